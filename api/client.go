@@ -1,0 +1,280 @@
+// Package api is kiteconsole's REST client for the Buildkite API: one
+// method per endpoint of the clusters, queues, agent-token and pipelines
+// APIs, pagination that delivers each page as it arrives, a retry policy
+// that is safe for writes, and typed errors.
+package api
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// DefaultEndpoint is Buildkite's REST API.
+const DefaultEndpoint = "https://api.buildkite.com"
+
+// Version is kiteconsole's version, sent in the User-Agent.
+var Version = "dev"
+
+// Config configures a Client.
+type Config struct {
+	// Endpoint is the API's base URL; DefaultEndpoint when empty.
+	Endpoint string
+	// Org is the organisation slug; Token the API access token.
+	Org   string
+	Token string
+	// HTTPClient sends the requests; http.DefaultClient when nil.
+	HTTPClient *http.Client
+	// MaxRetries bounds the retries of one request (default 3; a negative
+	// value turns retries off).
+	MaxRetries int
+	// MaxRetryWait caps one wait before a retry, however long the server
+	// asks for (default 60s).
+	MaxRetryWait time.Duration
+	// ReadOnly refuses every request that would change something, before
+	// it is sent.
+	ReadOnly bool
+}
+
+// Client talks to one organisation of the Buildkite REST API. It is safe
+// for concurrent use.
+type Client struct {
+	base         *url.URL
+	org          string
+	token        string
+	hc           *http.Client
+	userAgent    string
+	maxRetries   int
+	maxRetryWait time.Duration
+	readOnly     bool
+	// sleep waits before a retry; tests replace it to observe the waits.
+	sleep func(ctx context.Context, d time.Duration) error
+}
+
+// New returns a client for cfg.
+func New(cfg Config) (*Client, error) {
+	endpoint := cfg.Endpoint
+	if endpoint == "" {
+		endpoint = DefaultEndpoint
+	}
+	base, err := url.Parse(strings.TrimRight(endpoint, "/"))
+	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
+		return nil, fmt.Errorf("endpoint %q is not an http(s) URL", endpoint)
+	}
+	if cfg.Org == "" {
+		return nil, errors.New("no organisation: pass --org or set BUILDKITE_ORGANIZATION_SLUG")
+	}
+	if cfg.Token == "" {
+		return nil, errors.New("no API token: set BUILDKITE_API_TOKEN")
+	}
+	c := &Client{
+		base:         base,
+		org:          cfg.Org,
+		token:        cfg.Token,
+		hc:           cfg.HTTPClient,
+		userAgent:    "kiteconsole/" + Version,
+		maxRetries:   cfg.MaxRetries,
+		maxRetryWait: cfg.MaxRetryWait,
+		readOnly:     cfg.ReadOnly,
+		sleep:        sleepContext,
+	}
+	if c.hc == nil {
+		c.hc = http.DefaultClient
+	}
+	if c.maxRetries == 0 {
+		c.maxRetries = 3
+	}
+	if c.maxRetries < 0 {
+		c.maxRetries = 0
+	}
+	if c.maxRetryWait <= 0 {
+		c.maxRetryWait = 60 * time.Second
+	}
+	return c, nil
+}
+
+// Org is the organisation the client talks to.
+func (c *Client) Org() string { return c.org }
+
+// Endpoint is the API's base URL.
+func (c *Client) Endpoint() string { return c.base.String() }
+
+// ReadOnly reports whether the client refuses changes.
+func (c *Client) ReadOnly() bool { return c.readOnly }
+
+// ErrReadOnly is returned, before anything is sent, by every method that
+// would change something when the client is read-only.
+var ErrReadOnly = errors.New("read-only mode: changes are turned off")
+
+// maxResponse bounds a response body read into memory.
+const maxResponse = 64 << 20
+
+// request describes one API call.
+type request struct {
+	method string
+	path   string // below /v2/organizations/{org}/, already escaped
+	scope  string // the scope the endpoint needs, for 401/403 errors
+	body   any
+}
+
+func (c *Client) orgPath(segments ...string) string {
+	parts := []string{"v2", "organizations", url.PathEscape(c.org)}
+	for _, s := range segments {
+		parts = append(parts, url.PathEscape(s))
+	}
+	return "/" + strings.Join(parts, "/")
+}
+
+// do sends req to target (a URL of the API), retrying as the policy
+// allows, and decodes a successful reply into out (when not nil).
+func (c *Client) do(ctx context.Context, req request, target *url.URL, out any) (http.Header, error) {
+	if c.readOnly && req.method != http.MethodGet {
+		return nil, ErrReadOnly
+	}
+	var payload []byte
+	if req.body != nil {
+		var err error
+		if payload, err = json.Marshal(req.body); err != nil {
+			return nil, fmt.Errorf("encoding the request: %w", err)
+		}
+	}
+	for attempt := 0; ; attempt++ {
+		header, status, body, err := c.send(ctx, req.method, target, payload)
+		if err != nil {
+			return nil, err
+		}
+		if status >= 200 && status < 300 {
+			if out != nil && len(bytes.TrimSpace(body)) > 0 {
+				if err := json.Unmarshal(body, out); err != nil {
+					return header, &Error{StatusCode: status, Method: req.method, Path: target.Path,
+						Message: "the API sent a reply that could not be read: " + err.Error()}
+				}
+			}
+			return header, nil
+		}
+		apiErr := newError(req, target.Path, status, header, body)
+		wait, retry := c.retryWait(req.method, status, header, attempt)
+		if !retry || attempt >= c.maxRetries {
+			return header, apiErr
+		}
+		if err := c.sleep(ctx, wait); err != nil {
+			return header, err
+		}
+	}
+}
+
+// send makes one attempt and reads the whole reply.
+func (c *Client) send(ctx context.Context, method string, target *url.URL, payload []byte) (http.Header, int, []byte, error) {
+	var body io.Reader
+	if payload != nil {
+		body = bytes.NewReader(payload)
+	}
+	hr, err := http.NewRequestWithContext(ctx, method, target.String(), body)
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	hr.Header.Set("Authorization", "Bearer "+c.token)
+	hr.Header.Set("User-Agent", c.userAgent)
+	hr.Header.Set("Accept", "application/json")
+	if payload != nil {
+		hr.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := c.hc.Do(hr)
+	if err != nil {
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return nil, 0, nil, ctxErr
+		}
+		// The transport's error names the URL, never the token.
+		return nil, 0, nil, fmt.Errorf("%s %s: %w", method, target.Path, unwrapURLError(err))
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse))
+	if err != nil {
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return nil, 0, nil, ctxErr
+		}
+		return nil, 0, nil, fmt.Errorf("%s %s: reading the reply: %w", method, target.Path, err)
+	}
+	return resp.Header, resp.StatusCode, data, nil
+}
+
+func unwrapURLError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}
+
+// retryWait decides whether a failed attempt is retried and after how
+// long. Every method is retried on 429, since the server did not act on
+// it; only GET is retried on 502/503/504, since a write may have been
+// done before the gateway gave up.
+func (c *Client) retryWait(method string, status int, h http.Header, attempt int) (time.Duration, bool) {
+	switch {
+	case status == http.StatusTooManyRequests:
+		if d, ok := serverWait(h); ok {
+			return min(d, c.maxRetryWait), true
+		}
+		return c.backoff(attempt), true
+	case method == http.MethodGet && (status == http.StatusBadGateway || status == http.StatusServiceUnavailable || status == http.StatusGatewayTimeout):
+		return c.backoff(attempt), true
+	}
+	return 0, false
+}
+
+// serverWait reads how long the server asks us to wait: RateLimit-Reset
+// (seconds until the window resets) or Retry-After (seconds or a date).
+func serverWait(h http.Header) (time.Duration, bool) {
+	if v := h.Get("RateLimit-Reset"); v != "" {
+		if n, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && n >= 0 {
+			return time.Duration(n) * time.Second, true
+		}
+	}
+	if v := h.Get("Retry-After"); v != "" {
+		if n, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && n >= 0 {
+			return time.Duration(n) * time.Second, true
+		}
+		if t, err := http.ParseTime(v); err == nil {
+			return max(0, time.Until(t)), true
+		}
+	}
+	return 0, false
+}
+
+// backoff is exponential from 250ms, capped at 8s, with full jitter so
+// that many clients do not retry in step.
+func (c *Client) backoff(attempt int) time.Duration {
+	ceiling := min(250*time.Millisecond<<min(attempt, 5), 8*time.Second, c.maxRetryWait)
+	return time.Duration(rand.Int64N(int64(ceiling)) + 1)
+}
+
+func sleepContext(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// call is do against a path below the API's base URL.
+func (c *Client) call(ctx context.Context, req request, out any) error {
+	target, err := url.Parse(c.base.String() + req.path)
+	if err != nil {
+		return fmt.Errorf("building the URL of %s: %w", req.path, err)
+	}
+	_, err = c.do(ctx, req, target, out)
+	return err
+}

@@ -1,0 +1,55 @@
+package api
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/kiteconsole/kiteconsole/model"
+)
+
+// ListPipelines lists the organisation's pipelines, every page.
+func (c *Client) ListPipelines(ctx context.Context, onPage PageFunc[model.Pipeline]) ([]model.Pipeline, error) {
+	return list(ctx, c, ScopeReadPipelines, c.orgPath("pipelines"), onPage)
+}
+
+// GetPipeline gets one pipeline by slug.
+func (c *Client) GetPipeline(ctx context.Context, slug string) (model.Pipeline, error) {
+	var out model.Pipeline
+	err := c.call(ctx, request{method: http.MethodGet, path: c.orgPath("pipelines", slug), scope: ScopeReadPipelines}, &out)
+	return out, err
+}
+
+// CreatePipeline creates a pipeline: a YAML one when in.Configuration is
+// set, a visual-step one when in.Steps is. The slug is derived from the
+// name (model.DeriveSlug).
+func (c *Client) CreatePipeline(ctx context.Context, in model.PipelineCreate) (model.Pipeline, error) {
+	var out model.Pipeline
+	err := c.call(ctx, request{method: http.MethodPost, path: c.orgPath("pipelines"), scope: ScopeWritePipelines, body: in}, &out)
+	return out, err
+}
+
+// UpdatePipeline changes (PATCH) the properties of a pipeline that in sets.
+func (c *Client) UpdatePipeline(ctx context.Context, slug string, in model.PipelineUpdate) (model.Pipeline, error) {
+	var out model.Pipeline
+	err := c.call(ctx, request{method: http.MethodPatch, path: c.orgPath("pipelines", slug), scope: ScopeWritePipelines, body: in}, &out)
+	return out, err
+}
+
+// ArchivePipeline archives a pipeline: it becomes read-only and hidden.
+func (c *Client) ArchivePipeline(ctx context.Context, slug string) (model.Pipeline, error) {
+	var out model.Pipeline
+	err := c.call(ctx, request{method: http.MethodPost, path: c.orgPath("pipelines", slug, "archive"), scope: ScopeWritePipelines}, &out)
+	return out, err
+}
+
+// UnarchivePipeline unarchives a pipeline.
+func (c *Client) UnarchivePipeline(ctx context.Context, slug string) (model.Pipeline, error) {
+	var out model.Pipeline
+	err := c.call(ctx, request{method: http.MethodPost, path: c.orgPath("pipelines", slug, "unarchive"), scope: ScopeWritePipelines}, &out)
+	return out, err
+}
+
+// DeletePipeline deletes a pipeline.
+func (c *Client) DeletePipeline(ctx context.Context, slug string) error {
+	return c.call(ctx, request{method: http.MethodDelete, path: c.orgPath("pipelines", slug), scope: ScopeWritePipelines}, nil)
+}

@@ -1,0 +1,123 @@
+package sandbox
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+)
+
+type grantKey struct{}
+
+func withGrant(ctx context.Context, g *grant) context.Context {
+	return context.WithValue(ctx, grantKey{}, g)
+}
+
+func grantOf(r *http.Request) *grant {
+	g, _ := r.Context().Value(grantKey{}).(*grant)
+	return g
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		writeMessage(w, http.StatusInternalServerError, "Internal Server Error")
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
+
+// writeMessage writes the API's error shape: {"message": "..."}.
+func writeMessage(w http.ResponseWriter, status int, message string) {
+	writeJSON(w, status, map[string]string{"message": message})
+}
+
+// fieldError is one entry of a pipeline validation error's "errors".
+type fieldError struct {
+	Field   string `json:"field"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// maxBody bounds a request body; the API's own bodies are far smaller.
+const maxBody = 1 << 20
+
+// reply is what a handler answers: it is computed under the server's lock
+// and written after the lock is released, so a slow client never holds up
+// others.
+type reply struct {
+	status int
+	body   any // nil for no body
+}
+
+func ok(body any) reply      { return reply{status: http.StatusOK, body: body} }
+func created(body any) reply { return reply{status: http.StatusCreated, body: body} }
+func noContent() reply       { return reply{status: http.StatusNoContent} }
+
+func message(status int, text string) reply {
+	return reply{status: status, body: map[string]string{"message": text}}
+}
+
+func notFound() reply { return message(http.StatusNotFound, "Not Found") }
+
+// invalid is the clusters API's 422: "Validation failed: <reason>".
+func invalid(reason string) reply {
+	return message(http.StatusUnprocessableEntity, "Validation failed: "+reason)
+}
+
+// validationFailed is the pipelines API's 422 shape:
+// {"message": "Validation Failed", "errors": [...]}.
+func validationFailed(errs ...fieldError) reply {
+	return reply{status: http.StatusUnprocessableEntity, body: map[string]any{"message": "Validation Failed", "errors": errs}}
+}
+
+func (rp reply) write(w http.ResponseWriter) {
+	if rp.body == nil {
+		w.WriteHeader(rp.status)
+		return
+	}
+	writeJSON(w, rp.status, rp.body)
+}
+
+// decode reads a JSON request body into v; an empty body is an empty
+// object. It returns the error reply when the body cannot be read.
+func decode(r *http.Request, v any) *reply {
+	data, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	if err != nil {
+		rp := message(http.StatusBadRequest, "Could not read the request body")
+		return &rp
+	}
+	if len(data) > maxBody {
+		rp := message(http.StatusRequestEntityTooLarge, "Request body is too large")
+		return &rp
+	}
+	if len(strings.TrimSpace(string(data))) == 0 {
+		return nil
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		var typeErr *json.UnmarshalTypeError
+		if errors.As(err, &typeErr) && typeErr.Field != "" {
+			rp := message(http.StatusUnprocessableEntity, "Validation failed: "+typeErr.Field+" has the wrong type")
+			return &rp
+		}
+		rp := message(http.StatusBadRequest, "Problems parsing JSON")
+		return &rp
+	}
+	return nil
+}
+
+// baseURL is the scheme and host the request reached, so that every url
+// the sandbox returns points back at itself, whatever port it listens on.
+func baseURL(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https" {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
+}

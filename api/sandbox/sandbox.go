@@ -1,0 +1,222 @@
+// Package sandbox is an in-memory Buildkite REST API: an http.Handler that
+// serves the clusters, queues, agent-token and pipelines endpoints of
+// ../shared/spec over seeded, deterministic organisations. It backs
+// `kiteconsole --demo`, the standalone `kiteconsole sandbox` command, and
+// every test that talks HTTP.
+package sandbox
+
+import (
+	"crypto/subtle"
+	"encoding/binary"
+	"math/rand/v2"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/kiteconsole/kiteconsole/model"
+)
+
+// Size names a seeded organisation.
+type Size string
+
+// The seeded organisations.
+const (
+	// SizeDemo has five clusters with emoji and colours, twelve queues
+	// (hosted Linux and macOS among them, one paused with a note), tokens
+	// (one expired, one expiring within a week) and about forty pipelines.
+	SizeDemo Size = "demo"
+	// SizeLarge has 25 clusters, 1,000 queues, 250 tokens and 10,000
+	// pipelines, for measuring the console at organisation scale.
+	SizeLarge Size = "large"
+	// SizeEmpty has no clusters or pipelines.
+	SizeEmpty Size = "empty"
+)
+
+// Defaults of Options.
+const (
+	DefaultOrg           = "acme"
+	DefaultToken         = "sandbox-token"
+	DefaultReadOnlyToken = "sandbox-read-only-token"
+)
+
+// Options configure a sandbox. The zero value serves the demo organisation
+// "acme" to the token DefaultToken.
+type Options struct {
+	Org  string // organisation slug; DefaultOrg when empty
+	Size Size   // SizeDemo when empty
+	// Token is accepted with every scope; ReadOnlyToken with the read
+	// scopes only, so writes get 403. Empty means the defaults above.
+	Token         string
+	ReadOnlyToken string
+	// Latency is added to every request, as a distant API would.
+	Latency time.Duration
+	// Now is the sandbox's clock (time.Now when nil). The seeded data is
+	// laid out relative to it: a queue paused "2 hours ago" and so on.
+	Now func() time.Time
+	// Seed picks the seeded data; the same seed gives the same data.
+	Seed uint64
+}
+
+// Request is one request the sandbox answered, for tests to assert on
+// what reached the API.
+type Request struct {
+	Method string
+	Path   string // path and query
+	Status int
+	Token  string // which configured token was used: "full", "read-only" or ""
+	At     time.Time
+}
+
+// Server is the sandbox. It is safe for concurrent use.
+type Server struct {
+	opts    Options
+	mux     *http.ServeMux
+	mu      sync.Mutex
+	org     *organization
+	rng     *rand.Rand
+	ids     *rand.ChaCha8
+	log     []Request
+	latency time.Duration
+}
+
+// grant is what a bearer token may do.
+type grant struct {
+	name     string
+	user     *model.User
+	readOnly bool
+}
+
+// New builds a sandbox with its seeded organisation.
+func New(opts Options) *Server {
+	if opts.Org == "" {
+		opts.Org = DefaultOrg
+	}
+	if opts.Size == "" {
+		opts.Size = SizeDemo
+	}
+	if opts.Token == "" {
+		opts.Token = DefaultToken
+	}
+	if opts.ReadOnlyToken == "" {
+		opts.ReadOnlyToken = DefaultReadOnlyToken
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	var seed [32]byte
+	binary.LittleEndian.PutUint64(seed[:], opts.Seed)
+	copy(seed[8:], "kiteconsole-sandbox-seed")
+	s := &Server{opts: opts, ids: rand.NewChaCha8(seed), latency: opts.Latency}
+	s.rng = rand.New(rand.NewPCG(opts.Seed, 0x6b697465))
+	s.org = s.seed(opts.Org, opts.Size, opts.Now())
+	s.routes()
+	return s
+}
+
+// Org is the slug of the sandbox's organisation.
+func (s *Server) Org() string { return s.opts.Org }
+
+// Token is the full-access API token.
+func (s *Server) Token() string { return s.opts.Token }
+
+// ReadOnlyToken is the token with read scopes only.
+func (s *Server) ReadOnlyToken() string { return s.opts.ReadOnlyToken }
+
+// SetLatency changes the latency added to every request.
+func (s *Server) SetLatency(d time.Duration) {
+	s.mu.Lock()
+	s.latency = d
+	s.mu.Unlock()
+}
+
+// Requests returns a copy of the log of answered requests, oldest first.
+func (s *Server) Requests() []Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Request(nil), s.log...)
+}
+
+// ResetRequests clears the request log.
+func (s *Server) ResetRequests() {
+	s.mu.Lock()
+	s.log = nil
+	s.mu.Unlock()
+}
+
+// maxLog bounds the request log so a long-running sandbox cannot grow
+// without limit; tests stay far below it.
+const maxLog = 1 << 20
+
+// ServeHTTP answers one request: latency, then authentication, then the
+// endpoint, and the request is logged with its status.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	latency := s.latency
+	s.mu.Unlock()
+	if latency > 0 {
+		t := time.NewTimer(latency)
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			t.Stop()
+			return
+		}
+	}
+	rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+	g := s.authenticate(r)
+	tokenName := ""
+	if g != nil {
+		tokenName = g.name
+	}
+	if g == nil {
+		writeMessage(rec, http.StatusUnauthorized, "Authentication required. Please supply a valid API Access Token: https://buildkite.com/docs/apis/rest-api#authentication")
+	} else {
+		s.mux.ServeHTTP(rec, r.WithContext(withGrant(r.Context(), g)))
+	}
+	s.mu.Lock()
+	if len(s.log) >= maxLog {
+		s.log = s.log[len(s.log)/2:]
+	}
+	s.log = append(s.log, Request{Method: r.Method, Path: r.URL.RequestURI(), Status: rec.status, Token: tokenName, At: s.opts.Now()})
+	s.mu.Unlock()
+}
+
+func (s *Server) authenticate(r *http.Request) *grant {
+	h := r.Header.Get("Authorization")
+	const prefix = "Bearer "
+	if len(h) <= len(prefix) || !strings.EqualFold(h[:len(prefix)], prefix) {
+		return nil
+	}
+	tok := []byte(strings.TrimSpace(h[len(prefix):]))
+	switch {
+	case subtle.ConstantTimeCompare(tok, []byte(s.opts.Token)) == 1:
+		return &grant{name: "full", user: s.org.operator}
+	case subtle.ConstantTimeCompare(tok, []byte(s.opts.ReadOnlyToken)) == 1:
+		return &grant{name: "read-only", user: s.org.operator, readOnly: true}
+	}
+	return nil
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	r.status = code
+	r.ResponseWriter.WriteHeader(code)
+}
+
+// newID returns a random (version 4) UUID from the sandbox's seeded
+// stream, so the same seed gives the same ids. Callers hold s.mu or are
+// seeding.
+func (s *Server) newID() string {
+	id, err := uuid.NewRandomFromReader(s.ids)
+	if err != nil { // ChaCha8 never fails to read
+		panic(err)
+	}
+	return id.String()
+}

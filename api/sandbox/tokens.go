@@ -1,0 +1,152 @@
+package sandbox
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/kiteconsole/kiteconsole/model"
+)
+
+func (s *Server) listTokens(w http.ResponseWriter, r *http.Request, u urls) reply {
+	c := s.findCluster(r)
+	if c == nil {
+		return notFound()
+	}
+	lo, hi := paginate(w, r, len(c.tokens))
+	out := make([]model.Token, 0, hi-lo)
+	for _, t := range c.tokens[lo:hi] {
+		out = append(out, u.token(c.cluster.ID, *t))
+	}
+	return ok(out)
+}
+
+func (s *Server) findToken(r *http.Request) (*clusterRecord, *model.Token) {
+	c := s.findCluster(r)
+	if c == nil {
+		return nil, nil
+	}
+	return c, s.org.token(c, r.PathValue("token"))
+}
+
+func (s *Server) getToken(w http.ResponseWriter, r *http.Request, u urls) reply {
+	c, t := s.findToken(r)
+	if t == nil {
+		return notFound()
+	}
+	return ok(u.token(c.cluster.ID, *t))
+}
+
+// tokenBody is a token create or update body. Times are read as strings
+// so that a malformed one gets the API's 422 rather than a parse error.
+type tokenBody struct {
+	Description        model.Field[string] `json:"description"`
+	ExpiresAt          model.Field[string] `json:"expires_at"`
+	AllowedIPAddresses model.Field[string] `json:"allowed_ip_addresses"`
+}
+
+// apply validates b and applies what it sets to t.
+func (s *Server) applyToken(b tokenBody, t *model.Token) string {
+	if b.Description.IsSet() {
+		d, _ := b.Description.Get()
+		if strings.TrimSpace(d) == "" {
+			return "Description can't be blank"
+		}
+		if len([]rune(d)) > model.MaxTextLength {
+			return "Description is too long"
+		}
+		t.Description = d
+	}
+	if b.ExpiresAt.IsSet() {
+		v, _ := b.ExpiresAt.Get()
+		if v == "" {
+			t.ExpiresAt = nil
+		} else {
+			ts, err := model.ParseTimestamp(v)
+			if err != nil {
+				return "Expires at is not a valid ISO 8601 time"
+			}
+			if !ts.After(s.opts.Now()) {
+				return "Expires at must be in the future"
+			}
+			t.ExpiresAt = &ts
+		}
+	}
+	if b.AllowedIPAddresses.IsSet() {
+		v, _ := b.AllowedIPAddresses.Get()
+		if err := model.ValidateCIDRList(v); err != nil {
+			return "Allowed ip addresses " + err.Error()
+		}
+		t.AllowedIPAddresses = optional(model.NormalizeCIDRList(v))
+	}
+	return ""
+}
+
+func (s *Server) createToken(w http.ResponseWriter, r *http.Request, u urls) reply {
+	c := s.findCluster(r)
+	if c == nil {
+		return notFound()
+	}
+	var req tokenBody
+	if rp := decode(r, &req); rp != nil {
+		return *rp
+	}
+	if !req.Description.IsSet() {
+		return invalid("Description can't be blank")
+	}
+	id := s.newID()
+	t := &model.Token{
+		ID:        id,
+		GraphQLID: graphQLID("ClusterToken", id),
+		CreatedAt: model.NewTimestamp(s.opts.Now()),
+		CreatedBy: grantOf(r).user,
+	}
+	if reason := s.applyToken(req, t); reason != "" {
+		return invalid(reason)
+	}
+	c.tokens = append(c.tokens, t)
+	// The value is in this reply and nowhere else: the sandbox does not
+	// keep it, as the API shows it only once.
+	out := u.token(c.cluster.ID, *t)
+	out.Token = s.tokenValue()
+	return created(out)
+}
+
+func (s *Server) updateToken(w http.ResponseWriter, r *http.Request, u urls) reply {
+	c, t := s.findToken(r)
+	if t == nil {
+		return notFound()
+	}
+	var req tokenBody
+	if rp := decode(r, &req); rp != nil {
+		return *rp
+	}
+	next := *t
+	if reason := s.applyToken(req, &next); reason != "" {
+		return invalid(reason)
+	}
+	*t = next
+	return ok(u.token(c.cluster.ID, *t))
+}
+
+func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request, u urls) reply {
+	c, t := s.findToken(r)
+	if t == nil {
+		return notFound()
+	}
+	c.tokens = slices.DeleteFunc(c.tokens, func(x *model.Token) bool { return x == t })
+	return noContent()
+}
+
+const tokenAlphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+
+// tokenValue makes an agent token's secret value from the seeded stream:
+// a sandbox's secrets are for demos and tests, and repeatable output
+// keeps screenshots stable.
+func (s *Server) tokenValue() string {
+	b := make([]byte, 48)
+	for i := range b {
+		b[i] = tokenAlphabet[s.rng.IntN(len(tokenAlphabet))]
+	}
+	return string(b)
+}
