@@ -165,23 +165,26 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 	g := s.authenticate(r)
 	tokenName := ""
 	if g != nil {
 		tokenName = g.name
 	}
+	// The request is logged when its status is written, before its body:
+	// a client that has read the reply can rely on the log holding it.
+	rec := &statusRecorder{ResponseWriter: w, logged: func(status int) {
+		s.mu.Lock()
+		if len(s.log) >= maxLog {
+			s.log = s.log[len(s.log)/2:]
+		}
+		s.log = append(s.log, Request{Method: r.Method, Path: r.URL.RequestURI(), Status: status, Token: tokenName, At: s.opts.Now()})
+		s.mu.Unlock()
+	}}
 	if g == nil {
 		writeMessage(rec, http.StatusUnauthorized, "Authentication required. Please supply a valid API Access Token: https://buildkite.com/docs/apis/rest-api#authentication")
-	} else {
-		s.mux.ServeHTTP(rec, r.WithContext(withGrant(r.Context(), g)))
+		return
 	}
-	s.mu.Lock()
-	if len(s.log) >= maxLog {
-		s.log = s.log[len(s.log)/2:]
-	}
-	s.log = append(s.log, Request{Method: r.Method, Path: r.URL.RequestURI(), Status: rec.status, Token: tokenName, At: s.opts.Now()})
-	s.mu.Unlock()
+	s.mux.ServeHTTP(rec, r.WithContext(withGrant(r.Context(), g)))
 }
 
 func (s *Server) authenticate(r *http.Request) *grant {
@@ -200,14 +203,26 @@ func (s *Server) authenticate(r *http.Request) *grant {
 	return nil
 }
 
+// statusRecorder reports the status of a reply once, as it is written.
 type statusRecorder struct {
 	http.ResponseWriter
-	status int
+	logged func(status int)
+	done   bool
 }
 
 func (r *statusRecorder) WriteHeader(code int) {
-	r.status = code
+	if !r.done {
+		r.done = true
+		r.logged(code)
+	}
 	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *statusRecorder) Write(b []byte) (int, error) {
+	if !r.done {
+		r.WriteHeader(http.StatusOK)
+	}
+	return r.ResponseWriter.Write(b)
 }
 
 // newID returns a random (version 4) UUID from the sandbox's seeded

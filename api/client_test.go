@@ -1,0 +1,402 @@
+package api_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kiteconsole/kiteconsole/api"
+	"github.com/kiteconsole/kiteconsole/api/sandbox"
+	"github.com/kiteconsole/kiteconsole/api/sandbox/sandboxtest"
+	"github.com/kiteconsole/kiteconsole/model"
+)
+
+func startEmpty(t *testing.T) *sandboxtest.Env {
+	return sandboxtest.Start(t, sandbox.Options{Size: sandbox.SizeEmpty}, nil)
+}
+
+func must[T any](t *testing.T) func(T, error) T {
+	return func(v T, err error) T {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+}
+
+func wantAPIError(t *testing.T, err error, status int, message string) *api.Error {
+	t.Helper()
+	var apiErr *api.Error
+	if !errors.As(err, &apiErr) {
+		t.Fatalf("want an *api.Error %d, got %v", status, err)
+	}
+	if apiErr.StatusCode != status {
+		t.Fatalf("status = %d, want %d (%v)", apiErr.StatusCode, status, err)
+	}
+	if message != "" && !strings.Contains(apiErr.Summary(), message) {
+		t.Fatalf("message = %q, want it to contain %q", apiErr.Summary(), message)
+	}
+	return apiErr
+}
+
+func TestClusters(t *testing.T) {
+	env := startEmpty(t)
+	c, ctx := env.Client, context.Background()
+
+	created := must[model.Cluster](t)(c.CreateCluster(ctx, model.ClusterCreate{Name: "Open Source",
+		Description: "A place for safely running our open source builds", Emoji: ":technologist:", Color: "#FFE0F1"}))
+	if created.ID == "" || created.Name != "Open Source" || model.Value(created.Color) != "#FFE0F1" || created.DefaultQueueID != nil {
+		t.Fatalf("created = %+v", created)
+	}
+	if created.CreatedBy.DisplayName() == "" || created.CreatedAt == nil {
+		t.Fatalf("created_by/created_at missing: %+v", created)
+	}
+	got := must[model.Cluster](t)(c.GetCluster(ctx, created.ID))
+	if got.Name != created.Name || got.URL != created.URL {
+		t.Fatalf("get = %+v, want %+v", got, created)
+	}
+	all := must[[]model.Cluster](t)(c.ListClusters(ctx, nil))
+	if len(all) != 1 || all[0].ID != created.ID {
+		t.Fatalf("list = %+v", all)
+	}
+
+	// An update sends only what it sets: the description stays.
+	updated := must[model.Cluster](t)(c.UpdateCluster(ctx, created.ID, model.ClusterUpdate{Name: model.Set("OSS")}))
+	if updated.Name != "OSS" || model.Value(updated.Description) != "A place for safely running our open source builds" {
+		t.Fatalf("updated = %+v", updated)
+	}
+
+	// The default queue: the first queue becomes it; it can be changed.
+	first := must[model.Queue](t)(c.CreateSelfHostedQueue(ctx, created.ID, "default", ""))
+	second := must[model.Queue](t)(c.CreateSelfHostedQueue(ctx, created.ID, "linux", "Linux agents"))
+	if got := must[model.Cluster](t)(c.GetCluster(ctx, created.ID)); model.Value(got.DefaultQueueID) != first.ID {
+		t.Fatalf("default queue = %v, want %s", got.DefaultQueueID, first.ID)
+	}
+	updated = must[model.Cluster](t)(c.UpdateCluster(ctx, created.ID, model.ClusterUpdate{DefaultQueueID: model.Set(second.ID)}))
+	if model.Value(updated.DefaultQueueID) != second.ID || !strings.HasSuffix(model.Value(updated.DefaultQueueURL), second.ID) {
+		t.Fatalf("default queue not changed: %+v", updated)
+	}
+
+	_, err := c.UpdateCluster(ctx, created.ID, model.ClusterUpdate{Color: model.Set("pink")})
+	wantAPIError(t, err, 422, "Validation failed: Color")
+	_, err = c.CreateCluster(ctx, model.ClusterCreate{})
+	wantAPIError(t, err, 422, "Validation failed: Name can't be blank")
+
+	// Deleting a cluster deletes its queues and tokens with it.
+	must[model.Token](t)(c.CreateToken(ctx, created.ID, model.TokenCreate{Description: "agents"}))
+	if err := c.DeleteCluster(ctx, created.ID); err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.GetCluster(ctx, created.ID)
+	if !errors.Is(err, api.ErrNotFound) {
+		t.Fatalf("after delete: %v, want 404", err)
+	}
+	_, err = c.ListQueues(ctx, created.ID, nil)
+	wantAPIError(t, err, 404, "")
+	_, err = c.ListTokens(ctx, created.ID, nil)
+	wantAPIError(t, err, 404, "")
+}
+
+func TestQueues(t *testing.T) {
+	env := startEmpty(t)
+	c, ctx := env.Client, context.Background()
+	cl := must[model.Cluster](t)(c.CreateCluster(ctx, model.ClusterCreate{Name: "Mobile"}))
+
+	self := must[model.Queue](t)(c.CreateSelfHostedQueue(ctx, cl.ID, "default", "Android builds"))
+	if self.Hosted || self.HostedAgents != nil || model.Value(self.Description) != "Android builds" {
+		t.Fatalf("self-hosted = %+v", self)
+	}
+	hosted := must[model.Queue](t)(c.CreateHostedQueue(ctx, cl.ID, "macos", "iOS", "MACOS_ARM64_M4_6X28"))
+	if !hosted.Hosted || hosted.HostedAgents.InstanceShape != (model.InstanceShape{MachineType: "macos", Architecture: "arm64", CPU: 6, Memory: 28, Name: "MACOS_ARM64_M4_6X28"}) {
+		t.Fatalf("hosted = %+v", hosted)
+	}
+	_, err := c.CreateHostedQueue(ctx, cl.ID, "old", "", "MACOS_M2_4X7")
+	wantAPIError(t, err, 422, "deprecated")
+	_, err = c.CreateHostedQueue(ctx, cl.ID, "bogus", "", "LINUX_AMD64_1X1")
+	wantAPIError(t, err, 422, "not one of")
+	_, err = c.CreateSelfHostedQueue(ctx, cl.ID, "default", "")
+	wantAPIError(t, err, 422, "Key has already been taken")
+	_, err = c.CreateSelfHostedQueue(ctx, cl.ID, "", "")
+	wantAPIError(t, err, 422, "Key can't be blank")
+
+	if got := must[model.Queue](t)(c.GetQueue(ctx, cl.ID, hosted.ID)); got.Key != "macos" {
+		t.Fatalf("get = %+v", got)
+	}
+	if list := must[[]model.Queue](t)(c.ListQueues(ctx, cl.ID, nil)); len(list) != 2 {
+		t.Fatalf("list = %d queues", len(list))
+	}
+
+	// Updates: the description alone; a resize; never another machine type.
+	up := must[model.Queue](t)(c.UpdateQueue(ctx, cl.ID, hosted.ID, model.QueueUpdate{Description: model.Set("iOS builds")}))
+	if model.Value(up.Description) != "iOS builds" || up.HostedAgents.InstanceShape.Name != "MACOS_ARM64_M4_6X28" {
+		t.Fatalf("update = %+v", up)
+	}
+	up = must[model.Queue](t)(c.UpdateQueue(ctx, cl.ID, hosted.ID, model.QueueUpdate{HostedAgents: &model.HostedAgentsRequest{InstanceShape: "MACOS_ARM64_M4_12X56"}}))
+	if up.HostedAgents.InstanceShape.CPU != 12 || model.Value(up.Description) != "iOS builds" {
+		t.Fatalf("resize = %+v", up)
+	}
+	_, err = c.UpdateQueue(ctx, cl.ID, hosted.ID, model.QueueUpdate{HostedAgents: &model.HostedAgentsRequest{InstanceShape: "LINUX_ARM64_2X4"}})
+	wantAPIError(t, err, 422, "machine type")
+	_, err = c.UpdateQueue(ctx, cl.ID, self.ID, model.QueueUpdate{HostedAgents: &model.HostedAgentsRequest{InstanceShape: "LINUX_ARM64_2X4"}})
+	wantAPIError(t, err, 422, "self-hosted")
+
+	// Pause with a note, then the 422s of the spec, then resume.
+	paused := must[model.Queue](t)(c.PauseQueue(ctx, cl.ID, hosted.ID, "Paused while we investigate a security issue"))
+	if !paused.DispatchPaused || model.Value(paused.DispatchPausedNote) != "Paused while we investigate a security issue" ||
+		paused.DispatchPausedBy.DisplayName() != "Sam Kim" || paused.DispatchPausedAt == nil {
+		t.Fatalf("paused = %+v", paused)
+	}
+	_, err = c.PauseQueue(ctx, cl.ID, hosted.ID, "again")
+	if !errors.Is(err, api.ErrUnprocessable) {
+		t.Fatalf("double pause: %v", err)
+	}
+	wantAPIError(t, err, 422, "Cluster queue is already paused")
+	resumed := must[model.Queue](t)(c.ResumeQueue(ctx, cl.ID, hosted.ID))
+	if resumed.DispatchPaused || resumed.DispatchPausedBy != nil || resumed.DispatchPausedAt != nil || resumed.DispatchPausedNote != nil {
+		t.Fatalf("resumed = %+v", resumed)
+	}
+	_, err = c.ResumeQueue(ctx, cl.ID, hosted.ID)
+	wantAPIError(t, err, 422, "Cluster queue is not paused")
+	// An empty note is allowed.
+	if q := must[model.Queue](t)(c.PauseQueue(ctx, cl.ID, self.ID, "")); !q.DispatchPaused || q.DispatchPausedNote != nil {
+		t.Fatalf("pause without note = %+v", q)
+	}
+
+	// The default queue cannot be deleted; another can.
+	_, err = c.GetQueue(ctx, cl.ID, "no-such-queue")
+	wantAPIError(t, err, 404, "")
+	wantAPIError(t, c.DeleteQueue(ctx, cl.ID, self.ID), 422, "default queue")
+	if err := c.DeleteQueue(ctx, cl.ID, hosted.ID); err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.GetQueue(ctx, cl.ID, hosted.ID)
+	wantAPIError(t, err, 404, "")
+}
+
+func TestTokens(t *testing.T) {
+	env := startEmpty(t)
+	c, ctx := env.Client, context.Background()
+	cl := must[model.Cluster](t)(c.CreateCluster(ctx, model.ClusterCreate{Name: "Windows"}))
+
+	expires := sandboxtest.Now.Add(90 * 24 * time.Hour).Truncate(time.Second)
+	tok := must[model.Token](t)(c.CreateToken(ctx, cl.ID, model.TokenCreate{Description: "Windows agents",
+		ExpiresAt: model.NewTimestamp(expires), AllowedIPAddresses: "202.144.0.0/24  10.0.0.0/8"}))
+	if tok.Token == "" || tok.Description != "Windows agents" || !tok.ExpiresAt.Equal(expires) ||
+		model.Value(tok.AllowedIPAddresses) != "202.144.0.0/24 10.0.0.0/8" {
+		t.Fatalf("created = %+v / %q", tok, model.Value(tok.AllowedIPAddresses))
+	}
+	if strings.Contains(tok.String(), tok.Token) || strings.Contains(tok.GoString(), tok.Token) {
+		t.Fatal("a token's String shows its value")
+	}
+	// The value is in the create reply only.
+	if got := must[model.Token](t)(c.GetToken(ctx, cl.ID, tok.ID)); got.Token != "" || got.Description != "Windows agents" {
+		t.Fatalf("get = %+v", got)
+	}
+	for _, l := range must[[]model.Token](t)(c.ListTokens(ctx, cl.ID, nil)) {
+		if l.Token != "" {
+			t.Fatal("list shows a token's value")
+		}
+	}
+
+	up := must[model.Token](t)(c.UpdateToken(ctx, cl.ID, tok.ID, model.TokenUpdate{Description: model.Set("Windows fleet")}))
+	if up.Description != "Windows fleet" || model.Value(up.AllowedIPAddresses) != "202.144.0.0/24 10.0.0.0/8" || up.Token != "" {
+		t.Fatalf("update = %+v", up)
+	}
+	_, err := c.UpdateToken(ctx, cl.ID, tok.ID, model.TokenUpdate{AllowedIPAddresses: model.Set("300.1.1.1/8")})
+	wantAPIError(t, err, 422, "Allowed ip addresses")
+	_, err = c.CreateToken(ctx, cl.ID, model.TokenCreate{Description: "old", ExpiresAt: model.NewTimestamp(sandboxtest.Now.Add(-time.Hour))})
+	wantAPIError(t, err, 422, "Expires at must be in the future")
+	_, err = c.CreateToken(ctx, cl.ID, model.TokenCreate{})
+	wantAPIError(t, err, 422, "Description can't be blank")
+
+	if err := c.RevokeToken(ctx, cl.ID, tok.ID); err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.GetToken(ctx, cl.ID, tok.ID)
+	wantAPIError(t, err, 404, "")
+}
+
+func TestPipelines(t *testing.T) {
+	env := startEmpty(t)
+	c, ctx := env.Client, context.Background()
+	cl := must[model.Cluster](t)(c.CreateCluster(ctx, model.ClusterCreate{Name: "Default"}))
+
+	p := must[model.Pipeline](t)(c.CreatePipeline(ctx, model.PipelineCreate{Name: "Hello    There Friend", ClusterID: cl.ID,
+		Repository: "git@github.com:acme-inc/hello.git", Configuration: "env:\n  FOO: bar\nsteps:\n  - command: make test\n    label: Test\n",
+		Description: "says hi", Tags: []string{":terraform:", "testing"}}))
+	if p.Slug != "hello-there-friend" || model.Value(p.ClusterID) != cl.ID || p.Provider.ID != "github" ||
+		model.Value(p.Provider.Settings.Repository) != "acme-inc/hello" || p.Env["FOO"] != "bar" ||
+		len(p.Steps) != 1 || model.Value(p.Steps[0].Command) != "make test" || model.Value(p.Steps[0].Name) != "Test" {
+		t.Fatalf("created = %+v", p)
+	}
+	if got := must[model.Pipeline](t)(c.GetPipeline(ctx, p.Slug)); got.ID != p.ID || got.Configuration == "" {
+		t.Fatalf("get = %+v", got)
+	}
+
+	_, err := c.CreatePipeline(ctx, model.PipelineCreate{Name: "hello there friend", ClusterID: cl.ID, Repository: "x", Configuration: model.DefaultConfiguration})
+	apiErr := wantAPIError(t, err, 422, "Validation Failed")
+	if len(apiErr.Errors) != 1 || apiErr.Errors[0] != "name: Name has already been taken" {
+		t.Fatalf("errors = %q", apiErr.Errors)
+	}
+	_, err = c.CreatePipeline(ctx, model.PipelineCreate{Name: "Bad YAML", ClusterID: cl.ID, Repository: "x", Configuration: "steps: [unclosed"})
+	wantAPIError(t, err, 422, "configuration: Configuration is not valid YAML")
+
+	// PATCH changes only what is set; null removes the cluster.
+	up := must[model.Pipeline](t)(c.UpdatePipeline(ctx, p.Slug, model.PipelineUpdate{DefaultBranch: model.Set("trunk"), ClusterID: model.Null[string]()}))
+	if up.DefaultBranch != "trunk" || up.ClusterID != nil || model.Value(up.Description) != "says hi" || len(up.Tags) != 2 {
+		t.Fatalf("update = %+v", up)
+	}
+
+	arch := must[model.Pipeline](t)(c.ArchivePipeline(ctx, p.Slug))
+	if !arch.Archived() {
+		t.Fatal("archive did not set archived_at")
+	}
+	_, err = c.ArchivePipeline(ctx, p.Slug)
+	wantAPIError(t, err, 422, "Pipeline could not be archived.")
+	_, err = c.UpdatePipeline(ctx, p.Slug, model.PipelineUpdate{Description: model.Set("x")})
+	wantAPIError(t, err, 422, "read-only")
+	unarch := must[model.Pipeline](t)(c.UnarchivePipeline(ctx, p.Slug))
+	if unarch.Archived() {
+		t.Fatal("unarchive did not clear archived_at")
+	}
+	_, err = c.UnarchivePipeline(ctx, p.Slug)
+	wantAPIError(t, err, 422, "Pipeline could not be unarchived.")
+
+	if err := c.DeletePipeline(ctx, p.Slug); err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.GetPipeline(ctx, p.Slug)
+	wantAPIError(t, err, 404, "")
+}
+
+func TestPaginationDeliversEveryPageInOrder(t *testing.T) {
+	env := sandboxtest.Start(t, sandbox.Options{Size: sandbox.SizeLarge}, nil)
+	var numbers []int
+	var seen int
+	all, err := env.Client.ListPipelines(context.Background(), func(p api.Page[model.Pipeline]) error {
+		numbers = append(numbers, p.Number)
+		seen += len(p.Items)
+		if p.Number < 100 && p.Last != 100 {
+			t.Errorf("page %d: Last = %d, want 100", p.Number, p.Last)
+		}
+		if len(p.Items) != api.PerPage {
+			t.Errorf("page %d has %d items", p.Number, len(p.Items))
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all) != 10000 || seen != 10000 || len(numbers) != 100 || numbers[0] != 1 || numbers[99] != 100 {
+		t.Fatalf("got %d pipelines in %d pages", len(all), len(numbers))
+	}
+	for i := 1; i < len(all); i++ {
+		if strings.ToLower(all[i-1].Name) > strings.ToLower(all[i].Name) {
+			t.Fatalf("pipelines out of order at %d: %q > %q", i, all[i-1].Name, all[i].Name)
+		}
+	}
+	gets := 0
+	for _, r := range env.Sandbox.Requests() {
+		if strings.Contains(r.Path, "/pipelines") {
+			gets++
+			if !strings.Contains(r.Path, "per_page=100") {
+				t.Errorf("request %s does not ask for 100 per page", r.Path)
+			}
+		}
+	}
+	if gets != 100 {
+		t.Fatalf("%d requests for 100 pages", gets)
+	}
+
+	// A callback's error stops the listing at once.
+	stop := errors.New("enough")
+	env.Sandbox.ResetRequests()
+	all, err = env.Client.ListPipelines(context.Background(), func(p api.Page[model.Pipeline]) error {
+		if p.Number == 3 {
+			return stop
+		}
+		return nil
+	})
+	if !errors.Is(err, stop) || len(all) != 300 || len(env.Sandbox.Requests()) != 3 {
+		t.Fatalf("stop: err=%v, %d items, %d requests", err, len(all), len(env.Sandbox.Requests()))
+	}
+}
+
+func TestErrorClasses(t *testing.T) {
+	env := sandboxtest.Start(t, sandbox.Options{}, nil)
+	ctx := context.Background()
+
+	bad := env.ClientWith(t, api.Config{Token: "not-a-token"})
+	_, err := bad.ListClusters(ctx, nil)
+	apiErr := wantAPIError(t, err, http.StatusUnauthorized, "Authentication required")
+	if apiErr.Scope != api.ScopeReadClusters || !errors.Is(err, api.ErrUnauthorized) {
+		t.Fatalf("401: scope %q", apiErr.Scope)
+	}
+	if strings.Contains(err.Error(), "not-a-token") {
+		t.Fatal("the error shows the token")
+	}
+
+	ro := env.ClientWith(t, api.Config{Token: env.Sandbox.ReadOnlyToken()})
+	if _, err := ro.ListPipelines(ctx, nil); err != nil {
+		t.Fatalf("a read-only token cannot read: %v", err)
+	}
+	_, err = ro.CreatePipeline(ctx, model.PipelineCreate{Name: "x"})
+	apiErr = wantAPIError(t, err, http.StatusForbidden, "Forbidden")
+	if apiErr.Scope != api.ScopeWritePipelines || !strings.Contains(err.Error(), "write_pipelines scope") {
+		t.Fatalf("403: %v", err)
+	}
+	clusters := must[[]model.Cluster](t)(ro.ListClusters(ctx, nil))
+	_, err = ro.PauseQueue(ctx, clusters[0].ID, model.Value(clusters[0].DefaultQueueID), "")
+	if wantAPIError(t, err, http.StatusForbidden, "").Scope != api.ScopeWriteClusters {
+		t.Fatal("403 on a cluster write names the wrong scope")
+	}
+
+	_, err = env.Client.GetPipeline(ctx, "no-such-pipeline")
+	if !errors.Is(err, api.ErrNotFound) {
+		t.Fatalf("404: %v", err)
+	}
+	other, err := api.New(api.Config{Endpoint: env.Server.URL, Org: "someone-else", Token: env.Sandbox.Token()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = other.ListClusters(ctx, nil)
+	wantAPIError(t, err, 404, "No organization found")
+}
+
+func TestReadOnlyClientSendsNothing(t *testing.T) {
+	env := sandboxtest.Start(t, sandbox.Options{}, nil)
+	ro := env.ClientWith(t, api.Config{ReadOnly: true})
+	clusters := must[[]model.Cluster](t)(ro.ListClusters(context.Background(), nil))
+	env.Sandbox.ResetRequests()
+	_, err := ro.PauseQueue(context.Background(), clusters[0].ID, model.Value(clusters[0].DefaultQueueID), "no")
+	if !errors.Is(err, api.ErrReadOnly) {
+		t.Fatalf("pause in read-only: %v", err)
+	}
+	if err := ro.DeleteCluster(context.Background(), clusters[0].ID); !errors.Is(err, api.ErrReadOnly) {
+		t.Fatalf("delete in read-only: %v", err)
+	}
+	if n := len(env.Sandbox.Requests()); n != 0 {
+		t.Fatalf("%d requests reached the sandbox", n)
+	}
+}
+
+func TestNewValidatesConfig(t *testing.T) {
+	for _, cfg := range []api.Config{
+		{Org: "acme"},
+		{Token: "t"},
+		{Org: "acme", Token: "t", Endpoint: "ftp://example.com"},
+		{Org: "acme", Token: "t", Endpoint: "::not a url"},
+	} {
+		if _, err := api.New(cfg); err == nil {
+			t.Errorf("New(%+v) accepted", cfg)
+		}
+	}
+	c, err := api.New(api.Config{Org: "acme", Token: "t"})
+	if err != nil || c.Endpoint() != api.DefaultEndpoint {
+		t.Fatalf("default endpoint: %v %v", c, err)
+	}
+}

@@ -1,0 +1,256 @@
+package api_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/kiteconsole/kiteconsole/api"
+	"github.com/kiteconsole/kiteconsole/api/sandbox"
+	"github.com/kiteconsole/kiteconsole/api/sandbox/sandboxtest"
+	"github.com/kiteconsole/kiteconsole/model"
+)
+
+// fault answers the next `times` requests of a method (any when empty)
+// itself instead of the sandbox.
+type fault struct {
+	method string
+	times  int
+	status int
+	header map[string]string
+	body   string
+	onHit  func()
+}
+
+// faulty sits in front of the sandbox and counts what reaches it.
+type faulty struct {
+	next   http.Handler
+	mu     sync.Mutex
+	faults []*fault
+	hits   map[string]int // method → requests seen, faulted or not
+	agents []string
+	auths  []string
+}
+
+func (f *faulty) add(ft fault) {
+	f.mu.Lock()
+	f.faults = append(f.faults, &ft)
+	f.mu.Unlock()
+}
+
+func (f *faulty) count(method string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.hits[method]
+}
+
+func (f *faulty) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	f.hits[r.Method]++
+	f.agents = append(f.agents, r.UserAgent())
+	f.auths = append(f.auths, r.Header.Get("Authorization"))
+	var hit *fault
+	for _, ft := range f.faults {
+		if ft.times > 0 && (ft.method == "" || ft.method == r.Method) {
+			ft.times--
+			hit = ft
+			break
+		}
+	}
+	f.mu.Unlock()
+	if hit == nil {
+		f.next.ServeHTTP(w, r)
+		return
+	}
+	for k, v := range hit.header {
+		w.Header().Set(k, v)
+	}
+	if hit.onHit != nil {
+		hit.onHit()
+	}
+	w.WriteHeader(hit.status)
+	_, _ = w.Write([]byte(hit.body))
+}
+
+type retryEnv struct {
+	*sandboxtest.Env
+	faults *faulty
+	mu     sync.Mutex
+	waits  []time.Duration
+}
+
+func (e *retryEnv) recorded() []time.Duration {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return append([]time.Duration(nil), e.waits...)
+}
+
+// startFaulty starts the demo sandbox behind a fault injector, with a
+// client whose waits are recorded instead of slept.
+func startFaulty(t *testing.T, cfg api.Config) *retryEnv {
+	re := &retryEnv{}
+	re.Env = sandboxtest.Start(t, sandbox.Options{}, func(h http.Handler) http.Handler {
+		re.faults = &faulty{next: h, hits: map[string]int{}}
+		return re.faults
+	})
+	re.Client = re.ClientWith(t, cfg)
+	api.SetSleep(re.Client, func(ctx context.Context, d time.Duration) error {
+		re.mu.Lock()
+		re.waits = append(re.waits, d)
+		re.mu.Unlock()
+		return ctx.Err()
+	})
+	return re
+}
+
+func TestGetHonoursRateLimitReset(t *testing.T) {
+	env := startFaulty(t, api.Config{})
+	env.faults.add(fault{status: 429, times: 1, header: map[string]string{"RateLimit-Reset": "7", "RateLimit-Remaining": "0"}, body: `{"message":"Too many requests"}`})
+	clusters, err := env.Client.ListClusters(context.Background(), nil)
+	if err != nil || len(clusters) == 0 {
+		t.Fatalf("list after 429: %v", err)
+	}
+	if w := env.recorded(); len(w) != 1 || w[0] != 7*time.Second {
+		t.Fatalf("waits = %v, want [7s]", w)
+	}
+	if n := env.faults.count("GET"); n != 2 {
+		t.Fatalf("%d GETs, want 2", n)
+	}
+}
+
+func TestRetryAfterAndTheCap(t *testing.T) {
+	env := startFaulty(t, api.Config{MaxRetryWait: 30 * time.Second})
+	env.faults.add(fault{status: 429, times: 1, header: map[string]string{"Retry-After": "3"}})
+	env.faults.add(fault{status: 429, times: 1, header: map[string]string{"RateLimit-Reset": "3600"}})
+	if _, err := env.Client.ListClusters(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	if w := env.recorded(); len(w) != 2 || w[0] != 3*time.Second || w[1] != 30*time.Second {
+		t.Fatalf("waits = %v, want [3s 30s]", w)
+	}
+}
+
+func TestGetRetriesGatewayErrorsBounded(t *testing.T) {
+	env := startFaulty(t, api.Config{MaxRetries: 2})
+	env.faults.add(fault{status: 503, times: 2, body: "<html>down</html>"})
+	if _, err := env.Client.ListClusters(context.Background(), nil); err != nil {
+		t.Fatalf("two 503s then success: %v", err)
+	}
+	for _, w := range env.recorded() {
+		if w <= 0 || w > 8*time.Second {
+			t.Fatalf("backoff %v out of range", w)
+		}
+	}
+
+	env.faults.add(fault{status: 502, times: 100, body: "<html><body>Bad gateway</body></html>"})
+	before := env.faults.count("GET")
+	_, err := env.Client.ListClusters(context.Background(), nil)
+	apiErr := wantAPIError(t, err, 502, "Bad Gateway")
+	if strings.Contains(apiErr.Message, "<html") {
+		t.Fatal("an HTML error page reached the message")
+	}
+	if n := env.faults.count("GET") - before; n != 3 {
+		t.Fatalf("%d attempts, want 1 + 2 retries", n)
+	}
+}
+
+func TestWritesAreNotRetriedAfterServerErrors(t *testing.T) {
+	for _, status := range []int{500, 502, 503, 504} {
+		env := startFaulty(t, api.Config{})
+		cl := must[[]model.Cluster](t)(env.Client.ListClusters(context.Background(), nil))[0]
+		env.faults.add(fault{method: "POST", status: status, times: 1, body: `{"message":"boom"}`})
+		_, err := env.Client.PauseQueue(context.Background(), cl.ID, model.Value(cl.DefaultQueueID), "note")
+		wantAPIError(t, err, status, "boom")
+		if n := env.faults.count("POST"); n != 1 {
+			t.Fatalf("%d: POST sent %d times", status, n)
+		}
+		if len(env.recorded()) != 0 {
+			t.Fatalf("%d: waited before a retry that must not happen", status)
+		}
+		// Nothing was done: the queue is still running.
+		if q := must[model.Queue](t)(env.Client.GetQueue(context.Background(), cl.ID, model.Value(cl.DefaultQueueID))); q.DispatchPaused {
+			t.Fatalf("%d: the queue was paused", status)
+		}
+	}
+}
+
+func TestWritesAreRetriedOn429(t *testing.T) {
+	env := startFaulty(t, api.Config{})
+	cl := must[[]model.Cluster](t)(env.Client.ListClusters(context.Background(), nil))[0]
+	env.faults.add(fault{method: "POST", status: 429, times: 1, header: map[string]string{"RateLimit-Reset": "2"}})
+	q, err := env.Client.PauseQueue(context.Background(), cl.ID, model.Value(cl.DefaultQueueID), "after the limit")
+	if err != nil || !q.DispatchPaused {
+		t.Fatalf("pause after 429: %v", err)
+	}
+	if n := env.faults.count("POST"); n != 2 {
+		t.Fatalf("POST sent %d times, want 2", n)
+	}
+	if w := env.recorded(); len(w) != 1 || w[0] != 2*time.Second {
+		t.Fatalf("waits = %v", w)
+	}
+}
+
+func TestCancellingStopsARetryWait(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var faults *faulty
+	env := sandboxtest.Start(t, sandbox.Options{}, func(h http.Handler) http.Handler {
+		faults = &faulty{next: h, hits: map[string]int{}}
+		return faults
+	})
+	// The server asks for an hour's wait and, as it answers, the caller
+	// gives up: the client must return at once, with no second request.
+	faults.add(fault{status: 429, times: 1, header: map[string]string{"Retry-After": "3600"}, onHit: cancel})
+	client := env.ClientWith(t, api.Config{MaxRetryWait: time.Hour})
+	done := make(chan error, 1)
+	go func() {
+		_, err := client.ListClusters(ctx, nil)
+		done <- err
+	}()
+	err := <-done // no timer: a hang here is the failure, and go test's own timeout reports it
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+	if n := faults.count("GET"); n != 1 {
+		t.Fatalf("%d requests, want 1", n)
+	}
+}
+
+func TestRequestsCarryAuthAndUserAgent(t *testing.T) {
+	env := startFaulty(t, api.Config{})
+	if _, err := env.Client.ListClusters(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	if ua := env.faults.agents[0]; !strings.HasPrefix(ua, "kiteconsole/") {
+		t.Fatalf("User-Agent = %q", ua)
+	}
+	if auth := env.faults.auths[0]; auth != "Bearer "+env.Sandbox.Token() {
+		t.Fatal("no bearer token sent")
+	}
+}
+
+func TestLinkToAnotherHostIsNotFollowed(t *testing.T) {
+	env := startFaulty(t, api.Config{})
+	env.faults.add(fault{method: "GET", status: 200, times: 1, body: `[]`,
+		header: map[string]string{"Link": `<https://evil.example/v2/organizations/acme/clusters?page=2>; rel="next"`}})
+	_, err := env.Client.ListClusters(context.Background(), nil)
+	if err == nil || !strings.Contains(err.Error(), "another host") {
+		t.Fatalf("err = %v", err)
+	}
+	if n := env.faults.count("GET"); n != 1 {
+		t.Fatalf("%d requests", n)
+	}
+}
+
+func TestMalformedReplyIsAnError(t *testing.T) {
+	env := startFaulty(t, api.Config{})
+	env.faults.add(fault{method: "GET", status: 200, times: 1, body: `{"id": `})
+	_, err := env.Client.GetCluster(context.Background(), "x")
+	if err == nil || !strings.Contains(err.Error(), "could not be read") {
+		t.Fatalf("err = %v", err)
+	}
+}

@@ -1,0 +1,71 @@
+// Package sandboxtest starts the sandbox over real HTTP for tests.
+package sandboxtest
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/kiteconsole/kiteconsole/api"
+	"github.com/kiteconsole/kiteconsole/api/sandbox"
+)
+
+// Now is the fixed clock of sandboxes started here, so that seeded data
+// and anything drawn from it is the same on every run.
+var Now = time.Date(2026, time.June, 1, 12, 0, 0, 0, time.UTC)
+
+// Env is a sandbox served over HTTP, with a client for it.
+type Env struct {
+	Sandbox *sandbox.Server
+	Server  *httptest.Server
+	Client  *api.Client
+}
+
+// Start serves a sandbox (opts.Now defaults to Now) for the length of the
+// test. wrap, when not nil, wraps the sandbox's handler, for tests that
+// inject faults in front of it.
+func Start(t testing.TB, opts sandbox.Options, wrap func(http.Handler) http.Handler) *Env {
+	t.Helper()
+	if opts.Now == nil {
+		opts.Now = func() time.Time { return Now }
+	}
+	sb := sandbox.New(opts)
+	var h http.Handler = sb
+	if wrap != nil {
+		h = wrap(sb)
+	}
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	client, err := api.New(api.Config{Endpoint: srv.URL, Org: sb.Org(), Token: sb.Token()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &Env{Sandbox: sb, Server: srv, Client: client}
+}
+
+// ClientWith returns another client of the same sandbox with cfg's
+// settings; Endpoint and Org are filled in, and Token when empty.
+func (e *Env) ClientWith(t testing.TB, cfg api.Config) *api.Client {
+	t.Helper()
+	cfg.Endpoint, cfg.Org = e.Server.URL, e.Sandbox.Org()
+	if cfg.Token == "" {
+		cfg.Token = e.Sandbox.Token()
+	}
+	c, err := api.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// Writes returns the requests that reached the sandbox other than GETs.
+func (e *Env) Writes() []sandbox.Request {
+	var out []sandbox.Request
+	for _, r := range e.Sandbox.Requests() {
+		if r.Method != http.MethodGet {
+			out = append(out, r)
+		}
+	}
+	return out
+}
