@@ -102,8 +102,12 @@ func decode(r *http.Request, v any) *reply {
 	}
 	if err := json.Unmarshal(data, v); err != nil {
 		var typeErr *json.UnmarshalTypeError
-		if errors.As(err, &typeErr) && typeErr.Field != "" {
-			rp := message(http.StatusUnprocessableEntity, "Validation failed: "+typeErr.Field+" has the wrong type")
+		if errors.As(err, &typeErr) {
+			reason := "the request body must be a JSON object"
+			if typeErr.Field != "" {
+				reason = typeErr.Field + " has the wrong type"
+			}
+			rp := invalid(reason)
 			return &rp
 		}
 		rp := message(http.StatusBadRequest, "Problems parsing JSON")

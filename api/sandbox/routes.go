@@ -22,13 +22,17 @@ func (s *Server) routes() {
 	s.handle(m, "GET "+org+"/clusters", read, s.listClusters)
 	s.handle(m, "POST "+org+"/clusters", write, s.createCluster)
 	s.handle(m, "GET "+cluster, read, s.getCluster)
+	// The spec documents PUT for updates; Buildkite also routes PATCH to
+	// them, and the official Go client sends PATCH, so both are served.
 	s.handle(m, "PUT "+cluster, write, s.updateCluster)
+	s.handle(m, "PATCH "+cluster, write, s.updateCluster)
 	s.handle(m, "DELETE "+cluster, write, s.deleteCluster)
 
 	s.handle(m, "GET "+cluster+"/queues", read, s.listQueues)
 	s.handle(m, "POST "+cluster+"/queues", write, s.createQueue)
 	s.handle(m, "GET "+queue, read, s.getQueue)
 	s.handle(m, "PUT "+queue, write, s.updateQueue)
+	s.handle(m, "PATCH "+queue, write, s.updateQueue)
 	s.handle(m, "DELETE "+queue, write, s.deleteQueue)
 	s.handle(m, "POST "+queue+"/pause_dispatch", write, s.pauseQueue)
 	s.handle(m, "POST "+queue+"/resume_dispatch", write, s.resumeQueue)
@@ -37,6 +41,7 @@ func (s *Server) routes() {
 	s.handle(m, "POST "+cluster+"/tokens", write, s.createToken)
 	s.handle(m, "GET "+token, read, s.getToken)
 	s.handle(m, "PUT "+token, write, s.updateToken)
+	s.handle(m, "PATCH "+token, write, s.updateToken)
 	s.handle(m, "DELETE "+token, write, s.revokeToken)
 
 	s.handle(m, "GET "+org+"/pipelines", read, s.listPipelines)
