@@ -1,0 +1,104 @@
+package cli
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+func noEnv(string) string { return "" }
+
+func TestDemoPrintsTheOrganisation(t *testing.T) {
+	var out, errOut bytes.Buffer
+	if code := Execute(context.Background(), []string{"--demo"}, &out, &errOut, noEnv); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	for _, want := range []string{"acme (embedded demo sandbox)", "Clusters (5)", "Production", "macos", "PAUSED by Priya Natarajan", "Pipelines: 40 (4 archived)"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+}
+
+func TestRealAPINeedsATokenAndAnOrg(t *testing.T) {
+	var out, errOut bytes.Buffer
+	if code := Execute(context.Background(), []string{"--org", "acme"}, &out, &errOut, noEnv); code == 0 {
+		t.Fatal("ran without a token")
+	}
+	if !strings.Contains(errOut.String(), "BUILDKITE_API_TOKEN") {
+		t.Fatalf("the error does not say where the token comes from: %s", errOut.String())
+	}
+	env := func(k string) string {
+		if k == EnvToken {
+			return "secret-token-value"
+		}
+		return ""
+	}
+	errOut.Reset()
+	if code := Execute(context.Background(), nil, &out, &errOut, env); code == 0 || !strings.Contains(errOut.String(), EnvOrg) {
+		t.Fatalf("no org: exit %d, %s", code, errOut.String())
+	}
+	if strings.Contains(errOut.String()+out.String(), "secret-token-value") {
+		t.Fatal("the token was printed")
+	}
+}
+
+func TestFlagsAndEnvironment(t *testing.T) {
+	env := map[string]string{EnvOrg: "env-org", EnvEndpoint: "http://env.example", EnvToken: "t"}
+	cfg := clientConfig(rootOptions{org: "flag-org"}, func(k string) string { return env[k] })
+	if cfg.Org != "flag-org" || cfg.Endpoint != "http://env.example" || cfg.Token != "t" {
+		t.Fatalf("flags first, then environment: %+v", cfg.Org)
+	}
+}
+
+func TestSandboxCommandServesTheAPI(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	r, w := io.Pipe()
+	done := make(chan int, 1)
+	go func() {
+		done <- Execute(ctx, []string{"sandbox", "--listen", "127.0.0.1:0", "--org", "kite", "--token", "tok"}, w, io.Discard, noEnv)
+		w.Close()
+	}()
+	lines := bufio.NewScanner(r)
+	var base string
+	for lines.Scan() {
+		line := lines.Text()
+		if i := strings.Index(line, " at http://"); i >= 0 {
+			base = strings.TrimSpace(line[i+4:])
+			break
+		}
+	}
+	if base == "" {
+		t.Fatal("the sandbox printed no URL")
+	}
+	go func() { _, _ = io.Copy(io.Discard, r) }()
+	req, _ := http.NewRequest(http.MethodGet, base+"/v2/organizations/kite/clusters", nil)
+	req.Header.Set("Authorization", "Bearer tok")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("GET clusters: %d", resp.StatusCode)
+	}
+	cancel()
+	if code := <-done; code != 0 {
+		t.Fatalf("exit %d after Ctrl-C", code)
+	}
+}
+
+func TestSandboxFlagsAreChecked(t *testing.T) {
+	var errOut bytes.Buffer
+	if code := Execute(context.Background(), []string{"sandbox", "--size", "huge"}, io.Discard, &errOut, noEnv); code == 0 {
+		t.Fatal("accepted --size huge")
+	}
+	if !strings.Contains(errOut.String(), "demo, large or empty") {
+		t.Fatalf("error: %s", errOut.String())
+	}
+}
