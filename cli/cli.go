@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"time"
 
 	"charm.land/fang/v2"
 	"github.com/spf13/cobra"
@@ -40,6 +41,7 @@ type rootOptions struct {
 	org      string
 	endpoint string
 	readOnly bool
+	refresh  time.Duration
 }
 
 func newRoot(stdout, stderr io.Writer, getenv func(string) string) *cobra.Command {
@@ -58,11 +60,28 @@ func newRoot(stdout, stderr io.Writer, getenv func(string) string) *cobra.Comman
 		},
 		SilenceUsage: true,
 	}
-	root.Flags().BoolVar(&opts.demo, "demo", false, "run on the embedded sandbox's demo organisation (no token, no network)")
-	root.Flags().StringVar(&opts.org, "org", "", "organisation slug (default $"+EnvOrg+")")
-	root.Flags().StringVar(&opts.endpoint, "endpoint", "", "REST API endpoint (default $"+EnvEndpoint+" or "+api.DefaultEndpoint+")")
-	root.Flags().BoolVar(&opts.readOnly, "read-only", false, "refuse every change: only look")
+	pf := root.PersistentFlags()
+	pf.BoolVar(&opts.demo, "demo", false, "run on the embedded sandbox's demo organisation (no token, no network)")
+	pf.StringVar(&opts.org, "org", "", "organisation slug (default $"+EnvOrg+")")
+	pf.StringVar(&opts.endpoint, "endpoint", "", "REST API endpoint (default $"+EnvEndpoint+" or "+api.DefaultEndpoint+")")
+	pf.BoolVar(&opts.readOnly, "read-only", false, "refuse every change: only look")
+	root.Flags().DurationVar(&opts.refresh, "refresh", 30*time.Second, "how often the visible screen reloads (0 turns it off)")
 	root.AddCommand(newSandboxCommand(stdout, stderr))
+	root.AddCommand(&cobra.Command{
+		Use:   "summary",
+		Short: "Print the organisation's clusters, queues and pipelines, and exit",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			backend, err := openBackend(opts, getenv)
+			if err != nil {
+				return err
+			}
+			defer backend.Close()
+			ctx, cancel := context.WithTimeout(cmd.Context(), 2*time.Minute)
+			defer cancel()
+			return printSummary(ctx, stdout, backend)
+		},
+	})
 	return root
 }
 

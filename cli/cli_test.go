@@ -14,7 +14,7 @@ func noEnv(string) string { return "" }
 
 func TestDemoPrintsTheOrganisation(t *testing.T) {
 	var out, errOut bytes.Buffer
-	if code := Execute(context.Background(), []string{"--demo"}, &out, &errOut, noEnv); code != 0 {
+	if code := Execute(context.Background(), []string{"summary", "--demo"}, &out, &errOut, noEnv); code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut.String())
 	}
 	for _, want := range []string{"acme (embedded demo sandbox)", "Clusters (5)", "Production", "macos", "PAUSED by Priya Natarajan", "Pipelines: 40 (4 archived)"} {
@@ -26,7 +26,7 @@ func TestDemoPrintsTheOrganisation(t *testing.T) {
 
 func TestRealAPINeedsATokenAndAnOrg(t *testing.T) {
 	var out, errOut bytes.Buffer
-	if code := Execute(context.Background(), []string{"--org", "acme"}, &out, &errOut, noEnv); code == 0 {
+	if code := Execute(context.Background(), []string{"summary", "--org", "acme"}, &out, &errOut, noEnv); code == 0 {
 		t.Fatal("ran without a token")
 	}
 	if !strings.Contains(errOut.String(), "BUILDKITE_API_TOKEN") {
@@ -39,7 +39,7 @@ func TestRealAPINeedsATokenAndAnOrg(t *testing.T) {
 		return ""
 	}
 	errOut.Reset()
-	if code := Execute(context.Background(), nil, &out, &errOut, env); code == 0 || !strings.Contains(errOut.String(), EnvOrg) {
+	if code := Execute(context.Background(), []string{"summary"}, &out, &errOut, env); code == 0 || !strings.Contains(errOut.String(), EnvOrg) {
 		t.Fatalf("no org: exit %d, %s", code, errOut.String())
 	}
 	if strings.Contains(errOut.String()+out.String(), "secret-token-value") {

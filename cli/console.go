@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -9,11 +10,13 @@ import (
 	"strings"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/kiteconsole/kiteconsole/api"
 	"github.com/kiteconsole/kiteconsole/api/sandbox"
 	"github.com/kiteconsole/kiteconsole/model"
+	"github.com/kiteconsole/kiteconsole/ui"
 )
 
 // Backend is a client and, in demo mode, the sandbox behind it.
@@ -48,25 +51,30 @@ func StartDemo(readOnly bool) (*Backend, error) {
 	return &Backend{Client: client, Demo: true, stop: func() { _ = srv.Close() }}, nil
 }
 
-func runConsole(ctx context.Context, stdout io.Writer, opts rootOptions, getenv func(string) string) error {
-	var backend *Backend
+// openBackend is the demo sandbox or the real API, as the options say.
+func openBackend(opts rootOptions, getenv func(string) string) (*Backend, error) {
 	if opts.demo {
-		b, err := StartDemo(opts.readOnly)
-		if err != nil {
-			return err
-		}
-		backend = b
-	} else {
-		client, err := api.New(clientConfig(opts, getenv))
-		if err != nil {
-			return err
-		}
-		backend = &Backend{Client: client}
+		return StartDemo(opts.readOnly)
+	}
+	client, err := api.New(clientConfig(opts, getenv))
+	if err != nil {
+		return nil, err
+	}
+	return &Backend{Client: client}, nil
+}
+
+func runConsole(ctx context.Context, stdout io.Writer, opts rootOptions, getenv func(string) string) error {
+	backend, err := openBackend(opts, getenv)
+	if err != nil {
+		return err
 	}
 	defer backend.Close()
-	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
-	defer cancel()
-	return printSummary(ctx, stdout, backend)
+	app := ui.New(ctx, ui.Options{Client: backend.Client, Demo: backend.Demo, Refresh: opts.refresh, Dark: true})
+	p := tea.NewProgram(app, tea.WithContext(ctx), tea.WithOutput(stdout))
+	if _, err := p.Run(); err != nil && !errors.Is(err, tea.ErrProgramKilled) && !errors.Is(err, context.Canceled) {
+		return fmt.Errorf("the console stopped: %w", err)
+	}
+	return nil
 }
 
 // printSummary prints the organisation's clusters, queues and pipelines,
@@ -123,7 +131,6 @@ func printSummary(ctx context.Context, w io.Writer, b *Backend) error {
 		}
 	}
 	fmt.Fprintf(w, "\nPipelines: %d (%d archived)\n", len(pipelines), archived)
-	fmt.Fprintln(w, "\nThe full-screen console is on its way; this summary came through the same REST client.")
 	return nil
 }
 

@@ -1,0 +1,91 @@
+// Package keymap holds every key binding of the console, with its help
+// text. Screens take their bindings from here so that help always says
+// what the keys really do, and a user can rebind any action.
+package keymap
+
+import "charm.land/bubbles/v2/key"
+
+// KeyMap is every action of the console and the keys that trigger it.
+type KeyMap struct {
+	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
+
+	Open, Back, Filter, Refresh key.Binding
+	NextTab, PrevTab            key.Binding
+
+	Pause, Mark, ClearMarks key.Binding
+	New, Edit, Delete       key.Binding
+
+	Help, Quit, ForceQuit key.Binding
+}
+
+// Default is the built-in key map.
+func Default() KeyMap {
+	b := func(help, desc string, keys ...string) key.Binding {
+		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, desc))
+	}
+	return KeyMap{
+		Up:       b("↑/k", "up", "up", "k"),
+		Down:     b("↓/j", "down", "down", "j"),
+		PageUp:   b("pgup", "page up", "pgup", "ctrl+b"),
+		PageDown: b("pgdn", "page down", "pgdown", "ctrl+f"),
+		Top:      b("g", "top", "home", "g"),
+		Bottom:   b("G", "bottom", "end", "G"),
+
+		Open:    b("enter", "open", "enter"),
+		Back:    b("esc", "back", "esc"),
+		Filter:  b("/", "filter", "/"),
+		Refresh: b("r", "refresh", "r"),
+		NextTab: b("tab", "next tab", "tab"),
+		PrevTab: b("shift+tab", "previous tab", "shift+tab"),
+
+		Pause:      b("p", "pause/resume", "p"),
+		Mark:       b("space", "mark", "space"),
+		ClearMarks: b("x", "clear marks", "x"),
+		New:        b("n", "new", "n"),
+		Edit:       b("e", "edit", "e"),
+		Delete:     b("d", "delete", "d"),
+
+		Help:      b("?", "help", "?"),
+		Quit:      b("q", "quit", "q"),
+		ForceQuit: b("ctrl+c", "quit", "ctrl+c"),
+	}
+}
+
+// Mutating reports whether a binding changes something in Buildkite, so
+// that help can show it as unavailable in read-only mode.
+func (k KeyMap) Mutating(b key.Binding) bool {
+	for _, m := range []key.Binding{k.Pause, k.New, k.Edit, k.Delete} {
+		if sameKeys(m, b) {
+			return true
+		}
+	}
+	return false
+}
+
+func sameKeys(a, b key.Binding) bool {
+	ak, bk := a.Keys(), b.Keys()
+	if len(ak) != len(bk) {
+		return false
+	}
+	for i := range ak {
+		if ak[i] != bk[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// Navigation is the movement group of the full help.
+func (k KeyMap) Navigation() []key.Binding {
+	return []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Open, k.Back, k.NextTab, k.PrevTab}
+}
+
+// Actions is the group of actions on the selected item.
+func (k KeyMap) Actions() []key.Binding {
+	return []key.Binding{k.Pause, k.Mark, k.ClearMarks, k.New, k.Edit, k.Delete}
+}
+
+// General is the group of keys that work everywhere.
+func (k KeyMap) General() []key.Binding {
+	return []key.Binding{k.Filter, k.Refresh, k.Help, k.Quit, k.ForceQuit}
+}

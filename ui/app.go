@@ -1,0 +1,464 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/spinner"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"github.com/kiteconsole/kiteconsole/api"
+	"github.com/kiteconsole/kiteconsole/keymap"
+	"github.com/kiteconsole/kiteconsole/theme"
+)
+
+// Options configure the console.
+type Options struct {
+	Client *api.Client
+	// Demo shows the DEMO badge instead of the endpoint.
+	Demo bool
+	// Refresh is how often the visible screen reloads; 0 turns it off.
+	Refresh time.Duration
+	// Now is the console's clock (time.Now when nil).
+	Now func() time.Time
+	// Keys overrides the default key map.
+	Keys *keymap.KeyMap
+	// Dark picks the dark or light styles before the terminal has said
+	// which its background is.
+	Dark bool
+}
+
+// Layout: two header lines (title, breadcrumbs) and two footer lines
+// (status, help).
+const (
+	headerLines = 2
+	footerLines = 2
+	flashFor    = 6 * time.Second
+)
+
+// App is the root model: it owns the screen stack, the header and footer,
+// the overlays (help, the pause note, confirmations), the requests in
+// flight, and pause/resume.
+type App struct {
+	c       *Common
+	opts    Options
+	stack   []Screen
+	width   int
+	height  int
+	spinner spinner.Model
+	spin    bool
+
+	flash      flashMsg
+	flashID    int
+	showHelp   bool
+	prompt     *notePrompt
+	confirm    *confirmDialog
+	batches    map[int]*batch
+	nextBatch  int
+	cancel     context.CancelFunc
+	quitting   bool
+	refreshGen int
+}
+
+type flashExpired struct{ id int }
+type refreshTick struct{ gen int }
+
+// New builds the console.
+func New(ctx context.Context, opts Options) *App {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	keys := keymap.Default()
+	if opts.Keys != nil {
+		keys = *opts.Keys
+	}
+	appCtx, cancel := context.WithCancel(ctx)
+	c := &Common{
+		Client:    opts.Client,
+		Styles:    theme.New(opts.Dark),
+		Keys:      keys,
+		Now:       opts.Now,
+		ReadOnly:  opts.Client.ReadOnly(),
+		appCtx:    appCtx,
+		tasks:     &tasks{label: map[int]string{}},
+		pending:   map[string]string{},
+		marks:     map[string]queueRef{},
+		queueKeys: map[string]string{},
+		Width:     80,
+		Height:    24 - headerLines - footerLines,
+	}
+	sp := spinner.New(spinner.WithSpinner(spinner.MiniDot))
+	a := &App{c: c, opts: opts, spinner: sp, cancel: cancel, batches: map[int]*batch{}, width: 80, height: 24}
+	a.stack = []Screen{newClustersScreen(c)}
+	return a
+}
+
+// Init loads the home screen, asks the terminal for its background
+// colour and starts the refresh timer.
+func (a *App) Init() tea.Cmd {
+	return tea.Batch(a.top().Init(), tea.RequestBackgroundColor, a.armRefresh(), a.spinIfBusy())
+}
+
+func (a *App) top() Screen { return a.stack[len(a.stack)-1] }
+
+func (a *App) armRefresh() tea.Cmd {
+	if a.opts.Refresh <= 0 {
+		return nil
+	}
+	gen := a.refreshGen
+	return tea.Tick(a.opts.Refresh, func(time.Time) tea.Msg { return refreshTick{gen: gen} })
+}
+
+// spinIfBusy starts the footer's spinner when requests are in flight.
+func (a *App) spinIfBusy() tea.Cmd {
+	if a.spin || len(a.c.tasks.label) == 0 {
+		return nil
+	}
+	a.spin = true
+	return a.spinner.Tick
+}
+
+// Update routes a message: keys to the overlays or the top screen, tagged
+// replies to the screen that asked, broadcasts to every screen.
+func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	cmd := a.update(msg)
+	return a, tea.Batch(cmd, a.spinIfBusy())
+}
+
+func (a *App) update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		a.width, a.height = msg.Width, msg.Height
+		a.c.Width = msg.Width
+		a.c.Height = max(1, msg.Height-headerLines-footerLines)
+		var cmds []tea.Cmd
+		for i, s := range a.stack {
+			var cmd tea.Cmd
+			a.stack[i], cmd = s.Update(tea.WindowSizeMsg{Width: a.c.Width, Height: a.c.Height})
+			cmds = append(cmds, cmd)
+		}
+		return tea.Batch(cmds...)
+	case tea.BackgroundColorMsg:
+		a.c.Styles = theme.New(msg.IsDark())
+		return a.toTop(msg)
+	case taskDone:
+		delete(a.c.tasks.label, msg.id)
+		return a.update(msg.msg)
+	case spinner.TickMsg:
+		if len(a.c.tasks.label) == 0 {
+			a.spin = false
+			return nil
+		}
+		var cmd tea.Cmd
+		a.spinner, cmd = a.spinner.Update(msg)
+		return cmd
+	case flashMsg:
+		a.flash = msg
+		a.flashID++
+		id := a.flashID
+		return tea.Tick(flashFor, func(time.Time) tea.Msg { return flashExpired{id: id} })
+	case flashExpired:
+		if msg.id == a.flashID {
+			a.flash = flashMsg{}
+		}
+		return nil
+	case refreshTick:
+		if msg.gen != a.refreshGen {
+			return nil
+		}
+		return tea.Batch(a.toTop(refreshMsg{auto: true}), a.armRefresh())
+	case pushMsg:
+		a.stack = append(a.stack, msg.screen)
+		s, sizeCmd := msg.screen.Update(tea.WindowSizeMsg{Width: a.c.Width, Height: a.c.Height})
+		a.stack[len(a.stack)-1] = s
+		return tea.Batch(sizeCmd, s.Init())
+	case popMsg:
+		return a.pop()
+	case askNoteMsg:
+		return a.openPrompt(msg.targets)
+	case resumeMsg:
+		return a.startResume(msg.targets)
+	case askConfirmMsg:
+		a.confirm = newConfirm(a.c, msg)
+		return a.confirm.input.Focus()
+	case pauseDone:
+		return a.finishPause(msg)
+	case mutationDone:
+		return a.finishMutation(msg)
+	case tea.KeyPressMsg:
+		return a.key(msg)
+	case tea.MouseClickMsg:
+		if a.overlayOpen() {
+			return nil
+		}
+		m := msg.Mouse()
+		return a.toTop(clickMsg{x: m.X, y: m.Y - headerLines})
+	case tea.MouseWheelMsg:
+		if a.overlayOpen() {
+			return nil
+		}
+		return a.toTop(msg)
+	case broadcast:
+		return a.everyScreen(msg)
+	case forScreen:
+		for i, s := range a.stack {
+			if s.ID() == msg.ScreenID() {
+				var cmd tea.Cmd
+				a.stack[i], cmd = s.Update(msg)
+				return cmd
+			}
+		}
+		return nil // the screen that asked is gone: drop the late reply
+	}
+	if a.prompt != nil {
+		var cmd tea.Cmd
+		a.prompt.input, cmd = a.prompt.input.Update(msg)
+		return cmd
+	}
+	if a.confirm != nil {
+		var cmd tea.Cmd
+		a.confirm.input, cmd = a.confirm.input.Update(msg)
+		return cmd
+	}
+	return a.toTop(msg)
+}
+
+func (a *App) overlayOpen() bool { return a.showHelp || a.prompt != nil || a.confirm != nil }
+
+func (a *App) toTop(msg tea.Msg) tea.Cmd {
+	var cmd tea.Cmd
+	a.stack[len(a.stack)-1], cmd = a.top().Update(msg)
+	return cmd
+}
+
+func (a *App) everyScreen(msg tea.Msg) tea.Cmd {
+	cmds := make([]tea.Cmd, 0, len(a.stack))
+	for i, s := range a.stack {
+		var cmd tea.Cmd
+		a.stack[i], cmd = s.Update(msg)
+		cmds = append(cmds, cmd)
+	}
+	return tea.Batch(cmds...)
+}
+
+func (a *App) pop() tea.Cmd {
+	if len(a.stack) == 1 {
+		return nil
+	}
+	if c, ok := a.top().(closer); ok {
+		c.close()
+	}
+	a.stack = a.stack[:len(a.stack)-1]
+	// What was underneath may be stale: refresh it on return.
+	return a.toTop(refreshMsg{auto: true})
+}
+
+func (a *App) key(msg tea.KeyPressMsg) tea.Cmd {
+	k := a.c.Keys
+	if key.Matches(msg, k.ForceQuit) {
+		return a.quit()
+	}
+	switch {
+	case a.confirm != nil:
+		return a.confirmKey(msg)
+	case a.prompt != nil:
+		return a.promptKey(msg)
+	case a.showHelp:
+		if key.Matches(msg, k.Help, k.Back, k.Quit) {
+			a.showHelp = false
+		}
+		return nil
+	case a.top().Capturing():
+		return a.toTop(msg)
+	case key.Matches(msg, k.Quit):
+		return a.quit()
+	case key.Matches(msg, k.Help):
+		a.showHelp = true
+		return nil
+	case key.Matches(msg, k.ClearMarks) && len(a.c.marks) > 0:
+		n := len(a.c.marks)
+		a.c.marks = map[string]queueRef{}
+		return tea.Batch(a.everyScreen(marksChanged{}), flash(flashInfo, "cleared "+plural(n, "mark", "marks")))
+	case key.Matches(msg, k.Pause) && len(a.c.marks) > 0:
+		return a.pauseMarked()
+	}
+	return a.toTop(msg)
+}
+
+func (a *App) quit() tea.Cmd {
+	a.quitting = true
+	a.cancel()
+	return tea.Quit
+}
+
+// marksChanged tells screens to redraw their marks.
+type marksChanged struct{}
+
+func (marksChanged) everyScreen() {}
+
+// View draws header, the top screen (or an overlay over it) and footer.
+func (a *App) View() tea.View {
+	var v tea.View
+	v.AltScreen = true
+	v.MouseMode = tea.MouseModeCellMotion
+	v.WindowTitle = "kiteconsole — " + a.c.Client.Org()
+	if a.quitting {
+		return v
+	}
+	v.SetContent(a.render())
+	return v
+}
+
+func (a *App) render() string {
+	area := a.top().View()
+	switch {
+	case a.showHelp:
+		area = a.helpView()
+	case a.confirm != nil:
+		area = lipgloss.Place(a.c.Width, a.c.Height, lipgloss.Center, lipgloss.Center, a.confirm.view(a.c.Width))
+	}
+	area = clip(area, a.width, a.c.Height)
+	if n := strings.Count(area, "\n") + 1; n < a.c.Height {
+		area += strings.Repeat("\n", a.c.Height-n)
+	}
+	return strings.Join([]string{a.header(), a.crumbs(), area, a.status(), a.helpLine()}, "\n")
+}
+
+func (a *App) header() string {
+	st := a.c.Styles
+	left := st.Title.Render("kiteconsole") + "  " + st.Bold.Render(clean(a.c.Client.Org()))
+	if a.opts.Demo {
+		left += "  " + st.DemoBadge.Render("DEMO")
+	} else {
+		left += "  " + st.Muted.Render(a.c.Client.Endpoint())
+	}
+	if a.c.ReadOnly {
+		left += " " + st.ReadOnly.Render("READ-ONLY")
+	}
+	right := ""
+	if n := len(a.c.marks); n > 0 {
+		right = st.Marked.Render(fmt.Sprintf("● %d marked", n)) + st.Muted.Render(" (p pauses all, x clears)")
+	}
+	gap := a.width - lipgloss.Width(left) - lipgloss.Width(right)
+	if gap < 1 {
+		return fit(left, a.width)
+	}
+	return left + strings.Repeat(" ", gap) + right
+}
+
+func (a *App) crumbs() string {
+	st := a.c.Styles
+	parts := []string{st.Crumb.Render(clean(a.c.Client.Org()))}
+	for i, s := range a.stack {
+		c := s.Crumb()
+		if c == "" {
+			continue
+		}
+		if i == len(a.stack)-1 {
+			parts = append(parts, st.CrumbActive.Render(c))
+		} else {
+			parts = append(parts, st.Crumb.Render(c))
+		}
+	}
+	return fit(strings.Join(parts, st.CrumbSep.Render(" › ")), a.width)
+}
+
+// status is the footer's first line: the note prompt, a flash message,
+// or the requests in flight.
+func (a *App) status() string {
+	st := a.c.Styles
+	if a.prompt != nil {
+		return fit(a.prompt.view(a.width), a.width)
+	}
+	var right string
+	if n := len(a.c.tasks.label); n > 0 {
+		label := ""
+		for _, l := range a.c.tasks.label {
+			label = l
+			break
+		}
+		if n > 1 {
+			label = fmt.Sprintf("%s (+%d more)", label, n-1)
+		}
+		right = a.spinner.View() + " " + st.Muted.Render(label)
+	}
+	left := ""
+	switch a.flash.kind {
+	case flashOK:
+		left = st.FlashOK.Render("✓ ") + a.flash.text
+	case flashError:
+		left = st.FlashError.Render("✗ ") + st.FlashError.Render(a.flash.text)
+	default:
+		if a.flash.text != "" {
+			left = st.FlashInfo.Render("• ") + a.flash.text
+		}
+	}
+	if right == "" {
+		return fit(left, a.width)
+	}
+	room := a.width - lipgloss.Width(right) - 1
+	return fit(left, max(0, room)) + " " + right
+}
+
+// helpLine is the short help: the screen's keys, then the global ones.
+func (a *App) helpLine() string {
+	st := a.c.Styles
+	k := a.c.Keys
+	var bindings []key.Binding
+	if !a.top().Capturing() {
+		bindings = append(bindings, k.Help, k.Quit)
+	}
+	bindings = append(bindings, a.top().Help()...)
+	var parts []string
+	for _, b := range bindings {
+		h := b.Help()
+		if h.Key == "" {
+			continue
+		}
+		if a.c.ReadOnly && k.Mutating(b) {
+			parts = append(parts, st.KeyOff.Render(h.Key+" "+h.Desc))
+			continue
+		}
+		parts = append(parts, st.Key.Render(h.Key)+" "+st.Help.Render(h.Desc))
+	}
+	return fit(strings.Join(parts, st.Muted.Render(" · ")), a.width)
+}
+
+// helpView is the full help overlay, from the key map itself.
+func (a *App) helpView() string {
+	st := a.c.Styles
+	k := a.c.Keys
+	group := func(title string, bs []key.Binding) []string {
+		lines := []string{st.Title.Render(title)}
+		for _, b := range bs {
+			h := b.Help()
+			line := fit(st.Key.Render(h.Key), 12) + st.Help.Render(h.Desc)
+			if a.c.ReadOnly && k.Mutating(b) {
+				line = fit(st.KeyOff.Render(h.Key), 12) + st.KeyOff.Render(h.Desc) + st.Muted.Render(" (read-only)")
+			}
+			lines = append(lines, line)
+		}
+		return lines
+	}
+	cols := [][]string{group("Move", k.Navigation()), group("Act", k.Actions()), group("General", k.General())}
+	colWidth := min(34, (a.c.Width-2)/len(cols))
+	var rendered []string
+	for _, c := range cols {
+		rendered = append(rendered, lipgloss.NewStyle().Width(max(colWidth, 20)).Render(strings.Join(c, "\n")))
+	}
+	body := lipgloss.JoinHorizontal(lipgloss.Top, rendered...)
+	if lipgloss.Width(body) > a.c.Width {
+		body = strings.Join(rendered, "\n\n")
+	}
+	wrap := st.Muted.Width(max(20, a.c.Width-2))
+	notes := []string{"",
+		wrap.Render("p on a running queue asks for a note, then pauses; on a paused queue it resumes at once."),
+		wrap.Render("space marks queues, in any cluster; p then pauses (or resumes) all of them with one note."),
+		wrap.Render("? or esc closes this help."),
+	}
+	return " " + strings.ReplaceAll(body+strings.Join(notes, "\n"), "\n", "\n ")
+}

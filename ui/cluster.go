@@ -1,0 +1,301 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/kiteconsole/kiteconsole/model"
+)
+
+// clusterScreen shows a cluster's fields and, in tabs, what belongs to it:
+// its queues.
+type clusterScreen struct {
+	screenBase
+	cluster model.Cluster
+	queues  []model.Queue
+	known   bool // queues holds what the server sent, not a guess
+	table   *table
+	tab     int
+	loading bool
+	err     error
+}
+
+var clusterTabs = []string{"Queues"}
+
+type queuesLoaded struct {
+	target
+	queues []model.Queue
+	err    error
+}
+
+type clusterLoaded struct {
+	target
+	cluster model.Cluster
+	err     error
+}
+
+func newClusterScreen(c *Common, cl model.Cluster, queues []model.Queue) *clusterScreen {
+	s := &clusterScreen{screenBase: newBase(c), cluster: cl, queues: queues, known: queues != nil}
+	s.table = newTable(c, []column{
+		{title: "KEY", width: 12, flex: 1},
+		{title: "DESCRIPTION", width: 8, flex: 2, minTable: 100},
+		{title: "STATE", width: 22, flex: 3},
+		{title: "AGENTS", width: 24},
+	}, 0, "no queues yet: n creates one")
+	s.rebuild()
+	return s
+}
+
+func (s *clusterScreen) Crumb() string { return clean(emojize(s.cluster.Name)) }
+
+func (s *clusterScreen) Capturing() bool { return s.table.capturing() }
+
+func (s *clusterScreen) Help() []key.Binding {
+	k := s.c.Keys
+	return []key.Binding{k.Open, k.Pause, k.Mark, k.Filter, k.New, k.Edit, k.Delete, k.Back}
+}
+
+func (s *clusterScreen) Init() tea.Cmd { return s.load() }
+
+func (s *clusterScreen) load() tea.Cmd {
+	s.loading = true
+	id := s.cluster.ID
+	return tea.Batch(
+		s.c.run(s.ctx, "loading queues", func(ctx context.Context) tea.Msg {
+			qs, err := s.c.Client.ListQueues(ctx, id, nil)
+			return queuesLoaded{target: target(s.id), queues: qs, err: err}
+		}),
+		s.c.run(s.ctx, "loading cluster", func(ctx context.Context) tea.Msg {
+			cl, err := s.c.Client.GetCluster(ctx, id)
+			return clusterLoaded{target: target(s.id), cluster: cl, err: err}
+		}),
+	)
+}
+
+func (s *clusterScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		s.table.setSize(msg.Width, msg.Height-s.tableTop())
+	case queuesLoaded:
+		s.loading = false
+		if msg.err != nil {
+			s.err = msg.err
+			return s, flash(flashError, "could not load queues: "+errorText(msg.err))
+		}
+		s.err = nil
+		s.queues, s.known = msg.queues, true
+		s.rebuild()
+		return s, send(queuesSeen{ClusterID: s.cluster.ID, Queues: msg.queues})
+	case clusterLoaded:
+		if msg.err == nil {
+			s.cluster = msg.cluster
+		}
+	case queuesSeen:
+		for _, q := range msg.Queues {
+			s.c.queueKeys[q.ID] = q.Key
+		}
+	case queueChanged:
+		if msg.ClusterID != s.cluster.ID {
+			return s, nil
+		}
+		found := false
+		for i := range s.queues {
+			if s.queues[i].ID == msg.Queue.ID {
+				s.queues[i], found = msg.Queue, true
+			}
+		}
+		if !found {
+			s.queues = append(s.queues, msg.Queue)
+			s.rebuild()
+			s.table.selectKey(msg.Queue.ID)
+		}
+		s.rebuild()
+	case queueRemoved:
+		for i := range s.queues {
+			if s.queues[i].ID == msg.QueueID {
+				s.queues = append(s.queues[:i:i], s.queues[i+1:]...)
+				break
+			}
+		}
+		s.rebuild()
+	case clusterChanged:
+		if msg.Cluster.ID == s.cluster.ID {
+			s.cluster = msg.Cluster
+			s.rebuild()
+		}
+	case clusterRemoved:
+		if msg.ClusterID == s.cluster.ID {
+			return s, send(popMsg{})
+		}
+	case marksChanged:
+		s.rebuild()
+	case refreshMsg:
+		return s, s.load()
+	case clickMsg:
+		s.table.clickRow(msg.y - s.tableTop())
+	case tea.MouseWheelMsg:
+		s.table.update(msg)
+	case tea.KeyPressMsg:
+		return s, s.key(msg)
+	}
+	return s, nil
+}
+
+func (s *clusterScreen) key(msg tea.KeyPressMsg) tea.Cmd {
+	if used, cmd := s.table.update(msg); used {
+		return cmd
+	}
+	k := s.c.Keys
+	q, ok := s.selected()
+	ref := queueRef{ClusterID: s.cluster.ID, ClusterName: s.cluster.Name, Queue: q}
+	switch {
+	case key.Matches(msg, k.Back):
+		return send(popMsg{})
+	case key.Matches(msg, k.Refresh):
+		return s.load()
+	case key.Matches(msg, k.NextTab):
+		s.tab = (s.tab + 1) % len(clusterTabs)
+	case key.Matches(msg, k.PrevTab):
+		s.tab = (s.tab + len(clusterTabs) - 1) % len(clusterTabs)
+	case key.Matches(msg, k.Open) && ok:
+		return push(newQueueScreen(s.c, s.cluster, q))
+	case key.Matches(msg, k.Pause) && ok:
+		return pauseOrResume(ref)
+	case key.Matches(msg, k.Mark) && ok:
+		if _, marked := s.c.marks[q.ID]; marked {
+			delete(s.c.marks, q.ID)
+		} else {
+			s.c.marks[q.ID] = ref
+		}
+		s.rebuild()
+		s.table.move(1)
+	case key.Matches(msg, k.New):
+		return pushForm(s.c, newQueueForm(s.c, s.cluster, nil))
+	case key.Matches(msg, k.Edit) && ok:
+		return pushForm(s.c, newQueueForm(s.c, s.cluster, &q))
+	case key.Matches(msg, k.Delete) && ok:
+		return confirmDeleteQueue(s.c, s.cluster, q)
+	}
+	return nil
+}
+
+// pauseOrResume is the one key: a running queue asks for a note, a
+// paused one resumes at once.
+func pauseOrResume(ref queueRef) tea.Cmd {
+	if ref.Queue.DispatchPaused {
+		return send(resumeMsg{targets: []queueRef{ref}})
+	}
+	return send(askNoteMsg{targets: []queueRef{ref}})
+}
+
+func (s *clusterScreen) selected() (model.Queue, bool) {
+	id, ok := s.table.selectedKey()
+	if !ok {
+		return model.Queue{}, false
+	}
+	for _, q := range s.queues {
+		if q.ID == id {
+			return q, true
+		}
+	}
+	return model.Queue{}, false
+}
+
+func (s *clusterScreen) rebuild() {
+	st := s.c.Styles
+	rows := make([]row, 0, len(s.queues))
+	def := model.Value(s.cluster.DefaultQueueID)
+	for _, q := range s.queues {
+		k := clean(q.Key)
+		cell := k
+		if q.ID == def {
+			cell += st.Muted.Render(" ★")
+		}
+		_, marked := s.c.marks[q.ID]
+		rows = append(rows, row{
+			key:      q.ID,
+			cells:    []string{cell, st.Muted.Render(queueDescription(q)), queueState(s.c, q), shapeLabel(q)},
+			match:    k + " " + queueDescription(q),
+			matchLen: len(k),
+			marked:   marked,
+		})
+	}
+	s.table.setRows(rows)
+}
+
+// details are the cluster's fields above the tabs.
+func (s *clusterScreen) details() []string {
+	st := s.c.Styles
+	cl := s.cluster
+	title := strings.TrimSpace(emojiCell(model.Value(cl.Emoji)) + " " + st.Title.Render(clean(emojize(cl.Name))))
+	if color := validColor(model.Value(cl.Color)); color != "" {
+		title += "  " + st.Swatch(color) + " " + st.Muted.Render(color)
+	}
+	lines := []string{title}
+	if d := clean(emojize(model.Value(cl.Description))); d != "" {
+		lines = append(lines, d)
+	}
+	paused := 0
+	for _, q := range s.queues {
+		if q.DispatchPaused {
+			paused++
+		}
+	}
+	def := "none"
+	if id := model.Value(cl.DefaultQueueID); id != "" {
+		def = "…"
+		if k, ok := s.c.queueKeys[id]; ok {
+			def = clean(k)
+		}
+	}
+	facts := []string{"default queue " + st.Bold.Render(def), plural(len(s.queues), "queue", "queues")}
+	if paused > 0 {
+		facts = append(facts, st.Paused.Render(fmt.Sprintf("%d paused", paused)))
+	}
+	if cl.CreatedAt != nil {
+		created := "created " + ago(s.c.Now(), cl.CreatedAt.Time)
+		if by := clean(cl.CreatedBy.DisplayName()); by != "" {
+			created += " by " + by
+		}
+		facts = append(facts, created)
+	}
+	lines = append(lines, st.Muted.Render(strings.Join(facts, " · ")))
+	return lines
+}
+
+func (s *clusterScreen) tabs() string {
+	st := s.c.Styles
+	var parts []string
+	for i, t := range clusterTabs {
+		label := t
+		if i == 0 {
+			label = fmt.Sprintf("%s (%d)", t, len(s.queues))
+		}
+		if i == s.tab {
+			parts = append(parts, st.TabOn.Render(label))
+		} else {
+			parts = append(parts, st.Tab.Render(label))
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+func (s *clusterScreen) tableTop() int { return len(s.details()) + 2 }
+
+func (s *clusterScreen) View() string {
+	st := s.c.Styles
+	out := append(s.details(), "", s.tabs())
+	s.table.setSize(s.c.Width, s.c.Height-len(out))
+	body := s.table.render()
+	switch {
+	case !s.known && s.loading:
+		body = st.Muted.Render("  loading queues…")
+	case !s.known && s.err != nil:
+		body = st.FlashError.Render("  could not load queues: "+errorText(s.err)) + "\n" + st.Muted.Render("  r tries again")
+	}
+	return strings.Join(out, "\n") + "\n" + body
+}

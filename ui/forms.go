@@ -1,0 +1,160 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/huh/v2"
+
+	"github.com/kiteconsole/kiteconsole/api"
+)
+
+// formSpec is one create or update form: how to build it (bound to
+// values that outlive a rebuild), and what to send.
+type formSpec struct {
+	title string
+	// action names what the form does, for read-only mode's message.
+	action string
+	build  func() *huh.Form
+	// submit sends the request; on success it returns the command that
+	// shows the change (broadcasts and a flash).
+	submit func(ctx context.Context) (tea.Cmd, error)
+}
+
+// formScreen hosts a huh form. A rejected submission (422) keeps every
+// value and shows the server's message beside the form.
+type formScreen struct {
+	screenBase
+	spec       formSpec
+	form       *huh.Form
+	submitting bool
+	serverErr  string
+}
+
+type formSubmitted struct {
+	target
+	done tea.Cmd
+	err  error
+}
+
+// pushForm opens a form, unless changes are turned off.
+func pushForm(c *Common, spec formSpec) tea.Cmd {
+	if c.ReadOnly {
+		return flash(flashError, "read-only mode: "+spec.action+" is turned off")
+	}
+	return push(newFormScreen(c, spec))
+}
+
+func newFormScreen(c *Common, spec formSpec) *formScreen {
+	s := &formScreen{screenBase: newBase(c), spec: spec}
+	s.rebuild()
+	return s
+}
+
+func (s *formScreen) rebuild() {
+	s.form = s.spec.build().
+		WithTheme(huh.ThemeFunc(huh.ThemeCharm)).
+		WithShowHelp(true).
+		WithWidth(min(max(s.c.Width-2, 30), 90))
+}
+
+func (s *formScreen) Crumb() string { return s.spec.title }
+
+func (s *formScreen) Capturing() bool { return true }
+
+func (s *formScreen) Help() []key.Binding {
+	return []key.Binding{
+		key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "next / submit")),
+		key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "back")),
+		key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
+	}
+}
+
+func (s *formScreen) Init() tea.Cmd { return s.form.Init() }
+
+func (s *formScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		s.form = s.form.WithWidth(min(max(msg.Width-2, 30), 90))
+		return s, nil
+	case formSubmitted:
+		s.submitting = false
+		if msg.err == nil {
+			return s, tea.Batch(send(popMsg{}), msg.done)
+		}
+		s.serverErr = errorText(msg.err)
+		var apiErr *api.Error
+		if errors.As(msg.err, &apiErr) && apiErr.StatusCode == http.StatusUnprocessableEntity {
+			s.serverErr = "The server said: " + s.serverErr
+		}
+		// The values live outside the form: rebuilding keeps them all.
+		s.rebuild()
+		return s, s.form.Init()
+	case tea.KeyPressMsg:
+		if s.submitting {
+			return s, nil
+		}
+		if msg.String() == "esc" {
+			return s, tea.Batch(send(popMsg{}), flash(flashInfo, s.spec.title+": cancelled, nothing was sent"))
+		}
+	case refreshMsg, queueChanged, queuesSeen, clusterChanged, marksChanged:
+		return s, nil // a refresh never disturbs an open form
+	}
+	if s.submitting {
+		return s, nil
+	}
+	f, cmd := s.form.Update(msg)
+	if ff, ok := f.(*huh.Form); ok {
+		s.form = ff
+	}
+	switch s.form.State {
+	case huh.StateCompleted:
+		s.submitting = true
+		s.serverErr = ""
+		return s, s.c.run(s.c.appCtx, s.spec.title, func(ctx context.Context) tea.Msg {
+			done, err := s.spec.submit(ctx)
+			return formSubmitted{target: target(s.id), done: done, err: err}
+		})
+	case huh.StateAborted:
+		return s, send(popMsg{})
+	}
+	return s, cmd
+}
+
+func (s *formScreen) View() string {
+	st := s.c.Styles
+	lines := []string{st.Title.Render(s.spec.title)}
+	if s.serverErr != "" {
+		lines = append(lines, st.FlashError.Render("✗ "+s.serverErr))
+	}
+	if s.submitting {
+		lines = append(lines, st.Pending.Render("sending…"))
+	}
+	lines = append(lines, "", s.form.View())
+	return strings.Join(lines, "\n")
+}
+
+// mutationDone is the reply to a change made outside a form (a delete):
+// on success ok shows it, else the flash says why not.
+type mutationDone struct {
+	what string
+	ok   tea.Cmd
+	err  error
+}
+
+func (a *App) finishMutation(msg mutationDone) tea.Cmd {
+	if msg.err != nil {
+		return flash(flashError, fmt.Sprintf("%s failed: %s", msg.what, errorText(msg.err)))
+	}
+	return msg.ok
+}
+
+// validator adapts a validation function to huh.
+func validator(fn func(string) error) func(string) error {
+	return func(s string) error { return fn(s) }
+}

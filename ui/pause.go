@@ -1,0 +1,254 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/kiteconsole/kiteconsole/api"
+	"github.com/kiteconsole/kiteconsole/model"
+)
+
+// Pause and resume live in the root model: the same path serves the one
+// key on a queue and incident mode's marked queues, and a change shows on
+// every screen that holds the queue.
+
+type pauseAction int
+
+const (
+	actPause pauseAction = iota
+	actResume
+)
+
+func (p pauseAction) verb() (doing, done, already string) {
+	if p == actPause {
+		return "pausing", "paused", "was already paused"
+	}
+	return "resuming", "resumed", "was not paused"
+}
+
+// pauseDone is the reply to one pause or resume.
+type pauseDone struct {
+	batch  int
+	action pauseAction
+	ref    queueRef
+	before model.Queue
+	after  model.Queue
+	err    error
+}
+
+// batch counts the replies of one key press, for its summary.
+type batch struct {
+	action   pauseAction
+	total    int
+	done     int
+	ok       []string
+	already  []string
+	failed   []string
+	fromMark bool
+}
+
+// maxParallel bounds the requests of one incident-mode batch.
+const maxParallel = 4
+
+func (a *App) startPause(targets []queueRef, note string) tea.Cmd {
+	return a.start(actPause, targets, note, false)
+}
+
+func (a *App) startResume(targets []queueRef) tea.Cmd {
+	if a.c.ReadOnly {
+		return flash(flashError, "read-only mode: resuming is turned off")
+	}
+	return a.start(actResume, targets, "", false)
+}
+
+// pauseMarked pauses the marked queues, or resumes them when every one is
+// paused already.
+func (a *App) pauseMarked() tea.Cmd {
+	targets := make([]queueRef, 0, len(a.c.marks))
+	allPaused := true
+	for _, r := range a.c.marks {
+		targets = append(targets, r)
+		allPaused = allPaused && r.Queue.DispatchPaused
+	}
+	sort.Slice(targets, func(i, j int) bool {
+		if targets[i].ClusterName != targets[j].ClusterName {
+			return targets[i].ClusterName < targets[j].ClusterName
+		}
+		return targets[i].Queue.Key < targets[j].Queue.Key
+	})
+	if allPaused {
+		if a.c.ReadOnly {
+			return flash(flashError, "read-only mode: resuming is turned off")
+		}
+		return a.start(actResume, targets, "", true)
+	}
+	return a.openPrompt(targets)
+}
+
+// start shows the change at once on every screen, then sends the
+// requests: in parallel, at most maxParallel at a time.
+func (a *App) start(action pauseAction, targets []queueRef, note string, fromMarks bool) tea.Cmd {
+	if len(targets) == 0 {
+		return nil
+	}
+	if len(targets) > 1 {
+		fromMarks = true
+	}
+	a.nextBatch++
+	id := a.nextBatch
+	a.batches[id] = &batch{action: action, total: len(targets), fromMark: fromMarks}
+	doing, _, _ := action.verb()
+	now := a.c.Now()
+	sem := make(chan struct{}, maxParallel)
+	var cmds []tea.Cmd
+	for _, t := range targets {
+		before := t.Queue
+		optimistic := before
+		if action == actPause {
+			optimistic.DispatchPaused = true
+			optimistic.DispatchPausedAt = model.NewTimestamp(now)
+			optimistic.DispatchPausedNote = optionalText(note)
+		} else {
+			optimistic.DispatchPaused = false
+			optimistic.DispatchPausedAt, optimistic.DispatchPausedBy, optimistic.DispatchPausedNote = nil, nil, nil
+		}
+		a.c.pending[before.ID] = doing + "…"
+		cmds = append(cmds, a.everyScreen(queueChanged{ClusterID: t.ClusterID, Queue: optimistic}))
+		ref := t
+		label := fmt.Sprintf("%s %s", doing, clean(before.Key))
+		cmds = append(cmds, a.c.run(a.c.appCtx, label, func(ctx context.Context) tea.Msg {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			var after model.Queue
+			var err error
+			if action == actPause {
+				after, err = a.c.Client.PauseQueue(ctx, ref.ClusterID, before.ID, note)
+			} else {
+				after, err = a.c.Client.ResumeQueue(ctx, ref.ClusterID, before.ID)
+			}
+			if isAlreadyInState(err) {
+				// The server knows better than our copy: show its state.
+				if fresh, gerr := a.c.Client.GetQueue(ctx, ref.ClusterID, before.ID); gerr == nil {
+					after = fresh
+				} else {
+					after = before
+				}
+			}
+			return pauseDone{batch: id, action: action, ref: ref, before: before, after: after, err: err}
+		}))
+	}
+	return tea.Batch(cmds...)
+}
+
+// isAlreadyInState is the spec's 422 for pausing a paused queue or
+// resuming a running one: not a failure, just stale data.
+func isAlreadyInState(err error) bool {
+	var apiErr *api.Error
+	if !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusUnprocessableEntity {
+		return false
+	}
+	m := strings.ToLower(apiErr.Message)
+	return strings.Contains(m, "already paused") || strings.Contains(m, "not paused")
+}
+
+func optionalText(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func (a *App) finishPause(msg pauseDone) tea.Cmd {
+	delete(a.c.pending, msg.before.ID)
+	b := a.batches[msg.batch]
+	name := clean(msg.before.Key)
+	if len(a.c.marks) > 0 || b.fromMark {
+		name = clean(msg.ref.ClusterName) + "/" + name
+	}
+	var cmds []tea.Cmd
+	switch {
+	case msg.err == nil:
+		b.ok = append(b.ok, name)
+		cmds = append(cmds, a.everyScreen(queueChanged{ClusterID: msg.ref.ClusterID, Queue: msg.after}))
+	case isAlreadyInState(msg.err):
+		b.already = append(b.already, name)
+		cmds = append(cmds, a.everyScreen(queueChanged{ClusterID: msg.ref.ClusterID, Queue: msg.after}))
+	default:
+		// Never show a change that was not made: put the queue back.
+		b.failed = append(b.failed, name+": "+errorText(msg.err))
+		cmds = append(cmds, a.everyScreen(queueChanged{ClusterID: msg.ref.ClusterID, Queue: msg.before}))
+	}
+	if m, ok := a.c.marks[msg.before.ID]; ok {
+		m.Queue = msg.after
+		if msg.err != nil && !isAlreadyInState(msg.err) {
+			m.Queue = msg.before
+		}
+		a.c.marks[msg.before.ID] = m
+	}
+	b.done++
+	if b.done < b.total {
+		return tea.Batch(cmds...)
+	}
+	delete(a.batches, msg.batch)
+	if b.fromMark && len(b.failed) == 0 {
+		a.c.marks = map[string]queueRef{}
+		cmds = append(cmds, a.everyScreen(marksChanged{}))
+	}
+	cmds = append(cmds, summary(b))
+	return tea.Batch(cmds...)
+}
+
+// summary is the flash after a batch: "5 paused, 1 was already paused,
+// 1 failed: <message>".
+func summary(b *batch) tea.Cmd {
+	_, done, already := b.action.verb()
+	if b.total == 1 {
+		switch {
+		case len(b.ok) == 1:
+			return flash(flashOK, fmt.Sprintf("%s %s", b.ok[0], done))
+		case len(b.already) == 1:
+			return flash(flashInfo, fmt.Sprintf("%s %s; refreshed", b.already[0], already))
+		default:
+			return flash(flashError, fmt.Sprintf("not %s: %s", done, b.failed[0]))
+		}
+	}
+	var parts []string
+	if len(b.ok) > 0 {
+		parts = append(parts, fmt.Sprintf("%d %s", len(b.ok), done))
+	}
+	if len(b.already) > 0 {
+		parts = append(parts, fmt.Sprintf("%d %s", len(b.already), already))
+	}
+	if len(b.failed) > 0 {
+		parts = append(parts, fmt.Sprintf("%d failed: %s", len(b.failed), strings.Join(b.failed, "; ")))
+		return flash(flashError, strings.Join(parts, ", "))
+	}
+	return flash(flashOK, strings.Join(parts, ", "))
+}
+
+// errorText is what a person needs from an error: the server's message,
+// or what went wrong with the request. It never holds a token.
+func errorText(err error) string {
+	var apiErr *api.Error
+	switch {
+	case errors.As(err, &apiErr):
+		s := apiErr.Summary()
+		if apiErr.Scope != "" {
+			s += " (the token needs " + apiErr.Scope + ")"
+		}
+		return clean(s)
+	case errors.Is(err, api.ErrReadOnly):
+		return "read-only mode: changes are turned off"
+	case errors.Is(err, context.Canceled):
+		return "cancelled"
+	case errors.Is(err, context.DeadlineExceeded):
+		return "timed out: the outcome is unknown, refresh to see it"
+	}
+	return clean(err.Error())
+}

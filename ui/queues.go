@@ -1,0 +1,60 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/kiteconsole/kiteconsole/model"
+)
+
+// Drawing of queues, shared by the cluster screen's table and the queue
+// screen.
+
+// queueState is the state column: running, or paused with by whom, how
+// long ago and the note; a pause or resume in flight shows as such.
+func queueState(c *Common, q model.Queue) string {
+	st := c.Styles
+	if p, ok := c.pending[q.ID]; ok {
+		return st.Pending.Render("◌ " + p)
+	}
+	if !q.DispatchPaused {
+		return st.Running.Render("● running")
+	}
+	parts := []string{st.Paused.Render("⏸ paused")}
+	if q.DispatchPausedAt != nil {
+		parts = append(parts, ago(c.Now(), q.DispatchPausedAt.Time))
+	}
+	if by := clean(q.DispatchPausedBy.DisplayName()); by != "" {
+		parts = append(parts, "by "+by)
+	}
+	s := strings.Join(parts, " ")
+	if note := clean(model.Value(q.DispatchPausedNote)); note != "" {
+		s += st.Muted.Render(": ") + note
+	}
+	return s
+}
+
+// shapeLabel describes a hosted queue's machines, or says self-hosted.
+func shapeLabel(q model.Queue) string {
+	if !q.Hosted || q.HostedAgents == nil {
+		return "self-hosted"
+	}
+	return describeShape(q.HostedAgents.InstanceShape)
+}
+
+func describeShape(s model.InstanceShape) string {
+	machine := map[string]string{model.MachineLinux: "Linux", model.MachineMacOS: "macOS"}[s.MachineType]
+	if machine == "" {
+		machine = clean(s.MachineType)
+	}
+	arch := strings.ToUpper(clean(s.Architecture))
+	if s.MachineType == model.MachineMacOS {
+		arch = "M4"
+		if info, ok := model.LookupShape(s.Name); ok && info.Deprecated {
+			arch = "M2 (deprecated)"
+		}
+	}
+	return fmt.Sprintf("%s %s %d vCPU %d GB", machine, arch, s.CPU, s.Memory)
+}
+
+func queueDescription(q model.Queue) string { return clean(emojize(model.Value(q.Description))) }

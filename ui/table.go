@@ -1,0 +1,353 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/sahilm/fuzzy"
+)
+
+// column is a table column: a fixed width, or flex to share what is left.
+type column struct {
+	title string
+	width int
+	flex  int // share of the spare width; 0 keeps the width fixed
+	// minTable hides the column when the table is narrower than this.
+	minTable int
+}
+
+// row is a table row. cells may hold styles, except the filter column,
+// which is drawn from match so the characters a filter matched can be
+// highlighted.
+type row struct {
+	key   string
+	cells []string
+	// match is the text the filter searches; its first matchLen bytes are
+	// the filter column's text.
+	match    string
+	matchLen int
+	marked   bool
+	dim      bool
+}
+
+// table is a scrolling table with a fuzzy filter. Only the visible rows
+// are drawn, so its cost does not grow with the list.
+type table struct {
+	c         *Common
+	cols      []column
+	filterCol int
+	rows      []row
+	view      []int         // rows shown, in order: all, or the filter's matches
+	matched   map[int][]int // row → byte offsets of matched characters
+	cursor    int           // index into view
+	offset    int
+	width     int
+	height    int // lines for the table, header included
+	filter    textinput.Model
+	filtering bool
+	empty     string // what to say when there are no rows
+}
+
+func newTable(c *Common, cols []column, filterCol int, empty string) *table {
+	in := textinput.New()
+	in.Prompt = "/"
+	in.Placeholder = "filter"
+	return &table{c: c, cols: cols, filterCol: filterCol, filter: in, empty: empty}
+}
+
+// setRows replaces the rows, keeping the cursor on the same key.
+func (t *table) setRows(rows []row) {
+	selected, hadSelection := t.selectedKey()
+	t.rows = rows
+	t.applyFilter()
+	if hadSelection {
+		t.selectKey(selected)
+	}
+}
+
+func (t *table) selectKey(k string) bool {
+	for i, r := range t.view {
+		if t.rows[r].key == k {
+			t.cursor = i
+			t.scrollToCursor()
+			return true
+		}
+	}
+	return false
+}
+
+func (t *table) selectedKey() (string, bool) {
+	if t.cursor < 0 || t.cursor >= len(t.view) {
+		return "", false
+	}
+	return t.rows[t.view[t.cursor]].key, true
+}
+
+func (t *table) query() string { return strings.TrimSpace(t.filter.Value()) }
+
+// applyFilter recomputes the visible rows: all of them in order, or the
+// fuzzy matches best first.
+func (t *table) applyFilter() {
+	q := t.query()
+	t.matched = nil
+	t.view = t.view[:0]
+	if q == "" {
+		for i := range t.rows {
+			t.view = append(t.view, i)
+		}
+	} else {
+		data := make([]string, len(t.rows))
+		for i, r := range t.rows {
+			data[i] = r.match
+		}
+		t.matched = map[int][]int{}
+		for _, m := range fuzzy.Find(q, data) {
+			t.view = append(t.view, m.Index)
+			t.matched[m.Index] = m.MatchedIndexes
+		}
+	}
+	t.cursor = min(max(t.cursor, 0), max(len(t.view)-1, 0))
+	t.scrollToCursor()
+}
+
+func (t *table) setSize(w, h int) {
+	t.width, t.height = w, h
+	t.filter.SetWidth(max(10, w-20))
+	t.scrollToCursor()
+}
+
+// bodyHeight is the number of rows that fit.
+func (t *table) bodyHeight() int {
+	h := t.height - 1 // header
+	if t.filtering || t.query() != "" {
+		h--
+	}
+	return max(h, 1)
+}
+
+func (t *table) scrollToCursor() {
+	h := t.bodyHeight()
+	if t.cursor < t.offset {
+		t.offset = t.cursor
+	}
+	if t.cursor >= t.offset+h {
+		t.offset = t.cursor - h + 1
+	}
+	t.offset = max(0, min(t.offset, len(t.view)-h))
+}
+
+func (t *table) move(delta int) {
+	if len(t.view) == 0 {
+		return
+	}
+	t.cursor = min(max(t.cursor+delta, 0), len(t.view)-1)
+	t.scrollToCursor()
+}
+
+// capturing reports that the filter input has the focus.
+func (t *table) capturing() bool { return t.filtering }
+
+// update handles movement, the filter and the mouse. It reports whether
+// it used the message.
+func (t *table) update(msg tea.Msg) (bool, tea.Cmd) {
+	k := t.c.Keys
+	switch msg := msg.(type) {
+	case tea.KeyPressMsg:
+		if t.filtering {
+			switch msg.String() {
+			case "esc":
+				t.filtering = false
+				t.filter.Blur()
+				t.filter.SetValue("")
+				t.applyFilter()
+				return true, nil
+			case "enter":
+				t.filtering = false
+				t.filter.Blur()
+				return true, nil
+			case "up", "down", "ctrl+p", "ctrl+n":
+				t.move(map[string]int{"up": -1, "ctrl+p": -1, "down": 1, "ctrl+n": 1}[msg.String()])
+				return true, nil
+			}
+			before := t.filter.Value()
+			var cmd tea.Cmd
+			t.filter, cmd = t.filter.Update(msg)
+			if t.filter.Value() != before {
+				t.cursor = 0
+				t.applyFilter()
+			}
+			return true, cmd
+		}
+		switch {
+		case key.Matches(msg, k.Up):
+			t.move(-1)
+		case key.Matches(msg, k.Down):
+			t.move(1)
+		case key.Matches(msg, k.PageUp):
+			t.move(-t.bodyHeight())
+		case key.Matches(msg, k.PageDown):
+			t.move(t.bodyHeight())
+		case key.Matches(msg, k.Top):
+			t.move(-len(t.view))
+		case key.Matches(msg, k.Bottom):
+			t.move(len(t.view))
+		case key.Matches(msg, k.Filter):
+			t.filtering = true
+			return true, t.filter.Focus()
+		case key.Matches(msg, k.Back) && t.query() != "":
+			t.filter.SetValue("")
+			t.applyFilter()
+		default:
+			return false, nil
+		}
+		return true, nil
+	case tea.MouseWheelMsg:
+		switch msg.Button {
+		case tea.MouseWheelUp:
+			t.move(-3)
+		case tea.MouseWheelDown:
+			t.move(3)
+		}
+		return true, nil
+	}
+	return false, nil
+}
+
+// clickRow selects the row drawn at line y of the table, if any.
+func (t *table) clickRow(y int) bool {
+	first := 1 // header
+	if t.filtering || t.query() != "" {
+		first++
+	}
+	i := t.offset + y - first
+	if y < first || i >= len(t.view) {
+		return false
+	}
+	t.cursor = i
+	return true
+}
+
+// widths lays out the columns in the table's width.
+func (t *table) widths() []int {
+	const gap = 2
+	ws := make([]int, len(t.cols))
+	fixed, shares := 2, 0 // the mark column
+	for i, c := range t.cols {
+		if t.width < c.minTable {
+			ws[i] = -1 // hidden
+			continue
+		}
+		ws[i] = c.width
+		fixed += c.width + gap
+		shares += c.flex
+	}
+	spare := t.width - fixed
+	if spare > 0 && shares > 0 {
+		for i, c := range t.cols {
+			if ws[i] >= 0 {
+				ws[i] += spare * c.flex / shares
+			}
+		}
+	}
+	return ws
+}
+
+func (t *table) render() string {
+	st := t.c.Styles
+	var b strings.Builder
+	if t.filtering || t.query() != "" {
+		line := t.filter.View()
+		if !t.filtering {
+			line = st.Muted.Render("/" + t.query() + "  (esc clears)")
+		}
+		count := st.Muted.Render(fmt.Sprintf(" %d of %d", len(t.view), len(t.rows)))
+		b.WriteString(fit(line, max(0, t.width-lipgloss.Width(count))) + count + "\n")
+	}
+	ws := t.widths()
+	var cells []string
+	for i, c := range t.cols {
+		if ws[i] >= 0 {
+			cells = append(cells, fit(c.title, ws[i]))
+		}
+	}
+	b.WriteString(fit(st.TableHeader.Render("  "+strings.Join(cells, "  ")), t.width))
+	if len(t.view) == 0 {
+		msg := t.empty
+		if t.query() != "" {
+			msg = fmt.Sprintf("nothing matches %q", t.query())
+		}
+		b.WriteString("\n" + st.Muted.Render("  "+msg))
+		return b.String()
+	}
+	end := min(len(t.view), t.offset+t.bodyHeight())
+	for vi := t.offset; vi < end; vi++ {
+		ri := t.view[vi]
+		r := t.rows[ri]
+		selected := vi == t.cursor
+		cells = cells[:0]
+		for i := range t.cols {
+			if ws[i] < 0 {
+				continue
+			}
+			var cell string
+			if i < len(r.cells) {
+				cell = r.cells[i]
+			}
+			if i == t.filterCol && t.matched != nil {
+				cell = t.highlight(r, t.matched[ri], selected)
+			}
+			if selected {
+				cell = stripStyles(cell, i == t.filterCol && t.matched != nil)
+			}
+			cells = append(cells, fit(cell, ws[i]))
+		}
+		mark := "  "
+		if r.marked {
+			mark = st.Marked.Render("● ")
+		}
+		line := mark + strings.Join(cells, "  ")
+		switch {
+		case selected:
+			line = st.Selected.Render(fit(line, t.width))
+		case r.dim:
+			line = st.Muted.Render(fit(stripStyles(line, false), t.width))
+		default:
+			line = fit(line, t.width)
+		}
+		b.WriteString("\n" + line)
+	}
+	return b.String()
+}
+
+// highlight draws the filter column's text with the matched characters
+// picked out.
+func (t *table) highlight(r row, idx []int, selected bool) string {
+	text := r.match[:min(r.matchLen, len(r.match))]
+	set := map[int]bool{}
+	for _, i := range idx {
+		set[i] = true
+	}
+	var b strings.Builder
+	for i, ch := range text {
+		if set[i] {
+			b.WriteString(t.c.Styles.Match.Render(string(ch)))
+		} else {
+			b.WriteRune(ch)
+		}
+	}
+	return b.String()
+}
+
+// stripStyles removes styles from a cell drawn on the selected row, whose
+// own style would otherwise be cut off by the cell's; matches stay.
+func stripStyles(s string, keep bool) string {
+	if keep {
+		return s
+	}
+	return ansi.Strip(s)
+}

@@ -1,0 +1,143 @@
+package ui
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+	"unicode"
+
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/kyokomi/emoji/v2"
+)
+
+// clean makes a string from the API safe to draw: escape sequences and
+// control characters are removed, so text written by anyone in the
+// organisation can never drive the operator's terminal. New lines and
+// tabs become spaces: every value is drawn on one line.
+func clean(s string) string {
+	if s == "" {
+		return s
+	}
+	s = ansi.Strip(s)
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '\n' || r == '\t' || r == '\r':
+			return ' '
+		case unicode.IsControl(r), r == '\u2028', r == '\u2029',
+			r >= '\u202A' && r <= '\u202E', r >= '\u2066' && r <= '\u2069': // bidi overrides
+			return -1
+		}
+		return r
+	}, s)
+}
+
+var shortcode = regexp.MustCompile(`:[a-z0-9_+\-]+:`)
+
+// emojize renders :shortcode: as its Unicode emoji where one exists;
+// Buildkite's own emoji (:buildkite:, :terraform: ...) have none and stay
+// as they are.
+func emojize(s string) string {
+	if !strings.Contains(s, ":") {
+		return s
+	}
+	codes := emoji.CodeMap()
+	return shortcode.ReplaceAllStringFunc(s, func(code string) string {
+		if e, ok := codes[code]; ok {
+			return e
+		}
+		return code
+	})
+}
+
+// emojiCell is a cluster's emoji for a narrow column: the Unicode emoji,
+// or nothing when the shortcode has none.
+func emojiCell(code string) string {
+	e := emojize(clean(code))
+	if e == code || strings.HasPrefix(e, ":") {
+		return ""
+	}
+	// Terminals disagree on the width of joined emoji (🧑‍💻 is one glyph
+	// in some, three in others); the first part keeps columns aligned.
+	if i := strings.IndexRune(e, '\u200d'); i > 0 {
+		e = e[:i]
+	}
+	return e
+}
+
+// ago says how long ago t was, briefly: "just now", "5m ago", "2h ago".
+func ago(now, t time.Time) string {
+	d := now.Sub(t)
+	switch {
+	case d < 0:
+		return "in " + span(-d)
+	case d < 45*time.Second:
+		return "just now"
+	default:
+		return span(d) + " ago"
+	}
+}
+
+// until says how long until t, or how long ago it passed.
+func until(now, t time.Time) string {
+	if t.Before(now) {
+		return ago(now, t)
+	}
+	return "in " + span(t.Sub(now))
+}
+
+func span(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%ds", int(d.Seconds()))
+	case d < time.Hour:
+		return fmt.Sprintf("%dm", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%dh", int(d.Hours()))
+	case d < 60*24*time.Hour:
+		return fmt.Sprintf("%dd", int(d.Hours()/24))
+	case d < 730*24*time.Hour:
+		return fmt.Sprintf("%dmo", int(d.Hours()/24/30))
+	default:
+		return fmt.Sprintf("%dy", int(d.Hours()/24/365))
+	}
+}
+
+// fit truncates s (which may hold styles) to width cells and pads it to
+// exactly width.
+func fit(s string, width int) string {
+	if width <= 0 {
+		return ""
+	}
+	if lipgloss.Width(s) > width {
+		s = ansi.Truncate(s, width, "…")
+	}
+	if pad := width - lipgloss.Width(s); pad > 0 {
+		s += strings.Repeat(" ", pad)
+	}
+	return s
+}
+
+// clip truncates each line of s to width cells and keeps at most height
+// lines, so a screen can never draw outside its area.
+func clip(s string, width, height int) string {
+	lines := strings.Split(s, "\n")
+	if height >= 0 && len(lines) > height {
+		lines = lines[:height]
+	}
+	for i, l := range lines {
+		if lipgloss.Width(l) > width {
+			lines[i] = ansi.Truncate(l, width, "")
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// plural is "1 queue", "2 queues".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, one)
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
