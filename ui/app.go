@@ -125,8 +125,13 @@ func (a *App) spinIfBusy() tea.Cmd {
 // Update routes a message: keys to the overlays or the top screen, tagged
 // replies to the screen that asked, broadcasts to every screen.
 func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	cmd := a.update(msg)
-	return a, tea.Batch(cmd, a.spinIfBusy())
+	cmds := []tea.Cmd{a.update(msg)}
+	for len(a.c.outbox) > 0 {
+		next := a.c.outbox[0]
+		a.c.outbox = a.c.outbox[1:]
+		cmds = append(cmds, a.update(next))
+	}
+	return a, tea.Batch(append(cmds, a.spinIfBusy())...)
 }
 
 func (a *App) update(msg tea.Msg) tea.Cmd {

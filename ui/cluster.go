@@ -129,7 +129,7 @@ func (s *clusterScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		}
 	case clusterRemoved:
 		if msg.ClusterID == s.cluster.ID {
-			return s, send(popMsg{})
+			return s, s.c.post(popMsg{})
 		}
 	case marksChanged:
 		s.rebuild()
@@ -154,7 +154,7 @@ func (s *clusterScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 	ref := queueRef{ClusterID: s.cluster.ID, ClusterName: s.cluster.Name, Queue: q}
 	switch {
 	case key.Matches(msg, k.Back):
-		return send(popMsg{})
+		return s.c.post(popMsg{})
 	case key.Matches(msg, k.Refresh):
 		return s.load()
 	case key.Matches(msg, k.NextTab):
@@ -162,9 +162,9 @@ func (s *clusterScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.PrevTab):
 		s.tab = (s.tab + len(clusterTabs) - 1) % len(clusterTabs)
 	case key.Matches(msg, k.Open) && ok:
-		return push(newQueueScreen(s.c, s.cluster, q))
+		return s.c.push(newQueueScreen(s.c, s.cluster, q))
 	case key.Matches(msg, k.Pause) && ok:
-		return pauseOrResume(ref)
+		return pauseOrResume(s.c, ref)
 	case key.Matches(msg, k.Mark) && ok:
 		if _, marked := s.c.marks[q.ID]; marked {
 			delete(s.c.marks, q.ID)
@@ -185,11 +185,11 @@ func (s *clusterScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 
 // pauseOrResume is the one key: a running queue asks for a note, a
 // paused one resumes at once.
-func pauseOrResume(ref queueRef) tea.Cmd {
+func pauseOrResume(c *Common, ref queueRef) tea.Cmd {
 	if ref.Queue.DispatchPaused {
-		return send(resumeMsg{targets: []queueRef{ref}})
+		return c.post(resumeMsg{targets: []queueRef{ref}})
 	}
-	return send(askNoteMsg{targets: []queueRef{ref}})
+	return c.post(askNoteMsg{targets: []queueRef{ref}})
 }
 
 func (s *clusterScreen) selected() (model.Queue, bool) {

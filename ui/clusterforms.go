@@ -188,7 +188,7 @@ func confirmDeleteCluster(c *Common, cl model.Cluster, queues int) tea.Cmd {
 		return flash(flashError, "read-only mode: deleting clusters is turned off")
 	}
 	body := fmt.Sprintf("This deletes the cluster %s and, with it, all of its queues (%d known) and all of its agent tokens.\nAgents using those tokens can no longer connect. This cannot be undone.", clean(cl.Name), queues)
-	return send(askConfirmMsg{title: "Delete cluster " + clean(cl.Name) + "?", body: body, expect: cl.Name, action: "deletes",
+	return c.post(askConfirmMsg{title: "Delete cluster " + clean(cl.Name) + "?", body: body, expect: cl.Name, action: "deletes",
 		onConfirm: func() tea.Cmd {
 			return c.run(c.appCtx, "deleting "+clean(cl.Name), func(ctx context.Context) tea.Msg {
 				err := c.Client.DeleteCluster(ctx, cl.ID)
@@ -204,7 +204,7 @@ func confirmDeleteQueue(c *Common, cl model.Cluster, q model.Queue) tea.Cmd {
 		return flash(flashError, "read-only mode: deleting queues is turned off")
 	}
 	body := fmt.Sprintf("This deletes the queue %s of %s. Jobs that target it will wait for a queue that no longer exists.", clean(q.Key), clean(cl.Name))
-	return send(askConfirmMsg{title: "Delete queue " + clean(q.Key) + "?", body: body, expect: q.Key, action: "deletes",
+	return c.post(askConfirmMsg{title: "Delete queue " + clean(q.Key) + "?", body: body, expect: q.Key, action: "deletes",
 		onConfirm: func() tea.Cmd {
 			return c.run(c.appCtx, "deleting "+clean(q.Key), func(ctx context.Context) tea.Msg {
 				err := c.Client.DeleteQueue(ctx, cl.ID, q.ID)

@@ -176,7 +176,7 @@ func (s *clustersScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Refresh):
 		return s.load(true)
 	case key.Matches(msg, k.Open) && ok:
-		return push(newClusterScreen(s.c, cl, s.queues[cl.ID]))
+		return s.c.push(newClusterScreen(s.c, cl, s.queues[cl.ID]))
 	case key.Matches(msg, k.New):
 		return pushForm(s.c, newClusterForm(s.c, nil, nil))
 	case key.Matches(msg, k.Edit) && ok:

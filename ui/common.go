@@ -56,6 +56,8 @@ type Common struct {
 	marks map[string]queueRef
 	// queueKeys remembers queue keys by id, for showing default queues.
 	queueKeys map[string]string
+	// outbox holds what screens posted for the root model.
+	outbox []tea.Msg
 }
 
 // queueRef is a queue with the cluster it belongs to.
@@ -170,7 +172,15 @@ func send(msg tea.Msg) tea.Cmd { return func() tea.Msg { return msg } }
 
 func flash(kind flashKind, format string) tea.Cmd { return send(flashMsg{kind: kind, text: format}) }
 
-func push(s Screen) tea.Cmd { return send(pushMsg{screen: s}) }
+// post hands a request to the root model, which acts on it before the
+// next key is read: a prompt opened by p is open when the note's first
+// letter arrives, however fast it is typed.
+func (c *Common) post(msg tea.Msg) tea.Cmd {
+	c.outbox = append(c.outbox, msg)
+	return nil
+}
+
+func (c *Common) push(s Screen) tea.Cmd { return c.post(pushMsg{screen: s}) }
 
 // screenBase gives a screen its id and a context that is cancelled when
 // the screen is closed, so its reads stop with it.

@@ -90,9 +90,7 @@ func (d *confirmDialog) view(width int) string {
 	st := d.c.Styles
 	w := min(70, max(30, width-6))
 	lines := []string{st.Danger.Render(d.req.title), ""}
-	for _, l := range strings.Split(d.req.body, "\n") {
-		lines = append(lines, fit(l, w))
-	}
+	lines = append(lines, lipgloss.NewStyle().Width(w).Render(d.req.body))
 	lines = append(lines, "", fmt.Sprintf("Type %s to confirm:", st.Bold.Render(d.req.expect)), d.input.View(), "")
 	if d.hint != "" {
 		lines = append(lines, st.Warning.Render(d.hint))

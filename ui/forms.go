@@ -47,7 +47,7 @@ func pushForm(c *Common, spec formSpec) tea.Cmd {
 	if c.ReadOnly {
 		return flash(flashError, "read-only mode: "+spec.action+" is turned off")
 	}
-	return push(newFormScreen(c, spec))
+	return c.push(newFormScreen(c, spec))
 }
 
 func newFormScreen(c *Common, spec formSpec) *formScreen {
@@ -85,7 +85,7 @@ func (s *formScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	case formSubmitted:
 		s.submitting = false
 		if msg.err == nil {
-			return s, tea.Batch(send(popMsg{}), msg.done)
+			return s, tea.Batch(s.c.post(popMsg{}), msg.done)
 		}
 		s.serverErr = errorText(msg.err)
 		var apiErr *api.Error
@@ -100,7 +100,7 @@ func (s *formScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 			return s, nil
 		}
 		if msg.String() == "esc" {
-			return s, tea.Batch(send(popMsg{}), flash(flashInfo, s.spec.title+": cancelled, nothing was sent"))
+			return s, tea.Batch(s.c.post(popMsg{}), flash(flashInfo, s.spec.title+": cancelled, nothing was sent"))
 		}
 	case refreshMsg, queueChanged, queuesSeen, clusterChanged, marksChanged:
 		return s, nil // a refresh never disturbs an open form
@@ -121,7 +121,7 @@ func (s *formScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 			return formSubmitted{target: target(s.id), done: done, err: err}
 		})
 	case huh.StateAborted:
-		return s, send(popMsg{})
+		return s, s.c.post(popMsg{})
 	}
 	return s, cmd
 }

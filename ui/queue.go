@@ -68,7 +68,7 @@ func (s *queueScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	case queueRemoved:
 		if msg.QueueID == s.queue.ID {
 			s.gone = true
-			return s, send(popMsg{})
+			return s, s.c.post(popMsg{})
 		}
 	case clusterChanged:
 		if msg.Cluster.ID == s.cluster.ID {
@@ -81,11 +81,11 @@ func (s *queueScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	case tea.KeyPressMsg:
 		switch {
 		case key.Matches(msg, k.Back):
-			return s, send(popMsg{})
+			return s, s.c.post(popMsg{})
 		case key.Matches(msg, k.Refresh):
 			return s, s.load()
 		case key.Matches(msg, k.Pause):
-			return s, pauseOrResume(s.ref())
+			return s, pauseOrResume(s.c, s.ref())
 		case key.Matches(msg, k.Mark):
 			if _, marked := s.c.marks[s.queue.ID]; marked {
 				delete(s.c.marks, s.queue.ID)

@@ -20,16 +20,17 @@ func queueState(c *Common, q model.Queue) string {
 	if !q.DispatchPaused {
 		return st.Running.Render("● running")
 	}
-	parts := []string{st.Paused.Render("⏸ paused")}
+	// The note comes before who paused: in a narrow column, the reason is
+	// what the on-call engineer needs to read.
+	s := st.Paused.Render("⏸ paused")
 	if q.DispatchPausedAt != nil {
-		parts = append(parts, ago(c.Now(), q.DispatchPausedAt.Time))
+		s += " " + ago(c.Now(), q.DispatchPausedAt.Time)
 	}
-	if by := clean(q.DispatchPausedBy.DisplayName()); by != "" {
-		parts = append(parts, "by "+by)
-	}
-	s := strings.Join(parts, " ")
 	if note := clean(model.Value(q.DispatchPausedNote)); note != "" {
 		s += st.Muted.Render(": ") + note
+	}
+	if by := clean(q.DispatchPausedBy.DisplayName()); by != "" {
+		s += st.Muted.Render(" — " + by)
 	}
 	return s
 }

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -106,7 +107,30 @@ func (t *table) applyFilter() {
 			data[i] = r.match
 		}
 		t.matched = map[int][]int{}
-		for _, m := range fuzzy.Find(q, data) {
+		matches := fuzzy.Find(q, data)
+		// What a person typed in full comes first: "macos" puts the macos
+		// queue above macos-large, whatever the fuzzy score says.
+		rank := func(m fuzzy.Match) int {
+			primary := strings.ToLower(t.rows[m.Index].match[:t.rows[m.Index].matchLen])
+			switch lq := strings.ToLower(q); {
+			case primary == lq:
+				return 0
+			case strings.HasPrefix(primary, lq):
+				return 1
+			}
+			return 2
+		}
+		sort.SliceStable(matches, func(i, j int) bool {
+			ri, rj := rank(matches[i]), rank(matches[j])
+			if ri != rj {
+				return ri < rj
+			}
+			if matches[i].Score != matches[j].Score {
+				return matches[i].Score > matches[j].Score
+			}
+			return t.rows[matches[i].Index].matchLen < t.rows[matches[j].Index].matchLen
+		})
+		for _, m := range matches {
 			t.view = append(t.view, m.Index)
 			t.matched[m.Index] = m.MatchedIndexes
 		}

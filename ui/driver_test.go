@@ -1,0 +1,200 @@
+package ui
+
+import (
+	"context"
+	"flag"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/kiteconsole/kiteconsole/api"
+	"github.com/kiteconsole/kiteconsole/api/sandbox"
+	"github.com/kiteconsole/kiteconsole/api/sandbox/sandboxtest"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+// driver runs the real program (event loop, commands, renderer) against
+// a sandbox over HTTP, and reads its frames through a probe message that
+// the program's own loop answers, so no test touches the model from
+// another goroutine.
+type driver struct {
+	t   *testing.T
+	p   *tea.Program
+	env *sandboxtest.Env
+	out chan error
+}
+
+// probe runs fn on the model inside the program's loop.
+type probe struct{ fn func(*App) }
+
+type driverOptions struct {
+	width, height int
+	size          sandbox.Size
+	readOnly      bool
+}
+
+func startDriver(t *testing.T, o driverOptions) *driver {
+	t.Helper()
+	if o.width == 0 {
+		o.width, o.height = 80, 24
+	}
+	env := sandboxtest.Start(t, sandbox.Options{Size: o.size}, nil)
+	client := env.ClientWith(t, api.Config{ReadOnly: o.readOnly})
+	app := New(context.Background(), Options{Client: client, Now: func() time.Time { return sandboxtest.Now }, Demo: true, Dark: true})
+	p := tea.NewProgram(app,
+		tea.WithInput(nil),
+		tea.WithOutput(io.Discard),
+		tea.WithoutSignals(),
+		tea.WithWindowSize(o.width, o.height),
+		tea.WithFilter(func(m tea.Model, msg tea.Msg) tea.Msg {
+			if pr, ok := msg.(probe); ok {
+				pr.fn(m.(*App))
+				return nil
+			}
+			return msg
+		}))
+	d := &driver{t: t, p: p, env: env, out: make(chan error, 1)}
+	go func() {
+		_, err := p.Run()
+		d.out <- err
+	}()
+	t.Cleanup(func() {
+		p.Quit()
+		select {
+		case <-d.out:
+		case <-time.After(10 * time.Second):
+			t.Error("the program did not stop")
+		}
+	})
+	p.Send(tea.WindowSizeMsg{Width: o.width, Height: o.height})
+	return d
+}
+
+// frame is the current screen as plain text, and whether requests are in
+// flight.
+func (d *driver) frame() (string, bool) {
+	type snap struct {
+		text string
+		busy bool
+	}
+	ch := make(chan snap, 1)
+	d.p.Send(probe{fn: func(a *App) {
+		ch <- snap{text: ansi.Strip(a.render()), busy: len(a.c.tasks.label) > 0 || len(a.c.pending) > 0}
+	}})
+	select {
+	case s := <-ch:
+		return strings.ReplaceAll(s.text, d.env.Server.URL, "http://sandbox"), s.busy
+	case <-time.After(10 * time.Second):
+		d.t.Fatal("the program did not answer a probe")
+		return "", false
+	}
+}
+
+// waitFor waits until the screen shows every one of texts and no request
+// is in flight, and returns it. It gives up after ten seconds: a bound
+// for a hang, not a timing the test depends on.
+func (d *driver) waitFor(texts ...string) string {
+	d.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	var last string
+	for time.Now().Before(deadline) {
+		text, busy := d.frame()
+		last = text
+		ok := !busy
+		for _, want := range texts {
+			ok = ok && strings.Contains(text, want)
+		}
+		if ok {
+			return text
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	d.t.Fatalf("the screen never showed %q; last frame:\n%s", texts, last)
+	return ""
+}
+
+// waitGone waits until the screen no longer shows text.
+func (d *driver) waitGone(text string) string {
+	d.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	var last string
+	for time.Now().Before(deadline) {
+		f, busy := d.frame()
+		last = f
+		if !busy && !strings.Contains(f, text) {
+			return f
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	d.t.Fatalf("the screen still shows %q:\n%s", text, last)
+	return ""
+}
+
+// keys presses keys by name: "enter", "esc", "space", "tab",
+// "shift+tab", "up", "down", "ctrl+c", or a single character.
+func (d *driver) keys(names ...string) {
+	for _, n := range names {
+		d.p.Send(keyPress(n))
+	}
+}
+
+func keyPress(n string) tea.KeyPressMsg {
+	switch n {
+	case "enter":
+		return tea.KeyPressMsg{Code: tea.KeyEnter}
+	case "esc":
+		return tea.KeyPressMsg{Code: tea.KeyEscape}
+	case "space":
+		return tea.KeyPressMsg{Code: ' ', Text: " "}
+	case "tab":
+		return tea.KeyPressMsg{Code: tea.KeyTab}
+	case "shift+tab":
+		return tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift}
+	case "up":
+		return tea.KeyPressMsg{Code: tea.KeyUp}
+	case "down":
+		return tea.KeyPressMsg{Code: tea.KeyDown}
+	case "backspace":
+		return tea.KeyPressMsg{Code: tea.KeyBackspace}
+	case "ctrl+c":
+		return tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl}
+	}
+	r := []rune(n)[0]
+	return tea.KeyPressMsg{Code: r, Text: n}
+}
+
+// typeText types text as a person would, one key at a time.
+func (d *driver) typeText(s string) {
+	for _, r := range s {
+		d.keys(string(r))
+	}
+}
+
+// golden compares a frame with testdata/golden/name.golden.
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", "golden", name+".golden")
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("no golden file (go test ./ui -run %s -update writes it): %v", t.Name(), err)
+	}
+	if string(want) != got {
+		t.Errorf("%s differs from the golden file (-update rewrites it)\n--- want\n%s\n--- got\n%s", name, want, got)
+	}
+}

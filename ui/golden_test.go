@@ -1,0 +1,117 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// Every screen at 80×24 and 160×48, as plain text: the colour profile is
+// out of the picture, and what a person reads is what is compared.
+var goldenSizes = [][2]int{{80, 24}, {160, 48}}
+
+func forSizes(t *testing.T, name string, run func(t *testing.T, d *driver) string) {
+	for _, size := range goldenSizes {
+		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
+			d := startDriver(t, driverOptions{width: size[0], height: size[1]})
+			frame := run(t, d)
+			if lines := strings.Count(frame, "\n") + 1; lines != size[1] {
+				t.Errorf("the frame has %d lines, want %d", lines, size[1])
+			}
+			golden(t, fmt.Sprintf("%s-%dx%d", name, size[0], size[1]), frame)
+		})
+	}
+}
+
+// openMobile goes from the home screen into the Mobile cluster.
+func openMobile(d *driver) {
+	d.waitFor("Mobile", "PAUSED")
+	d.keys("/")
+	d.typeText("mobile")
+	d.keys("enter", "enter")
+	d.waitFor("macos-large", "Queues (3)")
+}
+
+func TestGoldenClusters(t *testing.T) {
+	forSizes(t, "clusters", func(t *testing.T, d *driver) string {
+		return d.waitFor("Production", "Sandbox", "DEFAULT QUEUE")
+	})
+}
+
+func TestGoldenClustersFiltered(t *testing.T) {
+	forSizes(t, "clusters-filtered", func(t *testing.T, d *driver) string {
+		d.waitFor("Production", "Sandbox")
+		d.keys("/")
+		d.typeText("da")
+		return d.waitFor("of 5")
+	})
+}
+
+func TestGoldenCluster(t *testing.T) {
+	forSizes(t, "cluster", func(t *testing.T, d *driver) string {
+		openMobile(d)
+		return d.waitFor("Xcode")
+	})
+}
+
+func TestGoldenQueue(t *testing.T) {
+	forSizes(t, "queue-paused", func(t *testing.T, d *driver) string {
+		openMobile(d)
+		d.keys("/")
+		d.typeText("macos")
+		d.keys("enter", "enter")
+		return d.waitFor("Instance shape", "Paused by")
+	})
+}
+
+func TestGoldenPauseNote(t *testing.T) {
+	forSizes(t, "pause-note", func(t *testing.T, d *driver) string {
+		openMobile(d)
+		d.keys("p")
+		d.typeText("disk full")
+		return d.waitFor("Pause default (Mobile)", "disk full")
+	})
+}
+
+func TestGoldenHelp(t *testing.T) {
+	forSizes(t, "help", func(t *testing.T, d *driver) string {
+		d.waitFor("Production")
+		d.keys("?")
+		return d.waitFor("pause/resume", "General")
+	})
+}
+
+func TestGoldenDeleteConfirm(t *testing.T) {
+	forSizes(t, "delete-cluster", func(t *testing.T, d *driver) string {
+		d.waitFor("Sandbox", "PAUSED")
+		d.keys("G", "d")
+		return d.waitFor("Delete cluster Sandbox?", "Type Sandbox to confirm")
+	})
+}
+
+func TestGoldenQueueForm(t *testing.T) {
+	forSizes(t, "queue-form", func(t *testing.T, d *driver) string {
+		openMobile(d)
+		d.keys("n")
+		return d.waitFor("New queue in Mobile", "Agents")
+	})
+}
+
+func TestGoldenClusterForm(t *testing.T) {
+	forSizes(t, "cluster-form", func(t *testing.T, d *driver) string {
+		d.waitFor("Mobile", "PAUSED")
+		d.keys("j", "j", "e")
+		return d.waitFor("Edit Mobile", "Default queue")
+	})
+}
+
+func TestGoldenReadOnly(t *testing.T) {
+	for _, size := range goldenSizes {
+		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
+			d := startDriver(t, driverOptions{width: size[0], height: size[1], readOnly: true})
+			openMobile(d)
+			d.keys("p")
+			golden(t, fmt.Sprintf("read-only-%dx%d", size[0], size[1]), d.waitFor("READ-ONLY", "read-only mode: pausing is turned off"))
+		})
+	}
+}
