@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -38,6 +39,7 @@ type driverOptions struct {
 	width, height int
 	size          sandbox.Size
 	readOnly      bool
+	wrap          func(http.Handler) http.Handler
 }
 
 func startDriver(t *testing.T, o driverOptions) *driver {
@@ -45,7 +47,7 @@ func startDriver(t *testing.T, o driverOptions) *driver {
 	if o.width == 0 {
 		o.width, o.height = 80, 24
 	}
-	env := sandboxtest.Start(t, sandbox.Options{Size: o.size}, nil)
+	env := sandboxtest.Start(t, sandbox.Options{Size: o.size}, o.wrap)
 	client := env.ClientWith(t, api.Config{ReadOnly: o.readOnly})
 	app := New(context.Background(), Options{Client: client, Now: func() time.Time { return sandboxtest.Now }, Demo: true, Dark: true})
 	p := tea.NewProgram(app,
@@ -168,6 +170,33 @@ func keyPress(n string) tea.KeyPressMsg {
 	}
 	r := []rune(n)[0]
 	return tea.KeyPressMsg{Code: r, Text: n}
+}
+
+// settle waits until the program has caught up: some widgets (huh's
+// fields) move focus with a command of their own, which a person's next
+// key never overtakes.
+func (d *driver) settle() {
+	d.t.Helper()
+	prev, _ := d.frame()
+	same := 0
+	for i := 0; i < 2000 && same < 3; i++ {
+		time.Sleep(2 * time.Millisecond)
+		f, busy := d.frame()
+		if f == prev && !busy {
+			same++
+		} else {
+			same = 0
+		}
+		prev = f
+	}
+}
+
+// formKeys presses keys in a form, letting each one land.
+func (d *driver) formKeys(names ...string) {
+	for _, n := range names {
+		d.keys(n)
+		d.settle()
+	}
 }
 
 // typeText types text as a person would, one key at a time.

@@ -32,6 +32,13 @@ func (p pauseAction) verb() (doing, done, already string) {
 	return "resuming", "resumed", "was not paused"
 }
 
+func (p pauseAction) base() string {
+	if p == actPause {
+		return "pause"
+	}
+	return "resume"
+}
+
 // pauseDone is the reply to one pause or resume.
 type pauseDone struct {
 	batch  int
@@ -215,7 +222,7 @@ func summary(b *batch) tea.Cmd {
 		case len(b.already) == 1:
 			return flash(flashInfo, fmt.Sprintf("%s %s; refreshed", b.already[0], already))
 		default:
-			return flash(flashError, fmt.Sprintf("not %s: %s", done, b.failed[0]))
+			return flash(flashError, fmt.Sprintf("could not %s %s", b.action.base(), b.failed[0]))
 		}
 	}
 	var parts []string
