@@ -208,6 +208,16 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 		}
 		return a.toTop(msg)
 	case broadcast:
+		switch m := msg.(type) {
+		case queueRemoved:
+			delete(a.c.marks, m.QueueID)
+		case clusterRemoved:
+			for id, r := range a.c.marks {
+				if r.ClusterID == m.ClusterID {
+					delete(a.c.marks, id)
+				}
+			}
+		}
 		return a.everyScreen(msg)
 	case forScreen:
 		for i, s := range a.stack {
