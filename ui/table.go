@@ -330,9 +330,14 @@ func (t *table) render() string {
 			}
 			cells = append(cells, fit(cell, ws[i]))
 		}
+		// The cursor is drawn as well as coloured, so it shows without
+		// colour too (NO_COLOR, a monochrome terminal, a screenshot).
 		mark := "  "
-		if r.marked {
+		switch {
+		case r.marked:
 			mark = st.Marked.Render("● ")
+		case selected:
+			mark = "› "
 		}
 		line := mark + strings.Join(cells, "  ")
 		switch {
