@@ -7,6 +7,8 @@ import (
 	"sync/atomic"
 	"testing"
 
+	tea "charm.land/bubbletea/v2"
+
 	"github.com/kiteconsole/kiteconsole/model"
 )
 
@@ -321,5 +323,51 @@ func TestReadOnlyRefusesAPauseWithoutARequest(t *testing.T) {
 	}
 	if _, q := findQueue(t, d, "Mobile", "default"); q.DispatchPaused {
 		t.Fatal("paused in read-only mode")
+	}
+}
+
+func TestRefreshKeepsTheCursorAndShowsChanges(t *testing.T) {
+	d := startDriver(t, driverOptions{width: 160, height: 30})
+	openMobile(d)
+	d.keys("j", "j")
+	d.waitFor("› macos-large")
+	cl, q := findQueue(t, d, "Mobile", "macos-large")
+	if _, err := d.env.Client.PauseQueue(context.Background(), cl.ID, q.ID, "paused by a script"); err != nil {
+		t.Fatal(err)
+	}
+	d.p.Send(refreshTick{}) // what the 30 s timer sends
+	frame := d.waitFor("paused by a script")
+	if !strings.Contains(frame, "› macos-large") {
+		t.Fatalf("the cursor moved:\n%s", frame)
+	}
+}
+
+func TestAnyResizeIsSafe(t *testing.T) {
+	d := startDriver(t, driverOptions{})
+	openMobile(d)
+	d.keys("?")
+	for _, size := range [][2]int{{1, 1}, {20, 5}, {300, 100}, {80, 24}, {0, 0}, {45, 12}} {
+		d.p.Send(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
+		d.frame()
+	}
+	d.keys("esc", "p")
+	d.p.Send(tea.WindowSizeMsg{Width: 30, Height: 6})
+	d.frame()
+	d.keys("esc")
+	d.p.Send(tea.WindowSizeMsg{Width: 120, Height: 30})
+	d.waitFor("macos-large")
+}
+
+func TestALateReplyNeverLandsOnAnotherScreen(t *testing.T) {
+	d := startDriver(t, driverOptions{width: 120, height: 30})
+	openMobile(d)
+	// Leave at once, while the screen's reloads may still be in flight,
+	// and open another cluster: Mobile's queues must not appear there.
+	d.keys("esc", "esc", "/")
+	d.typeText("production")
+	d.keys("enter", "enter")
+	frame := d.waitFor("linux-large", "Queues (3)")
+	if strings.Contains(frame, "macos") {
+		t.Fatalf("Mobile's queues showed on Production:\n%s", frame)
 	}
 }
