@@ -14,8 +14,10 @@ type KeyMap struct {
 
 	Pause, Mark, ClearMarks key.Binding
 	New, Edit, Delete       key.Binding
+	Archive, ShowArchived   key.Binding
+	Browse, CopyURL, CopyID key.Binding
 
-	Help, Quit, ForceQuit key.Binding
+	Palette, Help, Quit, ForceQuit key.Binding
 }
 
 // Default is the built-in key map.
@@ -36,7 +38,7 @@ func Default() KeyMap {
 		Filter:  b("/", "filter", "/"),
 		Refresh: b("r", "refresh", "r"),
 		NextTab: b("tab", "next tab", "tab"),
-		PrevTab: b("shift+tab", "previous tab", "shift+tab"),
+		PrevTab: b("shift+tab", "prev tab", "shift+tab"),
 
 		Pause:      b("p", "pause/resume", "p"),
 		Mark:       b("space", "mark", "space"),
@@ -44,6 +46,13 @@ func Default() KeyMap {
 		New:        b("n", "new", "n"),
 		Edit:       b("e", "edit", "e"),
 		Delete:     b("d", "delete", "d"),
+		Archive:    b("a", "archive", "a"),
+
+		ShowArchived: b("H", "archived", "H"),
+		Browse:       b("o", "browser", "o"),
+		CopyURL:      b("y", "copy URL", "y"),
+		CopyID:       b("Y", "copy ID", "Y"),
+		Palette:      b(":", "commands", ":"),
 
 		Help:      b("?", "help", "?"),
 		Quit:      b("q", "quit", "q"),
@@ -54,7 +63,7 @@ func Default() KeyMap {
 // Mutating reports whether a binding changes something in Buildkite, so
 // that help can show it as unavailable in read-only mode.
 func (k KeyMap) Mutating(b key.Binding) bool {
-	for _, m := range []key.Binding{k.Pause, k.New, k.Edit, k.Delete} {
+	for _, m := range []key.Binding{k.Pause, k.New, k.Edit, k.Delete, k.Archive} {
 		if sameKeys(m, b) {
 			return true
 		}
@@ -82,10 +91,10 @@ func (k KeyMap) Navigation() []key.Binding {
 
 // Actions is the group of actions on the selected item.
 func (k KeyMap) Actions() []key.Binding {
-	return []key.Binding{k.Pause, k.Mark, k.ClearMarks, k.New, k.Edit, k.Delete}
+	return []key.Binding{k.Pause, k.Mark, k.ClearMarks, k.New, k.Edit, k.Delete, k.Archive, k.Browse, k.CopyURL, k.CopyID}
 }
 
 // General is the group of keys that work everywhere.
 func (k KeyMap) General() []key.Binding {
-	return []key.Binding{k.Filter, k.Refresh, k.Help, k.Quit, k.ForceQuit}
+	return []key.Binding{k.Palette, k.Filter, k.ShowArchived, k.Refresh, k.Help, k.Quit, k.ForceQuit}
 }

@@ -52,16 +52,19 @@ type App struct {
 	spinner spinner.Model
 	spin    bool
 
-	flash      flashMsg
-	flashID    int
-	showHelp   bool
-	prompt     *notePrompt
-	confirm    *confirmDialog
-	batches    map[int]*batch
-	nextBatch  int
-	cancel     context.CancelFunc
-	quitting   bool
-	refreshGen int
+	flash       flashMsg
+	flashID     int
+	showHelp    bool
+	prompt      *notePrompt
+	confirm     *confirmDialog
+	tokenDialog *tokenDialog
+	palette     *palette
+	history     []string
+	batches     map[int]*batch
+	nextBatch   int
+	cancel      context.CancelFunc
+	quitting    bool
+	refreshGen  int
 }
 
 type flashExpired struct{ id int }
@@ -78,18 +81,20 @@ func New(ctx context.Context, opts Options) *App {
 	}
 	appCtx, cancel := context.WithCancel(ctx)
 	c := &Common{
-		Client:    opts.Client,
-		Styles:    theme.New(opts.Dark),
-		Keys:      keys,
-		Now:       opts.Now,
-		ReadOnly:  opts.Client.ReadOnly(),
-		appCtx:    appCtx,
-		tasks:     &tasks{label: map[int]string{}},
-		pending:   map[string]string{},
-		marks:     map[string]queueRef{},
-		queueKeys: map[string]string{},
-		Width:     80,
-		Height:    24 - headerLines - footerLines,
+		Client:     opts.Client,
+		Styles:     theme.New(opts.Dark),
+		Keys:       keys,
+		Now:        opts.Now,
+		ReadOnly:   opts.Client.ReadOnly(),
+		appCtx:     appCtx,
+		tasks:      &tasks{label: map[int]string{}},
+		pending:    map[string]string{},
+		marks:      map[string]queueRef{},
+		queueKeys:  map[string]string{},
+		queueIndex: map[string]queueIndexEntry{},
+		pipelines:  &pipelineCache{},
+		Width:      80,
+		Height:     24 - headerLines - footerLines,
 	}
 	sp := spinner.New(spinner.WithSpinner(spinner.MiniDot))
 	a := &App{c: c, opts: opts, spinner: sp, cancel: cancel, batches: map[int]*batch{}, width: 80, height: 24}
@@ -187,6 +192,9 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 		return a.openPrompt(msg.targets)
 	case resumeMsg:
 		return a.startResume(msg.targets)
+	case tokenShown:
+		a.tokenDialog = &tokenDialog{c: a.c, shown: msg}
+		return nil
 	case askConfirmMsg:
 		a.confirm = newConfirm(a.c, msg)
 		return a.confirm.input.Focus()
@@ -208,6 +216,7 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 		}
 		return a.toTop(msg)
 	case broadcast:
+		a.c.applyPipelines(msg)
 		switch m := msg.(type) {
 		case queueRemoved:
 			delete(a.c.marks, m.QueueID)
@@ -234,6 +243,11 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 		a.prompt.input, cmd = a.prompt.input.Update(msg)
 		return cmd
 	}
+	if a.palette != nil {
+		var cmd tea.Cmd
+		a.palette.input, cmd = a.palette.input.Update(msg)
+		return cmd
+	}
 	if a.confirm != nil {
 		var cmd tea.Cmd
 		a.confirm.input, cmd = a.confirm.input.Update(msg)
@@ -242,7 +256,9 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 	return a.toTop(msg)
 }
 
-func (a *App) overlayOpen() bool { return a.showHelp || a.prompt != nil || a.confirm != nil }
+func (a *App) overlayOpen() bool {
+	return a.showHelp || a.prompt != nil || a.confirm != nil || a.tokenDialog != nil || a.palette != nil
+}
 
 func (a *App) toTop(msg tea.Msg) tea.Cmd {
 	var cmd tea.Cmd
@@ -278,6 +294,10 @@ func (a *App) key(msg tea.KeyPressMsg) tea.Cmd {
 		return a.quit()
 	}
 	switch {
+	case a.tokenDialog != nil:
+		return a.tokenKey(msg)
+	case a.palette != nil:
+		return a.paletteKey(msg)
 	case a.confirm != nil:
 		return a.confirmKey(msg)
 	case a.prompt != nil:
@@ -294,6 +314,8 @@ func (a *App) key(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Help):
 		a.showHelp = true
 		return nil
+	case key.Matches(msg, k.Palette):
+		return a.openPalette()
 	case key.Matches(msg, k.ClearMarks) && len(a.c.marks) > 0:
 		n := len(a.c.marks)
 		a.c.marks = map[string]queueRef{}
@@ -333,6 +355,10 @@ func (a *App) render() string {
 	switch {
 	case a.showHelp:
 		area = a.helpView()
+	case a.palette != nil:
+		area = lipgloss.Place(a.c.Width, a.c.Height, lipgloss.Center, lipgloss.Top, a.paletteView())
+	case a.tokenDialog != nil:
+		area = lipgloss.Place(a.c.Width, a.c.Height, lipgloss.Center, lipgloss.Center, a.tokenDialog.view(a.c.Width))
 	case a.confirm != nil:
 		area = lipgloss.Place(a.c.Width, a.c.Height, lipgloss.Center, lipgloss.Center, a.confirm.view(a.c.Width))
 	}
@@ -451,9 +477,9 @@ func (a *App) helpView() string {
 		lines := []string{st.Title.Render(title)}
 		for _, b := range bs {
 			h := b.Help()
-			line := fit(st.Key.Render(h.Key), 12) + st.Help.Render(h.Desc)
+			line := fit(st.Key.Render(h.Key), 11) + st.Help.Render(h.Desc)
 			if a.c.ReadOnly && k.Mutating(b) {
-				line = fit(st.KeyOff.Render(h.Key), 12) + st.KeyOff.Render(h.Desc) + st.Muted.Render(" (read-only)")
+				line = fit(st.KeyOff.Render(h.Key), 11) + st.KeyOff.Render(h.Desc) + st.Muted.Render(" (read-only)")
 			}
 			lines = append(lines, line)
 		}

@@ -22,9 +22,28 @@ type clusterScreen struct {
 	tab     int
 	loading bool
 	err     error
+
+	tokens      []model.Token
+	tokensKnown bool
+	tokensErr   error
+	tokenTable  *table
+
+	pipes *pipelineList
 }
 
-var clusterTabs = []string{"Queues"}
+const (
+	tabQueues = iota
+	tabTokens
+	tabPipelines
+)
+
+var clusterTabs = []string{"Queues", "Tokens", "Pipelines"}
+
+type tokensLoaded struct {
+	target
+	tokens []model.Token
+	err    error
+}
 
 type queuesLoaded struct {
 	target
@@ -46,17 +65,41 @@ func newClusterScreen(c *Common, cl model.Cluster, queues []model.Queue) *cluste
 		{title: "STATE", width: 22, flex: 3},
 		{title: "AGENTS", width: 24},
 	}, 0, "no queues yet: n creates one")
+	s.tokenTable = newTable(c, []column{
+		{title: "DESCRIPTION", width: 14, flex: 2},
+		{title: "ALLOWED IPS", width: 14, flex: 1, minTable: 90},
+		{title: "EXPIRY", width: 16},
+		{title: "CREATED", width: 12, flex: 1, minTable: 70},
+	}, 0, "no agent tokens: n creates one")
+	s.pipes = newPipelineList(c, cl.ID)
 	s.rebuild()
 	return s
 }
 
 func (s *clusterScreen) Crumb() string { return clean(emojize(s.cluster.Name)) }
 
-func (s *clusterScreen) Capturing() bool { return s.table.capturing() }
+func (s *clusterScreen) Capturing() bool { return s.current().capturing() }
+
+// current is the table of the tab on show.
+func (s *clusterScreen) current() *table {
+	switch s.tab {
+	case tabTokens:
+		return s.tokenTable
+	case tabPipelines:
+		return s.pipes.table
+	}
+	return s.table
+}
 
 func (s *clusterScreen) Help() []key.Binding {
 	k := s.c.Keys
-	return []key.Binding{k.Open, k.Pause, k.Mark, k.Filter, k.New, k.Edit, k.Delete, k.Back}
+	switch s.tab {
+	case tabTokens:
+		return []key.Binding{k.NextTab, k.New, k.Edit, k.Delete, k.CopyID, k.Filter, k.Back}
+	case tabPipelines:
+		return append([]key.Binding{k.NextTab}, s.pipes.help()...)
+	}
+	return []key.Binding{k.NextTab, k.Open, k.Pause, k.Mark, k.Filter, k.New, k.Edit, k.Delete, k.Back}
 }
 
 func (s *clusterScreen) Init() tea.Cmd { return s.load() }
@@ -64,7 +107,14 @@ func (s *clusterScreen) Init() tea.Cmd { return s.load() }
 func (s *clusterScreen) load() tea.Cmd {
 	s.loading = true
 	id := s.cluster.ID
-	return tea.Batch(
+	var tab tea.Cmd
+	switch s.tab {
+	case tabTokens:
+		tab = s.loadTokens()
+	case tabPipelines:
+		tab = s.c.loadPipelines(true)
+	}
+	return tea.Batch(tab,
 		s.c.run(s.ctx, "loading queues", func(ctx context.Context) tea.Msg {
 			qs, err := s.c.Client.ListQueues(ctx, id, nil)
 			return queuesLoaded{target: target(s.id), queues: qs, err: err}
@@ -76,10 +126,68 @@ func (s *clusterScreen) load() tea.Cmd {
 	)
 }
 
+func (s *clusterScreen) loadTokens() tea.Cmd {
+	id := s.cluster.ID
+	return s.c.run(s.ctx, "loading tokens", func(ctx context.Context) tea.Msg {
+		ts, err := s.c.Client.ListTokens(ctx, id, nil)
+		return tokensLoaded{target: target(s.id), tokens: ts, err: err}
+	})
+}
+
+func (s *clusterScreen) rebuildTokens() { s.tokenTable.setRows(tokenRows(s.c, s.tokens)) }
+
+// switchTab shows another tab, loading what it needs the first time.
+func (s *clusterScreen) switchTab(to int) tea.Cmd {
+	s.tab = to
+	switch to {
+	case tabTokens:
+		if !s.tokensKnown {
+			return s.loadTokens()
+		}
+	case tabPipelines:
+		s.pipes.rebuild()
+		return s.c.loadPipelines(false)
+	}
+	return nil
+}
+
 func (s *clusterScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
+	if cmd, used := s.pipes.update(msg, s.tab == tabPipelines); used {
+		return s, cmd
+	}
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		s.table.setSize(msg.Width, msg.Height-s.tableTop())
+	case tokensLoaded:
+		if msg.err != nil {
+			s.tokensErr = msg.err
+			return s, flash(flashError, "could not load tokens: "+errorText(msg.err))
+		}
+		s.tokens, s.tokensKnown, s.tokensErr = msg.tokens, true, nil
+		s.rebuildTokens()
+	case tokenChanged:
+		if msg.ClusterID != s.cluster.ID {
+			return s, nil
+		}
+		found := false
+		for i := range s.tokens {
+			if s.tokens[i].ID == msg.Token.ID {
+				s.tokens[i], found = msg.Token, true
+			}
+		}
+		if !found {
+			s.tokens = append(s.tokens, msg.Token)
+		}
+		s.rebuildTokens()
+		s.tokenTable.selectKey(msg.Token.ID)
+	case tokenRemoved:
+		for i := range s.tokens {
+			if s.tokens[i].ID == msg.TokenID {
+				s.tokens = append(s.tokens[:i:i], s.tokens[i+1:]...)
+				break
+			}
+		}
+		s.rebuildTokens()
 	case queuesLoaded:
 		s.loading = false
 		if msg.err != nil {
@@ -93,10 +201,6 @@ func (s *clusterScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	case clusterLoaded:
 		if msg.err == nil {
 			s.cluster = msg.cluster
-		}
-	case queuesSeen:
-		for _, q := range msg.Queues {
-			s.c.queueKeys[q.ID] = q.Key
 		}
 	case queueChanged:
 		if msg.ClusterID != s.cluster.ID {
@@ -136,9 +240,9 @@ func (s *clusterScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	case refreshMsg:
 		return s, s.load()
 	case clickMsg:
-		s.table.clickRow(msg.y - s.tableTop())
+		s.current().clickRow(msg.y - s.tableTop())
 	case tea.MouseWheelMsg:
-		s.table.update(msg)
+		s.current().update(msg)
 	case tea.KeyPressMsg:
 		return s, s.key(msg)
 	}
@@ -146,21 +250,31 @@ func (s *clusterScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 }
 
 func (s *clusterScreen) key(msg tea.KeyPressMsg) tea.Cmd {
-	if used, cmd := s.table.update(msg); used {
+	k := s.c.Keys
+	switch {
+	case key.Matches(msg, k.NextTab) && !s.current().capturing():
+		return s.switchTab((s.tab + 1) % len(clusterTabs))
+	case key.Matches(msg, k.PrevTab) && !s.current().capturing():
+		return s.switchTab((s.tab + len(clusterTabs) - 1) % len(clusterTabs))
+	}
+	if used, cmd := s.current().update(msg); used {
 		return cmd
 	}
-	k := s.c.Keys
-	q, ok := s.selected()
-	ref := queueRef{ClusterID: s.cluster.ID, ClusterName: s.cluster.Name, Queue: q}
 	switch {
 	case key.Matches(msg, k.Back):
 		return s.c.post(popMsg{})
 	case key.Matches(msg, k.Refresh):
 		return s.load()
-	case key.Matches(msg, k.NextTab):
-		s.tab = (s.tab + 1) % len(clusterTabs)
-	case key.Matches(msg, k.PrevTab):
-		s.tab = (s.tab + len(clusterTabs) - 1) % len(clusterTabs)
+	}
+	switch s.tab {
+	case tabTokens:
+		return s.tokenKey(msg)
+	case tabPipelines:
+		return s.pipes.key(msg)
+	}
+	q, ok := s.selected()
+	ref := queueRef{ClusterID: s.cluster.ID, ClusterName: s.cluster.Name, Queue: q}
+	switch {
 	case key.Matches(msg, k.Open) && ok:
 		return s.c.push(newQueueScreen(s.c, s.cluster, q))
 	case key.Matches(msg, k.Pause) && ok:
@@ -179,6 +293,39 @@ func (s *clusterScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 		return pushForm(s.c, newQueueForm(s.c, s.cluster, &q))
 	case key.Matches(msg, k.Delete) && ok:
 		return confirmDeleteQueue(s.c, s.cluster, q)
+	case key.Matches(msg, k.Browse) && ok:
+		return s.c.browse(q.WebURL)
+	case key.Matches(msg, k.CopyURL) && ok:
+		return s.c.copyText("the queue's URL", q.WebURL)
+	case key.Matches(msg, k.CopyID) && ok:
+		return s.c.copyText("the queue's ID", q.ID)
+	}
+	return nil
+}
+
+func (s *clusterScreen) tokenKey(msg tea.KeyPressMsg) tea.Cmd {
+	k := s.c.Keys
+	var tok model.Token
+	id, ok := s.tokenTable.selectedKey()
+	if ok {
+		ok = false
+		for _, t := range s.tokens {
+			if t.ID == id {
+				tok, ok = t, true
+			}
+		}
+	}
+	switch {
+	case key.Matches(msg, k.New):
+		return pushForm(s.c, newTokenForm(s.c, s.cluster, nil))
+	case key.Matches(msg, k.Edit) && ok:
+		return pushForm(s.c, newTokenForm(s.c, s.cluster, &tok))
+	case key.Matches(msg, k.Delete) && ok:
+		return confirmRevokeToken(s.c, s.cluster, tok)
+	case key.Matches(msg, k.CopyID) && ok:
+		return s.c.copyText("the token's ID", tok.ID)
+	case key.Matches(msg, k.CopyURL) && ok:
+		return s.c.copyText("the token's API URL", tok.URL)
 	}
 	return nil
 }
@@ -272,8 +419,13 @@ func (s *clusterScreen) tabs() string {
 	var parts []string
 	for i, t := range clusterTabs {
 		label := t
-		if i == 0 {
+		switch {
+		case i == tabQueues:
 			label = fmt.Sprintf("%s (%d)", t, len(s.queues))
+		case i == tabTokens && s.tokensKnown:
+			label = fmt.Sprintf("%s (%d)", t, len(s.tokens))
+		case i == tabPipelines && s.c.pipelines.loaded:
+			label = fmt.Sprintf("%s (%d)", t, s.pipes.count())
 		}
 		if i == s.tab {
 			parts = append(parts, st.TabOn.Render(label))
@@ -289,13 +441,28 @@ func (s *clusterScreen) tableTop() int { return len(s.details()) + 2 }
 func (s *clusterScreen) View() string {
 	st := s.c.Styles
 	out := append(s.details(), "", s.tabs())
-	s.table.setSize(s.c.Width, s.c.Height-len(out))
-	body := s.table.render()
-	switch {
-	case !s.known && s.loading:
-		body = st.Muted.Render("  loading queues…")
-	case !s.known && s.err != nil:
-		body = st.FlashError.Render("  could not load queues: "+errorText(s.err)) + "\n" + st.Muted.Render("  r tries again")
+	t := s.current()
+	t.setSize(s.c.Width, s.c.Height-len(out))
+	body := t.render()
+	switch s.tab {
+	case tabQueues:
+		switch {
+		case !s.known && s.loading:
+			body = st.Muted.Render("  loading queues…")
+		case !s.known && s.err != nil:
+			body = st.FlashError.Render("  could not load queues: "+errorText(s.err)) + "\n" + st.Muted.Render("  r tries again")
+		}
+	case tabTokens:
+		switch {
+		case !s.tokensKnown && s.tokensErr != nil:
+			body = st.FlashError.Render("  could not load tokens: "+errorText(s.tokensErr)) + "\n" + st.Muted.Render("  r tries again")
+		case !s.tokensKnown:
+			body = st.Muted.Render("  loading tokens…")
+		}
+	case tabPipelines:
+		if b, ok := s.pipes.placeholder(); ok {
+			body = b
+		}
 	}
 	return strings.Join(out, "\n") + "\n" + body
 }

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -109,6 +110,7 @@ func (s *clustersScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		}
 		s.err = nil
 		s.clusters = msg.clusters
+		s.c.clusters = slices.Clone(msg.clusters)
 		s.loadedAt = s.c.Now()
 		s.rebuild()
 		if msg.counts {
@@ -118,9 +120,6 @@ func (s *clustersScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		// The counts stay unknown ("?"); the table is still usable.
 	case queuesSeen:
 		s.queues[msg.ClusterID] = msg.Queues
-		for _, q := range msg.Queues {
-			s.c.queueKeys[q.ID] = q.Key
-		}
 		s.rebuild()
 	case queueChanged:
 		qs := s.queues[msg.ClusterID]

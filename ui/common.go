@@ -58,6 +58,14 @@ type Common struct {
 	queueKeys map[string]string
 	// outbox holds what screens posted for the root model.
 	outbox []tea.Msg
+	// Remote is set for a console served over SSH: no local browser.
+	Remote bool
+
+	// What every screen may look things up in: the clusters the home
+	// screen listed, every queue seen, and the shared pipelines.
+	clusters   []model.Cluster
+	queueIndex map[string]queueIndexEntry
+	pipelines  *pipelineCache
 }
 
 // queueRef is a queue with the cluster it belongs to.

@@ -91,7 +91,11 @@ func (d *confirmDialog) view(width int) string {
 	w := min(70, max(30, width-6))
 	lines := []string{st.Danger.Render(d.req.title), ""}
 	lines = append(lines, lipgloss.NewStyle().Width(w).Render(d.req.body))
-	lines = append(lines, "", fmt.Sprintf("Type %s to confirm:", st.Bold.Render(d.req.expect)), d.input.View(), "")
+	if d.req.expect == "" {
+		lines = append(lines, "", st.Muted.Render("y "+d.req.action+" · n, enter or esc cancels (the default)"))
+		return st.Dialog.Width(w + 4).Render(strings.Join(lines, "\n"))
+	}
+	lines = append(lines, "", fmt.Sprintf("Type %s to confirm:", st.Bold.Render(clean(d.req.expect))), d.input.View(), "")
 	if d.hint != "" {
 		lines = append(lines, st.Warning.Render(d.hint))
 	}
@@ -101,13 +105,20 @@ func (d *confirmDialog) view(width int) string {
 
 func (a *App) confirmKey(msg tea.KeyPressMsg) tea.Cmd {
 	d := a.confirm
+	if d.req.expect == "" { // a yes/no question whose default is no
+		a.confirm = nil
+		if msg.String() == "y" {
+			return d.req.onConfirm()
+		}
+		return flash(flashInfo, "cancelled: nothing was changed")
+	}
 	switch msg.String() {
 	case "esc":
 		a.confirm = nil
 		return flash(flashInfo, "cancelled: nothing was changed")
 	case "enter":
 		if d.input.Value() != d.req.expect {
-			d.hint = fmt.Sprintf("that is not %q: nothing was sent", d.req.expect)
+			d.hint = fmt.Sprintf("that is not %q: nothing was sent", clean(d.req.expect))
 			return nil
 		}
 		a.confirm = nil

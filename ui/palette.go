@@ -1,0 +1,193 @@
+package ui
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+	"github.com/sahilm/fuzzy"
+)
+
+// The command palette (:) runs a command or jumps to any cluster, queue
+// or pipeline by part of its name. ↑/↓ walk the history of what was run;
+// tab and shift+tab (or ctrl+n/ctrl+p) move through the matches.
+
+type paletteItem struct {
+	kind, label string
+	run         func(a *App) tea.Cmd
+}
+
+type palette struct {
+	input   textinput.Model
+	items   []paletteItem
+	shown   []int
+	cursor  int
+	histPos int // len(history) when not walking it
+}
+
+func (a *App) openPalette() tea.Cmd {
+	in := textinput.New()
+	in.Prompt = ":"
+	in.Placeholder = "clusters, pipelines, org, quit, or a name"
+	in.SetWidth(max(20, a.c.Width-10))
+	a.palette = &palette{input: in, items: a.paletteItems(), histPos: len(a.history)}
+	a.palette.filter()
+	return tea.Batch(a.palette.input.Focus(), a.c.loadPipelines(false))
+}
+
+func (a *App) paletteItems() []paletteItem {
+	home := func(a *App) {
+		for len(a.stack) > 1 {
+			a.pop()
+		}
+	}
+	items := []paletteItem{
+		{"command", "clusters", func(a *App) tea.Cmd { home(a); return nil }},
+		{"command", "pipelines", func(a *App) tea.Cmd { home(a); return a.c.push(newPipelinesScreen(a.c)) }},
+		{"command", "org", func(a *App) tea.Cmd {
+			return flash(flashInfo, "organisation "+clean(a.c.Client.Org())+" ("+clean(a.c.Client.Endpoint())+")")
+		}},
+		{"command", "help", func(a *App) tea.Cmd { a.showHelp = true; return nil }},
+		{"command", "quit", func(a *App) tea.Cmd { return a.quit() }},
+	}
+	for _, cl := range a.c.clusters {
+		cl := cl
+		items = append(items, paletteItem{"cluster", clean(emojize(cl.Name)), func(a *App) tea.Cmd {
+			home(a)
+			return a.c.push(newClusterScreen(a.c, cl, nil))
+		}})
+	}
+	var queues []paletteItem
+	for _, e := range a.c.queueIndex {
+		cl, ok := a.c.cluster(e.clusterID)
+		if !ok {
+			continue
+		}
+		q := e.queue
+		queues = append(queues, paletteItem{"queue", clean(emojize(cl.Name)) + "/" + clean(q.Key), func(a *App) tea.Cmd {
+			home(a)
+			a.c.push(newClusterScreen(a.c, cl, nil))
+			return a.c.push(newQueueScreen(a.c, cl, q))
+		}})
+	}
+	sort.Slice(queues, func(i, j int) bool { return queues[i].label < queues[j].label })
+	items = append(items, queues...)
+	for _, p := range a.c.pipelines.items {
+		p := p
+		items = append(items, paletteItem{"pipeline", clean(emojize(p.Name)) + " (" + clean(p.Slug) + ")", func(a *App) tea.Cmd {
+			return a.c.push(newPipelineScreen(a.c, p))
+		}})
+	}
+	return items
+}
+
+func (p *palette) filter() {
+	q := strings.TrimSpace(p.input.Value())
+	p.shown = p.shown[:0]
+	if q == "" {
+		for i, it := range p.items {
+			if it.kind == "command" {
+				p.shown = append(p.shown, i)
+			}
+		}
+	} else {
+		labels := make([]string, len(p.items))
+		for i, it := range p.items {
+			labels[i] = it.label
+		}
+		for _, m := range fuzzy.Find(q, labels) {
+			p.shown = append(p.shown, m.Index)
+		}
+		// A command typed in full comes first.
+		sort.SliceStable(p.shown, func(i, j int) bool {
+			return p.items[p.shown[i]].label == q && p.items[p.shown[j]].label != q
+		})
+	}
+	p.cursor = 0
+}
+
+func (a *App) paletteKey(msg tea.KeyPressMsg) tea.Cmd {
+	p := a.palette
+	switch msg.String() {
+	case "esc":
+		a.palette = nil
+		return nil
+	case "enter":
+		a.palette = nil
+		if len(p.shown) == 0 {
+			return flash(flashInfo, fmt.Sprintf("nothing matches %q", strings.TrimSpace(p.input.Value())))
+		}
+		if v := strings.TrimSpace(p.input.Value()); v != "" && (len(a.history) == 0 || a.history[len(a.history)-1] != v) {
+			a.history = append(a.history, v)
+		}
+		return p.items[p.shown[p.cursor]].run(a)
+	case "up", "down":
+		if len(a.history) == 0 {
+			return nil
+		}
+		if msg.String() == "up" {
+			p.histPos = max(0, p.histPos-1)
+		} else {
+			p.histPos = min(len(a.history), p.histPos+1)
+		}
+		if p.histPos == len(a.history) {
+			p.input.SetValue("")
+		} else {
+			p.input.SetValue(a.history[p.histPos])
+		}
+		p.input.CursorEnd()
+		p.filter()
+		return nil
+	case "tab", "ctrl+n":
+		if len(p.shown) > 0 {
+			p.cursor = (p.cursor + 1) % len(p.shown)
+		}
+		return nil
+	case "shift+tab", "ctrl+p":
+		if len(p.shown) > 0 {
+			p.cursor = (p.cursor + len(p.shown) - 1) % len(p.shown)
+		}
+		return nil
+	}
+	before := p.input.Value()
+	var cmd tea.Cmd
+	p.input, cmd = p.input.Update(msg)
+	if p.input.Value() != before {
+		p.filter()
+	}
+	return cmd
+}
+
+func (a *App) paletteView() string {
+	st := a.c.Styles
+	p := a.palette
+	w := min(90, max(30, a.c.Width-4))
+	lines := []string{p.input.View(), ""}
+	room := max(1, a.c.Height-6)
+	for i, idx := range p.shown {
+		if i >= room {
+			lines = append(lines, st.Muted.Render(fmt.Sprintf("  … %d more", len(p.shown)-room)))
+			break
+		}
+		it := p.items[idx]
+		line := fit(st.Muted.Render(fmt.Sprintf("%-9s", it.kind))+" "+it.label, w-2)
+		if i == p.cursor {
+			line = st.Selected.Render("› " + ansiPlain(line))
+		} else {
+			line = "  " + line
+		}
+		lines = append(lines, line)
+	}
+	if len(p.shown) == 0 {
+		lines = append(lines, st.Muted.Render("  nothing matches"))
+	}
+	if !a.c.pipelines.loaded {
+		lines = append(lines, "", st.Muted.Render("  pipelines are loading; they will be searchable here"))
+	}
+	lines = append(lines, "", st.Muted.Render("enter runs · tab/shift+tab move · ↑/↓ history · esc closes"))
+	return st.Dialog.Width(w).Render(strings.Join(lines, "\n"))
+}
+
+func ansiPlain(s string) string { return stripStyles(s, false) }

@@ -1,0 +1,244 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/viewport"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/kiteconsole/kiteconsole/model"
+)
+
+// pipelineScreen shows every field of a pipeline, its provider settings,
+// and its YAML configuration (or visual steps) in a scrolling viewport.
+type pipelineScreen struct {
+	screenBase
+	p    model.Pipeline
+	view viewport.Model
+	gone bool
+}
+
+type pipelineLoaded struct {
+	target
+	p   model.Pipeline
+	err error
+}
+
+func newPipelineScreen(c *Common, p model.Pipeline) *pipelineScreen {
+	s := &pipelineScreen{screenBase: newBase(c), p: p, view: viewport.New()}
+	s.layout()
+	return s
+}
+
+func (s *pipelineScreen) Crumb() string   { return clean(emojize(s.p.Name)) }
+func (s *pipelineScreen) Capturing() bool { return false }
+func (s *pipelineScreen) Help() []key.Binding {
+	k := s.c.Keys
+	return []key.Binding{k.Up, k.Down, k.Edit, k.Archive, k.Delete, k.Browse, k.CopyURL, k.Back}
+}
+
+func (s *pipelineScreen) Init() tea.Cmd { return s.load() }
+
+func (s *pipelineScreen) load() tea.Cmd {
+	slug := s.p.Slug
+	return s.c.run(s.ctx, "loading pipeline", func(ctx context.Context) tea.Msg {
+		p, err := s.c.Client.GetPipeline(ctx, slug)
+		return pipelineLoaded{target: target(s.id), p: p, err: err}
+	})
+}
+
+func (s *pipelineScreen) layout() {
+	s.view.SetWidth(s.c.Width)
+	s.view.SetHeight(max(1, s.c.Height))
+	s.view.SetContent(s.content())
+}
+
+func (s *pipelineScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
+	k := s.c.Keys
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		s.layout()
+	case pipelineLoaded:
+		if msg.err != nil {
+			return s, flash(flashError, "could not load the pipeline: "+errorText(msg.err))
+		}
+		s.p = msg.p
+		s.layout()
+	case pipelineChanged:
+		if msg.Pipeline.ID == s.p.ID {
+			s.p = msg.Pipeline
+			s.layout()
+		}
+	case pipelineRemoved:
+		if msg.Slug == s.p.Slug {
+			s.gone = true
+			return s, s.c.post(popMsg{})
+		}
+	case refreshMsg:
+		if !s.gone {
+			return s, s.load()
+		}
+	case tea.KeyPressMsg:
+		switch {
+		case key.Matches(msg, k.Back):
+			return s, s.c.post(popMsg{})
+		case key.Matches(msg, k.Refresh):
+			return s, s.load()
+		case key.Matches(msg, k.Edit):
+			return s, editPipeline(s.c, s.p)
+		case key.Matches(msg, k.Archive):
+			return s, archiveOrUnarchive(s.c, s.p)
+		case key.Matches(msg, k.Delete):
+			return s, confirmDeletePipeline(s.c, s.p)
+		case key.Matches(msg, k.Browse):
+			return s, s.c.browse(s.p.WebURL)
+		case key.Matches(msg, k.CopyURL):
+			return s, s.c.copyText("the pipeline's URL", s.p.WebURL)
+		case key.Matches(msg, k.CopyID):
+			return s, s.c.copyText("the pipeline's ID", s.p.ID)
+		}
+		var cmd tea.Cmd
+		s.view, cmd = s.view.Update(msg)
+		return s, cmd
+	case tea.MouseWheelMsg:
+		var cmd tea.Cmd
+		s.view, cmd = s.view.Update(msg)
+		return s, cmd
+	}
+	return s, nil
+}
+
+func (s *pipelineScreen) content() string {
+	st := s.c.Styles
+	p := s.p
+	field := func(label, value string) string { return st.Label.Render(label) + value }
+	or := func(v string) string {
+		if v == "" {
+			return st.Muted.Render("—")
+		}
+		return v
+	}
+	title := st.Title.Render(clean(emojize(p.Name)))
+	if p.Archived() {
+		title += "  " + st.Warning.Render("archived "+ago(s.c.Now(), p.ArchivedAt.Time)+" (read-only)")
+	}
+	lines := []string{title}
+	if d := clean(emojize(model.Value(p.Description))); d != "" {
+		lines = append(lines, d)
+	}
+	builds := fmt.Sprintf("%d running, %d scheduled builds · %d running, %d scheduled, %d waiting jobs",
+		p.RunningBuildsCount, p.ScheduledBuildsCount, p.RunningJobsCount, p.ScheduledJobsCount, p.WaitingJobsCount)
+	lines = append(lines, "", st.Bold.Render("General"),
+		field("Slug", clean(p.Slug)),
+		field("Repository", clean(p.Repository)),
+		field("Cluster", or(s.c.clusterName(model.Value(p.ClusterID)))),
+		field("Default branch", or(clean(p.DefaultBranch))),
+		field("Visibility", clean(p.Visibility)),
+		field("Tags", or(clean(emojize(strings.Join(p.Tags, ", "))))),
+		field("Builds", builds),
+		"", st.Bold.Render("Builds"),
+		field("Branch filter", or(clean(model.Value(p.BranchConfiguration)))),
+		field("Skip queued", onOff(p.SkipQueuedBranchBuilds, model.Value(p.SkipQueuedBranchBuildsFilter))),
+		field("Cancel running", onOff(p.CancelRunningBranchBuilds, model.Value(p.CancelRunningBranchBuildsFilter))),
+		field("Template", or(clean(model.Value(p.PipelineTemplateUUID)))),
+	)
+	lines = append(lines, "", st.Bold.Render("Provider")+st.Muted.Render("  "+clean(p.Provider.ID)))
+	for _, kv := range providerSettings(p.Provider.Settings) {
+		lines = append(lines, field(kv[0], kv[1]))
+	}
+	if len(p.Env) > 0 {
+		lines = append(lines, "", st.Bold.Render("Environment"))
+		keys := make([]string, 0, len(p.Env))
+		for k := range p.Env {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			lines = append(lines, "  "+clean(k)+"="+clean(p.Env[k]))
+		}
+	}
+	lines = append(lines, "", st.Bold.Render("Links"),
+		field("Web", clean(p.WebURL)), field("Badge", clean(p.BadgeURL)), field("API", clean(p.URL)),
+		field("Created", or(timeField(s.c, p.CreatedAt))), field("Created by", or(clean(p.CreatedBy.DisplayName()))))
+	if p.Configuration != "" {
+		lines = append(lines, "", st.Bold.Render("Configuration")+st.Muted.Render("  (YAML; ↑/↓ scroll)"))
+		for _, l := range strings.Split(p.Configuration, "\n") {
+			lines = append(lines, "  "+cleanLine(l))
+		}
+	} else {
+		lines = append(lines, "", st.Bold.Render("Steps")+st.Muted.Render("  (visual steps)"))
+		for i, step := range p.Steps {
+			lines = append(lines, fmt.Sprintf("  %d. %s", i+1, describeStep(step)))
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// cleanLine is clean for one line of YAML: indentation is kept.
+func cleanLine(s string) string {
+	return clean(strings.ReplaceAll(s, "\t", "  "))
+}
+
+func onOff(on bool, filter string) string {
+	if !on {
+		return "off"
+	}
+	if filter == "" {
+		return "on, every branch"
+	}
+	return "on, branches " + clean(filter)
+}
+
+func describeStep(st model.Step) string {
+	switch st.Type {
+	case model.StepWaiter:
+		return "wait"
+	case model.StepManual:
+		return "block " + clean(emojize(model.Value(st.Label)))
+	case model.StepTrigger:
+		return "trigger " + clean(model.Value(st.Pipeline))
+	}
+	name := clean(emojize(model.Value(st.Name)))
+	cmd := clean(model.Value(st.Command))
+	if name == "" {
+		return "command: " + cmd
+	}
+	return name + ": " + cmd
+}
+
+// providerSettings lists the settings a provider has, by name.
+func providerSettings(ps model.ProviderSettings) [][2]string {
+	var out [][2]string
+	b := func(name string, v *bool) {
+		if v != nil {
+			out = append(out, [2]string{name, map[bool]string{true: "yes", false: "no"}[*v]})
+		}
+	}
+	str := func(name string, v *string) {
+		if v != nil {
+			out = append(out, [2]string{name, clean(*v)})
+		}
+	}
+	str("Repository", ps.Repository)
+	str("Trigger mode", ps.TriggerMode)
+	b("Build branches", ps.BuildBranches)
+	b("Build PRs", ps.BuildPullRequests)
+	b("Build PR forks", ps.BuildPullRequestForks)
+	b("Build tags", ps.BuildTags)
+	b("Commit status", ps.PublishCommitStatus)
+	b("Status per step", ps.PublishCommitStatusPerStep)
+	b("Skip existing", ps.SkipBuildsForExistingCommits)
+	b("Filter enabled", ps.FilterEnabled)
+	str("Filter", ps.FilterCondition)
+	return out
+}
+
+func (s *pipelineScreen) View() string {
+	s.view.SetWidth(s.c.Width)
+	s.view.SetHeight(max(1, s.c.Height))
+	return s.view.View()
+}

@@ -1,0 +1,292 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/kiteconsole/kiteconsole/model"
+)
+
+// pipelineList is the pipelines table over the shared cache: all of the
+// organisation's, or one cluster's. Archived pipelines are hidden until H.
+type pipelineList struct {
+	c            *Common
+	clusterID    string // "" for every cluster
+	table        *table
+	showArchived bool
+}
+
+func newPipelineList(c *Common, clusterID string) *pipelineList {
+	cols := []column{
+		{title: "NAME", width: 16, flex: 2},
+		{title: "SLUG", width: 12, flex: 1, minTable: 110},
+		{title: "REPOSITORY", width: 16, flex: 2, minTable: 130},
+	}
+	if clusterID == "" {
+		cols = append(cols, column{title: "CLUSTER", width: 14, minTable: 90})
+	}
+	cols = append(cols,
+		column{title: "BRANCH", width: 8, minTable: 100},
+		column{title: "RUN/SCH/WAIT", width: 12},
+		column{title: "VISIBILITY", width: 10, minTable: 120},
+	)
+	return &pipelineList{c: c, clusterID: clusterID, table: newTable(c, cols, 0, "no pipelines")}
+}
+
+func (l *pipelineList) visible() []model.Pipeline {
+	var out []model.Pipeline
+	for _, p := range l.c.pipelines.items {
+		if l.clusterID != "" && model.Value(p.ClusterID) != l.clusterID {
+			continue
+		}
+		if p.Archived() && !l.showArchived {
+			continue
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+func (l *pipelineList) count() int { return len(l.visible()) }
+
+func (l *pipelineList) rebuild() {
+	st := l.c.Styles
+	ps := l.visible()
+	rows := make([]row, 0, len(ps))
+	for _, p := range ps {
+		name := clean(emojize(p.Name))
+		slug, repo := clean(p.Slug), clean(p.Repository)
+		counts := fmt.Sprintf("%d/%d/%d", p.RunningBuildsCount, p.ScheduledBuildsCount, p.WaitingJobsCount)
+		if p.RunningBuildsCount > 0 {
+			counts = st.Running.Render(counts)
+		} else {
+			counts = st.Muted.Render(counts)
+		}
+		cells := []string{name, st.Muted.Render(slug), st.Muted.Render(repo)}
+		if l.clusterID == "" {
+			cl := l.c.clusterName(model.Value(p.ClusterID))
+			if cl == "" {
+				cl = st.Muted.Render("—")
+			}
+			cells = append(cells, cl)
+		}
+		vis := clean(p.Visibility)
+		if p.Archived() {
+			vis = "archived"
+		}
+		cells = append(cells, clean(p.DefaultBranch), counts, vis)
+		rows = append(rows, row{key: p.Slug, cells: cells, match: name + " " + slug + " " + repo, matchLen: len(name), dim: p.Archived()})
+	}
+	l.table.setRows(rows)
+}
+
+func (l *pipelineList) selected() (model.Pipeline, bool) {
+	slug, ok := l.table.selectedKey()
+	if !ok {
+		return model.Pipeline{}, false
+	}
+	for _, p := range l.c.pipelines.items {
+		if p.Slug == slug {
+			return p, true
+		}
+	}
+	return model.Pipeline{}, false
+}
+
+func (l *pipelineList) help() []key.Binding {
+	k := l.c.Keys
+	return []key.Binding{k.Open, k.Filter, k.ShowArchived, k.New, k.Edit, k.Archive, k.Delete, k.Browse, k.Back}
+}
+
+// update keeps the list current with the cache; it reports the messages
+// that were only for it.
+func (l *pipelineList) update(msg tea.Msg, visible bool) (tea.Cmd, bool) {
+	switch msg := msg.(type) {
+	case pipelinesLoaded:
+		l.rebuild()
+		if msg.err != nil && visible {
+			return flash(flashError, "could not load pipelines: "+errorText(msg.err)), true
+		}
+		return nil, true
+	case pipelineChanged:
+		l.rebuild()
+		l.table.selectKey(msg.Pipeline.Slug)
+		return nil, true
+	case pipelineRemoved:
+		l.rebuild()
+		return nil, true
+	case clusterChanged, clusterRemoved:
+		l.rebuild()
+	}
+	return nil, false
+}
+
+func (l *pipelineList) key(msg tea.KeyPressMsg) tea.Cmd {
+	k := l.c.Keys
+	p, ok := l.selected()
+	switch {
+	case key.Matches(msg, k.ShowArchived):
+		l.showArchived = !l.showArchived
+		l.rebuild()
+		if l.showArchived {
+			return flash(flashInfo, "showing archived pipelines")
+		}
+		return flash(flashInfo, "archived pipelines hidden")
+	case key.Matches(msg, k.Open) && ok:
+		return l.c.push(newPipelineScreen(l.c, p))
+	case key.Matches(msg, k.New):
+		return pushForm(l.c, newPipelineForm(l.c, nil, l.clusterID))
+	case key.Matches(msg, k.Edit) && ok:
+		return editPipeline(l.c, p)
+	case key.Matches(msg, k.Archive) && ok:
+		return archiveOrUnarchive(l.c, p)
+	case key.Matches(msg, k.Delete) && ok:
+		return confirmDeletePipeline(l.c, p)
+	case key.Matches(msg, k.Browse) && ok:
+		return l.c.browse(p.WebURL)
+	case key.Matches(msg, k.CopyURL) && ok:
+		return l.c.copyText("the pipeline's URL", p.WebURL)
+	case key.Matches(msg, k.CopyID) && ok:
+		return l.c.copyText("the pipeline's ID", p.ID)
+	}
+	return nil
+}
+
+// placeholder is what to draw instead of an empty table while the list
+// is loading or after it failed.
+func (l *pipelineList) placeholder() (string, bool) {
+	st := l.c.Styles
+	pc := l.c.pipelines
+	switch {
+	case !pc.loaded && pc.err != nil:
+		return st.FlashError.Render("  could not load pipelines: "+errorText(pc.err)) + "\n" + st.Muted.Render("  r tries again"), true
+	case !pc.loaded:
+		return st.Muted.Render("  loading pipelines…"), true
+	}
+	return "", false
+}
+
+func editPipeline(c *Common, p model.Pipeline) tea.Cmd {
+	if p.Archived() {
+		return flash(flashInfo, "archived pipelines are read-only: a unarchives it first")
+	}
+	return pushForm(c, newPipelineForm(c, &p, model.Value(p.ClusterID)))
+}
+
+// archiveOrUnarchive unarchives at once, and archives after a yes.
+func archiveOrUnarchive(c *Common, p model.Pipeline) tea.Cmd {
+	if c.ReadOnly {
+		return flash(flashError, "read-only mode: archiving is turned off")
+	}
+	name := clean(p.Name)
+	run := func(archive bool) tea.Cmd {
+		verb := "unarchiving"
+		if archive {
+			verb = "archiving"
+		}
+		return c.run(c.appCtx, verb+" "+name, func(ctx context.Context) tea.Msg {
+			var out model.Pipeline
+			var err error
+			if archive {
+				out, err = c.Client.ArchivePipeline(ctx, p.Slug)
+			} else {
+				out, err = c.Client.UnarchivePipeline(ctx, p.Slug)
+			}
+			done := "unarchived"
+			if archive {
+				done = "archived"
+			}
+			return mutationDone{what: verb + " " + name, err: err,
+				ok: tea.Batch(send(pipelineChanged{Pipeline: out}), flash(flashOK, done+" "+name))}
+		})
+	}
+	if p.Archived() {
+		return run(false)
+	}
+	return c.post(askConfirmMsg{title: "Archive pipeline " + name + "?",
+		body:   "Archived pipelines are read-only and hidden from pipeline lists; builds, logs and artifacts are kept. It can be unarchived later.",
+		action: "archives", onConfirm: func() tea.Cmd { return run(true) }})
+}
+
+func confirmDeletePipeline(c *Common, p model.Pipeline) tea.Cmd {
+	if c.ReadOnly {
+		return flash(flashError, "read-only mode: deleting pipelines is turned off")
+	}
+	name := clean(p.Name)
+	return c.post(askConfirmMsg{title: "Delete pipeline " + name + "?",
+		body:   "This deletes the pipeline with all of its builds, logs and artifacts. This cannot be undone; archiving keeps them.",
+		expect: p.Slug, action: "deletes",
+		onConfirm: func() tea.Cmd {
+			return c.run(c.appCtx, "deleting "+name, func(ctx context.Context) tea.Msg {
+				err := c.Client.DeletePipeline(ctx, p.Slug)
+				return mutationDone{what: "deleting " + name, err: err,
+					ok: tea.Batch(send(pipelineRemoved{Slug: p.Slug}), flash(flashOK, "deleted pipeline "+name))}
+			})
+		}})
+}
+
+// pipelinesScreen is every pipeline of the organisation (:pipelines).
+type pipelinesScreen struct {
+	screenBase
+	list *pipelineList
+}
+
+func newPipelinesScreen(c *Common) *pipelinesScreen {
+	s := &pipelinesScreen{screenBase: newBase(c), list: newPipelineList(c, "")}
+	s.list.rebuild()
+	return s
+}
+
+func (s *pipelinesScreen) Crumb() string       { return "Pipelines" }
+func (s *pipelinesScreen) Capturing() bool     { return s.list.table.capturing() }
+func (s *pipelinesScreen) Help() []key.Binding { return s.list.help() }
+func (s *pipelinesScreen) Init() tea.Cmd       { return s.c.loadPipelines(false) }
+
+func (s *pipelinesScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
+	if cmd, used := s.list.update(msg, true); used {
+		return s, cmd
+	}
+	switch msg := msg.(type) {
+	case refreshMsg:
+		if !msg.auto {
+			return s, s.c.loadPipelines(true)
+		}
+	case clickMsg:
+		s.list.table.clickRow(msg.y - 1)
+	case tea.MouseWheelMsg:
+		s.list.table.update(msg)
+	case tea.KeyPressMsg:
+		if used, cmd := s.list.table.update(msg); used {
+			return s, cmd
+		}
+		k := s.c.Keys
+		switch {
+		case key.Matches(msg, k.Back):
+			return s, s.c.post(popMsg{})
+		case key.Matches(msg, k.Refresh):
+			return s, s.c.loadPipelines(true)
+		}
+		return s, s.list.key(msg)
+	}
+	return s, nil
+}
+
+func (s *pipelinesScreen) View() string {
+	st := s.c.Styles
+	title := st.Title.Render("Pipelines")
+	if s.c.pipelines.loaded {
+		n := s.list.count()
+		title += st.Muted.Render(fmt.Sprintf("  %d", n))
+		if !s.list.showArchived {
+			title += st.Muted.Render("  (H shows archived)")
+		}
+	}
+	if body, ok := s.list.placeholder(); ok {
+		return title + "\n" + body
+	}
+	s.list.table.setSize(s.c.Width, s.c.Height-1)
+	return title + "\n" + s.list.table.render()
+}

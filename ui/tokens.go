@@ -1,0 +1,215 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/huh/v2"
+	"charm.land/lipgloss/v2"
+
+	"github.com/kiteconsole/kiteconsole/model"
+)
+
+// expiryCell is a token's expiry, relative: expired in red, within a week
+// in amber.
+func expiryCell(c *Common, t model.Token) string {
+	st := c.Styles
+	if t.ExpiresAt == nil || t.ExpiresAt.IsZero() {
+		return st.Muted.Render("never")
+	}
+	now := c.Now()
+	at := t.ExpiresAt.Time
+	switch {
+	case !at.After(now):
+		return st.Danger.Render("expired " + ago(now, at))
+	case at.Sub(now) <= 7*24*time.Hour:
+		return st.Warning.Render("expires " + until(now, at))
+	default:
+		return "expires " + until(now, at)
+	}
+}
+
+func tokenRows(c *Common, tokens []model.Token) []row {
+	st := c.Styles
+	rows := make([]row, 0, len(tokens))
+	for _, t := range tokens {
+		d := clean(emojize(t.Description))
+		ips := clean(model.Value(t.AllowedIPAddresses))
+		if ips == "" {
+			ips = st.Muted.Render("any address")
+		}
+		created := ""
+		if t.CreatedAt != nil {
+			created = ago(c.Now(), t.CreatedAt.Time)
+		}
+		if by := clean(t.CreatedBy.DisplayName()); by != "" {
+			created += " by " + by
+		}
+		rows = append(rows, row{key: t.ID, cells: []string{d, ips, expiryCell(c, t), st.Muted.Render(created)},
+			match: d + " " + ips, matchLen: len(d)})
+	}
+	return rows
+}
+
+// tokenShown opens the dialog that shows a new token's value, once.
+type tokenShown struct {
+	clusterName string
+	token       model.Token
+}
+
+// tokenDialog shows an agent token's value the one time the API gives
+// it. It closes only on enter; c copies the value with OSC 52. When it
+// closes the value is dropped: it is kept nowhere else.
+type tokenDialog struct {
+	c      *Common
+	shown  tokenShown
+	copied bool
+}
+
+func (d *tokenDialog) view(width int) string {
+	st := d.c.Styles
+	w := min(76, max(40, width-6))
+	t := d.shown.token
+	lines := []string{
+		st.Title.Render("Agent token created"),
+		"",
+		fmt.Sprintf("%s · %s", clean(t.Description), clean(d.shown.clusterName)),
+		"",
+		st.Bold.Render(t.Token),
+		"",
+		lipgloss.NewStyle().Width(w).Render(st.Warning.Render("This is the only time the token's value is shown: Buildkite does not keep it for us to show again. Store it now, in your agents' configuration or a secret store.")),
+		"",
+	}
+	if d.copied {
+		lines = append(lines, st.FlashOK.Render("✓ copied to your clipboard"))
+	}
+	lines = append(lines, st.Muted.Render("c copies it · enter closes (the value is then gone)"))
+	return st.Dialog.Width(w + 4).Render(strings.Join(lines, "\n"))
+}
+
+func (a *App) tokenKey(msg tea.KeyPressMsg) tea.Cmd {
+	switch msg.String() {
+	case "c", "y":
+		a.tokenDialog.copied = true
+		return tea.SetClipboard(a.tokenDialog.shown.token.Token)
+	case "enter":
+		a.tokenDialog = nil
+		return flash(flashOK, "token created; its value is no longer shown anywhere")
+	}
+	return nil
+}
+
+// withoutValue is a token as every list keeps it: without its value.
+func withoutValue(t model.Token) model.Token {
+	t.Token = ""
+	return t
+}
+
+var cidrHint = "space-separated CIDRs, e.g. 202.144.0.0/24 10.0.0.0/8; empty allows any"
+
+// newTokenForm creates a token in cl (t nil) or edits one.
+func newTokenForm(c *Common, cl model.Cluster, t *model.Token) formSpec {
+	v := struct{ description, expiry, ips string }{}
+	if t != nil {
+		v.description = t.Description
+		v.ips = model.Value(t.AllowedIPAddresses)
+		if t.ExpiresAt != nil {
+			v.expiry = t.ExpiresAt.UTC().Format(time.RFC3339)
+		}
+	}
+	title, action := "New agent token in "+clean(cl.Name), "creating tokens"
+	if t != nil {
+		title, action = "Edit token "+clean(t.Description), "editing tokens"
+	}
+	validateExpiry := func(s string) error {
+		if strings.TrimSpace(s) == "" {
+			return nil
+		}
+		_, err := model.ParseExpiry(s, c.Now())
+		return err
+	}
+	build := func() *huh.Form {
+		return huh.NewForm(huh.NewGroup(
+			huh.NewInput().Title("Description").Description("what the agents using it are").Value(&v.description).
+				CharLimit(model.MaxTextLength).Validate(func(s string) error { return model.ValidateText("description", s, true) }),
+			huh.NewInput().Title("Expires").Description("optional: 2027-01-01, 2027-01-01T00:00:00Z or a span such as 90d").
+				Value(&v.expiry).Validate(validateExpiry),
+			huh.NewInput().Title("Allowed IP addresses").Description(cidrHint).Value(&v.ips).
+				Validate(validator(model.ValidateCIDRList)),
+		))
+	}
+	submit := func(ctx context.Context) (tea.Cmd, error) {
+		var expires *model.Timestamp
+		if strings.TrimSpace(v.expiry) != "" {
+			at, err := model.ParseExpiry(v.expiry, c.Now())
+			if err != nil {
+				return nil, err
+			}
+			expires = model.NewTimestamp(at)
+		}
+		ips := model.NormalizeCIDRList(v.ips)
+		if t == nil {
+			made, err := c.Client.CreateToken(ctx, cl.ID, model.TokenCreate{Description: v.description, ExpiresAt: expires, AllowedIPAddresses: ips})
+			if err != nil {
+				return nil, err
+			}
+			return tea.Batch(send(tokenChanged{ClusterID: cl.ID, Token: withoutValue(made)}),
+				send(tokenShown{clusterName: cl.Name, token: made})), nil
+		}
+		var up model.TokenUpdate
+		changed := false
+		if v.description != t.Description {
+			up.Description, changed = model.Set(v.description), true
+		}
+		if ips != model.Value(t.AllowedIPAddresses) {
+			up.AllowedIPAddresses, changed = model.Set(ips), true
+		}
+		was := ""
+		if t.ExpiresAt != nil {
+			was = t.ExpiresAt.UTC().Format(time.RFC3339)
+		}
+		if strings.TrimSpace(v.expiry) != was && expires != nil {
+			up.ExpiresAt, changed = model.Set(*expires), true
+		}
+		if !changed {
+			return flash(flashInfo, "nothing changed"), nil
+		}
+		made, err := c.Client.UpdateToken(ctx, cl.ID, t.ID, up)
+		if err != nil {
+			return nil, err
+		}
+		return tea.Batch(send(tokenChanged{ClusterID: cl.ID, Token: withoutValue(made)}), flash(flashOK, "updated token "+clean(made.Description))), nil
+	}
+	return formSpec{title: title, action: action, build: build, submit: submit}
+}
+
+// tokenChanged and tokenRemoved keep the Tokens tab current.
+type tokenChanged struct {
+	ClusterID string
+	Token     model.Token
+}
+
+func (tokenChanged) everyScreen() {}
+
+type tokenRemoved struct{ ClusterID, TokenID string }
+
+func (tokenRemoved) everyScreen() {}
+
+// confirmRevokeToken asks for the token's description before revoking it.
+func confirmRevokeToken(c *Common, cl model.Cluster, t model.Token) tea.Cmd {
+	if c.ReadOnly {
+		return flash(flashError, "read-only mode: revoking tokens is turned off")
+	}
+	body := fmt.Sprintf("Agents that connect to %s with this token will be refused from now on. This cannot be undone.", clean(cl.Name))
+	return c.post(askConfirmMsg{title: "Revoke token " + clean(t.Description) + "?", body: body, expect: t.Description, action: "revokes",
+		onConfirm: func() tea.Cmd {
+			return c.run(c.appCtx, "revoking "+clean(t.Description), func(ctx context.Context) tea.Msg {
+				err := c.Client.RevokeToken(ctx, cl.ID, t.ID)
+				return mutationDone{what: "revoking " + clean(t.Description), err: err,
+					ok: tea.Batch(send(tokenRemoved{ClusterID: cl.ID, TokenID: t.ID}), flash(flashOK, "revoked token "+clean(t.Description)))}
+			})
+		}})
+}
