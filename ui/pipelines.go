@@ -22,11 +22,11 @@ type pipelineList struct {
 func newPipelineList(c *Common, clusterID string) *pipelineList {
 	cols := []column{
 		{title: "NAME", width: 16, flex: 2},
-		{title: "SLUG", width: 12, flex: 1, minTable: 110},
+		{title: "SLUG", width: 12, flex: 1, minTable: 100},
 		{title: "REPOSITORY", width: 16, flex: 2, minTable: 130},
 	}
 	if clusterID == "" {
-		cols = append(cols, column{title: "CLUSTER", width: 14, minTable: 90})
+		cols = append(cols, column{title: "CLUSTER", width: 14, minTable: 70})
 	}
 	cols = append(cols,
 		column{title: "BRANCH", width: 8, minTable: 100},

@@ -1,0 +1,168 @@
+package ui
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/kiteconsole/kiteconsole/model"
+)
+
+func openPipelines(d *driver) {
+	d.waitFor("Production", "PAUSED")
+	d.keys(":")
+	d.typeText("pipelines")
+	d.keys("enter")
+	d.waitFor("Pipelines  ", "API Gateway")
+}
+
+func TestGoldenPipelines(t *testing.T) {
+	forSizes(t, "pipelines", func(t *testing.T, d *driver) string {
+		openPipelines(d)
+		return d.waitFor("API Gateway")
+	})
+}
+
+func TestGoldenPipelinesFiltered(t *testing.T) {
+	forSizes(t, "pipelines-filtered", func(t *testing.T, d *driver) string {
+		openPipelines(d)
+		d.keys("/")
+		d.typeText("ios")
+		return d.waitFor("iOS App")
+	})
+}
+
+func TestGoldenPipeline(t *testing.T) {
+	forSizes(t, "pipeline", func(t *testing.T, d *driver) string {
+		openPipelines(d)
+		d.keys("enter")
+		return d.waitFor("Repository", "Default branch")
+	})
+}
+
+func TestGoldenPipelineForm(t *testing.T) {
+	forSizes(t, "pipeline-form", func(t *testing.T, d *driver) string {
+		openPipelines(d)
+		d.keys("n")
+		d.waitFor("New pipeline")
+		d.typeText("My New  Pipeline")
+		return d.waitFor("slug: my-new-pipeline")
+	})
+}
+
+func TestGoldenClusterPipelinesTab(t *testing.T) {
+	forSizes(t, "cluster-pipelines", func(t *testing.T, d *driver) string {
+		openTokens(d, "Mobile")
+		d.keys("tab")
+		return d.waitFor("Pipelines (6)", "iOS App")
+	})
+}
+
+func TestGoldenPalette(t *testing.T) {
+	forSizes(t, "palette", func(t *testing.T, d *driver) string {
+		d.waitFor("Production", "PAUSED")
+		d.keys(":")
+		d.typeText("mac")
+		return d.waitFor("Mobile/macos")
+	})
+}
+
+func TestCreateAPipelineWithItsDerivedSlug(t *testing.T) {
+	d := startDriver(t, driverOptions{width: 120, height: 40})
+	openPipelines(d)
+	d.keys("n")
+	d.waitFor("New pipeline")
+	d.typeText("Release   Train 2026")
+	d.waitFor("slug: release-train-2026")
+	d.formKeys("enter")                 // name
+	d.formKeys("down", "down", "enter") // cluster: Mobile
+	d.typeText("git@github.com:acme-inc/release.git")
+	d.formKeys("enter", "enter", "enter") // repository, branch, description
+	d.formKeys("tab", "enter", "enter")   // configuration (default), visibility, tags
+	d.waitFor("created pipeline Release   Train 2026 (release-train-2026)")
+
+	p, err := d.env.Client.GetPipeline(context.Background(), "release-train-2026")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cl, _ := findQueue(t, d, "Mobile", "default")
+	if model.Value(p.ClusterID) != cl.ID || p.Configuration != model.DefaultConfiguration || p.DefaultBranch != "main" {
+		t.Fatalf("pipeline = %+v", p)
+	}
+}
+
+func TestDuplicatePipelineNameKeepsTheForm(t *testing.T) {
+	d := startDriver(t, driverOptions{width: 120, height: 40})
+	openPipelines(d)
+	d.keys("n")
+	d.waitFor("New pipeline")
+	d.typeText("api gateway")
+	d.formKeys("enter", "enter")
+	d.typeText("git@github.com:acme-inc/other.git")
+	d.formKeys("enter", "enter", "enter")
+	d.formKeys("tab", "enter", "enter")
+	frame := d.waitFor("The server said: Validation Failed: name: Name has already been taken")
+	if !strings.Contains(frame, "api gateway") {
+		t.Fatalf("the form lost the name:\n%s", frame)
+	}
+}
+
+func TestArchiveThenUnarchiveThenDelete(t *testing.T) {
+	d := startDriver(t, driverOptions{width: 140, height: 30})
+	openPipelines(d)
+	d.keys("/")
+	d.typeText("checkout")
+	d.keys("enter")
+	d.waitFor("Checkout")
+	d.keys("a")
+	d.waitFor("Archive pipeline Checkout?")
+	d.keys("enter") // the default: cancel
+	d.waitFor("cancelled: nothing was changed")
+	if w := d.writes(); len(w) != 0 {
+		t.Fatalf("sent %q", w)
+	}
+	d.keys("a")
+	d.waitFor("Archive pipeline Checkout?")
+	d.keys("y")
+	d.waitFor("archived Checkout")
+	if p, _ := d.env.Client.GetPipeline(context.Background(), "checkout"); !p.Archived() {
+		t.Fatal("not archived in the sandbox")
+	}
+	d.waitFor("nothing matches") // archived pipelines are hidden
+	d.keys("H")
+	d.waitFor("archived")
+	d.keys("a") // unarchive: at once
+	d.waitFor("unarchived Checkout")
+	if p, _ := d.env.Client.GetPipeline(context.Background(), "checkout"); p.Archived() {
+		t.Fatal("still archived")
+	}
+
+	d.keys("d")
+	d.waitFor("Delete pipeline Checkout?", "Type checkout to confirm")
+	d.typeText("checkou")
+	d.keys("enter")
+	d.waitFor("nothing was sent")
+	d.typeText("t")
+	d.keys("enter")
+	d.waitFor("deleted pipeline Checkout")
+	if _, err := d.env.Client.GetPipeline(context.Background(), "checkout"); err == nil {
+		t.Fatal("the pipeline is still there")
+	}
+}
+
+func TestPaletteJumpsToAQueueByPartOfItsKey(t *testing.T) {
+	d := startDriver(t, driverOptions{width: 120, height: 30})
+	d.waitFor("Production", "PAUSED")
+	d.keys(":")
+	d.typeText("linux-la")
+	d.waitFor("Production/linux-large")
+	d.keys("enter")
+	frame := d.waitFor("Instance shape", "LINUX_AMD64_8X32")
+	if !strings.Contains(frame, "acme › Production › linux-large") {
+		t.Fatalf("breadcrumbs:\n%s", frame)
+	}
+	// The palette remembers: ↑ brings back what was run.
+	d.keys(":", "up")
+	d.waitFor(":linux-la")
+	d.keys("esc")
+}
