@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -21,15 +22,24 @@ import (
 	"github.com/kiteconsole/kiteconsole/model"
 )
 
-func buildBinary(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "kiteconsole")
-	cmd := exec.Command("go", "build", "-o", bin, "..")
-	cmd.Stderr = os.Stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("go build: %v", err)
+// binary is the kiteconsole built for these tests.
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "kiteconsole-e2e")
+	if err != nil {
+		panic(err)
 	}
-	return bin
+	binary = filepath.Join(dir, "kiteconsole")
+	build := exec.Command("go", "build", "-o", binary, "..")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		os.RemoveAll(dir)
+		panic("go build: " + err.Error())
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
 }
 
 // screenOutput collects what the program writes to its terminal.
@@ -92,44 +102,95 @@ func countRequests(env *sandboxtest.Env, method, pathPart string) int {
 	return n
 }
 
-func TestPauseAQueueFromTheTerminal(t *testing.T) {
-	bin := buildBinary(t)
+// session is the binary running in a pseudo-terminal against a sandbox.
+type session struct {
+	t    *testing.T
+	env  *sandboxtest.Env
+	term *os.File
+	out  *screenOutput
+	done chan error
+}
+
+func start(t *testing.T) *session {
+	t.Helper()
 	env := sandboxtest.Start(t, sandbox.Options{Size: sandbox.SizeDemo}, nil)
-	ctx := context.Background()
-
-	var mobile model.Cluster
-	clusters, err := env.Client.ListClusters(ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, c := range clusters {
-		if c.Name == "Mobile" {
-			mobile = c
-		}
-	}
-
-	cmd := exec.Command(bin, "--endpoint", env.Server.URL, "--org", env.Sandbox.Org(), "--refresh", "0")
+	cmd := exec.Command(binary, "--endpoint", env.Server.URL, "--org", env.Sandbox.Org(), "--refresh", "0")
 	cmd.Env = append(os.Environ(), "BUILDKITE_API_TOKEN="+env.Sandbox.Token(), "TERM=xterm-256color")
 	term, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 24, Cols: 80})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer term.Close()
-	out := &screenOutput{}
-	go func() { _, _ = io.Copy(out, term) }()
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
+	s := &session{t: t, env: env, term: term, out: &screenOutput{}, done: make(chan error, 1)}
+	go func() { _, _ = io.Copy(s.out, term) }()
+	go func() { s.done <- cmd.Wait() }()
 	t.Cleanup(func() {
 		if cmd.ProcessState == nil {
 			_ = cmd.Process.Kill()
 		}
+		term.Close()
 	})
-	typeKeys := func(s string) {
-		t.Helper()
-		if _, err := term.Write([]byte(s)); err != nil {
-			t.Fatal(err)
+	return s
+}
+
+func (s *session) typeKeys(keys string) {
+	s.t.Helper()
+	if _, err := s.term.Write([]byte(keys)); err != nil {
+		s.t.Fatal(err)
+	}
+}
+
+// settle waits until the program has stopped drawing: it has handled
+// what was typed.
+func (s *session) settle() {
+	last, quiet := -1, 0
+	for i := 0; i < 500 && quiet < 3; i++ {
+		time.Sleep(20 * time.Millisecond)
+		n := len(s.out.String())
+		if n == last {
+			quiet++
+		} else {
+			quiet = 0
+		}
+		last = n
+	}
+}
+
+// quit presses q and waits for a clean exit.
+func (s *session) quit() {
+	s.t.Helper()
+	s.typeKeys("q")
+	select {
+	case err := <-s.done:
+		if err != nil {
+			s.t.Fatalf("the console exited with %v", err)
+		}
+	case <-time.After(20 * time.Second):
+		s.t.Fatal("q did not quit")
+	}
+	if strings.Contains(s.out.String(), s.env.Sandbox.Token()) {
+		s.t.Fatal("the API token was drawn on the screen")
+	}
+}
+
+func clusterNamed(t *testing.T, env *sandboxtest.Env, name string) model.Cluster {
+	clusters, err := env.Client.ListClusters(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range clusters {
+		if c.Name == name {
+			return c
 		}
 	}
+	t.Fatalf("no cluster %s", name)
+	return model.Cluster{}
+}
+
+func TestPauseAQueueFromTheTerminal(t *testing.T) {
+	s := start(t)
+	env, typeKeys := s.env, s.typeKeys
+	ctx := context.Background()
+	mobile := clusterNamed(t, env, "Mobile")
 
 	// The home screen counts each cluster's queues once it has the
 	// clusters: then it is ready for keys.
@@ -168,16 +229,48 @@ func TestPauseAQueueFromTheTerminal(t *testing.T) {
 		}
 	}
 
-	typeKeys("q")
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("the console exited with %v", err)
-		}
-	case <-time.After(20 * time.Second):
-		t.Fatal("q did not quit")
-	}
-	if strings.Contains(out.String(), env.Sandbox.Token()) {
-		t.Fatal("the API token was drawn on the screen")
-	}
+	s.quit()
 }
+
+func TestCreateAnAgentTokenFromTheTerminal(t *testing.T) {
+	s := start(t)
+	env := s.env
+	prod := clusterNamed(t, env, "Production")
+	eventually(t, "the clusters to load", func() bool { return requested(env, "GET", "/clusters/"+prod.ID+"/queues") })
+	s.typeKeys("/prod\r\r")
+	eventually(t, "the Production screen", func() bool { return requestedPath(env, "GET", "/v2/organizations/acme/clusters/"+prod.ID) })
+	s.typeKeys("\t")
+	eventually(t, "the tokens to load", func() bool { return requested(env, "GET", "/clusters/"+prod.ID+"/tokens") })
+	s.typeKeys("n")
+	eventually(t, "the form", func() bool { return strings.Contains(s.out.String(), "New agent token") })
+	// A field at a time, as a person types: the form moves to the next
+	// field on its own, and the next key waits for it to redraw.
+	for _, k := range []string{"e2e agents", "\r", "30d", "\r", "10.9.0.0/16", "\r"} {
+		s.typeKeys(k)
+		s.settle()
+	}
+	var made model.Token
+	eventually(t, "the token in the sandbox", func() bool {
+		ts, err := env.Client.ListTokens(context.Background(), prod.ID, nil)
+		if err != nil {
+			return false
+		}
+		for _, tk := range ts {
+			if tk.Description == "e2e agents" {
+				made = tk
+				return true
+			}
+		}
+		return false
+	})
+	if model.Value(made.AllowedIPAddresses) != "10.9.0.0/16" || made.ExpiresAt == nil {
+		t.Fatalf("token = %+v", made)
+	}
+	eventually(t, "the dialog with the value", func() bool {
+		return strings.Contains(s.out.String(), "only time") && tokenValue.MatchString(s.out.String())
+	})
+	s.typeKeys("\r")
+	s.quit()
+}
+
+var tokenValue = regexp.MustCompile(`[A-Za-z0-9]{48}`)
