@@ -24,6 +24,10 @@ type formSpec struct {
 	// submit sends the request; on success it returns the command that
 	// shows the change (broadcasts and a flash).
 	submit func(ctx context.Context) (tea.Cmd, error)
+	// preview, when set, is drawn above the form from its live values
+	// (the pipeline's slug as its name is typed). It runs in the event
+	// loop, as the form's own updates do.
+	preview func() string
 }
 
 // formScreen hosts a huh form. A rejected submission (422) keeps every
@@ -134,6 +138,9 @@ func (s *formScreen) View() string {
 	}
 	if s.submitting {
 		lines = append(lines, st.Pending.Render("sending…"))
+	}
+	if s.spec.preview != nil {
+		lines = append(lines, st.Muted.Render(s.spec.preview()))
 	}
 	lines = append(lines, "", s.form.View())
 	return strings.Join(lines, "\n")

@@ -43,7 +43,7 @@ func newPipelineForm(c *Common, p *model.Pipeline, clusterID string) formSpec {
 			clusters = append(clusters, huh.NewOption(clean(emojize(cl.Name)), cl.ID))
 		}
 		nameField := huh.NewInput().Title("Name").Value(&v.name).CharLimit(model.MaxTextLength).
-			DescriptionFunc(slugPreview, &v.name).Validate(model.ValidatePipelineName)
+			Validate(model.ValidatePipelineName)
 		fields := []huh.Field{nameField}
 		if len(clusters) > 0 {
 			fields = append(fields, huh.NewSelect[string]().Title("Cluster").Options(clusters...).Value(&v.clusterID))
@@ -107,5 +107,5 @@ func newPipelineForm(c *Common, p *model.Pipeline, clusterID string) formSpec {
 		}
 		return tea.Batch(send(pipelineChanged{Pipeline: made}), flash(flashOK, "updated pipeline "+clean(made.Name))), nil
 	}
-	return formSpec{title: title, action: action, build: build, submit: submit}
+	return formSpec{title: title, action: action, build: build, submit: submit, preview: slugPreview}
 }
