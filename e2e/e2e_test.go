@@ -18,6 +18,9 @@ import (
 	"github.com/creack/pty"
 
 	"github.com/kiteconsole/kiteconsole/api/sandbox"
+	// The binary is built from these: importing them makes Go's test
+	// cache run this package again whenever the console changes.
+	_ "github.com/kiteconsole/kiteconsole/cli"
 	"github.com/kiteconsole/kiteconsole/api/sandbox/sandboxtest"
 	"github.com/kiteconsole/kiteconsole/model"
 )
