@@ -20,8 +20,8 @@ import (
 	"github.com/kiteconsole/kiteconsole/api/sandbox"
 	// The binary is built from these: importing them makes Go's test
 	// cache run this package again whenever the console changes.
-	_ "github.com/kiteconsole/kiteconsole/cli"
 	"github.com/kiteconsole/kiteconsole/api/sandbox/sandboxtest"
+	_ "github.com/kiteconsole/kiteconsole/cli"
 	"github.com/kiteconsole/kiteconsole/model"
 )
 

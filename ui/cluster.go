@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -169,24 +170,11 @@ func (s *clusterScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		if msg.ClusterID != s.cluster.ID {
 			return s, nil
 		}
-		found := false
-		for i := range s.tokens {
-			if s.tokens[i].ID == msg.Token.ID {
-				s.tokens[i], found = msg.Token, true
-			}
-		}
-		if !found {
-			s.tokens = append(s.tokens, msg.Token)
-		}
+		s.tokens, _ = upsert(s.tokens, msg.Token, func(t model.Token) bool { return t.ID == msg.Token.ID })
 		s.rebuildTokens()
 		s.tokenTable.selectKey(msg.Token.ID)
 	case tokenRemoved:
-		for i := range s.tokens {
-			if s.tokens[i].ID == msg.TokenID {
-				s.tokens = append(s.tokens[:i:i], s.tokens[i+1:]...)
-				break
-			}
-		}
+		s.tokens = slices.DeleteFunc(s.tokens, func(t model.Token) bool { return t.ID == msg.TokenID })
 		s.rebuildTokens()
 	case queuesLoaded:
 		s.loading = false
@@ -206,25 +194,14 @@ func (s *clusterScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		if msg.ClusterID != s.cluster.ID {
 			return s, nil
 		}
-		found := false
-		for i := range s.queues {
-			if s.queues[i].ID == msg.Queue.ID {
-				s.queues[i], found = msg.Queue, true
-			}
-		}
-		if !found {
-			s.queues = append(s.queues, msg.Queue)
-			s.rebuild()
+		var added bool
+		s.queues, added = upsert(s.queues, msg.Queue, func(q model.Queue) bool { return q.ID == msg.Queue.ID })
+		s.rebuild()
+		if added {
 			s.table.selectKey(msg.Queue.ID)
 		}
-		s.rebuild()
 	case queueRemoved:
-		for i := range s.queues {
-			if s.queues[i].ID == msg.QueueID {
-				s.queues = append(s.queues[:i:i], s.queues[i+1:]...)
-				break
-			}
-		}
+		s.queues = slices.DeleteFunc(s.queues, func(q model.Queue) bool { return q.ID == msg.QueueID })
 		s.rebuild()
 	case clusterChanged:
 		if msg.Cluster.ID == s.cluster.ID {

@@ -130,24 +130,17 @@ func (s *clustersScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		}
 		s.rebuild()
 	case clusterChanged:
-		for i := range s.clusters {
-			if s.clusters[i].ID == msg.Cluster.ID {
-				s.clusters[i] = msg.Cluster
-				s.rebuild()
-				return s, nil
-			}
+		var added bool
+		s.clusters, added = upsert(s.clusters, msg.Cluster, func(cl model.Cluster) bool { return cl.ID == msg.Cluster.ID })
+		if added {
+			s.queues[msg.Cluster.ID] = []model.Queue{}
 		}
-		s.clusters = append(s.clusters, msg.Cluster)
-		s.queues[msg.Cluster.ID] = []model.Queue{}
 		s.rebuild()
-		s.table.selectKey(msg.Cluster.ID)
-	case clusterRemoved:
-		for i := range s.clusters {
-			if s.clusters[i].ID == msg.ClusterID {
-				s.clusters = append(s.clusters[:i:i], s.clusters[i+1:]...)
-				break
-			}
+		if added {
+			s.table.selectKey(msg.Cluster.ID)
 		}
+	case clusterRemoved:
+		s.clusters = slices.DeleteFunc(s.clusters, func(cl model.Cluster) bool { return cl.ID == msg.ClusterID })
 		delete(s.queues, msg.ClusterID)
 		s.rebuild()
 	case refreshMsg:

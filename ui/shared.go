@@ -4,6 +4,7 @@ import (
 	"context"
 	"os/exec"
 	"runtime"
+	"slices"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -67,20 +68,9 @@ func (c *Common) applyPipelines(msg tea.Msg) {
 		}
 		pc.items, pc.loaded, pc.err, pc.loadedAt = m.items, true, nil, c.Now()
 	case pipelineChanged:
-		for i := range pc.items {
-			if pc.items[i].ID == m.Pipeline.ID {
-				pc.items[i] = m.Pipeline
-				return
-			}
-		}
-		pc.items = append(pc.items, m.Pipeline)
+		pc.items, _ = upsert(pc.items, m.Pipeline, func(p model.Pipeline) bool { return p.ID == m.Pipeline.ID })
 	case pipelineRemoved:
-		for i := range pc.items {
-			if pc.items[i].Slug == m.Slug {
-				pc.items = append(pc.items[:i:i], pc.items[i+1:]...)
-				return
-			}
-		}
+		pc.items = slices.DeleteFunc(pc.items, func(p model.Pipeline) bool { return p.Slug == m.Slug })
 	case queuesSeen:
 		for _, q := range m.Queues {
 			c.queueKeys[q.ID] = q.Key
@@ -92,20 +82,9 @@ func (c *Common) applyPipelines(msg tea.Msg) {
 	case queueRemoved:
 		delete(c.queueIndex, m.QueueID)
 	case clusterChanged:
-		for i := range c.clusters {
-			if c.clusters[i].ID == m.Cluster.ID {
-				c.clusters[i] = m.Cluster
-				return
-			}
-		}
-		c.clusters = append(c.clusters, m.Cluster)
+		c.clusters, _ = upsert(c.clusters, m.Cluster, func(cl model.Cluster) bool { return cl.ID == m.Cluster.ID })
 	case clusterRemoved:
-		for i := range c.clusters {
-			if c.clusters[i].ID == m.ClusterID {
-				c.clusters = append(c.clusters[:i:i], c.clusters[i+1:]...)
-				break
-			}
-		}
+		c.clusters = slices.DeleteFunc(c.clusters, func(cl model.Cluster) bool { return cl.ID == m.ClusterID })
 	}
 }
 
