@@ -166,3 +166,30 @@ func TestPaletteJumpsToAQueueByPartOfItsKey(t *testing.T) {
 	d.waitFor(":linux-la")
 	d.keys("esc")
 }
+
+func TestGoldenArchiveConfirm(t *testing.T) {
+	forSizes(t, "archive-confirm", func(t *testing.T, d *driver) string {
+		openPipelines(d)
+		d.keys("a")
+		return d.waitFor("Archive pipeline acme-cli?")
+	})
+}
+
+func TestGoldenRevokeConfirm(t *testing.T) {
+	forSizes(t, "revoke-confirm", func(t *testing.T, d *driver) string {
+		openTokens(d, "Mobile")
+		d.waitFor("Mac mini fleet")
+		d.keys("d")
+		return d.waitFor("Revoke token Mac mini fleet?")
+	})
+}
+
+func TestCopyAndBrowseWithoutABrowser(t *testing.T) {
+	d := startDriver(t, driverOptions{width: 120, height: 30})
+	d.p.Send(probe{fn: func(a *App) { a.c.Remote = true }}) // as over SSH: no browser here
+	d.waitFor("Production", "PAUSED")
+	d.keys("o")
+	d.waitFor("copied http://sandbox/organizations/acme/clusters/")
+	d.keys("Y")
+	d.waitFor("copied the cluster's ID")
+}
