@@ -43,6 +43,23 @@ type Config struct {
 	// ReadOnly refuses every request that would change something, before
 	// it is sent.
 	ReadOnly bool
+	// OnChange, when set, is told of every request that would change
+	// something, once it is done or refused: the audit log's hook, at the
+	// one place every change goes through.
+	OnChange func(ctx context.Context, ev ChangeEvent)
+}
+
+// ChangeEvent is one attempted change: a POST, PUT, PATCH or DELETE.
+type ChangeEvent struct {
+	Method string
+	Path   string
+	// Body is the request's JSON body (never a reply: a reply may hold a
+	// token's value).
+	Body []byte
+	// Refused is set when the client did not send it (read-only).
+	Refused bool
+	// Err is nil when the change was made.
+	Err error
 }
 
 // Client talks to one organisation of the Buildkite REST API. It is safe
@@ -56,6 +73,7 @@ type Client struct {
 	maxRetries   int
 	maxRetryWait time.Duration
 	readOnly     bool
+	onChange     func(ctx context.Context, ev ChangeEvent)
 	// sleep waits before a retry; tests replace it to observe the waits.
 	sleep func(ctx context.Context, d time.Duration) error
 }
@@ -85,6 +103,7 @@ func New(cfg Config) (*Client, error) {
 		maxRetries:   cfg.MaxRetries,
 		maxRetryWait: cfg.MaxRetryWait,
 		readOnly:     cfg.ReadOnly,
+		onChange:     cfg.OnChange,
 		sleep:        sleepContext,
 	}
 	if c.hc == nil {
@@ -110,6 +129,15 @@ func (c *Client) Endpoint() string { return c.base.String() }
 
 // ReadOnly reports whether the client refuses changes.
 func (c *Client) ReadOnly() bool { return c.readOnly }
+
+// WithAccess returns a client sharing this one's connection and settings,
+// with its own read-only flag and change hook: one per SSH session.
+func (c *Client) WithAccess(readOnly bool, onChange func(context.Context, ChangeEvent)) *Client {
+	cp := *c
+	cp.readOnly = readOnly
+	cp.onChange = onChange
+	return &cp
+}
 
 // ErrReadOnly is returned, before anything is sent, by every method that
 // would change something when the client is read-only.
@@ -137,9 +165,6 @@ func (c *Client) orgPath(segments ...string) string {
 // do sends req to target (a URL of the API), retrying as the policy
 // allows, and decodes a successful reply into out (when not nil).
 func (c *Client) do(ctx context.Context, req request, target *url.URL, out any) (http.Header, error) {
-	if c.readOnly && req.method != http.MethodGet {
-		return nil, ErrReadOnly
-	}
 	var payload []byte
 	if req.body != nil {
 		var err error
@@ -147,6 +172,26 @@ func (c *Client) do(ctx context.Context, req request, target *url.URL, out any) 
 			return nil, fmt.Errorf("encoding the request: %w", err)
 		}
 	}
+	if req.method == http.MethodGet {
+		return c.attempts(ctx, req, target, payload, out)
+	}
+	if c.readOnly {
+		c.changed(ctx, ChangeEvent{Method: req.method, Path: target.Path, Body: payload, Refused: true, Err: ErrReadOnly})
+		return nil, ErrReadOnly
+	}
+	header, err := c.attempts(ctx, req, target, payload, out)
+	c.changed(ctx, ChangeEvent{Method: req.method, Path: target.Path, Body: payload, Err: err})
+	return header, err
+}
+
+func (c *Client) changed(ctx context.Context, ev ChangeEvent) {
+	if c.onChange != nil {
+		c.onChange(ctx, ev)
+	}
+}
+
+// attempts sends a request as often as the retry policy allows.
+func (c *Client) attempts(ctx context.Context, req request, target *url.URL, payload []byte, out any) (http.Header, error) {
 	for attempt := 0; ; attempt++ {
 		header, status, body, err := c.send(ctx, req.method, target, payload)
 		if err != nil {

@@ -3,7 +3,13 @@
 // what the keys really do, and a user can rebind any action.
 package keymap
 
-import "charm.land/bubbles/v2/key"
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+)
 
 // KeyMap is every action of the console and the keys that trigger it.
 type KeyMap struct {
@@ -89,12 +95,47 @@ func (k KeyMap) Navigation() []key.Binding {
 	return []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Open, k.Back, k.NextTab, k.PrevTab}
 }
 
-// Actions is the group of actions on the selected item.
-func (k KeyMap) Actions() []key.Binding {
+// ActionKeys is the group of actions on the selected item.
+func (k KeyMap) ActionKeys() []key.Binding {
 	return []key.Binding{k.Pause, k.Mark, k.ClearMarks, k.New, k.Edit, k.Delete, k.Archive, k.Browse, k.CopyURL, k.CopyID}
 }
 
 // General is the group of keys that work everywhere.
 func (k KeyMap) General() []key.Binding {
 	return []key.Binding{k.Palette, k.Filter, k.ShowArchived, k.Refresh, k.Help, k.Quit, k.ForceQuit}
+}
+
+// Actions names every binding for the configuration file's keys section.
+func (k *KeyMap) Actions() map[string]*key.Binding {
+	return map[string]*key.Binding{
+		"up": &k.Up, "down": &k.Down, "page_up": &k.PageUp, "page_down": &k.PageDown, "top": &k.Top, "bottom": &k.Bottom,
+		"open": &k.Open, "back": &k.Back, "filter": &k.Filter, "refresh": &k.Refresh, "next_tab": &k.NextTab, "prev_tab": &k.PrevTab,
+		"pause": &k.Pause, "mark": &k.Mark, "clear_marks": &k.ClearMarks, "new": &k.New, "edit": &k.Edit, "delete": &k.Delete,
+		"archive": &k.Archive, "show_archived": &k.ShowArchived, "browse": &k.Browse, "copy_url": &k.CopyURL, "copy_id": &k.CopyID,
+		"palette": &k.Palette, "help": &k.Help, "quit": &k.Quit, "force_quit": &k.ForceQuit,
+	}
+}
+
+// Rebind gives an action new keys; its help shows them.
+func (k *KeyMap) Rebind(action string, keys []string) error {
+	b, ok := k.Actions()[action]
+	if !ok {
+		return fmt.Errorf("%q is not an action (one of %s)", action, strings.Join(k.ActionNames(), ", "))
+	}
+	if len(keys) == 0 {
+		return fmt.Errorf("%s: give at least one key", action)
+	}
+	b.SetKeys(keys...)
+	b.SetHelp(strings.Join(keys, "/"), b.Help().Desc)
+	return nil
+}
+
+// ActionNames lists the actions, sorted.
+func (k *KeyMap) ActionNames() []string {
+	var names []string
+	for n := range k.Actions() {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
 }

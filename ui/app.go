@@ -12,6 +12,7 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"github.com/kiteconsole/kiteconsole/api"
+	"github.com/kiteconsole/kiteconsole/audit"
 	"github.com/kiteconsole/kiteconsole/keymap"
 	"github.com/kiteconsole/kiteconsole/theme"
 )
@@ -30,6 +31,11 @@ type Options struct {
 	// Dark picks the dark or light styles before the terminal has said
 	// which its background is.
 	Dark bool
+	// Remote is set when the console is served over SSH.
+	Remote bool
+	// OnRefused records a change refused before it reached the client
+	// (the audit log).
+	OnRefused func(action string, t audit.Target, note string)
 }
 
 // Layout: two header lines (title, breadcrumbs) and two footer lines
@@ -485,7 +491,7 @@ func (a *App) helpView() string {
 		}
 		return lines
 	}
-	cols := [][]string{group("Move", k.Navigation()), group("Act", k.Actions()), group("General", k.General())}
+	cols := [][]string{group("Move", k.Navigation()), group("Act", k.ActionKeys()), group("General", k.General())}
 	colWidth := min(34, (a.c.Width-2)/len(cols))
 	var rendered []string
 	for _, c := range cols {

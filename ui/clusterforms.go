@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
 
+	"github.com/kiteconsole/kiteconsole/audit"
 	"github.com/kiteconsole/kiteconsole/model"
 )
 
@@ -85,7 +86,11 @@ func newClusterForm(c *Common, cl *model.Cluster, queues []model.Queue) formSpec
 		}
 		return tea.Batch(send(clusterChanged{Cluster: made}), flash(flashOK, "updated cluster "+clean(made.Name))), nil
 	}
-	return formSpec{title: title, action: action, build: build, submit: submit}
+	spec := formSpec{title: title, action: action, build: build, submit: submit, audit: "cluster.create"}
+	if cl != nil {
+		spec.audit, spec.target = "cluster.update", audit.Target{ClusterID: cl.ID, ClusterName: cl.Name}
+	}
+	return spec
 }
 
 // newQueueForm creates a queue in cl (q nil), self-hosted or hosted, or
@@ -178,20 +183,25 @@ func newQueueForm(c *Common, cl model.Cluster, q *model.Queue) formSpec {
 		}
 		return tea.Batch(send(queueChanged{ClusterID: cl.ID, Queue: made}), flash(flashOK, "updated queue "+clean(made.Key))), nil
 	}
-	return formSpec{title: title, action: action, build: build, submit: submit}
+	spec := formSpec{title: title, action: action, build: build, submit: submit, audit: "queue.create",
+		target: audit.Target{ClusterID: cl.ID, ClusterName: cl.Name}}
+	if q != nil {
+		spec.audit, spec.target.QueueID, spec.target.QueueKey = "queue.update", q.ID, q.Key
+	}
+	return spec
 }
 
 // confirmDeleteCluster asks for the cluster's name before deleting it and,
 // with it, its queues and tokens.
 func confirmDeleteCluster(c *Common, cl model.Cluster, queues int) tea.Cmd {
 	if c.ReadOnly {
-		return flash(flashError, "read-only mode: deleting clusters is turned off")
+		return c.refuse("cluster.delete", audit.Target{ClusterID: cl.ID, ClusterName: cl.Name}, "deleting clusters")
 	}
 	body := fmt.Sprintf("This deletes the cluster %s and, with it, all of its queues (%d known) and all of its agent tokens.\nAgents using those tokens can no longer connect. This cannot be undone.", clean(cl.Name), queues)
 	return c.post(askConfirmMsg{title: "Delete cluster " + clean(cl.Name) + "?", body: body, expect: cl.Name, action: "deletes",
 		onConfirm: func() tea.Cmd {
 			return c.run(c.appCtx, "deleting "+clean(cl.Name), func(ctx context.Context) tea.Msg {
-				err := c.Client.DeleteCluster(ctx, cl.ID)
+				err := c.Client.DeleteCluster(named(ctx, audit.Target{ClusterName: cl.Name}), cl.ID)
 				return mutationDone{what: "deleting " + clean(cl.Name), err: err,
 					ok: tea.Batch(send(clusterRemoved{ClusterID: cl.ID}), flash(flashOK, "deleted cluster "+clean(cl.Name)))}
 			})
@@ -201,13 +211,13 @@ func confirmDeleteCluster(c *Common, cl model.Cluster, queues int) tea.Cmd {
 // confirmDeleteQueue asks for the queue's key before deleting it.
 func confirmDeleteQueue(c *Common, cl model.Cluster, q model.Queue) tea.Cmd {
 	if c.ReadOnly {
-		return flash(flashError, "read-only mode: deleting queues is turned off")
+		return c.refuse("queue.delete", queueTarget(queueRef{ClusterID: cl.ID, ClusterName: cl.Name, Queue: q}), "deleting queues")
 	}
 	body := fmt.Sprintf("This deletes the queue %s of %s. Jobs that target it will wait for a queue that no longer exists.", clean(q.Key), clean(cl.Name))
 	return c.post(askConfirmMsg{title: "Delete queue " + clean(q.Key) + "?", body: body, expect: q.Key, action: "deletes",
 		onConfirm: func() tea.Cmd {
 			return c.run(c.appCtx, "deleting "+clean(q.Key), func(ctx context.Context) tea.Msg {
-				err := c.Client.DeleteQueue(ctx, cl.ID, q.ID)
+				err := c.Client.DeleteQueue(named(ctx, audit.Target{ClusterName: cl.Name, QueueKey: q.Key}), cl.ID, q.ID)
 				return mutationDone{what: "deleting " + clean(q.Key), err: err,
 					ok: tea.Batch(send(queueRemoved{ClusterID: cl.ID, QueueID: q.ID}), flash(flashOK, "deleted queue "+clean(q.Key)))}
 			})

@@ -13,6 +13,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/kiteconsole/kiteconsole/api"
+	"github.com/kiteconsole/kiteconsole/audit"
 	"github.com/kiteconsole/kiteconsole/keymap"
 	"github.com/kiteconsole/kiteconsole/model"
 	"github.com/kiteconsole/kiteconsole/theme"
@@ -60,6 +61,8 @@ type Common struct {
 	outbox []tea.Msg
 	// Remote is set for a console served over SSH: no local browser.
 	Remote bool
+	// onRefused records a change refused before it reached the client.
+	onRefused func(action string, t audit.Target, note string)
 
 	// What every screen may look things up in: the clusters the home
 	// screen listed, every queue seen, and the shared pipelines.
@@ -189,6 +192,22 @@ func (c *Common) post(msg tea.Msg) tea.Cmd {
 }
 
 func (c *Common) push(s Screen) tea.Cmd { return c.post(pushMsg{screen: s}) }
+
+// refuse turns down a change in read-only mode: it is recorded in the
+// audit log like any refused change, and the flash says why.
+func (c *Common) refuse(action string, t audit.Target, what string) tea.Cmd {
+	if c.onRefused != nil {
+		c.onRefused(action, t, "")
+	}
+	return flash(flashError, "read-only mode: "+what+" is turned off")
+}
+
+// named tells the audit log what a change is made to.
+func named(ctx context.Context, t audit.Target) context.Context { return audit.WithNames(ctx, t) }
+
+func queueTarget(r queueRef) audit.Target {
+	return audit.Target{ClusterID: r.ClusterID, ClusterName: r.ClusterName, QueueID: r.Queue.ID, QueueKey: r.Queue.Key}
+}
 
 // screenBase gives a screen its id and a context that is cancelled when
 // the screen is closed, so its reads stop with it.

@@ -21,7 +21,11 @@ type notePrompt struct {
 
 func (a *App) openPrompt(targets []queueRef) tea.Cmd {
 	if a.c.ReadOnly {
-		return flash(flashError, "read-only mode: pausing is turned off")
+		var cmd tea.Cmd
+		for _, t := range targets {
+			cmd = a.c.refuse("queue.pause", queueTarget(t), "pausing")
+		}
+		return cmd
 	}
 	in := textinput.New()
 	in.Prompt = ""

@@ -12,6 +12,7 @@ import (
 	"charm.land/huh/v2"
 
 	"github.com/kiteconsole/kiteconsole/api"
+	"github.com/kiteconsole/kiteconsole/audit"
 )
 
 // formSpec is one create or update form: how to build it (bound to
@@ -24,6 +25,9 @@ type formSpec struct {
 	// submit sends the request; on success it returns the command that
 	// shows the change (broadcasts and a flash).
 	submit func(ctx context.Context) (tea.Cmd, error)
+	// audit and target say what the form changes, for the audit log.
+	audit  string
+	target audit.Target
 	// preview, when set, is drawn above the form from its live values
 	// (the pipeline's slug as its name is typed). It runs in the event
 	// loop, as the form's own updates do.
@@ -49,7 +53,7 @@ type formSubmitted struct {
 // pushForm opens a form, unless changes are turned off.
 func pushForm(c *Common, spec formSpec) tea.Cmd {
 	if c.ReadOnly {
-		return flash(flashError, "read-only mode: "+spec.action+" is turned off")
+		return c.refuse(spec.audit, spec.target, spec.action)
 	}
 	return c.push(newFormScreen(c, spec))
 }
@@ -121,7 +125,7 @@ func (s *formScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		s.submitting = true
 		s.serverErr = ""
 		return s, s.c.run(s.c.appCtx, s.spec.title, func(ctx context.Context) tea.Msg {
-			done, err := s.spec.submit(ctx)
+			done, err := s.spec.submit(named(ctx, s.spec.target))
 			return formSubmitted{target: target(s.id), done: done, err: err}
 		})
 	case huh.StateAborted:

@@ -69,9 +69,17 @@ func (a *App) startPause(targets []queueRef, note string) tea.Cmd {
 
 func (a *App) startResume(targets []queueRef) tea.Cmd {
 	if a.c.ReadOnly {
-		return flash(flashError, "read-only mode: resuming is turned off")
+		return a.refuseResume(targets)
 	}
 	return a.start(actResume, targets, "", false)
+}
+
+func (a *App) refuseResume(targets []queueRef) tea.Cmd {
+	var cmd tea.Cmd
+	for _, t := range targets {
+		cmd = a.c.refuse("queue.resume", queueTarget(t), "resuming")
+	}
+	return cmd
 }
 
 // pauseMarked pauses the marked queues, or resumes them when every one is
@@ -91,7 +99,7 @@ func (a *App) pauseMarked() tea.Cmd {
 	})
 	if allPaused {
 		if a.c.ReadOnly {
-			return flash(flashError, "read-only mode: resuming is turned off")
+			return a.refuseResume(targets)
 		}
 		return a.start(actResume, targets, "", true)
 	}
@@ -130,6 +138,7 @@ func (a *App) start(action pauseAction, targets []queueRef, note string, fromMar
 		ref := t
 		label := fmt.Sprintf("%s %s", doing, clean(before.Key))
 		cmds = append(cmds, a.c.run(a.c.appCtx, label, func(ctx context.Context) tea.Msg {
+			ctx = named(ctx, queueTarget(ref))
 			sem <- struct{}{}
 			defer func() { <-sem }()
 			var after model.Queue

@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
 
+	"github.com/kiteconsole/kiteconsole/audit"
 	"github.com/kiteconsole/kiteconsole/model"
 )
 
@@ -107,5 +108,9 @@ func newPipelineForm(c *Common, p *model.Pipeline, clusterID string) formSpec {
 		}
 		return tea.Batch(send(pipelineChanged{Pipeline: made}), flash(flashOK, "updated pipeline "+clean(made.Name))), nil
 	}
-	return formSpec{title: title, action: action, build: build, submit: submit, preview: slugPreview}
+	spec := formSpec{title: title, action: action, build: build, submit: submit, preview: slugPreview, audit: "pipeline.create"}
+	if p != nil {
+		spec.audit, spec.target = "pipeline.update", audit.Target{PipelineSlug: p.Slug, PipelineName: p.Name}
+	}
+	return spec
 }

@@ -7,6 +7,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/kiteconsole/kiteconsole/audit"
 	"github.com/kiteconsole/kiteconsole/model"
 )
 
@@ -179,7 +180,7 @@ func editPipeline(c *Common, p model.Pipeline) tea.Cmd {
 // archiveOrUnarchive unarchives at once, and archives after a yes.
 func archiveOrUnarchive(c *Common, p model.Pipeline) tea.Cmd {
 	if c.ReadOnly {
-		return flash(flashError, "read-only mode: archiving is turned off")
+		return c.refuse("pipeline.archive", audit.Target{PipelineSlug: p.Slug, PipelineName: p.Name}, "archiving")
 	}
 	name := clean(p.Name)
 	run := func(archive bool) tea.Cmd {
@@ -188,6 +189,7 @@ func archiveOrUnarchive(c *Common, p model.Pipeline) tea.Cmd {
 			verb = "archiving"
 		}
 		return c.run(c.appCtx, verb+" "+name, func(ctx context.Context) tea.Msg {
+			ctx = named(ctx, audit.Target{PipelineName: p.Name})
 			var out model.Pipeline
 			var err error
 			if archive {
@@ -213,7 +215,7 @@ func archiveOrUnarchive(c *Common, p model.Pipeline) tea.Cmd {
 
 func confirmDeletePipeline(c *Common, p model.Pipeline) tea.Cmd {
 	if c.ReadOnly {
-		return flash(flashError, "read-only mode: deleting pipelines is turned off")
+		return c.refuse("pipeline.delete", audit.Target{PipelineSlug: p.Slug, PipelineName: p.Name}, "deleting pipelines")
 	}
 	name := clean(p.Name)
 	return c.post(askConfirmMsg{title: "Delete pipeline " + name + "?",
@@ -221,7 +223,7 @@ func confirmDeletePipeline(c *Common, p model.Pipeline) tea.Cmd {
 		expect: p.Slug, action: "deletes",
 		onConfirm: func() tea.Cmd {
 			return c.run(c.appCtx, "deleting "+name, func(ctx context.Context) tea.Msg {
-				err := c.Client.DeletePipeline(ctx, p.Slug)
+				err := c.Client.DeletePipeline(named(ctx, audit.Target{PipelineName: p.Name}), p.Slug)
 				return mutationDone{what: "deleting " + name, err: err,
 					ok: tea.Batch(send(pipelineRemoved{Slug: p.Slug}), flash(flashOK, "deleted pipeline "+name))}
 			})

@@ -10,6 +10,7 @@ import (
 	"charm.land/huh/v2"
 	"charm.land/lipgloss/v2"
 
+	"github.com/kiteconsole/kiteconsole/audit"
 	"github.com/kiteconsole/kiteconsole/model"
 )
 
@@ -183,7 +184,12 @@ func newTokenForm(c *Common, cl model.Cluster, t *model.Token) formSpec {
 		}
 		return tea.Batch(send(tokenChanged{ClusterID: cl.ID, Token: withoutValue(made)}), flash(flashOK, "updated token "+clean(made.Description))), nil
 	}
-	return formSpec{title: title, action: action, build: build, submit: submit}
+	spec := formSpec{title: title, action: action, build: build, submit: submit, audit: "token.create",
+		target: audit.Target{ClusterID: cl.ID, ClusterName: cl.Name}}
+	if t != nil {
+		spec.audit, spec.target.TokenID, spec.target.TokenName = "token.update", t.ID, t.Description
+	}
+	return spec
 }
 
 // tokenChanged and tokenRemoved keep the Tokens tab current.
@@ -201,13 +207,13 @@ func (tokenRemoved) everyScreen() {}
 // confirmRevokeToken asks for the token's description before revoking it.
 func confirmRevokeToken(c *Common, cl model.Cluster, t model.Token) tea.Cmd {
 	if c.ReadOnly {
-		return flash(flashError, "read-only mode: revoking tokens is turned off")
+		return c.refuse("token.revoke", audit.Target{ClusterID: cl.ID, ClusterName: cl.Name, TokenID: t.ID, TokenName: t.Description}, "revoking tokens")
 	}
 	body := fmt.Sprintf("Agents that connect to %s with this token will be refused from now on. This cannot be undone.", clean(cl.Name))
 	return c.post(askConfirmMsg{title: "Revoke token " + clean(t.Description) + "?", body: body, expect: t.Description, action: "revokes",
 		onConfirm: func() tea.Cmd {
 			return c.run(c.appCtx, "revoking "+clean(t.Description), func(ctx context.Context) tea.Msg {
-				err := c.Client.RevokeToken(ctx, cl.ID, t.ID)
+				err := c.Client.RevokeToken(named(ctx, audit.Target{ClusterName: cl.Name, TokenName: t.Description}), cl.ID, t.ID)
 				return mutationDone{what: "revoking " + clean(t.Description), err: err,
 					ok: tea.Batch(send(tokenRemoved{ClusterID: cl.ID, TokenID: t.ID}), flash(flashOK, "revoked token "+clean(t.Description)))}
 			})

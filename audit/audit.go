@@ -1,0 +1,259 @@
+// Package audit appends every change the console attempts — made,
+// failed or refused — to a log of JSON lines: when, who, what, on which
+// target, the note, and the result.
+package audit
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/user"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/kiteconsole/kiteconsole/api"
+)
+
+// Entry is one line of the log.
+type Entry struct {
+	Time time.Time `json:"time"`
+	// Who did it: the OS user locally, the SSH user over SSH.
+	Who         string `json:"who"`
+	Via         string `json:"via"` // "local" or "ssh"
+	Fingerprint string `json:"key_fingerprint,omitempty"`
+	Org         string `json:"org"`
+	Action      string `json:"action"` // queue.pause, cluster.delete, ...
+	Target      Target `json:"target"`
+	Note        string `json:"note,omitempty"`
+	Result      string `json:"result"` // ok, failed or refused
+	Status      int    `json:"status,omitempty"`
+	Message     string `json:"message,omitempty"`
+}
+
+// Target names what a change was made to, by id and by name.
+type Target struct {
+	ClusterID    string `json:"cluster_id,omitempty"`
+	ClusterName  string `json:"cluster_name,omitempty"`
+	QueueID      string `json:"queue_id,omitempty"`
+	QueueKey     string `json:"queue_key,omitempty"`
+	TokenID      string `json:"token_id,omitempty"`
+	TokenName    string `json:"token_description,omitempty"`
+	PipelineSlug string `json:"pipeline_slug,omitempty"`
+	PipelineName string `json:"pipeline_name,omitempty"`
+}
+
+// Actor is who is using the console.
+type Actor struct {
+	Who         string
+	Via         string
+	Fingerprint string
+}
+
+// LocalActor is the OS user running the console.
+func LocalActor() Actor {
+	name := os.Getenv("USER")
+	if u, err := user.Current(); err == nil {
+		name = u.Username
+	}
+	return Actor{Who: name, Via: "local"}
+}
+
+// Log is an append-only file of entries, safe for concurrent use.
+type Log struct {
+	mu   sync.Mutex
+	f    *os.File
+	path string
+	now  func() time.Time
+}
+
+// DefaultPath is $XDG_STATE_HOME/kiteconsole/audit.log
+// (~/.local/state/kiteconsole/audit.log).
+func DefaultPath() string { return filepath.Join(StateDir(), "audit.log") }
+
+// StateDir is kiteconsole's directory under $XDG_STATE_HOME.
+func StateDir() string {
+	dir := os.Getenv("XDG_STATE_HOME")
+	if dir == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			home = os.TempDir()
+		}
+		dir = filepath.Join(home, ".local", "state")
+	}
+	return filepath.Join(dir, "kiteconsole")
+}
+
+// Open opens (creating it 0600, and its directory 0700) the log at path.
+func Open(path string) (*Log, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("audit log: %w", err)
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("audit log: %w", err)
+	}
+	return &Log{f: f, path: path, now: time.Now}, nil
+}
+
+// Path is where the log is.
+func (l *Log) Path() string { return l.path }
+
+// Close closes the file.
+func (l *Log) Close() error { return l.f.Close() }
+
+// Write appends an entry as one JSON line.
+func (l *Log) Write(e Entry) error {
+	if e.Time.IsZero() {
+		e.Time = l.now().UTC()
+	}
+	line, err := json.Marshal(e)
+	if err != nil {
+		return err
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	_, err = l.f.Write(append(line, '\n'))
+	return err
+}
+
+type namesKey struct{}
+
+// WithNames attaches the names of a change's target to ctx, so that the
+// entry written when the request is made says what it was done to.
+func WithNames(ctx context.Context, t Target) context.Context {
+	return context.WithValue(ctx, namesKey{}, t)
+}
+
+func namesFrom(ctx context.Context) Target {
+	t, _ := ctx.Value(namesKey{}).(Target)
+	return t
+}
+
+// Hook is the client's OnChange for one actor: every change the client
+// makes, fails or refuses becomes an entry. Write errors are reported to
+// onError, never to the person at the console.
+func (l *Log) Hook(a Actor, org string, onError func(error)) func(context.Context, api.ChangeEvent) {
+	return func(ctx context.Context, ev api.ChangeEvent) {
+		e := Entry{Who: a.Who, Via: a.Via, Fingerprint: a.Fingerprint, Org: org}
+		e.Action, e.Target = describe(ev.Method, ev.Path)
+		names := namesFrom(ctx)
+		fillNames(&e.Target, names)
+		fromBody(&e, ev.Body)
+		switch {
+		case ev.Refused:
+			e.Result, e.Message = "refused", "read-only"
+		case ev.Err == nil:
+			e.Result = "ok"
+		default:
+			e.Result = "failed"
+			var apiErr *api.Error
+			if errors.As(ev.Err, &apiErr) {
+				e.Status, e.Message = apiErr.StatusCode, apiErr.Summary()
+			} else {
+				e.Message = ev.Err.Error()
+			}
+		}
+		if err := l.Write(e); err != nil && onError != nil {
+			onError(err)
+		}
+	}
+}
+
+// Refused records a change the console refused before it reached the
+// client (a read-only console's key).
+func (l *Log) Refused(a Actor, org, action string, t Target, note string) {
+	_ = l.Write(Entry{Who: a.Who, Via: a.Via, Fingerprint: a.Fingerprint, Org: org, Action: action, Target: t,
+		Note: note, Result: "refused", Message: "read-only"})
+}
+
+func fillNames(t *Target, n Target) {
+	set := func(dst *string, v string) {
+		if *dst == "" {
+			*dst = v
+		}
+	}
+	set(&t.ClusterID, n.ClusterID)
+	set(&t.ClusterName, n.ClusterName)
+	set(&t.QueueID, n.QueueID)
+	set(&t.QueueKey, n.QueueKey)
+	set(&t.TokenID, n.TokenID)
+	set(&t.TokenName, n.TokenName)
+	set(&t.PipelineSlug, n.PipelineSlug)
+	set(&t.PipelineName, n.PipelineName)
+}
+
+// fromBody takes the note and the names a create request carries. It
+// reads only the fields it names: nothing secret is ever in a request.
+func fromBody(e *Entry, body []byte) {
+	var b struct {
+		Note        string `json:"dispatch_paused_note"`
+		Name        string `json:"name"`
+		Key         string `json:"key"`
+		Description string `json:"description"`
+	}
+	if json.Unmarshal(body, &b) != nil {
+		return
+	}
+	e.Note = b.Note
+	switch {
+	case strings.HasPrefix(e.Action, "cluster.") && e.Target.ClusterName == "":
+		e.Target.ClusterName = b.Name
+	case e.Action == "queue.create":
+		e.Target.QueueKey = b.Key
+	case e.Action == "token.create":
+		e.Target.TokenName = b.Description
+	case strings.HasPrefix(e.Action, "pipeline.") && e.Target.PipelineName == "":
+		e.Target.PipelineName = b.Name
+	}
+}
+
+// describe names the action of a request and the ids in its path.
+func describe(method, path string) (string, Target) {
+	var t Target
+	parts := strings.Split(strings.Trim(path, "/"), "/")
+	// v2 organizations {org} rest...
+	if len(parts) < 4 {
+		return strings.ToLower(method) + " " + path, t
+	}
+	rest := parts[3:]
+	verb := map[string]string{"POST": "create", "PUT": "update", "PATCH": "update", "DELETE": "delete"}[method]
+	switch rest[0] {
+	case "clusters":
+		if len(rest) > 1 {
+			t.ClusterID = rest[1]
+		}
+		switch {
+		case len(rest) <= 2:
+			return "cluster." + verb, t
+		case rest[2] == "queues":
+			if len(rest) > 3 {
+				t.QueueID = rest[3]
+			}
+			if len(rest) > 4 {
+				return map[string]string{"pause_dispatch": "queue.pause", "resume_dispatch": "queue.resume"}[rest[4]], t
+			}
+			return "queue." + verb, t
+		case rest[2] == "tokens":
+			if len(rest) > 3 {
+				t.TokenID = rest[3]
+			}
+			if verb == "delete" {
+				verb = "revoke"
+			}
+			return "token." + verb, t
+		}
+	case "pipelines":
+		if len(rest) > 1 {
+			t.PipelineSlug = rest[1]
+		}
+		if len(rest) > 2 {
+			return "pipeline." + rest[2], t // archive, unarchive, webhook
+		}
+		return "pipeline." + verb, t
+	}
+	return strings.ToLower(method) + " " + path, t
+}
