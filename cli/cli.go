@@ -1,10 +1,12 @@
 // Package cli is kiteconsole's command line: the console itself (against
-// the real API or the embedded demo) and the standalone sandbox.
+// the real API or the embedded demo), the SSH server, the summary, and the
+// standalone sandbox.
 package cli
 
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"time"
 
@@ -12,13 +14,14 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/kiteconsole/kiteconsole/api"
+	"github.com/kiteconsole/kiteconsole/config"
 )
 
 // Environment variables, the same as Buildkite's own bk CLI reads.
 const (
-	EnvToken    = "BUILDKITE_API_TOKEN"
-	EnvOrg      = "BUILDKITE_ORGANIZATION_SLUG"
-	EnvEndpoint = "BUILDKITE_REST_API_ENDPOINT"
+	EnvToken    = config.EnvToken
+	EnvOrg      = config.EnvOrg
+	EnvEndpoint = config.EnvEndpoint
 )
 
 // Execute runs the command line and returns the process's exit code.
@@ -37,11 +40,15 @@ func Execute(ctx context.Context, args []string, stdout, stderr io.Writer, geten
 }
 
 type rootOptions struct {
-	demo     bool
-	org      string
-	endpoint string
-	readOnly bool
-	refresh  time.Duration
+	demo       bool
+	org        string
+	endpoint   string
+	readOnly   bool
+	refresh    time.Duration
+	configPath string
+	auditLog   string
+	// refreshSet is true when --refresh was given.
+	refreshSet bool
 }
 
 func newRoot(stdout, stderr io.Writer, getenv func(string) string) *cobra.Command {
@@ -50,29 +57,39 @@ func newRoot(stdout, stderr io.Writer, getenv func(string) string) *cobra.Comman
 		Use:   "kiteconsole",
 		Short: "A terminal console for Buildkite clusters, queues, agent tokens and pipelines",
 		Long: "kiteconsole is a terminal console for the Buildkite REST API.\n\n" +
-			"It reads the API token from " + EnvToken + ", the organisation from --org or " + EnvOrg +
-			", and the endpoint from --endpoint or " + EnvEndpoint + ".\n" +
+			"Settings come from flags, then " + EnvToken + ", " + EnvOrg + " and " + EnvEndpoint +
+			",\nthen $XDG_CONFIG_HOME/kiteconsole/config.yaml, then the bk CLI's selected organisation.\n" +
 			"With --demo it runs on an embedded sandbox of the API: no token, no network.",
-		Example: "  kiteconsole --demo\n  " + EnvToken + "=... kiteconsole --org acme-inc\n  kiteconsole sandbox --listen 127.0.0.1:8089",
-		Args:    cobra.NoArgs,
+		Example: "  kiteconsole --demo\n  " + EnvToken + "=... kiteconsole --org acme-inc\n" +
+			"  kiteconsole serve --listen 127.0.0.1:2222 --authorized-keys ~/.ssh/viewers --operator-keys ~/.ssh/operators\n" +
+			"  kiteconsole sandbox --listen 127.0.0.1:8089",
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runConsole(cmd.Context(), stdout, opts, getenv)
+			opts.refreshSet = cmd.Flags().Changed("refresh")
+			return runConsole(cmd.Context(), stdout, stderr, opts, getenv)
 		},
 		SilenceUsage: true,
 	}
 	pf := root.PersistentFlags()
 	pf.BoolVar(&opts.demo, "demo", false, "run on the embedded sandbox's demo organisation (no token, no network)")
-	pf.StringVar(&opts.org, "org", "", "organisation slug (default $"+EnvOrg+")")
+	pf.StringVar(&opts.org, "org", "", "organisation slug (default $"+EnvOrg+", then the config file)")
 	pf.StringVar(&opts.endpoint, "endpoint", "", "REST API endpoint (default $"+EnvEndpoint+" or "+api.DefaultEndpoint+")")
 	pf.BoolVar(&opts.readOnly, "read-only", false, "refuse every change: only look")
-	root.Flags().DurationVar(&opts.refresh, "refresh", 30*time.Second, "how often the visible screen reloads (0 turns it off)")
+	pf.StringVar(&opts.configPath, "config", "", "configuration file (default $XDG_CONFIG_HOME/kiteconsole/config.yaml)")
+	pf.StringVar(&opts.auditLog, "audit-log", "", "where changes are recorded (default $XDG_STATE_HOME/kiteconsole/audit.log)")
+	pf.DurationVar(&opts.refresh, "refresh", config.DefaultRefresh, "how often the visible screen reloads (0 turns it off)")
 	root.AddCommand(newSandboxCommand(stdout, stderr))
+	root.AddCommand(newServeCommand(stdout, stderr, &opts, getenv))
 	root.AddCommand(&cobra.Command{
 		Use:   "summary",
 		Short: "Print the organisation's clusters, queues and pipelines, and exit",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			backend, err := openBackend(opts, getenv)
+			settings, err := resolve(cmd.Context(), opts, getenv)
+			if err != nil {
+				return err
+			}
+			backend, err := openBackend(opts, settings, nil)
 			if err != nil {
 				return err
 			}
@@ -85,23 +102,43 @@ func newRoot(stdout, stderr io.Writer, getenv func(string) string) *cobra.Comman
 	return root
 }
 
-// clientConfig resolves the real API's settings: flags first, then the
-// environment.
-func clientConfig(opts rootOptions, getenv func(string) string) api.Config {
-	cfg := api.Config{
-		Org:      firstNonEmpty(opts.org, getenv(EnvOrg)),
-		Endpoint: firstNonEmpty(opts.endpoint, getenv(EnvEndpoint)),
-		Token:    getenv(EnvToken),
-		ReadOnly: opts.readOnly,
+// resolve works out the settings in force, or says how to give them.
+func resolve(ctx context.Context, opts rootOptions, getenv func(string) string) (*config.Settings, error) {
+	path := opts.configPath
+	if path == "" {
+		path = config.DefaultPath(getenv)
 	}
-	return cfg
+	flags := config.Flags{Org: opts.org, Endpoint: opts.endpoint, ReadOnly: opts.readOnly, AuditLog: opts.auditLog}
+	if opts.refreshSet {
+		flags.Refresh = &opts.refresh
+	}
+	s, err := config.Resolve(ctx, flags, getenv, path)
+	if err != nil {
+		return nil, err
+	}
+	if opts.demo {
+		return s, nil
+	}
+	switch {
+	case s.Org == "" && s.Token == "":
+		return nil, fmt.Errorf("no organisation and no API token.\n\n%s", howToConfigure(path))
+	case s.Org == "":
+		return nil, fmt.Errorf("no organisation: pass --org or set %s.\n\n%s", EnvOrg, howToConfigure(path))
+	case s.Token == "":
+		return nil, fmt.Errorf("no API token for %s: set %s.\n\n%s", s.Org, EnvToken, howToConfigure(path))
+	}
+	return s, nil
 }
 
-func firstNonEmpty(values ...string) string {
-	for _, v := range values {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
+func howToConfigure(path string) string {
+	return "Either set the environment:\n" +
+		"  export " + EnvToken + "=bkua_...   # read_clusters and read_pipelines; write_* to change things\n" +
+		"  export " + EnvOrg + "=your-org\n" +
+		"or write " + path + ":\n" +
+		"  default_org: your-org\n" +
+		"  organizations:\n" +
+		"    - slug: your-org\n" +
+		"      token_command: pass show buildkite/api-token\n" +
+		"or try it with no token at all:\n" +
+		"  kiteconsole --demo"
 }

@@ -6,11 +6,18 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 )
 
-func noEnv(string) string { return "" }
+// noEnv is an empty environment whose config directory is empty too.
+func noEnv(k string) string {
+	if k == "XDG_CONFIG_HOME" {
+		return os.TempDir() + "/kiteconsole-test-no-config"
+	}
+	return ""
+}
 
 func TestDemoPrintsTheOrganisation(t *testing.T) {
 	var out, errOut bytes.Buffer
@@ -36,7 +43,7 @@ func TestRealAPINeedsATokenAndAnOrg(t *testing.T) {
 		if k == EnvToken {
 			return "secret-token-value"
 		}
-		return ""
+		return noEnv(k)
 	}
 	errOut.Reset()
 	if code := Execute(context.Background(), []string{"summary"}, &out, &errOut, env); code == 0 || !strings.Contains(errOut.String(), EnvOrg) {
@@ -48,10 +55,23 @@ func TestRealAPINeedsATokenAndAnOrg(t *testing.T) {
 }
 
 func TestFlagsAndEnvironment(t *testing.T) {
-	env := map[string]string{EnvOrg: "env-org", EnvEndpoint: "http://env.example", EnvToken: "t"}
-	cfg := clientConfig(rootOptions{org: "flag-org"}, func(k string) string { return env[k] })
-	if cfg.Org != "flag-org" || cfg.Endpoint != "http://env.example" || cfg.Token != "t" {
-		t.Fatalf("flags first, then environment: %+v", cfg.Org)
+	env := map[string]string{EnvOrg: "env-org", EnvEndpoint: "http://env.example", EnvToken: "t", "XDG_CONFIG_HOME": t.TempDir()}
+	s, err := resolve(context.Background(), rootOptions{org: "flag-org"}, func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Org != "flag-org" || s.Endpoint != "http://env.example" || s.Token != "t" {
+		t.Fatalf("flags first, then environment: %q %q", s.Org, s.Endpoint)
+	}
+}
+
+func TestNoSettingsSaysHowToConfigure(t *testing.T) {
+	var out, errOut bytes.Buffer
+	env := map[string]string{"XDG_CONFIG_HOME": t.TempDir()}
+	code := Execute(context.Background(), []string{"summary"}, &out, &errOut, func(k string) string { return env[k] })
+	msg := errOut.String()
+	if code == 0 || !strings.Contains(msg, "kiteconsole --demo") || !strings.Contains(msg, "token_command") || strings.Contains(msg, "goroutine") {
+		t.Fatalf("exit %d:\n%s", code, msg)
 	}
 }
 

@@ -15,6 +15,8 @@ import (
 
 	"github.com/kiteconsole/kiteconsole/api"
 	"github.com/kiteconsole/kiteconsole/api/sandbox"
+	"github.com/kiteconsole/kiteconsole/audit"
+	"github.com/kiteconsole/kiteconsole/config"
 	"github.com/kiteconsole/kiteconsole/model"
 	"github.com/kiteconsole/kiteconsole/ui"
 )
@@ -51,25 +53,76 @@ func StartDemo(readOnly bool) (*Backend, error) {
 	return &Backend{Client: client, Demo: true, stop: func() { _ = srv.Close() }}, nil
 }
 
-// openBackend is the demo sandbox or the real API, as the options say.
-func openBackend(opts rootOptions, getenv func(string) string) (*Backend, error) {
+// openBackend is the demo sandbox or the real API, as the options say;
+// onChange is the audit log's hook, if any.
+func openBackend(opts rootOptions, s *config.Settings, onChange func(context.Context, api.ChangeEvent)) (*Backend, error) {
 	if opts.demo {
-		return StartDemo(opts.readOnly)
+		b, err := StartDemo(s.ReadOnly)
+		if err != nil {
+			return nil, err
+		}
+		b.Client = b.Client.WithAccess(s.ReadOnly, onChange)
+		return b, nil
 	}
-	client, err := api.New(clientConfig(opts, getenv))
+	client, err := api.New(api.Config{Org: s.Org, Endpoint: s.Endpoint, Token: s.Token, ReadOnly: s.ReadOnly, OnChange: onChange})
 	if err != nil {
 		return nil, err
 	}
 	return &Backend{Client: client}, nil
 }
 
-func runConsole(ctx context.Context, stdout io.Writer, opts rootOptions, getenv func(string) string) error {
-	backend, err := openBackend(opts, getenv)
+// openAudit opens the audit log the settings name.
+func openAudit(s *config.Settings) (*audit.Log, error) {
+	path := s.AuditLog
+	if path == "" {
+		path = audit.DefaultPath()
+	}
+	return audit.Open(path)
+}
+
+func runConsole(ctx context.Context, stdout, stderr io.Writer, opts rootOptions, getenv func(string) string) error {
+	settings, err := resolve(ctx, opts, getenv)
+	if err != nil {
+		return err
+	}
+	for _, w := range settings.Warnings {
+		fmt.Fprintln(stderr, "warning:", w)
+	}
+	log, err := openAudit(settings)
+	if err != nil {
+		return err
+	}
+	defer log.Close()
+	who := audit.LocalActor()
+	org := settings.Org
+	if opts.demo {
+		org = "demo"
+	}
+	backend, err := openBackend(opts, settings, log.Hook(who, org, func(err error) { fmt.Fprintln(stderr, "audit log:", err) }))
 	if err != nil {
 		return err
 	}
 	defer backend.Close()
-	app := ui.New(ctx, ui.Options{Client: backend.Client, Demo: backend.Demo, Refresh: opts.refresh, Dark: true})
+	uiOpts := ui.Options{Client: backend.Client, Demo: backend.Demo, Refresh: settings.Refresh, Keys: &settings.Keys,
+		Dark: settings.Theme != "light",
+		OnRefused: func(action string, t audit.Target, note string) {
+			log.Refused(who, backend.Client.Org(), action, t, note)
+		}}
+	if !opts.demo && len(settings.Orgs) > 1 {
+		uiOpts.Orgs = settings.Orgs
+		uiOpts.SwitchOrg = func(ctx context.Context, org string) (*api.Client, error) {
+			next, err := settings.Switch(ctx, org)
+			if err != nil {
+				return nil, err
+			}
+			if next.Token == "" {
+				return nil, fmt.Errorf("no API token for %s in the configuration", org)
+			}
+			return api.New(api.Config{Org: next.Org, Endpoint: next.Endpoint, Token: next.Token, ReadOnly: next.ReadOnly,
+				OnChange: log.Hook(who, org, nil)})
+		}
+	}
+	app := ui.New(ctx, uiOpts)
 	p := tea.NewProgram(app, tea.WithContext(ctx), tea.WithOutput(stdout))
 	if _, err := p.Run(); err != nil && !errors.Is(err, tea.ErrProgramKilled) && !errors.Is(err, context.Canceled) {
 		return fmt.Errorf("the console stopped: %w", err)

@@ -107,23 +107,26 @@ func countRequests(env *sandboxtest.Env, method, pathPart string) int {
 
 // session is the binary running in a pseudo-terminal against a sandbox.
 type session struct {
-	t    *testing.T
-	env  *sandboxtest.Env
-	term *os.File
-	out  *screenOutput
-	done chan error
+	t     *testing.T
+	state string // the console's XDG_STATE_HOME: its audit log is there
+	env   *sandboxtest.Env
+	term  *os.File
+	out   *screenOutput
+	done  chan error
 }
 
 func start(t *testing.T) *session {
 	t.Helper()
 	env := sandboxtest.Start(t, sandbox.Options{Size: sandbox.SizeDemo}, nil)
 	cmd := exec.Command(binary, "--endpoint", env.Server.URL, "--org", env.Sandbox.Org(), "--refresh", "0")
-	cmd.Env = append(os.Environ(), "BUILDKITE_API_TOKEN="+env.Sandbox.Token(), "TERM=xterm-256color")
+	state := t.TempDir()
+	cmd.Env = append(os.Environ(), "BUILDKITE_API_TOKEN="+env.Sandbox.Token(), "TERM=xterm-256color",
+		"XDG_STATE_HOME="+state, "XDG_CONFIG_HOME="+t.TempDir())
 	term, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 24, Cols: 80})
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &session{t: t, env: env, term: term, out: &screenOutput{}, done: make(chan error, 1)}
+	s := &session{t: t, state: state, env: env, term: term, out: &screenOutput{}, done: make(chan error, 1)}
 	go func() { _, _ = io.Copy(s.out, term) }()
 	go func() { s.done <- cmd.Wait() }()
 	t.Cleanup(func() {
@@ -231,6 +234,18 @@ func TestPauseAQueueFromTheTerminal(t *testing.T) {
 			t.Fatalf("an unexpected change reached the sandbox: %s %s", r.Method, r.Path)
 		}
 	}
+	// The change is in the audit log, with who made it and the note.
+	var line string
+	eventually(t, "the audit log", func() bool {
+		data, _ := os.ReadFile(filepath.Join(s.state, "kiteconsole", "audit.log"))
+		line = string(data)
+		return line != ""
+	})
+	for _, want := range []string{`"via":"local"`, `"action":"queue.pause"`, `"queue_key":"macos-large"`, `"cluster_name":"Mobile"`, `"note":"App Store signing outage"`, `"result":"ok"`} {
+		if !strings.Contains(line, want) {
+			t.Fatalf("audit line %s lacks %s", line, want)
+		}
+	}
 
 	s.quit()
 }
@@ -274,6 +289,13 @@ func TestCreateAnAgentTokenFromTheTerminal(t *testing.T) {
 	})
 	s.typeKeys("\r")
 	s.quit()
+	data, err := os.ReadFile(filepath.Join(s.state, "kiteconsole", "audit.log"))
+	if err != nil || !strings.Contains(string(data), `"action":"token.create"`) || !strings.Contains(string(data), `"token_description":"e2e agents"`) {
+		t.Fatalf("audit log: %s %v", data, err)
+	}
+	if tokenValue.Match(data) {
+		t.Fatal("the token's value is in the audit log")
+	}
 }
 
 var tokenValue = regexp.MustCompile(`[A-Za-z0-9]{48}`)

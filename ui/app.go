@@ -36,6 +36,17 @@ type Options struct {
 	// OnRefused records a change refused before it reached the client
 	// (the audit log).
 	OnRefused func(action string, t audit.Target, note string)
+	// Orgs are the organisations one may switch to (:org), and SwitchOrg
+	// connects to one of them.
+	Orgs      []string
+	SwitchOrg func(ctx context.Context, org string) (*api.Client, error)
+}
+
+// orgSwitched is the reply to a switch of organisation.
+type orgSwitched struct {
+	org    string
+	client *api.Client
+	err    error
 }
 
 // Layout: two header lines (title, breadcrumbs) and two footer lines
@@ -99,6 +110,8 @@ func New(ctx context.Context, opts Options) *App {
 		queueKeys:  map[string]string{},
 		queueIndex: map[string]queueIndexEntry{},
 		pipelines:  &pipelineCache{},
+		Remote:     opts.Remote,
+		onRefused:  opts.OnRefused,
 		Width:      80,
 		Height:     24 - headerLines - footerLines,
 	}
@@ -208,6 +221,11 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 		return a.finishPause(msg)
 	case mutationDone:
 		return a.finishMutation(msg)
+	case orgSwitched:
+		if msg.err != nil {
+			return flash(flashError, "could not switch to "+clean(msg.org)+": "+errorText(msg.err))
+		}
+		return a.reset(msg.client)
 	case tea.KeyPressMsg:
 		return a.key(msg)
 	case tea.MouseClickMsg:
@@ -330,6 +348,36 @@ func (a *App) key(msg tea.KeyPressMsg) tea.Cmd {
 		return a.pauseMarked()
 	}
 	return a.toTop(msg)
+}
+
+// switchOrg connects to another organisation in the background.
+func (a *App) switchOrg(org string) tea.Cmd {
+	if a.opts.SwitchOrg == nil {
+		return flash(flashInfo, "only one organisation is configured")
+	}
+	return a.c.run(a.c.appCtx, "switching to "+clean(org), func(ctx context.Context) tea.Msg {
+		client, err := a.opts.SwitchOrg(ctx, org)
+		return orgSwitched{org: org, client: client, err: err}
+	})
+}
+
+// reset starts over on another organisation: new client, empty caches,
+// no marks, the home screen.
+func (a *App) reset(client *api.Client) tea.Cmd {
+	for _, s := range a.stack {
+		if c, ok := s.(closer); ok {
+			c.close()
+		}
+	}
+	c := a.c
+	c.Client, c.ReadOnly = client, client.ReadOnly()
+	c.clusters, c.pipelines = nil, &pipelineCache{}
+	c.queueIndex, c.queueKeys = map[string]queueIndexEntry{}, map[string]string{}
+	c.marks, c.pending = map[string]queueRef{}, map[string]string{}
+	a.stack = []Screen{newClustersScreen(c)}
+	s, sizeCmd := a.top().Update(tea.WindowSizeMsg{Width: c.Width, Height: c.Height})
+	a.stack[0] = s
+	return tea.Batch(sizeCmd, s.Init(), flash(flashOK, "switched to "+clean(client.Org())))
 }
 
 func (a *App) quit() tea.Cmd {

@@ -40,6 +40,8 @@ type driverOptions struct {
 	size          sandbox.Size
 	readOnly      bool
 	wrap          func(http.Handler) http.Handler
+	orgs          []string
+	switchOrg     func(ctx context.Context, org string) (*api.Client, error)
 }
 
 func startDriver(t *testing.T, o driverOptions) *driver {
@@ -49,7 +51,8 @@ func startDriver(t *testing.T, o driverOptions) *driver {
 	}
 	env := sandboxtest.Start(t, sandbox.Options{Size: o.size}, o.wrap)
 	client := env.ClientWith(t, api.Config{ReadOnly: o.readOnly})
-	app := New(context.Background(), Options{Client: client, Now: func() time.Time { return sandboxtest.Now }, Demo: true, Dark: true})
+	app := New(context.Background(), Options{Client: client, Now: func() time.Time { return sandboxtest.Now }, Demo: true, Dark: true,
+		Orgs: o.orgs, SwitchOrg: o.switchOrg})
 	p := tea.NewProgram(app,
 		tea.WithInput(nil),
 		tea.WithOutput(io.Discard),

@@ -9,6 +9,9 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/kiteconsole/kiteconsole/api"
+	"github.com/kiteconsole/kiteconsole/api/sandbox"
+	"github.com/kiteconsole/kiteconsole/api/sandbox/sandboxtest"
 	"github.com/kiteconsole/kiteconsole/model"
 )
 
@@ -369,5 +372,22 @@ func TestALateReplyNeverLandsOnAnotherScreen(t *testing.T) {
 	frame := d.waitFor("linux-large", "Queues (3)")
 	if strings.Contains(frame, "macos") {
 		t.Fatalf("Mobile's queues showed on Production:\n%s", frame)
+	}
+}
+
+func TestSwitchOrganisation(t *testing.T) {
+	beta := sandboxtest.Start(t, sandbox.Options{Org: "beta", Size: sandbox.SizeLarge}, nil)
+	d := startDriver(t, driverOptions{width: 120, height: 30, orgs: []string{"acme", "beta"},
+		switchOrg: func(ctx context.Context, org string) (*api.Client, error) { return beta.Client, nil }})
+	d.waitFor("Production", "PAUSED")
+	d.keys(":")
+	d.typeText("org")
+	d.keys("enter")
+	d.waitFor("org beta")
+	d.typeText("beta")
+	d.keys("enter")
+	frame := d.waitFor("switched to beta", "payments-01")
+	if strings.Contains(frame, "Production") || !strings.Contains(frame, "kiteconsole  beta") {
+		t.Fatalf("still showing acme:\n%s", frame)
 	}
 }

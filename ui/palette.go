@@ -47,10 +47,26 @@ func (a *App) paletteItems() []paletteItem {
 		{"command", "clusters", func(a *App) tea.Cmd { home(a); return nil }},
 		{"command", "pipelines", func(a *App) tea.Cmd { home(a); return a.c.push(newPipelinesScreen(a.c)) }},
 		{"command", "org", func(a *App) tea.Cmd {
-			return flash(flashInfo, "organisation "+clean(a.c.Client.Org())+" ("+clean(a.c.Client.Endpoint())+")")
+			if len(a.opts.Orgs) > 1 {
+				// Show the organisations to pick from.
+				cmd := a.openPalette()
+				a.palette.input.SetValue("org ")
+				a.palette.input.CursorEnd()
+				a.palette.filter()
+				return cmd
+			}
+			return flash(flashInfo, "organisation "+clean(a.c.Client.Org())+" ("+clean(a.c.Client.Endpoint())+"); configure more in config.yaml")
 		}},
 		{"command", "help", func(a *App) tea.Cmd { a.showHelp = true; return nil }},
 		{"command", "quit", func(a *App) tea.Cmd { return a.quit() }},
+	}
+	for _, org := range a.opts.Orgs {
+		org := org
+		label := "org " + clean(org)
+		if org == a.c.Client.Org() {
+			label += " (current)"
+		}
+		items = append(items, paletteItem{"org", label, func(a *App) tea.Cmd { return a.switchOrg(org) }})
 	}
 	for _, cl := range a.c.clusters {
 		cl := cl

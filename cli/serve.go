@@ -1,0 +1,92 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/kiteconsole/kiteconsole/sshserver"
+)
+
+type serveOptions struct {
+	listen, authorizedKeys, operatorKeys, hostKey string
+	idleTimeout                                   time.Duration
+	maxSessions                                   int
+}
+
+func newServeCommand(stdout, stderr io.Writer, root *rootOptions, getenv func(string) string) *cobra.Command {
+	var o serveOptions
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve the console over SSH: viewers' keys look, operators' keys may also change things",
+		Long: "Serves the console over SSH. Keys in --authorized-keys get a read-only console; keys in --operator-keys\n" +
+			"may also change things; every other key, and every password, is refused. The Buildkite API token stays\n" +
+			"on this server. Every change, and every refused attempt, goes to the audit log.",
+		Example: "  kiteconsole serve --listen 127.0.0.1:2222 --authorized-keys ~/.ssh/viewers --operator-keys ~/.ssh/operators\n" +
+			"  ssh -p 2222 -t localhost",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			root.refreshSet = cmd.Flags().Changed("refresh")
+			return runServe(cmd.Context(), stdout, stderr, *root, o, getenv)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.listen, "listen", "127.0.0.1:2222", "address to listen on")
+	f.StringVar(&o.authorizedKeys, "authorized-keys", "", "authorized_keys file of viewers (read-only)")
+	f.StringVar(&o.operatorKeys, "operator-keys", "", "authorized_keys file of operators (may change things)")
+	f.StringVar(&o.hostKey, "host-key", "", "host key (default $XDG_STATE_HOME/kiteconsole/ssh_host_ed25519_key, made when missing)")
+	f.DurationVar(&o.idleTimeout, "idle-timeout", sshserver.DefaultIdleTimeout, "close a session after this long without a key")
+	f.IntVar(&o.maxSessions, "max-sessions", sshserver.DefaultMaxSessions, "most sessions at once")
+	return cmd
+}
+
+func runServe(ctx context.Context, stdout, stderr io.Writer, opts rootOptions, o serveOptions, getenv func(string) string) error {
+	settings, err := resolve(ctx, opts, getenv)
+	if err != nil {
+		return err
+	}
+	for _, w := range settings.Warnings {
+		fmt.Fprintln(stderr, "warning:", w)
+	}
+	log, err := openAudit(settings)
+	if err != nil {
+		return err
+	}
+	defer log.Close()
+	backend, err := openBackend(opts, settings, nil)
+	if err != nil {
+		return err
+	}
+	defer backend.Close()
+	srv, err := sshserver.New(sshserver.Options{
+		AuthorizedKeys: o.authorizedKeys, OperatorKeys: o.operatorKeys, HostKey: o.hostKey,
+		IdleTimeout: o.idleTimeout, MaxSessions: o.maxSessions, Client: backend.Client, ReadOnly: settings.ReadOnly,
+		Audit: log, Demo: backend.Demo, Refresh: settings.Refresh, Keys: &settings.Keys,
+		Logf: func(format string, args ...any) { fmt.Fprintf(stderr, format+"\n", args...) },
+	})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", o.listen)
+	if err != nil {
+		return fmt.Errorf("listening on %s: %w", o.listen, err)
+	}
+	host, port, _ := net.SplitHostPort(ln.Addr().String())
+	fmt.Fprintf(stdout, "kiteconsole over SSH for %s at %s\n  ssh -p %s -t %s\naudit log: %s\nCtrl-C stops it.\n",
+		backend.Client.Org(), ln.Addr(), port, host, log.Path())
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(shutdown)
+		return nil
+	}
+}

@@ -1,0 +1,304 @@
+// Package sshserver serves the console over SSH with wish: a console of
+// its own for every session, read-only for viewers' keys, able to change
+// things for operators' keys, every other key and every password refused.
+// The Buildkite API token stays on the server.
+package sshserver
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"sync/atomic"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/wish/v2"
+	bm "charm.land/wish/v2/bubbletea"
+	"github.com/charmbracelet/ssh"
+	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/kiteconsole/kiteconsole/api"
+	"github.com/kiteconsole/kiteconsole/audit"
+	"github.com/kiteconsole/kiteconsole/keymap"
+	"github.com/kiteconsole/kiteconsole/ui"
+)
+
+// Role is what a key may do.
+type Role int
+
+// Roles.
+const (
+	NoAccess Role = iota
+	Viewer
+	Operator
+)
+
+func (r Role) String() string { return [...]string{"none", "viewer", "operator"}[r] }
+
+// Options configure the server.
+type Options struct {
+	// AuthorizedKeys lists viewers' keys; OperatorKeys the keys that may
+	// also change things. Both are authorized_keys files, read again at
+	// every login so a change needs no restart.
+	AuthorizedKeys string
+	OperatorKeys   string
+	// HostKey is the server's private key, generated (0600) when missing.
+	HostKey string
+	// IdleTimeout closes a session with no key pressed for that long.
+	IdleTimeout time.Duration
+	// MaxSessions bounds the sessions at once.
+	MaxSessions int
+	// Client talks to Buildkite for every session; each session gets its
+	// own copy with its own access and audit hook.
+	Client *api.Client
+	// ReadOnly makes every session read-only, operators' too.
+	ReadOnly bool
+	Audit    *audit.Log
+	Demo     bool
+	Refresh  time.Duration
+	Keys     *keymap.KeyMap
+	// Logf reports server events (never a token).
+	Logf func(format string, args ...any)
+}
+
+// Defaults of Options.
+const (
+	DefaultIdleTimeout = 15 * time.Minute
+	DefaultMaxSessions = 32
+)
+
+// DefaultHostKey is where the host key lives when no path is given.
+func DefaultHostKey() string { return filepath.Join(audit.StateDir(), "ssh_host_ed25519_key") }
+
+// Server is the SSH server.
+type Server struct {
+	opts     Options
+	ssh      *ssh.Server
+	sessions atomic.Int64
+}
+
+type roleKey struct{}
+
+// New builds the server; Serve starts it.
+func New(opts Options) (*Server, error) {
+	if opts.Client == nil {
+		return nil, errors.New("sshserver: no API client")
+	}
+	if opts.AuthorizedKeys == "" && opts.OperatorKeys == "" {
+		return nil, errors.New("give --authorized-keys (viewers) and/or --operator-keys: without them nobody could log in")
+	}
+	for _, p := range []string{opts.AuthorizedKeys, opts.OperatorKeys} {
+		if p == "" {
+			continue
+		}
+		if _, err := readKeys(p); err != nil {
+			return nil, err
+		}
+	}
+	if opts.HostKey == "" {
+		opts.HostKey = DefaultHostKey()
+	}
+	if err := ensureHostKey(opts.HostKey); err != nil {
+		return nil, err
+	}
+	if opts.IdleTimeout <= 0 {
+		opts.IdleTimeout = DefaultIdleTimeout
+	}
+	if opts.MaxSessions <= 0 {
+		opts.MaxSessions = DefaultMaxSessions
+	}
+	if opts.Logf == nil {
+		opts.Logf = func(string, ...any) {}
+	}
+	s := &Server{opts: opts}
+	srv, err := wish.NewServer(
+		wish.WithHostKeyPath(opts.HostKey),
+		// Only public keys: with no password or keyboard-interactive
+		// handler those methods are not offered at all.
+		wish.WithPublicKeyAuth(s.authorize),
+		wish.WithMiddleware(
+			bm.MiddlewareWithProgramHandler(s.program),
+			s.requirePTY,
+			s.limitSessions,
+		),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("sshserver: %w", err)
+	}
+	s.ssh = srv
+	return s, nil
+}
+
+// Serve accepts connections on ln until Shutdown.
+func (s *Server) Serve(ln net.Listener) error {
+	err := s.ssh.Serve(ln)
+	if errors.Is(err, ssh.ErrServerClosed) {
+		return nil
+	}
+	return err
+}
+
+// Shutdown closes the listener and every session.
+func (s *Server) Shutdown(ctx context.Context) error { return s.ssh.Shutdown(ctx) }
+
+// authorize decides a key's role: operators first, then viewers; every
+// other key is refused.
+func (s *Server) authorize(ctx ssh.Context, key ssh.PublicKey) bool {
+	role := s.roleOf(key)
+	if role == NoAccess {
+		s.opts.Logf("refused key %s for %s from %s", gossh.FingerprintSHA256(key), ctx.User(), ctx.RemoteAddr())
+		return false
+	}
+	ctx.SetValue(roleKey{}, role)
+	return true
+}
+
+func (s *Server) roleOf(key ssh.PublicKey) Role {
+	if s.opts.OperatorKeys != "" && listed(s.opts.OperatorKeys, key) {
+		return Operator
+	}
+	if s.opts.AuthorizedKeys != "" && listed(s.opts.AuthorizedKeys, key) {
+		return Viewer
+	}
+	return NoAccess
+}
+
+func listed(path string, key ssh.PublicKey) bool {
+	keys, err := readKeys(path)
+	if err != nil {
+		return false
+	}
+	for _, k := range keys {
+		if ssh.KeysEqual(k, key) {
+			return true
+		}
+	}
+	return false
+}
+
+// readKeys reads an authorized_keys file.
+func readKeys(path string) ([]ssh.PublicKey, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading keys: %w", err)
+	}
+	var keys []ssh.PublicKey
+	for len(data) > 0 {
+		k, _, _, rest, err := gossh.ParseAuthorizedKey(data)
+		if err != nil {
+			break
+		}
+		keys = append(keys, k)
+		data = rest
+	}
+	return keys, nil
+}
+
+// ensureHostKey writes a new ed25519 host key (0600, its directory 0700)
+// when there is none.
+func ensureHostKey(path string) error {
+	if _, err := os.Stat(path); err == nil {
+		return nil
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return fmt.Errorf("host key: %w", err)
+	}
+	_, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		return err
+	}
+	block, err := gossh.MarshalPrivateKey(priv, "kiteconsole host key")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, pem.EncodeToMemory(block), 0o600)
+}
+
+func (s *Server) limitSessions(next ssh.Handler) ssh.Handler {
+	return func(sess ssh.Session) {
+		if n := s.sessions.Add(1); n > int64(s.opts.MaxSessions) {
+			s.sessions.Add(-1)
+			wish.Fatalln(sess, fmt.Sprintf("kiteconsole: all %d sessions are in use; try again later", s.opts.MaxSessions))
+			return
+		}
+		defer s.sessions.Add(-1)
+		next(sess)
+	}
+}
+
+func (s *Server) requirePTY(next ssh.Handler) ssh.Handler {
+	return func(sess ssh.Session) {
+		if _, _, ok := sess.Pty(); !ok {
+			wish.Fatalln(sess, "kiteconsole is a full-screen console: connect with a terminal (ssh -t).")
+			return
+		}
+		next(sess)
+	}
+}
+
+// Actor is who a session is, for the audit log.
+func actor(sess ssh.Session) audit.Actor {
+	a := audit.Actor{Who: sess.User(), Via: "ssh"}
+	if k := sess.PublicKey(); k != nil {
+		a.Fingerprint = gossh.FingerprintSHA256(k)
+	}
+	return a
+}
+
+// program builds a session's own console: its own client copy (read-only
+// for viewers), its own screen stack, and an idle timer fed by its keys.
+func (s *Server) program(sess ssh.Session) *tea.Program {
+	role, _ := sess.Context().Value(roleKey{}).(Role)
+	readOnly := role != Operator || s.opts.ReadOnly
+	who := actor(sess)
+	var onChange func(context.Context, api.ChangeEvent)
+	var onRefused func(string, audit.Target, string)
+	if s.opts.Audit != nil {
+		onChange = s.opts.Audit.Hook(who, s.opts.Client.Org(), func(err error) { s.opts.Logf("audit log: %v", err) })
+		onRefused = func(action string, t audit.Target, note string) {
+			s.opts.Audit.Refused(who, s.opts.Client.Org(), action, t, note)
+		}
+	}
+	client := s.opts.Client.WithAccess(readOnly, onChange)
+	app := ui.New(sess.Context(), ui.Options{Client: client, Demo: s.opts.Demo, Refresh: s.opts.Refresh, Keys: s.opts.Keys,
+		Remote: true, OnRefused: onRefused, Dark: true})
+	s.opts.Logf("session for %s (%s, %s) from %s", who.Who, role, who.Fingerprint, sess.RemoteAddr())
+
+	var lastKey atomic.Int64
+	lastKey.Store(time.Now().UnixNano())
+	opts := append(bm.MakeOptions(sess), tea.WithFilter(func(_ tea.Model, msg tea.Msg) tea.Msg {
+		switch msg.(type) {
+		case tea.KeyPressMsg, tea.MouseClickMsg, tea.MouseWheelMsg:
+			lastKey.Store(time.Now().UnixNano())
+		}
+		return msg
+	}))
+	p := tea.NewProgram(app, opts...)
+	go s.watchIdle(sess, p, &lastKey)
+	return p
+}
+
+// watchIdle ends a session whose keys have been still for IdleTimeout.
+func (s *Server) watchIdle(sess ssh.Session, p *tea.Program, lastKey *atomic.Int64) {
+	tick := time.NewTicker(min(s.opts.IdleTimeout/4, time.Minute))
+	defer tick.Stop()
+	for {
+		select {
+		case <-sess.Context().Done():
+			return
+		case <-tick.C:
+			if time.Since(time.Unix(0, lastKey.Load())) >= s.opts.IdleTimeout {
+				p.Quit()
+				_, _ = fmt.Fprintf(sess.Stderr(), "\r\nkiteconsole: closed after %s without a key pressed\r\n", s.opts.IdleTimeout)
+				_ = sess.Close()
+				return
+			}
+		}
+	}
+}

@@ -1,0 +1,333 @@
+package sshserver
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/json"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/kiteconsole/kiteconsole/api/sandbox"
+	"github.com/kiteconsole/kiteconsole/api/sandbox/sandboxtest"
+	"github.com/kiteconsole/kiteconsole/audit"
+	"github.com/kiteconsole/kiteconsole/model"
+)
+
+type harness struct {
+	t        *testing.T
+	env      *sandboxtest.Env
+	addr     string
+	viewer   gossh.Signer
+	operator gossh.Signer
+	stranger gossh.Signer
+	auditLog string
+}
+
+func newSigner(t *testing.T) gossh.Signer {
+	_, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := gossh.NewSignerFromKey(priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func startServer(t *testing.T) *harness {
+	t.Helper()
+	dir := t.TempDir()
+	h := &harness{t: t, viewer: newSigner(t), operator: newSigner(t), stranger: newSigner(t), auditLog: filepath.Join(dir, "audit.log")}
+	h.env = sandboxtest.Start(t, sandbox.Options{}, nil)
+	viewers := filepath.Join(dir, "viewers")
+	operators := filepath.Join(dir, "operators")
+	_ = os.WriteFile(viewers, gossh.MarshalAuthorizedKey(h.viewer.PublicKey()), 0o600)
+	_ = os.WriteFile(operators, gossh.MarshalAuthorizedKey(h.operator.PublicKey()), 0o600)
+	log, err := audit.Open(h.auditLog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { log.Close() })
+	hostKey := filepath.Join(dir, "state", "host_key")
+	srv, err := New(Options{AuthorizedKeys: viewers, OperatorKeys: operators, HostKey: hostKey, Client: h.env.Client, Audit: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info, err := os.Stat(hostKey); err != nil || info.Mode().Perm() != 0o600 {
+		t.Fatalf("host key: %v %v", info, err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.addr = ln.Addr().String()
+	go func() { _ = srv.Serve(ln) }()
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(ctx)
+	})
+	return h
+}
+
+func (h *harness) dial(user string, auth gossh.AuthMethod) (*gossh.Client, error) {
+	return gossh.Dial("tcp", h.addr, &gossh.ClientConfig{
+		User: user, Auth: []gossh.AuthMethod{auth}, HostKeyCallback: gossh.InsecureIgnoreHostKey(), Timeout: 10 * time.Second,
+	})
+}
+
+// terminal is a session with a PTY: what it receives, and its keys.
+type terminal struct {
+	t    *testing.T
+	// from is how many requests the sandbox had answered when the session
+	// opened: what it asks for is counted after that.
+	from int
+	in   io.WriteCloser
+	mu   sync.Mutex
+	out  bytes.Buffer
+	sess *gossh.Session
+}
+
+func (tm *terminal) Write(p []byte) (int, error) {
+	tm.mu.Lock()
+	defer tm.mu.Unlock()
+	return tm.out.Write(p)
+}
+
+func (tm *terminal) received() string {
+	tm.mu.Lock()
+	defer tm.mu.Unlock()
+	return tm.out.String()
+}
+
+func (tm *terminal) keys(s string) {
+	tm.t.Helper()
+	if _, err := tm.in.Write([]byte(s)); err != nil {
+		tm.t.Fatal(err)
+	}
+}
+
+func (h *harness) open(signer gossh.Signer, user string) *terminal {
+	h.t.Helper()
+	client, err := h.dial(user, gossh.PublicKeys(signer))
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	h.t.Cleanup(func() { client.Close() })
+	sess, err := client.NewSession()
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	tm := &terminal{t: h.t, sess: sess, from: len(h.env.Sandbox.Requests())}
+	sess.Stdout, sess.Stderr = tm, tm
+	if tm.in, err = sess.StdinPipe(); err != nil {
+		h.t.Fatal(err)
+	}
+	if err := sess.RequestPty("xterm-256color", 30, 120, gossh.TerminalModes{}); err != nil {
+		h.t.Fatal(err)
+	}
+	if err := sess.Shell(); err != nil {
+		h.t.Fatal(err)
+	}
+	return tm
+}
+
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		if cond() {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("gave up waiting for %s", what)
+}
+
+func (h *harness) count(method, part string, from int) int {
+	n := 0
+	log := h.env.Sandbox.Requests()
+	for _, r := range log[min(from, len(log)):] {
+		if r.Method == method && strings.Contains(r.Path, part) {
+			n++
+		}
+	}
+	return n
+}
+
+func (h *harness) cluster(name string) model.Cluster {
+	cls, err := h.env.Client.ListClusters(context.Background(), nil)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	for _, c := range cls {
+		if c.Name == name {
+			return c
+		}
+	}
+	h.t.Fatalf("no cluster %s", name)
+	return model.Cluster{}
+}
+
+// openCluster types the keys that open a cluster from the home screen,
+// waiting for each screen's requests rather than for time.
+func (h *harness) openCluster(tm *terminal, name string) model.Cluster {
+	cl := h.cluster(name)
+	queues := "/clusters/" + cl.ID + "/queues"
+	eventually(h.t, "the home screen to load", func() bool { return h.count("GET", queues, tm.from) >= 1 })
+	tm.keys("/" + strings.ToLower(name) + "\r\r")
+	eventually(h.t, "the cluster screen to load", func() bool { return h.count("GET", queues, tm.from) >= 2 })
+	return cl
+}
+
+func (h *harness) queue(cl model.Cluster, key string) model.Queue {
+	qs, err := h.env.Client.ListQueues(context.Background(), cl.ID, nil)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	for _, q := range qs {
+		if q.Key == key {
+			return q
+		}
+	}
+	return model.Queue{}
+}
+
+func (h *harness) auditEntries() []audit.Entry {
+	f, err := os.Open(h.auditLog)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	var out []audit.Entry
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		var e audit.Entry
+		if json.Unmarshal(sc.Bytes(), &e) == nil {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+func TestViewerBrowsesButCannotPause(t *testing.T) {
+	h := startServer(t)
+	tm := h.open(h.viewer, "vera")
+	mobile := h.openCluster(tm, "Mobile")
+	tm.keys("p")
+	eventually(t, "the refusal in the audit log", func() bool { return len(h.auditEntries()) > 0 })
+	e := h.auditEntries()[0]
+	if e.Result != "refused" || e.Action != "queue.pause" || e.Who != "vera" || e.Via != "ssh" ||
+		e.Fingerprint != gossh.FingerprintSHA256(h.viewer.PublicKey()) || e.Target.QueueKey != "default" || e.Target.ClusterName != "Mobile" {
+		t.Fatalf("audit entry = %+v", e)
+	}
+	if w := h.env.Writes(); len(w) != 0 {
+		t.Fatalf("a viewer's session sent %v", w)
+	}
+	if q := h.queue(mobile, "default"); q.DispatchPaused {
+		t.Fatal("paused by a viewer")
+	}
+	if strings.Contains(tm.received(), h.env.Sandbox.Token()) {
+		t.Fatal("the API token reached the client")
+	}
+}
+
+func TestOperatorPausesAndItIsAudited(t *testing.T) {
+	h := startServer(t)
+	tm := h.open(h.operator, "olga")
+	mobile := h.openCluster(tm, "Mobile")
+	tm.keys("p")
+	tm.keys("cert expired on the agents\r")
+	eventually(t, "the pause in the sandbox", func() bool { return h.queue(mobile, "default").DispatchPaused })
+	if note := model.Value(h.queue(mobile, "default").DispatchPausedNote); note != "cert expired on the agents" {
+		t.Fatalf("note = %q", note)
+	}
+	eventually(t, "the audit entry", func() bool { return len(h.auditEntries()) > 0 })
+	e := h.auditEntries()[0]
+	if e.Result != "ok" || e.Action != "queue.pause" || e.Who != "olga" || e.Note != "cert expired on the agents" ||
+		e.Target.QueueID == "" || e.Target.QueueKey != "default" || e.Target.ClusterID != mobile.ID || e.Org != "acme" {
+		t.Fatalf("audit entry = %+v", e)
+	}
+	if strings.Contains(tm.received(), h.env.Sandbox.Token()) {
+		t.Fatal("the API token reached the client")
+	}
+}
+
+func TestTwoSessionsKeepTheirOwnState(t *testing.T) {
+	h := startServer(t)
+	a := h.open(h.operator, "ann")
+	mobile := h.openCluster(a, "Mobile")
+	b := h.open(h.operator, "bob")
+	prod := h.openCluster(b, "Production")
+	// Each pauses the default queue of the cluster it has open.
+	a.keys("p")
+	a.keys("from ann\r")
+	b.keys("p")
+	b.keys("from bob\r")
+	eventually(t, "both pauses", func() bool {
+		return h.queue(mobile, "default").DispatchPaused && h.queue(prod, "default").DispatchPaused
+	})
+	if model.Value(h.queue(mobile, "default").DispatchPausedNote) != "from ann" || model.Value(h.queue(prod, "default").DispatchPausedNote) != "from bob" {
+		t.Fatal("the sessions' notes crossed")
+	}
+	eventually(t, "two audit entries", func() bool { return len(h.auditEntries()) == 2 })
+	who := map[string]string{}
+	for _, e := range h.auditEntries() {
+		who[e.Who] = e.Target.ClusterName
+	}
+	if who["ann"] != "Mobile" || who["bob"] != "Production" {
+		t.Fatalf("audit = %v", who)
+	}
+}
+
+func TestUnknownKeysAndPasswordsAreRefused(t *testing.T) {
+	h := startServer(t)
+	if c, err := h.dial("eve", gossh.PublicKeys(h.stranger)); err == nil {
+		c.Close()
+		t.Fatal("an unknown key got in")
+	}
+	if c, err := h.dial("eve", gossh.Password("hunter2")); err == nil {
+		c.Close()
+		t.Fatal("a password got in")
+	}
+	if c, err := h.dial("eve", gossh.KeyboardInteractive(func(string, string, []string, []bool) ([]string, error) { return []string{"x"}, nil })); err == nil {
+		c.Close()
+		t.Fatal("keyboard-interactive got in")
+	}
+}
+
+func TestSessionWithoutATerminalIsToldWhy(t *testing.T) {
+	h := startServer(t)
+	client, err := h.dial("pat", gossh.PublicKeys(h.viewer))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	sess, err := client.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, _ := sess.CombinedOutput("")
+	if !strings.Contains(string(out), "connect with a terminal") {
+		t.Fatalf("output = %q", out)
+	}
+}
+
+func TestNoKeysNoServer(t *testing.T) {
+	env := sandboxtest.Start(t, sandbox.Options{}, nil)
+	if _, err := New(Options{Client: env.Client, HostKey: filepath.Join(t.TempDir(), "k")}); err == nil {
+		t.Fatal("a server nobody could log in to was started")
+	}
+}
