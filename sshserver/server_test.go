@@ -90,7 +90,7 @@ func (h *harness) dial(user string, auth gossh.AuthMethod) (*gossh.Client, error
 
 // terminal is a session with a PTY: what it receives, and its keys.
 type terminal struct {
-	t    *testing.T
+	t *testing.T
 	// from is how many requests the sandbox had answered when the session
 	// opened: what it asks for is counted after that.
 	from int
