@@ -104,7 +104,7 @@ func runConsole(ctx context.Context, stdout, stderr io.Writer, opts rootOptions,
 	}
 	defer backend.Close()
 	uiOpts := ui.Options{Client: backend.Client, Demo: backend.Demo, Refresh: settings.Refresh, Keys: &settings.Keys,
-		Dark: settings.Theme != "light",
+		Dark: settings.Theme != "light", FixedTheme: settings.Theme != "auto",
 		OnRefused: func(action string, t audit.Target, note string) {
 			log.Refused(who, backend.Client.Org(), action, t, note)
 		}}

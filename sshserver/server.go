@@ -255,17 +255,8 @@ func actor(sess ssh.Session) audit.Actor {
 // for viewers), its own screen stack, and an idle timer fed by its keys.
 func (s *Server) program(sess ssh.Session) *tea.Program {
 	role, _ := sess.Context().Value(roleKey{}).(Role)
-	readOnly := role != Operator || s.opts.ReadOnly
 	who := actor(sess)
-	var onChange func(context.Context, api.ChangeEvent)
-	var onRefused func(string, audit.Target, string)
-	if s.opts.Audit != nil {
-		onChange = s.opts.Audit.Hook(who, s.opts.Client.Org(), func(err error) { s.opts.Logf("audit log: %v", err) })
-		onRefused = func(action string, t audit.Target, note string) {
-			s.opts.Audit.Refused(who, s.opts.Client.Org(), action, t, note)
-		}
-	}
-	client := s.opts.Client.WithAccess(readOnly, onChange)
+	client, onRefused := s.clientFor(role, who)
 	app := ui.New(sess.Context(), ui.Options{Client: client, Demo: s.opts.Demo, Refresh: s.opts.Refresh, Keys: s.opts.Keys,
 		Remote: true, OnRefused: onRefused, Dark: true})
 	s.opts.Logf("session for %s (%s, %s) from %s", who.Who, role, who.Fingerprint, sess.RemoteAddr())
@@ -282,6 +273,22 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 	p := tea.NewProgram(app, opts...)
 	go s.watchIdle(sess, p, &lastKey)
 	return p
+}
+
+// clientFor is a session's own copy of the API client: read-only unless
+// the key is an operator's, and with the session's own audit hook. This is
+// where a viewer is kept from changing anything, whatever the screens do.
+func (s *Server) clientFor(role Role, who audit.Actor) (*api.Client, func(string, audit.Target, string)) {
+	readOnly := role != Operator || s.opts.ReadOnly
+	var onChange func(context.Context, api.ChangeEvent)
+	var onRefused func(string, audit.Target, string)
+	if s.opts.Audit != nil {
+		onChange = s.opts.Audit.Hook(who, s.opts.Client.Org(), func(err error) { s.opts.Logf("audit log: %v", err) })
+		onRefused = func(action string, t audit.Target, note string) {
+			s.opts.Audit.Refused(who, s.opts.Client.Org(), action, t, note)
+		}
+	}
+	return s.opts.Client.WithAccess(readOnly, onChange), onRefused
 }
 
 // watchIdle ends a session whose keys have been still for IdleTimeout.

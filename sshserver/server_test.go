@@ -331,3 +331,62 @@ func TestNoKeysNoServer(t *testing.T) {
 		t.Fatal("a server nobody could log in to was started")
 	}
 }
+
+func TestAViewersClientRefusesChangesItself(t *testing.T) {
+	h := startServer(t)
+	log, _ := audit.Open(h.auditLog)
+	defer log.Close()
+	srv := &Server{opts: Options{Client: h.env.Client, Audit: log}}
+	client, _ := srv.clientFor(Viewer, audit.Actor{Who: "vera", Via: "ssh"})
+	mobile := h.cluster("Mobile")
+	// As if a key binding had slipped past every screen.
+	_, err := client.PauseQueue(context.Background(), mobile.ID, model.Value(mobile.DefaultQueueID), "sneaky")
+	if err == nil || len(h.env.Writes()) != 0 {
+		t.Fatalf("a viewer's client paused: %v", err)
+	}
+	if e := h.auditEntries(); len(e) != 1 || e[0].Result != "refused" || e[0].Note != "sneaky" || e[0].Who != "vera" {
+		t.Fatalf("audit = %+v", e)
+	}
+	op, _ := srv.clientFor(Operator, audit.Actor{Who: "olga"})
+	if op.ReadOnly() {
+		t.Fatal("an operator's client is read-only")
+	}
+}
+
+func TestSessionLimitAndIdleTimeout(t *testing.T) {
+	env := sandboxtest.Start(t, sandbox.Options{}, nil)
+	dir := t.TempDir()
+	viewer := newSigner(t)
+	keys := filepath.Join(dir, "viewers")
+	_ = os.WriteFile(keys, gossh.MarshalAuthorizedKey(viewer.PublicKey()), 0o600)
+	srv, err := New(Options{AuthorizedKeys: keys, HostKey: filepath.Join(dir, "host"), Client: env.Client,
+		MaxSessions: 1, IdleTimeout: 300 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	go func() { _ = srv.Serve(ln) }()
+	t.Cleanup(func() { // after the sessions' own cleanups close their clients
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(ctx)
+	})
+	h := &harness{t: t, env: env, addr: ln.Addr().String()}
+
+	first := h.open(viewer, "one")
+	eventually(t, "the first console", func() bool { return strings.Contains(first.received(), "Clusters") })
+	second := h.open(viewer, "two")
+	eventually(t, "the second session's refusal", func() bool { return strings.Contains(second.received(), "all 1 sessions are in use") })
+
+	// Nobody types in the first: it is closed.
+	done := make(chan error, 1)
+	go func() { done <- first.sess.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		t.Fatal("an idle session stayed open")
+	}
+	if !strings.Contains(first.received(), "without a key pressed") {
+		t.Fatal("the idle session was not told why")
+	}
+}

@@ -31,6 +31,9 @@ type Options struct {
 	// Dark picks the dark or light styles before the terminal has said
 	// which its background is.
 	Dark bool
+	// FixedTheme keeps Dark whatever the terminal says (theme: dark or
+	// light in the configuration).
+	FixedTheme bool
 	// Remote is set when the console is served over SSH.
 	Remote bool
 	// OnRefused records a change refused before it reached the client
@@ -172,7 +175,9 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 		}
 		return tea.Batch(cmds...)
 	case tea.BackgroundColorMsg:
-		a.c.Styles = theme.New(msg.IsDark())
+		if !a.opts.FixedTheme {
+			a.c.Styles = theme.New(msg.IsDark())
+		}
 		return a.toTop(msg)
 	case taskDone:
 		delete(a.c.tasks.label, msg.id)
