@@ -1,0 +1,90 @@
+package audit
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/kiteconsole/kiteconsole/api"
+)
+
+func TestDescribeNamesEveryChange(t *testing.T) {
+	const o = "/v2/organizations/acme"
+	cases := []struct {
+		method, path, action string
+		want                 Target
+	}{
+		{"POST", o + "/clusters", "cluster.create", Target{}},
+		{"PUT", o + "/clusters/c1", "cluster.update", Target{ClusterID: "c1"}},
+		{"DELETE", o + "/clusters/c1", "cluster.delete", Target{ClusterID: "c1"}},
+		{"POST", o + "/clusters/c1/queues", "queue.create", Target{ClusterID: "c1"}},
+		{"PUT", o + "/clusters/c1/queues/q1", "queue.update", Target{ClusterID: "c1", QueueID: "q1"}},
+		{"DELETE", o + "/clusters/c1/queues/q1", "queue.delete", Target{ClusterID: "c1", QueueID: "q1"}},
+		{"POST", o + "/clusters/c1/queues/q1/pause_dispatch", "queue.pause", Target{ClusterID: "c1", QueueID: "q1"}},
+		{"POST", o + "/clusters/c1/queues/q1/resume_dispatch", "queue.resume", Target{ClusterID: "c1", QueueID: "q1"}},
+		{"POST", o + "/clusters/c1/tokens", "token.create", Target{ClusterID: "c1"}},
+		{"PUT", o + "/clusters/c1/tokens/t1", "token.update", Target{ClusterID: "c1", TokenID: "t1"}},
+		{"DELETE", o + "/clusters/c1/tokens/t1", "token.revoke", Target{ClusterID: "c1", TokenID: "t1"}},
+		{"POST", o + "/pipelines", "pipeline.create", Target{}},
+		{"PATCH", o + "/pipelines/app", "pipeline.update", Target{PipelineSlug: "app"}},
+		{"DELETE", o + "/pipelines/app", "pipeline.delete", Target{PipelineSlug: "app"}},
+		{"POST", o + "/pipelines/app/archive", "pipeline.archive", Target{PipelineSlug: "app"}},
+		{"POST", o + "/pipelines/app/unarchive", "pipeline.unarchive", Target{PipelineSlug: "app"}},
+	}
+	for _, tc := range cases {
+		action, target := describe(tc.method, tc.path)
+		if action != tc.action || target != tc.want {
+			t.Errorf("%s %s = %s %+v, want %s %+v", tc.method, tc.path, action, target, tc.action, tc.want)
+		}
+	}
+}
+
+func TestHookWritesOneLinePerChange(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state", "audit.log")
+	log, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer log.Close()
+	if info, err := os.Stat(path); err != nil || info.Mode().Perm() != 0o600 {
+		t.Fatalf("log file mode: %v %v", info, err)
+	}
+	hook := log.Hook(Actor{Who: "sam", Via: "local"}, "acme", nil)
+	ctx := WithNames(context.Background(), Target{ClusterName: "Mobile", QueueKey: "macos"})
+	hook(ctx, api.ChangeEvent{Method: "POST", Path: "/v2/organizations/acme/clusters/c1/queues/q1/pause_dispatch", Body: []byte(`{"dispatch_paused_note":"INC-1"}`)})
+	hook(ctx, api.ChangeEvent{Method: "POST", Path: "/v2/organizations/acme/clusters/c1/queues/q1/resume_dispatch", Refused: true, Err: api.ErrReadOnly})
+	hook(context.Background(), api.ChangeEvent{Method: "POST", Path: "/v2/organizations/acme/clusters/c1/tokens", Body: []byte(`{"description":"CI"}`),
+		Err: &api.Error{StatusCode: 422, Message: "Validation failed: Description can't be blank"}})
+	hook(context.Background(), api.ChangeEvent{Method: "DELETE", Path: "/v2/organizations/acme/pipelines/app", Err: errors.New("connection reset")})
+
+	f, _ := os.Open(path)
+	defer f.Close()
+	var entries []Entry
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		var e Entry
+		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
+			t.Fatalf("not a JSON line: %s", sc.Text())
+		}
+		entries = append(entries, e)
+	}
+	if len(entries) != 4 {
+		t.Fatalf("%d lines", len(entries))
+	}
+	if e := entries[0]; e.Action != "queue.pause" || e.Note != "INC-1" || e.Result != "ok" || e.Target.QueueKey != "macos" || e.Target.QueueID != "q1" || e.Who != "sam" || e.Time.IsZero() {
+		t.Errorf("pause: %+v", e)
+	}
+	if e := entries[1]; e.Result != "refused" || e.Action != "queue.resume" {
+		t.Errorf("refused: %+v", e)
+	}
+	if e := entries[2]; e.Result != "failed" || e.Status != 422 || e.Target.TokenName != "CI" || e.Message == "" {
+		t.Errorf("failed: %+v", e)
+	}
+	if e := entries[3]; e.Result != "failed" || e.Message != "connection reset" || e.Action != "pipeline.delete" {
+		t.Errorf("network failure: %+v", e)
+	}
+}
