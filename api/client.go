@@ -7,6 +7,7 @@ package api
 import (
 	"bytes"
 	"context"
+	"sync"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -40,6 +41,9 @@ type Config struct {
 	// MaxRetryWait caps one wait before a retry, however long the server
 	// asks for (default 60s).
 	MaxRetryWait time.Duration
+	// Parallel bounds the pages of one list fetched at once (default 8;
+	// 1 follows the pages one after another).
+	Parallel int
 	// ReadOnly refuses every request that would change something, before
 	// it is sent.
 	ReadOnly bool
@@ -73,7 +77,11 @@ type Client struct {
 	maxRetries   int
 	maxRetryWait time.Duration
 	readOnly     bool
+	parallel     int
 	onChange     func(ctx context.Context, ev ChangeEvent)
+	// gate holds every request back after a 429 until the window resets:
+	// all of a list's workers back off together.
+	gate *gate
 	// sleep waits before a retry; tests replace it to observe the waits.
 	sleep func(ctx context.Context, d time.Duration) error
 }
@@ -104,7 +112,12 @@ func New(cfg Config) (*Client, error) {
 		maxRetryWait: cfg.MaxRetryWait,
 		readOnly:     cfg.ReadOnly,
 		onChange:     cfg.OnChange,
+		parallel:     cfg.Parallel,
+		gate:         &gate{},
 		sleep:        sleepContext,
+	}
+	if c.parallel <= 0 {
+		c.parallel = DefaultParallel
 	}
 	if c.hc == nil {
 		c.hc = http.DefaultClient
@@ -137,6 +150,29 @@ func (c *Client) WithAccess(readOnly bool, onChange func(context.Context, Change
 	cp.readOnly = readOnly
 	cp.onChange = onChange
 	return &cp
+}
+
+// DefaultParallel is how many pages of a list are fetched at once.
+const DefaultParallel = 8
+
+// gate is the time until which no request may be sent.
+type gate struct {
+	mu    sync.Mutex
+	until time.Time
+}
+
+func (g *gate) close(until time.Time) {
+	g.mu.Lock()
+	if until.After(g.until) {
+		g.until = until
+	}
+	g.mu.Unlock()
+}
+
+func (g *gate) wait() time.Duration {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return time.Until(g.until)
 }
 
 // ErrReadOnly is returned, before anything is sent, by every method that
@@ -192,7 +228,14 @@ func (c *Client) changed(ctx context.Context, ev ChangeEvent) {
 
 // attempts sends a request as often as the retry policy allows.
 func (c *Client) attempts(ctx context.Context, req request, target *url.URL, payload []byte, out any) (http.Header, error) {
+	waited := false // this request has just waited for the window itself
 	for attempt := 0; ; attempt++ {
+		if d := c.gate.wait(); d > 0 && !waited {
+			if err := c.sleep(ctx, d); err != nil {
+				return nil, err
+			}
+		}
+		waited = false
 		header, status, body, err := c.send(ctx, req.method, target, payload)
 		if err != nil {
 			return nil, err
@@ -210,6 +253,11 @@ func (c *Client) attempts(ctx context.Context, req request, target *url.URL, pay
 		wait, retry := c.retryWait(req.method, status, header, attempt)
 		if !retry || attempt >= c.maxRetries {
 			return header, apiErr
+		}
+		if status == http.StatusTooManyRequests {
+			// The organisation's window is spent: every request waits.
+			c.gate.close(time.Now().Add(wait))
+			waited = true
 		}
 		if err := c.sleep(ctx, wait); err != nil {
 			return header, err

@@ -321,7 +321,8 @@ func TestPaginationDeliversEveryPageInOrder(t *testing.T) {
 		}
 		return nil
 	})
-	if !errors.Is(err, stop) || len(all) != 300 || len(env.Sandbox.Requests()) != 3 {
+	// Pages already on their way may arrive, but the listing stops.
+	if !errors.Is(err, stop) || len(all) != 300 || len(env.Sandbox.Requests()) > 3+2*api.DefaultParallel {
 		t.Fatalf("stop: err=%v, %d items, %d requests", err, len(all), len(env.Sandbox.Requests()))
 	}
 }

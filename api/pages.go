@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"fmt"
+	"sync"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -26,36 +27,137 @@ type Page[T any] struct {
 // stops the listing with that error.
 type PageFunc[T any] func(Page[T]) error
 
-// list fetches every page of a list endpoint, following Link rel="next"
-// to the end, hands each page to onPage (when not nil) and returns all
-// items.
+// list fetches every page of a list endpoint and hands each page to
+// onPage (when not nil), in order, as soon as it and the pages before it
+// have arrived; it returns all items. After page 1, when the server names
+// the last page, the rest are fetched in parallel, at most c.parallel at
+// a time; otherwise it follows Link rel="next" one page after another.
 func list[T any](ctx context.Context, c *Client, scope, path string, onPage PageFunc[T]) ([]T, error) {
-	target, err := url.Parse(c.base.String() + path + "?per_page=" + strconv.Itoa(PerPage))
+	first, err := url.Parse(c.base.String() + path + "?per_page=" + strconv.Itoa(PerPage))
 	if err != nil {
 		return nil, err
 	}
-	var all []T
-	for number := 1; target != nil; number++ {
-		var items []T
-		header, err := c.do(ctx, request{method: http.MethodGet, path: path, scope: scope}, target, &items)
+	req := request{method: http.MethodGet, path: path, scope: scope}
+	var items []T
+	header, err := c.do(ctx, req, first, &items)
+	if err != nil {
+		return nil, err
+	}
+	links := parseLinks(header.Get("Link"))
+	last := pageNumber(links["last"])
+	all := append([]T(nil), items...)
+	if onPage != nil {
+		if err := onPage(Page[T]{Items: items, Number: 1, Last: last}); err != nil {
+			return all, err
+		}
+	}
+	if last > 1 && c.parallel > 1 {
+		lastURL, err := c.sameOrigin(links["last"])
 		if err != nil {
 			return all, err
 		}
-		links := parseLinks(header.Get("Link"))
+		return fetchRest(ctx, c, req, lastURL, last, all, onPage)
+	}
+	// No last page named: follow next, one at a time.
+	for number := 2; links["next"] != ""; number++ {
+		target, err := c.sameOrigin(links["next"])
+		if err != nil {
+			return all, err
+		}
+		items = nil
+		if header, err = c.do(ctx, req, target, &items); err != nil {
+			return all, err
+		}
+		links = parseLinks(header.Get("Link"))
 		all = append(all, items...)
 		if onPage != nil {
 			if err := onPage(Page[T]{Items: items, Number: number, Last: pageNumber(links["last"])}); err != nil {
 				return all, err
 			}
 		}
-		target = nil
-		if next := links["next"]; next != "" {
-			if target, err = c.sameOrigin(next); err != nil {
-				return all, err
-			}
-		}
 	}
 	return all, nil
+}
+
+// fetchRest fetches pages 2..last with at most c.parallel requests in
+// flight, and delivers them in order.
+func fetchRest[T any](ctx context.Context, c *Client, req request, lastURL *url.URL, last int, all []T, onPage PageFunc[T]) ([]T, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	type result struct {
+		number int
+		items  []T
+		err    error
+	}
+	results := make(chan result)
+	pages := make(chan int)
+	workers := min(c.parallel, last-1)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for n := range pages {
+				target := pageURL(lastURL, n)
+				var items []T
+				_, err := c.do(ctx, req, target, &items)
+				select {
+				case results <- result{number: n, items: items, err: err}:
+				case <-ctx.Done():
+					return
+				}
+			}
+		}()
+	}
+	go func() {
+		defer close(pages)
+		for n := 2; n <= last; n++ {
+			select {
+			case pages <- n:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	go func() {
+		wg.Wait()
+		close(results)
+	}()
+	// Deliver in order: hold pages that arrive early until their turn.
+	early := map[int][]T{}
+	next := 2
+	for r := range results {
+		if r.err != nil {
+			return all, r.err // cancel() stops the others
+		}
+		early[r.number] = r.items
+		for items, ok := early[next]; ok; items, ok = early[next] {
+			delete(early, next)
+			all = append(all, items...)
+			if onPage != nil {
+				if err := onPage(Page[T]{Items: items, Number: next, Last: last}); err != nil {
+					return all, err
+				}
+			}
+			next++
+		}
+	}
+	if next <= last {
+		if err := ctx.Err(); err != nil {
+			return all, err
+		}
+		return all, fmt.Errorf("listing stopped at page %d of %d", next-1, last)
+	}
+	return all, nil
+}
+
+// pageURL is the URL of page n, made from the last page's URL.
+func pageURL(last *url.URL, n int) *url.URL {
+	u := *last
+	q := u.Query()
+	q.Set("page", strconv.Itoa(n))
+	u.RawQuery = q.Encode()
+	return &u
 }
 
 // sameOrigin resolves a Link URL and refuses one on another host: the

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -252,5 +253,129 @@ func TestMalformedReplyIsAnError(t *testing.T) {
 	_, err := env.Client.GetCluster(context.Background(), "x")
 	if err == nil || !strings.Contains(err.Error(), "could not be read") {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+// concurrency counts the requests in flight at the sandbox.
+type concurrency struct {
+	next     http.Handler
+	mu       sync.Mutex
+	now, max int
+}
+
+func (c *concurrency) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	c.mu.Lock()
+	c.now++
+	c.max = max(c.max, c.now)
+	c.mu.Unlock()
+	defer func() {
+		c.mu.Lock()
+		c.now--
+		c.mu.Unlock()
+	}()
+	c.next.ServeHTTP(w, r)
+}
+
+func TestPagesAreFetchedInParallelWithinTheBound(t *testing.T) {
+	var conc *concurrency
+	env := sandboxtest.Start(t, sandbox.Options{Size: sandbox.SizeLarge, Latency: 5 * time.Millisecond}, func(h http.Handler) http.Handler {
+		conc = &concurrency{next: h}
+		return conc
+	})
+	for _, bound := range []int{3, api.DefaultParallel} {
+		conc.mu.Lock()
+		conc.max = 0
+		conc.mu.Unlock()
+		c := env.ClientWith(t, api.Config{Parallel: bound})
+		var order []int
+		all, err := c.ListPipelines(context.Background(), func(p api.Page[model.Pipeline]) error {
+			order = append(order, p.Number)
+			return nil
+		})
+		if err != nil || len(all) != 10000 {
+			t.Fatalf("bound %d: %d pipelines, %v", bound, len(all), err)
+		}
+		for i, n := range order {
+			if n != i+1 {
+				t.Fatalf("bound %d: pages delivered out of order: %v", bound, order[:i+1])
+			}
+		}
+		if conc.max > bound || conc.max < 2 {
+			t.Fatalf("bound %d: %d requests were in flight at once", bound, conc.max)
+		}
+	}
+}
+
+func TestWithoutALastLinkPagesAreFollowedOneByOne(t *testing.T) {
+	var conc *concurrency
+	env := sandboxtest.Start(t, sandbox.Options{Size: sandbox.SizeLarge}, func(h http.Handler) http.Handler {
+		conc = &concurrency{next: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			h.ServeHTTP(&noLast{ResponseWriter: w}, r)
+		})}
+		return conc
+	})
+	c := env.ClientWith(t, api.Config{})
+	all, err := c.ListPipelines(context.Background(), nil)
+	if err != nil || len(all) != 10000 || conc.max != 1 {
+		t.Fatalf("%d pipelines, %v, %d in flight", len(all), err, conc.max)
+	}
+}
+
+// noLast drops rel="last" from Link, as some endpoints do.
+type noLast struct{ http.ResponseWriter }
+
+func (n *noLast) WriteHeader(code int) {
+	if l := n.Header().Get("Link"); l != "" {
+		var keep []string
+		for _, part := range strings.Split(l, ",") {
+			if !strings.Contains(part, `rel="last"`) {
+				keep = append(keep, strings.TrimSpace(part))
+			}
+		}
+		n.Header().Set("Link", strings.Join(keep, ", "))
+	}
+	n.ResponseWriter.WriteHeader(code)
+}
+
+func TestA429HoldsBackEveryWorker(t *testing.T) {
+	var hit atomic.Bool
+	var after []time.Time
+	var mu sync.Mutex
+	var at time.Time
+	env := sandboxtest.Start(t, sandbox.Options{Size: sandbox.SizeLarge}, func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if strings.Contains(r.URL.RawQuery, "page=5&") && hit.CompareAndSwap(false, true) {
+				mu.Lock()
+				at = time.Now()
+				mu.Unlock()
+				w.Header().Set("RateLimit-Reset", "1")
+				w.WriteHeader(http.StatusTooManyRequests)
+				return
+			}
+			mu.Lock()
+			if !at.IsZero() {
+				after = append(after, time.Now())
+			}
+			mu.Unlock()
+			h.ServeHTTP(w, r)
+		})
+	})
+	c := env.ClientWith(t, api.Config{})
+	all, err := c.ListPipelines(context.Background(), nil)
+	if err != nil || len(all) != 10000 {
+		t.Fatalf("%d, %v", len(all), err)
+	}
+	// Requests that started after the 429 may have been in flight already;
+	// none is sent in the second that follows it except those.
+	mu.Lock()
+	defer mu.Unlock()
+	early := 0
+	for _, a := range after {
+		if a.Sub(at) < 900*time.Millisecond {
+			early++
+		}
+	}
+	if early > api.DefaultParallel {
+		t.Fatalf("%d requests went out while the window was closed", early)
 	}
 }
