@@ -244,6 +244,13 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		return a.toTop(msg)
+	case pipelinesPage:
+		a.c.applyPipelines(msg)
+		cmds := []tea.Cmd{a.everyScreen(msg), msg.next}
+		if msg.done && msg.gen == a.c.pipelines.gen {
+			cmds = append(cmds, a.everyScreen(pipelinesLoaded{err: msg.err}))
+		}
+		return tea.Batch(cmds...)
 	case broadcast:
 		a.c.applyPipelines(msg)
 		switch m := msg.(type) {

@@ -54,34 +54,42 @@ func (l *pipelineList) visible() []model.Pipeline {
 func (l *pipelineList) count() int { return len(l.visible()) }
 
 func (l *pipelineList) rebuild() {
-	st := l.c.Styles
 	ps := l.visible()
 	rows := make([]row, 0, len(ps))
-	for _, p := range ps {
-		name := clean(emojize(p.Name))
-		slug, repo := clean(p.Slug), clean(p.Repository)
-		counts := fmt.Sprintf("%d/%d/%d", p.RunningBuildsCount, p.ScheduledBuildsCount, p.WaitingJobsCount)
-		if p.RunningBuildsCount > 0 {
-			counts = st.Running.Render(counts)
-		} else {
-			counts = st.Muted.Render(counts)
-		}
-		cells := []string{name, st.Muted.Render(slug), st.Muted.Render(repo)}
-		if l.clusterID == "" {
-			cl := l.c.clusterName(model.Value(p.ClusterID))
-			if cl == "" {
-				cl = st.Muted.Render("—")
-			}
-			cells = append(cells, cl)
-		}
-		vis := clean(p.Visibility)
-		if p.Archived() {
-			vis = "archived"
-		}
-		cells = append(cells, clean(p.DefaultBranch), counts, vis)
-		rows = append(rows, row{key: p.Slug, cells: cells, match: name + " " + slug + " " + repo, matchLen: len(name), dim: p.Archived()})
+	pc := l.c.pipelines
+	for i := range ps {
+		p := &ps[i]
+		name := pc.name(p)
+		rows = append(rows, row{key: p.Slug, match: name + " " + p.Slug + " " + p.Repository, matchLen: len(name), dim: p.Archived(),
+			draw: func() []string { return l.cells(p) }})
 	}
 	l.table.setRows(rows)
+}
+
+// cells draws one pipeline's row; only rows on screen are drawn.
+func (l *pipelineList) cells(p *model.Pipeline) []string {
+	st := l.c.Styles
+	name := l.c.pipelines.name(p)
+	slug, repo := clean(p.Slug), clean(p.Repository)
+	counts := fmt.Sprintf("%d/%d/%d", p.RunningBuildsCount, p.ScheduledBuildsCount, p.WaitingJobsCount)
+	if p.RunningBuildsCount > 0 {
+		counts = st.Running.Render(counts)
+	} else {
+		counts = st.Muted.Render(counts)
+	}
+	cells := []string{name, st.Muted.Render(slug), st.Muted.Render(repo)}
+	if l.clusterID == "" {
+		cl := l.c.clusterName(model.Value(p.ClusterID))
+		if cl == "" {
+			cl = st.Muted.Render("—")
+		}
+		cells = append(cells, cl)
+	}
+	vis := clean(p.Visibility)
+	if p.Archived() {
+		vis = "archived"
+	}
+	return append(cells, clean(p.DefaultBranch), counts, vis)
 }
 
 func (l *pipelineList) selected() (model.Pipeline, bool) {
@@ -106,6 +114,13 @@ func (l *pipelineList) help() []key.Binding {
 // that were only for it.
 func (l *pipelineList) update(msg tea.Msg, visible bool) (tea.Cmd, bool) {
 	switch msg := msg.(type) {
+	case pipelinesPage:
+		// A first load shows each page as it comes; a refresh shows the
+		// new list when it is complete.
+		if !l.c.pipelines.loaded && !msg.done {
+			l.rebuild()
+		}
+		return nil, true
 	case pipelinesLoaded:
 		l.rebuild()
 		if msg.err != nil && visible {
@@ -162,9 +177,9 @@ func (l *pipelineList) placeholder() (string, bool) {
 	st := l.c.Styles
 	pc := l.c.pipelines
 	switch {
-	case !pc.loaded && pc.err != nil:
+	case !pc.loaded && pc.err != nil && len(pc.items) == 0:
 		return st.FlashError.Render("  could not load pipelines: "+errorText(pc.err)) + "\n" + st.Muted.Render("  r tries again"), true
-	case !pc.loaded:
+	case !pc.loaded && len(pc.items) == 0:
 		return st.Muted.Render("  loading pipelines…"), true
 	}
 	return "", false
@@ -279,7 +294,9 @@ func (s *pipelinesScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 func (s *pipelinesScreen) View() string {
 	st := s.c.Styles
 	title := st.Title.Render("Pipelines")
-	if s.c.pipelines.loaded {
+	if pc := s.c.pipelines; !pc.loaded && len(pc.items) > 0 {
+		title += st.Muted.Render("  " + pc.progress() + " · the cursor and / work meanwhile")
+	} else if pc.loaded {
 		n := s.list.count()
 		title += st.Muted.Render(fmt.Sprintf("  %d", n))
 		if !s.list.showArchived {

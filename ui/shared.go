@@ -1,14 +1,16 @@
 package ui
 
 import (
-	"context"
+	"fmt"
 	"os/exec"
 	"runtime"
 	"slices"
+	"strconv"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/kiteconsole/kiteconsole/api"
 	"github.com/kiteconsole/kiteconsole/model"
 )
 
@@ -22,15 +24,59 @@ type pipelineCache struct {
 	loading  bool
 	err      error
 	loadedAt time.Time
+	// names are the pipelines' names made safe to draw, by id: made once
+	// as pages arrive, not at every redraw.
+	names map[string]string
+	// A refresh gathers the new list here and shows it when complete, so
+	// the list on screen never shrinks to a first page; a first load shows
+	// each page as it comes (pages of last).
+	gen      int
+	incoming []model.Pipeline
+	pages    int
+	last     int
+	task     int
 }
 
-// pipelinesLoaded is broadcast when the list arrives.
-type pipelinesLoaded struct {
-	items []model.Pipeline
-	err   error
+// pipelinesPage is one page of the list as it arrives; next reads the
+// page after it. The last message has done set.
+type pipelinesPage struct {
+	gen          int
+	items        []model.Pipeline
+	number, last int
+	done         bool
+	err          error
+	next         tea.Cmd
 }
+
+func (pipelinesPage) everyScreen() {}
+
+// pipelinesLoaded is broadcast when the whole list is in.
+type pipelinesLoaded struct{ err error }
 
 func (pipelinesLoaded) everyScreen() {}
+
+func (pc *pipelineCache) name(p *model.Pipeline) string {
+	if n, ok := pc.names[p.ID]; ok {
+		return n
+	}
+	return clean(emojize(p.Name))
+}
+
+// progress says how much of a first load is in: "1,200 of about 10,000".
+func (pc *pipelineCache) progress() string {
+	if pc.last <= 1 {
+		return fmt.Sprintf("loading… %d", len(pc.items))
+	}
+	return fmt.Sprintf("loaded %s of about %s", thousands(len(pc.items)), thousands(pc.last*100))
+}
+
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
 
 // pipelineChanged and pipelineRemoved keep every copy current.
 type pipelineChanged struct{ Pipeline model.Pipeline }
@@ -42,17 +88,49 @@ type pipelineRemoved struct{ Slug string }
 func (pipelineRemoved) everyScreen() {}
 
 // loadPipelines fetches the list unless it is loaded or on its way;
-// force fetches it again.
+// force fetches it again. Pages stream in as they arrive.
 func (c *Common) loadPipelines(force bool) tea.Cmd {
 	pc := c.pipelines
 	if pc.loading || (pc.loaded && !force) {
 		return nil
 	}
-	pc.loading = true
-	return c.run(c.appCtx, "loading pipelines", func(ctx context.Context) tea.Msg {
-		items, err := c.Client.ListPipelines(ctx, nil)
-		return pipelinesLoaded{items: items, err: err}
-	})
+	pc.loading, pc.incoming, pc.pages, pc.last = true, nil, 0, 0
+	pc.gen++
+	gen := pc.gen
+	c.tasks.next++
+	pc.task = c.tasks.next
+	c.tasks.label[pc.task] = "loading pipelines"
+	ch := make(chan pipelinesPage, 2)
+	ctx := c.appCtx
+	go func() {
+		defer close(ch)
+		_, err := c.Client.ListPipelines(ctx, func(p api.Page[model.Pipeline]) error {
+			select {
+			case ch <- pipelinesPage{gen: gen, items: p.Items, number: p.Number, last: p.Last}:
+				return nil
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		})
+		select {
+		case ch <- pipelinesPage{gen: gen, done: true, err: err}:
+		case <-ctx.Done():
+		}
+	}()
+	return readPage(ch)
+}
+
+func readPage(ch chan pipelinesPage) tea.Cmd {
+	return func() tea.Msg {
+		p, ok := <-ch
+		if !ok {
+			return nil
+		}
+		if !p.done {
+			p.next = readPage(ch)
+		}
+		return p
+	}
 }
 
 // applyPipelines keeps the cache current; the root model calls it before
@@ -60,13 +138,35 @@ func (c *Common) loadPipelines(force bool) tea.Cmd {
 func (c *Common) applyPipelines(msg tea.Msg) {
 	pc := c.pipelines
 	switch m := msg.(type) {
-	case pipelinesLoaded:
-		pc.loading = false
-		if m.err != nil {
-			pc.err = m.err
+	case pipelinesPage:
+		if m.gen != pc.gen {
 			return
 		}
-		pc.items, pc.loaded, pc.err, pc.loadedAt = m.items, true, nil, c.Now()
+		if pc.names == nil {
+			pc.names = map[string]string{}
+		}
+		for i := range m.items {
+			pc.names[m.items[i].ID] = clean(emojize(m.items[i].Name))
+		}
+		if m.done {
+			delete(c.tasks.label, pc.task)
+			pc.loading = false
+			if m.err != nil {
+				pc.err = m.err
+				return
+			}
+			if pc.loaded {
+				pc.items = pc.incoming
+			}
+			pc.incoming, pc.loaded, pc.err, pc.loadedAt = nil, true, nil, c.Now()
+			return
+		}
+		pc.pages, pc.last = m.number, m.last
+		if pc.loaded {
+			pc.incoming = append(pc.incoming, m.items...)
+		} else {
+			pc.items = append(pc.items, m.items...)
+		}
 	case pipelineChanged:
 		pc.items, _ = upsert(pc.items, m.Pipeline, func(p model.Pipeline) bool { return p.ID == m.Pipeline.ID })
 	case pipelineRemoved:

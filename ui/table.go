@@ -28,6 +28,9 @@ type column struct {
 type row struct {
 	key   string
 	cells []string
+	// draw, when cells is nil, makes the cells when the row is drawn: a
+	// list of thousands styles only the rows on screen.
+	draw func() []string
 	// match is the text the filter searches; its first matchLen bytes are
 	// the filter column's text.
 	match    string
@@ -312,6 +315,9 @@ func (t *table) render() string {
 	for vi := t.offset; vi < end; vi++ {
 		ri := t.view[vi]
 		r := t.rows[ri]
+		if r.cells == nil && r.draw != nil {
+			r.cells = r.draw()
+		}
 		selected := vi == t.cursor
 		cells = cells[:0]
 		for i := range t.cols {
