@@ -3,6 +3,8 @@ package ui
 import (
 	"context"
 	"io"
+	"runtime"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -141,4 +143,118 @@ func BenchmarkPauseKeyToFrame(b *testing.B) {
 	}
 	b.ReportMetric(float64(shown.Microseconds())/float64(b.N)/1000, "ms/shown")
 	b.ReportMetric(float64(confirmed.Microseconds())/float64(b.N)/1000, "ms/confirmed")
+}
+
+// BenchmarkFirstPipelineRows measures, on the large organisation with
+// 30 ms added to every request, the time from opening :pipelines to the
+// first rows on screen (the list goes on loading behind them).
+func BenchmarkFirstPipelineRows(b *testing.B) {
+	env := sandboxtest.Start(b, sandbox.Options{Size: sandbox.SizeLarge, Latency: 30 * time.Millisecond}, nil)
+	var total time.Duration
+	for i := 0; i < b.N; i++ {
+		watch := newFrameWatch()
+		watch.expect("payments-01")
+		p := startBenchProgram(b, env, watch)
+		watch.wait(b, "clusters")
+		watch.expect("loaded 100 of about 10,000") // the first page, drawn
+		start := time.Now()
+		for _, k := range []string{":", "p", "i", "p", "e", "l", "i", "n", "e", "s", "enter"} {
+			p.Send(keyPress(k))
+		}
+		total += watch.wait(b, "first rows").Sub(start)
+		p.Quit()
+	}
+	b.ReportMetric(float64(total.Microseconds())/float64(b.N)/1000, "ms/first-rows")
+}
+
+// largeList is the pipelines screen holding the large organisation's
+// 10,000 pipelines, loaded as the console loads them.
+func largeList(b *testing.B) (*pipelinesScreen, *Common) {
+	b.Helper()
+	env := sandboxtest.Start(b, sandbox.Options{Size: sandbox.SizeLarge}, nil)
+	items, err := env.Client.ListPipelines(context.Background(), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	app := New(context.Background(), Options{Client: env.Client, Now: func() time.Time { return sandboxtest.Now }})
+	c := app.c
+	c.Width, c.Height = 160, 44
+	c.applyPipelines(pipelinesPage{gen: c.pipelines.gen, items: items, number: 1, last: 1})
+	c.applyPipelines(pipelinesPage{gen: c.pipelines.gen, done: true})
+	s := newPipelinesScreen(c)
+	s.list.showArchived = true
+	s.list.rebuild()
+	return s, c
+}
+
+// BenchmarkFilterKeystroke10000 measures one keystroke of the fuzzy
+// filter over 10,000 pipelines; it reports the 99th percentile.
+func BenchmarkFilterKeystroke10000(b *testing.B) {
+	s, _ := largeList(b)
+	typed := "payments api 0042"
+	var times []time.Duration
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		s.Update(keyPress("/"))
+		for _, r := range typed {
+			start := time.Now()
+			s.Update(keyPress(string(r)))
+			times = append(times, time.Since(start))
+		}
+		for range typed {
+			s.Update(keyPress("backspace"))
+		}
+		s.Update(keyPress("esc"))
+	}
+	b.StopTimer()
+	sort.Slice(times, func(i, j int) bool { return times[i] < times[j] })
+	p99 := times[len(times)*99/100]
+	b.ReportMetric(float64(p99.Microseconds())/1000, "ms/p99-keystroke")
+	b.ReportMetric(float64(times[len(times)/2].Microseconds())/1000, "ms/p50-keystroke")
+}
+
+// BenchmarkViewPipelines10000 measures one View() of the pipelines screen
+// holding 10,000 rows.
+func BenchmarkViewPipelines10000(b *testing.B) {
+	s, _ := largeList(b)
+	if n := len(s.list.table.rows); n != 10000 {
+		b.Fatalf("%d rows", n)
+	}
+	s.View()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		s.list.table.move(1) // a different frame each time, as when scrolling
+		_ = s.View()
+	}
+}
+
+// BenchmarkHeapLargeOrganisation reports the heap the console keeps for
+// the large organisation's 10,000 pipelines, list and rows included.
+func BenchmarkHeapLargeOrganisation(b *testing.B) {
+	var held []*pipelinesScreen
+	for i := 0; i < b.N; i++ {
+		runtime.GC()
+		var before runtime.MemStats
+		runtime.ReadMemStats(&before)
+		env := sandboxtest.Start(b, sandbox.Options{Size: sandbox.SizeLarge}, nil)
+		runtime.GC()
+		var withSandbox runtime.MemStats
+		runtime.ReadMemStats(&withSandbox)
+		items, err := env.Client.ListPipelines(context.Background(), nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		app := New(context.Background(), Options{Client: env.Client})
+		app.c.applyPipelines(pipelinesPage{gen: app.c.pipelines.gen, items: items, number: 1, last: 1})
+		app.c.applyPipelines(pipelinesPage{gen: app.c.pipelines.gen, done: true})
+		s := newPipelinesScreen(app.c)
+		s.list.rebuild()
+		items = nil
+		runtime.GC()
+		var after runtime.MemStats
+		runtime.ReadMemStats(&after)
+		held = append(held, s)
+		b.ReportMetric(float64(after.HeapInuse-withSandbox.HeapInuse)/(1<<20), "MB-heap-console")
+	}
+	runtime.KeepAlive(held)
 }

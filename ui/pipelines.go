@@ -37,9 +37,12 @@ func newPipelineList(c *Common, clusterID string) *pipelineList {
 	return &pipelineList{c: c, clusterID: clusterID, table: newTable(c, cols, 0, "no pipelines")}
 }
 
-func (l *pipelineList) visible() []model.Pipeline {
-	var out []model.Pipeline
-	for _, p := range l.c.pipelines.items {
+// visible points at the pipelines the list shows, in the cache's order.
+func (l *pipelineList) visible() []*model.Pipeline {
+	items := l.c.pipelines.items
+	out := make([]*model.Pipeline, 0, len(items))
+	for i := range items {
+		p := &items[i]
 		if l.clusterID != "" && model.Value(p.ClusterID) != l.clusterID {
 			continue
 		}
@@ -51,16 +54,16 @@ func (l *pipelineList) visible() []model.Pipeline {
 	return out
 }
 
-func (l *pipelineList) count() int { return len(l.visible()) }
+// count is how many pipelines the list holds (before any filter).
+func (l *pipelineList) count() int { return len(l.table.rows) }
 
 func (l *pipelineList) rebuild() {
 	ps := l.visible()
 	rows := make([]row, 0, len(ps))
 	pc := l.c.pipelines
-	for i := range ps {
-		p := &ps[i]
+	for _, p := range ps {
 		name := pc.name(p)
-		rows = append(rows, row{key: p.Slug, match: name + " " + p.Slug + " " + p.Repository, matchLen: len(name), dim: p.Archived(),
+		rows = append(rows, row{key: p.Slug, match: pc.searchText(p, name), matchLen: len(name), dim: p.Archived(),
 			draw: func() []string { return l.cells(p) }})
 	}
 	l.table.setRows(rows)
@@ -97,9 +100,10 @@ func (l *pipelineList) selected() (model.Pipeline, bool) {
 	if !ok {
 		return model.Pipeline{}, false
 	}
-	for _, p := range l.c.pipelines.items {
-		if p.Slug == slug {
-			return p, true
+	items := l.c.pipelines.items
+	for i := range items {
+		if items[i].Slug == slug {
+			return items[i], true
 		}
 	}
 	return model.Pipeline{}, false

@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -60,6 +61,35 @@ func (pc *pipelineCache) name(p *model.Pipeline) string {
 		return n
 	}
 	return clean(emojize(p.Name))
+}
+
+// searchText is what the filter searches for a pipeline: its name, its
+// slug where it is more than the name in lower case, and the repository's
+// path. Leaving out what repeats keeps a keystroke over 10,000 pipelines
+// within a frame.
+func (pc *pipelineCache) searchText(p *model.Pipeline, name string) string {
+	text := name
+	if derived, err := model.DeriveSlug(p.Name); err != nil || derived != p.Slug {
+		text += " " + p.Slug
+	}
+	return text + " " + repoPath(p.Repository)
+}
+
+// repoPath is a repository URL without its scheme, host and .git:
+// git@github.com:acme-inc/app.git is acme-inc/app.
+func repoPath(repo string) string {
+	r := strings.TrimSuffix(repo, ".git")
+	if i := strings.Index(r, "://"); i >= 0 {
+		r = r[i+3:]
+		if j := strings.IndexByte(r, '/'); j >= 0 {
+			r = r[j+1:]
+		}
+		return r
+	}
+	if i := strings.IndexByte(r, ':'); i >= 0 {
+		return r[i+1:]
+	}
+	return r
 }
 
 // progress says how much of a first load is in: "1,200 of about 10,000".

@@ -54,7 +54,10 @@ type table struct {
 	height    int // lines for the table, header included
 	filter    textinput.Model
 	filtering bool
-	empty     string // what to say when there are no rows
+	// The last query and the rows it matched, for narrowing.
+	lastQuery   string
+	lastMatches []int
+	empty       string // what to say when there are no rows
 }
 
 func newTable(c *Common, cols []column, filterCol int, empty string) *table {
@@ -68,6 +71,7 @@ func newTable(c *Common, cols []column, filterCol int, empty string) *table {
 func (t *table) setRows(rows []row) {
 	selected, hadSelection := t.selectedKey()
 	t.rows = rows
+	t.lastQuery, t.lastMatches = "", nil // new rows: search them all
 	t.applyFilter()
 	if hadSelection {
 		t.selectKey(selected)
@@ -95,52 +99,82 @@ func (t *table) selectedKey() (string, bool) {
 func (t *table) query() string { return strings.TrimSpace(t.filter.Value()) }
 
 // applyFilter recomputes the visible rows: all of them in order, or the
-// fuzzy matches best first.
+// fuzzy matches best first. A query that extends the last one searches
+// only the last one's matches: every keystroke after the first is cheap.
 func (t *table) applyFilter() {
 	q := t.query()
 	t.matched = nil
-	t.view = t.view[:0]
 	if q == "" {
+		t.view = t.view[:0]
 		for i := range t.rows {
 			t.view = append(t.view, i)
 		}
+		t.lastQuery, t.lastMatches = "", nil
 	} else {
-		data := make([]string, len(t.rows))
-		for i, r := range t.rows {
-			data[i] = r.match
+		candidates := t.allRows()
+		if t.lastMatches != nil && t.lastQuery != "" && strings.HasPrefix(q, t.lastQuery) {
+			candidates = t.lastMatches
 		}
-		t.matched = map[int][]int{}
-		matches := fuzzy.Find(q, data)
+		matches := fuzzy.FindFrom(q, rowSource{rows: t.rows, idx: candidates})
 		// What a person typed in full comes first: "macos" puts the macos
 		// queue above macos-large, whatever the fuzzy score says.
-		rank := func(m fuzzy.Match) int {
-			primary := strings.ToLower(t.rows[m.Index].match[:t.rows[m.Index].matchLen])
-			switch lq := strings.ToLower(q); {
-			case primary == lq:
-				return 0
-			case strings.HasPrefix(primary, lq):
-				return 1
-			}
-			return 2
+		lq := strings.ToLower(q)
+		type ranked struct {
+			row, rank, score, length int
+			idx                      []int
 		}
-		sort.SliceStable(matches, func(i, j int) bool {
-			ri, rj := rank(matches[i]), rank(matches[j])
-			if ri != rj {
-				return ri < rj
+		rs := make([]ranked, len(matches))
+		for i, m := range matches {
+			r := t.rows[candidates[m.Index]]
+			primary := r.match[:r.matchLen]
+			rank := 2
+			if len(primary) >= len(lq) && strings.EqualFold(primary[:len(lq)], lq) {
+				rank = 1
+				if len(primary) == len(lq) {
+					rank = 0
+				}
 			}
-			if matches[i].Score != matches[j].Score {
-				return matches[i].Score > matches[j].Score
+			rs[i] = ranked{row: candidates[m.Index], rank: rank, score: m.Score, length: r.matchLen, idx: m.MatchedIndexes}
+		}
+		sort.SliceStable(rs, func(i, j int) bool {
+			if rs[i].rank != rs[j].rank {
+				return rs[i].rank < rs[j].rank
 			}
-			return t.rows[matches[i].Index].matchLen < t.rows[matches[j].Index].matchLen
+			if rs[i].score != rs[j].score {
+				return rs[i].score > rs[j].score
+			}
+			return rs[i].length < rs[j].length
 		})
-		for _, m := range matches {
-			t.view = append(t.view, m.Index)
-			t.matched[m.Index] = m.MatchedIndexes
+		t.matched = make(map[int][]int, len(rs))
+		t.view = t.view[:0]
+		for _, r := range rs {
+			t.view = append(t.view, r.row)
+			t.matched[r.row] = r.idx
 		}
+		t.lastQuery = q
+		t.lastMatches = append([]int(nil), t.view...)
+		sort.Ints(t.lastMatches)
 	}
 	t.cursor = min(max(t.cursor, 0), max(len(t.view)-1, 0))
 	t.scrollToCursor()
 }
+
+func (t *table) allRows() []int {
+	all := make([]int, len(t.rows))
+	for i := range all {
+		all[i] = i
+	}
+	return all
+}
+
+// rowSource lets the fuzzy matcher search a subset of the rows.
+type rowSource struct {
+	rows []row
+	idx  []int
+}
+
+func (s rowSource) String(i int) string { return s.rows[s.idx[i]].match }
+func (s rowSource) Len() int            { return len(s.idx) }
 
 func (t *table) setSize(w, h int) {
 	t.width, t.height = w, h
