@@ -31,6 +31,7 @@ type pipelineCache struct {
 	// A refresh gathers the new list here and shows it when complete, so
 	// the list on screen never shrinks to a first page; a first load shows
 	// each page as it comes (pages of last).
+	users    map[string]*model.User
 	gen      int
 	incoming []model.Pipeline
 	pages    int
@@ -61,6 +62,46 @@ func (pc *pipelineCache) name(p *model.Pipeline) string {
 		return n
 	}
 	return clean(emojize(p.Name))
+}
+
+var yes, no = true, false
+
+// compact shares what thousands of pipelines hold alike — the users who
+// created them, true and false, empty maps — so a large organisation's
+// list takes less memory.
+func (pc *pipelineCache) compact(p *model.Pipeline) {
+	if pc.users == nil {
+		pc.users = map[string]*model.User{}
+	}
+	if u := p.CreatedBy; u != nil {
+		if shared, ok := pc.users[u.ID]; ok {
+			p.CreatedBy = shared
+		} else {
+			pc.users[u.ID] = u
+		}
+	}
+	if len(p.Env) == 0 {
+		p.Env = nil
+	}
+	for i := range p.Steps {
+		if len(p.Steps[i].Env) == 0 {
+			p.Steps[i].Env = nil
+		}
+	}
+	ps := &p.Provider.Settings
+	for _, b := range []**bool{&ps.FilterEnabled, &ps.BuildBranches, &ps.BuildPullRequests, &ps.BuildTags,
+		&ps.CancelDeletedBranchBuilds, &ps.PublishCommitStatus, &ps.PublishCommitStatusPerStep,
+		&ps.PullRequestBranchFilterEnabled, &ps.SkipBuildsForExistingCommits, &ps.SkipPullRequestBuildsForExistingCommits,
+		&ps.BuildPullRequestForks, &ps.BuildPullRequestLabelsChanged, &ps.BuildPullRequestReadyForReview,
+		&ps.PrefixPullRequestForkBranchNames, &ps.PublishBlockedAsPending, &ps.SeparatePullRequestStatuses, &ps.UseStepKeyAsCommitStatus} {
+		if *b != nil {
+			if **b {
+				*b = &yes
+			} else {
+				*b = &no
+			}
+		}
+	}
 }
 
 // searchText is what the filter searches for a pipeline: its name, its
@@ -177,6 +218,7 @@ func (c *Common) applyPipelines(msg tea.Msg) {
 		}
 		for i := range m.items {
 			pc.names[m.items[i].ID] = clean(emojize(m.items[i].Name))
+			pc.compact(&m.items[i])
 		}
 		if m.done {
 			delete(c.tasks.label, pc.task)
