@@ -7,7 +7,6 @@ package api
 import (
 	"bytes"
 	"context"
-	"sync"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -17,6 +16,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 

@@ -3,11 +3,11 @@ package api
 import (
 	"context"
 	"fmt"
-	"sync"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // PerPage is how many items the client asks for per page: the API's most.
