@@ -14,7 +14,7 @@ import (
 // memoryLimit is the heap the console aims to stay within: a soft limit,
 // so the garbage collector works a little harder rather than let a large
 // organisation's list double the process's memory. GOMEMLIMIT overrides.
-const memoryLimit = 56 << 20
+const memoryLimit = 48 << 20
 
 func main() {
 	if os.Getenv("GOMEMLIMIT") == "" {

@@ -120,7 +120,12 @@ func New(cfg Config) (*Client, error) {
 		c.parallel = DefaultParallel
 	}
 	if c.hc == nil {
-		c.hc = http.DefaultClient
+		// Keep a connection per worker of a parallel list: the default
+		// transport keeps two, and would open (and, against the real API,
+		// handshake) a new one for most pages.
+		transport := http.DefaultTransport.(*http.Transport).Clone()
+		transport.MaxIdleConnsPerHost = 2 * max(cfg.Parallel, DefaultParallel)
+		c.hc = &http.Client{Transport: transport}
 	}
 	if c.maxRetries == 0 {
 		c.maxRetries = 3

@@ -47,7 +47,7 @@ type table struct {
 	filterCol int
 	rows      []row
 	view      []int         // rows shown, in order: all, or the filter's matches
-	matched   map[int][]int // row → byte offsets of matched characters
+	matched   [][]int // by row: byte offsets of matched characters; nil when not filtering
 	cursor    int           // index into view
 	offset    int
 	width     int
@@ -103,17 +103,16 @@ func (t *table) query() string { return strings.TrimSpace(t.filter.Value()) }
 // only the last one's matches: every keystroke after the first is cheap.
 func (t *table) applyFilter() {
 	q := t.query()
-	t.matched = nil
 	if q == "" {
 		t.view = t.view[:0]
 		for i := range t.rows {
 			t.view = append(t.view, i)
 		}
-		t.lastQuery, t.lastMatches = "", nil
+		t.lastQuery, t.lastMatches, t.matched = "", nil, nil
 	} else {
 		candidates := t.allRows()
 		if t.lastMatches != nil && t.lastQuery != "" && strings.HasPrefix(q, t.lastQuery) {
-			candidates = t.lastMatches
+			candidates = append([]int(nil), t.lastMatches...)
 		}
 		matches := fuzzy.FindFrom(q, rowSource{rows: t.rows, idx: candidates})
 		// What a person typed in full comes first: "macos" puts the macos
@@ -145,15 +144,19 @@ func (t *table) applyFilter() {
 			}
 			return rs[i].length < rs[j].length
 		})
-		t.matched = make(map[int][]int, len(rs))
+		if cap(t.matched) >= len(t.rows) {
+			t.matched = t.matched[:len(t.rows)]
+			clear(t.matched)
+		} else {
+			t.matched = make([][]int, len(t.rows))
+		}
 		t.view = t.view[:0]
 		for _, r := range rs {
 			t.view = append(t.view, r.row)
 			t.matched[r.row] = r.idx
 		}
 		t.lastQuery = q
-		t.lastMatches = append([]int(nil), t.view...)
-		sort.Ints(t.lastMatches)
+		t.lastMatches = append(t.lastMatches[:0], t.view...)
 	}
 	t.cursor = min(max(t.cursor, 0), max(len(t.view)-1, 0))
 	t.scrollToCursor()
