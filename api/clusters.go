@@ -7,7 +7,7 @@ import (
 	"github.com/kiteconsole/kiteconsole/model"
 )
 
-// ListClusters lists the organisation's clusters, every page.
+// ListClusters lists the organisation's clusters, every page (see PageFunc for onPage).
 func (c *Client) ListClusters(ctx context.Context, onPage PageFunc[model.Cluster]) ([]model.Cluster, error) {
 	return list(ctx, c, ScopeReadClusters, c.orgPath("clusters"), onPage)
 }

@@ -24,12 +24,15 @@ type Page[T any] struct {
 }
 
 // PageFunc receives each page of a list in order. Returning an error
-// stops the listing with that error.
+// stops the listing with that error. A list given a PageFunc hands its
+// pages over and returns no slice of its own.
 type PageFunc[T any] func(Page[T]) error
 
-// list fetches every page of a list endpoint and hands each page to
-// onPage (when not nil), in order, as soon as it and the pages before it
-// have arrived; it returns all items. After page 1, when the server names
+// list fetches every page of a list endpoint. Without onPage it returns
+// all items. With onPage it hands each page over, in order, as soon as it
+// and the pages before it have arrived, and keeps nothing itself (the
+// returned slice is nil): a caller that streams a long list into its own
+// store does not hold it twice. After page 1, when the server names
 // the last page, the rest are fetched in parallel, at most c.parallel at
 // a time; otherwise it follows Link rel="next" one page after another.
 func list[T any](ctx context.Context, c *Client, scope, path string, onPage PageFunc[T]) ([]T, error) {
@@ -45,7 +48,11 @@ func list[T any](ctx context.Context, c *Client, scope, path string, onPage Page
 	}
 	links := parseLinks(header.Get("Link"))
 	last := pageNumber(links["last"])
-	all := append([]T(nil), items...)
+	keep := onPage == nil
+	var all []T
+	if keep {
+		all = append(all, items...)
+	}
 	if onPage != nil {
 		if err := onPage(Page[T]{Items: items, Number: 1, Last: last}); err != nil {
 			return all, err
@@ -69,7 +76,9 @@ func list[T any](ctx context.Context, c *Client, scope, path string, onPage Page
 			return all, err
 		}
 		links = parseLinks(header.Get("Link"))
-		all = append(all, items...)
+		if keep {
+			all = append(all, items...)
+		}
 		if onPage != nil {
 			if err := onPage(Page[T]{Items: items, Number: number, Last: pageNumber(links["last"])}); err != nil {
 				return all, err
@@ -133,7 +142,9 @@ func fetchRest[T any](ctx context.Context, c *Client, req request, lastURL *url.
 		early[r.number] = r.items
 		for items, ok := early[next]; ok; items, ok = early[next] {
 			delete(early, next)
-			all = append(all, items...)
+			if onPage == nil {
+				all = append(all, items...)
+			}
 			if onPage != nil {
 				if err := onPage(Page[T]{Items: items, Number: next, Last: last}); err != nil {
 					return all, err

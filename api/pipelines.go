@@ -7,7 +7,7 @@ import (
 	"github.com/kiteconsole/kiteconsole/model"
 )
 
-// ListPipelines lists the organisation's pipelines, every page.
+// ListPipelines lists the organisation's pipelines, every page (see PageFunc for onPage).
 func (c *Client) ListPipelines(ctx context.Context, onPage PageFunc[model.Pipeline]) ([]model.Pipeline, error) {
 	return list(ctx, c, ScopeReadPipelines, c.orgPath("pipelines"), onPage)
 }

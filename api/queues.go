@@ -7,7 +7,7 @@ import (
 	"github.com/kiteconsole/kiteconsole/model"
 )
 
-// ListQueues lists a cluster's queues, every page.
+// ListQueues lists a cluster's queues, every page (see PageFunc for onPage).
 func (c *Client) ListQueues(ctx context.Context, clusterID string, onPage PageFunc[model.Queue]) ([]model.Queue, error) {
 	return list(ctx, c, ScopeReadClusters, c.orgPath("clusters", clusterID, "queues"), onPage)
 }

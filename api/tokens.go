@@ -7,7 +7,7 @@ import (
 	"github.com/kiteconsole/kiteconsole/model"
 )
 
-// ListTokens lists a cluster's agent tokens, every page. Their values are
+// ListTokens lists a cluster's agent tokens, every page (see PageFunc for onPage). Their values are
 // never listed.
 func (c *Client) ListTokens(ctx context.Context, clusterID string, onPage PageFunc[model.Token]) ([]model.Token, error) {
 	return list(ctx, c, ScopeReadClusters, c.orgPath("clusters", clusterID, "tokens"), onPage)

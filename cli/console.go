@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -80,7 +81,17 @@ func openAudit(s *config.Settings) (*audit.Log, error) {
 	return audit.Open(path)
 }
 
+// consoleMemoryLimit is the memory one person's console aims to stay
+// within: a soft limit, so the garbage collector works a little harder
+// rather than let a large organisation's list double the process's size.
+// GOMEMLIMIT overrides it; the SSH server, which holds a console per
+// session, has none.
+const consoleMemoryLimit = 48 << 20
+
 func runConsole(ctx context.Context, stdout, stderr io.Writer, opts rootOptions, getenv func(string) string) error {
+	if getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(consoleMemoryLimit)
+	}
 	settings, err := resolve(ctx, opts, getenv)
 	if err != nil {
 		return err

@@ -18,6 +18,7 @@ type pipelineList struct {
 	clusterID    string // "" for every cluster
 	table        *table
 	showArchived bool
+	built        int // how many of the cache's items the rows were made from
 }
 
 func newPipelineList(c *Common, clusterID string) *pipelineList {
@@ -58,7 +59,12 @@ func (l *pipelineList) visible() []*model.Pipeline {
 func (l *pipelineList) count() int { return len(l.table.rows) }
 
 func (l *pipelineList) rebuild() {
-	ps := l.visible()
+	l.table.setRows(l.rows(l.visible()))
+	l.built = len(l.c.pipelines.items)
+}
+
+// rows makes the table's rows of ps; their cells are drawn only on screen.
+func (l *pipelineList) rows(ps []*model.Pipeline) []row {
 	rows := make([]row, 0, len(ps))
 	pc := l.c.pipelines
 	for _, p := range ps {
@@ -66,7 +72,29 @@ func (l *pipelineList) rebuild() {
 		rows = append(rows, row{key: p.Slug, match: pc.searchText(p, name), matchLen: len(name), dim: p.Archived(),
 			draw: func() []string { return l.cells(p) }})
 	}
-	l.table.setRows(rows)
+	return rows
+}
+
+// grow adds the rows of the pipelines that arrived since the last build.
+func (l *pipelineList) grow() {
+	items := l.c.pipelines.items
+	if l.built > len(items) {
+		l.rebuild()
+		return
+	}
+	var ps []*model.Pipeline
+	for i := l.built; i < len(items); i++ {
+		p := &items[i]
+		if l.clusterID != "" && model.Value(p.ClusterID) != l.clusterID {
+			continue
+		}
+		if p.Archived() && !l.showArchived {
+			continue
+		}
+		ps = append(ps, p)
+	}
+	l.built = len(items)
+	l.table.appendRows(l.rows(ps))
 }
 
 // cells draws one pipeline's row; only rows on screen are drawn.
@@ -122,7 +150,7 @@ func (l *pipelineList) update(msg tea.Msg, visible bool) (tea.Cmd, bool) {
 		// A first load shows each page as it comes; a refresh shows the
 		// new list when it is complete.
 		if !l.c.pipelines.loaded && !msg.done {
-			l.rebuild()
+			l.grow()
 		}
 		return nil, true
 	case pipelinesLoaded:

@@ -234,6 +234,13 @@ func (c *Common) applyPipelines(msg tea.Msg) {
 			return
 		}
 		pc.pages, pc.last = m.number, m.last
+		if m.number == 1 && m.last > 1 { // room for the whole list at once
+			if pc.loaded {
+				pc.incoming = make([]model.Pipeline, 0, m.last*len(m.items))
+			} else {
+				pc.items = make([]model.Pipeline, 0, m.last*len(m.items))
+			}
+		}
 		if pc.loaded {
 			pc.incoming = append(pc.incoming, m.items...)
 		} else {

@@ -46,9 +46,9 @@ type table struct {
 	cols      []column
 	filterCol int
 	rows      []row
-	view      []int         // rows shown, in order: all, or the filter's matches
+	view      []int   // rows shown, in order: all, or the filter's matches
 	matched   [][]int // by row: byte offsets of matched characters; nil when not filtering
-	cursor    int           // index into view
+	cursor    int     // index into view
 	offset    int
 	width     int
 	height    int // lines for the table, header included
@@ -76,6 +76,20 @@ func (t *table) setRows(rows []row) {
 	if hadSelection {
 		t.selectKey(selected)
 	}
+}
+
+// appendRows adds rows at the end, as a list's pages arrive, without
+// rebuilding what is there.
+func (t *table) appendRows(rows []row) {
+	t.rows = append(t.rows, rows...)
+	if t.query() == "" {
+		for i := len(t.rows) - len(rows); i < len(t.rows); i++ {
+			t.view = append(t.view, i)
+		}
+		return
+	}
+	t.lastQuery, t.lastMatches = "", nil
+	t.applyFilter()
 }
 
 func (t *table) selectKey(k string) bool {
