@@ -2,7 +2,7 @@ package ui
 
 import (
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -128,7 +128,7 @@ func (t *table) applyFilter() {
 		if t.lastMatches != nil && t.lastQuery != "" && strings.HasPrefix(q, t.lastQuery) {
 			candidates = append([]int(nil), t.lastMatches...)
 		}
-		matches := fuzzy.FindFrom(q, rowSource{rows: t.rows, idx: candidates})
+		matches := fuzzy.FindFromNoSort(q, rowSource{rows: t.rows, idx: candidates}) // ranked below
 		// What a person typed in full comes first: "macos" puts the macos
 		// queue above macos-large, whatever the fuzzy score says.
 		lq := strings.ToLower(q)
@@ -149,14 +149,14 @@ func (t *table) applyFilter() {
 			}
 			rs[i] = ranked{row: candidates[m.Index], rank: rank, score: m.Score, length: r.matchLen, idx: m.MatchedIndexes}
 		}
-		sort.SliceStable(rs, func(i, j int) bool {
-			if rs[i].rank != rs[j].rank {
-				return rs[i].rank < rs[j].rank
+		slices.SortStableFunc(rs, func(a, b ranked) int {
+			if a.rank != b.rank {
+				return a.rank - b.rank
 			}
-			if rs[i].score != rs[j].score {
-				return rs[i].score > rs[j].score
+			if a.score != b.score {
+				return b.score - a.score
 			}
-			return rs[i].length < rs[j].length
+			return a.length - b.length
 		})
 		if cap(t.matched) >= len(t.rows) {
 			t.matched = t.matched[:len(t.rows)]
