@@ -47,6 +47,7 @@ type rootOptions struct {
 	refresh    time.Duration
 	configPath string
 	auditLog   string
+	parallel   int
 	// refreshSet is true when --refresh was given.
 	refreshSet bool
 }
@@ -77,6 +78,7 @@ func newRoot(stdout, stderr io.Writer, getenv func(string) string) *cobra.Comman
 	pf.BoolVar(&opts.readOnly, "read-only", false, "refuse every change: only look")
 	pf.StringVar(&opts.configPath, "config", "", "configuration file (default $XDG_CONFIG_HOME/kiteconsole/config.yaml)")
 	pf.StringVar(&opts.auditLog, "audit-log", "", "where changes are recorded (default $XDG_STATE_HOME/kiteconsole/audit.log)")
+	pf.IntVar(&opts.parallel, "parallel", 0, "pages of a list fetched at once (default 8)")
 	pf.DurationVar(&opts.refresh, "refresh", config.DefaultRefresh, "how often the visible screen reloads (0 turns it off)")
 	root.AddCommand(newSandboxCommand(stdout, stderr))
 	root.AddCommand(newServeCommand(stdout, stderr, &opts, getenv))
@@ -108,7 +110,7 @@ func resolve(ctx context.Context, opts rootOptions, getenv func(string) string) 
 	if path == "" {
 		path = config.DefaultPath(getenv)
 	}
-	flags := config.Flags{Org: opts.org, Endpoint: opts.endpoint, ReadOnly: opts.readOnly, AuditLog: opts.auditLog}
+	flags := config.Flags{Org: opts.org, Endpoint: opts.endpoint, ReadOnly: opts.readOnly, AuditLog: opts.auditLog, Parallel: opts.parallel}
 	if opts.refreshSet {
 		flags.Refresh = &opts.refresh
 	}

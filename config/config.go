@@ -28,6 +28,7 @@ type File struct {
 	Theme         string              `yaml:"theme"`
 	ReadOnly      bool                `yaml:"read_only"`
 	AuditLog      string              `yaml:"audit_log"`
+	Parallel      int                 `yaml:"parallel"`
 	Organizations []Org               `yaml:"organizations"`
 	Keys          map[string][]string `yaml:"keys"`
 }
@@ -104,6 +105,9 @@ func Load(path string) (*File, []string, error) {
 		if d, err := time.ParseDuration(f.Refresh); err != nil || d < 0 {
 			return nil, nil, fail(at("refresh"), "refresh", "%q is not a duration such as 30s or 5m (0 turns it off)", f.Refresh)
 		}
+	}
+	if f.Parallel < 0 || f.Parallel > 32 {
+		return nil, nil, fail(at("parallel"), "parallel", "%d is not between 1 and 32", f.Parallel)
 	}
 	if f.Theme != "" && !contains(Themes, f.Theme) {
 		return nil, nil, fail(at("theme"), "theme", "%q is not one of %s", f.Theme, strings.Join(Themes, ", "))
@@ -228,6 +232,7 @@ func SelectedOrg(getenv func(string) string) string {
 // Flags are the command line's settings; empty or nil means not given.
 type Flags struct {
 	Org, Endpoint string
+	Parallel      int
 	Refresh       *time.Duration
 	ReadOnly      bool
 	AuditLog      string
@@ -239,8 +244,10 @@ type Settings struct {
 	Refresh              time.Duration
 	Theme                string
 	ReadOnly             bool
-	AuditLog             string
-	Keys                 keymap.KeyMap
+	// Parallel bounds the pages of one list fetched at once.
+	Parallel int
+	AuditLog string
+	Keys     keymap.KeyMap
 	// Orgs are the organisations one can switch to, with how to get each
 	// one's settings.
 	Orgs     []string
@@ -277,6 +284,10 @@ func Resolve(ctx context.Context, flags Flags, getenv func(string) string, path 
 		s.Theme = f.Theme
 	}
 	s.ReadOnly = flags.ReadOnly || f.ReadOnly
+	s.Parallel = f.Parallel
+	if flags.Parallel > 0 {
+		s.Parallel = flags.Parallel
+	}
 	s.AuditLog = first(flags.AuditLog, f.AuditLog)
 	for action, ks := range f.Keys {
 		_ = s.Keys.Rebind(action, ks) // checked by Load

@@ -122,6 +122,7 @@ func TestConfigErrorsNameFileLineAndKey(t *testing.T) {
 		{"default_org: b\norganizations:\n  - slug: a\n", `config.yaml:1: default_org: "b" is not one of the organisations listed`},
 		{"keys:\n  launch: [l]\n", `config.yaml:2: keys.launch: "launch" is not an action`},
 		{"keys:\n  pause: []\n", "config.yaml:2: keys.pause: pause: give at least one key"},
+		{"parallel: 100\n", "config.yaml:1: parallel: 100 is not between 1 and 32"},
 		{"refresh: [1\n", "config.yaml:"},
 		{"organizations: 12\n", "config.yaml:1: yaml: cannot unmarshal"},
 	}
