@@ -295,7 +295,14 @@ func (c *Client) send(ctx context.Context, method string, target *url.URL, paylo
 		return nil, 0, nil, fmt.Errorf("%s %s: %w", method, target.Path, unwrapURLError(err))
 	}
 	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse))
+	// Read into a buffer of the reply's size, when it says, rather than
+	// growing one by doubling: a page of pipelines is a few hundred KB.
+	var buf bytes.Buffer
+	if resp.ContentLength > 0 && resp.ContentLength <= maxResponse {
+		buf.Grow(int(resp.ContentLength) + bytes.MinRead)
+	}
+	_, err = buf.ReadFrom(io.LimitReader(resp.Body, maxResponse))
+	data := buf.Bytes()
 	if err != nil {
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			return nil, 0, nil, ctxErr
