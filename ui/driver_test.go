@@ -38,6 +38,7 @@ type probe struct{ fn func(*App) }
 type driverOptions struct {
 	width, height int
 	size          sandbox.Size
+	latency       time.Duration
 	readOnly      bool
 	wrap          func(http.Handler) http.Handler
 	orgs          []string
@@ -49,7 +50,7 @@ func startDriver(t *testing.T, o driverOptions) *driver {
 	if o.width == 0 {
 		o.width, o.height = 80, 24
 	}
-	env := sandboxtest.Start(t, sandbox.Options{Size: o.size}, o.wrap)
+	env := sandboxtest.Start(t, sandbox.Options{Size: o.size, Latency: o.latency}, o.wrap)
 	client := env.ClientWith(t, api.Config{ReadOnly: o.readOnly})
 	app := New(context.Background(), Options{Client: client, Now: func() time.Time { return sandboxtest.Now }, Demo: true, Dark: true,
 		Orgs: o.orgs, SwitchOrg: o.switchOrg})
@@ -120,6 +121,28 @@ func (d *driver) waitFor(texts ...string) string {
 			return text
 		}
 		time.Sleep(5 * time.Millisecond)
+	}
+	d.t.Fatalf("the screen never showed %q; last frame:\n%s", texts, last)
+	return ""
+}
+
+// waitShown waits until the screen shows every one of texts, whether or
+// not requests are in flight.
+func (d *driver) waitShown(texts ...string) string {
+	d.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	var last string
+	for time.Now().Before(deadline) {
+		text, _ := d.frame()
+		last = text
+		ok := true
+		for _, want := range texts {
+			ok = ok && strings.Contains(text, want)
+		}
+		if ok {
+			return text
+		}
+		time.Sleep(2 * time.Millisecond)
 	}
 	d.t.Fatalf("the screen never showed %q; last frame:\n%s", texts, last)
 	return ""

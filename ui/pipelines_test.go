@@ -4,7 +4,9 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/kiteconsole/kiteconsole/api/sandbox"
 	"github.com/kiteconsole/kiteconsole/model"
 )
 
@@ -192,4 +194,39 @@ func TestCopyAndBrowseWithoutABrowser(t *testing.T) {
 	d.waitFor("copied http://sandbox/organizations/acme/clusters/")
 	d.keys("Y")
 	d.waitFor("copied the cluster's ID")
+}
+
+func TestPipelinesArriveProgressivelyAndStayUsable(t *testing.T) {
+	d := startDriver(t, driverOptions{width: 140, height: 30, size: sandbox.SizeLarge, latency: 20 * time.Millisecond})
+	d.waitFor("payments-01", "PAUSED")
+	d.keys(":")
+	d.typeText("pipelines")
+	d.keys("enter")
+	// Rows are on screen long before the 100th page: the title says how far
+	// the load has come, and the cursor and the filter work meanwhile.
+	frame := d.waitShown("loaded ", " of about 10,000")
+	if !strings.Contains(frame, "›") {
+		t.Fatalf("no rows while loading:\n%s", frame)
+	}
+	d.keys("j", "j", "/")
+	d.typeText("payments core")
+	// Matches appear as the pages that hold them arrive.
+	d.waitShown("/payments core", "› payments core")
+	frame = d.waitFor("H shows archived") // the whole list is in
+	if !strings.Contains(frame, "payments core") {
+		t.Fatalf("the filter was lost when the load finished:\n%s", frame)
+	}
+	d.keys("esc", "esc") // clear the filter, then back home
+	d.waitFor("payments-01")
+	// Coming back shows the list at once, from the cache.
+	before := len(d.env.Sandbox.Requests())
+	d.keys(":")
+	d.typeText("pipelines")
+	d.keys("enter")
+	d.waitFor("H shows archived")
+	for _, r := range d.env.Sandbox.Requests()[before:] {
+		if strings.Contains(r.Path, "/pipelines") {
+			t.Fatalf("reopening refetched the list: %s", r.Path)
+		}
+	}
 }
