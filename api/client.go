@@ -41,6 +41,9 @@ type Config struct {
 	// MaxRetryWait caps one wait before a retry, however long the server
 	// asks for (default 60s).
 	MaxRetryWait time.Duration
+	// Timeout bounds one attempt of a request (default 15s): a request the
+	// API never answers fails instead of holding the console.
+	Timeout time.Duration
 	// Parallel bounds the pages of one list fetched at once (default 8;
 	// 1 follows the pages one after another).
 	Parallel int
@@ -78,6 +81,7 @@ type Client struct {
 	maxRetryWait time.Duration
 	readOnly     bool
 	parallel     int
+	timeout      time.Duration
 	onChange     func(ctx context.Context, ev ChangeEvent)
 	// gate holds every request back after a 429 until the window resets:
 	// all of a list's workers back off together.
@@ -113,11 +117,15 @@ func New(cfg Config) (*Client, error) {
 		readOnly:     cfg.ReadOnly,
 		onChange:     cfg.OnChange,
 		parallel:     cfg.Parallel,
+		timeout:      cfg.Timeout,
 		gate:         &gate{},
 		sleep:        sleepContext,
 	}
 	if c.parallel <= 0 {
 		c.parallel = DefaultParallel
+	}
+	if c.timeout <= 0 {
+		c.timeout = DefaultTimeout
 	}
 	if c.hc == nil {
 		// Keep a connection per worker of a parallel list: the default
@@ -156,6 +164,13 @@ func (c *Client) WithAccess(readOnly bool, onChange func(context.Context, Change
 	cp.onChange = onChange
 	return &cp
 }
+
+// DefaultTimeout bounds one attempt of a request.
+const DefaultTimeout = 15 * time.Second
+
+// ErrTimeout is a request the API did not answer in time: whether a
+// change was made is unknown.
+var ErrTimeout = errors.New("the API did not answer in time")
 
 // DefaultParallel is how many pages of a list are fetched at once.
 const DefaultParallel = 8
@@ -276,6 +291,9 @@ func (c *Client) send(ctx context.Context, method string, target *url.URL, paylo
 	if payload != nil {
 		body = bytes.NewReader(payload)
 	}
+	parent := ctx
+	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
 	hr, err := http.NewRequestWithContext(ctx, method, target.String(), body)
 	if err != nil {
 		return nil, 0, nil, err
@@ -288,8 +306,11 @@ func (c *Client) send(ctx context.Context, method string, target *url.URL, paylo
 	}
 	resp, err := c.hc.Do(hr)
 	if err != nil {
-		if ctxErr := ctx.Err(); ctxErr != nil {
+		if ctxErr := parent.Err(); ctxErr != nil {
 			return nil, 0, nil, ctxErr
+		}
+		if ctx.Err() != nil {
+			return nil, 0, nil, fmt.Errorf("%s %s: %w (%s)", method, target.Path, ErrTimeout, c.timeout)
 		}
 		// The transport's error names the URL, never the token.
 		return nil, 0, nil, fmt.Errorf("%s %s: %w", method, target.Path, unwrapURLError(err))
@@ -304,8 +325,11 @@ func (c *Client) send(ctx context.Context, method string, target *url.URL, paylo
 	_, err = buf.ReadFrom(io.LimitReader(resp.Body, maxResponse))
 	data := buf.Bytes()
 	if err != nil {
-		if ctxErr := ctx.Err(); ctxErr != nil {
+		if ctxErr := parent.Err(); ctxErr != nil {
 			return nil, 0, nil, ctxErr
+		}
+		if ctx.Err() != nil {
+			return nil, 0, nil, fmt.Errorf("%s %s: %w (%s)", method, target.Path, ErrTimeout, c.timeout)
 		}
 		return nil, 0, nil, fmt.Errorf("%s %s: reading the reply: %w", method, target.Path, err)
 	}

@@ -22,6 +22,7 @@ type sandboxOptions struct {
 	size          string
 	latency       time.Duration
 	seed          uint64
+	faults        string
 }
 
 func newSandboxCommand(stdout, _ io.Writer) *cobra.Command {
@@ -45,6 +46,7 @@ func newSandboxCommand(stdout, _ io.Writer) *cobra.Command {
 	f.StringVar(&opts.size, "size", string(sandbox.SizeDemo), "seeded organisation: demo, large or empty")
 	f.DurationVar(&opts.latency, "latency", 0, "latency added to every request, e.g. 30ms")
 	f.Uint64Var(&opts.seed, "seed", 0, "seed of the generated data")
+	f.StringVar(&opts.faults, "faults", "", "make a share of requests fail: RATE or RATE:kind,... (kinds: 500 502 503 429 hang drop malformed html slow), e.g. 0.2 or 0.1:429,hang")
 	return cmd
 }
 
@@ -66,6 +68,14 @@ func runSandbox(ctx context.Context, stdout io.Writer, opts sandboxOptions) erro
 	}
 	sb := sandbox.New(sandbox.Options{Org: opts.org, Size: size, Token: opts.token, ReadOnlyToken: opts.readOnlyToken,
 		Latency: opts.latency, Seed: opts.seed})
+	if opts.faults != "" {
+		f, err := sandbox.ParseFaults(opts.faults)
+		if err != nil {
+			return err
+		}
+		f.Seed = opts.seed
+		sb.SetFaults(f)
+	}
 	ln, err := net.Listen("tcp", opts.listen)
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", opts.listen, err)

@@ -159,6 +159,11 @@ type mutationDone struct {
 }
 
 func (a *App) finishMutation(msg mutationDone) tea.Cmd {
+	if outcomeUnknown(msg.err) {
+		// It may have been done: show what the API has now.
+		return tea.Batch(flash(flashError, fmt.Sprintf("%s: %s; refreshing", msg.what, errorText(msg.err))),
+			a.toTop(refreshMsg{}))
+	}
 	if msg.err != nil {
 		return flash(flashError, fmt.Sprintf("%s failed: %s", msg.what, errorText(msg.err)))
 	}

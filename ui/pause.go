@@ -41,7 +41,10 @@ func (p pauseAction) base() string {
 
 // pauseDone is the reply to one pause or resume.
 type pauseDone struct {
-	batch  int
+	// unknown: the request failed in a way that leaves its outcome unknown
+	// (a timeout, a dropped connection); after is what the API says now.
+	unknown bool
+	batch   int
 	action pauseAction
 	ref    queueRef
 	before model.Queue
@@ -57,6 +60,7 @@ type batch struct {
 	ok       []string
 	already  []string
 	failed   []string
+	unknown  []string
 	fromMark bool
 }
 
@@ -148,15 +152,16 @@ func (a *App) start(action pauseAction, targets []queueRef, note string, fromMar
 			} else {
 				after, err = a.c.Client.ResumeQueue(ctx, ref.ClusterID, before.ID)
 			}
-			if isAlreadyInState(err) {
+			unknown := outcomeUnknown(err)
+			if isAlreadyInState(err) || unknown {
 				// The server knows better than our copy: show its state.
 				if fresh, gerr := a.c.Client.GetQueue(ctx, ref.ClusterID, before.ID); gerr == nil {
 					after = fresh
 				} else {
-					after = before
+					after, unknown = before, false // could not find out: treat as not done
 				}
 			}
-			return pauseDone{batch: id, action: action, ref: ref, before: before, after: after, err: err}
+			return pauseDone{batch: id, action: action, ref: ref, before: before, after: after, err: err, unknown: unknown}
 		}))
 	}
 	return tea.Batch(cmds...)
@@ -192,6 +197,14 @@ func (a *App) finishPause(msg pauseDone) tea.Cmd {
 	case msg.err == nil:
 		b.ok = append(b.ok, name)
 		cmds = append(cmds, a.everyScreen(queueChanged{ClusterID: msg.ref.ClusterID, Queue: msg.after}))
+	case msg.unknown:
+		// No answer: the queue was fetched again and is shown as it is.
+		state := "running"
+		if msg.after.DispatchPaused {
+			state = "paused"
+		}
+		b.unknown = append(b.unknown, name+" (now "+state+")")
+		cmds = append(cmds, a.everyScreen(queueChanged{ClusterID: msg.ref.ClusterID, Queue: msg.after}))
 	case isAlreadyInState(msg.err):
 		b.already = append(b.already, name)
 		cmds = append(cmds, a.everyScreen(queueChanged{ClusterID: msg.ref.ClusterID, Queue: msg.after}))
@@ -202,7 +215,7 @@ func (a *App) finishPause(msg pauseDone) tea.Cmd {
 	}
 	if m, ok := a.c.marks[msg.before.ID]; ok {
 		m.Queue = msg.after
-		if msg.err != nil && !isAlreadyInState(msg.err) {
+		if msg.err != nil && !isAlreadyInState(msg.err) && !msg.unknown {
 			m.Queue = msg.before
 		}
 		a.c.marks[msg.before.ID] = m
@@ -226,6 +239,8 @@ func summary(b *batch) tea.Cmd {
 	_, done, already := b.action.verb()
 	if b.total == 1 {
 		switch {
+		case len(b.unknown) == 1:
+			return flash(flashInfo, fmt.Sprintf("%s: no answer in time, so it was fetched again: %s", b.action.base(), b.unknown[0]))
 		case len(b.ok) == 1:
 			return flash(flashOK, fmt.Sprintf("%s %s", b.ok[0], done))
 		case len(b.already) == 1:
@@ -241,11 +256,24 @@ func summary(b *batch) tea.Cmd {
 	if len(b.already) > 0 {
 		parts = append(parts, fmt.Sprintf("%d %s", len(b.already), already))
 	}
+	if len(b.unknown) > 0 {
+		parts = append(parts, fmt.Sprintf("%d unanswered, fetched again: %s", len(b.unknown), strings.Join(b.unknown, "; ")))
+	}
 	if len(b.failed) > 0 {
 		parts = append(parts, fmt.Sprintf("%d failed: %s", len(b.failed), strings.Join(b.failed, "; ")))
 		return flash(flashError, strings.Join(parts, ", "))
 	}
 	return flash(flashOK, strings.Join(parts, ", "))
+}
+
+// outcomeUnknown is an error after which a change may or may not have
+// been made: no answer in time, or a connection lost on the way.
+func outcomeUnknown(err error) bool {
+	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, api.ErrReadOnly) {
+		return false
+	}
+	var apiErr *api.Error
+	return !errors.As(err, &apiErr)
 }
 
 // errorText is what a person needs from an error: the server's message,
@@ -263,8 +291,8 @@ func errorText(err error) string {
 		return "read-only mode: changes are turned off"
 	case errors.Is(err, context.Canceled):
 		return "cancelled"
-	case errors.Is(err, context.DeadlineExceeded):
-		return "timed out: the outcome is unknown, refresh to see it"
+	case errors.Is(err, api.ErrTimeout), errors.Is(err, context.DeadlineExceeded):
+		return "the API did not answer in time: whether it was done is unknown (r refreshes)"
 	}
 	return clean(err.Error())
 }

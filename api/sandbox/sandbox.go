@@ -68,6 +68,7 @@ type Request struct {
 	Status int
 	Token  string // which configured token was used: "full", "read-only" or ""
 	At     time.Time
+	Fault  Fault // the fault injected, if any
 }
 
 // Server is the sandbox. It is safe for concurrent use.
@@ -80,6 +81,9 @@ type Server struct {
 	ids     *rand.ChaCha8
 	log     []Request
 	latency time.Duration
+
+	faults   *Faults
+	faultRNG *rand.Rand
 }
 
 // grant is what a bearer token may do.
@@ -162,6 +166,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		case <-t.C:
 		case <-r.Context().Done():
 			t.Stop()
+			return
+		}
+	}
+	if fault, cfg := s.drawFault(); fault != "" {
+		s.mu.Lock()
+		s.log = append(s.log, Request{Method: r.Method, Path: r.URL.RequestURI(), Token: "", At: s.opts.Now(), Fault: fault})
+		s.mu.Unlock()
+		if s.injectFault(w, r, fault, cfg) {
 			return
 		}
 	}
