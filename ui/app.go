@@ -272,7 +272,12 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 				return cmd
 			}
 		}
-		return nil // the screen that asked is gone: drop the late reply
+		// The screen that asked is gone: a late reply lands nowhere, unless
+		// it says what should become of it.
+		if o, ok := msg.(interface{ orphaned() tea.Cmd }); ok {
+			return o.orphaned()
+		}
+		return nil
 	}
 	if a.prompt != nil {
 		var cmd tea.Cmd

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -39,10 +40,14 @@ type driverOptions struct {
 	width, height int
 	size          sandbox.Size
 	latency       time.Duration
+	timeout       time.Duration
 	readOnly      bool
 	wrap          func(http.Handler) http.Handler
-	orgs          []string
-	switchOrg     func(ctx context.Context, org string) (*api.Client, error)
+	// holdQuit, while true, turns enter on the palette's quit into esc:
+	// the monkey must go on pressing keys.
+	holdQuit  *atomic.Bool
+	orgs      []string
+	switchOrg func(ctx context.Context, org string) (*api.Client, error)
 }
 
 func startDriver(t *testing.T, o driverOptions) *driver {
@@ -51,7 +56,7 @@ func startDriver(t *testing.T, o driverOptions) *driver {
 		o.width, o.height = 80, 24
 	}
 	env := sandboxtest.Start(t, sandbox.Options{Size: o.size, Latency: o.latency}, o.wrap)
-	client := env.ClientWith(t, api.Config{ReadOnly: o.readOnly})
+	client := env.ClientWith(t, api.Config{ReadOnly: o.readOnly, Timeout: o.timeout})
 	app := New(context.Background(), Options{Client: client, Now: func() time.Time { return sandboxtest.Now }, Demo: true, Dark: true,
 		Orgs: o.orgs, SwitchOrg: o.switchOrg})
 	p := tea.NewProgram(app,
@@ -64,6 +69,14 @@ func startDriver(t *testing.T, o driverOptions) *driver {
 				pr.fn(m.(*App))
 				return nil
 			}
+			if k, ok := msg.(tea.KeyPressMsg); ok && o.holdQuit != nil && o.holdQuit.Load() && k.String() == "enter" {
+				// The monkey must not leave through the palette's quit.
+				if a := m.(*App); a.palette != nil && len(a.palette.shown) > 0 &&
+					a.palette.items[a.palette.shown[a.palette.cursor]].label == "quit" {
+					return keyPress("esc")
+				}
+			}
+
 			return msg
 		}))
 	d := &driver{t: t, p: p, env: env, out: make(chan error, 1)}
@@ -97,6 +110,10 @@ func (d *driver) frame() (string, bool) {
 	select {
 	case s := <-ch:
 		return strings.ReplaceAll(s.text, d.env.Server.URL, "http://sandbox"), s.busy
+	case err := <-d.out:
+		d.out <- err
+		d.t.Fatalf("the program has ended: %v", err)
+		return "", false
 	case <-time.After(10 * time.Second):
 		d.t.Fatal("the program did not answer a probe")
 		return "", false

@@ -46,8 +46,18 @@ type formScreen struct {
 
 type formSubmitted struct {
 	target
-	done tea.Cmd
-	err  error
+	title string
+	done  tea.Cmd
+	err   error
+}
+
+// orphaned is what a reply does when its form was closed while it was on
+// its way: the change still shows, or the failure is still said.
+func (m formSubmitted) orphaned() tea.Cmd {
+	if m.err != nil {
+		return flash(flashError, m.title+" failed: "+errorText(m.err))
+	}
+	return m.done
 }
 
 // pushForm opens a form, unless changes are turned off.
@@ -105,6 +115,11 @@ func (s *formScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		return s, s.form.Init()
 	case tea.KeyPressMsg:
 		if s.submitting {
+			if msg.String() == "esc" {
+				// The request is on its way and cannot be called back; its
+				// answer is still shown when it comes (see orphaned).
+				return s, tea.Batch(s.c.post(popMsg{}), flash(flashInfo, s.spec.title+": already sent; its answer will show here"))
+			}
 			return s, nil
 		}
 		if msg.String() == "esc" {
@@ -126,7 +141,7 @@ func (s *formScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		s.serverErr = ""
 		return s, s.c.run(s.c.appCtx, s.spec.title, func(ctx context.Context) tea.Msg {
 			done, err := s.spec.submit(named(ctx, s.spec.target))
-			return formSubmitted{target: target(s.id), done: done, err: err}
+			return formSubmitted{target: target(s.id), title: s.spec.title, done: done, err: err}
 		})
 	case huh.StateAborted:
 		return s, s.c.post(popMsg{})

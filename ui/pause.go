@@ -45,11 +45,11 @@ type pauseDone struct {
 	// (a timeout, a dropped connection); after is what the API says now.
 	unknown bool
 	batch   int
-	action pauseAction
-	ref    queueRef
-	before model.Queue
-	after  model.Queue
-	err    error
+	action  pauseAction
+	ref     queueRef
+	before  model.Queue
+	after   model.Queue
+	err     error
 }
 
 // batch counts the replies of one key press, for its summary.
