@@ -109,9 +109,11 @@ var SlugPattern = regexp.MustCompile(`\A[a-zA-Z0-9]+[a-zA-Z0-9\-]*\z`)
 
 // DeriveSlug turns a pipeline name into its slug as the spec describes:
 // every run of spaces becomes one hyphen, upper case becomes lower case,
-// and the result must match SlugPattern and be at most 100 characters.
-// Characters the pattern does not allow are dropped, and leading hyphens
-// with them, since a slug must start with a letter or digit.
+// and the result must match SlugPattern and be at most 100 characters (a
+// longer one is an error, not cut short: two long names must not quietly
+// share a slug). Characters the pattern does not allow are dropped, and
+// leading hyphens with them, since a slug must start with a letter or
+// digit.
 func DeriveSlug(name string) (string, error) {
 	var b strings.Builder
 	inSpace := false
@@ -131,7 +133,7 @@ func DeriveSlug(name string) (string, error) {
 	}
 	slug := strings.TrimLeft(b.String(), "-")
 	if len(slug) > MaxSlugLength {
-		slug = slug[:MaxSlugLength]
+		return "", fmt.Errorf("name makes a slug of %d characters; a slug may have at most %d", len(slug), MaxSlugLength)
 	}
 	if !SlugPattern.MatchString(slug) {
 		return "", errors.New("name must contain a letter or digit to make a slug from")

@@ -36,9 +36,9 @@ func newClusterForm(c *Common, cl *model.Cluster, queues []model.Queue) formSpec
 	}
 	build := func() *huh.Form {
 		fields := []huh.Field{
-			huh.NewInput().Title("Name").Value(&v.name).CharLimit(model.MaxTextLength).
+			huh.NewInput().Title("Name").Value(&v.name).
 				Validate(func(s string) error { return model.ValidateText("name", s, true) }),
-			huh.NewInput().Title("Description").Value(&v.description).CharLimit(model.MaxTextLength).
+			huh.NewInput().Title("Description").Value(&v.description).
 				Validate(func(s string) error { return model.ValidateText("description", s, false) }),
 			huh.NewInput().Title("Emoji").Description("emoji syntax, e.g. :rocket:").Value(&v.emoji).Validate(validateEmoji),
 			huh.NewInput().Title("Colour").Description("hex code, e.g. #FFE0F1").Value(&v.color).Validate(validator(model.ValidateColor)),
@@ -123,7 +123,7 @@ func newQueueForm(c *Common, cl model.Cluster, q *model.Queue) formSpec {
 		if q != nil {
 			fields := []huh.Field{
 				huh.NewNote().Title("Key").Description(clean(q.Key) + " (a queue's key cannot change)"),
-				huh.NewInput().Title("Description").Value(&v.description).CharLimit(model.MaxTextLength).
+				huh.NewInput().Title("Description").Value(&v.description).
 					Validate(func(s string) error { return model.ValidateText("description", s, false) }),
 			}
 			if v.kind == "hosted" {
@@ -135,9 +135,8 @@ func newQueueForm(c *Common, cl model.Cluster, q *model.Queue) formSpec {
 		}
 		return huh.NewForm(
 			huh.NewGroup(
-				huh.NewInput().Title("Key").Description("what agents name in their queue tag").Value(&v.key).
-					CharLimit(model.MaxQueueKeyLength).Validate(validator(model.ValidateQueueKey)),
-				huh.NewInput().Title("Description").Value(&v.description).CharLimit(model.MaxTextLength).
+				huh.NewInput().Title("Key").Description("what agents name in their queue tag").Value(&v.key).Validate(validator(model.ValidateQueueKey)),
+				huh.NewInput().Title("Description").Value(&v.description).
 					Validate(func(s string) error { return model.ValidateText("description", s, false) }),
 				huh.NewSelect[string]().Title("Agents").Options(
 					huh.NewOption("self-hosted: your own agents", "self-hosted"),

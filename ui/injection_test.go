@@ -63,7 +63,7 @@ func TestTextFromTheAPICannotDriveTheTerminal(t *testing.T) {
 			}
 		}
 	}
-	d.keys("r") // the console started before the data was made
+	d.keys("r")              // the console started before the data was made
 	d.waitFor("Ops", "evil") // the text is shown, its sequences gone
 	check("clusters")
 	d.keys("enter")

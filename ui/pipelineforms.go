@@ -43,7 +43,7 @@ func newPipelineForm(c *Common, p *model.Pipeline, clusterID string) formSpec {
 		for _, cl := range c.clusters {
 			clusters = append(clusters, huh.NewOption(clean(emojize(cl.Name)), cl.ID))
 		}
-		nameField := huh.NewInput().Title("Name").Value(&v.name).CharLimit(model.MaxTextLength).
+		nameField := huh.NewInput().Title("Name").Value(&v.name).
 			Validate(model.ValidatePipelineName)
 		fields := []huh.Field{nameField}
 		if len(clusters) > 0 {

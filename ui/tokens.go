@@ -135,7 +135,7 @@ func newTokenForm(c *Common, cl model.Cluster, t *model.Token) formSpec {
 	build := func() *huh.Form {
 		return huh.NewForm(huh.NewGroup(
 			huh.NewInput().Title("Description").Description("what the agents using it are").Value(&v.description).
-				CharLimit(model.MaxTextLength).Validate(func(s string) error { return model.ValidateText("description", s, true) }),
+				Validate(func(s string) error { return model.ValidateText("description", s, true) }),
 			huh.NewInput().Title("Expires").Description("optional: 2027-01-01, 2027-01-01T00:00:00Z or a span such as 90d").
 				Value(&v.expiry).Validate(validateExpiry),
 			huh.NewInput().Title("Allowed IP addresses").Description(cidrHint).Value(&v.ips).
