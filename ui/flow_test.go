@@ -3,9 +3,11 @@ package ui
 import (
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -390,4 +392,51 @@ func TestSwitchOrganisation(t *testing.T) {
 	if strings.Contains(frame, "Production") || !strings.Contains(frame, "kiteconsole  beta") {
 		t.Fatalf("still showing acme:\n%s", frame)
 	}
+}
+
+func TestPauseWithNoAnswerIsFetchedAgainAndSaidSo(t *testing.T) {
+	d := startDriver(t, driverOptions{width: 160, height: 30, timeout: 200 * time.Millisecond, wrap: func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if strings.HasSuffix(r.URL.Path, "/pause_dispatch") {
+				// The pause is made, but the answer never comes back.
+				h.ServeHTTP(httptest.NewRecorder(), r)
+				<-r.Context().Done()
+				return
+			}
+			h.ServeHTTP(w, r)
+		})
+	}})
+	openMobile(d)
+	d.keys("p")
+	d.typeText("slow network")
+	d.keys("enter")
+	frame := d.waitFor("no answer in time, so it was fetched again: default (now paused)")
+	if !strings.Contains(frame, "slow network — Sam Kim") {
+		t.Fatalf("the row does not show the queue as the API has it:\n%s", frame)
+	}
+}
+
+func TestStaleDataStaysVisibleWithItsAge(t *testing.T) {
+	var fail atomic.Bool
+	d := startDriver(t, driverOptions{width: 120, height: 30, wrap: func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if fail.Load() {
+				w.WriteHeader(http.StatusServiceUnavailable)
+				return
+			}
+			h.ServeHTTP(w, r)
+		})
+	}})
+	d.waitFor("Production", "PAUSED")
+	fail.Store(true)
+	d.keys("r")
+	frame := d.waitFor("refresh failed; showing data from", "could not load clusters")
+	if !strings.Contains(frame, "Production") || !strings.Contains(frame, "Sandbox") {
+		t.Fatalf("the rows went away:\n%s", frame)
+	}
+	d.keys("j", "j") // input still works
+	d.waitFor("› 📱")
+	fail.Store(false)
+	d.keys("r")
+	d.waitGone("refresh failed")
 }
