@@ -48,6 +48,7 @@ type rootOptions struct {
 	configPath string
 	auditLog   string
 	parallel   int
+	timeout    time.Duration
 	// refreshSet is true when --refresh was given.
 	refreshSet bool
 }
@@ -79,6 +80,7 @@ func newRoot(stdout, stderr io.Writer, getenv func(string) string) *cobra.Comman
 	pf.StringVar(&opts.configPath, "config", "", "configuration file (default $XDG_CONFIG_HOME/kiteconsole/config.yaml)")
 	pf.StringVar(&opts.auditLog, "audit-log", "", "where changes are recorded (default $XDG_STATE_HOME/kiteconsole/audit.log)")
 	pf.IntVar(&opts.parallel, "parallel", 0, "pages of a list fetched at once (default 8)")
+	pf.DurationVar(&opts.timeout, "timeout", 0, "how long one request may take (default 15s)")
 	pf.DurationVar(&opts.refresh, "refresh", config.DefaultRefresh, "how often the visible screen reloads (0 turns it off)")
 	root.AddCommand(newSandboxCommand(stdout, stderr))
 	root.AddCommand(newServeCommand(stdout, stderr, &opts, getenv))
@@ -110,7 +112,7 @@ func resolve(ctx context.Context, opts rootOptions, getenv func(string) string) 
 	if path == "" {
 		path = config.DefaultPath(getenv)
 	}
-	flags := config.Flags{Org: opts.org, Endpoint: opts.endpoint, ReadOnly: opts.readOnly, AuditLog: opts.auditLog, Parallel: opts.parallel}
+	flags := config.Flags{Org: opts.org, Endpoint: opts.endpoint, ReadOnly: opts.readOnly, AuditLog: opts.auditLog, Parallel: opts.parallel, Timeout: opts.timeout}
 	if opts.refreshSet {
 		flags.Refresh = &opts.refresh
 	}

@@ -65,7 +65,7 @@ func openBackend(opts rootOptions, s *config.Settings, onChange func(context.Con
 		b.Client = b.Client.WithAccess(s.ReadOnly, onChange)
 		return b, nil
 	}
-	client, err := api.New(api.Config{Org: s.Org, Endpoint: s.Endpoint, Token: s.Token, ReadOnly: s.ReadOnly, OnChange: onChange, Parallel: s.Parallel})
+	client, err := api.New(api.Config{Org: s.Org, Endpoint: s.Endpoint, Token: s.Token, ReadOnly: s.ReadOnly, OnChange: onChange, Parallel: s.Parallel, Timeout: s.Timeout})
 	if err != nil {
 		return nil, err
 	}
@@ -129,7 +129,7 @@ func runConsole(ctx context.Context, stdout, stderr io.Writer, opts rootOptions,
 			if next.Token == "" {
 				return nil, fmt.Errorf("no API token for %s in the configuration", org)
 			}
-			return api.New(api.Config{Org: next.Org, Endpoint: next.Endpoint, Token: next.Token, ReadOnly: next.ReadOnly, Parallel: next.Parallel,
+			return api.New(api.Config{Org: next.Org, Endpoint: next.Endpoint, Token: next.Token, ReadOnly: next.ReadOnly, Parallel: next.Parallel, Timeout: next.Timeout,
 				OnChange: log.Hook(who, org, nil)})
 		}
 	}

@@ -29,6 +29,7 @@ type File struct {
 	ReadOnly      bool                `yaml:"read_only"`
 	AuditLog      string              `yaml:"audit_log"`
 	Parallel      int                 `yaml:"parallel"`
+	Timeout       string              `yaml:"timeout"`
 	Organizations []Org               `yaml:"organizations"`
 	Keys          map[string][]string `yaml:"keys"`
 }
@@ -104,6 +105,11 @@ func Load(path string) (*File, []string, error) {
 	if f.Refresh != "" {
 		if d, err := time.ParseDuration(f.Refresh); err != nil || d < 0 {
 			return nil, nil, fail(at("refresh"), "refresh", "%q is not a duration such as 30s or 5m (0 turns it off)", f.Refresh)
+		}
+	}
+	if f.Timeout != "" {
+		if d, err := time.ParseDuration(f.Timeout); err != nil || d <= 0 {
+			return nil, nil, fail(at("timeout"), "timeout", "%q is not a duration such as 15s", f.Timeout)
 		}
 	}
 	if f.Parallel < 0 || f.Parallel > 32 {
@@ -233,6 +239,7 @@ func SelectedOrg(getenv func(string) string) string {
 type Flags struct {
 	Org, Endpoint string
 	Parallel      int
+	Timeout       time.Duration
 	Refresh       *time.Duration
 	ReadOnly      bool
 	AuditLog      string
@@ -246,6 +253,8 @@ type Settings struct {
 	ReadOnly             bool
 	// Parallel bounds the pages of one list fetched at once.
 	Parallel int
+	// Timeout bounds one request.
+	Timeout time.Duration
 	AuditLog string
 	Keys     keymap.KeyMap
 	// Orgs are the organisations one can switch to, with how to get each
@@ -287,6 +296,12 @@ func Resolve(ctx context.Context, flags Flags, getenv func(string) string, path 
 	s.Parallel = f.Parallel
 	if flags.Parallel > 0 {
 		s.Parallel = flags.Parallel
+	}
+	if f.Timeout != "" {
+		s.Timeout, _ = time.ParseDuration(f.Timeout)
+	}
+	if flags.Timeout > 0 {
+		s.Timeout = flags.Timeout
 	}
 	s.AuditLog = first(flags.AuditLog, f.AuditLog)
 	for action, ks := range f.Keys {

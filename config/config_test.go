@@ -123,6 +123,7 @@ func TestConfigErrorsNameFileLineAndKey(t *testing.T) {
 		{"keys:\n  launch: [l]\n", `config.yaml:2: keys.launch: "launch" is not an action`},
 		{"keys:\n  pause: []\n", "config.yaml:2: keys.pause: pause: give at least one key"},
 		{"parallel: 100\n", "config.yaml:1: parallel: 100 is not between 1 and 32"},
+		{"timeout: soon\n", `config.yaml:1: timeout: "soon" is not a duration such as 15s`},
 		{"refresh: [1\n", "config.yaml:"},
 		{"organizations: 12\n", "config.yaml:1: yaml: cannot unmarshal"},
 	}
