@@ -254,7 +254,7 @@ type Settings struct {
 	// Parallel bounds the pages of one list fetched at once.
 	Parallel int
 	// Timeout bounds one request.
-	Timeout time.Duration
+	Timeout  time.Duration
 	AuditLog string
 	Keys     keymap.KeyMap
 	// Orgs are the organisations one can switch to, with how to get each
