@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -16,13 +17,14 @@ import (
 // its queues.
 type clusterScreen struct {
 	screenBase
-	cluster model.Cluster
-	queues  []model.Queue
-	known   bool // queues holds what the server sent, not a guess
-	table   *table
-	tab     int
-	loading bool
-	err     error
+	cluster  model.Cluster
+	queues   []model.Queue
+	known    bool // queues holds what the server sent, not a guess
+	table    *table
+	tab      int
+	loading  bool
+	err      error
+	loadedAt time.Time
 
 	tokens      []model.Token
 	tokensKnown bool
@@ -183,7 +185,7 @@ func (s *clusterScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 			return s, flash(flashError, "could not load queues: "+errorText(msg.err))
 		}
 		s.err = nil
-		s.queues, s.known = msg.queues, true
+		s.queues, s.known, s.loadedAt = msg.queues, true, s.c.Now()
 		s.rebuild()
 		return s, send(queuesSeen{ClusterID: s.cluster.ID, Queues: msg.queues})
 	case clusterLoaded:
@@ -388,6 +390,9 @@ func (s *clusterScreen) details() []string {
 		facts = append(facts, created)
 	}
 	lines = append(lines, st.Muted.Render(strings.Join(facts, " · ")))
+	if s.err != nil && s.known && !s.loadedAt.IsZero() {
+		lines = append(lines, st.Warning.Render("refresh failed; showing queues from "+ago(s.c.Now(), s.loadedAt)+" (r tries again)"))
+	}
 	return lines
 }
 
