@@ -22,7 +22,7 @@ func queueState(c *Common, q model.Queue) string {
 	}
 	// The note comes before who paused: in a narrow column, the reason is
 	// what the on-call engineer needs to read.
-	s := st.Paused.Render("⏸ paused")
+	s := st.Paused.Render("‖ paused")
 	if q.DispatchPausedAt != nil {
 		s += " " + ago(c.Now(), q.DispatchPausedAt.Time)
 	}

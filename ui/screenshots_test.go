@@ -1,0 +1,106 @@
+package ui
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/charmbracelet/x/ansi"
+)
+
+var screenshots = flag.String("screenshots", "", "write each screenshot's HTML and text renderings into this directory")
+
+// demoTokenValue stands in for a created token's value in pictures: the
+// sandbox's value is no secret, but no picture shows one anyway.
+const demoTokenValue = "demo0token0value0not0a0real0secret0a1b2c3d4e5f67"
+
+// shots are the README's pictures: the real program, on the demo
+// organisation, at a fixed size and clock.
+var shots = []struct {
+	name          string
+	width, height int
+	take          func(d *driver)
+}{
+	{"clusters", 110, 26, func(d *driver) { d.waitFor("Production", "DEFAULT QUEUE", "PAUSED") }},
+	{"cluster-queues", 110, 26, func(d *driver) { openMobile(d); d.waitFor("Xcode") }},
+	{"pause-note", 110, 26, func(d *driver) {
+		openMobile(d)
+		d.keys("p")
+		d.typeText("disk full on the Android agents, INC-4822")
+		d.waitFor("Pause default (Mobile)")
+	}},
+	{"hosted-queue", 110, 28, func(d *driver) {
+		openMobile(d)
+		d.keys("/")
+		d.typeText("macos")
+		d.keys("enter", "enter")
+		d.waitFor("Instance shape", "Paused by")
+	}},
+	{"token-created", 110, 26, func(d *driver) {
+		openTokens(d, "Mobile")
+		d.keys("n")
+		d.waitFor("New agent token in Mobile")
+		d.typeText("Mac mini fleet 2027")
+		d.formKeys("enter")
+		d.typeText("90d")
+		d.formKeys("enter")
+		d.typeText("203.0.113.0/24")
+		d.formKeys("enter")
+		d.waitFor("Agent token created")
+	}},
+	{"pipelines-filtered", 110, 26, func(d *driver) {
+		openPipelines(d)
+		d.keys("/")
+		d.typeText("ios")
+		d.waitFor("iOS App")
+	}},
+	{"pipeline-form", 110, 32, func(d *driver) {
+		openPipelines(d)
+		d.keys("n")
+		d.waitFor("New pipeline")
+		d.typeText("Release Train")
+		d.waitFor("slug: release-train")
+	}},
+	{"help", 110, 26, func(d *driver) { d.waitFor("Production"); d.keys("?"); d.waitFor("General") }},
+}
+
+// TestScreenshotsAreCurrent renders every picture's screen and compares
+// it with the text rendering kept beside its PNG in screenshots/: a change
+// to a screen fails here until scripts/screenshots.sh remakes the pictures.
+func TestScreenshotsAreCurrent(t *testing.T) {
+	for _, s := range shots {
+		t.Run(s.name, func(t *testing.T) {
+			d := startDriver(t, driverOptions{width: s.width, height: s.height})
+			s.take(d)
+			raw := rawFrame(d)
+			// Styles run into the value in the raw frame, so find it in the
+			// plain text and replace it in both.
+			for _, v := range tokenValue.FindAllString(ansi.Strip(raw), -1) {
+				raw = strings.ReplaceAll(raw, v, demoTokenValue)
+			}
+			// The sandbox's address as `kiteconsole sandbox` prints it.
+			raw = strings.ReplaceAll(raw, d.env.Server.URL, "http://127.0.0.1:8089")
+			text := ansi.Strip(raw)
+			if tokenValue.MatchString(text) && !strings.Contains(text, demoTokenValue) {
+				t.Fatal("a token value is in the picture")
+			}
+			if *screenshots != "" {
+				for ext, body := range map[string]string{".html": ansiHTML(raw), ".txt": text} {
+					if err := os.WriteFile(filepath.Join(*screenshots, s.name+ext), []byte(body), 0o644); err != nil {
+						t.Fatal(err)
+					}
+				}
+				return
+			}
+			want, err := os.ReadFile(filepath.Join("..", "screenshots", s.name+".txt"))
+			if err != nil {
+				t.Fatalf("no screenshots/%s.txt: run scripts/screenshots.sh (%v)", s.name, err)
+			}
+			if string(want) != text {
+				t.Errorf("the %s screen has changed since its picture was made: run scripts/screenshots.sh\n--- picture\n%s\n--- screen\n%s", s.name, want, text)
+			}
+		})
+	}
+}
