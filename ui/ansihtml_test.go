@@ -11,7 +11,7 @@ import (
 // other sequences) into HTML spans, for the README's pictures.
 func ansiHTML(s string) string {
 	type style struct {
-		fg, bg                         string
+		fg, bg                             string
 		bold, italic, under, strike, faint bool
 	}
 	basic := []string{"#1b1d23", "#e06c75", "#98c379", "#e5c07b", "#61afef", "#c678dd", "#56b6c2", "#dcdfe4",
