@@ -81,6 +81,23 @@ func openAudit(s *config.Settings) (*audit.Log, error) {
 	return audit.Open(path)
 }
 
+// prepare resolves the settings, says their warnings, and opens the
+// audit log: what the console and the SSH server both start with.
+func prepare(ctx context.Context, stderr io.Writer, opts rootOptions, getenv func(string) string) (*config.Settings, *audit.Log, error) {
+	settings, err := resolve(ctx, opts, getenv)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, w := range settings.Warnings {
+		fmt.Fprintln(stderr, "warning:", w)
+	}
+	log, err := openAudit(settings)
+	if err != nil {
+		return nil, nil, err
+	}
+	return settings, log, nil
+}
+
 // consoleMemoryLimit is the memory one person's console aims to stay
 // within: a soft limit, so the garbage collector works a little harder
 // rather than let a large organisation's list double the process's size.
@@ -92,14 +109,7 @@ func runConsole(ctx context.Context, stdout, stderr io.Writer, opts rootOptions,
 	if getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(consoleMemoryLimit)
 	}
-	settings, err := resolve(ctx, opts, getenv)
-	if err != nil {
-		return err
-	}
-	for _, w := range settings.Warnings {
-		fmt.Fprintln(stderr, "warning:", w)
-	}
-	log, err := openAudit(settings)
+	settings, log, err := prepare(ctx, stderr, opts, getenv)
 	if err != nil {
 		return err
 	}

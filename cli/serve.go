@@ -45,14 +45,7 @@ func newServeCommand(stdout, stderr io.Writer, root *rootOptions, getenv func(st
 }
 
 func runServe(ctx context.Context, stdout, stderr io.Writer, opts rootOptions, o serveOptions, getenv func(string) string) error {
-	settings, err := resolve(ctx, opts, getenv)
-	if err != nil {
-		return err
-	}
-	for _, w := range settings.Warnings {
-		fmt.Fprintln(stderr, "warning:", w)
-	}
-	log, err := openAudit(settings)
+	settings, log, err := prepare(ctx, stderr, opts, getenv)
 	if err != nil {
 		return err
 	}

@@ -272,12 +272,10 @@ func (s *clusterScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 		return pushForm(s.c, newQueueForm(s.c, s.cluster, &q))
 	case key.Matches(msg, k.Delete) && ok:
 		return confirmDeleteQueue(s.c, s.cluster, q)
-	case key.Matches(msg, k.Browse) && ok:
-		return s.c.browse(q.WebURL)
-	case key.Matches(msg, k.CopyURL) && ok:
-		return s.c.copyText("the queue's URL", q.WebURL)
-	case key.Matches(msg, k.CopyID) && ok:
-		return s.c.copyText("the queue's ID", q.ID)
+	}
+	if ok {
+		cmd, _ := s.c.linkKey(msg, "queue", q.WebURL, q.ID)
+		return cmd
 	}
 	return nil
 }

@@ -177,12 +177,10 @@ func (s *clustersScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 		return confirmDeleteCluster(s.c, cl, len(s.queues[cl.ID]))
 	case key.Matches(msg, k.Pause):
 		return flash(flashInfo, "open a cluster (enter) to pause its queues, or mark queues with space")
-	case key.Matches(msg, k.Browse) && ok:
-		return s.c.browse(cl.WebURL)
-	case key.Matches(msg, k.CopyURL) && ok:
-		return s.c.copyText("the cluster's URL", cl.WebURL)
-	case key.Matches(msg, k.CopyID) && ok:
-		return s.c.copyText("the cluster's ID", cl.ID)
+	}
+	if ok {
+		cmd, _ := s.c.linkKey(msg, "cluster", cl.WebURL, cl.ID)
+		return cmd
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"flag"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -120,66 +121,54 @@ func (d *driver) frame() (string, bool) {
 	}
 }
 
-// waitFor waits until the screen shows every one of texts and no request
-// is in flight, and returns it. It gives up after ten seconds: a bound
-// for a hang, not a timing the test depends on.
-func (d *driver) waitFor(texts ...string) string {
+// waitUntil polls the frame until cond holds (and, when idle is set, no
+// request is in flight) and returns it. It gives up after twenty seconds:
+// a bound for a hang, not a timing the test depends on.
+func (d *driver) waitUntil(what string, idle bool, cond func(frame string) bool) string {
 	d.t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(20 * time.Second)
 	var last string
 	for time.Now().Before(deadline) {
-		text, busy := d.frame()
-		last = text
-		ok := !busy
-		for _, want := range texts {
-			ok = ok && strings.Contains(text, want)
+		frame, busy := d.frame()
+		last = frame
+		if (!idle || !busy) && cond(frame) {
+			return frame
 		}
-		if ok {
-			return text
-		}
-		time.Sleep(5 * time.Millisecond)
+		time.Sleep(2 * time.Millisecond)
 	}
-	d.t.Fatalf("the screen never showed %q; last frame:\n%s", texts, last)
+	d.t.Fatalf("the screen never %s; last frame:\n%s", what, last)
 	return ""
+}
+
+func showsAll(texts []string) func(string) bool {
+	return func(frame string) bool {
+		for _, want := range texts {
+			if !strings.Contains(frame, want) {
+				return false
+			}
+		}
+		return true
+	}
+}
+
+// waitFor waits until the screen shows every one of texts and no request
+// is in flight, and returns it.
+func (d *driver) waitFor(texts ...string) string {
+	d.t.Helper()
+	return d.waitUntil(fmt.Sprintf("showed %q", texts), true, showsAll(texts))
 }
 
 // waitShown waits until the screen shows every one of texts, whether or
 // not requests are in flight.
 func (d *driver) waitShown(texts ...string) string {
 	d.t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	var last string
-	for time.Now().Before(deadline) {
-		text, _ := d.frame()
-		last = text
-		ok := true
-		for _, want := range texts {
-			ok = ok && strings.Contains(text, want)
-		}
-		if ok {
-			return text
-		}
-		time.Sleep(2 * time.Millisecond)
-	}
-	d.t.Fatalf("the screen never showed %q; last frame:\n%s", texts, last)
-	return ""
+	return d.waitUntil(fmt.Sprintf("showed %q", texts), false, showsAll(texts))
 }
 
 // waitGone waits until the screen no longer shows text.
 func (d *driver) waitGone(text string) string {
 	d.t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	var last string
-	for time.Now().Before(deadline) {
-		f, busy := d.frame()
-		last = f
-		if !busy && !strings.Contains(f, text) {
-			return f
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	d.t.Fatalf("the screen still shows %q:\n%s", text, last)
-	return ""
+	return d.waitUntil(fmt.Sprintf("stopped showing %q", text), true, func(f string) bool { return !strings.Contains(f, text) })
 }
 
 // keys presses keys by name: "enter", "esc", "space", "tab",

@@ -94,12 +94,9 @@ func (s *pipelineScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 			return s, archiveOrUnarchive(s.c, s.p)
 		case key.Matches(msg, k.Delete):
 			return s, confirmDeletePipeline(s.c, s.p)
-		case key.Matches(msg, k.Browse):
-			return s, s.c.browse(s.p.WebURL)
-		case key.Matches(msg, k.CopyURL):
-			return s, s.c.copyText("the pipeline's URL", s.p.WebURL)
-		case key.Matches(msg, k.CopyID):
-			return s, s.c.copyText("the pipeline's ID", s.p.ID)
+		}
+		if cmd, ok := s.c.linkKey(msg, "pipeline", s.p.WebURL, s.p.ID); ok {
+			return s, cmd
 		}
 		var cmd tea.Cmd
 		s.view, cmd = s.view.Update(msg)

@@ -193,12 +193,10 @@ func (l *pipelineList) key(msg tea.KeyPressMsg) tea.Cmd {
 		return archiveOrUnarchive(l.c, p)
 	case key.Matches(msg, k.Delete) && ok:
 		return confirmDeletePipeline(l.c, p)
-	case key.Matches(msg, k.Browse) && ok:
-		return l.c.browse(p.WebURL)
-	case key.Matches(msg, k.CopyURL) && ok:
-		return l.c.copyText("the pipeline's URL", p.WebURL)
-	case key.Matches(msg, k.CopyID) && ok:
-		return l.c.copyText("the pipeline's ID", p.ID)
+	}
+	if ok {
+		cmd, _ := l.c.linkKey(msg, "pipeline", p.WebURL, p.ID)
+		return cmd
 	}
 	return nil
 }

@@ -97,12 +97,9 @@ func (s *queueScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 			return s, pushForm(s.c, newQueueForm(s.c, s.cluster, &s.queue))
 		case key.Matches(msg, k.Delete):
 			return s, confirmDeleteQueue(s.c, s.cluster, s.queue)
-		case key.Matches(msg, k.Browse):
-			return s, s.c.browse(s.queue.WebURL)
-		case key.Matches(msg, k.CopyURL):
-			return s, s.c.copyText("the queue's URL", s.queue.WebURL)
-		case key.Matches(msg, k.CopyID):
-			return s, s.c.copyText("the queue's ID", s.queue.ID)
+		}
+		if cmd, ok := s.c.linkKey(msg, "queue", s.queue.WebURL, s.queue.ID); ok {
+			return s, cmd
 		}
 	}
 	return s, nil

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/kiteconsole/kiteconsole/api"
@@ -300,6 +301,21 @@ func (c *Common) browse(url string) tea.Cmd {
 		}
 	}
 	return tea.Batch(tea.SetClipboard(url), flash(flashInfo, "copied "+clean(url)))
+}
+
+// linkKey handles o, y and Y for an item with a web page and an ID, and
+// reports whether the key was one of them.
+func (c *Common) linkKey(msg tea.KeyPressMsg, what, webURL, id string) (tea.Cmd, bool) {
+	k := c.Keys
+	switch {
+	case key.Matches(msg, k.Browse):
+		return c.browse(webURL), true
+	case key.Matches(msg, k.CopyURL):
+		return c.copyText("the "+what+"'s URL", webURL), true
+	case key.Matches(msg, k.CopyID):
+		return c.copyText("the "+what+"'s ID", id), true
+	}
+	return nil, false
 }
 
 // copyText copies with OSC 52, which reaches the user's own clipboard
