@@ -18,10 +18,8 @@ import (
 	"github.com/creack/pty"
 
 	"github.com/kiteconsole/kiteconsole/api/sandbox"
-	// The binary is built from these: importing them makes Go's test
-	// cache run this package again whenever the console changes.
 	"github.com/kiteconsole/kiteconsole/api/sandbox/sandboxtest"
-	_ "github.com/kiteconsole/kiteconsole/cli"
+	"github.com/kiteconsole/kiteconsole/cli"
 	"github.com/kiteconsole/kiteconsole/model"
 )
 
