@@ -89,16 +89,12 @@ func runSandbox(ctx context.Context, stdout io.Writer, opts sandboxOptions) erro
 	fmt.Fprintf(stdout, "  curl -H \"Authorization: Bearer %s\" %s/v2/organizations/%s/clusters\n", opts.token, base, opts.org)
 	fmt.Fprintf(stdout, "  BUILDKITE_API_TOKEN=%s kiteconsole --endpoint %s --org %s\n\nCtrl-C stops it.\n", opts.token, base, opts.org)
 
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = srv.Shutdown(shutdown)
-		fmt.Fprintln(stdout, "sandbox stopped")
-		return nil
+	err = serveUntilDone(ctx, func() error { return srv.Serve(ln) }, srv.Shutdown)
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
 	}
+	if err == nil {
+		fmt.Fprintln(stdout, "sandbox stopped")
+	}
+	return err
 }

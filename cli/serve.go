@@ -71,15 +71,21 @@ func runServe(ctx context.Context, stdout, stderr io.Writer, opts rootOptions, o
 	host, port, _ := net.SplitHostPort(ln.Addr().String())
 	fmt.Fprintf(stdout, "kiteconsole over SSH for %s at %s\n  ssh -p %s -t %s\naudit log: %s\nCtrl-C stops it.\n",
 		backend.Client.Org(), ln.Addr(), port, host, log.Path())
+	return serveUntilDone(ctx, func() error { return srv.Serve(ln) }, srv.Shutdown)
+}
+
+// serveUntilDone runs serve until it fails or ctx ends (Ctrl-C), then
+// gives shutdown five seconds to close what is open.
+func serveUntilDone(ctx context.Context, serve func() error, shutdown func(context.Context) error) error {
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() { errc <- serve() }()
 	select {
 	case err := <-errc:
 		return err
 	case <-ctx.Done():
-		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		_ = srv.Shutdown(shutdown)
+		_ = shutdown(sctx)
 		return nil
 	}
 }
