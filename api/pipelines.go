@@ -53,3 +53,10 @@ func (c *Client) UnarchivePipeline(ctx context.Context, slug string) (model.Pipe
 func (c *Client) DeletePipeline(ctx context.Context, slug string) error {
 	return c.call(ctx, request{method: http.MethodDelete, path: c.orgPath("pipelines", slug), scope: ScopeWritePipelines}, nil)
 }
+
+// AddWebhook asks Buildkite to create the GitHub webhook of a pipeline
+// (201). Other providers, or a pipeline that has one, get a 422 whose
+// message says so.
+func (c *Client) AddWebhook(ctx context.Context, slug string) error {
+	return c.call(ctx, request{method: http.MethodPost, path: c.orgPath("pipelines", slug, "webhook"), scope: ScopeWritePipelines}, nil)
+}

@@ -1,5 +1,13 @@
 package model
 
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+)
+
 // Pipeline is a Buildkite pipeline with every field of the pipelines API.
 type Pipeline struct {
 	ID                              string            `json:"id"`
@@ -141,24 +149,24 @@ const DefaultConfiguration = "steps:\n  - command: \"buildkite-agent pipeline up
 // or "Create a visual step pipeline" (Steps). Name, ClusterID and
 // Repository are required, and one of Configuration or Steps.
 type PipelineCreate struct {
-	Name                            string            `json:"name"`
-	ClusterID                       string            `json:"cluster_id,omitempty"`
-	Repository                      string            `json:"repository"`
-	Configuration                   string            `json:"configuration,omitempty"`
-	Steps                           []Step            `json:"steps,omitempty"`
-	BranchConfiguration             string            `json:"branch_configuration,omitempty"`
-	CancelRunningBranchBuilds       bool              `json:"cancel_running_branch_builds,omitempty"`
-	CancelRunningBranchBuildsFilter string            `json:"cancel_running_branch_builds_filter,omitempty"`
-	SkipQueuedBranchBuilds          bool              `json:"skip_queued_branch_builds,omitempty"`
-	SkipQueuedBranchBuildsFilter    string            `json:"skip_queued_branch_builds_filter,omitempty"`
-	DefaultBranch                   string            `json:"default_branch,omitempty"`
-	Description                     string            `json:"description,omitempty"`
-	Env                             map[string]string `json:"env,omitempty"`
-	PipelineTemplateUUID            string            `json:"pipeline_template_uuid,omitempty"`
-	ProviderSettings                *ProviderSettings `json:"provider_settings,omitempty"`
-	Tags                            []string          `json:"tags,omitempty"`
-	Teams                           map[string]string `json:"teams,omitempty"`
-	Visibility                      string            `json:"visibility,omitempty"`
+	Name                            string                 `json:"name"`
+	ClusterID                       string                 `json:"cluster_id,omitempty"`
+	Repository                      string                 `json:"repository"`
+	Configuration                   string                 `json:"configuration,omitempty"`
+	Steps                           []Step                 `json:"steps,omitempty"`
+	BranchConfiguration             string                 `json:"branch_configuration,omitempty"`
+	CancelRunningBranchBuilds       bool                   `json:"cancel_running_branch_builds,omitempty"`
+	CancelRunningBranchBuildsFilter string                 `json:"cancel_running_branch_builds_filter,omitempty"`
+	SkipQueuedBranchBuilds          bool                   `json:"skip_queued_branch_builds,omitempty"`
+	SkipQueuedBranchBuildsFilter    string                 `json:"skip_queued_branch_builds_filter,omitempty"`
+	DefaultBranch                   string                 `json:"default_branch,omitempty"`
+	Description                     string                 `json:"description,omitempty"`
+	Env                             map[string]string      `json:"env,omitempty"`
+	PipelineTemplateUUID            string                 `json:"pipeline_template_uuid,omitempty"`
+	ProviderSettings                ProviderSettingsChange `json:"provider_settings,omitempty"`
+	Tags                            []string               `json:"tags,omitempty"`
+	Teams                           map[string]string      `json:"teams,omitempty"`
+	Visibility                      string                 `json:"visibility,omitempty"`
 }
 
 // PipelineUpdate is the body of "Update a pipeline" (PATCH): only the
@@ -179,7 +187,85 @@ type PipelineUpdate struct {
 	Description                     Field[string]            `json:"description,omitzero"`
 	Env                             Field[map[string]string] `json:"env,omitzero"`
 	PipelineTemplateUUID            Field[string]            `json:"pipeline_template_uuid,omitzero"`
-	ProviderSettings                *ProviderSettings        `json:"provider_settings,omitempty"`
+	ProviderSettings                ProviderSettingsChange   `json:"provider_settings,omitempty"`
 	Tags                            Field[[]string]          `json:"tags,omitzero"`
 	Visibility                      Field[string]            `json:"visibility,omitzero"`
+}
+
+// CheckTeams checks a create request's teams: each key a team UUID, each
+// value one of the access levels.
+func CheckTeams(teams map[string]string) []string {
+	var problems []string
+	ids := make([]string, 0, len(teams))
+	for id := range teams {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	for _, id := range ids {
+		if !uuidPattern.MatchString(id) {
+			problems = append(problems, fmt.Sprintf("Team %q is not a team UUID", id))
+		}
+		if level := teams[id]; !slices.Contains(TeamAccessLevels, level) {
+			problems = append(problems, fmt.Sprintf("Access level %q of team %s must be one of %s", level, id, strings.Join(TeamAccessLevels, ", ")))
+		}
+	}
+	return problems
+}
+
+var uuidPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+
+// ParseTeams reads teams as a person writes them: one "UUID level" (or
+// UUID=level) per line or comma; a UUID alone gets read_only.
+func ParseTeams(s string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, entry := range strings.FieldsFunc(s, func(r rune) bool { return r == '\n' || r == ',' || r == ';' }) {
+		entry = strings.TrimSpace(entry)
+		if entry == "" {
+			continue
+		}
+		id, level, _ := strings.Cut(strings.Join(strings.FieldsFunc(entry, func(r rune) bool { return r == '=' || r == ' ' || r == '\t' || r == ':' }), " "), " ")
+		if level == "" {
+			level = "read_only"
+		}
+		if problems := CheckTeams(map[string]string{id: level}); len(problems) > 0 {
+			return nil, errors.New(problems[0])
+		}
+		out[id] = level
+	}
+	if len(out) == 0 {
+		return nil, nil
+	}
+	return out, nil
+}
+
+// ParseEnv reads environment variables as KEY=value, one per line.
+func ParseEnv(s string) (map[string]string, error) {
+	out := map[string]string{}
+	for i, line := range strings.Split(s, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		k, v, ok := strings.Cut(line, "=")
+		k = strings.TrimSpace(k)
+		if !ok || k == "" || strings.ContainsAny(k, " \t") {
+			return nil, fmt.Errorf("line %d: write KEY=value", i+1)
+		}
+		out[k] = v
+	}
+	return out, nil
+}
+
+// FormatEnv writes environment variables as ParseEnv reads them, sorted.
+func FormatEnv(env map[string]string) string {
+	keys := make([]string, 0, len(env))
+	for k := range env {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	lines := make([]string, 0, len(keys))
+	for _, k := range keys {
+		lines = append(lines, k+"="+env[k])
+	}
+	return strings.Join(lines, "\n")
 }

@@ -200,3 +200,63 @@ func TestOfficialClientNextPage(t *testing.T) {
 		seen[n] = true
 	}
 }
+
+// The official client's typed provider settings, its build settings and
+// AddWebhook against the sandbox: what it can express, it can set and
+// read back.
+func TestOfficialClientPipelineProperties(t *testing.T) {
+	env := sandboxtest.Start(t, sandbox.Options{Size: sandbox.SizeEmpty}, nil)
+	bk, ctx, org := officialClient(t, env), context.Background(), env.Sandbox.Org()
+	cl := ok[buildkite.Cluster](t)(bk.Clusters.Create(ctx, org, buildkite.ClusterCreate{Name: "Default"}))
+
+	p := ok[buildkite.Pipeline](t)(bk.Pipelines.Create(ctx, org, buildkite.CreatePipeline{Name: "Typed", ClusterID: cl.ID,
+		Repository: "git@github.com:acme-inc/typed.git", Configuration: "steps:\n - command: \"make\"\n",
+		DefaultBranch: "trunk", Description: "typed settings", Env: map[string]string{"K": "v"},
+		BranchConfiguration: "main feature/*", SkipQueuedBranchBuilds: true, SkipQueuedBranchBuildsFilter: "!main",
+		CancelRunningBranchBuilds: true, CancelRunningBranchBuildsFilter: "develop", Visibility: "public", Tags: []string{":terraform:"},
+		ProviderSettings: &buildkite.GitHubSettings{TriggerMode: "deployment", BuildPullRequests: true, BuildBranches: true,
+			BuildPullRequestForks: true, PublishCommitStatus: true, FilterEnabled: true, FilterCondition: "build.branch == \"main\""},
+	}))
+	gh, isGitHub := p.Provider.Settings.(*buildkite.GitHubSettings)
+	if !isGitHub || gh.TriggerMode != "deployment" || !gh.BuildPullRequestForks || !gh.FilterEnabled || gh.FilterCondition != `build.branch == "main"` || gh.Repository != "acme-inc/typed" {
+		t.Fatalf("provider = %+v", p.Provider)
+	}
+	if p.DefaultBranch != "trunk" || p.BranchConfiguration != "main feature/*" || !p.SkipQueuedBranchBuilds || p.SkipQueuedBranchBuildsFilter != "!main" ||
+		!p.CancelRunningBranchBuilds || p.CancelRunningBranchBuildsFilter != "develop" || p.Visibility != "public" || p.Env["K"] != "v" || len(p.Tags) != 1 {
+		t.Fatalf("create = %+v", p)
+	}
+
+	up := ok[buildkite.Pipeline](t)(bk.Pipelines.Update(ctx, org, p.Slug, buildkite.UpdatePipeline{
+		ProviderSettings: &buildkite.GitHubSettings{TriggerMode: "none", BuildBranches: true},
+		BranchConfiguration: "release/*", SkipQueuedBranchBuilds: true, CancelRunningBranchBuilds: false,
+	}))
+	if s := up.Provider.Settings.(*buildkite.GitHubSettings); s.TriggerMode != "none" || s.BuildPullRequests || up.BranchConfiguration != "release/*" || up.CancelRunningBranchBuilds {
+		t.Fatalf("update = %+v / %+v", up, s)
+	}
+
+	// A Bitbucket setting block is refused for GitHub only where it names
+	// a property GitHub lacks; GitLab settings are read-only in that client.
+	bb := ok[buildkite.Pipeline](t)(bk.Pipelines.Create(ctx, org, buildkite.CreatePipeline{Name: "Bucket", ClusterID: cl.ID,
+		Repository: "git@bitbucket.org:acme-inc/bucket.git", Configuration: "steps: []",
+		ProviderSettings: &buildkite.BitbucketSettings{BuildPullRequests: false, BuildTags: true, PublishCommitStatusPerStep: true}}))
+	if s, isBB := bb.Provider.Settings.(*buildkite.BitbucketSettings); !isBB || s.BuildPullRequests || !s.BuildTags || !s.PublishCommitStatusPerStep {
+		t.Fatalf("bitbucket = %+v", bb.Provider)
+	}
+	_, _, err := bk.Pipelines.Update(ctx, org, bb.Slug, buildkite.UpdatePipeline{ProviderSettings: &buildkite.GitHubSettings{TriggerMode: "code"}})
+	wantStatus(t, err, http.StatusUnprocessableEntity, "Validation Failed")
+
+	if _, err := bk.Pipelines.AddWebhook(ctx, org, p.Slug); err != nil {
+		t.Fatal(err)
+	}
+	_, err = bk.Pipelines.AddWebhook(ctx, org, p.Slug)
+	wantStatus(t, err, http.StatusUnprocessableEntity, "Webhooks could not be created for your repository.")
+	_, err = bk.Pipelines.AddWebhook(ctx, org, bb.Slug)
+	wantStatus(t, err, http.StatusUnprocessableEntity, "Auto-creating webhooks is not supported for your repository.")
+
+	// Visual steps, as that client writes them.
+	vs := ok[buildkite.Pipeline](t)(bk.Pipelines.Create(ctx, org, buildkite.CreatePipeline{Name: "Visual", ClusterID: cl.ID, Repository: "git@github.com:acme-inc/v.git",
+		Steps: []buildkite.Step{{Type: "script", Name: "Build :package:", Command: "script/release.sh"}, {Type: "waiter"}, {Type: "manual", Label: "Ship"}}}))
+	if len(vs.Steps) != 3 || vs.Steps[0].Command != "script/release.sh" || vs.Steps[1].Type != "waiter" {
+		t.Fatalf("steps = %+v", vs.Steps)
+	}
+}

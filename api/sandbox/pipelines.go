@@ -104,10 +104,17 @@ func validVisibility(v string) bool {
 
 func (s *Server) createPipeline(w http.ResponseWriter, r *http.Request, u urls) reply {
 	var req model.PipelineCreate
-	if rp := decode(r, &req); rp != nil {
+	body, rp := decodeBody(r, &req)
+	if rp != nil {
 		return *rp
 	}
 	var errs []fieldError
+	provider := providerFor(req.Repository)
+	rawSettings, ferr := rawProviderSettings(body)
+	if ferr != nil {
+		errs = append(errs, *ferr)
+	}
+	errs = append(errs, checkProviderSettings(provider.ID, rawSettings)...)
 	slug := ""
 	if strings.TrimSpace(req.Name) == "" {
 		errs = append(errs, blank("name"))
@@ -130,10 +137,8 @@ func (s *Server) createPipeline(w http.ResponseWriter, r *http.Request, u urls) 
 	if req.Visibility != "" && !validVisibility(req.Visibility) {
 		errs = append(errs, invalidField("visibility", "Visibility must be private or public"))
 	}
-	for team, level := range req.Teams {
-		if !slices.Contains(model.TeamAccessLevels, level) {
-			errs = append(errs, invalidField("teams", fmt.Sprintf("Access level %q of team %s must be one of %s", level, team, strings.Join(model.TeamAccessLevels, ", "))))
-		}
+	for _, problem := range model.CheckTeams(req.Teams) {
+		errs = append(errs, invalidField("teams", problem))
 	}
 	var steps []model.Step
 	env := map[string]string{}
@@ -158,8 +163,7 @@ func (s *Server) createPipeline(w http.ResponseWriter, r *http.Request, u urls) 
 	}
 	maps.Copy(env, req.Env)
 	id := s.newID()
-	provider := providerFor(req.Repository)
-	provider.Settings = overlaySettings(provider.Settings, req.ProviderSettings)
+	provider.Settings = overlaySettings(provider.Settings, rawSettings)
 	p := &model.Pipeline{
 		ID:                              id,
 		GraphQLID:                       graphQLID("Pipeline", id),
@@ -186,6 +190,9 @@ func (s *Server) createPipeline(w http.ResponseWriter, r *http.Request, u urls) 
 		Steps:                           steps,
 	}
 	s.org.addPipeline(p)
+	if len(req.Teams) > 0 {
+		s.org.teams[p.ID] = maps.Clone(req.Teams)
+	}
 	return created(s.renderPipeline(r, u, *p))
 }
 
@@ -202,7 +209,8 @@ func (s *Server) updatePipeline(w http.ResponseWriter, r *http.Request, u urls) 
 		return notFound()
 	}
 	var req model.PipelineUpdate
-	if rp := decode(r, &req); rp != nil {
+	body, rp := decodeBody(r, &req)
+	if rp != nil {
 		return *rp
 	}
 	if p.Archived() {
@@ -269,9 +277,14 @@ func (s *Server) updatePipeline(w http.ResponseWriter, r *http.Request, u urls) 
 	if v, set := req.Env.Get(); set {
 		next.Env = maps.Clone(v)
 	}
-	if req.ProviderSettings != nil {
-		next.Provider.Settings = overlaySettings(next.Provider.Settings, req.ProviderSettings)
+	// Settings are checked against the provider the pipeline will have,
+	// after a change of repository.
+	rawSettings, ferr := rawProviderSettings(body)
+	if ferr != nil {
+		errs = append(errs, *ferr)
 	}
+	errs = append(errs, checkProviderSettings(next.Provider.ID, rawSettings)...)
+	next.Provider.Settings = overlaySettings(next.Provider.Settings, rawSettings)
 	if req.Tags.IsSet() {
 		v, _ := req.Tags.Get()
 		next.Tags = slices.Clone(v)
@@ -309,7 +322,25 @@ func (s *Server) deletePipeline(w http.ResponseWriter, r *http.Request, u urls) 
 		return notFound()
 	}
 	s.org.removePipeline(p)
+	delete(s.org.teams, p.ID)
 	return noContent()
+}
+
+// addWebhook is "Add a webhook": only a GitHub pipeline can have one made
+// for it, and only once.
+func (s *Server) addWebhook(w http.ResponseWriter, r *http.Request, u urls) reply {
+	p := s.org.pipelineBySlug[r.PathValue("slug")]
+	if p == nil {
+		return notFound()
+	}
+	if p.Provider.ID != model.ProviderGitHub {
+		return message(http.StatusUnprocessableEntity, "Auto-creating webhooks is not supported for your repository.")
+	}
+	if s.org.webhooks[p.ID] {
+		return message(http.StatusUnprocessableEntity, "Webhooks could not be created for your repository.")
+	}
+	s.org.webhooks[p.ID] = true
+	return reply{status: http.StatusCreated}
 }
 
 func (s *Server) archivePipeline(w http.ResponseWriter, r *http.Request, u urls) reply {
@@ -334,4 +365,16 @@ func (s *Server) unarchivePipeline(w http.ResponseWriter, r *http.Request, u url
 	}
 	p.ArchivedAt = nil
 	return ok(s.renderPipeline(r, u, *p))
+}
+
+// PipelineTeams returns the teams a pipeline was created with, and
+// whether a webhook was added to it: what the API keeps but never returns.
+func (s *Server) PipelineTeams(slug string) (teams map[string]string, webhook bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.org.pipelineBySlug[slug]
+	if p == nil {
+		return nil, false
+	}
+	return maps.Clone(s.org.teams[p.ID]), s.org.webhooks[p.ID]
 }

@@ -88,17 +88,23 @@ func (rp reply) write(w http.ResponseWriter) {
 // decode reads a JSON request body into v; an empty body is an empty
 // object. It returns the error reply when the body cannot be read.
 func decode(r *http.Request, v any) *reply {
+	_, rp := decodeBody(r, v)
+	return rp
+}
+
+// decodeBody is decode that also returns the body as it was sent.
+func decodeBody(r *http.Request, v any) ([]byte, *reply) {
 	data, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
 	if err != nil {
 		rp := message(http.StatusBadRequest, "Could not read the request body")
-		return &rp
+		return nil, &rp
 	}
 	if len(data) > maxBody {
 		rp := message(http.StatusRequestEntityTooLarge, "Request body is too large")
-		return &rp
+		return nil, &rp
 	}
 	if len(strings.TrimSpace(string(data))) == 0 {
-		return nil
+		return data, nil
 	}
 	if err := json.Unmarshal(data, v); err != nil {
 		var typeErr *json.UnmarshalTypeError
@@ -108,12 +114,12 @@ func decode(r *http.Request, v any) *reply {
 				reason = typeErr.Field + " has the wrong type"
 			}
 			rp := invalid(reason)
-			return &rp
+			return data, &rp
 		}
 		rp := message(http.StatusBadRequest, "Problems parsing JSON")
-		return &rp
+		return data, &rp
 	}
-	return nil
+	return data, nil
 }
 
 // baseURL is the scheme and host the request reached, so that every url

@@ -52,6 +52,7 @@ func (s *Server) routes() {
 	s.handle(m, "DELETE "+pipeline, write, s.deletePipeline)
 	s.handle(m, "POST "+pipeline+"/archive", write, s.archivePipeline)
 	s.handle(m, "POST "+pipeline+"/unarchive", write, s.unarchivePipeline)
+	s.handle(m, "POST "+pipeline+"/webhook", write, s.addWebhook)
 
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeMessage(w, http.StatusNotFound, "Not Found")

@@ -19,6 +19,11 @@ type organization struct {
 
 	pipelines      []*model.Pipeline // sorted by name, as the API lists them
 	pipelineBySlug map[string]*model.Pipeline
+	// The pipelines API takes teams on create but does not return them,
+	// and makes a webhook without saying so: both are kept here, by
+	// pipeline ID, for tests to read back.
+	teams    map[string]map[string]string
+	webhooks map[string]bool
 }
 
 type clusterRecord struct {
@@ -32,6 +37,8 @@ func newOrganization(slug string) *organization {
 		slug:           slug,
 		clusterByID:    map[string]*clusterRecord{},
 		pipelineBySlug: map[string]*model.Pipeline{},
+		teams:          map[string]map[string]string{},
+		webhooks:       map[string]bool{},
 	}
 }
 
