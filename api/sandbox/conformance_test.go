@@ -227,7 +227,7 @@ func TestOfficialClientPipelineProperties(t *testing.T) {
 	}
 
 	up := ok[buildkite.Pipeline](t)(bk.Pipelines.Update(ctx, org, p.Slug, buildkite.UpdatePipeline{
-		ProviderSettings: &buildkite.GitHubSettings{TriggerMode: "none", BuildBranches: true},
+		ProviderSettings:    &buildkite.GitHubSettings{TriggerMode: "none", BuildBranches: true},
 		BranchConfiguration: "release/*", SkipQueuedBranchBuilds: true, CancelRunningBranchBuilds: false,
 	}))
 	if s := up.Provider.Settings.(*buildkite.GitHubSettings); s.TriggerMode != "none" || s.BuildPullRequests || up.BranchConfiguration != "release/*" || up.CancelRunningBranchBuilds {
