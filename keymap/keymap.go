@@ -21,6 +21,7 @@ type KeyMap struct {
 	Pause, Mark, ClearMarks key.Binding
 	New, Edit, Delete       key.Binding
 	Archive, ShowArchived   key.Binding
+	Webhook                 key.Binding
 	Browse, CopyURL, CopyID key.Binding
 
 	Palette, Help, Quit, ForceQuit key.Binding
@@ -53,6 +54,7 @@ func Default() KeyMap {
 		Edit:       b("e", "edit", "e"),
 		Delete:     b("d", "delete", "d"),
 		Archive:    b("a", "archive", "a"),
+		Webhook:    b("W", "add webhook", "W"),
 
 		ShowArchived: b("H", "archived", "H"),
 		Browse:       b("o", "browser", "o"),
@@ -69,7 +71,7 @@ func Default() KeyMap {
 // Mutating reports whether a binding changes something in Buildkite, so
 // that help can show it as unavailable in read-only mode.
 func (k KeyMap) Mutating(b key.Binding) bool {
-	for _, m := range []key.Binding{k.Pause, k.New, k.Edit, k.Delete, k.Archive} {
+	for _, m := range []key.Binding{k.Pause, k.New, k.Edit, k.Delete, k.Archive, k.Webhook} {
 		if sameKeys(m, b) {
 			return true
 		}
@@ -97,7 +99,7 @@ func (k KeyMap) Navigation() []key.Binding {
 
 // ActionKeys is the group of actions on the selected item.
 func (k KeyMap) ActionKeys() []key.Binding {
-	return []key.Binding{k.Pause, k.Mark, k.ClearMarks, k.New, k.Edit, k.Delete, k.Archive, k.Browse, k.CopyURL, k.CopyID}
+	return []key.Binding{k.Pause, k.Mark, k.ClearMarks, k.New, k.Edit, k.Delete, k.Archive, k.Webhook, k.Browse, k.CopyURL, k.CopyID}
 }
 
 // General is the group of keys that work everywhere.
@@ -111,7 +113,7 @@ func (k *KeyMap) Actions() map[string]*key.Binding {
 		"up": &k.Up, "down": &k.Down, "page_up": &k.PageUp, "page_down": &k.PageDown, "top": &k.Top, "bottom": &k.Bottom,
 		"open": &k.Open, "back": &k.Back, "filter": &k.Filter, "refresh": &k.Refresh, "next_tab": &k.NextTab, "prev_tab": &k.PrevTab,
 		"pause": &k.Pause, "mark": &k.Mark, "clear_marks": &k.ClearMarks, "new": &k.New, "edit": &k.Edit, "delete": &k.Delete,
-		"archive": &k.Archive, "show_archived": &k.ShowArchived, "browse": &k.Browse, "copy_url": &k.CopyURL, "copy_id": &k.CopyID,
+		"archive": &k.Archive, "webhook": &k.Webhook, "show_archived": &k.ShowArchived, "browse": &k.Browse, "copy_url": &k.CopyURL, "copy_id": &k.CopyID,
 		"palette": &k.Palette, "help": &k.Help, "quit": &k.Quit, "force_quit": &k.ForceQuit,
 	}
 }

@@ -269,3 +269,48 @@ func FormatEnv(env map[string]string) string {
 	}
 	return strings.Join(lines, "\n")
 }
+
+// ParseVisualSteps reads visual steps as a person writes them, one step
+// a line: "wait" is a waiter, "block" or "block: Label" a manual step,
+// "Name | command" a named script step and any other line a command.
+func ParseVisualSteps(s string) ([]Step, error) {
+	var steps []Step
+	for i, line := range strings.Split(s, "\n") {
+		line = strings.TrimSpace(line)
+		lower := strings.ToLower(line)
+		switch {
+		case line == "" || strings.HasPrefix(line, "#"):
+			continue
+		case lower == "wait" || lower == "waiter":
+			steps = append(steps, Step{Type: StepWaiter})
+		case lower == "block" || strings.HasPrefix(lower, "block:"):
+			st := Step{Type: StepManual}
+			if label := strings.TrimSpace(line[len("block"):]); label != "" {
+				st.Label = Ptr(strings.TrimSpace(strings.TrimPrefix(label, ":")))
+			}
+			steps = append(steps, st)
+		default:
+			name, command, named := strings.Cut(line, " | ")
+			st := Step{Type: StepScript, Command: Ptr(strings.TrimSpace(line))}
+			if named {
+				if strings.TrimSpace(command) == "" {
+					return nil, fmt.Errorf("line %d: a script step needs a command after |", i+1)
+				}
+				st.Name, st.Command = Ptr(strings.TrimSpace(name)), Ptr(strings.TrimSpace(command))
+			}
+			steps = append(steps, st)
+		}
+	}
+	if len(steps) == 0 {
+		return nil, errors.New("add at least one step")
+	}
+	return steps, nil
+}
+
+// ValidateUUID checks an optional UUID (a pipeline template's).
+func ValidateUUID(what, s string) error {
+	if s = strings.TrimSpace(s); s != "" && !uuidPattern.MatchString(s) {
+		return fmt.Errorf("%s must be a UUID such as 018e5a22-d14c-7085-bb28-db0f83f43a1c", what)
+	}
+	return nil
+}

@@ -43,7 +43,10 @@ type driverOptions struct {
 	latency       time.Duration
 	timeout       time.Duration
 	readOnly      bool
-	wrap          func(http.Handler) http.Handler
+	// readScopesOnly runs the console (not in read-only mode) with the
+	// sandbox's token that lacks write scopes: the API refuses changes.
+	readScopesOnly bool
+	wrap           func(http.Handler) http.Handler
 	// holdQuit, while true, turns enter on the palette's quit into esc:
 	// the monkey must go on pressing keys.
 	holdQuit  *atomic.Bool
@@ -57,7 +60,11 @@ func startDriver(t *testing.T, o driverOptions) *driver {
 		o.width, o.height = 80, 24
 	}
 	env := sandboxtest.Start(t, sandbox.Options{Size: o.size, Latency: o.latency}, o.wrap)
-	client := env.ClientWith(t, api.Config{ReadOnly: o.readOnly, Timeout: o.timeout})
+	cfg := api.Config{ReadOnly: o.readOnly, Timeout: o.timeout}
+	if o.readScopesOnly {
+		cfg.Token = env.Sandbox.ReadOnlyToken()
+	}
+	client := env.ClientWith(t, cfg)
 	app := New(context.Background(), Options{Client: client, Now: func() time.Time { return sandboxtest.Now }, Demo: true, Dark: true,
 		Orgs: o.orgs, SwitchOrg: o.switchOrg})
 	p := tea.NewProgram(app,
@@ -197,8 +204,11 @@ func keyPress(n string) tea.KeyPressMsg {
 		return tea.KeyPressMsg{Code: tea.KeyDown}
 	case "backspace":
 		return tea.KeyPressMsg{Code: tea.KeyBackspace}
-	case "ctrl+c":
-		return tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl}
+	case "pgdown":
+		return tea.KeyPressMsg{Code: tea.KeyPgDown}
+	}
+	if rest, ok := strings.CutPrefix(n, "ctrl+"); ok && len(rest) == 1 {
+		return tea.KeyPressMsg{Code: rune(rest[0]), Mod: tea.ModCtrl}
 	}
 	r := []rune(n)[0]
 	return tea.KeyPressMsg{Code: r, Text: n}

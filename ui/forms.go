@@ -32,6 +32,10 @@ type formSpec struct {
 	// (the pipeline's slug as its name is typed). It runs in the event
 	// loop, as the form's own updates do.
 	preview func() string
+	// review, when set, lists what the filled-in form will change; it is
+	// shown for a yes before anything is sent. Nothing listed: nothing
+	// to send.
+	review func() []string
 }
 
 // formScreen hosts a huh form. A rejected submission (422) keeps every
@@ -42,6 +46,8 @@ type formScreen struct {
 	form       *huh.Form
 	submitting bool
 	serverErr  string
+	// reviewing holds the changes shown for a yes before sending.
+	reviewing []string
 }
 
 type formSubmitted struct {
@@ -86,6 +92,12 @@ func (s *formScreen) Crumb() string { return s.spec.title }
 func (s *formScreen) Capturing() bool { return true }
 
 func (s *formScreen) Help() []key.Binding {
+	if s.reviewing != nil {
+		return []key.Binding{
+			key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter/y", "send")),
+			key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc/n", "back to the form")),
+		}
+	}
 	return []key.Binding{
 		key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "next / submit")),
 		key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "back")),
@@ -122,13 +134,26 @@ func (s *formScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 			}
 			return s, nil
 		}
+		if s.reviewing != nil {
+			switch msg.String() {
+			case "enter", "y":
+				s.reviewing = nil
+				return s, s.send()
+			case "esc", "n", "shift+tab":
+				// Back to the form, every value kept.
+				s.reviewing = nil
+				s.rebuild()
+				return s, s.form.Init()
+			}
+			return s, nil
+		}
 		if msg.String() == "esc" {
 			return s, tea.Batch(s.c.post(popMsg{}), flash(flashInfo, s.spec.title+": cancelled, nothing was sent"))
 		}
 	case refreshMsg, queueChanged, queuesSeen, clusterChanged, marksChanged:
 		return s, nil // a refresh never disturbs an open form
 	}
-	if s.submitting {
+	if s.submitting || s.reviewing != nil {
 		return s, nil
 	}
 	f, cmd := s.form.Update(msg)
@@ -137,16 +162,29 @@ func (s *formScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	}
 	switch s.form.State {
 	case huh.StateCompleted:
-		s.submitting = true
-		s.serverErr = ""
-		return s, s.c.run(s.c.appCtx, s.spec.title, func(ctx context.Context) tea.Msg {
-			done, err := s.spec.submit(named(ctx, s.spec.target))
-			return formSubmitted{target: target(s.id), title: s.spec.title, done: done, err: err}
-		})
+		if s.spec.review != nil {
+			changes := s.spec.review()
+			if len(changes) == 0 {
+				return s, tea.Batch(s.c.post(popMsg{}), flash(flashInfo, s.spec.title+": nothing changed, nothing was sent"))
+			}
+			s.reviewing = changes
+			return s, nil
+		}
+		return s, s.send()
 	case huh.StateAborted:
 		return s, s.c.post(popMsg{})
 	}
 	return s, cmd
+}
+
+// send submits the form's request.
+func (s *formScreen) send() tea.Cmd {
+	s.submitting = true
+	s.serverErr = ""
+	return s.c.run(s.c.appCtx, s.spec.title, func(ctx context.Context) tea.Msg {
+		done, err := s.spec.submit(named(ctx, s.spec.target))
+		return formSubmitted{target: target(s.id), title: s.spec.title, done: done, err: err}
+	})
 }
 
 func (s *formScreen) View() string {
@@ -160,6 +198,13 @@ func (s *formScreen) View() string {
 	}
 	if s.spec.preview != nil {
 		lines = append(lines, st.Muted.Render(s.spec.preview()))
+	}
+	if s.reviewing != nil {
+		lines = append(lines, "", st.Bold.Render("Send "+plural(len(s.reviewing), "change", "changes")+"?"))
+		for _, c := range s.reviewing {
+			lines = append(lines, "  "+c)
+		}
+		return strings.Join(lines, "\n")
 	}
 	lines = append(lines, "", s.form.View())
 	return strings.Join(lines, "\n")

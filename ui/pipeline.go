@@ -38,7 +38,7 @@ func (s *pipelineScreen) Crumb() string   { return clean(emojize(s.p.Name)) }
 func (s *pipelineScreen) Capturing() bool { return false }
 func (s *pipelineScreen) Help() []key.Binding {
 	k := s.c.Keys
-	return []key.Binding{k.Up, k.Down, k.Edit, k.Archive, k.Delete, k.Browse, k.CopyURL, k.Back}
+	return []key.Binding{k.Up, k.Down, k.Edit, k.Archive, k.Webhook, k.Delete, k.Browse, k.CopyURL, k.Back}
 }
 
 func (s *pipelineScreen) Init() tea.Cmd { return s.load() }
@@ -94,6 +94,8 @@ func (s *pipelineScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 			return s, archiveOrUnarchive(s.c, s.p)
 		case key.Matches(msg, k.Delete):
 			return s, confirmDeletePipeline(s.c, s.p)
+		case key.Matches(msg, k.Webhook):
+			return s, addWebhook(s.c, s.p)
 		}
 		if cmd, ok := s.c.linkKey(msg, "pipeline", s.p.WebURL, s.p.ID); ok {
 			return s, cmd
@@ -136,17 +138,32 @@ func (s *pipelineScreen) content() string {
 		field("Default branch", or(clean(p.DefaultBranch))),
 		field("Visibility", clean(p.Visibility)),
 		field("Tags", or(clean(emojize(strings.Join(p.Tags, ", "))))),
-		field("Builds", builds),
+		field("Now", builds),
 		"", st.Bold.Render("Builds"),
 		field("Branch filter", or(clean(model.Value(p.BranchConfiguration)))),
 		field("Skip queued", onOff(p.SkipQueuedBranchBuilds, model.Value(p.SkipQueuedBranchBuildsFilter))),
 		field("Cancel running", onOff(p.CancelRunningBranchBuilds, model.Value(p.CancelRunningBranchBuildsFilter))),
+		field("Rebuilds", or(map[bool]string{true: "allowed", false: "not allowed"}[model.Value(p.AllowRebuilds)])),
 		field("Template", or(clean(model.Value(p.PipelineTemplateUUID)))),
 	)
-	lines = append(lines, "", st.Bold.Render("Provider")+st.Muted.Render("  "+clean(p.Provider.ID)))
-	for _, kv := range providerSettings(p.Provider.Settings) {
-		lines = append(lines, field(kv[0], kv[1]))
+	webhook := "W asks Buildkite to create it (GitHub only)"
+	if u := p.Provider.WebhookURL; u != "" {
+		// Anyone with the whole URL can start builds: show enough to
+		// recognise it, never all of it.
+		if i := strings.LastIndex(u, "/"); i >= 0 && len(u)-i > 6 {
+			u = u[:i+5] + "…"
+		}
+		webhook = clean(u) + st.Muted.Render("  (a secret: the whole URL is in Buildkite's pipeline settings)")
 	}
+	lines = append(lines, "", st.Bold.Render("Provider")+st.Muted.Render("  "+model.ProviderLabel(p.Provider.ID)),
+		field("Webhook", webhook))
+	wide := st.Label.Width(st.Label.GetWidth() + 12) // the spec's setting names are long
+	for _, kv := range providerSettings(p.Provider.ID, p.Provider.Settings) {
+		lines = append(lines, wide.Render(kv[0])+kv[1])
+	}
+	lines = append(lines, "", st.Bold.Render("Teams"),
+		st.Muted.Render("  The REST API does not list a pipeline's teams: they are given when it is created, and changed"),
+		st.Muted.Render("  with the GraphQL API or in Buildkite (o opens the pipeline)."))
 	if len(p.Env) > 0 {
 		lines = append(lines, "", st.Bold.Render("Environment"))
 		keys := make([]string, 0, len(p.Env))
@@ -207,30 +224,27 @@ func describeStep(st model.Step) string {
 	return name + ": " + cmd
 }
 
-// providerSettings lists the settings a provider has, by name.
-func providerSettings(ps model.ProviderSettings) [][2]string {
-	var out [][2]string
-	b := func(name string, v *bool) {
-		if v != nil {
-			out = append(out, [2]string{name, map[bool]string{true: "yes", false: "no"}[*v]})
-		}
+// providerSettings lists every setting the spec gives a provider, by
+// label, with "—" for one the API did not return.
+func providerSettings(provider string, ps model.ProviderSettings) [][2]string {
+	out := [][2]string{{"Repository", "—"}}
+	if ps.Repository != nil {
+		out[0][1] = clean(*ps.Repository)
 	}
-	str := func(name string, v *string) {
-		if v != nil {
-			out = append(out, [2]string{name, clean(*v)})
+	for _, setting := range model.ProviderSettingsFor(provider) {
+		value := "—"
+		switch v := ps.Setting(setting.Name).(type) {
+		case *bool:
+			if v != nil {
+				value = yesNo(*v)
+			}
+		case *string:
+			if v != nil && *v != "" {
+				value = clean(*v)
+			}
 		}
+		out = append(out, [2]string{setting.Label, value})
 	}
-	str("Repository", ps.Repository)
-	str("Trigger mode", ps.TriggerMode)
-	b("Build branches", ps.BuildBranches)
-	b("Build PRs", ps.BuildPullRequests)
-	b("Build PR forks", ps.BuildPullRequestForks)
-	b("Build tags", ps.BuildTags)
-	b("Commit status", ps.PublishCommitStatus)
-	b("Status per step", ps.PublishCommitStatusPerStep)
-	b("Skip existing", ps.SkipBuildsForExistingCommits)
-	b("Filter enabled", ps.FilterEnabled)
-	str("Filter", ps.FilterCondition)
 	return out
 }
 

@@ -2,6 +2,8 @@ package ui
 
 import (
 	"context"
+	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -12,17 +14,219 @@ import (
 	"github.com/kiteconsole/kiteconsole/model"
 )
 
-// newPipelineForm creates a YAML pipeline (p nil), in clusterID when one
-// is given, or edits one: an edit sends only what changed.
+// Sections of the pipeline form: an edit asks which to change, so that
+// changing one GitHub setting is a few keys, not forty.
+const (
+	sectionGeneral  = "general"
+	sectionSteps    = "steps"
+	sectionBuilds   = "builds"
+	sectionProvider = "provider"
+)
+
+// pipelineValues are a pipeline form's values. They live outside the huh
+// form, so a rebuild (after a 422) keeps every one.
+type pipelineValues struct {
+	name, clusterID, repository, branch, description, visibility, tags, teams string
+	visual                                                                    bool
+	configuration, steps                                                      string
+	branchFilter, skipFilter, cancelFilter, env, template                     string
+	skipQueued, cancelRunning                                                 bool
+	bools                                                                     map[string]*bool
+	texts                                                                     map[string]*string
+	sections                                                                  []string
+}
+
+func (v *pipelineValues) shows(section string) bool {
+	return slices.Contains(v.sections, section)
+}
+
+// provider is the provider the repository as typed belongs to.
+func (v *pipelineValues) provider() string {
+	id, _ := model.ProviderForRepository(v.repository)
+	return id
+}
+
+// loadSettings fills the provider settings' values from ps.
+func (v *pipelineValues) loadSettings(ps model.ProviderSettings) {
+	v.bools, v.texts = map[string]*bool{}, map[string]*string{}
+	for _, s := range model.ProviderSettingsCatalogue {
+		switch x := ps.Setting(s.Name).(type) {
+		case *bool:
+			v.bools[s.Name] = model.Ptr(model.Value(x))
+		case *string:
+			v.texts[s.Name] = model.Ptr(model.Value(x))
+		}
+	}
+}
+
+// settingsChange is the provider_settings a request sends: the settings
+// of provider whose value differs from was's. An emptied text is null.
+func (v *pipelineValues) settingsChange(provider string, was model.ProviderSettings) (model.ProviderSettingsChange, []change) {
+	out := model.ProviderSettingsChange{}
+	var changes []change
+	for _, s := range model.ProviderSettingsFor(provider) {
+		switch old := was.Setting(s.Name).(type) {
+		case *bool:
+			if now := *v.bools[s.Name]; now != model.Value(old) {
+				out[s.Name] = now
+				changes = append(changes, change{s.Label, yesNo(model.Value(old)), yesNo(now)})
+			}
+		case *string:
+			now := strings.TrimSpace(*v.texts[s.Name])
+			if now == model.Value(old) {
+				continue
+			}
+			if now == "" {
+				out[s.Name] = nil
+			} else {
+				out[s.Name] = now
+			}
+			changes = append(changes, change{s.Label, model.Value(old), now})
+		}
+	}
+	if len(out) == 0 {
+		return nil, nil
+	}
+	return out, changes
+}
+
+// change is one line of the review shown before an edit is sent.
+type change struct{ label, old, new string }
+
+func (c change) String() string {
+	show := func(s string) string {
+		if s == "" {
+			return "—"
+		}
+		return clean(truncate(strings.ReplaceAll(s, "\n", "⏎"), 50))
+	}
+	return fmt.Sprintf("%s: %s → %s", c.label, show(c.old), show(c.new))
+}
+
+func yesNo(b bool) string { return map[bool]string{true: "yes", false: "no"}[b] }
+
+func truncate(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
+
+// update works out what an edit sends: only what changed, with nulls for
+// what was emptied where the spec allows null.
+func (v *pipelineValues) update(c *Common, p *model.Pipeline) (model.PipelineUpdate, []change) {
+	var up model.PipelineUpdate
+	var changes []change
+	str := func(label string, f *model.Field[string], now, was string) {
+		if now = strings.TrimSpace(now); now != was {
+			*f = model.Set(now)
+			changes = append(changes, change{label, was, now})
+		}
+	}
+	nullable := func(label string, f *model.Field[string], now string, was *string) {
+		now = strings.TrimSpace(now)
+		if now == model.Value(was) {
+			return
+		}
+		if now == "" {
+			*f = model.Null[string]()
+		} else {
+			*f = model.Set(now)
+		}
+		changes = append(changes, change{label, model.Value(was), now})
+	}
+	boolean := func(label string, f *model.Field[bool], now, was bool) {
+		if now != was {
+			*f = model.Set(now)
+			changes = append(changes, change{label, yesNo(was), yesNo(now)})
+		}
+	}
+	str("Name", &up.Name, v.name, p.Name)
+	str("Repository", &up.Repository, v.repository, p.Repository)
+	str("Default branch", &up.DefaultBranch, v.branch, p.DefaultBranch)
+	nullable("Description", &up.Description, v.description, p.Description)
+	str("Visibility", &up.Visibility, v.visibility, p.Visibility)
+	if v.clusterID != model.Value(p.ClusterID) {
+		if v.clusterID == "" {
+			up.ClusterID = model.Null[string]()
+		} else {
+			up.ClusterID = model.Set(v.clusterID)
+		}
+		changes = append(changes, change{"Cluster", c.clusterName(model.Value(p.ClusterID)), c.clusterName(v.clusterID)})
+	}
+	if tags := strings.Fields(v.tags); !slices.Equal(tags, p.Tags) && !(len(tags) == 0 && len(p.Tags) == 0) {
+		up.Tags = model.Set(tags)
+		changes = append(changes, change{"Tags", strings.Join(p.Tags, " "), strings.Join(tags, " ")})
+	}
+	if v.configuration != p.Configuration && !(p.Configuration == "" && strings.TrimSpace(v.configuration) == "") {
+		up.Configuration = model.Set(v.configuration)
+		changes = append(changes, change{"Configuration", p.Configuration, v.configuration})
+	}
+	nullable("Branch filter", &up.BranchConfiguration, v.branchFilter, p.BranchConfiguration)
+	boolean("Skip queued builds", &up.SkipQueuedBranchBuilds, v.skipQueued, p.SkipQueuedBranchBuilds)
+	nullable("Skip queued: branches", &up.SkipQueuedBranchBuildsFilter, v.skipFilter, p.SkipQueuedBranchBuildsFilter)
+	boolean("Cancel running builds", &up.CancelRunningBranchBuilds, v.cancelRunning, p.CancelRunningBranchBuilds)
+	nullable("Cancel running: branches", &up.CancelRunningBranchBuildsFilter, v.cancelFilter, p.CancelRunningBranchBuildsFilter)
+	nullable("Template", &up.PipelineTemplateUUID, v.template, p.PipelineTemplateUUID)
+	if env, err := model.ParseEnv(v.env); err == nil && !maps.Equal(env, p.Env) && !(len(env) == 0 && len(p.Env) == 0) {
+		up.Env = model.Set(env)
+		changes = append(changes, change{"Environment", model.FormatEnv(p.Env), model.FormatEnv(env)})
+	}
+	provider := p.Provider.ID
+	if v.repository != p.Repository {
+		provider = v.provider()
+	}
+	settings, settingChanges := v.settingsChange(provider, p.Provider.Settings)
+	up.ProviderSettings = settings
+	changes = append(changes, settingChanges...)
+	return up, changes
+}
+
+// create works out a create request from the values.
+func (v *pipelineValues) create() model.PipelineCreate {
+	in := model.PipelineCreate{Name: v.name, ClusterID: v.clusterID, Repository: strings.TrimSpace(v.repository),
+		DefaultBranch: strings.TrimSpace(v.branch), Description: strings.TrimSpace(v.description), Visibility: v.visibility,
+		Tags: strings.Fields(v.tags)}
+	in.Teams, _ = model.ParseTeams(v.teams)
+	if v.visual {
+		in.Steps, _ = model.ParseVisualSteps(v.steps)
+	} else {
+		in.Configuration = v.configuration
+	}
+	if v.shows(sectionBuilds) {
+		in.BranchConfiguration = strings.TrimSpace(v.branchFilter)
+		in.SkipQueuedBranchBuilds, in.SkipQueuedBranchBuildsFilter = v.skipQueued, strings.TrimSpace(v.skipFilter)
+		in.CancelRunningBranchBuilds, in.CancelRunningBranchBuildsFilter = v.cancelRunning, strings.TrimSpace(v.cancelFilter)
+		in.PipelineTemplateUUID = strings.TrimSpace(v.template)
+		in.Env, _ = model.ParseEnv(v.env)
+		if len(in.Env) == 0 {
+			in.Env = nil
+		}
+	}
+	if v.shows(sectionProvider) {
+		provider := v.provider()
+		in.ProviderSettings, _ = v.settingsChange(provider, model.DefaultProviderSettings(provider, ""))
+	}
+	return in
+}
+
+// newPipelineForm creates a pipeline (p nil), in clusterID when one is
+// given, or edits one: an edit asks which sections to change, shows what
+// will change, and sends only that.
 func newPipelineForm(c *Common, p *model.Pipeline, clusterID string) formSpec {
-	v := struct {
-		name, clusterID, repository, branch, description, configuration, visibility, tags string
-	}{clusterID: clusterID, branch: "main", configuration: model.DefaultConfiguration, visibility: model.VisibilityPrivate}
+	v := &pipelineValues{clusterID: clusterID, branch: "main", configuration: model.DefaultConfiguration,
+		visibility: model.VisibilityPrivate, steps: "Build | make build\nwait\nblock: Release?\nRelease | make release"}
+	v.loadSettings(model.DefaultProviderSettings(model.ProviderGitHub, ""))
 	if p != nil {
 		v.name, v.repository, v.branch = p.Name, p.Repository, p.DefaultBranch
 		v.description, v.configuration, v.visibility = model.Value(p.Description), p.Configuration, p.Visibility
 		v.tags = strings.Join(p.Tags, " ")
 		v.clusterID = model.Value(p.ClusterID)
+		v.branchFilter, v.skipQueued, v.skipFilter = model.Value(p.BranchConfiguration), p.SkipQueuedBranchBuilds, model.Value(p.SkipQueuedBranchBuildsFilter)
+		v.cancelRunning, v.cancelFilter = p.CancelRunningBranchBuilds, model.Value(p.CancelRunningBranchBuildsFilter)
+		v.template, v.env = model.Value(p.PipelineTemplateUUID), model.FormatEnv(p.Env)
+		v.loadSettings(p.Provider.Settings)
 	}
 	title, action := "New pipeline", "creating pipelines"
 	if p != nil {
@@ -30,76 +234,64 @@ func newPipelineForm(c *Common, p *model.Pipeline, clusterID string) formSpec {
 	}
 	slugPreview := func() string {
 		if p != nil {
-			return "slug " + clean(p.Slug) + " (a slug never changes)"
+			return "slug " + clean(p.Slug) + " (a slug never changes) · " + model.ProviderLabel(p.Provider.ID)
+		}
+		provider := ""
+		if strings.TrimSpace(v.repository) != "" {
+			provider = " · " + model.ProviderLabel(v.provider())
 		}
 		slug, err := model.DeriveSlug(v.name)
 		if err != nil {
-			return "slug: —"
+			return "slug: —" + provider
 		}
-		return "slug: " + slug
+		return "slug: " + slug + provider
 	}
 	build := func() *huh.Form {
-		clusters := []huh.Option[string]{}
-		for _, cl := range c.clusters {
-			clusters = append(clusters, huh.NewOption(clean(emojize(cl.Name)), cl.ID))
+		var groups []*huh.Group
+		if p != nil {
+			groups = append(groups, huh.NewGroup(
+				huh.NewMultiSelect[string]().Title("What do you want to change?").
+					Description("space selects · enter goes on; only these sections are shown, and only what changes is sent").
+					Options(
+						huh.NewOption("General: name, cluster, repository, branch, description, visibility, tags", sectionGeneral),
+						huh.NewOption("Steps: the YAML configuration", sectionSteps),
+						huh.NewOption("Builds: branch filter, skipping and cancelling, environment, template", sectionBuilds),
+						huh.NewOption("Provider: "+model.ProviderLabel(p.Provider.ID)+" settings (triggers, statuses, filters)", sectionProvider),
+					).Value(&v.sections).
+					Validate(func(s []string) error {
+						if len(s) == 0 {
+							return fmt.Errorf("select at least one section (space)")
+						}
+						return nil
+					}),
+			))
 		}
-		nameField := huh.NewInput().Title("Name").Value(&v.name).
-			Validate(model.ValidatePipelineName)
-		fields := []huh.Field{nameField}
-		if len(clusters) > 0 {
-			fields = append(fields, huh.NewSelect[string]().Title("Cluster").Options(clusters...).Value(&v.clusterID))
+		groups = append(groups, pipelineGeneral(c, v, p))
+		groups = append(groups, pipelineSteps(v, p)...)
+		if p == nil {
+			groups = append(groups, huh.NewGroup(
+				huh.NewMultiSelect[string]().Title("Also set now?").
+					Description("optional: space selects, enter creates (or goes on to what you selected)").
+					Options(
+						huh.NewOption("Builds: branch filter, skipping and cancelling, environment, template", sectionBuilds),
+						huh.NewOption("Provider settings: triggers, commit statuses, filters", sectionProvider),
+					).Value(&v.sections),
+			))
 		}
-		fields = append(fields,
-			huh.NewInput().Title("Repository").Description("e.g. git@github.com:acme-inc/app.git").Value(&v.repository).
-				Validate(func(s string) error { return model.ValidateText("repository", s, true) }),
-			huh.NewInput().Title("Default branch").Value(&v.branch).
-				Validate(func(s string) error { return model.ValidateText("default branch", s, false) }),
-			huh.NewInput().Title("Description").Value(&v.description).
-				Validate(func(s string) error { return model.ValidateText("description", s, false) }),
-		)
-		return huh.NewForm(
-			huh.NewGroup(fields...),
-			huh.NewGroup(
-				huh.NewText().Title("Configuration").Description("the pipeline's YAML steps").Lines(8).Value(&v.configuration).
-					CharLimit(64*1024).Validate(func(s string) error {
-					return model.ValidateText("configuration", strings.ReplaceAll(strings.ReplaceAll(s, "\n", " "), "\t", " "), true)
-				}),
-				huh.NewSelect[string]().Title("Visibility").Options(
-					huh.NewOption("private: members of the organisation", model.VisibilityPrivate),
-					huh.NewOption("public: anyone with the link", model.VisibilityPublic),
-				).Value(&v.visibility),
-				huh.NewInput().Title("Tags").Description("space-separated; emoji such as :terraform: are fine").Value(&v.tags),
-			),
-		)
+		groups = append(groups, pipelineBuilds(v))
+		groups = append(groups, pipelineProvider(v)...)
+		return huh.NewForm(groups...)
 	}
 	submit := func(ctx context.Context) (tea.Cmd, error) {
-		tags := strings.Fields(v.tags)
 		if p == nil {
-			made, err := c.Client.CreatePipeline(ctx, model.PipelineCreate{Name: v.name, ClusterID: v.clusterID, Repository: v.repository,
-				Configuration: v.configuration, DefaultBranch: v.branch, Description: v.description, Visibility: v.visibility, Tags: tags})
+			made, err := c.Client.CreatePipeline(ctx, v.create())
 			if err != nil {
 				return nil, err
 			}
 			return tea.Batch(send(pipelineChanged{Pipeline: made}), flash(flashOK, "created pipeline "+clean(made.Name)+" ("+clean(made.Slug)+")")), nil
 		}
-		var up model.PipelineUpdate
-		changed := false
-		str := func(f *model.Field[string], now, was string) {
-			if now != was {
-				*f, changed = model.Set(now), true
-			}
-		}
-		str(&up.Name, v.name, p.Name)
-		str(&up.Repository, v.repository, p.Repository)
-		str(&up.DefaultBranch, v.branch, p.DefaultBranch)
-		str(&up.Description, v.description, model.Value(p.Description))
-		str(&up.Configuration, v.configuration, p.Configuration)
-		str(&up.Visibility, v.visibility, p.Visibility)
-		str(&up.ClusterID, v.clusterID, model.Value(p.ClusterID))
-		if !slices.Equal(tags, p.Tags) && !(len(tags) == 0 && len(p.Tags) == 0) {
-			up.Tags, changed = model.Set(tags), true
-		}
-		if !changed {
+		up, changes := v.update(c, p)
+		if len(changes) == 0 {
 			return flash(flashInfo, "nothing changed"), nil
 		}
 		made, err := c.Client.UpdatePipeline(ctx, p.Slug, up)
@@ -111,6 +303,154 @@ func newPipelineForm(c *Common, p *model.Pipeline, clusterID string) formSpec {
 	spec := formSpec{title: title, action: action, build: build, submit: submit, preview: slugPreview, audit: "pipeline.create"}
 	if p != nil {
 		spec.audit, spec.target = "pipeline.update", audit.Target{PipelineSlug: p.Slug, PipelineName: p.Name}
+		spec.review = func() []string {
+			_, changes := v.update(c, p)
+			lines := make([]string, len(changes))
+			for i, ch := range changes {
+				lines[i] = ch.String()
+			}
+			return lines
+		}
 	}
 	return spec
+}
+
+func pipelineGeneral(c *Common, v *pipelineValues, p *model.Pipeline) *huh.Group {
+	var clusters []huh.Option[string]
+	for _, cl := range c.clusters {
+		clusters = append(clusters, huh.NewOption(clean(emojize(cl.Name)), cl.ID))
+	}
+	fields := []huh.Field{huh.NewInput().Title("Name").Value(&v.name).Validate(model.ValidatePipelineName)}
+	if len(clusters) > 0 {
+		if p != nil {
+			clusters = append(clusters, huh.NewOption("(no cluster: remove the pipeline from its cluster)", ""))
+		}
+		fields = append(fields, huh.NewSelect[string]().Title("Cluster").Description("the cluster the pipeline runs in").Options(clusters...).Value(&v.clusterID))
+	}
+	fields = append(fields,
+		huh.NewInput().Title("Repository").Description("the repository URL, e.g. git@github.com:acme-inc/app.git").Value(&v.repository).
+			Validate(func(s string) error { return model.ValidateText("repository", s, true) }),
+		huh.NewInput().Title("Default branch").Description("prefilled when new builds are created; filters the Pipelines page").Value(&v.branch).
+			Validate(func(s string) error { return model.ValidateText("default branch", s, false) }),
+		huh.NewInput().Title("Description").Value(&v.description).
+			Validate(func(s string) error { return model.ValidateText("description", s, false) }),
+		huh.NewSelect[string]().Title("Visibility").Options(
+			huh.NewOption("private: members of the organisation", model.VisibilityPrivate),
+			huh.NewOption("public: anyone with the link", model.VisibilityPublic),
+		).Value(&v.visibility),
+		huh.NewInput().Title("Tags").Description("space-separated; emoji such as :terraform: are fine").Value(&v.tags),
+	)
+	if p == nil {
+		fields = append(fields, huh.NewText().Title("Teams").Lines(2).
+			Description("optional: one team UUID and access level a line (read_only, build_and_read, manage_build_and_read); needed when your organisation has Teams and you are not an admin").
+			Value(&v.teams).Validate(func(s string) error { _, err := model.ParseTeams(s); return err }))
+	}
+	return huh.NewGroup(fields...).Title("General").WithHideFunc(func() bool { return p != nil && !v.shows(sectionGeneral) })
+}
+
+func pipelineSteps(v *pipelineValues, p *model.Pipeline) []*huh.Group {
+	yaml := huh.NewText().Title("Configuration").Description("the pipeline's YAML steps").Lines(8).Value(&v.configuration).
+		CharLimit(64*1024).Validate(func(s string) error {
+		if p != nil && p.Configuration == "" && strings.TrimSpace(s) == "" {
+			return nil // a visual-step pipeline left as it is
+		}
+		return model.ValidateText("configuration", strings.ReplaceAll(strings.ReplaceAll(s, "\n", " "), "\t", " "), true)
+	})
+	if p == nil {
+		return []*huh.Group{
+			huh.NewGroup(huh.NewSelect[bool]().Title("Steps").Options(
+				huh.NewOption("YAML configuration (recommended)", false),
+				huh.NewOption("Visual steps: script, wait and block steps", true),
+			).Value(&v.visual)).Title("Steps"),
+			huh.NewGroup(yaml).WithHideFunc(func() bool { return v.visual }),
+			huh.NewGroup(huh.NewText().Title("Visual steps").Lines(6).CharLimit(64*1024).
+				Description("one step a line: \"Name | command\" runs a script, \"wait\" waits for the steps before, \"block: Label\" blocks until unblocked").
+				Value(&v.steps).Validate(func(s string) error { _, err := model.ParseVisualSteps(s); return err })).
+				WithHideFunc(func() bool { return !v.visual }),
+		}
+	}
+	if p.Configuration == "" {
+		// The update endpoint takes configuration only: visual steps can be
+		// replaced by YAML, not edited as steps.
+		lines := make([]string, len(p.Steps))
+		for i, st := range p.Steps {
+			lines[i] = fmt.Sprintf("%d. %s", i+1, describeStep(st))
+		}
+		return []*huh.Group{huh.NewGroup(
+			huh.NewNote().Title("Visual steps").Description(strings.Join(lines, "\n")+
+				"\n\nThe REST API cannot edit visual steps one by one: YAML written below replaces them all (leave it empty to keep them)."),
+			yaml,
+		).WithHideFunc(func() bool { return !v.shows(sectionSteps) })}
+	}
+	return []*huh.Group{huh.NewGroup(yaml).WithHideFunc(func() bool { return !v.shows(sectionSteps) })}
+}
+
+func pipelineBuilds(v *pipelineValues) *huh.Group {
+	optionalText := func(what string) func(string) error {
+		return func(s string) error { return model.ValidateText(what, s, false) }
+	}
+	return huh.NewGroup(
+		huh.NewInput().Title("Branch filter").Description("a branch filter pattern limiting which pushed branches build, e.g. main feature/*; empty builds every branch").
+			Value(&v.branchFilter).Validate(optionalText("branch filter")),
+		huh.NewConfirm().Title("Skip intermediate builds").Description("when a new build is created on a branch, builds not yet started on it are skipped").
+			Affirmative("Yes").Negative("No").Value(&v.skipQueued),
+		huh.NewInput().Title("Skip: only these branches").Description("a branch filter for skipping, e.g. !main; empty applies to every branch").
+			Value(&v.skipFilter).Validate(optionalText("skip filter")),
+		huh.NewConfirm().Title("Cancel intermediate builds").Description("when a new build is created on a branch, running builds on it are cancelled").
+			Affirmative("Yes").Negative("No").Value(&v.cancelRunning),
+		huh.NewInput().Title("Cancel: only these branches").Description("a branch filter for cancelling, e.g. develop prs/*; empty applies to every branch").
+			Value(&v.cancelFilter).Validate(optionalText("cancel filter")),
+		huh.NewText().Title("Environment").Description("KEY=value, one a line").Lines(3).Value(&v.env).
+			Validate(func(s string) error { _, err := model.ParseEnv(s); return err }),
+		huh.NewInput().Title("Pipeline template").Description("the UUID of the template the pipeline runs with; empty removes it").
+			Value(&v.template).Validate(func(s string) error { return model.ValidateUUID("the template", s) }),
+	).Title("Builds").WithHideFunc(func() bool { return !v.shows(sectionBuilds) })
+}
+
+// pipelineProvider is one group per provider tier of the spec; a group
+// shows only when the repository's provider has its settings.
+func pipelineProvider(v *pipelineValues) []*huh.Group {
+	tiers := [][]string{
+		{"filter_enabled", "filter_condition"},
+		{"build_branches", "build_pull_requests", "build_tags"},
+		{"cancel_deleted_branch_builds", "publish_commit_status", "publish_commit_status_per_step", "pull_request_branch_filter_enabled",
+			"pull_request_branch_filter_configuration", "skip_builds_for_existing_commits", "skip_pull_request_builds_for_existing_commits"},
+		{"trigger_mode", "build_pull_request_forks", "build_pull_request_labels_changed", "build_pull_request_ready_for_review",
+			"prefix_pull_request_fork_branch_names", "publish_blocked_as_pending", "separate_pull_request_statuses"},
+	}
+	var groups []*huh.Group
+	for _, names := range tiers {
+		var fields []huh.Field
+		for _, name := range names {
+			fields = append(fields, settingField(v, name))
+		}
+		first := names[0]
+		groups = append(groups, huh.NewGroup(fields...).
+			Title("Provider settings").
+			WithHideFunc(func() bool { return !v.shows(sectionProvider) || !model.ProviderHasSetting(v.provider(), first) }))
+	}
+	return groups
+}
+
+func settingField(v *pipelineValues, name string) huh.Field {
+	var s model.ProviderSetting
+	for _, x := range model.ProviderSettingsCatalogue {
+		if x.Name == name {
+			s = x
+		}
+	}
+	switch s.Kind {
+	case model.SettingEnum:
+		help := map[string]string{"code": "code: builds when code is pushed", "deployment": "deployment: builds when a GitHub deployment is created",
+			"fork": "fork: builds when the repository is forked", "none": "none: no builds from GitHub activity"}
+		var opts []huh.Option[string]
+		for _, value := range s.Values {
+			opts = append(opts, huh.NewOption(help[value], value))
+		}
+		return huh.NewSelect[string]().Title(s.Label).Description(s.Help).Options(opts...).Value(v.texts[name])
+	case model.SettingText:
+		return huh.NewInput().Title(s.Label).Description(s.Help).Value(v.texts[name]).
+			Validate(func(x string) error { return model.ValidateText(strings.ToLower(s.Label), x, false) })
+	}
+	return huh.NewConfirm().Title(s.Label).Description(s.Help).Affirmative("Yes").Negative("No").Value(v.bools[name])
 }

@@ -339,3 +339,18 @@ func (s *pipelinesScreen) View() string {
 	s.list.table.setSize(s.c.Width, s.c.Height-1)
 	return title + "\n" + s.list.table.render()
 }
+
+// addWebhook asks Buildkite to create the pipeline's GitHub webhook; the
+// API's 422 says when it cannot (not GitHub, or one already made).
+func addWebhook(c *Common, p model.Pipeline) tea.Cmd {
+	target := audit.Target{PipelineSlug: p.Slug, PipelineName: p.Name}
+	if c.ReadOnly {
+		return c.refuse("pipeline.webhook", target, "adding webhooks")
+	}
+	name := clean(p.Name)
+	return c.run(c.appCtx, "adding a webhook to "+name, func(ctx context.Context) tea.Msg {
+		err := c.Client.AddWebhook(named(ctx, target), p.Slug)
+		return mutationDone{what: "adding a webhook to " + name, err: err,
+			ok: flash(flashOK, "webhook created: pushes to "+clean(p.Repository)+" now trigger builds of "+name)}
+	})
+}
