@@ -39,7 +39,9 @@ func (b *Backend) Close() {
 // StartDemo serves a demo sandbox on a loopback port and returns a real
 // client for it: the demo goes through the same HTTP path as the real API.
 func StartDemo(readOnly bool) (*Backend, error) {
-	sb := sandbox.New(sandbox.Options{Size: sandbox.SizeDemo})
+	// The demo spends a budget as Buildkite's API does, so its header
+	// and its pace are what a real organisation would show.
+	sb := sandbox.New(sandbox.Options{Size: sandbox.SizeDemo, RateLimit: sandbox.DefaultRateLimit})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, fmt.Errorf("starting the demo sandbox: %w", err)

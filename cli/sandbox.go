@@ -23,6 +23,7 @@ type sandboxOptions struct {
 	latency       time.Duration
 	seed          uint64
 	faults        string
+	rateLimit     string
 }
 
 func newSandboxCommand(stdout, _ io.Writer) *cobra.Command {
@@ -46,6 +47,7 @@ func newSandboxCommand(stdout, _ io.Writer) *cobra.Command {
 	f.StringVar(&opts.size, "size", string(sandbox.SizeDemo), "seeded organisation: demo, large or empty")
 	f.DurationVar(&opts.latency, "latency", 0, "latency added to every request, e.g. 30ms")
 	f.Uint64Var(&opts.seed, "seed", 0, "seed of the generated data")
+	f.StringVar(&opts.rateLimit, "rate-limit", sandbox.DefaultRateLimit.String(), "the organisation's REST window: requests per duration, e.g. 200/1m; 0 turns it off")
 	f.StringVar(&opts.faults, "faults", "", "make a share of requests fail: RATE or RATE:kind,... (kinds: 500 502 503 429 hang drop malformed html slow), e.g. 0.2 or 0.1:429,hang")
 	return cmd
 }
@@ -66,8 +68,12 @@ func runSandbox(ctx context.Context, stdout io.Writer, opts sandboxOptions) erro
 	if opts.token == "" || opts.readOnlyToken == "" || opts.token == opts.readOnlyToken {
 		return errors.New("--token and --read-only-token must be set and differ")
 	}
+	limit, err := sandbox.ParseRateLimit(opts.rateLimit)
+	if err != nil {
+		return fmt.Errorf("--rate-limit: %w", err)
+	}
 	sb := sandbox.New(sandbox.Options{Org: opts.org, Size: size, Token: opts.token, ReadOnlyToken: opts.readOnlyToken,
-		Latency: opts.latency, Seed: opts.seed})
+		Latency: opts.latency, Seed: opts.seed, RateLimit: limit})
 	if opts.faults != "" {
 		f, err := sandbox.ParseFaults(opts.faults)
 		if err != nil {
@@ -85,7 +91,12 @@ func runSandbox(ctx context.Context, stdout io.Writer, opts sandboxOptions) erro
 	fmt.Fprintf(stdout, "Buildkite API sandbox (%s organisation) at %s\n\n", size, base)
 	fmt.Fprintf(stdout, "  organisation     %s\n", opts.org)
 	fmt.Fprintf(stdout, "  token            %s\n", opts.token)
-	fmt.Fprintf(stdout, "  read-only token  %s\n\n", opts.readOnlyToken)
+	fmt.Fprintf(stdout, "  read-only token  %s\n", opts.readOnlyToken)
+	rate := "off"
+	if limit.On() {
+		rate = limit.String() + " per organisation (--rate-limit 0 turns it off)"
+	}
+	fmt.Fprintf(stdout, "  rate limit       %s\n\n", rate)
 	fmt.Fprintf(stdout, "  curl -H \"Authorization: Bearer %s\" %s/v2/organizations/%s/clusters\n", opts.token, base, opts.org)
 	fmt.Fprintf(stdout, "  BUILDKITE_API_TOKEN=%s kiteconsole --endpoint %s --org %s\n\nCtrl-C stops it.\n", opts.token, base, opts.org)
 

@@ -84,7 +84,21 @@ func (s *formScreen) rebuild() {
 	s.form = s.spec.build().
 		WithTheme(huh.ThemeFunc(huh.ThemeCharm)).
 		WithShowHelp(true).
-		WithWidth(min(max(s.c.Width-2, 30), 90))
+		WithWidth(min(max(s.c.Width-2, 30), 90)).
+		WithHeight(s.formHeight())
+}
+
+// formHeight is the height left for the form under its title, preview
+// and message: a tall group scrolls to its focused field instead of
+// running off the screen with its error.
+func (s *formScreen) formHeight() int {
+	// title, preview, blank line, and the line huh puts above a group's
+	// footer without counting it.
+	above := 4
+	if s.serverErr != "" {
+		above += 1 + strings.Count(s.serverErr, "\n")
+	}
+	return max(8, s.c.Height-above)
 }
 
 func (s *formScreen) Crumb() string { return s.spec.title }
@@ -110,7 +124,7 @@ func (s *formScreen) Init() tea.Cmd { return s.form.Init() }
 func (s *formScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
-		s.form = s.form.WithWidth(min(max(msg.Width-2, 30), 90))
+		s.form = s.form.WithWidth(min(max(msg.Width-2, 30), 90)).WithHeight(s.formHeight())
 		return s, nil
 	case formSubmitted:
 		s.submitting = false

@@ -54,6 +54,8 @@ func (s *Server) routes() {
 	s.handle(m, "POST "+pipeline+"/unarchive", write, s.unarchivePipeline)
 	s.handle(m, "POST "+pipeline+"/webhook", write, s.addWebhook)
 
+	s.handle(m, "GET "+org+"/rate_limit", read, s.getRateLimit)
+
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeMessage(w, http.StatusNotFound, "Not Found")
 	})

@@ -58,6 +58,12 @@ type Options struct {
 	Now func() time.Time
 	// Seed picks the seeded data; the same seed gives the same data.
 	Seed uint64
+	// RateLimit is the organisation's request window (off when zero; the
+	// sandbox command and the demo use DefaultRateLimit).
+	RateLimit RateLimit
+	// Clock runs the rate-limit window (time.Now when nil): Now may be a
+	// fixed time for seeded data, a window must move.
+	Clock func() time.Time
 }
 
 // Request is one request the sandbox answered, for tests to assert on
@@ -84,6 +90,16 @@ type Server struct {
 
 	faults   *Faults
 	faultRNG *rand.Rand
+
+	rateLimit RateLimit
+	window    rateWindow
+}
+
+func (s *Server) clock() time.Time {
+	if s.opts.Clock != nil {
+		return s.opts.Clock()
+	}
+	return time.Now()
 }
 
 // grant is what a bearer token may do.
@@ -113,7 +129,7 @@ func New(opts Options) *Server {
 	var seed [32]byte
 	binary.LittleEndian.PutUint64(seed[:], opts.Seed)
 	copy(seed[8:], "kiteconsole-sandbox-seed")
-	s := &Server{opts: opts, ids: rand.NewChaCha8(seed), latency: opts.Latency}
+	s := &Server{opts: opts, ids: rand.NewChaCha8(seed), latency: opts.Latency, rateLimit: opts.RateLimit}
 	s.rng = rand.New(rand.NewPCG(opts.Seed, 0x6b697465))
 	s.org = s.seed(opts.Org, opts.Size, opts.Now())
 	s.routes()
@@ -192,6 +208,26 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.log = append(s.log, Request{Method: r.Method, Path: r.URL.RequestURI(), Status: status, Token: tokenName, At: s.opts.Now()})
 		s.mu.Unlock()
 	}}
+	if g != nil {
+		// Every authenticated request spends from the organisation's
+		// window, whatever it asks for; past the limit it is refused.
+		s.mu.Lock()
+		on := s.rateLimit.On()
+		var limit, remaining int
+		var reset time.Duration
+		var over bool
+		if on {
+			limit, remaining, reset, over = s.spend(s.clock())
+		}
+		s.mu.Unlock()
+		if on {
+			rateHeaders(rec.Header(), limit, remaining, reset)
+		}
+		if over {
+			writeMessage(rec, http.StatusTooManyRequests, "You have exceeded your organization's REST API rate limit. Please wait until the limit resets.")
+			return
+		}
+	}
 	if g == nil {
 		writeMessage(rec, http.StatusUnauthorized, "Authentication required. Please supply a valid API Access Token: https://buildkite.com/docs/apis/rest-api#authentication")
 		return
