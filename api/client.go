@@ -16,7 +16,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 )
 
@@ -54,6 +53,11 @@ type Config struct {
 	// something, once it is done or refused: the audit log's hook, at the
 	// one place every change goes through.
 	OnChange func(ctx context.Context, ev ChangeEvent)
+	// Budget is how the organisation's request budget is spent between a
+	// person's requests and background refreshes.
+	Budget Policy
+	// Now is the client's clock for the budget (time.Now when nil).
+	Now func() time.Time
 }
 
 // ChangeEvent is one attempted change: a POST, PUT, PATCH or DELETE.
@@ -83,9 +87,10 @@ type Client struct {
 	parallel     int
 	timeout      time.Duration
 	onChange     func(ctx context.Context, ev ChangeEvent)
-	// gate holds every request back after a 429 until the window resets:
-	// all of a list's workers back off together.
-	gate *gate
+	// sched spends the organisation's budget: a person's requests first,
+	// background ones within their share, and after a 429 nothing until
+	// the window resets. Clients made by WithAccess share it.
+	sched *scheduler
 	// sleep waits before a retry; tests replace it to observe the waits.
 	sleep func(ctx context.Context, d time.Duration) error
 }
@@ -118,7 +123,7 @@ func New(cfg Config) (*Client, error) {
 		onChange:     cfg.OnChange,
 		parallel:     cfg.Parallel,
 		timeout:      cfg.Timeout,
-		gate:         &gate{},
+		sched:        newScheduler(cfg.Budget, cfg.Now),
 		sleep:        sleepContext,
 	}
 	if c.parallel <= 0 {
@@ -175,26 +180,6 @@ var ErrTimeout = errors.New("the API did not answer in time")
 // DefaultParallel is how many pages of a list are fetched at once.
 const DefaultParallel = 8
 
-// gate is the time until which no request may be sent.
-type gate struct {
-	mu    sync.Mutex
-	until time.Time
-}
-
-func (g *gate) close(until time.Time) {
-	g.mu.Lock()
-	if until.After(g.until) {
-		g.until = until
-	}
-	g.mu.Unlock()
-}
-
-func (g *gate) wait() time.Duration {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	return time.Until(g.until)
-}
-
 // ErrReadOnly is returned, before anything is sent, by every method that
 // would change something when the client is read-only.
 var ErrReadOnly = errors.New("read-only mode: changes are turned off")
@@ -246,17 +231,30 @@ func (c *Client) changed(ctx context.Context, ev ChangeEvent) {
 	}
 }
 
-// attempts sends a request as often as the retry policy allows.
+// attempts sends a request as often as the retry policy allows, each
+// attempt in its turn of the budget's lanes.
 func (c *Client) attempts(ctx context.Context, req request, target *url.URL, payload []byte, out any) (http.Header, error) {
-	waited := false // this request has just waited for the window itself
+	lane := laneOf(ctx)
+	var holdWait time.Duration // the wait a 429 asked this request for
 	for attempt := 0; ; attempt++ {
-		if d := c.gate.wait(); d > 0 && !waited {
-			if err := c.sleep(ctx, d); err != nil {
-				return nil, err
+		if err := c.sched.acquire(ctx, lane, c.sleep, holdWait); err != nil {
+			return nil, err
+		}
+		holdWait = 0
+		header, status, body, err := c.send(ctx, req.method, target, payload)
+		var wait time.Duration
+		retry := false
+		if err == nil {
+			c.sched.observe(header, status)
+			wait, retry = c.retryWait(req.method, status, header, attempt)
+			if status == http.StatusTooManyRequests {
+				// The organisation's window is spent: every request of
+				// every client sharing the budget waits for it to reset,
+				// held before this slot is given back.
+				c.sched.hold(c.sched.now().Add(wait))
 			}
 		}
-		waited = false
-		header, status, body, err := c.send(ctx, req.method, target, payload)
+		c.sched.release()
 		if err != nil {
 			return nil, err
 		}
@@ -270,14 +268,18 @@ func (c *Client) attempts(ctx context.Context, req request, target *url.URL, pay
 			return header, nil
 		}
 		apiErr := newError(req, target.Path, status, header, body)
-		wait, retry := c.retryWait(req.method, status, header, attempt)
+		if status == http.StatusTooManyRequests {
+			if lane == Background {
+				return header, fmt.Errorf("%w: %w", ErrDeferred, apiErr)
+			}
+			if !retry || attempt >= c.maxRetries {
+				return header, apiErr
+			}
+			holdWait = wait // the next acquire waits out the hold
+			continue
+		}
 		if !retry || attempt >= c.maxRetries {
 			return header, apiErr
-		}
-		if status == http.StatusTooManyRequests {
-			// The organisation's window is spent: every request waits.
-			c.gate.close(time.Now().Add(wait))
-			waited = true
 		}
 		if err := c.sleep(ctx, wait); err != nil {
 			return header, err

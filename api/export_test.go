@@ -8,3 +8,10 @@ import (
 // SetSleep replaces the client's wait before a retry, so tests can see
 // how long it would wait without waiting.
 func SetSleep(c *Client, sleep func(ctx context.Context, d time.Duration) error) { c.sleep = sleep }
+
+// Waiting reports how many requests wait for a slot, in each lane.
+func Waiting(c *Client) (person, background int) {
+	c.sched.mu.Lock()
+	defer c.sched.mu.Unlock()
+	return len(c.sched.personQ), len(c.sched.bgQ)
+}

@@ -248,9 +248,11 @@ func newPipelineForm(c *Common, p *model.Pipeline, clusterID string) formSpec {
 	}
 	build := func() *huh.Form {
 		var groups []*huh.Group
+		// huh's multi-select panics on a toggle when its filter matches
+		// nothing (found by the monkey): its filter is off.
 		if p != nil {
 			groups = append(groups, huh.NewGroup(
-				huh.NewMultiSelect[string]().Title("What do you want to change?").
+				huh.NewMultiSelect[string]().Filterable(false).Title("What do you want to change?").
 					Description("space selects · enter goes on; only these sections are shown, and only what changes is sent").
 					Options(
 						huh.NewOption("General: name, cluster, repository, branch, description, visibility, tags", sectionGeneral),
@@ -270,7 +272,7 @@ func newPipelineForm(c *Common, p *model.Pipeline, clusterID string) formSpec {
 		groups = append(groups, pipelineSteps(v, p)...)
 		if p == nil {
 			groups = append(groups, huh.NewGroup(
-				huh.NewMultiSelect[string]().Title("Also set now?").
+				huh.NewMultiSelect[string]().Filterable(false).Title("Also set now?").
 					Description("optional: space selects, enter creates (or goes on to what you selected)").
 					Options(
 						huh.NewOption("Builds: branch filter, skipping and cancelling, environment, template", sectionBuilds),
@@ -350,7 +352,7 @@ func pipelineGeneral(c *Common, v *pipelineValues, p *model.Pipeline) *huh.Group
 
 func pipelineSteps(v *pipelineValues, p *model.Pipeline) []*huh.Group {
 	yaml := huh.NewText().Title("Configuration").Description("the pipeline's YAML steps").Lines(8).Value(&v.configuration).
-		CharLimit(64*1024).Validate(func(s string) error {
+		CharLimit(64 * 1024).Validate(func(s string) error {
 		if p != nil && p.Configuration == "" && strings.TrimSpace(s) == "" {
 			return nil // a visual-step pipeline left as it is
 		}
@@ -363,7 +365,7 @@ func pipelineSteps(v *pipelineValues, p *model.Pipeline) []*huh.Group {
 				huh.NewOption("Visual steps: script, wait and block steps", true),
 			).Value(&v.visual)).Title("Steps"),
 			huh.NewGroup(yaml).WithHideFunc(func() bool { return v.visual }),
-			huh.NewGroup(huh.NewText().Title("Visual steps").Lines(6).CharLimit(64*1024).
+			huh.NewGroup(huh.NewText().Title("Visual steps").Lines(6).CharLimit(64 * 1024).
 				Description("one step a line: \"Name | command\" runs a script, \"wait\" waits for the steps before, \"block: Label\" blocks until unblocked").
 				Value(&v.steps).Validate(func(s string) error { _, err := model.ParseVisualSteps(s); return err })).
 				WithHideFunc(func() bool { return !v.visual }),
