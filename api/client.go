@@ -58,6 +58,10 @@ type Config struct {
 	Budget Policy
 	// Now is the client's clock for the budget (time.Now when nil).
 	Now func() time.Time
+	// CacheFor, when set, answers a background refresh from a reply
+	// younger than it, shared by every client made with WithAccess: the
+	// SSH server's sessions. Zero fetches every time.
+	CacheFor time.Duration
 }
 
 // ChangeEvent is one attempted change: a POST, PUT, PATCH or DELETE.
@@ -91,6 +95,9 @@ type Client struct {
 	// background ones within their share, and after a 429 nothing until
 	// the window resets. Clients made by WithAccess share it.
 	sched *scheduler
+	// fetch sends GETs of the same URL once, and caches for background
+	// refreshes; clients made by WithAccess share it.
+	fetch *fetcher
 	// sleep waits before a retry; tests replace it to observe the waits.
 	sleep func(ctx context.Context, d time.Duration) error
 }
@@ -124,6 +131,7 @@ func New(cfg Config) (*Client, error) {
 		parallel:     cfg.Parallel,
 		timeout:      cfg.Timeout,
 		sched:        newScheduler(cfg.Budget, cfg.Now),
+		fetch:        newFetcher(cfg.CacheFor),
 		sleep:        sleepContext,
 	}
 	if c.parallel <= 0 {
@@ -214,15 +222,60 @@ func (c *Client) do(ctx context.Context, req request, target *url.URL, out any) 
 		}
 	}
 	if req.method == http.MethodGet {
-		return c.attempts(ctx, req, target, payload, out)
+		return c.get(ctx, req, target, out)
 	}
 	if c.readOnly {
 		c.changed(ctx, ChangeEvent{Method: req.method, Path: target.Path, Body: payload, Refused: true, Err: ErrReadOnly})
 		return nil, ErrReadOnly
 	}
-	header, err := c.attempts(ctx, req, target, payload, out)
+	header, body, err := c.attempts(ctx, req, target, payload)
+	if err == nil {
+		err = decodeReply(req, target, body, out)
+	}
+	c.fetch.forget()
 	c.changed(ctx, ChangeEvent{Method: req.method, Path: target.Path, Body: payload, Err: err})
 	return header, err
+}
+
+// get is a GET: answered from the shared cache for a background refresh
+// when a fresh reply is there, else sent once however many clients ask
+// for it at the same time.
+func (c *Client) get(ctx context.Context, req request, target *url.URL, out any) (http.Header, error) {
+	lane := laneOf(ctx)
+	key := target.String()
+	if lane == Background {
+		if hit, ok := c.fetch.fresh(key, c.sched.now()); ok {
+			return hit.header, decodeReply(req, target, hit.body, out)
+		}
+	}
+	// Lanes fly apart: a person's request must never share a background
+	// one's deferral.
+	v, err, _ := c.fetch.flight.Do(strconv.Itoa(int(lane))+" "+key, func() (any, error) {
+		header, body, err := c.attempts(ctx, req, target, nil)
+		if err != nil {
+			return fetched{header: header}, err
+		}
+		r := fetched{header: header, body: body}
+		c.fetch.store(key, r, c.sched.now())
+		return r, nil
+	})
+	r, _ := v.(fetched)
+	if err != nil {
+		return r.header, err
+	}
+	return r.header, decodeReply(req, target, r.body, out)
+}
+
+// decodeReply reads a successful reply's JSON into out (when not nil).
+func decodeReply(req request, target *url.URL, body []byte, out any) error {
+	if out == nil || len(bytes.TrimSpace(body)) == 0 {
+		return nil
+	}
+	if err := json.Unmarshal(body, out); err != nil {
+		return &Error{StatusCode: http.StatusOK, Method: req.method, Path: target.Path,
+			Message: "the API sent a reply that could not be read: " + err.Error()}
+	}
+	return nil
 }
 
 func (c *Client) changed(ctx context.Context, ev ChangeEvent) {
@@ -233,12 +286,12 @@ func (c *Client) changed(ctx context.Context, ev ChangeEvent) {
 
 // attempts sends a request as often as the retry policy allows, each
 // attempt in its turn of the budget's lanes.
-func (c *Client) attempts(ctx context.Context, req request, target *url.URL, payload []byte, out any) (http.Header, error) {
+func (c *Client) attempts(ctx context.Context, req request, target *url.URL, payload []byte) (http.Header, []byte, error) {
 	lane := laneOf(ctx)
 	var holdWait time.Duration // the wait a 429 asked this request for
 	for attempt := 0; ; attempt++ {
 		if err := c.sched.acquire(ctx, lane, c.sleep, holdWait); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		holdWait = 0
 		header, status, body, err := c.send(ctx, req.method, target, payload)
@@ -256,33 +309,27 @@ func (c *Client) attempts(ctx context.Context, req request, target *url.URL, pay
 		}
 		c.sched.release()
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if status >= 200 && status < 300 {
-			if out != nil && len(bytes.TrimSpace(body)) > 0 {
-				if err := json.Unmarshal(body, out); err != nil {
-					return header, &Error{StatusCode: status, Method: req.method, Path: target.Path,
-						Message: "the API sent a reply that could not be read: " + err.Error()}
-				}
-			}
-			return header, nil
+			return header, body, nil
 		}
 		apiErr := newError(req, target.Path, status, header, body)
 		if status == http.StatusTooManyRequests {
 			if lane == Background {
-				return header, fmt.Errorf("%w: %w", ErrDeferred, apiErr)
+				return header, nil, fmt.Errorf("%w: %w", ErrDeferred, apiErr)
 			}
 			if !retry || attempt >= c.maxRetries {
-				return header, apiErr
+				return header, nil, apiErr
 			}
 			holdWait = wait // the next acquire waits out the hold
 			continue
 		}
 		if !retry || attempt >= c.maxRetries {
-			return header, apiErr
+			return header, nil, apiErr
 		}
 		if err := c.sleep(ctx, wait); err != nil {
-			return header, err
+			return header, nil, err
 		}
 	}
 }
