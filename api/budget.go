@@ -108,9 +108,9 @@ type scheduler struct {
 	now    func() time.Time
 	policy Policy
 
-	budget    Budget
-	window    time.Time // the reset of the window bgSpent counts in
-	bgSpent   int
+	budget   Budget
+	window   time.Time // the reset of the window bgSpent counts in
+	bgSpent  int
 	inFlight int
 	personQ  []chan error
 	bgQ      []chan error

@@ -3,6 +3,7 @@ package api
 import (
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sync/singleflight"
@@ -15,6 +16,8 @@ import (
 // on the same screen so cost about what one does.
 type fetcher struct {
 	flight singleflight.Group
+
+	hits atomic.Int64
 
 	mu    sync.Mutex
 	ttl   time.Duration
@@ -56,6 +59,7 @@ func (f *fetcher) fresh(key string, now time.Time) (cached, bool) {
 	if !ok || now.Sub(c.at) >= f.ttl {
 		return cached{}, false
 	}
+	f.hits.Add(1)
 	return c, true
 }
 
@@ -96,3 +100,7 @@ func (f *fetcher) forget() {
 	f.bytes = 0
 	f.mu.Unlock()
 }
+
+// CacheHits is how many background refreshes the shared cache answered
+// without a request.
+func (c *Client) CacheHits() int64 { return c.fetch.hits.Load() }

@@ -93,7 +93,7 @@ func newRoot(stdout, stderr io.Writer, getenv func(string) string) *cobra.Comman
 			if err != nil {
 				return err
 			}
-			backend, err := openBackend(opts, settings, nil)
+			backend, err := openBackend(opts, settings, nil, 0)
 			if err != nil {
 				return err
 			}

@@ -38,7 +38,9 @@ func (b *Backend) Close() {
 
 // StartDemo serves a demo sandbox on a loopback port and returns a real
 // client for it: the demo goes through the same HTTP path as the real API.
-func StartDemo(readOnly bool) (*Backend, error) {
+// cacheFor is the client's cache lifetime for background refreshes (the
+// SSH server's sessions share it; a console alone needs none).
+func StartDemo(readOnly bool, cacheFor time.Duration) (*Backend, error) {
 	// The demo spends a budget as Buildkite's API does, so its header
 	// and its pace are what a real organisation would show.
 	sb := sandbox.New(sandbox.Options{Size: sandbox.SizeDemo, RateLimit: sandbox.DefaultRateLimit})
@@ -48,7 +50,7 @@ func StartDemo(readOnly bool) (*Backend, error) {
 	}
 	srv := &http.Server{Handler: sb, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
-	client, err := api.New(api.Config{Endpoint: "http://" + ln.Addr().String(), Org: sb.Org(), Token: sb.Token(), ReadOnly: readOnly})
+	client, err := api.New(api.Config{Endpoint: "http://" + ln.Addr().String(), Org: sb.Org(), Token: sb.Token(), ReadOnly: readOnly, CacheFor: cacheFor})
 	if err != nil {
 		_ = srv.Close()
 		return nil, err
@@ -58,16 +60,17 @@ func StartDemo(readOnly bool) (*Backend, error) {
 
 // openBackend is the demo sandbox or the real API, as the options say;
 // onChange is the audit log's hook, if any.
-func openBackend(opts rootOptions, s *config.Settings, onChange func(context.Context, api.ChangeEvent)) (*Backend, error) {
+func openBackend(opts rootOptions, s *config.Settings, onChange func(context.Context, api.ChangeEvent), cacheFor time.Duration) (*Backend, error) {
 	if opts.demo {
-		b, err := StartDemo(s.ReadOnly)
+		b, err := StartDemo(s.ReadOnly, cacheFor)
 		if err != nil {
 			return nil, err
 		}
 		b.Client = b.Client.WithAccess(s.ReadOnly, onChange)
 		return b, nil
 	}
-	client, err := api.New(api.Config{Org: s.Org, Endpoint: s.Endpoint, Token: s.Token, ReadOnly: s.ReadOnly, OnChange: onChange, Parallel: s.Parallel, Timeout: s.Timeout})
+	client, err := api.New(api.Config{Org: s.Org, Endpoint: s.Endpoint, Token: s.Token, ReadOnly: s.ReadOnly, OnChange: onChange,
+		Parallel: s.Parallel, Timeout: s.Timeout, CacheFor: cacheFor})
 	if err != nil {
 		return nil, err
 	}
@@ -121,7 +124,7 @@ func runConsole(ctx context.Context, stdout, stderr io.Writer, opts rootOptions,
 	if opts.demo {
 		org = "demo"
 	}
-	backend, err := openBackend(opts, settings, log.Hook(who, org, func(err error) { fmt.Fprintln(stderr, "audit log:", err) }))
+	backend, err := openBackend(opts, settings, log.Hook(who, org, func(err error) { fmt.Fprintln(stderr, "audit log:", err) }), 0)
 	if err != nil {
 		return err
 	}

@@ -50,7 +50,10 @@ func runServe(ctx context.Context, stdout, stderr io.Writer, opts rootOptions, o
 		return err
 	}
 	defer log.Close()
-	backend, err := openBackend(opts, settings, nil)
+	// Every session of the organisation shares the client: its budget,
+	// its single-flight GETs, and a cache that answers the sessions'
+	// background refreshes for one refresh interval.
+	backend, err := openBackend(opts, settings, nil, settings.Refresh)
 	if err != nil {
 		return err
 	}

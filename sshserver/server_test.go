@@ -7,8 +7,10 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -18,6 +20,7 @@ import (
 
 	gossh "golang.org/x/crypto/ssh"
 
+	"github.com/kiteconsole/kiteconsole/api"
 	"github.com/kiteconsole/kiteconsole/api/sandbox"
 	"github.com/kiteconsole/kiteconsole/api/sandbox/sandboxtest"
 	"github.com/kiteconsole/kiteconsole/audit"
@@ -32,6 +35,7 @@ type harness struct {
 	operator gossh.Signer
 	stranger gossh.Signer
 	auditLog string
+	client   *api.Client
 }
 
 func newSigner(t *testing.T) gossh.Signer {
@@ -48,6 +52,13 @@ func newSigner(t *testing.T) gossh.Signer {
 
 func startServer(t *testing.T) *harness {
 	t.Helper()
+	return startServerWith(t, 0, nil)
+}
+
+// startServerWith starts the server with a refresh interval and, when
+// cfg is set, a client made with it.
+func startServerWith(t *testing.T, refresh time.Duration, cfg *api.Config) *harness {
+	t.Helper()
 	dir := t.TempDir()
 	h := &harness{t: t, viewer: newSigner(t), operator: newSigner(t), stranger: newSigner(t), auditLog: filepath.Join(dir, "audit.log")}
 	h.env = sandboxtest.Start(t, sandbox.Options{}, nil)
@@ -61,7 +72,12 @@ func startServer(t *testing.T) *harness {
 	}
 	t.Cleanup(func() { log.Close() })
 	hostKey := filepath.Join(dir, "state", "host_key")
-	srv, err := New(Options{AuthorizedKeys: viewers, OperatorKeys: operators, HostKey: hostKey, Client: h.env.Client, Audit: log})
+	client := h.env.Client
+	if cfg != nil {
+		client = h.env.ClientWith(t, *cfg)
+	}
+	h.client = client
+	srv, err := New(Options{AuthorizedKeys: viewers, OperatorKeys: operators, HostKey: hostKey, Client: client, Audit: log, Refresh: refresh})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -388,5 +404,34 @@ func TestSessionLimitAndIdleTimeout(t *testing.T) {
 	}
 	if !strings.Contains(first.received(), "without a key pressed") {
 		t.Fatal("the idle session was not told why")
+	}
+}
+
+// Sessions of one organisation share one fetcher: idle on the same screen,
+// their background refreshes are answered by the shared cache, so ten
+// sessions cost the organisation what one does.
+func TestIdleSessionsShareOneFetcher(t *testing.T) {
+	h := startServerWith(t, 50*time.Millisecond, &api.Config{CacheFor: time.Hour})
+	const sessions = 6
+	terms := make([]*terminal, sessions)
+	for i := range terms {
+		terms[i] = h.open(h.viewer, fmt.Sprintf("viewer%d", i))
+	}
+	for i, tm := range terms {
+		eventually(t, fmt.Sprintf("session %d to show the clusters", i), func() bool { return strings.Contains(tm.received(), "Production") })
+	}
+	from := len(h.env.Sandbox.Requests())
+	hits := h.client.CacheHits()
+	// Every session refreshes its clusters list every 50ms; wait until all
+	// of them have, several times over, by the cache's own count.
+	eventually(t, "the sessions to refresh", func() bool { return h.client.CacheHits()-hits >= 5*sessions })
+	if n := h.count(http.MethodGet, "/clusters", from); n > 1 {
+		t.Fatalf("%d sessions idle on the clusters screen sent %d requests for the list; the shared cache should answer them", sessions, n)
+	}
+	// Each session keeps its own view: a filter in one is not in another.
+	terms[0].keys("/prod")
+	eventually(t, "the filter", func() bool { return strings.Contains(terms[0].received(), "prod") })
+	if strings.Contains(terms[1].received(), "/prod") {
+		t.Fatal("one session's filter showed in another")
 	}
 }

@@ -127,7 +127,7 @@ func New(ctx context.Context, opts Options) *App {
 // Init loads the home screen, asks the terminal for its background
 // colour and starts the refresh timer.
 func (a *App) Init() tea.Cmd {
-	return tea.Batch(a.top().Init(), tea.RequestBackgroundColor, a.armRefresh(), a.spinIfBusy())
+	return tea.Batch(a.top().Init(), tea.RequestBackgroundColor, a.armRefresh(), a.spinIfBusy(), tickBudget())
 }
 
 func (a *App) top() Screen { return a.stack[len(a.stack)-1] }
@@ -137,7 +137,43 @@ func (a *App) armRefresh() tea.Cmd {
 		return nil
 	}
 	gen := a.refreshGen
-	return tea.Tick(a.opts.Refresh, func(time.Time) tea.Msg { return refreshTick{gen: gen} })
+	// The budget runs on the client's clock, not the display's.
+	pace := refreshPace(a.opts.Refresh, a.c.Client.Budget(), time.Now())
+	return tea.Tick(pace, func(time.Time) tea.Msg { return refreshTick{gen: gen} })
+}
+
+// refreshPace slows the refresh down as the organisation's budget falls:
+// every interval while half of it is left, half as often down to a
+// quarter, a quarter as often below, and at the reserve not until the
+// window resets.
+func refreshPace(every time.Duration, b api.Budget, now time.Time) time.Duration {
+	switch {
+	case !b.Known || !now.Before(b.ResetAt):
+		return every
+	case b.AtReserve() || now.Before(b.HeldUntil):
+		return max(every, b.ResetAt.Sub(now)+time.Second, b.HeldUntil.Sub(now)+time.Second)
+	case b.Low():
+		return 4 * every
+	case b.Remaining*2 < b.Limit:
+		return 2 * every
+	}
+	return every
+}
+
+// budgetTick redraws the header's budget once a second while the API
+// reports one, so its reset counts down; it sends nothing.
+type budgetTick struct{}
+
+func tickBudget() tea.Cmd {
+	return tea.Tick(time.Second, func(time.Time) tea.Msg { return budgetTick{} })
+}
+
+// autoRefresh asks the top screen to reload, as a background refresh: its
+// requests spend only the background share of the budget.
+func (a *App) autoRefresh() tea.Cmd {
+	a.c.background = true
+	defer func() { a.c.background = false }()
+	return a.toTop(refreshMsg{auto: true})
 }
 
 // spinIfBusy starts the footer's spinner when requests are in flight.
@@ -204,7 +240,9 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 		if msg.gen != a.refreshGen {
 			return nil
 		}
-		return tea.Batch(a.toTop(refreshMsg{auto: true}), a.armRefresh())
+		return tea.Batch(a.autoRefresh(), a.armRefresh())
+	case budgetTick:
+		return tickBudget()
 	case pushMsg:
 		a.stack = append(a.stack, msg.screen)
 		s, sizeCmd := msg.screen.Update(tea.WindowSizeMsg{Width: a.c.Width, Height: a.c.Height})
@@ -325,8 +363,9 @@ func (a *App) pop() tea.Cmd {
 		c.close()
 	}
 	a.stack = a.stack[:len(a.stack)-1]
-	// What was underneath may be stale: refresh it on return.
-	return a.toTop(refreshMsg{auto: true})
+	// What was underneath may be stale: refresh it on return, in the
+	// background lane.
+	return a.autoRefresh()
 }
 
 func (a *App) key(msg tea.KeyPressMsg) tea.Cmd {
@@ -453,13 +492,36 @@ func (a *App) header() string {
 	}
 	right := ""
 	if n := len(a.c.marks); n > 0 {
-		right = st.Marked.Render(fmt.Sprintf("● %d marked", n)) + st.Muted.Render(" (p pauses all, x clears)")
+		right = st.Marked.Render(fmt.Sprintf("● %d marked", n)) + st.Muted.Render(" (p pauses all, x clears)") + "  "
 	}
+	right += a.budget()
 	gap := a.width - lipgloss.Width(left) - lipgloss.Width(right)
 	if gap < 1 {
 		return fit(left, a.width)
 	}
 	return left + strings.Repeat(" ", gap) + right
+}
+
+// budget is the header's "API 143/200 · resets 42s": amber below a
+// quarter of the window, red at the reserve or while a 429 holds.
+func (a *App) budget() string {
+	b := a.c.Client.Budget()
+	now := time.Now() // the client's clock, not the display's
+	if !b.Known || !now.Before(b.ResetAt.Add(time.Second)) {
+		return ""
+	}
+	secs := int(b.ResetAt.Sub(now).Round(time.Second) / time.Second)
+	text := fmt.Sprintf("API %d/%d · resets %ds", b.Remaining, b.Limit, max(0, secs))
+	st := a.c.Styles
+	switch {
+	case now.Before(b.HeldUntil):
+		return st.Danger.Render(fmt.Sprintf("API limit reached · resets %ds", max(0, int(b.HeldUntil.Sub(now).Round(time.Second)/time.Second))))
+	case b.AtReserve():
+		return st.Danger.Render(text)
+	case b.Low():
+		return st.Warning.Render(text)
+	}
+	return st.Muted.Render(text)
 }
 
 func (a *App) crumbs() string {

@@ -129,6 +129,23 @@ func (s *clusterScreen) load() tea.Cmd {
 	)
 }
 
+// refresh is the timer's reload: only what the open tab shows, one
+// request; the pipelines tab (the organisation's whole list) reloads
+// only when a person asks (r).
+func (s *clusterScreen) refresh() tea.Cmd {
+	id := s.cluster.ID
+	switch s.tab {
+	case tabTokens:
+		return s.loadTokens()
+	case tabPipelines:
+		return nil
+	}
+	return s.c.run(s.ctx, "loading queues", func(ctx context.Context) tea.Msg {
+		qs, err := s.c.Client.ListQueues(ctx, id, nil)
+		return queuesLoaded{target: target(s.id), queues: qs, err: err}
+	})
+}
+
 func (s *clusterScreen) loadTokens() tea.Cmd {
 	id := s.cluster.ID
 	return s.c.run(s.ctx, "loading tokens", func(ctx context.Context) tea.Msg {
@@ -162,6 +179,9 @@ func (s *clusterScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	case tea.WindowSizeMsg:
 		s.table.setSize(msg.Width, msg.Height-s.tableTop())
 	case tokensLoaded:
+		if deferred(msg.err) {
+			return s, nil // a background refresh the budget put off: keep what is shown
+		}
 		if msg.err != nil {
 			s.tokensErr = msg.err
 			return s, flash(flashError, "could not load tokens: "+errorText(msg.err))
@@ -180,6 +200,9 @@ func (s *clusterScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		s.rebuildTokens()
 	case queuesLoaded:
 		s.loading = false
+		if deferred(msg.err) {
+			return s, nil
+		}
 		if msg.err != nil {
 			s.err = msg.err
 			return s, flash(flashError, "could not load queues: "+errorText(msg.err))
@@ -217,6 +240,9 @@ func (s *clusterScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	case marksChanged:
 		s.rebuild()
 	case refreshMsg:
+		if msg.auto {
+			return s, s.refresh()
+		}
 		return s, s.load()
 	case clickMsg:
 		s.current().clickRow(msg.y - s.tableTop())

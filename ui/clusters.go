@@ -104,6 +104,9 @@ func (s *clustersScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		s.table.setSize(msg.Width, msg.Height)
 	case clustersLoaded:
 		s.loading = false
+		if deferred(msg.err) {
+			return s, nil
+		}
 		if msg.err != nil {
 			s.err = msg.err
 			return s, flash(flashError, "could not load clusters: "+errorText(msg.err))

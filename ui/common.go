@@ -61,6 +61,9 @@ type Common struct {
 	outbox []tea.Msg
 	// Remote is set for a console served over SSH: no local browser.
 	Remote bool
+	// background is set while an automatic refresh is handed to a screen:
+	// the requests it starts go in the budget's background lane.
+	background bool
 	// onRefused records a change refused before it reached the client.
 	onRefused func(action string, t audit.Target, note string)
 
@@ -94,6 +97,9 @@ type taskDone struct {
 // run starts a request in the background: fn runs in a command under
 // ctx, and its message comes back through the root model.
 func (c *Common) run(ctx context.Context, label string, fn func(ctx context.Context) tea.Msg) tea.Cmd {
+	if c.background {
+		ctx = api.InBackground(ctx)
+	}
 	c.tasks.next++
 	id := c.tasks.next
 	c.tasks.label[id] = label

@@ -278,6 +278,10 @@ func outcomeUnknown(err error) bool {
 
 // errorText is what a person needs from an error: the server's message,
 // or what went wrong with the request. It never holds a token.
+// deferred reports a background refresh the budget put off: nothing
+// failed, and nothing needs saying.
+func deferred(err error) bool { return errors.Is(err, api.ErrDeferred) }
+
 func errorText(err error) string {
 	var apiErr *api.Error
 	switch {

@@ -63,6 +63,9 @@ func (s *pipelineScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	case tea.WindowSizeMsg:
 		s.layout()
 	case pipelineLoaded:
+		if deferred(msg.err) {
+			return s, nil
+		}
 		if msg.err != nil {
 			return s, flash(flashError, "could not load the pipeline: "+errorText(msg.err))
 		}

@@ -56,6 +56,9 @@ func (s *queueScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	k := s.c.Keys
 	switch msg := msg.(type) {
 	case queueLoaded:
+		if deferred(msg.err) {
+			return s, nil
+		}
 		if msg.err != nil {
 			return s, flash(flashError, "could not load the queue: "+errorText(msg.err))
 		}
