@@ -51,9 +51,10 @@ func runServe(ctx context.Context, stdout, stderr io.Writer, opts rootOptions, o
 	}
 	defer log.Close()
 	// Every session of the organisation shares the client: its budget,
-	// its single-flight GETs, and a cache that answers the sessions'
-	// background refreshes for one refresh interval.
-	backend, err := openBackend(opts, settings, nil, settings.Refresh)
+	// its single-flight GETs, and a cache that answers the background
+	// refreshes of sessions that tick a little late (the ticks keep to one
+	// grid), for half an interval, so that each tick still fetches afresh.
+	backend, err := openBackend(opts, settings, nil, settings.Refresh/2)
 	if err != nil {
 		return err
 	}

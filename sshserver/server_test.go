@@ -28,7 +28,7 @@ import (
 )
 
 type harness struct {
-	t        *testing.T
+	t        testing.TB
 	env      *sandboxtest.Env
 	addr     string
 	viewer   gossh.Signer
@@ -38,7 +38,7 @@ type harness struct {
 	client   *api.Client
 }
 
-func newSigner(t *testing.T) gossh.Signer {
+func newSigner(t testing.TB) gossh.Signer {
 	_, priv, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
 		t.Fatal(err)
@@ -57,7 +57,7 @@ func startServer(t *testing.T) *harness {
 
 // startServerWith starts the server with a refresh interval and, when
 // cfg is set, a client made with it.
-func startServerWith(t *testing.T, refresh time.Duration, cfg *api.Config) *harness {
+func startServerWith(t testing.TB, refresh time.Duration, cfg *api.Config) *harness {
 	t.Helper()
 	dir := t.TempDir()
 	h := &harness{t: t, viewer: newSigner(t), operator: newSigner(t), stranger: newSigner(t), auditLog: filepath.Join(dir, "audit.log")}
@@ -106,7 +106,7 @@ func (h *harness) dial(user string, auth gossh.AuthMethod) (*gossh.Client, error
 
 // terminal is a session with a PTY: what it receives, and its keys.
 type terminal struct {
-	t *testing.T
+	t testing.TB
 	// from is how many requests the sandbox had answered when the session
 	// opened: what it asks for is counted after that.
 	from int
@@ -160,7 +160,7 @@ func (h *harness) open(signer gossh.Signer, user string) *terminal {
 	return tm
 }
 
-func eventually(t *testing.T, what string, cond func() bool) {
+func eventually(t testing.TB, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for time.Now().Before(deadline) {

@@ -139,7 +139,11 @@ func (a *App) armRefresh() tea.Cmd {
 	gen := a.refreshGen
 	// The budget runs on the client's clock, not the display's.
 	pace := refreshPace(a.opts.Refresh, a.c.Client.Budget(), time.Now())
-	return tea.Tick(pace, func(time.Time) tea.Msg { return refreshTick{gen: gen} })
+	// Ticks keep to the wall clock's grid of the pace, so that every SSH
+	// session refreshes at the same moment and the shared fetcher sends
+	// one request for all of them.
+	wait := pace - time.Duration(time.Now().UnixNano()%int64(pace))
+	return tea.Tick(wait, func(time.Time) tea.Msg { return refreshTick{gen: gen} })
 }
 
 // refreshPace slows the refresh down as the organisation's budget falls:

@@ -1,0 +1,41 @@
+package sshserver
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kiteconsole/kiteconsole/api"
+)
+
+// BenchmarkIdleSessions measures what sessions idle on the clusters screen
+// cost the organisation, as `kiteconsole serve` runs them: one client, its
+// cache living half a refresh interval. Ten refreshes at 100 ms stand for
+// five minutes at the default 30 s; the figure is requests per session
+// count, and the ratio of ten sessions to one.
+func BenchmarkIdleSessions(b *testing.B) {
+	const refresh = 100 * time.Millisecond
+	idle := func(b *testing.B, sessions int) float64 {
+		h := startServerWith(b, refresh, &api.Config{CacheFor: refresh / 2})
+		terms := make([]*terminal, sessions)
+		for i := range terms {
+			terms[i] = h.open(h.viewer, fmt.Sprintf("viewer%d", i))
+		}
+		for i, tm := range terms {
+			eventually(b, fmt.Sprintf("session %d", i), func() bool { return strings.Contains(tm.received(), "Production") })
+		}
+		time.Sleep(2 * refresh) // cold starts done
+		from := len(h.env.Sandbox.Requests())
+		time.Sleep(10 * refresh)
+		return float64(len(h.env.Sandbox.Requests()) - from)
+	}
+	var one, ten float64
+	for i := 0; i < b.N; i++ {
+		one += idle(b, 1)
+		ten += idle(b, 10)
+	}
+	b.ReportMetric(one/float64(b.N), "requests/1-session")
+	b.ReportMetric(ten/float64(b.N), "requests/10-sessions")
+	b.ReportMetric(ten/one, "ratio")
+}
