@@ -97,7 +97,10 @@ func (s *queueScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 			}
 			return s, send(marksChanged{})
 		case key.Matches(msg, k.Edit):
-			return s, pushForm(s.c, newQueueForm(s.c, s.cluster, &s.queue))
+			// A copy: the form's request runs off the event loop, while a
+			// refresh may replace s.queue (found by the monkey under -race).
+			q := s.queue
+			return s, pushForm(s.c, newQueueForm(s.c, s.cluster, &q))
 		case key.Matches(msg, k.Delete):
 			return s, confirmDeleteQueue(s.c, s.cluster, s.queue)
 		}
