@@ -141,8 +141,12 @@ func (a *App) armRefresh() tea.Cmd {
 	pace := refreshPace(a.opts.Refresh, a.c.Client.Budget(), time.Now())
 	// Ticks keep to the wall clock's grid of the pace, so that every SSH
 	// session refreshes at the same moment and the shared fetcher sends
-	// one request for all of them.
-	wait := pace - time.Duration(time.Now().UnixNano()%int64(pace))
+	// one request for all of them. A pace slowed by the budget is waited
+	// whole: it must not end before the window resets.
+	wait := pace
+	if pace == a.opts.Refresh {
+		wait = pace - time.Duration(time.Now().UnixNano()%int64(pace))
+	}
 	return tea.Tick(wait, func(time.Time) tea.Msg { return refreshTick{gen: gen} })
 }
 

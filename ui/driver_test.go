@@ -46,7 +46,9 @@ type driverOptions struct {
 	// readScopesOnly runs the console (not in read-only mode) with the
 	// sandbox's token that lacks write scopes: the API refuses changes.
 	readScopesOnly bool
-	wrap           func(http.Handler) http.Handler
+	// rateLimit turns on the sandbox's window (off otherwise).
+	rateLimit sandbox.RateLimit
+	wrap      func(http.Handler) http.Handler
 	// holdQuit, while true, turns enter on the palette's quit into esc:
 	// the monkey must go on pressing keys.
 	holdQuit  *atomic.Bool
@@ -59,7 +61,7 @@ func startDriver(t *testing.T, o driverOptions) *driver {
 	if o.width == 0 {
 		o.width, o.height = 80, 24
 	}
-	env := sandboxtest.Start(t, sandbox.Options{Size: o.size, Latency: o.latency}, o.wrap)
+	env := sandboxtest.Start(t, sandbox.Options{Size: o.size, Latency: o.latency, RateLimit: o.rateLimit}, o.wrap)
 	cfg := api.Config{ReadOnly: o.readOnly, Timeout: o.timeout}
 	if o.readScopesOnly {
 		cfg.Token = env.Sandbox.ReadOnlyToken()

@@ -165,8 +165,8 @@ func (s *pipelineScreen) content() string {
 		lines = append(lines, wide.Render(kv[0])+kv[1])
 	}
 	lines = append(lines, "", st.Bold.Render("Teams"),
-		st.Muted.Render("  The REST API does not list a pipeline's teams: they are given when it is created, and changed"),
-		st.Muted.Render("  with the GraphQL API or in Buildkite (o opens the pipeline)."))
+		st.Muted.Render("  Not listed by the REST API: teams are given when a pipeline is created,"),
+		st.Muted.Render("  and changed with the GraphQL API or in Buildkite (o opens the pipeline)."))
 	if len(p.Env) > 0 {
 		lines = append(lines, "", st.Bold.Render("Environment"))
 		keys := make([]string, 0, len(p.Env))

@@ -1,0 +1,62 @@
+package ui
+
+import (
+	"context"
+	"regexp"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/kiteconsole/kiteconsole/api"
+	"github.com/kiteconsole/kiteconsole/api/sandbox"
+)
+
+func TestRefreshPaceFollowsTheBudget(t *testing.T) {
+	now := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
+	every := 30 * time.Second
+	budget := func(remaining int) api.Budget {
+		return api.Budget{Known: true, Limit: 200, Remaining: remaining, ResetAt: now.Add(45 * time.Second), Reserve: 20}
+	}
+	for _, tc := range []struct {
+		name string
+		b    api.Budget
+		want time.Duration
+	}{
+		{"unknown", api.Budget{}, every},
+		{"plenty", budget(150), every},
+		{"under half", budget(90), 2 * every},
+		{"under a quarter", budget(40), 4 * every},
+		{"at the reserve: until the reset", budget(20), 46 * time.Second},
+		{"a past window is a new one", api.Budget{Known: true, Limit: 200, Remaining: 0, ResetAt: now.Add(-time.Second), Reserve: 20}, every},
+		{"held by a 429", api.Budget{Known: true, Limit: 200, Remaining: 0, ResetAt: now.Add(10 * time.Second), HeldUntil: now.Add(50 * time.Second), Reserve: 20}, 51 * time.Second},
+	} {
+		if got := refreshPace(every, tc.b, now); got != tc.want {
+			t.Errorf("%s: %s, want %s", tc.name, got, tc.want)
+		}
+	}
+}
+
+// The header shows the organisation's budget as the API reports it, and
+// says when only the reserve is left.
+func TestHeaderShowsTheBudget(t *testing.T) {
+	d := startDriver(t, driverOptions{width: 120, height: 30, rateLimit: sandbox.RateLimit{Limit: 200, Window: time.Hour}})
+	d.waitFor("Production", "PAUSED")
+	d.waitShown("/200 · resets ")
+	other := d.env.ClientWith(t, api.Config{})
+	for b := other.Budget(); !b.Known || b.Remaining > api.DefaultReserve; b = other.Budget() {
+		if _, err := other.ListClusters(context.Background(), nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d.keys("r")
+	d.waitUntil("showed the budget at the reserve", true, func(f string) bool {
+		m := budgetText.FindStringSubmatch(f)
+		if m == nil {
+			return false
+		}
+		n, _ := strconv.Atoi(m[1])
+		return n <= api.DefaultReserve
+	})
+}
+
+var budgetText = regexp.MustCompile(`API (\d+)/200 · resets \d+s`)
