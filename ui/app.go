@@ -295,6 +295,11 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 		cmds := []tea.Cmd{a.everyScreen(msg), msg.next}
 		if msg.done && msg.gen == a.c.pipelines.gen {
 			cmds = append(cmds, a.everyScreen(pipelinesLoaded{err: msg.err}))
+			if a.palette != nil {
+				// An open palette searches the pipelines once they are in.
+				a.palette.items = a.paletteItems()
+				a.palette.filter()
+			}
 		}
 		return tea.Batch(cmds...)
 	case broadcast:

@@ -171,3 +171,15 @@ func TestArchiveTwiceSaysTheAPIsMessage(t *testing.T) {
 	d.keys("y")
 	d.waitFor("archiving Checkout failed: Pipeline could not be archived.")
 }
+
+// The palette loads the pipelines when it opens; once they are in, the
+// open palette finds them (it used to keep the list it opened with).
+func TestPaletteFindsPipelinesLoadedWhileOpen(t *testing.T) {
+	d := startDriver(t, driverOptions{width: 120, height: 40})
+	d.waitFor("Production", "PAUSED")
+	d.keys(":")
+	d.typeText("inventory")
+	d.waitFor("Inventory (inventory)")
+	d.keys("enter")
+	d.waitFor("Provider  Bitbucket Server", "Build tags")
+}
