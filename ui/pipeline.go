@@ -1,8 +1,10 @@
 package ui
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -156,11 +158,11 @@ func (s *pipelineScreen) content() string {
 		if i := strings.LastIndex(u, "/"); i >= 0 && len(u)-i > 6 {
 			u = u[:i+5] + "…"
 		}
-		webhook = clean(u) + st.Muted.Render("  (a secret: the whole URL is in Buildkite's pipeline settings)")
+		webhook = clean(u) + st.Muted.Render("  (a secret: shown in part)")
 	}
-	lines = append(lines, "", st.Bold.Render("Provider")+st.Muted.Render("  "+model.ProviderLabel(p.Provider.ID)),
-		field("Webhook", webhook))
 	wide := st.Label.Width(st.Label.GetWidth() + 12) // the spec's setting names are long
+	lines = append(lines, "", st.Bold.Render("Provider")+st.Muted.Render("  "+model.ProviderLabel(p.Provider.ID)),
+		wide.Render("Webhook")+webhook)
 	for _, kv := range providerSettings(p.Provider.ID, p.Provider.Settings) {
 		lines = append(lines, wide.Render(kv[0])+kv[1])
 	}
@@ -234,7 +236,18 @@ func providerSettings(provider string, ps model.ProviderSettings) [][2]string {
 	if ps.Repository != nil {
 		out[0][1] = clean(*ps.Repository)
 	}
-	for _, setting := range model.ProviderSettingsFor(provider) {
+	settings := model.ProviderSettingsFor(provider)
+	// What triggers builds comes first: it is what people look for.
+	slices.SortStableFunc(settings, func(a, b model.ProviderSetting) int {
+		first := func(s model.ProviderSetting) int {
+			if s.Kind == model.SettingEnum {
+				return 0
+			}
+			return 1
+		}
+		return cmp.Compare(first(a), first(b))
+	})
+	for _, setting := range settings {
 		value := "—"
 		switch v := ps.Setting(setting.Name).(type) {
 		case *bool:

@@ -63,6 +63,20 @@ var shots = []struct {
 		d.typeText("Release Train")
 		d.waitFor("slug: release-train")
 	}},
+	{"pipeline", 110, 44, func(d *driver) {
+		openPipeline(d, "api gateway", "API Gateway")
+		d.waitFor("Provider  GitHub", "Skip existing PR commits")
+	}},
+	{"pipeline-review", 110, 26, func(d *driver) {
+		openPipeline(d, "api gateway", "API Gateway")
+		d.keys("e")
+		d.waitFor("What do you want to change?")
+		d.formKeys("down", "down", "space", "enter")
+		d.waitFor("Branch filter")
+		d.typeText("main release/*")
+		d.formKeys("enter", "right", "enter", "enter", "enter", "enter", "enter", "enter")
+		d.waitFor("Send 2 changes?")
+	}},
 	{"help", 110, 26, func(d *driver) { d.waitFor("Production"); d.keys("?"); d.waitFor("General") }},
 }
 
