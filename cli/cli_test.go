@@ -107,6 +107,10 @@ func TestSandboxCommandServesTheAPI(t *testing.T) {
 	if resp.StatusCode != 200 {
 		t.Fatalf("GET clusters: %d", resp.StatusCode)
 	}
+	// The organisation's window is Buildkite's by default.
+	if resp.Header.Get("RateLimit-Limit") != "200" || resp.Header.Get("RateLimit-Remaining") != "199" {
+		t.Fatalf("rate-limit headers: %v", resp.Header)
+	}
 	cancel()
 	if code := <-done; code != 0 {
 		t.Fatalf("exit %d after Ctrl-C", code)
@@ -119,6 +123,13 @@ func TestSandboxFlagsAreChecked(t *testing.T) {
 		t.Fatal("accepted --size huge")
 	}
 	if !strings.Contains(errOut.String(), "demo, large or empty") {
+		t.Fatalf("error: %s", errOut.String())
+	}
+	errOut.Reset()
+	if code := Execute(context.Background(), []string{"sandbox", "--rate-limit", "lots"}, io.Discard, &errOut, noEnv); code == 0 {
+		t.Fatal("accepted --rate-limit lots")
+	}
+	if !strings.Contains(errOut.String(), "e.g. 200/1m") {
 		t.Fatalf("error: %s", errOut.String())
 	}
 }
