@@ -34,6 +34,19 @@ func InBackground(ctx context.Context) context.Context {
 	return context.WithValue(ctx, laneKey{}, Background)
 }
 
+type freshKey struct{}
+
+// Fresh marks the requests made with ctx as ones that must reach the API
+// (a person's r): never answered from the shared cache.
+func Fresh(ctx context.Context) context.Context {
+	return context.WithValue(ctx, freshKey{}, true)
+}
+
+func isFresh(ctx context.Context) bool {
+	f, _ := ctx.Value(freshKey{}).(bool)
+	return f
+}
+
 func laneOf(ctx context.Context) Lane {
 	l, _ := ctx.Value(laneKey{}).(Lane)
 	return l

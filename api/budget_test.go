@@ -338,8 +338,12 @@ func TestSessionsShareOneFetch(t *testing.T) {
 	if arrived != first {
 		t.Fatalf("background refreshes inside the lifetime sent %d requests", arrived-first)
 	}
-	// ...a person's r always asks the API...
-	if _, err := sessions[3].ListClusters(context.Background(), nil); err != nil || arrived != first+1 {
+	// ...and so does a person opening the screen another session just
+	// loaded; a person's r (Fresh) always asks the API...
+	if _, err := sessions[2].ListClusters(context.Background(), nil); err != nil || arrived != first {
+		t.Fatalf("opening a cached screen: %d requests, %v", arrived-first, err)
+	}
+	if _, err := sessions[3].ListClusters(api.Fresh(context.Background()), nil); err != nil || arrived != first+1 {
 		t.Fatalf("a person's refresh: %d requests, %v", arrived-first, err)
 	}
 	// ...and a change, or the lifetime passing, empties the cache.

@@ -58,9 +58,11 @@ type Config struct {
 	Budget Policy
 	// Now is the client's clock for the budget (time.Now when nil).
 	Now func() time.Time
-	// CacheFor, when set, answers a background refresh from a reply
-	// younger than it, shared by every client made with WithAccess: the
-	// SSH server's sessions. Zero fetches every time.
+	// CacheFor, when set, answers a GET from a reply younger than it,
+	// shared by every client made with WithAccess (the SSH server's
+	// sessions): a screen another session just loaded opens without a
+	// request. Requests marked Fresh always reach the API. Zero fetches
+	// every time.
 	CacheFor time.Duration
 }
 
@@ -237,13 +239,13 @@ func (c *Client) do(ctx context.Context, req request, target *url.URL, out any) 
 	return header, err
 }
 
-// get is a GET: answered from the shared cache for a background refresh
-// when a fresh reply is there, else sent once however many clients ask
-// for it at the same time.
+// get is a GET: answered from the shared cache when a reply younger than
+// its lifetime is there (unless the request is marked Fresh: a person's
+// r), else sent once however many clients ask for it at the same time.
 func (c *Client) get(ctx context.Context, req request, target *url.URL, out any) (http.Header, error) {
 	lane := laneOf(ctx)
 	key := target.String()
-	if lane == Background {
+	if !isFresh(ctx) {
 		if hit, ok := c.fetch.fresh(key, c.sched.now()); ok {
 			return hit.header, decodeReply(req, target, hit.body, out)
 		}

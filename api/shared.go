@@ -11,8 +11,8 @@ import (
 
 // fetcher is what the clients of one organisation share besides the
 // budget: GETs of the same URL in flight at once are sent once
-// (single-flight), and, when a cache lifetime is set, a background
-// refresh is answered from a reply younger than it. Ten SSH sessions idle
+// (single-flight), and, when a cache lifetime is set, a GET is answered
+// from a reply younger than it unless it must be fresh. Ten SSH sessions idle
 // on the same screen so cost about what one does.
 type fetcher struct {
 	flight singleflight.Group
@@ -101,6 +101,5 @@ func (f *fetcher) forget() {
 	f.mu.Unlock()
 }
 
-// CacheHits is how many background refreshes the shared cache answered
-// without a request.
+// CacheHits is how many GETs the shared cache answered without a request.
 func (c *Client) CacheHits() int64 { return c.fetch.hits.Load() }

@@ -16,7 +16,7 @@ import (
 // count, and the ratio of ten sessions to one.
 func BenchmarkIdleSessions(b *testing.B) {
 	const refresh = 100 * time.Millisecond
-	idle := func(b *testing.B, sessions int) float64 {
+	idle := func(b *testing.B, sessions int) (cold, idle float64) {
 		h := startServerWith(b, refresh, &api.Config{CacheFor: refresh / 2})
 		terms := make([]*terminal, sessions)
 		for i := range terms {
@@ -28,13 +28,17 @@ func BenchmarkIdleSessions(b *testing.B) {
 		time.Sleep(2 * refresh) // cold starts done
 		from := len(h.env.Sandbox.Requests())
 		time.Sleep(10 * refresh)
-		return float64(len(h.env.Sandbox.Requests()) - from)
+		return float64(from), float64(len(h.env.Sandbox.Requests()) - from)
 	}
-	var one, ten float64
+	var one, ten, coldOne, coldTen float64
 	for i := 0; i < b.N; i++ {
-		one += idle(b, 1)
-		ten += idle(b, 10)
+		c, n := idle(b, 1)
+		coldOne, one = coldOne+c, one+n
+		c, n = idle(b, 10)
+		coldTen, ten = coldTen+c, ten+n
 	}
+	b.ReportMetric(coldOne/float64(b.N), "cold/1-session")
+	b.ReportMetric(coldTen/float64(b.N), "cold/10-sessions")
 	b.ReportMetric(one/float64(b.N), "requests/1-session")
 	b.ReportMetric(ten/float64(b.N), "requests/10-sessions")
 	b.ReportMetric(ten/one, "ratio")

@@ -415,6 +415,10 @@ func (a *App) key(msg tea.KeyPressMsg) tea.Cmd {
 		return tea.Batch(a.everyScreen(marksChanged{}), flash(flashInfo, "cleared "+plural(n, "mark", "marks")))
 	case key.Matches(msg, k.Pause) && len(a.c.marks) > 0:
 		return a.pauseMarked()
+	case key.Matches(msg, k.Refresh):
+		// r asks the API itself, never a reply another session cached.
+		a.c.fresh = true
+		defer func() { a.c.fresh = false }()
 	}
 	return a.toTop(msg)
 }

@@ -2,8 +2,10 @@ package ui
 
 import (
 	"context"
+	"net/http"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -60,3 +62,30 @@ func TestHeaderShowsTheBudget(t *testing.T) {
 }
 
 var budgetText = regexp.MustCompile(`API (\d+)/200 · resets \d+s`)
+
+// With the SSH server's shared cache, opening a screen may be answered by
+// it, but r always asks the API.
+func TestRefreshKeyBypassesTheSharedCache(t *testing.T) {
+	d := startDriver(t, driverOptions{width: 120, height: 30, cacheFor: time.Hour})
+	d.waitFor("Production", "PAUSED")
+	lists := func() int {
+		n := 0
+		for _, r := range d.env.Sandbox.Requests() {
+			if r.Method == http.MethodGet && (strings.HasSuffix(r.Path, "/clusters") || strings.Contains(r.Path, "/clusters?")) {
+				n++
+			}
+		}
+		return n
+	}
+	before := lists()
+	d.keys("r")
+	d.waitUntil("asked the API again", true, func(string) bool { return lists() == before+1 })
+	// Going into a cluster and back reloads from the cache: no request.
+	d.keys("enter")
+	d.waitFor("Queues (3)")
+	d.keys("esc")
+	d.waitFor("Production", "PAUSED")
+	if n := lists(); n != before+1 {
+		t.Fatalf("%d list requests after returning; the cache should have answered", n-before)
+	}
+}

@@ -64,6 +64,9 @@ type Common struct {
 	// background is set while an automatic refresh is handed to a screen:
 	// the requests it starts go in the budget's background lane.
 	background bool
+	// fresh is set while r is handed to a screen: its requests must reach
+	// the API, not the shared cache.
+	fresh bool
 	// onRefused records a change refused before it reached the client.
 	onRefused func(action string, t audit.Target, note string)
 
@@ -99,6 +102,9 @@ type taskDone struct {
 func (c *Common) run(ctx context.Context, label string, fn func(ctx context.Context) tea.Msg) tea.Cmd {
 	if c.background {
 		ctx = api.InBackground(ctx)
+	}
+	if c.fresh {
+		ctx = api.Fresh(ctx)
 	}
 	c.tasks.next++
 	id := c.tasks.next

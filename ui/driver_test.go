@@ -48,7 +48,9 @@ type driverOptions struct {
 	readScopesOnly bool
 	// rateLimit turns on the sandbox's window (off otherwise).
 	rateLimit sandbox.RateLimit
-	wrap      func(http.Handler) http.Handler
+	// cacheFor gives the client a shared cache, as the SSH server's has.
+	cacheFor time.Duration
+	wrap     func(http.Handler) http.Handler
 	// holdQuit, while true, turns enter on the palette's quit into esc:
 	// the monkey must go on pressing keys.
 	holdQuit  *atomic.Bool
@@ -62,7 +64,7 @@ func startDriver(t *testing.T, o driverOptions) *driver {
 		o.width, o.height = 80, 24
 	}
 	env := sandboxtest.Start(t, sandbox.Options{Size: o.size, Latency: o.latency, RateLimit: o.rateLimit}, o.wrap)
-	cfg := api.Config{ReadOnly: o.readOnly, Timeout: o.timeout}
+	cfg := api.Config{ReadOnly: o.readOnly, Timeout: o.timeout, CacheFor: o.cacheFor}
 	if o.readScopesOnly {
 		cfg.Token = env.Sandbox.ReadOnlyToken()
 	}
