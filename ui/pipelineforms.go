@@ -253,19 +253,16 @@ func newPipelineForm(c *Common, p *model.Pipeline, clusterID string) formSpec {
 		if p != nil {
 			groups = append(groups, huh.NewGroup(
 				huh.NewMultiSelect[string]().Filterable(false).Title("What do you want to change?").
-					Description("space selects · enter goes on; only these sections are shown, and only what changes is sent").
+					Description("space selects, enter goes on: only these are shown, only changes are sent").
 					Options(
-						huh.NewOption("General: name, cluster, repository, branch, description, visibility, tags", sectionGeneral),
-						huh.NewOption("Steps: the YAML configuration", sectionSteps),
-						huh.NewOption("Builds: branch filter, skipping and cancelling, environment, template", sectionBuilds),
-						huh.NewOption("Provider: "+model.ProviderLabel(p.Provider.ID)+" settings (triggers, statuses, filters)", sectionProvider),
+						huh.NewOption("General (name, cluster, repository, branch, tags…)", sectionGeneral),
+						huh.NewOption("Steps (the YAML configuration)", sectionSteps),
+						huh.NewOption("Builds (branch filter, skip, cancel, env, template)", sectionBuilds),
+						huh.NewOption("Provider ("+model.ProviderLabel(p.Provider.ID)+" triggers, statuses, filters)", sectionProvider),
 					).Value(&v.sections).
-					Validate(func(s []string) error {
-						if len(s) == 0 {
-							return fmt.Errorf("select at least one section (space)")
-						}
-						return nil
-					}),
+					// huh takes the title and description off a height it
+					// derives from the options alone: say it whole.
+					Height(4+3),
 			))
 		}
 		groups = append(groups, pipelineGeneral(c, v, p))
@@ -275,9 +272,9 @@ func newPipelineForm(c *Common, p *model.Pipeline, clusterID string) formSpec {
 				huh.NewMultiSelect[string]().Filterable(false).Title("Also set now?").
 					Description("optional: space selects, enter creates (or goes on to what you selected)").
 					Options(
-						huh.NewOption("Builds: branch filter, skipping and cancelling, environment, template", sectionBuilds),
-						huh.NewOption("Provider settings: triggers, commit statuses, filters", sectionProvider),
-					).Value(&v.sections),
+						huh.NewOption("Builds (branch filter, skip, cancel, env, template)", sectionBuilds),
+						huh.NewOption("Provider (triggers, commit statuses, filters)", sectionProvider),
+					).Value(&v.sections).Height(2+3),
 			))
 		}
 		groups = append(groups, pipelineBuilds(v))

@@ -183,3 +183,12 @@ func TestPaletteFindsPipelinesLoadedWhileOpen(t *testing.T) {
 	d.keys("enter")
 	d.waitFor("Provider  Bitbucket Server", "Build tags")
 }
+
+// Every section of the edit form's first question shows, at 80x24 too.
+func TestGoldenPipelineEditSections(t *testing.T) {
+	forSizes(t, "pipeline-edit-sections", func(t *testing.T, d *driver) string {
+		openPipeline(d, "api gateway", "API Gateway")
+		d.keys("e")
+		return d.waitFor("What do you want to change?", "Provider (GitHub triggers, statuses, filters)")
+	})
+}
