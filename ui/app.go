@@ -181,7 +181,11 @@ func tickBudget() tea.Cmd {
 func (a *App) autoRefresh() tea.Cmd {
 	a.c.background = true
 	defer func() { a.c.background = false }()
-	return a.toTop(refreshMsg{auto: true})
+	var tick int64
+	if every := a.opts.Refresh; every > 0 {
+		tick = (time.Now().UnixNano() + int64(every)/2) / int64(every)
+	}
+	return a.toTop(refreshMsg{auto: true, tick: tick})
 }
 
 // spinIfBusy starts the footer's spinner when requests are in flight.

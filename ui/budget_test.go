@@ -89,3 +89,22 @@ func TestRefreshKeyBypassesTheSharedCache(t *testing.T) {
 		t.Fatalf("%d list requests after returning; the cache should have answered", n-before)
 	}
 }
+
+// Someone else pauses a queue: the home screen's PAUSED column catches up
+// on the timer's recount, without anyone pressing r.
+func TestHomeRecountsOnTheTimer(t *testing.T) {
+	d := startDriver(t, driverOptions{width: 120, height: 30, refresh: 20 * time.Millisecond})
+	d.waitFor("Production", "PAUSED")
+	cl, q := findQueue(t, d, "Production", "deploy")
+	if _, err := d.env.Client.PauseQueue(context.Background(), cl.ID, q.ID, "elsewhere"); err != nil {
+		t.Fatal(err)
+	}
+	d.waitUntil("counted the pause", false, func(f string) bool {
+		for _, line := range strings.Split(f, "\n") {
+			if strings.Contains(line, "Production") && strings.HasSuffix(strings.TrimSpace(line), "3       1") {
+				return true
+			}
+		}
+		return false
+	})
+}

@@ -25,11 +25,19 @@ type clustersScreen struct {
 	loadedAt time.Time
 }
 
+// recountEvery is how many timer reloads of the list go by between
+// recounts of every cluster's queues (one request a cluster): with the
+// default 30 s, the PAUSED column is at most two minutes old.
+const recountEvery = 4
+
 type clustersLoaded struct {
 	target
 	clusters []model.Cluster
 	err      error
 	counts   bool // also fetch the queue counts
+	// background is set for the timer's reload: its counts go in the
+	// budget's background lane too.
+	background bool
 }
 
 type countsFailed struct {
@@ -69,9 +77,10 @@ func (s *clustersScreen) Init() tea.Cmd { return s.load(true) }
 
 func (s *clustersScreen) load(counts bool) tea.Cmd {
 	s.loading = true
+	background := s.c.background
 	return s.c.run(s.ctx, "loading clusters", func(ctx context.Context) tea.Msg {
 		cl, err := s.c.Client.ListClusters(ctx, nil)
-		return clustersLoaded{target: target(s.id), clusters: cl, err: err, counts: counts}
+		return clustersLoaded{target: target(s.id), clusters: cl, err: err, counts: counts, background: background}
 	})
 }
 
@@ -117,6 +126,8 @@ func (s *clustersScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		s.loadedAt = s.c.Now()
 		s.rebuild()
 		if msg.counts {
+			s.c.background = msg.background
+			defer func() { s.c.background = false }()
 			return s, s.loadCounts()
 		}
 	case countsFailed:
@@ -147,8 +158,13 @@ func (s *clustersScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		delete(s.queues, msg.ClusterID)
 		s.rebuild()
 	case refreshMsg:
-		// The timer reloads only the list (one request); r also recounts.
-		return s, s.load(!msg.auto)
+		// The timer reloads the list (one request) and now and then
+		// recounts, unless the budget is low; r always recounts.
+		recount := !msg.auto
+		if msg.auto {
+			recount = msg.tick%recountEvery == 0 && !s.c.Client.Budget().Low()
+		}
+		return s, s.load(recount)
 	case clickMsg:
 		if s.table.clickRow(msg.y - s.tableTop()) {
 			return s, nil

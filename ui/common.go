@@ -160,7 +160,14 @@ func (queuesSeen) everyScreen() {}
 
 // refreshMsg asks the visible screen to reload; auto is true for the
 // timer's refreshes.
-type refreshMsg struct{ auto bool }
+//
+// tick numbers the timer's reloads on the wall clock's grid, the same in
+// every SSH session, so that what a screen does every few reloads, every
+// session does at the same reload.
+type refreshMsg struct {
+	auto bool
+	tick int64
+}
 
 // Navigation and feedback messages a screen sends to the root model.
 type (

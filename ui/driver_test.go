@@ -50,7 +50,9 @@ type driverOptions struct {
 	rateLimit sandbox.RateLimit
 	// cacheFor gives the client a shared cache, as the SSH server's has.
 	cacheFor time.Duration
-	wrap     func(http.Handler) http.Handler
+	// refresh turns on the timer's reloads (off otherwise).
+	refresh time.Duration
+	wrap    func(http.Handler) http.Handler
 	// holdQuit, while true, turns enter on the palette's quit into esc:
 	// the monkey must go on pressing keys.
 	holdQuit  *atomic.Bool
@@ -69,7 +71,7 @@ func startDriver(t *testing.T, o driverOptions) *driver {
 		cfg.Token = env.Sandbox.ReadOnlyToken()
 	}
 	client := env.ClientWith(t, cfg)
-	app := New(context.Background(), Options{Client: client, Now: func() time.Time { return sandboxtest.Now }, Demo: true, Dark: true,
+	app := New(context.Background(), Options{Client: client, Now: func() time.Time { return sandboxtest.Now }, Demo: true, Dark: true, Refresh: o.refresh,
 		Orgs: o.orgs, SwitchOrg: o.switchOrg})
 	p := tea.NewProgram(app,
 		tea.WithInput(nil),
