@@ -14,6 +14,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -81,6 +82,11 @@ type Server struct {
 	opts     Options
 	ssh      *ssh.Server
 	sessions atomic.Int64
+
+	// programs are the consoles of the sessions open now: a change made
+	// in one is told to the others, which refresh what they show.
+	mu       sync.Mutex
+	programs map[*tea.Program]struct{}
 }
 
 type roleKey struct{}
@@ -256,7 +262,8 @@ func actor(sess ssh.Session) audit.Actor {
 func (s *Server) program(sess ssh.Session) *tea.Program {
 	role, _ := sess.Context().Value(roleKey{}).(Role)
 	who := actor(sess)
-	client, onRefused := s.clientFor(role, who)
+	var self atomic.Pointer[tea.Program]
+	client, onRefused := s.clientFor(role, who, func() { s.changedBy(self.Load()) })
 	app := ui.New(sess.Context(), ui.Options{Client: client, Demo: s.opts.Demo, Refresh: s.opts.Refresh, Keys: s.opts.Keys,
 		Remote: true, OnRefused: onRefused, Dark: true})
 	s.opts.Logf("session for %s (%s, %s) from %s", who.Who, role, who.Fingerprint, sess.RemoteAddr())
@@ -271,21 +278,63 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 		return msg
 	}))
 	p := tea.NewProgram(app, opts...)
+	self.Store(p)
+	s.mu.Lock()
+	if s.programs == nil {
+		s.programs = map[*tea.Program]struct{}{}
+	}
+	s.programs[p] = struct{}{}
+	s.mu.Unlock()
+	go func() {
+		<-sess.Context().Done()
+		s.mu.Lock()
+		delete(s.programs, p)
+		s.mu.Unlock()
+	}()
 	go s.watchIdle(sess, p, &lastKey)
 	return p
+}
+
+// changedBy tells every session but the one that made a change that the
+// organisation changed. They refresh together, so the shared fetcher
+// sends one request for each screen they show.
+func (s *Server) changedBy(self *tea.Program) {
+	s.mu.Lock()
+	others := make([]*tea.Program, 0, len(s.programs))
+	for p := range s.programs {
+		if p != self {
+			others = append(others, p)
+		}
+	}
+	s.mu.Unlock()
+	for _, p := range others {
+		go p.Send(ui.ChangedElsewhere{})
+	}
 }
 
 // clientFor is a session's own copy of the API client: read-only unless
 // the key is an operator's, and with the session's own audit hook. This is
 // where a viewer is kept from changing anything, whatever the screens do.
-func (s *Server) clientFor(role Role, who audit.Actor) (*api.Client, func(string, audit.Target, string)) {
+//
+// changed, when set, is called after each change the session made.
+func (s *Server) clientFor(role Role, who audit.Actor, changed func()) (*api.Client, func(string, audit.Target, string)) {
 	readOnly := role != Operator || s.opts.ReadOnly
-	var onChange func(context.Context, api.ChangeEvent)
+	var audited func(context.Context, api.ChangeEvent)
 	var onRefused func(string, audit.Target, string)
 	if s.opts.Audit != nil {
-		onChange = s.opts.Audit.Hook(who, s.opts.Client.Org(), func(err error) { s.opts.Logf("audit log: %v", err) })
+		audited = s.opts.Audit.Hook(who, s.opts.Client.Org(), func(err error) { s.opts.Logf("audit log: %v", err) })
 		onRefused = func(action string, t audit.Target, note string) {
 			s.opts.Audit.Refused(who, s.opts.Client.Org(), action, t, note)
+		}
+	}
+	onChange := func(ctx context.Context, ev api.ChangeEvent) {
+		if audited != nil {
+			audited(ctx, ev)
+		}
+		// Tell the others of a change made, or perhaps made (a timeout):
+		// what they show may be stale.
+		if changed != nil && !ev.Refused && (ev.Err == nil || errors.Is(ev.Err, api.ErrTimeout)) {
+			changed()
 		}
 	}
 	return s.opts.Client.WithAccess(readOnly, onChange), onRefused

@@ -353,7 +353,7 @@ func TestAViewersClientRefusesChangesItself(t *testing.T) {
 	log, _ := audit.Open(h.auditLog)
 	defer log.Close()
 	srv := &Server{opts: Options{Client: h.env.Client, Audit: log}}
-	client, _ := srv.clientFor(Viewer, audit.Actor{Who: "vera", Via: "ssh"})
+	client, _ := srv.clientFor(Viewer, audit.Actor{Who: "vera", Via: "ssh"}, nil)
 	mobile := h.cluster("Mobile")
 	// As if a key binding had slipped past every screen.
 	_, err := client.PauseQueue(context.Background(), mobile.ID, model.Value(mobile.DefaultQueueID), "sneaky")
@@ -363,7 +363,7 @@ func TestAViewersClientRefusesChangesItself(t *testing.T) {
 	if e := h.auditEntries(); len(e) != 1 || e[0].Result != "refused" || e[0].Note != "sneaky" || e[0].Who != "vera" {
 		t.Fatalf("audit = %+v", e)
 	}
-	op, _ := srv.clientFor(Operator, audit.Actor{Who: "olga"})
+	op, _ := srv.clientFor(Operator, audit.Actor{Who: "olga"}, nil)
 	if op.ReadOnly() {
 		t.Fatal("an operator's client is read-only")
 	}
@@ -433,5 +433,33 @@ func TestIdleSessionsShareOneFetcher(t *testing.T) {
 	}
 	if n := lists; n > 1 {
 		t.Fatalf("%d sessions idle on the clusters screen sent %d requests for the list; the shared cache should answer them", sessions, n)
+	}
+}
+
+// A change made in one session shows in the others without waiting for
+// their timers: they refresh at once (here there is no timer at all).
+func TestAChangeInOneSessionRefreshesTheOthers(t *testing.T) {
+	h := startServer(t)
+	viewer := h.open(h.viewer, "vera")
+	mobile := h.cluster("Mobile")
+	queues := "/clusters/" + mobile.ID + "/queues"
+	eventually(t, "the viewer's home screen", func() bool { return h.count(http.MethodGet, queues, viewer.from) >= 1 })
+	op := h.open(h.operator, "olga")
+	h.openCluster(op, "Mobile")
+	before := len(h.env.Sandbox.Requests())
+	op.keys("p")
+	op.keys("disk full\r")
+	// Watched in the sandbox's log, so that the test itself sends nothing.
+	eventually(t, "the pause", func() bool { return h.count(http.MethodPost, "/pause_dispatch", before) == 1 })
+	// The operator's own screen shows the reply; the viewer's home screen
+	// reloads the list and recounts: the only GETs after the pause.
+	eventually(t, "the viewer to refresh", func() bool { return h.count(http.MethodGet, queues, before) >= 1 })
+	eventually(t, "the recount", func() bool { return h.count(http.MethodGet, "/clusters", before) >= 6 })
+	time.Sleep(50 * time.Millisecond) // anything more would show by now; none is expected
+	if n := h.count(http.MethodGet, "/clusters", before); n != 6 {
+		t.Fatalf("%d GETs after one change, want the list and 5 counts", n)
+	}
+	if !h.queue(mobile, "default").DispatchPaused {
+		t.Fatal("not paused")
 	}
 }

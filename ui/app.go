@@ -255,6 +255,10 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 		return tea.Batch(a.autoRefresh(), a.armRefresh())
 	case budgetTick:
 		return tickBudget()
+	case ChangedElsewhere:
+		a.c.background = true
+		defer func() { a.c.background = false }()
+		return a.toTop(refreshMsg{auto: true, changed: true})
 	case pushMsg:
 		a.stack = append(a.stack, msg.screen)
 		s, sizeCmd := msg.screen.Update(tea.WindowSizeMsg{Width: a.c.Width, Height: a.c.Height})

@@ -160,8 +160,8 @@ func (s *clustersScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	case refreshMsg:
 		// The timer reloads the list (one request) and now and then
 		// recounts, unless the budget is low; r always recounts.
-		recount := !msg.auto
-		if msg.auto {
+		recount := !msg.auto || msg.changed
+		if msg.auto && !msg.changed {
 			recount = msg.tick%recountEvery == 0 && !s.c.Client.Budget().Low()
 		}
 		return s, s.load(recount)

@@ -167,7 +167,15 @@ func (queuesSeen) everyScreen() {}
 type refreshMsg struct {
 	auto bool
 	tick int64
+	// changed says someone changed the organisation (another SSH
+	// session): counts are redone too.
+	changed bool
 }
+
+// ChangedElsewhere tells a console that the organisation was changed from
+// another console sharing its client (another SSH session): it refreshes
+// what it shows, as a background refresh.
+type ChangedElsewhere struct{}
 
 // Navigation and feedback messages a screen sends to the root model.
 type (
