@@ -171,13 +171,6 @@ func (s *scheduler) rollWindow(now time.Time) {
 	}
 }
 
-// heldFor is how long a 429 still holds every request.
-func (s *scheduler) heldFor() time.Duration {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.budget.HeldUntil.Sub(s.now())
-}
-
 // acquire takes a slot for one attempt of a request in lane: at once when
 // one is free and no person waits, else in turn, a person's before any
 // background one. A background request the budget does not allow gets
