@@ -19,21 +19,7 @@ import (
 // The scheduler's tests run on a clock moved by hand, shared by the
 // sandbox's window and the client's budget: nothing waits on real time.
 
-type manualClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *manualClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *manualClock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
-
-func newClock() *manualClock { return &manualClock{now: time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)} }
-
-func budgetEnv(t *testing.T, clock *manualClock, limit int, wrap func(http.Handler) http.Handler) *sandboxtest.Env {
+func budgetEnv(t *testing.T, clock *sandboxtest.Clock, limit int, wrap func(http.Handler) http.Handler) *sandboxtest.Env {
 	t.Helper()
 	return sandboxtest.Start(t, sandbox.Options{Size: sandbox.SizeDemo, Clock: clock.Now,
 		RateLimit: sandbox.RateLimit{Limit: limit, Window: time.Minute}}, wrap)
@@ -106,7 +92,7 @@ func waitFor(t *testing.T, cond func() bool) {
 }
 
 func TestBackgroundStopsAtTheReserve(t *testing.T) {
-	clock := newClock()
+	clock := sandboxtest.NewClock()
 	env := budgetEnv(t, clock, 30, nil)
 	c := env.ClientWith(t, api.Config{Now: clock.Now, Budget: api.Policy{BackgroundShare: 1, Reserve: 20}})
 	ctx := context.Background()
@@ -145,7 +131,7 @@ func TestBackgroundStopsAtTheReserve(t *testing.T) {
 }
 
 func TestBackgroundKeepsToItsShareOfAWindow(t *testing.T) {
-	clock := newClock()
+	clock := sandboxtest.NewClock()
 	env := budgetEnv(t, clock, 200, nil)
 	c := env.ClientWith(t, api.Config{Now: clock.Now}) // the defaults: 25%, reserve 20
 	sent := func() int {
@@ -175,7 +161,7 @@ func TestBackgroundKeepsToItsShareOfAWindow(t *testing.T) {
 }
 
 func TestA429HoldsEveryoneUntilTheResetPersonFirst(t *testing.T) {
-	clock := newClock()
+	clock := sandboxtest.NewClock()
 	env := budgetEnv(t, clock, 3, nil)
 	c := env.ClientWith(t, api.Config{Now: clock.Now, Budget: api.Policy{BackgroundShare: 1, Reserve: 1}})
 	// The person's wait for the reset is observed, and moves the clock
@@ -227,7 +213,7 @@ func TestA429HoldsEveryoneUntilTheResetPersonFirst(t *testing.T) {
 
 // Clients made with WithAccess (one per SSH session) share one budget.
 func TestSessionsShareTheBudget(t *testing.T) {
-	clock := newClock()
+	clock := sandboxtest.NewClock()
 	env := budgetEnv(t, clock, 200, nil)
 	base := env.ClientWith(t, api.Config{Now: clock.Now})
 	sessions := []*api.Client{base.WithAccess(false, nil), base.WithAccess(true, nil), base.WithAccess(false, nil)}
@@ -248,7 +234,7 @@ func TestSessionsShareTheBudget(t *testing.T) {
 }
 
 func TestPauseGetsThroughAtTheReserve(t *testing.T) {
-	clock := newClock()
+	clock := sandboxtest.NewClock()
 	env := budgetEnv(t, clock, 200, nil)
 	other := env.ClientWith(t, api.Config{Now: clock.Now})
 	ctx := context.Background()
@@ -296,7 +282,7 @@ func TestSessionsShareOneFetch(t *testing.T) {
 			h.ServeHTTP(w, r)
 		})
 	})
-	clock := newClock()
+	clock := sandboxtest.NewClock()
 	base := env.ClientWith(t, api.Config{Now: clock.Now, CacheFor: 30 * time.Second})
 	sessions := make([]*api.Client, 10)
 	for i := range sessions {

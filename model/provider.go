@@ -126,102 +126,78 @@ func ProviderLabel(provider string) string {
 	return provider
 }
 
+// field is the field that holds a setting, by its JSON name: a **bool
+// or a **string; nil for a name that is not a setting.
+func (ps *ProviderSettings) field(name string) any {
+	switch name {
+	case "filter_enabled":
+		return &ps.FilterEnabled
+	case "filter_condition":
+		return &ps.FilterCondition
+	case "build_branches":
+		return &ps.BuildBranches
+	case "build_pull_requests":
+		return &ps.BuildPullRequests
+	case "build_tags":
+		return &ps.BuildTags
+	case "cancel_deleted_branch_builds":
+		return &ps.CancelDeletedBranchBuilds
+	case "publish_commit_status":
+		return &ps.PublishCommitStatus
+	case "publish_commit_status_per_step":
+		return &ps.PublishCommitStatusPerStep
+	case "pull_request_branch_filter_enabled":
+		return &ps.PullRequestBranchFilterEnabled
+	case "pull_request_branch_filter_configuration":
+		return &ps.PullRequestBranchFilterConfiguration
+	case "skip_builds_for_existing_commits":
+		return &ps.SkipBuildsForExistingCommits
+	case "skip_pull_request_builds_for_existing_commits":
+		return &ps.SkipPullRequestBuildsForExistingCommits
+	case "build_pull_request_forks":
+		return &ps.BuildPullRequestForks
+	case "build_pull_request_labels_changed":
+		return &ps.BuildPullRequestLabelsChanged
+	case "build_pull_request_ready_for_review":
+		return &ps.BuildPullRequestReadyForReview
+	case "prefix_pull_request_fork_branch_names":
+		return &ps.PrefixPullRequestForkBranchNames
+	case "publish_blocked_as_pending":
+		return &ps.PublishBlockedAsPending
+	case "separate_pull_request_statuses":
+		return &ps.SeparatePullRequestStatuses
+	case "trigger_mode":
+		return &ps.TriggerMode
+	}
+	return nil
+}
+
 // Setting returns one setting's value by its JSON name: a *bool or a
 // *string, nil when unset.
 func (ps *ProviderSettings) Setting(name string) any {
-	switch name {
-	case "filter_enabled":
-		return ps.FilterEnabled
-	case "filter_condition":
-		return ps.FilterCondition
-	case "build_branches":
-		return ps.BuildBranches
-	case "build_pull_requests":
-		return ps.BuildPullRequests
-	case "build_tags":
-		return ps.BuildTags
-	case "cancel_deleted_branch_builds":
-		return ps.CancelDeletedBranchBuilds
-	case "publish_commit_status":
-		return ps.PublishCommitStatus
-	case "publish_commit_status_per_step":
-		return ps.PublishCommitStatusPerStep
-	case "pull_request_branch_filter_enabled":
-		return ps.PullRequestBranchFilterEnabled
-	case "pull_request_branch_filter_configuration":
-		return ps.PullRequestBranchFilterConfiguration
-	case "skip_builds_for_existing_commits":
-		return ps.SkipBuildsForExistingCommits
-	case "skip_pull_request_builds_for_existing_commits":
-		return ps.SkipPullRequestBuildsForExistingCommits
-	case "build_pull_request_forks":
-		return ps.BuildPullRequestForks
-	case "build_pull_request_labels_changed":
-		return ps.BuildPullRequestLabelsChanged
-	case "build_pull_request_ready_for_review":
-		return ps.BuildPullRequestReadyForReview
-	case "prefix_pull_request_fork_branch_names":
-		return ps.PrefixPullRequestForkBranchNames
-	case "publish_blocked_as_pending":
-		return ps.PublishBlockedAsPending
-	case "separate_pull_request_statuses":
-		return ps.SeparatePullRequestStatuses
-	case "trigger_mode":
-		return ps.TriggerMode
+	switch f := ps.field(name).(type) {
+	case **bool:
+		return *f
+	case **string:
+		return *f
 	}
 	return nil
 }
 
 // SetSetting sets one setting by its JSON name from a bool or a string;
-// nil clears it.
+// nil (or a value of the other kind) clears it.
 func (ps *ProviderSettings) SetSetting(name string, v any) {
-	var b *bool
-	var s *string
-	switch x := v.(type) {
-	case bool:
-		b = Ptr(x)
-	case string:
-		s = Ptr(x)
-	}
-	switch name {
-	case "filter_enabled":
-		ps.FilterEnabled = b
-	case "filter_condition":
-		ps.FilterCondition = s
-	case "build_branches":
-		ps.BuildBranches = b
-	case "build_pull_requests":
-		ps.BuildPullRequests = b
-	case "build_tags":
-		ps.BuildTags = b
-	case "cancel_deleted_branch_builds":
-		ps.CancelDeletedBranchBuilds = b
-	case "publish_commit_status":
-		ps.PublishCommitStatus = b
-	case "publish_commit_status_per_step":
-		ps.PublishCommitStatusPerStep = b
-	case "pull_request_branch_filter_enabled":
-		ps.PullRequestBranchFilterEnabled = b
-	case "pull_request_branch_filter_configuration":
-		ps.PullRequestBranchFilterConfiguration = s
-	case "skip_builds_for_existing_commits":
-		ps.SkipBuildsForExistingCommits = b
-	case "skip_pull_request_builds_for_existing_commits":
-		ps.SkipPullRequestBuildsForExistingCommits = b
-	case "build_pull_request_forks":
-		ps.BuildPullRequestForks = b
-	case "build_pull_request_labels_changed":
-		ps.BuildPullRequestLabelsChanged = b
-	case "build_pull_request_ready_for_review":
-		ps.BuildPullRequestReadyForReview = b
-	case "prefix_pull_request_fork_branch_names":
-		ps.PrefixPullRequestForkBranchNames = b
-	case "publish_blocked_as_pending":
-		ps.PublishBlockedAsPending = b
-	case "separate_pull_request_statuses":
-		ps.SeparatePullRequestStatuses = b
-	case "trigger_mode":
-		ps.TriggerMode = s
+	switch f := ps.field(name).(type) {
+	case **bool:
+		*f = nil
+		if b, ok := v.(bool); ok {
+			*f = Ptr(b)
+		}
+	case **string:
+		*f = nil
+		if x, ok := v.(string); ok {
+			*f = Ptr(x)
+		}
 	}
 }
 
@@ -243,7 +219,7 @@ func CheckProviderSettings(provider string, raw map[string]json.RawMessage) []st
 	slices.Sort(names)
 	for _, name := range names {
 		value := strings.TrimSpace(string(raw[name]))
-		setting, known := findSetting(name)
+		setting, known := ProviderSettingNamed(name)
 		switch {
 		case name == "repository":
 			problems = append(problems, "repository is read-only: change the pipeline's repository instead")
@@ -275,7 +251,8 @@ func CheckProviderSettings(provider string, raw map[string]json.RawMessage) []st
 	return problems
 }
 
-func findSetting(name string) (ProviderSetting, bool) {
+// ProviderSettingNamed is the catalogue's entry for a setting.
+func ProviderSettingNamed(name string) (ProviderSetting, bool) {
 	for _, s := range ProviderSettingsCatalogue {
 		if s.Name == name {
 			return s, true

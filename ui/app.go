@@ -177,15 +177,16 @@ func tickBudget() tea.Cmd {
 }
 
 // autoRefresh asks the top screen to reload, as a background refresh: its
-// requests spend only the background share of the budget.
-func (a *App) autoRefresh() tea.Cmd {
+// requests spend only the background share of the budget. changed says
+// another session changed the organisation.
+func (a *App) autoRefresh(changed bool) tea.Cmd {
 	a.c.background = true
 	defer func() { a.c.background = false }()
 	var tick int64
 	if every := a.opts.Refresh; every > 0 {
 		tick = (time.Now().UnixNano() + int64(every)/2) / int64(every)
 	}
-	return a.toTop(refreshMsg{auto: true, tick: tick})
+	return a.toTop(refreshMsg{auto: true, tick: tick, changed: changed})
 }
 
 // spinIfBusy starts the footer's spinner when requests are in flight.
@@ -252,13 +253,11 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 		if msg.gen != a.refreshGen {
 			return nil
 		}
-		return tea.Batch(a.autoRefresh(), a.armRefresh())
+		return tea.Batch(a.autoRefresh(false), a.armRefresh())
 	case budgetTick:
 		return tickBudget()
 	case ChangedElsewhere:
-		a.c.background = true
-		defer func() { a.c.background = false }()
-		return a.toTop(refreshMsg{auto: true, changed: true})
+		return a.autoRefresh(true)
 	case pushMsg:
 		a.stack = append(a.stack, msg.screen)
 		s, sizeCmd := msg.screen.Update(tea.WindowSizeMsg{Width: a.c.Width, Height: a.c.Height})
@@ -386,7 +385,7 @@ func (a *App) pop() tea.Cmd {
 	a.stack = a.stack[:len(a.stack)-1]
 	// What was underneath may be stale: refresh it on return, in the
 	// background lane.
-	return a.autoRefresh()
+	return a.autoRefresh(false)
 }
 
 func (a *App) key(msg tea.KeyPressMsg) tea.Cmd {

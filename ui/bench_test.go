@@ -73,8 +73,10 @@ func (f *frameWatch) wait(b *testing.B, what string) time.Time {
 	}
 }
 
-func startBenchProgram(b *testing.B, env *sandboxtest.Env, watch *frameWatch) *tea.Program {
-	app := New(context.Background(), Options{Client: env.Client, Demo: true, Dark: true, Now: func() time.Time { return sandboxtest.Now }})
+// startBenchProgram runs the console on client, refreshing every refresh
+// (0: never), with its frames shown to watch.
+func startBenchProgram(b *testing.B, client *api.Client, watch *frameWatch, refresh time.Duration) *tea.Program {
+	app := New(context.Background(), Options{Client: client, Demo: true, Dark: true, Refresh: refresh, Now: func() time.Time { return sandboxtest.Now }})
 	p := tea.NewProgram(watched{App: app, w: watch}, tea.WithInput(nil), tea.WithOutput(io.Discard), tea.WithoutSignals(), tea.WithWindowSize(120, 35))
 	done := make(chan struct{})
 	go func() {
@@ -98,7 +100,7 @@ func BenchmarkStartToClustersTable(b *testing.B) {
 		watch := newFrameWatch()
 		watch.expect("Experiments: anything goes")
 		start := time.Now()
-		p := startBenchProgram(b, env, watch)
+		p := startBenchProgram(b, env.Client, watch, 0)
 		total += watch.wait(b, "clusters").Sub(start)
 		p.Quit()
 	}
@@ -113,7 +115,7 @@ func BenchmarkPauseKeyToFrame(b *testing.B) {
 	env := sandboxtest.Start(b, sandbox.Options{}, nil)
 	watch := newFrameWatch()
 	watch.expect("Experiments: anything goes")
-	p := startBenchProgram(b, env, watch)
+	p := startBenchProgram(b, env.Client, watch, 0)
 	watch.wait(b, "clusters")
 	for _, k := range []string{"/", "m", "o", "b", "enter", "enter"} {
 		p.Send(keyPress(k))
@@ -156,7 +158,7 @@ func BenchmarkFirstPipelineRows(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		watch := newFrameWatch()
 		watch.expect("payments-01")
-		p := startBenchProgram(b, env, watch)
+		p := startBenchProgram(b, env.Client, watch, 0)
 		watch.wait(b, "clusters")
 		watch.expect("loaded 100 of about 10,000") // the first page, drawn
 		start := time.Now()

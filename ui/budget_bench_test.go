@@ -2,13 +2,10 @@ package ui
 
 import (
 	"context"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
-
-	tea "charm.land/bubbletea/v2"
 
 	"github.com/kiteconsole/kiteconsole/api"
 	"github.com/kiteconsole/kiteconsole/api/sandbox"
@@ -21,21 +18,6 @@ import (
 // refreshes a minute): the count per refresh does not depend on the pace.
 
 const benchRefresh = 100 * time.Millisecond
-
-func startBudgetProgram(b *testing.B, env *sandboxtest.Env, client *api.Client, watch *frameWatch, refresh time.Duration) *tea.Program {
-	app := New(context.Background(), Options{Client: client, Demo: true, Dark: true, Refresh: refresh, Now: func() time.Time { return sandboxtest.Now }})
-	p := tea.NewProgram(watched{App: app, w: watch}, tea.WithInput(nil), tea.WithOutput(io.Discard), tea.WithoutSignals(), tea.WithWindowSize(120, 35))
-	done := make(chan struct{})
-	go func() {
-		_, _ = p.Run()
-		close(done)
-	}()
-	b.Cleanup(func() {
-		p.Quit()
-		<-done
-	})
-	return p
-}
 
 func requestsSince(env *sandboxtest.Env, from int) (n, limited int) {
 	log := env.Sandbox.Requests()
@@ -70,7 +52,7 @@ func BenchmarkColdStartRequests(b *testing.B) {
 		env := sandboxtest.Start(b, sandbox.Options{}, nil)
 		watch := newFrameWatch()
 		watch.expect("Experiments: anything goes")
-		startBudgetProgram(b, env, env.Client, watch, 0)
+		startBenchProgram(b, env.Client, watch, 0)
 		watch.wait(b, "clusters")
 		quiet(env)
 		n, _ := requestsSince(env, 0)
@@ -89,7 +71,7 @@ func BenchmarkIdleRequestsPerMinute(b *testing.B) {
 				env := sandboxtest.Start(b, sandbox.Options{}, nil)
 				watch := newFrameWatch()
 				watch.expect("Experiments: anything goes")
-				p := startBudgetProgram(b, env, env.Client, watch, benchRefresh)
+				p := startBenchProgram(b, env.Client, watch, benchRefresh)
 				watch.wait(b, "clusters")
 				if screen == "queues" {
 					for _, k := range []string{"/", "m", "o", "b", "enter", "enter"} {
@@ -117,7 +99,7 @@ func BenchmarkPauseAtTheReserve(b *testing.B) {
 	client := env.ClientWith(b, api.Config{})
 	watch := newFrameWatch()
 	watch.expect("Experiments: anything goes")
-	p := startBudgetProgram(b, env, client, watch, benchRefresh)
+	p := startBenchProgram(b, client, watch, benchRefresh)
 	watch.wait(b, "clusters")
 	for _, k := range []string{"/", "m", "o", "b", "enter", "enter"} {
 		p.Send(keyPress(k))

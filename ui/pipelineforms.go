@@ -432,12 +432,7 @@ func pipelineProvider(v *pipelineValues) []*huh.Group {
 }
 
 func settingField(v *pipelineValues, name string) huh.Field {
-	var s model.ProviderSetting
-	for _, x := range model.ProviderSettingsCatalogue {
-		if x.Name == name {
-			s = x
-		}
-	}
+	s, _ := model.ProviderSettingNamed(name)
 	switch s.Kind {
 	case model.SettingEnum:
 		help := map[string]string{"code": "code: builds when code is pushed", "deployment": "deployment: builds when a GitHub deployment is created",

@@ -4,26 +4,12 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/kiteconsole/kiteconsole/api/sandbox"
 	"github.com/kiteconsole/kiteconsole/api/sandbox/sandboxtest"
 )
-
-// manualClock is a clock a test moves by hand.
-type manualClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *manualClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *manualClock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
 
 func getAs(t *testing.T, env *sandboxtest.Env, token, path string) *http.Response {
 	t.Helper()
@@ -38,7 +24,7 @@ func getAs(t *testing.T, env *sandboxtest.Env, token, path string) *http.Respons
 }
 
 func TestRateLimitWindow(t *testing.T) {
-	clock := &manualClock{now: time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)}
+	clock := sandboxtest.NewClock()
 	env := sandboxtest.Start(t, sandbox.Options{Size: sandbox.SizeEmpty, RateLimit: sandbox.RateLimit{Limit: 5, Window: time.Minute}, Clock: clock.Now}, nil)
 	tokens := []string{env.Sandbox.Token(), env.Sandbox.ReadOnlyToken()} // one organisation, one window
 	for i := range 5 {

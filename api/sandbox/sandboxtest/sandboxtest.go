@@ -4,6 +4,7 @@ package sandboxtest
 import (
 	"net/http"
 	"net/http/httptest"
+	"sync"
 	"testing"
 	"time"
 
@@ -68,4 +69,28 @@ func (e *Env) Writes() []sandbox.Request {
 		}
 	}
 	return out
+}
+
+// Clock is a clock a test moves by hand, for the sandbox's rate-limit
+// window and a client's budget alike: nothing waits on real time.
+type Clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+// NewClock returns a clock standing at Now.
+func NewClock() *Clock { return &Clock{now: Now} }
+
+// Now is the clock's time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+// Add moves the clock on.
+func (c *Clock) Add(d time.Duration) {
+	c.mu.Lock()
+	c.now = c.now.Add(d)
+	c.mu.Unlock()
 }
