@@ -62,13 +62,18 @@ func addAPIFlags(f *pflag.FlagSet, opts *rootOptions) {
 	f.StringVar(&opts.org, "org", "", "organisation slug (default $"+EnvOrg+", then the config file)")
 	f.StringVar(&opts.endpoint, "endpoint", "", "the REST API's endpoint (default $"+EnvEndpoint+" or "+api.DefaultEndpoint+")")
 	f.StringVar(&opts.configPath, "config", "", "configuration file (default $XDG_CONFIG_HOME/kiteconsole/config.yaml)")
-	f.StringVar(&opts.auditLog, "audit-log", "", "where changes are recorded (default $XDG_STATE_HOME/kiteconsole/audit.log)")
 	f.IntVar(&opts.parallel, "parallel", 0, "pages of a list fetched at once")
 	f.DurationVar(&opts.timeout, "timeout", 0, "how long one request may take")
 	// Zero means "the setting's default": show the default in force, once.
 	f.Lookup("parallel").DefValue = fmt.Sprint(api.DefaultParallel)
 	f.Lookup("timeout").DefValue = api.DefaultTimeout.String()
 	f.BoolVar(&opts.demo, "demo", false, "run on the embedded sandbox's demo organisation (no token, no network)")
+}
+
+// addAuditFlag is for the commands that can change something (or, for
+// the runbook commands, open the same log as those that do).
+func addAuditFlag(f *pflag.FlagSet, opts *rootOptions) {
+	f.StringVar(&opts.auditLog, "audit-log", "", "where changes are recorded (default $XDG_STATE_HOME/kiteconsole/audit.log)")
 }
 
 func addReadOnlyFlag(f *pflag.FlagSet, opts *rootOptions) {
@@ -101,6 +106,7 @@ func newRoot(stdout, stderr io.Writer, getenv func(string) string) *cobra.Comman
 	}
 	f := root.Flags()
 	addAPIFlags(f, &opts)
+	addAuditFlag(f, &opts)
 	addReadOnlyFlag(f, &opts)
 	addRefreshFlag(f, &opts)
 	root.AddCommand(newSandboxCommand(stdout, stderr))

@@ -91,6 +91,7 @@ func newPipelineListCommand(stdout, stderr io.Writer, getenv func(string) string
 	}
 	f := cmd.Flags()
 	addAPIFlags(f, &opts)
+	addAuditFlag(f, &opts)
 	f.StringVar(&name, "name", "", "only pipelines whose name contains this (any case)")
 	f.BoolVar(&asJSON, "json", false, "print JSON with the API's field names")
 	return cmd

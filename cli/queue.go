@@ -107,6 +107,7 @@ func newQueueListCommand(stdout, stderr io.Writer, getenv func(string) string) *
 	}
 	f := cmd.Flags()
 	addAPIFlags(f, &opts)
+	addAuditFlag(f, &opts)
 	f.StringVar(&cluster, "cluster", "", "only this cluster's queues (a name, an id or a glob)")
 	f.BoolVar(&paused, "paused", false, "only paused queues")
 	f.BoolVar(&asJSON, "json", false, "print JSON with the API's field names")
@@ -170,6 +171,7 @@ func newQueueShowCommand(stdout, stderr io.Writer, getenv func(string) string) *
 	}
 	f := cmd.Flags()
 	addAPIFlags(f, &opts)
+	addAuditFlag(f, &opts)
 	f.BoolVar(&asJSON, "json", false, "print JSON with the API's field names")
 	return cmd
 }
@@ -262,6 +264,7 @@ func newQueueChangeCommand(stdout, stderr io.Writer, getenv func(string) string,
 	}
 	f := cmd.Flags()
 	addAPIFlags(f, &opts)
+	addAuditFlag(f, &opts)
 	addReadOnlyFlag(f, &opts)
 	if pause {
 		f.StringVar(&note, "note", "", "why: shown to everyone who looks at the queue (e.g. the incident number)")

@@ -37,6 +37,7 @@ func newServeCommand(stdout, stderr io.Writer, getenv func(string) string) *cobr
 	}
 	f := cmd.Flags()
 	addAPIFlags(f, &root)
+	addAuditFlag(f, &root)
 	addReadOnlyFlag(f, &root)
 	addRefreshFlag(f, &root)
 	f.StringVar(&o.listen, "listen", "127.0.0.1:2222", "address to listen on")
