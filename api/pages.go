@@ -36,7 +36,12 @@ type PageFunc[T any] func(Page[T]) error
 // the last page, the rest are fetched in parallel, at most c.parallel at
 // a time; otherwise it follows Link rel="next" one page after another.
 func list[T any](ctx context.Context, c *Client, scope, path string, onPage PageFunc[T]) ([]T, error) {
-	first, err := url.Parse(c.base.String() + path + "?per_page=" + strconv.Itoa(PerPage))
+	// path may carry a list's filters as a query of its own.
+	sep := "?"
+	if strings.Contains(path, "?") {
+		sep = "&"
+	}
+	first, err := url.Parse(c.base.String() + path + sep + "per_page=" + strconv.Itoa(PerPage))
 	if err != nil {
 		return nil, err
 	}

@@ -34,6 +34,15 @@ func TestDescribeNamesEveryChange(t *testing.T) {
 		{"DELETE", o + "/pipelines/app", "pipeline.delete", Target{PipelineSlug: "app"}},
 		{"POST", o + "/pipelines/app/archive", "pipeline.archive", Target{PipelineSlug: "app"}},
 		{"POST", o + "/pipelines/app/unarchive", "pipeline.unarchive", Target{PipelineSlug: "app"}},
+		{"PUT", o + "/agents/a1/pause", "agent.pause", Target{AgentID: "a1"}},
+		{"PUT", o + "/agents/a1/resume", "agent.resume", Target{AgentID: "a1"}},
+		{"PUT", o + "/agents/a1/stop", "agent.stop", Target{AgentID: "a1"}},
+		{"POST", o + "/pipelines/app/builds", "build.create", Target{PipelineSlug: "app"}},
+		{"PUT", o + "/pipelines/app/builds/7/cancel", "build.cancel", Target{PipelineSlug: "app", BuildNumber: "7"}},
+		{"PUT", o + "/pipelines/app/builds/7/rebuild", "build.rebuild", Target{PipelineSlug: "app", BuildNumber: "7"}},
+		{"PUT", o + "/pipelines/app/builds/7/retry_failed_jobs", "build.retry_failed_jobs", Target{PipelineSlug: "app", BuildNumber: "7"}},
+		{"PUT", o + "/pipelines/app/builds/7/jobs/j1/retry", "job.retry", Target{PipelineSlug: "app", BuildNumber: "7", JobID: "j1"}},
+		{"PUT", o + "/pipelines/app/builds/7/jobs/j1/unblock", "job.unblock", Target{PipelineSlug: "app", BuildNumber: "7", JobID: "j1"}},
 	}
 	for _, tc := range cases {
 		action, target := describe(tc.method, tc.path)

@@ -56,6 +56,13 @@ func (s *Server) routes() {
 
 	s.handle(m, "GET "+org+"/rate_limit", read, s.getRateLimit)
 
+	const agent = org + "/agents/{agent}"
+	s.handle(m, "GET "+org+"/agents", read, s.listAgents)
+	s.handle(m, "GET "+agent, read, s.getAgent)
+	s.handle(m, "PUT "+agent+"/stop", write, s.stopAgent)
+	s.handle(m, "PUT "+agent+"/pause", write, s.pauseAgent)
+	s.handle(m, "PUT "+agent+"/resume", write, s.resumeAgent)
+
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeMessage(w, http.StatusNotFound, "Not Found")
 	})
@@ -81,6 +88,7 @@ func (s *Server) handle(m *http.ServeMux, pattern string, isWrite bool, h handle
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		s.mu.Lock()
+		s.advance(s.opts.Now())
 		rp := h(w, r, urls{base: baseURL(r), org: s.org.slug})
 		s.mu.Unlock()
 		rp.write(w)

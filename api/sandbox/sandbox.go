@@ -93,6 +93,9 @@ type Server struct {
 
 	rateLimit RateLimit
 	window    rateWindow
+
+	// sim is the live part: agents, builds and jobs (sim.go).
+	sim *simulation
 }
 
 func (s *Server) clock() time.Time {
@@ -132,6 +135,8 @@ func New(opts Options) *Server {
 	s := &Server{opts: opts, ids: rand.NewChaCha8(seed), latency: opts.Latency, rateLimit: opts.RateLimit}
 	s.rng = rand.New(rand.NewPCG(opts.Seed, 0x6b697465))
 	s.org = s.seed(opts.Org, opts.Size, opts.Now())
+	s.sim = newSimulation(opts.Seed)
+	s.seedAgents(opts.Now())
 	s.routes()
 	return s
 }

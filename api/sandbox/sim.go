@@ -1,0 +1,196 @@
+package sandbox
+
+import (
+	"encoding/binary"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/kiteconsole/kiteconsole/model"
+)
+
+// simulation is the sandbox's live part: the organisation's agents, and
+// the builds and jobs they run. It has its own seeded streams, so adding
+// it leaves the ids and data of the seeded clusters and pipelines as they
+// were.
+type simulation struct {
+	rng *rand.Rand
+	ids *rand.ChaCha8
+
+	agents    []*agentRecord // in registration order, as the API lists them
+	agentByID map[string]*agentRecord
+	// agentSerial numbers agents' names and hostnames.
+	agentSerial int
+}
+
+// agentRecord is one agent and where it is registered.
+type agentRecord struct {
+	agent     model.Agent // without its URLs and job, which are derived
+	clusterID string
+	queueID   string
+	// pausedUntil is when a pause with a timeout ends (zero: none).
+	pausedUntil time.Time
+	// job is the job the agent is running, or nil.
+	job *jobRecord
+}
+
+// jobRecord is one job of a simulated build.
+type jobRecord struct {
+	job   model.Job // without its URLs and agent, which are derived
+	agent *agentRecord
+	// finishAt is when a running job ends; fail says how.
+	finishAt time.Time
+	fail     bool
+}
+
+// agentBusy reports whether an agent is running a job.
+func (s *Server) agentBusy(a *agentRecord) bool { return a.job != nil }
+
+// agentJob is the job an agent is running, as the API nests it in the
+// agent, or nil.
+func (s *Server) agentJob(u urls, a *agentRecord) *model.Job {
+	if a.job == nil {
+		return nil
+	}
+	j := a.job.job
+	return &j
+}
+
+// cancelAgentJob cancels the job an agent is running (a forced stop).
+func (s *Server) cancelAgentJob(a *agentRecord, now time.Time) {
+	if j := a.job; j != nil {
+		j.job.State = model.JobCanceled
+		j.job.FinishedAt = model.NewTimestamp(now.Truncate(time.Second))
+		j.agent = nil
+	}
+	a.job = nil
+}
+
+// advance brings the simulation up to now. Callers hold s.mu.
+func (s *Server) advance(now time.Time) {
+	for _, a := range s.sim.agents {
+		if a.agent.Paused && !a.pausedUntil.IsZero() && !now.Before(a.pausedUntil) {
+			resume(a)
+		}
+	}
+}
+
+func newSimulation(seed uint64) *simulation {
+	var key [32]byte
+	binary.LittleEndian.PutUint64(key[:], seed)
+	copy(key[8:], "kiteconsole-simulation-seed")
+	return &simulation{
+		rng:       rand.New(rand.NewPCG(seed, 0x73696d75)),
+		ids:       rand.NewChaCha8(key),
+		agentByID: map[string]*agentRecord{},
+	}
+}
+
+// newID is newID of the simulation's own stream.
+func (m *simulation) newID() string {
+	id, err := uuid.NewRandomFromReader(m.ids)
+	if err != nil { // ChaCha8 never fails to read
+		panic(err)
+	}
+	return id.String()
+}
+
+// agentVersions are the agent versions seeded agents run, newest last; a
+// few old ones make the version filter worth having.
+var agentVersions = []string{"3.87.1", "3.91.0", "3.95.1", "3.97.0", "3.97.0", "3.97.0"}
+
+// seedAgents registers agents on every queue of the organisation: most
+// queues get a handful, some none, and a large organisation's queues
+// together have thousands.
+func (s *Server) seedAgents(now time.Time) {
+	m := s.sim
+	for _, c := range s.org.clusters {
+		for _, q := range c.queues {
+			n := 0
+			switch roll := m.rng.IntN(4); {
+			case roll == 0: // a queue nobody has started agents on
+			case q.Hosted:
+				n = 2 + m.rng.IntN(5)
+			default:
+				n = 1 + m.rng.IntN(8)
+			}
+			for i := 0; i < n; i++ {
+				connected := now.Add(-time.Duration(5+m.rng.IntN(60*24*3)) * time.Minute).Truncate(time.Second)
+				s.registerAgent(c, q, connected)
+			}
+		}
+	}
+	// One agent of the demo organisation is paused, with a note and a
+	// timeout, so that a paused agent is there to be seen and resumed.
+	if len(m.agents) > 3 {
+		a := m.agents[3]
+		a.agent.Paused = true
+		a.agent.PausedAt = model.NewTimestamp(now.Add(-40 * time.Minute).Truncate(time.Second))
+		a.agent.PausedBy = s.org.users[2%len(s.org.users)]
+		a.agent.PausedNote = model.Ptr("Disk nearly full; cleaning up the Docker cache")
+		a.agent.PausedTimeoutInMinutes = model.Ptr(120)
+		a.pausedUntil = a.agent.PausedAt.Add(120 * time.Minute)
+	}
+}
+
+// registerAgent connects a new agent to queue q of cluster c at connected.
+func (s *Server) registerAgent(c *clusterRecord, q *model.Queue, connected time.Time) *agentRecord {
+	m := s.sim
+	m.agentSerial++
+	id := m.newID()
+	osID, arch := "linux", "amd64"
+	if q.HostedAgents != nil {
+		if strings.HasPrefix(q.HostedAgents.InstanceShape.Name, "MACOS") {
+			osID = "darwin"
+		}
+		arch = strings.ToLower(q.HostedAgents.InstanceShape.Architecture)
+	} else if strings.Contains(q.Key, "arm") || m.rng.IntN(6) == 0 {
+		arch = "arm64"
+	}
+	version := agentVersions[m.rng.IntN(len(agentVersions))]
+	var name, hostname string
+	switch {
+	case q.Hosted:
+		short := strings.ReplaceAll(id, "-", "")[:12]
+		name = "hosted-" + short
+		hostname = "hosted-" + short
+	default:
+		host := fmt.Sprintf("ip-10-%d-%d-%d", m.rng.IntN(256), m.rng.IntN(256), 1+m.rng.IntN(254))
+		name = fmt.Sprintf("%s-%s-%d", q.Key, host[3:], 1+m.rng.IntN(4))
+		hostname = host
+	}
+	a := &agentRecord{clusterID: c.cluster.ID, queueID: q.ID, agent: model.Agent{
+		ID: id, GraphQLID: graphQLID("Agent", id), Name: name, ConnectionState: model.AgentConnected,
+		Hostname:  hostname,
+		IPAddress: fmt.Sprintf("203.0.113.%d", 1+m.rng.IntN(254)),
+		UserAgent: fmt.Sprintf("buildkite-agent/%s.%d (%s; %s)", version, 10000+m.rng.IntN(9000), osID, arch),
+		Version:   version, OSID: osID, Arch: arch, Queue: q.Key,
+		Creator:     s.org.operator,
+		CreatedAt:   model.NewTimestamp(connected),
+		ConnectedAt: model.NewTimestamp(connected),
+		MetaData:    []string{"queue=" + q.Key},
+	}}
+	if !q.Hosted && m.rng.IntN(3) == 0 {
+		a.agent.MetaData = append(a.agent.MetaData, "docker=true")
+	}
+	m.agents = append(m.agents, a)
+	m.agentByID[id] = a
+	return a
+}
+
+// Agents returns a copy of every agent the sandbox knows, in any
+// connection state and without URLs, brought up to the sandbox's now: for
+// tests to check what an action did.
+func (s *Server) Agents() []model.Agent {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.advance(s.opts.Now())
+	out := make([]model.Agent, 0, len(s.sim.agents))
+	for _, a := range s.sim.agents {
+		out = append(out, s.agentView(urls{}, a))
+	}
+	return out
+}
