@@ -59,14 +59,23 @@ type rootOptions struct {
 // The descriptions start with a lower-case word that title-casing cannot
 // spoil (the help capitalises the first word: "REST" would become "Rest").
 func addAPIFlags(f *pflag.FlagSet, opts *rootOptions) {
+	addAPIFlagsBut(f, opts, "")
+}
+
+// addAPIFlagsBut is addAPIFlags without the flag named skip: `agent
+// pause --timeout` is the pause's timeout, as in the API, so there the
+// request timeout comes from the configuration only.
+func addAPIFlagsBut(f *pflag.FlagSet, opts *rootOptions, skip string) {
 	f.StringVar(&opts.org, "org", "", "organisation slug (default $"+EnvOrg+", then the config file)")
 	f.StringVar(&opts.endpoint, "endpoint", "", "the REST API's endpoint (default $"+EnvEndpoint+" or "+api.DefaultEndpoint+")")
 	f.StringVar(&opts.configPath, "config", "", "configuration file (default $XDG_CONFIG_HOME/kiteconsole/config.yaml)")
 	f.IntVar(&opts.parallel, "parallel", 0, "pages of a list fetched at once")
-	f.DurationVar(&opts.timeout, "timeout", 0, "how long one request may take")
 	// Zero means "the setting's default": show the default in force, once.
 	f.Lookup("parallel").DefValue = fmt.Sprint(api.DefaultParallel)
-	f.Lookup("timeout").DefValue = api.DefaultTimeout.String()
+	if skip != "timeout" {
+		f.DurationVar(&opts.timeout, "timeout", 0, "how long one request may take")
+		f.Lookup("timeout").DefValue = api.DefaultTimeout.String()
+	}
 	f.BoolVar(&opts.demo, "demo", false, "run on the embedded sandbox's demo organisation (no token, no network)")
 }
 

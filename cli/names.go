@@ -48,6 +48,14 @@ func globMatch(pattern, s string) bool {
 	return err == nil && ok
 }
 
+// checkGlob reports a malformed pattern as a usage error.
+func checkGlob(pattern string) error {
+	if _, err := path.Match(pattern, ""); err != nil {
+		return usagef("%q is not a valid pattern: %v", pattern, err)
+	}
+	return nil
+}
+
 func (n *names) allClusters(ctx context.Context) ([]model.Cluster, error) {
 	if !n.loaded {
 		cs, err := n.c.ListClusters(ctx, nil)
@@ -62,8 +70,8 @@ func (n *names) allClusters(ctx context.Context) ([]model.Cluster, error) {
 // Clusters finds the clusters a name, an id or a glob names. A name that
 // is not a glob must name exactly one cluster.
 func (n *names) Clusters(ctx context.Context, spec string) ([]model.Cluster, error) {
-	if _, err := path.Match(spec, ""); err != nil {
-		return nil, usagef("%q is not a valid pattern: %v", spec, err)
+	if err := checkGlob(spec); err != nil {
+		return nil, err
 	}
 	all, err := n.allClusters(ctx)
 	if err != nil {
@@ -176,8 +184,8 @@ func (n *names) queuesNamed(ctx context.Context, arg string) ([]queueRef, error)
 	if clusterSpec == "" || queueSpec == "" {
 		return nil, usagef("%q: name a queue as CLUSTER/QUEUE (a name or id each; * and ? match several)", arg)
 	}
-	if _, err := path.Match(queueSpec, ""); err != nil {
-		return nil, usagef("%q is not a valid pattern: %v", queueSpec, err)
+	if err := checkGlob(queueSpec); err != nil {
+		return nil, err
 	}
 	clusters, err := n.Clusters(ctx, clusterSpec)
 	if err != nil {
