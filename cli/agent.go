@@ -251,7 +251,12 @@ func newAgentChangeCommand(stdout, stderr io.Writer, getenv func(string) string,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			minutes := 0
 			if action == "pause" && timeout != 0 {
-				minutes = int(timeout.Round(time.Minute) / time.Minute)
+				// The API counts whole minutes: a part of one rounds up, but
+				// less than a minute is out of its range, not a minute.
+				minutes = int((timeout + time.Minute - 1) / time.Minute)
+				if timeout < time.Minute {
+					minutes = -1
+				}
 				if err := model.ValidateAgentPauseTimeout(minutes); err != nil {
 					return usagef("--timeout: %v", err)
 				}
