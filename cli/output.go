@@ -54,7 +54,10 @@ func (o output) rows(header []string, rows [][]string) error {
 // the width a terminal gives each character (an emoji is two), so a long
 // shape name or a wide character does not shift the columns after it.
 func alignTable(header []string, rows [][]string) string {
-	all := append([][]string{header}, rows...)
+	all := rows
+	if header != nil {
+		all = append([][]string{header}, rows...)
+	}
 	widths := make([]int, len(header))
 	for _, r := range all {
 		for j, cell := range r {
