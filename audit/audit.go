@@ -194,6 +194,7 @@ func fillNames(t *Target, n Target) {
 func fromBody(e *Entry, body []byte) {
 	var b struct {
 		Note        string `json:"dispatch_paused_note"`
+		AgentNote   string `json:"note"` // an agent pause's note
 		Name        string `json:"name"`
 		Key         string `json:"key"`
 		Description string `json:"description"`
@@ -202,6 +203,9 @@ func fromBody(e *Entry, body []byte) {
 		return
 	}
 	e.Note = b.Note
+	if e.Note == "" {
+		e.Note = b.AgentNote
+	}
 	switch {
 	case strings.HasPrefix(e.Action, "cluster.") && e.Target.ClusterName == "":
 		e.Target.ClusterName = b.Name

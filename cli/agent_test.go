@@ -70,7 +70,7 @@ func TestAgentPauseResumeStopByNameAndIDRepeatSafely(t *testing.T) {
 		t.Fatalf("pause result %+v", res[0])
 	}
 	entries := e.auditEntries(t)
-	if len(entries) != 1 || entries[0].Action != "agent.pause" || entries[0].Via != "cli" || entries[0].Target.AgentID != running.ID || entries[0].Result != "ok" {
+	if len(entries) != 1 || entries[0].Action != "agent.pause" || entries[0].Via != "cli" || entries[0].Target.AgentID != running.ID || entries[0].Result != "ok" || entries[0].Note != "INC-7" {
 		t.Fatalf("audit %+v", entries)
 	}
 	writes := len(e.Writes())
