@@ -219,24 +219,39 @@ type change struct {
 	Message string `json:"message,omitempty"`
 }
 
+// queueVerb is the words of a pause or a resume.
+type queueVerb struct {
+	verb, done, already, doing, short, example string
+}
+
+var (
+	pauseVerb = queueVerb{verb: "pause", done: "paused", already: "already paused", doing: "pausing",
+		short:   "Pause dispatch to queues, with a note",
+		example: "  kiteconsole queue pause 'Mobile/mac*' --note 'INC-4821: signing outage'\n  kiteconsole queue pause '*/deploy' --dry-run"}
+	resumeVerb = queueVerb{verb: "resume", done: "resumed", already: "already running", doing: "resuming",
+		short:   "Resume dispatch to paused queues",
+		example: "  kiteconsole queue resume 'Mobile/mac*'\n  kiteconsole queue resume Production/linux --json"}
+)
+
+func verbOf(pause bool) queueVerb {
+	if pause {
+		return pauseVerb
+	}
+	return resumeVerb
+}
+
 func newQueueChangeCommand(stdout, stderr io.Writer, getenv func(string) string, pause bool) *cobra.Command {
 	var opts rootOptions
 	var note string
 	var dryRun, asJSON bool
-	verb, done := "resume", "resumed"
-	if pause {
-		verb, done = "pause", "paused"
-	}
+	v := verbOf(pause)
 	cmd := &cobra.Command{
-		Use:   verb + " CLUSTER/QUEUE...",
-		Short: map[bool]string{true: "Pause dispatch to queues, with a note", false: "Resume dispatch to paused queues"}[pause],
-		Long: strings.ToUpper(verb[:1]) + verb[1:] + "s every queue named: one line per queue with its result, all attempted.\n" +
-			"Safe to repeat: a queue already " + done + " is left as it is and counts as done.\n" +
+		Use:   v.verb + " CLUSTER/QUEUE...",
+		Short: v.short,
+		Long: v.short + ": one line per queue with its result, all attempted.\n" +
+			"Safe to repeat: a queue " + v.already + " is left as it is and counts as done.\n" +
 			"Every change is written to the audit log (via: cli, the OS user).\n\n" + queueNamesHelp + "\n\n" + exitCodesHelp,
-		Example: map[bool]string{
-			true:  "  kiteconsole queue pause 'Mobile/mac*' --note 'INC-4821: signing outage'\n  kiteconsole queue pause '*/deploy' --dry-run",
-			false: "  kiteconsole queue resume 'Mobile/mac*'\n  kiteconsole queue resume Production/linux --json",
-		}[pause],
+		Example:           v.example,
 		Args:              minArgs(1, "name a queue: CLUSTER/QUEUE"),
 		ValidArgsFunction: completeQueues(&opts, getenv),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -252,7 +267,7 @@ func newQueueChangeCommand(stdout, stderr io.Writer, getenv func(string) string,
 			if dryRun {
 				s.note("dry run: nothing is changed")
 			} else if len(refs) > 1 {
-				s.note("%s %s…", map[bool]string{true: "pausing", false: "resuming"}[pause], plural(len(refs), "queue", "queues"))
+				s.note("%s %s…", v.doing, plural(len(refs), "queue", "queues"))
 			}
 			results := changeQueues(cmd.Context(), s.client, refs, pause, note, dryRun)
 			outcomes := make([]outcome, len(results))
@@ -294,16 +309,13 @@ func changeQueues(ctx context.Context, c *api.Client, refs []queueRef, pause boo
 func changeQueue(ctx context.Context, c *api.Client, r queueRef, pause bool, note string, dryRun bool) change {
 	q := r.Queue
 	res := change{Cluster: clusterRef{ID: r.Cluster.ID, Name: r.Cluster.Name}, Queue: &q}
-	verb, done, already := "resume", "resumed", "already running"
-	if pause {
-		verb, done, already = "pause", "paused", "already paused"
-	}
+	v := verbOf(pause)
 	if q.DispatchPaused == pause {
-		res.Result = already
+		res.Result = v.already
 		return res
 	}
 	if dryRun {
-		res.Result = "would " + verb
+		res.Result = "would " + v.verb
 		return res
 	}
 	ctx = audit.WithNames(ctx, audit.Target{ClusterID: r.Cluster.ID, ClusterName: r.Cluster.Name, QueueID: q.ID, QueueKey: q.Key})
@@ -316,10 +328,10 @@ func changeQueue(ctx context.Context, c *api.Client, r queueRef, pause bool, not
 	}
 	switch {
 	case err == nil:
-		res.Result, res.Queue = done, &after
+		res.Result, res.Queue = v.done, &after
 	case errors.Is(err, api.ErrUnprocessable) && alreadyInState(err, pause):
 		// Someone else got there between the list and the change.
-		res.Result = already
+		res.Result = v.already
 	default:
 		res.Result, res.Message = "failed", errorMessage(err)
 		if isRefused(err) {

@@ -379,3 +379,24 @@ func TestPipelineListByName(t *testing.T) {
 		t.Fatalf("all pipelines: exit %d, %d rows", all.code, len(tsv(all.out)))
 	}
 }
+
+func TestAPauseThatLosesARaceCountsAsAlreadyPaused(t *testing.T) {
+	// Between the list and the pause someone else paused the queue: the
+	// API answers 422 "already paused", and the queue is in the asked
+	// state.
+	e := startCLI(t, sandbox.SizeDemo, func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/pause_dispatch") {
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(http.StatusUnprocessableEntity)
+				_, _ = w.Write([]byte(`{"message":"Cluster queue is already paused"}`))
+				return
+			}
+			h.ServeHTTP(w, r)
+		})
+	})
+	r := e.run(t, "queue", "pause", "Production/deploy")
+	if r.code != 0 || !strings.Contains(r.out, "Production/deploy\talready paused") {
+		t.Fatalf("exit %d\n%s%s", r.code, r.out, r.errOut)
+	}
+}
