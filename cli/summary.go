@@ -19,6 +19,9 @@ import (
 	"github.com/kiteconsole/kiteconsole/termsafe"
 )
 
+// errMoreClusters stops the list of clusters after its first page.
+var errMoreClusters = errors.New("more clusters than one page")
+
 // summaryBudget is the most requests summary spends: a large
 // organisation's counts come from one request each (per_page=1 and the
 // Link header's last page), and what would take more is left out, and
@@ -73,6 +76,9 @@ type summary struct {
 	Organization string           `json:"organization"`
 	Endpoint     string           `json:"endpoint"`
 	Clusters     []summaryCluster `json:"clusters"`
+	// ClusterCount is every cluster, when Clusters holds only the first
+	// page of them.
+	ClusterCount int              `json:"cluster_count"`
 	Pipelines    summaryPipelines `json:"pipelines"`
 	// LeftOut says what was not counted, and why.
 	LeftOut []string `json:"left_out,omitempty"`
@@ -101,16 +107,29 @@ type summaryPipelines struct {
 func collectSummary(ctx context.Context, b *Backend) (*summary, error) {
 	c := b.Client
 	sum := &summary{Organization: c.Org(), Endpoint: c.Endpoint(), demo: b.Demo}
-	clusterPages := 0
+	// The first page of clusters (up to 100: every cluster, in all but
+	// the largest organisations), and their count when there are more.
 	var clusters []model.Cluster
 	if _, err := c.ListClusters(ctx, func(p api.Page[model.Cluster]) error {
-		clusterPages++
-		clusters = append(clusters, p.Items...)
+		clusters = p.Items
+		if p.Number < p.Last || p.Last == 0 && len(p.Items) == api.PerPage {
+			return errMoreClusters
+		}
 		return nil
-	}); err != nil {
+	}); err != nil && !errors.Is(err, errMoreClusters) {
 		return nil, err
+	} else if err != nil {
+		sum.Requests++
+		n, err := c.CountClusters(ctx)
+		if err != nil && !errors.Is(err, api.ErrUncountable) {
+			return nil, err
+		}
+		sum.ClusterCount = max(n, len(clusters))
+		sum.LeftOut = append(sum.LeftOut, fmt.Sprintf("clusters after the first %d", len(clusters)))
+	} else {
+		sum.ClusterCount = len(clusters)
 	}
-	sum.Requests += clusterPages
+	sum.Requests++
 	first, more, err := c.FirstPipelines(ctx)
 	if err != nil {
 		return nil, err
@@ -183,7 +202,7 @@ func printSummary(w io.Writer, sum *summary) error {
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s (%s)\n\n", termsafe.Text(sum.Organization), termsafe.Text(where))
-	fmt.Fprintf(&b, "Clusters (%d)\n", len(sum.Clusters))
+	fmt.Fprintf(&b, "Clusters (%d)\n", sum.ClusterCount)
 	// One set of column widths for every cluster's queues.
 	var all [][]string
 	for _, cl := range sum.Clusters {

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -114,4 +115,55 @@ func TestSummaryWarnsOfATokenOthersCanRead(t *testing.T) {
 	if strings.Contains(out.String()+errOut.String(), e.Sandbox.Token()) {
 		t.Fatal("the token was printed")
 	}
+}
+
+func TestSummaryOfManyClustersListsTheFirstPageAndCountsTheRest(t *testing.T) {
+	// An organisation with more clusters than a page: the server says so
+	// in its Link header (the body is the demo's five, which is enough to
+	// see that the rest are counted, not listed).
+	e := startCLI(t, sandbox.SizeDemo, func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if !strings.HasSuffix(r.URL.Path, "/clusters") {
+				h.ServeHTTP(w, r)
+				return
+			}
+			base := "http://" + r.Host + r.URL.Path
+			link := `<` + base + `?page=2&per_page=100>; rel="next", <` + base + `?page=3&per_page=100>; rel="last"`
+			if r.URL.Query().Get("per_page") == "1" {
+				link = `<` + base + `?page=2&per_page=1>; rel="next", <` + base + `?page=250&per_page=1>; rel="last"`
+			}
+			h.ServeHTTP(linkWriter{ResponseWriter: w, link: link}, r)
+		})
+	})
+	r := e.run(t, "summary")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.errOut)
+	}
+	if !strings.Contains(r.out, "Clusters (250)") || !strings.Contains(r.out, "clusters after the first 5") {
+		t.Fatalf("output:\n%s", r.out)
+	}
+	for _, req := range e.Sandbox.Requests() {
+		if strings.Contains(req.Path, "page=2") || strings.Contains(req.Path, "page=3") {
+			t.Fatalf("listed a later page of clusters: %s", req.Path)
+		}
+	}
+	if n := len(e.Sandbox.Requests()); n > summaryBudget {
+		t.Fatalf("%d requests", n)
+	}
+}
+
+// linkWriter replaces the Link header a handler writes.
+type linkWriter struct {
+	http.ResponseWriter
+	link string
+}
+
+func (l linkWriter) WriteHeader(code int) {
+	l.Header().Set("Link", l.link)
+	l.ResponseWriter.WriteHeader(code)
+}
+
+func (l linkWriter) Write(b []byte) (int, error) {
+	l.Header().Set("Link", l.link)
+	return l.ResponseWriter.Write(b)
 }
