@@ -3,13 +3,17 @@ package e2e
 import (
 	"bufio"
 	"encoding/json"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/creack/pty"
+
 	"github.com/kiteconsole/kiteconsole/api/sandbox"
+	"github.com/kiteconsole/kiteconsole/api/sandbox/sandboxtest"
 )
 
 // startSandbox runs `kiteconsole sandbox --log` and returns its URL, and
@@ -150,6 +154,36 @@ kc completion bash > "$OUT/completion.bash"; echo "completion=$?"
 	for _, s := range []string{log, string(out), read("paused.json"), read("summary.txt")} {
 		if strings.Contains(s, sandbox.DefaultToken) {
 			t.Fatal("a token's value was printed")
+		}
+	}
+}
+
+// TestATableOnATerminal runs a list on a terminal (a pseudo-terminal), where
+// it prints an aligned table with a header; piped, the same list is
+// tab-separated lines without one (the script test above).
+func TestATableOnATerminal(t *testing.T) {
+	env := sandboxtest.Start(t, sandbox.Options{Size: sandbox.SizeDemo}, nil)
+	cmd := exec.Command(binary, "queue", "list", "--cluster", "Mobile", "--endpoint", env.Server.URL, "--org", env.Sandbox.Org())
+	cmd.Env = append(os.Environ(), "BUILDKITE_API_TOKEN="+env.Sandbox.Token(), "TERM=xterm-256color",
+		"XDG_STATE_HOME="+t.TempDir(), "XDG_CONFIG_HOME="+t.TempDir())
+	term, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 24, Cols: 200})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer term.Close()
+	out, _ := io.ReadAll(term) // ends with an EIO once the program exits
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	lines := strings.Split(strings.TrimSpace(strings.ReplaceAll(string(out), "\r", "")), "\n")
+	if len(lines) != 4 || !strings.HasPrefix(lines[0], "CLUSTER  QUEUE") || strings.Contains(string(out), "\t") {
+		t.Fatalf("not a table:\n%s", out)
+	}
+	// Every row's STATE starts where the header's does.
+	col := strings.Index(lines[0], "STATE")
+	for _, l := range lines[1:] {
+		if s := l[col:]; !strings.HasPrefix(s, "running") && !strings.HasPrefix(s, "paused") {
+			t.Fatalf("columns do not line up:\n%s", strings.Join(lines, "\n"))
 		}
 	}
 }
