@@ -133,7 +133,7 @@ func decodePage[T any](s *listState, raw []json.RawMessage, number int) (Page[T]
 		return Page[T]{}, fmt.Errorf("%w: more than %d items", ErrPagination, s.limits.Items)
 	}
 	if s.bytes > s.limits.Bytes {
-		return Page[T]{}, fmt.Errorf("%w: more than %d MB of items", ErrPagination, s.limits.Bytes>>20)
+		return Page[T]{}, fmt.Errorf("%w: more than %s of items", ErrPagination, sizeText(s.limits.Bytes))
 	}
 	page := Page[T]{Number: number, Items: make([]T, 0, len(raw))}
 	for i, r := range raw {
@@ -152,6 +152,17 @@ func decodePage[T any](s *listState, raw []json.RawMessage, number int) (Page[T]
 		s.first = page.SkipReason
 	}
 	return page, nil
+}
+
+// sizeText writes a byte count for a person: "256 MB", "97 KB".
+func sizeText(n int) string {
+	switch {
+	case n >= 1<<20:
+		return strconv.Itoa(n>>20) + " MB"
+	case n >= 1<<10:
+		return strconv.Itoa(n>>10) + " KB"
+	}
+	return strconv.Itoa(n) + " bytes"
 }
 
 // rawSize is the bytes of a page's items.
@@ -339,7 +350,7 @@ func fetchRest[T any](ctx context.Context, c *Client, state *listState, req requ
 		early[r.number] = r.raw
 		waiting += rawSize(r.raw)
 		if state.bytes+waiting > state.limits.Bytes {
-			return all, fmt.Errorf("%w: more than %d MB of items", ErrPagination, state.limits.Bytes>>20)
+			return all, fmt.Errorf("%w: more than %s of items", ErrPagination, sizeText(state.limits.Bytes))
 		}
 		for raw, ok := early[next]; ok; raw, ok = early[next] {
 			delete(early, next)
