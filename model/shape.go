@@ -51,19 +51,22 @@ func shape(name, machine, arch, size string, cpu, mem int, deprecated bool) Shap
 	}
 }
 
-// InstanceShapes is the catalogue of the spec, Linux first then macOS,
-// each by size; the deprecated macOS names come last.
+// InstanceShapes is the catalogue of current/hosted-shapes-linux.md and
+// -macos.md: Linux first then macOS; for Linux, each architecture's sizes
+// up to Extra Large, then the two larger sizes of each (kept after them so
+// that the order of the older shapes, which forms and scripts step
+// through, does not move); the deprecated macOS names come last.
 var InstanceShapes = []ShapeInfo{
 	shape("LINUX_AMD64_2X4", MachineLinux, ArchAMD64, "Small", 2, 4, false),
 	shape("LINUX_AMD64_4X16", MachineLinux, ArchAMD64, "Medium", 4, 16, false),
 	shape("LINUX_AMD64_8X32", MachineLinux, ArchAMD64, "Large", 8, 32, false),
 	shape("LINUX_AMD64_16X64", MachineLinux, ArchAMD64, "Extra Large", 16, 64, false),
-	shape("LINUX_AMD64_32X128", MachineLinux, ArchAMD64, "Extra Extra Large", 32, 128, false),
-	shape("LINUX_AMD64_64X256", MachineLinux, ArchAMD64, "3XL", 64, 256, false),
 	shape("LINUX_ARM64_2X4", MachineLinux, ArchARM64, "Small", 2, 4, false),
 	shape("LINUX_ARM64_4X16", MachineLinux, ArchARM64, "Medium", 4, 16, false),
 	shape("LINUX_ARM64_8X32", MachineLinux, ArchARM64, "Large", 8, 32, false),
 	shape("LINUX_ARM64_16X64", MachineLinux, ArchARM64, "Extra Large", 16, 64, false),
+	shape("LINUX_AMD64_32X128", MachineLinux, ArchAMD64, "Extra Extra Large", 32, 128, false),
+	shape("LINUX_AMD64_64X256", MachineLinux, ArchAMD64, "3XL", 64, 256, false),
 	shape("LINUX_ARM64_32X128", MachineLinux, ArchARM64, "Extra Extra Large", 32, 128, false),
 	shape("LINUX_ARM64_64X256", MachineLinux, ArchARM64, "3XL", 64, 256, false),
 	shape("MACOS_ARM64_M4_6X28", MachineMacOS, ArchARM64, "Medium", 6, 28, false),

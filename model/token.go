@@ -76,7 +76,7 @@ const MinTokenLifetime = 10 * time.Minute
 // valid (a week from now), so copying it works.
 func ValidateTokenExpiry(at, now time.Time) error {
 	if at.Before(now.Add(MinTokenLifetime)) {
-		return fmt.Errorf("expiry must be at least 10 minutes from now, such as %s or 7d",
+		return fmt.Errorf("expiry must be in the future, at least 10 minutes from now: such as %s or 7d",
 			now.Add(7*24*time.Hour).UTC().Format("2006-01-02T15:04:05Z"))
 	}
 	return nil
