@@ -210,3 +210,48 @@ func TestSandboxHostedShapesOfTheCurrentDocs(t *testing.T) {
 		t.Fatalf("an architecture change: %d %q", code, e.Message)
 	}
 }
+
+// The env a pipeline's YAML gives it is sent with its YAML types, as the
+// API sends it, and the console's client reads every type.
+func TestSandboxSendsEnvWithItsYAMLTypes(t *testing.T) {
+	env := sandboxtest.Start(t, sandbox.Options{Size: sandbox.SizeEmpty}, nil)
+	var cl model.Cluster
+	send(t, env, "POST", "/clusters", `{"name":"Default"}`, &cl)
+	config := "env:\n  NAME: web\n  RETRIES: 3\n  RATIO: 0.5\n  DEBUG: true\n  EMPTY:\n  QUOTED: \"3\"\n" +
+		"steps:\n  - group: Tests\n    steps:\n      - command: make\n        env:\n          SHARDS: 4\n  - wait\n  - command: deploy\n    env:\n      DRY_RUN: false\n"
+	body, _ := json.Marshal(map[string]any{"name": "Typed", "cluster_id": cl.ID, "repository": "git@github.com:acme/typed.git", "configuration": config})
+	if code := send(t, env, "POST", "/pipelines", string(body), nil); code != 201 {
+		t.Fatalf("create: %d", code)
+	}
+	var raw struct {
+		Env   map[string]json.RawMessage `json:"env"`
+		Steps []struct {
+			Env map[string]json.RawMessage `json:"env"`
+		} `json:"steps"`
+	}
+	send(t, env, "GET", "/pipelines/typed", "", &raw)
+	want := map[string]string{"NAME": `"web"`, "RETRIES": `3`, "RATIO": `0.5`, "DEBUG": `true`, "EMPTY": `null`, "QUOTED": `"3"`}
+	for k, v := range want {
+		if string(raw.Env[k]) != v {
+			t.Errorf("env %s = %s, want %s", k, raw.Env[k], v)
+		}
+	}
+	if len(raw.Steps) != 3 || string(raw.Steps[0].Env["SHARDS"]) != "4" || string(raw.Steps[2].Env["DRY_RUN"]) != "false" {
+		t.Fatalf("steps = %+v", raw.Steps)
+	}
+
+	p, err := env.Client.GetPipeline(context.Background(), "typed")
+	if err != nil || p.Env["RETRIES"] != "3" || p.Env["DEBUG"] != "true" || p.Env["EMPTY"] != "null" || p.Env["QUOTED"] != "3" ||
+		p.Steps[0].Env["SHARDS"] != "4" {
+		t.Fatalf("client: %v %v", err, p.Env)
+	}
+
+	// An update of env sends strings, and they are sent back as strings.
+	if code := send(t, env, "PATCH", "/pipelines/typed", `{"env":{"RETRIES":"5","DEBUG":"true"}}`, nil); code != 200 {
+		t.Fatalf("update: %d", code)
+	}
+	send(t, env, "GET", "/pipelines/typed", "", &raw)
+	if string(raw.Env["RETRIES"]) != `"5"` {
+		t.Fatalf("after update: %s", raw.Env["RETRIES"])
+	}
+}
