@@ -141,7 +141,7 @@ func decodePage[T any](s *listState, raw []json.RawMessage, number int) (Page[T]
 		if err := json.Unmarshal(r, &item); err != nil {
 			page.Skipped++
 			if page.SkipReason == nil {
-				page.SkipReason = fmt.Errorf("item %d of page %d%s: %w", i+1, number, itemName(r), err)
+				page.SkipReason = &itemError{text: fmt.Sprintf("item %d of page %d%s: %s", i+1, number, itemName(r), readable(err)), err: err}
 			}
 			continue
 		}
@@ -152,6 +152,30 @@ func decodePage[T any](s *listState, raw []json.RawMessage, number int) (Page[T]
 		s.first = page.SkipReason
 	}
 	return page, nil
+}
+
+// itemError is why one item of a page could not be read, said for a
+// person, with the decoder's error beneath it.
+type itemError struct {
+	text string
+	err  error
+}
+
+func (e *itemError) Error() string { return e.text }
+func (e *itemError) Unwrap() error { return e.err }
+
+// readable says a decoding error in the API's terms: which property held
+// what kind of JSON value, rather than Go's type names.
+func readable(err error) string {
+	var typeErr *json.UnmarshalTypeError
+	if errors.As(err, &typeErr) && typeErr.Field != "" {
+		return fmt.Sprintf("%q is a JSON %s, which the console cannot read there", typeErr.Field, typeErr.Value)
+	}
+	var syntaxErr *json.SyntaxError
+	if errors.As(err, &syntaxErr) {
+		return "it is not valid JSON"
+	}
+	return err.Error()
 }
 
 // sizeText writes a byte count for a person: "256 MB", "97 KB".

@@ -257,3 +257,27 @@ func names(list []ShapeInfo) []string {
 }
 
 var regexpDate = regexp.MustCompile(`\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z`)
+
+// Clusters and tokens as the API may send them: null wherever the docs
+// allow, fields this build does not know.
+func TestClusterAndTokenDecodeNullsAndUnknownFields(t *testing.T) {
+	const cluster = `{"id":"c","graphql_id":"g","default_queue_id":null,"name":"Open Source","description":null,"emoji":null,
+	  "color":null,"url":"u","web_url":"w","default_queue_url":null,"queues_url":"q","created_at":"2023-05-03T04:17:55.867Z",
+	  "created_by":null,"maintainers":{"users":[],"teams":[]},"hosted_git_mirror_enabled":false}`
+	var c Cluster
+	if err := json.Unmarshal([]byte(cluster), &c); err != nil {
+		t.Fatal(err)
+	}
+	if c.DefaultQueueID != nil || c.DefaultQueueURL != nil || c.Description != nil || c.Emoji != nil || c.Color != nil || c.CreatedBy != nil {
+		t.Fatalf("cluster = %+v", c)
+	}
+	const token = `{"id":"t","graphql_id":"g","description":"Windows agents","allowed_ip_addresses":null,"expires_at":null,
+	  "url":"u","cluster_url":"c","created_at":"2023-05-26T04:21:41.350Z","created_by":null,"last_used_at":null}`
+	var tok Token
+	if err := json.Unmarshal([]byte(token), &tok); err != nil {
+		t.Fatal(err)
+	}
+	if tok.AllowedIPAddresses != nil || tok.ExpiresAt != nil || tok.CreatedBy != nil || tok.Description != "Windows agents" {
+		t.Fatalf("token = %+v", tok)
+	}
+}
