@@ -284,12 +284,16 @@ func list[T any](ctx context.Context, c *Client, scope, path string, onPage Page
 		all, err = fetchRest(ctx, c, state, req, lastURL, last, all, onPage)
 		return all, state.result(err)
 	}
-	// No last page named: follow next, one at a time, never to a page
-	// already read.
+	// Follow next, one at a time, never to a page already read, nor past
+	// the last page the page before named (the list may grow while it is
+	// read, so each page's own last counts).
 	for number := 2; links["next"] != ""; number++ {
 		target, err := c.sameOrigin(links["next"])
 		if err != nil {
 			return all, err
+		}
+		if named := pageNumber(links["last"]); named > 0 && number > named {
+			return all, fmt.Errorf("%w: page %d links to a next page past the last it names (%d)", ErrPagination, number-1, named)
 		}
 		if err := state.visit(target, number); err != nil {
 			return all, err

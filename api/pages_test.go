@@ -189,3 +189,16 @@ func TestListBoundsAServerThatIgnoresPerPage(t *testing.T) {
 		t.Fatalf("bytes: err = %v", err)
 	}
 }
+
+func TestListStopsAtANextPastTheLastNamed(t *testing.T) {
+	// Every page says the last is 2, yet links to a next one.
+	c, requests := hostile(t, 1, func(w http.ResponseWriter, r *http.Request, n int) {
+		w.Header().Set("Link", `</v2/organizations/acme/clusters?page=`+strconv.Itoa(n+1)+`&per_page=100>; rel="next", `+
+			`</v2/organizations/acme/clusters?page=2&per_page=100>; rel="last"`)
+		fmt.Fprint(w, page(100, n*100))
+	})
+	all, err := c.ListClusters(context.Background(), nil)
+	if !errors.Is(err, api.ErrPagination) || !strings.Contains(err.Error(), "past the last it names (2)") || requests.Load() != 2 || len(all) != 200 {
+		t.Fatalf("%d requests, %d items, err = %v", requests.Load(), len(all), err)
+	}
+}
