@@ -63,6 +63,14 @@ func (s *Server) routes() {
 	s.handle(m, "PUT "+agent+"/pause", write, s.pauseAgent)
 	s.handle(m, "PUT "+agent+"/resume", write, s.resumeAgent)
 
+	const build = pipeline + "/builds/{number}"
+	s.handle(m, "GET "+org+"/builds", read, s.listOrgBuilds)
+	s.handle(m, "GET "+pipeline+"/builds", read, s.listPipelineBuilds)
+	s.handle(m, "GET "+build, read, s.getBuild)
+	s.handle(m, "GET "+build+"/jobs", read, s.listJobs)
+	s.handle(m, "GET "+build+"/jobs/{job}", read, s.getJob)
+	s.handle(m, "GET "+org+"/jobs/{job}", read, s.getJob)
+
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeMessage(w, http.StatusNotFound, "Not Found")
 	})
