@@ -227,3 +227,18 @@ func (s *Server) Agents() []model.Agent {
 	}
 	return out
 }
+
+// QueueJobs counts a queue's jobs waiting for an agent and running on
+// one, brought up to the sandbox's now: for tests to check what the
+// console shows.
+func (s *Server) QueueJobs(queueID string) (waiting, running int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.advance(s.opts.Now())
+	for _, j := range s.sim.running {
+		if model.Value(j.job.ClusterQueueID) == queueID {
+			running++
+		}
+	}
+	return len(s.sim.waiting[queueID]), running
+}
