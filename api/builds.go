@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/kiteconsole/kiteconsole/model"
@@ -81,5 +82,44 @@ func (c *Client) RecentBuilds(ctx context.Context, slug string, filter model.Bui
 func (c *Client) GetBuild(ctx context.Context, slug string, number int) (model.Build, error) {
 	var out model.Build
 	err := c.call(ctx, request{method: http.MethodGet, path: c.orgPath("pipelines", slug, "builds", strconv.Itoa(number)), scope: ScopeReadBuilds}, &out)
+	return out, err
+}
+
+func (c *Client) buildPath(slug string, number int, rest ...string) string {
+	return c.orgPath(append([]string{"pipelines", slug, "builds", strconv.Itoa(number)}, rest...)...)
+}
+
+// CreateBuild starts a build of a pipeline (in.Commit and in.Branch are
+// required; "HEAD" builds the branch's newest commit).
+func (c *Client) CreateBuild(ctx context.Context, slug string, in model.BuildCreate) (model.Build, error) {
+	var out model.Build
+	err := c.call(ctx, request{method: http.MethodPost, path: c.orgPath("pipelines", slug, "builds"), scope: ScopeWriteBuilds, body: in}, &out)
+	return out, err
+}
+
+// CancelBuild cancels a scheduled, running or failing build; its running
+// jobs are stopped.
+func (c *Client) CancelBuild(ctx context.Context, slug string, number int) (model.Build, error) {
+	var out model.Build
+	err := c.call(ctx, request{method: http.MethodPut, path: c.buildPath(slug, number, "cancel"), scope: ScopeWriteBuilds}, &out)
+	return out, err
+}
+
+// Rebuild starts a new build with the commit, branch, message and
+// environment of an earlier one, and returns the new build.
+func (c *Client) Rebuild(ctx context.Context, slug string, number int) (model.Build, error) {
+	var out model.Build
+	err := c.call(ctx, request{method: http.MethodPut, path: c.buildPath(slug, number, "rebuild"), scope: ScopeWriteBuilds}, &out)
+	return out, err
+}
+
+// RetryFailedJobs queues a build's failed jobs to run again; states (a
+// subset of canceled, expired, failed, soft_failed, timed_out) narrows
+// which, none meaning every retryable one. The build's RetriedJobsCount
+// says how many were queued.
+func (c *Client) RetryFailedJobs(ctx context.Context, slug string, number int, states ...string) (model.Build, error) {
+	var out model.Build
+	err := c.call(ctx, request{method: http.MethodPut, path: c.buildPath(slug, number, "retry_failed_jobs"), scope: ScopeWriteBuilds,
+		body: model.RetryFailedJobs{States: strings.Join(states, ",")}}, &out)
 	return out, err
 }

@@ -2,9 +2,12 @@ package api
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/kiteconsole/kiteconsole/model"
 )
@@ -64,4 +67,66 @@ func (c *Client) GetJob(ctx context.Context, slug string, number int, id string)
 	var out model.Job
 	err := c.call(ctx, request{method: http.MethodGet, path: c.orgPath("pipelines", slug, "builds", strconv.Itoa(number), "jobs", id), scope: ScopeReadBuilds}, &out)
 	return out, err
+}
+
+// RetryJob runs a failed, timed-out or canceled job again and returns the
+// new job; each job can be retried once (retry the new one after that).
+func (c *Client) RetryJob(ctx context.Context, slug string, number int, id string) (model.Job, error) {
+	var out model.Job
+	err := c.call(ctx, request{method: http.MethodPut, path: c.buildPath(slug, number, "jobs", id, "retry"), scope: ScopeWriteBuilds}, &out)
+	return out, err
+}
+
+// UnblockJob unblocks a block step with the values of its fields (see
+// model.Job.Fields), which become the build's meta-data.
+func (c *Client) UnblockJob(ctx context.Context, slug string, number int, id string, fields map[string]string) (model.Job, error) {
+	var out model.Job
+	err := c.call(ctx, request{method: http.MethodPut, path: c.buildPath(slug, number, "jobs", id, "unblock"), scope: ScopeWriteBuilds,
+		body: model.JobUnblock{Fields: fields}}, &out)
+	return out, err
+}
+
+// JobLog is a job's whole log as the agent wrote it: text with ANSI
+// colours and "_bk;t=" timestamps in it (see JobLogTail for its end only).
+func (c *Client) JobLog(ctx context.Context, slug string, number int, id string) ([]byte, error) {
+	var out []byte
+	err := c.call(ctx, request{method: http.MethodGet, path: c.buildPath(slug, number, "jobs", id, "log"), scope: ScopeReadBuildLogs,
+		header: http.Header{"Accept": {"text/plain"}}}, &out)
+	return out, err
+}
+
+// JobLogTail is the last n bytes of a job's log (fewer when the log is
+// shorter) and the log's whole size, in one ranged request: following a
+// long job's log costs its new lines, not the whole log each time. An
+// empty log is an empty tail, not an error. The tail may begin inside a
+// line (or a UTF-8 sequence); callers drop the first partial line.
+func (c *Client) JobLogTail(ctx context.Context, slug string, number int, id string, n int) (tail []byte, size int64, err error) {
+	if n <= 0 {
+		return nil, 0, fmt.Errorf("a log tail needs a positive length, not %d", n)
+	}
+	path := c.buildPath(slug, number, "jobs", id, "log")
+	target, err := url.Parse(c.base.String() + path)
+	if err != nil {
+		return nil, 0, err
+	}
+	req := request{method: http.MethodGet, path: path, scope: ScopeReadBuildLogs,
+		header: http.Header{"Accept": {"text/plain"}, "Range": {"bytes=-" + strconv.Itoa(n)}}}
+	header, err := c.do(ctx, req, target, &tail)
+	var apiErr *Error
+	if errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusRequestedRangeNotSatisfiable {
+		return []byte{}, 0, nil // the documented answer for an empty log
+	}
+	if err != nil {
+		return nil, 0, err
+	}
+	size = int64(len(tail))
+	// Content-Range: bytes 900-999/1000
+	if cr := header.Get("Content-Range"); cr != "" {
+		if i := strings.LastIndexByte(cr, '/'); i >= 0 {
+			if total, perr := strconv.ParseInt(cr[i+1:], 10, 64); perr == nil {
+				size = total
+			}
+		}
+	}
+	return tail, size, nil
 }

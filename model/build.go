@@ -62,6 +62,8 @@ type Build struct {
 	MergeQueue     json.RawMessage   `json:"merge_queue,omitempty"`
 	RebuiltFrom    *BuildRef         `json:"rebuilt_from"`
 	Pipeline       *Pipeline         `json:"pipeline,omitempty"`
+	// RetriedJobsCount is set in the reply of "Retry failed jobs".
+	RetriedJobsCount *int `json:"retried_jobs_count,omitempty"`
 }
 
 // Duration is how long the build ran: from start to finish, or to now
@@ -108,4 +110,35 @@ type JobFilter struct {
 	States   []string
 	StepKey  string
 	GroupKey string
+}
+
+// BuildCreate is the body of "Create a build". Commit and Branch are
+// required; Env must be an object (the API refuses a string).
+type BuildCreate struct {
+	Commit        string            `json:"commit"`
+	Branch        string            `json:"branch"`
+	Message       string            `json:"message,omitempty"`
+	Author        *BuildAuthor      `json:"author,omitempty"`
+	Env           map[string]string `json:"env,omitempty"`
+	MetaData      map[string]string `json:"meta_data,omitempty"`
+	CleanCheckout bool              `json:"clean_checkout,omitempty"`
+}
+
+// BuildAuthor names who a created build is shown as made by.
+type BuildAuthor struct {
+	Name  string `json:"name"`
+	Email string `json:"email"`
+}
+
+// RetryFailedJobs is the body of "Retry failed jobs for a build": States
+// is a comma-separated list of canceled, expired, failed, soft_failed,
+// timed_out; empty retries every retryable failed job.
+type RetryFailedJobs struct {
+	States string `json:"states,omitempty"`
+}
+
+// JobUnblock is the body of "Unblock a job": the block step's field
+// values by key.
+type JobUnblock struct {
+	Fields map[string]string `json:"fields,omitempty"`
 }
