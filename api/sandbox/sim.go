@@ -215,7 +215,7 @@ func (s *Server) registerAgent(c *clusterRecord, q *model.Queue, connected time.
 }
 
 // Agents returns a copy of every agent the sandbox knows, in any
-// connection state and without URLs, brought up to the sandbox's now: for
+// connection state and with paths for URLs, brought up to the sandbox's now: for
 // tests to check what an action did.
 func (s *Server) Agents() []model.Agent {
 	s.mu.Lock()
@@ -223,7 +223,7 @@ func (s *Server) Agents() []model.Agent {
 	s.advance(s.opts.Now())
 	out := make([]model.Agent, 0, len(s.sim.agents))
 	for _, a := range s.sim.agents {
-		out = append(out, s.agentView(urls{}, a))
+		out = append(out, s.agentView(urls{org: s.org.slug}, a))
 	}
 	return out
 }
