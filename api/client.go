@@ -1,6 +1,7 @@
 // Package api is kiteconsole's REST client for the Buildkite API: one
-// method per endpoint of the clusters, queues, agent-token and pipelines
-// APIs, pagination that delivers each page as it arrives, a retry policy
+// method per endpoint of the clusters, queues, agent-token, pipelines,
+// agents, builds and jobs APIs, pagination that delivers each page as it
+// arrives (by page number, or by cursor for jobs), a retry policy
 // that is safe for writes, and typed errors.
 package api
 

@@ -165,6 +165,9 @@ func (s *Server) seedAgents(now time.Time) {
 	// bounded so a large organisation's sandbox starts quickly.
 	m.buildsPerStep = min(float64(len(m.agents))/60, 3)
 	m.last = now.Add(-simWarmup).Truncate(simStep)
+	if s.opts.Quiet {
+		m.buildsPerStep, m.last = 0, now
+	}
 	s.advance(now)
 }
 

@@ -440,3 +440,22 @@ func TestDeletingAPipelineWithRunningBuildsIsRefused(t *testing.T) {
 		t.Fatalf("delete = %v, want a 422", err)
 	}
 }
+
+func TestQuietSandboxRunsNothing(t *testing.T) {
+	clock := sandboxtest.NewClock()
+	env := sandboxtest.Start(t, sandbox.Options{Now: clock.Now, Quiet: true}, nil)
+	clock.Add(30 * time.Minute)
+	var builds []model.Build
+	getJSON(t, env, "/v2/organizations/acme/builds", http.StatusOK, &builds)
+	var agents []model.Agent
+	getJSON(t, env, "/v2/organizations/acme/agents", http.StatusOK, &agents)
+	if len(builds) != 0 || len(agents) == 0 {
+		t.Fatalf("a quiet sandbox has %d builds and %d agents; want none and some", len(builds), len(agents))
+	}
+	// The default test sandbox is quiet too: pipelines can be deleted as
+	// they always could.
+	quiet := sandboxtest.Start(t, sandbox.Options{}, nil)
+	if err := quiet.Client.DeletePipeline(context.Background(), "checkout"); err != nil {
+		t.Fatal(err)
+	}
+}
