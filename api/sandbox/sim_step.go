@@ -59,6 +59,7 @@ func (s *Server) step(t time.Time) {
 	s.dispatch(t)
 	if m.steps%360 == 0 { // hourly
 		s.forgetOldBuilds()
+		s.forgetGoneAgents(t)
 	}
 }
 
@@ -498,5 +499,26 @@ func (s *Server) forgetOldBuilds() {
 	}
 	if len(drop) > 0 {
 		m.builds = slices.DeleteFunc(m.builds, func(b *buildRecord) bool { return drop[b] })
+	}
+}
+
+// forgetGoneAgents drops hosted agents that left more than an hour ago,
+// so a long-running sandbox's lists do not grow with every one that came
+// and went. Getting one by id is then a 404, as for an agent long gone.
+func (s *Server) forgetGoneAgents(t time.Time) {
+	m := s.sim
+	gone := func(a *agentRecord) bool {
+		return a.hosted && a.agent.ConnectionState == model.AgentDisconnected &&
+			a.agent.DisconnectedAt != nil && t.Sub(a.agent.DisconnectedAt.Time) > time.Hour
+	}
+	m.agents = slices.DeleteFunc(m.agents, func(a *agentRecord) bool {
+		if gone(a) {
+			delete(m.agentByID, a.agent.ID)
+			return true
+		}
+		return false
+	})
+	for q, agents := range m.agentsByQueue {
+		m.agentsByQueue[q] = slices.DeleteFunc(agents, gone)
 	}
 }

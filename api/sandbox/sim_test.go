@@ -459,3 +459,33 @@ func TestQuietSandboxRunsNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestALongRunningSandboxStaysSmall(t *testing.T) {
+	env, clock := startLive(t, 0)
+	count := func() (agents, builds int) {
+		var a []model.Agent
+		for page := 1; ; page++ {
+			var got []model.Agent
+			getJSON(t, env, fmt.Sprintf("/v2/organizations/acme/agents?per_page=100&page=%d", page), http.StatusOK, &got)
+			a = append(a, got...)
+			if len(got) < 100 {
+				break
+			}
+		}
+		return len(a), len(env.Sandbox.Agents())
+	}
+	_, knownBefore := count()
+	for i := 0; i < 24; i++ { // a day, an hour at a time
+		clock.Add(time.Hour)
+		get(t, env, "/v2/organizations/acme/agents", env.Sandbox.Token())
+	}
+	listed, known := count()
+	if known > 3*knownBefore || listed == 0 {
+		t.Fatalf("after a day the sandbox knows %d agents (from %d), lists %d", known, knownBefore, listed)
+	}
+	var builds []model.Build
+	getJSON(t, env, "/v2/organizations/acme/builds?per_page=100&branch=*", http.StatusOK, &builds)
+	if len(builds) == 0 {
+		t.Fatal("no builds after a day")
+	}
+}
