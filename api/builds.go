@@ -123,3 +123,14 @@ func (c *Client) RetryFailedJobs(ctx context.Context, slug string, number int, s
 		body: model.RetryFailedJobs{States: strings.Join(states, ",")}}, &out)
 	return out, err
 }
+
+// QueueLoads is every queue's waiting and running jobs, from the
+// organisation's scheduled and running builds: a request per hundred
+// active builds, however many queues there are.
+func (c *Client) QueueLoads(ctx context.Context) (map[string]model.QueueLoad, error) {
+	builds, err := c.ListBuilds(ctx, model.BuildFilter{States: []string{model.BuildScheduled, model.BuildRunning}, ExcludePipeline: true}, nil)
+	if err != nil {
+		return nil, err
+	}
+	return model.LoadByQueue(builds), nil
+}

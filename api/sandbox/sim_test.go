@@ -149,6 +149,10 @@ func TestPausingAQueueHoldsItsJobsAndResumingDrainsThem(t *testing.T) {
 	if sw, sr := env.Sandbox.QueueJobs(q.ID); sw != waiting || sr != running {
 		t.Fatalf("the sandbox has %d waiting, %d running; the API said %d, %d", sw, sr, waiting, running)
 	}
+	loads := must[map[string]model.QueueLoad](t)(env.Client.QueueLoads(ctx))
+	if l := loads[q.ID]; l.Waiting != waiting || l.Running != 0 || l.OldestWaiting.IsZero() {
+		t.Fatalf("QueueLoads = %+v; want %d waiting", l, waiting)
+	}
 
 	must[model.Queue](t)(env.Client.ResumeQueue(ctx, clusterID, q.ID))
 	clock.Add(10 * time.Second)
