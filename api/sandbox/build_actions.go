@@ -74,9 +74,6 @@ func (s *Server) createBuild(w http.ResponseWriter, r *http.Request, u urls) rep
 	}
 	b := s.newBuild(p, s.opts.Now(), buildSpec{source: "api", branch: *req.Branch, commit: *req.Commit,
 		message: req.Message, env: env, metaData: meta, creator: creator})
-	if req.Message == "" {
-		b.build.Message = ""
-	}
 	return created(s.buildView(u, b, buildOptions{}))
 }
 
@@ -112,9 +109,8 @@ func (s *Server) rebuild(w http.ResponseWriter, r *http.Request, u urls) reply {
 	for k, v := range b.build.MetaData {
 		meta[k] = v
 	}
-	nb := s.newBuild(p, s.opts.Now(), buildSpec{source: b.build.Source, branch: b.build.Branch, commit: b.build.Commit,
+	nb := s.newBuild(p, s.opts.Now(), buildSpec{source: "api", branch: b.build.Branch, commit: b.build.Commit,
 		message: b.build.Message, env: env, metaData: meta, creator: grantOf(r).user, rebuiltFrom: b})
-	nb.build.Message = b.build.Message
 	return ok(s.buildView(u, nb, buildOptions{}))
 }
 

@@ -55,37 +55,37 @@ func TestOfficialClientBuildsAndJobs(t *testing.T) {
 		t.Fatalf("rebuild = %+v, %v", rebuilt, err)
 	}
 
-	// Run the rebuild to its block step, unblock it, and read a log.
-	rn := strconv.Itoa(rebuilt.Number)
+	// A deploy pipeline's build blocks before deploying: unblock one, and
+	// read a log.
 	var block buildkite.Job
+	var blocked buildkite.Build
 	for i := 0; i < 120 && block.ID == ""; i++ {
 		clock.Add(30 * time.Second)
-		b := ok[buildkite.Build](t)(bk.Builds.Get(ctx, org, "deploy-production", rn, nil))
-		for _, j := range b.Jobs {
-			switch {
-			case j.Type == "manual" && j.State == "blocked":
-				block = j
-			case j.State == "failed" && !j.Retried:
-				ok[buildkite.Job](t)(bk.Jobs.RetryJob(ctx, org, "deploy-production", rn, j.ID))
+		for _, b := range ok[[]buildkite.Build](t)(bk.Builds.ListByOrg(ctx, org, &buildkite.BuildsListOptions{State: []string{"blocked"}})) {
+			for _, j := range b.Jobs {
+				if j.Type == "manual" && j.State == "blocked" && block.ID == "" {
+					block, blocked = j, b
+				}
 			}
 		}
 	}
+	slugB, rn := blocked.Pipeline.Slug, strconv.Itoa(blocked.Number)
 	if block.ID == "" || !block.Unblockable || block.UnblockURL == "" {
 		t.Fatalf("no blocked step: %+v", block)
 	}
-	un := ok[buildkite.Job](t)(bk.Jobs.UnblockJob(ctx, org, "deploy-production", rn, block.ID, &buildkite.JobUnblockOptions{Fields: map[string]string{"release-name": "v2"}}))
+	un := ok[buildkite.Job](t)(bk.Jobs.UnblockJob(ctx, org, slugB, rn, block.ID, &buildkite.JobUnblockOptions{Fields: map[string]string{"release-name": "v2"}}))
 	if un.State != "unblocked" || un.UnblockedBy == nil {
 		t.Fatalf("unblock = %+v", un)
 	}
-	_, _, err = bk.Jobs.UnblockJob(ctx, org, "deploy-production", rn, block.ID, nil)
+	_, _, err = bk.Jobs.UnblockJob(ctx, org, slugB, rn, block.ID, nil)
 	wantStatus(t, err, http.StatusUnprocessableEntity, "")
 
-	b := ok[buildkite.Build](t)(bk.Builds.Get(ctx, org, "deploy-production", rn, nil))
+	b := ok[buildkite.Build](t)(bk.Builds.Get(ctx, org, slugB, rn, nil))
 	upload := b.Jobs[0]
-	log := ok[buildkite.JobLog](t)(bk.Jobs.GetJobLog(ctx, org, "deploy-production", rn, upload.ID))
+	log := ok[buildkite.JobLog](t)(bk.Jobs.GetJobLog(ctx, org, slugB, rn, upload.ID))
 	if log.Size != len(log.Content) || !strings.Contains(log.Content, "_bk;t=") || len(log.HeaderTimes) == 0 {
 		t.Fatalf("log = %d bytes, %d header times", log.Size, len(log.HeaderTimes))
 	}
-	_, _, err = bk.Jobs.RetryJob(ctx, org, "deploy-production", rn, upload.ID)
+	_, _, err = bk.Jobs.RetryJob(ctx, org, slugB, rn, upload.ID)
 	wantStatus(t, err, http.StatusBadRequest, "Only failed, timed out or canceled jobs can be retried")
 }

@@ -115,13 +115,10 @@ var (
 func (s *Server) newBuild(p *model.Pipeline, t time.Time, spec buildSpec) *buildRecord {
 	m := s.sim
 	c := s.org.clusterByID[model.Value(p.ClusterID)]
-	if spec.branch == "" {
+	if spec.source == "webhook" {
+		// A push: the branch, commit and message are made up.
 		spec.branch = simBranches[m.rng.IntN(len(simBranches))]
-	}
-	if spec.commit == "" {
 		spec.commit = fmt.Sprintf("%016x%016x%08x", m.rng.Uint64(), m.rng.Uint64(), m.rng.Uint32())
-	}
-	if spec.message == "" {
 		spec.message = simMessages[m.rng.IntN(len(simMessages))]
 		if strings.Contains(spec.message, "%d") {
 			spec.message = fmt.Sprintf(spec.message, 100+m.rng.IntN(900))
@@ -237,12 +234,12 @@ func (s *Server) startStage(b *buildRecord, stage int, t time.Time) {
 	m := s.sim
 	b.stage = stage
 	at := model.NewTimestamp(t)
-	any := false
+	started := false
 	for _, j := range b.jobs {
 		if j.stage != stage {
 			continue
 		}
-		any = true
+		started = true
 		switch j.job.Type {
 		case model.JobManual:
 			j.job.State = model.JobBlocked
@@ -262,7 +259,7 @@ func (s *Server) startStage(b *buildRecord, stage int, t time.Time) {
 			m.waiting[q] = append(m.waiting[q], j)
 		}
 	}
-	if !any {
+	if !started {
 		s.finishBuild(b, t)
 	}
 }
