@@ -187,6 +187,9 @@ func fillNames(t *Target, n Target) {
 	set(&t.TokenName, n.TokenName)
 	set(&t.PipelineSlug, n.PipelineSlug)
 	set(&t.PipelineName, n.PipelineName)
+	set(&t.AgentID, n.AgentID)
+	set(&t.BuildNumber, n.BuildNumber)
+	set(&t.JobID, n.JobID)
 }
 
 // fromBody takes the note and the names a create request carries. It
@@ -194,6 +197,7 @@ func fillNames(t *Target, n Target) {
 func fromBody(e *Entry, body []byte) {
 	var b struct {
 		Note        string `json:"dispatch_paused_note"`
+		AgentNote   string `json:"note"` // an agent's pause
 		Name        string `json:"name"`
 		Key         string `json:"key"`
 		Description string `json:"description"`
@@ -202,6 +206,9 @@ func fromBody(e *Entry, body []byte) {
 		return
 	}
 	e.Note = b.Note
+	if e.Note == "" {
+		e.Note = b.AgentNote
+	}
 	switch {
 	case strings.HasPrefix(e.Action, "cluster.") && e.Target.ClusterName == "":
 		e.Target.ClusterName = b.Name
