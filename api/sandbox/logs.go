@@ -63,8 +63,10 @@ func (s *Server) jobLog(j *jobRecord, now time.Time) []byte {
 		word := logWords[rng.IntN(len(logWords))]
 		var line string
 		switch k := rng.IntN(len(logLines)); k {
-		case 1, 3, 5, 8:
+		case 1, 3, 8:
 			line = fmt.Sprintf(logLines[k], word)
+		case 5:
+			line = fmt.Sprintf(logLines[k], strings.ToUpper(word[:1])+word[1:])
 		case 2:
 			line = fmt.Sprintf(logLines[k], word, rng.IntN(1000))
 		case 4:
