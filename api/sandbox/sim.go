@@ -45,6 +45,9 @@ type simulation struct {
 	// running holds the jobs agents are running, in the order they started.
 	running []*jobRecord
 	steps   int
+	// counted are the pipelines whose build and job counts the
+	// simulation last set (countWork).
+	counted []*model.Pipeline
 }
 
 // The simulation's pace.
@@ -167,6 +170,10 @@ func (s *Server) seedAgents(now time.Time) {
 	m.last = now.Add(-simWarmup).Truncate(simStep)
 	if s.opts.Quiet {
 		m.buildsPerStep, m.last = 0, now
+	} else {
+		// A live organisation's pipelines count the simulation's builds,
+		// not the seed's made-up numbers.
+		m.counted = s.org.pipelines
 	}
 	s.advance(now)
 }

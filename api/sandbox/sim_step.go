@@ -20,6 +20,46 @@ func (s *Server) advance(now time.Time) {
 		m.last = next
 		s.step(next)
 	}
+	if !s.opts.Quiet {
+		s.countWork()
+	}
+}
+
+// countWork sets each pipeline's counts of scheduled and running builds
+// and of scheduled, running and waiting jobs from the simulation, so the
+// pipelines list agrees with the builds.
+func (s *Server) countWork() {
+	m := s.sim
+	for _, p := range m.counted {
+		p.ScheduledBuildsCount, p.RunningBuildsCount = 0, 0
+		p.ScheduledJobsCount, p.RunningJobsCount, p.WaitingJobsCount = 0, 0, 0
+	}
+	m.counted = m.counted[:0:0]
+	for _, b := range m.builds {
+		if b.build.State != model.BuildScheduled && b.build.State != model.BuildRunning {
+			continue
+		}
+		p := b.pipeline
+		if p.ScheduledBuildsCount+p.RunningBuildsCount == 0 {
+			m.counted = append(m.counted, p)
+		}
+		if b.build.State == model.BuildScheduled {
+			p.ScheduledBuildsCount++
+		} else {
+			p.RunningBuildsCount++
+		}
+		for _, j := range b.jobs {
+			switch {
+			case j.job.Retried:
+			case j.job.State == model.JobScheduled:
+				p.ScheduledJobsCount++
+			case model.JobOnAgent(j.job.State):
+				p.RunningJobsCount++
+			case j.job.State == model.JobWaiting:
+				p.WaitingJobsCount++
+			}
+		}
+	}
 }
 
 // step is one step of the simulation at time t: pauses run out, running

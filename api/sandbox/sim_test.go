@@ -493,3 +493,34 @@ func TestALongRunningSandboxStaysSmall(t *testing.T) {
 		t.Fatal("no builds after a day")
 	}
 }
+
+func TestPipelinesCountTheSimulationsBuilds(t *testing.T) {
+	env, clock := startLive(t, 0)
+	clock.Add(10 * time.Minute)
+	var active []model.Build
+	getJSON(t, env, "/v2/organizations/acme/builds?state[]=scheduled&state[]=running&per_page=100", http.StatusOK, &active)
+	want := map[string][2]int{} // slug → scheduled, running builds
+	for _, b := range active {
+		c := want[b.Pipeline.Slug]
+		if b.State == model.BuildScheduled {
+			c[0]++
+		} else {
+			c[1]++
+		}
+		want[b.Pipeline.Slug] = c
+	}
+	var pipelines []model.Pipeline
+	getJSON(t, env, "/v2/organizations/acme/pipelines?per_page=100", http.StatusOK, &pipelines)
+	busy := 0
+	for _, p := range pipelines {
+		if got := [2]int{p.ScheduledBuildsCount, p.RunningBuildsCount}; got != want[p.Slug] {
+			t.Fatalf("%s counts %v builds, the builds list has %v", p.Slug, got, want[p.Slug])
+		}
+		if p.RunningBuildsCount > 0 {
+			busy++
+		}
+	}
+	if busy == 0 {
+		t.Fatal("no pipeline counts a running build")
+	}
+}
