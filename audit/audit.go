@@ -187,6 +187,9 @@ func fillNames(t *Target, n Target) {
 	set(&t.TokenName, n.TokenName)
 	set(&t.PipelineSlug, n.PipelineSlug)
 	set(&t.PipelineName, n.PipelineName)
+	set(&t.AgentID, n.AgentID)
+	set(&t.BuildNumber, n.BuildNumber)
+	set(&t.JobID, n.JobID)
 }
 
 // fromBody takes the note and the names a create request carries. It

@@ -69,6 +69,7 @@ func TestHookWritesOneLinePerChange(t *testing.T) {
 	hook(context.Background(), api.ChangeEvent{Method: "POST", Path: "/v2/organizations/acme/clusters/c1/tokens", Body: []byte(`{"description":"CI"}`),
 		Err: &api.Error{StatusCode: 422, Message: "Validation failed: Description can't be blank"}})
 	hook(context.Background(), api.ChangeEvent{Method: "DELETE", Path: "/v2/organizations/acme/pipelines/app", Err: errors.New("connection reset")})
+	hook(context.Background(), api.ChangeEvent{Method: "PUT", Path: "/v2/organizations/acme/agents/a1/pause", Body: []byte(`{"note":"disk full","timeout_in_minutes":60}`)})
 
 	f, _ := os.Open(path)
 	defer f.Close()
@@ -81,7 +82,7 @@ func TestHookWritesOneLinePerChange(t *testing.T) {
 		}
 		entries = append(entries, e)
 	}
-	if len(entries) != 4 {
+	if len(entries) != 5 {
 		t.Fatalf("%d lines", len(entries))
 	}
 	if e := entries[0]; e.Action != "queue.pause" || e.Note != "INC-1" || e.Result != "ok" || e.Target.QueueKey != "macos" || e.Target.QueueID != "q1" || e.Who != "sam" || e.Time.IsZero() {
@@ -95,5 +96,8 @@ func TestHookWritesOneLinePerChange(t *testing.T) {
 	}
 	if e := entries[3]; e.Result != "failed" || e.Message != "connection reset" || e.Action != "pipeline.delete" {
 		t.Errorf("network failure: %+v", e)
+	}
+	if e := entries[4]; e.Action != "agent.pause" || e.Note != "disk full" || e.Target.AgentID != "a1" || e.Result != "ok" {
+		t.Errorf("agent pause: %+v", e)
 	}
 }

@@ -63,6 +63,25 @@ func (s *Server) routes() {
 	s.handle(m, "PUT "+agent+"/pause", write, s.pauseAgent)
 	s.handle(m, "PUT "+agent+"/resume", write, s.resumeAgent)
 
+	const build = pipeline + "/builds/{number}"
+	s.handle(m, "GET "+org+"/builds", read, s.listOrgBuilds)
+	s.handle(m, "GET "+pipeline+"/builds", read, s.listPipelineBuilds)
+	s.handle(m, "GET "+build, read, s.getBuild)
+	s.handle(m, "GET "+build+"/jobs", read, s.listJobs)
+	s.handle(m, "GET "+build+"/jobs/{job}", read, s.getJob)
+	s.handle(m, "GET "+org+"/jobs/{job}", read, s.getJob)
+
+	s.handle(m, "POST "+pipeline+"/builds", write, s.createBuild)
+	s.handle(m, "PUT "+build+"/cancel", write, s.cancelBuildHandler)
+	s.handle(m, "PUT "+build+"/rebuild", write, s.rebuild)
+	s.handle(m, "PUT "+build+"/retry_failed_jobs", write, s.retryFailedJobs)
+	for _, job := range []string{build + "/jobs/{job}", org + "/jobs/{job}"} {
+		s.handle(m, "PUT "+job+"/retry", write, s.retryJobHandler)
+		s.handle(m, "PUT "+job+"/unblock", write, s.unblockJob)
+		s.handle(m, "GET "+job+"/log", read, s.getJobLog)
+		s.handle(m, "GET "+job+"/log.txt", read, s.getJobLog)
+	}
+
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeMessage(w, http.StatusNotFound, "Not Found")
 	})

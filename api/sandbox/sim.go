@@ -13,69 +13,90 @@ import (
 )
 
 // simulation is the sandbox's live part: the organisation's agents, and
-// the builds and jobs they run. It has its own seeded streams, so adding
-// it leaves the ids and data of the seeded clusters and pipelines as they
-// were.
+// the builds and jobs they run. It moves in fixed steps of simStep on the
+// sandbox's clock (Options.Now), lazily: each request first brings it up
+// to now. Its randomness is its own seeded stream, drawn in step order, so
+// the same seed and the same clock give the same organisation however the
+// requests fall; and adding it left the ids and data of the seeded
+// clusters and pipelines as they were.
 type simulation struct {
 	rng *rand.Rand
 	ids *rand.ChaCha8
 
-	agents    []*agentRecord // in registration order, as the API lists them
-	agentByID map[string]*agentRecord
+	agents        []*agentRecord // in registration order, as the API lists them
+	agentByID     map[string]*agentRecord
+	agentsByQueue map[string][]*agentRecord
 	// agentSerial numbers agents' names and hostnames.
 	agentSerial int
+	// hostedCap is how many agents a hosted queue scales up to.
+	hostedCap map[string]int
+
+	// last is the time of the last step taken.
+	last time.Time
+	// buildsPerStep is how many builds arrive per step, on average.
+	buildsPerStep float64
+
+	builds     []*buildRecord // oldest first
+	byPipeline map[string][]*buildRecord
+	nextNumber map[string]int
+	jobByID    map[string]*jobRecord
+	// waiting holds each queue's scheduled jobs, oldest first.
+	waiting map[string][]*jobRecord
+	// running holds the jobs agents are running, in the order they started.
+	running []*jobRecord
+	steps   int
+	// counted are the pipelines whose build and job counts the
+	// simulation last set (countWork).
+	counted []*model.Pipeline
 }
+
+// The simulation's pace.
+const (
+	simStep = 10 * time.Second
+	// simWarmup is how much of the past a new sandbox simulates, so it
+	// opens with builds under way and jobs waiting.
+	simWarmup = 30 * time.Minute
+	// simMaxCatchUp bounds the steps one request may take: after a longer
+	// gap (a laptop asleep, a test's clock moved by days) the simulation
+	// skips to this far before now and carries on from there.
+	simMaxCatchUp = 6 * time.Hour
+	// keepBuilds is how many builds of a pipeline are kept; older finished
+	// ones are forgotten, so a long-running sandbox stays small.
+	keepBuilds = 40
+)
 
 // agentRecord is one agent and where it is registered.
 type agentRecord struct {
 	agent     model.Agent // without its URLs and job, which are derived
 	clusterID string
 	queueID   string
+	hosted    bool
 	// pausedUntil is when a pause with a timeout ends (zero: none).
 	pausedUntil time.Time
 	// job is the job the agent is running, or nil.
 	job *jobRecord
 }
 
+// buildRecord is one build and its jobs.
+type buildRecord struct {
+	build    model.Build // without URLs, jobs, counts and pipeline, which are derived
+	pipeline *model.Pipeline
+	jobs     []*jobRecord
+	// stage is the stage of jobs under way; jobs of later stages wait.
+	stage int
+}
+
 // jobRecord is one job of a simulated build.
 type jobRecord struct {
 	job   model.Job // without its URLs and agent, which are derived
+	build *buildRecord
+	stage int
 	agent *agentRecord
 	// finishAt is when a running job ends; fail says how.
 	finishAt time.Time
 	fail     bool
-}
-
-// agentBusy reports whether an agent is running a job.
-func (s *Server) agentBusy(a *agentRecord) bool { return a.job != nil }
-
-// agentJob is the job an agent is running, as the API nests it in the
-// agent, or nil.
-func (s *Server) agentJob(u urls, a *agentRecord) *model.Job {
-	if a.job == nil {
-		return nil
-	}
-	j := a.job.job
-	return &j
-}
-
-// cancelAgentJob cancels the job an agent is running (a forced stop).
-func (s *Server) cancelAgentJob(a *agentRecord, now time.Time) {
-	if j := a.job; j != nil {
-		j.job.State = model.JobCanceled
-		j.job.FinishedAt = model.NewTimestamp(now.Truncate(time.Second))
-		j.agent = nil
-	}
-	a.job = nil
-}
-
-// advance brings the simulation up to now. Callers hold s.mu.
-func (s *Server) advance(now time.Time) {
-	for _, a := range s.sim.agents {
-		if a.agent.Paused && !a.pausedUntil.IsZero() && !now.Before(a.pausedUntil) {
-			resume(a)
-		}
-	}
+	// runFor is how long the job runs once an agent takes it.
+	runFor time.Duration
 }
 
 func newSimulation(seed uint64) *simulation {
@@ -83,9 +104,15 @@ func newSimulation(seed uint64) *simulation {
 	binary.LittleEndian.PutUint64(key[:], seed)
 	copy(key[8:], "kiteconsole-simulation-seed")
 	return &simulation{
-		rng:       rand.New(rand.NewPCG(seed, 0x73696d75)),
-		ids:       rand.NewChaCha8(key),
-		agentByID: map[string]*agentRecord{},
+		rng:           rand.New(rand.NewPCG(seed, 0x73696d75)),
+		ids:           rand.NewChaCha8(key),
+		agentByID:     map[string]*agentRecord{},
+		agentsByQueue: map[string][]*agentRecord{},
+		hostedCap:     map[string]int{},
+		byPipeline:    map[string][]*buildRecord{},
+		nextNumber:    map[string]int{},
+		jobByID:       map[string]*jobRecord{},
+		waiting:       map[string][]*jobRecord{},
 	}
 }
 
@@ -117,6 +144,9 @@ func (s *Server) seedAgents(now time.Time) {
 			default:
 				n = 1 + m.rng.IntN(8)
 			}
+			if q.Hosted {
+				m.hostedCap[q.ID] = max(n, 2)
+			}
 			for i := 0; i < n; i++ {
 				connected := now.Add(-time.Duration(5+m.rng.IntN(60*24*3)) * time.Minute).Truncate(time.Second)
 				s.registerAgent(c, q, connected)
@@ -134,6 +164,18 @@ func (s *Server) seedAgents(now time.Time) {
 		a.agent.PausedTimeoutInMinutes = model.Ptr(120)
 		a.pausedUntil = a.agent.PausedAt.Add(120 * time.Minute)
 	}
+	// Builds arrive at about the pace that keeps half the agents busy,
+	// bounded so a large organisation's sandbox starts quickly.
+	m.buildsPerStep = min(float64(len(m.agents))/60, 3)
+	m.last = now.Add(-simWarmup).Truncate(simStep)
+	if s.opts.Quiet {
+		m.buildsPerStep, m.last = 0, now
+	} else {
+		// A live organisation's pipelines count the simulation's builds,
+		// not the seed's made-up numbers.
+		m.counted = s.org.pipelines
+	}
+	s.advance(now)
 }
 
 // registerAgent connects a new agent to queue q of cluster c at connected.
@@ -162,7 +204,7 @@ func (s *Server) registerAgent(c *clusterRecord, q *model.Queue, connected time.
 		name = fmt.Sprintf("%s-%s-%d", q.Key, host[3:], 1+m.rng.IntN(4))
 		hostname = host
 	}
-	a := &agentRecord{clusterID: c.cluster.ID, queueID: q.ID, agent: model.Agent{
+	a := &agentRecord{clusterID: c.cluster.ID, queueID: q.ID, hosted: q.Hosted, agent: model.Agent{
 		ID: id, GraphQLID: graphQLID("Agent", id), Name: name, ConnectionState: model.AgentConnected,
 		Hostname:  hostname,
 		IPAddress: fmt.Sprintf("203.0.113.%d", 1+m.rng.IntN(254)),
@@ -178,11 +220,12 @@ func (s *Server) registerAgent(c *clusterRecord, q *model.Queue, connected time.
 	}
 	m.agents = append(m.agents, a)
 	m.agentByID[id] = a
+	m.agentsByQueue[q.ID] = append(m.agentsByQueue[q.ID], a)
 	return a
 }
 
 // Agents returns a copy of every agent the sandbox knows, in any
-// connection state and without URLs, brought up to the sandbox's now: for
+// connection state and with paths for URLs, brought up to the sandbox's now: for
 // tests to check what an action did.
 func (s *Server) Agents() []model.Agent {
 	s.mu.Lock()
@@ -190,7 +233,22 @@ func (s *Server) Agents() []model.Agent {
 	s.advance(s.opts.Now())
 	out := make([]model.Agent, 0, len(s.sim.agents))
 	for _, a := range s.sim.agents {
-		out = append(out, s.agentView(urls{}, a))
+		out = append(out, s.agentView(urls{org: s.org.slug}, a))
 	}
 	return out
+}
+
+// QueueJobs counts a queue's jobs waiting for an agent and running on
+// one, brought up to the sandbox's now: for tests to check what the
+// console shows.
+func (s *Server) QueueJobs(queueID string) (waiting, running int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.advance(s.opts.Now())
+	for _, j := range s.sim.running {
+		if model.Value(j.job.ClusterQueueID) == queueID {
+			running++
+		}
+	}
+	return len(s.sim.waiting[queueID]), running
 }
