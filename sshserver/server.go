@@ -94,6 +94,9 @@ type Server struct {
 	conns    connections
 	// now is the clock keys' expiry-time is checked on.
 	now func() time.Time
+	// sized, when set, is told every terminal size a console is given:
+	// tests watch the cap with it.
+	sized atomic.Pointer[func(width, height int)]
 
 	// programs are the consoles of the sessions open now: a change made
 	// in one is told to the others, which refresh what they show.
@@ -313,9 +316,13 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 	// The session's keys pass through boundedInput: an escape sequence or
 	// a paste past its bound is cut before the console parses it.
 	opts := append(bm.MakeOptions(sess), tea.WithInput(newBoundedInput(sess)), tea.WithFilter(func(_ tea.Model, msg tea.Msg) tea.Msg {
-		switch msg.(type) {
+		switch msg := msg.(type) {
 		case tea.KeyPressMsg, tea.MouseClickMsg, tea.MouseWheelMsg:
 			lastKey.Store(time.Now().UnixNano())
+		case tea.WindowSizeMsg:
+			if sized := s.sized.Load(); sized != nil {
+				(*sized)(msg.Width, msg.Height)
+			}
 		}
 		return msg
 	}))
