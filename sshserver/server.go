@@ -293,7 +293,7 @@ func (s *Server) requirePTY(next ssh.Handler) ssh.Handler {
 
 // Actor is who a session is, for the audit log.
 func actor(sess ssh.Session) audit.Actor {
-	a := audit.Actor{Who: sess.User(), Via: "ssh"}
+	a := audit.Actor{Who: sess.User(), WhoIs: audit.WhoIsClientName, Via: "ssh"}
 	if k := sess.PublicKey(); k != nil {
 		a.Fingerprint = gossh.FingerprintSHA256(k)
 	}
@@ -339,6 +339,12 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 		s.mu.Lock()
 		delete(s.programs, p)
 		s.mu.Unlock()
+		if s.opts.Audit != nil {
+			// The refusals this session was gathering are counted now.
+			if err := s.opts.Audit.Flush(who); err != nil {
+				s.opts.Logf("audit log: %v", err)
+			}
+		}
 	}()
 	go s.watchIdle(sess, p, &lastKey)
 	return p
