@@ -18,6 +18,7 @@ import (
 
 	"github.com/kiteconsole/kiteconsole/api/sandbox"
 	"github.com/kiteconsole/kiteconsole/api/sandbox/sandboxtest"
+	"github.com/kiteconsole/kiteconsole/audit"
 )
 
 // logLines collects a server's log.
@@ -470,5 +471,32 @@ func TestUnusableKeysAndAReadableHostKeyAreWarnedOfAtStart(t *testing.T) {
 	}
 	if w := h.log.with(":1: key SHA256:"); len(w) != 1 || !strings.Contains(w[0], "command") {
 		t.Fatalf("log = %q", h.log.all())
+	}
+}
+
+// A viewer's 2,000 presses of p in one write are one refusal line and
+// one count in the audit log, written when the session ends.
+func TestAViewersRefusalFloodIsCounted(t *testing.T) {
+	h := startServer(t)
+	tm := h.open(h.viewer, "vera")
+	h.openCluster(tm, "Mobile")
+	tm.keys("p")
+	eventually(t, "the first refusal", func() bool { return len(h.auditEntries()) == 1 })
+	tm.keys(strings.Repeat("p", 1999))
+	tm.keys("q")
+	_ = tm.sess.Wait()
+	refusals := func() (lines, total int) {
+		for _, e := range h.auditEntries() {
+			lines++
+			total += max(1, e.Repeated)
+		}
+		return lines, total
+	}
+	eventually(t, "the count", func() bool { _, total := refusals(); return total == 2000 })
+	if lines, _ := refusals(); lines != 2 {
+		t.Fatalf("%d audit lines for 2000 refusals: %+v", lines, h.auditEntries())
+	}
+	if e := h.auditEntries()[0]; e.WhoIs != audit.WhoIsClientName || e.Fingerprint != gossh.FingerprintSHA256(h.viewer.PublicKey()) {
+		t.Fatalf("who = %q (%q) %q", e.Who, e.WhoIs, e.Fingerprint)
 	}
 }

@@ -278,6 +278,13 @@ func (s *Server) limitSessions(next ssh.Handler) ssh.Handler {
 		}
 		defer s.sessions.Add(-1)
 		next(sess)
+		if s.opts.Audit != nil {
+			// The session is over: the count of the refusals it was
+			// gathering is written now, not at its next refusal.
+			if err := s.opts.Audit.Flush(actor(sess)); err != nil {
+				s.opts.Logf("audit log: %v", err)
+			}
+		}
 	}
 }
 
@@ -339,12 +346,6 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 		s.mu.Lock()
 		delete(s.programs, p)
 		s.mu.Unlock()
-		if s.opts.Audit != nil {
-			// The refusals this session was gathering are counted now.
-			if err := s.opts.Audit.Flush(who); err != nil {
-				s.opts.Logf("audit log: %v", err)
-			}
-		}
 	}()
 	go s.watchIdle(sess, p, &lastKey)
 	return p
