@@ -140,10 +140,15 @@ func Load(path string) (*File, []string, error) {
 		return nil, nil, fail(at("default_org"), "default_org", "%q is not one of the organisations listed", f.DefaultOrg)
 	}
 	keys := keymap.Default()
+	var rebound []string
 	for action, ks := range f.Keys {
 		if err := keys.Rebind(action, ks); err != nil {
 			return nil, nil, fail(at("keys", action), "keys."+action, "%v", err)
 		}
+		rebound = append(rebound, action)
+	}
+	if c := keys.Collision(rebound...); c != nil {
+		return nil, nil, fail(at("keys", c.Action), "keys."+c.Action, "%v", c)
 	}
 	var warnings []string
 	for _, o := range f.Organizations {
