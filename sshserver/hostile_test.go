@@ -58,7 +58,7 @@ type hostile struct {
 	keys string // the viewers' authorized_keys
 }
 
-func startHostile(t *testing.T, opts Options, viewersFile func(viewer gossh.Signer) string) *hostile {
+func startHostile(t testing.TB, opts Options, viewersFile func(viewer gossh.Signer) string) *hostile {
 	t.Helper()
 	dir := t.TempDir()
 	h := &hostile{harness: &harness{t: t, viewer: newSigner(t), stranger: newSigner(t)}, log: &logLines{}}
