@@ -124,6 +124,7 @@ func BenchmarkResidentAfterCappedSessions(b *testing.B) {
 		capSession(b, h, MaxRows, MaxColumns) // loads the code the sessions run
 		settle(b, h)
 		before := residentBytes(b)
+		b.Logf("fresh: %s", runtimeFigures())
 		heapFresh += heapInUse()
 		for range sessions {
 			capSession(b, h, MaxRows, MaxColumns)
@@ -132,6 +133,7 @@ func BenchmarkResidentAfterCappedSessions(b *testing.B) {
 		fresh += float64(before)
 		after += float64(residentBytes(b))
 		heapAfter += heapInUse()
+		b.Logf("after: %s", runtimeFigures())
 	}
 	n := float64(b.N)
 	b.ReportMetric(fresh/n/(1<<20), "MB-rss-fresh")
@@ -139,6 +141,23 @@ func BenchmarkResidentAfterCappedSessions(b *testing.B) {
 	b.ReportMetric(after/fresh, "rss-ratio")
 	b.ReportMetric(heapFresh/n/(1<<20), "MB-heap-fresh")
 	b.ReportMetric(heapAfter/n/(1<<20), "MB-heap-after")
+}
+
+// runtimeFigures are the parts of the resident set the Go runtime keeps
+// beside the heap, and the process's threads.
+func runtimeFigures() string {
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	threads := "?"
+	if data, err := os.ReadFile("/proc/self/status"); err == nil {
+		for _, line := range strings.Split(string(data), "\n") {
+			if rest, ok := strings.CutPrefix(line, "Threads:"); ok {
+				threads = strings.TrimSpace(rest)
+			}
+		}
+	}
+	return fmt.Sprintf("heap in use %.1f MB, stacks %.1f MB, runtime metadata %.1f MB, threads %s",
+		float64(ms.HeapInuse)/(1<<20), float64(ms.StackInuse)/(1<<20), float64(ms.MSpanInuse+ms.MCacheInuse+ms.GCSys+ms.OtherSys)/(1<<20), threads)
 }
 
 func heapInUse() float64 {
