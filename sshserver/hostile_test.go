@@ -192,7 +192,7 @@ func TestCheckRequestCapsEveryWindowField(t *testing.T) {
 // Connections that never log in, and logged-in ones that never open a
 // session, are closed; the slots they took are given back.
 func TestSilentConnectionsAreClosed(t *testing.T) {
-	h := startHostile(t, Options{HandshakeTimeout: 200 * time.Millisecond, NoSessionTimeout: 300 * time.Millisecond}, nil)
+	h := startHostile(t, Options{HandshakeTimeout: 2 * time.Second, NoSessionTimeout: 300 * time.Millisecond}, nil)
 	silent, err := net.Dial("tcp", h.addr)
 	if err != nil {
 		t.Fatal(err)
