@@ -100,7 +100,10 @@ func TestALyingContentLengthIsNotAllocated(t *testing.T) {
 		}
 	}
 	runtime.ReadMemStats(&after)
-	if grew := after.TotalAlloc - before.TotalAlloc; grew > requests*(maxPrealloc+(1<<20)) {
+	// Each request may make maxPrealloc ready; the rest is the client's
+	// own (more under the race detector). Trusting the header is 60 MB
+	// a request.
+	if grew := after.TotalAlloc - before.TotalAlloc; grew > 32<<20 {
 		t.Fatalf("%d requests announcing 60 MB and sending 1 byte allocated %d MB", requests, grew>>20)
 	}
 }
