@@ -500,3 +500,43 @@ func TestAViewersRefusalFloodIsCounted(t *testing.T) {
 		t.Fatalf("who = %q (%q) %q", e.Who, e.WhoIs, e.Fingerprint)
 	}
 }
+
+// One connection may hold MaxSessionChannels sessions; once it has none
+// again, the no-session timeout closes it.
+func TestSessionChannelsPerConnectionAreBounded(t *testing.T) {
+	h := startHostile(t, Options{NoSessionTimeout: 500 * time.Millisecond}, nil)
+	client, err := h.dial("vera", gossh.PublicKeys(h.viewer))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	var open []*gossh.Session
+	for range MaxSessionChannels {
+		s, err := client.NewSession()
+		if err != nil {
+			t.Fatal(err)
+		}
+		open = append(open, s)
+	}
+	if s, err := client.NewSession(); err == nil {
+		s.Close()
+		t.Fatalf("session %d on one connection was opened", MaxSessionChannels+1)
+	}
+	time.Sleep(1500 * time.Millisecond) // three no-session timeouts: the sessions hold it
+	if _, err := client.NewSession(); err == nil {
+		t.Fatal("still over the bound")
+	}
+	if h.srv.openConnections() != 1 {
+		t.Fatal("a connection with sessions open was closed")
+	}
+	for _, s := range open {
+		s.Close()
+	}
+	done := make(chan error, 1)
+	go func() { done <- client.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("a connection whose sessions all closed is still open")
+	}
+}
