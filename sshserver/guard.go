@@ -66,7 +66,14 @@ type connections struct {
 	mu        sync.Mutex
 	total     int
 	byAddress map[string]int
+	// A flood of refused connections is one log line per
+	// refusalLogEvery, with how many were refused since the last.
+	lastRefusalLog time.Time
+	unlogged       int
 }
+
+// refusalLogEvery spaces the log lines of refused connections.
+const refusalLogEvery = 10 * time.Second
 
 // guardedConn is one accepted connection: counted until it is closed, and
 // closed by its timer unless it logs in in time and keeps a session open.
@@ -141,8 +148,16 @@ func (s *Server) acceptConn(ctx ssh.Context, conn net.Conn) net.Conn {
 	s.conns.mu.Lock()
 	if s.conns.total >= s.opts.MaxConnections || s.conns.byAddress[addr] >= s.opts.MaxConnectionsPerAddress {
 		total, here := s.conns.total, s.conns.byAddress[addr]
+		s.conns.unlogged++
+		now := time.Now()
+		if now.Sub(s.conns.lastRefusalLog) < refusalLogEvery {
+			s.conns.mu.Unlock()
+			return nil
+		}
+		refused := s.conns.unlogged
+		s.conns.lastRefusalLog, s.conns.unlogged = now, 0
 		s.conns.mu.Unlock()
-		s.opts.Logf("refused a connection from %s: %d open from there, %d in all", addr, here, total)
+		s.opts.Logf("refused a connection from %s: %d open from there, %d in all (%d refused since the last such line)", addr, here, total, refused)
 		return nil
 	}
 	s.conns.total++
