@@ -30,6 +30,9 @@ const (
 	MaxEnv      = 32
 	MaxEnvBytes = 4 << 10
 
+	// MaxTermName bounds the TERM of a pty-req.
+	MaxTermName = 256
+
 	// MaxSessionChannels bounds the session channels open at once on one
 	// connection (multiplexing clients open a few).
 	MaxSessionChannels = 4
@@ -246,6 +249,9 @@ func checkRequest(req *gossh.Request, env *sessionEnv) bool {
 			return true // the library refuses what it cannot parse
 		}
 		n := binary.BigEndian.Uint32(req.Payload)
+		if n > MaxTermName {
+			return false // it would be kept, and put in the console's environment
+		}
 		if uint64(len(req.Payload)) < 4+uint64(n)+8 {
 			return true
 		}

@@ -182,6 +182,14 @@ func TestCheckRequestCapsEveryWindowField(t *testing.T) {
 	if got.Columns != MaxColumns || got.Rows != MaxRows || got.Term != "xterm" || got.PxW != 640 {
 		t.Fatalf("capped pty-req = %+v", got)
 	}
+	longTerm := &gossh.Request{Type: "pty-req", Payload: gossh.Marshal(struct {
+		Term                    string
+		Columns, Rows, PxW, PxH uint32
+		Modes                   string
+	}{strings.Repeat("x", 30<<10), 80, 24, 0, 0, ""})}
+	if checkRequest(longTerm, &sessionEnv{}) {
+		t.Fatal("a TERM of 30 KB was accepted")
+	}
 	// A truncated payload is left to the library, which refuses it.
 	short := &gossh.Request{Type: "pty-req", Payload: []byte{0, 0, 0, 200, 'x'}}
 	if !checkRequest(short, &sessionEnv{}) || len(short.Payload) != 5 {
