@@ -151,6 +151,7 @@ func New(cfg Config) (*Client, error) {
 		transport.MaxIdleConnsPerHost = 2 * max(cfg.Parallel, DefaultParallel)
 		c.hc = &http.Client{Transport: transport}
 	}
+	c.hc = withoutRedirects(c.hc)
 	if c.maxRetries == 0 {
 		c.maxRetries = 3
 	}
@@ -382,14 +383,7 @@ func (c *Client) send(ctx context.Context, method string, target *url.URL, paylo
 		return nil, 0, nil, fmt.Errorf("%s %s: %w", method, target.Path, unwrapURLError(err))
 	}
 	defer resp.Body.Close()
-	// Read into a buffer of the reply's size, when it says, rather than
-	// growing one by doubling: a page of pipelines is a few hundred KB.
-	var buf bytes.Buffer
-	if resp.ContentLength > 0 && resp.ContentLength <= maxResponse {
-		buf.Grow(int(resp.ContentLength) + bytes.MinRead)
-	}
-	_, err = buf.ReadFrom(io.LimitReader(resp.Body, maxResponse))
-	data := buf.Bytes()
+	data, err := readReply(resp)
 	if err != nil {
 		if ctxErr := parent.Err(); ctxErr != nil {
 			return nil, 0, nil, ctxErr
