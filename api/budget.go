@@ -426,7 +426,7 @@ func (s *scheduler) budgetWait(lane Lane, sess *session) time.Duration {
 	// Sessions share a window only once a reply has said what it is:
 	// without rate-limit headers there is no window to share.
 	if w, _ := s.binding(now); lane == Person && allowed && sess != nil && w.Known {
-		s.lastActive[sess] = now
+		s.lastActive[sess] = now // it shares the window from now on
 		if s.looks[sess] >= s.fairShare(limit, now) {
 			// This session has had its share of the window: the rest is
 			// for the other sessions' looks and everyone's changes.
@@ -572,6 +572,7 @@ func (s *scheduler) take(lane Lane, sess *session) {
 		if sess != nil {
 			s.countIn(now)
 			s.looks[sess]++
+			s.lastActive[sess] = now
 			s.turn = sess
 		}
 	}

@@ -298,3 +298,75 @@ func TestBudgetTextNamesTheBindingWindow(t *testing.T) {
 		t.Fatalf("text %q", got)
 	}
 }
+
+// Issue 21: a viewer pressing r as fast as it can (300 presses, three at
+// a time, which join each other's requests when they can) over one SSH session cannot starve an operator's session of the
+// same token: the viewer gets a fair share of the user's window, the
+// operator still looks without waiting, and the pause goes through with
+// no 429.
+func TestAViewerCannotStarveAnOperator(t *testing.T) {
+	clock := sandboxtest.NewClock()
+	env := sandboxtest.Start(t, sandbox.Options{Size: sandbox.SizeDemo, Clock: clock.Now,
+		RateLimit: sandbox.DefaultRateLimit, UserRateLimit: sandbox.DefaultUserRateLimit}, nil)
+	server := env.ClientWith(t, api.Config{Now: clock.Now})
+	var waits atomic.Int32
+	gaveUp := errors.New("the person pressed on rather than wait")
+	// Nobody waits in this test: a wait is counted, and given up at once.
+	api.SetSleep(server, func(ctx context.Context, d time.Duration) error {
+		waits.Add(1)
+		return gaveUp
+	})
+	viewer, operator := server.WithAccess(true, nil), server.WithAccess(false, nil)
+	ctx := context.Background()
+	// The operator's console opened before the viewer started pressing.
+	if _, err := operator.ListClusters(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	var shown atomic.Int32
+	for range 3 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 100 {
+				_, err := viewer.ListClusters(api.Fresh(ctx), nil)
+				switch {
+				case err == nil:
+					shown.Add(1)
+				case !errors.Is(err, gaveUp):
+					t.Error(err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	viewerGets := countGets(env) - 1
+	if viewerGets > 20 {
+		t.Fatalf("the viewer's presses sent %d requests, more than its fair share (20 of 50)", viewerGets)
+	}
+	if shown.Load() < int32(viewerGets) || waits.Load() == 0 {
+		t.Fatalf("%d presses answered, %d requests, %d waits", shown.Load(), viewerGets, waits.Load())
+	}
+	waits.Store(0)
+	// The operator opens a cluster's queues and pauses one: no waiting.
+	clusterID, queueID := runningQueue(t, ctx, operator)
+	if _, err := operator.PauseQueue(ctx, clusterID, queueID, "incident: viewer pressing r"); err != nil {
+		t.Fatalf("the pause: %v", err)
+	}
+	if waits.Load() != 0 {
+		t.Fatalf("the operator waited %d times", waits.Load())
+	}
+	if n := count429(env); n != 0 {
+		t.Fatalf("%d requests refused", n)
+	}
+	// The viewer pressing on still cannot spend the change reserve.
+	for range 50 {
+		_, _ = viewer.ListClusters(api.Fresh(ctx), nil)
+	}
+	if b := operator.Budget(); b.Remaining < b.ChangeReserve || count429(env) != 0 {
+		t.Fatalf("budget after more presses: %+v", b)
+	}
+	if _, err := operator.ResumeQueue(ctx, clusterID, queueID); err != nil {
+		t.Fatalf("the resume: %v", err)
+	}
+}
