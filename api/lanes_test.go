@@ -370,3 +370,52 @@ func TestAViewerCannotStarveAnOperator(t *testing.T) {
 		t.Fatalf("the resume: %v", err)
 	}
 }
+
+// "RateLimit-Reset: 0" is not a licence to retry at once: the wait has
+// its margin.
+func TestA429WithResetZeroIsNotRetriedAtOnce(t *testing.T) {
+	env := startFaulty(t, api.Config{})
+	env.faults.add(fault{status: 429, times: 1, header: map[string]string{"RateLimit-Reset": "0", "RateLimit-Remaining": "0", "RateLimit-Limit": "200"},
+		body: `{"message":"You have exceeded your API rate limit.","scope":"rest","limit":200,"current":201,"reset":0}`})
+	if _, err := env.Client.ListClusters(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	if w := env.recorded(); len(w) != 1 || !afterReset(w[0], 0) {
+		t.Fatalf("waits = %v, want a margin of 100ms to 500ms", w)
+	}
+}
+
+// The background share and the reserve apply to the user's window when it
+// has less left than the organisation's.
+func TestBackgroundKeepsToTheTighterWindow(t *testing.T) {
+	clock := sandboxtest.NewClock()
+	env := sandboxtest.Start(t, sandbox.Options{Size: sandbox.SizeDemo, Clock: clock.Now,
+		RateLimit: sandbox.DefaultRateLimit, UserRateLimit: sandbox.DefaultUserRateLimit}, nil)
+	c := env.ClientWith(t, api.Config{Now: clock.Now})
+	sent := 0
+	for range 100 {
+		if _, err := c.ListClusters(bg(), nil); err == nil {
+			sent++
+		} else if !errors.Is(err, api.ErrDeferred) {
+			t.Fatal(err)
+		}
+	}
+	// 25% of the user's 50, not of the organisation's 200.
+	if b := c.Budget(); sent != 12 || b.Scope != api.ScopeUser || b.BackgroundShare != 12 || b.Remaining != 38 || b.Org.Remaining != 188 {
+		t.Fatalf("%d sent, budget %+v", sent, b)
+	}
+	// A person's looks spend the user's window down to the change reserve
+	// (10), changes the rest; background stays deferred from the reserve
+	// (20) on.
+	for range 18 {
+		if _, err := c.ListClusters(context.Background(), nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := c.ListClusters(bg(), nil); !errors.Is(err, api.ErrDeferred) {
+		t.Fatalf("background at the user's reserve: %v", err)
+	}
+	if n := count429(env); n != 0 {
+		t.Fatalf("%d refused", n)
+	}
+}
