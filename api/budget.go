@@ -2,8 +2,10 @@ package api
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net/http"
 	"strconv"
 	"strings"
@@ -718,6 +720,55 @@ func (s *scheduler) snapshot() Budget {
 		}
 	}
 	return b
+}
+
+// rateLimitBody is what a 429's body says of the window that refused it.
+type rateLimitBody struct {
+	Scope string `json:"scope"`
+	Reset *int   `json:"reset"`
+}
+
+// refusedScope is the window a 429 was refused by: the body's scope, or,
+// without one, the user's window when its headers say it is spent and the
+// organisation's do not; "" for any other reply.
+func refusedScope(status int, h http.Header, body []byte) string {
+	if status != http.StatusTooManyRequests {
+		return ""
+	}
+	var b rateLimitBody
+	if json.Unmarshal(body, &b) == nil && (b.Scope == ScopeOrg || b.Scope == ScopeUser) {
+		return b.Scope
+	}
+	userLeft, userKnown := headerInt(h, "RateLimit-User-Remaining")
+	orgLeft, orgKnown := headerInt(h, "RateLimit-Remaining")
+	if userKnown && userLeft == 0 && (!orgKnown || orgLeft > 0) {
+		return ScopeUser
+	}
+	return ScopeOrg
+}
+
+// rateLimitWait reads how long a 429 asks us to wait: until the reset of
+// the window its body names (RateLimit-User-Reset for "rest_user",
+// RateLimit-Reset for "rest", else the body's reset), or as serverWait
+// says.
+func rateLimitWait(h http.Header, body []byte) (time.Duration, bool) {
+	var b rateLimitBody
+	_ = json.Unmarshal(body, &b)
+	header := map[string]string{ScopeUser: "RateLimit-User-Reset", ScopeOrg: "RateLimit-Reset"}[refusedScope(http.StatusTooManyRequests, h, body)]
+	if n, ok := headerInt(h, header); ok {
+		return time.Duration(n) * time.Second, true
+	}
+	if b.Reset != nil && *b.Reset >= 0 {
+		return time.Duration(*b.Reset) * time.Second, true
+	}
+	return serverWait(h)
+}
+
+// resetMargin is added to a wait for a window to reset: the server's
+// reset is whole seconds, rounded, and many clients wait for the same
+// one. 100ms to 500ms, jittered.
+func resetMargin() time.Duration {
+	return 100*time.Millisecond + time.Duration(rand.Int64N(int64(400*time.Millisecond)))
 }
 
 func headerInt(h http.Header, name string) (int, bool) {
