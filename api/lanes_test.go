@@ -419,3 +419,34 @@ func TestBackgroundKeepsToTheTighterWindow(t *testing.T) {
 		t.Fatalf("%d refused", n)
 	}
 }
+
+// Listing all 10,000 pipelines of the large organisation under Buildkite's
+// default windows (200 for the organisation, 50 for the user a minute):
+// 100 requests, 30 of each user window for the bulk read, so three waits
+// for a reset and no 429; the reserve of 20 stays free in every window.
+func TestTenThousandPipelinesUnderTheDefaultWindows(t *testing.T) {
+	clock := sandboxtest.NewClock()
+	env := sandboxtest.Start(t, sandbox.Options{Size: sandbox.SizeLarge, Clock: clock.Now,
+		RateLimit: sandbox.DefaultRateLimit, UserRateLimit: sandbox.DefaultUserRateLimit}, nil)
+	// One page at a time: each wait here moves the hand clock, and eight
+	// workers waiting for the same reset would move it eight times.
+	c := env.ClientWith(t, api.Config{Now: clock.Now, Parallel: 1})
+	var waits []time.Duration
+	lowest := 50
+	api.SetSleep(c, func(ctx context.Context, d time.Duration) error {
+		lowest = min(lowest, c.Budget().Remaining)
+		waits = append(waits, d)
+		clock.Add(d)
+		return nil
+	})
+	all, err := c.ListPipelines(context.Background(), nil)
+	if err != nil || len(all) != 10000 {
+		t.Fatalf("%d pipelines, %v", len(all), err)
+	}
+	if len(waits) != 3 || count429(env) != 0 || countGets(env) != 100 {
+		t.Fatalf("%d waits (%v), %d refused, %d requests", len(waits), waits, count429(env), countGets(env))
+	}
+	if lowest < 20 {
+		t.Fatalf("the bulk read spent the reserve: %d left", lowest)
+	}
+}
