@@ -248,6 +248,9 @@ func newAgentChangeCommand(stdout, stderr io.Writer, getenv func(string) string,
 			"stop":   "  kiteconsole agent stop gpu-host-2 --dry-run\n  kiteconsole agent stop gpu-host-2 --force",
 		}[action],
 		Args: minArgs(1, "name an agent"),
+		// Agent names are not completed (listing them is not one page in
+		// a large organisation), and a file name is never one.
+		ValidArgsFunction: cobra.NoFileCompletions,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			minutes := 0
 			if action == "pause" && timeout != 0 {
