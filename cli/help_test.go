@@ -86,11 +86,14 @@ func TestSandboxLogSaysMethodPathStatusDurationAndNeverTheToken(t *testing.T) {
 	// A clock that moves 7ms between the two readings of one request.
 	at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	now := func() time.Time { at = at.Add(7 * time.Millisecond); return at }
-	srv := httptest.NewServer(logRequests(sb, &log, now))
+	srv := httptest.NewServer(logRequests(sb, &log, now, sb.Token(), sb.ReadOnlyToken()))
 	defer srv.Close()
 	for _, c := range []struct{ token, path string }{
 		{sb.Token(), "/v2/organizations/acme/clusters?per_page=1"},
 		{"wrong-token-value", "/v2/organizations/acme/pipelines?access_token=" + sb.Token()},
+		// A token pasted where a name goes, or under a parameter of
+		// another name.
+		{sb.Token(), "/v2/organizations/acme/pipelines/" + sb.ReadOnlyToken() + "?q=" + sb.Token()},
 	} {
 		req, _ := http.NewRequest(http.MethodGet, srv.URL+c.path, nil)
 		req.Header.Set("Authorization", "Bearer "+c.token)
@@ -101,7 +104,7 @@ func TestSandboxLogSaysMethodPathStatusDurationAndNeverTheToken(t *testing.T) {
 		resp.Body.Close()
 	}
 	lines := strings.Split(strings.TrimSpace(log.String()), "\n")
-	if len(lines) != 2 {
+	if len(lines) != 3 {
 		t.Fatalf("log:\n%s", log.String())
 	}
 	if lines[0] != "GET /v2/organizations/acme/clusters?per_page=1 200 7ms" {
@@ -110,7 +113,10 @@ func TestSandboxLogSaysMethodPathStatusDurationAndNeverTheToken(t *testing.T) {
 	if !strings.HasPrefix(lines[1], "GET /v2/organizations/acme/pipelines?access_token=REDACTED 401 ") {
 		t.Errorf("line %q", lines[1])
 	}
-	if strings.Contains(log.String(), sb.Token()) || strings.Contains(log.String(), "wrong-token-value") {
+	if lines[2] != "GET /v2/organizations/acme/pipelines/REDACTED?q=REDACTED 404 7ms" {
+		t.Errorf("line %q", lines[2])
+	}
+	if strings.Contains(log.String(), sb.Token()) || strings.Contains(log.String(), sb.ReadOnlyToken()) || strings.Contains(log.String(), "wrong-token-value") {
 		t.Fatalf("a token reached the log:\n%s", log.String())
 	}
 }
