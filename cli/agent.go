@@ -177,21 +177,7 @@ func findAgents(ctx context.Context, c *api.Client, args []string) ([]model.Agen
 			}
 			continue
 		}
-		var found []model.Agent
-		for _, try := range []func(model.Agent) bool{
-			func(a model.Agent) bool { return a.ID == arg },
-			func(a model.Agent) bool { return a.Name == arg },
-			func(a model.Agent) bool { return strings.EqualFold(a.Name, arg) },
-		} {
-			for _, a := range all {
-				if try(a) {
-					found = append(found, a)
-				}
-			}
-			if len(found) > 0 {
-				break
-			}
-		}
+		found := byIDOrName(all, arg, func(a model.Agent) (string, string) { return a.ID, a.Name })
 		if len(found) == 0 && model.ValidateUUID("agent", arg) == nil {
 			// Not listed (not connected): ask for it by id.
 			a, err := c.GetAgent(ctx, arg)

@@ -89,21 +89,7 @@ func (n *names) Clusters(ctx context.Context, spec string) ([]model.Cluster, err
 		}
 		return found, nil
 	}
-	// An id, then the exact name, then the name in any case.
-	for _, try := range []func(model.Cluster) bool{
-		func(c model.Cluster) bool { return c.ID == spec },
-		func(c model.Cluster) bool { return c.Name == spec },
-		func(c model.Cluster) bool { return strings.EqualFold(c.Name, spec) },
-	} {
-		for _, c := range all {
-			if try(c) {
-				found = append(found, c)
-			}
-		}
-		if len(found) > 0 {
-			break
-		}
-	}
+	found = byIDOrName(all, spec, func(c model.Cluster) (string, string) { return c.ID, c.Name })
 	switch len(found) {
 	case 0:
 		return nil, unknownName("cluster", spec, clusterNames(all))
@@ -207,20 +193,7 @@ func (n *names) queuesNamed(ctx context.Context, arg string) ([]queueRef, error)
 			}
 		}
 	} else {
-		for _, try := range []func(model.Queue) bool{
-			func(q model.Queue) bool { return q.ID == queueSpec },
-			func(q model.Queue) bool { return q.Key == queueSpec },
-			func(q model.Queue) bool { return strings.EqualFold(q.Key, queueSpec) },
-		} {
-			for _, r := range all {
-				if try(r.Queue) {
-					found = append(found, r)
-				}
-			}
-			if len(found) > 0 {
-				break
-			}
-		}
+		found = byIDOrName(all, queueSpec, func(r queueRef) (string, string) { return r.Queue.ID, r.Queue.Key })
 	}
 	candidates := func(rs []queueRef) []string {
 		out := make([]string, len(rs))
@@ -239,6 +212,29 @@ func (n *names) queuesNamed(ctx context.Context, arg string) ([]queueRef, error)
 		return nil, ambiguousName("queue", arg, candidates(found))
 	}
 	return found, nil
+}
+
+// byIDOrName finds what spec names among items, each with an id and a
+// name (idName gives both): the item with that id, else those with that
+// exact name, else those with that name in any case. More than one is
+// for the caller to report as ambiguous.
+func byIDOrName[T any](items []T, spec string, idName func(T) (id, name string)) []T {
+	for _, matches := range []func(id, name string) bool{
+		func(id, _ string) bool { return id == spec },
+		func(_, name string) bool { return name == spec },
+		func(_, name string) bool { return strings.EqualFold(name, spec) },
+	} {
+		var found []T
+		for _, it := range items {
+			if matches(idName(it)) {
+				found = append(found, it)
+			}
+		}
+		if len(found) > 0 {
+			return found
+		}
+	}
+	return nil
 }
 
 // unknownName is a name that matches nothing: a usage error that lists

@@ -115,13 +115,19 @@ func newQueueListCommand(stdout, stderr io.Writer, getenv func(string) string) *
 	return cmd
 }
 
+// writeQueuesJSON prints queues as the API gives them, each with its
+// cluster.
+func (o output) writeQueuesJSON(refs []queueRef) error {
+	out := make([]queueJSON, len(refs))
+	for i, r := range refs {
+		out[i] = toQueueJSON(r)
+	}
+	return o.writeJSON(out)
+}
+
 func printQueues(o output, refs []queueRef) error {
 	if o.json {
-		out := make([]queueJSON, len(refs))
-		for i, r := range refs {
-			out[i] = toQueueJSON(r)
-		}
-		return o.writeJSON(out)
+		return o.writeQueuesJSON(refs)
 	}
 	rows := make([][]string, len(refs))
 	for i, r := range refs {
@@ -152,11 +158,7 @@ func newQueueShowCommand(stdout, stderr io.Writer, getenv func(string) string) *
 			}
 			o := newOutput(stdout, asJSON)
 			if o.json {
-				out := make([]queueJSON, len(refs))
-				for i, r := range refs {
-					out[i] = toQueueJSON(r)
-				}
-				return o.writeJSON(out)
+				return o.writeQueuesJSON(refs)
 			}
 			for i, r := range refs {
 				if i > 0 {
