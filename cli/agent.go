@@ -331,13 +331,10 @@ func changeAgent(ctx context.Context, c *api.Client, a model.Agent, action strin
 		}
 		return res
 	}
-	var e *api.Error
-	if errors.As(err, &e) {
-		msg := strings.ToLower(e.Summary())
-		if (action == "pause" && strings.Contains(msg, "already paused")) || (action == "resume" && strings.Contains(msg, "not paused")) {
-			res.Result = alreadyText
-			return res
-		}
+	if action != "stop" && errors.Is(err, api.ErrUnprocessable) && alreadyInState(err, action == "pause") {
+		// Someone else got there between the list and the change.
+		res.Result = alreadyText
+		return res
 	}
 	res.Result, res.Message = "failed", errorMessage(err)
 	if isRefused(err) {

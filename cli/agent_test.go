@@ -3,6 +3,8 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"net/http"
+	"path"
 	"strings"
 	"testing"
 
@@ -123,5 +125,40 @@ func TestAgentNamesGlobsAndRefusals(t *testing.T) {
 	}
 	if r := e.run(t, "agent", "pause", agents[0].Name, "--timeout", "30s"); r.code != ExitUsage {
 		t.Fatalf("a 30s timeout: exit %d", r.code)
+	}
+}
+
+func TestAnAgentPauseOrResumeThatLosesARaceCountsAsDone(t *testing.T) {
+	// Between the list and the change someone else paused (or resumed)
+	// the agent: the API answers 422, and the agent is in the asked state.
+	e := startCLI(t, sandbox.SizeDemo, func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			msg := map[string]string{"pause": "Agent is already paused", "resume": "Agent is not paused"}[path.Base(r.URL.Path)]
+			if r.Method == http.MethodPut && msg != "" {
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(http.StatusUnprocessableEntity)
+				_, _ = w.Write([]byte(`{"message":"` + msg + `"}`))
+				return
+			}
+			h.ServeHTTP(w, r)
+		})
+	})
+	agents, err := e.Client.ListAgents(context.Background(), model.AgentListFilter{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var running, paused model.Agent
+	for _, a := range agents {
+		if a.ConnectionState == model.AgentConnected && a.Paused {
+			paused = a
+		} else if a.ConnectionState == model.AgentConnected {
+			running = a
+		}
+	}
+	if r := e.run(t, "agent", "pause", running.ID); r.code != 0 || !strings.Contains(r.out, "\talready paused") {
+		t.Fatalf("pause: exit %d\n%s%s", r.code, r.out, r.errOut)
+	}
+	if r := e.run(t, "agent", "resume", paused.ID); r.code != 0 || !strings.Contains(r.out, "\talready running") {
+		t.Fatalf("resume: exit %d\n%s%s", r.code, r.out, r.errOut)
 	}
 }

@@ -344,7 +344,8 @@ func changeQueue(ctx context.Context, c *api.Client, r queueRef, pause bool, not
 }
 
 // alreadyInState reads the API's 422 for a repeat: "Cluster queue is
-// already paused" or "Cluster queue is not paused".
+// already paused" or "Cluster queue is not paused", and the agents' "Agent
+// is already paused" or "Agent is not paused".
 func alreadyInState(err error, pause bool) bool {
 	var e *api.Error
 	if !errors.As(err, &e) {
