@@ -49,7 +49,10 @@ func agentState(a model.Agent) string {
 	return "idle"
 }
 
-func agentRow(a model.Agent) []string {
+// agentRow is an agent's row; queue is the CLUSTER/QUEUE it was listed
+// under, or "" when not known (the agent then names only its queue's key,
+// which several clusters may share).
+func agentRow(a model.Agent, queue string) []string {
 	job := ""
 	if a.Busy() {
 		job = a.Job.ID
@@ -58,7 +61,9 @@ func agentRow(a model.Agent) []string {
 	if a.Paused {
 		by, note = a.PausedBy.DisplayName(), model.Value(a.PausedNote)
 	}
-	queue, _ := a.Tag("queue")
+	if queue == "" {
+		queue, _ = a.Tag("queue")
+	}
 	if queue == "" {
 		queue = a.Queue
 	}
@@ -83,10 +88,11 @@ func newAgentListCommand(stdout, stderr io.Writer, getenv func(string) string) *
 			}
 			defer s.Close()
 			var agents []model.Agent
+			var queueOf []string
 			if queue == "" {
 				agents, err = s.client.ListAgents(cmd.Context(), model.AgentListFilter{}, nil)
 			} else {
-				agents, err = agentsOfQueues(cmd.Context(), s.client, queue)
+				agents, queueOf, err = agentsOfQueues(cmd.Context(), s.client, queue)
 			}
 			if err != nil {
 				return err
@@ -100,7 +106,11 @@ func newAgentListCommand(stdout, stderr io.Writer, getenv func(string) string) *
 			}
 			rows := make([][]string, len(agents))
 			for i, a := range agents {
-				rows[i] = agentRow(a)
+				q := ""
+				if i < len(queueOf) {
+					q = queueOf[i]
+				}
+				rows[i] = agentRow(a, q)
 			}
 			return o.rows(agentHeader, rows)
 		},
@@ -115,11 +125,12 @@ func newAgentListCommand(stdout, stderr io.Writer, getenv func(string) string) *
 }
 
 // agentsOfQueues lists the agents of the queues a name or glob names,
-// asking the API to filter by each queue's id.
-func agentsOfQueues(ctx context.Context, c *api.Client, spec string) ([]model.Agent, error) {
+// asking the API to filter by each queue's id, and says each agent's
+// queue as CLUSTER/QUEUE (queueOf[i] is agents[i]'s).
+func agentsOfQueues(ctx context.Context, c *api.Client, spec string) (agents []model.Agent, queueOf []string, err error) {
 	refs, err := newNames(c).Queues(ctx, []string{spec})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	lists := make([][]model.Agent, len(refs))
 	g, gctx := errgroup.WithContext(ctx)
@@ -132,13 +143,15 @@ func agentsOfQueues(ctx context.Context, c *api.Client, spec string) ([]model.Ag
 		})
 	}
 	if err := g.Wait(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	var out []model.Agent
-	for _, l := range lists {
-		out = append(out, l...)
+	for i, l := range lists {
+		agents = append(agents, l...)
+		for range l {
+			queueOf = append(queueOf, refs[i].name())
+		}
 	}
-	return out, nil
+	return agents, queueOf, nil
 }
 
 // findAgents finds the agents the arguments name: by id, name (any

@@ -48,6 +48,20 @@ func TestAgentListByQueueAndJSON(t *testing.T) {
 	if all.code != 0 || len(tsv(all.out)) != len(demoAgents(t, e)) {
 		t.Fatalf("all agents: exit %d, %d rows", all.code, len(tsv(all.out)))
 	}
+	// Several clusters have a queue keyed "default": listed by queue,
+	// the QUEUE column says which cluster's.
+	byQueue := e.run(t, "agent", "list", "--queue", "*/default")
+	clusters := map[string]bool{}
+	for _, row := range tsv(byQueue.out) {
+		cluster, key, ok := strings.Cut(row[2], "/")
+		if !ok || key != "default" {
+			t.Fatalf("QUEUE %q, want CLUSTER/default", row[2])
+		}
+		clusters[cluster] = true
+	}
+	if byQueue.code != 0 || len(clusters) < 2 {
+		t.Fatalf("exit %d, agents of %d clusters' default queues:\n%s", byQueue.code, len(clusters), byQueue.out)
+	}
 	if r := e.run(t, "agent", "list", "--queue", "Mobile/nope"); r.code != ExitUsage {
 		t.Fatalf("unknown queue: exit %d", r.code)
 	}
