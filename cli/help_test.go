@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kiteconsole/kiteconsole/api"
 	"github.com/kiteconsole/kiteconsole/api/sandbox"
 )
 
@@ -77,6 +78,13 @@ func TestErrorsKeepTheirOwnCaseAndNoFullStopIsAdded(t *testing.T) {
 	lines := strings.Split(strings.TrimRight(errOut.String(), "\n"), "\n")
 	if last := lines[len(lines)-1]; last != "  kiteconsole --demo" {
 		t.Errorf("the command to copy ends %q", last)
+	}
+	// The scopes it names are those the commands read with: the agent
+	// commands need read_agents.
+	for _, scope := range []string{api.ScopeReadClusters, api.ScopeReadPipelines, api.ScopeReadAgents} {
+		if !strings.Contains(errOut.String(), scope) {
+			t.Errorf("the no-token message does not name %s:\n%s", scope, errOut.String())
+		}
 	}
 }
 
