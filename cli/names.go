@@ -244,11 +244,11 @@ func unknownName(what, spec string, all []string) error {
 	if len(likely) == 0 {
 		likely = all
 	}
-	return usagef("no %s matches %q; nothing was changed.%s", what, termsafe.Text(spec), candidateList(likely))
+	return usagef("no %s matches %q; nothing was changed.%s", what, termsafe.Text(spec), candidateList("Candidates:", likely))
 }
 
 func ambiguousName(what, spec string, candidates []string) error {
-	return usagef("%q names %d %ss; nothing was changed. Name one:%s", termsafe.Text(spec), len(candidates), what, candidateList(candidates))
+	return usagef("%q names %d %ss; nothing was changed.%s", termsafe.Text(spec), len(candidates), what, candidateList("Name one of them:", candidates))
 }
 
 // similar are the names that contain the typed text, or its part after
@@ -270,14 +270,16 @@ func similar(spec string, all []string) []string {
 	return out
 }
 
-func candidateList(names []string) string {
+// candidateList is header and the names, one a line, sorted and at most
+// maxCandidates of them.
+func candidateList(header string, names []string) string {
 	if len(names) == 0 {
 		return " There are none."
 	}
 	names = append([]string(nil), names...)
 	sort.Strings(names)
 	var b strings.Builder
-	b.WriteString("\nCandidates:")
+	b.WriteString("\n" + header)
 	for i, s := range names {
 		if i == maxCandidates {
 			fmt.Fprintf(&b, "\n  … and %d more", len(names)-maxCandidates)

@@ -266,10 +266,18 @@ func newQueueChangeCommand(stdout, stderr io.Writer, getenv func(string) string,
 			if err != nil {
 				return err
 			}
+			// The progress note counts only the queues a request is sent
+			// for: a repeat says nothing is being paused.
+			pending := 0
+			for _, r := range refs {
+				if r.Queue.DispatchPaused != pause {
+					pending++
+				}
+			}
 			if dryRun {
 				s.note("dry run: nothing is changed")
-			} else if len(refs) > 1 {
-				s.note("%s %s…", v.doing, plural(len(refs), "queue", "queues"))
+			} else if len(refs) > 1 && pending > 0 {
+				s.note("%s %s…", v.doing, plural(pending, "queue", "queues"))
 			}
 			results := changeQueues(cmd.Context(), s.client, refs, pause, note, dryRun)
 			outcomes := make([]outcome, len(results))

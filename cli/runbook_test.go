@@ -228,7 +228,7 @@ func TestUnknownAndAmbiguousNamesChangeNothing(t *testing.T) {
 		want []string
 	}{
 		// "default" is a queue of every cluster.
-		{[]string{"default"}, []string{"names 5 queues", "Mobile/default", "Production/default"}},
+		{[]string{"default"}, []string{"names 5 queues; nothing was changed.\nName one of them:\n  Data Platform/default\n", "Production/default"}},
 		{[]string{"Nowhere/default"}, []string{"no cluster matches", "Mobile", "Data Platform"}},
 		{[]string{"Mobile/mac"}, []string{"no queue matches", "Mobile/macos", "Mobile/macos-large"}},
 		{[]string{"Production/deploy", "Mobile/nope"}, []string{"no queue matches"}},
@@ -251,6 +251,20 @@ func TestUnknownAndAmbiguousNamesChangeNothing(t *testing.T) {
 	}
 	if w := e.Writes(); len(w) != 0 {
 		t.Fatalf("a bad name changed something: %v", w)
+	}
+}
+
+func TestTheProgressNoteCountsOnlyTheQueuesToChange(t *testing.T) {
+	e := startCLI(t, sandbox.SizeDemo, nil)
+	// Mobile/macos is paused already: one request is sent.
+	r := e.run(t, "queue", "pause", "Mobile/mac*", "--note", "x")
+	if r.code != 0 || !strings.Contains(r.errOut, "pausing 1 queue…") {
+		t.Fatalf("exit %d, stderr %q", r.code, r.errOut)
+	}
+	// A repeat sends nothing and says it is pausing nothing.
+	r = e.run(t, "queue", "pause", "Mobile/mac*", "--note", "x")
+	if r.code != 0 || strings.Contains(r.errOut, "pausing") {
+		t.Fatalf("repeat: exit %d, stderr %q", r.code, r.errOut)
 	}
 }
 
