@@ -394,6 +394,32 @@ func TestPipelineListByName(t *testing.T) {
 	}
 }
 
+func TestAPipelineRepositoryURLsTokenIsNotPrinted(t *testing.T) {
+	e := startCLI(t, sandbox.SizeDemo, nil)
+	const secret = "ghs_16C7e42F292c6912E7710c838347Ae178B4a"
+	refs, err := newNames(e.Client).Queues(context.Background(), []string{"Production/deploy"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Client.CreatePipeline(context.Background(), model.PipelineCreate{Name: "Token In URL", ClusterID: refs[0].Cluster.ID,
+		Repository:    "https://x-access-token:" + secret + "@github.com/acme/token-in-url.git",
+		Configuration: "steps:\n  - command: true\n"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"pipeline", "list"}, {"pipeline", "list", "--json"}, {"pipeline", "list", "--name", "token in"}} {
+		r := e.run(t, args...)
+		if r.code != 0 || !strings.Contains(r.out, "x-access-token:REDACTED@github.com/acme/token-in-url.git") {
+			t.Fatalf("%v: exit %d, the repository is not shown redacted:\n%s", args, r.code, r.out)
+		}
+		if strings.Contains(r.out+r.errOut, secret) {
+			t.Fatalf("%v printed the repository URL's token", args)
+		}
+	}
+	if got := redactRepository("git@github.com:acme/x.git"); got != "git@github.com:acme/x.git" {
+		t.Fatalf("an SSH remote changed: %q", got)
+	}
+}
+
 func TestAPauseThatLosesARaceCountsAsAlreadyPaused(t *testing.T) {
 	// Between the list and the pause someone else paused the queue: the
 	// API answers 422 "already paused", and the queue is in the asked
