@@ -45,9 +45,7 @@ func newSummaryCommand(stdout, stderr io.Writer, getenv func(string) string) *co
 				return err
 			}
 			// The same warnings as the console (a token file others can read).
-			for _, w := range settings.Warnings {
-				fmt.Fprintln(stderr, "warning:", termsafe.Text(w))
-			}
+			printWarnings(stderr, settings)
 			backend, err := openBackend(opts, settings, nil, 0)
 			if err != nil {
 				return err
