@@ -415,7 +415,7 @@ func TestAPipelineRepositoryURLsTokenIsNotPrinted(t *testing.T) {
 			t.Fatalf("%v printed the repository URL's token", args)
 		}
 	}
-	if got := redactRepository("git@github.com:acme/x.git"); got != "git@github.com:acme/x.git" {
+	if got := redactURL("git@github.com:acme/x.git"); got != "git@github.com:acme/x.git" {
 		t.Fatalf("an SSH remote changed: %q", got)
 	}
 }

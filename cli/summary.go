@@ -104,7 +104,7 @@ type summaryPipelines struct {
 // when there are few enough clusters for the budget.
 func collectSummary(ctx context.Context, b *Backend) (*summary, error) {
 	c := b.Client
-	sum := &summary{Organization: c.Org(), Endpoint: c.Endpoint(), demo: b.Demo}
+	sum := &summary{Organization: c.Org(), Endpoint: redactURL(c.Endpoint()), demo: b.Demo}
 	// The first page of clusters (up to 100: every cluster, in all but
 	// the largest organisations), and their count when there are more.
 	var clusters []model.Cluster

@@ -177,3 +177,21 @@ func (l linkWriter) Write(b []byte) (int, error) {
 	l.Header().Set("Link", l.link)
 	return l.ResponseWriter.Write(b)
 }
+
+// An endpoint given with a password in it (a proxy's, or a token pasted
+// there) is printed with the password hidden, in the text and the JSON.
+func TestSummaryHidesAnEndpointsPassword(t *testing.T) {
+	e := startCLI(t, sandbox.SizeDemo, nil)
+	const secret = "proxy-secret-7f3a"
+	endpoint := strings.Replace(e.Server.URL, "http://", "http://ops:"+secret+"@", 1)
+	for _, args := range [][]string{{"summary"}, {"summary", "--json"}} {
+		var out, errOut strings.Builder
+		code := Execute(context.Background(), append(args, "--endpoint", endpoint, "--org", e.Sandbox.Org()), &out, &errOut, e.getenv)
+		if code != 0 || !strings.Contains(out.String(), "ops:REDACTED@") {
+			t.Fatalf("%v: exit %d, endpoint not shown redacted:\n%s%s", args, code, out.String(), errOut.String())
+		}
+		if strings.Contains(out.String()+errOut.String(), secret) {
+			t.Fatalf("%v printed the endpoint's password", args)
+		}
+	}
+}
