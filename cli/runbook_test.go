@@ -9,7 +9,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/kiteconsole/kiteconsole/api/sandbox"
 	"github.com/kiteconsole/kiteconsole/api/sandbox/sandboxtest"
@@ -438,5 +440,35 @@ func TestAPauseThatLosesARaceCountsAsAlreadyPaused(t *testing.T) {
 	r := e.run(t, "queue", "pause", "Production/deploy")
 	if r.code != 0 || !strings.Contains(r.out, "Production/deploy\talready paused") {
 		t.Fatalf("exit %d\n%s%s", r.code, r.out, r.errOut)
+	}
+}
+
+// After a 429 the client waits for the organisation's window to reset
+// (here the server asks for a second): the person is told so on stderr,
+// once, rather than left with a command that looks hung; stdout holds
+// the results only.
+func TestAWaitForTheRateLimitIsSaid(t *testing.T) {
+	budgetWatchEvery = 10 * time.Millisecond
+	t.Cleanup(func() { budgetWatchEvery = 250 * time.Millisecond })
+	var refused atomic.Int32
+	e := startCLI(t, sandbox.SizeDemo, func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if strings.HasSuffix(r.URL.Path, "/clusters") && refused.Add(1)%2 == 1 {
+				w.Header().Set("RateLimit-Reset", "1")
+				w.WriteHeader(http.StatusTooManyRequests)
+				_, _ = w.Write([]byte(`{"message":"You have exceeded your API rate limit."}`))
+				return
+			}
+			h.ServeHTTP(w, r)
+		})
+	})
+	for _, args := range [][]string{{"queue", "list", "--cluster", "Mobile"}, {"summary"}} {
+		r := e.run(t, args...)
+		if r.code != 0 || strings.Count(r.errOut, "waiting") != 1 || !strings.Contains(r.errOut, "API budget is spent (429)") {
+			t.Fatalf("%v: exit %d, stderr %q", args, r.code, r.errOut)
+		}
+		if strings.Contains(r.out, "waiting") {
+			t.Fatalf("%v: the note reached stdout", args)
+		}
 	}
 }

@@ -51,6 +51,7 @@ func newSummaryCommand(stdout, stderr io.Writer, getenv func(string) string) *co
 				return err
 			}
 			defer backend.Close()
+			defer watchBudget(backend.Client, stderr)()
 			ctx, cancel := context.WithTimeout(cmd.Context(), 2*time.Minute)
 			defer cancel()
 			sum, err := collectSummary(ctx, backend)
