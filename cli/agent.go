@@ -156,65 +156,122 @@ func agentsOfQueues(ctx context.Context, c *api.Client, spec string) (agents []m
 
 // findAgents finds the agents the arguments name: by id, name (any
 // case) or glob. Every argument is checked before anything is returned.
+//
+// An organisation can have thousands of agents, 100 a page, and every
+// request counts against the organisation's 200 a minute: an id is asked
+// for directly and a name through the API's name filter (one request
+// each), and the whole list is read only for a glob, a name the filter
+// did not find (in another case), or an error's list of candidates.
 func findAgents(ctx context.Context, c *api.Client, args []string) ([]model.Agent, error) {
-	all, err := c.ListAgents(ctx, model.AgentListFilter{}, nil)
-	if err != nil {
-		return nil, err
-	}
+	f := agentFinder{c: c}
 	var out []model.Agent
 	seen := map[string]bool{}
-	add := func(a model.Agent) {
-		if !seen[a.ID] {
-			seen[a.ID] = true
-			out = append(out, a)
+	for _, arg := range args {
+		found, err := f.find(ctx, arg)
+		if err != nil {
+			return nil, err
 		}
+		for _, a := range found {
+			if !seen[a.ID] {
+				seen[a.ID] = true
+				out = append(out, a)
+			}
+		}
+	}
+	return out, nil
+}
+
+// agentFinder reads the list of every agent once, and only if needed.
+type agentFinder struct {
+	c   *api.Client
+	all []model.Agent
+	// listed is true once all holds every agent.
+	listed bool
+}
+
+func (f *agentFinder) everyAgent(ctx context.Context) ([]model.Agent, error) {
+	if !f.listed {
+		all, err := f.c.ListAgents(ctx, model.AgentListFilter{}, nil)
+		if err != nil {
+			return nil, err
+		}
+		f.all, f.listed = all, true
+	}
+	return f.all, nil
+}
+
+// unknown is the error for a name that matches no agent, listing the
+// agents there are.
+func (f *agentFinder) unknown(ctx context.Context, arg string) error {
+	all, err := f.everyAgent(ctx)
+	if err != nil {
+		return err
 	}
 	names := make([]string, len(all))
 	for i, a := range all {
 		names[i] = a.Name
 	}
-	for _, arg := range args {
-		if isGlob(arg) {
-			if err := checkGlob(arg); err != nil {
-				return nil, err
-			}
-			n := 0
-			for _, a := range all {
-				if globMatch(arg, a.Name) {
-					add(a)
-					n++
-				}
-			}
-			if n == 0 {
-				return nil, unknownName("agent", arg, names)
-			}
-			continue
+	return unknownName("agent", arg, names)
+}
+
+func (f *agentFinder) find(ctx context.Context, arg string) ([]model.Agent, error) {
+	idName := func(a model.Agent) (string, string) { return a.ID, a.Name }
+	if isGlob(arg) {
+		if err := checkGlob(arg); err != nil {
+			return nil, err
 		}
-		found := byIDOrName(all, arg, func(a model.Agent) (string, string) { return a.ID, a.Name })
-		if len(found) == 0 && model.ValidateUUID("agent", arg) == nil {
-			// Not listed (not connected): ask for it by id.
-			a, err := c.GetAgent(ctx, arg)
-			if err != nil && !errors.Is(err, api.ErrNotFound) {
-				return nil, err
-			}
-			if err == nil {
+		all, err := f.everyAgent(ctx)
+		if err != nil {
+			return nil, err
+		}
+		var found []model.Agent
+		for _, a := range all {
+			if globMatch(arg, a.Name) {
 				found = append(found, a)
 			}
 		}
-		switch len(found) {
-		case 0:
-			return nil, unknownName("agent", arg, names)
-		case 1:
-			add(found[0])
-		default:
-			var candidates []string
-			for _, a := range found {
-				candidates = append(candidates, a.Name+" (id "+a.ID+")")
-			}
-			return nil, ambiguousName("agent", arg, candidates)
+		if len(found) == 0 {
+			return nil, f.unknown(ctx, arg)
+		}
+		return found, nil
+	}
+	var found []model.Agent
+	if model.ValidateUUID("agent", arg) == nil {
+		// An id: asked for directly, which also finds an agent the list
+		// leaves out (one not connected).
+		a, err := f.c.GetAgent(ctx, arg)
+		if err != nil && !errors.Is(err, api.ErrNotFound) {
+			return nil, err
+		}
+		if err == nil {
+			found = append(found, a)
 		}
 	}
-	return out, nil
+	if len(found) == 0 && !f.listed {
+		named, err := f.c.ListAgents(ctx, model.AgentListFilter{Name: arg}, nil)
+		if err != nil {
+			return nil, err
+		}
+		found = byIDOrName(named, arg, idName)
+	}
+	if len(found) == 0 {
+		all, err := f.everyAgent(ctx)
+		if err != nil {
+			return nil, err
+		}
+		found = byIDOrName(all, arg, idName)
+	}
+	switch len(found) {
+	case 0:
+		return nil, f.unknown(ctx, arg)
+	case 1:
+		return found, nil
+	}
+	var candidates []string
+	for _, a := range found {
+		candidates = append(candidates, a.Name+" (id "+a.ID+")")
+	}
+	return nil, ambiguousName("agent", arg, candidates)
 }
 
 // agentChange is one agent's outcome, as JSON.

@@ -3,11 +3,13 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"path"
 	"strings"
 	"testing"
 
+	"github.com/kiteconsole/kiteconsole/api"
 	"github.com/kiteconsole/kiteconsole/api/sandbox"
 	"github.com/kiteconsole/kiteconsole/model"
 )
@@ -174,5 +176,39 @@ func TestAnAgentPauseOrResumeThatLosesARaceCountsAsDone(t *testing.T) {
 	}
 	if r := e.run(t, "agent", "resume", paused.ID); r.code != 0 || !strings.Contains(r.out, "\talready running") {
 		t.Fatalf("resume: exit %d\n%s%s", r.code, r.out, r.errOut)
+	}
+}
+
+// In a large organisation (3,000 agents, 31 pages) naming one agent by
+// id or by name costs one request to find it, not the whole list; a
+// glob, or a name in another case, still reads the list.
+func TestNamingOneAgentDoesNotListThemAll(t *testing.T) {
+	e := startCLI(t, sandbox.SizeLarge, nil)
+	var first model.Agent
+	if _, err := e.Client.ListAgents(context.Background(), model.AgentListFilter{}, func(p api.Page[model.Agent]) error {
+		if p.Last < 10 {
+			t.Fatalf("%d pages of agents: too few to tell", p.Last)
+		}
+		first = p.Items[0]
+		return errFirstPage
+	}); err != nil && !errors.Is(err, errFirstPage) {
+		t.Fatal(err)
+	}
+	for _, arg := range []string{first.ID, first.Name} {
+		before := len(e.Sandbox.Requests())
+		r := e.run(t, "agent", "stop", arg, "--dry-run")
+		if r.code != 0 || !strings.Contains(r.out, first.Name+"\twould stop") {
+			t.Fatalf("%s: exit %d\n%s%s", arg, r.code, r.out, r.errOut)
+		}
+		if n := len(e.Sandbox.Requests()) - before; n != 1 {
+			t.Errorf("%s: %d requests to find one agent, want 1", arg, n)
+		}
+	}
+	before := len(e.Sandbox.Requests())
+	if r := e.run(t, "agent", "stop", strings.ToUpper(first.Name), "--dry-run"); r.code != 0 {
+		t.Fatalf("any case: exit %d %s", r.code, r.errOut)
+	}
+	if n := len(e.Sandbox.Requests()) - before; n < 10 {
+		t.Errorf("a name in another case took %d requests: was the list read?", n)
 	}
 }
