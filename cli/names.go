@@ -163,7 +163,10 @@ func (n *names) Queues(ctx context.Context, args []string) ([]queueRef, error) {
 }
 
 func (n *names) queuesNamed(ctx context.Context, arg string) ([]queueRef, error) {
-	clusterSpec, queueSpec, ok := strings.Cut(arg, "/")
+	clusterSpec, queueSpec, ok, err := n.splitQueueName(ctx, arg)
+	if err != nil {
+		return nil, err
+	}
 	if !ok {
 		clusterSpec, queueSpec = "*", arg
 	}
@@ -235,6 +238,26 @@ func byIDOrName[T any](items []T, spec string, idName func(T) (id, name string))
 		}
 	}
 	return nil
+}
+
+// splitQueueName splits CLUSTER/QUEUE at its first slash, or, when a
+// cluster's own name has a slash in it ("iOS/Android/default"), at the
+// slash after that name. ok is false when there is no slash.
+func (n *names) splitQueueName(ctx context.Context, arg string) (clusterSpec, queueSpec string, ok bool, err error) {
+	clusterSpec, queueSpec, ok = strings.Cut(arg, "/")
+	if !ok || !strings.Contains(queueSpec, "/") {
+		return clusterSpec, queueSpec, ok, nil
+	}
+	all, err := n.allClusters(ctx)
+	if err != nil {
+		return "", "", false, err
+	}
+	for _, c := range all {
+		if prefix := c.Name + "/"; strings.Contains(c.Name, "/") && len(arg) > len(prefix) && strings.EqualFold(arg[:len(prefix)], prefix) {
+			return arg[:len(prefix)-1], arg[len(prefix):], true, nil
+		}
+	}
+	return clusterSpec, queueSpec, ok, nil
 }
 
 // unknownName is a name that matches nothing: a usage error that lists

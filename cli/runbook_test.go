@@ -472,3 +472,35 @@ func TestAWaitForTheRateLimitIsSaid(t *testing.T) {
 		}
 	}
 }
+
+// A cluster's name may hold a slash: CLUSTER/QUEUE then splits after
+// the cluster's whole name, so the queue is named as it is listed.
+func TestAClusterNameWithASlash(t *testing.T) {
+	e := startCLI(t, sandbox.SizeDemo, nil)
+	ctx := context.Background()
+	refs, err := newNames(e.Client).Queues(ctx, []string{"Mobile/macos"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Client.UpdateCluster(ctx, refs[0].Cluster.ID, model.ClusterUpdate{Name: model.Set("iOS/Android")}); err != nil {
+		t.Fatal(err)
+	}
+	r := e.run(t, "queue", "show", "iOS/Android/macos")
+	if r.code != 0 || !strings.Contains(r.out, refs[0].Queue.ID) {
+		t.Fatalf("by name: exit %d\n%s%s", r.code, r.out, r.errOut)
+	}
+	r = e.run(t, "queue", "pause", "ios/android/mac*", "--dry-run")
+	if r.code != 0 || !strings.Contains(r.out, "iOS/Android/macos-large\twould pause") {
+		t.Fatalf("by glob: exit %d\n%s%s", r.code, r.out, r.errOut)
+	}
+	// Listed names are the names that work.
+	listed := tsv(e.run(t, "queue", "list", "--cluster", "iOS/Android").out)
+	if len(listed) != 3 {
+		t.Fatalf("--cluster iOS/Android lists %d queues, want 3", len(listed))
+	}
+	for _, row := range listed {
+		if r := e.run(t, "queue", "show", row[0]+"/"+row[1]); r.code != 0 {
+			t.Fatalf("%s/%s as listed: exit %d %s", row[0], row[1], r.code, r.errOut)
+		}
+	}
+}
