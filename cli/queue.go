@@ -326,6 +326,9 @@ func changeQueue(ctx context.Context, c *api.Client, r queueRef, pause bool, not
 	}
 	if dryRun {
 		res.Result = "would " + v.verb
+		if !pause {
+			res.Message = pausedBy(q)
+		}
 		return res
 	}
 	ctx = audit.WithNames(ctx, audit.Target{ClusterID: r.Cluster.ID, ClusterName: r.Cluster.Name, QueueID: q.ID, QueueKey: q.Key})
@@ -339,6 +342,12 @@ func changeQueue(ctx context.Context, c *api.Client, r queueRef, pause bool, not
 	switch {
 	case err == nil:
 		res.Result, res.Queue = v.done, &after
+		if !pause {
+			// The queue as it is now says nothing of the pause that was
+			// lifted: the result keeps whose it was, for the incident's
+			// record and for the person it belonged to.
+			res.Message = "was " + pausedBy(q)
+		}
 	case errors.Is(err, api.ErrUnprocessable) && alreadyInState(err, pause):
 		// Someone else got there between the list and the change.
 		res.Result = v.already
@@ -349,6 +358,22 @@ func changeQueue(ctx context.Context, c *api.Client, r queueRef, pause bool, not
 		}
 	}
 	return res
+}
+
+// pausedBy says whose a queue's pause is, since when and why: "paused by
+// Priya Natarajan at 2026-11-27T02:00:03Z: INC-4821".
+func pausedBy(q model.Queue) string {
+	s := "paused"
+	if by := q.DispatchPausedBy.DisplayName(); by != "" {
+		s += " by " + by
+	}
+	if q.DispatchPausedAt != nil {
+		s += " at " + q.DispatchPausedAt.UTC().Format(time.RFC3339)
+	}
+	if note := model.Value(q.DispatchPausedNote); note != "" {
+		s += ": " + note
+	}
+	return s
 }
 
 // alreadyInState reads the API's 422 for a repeat: "Cluster queue is

@@ -504,3 +504,23 @@ func TestAClusterNameWithASlash(t *testing.T) {
 		}
 	}
 }
+
+// Resuming lifts someone's pause: the result says whose it was, when and
+// why (the queue as it is after says nothing of it), in the line and in
+// the JSON; a dry run says it too.
+func TestAResumeSaysWhosePauseItLifted(t *testing.T) {
+	e := startCLI(t, sandbox.SizeDemo, nil)
+	r := e.run(t, "queue", "resume", "Mobile/macos", "--dry-run")
+	if r.code != 0 || !strings.Contains(r.out, "Mobile/macos\twould resume\tpaused by Priya Natarajan at ") || !strings.Contains(r.out, "INC-4821") {
+		t.Fatalf("dry run: exit %d\n%s", r.code, r.out)
+	}
+	r = e.run(t, "queue", "resume", "Mobile/macos", "--json")
+	var changes []change
+	if r.code != 0 || json.Unmarshal([]byte(r.out), &changes) != nil || len(changes) != 1 {
+		t.Fatalf("exit %d %s %s", r.code, r.out, r.errOut)
+	}
+	c := changes[0]
+	if c.Result != "resumed" || c.Queue.DispatchPaused || !strings.HasPrefix(c.Message, "was paused by Priya Natarajan at ") || !strings.HasSuffix(c.Message, "INC-4821") {
+		t.Fatalf("result %+v", c)
+	}
+}
