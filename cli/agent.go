@@ -375,11 +375,16 @@ func changeAgent(ctx context.Context, c *api.Client, a model.Agent, action strin
 		res.Result = alreadyText
 		return res
 	}
+	lifted := ""
+	if action == "resume" {
+		lifted = pausedBy(a.PausedBy, a.PausedAt, a.PausedNote)
+	}
 	if dryRun {
 		res.Result = "would " + action
 		if action == "stop" && force {
 			res.Result = "would stop (force)"
 		}
+		res.Message = lifted
 		return res
 	}
 	ctx = audit.WithNames(ctx, audit.Target{AgentID: a.ID})
@@ -394,6 +399,9 @@ func changeAgent(ctx context.Context, c *api.Client, a model.Agent, action strin
 	}
 	if err == nil {
 		res.Result = map[string]string{"pause": "paused", "resume": "resumed", "stop": "stopping"}[action]
+		if lifted != "" {
+			res.Message = "was " + lifted
+		}
 		// The API answers these with no body: read the agent back, for
 		// --json, when it can be had.
 		if after, gerr := c.GetAgent(ctx, a.ID); gerr == nil {

@@ -212,3 +212,29 @@ func TestNamingOneAgentDoesNotListThemAll(t *testing.T) {
 		t.Errorf("a name in another case took %d requests: was the list read?", n)
 	}
 }
+
+func TestAnAgentResumeSaysWhosePauseItLifted(t *testing.T) {
+	e := startCLI(t, sandbox.SizeDemo, nil)
+	var paused model.Agent
+	for _, a := range demoAgents(t, e) {
+		if a.Paused {
+			paused = a
+		}
+	}
+	if paused.ID == "" || paused.PausedBy == nil || model.Value(paused.PausedNote) == "" {
+		t.Fatalf("the demo has no agent paused by someone with a note")
+	}
+	want := "paused by " + paused.PausedBy.DisplayName()
+	r := e.run(t, "agent", "resume", paused.Name, "--dry-run")
+	if r.code != 0 || !strings.Contains(r.out, "\twould resume\t"+want) || !strings.Contains(r.out, model.Value(paused.PausedNote)) {
+		t.Fatalf("dry run: exit %d\n%s", r.code, r.out)
+	}
+	r = e.run(t, "agent", "resume", paused.Name, "--json")
+	var res []agentChange
+	if r.code != 0 || json.Unmarshal([]byte(r.out), &res) != nil || len(res) != 1 {
+		t.Fatalf("exit %d %s %s", r.code, r.out, r.errOut)
+	}
+	if res[0].Result != "resumed" || res[0].Agent.Paused || !strings.HasPrefix(res[0].Message, "was "+want) {
+		t.Fatalf("result %+v", res[0])
+	}
+}

@@ -327,7 +327,7 @@ func changeQueue(ctx context.Context, c *api.Client, r queueRef, pause bool, not
 	if dryRun {
 		res.Result = "would " + v.verb
 		if !pause {
-			res.Message = pausedBy(q)
+			res.Message = queuePausedBy(q)
 		}
 		return res
 	}
@@ -346,7 +346,7 @@ func changeQueue(ctx context.Context, c *api.Client, r queueRef, pause bool, not
 			// The queue as it is now says nothing of the pause that was
 			// lifted: the result keeps whose it was, for the incident's
 			// record and for the person it belonged to.
-			res.Message = "was " + pausedBy(q)
+			res.Message = "was " + queuePausedBy(q)
 		}
 	case errors.Is(err, api.ErrUnprocessable) && alreadyInState(err, pause):
 		// Someone else got there between the list and the change.
@@ -360,20 +360,24 @@ func changeQueue(ctx context.Context, c *api.Client, r queueRef, pause bool, not
 	return res
 }
 
-// pausedBy says whose a queue's pause is, since when and why: "paused by
-// Priya Natarajan at 2026-11-27T02:00:03Z: INC-4821".
-func pausedBy(q model.Queue) string {
+// pausedBy says whose a pause (a queue's or an agent's) is, since when
+// and why: "paused by Priya Natarajan at 2026-11-27T02:00:03Z: INC-4821".
+func pausedBy(by *model.User, at *model.Timestamp, note *string) string {
 	s := "paused"
-	if by := q.DispatchPausedBy.DisplayName(); by != "" {
-		s += " by " + by
+	if name := by.DisplayName(); name != "" {
+		s += " by " + name
 	}
-	if q.DispatchPausedAt != nil {
-		s += " at " + q.DispatchPausedAt.UTC().Format(time.RFC3339)
+	if at != nil {
+		s += " at " + at.UTC().Format(time.RFC3339)
 	}
-	if note := model.Value(q.DispatchPausedNote); note != "" {
-		s += ": " + note
+	if n := model.Value(note); n != "" {
+		s += ": " + n
 	}
 	return s
+}
+
+func queuePausedBy(q model.Queue) string {
+	return pausedBy(q.DispatchPausedBy, q.DispatchPausedAt, q.DispatchPausedNote)
 }
 
 // alreadyInState reads the API's 422 for a repeat: "Cluster queue is
