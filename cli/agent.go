@@ -346,7 +346,7 @@ func newAgentChangeCommand(stdout, stderr io.Writer, getenv func(string) string,
 			for i, r := range results {
 				outcomes[i] = outcome{target: r.Agent.Name, result: r.Result, message: r.Message}
 			}
-			return reportChanges(newOutput(stdout, asJSON), results, outcomes, "agent", "agents")
+			return interrupted(cmd.Context(), reportChanges(newOutput(stdout, asJSON), results, outcomes, "agent", "agents"))
 		},
 	}
 	f := cmd.Flags()

@@ -145,3 +145,15 @@ func TestTableColumnsAlignByDisplayWidth(t *testing.T) {
 		col = w
 	}
 }
+
+// Ctrl-C ends a command with exit 130 and the word "interrupted", not
+// Go's "context canceled".
+func TestAnInterruptSaysInterrupted(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var errOut bytes.Buffer
+	code := Execute(ctx, []string{"queue", "list", "--demo"}, io.Discard, &errOut, noEnv)
+	if code != exitInterrupted || strings.TrimSpace(errOut.String()) != "Error: interrupted" {
+		t.Fatalf("exit %d, stderr %q", code, errOut.String())
+	}
+}

@@ -284,7 +284,7 @@ func newQueueChangeCommand(stdout, stderr io.Writer, getenv func(string) string,
 			for i, r := range results {
 				outcomes[i] = outcome{target: r.target(), result: r.Result, message: r.Message}
 			}
-			return reportChanges(newOutput(stdout, asJSON), results, outcomes, "queue", "queues")
+			return interrupted(cmd.Context(), reportChanges(newOutput(stdout, asJSON), results, outcomes, "queue", "queues"))
 		},
 	}
 	f := cmd.Flags()
@@ -409,7 +409,20 @@ func errorMessage(err error) string {
 	if errors.Is(err, api.ErrReadOnly) {
 		return "read-only: changes are turned off (--read-only or the configuration)"
 	}
+	if errors.Is(err, context.Canceled) {
+		return "interrupted: the request may or may not have been done"
+	}
 	return err.Error()
+}
+
+// interrupted is err, or, when the person pressed Ctrl-C while the
+// changes were made, context.Canceled (exit 130): the results are printed
+// either way, and a script learns it was interrupted.
+func interrupted(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return context.Canceled
+	}
+	return err
 }
 
 // outcome is one target's result as a line says it.

@@ -524,3 +524,33 @@ func TestAResumeSaysWhosePauseItLifted(t *testing.T) {
 		t.Fatalf("result %+v", c)
 	}
 }
+
+// Ctrl-C while pausing: the results are printed (the interrupted queue
+// says it may or may not be paused) and the exit code is 130, not 1.
+func TestAnInterruptedPauseSaysSoAndExits130(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	// The pause is never answered: the handler waits until the test ends
+	// (released before the server is closed).
+	release := make(chan struct{})
+	e := startCLI(t, sandbox.SizeDemo, func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if strings.HasSuffix(r.URL.Path, "/pause_dispatch") {
+				cancel() // the person presses Ctrl-C while the pause is sent
+				<-release
+				return
+			}
+			h.ServeHTTP(w, r)
+		})
+	})
+	t.Cleanup(func() { close(release) })
+	var out, errOut bytes.Buffer
+	code := Execute(ctx, []string{"queue", "pause", "Production/deploy", "--endpoint", e.Server.URL, "--org", e.Sandbox.Org(),
+		"--audit-log", e.auditLog}, &out, &errOut, e.getenv)
+	if code != exitInterrupted || !strings.Contains(out.String(), "Production/deploy\tfailed\tinterrupted: the request may or may not have been done") {
+		t.Fatalf("exit %d\n%s%s", code, out.String(), errOut.String())
+	}
+	if !strings.Contains(errOut.String(), "Error: interrupted") {
+		t.Fatalf("stderr %q", errOut.String())
+	}
+}
