@@ -88,11 +88,20 @@ func (c *Client) FirstPipelines(ctx context.Context) ([]model.Pipeline, bool, er
 // matches more than this is too broad to be worth listing whole.
 const maxNamedPages = 20
 
+// maxUnfilteredPages bounds the pages read from an endpoint that ignores
+// the name filter (a page held a pipeline not named like it): there the
+// matches can be anywhere in the list, so it is read whole, as
+// ListPipelines would, up to 100,000 pipelines.
+const maxUnfilteredPages = 1000
+
 // ListPipelinesNamed lists the pipelines whose name contains name
 // (partial, case-insensitive), asking the API to filter (?name=). The
 // rows are filtered here too, so that an endpoint that ignores the
 // filter still gives the right answer (at the cost of reading more). It
-// follows at most maxNamedPages pages and says when it stopped early.
+// follows at most maxNamedPages pages of matches and says when it
+// stopped early; pages from an endpoint that ignores the filter hold few
+// matches, and stopping after maxNamedPages of those would miss the
+// matches further on, so such a list is read to its end.
 func (c *Client) ListPipelinesNamed(ctx context.Context, name string) ([]model.Pipeline, bool, error) {
 	path := c.orgPath("pipelines")
 	q := url.Values{"per_page": {strconv.Itoa(PerPage)}, "name": {name}}
@@ -104,6 +113,7 @@ func (c *Client) ListPipelinesNamed(ctx context.Context, name string) ([]model.P
 	want := strings.ToLower(name)
 	var out []model.Pipeline
 	seen := map[string]bool{}
+	filtered := true
 	for page := 1; ; page++ {
 		var items []model.Pipeline
 		header, err := c.do(ctx, req, target, &items)
@@ -113,13 +123,19 @@ func (c *Client) ListPipelinesNamed(ctx context.Context, name string) ([]model.P
 		for _, p := range items {
 			if strings.Contains(strings.ToLower(p.Name), want) {
 				out = append(out, p)
+			} else {
+				filtered = false
 			}
 		}
 		next := parseLinks(header.Get("Link"))["next"]
 		if next == "" {
 			return out, false, nil
 		}
-		if page >= maxNamedPages || seen[next] {
+		limit := maxNamedPages
+		if !filtered {
+			limit = maxUnfilteredPages
+		}
+		if page >= limit || seen[next] {
 			return out, true, nil
 		}
 		seen[next] = true

@@ -89,3 +89,29 @@ func TestPipelinesNamedFiltersCaseInsensitively(t *testing.T) {
 		t.Fatalf("%d pipelines named like %q, want %d", len(got), word, want)
 	}
 }
+
+// An endpoint that ignores ?name= (the sandbox does) answers with every
+// pipeline: the matches past the first pages must still be found, not
+// cut off by the bound meant for a broad filter.
+func TestPipelinesNamedReadsAnUnfilteredListToItsEnd(t *testing.T) {
+	env := sandboxtest.Start(t, sandbox.Options{Size: sandbox.SizeLarge}, nil)
+	all, err := env.Client.ListPipelines(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := all[len(all)-1]
+	if len(all) <= 20*api.PerPage {
+		t.Fatalf("the large organisation has %d pipelines: too few to show the bound", len(all))
+	}
+	got, more, err := env.Client.ListPipelinesNamed(context.Background(), strings.ToUpper(last.Name))
+	if err != nil || more {
+		t.Fatalf("%v, more=%v", err, more)
+	}
+	found := false
+	for _, p := range got {
+		found = found || p.ID == last.ID
+	}
+	if !found {
+		t.Fatalf("%q (the last of %d pipelines) not found: got %d", last.Name, len(all), len(got))
+	}
+}

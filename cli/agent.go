@@ -49,7 +49,10 @@ func agentState(a model.Agent) string {
 	return "idle"
 }
 
-func agentRow(a model.Agent) []string {
+// agentRow is an agent's row; queue is the CLUSTER/QUEUE it was listed
+// under, or "" when not known (the agent then names only its queue's key,
+// which several clusters may share).
+func agentRow(a model.Agent, queue string) []string {
 	job := ""
 	if a.Busy() {
 		job = a.Job.ID
@@ -58,7 +61,9 @@ func agentRow(a model.Agent) []string {
 	if a.Paused {
 		by, note = a.PausedBy.DisplayName(), model.Value(a.PausedNote)
 	}
-	queue, _ := a.Tag("queue")
+	if queue == "" {
+		queue, _ = a.Tag("queue")
+	}
 	if queue == "" {
 		queue = a.Queue
 	}
@@ -83,10 +88,11 @@ func newAgentListCommand(stdout, stderr io.Writer, getenv func(string) string) *
 			}
 			defer s.Close()
 			var agents []model.Agent
+			var queueOf []string
 			if queue == "" {
 				agents, err = s.client.ListAgents(cmd.Context(), model.AgentListFilter{}, nil)
 			} else {
-				agents, err = agentsOfQueues(cmd.Context(), s.client, queue)
+				agents, queueOf, err = agentsOfQueues(cmd.Context(), s.client, queue)
 			}
 			if err != nil {
 				return err
@@ -100,7 +106,11 @@ func newAgentListCommand(stdout, stderr io.Writer, getenv func(string) string) *
 			}
 			rows := make([][]string, len(agents))
 			for i, a := range agents {
-				rows[i] = agentRow(a)
+				q := ""
+				if i < len(queueOf) {
+					q = queueOf[i]
+				}
+				rows[i] = agentRow(a, q)
 			}
 			return o.rows(agentHeader, rows)
 		},
@@ -115,11 +125,12 @@ func newAgentListCommand(stdout, stderr io.Writer, getenv func(string) string) *
 }
 
 // agentsOfQueues lists the agents of the queues a name or glob names,
-// asking the API to filter by each queue's id.
-func agentsOfQueues(ctx context.Context, c *api.Client, spec string) ([]model.Agent, error) {
+// asking the API to filter by each queue's id, and says each agent's
+// queue as CLUSTER/QUEUE (queueOf[i] is agents[i]'s).
+func agentsOfQueues(ctx context.Context, c *api.Client, spec string) (agents []model.Agent, queueOf []string, err error) {
 	refs, err := newNames(c).Queues(ctx, []string{spec})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	lists := make([][]model.Agent, len(refs))
 	g, gctx := errgroup.WithContext(ctx)
@@ -132,90 +143,135 @@ func agentsOfQueues(ctx context.Context, c *api.Client, spec string) ([]model.Ag
 		})
 	}
 	if err := g.Wait(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	var out []model.Agent
-	for _, l := range lists {
-		out = append(out, l...)
+	for i, l := range lists {
+		agents = append(agents, l...)
+		for range l {
+			queueOf = append(queueOf, refs[i].name())
+		}
 	}
-	return out, nil
+	return agents, queueOf, nil
 }
 
 // findAgents finds the agents the arguments name: by id, name (any
 // case) or glob. Every argument is checked before anything is returned.
+//
+// An organisation can have thousands of agents, 100 a page, and every
+// request counts against the organisation's 200 a minute: an id is asked
+// for directly and a name through the API's name filter (one request
+// each), and the whole list is read only for a glob, a name the filter
+// did not find (in another case), or an error's list of candidates.
 func findAgents(ctx context.Context, c *api.Client, args []string) ([]model.Agent, error) {
-	all, err := c.ListAgents(ctx, model.AgentListFilter{}, nil)
-	if err != nil {
-		return nil, err
-	}
+	f := agentFinder{c: c}
 	var out []model.Agent
 	seen := map[string]bool{}
-	add := func(a model.Agent) {
-		if !seen[a.ID] {
-			seen[a.ID] = true
-			out = append(out, a)
+	for _, arg := range args {
+		found, err := f.find(ctx, arg)
+		if err != nil {
+			return nil, err
 		}
+		for _, a := range found {
+			if !seen[a.ID] {
+				seen[a.ID] = true
+				out = append(out, a)
+			}
+		}
+	}
+	return out, nil
+}
+
+// agentFinder reads the list of every agent once, and only if needed.
+type agentFinder struct {
+	c   *api.Client
+	all []model.Agent
+	// listed is true once all holds every agent.
+	listed bool
+}
+
+func (f *agentFinder) everyAgent(ctx context.Context) ([]model.Agent, error) {
+	if !f.listed {
+		all, err := f.c.ListAgents(ctx, model.AgentListFilter{}, nil)
+		if err != nil {
+			return nil, err
+		}
+		f.all, f.listed = all, true
+	}
+	return f.all, nil
+}
+
+// unknown is the error for a name that matches no agent, listing the
+// agents there are.
+func (f *agentFinder) unknown(ctx context.Context, arg string) error {
+	all, err := f.everyAgent(ctx)
+	if err != nil {
+		return err
 	}
 	names := make([]string, len(all))
 	for i, a := range all {
 		names[i] = a.Name
 	}
-	for _, arg := range args {
-		if isGlob(arg) {
-			if err := checkGlob(arg); err != nil {
-				return nil, err
-			}
-			n := 0
-			for _, a := range all {
-				if globMatch(arg, a.Name) {
-					add(a)
-					n++
-				}
-			}
-			if n == 0 {
-				return nil, unknownName("agent", arg, names)
-			}
-			continue
+	return unknownName("agent", arg, names)
+}
+
+func (f *agentFinder) find(ctx context.Context, arg string) ([]model.Agent, error) {
+	idName := func(a model.Agent) (string, string) { return a.ID, a.Name }
+	if isGlob(arg) {
+		if err := checkGlob(arg); err != nil {
+			return nil, err
+		}
+		all, err := f.everyAgent(ctx)
+		if err != nil {
+			return nil, err
 		}
 		var found []model.Agent
-		for _, try := range []func(model.Agent) bool{
-			func(a model.Agent) bool { return a.ID == arg },
-			func(a model.Agent) bool { return a.Name == arg },
-			func(a model.Agent) bool { return strings.EqualFold(a.Name, arg) },
-		} {
-			for _, a := range all {
-				if try(a) {
-					found = append(found, a)
-				}
-			}
-			if len(found) > 0 {
-				break
-			}
-		}
-		if len(found) == 0 && model.ValidateUUID("agent", arg) == nil {
-			// Not listed (not connected): ask for it by id.
-			a, err := c.GetAgent(ctx, arg)
-			if err != nil && !errors.Is(err, api.ErrNotFound) {
-				return nil, err
-			}
-			if err == nil {
+		for _, a := range all {
+			if globMatch(arg, a.Name) {
 				found = append(found, a)
 			}
 		}
-		switch len(found) {
-		case 0:
-			return nil, unknownName("agent", arg, names)
-		case 1:
-			add(found[0])
-		default:
-			var candidates []string
-			for _, a := range found {
-				candidates = append(candidates, a.Name+" (id "+a.ID+")")
-			}
-			return nil, ambiguousName("agent", arg, candidates)
+		if len(found) == 0 {
+			return nil, f.unknown(ctx, arg)
+		}
+		return found, nil
+	}
+	var found []model.Agent
+	if model.ValidateUUID("agent", arg) == nil {
+		// An id: asked for directly, which also finds an agent the list
+		// leaves out (one not connected).
+		a, err := f.c.GetAgent(ctx, arg)
+		if err != nil && !errors.Is(err, api.ErrNotFound) {
+			return nil, err
+		}
+		if err == nil {
+			found = append(found, a)
 		}
 	}
-	return out, nil
+	if len(found) == 0 && !f.listed {
+		named, err := f.c.ListAgents(ctx, model.AgentListFilter{Name: arg}, nil)
+		if err != nil {
+			return nil, err
+		}
+		found = byIDOrName(named, arg, idName)
+	}
+	if len(found) == 0 {
+		all, err := f.everyAgent(ctx)
+		if err != nil {
+			return nil, err
+		}
+		found = byIDOrName(all, arg, idName)
+	}
+	switch len(found) {
+	case 0:
+		return nil, f.unknown(ctx, arg)
+	case 1:
+		return found, nil
+	}
+	var candidates []string
+	for _, a := range found {
+		candidates = append(candidates, a.Name+" (id "+a.ID+")")
+	}
+	return nil, ambiguousName("agent", arg, candidates)
 }
 
 // agentChange is one agent's outcome, as JSON.
@@ -248,6 +304,9 @@ func newAgentChangeCommand(stdout, stderr io.Writer, getenv func(string) string,
 			"stop":   "  kiteconsole agent stop gpu-host-2 --dry-run\n  kiteconsole agent stop gpu-host-2 --force",
 		}[action],
 		Args: minArgs(1, "name an agent"),
+		// Agent names are not completed (listing them is not one page in
+		// a large organisation), and a file name is never one.
+		ValidArgsFunction: cobra.NoFileCompletions,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			minutes := 0
 			if action == "pause" && timeout != 0 {
@@ -287,7 +346,7 @@ func newAgentChangeCommand(stdout, stderr io.Writer, getenv func(string) string,
 			for i, r := range results {
 				outcomes[i] = outcome{target: r.Agent.Name, result: r.Result, message: r.Message}
 			}
-			return reportChanges(newOutput(stdout, asJSON), results, outcomes, "agent", "agents")
+			return interrupted(cmd.Context(), reportChanges(newOutput(stdout, asJSON), results, outcomes, "agent", "agents"))
 		},
 	}
 	f := cmd.Flags()
@@ -316,11 +375,16 @@ func changeAgent(ctx context.Context, c *api.Client, a model.Agent, action strin
 		res.Result = alreadyText
 		return res
 	}
+	lifted := ""
+	if action == "resume" {
+		lifted = pausedBy(a.PausedBy, a.PausedAt, a.PausedNote)
+	}
 	if dryRun {
 		res.Result = "would " + action
 		if action == "stop" && force {
 			res.Result = "would stop (force)"
 		}
+		res.Message = lifted
 		return res
 	}
 	ctx = audit.WithNames(ctx, audit.Target{AgentID: a.ID})
@@ -335,6 +399,9 @@ func changeAgent(ctx context.Context, c *api.Client, a model.Agent, action strin
 	}
 	if err == nil {
 		res.Result = map[string]string{"pause": "paused", "resume": "resumed", "stop": "stopping"}[action]
+		if lifted != "" {
+			res.Message = "was " + lifted
+		}
 		// The API answers these with no body: read the agent back, for
 		// --json, when it can be had.
 		if after, gerr := c.GetAgent(ctx, a.ID); gerr == nil {
@@ -342,13 +409,10 @@ func changeAgent(ctx context.Context, c *api.Client, a model.Agent, action strin
 		}
 		return res
 	}
-	var e *api.Error
-	if errors.As(err, &e) {
-		msg := strings.ToLower(e.Summary())
-		if (action == "pause" && strings.Contains(msg, "already paused")) || (action == "resume" && strings.Contains(msg, "not paused")) {
-			res.Result = alreadyText
-			return res
-		}
+	if action != "stop" && errors.Is(err, api.ErrUnprocessable) && alreadyInState(err, action == "pause") {
+		// Someone else got there between the list and the change.
+		res.Result = alreadyText
+		return res
 	}
 	res.Result, res.Message = "failed", errorMessage(err)
 	if isRefused(err) {

@@ -3,9 +3,13 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"net/http"
+	"path"
 	"strings"
 	"testing"
 
+	"github.com/kiteconsole/kiteconsole/api"
 	"github.com/kiteconsole/kiteconsole/api/sandbox"
 	"github.com/kiteconsole/kiteconsole/model"
 )
@@ -45,6 +49,20 @@ func TestAgentListByQueueAndJSON(t *testing.T) {
 	all := e.run(t, "agent", "list")
 	if all.code != 0 || len(tsv(all.out)) != len(demoAgents(t, e)) {
 		t.Fatalf("all agents: exit %d, %d rows", all.code, len(tsv(all.out)))
+	}
+	// Several clusters have a queue keyed "default": listed by queue,
+	// the QUEUE column says which cluster's.
+	byQueue := e.run(t, "agent", "list", "--queue", "*/default")
+	clusters := map[string]bool{}
+	for _, row := range tsv(byQueue.out) {
+		cluster, key, ok := strings.Cut(row[2], "/")
+		if !ok || key != "default" {
+			t.Fatalf("QUEUE %q, want CLUSTER/default", row[2])
+		}
+		clusters[cluster] = true
+	}
+	if byQueue.code != 0 || len(clusters) < 2 {
+		t.Fatalf("exit %d, agents of %d clusters' default queues:\n%s", byQueue.code, len(clusters), byQueue.out)
 	}
 	if r := e.run(t, "agent", "list", "--queue", "Mobile/nope"); r.code != ExitUsage {
 		t.Fatalf("unknown queue: exit %d", r.code)
@@ -123,5 +141,100 @@ func TestAgentNamesGlobsAndRefusals(t *testing.T) {
 	}
 	if r := e.run(t, "agent", "pause", agents[0].Name, "--timeout", "30s"); r.code != ExitUsage {
 		t.Fatalf("a 30s timeout: exit %d", r.code)
+	}
+}
+
+func TestAnAgentPauseOrResumeThatLosesARaceCountsAsDone(t *testing.T) {
+	// Between the list and the change someone else paused (or resumed)
+	// the agent: the API answers 422, and the agent is in the asked state.
+	e := startCLI(t, sandbox.SizeDemo, func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			msg := map[string]string{"pause": "Agent is already paused", "resume": "Agent is not paused"}[path.Base(r.URL.Path)]
+			if r.Method == http.MethodPut && msg != "" {
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(http.StatusUnprocessableEntity)
+				_, _ = w.Write([]byte(`{"message":"` + msg + `"}`))
+				return
+			}
+			h.ServeHTTP(w, r)
+		})
+	})
+	agents, err := e.Client.ListAgents(context.Background(), model.AgentListFilter{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var running, paused model.Agent
+	for _, a := range agents {
+		if a.ConnectionState == model.AgentConnected && a.Paused {
+			paused = a
+		} else if a.ConnectionState == model.AgentConnected {
+			running = a
+		}
+	}
+	if r := e.run(t, "agent", "pause", running.ID); r.code != 0 || !strings.Contains(r.out, "\talready paused") {
+		t.Fatalf("pause: exit %d\n%s%s", r.code, r.out, r.errOut)
+	}
+	if r := e.run(t, "agent", "resume", paused.ID); r.code != 0 || !strings.Contains(r.out, "\talready running") {
+		t.Fatalf("resume: exit %d\n%s%s", r.code, r.out, r.errOut)
+	}
+}
+
+// In a large organisation (3,000 agents, 31 pages) naming one agent by
+// id or by name costs one request to find it, not the whole list; a
+// glob, or a name in another case, still reads the list.
+func TestNamingOneAgentDoesNotListThemAll(t *testing.T) {
+	e := startCLI(t, sandbox.SizeLarge, nil)
+	var first model.Agent
+	if _, err := e.Client.ListAgents(context.Background(), model.AgentListFilter{}, func(p api.Page[model.Agent]) error {
+		if p.Last < 10 {
+			t.Fatalf("%d pages of agents: too few to tell", p.Last)
+		}
+		first = p.Items[0]
+		return errFirstPage
+	}); err != nil && !errors.Is(err, errFirstPage) {
+		t.Fatal(err)
+	}
+	for _, arg := range []string{first.ID, first.Name} {
+		before := len(e.Sandbox.Requests())
+		r := e.run(t, "agent", "stop", arg, "--dry-run")
+		if r.code != 0 || !strings.Contains(r.out, first.Name+"\twould stop") {
+			t.Fatalf("%s: exit %d\n%s%s", arg, r.code, r.out, r.errOut)
+		}
+		if n := len(e.Sandbox.Requests()) - before; n != 1 {
+			t.Errorf("%s: %d requests to find one agent, want 1", arg, n)
+		}
+	}
+	before := len(e.Sandbox.Requests())
+	if r := e.run(t, "agent", "stop", strings.ToUpper(first.Name), "--dry-run"); r.code != 0 {
+		t.Fatalf("any case: exit %d %s", r.code, r.errOut)
+	}
+	if n := len(e.Sandbox.Requests()) - before; n < 10 {
+		t.Errorf("a name in another case took %d requests: was the list read?", n)
+	}
+}
+
+func TestAnAgentResumeSaysWhosePauseItLifted(t *testing.T) {
+	e := startCLI(t, sandbox.SizeDemo, nil)
+	var paused model.Agent
+	for _, a := range demoAgents(t, e) {
+		if a.Paused {
+			paused = a
+		}
+	}
+	if paused.ID == "" || paused.PausedBy == nil || model.Value(paused.PausedNote) == "" {
+		t.Fatalf("the demo has no agent paused by someone with a note")
+	}
+	want := "paused by " + paused.PausedBy.DisplayName()
+	r := e.run(t, "agent", "resume", paused.Name, "--dry-run")
+	if r.code != 0 || !strings.Contains(r.out, "\twould resume\t"+want) || !strings.Contains(r.out, model.Value(paused.PausedNote)) {
+		t.Fatalf("dry run: exit %d\n%s", r.code, r.out)
+	}
+	r = e.run(t, "agent", "resume", paused.Name, "--json")
+	var res []agentChange
+	if r.code != 0 || json.Unmarshal([]byte(r.out), &res) != nil || len(res) != 1 {
+		t.Fatalf("exit %d %s %s", r.code, r.out, r.errOut)
+	}
+	if res[0].Result != "resumed" || res[0].Agent.Paused || !strings.HasPrefix(res[0].Message, "was "+want) {
+		t.Fatalf("result %+v", res[0])
 	}
 }

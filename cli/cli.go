@@ -157,7 +157,7 @@ func resolve(ctx context.Context, opts rootOptions, getenv func(string) string) 
 
 func howToConfigure(path string) string {
 	return "Either set the environment:\n" +
-		"  export " + EnvToken + "=bkua_...   # read_clusters and read_pipelines; write_* to change things\n" +
+		"  export " + EnvToken + "=bkua_...   # read_clusters, read_pipelines and read_agents; write_* to change things\n" +
 		"  export " + EnvOrg + "=your-org\n" +
 		"or write " + path + ":\n" +
 		"  default_org: your-org\n" +

@@ -15,6 +15,7 @@ import (
 
 	"github.com/kiteconsole/kiteconsole/api"
 	"github.com/kiteconsole/kiteconsole/model"
+	"github.com/kiteconsole/kiteconsole/termsafe"
 )
 
 // Shell completion (kiteconsole completion bash|zsh|fish) offers cluster
@@ -151,8 +152,8 @@ func completeClusters(opts *rootOptions, getenv func(string) string) cobra.Compl
 		completer{opts, getenv}.withClient(cmd.Context(), func(ctx context.Context, c *api.Client, cache *completionCache) bool {
 			changed := clustersFor(ctx, c, cache)
 			for _, name := range cache.Clusters {
-				if hasPrefixFold(name, toComplete) {
-					out = append(out, name)
+				if word := cache.clusterWord(name, false); hasPrefixFold(word, toComplete) {
+					out = append(out, word)
 				}
 			}
 			return changed
@@ -172,8 +173,8 @@ func completeQueues(opts *rootOptions, getenv func(string) string) cobra.Complet
 			if !hasSlash {
 				changed := clustersFor(ctx, c, cache)
 				for _, name := range cache.Clusters {
-					if hasPrefixFold(name, clusterPart) {
-						out = append(out, name+"/")
+					if word := cache.clusterWord(name, true); hasPrefixFold(word, clusterPart) {
+						out = append(out, word+"/")
 					}
 				}
 				directive |= cobra.ShellCompDirectiveNoSpace
@@ -181,7 +182,7 @@ func completeQueues(opts *rootOptions, getenv func(string) string) cobra.Complet
 			}
 			var cluster string
 			for _, name := range cache.Clusters {
-				if strings.EqualFold(name, clusterPart) {
+				if strings.EqualFold(name, clusterPart) || cache.ClusterIDs[name] == clusterPart {
 					cluster = name
 				}
 			}
@@ -190,7 +191,7 @@ func completeQueues(opts *rootOptions, getenv func(string) string) cobra.Complet
 			if cluster == "" || !ok || !fresh(cache.QueuesAt[cluster]) {
 				changed = clustersFor(ctx, c, cache)
 				for name, id := range cache.ClusterIDs {
-					if !strings.EqualFold(name, clusterPart) {
+					if !strings.EqualFold(name, clusterPart) && id != clusterPart {
 						continue
 					}
 					var first []model.Queue
@@ -209,15 +210,29 @@ func completeQueues(opts *rootOptions, getenv func(string) string) cobra.Complet
 					changed = true
 				}
 			}
+			prefix := cache.clusterWord(cluster, true) + "/"
 			for _, k := range keys {
-				if hasPrefixFold(k, queuePart) {
-					out = append(out, cluster+"/"+k)
+				if termsafe.Text(k) == k && hasPrefixFold(k, queuePart) {
+					out = append(out, prefix+k)
 				}
 			}
 			return changed
 		})
 		return out, directive
 	}
+}
+
+// clusterWord is how completion offers a cluster: by its name, or by its
+// id when the name would not survive the trip. The shell prints what is
+// offered and cobra's protocol is one completion a line, tab before a
+// description, so a name that termsafe would change (an escape sequence,
+// a newline, a tab) is never written out; in CLUSTER/QUEUE (inQueue) a
+// name with a slash would be cut at it. The id names the same cluster.
+func (c *completionCache) clusterWord(name string, inQueue bool) string {
+	if id := c.ClusterIDs[name]; id != "" && (termsafe.Text(name) != name || inQueue && strings.Contains(name, "/")) {
+		return id
+	}
+	return name
 }
 
 func hasPrefixFold(s, prefix string) bool {

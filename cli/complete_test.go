@@ -3,11 +3,13 @@ package cli
 import (
 	"bytes"
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/kiteconsole/kiteconsole/api/sandbox"
+	"github.com/kiteconsole/kiteconsole/model"
 )
 
 // complete asks for completions as the shell script does.
@@ -70,6 +72,48 @@ func TestCompletionScriptsAreMade(t *testing.T) {
 		var out bytes.Buffer
 		if code := Execute(context.Background(), []string{"completion", shell}, &out, &out, noEnv); code != 0 || !strings.Contains(out.String(), "kiteconsole") {
 			t.Fatalf("%s: exit %d", shell, code)
+		}
+	}
+}
+
+// A cluster name that would act on the terminal, break cobra's one-a-line
+// protocol or be cut at its slash is offered by its id, which the
+// commands accept; its queues complete after that id.
+func TestCompletionOffersAnUnsafeClusterNameByItsID(t *testing.T) {
+	e := startCLI(t, sandbox.SizeDemo, nil)
+	ctx := context.Background()
+	refs, err := newNames(e.Client).Queues(ctx, []string{"Mobile/macos"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mobile := refs[0].Cluster
+	for _, name := range []string{"Mob\x1b]0;pwned\x07ile\tx", "Mob/ile"} {
+		if _, err := e.Client.UpdateCluster(ctx, mobile.ID, model.ClusterUpdate{Name: model.Set(name)}); err != nil {
+			t.Fatal(err)
+		}
+		e.dir = t.TempDir() // a cache of its own: the name is read afresh
+		got := e.complete(t, "queue", "pause", "")
+		if !slices.Contains(got, mobile.ID+"/") {
+			t.Fatalf("%q: %q does not offer the cluster's id", name, got)
+		}
+		for _, w := range got {
+			assertInert(t, "completion", w)
+			if strings.Contains(w, "Mob") {
+				t.Fatalf("%q offered as %q", name, w)
+			}
+		}
+		if q := e.complete(t, "queue", "pause", mobile.ID+"/mac"); len(q) != 2 || q[0] != mobile.ID+"/macos" {
+			t.Fatalf("queues after the id: %q", q)
+		}
+		if r := e.run(t, "queue", "show", mobile.ID+"/macos"); r.code != 0 {
+			t.Fatalf("the offered name does not work: %d %s", r.code, r.errOut)
+		}
+	}
+	for _, args := range [][]string{{"agent", "pause", ""}, {"agent", "stop", "x"}} {
+		var out, errOut bytes.Buffer
+		Execute(ctx, append([]string{"__complete"}, args...), &out, &errOut, e.getenv)
+		if !strings.Contains(out.String(), ":4\n") { // ShellCompDirectiveNoFileComp
+			t.Fatalf("%v: %q offers files", args, out.String())
 		}
 	}
 }

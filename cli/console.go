@@ -16,6 +16,7 @@ import (
 	"github.com/kiteconsole/kiteconsole/api/sandbox"
 	"github.com/kiteconsole/kiteconsole/audit"
 	"github.com/kiteconsole/kiteconsole/config"
+	"github.com/kiteconsole/kiteconsole/termsafe"
 	"github.com/kiteconsole/kiteconsole/ui"
 )
 
@@ -90,14 +91,21 @@ func prepare(ctx context.Context, stderr io.Writer, opts rootOptions, getenv fun
 	if err != nil {
 		return nil, nil, err
 	}
-	for _, w := range settings.Warnings {
-		fmt.Fprintln(stderr, "warning:", w)
-	}
+	printWarnings(stderr, settings)
 	log, err := openAudit(settings)
 	if err != nil {
 		return nil, nil, err
 	}
 	return settings, log, nil
+}
+
+// printWarnings prints the configuration's warnings (a token file others
+// can read), cleaned: a warning names a file, and a file's name can hold
+// anything.
+func printWarnings(stderr io.Writer, settings *config.Settings) {
+	for _, w := range settings.Warnings {
+		fmt.Fprintln(stderr, "warning:", termsafe.Text(w))
+	}
 }
 
 // consoleMemoryLimit is the memory one person's console aims to stay

@@ -33,10 +33,11 @@ const (
 
 // exitCodesHelp is the exit codes as --help and the README give them.
 const exitCodesHelp = "Exit codes:\n" +
-	"  0  every target is in the asked state (pausing a paused queue included)\n" +
-	"  1  something failed; the API's message is printed for each target\n" +
-	"  2  usage: an unknown flag or command, or a name that is unknown or ambiguous (nothing was changed)\n" +
-	"  3  refused: --read-only, or the API token lacks the scope the change needs (the scope is named)"
+	"    0  every target is in the asked state (pausing a paused queue included)\n" +
+	"    1  something failed; the API's message is printed for each target\n" +
+	"    2  usage: an unknown flag or command, or a name that is unknown or ambiguous (nothing was changed)\n" +
+	"    3  refused: --read-only, or the API token lacks the scope the change needs (the scope is named)\n" +
+	"  130  interrupted (Ctrl-C); the results so far are printed"
 
 // exitError is an error with the exit code it ends the program with.
 type exitError struct {
@@ -103,6 +104,11 @@ func exitCode(err error) int {
 func errorHandler(stderr io.Writer) fang.ErrorHandler {
 	return func(w io.Writer, styles fang.Styles, err error) {
 		msg := termsafe.Lines(err.Error())
+		if errors.Is(err, context.Canceled) {
+			// Ctrl-C: "context canceled" is Go's word for it, not the
+			// person's. What was done before it is in the results.
+			msg = "interrupted"
+		}
 		if !isTerminal(stderr) {
 			fmt.Fprintln(w, "Error: "+msg)
 			if isUsage(err) {

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kiteconsole/kiteconsole/api"
 	"github.com/kiteconsole/kiteconsole/api/sandbox"
 )
 
@@ -78,6 +79,13 @@ func TestErrorsKeepTheirOwnCaseAndNoFullStopIsAdded(t *testing.T) {
 	if last := lines[len(lines)-1]; last != "  kiteconsole --demo" {
 		t.Errorf("the command to copy ends %q", last)
 	}
+	// The scopes it names are those the commands read with: the agent
+	// commands need read_agents.
+	for _, scope := range []string{api.ScopeReadClusters, api.ScopeReadPipelines, api.ScopeReadAgents} {
+		if !strings.Contains(errOut.String(), scope) {
+			t.Errorf("the no-token message does not name %s:\n%s", scope, errOut.String())
+		}
+	}
 }
 
 func TestSandboxLogSaysMethodPathStatusDurationAndNeverTheToken(t *testing.T) {
@@ -86,11 +94,14 @@ func TestSandboxLogSaysMethodPathStatusDurationAndNeverTheToken(t *testing.T) {
 	// A clock that moves 7ms between the two readings of one request.
 	at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	now := func() time.Time { at = at.Add(7 * time.Millisecond); return at }
-	srv := httptest.NewServer(logRequests(sb, &log, now))
+	srv := httptest.NewServer(logRequests(sb, &log, now, sb.Token(), sb.ReadOnlyToken()))
 	defer srv.Close()
 	for _, c := range []struct{ token, path string }{
 		{sb.Token(), "/v2/organizations/acme/clusters?per_page=1"},
 		{"wrong-token-value", "/v2/organizations/acme/pipelines?access_token=" + sb.Token()},
+		// A token pasted where a name goes, or under a parameter of
+		// another name.
+		{sb.Token(), "/v2/organizations/acme/pipelines/" + sb.ReadOnlyToken() + "?q=" + sb.Token()},
 	} {
 		req, _ := http.NewRequest(http.MethodGet, srv.URL+c.path, nil)
 		req.Header.Set("Authorization", "Bearer "+c.token)
@@ -101,7 +112,7 @@ func TestSandboxLogSaysMethodPathStatusDurationAndNeverTheToken(t *testing.T) {
 		resp.Body.Close()
 	}
 	lines := strings.Split(strings.TrimSpace(log.String()), "\n")
-	if len(lines) != 2 {
+	if len(lines) != 3 {
 		t.Fatalf("log:\n%s", log.String())
 	}
 	if lines[0] != "GET /v2/organizations/acme/clusters?per_page=1 200 7ms" {
@@ -110,7 +121,10 @@ func TestSandboxLogSaysMethodPathStatusDurationAndNeverTheToken(t *testing.T) {
 	if !strings.HasPrefix(lines[1], "GET /v2/organizations/acme/pipelines?access_token=REDACTED 401 ") {
 		t.Errorf("line %q", lines[1])
 	}
-	if strings.Contains(log.String(), sb.Token()) || strings.Contains(log.String(), "wrong-token-value") {
+	if lines[2] != "GET /v2/organizations/acme/pipelines/REDACTED?q=REDACTED 404 7ms" {
+		t.Errorf("line %q", lines[2])
+	}
+	if strings.Contains(log.String(), sb.Token()) || strings.Contains(log.String(), sb.ReadOnlyToken()) || strings.Contains(log.String(), "wrong-token-value") {
 		t.Fatalf("a token reached the log:\n%s", log.String())
 	}
 }
@@ -129,5 +143,17 @@ func TestTableColumnsAlignByDisplayWidth(t *testing.T) {
 			t.Fatalf("columns shift:\n%s", got)
 		}
 		col = w
+	}
+}
+
+// Ctrl-C ends a command with exit 130 and the word "interrupted", not
+// Go's "context canceled".
+func TestAnInterruptSaysInterrupted(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var errOut bytes.Buffer
+	code := Execute(ctx, []string{"queue", "list", "--demo"}, io.Discard, &errOut, noEnv)
+	if code != exitInterrupted || strings.TrimSpace(errOut.String()) != "Error: interrupted" {
+		t.Fatalf("exit %d, stderr %q", code, errOut.String())
 	}
 }

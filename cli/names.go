@@ -89,21 +89,7 @@ func (n *names) Clusters(ctx context.Context, spec string) ([]model.Cluster, err
 		}
 		return found, nil
 	}
-	// An id, then the exact name, then the name in any case.
-	for _, try := range []func(model.Cluster) bool{
-		func(c model.Cluster) bool { return c.ID == spec },
-		func(c model.Cluster) bool { return c.Name == spec },
-		func(c model.Cluster) bool { return strings.EqualFold(c.Name, spec) },
-	} {
-		for _, c := range all {
-			if try(c) {
-				found = append(found, c)
-			}
-		}
-		if len(found) > 0 {
-			break
-		}
-	}
+	found = byIDOrName(all, spec, func(c model.Cluster) (string, string) { return c.ID, c.Name })
 	switch len(found) {
 	case 0:
 		return nil, unknownName("cluster", spec, clusterNames(all))
@@ -177,7 +163,10 @@ func (n *names) Queues(ctx context.Context, args []string) ([]queueRef, error) {
 }
 
 func (n *names) queuesNamed(ctx context.Context, arg string) ([]queueRef, error) {
-	clusterSpec, queueSpec, ok := strings.Cut(arg, "/")
+	clusterSpec, queueSpec, ok, err := n.splitQueueName(ctx, arg)
+	if err != nil {
+		return nil, err
+	}
 	if !ok {
 		clusterSpec, queueSpec = "*", arg
 	}
@@ -207,20 +196,7 @@ func (n *names) queuesNamed(ctx context.Context, arg string) ([]queueRef, error)
 			}
 		}
 	} else {
-		for _, try := range []func(model.Queue) bool{
-			func(q model.Queue) bool { return q.ID == queueSpec },
-			func(q model.Queue) bool { return q.Key == queueSpec },
-			func(q model.Queue) bool { return strings.EqualFold(q.Key, queueSpec) },
-		} {
-			for _, r := range all {
-				if try(r.Queue) {
-					found = append(found, r)
-				}
-			}
-			if len(found) > 0 {
-				break
-			}
-		}
+		found = byIDOrName(all, queueSpec, func(r queueRef) (string, string) { return r.Queue.ID, r.Queue.Key })
 	}
 	candidates := func(rs []queueRef) []string {
 		out := make([]string, len(rs))
@@ -241,6 +217,49 @@ func (n *names) queuesNamed(ctx context.Context, arg string) ([]queueRef, error)
 	return found, nil
 }
 
+// byIDOrName finds what spec names among items, each with an id and a
+// name (idName gives both): the item with that id, else those with that
+// exact name, else those with that name in any case. More than one is
+// for the caller to report as ambiguous.
+func byIDOrName[T any](items []T, spec string, idName func(T) (id, name string)) []T {
+	for _, matches := range []func(id, name string) bool{
+		func(id, _ string) bool { return id == spec },
+		func(_, name string) bool { return name == spec },
+		func(_, name string) bool { return strings.EqualFold(name, spec) },
+	} {
+		var found []T
+		for _, it := range items {
+			if matches(idName(it)) {
+				found = append(found, it)
+			}
+		}
+		if len(found) > 0 {
+			return found
+		}
+	}
+	return nil
+}
+
+// splitQueueName splits CLUSTER/QUEUE at its first slash, or, when a
+// cluster's own name has a slash in it ("iOS/Android/default"), at the
+// slash after that name. ok is false when there is no slash.
+func (n *names) splitQueueName(ctx context.Context, arg string) (clusterSpec, queueSpec string, ok bool, err error) {
+	clusterSpec, queueSpec, ok = strings.Cut(arg, "/")
+	if !ok || !strings.Contains(queueSpec, "/") {
+		return clusterSpec, queueSpec, ok, nil
+	}
+	all, err := n.allClusters(ctx)
+	if err != nil {
+		return "", "", false, err
+	}
+	for _, c := range all {
+		if prefix := c.Name + "/"; strings.Contains(c.Name, "/") && len(arg) > len(prefix) && strings.EqualFold(arg[:len(prefix)], prefix) {
+			return arg[:len(prefix)-1], arg[len(prefix):], true, nil
+		}
+	}
+	return clusterSpec, queueSpec, ok, nil
+}
+
 // unknownName is a name that matches nothing: a usage error that lists
 // what there is, the likely ones (containing what was typed) first.
 func unknownName(what, spec string, all []string) error {
@@ -248,11 +267,11 @@ func unknownName(what, spec string, all []string) error {
 	if len(likely) == 0 {
 		likely = all
 	}
-	return usagef("no %s matches %q; nothing was changed.%s", what, termsafe.Text(spec), candidateList(likely))
+	return usagef("no %s matches %q; nothing was changed.%s", what, termsafe.Text(spec), candidateList("Candidates:", likely))
 }
 
 func ambiguousName(what, spec string, candidates []string) error {
-	return usagef("%q names %d %ss; nothing was changed. Name one:%s", termsafe.Text(spec), len(candidates), what, candidateList(candidates))
+	return usagef("%q names %d %ss; nothing was changed.%s", termsafe.Text(spec), len(candidates), what, candidateList("Name one of them:", candidates))
 }
 
 // similar are the names that contain the typed text, or its part after
@@ -274,14 +293,16 @@ func similar(spec string, all []string) []string {
 	return out
 }
 
-func candidateList(names []string) string {
+// candidateList is header and the names, one a line, sorted and at most
+// maxCandidates of them.
+func candidateList(header string, names []string) string {
 	if len(names) == 0 {
 		return " There are none."
 	}
 	names = append([]string(nil), names...)
 	sort.Strings(names)
 	var b strings.Builder
-	b.WriteString("\nCandidates:")
+	b.WriteString("\n" + header)
 	for i, s := range names {
 		if i == maxCandidates {
 			fmt.Fprintf(&b, "\n  … and %d more", len(names)-maxCandidates)

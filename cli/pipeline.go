@@ -2,6 +2,7 @@ package cli
 
 import (
 	"io"
+	"net/url"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -72,7 +73,7 @@ func newPipelineListCommand(stdout, stderr io.Writer, getenv func(string) string
 			if o.json {
 				out := make([]pipelineJSON, len(pipelines))
 				for i, p := range pipelines {
-					out[i] = pipelineJSON{ID: p.ID, Slug: p.Slug, Name: p.Name, Description: p.Description, Repository: p.Repository,
+					out[i] = pipelineJSON{ID: p.ID, Slug: p.Slug, Name: p.Name, Description: p.Description, Repository: redactURL(p.Repository),
 						ClusterID: p.ClusterID, DefaultBranch: p.DefaultBranch, Visibility: p.Visibility, Tags: p.Tags,
 						WebURL: p.WebURL, CreatedAt: p.CreatedAt, ArchivedAt: p.ArchivedAt}
 				}
@@ -84,7 +85,7 @@ func newPipelineListCommand(stdout, stderr io.Writer, getenv func(string) string
 				if p.Archived() {
 					archived = "archived " + p.ArchivedAt.UTC().Format(time.DateOnly)
 				}
-				rows[i] = []string{p.Slug, p.Name, p.Repository, model.Value(p.ClusterID), archived}
+				rows[i] = []string{p.Slug, p.Name, redactURL(p.Repository), model.Value(p.ClusterID), archived}
 			}
 			return o.rows([]string{"SLUG", "NAME", "REPOSITORY", "CLUSTER ID", "ARCHIVED"}, rows)
 		},
@@ -95,4 +96,21 @@ func newPipelineListCommand(stdout, stderr io.Writer, getenv func(string) string
 	f.StringVar(&name, "name", "", "only pipelines whose name contains this (any case)")
 	f.BoolVar(&asJSON, "json", false, "print JSON with the API's field names")
 	return cmd
+}
+
+// redactURL hides the password of a URL: an HTTPS clone URL can carry
+// a token ("https://x-access-token:ghs_…@github.com/…"), so can an
+// endpoint, and no token's value is printed. The rest (the user, the
+// host, the path) stays, so the URL can still be told apart. What is not
+// a URL (an SSH remote, git@github.com:…) is left as it is.
+func redactURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil || u.User == nil {
+		return s
+	}
+	if _, has := u.User.Password(); !has {
+		return s
+	}
+	u.User = url.UserPassword(u.User.Username(), "REDACTED")
+	return u.String()
 }

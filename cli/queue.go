@@ -115,13 +115,19 @@ func newQueueListCommand(stdout, stderr io.Writer, getenv func(string) string) *
 	return cmd
 }
 
+// writeQueuesJSON prints queues as the API gives them, each with its
+// cluster.
+func (o output) writeQueuesJSON(refs []queueRef) error {
+	out := make([]queueJSON, len(refs))
+	for i, r := range refs {
+		out[i] = toQueueJSON(r)
+	}
+	return o.writeJSON(out)
+}
+
 func printQueues(o output, refs []queueRef) error {
 	if o.json {
-		out := make([]queueJSON, len(refs))
-		for i, r := range refs {
-			out[i] = toQueueJSON(r)
-		}
-		return o.writeJSON(out)
+		return o.writeQueuesJSON(refs)
 	}
 	rows := make([][]string, len(refs))
 	for i, r := range refs {
@@ -152,11 +158,7 @@ func newQueueShowCommand(stdout, stderr io.Writer, getenv func(string) string) *
 			}
 			o := newOutput(stdout, asJSON)
 			if o.json {
-				out := make([]queueJSON, len(refs))
-				for i, r := range refs {
-					out[i] = toQueueJSON(r)
-				}
-				return o.writeJSON(out)
+				return o.writeQueuesJSON(refs)
 			}
 			for i, r := range refs {
 				if i > 0 {
@@ -264,17 +266,25 @@ func newQueueChangeCommand(stdout, stderr io.Writer, getenv func(string) string,
 			if err != nil {
 				return err
 			}
+			// The progress note counts only the queues a request is sent
+			// for: a repeat says nothing is being paused.
+			pending := 0
+			for _, r := range refs {
+				if r.Queue.DispatchPaused != pause {
+					pending++
+				}
+			}
 			if dryRun {
 				s.note("dry run: nothing is changed")
-			} else if len(refs) > 1 {
-				s.note("%s %s…", v.doing, plural(len(refs), "queue", "queues"))
+			} else if len(refs) > 1 && pending > 0 {
+				s.note("%s %s…", v.doing, plural(pending, "queue", "queues"))
 			}
 			results := changeQueues(cmd.Context(), s.client, refs, pause, note, dryRun)
 			outcomes := make([]outcome, len(results))
 			for i, r := range results {
 				outcomes[i] = outcome{target: r.target(), result: r.Result, message: r.Message}
 			}
-			return reportChanges(newOutput(stdout, asJSON), results, outcomes, "queue", "queues")
+			return interrupted(cmd.Context(), reportChanges(newOutput(stdout, asJSON), results, outcomes, "queue", "queues"))
 		},
 	}
 	f := cmd.Flags()
@@ -316,6 +326,9 @@ func changeQueue(ctx context.Context, c *api.Client, r queueRef, pause bool, not
 	}
 	if dryRun {
 		res.Result = "would " + v.verb
+		if !pause {
+			res.Message = queuePausedBy(q)
+		}
 		return res
 	}
 	ctx = audit.WithNames(ctx, audit.Target{ClusterID: r.Cluster.ID, ClusterName: r.Cluster.Name, QueueID: q.ID, QueueKey: q.Key})
@@ -329,6 +342,12 @@ func changeQueue(ctx context.Context, c *api.Client, r queueRef, pause bool, not
 	switch {
 	case err == nil:
 		res.Result, res.Queue = v.done, &after
+		if !pause {
+			// The queue as it is now says nothing of the pause that was
+			// lifted: the result keeps whose it was, for the incident's
+			// record and for the person it belonged to.
+			res.Message = "was " + queuePausedBy(q)
+		}
 	case errors.Is(err, api.ErrUnprocessable) && alreadyInState(err, pause):
 		// Someone else got there between the list and the change.
 		res.Result = v.already
@@ -341,8 +360,29 @@ func changeQueue(ctx context.Context, c *api.Client, r queueRef, pause bool, not
 	return res
 }
 
+// pausedBy says whose a pause (a queue's or an agent's) is, since when
+// and why: "paused by Priya Natarajan at 2026-11-27T02:00:03Z: INC-4821".
+func pausedBy(by *model.User, at *model.Timestamp, note *string) string {
+	s := "paused"
+	if name := by.DisplayName(); name != "" {
+		s += " by " + name
+	}
+	if at != nil {
+		s += " at " + at.UTC().Format(time.RFC3339)
+	}
+	if n := model.Value(note); n != "" {
+		s += ": " + n
+	}
+	return s
+}
+
+func queuePausedBy(q model.Queue) string {
+	return pausedBy(q.DispatchPausedBy, q.DispatchPausedAt, q.DispatchPausedNote)
+}
+
 // alreadyInState reads the API's 422 for a repeat: "Cluster queue is
-// already paused" or "Cluster queue is not paused".
+// already paused" or "Cluster queue is not paused", and the agents' "Agent
+// is already paused" or "Agent is not paused".
 func alreadyInState(err error, pause bool) bool {
 	var e *api.Error
 	if !errors.As(err, &e) {
@@ -369,7 +409,20 @@ func errorMessage(err error) string {
 	if errors.Is(err, api.ErrReadOnly) {
 		return "read-only: changes are turned off (--read-only or the configuration)"
 	}
+	if errors.Is(err, context.Canceled) {
+		return "interrupted: the request may or may not have been done"
+	}
 	return err.Error()
+}
+
+// interrupted is err, or, when the person pressed Ctrl-C while the
+// changes were made, context.Canceled (exit 130): the results are printed
+// either way, and a script learns it was interrupted.
+func interrupted(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return context.Canceled
+	}
+	return err
 }
 
 // outcome is one target's result as a line says it.

@@ -9,7 +9,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/kiteconsole/kiteconsole/api/sandbox"
 	"github.com/kiteconsole/kiteconsole/api/sandbox/sandboxtest"
@@ -228,7 +230,7 @@ func TestUnknownAndAmbiguousNamesChangeNothing(t *testing.T) {
 		want []string
 	}{
 		// "default" is a queue of every cluster.
-		{[]string{"default"}, []string{"names 5 queues", "Mobile/default", "Production/default"}},
+		{[]string{"default"}, []string{"names 5 queues; nothing was changed.\nName one of them:\n  Data Platform/default\n", "Production/default"}},
 		{[]string{"Nowhere/default"}, []string{"no cluster matches", "Mobile", "Data Platform"}},
 		{[]string{"Mobile/mac"}, []string{"no queue matches", "Mobile/macos", "Mobile/macos-large"}},
 		{[]string{"Production/deploy", "Mobile/nope"}, []string{"no queue matches"}},
@@ -251,6 +253,20 @@ func TestUnknownAndAmbiguousNamesChangeNothing(t *testing.T) {
 	}
 	if w := e.Writes(); len(w) != 0 {
 		t.Fatalf("a bad name changed something: %v", w)
+	}
+}
+
+func TestTheProgressNoteCountsOnlyTheQueuesToChange(t *testing.T) {
+	e := startCLI(t, sandbox.SizeDemo, nil)
+	// Mobile/macos is paused already: one request is sent.
+	r := e.run(t, "queue", "pause", "Mobile/mac*", "--note", "x")
+	if r.code != 0 || !strings.Contains(r.errOut, "pausing 1 queue…") {
+		t.Fatalf("exit %d, stderr %q", r.code, r.errOut)
+	}
+	// A repeat sends nothing and says it is pausing nothing.
+	r = e.run(t, "queue", "pause", "Mobile/mac*", "--note", "x")
+	if r.code != 0 || strings.Contains(r.errOut, "pausing") {
+		t.Fatalf("repeat: exit %d, stderr %q", r.code, r.errOut)
 	}
 }
 
@@ -380,6 +396,32 @@ func TestPipelineListByName(t *testing.T) {
 	}
 }
 
+func TestAPipelineRepositoryURLsTokenIsNotPrinted(t *testing.T) {
+	e := startCLI(t, sandbox.SizeDemo, nil)
+	const secret = "ghs_16C7e42F292c6912E7710c838347Ae178B4a"
+	refs, err := newNames(e.Client).Queues(context.Background(), []string{"Production/deploy"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Client.CreatePipeline(context.Background(), model.PipelineCreate{Name: "Token In URL", ClusterID: refs[0].Cluster.ID,
+		Repository:    "https://x-access-token:" + secret + "@github.com/acme/token-in-url.git",
+		Configuration: "steps:\n  - command: true\n"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"pipeline", "list"}, {"pipeline", "list", "--json"}, {"pipeline", "list", "--name", "token in"}} {
+		r := e.run(t, args...)
+		if r.code != 0 || !strings.Contains(r.out, "x-access-token:REDACTED@github.com/acme/token-in-url.git") {
+			t.Fatalf("%v: exit %d, the repository is not shown redacted:\n%s", args, r.code, r.out)
+		}
+		if strings.Contains(r.out+r.errOut, secret) {
+			t.Fatalf("%v printed the repository URL's token", args)
+		}
+	}
+	if got := redactURL("git@github.com:acme/x.git"); got != "git@github.com:acme/x.git" {
+		t.Fatalf("an SSH remote changed: %q", got)
+	}
+}
+
 func TestAPauseThatLosesARaceCountsAsAlreadyPaused(t *testing.T) {
 	// Between the list and the pause someone else paused the queue: the
 	// API answers 422 "already paused", and the queue is in the asked
@@ -398,5 +440,117 @@ func TestAPauseThatLosesARaceCountsAsAlreadyPaused(t *testing.T) {
 	r := e.run(t, "queue", "pause", "Production/deploy")
 	if r.code != 0 || !strings.Contains(r.out, "Production/deploy\talready paused") {
 		t.Fatalf("exit %d\n%s%s", r.code, r.out, r.errOut)
+	}
+}
+
+// After a 429 the client waits for the organisation's window to reset
+// (here the server asks for a second): the person is told so on stderr,
+// once, rather than left with a command that looks hung; stdout holds
+// the results only.
+func TestAWaitForTheRateLimitIsSaid(t *testing.T) {
+	budgetWatchEvery = 10 * time.Millisecond
+	t.Cleanup(func() { budgetWatchEvery = 250 * time.Millisecond })
+	var refused atomic.Int32
+	e := startCLI(t, sandbox.SizeDemo, func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if strings.HasSuffix(r.URL.Path, "/clusters") && refused.Add(1)%2 == 1 {
+				w.Header().Set("RateLimit-Reset", "1")
+				w.WriteHeader(http.StatusTooManyRequests)
+				_, _ = w.Write([]byte(`{"message":"You have exceeded your API rate limit."}`))
+				return
+			}
+			h.ServeHTTP(w, r)
+		})
+	})
+	for _, args := range [][]string{{"queue", "list", "--cluster", "Mobile"}, {"summary"}} {
+		r := e.run(t, args...)
+		if r.code != 0 || strings.Count(r.errOut, "waiting") != 1 || !strings.Contains(r.errOut, "API budget is spent (429)") {
+			t.Fatalf("%v: exit %d, stderr %q", args, r.code, r.errOut)
+		}
+		if strings.Contains(r.out, "waiting") {
+			t.Fatalf("%v: the note reached stdout", args)
+		}
+	}
+}
+
+// A cluster's name may hold a slash: CLUSTER/QUEUE then splits after
+// the cluster's whole name, so the queue is named as it is listed.
+func TestAClusterNameWithASlash(t *testing.T) {
+	e := startCLI(t, sandbox.SizeDemo, nil)
+	ctx := context.Background()
+	refs, err := newNames(e.Client).Queues(ctx, []string{"Mobile/macos"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Client.UpdateCluster(ctx, refs[0].Cluster.ID, model.ClusterUpdate{Name: model.Set("iOS/Android")}); err != nil {
+		t.Fatal(err)
+	}
+	r := e.run(t, "queue", "show", "iOS/Android/macos")
+	if r.code != 0 || !strings.Contains(r.out, refs[0].Queue.ID) {
+		t.Fatalf("by name: exit %d\n%s%s", r.code, r.out, r.errOut)
+	}
+	r = e.run(t, "queue", "pause", "ios/android/mac*", "--dry-run")
+	if r.code != 0 || !strings.Contains(r.out, "iOS/Android/macos-large\twould pause") {
+		t.Fatalf("by glob: exit %d\n%s%s", r.code, r.out, r.errOut)
+	}
+	// Listed names are the names that work.
+	listed := tsv(e.run(t, "queue", "list", "--cluster", "iOS/Android").out)
+	if len(listed) != 3 {
+		t.Fatalf("--cluster iOS/Android lists %d queues, want 3", len(listed))
+	}
+	for _, row := range listed {
+		if r := e.run(t, "queue", "show", row[0]+"/"+row[1]); r.code != 0 {
+			t.Fatalf("%s/%s as listed: exit %d %s", row[0], row[1], r.code, r.errOut)
+		}
+	}
+}
+
+// Resuming lifts someone's pause: the result says whose it was, when and
+// why (the queue as it is after says nothing of it), in the line and in
+// the JSON; a dry run says it too.
+func TestAResumeSaysWhosePauseItLifted(t *testing.T) {
+	e := startCLI(t, sandbox.SizeDemo, nil)
+	r := e.run(t, "queue", "resume", "Mobile/macos", "--dry-run")
+	if r.code != 0 || !strings.Contains(r.out, "Mobile/macos\twould resume\tpaused by Priya Natarajan at ") || !strings.Contains(r.out, "INC-4821") {
+		t.Fatalf("dry run: exit %d\n%s", r.code, r.out)
+	}
+	r = e.run(t, "queue", "resume", "Mobile/macos", "--json")
+	var changes []change
+	if r.code != 0 || json.Unmarshal([]byte(r.out), &changes) != nil || len(changes) != 1 {
+		t.Fatalf("exit %d %s %s", r.code, r.out, r.errOut)
+	}
+	c := changes[0]
+	if c.Result != "resumed" || c.Queue.DispatchPaused || !strings.HasPrefix(c.Message, "was paused by Priya Natarajan at ") || !strings.HasSuffix(c.Message, "INC-4821") {
+		t.Fatalf("result %+v", c)
+	}
+}
+
+// Ctrl-C while pausing: the results are printed (the interrupted queue
+// says it may or may not be paused) and the exit code is 130, not 1.
+func TestAnInterruptedPauseSaysSoAndExits130(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	// The pause is never answered: the handler waits until the test ends
+	// (released before the server is closed).
+	release := make(chan struct{})
+	e := startCLI(t, sandbox.SizeDemo, func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if strings.HasSuffix(r.URL.Path, "/pause_dispatch") {
+				cancel() // the person presses Ctrl-C while the pause is sent
+				<-release
+				return
+			}
+			h.ServeHTTP(w, r)
+		})
+	})
+	t.Cleanup(func() { close(release) })
+	var out, errOut bytes.Buffer
+	code := Execute(ctx, []string{"queue", "pause", "Production/deploy", "--endpoint", e.Server.URL, "--org", e.Sandbox.Org(),
+		"--audit-log", e.auditLog}, &out, &errOut, e.getenv)
+	if code != exitInterrupted || !strings.Contains(out.String(), "Production/deploy\tfailed\tinterrupted: the request may or may not have been done") {
+		t.Fatalf("exit %d\n%s%s", code, out.String(), errOut.String())
+	}
+	if !strings.Contains(errOut.String(), "Error: interrupted") {
+		t.Fatalf("stderr %q", errOut.String())
 	}
 }

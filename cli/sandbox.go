@@ -129,7 +129,7 @@ func runSandbox(ctx context.Context, stdout, stderr io.Writer, opts sandboxOptio
 	}
 	var handler http.Handler = sb
 	if opts.log {
-		handler = logRequests(sb, stderr, time.Now)
+		handler = logRequests(sb, stderr, time.Now, opts.token, opts.readOnlyToken)
 	}
 	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
 	base := "http://" + ln.Addr().String()

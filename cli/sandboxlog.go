@@ -16,14 +16,24 @@ import (
 // per request with its method, path, status and duration. It never logs
 // a header (the Authorization header holds the token) and it hides the
 // value of any query parameter whose name says token, for a client that
-// sends one there.
-func logRequests(next http.Handler, w io.Writer, now func() time.Time) http.Handler {
+// sends one there. The sandbox's own token values (secrets) are hidden
+// wherever else they appear: a script that puts one in a path or under
+// another parameter's name by mistake does not get it printed.
+func logRequests(next http.Handler, w io.Writer, now func() time.Time, secrets ...string) http.Handler {
 	var mu sync.Mutex
+	var hide []string
+	for _, s := range secrets {
+		if s != "" {
+			hide = append(hide, s, "REDACTED", url.QueryEscape(s), "REDACTED", url.PathEscape(s), "REDACTED")
+		}
+	}
+	redact := strings.NewReplacer(hide...)
 	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		start := now()
 		rec := &statusRecorder{ResponseWriter: rw, status: http.StatusOK}
 		next.ServeHTTP(rec, r)
-		line := fmt.Sprintf("%s %s %d %s\n", termsafe.Text(r.Method), termsafe.Text(loggedPath(r.URL)), rec.status, now().Sub(start).Round(time.Microsecond))
+		path := redact.Replace(termsafe.Text(loggedPath(r.URL)))
+		line := fmt.Sprintf("%s %s %d %s\n", termsafe.Text(r.Method), path, rec.status, now().Sub(start).Round(time.Microsecond))
 		mu.Lock()
 		defer mu.Unlock()
 		_, _ = io.WriteString(w, line)

@@ -16,6 +16,8 @@ type session struct {
 	backend *Backend
 	log     *audit.Log
 	stderr  io.Writer
+	// stopWatch ends the budget watcher (watchBudget).
+	stopWatch func()
 }
 
 // cliActor is the person running a command: the OS user, and "cli" so
@@ -43,10 +45,13 @@ func openSession(ctx context.Context, stderr io.Writer, opts rootOptions, getenv
 		_ = log.Close()
 		return nil, err
 	}
-	return &session{client: backend.Client, backend: backend, log: log, stderr: stderr}, nil
+	locked := &lockedWriter{w: stderr}
+	return &session{client: backend.Client, backend: backend, log: log, stderr: locked,
+		stopWatch: watchBudget(backend.Client, locked)}, nil
 }
 
 func (s *session) Close() {
+	s.stopWatch()
 	s.backend.Close()
 	_ = s.log.Close()
 }

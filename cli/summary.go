@@ -45,14 +45,13 @@ func newSummaryCommand(stdout, stderr io.Writer, getenv func(string) string) *co
 				return err
 			}
 			// The same warnings as the console (a token file others can read).
-			for _, w := range settings.Warnings {
-				fmt.Fprintln(stderr, "warning:", termsafe.Text(w))
-			}
+			printWarnings(stderr, settings)
 			backend, err := openBackend(opts, settings, nil, 0)
 			if err != nil {
 				return err
 			}
 			defer backend.Close()
+			defer watchBudget(backend.Client, stderr)()
 			ctx, cancel := context.WithTimeout(cmd.Context(), 2*time.Minute)
 			defer cancel()
 			sum, err := collectSummary(ctx, backend)
@@ -106,7 +105,7 @@ type summaryPipelines struct {
 // when there are few enough clusters for the budget.
 func collectSummary(ctx context.Context, b *Backend) (*summary, error) {
 	c := b.Client
-	sum := &summary{Organization: c.Org(), Endpoint: c.Endpoint(), demo: b.Demo}
+	sum := &summary{Organization: c.Org(), Endpoint: redactURL(c.Endpoint()), demo: b.Demo}
 	// The first page of clusters (up to 100: every cluster, in all but
 	// the largest organisations), and their count when there are more.
 	var clusters []model.Cluster

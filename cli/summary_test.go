@@ -94,6 +94,9 @@ func TestSummaryTextCountsAlignsAndShowsEmoji(t *testing.T) {
 
 func TestSummaryWarnsOfATokenOthersCanRead(t *testing.T) {
 	e := startCLI(t, sandbox.SizeDemo, nil)
+	// A configuration directory whose name holds an escape sequence: the
+	// warning names the file, and is cleaned like everything printed.
+	e.dir = filepath.Join(e.dir, "odd\x1b]0;title\x07dir")
 	dir := filepath.Join(e.dir, "config", "kiteconsole")
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		t.Fatal(err)
@@ -115,6 +118,13 @@ func TestSummaryWarnsOfATokenOthersCanRead(t *testing.T) {
 	if strings.Contains(out.String()+errOut.String(), e.Sandbox.Token()) {
 		t.Fatal("the token was printed")
 	}
+	assertInert(t, "summary's warning", errOut.String())
+	// The runbook commands give the same warning, as cleaned.
+	r := e.run(t, "queue", "list")
+	if r.code != 0 || !strings.Contains(r.errOut, "others can read it") {
+		t.Fatalf("queue list: exit %d, no warning: %q", r.code, r.errOut)
+	}
+	assertInert(t, "queue list's warning", r.errOut)
 }
 
 func TestSummaryOfManyClustersListsTheFirstPageAndCountsTheRest(t *testing.T) {
@@ -166,4 +176,22 @@ func (l linkWriter) WriteHeader(code int) {
 func (l linkWriter) Write(b []byte) (int, error) {
 	l.Header().Set("Link", l.link)
 	return l.ResponseWriter.Write(b)
+}
+
+// An endpoint given with a password in it (a proxy's, or a token pasted
+// there) is printed with the password hidden, in the text and the JSON.
+func TestSummaryHidesAnEndpointsPassword(t *testing.T) {
+	e := startCLI(t, sandbox.SizeDemo, nil)
+	const secret = "proxy-secret-7f3a"
+	endpoint := strings.Replace(e.Server.URL, "http://", "http://ops:"+secret+"@", 1)
+	for _, args := range [][]string{{"summary"}, {"summary", "--json"}} {
+		var out, errOut strings.Builder
+		code := Execute(context.Background(), append(args, "--endpoint", endpoint, "--org", e.Sandbox.Org()), &out, &errOut, e.getenv)
+		if code != 0 || !strings.Contains(out.String(), "ops:REDACTED@") {
+			t.Fatalf("%v: exit %d, endpoint not shown redacted:\n%s%s", args, code, out.String(), errOut.String())
+		}
+		if strings.Contains(out.String()+errOut.String(), secret) {
+			t.Fatalf("%v printed the endpoint's password", args)
+		}
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,9 +19,9 @@ import (
 
 // startSandbox runs `kiteconsole sandbox --log` and returns its URL, and
 // what it logged once it has stopped.
-func startSandbox(t *testing.T) (base string, logged func() string) {
+func startSandbox(t *testing.T, args ...string) (base string, logged func() string) {
 	t.Helper()
-	cmd := exec.Command(binary, "sandbox", "--listen", "127.0.0.1:0", "--log", "--rate-limit", "0")
+	cmd := exec.Command(binary, append([]string{"sandbox", "--listen", "127.0.0.1:0", "--log", "--rate-limit", "0"}, args...)...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -185,5 +186,86 @@ func TestATableOnATerminal(t *testing.T) {
 		if s := l[col:]; !strings.HasPrefix(s, "running") && !strings.HasPrefix(s, "paused") {
 			t.Fatalf("columns do not line up:\n%s", strings.Join(lines, "\n"))
 		}
+	}
+}
+
+// readmeRunbookExample is the shell script the README gives as a runbook
+// step.
+func readmeRunbookExample(t *testing.T) string {
+	t.Helper()
+	b, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(b), "A runbook step:")
+	if ok {
+		_, rest, ok = strings.Cut(rest, "```sh\n")
+	}
+	script, _, closed := strings.Cut(rest, "```")
+	if !ok || !closed || !strings.Contains(script, "kiteconsole queue pause") {
+		t.Fatal("the README has no runbook example")
+	}
+	return script
+}
+
+// TestTheReadmeRunbookExample runs the README's runbook step as it is
+// written (curl standing in for a function that keeps what it would
+// post): on the demo organisation it pauses and posts the results; with
+// the read-only token it posts the refusals and exits 3; where no queue
+// matches it posts nothing (there are no results) and exits 2.
+func TestTheReadmeRunbookExample(t *testing.T) {
+	script := readmeRunbookExample(t)
+	fakeCurl := `curl() { for a in "$@"; do case $a in @*) cp "${a#@}" "$POSTED" ;; esac; done; }` + "\n"
+	for _, tc := range []struct {
+		name, size, token string
+		code              int
+		results           map[string]string // posted results by CLUSTER/QUEUE; nil: nothing posted
+	}{
+		{"pauses and posts", "demo", sandbox.DefaultToken, 0, map[string]string{"Mobile/macos": "already paused", "Mobile/macos-large": "paused"}},
+		{"refused, posts the refusals", "demo", sandbox.DefaultReadOnlyToken, 3, map[string]string{"Mobile/macos": "already paused", "Mobile/macos-large": "refused"}},
+		{"no macOS queue, posts nothing", "empty", sandbox.DefaultToken, 2, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			base, _ := startSandbox(t, "--size", tc.size)
+			dir := t.TempDir()
+			posted := filepath.Join(dir, "posted.json")
+			cmd := exec.Command("sh", "-c", fakeCurl+script)
+			cmd.Dir = dir
+			cmd.Env = append(os.Environ(), "PATH="+filepath.Dir(binary)+":"+os.Getenv("PATH"), "POSTED="+posted,
+				"INCIDENT_WEBHOOK_URL=http://127.0.0.1:9/hook",
+				"BUILDKITE_API_TOKEN="+tc.token, "BUILDKITE_ORGANIZATION_SLUG="+sandbox.DefaultOrg,
+				"BUILDKITE_REST_API_ENDPOINT="+base,
+				"XDG_CONFIG_HOME="+filepath.Join(dir, "config"), "XDG_STATE_HOME="+filepath.Join(dir, "state"),
+				"XDG_CACHE_HOME="+filepath.Join(dir, "cache"), "NO_COLOR=1")
+			out, _ := cmd.CombinedOutput()
+			if code := cmd.ProcessState.ExitCode(); code != tc.code {
+				t.Fatalf("exit %d, want %d:\n%s", code, tc.code, out)
+			}
+			b, err := os.ReadFile(posted)
+			if tc.results == nil {
+				if err == nil {
+					t.Fatalf("posted %q where nothing was changed", b)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("nothing posted:\n%s", out)
+			}
+			var results []struct {
+				Cluster struct{ Name string } `json:"cluster"`
+				Queue   struct{ Key string }  `json:"queue"`
+				Result  string                `json:"result"`
+			}
+			if err := json.Unmarshal(b, &results); err != nil {
+				t.Fatalf("posted %q: %v", b, err)
+			}
+			got := map[string]string{}
+			for _, r := range results {
+				got[r.Cluster.Name+"/"+r.Queue.Key] = r.Result
+			}
+			if !maps.Equal(got, tc.results) {
+				t.Fatalf("posted %v, want %v", got, tc.results)
+			}
+		})
 	}
 }

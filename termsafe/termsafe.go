@@ -23,39 +23,55 @@ import (
 // Text is s on one line: escape sequences removed, newlines and tabs made
 // spaces, and control, invisible and direction-changing characters
 // dropped.
-func Text(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.Map(func(r rune) rune {
-		if r == '\n' || r == '\t' || r == '\r' {
-			return ' '
-		}
-		if drop(r) {
-			return -1
-		}
-		return r
-	}, strip(s))
-}
+func Text(s string) string { return clean(s, false) }
 
 // Lines is Text that keeps line breaks: for a message of several lines,
 // such as an error that says how to configure the program.
-func Lines(s string) string {
+func Lines(s string) string { return clean(s, true) }
+
+func clean(s string, keepNewlines bool) string {
 	if s == "" {
 		return s
 	}
-	return strings.Map(func(r rune) rune {
+	s = strip(s)
+	var b strings.Builder
+	b.Grow(len(s))
+	prev := rune(-1) // the last rune kept
+	for i, r := range s {
 		switch {
-		case r == '\n':
-			return r
-		case r == '\t' || r == '\r':
-			return ' '
+		case r == '\n' && keepNewlines:
+		case r == '\n' || r == '\t' || r == '\r':
+			r = ' '
+		case r == zwj:
+			next, size := utf8.DecodeRuneInString(s[i+len(string(zwj)):])
+			if size == 0 || !joinsEmoji(prev, next) {
+				continue
+			}
 		case drop(r):
-			return -1
+			continue
 		}
-		return r
-	}, strip(s))
+		b.WriteRune(r)
+		prev = r
+	}
+	return b.String()
 }
+
+// zwj is the zero-width joiner: dropped like the other zero-width
+// characters, except inside an emoji sequence (👩‍💻 is 👩, ZWJ, 💻), where
+// it joins two pictographs into one and removing it would show two.
+const zwj = '\u200D'
+
+// joinsEmoji reports whether a ZWJ between prev and next is part of an
+// emoji sequence: a pictograph (or the emoji presentation selector or a
+// skin tone after one) before it and a pictograph after. Between letters
+// it could hide a difference between two names, and is dropped.
+func joinsEmoji(prev, next rune) bool {
+	return (isPictograph(prev) || prev == '\uFE0F' || prev >= 0x1F3FB && prev <= 0x1F3FF) && isPictograph(next)
+}
+
+// isPictograph approximates Unicode's Extended_Pictographic: emoji are
+// symbols ("So"), and none is ASCII.
+func isPictograph(r rune) bool { return r > 0x7f && unicode.Is(unicode.So, r) }
 
 // strip removes escape sequences (CSI, OSC, DCS, APC, ...), whether they
 // start with ESC or with their one-byte C1 form, and drops bytes that are
@@ -79,7 +95,7 @@ func drop(r rune) bool {
 		return true
 	case r == '\u200E', r == '\u200F', r == '\u061C': // LRM, RLM, ALM
 		return true
-	case r >= '\u200B' && r <= '\u200D', r == '\u2060', r == '\uFEFF': // zero-width space, non-joiner, joiner; word joiner; BOM
+	case r >= '\u200B' && r <= '\u200D', r == '\u2060', r == '\uFEFF': // zero-width space, non-joiner, joiner (see zwj); word joiner; BOM
 		return true
 	case r >= '\u202A' && r <= '\u202E', r >= '\u2066' && r <= '\u2069': // bidi embeddings, overrides and isolates
 		return true

@@ -58,6 +58,28 @@ func TestTextKeepsOrdinaryText(t *testing.T) {
 	}
 }
 
+// A zero-width joiner inside an emoji sequence is what makes 👩‍💻 one
+// emoji: it stays there, and goes everywhere else.
+func TestTextKeepsTheJoinerOfAnEmojiSequenceOnly(t *testing.T) {
+	for in, want := range map[string]string{
+		"👩\u200D💻 Dev":                 "👩\u200D💻 Dev",
+		"🧑\u200D🤝\u200D🧑":              "🧑\u200D🤝\u200D🧑",
+		"🏳\uFE0F\u200D🌈":               "🏳\uFE0F\u200D🌈",
+		"👩\U0001F3FD\u200D💻":           "👩\U0001F3FD\u200D💻",
+		"Mo\u200Dbile":                 "Mobile",
+		"👩\u200Db":                     "👩b",
+		"a\u200D💻":                     "a💻",
+		"👩\u200D":                      "👩",
+		"👩\u200D\u200D💻":               "👩\u200D💻",
+		"👩\u200D\x1b]0;t\x07💻":         "👩\u200D💻",
+		"first\n👩\u200D💻\u202E\x1b[2J": "first 👩\u200D💻",
+	} {
+		if got := Text(in); got != want {
+			t.Errorf("Text(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
 func TestLinesKeepsLineBreaksOnly(t *testing.T) {
 	got := Lines("first\x1b]0;t\x07\nsecond\u202E\tthird")
 	if got != "first\nsecond third" {
