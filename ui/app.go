@@ -14,6 +14,7 @@ import (
 	"github.com/kiteconsole/kiteconsole/api"
 	"github.com/kiteconsole/kiteconsole/audit"
 	"github.com/kiteconsole/kiteconsole/keymap"
+	"github.com/kiteconsole/kiteconsole/org"
 	"github.com/kiteconsole/kiteconsole/theme"
 )
 
@@ -101,22 +102,20 @@ func New(ctx context.Context, opts Options) *App {
 	}
 	appCtx, cancel := context.WithCancel(ctx)
 	c := &Common{
-		Client:     opts.Client,
-		Styles:     theme.New(opts.Dark),
-		Keys:       keys,
-		Now:        opts.Now,
-		ReadOnly:   opts.Client.ReadOnly(),
-		appCtx:     appCtx,
-		tasks:      &tasks{label: map[int]string{}},
-		pending:    map[string]string{},
-		marks:      map[string]queueRef{},
-		queueKeys:  map[string]string{},
-		queueIndex: map[string]queueIndexEntry{},
-		pipelines:  &pipelineCache{},
-		Remote:     opts.Remote,
-		onRefused:  opts.OnRefused,
-		Width:      80,
-		Height:     24 - headerLines - footerLines,
+		Client:    opts.Client,
+		Styles:    theme.New(opts.Dark),
+		Keys:      keys,
+		Now:       opts.Now,
+		ReadOnly:  opts.Client.ReadOnly(),
+		appCtx:    appCtx,
+		tasks:     &tasks{label: map[int]string{}},
+		pending:   map[string]string{},
+		marks:     map[string]queueRef{},
+		org:       newOrgState(opts.Client, opts.Now),
+		Remote:    opts.Remote,
+		onRefused: opts.OnRefused,
+		Width:     80,
+		Height:    24 - headerLines - footerLines,
 	}
 	sp := spinner.New(spinner.WithSpinner(spinner.MiniDot))
 	a := &App{c: c, opts: opts, spinner: sp, cancel: cancel, batches: map[int]*batch{}, width: 80, height: 24}
@@ -180,13 +179,11 @@ func tickBudget() tea.Cmd {
 // requests spend only the background share of the budget. changed says
 // another session changed the organisation.
 func (a *App) autoRefresh(changed bool) tea.Cmd {
-	a.c.background = true
-	defer func() { a.c.background = false }()
 	var tick int64
 	if every := a.opts.Refresh; every > 0 {
 		tick = (time.Now().UnixNano() + int64(every)/2) / int64(every)
 	}
-	return a.toTop(refreshMsg{auto: true, tick: tick, changed: changed})
+	return a.toTop(refreshMsg{auto: true, lane: org.Background, tick: tick, changed: changed})
 }
 
 // spinIfBusy starts the footer's spinner when requests are in flight.
@@ -230,6 +227,9 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 		return a.toTop(msg)
 	case taskDone:
 		delete(a.c.tasks.label, msg.id)
+		if msg.screen != 0 {
+			return a.toScreen(msg.screen, msg.msg)
+		}
 		return a.update(msg.msg)
 	case spinner.TickMsg:
 		if len(a.c.tasks.label) == 0 {
@@ -298,10 +298,11 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 		}
 		return a.toTop(msg)
 	case pipelinesPage:
+		current := a.c.org.Pipelines.Current(msg.PipelinesPage)
 		a.c.applyPipelines(msg)
 		cmds := []tea.Cmd{a.everyScreen(msg), msg.next}
-		if msg.done && msg.gen == a.c.pipelines.gen {
-			cmds = append(cmds, a.everyScreen(pipelinesLoaded{err: msg.err}))
+		if msg.Done && current {
+			cmds = append(cmds, a.everyScreen(pipelinesLoaded{err: msg.Err}))
 			if a.palette != nil {
 				// An open palette searches the pipelines once they are in.
 				a.palette.items = a.paletteItems()
@@ -309,12 +310,14 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 			}
 		}
 		return tea.Batch(cmds...)
-	case broadcast:
-		a.c.applyPipelines(msg)
+	case org.Change:
+		// A change made here, seen in a reply or made in another session:
+		// org records it, then every screen shows it.
+		a.c.org.Apply(msg)
 		switch m := msg.(type) {
-		case queueRemoved:
+		case org.QueueRemoved:
 			delete(a.c.marks, m.QueueID)
-		case clusterRemoved:
+		case org.ClusterRemoved:
 			for id, r := range a.c.marks {
 				if r.ClusterID == m.ClusterID {
 					delete(a.c.marks, id)
@@ -322,20 +325,8 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 			}
 		}
 		return a.everyScreen(msg)
-	case forScreen:
-		for i, s := range a.stack {
-			if s.ID() == msg.ScreenID() {
-				var cmd tea.Cmd
-				a.stack[i], cmd = s.Update(msg)
-				return cmd
-			}
-		}
-		// The screen that asked is gone: a late reply lands nowhere, unless
-		// it says what should become of it.
-		if o, ok := msg.(interface{ orphaned() tea.Cmd }); ok {
-			return o.orphaned()
-		}
-		return nil
+	case broadcast:
+		return a.everyScreen(msg)
 	}
 	if a.prompt != nil {
 		var cmd tea.Cmd
@@ -363,6 +354,22 @@ func (a *App) toTop(msg tea.Msg) tea.Cmd {
 	var cmd tea.Cmd
 	a.stack[len(a.stack)-1], cmd = a.top().Update(msg)
 	return cmd
+}
+
+// toScreen hands a reply to the screen that asked for it. A screen that
+// is gone gets nothing, unless the reply says what should become of it.
+func (a *App) toScreen(id int, msg tea.Msg) tea.Cmd {
+	for i, s := range a.stack {
+		if s.ID() == id {
+			var cmd tea.Cmd
+			a.stack[i], cmd = s.Update(msg)
+			return cmd
+		}
+	}
+	if o, ok := msg.(interface{ orphaned() tea.Cmd }); ok {
+		return o.orphaned()
+	}
+	return nil
 }
 
 func (a *App) everyScreen(msg tea.Msg) tea.Cmd {
@@ -424,20 +431,19 @@ func (a *App) key(msg tea.KeyPressMsg) tea.Cmd {
 		return a.pauseMarked()
 	case key.Matches(msg, k.Refresh):
 		// r asks the API itself, never a reply another session cached.
-		a.c.fresh = true
-		defer func() { a.c.fresh = false }()
+		return a.toTop(refreshMsg{lane: org.Fresh})
 	}
 	return a.toTop(msg)
 }
 
 // switchOrg connects to another organisation in the background.
-func (a *App) switchOrg(org string) tea.Cmd {
+func (a *App) switchOrg(name string) tea.Cmd {
 	if a.opts.SwitchOrg == nil {
 		return flash(flashInfo, "only one organisation is configured")
 	}
-	return a.c.run(a.c.appCtx, "switching to "+clean(org), func(ctx context.Context) tea.Msg {
-		client, err := a.opts.SwitchOrg(ctx, org)
-		return orgSwitched{org: org, client: client, err: err}
+	return a.c.run(a.c.appCtx, org.Interactive, "switching to "+clean(name), func(ctx context.Context) tea.Msg {
+		client, err := a.opts.SwitchOrg(ctx, name)
+		return orgSwitched{org: name, client: client, err: err}
 	})
 }
 
@@ -451,8 +457,7 @@ func (a *App) reset(client *api.Client) tea.Cmd {
 	}
 	c := a.c
 	c.Client, c.ReadOnly = client, client.ReadOnly()
-	c.clusters, c.pipelines = nil, &pipelineCache{}
-	c.queueIndex, c.queueKeys = map[string]queueIndexEntry{}, map[string]string{}
+	c.org = newOrgState(client, c.Now)
 	c.marks, c.pending = map[string]queueRef{}, map[string]string{}
 	a.stack = []Screen{newClustersScreen(c)}
 	s, sizeCmd := a.top().Update(tea.WindowSizeMsg{Width: c.Width, Height: c.Height})

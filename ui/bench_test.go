@@ -17,6 +17,7 @@ import (
 	"github.com/kiteconsole/kiteconsole/api"
 	"github.com/kiteconsole/kiteconsole/api/sandbox"
 	"github.com/kiteconsole/kiteconsole/api/sandbox/sandboxtest"
+	"github.com/kiteconsole/kiteconsole/org"
 )
 
 // frameWatch sees every frame the program renders (whole frames, not the
@@ -193,8 +194,8 @@ func largeList(b *testing.B) (*pipelinesScreen, *Common) {
 	app := New(context.Background(), Options{Client: client, Now: func() time.Time { return sandboxtest.Now }})
 	c := app.c
 	c.Width, c.Height = 160, 44
-	c.applyPipelines(pipelinesPage{gen: c.pipelines.gen, items: items, number: 1, last: 1})
-	c.applyPipelines(pipelinesPage{gen: c.pipelines.gen, done: true})
+	c.org.Pipelines.Apply(org.PipelinesPage{Items: items, Number: 1, Last: 1})
+	c.org.Pipelines.Apply(org.PipelinesPage{Done: true})
 	s := newPipelinesScreen(c)
 	s.list.showArchived = true
 	s.list.rebuild()
@@ -259,8 +260,8 @@ func BenchmarkHeapLargeOrganisation(b *testing.B) {
 			b.Fatal(err)
 		}
 		app := New(context.Background(), Options{Client: env.Client})
-		app.c.applyPipelines(pipelinesPage{gen: app.c.pipelines.gen, items: items, number: 1, last: 1})
-		app.c.applyPipelines(pipelinesPage{gen: app.c.pipelines.gen, done: true})
+		app.c.org.Pipelines.Apply(org.PipelinesPage{Items: items, Number: 1, Last: 1})
+		app.c.org.Pipelines.Apply(org.PipelinesPage{Done: true})
 		s := newPipelinesScreen(app.c)
 		s.list.rebuild()
 		items = nil

@@ -3,35 +3,25 @@ package ui
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
-	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/kiteconsole/kiteconsole/model"
+	"github.com/kiteconsole/kiteconsole/org"
 )
 
-// clusterScreen shows a cluster's fields and, in tabs, what belongs to it:
-// its queues.
+// clusterScreen shows a cluster's fields above tabs of what belongs to
+// it: its queues, its agent tokens and its pipelines, each a list on the
+// list host.
 type clusterScreen struct {
 	screenBase
-	cluster  model.Cluster
-	queues   []model.Queue
-	known    bool // queues holds what the server sent, not a guess
-	table    *table
-	tab      int
-	loading  bool
-	err      error
-	loadedAt time.Time
-
-	tokens      []model.Token
-	tokensKnown bool
-	tokensErr   error
-	tokenTable  *table
-
-	pipes *pipelineList
+	cluster model.Cluster
+	tabs    tabs
+	queues  *list[model.Queue]
+	tokens  *list[model.Token]
+	pipes   *pipelineList
 }
 
 const (
@@ -40,91 +30,127 @@ const (
 	tabPipelines
 )
 
-var clusterTabs = []string{"Queues", "Tokens", "Pipelines"}
+// pane is what a tab shows: a list on the list host.
+type pane interface {
+	update(msg tea.Msg, top int) (bool, tea.Cmd)
+	view(width, height int) string
+	capturing() bool
+	help() []key.Binding
+}
 
 type tokensLoaded struct {
-	target
 	tokens []model.Token
 	err    error
 }
 
 type queuesLoaded struct {
-	target
 	queues []model.Queue
 	err    error
 }
 
 type clusterLoaded struct {
-	target
 	cluster model.Cluster
 	err     error
 }
 
 func newClusterScreen(c *Common, cl model.Cluster, queues []model.Queue) *clusterScreen {
-	s := &clusterScreen{screenBase: newBase(c), cluster: cl, queues: queues, known: queues != nil}
-	s.table = newTable(c, []column{
-		{title: "KEY", width: 12, flex: 1},
-		{title: "DESCRIPTION", width: 8, flex: 2, minTable: 100},
-		{title: "STATE", width: 22, flex: 3},
-		{title: "AGENTS", width: 24},
-	}, 0, "no queues yet: n creates one")
-	s.tokenTable = newTable(c, []column{
-		{title: "DESCRIPTION", width: 14, flex: 2},
-		{title: "ALLOWED IPS", width: 14, flex: 1, minTable: 90},
-		{title: "EXPIRY", width: 16},
-		{title: "CREATED", width: 12, flex: 1, minTable: 70},
-	}, 0, "no agent tokens: n creates one")
+	s := &clusterScreen{screenBase: newBase(c), cluster: cl,
+		tabs: tabs{c: c, names: []string{"Queues", "Tokens", "Pipelines"}}}
+	s.queues = newList(c, s.queueSpec())
+	s.tokens = newList(c, tokenSpec(c, &s.cluster))
 	s.pipes = newPipelineList(c, cl.ID)
-	s.rebuild()
+	if queues != nil {
+		// What the home screen listed, until the cluster's own list comes.
+		s.queues.items, s.queues.known = queues, true
+		s.queues.rebuild()
+	}
 	return s
+}
+
+func (s *clusterScreen) queueSpec() listSpec[model.Queue] {
+	c, st, k := s.c, s.c.Styles, s.c.Keys
+	ref := func(q model.Queue) queueRef {
+		return queueRef{ClusterID: s.cluster.ID, ClusterName: s.cluster.Name, Queue: q}
+	}
+	return listSpec[model.Queue]{
+		noun: "queues", empty: "no queues yet: n creates one",
+		columns: []listColumn[model.Queue]{
+			col("KEY", 12, 1, 0, func(q model.Queue) string {
+				if q.ID == model.Value(s.cluster.DefaultQueueID) {
+					return clean(q.Key) + st.Muted.Render(" ★")
+				}
+				return clean(q.Key)
+			}),
+			col("DESCRIPTION", 8, 2, 100, func(q model.Queue) string { return st.Muted.Render(queueDescription(q)) }),
+			col("STATE", 22, 3, 0, func(q model.Queue) string { return queueState(c, q) }),
+			col("AGENTS", 24, 0, 0, shapeLabel),
+		},
+		key: func(q model.Queue) string { return q.ID },
+		match: func(q model.Queue) (string, int) {
+			key := clean(q.Key)
+			return key + " " + queueDescription(q), len(key)
+		},
+		marked: func(q model.Queue) bool { _, marked := c.marks[q.ID]; return marked },
+		toggleMark: func(q model.Queue) {
+			if _, marked := c.marks[q.ID]; marked {
+				delete(c.marks, q.ID)
+			} else {
+				c.marks[q.ID] = ref(q)
+			}
+		},
+		keys: []listKey[model.Queue]{
+			shown[model.Queue](k.NextTab),
+			onItem(k.Open, func(q model.Queue) tea.Cmd { return c.push(newQueueScreen(c, s.cluster, q)) }),
+			onItem(k.Pause, func(q model.Queue) tea.Cmd { return pauseOrResume(c, ref(q)) }),
+			shown[model.Queue](k.Mark),
+			shown[model.Queue](k.Filter),
+			onList[model.Queue](k.New, func() tea.Cmd { return pushForm(c, newQueueForm(c, s.cluster, nil)) }),
+			onItem(k.Edit, func(q model.Queue) tea.Cmd { return pushForm(c, newQueueForm(c, s.cluster, &q)) }),
+			onItem(k.Delete, func(q model.Queue) tea.Cmd { return confirmDeleteQueue(c, s.cluster, q) }),
+			shown[model.Queue](k.Back),
+		},
+		link: func(q model.Queue) (string, string, string) { return "queue", q.WebURL, q.ID },
+	}
 }
 
 func (s *clusterScreen) Crumb() string { return clean(emojize(s.cluster.Name)) }
 
 func (s *clusterScreen) Capturing() bool { return s.current().capturing() }
 
-// current is the table of the tab on show.
-func (s *clusterScreen) current() *table {
-	switch s.tab {
+// current is the list of the tab on show.
+func (s *clusterScreen) current() pane {
+	switch s.tabs.current {
 	case tabTokens:
-		return s.tokenTable
+		return s.tokens
 	case tabPipelines:
-		return s.pipes.table
+		return s.pipes
 	}
-	return s.table
+	return s.queues
 }
 
 func (s *clusterScreen) Help() []key.Binding {
-	k := s.c.Keys
-	switch s.tab {
-	case tabTokens:
-		return []key.Binding{k.NextTab, k.New, k.Edit, k.Delete, k.CopyID, k.Filter, k.Back}
-	case tabPipelines:
-		return append([]key.Binding{k.NextTab}, s.pipes.help()...)
+	if s.tabs.current == tabPipelines {
+		return append([]key.Binding{s.c.Keys.NextTab}, s.pipes.help()...)
 	}
-	return []key.Binding{k.NextTab, k.Open, k.Pause, k.Mark, k.Filter, k.New, k.Edit, k.Delete, k.Back}
+	return s.current().help()
 }
 
-func (s *clusterScreen) Init() tea.Cmd { return s.load() }
+func (s *clusterScreen) Init() tea.Cmd { return s.load(org.Interactive) }
 
-func (s *clusterScreen) load() tea.Cmd {
-	s.loading = true
-	id := s.cluster.ID
+// load reloads the cluster, its queues and the open tab.
+func (s *clusterScreen) load(lane org.Lane) tea.Cmd {
 	var tab tea.Cmd
-	switch s.tab {
+	switch s.tabs.current {
 	case tabTokens:
-		tab = s.loadTokens()
+		tab = s.loadTokens(lane)
 	case tabPipelines:
-		tab = s.c.loadPipelines(true)
+		tab = s.c.loadPipelines(lane, true)
 	}
-	return tea.Batch(tab,
-		s.c.run(s.ctx, "loading queues", func(ctx context.Context) tea.Msg {
-			qs, err := s.c.Client.ListQueues(ctx, id, nil)
-			return queuesLoaded{target: target(s.id), queues: qs, err: err}
-		}),
-		s.c.run(s.ctx, "loading cluster", func(ctx context.Context) tea.Msg {
+	id := s.cluster.ID
+	return tea.Batch(tab, s.loadQueues(lane),
+		s.run(lane, "loading cluster", func(ctx context.Context) tea.Msg {
 			cl, err := s.c.Client.GetCluster(ctx, id)
-			return clusterLoaded{target: target(s.id), cluster: cl, err: err}
+			return clusterLoaded{cluster: cl, err: err}
 		}),
 	)
 }
@@ -132,205 +158,104 @@ func (s *clusterScreen) load() tea.Cmd {
 // refresh is the timer's reload: only what the open tab shows, one
 // request; the pipelines tab (the organisation's whole list) reloads
 // only when a person asks (r).
-func (s *clusterScreen) refresh() tea.Cmd {
-	id := s.cluster.ID
-	switch s.tab {
+func (s *clusterScreen) refresh(lane org.Lane) tea.Cmd {
+	switch s.tabs.current {
 	case tabTokens:
-		return s.loadTokens()
+		return s.loadTokens(lane)
 	case tabPipelines:
 		return nil
 	}
-	return s.c.run(s.ctx, "loading queues", func(ctx context.Context) tea.Msg {
-		qs, err := s.c.Client.ListQueues(ctx, id, nil)
-		return queuesLoaded{target: target(s.id), queues: qs, err: err}
-	})
+	return s.loadQueues(lane)
 }
 
-func (s *clusterScreen) loadTokens() tea.Cmd {
+func (s *clusterScreen) loadQueues(lane org.Lane) tea.Cmd {
 	id := s.cluster.ID
-	return s.c.run(s.ctx, "loading tokens", func(ctx context.Context) tea.Msg {
-		ts, err := s.c.Client.ListTokens(ctx, id, nil)
-		return tokensLoaded{target: target(s.id), tokens: ts, err: err}
+	s.queues.startLoad()
+	return s.run(lane, "loading queues", func(ctx context.Context) tea.Msg {
+		qs, err := s.c.Client.ListQueues(ctx, id, nil)
+		return queuesLoaded{queues: qs, err: err}
 	})
 }
 
-func (s *clusterScreen) rebuildTokens() { s.tokenTable.setRows(tokenRows(s.c, s.tokens)) }
+func (s *clusterScreen) loadTokens(lane org.Lane) tea.Cmd {
+	id := s.cluster.ID
+	return s.run(lane, "loading tokens", func(ctx context.Context) tea.Msg {
+		ts, err := s.c.Client.ListTokens(ctx, id, nil)
+		return tokensLoaded{tokens: ts, err: err}
+	})
+}
 
 // switchTab shows another tab, loading what it needs the first time.
-func (s *clusterScreen) switchTab(to int) tea.Cmd {
-	s.tab = to
-	switch to {
+func (s *clusterScreen) switchTab() tea.Cmd {
+	switch s.tabs.current {
 	case tabTokens:
-		if !s.tokensKnown {
-			return s.loadTokens()
+		if !s.tokens.known {
+			return s.loadTokens(org.Interactive)
 		}
 	case tabPipelines:
 		s.pipes.rebuild()
-		return s.c.loadPipelines(false)
+		return s.c.loadPipelines(org.Interactive, false)
 	}
 	return nil
 }
 
 func (s *clusterScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
-	if cmd, used := s.pipes.update(msg, s.tab == tabPipelines); used {
+	if cmd, used := s.pipes.sync(msg, s.tabs.current == tabPipelines); used {
+		return s, cmd
+	}
+	if k, ok := msg.(tea.KeyPressMsg); ok && !s.current().capturing() && s.tabs.key(k) {
+		return s, s.switchTab()
+	}
+	if used, cmd := s.current().update(msg, s.tableTop()); used {
 		return s, cmd
 	}
 	switch msg := msg.(type) {
-	case tea.WindowSizeMsg:
-		s.table.setSize(msg.Width, msg.Height-s.tableTop())
 	case tokensLoaded:
-		if deferred(msg.err) {
-			return s, nil // a background refresh the budget put off: keep what is shown
-		}
-		if msg.err != nil {
-			s.tokensErr = msg.err
-			return s, flash(flashError, "could not load tokens: "+errorText(msg.err))
-		}
-		s.tokens, s.tokensKnown, s.tokensErr = msg.tokens, true, nil
-		s.rebuildTokens()
-	case tokenChanged:
-		if msg.ClusterID != s.cluster.ID {
-			return s, nil
-		}
-		s.tokens, _ = upsert(s.tokens, msg.Token, func(t model.Token) bool { return t.ID == msg.Token.ID })
-		s.rebuildTokens()
-		s.tokenTable.selectKey(msg.Token.ID)
-	case tokenRemoved:
-		s.tokens = slices.DeleteFunc(s.tokens, func(t model.Token) bool { return t.ID == msg.TokenID })
-		s.rebuildTokens()
+		return s, s.tokens.loaded(msg.tokens, msg.err)
 	case queuesLoaded:
-		s.loading = false
-		if deferred(msg.err) {
-			return s, nil
+		if cmd := s.queues.loaded(msg.queues, msg.err); cmd != nil || msg.err != nil {
+			return s, cmd
 		}
-		if msg.err != nil {
-			s.err = msg.err
-			return s, flash(flashError, "could not load queues: "+errorText(msg.err))
-		}
-		s.err = nil
-		s.queues, s.known, s.loadedAt = msg.queues, true, s.c.Now()
-		s.rebuild()
-		return s, send(queuesSeen{ClusterID: s.cluster.ID, Queues: msg.queues})
+		return s, send(org.QueuesSeen{ClusterID: s.cluster.ID, Queues: msg.queues})
 	case clusterLoaded:
 		if msg.err == nil {
 			s.cluster = msg.cluster
 		}
-	case queueChanged:
-		if msg.ClusterID != s.cluster.ID {
-			return s, nil
+	case org.TokenChanged:
+		if msg.ClusterID == s.cluster.ID {
+			s.tokens.upsert(msg.Token)
+			s.tokens.table.selectKey(msg.Token.ID)
 		}
-		var added bool
-		s.queues, added = upsert(s.queues, msg.Queue, func(q model.Queue) bool { return q.ID == msg.Queue.ID })
-		s.rebuild()
-		if added {
-			s.table.selectKey(msg.Queue.ID)
+	case org.TokenRemoved:
+		s.tokens.remove(msg.TokenID)
+	case org.QueueChanged:
+		if msg.ClusterID == s.cluster.ID {
+			s.queues.upsert(msg.Queue)
 		}
-	case queueRemoved:
-		s.queues = slices.DeleteFunc(s.queues, func(q model.Queue) bool { return q.ID == msg.QueueID })
-		s.rebuild()
-	case clusterChanged:
+	case org.QueueRemoved:
+		s.queues.remove(msg.QueueID)
+	case org.ClusterChanged:
 		if msg.Cluster.ID == s.cluster.ID {
 			s.cluster = msg.Cluster
-			s.rebuild()
+			s.queues.rebuild()
 		}
-	case clusterRemoved:
+	case org.ClusterRemoved:
 		if msg.ClusterID == s.cluster.ID {
 			return s, s.c.post(popMsg{})
 		}
 	case marksChanged:
-		s.rebuild()
+		s.queues.rebuild()
 	case refreshMsg:
 		if msg.auto {
-			return s, s.refresh()
+			return s, s.refresh(msg.lane)
 		}
-		return s, s.load()
-	case clickMsg:
-		s.current().clickRow(msg.y - s.tableTop())
-	case tea.MouseWheelMsg:
-		s.current().update(msg)
+		return s, s.load(msg.lane)
 	case tea.KeyPressMsg:
-		return s, s.key(msg)
+		if key.Matches(msg, s.c.Keys.Back) {
+			return s, s.c.post(popMsg{})
+		}
 	}
 	return s, nil
-}
-
-func (s *clusterScreen) key(msg tea.KeyPressMsg) tea.Cmd {
-	k := s.c.Keys
-	switch {
-	case key.Matches(msg, k.NextTab) && !s.current().capturing():
-		return s.switchTab((s.tab + 1) % len(clusterTabs))
-	case key.Matches(msg, k.PrevTab) && !s.current().capturing():
-		return s.switchTab((s.tab + len(clusterTabs) - 1) % len(clusterTabs))
-	}
-	if used, cmd := s.current().update(msg); used {
-		return cmd
-	}
-	switch {
-	case key.Matches(msg, k.Back):
-		return s.c.post(popMsg{})
-	case key.Matches(msg, k.Refresh):
-		return s.load()
-	}
-	switch s.tab {
-	case tabTokens:
-		return s.tokenKey(msg)
-	case tabPipelines:
-		return s.pipes.key(msg)
-	}
-	q, ok := s.selected()
-	ref := queueRef{ClusterID: s.cluster.ID, ClusterName: s.cluster.Name, Queue: q}
-	switch {
-	case key.Matches(msg, k.Open) && ok:
-		return s.c.push(newQueueScreen(s.c, s.cluster, q))
-	case key.Matches(msg, k.Pause) && ok:
-		return pauseOrResume(s.c, ref)
-	case key.Matches(msg, k.Mark) && ok:
-		if _, marked := s.c.marks[q.ID]; marked {
-			delete(s.c.marks, q.ID)
-		} else {
-			s.c.marks[q.ID] = ref
-		}
-		s.rebuild()
-		s.table.move(1)
-	case key.Matches(msg, k.New):
-		return pushForm(s.c, newQueueForm(s.c, s.cluster, nil))
-	case key.Matches(msg, k.Edit) && ok:
-		return pushForm(s.c, newQueueForm(s.c, s.cluster, &q))
-	case key.Matches(msg, k.Delete) && ok:
-		return confirmDeleteQueue(s.c, s.cluster, q)
-	}
-	if ok {
-		cmd, _ := s.c.linkKey(msg, "queue", q.WebURL, q.ID)
-		return cmd
-	}
-	return nil
-}
-
-func (s *clusterScreen) tokenKey(msg tea.KeyPressMsg) tea.Cmd {
-	k := s.c.Keys
-	var tok model.Token
-	id, ok := s.tokenTable.selectedKey()
-	if ok {
-		ok = false
-		for _, t := range s.tokens {
-			if t.ID == id {
-				tok, ok = t, true
-			}
-		}
-	}
-	switch {
-	case key.Matches(msg, k.New):
-		return pushForm(s.c, newTokenForm(s.c, s.cluster, nil))
-	case key.Matches(msg, k.Edit) && ok:
-		return pushForm(s.c, newTokenForm(s.c, s.cluster, &tok))
-	case key.Matches(msg, k.Delete) && ok:
-		return confirmRevokeToken(s.c, s.cluster, tok)
-	case key.Matches(msg, k.CopyID) && ok:
-		return s.c.copyText("the token's ID", tok.ID)
-	case key.Matches(msg, k.CopyURL) && ok:
-		return s.c.copyText("the token's API URL", tok.URL)
-	}
-	return nil
 }
 
 // pauseOrResume is the one key: a running queue asks for a note, a
@@ -340,41 +265,6 @@ func pauseOrResume(c *Common, ref queueRef) tea.Cmd {
 		return c.post(resumeMsg{targets: []queueRef{ref}})
 	}
 	return c.post(askNoteMsg{targets: []queueRef{ref}})
-}
-
-func (s *clusterScreen) selected() (model.Queue, bool) {
-	id, ok := s.table.selectedKey()
-	if !ok {
-		return model.Queue{}, false
-	}
-	for _, q := range s.queues {
-		if q.ID == id {
-			return q, true
-		}
-	}
-	return model.Queue{}, false
-}
-
-func (s *clusterScreen) rebuild() {
-	st := s.c.Styles
-	rows := make([]row, 0, len(s.queues))
-	def := model.Value(s.cluster.DefaultQueueID)
-	for _, q := range s.queues {
-		k := clean(q.Key)
-		cell := k
-		if q.ID == def {
-			cell += st.Muted.Render(" ★")
-		}
-		_, marked := s.c.marks[q.ID]
-		rows = append(rows, row{
-			key:      q.ID,
-			cells:    []string{cell, st.Muted.Render(queueDescription(q)), queueState(s.c, q), shapeLabel(q)},
-			match:    k + " " + queueDescription(q),
-			matchLen: len(k),
-			marked:   marked,
-		})
-	}
-	s.table.setRows(rows)
 }
 
 // details are the cluster's fields above the tabs.
@@ -390,7 +280,7 @@ func (s *clusterScreen) details() []string {
 		lines = append(lines, d)
 	}
 	paused := 0
-	for _, q := range s.queues {
+	for _, q := range s.queues.items {
 		if q.DispatchPaused {
 			paused++
 		}
@@ -398,11 +288,11 @@ func (s *clusterScreen) details() []string {
 	def := "none"
 	if id := model.Value(cl.DefaultQueueID); id != "" {
 		def = "…"
-		if k, ok := s.c.queueKeys[id]; ok {
+		if k, ok := s.c.org.QueueKey(id); ok {
 			def = clean(k)
 		}
 	}
-	facts := []string{"default queue " + st.Bold.Render(def), plural(len(s.queues), "queue", "queues")}
+	facts := []string{"default queue " + st.Bold.Render(def), plural(len(s.queues.items), "queue", "queues")}
 	if paused > 0 {
 		facts = append(facts, st.Paused.Render(fmt.Sprintf("%d paused", paused)))
 	}
@@ -414,61 +304,29 @@ func (s *clusterScreen) details() []string {
 		facts = append(facts, created)
 	}
 	lines = append(lines, st.Muted.Render(strings.Join(facts, " · ")))
-	if s.err != nil && s.known && !s.loadedAt.IsZero() {
-		lines = append(lines, st.Warning.Render("refresh failed; showing queues from "+ago(s.c.Now(), s.loadedAt)+" (r tries again)"))
+	if age, stale := s.queues.stale(); stale {
+		lines = append(lines, st.Warning.Render("refresh failed; showing queues from "+age+" (r tries again)"))
 	}
 	return lines
 }
 
-func (s *clusterScreen) tabs() string {
-	st := s.c.Styles
-	var parts []string
-	for i, t := range clusterTabs {
-		label := t
+func (s *clusterScreen) tabLine() string {
+	return s.tabs.view(func(i int, name string) string {
 		switch {
 		case i == tabQueues:
-			label = fmt.Sprintf("%s (%d)", t, len(s.queues))
-		case i == tabTokens && s.tokensKnown:
-			label = fmt.Sprintf("%s (%d)", t, len(s.tokens))
-		case i == tabPipelines && s.c.pipelines.loaded:
-			label = fmt.Sprintf("%s (%d)", t, s.pipes.count())
+			return fmt.Sprintf("%s (%d)", name, len(s.queues.items))
+		case i == tabTokens && s.tokens.known:
+			return fmt.Sprintf("%s (%d)", name, len(s.tokens.items))
+		case i == tabPipelines && s.c.org.Pipelines.Loaded:
+			return fmt.Sprintf("%s (%d)", name, s.pipes.count())
 		}
-		if i == s.tab {
-			parts = append(parts, st.TabOn.Render(label))
-		} else {
-			parts = append(parts, st.Tab.Render(label))
-		}
-	}
-	return strings.Join(parts, " ")
+		return name
+	})
 }
 
 func (s *clusterScreen) tableTop() int { return len(s.details()) + 2 }
 
 func (s *clusterScreen) View() string {
-	st := s.c.Styles
-	out := append(s.details(), "", s.tabs())
-	t := s.current()
-	t.setSize(s.c.Width, s.c.Height-len(out))
-	body := t.render()
-	switch s.tab {
-	case tabQueues:
-		switch {
-		case !s.known && s.loading:
-			body = st.Muted.Render("  loading queues…")
-		case !s.known && s.err != nil:
-			body = st.FlashError.Render("  could not load queues: "+errorText(s.err)) + "\n" + st.Muted.Render("  r tries again")
-		}
-	case tabTokens:
-		switch {
-		case !s.tokensKnown && s.tokensErr != nil:
-			body = st.FlashError.Render("  could not load tokens: "+errorText(s.tokensErr)) + "\n" + st.Muted.Render("  r tries again")
-		case !s.tokensKnown:
-			body = st.Muted.Render("  loading tokens…")
-		}
-	case tabPipelines:
-		if b, ok := s.pipes.placeholder(); ok {
-			body = b
-		}
-	}
-	return strings.Join(out, "\n") + "\n" + body
+	out := append(s.details(), "", s.tabLine())
+	return strings.Join(out, "\n") + "\n" + s.current().view(s.c.Width, s.c.Height-len(out))
 }

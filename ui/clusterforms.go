@@ -10,6 +10,7 @@ import (
 
 	"github.com/kiteconsole/kiteconsole/audit"
 	"github.com/kiteconsole/kiteconsole/model"
+	"github.com/kiteconsole/kiteconsole/org"
 )
 
 var emojiSyntax = regexp.MustCompile(`^(:[a-z0-9_+\-]+:)?$`)
@@ -63,7 +64,7 @@ func newClusterForm(c *Common, cl *model.Cluster, queues []model.Queue) formSpec
 			if err != nil {
 				return nil, err
 			}
-			return tea.Batch(send(clusterChanged{Cluster: made}), flash(flashOK, "created cluster "+clean(made.Name))), nil
+			return tea.Batch(send(org.ClusterChanged{Cluster: made}), flash(flashOK, "created cluster "+clean(made.Name))), nil
 		}
 		var up model.ClusterUpdate
 		changed := false
@@ -84,7 +85,7 @@ func newClusterForm(c *Common, cl *model.Cluster, queues []model.Queue) formSpec
 		if err != nil {
 			return nil, err
 		}
-		return tea.Batch(send(clusterChanged{Cluster: made}), flash(flashOK, "updated cluster "+clean(made.Name))), nil
+		return tea.Batch(send(org.ClusterChanged{Cluster: made}), flash(flashOK, "updated cluster "+clean(made.Name))), nil
 	}
 	spec := formSpec{title: title, action: action, build: build, submit: submit, audit: "cluster.create"}
 	if cl != nil {
@@ -163,7 +164,7 @@ func newQueueForm(c *Common, cl model.Cluster, q *model.Queue) formSpec {
 			if err != nil {
 				return nil, err
 			}
-			return tea.Batch(send(queueChanged{ClusterID: cl.ID, Queue: made}), flash(flashOK, "created queue "+clean(made.Key))), nil
+			return tea.Batch(send(org.QueueChanged{ClusterID: cl.ID, Queue: made}), flash(flashOK, "created queue "+clean(made.Key))), nil
 		}
 		var up model.QueueUpdate
 		changed := false
@@ -180,7 +181,7 @@ func newQueueForm(c *Common, cl model.Cluster, q *model.Queue) formSpec {
 		if err != nil {
 			return nil, err
 		}
-		return tea.Batch(send(queueChanged{ClusterID: cl.ID, Queue: made}), flash(flashOK, "updated queue "+clean(made.Key))), nil
+		return tea.Batch(send(org.QueueChanged{ClusterID: cl.ID, Queue: made}), flash(flashOK, "updated queue "+clean(made.Key))), nil
 	}
 	spec := formSpec{title: title, action: action, build: build, submit: submit, audit: "queue.create",
 		target: audit.Target{ClusterID: cl.ID, ClusterName: cl.Name}}
@@ -193,32 +194,22 @@ func newQueueForm(c *Common, cl model.Cluster, q *model.Queue) formSpec {
 // confirmDeleteCluster asks for the cluster's name before deleting it and,
 // with it, its queues and tokens.
 func confirmDeleteCluster(c *Common, cl model.Cluster, queues int) tea.Cmd {
-	if c.ReadOnly {
-		return c.refuse("cluster.delete", audit.Target{ClusterID: cl.ID, ClusterName: cl.Name}, "deleting clusters")
-	}
-	body := fmt.Sprintf("This deletes the cluster %s and, with it, all of its queues (%d known) and all of its agent tokens.\nAgents using those tokens can no longer connect. This cannot be undone.", clean(cl.Name), queues)
-	return c.post(askConfirmMsg{title: "Delete cluster " + clean(cl.Name) + "?", body: body, expect: cl.Name, action: "deletes",
-		onConfirm: func() tea.Cmd {
-			return c.run(c.appCtx, "deleting "+clean(cl.Name), func(ctx context.Context) tea.Msg {
-				err := c.Client.DeleteCluster(named(ctx, audit.Target{ClusterName: cl.Name}), cl.ID)
-				return mutationDone{what: "deleting " + clean(cl.Name), err: err,
-					ok: tea.Batch(send(clusterRemoved{ClusterID: cl.ID}), flash(flashOK, "deleted cluster "+clean(cl.Name)))}
-			})
-		}})
+	name := clean(cl.Name)
+	return c.confirmThen(confirmedChange{audit: "cluster.delete", target: audit.Target{ClusterID: cl.ID, ClusterName: cl.Name},
+		refused: "deleting clusters", title: "Delete cluster " + name + "?", expect: cl.Name, verb: "deletes",
+		body:  fmt.Sprintf("This deletes the cluster %s and, with it, all of its queues (%d known) and all of its agent tokens.\nAgents using those tokens can no longer connect. This cannot be undone.", name, queues),
+		doing: "deleting " + name, done: "deleted cluster " + name,
+		send:  func(ctx context.Context) error { return c.Client.DeleteCluster(ctx, cl.ID) },
+		shows: org.ClusterRemoved{ClusterID: cl.ID}})
 }
 
 // confirmDeleteQueue asks for the queue's key before deleting it.
 func confirmDeleteQueue(c *Common, cl model.Cluster, q model.Queue) tea.Cmd {
-	if c.ReadOnly {
-		return c.refuse("queue.delete", queueTarget(queueRef{ClusterID: cl.ID, ClusterName: cl.Name, Queue: q}), "deleting queues")
-	}
-	body := fmt.Sprintf("This deletes the queue %s of %s. Jobs that target it will wait for a queue that no longer exists.", clean(q.Key), clean(cl.Name))
-	return c.post(askConfirmMsg{title: "Delete queue " + clean(q.Key) + "?", body: body, expect: q.Key, action: "deletes",
-		onConfirm: func() tea.Cmd {
-			return c.run(c.appCtx, "deleting "+clean(q.Key), func(ctx context.Context) tea.Msg {
-				err := c.Client.DeleteQueue(named(ctx, audit.Target{ClusterName: cl.Name, QueueKey: q.Key}), cl.ID, q.ID)
-				return mutationDone{what: "deleting " + clean(q.Key), err: err,
-					ok: tea.Batch(send(queueRemoved{ClusterID: cl.ID, QueueID: q.ID}), flash(flashOK, "deleted queue "+clean(q.Key)))}
-			})
-		}})
+	key := clean(q.Key)
+	return c.confirmThen(confirmedChange{audit: "queue.delete", target: queueTarget(queueRef{ClusterID: cl.ID, ClusterName: cl.Name, Queue: q}),
+		refused: "deleting queues", title: "Delete queue " + key + "?", expect: q.Key, verb: "deletes",
+		body:  fmt.Sprintf("This deletes the queue %s of %s. Jobs that target it will wait for a queue that no longer exists.", key, clean(cl.Name)),
+		doing: "deleting " + key, done: "deleted queue " + key,
+		send:  func(ctx context.Context) error { return c.Client.DeleteQueue(ctx, cl.ID, q.ID) },
+		shows: org.QueueRemoved{ClusterID: cl.ID, QueueID: q.ID}})
 }

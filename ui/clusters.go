@@ -3,26 +3,21 @@ package ui
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strconv"
-	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/kiteconsole/kiteconsole/model"
+	"github.com/kiteconsole/kiteconsole/org"
 )
 
 // clustersScreen is the home screen: every cluster, with its queue counts
 // fetched in the background after the first paint.
 type clustersScreen struct {
 	screenBase
-	table    *table
-	clusters []model.Cluster
-	queues   map[string][]model.Queue // by cluster id, once seen
-	loading  bool
-	err      error
-	loadedAt time.Time
+	list   *list[model.Cluster]
+	queues map[string][]model.Queue // by cluster id, once seen
 }
 
 // recountEvery is how many timer reloads of the list go by between
@@ -31,18 +26,17 @@ type clustersScreen struct {
 const recountEvery = 4
 
 type clustersLoaded struct {
-	target
 	clusters []model.Cluster
 	err      error
 	counts   bool // also fetch the queue counts
-	// background is set for the timer's reload: its counts go in the
-	// budget's background lane too.
-	background bool
+	// lane is the load's: the timer's counts go in the background too.
+	lane org.Lane
 }
 
-type countsFailed struct {
-	target
+// queuesCounted is one cluster's queues, listed for the counts.
+type queuesCounted struct {
 	clusterID string
+	queues    []model.Queue
 	err       error
 }
 
@@ -52,111 +46,148 @@ const countParallel = 2
 
 func newClustersScreen(c *Common) *clustersScreen {
 	s := &clustersScreen{screenBase: newBase(c), queues: map[string][]model.Queue{}}
-	s.table = newTable(c, []column{
-		{title: "", width: 2},
-		{title: "", width: 1},
-		{title: "NAME", width: 14, flex: 1},
-		{title: "DESCRIPTION", width: 10, flex: 2, minTable: 70},
-		{title: "DEFAULT QUEUE", width: 13},
-		{title: "QUEUES", width: 6},
-		{title: "PAUSED", width: 6},
-	}, 2, "no clusters yet: n creates one")
+	st, k := c.Styles, c.Keys
+	s.list = newList(c, listSpec[model.Cluster]{
+		noun: "clusters", empty: "no clusters yet: n creates one", filterCol: 2,
+		columns: []listColumn[model.Cluster]{
+			col("", 2, 0, 0, func(cl model.Cluster) string { return emojiCell(model.Value(cl.Emoji)) }),
+			col("", 1, 0, 0, func(cl model.Cluster) string { return c.Styles.Swatch(validColor(model.Value(cl.Color))) }),
+			col("NAME", 14, 1, 0, func(cl model.Cluster) string { return clean(emojize(cl.Name)) }),
+			col("DESCRIPTION", 10, 2, 70, func(cl model.Cluster) string {
+				return st.Muted.Render(clean(emojize(model.Value(cl.Description))))
+			}),
+			col("DEFAULT QUEUE", 13, 0, 0, s.defaultQueueCell),
+			col("QUEUES", 6, 0, 0, func(cl model.Cluster) string {
+				return s.counted(cl, func(qs []model.Queue) string { return strconv.Itoa(len(qs)) })
+			}),
+			col("PAUSED", 6, 0, 0, func(cl model.Cluster) string { return s.counted(cl, s.pausedCell) }),
+		},
+		key: func(cl model.Cluster) string { return cl.ID },
+		match: func(cl model.Cluster) (string, int) {
+			name := clean(emojize(cl.Name))
+			return name, len(name)
+		},
+		keys: []listKey[model.Cluster]{
+			onItem(k.Open, func(cl model.Cluster) tea.Cmd { return c.push(newClusterScreen(c, cl, s.queues[cl.ID])) }),
+			shown[model.Cluster](k.Filter),
+			onList[model.Cluster](k.New, func() tea.Cmd { return pushForm(c, newClusterForm(c, nil, nil)) }),
+			onItem(k.Edit, func(cl model.Cluster) tea.Cmd { return pushForm(c, newClusterForm(c, &cl, s.queues[cl.ID])) }),
+			onItem(k.Delete, func(cl model.Cluster) tea.Cmd { return confirmDeleteCluster(c, cl, len(s.queues[cl.ID])) }),
+			shown[model.Cluster](k.Refresh),
+			onList[model.Cluster](k.Pause, func() tea.Cmd {
+				return flash(flashInfo, "open a cluster (enter) to pause its queues, or mark queues with space")
+			}).hide(),
+		},
+		link: func(cl model.Cluster) (string, string, string) { return "cluster", cl.WebURL, cl.ID },
+	})
 	return s
 }
 
-func (s *clustersScreen) Crumb() string { return "" }
-
-func (s *clustersScreen) Capturing() bool { return s.table.capturing() }
-
-func (s *clustersScreen) Help() []key.Binding {
-	k := s.c.Keys
-	return []key.Binding{k.Open, k.Filter, k.New, k.Edit, k.Delete, k.Refresh}
+// counted draws a count once the cluster's queues are known, "…" before.
+func (s *clustersScreen) counted(cl model.Cluster, draw func([]model.Queue) string) string {
+	if qs, ok := s.queues[cl.ID]; ok {
+		return draw(qs)
+	}
+	return "…"
 }
 
-func (s *clustersScreen) Init() tea.Cmd { return s.load(true) }
+func (s *clustersScreen) pausedCell(qs []model.Queue) string {
+	n := 0
+	for _, q := range qs {
+		if q.DispatchPaused {
+			n++
+		}
+	}
+	if n > 0 {
+		return s.c.Styles.Paused.Render(strconv.Itoa(n))
+	}
+	return s.c.Styles.Muted.Render("0")
+}
 
-func (s *clustersScreen) load(counts bool) tea.Cmd {
-	s.loading = true
-	background := s.c.background
-	return s.c.run(s.ctx, "loading clusters", func(ctx context.Context) tea.Msg {
+func (s *clustersScreen) defaultQueueCell(cl model.Cluster) string {
+	if id := model.Value(cl.DefaultQueueID); id != "" {
+		if k, ok := s.c.org.QueueKey(id); ok {
+			return clean(k)
+		}
+	}
+	return s.counted(cl, func([]model.Queue) string { return s.c.Styles.Muted.Render("none") })
+}
+
+func (s *clustersScreen) Crumb() string       { return "" }
+func (s *clustersScreen) Capturing() bool     { return s.list.capturing() }
+func (s *clustersScreen) Help() []key.Binding { return s.list.help() }
+func (s *clustersScreen) Init() tea.Cmd       { return s.load(org.Interactive, true) }
+
+func (s *clustersScreen) load(lane org.Lane, counts bool) tea.Cmd {
+	s.list.startLoad()
+	return s.run(lane, "loading clusters", func(ctx context.Context) tea.Msg {
 		cl, err := s.c.Client.ListClusters(ctx, nil)
-		return clustersLoaded{target: target(s.id), clusters: cl, err: err, counts: counts, background: background}
+		return clustersLoaded{clusters: cl, err: err, counts: counts, lane: lane}
 	})
 }
 
 // loadCounts lists each cluster's queues, a few at a time.
-func (s *clustersScreen) loadCounts() tea.Cmd {
+func (s *clustersScreen) loadCounts(lane org.Lane) tea.Cmd {
 	sem := make(chan struct{}, countParallel)
 	var cmds []tea.Cmd
-	for _, cl := range s.clusters {
+	for _, cl := range s.list.items {
 		id := cl.ID
-		cmds = append(cmds, s.c.run(s.ctx, "counting queues", func(ctx context.Context) tea.Msg {
+		cmds = append(cmds, s.run(lane, "counting queues", func(ctx context.Context) tea.Msg {
 			select {
 			case sem <- struct{}{}:
 			case <-ctx.Done():
-				return countsFailed{target: target(s.id), clusterID: id, err: ctx.Err()}
+				return queuesCounted{clusterID: id, err: ctx.Err()}
 			}
 			defer func() { <-sem }()
 			qs, err := s.c.Client.ListQueues(ctx, id, nil)
-			if err != nil {
-				return countsFailed{target: target(s.id), clusterID: id, err: err}
-			}
-			return queuesSeen{ClusterID: id, Queues: qs}
+			return queuesCounted{clusterID: id, queues: qs, err: err}
 		}))
 	}
 	return tea.Batch(cmds...)
 }
 
 func (s *clustersScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
+	if used, cmd := s.list.update(msg, 1); used {
+		return s, cmd
+	}
 	switch msg := msg.(type) {
-	case tea.WindowSizeMsg:
-		s.table.setSize(msg.Width, msg.Height)
 	case clustersLoaded:
-		s.loading = false
-		if deferred(msg.err) {
-			return s, nil
+		if cmd := s.list.loaded(msg.clusters, msg.err); cmd != nil || msg.err != nil {
+			return s, cmd
 		}
-		if msg.err != nil {
-			s.err = msg.err
-			return s, flash(flashError, "could not load clusters: "+errorText(msg.err))
-		}
-		s.err = nil
-		s.clusters = msg.clusters
-		s.c.clusters = slices.Clone(msg.clusters)
-		s.loadedAt = s.c.Now()
-		s.rebuild()
+		s.c.org.SetClusters(msg.clusters)
 		if msg.counts {
-			s.c.background = msg.background
-			defer func() { s.c.background = false }()
-			return s, s.loadCounts()
+			lane := org.Interactive
+			if msg.lane == org.Background {
+				lane = org.Background
+			}
+			return s, s.loadCounts(lane)
 		}
-	case countsFailed:
-		// The counts stay unknown ("?"); the table is still usable.
-	case queuesSeen:
+	case queuesCounted:
+		// A count that failed stays unknown ("…"); the table is still usable.
+		if msg.err == nil {
+			return s, send(org.QueuesSeen{ClusterID: msg.clusterID, Queues: msg.queues})
+		}
+	case org.QueuesSeen:
 		s.queues[msg.ClusterID] = msg.Queues
-		s.rebuild()
-	case queueChanged:
+		s.list.rebuild()
+	case org.QueueChanged:
 		qs := s.queues[msg.ClusterID]
 		for i := range qs {
 			if qs[i].ID == msg.Queue.ID {
 				qs[i] = msg.Queue
 			}
 		}
-		s.rebuild()
-	case clusterChanged:
-		var added bool
-		s.clusters, added = upsert(s.clusters, msg.Cluster, func(cl model.Cluster) bool { return cl.ID == msg.Cluster.ID })
-		if added {
+		s.list.rebuild()
+	case org.ClusterChanged:
+		if s.list.upsert(msg.Cluster) {
+			// A new cluster has no queues: nothing to count. (Cells are
+			// drawn when shown, so the row shows this.)
 			s.queues[msg.Cluster.ID] = []model.Queue{}
 		}
-		s.rebuild()
-		if added {
-			s.table.selectKey(msg.Cluster.ID)
-		}
-	case clusterRemoved:
-		s.clusters = slices.DeleteFunc(s.clusters, func(cl model.Cluster) bool { return cl.ID == msg.ClusterID })
+	case org.ClusterRemoved:
 		delete(s.queues, msg.ClusterID)
-		s.rebuild()
+		s.list.remove(msg.ClusterID)
 	case refreshMsg:
 		// The timer reloads the list (one request) and now and then
 		// recounts, unless the budget is low; r always recounts.
@@ -164,92 +195,9 @@ func (s *clustersScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		if msg.auto && !msg.changed {
 			recount = msg.tick%recountEvery == 0 && !s.c.Client.Budget().Low()
 		}
-		return s, s.load(recount)
-	case clickMsg:
-		if s.table.clickRow(msg.y - s.tableTop()) {
-			return s, nil
-		}
-	case tea.KeyPressMsg:
-		return s, s.key(msg)
-	case tea.MouseWheelMsg:
-		s.table.update(msg)
+		return s, s.load(msg.lane, recount)
 	}
 	return s, nil
-}
-
-func (s *clustersScreen) key(msg tea.KeyPressMsg) tea.Cmd {
-	if used, cmd := s.table.update(msg); used {
-		return cmd
-	}
-	k := s.c.Keys
-	cl, ok := s.selected()
-	switch {
-	case key.Matches(msg, k.Refresh):
-		return s.load(true)
-	case key.Matches(msg, k.Open) && ok:
-		return s.c.push(newClusterScreen(s.c, cl, s.queues[cl.ID]))
-	case key.Matches(msg, k.New):
-		return pushForm(s.c, newClusterForm(s.c, nil, nil))
-	case key.Matches(msg, k.Edit) && ok:
-		return pushForm(s.c, newClusterForm(s.c, &cl, s.queues[cl.ID]))
-	case key.Matches(msg, k.Delete) && ok:
-		return confirmDeleteCluster(s.c, cl, len(s.queues[cl.ID]))
-	case key.Matches(msg, k.Pause):
-		return flash(flashInfo, "open a cluster (enter) to pause its queues, or mark queues with space")
-	}
-	if ok {
-		cmd, _ := s.c.linkKey(msg, "cluster", cl.WebURL, cl.ID)
-		return cmd
-	}
-	return nil
-}
-
-func (s *clustersScreen) selected() (model.Cluster, bool) {
-	id, ok := s.table.selectedKey()
-	if !ok {
-		return model.Cluster{}, false
-	}
-	for _, c := range s.clusters {
-		if c.ID == id {
-			return c, true
-		}
-	}
-	return model.Cluster{}, false
-}
-
-func (s *clustersScreen) rebuild() {
-	st := s.c.Styles
-	rows := make([]row, 0, len(s.clusters))
-	for _, cl := range s.clusters {
-		name := clean(emojize(cl.Name))
-		queues, paused, def := "…", "…", "…"
-		if qs, ok := s.queues[cl.ID]; ok {
-			n := 0
-			for _, q := range qs {
-				if q.DispatchPaused {
-					n++
-				}
-			}
-			queues = strconv.Itoa(len(qs))
-			paused = st.Muted.Render("0")
-			if n > 0 {
-				paused = st.Paused.Render(strconv.Itoa(n))
-			}
-			def = st.Muted.Render("none")
-		}
-		if id := model.Value(cl.DefaultQueueID); id != "" {
-			if k, ok := s.c.queueKeys[id]; ok {
-				def = clean(k)
-			}
-		}
-		rows = append(rows, row{
-			key: cl.ID,
-			cells: []string{emojiCell(model.Value(cl.Emoji)), s.c.Styles.Swatch(validColor(model.Value(cl.Color))), name,
-				st.Muted.Render(clean(emojize(model.Value(cl.Description)))), def, queues, paused},
-			match: name, matchLen: len(name),
-		})
-	}
-	s.table.setRows(rows)
 }
 
 // validColor passes on a colour only if it is a hex code.
@@ -260,22 +208,17 @@ func validColor(c string) string {
 	return c
 }
 
-func (s *clustersScreen) tableTop() int { return 1 }
-
 func (s *clustersScreen) View() string {
 	st := s.c.Styles
 	title := st.Title.Render("Clusters")
 	switch {
-	case s.loading && s.clusters == nil:
+	case !s.list.known && s.list.err == nil:
 		title += st.Muted.Render("  loading…")
-	case s.err != nil && s.clusters == nil:
-		return title + "\n\n" + st.FlashError.Render("Could not load clusters: "+errorText(s.err)) + "\n" + st.Muted.Render("r tries again")
-	default:
-		title += st.Muted.Render(fmt.Sprintf("  %d", len(s.clusters)))
-		if s.err != nil {
-			title += st.Warning.Render("  refresh failed; showing data from " + ago(s.c.Now(), s.loadedAt))
+	case s.list.known:
+		title += st.Muted.Render(fmt.Sprintf("  %d", len(s.list.items)))
+		if age, stale := s.list.stale(); stale {
+			title += st.Warning.Render("  refresh failed; showing data from " + age)
 		}
 	}
-	s.table.setSize(s.c.Width, s.c.Height-s.tableTop())
-	return title + "\n" + s.table.render()
+	return title + "\n" + s.list.view(s.c.Width, s.c.Height-1)
 }

@@ -16,13 +16,14 @@ import (
 	"github.com/kiteconsole/kiteconsole/audit"
 	"github.com/kiteconsole/kiteconsole/keymap"
 	"github.com/kiteconsole/kiteconsole/model"
+	"github.com/kiteconsole/kiteconsole/org"
 	"github.com/kiteconsole/kiteconsole/theme"
 )
 
 // Screen is one page of the console's stack.
 type Screen interface {
-	// ID tags the screen's async replies, so that a late reply never
-	// lands on another screen.
+	// ID is what the screen's requests are wrapped with (screenBase.run),
+	// so that a reply never lands on another screen.
 	ID() int
 	// Crumb is the screen's name in the breadcrumbs.
 	Crumb() string
@@ -37,7 +38,10 @@ type Screen interface {
 	Capturing() bool
 }
 
-// Common is what the root model shares with every screen.
+// Common is what the root model shares with every screen: dependencies,
+// the screens' area, the requests in flight and what screens post to the
+// root. What the console knows of the organisation is in org, a layer of
+// its own.
 type Common struct {
 	Client   *api.Client
 	Styles   theme.Styles
@@ -46,7 +50,13 @@ type Common struct {
 	ReadOnly bool
 	// Width and Height are the screens' area, between header and footer.
 	Width, Height int
+	// Remote is set for a console served over SSH: no local browser.
+	Remote bool
 
+	// org is the organisation's state: clusters, queues seen, pipelines.
+	org *org.State
+	// pipelinesTask is the footer's task for the pipelines' load.
+	pipelinesTask int
 	// appCtx outlives screens: changes run under it, so a pause goes
 	// through even if its screen is closed before the reply.
 	appCtx context.Context
@@ -55,26 +65,10 @@ type Common struct {
 	pending map[string]string
 	// marks are the queues marked for incident mode, across clusters.
 	marks map[string]queueRef
-	// queueKeys remembers queue keys by id, for showing default queues.
-	queueKeys map[string]string
 	// outbox holds what screens posted for the root model.
 	outbox []tea.Msg
-	// Remote is set for a console served over SSH: no local browser.
-	Remote bool
-	// background is set while an automatic refresh is handed to a screen:
-	// the requests it starts go in the budget's background lane.
-	background bool
-	// fresh is set while r is handed to a screen: its requests must reach
-	// the API, not the shared cache.
-	fresh bool
 	// onRefused records a change refused before it reached the client.
 	onRefused func(action string, t audit.Target, note string)
-
-	// What every screen may look things up in: the clusters the home
-	// screen listed, every queue seen, and the shared pipelines.
-	clusters   []model.Cluster
-	queueIndex map[string]queueIndexEntry
-	pipelines  *pipelineCache
 }
 
 // queueRef is a queue with the cluster it belongs to.
@@ -90,82 +84,47 @@ type tasks struct {
 	label map[int]string
 }
 
+func (t *tasks) start(label string) int {
+	t.next++
+	t.label[t.next] = label
+	return t.next
+}
+
 // taskDone carries the reply of a task back to the root model, which
-// ends the task and routes the reply.
+// ends the task and routes the reply: to the screen that started it when
+// screen is set, else to the root model itself.
 type taskDone struct {
-	id  int
-	msg tea.Msg
+	id     int
+	screen int
+	msg    tea.Msg
 }
 
-// run starts a request in the background: fn runs in a command under
-// ctx, and its message comes back through the root model.
-func (c *Common) run(ctx context.Context, label string, fn func(ctx context.Context) tea.Msg) tea.Cmd {
-	if c.background {
-		ctx = api.InBackground(ctx)
-	}
-	if c.fresh {
-		ctx = api.Fresh(ctx)
-	}
-	c.tasks.next++
-	id := c.tasks.next
-	c.tasks.label[id] = label
-	return func() tea.Msg {
-		return taskDone{id: id, msg: fn(ctx)}
-	}
+// run starts a request for the console as a whole (a pause, a change made
+// from a dialog, a switch of organisation): fn runs in a command under ctx,
+// in the lane's share of the API budget, and its message comes back to
+// the root model. A screen's own requests go through screenBase.run.
+func (c *Common) run(ctx context.Context, lane org.Lane, label string, fn func(ctx context.Context) tea.Msg) tea.Cmd {
+	ctx = lane.Context(ctx)
+	id := c.tasks.start(label)
+	return func() tea.Msg { return taskDone{id: id, msg: fn(ctx)} }
 }
-
-// target tags a message for one screen.
-type target int
-
-// ScreenID is the screen the message is for.
-func (t target) ScreenID() int { return int(t) }
-
-type forScreen interface{ ScreenID() int }
 
 // broadcast messages go to every screen of the stack: a change made on
-// one screen shows on all of them.
+// one screen shows on all of them. Changes to the organisation (org.Change)
+// are broadcast too, after the root model has applied them to org.
 type broadcast interface{ everyScreen() }
 
-// queueChanged says a queue now looks like this.
-type queueChanged struct {
-	ClusterID string
-	Queue     model.Queue
-}
-
-func (queueChanged) everyScreen() {}
-
-// queueRemoved says a queue is gone.
-type queueRemoved struct{ ClusterID, QueueID string }
-
-func (queueRemoved) everyScreen() {}
-
-// clusterChanged says a cluster now looks like this.
-type clusterChanged struct{ Cluster model.Cluster }
-
-func (clusterChanged) everyScreen() {}
-
-// clusterRemoved says a cluster is gone.
-type clusterRemoved struct{ ClusterID string }
-
-func (clusterRemoved) everyScreen() {}
-
-// queuesSeen says a cluster's queues were listed, so the home screen can
-// update its counts without a request of its own.
-type queuesSeen struct {
-	ClusterID string
-	Queues    []model.Queue
-}
-
-func (queuesSeen) everyScreen() {}
-
 // refreshMsg asks the visible screen to reload; auto is true for the
-// timer's refreshes.
+// timer's refreshes (and a return to a screen), false for r.
 //
 // tick numbers the timer's reloads on the wall clock's grid, the same in
 // every SSH session, so that what a screen does every few reloads, every
 // session does at the same reload.
 type refreshMsg struct {
 	auto bool
+	// lane is the lane of the requests the reload makes: Background for
+	// the timer, Fresh for r.
+	lane org.Lane
 	tick int64
 	// changed says someone changed the organisation (another SSH
 	// session): counts are redone too.
@@ -248,14 +207,35 @@ type screenBase struct {
 var screenIDs atomic.Int64
 
 func newBase(c *Common) screenBase {
-
 	ctx, cancel := context.WithCancel(c.appCtx)
 	return screenBase{id: int(screenIDs.Add(1)), c: c, ctx: ctx, cancel: cancel}
 }
 
 func (b *screenBase) ID() int { return b.id }
 
+// run starts one of the screen's requests: fn runs in a command under the
+// screen's context, in the lane's share of the API budget, and its reply
+// comes back wrapped with the screen's id, so it reaches this screen and
+// no other whatever its type (gh-dash's section envelope).
+func (b *screenBase) run(lane org.Lane, label string, fn func(ctx context.Context) tea.Msg) tea.Cmd {
+	return b.runUnder(b.ctx, lane, label, fn)
+}
+
+// runUnder is run under another context: a form's submission runs under
+// the console's, so that closing the form does not call the change back.
+func (b *screenBase) runUnder(ctx context.Context, lane org.Lane, label string, fn func(ctx context.Context) tea.Msg) tea.Cmd {
+	ctx = lane.Context(ctx)
+	id, screen := b.c.tasks.start(label), b.id
+	return func() tea.Msg { return taskDone{id: id, screen: screen, msg: fn(ctx)} }
+}
+
 // close is called by the root model when the screen leaves the stack.
 func (b *screenBase) close() { b.cancel() }
 
 type closer interface{ close() }
+
+// newOrgState starts what the console knows of an organisation; names
+// are made safe to draw as the pipelines arrive.
+func newOrgState(client *api.Client, now func() time.Time) *org.State {
+	return org.New(client, now, func(name string) string { return clean(emojize(name)) })
+}

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
@@ -8,7 +9,9 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
+	"github.com/kiteconsole/kiteconsole/audit"
 	"github.com/kiteconsole/kiteconsole/model"
+	"github.com/kiteconsole/kiteconsole/org"
 )
 
 // notePrompt is the one-line note asked for before a pause: Enter
@@ -132,4 +135,38 @@ func (a *App) confirmKey(msg tea.KeyPressMsg) tea.Cmd {
 	d.input, cmd = d.input.Update(msg)
 	d.hint = ""
 	return cmd
+}
+
+// confirmedChange is a change that needs a confirmation: turned down in
+// read-only mode, asked about with the name to type, then sent under the
+// console's context; when done, shows is shown on every screen and done
+// is said.
+type confirmedChange struct {
+	// audit and target say what the change is made to, for the audit
+	// log (a refusal too); refused is what read-only mode turns off.
+	audit   string
+	target  audit.Target
+	refused string
+	// title, body, expect (the name to type) and verb ("deletes") make
+	// the confirmation.
+	title, body, expect, verb string
+	// doing names the change in the footer and in a failure's flash.
+	doing, done string
+	send        func(ctx context.Context) error
+	shows       org.Change
+}
+
+// confirmThen asks for the confirmation of d and, once given, makes the
+// change.
+func (c *Common) confirmThen(d confirmedChange) tea.Cmd {
+	if c.ReadOnly {
+		return c.refuse(d.audit, d.target, d.refused)
+	}
+	return c.post(askConfirmMsg{title: d.title, body: d.body, expect: d.expect, action: d.verb,
+		onConfirm: func() tea.Cmd {
+			return c.run(c.appCtx, org.Interactive, d.doing, func(ctx context.Context) tea.Msg {
+				err := d.send(named(ctx, d.target))
+				return mutationDone{what: d.doing, err: err, ok: tea.Batch(send(d.shows), flash(flashOK, d.done))}
+			})
+		}})
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/kiteconsole/kiteconsole/api"
 	"github.com/kiteconsole/kiteconsole/audit"
+	"github.com/kiteconsole/kiteconsole/org"
 )
 
 // formSpec is one create or update form: how to build it (bound to
@@ -51,7 +52,6 @@ type formScreen struct {
 }
 
 type formSubmitted struct {
-	target
 	title string
 	done  tea.Cmd
 	err   error
@@ -164,7 +164,7 @@ func (s *formScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		if msg.String() == "esc" {
 			return s, tea.Batch(s.c.post(popMsg{}), flash(flashInfo, s.spec.title+": cancelled, nothing was sent"))
 		}
-	case refreshMsg, queueChanged, queuesSeen, clusterChanged, marksChanged:
+	case refreshMsg, org.QueueChanged, org.QueuesSeen, org.ClusterChanged, marksChanged:
 		return s, nil // a refresh never disturbs an open form
 	}
 	if s.submitting || s.reviewing != nil {
@@ -195,9 +195,9 @@ func (s *formScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 func (s *formScreen) send() tea.Cmd {
 	s.submitting = true
 	s.serverErr = ""
-	return s.c.run(s.c.appCtx, s.spec.title, func(ctx context.Context) tea.Msg {
+	return s.runUnder(s.c.appCtx, org.Interactive, s.spec.title, func(ctx context.Context) tea.Msg {
 		done, err := s.spec.submit(named(ctx, s.spec.target))
-		return formSubmitted{target: target(s.id), title: s.spec.title, done: done, err: err}
+		return formSubmitted{title: s.spec.title, done: done, err: err}
 	})
 }
 

@@ -8,6 +8,8 @@ import (
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"github.com/sahilm/fuzzy"
+
+	"github.com/kiteconsole/kiteconsole/org"
 )
 
 // The command palette (:) runs a command or jumps to any cluster, queue
@@ -34,7 +36,7 @@ func (a *App) openPalette() tea.Cmd {
 	in.SetWidth(max(20, a.c.Width-10))
 	a.palette = &palette{input: in, items: a.paletteItems(), histPos: len(a.history)}
 	a.palette.filter()
-	return tea.Batch(a.palette.input.Focus(), a.c.loadPipelines(false))
+	return tea.Batch(a.palette.input.Focus(), a.c.loadPipelines(org.Interactive, false))
 }
 
 func (a *App) paletteItems() []paletteItem {
@@ -68,7 +70,7 @@ func (a *App) paletteItems() []paletteItem {
 		}
 		items = append(items, paletteItem{"org", label, func(a *App) tea.Cmd { return a.switchOrg(org) }})
 	}
-	for _, cl := range a.c.clusters {
+	for _, cl := range a.c.org.Clusters() {
 		cl := cl
 		items = append(items, paletteItem{"cluster", clean(emojize(cl.Name)), func(a *App) tea.Cmd {
 			home(a)
@@ -76,12 +78,12 @@ func (a *App) paletteItems() []paletteItem {
 		}})
 	}
 	var queues []paletteItem
-	for _, e := range a.c.queueIndex {
-		cl, ok := a.c.cluster(e.clusterID)
+	for _, e := range a.c.org.Queues() {
+		cl, ok := a.c.org.Cluster(e.ClusterID)
 		if !ok {
 			continue
 		}
-		q := e.queue
+		q := e.Queue
 		queues = append(queues, paletteItem{"queue", clean(emojize(cl.Name)) + "/" + clean(q.Key), func(a *App) tea.Cmd {
 			home(a)
 			a.c.push(newClusterScreen(a.c, cl, nil))
@@ -90,7 +92,7 @@ func (a *App) paletteItems() []paletteItem {
 	}
 	sort.Slice(queues, func(i, j int) bool { return queues[i].label < queues[j].label })
 	items = append(items, queues...)
-	for _, p := range a.c.pipelines.items {
+	for _, p := range a.c.org.Pipelines.Items {
 		p := p
 		items = append(items, paletteItem{"pipeline", clean(emojize(p.Name)) + " (" + clean(p.Slug) + ")", func(a *App) tea.Cmd {
 			return a.c.push(newPipelineScreen(a.c, p))
@@ -199,7 +201,7 @@ func (a *App) paletteView() string {
 	if len(p.shown) == 0 {
 		lines = append(lines, st.Muted.Render("  nothing matches"))
 	}
-	if !a.c.pipelines.loaded {
+	if !a.c.org.Pipelines.Loaded {
 		lines = append(lines, "", st.Muted.Render("  pipelines are loading; they will be searchable here"))
 	}
 	lines = append(lines, "", st.Muted.Render("enter runs · tab/shift+tab move · ↑/↓ history · esc closes"))

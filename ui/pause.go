@@ -12,6 +12,7 @@ import (
 
 	"github.com/kiteconsole/kiteconsole/api"
 	"github.com/kiteconsole/kiteconsole/model"
+	"github.com/kiteconsole/kiteconsole/org"
 )
 
 // Pause and resume live in the root model: the same path serves the one
@@ -138,10 +139,10 @@ func (a *App) start(action pauseAction, targets []queueRef, note string, fromMar
 			optimistic.DispatchPausedAt, optimistic.DispatchPausedBy, optimistic.DispatchPausedNote = nil, nil, nil
 		}
 		a.c.pending[before.ID] = doing + "…"
-		cmds = append(cmds, a.everyScreen(queueChanged{ClusterID: t.ClusterID, Queue: optimistic}))
+		cmds = append(cmds, a.everyScreen(org.QueueChanged{ClusterID: t.ClusterID, Queue: optimistic}))
 		ref := t
 		label := fmt.Sprintf("%s %s", doing, clean(before.Key))
-		cmds = append(cmds, a.c.run(a.c.appCtx, label, func(ctx context.Context) tea.Msg {
+		cmds = append(cmds, a.c.run(a.c.appCtx, org.Interactive, label, func(ctx context.Context) tea.Msg {
 			ctx = named(ctx, queueTarget(ref))
 			sem <- struct{}{}
 			defer func() { <-sem }()
@@ -196,7 +197,7 @@ func (a *App) finishPause(msg pauseDone) tea.Cmd {
 	switch {
 	case msg.err == nil:
 		b.ok = append(b.ok, name)
-		cmds = append(cmds, a.everyScreen(queueChanged{ClusterID: msg.ref.ClusterID, Queue: msg.after}))
+		cmds = append(cmds, a.everyScreen(org.QueueChanged{ClusterID: msg.ref.ClusterID, Queue: msg.after}))
 	case msg.unknown:
 		// No answer: the queue was fetched again and is shown as it is.
 		state := "running"
@@ -204,14 +205,14 @@ func (a *App) finishPause(msg pauseDone) tea.Cmd {
 			state = "paused"
 		}
 		b.unknown = append(b.unknown, name+" (now "+state+")")
-		cmds = append(cmds, a.everyScreen(queueChanged{ClusterID: msg.ref.ClusterID, Queue: msg.after}))
+		cmds = append(cmds, a.everyScreen(org.QueueChanged{ClusterID: msg.ref.ClusterID, Queue: msg.after}))
 	case isAlreadyInState(msg.err):
 		b.already = append(b.already, name)
-		cmds = append(cmds, a.everyScreen(queueChanged{ClusterID: msg.ref.ClusterID, Queue: msg.after}))
+		cmds = append(cmds, a.everyScreen(org.QueueChanged{ClusterID: msg.ref.ClusterID, Queue: msg.after}))
 	default:
 		// Never show a change that was not made: put the queue back.
 		b.failed = append(b.failed, name+": "+errorText(msg.err))
-		cmds = append(cmds, a.everyScreen(queueChanged{ClusterID: msg.ref.ClusterID, Queue: msg.before}))
+		cmds = append(cmds, a.everyScreen(org.QueueChanged{ClusterID: msg.ref.ClusterID, Queue: msg.before}))
 	}
 	if m, ok := a.c.marks[msg.before.ID]; ok {
 		m.Queue = msg.after

@@ -13,6 +13,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/kiteconsole/kiteconsole/model"
+	"github.com/kiteconsole/kiteconsole/org"
 )
 
 // pipelineScreen shows every field of a pipeline, its provider settings,
@@ -25,7 +26,6 @@ type pipelineScreen struct {
 }
 
 type pipelineLoaded struct {
-	target
 	p   model.Pipeline
 	err error
 }
@@ -43,13 +43,13 @@ func (s *pipelineScreen) Help() []key.Binding {
 	return []key.Binding{k.Up, k.Down, k.Edit, k.Archive, k.Webhook, k.Delete, k.Browse, k.CopyURL, k.Back}
 }
 
-func (s *pipelineScreen) Init() tea.Cmd { return s.load() }
+func (s *pipelineScreen) Init() tea.Cmd { return s.load(org.Interactive) }
 
-func (s *pipelineScreen) load() tea.Cmd {
+func (s *pipelineScreen) load(lane org.Lane) tea.Cmd {
 	slug := s.p.Slug
-	return s.c.run(s.ctx, "loading pipeline", func(ctx context.Context) tea.Msg {
+	return s.run(lane, "loading pipeline", func(ctx context.Context) tea.Msg {
 		p, err := s.c.Client.GetPipeline(ctx, slug)
-		return pipelineLoaded{target: target(s.id), p: p, err: err}
+		return pipelineLoaded{p: p, err: err}
 	})
 }
 
@@ -73,26 +73,24 @@ func (s *pipelineScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		}
 		s.p = msg.p
 		s.layout()
-	case pipelineChanged:
+	case org.PipelineChanged:
 		if msg.Pipeline.ID == s.p.ID {
 			s.p = msg.Pipeline
 			s.layout()
 		}
-	case pipelineRemoved:
+	case org.PipelineRemoved:
 		if msg.Slug == s.p.Slug {
 			s.gone = true
 			return s, s.c.post(popMsg{})
 		}
 	case refreshMsg:
 		if !s.gone {
-			return s, s.load()
+			return s, s.load(msg.lane)
 		}
 	case tea.KeyPressMsg:
 		switch {
 		case key.Matches(msg, k.Back):
 			return s, s.c.post(popMsg{})
-		case key.Matches(msg, k.Refresh):
-			return s, s.load()
 		case key.Matches(msg, k.Edit):
 			return s, editPipeline(s.c, s.p)
 		case key.Matches(msg, k.Archive):

@@ -12,6 +12,7 @@ import (
 
 	"github.com/kiteconsole/kiteconsole/audit"
 	"github.com/kiteconsole/kiteconsole/model"
+	"github.com/kiteconsole/kiteconsole/org"
 )
 
 // Sections of the pipeline form: an edit asks which to change, so that
@@ -287,7 +288,7 @@ func newPipelineForm(c *Common, p *model.Pipeline, clusterID string) formSpec {
 			if err != nil {
 				return nil, err
 			}
-			return tea.Batch(send(pipelineChanged{Pipeline: made}), flash(flashOK, "created pipeline "+clean(made.Name)+" ("+clean(made.Slug)+")")), nil
+			return tea.Batch(send(org.PipelineChanged{Pipeline: made}), flash(flashOK, "created pipeline "+clean(made.Name)+" ("+clean(made.Slug)+")")), nil
 		}
 		up, changes := v.update(c, p)
 		if len(changes) == 0 {
@@ -297,7 +298,7 @@ func newPipelineForm(c *Common, p *model.Pipeline, clusterID string) formSpec {
 		if err != nil {
 			return nil, err
 		}
-		return tea.Batch(send(pipelineChanged{Pipeline: made}), flash(flashOK, "updated pipeline "+clean(made.Name))), nil
+		return tea.Batch(send(org.PipelineChanged{Pipeline: made}), flash(flashOK, "updated pipeline "+clean(made.Name))), nil
 	}
 	spec := formSpec{title: title, action: action, build: build, submit: submit, preview: slugPreview, audit: "pipeline.create"}
 	if p != nil {
@@ -316,7 +317,7 @@ func newPipelineForm(c *Common, p *model.Pipeline, clusterID string) formSpec {
 
 func pipelineGeneral(c *Common, v *pipelineValues, p *model.Pipeline) *huh.Group {
 	var clusters []huh.Option[string]
-	for _, cl := range c.clusters {
+	for _, cl := range c.org.Clusters() {
 		clusters = append(clusters, huh.NewOption(clean(emojize(cl.Name)), cl.ID))
 	}
 	fields := []huh.Field{huh.NewInput().Title("Name").Value(&v.name).Validate(model.ValidatePipelineName)}

@@ -9,147 +9,133 @@ import (
 
 	"github.com/kiteconsole/kiteconsole/audit"
 	"github.com/kiteconsole/kiteconsole/model"
+	"github.com/kiteconsole/kiteconsole/org"
 )
 
-// pipelineList is the pipelines table over the shared cache: all of the
-// organisation's, or one cluster's. Archived pipelines are hidden until H.
+// pipelineList is the pipelines list over org's shared pipelines: all of
+// the organisation's, or one cluster's. Archived pipelines are hidden
+// until H. The rows come from org: the first load shows each page as it
+// comes (progressive), a refresh the new list when it is complete.
 type pipelineList struct {
+	*list[*model.Pipeline]
 	c            *Common
 	clusterID    string // "" for every cluster
-	table        *table
 	showArchived bool
-	built        int // how many of the cache's items the rows were made from
+	built        int // how many of org's pipelines the rows were made from
 }
 
 func newPipelineList(c *Common, clusterID string) *pipelineList {
-	cols := []column{
-		{title: "NAME", width: 16, flex: 2},
-		{title: "SLUG", width: 12, flex: 1, minTable: 100},
-		{title: "REPOSITORY", width: 16, flex: 2, minTable: 130},
+	l := &pipelineList{c: c, clusterID: clusterID}
+	st, k := c.Styles, c.Keys
+	muted := func(text func(p *model.Pipeline) string) func(p *model.Pipeline) string {
+		return func(p *model.Pipeline) string { return st.Muted.Render(clean(text(p))) }
+	}
+	cols := []listColumn[*model.Pipeline]{
+		col("NAME", 16, 2, 0, func(p *model.Pipeline) string { return c.org.Pipelines.Name(p) }),
+		col("SLUG", 12, 1, 100, muted(func(p *model.Pipeline) string { return p.Slug })),
+		col("REPOSITORY", 16, 2, 130, muted(func(p *model.Pipeline) string { return p.Repository })),
 	}
 	if clusterID == "" {
-		cols = append(cols, column{title: "CLUSTER", width: 14, minTable: 70})
+		cols = append(cols, col("CLUSTER", 14, 0, 70, func(p *model.Pipeline) string {
+			if cl := c.clusterName(model.Value(p.ClusterID)); cl != "" {
+				return cl
+			}
+			return st.Muted.Render("—")
+		}))
 	}
 	cols = append(cols,
-		column{title: "BRANCH", width: 8, minTable: 100},
-		column{title: "RUN/SCH/WAIT", width: 12},
-		column{title: "VISIBILITY", width: 10, minTable: 120},
+		col("BRANCH", 8, 0, 100, func(p *model.Pipeline) string { return clean(p.DefaultBranch) }),
+		col("RUN/SCH/WAIT", 12, 0, 0, func(p *model.Pipeline) string {
+			counts := fmt.Sprintf("%d/%d/%d", p.RunningBuildsCount, p.ScheduledBuildsCount, p.WaitingJobsCount)
+			if p.RunningBuildsCount > 0 {
+				return st.Running.Render(counts)
+			}
+			return st.Muted.Render(counts)
+		}),
+		col("VISIBILITY", 10, 0, 120, func(p *model.Pipeline) string {
+			if p.Archived() {
+				return "archived"
+			}
+			return clean(p.Visibility)
+		}),
 	)
-	return &pipelineList{c: c, clusterID: clusterID, table: newTable(c, cols, 0, "no pipelines")}
+	l.list = newList(c, listSpec[*model.Pipeline]{
+		noun: "pipelines", empty: "no pipelines", columns: cols,
+		key: func(p *model.Pipeline) string { return p.Slug },
+		match: func(p *model.Pipeline) (string, int) {
+			name := c.org.Pipelines.Name(p)
+			return org.SearchText(p, name), len(name)
+		},
+		dim: func(p *model.Pipeline) bool { return p.Archived() },
+		keys: []listKey[*model.Pipeline]{
+			onItem(k.Open, func(p *model.Pipeline) tea.Cmd { return c.push(newPipelineScreen(c, *p)) }),
+			shown[*model.Pipeline](k.Filter),
+			onList[*model.Pipeline](k.ShowArchived, l.toggleArchived),
+			onList[*model.Pipeline](k.New, func() tea.Cmd { return pushForm(c, newPipelineForm(c, nil, clusterID)) }),
+			onItem(k.Edit, func(p *model.Pipeline) tea.Cmd { return editPipeline(c, *p) }),
+			onItem(k.Archive, func(p *model.Pipeline) tea.Cmd { return archiveOrUnarchive(c, *p) }),
+			onItem(k.Delete, func(p *model.Pipeline) tea.Cmd { return confirmDeletePipeline(c, *p) }),
+			shown[*model.Pipeline](k.Browse),
+			shown[*model.Pipeline](k.Back),
+		},
+		link: func(p *model.Pipeline) (string, string, string) { return "pipeline", p.WebURL, p.ID },
+	})
+	l.rebuild()
+	return l
 }
 
-// visible points at the pipelines the list shows, in the cache's order.
-func (l *pipelineList) visible() []*model.Pipeline {
-	items := l.c.pipelines.items
-	out := make([]*model.Pipeline, 0, len(items))
-	for i := range items {
-		p := &items[i]
-		if l.clusterID != "" && model.Value(p.ClusterID) != l.clusterID {
-			continue
-		}
-		if p.Archived() && !l.showArchived {
-			continue
-		}
-		out = append(out, p)
-	}
-	return out
+// shows reports whether the list shows p.
+func (l *pipelineList) shows(p *model.Pipeline) bool {
+	return (l.clusterID == "" || model.Value(p.ClusterID) == l.clusterID) && (l.showArchived || !p.Archived())
 }
 
-// count is how many pipelines the list holds (before any filter).
-func (l *pipelineList) count() int { return len(l.table.rows) }
-
+// rebuild makes the rows again from org's pipelines.
 func (l *pipelineList) rebuild() {
-	l.table.setRows(l.rows(l.visible()))
-	l.built = len(l.c.pipelines.items)
-}
-
-// rows makes the table's rows of ps; their cells are drawn only on screen.
-func (l *pipelineList) rows(ps []*model.Pipeline) []row {
-	rows := make([]row, 0, len(ps))
-	pc := l.c.pipelines
-	for _, p := range ps {
-		name := pc.name(p)
-		rows = append(rows, row{key: p.Slug, match: pc.searchText(p, name), matchLen: len(name), dim: p.Archived(),
-			draw: func() []string { return l.cells(p) }})
+	items := l.c.org.Pipelines.Items
+	ps := make([]*model.Pipeline, 0, len(items))
+	for i := range items {
+		if l.shows(&items[i]) {
+			ps = append(ps, &items[i])
+		}
 	}
-	return rows
+	l.built = len(items)
+	l.list.setItems(ps)
 }
 
 // grow adds the rows of the pipelines that arrived since the last build.
 func (l *pipelineList) grow() {
-	items := l.c.pipelines.items
+	items := l.c.org.Pipelines.Items
 	if l.built > len(items) {
 		l.rebuild()
 		return
 	}
 	var ps []*model.Pipeline
 	for i := l.built; i < len(items); i++ {
-		p := &items[i]
-		if l.clusterID != "" && model.Value(p.ClusterID) != l.clusterID {
-			continue
+		if l.shows(&items[i]) {
+			ps = append(ps, &items[i])
 		}
-		if p.Archived() && !l.showArchived {
-			continue
-		}
-		ps = append(ps, p)
 	}
 	l.built = len(items)
-	l.table.appendRows(l.rows(ps))
+	l.list.appendItems(ps)
 }
 
-// cells draws one pipeline's row; only rows on screen are drawn.
-func (l *pipelineList) cells(p *model.Pipeline) []string {
-	st := l.c.Styles
-	name := l.c.pipelines.name(p)
-	slug, repo := clean(p.Slug), clean(p.Repository)
-	counts := fmt.Sprintf("%d/%d/%d", p.RunningBuildsCount, p.ScheduledBuildsCount, p.WaitingJobsCount)
-	if p.RunningBuildsCount > 0 {
-		counts = st.Running.Render(counts)
-	} else {
-		counts = st.Muted.Render(counts)
+func (l *pipelineList) toggleArchived() tea.Cmd {
+	l.showArchived = !l.showArchived
+	l.rebuild()
+	if l.showArchived {
+		return flash(flashInfo, "showing archived pipelines")
 	}
-	cells := []string{name, st.Muted.Render(slug), st.Muted.Render(repo)}
-	if l.clusterID == "" {
-		cl := l.c.clusterName(model.Value(p.ClusterID))
-		if cl == "" {
-			cl = st.Muted.Render("—")
-		}
-		cells = append(cells, cl)
-	}
-	vis := clean(p.Visibility)
-	if p.Archived() {
-		vis = "archived"
-	}
-	return append(cells, clean(p.DefaultBranch), counts, vis)
+	return flash(flashInfo, "archived pipelines hidden")
 }
 
-func (l *pipelineList) selected() (model.Pipeline, bool) {
-	slug, ok := l.table.selectedKey()
-	if !ok {
-		return model.Pipeline{}, false
-	}
-	items := l.c.pipelines.items
-	for i := range items {
-		if items[i].Slug == slug {
-			return items[i], true
-		}
-	}
-	return model.Pipeline{}, false
-}
-
-func (l *pipelineList) help() []key.Binding {
-	k := l.c.Keys
-	return []key.Binding{k.Open, k.Filter, k.ShowArchived, k.New, k.Edit, k.Archive, k.Delete, k.Browse, k.Back}
-}
-
-// update keeps the list current with the cache; it reports the messages
-// that were only for it.
-func (l *pipelineList) update(msg tea.Msg, visible bool) (tea.Cmd, bool) {
+// sync keeps the list current with org's pipelines; it reports the
+// messages that were only for it.
+func (l *pipelineList) sync(msg tea.Msg, visible bool) (tea.Cmd, bool) {
 	switch msg := msg.(type) {
 	case pipelinesPage:
 		// A first load shows each page as it comes; a refresh shows the
 		// new list when it is complete.
-		if !l.c.pipelines.loaded && !msg.done {
+		if !l.c.org.Pipelines.Loaded && !msg.Done {
 			l.grow()
 		}
 		return nil, true
@@ -159,60 +145,26 @@ func (l *pipelineList) update(msg tea.Msg, visible bool) (tea.Cmd, bool) {
 			return flash(flashError, "could not load pipelines: "+errorText(msg.err)), true
 		}
 		return nil, true
-	case pipelineChanged:
+	case org.PipelineChanged:
 		l.rebuild()
 		l.table.selectKey(msg.Pipeline.Slug)
 		return nil, true
-	case pipelineRemoved:
+	case org.PipelineRemoved:
 		l.rebuild()
 		return nil, true
-	case clusterChanged, clusterRemoved:
+	case org.ClusterChanged, org.ClusterRemoved:
 		l.rebuild()
 	}
 	return nil, false
 }
 
-func (l *pipelineList) key(msg tea.KeyPressMsg) tea.Cmd {
-	k := l.c.Keys
-	p, ok := l.selected()
-	switch {
-	case key.Matches(msg, k.ShowArchived):
-		l.showArchived = !l.showArchived
-		l.rebuild()
-		if l.showArchived {
-			return flash(flashInfo, "showing archived pipelines")
-		}
-		return flash(flashInfo, "archived pipelines hidden")
-	case key.Matches(msg, k.Open) && ok:
-		return l.c.push(newPipelineScreen(l.c, p))
-	case key.Matches(msg, k.New):
-		return pushForm(l.c, newPipelineForm(l.c, nil, l.clusterID))
-	case key.Matches(msg, k.Edit) && ok:
-		return editPipeline(l.c, p)
-	case key.Matches(msg, k.Archive) && ok:
-		return archiveOrUnarchive(l.c, p)
-	case key.Matches(msg, k.Delete) && ok:
-		return confirmDeletePipeline(l.c, p)
-	}
-	if ok {
-		cmd, _ := l.c.linkKey(msg, "pipeline", p.WebURL, p.ID)
-		return cmd
-	}
-	return nil
-}
-
-// placeholder is what to draw instead of an empty table while the list
-// is loading or after it failed.
-func (l *pipelineList) placeholder() (string, bool) {
-	st := l.c.Styles
-	pc := l.c.pipelines
-	switch {
-	case !pc.loaded && pc.err != nil && len(pc.items) == 0:
-		return st.FlashError.Render("  could not load pipelines: "+errorText(pc.err)) + "\n" + st.Muted.Render("  r tries again"), true
-	case !pc.loaded && len(pc.items) == 0:
-		return st.Muted.Render("  loading pipelines…"), true
-	}
-	return "", false
+// view draws the list; until a first page is in, what is on its way or
+// what went wrong.
+func (l *pipelineList) view(width, height int) string {
+	pc := l.c.org.Pipelines
+	l.list.known = pc.Loaded || len(pc.Items) > 0
+	l.list.err = pc.Err
+	return l.list.view(width, height)
 }
 
 func editPipeline(c *Common, p model.Pipeline) tea.Cmd {
@@ -233,7 +185,7 @@ func archiveOrUnarchive(c *Common, p model.Pipeline) tea.Cmd {
 		if archive {
 			verb = "archiving"
 		}
-		return c.run(c.appCtx, verb+" "+name, func(ctx context.Context) tea.Msg {
+		return c.run(c.appCtx, org.Interactive, verb+" "+name, func(ctx context.Context) tea.Msg {
 			ctx = named(ctx, audit.Target{PipelineName: p.Name})
 			var out model.Pipeline
 			var err error
@@ -247,7 +199,7 @@ func archiveOrUnarchive(c *Common, p model.Pipeline) tea.Cmd {
 				done = "archived"
 			}
 			return mutationDone{what: verb + " " + name, err: err,
-				ok: tea.Batch(send(pipelineChanged{Pipeline: out}), flash(flashOK, done+" "+name))}
+				ok: tea.Batch(send(org.PipelineChanged{Pipeline: out}), flash(flashOK, done+" "+name))}
 		})
 	}
 	if p.Archived() {
@@ -259,20 +211,13 @@ func archiveOrUnarchive(c *Common, p model.Pipeline) tea.Cmd {
 }
 
 func confirmDeletePipeline(c *Common, p model.Pipeline) tea.Cmd {
-	if c.ReadOnly {
-		return c.refuse("pipeline.delete", audit.Target{PipelineSlug: p.Slug, PipelineName: p.Name}, "deleting pipelines")
-	}
 	name := clean(p.Name)
-	return c.post(askConfirmMsg{title: "Delete pipeline " + name + "?",
-		body:   "This deletes the pipeline with all of its builds, logs and artifacts. This cannot be undone; archiving keeps them.",
-		expect: p.Slug, action: "deletes",
-		onConfirm: func() tea.Cmd {
-			return c.run(c.appCtx, "deleting "+name, func(ctx context.Context) tea.Msg {
-				err := c.Client.DeletePipeline(named(ctx, audit.Target{PipelineName: p.Name}), p.Slug)
-				return mutationDone{what: "deleting " + name, err: err,
-					ok: tea.Batch(send(pipelineRemoved{Slug: p.Slug}), flash(flashOK, "deleted pipeline "+name))}
-			})
-		}})
+	return c.confirmThen(confirmedChange{audit: "pipeline.delete", target: audit.Target{PipelineSlug: p.Slug, PipelineName: p.Name},
+		refused: "deleting pipelines", title: "Delete pipeline " + name + "?", expect: p.Slug, verb: "deletes",
+		body:  "This deletes the pipeline with all of its builds, logs and artifacts. This cannot be undone; archiving keeps them.",
+		doing: "deleting " + name, done: "deleted pipeline " + name,
+		send:  func(ctx context.Context) error { return c.Client.DeletePipeline(ctx, p.Slug) },
+		shows: org.PipelineRemoved{Slug: p.Slug}})
 }
 
 // pipelinesScreen is every pipeline of the organisation (:pipelines).
@@ -282,41 +227,31 @@ type pipelinesScreen struct {
 }
 
 func newPipelinesScreen(c *Common) *pipelinesScreen {
-	s := &pipelinesScreen{screenBase: newBase(c), list: newPipelineList(c, "")}
-	s.list.rebuild()
-	return s
+	return &pipelinesScreen{screenBase: newBase(c), list: newPipelineList(c, "")}
 }
 
 func (s *pipelinesScreen) Crumb() string       { return "Pipelines" }
-func (s *pipelinesScreen) Capturing() bool     { return s.list.table.capturing() }
+func (s *pipelinesScreen) Capturing() bool     { return s.list.capturing() }
 func (s *pipelinesScreen) Help() []key.Binding { return s.list.help() }
-func (s *pipelinesScreen) Init() tea.Cmd       { return s.c.loadPipelines(false) }
+func (s *pipelinesScreen) Init() tea.Cmd       { return s.c.loadPipelines(org.Interactive, false) }
 
 func (s *pipelinesScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
-	if cmd, used := s.list.update(msg, true); used {
+	if cmd, used := s.list.sync(msg, true); used {
+		return s, cmd
+	}
+	if used, cmd := s.list.update(msg, 1); used {
 		return s, cmd
 	}
 	switch msg := msg.(type) {
 	case refreshMsg:
+		// The whole list is many requests: only a person's r reloads it.
 		if !msg.auto {
-			return s, s.c.loadPipelines(true)
+			return s, s.c.loadPipelines(msg.lane, true)
 		}
-	case clickMsg:
-		s.list.table.clickRow(msg.y - 1)
-	case tea.MouseWheelMsg:
-		s.list.table.update(msg)
 	case tea.KeyPressMsg:
-		if used, cmd := s.list.table.update(msg); used {
-			return s, cmd
-		}
-		k := s.c.Keys
-		switch {
-		case key.Matches(msg, k.Back):
+		if key.Matches(msg, s.c.Keys.Back) {
 			return s, s.c.post(popMsg{})
-		case key.Matches(msg, k.Refresh):
-			return s, s.c.loadPipelines(true)
 		}
-		return s, s.list.key(msg)
 	}
 	return s, nil
 }
@@ -324,20 +259,15 @@ func (s *pipelinesScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 func (s *pipelinesScreen) View() string {
 	st := s.c.Styles
 	title := st.Title.Render("Pipelines")
-	if pc := s.c.pipelines; !pc.loaded && len(pc.items) > 0 {
-		title += st.Muted.Render("  " + pc.progress() + " · the cursor and / work meanwhile")
-	} else if pc.loaded {
-		n := s.list.count()
-		title += st.Muted.Render(fmt.Sprintf("  %d", n))
+	if pc := s.c.org.Pipelines; !pc.Loaded && len(pc.Items) > 0 {
+		title += st.Muted.Render("  " + progress(pc) + " · the cursor and / work meanwhile")
+	} else if pc.Loaded {
+		title += st.Muted.Render(fmt.Sprintf("  %d", s.list.count()))
 		if !s.list.showArchived {
 			title += st.Muted.Render("  (H shows archived)")
 		}
 	}
-	if body, ok := s.list.placeholder(); ok {
-		return title + "\n" + body
-	}
-	s.list.table.setSize(s.c.Width, s.c.Height-1)
-	return title + "\n" + s.list.table.render()
+	return title + "\n" + s.list.view(s.c.Width, s.c.Height-1)
 }
 
 // addWebhook asks Buildkite to create the pipeline's GitHub webhook; the
@@ -348,7 +278,7 @@ func addWebhook(c *Common, p model.Pipeline) tea.Cmd {
 		return c.refuse("pipeline.webhook", target, "adding webhooks")
 	}
 	name := clean(p.Name)
-	return c.run(c.appCtx, "adding a webhook to "+name, func(ctx context.Context) tea.Msg {
+	return c.run(c.appCtx, org.Interactive, "adding a webhook to "+name, func(ctx context.Context) tea.Msg {
 		err := c.Client.AddWebhook(named(ctx, target), p.Slug)
 		return mutationDone{what: "adding a webhook to " + name, err: err,
 			ok: flash(flashOK, "webhook created: pushes to "+clean(p.Repository)+" now trigger builds of "+name)}

@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/kiteconsole/kiteconsole/model"
+	"github.com/kiteconsole/kiteconsole/org"
 )
 
 // queueScreen shows every field of one queue.
@@ -20,7 +21,6 @@ type queueScreen struct {
 }
 
 type queueLoaded struct {
-	target
 	queue model.Queue
 	err   error
 }
@@ -40,11 +40,11 @@ func (s *queueScreen) Help() []key.Binding {
 
 func (s *queueScreen) Init() tea.Cmd { return nil }
 
-func (s *queueScreen) load() tea.Cmd {
+func (s *queueScreen) load(lane org.Lane) tea.Cmd {
 	cid, qid := s.cluster.ID, s.queue.ID
-	return s.c.run(s.ctx, "loading queue", func(ctx context.Context) tea.Msg {
+	return s.run(lane, "loading queue", func(ctx context.Context) tea.Msg {
 		q, err := s.c.Client.GetQueue(ctx, cid, qid)
-		return queueLoaded{target: target(s.id), queue: q, err: err}
+		return queueLoaded{queue: q, err: err}
 	})
 }
 
@@ -63,30 +63,28 @@ func (s *queueScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 			return s, flash(flashError, "could not load the queue: "+errorText(msg.err))
 		}
 		s.queue = msg.queue
-		return s, send(queueChanged{ClusterID: s.cluster.ID, Queue: msg.queue})
-	case queueChanged:
+		return s, send(org.QueueChanged{ClusterID: s.cluster.ID, Queue: msg.queue})
+	case org.QueueChanged:
 		if msg.Queue.ID == s.queue.ID {
 			s.queue = msg.Queue
 		}
-	case queueRemoved:
+	case org.QueueRemoved:
 		if msg.QueueID == s.queue.ID {
 			s.gone = true
 			return s, s.c.post(popMsg{})
 		}
-	case clusterChanged:
+	case org.ClusterChanged:
 		if msg.Cluster.ID == s.cluster.ID {
 			s.cluster = msg.Cluster
 		}
 	case refreshMsg:
 		if !s.gone {
-			return s, s.load()
+			return s, s.load(msg.lane)
 		}
 	case tea.KeyPressMsg:
 		switch {
 		case key.Matches(msg, k.Back):
 			return s, s.c.post(popMsg{})
-		case key.Matches(msg, k.Refresh):
-			return s, s.load()
 		case key.Matches(msg, k.Pause):
 			return s, pauseOrResume(s.c, s.ref())
 		case key.Matches(msg, k.Mark):

@@ -12,6 +12,7 @@ import (
 
 	"github.com/kiteconsole/kiteconsole/audit"
 	"github.com/kiteconsole/kiteconsole/model"
+	"github.com/kiteconsole/kiteconsole/org"
 )
 
 // expiryCell is a token's expiry, relative: expired in red, within a week
@@ -33,26 +34,50 @@ func expiryCell(c *Common, t model.Token) string {
 	}
 }
 
-func tokenRows(c *Common, tokens []model.Token) []row {
-	st := c.Styles
-	rows := make([]row, 0, len(tokens))
-	for _, t := range tokens {
-		d := clean(emojize(t.Description))
-		ips := clean(model.Value(t.AllowedIPAddresses))
-		if ips == "" {
-			ips = st.Muted.Render("any address")
+// tokenSpec declares the Tokens tab of a cluster (cl points at the
+// screen's copy, which a refresh may replace).
+func tokenSpec(c *Common, cl *model.Cluster) listSpec[model.Token] {
+	st, k := c.Styles, c.Keys
+	description := func(t model.Token) string { return clean(emojize(t.Description)) }
+	ips := func(t model.Token) string {
+		if ips := clean(model.Value(t.AllowedIPAddresses)); ips != "" {
+			return ips
 		}
-		created := ""
-		if t.CreatedAt != nil {
-			created = ago(c.Now(), t.CreatedAt.Time)
-		}
-		if by := clean(t.CreatedBy.DisplayName()); by != "" {
-			created += " by " + by
-		}
-		rows = append(rows, row{key: t.ID, cells: []string{d, ips, expiryCell(c, t), st.Muted.Render(created)},
-			match: d + " " + ips, matchLen: len(d)})
+		return st.Muted.Render("any address")
 	}
-	return rows
+	return listSpec[model.Token]{
+		noun: "tokens", empty: "no agent tokens: n creates one",
+		columns: []listColumn[model.Token]{
+			col("DESCRIPTION", 14, 2, 0, description),
+			col("ALLOWED IPS", 14, 1, 90, ips),
+			col("EXPIRY", 16, 0, 0, func(t model.Token) string { return expiryCell(c, t) }),
+			col("CREATED", 12, 1, 70, func(t model.Token) string {
+				created := ""
+				if t.CreatedAt != nil {
+					created = ago(c.Now(), t.CreatedAt.Time)
+				}
+				if by := clean(t.CreatedBy.DisplayName()); by != "" {
+					created += " by " + by
+				}
+				return st.Muted.Render(created)
+			}),
+		},
+		key: func(t model.Token) string { return t.ID },
+		match: func(t model.Token) (string, int) {
+			d := description(t)
+			return d + " " + ips(t), len(d)
+		},
+		keys: []listKey[model.Token]{
+			shown[model.Token](k.NextTab),
+			onList[model.Token](k.New, func() tea.Cmd { return pushForm(c, newTokenForm(c, *cl, nil)) }),
+			onItem(k.Edit, func(t model.Token) tea.Cmd { return pushForm(c, newTokenForm(c, *cl, &t)) }),
+			onItem(k.Delete, func(t model.Token) tea.Cmd { return confirmRevokeToken(c, *cl, t) }),
+			onItem(k.CopyID, func(t model.Token) tea.Cmd { return c.copyText("the token's ID", t.ID) }),
+			shown[model.Token](k.Filter),
+			shown[model.Token](k.Back),
+			onItem(k.CopyURL, func(t model.Token) tea.Cmd { return c.copyText("the token's API URL", t.URL) }).hide(),
+		},
+	}
 }
 
 // tokenShown opens the dialog that shows a new token's value, once.
@@ -157,7 +182,7 @@ func newTokenForm(c *Common, cl model.Cluster, t *model.Token) formSpec {
 			if err != nil {
 				return nil, err
 			}
-			return tea.Batch(send(tokenChanged{ClusterID: cl.ID, Token: withoutValue(made)}),
+			return tea.Batch(send(org.TokenChanged{ClusterID: cl.ID, Token: withoutValue(made)}),
 				send(tokenShown{clusterName: cl.Name, token: made})), nil
 		}
 		var up model.TokenUpdate
@@ -182,7 +207,7 @@ func newTokenForm(c *Common, cl model.Cluster, t *model.Token) formSpec {
 		if err != nil {
 			return nil, err
 		}
-		return tea.Batch(send(tokenChanged{ClusterID: cl.ID, Token: withoutValue(made)}), flash(flashOK, "updated token "+clean(made.Description))), nil
+		return tea.Batch(send(org.TokenChanged{ClusterID: cl.ID, Token: withoutValue(made)}), flash(flashOK, "updated token "+clean(made.Description))), nil
 	}
 	spec := formSpec{title: title, action: action, build: build, submit: submit, audit: "token.create",
 		target: audit.Target{ClusterID: cl.ID, ClusterName: cl.Name}}
@@ -192,30 +217,13 @@ func newTokenForm(c *Common, cl model.Cluster, t *model.Token) formSpec {
 	return spec
 }
 
-// tokenChanged and tokenRemoved keep the Tokens tab current.
-type tokenChanged struct {
-	ClusterID string
-	Token     model.Token
-}
-
-func (tokenChanged) everyScreen() {}
-
-type tokenRemoved struct{ ClusterID, TokenID string }
-
-func (tokenRemoved) everyScreen() {}
-
 // confirmRevokeToken asks for the token's description before revoking it.
 func confirmRevokeToken(c *Common, cl model.Cluster, t model.Token) tea.Cmd {
-	if c.ReadOnly {
-		return c.refuse("token.revoke", audit.Target{ClusterID: cl.ID, ClusterName: cl.Name, TokenID: t.ID, TokenName: t.Description}, "revoking tokens")
-	}
-	body := fmt.Sprintf("Agents that connect to %s with this token will be refused from now on. This cannot be undone.", clean(cl.Name))
-	return c.post(askConfirmMsg{title: "Revoke token " + clean(t.Description) + "?", body: body, expect: t.Description, action: "revokes",
-		onConfirm: func() tea.Cmd {
-			return c.run(c.appCtx, "revoking "+clean(t.Description), func(ctx context.Context) tea.Msg {
-				err := c.Client.RevokeToken(named(ctx, audit.Target{ClusterName: cl.Name, TokenName: t.Description}), cl.ID, t.ID)
-				return mutationDone{what: "revoking " + clean(t.Description), err: err,
-					ok: tea.Batch(send(tokenRemoved{ClusterID: cl.ID, TokenID: t.ID}), flash(flashOK, "revoked token "+clean(t.Description)))}
-			})
-		}})
+	name := clean(t.Description)
+	return c.confirmThen(confirmedChange{audit: "token.revoke", target: audit.Target{ClusterID: cl.ID, ClusterName: cl.Name, TokenID: t.ID, TokenName: t.Description},
+		refused: "revoking tokens", title: "Revoke token " + name + "?", expect: t.Description, verb: "revokes",
+		body:  fmt.Sprintf("Agents that connect to %s with this token will be refused from now on. This cannot be undone.", clean(cl.Name)),
+		doing: "revoking " + name, done: "revoked token " + name,
+		send:  func(ctx context.Context) error { return c.Client.RevokeToken(ctx, cl.ID, t.ID) },
+		shows: org.TokenRemoved{ClusterID: cl.ID, TokenID: t.ID}})
 }
