@@ -61,9 +61,10 @@ const (
 	flashFor    = 6 * time.Second
 )
 
-// App is the root model: it owns the screen stack, the header and footer,
-// the overlays (help, the pause note, confirmations), the requests in
-// flight, and pause/resume.
+// App is the root model: it owns the screen stack and draws the frame
+// (header, breadcrumbs, footer); it routes keys to the open overlay or
+// the top screen, replies to the screen that asked, changes to org and
+// then every screen; and it runs pause and resume, which span screens.
 type App struct {
 	c       *Common
 	opts    Options
@@ -73,19 +74,17 @@ type App struct {
 	spinner spinner.Model
 	spin    bool
 
-	flash       flashMsg
-	flashID     int
-	showHelp    bool
-	prompt      *notePrompt
-	confirm     *confirmDialog
-	tokenDialog *tokenDialog
-	palette     *palette
-	history     []string
-	batches     map[int]*batch
-	nextBatch   int
-	cancel      context.CancelFunc
-	quitting    bool
-	refreshGen  int
+	flash   flashMsg
+	flashID int
+	// overlay is the dialog open over the screens, if any.
+	overlay overlay
+	// history is what the palette ran, for its ↑/↓.
+	history    []string
+	batches    map[int]*batch
+	nextBatch  int
+	cancel     context.CancelFunc
+	quitting   bool
+	refreshGen int
 }
 
 type flashExpired struct{ id int }
@@ -267,14 +266,19 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 		return a.pop()
 	case askNoteMsg:
 		return a.openPrompt(msg.targets)
+	case pauseNoted:
+		return a.startPause(msg.targets, msg.note)
 	case resumeMsg:
 		return a.startResume(msg.targets)
 	case tokenShown:
-		a.tokenDialog = &tokenDialog{c: a.c, shown: msg}
+		a.overlay = newTokenDialog(a.c, msg)
 		return nil
 	case askConfirmMsg:
-		a.confirm = newConfirm(a.c, msg)
-		return a.confirm.input.Focus()
+		d, cmd := newConfirm(a.c, msg)
+		a.overlay = d
+		return cmd
+	case paletteChosen:
+		return msg.item.run(a)
 	case pauseDone:
 		return a.finishPause(msg)
 	case mutationDone:
@@ -287,13 +291,13 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 	case tea.KeyPressMsg:
 		return a.key(msg)
 	case tea.MouseClickMsg:
-		if a.overlayOpen() {
+		if a.overlay != nil {
 			return nil
 		}
 		m := msg.Mouse()
 		return a.toTop(clickMsg{x: m.X, y: m.Y - headerLines})
 	case tea.MouseWheelMsg:
-		if a.overlayOpen() {
+		if a.overlay != nil {
 			return nil
 		}
 		return a.toTop(msg)
@@ -303,10 +307,10 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 		cmds := []tea.Cmd{a.everyScreen(msg), msg.next}
 		if msg.Done && current {
 			cmds = append(cmds, a.everyScreen(pipelinesLoaded{err: msg.Err}))
-			if a.palette != nil {
+			if p, ok := a.overlay.(*palette); ok {
 				// An open palette searches the pipelines once they are in.
-				a.palette.items = a.paletteItems()
-				a.palette.filter()
+				p.items = a.paletteItems()
+				p.filter()
 			}
 		}
 		return tea.Batch(cmds...)
@@ -328,26 +332,11 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 	case broadcast:
 		return a.everyScreen(msg)
 	}
-	if a.prompt != nil {
-		var cmd tea.Cmd
-		a.prompt.input, cmd = a.prompt.input.Update(msg)
-		return cmd
-	}
-	if a.palette != nil {
-		var cmd tea.Cmd
-		a.palette.input, cmd = a.palette.input.Update(msg)
-		return cmd
-	}
-	if a.confirm != nil {
-		var cmd tea.Cmd
-		a.confirm.input, cmd = a.confirm.input.Update(msg)
+	if a.overlay != nil && a.overlay.typing() {
+		cmd, _ := a.overlay.update(msg)
 		return cmd
 	}
 	return a.toTop(msg)
-}
-
-func (a *App) overlayOpen() bool {
-	return a.showHelp || a.prompt != nil || a.confirm != nil || a.tokenDialog != nil || a.palette != nil
 }
 
 func (a *App) toTop(msg tea.Msg) tea.Cmd {
@@ -400,26 +389,20 @@ func (a *App) key(msg tea.KeyPressMsg) tea.Cmd {
 	if key.Matches(msg, k.ForceQuit) {
 		return a.quit()
 	}
-	switch {
-	case a.tokenDialog != nil:
-		return a.tokenKey(msg)
-	case a.palette != nil:
-		return a.paletteKey(msg)
-	case a.confirm != nil:
-		return a.confirmKey(msg)
-	case a.prompt != nil:
-		return a.promptKey(msg)
-	case a.showHelp:
-		if key.Matches(msg, k.Help, k.Back, k.Quit) {
-			a.showHelp = false
+	if a.overlay != nil {
+		cmd, closed := a.overlay.update(msg)
+		if closed {
+			a.overlay = nil
 		}
-		return nil
+		return cmd
+	}
+	switch {
 	case a.top().Capturing():
 		return a.toTop(msg)
 	case key.Matches(msg, k.Quit):
 		return a.quit()
 	case key.Matches(msg, k.Help):
-		a.showHelp = true
+		a.overlay = newHelpOverlay(a.c)
 		return nil
 	case key.Matches(msg, k.Palette):
 		return a.openPalette()
@@ -491,15 +474,15 @@ func (a *App) View() tea.View {
 
 func (a *App) render() string {
 	area := a.top().View()
-	switch {
-	case a.showHelp:
-		area = a.helpView()
-	case a.palette != nil:
-		area = lipgloss.Place(a.c.Width, a.c.Height, lipgloss.Center, lipgloss.Top, a.paletteView())
-	case a.tokenDialog != nil:
-		area = lipgloss.Place(a.c.Width, a.c.Height, lipgloss.Center, lipgloss.Center, a.tokenDialog.view(a.c.Width))
-	case a.confirm != nil:
-		area = lipgloss.Place(a.c.Width, a.c.Height, lipgloss.Center, lipgloss.Center, a.confirm.view(a.c.Width))
+	if o := a.overlay; o != nil {
+		switch o.place() {
+		case placeArea:
+			area = o.view(a.c.Width, a.c.Height)
+		case placeTop:
+			area = lipgloss.Place(a.c.Width, a.c.Height, lipgloss.Center, lipgloss.Top, o.view(a.c.Width, a.c.Height))
+		case placeCenter:
+			area = lipgloss.Place(a.c.Width, a.c.Height, lipgloss.Center, lipgloss.Center, o.view(a.c.Width, a.c.Height))
+		}
 	}
 	area = clip(area, a.width, a.c.Height)
 	if n := strings.Count(area, "\n") + 1; n < a.c.Height {
@@ -574,8 +557,8 @@ func (a *App) crumbs() string {
 // or the requests in flight.
 func (a *App) status() string {
 	st := a.c.Styles
-	if a.prompt != nil {
-		return fit(a.prompt.view(a.width), a.width)
+	if o := a.overlay; o != nil && o.place() == placeFooter {
+		return fit(o.view(a.width, 1), a.width)
 	}
 	var right string
 	if n := len(a.c.tasks.label); n > 0 {
@@ -629,39 +612,4 @@ func (a *App) helpLine() string {
 		parts = append(parts, st.Key.Render(h.Key)+" "+st.Help.Render(h.Desc))
 	}
 	return fit(strings.Join(parts, st.Muted.Render(" · ")), a.width)
-}
-
-// helpView is the full help overlay, from the key map itself.
-func (a *App) helpView() string {
-	st := a.c.Styles
-	k := a.c.Keys
-	group := func(title string, bs []key.Binding) []string {
-		lines := []string{st.Title.Render(title)}
-		for _, b := range bs {
-			h := b.Help()
-			line := fit(st.Key.Render(h.Key), 11) + st.Help.Render(h.Desc)
-			if a.c.ReadOnly && k.Mutating(b) {
-				line = fit(st.KeyOff.Render(h.Key), 11) + st.KeyOff.Render(h.Desc) + st.Muted.Render(" (read-only)")
-			}
-			lines = append(lines, line)
-		}
-		return lines
-	}
-	cols := [][]string{group("Move", k.Navigation()), group("Act", k.ActionKeys()), group("General", k.General())}
-	colWidth := min(34, (a.c.Width-2)/len(cols))
-	var rendered []string
-	for _, c := range cols {
-		rendered = append(rendered, lipgloss.NewStyle().Width(max(colWidth, 20)).Render(strings.Join(c, "\n")))
-	}
-	body := lipgloss.JoinHorizontal(lipgloss.Top, rendered...)
-	if lipgloss.Width(body) > a.c.Width {
-		body = strings.Join(rendered, "\n\n")
-	}
-	wrap := st.Muted.Width(max(20, a.c.Width-2))
-	notes := []string{"",
-		wrap.Render("p on a running queue asks for a note, then pauses; on a paused queue it resumes at once."),
-		wrap.Render("space marks queues, in any cluster; p then pauses (or resumes) all of them with one note."),
-		wrap.Render("? or esc closes this help."),
-	}
-	return " " + strings.ReplaceAll(body+strings.Join(notes, "\n"), "\n", "\n ")
 }

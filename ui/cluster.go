@@ -216,7 +216,7 @@ func (s *clusterScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		if cmd := s.queues.loaded(msg.queues, msg.err); cmd != nil || msg.err != nil {
 			return s, cmd
 		}
-		return s, send(org.QueuesSeen{ClusterID: s.cluster.ID, Queues: msg.queues})
+		return s, s.c.post(org.QueuesSeen{ClusterID: s.cluster.ID, Queues: msg.queues})
 	case clusterLoaded:
 		if msg.err == nil {
 			s.cluster = msg.cluster

@@ -166,7 +166,9 @@ func (s *clustersScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	case queuesCounted:
 		// A count that failed stays unknown ("…"); the table is still usable.
 		if msg.err == nil {
-			return s, send(org.QueuesSeen{ClusterID: msg.clusterID, Queues: msg.queues})
+			// Posted, not sent: the counts show in the same update that ends
+			// the task, so no frame shows the task done and the count unknown.
+			return s, s.c.post(org.QueuesSeen{ClusterID: msg.clusterID, Queues: msg.queues})
 		}
 	case org.QueuesSeen:
 		s.queues[msg.ClusterID] = msg.Queues

@@ -85,8 +85,8 @@ func startDriver(t *testing.T, o driverOptions) *driver {
 			}
 			if k, ok := msg.(tea.KeyPressMsg); ok && o.holdQuit != nil && o.holdQuit.Load() && k.String() == "enter" {
 				// The monkey must not leave through the palette's quit.
-				if a := m.(*App); a.palette != nil && len(a.palette.shown) > 0 &&
-					a.palette.items[a.palette.shown[a.palette.cursor]].label == "quit" {
+				if p, ok := m.(*App).overlay.(*palette); ok && len(p.shown) > 0 &&
+					p.items[p.shown[p.cursor]].label == "quit" {
 					return keyPress("esc")
 				}
 			}
@@ -274,4 +274,10 @@ func golden(t *testing.T, name, got string) {
 	if string(want) != got {
 		t.Errorf("%s differs from the golden file (-update rewrites it)\n--- want\n%s\n--- got\n%s", name, want, got)
 	}
+}
+
+// openOverlay is the overlay of type T open on a, if one is.
+func openOverlay[T overlay](a *App) (T, bool) {
+	o, ok := a.overlay.(T)
+	return o, ok
 }

@@ -52,8 +52,8 @@ func TestMonkey(t *testing.T) {
 			// deletes are really tried: each is counted.
 			expect := make(chan string, 1)
 			d.p.Send(probe{fn: func(a *App) {
-				if a.confirm != nil && a.confirm.req.expect != "" {
-					expect <- a.confirm.req.expect
+				if d, ok := openOverlay[*confirmDialog](a); ok && d.req.expect != "" {
+					expect <- d.req.expect
 				} else {
 					expect <- ""
 				}
@@ -82,7 +82,7 @@ func TestMonkey(t *testing.T) {
 			d.keys("esc")
 		}
 		open := make(chan bool, 1)
-		d.p.Send(probe{fn: func(a *App) { open <- a.tokenDialog != nil }})
+		d.p.Send(probe{fn: func(a *App) { _, ok := openOverlay[*tokenDialog](a); open <- ok }})
 		if <-open {
 			d.keys("enter") // a token dialog closes only on enter
 		}
@@ -99,7 +99,7 @@ func TestMonkey(t *testing.T) {
 	case <-time.After(20 * time.Second):
 		state := make(chan string, 1)
 		d.p.Send(probe{fn: func(a *App) {
-			state <- fmt.Sprintf("quitting=%v capturing=%v help=%v prompt=%v confirm=%v token=%v palette=%v top=%T", a.quitting, a.top().Capturing(), a.showHelp, a.prompt != nil, a.confirm != nil, a.tokenDialog != nil, a.palette != nil, a.top())
+			state <- fmt.Sprintf("quitting=%v capturing=%v overlay=%T top=%T", a.quitting, a.top().Capturing(), a.overlay, a.top())
 		}})
 		t.Fatalf("q did not quit (%s); the screen:\n%s", <-state, func() string { f, _ := d.frame(); return f }())
 	}
@@ -127,8 +127,8 @@ func TestMonkey(t *testing.T) {
 func (d *driver) clearInput() {
 	done := make(chan struct{})
 	d.p.Send(probe{fn: func(a *App) {
-		if a.confirm != nil {
-			a.confirm.input.SetValue("")
+		if d, ok := openOverlay[*confirmDialog](a); ok {
+			d.input.SetValue("")
 		}
 		close(done)
 	}})

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"github.com/sahilm/fuzzy"
@@ -22,21 +23,40 @@ type paletteItem struct {
 }
 
 type palette struct {
+	c       *Common
 	input   textinput.Model
 	items   []paletteItem
 	shown   []int
 	cursor  int
-	histPos int // len(history) when not walking it
+	history *[]string // what was run, oldest first; kept by the root model
+	histPos int       // len(history) when not walking it
+
+	run, move, back, walk, closes key.Binding
 }
 
-func (a *App) openPalette() tea.Cmd {
+// paletteChosen asks the root model to run what the palette picked.
+type paletteChosen struct{ item paletteItem }
+
+func newPalette(c *Common, items []paletteItem, history *[]string) (*palette, tea.Cmd) {
 	in := textinput.New()
 	in.Prompt = ":"
 	in.Placeholder = "clusters, pipelines, org, quit, or a name"
-	in.SetWidth(max(20, a.c.Width-10))
-	a.palette = &palette{input: in, items: a.paletteItems(), histPos: len(a.history)}
-	a.palette.filter()
-	return tea.Batch(a.palette.input.Focus(), a.c.loadPipelines(org.Interactive, false))
+	in.SetWidth(max(20, c.Width-10))
+	p := &palette{c: c, input: in, items: items, history: history, histPos: len(*history),
+		run:    binding("enter", "runs", "enter"),
+		move:   binding("tab/shift+tab", "move", "tab", "ctrl+n"),
+		back:   binding("", "", "shift+tab", "ctrl+p"),
+		walk:   binding("↑/↓", "history", "up", "down"),
+		closes: binding("esc", "closes", "esc"),
+	}
+	p.filter()
+	return p, p.input.Focus()
+}
+
+func (a *App) openPalette() tea.Cmd {
+	p, cmd := newPalette(a.c, a.paletteItems(), &a.history)
+	a.overlay = p
+	return tea.Batch(cmd, a.c.loadPipelines(org.Interactive, false))
 }
 
 func (a *App) paletteItems() []paletteItem {
@@ -52,14 +72,15 @@ func (a *App) paletteItems() []paletteItem {
 			if len(a.opts.Orgs) > 1 {
 				// Show the organisations to pick from.
 				cmd := a.openPalette()
-				a.palette.input.SetValue("org ")
-				a.palette.input.CursorEnd()
-				a.palette.filter()
+				p := a.overlay.(*palette)
+				p.input.SetValue("org ")
+				p.input.CursorEnd()
+				p.filter()
 				return cmd
 			}
 			return flash(flashInfo, "organisation "+clean(a.c.Client.Org())+" ("+clean(a.c.Client.Endpoint())+"); configure more in config.yaml")
 		}},
-		{"command", "help", func(a *App) tea.Cmd { a.showHelp = true; return nil }},
+		{"command", "help", func(a *App) tea.Cmd { a.overlay = newHelpOverlay(a.c); return nil }},
 		{"command", "quit", func(a *App) tea.Cmd { return a.quit() }},
 	}
 	for _, org := range a.opts.Orgs {
@@ -126,48 +147,56 @@ func (p *palette) filter() {
 	p.cursor = 0
 }
 
-func (a *App) paletteKey(msg tea.KeyPressMsg) tea.Cmd {
-	p := a.palette
-	switch msg.String() {
-	case "esc":
-		a.palette = nil
-		return nil
-	case "enter":
-		a.palette = nil
+func (p *palette) help() []key.Binding { return []key.Binding{p.run, p.move, p.walk, p.closes} }
+func (p *palette) place() placement    { return placeTop }
+func (p *palette) typing() bool        { return true }
+
+func (p *palette) update(msg tea.Msg) (tea.Cmd, bool) {
+	k, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		var cmd tea.Cmd
+		p.input, cmd = p.input.Update(msg)
+		return cmd, false
+	}
+	history := *p.history
+	switch {
+	case key.Matches(k, p.closes):
+		return nil, true
+	case key.Matches(k, p.run):
 		if len(p.shown) == 0 {
-			return flash(flashInfo, fmt.Sprintf("nothing matches %q", strings.TrimSpace(p.input.Value())))
+			return flash(flashInfo, fmt.Sprintf("nothing matches %q", strings.TrimSpace(p.input.Value()))), true
 		}
-		if v := strings.TrimSpace(p.input.Value()); v != "" && (len(a.history) == 0 || a.history[len(a.history)-1] != v) {
-			a.history = append(a.history, v)
+		if v := strings.TrimSpace(p.input.Value()); v != "" && (len(history) == 0 || history[len(history)-1] != v) {
+			*p.history = append(history, v)
 		}
-		return p.items[p.shown[p.cursor]].run(a)
-	case "up", "down":
-		if len(a.history) == 0 {
-			return nil
+		return p.c.post(paletteChosen{item: p.items[p.shown[p.cursor]]}), true
+	case key.Matches(k, p.walk):
+		if len(history) == 0 {
+			return nil, false
 		}
-		if msg.String() == "up" {
+		if k.String() == "up" {
 			p.histPos = max(0, p.histPos-1)
 		} else {
-			p.histPos = min(len(a.history), p.histPos+1)
+			p.histPos = min(len(history), p.histPos+1)
 		}
-		if p.histPos == len(a.history) {
+		if p.histPos == len(history) {
 			p.input.SetValue("")
 		} else {
-			p.input.SetValue(a.history[p.histPos])
+			p.input.SetValue(history[p.histPos])
 		}
 		p.input.CursorEnd()
 		p.filter()
-		return nil
-	case "tab", "ctrl+n":
+		return nil, false
+	case key.Matches(k, p.move):
 		if len(p.shown) > 0 {
 			p.cursor = (p.cursor + 1) % len(p.shown)
 		}
-		return nil
-	case "shift+tab", "ctrl+p":
+		return nil, false
+	case key.Matches(k, p.back):
 		if len(p.shown) > 0 {
 			p.cursor = (p.cursor + len(p.shown) - 1) % len(p.shown)
 		}
-		return nil
+		return nil, false
 	}
 	before := p.input.Value()
 	var cmd tea.Cmd
@@ -175,15 +204,14 @@ func (a *App) paletteKey(msg tea.KeyPressMsg) tea.Cmd {
 	if p.input.Value() != before {
 		p.filter()
 	}
-	return cmd
+	return cmd, false
 }
 
-func (a *App) paletteView() string {
-	st := a.c.Styles
-	p := a.palette
-	w := min(90, max(30, a.c.Width-4))
+func (p *palette) view(width, height int) string {
+	st := p.c.Styles
+	w := min(90, max(30, width-4))
 	lines := []string{p.input.View(), ""}
-	room := max(1, a.c.Height-6)
+	room := max(1, height-6)
 	for i, idx := range p.shown {
 		if i >= room {
 			lines = append(lines, st.Muted.Render(fmt.Sprintf("  … %d more", len(p.shown)-room)))
@@ -201,10 +229,10 @@ func (a *App) paletteView() string {
 	if len(p.shown) == 0 {
 		lines = append(lines, st.Muted.Render("  nothing matches"))
 	}
-	if !a.c.org.Pipelines.Loaded {
+	if !p.c.org.Pipelines.Loaded {
 		lines = append(lines, "", st.Muted.Render("  pipelines are loading; they will be searchable here"))
 	}
-	lines = append(lines, "", st.Muted.Render("enter runs · tab/shift+tab move · ↑/↓ history · esc closes"))
+	lines = append(lines, "", st.Muted.Render(hint(p.help())))
 	return st.Dialog.Width(w).Render(strings.Join(lines, "\n"))
 }
 

@@ -8,7 +8,6 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
-	"charm.land/lipgloss/v2"
 
 	"github.com/kiteconsole/kiteconsole/audit"
 	"github.com/kiteconsole/kiteconsole/model"
@@ -84,48 +83,6 @@ func tokenSpec(c *Common, cl *model.Cluster) listSpec[model.Token] {
 type tokenShown struct {
 	clusterName string
 	token       model.Token
-}
-
-// tokenDialog shows an agent token's value the one time the API gives
-// it. It closes only on enter; c copies the value with OSC 52. When it
-// closes the value is dropped: it is kept nowhere else.
-type tokenDialog struct {
-	c      *Common
-	shown  tokenShown
-	copied bool
-}
-
-func (d *tokenDialog) view(width int) string {
-	st := d.c.Styles
-	w := min(76, max(40, width-6))
-	t := d.shown.token
-	lines := []string{
-		st.Title.Render("Agent token created"),
-		"",
-		fmt.Sprintf("%s · %s", clean(t.Description), clean(d.shown.clusterName)),
-		"",
-		st.Bold.Render(t.Token),
-		"",
-		lipgloss.NewStyle().Width(w).Render(st.Warning.Render("This is the only time the token's value is shown: Buildkite does not keep it for us to show again. Store it now, in your agents' configuration or a secret store.")),
-		"",
-	}
-	if d.copied {
-		lines = append(lines, st.FlashOK.Render("✓ copied to your clipboard"))
-	}
-	lines = append(lines, st.Muted.Render("c copies it · enter closes (the value is then gone)"))
-	return st.Dialog.Width(w + 4).Render(strings.Join(lines, "\n"))
-}
-
-func (a *App) tokenKey(msg tea.KeyPressMsg) tea.Cmd {
-	switch msg.String() {
-	case "c", "y":
-		a.tokenDialog.copied = true
-		return tea.SetClipboard(a.tokenDialog.shown.token.Token)
-	case "enter":
-		a.tokenDialog = nil
-		return flash(flashOK, "token created; its value is no longer shown anywhere")
-	}
-	return nil
 }
 
 // withoutValue is a token as every list keeps it: without its value.

@@ -107,7 +107,10 @@ func TestCreateATokenShowsItsValueOnce(t *testing.T) {
 	}
 	// Neither the model nor any later frame holds the value.
 	leak := make(chan bool, 1)
-	d.p.Send(probe{fn: func(a *App) { leak <- strings.Contains(fmt.Sprintf("%+v", *a.c), value) || a.tokenDialog != nil }})
+	d.p.Send(probe{fn: func(a *App) {
+		_, open := openOverlay[*tokenDialog](a)
+		leak <- strings.Contains(fmt.Sprintf("%+v", *a.c), value) || open
+	}})
 	if <-leak {
 		t.Fatal("the value is kept after the dialog closed")
 	}

@@ -1,0 +1,92 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"github.com/kiteconsole/kiteconsole/model"
+)
+
+// notePrompt is the one-line note asked for before a pause, in the
+// footer: enter pauses (an empty note is fine), esc cancels.
+type notePrompt struct {
+	c             *Common
+	targets       []queueRef
+	input         textinput.Model
+	pause, cancel key.Binding
+}
+
+// pauseNoted asks the root model to pause targets with note.
+type pauseNoted struct {
+	targets []queueRef
+	note    string
+}
+
+func newNotePrompt(c *Common, targets []queueRef, width int) (*notePrompt, tea.Cmd) {
+	in := textinput.New()
+	in.Prompt = ""
+	in.Placeholder = "why? (optional, shown on the queue and its builds)"
+	in.CharLimit = model.MaxTextLength
+	in.SetWidth(max(20, width-40))
+	p := &notePrompt{c: c, targets: targets, input: in,
+		pause: binding("enter", "pauses", "enter"), cancel: binding("esc", "cancels", "esc")}
+	return p, p.input.Focus()
+}
+
+func (p *notePrompt) help() []key.Binding { return []key.Binding{p.pause, p.cancel} }
+func (p *notePrompt) place() placement    { return placeFooter }
+func (p *notePrompt) typing() bool        { return true }
+
+func (p *notePrompt) update(msg tea.Msg) (tea.Cmd, bool) {
+	if k, ok := msg.(tea.KeyPressMsg); ok {
+		switch {
+		case key.Matches(k, p.cancel):
+			return flash(flashInfo, "pause cancelled"), true
+		case key.Matches(k, p.pause):
+			return p.c.post(pauseNoted{targets: p.targets, note: strings.TrimSpace(p.input.Value())}), true
+		}
+	}
+	var cmd tea.Cmd
+	p.input, cmd = p.input.Update(msg)
+	return cmd, false
+}
+
+func (p *notePrompt) what() string {
+	if len(p.targets) == 1 {
+		t := p.targets[0]
+		return fmt.Sprintf("Pause %s (%s)", clean(t.Queue.Key), clean(t.ClusterName))
+	}
+	clusters := map[string]bool{}
+	for _, t := range p.targets {
+		clusters[t.ClusterID] = true
+	}
+	return fmt.Sprintf("Pause %s in %s", plural(len(p.targets), "queue", "queues"), plural(len(clusters), "cluster", "clusters"))
+}
+
+func (p *notePrompt) view(width, _ int) string {
+	st := p.c.Styles
+	prefix := st.Paused.Render(p.what()) + st.Muted.Render(" — note: ")
+	hint := st.Muted.Render("  " + hint(p.help()))
+	p.input.SetWidth(max(10, width-lipgloss.Width(prefix)-lipgloss.Width(hint)-2))
+	return prefix + p.input.View() + hint
+}
+
+// openPrompt asks for the note of a pause of targets, unless changes are
+// turned off.
+func (a *App) openPrompt(targets []queueRef) tea.Cmd {
+	if a.c.ReadOnly {
+		var cmd tea.Cmd
+		for _, t := range targets {
+			cmd = a.c.refuse("queue.pause", queueTarget(t), "pausing")
+		}
+		return cmd
+	}
+	p, cmd := newNotePrompt(a.c, targets, a.width)
+	a.overlay = p
+	return cmd
+}
