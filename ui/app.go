@@ -278,7 +278,7 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 		a.overlay = d
 		return cmd
 	case paletteChosen:
-		return msg.item.run(a)
+		return msg.item.run()
 	case pauseDone:
 		return a.finishPause(msg)
 	case mutationDone:
@@ -355,8 +355,8 @@ func (a *App) toScreen(id int, msg tea.Msg) tea.Cmd {
 			return cmd
 		}
 	}
-	if o, ok := msg.(interface{ orphaned() tea.Cmd }); ok {
-		return o.orphaned()
+	if o, ok := msg.(interface{ Orphaned() tea.Cmd }); ok {
+		return o.Orphaned()
 	}
 	return nil
 }
@@ -376,7 +376,7 @@ func (a *App) pop() tea.Cmd {
 		return nil
 	}
 	if c, ok := a.top().(closer); ok {
-		c.close()
+		c.Close()
 	}
 	a.stack = a.stack[:len(a.stack)-1]
 	// What was underneath may be stale: refresh it on return, in the
@@ -435,7 +435,7 @@ func (a *App) switchOrg(name string) tea.Cmd {
 func (a *App) reset(client *api.Client) tea.Cmd {
 	for _, s := range a.stack {
 		if c, ok := s.(closer); ok {
-			c.close()
+			c.Close()
 		}
 	}
 	c := a.c
@@ -453,11 +453,6 @@ func (a *App) quit() tea.Cmd {
 	a.cancel()
 	return tea.Quit
 }
-
-// marksChanged tells screens to redraw their marks.
-type marksChanged struct{}
-
-func (marksChanged) everyScreen() {}
 
 // View draws header, the top screen (or an overlay over it) and footer.
 func (a *App) View() tea.View {
@@ -612,4 +607,16 @@ func (a *App) helpLine() string {
 		parts = append(parts, st.Key.Render(h.Key)+" "+st.Help.Render(h.Desc))
 	}
 	return fit(strings.Join(parts, st.Muted.Render(" · ")), a.width)
+}
+
+func (a *App) finishMutation(msg mutationDone) tea.Cmd {
+	if outcomeUnknown(msg.err) {
+		// It may have been done: show what the API has now.
+		return tea.Batch(flash(flashError, fmt.Sprintf("%s: %s; refreshing", msg.what, errorText(msg.err))),
+			a.toTop(refreshMsg{}))
+	}
+	if msg.err != nil {
+		return flash(flashError, fmt.Sprintf("%s failed: %s", msg.what, errorText(msg.err)))
+	}
+	return msg.ok
 }

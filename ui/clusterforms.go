@@ -195,7 +195,7 @@ func newQueueForm(c *Common, cl model.Cluster, q *model.Queue) formSpec {
 // with it, its queues and tokens.
 func confirmDeleteCluster(c *Common, cl model.Cluster, queues int) tea.Cmd {
 	name := clean(cl.Name)
-	return c.confirmThen(confirmedChange{audit: "cluster.delete", target: audit.Target{ClusterID: cl.ID, ClusterName: cl.Name},
+	return confirmThen(c, confirmedChange{audit: "cluster.delete", target: audit.Target{ClusterID: cl.ID, ClusterName: cl.Name},
 		refused: "deleting clusters", title: "Delete cluster " + name + "?", expect: cl.Name, verb: "deletes",
 		body:  fmt.Sprintf("This deletes the cluster %s and, with it, all of its queues (%d known) and all of its agent tokens.\nAgents using those tokens can no longer connect. This cannot be undone.", name, queues),
 		doing: "deleting " + name, done: "deleted cluster " + name,
@@ -206,7 +206,7 @@ func confirmDeleteCluster(c *Common, cl model.Cluster, queues int) tea.Cmd {
 // confirmDeleteQueue asks for the queue's key before deleting it.
 func confirmDeleteQueue(c *Common, cl model.Cluster, q model.Queue) tea.Cmd {
 	key := clean(q.Key)
-	return c.confirmThen(confirmedChange{audit: "queue.delete", target: queueTarget(queueRef{ClusterID: cl.ID, ClusterName: cl.Name, Queue: q}),
+	return confirmThen(c, confirmedChange{audit: "queue.delete", target: queueTarget(queueRef{ClusterID: cl.ID, ClusterName: cl.Name, Queue: q}),
 		refused: "deleting queues", title: "Delete queue " + key + "?", expect: q.Key, verb: "deletes",
 		body:  fmt.Sprintf("This deletes the queue %s of %s. Jobs that target it will wait for a queue that no longer exists.", key, clean(cl.Name)),
 		doing: "deleting " + key, done: "deleted queue " + key,

@@ -230,12 +230,31 @@ func (b *screenBase) runUnder(ctx context.Context, lane org.Lane, label string, 
 }
 
 // close is called by the root model when the screen leaves the stack.
-func (b *screenBase) close() { b.cancel() }
+func (b *screenBase) Close() { b.cancel() }
 
-type closer interface{ close() }
+type closer interface{ Close() }
 
 // newOrgState starts what the console knows of an organisation; names
 // are made safe to draw as the pipelines arrive.
 func newOrgState(client *api.Client, now func() time.Time) *org.State {
 	return org.New(client, now, func(name string) string { return clean(emojize(name)) })
 }
+
+// mutationDone is the reply to a change made outside a form (a delete):
+// on success ok shows it, else the flash says why not.
+type mutationDone struct {
+	what string
+	ok   tea.Cmd
+	err  error
+}
+
+// tokenShown opens the dialog that shows a new token's value, once.
+type tokenShown struct {
+	clusterName string
+	token       model.Token
+}
+
+// marksChanged tells screens to redraw their marks.
+type marksChanged struct{}
+
+func (marksChanged) everyScreen() {}

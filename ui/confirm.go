@@ -114,7 +114,7 @@ type confirmedChange struct {
 
 // confirmThen asks for the confirmation of d and, once given, makes the
 // change.
-func (c *Common) confirmThen(d confirmedChange) tea.Cmd {
+func confirmThen(c *Common, d confirmedChange) tea.Cmd {
 	if c.ReadOnly {
 		return c.refuse(d.audit, d.target, d.refused)
 	}

@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"strings"
 
@@ -59,7 +58,7 @@ type formSubmitted struct {
 
 // orphaned is what a reply does when its form was closed while it was on
 // its way: the change still shows, or the failure is still said.
-func (m formSubmitted) orphaned() tea.Cmd {
+func (m formSubmitted) Orphaned() tea.Cmd {
 	if m.err != nil {
 		return flash(flashError, m.title+" failed: "+errorText(m.err))
 	}
@@ -143,7 +142,7 @@ func (s *formScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		if s.submitting {
 			if msg.String() == "esc" {
 				// The request is on its way and cannot be called back; its
-				// answer is still shown when it comes (see orphaned).
+				// answer is still shown when it comes (see Orphaned).
 				return s, tea.Batch(s.c.post(popMsg{}), flash(flashInfo, s.spec.title+": already sent; its answer will show here"))
 			}
 			return s, nil
@@ -222,26 +221,6 @@ func (s *formScreen) View() string {
 	}
 	lines = append(lines, "", s.form.View())
 	return strings.Join(lines, "\n")
-}
-
-// mutationDone is the reply to a change made outside a form (a delete):
-// on success ok shows it, else the flash says why not.
-type mutationDone struct {
-	what string
-	ok   tea.Cmd
-	err  error
-}
-
-func (a *App) finishMutation(msg mutationDone) tea.Cmd {
-	if outcomeUnknown(msg.err) {
-		// It may have been done: show what the API has now.
-		return tea.Batch(flash(flashError, fmt.Sprintf("%s: %s; refreshing", msg.what, errorText(msg.err))),
-			a.toTop(refreshMsg{}))
-	}
-	if msg.err != nil {
-		return flash(flashError, fmt.Sprintf("%s failed: %s", msg.what, errorText(msg.err)))
-	}
-	return msg.ok
 }
 
 // validator adapts a validation function to huh.

@@ -9,8 +9,6 @@ import (
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"github.com/sahilm/fuzzy"
-
-	"github.com/kiteconsole/kiteconsole/org"
 )
 
 // The command palette (:) runs a command or jumps to any cluster, queue
@@ -19,7 +17,7 @@ import (
 
 type paletteItem struct {
 	kind, label string
-	run         func(a *App) tea.Cmd
+	run         func() tea.Cmd
 }
 
 type palette struct {
@@ -51,75 +49,6 @@ func newPalette(c *Common, items []paletteItem, history *[]string) (*palette, te
 	}
 	p.filter()
 	return p, p.input.Focus()
-}
-
-func (a *App) openPalette() tea.Cmd {
-	p, cmd := newPalette(a.c, a.paletteItems(), &a.history)
-	a.overlay = p
-	return tea.Batch(cmd, a.c.loadPipelines(org.Interactive, false))
-}
-
-func (a *App) paletteItems() []paletteItem {
-	home := func(a *App) {
-		for len(a.stack) > 1 {
-			a.pop()
-		}
-	}
-	items := []paletteItem{
-		{"command", "clusters", func(a *App) tea.Cmd { home(a); return nil }},
-		{"command", "pipelines", func(a *App) tea.Cmd { home(a); return a.c.push(newPipelinesScreen(a.c)) }},
-		{"command", "org", func(a *App) tea.Cmd {
-			if len(a.opts.Orgs) > 1 {
-				// Show the organisations to pick from.
-				cmd := a.openPalette()
-				p := a.overlay.(*palette)
-				p.input.SetValue("org ")
-				p.input.CursorEnd()
-				p.filter()
-				return cmd
-			}
-			return flash(flashInfo, "organisation "+clean(a.c.Client.Org())+" ("+clean(a.c.Client.Endpoint())+"); configure more in config.yaml")
-		}},
-		{"command", "help", func(a *App) tea.Cmd { a.overlay = newHelpOverlay(a.c); return nil }},
-		{"command", "quit", func(a *App) tea.Cmd { return a.quit() }},
-	}
-	for _, org := range a.opts.Orgs {
-		org := org
-		label := "org " + clean(org)
-		if org == a.c.Client.Org() {
-			label += " (current)"
-		}
-		items = append(items, paletteItem{"org", label, func(a *App) tea.Cmd { return a.switchOrg(org) }})
-	}
-	for _, cl := range a.c.org.Clusters() {
-		cl := cl
-		items = append(items, paletteItem{"cluster", clean(emojize(cl.Name)), func(a *App) tea.Cmd {
-			home(a)
-			return a.c.push(newClusterScreen(a.c, cl, nil))
-		}})
-	}
-	var queues []paletteItem
-	for _, e := range a.c.org.Queues() {
-		cl, ok := a.c.org.Cluster(e.ClusterID)
-		if !ok {
-			continue
-		}
-		q := e.Queue
-		queues = append(queues, paletteItem{"queue", clean(emojize(cl.Name)) + "/" + clean(q.Key), func(a *App) tea.Cmd {
-			home(a)
-			a.c.push(newClusterScreen(a.c, cl, nil))
-			return a.c.push(newQueueScreen(a.c, cl, q))
-		}})
-	}
-	sort.Slice(queues, func(i, j int) bool { return queues[i].label < queues[j].label })
-	items = append(items, queues...)
-	for _, p := range a.c.org.Pipelines.Items {
-		p := p
-		items = append(items, paletteItem{"pipeline", clean(emojize(p.Name)) + " (" + clean(p.Slug) + ")", func(a *App) tea.Cmd {
-			return a.c.push(newPipelineScreen(a.c, p))
-		}})
-	}
-	return items
 }
 
 func (p *palette) filter() {

@@ -212,7 +212,7 @@ func archiveOrUnarchive(c *Common, p model.Pipeline) tea.Cmd {
 
 func confirmDeletePipeline(c *Common, p model.Pipeline) tea.Cmd {
 	name := clean(p.Name)
-	return c.confirmThen(confirmedChange{audit: "pipeline.delete", target: audit.Target{PipelineSlug: p.Slug, PipelineName: p.Name},
+	return confirmThen(c, confirmedChange{audit: "pipeline.delete", target: audit.Target{PipelineSlug: p.Slug, PipelineName: p.Name},
 		refused: "deleting pipelines", title: "Delete pipeline " + name + "?", expect: p.Slug, verb: "deletes",
 		body:  "This deletes the pipeline with all of its builds, logs and artifacts. This cannot be undone; archiving keeps them.",
 		doing: "deleting " + name, done: "deleted pipeline " + name,

@@ -75,18 +75,3 @@ func (p *notePrompt) view(width, _ int) string {
 	p.input.SetWidth(max(10, width-lipgloss.Width(prefix)-lipgloss.Width(hint)-2))
 	return prefix + p.input.View() + hint
 }
-
-// openPrompt asks for the note of a pause of targets, unless changes are
-// turned off.
-func (a *App) openPrompt(targets []queueRef) tea.Cmd {
-	if a.c.ReadOnly {
-		var cmd tea.Cmd
-		for _, t := range targets {
-			cmd = a.c.refuse("queue.pause", queueTarget(t), "pausing")
-		}
-		return cmd
-	}
-	p, cmd := newNotePrompt(a.c, targets, a.width)
-	a.overlay = p
-	return cmd
-}

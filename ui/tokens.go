@@ -79,12 +79,6 @@ func tokenSpec(c *Common, cl *model.Cluster) listSpec[model.Token] {
 	}
 }
 
-// tokenShown opens the dialog that shows a new token's value, once.
-type tokenShown struct {
-	clusterName string
-	token       model.Token
-}
-
 // withoutValue is a token as every list keeps it: without its value.
 func withoutValue(t model.Token) model.Token {
 	t.Token = ""
@@ -177,7 +171,7 @@ func newTokenForm(c *Common, cl model.Cluster, t *model.Token) formSpec {
 // confirmRevokeToken asks for the token's description before revoking it.
 func confirmRevokeToken(c *Common, cl model.Cluster, t model.Token) tea.Cmd {
 	name := clean(t.Description)
-	return c.confirmThen(confirmedChange{audit: "token.revoke", target: audit.Target{ClusterID: cl.ID, ClusterName: cl.Name, TokenID: t.ID, TokenName: t.Description},
+	return confirmThen(c, confirmedChange{audit: "token.revoke", target: audit.Target{ClusterID: cl.ID, ClusterName: cl.Name, TokenID: t.ID, TokenName: t.Description},
 		refused: "revoking tokens", title: "Revoke token " + name + "?", expect: t.Description, verb: "revokes",
 		body:  fmt.Sprintf("Agents that connect to %s with this token will be refused from now on. This cannot be undone.", clean(cl.Name)),
 		doing: "revoking " + name, done: "revoked token " + name,
