@@ -1,8 +1,19 @@
+// Package ui is the console: a bubbletea program whose root model (App)
+// keeps the stack of screens (package screen), draws the frame — header,
+// breadcrumbs, footer with flash messages, tasks and help — and routes:
+// keys to the open overlay or the top screen, replies to the screen that
+// asked, changes to the organisation to org and then to every screen. It
+// also runs pause and resume, which span screens (incident mode), and the
+// palette's commands. The building blocks are in package component, what
+// every part shares in package common.
 package ui
 
 import (
 	"context"
 	"fmt"
+	"github.com/kiteconsole/kiteconsole/ui/common"
+	"github.com/kiteconsole/kiteconsole/ui/component"
+	"github.com/kiteconsole/kiteconsole/ui/screen"
 	"strings"
 	"time"
 
@@ -46,6 +57,11 @@ type Options struct {
 	SwitchOrg func(ctx context.Context, org string) (*api.Client, error)
 }
 
+// ChangedElsewhere tells a console that the organisation was changed from
+// another console sharing its client (another SSH session): it refreshes
+// what it shows, as a background refresh.
+type ChangedElsewhere struct{}
+
 // orgSwitched is the reply to a switch of organisation.
 type orgSwitched struct {
 	org    string
@@ -66,18 +82,18 @@ const (
 // the top screen, replies to the screen that asked, changes to org and
 // then every screen; and it runs pause and resume, which span screens.
 type App struct {
-	c       *Common
+	c       *common.Common
 	opts    Options
-	stack   []Screen
+	stack   []common.Screen
 	width   int
 	height  int
 	spinner spinner.Model
 	spin    bool
 
-	flash   flashMsg
+	flash   common.FlashMsg
 	flashID int
 	// overlay is the dialog open over the screens, if any.
-	overlay overlay
+	overlay component.Overlay
 	// history is what the palette ran, for its ↑/↓.
 	history    []string
 	batches    map[int]*batch
@@ -100,25 +116,25 @@ func New(ctx context.Context, opts Options) *App {
 		keys = *opts.Keys
 	}
 	appCtx, cancel := context.WithCancel(ctx)
-	c := &Common{
+	c := &common.Common{
 		Client:    opts.Client,
 		Styles:    theme.New(opts.Dark),
 		Keys:      keys,
 		Now:       opts.Now,
 		ReadOnly:  opts.Client.ReadOnly(),
-		appCtx:    appCtx,
-		tasks:     &tasks{label: map[int]string{}},
-		pending:   map[string]string{},
-		marks:     map[string]queueRef{},
-		org:       newOrgState(opts.Client, opts.Now),
+		AppCtx:    appCtx,
+		Tasks:     &common.Tasks{Label: map[int]string{}},
+		Pending:   map[string]string{},
+		Marks:     map[string]common.QueueRef{},
+		Org:       common.NewOrgState(opts.Client, opts.Now),
 		Remote:    opts.Remote,
-		onRefused: opts.OnRefused,
+		OnRefused: opts.OnRefused,
 		Width:     80,
 		Height:    24 - headerLines - footerLines,
 	}
 	sp := spinner.New(spinner.WithSpinner(spinner.MiniDot))
 	a := &App{c: c, opts: opts, spinner: sp, cancel: cancel, batches: map[int]*batch{}, width: 80, height: 24}
-	a.stack = []Screen{newClustersScreen(c)}
+	a.stack = []common.Screen{screen.NewClustersScreen(c)}
 	return a
 }
 
@@ -128,7 +144,7 @@ func (a *App) Init() tea.Cmd {
 	return tea.Batch(a.top().Init(), tea.RequestBackgroundColor, a.armRefresh(), a.spinIfBusy(), tickBudget())
 }
 
-func (a *App) top() Screen { return a.stack[len(a.stack)-1] }
+func (a *App) top() common.Screen { return a.stack[len(a.stack)-1] }
 
 func (a *App) armRefresh() tea.Cmd {
 	if a.opts.Refresh <= 0 {
@@ -182,12 +198,12 @@ func (a *App) autoRefresh(changed bool) tea.Cmd {
 	if every := a.opts.Refresh; every > 0 {
 		tick = (time.Now().UnixNano() + int64(every)/2) / int64(every)
 	}
-	return a.toTop(refreshMsg{auto: true, lane: org.Background, tick: tick, changed: changed})
+	return a.toTop(common.RefreshMsg{Auto: true, Lane: org.Background, Tick: tick, Changed: changed})
 }
 
 // spinIfBusy starts the footer's spinner when requests are in flight.
 func (a *App) spinIfBusy() tea.Cmd {
-	if a.spin || len(a.c.tasks.label) == 0 {
+	if a.spin || len(a.c.Tasks.Label) == 0 {
 		return nil
 	}
 	a.spin = true
@@ -198,9 +214,9 @@ func (a *App) spinIfBusy() tea.Cmd {
 // replies to the screen that asked, broadcasts to every screen.
 func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	cmds := []tea.Cmd{a.update(msg)}
-	for len(a.c.outbox) > 0 {
-		next := a.c.outbox[0]
-		a.c.outbox = a.c.outbox[1:]
+	for len(a.c.Outbox) > 0 {
+		next := a.c.Outbox[0]
+		a.c.Outbox = a.c.Outbox[1:]
 		cmds = append(cmds, a.update(next))
 	}
 	return a, tea.Batch(append(cmds, a.spinIfBusy())...)
@@ -224,28 +240,28 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 			a.c.Styles = theme.New(msg.IsDark())
 		}
 		return a.toTop(msg)
-	case taskDone:
-		delete(a.c.tasks.label, msg.id)
-		if msg.screen != 0 {
-			return a.toScreen(msg.screen, msg.msg)
+	case common.TaskDone:
+		delete(a.c.Tasks.Label, msg.Task)
+		if msg.Screen != 0 {
+			return a.toScreen(msg.Screen, msg.Msg)
 		}
-		return a.update(msg.msg)
+		return a.update(msg.Msg)
 	case spinner.TickMsg:
-		if len(a.c.tasks.label) == 0 {
+		if len(a.c.Tasks.Label) == 0 {
 			a.spin = false
 			return nil
 		}
 		var cmd tea.Cmd
 		a.spinner, cmd = a.spinner.Update(msg)
 		return cmd
-	case flashMsg:
+	case common.FlashMsg:
 		a.flash = msg
 		a.flashID++
 		id := a.flashID
 		return tea.Tick(flashFor, func(time.Time) tea.Msg { return flashExpired{id: id} })
 	case flashExpired:
 		if msg.id == a.flashID {
-			a.flash = flashMsg{}
+			a.flash = common.FlashMsg{}
 		}
 		return nil
 	case refreshTick:
@@ -257,35 +273,35 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 		return tickBudget()
 	case ChangedElsewhere:
 		return a.autoRefresh(true)
-	case pushMsg:
-		a.stack = append(a.stack, msg.screen)
-		s, sizeCmd := msg.screen.Update(tea.WindowSizeMsg{Width: a.c.Width, Height: a.c.Height})
+	case common.PushMsg:
+		a.stack = append(a.stack, msg.Screen)
+		s, sizeCmd := msg.Screen.Update(tea.WindowSizeMsg{Width: a.c.Width, Height: a.c.Height})
 		a.stack[len(a.stack)-1] = s
 		return tea.Batch(sizeCmd, s.Init())
-	case popMsg:
+	case common.PopMsg:
 		return a.pop()
-	case askNoteMsg:
-		return a.openPrompt(msg.targets)
-	case pauseNoted:
-		return a.startPause(msg.targets, msg.note)
-	case resumeMsg:
-		return a.startResume(msg.targets)
-	case tokenShown:
-		a.overlay = newTokenDialog(a.c, msg)
+	case common.AskNoteMsg:
+		return a.openPrompt(msg.Targets)
+	case component.PauseNoted:
+		return a.startPause(msg.Targets, msg.Note)
+	case common.ResumeMsg:
+		return a.startResume(msg.Targets)
+	case common.TokenShown:
+		a.overlay = component.NewTokenDialog(a.c, msg)
 		return nil
-	case askConfirmMsg:
-		d, cmd := newConfirm(a.c, msg)
+	case common.AskConfirmMsg:
+		d, cmd := component.NewConfirm(a.c, msg)
 		a.overlay = d
 		return cmd
-	case paletteChosen:
-		return msg.item.run()
+	case component.PaletteChosen:
+		return msg.Item.Run()
 	case pauseDone:
 		return a.finishPause(msg)
-	case mutationDone:
+	case common.MutationDone:
 		return a.finishMutation(msg)
 	case orgSwitched:
 		if msg.err != nil {
-			return flash(flashError, "could not switch to "+clean(msg.org)+": "+errorText(msg.err))
+			return common.Flash(common.FlashError, "could not switch to "+common.Clean(msg.org)+": "+common.ErrorText(msg.err))
 		}
 		return a.reset(msg.client)
 	case tea.KeyPressMsg:
@@ -295,45 +311,45 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		m := msg.Mouse()
-		return a.toTop(clickMsg{x: m.X, y: m.Y - headerLines})
+		return a.toTop(common.ClickMsg{X: m.X, Y: m.Y - headerLines})
 	case tea.MouseWheelMsg:
 		if a.overlay != nil {
 			return nil
 		}
 		return a.toTop(msg)
-	case pipelinesPage:
-		current := a.c.org.Pipelines.Current(msg.PipelinesPage)
-		a.c.applyPipelines(msg)
-		cmds := []tea.Cmd{a.everyScreen(msg), msg.next}
+	case common.PipelinesPage:
+		current := a.c.Org.Pipelines.Current(msg.PipelinesPage)
+		a.c.ApplyPipelines(msg)
+		cmds := []tea.Cmd{a.everyScreen(msg), msg.Next}
 		if msg.Done && current {
-			cmds = append(cmds, a.everyScreen(pipelinesLoaded{err: msg.Err}))
-			if p, ok := a.overlay.(*palette); ok {
+			cmds = append(cmds, a.everyScreen(common.PipelinesLoaded{Err: msg.Err}))
+			if p, ok := a.overlay.(*component.Palette); ok {
 				// An open palette searches the pipelines once they are in.
-				p.items = a.paletteItems()
-				p.filter()
+				p.Items = a.paletteItems()
+				p.Filter()
 			}
 		}
 		return tea.Batch(cmds...)
 	case org.Change:
 		// A change made here, seen in a reply or made in another session:
 		// org records it, then every screen shows it.
-		a.c.org.Apply(msg)
+		a.c.Org.Apply(msg)
 		switch m := msg.(type) {
 		case org.QueueRemoved:
-			delete(a.c.marks, m.QueueID)
+			delete(a.c.Marks, m.QueueID)
 		case org.ClusterRemoved:
-			for id, r := range a.c.marks {
+			for id, r := range a.c.Marks {
 				if r.ClusterID == m.ClusterID {
-					delete(a.c.marks, id)
+					delete(a.c.Marks, id)
 				}
 			}
 		}
 		return a.everyScreen(msg)
-	case broadcast:
+	case common.Broadcast:
 		return a.everyScreen(msg)
 	}
-	if a.overlay != nil && a.overlay.typing() {
-		cmd, _ := a.overlay.update(msg)
+	if a.overlay != nil && a.overlay.Typing() {
+		cmd, _ := a.overlay.Update(msg)
 		return cmd
 	}
 	return a.toTop(msg)
@@ -375,7 +391,7 @@ func (a *App) pop() tea.Cmd {
 	if len(a.stack) == 1 {
 		return nil
 	}
-	if c, ok := a.top().(closer); ok {
+	if c, ok := a.top().(common.Closer); ok {
 		c.Close()
 	}
 	a.stack = a.stack[:len(a.stack)-1]
@@ -390,7 +406,7 @@ func (a *App) key(msg tea.KeyPressMsg) tea.Cmd {
 		return a.quit()
 	}
 	if a.overlay != nil {
-		cmd, closed := a.overlay.update(msg)
+		cmd, closed := a.overlay.Update(msg)
 		if closed {
 			a.overlay = nil
 		}
@@ -402,19 +418,19 @@ func (a *App) key(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Quit):
 		return a.quit()
 	case key.Matches(msg, k.Help):
-		a.overlay = newHelpOverlay(a.c)
+		a.overlay = component.NewHelpOverlay(a.c)
 		return nil
 	case key.Matches(msg, k.Palette):
 		return a.openPalette()
-	case key.Matches(msg, k.ClearMarks) && len(a.c.marks) > 0:
-		n := len(a.c.marks)
-		a.c.marks = map[string]queueRef{}
-		return tea.Batch(a.everyScreen(marksChanged{}), flash(flashInfo, "cleared "+plural(n, "mark", "marks")))
-	case key.Matches(msg, k.Pause) && len(a.c.marks) > 0:
+	case key.Matches(msg, k.ClearMarks) && len(a.c.Marks) > 0:
+		n := len(a.c.Marks)
+		a.c.Marks = map[string]common.QueueRef{}
+		return tea.Batch(a.everyScreen(common.MarksChanged{}), common.Flash(common.FlashInfo, "cleared "+common.Plural(n, "mark", "marks")))
+	case key.Matches(msg, k.Pause) && len(a.c.Marks) > 0:
 		return a.pauseMarked()
 	case key.Matches(msg, k.Refresh):
 		// r asks the API itself, never a reply another session cached.
-		return a.toTop(refreshMsg{lane: org.Fresh})
+		return a.toTop(common.RefreshMsg{Lane: org.Fresh})
 	}
 	return a.toTop(msg)
 }
@@ -422,9 +438,9 @@ func (a *App) key(msg tea.KeyPressMsg) tea.Cmd {
 // switchOrg connects to another organisation in the background.
 func (a *App) switchOrg(name string) tea.Cmd {
 	if a.opts.SwitchOrg == nil {
-		return flash(flashInfo, "only one organisation is configured")
+		return common.Flash(common.FlashInfo, "only one organisation is configured")
 	}
-	return a.c.run(a.c.appCtx, org.Interactive, "switching to "+clean(name), func(ctx context.Context) tea.Msg {
+	return a.c.Run(a.c.AppCtx, org.Interactive, "switching to "+common.Clean(name), func(ctx context.Context) tea.Msg {
 		client, err := a.opts.SwitchOrg(ctx, name)
 		return orgSwitched{org: name, client: client, err: err}
 	})
@@ -434,18 +450,18 @@ func (a *App) switchOrg(name string) tea.Cmd {
 // no marks, the home screen.
 func (a *App) reset(client *api.Client) tea.Cmd {
 	for _, s := range a.stack {
-		if c, ok := s.(closer); ok {
+		if c, ok := s.(common.Closer); ok {
 			c.Close()
 		}
 	}
 	c := a.c
 	c.Client, c.ReadOnly = client, client.ReadOnly()
-	c.org = newOrgState(client, c.Now)
-	c.marks, c.pending = map[string]queueRef{}, map[string]string{}
-	a.stack = []Screen{newClustersScreen(c)}
+	c.Org = common.NewOrgState(client, c.Now)
+	c.Marks, c.Pending = map[string]common.QueueRef{}, map[string]string{}
+	a.stack = []common.Screen{screen.NewClustersScreen(c)}
 	s, sizeCmd := a.top().Update(tea.WindowSizeMsg{Width: c.Width, Height: c.Height})
 	a.stack[0] = s
-	return tea.Batch(sizeCmd, s.Init(), flash(flashOK, "switched to "+clean(client.Org())))
+	return tea.Batch(sizeCmd, s.Init(), common.Flash(common.FlashOK, "switched to "+common.Clean(client.Org())))
 }
 
 func (a *App) quit() tea.Cmd {
@@ -470,16 +486,16 @@ func (a *App) View() tea.View {
 func (a *App) render() string {
 	area := a.top().View()
 	if o := a.overlay; o != nil {
-		switch o.place() {
-		case placeArea:
-			area = o.view(a.c.Width, a.c.Height)
-		case placeTop:
-			area = lipgloss.Place(a.c.Width, a.c.Height, lipgloss.Center, lipgloss.Top, o.view(a.c.Width, a.c.Height))
-		case placeCenter:
-			area = lipgloss.Place(a.c.Width, a.c.Height, lipgloss.Center, lipgloss.Center, o.view(a.c.Width, a.c.Height))
+		switch o.Place() {
+		case component.PlaceArea:
+			area = o.View(a.c.Width, a.c.Height)
+		case component.PlaceTop:
+			area = lipgloss.Place(a.c.Width, a.c.Height, lipgloss.Center, lipgloss.Top, o.View(a.c.Width, a.c.Height))
+		case component.PlaceCenter:
+			area = lipgloss.Place(a.c.Width, a.c.Height, lipgloss.Center, lipgloss.Center, o.View(a.c.Width, a.c.Height))
 		}
 	}
-	area = clip(area, a.width, a.c.Height)
+	area = common.Clip(area, a.width, a.c.Height)
 	if n := strings.Count(area, "\n") + 1; n < a.c.Height {
 		area += strings.Repeat("\n", a.c.Height-n)
 	}
@@ -488,7 +504,7 @@ func (a *App) render() string {
 
 func (a *App) header() string {
 	st := a.c.Styles
-	left := st.Title.Render("kiteconsole") + "  " + st.Bold.Render(clean(a.c.Client.Org()))
+	left := st.Title.Render("kiteconsole") + "  " + st.Bold.Render(common.Clean(a.c.Client.Org()))
 	if a.opts.Demo {
 		left += "  " + st.DemoBadge.Render("DEMO")
 	} else {
@@ -498,13 +514,13 @@ func (a *App) header() string {
 		left += " " + st.ReadOnly.Render("READ-ONLY")
 	}
 	right := ""
-	if n := len(a.c.marks); n > 0 {
+	if n := len(a.c.Marks); n > 0 {
 		right = st.Marked.Render(fmt.Sprintf("● %d marked", n)) + st.Muted.Render(" (p pauses all, x clears)") + "  "
 	}
 	right += a.budget()
 	gap := a.width - lipgloss.Width(left) - lipgloss.Width(right)
 	if gap < 1 {
-		return fit(left, a.width)
+		return common.Fit(left, a.width)
 	}
 	return left + strings.Repeat(" ", gap) + right
 }
@@ -533,7 +549,7 @@ func (a *App) budget() string {
 
 func (a *App) crumbs() string {
 	st := a.c.Styles
-	parts := []string{st.Crumb.Render(clean(a.c.Client.Org()))}
+	parts := []string{st.Crumb.Render(common.Clean(a.c.Client.Org()))}
 	for i, s := range a.stack {
 		c := s.Crumb()
 		if c == "" {
@@ -545,20 +561,20 @@ func (a *App) crumbs() string {
 			parts = append(parts, st.Crumb.Render(c))
 		}
 	}
-	return fit(strings.Join(parts, st.CrumbSep.Render(" › ")), a.width)
+	return common.Fit(strings.Join(parts, st.CrumbSep.Render(" › ")), a.width)
 }
 
 // status is the footer's first line: the note prompt, a flash message,
 // or the requests in flight.
 func (a *App) status() string {
 	st := a.c.Styles
-	if o := a.overlay; o != nil && o.place() == placeFooter {
-		return fit(o.view(a.width, 1), a.width)
+	if o := a.overlay; o != nil && o.Place() == component.PlaceFooter {
+		return common.Fit(o.View(a.width, 1), a.width)
 	}
 	var right string
-	if n := len(a.c.tasks.label); n > 0 {
+	if n := len(a.c.Tasks.Label); n > 0 {
 		label := ""
-		for _, l := range a.c.tasks.label {
+		for _, l := range a.c.Tasks.Label {
 			label = l
 			break
 		}
@@ -568,21 +584,21 @@ func (a *App) status() string {
 		right = a.spinner.View() + " " + st.Muted.Render(label)
 	}
 	left := ""
-	switch a.flash.kind {
-	case flashOK:
-		left = st.FlashOK.Render("✓ ") + a.flash.text
-	case flashError:
-		left = st.FlashError.Render("✗ ") + st.FlashError.Render(a.flash.text)
+	switch a.flash.Kind {
+	case common.FlashOK:
+		left = st.FlashOK.Render("✓ ") + a.flash.Text
+	case common.FlashError:
+		left = st.FlashError.Render("✗ ") + st.FlashError.Render(a.flash.Text)
 	default:
-		if a.flash.text != "" {
-			left = st.FlashInfo.Render("• ") + a.flash.text
+		if a.flash.Text != "" {
+			left = st.FlashInfo.Render("• ") + a.flash.Text
 		}
 	}
 	if right == "" {
-		return fit(left, a.width)
+		return common.Fit(left, a.width)
 	}
 	room := a.width - lipgloss.Width(right) - 1
-	return fit(left, max(0, room)) + " " + right
+	return common.Fit(left, max(0, room)) + " " + right
 }
 
 // helpLine is the short help: the screen's keys, then the global ones.
@@ -606,17 +622,17 @@ func (a *App) helpLine() string {
 		}
 		parts = append(parts, st.Key.Render(h.Key)+" "+st.Help.Render(h.Desc))
 	}
-	return fit(strings.Join(parts, st.Muted.Render(" · ")), a.width)
+	return common.Fit(strings.Join(parts, st.Muted.Render(" · ")), a.width)
 }
 
-func (a *App) finishMutation(msg mutationDone) tea.Cmd {
-	if outcomeUnknown(msg.err) {
+func (a *App) finishMutation(msg common.MutationDone) tea.Cmd {
+	if common.OutcomeUnknown(msg.Err) {
 		// It may have been done: show what the API has now.
-		return tea.Batch(flash(flashError, fmt.Sprintf("%s: %s; refreshing", msg.what, errorText(msg.err))),
-			a.toTop(refreshMsg{}))
+		return tea.Batch(common.Flash(common.FlashError, fmt.Sprintf("%s: %s; refreshing", msg.What, common.ErrorText(msg.Err))),
+			a.toTop(common.RefreshMsg{}))
 	}
-	if msg.err != nil {
-		return flash(flashError, fmt.Sprintf("%s failed: %s", msg.what, errorText(msg.err)))
+	if msg.Err != nil {
+		return common.Flash(common.FlashError, fmt.Sprintf("%s failed: %s", msg.What, common.ErrorText(msg.Err)))
 	}
-	return msg.ok
+	return msg.OK
 }

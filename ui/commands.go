@@ -2,6 +2,9 @@ package ui
 
 import (
 	"github.com/kiteconsole/kiteconsole/org"
+	"github.com/kiteconsole/kiteconsole/ui/common"
+	"github.com/kiteconsole/kiteconsole/ui/component"
+	"github.com/kiteconsole/kiteconsole/ui/screen"
 	"sort"
 
 	tea "charm.land/bubbletea/v2"
@@ -11,69 +14,69 @@ import (
 // org knows, by name.
 
 func (a *App) openPalette() tea.Cmd {
-	p, cmd := newPalette(a.c, a.paletteItems(), &a.history)
+	p, cmd := component.NewPalette(a.c, a.paletteItems(), &a.history)
 	a.overlay = p
-	return tea.Batch(cmd, a.c.loadPipelines(org.Interactive, false))
+	return tea.Batch(cmd, a.c.LoadPipelines(org.Interactive, false))
 }
 
-func (a *App) paletteItems() []paletteItem {
+func (a *App) paletteItems() []component.PaletteItem {
 	home := func(a *App) {
 		for len(a.stack) > 1 {
 			a.pop()
 		}
 	}
-	items := []paletteItem{
-		{"command", "clusters", func() tea.Cmd { home(a); return nil }},
-		{"command", "pipelines", func() tea.Cmd { home(a); return a.c.push(newPipelinesScreen(a.c)) }},
-		{"command", "org", func() tea.Cmd {
+	items := []component.PaletteItem{
+		{Kind: "command", Label: "clusters", Run: func() tea.Cmd { home(a); return nil }},
+		{Kind: "command", Label: "pipelines", Run: func() tea.Cmd { home(a); return a.c.Push(screen.NewPipelinesScreen(a.c)) }},
+		{Kind: "command", Label: "org", Run: func() tea.Cmd {
 			if len(a.opts.Orgs) > 1 {
 				// Show the organisations to pick from.
 				cmd := a.openPalette()
-				p := a.overlay.(*palette)
-				p.input.SetValue("org ")
-				p.input.CursorEnd()
-				p.filter()
+				p := a.overlay.(*component.Palette)
+				p.Input.SetValue("org ")
+				p.Input.CursorEnd()
+				p.Filter()
 				return cmd
 			}
-			return flash(flashInfo, "organisation "+clean(a.c.Client.Org())+" ("+clean(a.c.Client.Endpoint())+"); configure more in config.yaml")
+			return common.Flash(common.FlashInfo, "organisation "+common.Clean(a.c.Client.Org())+" ("+common.Clean(a.c.Client.Endpoint())+"); configure more in config.yaml")
 		}},
-		{"command", "help", func() tea.Cmd { a.overlay = newHelpOverlay(a.c); return nil }},
-		{"command", "quit", func() tea.Cmd { return a.quit() }},
+		{Kind: "command", Label: "help", Run: func() tea.Cmd { a.overlay = component.NewHelpOverlay(a.c); return nil }},
+		{Kind: "command", Label: "quit", Run: func() tea.Cmd { return a.quit() }},
 	}
 	for _, org := range a.opts.Orgs {
 		org := org
-		label := "org " + clean(org)
+		label := "org " + common.Clean(org)
 		if org == a.c.Client.Org() {
 			label += " (current)"
 		}
-		items = append(items, paletteItem{"org", label, func() tea.Cmd { return a.switchOrg(org) }})
+		items = append(items, component.PaletteItem{Kind: "org", Label: label, Run: func() tea.Cmd { return a.switchOrg(org) }})
 	}
-	for _, cl := range a.c.org.Clusters() {
+	for _, cl := range a.c.Org.Clusters() {
 		cl := cl
-		items = append(items, paletteItem{"cluster", clean(emojize(cl.Name)), func() tea.Cmd {
+		items = append(items, component.PaletteItem{Kind: "cluster", Label: common.Clean(common.Emojize(cl.Name)), Run: func() tea.Cmd {
 			home(a)
-			return a.c.push(newClusterScreen(a.c, cl, nil))
+			return a.c.Push(screen.NewClusterScreen(a.c, cl, nil))
 		}})
 	}
-	var queues []paletteItem
-	for _, e := range a.c.org.Queues() {
-		cl, ok := a.c.org.Cluster(e.ClusterID)
+	var queues []component.PaletteItem
+	for _, e := range a.c.Org.Queues() {
+		cl, ok := a.c.Org.Cluster(e.ClusterID)
 		if !ok {
 			continue
 		}
 		q := e.Queue
-		queues = append(queues, paletteItem{"queue", clean(emojize(cl.Name)) + "/" + clean(q.Key), func() tea.Cmd {
+		queues = append(queues, component.PaletteItem{Kind: "queue", Label: common.Clean(common.Emojize(cl.Name)) + "/" + common.Clean(q.Key), Run: func() tea.Cmd {
 			home(a)
-			a.c.push(newClusterScreen(a.c, cl, nil))
-			return a.c.push(newQueueScreen(a.c, cl, q))
+			a.c.Push(screen.NewClusterScreen(a.c, cl, nil))
+			return a.c.Push(screen.NewQueueScreen(a.c, cl, q))
 		}})
 	}
-	sort.Slice(queues, func(i, j int) bool { return queues[i].label < queues[j].label })
+	sort.Slice(queues, func(i, j int) bool { return queues[i].Label < queues[j].Label })
 	items = append(items, queues...)
-	for _, p := range a.c.org.Pipelines.Items {
+	for _, p := range a.c.Org.Pipelines.Items {
 		p := p
-		items = append(items, paletteItem{"pipeline", clean(emojize(p.Name)) + " (" + clean(p.Slug) + ")", func() tea.Cmd {
-			return a.c.push(newPipelineScreen(a.c, p))
+		items = append(items, component.PaletteItem{Kind: "pipeline", Label: common.Clean(common.Emojize(p.Name)) + " (" + common.Clean(p.Slug) + ")", Run: func() tea.Cmd {
+			return a.c.Push(screen.NewPipelineScreen(a.c, p))
 		}})
 	}
 	return items

@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"github.com/kiteconsole/kiteconsole/ui/component"
 	"io"
 	"net/http"
 	"os"
@@ -85,8 +86,8 @@ func startDriver(t *testing.T, o driverOptions) *driver {
 			}
 			if k, ok := msg.(tea.KeyPressMsg); ok && o.holdQuit != nil && o.holdQuit.Load() && k.String() == "enter" {
 				// The monkey must not leave through the palette's quit.
-				if p, ok := m.(*App).overlay.(*palette); ok && len(p.shown) > 0 &&
-					p.items[p.shown[p.cursor]].label == "quit" {
+				if p, ok := m.(*App).overlay.(*component.Palette); ok && len(p.Shown) > 0 &&
+					p.Items[p.Shown[p.Cursor]].Label == "quit" {
 					return keyPress("esc")
 				}
 			}
@@ -119,7 +120,7 @@ func (d *driver) frame() (string, bool) {
 	}
 	ch := make(chan snap, 1)
 	d.p.Send(probe{fn: func(a *App) {
-		ch <- snap{text: ansi.Strip(a.render()), busy: len(a.c.tasks.label) > 0 || len(a.c.pending) > 0}
+		ch <- snap{text: ansi.Strip(a.render()), busy: len(a.c.Tasks.Label) > 0 || len(a.c.Pending) > 0}
 	}})
 	select {
 	case s := <-ch:
@@ -277,7 +278,7 @@ func golden(t *testing.T, name, got string) {
 }
 
 // openOverlay is the overlay of type T open on a, if one is.
-func openOverlay[T overlay](a *App) (T, bool) {
+func openOverlay[T component.Overlay](a *App) (T, bool) {
 	o, ok := a.overlay.(T)
 	return o, ok
 }

@@ -3,6 +3,8 @@ package ui
 import (
 	"errors"
 	"fmt"
+	"github.com/kiteconsole/kiteconsole/ui/common"
+	"github.com/kiteconsole/kiteconsole/ui/component"
 	"math/rand/v2"
 	"net/http"
 	"strings"
@@ -32,7 +34,7 @@ func TestMonkey(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the monkey takes a while")
 	}
-	openBrowser = func(string) error { return errors.New("no browser in tests") }
+	common.OpenBrowser = func(string) error { return errors.New("no browser in tests") }
 	var holdQuit atomic.Bool
 	holdQuit.Store(true)
 	d := startDriver(t, driverOptions{width: 100, height: 30, timeout: 300 * time.Millisecond, holdQuit: &holdQuit})
@@ -52,8 +54,8 @@ func TestMonkey(t *testing.T) {
 			// deletes are really tried: each is counted.
 			expect := make(chan string, 1)
 			d.p.Send(probe{fn: func(a *App) {
-				if d, ok := openOverlay[*confirmDialog](a); ok && d.req.expect != "" {
-					expect <- d.req.expect
+				if d, ok := openOverlay[*component.ConfirmDialog](a); ok && d.Req.Expect != "" {
+					expect <- d.Req.Expect
 				} else {
 					expect <- ""
 				}
@@ -82,7 +84,7 @@ func TestMonkey(t *testing.T) {
 			d.keys("esc")
 		}
 		open := make(chan bool, 1)
-		d.p.Send(probe{fn: func(a *App) { _, ok := openOverlay[*tokenDialog](a); open <- ok }})
+		d.p.Send(probe{fn: func(a *App) { _, ok := openOverlay[*component.TokenDialog](a); open <- ok }})
 		if <-open {
 			d.keys("enter") // a token dialog closes only on enter
 		}
@@ -127,8 +129,8 @@ func TestMonkey(t *testing.T) {
 func (d *driver) clearInput() {
 	done := make(chan struct{})
 	d.p.Send(probe{fn: func(a *App) {
-		if d, ok := openOverlay[*confirmDialog](a); ok {
-			d.input.SetValue("")
+		if d, ok := openOverlay[*component.ConfirmDialog](a); ok {
+			d.Input.SetValue("")
 		}
 		close(done)
 	}})

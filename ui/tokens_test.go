@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"github.com/kiteconsole/kiteconsole/ui/component"
 	"regexp"
 	"strings"
 	"testing"
@@ -108,7 +109,7 @@ func TestCreateATokenShowsItsValueOnce(t *testing.T) {
 	// Neither the model nor any later frame holds the value.
 	leak := make(chan bool, 1)
 	d.p.Send(probe{fn: func(a *App) {
-		_, open := openOverlay[*tokenDialog](a)
+		_, open := openOverlay[*component.TokenDialog](a)
 		leak <- strings.Contains(fmt.Sprintf("%+v", *a.c), value) || open
 	}})
 	if <-leak {

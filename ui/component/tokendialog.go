@@ -1,7 +1,8 @@
-package ui
+package component
 
 import (
 	"fmt"
+	"github.com/kiteconsole/kiteconsole/ui/common"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -9,47 +10,47 @@ import (
 	"charm.land/lipgloss/v2"
 )
 
-// tokenDialog shows an agent token's value the one time the API gives
+// TokenDialog shows an agent token's value the one time the API gives
 // it. It closes only on enter; c copies the value with OSC 52. When it
 // closes the value is dropped: it is kept nowhere else.
-type tokenDialog struct {
-	c            *Common
-	shown        tokenShown
+type TokenDialog struct {
+	c            *common.Common
+	shown        common.TokenShown
 	copied       bool
 	copy, closes key.Binding
 }
 
-func newTokenDialog(c *Common, shown tokenShown) *tokenDialog {
-	return &tokenDialog{c: c, shown: shown,
+func NewTokenDialog(c *common.Common, shown common.TokenShown) *TokenDialog {
+	return &TokenDialog{c: c, shown: shown,
 		copy:   binding("c", "copies it", "c", "y"),
 		closes: binding("enter", "closes (the value is then gone)", "enter")}
 }
 
-func (d *tokenDialog) help() []key.Binding { return []key.Binding{d.copy, d.closes} }
-func (d *tokenDialog) place() placement    { return placeCenter }
-func (d *tokenDialog) typing() bool        { return false }
+func (d *TokenDialog) help() []key.Binding { return []key.Binding{d.copy, d.closes} }
+func (d *TokenDialog) Place() placement    { return PlaceCenter }
+func (d *TokenDialog) Typing() bool        { return false }
 
-func (d *tokenDialog) update(msg tea.Msg) (tea.Cmd, bool) {
+func (d *TokenDialog) Update(msg tea.Msg) (tea.Cmd, bool) {
 	k, ok := msg.(tea.KeyPressMsg)
 	switch {
 	case !ok:
 	case key.Matches(k, d.copy):
 		d.copied = true
-		return tea.SetClipboard(d.shown.token.Token), false
+		return tea.SetClipboard(d.shown.Token.Token), false
 	case key.Matches(k, d.closes):
-		return flash(flashOK, "token created; its value is no longer shown anywhere"), true
+		return common.Flash(common.FlashOK, "token created; its value is no longer shown anywhere"), true
 	}
 	return nil, false
 }
 
-func (d *tokenDialog) view(width, _ int) string {
+func (d *TokenDialog) View(width, _ int) string {
 	st := d.c.Styles
 	w := min(76, max(40, width-6))
-	t := d.shown.token
+	t := d.shown.Token
 	lines := []string{
 		st.Title.Render("Agent token created"),
 		"",
-		fmt.Sprintf("%s · %s", clean(t.Description), clean(d.shown.clusterName)),
+		fmt.Sprintf("%s · %s", common.Clean(t.Description), common.Clean(d.shown.ClusterName)),
 		"",
 		st.Bold.Render(t.Token),
 		"",

@@ -1,4 +1,4 @@
-package ui
+package component
 
 import (
 	"strings"
@@ -11,30 +11,30 @@ import (
 // confirmation, the token dialog, the palette, the help — with its own
 // keys and help. While one is open it takes every key; the root model only
 // opens it, routes to it and draws it where it says.
-type overlay interface {
+type Overlay interface {
 	// update handles a message; closed says the overlay is done. What it
-	// asks of the root model it posts (Common.post), so that it is done
+	// asks of the root model it posts (Common.Post), so that it is done
 	// before the next key is read.
-	update(msg tea.Msg) (cmd tea.Cmd, closed bool)
+	Update(msg tea.Msg) (cmd tea.Cmd, closed bool)
 	// view draws the overlay in width × height (the footer's line for
 	// the note prompt).
-	view(width, height int) string
+	View(width, height int) string
 	// help is the overlay's keys, as drawn in its own hint line.
 	help() []key.Binding
 	// place is where the root model draws it.
-	place() placement
+	Place() placement
 	// typing reports a text input with the focus: messages that are not
 	// keys (a cursor's blink) go to it rather than to the screen below.
-	typing() bool
+	Typing() bool
 }
 
 type placement int
 
 const (
-	placeCenter placement = iota // a dialog in the middle of the area
-	placeTop                     // the palette, under the header
-	placeArea                    // the whole area: the help
-	placeFooter                  // the footer's status line: the note prompt
+	PlaceCenter placement = iota // a dialog in the middle of the area
+	PlaceTop                     // the palette, under the header
+	PlaceArea                    // the whole area: the help
+	PlaceFooter                  // the footer's status line: the note prompt
 )
 
 // hint draws an overlay's keys as its hint line: "enter pauses · esc

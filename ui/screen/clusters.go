@@ -1,8 +1,10 @@
-package ui
+package screen
 
 import (
 	"context"
 	"fmt"
+	"github.com/kiteconsole/kiteconsole/ui/common"
+	"github.com/kiteconsole/kiteconsole/ui/component"
 	"strconv"
 
 	"charm.land/bubbles/v2/key"
@@ -15,8 +17,8 @@ import (
 // clustersScreen is the home screen: every cluster, with its queue counts
 // fetched in the background after the first paint.
 type clustersScreen struct {
-	screenBase
-	list   *list[model.Cluster]
+	common.ScreenBase
+	list   *component.List[model.Cluster]
 	queues map[string][]model.Queue // by cluster id, once seen
 }
 
@@ -44,41 +46,41 @@ type queuesCounted struct {
 // never crowd out what a person asks for.
 const countParallel = 2
 
-func newClustersScreen(c *Common) *clustersScreen {
-	s := &clustersScreen{screenBase: newBase(c), queues: map[string][]model.Queue{}}
+func NewClustersScreen(c *common.Common) *clustersScreen {
+	s := &clustersScreen{ScreenBase: common.NewBase(c), queues: map[string][]model.Queue{}}
 	st, k := c.Styles, c.Keys
-	s.list = newList(c, listSpec[model.Cluster]{
-		noun: "clusters", empty: "no clusters yet: n creates one", filterCol: 2,
-		columns: []listColumn[model.Cluster]{
-			col("", 2, 0, 0, func(cl model.Cluster) string { return emojiCell(model.Value(cl.Emoji)) }),
-			col("", 1, 0, 0, func(cl model.Cluster) string { return c.Styles.Swatch(validColor(model.Value(cl.Color))) }),
-			col("NAME", 14, 1, 0, func(cl model.Cluster) string { return clean(emojize(cl.Name)) }),
-			col("DESCRIPTION", 10, 2, 70, func(cl model.Cluster) string {
-				return st.Muted.Render(clean(emojize(model.Value(cl.Description))))
+	s.list = component.NewList(c, component.ListSpec[model.Cluster]{
+		Noun: "clusters", Empty: "no clusters yet: n creates one", FilterCol: 2,
+		Columns: []component.ListColumn[model.Cluster]{
+			component.Col("", 2, 0, 0, func(cl model.Cluster) string { return common.EmojiCell(model.Value(cl.Emoji)) }),
+			component.Col("", 1, 0, 0, func(cl model.Cluster) string { return c.Styles.Swatch(validColor(model.Value(cl.Color))) }),
+			component.Col("NAME", 14, 1, 0, func(cl model.Cluster) string { return common.Clean(common.Emojize(cl.Name)) }),
+			component.Col("DESCRIPTION", 10, 2, 70, func(cl model.Cluster) string {
+				return st.Muted.Render(common.Clean(common.Emojize(model.Value(cl.Description))))
 			}),
-			col("DEFAULT QUEUE", 13, 0, 0, s.defaultQueueCell),
-			col("QUEUES", 6, 0, 0, func(cl model.Cluster) string {
+			component.Col("DEFAULT QUEUE", 13, 0, 0, s.defaultQueueCell),
+			component.Col("QUEUES", 6, 0, 0, func(cl model.Cluster) string {
 				return s.counted(cl, func(qs []model.Queue) string { return strconv.Itoa(len(qs)) })
 			}),
-			col("PAUSED", 6, 0, 0, func(cl model.Cluster) string { return s.counted(cl, s.pausedCell) }),
+			component.Col("PAUSED", 6, 0, 0, func(cl model.Cluster) string { return s.counted(cl, s.pausedCell) }),
 		},
-		key: func(cl model.Cluster) string { return cl.ID },
-		match: func(cl model.Cluster) (string, int) {
-			name := clean(emojize(cl.Name))
+		Key: func(cl model.Cluster) string { return cl.ID },
+		Match: func(cl model.Cluster) (string, int) {
+			name := common.Clean(common.Emojize(cl.Name))
 			return name, len(name)
 		},
-		keys: []listKey[model.Cluster]{
-			onItem(k.Open, func(cl model.Cluster) tea.Cmd { return c.push(newClusterScreen(c, cl, s.queues[cl.ID])) }),
-			shown[model.Cluster](k.Filter),
-			onList[model.Cluster](k.New, func() tea.Cmd { return pushForm(c, newClusterForm(c, nil, nil)) }),
-			onItem(k.Edit, func(cl model.Cluster) tea.Cmd { return pushForm(c, newClusterForm(c, &cl, s.queues[cl.ID])) }),
-			onItem(k.Delete, func(cl model.Cluster) tea.Cmd { return confirmDeleteCluster(c, cl, len(s.queues[cl.ID])) }),
-			shown[model.Cluster](k.Refresh),
-			onList[model.Cluster](k.Pause, func() tea.Cmd {
-				return flash(flashInfo, "open a cluster (enter) to pause its queues, or mark queues with space")
-			}).hide(),
+		Keys: []component.ListKey[model.Cluster]{
+			component.OnItem(k.Open, func(cl model.Cluster) tea.Cmd { return c.Push(NewClusterScreen(c, cl, s.queues[cl.ID])) }),
+			component.Shown[model.Cluster](k.Filter),
+			component.OnList[model.Cluster](k.New, func() tea.Cmd { return component.PushForm(c, newClusterForm(c, nil, nil)) }),
+			component.OnItem(k.Edit, func(cl model.Cluster) tea.Cmd { return component.PushForm(c, newClusterForm(c, &cl, s.queues[cl.ID])) }),
+			component.OnItem(k.Delete, func(cl model.Cluster) tea.Cmd { return confirmDeleteCluster(c, cl, len(s.queues[cl.ID])) }),
+			component.Shown[model.Cluster](k.Refresh),
+			component.OnList[model.Cluster](k.Pause, func() tea.Cmd {
+				return common.Flash(common.FlashInfo, "open a cluster (enter) to pause its queues, or mark queues with space")
+			}).Hide(),
 		},
-		link: func(cl model.Cluster) (string, string, string) { return "cluster", cl.WebURL, cl.ID },
+		Link: func(cl model.Cluster) (string, string, string) { return "cluster", cl.WebURL, cl.ID },
 	})
 	return s
 }
@@ -99,29 +101,29 @@ func (s *clustersScreen) pausedCell(qs []model.Queue) string {
 		}
 	}
 	if n > 0 {
-		return s.c.Styles.Paused.Render(strconv.Itoa(n))
+		return s.C.Styles.Paused.Render(strconv.Itoa(n))
 	}
-	return s.c.Styles.Muted.Render("0")
+	return s.C.Styles.Muted.Render("0")
 }
 
 func (s *clustersScreen) defaultQueueCell(cl model.Cluster) string {
 	if id := model.Value(cl.DefaultQueueID); id != "" {
-		if k, ok := s.c.org.QueueKey(id); ok {
-			return clean(k)
+		if k, ok := s.C.Org.QueueKey(id); ok {
+			return common.Clean(k)
 		}
 	}
-	return s.counted(cl, func([]model.Queue) string { return s.c.Styles.Muted.Render("none") })
+	return s.counted(cl, func([]model.Queue) string { return s.C.Styles.Muted.Render("none") })
 }
 
 func (s *clustersScreen) Crumb() string       { return "" }
-func (s *clustersScreen) Capturing() bool     { return s.list.capturing() }
-func (s *clustersScreen) Help() []key.Binding { return s.list.help() }
+func (s *clustersScreen) Capturing() bool     { return s.list.Capturing() }
+func (s *clustersScreen) Help() []key.Binding { return s.list.Help() }
 func (s *clustersScreen) Init() tea.Cmd       { return s.load(org.Interactive, true) }
 
 func (s *clustersScreen) load(lane org.Lane, counts bool) tea.Cmd {
-	s.list.startLoad()
-	return s.run(lane, "loading clusters", func(ctx context.Context) tea.Msg {
-		cl, err := s.c.Client.ListClusters(ctx, nil)
+	s.list.StartLoad()
+	return s.Run(lane, "loading clusters", func(ctx context.Context) tea.Msg {
+		cl, err := s.C.Client.ListClusters(ctx, nil)
 		return clustersLoaded{clusters: cl, err: err, counts: counts, lane: lane}
 	})
 }
@@ -130,32 +132,32 @@ func (s *clustersScreen) load(lane org.Lane, counts bool) tea.Cmd {
 func (s *clustersScreen) loadCounts(lane org.Lane) tea.Cmd {
 	sem := make(chan struct{}, countParallel)
 	var cmds []tea.Cmd
-	for _, cl := range s.list.items {
+	for _, cl := range s.list.Items {
 		id := cl.ID
-		cmds = append(cmds, s.run(lane, "counting queues", func(ctx context.Context) tea.Msg {
+		cmds = append(cmds, s.Run(lane, "counting queues", func(ctx context.Context) tea.Msg {
 			select {
 			case sem <- struct{}{}:
 			case <-ctx.Done():
 				return queuesCounted{clusterID: id, err: ctx.Err()}
 			}
 			defer func() { <-sem }()
-			qs, err := s.c.Client.ListQueues(ctx, id, nil)
+			qs, err := s.C.Client.ListQueues(ctx, id, nil)
 			return queuesCounted{clusterID: id, queues: qs, err: err}
 		}))
 	}
 	return tea.Batch(cmds...)
 }
 
-func (s *clustersScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
-	if used, cmd := s.list.update(msg, 1); used {
+func (s *clustersScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
+	if used, cmd := s.list.Update(msg, 1); used {
 		return s, cmd
 	}
 	switch msg := msg.(type) {
 	case clustersLoaded:
-		if cmd := s.list.loaded(msg.clusters, msg.err); cmd != nil || msg.err != nil {
+		if cmd := s.list.Loaded(msg.clusters, msg.err); cmd != nil || msg.err != nil {
 			return s, cmd
 		}
-		s.c.org.SetClusters(msg.clusters)
+		s.C.Org.SetClusters(msg.clusters)
 		if msg.counts {
 			lane := org.Interactive
 			if msg.lane == org.Background {
@@ -168,11 +170,11 @@ func (s *clustersScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		if msg.err == nil {
 			// Posted, not sent: the counts show in the same update that ends
 			// the task, so no frame shows the task done and the count unknown.
-			return s, s.c.post(org.QueuesSeen{ClusterID: msg.clusterID, Queues: msg.queues})
+			return s, s.C.Post(org.QueuesSeen{ClusterID: msg.clusterID, Queues: msg.queues})
 		}
 	case org.QueuesSeen:
 		s.queues[msg.ClusterID] = msg.Queues
-		s.list.rebuild()
+		s.list.Rebuild()
 	case org.QueueChanged:
 		qs := s.queues[msg.ClusterID]
 		for i := range qs {
@@ -180,24 +182,24 @@ func (s *clustersScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 				qs[i] = msg.Queue
 			}
 		}
-		s.list.rebuild()
+		s.list.Rebuild()
 	case org.ClusterChanged:
-		if s.list.upsert(msg.Cluster) {
+		if s.list.Upsert(msg.Cluster) {
 			// A new cluster has no queues: nothing to count. (Cells are
 			// drawn when shown, so the row shows this.)
 			s.queues[msg.Cluster.ID] = []model.Queue{}
 		}
 	case org.ClusterRemoved:
 		delete(s.queues, msg.ClusterID)
-		s.list.remove(msg.ClusterID)
-	case refreshMsg:
+		s.list.Remove(msg.ClusterID)
+	case common.RefreshMsg:
 		// The timer reloads the list (one request) and now and then
 		// recounts, unless the budget is low; r always recounts.
-		recount := !msg.auto || msg.changed
-		if msg.auto && !msg.changed {
-			recount = msg.tick%recountEvery == 0 && !s.c.Client.Budget().Low()
+		recount := !msg.Auto || msg.Changed
+		if msg.Auto && !msg.Changed {
+			recount = msg.Tick%recountEvery == 0 && !s.C.Client.Budget().Low()
 		}
-		return s, s.load(msg.lane, recount)
+		return s, s.load(msg.Lane, recount)
 	}
 	return s, nil
 }
@@ -211,16 +213,16 @@ func validColor(c string) string {
 }
 
 func (s *clustersScreen) View() string {
-	st := s.c.Styles
+	st := s.C.Styles
 	title := st.Title.Render("Clusters")
 	switch {
-	case !s.list.known && s.list.err == nil:
+	case !s.list.Known && s.list.Err == nil:
 		title += st.Muted.Render("  loading…")
-	case s.list.known:
-		title += st.Muted.Render(fmt.Sprintf("  %d", len(s.list.items)))
-		if age, stale := s.list.stale(); stale {
+	case s.list.Known:
+		title += st.Muted.Render(fmt.Sprintf("  %d", len(s.list.Items)))
+		if age, stale := s.list.Stale(); stale {
 			title += st.Warning.Render("  refresh failed; showing data from " + age)
 		}
 	}
-	return title + "\n" + s.list.view(s.c.Width, s.c.Height-1)
+	return title + "\n" + s.list.View(s.C.Width, s.C.Height-1)
 }

@@ -1,4 +1,4 @@
-package ui
+package common
 
 import (
 	"context"
@@ -7,9 +7,9 @@ import (
 	"github.com/kiteconsole/kiteconsole/api"
 )
 
-// outcomeUnknown is an error after which a change may or may not have
+// OutcomeUnknown is an error after which a change may or may not have
 // been made: no answer in time, or a connection lost on the way.
-func outcomeUnknown(err error) bool {
+func OutcomeUnknown(err error) bool {
 	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, api.ErrReadOnly) {
 		return false
 	}
@@ -17,13 +17,13 @@ func outcomeUnknown(err error) bool {
 	return !errors.As(err, &apiErr)
 }
 
-// errorText is what a person needs from an error: the server's message,
+// ErrorText is what a person needs from an error: the server's message,
 // or what went wrong with the request. It never holds a token.
-// deferred reports a background refresh the budget put off: nothing
+// Deferred reports a background refresh the budget put off: nothing
 // failed, and nothing needs saying.
-func deferred(err error) bool { return errors.Is(err, api.ErrDeferred) }
+func Deferred(err error) bool { return errors.Is(err, api.ErrDeferred) }
 
-func errorText(err error) string {
+func ErrorText(err error) string {
 	var apiErr *api.Error
 	switch {
 	case errors.As(err, &apiErr):
@@ -31,7 +31,7 @@ func errorText(err error) string {
 		if apiErr.Scope != "" {
 			s += " (the token needs " + apiErr.Scope + ")"
 		}
-		return clean(s)
+		return Clean(s)
 	case errors.Is(err, api.ErrReadOnly):
 		return "read-only mode: changes are turned off"
 	case errors.Is(err, context.Canceled):
@@ -39,5 +39,5 @@ func errorText(err error) string {
 	case errors.Is(err, api.ErrTimeout), errors.Is(err, context.DeadlineExceeded):
 		return "the API did not answer in time: whether it was done is unknown (r refreshes)"
 	}
-	return clean(err.Error())
+	return Clean(err.Error())
 }

@@ -1,7 +1,8 @@
-package ui
+package component
 
 import (
 	"fmt"
+	"github.com/kiteconsole/kiteconsole/ui/common"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -15,19 +16,19 @@ import (
 // notePrompt is the one-line note asked for before a pause, in the
 // footer: enter pauses (an empty note is fine), esc cancels.
 type notePrompt struct {
-	c             *Common
-	targets       []queueRef
+	c             *common.Common
+	targets       []common.QueueRef
 	input         textinput.Model
 	pause, cancel key.Binding
 }
 
-// pauseNoted asks the root model to pause targets with note.
-type pauseNoted struct {
-	targets []queueRef
-	note    string
+// PauseNoted asks the root model to pause targets with note.
+type PauseNoted struct {
+	Targets []common.QueueRef
+	Note    string
 }
 
-func newNotePrompt(c *Common, targets []queueRef, width int) (*notePrompt, tea.Cmd) {
+func NewNotePrompt(c *common.Common, targets []common.QueueRef, width int) (*notePrompt, tea.Cmd) {
 	in := textinput.New()
 	in.Prompt = ""
 	in.Placeholder = "why? (optional, shown on the queue and its builds)"
@@ -39,16 +40,16 @@ func newNotePrompt(c *Common, targets []queueRef, width int) (*notePrompt, tea.C
 }
 
 func (p *notePrompt) help() []key.Binding { return []key.Binding{p.pause, p.cancel} }
-func (p *notePrompt) place() placement    { return placeFooter }
-func (p *notePrompt) typing() bool        { return true }
+func (p *notePrompt) Place() placement    { return PlaceFooter }
+func (p *notePrompt) Typing() bool        { return true }
 
-func (p *notePrompt) update(msg tea.Msg) (tea.Cmd, bool) {
+func (p *notePrompt) Update(msg tea.Msg) (tea.Cmd, bool) {
 	if k, ok := msg.(tea.KeyPressMsg); ok {
 		switch {
 		case key.Matches(k, p.cancel):
-			return flash(flashInfo, "pause cancelled"), true
+			return common.Flash(common.FlashInfo, "pause cancelled"), true
 		case key.Matches(k, p.pause):
-			return p.c.post(pauseNoted{targets: p.targets, note: strings.TrimSpace(p.input.Value())}), true
+			return p.c.Post(PauseNoted{Targets: p.targets, Note: strings.TrimSpace(p.input.Value())}), true
 		}
 	}
 	var cmd tea.Cmd
@@ -59,16 +60,16 @@ func (p *notePrompt) update(msg tea.Msg) (tea.Cmd, bool) {
 func (p *notePrompt) what() string {
 	if len(p.targets) == 1 {
 		t := p.targets[0]
-		return fmt.Sprintf("Pause %s (%s)", clean(t.Queue.Key), clean(t.ClusterName))
+		return fmt.Sprintf("Pause %s (%s)", common.Clean(t.Queue.Key), common.Clean(t.ClusterName))
 	}
 	clusters := map[string]bool{}
 	for _, t := range p.targets {
 		clusters[t.ClusterID] = true
 	}
-	return fmt.Sprintf("Pause %s in %s", plural(len(p.targets), "queue", "queues"), plural(len(clusters), "cluster", "clusters"))
+	return fmt.Sprintf("Pause %s in %s", common.Plural(len(p.targets), "queue", "queues"), common.Plural(len(clusters), "cluster", "clusters"))
 }
 
-func (p *notePrompt) view(width, _ int) string {
+func (p *notePrompt) View(width, _ int) string {
 	st := p.c.Styles
 	prefix := st.Paused.Render(p.what()) + st.Muted.Render(" — note: ")
 	hint := st.Muted.Render("  " + hint(p.help()))

@@ -1,6 +1,7 @@
-package ui
+package component
 
 import (
+	"github.com/kiteconsole/kiteconsole/ui/common"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -9,20 +10,20 @@ import (
 
 // tabs are the tabs of a screen that shows several lists (a cluster's
 // queues, tokens and pipelines): tab and shift+tab move between them.
-type tabs struct {
-	c       *Common
-	names   []string
-	current int
+type Tabs struct {
+	C       *common.Common
+	Names   []string
+	Current int
 }
 
 // key moves to the next or previous tab; it reports whether it did.
-func (t *tabs) key(msg tea.KeyPressMsg) bool {
-	n := len(t.names)
+func (t *Tabs) Key(msg tea.KeyPressMsg) bool {
+	n := len(t.Names)
 	switch {
-	case key.Matches(msg, t.c.Keys.NextTab):
-		t.current = (t.current + 1) % n
-	case key.Matches(msg, t.c.Keys.PrevTab):
-		t.current = (t.current + n - 1) % n
+	case key.Matches(msg, t.C.Keys.NextTab):
+		t.Current = (t.Current + 1) % n
+	case key.Matches(msg, t.C.Keys.PrevTab):
+		t.Current = (t.Current + n - 1) % n
 	default:
 		return false
 	}
@@ -30,11 +31,11 @@ func (t *tabs) key(msg tea.KeyPressMsg) bool {
 }
 
 // view draws the tab line; label gives each tab's text (with its count).
-func (t *tabs) view(label func(i int, name string) string) string {
-	st := t.c.Styles
-	parts := make([]string, len(t.names))
-	for i, name := range t.names {
-		if i == t.current {
+func (t *Tabs) View(label func(i int, name string) string) string {
+	st := t.C.Styles
+	parts := make([]string, len(t.Names))
+	for i, name := range t.Names {
+		if i == t.Current {
 			parts[i] = st.TabOn.Render(label(i, name))
 		} else {
 			parts[i] = st.Tab.Render(label(i, name))

@@ -1,6 +1,7 @@
-package ui
+package component
 
 import (
+	"github.com/kiteconsole/kiteconsole/ui/common"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -11,20 +12,20 @@ import (
 // helpOverlay is the full help, drawn from the key map itself over the
 // whole area; ?, esc or q closes it.
 type helpOverlay struct {
-	c *Common
+	c *common.Common
 }
 
-func newHelpOverlay(c *Common) *helpOverlay { return &helpOverlay{c: c} }
+func NewHelpOverlay(c *common.Common) *helpOverlay { return &helpOverlay{c: c} }
 
 func (h *helpOverlay) help() []key.Binding {
 	k := h.c.Keys
 	return []key.Binding{k.Help, k.Back}
 }
 
-func (h *helpOverlay) place() placement { return placeArea }
-func (h *helpOverlay) typing() bool     { return false }
+func (h *helpOverlay) Place() placement { return PlaceArea }
+func (h *helpOverlay) Typing() bool     { return false }
 
-func (h *helpOverlay) update(msg tea.Msg) (tea.Cmd, bool) {
+func (h *helpOverlay) Update(msg tea.Msg) (tea.Cmd, bool) {
 	k := h.c.Keys
 	if m, ok := msg.(tea.KeyPressMsg); ok && key.Matches(m, k.Help, k.Back, k.Quit) {
 		return nil, true
@@ -33,16 +34,16 @@ func (h *helpOverlay) update(msg tea.Msg) (tea.Cmd, bool) {
 }
 
 // helpView is the full help overlay, from the key map itself.
-func (h *helpOverlay) view(width, _ int) string {
+func (h *helpOverlay) View(width, _ int) string {
 	st := h.c.Styles
 	k := h.c.Keys
 	group := func(title string, bs []key.Binding) []string {
 		lines := []string{st.Title.Render(title)}
 		for _, b := range bs {
 			bh := b.Help()
-			line := fit(st.Key.Render(bh.Key), 11) + st.Help.Render(bh.Desc)
+			line := common.Fit(st.Key.Render(bh.Key), 11) + st.Help.Render(bh.Desc)
 			if h.c.ReadOnly && k.Mutating(b) {
-				line = fit(st.KeyOff.Render(bh.Key), 11) + st.KeyOff.Render(bh.Desc) + st.Muted.Render(" (read-only)")
+				line = common.Fit(st.KeyOff.Render(bh.Key), 11) + st.KeyOff.Render(bh.Desc) + st.Muted.Render(" (read-only)")
 			}
 			lines = append(lines, line)
 		}
