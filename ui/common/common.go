@@ -225,7 +225,52 @@ func (b *ScreenBase) RunUnder(ctx context.Context, lane org.Lane, label string, 
 	return func() tea.Msg { return TaskDone{Task: id, Screen: screen, Msg: fn(ctx)} }
 }
 
-// close is called by the root model when the screen leaves the stack.
+// Streamed is one message of a stream (ScreenBase.Stream) as it reaches
+// the screen; Next reads the one after it, and the screen returns it as
+// its command.
+type Streamed struct {
+	Msg  tea.Msg
+	Next tea.Cmd
+}
+
+type streamEnd struct{ msg tea.Msg }
+
+// Stream starts a request that answers in parts, for progressive loading:
+// fn runs under the screen's context in the lane, calls emit for each
+// part (a page as it arrives) and returns its last message. Each part
+// reaches this screen as a Streamed, in order; the last message comes as
+// a reply of its own, which ends the task in the footer.
+func (b *ScreenBase) Stream(lane org.Lane, label string, fn func(ctx context.Context, emit func(tea.Msg)) tea.Msg) tea.Cmd {
+	ctx := lane.Context(b.ctx)
+	task, screen := b.C.Tasks.start(label), b.id
+	ch := make(chan tea.Msg, 2)
+	var read func() tea.Msg
+	read = func() tea.Msg {
+		m, ok := <-ch
+		if !ok { // the screen was closed before the end
+			return TaskDone{Task: task, Screen: screen}
+		}
+		if end, ok := m.(streamEnd); ok {
+			return TaskDone{Task: task, Screen: screen, Msg: end.msg}
+		}
+		return TaskDone{Screen: screen, Msg: Streamed{Msg: m, Next: read}}
+	}
+	return func() tea.Msg {
+		go func() {
+			defer close(ch)
+			send := func(m tea.Msg) {
+				select {
+				case ch <- m:
+				case <-ctx.Done():
+				}
+			}
+			send(streamEnd{msg: fn(ctx, send)})
+		}()
+		return read()
+	}
+}
+
+// Close is called by the root model when the screen leaves the stack.
 func (b *ScreenBase) Close() { b.cancel() }
 
 type Closer interface{ Close() }

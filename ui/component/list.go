@@ -160,7 +160,7 @@ func (l *List[T]) Rebuild() { l.Table.setRows(l.rows(l.Items)) }
 // AppendItems adds items at the end as the pages of a progressive load
 // arrive, without remaking the rows already there.
 func (l *List[T]) AppendItems(items []T) {
-	l.Items = append(l.Items, items...)
+	l.Items, l.Known = append(l.Items, items...), true
 	l.Table.appendRows(l.rows(items))
 }
 
