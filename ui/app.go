@@ -318,33 +318,9 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 		}
 		return a.toTop(msg)
 	case common.PipelinesPage:
-		current := a.c.Org.Pipelines.Current(msg.PipelinesPage)
-		a.c.ApplyPipelines(msg)
-		cmds := []tea.Cmd{a.everyScreen(msg), msg.Next}
-		if msg.Done && current {
-			cmds = append(cmds, a.everyScreen(common.PipelinesLoaded{Err: msg.Err}))
-			if p, ok := a.overlay.(*component.Palette); ok {
-				// An open palette searches the pipelines once they are in.
-				p.Items = a.paletteItems()
-				p.Filter()
-			}
-		}
-		return tea.Batch(cmds...)
+		return a.pipelinesArrived(msg)
 	case org.Change:
-		// A change made here, seen in a reply or made in another session:
-		// org records it, then every screen shows it.
-		a.c.Org.Apply(msg)
-		switch m := msg.(type) {
-		case org.QueueRemoved:
-			delete(a.c.Marks, m.QueueID)
-		case org.ClusterRemoved:
-			for id, r := range a.c.Marks {
-				if r.ClusterID == m.ClusterID {
-					delete(a.c.Marks, id)
-				}
-			}
-		}
-		return a.everyScreen(msg)
+		return a.changed(msg)
 	case common.Broadcast:
 		return a.everyScreen(msg)
 	}
@@ -353,6 +329,40 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 		return cmd
 	}
 	return a.toTop(msg)
+}
+
+// pipelinesArrived gives a page of the organisation's pipelines to org,
+// then to every screen; after the last, an open palette searches them.
+func (a *App) pipelinesArrived(msg common.PipelinesPage) tea.Cmd {
+	current := a.c.Org.Pipelines.Current(msg.PipelinesPage)
+	a.c.ApplyPipelines(msg)
+	cmds := []tea.Cmd{a.everyScreen(msg), msg.Next}
+	if msg.Done && current {
+		cmds = append(cmds, a.everyScreen(common.PipelinesLoaded{Err: msg.Err}))
+		if p, ok := a.overlay.(*component.Palette); ok {
+			p.Items = a.paletteItems()
+			p.Filter()
+		}
+	}
+	return tea.Batch(cmds...)
+}
+
+// changed takes a change made here, seen in a reply or made in another
+// session: org records it, marks of what is gone are dropped, and every
+// screen shows it.
+func (a *App) changed(msg org.Change) tea.Cmd {
+	a.c.Org.Apply(msg)
+	switch m := msg.(type) {
+	case org.QueueRemoved:
+		delete(a.c.Marks, m.QueueID)
+	case org.ClusterRemoved:
+		for id, r := range a.c.Marks {
+			if r.ClusterID == m.ClusterID {
+				delete(a.c.Marks, id)
+			}
+		}
+	}
+	return a.everyScreen(msg)
 }
 
 func (a *App) toTop(msg tea.Msg) tea.Cmd {

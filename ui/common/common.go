@@ -54,7 +54,7 @@ type Common struct {
 	// Remote is set for a console served over SSH: no local browser.
 	Remote bool
 
-	// org is the organisation's state: clusters, queues seen, pipelines.
+	// Org is the organisation's state: clusters, queues seen, pipelines.
 	Org *org.State
 	// pipelinesTask is the footer's task for the pipelines' load.
 	pipelinesTask int
@@ -62,11 +62,11 @@ type Common struct {
 	// through even if its screen is closed before the reply.
 	AppCtx context.Context
 	Tasks  *Tasks
-	// pending marks queues whose pause or resume is in flight.
+	// Pending marks queues whose pause or resume is in flight.
 	Pending map[string]string
-	// marks are the queues marked for incident mode, across clusters.
+	// Marks are the queues marked for incident mode, across clusters.
 	Marks map[string]QueueRef
-	// outbox holds what screens posted for the root model.
+	// Outbox holds what screens posted for the root model.
 	Outbox []tea.Msg
 	// OnRefused records a change refused before it reached the client.
 	OnRefused func(action string, t audit.Target, note string)
@@ -79,7 +79,7 @@ type QueueRef struct {
 	Queue       model.Queue
 }
 
-// tasks are the requests in flight, shown in the footer.
+// Tasks are the requests in flight, shown in the footer.
 type Tasks struct {
 	next  int
 	Label map[int]string
@@ -100,7 +100,7 @@ type TaskDone struct {
 	Msg    tea.Msg
 }
 
-// run starts a request for the console as a whole (a pause, a change made
+// Run starts a request for the console as a whole (a pause, a change made
 // from a dialog, a switch of organisation): fn runs in a command under ctx,
 // in the lane's share of the API budget, and its message comes back to
 // the root model. A screen's own requests go through ScreenBase.Run.
@@ -123,11 +123,11 @@ type Broadcast interface{ everyScreen() }
 // session does at the same reload.
 type RefreshMsg struct {
 	Auto bool
-	// lane is the lane of the requests the reload makes: Background for
+	// Lane is the lane of the requests the reload makes: Background for
 	// the timer, Fresh for r.
 	Lane org.Lane
 	Tick int64
-	// changed says someone changed the organisation (another SSH
+	// Changed says someone changed the organisation (another SSH
 	// session): counts are redone too.
 	Changed bool
 }
@@ -137,7 +137,7 @@ type (
 	PushMsg  struct{ Screen Screen }
 	PopMsg   struct{}
 	FlashMsg struct {
-		Kind flashKind
+		Kind FlashKind
 		Text string
 	}
 	// AskNoteMsg opens the pause-note prompt for these queues.
@@ -153,19 +153,19 @@ type (
 	ClickMsg struct{ X, Y int }
 )
 
-type flashKind int
+type FlashKind int
 
 const (
-	FlashInfo flashKind = iota
+	FlashInfo FlashKind = iota
 	FlashOK
 	FlashError
 )
 
 func Send(msg tea.Msg) tea.Cmd { return func() tea.Msg { return msg } }
 
-func Flash(kind flashKind, format string) tea.Cmd { return Send(FlashMsg{Kind: kind, Text: format}) }
+func Flash(kind FlashKind, format string) tea.Cmd { return Send(FlashMsg{Kind: kind, Text: format}) }
 
-// post hands a request to the root model, which acts on it before the
+// Post hands a request to the root model, which acts on it before the
 // next key is read: a prompt opened by p is open when the note's first
 // letter arrives, however fast it is typed.
 func (c *Common) Post(msg tea.Msg) tea.Cmd {
@@ -175,7 +175,7 @@ func (c *Common) Post(msg tea.Msg) tea.Cmd {
 
 func (c *Common) Push(s Screen) tea.Cmd { return c.Post(PushMsg{Screen: s}) }
 
-// refuse turns down a change in read-only mode: it is recorded in the
+// Refuse turns down a change in read-only mode: it is recorded in the
 // audit log like any refused change, and the flash says why.
 func (c *Common) Refuse(action string, t audit.Target, what string) tea.Cmd {
 	if c.OnRefused != nil {
@@ -184,7 +184,7 @@ func (c *Common) Refuse(action string, t audit.Target, what string) tea.Cmd {
 	return Flash(FlashError, "read-only mode: "+what+" is turned off")
 }
 
-// named tells the audit log what a change is made to.
+// Named tells the audit log what a change is made to.
 func Named(ctx context.Context, t audit.Target) context.Context { return audit.WithNames(ctx, t) }
 
 func QueueTarget(r QueueRef) audit.Target {
@@ -209,7 +209,7 @@ func NewBase(c *Common) ScreenBase {
 
 func (b *ScreenBase) ID() int { return b.id }
 
-// run starts one of the screen's requests: fn runs in a command under the
+// Run starts one of the screen's requests: fn runs in a command under the
 // screen's context, in the lane's share of the API budget, and its reply
 // comes back wrapped with the screen's id, so it reaches this screen and
 // no other whatever its type (gh-dash's section envelope).

@@ -12,7 +12,7 @@ import (
 	"github.com/kyokomi/emoji/v2"
 )
 
-// clean makes a string from the API safe to draw: escape sequences and
+// Clean makes a string from the API safe to draw: escape sequences and
 // control characters are removed, so text written by anyone in the
 // organisation can never drive the operator's terminal. New lines and
 // tabs become spaces: every value is drawn on one line.
@@ -35,7 +35,7 @@ func Clean(s string) string {
 
 var shortcode = regexp.MustCompile(`:[a-z0-9_+\-]+:`)
 
-// emojize renders :shortcode: as its Unicode emoji where one exists;
+// Emojize renders :shortcode: as its Unicode emoji where one exists;
 // Buildkite's own emoji (:buildkite:, :terraform: ...) have none and stay
 // as they are.
 func Emojize(s string) string {
@@ -79,7 +79,7 @@ func Ago(now, t time.Time) string {
 	}
 }
 
-// until says how long until t, or how long Ago it passed.
+// Until says how long until t, or how long Ago it passed.
 func Until(now, t time.Time) string {
 	if t.Before(now) {
 		return Ago(now, t)
@@ -104,7 +104,7 @@ func span(d time.Duration) string {
 	}
 }
 
-// fit truncates s (which may hold styles) to width cells and pads it to
+// Fit truncates s (which may hold styles) to width cells and pads it to
 // exactly width.
 func Fit(s string, width int) string {
 	if width <= 0 {
@@ -119,7 +119,7 @@ func Fit(s string, width int) string {
 	return s
 }
 
-// clip truncates each line of s to width cells and keeps at most height
+// Clip truncates each line of s to width cells and keeps at most height
 // lines, so a screen can never draw outside its area.
 func Clip(s string, width, height int) string {
 	lines := strings.Split(s, "\n")
@@ -134,7 +134,7 @@ func Clip(s string, width, height int) string {
 	return strings.Join(lines, "\n")
 }
 
-// plural is "1 queue", "2 queues".
+// Plural is "1 queue", "2 queues".
 func Plural(n int, one, many string) string {
 	if n == 1 {
 		return fmt.Sprintf("%d %s", n, one)

@@ -99,15 +99,15 @@ func (d *ConfirmDialog) View(width, _ int) string {
 // console's context; when done, shows is shown on every screen and done
 // is said.
 type ConfirmedChange struct {
-	// audit and target say what the change is made to, for the audit
+	// Audit and target say what the change is made to, for the audit
 	// log (a refusal too); refused is what read-only mode turns off.
 	Audit   string
 	Target  audit.Target
 	Refused string
-	// title, body, expect (the name to type) and verb ("deletes") make
+	// Title, body, expect (the name to type) and verb ("deletes") make
 	// the confirmation.
 	Title, Body, Expect, Verb string
-	// doing names the change in the footer and in a failure's flash.
+	// Doing names the change in the footer and in a failure's flash.
 	Doing, Done string
 	Send        func(ctx context.Context) error
 	Shows       org.Change

@@ -23,17 +23,17 @@ type FormSpec struct {
 	// Action names what the form does, for read-only mode's message.
 	Action string
 	Build  func() *huh.Form
-	// submit sends the request; on success it returns the command that
+	// Submit sends the request; on success it returns the command that
 	// shows the change (broadcasts and a flash).
 	Submit func(ctx context.Context) (tea.Cmd, error)
-	// audit and target say what the form changes, for the audit log.
+	// Audit and target say what the form changes, for the audit log.
 	Audit  string
 	Target audit.Target
-	// preview, when set, is drawn above the form from its live values
+	// Preview, when set, is drawn above the form from its live values
 	// (the pipeline's slug as its name is typed). It runs in the event
 	// loop, as the form's own updates do.
 	Preview func() string
-	// review, when set, lists what the filled-in form will change; it is
+	// Review, when set, lists what the filled-in form will change; it is
 	// shown for a yes before anything is sent. Nothing listed: nothing
 	// to send.
 	Review func() []string
@@ -57,7 +57,7 @@ type formSubmitted struct {
 	err   error
 }
 
-// orphaned is what a reply does when its form was closed while it was on
+// Orphaned is what a reply does when its form was closed while it was on
 // its way: the change still shows, or the failure is still said.
 func (m formSubmitted) Orphaned() tea.Cmd {
 	if m.err != nil {
@@ -224,7 +224,7 @@ func (s *formScreen) View() string {
 	return strings.Join(lines, "\n")
 }
 
-// validator adapts a validation function to huh.
+// Validator adapts a validation function to huh.
 func Validator(fn func(string) error) func(string) error {
 	return func(s string) error { return fn(s) }
 }

@@ -23,7 +23,7 @@ type ListColumn[T any] struct {
 	cell func(T) string
 }
 
-// col declares a column: its title, its width, how much of the spare
+// Col declares a column: its title, its width, how much of the spare
 // width it takes (flex), the narrowest table that shows it (minTable, 0
 // for always) and its cell.
 func Col[T any](title string, width, flex, minTable int, cell func(T) string) ListColumn[T] {
@@ -52,45 +52,45 @@ func OnList[T any](b key.Binding, run func() tea.Cmd) ListKey[T] {
 	return ListKey[T]{binding: b, run: func(T, bool) tea.Cmd { return run() }}
 }
 
-// shown is a key only shown in the help: another part acts on it.
+// Shown is a key only shown in the help: another part acts on it.
 func Shown[T any](b key.Binding) ListKey[T] { return ListKey[T]{binding: b} }
 
-// hide keeps a key out of the help line.
+// Hide keeps a key out of the help line.
 func (k ListKey[T]) Hide() ListKey[T] { k.hidden = true; return k }
 
 // ListSpec declares a list.
 type ListSpec[T any] struct {
-	// noun names the items in placeholders and errors: "queues".
+	// Noun names the items in placeholders and errors: "queues".
 	Noun string
-	// empty is what an empty list says.
+	// Empty is what an empty list says.
 	Empty   string
 	Columns []ListColumn[T]
 	// FilterCol is the column drawn from the filter's text, so that the
 	// characters a filter matched can be picked out.
 	FilterCol int
-	// key is the item's identity: the cursor stays on it across reloads.
+	// Key is the item's identity: the cursor stays on it across reloads.
 	Key func(T) string
-	// match is what the filter searches; its first primary bytes are the
+	// Match is what the filter searches; its first primary bytes are the
 	// filter column's text.
 	Match func(T) (text string, primary int)
-	// marked and ToggleMark, when set, make rows markable with the mark
+	// Marked and ToggleMark, when set, make rows markable with the mark
 	// key (space); dim, when set, draws some rows muted.
 	Marked     func(T) bool
 	ToggleMark func(T)
 	Dim        func(T) bool
 	Keys       []ListKey[T]
-	// link, when set, gives o, y and Y: what the item is called, its web
+	// Link, when set, gives o, y and Y: what the item is called, its web
 	// page and its ID.
 	Link func(T) (what, webURL, id string)
 }
 
-// list is the host: one list with its table and the state of its load.
+// List is the host: one list with its table and the state of its load.
 type List[T any] struct {
 	c     *common.Common
 	spec  ListSpec[T]
 	Table *table
 	Items []T
-	// known is set once items holds what the server sent, not a guess.
+	// Known is set once items holds what the server sent, not a guess.
 	Known    bool
 	loading  bool
 	Err      error
@@ -108,7 +108,7 @@ func NewList[T any](c *common.Common, spec ListSpec[T]) *List[T] {
 // StartLoad says a load is on its way.
 func (l *List[T]) StartLoad() { l.loading = true }
 
-// loaded takes in the reply to a load: the items, or an error that is
+// Loaded takes in the reply to a load: the items, or an error that is
 // kept (and said in a flash) while what was shown stays on. A background
 // refresh the budget put off changes nothing and says nothing.
 func (l *List[T]) Loaded(items []T, err error) tea.Cmd {
@@ -130,7 +130,7 @@ func (l *List[T]) SetItems(items []T) {
 	l.Rebuild()
 }
 
-// upsert shows a changed item, or a new one with the cursor on it; it
+// Upsert shows a changed item, or a new one with the cursor on it; it
 // reports whether the item is new.
 func (l *List[T]) Upsert(item T) bool {
 	k := l.spec.Key(item)
@@ -143,7 +143,7 @@ func (l *List[T]) Upsert(item T) bool {
 	return added
 }
 
-// remove drops the item with this key.
+// Remove drops the item with this key.
 func (l *List[T]) Remove(k string) {
 	for i, x := range l.Items {
 		if l.spec.Key(x) == k {
@@ -154,7 +154,7 @@ func (l *List[T]) Remove(k string) {
 	l.Rebuild()
 }
 
-// rebuild remakes the rows, keeping the cursor on the same item.
+// Rebuild remakes the rows, keeping the cursor on the same item.
 func (l *List[T]) Rebuild() { l.Table.setRows(l.rows(l.Items)) }
 
 // AppendItems adds items at the end as the pages of a progressive load
@@ -191,7 +191,7 @@ func (l *List[T]) cells(it T) []string {
 	return cells
 }
 
-// count is how many items the list holds (before any filter).
+// Count is how many items the list holds (before any filter).
 func (l *List[T]) Count() int { return len(l.Table.Rows) }
 
 func (l *List[T]) selected() (T, bool) {
@@ -210,7 +210,7 @@ func (l *List[T]) selected() (T, bool) {
 
 func (l *List[T]) Capturing() bool { return l.Table.capturing() }
 
-// help is the list's keys for the help line.
+// Help is the list's keys for the help line.
 func (l *List[T]) Help() []key.Binding {
 	var out []key.Binding
 	for _, k := range l.spec.Keys {
@@ -221,7 +221,7 @@ func (l *List[T]) Help() []key.Binding {
 	return out
 }
 
-// update handles what the host does for every list: movement, the
+// Update handles what the host does for every list: movement, the
 // filter, the mouse wheel, marks and the screen's keys. top is the line
 // of the screen's area the table starts on, for clicks. It reports
 // whether it used the message.
@@ -269,7 +269,7 @@ func (l *List[T]) key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 	return false, nil
 }
 
-// view draws the list in width × height: its table, or while nothing is
+// View draws the list in width × height: its table, or while nothing is
 // known yet, what is on its way or what went wrong.
 func (l *List[T]) View(width, height int) string {
 	st := l.c.Styles
@@ -283,7 +283,7 @@ func (l *List[T]) View(width, height int) string {
 	return l.Table.render()
 }
 
-// stale is how old the list on show is when its last refresh failed.
+// Stale is how old the list on show is when its last refresh failed.
 func (l *List[T]) Stale() (string, bool) {
 	if l.Err == nil || !l.Known || l.loadedAt.IsZero() {
 		return "", false

@@ -7,7 +7,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 )
 
-// overlay is a small model drawn over the screens — the note prompt, a
+// Overlay is a small model drawn over the screens — the note prompt, a
 // confirmation, the token dialog, the palette, the help — with its own
 // keys and help. While one is open it takes every key; the root model only
 // opens it, routes to it and draws it where it says.

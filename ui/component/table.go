@@ -231,7 +231,7 @@ func (t *table) Move(delta int) {
 // capturing reports that the filter input has the focus.
 func (t *table) capturing() bool { return t.filtering }
 
-// update handles movement, the filter and the mouse. It reports whether
+// Update handles movement, the filter and the mouse. It reports whether
 // it used the message.
 func (t *table) Update(msg tea.Msg) (bool, tea.Cmd) {
 	k := t.c.Keys

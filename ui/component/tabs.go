@@ -8,7 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 )
 
-// tabs are the tabs of a screen that shows several lists (a cluster's
+// Tabs are the tabs of a screen that shows several lists (a cluster's
 // queues, tokens and pipelines): tab and shift+tab move between them.
 type Tabs struct {
 	C       *common.Common
@@ -16,7 +16,7 @@ type Tabs struct {
 	Current int
 }
 
-// key moves to the next or previous tab; it reports whether it did.
+// Key moves to the next or previous tab; it reports whether it did.
 func (t *Tabs) Key(msg tea.KeyPressMsg) bool {
 	n := len(t.Names)
 	switch {
@@ -30,7 +30,7 @@ func (t *Tabs) Key(msg tea.KeyPressMsg) bool {
 	return true
 }
 
-// view draws the tab line; label gives each tab's text (with its count).
+// View draws the tab line; label gives each tab's text (with its count).
 func (t *Tabs) View(label func(i int, name string) string) string {
 	st := t.C.Styles
 	parts := make([]string, len(t.Names))

@@ -91,7 +91,7 @@ func (l *pipelineList) shows(p *model.Pipeline) bool {
 	return (l.clusterID == "" || model.Value(p.ClusterID) == l.clusterID) && (l.ShowArchived || !p.Archived())
 }
 
-// rebuild makes the rows again from org's pipelines.
+// Rebuild makes the rows again from org's pipelines.
 func (l *pipelineList) Rebuild() {
 	items := l.c.Org.Pipelines.Items
 	ps := make([]*model.Pipeline, 0, len(items))
@@ -160,7 +160,7 @@ func (l *pipelineList) sync(msg tea.Msg, visible bool) (tea.Cmd, bool) {
 	return nil, false
 }
 
-// view draws the list; until a first page is in, what is on its way or
+// View draws the list; until a first page is in, what is on its way or
 // what went wrong.
 func (l *pipelineList) View(width, height int) string {
 	pc := l.c.Org.Pipelines
