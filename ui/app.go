@@ -11,9 +11,6 @@ package ui
 import (
 	"context"
 	"fmt"
-	"github.com/kiteconsole/kiteconsole/ui/common"
-	"github.com/kiteconsole/kiteconsole/ui/component"
-	"github.com/kiteconsole/kiteconsole/ui/screen"
 	"strings"
 	"time"
 
@@ -27,6 +24,9 @@ import (
 	"github.com/kiteconsole/kiteconsole/keymap"
 	"github.com/kiteconsole/kiteconsole/org"
 	"github.com/kiteconsole/kiteconsole/theme"
+	"github.com/kiteconsole/kiteconsole/ui/common"
+	"github.com/kiteconsole/kiteconsole/ui/component"
+	"github.com/kiteconsole/kiteconsole/ui/screen"
 )
 
 // Options configure the console.

@@ -2,8 +2,6 @@ package ui
 
 import (
 	"context"
-	"github.com/kiteconsole/kiteconsole/ui/common"
-	"github.com/kiteconsole/kiteconsole/ui/screen"
 	"io"
 	"net/http/httptest"
 	"runtime"
@@ -20,6 +18,8 @@ import (
 	"github.com/kiteconsole/kiteconsole/api/sandbox"
 	"github.com/kiteconsole/kiteconsole/api/sandbox/sandboxtest"
 	"github.com/kiteconsole/kiteconsole/org"
+	"github.com/kiteconsole/kiteconsole/ui/common"
+	"github.com/kiteconsole/kiteconsole/ui/screen"
 )
 
 // frameWatch sees every frame the program renders (whole frames, not the

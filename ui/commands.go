@@ -1,13 +1,14 @@
 package ui
 
 import (
+	"sort"
+
+	tea "charm.land/bubbletea/v2"
+
 	"github.com/kiteconsole/kiteconsole/org"
 	"github.com/kiteconsole/kiteconsole/ui/common"
 	"github.com/kiteconsole/kiteconsole/ui/component"
 	"github.com/kiteconsole/kiteconsole/ui/screen"
-	"sort"
-
-	tea "charm.land/bubbletea/v2"
 )
 
 // The palette's commands and jumps: every cluster, queue and pipeline

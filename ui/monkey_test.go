@@ -3,8 +3,6 @@ package ui
 import (
 	"errors"
 	"fmt"
-	"github.com/kiteconsole/kiteconsole/ui/common"
-	"github.com/kiteconsole/kiteconsole/ui/component"
 	"math/rand/v2"
 	"net/http"
 	"strings"
@@ -15,6 +13,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/kiteconsole/kiteconsole/api/sandbox"
+	"github.com/kiteconsole/kiteconsole/ui/common"
+	"github.com/kiteconsole/kiteconsole/ui/component"
 )
 
 // monkeyKeys are what the monkey presses, weighted by repetition: every

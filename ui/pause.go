@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/kiteconsole/kiteconsole/ui/common"
-	"github.com/kiteconsole/kiteconsole/ui/component"
 	"net/http"
 	"sort"
 	"strings"
@@ -15,6 +13,8 @@ import (
 	"github.com/kiteconsole/kiteconsole/api"
 	"github.com/kiteconsole/kiteconsole/model"
 	"github.com/kiteconsole/kiteconsole/org"
+	"github.com/kiteconsole/kiteconsole/ui/common"
+	"github.com/kiteconsole/kiteconsole/ui/component"
 )
 
 // Pause and resume live in the root model: the same path serves the one

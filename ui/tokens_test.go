@@ -3,12 +3,12 @@ package ui
 import (
 	"context"
 	"fmt"
-	"github.com/kiteconsole/kiteconsole/ui/component"
 	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/kiteconsole/kiteconsole/model"
+	"github.com/kiteconsole/kiteconsole/ui/component"
 )
 
 // tokenValue finds an agent token's value on a frame: the sandbox makes

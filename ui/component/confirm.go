@@ -3,7 +3,6 @@ package component
 import (
 	"context"
 	"fmt"
-	"github.com/kiteconsole/kiteconsole/ui/common"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/kiteconsole/kiteconsole/audit"
 	"github.com/kiteconsole/kiteconsole/org"
+	"github.com/kiteconsole/kiteconsole/ui/common"
 )
 
 // ConfirmDialog guards a destructive Action: nothing happens unless the

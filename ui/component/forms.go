@@ -3,7 +3,6 @@ package component
 import (
 	"context"
 	"errors"
-	"github.com/kiteconsole/kiteconsole/ui/common"
 	"net/http"
 	"strings"
 
@@ -14,6 +13,7 @@ import (
 	"github.com/kiteconsole/kiteconsole/api"
 	"github.com/kiteconsole/kiteconsole/audit"
 	"github.com/kiteconsole/kiteconsole/org"
+	"github.com/kiteconsole/kiteconsole/ui/common"
 )
 
 // FormSpec is one create or update form: how to build it (bound to

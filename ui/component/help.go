@@ -1,12 +1,13 @@
 package component
 
 import (
-	"github.com/kiteconsole/kiteconsole/ui/common"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+
+	"github.com/kiteconsole/kiteconsole/ui/common"
 )
 
 // helpOverlay is the full help, drawn from the key map itself over the

@@ -1,13 +1,13 @@
 package component
 
 import (
-	"github.com/kiteconsole/kiteconsole/ui/common"
 	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/kiteconsole/kiteconsole/org"
+	"github.com/kiteconsole/kiteconsole/ui/common"
 )
 
 // The list host: a screen declares what a list shows (ListSpec) and the

@@ -2,7 +2,6 @@ package component
 
 import (
 	"fmt"
-	"github.com/kiteconsole/kiteconsole/ui/common"
 	"sort"
 	"strings"
 
@@ -10,6 +9,8 @@ import (
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"github.com/sahilm/fuzzy"
+
+	"github.com/kiteconsole/kiteconsole/ui/common"
 )
 
 // The command palette (:) runs a command or jumps to any cluster, queue

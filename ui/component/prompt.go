@@ -2,7 +2,6 @@ package component
 
 import (
 	"fmt"
-	"github.com/kiteconsole/kiteconsole/ui/common"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -11,6 +10,7 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"github.com/kiteconsole/kiteconsole/model"
+	"github.com/kiteconsole/kiteconsole/ui/common"
 )
 
 // notePrompt is the one-line note asked for before a pause, in the

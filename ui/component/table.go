@@ -2,7 +2,6 @@ package component
 
 import (
 	"fmt"
-	"github.com/kiteconsole/kiteconsole/ui/common"
 	"slices"
 	"strings"
 
@@ -12,6 +11,8 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/sahilm/fuzzy"
+
+	"github.com/kiteconsole/kiteconsole/ui/common"
 )
 
 // column is a table column: a fixed width, or flex to share what is left.
@@ -368,7 +369,10 @@ func (t *table) render() string {
 		ri := t.view[vi]
 		r := t.Rows[ri]
 		if r.cells == nil && r.draw != nil {
+			// Drawn once, when first on screen, and kept: whatever a cell
+			// shows changes only with a rebuild of the rows.
 			r.cells = r.draw()
+			t.Rows[ri].cells = r.cells
 		}
 		selected := vi == t.cursor
 		cells = cells[:0]

@@ -1,11 +1,12 @@
 package component
 
 import (
-	"github.com/kiteconsole/kiteconsole/ui/common"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+
+	"github.com/kiteconsole/kiteconsole/ui/common"
 )
 
 // Tabs are the tabs of a screen that shows several lists (a cluster's

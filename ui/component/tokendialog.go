@@ -2,12 +2,13 @@ package component
 
 import (
 	"fmt"
-	"github.com/kiteconsole/kiteconsole/ui/common"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+
+	"github.com/kiteconsole/kiteconsole/ui/common"
 )
 
 // TokenDialog shows an agent token's value the one time the API gives

@@ -3,8 +3,6 @@ package screen
 import (
 	"context"
 	"fmt"
-	"github.com/kiteconsole/kiteconsole/ui/common"
-	"github.com/kiteconsole/kiteconsole/ui/component"
 	"regexp"
 
 	tea "charm.land/bubbletea/v2"
@@ -13,6 +11,8 @@ import (
 	"github.com/kiteconsole/kiteconsole/audit"
 	"github.com/kiteconsole/kiteconsole/model"
 	"github.com/kiteconsole/kiteconsole/org"
+	"github.com/kiteconsole/kiteconsole/ui/common"
+	"github.com/kiteconsole/kiteconsole/ui/component"
 )
 
 var emojiSyntax = regexp.MustCompile(`^(:[a-z0-9_+\-]+:)?$`)

@@ -3,8 +3,6 @@ package screen
 import (
 	"context"
 	"fmt"
-	"github.com/kiteconsole/kiteconsole/ui/common"
-	"github.com/kiteconsole/kiteconsole/ui/component"
 	"strconv"
 
 	"charm.land/bubbles/v2/key"
@@ -12,6 +10,8 @@ import (
 
 	"github.com/kiteconsole/kiteconsole/model"
 	"github.com/kiteconsole/kiteconsole/org"
+	"github.com/kiteconsole/kiteconsole/ui/common"
+	"github.com/kiteconsole/kiteconsole/ui/component"
 )
 
 // clustersScreen is the home screen: every cluster, with its queue counts

@@ -3,8 +3,6 @@ package screen
 import (
 	"context"
 	"fmt"
-	"github.com/kiteconsole/kiteconsole/ui/common"
-	"github.com/kiteconsole/kiteconsole/ui/component"
 	"maps"
 	"slices"
 	"strings"
@@ -15,6 +13,8 @@ import (
 	"github.com/kiteconsole/kiteconsole/audit"
 	"github.com/kiteconsole/kiteconsole/model"
 	"github.com/kiteconsole/kiteconsole/org"
+	"github.com/kiteconsole/kiteconsole/ui/common"
+	"github.com/kiteconsole/kiteconsole/ui/component"
 )
 
 // Sections of the pipeline form: an edit asks which to change, so that

@@ -3,8 +3,6 @@ package screen
 import (
 	"context"
 	"fmt"
-	"github.com/kiteconsole/kiteconsole/ui/common"
-	"github.com/kiteconsole/kiteconsole/ui/component"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -12,6 +10,8 @@ import (
 	"github.com/kiteconsole/kiteconsole/audit"
 	"github.com/kiteconsole/kiteconsole/model"
 	"github.com/kiteconsole/kiteconsole/org"
+	"github.com/kiteconsole/kiteconsole/ui/common"
+	"github.com/kiteconsole/kiteconsole/ui/component"
 )
 
 // pipelineList is the pipelines list over org's shared pipelines: all of

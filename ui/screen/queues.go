@@ -2,10 +2,10 @@ package screen
 
 import (
 	"fmt"
-	"github.com/kiteconsole/kiteconsole/ui/common"
 	"strings"
 
 	"github.com/kiteconsole/kiteconsole/model"
+	"github.com/kiteconsole/kiteconsole/ui/common"
 )
 
 // Drawing of queues, shared by the cluster screen's table and the queue

@@ -3,8 +3,6 @@ package screen
 import (
 	"context"
 	"fmt"
-	"github.com/kiteconsole/kiteconsole/ui/common"
-	"github.com/kiteconsole/kiteconsole/ui/component"
 	"strings"
 	"time"
 
@@ -14,6 +12,8 @@ import (
 	"github.com/kiteconsole/kiteconsole/audit"
 	"github.com/kiteconsole/kiteconsole/model"
 	"github.com/kiteconsole/kiteconsole/org"
+	"github.com/kiteconsole/kiteconsole/ui/common"
+	"github.com/kiteconsole/kiteconsole/ui/component"
 )
 
 // expiryCell is a token's expiry, relative: expired in red, within a week
