@@ -88,7 +88,7 @@ type ListSpec[T any] struct {
 type List[T any] struct {
 	c     *common.Common
 	spec  ListSpec[T]
-	Table *table
+	Table *Table
 	Items []T
 	// Known is set once items holds what the server sent, not a guess.
 	Known    bool

@@ -41,9 +41,9 @@ type row struct {
 	dim      bool
 }
 
-// table is a scrolling table with a fuzzy filter. Only the visible rows
+// Table is a scrolling table with a fuzzy filter. Only the visible rows
 // are drawn, so its cost does not grow with the list.
-type table struct {
+type Table struct {
 	c         *common.Common
 	cols      []column
 	filterCol int
@@ -62,15 +62,15 @@ type table struct {
 	empty       string // what to say when there are no rows
 }
 
-func newTable(c *common.Common, cols []column, filterCol int, empty string) *table {
+func newTable(c *common.Common, cols []column, filterCol int, empty string) *Table {
 	in := textinput.New()
 	in.Prompt = "/"
 	in.Placeholder = "filter"
-	return &table{c: c, cols: cols, filterCol: filterCol, filter: in, empty: empty}
+	return &Table{c: c, cols: cols, filterCol: filterCol, filter: in, empty: empty}
 }
 
 // setRows replaces the rows, keeping the cursor on the same key.
-func (t *table) setRows(rows []row) {
+func (t *Table) setRows(rows []row) {
 	selected, hadSelection := t.selectedKey()
 	t.Rows = rows
 	t.lastQuery, t.lastMatches = "", nil // new rows: search them all
@@ -82,7 +82,7 @@ func (t *table) setRows(rows []row) {
 
 // appendRows adds rows at the end, as a list's pages arrive, without
 // rebuilding what is there.
-func (t *table) appendRows(rows []row) {
+func (t *Table) appendRows(rows []row) {
 	t.Rows = append(t.Rows, rows...)
 	if t.query() == "" {
 		for i := len(t.Rows) - len(rows); i < len(t.Rows); i++ {
@@ -94,7 +94,7 @@ func (t *table) appendRows(rows []row) {
 	t.applyFilter()
 }
 
-func (t *table) SelectKey(k string) bool {
+func (t *Table) SelectKey(k string) bool {
 	for i, r := range t.view {
 		if t.Rows[r].key == k {
 			t.cursor = i
@@ -105,19 +105,19 @@ func (t *table) SelectKey(k string) bool {
 	return false
 }
 
-func (t *table) selectedKey() (string, bool) {
+func (t *Table) selectedKey() (string, bool) {
 	if t.cursor < 0 || t.cursor >= len(t.view) {
 		return "", false
 	}
 	return t.Rows[t.view[t.cursor]].key, true
 }
 
-func (t *table) query() string { return strings.TrimSpace(t.filter.Value()) }
+func (t *Table) query() string { return strings.TrimSpace(t.filter.Value()) }
 
 // applyFilter recomputes the visible rows: all of them in order, or the
 // fuzzy matches best first. A query that extends the last one searches
 // only the last one's matches: every keystroke after the first is cheap.
-func (t *table) applyFilter() {
+func (t *Table) applyFilter() {
 	q := t.query()
 	if q == "" {
 		t.view = t.view[:0]
@@ -178,7 +178,7 @@ func (t *table) applyFilter() {
 	t.scrollToCursor()
 }
 
-func (t *table) allRows() []int {
+func (t *Table) allRows() []int {
 	all := make([]int, len(t.Rows))
 	for i := range all {
 		all[i] = i
@@ -195,14 +195,14 @@ type rowSource struct {
 func (s rowSource) String(i int) string { return s.rows[s.idx[i]].match }
 func (s rowSource) Len() int            { return len(s.idx) }
 
-func (t *table) setSize(w, h int) {
+func (t *Table) setSize(w, h int) {
 	t.width, t.height = w, h
 	t.filter.SetWidth(max(10, w-20))
 	t.scrollToCursor()
 }
 
 // bodyHeight is the number of rows that fit.
-func (t *table) bodyHeight() int {
+func (t *Table) bodyHeight() int {
 	h := t.height - 1 // header
 	if t.filtering || t.query() != "" {
 		h--
@@ -210,7 +210,7 @@ func (t *table) bodyHeight() int {
 	return max(h, 1)
 }
 
-func (t *table) scrollToCursor() {
+func (t *Table) scrollToCursor() {
 	h := t.bodyHeight()
 	if t.cursor < t.offset {
 		t.offset = t.cursor
@@ -221,7 +221,7 @@ func (t *table) scrollToCursor() {
 	t.offset = max(0, min(t.offset, len(t.view)-h))
 }
 
-func (t *table) Move(delta int) {
+func (t *Table) Move(delta int) {
 	if len(t.view) == 0 {
 		return
 	}
@@ -230,11 +230,11 @@ func (t *table) Move(delta int) {
 }
 
 // capturing reports that the filter input has the focus.
-func (t *table) capturing() bool { return t.filtering }
+func (t *Table) capturing() bool { return t.filtering }
 
 // Update handles movement, the filter and the mouse. It reports whether
 // it used the message.
-func (t *table) Update(msg tea.Msg) (bool, tea.Cmd) {
+func (t *Table) Update(msg tea.Msg) (bool, tea.Cmd) {
 	k := t.c.Keys
 	switch msg := msg.(type) {
 	case tea.KeyPressMsg:
@@ -299,7 +299,7 @@ func (t *table) Update(msg tea.Msg) (bool, tea.Cmd) {
 }
 
 // clickRow selects the row drawn at line y of the table, if any.
-func (t *table) clickRow(y int) bool {
+func (t *Table) clickRow(y int) bool {
 	first := 1 // header
 	if t.filtering || t.query() != "" {
 		first++
@@ -313,7 +313,7 @@ func (t *table) clickRow(y int) bool {
 }
 
 // widths lays out the columns in the table's width.
-func (t *table) widths() []int {
+func (t *Table) widths() []int {
 	const gap = 2
 	ws := make([]int, len(t.cols))
 	fixed, shares := 2, 0 // the mark column
@@ -337,7 +337,7 @@ func (t *table) widths() []int {
 	return ws
 }
 
-func (t *table) render() string {
+func (t *Table) render() string {
 	st := t.c.Styles
 	var b strings.Builder
 	if t.filtering || t.query() != "" {
@@ -417,7 +417,7 @@ func (t *table) render() string {
 
 // highlight draws the filter column's text with the matched characters
 // picked out.
-func (t *table) highlight(r row, idx []int, selected bool) string {
+func (t *Table) highlight(r row, idx []int, selected bool) string {
 	text := r.match[:min(r.matchLen, len(r.match))]
 	set := map[int]bool{}
 	for _, i := range idx {
