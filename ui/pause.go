@@ -141,7 +141,7 @@ func (a *App) start(action pauseAction, targets []common.QueueRef, note string, 
 			optimistic.DispatchPausedAt, optimistic.DispatchPausedBy, optimistic.DispatchPausedNote = nil, nil, nil
 		}
 		a.c.Pending[before.ID] = doing + "…"
-		cmds = append(cmds, a.everyScreen(org.QueueChanged{ClusterID: t.ClusterID, Queue: optimistic}))
+		cmds = append(cmds, a.changed(org.QueueChanged{ClusterID: t.ClusterID, Queue: optimistic}))
 		ref := t
 		label := fmt.Sprintf("%s %s", doing, common.Clean(before.Key))
 		cmds = append(cmds, a.c.Run(a.c.AppCtx, org.Interactive, label, func(ctx context.Context) tea.Msg {
@@ -199,7 +199,7 @@ func (a *App) finishPause(msg pauseDone) tea.Cmd {
 	switch {
 	case msg.err == nil:
 		b.ok = append(b.ok, name)
-		cmds = append(cmds, a.everyScreen(org.QueueChanged{ClusterID: msg.ref.ClusterID, Queue: msg.after}))
+		cmds = append(cmds, a.changed(org.QueueChanged{ClusterID: msg.ref.ClusterID, Queue: msg.after}))
 	case msg.unknown:
 		// No answer: the queue was fetched again and is shown as it is.
 		state := "running"
@@ -207,14 +207,14 @@ func (a *App) finishPause(msg pauseDone) tea.Cmd {
 			state = "paused"
 		}
 		b.unknown = append(b.unknown, name+" (now "+state+")")
-		cmds = append(cmds, a.everyScreen(org.QueueChanged{ClusterID: msg.ref.ClusterID, Queue: msg.after}))
+		cmds = append(cmds, a.changed(org.QueueChanged{ClusterID: msg.ref.ClusterID, Queue: msg.after}))
 	case isAlreadyInState(msg.err):
 		b.already = append(b.already, name)
-		cmds = append(cmds, a.everyScreen(org.QueueChanged{ClusterID: msg.ref.ClusterID, Queue: msg.after}))
+		cmds = append(cmds, a.changed(org.QueueChanged{ClusterID: msg.ref.ClusterID, Queue: msg.after}))
 	default:
 		// Never show a change that was not made: put the queue back.
 		b.failed = append(b.failed, name+": "+common.ErrorText(msg.err))
-		cmds = append(cmds, a.everyScreen(org.QueueChanged{ClusterID: msg.ref.ClusterID, Queue: msg.before}))
+		cmds = append(cmds, a.changed(org.QueueChanged{ClusterID: msg.ref.ClusterID, Queue: msg.before}))
 	}
 	if m, ok := a.c.Marks[msg.before.ID]; ok {
 		m.Queue = msg.after
