@@ -141,15 +141,3 @@ func Plural(n int, one, many string) string {
 	}
 	return fmt.Sprintf("%d %s", n, many)
 }
-
-// upsert replaces the item of list that same picks out, or appends item;
-// it reports whether item is new.
-func upsert[T any](list []T, item T, same func(T) bool) ([]T, bool) {
-	for i := range list {
-		if same(list[i]) {
-			list[i] = item
-			return list, false
-		}
-	}
-	return append(list, item), true
-}
