@@ -1,20 +1,30 @@
+// Package ui is the console: a bubbletea program whose root model (App)
+// keeps the stack of screens (package screen), draws the frame — header,
+// breadcrumbs, footer with flash messages, tasks and help — and routes:
+// keys to the open overlay or the top screen, replies to the screen that
+// asked, changes to the organisation to org and then to every screen. It
+// also runs pause and resume, which span screens (incident mode), and the
+// palette's commands. The building blocks are in package component, what
+// every part shares in package common.
 package ui
 
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 
 	"github.com/kiteconsole/kiteconsole/api"
 	"github.com/kiteconsole/kiteconsole/audit"
 	"github.com/kiteconsole/kiteconsole/keymap"
+	"github.com/kiteconsole/kiteconsole/org"
 	"github.com/kiteconsole/kiteconsole/theme"
+	"github.com/kiteconsole/kiteconsole/ui/common"
+	"github.com/kiteconsole/kiteconsole/ui/component"
+	"github.com/kiteconsole/kiteconsole/ui/screen"
 )
 
 // Options configure the console.
@@ -45,6 +55,11 @@ type Options struct {
 	SwitchOrg func(ctx context.Context, org string) (*api.Client, error)
 }
 
+// ChangedElsewhere tells a console that the organisation was changed from
+// another console sharing its client (another SSH session): it refreshes
+// what it shows, as a background refresh.
+type ChangedElsewhere struct{}
+
 // orgSwitched is the reply to a switch of organisation.
 type orgSwitched struct {
 	org    string
@@ -60,31 +75,30 @@ const (
 	flashFor    = 6 * time.Second
 )
 
-// App is the root model: it owns the screen stack, the header and footer,
-// the overlays (help, the pause note, confirmations), the requests in
-// flight, and pause/resume.
+// App is the root model: it owns the screen stack and draws the frame
+// (header, breadcrumbs, footer); it routes keys to the open overlay or
+// the top screen, replies to the screen that asked, changes to org and
+// then every screen; and it runs pause and resume, which span screens.
 type App struct {
-	c       *Common
+	c       *common.Common
 	opts    Options
-	stack   []Screen
+	stack   []common.Screen
 	width   int
 	height  int
 	spinner spinner.Model
 	spin    bool
 
-	flash       flashMsg
-	flashID     int
-	showHelp    bool
-	prompt      *notePrompt
-	confirm     *confirmDialog
-	tokenDialog *tokenDialog
-	palette     *palette
-	history     []string
-	batches     map[int]*batch
-	nextBatch   int
-	cancel      context.CancelFunc
-	quitting    bool
-	refreshGen  int
+	flash   common.FlashMsg
+	flashID int
+	// overlay is the dialog open over the screens, if any.
+	overlay component.Overlay
+	// history is what the palette ran, for its ↑/↓.
+	history    []string
+	batches    map[int]*batch
+	nextBatch  int
+	cancel     context.CancelFunc
+	quitting   bool
+	refreshGen int
 }
 
 type flashExpired struct{ id int }
@@ -100,27 +114,25 @@ func New(ctx context.Context, opts Options) *App {
 		keys = *opts.Keys
 	}
 	appCtx, cancel := context.WithCancel(ctx)
-	c := &Common{
-		Client:     opts.Client,
-		Styles:     theme.New(opts.Dark),
-		Keys:       keys,
-		Now:        opts.Now,
-		ReadOnly:   opts.Client.ReadOnly(),
-		appCtx:     appCtx,
-		tasks:      &tasks{label: map[int]string{}},
-		pending:    map[string]string{},
-		marks:      map[string]queueRef{},
-		queueKeys:  map[string]string{},
-		queueIndex: map[string]queueIndexEntry{},
-		pipelines:  &pipelineCache{},
-		Remote:     opts.Remote,
-		onRefused:  opts.OnRefused,
-		Width:      80,
-		Height:     24 - headerLines - footerLines,
+	c := &common.Common{
+		Client:    opts.Client,
+		Styles:    theme.New(opts.Dark),
+		Keys:      keys,
+		Now:       opts.Now,
+		ReadOnly:  opts.Client.ReadOnly(),
+		AppCtx:    appCtx,
+		Tasks:     &common.Tasks{Label: map[int]string{}},
+		Pending:   map[string]string{},
+		Marks:     map[string]common.QueueRef{},
+		Org:       common.NewOrgState(opts.Client, opts.Now),
+		Remote:    opts.Remote,
+		OnRefused: opts.OnRefused,
+		Width:     80,
+		Height:    24 - headerLines - footerLines,
 	}
 	sp := spinner.New(spinner.WithSpinner(spinner.MiniDot))
 	a := &App{c: c, opts: opts, spinner: sp, cancel: cancel, batches: map[int]*batch{}, width: 80, height: 24}
-	a.stack = []Screen{newClustersScreen(c)}
+	a.stack = []common.Screen{screen.NewClustersScreen(c)}
 	return a
 }
 
@@ -130,7 +142,7 @@ func (a *App) Init() tea.Cmd {
 	return tea.Batch(a.top().Init(), tea.RequestBackgroundColor, a.armRefresh(), a.spinIfBusy(), tickBudget())
 }
 
-func (a *App) top() Screen { return a.stack[len(a.stack)-1] }
+func (a *App) top() common.Screen { return a.stack[len(a.stack)-1] }
 
 func (a *App) armRefresh() tea.Cmd {
 	if a.opts.Refresh <= 0 {
@@ -180,18 +192,16 @@ func tickBudget() tea.Cmd {
 // requests spend only the background share of the budget. changed says
 // another session changed the organisation.
 func (a *App) autoRefresh(changed bool) tea.Cmd {
-	a.c.background = true
-	defer func() { a.c.background = false }()
 	var tick int64
 	if every := a.opts.Refresh; every > 0 {
 		tick = (time.Now().UnixNano() + int64(every)/2) / int64(every)
 	}
-	return a.toTop(refreshMsg{auto: true, tick: tick, changed: changed})
+	return a.toTop(common.RefreshMsg{Auto: true, Lane: org.Background, Tick: tick, Changed: changed})
 }
 
 // spinIfBusy starts the footer's spinner when requests are in flight.
 func (a *App) spinIfBusy() tea.Cmd {
-	if a.spin || len(a.c.tasks.label) == 0 {
+	if a.spin || len(a.c.Tasks.Label) == 0 {
 		return nil
 	}
 	a.spin = true
@@ -202,9 +212,9 @@ func (a *App) spinIfBusy() tea.Cmd {
 // replies to the screen that asked, broadcasts to every screen.
 func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	cmds := []tea.Cmd{a.update(msg)}
-	for len(a.c.outbox) > 0 {
-		next := a.c.outbox[0]
-		a.c.outbox = a.c.outbox[1:]
+	for len(a.c.Outbox) > 0 {
+		next := a.c.Outbox[0]
+		a.c.Outbox = a.c.Outbox[1:]
 		cmds = append(cmds, a.update(next))
 	}
 	return a, tea.Batch(append(cmds, a.spinIfBusy())...)
@@ -228,25 +238,28 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 			a.c.Styles = theme.New(msg.IsDark())
 		}
 		return a.toTop(msg)
-	case taskDone:
-		delete(a.c.tasks.label, msg.id)
-		return a.update(msg.msg)
+	case common.TaskDone:
+		delete(a.c.Tasks.Label, msg.Task)
+		if msg.Screen != 0 {
+			return a.toScreen(msg.Screen, msg.Msg)
+		}
+		return a.update(msg.Msg)
 	case spinner.TickMsg:
-		if len(a.c.tasks.label) == 0 {
+		if len(a.c.Tasks.Label) == 0 {
 			a.spin = false
 			return nil
 		}
 		var cmd tea.Cmd
 		a.spinner, cmd = a.spinner.Update(msg)
 		return cmd
-	case flashMsg:
+	case common.FlashMsg:
 		a.flash = msg
 		a.flashID++
 		id := a.flashID
 		return tea.Tick(flashFor, func(time.Time) tea.Msg { return flashExpired{id: id} })
 	case flashExpired:
 		if msg.id == a.flashID {
-			a.flash = flashMsg{}
+			a.flash = common.FlashMsg{}
 		}
 		return nil
 	case refreshTick:
@@ -258,111 +271,118 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 		return tickBudget()
 	case ChangedElsewhere:
 		return a.autoRefresh(true)
-	case pushMsg:
-		a.stack = append(a.stack, msg.screen)
-		s, sizeCmd := msg.screen.Update(tea.WindowSizeMsg{Width: a.c.Width, Height: a.c.Height})
+	case common.PushMsg:
+		a.stack = append(a.stack, msg.Screen)
+		s, sizeCmd := msg.Screen.Update(tea.WindowSizeMsg{Width: a.c.Width, Height: a.c.Height})
 		a.stack[len(a.stack)-1] = s
 		return tea.Batch(sizeCmd, s.Init())
-	case popMsg:
+	case common.PopMsg:
 		return a.pop()
-	case askNoteMsg:
-		return a.openPrompt(msg.targets)
-	case resumeMsg:
-		return a.startResume(msg.targets)
-	case tokenShown:
-		a.tokenDialog = &tokenDialog{c: a.c, shown: msg}
+	case common.AskNoteMsg:
+		return a.openPrompt(msg.Targets)
+	case component.PauseNoted:
+		return a.startPause(msg.Targets, msg.Note)
+	case common.ResumeMsg:
+		return a.startResume(msg.Targets)
+	case common.TokenShown:
+		a.overlay = component.NewTokenDialog(a.c, msg)
 		return nil
-	case askConfirmMsg:
-		a.confirm = newConfirm(a.c, msg)
-		return a.confirm.input.Focus()
+	case common.AskConfirmMsg:
+		d, cmd := component.NewConfirm(a.c, msg)
+		a.overlay = d
+		return cmd
+	case component.PaletteChosen:
+		return msg.Item.Run()
 	case pauseDone:
 		return a.finishPause(msg)
-	case mutationDone:
+	case common.MutationDone:
 		return a.finishMutation(msg)
 	case orgSwitched:
 		if msg.err != nil {
-			return flash(flashError, "could not switch to "+clean(msg.org)+": "+errorText(msg.err))
+			return common.Flash(common.FlashError, "could not switch to "+common.Clean(msg.org)+": "+common.ErrorText(msg.err))
 		}
 		return a.reset(msg.client)
 	case tea.KeyPressMsg:
 		return a.key(msg)
 	case tea.MouseClickMsg:
-		if a.overlayOpen() {
+		if a.overlay != nil {
 			return nil
 		}
 		m := msg.Mouse()
-		return a.toTop(clickMsg{x: m.X, y: m.Y - headerLines})
+		return a.toTop(common.ClickMsg{X: m.X, Y: m.Y - headerLines})
 	case tea.MouseWheelMsg:
-		if a.overlayOpen() {
+		if a.overlay != nil {
 			return nil
 		}
 		return a.toTop(msg)
-	case pipelinesPage:
-		a.c.applyPipelines(msg)
-		cmds := []tea.Cmd{a.everyScreen(msg), msg.next}
-		if msg.done && msg.gen == a.c.pipelines.gen {
-			cmds = append(cmds, a.everyScreen(pipelinesLoaded{err: msg.err}))
-			if a.palette != nil {
-				// An open palette searches the pipelines once they are in.
-				a.palette.items = a.paletteItems()
-				a.palette.filter()
-			}
-		}
-		return tea.Batch(cmds...)
-	case broadcast:
-		a.c.applyPipelines(msg)
-		switch m := msg.(type) {
-		case queueRemoved:
-			delete(a.c.marks, m.QueueID)
-		case clusterRemoved:
-			for id, r := range a.c.marks {
-				if r.ClusterID == m.ClusterID {
-					delete(a.c.marks, id)
-				}
-			}
-		}
+	case common.PipelinesPage:
+		return a.pipelinesArrived(msg)
+	case org.Change:
+		return a.changed(msg)
+	case common.Broadcast:
 		return a.everyScreen(msg)
-	case forScreen:
-		for i, s := range a.stack {
-			if s.ID() == msg.ScreenID() {
-				var cmd tea.Cmd
-				a.stack[i], cmd = s.Update(msg)
-				return cmd
-			}
-		}
-		// The screen that asked is gone: a late reply lands nowhere, unless
-		// it says what should become of it.
-		if o, ok := msg.(interface{ orphaned() tea.Cmd }); ok {
-			return o.orphaned()
-		}
-		return nil
 	}
-	if a.prompt != nil {
-		var cmd tea.Cmd
-		a.prompt.input, cmd = a.prompt.input.Update(msg)
-		return cmd
-	}
-	if a.palette != nil {
-		var cmd tea.Cmd
-		a.palette.input, cmd = a.palette.input.Update(msg)
-		return cmd
-	}
-	if a.confirm != nil {
-		var cmd tea.Cmd
-		a.confirm.input, cmd = a.confirm.input.Update(msg)
+	if a.overlay != nil && a.overlay.Typing() {
+		cmd, _ := a.overlay.Update(msg)
 		return cmd
 	}
 	return a.toTop(msg)
 }
 
-func (a *App) overlayOpen() bool {
-	return a.showHelp || a.prompt != nil || a.confirm != nil || a.tokenDialog != nil || a.palette != nil
+// pipelinesArrived gives a page of the organisation's pipelines to org,
+// then to every screen; after the last, an open palette searches them.
+func (a *App) pipelinesArrived(msg common.PipelinesPage) tea.Cmd {
+	current := a.c.Org.Pipelines.Current(msg.PipelinesPage)
+	a.c.ApplyPipelines(msg)
+	cmds := []tea.Cmd{a.everyScreen(msg), msg.Next}
+	if msg.Done && current {
+		cmds = append(cmds, a.everyScreen(common.PipelinesLoaded{Err: msg.Err}))
+		if p, ok := a.overlay.(*component.Palette); ok {
+			p.Items = a.paletteItems()
+			p.Filter()
+		}
+	}
+	return tea.Batch(cmds...)
+}
+
+// changed takes a change made here, seen in a reply or made in another
+// session: org records it, marks of what is gone are dropped, and every
+// screen shows it.
+func (a *App) changed(msg org.Change) tea.Cmd {
+	a.c.Org.Apply(msg)
+	switch m := msg.(type) {
+	case org.QueueRemoved:
+		delete(a.c.Marks, m.QueueID)
+	case org.ClusterRemoved:
+		for id, r := range a.c.Marks {
+			if r.ClusterID == m.ClusterID {
+				delete(a.c.Marks, id)
+			}
+		}
+	}
+	return a.everyScreen(msg)
 }
 
 func (a *App) toTop(msg tea.Msg) tea.Cmd {
 	var cmd tea.Cmd
 	a.stack[len(a.stack)-1], cmd = a.top().Update(msg)
 	return cmd
+}
+
+// toScreen hands a reply to the screen that asked for it. A screen that
+// is gone gets nothing, unless the reply says what should become of it.
+func (a *App) toScreen(id int, msg tea.Msg) tea.Cmd {
+	for i, s := range a.stack {
+		if s.ID() == id {
+			var cmd tea.Cmd
+			a.stack[i], cmd = s.Update(msg)
+			return cmd
+		}
+	}
+	if o, ok := msg.(interface{ Orphaned() tea.Cmd }); ok {
+		return o.Orphaned()
+	}
+	return nil
 }
 
 func (a *App) everyScreen(msg tea.Msg) tea.Cmd {
@@ -379,8 +399,8 @@ func (a *App) pop() tea.Cmd {
 	if len(a.stack) == 1 {
 		return nil
 	}
-	if c, ok := a.top().(closer); ok {
-		c.close()
+	if c, ok := a.top().(common.Closer); ok {
+		c.Close()
 	}
 	a.stack = a.stack[:len(a.stack)-1]
 	// What was underneath may be stale: refresh it on return, in the
@@ -393,51 +413,44 @@ func (a *App) key(msg tea.KeyPressMsg) tea.Cmd {
 	if key.Matches(msg, k.ForceQuit) {
 		return a.quit()
 	}
-	switch {
-	case a.tokenDialog != nil:
-		return a.tokenKey(msg)
-	case a.palette != nil:
-		return a.paletteKey(msg)
-	case a.confirm != nil:
-		return a.confirmKey(msg)
-	case a.prompt != nil:
-		return a.promptKey(msg)
-	case a.showHelp:
-		if key.Matches(msg, k.Help, k.Back, k.Quit) {
-			a.showHelp = false
+	if a.overlay != nil {
+		cmd, closed := a.overlay.Update(msg)
+		if closed {
+			a.overlay = nil
 		}
-		return nil
+		return cmd
+	}
+	switch {
 	case a.top().Capturing():
 		return a.toTop(msg)
 	case key.Matches(msg, k.Quit):
 		return a.quit()
 	case key.Matches(msg, k.Help):
-		a.showHelp = true
+		a.overlay = component.NewHelpOverlay(a.c)
 		return nil
 	case key.Matches(msg, k.Palette):
 		return a.openPalette()
-	case key.Matches(msg, k.ClearMarks) && len(a.c.marks) > 0:
-		n := len(a.c.marks)
-		a.c.marks = map[string]queueRef{}
-		return tea.Batch(a.everyScreen(marksChanged{}), flash(flashInfo, "cleared "+plural(n, "mark", "marks")))
-	case key.Matches(msg, k.Pause) && len(a.c.marks) > 0:
+	case key.Matches(msg, k.ClearMarks) && len(a.c.Marks) > 0:
+		n := len(a.c.Marks)
+		a.c.Marks = map[string]common.QueueRef{}
+		return tea.Batch(a.everyScreen(common.MarksChanged{}), common.Flash(common.FlashInfo, "cleared "+common.Plural(n, "mark", "marks")))
+	case key.Matches(msg, k.Pause) && len(a.c.Marks) > 0:
 		return a.pauseMarked()
 	case key.Matches(msg, k.Refresh):
 		// r asks the API itself, never a reply another session cached.
-		a.c.fresh = true
-		defer func() { a.c.fresh = false }()
+		return a.toTop(common.RefreshMsg{Lane: org.Fresh})
 	}
 	return a.toTop(msg)
 }
 
 // switchOrg connects to another organisation in the background.
-func (a *App) switchOrg(org string) tea.Cmd {
+func (a *App) switchOrg(name string) tea.Cmd {
 	if a.opts.SwitchOrg == nil {
-		return flash(flashInfo, "only one organisation is configured")
+		return common.Flash(common.FlashInfo, "only one organisation is configured")
 	}
-	return a.c.run(a.c.appCtx, "switching to "+clean(org), func(ctx context.Context) tea.Msg {
-		client, err := a.opts.SwitchOrg(ctx, org)
-		return orgSwitched{org: org, client: client, err: err}
+	return a.c.Run(a.c.AppCtx, org.Interactive, "switching to "+common.Clean(name), func(ctx context.Context) tea.Msg {
+		client, err := a.opts.SwitchOrg(ctx, name)
+		return orgSwitched{org: name, client: client, err: err}
 	})
 }
 
@@ -445,19 +458,18 @@ func (a *App) switchOrg(org string) tea.Cmd {
 // no marks, the home screen.
 func (a *App) reset(client *api.Client) tea.Cmd {
 	for _, s := range a.stack {
-		if c, ok := s.(closer); ok {
-			c.close()
+		if c, ok := s.(common.Closer); ok {
+			c.Close()
 		}
 	}
 	c := a.c
 	c.Client, c.ReadOnly = client, client.ReadOnly()
-	c.clusters, c.pipelines = nil, &pipelineCache{}
-	c.queueIndex, c.queueKeys = map[string]queueIndexEntry{}, map[string]string{}
-	c.marks, c.pending = map[string]queueRef{}, map[string]string{}
-	a.stack = []Screen{newClustersScreen(c)}
+	c.Org = common.NewOrgState(client, c.Now)
+	c.Marks, c.Pending = map[string]common.QueueRef{}, map[string]string{}
+	a.stack = []common.Screen{screen.NewClustersScreen(c)}
 	s, sizeCmd := a.top().Update(tea.WindowSizeMsg{Width: c.Width, Height: c.Height})
 	a.stack[0] = s
-	return tea.Batch(sizeCmd, s.Init(), flash(flashOK, "switched to "+clean(client.Org())))
+	return tea.Batch(sizeCmd, s.Init(), common.Flash(common.FlashOK, "switched to "+common.Clean(client.Org())))
 }
 
 func (a *App) quit() tea.Cmd {
@@ -466,197 +478,14 @@ func (a *App) quit() tea.Cmd {
 	return tea.Quit
 }
 
-// marksChanged tells screens to redraw their marks.
-type marksChanged struct{}
-
-func (marksChanged) everyScreen() {}
-
-// View draws header, the top screen (or an overlay over it) and footer.
-func (a *App) View() tea.View {
-	var v tea.View
-	v.AltScreen = true
-	v.MouseMode = tea.MouseModeCellMotion
-	v.WindowTitle = "kiteconsole — " + a.c.Client.Org()
-	if a.quitting {
-		return v
+func (a *App) finishMutation(msg common.MutationDone) tea.Cmd {
+	if common.OutcomeUnknown(msg.Err) {
+		// It may have been done: show what the API has now.
+		return tea.Batch(common.Flash(common.FlashError, fmt.Sprintf("%s: %s; refreshing", msg.What, common.ErrorText(msg.Err))),
+			a.toTop(common.RefreshMsg{}))
 	}
-	v.SetContent(a.render())
-	return v
-}
-
-func (a *App) render() string {
-	area := a.top().View()
-	switch {
-	case a.showHelp:
-		area = a.helpView()
-	case a.palette != nil:
-		area = lipgloss.Place(a.c.Width, a.c.Height, lipgloss.Center, lipgloss.Top, a.paletteView())
-	case a.tokenDialog != nil:
-		area = lipgloss.Place(a.c.Width, a.c.Height, lipgloss.Center, lipgloss.Center, a.tokenDialog.view(a.c.Width))
-	case a.confirm != nil:
-		area = lipgloss.Place(a.c.Width, a.c.Height, lipgloss.Center, lipgloss.Center, a.confirm.view(a.c.Width))
+	if msg.Err != nil {
+		return common.Flash(common.FlashError, fmt.Sprintf("%s failed: %s", msg.What, common.ErrorText(msg.Err)))
 	}
-	area = clip(area, a.width, a.c.Height)
-	if n := strings.Count(area, "\n") + 1; n < a.c.Height {
-		area += strings.Repeat("\n", a.c.Height-n)
-	}
-	return strings.Join([]string{a.header(), a.crumbs(), area, a.status(), a.helpLine()}, "\n")
-}
-
-func (a *App) header() string {
-	st := a.c.Styles
-	left := st.Title.Render("kiteconsole") + "  " + st.Bold.Render(clean(a.c.Client.Org()))
-	if a.opts.Demo {
-		left += "  " + st.DemoBadge.Render("DEMO")
-	} else {
-		left += "  " + st.Muted.Render(a.c.Client.Endpoint())
-	}
-	if a.c.ReadOnly {
-		left += " " + st.ReadOnly.Render("READ-ONLY")
-	}
-	right := ""
-	if n := len(a.c.marks); n > 0 {
-		right = st.Marked.Render(fmt.Sprintf("● %d marked", n)) + st.Muted.Render(" (p pauses all, x clears)") + "  "
-	}
-	right += a.budget()
-	gap := a.width - lipgloss.Width(left) - lipgloss.Width(right)
-	if gap < 1 {
-		return fit(left, a.width)
-	}
-	return left + strings.Repeat(" ", gap) + right
-}
-
-// budget is the header's "API 143/200 · resets 42s": amber below a
-// quarter of the window, red at the reserve or while a 429 holds.
-func (a *App) budget() string {
-	b := a.c.Client.Budget()
-	now := time.Now() // the client's clock, not the display's
-	if !b.Known || !now.Before(b.ResetAt.Add(time.Second)) {
-		return ""
-	}
-	secs := int(b.ResetAt.Sub(now).Round(time.Second) / time.Second)
-	text := fmt.Sprintf("API %d/%d · resets %ds", b.Remaining, b.Limit, max(0, secs))
-	st := a.c.Styles
-	switch {
-	case now.Before(b.HeldUntil):
-		return st.Danger.Render(fmt.Sprintf("API limit reached · resets %ds", max(0, int(b.HeldUntil.Sub(now).Round(time.Second)/time.Second))))
-	case b.AtReserve():
-		return st.Danger.Render(text)
-	case b.Low():
-		return st.Warning.Render(text)
-	}
-	return st.Muted.Render(text)
-}
-
-func (a *App) crumbs() string {
-	st := a.c.Styles
-	parts := []string{st.Crumb.Render(clean(a.c.Client.Org()))}
-	for i, s := range a.stack {
-		c := s.Crumb()
-		if c == "" {
-			continue
-		}
-		if i == len(a.stack)-1 {
-			parts = append(parts, st.CrumbActive.Render(c))
-		} else {
-			parts = append(parts, st.Crumb.Render(c))
-		}
-	}
-	return fit(strings.Join(parts, st.CrumbSep.Render(" › ")), a.width)
-}
-
-// status is the footer's first line: the note prompt, a flash message,
-// or the requests in flight.
-func (a *App) status() string {
-	st := a.c.Styles
-	if a.prompt != nil {
-		return fit(a.prompt.view(a.width), a.width)
-	}
-	var right string
-	if n := len(a.c.tasks.label); n > 0 {
-		label := ""
-		for _, l := range a.c.tasks.label {
-			label = l
-			break
-		}
-		if n > 1 {
-			label = fmt.Sprintf("%s (+%d more)", label, n-1)
-		}
-		right = a.spinner.View() + " " + st.Muted.Render(label)
-	}
-	left := ""
-	switch a.flash.kind {
-	case flashOK:
-		left = st.FlashOK.Render("✓ ") + a.flash.text
-	case flashError:
-		left = st.FlashError.Render("✗ ") + st.FlashError.Render(a.flash.text)
-	default:
-		if a.flash.text != "" {
-			left = st.FlashInfo.Render("• ") + a.flash.text
-		}
-	}
-	if right == "" {
-		return fit(left, a.width)
-	}
-	room := a.width - lipgloss.Width(right) - 1
-	return fit(left, max(0, room)) + " " + right
-}
-
-// helpLine is the short help: the screen's keys, then the global ones.
-func (a *App) helpLine() string {
-	st := a.c.Styles
-	k := a.c.Keys
-	var bindings []key.Binding
-	if !a.top().Capturing() {
-		bindings = append(bindings, k.Help, k.Quit)
-	}
-	bindings = append(bindings, a.top().Help()...)
-	var parts []string
-	for _, b := range bindings {
-		h := b.Help()
-		if h.Key == "" {
-			continue
-		}
-		if a.c.ReadOnly && k.Mutating(b) {
-			parts = append(parts, st.KeyOff.Render(h.Key+" "+h.Desc))
-			continue
-		}
-		parts = append(parts, st.Key.Render(h.Key)+" "+st.Help.Render(h.Desc))
-	}
-	return fit(strings.Join(parts, st.Muted.Render(" · ")), a.width)
-}
-
-// helpView is the full help overlay, from the key map itself.
-func (a *App) helpView() string {
-	st := a.c.Styles
-	k := a.c.Keys
-	group := func(title string, bs []key.Binding) []string {
-		lines := []string{st.Title.Render(title)}
-		for _, b := range bs {
-			h := b.Help()
-			line := fit(st.Key.Render(h.Key), 11) + st.Help.Render(h.Desc)
-			if a.c.ReadOnly && k.Mutating(b) {
-				line = fit(st.KeyOff.Render(h.Key), 11) + st.KeyOff.Render(h.Desc) + st.Muted.Render(" (read-only)")
-			}
-			lines = append(lines, line)
-		}
-		return lines
-	}
-	cols := [][]string{group("Move", k.Navigation()), group("Act", k.ActionKeys()), group("General", k.General())}
-	colWidth := min(34, (a.c.Width-2)/len(cols))
-	var rendered []string
-	for _, c := range cols {
-		rendered = append(rendered, lipgloss.NewStyle().Width(max(colWidth, 20)).Render(strings.Join(c, "\n")))
-	}
-	body := lipgloss.JoinHorizontal(lipgloss.Top, rendered...)
-	if lipgloss.Width(body) > a.c.Width {
-		body = strings.Join(rendered, "\n\n")
-	}
-	wrap := st.Muted.Width(max(20, a.c.Width-2))
-	notes := []string{"",
-		wrap.Render("p on a running queue asks for a note, then pauses; on a paused queue it resumes at once."),
-		wrap.Render("space marks queues, in any cluster; p then pauses (or resumes) all of them with one note."),
-		wrap.Render("? or esc closes this help."),
-	}
-	return " " + strings.ReplaceAll(body+strings.Join(notes, "\n"), "\n", "\n ")
+	return msg.OK
 }

@@ -17,6 +17,9 @@ import (
 	"github.com/kiteconsole/kiteconsole/api"
 	"github.com/kiteconsole/kiteconsole/api/sandbox"
 	"github.com/kiteconsole/kiteconsole/api/sandbox/sandboxtest"
+	"github.com/kiteconsole/kiteconsole/org"
+	"github.com/kiteconsole/kiteconsole/ui/common"
+	"github.com/kiteconsole/kiteconsole/ui/screen"
 )
 
 // frameWatch sees every frame the program renders (whole frames, not the
@@ -173,7 +176,7 @@ func BenchmarkFirstPipelineRows(b *testing.B) {
 
 // largeList is the pipelines screen holding the large organisation's
 // 10,000 pipelines, loaded as the console loads them.
-func largeList(b *testing.B) (*pipelinesScreen, *Common) {
+func largeList(b *testing.B) (*screen.PipelinesScreen, *common.Common) {
 	b.Helper()
 	// The sandbox is stopped and dropped once the list is fetched, so the
 	// process holds only what the console holds, as a real one would.
@@ -193,11 +196,11 @@ func largeList(b *testing.B) (*pipelinesScreen, *Common) {
 	app := New(context.Background(), Options{Client: client, Now: func() time.Time { return sandboxtest.Now }})
 	c := app.c
 	c.Width, c.Height = 160, 44
-	c.applyPipelines(pipelinesPage{gen: c.pipelines.gen, items: items, number: 1, last: 1})
-	c.applyPipelines(pipelinesPage{gen: c.pipelines.gen, done: true})
-	s := newPipelinesScreen(c)
-	s.list.showArchived = true
-	s.list.rebuild()
+	c.Org.Pipelines.Apply(org.PipelinesPage{Items: items, Number: 1, Last: 1})
+	c.Org.Pipelines.Apply(org.PipelinesPage{Done: true})
+	s := screen.NewPipelinesScreen(c)
+	s.List.ShowArchived = true
+	s.List.Rebuild()
 	return s, c
 }
 
@@ -231,13 +234,13 @@ func BenchmarkFilterKeystroke10000(b *testing.B) {
 // holding 10,000 rows.
 func BenchmarkViewPipelines10000(b *testing.B) {
 	s, _ := largeList(b)
-	if n := len(s.list.table.rows); n != 10000 {
+	if n := len(s.List.Table.Rows); n != 10000 {
 		b.Fatalf("%d rows", n)
 	}
 	s.View()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		s.list.table.move(1) // a different frame each time, as when scrolling
+		s.List.Table.Move(1) // a different frame each time, as when scrolling
 		_ = s.View()
 	}
 }
@@ -245,7 +248,7 @@ func BenchmarkViewPipelines10000(b *testing.B) {
 // BenchmarkHeapLargeOrganisation reports the heap the console keeps for
 // the large organisation's 10,000 pipelines, list and rows included.
 func BenchmarkHeapLargeOrganisation(b *testing.B) {
-	var held []*pipelinesScreen
+	var held []*screen.PipelinesScreen
 	for i := 0; i < b.N; i++ {
 		runtime.GC()
 		var before runtime.MemStats
@@ -259,10 +262,10 @@ func BenchmarkHeapLargeOrganisation(b *testing.B) {
 			b.Fatal(err)
 		}
 		app := New(context.Background(), Options{Client: env.Client})
-		app.c.applyPipelines(pipelinesPage{gen: app.c.pipelines.gen, items: items, number: 1, last: 1})
-		app.c.applyPipelines(pipelinesPage{gen: app.c.pipelines.gen, done: true})
-		s := newPipelinesScreen(app.c)
-		s.list.rebuild()
+		app.c.Org.Pipelines.Apply(org.PipelinesPage{Items: items, Number: 1, Last: 1})
+		app.c.Org.Pipelines.Apply(org.PipelinesPage{Done: true})
+		s := screen.NewPipelinesScreen(app.c)
+		s.List.Rebuild()
 		items = nil
 		runtime.GC()
 		var after runtime.MemStats

@@ -19,6 +19,7 @@ import (
 	"github.com/kiteconsole/kiteconsole/api"
 	"github.com/kiteconsole/kiteconsole/api/sandbox"
 	"github.com/kiteconsole/kiteconsole/api/sandbox/sandboxtest"
+	"github.com/kiteconsole/kiteconsole/ui/component"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
@@ -85,8 +86,8 @@ func startDriver(t *testing.T, o driverOptions) *driver {
 			}
 			if k, ok := msg.(tea.KeyPressMsg); ok && o.holdQuit != nil && o.holdQuit.Load() && k.String() == "enter" {
 				// The monkey must not leave through the palette's quit.
-				if a := m.(*App); a.palette != nil && len(a.palette.shown) > 0 &&
-					a.palette.items[a.palette.shown[a.palette.cursor]].label == "quit" {
+				if p, ok := m.(*App).overlay.(*component.Palette); ok && len(p.Shown) > 0 &&
+					p.Items[p.Shown[p.Cursor]].Label == "quit" {
 					return keyPress("esc")
 				}
 			}
@@ -119,7 +120,7 @@ func (d *driver) frame() (string, bool) {
 	}
 	ch := make(chan snap, 1)
 	d.p.Send(probe{fn: func(a *App) {
-		ch <- snap{text: ansi.Strip(a.render()), busy: len(a.c.tasks.label) > 0 || len(a.c.pending) > 0}
+		ch <- snap{text: ansi.Strip(a.render()), busy: len(a.c.Tasks.Label) > 0 || len(a.c.Pending) > 0}
 	}})
 	select {
 	case s := <-ch:
@@ -274,4 +275,10 @@ func golden(t *testing.T, name, got string) {
 	if string(want) != got {
 		t.Errorf("%s differs from the golden file (-update rewrites it)\n--- want\n%s\n--- got\n%s", name, want, got)
 	}
+}
+
+// openOverlay is the overlay of type T open on a, if one is.
+func openOverlay[T component.Overlay](a *App) (T, bool) {
+	o, ok := a.overlay.(T)
+	return o, ok
 }

@@ -13,6 +13,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/kiteconsole/kiteconsole/api/sandbox"
+	"github.com/kiteconsole/kiteconsole/ui/common"
+	"github.com/kiteconsole/kiteconsole/ui/component"
 )
 
 // monkeyKeys are what the monkey presses, weighted by repetition: every
@@ -32,7 +34,7 @@ func TestMonkey(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the monkey takes a while")
 	}
-	openBrowser = func(string) error { return errors.New("no browser in tests") }
+	common.OpenBrowser = func(string) error { return errors.New("no browser in tests") }
 	var holdQuit atomic.Bool
 	holdQuit.Store(true)
 	d := startDriver(t, driverOptions{width: 100, height: 30, timeout: 300 * time.Millisecond, holdQuit: &holdQuit})
@@ -52,8 +54,8 @@ func TestMonkey(t *testing.T) {
 			// deletes are really tried: each is counted.
 			expect := make(chan string, 1)
 			d.p.Send(probe{fn: func(a *App) {
-				if a.confirm != nil && a.confirm.req.expect != "" {
-					expect <- a.confirm.req.expect
+				if d, ok := openOverlay[*component.ConfirmDialog](a); ok && d.Req.Expect != "" {
+					expect <- d.Req.Expect
 				} else {
 					expect <- ""
 				}
@@ -82,7 +84,7 @@ func TestMonkey(t *testing.T) {
 			d.keys("esc")
 		}
 		open := make(chan bool, 1)
-		d.p.Send(probe{fn: func(a *App) { open <- a.tokenDialog != nil }})
+		d.p.Send(probe{fn: func(a *App) { _, ok := openOverlay[*component.TokenDialog](a); open <- ok }})
 		if <-open {
 			d.keys("enter") // a token dialog closes only on enter
 		}
@@ -99,7 +101,7 @@ func TestMonkey(t *testing.T) {
 	case <-time.After(20 * time.Second):
 		state := make(chan string, 1)
 		d.p.Send(probe{fn: func(a *App) {
-			state <- fmt.Sprintf("quitting=%v capturing=%v help=%v prompt=%v confirm=%v token=%v palette=%v top=%T", a.quitting, a.top().Capturing(), a.showHelp, a.prompt != nil, a.confirm != nil, a.tokenDialog != nil, a.palette != nil, a.top())
+			state <- fmt.Sprintf("quitting=%v capturing=%v overlay=%T top=%T", a.quitting, a.top().Capturing(), a.overlay, a.top())
 		}})
 		t.Fatalf("q did not quit (%s); the screen:\n%s", <-state, func() string { f, _ := d.frame(); return f }())
 	}
@@ -127,8 +129,8 @@ func TestMonkey(t *testing.T) {
 func (d *driver) clearInput() {
 	done := make(chan struct{})
 	d.p.Send(probe{fn: func(a *App) {
-		if a.confirm != nil {
-			a.confirm.input.SetValue("")
+		if d, ok := openOverlay[*component.ConfirmDialog](a); ok {
+			d.Input.SetValue("")
 		}
 		close(done)
 	}})

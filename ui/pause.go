@@ -12,6 +12,9 @@ import (
 
 	"github.com/kiteconsole/kiteconsole/api"
 	"github.com/kiteconsole/kiteconsole/model"
+	"github.com/kiteconsole/kiteconsole/org"
+	"github.com/kiteconsole/kiteconsole/ui/common"
+	"github.com/kiteconsole/kiteconsole/ui/component"
 )
 
 // Pause and resume live in the root model: the same path serves the one
@@ -46,7 +49,7 @@ type pauseDone struct {
 	unknown bool
 	batch   int
 	action  pauseAction
-	ref     queueRef
+	ref     common.QueueRef
 	before  model.Queue
 	after   model.Queue
 	err     error
@@ -67,21 +70,21 @@ type batch struct {
 // maxParallel bounds the requests of one incident-mode batch.
 const maxParallel = 4
 
-func (a *App) startPause(targets []queueRef, note string) tea.Cmd {
+func (a *App) startPause(targets []common.QueueRef, note string) tea.Cmd {
 	return a.start(actPause, targets, note, false)
 }
 
-func (a *App) startResume(targets []queueRef) tea.Cmd {
+func (a *App) startResume(targets []common.QueueRef) tea.Cmd {
 	if a.c.ReadOnly {
 		return a.refuseResume(targets)
 	}
 	return a.start(actResume, targets, "", false)
 }
 
-func (a *App) refuseResume(targets []queueRef) tea.Cmd {
+func (a *App) refuseResume(targets []common.QueueRef) tea.Cmd {
 	var cmd tea.Cmd
 	for _, t := range targets {
-		cmd = a.c.refuse("queue.resume", queueTarget(t), "resuming")
+		cmd = a.c.Refuse("queue.resume", common.QueueTarget(t), "resuming")
 	}
 	return cmd
 }
@@ -89,9 +92,9 @@ func (a *App) refuseResume(targets []queueRef) tea.Cmd {
 // pauseMarked pauses the marked queues, or resumes them when every one is
 // paused already.
 func (a *App) pauseMarked() tea.Cmd {
-	targets := make([]queueRef, 0, len(a.c.marks))
+	targets := make([]common.QueueRef, 0, len(a.c.Marks))
 	allPaused := true
-	for _, r := range a.c.marks {
+	for _, r := range a.c.Marks {
 		targets = append(targets, r)
 		allPaused = allPaused && r.Queue.DispatchPaused
 	}
@@ -112,7 +115,7 @@ func (a *App) pauseMarked() tea.Cmd {
 
 // start shows the change at once on every screen, then sends the
 // requests: in parallel, at most maxParallel at a time.
-func (a *App) start(action pauseAction, targets []queueRef, note string, fromMarks bool) tea.Cmd {
+func (a *App) start(action pauseAction, targets []common.QueueRef, note string, fromMarks bool) tea.Cmd {
 	if len(targets) == 0 {
 		return nil
 	}
@@ -137,12 +140,12 @@ func (a *App) start(action pauseAction, targets []queueRef, note string, fromMar
 			optimistic.DispatchPaused = false
 			optimistic.DispatchPausedAt, optimistic.DispatchPausedBy, optimistic.DispatchPausedNote = nil, nil, nil
 		}
-		a.c.pending[before.ID] = doing + "…"
-		cmds = append(cmds, a.everyScreen(queueChanged{ClusterID: t.ClusterID, Queue: optimistic}))
+		a.c.Pending[before.ID] = doing + "…"
+		cmds = append(cmds, a.changed(org.QueueChanged{ClusterID: t.ClusterID, Queue: optimistic}))
 		ref := t
-		label := fmt.Sprintf("%s %s", doing, clean(before.Key))
-		cmds = append(cmds, a.c.run(a.c.appCtx, label, func(ctx context.Context) tea.Msg {
-			ctx = named(ctx, queueTarget(ref))
+		label := fmt.Sprintf("%s %s", doing, common.Clean(before.Key))
+		cmds = append(cmds, a.c.Run(a.c.AppCtx, org.Interactive, label, func(ctx context.Context) tea.Msg {
+			ctx = common.Named(ctx, common.QueueTarget(ref))
 			sem <- struct{}{}
 			defer func() { <-sem }()
 			var after model.Queue
@@ -152,7 +155,7 @@ func (a *App) start(action pauseAction, targets []queueRef, note string, fromMar
 			} else {
 				after, err = a.c.Client.ResumeQueue(ctx, ref.ClusterID, before.ID)
 			}
-			unknown := outcomeUnknown(err)
+			unknown := common.OutcomeUnknown(err)
 			if isAlreadyInState(err) || unknown {
 				// The server knows better than our copy: show its state.
 				if fresh, gerr := a.c.Client.GetQueue(ctx, ref.ClusterID, before.ID); gerr == nil {
@@ -186,17 +189,17 @@ func optionalText(s string) *string {
 }
 
 func (a *App) finishPause(msg pauseDone) tea.Cmd {
-	delete(a.c.pending, msg.before.ID)
+	delete(a.c.Pending, msg.before.ID)
 	b := a.batches[msg.batch]
-	name := clean(msg.before.Key)
-	if len(a.c.marks) > 0 || b.fromMark {
-		name = clean(msg.ref.ClusterName) + "/" + name
+	name := common.Clean(msg.before.Key)
+	if len(a.c.Marks) > 0 || b.fromMark {
+		name = common.Clean(msg.ref.ClusterName) + "/" + name
 	}
 	var cmds []tea.Cmd
 	switch {
 	case msg.err == nil:
 		b.ok = append(b.ok, name)
-		cmds = append(cmds, a.everyScreen(queueChanged{ClusterID: msg.ref.ClusterID, Queue: msg.after}))
+		cmds = append(cmds, a.changed(org.QueueChanged{ClusterID: msg.ref.ClusterID, Queue: msg.after}))
 	case msg.unknown:
 		// No answer: the queue was fetched again and is shown as it is.
 		state := "running"
@@ -204,21 +207,21 @@ func (a *App) finishPause(msg pauseDone) tea.Cmd {
 			state = "paused"
 		}
 		b.unknown = append(b.unknown, name+" (now "+state+")")
-		cmds = append(cmds, a.everyScreen(queueChanged{ClusterID: msg.ref.ClusterID, Queue: msg.after}))
+		cmds = append(cmds, a.changed(org.QueueChanged{ClusterID: msg.ref.ClusterID, Queue: msg.after}))
 	case isAlreadyInState(msg.err):
 		b.already = append(b.already, name)
-		cmds = append(cmds, a.everyScreen(queueChanged{ClusterID: msg.ref.ClusterID, Queue: msg.after}))
+		cmds = append(cmds, a.changed(org.QueueChanged{ClusterID: msg.ref.ClusterID, Queue: msg.after}))
 	default:
 		// Never show a change that was not made: put the queue back.
-		b.failed = append(b.failed, name+": "+errorText(msg.err))
-		cmds = append(cmds, a.everyScreen(queueChanged{ClusterID: msg.ref.ClusterID, Queue: msg.before}))
+		b.failed = append(b.failed, name+": "+common.ErrorText(msg.err))
+		cmds = append(cmds, a.changed(org.QueueChanged{ClusterID: msg.ref.ClusterID, Queue: msg.before}))
 	}
-	if m, ok := a.c.marks[msg.before.ID]; ok {
+	if m, ok := a.c.Marks[msg.before.ID]; ok {
 		m.Queue = msg.after
 		if msg.err != nil && !isAlreadyInState(msg.err) && !msg.unknown {
 			m.Queue = msg.before
 		}
-		a.c.marks[msg.before.ID] = m
+		a.c.Marks[msg.before.ID] = m
 	}
 	b.done++
 	if b.done < b.total {
@@ -226,8 +229,8 @@ func (a *App) finishPause(msg pauseDone) tea.Cmd {
 	}
 	delete(a.batches, msg.batch)
 	if b.fromMark && len(b.failed) == 0 {
-		a.c.marks = map[string]queueRef{}
-		cmds = append(cmds, a.everyScreen(marksChanged{}))
+		a.c.Marks = map[string]common.QueueRef{}
+		cmds = append(cmds, a.everyScreen(common.MarksChanged{}))
 	}
 	cmds = append(cmds, summary(b))
 	return tea.Batch(cmds...)
@@ -240,13 +243,13 @@ func summary(b *batch) tea.Cmd {
 	if b.total == 1 {
 		switch {
 		case len(b.unknown) == 1:
-			return flash(flashInfo, fmt.Sprintf("%s: no answer in time, so it was fetched again: %s", b.action.base(), b.unknown[0]))
+			return common.Flash(common.FlashInfo, fmt.Sprintf("%s: no answer in time, so it was fetched again: %s", b.action.base(), b.unknown[0]))
 		case len(b.ok) == 1:
-			return flash(flashOK, fmt.Sprintf("%s %s", b.ok[0], done))
+			return common.Flash(common.FlashOK, fmt.Sprintf("%s %s", b.ok[0], done))
 		case len(b.already) == 1:
-			return flash(flashInfo, fmt.Sprintf("%s %s; refreshed", b.already[0], already))
+			return common.Flash(common.FlashInfo, fmt.Sprintf("%s %s; refreshed", b.already[0], already))
 		default:
-			return flash(flashError, fmt.Sprintf("could not %s %s", b.action.base(), b.failed[0]))
+			return common.Flash(common.FlashError, fmt.Sprintf("could not %s %s", b.action.base(), b.failed[0]))
 		}
 	}
 	var parts []string
@@ -261,42 +264,22 @@ func summary(b *batch) tea.Cmd {
 	}
 	if len(b.failed) > 0 {
 		parts = append(parts, fmt.Sprintf("%d failed: %s", len(b.failed), strings.Join(b.failed, "; ")))
-		return flash(flashError, strings.Join(parts, ", "))
+		return common.Flash(common.FlashError, strings.Join(parts, ", "))
 	}
-	return flash(flashOK, strings.Join(parts, ", "))
+	return common.Flash(common.FlashOK, strings.Join(parts, ", "))
 }
 
-// outcomeUnknown is an error after which a change may or may not have
-// been made: no answer in time, or a connection lost on the way.
-func outcomeUnknown(err error) bool {
-	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, api.ErrReadOnly) {
-		return false
-	}
-	var apiErr *api.Error
-	return !errors.As(err, &apiErr)
-}
-
-// errorText is what a person needs from an error: the server's message,
-// or what went wrong with the request. It never holds a token.
-// deferred reports a background refresh the budget put off: nothing
-// failed, and nothing needs saying.
-func deferred(err error) bool { return errors.Is(err, api.ErrDeferred) }
-
-func errorText(err error) string {
-	var apiErr *api.Error
-	switch {
-	case errors.As(err, &apiErr):
-		s := apiErr.Summary()
-		if apiErr.Scope != "" {
-			s += " (the token needs " + apiErr.Scope + ")"
+// openPrompt asks for the note of a pause of targets, unless changes are
+// turned off.
+func (a *App) openPrompt(targets []common.QueueRef) tea.Cmd {
+	if a.c.ReadOnly {
+		var cmd tea.Cmd
+		for _, t := range targets {
+			cmd = a.c.Refuse("queue.pause", common.QueueTarget(t), "pausing")
 		}
-		return clean(s)
-	case errors.Is(err, api.ErrReadOnly):
-		return "read-only mode: changes are turned off"
-	case errors.Is(err, context.Canceled):
-		return "cancelled"
-	case errors.Is(err, api.ErrTimeout), errors.Is(err, context.DeadlineExceeded):
-		return "the API did not answer in time: whether it was done is unknown (r refreshes)"
+		return cmd
 	}
-	return clean(err.Error())
+	p, cmd := component.NewNotePrompt(a.c, targets, a.width)
+	a.overlay = p
+	return cmd
 }

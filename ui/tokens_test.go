@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/kiteconsole/kiteconsole/model"
+	"github.com/kiteconsole/kiteconsole/ui/component"
 )
 
 // tokenValue finds an agent token's value on a frame: the sandbox makes
@@ -107,7 +108,10 @@ func TestCreateATokenShowsItsValueOnce(t *testing.T) {
 	}
 	// Neither the model nor any later frame holds the value.
 	leak := make(chan bool, 1)
-	d.p.Send(probe{fn: func(a *App) { leak <- strings.Contains(fmt.Sprintf("%+v", *a.c), value) || a.tokenDialog != nil }})
+	d.p.Send(probe{fn: func(a *App) {
+		_, open := openOverlay[*component.TokenDialog](a)
+		leak <- strings.Contains(fmt.Sprintf("%+v", *a.c), value) || open
+	}})
 	if <-leak {
 		t.Fatal("the value is kept after the dialog closed")
 	}

@@ -1,4 +1,4 @@
-package ui
+package component
 
 import (
 	"fmt"
@@ -11,6 +11,8 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/sahilm/fuzzy"
+
+	"github.com/kiteconsole/kiteconsole/ui/common"
 )
 
 // column is a table column: a fixed width, or flex to share what is left.
@@ -39,13 +41,13 @@ type row struct {
 	dim      bool
 }
 
-// table is a scrolling table with a fuzzy filter. Only the visible rows
+// Table is a scrolling table with a fuzzy filter. Only the visible rows
 // are drawn, so its cost does not grow with the list.
-type table struct {
-	c         *Common
+type Table struct {
+	c         *common.Common
 	cols      []column
 	filterCol int
-	rows      []row
+	Rows      []row
 	view      []int   // rows shown, in order: all, or the filter's matches
 	matched   [][]int // by row: byte offsets of matched characters; nil when not filtering
 	cursor    int     // index into view
@@ -60,30 +62,30 @@ type table struct {
 	empty       string // what to say when there are no rows
 }
 
-func newTable(c *Common, cols []column, filterCol int, empty string) *table {
+func newTable(c *common.Common, cols []column, filterCol int, empty string) *Table {
 	in := textinput.New()
 	in.Prompt = "/"
 	in.Placeholder = "filter"
-	return &table{c: c, cols: cols, filterCol: filterCol, filter: in, empty: empty}
+	return &Table{c: c, cols: cols, filterCol: filterCol, filter: in, empty: empty}
 }
 
 // setRows replaces the rows, keeping the cursor on the same key.
-func (t *table) setRows(rows []row) {
+func (t *Table) setRows(rows []row) {
 	selected, hadSelection := t.selectedKey()
-	t.rows = rows
+	t.Rows = rows
 	t.lastQuery, t.lastMatches = "", nil // new rows: search them all
 	t.applyFilter()
 	if hadSelection {
-		t.selectKey(selected)
+		t.SelectKey(selected)
 	}
 }
 
 // appendRows adds rows at the end, as a list's pages arrive, without
 // rebuilding what is there.
-func (t *table) appendRows(rows []row) {
-	t.rows = append(t.rows, rows...)
+func (t *Table) appendRows(rows []row) {
+	t.Rows = append(t.Rows, rows...)
 	if t.query() == "" {
-		for i := len(t.rows) - len(rows); i < len(t.rows); i++ {
+		for i := len(t.Rows) - len(rows); i < len(t.Rows); i++ {
 			t.view = append(t.view, i)
 		}
 		return
@@ -92,9 +94,9 @@ func (t *table) appendRows(rows []row) {
 	t.applyFilter()
 }
 
-func (t *table) selectKey(k string) bool {
+func (t *Table) SelectKey(k string) bool {
 	for i, r := range t.view {
-		if t.rows[r].key == k {
+		if t.Rows[r].key == k {
 			t.cursor = i
 			t.scrollToCursor()
 			return true
@@ -103,23 +105,23 @@ func (t *table) selectKey(k string) bool {
 	return false
 }
 
-func (t *table) selectedKey() (string, bool) {
+func (t *Table) selectedKey() (string, bool) {
 	if t.cursor < 0 || t.cursor >= len(t.view) {
 		return "", false
 	}
-	return t.rows[t.view[t.cursor]].key, true
+	return t.Rows[t.view[t.cursor]].key, true
 }
 
-func (t *table) query() string { return strings.TrimSpace(t.filter.Value()) }
+func (t *Table) query() string { return strings.TrimSpace(t.filter.Value()) }
 
 // applyFilter recomputes the visible rows: all of them in order, or the
 // fuzzy matches best first. A query that extends the last one searches
 // only the last one's matches: every keystroke after the first is cheap.
-func (t *table) applyFilter() {
+func (t *Table) applyFilter() {
 	q := t.query()
 	if q == "" {
 		t.view = t.view[:0]
-		for i := range t.rows {
+		for i := range t.Rows {
 			t.view = append(t.view, i)
 		}
 		t.lastQuery, t.lastMatches, t.matched = "", nil, nil
@@ -128,7 +130,7 @@ func (t *table) applyFilter() {
 		if t.lastMatches != nil && t.lastQuery != "" && strings.HasPrefix(q, t.lastQuery) {
 			candidates = append([]int(nil), t.lastMatches...)
 		}
-		matches := fuzzy.FindFromNoSort(q, rowSource{rows: t.rows, idx: candidates}) // ranked below
+		matches := fuzzy.FindFromNoSort(q, rowSource{rows: t.Rows, idx: candidates}) // ranked below
 		// What a person typed in full comes first: "macos" puts the macos
 		// queue above macos-large, whatever the fuzzy score says.
 		lq := strings.ToLower(q)
@@ -138,7 +140,7 @@ func (t *table) applyFilter() {
 		}
 		rs := make([]ranked, len(matches))
 		for i, m := range matches {
-			r := t.rows[candidates[m.Index]]
+			r := t.Rows[candidates[m.Index]]
 			primary := r.match[:r.matchLen]
 			rank := 2
 			if len(primary) >= len(lq) && strings.EqualFold(primary[:len(lq)], lq) {
@@ -158,11 +160,11 @@ func (t *table) applyFilter() {
 			}
 			return a.length - b.length
 		})
-		if cap(t.matched) >= len(t.rows) {
-			t.matched = t.matched[:len(t.rows)]
+		if cap(t.matched) >= len(t.Rows) {
+			t.matched = t.matched[:len(t.Rows)]
 			clear(t.matched)
 		} else {
-			t.matched = make([][]int, len(t.rows))
+			t.matched = make([][]int, len(t.Rows))
 		}
 		t.view = t.view[:0]
 		for _, r := range rs {
@@ -176,8 +178,8 @@ func (t *table) applyFilter() {
 	t.scrollToCursor()
 }
 
-func (t *table) allRows() []int {
-	all := make([]int, len(t.rows))
+func (t *Table) allRows() []int {
+	all := make([]int, len(t.Rows))
 	for i := range all {
 		all[i] = i
 	}
@@ -193,14 +195,14 @@ type rowSource struct {
 func (s rowSource) String(i int) string { return s.rows[s.idx[i]].match }
 func (s rowSource) Len() int            { return len(s.idx) }
 
-func (t *table) setSize(w, h int) {
+func (t *Table) setSize(w, h int) {
 	t.width, t.height = w, h
 	t.filter.SetWidth(max(10, w-20))
 	t.scrollToCursor()
 }
 
 // bodyHeight is the number of rows that fit.
-func (t *table) bodyHeight() int {
+func (t *Table) bodyHeight() int {
 	h := t.height - 1 // header
 	if t.filtering || t.query() != "" {
 		h--
@@ -208,7 +210,7 @@ func (t *table) bodyHeight() int {
 	return max(h, 1)
 }
 
-func (t *table) scrollToCursor() {
+func (t *Table) scrollToCursor() {
 	h := t.bodyHeight()
 	if t.cursor < t.offset {
 		t.offset = t.cursor
@@ -219,7 +221,7 @@ func (t *table) scrollToCursor() {
 	t.offset = max(0, min(t.offset, len(t.view)-h))
 }
 
-func (t *table) move(delta int) {
+func (t *Table) Move(delta int) {
 	if len(t.view) == 0 {
 		return
 	}
@@ -228,11 +230,11 @@ func (t *table) move(delta int) {
 }
 
 // capturing reports that the filter input has the focus.
-func (t *table) capturing() bool { return t.filtering }
+func (t *Table) capturing() bool { return t.filtering }
 
-// update handles movement, the filter and the mouse. It reports whether
+// Update handles movement, the filter and the mouse. It reports whether
 // it used the message.
-func (t *table) update(msg tea.Msg) (bool, tea.Cmd) {
+func (t *Table) Update(msg tea.Msg) (bool, tea.Cmd) {
 	k := t.c.Keys
 	switch msg := msg.(type) {
 	case tea.KeyPressMsg:
@@ -249,7 +251,7 @@ func (t *table) update(msg tea.Msg) (bool, tea.Cmd) {
 				t.filter.Blur()
 				return true, nil
 			case "up", "down", "ctrl+p", "ctrl+n":
-				t.move(map[string]int{"up": -1, "ctrl+p": -1, "down": 1, "ctrl+n": 1}[msg.String()])
+				t.Move(map[string]int{"up": -1, "ctrl+p": -1, "down": 1, "ctrl+n": 1}[msg.String()])
 				return true, nil
 			}
 			before := t.filter.Value()
@@ -263,17 +265,17 @@ func (t *table) update(msg tea.Msg) (bool, tea.Cmd) {
 		}
 		switch {
 		case key.Matches(msg, k.Up):
-			t.move(-1)
+			t.Move(-1)
 		case key.Matches(msg, k.Down):
-			t.move(1)
+			t.Move(1)
 		case key.Matches(msg, k.PageUp):
-			t.move(-t.bodyHeight())
+			t.Move(-t.bodyHeight())
 		case key.Matches(msg, k.PageDown):
-			t.move(t.bodyHeight())
+			t.Move(t.bodyHeight())
 		case key.Matches(msg, k.Top):
-			t.move(-len(t.view))
+			t.Move(-len(t.view))
 		case key.Matches(msg, k.Bottom):
-			t.move(len(t.view))
+			t.Move(len(t.view))
 		case key.Matches(msg, k.Filter):
 			t.filtering = true
 			return true, t.filter.Focus()
@@ -287,9 +289,9 @@ func (t *table) update(msg tea.Msg) (bool, tea.Cmd) {
 	case tea.MouseWheelMsg:
 		switch msg.Button {
 		case tea.MouseWheelUp:
-			t.move(-3)
+			t.Move(-3)
 		case tea.MouseWheelDown:
-			t.move(3)
+			t.Move(3)
 		}
 		return true, nil
 	}
@@ -297,7 +299,7 @@ func (t *table) update(msg tea.Msg) (bool, tea.Cmd) {
 }
 
 // clickRow selects the row drawn at line y of the table, if any.
-func (t *table) clickRow(y int) bool {
+func (t *Table) clickRow(y int) bool {
 	first := 1 // header
 	if t.filtering || t.query() != "" {
 		first++
@@ -311,7 +313,7 @@ func (t *table) clickRow(y int) bool {
 }
 
 // widths lays out the columns in the table's width.
-func (t *table) widths() []int {
+func (t *Table) widths() []int {
 	const gap = 2
 	ws := make([]int, len(t.cols))
 	fixed, shares := 2, 0 // the mark column
@@ -335,7 +337,7 @@ func (t *table) widths() []int {
 	return ws
 }
 
-func (t *table) render() string {
+func (t *Table) render() string {
 	st := t.c.Styles
 	var b strings.Builder
 	if t.filtering || t.query() != "" {
@@ -343,17 +345,17 @@ func (t *table) render() string {
 		if !t.filtering {
 			line = st.Muted.Render("/" + t.query() + "  (esc clears)")
 		}
-		count := st.Muted.Render(fmt.Sprintf(" %d of %d", len(t.view), len(t.rows)))
-		b.WriteString(fit(line, max(0, t.width-lipgloss.Width(count))) + count + "\n")
+		count := st.Muted.Render(fmt.Sprintf(" %d of %d", len(t.view), len(t.Rows)))
+		b.WriteString(common.Fit(line, max(0, t.width-lipgloss.Width(count))) + count + "\n")
 	}
 	ws := t.widths()
 	var cells []string
 	for i, c := range t.cols {
 		if ws[i] >= 0 {
-			cells = append(cells, fit(c.title, ws[i]))
+			cells = append(cells, common.Fit(c.title, ws[i]))
 		}
 	}
-	b.WriteString(fit(st.TableHeader.Render("  "+strings.Join(cells, "  ")), t.width))
+	b.WriteString(common.Fit(st.TableHeader.Render("  "+strings.Join(cells, "  ")), t.width))
 	if len(t.view) == 0 {
 		msg := t.empty
 		if t.query() != "" {
@@ -365,9 +367,12 @@ func (t *table) render() string {
 	end := min(len(t.view), t.offset+t.bodyHeight())
 	for vi := t.offset; vi < end; vi++ {
 		ri := t.view[vi]
-		r := t.rows[ri]
+		r := t.Rows[ri]
 		if r.cells == nil && r.draw != nil {
+			// Drawn once, when first on screen, and kept: whatever a cell
+			// shows changes only with a rebuild of the rows.
 			r.cells = r.draw()
+			t.Rows[ri].cells = r.cells
 		}
 		selected := vi == t.cursor
 		cells = cells[:0]
@@ -385,7 +390,7 @@ func (t *table) render() string {
 			if selected {
 				cell = stripStyles(cell, i == t.filterCol && t.matched != nil)
 			}
-			cells = append(cells, fit(cell, ws[i]))
+			cells = append(cells, common.Fit(cell, ws[i]))
 		}
 		// The cursor is drawn as well as coloured, so it shows without
 		// colour too (NO_COLOR, a monochrome terminal, a screenshot).
@@ -399,11 +404,11 @@ func (t *table) render() string {
 		line := mark + strings.Join(cells, "  ")
 		switch {
 		case selected:
-			line = st.Selected.Render(fit(line, t.width))
+			line = st.Selected.Render(common.Fit(line, t.width))
 		case r.dim:
-			line = st.Muted.Render(fit(stripStyles(line, false), t.width))
+			line = st.Muted.Render(common.Fit(stripStyles(line, false), t.width))
 		default:
-			line = fit(line, t.width)
+			line = common.Fit(line, t.width)
 		}
 		b.WriteString("\n" + line)
 	}
@@ -412,7 +417,7 @@ func (t *table) render() string {
 
 // highlight draws the filter column's text with the matched characters
 // picked out.
-func (t *table) highlight(r row, idx []int, selected bool) string {
+func (t *Table) highlight(r row, idx []int, selected bool) string {
 	text := r.match[:min(r.matchLen, len(r.match))]
 	set := map[int]bool{}
 	for _, i := range idx {

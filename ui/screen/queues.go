@@ -1,20 +1,21 @@
-package ui
+package screen
 
 import (
 	"fmt"
 	"strings"
 
 	"github.com/kiteconsole/kiteconsole/model"
+	"github.com/kiteconsole/kiteconsole/ui/common"
 )
 
 // Drawing of queues, shared by the cluster screen's table and the queue
 // screen.
 
 // queueState is the state column: running, or paused with by whom, how
-// long ago and the note; a pause or resume in flight shows as such.
-func queueState(c *Common, q model.Queue) string {
+// long Ago and the note; a pause or resume in flight shows as such.
+func queueState(c *common.Common, q model.Queue) string {
 	st := c.Styles
-	if p, ok := c.pending[q.ID]; ok {
+	if p, ok := c.Pending[q.ID]; ok {
 		return st.Pending.Render("◌ " + p)
 	}
 	if !q.DispatchPaused {
@@ -24,12 +25,12 @@ func queueState(c *Common, q model.Queue) string {
 	// what the on-call engineer needs to read.
 	s := st.Paused.Render("‖ paused")
 	if q.DispatchPausedAt != nil {
-		s += " " + ago(c.Now(), q.DispatchPausedAt.Time)
+		s += " " + common.Ago(c.Now(), q.DispatchPausedAt.Time)
 	}
-	if note := clean(model.Value(q.DispatchPausedNote)); note != "" {
+	if note := common.Clean(model.Value(q.DispatchPausedNote)); note != "" {
 		s += st.Muted.Render(": ") + note
 	}
-	if by := clean(q.DispatchPausedBy.DisplayName()); by != "" {
+	if by := common.Clean(q.DispatchPausedBy.DisplayName()); by != "" {
 		s += st.Muted.Render(" — " + by)
 	}
 	return s
@@ -46,9 +47,9 @@ func shapeLabel(q model.Queue) string {
 func describeShape(s model.InstanceShape) string {
 	machine := map[string]string{model.MachineLinux: "Linux", model.MachineMacOS: "macOS"}[s.MachineType]
 	if machine == "" {
-		machine = clean(s.MachineType)
+		machine = common.Clean(s.MachineType)
 	}
-	arch := strings.ToUpper(clean(s.Architecture))
+	arch := strings.ToUpper(common.Clean(s.Architecture))
 	if s.MachineType == model.MachineMacOS {
 		arch = "M4"
 		if info, ok := model.LookupShape(s.Name); ok && info.Deprecated {
@@ -58,4 +59,6 @@ func describeShape(s model.InstanceShape) string {
 	return fmt.Sprintf("%s %s %d vCPU %d GB", machine, arch, s.CPU, s.Memory)
 }
 
-func queueDescription(q model.Queue) string { return clean(emojize(model.Value(q.Description))) }
+func queueDescription(q model.Queue) string {
+	return common.Clean(common.Emojize(model.Value(q.Description)))
+}

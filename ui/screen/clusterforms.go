@@ -1,4 +1,4 @@
-package ui
+package screen
 
 import (
 	"context"
@@ -10,6 +10,9 @@ import (
 
 	"github.com/kiteconsole/kiteconsole/audit"
 	"github.com/kiteconsole/kiteconsole/model"
+	"github.com/kiteconsole/kiteconsole/org"
+	"github.com/kiteconsole/kiteconsole/ui/common"
+	"github.com/kiteconsole/kiteconsole/ui/component"
 )
 
 var emojiSyntax = regexp.MustCompile(`^(:[a-z0-9_+\-]+:)?$`)
@@ -23,7 +26,7 @@ func validateEmoji(s string) error {
 
 // newClusterForm creates a cluster (cl nil) or updates one; an update can
 // also pick the default queue from the cluster's queues.
-func newClusterForm(c *Common, cl *model.Cluster, queues []model.Queue) formSpec {
+func newClusterForm(c *common.Common, cl *model.Cluster, queues []model.Queue) component.FormSpec {
 	v := struct{ name, description, emoji, color, defaultQueue string }{}
 	if cl != nil {
 		v.name, v.description = cl.Name, model.Value(cl.Description)
@@ -32,7 +35,7 @@ func newClusterForm(c *Common, cl *model.Cluster, queues []model.Queue) formSpec
 	}
 	title, action := "New cluster", "creating clusters"
 	if cl != nil {
-		title, action = "Edit "+clean(cl.Name), "editing clusters"
+		title, action = "Edit "+common.Clean(cl.Name), "editing clusters"
 	}
 	build := func() *huh.Form {
 		fields := []huh.Field{
@@ -41,12 +44,12 @@ func newClusterForm(c *Common, cl *model.Cluster, queues []model.Queue) formSpec
 			huh.NewInput().Title("Description").Value(&v.description).
 				Validate(func(s string) error { return model.ValidateText("description", s, false) }),
 			huh.NewInput().Title("Emoji").Description("emoji syntax, e.g. :rocket:").Value(&v.emoji).Validate(validateEmoji),
-			huh.NewInput().Title("Colour").Description("hex code, e.g. #FFE0F1").Value(&v.color).Validate(validator(model.ValidateColor)),
+			huh.NewInput().Title("Colour").Description("hex code, e.g. #FFE0F1").Value(&v.color).Validate(component.Validator(model.ValidateColor)),
 		}
 		if cl != nil && len(queues) > 0 {
 			opts := make([]huh.Option[string], 0, len(queues))
 			for _, q := range queues {
-				label := clean(q.Key)
+				label := common.Clean(q.Key)
 				if d := queueDescription(q); d != "" {
 					label += " — " + d
 				}
@@ -63,7 +66,7 @@ func newClusterForm(c *Common, cl *model.Cluster, queues []model.Queue) formSpec
 			if err != nil {
 				return nil, err
 			}
-			return tea.Batch(send(clusterChanged{Cluster: made}), flash(flashOK, "created cluster "+clean(made.Name))), nil
+			return tea.Batch(common.Send(org.ClusterChanged{Cluster: made}), common.Flash(common.FlashOK, "created cluster "+common.Clean(made.Name))), nil
 		}
 		var up model.ClusterUpdate
 		changed := false
@@ -78,24 +81,24 @@ func newClusterForm(c *Common, cl *model.Cluster, queues []model.Queue) formSpec
 		set(&up.Color, v.color, model.Value(cl.Color))
 		set(&up.DefaultQueueID, v.defaultQueue, model.Value(cl.DefaultQueueID))
 		if !changed {
-			return flash(flashInfo, "nothing changed"), nil
+			return common.Flash(common.FlashInfo, "nothing changed"), nil
 		}
 		made, err := c.Client.UpdateCluster(ctx, cl.ID, up)
 		if err != nil {
 			return nil, err
 		}
-		return tea.Batch(send(clusterChanged{Cluster: made}), flash(flashOK, "updated cluster "+clean(made.Name))), nil
+		return tea.Batch(common.Send(org.ClusterChanged{Cluster: made}), common.Flash(common.FlashOK, "updated cluster "+common.Clean(made.Name))), nil
 	}
-	spec := formSpec{title: title, action: action, build: build, submit: submit, audit: "cluster.create"}
+	spec := component.FormSpec{Title: title, Action: action, Build: build, Submit: submit, Audit: "cluster.create"}
 	if cl != nil {
-		spec.audit, spec.target = "cluster.update", audit.Target{ClusterID: cl.ID, ClusterName: cl.Name}
+		spec.Audit, spec.Target = "cluster.update", audit.Target{ClusterID: cl.ID, ClusterName: cl.Name}
 	}
 	return spec
 }
 
 // newQueueForm creates a queue in cl (q nil), self-hosted or hosted, or
 // updates one: its description and, when hosted, its size only.
-func newQueueForm(c *Common, cl model.Cluster, q *model.Queue) formSpec {
+func newQueueForm(c *common.Common, cl model.Cluster, q *model.Queue) component.FormSpec {
 	v := struct{ key, description, kind, shape string }{kind: "self-hosted"}
 	if q != nil {
 		v.key, v.description = q.Key, model.Value(q.Description)
@@ -103,9 +106,9 @@ func newQueueForm(c *Common, cl model.Cluster, q *model.Queue) formSpec {
 			v.kind, v.shape = "hosted", q.HostedAgents.InstanceShape.Name
 		}
 	}
-	title, action := "New queue in "+clean(cl.Name), "creating queues"
+	title, action := "New queue in "+common.Clean(cl.Name), "creating queues"
 	if q != nil {
-		title, action = "Edit queue "+clean(q.Key), "editing queues"
+		title, action = "Edit queue "+common.Clean(q.Key), "editing queues"
 	}
 	shapeOptions := func(list []model.ShapeInfo) []huh.Option[string] {
 		var opts []huh.Option[string]
@@ -122,7 +125,7 @@ func newQueueForm(c *Common, cl model.Cluster, q *model.Queue) formSpec {
 	build := func() *huh.Form {
 		if q != nil {
 			fields := []huh.Field{
-				huh.NewNote().Title("Key").Description(clean(q.Key) + " (a queue's key cannot change)"),
+				huh.NewNote().Title("Key").Description(common.Clean(q.Key) + " (a queue's key cannot change)"),
 				huh.NewInput().Title("Description").Value(&v.description).
 					Validate(func(s string) error { return model.ValidateText("description", s, false) }),
 			}
@@ -135,7 +138,7 @@ func newQueueForm(c *Common, cl model.Cluster, q *model.Queue) formSpec {
 		}
 		return huh.NewForm(
 			huh.NewGroup(
-				huh.NewInput().Title("Key").Description("what agents name in their queue tag").Value(&v.key).Validate(validator(model.ValidateQueueKey)),
+				huh.NewInput().Title("Key").Description("what agents name in their queue tag").Value(&v.key).Validate(component.Validator(model.ValidateQueueKey)),
 				huh.NewInput().Title("Description").Value(&v.description).
 					Validate(func(s string) error { return model.ValidateText("description", s, false) }),
 				huh.NewSelect[string]().Title("Agents").Options(
@@ -147,7 +150,7 @@ func newQueueForm(c *Common, cl model.Cluster, q *model.Queue) formSpec {
 				huh.NewSelect[string]().Title("Instance shape").
 					Description("Linux and macOS machines; only the size can change later").
 					Options(shapeOptions(model.InstanceShapes)...).Value(&v.shape).
-					Validate(validator(model.ValidateNewShape)),
+					Validate(component.Validator(model.ValidateNewShape)),
 			).WithHideFunc(func() bool { return v.kind != "hosted" }),
 		)
 	}
@@ -163,7 +166,7 @@ func newQueueForm(c *Common, cl model.Cluster, q *model.Queue) formSpec {
 			if err != nil {
 				return nil, err
 			}
-			return tea.Batch(send(queueChanged{ClusterID: cl.ID, Queue: made}), flash(flashOK, "created queue "+clean(made.Key))), nil
+			return tea.Batch(common.Send(org.QueueChanged{ClusterID: cl.ID, Queue: made}), common.Flash(common.FlashOK, "created queue "+common.Clean(made.Key))), nil
 		}
 		var up model.QueueUpdate
 		changed := false
@@ -174,51 +177,41 @@ func newQueueForm(c *Common, cl model.Cluster, q *model.Queue) formSpec {
 			up.HostedAgents, changed = &model.HostedAgentsRequest{InstanceShape: v.shape}, true
 		}
 		if !changed {
-			return flash(flashInfo, "nothing changed"), nil
+			return common.Flash(common.FlashInfo, "nothing changed"), nil
 		}
 		made, err := c.Client.UpdateQueue(ctx, cl.ID, q.ID, up)
 		if err != nil {
 			return nil, err
 		}
-		return tea.Batch(send(queueChanged{ClusterID: cl.ID, Queue: made}), flash(flashOK, "updated queue "+clean(made.Key))), nil
+		return tea.Batch(common.Send(org.QueueChanged{ClusterID: cl.ID, Queue: made}), common.Flash(common.FlashOK, "updated queue "+common.Clean(made.Key))), nil
 	}
-	spec := formSpec{title: title, action: action, build: build, submit: submit, audit: "queue.create",
-		target: audit.Target{ClusterID: cl.ID, ClusterName: cl.Name}}
+	spec := component.FormSpec{Title: title, Action: action, Build: build, Submit: submit, Audit: "queue.create",
+		Target: audit.Target{ClusterID: cl.ID, ClusterName: cl.Name}}
 	if q != nil {
-		spec.audit, spec.target.QueueID, spec.target.QueueKey = "queue.update", q.ID, q.Key
+		spec.Audit, spec.Target.QueueID, spec.Target.QueueKey = "queue.update", q.ID, q.Key
 	}
 	return spec
 }
 
 // confirmDeleteCluster asks for the cluster's name before deleting it and,
 // with it, its queues and tokens.
-func confirmDeleteCluster(c *Common, cl model.Cluster, queues int) tea.Cmd {
-	if c.ReadOnly {
-		return c.refuse("cluster.delete", audit.Target{ClusterID: cl.ID, ClusterName: cl.Name}, "deleting clusters")
-	}
-	body := fmt.Sprintf("This deletes the cluster %s and, with it, all of its queues (%d known) and all of its agent tokens.\nAgents using those tokens can no longer connect. This cannot be undone.", clean(cl.Name), queues)
-	return c.post(askConfirmMsg{title: "Delete cluster " + clean(cl.Name) + "?", body: body, expect: cl.Name, action: "deletes",
-		onConfirm: func() tea.Cmd {
-			return c.run(c.appCtx, "deleting "+clean(cl.Name), func(ctx context.Context) tea.Msg {
-				err := c.Client.DeleteCluster(named(ctx, audit.Target{ClusterName: cl.Name}), cl.ID)
-				return mutationDone{what: "deleting " + clean(cl.Name), err: err,
-					ok: tea.Batch(send(clusterRemoved{ClusterID: cl.ID}), flash(flashOK, "deleted cluster "+clean(cl.Name)))}
-			})
-		}})
+func confirmDeleteCluster(c *common.Common, cl model.Cluster, queues int) tea.Cmd {
+	name := common.Clean(cl.Name)
+	return component.ConfirmThen(c, component.ConfirmedChange{Audit: "cluster.delete", Target: audit.Target{ClusterID: cl.ID, ClusterName: cl.Name},
+		Refused: "deleting clusters", Title: "Delete cluster " + name + "?", Expect: cl.Name, Verb: "deletes",
+		Body:  fmt.Sprintf("This deletes the cluster %s and, with it, all of its queues (%d known) and all of its agent tokens.\nAgents using those tokens can no longer connect. This cannot be undone.", name, queues),
+		Doing: "deleting " + name, Done: "deleted cluster " + name,
+		Send:  func(ctx context.Context) error { return c.Client.DeleteCluster(ctx, cl.ID) },
+		Shows: org.ClusterRemoved{ClusterID: cl.ID}})
 }
 
 // confirmDeleteQueue asks for the queue's key before deleting it.
-func confirmDeleteQueue(c *Common, cl model.Cluster, q model.Queue) tea.Cmd {
-	if c.ReadOnly {
-		return c.refuse("queue.delete", queueTarget(queueRef{ClusterID: cl.ID, ClusterName: cl.Name, Queue: q}), "deleting queues")
-	}
-	body := fmt.Sprintf("This deletes the queue %s of %s. Jobs that target it will wait for a queue that no longer exists.", clean(q.Key), clean(cl.Name))
-	return c.post(askConfirmMsg{title: "Delete queue " + clean(q.Key) + "?", body: body, expect: q.Key, action: "deletes",
-		onConfirm: func() tea.Cmd {
-			return c.run(c.appCtx, "deleting "+clean(q.Key), func(ctx context.Context) tea.Msg {
-				err := c.Client.DeleteQueue(named(ctx, audit.Target{ClusterName: cl.Name, QueueKey: q.Key}), cl.ID, q.ID)
-				return mutationDone{what: "deleting " + clean(q.Key), err: err,
-					ok: tea.Batch(send(queueRemoved{ClusterID: cl.ID, QueueID: q.ID}), flash(flashOK, "deleted queue "+clean(q.Key)))}
-			})
-		}})
+func confirmDeleteQueue(c *common.Common, cl model.Cluster, q model.Queue) tea.Cmd {
+	key := common.Clean(q.Key)
+	return component.ConfirmThen(c, component.ConfirmedChange{Audit: "queue.delete", Target: common.QueueTarget(common.QueueRef{ClusterID: cl.ID, ClusterName: cl.Name, Queue: q}),
+		Refused: "deleting queues", Title: "Delete queue " + key + "?", Expect: q.Key, Verb: "deletes",
+		Body:  fmt.Sprintf("This deletes the queue %s of %s. Jobs that target it will wait for a queue that no longer exists.", key, common.Clean(cl.Name)),
+		Doing: "deleting " + key, Done: "deleted queue " + key,
+		Send:  func(ctx context.Context) error { return c.Client.DeleteQueue(ctx, cl.ID, q.ID) },
+		Shows: org.QueueRemoved{ClusterID: cl.ID, QueueID: q.ID}})
 }

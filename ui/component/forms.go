@@ -1,9 +1,8 @@
-package ui
+package component
 
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"strings"
 
@@ -13,36 +12,38 @@ import (
 
 	"github.com/kiteconsole/kiteconsole/api"
 	"github.com/kiteconsole/kiteconsole/audit"
+	"github.com/kiteconsole/kiteconsole/org"
+	"github.com/kiteconsole/kiteconsole/ui/common"
 )
 
-// formSpec is one create or update form: how to build it (bound to
+// FormSpec is one create or update form: how to build it (bound to
 // values that outlive a rebuild), and what to send.
-type formSpec struct {
-	title string
-	// action names what the form does, for read-only mode's message.
-	action string
-	build  func() *huh.Form
-	// submit sends the request; on success it returns the command that
+type FormSpec struct {
+	Title string
+	// Action names what the form does, for read-only mode's message.
+	Action string
+	Build  func() *huh.Form
+	// Submit sends the request; on success it returns the command that
 	// shows the change (broadcasts and a flash).
-	submit func(ctx context.Context) (tea.Cmd, error)
-	// audit and target say what the form changes, for the audit log.
-	audit  string
-	target audit.Target
-	// preview, when set, is drawn above the form from its live values
+	Submit func(ctx context.Context) (tea.Cmd, error)
+	// Audit and target say what the form changes, for the audit log.
+	Audit  string
+	Target audit.Target
+	// Preview, when set, is drawn above the form from its live values
 	// (the pipeline's slug as its name is typed). It runs in the event
 	// loop, as the form's own updates do.
-	preview func() string
-	// review, when set, lists what the filled-in form will change; it is
+	Preview func() string
+	// Review, when set, lists what the filled-in form will change; it is
 	// shown for a yes before anything is sent. Nothing listed: nothing
 	// to send.
-	review func() []string
+	Review func() []string
 }
 
 // formScreen hosts a huh form. A rejected submission (422) keeps every
 // value and shows the server's message beside the form.
 type formScreen struct {
-	screenBase
-	spec       formSpec
+	common.ScreenBase
+	spec       FormSpec
 	form       *huh.Form
 	submitting bool
 	serverErr  string
@@ -51,40 +52,39 @@ type formScreen struct {
 }
 
 type formSubmitted struct {
-	target
 	title string
 	done  tea.Cmd
 	err   error
 }
 
-// orphaned is what a reply does when its form was closed while it was on
+// Orphaned is what a reply does when its form was closed while it was on
 // its way: the change still shows, or the failure is still said.
-func (m formSubmitted) orphaned() tea.Cmd {
+func (m formSubmitted) Orphaned() tea.Cmd {
 	if m.err != nil {
-		return flash(flashError, m.title+" failed: "+errorText(m.err))
+		return common.Flash(common.FlashError, m.title+" failed: "+common.ErrorText(m.err))
 	}
 	return m.done
 }
 
-// pushForm opens a form, unless changes are turned off.
-func pushForm(c *Common, spec formSpec) tea.Cmd {
+// PushForm opens a form, unless changes are turned off.
+func PushForm(c *common.Common, spec FormSpec) tea.Cmd {
 	if c.ReadOnly {
-		return c.refuse(spec.audit, spec.target, spec.action)
+		return c.Refuse(spec.Audit, spec.Target, spec.Action)
 	}
-	return c.push(newFormScreen(c, spec))
+	return c.Push(newFormScreen(c, spec))
 }
 
-func newFormScreen(c *Common, spec formSpec) *formScreen {
-	s := &formScreen{screenBase: newBase(c), spec: spec}
+func newFormScreen(c *common.Common, spec FormSpec) *formScreen {
+	s := &formScreen{ScreenBase: common.NewBase(c), spec: spec}
 	s.rebuild()
 	return s
 }
 
 func (s *formScreen) rebuild() {
-	s.form = s.spec.build().
+	s.form = s.spec.Build().
 		WithTheme(huh.ThemeFunc(huh.ThemeCharm)).
 		WithShowHelp(true).
-		WithWidth(min(max(s.c.Width-2, 30), 90)).
+		WithWidth(min(max(s.C.Width-2, 30), 90)).
 		WithHeight(s.formHeight())
 }
 
@@ -98,10 +98,10 @@ func (s *formScreen) formHeight() int {
 	if s.serverErr != "" {
 		above += 1 + strings.Count(s.serverErr, "\n")
 	}
-	return max(8, s.c.Height-above)
+	return max(8, s.C.Height-above)
 }
 
-func (s *formScreen) Crumb() string { return s.spec.title }
+func (s *formScreen) Crumb() string { return s.spec.Title }
 
 func (s *formScreen) Capturing() bool { return true }
 
@@ -121,7 +121,7 @@ func (s *formScreen) Help() []key.Binding {
 
 func (s *formScreen) Init() tea.Cmd { return s.form.Init() }
 
-func (s *formScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
+func (s *formScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		s.form = s.form.WithWidth(min(max(msg.Width-2, 30), 90)).WithHeight(s.formHeight())
@@ -129,9 +129,9 @@ func (s *formScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	case formSubmitted:
 		s.submitting = false
 		if msg.err == nil {
-			return s, tea.Batch(s.c.post(popMsg{}), msg.done)
+			return s, tea.Batch(s.C.Post(common.PopMsg{}), msg.done)
 		}
-		s.serverErr = errorText(msg.err)
+		s.serverErr = common.ErrorText(msg.err)
 		var apiErr *api.Error
 		if errors.As(msg.err, &apiErr) && apiErr.StatusCode == http.StatusUnprocessableEntity {
 			s.serverErr = "The server said: " + s.serverErr
@@ -143,8 +143,8 @@ func (s *formScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		if s.submitting {
 			if msg.String() == "esc" {
 				// The request is on its way and cannot be called back; its
-				// answer is still shown when it comes (see orphaned).
-				return s, tea.Batch(s.c.post(popMsg{}), flash(flashInfo, s.spec.title+": already sent; its answer will show here"))
+				// answer is still shown when it comes (see Orphaned).
+				return s, tea.Batch(s.C.Post(common.PopMsg{}), common.Flash(common.FlashInfo, s.spec.Title+": already sent; its answer will show here"))
 			}
 			return s, nil
 		}
@@ -162,9 +162,9 @@ func (s *formScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 			return s, nil
 		}
 		if msg.String() == "esc" {
-			return s, tea.Batch(s.c.post(popMsg{}), flash(flashInfo, s.spec.title+": cancelled, nothing was sent"))
+			return s, tea.Batch(s.C.Post(common.PopMsg{}), common.Flash(common.FlashInfo, s.spec.Title+": cancelled, nothing was sent"))
 		}
-	case refreshMsg, queueChanged, queuesSeen, clusterChanged, marksChanged:
+	case common.RefreshMsg, org.QueueChanged, org.QueuesSeen, org.ClusterChanged, common.MarksChanged:
 		return s, nil // a refresh never disturbs an open form
 	}
 	if s.submitting || s.reviewing != nil {
@@ -176,17 +176,17 @@ func (s *formScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	}
 	switch s.form.State {
 	case huh.StateCompleted:
-		if s.spec.review != nil {
-			changes := s.spec.review()
+		if s.spec.Review != nil {
+			changes := s.spec.Review()
 			if len(changes) == 0 {
-				return s, tea.Batch(s.c.post(popMsg{}), flash(flashInfo, s.spec.title+": nothing changed, nothing was sent"))
+				return s, tea.Batch(s.C.Post(common.PopMsg{}), common.Flash(common.FlashInfo, s.spec.Title+": nothing changed, nothing was sent"))
 			}
 			s.reviewing = changes
 			return s, nil
 		}
 		return s, s.send()
 	case huh.StateAborted:
-		return s, s.c.post(popMsg{})
+		return s, s.C.Post(common.PopMsg{})
 	}
 	return s, cmd
 }
@@ -195,26 +195,26 @@ func (s *formScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 func (s *formScreen) send() tea.Cmd {
 	s.submitting = true
 	s.serverErr = ""
-	return s.c.run(s.c.appCtx, s.spec.title, func(ctx context.Context) tea.Msg {
-		done, err := s.spec.submit(named(ctx, s.spec.target))
-		return formSubmitted{target: target(s.id), title: s.spec.title, done: done, err: err}
+	return s.RunUnder(s.C.AppCtx, org.Interactive, s.spec.Title, func(ctx context.Context) tea.Msg {
+		done, err := s.spec.Submit(common.Named(ctx, s.spec.Target))
+		return formSubmitted{title: s.spec.Title, done: done, err: err}
 	})
 }
 
 func (s *formScreen) View() string {
-	st := s.c.Styles
-	lines := []string{st.Title.Render(s.spec.title)}
+	st := s.C.Styles
+	lines := []string{st.Title.Render(s.spec.Title)}
 	if s.serverErr != "" {
 		lines = append(lines, st.FlashError.Render("✗ "+s.serverErr))
 	}
 	if s.submitting {
 		lines = append(lines, st.Pending.Render("sending…"))
 	}
-	if s.spec.preview != nil {
-		lines = append(lines, st.Muted.Render(s.spec.preview()))
+	if s.spec.Preview != nil {
+		lines = append(lines, st.Muted.Render(s.spec.Preview()))
 	}
 	if s.reviewing != nil {
-		lines = append(lines, "", st.Bold.Render("Send "+plural(len(s.reviewing), "change", "changes")+"?"))
+		lines = append(lines, "", st.Bold.Render("Send "+common.Plural(len(s.reviewing), "change", "changes")+"?"))
 		for _, c := range s.reviewing {
 			lines = append(lines, "  "+c)
 		}
@@ -224,27 +224,7 @@ func (s *formScreen) View() string {
 	return strings.Join(lines, "\n")
 }
 
-// mutationDone is the reply to a change made outside a form (a delete):
-// on success ok shows it, else the flash says why not.
-type mutationDone struct {
-	what string
-	ok   tea.Cmd
-	err  error
-}
-
-func (a *App) finishMutation(msg mutationDone) tea.Cmd {
-	if outcomeUnknown(msg.err) {
-		// It may have been done: show what the API has now.
-		return tea.Batch(flash(flashError, fmt.Sprintf("%s: %s; refreshing", msg.what, errorText(msg.err))),
-			a.toTop(refreshMsg{}))
-	}
-	if msg.err != nil {
-		return flash(flashError, fmt.Sprintf("%s failed: %s", msg.what, errorText(msg.err)))
-	}
-	return msg.ok
-}
-
-// validator adapts a validation function to huh.
-func validator(fn func(string) error) func(string) error {
+// Validator adapts a validation function to huh.
+func Validator(fn func(string) error) func(string) error {
 	return func(s string) error { return fn(s) }
 }

@@ -1,4 +1,4 @@
-package ui
+package common
 
 import (
 	"fmt"
@@ -12,11 +12,11 @@ import (
 	"github.com/kyokomi/emoji/v2"
 )
 
-// clean makes a string from the API safe to draw: escape sequences and
+// Clean makes a string from the API safe to draw: escape sequences and
 // control characters are removed, so text written by anyone in the
 // organisation can never drive the operator's terminal. New lines and
 // tabs become spaces: every value is drawn on one line.
-func clean(s string) string {
+func Clean(s string) string {
 	if s == "" {
 		return s
 	}
@@ -35,10 +35,10 @@ func clean(s string) string {
 
 var shortcode = regexp.MustCompile(`:[a-z0-9_+\-]+:`)
 
-// emojize renders :shortcode: as its Unicode emoji where one exists;
+// Emojize renders :shortcode: as its Unicode emoji where one exists;
 // Buildkite's own emoji (:buildkite:, :terraform: ...) have none and stay
 // as they are.
-func emojize(s string) string {
+func Emojize(s string) string {
 	if !strings.Contains(s, ":") {
 		return s
 	}
@@ -51,10 +51,10 @@ func emojize(s string) string {
 	})
 }
 
-// emojiCell is a cluster's emoji for a narrow column: the Unicode emoji,
+// EmojiCell is a cluster's emoji for a narrow column: the Unicode emoji,
 // or nothing when the shortcode has none.
-func emojiCell(code string) string {
-	e := emojize(clean(code))
+func EmojiCell(code string) string {
+	e := Emojize(Clean(code))
 	if e == code || strings.HasPrefix(e, ":") {
 		return ""
 	}
@@ -66,8 +66,8 @@ func emojiCell(code string) string {
 	return e
 }
 
-// ago says how long ago t was, briefly: "just now", "5m ago", "2h ago".
-func ago(now, t time.Time) string {
+// Ago says how long Ago t was, briefly: "just now", "5m Ago", "2h Ago".
+func Ago(now, t time.Time) string {
 	d := now.Sub(t)
 	switch {
 	case d < 0:
@@ -79,10 +79,10 @@ func ago(now, t time.Time) string {
 	}
 }
 
-// until says how long until t, or how long ago it passed.
-func until(now, t time.Time) string {
+// Until says how long until t, or how long Ago it passed.
+func Until(now, t time.Time) string {
 	if t.Before(now) {
-		return ago(now, t)
+		return Ago(now, t)
 	}
 	return "in " + span(t.Sub(now))
 }
@@ -104,9 +104,9 @@ func span(d time.Duration) string {
 	}
 }
 
-// fit truncates s (which may hold styles) to width cells and pads it to
+// Fit truncates s (which may hold styles) to width cells and pads it to
 // exactly width.
-func fit(s string, width int) string {
+func Fit(s string, width int) string {
 	if width <= 0 {
 		return ""
 	}
@@ -119,9 +119,9 @@ func fit(s string, width int) string {
 	return s
 }
 
-// clip truncates each line of s to width cells and keeps at most height
+// Clip truncates each line of s to width cells and keeps at most height
 // lines, so a screen can never draw outside its area.
-func clip(s string, width, height int) string {
+func Clip(s string, width, height int) string {
 	lines := strings.Split(s, "\n")
 	if height >= 0 && len(lines) > height {
 		lines = lines[:height]
@@ -134,22 +134,10 @@ func clip(s string, width, height int) string {
 	return strings.Join(lines, "\n")
 }
 
-// plural is "1 queue", "2 queues".
-func plural(n int, one, many string) string {
+// Plural is "1 queue", "2 queues".
+func Plural(n int, one, many string) string {
 	if n == 1 {
 		return fmt.Sprintf("%d %s", n, one)
 	}
 	return fmt.Sprintf("%d %s", n, many)
-}
-
-// upsert replaces the item of list that same picks out, or appends item;
-// it reports whether item is new.
-func upsert[T any](list []T, item T, same func(T) bool) ([]T, bool) {
-	for i := range list {
-		if same(list[i]) {
-			list[i] = item
-			return list, false
-		}
-	}
-	return append(list, item), true
 }

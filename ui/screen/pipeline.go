@@ -1,4 +1,4 @@
-package ui
+package screen
 
 import (
 	"cmp"
@@ -13,96 +13,95 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/kiteconsole/kiteconsole/model"
+	"github.com/kiteconsole/kiteconsole/org"
+	"github.com/kiteconsole/kiteconsole/ui/common"
 )
 
 // pipelineScreen shows every field of a pipeline, its provider settings,
 // and its YAML configuration (or visual steps) in a scrolling viewport.
 type pipelineScreen struct {
-	screenBase
+	common.ScreenBase
 	p    model.Pipeline
 	view viewport.Model
 	gone bool
 }
 
 type pipelineLoaded struct {
-	target
 	p   model.Pipeline
 	err error
 }
 
-func newPipelineScreen(c *Common, p model.Pipeline) *pipelineScreen {
-	s := &pipelineScreen{screenBase: newBase(c), p: p, view: viewport.New()}
+func NewPipelineScreen(c *common.Common, p model.Pipeline) *pipelineScreen {
+	s := &pipelineScreen{ScreenBase: common.NewBase(c), p: p, view: viewport.New()}
 	s.layout()
 	return s
 }
 
-func (s *pipelineScreen) Crumb() string   { return clean(emojize(s.p.Name)) }
+func (s *pipelineScreen) Crumb() string   { return common.Clean(common.Emojize(s.p.Name)) }
 func (s *pipelineScreen) Capturing() bool { return false }
 func (s *pipelineScreen) Help() []key.Binding {
-	k := s.c.Keys
+	k := s.C.Keys
 	return []key.Binding{k.Up, k.Down, k.Edit, k.Archive, k.Webhook, k.Delete, k.Browse, k.CopyURL, k.Back}
 }
 
-func (s *pipelineScreen) Init() tea.Cmd { return s.load() }
+func (s *pipelineScreen) Init() tea.Cmd { return s.load(org.Interactive) }
 
-func (s *pipelineScreen) load() tea.Cmd {
+func (s *pipelineScreen) load(lane org.Lane) tea.Cmd {
 	slug := s.p.Slug
-	return s.c.run(s.ctx, "loading pipeline", func(ctx context.Context) tea.Msg {
-		p, err := s.c.Client.GetPipeline(ctx, slug)
-		return pipelineLoaded{target: target(s.id), p: p, err: err}
+	return s.Run(lane, "loading pipeline", func(ctx context.Context) tea.Msg {
+		p, err := s.C.Client.GetPipeline(ctx, slug)
+		return pipelineLoaded{p: p, err: err}
 	})
 }
 
 func (s *pipelineScreen) layout() {
-	s.view.SetWidth(s.c.Width)
-	s.view.SetHeight(max(1, s.c.Height))
+	s.view.SetWidth(s.C.Width)
+	s.view.SetHeight(max(1, s.C.Height))
 	s.view.SetContent(s.content())
 }
 
-func (s *pipelineScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
-	k := s.c.Keys
+func (s *pipelineScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
+	k := s.C.Keys
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		s.layout()
 	case pipelineLoaded:
-		if deferred(msg.err) {
+		if common.Deferred(msg.err) {
 			return s, nil
 		}
 		if msg.err != nil {
-			return s, flash(flashError, "could not load the pipeline: "+errorText(msg.err))
+			return s, common.Flash(common.FlashError, "could not load the pipeline: "+common.ErrorText(msg.err))
 		}
 		s.p = msg.p
 		s.layout()
-	case pipelineChanged:
+	case org.PipelineChanged:
 		if msg.Pipeline.ID == s.p.ID {
 			s.p = msg.Pipeline
 			s.layout()
 		}
-	case pipelineRemoved:
+	case org.PipelineRemoved:
 		if msg.Slug == s.p.Slug {
 			s.gone = true
-			return s, s.c.post(popMsg{})
+			return s, s.C.Post(common.PopMsg{})
 		}
-	case refreshMsg:
+	case common.RefreshMsg:
 		if !s.gone {
-			return s, s.load()
+			return s, s.load(msg.Lane)
 		}
 	case tea.KeyPressMsg:
 		switch {
 		case key.Matches(msg, k.Back):
-			return s, s.c.post(popMsg{})
-		case key.Matches(msg, k.Refresh):
-			return s, s.load()
+			return s, s.C.Post(common.PopMsg{})
 		case key.Matches(msg, k.Edit):
-			return s, editPipeline(s.c, s.p)
+			return s, editPipeline(s.C, s.p)
 		case key.Matches(msg, k.Archive):
-			return s, archiveOrUnarchive(s.c, s.p)
+			return s, archiveOrUnarchive(s.C, s.p)
 		case key.Matches(msg, k.Delete):
-			return s, confirmDeletePipeline(s.c, s.p)
+			return s, confirmDeletePipeline(s.C, s.p)
 		case key.Matches(msg, k.Webhook):
-			return s, addWebhook(s.c, s.p)
+			return s, addWebhook(s.C, s.p)
 		}
-		if cmd, ok := s.c.linkKey(msg, "pipeline", s.p.WebURL, s.p.ID); ok {
+		if cmd, ok := s.C.LinkKey(msg, "pipeline", s.p.WebURL, s.p.ID); ok {
 			return s, cmd
 		}
 		var cmd tea.Cmd
@@ -117,7 +116,7 @@ func (s *pipelineScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 }
 
 func (s *pipelineScreen) content() string {
-	st := s.c.Styles
+	st := s.C.Styles
 	p := s.p
 	field := func(label, value string) string { return st.Label.Render(label) + value }
 	or := func(v string) string {
@@ -126,30 +125,30 @@ func (s *pipelineScreen) content() string {
 		}
 		return v
 	}
-	title := st.Title.Render(clean(emojize(p.Name)))
+	title := st.Title.Render(common.Clean(common.Emojize(p.Name)))
 	if p.Archived() {
-		title += "  " + st.Warning.Render("archived "+ago(s.c.Now(), p.ArchivedAt.Time)+" (read-only)")
+		title += "  " + st.Warning.Render("archived "+common.Ago(s.C.Now(), p.ArchivedAt.Time)+" (read-only)")
 	}
 	lines := []string{title}
-	if d := clean(emojize(model.Value(p.Description))); d != "" {
+	if d := common.Clean(common.Emojize(model.Value(p.Description))); d != "" {
 		lines = append(lines, d)
 	}
 	builds := fmt.Sprintf("%d running, %d scheduled builds · %d running, %d scheduled, %d waiting jobs",
 		p.RunningBuildsCount, p.ScheduledBuildsCount, p.RunningJobsCount, p.ScheduledJobsCount, p.WaitingJobsCount)
 	lines = append(lines, "", st.Bold.Render("General"),
-		field("Slug", clean(p.Slug)),
-		field("Repository", clean(p.Repository)),
-		field("Cluster", or(s.c.clusterName(model.Value(p.ClusterID)))),
-		field("Default branch", or(clean(p.DefaultBranch))),
-		field("Visibility", clean(p.Visibility)),
-		field("Tags", or(clean(emojize(strings.Join(p.Tags, ", "))))),
+		field("Slug", common.Clean(p.Slug)),
+		field("Repository", common.Clean(p.Repository)),
+		field("Cluster", or(s.C.ClusterName(model.Value(p.ClusterID)))),
+		field("Default branch", or(common.Clean(p.DefaultBranch))),
+		field("Visibility", common.Clean(p.Visibility)),
+		field("Tags", or(common.Clean(common.Emojize(strings.Join(p.Tags, ", "))))),
 		field("Now", builds),
 		"", st.Bold.Render("Builds"),
-		field("Branch filter", or(clean(model.Value(p.BranchConfiguration)))),
+		field("Branch filter", or(common.Clean(model.Value(p.BranchConfiguration)))),
 		field("Skip queued", onOff(p.SkipQueuedBranchBuilds, model.Value(p.SkipQueuedBranchBuildsFilter))),
 		field("Cancel running", onOff(p.CancelRunningBranchBuilds, model.Value(p.CancelRunningBranchBuildsFilter))),
 		field("Rebuilds", or(map[bool]string{true: "allowed", false: "not allowed"}[model.Value(p.AllowRebuilds)])),
-		field("Template", or(clean(model.Value(p.PipelineTemplateUUID)))),
+		field("Template", or(common.Clean(model.Value(p.PipelineTemplateUUID)))),
 	)
 	webhook := "W asks Buildkite to create it (GitHub only)"
 	if u := p.Provider.WebhookURL; u != "" {
@@ -158,7 +157,7 @@ func (s *pipelineScreen) content() string {
 		if i := strings.LastIndex(u, "/"); i >= 0 && len(u)-i > 6 {
 			u = u[:i+5] + "…"
 		}
-		webhook = clean(u) + st.Muted.Render("  (a secret: shown in part)")
+		webhook = common.Clean(u) + st.Muted.Render("  (a secret: shown in part)")
 	}
 	wide := st.Label.Width(st.Label.GetWidth() + 12) // the spec's setting names are long
 	lines = append(lines, "", st.Bold.Render("Provider")+st.Muted.Render("  "+model.ProviderLabel(p.Provider.ID)),
@@ -177,12 +176,12 @@ func (s *pipelineScreen) content() string {
 		}
 		sort.Strings(keys)
 		for _, k := range keys {
-			lines = append(lines, "  "+clean(k)+"="+clean(p.Env[k]))
+			lines = append(lines, "  "+common.Clean(k)+"="+common.Clean(p.Env[k]))
 		}
 	}
 	lines = append(lines, "", st.Bold.Render("Links"),
-		field("Web", clean(p.WebURL)), field("Badge", clean(p.BadgeURL)), field("API", clean(p.URL)),
-		field("Created", or(timeField(s.c, p.CreatedAt))), field("Created by", or(clean(p.CreatedBy.DisplayName()))))
+		field("Web", common.Clean(p.WebURL)), field("Badge", common.Clean(p.BadgeURL)), field("API", common.Clean(p.URL)),
+		field("Created", or(timeField(s.C, p.CreatedAt))), field("Created by", or(common.Clean(p.CreatedBy.DisplayName()))))
 	if p.Configuration != "" {
 		lines = append(lines, "", st.Bold.Render("Configuration")+st.Muted.Render("  (YAML; ↑/↓ scroll)"))
 		for _, l := range strings.Split(p.Configuration, "\n") {
@@ -199,7 +198,7 @@ func (s *pipelineScreen) content() string {
 
 // cleanLine is clean for one line of YAML: indentation is kept.
 func cleanLine(s string) string {
-	return clean(strings.ReplaceAll(s, "\t", "  "))
+	return common.Clean(strings.ReplaceAll(s, "\t", "  "))
 }
 
 func onOff(on bool, filter string) string {
@@ -209,7 +208,7 @@ func onOff(on bool, filter string) string {
 	if filter == "" {
 		return "on, every branch"
 	}
-	return "on, branches " + clean(filter)
+	return "on, branches " + common.Clean(filter)
 }
 
 func describeStep(st model.Step) string {
@@ -217,12 +216,12 @@ func describeStep(st model.Step) string {
 	case model.StepWaiter:
 		return "wait"
 	case model.StepManual:
-		return "block " + clean(emojize(model.Value(st.Label)))
+		return "block " + common.Clean(common.Emojize(model.Value(st.Label)))
 	case model.StepTrigger:
-		return "trigger " + clean(model.Value(st.Pipeline))
+		return "trigger " + common.Clean(model.Value(st.Pipeline))
 	}
-	name := clean(emojize(model.Value(st.Name)))
-	cmd := clean(model.Value(st.Command))
+	name := common.Clean(common.Emojize(model.Value(st.Name)))
+	cmd := common.Clean(model.Value(st.Command))
 	if name == "" {
 		return "command: " + cmd
 	}
@@ -234,7 +233,7 @@ func describeStep(st model.Step) string {
 func providerSettings(provider string, ps model.ProviderSettings) [][2]string {
 	out := [][2]string{{"Repository", "—"}}
 	if ps.Repository != nil {
-		out[0][1] = clean(*ps.Repository)
+		out[0][1] = common.Clean(*ps.Repository)
 	}
 	settings := model.ProviderSettingsFor(provider)
 	// What triggers builds comes first: it is what people look for.
@@ -256,7 +255,7 @@ func providerSettings(provider string, ps model.ProviderSettings) [][2]string {
 			}
 		case *string:
 			if v != nil && *v != "" {
-				value = clean(*v)
+				value = common.Clean(*v)
 			}
 		}
 		out = append(out, [2]string{setting.Label, value})
@@ -265,7 +264,7 @@ func providerSettings(provider string, ps model.ProviderSettings) [][2]string {
 }
 
 func (s *pipelineScreen) View() string {
-	s.view.SetWidth(s.c.Width)
-	s.view.SetHeight(max(1, s.c.Height))
+	s.view.SetWidth(s.C.Width)
+	s.view.SetHeight(max(1, s.C.Height))
 	return s.view.View()
 }

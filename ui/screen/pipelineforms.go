@@ -1,4 +1,4 @@
-package ui
+package screen
 
 import (
 	"context"
@@ -12,6 +12,9 @@ import (
 
 	"github.com/kiteconsole/kiteconsole/audit"
 	"github.com/kiteconsole/kiteconsole/model"
+	"github.com/kiteconsole/kiteconsole/org"
+	"github.com/kiteconsole/kiteconsole/ui/common"
+	"github.com/kiteconsole/kiteconsole/ui/component"
 )
 
 // Sections of the pipeline form: an edit asks which to change, so that
@@ -98,7 +101,7 @@ func (c change) String() string {
 		if s == "" {
 			return "—"
 		}
-		return clean(truncate(strings.ReplaceAll(s, "\n", "⏎"), 50))
+		return common.Clean(truncate(strings.ReplaceAll(s, "\n", "⏎"), 50))
 	}
 	return fmt.Sprintf("%s: %s → %s", c.label, show(c.old), show(c.new))
 }
@@ -115,7 +118,7 @@ func truncate(s string, n int) string {
 
 // update works out what an edit sends: only what changed, with nulls for
 // what was emptied where the spec allows null.
-func (v *pipelineValues) update(c *Common, p *model.Pipeline) (model.PipelineUpdate, []change) {
+func (v *pipelineValues) update(c *common.Common, p *model.Pipeline) (model.PipelineUpdate, []change) {
 	var up model.PipelineUpdate
 	var changes []change
 	str := func(label string, f *model.Field[string], now, was string) {
@@ -153,7 +156,7 @@ func (v *pipelineValues) update(c *Common, p *model.Pipeline) (model.PipelineUpd
 		} else {
 			up.ClusterID = model.Set(v.clusterID)
 		}
-		changes = append(changes, change{"Cluster", c.clusterName(model.Value(p.ClusterID)), c.clusterName(v.clusterID)})
+		changes = append(changes, change{"Cluster", c.ClusterName(model.Value(p.ClusterID)), c.ClusterName(v.clusterID)})
 	}
 	if tags := strings.Fields(v.tags); !slices.Equal(tags, p.Tags) && !(len(tags) == 0 && len(p.Tags) == 0) {
 		up.Tags = model.Set(tags)
@@ -214,7 +217,7 @@ func (v *pipelineValues) create() model.PipelineCreate {
 // newPipelineForm creates a pipeline (p nil), in clusterID when one is
 // given, or edits one: an edit asks which sections to change, shows what
 // will change, and sends only that.
-func newPipelineForm(c *Common, p *model.Pipeline, clusterID string) formSpec {
+func newPipelineForm(c *common.Common, p *model.Pipeline, clusterID string) component.FormSpec {
 	v := &pipelineValues{clusterID: clusterID, branch: "main", configuration: model.DefaultConfiguration,
 		visibility: model.VisibilityPrivate, steps: "Build | make build\nwait\nblock: Release?\nRelease | make release"}
 	v.loadSettings(model.DefaultProviderSettings(model.ProviderGitHub, ""))
@@ -230,11 +233,11 @@ func newPipelineForm(c *Common, p *model.Pipeline, clusterID string) formSpec {
 	}
 	title, action := "New pipeline", "creating pipelines"
 	if p != nil {
-		title, action = "Edit "+clean(p.Name), "editing pipelines"
+		title, action = "Edit "+common.Clean(p.Name), "editing pipelines"
 	}
 	slugPreview := func() string {
 		if p != nil {
-			return "slug " + clean(p.Slug) + " (a slug never changes) · " + model.ProviderLabel(p.Provider.ID)
+			return "slug " + common.Clean(p.Slug) + " (a slug never changes) · " + model.ProviderLabel(p.Provider.ID)
 		}
 		provider := ""
 		if strings.TrimSpace(v.repository) != "" {
@@ -287,22 +290,22 @@ func newPipelineForm(c *Common, p *model.Pipeline, clusterID string) formSpec {
 			if err != nil {
 				return nil, err
 			}
-			return tea.Batch(send(pipelineChanged{Pipeline: made}), flash(flashOK, "created pipeline "+clean(made.Name)+" ("+clean(made.Slug)+")")), nil
+			return tea.Batch(common.Send(org.PipelineChanged{Pipeline: made}), common.Flash(common.FlashOK, "created pipeline "+common.Clean(made.Name)+" ("+common.Clean(made.Slug)+")")), nil
 		}
 		up, changes := v.update(c, p)
 		if len(changes) == 0 {
-			return flash(flashInfo, "nothing changed"), nil
+			return common.Flash(common.FlashInfo, "nothing changed"), nil
 		}
 		made, err := c.Client.UpdatePipeline(ctx, p.Slug, up)
 		if err != nil {
 			return nil, err
 		}
-		return tea.Batch(send(pipelineChanged{Pipeline: made}), flash(flashOK, "updated pipeline "+clean(made.Name))), nil
+		return tea.Batch(common.Send(org.PipelineChanged{Pipeline: made}), common.Flash(common.FlashOK, "updated pipeline "+common.Clean(made.Name))), nil
 	}
-	spec := formSpec{title: title, action: action, build: build, submit: submit, preview: slugPreview, audit: "pipeline.create"}
+	spec := component.FormSpec{Title: title, Action: action, Build: build, Submit: submit, Preview: slugPreview, Audit: "pipeline.create"}
 	if p != nil {
-		spec.audit, spec.target = "pipeline.update", audit.Target{PipelineSlug: p.Slug, PipelineName: p.Name}
-		spec.review = func() []string {
+		spec.Audit, spec.Target = "pipeline.update", audit.Target{PipelineSlug: p.Slug, PipelineName: p.Name}
+		spec.Review = func() []string {
 			_, changes := v.update(c, p)
 			lines := make([]string, len(changes))
 			for i, ch := range changes {
@@ -314,10 +317,10 @@ func newPipelineForm(c *Common, p *model.Pipeline, clusterID string) formSpec {
 	return spec
 }
 
-func pipelineGeneral(c *Common, v *pipelineValues, p *model.Pipeline) *huh.Group {
+func pipelineGeneral(c *common.Common, v *pipelineValues, p *model.Pipeline) *huh.Group {
 	var clusters []huh.Option[string]
-	for _, cl := range c.clusters {
-		clusters = append(clusters, huh.NewOption(clean(emojize(cl.Name)), cl.ID))
+	for _, cl := range c.Org.Clusters() {
+		clusters = append(clusters, huh.NewOption(common.Clean(common.Emojize(cl.Name)), cl.ID))
 	}
 	fields := []huh.Field{huh.NewInput().Title("Name").Value(&v.name).Validate(model.ValidatePipelineName)}
 	if len(clusters) > 0 {

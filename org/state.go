@@ -1,0 +1,121 @@
+package org
+
+import (
+	"slices"
+	"sort"
+	"time"
+
+	"github.com/kiteconsole/kiteconsole/api"
+	"github.com/kiteconsole/kiteconsole/model"
+)
+
+// State is one console's knowledge of one organisation. A switch of
+// organisation starts a new State.
+type State struct {
+	Client *api.Client
+	now    func() time.Time
+
+	clusters   []model.Cluster
+	clustersAt time.Time
+	// queues indexes every queue seen, by id, with its cluster; keys
+	// remembers a queue's key even after the queue is gone, so a cluster
+	// whose default queue was deleted still names it.
+	queues map[string]QueueEntry
+	keys   map[string]string
+
+	// Pipelines is the organisation's pipelines, loaded once and shared
+	// by every screen that shows them.
+	Pipelines *Pipelines
+}
+
+// QueueEntry is a queue with the cluster it belongs to.
+type QueueEntry struct {
+	ClusterID string
+	Queue     model.Queue
+}
+
+// New starts an empty State. now is the console's clock; display makes a
+// pipeline's name ready to draw (it runs once a pipeline, as pages come).
+func New(client *api.Client, now func() time.Time, display func(string) string) *State {
+	if now == nil {
+		now = time.Now
+	}
+	return &State{Client: client, now: now, queues: map[string]QueueEntry{}, keys: map[string]string{},
+		Pipelines: &Pipelines{display: display, now: now}}
+}
+
+// Clusters are the clusters last listed, with later changes applied.
+func (s *State) Clusters() []model.Cluster { return s.clusters }
+
+// ClustersAt is when the clusters were last listed (zero: never).
+func (s *State) ClustersAt() time.Time { return s.clustersAt }
+
+// SetClusters records a fresh list of the clusters.
+func (s *State) SetClusters(clusters []model.Cluster) {
+	s.clusters, s.clustersAt = slices.Clone(clusters), s.now()
+}
+
+// Cluster finds a known cluster by id.
+func (s *State) Cluster(id string) (model.Cluster, bool) {
+	for _, cl := range s.clusters {
+		if cl.ID == id {
+			return cl, true
+		}
+	}
+	return model.Cluster{}, false
+}
+
+// QueueKey is the key of a queue seen at some time, by id.
+func (s *State) QueueKey(id string) (string, bool) {
+	k, ok := s.keys[id]
+	return k, ok
+}
+
+// Queues are the queues seen and not removed since, in no set order.
+func (s *State) Queues() []QueueEntry {
+	out := make([]QueueEntry, 0, len(s.queues))
+	for _, e := range s.queues {
+		out = append(out, e)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Queue.ID < out[j].Queue.ID })
+	return out
+}
+
+// Apply records a change.
+func (s *State) Apply(c Change) {
+	switch c := c.(type) {
+	case QueuesSeen:
+		for _, q := range c.Queues {
+			s.keys[q.ID] = q.Key
+			s.queues[q.ID] = QueueEntry{ClusterID: c.ClusterID, Queue: q}
+		}
+	case QueueChanged:
+		s.keys[c.Queue.ID] = c.Queue.Key
+		s.queues[c.Queue.ID] = QueueEntry{ClusterID: c.ClusterID, Queue: c.Queue}
+	case QueueRemoved:
+		delete(s.queues, c.QueueID)
+	case ClusterChanged:
+		s.clusters, _ = Upsert(s.clusters, c.Cluster, func(cl model.Cluster) bool { return cl.ID == c.Cluster.ID })
+	case ClusterRemoved:
+		s.clusters = slices.DeleteFunc(s.clusters, func(cl model.Cluster) bool { return cl.ID == c.ClusterID })
+		for id, e := range s.queues {
+			if e.ClusterID == c.ClusterID {
+				delete(s.queues, id)
+			}
+		}
+	case PipelineChanged, PipelineRemoved:
+		s.Pipelines.apply(c)
+	}
+}
+
+// Upsert replaces the item of list that same picks out, or appends item;
+// it reports whether item is new.
+func Upsert[T any](list []T, item T, same func(T) bool) ([]T, bool) {
+	for i := range list {
+		if same(list[i]) {
+			list[i] = item
+			return list, false
+		}
+	}
+	return append(list, item), true
+}

@@ -1,0 +1,301 @@
+// Package common is what every part of the console shares: Common (the
+// client, styles, keys, the screens' area, the requests in flight and the
+// outbox to the root model), the Screen interface with ScreenBase, whose
+// Run wraps a screen's replies with its id, the messages screens send the
+// root model, and the helpers that make the API's text safe to draw.
+package common
+
+import (
+	"context"
+	"sync/atomic"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/kiteconsole/kiteconsole/api"
+	"github.com/kiteconsole/kiteconsole/audit"
+	"github.com/kiteconsole/kiteconsole/keymap"
+	"github.com/kiteconsole/kiteconsole/model"
+	"github.com/kiteconsole/kiteconsole/org"
+	"github.com/kiteconsole/kiteconsole/theme"
+)
+
+// Screen is one page of the console's stack.
+type Screen interface {
+	// ID is what the screen's requests are wrapped with (ScreenBase.Run),
+	// so that a reply never lands on another screen.
+	ID() int
+	// Crumb is the screen's name in the breadcrumbs.
+	Crumb() string
+	Init() tea.Cmd
+	Update(msg tea.Msg) (Screen, tea.Cmd)
+	// View draws the screen in the area Common.Width × Common.Height.
+	View() string
+	// Help is the short help of the screen's own keys.
+	Help() []key.Binding
+	// Capturing reports that a text input has the focus, so the root
+	// model must not take q, ? or esc for itself.
+	Capturing() bool
+}
+
+// Common is what the root model shares with every screen: dependencies,
+// the screens' area, the requests in flight and what screens post to the
+// root. What the console knows of the organisation is in org, a layer of
+// its own.
+type Common struct {
+	Client   *api.Client
+	Styles   theme.Styles
+	Keys     keymap.KeyMap
+	Now      func() time.Time
+	ReadOnly bool
+	// Width and Height are the screens' area, between header and footer.
+	Width, Height int
+	// Remote is set for a console served over SSH: no local browser.
+	Remote bool
+
+	// Org is the organisation's state: clusters, queues seen, pipelines.
+	Org *org.State
+	// pipelinesTask is the footer's task for the pipelines' load.
+	pipelinesTask int
+	// AppCtx outlives screens: changes run under it, so a pause goes
+	// through even if its screen is closed before the reply.
+	AppCtx context.Context
+	Tasks  *Tasks
+	// Pending marks queues whose pause or resume is in flight.
+	Pending map[string]string
+	// Marks are the queues marked for incident mode, across clusters.
+	Marks map[string]QueueRef
+	// Outbox holds what screens posted for the root model.
+	Outbox []tea.Msg
+	// OnRefused records a change refused before it reached the client.
+	OnRefused func(action string, t audit.Target, note string)
+}
+
+// QueueRef is a queue with the cluster it belongs to.
+type QueueRef struct {
+	ClusterID   string
+	ClusterName string
+	Queue       model.Queue
+}
+
+// Tasks are the requests in flight, shown in the footer.
+type Tasks struct {
+	next  int
+	Label map[int]string
+}
+
+func (t *Tasks) start(label string) int {
+	t.next++
+	t.Label[t.next] = label
+	return t.next
+}
+
+// TaskDone carries the reply of a task back to the root model, which
+// ends the task and routes the reply: to the screen that started it when
+// screen is set, else to the root model itself.
+type TaskDone struct {
+	Task   int
+	Screen int
+	Msg    tea.Msg
+}
+
+// Run starts a request for the console as a whole (a pause, a change made
+// from a dialog, a switch of organisation): fn runs in a command under ctx,
+// in the lane's share of the API budget, and its message comes back to
+// the root model. A screen's own requests go through ScreenBase.Run.
+func (c *Common) Run(ctx context.Context, lane org.Lane, label string, fn func(ctx context.Context) tea.Msg) tea.Cmd {
+	ctx = lane.Context(ctx)
+	id := c.Tasks.start(label)
+	return func() tea.Msg { return TaskDone{Task: id, Msg: fn(ctx)} }
+}
+
+// Broadcast messages go to every screen of the stack: a change made on
+// one screen shows on all of them. Changes to the organisation (org.Change)
+// are Broadcast too, after the root model has applied them to org.
+type Broadcast interface{ everyScreen() }
+
+// RefreshMsg asks the visible screen to reload; auto is true for the
+// timer's refreshes (and a return to a screen), false for r.
+//
+// tick numbers the timer's reloads on the wall clock's grid, the same in
+// every SSH session, so that what a screen does every few reloads, every
+// session does at the same reload.
+type RefreshMsg struct {
+	Auto bool
+	// Lane is the lane of the requests the reload makes: Background for
+	// the timer, Fresh for r.
+	Lane org.Lane
+	Tick int64
+	// Changed says someone changed the organisation (another SSH
+	// session): counts are redone too.
+	Changed bool
+}
+
+// Navigation and feedback messages a screen sends to the root model.
+type (
+	PushMsg  struct{ Screen Screen }
+	PopMsg   struct{}
+	FlashMsg struct {
+		Kind FlashKind
+		Text string
+	}
+	// AskNoteMsg opens the pause-note prompt for these queues.
+	AskNoteMsg struct{ Targets []QueueRef }
+	// ResumeMsg resumes these queues at once.
+	ResumeMsg struct{ Targets []QueueRef }
+	// AskConfirmMsg opens a confirmation that needs expect typed.
+	AskConfirmMsg struct {
+		Title, Body, Expect, Action string
+		OnConfirm                   func() tea.Cmd
+	}
+	// ClickMsg is a mouse click in the screen's area.
+	ClickMsg struct{ X, Y int }
+)
+
+type FlashKind int
+
+const (
+	FlashInfo FlashKind = iota
+	FlashOK
+	FlashError
+)
+
+func Send(msg tea.Msg) tea.Cmd { return func() tea.Msg { return msg } }
+
+func Flash(kind FlashKind, format string) tea.Cmd { return Send(FlashMsg{Kind: kind, Text: format}) }
+
+// Post hands a request to the root model, which acts on it before the
+// next key is read: a prompt opened by p is open when the note's first
+// letter arrives, however fast it is typed.
+func (c *Common) Post(msg tea.Msg) tea.Cmd {
+	c.Outbox = append(c.Outbox, msg)
+	return nil
+}
+
+func (c *Common) Push(s Screen) tea.Cmd { return c.Post(PushMsg{Screen: s}) }
+
+// Refuse turns down a change in read-only mode: it is recorded in the
+// audit log like any refused change, and the flash says why.
+func (c *Common) Refuse(action string, t audit.Target, what string) tea.Cmd {
+	if c.OnRefused != nil {
+		c.OnRefused(action, t, "")
+	}
+	return Flash(FlashError, "read-only mode: "+what+" is turned off")
+}
+
+// Named tells the audit log what a change is made to.
+func Named(ctx context.Context, t audit.Target) context.Context { return audit.WithNames(ctx, t) }
+
+func QueueTarget(r QueueRef) audit.Target {
+	return audit.Target{ClusterID: r.ClusterID, ClusterName: r.ClusterName, QueueID: r.Queue.ID, QueueKey: r.Queue.Key}
+}
+
+// ScreenBase gives a screen its id and a context that is cancelled when
+// the screen is closed, so its reads stop with it.
+type ScreenBase struct {
+	id     int
+	C      *Common
+	ctx    context.Context
+	cancel context.CancelFunc
+}
+
+var screenIDs atomic.Int64
+
+func NewBase(c *Common) ScreenBase {
+	ctx, cancel := context.WithCancel(c.AppCtx)
+	return ScreenBase{id: int(screenIDs.Add(1)), C: c, ctx: ctx, cancel: cancel}
+}
+
+func (b *ScreenBase) ID() int { return b.id }
+
+// Run starts one of the screen's requests: fn runs in a command under the
+// screen's context, in the lane's share of the API budget, and its reply
+// comes back wrapped with the screen's id, so it reaches this screen and
+// no other whatever its type (gh-dash's section envelope).
+func (b *ScreenBase) Run(lane org.Lane, label string, fn func(ctx context.Context) tea.Msg) tea.Cmd {
+	return b.RunUnder(b.ctx, lane, label, fn)
+}
+
+// RunUnder is run under another context: a form's submission runs under
+// the console's, so that closing the form does not call the change back.
+func (b *ScreenBase) RunUnder(ctx context.Context, lane org.Lane, label string, fn func(ctx context.Context) tea.Msg) tea.Cmd {
+	ctx = lane.Context(ctx)
+	id, screen := b.C.Tasks.start(label), b.id
+	return func() tea.Msg { return TaskDone{Task: id, Screen: screen, Msg: fn(ctx)} }
+}
+
+// Streamed is one message of a stream (ScreenBase.Stream) as it reaches
+// the screen; Next reads the one after it, and the screen returns it as
+// its command.
+type Streamed struct {
+	Msg  tea.Msg
+	Next tea.Cmd
+}
+
+type streamEnd struct{ msg tea.Msg }
+
+// Stream starts a request that answers in parts, for progressive loading:
+// fn runs under the screen's context in the lane, calls emit for each
+// part (a page as it arrives) and returns its last message. Each part
+// reaches this screen as a Streamed, in order; the last message comes as
+// a reply of its own, which ends the task in the footer.
+func (b *ScreenBase) Stream(lane org.Lane, label string, fn func(ctx context.Context, emit func(tea.Msg)) tea.Msg) tea.Cmd {
+	ctx := lane.Context(b.ctx)
+	task, screen := b.C.Tasks.start(label), b.id
+	ch := make(chan tea.Msg, 2)
+	var read func() tea.Msg
+	read = func() tea.Msg {
+		m, ok := <-ch
+		if !ok { // the screen was closed before the end
+			return TaskDone{Task: task, Screen: screen}
+		}
+		if end, ok := m.(streamEnd); ok {
+			return TaskDone{Task: task, Screen: screen, Msg: end.msg}
+		}
+		return TaskDone{Screen: screen, Msg: Streamed{Msg: m, Next: read}}
+	}
+	return func() tea.Msg {
+		go func() {
+			defer close(ch)
+			send := func(m tea.Msg) {
+				select {
+				case ch <- m:
+				case <-ctx.Done():
+				}
+			}
+			send(streamEnd{msg: fn(ctx, send)})
+		}()
+		return read()
+	}
+}
+
+// Close is called by the root model when the screen leaves the stack.
+func (b *ScreenBase) Close() { b.cancel() }
+
+type Closer interface{ Close() }
+
+// NewOrgState starts what the console knows of an organisation; names
+// are made safe to draw as the pipelines arrive.
+func NewOrgState(client *api.Client, now func() time.Time) *org.State {
+	return org.New(client, now, func(name string) string { return Clean(Emojize(name)) })
+}
+
+// MutationDone is the reply to a change made outside a form (a delete):
+// on success ok shows it, else the flash says why not.
+type MutationDone struct {
+	What string
+	OK   tea.Cmd
+	Err  error
+}
+
+// TokenShown opens the dialog that shows a new token's value, once.
+type TokenShown struct {
+	ClusterName string
+	Token       model.Token
+}
+
+// MarksChanged tells screens to redraw their marks.
+type MarksChanged struct{}
+
+func (MarksChanged) everyScreen() {}

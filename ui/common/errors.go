@@ -1,0 +1,43 @@
+package common
+
+import (
+	"context"
+	"errors"
+
+	"github.com/kiteconsole/kiteconsole/api"
+)
+
+// OutcomeUnknown is an error after which a change may or may not have
+// been made: no answer in time, or a connection lost on the way.
+func OutcomeUnknown(err error) bool {
+	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, api.ErrReadOnly) {
+		return false
+	}
+	var apiErr *api.Error
+	return !errors.As(err, &apiErr)
+}
+
+// ErrorText is what a person needs from an error: the server's message,
+// or what went wrong with the request. It never holds a token.
+// Deferred reports a background refresh the budget put off: nothing
+// failed, and nothing needs saying.
+func Deferred(err error) bool { return errors.Is(err, api.ErrDeferred) }
+
+func ErrorText(err error) string {
+	var apiErr *api.Error
+	switch {
+	case errors.As(err, &apiErr):
+		s := apiErr.Summary()
+		if apiErr.Scope != "" {
+			s += " (the token needs " + apiErr.Scope + ")"
+		}
+		return Clean(s)
+	case errors.Is(err, api.ErrReadOnly):
+		return "read-only mode: changes are turned off"
+	case errors.Is(err, context.Canceled):
+		return "cancelled"
+	case errors.Is(err, api.ErrTimeout), errors.Is(err, context.DeadlineExceeded):
+		return "the API did not answer in time: whether it was done is unknown (r refreshes)"
+	}
+	return Clean(err.Error())
+}

@@ -1,0 +1,86 @@
+package common
+
+// The organisation's pipelines as screens see them: org loads them, page
+// by page, and every screen is told as they arrive.
+
+import (
+	"fmt"
+	"strconv"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/kiteconsole/kiteconsole/org"
+)
+
+// PipelinesPage is one page of the organisation's pipelines as it
+// arrives; next reads the page after it. Every screen sees it, after the
+// root model has given it to org.
+type PipelinesPage struct {
+	org.PipelinesPage
+	Next tea.Cmd
+}
+
+func (PipelinesPage) everyScreen() {}
+
+// PipelinesLoaded is Broadcast when the whole list is in.
+type PipelinesLoaded struct{ Err error }
+
+func (PipelinesLoaded) everyScreen() {}
+
+// Progress says how much of a first load is in: "1,200 of about 10,000".
+func Progress(pc *org.Pipelines) string {
+	if pc.Last <= 1 {
+		return fmt.Sprintf("loading… %d", len(pc.Items))
+	}
+	return fmt.Sprintf("loaded %s of about %s", thousands(len(pc.Items)), thousands(pc.Last*100))
+}
+
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
+// LoadPipelines asks org for the organisation's pipelines unless they are
+// loaded or on their way; force fetches them again. The pages stream in
+// as they arrive, shown in the footer as one task.
+func (c *Common) LoadPipelines(lane org.Lane, force bool) tea.Cmd {
+	ch, started := c.Org.Pipelines.Load(c.AppCtx, c.Client, lane, force)
+	if !started {
+		return nil
+	}
+	c.pipelinesTask = c.Tasks.start("loading pipelines")
+	return readPage(ch)
+}
+
+func readPage(ch <-chan org.PipelinesPage) tea.Cmd {
+	return func() tea.Msg {
+		p, ok := <-ch
+		if !ok {
+			return nil
+		}
+		msg := PipelinesPage{PipelinesPage: p}
+		if !p.Done {
+			msg.Next = readPage(ch)
+		}
+		return msg
+	}
+}
+
+// ApplyPipelines gives a page to org; the root model calls it before
+// screens see the page.
+func (c *Common) ApplyPipelines(m PipelinesPage) {
+	if m.Done && c.Org.Pipelines.Current(m.PipelinesPage) {
+		delete(c.Tasks.Label, c.pipelinesTask)
+	}
+	c.Org.Pipelines.Apply(m.PipelinesPage)
+}
+
+func (c *Common) ClusterName(id string) string {
+	if cl, ok := c.Org.Cluster(id); ok {
+		return Clean(Emojize(cl.Name))
+	}
+	return ""
+}

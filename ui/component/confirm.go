@@ -1,0 +1,129 @@
+package component
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"github.com/kiteconsole/kiteconsole/audit"
+	"github.com/kiteconsole/kiteconsole/org"
+	"github.com/kiteconsole/kiteconsole/ui/common"
+)
+
+// ConfirmDialog guards a destructive Action: nothing happens unless the
+// name is typed exactly; enter otherwise does nothing and esc cancels, so
+// the default is always Cancel. Without a name to type it is a yes/no
+// question whose default is no.
+type ConfirmDialog struct {
+	c                     *common.Common
+	Req                   common.AskConfirmMsg
+	Input                 textinput.Model
+	hint                  string
+	yes, no, send, cancel key.Binding
+}
+
+func NewConfirm(c *common.Common, req common.AskConfirmMsg) (*ConfirmDialog, tea.Cmd) {
+	in := textinput.New()
+	in.Prompt = "> "
+	in.Placeholder = req.Expect
+	in.CharLimit = 500
+	in.SetWidth(40)
+	d := &ConfirmDialog{c: c, Req: req, Input: in,
+		yes:    binding("y", req.Action, "y"),
+		no:     binding("n, enter or esc", "cancels (the default)"),
+		cancel: binding("esc", "cancels (the default)", "esc"),
+		send:   binding("enter", req.Action+" once the name matches", "enter"),
+	}
+	return d, d.Input.Focus()
+}
+
+func (d *ConfirmDialog) help() []key.Binding {
+	if d.Req.Expect == "" {
+		return []key.Binding{d.yes, d.no}
+	}
+	return []key.Binding{d.cancel, d.send}
+}
+
+func (d *ConfirmDialog) Place() placement { return PlaceCenter }
+func (d *ConfirmDialog) Typing() bool     { return true }
+
+func (d *ConfirmDialog) Update(msg tea.Msg) (tea.Cmd, bool) {
+	k, isKey := msg.(tea.KeyPressMsg)
+	switch {
+	case isKey && d.Req.Expect == "": // every key but y says no
+		if key.Matches(k, d.yes) {
+			return d.Req.OnConfirm(), true
+		}
+		return common.Flash(common.FlashInfo, "cancelled: nothing was changed"), true
+	case isKey && key.Matches(k, d.cancel):
+		return common.Flash(common.FlashInfo, "cancelled: nothing was changed"), true
+	case isKey && key.Matches(k, d.send):
+		if d.Input.Value() != d.Req.Expect {
+			d.hint = fmt.Sprintf("that is not %q: nothing was sent", common.Clean(d.Req.Expect))
+			return nil, false
+		}
+		return d.Req.OnConfirm(), true
+	}
+	var cmd tea.Cmd
+	d.Input, cmd = d.Input.Update(msg)
+	if isKey {
+		d.hint = ""
+	}
+	return cmd, false
+}
+
+func (d *ConfirmDialog) View(width, _ int) string {
+	st := d.c.Styles
+	w := min(70, max(30, width-6))
+	lines := []string{st.Danger.Render(d.Req.Title), ""}
+	lines = append(lines, lipgloss.NewStyle().Width(w).Render(d.Req.Body))
+	if d.Req.Expect == "" {
+		lines = append(lines, "", st.Muted.Render(hint(d.help())))
+		return st.Dialog.Width(w + 4).Render(strings.Join(lines, "\n"))
+	}
+	lines = append(lines, "", fmt.Sprintf("Type %s to confirm:", st.Bold.Render(common.Clean(d.Req.Expect))), d.Input.View(), "")
+	if d.hint != "" {
+		lines = append(lines, st.Warning.Render(d.hint))
+	}
+	lines = append(lines, st.Muted.Render(hint(d.help())))
+	return st.Dialog.Width(w + 4).Render(strings.Join(lines, "\n"))
+}
+
+// ConfirmedChange is a change that needs a confirmation: turned down in
+// read-only mode, asked about with the name to type, then sent under the
+// console's context; when done, shows is shown on every screen and done
+// is said.
+type ConfirmedChange struct {
+	// Audit and target say what the change is made to, for the audit
+	// log (a refusal too); refused is what read-only mode turns off.
+	Audit   string
+	Target  audit.Target
+	Refused string
+	// Title, body, expect (the name to type) and verb ("deletes") make
+	// the confirmation.
+	Title, Body, Expect, Verb string
+	// Doing names the change in the footer and in a failure's flash.
+	Doing, Done string
+	Send        func(ctx context.Context) error
+	Shows       org.Change
+}
+
+// ConfirmThen asks for the confirmation of d and, once given, makes the
+// change.
+func ConfirmThen(c *common.Common, d ConfirmedChange) tea.Cmd {
+	if c.ReadOnly {
+		return c.Refuse(d.Audit, d.Target, d.Refused)
+	}
+	return c.Post(common.AskConfirmMsg{Title: d.Title, Body: d.Body, Expect: d.Expect, Action: d.Verb,
+		OnConfirm: func() tea.Cmd {
+			return c.Run(c.AppCtx, org.Interactive, d.Doing, func(ctx context.Context) tea.Msg {
+				err := d.Send(common.Named(ctx, d.Target))
+				return common.MutationDone{What: d.Doing, Err: err, OK: tea.Batch(common.Send(d.Shows), common.Flash(common.FlashOK, d.Done))}
+			})
+		}})
+}

@@ -1,0 +1,70 @@
+package component
+
+import (
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"github.com/kiteconsole/kiteconsole/ui/common"
+)
+
+// helpOverlay is the full help, drawn from the key map itself over the
+// whole area; ?, esc or q closes it.
+type helpOverlay struct {
+	c *common.Common
+}
+
+func NewHelpOverlay(c *common.Common) *helpOverlay { return &helpOverlay{c: c} }
+
+func (h *helpOverlay) help() []key.Binding {
+	k := h.c.Keys
+	return []key.Binding{k.Help, k.Back}
+}
+
+func (h *helpOverlay) Place() placement { return PlaceArea }
+func (h *helpOverlay) Typing() bool     { return false }
+
+func (h *helpOverlay) Update(msg tea.Msg) (tea.Cmd, bool) {
+	k := h.c.Keys
+	if m, ok := msg.(tea.KeyPressMsg); ok && key.Matches(m, k.Help, k.Back, k.Quit) {
+		return nil, true
+	}
+	return nil, false
+}
+
+// helpView is the full help overlay, from the key map itself.
+func (h *helpOverlay) View(width, _ int) string {
+	st := h.c.Styles
+	k := h.c.Keys
+	group := func(title string, bs []key.Binding) []string {
+		lines := []string{st.Title.Render(title)}
+		for _, b := range bs {
+			bh := b.Help()
+			line := common.Fit(st.Key.Render(bh.Key), 11) + st.Help.Render(bh.Desc)
+			if h.c.ReadOnly && k.Mutating(b) {
+				line = common.Fit(st.KeyOff.Render(bh.Key), 11) + st.KeyOff.Render(bh.Desc) + st.Muted.Render(" (read-only)")
+			}
+			lines = append(lines, line)
+		}
+		return lines
+	}
+	cols := [][]string{group("Move", k.Navigation()), group("Act", k.ActionKeys()), group("General", k.General())}
+	colWidth := min(34, (width-2)/len(cols))
+	var rendered []string
+	for _, c := range cols {
+		rendered = append(rendered, lipgloss.NewStyle().Width(max(colWidth, 20)).Render(strings.Join(c, "\n")))
+	}
+	body := lipgloss.JoinHorizontal(lipgloss.Top, rendered...)
+	if lipgloss.Width(body) > width {
+		body = strings.Join(rendered, "\n\n")
+	}
+	wrap := st.Muted.Width(max(20, width-2))
+	notes := []string{"",
+		wrap.Render("p on a running queue asks for a note, then pauses; on a paused queue it resumes at once."),
+		wrap.Render("space marks queues, in any cluster; p then pauses (or resumes) all of them with one note."),
+		wrap.Render("? or esc closes this help."),
+	}
+	return " " + strings.ReplaceAll(body+strings.Join(notes, "\n"), "\n", "\n ")
+}

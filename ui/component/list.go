@@ -1,0 +1,292 @@
+package component
+
+import (
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/kiteconsole/kiteconsole/org"
+	"github.com/kiteconsole/kiteconsole/ui/common"
+)
+
+// The list host: a screen declares what a list shows (ListSpec) and the
+// host does the rest, the same way for every list: the placeholder while
+// it loads, the error with "r tries again", the age of what is shown when
+// a refresh failed, the filter, the cursor, marks, the mouse and
+// scrolling, and the screen's keys with their help. Like k9s's browser
+// with a renderer per resource; forms work this way too (FormSpec).
+
+// ListColumn is a column with the cell it draws, declared side by side.
+type ListColumn[T any] struct {
+	column
+	cell func(T) string
+}
+
+// Col declares a column: its title, its width, how much of the spare
+// width it takes (flex), the narrowest table that shows it (minTable, 0
+// for always) and its cell.
+func Col[T any](title string, width, flex, minTable int, cell func(T) string) ListColumn[T] {
+	return ListColumn[T]{column: column{title: title, width: width, flex: flex, minTable: minTable}, cell: cell}
+}
+
+// ListKey is a key of a list screen, in the order of its help line.
+// run is given the selected item; a key with needsItem does nothing
+// without one. A key with no run is only shown: the host (filter, mark)
+// or the root model (refresh, back) acts on it. hidden keys act without
+// showing in the help line.
+type ListKey[T any] struct {
+	binding   key.Binding
+	needsItem bool
+	hidden    bool
+	run       func(item T, ok bool) tea.Cmd
+}
+
+// OnItem is a key that acts on the selected item.
+func OnItem[T any](b key.Binding, run func(T) tea.Cmd) ListKey[T] {
+	return ListKey[T]{binding: b, needsItem: true, run: func(item T, _ bool) tea.Cmd { return run(item) }}
+}
+
+// OnList is a key that acts whether or not an item is selected.
+func OnList[T any](b key.Binding, run func() tea.Cmd) ListKey[T] {
+	return ListKey[T]{binding: b, run: func(T, bool) tea.Cmd { return run() }}
+}
+
+// Shown is a key only shown in the help: another part acts on it.
+func Shown[T any](b key.Binding) ListKey[T] { return ListKey[T]{binding: b} }
+
+// Hide keeps a key out of the help line.
+func (k ListKey[T]) Hide() ListKey[T] { k.hidden = true; return k }
+
+// ListSpec declares a list.
+type ListSpec[T any] struct {
+	// Noun names the items in placeholders and errors: "queues".
+	Noun string
+	// Empty is what an empty list says.
+	Empty   string
+	Columns []ListColumn[T]
+	// FilterCol is the column drawn from the filter's text, so that the
+	// characters a filter matched can be picked out.
+	FilterCol int
+	// Key is the item's identity: the cursor stays on it across reloads.
+	Key func(T) string
+	// Match is what the filter searches; its first primary bytes are the
+	// filter column's text.
+	Match func(T) (text string, primary int)
+	// Marked and ToggleMark, when set, make rows markable with the mark
+	// key (space); dim, when set, draws some rows muted.
+	Marked     func(T) bool
+	ToggleMark func(T)
+	Dim        func(T) bool
+	Keys       []ListKey[T]
+	// Link, when set, gives o, y and Y: what the item is called, its web
+	// page and its ID.
+	Link func(T) (what, webURL, id string)
+}
+
+// List is the host: one list with its table and the state of its load.
+type List[T any] struct {
+	c     *common.Common
+	spec  ListSpec[T]
+	Table *Table
+	Items []T
+	// Known is set once items holds what the server sent, not a guess.
+	Known    bool
+	loading  bool
+	Err      error
+	loadedAt time.Time
+}
+
+func NewList[T any](c *common.Common, spec ListSpec[T]) *List[T] {
+	cols := make([]column, len(spec.Columns))
+	for i, lc := range spec.Columns {
+		cols[i] = lc.column
+	}
+	return &List[T]{c: c, spec: spec, Table: newTable(c, cols, spec.FilterCol, spec.Empty)}
+}
+
+// StartLoad says a load is on its way.
+func (l *List[T]) StartLoad() { l.loading = true }
+
+// Loaded takes in the reply to a load: the items, or an error that is
+// kept (and said in a flash) while what was shown stays on. A background
+// refresh the budget put off changes nothing and says nothing.
+func (l *List[T]) Loaded(items []T, err error) tea.Cmd {
+	l.loading = false
+	if common.Deferred(err) {
+		return nil
+	}
+	if err != nil {
+		l.Err = err
+		return common.Flash(common.FlashError, "could not load "+l.spec.Noun+": "+common.ErrorText(err))
+	}
+	l.SetItems(items)
+	return nil
+}
+
+// SetItems shows items as the server's current list.
+func (l *List[T]) SetItems(items []T) {
+	l.Items, l.Known, l.Err, l.loadedAt = items, true, nil, l.c.Now()
+	l.Rebuild()
+}
+
+// Upsert shows a changed item, or a new one with the cursor on it; it
+// reports whether the item is new.
+func (l *List[T]) Upsert(item T) bool {
+	k := l.spec.Key(item)
+	var added bool
+	l.Items, added = org.Upsert(l.Items, item, func(x T) bool { return l.spec.Key(x) == k })
+	l.Rebuild()
+	if added {
+		l.Table.SelectKey(k)
+	}
+	return added
+}
+
+// Remove drops the item with this key.
+func (l *List[T]) Remove(k string) {
+	for i, x := range l.Items {
+		if l.spec.Key(x) == k {
+			l.Items = append(l.Items[:i:i], l.Items[i+1:]...)
+			break
+		}
+	}
+	l.Rebuild()
+}
+
+// Rebuild remakes the rows, keeping the cursor on the same item.
+func (l *List[T]) Rebuild() { l.Table.setRows(l.rows(l.Items)) }
+
+// AppendItems adds items at the end as the pages of a progressive load
+// arrive, without remaking the rows already there.
+func (l *List[T]) AppendItems(items []T) {
+	l.Items, l.Known = append(l.Items, items...), true
+	l.Table.appendRows(l.rows(items))
+}
+
+// rows makes the table's rows; their cells are drawn only when on
+// screen, so a list of thousands styles only the rows shown.
+func (l *List[T]) rows(items []T) []row {
+	rows := make([]row, 0, len(items))
+	for _, it := range items {
+		text, primary := l.spec.Match(it)
+		r := row{key: l.spec.Key(it), match: text, matchLen: primary,
+			draw: func() []string { return l.cells(it) }}
+		if l.spec.Marked != nil {
+			r.marked = l.spec.Marked(it)
+		}
+		if l.spec.Dim != nil {
+			r.dim = l.spec.Dim(it)
+		}
+		rows = append(rows, r)
+	}
+	return rows
+}
+
+func (l *List[T]) cells(it T) []string {
+	cells := make([]string, len(l.spec.Columns))
+	for i, c := range l.spec.Columns {
+		cells[i] = c.cell(it)
+	}
+	return cells
+}
+
+// Count is how many items the list holds (before any filter).
+func (l *List[T]) Count() int { return len(l.Table.Rows) }
+
+func (l *List[T]) selected() (T, bool) {
+	var zero T
+	k, ok := l.Table.selectedKey()
+	if !ok {
+		return zero, false
+	}
+	for _, it := range l.Items {
+		if l.spec.Key(it) == k {
+			return it, true
+		}
+	}
+	return zero, false
+}
+
+func (l *List[T]) Capturing() bool { return l.Table.capturing() }
+
+// Help is the list's keys for the help line.
+func (l *List[T]) Help() []key.Binding {
+	var out []key.Binding
+	for _, k := range l.spec.Keys {
+		if !k.hidden {
+			out = append(out, k.binding)
+		}
+	}
+	return out
+}
+
+// Update handles what the host does for every list: movement, the
+// filter, the mouse wheel, marks and the screen's keys. top is the line
+// of the screen's area the table starts on, for clicks. It reports
+// whether it used the message.
+func (l *List[T]) Update(msg tea.Msg, top int) (bool, tea.Cmd) {
+	switch msg := msg.(type) {
+	case common.ClickMsg:
+		return l.Table.clickRow(msg.Y - top), nil
+	case tea.MouseWheelMsg:
+		return l.Table.Update(msg)
+	case common.MarksChanged:
+		if l.spec.Marked != nil {
+			l.Rebuild()
+		}
+		return false, nil
+	case tea.KeyPressMsg:
+		if used, cmd := l.Table.Update(msg); used {
+			return true, cmd
+		}
+		return l.key(msg)
+	}
+	return false, nil
+}
+
+func (l *List[T]) key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
+	item, ok := l.selected()
+	if l.spec.ToggleMark != nil && key.Matches(msg, l.c.Keys.Mark) {
+		if ok {
+			l.spec.ToggleMark(item)
+			l.Rebuild()
+			l.Table.Move(1)
+		}
+		return true, nil
+	}
+	for _, k := range l.spec.Keys {
+		if k.run == nil || !key.Matches(msg, k.binding) || (k.needsItem && !ok) {
+			continue
+		}
+		return true, k.run(item, ok)
+	}
+	if ok && l.spec.Link != nil {
+		what, web, id := l.spec.Link(item)
+		cmd, used := l.c.LinkKey(msg, what, web, id)
+		return used, cmd
+	}
+	return false, nil
+}
+
+// View draws the list in width × height: its table, or while nothing is
+// known yet, what is on its way or what went wrong.
+func (l *List[T]) View(width, height int) string {
+	st := l.c.Styles
+	if !l.Known {
+		if l.Err != nil {
+			return st.FlashError.Render("  could not load "+l.spec.Noun+": "+common.ErrorText(l.Err)) + "\n" + st.Muted.Render("  r tries again")
+		}
+		return st.Muted.Render("  loading " + l.spec.Noun + "…")
+	}
+	l.Table.setSize(width, height)
+	return l.Table.render()
+}
+
+// Stale is how old the list on show is when its last refresh failed.
+func (l *List[T]) Stale() (string, bool) {
+	if l.Err == nil || !l.Known || l.loadedAt.IsZero() {
+		return "", false
+	}
+	return common.Ago(l.c.Now(), l.loadedAt), true
+}

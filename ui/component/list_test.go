@@ -1,0 +1,114 @@
+package component
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/kiteconsole/kiteconsole/api"
+	"github.com/kiteconsole/kiteconsole/keymap"
+	"github.com/kiteconsole/kiteconsole/theme"
+	"github.com/kiteconsole/kiteconsole/ui/common"
+)
+
+type fruit struct{ id, name string }
+
+func testList(now *time.Time) (*List[fruit], *common.Common) {
+	c := &common.Common{Styles: theme.New(true), Keys: keymap.Default(), Now: func() time.Time { return *now },
+		AppCtx: context.Background(), Tasks: &common.Tasks{Label: map[int]string{}}, Width: 60, Height: 10}
+	marked := map[string]bool{}
+	l := NewList(c, ListSpec[fruit]{
+		Noun: "fruit", Empty: "no fruit yet",
+		Columns: []ListColumn[fruit]{
+			Col("NAME", 10, 1, 0, func(f fruit) string { return f.name }),
+			Col("ID", 4, 0, 0, func(f fruit) string { return f.id }),
+		},
+		Key:        func(f fruit) string { return f.id },
+		Match:      func(f fruit) (string, int) { return f.name, len(f.name) },
+		Marked:     func(f fruit) bool { return marked[f.id] },
+		ToggleMark: func(f fruit) { marked[f.id] = !marked[f.id] },
+	})
+	return l, c
+}
+
+func plain(s string) string { return ansi.Strip(s) }
+
+// The host says what a list is doing before it has rows: loading, or what
+// went wrong and that r tries again; after a failed refresh the rows stay
+// and their age is known.
+func TestListPlaceholdersAndAge(t *testing.T) {
+	now := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
+	l, _ := testList(&now)
+	l.StartLoad()
+	if got := plain(l.View(60, 8)); !strings.Contains(got, "loading fruit…") {
+		t.Fatalf("while loading: %q", got)
+	}
+	if cmd := l.Loaded(nil, errors.New("boom")); cmd == nil {
+		t.Fatal("a failed first load says nothing")
+	}
+	got := plain(l.View(60, 8))
+	if !strings.Contains(got, "could not load fruit: boom") || !strings.Contains(got, "r tries again") {
+		t.Fatalf("after a failed load: %q", got)
+	}
+	l.Loaded(nil, nil)
+	if got := plain(l.View(60, 8)); !strings.Contains(got, "no fruit yet") {
+		t.Fatalf("an empty list: %q", got)
+	}
+	l.Loaded([]fruit{{"1", "apple"}, {"2", "pear"}}, nil)
+	now = now.Add(5 * time.Minute)
+	if cmd := l.Loaded(nil, fmt.Errorf("wrapped: %w", api.ErrDeferred)); cmd != nil {
+		t.Fatal("a refresh the budget put off said something")
+	}
+	if _, stale := l.Stale(); stale {
+		t.Fatal("a deferred refresh counts as failed")
+	}
+	l.Loaded(nil, errors.New("boom"))
+	age, stale := l.Stale()
+	if !stale || age != "5m ago" {
+		t.Fatalf("after a failed refresh: stale=%v age=%q", stale, age)
+	}
+	if got := plain(l.View(60, 8)); !strings.Contains(got, "apple") || !strings.Contains(got, "pear") {
+		t.Fatalf("the rows went away after a failed refresh: %q", got)
+	}
+}
+
+// Changes keep the cursor where it was; a new item takes it; marks are
+// the host's.
+func TestListUpsertRemoveAndMarks(t *testing.T) {
+	now := time.Now()
+	l, _ := testList(&now)
+	l.Loaded([]fruit{{"1", "apple"}, {"2", "pear"}}, nil)
+	l.View(60, 8)
+	if !l.Upsert(fruit{"3", "plum"}) {
+		t.Fatal("a new item was not reported as new")
+	}
+	if f, _ := l.selected(); f.id != "3" {
+		t.Fatalf("the cursor is on %+v, not the new item", f)
+	}
+	l.Upsert(fruit{"3", "damson"})
+	if f, _ := l.selected(); f.name != "damson" || len(l.Items) != 3 {
+		t.Fatalf("an edit: %+v of %d", f, len(l.Items))
+	}
+	l.Remove("3")
+	if len(l.Items) != 2 {
+		t.Fatalf("%d items after a removal", len(l.Items))
+	}
+	l.Update(tea.KeyPressMsg{Code: 'g', Text: "g"}, 0)
+	used, _ := l.Update(tea.KeyPressMsg{Code: tea.KeySpace, Text: " "}, 0)
+	if !used {
+		t.Fatal("space was not taken by a markable list")
+	}
+	if got := plain(l.View(60, 8)); !strings.Contains(got, "● apple") {
+		t.Fatalf("the mark is not drawn: %q", got)
+	}
+	if f, _ := l.selected(); f.id != "2" {
+		t.Fatalf("marking did not move the cursor down: on %+v", f)
+	}
+
+}

@@ -1,0 +1,170 @@
+package component
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+	"github.com/sahilm/fuzzy"
+
+	"github.com/kiteconsole/kiteconsole/ui/common"
+)
+
+// The command palette (:) runs a command or jumps to any cluster, queue
+// or pipeline by part of its name. ↑/↓ walk the history of what was run;
+// tab and shift+tab (or ctrl+n/ctrl+p) move through the matches.
+
+type PaletteItem struct {
+	Kind, Label string
+	Run         func() tea.Cmd
+}
+
+type Palette struct {
+	c       *common.Common
+	Input   textinput.Model
+	Items   []PaletteItem
+	Shown   []int
+	Cursor  int
+	history *[]string // what was run, oldest first; kept by the root model
+	histPos int       // len(history) when not walking it
+
+	run, move, back, walk, closes key.Binding
+}
+
+// PaletteChosen asks the root model to run what the palette picked.
+type PaletteChosen struct{ Item PaletteItem }
+
+func NewPalette(c *common.Common, items []PaletteItem, history *[]string) (*Palette, tea.Cmd) {
+	in := textinput.New()
+	in.Prompt = ":"
+	in.Placeholder = "clusters, pipelines, org, quit, or a name"
+	in.SetWidth(max(20, c.Width-10))
+	p := &Palette{c: c, Input: in, Items: items, history: history, histPos: len(*history),
+		run:    binding("enter", "runs", "enter"),
+		move:   binding("tab/shift+tab", "move", "tab", "ctrl+n"),
+		back:   binding("", "", "shift+tab", "ctrl+p"),
+		walk:   binding("↑/↓", "history", "up", "down"),
+		closes: binding("esc", "closes", "esc"),
+	}
+	p.Filter()
+	return p, p.Input.Focus()
+}
+
+func (p *Palette) Filter() {
+	q := strings.TrimSpace(p.Input.Value())
+	p.Shown = p.Shown[:0]
+	if q == "" {
+		for i, it := range p.Items {
+			if it.Kind == "command" {
+				p.Shown = append(p.Shown, i)
+			}
+		}
+	} else {
+		labels := make([]string, len(p.Items))
+		for i, it := range p.Items {
+			labels[i] = it.Label
+		}
+		for _, m := range fuzzy.Find(q, labels) {
+			p.Shown = append(p.Shown, m.Index)
+		}
+		// A command typed in full comes first.
+		sort.SliceStable(p.Shown, func(i, j int) bool {
+			return p.Items[p.Shown[i]].Label == q && p.Items[p.Shown[j]].Label != q
+		})
+	}
+	p.Cursor = 0
+}
+
+func (p *Palette) help() []key.Binding { return []key.Binding{p.run, p.move, p.walk, p.closes} }
+func (p *Palette) Place() placement    { return PlaceTop }
+func (p *Palette) Typing() bool        { return true }
+
+func (p *Palette) Update(msg tea.Msg) (tea.Cmd, bool) {
+	k, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		var cmd tea.Cmd
+		p.Input, cmd = p.Input.Update(msg)
+		return cmd, false
+	}
+	history := *p.history
+	switch {
+	case key.Matches(k, p.closes):
+		return nil, true
+	case key.Matches(k, p.run):
+		if len(p.Shown) == 0 {
+			return common.Flash(common.FlashInfo, fmt.Sprintf("nothing matches %q", strings.TrimSpace(p.Input.Value()))), true
+		}
+		if v := strings.TrimSpace(p.Input.Value()); v != "" && (len(history) == 0 || history[len(history)-1] != v) {
+			*p.history = append(history, v)
+		}
+		return p.c.Post(PaletteChosen{Item: p.Items[p.Shown[p.Cursor]]}), true
+	case key.Matches(k, p.walk):
+		if len(history) == 0 {
+			return nil, false
+		}
+		if k.String() == "up" {
+			p.histPos = max(0, p.histPos-1)
+		} else {
+			p.histPos = min(len(history), p.histPos+1)
+		}
+		if p.histPos == len(history) {
+			p.Input.SetValue("")
+		} else {
+			p.Input.SetValue(history[p.histPos])
+		}
+		p.Input.CursorEnd()
+		p.Filter()
+		return nil, false
+	case key.Matches(k, p.move):
+		if len(p.Shown) > 0 {
+			p.Cursor = (p.Cursor + 1) % len(p.Shown)
+		}
+		return nil, false
+	case key.Matches(k, p.back):
+		if len(p.Shown) > 0 {
+			p.Cursor = (p.Cursor + len(p.Shown) - 1) % len(p.Shown)
+		}
+		return nil, false
+	}
+	before := p.Input.Value()
+	var cmd tea.Cmd
+	p.Input, cmd = p.Input.Update(msg)
+	if p.Input.Value() != before {
+		p.Filter()
+	}
+	return cmd, false
+}
+
+func (p *Palette) View(width, height int) string {
+	st := p.c.Styles
+	w := min(90, max(30, width-4))
+	lines := []string{p.Input.View(), ""}
+	room := max(1, height-6)
+	for i, idx := range p.Shown {
+		if i >= room {
+			lines = append(lines, st.Muted.Render(fmt.Sprintf("  … %d more", len(p.Shown)-room)))
+			break
+		}
+		it := p.Items[idx]
+		line := common.Fit(st.Muted.Render(fmt.Sprintf("%-9s", it.Kind))+" "+it.Label, w-2)
+		if i == p.Cursor {
+			line = st.Selected.Render("› " + ansiPlain(line))
+		} else {
+			line = "  " + line
+		}
+		lines = append(lines, line)
+	}
+	if len(p.Shown) == 0 {
+		lines = append(lines, st.Muted.Render("  nothing matches"))
+	}
+	if !p.c.Org.Pipelines.Loaded {
+		lines = append(lines, "", st.Muted.Render("  pipelines are loading; they will be searchable here"))
+	}
+	lines = append(lines, "", st.Muted.Render(hint(p.help())))
+	return st.Dialog.Width(w).Render(strings.Join(lines, "\n"))
+}
+
+func ansiPlain(s string) string { return stripStyles(s, false) }

@@ -1,0 +1,174 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"github.com/kiteconsole/kiteconsole/ui/common"
+	"github.com/kiteconsole/kiteconsole/ui/component"
+)
+
+// The frame: two header lines (title with the organisation, budget and
+// marks; breadcrumbs) and two footer lines (the note prompt, a flash or
+// the requests in flight; the help of the top screen's keys), around the
+// top screen or the overlay over it.
+
+// View draws header, the top screen (or an overlay over it) and footer.
+func (a *App) View() tea.View {
+	var v tea.View
+	v.AltScreen = true
+	v.MouseMode = tea.MouseModeCellMotion
+	v.WindowTitle = "kiteconsole — " + a.c.Client.Org()
+	if a.quitting {
+		return v
+	}
+	v.SetContent(a.render())
+	return v
+}
+
+func (a *App) render() string {
+	area := a.top().View()
+	if o := a.overlay; o != nil {
+		switch o.Place() {
+		case component.PlaceArea:
+			area = o.View(a.c.Width, a.c.Height)
+		case component.PlaceTop:
+			area = lipgloss.Place(a.c.Width, a.c.Height, lipgloss.Center, lipgloss.Top, o.View(a.c.Width, a.c.Height))
+		case component.PlaceCenter:
+			area = lipgloss.Place(a.c.Width, a.c.Height, lipgloss.Center, lipgloss.Center, o.View(a.c.Width, a.c.Height))
+		}
+	}
+	area = common.Clip(area, a.width, a.c.Height)
+	if n := strings.Count(area, "\n") + 1; n < a.c.Height {
+		area += strings.Repeat("\n", a.c.Height-n)
+	}
+	return strings.Join([]string{a.header(), a.crumbs(), area, a.status(), a.helpLine()}, "\n")
+}
+
+func (a *App) header() string {
+	st := a.c.Styles
+	left := st.Title.Render("kiteconsole") + "  " + st.Bold.Render(common.Clean(a.c.Client.Org()))
+	if a.opts.Demo {
+		left += "  " + st.DemoBadge.Render("DEMO")
+	} else {
+		left += "  " + st.Muted.Render(a.c.Client.Endpoint())
+	}
+	if a.c.ReadOnly {
+		left += " " + st.ReadOnly.Render("READ-ONLY")
+	}
+	right := ""
+	if n := len(a.c.Marks); n > 0 {
+		right = st.Marked.Render(fmt.Sprintf("● %d marked", n)) + st.Muted.Render(" (p pauses all, x clears)") + "  "
+	}
+	right += a.budget()
+	gap := a.width - lipgloss.Width(left) - lipgloss.Width(right)
+	if gap < 1 {
+		return common.Fit(left, a.width)
+	}
+	return left + strings.Repeat(" ", gap) + right
+}
+
+// budget is the header's "API 143/200 · resets 42s": amber below a
+// quarter of the window, red at the reserve or while a 429 holds.
+func (a *App) budget() string {
+	b := a.c.Client.Budget()
+	now := time.Now() // the client's clock, not the display's
+	if !b.Known || !now.Before(b.ResetAt.Add(time.Second)) {
+		return ""
+	}
+	secs := int(b.ResetAt.Sub(now).Round(time.Second) / time.Second)
+	text := fmt.Sprintf("API %d/%d · resets %ds", b.Remaining, b.Limit, max(0, secs))
+	st := a.c.Styles
+	switch {
+	case now.Before(b.HeldUntil):
+		return st.Danger.Render(fmt.Sprintf("API limit reached · resets %ds", max(0, int(b.HeldUntil.Sub(now).Round(time.Second)/time.Second))))
+	case b.AtReserve():
+		return st.Danger.Render(text)
+	case b.Low():
+		return st.Warning.Render(text)
+	}
+	return st.Muted.Render(text)
+}
+
+func (a *App) crumbs() string {
+	st := a.c.Styles
+	parts := []string{st.Crumb.Render(common.Clean(a.c.Client.Org()))}
+	for i, s := range a.stack {
+		c := s.Crumb()
+		if c == "" {
+			continue
+		}
+		if i == len(a.stack)-1 {
+			parts = append(parts, st.CrumbActive.Render(c))
+		} else {
+			parts = append(parts, st.Crumb.Render(c))
+		}
+	}
+	return common.Fit(strings.Join(parts, st.CrumbSep.Render(" › ")), a.width)
+}
+
+// status is the footer's first line: the note prompt, a flash message,
+// or the requests in flight.
+func (a *App) status() string {
+	st := a.c.Styles
+	if o := a.overlay; o != nil && o.Place() == component.PlaceFooter {
+		return common.Fit(o.View(a.width, 1), a.width)
+	}
+	var right string
+	if n := len(a.c.Tasks.Label); n > 0 {
+		label := ""
+		for _, l := range a.c.Tasks.Label {
+			label = l
+			break
+		}
+		if n > 1 {
+			label = fmt.Sprintf("%s (+%d more)", label, n-1)
+		}
+		right = a.spinner.View() + " " + st.Muted.Render(label)
+	}
+	left := ""
+	switch a.flash.Kind {
+	case common.FlashOK:
+		left = st.FlashOK.Render("✓ ") + a.flash.Text
+	case common.FlashError:
+		left = st.FlashError.Render("✗ ") + st.FlashError.Render(a.flash.Text)
+	default:
+		if a.flash.Text != "" {
+			left = st.FlashInfo.Render("• ") + a.flash.Text
+		}
+	}
+	if right == "" {
+		return common.Fit(left, a.width)
+	}
+	room := a.width - lipgloss.Width(right) - 1
+	return common.Fit(left, max(0, room)) + " " + right
+}
+
+// helpLine is the short help: the screen's keys, then the global ones.
+func (a *App) helpLine() string {
+	st := a.c.Styles
+	k := a.c.Keys
+	var bindings []key.Binding
+	if !a.top().Capturing() {
+		bindings = append(bindings, k.Help, k.Quit)
+	}
+	bindings = append(bindings, a.top().Help()...)
+	var parts []string
+	for _, b := range bindings {
+		h := b.Help()
+		if h.Key == "" {
+			continue
+		}
+		if a.c.ReadOnly && k.Mutating(b) {
+			parts = append(parts, st.KeyOff.Render(h.Key+" "+h.Desc))
+			continue
+		}
+		parts = append(parts, st.Key.Render(h.Key)+" "+st.Help.Render(h.Desc))
+	}
+	return common.Fit(strings.Join(parts, st.Muted.Render(" · ")), a.width)
+}

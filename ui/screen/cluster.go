@@ -1,0 +1,334 @@
+package screen
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/kiteconsole/kiteconsole/model"
+	"github.com/kiteconsole/kiteconsole/org"
+	"github.com/kiteconsole/kiteconsole/ui/common"
+	"github.com/kiteconsole/kiteconsole/ui/component"
+)
+
+// clusterScreen shows a cluster's fields above tabs of what belongs to
+// it: its queues, its agent tokens and its pipelines, each a list on the
+// list host.
+type clusterScreen struct {
+	common.ScreenBase
+	cluster model.Cluster
+	tabs    component.Tabs
+	queues  *component.List[model.Queue]
+	tokens  *component.List[model.Token]
+	pipes   *pipelineList
+}
+
+const (
+	tabQueues = iota
+	tabTokens
+	tabPipelines
+)
+
+// pane is what a tab shows: a list on the list host.
+type pane interface {
+	Update(msg tea.Msg, top int) (bool, tea.Cmd)
+	View(width, height int) string
+	Capturing() bool
+	Help() []key.Binding
+}
+
+type tokensLoaded struct {
+	tokens []model.Token
+	err    error
+}
+
+type queuesLoaded struct {
+	queues []model.Queue
+	err    error
+}
+
+type clusterLoaded struct {
+	cluster model.Cluster
+	err     error
+}
+
+func NewClusterScreen(c *common.Common, cl model.Cluster, queues []model.Queue) *clusterScreen {
+	s := &clusterScreen{ScreenBase: common.NewBase(c), cluster: cl,
+		tabs: component.Tabs{C: c, Names: []string{"Queues", "Tokens", "Pipelines"}}}
+	s.queues = component.NewList(c, s.queueSpec())
+	s.tokens = component.NewList(c, tokenSpec(c, &s.cluster))
+	s.pipes = newPipelineList(c, cl.ID)
+	if queues != nil {
+		// What the home screen listed, until the cluster's own list comes.
+		s.queues.Items, s.queues.Known = queues, true
+		s.queues.Rebuild()
+	}
+	return s
+}
+
+func (s *clusterScreen) queueSpec() component.ListSpec[model.Queue] {
+	c, st, k := s.C, s.C.Styles, s.C.Keys
+	ref := func(q model.Queue) common.QueueRef {
+		return common.QueueRef{ClusterID: s.cluster.ID, ClusterName: s.cluster.Name, Queue: q}
+	}
+	return component.ListSpec[model.Queue]{
+		Noun: "queues", Empty: "no queues yet: n creates one",
+		Columns: []component.ListColumn[model.Queue]{
+			component.Col("KEY", 12, 1, 0, func(q model.Queue) string {
+				if q.ID == model.Value(s.cluster.DefaultQueueID) {
+					return common.Clean(q.Key) + st.Muted.Render(" ★")
+				}
+				return common.Clean(q.Key)
+			}),
+			component.Col("DESCRIPTION", 8, 2, 100, func(q model.Queue) string { return st.Muted.Render(queueDescription(q)) }),
+			component.Col("STATE", 22, 3, 0, func(q model.Queue) string { return queueState(c, q) }),
+			component.Col("AGENTS", 24, 0, 0, shapeLabel),
+		},
+		Key: func(q model.Queue) string { return q.ID },
+		Match: func(q model.Queue) (string, int) {
+			key := common.Clean(q.Key)
+			return key + " " + queueDescription(q), len(key)
+		},
+		Marked: func(q model.Queue) bool { _, marked := c.Marks[q.ID]; return marked },
+		ToggleMark: func(q model.Queue) {
+			if _, marked := c.Marks[q.ID]; marked {
+				delete(c.Marks, q.ID)
+			} else {
+				c.Marks[q.ID] = ref(q)
+			}
+		},
+		Keys: []component.ListKey[model.Queue]{
+			component.Shown[model.Queue](k.NextTab),
+			component.OnItem(k.Open, func(q model.Queue) tea.Cmd { return c.Push(NewQueueScreen(c, s.cluster, q)) }),
+			component.OnItem(k.Pause, func(q model.Queue) tea.Cmd { return pauseOrResume(c, ref(q)) }),
+			component.Shown[model.Queue](k.Mark),
+			component.Shown[model.Queue](k.Filter),
+			component.OnList[model.Queue](k.New, func() tea.Cmd { return component.PushForm(c, newQueueForm(c, s.cluster, nil)) }),
+			component.OnItem(k.Edit, func(q model.Queue) tea.Cmd { return component.PushForm(c, newQueueForm(c, s.cluster, &q)) }),
+			component.OnItem(k.Delete, func(q model.Queue) tea.Cmd { return confirmDeleteQueue(c, s.cluster, q) }),
+			component.Shown[model.Queue](k.Back),
+		},
+		Link: func(q model.Queue) (string, string, string) { return "queue", q.WebURL, q.ID },
+	}
+}
+
+func (s *clusterScreen) Crumb() string { return common.Clean(common.Emojize(s.cluster.Name)) }
+
+func (s *clusterScreen) Capturing() bool { return s.current().Capturing() }
+
+// current is the list of the tab on show.
+func (s *clusterScreen) current() pane {
+	switch s.tabs.Current {
+	case tabTokens:
+		return s.tokens
+	case tabPipelines:
+		return s.pipes
+	}
+	return s.queues
+}
+
+func (s *clusterScreen) Help() []key.Binding {
+	if s.tabs.Current == tabPipelines {
+		return append([]key.Binding{s.C.Keys.NextTab}, s.pipes.Help()...)
+	}
+	return s.current().Help()
+}
+
+func (s *clusterScreen) Init() tea.Cmd { return s.load(org.Interactive) }
+
+// load reloads the cluster, its queues and the open tab.
+func (s *clusterScreen) load(lane org.Lane) tea.Cmd {
+	var tab tea.Cmd
+	switch s.tabs.Current {
+	case tabTokens:
+		tab = s.loadTokens(lane)
+	case tabPipelines:
+		tab = s.C.LoadPipelines(lane, true)
+	}
+	id := s.cluster.ID
+	return tea.Batch(tab, s.loadQueues(lane),
+		s.Run(lane, "loading cluster", func(ctx context.Context) tea.Msg {
+			cl, err := s.C.Client.GetCluster(ctx, id)
+			return clusterLoaded{cluster: cl, err: err}
+		}),
+	)
+}
+
+// refresh is the timer's reload: only what the open tab shows, one
+// request; the pipelines tab (the organisation's whole list) reloads
+// only when a person asks (r).
+func (s *clusterScreen) refresh(lane org.Lane) tea.Cmd {
+	switch s.tabs.Current {
+	case tabTokens:
+		return s.loadTokens(lane)
+	case tabPipelines:
+		return nil
+	}
+	return s.loadQueues(lane)
+}
+
+func (s *clusterScreen) loadQueues(lane org.Lane) tea.Cmd {
+	id := s.cluster.ID
+	s.queues.StartLoad()
+	return s.Run(lane, "loading queues", func(ctx context.Context) tea.Msg {
+		qs, err := s.C.Client.ListQueues(ctx, id, nil)
+		return queuesLoaded{queues: qs, err: err}
+	})
+}
+
+func (s *clusterScreen) loadTokens(lane org.Lane) tea.Cmd {
+	id := s.cluster.ID
+	return s.Run(lane, "loading tokens", func(ctx context.Context) tea.Msg {
+		ts, err := s.C.Client.ListTokens(ctx, id, nil)
+		return tokensLoaded{tokens: ts, err: err}
+	})
+}
+
+// switchTab shows another tab, loading what it needs the first time.
+func (s *clusterScreen) switchTab() tea.Cmd {
+	switch s.tabs.Current {
+	case tabTokens:
+		if !s.tokens.Known {
+			return s.loadTokens(org.Interactive)
+		}
+	case tabPipelines:
+		s.pipes.Rebuild()
+		return s.C.LoadPipelines(org.Interactive, false)
+	}
+	return nil
+}
+
+func (s *clusterScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
+	if cmd, used := s.pipes.sync(msg, s.tabs.Current == tabPipelines); used {
+		return s, cmd
+	}
+	if k, ok := msg.(tea.KeyPressMsg); ok && !s.current().Capturing() && s.tabs.Key(k) {
+		return s, s.switchTab()
+	}
+	if used, cmd := s.current().Update(msg, s.tableTop()); used {
+		return s, cmd
+	}
+	switch msg := msg.(type) {
+	case tokensLoaded:
+		return s, s.tokens.Loaded(msg.tokens, msg.err)
+	case queuesLoaded:
+		if cmd := s.queues.Loaded(msg.queues, msg.err); cmd != nil || msg.err != nil {
+			return s, cmd
+		}
+		return s, s.C.Post(org.QueuesSeen{ClusterID: s.cluster.ID, Queues: msg.queues})
+	case clusterLoaded:
+		if msg.err == nil {
+			s.cluster = msg.cluster
+		}
+	case org.TokenChanged:
+		if msg.ClusterID == s.cluster.ID {
+			s.tokens.Upsert(msg.Token)
+			s.tokens.Table.SelectKey(msg.Token.ID)
+		}
+	case org.TokenRemoved:
+		s.tokens.Remove(msg.TokenID)
+	case org.QueueChanged:
+		if msg.ClusterID == s.cluster.ID {
+			s.queues.Upsert(msg.Queue)
+		}
+	case org.QueueRemoved:
+		s.queues.Remove(msg.QueueID)
+	case org.ClusterChanged:
+		if msg.Cluster.ID == s.cluster.ID {
+			s.cluster = msg.Cluster
+			s.queues.Rebuild()
+		}
+	case org.ClusterRemoved:
+		if msg.ClusterID == s.cluster.ID {
+			return s, s.C.Post(common.PopMsg{})
+		}
+	case common.MarksChanged:
+		s.queues.Rebuild()
+	case common.RefreshMsg:
+		if msg.Auto {
+			return s, s.refresh(msg.Lane)
+		}
+		return s, s.load(msg.Lane)
+	case tea.KeyPressMsg:
+		if key.Matches(msg, s.C.Keys.Back) {
+			return s, s.C.Post(common.PopMsg{})
+		}
+	}
+	return s, nil
+}
+
+// pauseOrResume is the one key: a running queue asks for a note, a
+// paused one resumes at once.
+func pauseOrResume(c *common.Common, ref common.QueueRef) tea.Cmd {
+	if ref.Queue.DispatchPaused {
+		return c.Post(common.ResumeMsg{Targets: []common.QueueRef{ref}})
+	}
+	return c.Post(common.AskNoteMsg{Targets: []common.QueueRef{ref}})
+}
+
+// details are the cluster's fields above the tabs.
+func (s *clusterScreen) details() []string {
+	st := s.C.Styles
+	cl := s.cluster
+	title := strings.TrimSpace(common.EmojiCell(model.Value(cl.Emoji)) + " " + st.Title.Render(common.Clean(common.Emojize(cl.Name))))
+	if color := validColor(model.Value(cl.Color)); color != "" {
+		title += "  " + st.Swatch(color) + " " + st.Muted.Render(color)
+	}
+	lines := []string{title}
+	if d := common.Clean(common.Emojize(model.Value(cl.Description))); d != "" {
+		lines = append(lines, d)
+	}
+	paused := 0
+	for _, q := range s.queues.Items {
+		if q.DispatchPaused {
+			paused++
+		}
+	}
+	def := "none"
+	if id := model.Value(cl.DefaultQueueID); id != "" {
+		def = "…"
+		if k, ok := s.C.Org.QueueKey(id); ok {
+			def = common.Clean(k)
+		}
+	}
+	facts := []string{"default queue " + st.Bold.Render(def), common.Plural(len(s.queues.Items), "queue", "queues")}
+	if paused > 0 {
+		facts = append(facts, st.Paused.Render(fmt.Sprintf("%d paused", paused)))
+	}
+	if cl.CreatedAt != nil {
+		created := "created " + common.Ago(s.C.Now(), cl.CreatedAt.Time)
+		if by := common.Clean(cl.CreatedBy.DisplayName()); by != "" {
+			created += " by " + by
+		}
+		facts = append(facts, created)
+	}
+	lines = append(lines, st.Muted.Render(strings.Join(facts, " · ")))
+	if age, stale := s.queues.Stale(); stale {
+		lines = append(lines, st.Warning.Render("refresh failed; showing queues from "+age+" (r tries again)"))
+	}
+	return lines
+}
+
+func (s *clusterScreen) tabLine() string {
+	return s.tabs.View(func(i int, name string) string {
+		switch {
+		case i == tabQueues:
+			return fmt.Sprintf("%s (%d)", name, len(s.queues.Items))
+		case i == tabTokens && s.tokens.Known:
+			return fmt.Sprintf("%s (%d)", name, len(s.tokens.Items))
+		case i == tabPipelines && s.C.Org.Pipelines.Loaded:
+			return fmt.Sprintf("%s (%d)", name, s.pipes.Count())
+		}
+		return name
+	})
+}
+
+func (s *clusterScreen) tableTop() int { return len(s.details()) + 2 }
+
+func (s *clusterScreen) View() string {
+	out := append(s.details(), "", s.tabLine())
+	return strings.Join(out, "\n") + "\n" + s.current().View(s.C.Width, s.C.Height-len(out))
+}

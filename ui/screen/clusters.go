@@ -1,0 +1,228 @@
+package screen
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/kiteconsole/kiteconsole/model"
+	"github.com/kiteconsole/kiteconsole/org"
+	"github.com/kiteconsole/kiteconsole/ui/common"
+	"github.com/kiteconsole/kiteconsole/ui/component"
+)
+
+// clustersScreen is the home screen: every cluster, with its queue counts
+// fetched in the background after the first paint.
+type clustersScreen struct {
+	common.ScreenBase
+	list   *component.List[model.Cluster]
+	queues map[string][]model.Queue // by cluster id, once seen
+}
+
+// recountEvery is how many timer reloads of the list go by between
+// recounts of every cluster's queues (one request a cluster): with the
+// default 30 s, the PAUSED column is at most two minutes old.
+const recountEvery = 4
+
+type clustersLoaded struct {
+	clusters []model.Cluster
+	err      error
+	counts   bool // also fetch the queue counts
+	// lane is the load's: the timer's counts go in the background too.
+	lane org.Lane
+}
+
+// queuesCounted is one cluster's queues, listed for the counts.
+type queuesCounted struct {
+	clusterID string
+	queues    []model.Queue
+	err       error
+}
+
+// countParallel bounds the background requests for queue counts, so they
+// never crowd out what a person asks for.
+const countParallel = 2
+
+func NewClustersScreen(c *common.Common) *clustersScreen {
+	s := &clustersScreen{ScreenBase: common.NewBase(c), queues: map[string][]model.Queue{}}
+	st, k := c.Styles, c.Keys
+	s.list = component.NewList(c, component.ListSpec[model.Cluster]{
+		Noun: "clusters", Empty: "no clusters yet: n creates one", FilterCol: 2,
+		Columns: []component.ListColumn[model.Cluster]{
+			component.Col("", 2, 0, 0, func(cl model.Cluster) string { return common.EmojiCell(model.Value(cl.Emoji)) }),
+			component.Col("", 1, 0, 0, func(cl model.Cluster) string { return c.Styles.Swatch(validColor(model.Value(cl.Color))) }),
+			component.Col("NAME", 14, 1, 0, func(cl model.Cluster) string { return common.Clean(common.Emojize(cl.Name)) }),
+			component.Col("DESCRIPTION", 10, 2, 70, func(cl model.Cluster) string {
+				return st.Muted.Render(common.Clean(common.Emojize(model.Value(cl.Description))))
+			}),
+			component.Col("DEFAULT QUEUE", 13, 0, 0, s.defaultQueueCell),
+			component.Col("QUEUES", 6, 0, 0, func(cl model.Cluster) string {
+				return s.counted(cl, func(qs []model.Queue) string { return strconv.Itoa(len(qs)) })
+			}),
+			component.Col("PAUSED", 6, 0, 0, func(cl model.Cluster) string { return s.counted(cl, s.pausedCell) }),
+		},
+		Key: func(cl model.Cluster) string { return cl.ID },
+		Match: func(cl model.Cluster) (string, int) {
+			name := common.Clean(common.Emojize(cl.Name))
+			return name, len(name)
+		},
+		Keys: []component.ListKey[model.Cluster]{
+			component.OnItem(k.Open, func(cl model.Cluster) tea.Cmd { return c.Push(NewClusterScreen(c, cl, s.queues[cl.ID])) }),
+			component.Shown[model.Cluster](k.Filter),
+			component.OnList[model.Cluster](k.New, func() tea.Cmd { return component.PushForm(c, newClusterForm(c, nil, nil)) }),
+			component.OnItem(k.Edit, func(cl model.Cluster) tea.Cmd { return component.PushForm(c, newClusterForm(c, &cl, s.queues[cl.ID])) }),
+			component.OnItem(k.Delete, func(cl model.Cluster) tea.Cmd { return confirmDeleteCluster(c, cl, len(s.queues[cl.ID])) }),
+			component.Shown[model.Cluster](k.Refresh),
+			component.OnList[model.Cluster](k.Pause, func() tea.Cmd {
+				return common.Flash(common.FlashInfo, "open a cluster (enter) to pause its queues, or mark queues with space")
+			}).Hide(),
+		},
+		Link: func(cl model.Cluster) (string, string, string) { return "cluster", cl.WebURL, cl.ID },
+	})
+	return s
+}
+
+// counted draws a count once the cluster's queues are known, "…" before.
+func (s *clustersScreen) counted(cl model.Cluster, draw func([]model.Queue) string) string {
+	if qs, ok := s.queues[cl.ID]; ok {
+		return draw(qs)
+	}
+	return "…"
+}
+
+func (s *clustersScreen) pausedCell(qs []model.Queue) string {
+	n := 0
+	for _, q := range qs {
+		if q.DispatchPaused {
+			n++
+		}
+	}
+	if n > 0 {
+		return s.C.Styles.Paused.Render(strconv.Itoa(n))
+	}
+	return s.C.Styles.Muted.Render("0")
+}
+
+func (s *clustersScreen) defaultQueueCell(cl model.Cluster) string {
+	if id := model.Value(cl.DefaultQueueID); id != "" {
+		if k, ok := s.C.Org.QueueKey(id); ok {
+			return common.Clean(k)
+		}
+	}
+	return s.counted(cl, func([]model.Queue) string { return s.C.Styles.Muted.Render("none") })
+}
+
+func (s *clustersScreen) Crumb() string       { return "" }
+func (s *clustersScreen) Capturing() bool     { return s.list.Capturing() }
+func (s *clustersScreen) Help() []key.Binding { return s.list.Help() }
+func (s *clustersScreen) Init() tea.Cmd       { return s.load(org.Interactive, true) }
+
+func (s *clustersScreen) load(lane org.Lane, counts bool) tea.Cmd {
+	s.list.StartLoad()
+	return s.Run(lane, "loading clusters", func(ctx context.Context) tea.Msg {
+		cl, err := s.C.Client.ListClusters(ctx, nil)
+		return clustersLoaded{clusters: cl, err: err, counts: counts, lane: lane}
+	})
+}
+
+// loadCounts lists each cluster's queues, a few at a time.
+func (s *clustersScreen) loadCounts(lane org.Lane) tea.Cmd {
+	sem := make(chan struct{}, countParallel)
+	var cmds []tea.Cmd
+	for _, cl := range s.list.Items {
+		id := cl.ID
+		cmds = append(cmds, s.Run(lane, "counting queues", func(ctx context.Context) tea.Msg {
+			select {
+			case sem <- struct{}{}:
+			case <-ctx.Done():
+				return queuesCounted{clusterID: id, err: ctx.Err()}
+			}
+			defer func() { <-sem }()
+			qs, err := s.C.Client.ListQueues(ctx, id, nil)
+			return queuesCounted{clusterID: id, queues: qs, err: err}
+		}))
+	}
+	return tea.Batch(cmds...)
+}
+
+func (s *clustersScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
+	if used, cmd := s.list.Update(msg, 1); used {
+		return s, cmd
+	}
+	switch msg := msg.(type) {
+	case clustersLoaded:
+		if cmd := s.list.Loaded(msg.clusters, msg.err); cmd != nil || msg.err != nil {
+			return s, cmd
+		}
+		s.C.Org.SetClusters(msg.clusters)
+		if msg.counts {
+			lane := org.Interactive
+			if msg.lane == org.Background {
+				lane = org.Background
+			}
+			return s, s.loadCounts(lane)
+		}
+	case queuesCounted:
+		// A count that failed stays unknown ("…"); the table is still usable.
+		if msg.err == nil {
+			// Posted, not sent: the counts show in the same update that ends
+			// the task, so no frame shows the task done and the count unknown.
+			return s, s.C.Post(org.QueuesSeen{ClusterID: msg.clusterID, Queues: msg.queues})
+		}
+	case org.QueuesSeen:
+		s.queues[msg.ClusterID] = msg.Queues
+		s.list.Rebuild()
+	case org.QueueChanged:
+		qs := s.queues[msg.ClusterID]
+		for i := range qs {
+			if qs[i].ID == msg.Queue.ID {
+				qs[i] = msg.Queue
+			}
+		}
+		s.list.Rebuild()
+	case org.ClusterChanged:
+		if s.list.Upsert(msg.Cluster) {
+			// A new cluster has no queues: nothing to count. (Cells are
+			// drawn when shown, so the row shows this.)
+			s.queues[msg.Cluster.ID] = []model.Queue{}
+		}
+	case org.ClusterRemoved:
+		delete(s.queues, msg.ClusterID)
+		s.list.Remove(msg.ClusterID)
+	case common.RefreshMsg:
+		// The timer reloads the list (one request) and now and then
+		// recounts, unless the budget is low; r always recounts.
+		recount := !msg.Auto || msg.Changed
+		if msg.Auto && !msg.Changed {
+			recount = msg.Tick%recountEvery == 0 && !s.C.Client.Budget().Low()
+		}
+		return s, s.load(msg.Lane, recount)
+	}
+	return s, nil
+}
+
+// validColor passes on a colour only if it is a hex code.
+func validColor(c string) string {
+	if model.ValidateColor(c) != nil {
+		return ""
+	}
+	return c
+}
+
+func (s *clustersScreen) View() string {
+	st := s.C.Styles
+	title := st.Title.Render("Clusters")
+	switch {
+	case !s.list.Known && s.list.Err == nil:
+		title += st.Muted.Render("  loading…")
+	case s.list.Known:
+		title += st.Muted.Render(fmt.Sprintf("  %d", len(s.list.Items)))
+		if age, stale := s.list.Stale(); stale {
+			title += st.Warning.Render("  refresh failed; showing data from " + age)
+		}
+	}
+	return title + "\n" + s.list.View(s.C.Width, s.C.Height-1)
+}

@@ -1,0 +1,288 @@
+package screen
+
+import (
+	"context"
+	"fmt"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/kiteconsole/kiteconsole/audit"
+	"github.com/kiteconsole/kiteconsole/model"
+	"github.com/kiteconsole/kiteconsole/org"
+	"github.com/kiteconsole/kiteconsole/ui/common"
+	"github.com/kiteconsole/kiteconsole/ui/component"
+)
+
+// pipelineList is the pipelines list over org's shared pipelines: all of
+// the organisation's, or one cluster's. Archived pipelines are hidden
+// until H. The rows come from org: the first load shows each page as it
+// comes (progressive), a refresh the new list when it is complete.
+type pipelineList struct {
+	*component.List[*model.Pipeline]
+	c            *common.Common
+	clusterID    string // "" for every cluster
+	ShowArchived bool
+	built        int // how many of org's pipelines the rows were made from
+}
+
+func newPipelineList(c *common.Common, clusterID string) *pipelineList {
+	l := &pipelineList{c: c, clusterID: clusterID}
+	st, k := c.Styles, c.Keys
+	muted := func(text func(p *model.Pipeline) string) func(p *model.Pipeline) string {
+		return func(p *model.Pipeline) string { return st.Muted.Render(common.Clean(text(p))) }
+	}
+	cols := []component.ListColumn[*model.Pipeline]{
+		component.Col("NAME", 16, 2, 0, func(p *model.Pipeline) string { return c.Org.Pipelines.Name(p) }),
+		component.Col("SLUG", 12, 1, 100, muted(func(p *model.Pipeline) string { return p.Slug })),
+		component.Col("REPOSITORY", 16, 2, 130, muted(func(p *model.Pipeline) string { return p.Repository })),
+	}
+	if clusterID == "" {
+		cols = append(cols, component.Col("CLUSTER", 14, 0, 70, func(p *model.Pipeline) string {
+			if cl := c.ClusterName(model.Value(p.ClusterID)); cl != "" {
+				return cl
+			}
+			return st.Muted.Render("—")
+		}))
+	}
+	cols = append(cols,
+		component.Col("BRANCH", 8, 0, 100, func(p *model.Pipeline) string { return common.Clean(p.DefaultBranch) }),
+		component.Col("RUN/SCH/WAIT", 12, 0, 0, func(p *model.Pipeline) string {
+			counts := fmt.Sprintf("%d/%d/%d", p.RunningBuildsCount, p.ScheduledBuildsCount, p.WaitingJobsCount)
+			if p.RunningBuildsCount > 0 {
+				return st.Running.Render(counts)
+			}
+			return st.Muted.Render(counts)
+		}),
+		component.Col("VISIBILITY", 10, 0, 120, func(p *model.Pipeline) string {
+			if p.Archived() {
+				return "archived"
+			}
+			return common.Clean(p.Visibility)
+		}),
+	)
+	l.List = component.NewList(c, component.ListSpec[*model.Pipeline]{
+		Noun: "pipelines", Empty: "no pipelines", Columns: cols,
+		Key: func(p *model.Pipeline) string { return p.Slug },
+		Match: func(p *model.Pipeline) (string, int) {
+			name := c.Org.Pipelines.Name(p)
+			return org.SearchText(p, name), len(name)
+		},
+		Dim: func(p *model.Pipeline) bool { return p.Archived() },
+		Keys: []component.ListKey[*model.Pipeline]{
+			component.OnItem(k.Open, func(p *model.Pipeline) tea.Cmd { return c.Push(NewPipelineScreen(c, *p)) }),
+			component.Shown[*model.Pipeline](k.Filter),
+			component.OnList[*model.Pipeline](k.ShowArchived, l.toggleArchived),
+			component.OnList[*model.Pipeline](k.New, func() tea.Cmd { return component.PushForm(c, newPipelineForm(c, nil, clusterID)) }),
+			component.OnItem(k.Edit, func(p *model.Pipeline) tea.Cmd { return editPipeline(c, *p) }),
+			component.OnItem(k.Archive, func(p *model.Pipeline) tea.Cmd { return archiveOrUnarchive(c, *p) }),
+			component.OnItem(k.Delete, func(p *model.Pipeline) tea.Cmd { return confirmDeletePipeline(c, *p) }),
+			component.Shown[*model.Pipeline](k.Browse),
+			component.Shown[*model.Pipeline](k.Back),
+		},
+		Link: func(p *model.Pipeline) (string, string, string) { return "pipeline", p.WebURL, p.ID },
+	})
+	l.Rebuild()
+	return l
+}
+
+// shows reports whether the list shows p.
+func (l *pipelineList) shows(p *model.Pipeline) bool {
+	return (l.clusterID == "" || model.Value(p.ClusterID) == l.clusterID) && (l.ShowArchived || !p.Archived())
+}
+
+// Rebuild makes the rows again from org's pipelines.
+func (l *pipelineList) Rebuild() {
+	items := l.c.Org.Pipelines.Items
+	ps := make([]*model.Pipeline, 0, len(items))
+	for i := range items {
+		if l.shows(&items[i]) {
+			ps = append(ps, &items[i])
+		}
+	}
+	l.built = len(items)
+	l.List.SetItems(ps)
+}
+
+// grow adds the rows of the pipelines that arrived since the last build.
+func (l *pipelineList) grow() {
+	items := l.c.Org.Pipelines.Items
+	if l.built > len(items) {
+		l.Rebuild()
+		return
+	}
+	var ps []*model.Pipeline
+	for i := l.built; i < len(items); i++ {
+		if l.shows(&items[i]) {
+			ps = append(ps, &items[i])
+		}
+	}
+	l.built = len(items)
+	l.List.AppendItems(ps)
+}
+
+func (l *pipelineList) toggleArchived() tea.Cmd {
+	l.ShowArchived = !l.ShowArchived
+	l.Rebuild()
+	if l.ShowArchived {
+		return common.Flash(common.FlashInfo, "showing archived pipelines")
+	}
+	return common.Flash(common.FlashInfo, "archived pipelines hidden")
+}
+
+// sync keeps the list current with org's pipelines; it reports the
+// messages that were only for it.
+func (l *pipelineList) sync(msg tea.Msg, visible bool) (tea.Cmd, bool) {
+	switch msg := msg.(type) {
+	case common.PipelinesPage:
+		// A first load shows each page as it comes; a refresh shows the
+		// new list when it is complete.
+		if !l.c.Org.Pipelines.Loaded && !msg.Done {
+			l.grow()
+		}
+		return nil, true
+	case common.PipelinesLoaded:
+		l.Rebuild()
+		if msg.Err != nil && visible {
+			return common.Flash(common.FlashError, "could not load pipelines: "+common.ErrorText(msg.Err)), true
+		}
+		return nil, true
+	case org.PipelineChanged:
+		l.Rebuild()
+		l.Table.SelectKey(msg.Pipeline.Slug)
+		return nil, true
+	case org.PipelineRemoved:
+		l.Rebuild()
+		return nil, true
+	case org.ClusterChanged, org.ClusterRemoved:
+		l.Rebuild()
+	}
+	return nil, false
+}
+
+// View draws the list; until a first page is in, what is on its way or
+// what went wrong.
+func (l *pipelineList) View(width, height int) string {
+	pc := l.c.Org.Pipelines
+	l.List.Known = pc.Loaded || len(pc.Items) > 0
+	l.List.Err = pc.Err
+	return l.List.View(width, height)
+}
+
+func editPipeline(c *common.Common, p model.Pipeline) tea.Cmd {
+	if p.Archived() {
+		return common.Flash(common.FlashInfo, "archived pipelines are read-only: a unarchives it first")
+	}
+	return component.PushForm(c, newPipelineForm(c, &p, model.Value(p.ClusterID)))
+}
+
+// archiveOrUnarchive unarchives at once, and archives after a yes.
+func archiveOrUnarchive(c *common.Common, p model.Pipeline) tea.Cmd {
+	if c.ReadOnly {
+		return c.Refuse("pipeline.archive", audit.Target{PipelineSlug: p.Slug, PipelineName: p.Name}, "archiving")
+	}
+	name := common.Clean(p.Name)
+	run := func(archive bool) tea.Cmd {
+		verb := "unarchiving"
+		if archive {
+			verb = "archiving"
+		}
+		return c.Run(c.AppCtx, org.Interactive, verb+" "+name, func(ctx context.Context) tea.Msg {
+			ctx = common.Named(ctx, audit.Target{PipelineName: p.Name})
+			var out model.Pipeline
+			var err error
+			if archive {
+				out, err = c.Client.ArchivePipeline(ctx, p.Slug)
+			} else {
+				out, err = c.Client.UnarchivePipeline(ctx, p.Slug)
+			}
+			done := "unarchived"
+			if archive {
+				done = "archived"
+			}
+			return common.MutationDone{What: verb + " " + name, Err: err,
+				OK: tea.Batch(common.Send(org.PipelineChanged{Pipeline: out}), common.Flash(common.FlashOK, done+" "+name))}
+		})
+	}
+	if p.Archived() {
+		return run(false)
+	}
+	return c.Post(common.AskConfirmMsg{Title: "Archive pipeline " + name + "?",
+		Body:   "Archived pipelines are read-only and hidden from pipeline lists; builds, logs and artifacts are kept. It can be unarchived later.",
+		Action: "archives", OnConfirm: func() tea.Cmd { return run(true) }})
+}
+
+func confirmDeletePipeline(c *common.Common, p model.Pipeline) tea.Cmd {
+	name := common.Clean(p.Name)
+	return component.ConfirmThen(c, component.ConfirmedChange{Audit: "pipeline.delete", Target: audit.Target{PipelineSlug: p.Slug, PipelineName: p.Name},
+		Refused: "deleting pipelines", Title: "Delete pipeline " + name + "?", Expect: p.Slug, Verb: "deletes",
+		Body:  "This deletes the pipeline with all of its builds, logs and artifacts. This cannot be undone; archiving keeps them.",
+		Doing: "deleting " + name, Done: "deleted pipeline " + name,
+		Send:  func(ctx context.Context) error { return c.Client.DeletePipeline(ctx, p.Slug) },
+		Shows: org.PipelineRemoved{Slug: p.Slug}})
+}
+
+// PipelinesScreen is every pipeline of the organisation (:pipelines).
+type PipelinesScreen struct {
+	common.ScreenBase
+	List *pipelineList
+}
+
+func NewPipelinesScreen(c *common.Common) *PipelinesScreen {
+	return &PipelinesScreen{ScreenBase: common.NewBase(c), List: newPipelineList(c, "")}
+}
+
+func (s *PipelinesScreen) Crumb() string       { return "Pipelines" }
+func (s *PipelinesScreen) Capturing() bool     { return s.List.Capturing() }
+func (s *PipelinesScreen) Help() []key.Binding { return s.List.Help() }
+func (s *PipelinesScreen) Init() tea.Cmd       { return s.C.LoadPipelines(org.Interactive, false) }
+
+func (s *PipelinesScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
+	if cmd, used := s.List.sync(msg, true); used {
+		return s, cmd
+	}
+	if used, cmd := s.List.Update(msg, 1); used {
+		return s, cmd
+	}
+	switch msg := msg.(type) {
+	case common.RefreshMsg:
+		// The whole list is many requests: only a person's r reloads it.
+		if !msg.Auto {
+			return s, s.C.LoadPipelines(msg.Lane, true)
+		}
+	case tea.KeyPressMsg:
+		if key.Matches(msg, s.C.Keys.Back) {
+			return s, s.C.Post(common.PopMsg{})
+		}
+	}
+	return s, nil
+}
+
+func (s *PipelinesScreen) View() string {
+	st := s.C.Styles
+	title := st.Title.Render("Pipelines")
+	if pc := s.C.Org.Pipelines; !pc.Loaded && len(pc.Items) > 0 {
+		title += st.Muted.Render("  " + common.Progress(pc) + " · the cursor and / work meanwhile")
+	} else if pc.Loaded {
+		title += st.Muted.Render(fmt.Sprintf("  %d", s.List.Count()))
+		if !s.List.ShowArchived {
+			title += st.Muted.Render("  (H shows archived)")
+		}
+	}
+	return title + "\n" + s.List.View(s.C.Width, s.C.Height-1)
+}
+
+// addWebhook asks Buildkite to create the pipeline's GitHub webhook; the
+// API's 422 says when it cannot (not GitHub, or one already made).
+func addWebhook(c *common.Common, p model.Pipeline) tea.Cmd {
+	target := audit.Target{PipelineSlug: p.Slug, PipelineName: p.Name}
+	if c.ReadOnly {
+		return c.Refuse("pipeline.webhook", target, "adding webhooks")
+	}
+	name := common.Clean(p.Name)
+	return c.Run(c.AppCtx, org.Interactive, "adding a webhook to "+name, func(ctx context.Context) tea.Msg {
+		err := c.Client.AddWebhook(common.Named(ctx, target), p.Slug)
+		return common.MutationDone{What: "adding a webhook to " + name, Err: err,
+			OK: common.Flash(common.FlashOK, "webhook created: pushes to "+common.Clean(p.Repository)+" now trigger builds of "+name)}
+	})
+}
