@@ -1,6 +1,7 @@
 // Package api is kiteconsole's REST client for the Buildkite API: one
-// method per endpoint of the clusters, queues, agent-token and pipelines
-// APIs, pagination that delivers each page as it arrives, a retry policy
+// method per endpoint of the clusters, queues, agent-token, pipelines,
+// agents, builds and jobs APIs, pagination that delivers each page as it
+// arrives (by page number, or by cursor for jobs), a retry policy
 // that is safe for writes, and typed errors.
 package api
 
@@ -203,6 +204,9 @@ type request struct {
 	path   string // below /v2/organizations/{org}/, already escaped
 	scope  string // the scope the endpoint needs, for 401/403 errors
 	body   any
+	// header holds headers of this request beyond the usual ones (a log
+	// tail's Accept and Range).
+	header http.Header
 }
 
 func (c *Client) orgPath(segments ...string) string {
@@ -245,6 +249,10 @@ func (c *Client) do(ctx context.Context, req request, target *url.URL, out any) 
 func (c *Client) get(ctx context.Context, req request, target *url.URL, out any) (http.Header, error) {
 	lane := laneOf(ctx)
 	key := target.String()
+	if req.header != nil {
+		// A ranged or plain-text GET is another reply than the URL's own.
+		key += " " + req.header.Get("Accept") + " " + req.header.Get("Range")
+	}
 	if !isFresh(ctx) {
 		if hit, ok := c.fetch.fresh(key, c.sched.now()); ok {
 			return hit.header, decodeReply(req, target, hit.body, out)
@@ -270,6 +278,10 @@ func (c *Client) get(ctx context.Context, req request, target *url.URL, out any)
 
 // decodeReply reads a successful reply's JSON into out (when not nil).
 func decodeReply(req request, target *url.URL, body []byte, out any) error {
+	if raw, ok := out.(*[]byte); ok { // a text reply, kept as sent
+		*raw = append([]byte(nil), body...)
+		return nil
+	}
 	if out == nil || len(bytes.TrimSpace(body)) == 0 {
 		return nil
 	}
@@ -296,7 +308,7 @@ func (c *Client) attempts(ctx context.Context, req request, target *url.URL, pay
 			return nil, nil, err
 		}
 		holdWait = 0
-		header, status, body, err := c.send(ctx, req.method, target, payload)
+		header, status, body, err := c.send(ctx, req.method, target, payload, req.header)
 		var wait time.Duration
 		retry := false
 		if err == nil {
@@ -337,7 +349,7 @@ func (c *Client) attempts(ctx context.Context, req request, target *url.URL, pay
 }
 
 // send makes one attempt and reads the whole reply.
-func (c *Client) send(ctx context.Context, method string, target *url.URL, payload []byte) (http.Header, int, []byte, error) {
+func (c *Client) send(ctx context.Context, method string, target *url.URL, payload []byte, extra http.Header) (http.Header, int, []byte, error) {
 	var body io.Reader
 	if payload != nil {
 		body = bytes.NewReader(payload)
@@ -354,6 +366,9 @@ func (c *Client) send(ctx context.Context, method string, target *url.URL, paylo
 	hr.Header.Set("Accept", "application/json")
 	if payload != nil {
 		hr.Header.Set("Content-Type", "application/json")
+	}
+	for k, v := range extra {
+		hr.Header[k] = v
 	}
 	resp, err := c.hc.Do(hr)
 	if err != nil {

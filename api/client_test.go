@@ -70,11 +70,12 @@ func TestClusters(t *testing.T) {
 		t.Fatalf("updated = %+v", updated)
 	}
 
-	// The default queue: the first queue becomes it; it can be changed.
-	first := must[model.Queue](t)(c.CreateSelfHostedQueue(ctx, created.ID, "default", ""))
+	// The default queue: none until an update sets it (a first queue
+	// does not become it), then the one set.
+	must[model.Queue](t)(c.CreateSelfHostedQueue(ctx, created.ID, "default", ""))
 	second := must[model.Queue](t)(c.CreateSelfHostedQueue(ctx, created.ID, "linux", "Linux agents"))
-	if got := must[model.Cluster](t)(c.GetCluster(ctx, created.ID)); model.Value(got.DefaultQueueID) != first.ID {
-		t.Fatalf("default queue = %v, want %s", got.DefaultQueueID, first.ID)
+	if got := must[model.Cluster](t)(c.GetCluster(ctx, created.ID)); got.DefaultQueueID != nil || got.DefaultQueueURL != nil {
+		t.Fatalf("default queue = %v, want none until set", got.DefaultQueueID)
 	}
 	updated = must[model.Cluster](t)(c.UpdateCluster(ctx, created.ID, model.ClusterUpdate{DefaultQueueID: model.Set(second.ID)}))
 	if model.Value(updated.DefaultQueueID) != second.ID || !strings.HasSuffix(model.Value(updated.DefaultQueueURL), second.ID) {
@@ -166,10 +167,17 @@ func TestQueues(t *testing.T) {
 		t.Fatalf("pause without note = %+v", q)
 	}
 
-	// The default queue cannot be deleted; another can.
+	// Any queue can be deleted, the default one too (the docs name no
+	// rule against it): the cluster is then left without a default.
 	_, err = c.GetQueue(ctx, cl.ID, "no-such-queue")
 	wantAPIError(t, err, 404, "")
-	wantAPIError(t, c.DeleteQueue(ctx, cl.ID, self.ID), 422, "default queue")
+	must[model.Cluster](t)(c.UpdateCluster(ctx, cl.ID, model.ClusterUpdate{DefaultQueueID: model.Set(self.ID)}))
+	if err := c.DeleteQueue(ctx, cl.ID, self.ID); err != nil {
+		t.Fatalf("deleting the default queue: %v", err)
+	}
+	if got := must[model.Cluster](t)(c.GetCluster(ctx, cl.ID)); got.DefaultQueueID != nil {
+		t.Fatalf("the cluster still names a deleted default queue: %v", *got.DefaultQueueID)
+	}
 	if err := c.DeleteQueue(ctx, cl.ID, hosted.ID); err != nil {
 		t.Fatal(err)
 	}
@@ -206,10 +214,24 @@ func TestTokens(t *testing.T) {
 	if up.Description != "Windows fleet" || model.Value(up.AllowedIPAddresses) != "202.144.0.0/24 10.0.0.0/8" || up.Token != "" {
 		t.Fatalf("update = %+v", up)
 	}
-	_, err := c.UpdateToken(ctx, cl.ID, tok.ID, model.TokenUpdate{AllowedIPAddresses: model.Set("300.1.1.1/8")})
-	wantAPIError(t, err, 422, "Allowed ip addresses")
+	// Expiry and addresses are fixed at creation: an update that sets
+	// them is refused before anything is sent.
+	env.Sandbox.ResetRequests()
+	_, err := c.UpdateToken(ctx, cl.ID, tok.ID, model.TokenUpdate{Description: model.Set("x"), AllowedIPAddresses: model.Set("10.0.0.0/8")})
+	if !errors.Is(err, api.ErrTokenUnchangeable) || !strings.Contains(err.Error(), "allowed IP addresses") || len(env.Sandbox.Requests()) != 0 {
+		t.Fatalf("an update of the addresses: %v (%d requests)", err, len(env.Sandbox.Requests()))
+	}
+	_, err = c.UpdateToken(ctx, cl.ID, tok.ID, model.TokenUpdate{ExpiresAt: model.Set(model.Timestamp{Time: expires.Add(time.Hour)})})
+	if !errors.Is(err, api.ErrTokenUnchangeable) || !strings.Contains(err.Error(), "expiry") {
+		t.Fatalf("an update of the expiry: %v", err)
+	}
+	if got := must[model.Token](t)(c.GetToken(ctx, cl.ID, tok.ID)); !got.ExpiresAt.Equal(expires) || got.Description != "Windows fleet" {
+		t.Fatalf("after refused updates: %+v", got)
+	}
 	_, err = c.CreateToken(ctx, cl.ID, model.TokenCreate{Description: "old", ExpiresAt: model.NewTimestamp(sandboxtest.Now.Add(-time.Hour))})
-	wantAPIError(t, err, 422, "Expires at must be in the future")
+	wantAPIError(t, err, 422, "Expires at must be at least 10 minutes in the future")
+	_, err = c.CreateToken(ctx, cl.ID, model.TokenCreate{Description: "soon", ExpiresAt: model.NewTimestamp(sandboxtest.Now.Add(5 * time.Minute))})
+	wantAPIError(t, err, 422, "Expires at must be at least 10 minutes in the future")
 	_, err = c.CreateToken(ctx, cl.ID, model.TokenCreate{})
 	wantAPIError(t, err, 422, "Description can't be blank")
 
@@ -340,8 +362,10 @@ func TestErrorClasses(t *testing.T) {
 	bad := env.ClientWith(t, api.Config{Token: "not-a-token"})
 	_, err := bad.ListClusters(ctx, nil)
 	apiErr := wantAPIError(t, err, http.StatusUnauthorized, "Authentication required")
-	if apiErr.Scope != api.ScopeReadClusters || !errors.Is(err, api.ErrUnauthorized) {
-		t.Fatalf("401: scope %q", apiErr.Scope)
+	// A 401 is a token not accepted at all: no scope would mend it.
+	if apiErr.Scope != "" || !errors.Is(err, api.ErrUnauthorized) || strings.Contains(err.Error(), "scope") ||
+		!strings.Contains(err.Error(), "token was not accepted") {
+		t.Fatalf("401: scope %q, %v", apiErr.Scope, err)
 	}
 	if strings.Contains(err.Error(), "not-a-token") {
 		t.Fatal("the error shows the token")

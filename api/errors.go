@@ -18,17 +18,51 @@ type Error struct {
 	// Errors are the details of a validation failure, one line each
 	// ("name: Name has already been taken").
 	Errors []string
-	// Scope is the API token scope the endpoint needs; set on 401 and 403.
+	// Scope is the API token scope the endpoint needs; set on 403 only: a
+	// 401 is a token the API did not accept at all, and no scope mends it.
 	Scope string
+	// Limit is which rate limit a 429 hit: LimitOrganization (the
+	// organisation's, shared by every user) or LimitUser (the caller's
+	// own); empty when the reply did not say.
+	Limit string
 }
+
+// Rate limits a 429 names, as the reply's scope field (or the
+// RateLimit-* / RateLimit-User-* headers) tell them.
+const (
+	LimitOrganization = "rest"
+	LimitUser         = "rest_user"
+)
 
 func (e *Error) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s %s: %d %s", e.Method, e.Path, e.StatusCode, e.Summary())
-	if e.Scope != "" {
-		fmt.Fprintf(&b, " (this needs an API token with the %s scope)", e.Scope)
+	if hint := e.Hint(); hint != "" {
+		fmt.Fprintf(&b, " (%s)", hint)
 	}
 	return b.String()
+}
+
+// Hint says what the status means for the person at the console: a 401
+// that the token was not accepted, a 403 the scope the token lacks, a 429
+// whose limit was spent. Empty for other errors.
+func (e *Error) Hint() string {
+	switch e.StatusCode {
+	case http.StatusUnauthorized:
+		return "the API token was not accepted: it may be mistyped, revoked or expired"
+	case http.StatusForbidden:
+		if e.Scope != "" {
+			return "this needs an API token with the " + e.Scope + " scope"
+		}
+	case http.StatusTooManyRequests:
+		switch e.Limit {
+		case LimitOrganization:
+			return "the organisation's request limit is spent, for every user until it resets"
+		case LimitUser:
+			return "your own request limit is spent; the organisation's is not"
+		}
+	}
+	return ""
 }
 
 // Summary is the server's message with its details, for showing to a
@@ -59,11 +93,12 @@ var (
 // where each entry of errors is a string or an object with field and
 // message. Anything else (an HTML page from a proxy) gives the status text
 // alone: such a body is never shown.
-func newError(req request, path string, status int, _ http.Header, body []byte) *Error {
+func newError(req request, path string, status int, header http.Header, body []byte) *Error {
 	e := &Error{StatusCode: status, Method: req.method, Path: path}
 	var parsed struct {
 		Message string            `json:"message"`
 		Errors  []json.RawMessage `json:"errors"`
+		Scope   string            `json:"scope"` // of a 429: rest or rest_user
 	}
 	if json.Unmarshal(body, &parsed) == nil {
 		e.Message = strings.TrimSpace(parsed.Message)
@@ -79,10 +114,35 @@ func newError(req request, path string, status int, _ http.Header, body []byte) 
 			e.Message = fmt.Sprintf("HTTP %d", status)
 		}
 	}
-	if status == http.StatusUnauthorized || status == http.StatusForbidden {
+	switch status {
+	case http.StatusForbidden:
 		e.Scope = req.scope
+	case http.StatusTooManyRequests:
+		e.Limit = rateLimitHit(parsed.Scope, header)
 	}
 	return e
+}
+
+// rateLimitHit tells which limit a 429 hit: the body's scope when it
+// names one, else the set of headers whose remaining count is spent (the
+// user's first: a request counts against both, and the user's limit is
+// the smaller).
+func rateLimitHit(scope string, header http.Header) string {
+	switch strings.TrimSpace(scope) {
+	case LimitOrganization, LimitUser:
+		return scope
+	}
+	spent := func(name string) bool {
+		v := strings.TrimSpace(header.Get(name))
+		return v != "" && strings.TrimLeft(v, "0") == ""
+	}
+	switch {
+	case spent("RateLimit-User-Remaining"):
+		return LimitUser
+	case spent("RateLimit-Remaining"):
+		return LimitOrganization
+	}
+	return ""
 }
 
 func errorLine(raw json.RawMessage) string {

@@ -15,3 +15,10 @@ func Waiting(c *Client) (person, background int) {
 	defer c.sched.mu.Unlock()
 	return len(c.sched.personQ), len(c.sched.bgQ)
 }
+
+// SetListLimits replaces the bounds of a list for one test.
+func SetListLimits(t interface{ Cleanup(func()) }, l ListLimits) {
+	old := listLimits
+	listLimits = l
+	t.Cleanup(func() { listLimits = old })
+}

@@ -2,6 +2,8 @@ package api
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -15,18 +17,218 @@ const PerPage = 100
 
 // Page is one page of a list, delivered as soon as it arrives.
 type Page[T any] struct {
+	// Items are the page's items that could be read.
 	Items []T
 	// Number is the page's number, from 1.
 	Number int
 	// Last is the number of the last page when the server names it in
 	// Link rel="last", else 0.
 	Last int
+	// Skipped counts the page's items that could not be read (a shape
+	// this build does not know); SkipReason is the first one's reason.
+	// The other items are in Items: one odd item never costs the page.
+	Skipped    int
+	SkipReason error
 }
 
 // PageFunc receives each page of a list in order. Returning an error
 // stops the listing with that error. A list given a PageFunc hands its
 // pages over and returns no slice of its own.
 type PageFunc[T any] func(Page[T]) error
+
+// SkippedError reports, beside a list that was otherwise read whole, the
+// items that could not be read: how many and the first one's reason. A
+// list method returns the items it read together with this error, so a
+// screen shows the list and says "1 pipeline could not be read: …"
+// (Describe). Use errors.As to tell it from a failure of the whole list.
+type SkippedError struct {
+	Count int
+	First error
+}
+
+func (e *SkippedError) Error() string { return e.Describe("item") }
+
+// Unwrap gives the first item's reason.
+func (e *SkippedError) Unwrap() error { return e.First }
+
+// Describe says what was skipped with noun for one item ("pipeline"):
+// "2 pipelines could not be read: item 3 of page 1 ("Deploy"): …".
+func (e *SkippedError) Describe(noun string) string {
+	if e.Count != 1 {
+		noun += "s"
+	}
+	return fmt.Sprintf("%d %s could not be read: %v", e.Count, noun, e.First)
+}
+
+// Partial reports whether err is only a SkippedError: the list it came
+// with holds every item that could be read, and can be shown.
+func Partial(err error) (*SkippedError, bool) {
+	var skipped *SkippedError
+	if errors.As(err, &skipped) {
+		return skipped, true
+	}
+	return nil, false
+}
+
+// ErrPagination is a list whose pages the client stopped following: they
+// link back to a page already read, or name more pages or items than a
+// list may hold (listLimits). The pages before are delivered; the error
+// wraps this one with what was seen.
+var ErrPagination = errors.New("the API's pages could not be followed")
+
+// ListLimits bound what one list may cost: the server's Link headers are
+// trusted only this far.
+type ListLimits struct {
+	// Pages bounds the pages of one list, whether followed by rel="next"
+	// or fetched up to rel="last".
+	Pages int
+	// Items bounds the items of one list (read or skipped): a server that
+	// ignores per_page cannot make a list larger than this.
+	Items int
+	// Bytes bounds the JSON of one list's items, summed over its pages.
+	Bytes int
+}
+
+// DefaultListLimits allow a list of 100,000 items, 1,000 full pages of
+// PerPage: far more clusters, queues, tokens or pipelines than an
+// organisation has, and far less than a hostile server could send.
+var DefaultListLimits = ListLimits{Pages: 1000, Items: 100_000, Bytes: 256 << 20}
+
+// listLimits is what list enforces; tests lower it.
+var listLimits = DefaultListLimits
+
+// listState counts what a list has cost so far, against listLimits.
+type listState struct {
+	limits  ListLimits
+	pages   int
+	items   int
+	bytes   int
+	skipped int
+	first   error
+	seen    map[string]int // page URL → page number, to catch a loop
+}
+
+// visit records a page URL about to be fetched, refusing one already read
+// and a page beyond the bound.
+func (s *listState) visit(target *url.URL, number int) error {
+	key := target.String()
+	if earlier, ok := s.seen[key]; ok {
+		return fmt.Errorf("%w: page %d links back to page %d", ErrPagination, number-1, earlier)
+	}
+	if number > s.limits.Pages {
+		return fmt.Errorf("%w: more than %d pages", ErrPagination, s.limits.Pages)
+	}
+	s.seen[key] = number
+	return nil
+}
+
+// decodePage reads one page's items one by one: an item that cannot be
+// read is skipped and counted, never the page. The page must still be a
+// JSON array.
+func decodePage[T any](s *listState, raw []json.RawMessage, number int) (Page[T], error) {
+	s.pages++
+	s.items += len(raw)
+	s.bytes += rawSize(raw)
+	if s.items > s.limits.Items {
+		return Page[T]{}, fmt.Errorf("%w: more than %d items", ErrPagination, s.limits.Items)
+	}
+	if s.bytes > s.limits.Bytes {
+		return Page[T]{}, fmt.Errorf("%w: more than %s of items", ErrPagination, sizeText(s.limits.Bytes))
+	}
+	page := Page[T]{Number: number, Items: make([]T, 0, len(raw))}
+	for i, r := range raw {
+		var item T
+		if err := json.Unmarshal(r, &item); err != nil {
+			page.Skipped++
+			if page.SkipReason == nil {
+				page.SkipReason = &itemError{text: fmt.Sprintf("item %d of page %d%s: %s", i+1, number, itemName(r), readable(err)), err: err}
+			}
+			continue
+		}
+		page.Items = append(page.Items, item)
+	}
+	s.skipped += page.Skipped
+	if s.first == nil {
+		s.first = page.SkipReason
+	}
+	return page, nil
+}
+
+// itemError is why one item of a page could not be read, said for a
+// person, with the decoder's error beneath it.
+type itemError struct {
+	text string
+	err  error
+}
+
+func (e *itemError) Error() string { return e.text }
+func (e *itemError) Unwrap() error { return e.err }
+
+// readable says a decoding error in the API's terms: which property held
+// what kind of JSON value, rather than Go's type names.
+func readable(err error) string {
+	var typeErr *json.UnmarshalTypeError
+	if errors.As(err, &typeErr) && typeErr.Field != "" {
+		return fmt.Sprintf("%q is a JSON %s, which the console cannot read there", typeErr.Field, typeErr.Value)
+	}
+	var syntaxErr *json.SyntaxError
+	if errors.As(err, &syntaxErr) {
+		return "it is not valid JSON"
+	}
+	return err.Error()
+}
+
+// sizeText writes a byte count for a person: "256 MB", "97 KB".
+func sizeText(n int) string {
+	switch {
+	case n >= 1<<20:
+		return strconv.Itoa(n>>20) + " MB"
+	case n >= 1<<10:
+		return strconv.Itoa(n>>10) + " KB"
+	}
+	return strconv.Itoa(n) + " bytes"
+}
+
+// rawSize is the bytes of a page's items.
+func rawSize(raw []json.RawMessage) int {
+	n := 0
+	for _, r := range raw {
+		n += len(r)
+	}
+	return n
+}
+
+// itemName is how a skipped item is named in its reason: its name, slug,
+// key or description when it has one, quoted (a screen cleans it).
+func itemName(raw json.RawMessage) string {
+	var named struct {
+		Name        any `json:"name"`
+		Slug        any `json:"slug"`
+		Key         any `json:"key"`
+		Description any `json:"description"`
+	}
+	if json.Unmarshal(raw, &named) != nil {
+		return ""
+	}
+	for _, v := range []any{named.Name, named.Slug, named.Key, named.Description} {
+		if s, ok := v.(string); ok && s != "" {
+			if len(s) > 60 {
+				s = s[:60] + "…"
+			}
+			return fmt.Sprintf(" (%q)", s)
+		}
+	}
+	return ""
+}
+
+// result is what list returns once every page is in: a SkippedError when
+// items were skipped and nothing else went wrong.
+func (s *listState) result(err error) error {
+	if err == nil && s.skipped > 0 {
+		return &SkippedError{Count: s.skipped, First: s.first}
+	}
+	return err
+}
 
 // list fetches every page of a list endpoint. Without onPage it returns
 // all items. With onPage it hands each page over, in order, as soon as it
@@ -35,67 +237,102 @@ type PageFunc[T any] func(Page[T]) error
 // store does not hold it twice. After page 1, when the server names
 // the last page, the rest are fetched in parallel, at most c.parallel at
 // a time; otherwise it follows Link rel="next" one page after another.
+//
+// Items that cannot be read are skipped and counted (Page.Skipped, and a
+// SkippedError returned with the items). The server's Links are followed
+// within listLimits and never twice to the same page (ErrPagination).
 func list[T any](ctx context.Context, c *Client, scope, path string, onPage PageFunc[T]) ([]T, error) {
-	first, err := url.Parse(c.base.String() + path + "?per_page=" + strconv.Itoa(PerPage))
+	// path may carry a list's filters as a query of its own.
+	sep := "?"
+	if strings.Contains(path, "?") {
+		sep = "&"
+	}
+	first, err := url.Parse(c.base.String() + path + sep + "per_page=" + strconv.Itoa(PerPage))
 	if err != nil {
 		return nil, err
 	}
+	state := &listState{limits: listLimits, seen: map[string]int{}}
+	_ = state.visit(first, 1)
 	req := request{method: http.MethodGet, path: path, scope: scope}
-	var items []T
-	header, err := c.do(ctx, req, first, &items)
+	var raw []json.RawMessage
+	header, err := c.do(ctx, req, first, &raw)
 	if err != nil {
 		return nil, err
 	}
 	links := parseLinks(header.Get("Link"))
 	last := pageNumber(links["last"])
+	page, err := decodePage[T](state, raw, 1)
+	if err != nil {
+		return nil, err
+	}
+	page.Last = last
 	keep := onPage == nil
 	var all []T
 	if keep {
-		all = append(all, items...)
+		all = append(all, page.Items...)
 	}
 	if onPage != nil {
-		if err := onPage(Page[T]{Items: items, Number: 1, Last: last}); err != nil {
+		if err := onPage(page); err != nil {
 			return all, err
 		}
+	}
+	if last > state.limits.Pages {
+		// Refused before a single request more: a real list this long
+		// is not one a console can show.
+		return all, fmt.Errorf("%w: the API names %d pages, more than the %d a list may have", ErrPagination, last, state.limits.Pages)
 	}
 	if last > 1 && c.parallel > 1 {
 		lastURL, err := c.sameOrigin(links["last"])
 		if err != nil {
 			return all, err
 		}
-		return fetchRest(ctx, c, req, lastURL, last, all, onPage)
+		all, err = fetchRest(ctx, c, state, req, lastURL, last, all, onPage)
+		return all, state.result(err)
 	}
-	// No last page named: follow next, one at a time.
+	// Follow next, one at a time, never to a page already read, nor past
+	// the last page the page before named (the list may grow while it is
+	// read, so each page's own last counts).
 	for number := 2; links["next"] != ""; number++ {
 		target, err := c.sameOrigin(links["next"])
 		if err != nil {
 			return all, err
 		}
-		items = nil
-		if header, err = c.do(ctx, req, target, &items); err != nil {
+		if named := pageNumber(links["last"]); named > 0 && number > named {
+			return all, fmt.Errorf("%w: page %d links to a next page past the last it names (%d)", ErrPagination, number-1, named)
+		}
+		if err := state.visit(target, number); err != nil {
+			return all, err
+		}
+		raw = nil
+		if header, err = c.do(ctx, req, target, &raw); err != nil {
 			return all, err
 		}
 		links = parseLinks(header.Get("Link"))
+		page, err := decodePage[T](state, raw, number)
+		if err != nil {
+			return all, err
+		}
+		page.Last = pageNumber(links["last"])
 		if keep {
-			all = append(all, items...)
+			all = append(all, page.Items...)
 		}
 		if onPage != nil {
-			if err := onPage(Page[T]{Items: items, Number: number, Last: pageNumber(links["last"])}); err != nil {
+			if err := onPage(page); err != nil {
 				return all, err
 			}
 		}
 	}
-	return all, nil
+	return all, state.result(nil)
 }
 
 // fetchRest fetches pages 2..last with at most c.parallel requests in
 // flight, and delivers them in order.
-func fetchRest[T any](ctx context.Context, c *Client, req request, lastURL *url.URL, last int, all []T, onPage PageFunc[T]) ([]T, error) {
+func fetchRest[T any](ctx context.Context, c *Client, state *listState, req request, lastURL *url.URL, last int, all []T, onPage PageFunc[T]) ([]T, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	type result struct {
 		number int
-		items  []T
+		raw    []json.RawMessage
 		err    error
 	}
 	results := make(chan result)
@@ -108,10 +345,10 @@ func fetchRest[T any](ctx context.Context, c *Client, req request, lastURL *url.
 			defer wg.Done()
 			for n := range pages {
 				target := pageURL(lastURL, n)
-				var items []T
-				_, err := c.do(ctx, req, target, &items)
+				var raw []json.RawMessage
+				_, err := c.do(ctx, req, target, &raw)
 				select {
-				case results <- result{number: n, items: items, err: err}:
+				case results <- result{number: n, raw: raw, err: err}:
 				case <-ctx.Done():
 					return
 				}
@@ -133,20 +370,34 @@ func fetchRest[T any](ctx context.Context, c *Client, req request, lastURL *url.
 		close(results)
 	}()
 	// Deliver in order: hold pages that arrive early until their turn.
-	early := map[int][]T{}
+	// Pages are decoded in turn too, so the bounds count in page order.
+	// What waits there counts against the list's bytes at once: a slow
+	// page 2 must not let pages 3..last pile up unbounded.
+	early := map[int][]json.RawMessage{}
+	waiting := 0
 	next := 2
 	for r := range results {
 		if r.err != nil {
 			return all, r.err // cancel() stops the others
 		}
-		early[r.number] = r.items
-		for items, ok := early[next]; ok; items, ok = early[next] {
+		early[r.number] = r.raw
+		waiting += rawSize(r.raw)
+		if state.bytes+waiting > state.limits.Bytes {
+			return all, fmt.Errorf("%w: more than %s of items", ErrPagination, sizeText(state.limits.Bytes))
+		}
+		for raw, ok := early[next]; ok; raw, ok = early[next] {
 			delete(early, next)
+			waiting -= rawSize(raw)
+			page, err := decodePage[T](state, raw, next)
+			if err != nil {
+				return all, err
+			}
+			page.Last = last
 			if onPage == nil {
-				all = append(all, items...)
+				all = append(all, page.Items...)
 			}
 			if onPage != nil {
-				if err := onPage(Page[T]{Items: items, Number: next, Last: last}); err != nil {
+				if err := onPage(page); err != nil {
 					return all, err
 				}
 			}

@@ -39,14 +39,25 @@ func (c *Client) UpdatePipeline(ctx context.Context, slug string, in model.Pipel
 func (c *Client) ArchivePipeline(ctx context.Context, slug string) (model.Pipeline, error) {
 	var out model.Pipeline
 	err := c.call(ctx, request{method: http.MethodPost, path: c.orgPath("pipelines", slug, "archive"), scope: ScopeWritePipelines}, &out)
-	return out, err
+	return c.pipelineReply(ctx, slug, out, err)
 }
 
 // UnarchivePipeline unarchives a pipeline.
 func (c *Client) UnarchivePipeline(ctx context.Context, slug string) (model.Pipeline, error) {
 	var out model.Pipeline
 	err := c.call(ctx, request{method: http.MethodPost, path: c.orgPath("pipelines", slug, "unarchive"), scope: ScopeWritePipelines}, &out)
-	return out, err
+	return c.pipelineReply(ctx, slug, out, err)
+}
+
+// pipelineReply is the pipeline a change left: the reply's when it
+// carries one, else (an empty body, or an object without an id) the
+// pipeline read afresh, so a screen never draws a blank row for a change
+// that was made.
+func (c *Client) pipelineReply(ctx context.Context, slug string, out model.Pipeline, err error) (model.Pipeline, error) {
+	if err != nil || out.ID != "" {
+		return out, err
+	}
+	return c.GetPipeline(ctx, slug)
 }
 
 // DeletePipeline deletes a pipeline.

@@ -31,6 +31,12 @@ func (c *Client) CreateHostedQueue(ctx context.Context, clusterID, key, descript
 		HostedAgents: &model.HostedAgentsRequest{InstanceShape: instanceShape}})
 }
 
+// CreateQueue creates a queue from a whole request: self-hosted, or
+// hosted when in.HostedAgents is set, with in.RetryAgentAffinity when set.
+func (c *Client) CreateQueue(ctx context.Context, clusterID string, in model.QueueCreate) (model.Queue, error) {
+	return c.createQueue(ctx, clusterID, in)
+}
+
 func (c *Client) createQueue(ctx context.Context, clusterID string, in model.QueueCreate) (model.Queue, error) {
 	var out model.Queue
 	err := c.call(ctx, request{method: http.MethodPost, path: c.orgPath("clusters", clusterID, "queues"), scope: ScopeWriteClusters, body: in}, &out)
@@ -57,15 +63,25 @@ func (c *Client) PauseQueue(ctx context.Context, clusterID, id, note string) (mo
 	var out model.Queue
 	err := c.call(ctx, request{method: http.MethodPost, path: c.orgPath("clusters", clusterID, "queues", id, "pause_dispatch"),
 		scope: ScopeWriteClusters, body: model.QueuePause{Note: note}}, &out)
-	return out, err
+	if err != nil || out.ID != "" {
+		return out, err
+	}
+	// The docs show the queue in the reply; should one come without it,
+	// read it (the pause is done: this is only what to show).
+	return c.GetQueue(ctx, clusterID, id)
 }
 
 // ResumeQueue resumes dispatch to a paused queue and returns the queue
-// the server sends back. Resuming a running queue is a 422 "Cluster queue
+// as the server has it. Resuming a running queue is a 422 "Cluster queue
 // is not paused".
 func (c *Client) ResumeQueue(ctx context.Context, clusterID, id string) (model.Queue, error) {
 	var out model.Queue
 	err := c.call(ctx, request{method: http.MethodPost, path: c.orgPath("clusters", clusterID, "queues", id, "resume_dispatch"),
 		scope: ScopeWriteClusters}, &out)
-	return out, err
+	if err != nil || out.ID != "" {
+		return out, err
+	}
+	// Resumed, but the reply did not carry the queue (an empty body, or
+	// an object without an id): read it rather than hand back a blank row.
+	return c.GetQueue(ctx, clusterID, id)
 }

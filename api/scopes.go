@@ -6,4 +6,9 @@ const (
 	ScopeWriteClusters  = "write_clusters"
 	ScopeReadPipelines  = "read_pipelines"
 	ScopeWritePipelines = "write_pipelines"
+	ScopeReadAgents     = "read_agents"
+	ScopeWriteAgents    = "write_agents"
+	ScopeReadBuilds     = "read_builds"
+	ScopeWriteBuilds    = "write_builds"
+	ScopeReadBuildLogs  = "read_build_logs"
 )

@@ -2,7 +2,10 @@ package api
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/kiteconsole/kiteconsole/model"
 )
@@ -28,8 +31,18 @@ func (c *Client) CreateToken(ctx context.Context, clusterID string, in model.Tok
 	return out, err
 }
 
-// UpdateToken changes the fields of a token that in sets.
+// ErrTokenUnchangeable is an update of what the API does not change on a
+// token: its expiry and allowed addresses are fixed when it is created.
+var ErrTokenUnchangeable = errors.New("the API changes only a token's description; create a new token for another expiry or other addresses")
+
+// UpdateToken changes a token's description, the one property the update
+// endpoint documents. An update that sets anything else is refused before
+// anything is sent (ErrTokenUnchangeable), so no screen can report a
+// change the API would not make.
 func (c *Client) UpdateToken(ctx context.Context, clusterID, id string, in model.TokenUpdate) (model.Token, error) {
+	if unsupported := in.UnsupportedChanges(); len(unsupported) > 0 {
+		return model.Token{}, fmt.Errorf("%w (asked to change the %s)", ErrTokenUnchangeable, strings.Join(unsupported, " and "))
+	}
 	var out model.Token
 	err := c.call(ctx, request{method: http.MethodPut, path: c.orgPath("clusters", clusterID, "tokens", id), scope: ScopeWriteClusters, body: in}, &out)
 	return out, err

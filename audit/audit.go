@@ -44,6 +44,9 @@ type Target struct {
 	TokenName    string `json:"token_description,omitempty"`
 	PipelineSlug string `json:"pipeline_slug,omitempty"`
 	PipelineName string `json:"pipeline_name,omitempty"`
+	AgentID      string `json:"agent_id,omitempty"`
+	BuildNumber  string `json:"build_number,omitempty"`
+	JobID        string `json:"job_id,omitempty"`
 }
 
 // Actor is who is using the console.
@@ -184,6 +187,9 @@ func fillNames(t *Target, n Target) {
 	set(&t.TokenName, n.TokenName)
 	set(&t.PipelineSlug, n.PipelineSlug)
 	set(&t.PipelineName, n.PipelineName)
+	set(&t.AgentID, n.AgentID)
+	set(&t.BuildNumber, n.BuildNumber)
+	set(&t.JobID, n.JobID)
 }
 
 // fromBody takes the note and the names a create request carries. It
@@ -191,6 +197,7 @@ func fillNames(t *Target, n Target) {
 func fromBody(e *Entry, body []byte) {
 	var b struct {
 		Note        string `json:"dispatch_paused_note"`
+		AgentNote   string `json:"note"` // an agent pause's note
 		Name        string `json:"name"`
 		Key         string `json:"key"`
 		Description string `json:"description"`
@@ -199,6 +206,9 @@ func fromBody(e *Entry, body []byte) {
 		return
 	}
 	e.Note = b.Note
+	if e.Note == "" {
+		e.Note = b.AgentNote
+	}
 	switch {
 	case strings.HasPrefix(e.Action, "cluster.") && e.Target.ClusterName == "":
 		e.Target.ClusterName = b.Name
@@ -209,6 +219,26 @@ func fromBody(e *Entry, body []byte) {
 	case strings.HasPrefix(e.Action, "pipeline.") && e.Target.PipelineName == "":
 		e.Target.PipelineName = b.Name
 	}
+}
+
+// describeBuild names a change to a pipeline's builds or their jobs:
+// rest is the path after .../pipelines/{slug}/builds.
+func describeBuild(verb string, rest []string, t *Target) string {
+	if len(rest) == 0 {
+		return "build." + verb // POST: build.create
+	}
+	t.BuildNumber = rest[0]
+	if len(rest) >= 3 && rest[1] == "jobs" {
+		t.JobID = rest[2]
+		if len(rest) > 3 {
+			return "job." + rest[3] // retry, unblock
+		}
+		return "job." + verb
+	}
+	if len(rest) > 1 {
+		return "build." + rest[1] // cancel, rebuild, retry_failed_jobs
+	}
+	return "build." + verb
 }
 
 // describe names the action of a request and the ids in its path.
@@ -246,9 +276,20 @@ func describe(method, path string) (string, Target) {
 			}
 			return "token." + verb, t
 		}
+	case "agents":
+		if len(rest) > 1 {
+			t.AgentID = rest[1]
+		}
+		if len(rest) > 2 {
+			return "agent." + rest[2], t // stop, pause, resume
+		}
+		return "agent." + verb, t
 	case "pipelines":
 		if len(rest) > 1 {
 			t.PipelineSlug = rest[1]
+		}
+		if len(rest) > 2 && rest[2] == "builds" {
+			return describeBuild(verb, rest[3:], &t), t
 		}
 		if len(rest) > 2 {
 			return "pipeline." + rest[2], t // archive, unarchive, webhook

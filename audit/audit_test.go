@@ -34,6 +34,15 @@ func TestDescribeNamesEveryChange(t *testing.T) {
 		{"DELETE", o + "/pipelines/app", "pipeline.delete", Target{PipelineSlug: "app"}},
 		{"POST", o + "/pipelines/app/archive", "pipeline.archive", Target{PipelineSlug: "app"}},
 		{"POST", o + "/pipelines/app/unarchive", "pipeline.unarchive", Target{PipelineSlug: "app"}},
+		{"PUT", o + "/agents/a1/pause", "agent.pause", Target{AgentID: "a1"}},
+		{"PUT", o + "/agents/a1/resume", "agent.resume", Target{AgentID: "a1"}},
+		{"PUT", o + "/agents/a1/stop", "agent.stop", Target{AgentID: "a1"}},
+		{"POST", o + "/pipelines/app/builds", "build.create", Target{PipelineSlug: "app"}},
+		{"PUT", o + "/pipelines/app/builds/7/cancel", "build.cancel", Target{PipelineSlug: "app", BuildNumber: "7"}},
+		{"PUT", o + "/pipelines/app/builds/7/rebuild", "build.rebuild", Target{PipelineSlug: "app", BuildNumber: "7"}},
+		{"PUT", o + "/pipelines/app/builds/7/retry_failed_jobs", "build.retry_failed_jobs", Target{PipelineSlug: "app", BuildNumber: "7"}},
+		{"PUT", o + "/pipelines/app/builds/7/jobs/j1/retry", "job.retry", Target{PipelineSlug: "app", BuildNumber: "7", JobID: "j1"}},
+		{"PUT", o + "/pipelines/app/builds/7/jobs/j1/unblock", "job.unblock", Target{PipelineSlug: "app", BuildNumber: "7", JobID: "j1"}},
 	}
 	for _, tc := range cases {
 		action, target := describe(tc.method, tc.path)
@@ -60,6 +69,7 @@ func TestHookWritesOneLinePerChange(t *testing.T) {
 	hook(context.Background(), api.ChangeEvent{Method: "POST", Path: "/v2/organizations/acme/clusters/c1/tokens", Body: []byte(`{"description":"CI"}`),
 		Err: &api.Error{StatusCode: 422, Message: "Validation failed: Description can't be blank"}})
 	hook(context.Background(), api.ChangeEvent{Method: "DELETE", Path: "/v2/organizations/acme/pipelines/app", Err: errors.New("connection reset")})
+	hook(context.Background(), api.ChangeEvent{Method: "PUT", Path: "/v2/organizations/acme/agents/a1/pause", Body: []byte(`{"note":"disk full","timeout_in_minutes":60}`)})
 
 	f, _ := os.Open(path)
 	defer f.Close()
@@ -72,7 +82,7 @@ func TestHookWritesOneLinePerChange(t *testing.T) {
 		}
 		entries = append(entries, e)
 	}
-	if len(entries) != 4 {
+	if len(entries) != 5 {
 		t.Fatalf("%d lines", len(entries))
 	}
 	if e := entries[0]; e.Action != "queue.pause" || e.Note != "INC-1" || e.Result != "ok" || e.Target.QueueKey != "macos" || e.Target.QueueID != "q1" || e.Who != "sam" || e.Time.IsZero() {
@@ -86,5 +96,8 @@ func TestHookWritesOneLinePerChange(t *testing.T) {
 	}
 	if e := entries[3]; e.Result != "failed" || e.Message != "connection reset" || e.Action != "pipeline.delete" {
 		t.Errorf("network failure: %+v", e)
+	}
+	if e := entries[4]; e.Action != "agent.pause" || e.Note != "disk full" || e.Target.AgentID != "a1" || e.Result != "ok" {
+		t.Errorf("agent pause: %+v", e)
 	}
 }

@@ -1,17 +1,17 @@
 // Package cli is kiteconsole's command line: the console itself (against
-// the real API or the embedded demo), the SSH server, the summary, and the
-// standalone sandbox.
+// the real API or the embedded demo), the SSH server, the summary, the
+// runbook commands (queue, agent, pipeline) and the standalone sandbox.
 package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"time"
 
 	"charm.land/fang/v2"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/kiteconsole/kiteconsole/api"
 	"github.com/kiteconsole/kiteconsole/config"
@@ -24,19 +24,17 @@ const (
 	EnvEndpoint = config.EnvEndpoint
 )
 
-// Execute runs the command line and returns the process's exit code.
+// Execute runs the command line and returns the process's exit code
+// (see exitCodesHelp).
 func Execute(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
 	root := newRoot(stdout, stderr, getenv)
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	if err := fang.Execute(ctx, root, fang.WithVersion(api.Version), fang.WithoutManpage()); err != nil {
-		if errors.Is(err, context.Canceled) {
-			return 130
-		}
-		return 1
-	}
-	return 0
+	// A bad flag anywhere is a usage error (exit 2).
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError(err) })
+	err := fang.Execute(ctx, root, fang.WithVersion(api.Version), fang.WithErrorHandler(errorHandler(stderr)))
+	return exitCode(err)
 }
 
 type rootOptions struct {
@@ -53,16 +51,59 @@ type rootOptions struct {
 	refreshSet bool
 }
 
+// The flags are given to each command that uses them, not inherited from
+// the root: `sandbox --help` then lists none of the console's flags, and
+// `summary --help` lists none of those only a console uses.
+
+// addAPIFlags adds the flags that say which organisation to reach and how.
+// The descriptions start with a lower-case word that title-casing cannot
+// spoil (the help capitalises the first word: "REST" would become "Rest").
+func addAPIFlags(f *pflag.FlagSet, opts *rootOptions) {
+	addAPIFlagsBut(f, opts, "")
+}
+
+// addAPIFlagsBut is addAPIFlags without the flag named skip: `agent
+// pause --timeout` is the pause's timeout, as in the API, so there the
+// request timeout comes from the configuration only.
+func addAPIFlagsBut(f *pflag.FlagSet, opts *rootOptions, skip string) {
+	f.StringVar(&opts.org, "org", "", "organisation slug (default $"+EnvOrg+", then the config file)")
+	f.StringVar(&opts.endpoint, "endpoint", "", "the REST API's endpoint (default $"+EnvEndpoint+" or "+api.DefaultEndpoint+")")
+	f.StringVar(&opts.configPath, "config", "", "configuration file (default $XDG_CONFIG_HOME/kiteconsole/config.yaml)")
+	f.IntVar(&opts.parallel, "parallel", 0, "pages of a list fetched at once")
+	// Zero means "the setting's default": show the default in force, once.
+	f.Lookup("parallel").DefValue = fmt.Sprint(api.DefaultParallel)
+	if skip != "timeout" {
+		f.DurationVar(&opts.timeout, "timeout", 0, "how long one request may take")
+		f.Lookup("timeout").DefValue = api.DefaultTimeout.String()
+	}
+	f.BoolVar(&opts.demo, "demo", false, "run on the embedded sandbox's demo organisation (no token, no network)")
+}
+
+// addAuditFlag is for the commands that can change something (or, for
+// the runbook commands, open the same log as those that do).
+func addAuditFlag(f *pflag.FlagSet, opts *rootOptions) {
+	f.StringVar(&opts.auditLog, "audit-log", "", "where changes are recorded (default $XDG_STATE_HOME/kiteconsole/audit.log)")
+}
+
+func addReadOnlyFlag(f *pflag.FlagSet, opts *rootOptions) {
+	f.BoolVar(&opts.readOnly, "read-only", false, "refuse every change before it is sent: only look")
+}
+
+func addRefreshFlag(f *pflag.FlagSet, opts *rootOptions) {
+	f.DurationVar(&opts.refresh, "refresh", config.DefaultRefresh, "how often the visible screen reloads (0 turns it off)")
+}
+
 func newRoot(stdout, stderr io.Writer, getenv func(string) string) *cobra.Command {
 	var opts rootOptions
 	root := &cobra.Command{
 		Use:   "kiteconsole",
 		Short: "A terminal console for Buildkite clusters, queues, agent tokens and pipelines",
-		Long: "kiteconsole is a terminal console for the Buildkite REST API.\n\n" +
+		Long: "kiteconsole is a terminal console for the Buildkite REST API, and a command line for runbooks.\n\n" +
 			"Settings come from flags, then " + EnvToken + ", " + EnvOrg + " and " + EnvEndpoint +
 			",\nthen $XDG_CONFIG_HOME/kiteconsole/config.yaml, then the bk CLI's selected organisation.\n" +
-			"With --demo it runs on an embedded sandbox of the API: no token, no network.",
+			"With --demo it runs on an embedded sandbox of the API: no token, no network.\n\n" + exitCodesHelp,
 		Example: "  kiteconsole --demo\n  " + EnvToken + "=... kiteconsole --org acme-inc\n" +
+			"  kiteconsole queue pause 'Mobile/mac*' --note 'INC-4821: signing outage'\n" +
 			"  kiteconsole serve --listen 127.0.0.1:2222 --authorized-keys ~/.ssh/viewers --operator-keys ~/.ssh/operators\n" +
 			"  kiteconsole sandbox --listen 127.0.0.1:8089",
 		Args: cobra.NoArgs,
@@ -72,37 +113,17 @@ func newRoot(stdout, stderr io.Writer, getenv func(string) string) *cobra.Comman
 		},
 		SilenceUsage: true,
 	}
-	pf := root.PersistentFlags()
-	pf.BoolVar(&opts.demo, "demo", false, "run on the embedded sandbox's demo organisation (no token, no network)")
-	pf.StringVar(&opts.org, "org", "", "organisation slug (default $"+EnvOrg+", then the config file)")
-	pf.StringVar(&opts.endpoint, "endpoint", "", "REST API endpoint (default $"+EnvEndpoint+" or "+api.DefaultEndpoint+")")
-	pf.BoolVar(&opts.readOnly, "read-only", false, "refuse every change: only look")
-	pf.StringVar(&opts.configPath, "config", "", "configuration file (default $XDG_CONFIG_HOME/kiteconsole/config.yaml)")
-	pf.StringVar(&opts.auditLog, "audit-log", "", "where changes are recorded (default $XDG_STATE_HOME/kiteconsole/audit.log)")
-	pf.IntVar(&opts.parallel, "parallel", 0, "pages of a list fetched at once (default 8)")
-	pf.DurationVar(&opts.timeout, "timeout", 0, "how long one request may take (default 15s)")
-	pf.DurationVar(&opts.refresh, "refresh", config.DefaultRefresh, "how often the visible screen reloads (0 turns it off)")
+	f := root.Flags()
+	addAPIFlags(f, &opts)
+	addAuditFlag(f, &opts)
+	addReadOnlyFlag(f, &opts)
+	addRefreshFlag(f, &opts)
 	root.AddCommand(newSandboxCommand(stdout, stderr))
-	root.AddCommand(newServeCommand(stdout, stderr, &opts, getenv))
-	root.AddCommand(&cobra.Command{
-		Use:   "summary",
-		Short: "Print the organisation's clusters, queues and pipelines, and exit",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			settings, err := resolve(cmd.Context(), opts, getenv)
-			if err != nil {
-				return err
-			}
-			backend, err := openBackend(opts, settings, nil, 0)
-			if err != nil {
-				return err
-			}
-			defer backend.Close()
-			ctx, cancel := context.WithTimeout(cmd.Context(), 2*time.Minute)
-			defer cancel()
-			return printSummary(ctx, stdout, backend)
-		},
-	})
+	root.AddCommand(newServeCommand(stdout, stderr, getenv))
+	root.AddCommand(newSummaryCommand(stdout, stderr, getenv))
+	root.AddCommand(newQueueCommand(stdout, stderr, getenv))
+	root.AddCommand(newAgentCommand(stdout, stderr, getenv))
+	root.AddCommand(newPipelineCommand(stdout, stderr, getenv))
 	return root
 }
 

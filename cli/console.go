@@ -8,17 +8,14 @@ import (
 	"net"
 	"net/http"
 	"runtime/debug"
-	"strings"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
-	"golang.org/x/sync/errgroup"
 
 	"github.com/kiteconsole/kiteconsole/api"
 	"github.com/kiteconsole/kiteconsole/api/sandbox"
 	"github.com/kiteconsole/kiteconsole/audit"
 	"github.com/kiteconsole/kiteconsole/config"
-	"github.com/kiteconsole/kiteconsole/model"
 	"github.com/kiteconsole/kiteconsole/ui"
 )
 
@@ -154,83 +151,4 @@ func runConsole(ctx context.Context, stdout, stderr io.Writer, opts rootOptions,
 		return fmt.Errorf("the console stopped: %w", err)
 	}
 	return nil
-}
-
-// printSummary prints the organisation's clusters, queues and pipelines,
-// fetched through the client: until the full-screen console lands, this
-// is what proves the whole path.
-func printSummary(ctx context.Context, w io.Writer, b *Backend) error {
-	c := b.Client
-	clusters, err := c.ListClusters(ctx, nil)
-	if err != nil {
-		return err
-	}
-	queues := make([][]model.Queue, len(clusters))
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(4)
-	for i, cl := range clusters {
-		g.Go(func() error {
-			qs, err := c.ListQueues(gctx, cl.ID, nil)
-			queues[i] = qs
-			return err
-		})
-	}
-	var pipelines []model.Pipeline
-	g.Go(func() error {
-		var err error
-		pipelines, err = c.ListPipelines(gctx, nil)
-		return err
-	})
-	if err := g.Wait(); err != nil {
-		return err
-	}
-
-	where := c.Endpoint()
-	if b.Demo {
-		where = "embedded demo sandbox"
-	}
-	fmt.Fprintf(w, "%s (%s)\n\n", c.Org(), where)
-	fmt.Fprintf(w, "Clusters (%d)\n", len(clusters))
-	for i, cl := range clusters {
-		paused := 0
-		for _, q := range queues[i] {
-			if q.DispatchPaused {
-				paused++
-			}
-		}
-		fmt.Fprintf(w, "  %s %s — %s · %d queues, %d paused\n", model.Value(cl.Emoji), cl.Name, model.Value(cl.Description), len(queues[i]), paused)
-		for _, q := range queues[i] {
-			fmt.Fprintf(w, "      %-14s %-26s %s\n", q.Key, queueKind(q), queueState(q))
-		}
-	}
-	archived := 0
-	for _, p := range pipelines {
-		if p.Archived() {
-			archived++
-		}
-	}
-	fmt.Fprintf(w, "\nPipelines: %d (%d archived)\n", len(pipelines), archived)
-	return nil
-}
-
-func queueKind(q model.Queue) string {
-	if q.Hosted && q.HostedAgents != nil {
-		s := q.HostedAgents.InstanceShape
-		return fmt.Sprintf("hosted %s", s.Name)
-	}
-	return "self-hosted"
-}
-
-func queueState(q model.Queue) string {
-	if !q.DispatchPaused {
-		return "running"
-	}
-	parts := []string{"PAUSED"}
-	if by := q.DispatchPausedBy.DisplayName(); by != "" {
-		parts = append(parts, "by "+by)
-	}
-	if note := model.Value(q.DispatchPausedNote); note != "" {
-		parts = append(parts, "“"+note+"”")
-	}
-	return strings.Join(parts, " ")
 }

@@ -24,9 +24,10 @@ type sandboxOptions struct {
 	seed          uint64
 	faults        string
 	rateLimit     string
+	log           bool
 }
 
-func newSandboxCommand(stdout, _ io.Writer) *cobra.Command {
+func newSandboxCommand(stdout, stderr io.Writer) *cobra.Command {
 	var opts sandboxOptions
 	cmd := &cobra.Command{
 		Use:   "sandbox",
@@ -36,18 +37,19 @@ func newSandboxCommand(stdout, _ io.Writer) *cobra.Command {
 		Example: "  kiteconsole sandbox --listen 127.0.0.1:8089 --org acme --size large --latency 30ms",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runSandbox(cmd.Context(), stdout, opts)
+			return runSandbox(cmd.Context(), stdout, stderr, opts)
 		},
 	}
 	f := cmd.Flags()
 	f.StringVar(&opts.listen, "listen", "127.0.0.1:8089", "address to listen on")
 	f.StringVar(&opts.org, "org", sandbox.DefaultOrg, "organisation slug")
-	f.StringVar(&opts.token, "token", sandbox.DefaultToken, "API token accepted with every scope")
-	f.StringVar(&opts.readOnlyToken, "read-only-token", sandbox.DefaultReadOnlyToken, "API token accepted for reads only (writes get 403)")
+	f.StringVar(&opts.token, "token", sandbox.DefaultToken, "the API token accepted with every scope")
+	f.StringVar(&opts.readOnlyToken, "read-only-token", sandbox.DefaultReadOnlyToken, "the API token accepted for reads only (writes get 403)")
 	f.StringVar(&opts.size, "size", string(sandbox.SizeDemo), "seeded organisation: demo, large or empty")
 	f.DurationVar(&opts.latency, "latency", 0, "latency added to every request, e.g. 30ms")
 	f.Uint64Var(&opts.seed, "seed", 0, "seed of the generated data")
 	f.StringVar(&opts.rateLimit, "rate-limit", sandbox.DefaultRateLimit.String(), "the organisation's REST window: requests per duration, e.g. 200/1m; 0 turns it off")
+	f.BoolVar(&opts.log, "log", false, "log each request to stderr: method, path, status and duration (never a token)")
 	f.StringVar(&opts.faults, "faults", "", "make a share of requests fail: RATE or RATE:kind,... (kinds: 500 502 503 429 hang drop malformed html slow), e.g. 0.2 or 0.1:429,hang")
 	return cmd
 }
@@ -60,7 +62,7 @@ func parseSize(s string) (sandbox.Size, error) {
 	return "", fmt.Errorf("--size must be demo, large or empty, not %q", s)
 }
 
-func runSandbox(ctx context.Context, stdout io.Writer, opts sandboxOptions) error {
+func runSandbox(ctx context.Context, stdout, stderr io.Writer, opts sandboxOptions) error {
 	size, err := parseSize(opts.size)
 	if err != nil {
 		return err
@@ -86,7 +88,11 @@ func runSandbox(ctx context.Context, stdout io.Writer, opts sandboxOptions) erro
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", opts.listen, err)
 	}
-	srv := &http.Server{Handler: sb, ReadHeaderTimeout: 10 * time.Second}
+	var handler http.Handler = sb
+	if opts.log {
+		handler = logRequests(sb, stderr, time.Now)
+	}
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
 	base := "http://" + ln.Addr().String()
 	fmt.Fprintf(stdout, "Buildkite API sandbox (%s organisation) at %s\n\n", size, base)
 	fmt.Fprintf(stdout, "  organisation     %s\n", opts.org)

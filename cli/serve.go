@@ -18,8 +18,9 @@ type serveOptions struct {
 	maxSessions                                   int
 }
 
-func newServeCommand(stdout, stderr io.Writer, root *rootOptions, getenv func(string) string) *cobra.Command {
+func newServeCommand(stdout, stderr io.Writer, getenv func(string) string) *cobra.Command {
 	var o serveOptions
+	var root rootOptions
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Serve the console over SSH: viewers' keys look, operators' keys may also change things",
@@ -31,10 +32,14 @@ func newServeCommand(stdout, stderr io.Writer, root *rootOptions, getenv func(st
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			root.refreshSet = cmd.Flags().Changed("refresh")
-			return runServe(cmd.Context(), stdout, stderr, *root, o, getenv)
+			return runServe(cmd.Context(), stdout, stderr, root, o, getenv)
 		},
 	}
 	f := cmd.Flags()
+	addAPIFlags(f, &root)
+	addAuditFlag(f, &root)
+	addReadOnlyFlag(f, &root)
+	addRefreshFlag(f, &root)
 	f.StringVar(&o.listen, "listen", "127.0.0.1:2222", "address to listen on")
 	f.StringVar(&o.authorizedKeys, "authorized-keys", "", "authorized_keys file of viewers (read-only)")
 	f.StringVar(&o.operatorKeys, "operator-keys", "", "authorized_keys file of operators (may change things)")

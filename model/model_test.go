@@ -19,7 +19,10 @@ func TestUpdatesSendOnlyWhatIsSet(t *testing.T) {
 		{"default queue", ClusterUpdate{DefaultQueueID: Set("q1")}, `{"default_queue_id":"q1"}`},
 		{"queue description", QueueUpdate{Description: Set("Linux")}, `{"description":"Linux"}`},
 		{"queue resize", QueueUpdate{HostedAgents: &HostedAgentsRequest{InstanceShape: "LINUX_AMD64_4X16"}}, `{"hostedAgents":{"instanceShape":"LINUX_AMD64_4X16"}}`},
-		{"token ips", TokenUpdate{AllowedIPAddresses: Set("10.0.0.0/8")}, `{"allowed_ip_addresses":"10.0.0.0/8"}`},
+		{"token description", TokenUpdate{Description: Set("Linux agents")}, `{"description":"Linux agents"}`},
+		{"token update never sends expiry or addresses", TokenUpdate{ExpiresAt: Set(Timestamp{}), AllowedIPAddresses: Set("10.0.0.0/8")}, `{}`},
+		{"queue retry affinity", QueueUpdate{RetryAgentAffinity: Set(RetryPreferDifferent)}, `{"retry_agent_affinity":"prefer-different"}`},
+		{"create queue with affinity", QueueCreate{Key: "k", RetryAgentAffinity: RetryPreferWarmest}, `{"key":"k","retry_agent_affinity":"prefer-warmest"}`},
 		{"pipeline cluster removed", PipelineUpdate{ClusterID: Null[string]()}, `{"cluster_id":null}`},
 		{"pipeline template and tags", PipelineUpdate{PipelineTemplateUUID: Null[string](), Tags: Set([]string{":terraform:"})}, `{"pipeline_template_uuid":null,"tags":[":terraform:"]}`},
 		{"pipeline false is sent", PipelineUpdate{SkipQueuedBranchBuilds: Set(false)}, `{"skip_queued_branch_builds":false}`},
@@ -149,7 +152,7 @@ func TestInstanceShapes(t *testing.T) {
 			macos++
 		}
 	}
-	if linux != 8 || macos != 2 || deprecated != 4 {
+	if linux != 12 || macos != 2 || deprecated != 4 {
 		t.Fatalf("catalogue: %d linux, %d macos, %d deprecated", linux, macos, deprecated)
 	}
 	for _, tc := range []struct {
@@ -170,7 +173,7 @@ func TestInstanceShapes(t *testing.T) {
 		}
 	}
 	opts := ResizeOptions("LINUX_ARM64_2X4")
-	if len(opts) != 4 {
+	if len(opts) != 6 {
 		t.Fatalf("resize options of LINUX_ARM64_2X4: %d", len(opts))
 	}
 	for _, o := range opts {

@@ -10,39 +10,39 @@ import (
 
 // Pipeline is a Buildkite pipeline with every field of the pipelines API.
 type Pipeline struct {
-	ID                              string            `json:"id"`
-	GraphQLID                       string            `json:"graphql_id"`
-	URL                             string            `json:"url"`
-	WebURL                          string            `json:"web_url"`
-	Name                            string            `json:"name"`
-	Description                     *string           `json:"description"`
-	Slug                            string            `json:"slug"`
-	Repository                      string            `json:"repository"`
-	ClusterID                       *string           `json:"cluster_id"`
-	PipelineTemplateUUID            *string           `json:"pipeline_template_uuid"`
-	BranchConfiguration             *string           `json:"branch_configuration"`
-	DefaultBranch                   string            `json:"default_branch"`
-	SkipQueuedBranchBuilds          bool              `json:"skip_queued_branch_builds"`
-	SkipQueuedBranchBuildsFilter    *string           `json:"skip_queued_branch_builds_filter"`
-	CancelRunningBranchBuilds       bool              `json:"cancel_running_branch_builds"`
-	CancelRunningBranchBuildsFilter *string           `json:"cancel_running_branch_builds_filter"`
-	AllowRebuilds                   *bool             `json:"allow_rebuilds,omitempty"`
-	Provider                        Provider          `json:"provider"`
-	BuildsURL                       string            `json:"builds_url"`
-	BadgeURL                        string            `json:"badge_url"`
-	CreatedBy                       *User             `json:"created_by"`
-	CreatedAt                       *Timestamp        `json:"created_at"`
-	ArchivedAt                      *Timestamp        `json:"archived_at"`
-	Env                             map[string]string `json:"env"`
-	ScheduledBuildsCount            int               `json:"scheduled_builds_count"`
-	RunningBuildsCount              int               `json:"running_builds_count"`
-	ScheduledJobsCount              int               `json:"scheduled_jobs_count"`
-	RunningJobsCount                int               `json:"running_jobs_count"`
-	WaitingJobsCount                int               `json:"waiting_jobs_count"`
-	Visibility                      string            `json:"visibility"`
-	Tags                            []string          `json:"tags"`
-	Configuration                   string            `json:"configuration,omitempty"`
-	Steps                           []Step            `json:"steps"`
+	ID                              string     `json:"id"`
+	GraphQLID                       string     `json:"graphql_id"`
+	URL                             string     `json:"url"`
+	WebURL                          string     `json:"web_url"`
+	Name                            string     `json:"name"`
+	Description                     *string    `json:"description"`
+	Slug                            string     `json:"slug"`
+	Repository                      string     `json:"repository"`
+	ClusterID                       *string    `json:"cluster_id"`
+	PipelineTemplateUUID            *string    `json:"pipeline_template_uuid"`
+	BranchConfiguration             *string    `json:"branch_configuration"`
+	DefaultBranch                   string     `json:"default_branch"`
+	SkipQueuedBranchBuilds          bool       `json:"skip_queued_branch_builds"`
+	SkipQueuedBranchBuildsFilter    *string    `json:"skip_queued_branch_builds_filter"`
+	CancelRunningBranchBuilds       bool       `json:"cancel_running_branch_builds"`
+	CancelRunningBranchBuildsFilter *string    `json:"cancel_running_branch_builds_filter"`
+	AllowRebuilds                   *bool      `json:"allow_rebuilds,omitempty"`
+	Provider                        Provider   `json:"provider"`
+	BuildsURL                       string     `json:"builds_url"`
+	BadgeURL                        string     `json:"badge_url"`
+	CreatedBy                       *User      `json:"created_by"`
+	CreatedAt                       *Timestamp `json:"created_at"`
+	ArchivedAt                      *Timestamp `json:"archived_at"`
+	Env                             Env        `json:"env"`
+	ScheduledBuildsCount            int        `json:"scheduled_builds_count"`
+	RunningBuildsCount              int        `json:"running_builds_count"`
+	ScheduledJobsCount              int        `json:"scheduled_jobs_count"`
+	RunningJobsCount                int        `json:"running_jobs_count"`
+	WaitingJobsCount                int        `json:"waiting_jobs_count"`
+	Visibility                      string     `json:"visibility"`
+	Tags                            []string   `json:"tags"`
+	Configuration                   string     `json:"configuration,omitempty"`
+	Steps                           []Step     `json:"steps"`
 }
 
 // Archived reports whether the pipeline is archived.
@@ -100,17 +100,17 @@ var TriggerModes = []string{"code", "deployment", "fork", "none"}
 // Step is one step of a pipeline's steps: a script (command), a waiter,
 // a manual (block) or a trigger step.
 type Step struct {
-	Type                string            `json:"type"`
-	Name                *string           `json:"name,omitempty"`
-	Label               *string           `json:"label,omitempty"`
-	Command             *string           `json:"command,omitempty"`
-	ArtifactPaths       *string           `json:"artifact_paths,omitempty"`
-	BranchConfiguration *string           `json:"branch_configuration,omitempty"`
-	Env                 map[string]string `json:"env,omitempty"`
-	TimeoutInMinutes    *int              `json:"timeout_in_minutes,omitempty"`
-	AgentQueryRules     []string          `json:"agent_query_rules,omitempty"`
-	Concurrency         *int              `json:"concurrency,omitempty"`
-	Parallelism         *int              `json:"parallelism,omitempty"`
+	Type                string   `json:"type"`
+	Name                *string  `json:"name,omitempty"`
+	Label               *string  `json:"label,omitempty"`
+	Command             *string  `json:"command,omitempty"`
+	ArtifactPaths       *string  `json:"artifact_paths,omitempty"`
+	BranchConfiguration *string  `json:"branch_configuration,omitempty"`
+	Env                 Env      `json:"env,omitempty"`
+	TimeoutInMinutes    *int     `json:"timeout_in_minutes,omitempty"`
+	AgentQueryRules     []string `json:"agent_query_rules,omitempty"`
+	Concurrency         *int     `json:"concurrency,omitempty"`
+	Parallelism         *int     `json:"parallelism,omitempty"`
 	// Trigger steps, as the API returns them.
 	Pipeline *string       `json:"pipeline,omitempty"`
 	Build    *TriggerBuild `json:"build,omitempty"`
@@ -132,10 +132,10 @@ const (
 
 // TriggerBuild is the build a trigger step creates.
 type TriggerBuild struct {
-	Message *string           `json:"message"`
-	Branch  *string           `json:"branch"`
-	Commit  *string           `json:"commit"`
-	Env     map[string]string `json:"env"`
+	Message *string `json:"message"`
+	Branch  *string `json:"branch"`
+	Commit  *string `json:"commit"`
+	Env     Env     `json:"env"`
 }
 
 // Team access levels of a pipeline.

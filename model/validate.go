@@ -66,9 +66,11 @@ func NormalizeCIDRList(s string) string { return strings.Join(strings.Fields(s),
 
 var spanPattern = regexp.MustCompile(`^(\d{1,5})([hdw])$`)
 
-// ParseExpiry reads a token expiry: an ISO 8601 / RFC 3339 time
+// ParseExpiry reads a new token's expiry: an ISO 8601 / RFC 3339 time
 // ("2026-01-01T00:00:00Z"), a date ("2026-01-01", midnight UTC), or a span
-// from now ("12h", "90d", "2w"). The result must be after now.
+// from now ("12h", "90d", "2w"). The result must be at least
+// MinTokenLifetime after now (ValidateTokenExpiry). The examples in its
+// messages are dates after now, so a person can copy them.
 func ParseExpiry(s string, now time.Time) (time.Time, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
@@ -84,10 +86,12 @@ func ParseExpiry(s string, now time.Time) (time.Time, error) {
 	} else if ts, err := ParseTimestamp(s); err == nil {
 		t = ts.Time
 	} else {
-		return time.Time{}, fmt.Errorf("%q is not a time: use 2026-01-01, 2026-01-01T00:00:00Z or a span such as 90d", clip(s, 40))
+		example := now.Add(7 * 24 * time.Hour).UTC()
+		return time.Time{}, fmt.Errorf("%q is not a time: use %s, %s or a span such as 90d",
+			clip(s, 40), example.Format("2006-01-02"), example.Format("2006-01-02T15:04:05Z"))
 	}
-	if !t.After(now) {
-		return time.Time{}, errors.New("expiry must be in the future")
+	if err := ValidateTokenExpiry(t, now); err != nil {
+		return time.Time{}, err
 	}
 	return t.UTC(), nil
 }

@@ -260,3 +260,32 @@ func TestOfficialClientPipelineProperties(t *testing.T) {
 		t.Fatalf("steps = %+v", vs.Steps)
 	}
 }
+
+// The official client's simplest queue life: create a cluster, create a
+// queue in it, delete that queue. The queue is the cluster's only one; the
+// docs never make it the default nor refuse its deletion, so neither may
+// the sandbox. Its retry affinity round-trips too.
+func TestOfficialClientDeletesTheQueueItCreated(t *testing.T) {
+	env := sandboxtest.Start(t, sandbox.Options{Size: sandbox.SizeEmpty}, nil)
+	bk, ctx, org := officialClient(t, env), context.Background(), env.Sandbox.Org()
+
+	cl := ok[buildkite.Cluster](t)(bk.Clusters.Create(ctx, org, buildkite.ClusterCreate{Name: "Linux"}))
+	q := ok[buildkite.ClusterQueue](t)(bk.ClusterQueues.Create(ctx, org, cl.ID, buildkite.ClusterQueueCreate{Key: "default",
+		RetryAgentAffinity: buildkite.RetryAgentAffinityPreferDifferent}))
+	if q.RetryAgentAffinity != buildkite.RetryAgentAffinityPreferDifferent {
+		t.Fatalf("retry affinity = %q", q.RetryAgentAffinity)
+	}
+	if got := ok[buildkite.Cluster](t)(bk.Clusters.Get(ctx, org, cl.ID)); got.DefaultQueueID != "" {
+		t.Fatalf("the first queue became the default: %q", got.DefaultQueueID)
+	}
+	q = ok[buildkite.ClusterQueue](t)(bk.ClusterQueues.Update(ctx, org, cl.ID, q.ID, buildkite.ClusterQueueUpdate{RetryAgentAffinity: buildkite.RetryAgentAffinityPreferWarmest}))
+	if q.RetryAgentAffinity != buildkite.RetryAgentAffinityPreferWarmest {
+		t.Fatalf("retry affinity after update = %q", q.RetryAgentAffinity)
+	}
+	resp, err := bk.ClusterQueues.Delete(ctx, org, cl.ID, q.ID)
+	if err != nil || resp.StatusCode != http.StatusNoContent {
+		t.Fatalf("delete: %v (%v)", err, resp)
+	}
+	_, _, err = bk.ClusterQueues.Get(ctx, org, cl.ID, q.ID)
+	wantStatus(t, err, http.StatusNotFound, "")
+}

@@ -321,6 +321,9 @@ func (s *Server) deletePipeline(w http.ResponseWriter, r *http.Request, u urls) 
 	if p == nil {
 		return notFound()
 	}
+	if s.pipelineBusy(p) {
+		return message(http.StatusUnprocessableEntity, msgBusyDelete)
+	}
 	s.org.removePipeline(p)
 	delete(s.org.teams, p.ID)
 	return noContent()

@@ -71,29 +71,35 @@ func (s *Server) createQueue(w http.ResponseWriter, r *http.Request, u urls) rep
 	if len([]rune(req.Description)) > model.MaxTextLength {
 		return invalid("Description is too long")
 	}
+	// Omitted, the docs say, it is prefer-warmest.
+	affinity := req.RetryAgentAffinity
+	if affinity == "" {
+		affinity = model.RetryPreferWarmest
+	}
+	if err := model.ValidateRetryAgentAffinity(affinity); err != nil {
+		return invalid(sentence(err))
+	}
 	id := s.newID()
 	q := &model.Queue{
-		ID:          id,
-		GraphQLID:   graphQLID("ClusterQueue", id),
-		Key:         req.Key,
-		Description: optional(req.Description),
-		CreatedAt:   model.NewTimestamp(s.opts.Now()),
-		CreatedBy:   grantOf(r).user,
+		ID:                 id,
+		GraphQLID:          graphQLID("ClusterQueue", id),
+		Key:                req.Key,
+		Description:        optional(req.Description),
+		RetryAgentAffinity: affinity,
+		CreatedAt:          model.NewTimestamp(s.opts.Now()),
+		CreatedBy:          grantOf(r).user,
 	}
 	if req.HostedAgents != nil {
 		if err := model.ValidateNewShape(req.HostedAgents.InstanceShape); err != nil {
 			return invalid(sentence(err))
 		}
-		shape, _ := model.LookupShape(req.HostedAgents.InstanceShape)
 		q.Hosted = true
-		q.HostedAgents = &model.HostedAgents{InstanceShape: shape.InstanceShape}
+		q.HostedAgents = hostedAgentsOf(req.HostedAgents.InstanceShape)
 	}
+	// The cluster's default queue is left as it is: the docs never say a
+	// first queue becomes the default, and a cluster created through the
+	// API has none until an update sets default_queue_id.
 	c.queues = append(c.queues, q)
-	// A cluster without a default queue takes its first queue as default,
-	// so agents that name no queue have somewhere to go.
-	if c.cluster.DefaultQueueID == nil {
-		c.cluster.DefaultQueueID = model.Ptr(q.ID)
-	}
 	return created(u.queue(c.cluster.ID, *q))
 }
 
@@ -113,15 +119,25 @@ func (s *Server) updateQueue(w http.ResponseWriter, r *http.Request, u urls) rep
 		}
 		next.Description = optional(v)
 	}
+	if v, set := req.RetryAgentAffinity.Get(); set || req.RetryAgentAffinity.IsNull() {
+		// The update's table allows the two values only: blank or null
+		// is not one of them.
+		if v == "" {
+			return invalid("Retry agent affinity must be prefer-warmest or prefer-different")
+		}
+		if err := model.ValidateRetryAgentAffinity(v); err != nil {
+			return invalid(sentence(err))
+		}
+		next.RetryAgentAffinity = v
+	}
 	if req.HostedAgents != nil {
 		if !q.Hosted || q.HostedAgents == nil {
 			return invalid("Hosted agents can't be added to a self-hosted queue")
 		}
-		if err := model.ResizeAllowed(q.HostedAgents.InstanceShape.Name, req.HostedAgents.InstanceShape); err != nil {
+		if err := model.ResizeAllowedFrom(q.HostedAgents.InstanceShape, req.HostedAgents.InstanceShape); err != nil {
 			return invalid(sentence(err))
 		}
-		shape, _ := model.LookupShape(req.HostedAgents.InstanceShape)
-		next.HostedAgents = &model.HostedAgents{InstanceShape: shape.InstanceShape}
+		next.HostedAgents = hostedAgentsOf(req.HostedAgents.InstanceShape)
 	}
 	*q = next
 	return ok(u.queue(c.cluster.ID, *q))
@@ -132,11 +148,26 @@ func (s *Server) deleteQueue(w http.ResponseWriter, r *http.Request, u urls) rep
 	if q == nil {
 		return notFound()
 	}
+	// The docs name no rule against deleting the default queue, so the
+	// sandbox allows it; the cluster is then left without a default
+	// (default_queue_id null) rather than naming a queue that is gone.
 	if model.Value(c.cluster.DefaultQueueID) == q.ID {
-		return message(http.StatusUnprocessableEntity, "The default queue of a cluster can't be deleted; make another queue the default first")
+		c.cluster.DefaultQueueID = nil
 	}
 	c.queues = slices.DeleteFunc(c.queues, func(x *model.Queue) bool { return x == q })
 	return noContent()
+}
+
+// hostedAgentsOf is a hosted queue's hosted_agents as the API reports it
+// for a shape of the catalogue: Linux queues carry platform settings with
+// no custom image; macOS queues carry none.
+func hostedAgentsOf(shapeName string) *model.HostedAgents {
+	shape, _ := model.LookupShape(shapeName)
+	out := &model.HostedAgents{InstanceShape: shape.InstanceShape}
+	if shape.MachineType == model.MachineLinux {
+		out.PlatformSettings = &model.PlatformSettings{Linux: &model.LinuxPlatformSettings{}}
+	}
+	return out
 }
 
 // pauseBody accepts the note under either name the spec uses: the

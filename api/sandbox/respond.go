@@ -54,6 +54,10 @@ const maxBody = 1 << 20
 type reply struct {
 	status int
 	body   any // nil for no body
+	// text, when not nil, is sent as it is (text/plain) instead of body,
+	// with header's headers: a job's log.
+	text   []byte
+	header map[string]string
 }
 
 func ok(body any) reply      { return reply{status: http.StatusOK, body: body} }
@@ -78,6 +82,16 @@ func validationFailed(errs ...fieldError) reply {
 }
 
 func (rp reply) write(w http.ResponseWriter) {
+	for k, v := range rp.header {
+		w.Header().Set(k, v)
+	}
+	if rp.text != nil {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.Header().Set("Content-Length", strconv.Itoa(len(rp.text)))
+		w.WriteHeader(rp.status)
+		_, _ = w.Write(rp.text)
+		return
+	}
 	if rp.body == nil {
 		w.WriteHeader(rp.status)
 		return

@@ -56,6 +56,32 @@ func (s *Server) routes() {
 
 	s.handle(m, "GET "+org+"/rate_limit", read, s.getRateLimit)
 
+	const agent = org + "/agents/{agent}"
+	s.handle(m, "GET "+org+"/agents", read, s.listAgents)
+	s.handle(m, "GET "+agent, read, s.getAgent)
+	s.handle(m, "PUT "+agent+"/stop", write, s.stopAgent)
+	s.handle(m, "PUT "+agent+"/pause", write, s.pauseAgent)
+	s.handle(m, "PUT "+agent+"/resume", write, s.resumeAgent)
+
+	const build = pipeline + "/builds/{number}"
+	s.handle(m, "GET "+org+"/builds", read, s.listOrgBuilds)
+	s.handle(m, "GET "+pipeline+"/builds", read, s.listPipelineBuilds)
+	s.handle(m, "GET "+build, read, s.getBuild)
+	s.handle(m, "GET "+build+"/jobs", read, s.listJobs)
+	s.handle(m, "GET "+build+"/jobs/{job}", read, s.getJob)
+	s.handle(m, "GET "+org+"/jobs/{job}", read, s.getJob)
+
+	s.handle(m, "POST "+pipeline+"/builds", write, s.createBuild)
+	s.handle(m, "PUT "+build+"/cancel", write, s.cancelBuildHandler)
+	s.handle(m, "PUT "+build+"/rebuild", write, s.rebuild)
+	s.handle(m, "PUT "+build+"/retry_failed_jobs", write, s.retryFailedJobs)
+	for _, job := range []string{build + "/jobs/{job}", org + "/jobs/{job}"} {
+		s.handle(m, "PUT "+job+"/retry", write, s.retryJobHandler)
+		s.handle(m, "PUT "+job+"/unblock", write, s.unblockJob)
+		s.handle(m, "GET "+job+"/log", read, s.getJobLog)
+		s.handle(m, "GET "+job+"/log.txt", read, s.getJobLog)
+	}
+
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeMessage(w, http.StatusNotFound, "Not Found")
 	})
@@ -81,6 +107,7 @@ func (s *Server) handle(m *http.ServeMux, pattern string, isWrite bool, h handle
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		s.mu.Lock()
+		s.advance(s.opts.Now())
 		rp := h(w, r, urls{base: baseURL(r), org: s.org.slug})
 		s.mu.Unlock()
 		rp.write(w)

@@ -1,6 +1,7 @@
 // Package sandbox is an in-memory Buildkite REST API: an http.Handler that
-// serves the clusters, queues, agent-token and pipelines endpoints of
-// ../shared/spec over seeded, deterministic organisations. It backs
+// serves the clusters, queues, agent-token, pipelines, agents, builds and
+// jobs endpoints of ../shared/spec over seeded, deterministic organisations,
+// with a simulation of agents running builds on its clock (sim.go). It backs
 // `kiteconsole --demo`, the standalone `kiteconsole sandbox` command, and
 // every test that talks HTTP.
 package sandbox
@@ -64,6 +65,10 @@ type Options struct {
 	// Clock runs the rate-limit window (time.Now when nil): Now may be a
 	// fixed time for seeded data, a window must move.
 	Clock func() time.Time
+	// Quiet keeps the simulation still: the agents are there, idle, and
+	// no builds arrive (nor any from before: no warm-up). For tests of
+	// other parts that want the organisation as it always was.
+	Quiet bool
 }
 
 // Request is one request the sandbox answered, for tests to assert on
@@ -93,6 +98,9 @@ type Server struct {
 
 	rateLimit RateLimit
 	window    rateWindow
+
+	// sim is the live part: agents, builds and jobs (sim.go).
+	sim *simulation
 }
 
 func (s *Server) clock() time.Time {
@@ -132,6 +140,8 @@ func New(opts Options) *Server {
 	s := &Server{opts: opts, ids: rand.NewChaCha8(seed), latency: opts.Latency, rateLimit: opts.RateLimit}
 	s.rng = rand.New(rand.NewPCG(opts.Seed, 0x6b697465))
 	s.org = s.seed(opts.Org, opts.Size, opts.Now())
+	s.sim = newSimulation(opts.Seed)
+	s.seedAgents(opts.Now())
 	s.routes()
 	return s
 }

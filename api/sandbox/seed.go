@@ -51,13 +51,14 @@ func (s *Server) addCluster(o *organization, name, desc, emoji, color string, cr
 func (s *Server) addQueue(o *organization, c *clusterRecord, key, desc, shape string, createdAt *model.Timestamp) *model.Queue {
 	id := s.newID()
 	q := &model.Queue{ID: id, GraphQLID: graphQLID("ClusterQueue", id), Key: key, Description: optional(desc),
-		CreatedAt: createdAt, CreatedBy: s.someone(o)}
+		RetryAgentAffinity: model.RetryPreferWarmest, CreatedAt: createdAt, CreatedBy: s.someone(o)}
 	if shape != "" {
-		info, _ := model.LookupShape(shape)
 		q.Hosted = true
-		q.HostedAgents = &model.HostedAgents{InstanceShape: info.InstanceShape}
+		q.HostedAgents = hostedAgentsOf(shape)
 	}
 	c.queues = append(c.queues, q)
+	// The demo's clusters have a default queue, set as an update's
+	// default_queue_id would set it: their first queue.
 	if c.cluster.DefaultQueueID == nil {
 		c.cluster.DefaultQueueID = model.Ptr(id)
 	}

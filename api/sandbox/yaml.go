@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -36,7 +37,7 @@ func stepsFromYAML(config string) ([]model.Step, map[string]string, error) {
 		steps = list
 		if e, ok := d["env"].(map[string]any); ok {
 			for k, v := range e {
-				env[k] = scalar(v)
+				env[k] = envText(v)
 			}
 		}
 	case []any:
@@ -131,7 +132,7 @@ func stepFromMap(m map[string]any) model.Step {
 	st.ArtifactPaths = joined(m, ";", "artifact_paths")
 	if e, ok := m["env"].(map[string]any); ok {
 		for k, v := range e {
-			st.Env[k] = scalar(v)
+			st.Env[k] = envText(v)
 		}
 	}
 	switch a := m["agents"].(type) {
@@ -198,6 +199,58 @@ func scalar(v any) string {
 	default:
 		return fmt.Sprint(x)
 	}
+}
+
+// envText is how the store keeps an env value of the YAML: a string as
+// itself, anything else as the JSON the API would send for it (3, true,
+// null), which is also how the console shows it (model.EnvText).
+func envText(v any) string {
+	if s, ok := v.(string); ok {
+		return s
+	}
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return scalar(v)
+	}
+	return model.EnvText(raw)
+}
+
+// typedEnvs reads a YAML configuration's env values with their YAML types:
+// the pipeline's, and each step's in the order stepsFromYAML makes the
+// steps (groups flattened the same way), nil for a step without env. The
+// store keeps env as text; a reply puts the types back from here, as the
+// API sends the env a pipeline's YAML gave it.
+func typedEnvs(config string) (top map[string]any, steps []map[string]any) {
+	var doc any
+	if yaml.Unmarshal([]byte(config), &doc) != nil {
+		return nil, nil
+	}
+	var list []any
+	switch d := doc.(type) {
+	case map[string]any:
+		top, _ = d["env"].(map[string]any)
+		list, _ = d["steps"].([]any)
+	case []any:
+		list = d
+	}
+	var walk func([]any)
+	walk = func(items []any) {
+		for _, raw := range items {
+			m, ok := raw.(map[string]any)
+			if !ok {
+				steps = append(steps, nil)
+				continue
+			}
+			if group, ok := m["steps"].([]any); ok {
+				walk(group)
+				continue
+			}
+			env, _ := m["env"].(map[string]any)
+			steps = append(steps, env)
+		}
+	}
+	walk(list)
+	return top, steps
 }
 
 func firstLine(s string) string {

@@ -23,13 +23,17 @@ type Env struct {
 	Client  *api.Client
 }
 
-// Start serves a sandbox (opts.Now defaults to Now) for the length of the
-// test. wrap, when not nil, wraps the sandbox's handler, for tests that
+// Start serves a sandbox for the length of the test. Without opts.Now it
+// stands at Now and is quiet (sandbox.Options.Quiet: agents but no
+// builds), the organisation other tests have always seen; give it a
+// Clock's Now for the live simulation of agents, builds and jobs, moved
+// by hand. wrap, when not nil, wraps the sandbox's handler, for tests that
 // inject faults in front of it.
 func Start(t testing.TB, opts sandbox.Options, wrap func(http.Handler) http.Handler) *Env {
 	t.Helper()
 	if opts.Now == nil {
 		opts.Now = func() time.Time { return Now }
+		opts.Quiet = true
 	}
 	sb := sandbox.New(opts)
 	var h http.Handler = sb

@@ -1,0 +1,132 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/kiteconsole/kiteconsole/model"
+)
+
+// jobsPage is one page of "List jobs", which pages by cursor: the next
+// page's URL is in links.next.
+type jobsPage struct {
+	Items []model.Job `json:"items"`
+	Links struct {
+		Next string `json:"next"`
+	} `json:"links"`
+}
+
+// ListJobs lists a build's jobs matching filter, following the cursor
+// from page to page (one request at a time: each page names the next),
+// every page (see PageFunc for onPage; Last is always 0).
+func (c *Client) ListJobs(ctx context.Context, slug string, number int, filter model.JobFilter, onPage PageFunc[model.Job]) ([]model.Job, error) {
+	q := url.Values{}
+	q.Set("per_page", strconv.Itoa(PerPage))
+	for _, s := range filter.States {
+		q.Add("state[]", s)
+	}
+	if filter.StepKey != "" {
+		q.Set("step_key", filter.StepKey)
+	}
+	if filter.GroupKey != "" {
+		q.Set("group_key", filter.GroupKey)
+	}
+	path := c.orgPath("pipelines", slug, "builds", strconv.Itoa(number), "jobs")
+	target, err := url.Parse(c.base.String() + path + "?" + q.Encode())
+	if err != nil {
+		return nil, err
+	}
+	req := request{method: http.MethodGet, path: path, scope: ScopeReadBuilds}
+	var all []model.Job
+	for n := 1; ; n++ {
+		var page jobsPage
+		if _, err := c.do(ctx, req, target, &page); err != nil {
+			return all, err
+		}
+		if onPage == nil {
+			all = append(all, page.Items...)
+		} else if err := onPage(Page[model.Job]{Items: page.Items, Number: n}); err != nil {
+			return all, err
+		}
+		if page.Links.Next == "" || len(page.Items) == 0 {
+			return all, nil
+		}
+		if target, err = c.sameOrigin(page.Links.Next); err != nil {
+			return all, err
+		}
+	}
+}
+
+// GetJob gets one job of a build.
+func (c *Client) GetJob(ctx context.Context, slug string, number int, id string) (model.Job, error) {
+	var out model.Job
+	err := c.call(ctx, request{method: http.MethodGet, path: c.orgPath("pipelines", slug, "builds", strconv.Itoa(number), "jobs", id), scope: ScopeReadBuilds}, &out)
+	return out, err
+}
+
+// RetryJob runs a failed, timed-out or canceled job again and returns the
+// new job; each job can be retried once (retry the new one after that).
+func (c *Client) RetryJob(ctx context.Context, slug string, number int, id string) (model.Job, error) {
+	var out model.Job
+	err := c.call(ctx, request{method: http.MethodPut, path: c.buildPath(slug, number, "jobs", id, "retry"), scope: ScopeWriteBuilds}, &out)
+	return out, err
+}
+
+// UnblockJob unblocks a block step with the values of its fields (see
+// model.Job.Fields), which become the build's meta-data.
+func (c *Client) UnblockJob(ctx context.Context, slug string, number int, id string, fields map[string]string) (model.Job, error) {
+	var out model.Job
+	err := c.call(ctx, request{method: http.MethodPut, path: c.buildPath(slug, number, "jobs", id, "unblock"), scope: ScopeWriteBuilds,
+		body: model.JobUnblock{Fields: fields}}, &out)
+	return out, err
+}
+
+// JobLog is a job's whole log as the agent wrote it: text with ANSI
+// colours and "_bk;t=" timestamps in it (see JobLogTail for its end only).
+func (c *Client) JobLog(ctx context.Context, slug string, number int, id string) ([]byte, error) {
+	var out []byte
+	err := c.call(ctx, request{method: http.MethodGet, path: c.buildPath(slug, number, "jobs", id, "log"), scope: ScopeReadBuildLogs,
+		header: http.Header{"Accept": {"text/plain"}}}, &out)
+	return out, err
+}
+
+// JobLogTail is the last n bytes of a job's log (fewer when the log is
+// shorter) and the log's whole size, in one ranged request: following a
+// long job's log costs its new lines, not the whole log each time. An
+// empty log is an empty tail, not an error. The tail may begin inside a
+// line (or a UTF-8 sequence); callers drop the first partial line.
+func (c *Client) JobLogTail(ctx context.Context, slug string, number int, id string, n int) (tail []byte, size int64, err error) {
+	if n <= 0 {
+		return nil, 0, fmt.Errorf("a log tail needs a positive length, not %d", n)
+	}
+	path := c.buildPath(slug, number, "jobs", id, "log")
+	target, err := url.Parse(c.base.String() + path)
+	if err != nil {
+		return nil, 0, err
+	}
+	req := request{method: http.MethodGet, path: path, scope: ScopeReadBuildLogs,
+		header: http.Header{"Accept": {"text/plain"}, "Range": {"bytes=-" + strconv.Itoa(n)}}}
+	header, err := c.do(ctx, req, target, &tail)
+	var apiErr *Error
+	if errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusRequestedRangeNotSatisfiable {
+		return []byte{}, 0, nil // the documented answer for an empty log
+	}
+	if err != nil {
+		return nil, 0, err
+	}
+	size = int64(len(tail))
+	// Content-Range: bytes 900-999/1000
+	if cr := header.Get("Content-Range"); cr != "" {
+		if i := strings.LastIndexByte(cr, '/'); i >= 0 {
+			if total, perr := strconv.ParseInt(cr[i+1:], 10, 64); perr == nil {
+				size = total
+			}
+		}
+	}
+	return tail, size, nil
+}

@@ -1,0 +1,358 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/kiteconsole/kiteconsole/api"
+	"github.com/kiteconsole/kiteconsole/audit"
+	"github.com/kiteconsole/kiteconsole/model"
+)
+
+const agentNamesHelp = "An agent is named by its name or id; a glob names several ('mac-build-*'). The agents API lists\n" +
+	"connected and stopping agents only; an agent in another state is found by its id.\n" +
+	"An unknown or ambiguous name is an error that lists the candidates, and nothing is changed."
+
+func newAgentCommand(stdout, stderr io.Writer, getenv func(string) string) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "agent",
+		Short: "List, pause, resume and stop agents by name",
+		Long:  "Agents by name, for runbooks and scripts.\n\n" + agentNamesHelp + "\n\n" + exitCodesHelp,
+		Args:  cobra.NoArgs,
+		RunE:  func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
+	}
+	cmd.AddCommand(newAgentListCommand(stdout, stderr, getenv))
+	for _, action := range []string{"pause", "resume", "stop"} {
+		cmd.AddCommand(newAgentChangeCommand(stdout, stderr, getenv, action))
+	}
+	return cmd
+}
+
+var agentHeader = []string{"NAME", "STATE", "QUEUE", "JOB", "HOSTNAME", "VERSION", "PAUSED BY", "NOTE", "ID"}
+
+// agentState is what an agent is doing, in a word or two.
+func agentState(a model.Agent) string {
+	switch {
+	case a.ConnectionState != model.AgentConnected:
+		return strings.ReplaceAll(a.ConnectionState, "_", " ")
+	case a.Paused:
+		return "paused"
+	case a.Busy():
+		return "busy"
+	}
+	return "idle"
+}
+
+func agentRow(a model.Agent) []string {
+	job := ""
+	if a.Busy() {
+		job = a.Job.ID
+	}
+	by, note := "", ""
+	if a.Paused {
+		by, note = a.PausedBy.DisplayName(), model.Value(a.PausedNote)
+	}
+	queue, _ := a.Tag("queue")
+	if queue == "" {
+		queue = a.Queue
+	}
+	return []string{a.Name, agentState(a), queue, job, a.Hostname, a.Version, by, note, a.ID}
+}
+
+func newAgentListCommand(stdout, stderr io.Writer, getenv func(string) string) *cobra.Command {
+	var opts rootOptions
+	var queue string
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "list",
+		Short: "List connected agents: every one, or a queue's",
+		Long: "Lists the connected and stopping agents (the API lists no others). A table on a terminal;\n" +
+			"tab-separated lines, without the header, when piped.\n\n" + queueNamesHelp + "\n\n" + exitCodesHelp,
+		Example: "  kiteconsole agent list --queue Mobile/macos\n  kiteconsole agent list --json | jq -r '.[] | select(.paused) | .name'",
+		Args:    noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			s, err := openSession(cmd.Context(), stderr, opts, getenv)
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			var agents []model.Agent
+			if queue == "" {
+				agents, err = s.client.ListAgents(cmd.Context(), model.AgentListFilter{}, nil)
+			} else {
+				agents, err = agentsOfQueues(cmd.Context(), s.client, queue)
+			}
+			if err != nil {
+				return err
+			}
+			o := newOutput(stdout, asJSON)
+			if o.json {
+				if agents == nil {
+					agents = []model.Agent{}
+				}
+				return o.writeJSON(agents)
+			}
+			rows := make([][]string, len(agents))
+			for i, a := range agents {
+				rows[i] = agentRow(a)
+			}
+			return o.rows(agentHeader, rows)
+		},
+	}
+	f := cmd.Flags()
+	addAPIFlags(f, &opts)
+	addAuditFlag(f, &opts)
+	f.StringVar(&queue, "queue", "", "only the agents of this queue, CLUSTER/QUEUE (a glob names several)")
+	f.BoolVar(&asJSON, "json", false, "print JSON with the API's field names")
+	_ = cmd.RegisterFlagCompletionFunc("queue", completeQueues(&opts, getenv))
+	return cmd
+}
+
+// agentsOfQueues lists the agents of the queues a name or glob names,
+// asking the API to filter by each queue's id.
+func agentsOfQueues(ctx context.Context, c *api.Client, spec string) ([]model.Agent, error) {
+	refs, err := newNames(c).Queues(ctx, []string{spec})
+	if err != nil {
+		return nil, err
+	}
+	lists := make([][]model.Agent, len(refs))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(4)
+	for i, r := range refs {
+		g.Go(func() error {
+			as, err := c.ListAgents(gctx, model.AgentListFilter{ClusterQueueID: r.Queue.ID}, nil)
+			lists[i] = as
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	var out []model.Agent
+	for _, l := range lists {
+		out = append(out, l...)
+	}
+	return out, nil
+}
+
+// findAgents finds the agents the arguments name: by id, name (any
+// case) or glob. Every argument is checked before anything is returned.
+func findAgents(ctx context.Context, c *api.Client, args []string) ([]model.Agent, error) {
+	all, err := c.ListAgents(ctx, model.AgentListFilter{}, nil)
+	if err != nil {
+		return nil, err
+	}
+	var out []model.Agent
+	seen := map[string]bool{}
+	add := func(a model.Agent) {
+		if !seen[a.ID] {
+			seen[a.ID] = true
+			out = append(out, a)
+		}
+	}
+	names := make([]string, len(all))
+	for i, a := range all {
+		names[i] = a.Name
+	}
+	for _, arg := range args {
+		if isGlob(arg) {
+			if err := checkGlob(arg); err != nil {
+				return nil, err
+			}
+			n := 0
+			for _, a := range all {
+				if globMatch(arg, a.Name) {
+					add(a)
+					n++
+				}
+			}
+			if n == 0 {
+				return nil, unknownName("agent", arg, names)
+			}
+			continue
+		}
+		var found []model.Agent
+		for _, try := range []func(model.Agent) bool{
+			func(a model.Agent) bool { return a.ID == arg },
+			func(a model.Agent) bool { return a.Name == arg },
+			func(a model.Agent) bool { return strings.EqualFold(a.Name, arg) },
+		} {
+			for _, a := range all {
+				if try(a) {
+					found = append(found, a)
+				}
+			}
+			if len(found) > 0 {
+				break
+			}
+		}
+		if len(found) == 0 && model.ValidateUUID("agent", arg) == nil {
+			// Not listed (not connected): ask for it by id.
+			a, err := c.GetAgent(ctx, arg)
+			if err != nil && !errors.Is(err, api.ErrNotFound) {
+				return nil, err
+			}
+			if err == nil {
+				found = append(found, a)
+			}
+		}
+		switch len(found) {
+		case 0:
+			return nil, unknownName("agent", arg, names)
+		case 1:
+			add(found[0])
+		default:
+			var candidates []string
+			for _, a := range found {
+				candidates = append(candidates, a.Name+" (id "+a.ID+")")
+			}
+			return nil, ambiguousName("agent", arg, candidates)
+		}
+	}
+	return out, nil
+}
+
+// agentChange is one agent's outcome, as JSON.
+type agentChange struct {
+	Agent   model.Agent `json:"agent"`
+	Result  string      `json:"result"`
+	Message string      `json:"message,omitempty"`
+}
+
+func newAgentChangeCommand(stdout, stderr io.Writer, getenv func(string) string, action string) *cobra.Command {
+	var opts rootOptions
+	var note string
+	var timeout time.Duration
+	var force, dryRun, asJSON bool
+	short := map[string]string{
+		"pause":  "Pause dispatch to agents, with a note and an optional timeout",
+		"resume": "Resume dispatch to paused agents",
+		"stop":   "Stop agents: after their job, or at once with --force",
+	}[action]
+	already := map[string]string{"pause": "already paused", "resume": "already running", "stop": "already stopping"}[action]
+	cmd := &cobra.Command{
+		Use:   action + " AGENT...",
+		Short: short,
+		Long: short + ": one line per agent with its result, all attempted.\n" +
+			"Safe to repeat: an agent " + already + " is left as it is and counts as done.\n" +
+			"Every change is written to the audit log (via: cli, the OS user).\n\n" + agentNamesHelp + "\n\n" + exitCodesHelp,
+		Example: map[string]string{
+			"pause":  "  kiteconsole agent pause 'macos-*' --note 'INC-4821' --timeout 2h",
+			"resume": "  kiteconsole agent resume 'macos-*'",
+			"stop":   "  kiteconsole agent stop gpu-host-2 --dry-run\n  kiteconsole agent stop gpu-host-2 --force",
+		}[action],
+		Args: minArgs(1, "name an agent"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			minutes := 0
+			if action == "pause" && timeout != 0 {
+				// The API counts whole minutes: a part of one rounds up, but
+				// less than a minute is out of its range, not a minute.
+				minutes = int((timeout + time.Minute - 1) / time.Minute)
+				if timeout < time.Minute {
+					minutes = -1
+				}
+				if err := model.ValidateAgentPauseTimeout(minutes); err != nil {
+					return usagef("--timeout: %v", err)
+				}
+			}
+			s, err := openSession(cmd.Context(), stderr, opts, getenv)
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			agents, err := findAgents(cmd.Context(), s.client, args)
+			if err != nil {
+				return err
+			}
+			if dryRun {
+				s.note("dry run: nothing is changed")
+			}
+			results := make([]agentChange, len(agents))
+			var g errgroup.Group
+			g.SetLimit(4)
+			for i, a := range agents {
+				g.Go(func() error {
+					results[i] = changeAgent(cmd.Context(), s.client, a, action, model.AgentPause{Note: note, TimeoutInMinutes: minutes}, force, dryRun)
+					return nil
+				})
+			}
+			_ = g.Wait()
+			outcomes := make([]outcome, len(results))
+			for i, r := range results {
+				outcomes[i] = outcome{target: r.Agent.Name, result: r.Result, message: r.Message}
+			}
+			return reportChanges(newOutput(stdout, asJSON), results, outcomes, "agent", "agents")
+		},
+	}
+	f := cmd.Flags()
+	addAPIFlagsBut(f, &opts, map[string]string{"pause": "timeout"}[action])
+	addAuditFlag(f, &opts)
+	addReadOnlyFlag(f, &opts)
+	switch action {
+	case "pause":
+		f.StringVar(&note, "note", "", "why: shown to everyone who looks at the agent")
+		f.DurationVar(&timeout, "timeout", 0, "resume by itself after this long (1m to 168h; default: until resumed)")
+		f.Lookup("timeout").DefValue = ""
+	case "stop":
+		f.BoolVar(&force, "force", false, "cancel the agent's running job (and its build) instead of letting it finish")
+	}
+	f.BoolVar(&dryRun, "dry-run", false, "say what would change, and change nothing")
+	f.BoolVar(&asJSON, "json", false, "print the results as JSON with the API's field names")
+	return cmd
+}
+
+func changeAgent(ctx context.Context, c *api.Client, a model.Agent, action string, pause model.AgentPause, force, dryRun bool) agentChange {
+	res := agentChange{Agent: a}
+	stopping := a.ConnectionState == model.AgentStopping || a.ConnectionState == model.AgentStopped
+	already := map[string]bool{"pause": a.Paused, "resume": !a.Paused && a.ConnectionState == model.AgentConnected, "stop": stopping}[action]
+	alreadyText := map[string]string{"pause": "already paused", "resume": "already running", "stop": "already stopping"}[action]
+	if already {
+		res.Result = alreadyText
+		return res
+	}
+	if dryRun {
+		res.Result = "would " + action
+		if action == "stop" && force {
+			res.Result = "would stop (force)"
+		}
+		return res
+	}
+	ctx = audit.WithNames(ctx, audit.Target{AgentID: a.ID})
+	var err error
+	switch action {
+	case "pause":
+		err = c.PauseAgent(ctx, a.ID, pause)
+	case "resume":
+		err = c.ResumeAgent(ctx, a.ID)
+	case "stop":
+		err = c.StopAgent(ctx, a.ID, force)
+	}
+	if err == nil {
+		res.Result = map[string]string{"pause": "paused", "resume": "resumed", "stop": "stopping"}[action]
+		// The API answers these with no body: read the agent back, for
+		// --json, when it can be had.
+		if after, gerr := c.GetAgent(ctx, a.ID); gerr == nil {
+			res.Agent = after
+		}
+		return res
+	}
+	var e *api.Error
+	if errors.As(err, &e) {
+		msg := strings.ToLower(e.Summary())
+		if (action == "pause" && strings.Contains(msg, "already paused")) || (action == "resume" && strings.Contains(msg, "not paused")) {
+			res.Result = alreadyText
+			return res
+		}
+	}
+	res.Result, res.Message = "failed", errorMessage(err)
+	if isRefused(err) {
+		res.Result = "refused"
+	}
+	return res
+}

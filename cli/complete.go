@@ -1,0 +1,225 @@
+package cli
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/kiteconsole/kiteconsole/api"
+	"github.com/kiteconsole/kiteconsole/model"
+)
+
+// Shell completion (kiteconsole completion bash|zsh|fish) offers cluster
+// names and CLUSTER/QUEUE names read from the API. Each tab must answer
+// at once and must not spend the organisation's budget, so it reads at
+// most one page of clusters and one page of a cluster's queues, within
+// completionTimeout, and keeps the names for completionCacheFor in a file
+// under $XDG_CACHE_HOME/kiteconsole/ (names only: no token, mode 0600).
+const (
+	completionCacheFor = time.Minute
+	completionTimeout  = 3 * time.Second
+)
+
+// completionNow is the completion cache's clock; tests set it.
+var completionNow = time.Now
+
+// errFirstPage stops a list after its first page.
+var errFirstPage = errors.New("first page only")
+
+type completionCache struct {
+	Clusters   []string             `json:"clusters"`
+	ClustersAt time.Time            `json:"clusters_at"`
+	Queues     map[string][]string  `json:"queues"` // cluster name → queue keys
+	QueuesAt   map[string]time.Time `json:"queues_at"`
+	ClusterIDs map[string]string    `json:"cluster_ids"` // name → id
+}
+
+func completionCachePath(getenv func(string) string, endpoint, org string) string {
+	dir := getenv("XDG_CACHE_HOME")
+	if dir == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return ""
+		}
+		dir = filepath.Join(home, ".cache")
+	}
+	sum := sha256.Sum256([]byte(endpoint + "\x00" + org))
+	return filepath.Join(dir, "kiteconsole", "completion-"+hex.EncodeToString(sum[:8])+".json")
+}
+
+func loadCompletionCache(path string) *completionCache {
+	c := &completionCache{}
+	if path != "" {
+		if b, err := os.ReadFile(path); err == nil {
+			_ = json.Unmarshal(b, c) // a corrupt cache is an empty one
+		}
+	}
+	if c.Queues == nil {
+		c.Queues = map[string][]string{}
+	}
+	if c.QueuesAt == nil {
+		c.QueuesAt = map[string]time.Time{}
+	}
+	return c
+}
+
+func (c *completionCache) save(path string) {
+	if path == "" {
+		return
+	}
+	b, err := json.Marshal(c)
+	if err != nil || os.MkdirAll(filepath.Dir(path), 0o700) != nil {
+		return
+	}
+	tmp := path + ".tmp"
+	if os.WriteFile(tmp, b, 0o600) == nil {
+		_ = os.Rename(tmp, path)
+	}
+}
+
+func fresh(at time.Time) bool {
+	age := completionNow().Sub(at)
+	return age >= 0 && age < completionCacheFor
+}
+
+// completer reads names for completion, through the cache.
+type completer struct {
+	opts   *rootOptions
+	getenv func(string) string
+}
+
+// withClient runs f with a client of the settings in force; no settings
+// (no token) means no completions, silently.
+func (cp completer) withClient(ctx context.Context, f func(ctx context.Context, c *api.Client, cache *completionCache) bool) {
+	settings, err := resolve(ctx, *cp.opts, cp.getenv)
+	if err != nil {
+		return
+	}
+	backend, err := openBackend(*cp.opts, settings, nil, 0)
+	if err != nil {
+		return
+	}
+	defer backend.Close()
+	endpoint, org := backend.Client.Endpoint(), backend.Client.Org()
+	if backend.Demo {
+		endpoint = "demo"
+	}
+	path := completionCachePath(cp.getenv, endpoint, org)
+	cache := loadCompletionCache(path)
+	ctx, cancel := context.WithTimeout(ctx, completionTimeout)
+	defer cancel()
+	if f(ctx, backend.Client, cache) {
+		cache.save(path)
+	}
+}
+
+// clustersFor fills the cache's cluster names and ids (one page at most)
+// unless they are fresh; changed says it read them.
+func clustersFor(ctx context.Context, c *api.Client, cache *completionCache) (changed bool) {
+	if fresh(cache.ClustersAt) && len(cache.Clusters) > 0 && len(cache.ClusterIDs) == len(cache.Clusters) {
+		return false
+	}
+	var first []model.Cluster
+	_, err := c.ListClusters(ctx, func(p api.Page[model.Cluster]) error {
+		first = p.Items
+		return errFirstPage
+	})
+	if err != nil && !errors.Is(err, errFirstPage) {
+		return false
+	}
+	cache.Clusters = cache.Clusters[:0]
+	cache.ClusterIDs = map[string]string{}
+	for _, cl := range first {
+		cache.Clusters = append(cache.Clusters, cl.Name)
+		cache.ClusterIDs[cl.Name] = cl.ID
+	}
+	cache.ClustersAt = completionNow()
+	return true
+}
+
+func completeClusters(opts *rootOptions, getenv func(string) string) cobra.CompletionFunc {
+	return func(cmd *cobra.Command, _ []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+		var out []cobra.Completion
+		completer{opts, getenv}.withClient(cmd.Context(), func(ctx context.Context, c *api.Client, cache *completionCache) bool {
+			changed := clustersFor(ctx, c, cache)
+			for _, name := range cache.Clusters {
+				if hasPrefixFold(name, toComplete) {
+					out = append(out, name)
+				}
+			}
+			return changed
+		})
+		return out, cobra.ShellCompDirectiveNoFileComp
+	}
+}
+
+// completeQueues completes CLUSTER/QUEUE: the cluster names (followed by
+// a slash) until one is typed, then that cluster's queue keys.
+func completeQueues(opts *rootOptions, getenv func(string) string) cobra.CompletionFunc {
+	return func(cmd *cobra.Command, _ []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+		var out []cobra.Completion
+		directive := cobra.ShellCompDirectiveNoFileComp
+		completer{opts, getenv}.withClient(cmd.Context(), func(ctx context.Context, c *api.Client, cache *completionCache) bool {
+			clusterPart, queuePart, hasSlash := strings.Cut(toComplete, "/")
+			if !hasSlash {
+				changed := clustersFor(ctx, c, cache)
+				for _, name := range cache.Clusters {
+					if hasPrefixFold(name, clusterPart) {
+						out = append(out, name+"/")
+					}
+				}
+				directive |= cobra.ShellCompDirectiveNoSpace
+				return changed
+			}
+			var cluster string
+			for _, name := range cache.Clusters {
+				if strings.EqualFold(name, clusterPart) {
+					cluster = name
+				}
+			}
+			keys, ok := cache.Queues[cluster]
+			changed := false
+			if cluster == "" || !ok || !fresh(cache.QueuesAt[cluster]) {
+				changed = clustersFor(ctx, c, cache)
+				for name, id := range cache.ClusterIDs {
+					if !strings.EqualFold(name, clusterPart) {
+						continue
+					}
+					var first []model.Queue
+					_, err := c.ListQueues(ctx, id, func(p api.Page[model.Queue]) error {
+						first = p.Items
+						return errFirstPage
+					})
+					if err != nil && !errors.Is(err, errFirstPage) {
+						return changed
+					}
+					cluster, keys = name, nil
+					for _, q := range first {
+						keys = append(keys, q.Key)
+					}
+					cache.Queues[cluster], cache.QueuesAt[cluster] = keys, completionNow()
+					changed = true
+				}
+			}
+			for _, k := range keys {
+				if hasPrefixFold(k, queuePart) {
+					out = append(out, cluster+"/"+k)
+				}
+			}
+			return changed
+		})
+		return out, directive
+	}
+}
+
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
+}

@@ -1,0 +1,98 @@
+package cli
+
+import (
+	"io"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/kiteconsole/kiteconsole/model"
+)
+
+func newPipelineCommand(stdout, stderr io.Writer, getenv func(string) string) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "pipeline",
+		Short: "List pipelines",
+		Args:  cobra.NoArgs,
+		RunE:  func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
+	}
+	cmd.AddCommand(newPipelineListCommand(stdout, stderr, getenv))
+	return cmd
+}
+
+// pipelineJSON is a pipeline with the API's field names, limited to what
+// describes it: a pipeline's env and provider settings (a webhook URL
+// carries a secret) stay out of a runbook's output.
+type pipelineJSON struct {
+	ID            string           `json:"id"`
+	Slug          string           `json:"slug"`
+	Name          string           `json:"name"`
+	Description   *string          `json:"description"`
+	Repository    string           `json:"repository"`
+	ClusterID     *string          `json:"cluster_id"`
+	DefaultBranch string           `json:"default_branch"`
+	Visibility    string           `json:"visibility"`
+	Tags          []string         `json:"tags"`
+	WebURL        string           `json:"web_url"`
+	CreatedAt     *model.Timestamp `json:"created_at"`
+	ArchivedAt    *model.Timestamp `json:"archived_at"`
+}
+
+func newPipelineListCommand(stdout, stderr io.Writer, getenv func(string) string) *cobra.Command {
+	var opts rootOptions
+	var name string
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "list",
+		Short: "List pipelines, or those whose name contains TEXT",
+		Long: "Lists pipelines. With --name, the API filters by name (partial, case-insensitive), so a large\n" +
+			"organisation is not listed whole.\n\n" + exitCodesHelp,
+		Example: "  kiteconsole pipeline list --name checkout\n  kiteconsole pipeline list --json | jq -r '.[].slug'",
+		Args:    noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			s, err := openSession(cmd.Context(), stderr, opts, getenv)
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			var pipelines []model.Pipeline
+			if name != "" {
+				var more bool
+				pipelines, more, err = s.client.ListPipelinesNamed(cmd.Context(), name)
+				if more {
+					s.note("more pipelines match %q than are listed here: narrow the name", name)
+				}
+			} else {
+				pipelines, err = s.client.ListPipelines(cmd.Context(), nil)
+			}
+			if err != nil {
+				return err
+			}
+			o := newOutput(stdout, asJSON)
+			if o.json {
+				out := make([]pipelineJSON, len(pipelines))
+				for i, p := range pipelines {
+					out[i] = pipelineJSON{ID: p.ID, Slug: p.Slug, Name: p.Name, Description: p.Description, Repository: p.Repository,
+						ClusterID: p.ClusterID, DefaultBranch: p.DefaultBranch, Visibility: p.Visibility, Tags: p.Tags,
+						WebURL: p.WebURL, CreatedAt: p.CreatedAt, ArchivedAt: p.ArchivedAt}
+				}
+				return o.writeJSON(out)
+			}
+			rows := make([][]string, len(pipelines))
+			for i, p := range pipelines {
+				archived := ""
+				if p.Archived() {
+					archived = "archived " + p.ArchivedAt.UTC().Format(time.DateOnly)
+				}
+				rows[i] = []string{p.Slug, p.Name, p.Repository, model.Value(p.ClusterID), archived}
+			}
+			return o.rows([]string{"SLUG", "NAME", "REPOSITORY", "CLUSTER ID", "ARCHIVED"}, rows)
+		},
+	}
+	f := cmd.Flags()
+	addAPIFlags(f, &opts)
+	addAuditFlag(f, &opts)
+	f.StringVar(&name, "name", "", "only pipelines whose name contains this (any case)")
+	f.BoolVar(&asJSON, "json", false, "print JSON with the API's field names")
+	return cmd
+}

@@ -1,0 +1,435 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/kiteconsole/kiteconsole/api"
+	"github.com/kiteconsole/kiteconsole/audit"
+	"github.com/kiteconsole/kiteconsole/model"
+	"github.com/kiteconsole/kiteconsole/termsafe"
+)
+
+const queueNamesHelp = "A queue is CLUSTER/QUEUE: the cluster's name (or id) and the queue's key (or id). A glob names\n" +
+	"several: 'Mobile/mac*', '*/deploy' (quote it from the shell). A bare QUEUE looks in every cluster.\n" +
+	"An unknown or ambiguous name is an error that lists the candidates, and nothing is changed."
+
+func newQueueCommand(stdout, stderr io.Writer, getenv func(string) string) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "queue",
+		Short: "List, show, pause and resume cluster queues by name",
+		Long:  "Cluster queues by name, for runbooks and scripts.\n\n" + queueNamesHelp + "\n\n" + exitCodesHelp,
+		Args:  cobra.NoArgs,
+		RunE:  func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
+	}
+	cmd.AddCommand(newQueueListCommand(stdout, stderr, getenv), newQueueShowCommand(stdout, stderr, getenv),
+		newQueueChangeCommand(stdout, stderr, getenv, true), newQueueChangeCommand(stdout, stderr, getenv, false))
+	return cmd
+}
+
+// queueJSON is a queue as the API gives it, with the cluster it is in
+// (the API's queue names its cluster only by URL).
+type queueJSON struct {
+	model.Queue
+	Cluster clusterRef `json:"cluster"`
+}
+
+type clusterRef struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+func toQueueJSON(r queueRef) queueJSON {
+	return queueJSON{Queue: r.Queue, Cluster: clusterRef{ID: r.Cluster.ID, Name: r.Cluster.Name}}
+}
+
+var queueHeader = []string{"CLUSTER", "QUEUE", "STATE", "RUNS ON", "PAUSED BY", "PAUSED AT", "NOTE", "ID"}
+
+func queueRow(r queueRef) []string {
+	q := r.Queue
+	state, by, at := "running", "", ""
+	if q.DispatchPaused {
+		state = "paused"
+		by = q.DispatchPausedBy.DisplayName()
+		if q.DispatchPausedAt != nil {
+			at = q.DispatchPausedAt.UTC().Format(time.RFC3339)
+		}
+	}
+	return []string{r.Cluster.Name, q.Key, state, queueKind(q), by, at, model.Value(q.DispatchPausedNote), q.ID}
+}
+
+func newQueueListCommand(stdout, stderr io.Writer, getenv func(string) string) *cobra.Command {
+	var opts rootOptions
+	var cluster string
+	var paused, asJSON bool
+	cmd := &cobra.Command{
+		Use:   "list",
+		Short: "List queues: every cluster's, or one's",
+		Long:  "Lists queues. A table on a terminal; tab-separated lines, without the header, when piped.\n\n" + exitCodesHelp,
+		Example: "  kiteconsole queue list --cluster Mobile\n  kiteconsole queue list --paused --json\n" +
+			"  kiteconsole queue list | cut -f1,2,3",
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			s, err := openSession(cmd.Context(), stderr, opts, getenv)
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			n := newNames(s.client)
+			spec := cluster
+			if spec == "" {
+				spec = "*"
+			}
+			clusters, err := n.Clusters(cmd.Context(), spec)
+			if err != nil {
+				return err
+			}
+			if err := n.queuesOf(cmd.Context(), clusters); err != nil {
+				return err
+			}
+			var refs []queueRef
+			for _, c := range clusters {
+				for _, q := range n.queues[c.ID] {
+					if !paused || q.DispatchPaused {
+						refs = append(refs, queueRef{Cluster: c, Queue: q})
+					}
+				}
+			}
+			return printQueues(newOutput(stdout, asJSON), refs)
+		},
+	}
+	f := cmd.Flags()
+	addAPIFlags(f, &opts)
+	addAuditFlag(f, &opts)
+	f.StringVar(&cluster, "cluster", "", "only this cluster's queues (a name, an id or a glob)")
+	f.BoolVar(&paused, "paused", false, "only paused queues")
+	f.BoolVar(&asJSON, "json", false, "print JSON with the API's field names")
+	_ = cmd.RegisterFlagCompletionFunc("cluster", completeClusters(&opts, getenv))
+	return cmd
+}
+
+func printQueues(o output, refs []queueRef) error {
+	if o.json {
+		out := make([]queueJSON, len(refs))
+		for i, r := range refs {
+			out[i] = toQueueJSON(r)
+		}
+		return o.writeJSON(out)
+	}
+	rows := make([][]string, len(refs))
+	for i, r := range refs {
+		rows[i] = queueRow(r)
+	}
+	return o.rows(queueHeader, rows)
+}
+
+func newQueueShowCommand(stdout, stderr io.Writer, getenv func(string) string) *cobra.Command {
+	var opts rootOptions
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:               "show CLUSTER/QUEUE...",
+		Short:             "Show queues: state, who paused them, when and why",
+		Long:              "Shows queues.\n\n" + queueNamesHelp + "\n\n" + exitCodesHelp,
+		Example:           "  kiteconsole queue show Mobile/macos\n  kiteconsole queue show 'Mobile/*' --json",
+		Args:              minArgs(1, "name a queue: CLUSTER/QUEUE"),
+		ValidArgsFunction: completeQueues(&opts, getenv),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			s, err := openSession(cmd.Context(), stderr, opts, getenv)
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			refs, err := newNames(s.client).Queues(cmd.Context(), args)
+			if err != nil {
+				return err
+			}
+			o := newOutput(stdout, asJSON)
+			if o.json {
+				out := make([]queueJSON, len(refs))
+				for i, r := range refs {
+					out[i] = toQueueJSON(r)
+				}
+				return o.writeJSON(out)
+			}
+			for i, r := range refs {
+				if i > 0 {
+					fmt.Fprintln(stdout)
+				}
+				if err := o.fields(queueFields(r)); err != nil {
+					return err
+				}
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	addAPIFlags(f, &opts)
+	addAuditFlag(f, &opts)
+	f.BoolVar(&asJSON, "json", false, "print JSON with the API's field names")
+	return cmd
+}
+
+func queueFields(r queueRef) [][2]string {
+	q := r.Queue
+	row := queueRow(r)
+	fields := [][2]string{{"cluster", r.Cluster.Name}, {"queue", q.Key}, {"id", q.ID},
+		{"description", model.Value(q.Description)}, {"state", row[2]}, {"runs on", row[3]}}
+	if q.DispatchPaused {
+		fields = append(fields, [2]string{"paused by", row[4]}, [2]string{"paused at", row[5]}, [2]string{"note", row[6]})
+	}
+	return append(fields, [2]string{"web url", q.WebURL})
+}
+
+// fields prints name/value pairs: aligned on a terminal, tab-separated
+// when piped.
+func (o output) fields(pairs [][2]string) error {
+	rows := make([][]string, len(pairs))
+	for i, p := range pairs {
+		rows[i] = []string{p[0], p[1]}
+	}
+	if !o.table {
+		return o.rows(nil, rows)
+	}
+	width := 0
+	for _, p := range pairs {
+		width = max(width, len(p[0]))
+	}
+	var b strings.Builder
+	for _, p := range pairs {
+		fmt.Fprintf(&b, "%-*s  %s\n", width, p[0], termsafe.Text(p[1]))
+	}
+	_, err := io.WriteString(o.w, b.String())
+	return err
+}
+
+// change is one target's outcome, as printed and as JSON.
+type change struct {
+	Cluster clusterRef   `json:"cluster"`
+	Queue   *model.Queue `json:"queue,omitempty"`
+	// Result: paused, resumed, already paused, already running,
+	// would pause, would resume, refused or failed.
+	Result  string `json:"result"`
+	Message string `json:"message,omitempty"`
+}
+
+// queueVerb is the words of a pause or a resume.
+type queueVerb struct {
+	verb, done, already, doing, short, example string
+}
+
+var (
+	pauseVerb = queueVerb{verb: "pause", done: "paused", already: "already paused", doing: "pausing",
+		short:   "Pause dispatch to queues, with a note",
+		example: "  kiteconsole queue pause 'Mobile/mac*' --note 'INC-4821: signing outage'\n  kiteconsole queue pause '*/deploy' --dry-run"}
+	resumeVerb = queueVerb{verb: "resume", done: "resumed", already: "already running", doing: "resuming",
+		short:   "Resume dispatch to paused queues",
+		example: "  kiteconsole queue resume 'Mobile/mac*'\n  kiteconsole queue resume Production/linux --json"}
+)
+
+func verbOf(pause bool) queueVerb {
+	if pause {
+		return pauseVerb
+	}
+	return resumeVerb
+}
+
+func newQueueChangeCommand(stdout, stderr io.Writer, getenv func(string) string, pause bool) *cobra.Command {
+	var opts rootOptions
+	var note string
+	var dryRun, asJSON bool
+	v := verbOf(pause)
+	cmd := &cobra.Command{
+		Use:   v.verb + " CLUSTER/QUEUE...",
+		Short: v.short,
+		Long: v.short + ": one line per queue with its result, all attempted.\n" +
+			"Safe to repeat: a queue " + v.already + " is left as it is and counts as done.\n" +
+			"Every change is written to the audit log (via: cli, the OS user).\n\n" + queueNamesHelp + "\n\n" + exitCodesHelp,
+		Example:           v.example,
+		Args:              minArgs(1, "name a queue: CLUSTER/QUEUE"),
+		ValidArgsFunction: completeQueues(&opts, getenv),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			s, err := openSession(cmd.Context(), stderr, opts, getenv)
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			refs, err := newNames(s.client).Queues(cmd.Context(), args)
+			if err != nil {
+				return err
+			}
+			if dryRun {
+				s.note("dry run: nothing is changed")
+			} else if len(refs) > 1 {
+				s.note("%s %s…", v.doing, plural(len(refs), "queue", "queues"))
+			}
+			results := changeQueues(cmd.Context(), s.client, refs, pause, note, dryRun)
+			outcomes := make([]outcome, len(results))
+			for i, r := range results {
+				outcomes[i] = outcome{target: r.target(), result: r.Result, message: r.Message}
+			}
+			return reportChanges(newOutput(stdout, asJSON), results, outcomes, "queue", "queues")
+		},
+	}
+	f := cmd.Flags()
+	addAPIFlags(f, &opts)
+	addAuditFlag(f, &opts)
+	addReadOnlyFlag(f, &opts)
+	if pause {
+		f.StringVar(&note, "note", "", "why: shown to everyone who looks at the queue (e.g. the incident number)")
+	}
+	f.BoolVar(&dryRun, "dry-run", false, "say what would change, and change nothing")
+	f.BoolVar(&asJSON, "json", false, "print the results as JSON with the API's field names")
+	return cmd
+}
+
+// changeQueues pauses or resumes each queue, at most four at once, and
+// returns one result per queue in the order given. A queue already in
+// the asked state is not sent a request.
+func changeQueues(ctx context.Context, c *api.Client, refs []queueRef, pause bool, note string, dryRun bool) []change {
+	results := make([]change, len(refs))
+	var g errgroup.Group
+	g.SetLimit(4)
+	for i, r := range refs {
+		g.Go(func() error {
+			results[i] = changeQueue(ctx, c, r, pause, note, dryRun)
+			return nil
+		})
+	}
+	_ = g.Wait()
+	return results
+}
+
+func changeQueue(ctx context.Context, c *api.Client, r queueRef, pause bool, note string, dryRun bool) change {
+	q := r.Queue
+	res := change{Cluster: clusterRef{ID: r.Cluster.ID, Name: r.Cluster.Name}, Queue: &q}
+	v := verbOf(pause)
+	if q.DispatchPaused == pause {
+		res.Result = v.already
+		return res
+	}
+	if dryRun {
+		res.Result = "would " + v.verb
+		return res
+	}
+	ctx = audit.WithNames(ctx, audit.Target{ClusterID: r.Cluster.ID, ClusterName: r.Cluster.Name, QueueID: q.ID, QueueKey: q.Key})
+	var after model.Queue
+	var err error
+	if pause {
+		after, err = c.PauseQueue(ctx, r.Cluster.ID, q.ID, note)
+	} else {
+		after, err = c.ResumeQueue(ctx, r.Cluster.ID, q.ID)
+	}
+	switch {
+	case err == nil:
+		res.Result, res.Queue = v.done, &after
+	case errors.Is(err, api.ErrUnprocessable) && alreadyInState(err, pause):
+		// Someone else got there between the list and the change.
+		res.Result = v.already
+	default:
+		res.Result, res.Message = "failed", errorMessage(err)
+		if isRefused(err) {
+			res.Result = "refused"
+		}
+	}
+	return res
+}
+
+// alreadyInState reads the API's 422 for a repeat: "Cluster queue is
+// already paused" or "Cluster queue is not paused".
+func alreadyInState(err error, pause bool) bool {
+	var e *api.Error
+	if !errors.As(err, &e) {
+		return false
+	}
+	msg := strings.ToLower(e.Summary())
+	if pause {
+		return strings.Contains(msg, "already paused")
+	}
+	return strings.Contains(msg, "not paused")
+}
+
+// errorMessage is what a person is told of a failed change: the API's
+// own message, and the scope a 403 needs.
+func errorMessage(err error) string {
+	var e *api.Error
+	if errors.As(err, &e) {
+		msg := e.Summary()
+		if e.Scope != "" {
+			msg += " (this needs an API token with the " + e.Scope + " scope)"
+		}
+		return msg
+	}
+	if errors.Is(err, api.ErrReadOnly) {
+		return "read-only: changes are turned off (--read-only or the configuration)"
+	}
+	return err.Error()
+}
+
+// outcome is one target's result as a line says it.
+type outcome struct{ target, result, message string }
+
+// reportChanges prints one line per target (or asJSON, as JSON) and works
+// out the exit code: 0 when every target is in the asked state, 3 when
+// the only failures are refusals, 1 when anything else failed.
+func reportChanges(o output, asJSON any, outcomes []outcome, one, many string) error {
+	if o.json {
+		if err := o.writeJSON(asJSON); err != nil {
+			return err
+		}
+	} else {
+		rows := make([][]string, len(outcomes))
+		for i, r := range outcomes {
+			rows[i] = []string{r.target, r.result, r.message}
+		}
+		if err := o.rows([]string{strings.ToUpper(one), "RESULT", "MESSAGE"}, rows); err != nil {
+			return err
+		}
+	}
+	failed, refused := 0, 0
+	for _, r := range outcomes {
+		switch r.result {
+		case "failed":
+			failed++
+		case "refused":
+			refused++
+		}
+	}
+	switch {
+	case failed > 0:
+		return &exitError{code: ExitFailed, err: fmt.Errorf("%d of %s failed", failed+refused, plural(len(outcomes), one, many))}
+	case refused > 0:
+		return &exitError{code: ExitRefused, err: fmt.Errorf("%d of %s refused", refused, plural(len(outcomes), one, many))}
+	}
+	return nil
+}
+
+func (r change) target() string {
+	if r.Queue != nil && r.Cluster.Name != "" {
+		return r.Cluster.Name + "/" + r.Queue.Key
+	}
+	return r.Cluster.Name
+}
+
+// noArgs and minArgs are cobra's argument checks as usage errors (exit 2).
+func noArgs(cmd *cobra.Command, args []string) error {
+	if err := cobra.NoArgs(cmd, args); err != nil {
+		return usageError(err)
+	}
+	return nil
+}
+
+func minArgs(n int, what string) cobra.PositionalArgs {
+	return func(_ *cobra.Command, args []string) error {
+		if len(args) < n {
+			return usagef("%s", what)
+		}
+		return nil
+	}
+}

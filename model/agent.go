@@ -1,0 +1,104 @@
+package model
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Agent connection states, as the agents API writes connection_state.
+const (
+	AgentNeverConnected = "never_connected"
+	AgentConnected      = "connected"
+	AgentDisconnected   = "disconnected"
+	AgentStopping       = "stopping"
+	AgentStopped        = "stopped"
+	AgentLost           = "lost"
+)
+
+// Agent is a Buildkite agent: every field of the agents API's data model.
+// The paused_* fields are not in the documented data model, but the API
+// sends them and the official Go client reads them; they are what tells a
+// paused agent from a busy or idle one.
+type Agent struct {
+	ID                string     `json:"id"`
+	GraphQLID         string     `json:"graphql_id"`
+	URL               string     `json:"url"`
+	WebURL            string     `json:"web_url"`
+	Name              string     `json:"name"`
+	ConnectionState   string     `json:"connection_state"`
+	Hostname          string     `json:"hostname"`
+	IPAddress         string     `json:"ip_address"`
+	UserAgent         string     `json:"user_agent"`
+	Version           string     `json:"version"`
+	OSID              string     `json:"os_id"`
+	Arch              string     `json:"arch"`
+	Queue             string     `json:"queue"`
+	Creator           *User      `json:"creator"`
+	CreatedAt         *Timestamp `json:"created_at"`
+	ConnectedAt       *Timestamp `json:"connected_at"`
+	DisconnectedAt    *Timestamp `json:"disconnected_at"`
+	LostAt            *Timestamp `json:"lost_at"`
+	StoppedAt         *Timestamp `json:"stopped_at"`
+	Job               *Job       `json:"job"`
+	LastJobFinishedAt *Timestamp `json:"last_job_finished_at"`
+	Priority          *int       `json:"priority"`
+	MetaData          []string   `json:"meta_data"`
+
+	Paused                 bool       `json:"paused"`
+	PausedAt               *Timestamp `json:"paused_at"`
+	PausedBy               *User      `json:"paused_by"`
+	PausedNote             *string    `json:"paused_note"`
+	PausedTimeoutInMinutes *int       `json:"paused_timeout_in_minutes"`
+}
+
+// Busy reports whether the agent is running a job.
+func (a Agent) Busy() bool { return a.Job != nil && a.Job.ID != "" }
+
+// Tag returns the value of the agent's meta_data tag key (key=value), and
+// whether it has one.
+func (a Agent) Tag(key string) (string, bool) {
+	for _, kv := range a.MetaData {
+		if k, v, ok := strings.Cut(kv, "="); ok && k == key {
+			return v, true
+		}
+	}
+	return "", false
+}
+
+// AgentListFilter narrows "List agents"; empty fields do not filter.
+type AgentListFilter struct {
+	Name     string
+	Hostname string
+	Version  string
+	// ClusterQueueID keeps the agents registered to one queue (its UUID).
+	ClusterQueueID string
+}
+
+// Bounds of an agent pause's timeout_in_minutes: one minute to seven days.
+const (
+	MinAgentPauseMinutes = 1
+	MaxAgentPauseMinutes = 7 * 24 * 60
+)
+
+// AgentPause is the body of "Pause an agent". A zero timeout is left out,
+// and the API then keeps the agent paused until it is resumed.
+type AgentPause struct {
+	Note             string `json:"note,omitempty"`
+	TimeoutInMinutes int    `json:"timeout_in_minutes,omitempty"`
+}
+
+// AgentStop is the body of "Stop an agent". Force cancels the job the
+// agent is running, and its build; the API's default is true, so it is
+// always sent.
+type AgentStop struct {
+	Force bool `json:"force"`
+}
+
+// ValidateAgentPauseTimeout checks a pause's timeout: zero (none) or
+// 1 minute .. 7 days.
+func ValidateAgentPauseTimeout(minutes int) error {
+	if minutes == 0 || (minutes >= MinAgentPauseMinutes && minutes <= MaxAgentPauseMinutes) {
+		return nil
+	}
+	return fmt.Errorf("a pause's timeout must be between %d minute and %d minutes (7 days)", MinAgentPauseMinutes, MaxAgentPauseMinutes)
+}
