@@ -76,7 +76,7 @@ func TestCreateATokenShowsItsValueOnce(t *testing.T) {
 		t.Fatal("the dialog closed on a stray key")
 	}
 	d.keys("c")
-	d.waitFor("sent the value to the clipboard (OSC 52): "+value[:28]+"…")
+	d.waitFor("sent the value to the clipboard (OSC 52): " + value[:28] + "…")
 	d.keys("enter")
 	frame = d.waitFor("Windows agents", "its value is no longer shown")
 	if strings.Contains(frame, value) {

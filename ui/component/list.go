@@ -229,7 +229,7 @@ func (l *List[T]) Update(msg tea.Msg, top int) (bool, tea.Cmd) {
 	switch msg := msg.(type) {
 	case common.ClickMsg:
 		return l.Table.clickRow(msg.Y - top), nil
-	case tea.MouseWheelMsg:
+	case tea.MouseWheelMsg, tea.PasteMsg:
 		return l.Table.Update(msg)
 	case common.MarksChanged:
 		if l.spec.Marked != nil {
