@@ -215,10 +215,11 @@ func (s *clusterScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	case tokensLoaded:
 		return s, s.tokens.Loaded(msg.tokens, msg.err)
 	case queuesLoaded:
-		if cmd := s.queues.Loaded(msg.queues, msg.err); cmd != nil || msg.err != nil {
+		cmd := s.queues.Loaded(msg.queues, msg.err)
+		if _, partial := component.PartialNote(msg.err, ""); msg.err != nil && !partial {
 			return s, cmd
 		}
-		return s, s.C.Post(org.QueuesSeen{ClusterID: s.cluster.ID, Queues: msg.queues})
+		return s, tea.Batch(cmd, s.C.Post(org.QueuesSeen{ClusterID: s.cluster.ID, Queues: msg.queues}))
 	case clusterLoaded:
 		if msg.err == nil {
 			s.cluster = msg.cluster

@@ -143,6 +143,9 @@ func (l *pipelineList) sync(msg tea.Msg, visible bool) (tea.Cmd, bool) {
 		return nil, true
 	case common.PipelinesLoaded:
 		l.Rebuild()
+		if note, partial := component.PartialNote(msg.Err, "pipeline"); partial && visible {
+			return common.Flash(common.FlashInfo, note), true
+		}
 		if msg.Err != nil && visible {
 			return common.Flash(common.FlashError, "could not load pipelines: "+common.ErrorText(msg.Err)), true
 		}
@@ -166,6 +169,7 @@ func (l *pipelineList) View(width, height int) string {
 	pc := l.c.Org.Pipelines
 	l.List.Known = pc.Loaded || len(pc.Items) > 0
 	l.List.Err = pc.Err
+	l.List.Note, _ = component.PartialNote(pc.Partial, "pipeline")
 	return l.List.View(width, height)
 }
 
