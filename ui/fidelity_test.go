@@ -1,13 +1,18 @@
 package ui
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
+
+	"github.com/kiteconsole/kiteconsole/api/sandbox/sandboxtest"
+	"github.com/kiteconsole/kiteconsole/model"
 )
 
 // Tests of the console parts of issues 14 (fidelity), 21 (hardening) and
@@ -124,4 +129,116 @@ func TestAPipelineThatCannotBeReadIsSkippedAndSaid(t *testing.T) {
 	if strings.Contains(frame, "could not load pipelines") || !strings.Contains(frame, "Checkout") {
 		t.Fatalf("the odd pipeline failed the list:\n%s", frame)
 	}
+}
+
+// The create form's expiry says its rule (at least 10 minutes ahead) with
+// examples that are valid now, and a span such as 90d shows the date it
+// stands for before anything is sent (issue 14; issue 17, 24).
+func TestTokenExpiryShowsTheDateAndTheRule(t *testing.T) {
+	d := startDriver(t, driverOptions{width: 120, height: 35})
+	openTokens(d, "Mobile")
+	d.keys("n")
+	d.waitFor("New agent token in Mobile", "at least 10 minutes from now: 2026-06-08, 2026-06-08T12:00:00Z")
+	d.typeText("CI agents")
+	d.formKeys("enter")
+	d.typeText("90d")
+	d.waitFor("expires Sun 30 Aug 2026, 12:00 UTC (in 3mo)")
+	for range 3 {
+		d.keys("backspace")
+	}
+	d.typeText("2020-01-01")
+	d.waitFor("expiry: expiry must be in the future, at least 10 minutes from now: such as 2026-06-08T12:00:00Z")
+}
+
+// The edit form offers the description only: the API changes nothing
+// else, so no expiry or address field claims otherwise, and an expired
+// token's description can still be changed (its expiry is not checked).
+func TestTokenEditChangesTheDescriptionOnly(t *testing.T) {
+	d := startDriver(t, driverOptions{width: 120, height: 35})
+	openTokens(d, "Production")
+	d.waitFor("Legacy EC2 fleet")
+	d.keys("down", "e")
+	frame := d.waitFor("Edit token Legacy EC2 fleet", "fixed when a token is created: the API changes only the description")
+	if strings.Contains(frame, "Expires") || strings.Contains(frame, "Allowed IP addresses\n") {
+		t.Fatalf("the edit form offers what the API does not change:\n%s", frame)
+	}
+	d.typeText(" (old)")
+	d.formKeys("enter", "enter")
+	d.waitFor("updated token Legacy EC2 fleet (old)")
+	cl, _ := findQueue(t, d, "Production", "default")
+	tokens, err := d.env.Client.ListTokens(context.Background(), cl.ID, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tk := range tokens {
+		if strings.HasPrefix(tk.Description, "Legacy EC2 fleet") {
+			if tk.Description != "Legacy EC2 fleet (old)" || model.Value(tk.AllowedIPAddresses) != "10.30.0.0/16 10.31.0.0/16" ||
+				tk.ExpiresAt == nil || !tk.ExpiresAt.Equal(sandboxtest.Now.Add(-10*24*time.Hour)) {
+				t.Fatalf("the token after the edit: %+v %v %v", tk, model.Value(tk.AllowedIPAddresses), tk.ExpiresAt)
+			}
+			return
+		}
+	}
+	t.Fatal("the token is gone")
+}
+
+// enter on a token opens its detail: the addresses one per line, the
+// expiry as a date, who made it (issue 17, 17).
+func TestTokenDetail(t *testing.T) {
+	d := startDriver(t, driverOptions{width: 100, height: 30})
+	openTokens(d, "Production")
+	d.waitFor("Legacy EC2 fleet")
+	d.keys("down", "enter")
+	frame := d.waitFor("token Legacy EC2 fleet", "Allowed IPs", "10.30.0.0/16", "10.31.0.0/16",
+		"Expires", "expired 2026-05-22 12:00 UTC (10d ago)", "Created by", "Jordan Lee")
+	if strings.Contains(frame, "Allowed IPs        10.30.0.0/16 10.31.0.0/16") {
+		t.Fatalf("the addresses are not one per line:\n%s", frame)
+	}
+	d.keys("r")
+	d.waitFor("refreshed token Legacy EC2 fleet")
+	d.keys("esc")
+	d.waitFor("Tokens (2)")
+}
+
+func TestGoldenTokenDetail(t *testing.T) {
+	forSizes(t, "token-detail", func(t *testing.T, d *driver) string {
+		openTokens(d, "Production")
+		d.waitFor("Legacy EC2 fleet")
+		d.keys("down", "enter")
+		return d.waitFor("token Legacy EC2 fleet", "Allowed IPs")
+	})
+}
+
+func TestGoldenTokenEditForm(t *testing.T) {
+	forSizes(t, "token-edit-form", func(t *testing.T, d *driver) string {
+		openTokens(d, "Production")
+		d.waitFor("Legacy EC2 fleet")
+		d.keys("down", "e")
+		return d.waitFor("Edit token Legacy EC2 fleet", "fixed when a token is created")
+	})
+}
+
+// p and space on the Pipelines and Tokens tabs say where they act instead
+// of doing nothing; r says when it is done (issue 17, 17).
+func TestQueueKeysElsewhereAndRefreshSaySomething(t *testing.T) {
+	d := startDriver(t, driverOptions{width: 160, height: 40})
+	openMobile(d)
+	d.keys("r")
+	d.waitFor("refreshed: 3 queues")
+	d.keys("tab")
+	d.waitFor("Tokens (1)")
+	d.keys("p")
+	d.waitFor("p pauses and resumes queues on the Queues tab or a queue; tokens have no such action")
+	d.keys("tab")
+	d.waitFor("Pipelines (")
+	d.keys("space")
+	d.waitFor("space marks queues for incident mode on the Queues tab or a queue; pipelines have no such action")
+	d.keys("p")
+	d.waitFor("p pauses and resumes queues on the Queues tab or a queue; pipelines have no such action")
+	d.keys("r")
+	d.waitFor("refreshed: 6 pipelines")
+	d.keys("esc")
+	d.waitFor("Clusters  5")
+	d.keys("r")
+	d.waitFor("refreshed: 5 clusters")
 }

@@ -104,6 +104,8 @@ type List[T any] struct {
 	// sent that could not be read, or pages that could not be followed.
 	// The list is shown with it, above the table.
 	Note string
+	// asked is set while a load a person asked for (r) is on its way.
+	asked bool
 	// noteLines is how many lines the note took when last drawn, for
 	// clicks on the rows below it.
 	noteLines int
@@ -123,6 +125,13 @@ func PartialNote(err error, one string) (string, bool) {
 	return "", false
 }
 
+// Usable reports whether a list's reply holds the list to show: no
+// error, or only items or pages that were skipped (PartialNote).
+func Usable(err error) bool {
+	_, partial := PartialNote(err, "")
+	return err == nil || partial
+}
+
 // one is the list's noun for one item: "queue" for "queues".
 func (l *List[T]) one() string { return strings.TrimSuffix(l.spec.Noun, "s") }
 
@@ -136,6 +145,24 @@ func NewList[T any](c *common.Common, spec ListSpec[T]) *List[T] {
 
 // StartLoad says a load is on its way.
 func (l *List[T]) StartLoad() { l.loading = true }
+
+// StartLoadIn says a load is on its way in lane: one a person asked for
+// with r (org.Fresh) says when it is done, so r never seems to do
+// nothing (issue 17, 17).
+func (l *List[T]) StartLoadIn(lane org.Lane) {
+	l.loading = true
+	l.asked = l.asked || lane == org.Fresh
+}
+
+// Answered is what the end of a load says: after a person's r, that the
+// list was refreshed and how many it holds; otherwise nothing.
+func (l *List[T]) Answered() tea.Cmd {
+	if !l.asked {
+		return nil
+	}
+	l.asked = false
+	return common.Flash(common.FlashOK, "refreshed: "+common.Plural(len(l.Items), l.one(), l.spec.Noun))
+}
 
 // Loaded takes in the reply to a load: the items, or an error that is
 // kept (and said in a flash) while what was shown stays on. A background
@@ -153,17 +180,18 @@ func (l *List[T]) Loaded(items []T, err error) tea.Cmd {
 		said := note == l.Note
 		l.Note = note
 		if said {
-			return nil
+			return l.Answered()
 		}
+		l.asked = false
 		return common.Flash(common.FlashInfo, note)
 	}
 	if err != nil {
-		l.Err = err
+		l.Err, l.asked = err, false
 		return common.Flash(common.FlashError, "could not load "+l.spec.Noun+": "+common.ErrorText(err))
 	}
 	l.SetItems(items)
 	l.Note = ""
-	return nil
+	return l.Answered()
 }
 
 // SetItems shows items as the server's current list.

@@ -146,6 +146,7 @@ func (s *clusterScreen) load(lane org.Lane) tea.Cmd {
 	case tabTokens:
 		tab = s.loadTokens(lane)
 	case tabPipelines:
+		s.pipes.StartLoadIn(lane)
 		tab = s.C.LoadPipelines(lane, true)
 	}
 	id := s.cluster.ID
@@ -172,7 +173,7 @@ func (s *clusterScreen) refresh(lane org.Lane) tea.Cmd {
 
 func (s *clusterScreen) loadQueues(lane org.Lane) tea.Cmd {
 	id := s.cluster.ID
-	s.queues.StartLoad()
+	s.queues.StartLoadIn(lane)
 	return s.Run(lane, "loading queues", func(ctx context.Context) tea.Msg {
 		qs, err := s.C.Client.ListQueues(ctx, id, nil)
 		return queuesLoaded{queues: qs, err: err}
@@ -181,6 +182,7 @@ func (s *clusterScreen) loadQueues(lane org.Lane) tea.Cmd {
 
 func (s *clusterScreen) loadTokens(lane org.Lane) tea.Cmd {
 	id := s.cluster.ID
+	s.tokens.StartLoadIn(lane)
 	return s.Run(lane, "loading tokens", func(ctx context.Context) tea.Msg {
 		ts, err := s.C.Client.ListTokens(ctx, id, nil)
 		return tokensLoaded{tokens: ts, err: err}
@@ -216,7 +218,7 @@ func (s *clusterScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		return s, s.tokens.Loaded(msg.tokens, msg.err)
 	case queuesLoaded:
 		cmd := s.queues.Loaded(msg.queues, msg.err)
-		if _, partial := component.PartialNote(msg.err, ""); msg.err != nil && !partial {
+		if !component.Usable(msg.err) {
 			return s, cmd
 		}
 		return s, tea.Batch(cmd, s.C.Post(org.QueuesSeen{ClusterID: s.cluster.ID, Queues: msg.queues}))
