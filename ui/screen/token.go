@@ -39,7 +39,9 @@ func NewTokenScreen(c *common.Common, cl model.Cluster, t model.Token) *tokenScr
 	return &tokenScreen{ScreenBase: common.NewBase(c), cluster: cl, token: withoutValue(t)}
 }
 
-func (s *tokenScreen) Crumb() string   { return "token " + common.Clean(common.Emojize(s.token.Description)) }
+func (s *tokenScreen) Crumb() string {
+	return "token " + common.Clean(common.Emojize(s.token.Description))
+}
 func (s *tokenScreen) Capturing() bool { return false }
 func (s *tokenScreen) Init() tea.Cmd   { return nil }
 
