@@ -242,3 +242,92 @@ func TestQueueKeysElsewhereAndRefreshSaySomething(t *testing.T) {
 	d.keys("r")
 	d.waitFor("refreshed: 5 clusters")
 }
+
+// openProductionQueue opens the Production cluster with the cursor on the
+// queue key.
+func openProductionQueue(d *driver, key string) {
+	d.waitFor("Production", "PAUSED")
+	d.keys("/")
+	d.typeText("production")
+	d.keys("enter", "enter")
+	d.waitFor("linux-large", "Queues (3)")
+	d.keys("/")
+	d.typeText(key)
+	d.keys("enter")
+}
+
+// A new queue can take either retry agent affinity; an edit changes it
+// (issue 14).
+func TestQueueRetryAgentAffinity(t *testing.T) {
+	d := startDriver(t, driverOptions{width: 120, height: 40})
+	openMobile(d)
+	d.keys("n")
+	d.waitFor("New queue in Mobile")
+	d.typeText("retry-elsewhere")
+	d.formKeys("enter", "enter", "enter") // no description, self-hosted
+	d.waitFor("Retry agent affinity", "prefer-different: retries prefer another agent")
+	d.formKeys("down", "enter")
+	d.waitFor("created queue retry-elsewhere")
+	cl, q := findQueue(t, d, "Mobile", "retry-elsewhere")
+	if q.RetryAgentAffinity != model.RetryPreferDifferent {
+		t.Fatalf("created with %q", q.RetryAgentAffinity)
+	}
+	d.keys("e")
+	d.waitFor("Edit queue retry-elsewhere", "Retry agent affinity")
+	d.formKeys("enter", "up", "enter")
+	d.waitFor("updated queue retry-elsewhere")
+	got, err := d.env.Client.GetQueue(context.Background(), cl.ID, q.ID)
+	if err != nil || got.RetryAgentAffinity != model.RetryPreferWarmest {
+		t.Fatalf("after the edit: %q, %v", got.RetryAgentAffinity, err)
+	}
+}
+
+// A hosted queue of a shape this console does not know: the edit form
+// keeps it first (sending nothing when untouched) and offers only sizes of
+// the machine and architecture its name tells; never "current shape
+// unknown" (issue 14).
+func TestResizeAnUnknownShape(t *testing.T) {
+	d := startDriver(t, driverOptions{width: 120, height: 40,
+		wrap: rewrite("/queues", func(_ *http.Request, body []byte, _ http.Header) []byte {
+			return []byte(strings.ReplaceAll(string(body), "LINUX_AMD64_8X32", "LINUX_AMD64_128X512"))
+		})})
+	openProductionQueue(d, "linux-large")
+	d.waitFor("linux-large", "Linux AMD64 8 vCPU 32 G")
+	d.keys("e")
+	frame := d.waitFor("Edit queue linux-large", "Instance shape",
+		"keep Linux AMD64, 8 vCPU, 32 GB (LINUX_AMD64_128X512)")
+	if strings.Contains(frame, "ARM64") || strings.Contains(frame, "macOS") || strings.Contains(frame, "unknown") {
+		t.Fatalf("the resize offers what the API refuses, or says unknown:\n%s", frame)
+	}
+	if !strings.Contains(frame, "Linux AMD64 Small, 2 vCPU, 4 GB (LINUX_AMD64_2X4)") {
+		t.Fatalf("the sizes of the same machine are not offered:\n%s", frame)
+	}
+	d.formKeys("enter", "enter", "enter")
+	d.waitFor("nothing changed")
+}
+
+// U+202E in a name must not reach the terminal inside a prefilled input,
+// and an untouched field is not sent back cleaned (issue 21, 13).
+func TestPrefilledInputsAreCleaned(t *testing.T) {
+	d := startDriver(t, driverOptions{width: 120, height: 40})
+	ctx := context.Background()
+	made, err := d.env.Client.CreateCluster(ctx, model.ClusterCreate{Name: "Evil\u202Egnp.exe", Description: "about\u200B it"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.keys("r")
+	d.waitFor("Evilgnp.exe")
+	d.keys("/")
+	d.typeText("evil")
+	d.keys("enter", "e")
+	raw := d.waitFor("Edit Evilgnp.exe", "> Evilgnp.exe", "> about it")
+	if strings.ContainsAny(raw, "\u202E\u200B") {
+		t.Fatalf("a bidi override or zero-width space reached the screen:\n%q", raw)
+	}
+	d.formKeys("enter", "enter", "enter", "enter")
+	d.waitFor("nothing changed")
+	got, err := d.env.Client.GetCluster(ctx, made.ID)
+	if err != nil || got.Name != "Evil\u202Egnp.exe" {
+		t.Fatalf("the untouched name was changed: %q, %v", got.Name, err)
+	}
+}

@@ -131,12 +131,13 @@ func shapeOptions(list []model.ShapeInfo, keep *model.InstanceShape) []huh.Optio
 	var opts []huh.Option[string]
 	found := false
 	for _, s := range list {
+		label := common.Clean(model.DescribeShape(s.InstanceShape))
 		if keep != nil && s.Name == keep.Name {
-			found = true
+			found, label = true, "keep "+label
 		} else if s.Deprecated {
 			continue
 		}
-		opts = append(opts, huh.NewOption(common.Clean(model.DescribeShape(s.InstanceShape)), s.Name))
+		opts = append(opts, huh.NewOption(label, s.Name))
 	}
 	if keep != nil && !found {
 		opts = append([]huh.Option[string]{huh.NewOption("keep "+common.Clean(model.DescribeShape(*keep)), keep.Name)}, opts...)
