@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -11,8 +12,11 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/kiteconsole/kiteconsole/api"
+	"github.com/kiteconsole/kiteconsole/api/sandbox"
 	"github.com/kiteconsole/kiteconsole/api/sandbox/sandboxtest"
 	"github.com/kiteconsole/kiteconsole/model"
+	"github.com/kiteconsole/kiteconsole/ui/common"
 )
 
 // Tests of the console parts of issues 14 (fidelity), 21 (hardening) and
@@ -329,5 +333,80 @@ func TestPrefilledInputsAreCleaned(t *testing.T) {
 	got, err := d.env.Client.GetCluster(ctx, made.ID)
 	if err != nil || got.Name != "Evil\u202Egnp.exe" {
 		t.Fatalf("the untouched name was changed: %q, %v", got.Name, err)
+	}
+}
+
+// startLiveDriver is startDriver on a sandbox that simulates builds on a
+// clock the test moves by hand.
+func startLiveDriver(t *testing.T, width, height int) (*driver, *sandboxtest.Clock) {
+	t.Helper()
+	clock := sandboxtest.NewClock()
+	env := sandboxtest.Start(t, sandbox.Options{Now: clock.Now}, nil)
+	app := New(context.Background(), Options{Client: env.ClientWith(t, api.Config{}), Now: clock.Now, Demo: true, Dark: true})
+	p := tea.NewProgram(app, tea.WithInput(nil), tea.WithOutput(io.Discard), tea.WithoutSignals(),
+		tea.WithWindowSize(width, height),
+		tea.WithFilter(func(m tea.Model, msg tea.Msg) tea.Msg {
+			if pr, ok := msg.(probe); ok {
+				pr.fn(m.(*App))
+				return nil
+			}
+			return msg
+		}))
+	d := &driver{t: t, p: p, env: env, out: make(chan error, 1)}
+	go func() {
+		_, err := p.Run()
+		d.out <- err
+	}()
+	t.Cleanup(func() {
+		p.Quit()
+		select {
+		case <-d.out:
+		case <-time.After(10 * time.Second):
+			t.Error("the program did not stop")
+		}
+	})
+	p.Send(tea.WindowSizeMsg{Width: width, Height: height})
+	return d, clock
+}
+
+// A pipeline with running builds: the API refuses its deletion (422). The
+// console shows the server's message and keeps the pipeline (issue 14).
+func TestDeletingABusyPipelineShowsTheServersMessage(t *testing.T) {
+	d, clock := startLiveDriver(t, 160, 40)
+	ctx := context.Background()
+	var busy model.Pipeline
+	for step := 0; step < 120 && busy.ID == ""; step++ {
+		pipelines, err := d.env.Client.ListPipelines(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range pipelines {
+			if p.RunningBuildsCount > 0 && !p.Archived() {
+				busy = p
+				break
+			}
+		}
+		clock.Add(15 * time.Second)
+	}
+	if busy.ID == "" {
+		t.Fatal("the simulation ran no build")
+	}
+	d.waitFor("Production")
+	d.keys(":")
+	d.typeText("pipelines")
+	d.keys("enter")
+	d.waitFor("Pipelines", "RUN/SCH/WAIT")
+	d.keys("/")
+	d.typeText(busy.Slug)
+	d.keys("enter", "d")
+	d.waitFor("Delete pipeline")
+	d.typeText(busy.Slug)
+	d.keys("enter")
+	frame := d.waitFor("This pipeline has builds that are still running. Cancel them before deleting the pipeline.")
+	if !strings.Contains(frame, common.Clean(busy.Name)) {
+		t.Fatalf("the pipeline left the list:\n%s", frame)
+	}
+	if _, err := d.env.Client.GetPipeline(ctx, busy.Slug); err != nil {
+		t.Fatalf("the pipeline is gone from the sandbox: %v", err)
 	}
 }
