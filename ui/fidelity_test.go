@@ -146,7 +146,7 @@ func TestTokenExpiryShowsTheDateAndTheRule(t *testing.T) {
 	d.typeText("CI agents")
 	d.formKeys("enter")
 	d.typeText("90d")
-	d.waitFor("expires Sun 30 Aug 2026, 12:00 UTC (in 3mo)")
+	d.waitFor("expires Sun 30 Aug 2026, 12:00 UTC (in 90d)")
 	for range 3 {
 		d.keys("backspace")
 	}

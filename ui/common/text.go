@@ -93,8 +93,11 @@ func span(from, to time.Time) string {
 		return fmt.Sprintf("%dm", int(d.Minutes()))
 	case d < 48*time.Hour:
 		return fmt.Sprintf("%dh", int(d.Hours()))
-	case d < 60*24*time.Hour:
-		return fmt.Sprintf("%dd", int(d.Hours()/24))
+	case d < 120*24*time.Hour:
+		// Days to the nearest, up to four months: "90d" is what a person
+		// typed for a token's expiry, and a reading a moment later must
+		// not make it "89d" or "2mo".
+		return fmt.Sprintf("%dd", int((d+12*time.Hour)/(24*time.Hour)))
 	case d < 730*24*time.Hour:
 		return fmt.Sprintf("%dmo", int(d.Hours()/24/30))
 	default:

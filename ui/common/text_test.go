@@ -46,7 +46,9 @@ func TestAgoAndUntilFarFromNow(t *testing.T) {
 		{"a few seconds ahead", Ago(now, now.Add(10*time.Second)), "just now"},
 		{"three minutes ahead", Ago(now, now.Add(3*time.Minute)), "in 3m"},
 		{"three years ahead", Until(now, now.AddDate(3, 0, 0)), "in 3y"},
-		{"ninety days ahead", Until(now, now.AddDate(0, 0, 90)), "in 3mo"},
+		{"ninety days ahead", Until(now, now.AddDate(0, 0, 90)), "in 90d"},
+		{"ninety days ahead, read a moment later", Until(now.Add(time.Millisecond), now.AddDate(0, 0, 90)), "in 90d"},
+		{"five months ahead", Until(now, now.AddDate(0, 5, 0)), "in 5mo"},
 	}
 	for _, c := range cases {
 		if c.got != c.want {

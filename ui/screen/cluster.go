@@ -173,7 +173,11 @@ func (s *clusterScreen) refresh(lane org.Lane) tea.Cmd {
 
 func (s *clusterScreen) loadQueues(lane org.Lane) tea.Cmd {
 	id := s.cluster.ID
-	s.queues.StartLoadIn(lane)
+	if s.tabs.Current == tabQueues { // r's answer comes from the tab on show
+		s.queues.StartLoadIn(lane)
+	} else {
+		s.queues.StartLoad()
+	}
 	return s.Run(lane, "loading queues", func(ctx context.Context) tea.Msg {
 		qs, err := s.C.Client.ListQueues(ctx, id, nil)
 		return queuesLoaded{queues: qs, err: err}
