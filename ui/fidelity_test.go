@@ -410,3 +410,29 @@ func TestDeletingABusyPipelineShowsTheServersMessage(t *testing.T) {
 		t.Fatalf("the pipeline is gone from the sandbox: %v", err)
 	}
 }
+
+// Every form's view is guarded (common.DropMarks): a pipeline's edit form,
+// whose inputs start with the API's values, draws no bidi override.
+func TestFormViewsDropBidiOverrides(t *testing.T) {
+	d := startDriver(t, driverOptions{width: 120, height: 40})
+	ctx := context.Background()
+	cl, _ := findQueue(t, d, "Production", "default")
+	if _, err := d.env.Client.CreatePipeline(ctx, model.PipelineCreate{Name: "Evil\u202Egnp", ClusterID: cl.ID, Repository: "git@github.com:acme/evil.git",
+		Configuration: "steps:\n  - command: echo \u202Eok\n"}); err != nil {
+		t.Fatal(err)
+	}
+	d.waitFor("Production")
+	d.keys(":")
+	d.typeText("pipelines")
+	d.keys("enter")
+	d.waitFor("Pipelines", "Evilgnp")
+	d.keys("/")
+	d.typeText("evil")
+	d.keys("enter", "e")
+	d.waitFor("Edit")
+	d.formKeys("space", "enter")
+	raw := d.waitFor("Evilgnp")
+	if strings.ContainsRune(raw, '\u202E') {
+		t.Fatalf("a bidi override reached the screen:\n%q", raw)
+	}
+}

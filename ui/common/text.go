@@ -22,6 +22,35 @@ import (
 // lines and tabs become spaces: every value is drawn on one line.
 func Clean(s string) string { return termsafe.Text(s) }
 
+// DropMarks removes from drawn text (which may hold styles) the
+// characters that change how text reads without being seen: bidi marks,
+// embeddings, overrides and isolates, zero-width characters, the BOM and
+// the line and paragraph separators. It keeps escape sequences, so it can
+// guard a whole rendered view, such as a form whose inputs hold values
+// from the API, where Clean cannot reach.
+func DropMarks(s string) string {
+	if !strings.ContainsFunc(s, isMark) {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if isMark(r) {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+func isMark(r rune) bool {
+	switch {
+	case r < '\u061C':
+		return false
+	case r == '\u061C', r >= '\u200B' && r <= '\u200F', r == '\u2028', r == '\u2029',
+		r >= '\u202A' && r <= '\u202E', r == '\u2060', r >= '\u2066' && r <= '\u2069', r == '\uFEFF':
+		return true
+	}
+	return false
+}
+
 var shortcode = regexp.MustCompile(`:[a-z0-9_+\-]+:`)
 
 // Emojize renders :shortcode: as its Unicode emoji where one exists;

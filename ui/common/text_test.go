@@ -56,3 +56,15 @@ func TestAgoAndUntilFarFromNow(t *testing.T) {
 		}
 	}
 }
+
+// DropMarks guards a rendered view: the marks go, the styles stay.
+func TestDropMarksKeepsStyles(t *testing.T) {
+	in := "\x1b[1m> Evil\u202Egnp.exe\x1b[0m \u200Bx\u2066y\u2069\uFEFF 🧑\u200D💻 ü"
+	want := "\x1b[1m> Evilgnp.exe\x1b[0m xy 🧑💻 ü"
+	if got := DropMarks(in); got != want {
+		t.Fatalf("DropMarks = %q, want %q", got, want)
+	}
+	if s := "plain \x1b[31mred\x1b[0m"; DropMarks(s) != s {
+		t.Fatal("text without marks changed")
+	}
+}
