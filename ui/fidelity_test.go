@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -434,5 +435,48 @@ func TestFormViewsDropBidiOverrides(t *testing.T) {
 	raw := d.waitFor("Evilgnp")
 	if strings.ContainsRune(raw, '\u202E') {
 		t.Fatalf("a bidi override reached the screen:\n%q", raw)
+	}
+}
+
+// A year-9999 dispatch_paused_at from the API reads as far in the future,
+// never "paused in -9223372036s" (issue 21, 13).
+func TestAPauseDatedYear9999(t *testing.T) {
+	d := startDriver(t, driverOptions{width: 160, height: 40,
+		wrap: rewrite("/queues", func(_ *http.Request, body []byte, _ http.Header) []byte {
+			var items []map[string]any
+			if err := json.Unmarshal(body, &items); err != nil {
+				return body
+			}
+			for _, q := range items {
+				if q["dispatch_paused"] == true {
+					q["dispatch_paused_at"] = "9999-12-31T23:59:59Z"
+				}
+			}
+			out, _ := json.Marshal(items)
+			return out
+		})})
+	openMobile(d)
+	frame := d.waitFor("paused in 7973y")
+	if strings.Contains(frame, "-9223372036") {
+		t.Fatalf("the saturated duration is shown:\n%s", frame)
+	}
+}
+
+func TestGoldenHostedQueueEditForm(t *testing.T) {
+	forSizes(t, "queue-edit-hosted", func(t *testing.T, d *driver) string {
+		openMobile(d)
+		d.keys("j", "e")
+		return d.waitFor("Edit queue macos", "keep macOS Medium")
+	})
+}
+
+func TestGoldenQueuesWithASkippedItem(t *testing.T) {
+	for _, size := range goldenSizes {
+		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
+			d := startDriver(t, driverOptions{width: size[0], height: size[1],
+				wrap: rewrite("/queues", withItem(`{"id": 42, "key": "odd-queue"}`))})
+			openMobile(d)
+			golden(t, fmt.Sprintf("queues-skipped-%dx%d", size[0], size[1]), d.waitFor("1 queue could not be read"))
+		})
 	}
 }
