@@ -480,3 +480,24 @@ func TestGoldenQueuesWithASkippedItem(t *testing.T) {
 		})
 	}
 }
+
+// The token's detail scrolls when the screen is shorter than its fields:
+// the last lines are reachable with G and j (nothing cut off for good).
+func TestTokenDetailScrolls(t *testing.T) {
+	d := startDriver(t, driverOptions{width: 80, height: 14})
+	openTokens(d, "Production")
+	d.waitFor("Legacy EC2 fleet")
+	d.keys("down", "enter")
+	frame := d.waitFor("token Legacy EC2 fleet", "Allowed IPs")
+	if strings.Contains(frame, "d revokes it") {
+		t.Fatalf("the whole detail fits: the test needs a shorter screen:\n%s", frame)
+	}
+	d.keys("G")
+	d.waitFor("d revokes it")
+	d.keys("g")
+	d.waitFor("Allowed IPs")
+	for range 30 {
+		d.keys("j")
+	}
+	d.waitFor("d revokes it")
+}

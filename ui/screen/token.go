@@ -187,9 +187,13 @@ func (s *tokenScreen) lines() []string {
 	field("ID", st.Muted.Render(common.Clean(t.ID)))
 	field("GraphQL ID", st.Muted.Render(common.Clean(t.GraphQLID)))
 	field("API URL", st.Muted.Render(common.Clean(t.URL)))
-	out = append(out, "", st.Muted.Render(lipgloss.NewStyle().Width(width-2).Render(
+	out = append(out, "")
+	// One entry a line: scrolling counts lines.
+	for _, l := range strings.Split(lipgloss.NewStyle().Width(width-2).Render(
 		"The token's value was shown once, when it was created: Buildkite keeps no copy to show again. "+
-			"Its expiry and allowed addresses are fixed; e changes its description, d revokes it.")))
+			"Its expiry and allowed addresses are fixed; e changes its description, d revokes it."), "\n") {
+		out = append(out, st.Muted.Render(strings.TrimRight(l, " ")))
+	}
 	return out
 }
 
