@@ -2,6 +2,7 @@ package org
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 	"time"
@@ -27,6 +28,11 @@ type Pipelines struct {
 	// Page and Last say how far the load in progress is: page Page of
 	// about Last.
 	Page, Last int
+	// Partial is set when the list was loaded but is not whole: pipelines
+	// that could not be read (api.SkippedError) or pages that could not
+	// be followed (api.ErrPagination). Items holds what was read; a
+	// screen shows it with this said above it.
+	Partial error
 
 	display func(string) string
 	now     func() time.Time
@@ -97,7 +103,9 @@ func (pc *Pipelines) Apply(m PipelinesPage) {
 	}
 	if m.Done {
 		pc.Loading = false
-		if m.Err != nil {
+		_, skipped := api.Partial(m.Err)
+		partial := skipped || errors.Is(m.Err, api.ErrPagination)
+		if m.Err != nil && !partial {
 			pc.Err = m.Err
 			return
 		}
@@ -105,6 +113,10 @@ func (pc *Pipelines) Apply(m PipelinesPage) {
 			pc.Items = pc.incoming
 		}
 		pc.incoming, pc.Loaded, pc.Err, pc.LoadedAt = nil, true, nil, pc.now()
+		pc.Partial = nil
+		if partial {
+			pc.Partial = m.Err
+		}
 		return
 	}
 	pc.Page, pc.Last = m.Number, m.Last

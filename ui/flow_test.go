@@ -202,7 +202,7 @@ func TestFailedPauseRevertsAndShowsTheServersMessage(t *testing.T) {
 	d.keys("p")
 	d.typeText("x")
 	d.keys("enter")
-	frame := d.waitFor("could not pause default: Forbidden (the token needs write_clusters)")
+	frame := d.waitFor("could not pause default: Forbidden (this needs an API token with the write_clusters scope)")
 	for _, line := range strings.Split(frame, "\n") {
 		if strings.Contains(line, "default ★") && !strings.Contains(line, "running") {
 			t.Fatalf("the row was not reverted: %s", line)
@@ -218,7 +218,7 @@ func TestCreateAHostedQueue(t *testing.T) {
 	d.typeText("linux-arm")
 	d.formKeys("enter")
 	d.typeText("ARM builds")
-	d.formKeys("enter", "down", "enter") // hosted
+	d.formKeys("enter", "down", "enter", "enter") // hosted, the default retry agent affinity
 	d.waitFor("Instance shape")
 	d.formKeys("down", "down", "down", "down", "down", "enter") // Linux ARM64 Medium
 	d.waitFor("created queue linux-arm")
@@ -295,14 +295,14 @@ func TestRejectedFormKeepsItsValues(t *testing.T) {
 	d.typeText("macos")
 	d.formKeys("enter")
 	d.typeText("a second macos queue")
-	d.formKeys("enter", "enter") // self-hosted, submit
+	d.formKeys("enter", "enter", "enter") // self-hosted, the default retry agent affinity, submit
 	frame := d.waitFor("The server said: Validation failed: Key has already been taken")
 	if !strings.Contains(frame, "> macos") || !strings.Contains(frame, "a second macos queue") {
 		t.Fatalf("the form lost its values:\n%s", frame)
 	}
 	// Fix the key and send again: the rest is still there.
 	d.typeText("-2")
-	d.formKeys("enter", "enter", "enter")
+	d.formKeys("enter", "enter", "enter", "enter")
 	d.waitFor("created queue macos-2")
 	if _, q := findQueue(t, d, "Mobile", "macos-2"); model.Value(q.Description) != "a second macos queue" {
 		t.Fatalf("queue = %+v", q)

@@ -27,9 +27,12 @@ func ErrorText(err error) string {
 	var apiErr *api.Error
 	switch {
 	case errors.As(err, &apiErr):
+		// The API's own hint: a 401 says the token was not accepted (it
+		// has no scope to name), a 403 names the scope, a 429 which limit.
+		// Scope alone is not it: on a 429 it names the limit (rest_user).
 		s := apiErr.Summary()
-		if apiErr.Scope != "" {
-			s += " (the token needs " + apiErr.Scope + ")"
+		if hint := apiErr.Hint(); hint != "" {
+			s += " (" + hint + ")"
 		}
 		return Clean(s)
 	case errors.Is(err, api.ErrReadOnly):

@@ -5,32 +5,50 @@ import (
 	"regexp"
 	"strings"
 	"time"
-	"unicode"
 
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/kyokomi/emoji/v2"
+
+	"github.com/kiteconsole/kiteconsole/termsafe"
 )
 
-// Clean makes a string from the API safe to draw: escape sequences and
-// control characters are removed, so text written by anyone in the
-// organisation can never drive the operator's terminal. New lines and
-// tabs become spaces: every value is drawn on one line.
-func Clean(s string) string {
-	if s == "" {
+// Clean makes a string from the API safe to draw: it is termsafe.Text,
+// the same cleaning the command line uses, so escape sequences, control
+// characters, bidi marks and overrides (LRM, RLM, ALM, U+202A-U+202E,
+// U+2066-U+2069), zero-width characters and the BOM never reach the
+// terminal, and text written by anyone in the organisation can neither
+// drive the operator's terminal nor make one name read as another. New
+// lines and tabs become spaces: every value is drawn on one line.
+func Clean(s string) string { return termsafe.Text(s) }
+
+// DropMarks removes from drawn text (which may hold styles) the
+// characters that change how text reads without being seen: bidi marks,
+// embeddings, overrides and isolates, zero-width characters, the BOM and
+// the line and paragraph separators. It keeps escape sequences, so it can
+// guard a whole rendered view, such as a form whose inputs hold values
+// from the API, where Clean cannot reach.
+func DropMarks(s string) string {
+	if !strings.ContainsFunc(s, isMark) {
 		return s
 	}
-	s = ansi.Strip(s)
 	return strings.Map(func(r rune) rune {
-		switch {
-		case r == '\n' || r == '\t' || r == '\r':
-			return ' '
-		case unicode.IsControl(r), r == '\u2028', r == '\u2029',
-			r >= '\u202A' && r <= '\u202E', r >= '\u2066' && r <= '\u2069': // bidi overrides
+		if isMark(r) {
 			return -1
 		}
 		return r
 	}, s)
+}
+
+func isMark(r rune) bool {
+	switch {
+	case r < '\u061C':
+		return false
+	case r == '\u061C', r >= '\u200B' && r <= '\u200F', r == '\u2028', r == '\u2029',
+		r >= '\u202A' && r <= '\u202E', r == '\u2060', r >= '\u2066' && r <= '\u2069', r == '\uFEFF':
+		return true
+	}
+	return false
 }
 
 var shortcode = regexp.MustCompile(`:[a-z0-9_+\-]+:`)
@@ -66,28 +84,37 @@ func EmojiCell(code string) string {
 	return e
 }
 
-// Ago says how long Ago t was, briefly: "just now", "5m Ago", "2h Ago".
+// Ago says how long ago t was, briefly: "just now", "5m ago", "2h ago";
+// a t ahead of now (a clock that runs fast, or a year-9999 date from the
+// API) is "in 3m", "in 7973y".
 func Ago(now, t time.Time) string {
-	d := now.Sub(t)
 	switch {
-	case d < 0:
-		return "in " + span(-d)
-	case d < 45*time.Second:
+	case t.After(now.Add(45 * time.Second)):
+		return "in " + span(now, t)
+	case !t.Before(now.Add(-45 * time.Second)):
 		return "just now"
 	default:
-		return span(d) + " ago"
+		return span(t, now) + " ago"
 	}
 }
 
-// Until says how long until t, or how long Ago it passed.
+// Until says how long until t, or how long ago it passed.
 func Until(now, t time.Time) string {
 	if t.Before(now) {
 		return Ago(now, t)
 	}
-	return "in " + span(t.Sub(now))
+	return "in " + span(now, t)
 }
 
-func span(d time.Duration) string {
+// span is the time from from to to (to is the later), briefly. Times far
+// apart are counted in years from their dates: time.Time.Sub saturates at
+// about 292 years, and the saturated value once showed a year-9999 pause
+// as "paused in -9223372036s".
+func span(from, to time.Time) string {
+	if years := to.Year() - from.Year(); years > 100 {
+		return fmt.Sprintf("%dy", years)
+	}
+	d := to.Sub(from)
 	switch {
 	case d < time.Minute:
 		return fmt.Sprintf("%ds", int(d.Seconds()))
@@ -95,8 +122,11 @@ func span(d time.Duration) string {
 		return fmt.Sprintf("%dm", int(d.Minutes()))
 	case d < 48*time.Hour:
 		return fmt.Sprintf("%dh", int(d.Hours()))
-	case d < 60*24*time.Hour:
-		return fmt.Sprintf("%dd", int(d.Hours()/24))
+	case d < 120*24*time.Hour:
+		// Days to the nearest, up to four months: "90d" is what a person
+		// typed for a token's expiry, and a reading a moment later must
+		// not make it "89d" or "2mo".
+		return fmt.Sprintf("%dd", int((d+12*time.Hour)/(24*time.Hour)))
 	case d < 730*24*time.Hour:
 		return fmt.Sprintf("%dmo", int(d.Hours()/24/30))
 	default:

@@ -220,7 +220,9 @@ func (s *formScreen) View() string {
 		}
 		return strings.Join(lines, "\n")
 	}
-	lines = append(lines, "", s.form.View())
+	// The inputs may hold values from the API (an edit form's): no bidi
+	// override or invisible mark of theirs reaches the terminal.
+	lines = append(lines, "", common.DropMarks(s.form.View()))
 	return strings.Join(lines, "\n")
 }
 

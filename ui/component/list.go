@@ -1,11 +1,16 @@
 package component
 
 import (
+	"errors"
+	"strings"
 	"time"
+
+	"charm.land/lipgloss/v2"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/kiteconsole/kiteconsole/api"
 	"github.com/kiteconsole/kiteconsole/org"
 	"github.com/kiteconsole/kiteconsole/ui/common"
 )
@@ -95,7 +100,40 @@ type List[T any] struct {
 	loading  bool
 	Err      error
 	loadedAt time.Time
+	// Note, when set, says what the list on show lacks: items the API
+	// sent that could not be read, or pages that could not be followed.
+	// The list is shown with it, above the table.
+	Note string
+	// asked is set while a load a person asked for (r) is on its way.
+	asked bool
+	// noteLines is how many lines the note took when last drawn, for
+	// clicks on the rows below it.
+	noteLines int
 }
+
+// PartialNote tells a list's reply that still holds a list to show from a
+// failure: a SkippedError (items that could not be read: "1 pipeline
+// could not be read: …") or api.ErrPagination (the pages read before the
+// client stopped following them). one names one item: "pipeline".
+func PartialNote(err error, one string) (string, bool) {
+	if skipped, ok := api.Partial(err); ok {
+		return common.Clean(skipped.Describe(one)), true
+	}
+	if errors.Is(err, api.ErrPagination) {
+		return "showing only what was read: " + common.ErrorText(err), true
+	}
+	return "", false
+}
+
+// Usable reports whether a list's reply holds the list to show: no
+// error, or only items or pages that were skipped (PartialNote).
+func Usable(err error) bool {
+	_, partial := PartialNote(err, "")
+	return err == nil || partial
+}
+
+// one is the list's noun for one item: "queue" for "queues".
+func (l *List[T]) one() string { return strings.TrimSuffix(l.spec.Noun, "s") }
 
 func NewList[T any](c *common.Common, spec ListSpec[T]) *List[T] {
 	cols := make([]column, len(spec.Columns))
@@ -108,6 +146,24 @@ func NewList[T any](c *common.Common, spec ListSpec[T]) *List[T] {
 // StartLoad says a load is on its way.
 func (l *List[T]) StartLoad() { l.loading = true }
 
+// StartLoadIn says a load is on its way in lane: one a person asked for
+// with r (org.Fresh) says when it is done, so r never seems to do
+// nothing (issue 17, 17).
+func (l *List[T]) StartLoadIn(lane org.Lane) {
+	l.loading = true
+	l.asked = l.asked || lane == org.Fresh
+}
+
+// Answered is what the end of a load says: after a person's r, that the
+// list was refreshed and how many it holds; otherwise nothing.
+func (l *List[T]) Answered() tea.Cmd {
+	if !l.asked {
+		return nil
+	}
+	l.asked = false
+	return common.Flash(common.FlashOK, "refreshed: "+common.Plural(len(l.Items), l.one(), l.spec.Noun))
+}
+
 // Loaded takes in the reply to a load: the items, or an error that is
 // kept (and said in a flash) while what was shown stays on. A background
 // refresh the budget put off changes nothing and says nothing.
@@ -116,12 +172,26 @@ func (l *List[T]) Loaded(items []T, err error) tea.Cmd {
 	if common.Deferred(err) {
 		return nil
 	}
+	if note, ok := PartialNote(err, l.one()); ok {
+		// The items that were read are the list: shown, with what is
+		// missing said above them (and once in a flash, which the
+		// message history keeps whole).
+		l.SetItems(items)
+		said := note == l.Note
+		l.Note = note
+		if said {
+			return l.Answered()
+		}
+		l.asked = false
+		return common.Flash(common.FlashInfo, note)
+	}
 	if err != nil {
-		l.Err = err
+		l.Err, l.asked = err, false
 		return common.Flash(common.FlashError, "could not load "+l.spec.Noun+": "+common.ErrorText(err))
 	}
 	l.SetItems(items)
-	return nil
+	l.Note = ""
+	return l.Answered()
 }
 
 // SetItems shows items as the server's current list.
@@ -228,8 +298,8 @@ func (l *List[T]) Help() []key.Binding {
 func (l *List[T]) Update(msg tea.Msg, top int) (bool, tea.Cmd) {
 	switch msg := msg.(type) {
 	case common.ClickMsg:
-		return l.Table.clickRow(msg.Y - top), nil
-	case tea.MouseWheelMsg:
+		return l.Table.clickRow(msg.Y - top - l.noteLines), nil
+	case tea.MouseWheelMsg, tea.PasteMsg:
 		return l.Table.Update(msg)
 	case common.MarksChanged:
 		if l.spec.Marked != nil {
@@ -279,8 +349,33 @@ func (l *List[T]) View(width, height int) string {
 		}
 		return st.Muted.Render("  loading " + l.spec.Noun + "…")
 	}
-	l.Table.setSize(width, height)
-	return l.Table.render()
+	note := l.note(width)
+	l.Table.setSize(width, height-l.noteLines)
+	return note + l.Table.render()
+}
+
+// maxNoteLines bounds the note above a list: the table keeps the screen;
+// the note's whole text is also in the flash that said it.
+const maxNoteLines = 3
+
+// note draws the Note wrapped to width, at most maxNoteLines lines, and
+// records how many it took.
+func (l *List[T]) note(width int) string {
+	l.noteLines = 0
+	if l.Note == "" {
+		return ""
+	}
+	text := lipgloss.NewStyle().Width(max(width-2, 10)).Render(l.Note)
+	lines := strings.Split(text, "\n")
+	if len(lines) > maxNoteLines {
+		lines = lines[:maxNoteLines]
+		lines[maxNoteLines-1] = common.Fit(strings.TrimRight(lines[maxNoteLines-1], " ")+"…", max(width-2, 10))
+	}
+	for i := range lines {
+		lines[i] = l.c.Styles.Warning.Render("  " + strings.TrimRight(lines[i], " "))
+	}
+	l.noteLines = len(lines)
+	return strings.Join(lines, "\n") + "\n"
 }
 
 // Stale is how old the list on show is when its last refresh failed.

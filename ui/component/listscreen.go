@@ -75,7 +75,7 @@ func (s *ListScreen[T]) Help() []key.Binding { return s.List.Help() }
 func (s *ListScreen[T]) Init() tea.Cmd       { return s.load(org.Interactive) }
 
 func (s *ListScreen[T]) load(lane org.Lane) tea.Cmd {
-	s.List.StartLoad()
+	s.List.StartLoadIn(lane)
 	s.gen++
 	gen, label := s.gen, "loading "+s.spec.List.Noun
 	if s.spec.Pages == nil {

@@ -286,6 +286,19 @@ func (t *Table) Update(msg tea.Msg) (bool, tea.Cmd) {
 			return false, nil
 		}
 		return true, nil
+	case tea.PasteMsg:
+		// A paste goes into the filter while it is open, as typing does.
+		if !t.filtering {
+			return false, nil
+		}
+		before := t.filter.Value()
+		var cmd tea.Cmd
+		t.filter, cmd = t.filter.Update(msg)
+		if t.filter.Value() != before {
+			t.cursor = 0
+			t.applyFilter()
+		}
+		return true, cmd
 	case tea.MouseWheelMsg:
 		switch msg.Button {
 		case tea.MouseWheelUp:

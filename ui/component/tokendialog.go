@@ -59,7 +59,9 @@ func (d *TokenDialog) View(width, _ int) string {
 		"",
 	}
 	if d.copied {
-		lines = append(lines, st.FlashOK.Render("✓ copied to your clipboard"))
+		// OSC 52 may be dropped on the way (tmux's default), and the
+		// console cannot know: it says what it did, and what to check.
+		lines = append(lines, lipgloss.NewStyle().Width(w).Render(st.FlashOK.Render("✓ "+common.ClipboardSent("the value", t.Token)+"; if your clipboard does not start so, select the value above")))
 	}
 	lines = append(lines, st.Muted.Render(hint(d.help())))
 	return st.Dialog.Width(w + 4).Render(strings.Join(lines, "\n"))

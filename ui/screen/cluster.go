@@ -146,6 +146,7 @@ func (s *clusterScreen) load(lane org.Lane) tea.Cmd {
 	case tabTokens:
 		tab = s.loadTokens(lane)
 	case tabPipelines:
+		s.pipes.StartLoadIn(lane)
 		tab = s.C.LoadPipelines(lane, true)
 	}
 	id := s.cluster.ID
@@ -172,7 +173,11 @@ func (s *clusterScreen) refresh(lane org.Lane) tea.Cmd {
 
 func (s *clusterScreen) loadQueues(lane org.Lane) tea.Cmd {
 	id := s.cluster.ID
-	s.queues.StartLoad()
+	if s.tabs.Current == tabQueues { // r's answer comes from the tab on show
+		s.queues.StartLoadIn(lane)
+	} else {
+		s.queues.StartLoad()
+	}
 	return s.Run(lane, "loading queues", func(ctx context.Context) tea.Msg {
 		qs, err := s.C.Client.ListQueues(ctx, id, nil)
 		return queuesLoaded{queues: qs, err: err}
@@ -181,6 +186,7 @@ func (s *clusterScreen) loadQueues(lane org.Lane) tea.Cmd {
 
 func (s *clusterScreen) loadTokens(lane org.Lane) tea.Cmd {
 	id := s.cluster.ID
+	s.tokens.StartLoadIn(lane)
 	return s.Run(lane, "loading tokens", func(ctx context.Context) tea.Msg {
 		ts, err := s.C.Client.ListTokens(ctx, id, nil)
 		return tokensLoaded{tokens: ts, err: err}
@@ -215,10 +221,11 @@ func (s *clusterScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	case tokensLoaded:
 		return s, s.tokens.Loaded(msg.tokens, msg.err)
 	case queuesLoaded:
-		if cmd := s.queues.Loaded(msg.queues, msg.err); cmd != nil || msg.err != nil {
+		cmd := s.queues.Loaded(msg.queues, msg.err)
+		if !component.Usable(msg.err) {
 			return s, cmd
 		}
-		return s, s.C.Post(org.QueuesSeen{ClusterID: s.cluster.ID, Queues: msg.queues})
+		return s, tea.Batch(cmd, s.C.Post(org.QueuesSeen{ClusterID: s.cluster.ID, Queues: msg.queues}))
 	case clusterLoaded:
 		if msg.err == nil {
 			s.cluster = msg.cluster

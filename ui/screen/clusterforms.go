@@ -28,10 +28,16 @@ func validateEmoji(s string) error {
 // also pick the default queue from the cluster's queues.
 func newClusterForm(c *common.Common, cl *model.Cluster, queues []model.Queue) component.FormSpec {
 	v := struct{ name, description, emoji, color, defaultQueue string }{}
+	// was holds the cluster's values as the form starts with them:
+	// cleaned, so no bidi override or escape from the API reaches the
+	// terminal inside an input, and compared cleaned, so an untouched
+	// field sends nothing.
+	was := v
 	if cl != nil {
-		v.name, v.description = cl.Name, model.Value(cl.Description)
-		v.emoji, v.color = model.Value(cl.Emoji), model.Value(cl.Color)
-		v.defaultQueue = model.Value(cl.DefaultQueueID)
+		was.name, was.description = common.Clean(cl.Name), common.Clean(model.Value(cl.Description))
+		was.emoji, was.color = common.Clean(model.Value(cl.Emoji)), common.Clean(model.Value(cl.Color))
+		was.defaultQueue = model.Value(cl.DefaultQueueID)
+		v = was
 	}
 	title, action := "New cluster", "creating clusters"
 	if cl != nil {
@@ -75,11 +81,11 @@ func newClusterForm(c *common.Common, cl *model.Cluster, queues []model.Queue) c
 				*f, changed = model.Set(now), true
 			}
 		}
-		set(&up.Name, v.name, cl.Name)
-		set(&up.Description, v.description, model.Value(cl.Description))
-		set(&up.Emoji, v.emoji, model.Value(cl.Emoji))
-		set(&up.Color, v.color, model.Value(cl.Color))
-		set(&up.DefaultQueueID, v.defaultQueue, model.Value(cl.DefaultQueueID))
+		set(&up.Name, v.name, was.name)
+		set(&up.Description, v.description, was.description)
+		set(&up.Emoji, v.emoji, was.emoji)
+		set(&up.Color, v.color, was.color)
+		set(&up.DefaultQueueID, v.defaultQueue, was.defaultQueue)
 		if !changed {
 			return common.Flash(common.FlashInfo, "nothing changed"), nil
 		}
@@ -96,31 +102,76 @@ func newClusterForm(c *common.Common, cl *model.Cluster, queues []model.Queue) c
 	return spec
 }
 
+// affinityOptions are the retry agent affinities a queue can take, with
+// what each does; when the queue's reply left its affinity out (current
+// ""), a first option keeps it as it is, so nothing is sent unasked.
+func affinityOptions(current string, editing bool) []huh.Option[string] {
+	var opts []huh.Option[string]
+	if editing && current == "" {
+		opts = append(opts, huh.NewOption("not reported by the API: leave it as it is", ""))
+	}
+	for _, a := range model.RetryAgentAffinities {
+		label := a
+		switch a {
+		case model.RetryPreferWarmest:
+			label += ": retries prefer agents that just finished a job (default)"
+		case model.RetryPreferDifferent:
+			label += ": retries prefer another agent than the one that failed"
+		}
+		opts = append(opts, huh.NewOption(label, a))
+	}
+	return opts
+}
+
+// shapeOptions are instance shapes to choose from, described as the model
+// describes them; keep, when set, is the queue's current shape, offered
+// first when the list lacks it (a deprecated or unknown shape), so that
+// the form's starting value is the shape the queue has, not a resize.
+func shapeOptions(list []model.ShapeInfo, keep *model.InstanceShape) []huh.Option[string] {
+	var opts []huh.Option[string]
+	found := false
+	for _, s := range list {
+		label := common.Clean(model.DescribeShape(s.InstanceShape))
+		if keep != nil && s.Name == keep.Name {
+			found, label = true, "keep "+label
+		} else if s.Deprecated {
+			continue
+		}
+		opts = append(opts, huh.NewOption(label, s.Name))
+	}
+	if keep != nil && !found {
+		opts = append([]huh.Option[string]{huh.NewOption("keep "+common.Clean(model.DescribeShape(*keep)), keep.Name)}, opts...)
+	}
+	return opts
+}
+
 // newQueueForm creates a queue in cl (q nil), self-hosted or hosted, or
-// updates one: its description and, when hosted, its size only.
+// updates one: its description, its retry agent affinity and, when
+// hosted, its size only.
 func newQueueForm(c *common.Common, cl model.Cluster, q *model.Queue) component.FormSpec {
-	v := struct{ key, description, kind, shape string }{kind: "self-hosted"}
+	v := struct{ key, description, kind, shape, affinity string }{kind: "self-hosted", affinity: model.RetryPreferWarmest}
+	var wasDescription string
+	var current *model.InstanceShape
 	if q != nil {
-		v.key, v.description = q.Key, model.Value(q.Description)
+		// Prefilled inputs draw what they hold: cleaned, so no bidi
+		// override or escape from the API reaches the terminal; what was
+		// cleaned is compared cleaned, so an untouched field sends nothing.
+		wasDescription = common.Clean(model.Value(q.Description))
+		v.key, v.description, v.affinity = q.Key, wasDescription, q.RetryAgentAffinity
 		if q.Hosted && q.HostedAgents != nil {
-			v.kind, v.shape = "hosted", q.HostedAgents.InstanceShape.Name
+			shape := q.HostedAgents.InstanceShape
+			v.kind, v.shape, current = "hosted", shape.Name, &shape
 		}
 	}
 	title, action := "New queue in "+common.Clean(cl.Name), "creating queues"
 	if q != nil {
 		title, action = "Edit queue "+common.Clean(q.Key), "editing queues"
 	}
-	shapeOptions := func(list []model.ShapeInfo) []huh.Option[string] {
-		var opts []huh.Option[string]
-		for _, s := range list {
-			if s.Deprecated {
-				continue
-			}
-			machine := map[string]string{model.MachineLinux: "Linux", model.MachineMacOS: "macOS"}[s.MachineType]
-			label := fmt.Sprintf("%-6s %-6s %-12s %2d vCPU %3d GB   %s", machine, map[bool]string{true: "M4", false: map[string]string{model.ArchAMD64: "AMD64", model.ArchARM64: "ARM64"}[s.Architecture]}[s.MachineType == model.MachineMacOS], s.Size, s.CPU, s.Memory, s.Name)
-			opts = append(opts, huh.NewOption(label, s.Name))
-		}
-		return opts
+	affinity := func() *huh.Select[string] {
+		return huh.NewSelect[string]().Title("Retry agent affinity").
+			Description("which agents a retried job prefers").
+			Options(affinityOptions(v.affinity, q != nil)...).Value(&v.affinity).
+			Validate(component.Validator(model.ValidateRetryAgentAffinity))
 	}
 	build := func() *huh.Form {
 		if q != nil {
@@ -128,11 +179,12 @@ func newQueueForm(c *common.Common, cl model.Cluster, q *model.Queue) component.
 				huh.NewNote().Title("Key").Description(common.Clean(q.Key) + " (a queue's key cannot change)"),
 				huh.NewInput().Title("Description").Value(&v.description).
 					Validate(func(s string) error { return model.ValidateText("description", s, false) }),
+				affinity(),
 			}
 			if v.kind == "hosted" {
 				fields = append(fields, huh.NewSelect[string]().Title("Instance shape").
 					Description("only the size can change: never the machine type or architecture").
-					Options(shapeOptions(model.ResizeOptions(q.HostedAgents.InstanceShape.Name))...).Value(&v.shape))
+					Options(shapeOptions(model.ResizeOptionsFrom(*current), current)...).Value(&v.shape))
 			}
 			return huh.NewForm(huh.NewGroup(fields...))
 		}
@@ -145,24 +197,23 @@ func newQueueForm(c *common.Common, cl model.Cluster, q *model.Queue) component.
 					huh.NewOption("self-hosted: your own agents", "self-hosted"),
 					huh.NewOption("hosted: Buildkite runs the agents", "hosted"),
 				).Value(&v.kind),
+				affinity(),
 			),
 			huh.NewGroup(
 				huh.NewSelect[string]().Title("Instance shape").
 					Description("Linux and macOS machines; only the size can change later").
-					Options(shapeOptions(model.InstanceShapes)...).Value(&v.shape).
+					Options(shapeOptions(model.InstanceShapes, nil)...).Value(&v.shape).
 					Validate(component.Validator(model.ValidateNewShape)),
 			).WithHideFunc(func() bool { return v.kind != "hosted" }),
 		)
 	}
 	submit := func(ctx context.Context) (tea.Cmd, error) {
 		if q == nil {
-			var made model.Queue
-			var err error
+			in := model.QueueCreate{Key: v.key, Description: v.description, RetryAgentAffinity: v.affinity}
 			if v.kind == "hosted" {
-				made, err = c.Client.CreateHostedQueue(ctx, cl.ID, v.key, v.description, v.shape)
-			} else {
-				made, err = c.Client.CreateSelfHostedQueue(ctx, cl.ID, v.key, v.description)
+				in.HostedAgents = &model.HostedAgentsRequest{InstanceShape: v.shape}
 			}
+			made, err := c.Client.CreateQueue(ctx, cl.ID, in)
 			if err != nil {
 				return nil, err
 			}
@@ -170,10 +221,13 @@ func newQueueForm(c *common.Common, cl model.Cluster, q *model.Queue) component.
 		}
 		var up model.QueueUpdate
 		changed := false
-		if v.description != model.Value(q.Description) {
+		if v.description != wasDescription {
 			up.Description, changed = model.Set(v.description), true
 		}
-		if v.kind == "hosted" && v.shape != q.HostedAgents.InstanceShape.Name {
+		if v.affinity != "" && v.affinity != q.RetryAgentAffinity {
+			up.RetryAgentAffinity, changed = model.Set(v.affinity), true
+		}
+		if current != nil && v.shape != current.Name {
 			up.HostedAgents, changed = &model.HostedAgentsRequest{InstanceShape: v.shape}, true
 		}
 		if !changed {

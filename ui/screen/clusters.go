@@ -121,7 +121,7 @@ func (s *clustersScreen) Help() []key.Binding { return s.list.Help() }
 func (s *clustersScreen) Init() tea.Cmd       { return s.load(org.Interactive, true) }
 
 func (s *clustersScreen) load(lane org.Lane, counts bool) tea.Cmd {
-	s.list.StartLoad()
+	s.list.StartLoadIn(lane)
 	return s.Run(lane, "loading clusters", func(ctx context.Context) tea.Msg {
 		cl, err := s.C.Client.ListClusters(ctx, nil)
 		return clustersLoaded{clusters: cl, err: err, counts: counts, lane: lane}
@@ -154,7 +154,8 @@ func (s *clustersScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	}
 	switch msg := msg.(type) {
 	case clustersLoaded:
-		if cmd := s.list.Loaded(msg.clusters, msg.err); cmd != nil || msg.err != nil {
+		cmd := s.list.Loaded(msg.clusters, msg.err)
+		if !component.Usable(msg.err) || common.Deferred(msg.err) {
 			return s, cmd
 		}
 		s.C.Org.SetClusters(msg.clusters)
@@ -163,8 +164,9 @@ func (s *clustersScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 			if msg.lane == org.Background {
 				lane = org.Background
 			}
-			return s, s.loadCounts(lane)
+			return s, tea.Batch(cmd, s.loadCounts(lane))
 		}
+		return s, cmd
 	case queuesCounted:
 		// A count that failed stays unknown ("…"); the table is still usable.
 		if msg.err == nil {

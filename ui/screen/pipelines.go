@@ -79,6 +79,8 @@ func newPipelineList(c *common.Common, clusterID string) *pipelineList {
 			component.OnItem(k.Delete, func(p *model.Pipeline) tea.Cmd { return confirmDeletePipeline(c, *p) }),
 			component.Shown[*model.Pipeline](k.Browse),
 			component.Shown[*model.Pipeline](k.Back),
+			notOnThisList[*model.Pipeline](k.Pause, pausesQueues, "pipelines"),
+			notOnThisList[*model.Pipeline](k.Mark, marksQueues, "pipelines"),
 		},
 		Link: func(p *model.Pipeline) (string, string, string) { return "pipeline", p.WebURL, p.ID },
 	})
@@ -143,10 +145,16 @@ func (l *pipelineList) sync(msg tea.Msg, visible bool) (tea.Cmd, bool) {
 		return nil, true
 	case common.PipelinesLoaded:
 		l.Rebuild()
-		if msg.Err != nil && visible {
+		answered := l.Answered()
+		switch note, partial := component.PartialNote(msg.Err, "pipeline"); {
+		case !visible:
+			return nil, true
+		case partial:
+			return common.Flash(common.FlashInfo, note), true
+		case msg.Err != nil:
 			return common.Flash(common.FlashError, "could not load pipelines: "+common.ErrorText(msg.Err)), true
 		}
-		return nil, true
+		return answered, true
 	case org.PipelineChanged:
 		l.Rebuild()
 		l.Table.SelectKey(msg.Pipeline.Slug)
@@ -166,6 +174,7 @@ func (l *pipelineList) View(width, height int) string {
 	pc := l.c.Org.Pipelines
 	l.List.Known = pc.Loaded || len(pc.Items) > 0
 	l.List.Err = pc.Err
+	l.List.Note, _ = component.PartialNote(pc.Partial, "pipeline")
 	return l.List.View(width, height)
 }
 
@@ -248,6 +257,7 @@ func (s *PipelinesScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	case common.RefreshMsg:
 		// The whole list is many requests: only a person's r reloads it.
 		if !msg.Auto {
+			s.List.StartLoadIn(msg.Lane)
 			return s, s.C.LoadPipelines(msg.Lane, true)
 		}
 	case tea.KeyPressMsg:

@@ -143,19 +143,17 @@ func (s *queueScreen) View() string {
 	lines = append(lines, "")
 	if q.Hosted && q.HostedAgents != nil {
 		sh := q.HostedAgents.InstanceShape
-		size := ""
-		if info, ok := model.LookupShape(sh.Name); ok {
-			size = info.Size
-			if info.Deprecated {
-				size += st.Warning.Render(" (deprecated: resize to a current shape)")
-			}
+		info := model.ShapeOf(sh) // the catalogue's, or what the shape's name tells
+		size := info.Size
+		if info.Deprecated {
+			size += st.Warning.Render(" (deprecated: resize to a current shape)")
 		}
 		lines = append(lines,
 			field("Agents", "Buildkite hosted"),
 			field("Instance shape", common.Clean(sh.Name)),
-			field("Machine", fmt.Sprintf("%s, %s", common.Clean(sh.MachineType), common.Clean(sh.Architecture))),
+			field("Machine", fmt.Sprintf("%s, %s", common.Clean(info.MachineType), common.Clean(info.Architecture))),
 			field("Size", or(size)),
-			field("vCPU / memory", fmt.Sprintf("%d vCPU, %d GB", sh.CPU, sh.Memory)))
+			field("vCPU / memory", fmt.Sprintf("%d vCPU, %d GB", info.CPU, info.Memory)))
 	} else {
 		lines = append(lines, field("Agents", "self-hosted"))
 	}

@@ -44,19 +44,28 @@ func shapeLabel(q model.Queue) string {
 	return describeShape(q.HostedAgents.InstanceShape)
 }
 
+// describeShape is a shape in a table cell, from what model.ShapeOf
+// knows of it (the catalogue, or the shape's name as the API sent it).
 func describeShape(s model.InstanceShape) string {
-	machine := map[string]string{model.MachineLinux: "Linux", model.MachineMacOS: "macOS"}[s.MachineType]
+	info := model.ShapeOf(s)
+	machine := map[string]string{model.MachineLinux: "Linux", model.MachineMacOS: "macOS"}[info.MachineType]
 	if machine == "" {
-		machine = common.Clean(s.MachineType)
+		machine = common.Clean(info.MachineType)
 	}
-	arch := strings.ToUpper(common.Clean(s.Architecture))
-	if s.MachineType == model.MachineMacOS {
-		arch = "M4"
-		if info, ok := model.LookupShape(s.Name); ok && info.Deprecated {
-			arch = "M2 (deprecated)"
-		}
+	text := machine
+	if info.MachineType != model.MachineMacOS { // every Mac is Apple silicon
+		text = strings.TrimSpace(text + " " + strings.ToUpper(common.Clean(info.Architecture)))
 	}
-	return fmt.Sprintf("%s %s %d vCPU %d GB", machine, arch, s.CPU, s.Memory)
+	if info.CPU > 0 || info.Memory > 0 {
+		text += fmt.Sprintf(" %d vCPU %d GB", info.CPU, info.Memory)
+	}
+	switch {
+	case info.Deprecated:
+		text += " (deprecated)"
+	case info.Unknown || text == "":
+		text += " " + common.Clean(info.Name)
+	}
+	return strings.TrimSpace(text)
 }
 
 func queueDescription(q model.Queue) string {

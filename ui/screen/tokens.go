@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
 
@@ -16,8 +17,9 @@ import (
 	"github.com/kiteconsole/kiteconsole/ui/component"
 )
 
-// expiryCell is a token's expiry, relative: expired in red, within a week
-// in amber.
+// expiryCell is a token's expiry as a date (a span such as "in 2mo"
+// hides which day; issue 17, 24), or how soon when within two days:
+// expired in red, within a week in amber.
 func expiryCell(c *common.Common, t model.Token) string {
 	st := c.Styles
 	if t.ExpiresAt == nil || t.ExpiresAt.IsZero() {
@@ -25,14 +27,30 @@ func expiryCell(c *common.Common, t model.Token) string {
 	}
 	now := c.Now()
 	at := t.ExpiresAt.Time
+	date := at.UTC().Format("2006-01-02")
 	switch {
 	case !at.After(now):
-		return st.Danger.Render("expired " + common.Ago(now, at))
-	case at.Sub(now) <= 7*24*time.Hour:
+		return st.Danger.Render("expired " + date)
+	case at.Sub(now) < 48*time.Hour:
 		return st.Warning.Render("expires " + common.Until(now, at))
+	case at.Sub(now) <= 7*24*time.Hour:
+		return st.Warning.Render("expires " + date)
 	default:
-		return "expires " + common.Until(now, at)
+		return "expires " + date
 	}
+}
+
+// expiryText is a token's expiry in full: the date and time, and how far
+// it is from now.
+func expiryText(c *common.Common, at *model.Timestamp) string {
+	if at == nil || at.IsZero() {
+		return "never"
+	}
+	date := at.UTC().Format("2006-01-02 15:04 UTC")
+	if !at.After(c.Now()) {
+		date = c.Styles.Danger.Render("expired " + date)
+	}
+	return date + c.Styles.Muted.Render(" ("+common.Until(c.Now(), at.Time)+")")
 }
 
 // tokenSpec declares the Tokens tab of a cluster (cl points at the
@@ -51,7 +69,7 @@ func tokenSpec(c *common.Common, cl *model.Cluster) component.ListSpec[model.Tok
 		Columns: []component.ListColumn[model.Token]{
 			component.Col("DESCRIPTION", 14, 2, 0, description),
 			component.Col("ALLOWED IPS", 14, 1, 90, ips),
-			component.Col("EXPIRY", 16, 0, 0, func(t model.Token) string { return expiryCell(c, t) }),
+			component.Col("EXPIRY", 18, 0, 0, func(t model.Token) string { return expiryCell(c, t) }),
 			component.Col("CREATED", 12, 1, 70, func(t model.Token) string {
 				created := ""
 				if t.CreatedAt != nil {
@@ -70,6 +88,7 @@ func tokenSpec(c *common.Common, cl *model.Cluster) component.ListSpec[model.Tok
 		},
 		Keys: []component.ListKey[model.Token]{
 			component.Shown[model.Token](k.NextTab),
+			component.OnItem(k.Open, func(t model.Token) tea.Cmd { return c.Push(NewTokenScreen(c, *cl, t)) }),
 			component.OnList[model.Token](k.New, func() tea.Cmd { return component.PushForm(c, newTokenForm(c, *cl, nil)) }),
 			component.OnItem(k.Edit, func(t model.Token) tea.Cmd { return component.PushForm(c, newTokenForm(c, *cl, &t)) }),
 			component.OnItem(k.Delete, func(t model.Token) tea.Cmd { return confirmRevokeToken(c, *cl, t) }),
@@ -77,9 +96,26 @@ func tokenSpec(c *common.Common, cl *model.Cluster) component.ListSpec[model.Tok
 			component.Shown[model.Token](k.Filter),
 			component.Shown[model.Token](k.Back),
 			component.OnItem(k.CopyURL, func(t model.Token) tea.Cmd { return c.CopyText("the token's API URL", t.URL) }).Hide(),
+			notOnThisList[model.Token](k.Pause, pausesQueues, "tokens"),
+			notOnThisList[model.Token](k.Mark, marksQueues, "tokens"),
 		},
 	}
 }
+
+// notOnThisList is a queue key (pause, mark) pressed on a list of
+// something else: it says what the key does and where, instead of
+// nothing at all (issue 17, 17). Hidden from the help line.
+func notOnThisList[T any](b key.Binding, does, what string) component.ListKey[T] {
+	return component.OnList[T](b, func() tea.Cmd {
+		return common.Flash(common.FlashInfo, b.Help().Key+" "+does+" on the Queues tab or a queue; "+what+" have no such action")
+	}).Hide()
+}
+
+// Queue keys' actions, for notOnThisList.
+const (
+	pausesQueues = "pauses and resumes queues"
+	marksQueues  = "marks queues for incident mode"
+)
 
 // withoutValue is a token as every list keeps it: without its value.
 func withoutValue(t model.Token) model.Token {
@@ -89,15 +125,40 @@ func withoutValue(t model.Token) model.Token {
 
 var cidrHint = "space-separated CIDRs, e.g. 202.144.0.0/24 10.0.0.0/8; empty allows any"
 
-// newTokenForm creates a token in cl (t nil) or edits one.
+// expiryHint is the create form's help for the expiry, with examples
+// that are themselves valid (a week from now) and Buildkite's minimum.
+func expiryHint(now time.Time) string {
+	week := now.Add(7 * 24 * time.Hour).UTC()
+	return fmt.Sprintf("optional; at least %d minutes from now: %s, %s or a span such as 90d",
+		int(model.MinTokenLifetime.Minutes()), week.Format("2006-01-02"), week.Format("2006-01-02T15:04:05Z"))
+}
+
+// expiryPreview says the date an expiry as typed stands for ("90d" is a
+// date the person should see before creating it; issue 17, 24), or why
+// it will be refused.
+func expiryPreview(c *common.Common, typed string) string {
+	if strings.TrimSpace(typed) == "" {
+		return "no expiry: the token works until it is revoked"
+	}
+	at, err := model.ParseExpiry(typed, c.Now())
+	if err != nil {
+		return "expiry: " + err.Error()
+	}
+	return "expires " + at.UTC().Format("Mon 2 Jan 2006, 15:04 UTC") + " (" + common.Until(c.Now(), at) + ")"
+}
+
+// newTokenForm creates a token in cl (t nil) or edits one. The API
+// updates a token's description only: its expiry and allowed addresses
+// are fixed when it is made, so the edit form offers neither (and never
+// checks the expiry it has, which may be past).
 func newTokenForm(c *common.Common, cl model.Cluster, t *model.Token) component.FormSpec {
 	v := struct{ description, expiry, ips string }{}
+	was := ""
 	if t != nil {
-		v.description = t.Description
-		v.ips = model.Value(t.AllowedIPAddresses)
-		if t.ExpiresAt != nil {
-			v.expiry = t.ExpiresAt.UTC().Format(time.RFC3339)
-		}
+		// Prefilled inputs draw what they hold: cleaned, so no bidi
+		// override or escape from the API reaches the terminal.
+		was = common.Clean(t.Description)
+		v.description = was
 	}
 	title, action := "New agent token in "+common.Clean(cl.Name), "creating tokens"
 	if t != nil {
@@ -110,53 +171,47 @@ func newTokenForm(c *common.Common, cl model.Cluster, t *model.Token) component.
 		_, err := model.ParseExpiry(s, c.Now())
 		return err
 	}
+	description := func() *huh.Input {
+		return huh.NewInput().Title("Description").Description("what the agents using it are").Value(&v.description).
+			Validate(func(s string) error { return model.ValidateText("description", s, true) })
+	}
 	build := func() *huh.Form {
+		if t != nil {
+			return huh.NewForm(huh.NewGroup(
+				description(),
+				huh.NewNote().Title("Expiry and allowed IP addresses").
+					Description("fixed when a token is created: the API changes only the description"),
+			))
+		}
 		return huh.NewForm(huh.NewGroup(
-			huh.NewInput().Title("Description").Description("what the agents using it are").Value(&v.description).
-				Validate(func(s string) error { return model.ValidateText("description", s, true) }),
-			huh.NewInput().Title("Expires").Description("optional: 2027-01-01, 2027-01-01T00:00:00Z or a span such as 90d").
+			description(),
+			huh.NewInput().Title("Expires").Description(expiryHint(c.Now())).
 				Value(&v.expiry).Validate(validateExpiry),
 			huh.NewInput().Title("Allowed IP addresses").Description(cidrHint).Value(&v.ips).
 				Validate(component.Validator(model.ValidateCIDRList)),
 		))
 	}
 	submit := func(ctx context.Context) (tea.Cmd, error) {
-		var expires *model.Timestamp
-		if strings.TrimSpace(v.expiry) != "" {
-			at, err := model.ParseExpiry(v.expiry, c.Now())
-			if err != nil {
-				return nil, err
-			}
-			expires = model.NewTimestamp(at)
-		}
-		ips := model.NormalizeCIDRList(v.ips)
 		if t == nil {
-			made, err := c.Client.CreateToken(ctx, cl.ID, model.TokenCreate{Description: v.description, ExpiresAt: expires, AllowedIPAddresses: ips})
+			var expires *model.Timestamp
+			if strings.TrimSpace(v.expiry) != "" {
+				at, err := model.ParseExpiry(v.expiry, c.Now())
+				if err != nil {
+					return nil, err
+				}
+				expires = model.NewTimestamp(at)
+			}
+			made, err := c.Client.CreateToken(ctx, cl.ID, model.TokenCreate{Description: v.description, ExpiresAt: expires, AllowedIPAddresses: model.NormalizeCIDRList(v.ips)})
 			if err != nil {
 				return nil, err
 			}
 			return tea.Batch(common.Send(org.TokenChanged{ClusterID: cl.ID, Token: withoutValue(made)}),
 				common.Send(common.TokenShown{ClusterName: cl.Name, Token: made})), nil
 		}
-		var up model.TokenUpdate
-		changed := false
-		if v.description != t.Description {
-			up.Description, changed = model.Set(v.description), true
-		}
-		if ips != model.Value(t.AllowedIPAddresses) {
-			up.AllowedIPAddresses, changed = model.Set(ips), true
-		}
-		was := ""
-		if t.ExpiresAt != nil {
-			was = t.ExpiresAt.UTC().Format(time.RFC3339)
-		}
-		if strings.TrimSpace(v.expiry) != was && expires != nil {
-			up.ExpiresAt, changed = model.Set(*expires), true
-		}
-		if !changed {
+		if v.description == was {
 			return common.Flash(common.FlashInfo, "nothing changed"), nil
 		}
-		made, err := c.Client.UpdateToken(ctx, cl.ID, t.ID, up)
+		made, err := c.Client.UpdateToken(ctx, cl.ID, t.ID, model.TokenUpdate{Description: model.Set(v.description)})
 		if err != nil {
 			return nil, err
 		}
@@ -166,6 +221,8 @@ func newTokenForm(c *common.Common, cl model.Cluster, t *model.Token) component.
 		Target: audit.Target{ClusterID: cl.ID, ClusterName: cl.Name}}
 	if t != nil {
 		spec.Audit, spec.Target.TokenID, spec.Target.TokenName = "token.update", t.ID, t.Description
+	} else {
+		spec.Preview = func() string { return expiryPreview(c, v.expiry) }
 	}
 	return spec
 }

@@ -1,0 +1,32 @@
+package common
+
+import (
+	"net/http"
+	"testing"
+
+	"github.com/kiteconsole/kiteconsole/api"
+)
+
+// The screens say what the API's error means as the client does (Hint): a
+// 401 names no scope, a 403 the one missing, a 429 which limit; a 429's
+// scope ("rest_user") was once shown as a scope the token needs.
+func TestErrorTextUsesTheAPIHint(t *testing.T) {
+	cases := []struct {
+		err  *api.Error
+		want string
+	}{
+		{&api.Error{StatusCode: http.StatusUnauthorized, Message: "Authentication required"},
+			"Authentication required (the API token was not accepted: it may be mistyped, revoked or expired)"},
+		{&api.Error{StatusCode: http.StatusForbidden, Message: "Forbidden", Scope: "write_clusters"},
+			"Forbidden (this needs an API token with the write_clusters scope)"},
+		{&api.Error{StatusCode: http.StatusTooManyRequests, Message: "Too many requests", Scope: "rest_user", Limit: api.LimitUser},
+			"Too many requests (your own request limit is spent; the organisation's is not)"},
+		{&api.Error{StatusCode: http.StatusUnprocessableEntity, Message: "Validation Failed", Errors: []string{"key: taken"}},
+			"Validation Failed: key: taken"},
+	}
+	for _, c := range cases {
+		if got := ErrorText(c.err); got != c.want {
+			t.Errorf("%d: got %q, want %q", c.err.StatusCode, got, c.want)
+		}
+	}
+}
