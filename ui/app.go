@@ -139,7 +139,7 @@ func New(ctx context.Context, opts Options) *App {
 // Init loads the home screen, asks the terminal for its background
 // colour and starts the refresh timer.
 func (a *App) Init() tea.Cmd {
-	return tea.Batch(a.top().Init(), tea.RequestBackgroundColor, a.armRefresh(), a.spinIfBusy(), tickBudget())
+	return tea.Batch(a.top().Init(), tea.RequestBackgroundColor, a.armRefresh(), a.spinIfBusy(), tickBudget(a.c.AppCtx))
 }
 
 func (a *App) top() common.Screen { return a.stack[len(a.stack)-1] }
@@ -159,7 +159,7 @@ func (a *App) armRefresh() tea.Cmd {
 	if pace == a.opts.Refresh {
 		wait = pace - time.Duration(time.Now().UnixNano()%int64(pace))
 	}
-	return tea.Tick(wait, func(time.Time) tea.Msg { return refreshTick{gen: gen} })
+	return common.Tick(a.c.AppCtx, wait, func(time.Time) tea.Msg { return refreshTick{gen: gen} })
 }
 
 // refreshPace slows the refresh down as the organisation's budget falls:
@@ -184,8 +184,8 @@ func refreshPace(every time.Duration, b api.Budget, now time.Time) time.Duration
 // reports one, so its reset counts down; it sends nothing.
 type budgetTick struct{}
 
-func tickBudget() tea.Cmd {
-	return tea.Tick(time.Second, func(time.Time) tea.Msg { return budgetTick{} })
+func tickBudget(ctx context.Context) tea.Cmd {
+	return common.Tick(ctx, time.Second, func(time.Time) tea.Msg { return budgetTick{} })
 }
 
 // autoRefresh asks the top screen to reload, as a background refresh: its
@@ -256,7 +256,7 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 		a.flash = msg
 		a.flashID++
 		id := a.flashID
-		return tea.Tick(flashFor, func(time.Time) tea.Msg { return flashExpired{id: id} })
+		return common.Tick(a.c.AppCtx, flashFor, func(time.Time) tea.Msg { return flashExpired{id: id} })
 	case flashExpired:
 		if msg.id == a.flashID {
 			a.flash = common.FlashMsg{}
@@ -268,7 +268,7 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 		}
 		return tea.Batch(a.autoRefresh(false), a.armRefresh())
 	case budgetTick:
-		return tickBudget()
+		return tickBudget(a.c.AppCtx)
 	case ChangedElsewhere:
 		return a.autoRefresh(true)
 	case common.PushMsg:
