@@ -133,7 +133,7 @@ func (s *buildScreen) open(j model.Job) tea.Cmd {
 	case j.Type != model.JobScript:
 		return nil
 	case model.JobWaitingForAgent(j.State):
-		if cmd := s.openQueue(j); cmd != nil {
+		if cmd, ok := s.openQueue(j); ok {
 			return cmd
 		}
 		return common.Flash(common.FlashInfo, "waiting for an agent of queue "+jobQueue(c, j)+": no log yet")
@@ -142,17 +142,17 @@ func (s *buildScreen) open(j model.Job) tea.Cmd {
 }
 
 // openQueue opens the queue a job waits on, when the console knows it.
-func (s *buildScreen) openQueue(j model.Job) tea.Cmd {
+func (s *buildScreen) openQueue(j model.Job) (tea.Cmd, bool) {
 	id := model.Value(j.ClusterQueueID)
 	for _, e := range s.C.Org.Queues() {
 		if e.Queue.ID != id || id == "" {
 			continue
 		}
 		if cl, ok := s.C.Org.Cluster(e.ClusterID); ok {
-			return s.C.Push(NewQueueScreen(s.C, cl, e.Queue))
+			return s.C.Push(NewQueueScreen(s.C, cl, e.Queue)), true
 		}
 	}
-	return nil
+	return nil, false
 }
 
 func (s *buildScreen) Crumb() string       { return "#" + strconv.Itoa(s.number) }

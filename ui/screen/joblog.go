@@ -19,14 +19,19 @@ import (
 )
 
 // A job's log is read from its end: the first load asks for its last
-// tailBytes (one ranged request, whatever the log's length), and
-// following asks every followEvery, in the background lane, for its last
-// followBytes and keeps only what is new since the last read. The screen
-// holds at most heldBytes of log, dropping the oldest lines.
+// tailBytes (one ranged request, whatever the log's length). The API
+// serves only suffix ranges (bytes=-N), not "from byte N", so following
+// asks every followEvery, in the background lane, for a little more than
+// the log grew by last time (between minFollowBytes and maxFollowBytes)
+// and keeps only what is new: the Content-Range's size says how much
+// that is. Should the log have grown by more than was asked for, one
+// read of the tail catches up. The screen holds at most heldBytes of log,
+// dropping the oldest lines.
 const (
-	tailBytes   = 64 << 10
-	followBytes = 16 << 10
-	heldBytes   = 1 << 20
+	tailBytes      = 64 << 10
+	minFollowBytes = 1 << 10
+	maxFollowBytes = 64 << 10
+	heldBytes      = 1 << 20
 	followEvery = 2 * time.Second
 	// stalledChecks is how many reads without new bytes make the
 	// follower ask whether the job has finished.
@@ -49,7 +54,8 @@ type jobLogScreen struct {
 	start, size int64
 	known       bool
 	err         error
-	fetched     int64
+	// ask is how much the follower's next read asks for.
+	ask int
 
 	stamps, follow bool
 	// followGen numbers the follower's timers, so that turning follow off
@@ -74,7 +80,7 @@ type jobRead struct {
 // NewJobLogScreen opens the log of job j of build number of pipeline
 // slug.
 func NewJobLogScreen(c *common.Common, slug string, number int, j model.Job) common.Screen {
-	s := &jobLogScreen{ScreenBase: common.NewBase(c), slug: slug, number: number, job: j, view: viewport.New()}
+	s := &jobLogScreen{ScreenBase: common.NewBase(c), slug: slug, number: number, job: j, view: viewport.New(), ask: 4 * minFollowBytes}
 	s.view.SoftWrap = true
 	s.view.MouseWheelEnabled = true
 	return s
@@ -104,7 +110,7 @@ func (s *jobLogScreen) read(lane org.Lane, follow bool) tea.Cmd {
 	slug, number, id := s.slug, s.number, s.job.ID
 	n := tailBytes
 	if follow {
-		n = followBytes
+		n = s.ask
 	}
 	return s.Run(lane, "reading the log", func(ctx context.Context) tea.Msg {
 		tail, size, err := s.C.Client.JobLogTail(ctx, slug, number, id, n)
@@ -119,17 +125,24 @@ func (s *jobLogScreen) armFollow() tea.Cmd {
 }
 
 // take adds a read to what is held. A follower's read overlaps what is
-// held when the log grew by less than it asked for: only the new end is
-// added. Otherwise (a first read, or a log that grew faster than the
-// follower reads) the tail replaces what was held.
-func (s *jobLogScreen) take(m logRead) {
-	s.fetched += int64(len(m.tail))
+// held when the log grew by no more than it asked for: only the new end
+// is added. A first read's tail replaces what was held. It reports a
+// follower's read that fell short of what was held: a gap, for a read of
+// the tail to fill.
+func (s *jobLogScreen) take(m logRead) (gap bool) {
 	grew := m.size - s.size
+	if s.known && m.follow {
+		// Ask next time for twice this growth: a steady log is followed
+		// in one read a time, a burst costs one more.
+		s.ask = min(max(int(2*grew)+minFollowBytes, minFollowBytes), maxFollowBytes)
+	}
 	switch {
 	case s.known && m.follow && grew <= 0:
-		return
+		return false
 	case s.known && m.follow && grew <= int64(len(m.tail)):
 		s.raw = append(s.raw, m.tail[int64(len(m.tail))-grew:]...)
+	case s.known && m.follow:
+		return true
 	default:
 		s.raw = m.tail
 		s.start = m.size - int64(len(m.tail))
@@ -148,6 +161,7 @@ func (s *jobLogScreen) take(m logRead) {
 		}
 		s.raw, s.start = s.raw[over+i+1:], s.start+int64(over+i+1)
 	}
+	return false
 }
 
 func (s *jobLogScreen) layout() {
@@ -216,7 +230,9 @@ func (s *jobLogScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		}
 		s.err = nil
 		before := s.size
-		s.take(msg)
+		if s.take(msg) {
+			return s, s.read(org.Background, false)
+		}
 		if msg.follow && s.size == before {
 			s.stalled++
 		} else {

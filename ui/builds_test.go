@@ -1,0 +1,289 @@
+package ui
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/kiteconsole/kiteconsole/api/sandbox/sandboxtest"
+	"github.com/kiteconsole/kiteconsole/model"
+	"github.com/kiteconsole/kiteconsole/termsafe"
+	"github.com/kiteconsole/kiteconsole/ui/common"
+	"github.com/kiteconsole/kiteconsole/ui/screen"
+)
+
+// The console's builds, jobs and logs on the sandbox's live simulation,
+// its clock moved by hand.
+
+func liveDriver(t *testing.T, o driverOptions) (*driver, *sandboxtest.Clock) {
+	t.Helper()
+	clock := sandboxtest.NewClock()
+	o.clock = clock
+	d := startDriver(t, o)
+	d.waitFor("Production", "DEFAULT QUEUE")
+	return d, clock
+}
+
+// open pushes a screen made in the program's loop, as a key leading to
+// it would.
+func (d *driver) open(build func(c *common.Common) common.Screen) {
+	d.t.Helper()
+	ch := make(chan common.Screen, 1)
+	d.p.Send(probe{fn: func(a *App) { ch <- build(a.c) }})
+	d.p.Send(common.PushMsg{Screen: <-ch})
+}
+
+func (d *driver) pipeline(slug string) model.Pipeline {
+	d.t.Helper()
+	p, err := d.env.Client.GetPipeline(context.Background(), slug)
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	return p
+}
+
+func (d *driver) build(slug string, number int) model.Build {
+	d.t.Helper()
+	b, err := d.env.Client.GetBuild(context.Background(), slug, number)
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	return b
+}
+
+func TestPipelineBuildsTabShowsTheBuildsAndNewOnesOnRefresh(t *testing.T) {
+	d, clock := liveDriver(t, driverOptions{width: 160, height: 48})
+	ctx := context.Background()
+	p := d.pipeline("deploy-production")
+	d.open(func(c *common.Common) common.Screen { return screen.NewPipelineScreen(c, p) })
+	d.waitFor("Settings", "Builds", "Repository")
+	d.keys("tab")
+	want, err := d.env.Client.RecentBuilds(ctx, p.Slug, model.BuildFilter{}, 100)
+	if err != nil || len(want) == 0 {
+		t.Fatalf("the sandbox has no builds of %s: %v", p.Slug, err)
+	}
+	frame := d.waitFor("Builds ("+strconv.Itoa(len(want))+")", "BRANCH", "MESSAGE")
+	for _, b := range want {
+		row := rowOf(frame, " "+strconv.Itoa(b.Number)+" ")
+		if row == "" || !strings.Contains(row, strings.ReplaceAll(b.State, "_", " ")) && !strings.Contains(row, "blocked") && !strings.Contains(row, "failing") {
+			t.Errorf("build #%d (%s) is not shown with its state:\n%s", b.Number, b.State, frame)
+		}
+		if !strings.Contains(row, b.Branch) {
+			t.Errorf("build #%d's branch %s is not shown: %q", b.Number, b.Branch, row)
+		}
+	}
+
+	// A build made elsewhere shows on the next refresh.
+	made, err := d.env.Client.CreateBuild(ctx, p.Slug, model.BuildCreate{Branch: "hotfix/elsewhere", Commit: "HEAD", Message: "Made in another tab"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock.Add(time.Second)
+	d.keys("r")
+	frame = d.waitFor("Made in another tab", "hotfix/elsewhere")
+	if !strings.Contains(rowOf(frame, "Made in another tab"), strconv.Itoa(made.Number)) {
+		t.Errorf("the new build's number %d is not on its row:\n%s", made.Number, frame)
+	}
+
+	// The state filter asks the API for the failed ones only.
+	d.keys("s", "s", "s")
+	frame = d.waitFor("failing or failed")
+	if strings.Contains(frame, "Made in another tab") {
+		t.Errorf("a scheduled build is shown under the failed filter:\n%s", frame)
+	}
+	if !strings.Contains(lastRequest(d, "/pipelines/deploy-production/builds?"), "state%5B%5D=failing&state%5B%5D=failed") {
+		t.Errorf("the filter was not sent: %s", lastRequest(d, "/pipelines/deploy-production/builds?"))
+	}
+	// And the branch filter too.
+	d.keys("s", "s", "s", "s", "b")
+	d.typeText("hotfix/*")
+	d.keys("enter")
+	frame = d.waitFor("branch hotfix/*", "Made in another tab")
+	if strings.Count(frame, "production deploy") > 0 || rowOf(frame, " main ") != "" {
+		t.Errorf("builds of other branches are shown:\n%s", frame)
+	}
+}
+
+// rowOf is the first line of frame that contains text.
+func rowOf(frame, text string) string {
+	for _, l := range strings.Split(frame, "\n") {
+		if strings.Contains(l, text) {
+			return l
+		}
+	}
+	return ""
+}
+
+func lastRequest(d *driver, containing string) string {
+	var last string
+	for _, r := range d.env.Sandbox.Requests() {
+		if strings.Contains(r.Path, containing) {
+			last = r.Path
+		}
+	}
+	return last
+}
+
+func TestBuildScreenAndTheLogTailEndsAsTheSandboxsLog(t *testing.T) {
+	d, _ := liveDriver(t, driverOptions{width: 160, height: 48})
+	ctx := context.Background()
+	b := d.build("deploy-production", 4)
+	d.open(func(c *common.Common) common.Screen { return screen.NewBuildScreen(c, "deploy-production", 4) })
+	frame := d.waitFor("deploy-production #4", "STEP", "EXIT")
+	for _, j := range b.Jobs {
+		if j.Type == model.JobWaiter {
+			continue
+		}
+		if !strings.Contains(frame, common.Clean(common.Emojize(j.DisplayName()))) {
+			t.Errorf("job %s is not listed:\n%s", j.DisplayName(), frame)
+		}
+	}
+	// The first job (the upload) has a log: its tail ends as the
+	// sandbox's whole log does.
+	d.keys("enter")
+	frame = d.waitFor("Upload", "T shows timestamps")
+	whole, err := d.env.Client.JobLog(ctx, "deploy-production", 4, b.Jobs[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := termsafe.LogLines(whole)
+	last := strings.TrimSpace(ansi.Strip(lines[len(lines)-1].Text))
+	if got := lastText(frame); got != last {
+		t.Errorf("the log's last line is %q, the sandbox's is %q\n%s", got, last, frame)
+	}
+	// T shows the agent's timestamps; T again hides them.
+	d.keys("T")
+	frame = d.waitFor("T hides timestamps")
+	stamp := lines[len(lines)-1].At.Format("15:04:05")
+	if !strings.HasPrefix(lastText(frame), stamp+" ") {
+		t.Errorf("the last line has no timestamp %s: %q", stamp, lastText(frame))
+	}
+	d.keys("T")
+	d.waitFor("T shows timestamps")
+}
+
+// lastText is the last line of the screens' area with text on it (above
+// the footer's two lines).
+func lastText(frame string) string {
+	lines := strings.Split(frame, "\n")
+	for i := len(lines) - 3; i >= 0; i-- {
+		if s := strings.TrimSpace(lines[i]); s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// longLog serves, in front of the sandbox, the log of one job as a long
+// job's: lines of lines, growing when the test says, read as the API
+// serves it (suffix ranges with Content-Range), and counts the bytes and
+// requests of log sent.
+type longLog struct {
+	jobID           atomic.Value
+	lines           atomic.Int64
+	bytes, requests atomic.Int64
+}
+
+func (l *longLog) text() []byte {
+	var b strings.Builder
+	for i := range l.lines.Load() {
+		b.WriteString("\x1b_bk;t=" + strconv.FormatInt(1780315200000+i*1000, 10) + "\x07")
+		b.WriteString("\x1b[32m--- PASS:\x1b[0m TestLine" + strconv.FormatInt(i, 10) + " (0.01s) some more words as tests print\n")
+	}
+	return []byte(b.String())
+}
+
+func (l *longLog) wrap(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id, _ := l.jobID.Load().(string)
+		if id == "" || !strings.HasSuffix(r.URL.Path, "/jobs/"+id+"/log") {
+			h.ServeHTTP(w, r)
+			return
+		}
+		l.requests.Add(1)
+		log := l.text()
+		body, status := log, http.StatusOK
+		if spec, ok := strings.CutPrefix(r.Header.Get("Range"), "bytes=-"); ok {
+			n, _ := strconv.Atoi(spec)
+			from := max(0, len(log)-n)
+			body, status = log[from:], http.StatusPartialContent
+			w.Header().Set("Content-Range", "bytes "+strconv.Itoa(from)+"-"+strconv.Itoa(len(log)-1)+"/"+strconv.Itoa(len(log)))
+		}
+		w.Header().Set("Content-Type", "text/plain")
+		w.WriteHeader(status)
+		_, _ = w.Write(body)
+		l.bytes.Add(int64(len(body)))
+	})
+}
+
+// A long job's log is read by its tail, and followed with ranged reads of
+// about what was added: the bytes fetched are a small part of the whole
+// log, which is never fetched.
+func TestFollowingALongJobsLogFetchesItsTailNotTheWholeLog(t *testing.T) {
+	var long longLog
+	d, _ := liveDriver(t, driverOptions{width: 120, height: 30, wrap: long.wrap})
+	var job model.Job
+	var slug string
+	var number int
+	running, err := d.env.Client.RecentBuilds(context.Background(), "", model.BuildFilter{States: []string{model.BuildRunning}}, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range running {
+		for _, j := range b.Jobs {
+			if j.State == model.JobRunning && job.ID == "" {
+				job, slug, number = j, b.Pipeline.Slug, b.Number
+			}
+		}
+	}
+	if job.ID == "" {
+		t.Fatal("the sandbox has no running job")
+	}
+	long.lines.Store(40000) // about 3 MB: a long job
+	long.jobID.Store(job.ID)
+	whole := int64(len(long.text()))
+	d.open(func(c *common.Common) common.Screen { return screen.NewJobLogScreen(c, slug, number, job) })
+	d.waitFor("following", "TestLine39999 ")
+	first := long.bytes.Load()
+	const reads = 20
+	for i := range reads {
+		long.lines.Add(3)
+		d.keys("r")
+		d.waitFor("TestLine" + strconv.Itoa(40002+3*i) + " ")
+	}
+	fetched, requests := long.bytes.Load(), long.requests.Load()
+	t.Logf("whole log %d bytes; first read %d bytes; %d reads in all fetched %d bytes (%d per follow read)",
+		whole, first, requests, fetched, (fetched-first)/max(1, requests-1))
+	if first > tailBytes {
+		t.Errorf("the first read fetched %d bytes, more than the tail's %d", first, tailBytes)
+	}
+	if requests < reads+1 {
+		t.Errorf("only %d reads of the log", requests)
+	}
+	// Each follow read asks for about twice what was added, plus a
+	// little: never the tail again, never the whole log.
+	if perRead := (fetched - first) / (requests - 1); perRead > 4<<10 {
+		t.Errorf("a follow read fetched %d bytes on average, for three lines added", perRead)
+	}
+	frame := d.waitFor("following")
+	if got := lastText(frame); !strings.Contains(got, "TestLine"+strconv.Itoa(40000+3*reads-1)+" ") {
+		t.Errorf("the followed log ends %q", got)
+	}
+	// No line was lost or doubled between reads.
+	d.keys("T")
+	frame = d.waitFor("T hides timestamps")
+	for i := 40000 + 3*reads - 10; i < 40000+3*reads; i++ {
+		if n := strings.Count(frame, "TestLine"+strconv.Itoa(i)+" "); n != 1 {
+			t.Errorf("line %d is shown %d times:\n%s", i, n, frame)
+		}
+	}
+}
+
+// tailBytes is the screen's first read of a log (screen.tailBytes).
+const tailBytes = 64 << 10
