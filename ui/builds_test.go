@@ -287,3 +287,153 @@ func TestFollowingALongJobsLogFetchesItsTailNotTheWholeLog(t *testing.T) {
 
 // tailBytes is the screen's first read of a log (screen.tailBytes).
 const tailBytes = 64 << 10
+
+// A build made, cancelled and rebuilt from the console: each is checked
+// in the sandbox, and each went through the audited client.
+func TestCreateCancelAndRebuildABuild(t *testing.T) {
+	d, _ := liveDriver(t, driverOptions{width: 160, height: 48})
+	ctx := context.Background()
+	p := d.pipeline("deploy-production")
+	d.open(func(c *common.Common) common.Screen { return screen.NewPipelineBuildsScreen(c, p) })
+	d.waitFor("Builds (", "MESSAGE")
+	d.keys("n")
+	d.waitFor("New build of deploy-production", "Branch", "Commit", "Environment")
+	d.formKeys("enter", "enter") // branch (the pipeline's default), commit HEAD
+	d.typeText("Ship the console")
+	d.formKeys("enter")
+	d.typeText("DEPLOY_TARGET=canary")
+	d.formKeys("enter")
+	frame := d.waitFor("Ship the console")
+	latest, err := d.env.Client.RecentBuilds(ctx, p.Slug, model.BuildFilter{}, 1)
+	if err != nil || len(latest) != 1 {
+		t.Fatalf("no build: %v", err)
+	}
+	made := latest[0]
+	if made.Message != "Ship the console" || made.Branch != p.DefaultBranch || made.Commit != "HEAD" || made.Env["DEPLOY_TARGET"] != "canary" {
+		t.Errorf("the sandbox's newest build is %+v", made)
+	}
+	if !strings.Contains(frame, "started deploy-production #"+strconv.Itoa(made.Number)) {
+		t.Errorf("no word of the new build:\n%s", frame)
+	}
+
+	// Cancel it from its row: the default is Cancel (any key but y).
+	d.keys("g", "C")
+	d.waitFor("Cancel deploy-production #"+strconv.Itoa(made.Number)+"?", "Cancels build deploy-production")
+	d.keys("enter")
+	d.waitFor("cancelled: nothing was changed")
+	if b := d.build(p.Slug, made.Number); model.BuildFinishedState(b.State) || b.State == model.BuildCanceling {
+		t.Fatalf("enter cancelled the build: %s", b.State)
+	}
+	d.keys("C")
+	d.waitFor("Cancel deploy-production #" + strconv.Itoa(made.Number) + "?")
+	d.keys("y")
+	d.waitFor("cancelled deploy-production #" + strconv.Itoa(made.Number))
+	if b := d.build(p.Slug, made.Number); b.State != model.BuildCanceled && b.State != model.BuildCanceling {
+		t.Errorf("the build is %s after its cancel", b.State)
+	}
+
+	// Rebuild it from its own screen: the new build opens.
+	d.keys("enter")
+	d.waitFor(p.Slug+" #"+strconv.Itoa(made.Number), "STEP")
+	d.keys("R")
+	d.waitFor("Rebuild deploy-production #" + strconv.Itoa(made.Number) + "?")
+	d.keys("y")
+	next := strconv.Itoa(made.Number + 1)
+	frame = d.waitFor("rebuilt deploy-production #"+strconv.Itoa(made.Number)+" as #"+next, p.Slug+" #"+next, "rebuilt from #"+strconv.Itoa(made.Number))
+	rebuilt := d.build(p.Slug, made.Number+1)
+	if rebuilt.RebuiltFrom == nil || rebuilt.RebuiltFrom.Number != made.Number || rebuilt.Message != "Ship the console" {
+		t.Errorf("the sandbox's build #%s is %+v", next, rebuilt)
+	}
+	var writes []string
+	for _, w := range d.env.Writes() {
+		writes = append(writes, w.Method+" "+w.Path)
+	}
+	want := []string{
+		"POST /v2/organizations/acme/pipelines/deploy-production/builds",
+		"PUT /v2/organizations/acme/pipelines/deploy-production/builds/" + strconv.Itoa(made.Number) + "/cancel",
+		"PUT /v2/organizations/acme/pipelines/deploy-production/builds/" + strconv.Itoa(made.Number) + "/rebuild",
+	}
+	if strings.Join(writes, "\n") != strings.Join(want, "\n") {
+		t.Errorf("the writes were\n%s\nwant\n%s", strings.Join(writes, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// A block step is unblocked with its fields, which become the build's
+// meta-data.
+func TestUnblockABlockStepWithItsFields(t *testing.T) {
+	d, _ := liveDriver(t, driverOptions{width: 160, height: 48})
+	b := d.build("deploy-production", 3)
+	if !b.Blocked {
+		t.Fatalf("deploy-production #3 is not blocked: %s", b.State)
+	}
+	d.open(func(c *common.Common) common.Screen { return screen.NewBuildScreen(c, "deploy-production", 3) })
+	d.waitFor("deploy-production #3", "⏸ blocked", "Release?")
+	d.keys("/")
+	d.typeText("release")
+	d.keys("enter", "u")
+	d.waitFor("Unblock", "Release name *", "Environment *")
+	d.formKeys("enter") // the note
+	d.typeText("v2.0 canary")
+	d.formKeys("enter")
+	d.formKeys("down", "enter") // Production
+	d.waitFor("unblocked")
+	after := d.build("deploy-production", 3)
+	var job model.Job
+	for _, j := range after.Jobs {
+		if j.Type == model.JobManual {
+			job = j
+		}
+	}
+	if job.State != model.JobUnblocked {
+		t.Errorf("the block step is %s", job.State)
+	}
+	if after.MetaData["release-name"] != "v2.0 canary" || after.MetaData["environment"] != "production" {
+		t.Errorf("the build's meta-data is %v", after.MetaData)
+	}
+}
+
+// Read-only mode turns every build action down before anything is asked
+// or sent; a token without the write scope gets the API's 403, which
+// names the scope.
+func TestBuildActionsAreRefusedInReadOnlyModeAndNameAMissingScope(t *testing.T) {
+	t.Run("read-only", func(t *testing.T) {
+		d, _ := liveDriver(t, driverOptions{width: 160, height: 48, readOnly: true})
+		d.open(func(c *common.Common) common.Screen { return screen.NewBuildScreen(c, "deploy-production", 4) })
+		d.waitFor("deploy-production #4", "STEP")
+		for _, k := range []string{"C", "R", "F", "t", "u"} {
+			d.keys(k)
+			d.waitShown("read-only mode")
+			d.settle()
+		}
+		if w := d.env.Writes(); len(w) != 0 {
+			t.Errorf("read-only mode sent %v", w)
+		}
+	})
+	t.Run("no write_builds", func(t *testing.T) {
+		d, _ := liveDriver(t, driverOptions{width: 160, height: 48, readScopesOnly: true})
+		d.open(func(c *common.Common) common.Screen { return screen.NewBuildScreen(c, "deploy-production", 4) })
+		d.waitFor("deploy-production #4", "STEP")
+		d.keys("R")
+		d.waitFor("Rebuild deploy-production #4?")
+		d.keys("y")
+		d.waitFor("the token needs write_builds")
+	})
+	t.Run("no read_build_logs", func(t *testing.T) {
+		forbid := func(h http.Handler) http.Handler {
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if strings.HasSuffix(r.URL.Path, "/log") {
+					w.Header().Set("Content-Type", "application/json")
+					w.WriteHeader(http.StatusForbidden)
+					_, _ = w.Write([]byte(`{"message":"Forbidden"}`))
+					return
+				}
+				h.ServeHTTP(w, r)
+			})
+		}
+		d, _ := liveDriver(t, driverOptions{width: 160, height: 48, wrap: forbid})
+		d.open(func(c *common.Common) common.Screen { return screen.NewBuildScreen(c, "deploy-production", 4) })
+		d.waitFor("deploy-production #4", "STEP")
+		d.keys("enter")
+		d.waitFor("could not read the log", "the token needs read_build_logs")
+	})
+}

@@ -85,6 +85,9 @@ func newBuildForm(c *common.Common, slug, defaultBranch string) component.FormSp
 
 // confirmCancelBuild asks before cancelling a build, default Cancel.
 func confirmCancelBuild(c *common.Common, slug string, b model.Build) tea.Cmd {
+	if c.ReadOnly {
+		return c.Refuse("build.cancel", buildTarget(slug, b.Number), "cancelling builds")
+	}
 	if model.BuildFinishedState(b.State) && !b.Blocked {
 		return common.Flash(common.FlashInfo, buildName(slug, b.Number)+" is "+b.State+": nothing to cancel")
 	}
@@ -142,6 +145,9 @@ func retryFailed(c *common.Common, slug string, b model.Build) tea.Cmd {
 func retryJob(c *common.Common, slug string, number int, j model.Job) tea.Cmd {
 	name := buildName(slug, number)
 	label := common.Clean(common.Emojize(j.DisplayName()))
+	if c.ReadOnly {
+		return c.Refuse("job.retry", jobTarget(slug, number, j), "retrying jobs")
+	}
 	if !model.JobFinished(j.State) || j.Type != model.JobScript {
 		return common.Flash(common.FlashInfo, label+" is "+strings.ReplaceAll(j.State, "_", " ")+": only a finished command job can be retried")
 	}
@@ -194,6 +200,9 @@ func confirmBuildAction(c *common.Common, d confirmed) tea.Cmd {
 // unblockForm asks for a block step's fields, then unblocks it.
 func unblockForm(c *common.Common, slug string, number int, j model.Job) tea.Cmd {
 	label := common.Clean(common.Emojize(j.DisplayName()))
+	if c.ReadOnly {
+		return c.Refuse("job.unblock", jobTarget(slug, number, j), "unblocking steps")
+	}
 	if j.Type != model.JobManual || j.State != model.JobBlocked {
 		return common.Flash(common.FlashInfo, label+" is not a blocked step: nothing to unblock")
 	}
