@@ -79,7 +79,9 @@ func TestALogCannotDriveTheTerminalButKeepsItsColours(t *testing.T) {
 	// open its log as if it had run.
 	job := b.Jobs[0]
 	job.State = model.JobPassed
-	d.open(func(c *common.Common) common.Screen { return screen.NewJobLogScreen(c, "deploy-production", made.Number, job) })
+	d.open(func(c *common.Common) common.Screen {
+		return screen.NewJobLogScreen(c, "deploy-production", made.Number, job)
+	})
 	frame := d.waitFor("green-line", "clipboard-line", "title-line", "clear-line", "dcs-line", "c1-line", "link-line", "red-bold-line")
 	check("log")
 	raw := rawFrame(d)

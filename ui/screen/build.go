@@ -240,7 +240,10 @@ func (s *buildScreen) details() []string {
 	if b.RebuiltFrom != nil {
 		facts = append(facts, fmt.Sprintf("rebuilt from #%d", b.RebuiltFrom.Number))
 	}
-	lines := []string{title, msg, st.Muted.Render(strings.Join(facts, " · "))}
+	lines := []string{title, msg}
+	for _, l := range wrapFacts(facts, c.Width) {
+		lines = append(lines, st.Muted.Render(l))
+	}
 	if b.CancelReason != nil && *b.CancelReason != "" {
 		lines = append(lines, st.Warning.Render("cancelled: "+common.Clean(*b.CancelReason)))
 	}

@@ -215,8 +215,8 @@ func unblockForm(c *common.Common, slug string, number int, j model.Job) tea.Cmd
 		}
 	}
 	build := func() *huh.Form {
-		fields := []huh.Field{huh.NewNote().Title("Unblock " + label).
-			Description("of " + buildName(slug, number) + "; the values become the build's meta-data")}
+		fields := []huh.Field{huh.NewNote().Title(buildName(slug, number)).
+			Description("the values become the build's meta-data")}
 		for i, f := range j.Fields {
 			title := common.Clean(f.Text)
 			if title == "" {

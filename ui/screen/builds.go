@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"charm.land/bubbles/v2/key"
+	"charm.land/lipgloss/v2"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
@@ -26,9 +27,10 @@ const recentBuilds = 100
 func stateLabel(c *common.Common, state string, blocked bool) string {
 	st := c.Styles
 	word := strings.ReplaceAll(state, "_", " ")
-	switch {
-	case blocked && !model.BuildFinishedState(state) || state == model.JobBlocked:
-		return st.Paused.Render("⏸ " + "blocked")
+	if blocked || state == model.JobBlocked {
+		// A blocked build keeps the state of its steps so far (passed):
+		// what a person needs to know is that it waits for someone.
+		return st.Paused.Render("⏸ blocked")
 	}
 	switch state {
 	case model.BuildRunning, model.JobAssigned, model.JobAccepted:
@@ -72,6 +74,27 @@ func buildAuthor(b model.Build) string {
 	return common.Clean(b.Source)
 }
 
+// wrapFacts joins facts with " · " on as few lines of width as they fit.
+func wrapFacts(facts []string, width int) []string {
+	var lines []string
+	line := ""
+	for _, f := range facts {
+		switch {
+		case line == "":
+			line = f
+		case lipgloss.Width(line)+3+lipgloss.Width(f) <= width:
+			line += " · " + f
+		default:
+			lines = append(lines, line)
+			line = f
+		}
+	}
+	if line != "" {
+		lines = append(lines, line)
+	}
+	return lines
+}
+
 // duration says how long something ran: "4m12s", "—" before it starts.
 func duration(d time.Duration) string {
 	switch {
@@ -106,7 +129,7 @@ func buildSlug(b model.Build, slug string) string {
 func buildListSpec(c *common.Common, slug string, extra ...component.ListKey[model.Build]) component.ListSpec[model.Build] {
 	st, k := c.Styles, c.Keys
 	cols := []component.ListColumn[model.Build]{
-		component.Col("#", 6, 0, 0, func(b model.Build) string { return strconv.Itoa(b.Number) }),
+		component.Col("#", 5, 0, 0, func(b model.Build) string { return strconv.Itoa(b.Number) }),
 		component.Col("STATE", 12, 0, 0, func(b model.Build) string { return buildState(c, b) }),
 	}
 	if slug == "" {
@@ -121,13 +144,13 @@ func buildListSpec(c *common.Common, slug string, extra ...component.ListKey[mod
 		component.Col("BRANCH", 12, 1, 0, func(b model.Build) string { return common.Clean(b.Branch) }),
 		component.Col("MESSAGE", 16, 3, 0, func(b model.Build) string { return firstLine(b.Message) }),
 		component.Col("AUTHOR", 12, 1, 100, buildAuthor),
-		component.Col("CREATED", 9, 0, 0, func(b model.Build) string {
+		component.Col("CREATED", 8, 0, 0, func(b model.Build) string {
 			if b.CreatedAt == nil {
 				return ""
 			}
 			return st.Muted.Render(common.Ago(c.Now(), b.CreatedAt.Time))
 		}),
-		component.Col("TOOK", 7, 0, 70, func(b model.Build) string { return duration(b.Duration(c.Now())) }),
+		component.Col("TOOK", 7, 0, 90, func(b model.Build) string { return duration(b.Duration(c.Now())) }),
 	)
 	keys := []component.ListKey[model.Build]{
 		component.OnItem(k.Open, func(b model.Build) tea.Cmd {
