@@ -437,3 +437,40 @@ func TestBuildActionsAreRefusedInReadOnlyModeAndNameAMissingScope(t *testing.T) 
 		d.waitFor("could not read the log", "the token needs read_build_logs")
 	})
 }
+
+// The requests each step costs, counted at the sandbox (docs/PERFORMANCE.md).
+func TestRequestsToOpenAPipelinesBuildsABuildAndALog(t *testing.T) {
+	d, _ := liveDriver(t, driverOptions{width: 160, height: 48})
+	p := d.pipeline("deploy-production")
+	count := func(what string, want int, step func()) {
+		t.Helper()
+		d.settle()
+		d.env.Sandbox.ResetRequests()
+		step()
+		d.settle()
+		var paths []string
+		for _, r := range d.env.Sandbox.Requests() {
+			paths = append(paths, r.Method+" "+r.Path)
+		}
+		t.Logf("%s: %d requests %v", what, len(paths), paths)
+		if len(paths) != want {
+			t.Errorf("%s took %d requests, want %d: %v", what, len(paths), want, paths)
+		}
+	}
+	count("open a pipeline on its Builds tab", 2, func() {
+		d.open(func(c *common.Common) common.Screen { return screen.NewPipelineBuildsScreen(c, p) })
+		d.waitFor("Builds (5)")
+	})
+	count("a timer's refresh of the Builds tab", 1, func() {
+		d.p.Send(common.RefreshMsg{Auto: true, Tick: 1})
+		d.waitFor("Builds (5)")
+	})
+	count("open a build", 1, func() {
+		d.keys("G", "k", "k", "enter") // #3
+		d.waitFor("deploy-production #3", "EXIT")
+	})
+	count("open a job's log", 1, func() {
+		d.keys("enter")
+		d.waitFor("T shows timestamps", "✔ Done")
+	})
+}

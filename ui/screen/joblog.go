@@ -32,7 +32,7 @@ const (
 	minFollowBytes = 1 << 10
 	maxFollowBytes = 64 << 10
 	heldBytes      = 1 << 20
-	followEvery    = 2 * time.Second
+	followEvery    = 3 * time.Second
 	// stalledChecks is how many reads without new bytes make the
 	// follower ask whether the job has finished.
 	stalledChecks = 3
