@@ -115,12 +115,13 @@ func (k KeyMap) Navigation() []key.Binding {
 // ActionKeys is the group of actions on the selected item.
 func (k KeyMap) ActionKeys() []key.Binding {
 	return []key.Binding{k.Pause, k.Mark, k.ClearMarks, k.New, k.Edit, k.Delete, k.Archive, k.Webhook, k.Browse, k.CopyURL, k.CopyID,
-		k.CancelBuild, k.Rebuild, k.RetryFailed, k.RetryJob, k.Unblock, k.Follow, k.Timestamps, k.StateFilter, k.BranchFilter}
+		k.CancelBuild, k.Rebuild, k.RetryFailed, k.RetryJob, k.Unblock}
 }
 
 // General is the group of keys that work everywhere.
 func (k KeyMap) General() []key.Binding {
-	return []key.Binding{k.Palette, k.Filter, k.ShowArchived, k.Refresh, k.Help, k.Quit, k.ForceQuit}
+	return []key.Binding{k.Palette, k.Filter, k.ShowArchived, k.Refresh, k.Help, k.Quit, k.ForceQuit,
+		k.StateFilter, k.BranchFilter, k.Follow, k.Timestamps}
 }
 
 // Actions names every binding for the configuration file's keys section.

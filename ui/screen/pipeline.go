@@ -89,7 +89,9 @@ func (s *pipelineScreen) load(lane org.Lane) tea.Cmd {
 func (s *pipelineScreen) layout() {
 	s.view.SetWidth(s.C.Width)
 	s.view.SetHeight(max(1, s.C.Height-1))
-	s.view.SetContent(s.content())
+	// The title goes beside the tabs, above the viewport.
+	_, rest, _ := strings.Cut(s.content(), "\n")
+	s.view.SetContent(rest)
 }
 
 func (s *pipelineScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
@@ -333,7 +335,7 @@ func (s *pipelineScreen) tabLine() string {
 func (s *pipelineScreen) View() string {
 	if s.tabs.Current == tabBuilds {
 		st := s.C.Styles
-		title := st.Title.Render(common.Clean(common.Emojize(s.p.Name)))
+		title, _, _ := strings.Cut(s.content(), "\n")
 		lines := []string{s.tabLine() + "  " + title}
 		if age, stale := s.builds.list.Stale(); stale {
 			lines[0] += st.Warning.Render("  refresh failed; showing builds from " + age)
@@ -342,5 +344,6 @@ func (s *pipelineScreen) View() string {
 	}
 	s.view.SetWidth(s.C.Width)
 	s.view.SetHeight(max(1, s.C.Height-1))
-	return s.tabLine() + "\n" + s.view.View()
+	title, _, _ := strings.Cut(s.content(), "\n")
+	return common.Fit(s.tabLine()+"  "+title, s.C.Width) + "\n" + s.view.View()
 }
