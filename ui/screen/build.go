@@ -79,7 +79,7 @@ func (s *buildScreen) jobSpec() component.ListSpec[model.Job] {
 				}
 				return common.Clean(common.Emojize(j.DisplayName()))
 			}),
-			component.Col("STATE", 13, 0, 0, func(j model.Job) string {
+			component.Col("STATE", 16, 0, 0, func(j model.Job) string {
 				if j.SoftFailed {
 					return st.Warning.Render("⚠ soft failed")
 				}
