@@ -283,6 +283,23 @@ func TestFollowingALongJobsLogFetchesItsTailNotTheWholeLog(t *testing.T) {
 			t.Errorf("line %d is shown %d times:\n%s", i, n, frame)
 		}
 	}
+
+	// A burst larger than a follow read asks for leaves a gap, which one
+	// read of the tail fills: the lines still run on, none twice.
+	long.lines.Add(3000)
+	requests = long.requests.Load()
+	d.keys("r")
+	end := 40000 + 3*reads + 3000
+	frame = d.waitFor("TestLine" + strconv.Itoa(end-1) + " ")
+	// (The follower's own timer may add a read of its own meanwhile.)
+	if got := long.requests.Load() - requests; got < 2 {
+		t.Errorf("the burst took %d reads, want the follow read and then the tail", got)
+	}
+	for i := end - 20; i < end; i++ {
+		if n := strings.Count(frame, "TestLine"+strconv.Itoa(i)+" "); n != 1 {
+			t.Errorf("after the burst line %d is shown %d times:\n%s", i, n, frame)
+		}
+	}
 }
 
 // tailBytes is the screen's first read of a log (screen.tailBytes).

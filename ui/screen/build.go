@@ -41,6 +41,27 @@ func NewBuildScreen(c *common.Common, slug string, number int) common.Screen {
 	return s
 }
 
+// BuildOf reads a pipeline's slug and a build's number from a build's
+// API or web URL (a job's build_url, say: ".../pipelines/app/builds/42"),
+// for opening NewBuildScreen from a job that names its build only so.
+func BuildOf(url string) (slug string, number int, ok bool) {
+	_, rest, found := strings.Cut(url, "/pipelines/")
+	if !found {
+		return "", 0, false
+	}
+	slug, rest, found = strings.Cut(rest, "/builds/")
+	if !found || slug == "" || strings.Contains(slug, "/") {
+		return "", 0, false
+	}
+	rest, _, _ = strings.Cut(rest, "/")
+	rest, _, _ = strings.Cut(rest, "#")
+	n, err := strconv.Atoi(rest)
+	if err != nil || n <= 0 {
+		return "", 0, false
+	}
+	return slug, n, true
+}
+
 // jobQueue is the queue a job runs on: its cluster queue's key when the
 // console knows it, else its queue= rule.
 func jobQueue(c *common.Common, j model.Job) string {
