@@ -435,6 +435,28 @@ func TestBuildActionsAreRefusedInReadOnlyModeAndNameAMissingScope(t *testing.T) 
 		d.keys("y")
 		d.waitFor("the token needs write_builds")
 	})
+	t.Run("no read_builds", func(t *testing.T) {
+		forbid := func(h http.Handler) http.Handler {
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if strings.Contains(r.URL.Path, "/builds") {
+					w.Header().Set("Content-Type", "application/json")
+					w.WriteHeader(http.StatusForbidden)
+					_, _ = w.Write([]byte(`{"message":"Forbidden"}`))
+					return
+				}
+				h.ServeHTTP(w, r)
+			})
+		}
+		d, _ := liveDriver(t, driverOptions{width: 160, height: 48, wrap: forbid})
+		p := d.pipeline("deploy-production")
+		d.open(func(c *common.Common) common.Screen { return screen.NewPipelineBuildsScreen(c, p) })
+		frame := d.waitFor("could not load builds", "the token needs read_builds", "r tries again")
+		if !strings.Contains(rowOf(frame, "the token needs read_builds"), "could not load builds") {
+			t.Errorf("the missing scope is not said where the builds would be:\n%s", frame)
+		}
+		d.open(func(c *common.Common) common.Screen { return screen.NewBuildScreen(c, "deploy-production", 4) })
+		d.waitFor("could not load the build", "the token needs read_builds")
+	})
 	t.Run("no read_build_logs", func(t *testing.T) {
 		forbid := func(h http.Handler) http.Handler {
 			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

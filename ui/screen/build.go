@@ -42,7 +42,7 @@ func NewBuildScreen(c *common.Common, slug string, number int) common.Screen {
 }
 
 // BuildOf reads a pipeline's slug and a build's number from a build's
-// API or web URL (a job's build_url, say: ".../pipelines/app/builds/42"),
+// API URL (a job's build_url: ".../pipelines/app/builds/42"),
 // for opening NewBuildScreen from a job that names its build only so.
 func BuildOf(url string) (slug string, number int, ok bool) {
 	_, rest, found := strings.Cut(url, "/pipelines/")
