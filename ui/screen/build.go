@@ -214,11 +214,8 @@ func (s *buildScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 			return s, s.C.Push(NewBuildScreen(s.C, s.slug, msg.Build.Number))
 		}
 	case common.RefreshMsg:
-		// A finished build changes only when someone acts on it: the
-		// timer leaves it alone; r and a return to it reload it.
-		if msg.Auto && msg.Tick != 0 && s.known && model.BuildFinishedState(s.build.State) && !s.build.Blocked {
-			return s, nil
-		}
+		// One request, finished or not: a job retried from its log
+		// changes a finished build, and shows on the return here.
 		return s, s.load(msg.Lane)
 	case tea.KeyPressMsg:
 		if key.Matches(msg, s.C.Keys.Back) {

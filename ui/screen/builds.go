@@ -319,6 +319,13 @@ func NewBuildsScreen(c *common.Common) *component.ListScreen[model.Build] {
 	return component.NewListScreen(c, component.ListScreenSpec[model.Build]{
 		Crumb: "Builds", Title: "Running, scheduled and failing builds",
 		List: spec,
+		Update: func(_ *component.List[model.Build], msg tea.Msg) tea.Cmd {
+			if _, ok := msg.(BuildChanged); ok {
+				// Cancelled or rebuilt from here: show the API's list now.
+				return common.Send(common.RefreshMsg{Lane: org.Fresh})
+			}
+			return nil
+		},
 		Load: func(ctx context.Context) ([]model.Build, error) {
 			return c.Client.RecentBuilds(ctx, "", model.BuildFilter{
 				States: []string{model.BuildRunning, model.BuildScheduled, model.BuildFailing}, ExcludeJobs: true}, recentBuilds)

@@ -70,7 +70,9 @@ type logRead struct {
 	err    error
 }
 
-type followTick struct{ gen int }
+// followTick is the follower's timer; it names its screen, since a
+// timer's message goes to whichever screen is on top.
+type followTick struct{ screen, gen int }
 
 type jobRead struct {
 	job model.Job
@@ -120,8 +122,8 @@ func (s *jobLogScreen) read(lane org.Lane, follow bool) tea.Cmd {
 
 func (s *jobLogScreen) armFollow() tea.Cmd {
 	s.followGen++
-	gen := s.followGen
-	return tea.Tick(followEvery, func(time.Time) tea.Msg { return followTick{gen: gen} })
+	gen, id := s.followGen, s.ID()
+	return tea.Tick(followEvery, func(time.Time) tea.Msg { return followTick{screen: id, gen: gen} })
 }
 
 // take adds a read to what is held. A follower's read overlaps what is
@@ -259,7 +261,7 @@ func (s *jobLogScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 			}
 		}
 	case followTick:
-		if msg.gen != s.followGen || !s.follow {
+		if msg.screen != s.ID() || msg.gen != s.followGen || !s.follow {
 			return s, nil
 		}
 		return s, tea.Batch(s.read(org.Background, true), s.armFollow())
