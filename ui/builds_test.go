@@ -515,3 +515,67 @@ func TestRequestsToOpenAPipelinesBuildsABuildAndALog(t *testing.T) {
 		d.waitFor("T shows timestamps", "✔ Done")
 	})
 }
+
+// A failed build's failed jobs retried, then one job retried on its own;
+// the sandbox has the new jobs.
+func TestRetryFailedJobsAndRetryAJob(t *testing.T) {
+	d, _ := liveDriver(t, driverOptions{width: 160, height: 48})
+	before := d.build("deploy-production", 4)
+	if before.State != model.BuildFailed {
+		t.Fatalf("deploy-production #4 is %s, not failed", before.State)
+	}
+	d.open(func(c *common.Common) common.Screen { return screen.NewBuildScreen(c, "deploy-production", 4) })
+	d.waitFor("deploy-production #4", "✗ failed", "EXIT")
+	// The upload failed (exit 1): t retries it alone.
+	d.keys("g", "t")
+	d.waitFor("Retry :pipeline: Upload?")
+	d.keys("y")
+	d.waitFor("retried :pipeline: Upload")
+	// The build lists each step's newest attempt (retried ones only with
+	// include_retried_jobs): the upload's is a new job, made from the old.
+	after := d.build("deploy-production", 4)
+	var again *model.Job
+	for k, j := range after.Jobs {
+		if j.RetrySource != nil && j.RetrySource.JobID == before.Jobs[0].ID {
+			again = &after.Jobs[k]
+		}
+	}
+	if again == nil || again.ID == before.Jobs[0].ID || model.JobFinished(again.State) {
+		t.Errorf("no new attempt of the upload: %+v", again)
+	}
+	// F on another failed build retries every failed job of it.
+	d.keys("esc")
+	b2 := d.build("deploy-production", 2)
+	d.open(func(c *common.Common) common.Screen { return screen.NewBuildScreen(c, "deploy-production", 2) })
+	d.waitFor("deploy-production #2", "EXIT")
+	d.keys("F")
+	d.waitFor("Retry the failed jobs of deploy-production #2?")
+	d.keys("y")
+	d.waitFor("deploy-production #2: ", "retried")
+	failed := map[string]bool{}
+	for _, j := range b2.Jobs {
+		if j.State == model.JobFailed {
+			failed[j.ID] = true
+		}
+	}
+	retried := 0
+	for _, j := range d.build("deploy-production", 2).Jobs {
+		if j.RetrySource != nil && failed[j.RetrySource.JobID] {
+			retried++
+		}
+	}
+	if len(failed) == 0 || retried != len(failed) {
+		t.Errorf("%d of the build's %d failed jobs were retried", retried, len(failed))
+	}
+	want := []string{
+		"PUT /v2/organizations/acme/pipelines/deploy-production/builds/4/jobs/" + before.Jobs[0].ID + "/retry",
+		"PUT /v2/organizations/acme/pipelines/deploy-production/builds/2/retry_failed_jobs",
+	}
+	var writes []string
+	for _, w := range d.env.Writes() {
+		writes = append(writes, w.Method+" "+w.Path)
+	}
+	if strings.Join(writes, "\n") != strings.Join(want, "\n") {
+		t.Errorf("the writes were\n%s\nwant\n%s", strings.Join(writes, "\n"), strings.Join(want, "\n"))
+	}
+}
