@@ -24,6 +24,10 @@ type KeyMap struct {
 	Webhook                 key.Binding
 	Browse, CopyURL, CopyID key.Binding
 
+	// Builds and jobs.
+	CancelBuild, Rebuild, RetryFailed, RetryJob, Unblock key.Binding
+	Follow, Timestamps, StateFilter, BranchFilter        key.Binding
+
 	Palette, Help, Quit, ForceQuit key.Binding
 }
 
@@ -56,6 +60,16 @@ func Default() KeyMap {
 		Archive:    b("a", "archive", "a"),
 		Webhook:    b("W", "add webhook", "W"),
 
+		CancelBuild:  b("C", "cancel build", "C"),
+		Rebuild:      b("R", "rebuild", "R"),
+		RetryFailed:  b("F", "retry failed", "F"),
+		RetryJob:     b("t", "retry job", "t"),
+		Unblock:      b("u", "unblock", "u"),
+		Follow:       b("f", "follow", "f"),
+		Timestamps:   b("T", "timestamps", "T"),
+		StateFilter:  b("s", "state", "s"),
+		BranchFilter: b("b", "branch", "b"),
+
 		ShowArchived: b("H", "archived", "H"),
 		Browse:       b("o", "browser", "o"),
 		CopyURL:      b("y", "copy URL", "y"),
@@ -71,7 +85,8 @@ func Default() KeyMap {
 // Mutating reports whether a binding changes something in Buildkite, so
 // that help can show it as unavailable in read-only mode.
 func (k KeyMap) Mutating(b key.Binding) bool {
-	for _, m := range []key.Binding{k.Pause, k.New, k.Edit, k.Delete, k.Archive, k.Webhook} {
+	for _, m := range []key.Binding{k.Pause, k.New, k.Edit, k.Delete, k.Archive, k.Webhook,
+		k.CancelBuild, k.Rebuild, k.RetryFailed, k.RetryJob, k.Unblock} {
 		if sameKeys(m, b) {
 			return true
 		}
@@ -99,12 +114,14 @@ func (k KeyMap) Navigation() []key.Binding {
 
 // ActionKeys is the group of actions on the selected item.
 func (k KeyMap) ActionKeys() []key.Binding {
-	return []key.Binding{k.Pause, k.Mark, k.ClearMarks, k.New, k.Edit, k.Delete, k.Archive, k.Webhook, k.Browse, k.CopyURL, k.CopyID}
+	return []key.Binding{k.Pause, k.Mark, k.ClearMarks, k.New, k.Edit, k.Delete, k.Archive, k.Webhook, k.Browse, k.CopyURL, k.CopyID,
+		k.CancelBuild, k.Rebuild, k.RetryFailed, k.RetryJob, k.Unblock}
 }
 
 // General is the group of keys that work everywhere.
 func (k KeyMap) General() []key.Binding {
-	return []key.Binding{k.Palette, k.Filter, k.ShowArchived, k.Refresh, k.Help, k.Quit, k.ForceQuit}
+	return []key.Binding{k.Palette, k.Filter, k.ShowArchived, k.Refresh, k.Help, k.Quit, k.ForceQuit,
+		k.StateFilter, k.BranchFilter, k.Follow, k.Timestamps}
 }
 
 // Actions names every binding for the configuration file's keys section.
@@ -114,6 +131,8 @@ func (k *KeyMap) Actions() map[string]*key.Binding {
 		"open": &k.Open, "back": &k.Back, "filter": &k.Filter, "refresh": &k.Refresh, "next_tab": &k.NextTab, "prev_tab": &k.PrevTab,
 		"pause": &k.Pause, "mark": &k.Mark, "clear_marks": &k.ClearMarks, "new": &k.New, "edit": &k.Edit, "delete": &k.Delete,
 		"archive": &k.Archive, "webhook": &k.Webhook, "show_archived": &k.ShowArchived, "browse": &k.Browse, "copy_url": &k.CopyURL, "copy_id": &k.CopyID,
+		"cancel_build": &k.CancelBuild, "rebuild": &k.Rebuild, "retry_failed": &k.RetryFailed, "retry_job": &k.RetryJob,
+		"unblock": &k.Unblock, "follow": &k.Follow, "timestamps": &k.Timestamps, "state_filter": &k.StateFilter, "branch_filter": &k.BranchFilter,
 		"palette": &k.Palette, "help": &k.Help, "quit": &k.Quit, "force_quit": &k.ForceQuit,
 	}
 }

@@ -29,6 +29,7 @@ func (a *App) paletteItems() []component.PaletteItem {
 	items := []component.PaletteItem{
 		{Kind: "command", Label: "clusters", Run: func() tea.Cmd { home(a); return nil }},
 		{Kind: "command", Label: "pipelines", Run: func() tea.Cmd { home(a); return a.c.Push(screen.NewPipelinesScreen(a.c)) }},
+		{Kind: "command", Label: "builds", Run: func() tea.Cmd { home(a); return a.c.Push(screen.NewBuildsScreen(a.c)) }},
 		{Kind: "command", Label: "org", Run: func() tea.Cmd {
 			if len(a.opts.Orgs) > 1 {
 				// Show the organisations to pick from.

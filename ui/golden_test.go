@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/kiteconsole/kiteconsole/ui/common"
+	"github.com/kiteconsole/kiteconsole/ui/screen"
 )
 
 // Every screen at 80×24 and 160×48, as plain text: the colour profile is
@@ -114,4 +117,65 @@ func TestGoldenReadOnly(t *testing.T) {
 			golden(t, fmt.Sprintf("read-only-%dx%d", size[0], size[1]), d.waitFor("READ-ONLY", "read-only mode: pausing is turned off"))
 		})
 	}
+}
+
+// liveGolden is forSizes on the sandbox's live simulation, its clock
+// standing still: the builds and jobs are the same on every run.
+func liveGolden(t *testing.T, name string, run func(t *testing.T, d *driver) string) {
+	for _, size := range goldenSizes {
+		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
+			d, _ := liveDriver(t, driverOptions{width: size[0], height: size[1]})
+			frame := run(t, d)
+			if lines := strings.Count(frame, "\n") + 1; lines != size[1] {
+				t.Errorf("the frame has %d lines, want %d", lines, size[1])
+			}
+			golden(t, fmt.Sprintf("%s-%dx%d", name, size[0], size[1]), frame)
+		})
+	}
+}
+
+func TestGoldenPipelineBuilds(t *testing.T) {
+	liveGolden(t, "pipeline-builds", func(t *testing.T, d *driver) string {
+		p := d.pipeline("deploy-production")
+		d.open(func(c *common.Common) common.Screen { return screen.NewPipelineScreen(c, p) })
+		d.waitFor("Repository")
+		d.keys("tab")
+		return d.waitFor("Builds (5)", "Refactor the queue")
+	})
+}
+
+func TestGoldenBuild(t *testing.T) {
+	liveGolden(t, "build", func(t *testing.T, d *driver) string {
+		d.open(func(c *common.Common) common.Screen { return screen.NewBuildScreen(c, "deploy-production", 3) })
+		return d.waitFor("deploy-production #3", "Release?", "EXIT")
+	})
+}
+
+func TestGoldenJobLog(t *testing.T) {
+	liveGolden(t, "job-log", func(t *testing.T, d *driver) string {
+		d.open(func(c *common.Common) common.Screen { return screen.NewBuildScreen(c, "deploy-production", 3) })
+		d.waitFor("deploy-production #3", "Release?", "EXIT")
+		d.keys("j", "enter")
+		return d.waitFor("T shows timestamps", "✔ Done")
+	})
+}
+
+func TestGoldenOrgBuilds(t *testing.T) {
+	liveGolden(t, "builds", func(t *testing.T, d *driver) string {
+		d.keys(":")
+		d.typeText("builds")
+		d.keys("enter")
+		return d.waitFor("Running, scheduled and failing builds", "PIPELINE")
+	})
+}
+
+func TestGoldenUnblockForm(t *testing.T) {
+	liveGolden(t, "unblock-form", func(t *testing.T, d *driver) string {
+		d.open(func(c *common.Common) common.Screen { return screen.NewBuildScreen(c, "deploy-production", 3) })
+		d.waitFor("deploy-production #3", "Release?")
+		d.keys("/")
+		d.typeText("release")
+		d.keys("enter", "u")
+		return d.waitFor("Release name *", "Environment *")
+	})
 }

@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/kiteconsole/kiteconsole/api/sandbox/sandboxtest"
 )
 
 var screenshots = flag.String("screenshots", "", "write each screenshot's HTML and text renderings into this directory")
@@ -80,13 +82,58 @@ var shots = []struct {
 	{"help", 110, 26, func(d *driver) { d.waitFor("Production"); d.keys("?"); d.waitFor("General") }},
 }
 
+// liveShots are pictures of the live simulation (builds, jobs, logs), its
+// clock standing still.
+var liveShots = map[string]bool{"build": true, "job-log": true}
+
+func init() {
+	shots = append(shots,
+		struct {
+			name          string
+			width, height int
+			take          func(d *driver)
+		}{"build", 110, 20, func(d *driver) {
+			d.waitFor("Production", "DEFAULT QUEUE")
+			d.keys(":")
+			d.typeText("deploy production")
+			d.keys("enter")
+			d.waitFor("Repository")
+			d.keys("tab")
+			d.waitFor("Builds (5)")
+			d.keys("j", "enter")
+			d.waitFor("deploy-production #4", "EXIT")
+		}},
+		struct {
+			name          string
+			width, height int
+			take          func(d *driver)
+		}{"job-log", 110, 26, func(d *driver) {
+			d.waitFor("Production", "DEFAULT QUEUE")
+			d.keys(":")
+			d.typeText("deploy production")
+			d.keys("enter")
+			d.waitFor("Repository")
+			d.keys("tab")
+			d.waitFor("Builds (5)")
+			d.keys("j", "j", "enter")
+			d.waitFor("deploy-production #3", "EXIT")
+			d.keys("j", "enter", "T")
+			d.waitFor("T hides timestamps", "✔ Done")
+		}},
+	)
+}
+
 // TestScreenshotsAreCurrent renders every picture's screen and compares
 // it with the text rendering kept beside its PNG in screenshots/: a change
 // to a screen fails here until scripts/screenshots.sh remakes the pictures.
 func TestScreenshotsAreCurrent(t *testing.T) {
 	for _, s := range shots {
 		t.Run(s.name, func(t *testing.T) {
-			d := startDriver(t, driverOptions{width: s.width, height: s.height})
+			o := driverOptions{width: s.width, height: s.height}
+			if liveShots[s.name] {
+				o.clock = sandboxtest.NewClock()
+			}
+			d := startDriver(t, o)
 			s.take(d)
 			raw := rawFrame(d)
 			// Styles run into the value in the raw frame, so find it in the

@@ -35,7 +35,7 @@ func (h *helpOverlay) Update(msg tea.Msg) (tea.Cmd, bool) {
 }
 
 // helpView is the full help overlay, from the key map itself.
-func (h *helpOverlay) View(width, _ int) string {
+func (h *helpOverlay) View(width, height int) string {
 	st := h.c.Styles
 	k := h.c.Keys
 	group := func(title string, bs []key.Binding) []string {
@@ -65,6 +65,11 @@ func (h *helpOverlay) View(width, _ int) string {
 		wrap.Render("p on a running queue asks for a note, then pauses; on a paused queue it resumes at once."),
 		wrap.Render("space marks queues, in any cluster; p then pauses (or resumes) all of them with one note."),
 		wrap.Render("? or esc closes this help."),
+	}
+	// On a short terminal the keys come first: the notes (also in the
+	// README) give way, the last one going last.
+	for len(notes) > 2 && strings.Count(body+strings.Join(notes, "\n"), "\n")+1 > height {
+		notes = append(notes[:1], notes[2:]...)
 	}
 	return " " + strings.ReplaceAll(body+strings.Join(notes, "\n"), "\n", "\n ")
 }

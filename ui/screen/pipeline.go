@@ -15,16 +15,25 @@ import (
 	"github.com/kiteconsole/kiteconsole/model"
 	"github.com/kiteconsole/kiteconsole/org"
 	"github.com/kiteconsole/kiteconsole/ui/common"
+	"github.com/kiteconsole/kiteconsole/ui/component"
 )
 
-// pipelineScreen shows every field of a pipeline, its provider settings,
-// and its YAML configuration (or visual steps) in a scrolling viewport.
+// pipelineScreen shows a pipeline in two tabs: its settings (every
+// field, its provider settings, and its YAML configuration or visual
+// steps in a scrolling viewport) and its builds.
 type pipelineScreen struct {
 	common.ScreenBase
-	p    model.Pipeline
-	view viewport.Model
-	gone bool
+	p      model.Pipeline
+	view   viewport.Model
+	gone   bool
+	tabs   component.Tabs
+	builds *buildsPane
 }
+
+const (
+	tabSettings = iota
+	tabBuilds
+)
 
 type pipelineLoaded struct {
 	p   model.Pipeline
@@ -32,19 +41,42 @@ type pipelineLoaded struct {
 }
 
 func NewPipelineScreen(c *common.Common, p model.Pipeline) *pipelineScreen {
-	s := &pipelineScreen{ScreenBase: common.NewBase(c), p: p, view: viewport.New()}
+	s := &pipelineScreen{ScreenBase: common.NewBase(c), p: p, view: viewport.New(),
+		tabs: component.Tabs{C: c, Names: []string{"Settings", "Builds"}}}
+	s.builds = newBuildsPane(c, p.Slug, func() string { return s.p.DefaultBranch })
 	s.layout()
 	return s
 }
 
-func (s *pipelineScreen) Crumb() string   { return common.Clean(common.Emojize(s.p.Name)) }
-func (s *pipelineScreen) Capturing() bool { return false }
-func (s *pipelineScreen) Help() []key.Binding {
-	k := s.C.Keys
-	return []key.Binding{k.Up, k.Down, k.Edit, k.Archive, k.Webhook, k.Delete, k.Browse, k.CopyURL, k.Back}
+// NewPipelineBuildsScreen opens a pipeline on its Builds tab.
+func NewPipelineBuildsScreen(c *common.Common, p model.Pipeline) common.Screen {
+	s := NewPipelineScreen(c, p)
+	s.tabs.Current = tabBuilds
+	return s
 }
 
-func (s *pipelineScreen) Init() tea.Cmd { return s.load(org.Interactive) }
+func (s *pipelineScreen) Crumb() string { return common.Clean(common.Emojize(s.p.Name)) }
+func (s *pipelineScreen) Capturing() bool {
+	return s.tabs.Current == tabBuilds && s.builds.Capturing()
+}
+func (s *pipelineScreen) Help() []key.Binding {
+	k := s.C.Keys
+	if s.tabs.Current == tabBuilds {
+		return append([]key.Binding{k.NextTab}, s.builds.Help()...)
+	}
+	return []key.Binding{k.NextTab, k.Up, k.Down, k.Edit, k.Archive, k.Webhook, k.Delete, k.Browse, k.CopyURL, k.Back}
+}
+
+func (s *pipelineScreen) Init() tea.Cmd {
+	if s.tabs.Current == tabBuilds {
+		return tea.Batch(s.load(org.Interactive), s.loadBuilds(org.Interactive))
+	}
+	return s.load(org.Interactive)
+}
+
+func (s *pipelineScreen) loadBuilds(lane org.Lane) tea.Cmd {
+	return s.builds.load(s.Run, lane)
+}
 
 func (s *pipelineScreen) load(lane org.Lane) tea.Cmd {
 	slug := s.p.Slug
@@ -56,12 +88,30 @@ func (s *pipelineScreen) load(lane org.Lane) tea.Cmd {
 
 func (s *pipelineScreen) layout() {
 	s.view.SetWidth(s.C.Width)
-	s.view.SetHeight(max(1, s.C.Height))
-	s.view.SetContent(s.content())
+	s.view.SetHeight(max(1, s.C.Height-1))
+	// The title goes beside the tabs, above the viewport.
+	_, rest, _ := strings.Cut(s.content(), "\n")
+	s.view.SetContent(rest)
 }
 
 func (s *pipelineScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	k := s.C.Keys
+	if km, ok := msg.(tea.KeyPressMsg); ok && !s.Capturing() && s.tabs.Key(km) {
+		if s.tabs.Current == tabBuilds && !s.builds.list.Known {
+			return s, s.loadBuilds(org.Interactive)
+		}
+		return s, nil
+	}
+	if m, ok := msg.(BuildChanged); ok && m.Slug == s.p.Slug {
+		// A build made here: show the builds, reloaded.
+		s.tabs.Current = tabBuilds
+		return s, s.loadBuilds(org.Fresh)
+	}
+	if _, ok := msg.(pipelineBuildsLoaded); ok || s.tabs.Current == tabBuilds {
+		if used, cmd := s.builds.Update(msg, 1, func() tea.Cmd { return s.loadBuilds(org.Interactive) }); used {
+			return s, cmd
+		}
+	}
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		s.layout()
@@ -85,13 +135,23 @@ func (s *pipelineScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 			return s, s.C.Post(common.PopMsg{})
 		}
 	case common.RefreshMsg:
-		if !s.gone {
-			return s, s.load(msg.Lane)
+		if s.gone {
+			return s, nil
 		}
+		if s.tabs.Current == tabBuilds {
+			// The timer reloads what is on show: the builds, one request.
+			if msg.Auto {
+				return s, s.loadBuilds(msg.Lane)
+			}
+			return s, tea.Batch(s.load(msg.Lane), s.loadBuilds(msg.Lane))
+		}
+		return s, s.load(msg.Lane)
 	case tea.KeyPressMsg:
 		switch {
 		case key.Matches(msg, k.Back):
 			return s, s.C.Post(common.PopMsg{})
+		case s.tabs.Current == tabBuilds:
+			return s, nil
 		case key.Matches(msg, k.Edit):
 			return s, editPipeline(s.C, s.p)
 		case key.Matches(msg, k.Archive):
@@ -263,8 +323,27 @@ func providerSettings(provider string, ps model.ProviderSettings) [][2]string {
 	return out
 }
 
+func (s *pipelineScreen) tabLine() string {
+	return s.tabs.View(func(i int, name string) string {
+		if i == tabBuilds && s.builds.list.Known {
+			return fmt.Sprintf("%s (%d)", name, len(s.builds.list.Items))
+		}
+		return name
+	})
+}
+
 func (s *pipelineScreen) View() string {
+	if s.tabs.Current == tabBuilds {
+		st := s.C.Styles
+		title, _, _ := strings.Cut(s.content(), "\n")
+		lines := []string{s.tabLine() + "  " + title}
+		if age, stale := s.builds.list.Stale(); stale {
+			lines[0] += st.Warning.Render("  refresh failed; showing builds from " + age)
+		}
+		return common.Fit(lines[0], s.C.Width) + "\n" + s.builds.View(s.C.Width, s.C.Height-1)
+	}
 	s.view.SetWidth(s.C.Width)
-	s.view.SetHeight(max(1, s.C.Height))
-	return s.view.View()
+	s.view.SetHeight(max(1, s.C.Height-1))
+	title, _, _ := strings.Cut(s.content(), "\n")
+	return common.Fit(s.tabLine()+"  "+title, s.C.Width) + "\n" + s.view.View()
 }

@@ -1,0 +1,277 @@
+package screen
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/kiteconsole/kiteconsole/model"
+	"github.com/kiteconsole/kiteconsole/org"
+	"github.com/kiteconsole/kiteconsole/ui/common"
+	"github.com/kiteconsole/kiteconsole/ui/component"
+)
+
+// buildScreen is one build: its facts above the list of its jobs. Enter
+// opens a job's log, or for a job waiting for an agent, its queue.
+type buildScreen struct {
+	common.ScreenBase
+	slug   string
+	number int
+	build  model.Build
+	known  bool
+	err    error
+	jobs   *component.List[model.Job]
+}
+
+type buildLoaded struct {
+	build model.Build
+	err   error
+}
+
+// NewBuildScreen opens build number of the pipeline slug: what the queue
+// screen's waiting jobs and an agent's current job lead to. Push it with
+// Common.Push.
+func NewBuildScreen(c *common.Common, slug string, number int) common.Screen {
+	s := &buildScreen{ScreenBase: common.NewBase(c), slug: slug, number: number}
+	s.jobs = component.NewList(c, s.jobSpec())
+	return s
+}
+
+// BuildOf reads a pipeline's slug and a build's number from a build's
+// API URL (a job's build_url: ".../pipelines/app/builds/42"),
+// for opening NewBuildScreen from a job that names its build only so.
+func BuildOf(url string) (slug string, number int, ok bool) {
+	_, rest, found := strings.Cut(url, "/pipelines/")
+	if !found {
+		return "", 0, false
+	}
+	slug, rest, found = strings.Cut(rest, "/builds/")
+	if !found || slug == "" || strings.Contains(slug, "/") {
+		return "", 0, false
+	}
+	rest, _, _ = strings.Cut(rest, "/")
+	rest, _, _ = strings.Cut(rest, "#")
+	n, err := strconv.Atoi(rest)
+	if err != nil || n <= 0 {
+		return "", 0, false
+	}
+	return slug, n, true
+}
+
+// jobQueue is the queue a job runs on: its cluster queue's key when the
+// console knows it, else its queue= rule.
+func jobQueue(c *common.Common, j model.Job) string {
+	if id := model.Value(j.ClusterQueueID); id != "" {
+		if k, ok := c.Org.QueueKey(id); ok {
+			return common.Clean(k)
+		}
+	}
+	for _, r := range j.AgentQueryRules {
+		if q, ok := strings.CutPrefix(r, "queue="); ok {
+			return common.Clean(q)
+		}
+	}
+	return ""
+}
+
+func jobDuration(c *common.Common, j model.Job) string {
+	if j.StartedAt == nil || j.StartedAt.IsZero() {
+		return "—"
+	}
+	end := c.Now()
+	if j.FinishedAt != nil && !j.FinishedAt.IsZero() {
+		end = j.FinishedAt.Time
+	}
+	return duration(end.Sub(j.StartedAt.Time))
+}
+
+func (s *buildScreen) jobSpec() component.ListSpec[model.Job] {
+	c, st, k := s.C, s.C.Styles, s.C.Keys
+	return component.ListSpec[model.Job]{
+		Noun: "jobs", Empty: "no jobs yet",
+		Columns: []component.ListColumn[model.Job]{
+			component.Col("STEP", 16, 3, 0, func(j model.Job) string {
+				if j.Type == model.JobWaiter {
+					return st.Muted.Render("wait")
+				}
+				return common.Clean(common.Emojize(j.DisplayName()))
+			}),
+			component.Col("STATE", 16, 0, 0, func(j model.Job) string {
+				if j.SoftFailed {
+					return st.Warning.Render("⚠ soft failed")
+				}
+				return stateLabel(c, j.State, false)
+			}),
+			component.Col("QUEUE", 10, 1, 0, func(j model.Job) string { return jobQueue(c, j) }),
+			component.Col("AGENT", 12, 1, 90, func(j model.Job) string {
+				if j.Agent == nil {
+					return ""
+				}
+				return common.Clean(j.Agent.Name)
+			}),
+			component.Col("EXIT", 5, 0, 0, func(j model.Job) string {
+				if j.ExitStatus == nil {
+					return ""
+				}
+				if *j.ExitStatus != 0 {
+					return st.Danger.Render(strconv.Itoa(*j.ExitStatus))
+				}
+				return "0"
+			}),
+			component.Col("TOOK", 7, 0, 0, func(j model.Job) string { return jobDuration(c, j) }),
+		},
+		Key: func(j model.Job) string { return j.ID },
+		Match: func(j model.Job) (string, int) {
+			n := j.DisplayName()
+			return n + " " + j.State + " " + jobQueue(c, j), len(n)
+		},
+		Dim: func(j model.Job) bool { return j.Retried || j.Type == model.JobWaiter },
+		Keys: []component.ListKey[model.Job]{
+			component.OnItem(k.Open, s.open),
+			component.OnItem(k.Unblock, func(j model.Job) tea.Cmd { return unblockForm(c, s.slug, s.number, j) }),
+			component.OnItem(k.RetryJob, func(j model.Job) tea.Cmd { return retryJob(c, s.slug, s.number, j) }),
+			component.OnList[model.Job](k.RetryFailed, func() tea.Cmd { return retryFailed(c, s.slug, s.build) }),
+			component.OnList[model.Job](k.CancelBuild, func() tea.Cmd { return confirmCancelBuild(c, s.slug, s.build) }),
+			component.OnList[model.Job](k.Rebuild, func() tea.Cmd { return rebuild(c, s.slug, s.build) }),
+			component.Shown[model.Job](k.Filter),
+			component.Shown[model.Job](k.Back),
+		},
+		Link: func(j model.Job) (string, string, string) { return "job", j.WebURL, j.ID },
+	}
+}
+
+// open shows a job's log; a job waiting for an agent opens its queue,
+// where the agents it waits for are.
+func (s *buildScreen) open(j model.Job) tea.Cmd {
+	c := s.C
+	switch {
+	case j.Type == model.JobManual:
+		return unblockForm(c, s.slug, s.number, j)
+	case j.Type != model.JobScript:
+		return nil
+	case model.JobWaitingForAgent(j.State):
+		if cmd, ok := s.openQueue(j); ok {
+			return cmd
+		}
+		return common.Flash(common.FlashInfo, "waiting for an agent of queue "+jobQueue(c, j)+": no log yet")
+	}
+	return c.Push(NewJobLogScreen(c, s.slug, s.number, j))
+}
+
+// openQueue opens the queue a job waits on, when the console knows it.
+func (s *buildScreen) openQueue(j model.Job) (tea.Cmd, bool) {
+	id := model.Value(j.ClusterQueueID)
+	for _, e := range s.C.Org.Queues() {
+		if e.Queue.ID != id || id == "" {
+			continue
+		}
+		if cl, ok := s.C.Org.Cluster(e.ClusterID); ok {
+			return s.C.Push(NewQueueScreen(s.C, cl, e.Queue)), true
+		}
+	}
+	return nil, false
+}
+
+func (s *buildScreen) Crumb() string       { return "#" + strconv.Itoa(s.number) }
+func (s *buildScreen) Capturing() bool     { return s.jobs.Capturing() }
+func (s *buildScreen) Help() []key.Binding { return s.jobs.Help() }
+func (s *buildScreen) Init() tea.Cmd       { return s.load(org.Interactive) }
+
+func (s *buildScreen) load(lane org.Lane) tea.Cmd {
+	slug, number := s.slug, s.number
+	s.jobs.StartLoad()
+	return s.Run(lane, "loading build", func(ctx context.Context) tea.Msg {
+		b, err := s.C.Client.GetBuild(ctx, slug, number)
+		return buildLoaded{build: b, err: err}
+	})
+}
+
+func (s *buildScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
+	if used, cmd := s.jobs.Update(msg, len(s.details())); used {
+		return s, cmd
+	}
+	switch msg := msg.(type) {
+	case buildLoaded:
+		if common.Deferred(msg.err) {
+			return s, nil
+		}
+		if msg.err == nil {
+			s.build, s.known, s.err = msg.build, true, nil
+		} else {
+			s.err = msg.err
+		}
+		return s, s.jobs.Loaded(msg.build.Jobs, msg.err)
+	case BuildChanged:
+		if msg.Slug == s.slug && msg.Build.Number == s.number {
+			return s, s.load(org.Fresh)
+		}
+		if msg.Slug == s.slug && msg.Build.Number != 0 {
+			// A rebuild: the new build is where the person wants to be.
+			return s, s.C.Push(NewBuildScreen(s.C, s.slug, msg.Build.Number))
+		}
+	case common.RefreshMsg:
+		// One request, finished or not: a job retried from its log
+		// changes a finished build, and shows on the return here.
+		return s, s.load(msg.Lane)
+	case tea.KeyPressMsg:
+		if key.Matches(msg, s.C.Keys.Back) {
+			return s, s.C.Post(common.PopMsg{})
+		}
+	}
+	return s, nil
+}
+
+// details are the build's facts above its jobs.
+func (s *buildScreen) details() []string {
+	c, st := s.C, s.C.Styles
+	b := s.build
+	title := st.Title.Render(fmt.Sprintf("%s #%d", common.Clean(s.slug), s.number))
+	if !s.known {
+		if s.err != nil {
+			return []string{title, st.FlashError.Render("could not load the build: " + common.ErrorText(s.err)), st.Muted.Render("r tries again")}
+		}
+		return []string{title, st.Muted.Render("loading…")}
+	}
+	title += "  " + buildState(c, b)
+	msg := firstLine(b.Message)
+	if msg == "" {
+		msg = st.Muted.Render("no message")
+	}
+	commit := common.Clean(b.Commit)
+	if len(commit) > 12 {
+		commit = commit[:12]
+	}
+	facts := []string{"branch " + st.Bold.Render(common.Clean(b.Branch)), "commit " + commit}
+	if a := buildAuthor(b); a != "" {
+		facts = append(facts, "by "+a)
+	}
+	if b.CreatedAt != nil {
+		facts = append(facts, "created "+common.Ago(c.Now(), b.CreatedAt.Time))
+	}
+	if d := b.Duration(c.Now()); d > 0 {
+		facts = append(facts, "took "+duration(d))
+	}
+	if b.RebuiltFrom != nil {
+		facts = append(facts, fmt.Sprintf("rebuilt from #%d", b.RebuiltFrom.Number))
+	}
+	lines := []string{title, msg}
+	for _, l := range wrapFacts(facts, c.Width) {
+		lines = append(lines, st.Muted.Render(l))
+	}
+	if b.CancelReason != nil && *b.CancelReason != "" {
+		lines = append(lines, st.Warning.Render("cancelled: "+common.Clean(*b.CancelReason)))
+	}
+	if age, stale := s.jobs.Stale(); stale {
+		lines = append(lines, st.Warning.Render("refresh failed; showing the build from "+age+" (r tries again)"))
+	}
+	return lines
+}
+
+func (s *buildScreen) View() string {
+	out := s.details()
+	return strings.Join(out, "\n") + "\n" + s.jobs.View(s.C.Width, s.C.Height-len(out))
+}

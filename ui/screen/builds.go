@@ -1,0 +1,334 @@
+package screen
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"github.com/kiteconsole/kiteconsole/model"
+	"github.com/kiteconsole/kiteconsole/org"
+	"github.com/kiteconsole/kiteconsole/ui/common"
+	"github.com/kiteconsole/kiteconsole/ui/component"
+)
+
+// recentBuilds is how many builds a builds list asks for: one request
+// (the API's largest page), newest first.
+const recentBuilds = 100
+
+// stateLabel draws a build's or job's state as a glyph and its word, in
+// the state's colour: the glyph and the word still say it with NO_COLOR.
+func stateLabel(c *common.Common, state string, blocked bool) string {
+	st := c.Styles
+	word := strings.ReplaceAll(state, "_", " ")
+	if blocked || state == model.JobBlocked {
+		// A blocked build keeps the state of its steps so far (passed):
+		// what a person needs to know is that it waits for someone.
+		return st.Paused.Render("⏸ blocked")
+	}
+	switch state {
+	case model.BuildRunning, model.JobAssigned, model.JobAccepted:
+		return st.Running.Render("▶ " + word)
+	case model.BuildScheduled, model.JobWaiting, model.JobPending:
+		return st.Pending.Render("◷ " + word)
+	case model.BuildPassed:
+		return st.Running.Render("✓ " + word)
+	case model.BuildFailed, model.JobTimedOut, model.JobBroken, model.JobExpired, "waiting_failed", "blocked_failed", "unblocked_failed":
+		return st.Danger.Render("✗ " + word)
+	case model.BuildCanceling, model.BuildCanceled:
+		return st.Warning.Render("⊘ " + word)
+	case model.JobUnblocked:
+		return st.Running.Render("✓ " + word)
+	}
+	return st.Muted.Render("· " + word)
+}
+
+// buildState is a build's state cell: a running build with a failed job
+// says failing.
+func buildState(c *common.Common, b model.Build) string {
+	if b.State == model.BuildRunning && b.FailingAt != nil && !b.FailingAt.IsZero() {
+		return c.Styles.Danger.Render("✗ failing")
+	}
+	return stateLabel(c, b.State, b.Blocked)
+}
+
+// firstLine is a message's first line, safe to draw.
+func firstLine(s string) string {
+	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
+	return common.Clean(common.Emojize(s))
+}
+
+// buildAuthor is who made a build: its creator, else its source.
+func buildAuthor(b model.Build) string {
+	if b.Creator != nil {
+		if n := common.Clean(b.Creator.DisplayName()); n != "" {
+			return n
+		}
+	}
+	return common.Clean(b.Source)
+}
+
+// wrapFacts joins facts with " · " on as few lines of width as they fit.
+func wrapFacts(facts []string, width int) []string {
+	var lines []string
+	line := ""
+	for _, f := range facts {
+		switch {
+		case line == "":
+			line = f
+		case lipgloss.Width(line)+3+lipgloss.Width(f) <= width:
+			line += " · " + f
+		default:
+			lines = append(lines, line)
+			line = f
+		}
+	}
+	if line != "" {
+		lines = append(lines, line)
+	}
+	return lines
+}
+
+// duration says how long something ran: "4m12s", "—" before it starts.
+func duration(d time.Duration) string {
+	switch {
+	case d <= 0:
+		return "—"
+	case d < time.Minute:
+		return fmt.Sprintf("%ds", int(d.Seconds()))
+	case d < time.Hour:
+		return fmt.Sprintf("%dm%02ds", int(d.Minutes()), int(d.Seconds())%60)
+	}
+	return fmt.Sprintf("%dh%02dm", int(d.Hours()), int(d.Minutes())%60)
+}
+
+// buildSlug is the pipeline a build belongs to: its own pipeline when the
+// list carries it, else the one the list is of.
+func buildSlug(b model.Build, slug string) string {
+	if b.Pipeline != nil && b.Pipeline.Slug != "" {
+		return b.Pipeline.Slug
+	}
+	if slug != "" {
+		return slug
+	}
+	// The organisation's list without pipelines: the build's URL names it.
+	if _, rest, ok := strings.Cut(b.URL, "/pipelines/"); ok {
+		slug, _, _ = strings.Cut(rest, "/")
+	}
+	return slug
+}
+
+// buildListSpec is the list of builds, of one pipeline (slug) or of the
+// organisation (slug empty, with a PIPELINE column).
+func buildListSpec(c *common.Common, slug string, extra ...component.ListKey[model.Build]) component.ListSpec[model.Build] {
+	st, k := c.Styles, c.Keys
+	cols := []component.ListColumn[model.Build]{
+		component.Col("#", 5, 0, 0, func(b model.Build) string { return strconv.Itoa(b.Number) }),
+		component.Col("STATE", 12, 0, 0, func(b model.Build) string { return buildState(c, b) }),
+	}
+	if slug == "" {
+		cols = append(cols, component.Col("PIPELINE", 14, 1, 0, func(b model.Build) string {
+			if b.Pipeline != nil && b.Pipeline.Name != "" {
+				return common.Clean(common.Emojize(b.Pipeline.Name))
+			}
+			return common.Clean(buildSlug(b, ""))
+		}))
+	}
+	cols = append(cols,
+		component.Col("BRANCH", 12, 1, 0, func(b model.Build) string { return common.Clean(b.Branch) }),
+		component.Col("MESSAGE", 16, 3, 0, func(b model.Build) string { return firstLine(b.Message) }),
+		component.Col("AUTHOR", 12, 1, 100, buildAuthor),
+		component.Col("CREATED", 8, 0, 0, func(b model.Build) string {
+			if b.CreatedAt == nil {
+				return ""
+			}
+			return st.Muted.Render(common.Ago(c.Now(), b.CreatedAt.Time))
+		}),
+		component.Col("TOOK", 7, 0, 90, func(b model.Build) string { return duration(b.Duration(c.Now())) }),
+	)
+	keys := []component.ListKey[model.Build]{
+		component.OnItem(k.Open, func(b model.Build) tea.Cmd {
+			return c.Push(NewBuildScreen(c, buildSlug(b, slug), b.Number))
+		}),
+	}
+	keys = append(keys, extra...)
+	keys = append(keys,
+		component.OnItem(k.CancelBuild, func(b model.Build) tea.Cmd { return confirmCancelBuild(c, buildSlug(b, slug), b) }),
+		component.OnItem(k.Rebuild, func(b model.Build) tea.Cmd { return rebuild(c, buildSlug(b, slug), b) }),
+		component.Shown[model.Build](k.Filter),
+		component.Shown[model.Build](k.Back),
+	)
+	return component.ListSpec[model.Build]{
+		Noun: "builds", Empty: "no builds",
+		Columns: cols,
+		Key:     func(b model.Build) string { return b.ID },
+		Match: func(b model.Build) (string, int) {
+			n := strconv.Itoa(b.Number)
+			return n + " " + b.Branch + " " + b.Message + " " + buildAuthor(b) + " " + b.State, len(n)
+		},
+		Keys: keys,
+		Link: func(b model.Build) (string, string, string) { return "build", b.WebURL, b.ID },
+	}
+}
+
+// buildStateFilters are what s steps through on a pipeline's builds: the
+// API's state filter, none first.
+var buildStateFilters = [][]string{
+	nil,
+	{model.BuildRunning},
+	{model.BuildScheduled},
+	{model.BuildFailing, model.BuildFailed},
+	{model.BuildBlocked},
+	{model.BuildPassed},
+	{model.BuildCanceled},
+}
+
+// buildsPane is a pipeline's Builds tab: its newest builds, filtered by
+// the API by state (s) and branch (b), reloaded by the timer so that new
+// builds appear.
+type buildsPane struct {
+	c        *common.Common
+	slug     string
+	list     *component.List[model.Build]
+	stateIdx int
+	branch   string
+	// defaultBranch is the pipeline's, for a new build's form.
+	defaultBranch func() string
+	// editing is set while the branch is typed.
+	editing bool
+	input   textinput.Model
+}
+
+type pipelineBuildsLoaded struct {
+	filter string
+	builds []model.Build
+	err    error
+}
+
+func newBuildsPane(c *common.Common, slug string, defaultBranch func() string) *buildsPane {
+	p := &buildsPane{c: c, slug: slug, input: textinput.New(), defaultBranch: defaultBranch}
+	p.input.Prompt = "branch: "
+	p.input.Placeholder = "main, or a pattern (feature/*); empty for every branch"
+	p.input.CharLimit = 200
+	p.list = component.NewList(c, buildListSpec(c, slug,
+		component.OnList[model.Build](c.Keys.New, func() tea.Cmd { return component.PushForm(c, newBuildForm(c, slug, p.defaultBranch())) }),
+		component.OnItem(c.Keys.RetryFailed, func(b model.Build) tea.Cmd { return retryFailed(c, slug, b) }),
+		component.Shown[model.Build](c.Keys.StateFilter),
+		component.Shown[model.Build](c.Keys.BranchFilter),
+	))
+	return p
+}
+
+func (p *buildsPane) filter() model.BuildFilter {
+	return model.BuildFilter{States: buildStateFilters[p.stateIdx], Branch: p.branch, ExcludeJobs: true, ExcludePipeline: true}
+}
+
+// filterKey names the filter a load was made with, so that the reply to
+// an older filter is not shown under a newer one.
+func (p *buildsPane) filterKey() string {
+	return strings.Join(buildStateFilters[p.stateIdx], ",") + "|" + p.branch
+}
+
+// load is the pane's one request, run by its screen.
+func (p *buildsPane) load(run func(lane org.Lane, label string, fn func(ctx context.Context) tea.Msg) tea.Cmd, lane org.Lane) tea.Cmd {
+	p.list.StartLoad()
+	slug, filter, fk := p.slug, p.filter(), p.filterKey()
+	client := p.c.Client
+	return run(lane, "loading builds", func(ctx context.Context) tea.Msg {
+		bs, err := client.RecentBuilds(ctx, slug, filter, recentBuilds)
+		return pipelineBuildsLoaded{filter: fk, builds: bs, err: err}
+	})
+}
+
+// FilterLine says which filter is on, above the list.
+func (p *buildsPane) FilterLine() string {
+	st := p.c.Styles
+	if p.editing {
+		p.input.SetWidth(max(10, p.c.Width-10))
+		return p.input.View()
+	}
+	state := "every state"
+	if f := buildStateFilters[p.stateIdx]; f != nil {
+		state = strings.Join(f, " or ")
+	}
+	branch := "every branch"
+	if p.branch != "" {
+		branch = "branch " + common.Clean(p.branch)
+	}
+	return st.Muted.Render(fmt.Sprintf("%s · %s · newest %d  (s state, b branch)", state, branch, recentBuilds))
+}
+
+func (p *buildsPane) Capturing() bool     { return p.editing || p.list.Capturing() }
+func (p *buildsPane) Help() []key.Binding { return p.list.Help() }
+func (p *buildsPane) View(width, height int) string {
+	return p.FilterLine() + "\n" + p.list.View(width, height-1)
+}
+
+// Update handles the pane's own keys (the filters) and the list's; reload
+// is called when the filter changed. top is the line the table starts on.
+func (p *buildsPane) Update(msg tea.Msg, top int, reload func() tea.Cmd) (bool, tea.Cmd) {
+	if k, ok := msg.(tea.KeyPressMsg); ok {
+		if p.editing {
+			switch k.String() {
+			case "enter":
+				p.editing = false
+				p.branch = strings.TrimSpace(p.input.Value())
+				return true, reload()
+			case "esc":
+				p.editing = false
+				p.input.SetValue(p.branch)
+				return true, nil
+			}
+			var cmd tea.Cmd
+			p.input, cmd = p.input.Update(msg)
+			return true, cmd
+		}
+		if !p.list.Capturing() {
+			switch {
+			case key.Matches(k, p.c.Keys.StateFilter):
+				p.stateIdx = (p.stateIdx + 1) % len(buildStateFilters)
+				return true, reload()
+			case key.Matches(k, p.c.Keys.BranchFilter):
+				p.editing = true
+				p.input.SetValue(p.branch)
+				p.input.CursorEnd()
+				return true, p.input.Focus()
+			}
+		}
+	}
+	if m, ok := msg.(pipelineBuildsLoaded); ok {
+		if m.filter != p.filterKey() {
+			return true, nil
+		}
+		return true, p.list.Loaded(m.builds, m.err)
+	}
+	return p.list.Update(msg, top+1)
+}
+
+// NewBuildsScreen is :builds — the organisation's running, scheduled and
+// failing builds across its pipelines, newest first, in one request.
+func NewBuildsScreen(c *common.Common) *component.ListScreen[model.Build] {
+	spec := buildListSpec(c, "")
+	spec.Empty = "no running, scheduled or failing builds"
+	return component.NewListScreen(c, component.ListScreenSpec[model.Build]{
+		Crumb: "Builds", Title: "Running, scheduled and failing builds",
+		List: spec,
+		Update: func(_ *component.List[model.Build], msg tea.Msg) tea.Cmd {
+			if _, ok := msg.(BuildChanged); ok {
+				// Cancelled or rebuilt from here: show the API's list now.
+				return common.Send(common.RefreshMsg{Lane: org.Fresh})
+			}
+			return nil
+		},
+		Load: func(ctx context.Context) ([]model.Build, error) {
+			return c.Client.RecentBuilds(ctx, "", model.BuildFilter{
+				States: []string{model.BuildRunning, model.BuildScheduled, model.BuildFailing}, ExcludeJobs: true}, recentBuilds)
+		},
+	})
+}

@@ -1,0 +1,368 @@
+package screen
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/viewport"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/kiteconsole/kiteconsole/model"
+	"github.com/kiteconsole/kiteconsole/org"
+	"github.com/kiteconsole/kiteconsole/termsafe"
+	"github.com/kiteconsole/kiteconsole/ui/common"
+)
+
+// A job's log is read from its end: the first load asks for its last
+// tailBytes (one ranged request, whatever the log's length). The API
+// serves only suffix ranges (bytes=-N), not "from byte N", so following
+// asks every followEvery, in the background lane, for a little more than
+// the log grew by last time (between minFollowBytes and maxFollowBytes)
+// and keeps only what is new: the Content-Range's size says how much
+// that is. Should the log have grown by more than was asked for, one
+// read of the tail catches up. The screen holds at most heldBytes of log,
+// dropping the oldest lines.
+const (
+	tailBytes      = 64 << 10
+	minFollowBytes = 1 << 10
+	maxFollowBytes = 64 << 10
+	heldBytes      = 1 << 20
+	followEvery    = 3 * time.Second
+	// stalledChecks is how many reads without new bytes make the
+	// follower ask whether the job has finished.
+	stalledChecks = 3
+)
+
+// jobLogScreen is the tail of a job's log in a viewport: colours kept,
+// every other sequence made inert (termsafe.LogLines), the agent's
+// timestamps shown or hidden (T), followed while the job runs (f).
+type jobLogScreen struct {
+	common.ScreenBase
+	slug   string
+	number int
+	job    model.Job
+	view   viewport.Model
+
+	// raw is the end of the log held, from byte offset start of the
+	// log's size bytes; it begins at a line's start unless start is 0.
+	raw         []byte
+	start, size int64
+	known       bool
+	err         error
+	// ask is how much the follower's next read asks for.
+	ask int
+
+	stamps, follow bool
+	// followGen numbers the follower's timers, so that turning follow off
+	// and on again does not run two.
+	followGen, stalled int
+}
+
+type logRead struct {
+	tail   []byte
+	size   int64
+	follow bool
+	err    error
+}
+
+// followTick is the follower's timer; it names its screen, since a
+// timer's message goes to whichever screen is on top.
+type followTick struct{ screen, gen int }
+
+type jobRead struct {
+	job model.Job
+	err error
+}
+
+// NewJobLogScreen opens the log of job j of build number of pipeline
+// slug.
+func NewJobLogScreen(c *common.Common, slug string, number int, j model.Job) common.Screen {
+	s := &jobLogScreen{ScreenBase: common.NewBase(c), slug: slug, number: number, job: j, view: viewport.New(), ask: 4 * minFollowBytes}
+	s.view.SoftWrap = true
+	s.view.MouseWheelEnabled = true
+	return s
+}
+
+func (s *jobLogScreen) Crumb() string {
+	return common.Clean(common.Emojize(s.job.DisplayName()))
+}
+func (s *jobLogScreen) Capturing() bool { return false }
+func (s *jobLogScreen) Help() []key.Binding {
+	k := s.C.Keys
+	return []key.Binding{k.Up, k.Down, k.Top, k.Bottom, k.Follow, k.Timestamps, k.RetryJob, k.Browse, k.Back}
+}
+
+func (s *jobLogScreen) Init() tea.Cmd {
+	if model.JobOnAgent(s.job.State) {
+		// A running job's log is what someone opens it for: follow it.
+		s.follow = true
+		return tea.Batch(s.read(org.Interactive, false), s.armFollow())
+	}
+	return s.read(org.Interactive, false)
+}
+
+// read fetches the log's tail: the first tailBytes, or for a follower
+// the last followBytes, of which only what is new is kept.
+func (s *jobLogScreen) read(lane org.Lane, follow bool) tea.Cmd {
+	slug, number, id := s.slug, s.number, s.job.ID
+	n := tailBytes
+	if follow {
+		n = s.ask
+	}
+	return s.Run(lane, "reading the log", func(ctx context.Context) tea.Msg {
+		tail, size, err := s.C.Client.JobLogTail(ctx, slug, number, id, n)
+		return logRead{tail: tail, size: size, follow: follow, err: err}
+	})
+}
+
+func (s *jobLogScreen) armFollow() tea.Cmd {
+	s.followGen++
+	gen, id := s.followGen, s.ID()
+	return tea.Tick(followEvery, func(time.Time) tea.Msg { return followTick{screen: id, gen: gen} })
+}
+
+// take adds a read to what is held. A follower's read overlaps what is
+// held when the log grew by no more than it asked for: only the new end
+// is added. A first read's tail replaces what was held. It reports a
+// follower's read that fell short of what was held: a gap, for a read of
+// the tail to fill.
+func (s *jobLogScreen) take(m logRead) (gap bool) {
+	grew := m.size - s.size
+	if s.known && m.follow {
+		// Ask next time for twice this growth: a steady log is followed
+		// in one read a time, a burst costs one more.
+		s.ask = min(max(int(2*grew)+minFollowBytes, minFollowBytes), maxFollowBytes)
+	}
+	switch {
+	case s.known && m.follow && grew <= 0:
+		return false
+	case s.known && m.follow && grew <= int64(len(m.tail)):
+		s.raw = append(s.raw, m.tail[int64(len(m.tail))-grew:]...)
+	case s.known && m.follow:
+		return true
+	default:
+		s.raw = m.tail
+		s.start = m.size - int64(len(m.tail))
+		if s.start > 0 {
+			// The tail begins inside a line: drop that part line.
+			if i := bytes.IndexByte(s.raw, '\n'); i >= 0 {
+				s.raw, s.start = s.raw[i+1:], s.start+int64(i+1)
+			}
+		}
+	}
+	s.size, s.known = m.size, true
+	if over := len(s.raw) - heldBytes; over > 0 {
+		i := bytes.IndexByte(s.raw[over:], '\n')
+		if i < 0 {
+			i = 0
+		}
+		s.raw, s.start = s.raw[over+i+1:], s.start+int64(over+i+1)
+	}
+	return false
+}
+
+func (s *jobLogScreen) layout() {
+	s.view.SetWidth(s.C.Width)
+	s.view.SetHeight(max(1, s.C.Height-len(s.header())))
+	atBottom := s.view.AtBottom() || s.follow
+	s.view.SetContent(s.content())
+	if atBottom {
+		s.view.GotoBottom()
+	}
+}
+
+// content is the held log, its lines cleaned, with their timestamps when
+// T shows them.
+func (s *jobLogScreen) content() string {
+	st := s.C.Styles
+	lines := termsafe.LogLines(s.raw)
+	out := make([]string, 0, len(lines)+1)
+	if s.start > 0 {
+		out = append(out, st.Muted.Render(fmt.Sprintf("… %s before this (o opens the whole log in Buildkite)", bytesLabel(s.start))))
+	}
+	for _, l := range lines {
+		if s.stamps {
+			stamp := "        "
+			if !l.At.IsZero() {
+				stamp = l.At.In(s.C.Now().Location()).Format("15:04:05")
+			}
+			out = append(out, st.Muted.Render(stamp)+" "+l.Text)
+			continue
+		}
+		out = append(out, l.Text)
+	}
+	if len(lines) == 0 {
+		out = append(out, st.Muted.Render("the log is empty"))
+	}
+	return strings.Join(out, "\n")
+}
+
+// bytesLabel is a size for people: "812 B", "64 KiB", "3.2 MiB".
+func bytesLabel(n int64) string {
+	switch {
+	case n < 1<<10:
+		return strconv.FormatInt(n, 10) + " B"
+	case n < 1<<20:
+		return strconv.FormatInt(n>>10, 10) + " KiB"
+	}
+	return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+}
+
+func (s *jobLogScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
+	k := s.C.Keys
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		s.layout()
+	case logRead:
+		if common.Deferred(msg.err) {
+			return s, nil
+		}
+		if msg.err != nil {
+			s.err = msg.err
+			if !s.known {
+				s.layout()
+				return s, nil
+			}
+			return s, common.Flash(common.FlashError, "could not read the log: "+common.ErrorText(msg.err))
+		}
+		s.err = nil
+		before := s.size
+		if s.take(msg) {
+			return s, s.read(org.Background, false)
+		}
+		if msg.follow && s.size == before {
+			s.stalled++
+		} else {
+			s.stalled = 0
+		}
+		s.layout()
+		if msg.follow && s.stalled >= stalledChecks {
+			// No new lines for a while: has the job finished?
+			s.stalled = 0
+			slug, number, id := s.slug, s.number, s.job.ID
+			return s, s.Run(org.Background, "checking the job", func(ctx context.Context) tea.Msg {
+				j, err := s.C.Client.GetJob(ctx, slug, number, id)
+				return jobRead{job: j, err: err}
+			})
+		}
+	case jobRead:
+		if msg.err == nil {
+			s.job = msg.job
+			if model.JobFinished(msg.job.State) && s.follow {
+				s.follow = false
+				// Its last lines, written as it finished.
+				return s, tea.Batch(s.read(org.Background, true),
+					common.Flash(common.FlashInfo, "the job has "+strings.ReplaceAll(msg.job.State, "_", " ")+": stopped following"))
+			}
+		}
+	case followTick:
+		if msg.screen != s.ID() || msg.gen != s.followGen || !s.follow {
+			return s, nil
+		}
+		return s, tea.Batch(s.read(org.Background, true), s.armFollow())
+	case common.RefreshMsg:
+		// The follower reads on its own pace; the timer only reloads a
+		// log nobody follows when someone asks (r).
+		if msg.Auto {
+			return s, nil
+		}
+		return s, s.read(msg.Lane, s.known)
+	case BuildChanged:
+		return s, nil
+	case tea.KeyPressMsg:
+		switch {
+		case key.Matches(msg, k.Back):
+			return s, s.C.Post(common.PopMsg{})
+		case key.Matches(msg, k.Follow):
+			if !s.follow && model.JobFinished(s.job.State) {
+				return s, common.Flash(common.FlashInfo, "the job has finished: its log no longer grows")
+			}
+			s.follow = !s.follow
+			s.stalled = 0
+			s.layout()
+			if s.follow {
+				return s, tea.Batch(s.read(org.Background, true), s.armFollow())
+			}
+			return s, nil
+		case key.Matches(msg, k.Timestamps):
+			s.stamps = !s.stamps
+			s.layout()
+			return s, nil
+		case key.Matches(msg, k.RetryJob):
+			return s, retryJob(s.C, s.slug, s.number, s.job)
+		case key.Matches(msg, k.Top):
+			s.follow = false
+			s.view.GotoTop()
+			return s, nil
+		case key.Matches(msg, k.Bottom):
+			s.view.GotoBottom()
+			return s, nil
+		}
+		if cmd, ok := s.C.LinkKey(msg, "job", s.job.WebURL, s.job.ID); ok {
+			return s, cmd
+		}
+		var cmd tea.Cmd
+		s.view, cmd = s.view.Update(msg)
+		if !s.view.AtBottom() {
+			// Scrolling up to read stops the follower moving the view.
+			s.follow = false
+		}
+		return s, cmd
+	case tea.MouseWheelMsg:
+		var cmd tea.Cmd
+		s.view, cmd = s.view.Update(msg)
+		return s, cmd
+	}
+	return s, nil
+}
+
+// header is the lines above the log: what job, how much of its log, and
+// whether it is followed.
+func (s *jobLogScreen) header() []string {
+	st := s.C.Styles
+	j := s.job
+	title := st.Title.Render(common.Clean(common.Emojize(j.DisplayName()))) + "  " + stateLabel(s.C, j.State, false) +
+		st.Muted.Render(fmt.Sprintf("  %s #%d", common.Clean(s.slug), s.number))
+	var facts []string
+	if j.Agent != nil {
+		facts = append(facts, "on "+common.Clean(j.Agent.Name))
+	}
+	if s.known {
+		held := s.size - s.start
+		if s.start > 0 {
+			facts = append(facts, fmt.Sprintf("last %s of %s", bytesLabel(held), bytesLabel(s.size)))
+		} else {
+			facts = append(facts, bytesLabel(s.size))
+		}
+	}
+	if s.follow {
+		facts = append(facts, st.Running.Render("following")+st.Muted.Render(" (f stops)"))
+	} else if !model.JobFinished(j.State) {
+		facts = append(facts, "f follows")
+	}
+	stamps := "T shows timestamps"
+	if s.stamps {
+		stamps = "T hides timestamps"
+	}
+	facts = append(facts, stamps)
+	return []string{title, st.Muted.Render(strings.Join(facts, " · "))}
+}
+
+func (s *jobLogScreen) View() string {
+	head := strings.Join(s.header(), "\n")
+	if !s.known {
+		st := s.C.Styles
+		if s.err != nil {
+			return head + "\n" + st.FlashError.Render("could not read the log: "+common.ErrorText(s.err)) + "\n" + st.Muted.Render("r tries again")
+		}
+		return head + "\n" + st.Muted.Render("reading the log…")
+	}
+	s.view.SetWidth(s.C.Width)
+	s.view.SetHeight(max(1, s.C.Height-len(s.header())))
+	return head + "\n" + s.view.View()
+}
