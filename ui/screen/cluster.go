@@ -263,10 +263,16 @@ func (s *clusterScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 // pauseOrResume is the one key: a running queue asks for a note, a
 // paused one resumes at once.
 func pauseOrResume(c *common.Common, ref common.QueueRef) tea.Cmd {
+	return pauseOrResumeHolding(c, ref, "")
+}
+
+// pauseOrResumeHolding is pauseOrResume with what the pause will hold, for
+// the prompt to say.
+func pauseOrResumeHolding(c *common.Common, ref common.QueueRef, holds string) tea.Cmd {
 	if ref.Queue.DispatchPaused {
 		return c.Post(common.ResumeMsg{Targets: []common.QueueRef{ref}})
 	}
-	return c.Post(common.AskNoteMsg{Targets: []common.QueueRef{ref}})
+	return c.Post(common.AskNoteMsg{Targets: []common.QueueRef{ref}, Holds: holds})
 }
 
 // details are the cluster's fields above the tabs.
