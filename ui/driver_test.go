@@ -59,6 +59,9 @@ type driverOptions struct {
 	holdQuit  *atomic.Bool
 	orgs      []string
 	switchOrg func(ctx context.Context, org string) (*api.Client, error)
+	// clock, when set, runs the sandbox's live simulation (agents, builds,
+	// jobs) and the console on a clock the test moves by hand.
+	clock *sandboxtest.Clock
 }
 
 func startDriver(t *testing.T, o driverOptions) *driver {
@@ -66,13 +69,18 @@ func startDriver(t *testing.T, o driverOptions) *driver {
 	if o.width == 0 {
 		o.width, o.height = 80, 24
 	}
-	env := sandboxtest.Start(t, sandbox.Options{Size: o.size, Latency: o.latency, RateLimit: o.rateLimit}, o.wrap)
+	now := func() time.Time { return sandboxtest.Now }
+	sopts := sandbox.Options{Size: o.size, Latency: o.latency, RateLimit: o.rateLimit}
+	if o.clock != nil {
+		now, sopts.Now = o.clock.Now, o.clock.Now
+	}
+	env := sandboxtest.Start(t, sopts, o.wrap)
 	cfg := api.Config{ReadOnly: o.readOnly, Timeout: o.timeout, CacheFor: o.cacheFor}
 	if o.readScopesOnly {
 		cfg.Token = env.Sandbox.ReadOnlyToken()
 	}
 	client := env.ClientWith(t, cfg)
-	app := New(context.Background(), Options{Client: client, Now: func() time.Time { return sandboxtest.Now }, Demo: true, Dark: true, Refresh: o.refresh,
+	app := New(context.Background(), Options{Client: client, Now: now, Demo: true, Dark: true, Refresh: o.refresh,
 		Orgs: o.orgs, SwitchOrg: o.switchOrg})
 	p := tea.NewProgram(app,
 		tea.WithInput(nil),

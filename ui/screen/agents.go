@@ -101,11 +101,11 @@ func agentSpec(c *common.Common, marks map[string]model.Agent, act func(kind age
 	return component.ListSpec[model.Agent]{
 		Noun: "agents", Empty: "no agent is connected to this queue",
 		Columns: []component.ListColumn[model.Agent]{
-			component.Col("NAME", 14, 2, 0, func(a model.Agent) string { return common.Clean(a.Name) }),
+			component.Col("NAME", 14, 1, 0, func(a model.Agent) string { return common.Clean(a.Name) }),
 			component.Col("HOSTNAME", 12, 1, 100, func(a model.Agent) string { return st.Muted.Render(common.Clean(a.Hostname)) }),
 			component.Col("VERSION", 7, 0, 120, func(a model.Agent) string { return st.Muted.Render(common.Clean(a.Version)) }),
-			component.Col("STATE", 10, 1, 0, func(a model.Agent) string { return agentState(c, a) }),
-			component.Col("JOB", 14, 3, 0, func(a model.Agent) string { return agentJob(c, a) }),
+			component.Col("STATE", 10, 2, 0, func(a model.Agent) string { return agentState(c, a) }),
+			component.Col("JOB", 14, 2, 0, func(a model.Agent) string { return agentJob(c, a) }),
 			component.Col("CONNECTED", 9, 0, 90, func(a model.Agent) string {
 				if a.ConnectedAt == nil {
 					return st.Muted.Render("—")
@@ -170,9 +170,9 @@ func (m agentsDone) Orphaned() tea.Cmd {
 func (m agentsDone) flash() tea.Cmd {
 	switch {
 	case len(m.failed) == 0 && len(m.ok) == 1:
-		return common.Flash(common.FlashOK, "✓ "+m.ok[0]+" "+m.verb)
+		return common.Flash(common.FlashOK, m.ok[0]+" "+m.verb)
 	case len(m.failed) == 0:
-		return common.Flash(common.FlashOK, fmt.Sprintf("✓ %d %s: %s", len(m.ok), m.verb, strings.Join(m.ok, ", ")))
+		return common.Flash(common.FlashOK, fmt.Sprintf("%d %s: %s", len(m.ok), m.verb, strings.Join(m.ok, ", ")))
 	}
 	text := fmt.Sprintf("%d %s", len(m.ok), m.verb)
 	if len(m.ok) > 0 {

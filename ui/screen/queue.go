@@ -351,7 +351,7 @@ func (s *queueScreen) panel() []string {
 	if _, marked := s.C.Marks[q.ID]; marked {
 		title += "  " + st.Marked.Render("● marked")
 	}
-	label := func(s string) string { return st.Label.Render(fmt.Sprintf("%-7s", s)) }
+	label := func(s string) string { return st.Muted.Render(fmt.Sprintf("%-8s", s)) }
 	var agents, jobs string
 	switch {
 	case scopeMissing(s.agentsErr) != "":
