@@ -142,7 +142,6 @@ func TestPausingAQueueHoldsItsJobsAndResumingDrainsThem(t *testing.T) {
 
 	// The pause was made here: p resumes it at once, with no question.
 	d.keys("p")
-	d.waitFor("default")
 	d.waitGone("‖ paused")
 	if got, _ := d.env.Client.GetQueue(context.Background(), clusterID, q.ID); got.DispatchPaused {
 		t.Fatal("the sandbox's queue is still paused")
@@ -328,6 +327,7 @@ func TestSeveralMarkedQueuesAreListedBeforeAndAfter(t *testing.T) {
 	d.typeText("default")
 	d.keys("enter", "space", "esc", "esc")
 	d.waitFor("Clusters")
+	d.keys("esc") // the home screen's filter
 	d.keys("/")
 	d.typeText("production")
 	d.keys("enter", "enter")
