@@ -108,8 +108,9 @@ func TestQueueScreenShowsWhatTheSandboxHas(t *testing.T) {
 func TestPausingAQueueHoldsItsJobsAndResumingDrainsThem(t *testing.T) {
 	clock := sandboxtest.NewClock()
 	d := startDriver(t, driverOptions{clock: clock, width: 120, height: 40})
-	clusterID, q := queueOf(t, d, "Production", "linux-large")
-	openQueue(d, "Production", "linux-large")
+	// The default queue: eight agents, enough to drain what piles up.
+	clusterID, q := queueOf(t, d, "Production", "default")
+	openQueue(d, "Production", "default")
 	before, _ := d.env.Sandbox.QueueJobs(q.ID)
 
 	// The pause prompt says what the pause will hold.
@@ -387,4 +388,23 @@ func TestAQueueWithoutAScopeSaysWhichAndShowsTheRest(t *testing.T) {
 		d.keys("enter", "enter")
 		d.waitFor("lacks the read_builds scope", fmt.Sprintf("Agents (%d)", len(sandboxAgents(d, q.ID))))
 	})
+}
+
+// The queue screen's two live tabs, on the simulation at the test clock's
+// start: the same seed and clock draw the same screen.
+func TestGoldenQueueLive(t *testing.T) {
+	for _, size := range goldenSizes {
+		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
+			d := startDriver(t, driverOptions{clock: sandboxtest.NewClock(), width: size[0], height: size[1]})
+			golden(t, fmt.Sprintf("queue-agents-%dx%d", size[0], size[1]), openQueue(d, "Production", "default"))
+			d.keys("esc")
+			d.waitFor("Queues (")
+			d.keys("esc", "/")
+			d.typeText("linux-large")
+			d.keys("enter", "enter")
+			d.waitFor("Waiting jobs (")
+			d.keys("tab")
+			golden(t, fmt.Sprintf("queue-waiting-%dx%d", size[0], size[1]), d.waitFor("PIPELINE", "WAITING SINCE"))
+		})
+	}
 }

@@ -101,9 +101,9 @@ func agentSpec(c *common.Common, marks map[string]model.Agent, act func(kind age
 	return component.ListSpec[model.Agent]{
 		Noun: "agents", Empty: "no agent is connected to this queue",
 		Columns: []component.ListColumn[model.Agent]{
-			component.Col("NAME", 14, 1, 0, func(a model.Agent) string { return common.Clean(a.Name) }),
-			component.Col("HOSTNAME", 12, 1, 100, func(a model.Agent) string { return st.Muted.Render(common.Clean(a.Hostname)) }),
-			component.Col("VERSION", 7, 0, 120, func(a model.Agent) string { return st.Muted.Render(common.Clean(a.Version)) }),
+			component.Col("NAME", 24, 1, 0, func(a model.Agent) string { return common.Clean(a.Name) }),
+			component.Col("HOSTNAME", 12, 1, 110, func(a model.Agent) string { return st.Muted.Render(common.Clean(a.Hostname)) }),
+			component.Col("VERSION", 7, 0, 130, func(a model.Agent) string { return st.Muted.Render(common.Clean(a.Version)) }),
 			component.Col("STATE", 10, 2, 0, func(a model.Agent) string { return agentState(c, a) }),
 			component.Col("JOB", 14, 2, 0, func(a model.Agent) string { return agentJob(c, a) }),
 			component.Col("CONNECTED", 9, 0, 90, func(a model.Agent) string {
