@@ -281,6 +281,10 @@ func summary(b *batch) tea.Cmd {
 			return common.Flash(common.FlashError, fmt.Sprintf("could not %s %s", b.action.base(), b.failed[0]))
 		}
 	}
+	// Replies come in any order; the summary names queues in a stable one.
+	for _, names := range [][]string{b.ok, b.already, b.unknown, b.failed} {
+		sort.Strings(names)
+	}
 	var parts []string
 	if len(b.ok) > 0 {
 		// Each queue by name: a count alone does not say which.

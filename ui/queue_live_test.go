@@ -291,6 +291,18 @@ func TestPausedListsWhatTheSandboxHasPaused(t *testing.T) {
 	if !strings.Contains(frame, fmt.Sprintf("Paused queues and agents  %d", pausedQueues+pausedAgents)) {
 		t.Errorf("the count is not %d:\n%s", pausedQueues+pausedAgents, frame)
 	}
+
+	// Resume Mobile › macos from here: someone else's pause, so it asks.
+	clusterID, q := queueOf(t, d, "Mobile", "macos")
+	d.keys("/")
+	d.typeText("macos")
+	d.keys("enter", "p")
+	d.waitFor("Resume macos?", "paused by Priya Natarajan")
+	d.keys("y")
+	d.waitGone("Mobile › macos")
+	if got, _ := d.env.Client.GetQueue(ctx, clusterID, q.ID); got.DispatchPaused {
+		t.Fatal("the queue is still paused in the sandbox")
+	}
 }
 
 func TestResumingSomeoneElsesPauseAsksFirst(t *testing.T) {

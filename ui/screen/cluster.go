@@ -86,10 +86,10 @@ func (s *clusterScreen) queueSpec() component.ListSpec[model.Queue] {
 				return common.Clean(q.Key)
 			}),
 			component.Col("DESCRIPTION", 8, 2, 120, func(q model.Queue) string { return st.Muted.Render(queueDescription(q)) }),
-			component.Col("STATE", 22, 5, 0, func(q model.Queue) string { return queueState(c, q) }),
+			component.Col("STATE", 22, 6, 0, func(q model.Queue) string { return queueState(c, q) }),
 			component.Col("AGENTS", 7, 0, 0, func(q model.Queue) string { return s.act.agentsCell(c, q) }),
 			component.Col("WAITING", 8, 0, 0, func(q model.Queue) string { return s.act.waitingCell(c, q) }),
-			component.Col("RUNS ON", 24, 1, 100, shapeLabel),
+			component.Col("RUNS ON", 24, 0, 100, shapeLabel),
 		},
 		Key: func(q model.Queue) string { return q.ID },
 		Match: func(q model.Queue) (string, int) {

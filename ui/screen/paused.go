@@ -137,7 +137,7 @@ func NewPausedScreen(c *common.Common) *component.ListScreen[PausedItem] {
 					}
 					return where
 				}),
-				component.Col("PAUSED BY", 12, 1, 0, func(p PausedItem) string {
+				component.Col("PAUSED BY", 12, 0, 0, func(p PausedItem) string {
 					by, _, _ := p.who()
 					return common.Clean(by.DisplayName())
 				}),
@@ -148,11 +148,11 @@ func NewPausedScreen(c *common.Common) *component.ListScreen[PausedItem] {
 					}
 					return common.Ago(c.Now(), at.Time)
 				}),
-				component.Col("NOTE", 12, 3, 0, func(p PausedItem) string {
+				component.Col("NOTE", 12, 4, 0, func(p PausedItem) string {
 					_, _, note := p.who()
 					return common.Clean(note)
 				}),
-				component.Col("FOR", 10, 0, 70, func(p PausedItem) string {
+				component.Col("FOR", 13, 0, 110, func(p PausedItem) string {
 					if p.Agent != nil {
 						if until, ok := agentPauseEnds(*p.Agent); ok {
 							return "ends " + common.Until(c.Now(), until)

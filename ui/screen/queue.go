@@ -102,9 +102,9 @@ func (s *queueScreen) Help() []key.Binding {
 	case tabAgents:
 		return s.agents.Help()
 	case tabWaiting:
-		return append(s.waiting.Help(), k.Pause)
+		return append(s.waiting.Help(), withHelp(k.Pause, "pause/resume queue"))
 	}
-	return []key.Binding{k.NextTab, k.Pause, k.Mark, k.Edit, k.Delete, k.Down, k.Back}
+	return []key.Binding{k.NextTab, withHelp(k.Pause, "pause/resume queue"), k.Mark, k.Edit, k.Delete, k.Down, k.Back}
 }
 
 func (s *queueScreen) Init() tea.Cmd { return s.loadLive(org.Interactive) }
