@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"github.com/kiteconsole/kiteconsole/api/sandbox/sandboxtest"
 	"github.com/kiteconsole/kiteconsole/model"
 )
@@ -418,5 +420,117 @@ func TestGoldenQueueLive(t *testing.T) {
 			d.keys("tab")
 			golden(t, fmt.Sprintf("queue-waiting-%dx%d", size[0], size[1]), d.waitFor("PIPELINE", "WAITING SINCE"))
 		})
+	}
+}
+
+// rowOf is the line of frame that starts with key in the table.
+func rowOf(frame, key string) string {
+	for _, line := range strings.Split(frame, "\n") {
+		if !strings.HasPrefix(line, "  ") && !strings.HasPrefix(line, "›") && !strings.HasPrefix(line, "●") {
+			continue // not a table row
+		}
+		if f := strings.Fields(strings.TrimLeft(line, "›● ")); len(f) > 0 && f[0] == key {
+			return line
+		}
+	}
+	return ""
+}
+
+// The cluster screen's AGENTS (busy/connected) and WAITING columns and the
+// home screen's WAITING total agree with the sandbox.
+func TestQueueColumnsMatchTheSandbox(t *testing.T) {
+	d := startDriver(t, driverOptions{clock: sandboxtest.NewClock(), width: 160, height: 40})
+	home := d.waitFor("Production", "PAUSED", "WAITING")
+	ctx := context.Background()
+	cls, _ := d.env.Client.ListClusters(ctx, nil)
+	for _, cl := range cls {
+		if cl.Name != "Production" {
+			continue
+		}
+		qs, _ := d.env.Client.ListQueues(ctx, cl.ID, nil)
+		total := 0
+		for _, q := range qs {
+			w, _ := d.env.Sandbox.QueueJobs(q.ID)
+			total += w
+		}
+		fields := strings.Fields(rowOf(home, "🚀"))
+		if len(fields) == 0 || fields[len(fields)-1] != fmt.Sprint(total) {
+			t.Errorf("home: Production's WAITING is not %d: %q", total, rowOf(home, "🚀"))
+		}
+		d.keys("enter")
+		frame := d.waitFor("Queues (3)", "RUNS ON")
+		for _, q := range qs {
+			agents := sandboxAgents(d, q.ID)
+			busy := 0
+			for _, a := range agents {
+				if a.Busy() {
+					busy++
+				}
+			}
+			waiting, _ := d.env.Sandbox.QueueJobs(q.ID)
+			row := rowOf(frame, q.Key)
+			if want := fmt.Sprintf("%d/%d", busy, len(agents)); !strings.Contains(row, want) {
+				t.Errorf("%s: AGENTS is not %s: %q", q.Key, want, row)
+			}
+			if !strings.Contains(row, fmt.Sprintf("  %d ", waiting)) && !strings.HasSuffix(strings.TrimSpace(row), fmt.Sprint(waiting)) {
+				t.Errorf("%s: WAITING is not %d: %q", q.Key, waiting, row)
+			}
+		}
+	}
+}
+
+// A deleted queue leaves the home screen's count at once.
+func TestHomeCountsFollowADeletedQueue(t *testing.T) {
+	d := startDriver(t, driverOptions{width: 120, height: 30})
+	openMobile(d)
+	d.keys("/")
+	d.typeText("macos-large")
+	d.keys("enter", "d")
+	d.waitFor("Delete queue macos-large?")
+	d.typeText("macos-large")
+	d.keys("enter")
+	d.waitFor("Queues (2)")
+	// The home screen, underneath, before any reload of its own: a return
+	// to it recounts, which would hide a count that did not follow.
+	ch := make(chan string, 1)
+	d.p.Send(probe{fn: func(a *App) { ch <- ansi.Strip(a.stack[0].View()) }})
+	home := <-ch
+	if f := strings.Fields(rowOf(home, "📱")); len(f) < 3 || f[len(f)-3] != "2" {
+		t.Fatalf("home still counts Mobile's deleted queue: %q", rowOf(home, "📱"))
+	}
+}
+
+// The settings of a queue scroll: what is below the screen is reached
+// with j and G.
+func TestQueueSettingsScroll(t *testing.T) {
+	d := startDriver(t, driverOptions{width: 80, height: 24})
+	openMobile(d)
+	d.keys("/")
+	d.typeText("macos")
+	d.keys("enter", "enter")
+	d.waitFor("Agents (")
+	d.keys("shift+tab")
+	frame := d.waitFor("Instance shape", "↓ j for more")
+	if strings.Contains(frame, "Web URL") {
+		t.Fatalf("the test needs a queue whose settings do not fit:\n%s", frame)
+	}
+	d.keys("G")
+	d.waitFor("Web URL", "↑ k")
+	d.keys("g")
+	d.waitFor("State", "↓ j for more")
+}
+
+// Read-only mode turns agent actions down before anything is sent.
+func TestAgentActionsInReadOnlyMode(t *testing.T) {
+	d := startDriver(t, driverOptions{clock: sandboxtest.NewClock(), width: 120, height: 30, readOnly: true})
+	openQueue(d, "Production", "default")
+	d.keys("S")
+	d.waitFor("read-only mode: stopping agents is turned off")
+	d.keys("p")
+	d.waitFor("read-only mode: pausing agents is turned off")
+	for _, r := range d.env.Sandbox.Requests() {
+		if r.Method != http.MethodGet {
+			t.Fatalf("a change reached the sandbox in read-only mode: %s %s", r.Method, r.Path)
+		}
 	}
 }
