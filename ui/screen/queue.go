@@ -239,6 +239,9 @@ func (s *queueScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 			s.agents.Err = msg.err
 			return s, nil
 		}
+		if msg.err != nil {
+			return s, s.agents.Loaded(nil, msg.err) // the marks and rows stay
+		}
 		// Marks follow the agents: one that left is no longer marked.
 		for id := range s.agentMarks {
 			found := false
