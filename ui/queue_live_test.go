@@ -206,7 +206,7 @@ func TestPausingResumingAndStoppingAgents(t *testing.T) {
 	if !a.Paused || model.Value(a.PausedNote) != "disk full" || a.PausedTimeoutInMinutes == nil || *a.PausedTimeoutInMinutes != 30 {
 		t.Fatalf("the sandbox's agent is not paused with the note and 30 minutes: %+v", a)
 	}
-	d.waitFor("‖ paused just now (ends in 30m)")
+	d.waitFor("‖ paused · ends in 30m")
 
 	// Resuming asks first (whose pause it is, the console cannot tell for
 	// agents), default Cancel.

@@ -33,12 +33,14 @@ func agentState(c *common.Common, a model.Agent) string {
 	case a.ConnectionState == model.AgentStopping:
 		return st.Warning.Render("■ stopping")
 	case a.Paused:
+		// When it ends matters more than when it began (which :paused
+		// and the agent's web page show) in a narrow column.
 		s := st.Paused.Render("‖ paused")
+		if until, ok := agentPauseEnds(a); ok {
+			return s + st.Muted.Render(" · ends "+common.Until(c.Now(), until))
+		}
 		if a.PausedAt != nil {
 			s += " " + common.Ago(c.Now(), a.PausedAt.Time)
-		}
-		if until, ok := agentPauseEnds(a); ok {
-			s += st.Muted.Render(" (ends " + common.Until(c.Now(), until) + ")")
 		}
 		return s
 	case a.Busy():
