@@ -211,7 +211,7 @@ func TestPausingResumingAndStoppingAgents(t *testing.T) {
 	// Resuming asks first (whose pause it is, the console cannot tell for
 	// agents), default Cancel.
 	d.keys("p")
-	d.waitFor("Resume "+name+"?", "disk full")
+	d.waitFor("Resume "+name+"?", "paused by", "disk full")
 	d.keys("enter")
 	d.waitFor("cancelled: nothing was changed")
 	if !sandboxAgent(t, d, name).Paused {
@@ -304,6 +304,23 @@ func TestPausedListsWhatTheSandboxHasPaused(t *testing.T) {
 	d.waitGone("Mobile › macos")
 	if got, _ := d.env.Client.GetQueue(ctx, clusterID, q.ID); got.DispatchPaused {
 		t.Fatal("the queue is still paused in the sandbox")
+	}
+
+	// And a paused agent: it asks too, then the sandbox's agent runs again.
+	var agent model.Agent
+	for _, a := range d.env.Sandbox.Agents() {
+		if a.Paused && a.ConnectionState == model.AgentConnected {
+			agent = a
+		}
+	}
+	d.keys("esc", "/")
+	d.typeText(agent.Name)
+	d.keys("enter", "p")
+	d.waitFor("Resume "+agent.Name+"?", "paused by "+agent.PausedBy.DisplayName(), "Disk nearly")
+	d.keys("y")
+	d.waitFor("nothing matches") // the filter keeps the name; the row is gone
+	if sandboxAgent(t, d, agent.Name).Paused {
+		t.Fatal("the agent is still paused in the sandbox")
 	}
 }
 

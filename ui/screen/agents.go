@@ -294,7 +294,7 @@ func resumeAgents(c *common.Common, run runner, q common.QueueRef, agents []mode
 	}
 	var b strings.Builder
 	for _, a := range agents {
-		b.WriteString("• " + common.Clean(a.Name) + ": " + PauseWho(c, a.PausedBy, a.PausedAt, model.Value(a.PausedNote)) + "\n")
+		b.WriteString("• " + common.Clean(a.Name) + ": paused by " + PauseWho(c, a.PausedBy, a.PausedAt, model.Value(a.PausedNote)) + "\n")
 	}
 	title := "Resume " + common.Clean(agents[0].Name) + "?"
 	if len(agents) > 1 {
