@@ -45,7 +45,7 @@ var OpenJob func(c *common.Common, m OpenJobMsg) tea.Cmd
 
 func openJob(c *common.Common, m OpenJobMsg) tea.Cmd {
 	if OpenJob == nil {
-		return common.Flash(common.FlashInfo, fmt.Sprintf("build %s #%d: o opens it in the browser", common.Clean(m.Slug), m.Number))
+		return common.Flash(common.FlashInfo, fmt.Sprintf("%s #%d: this console has no build screen yet; o opens this row's page in the browser", common.Clean(m.Slug), m.Number))
 	}
 	return OpenJob(c, m)
 }
