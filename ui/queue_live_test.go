@@ -551,3 +551,36 @@ func TestAgentActionsInReadOnlyMode(t *testing.T) {
 		}
 	}
 }
+
+// Several marked paused queues: p lists who paused each and asks,
+// default Cancel; y resumes them and says which.
+func TestResumingSeveralMarkedQueuesAsksFirst(t *testing.T) {
+	d := startDriver(t, driverOptions{width: 120, height: 30})
+	clusterID, deploy := queueOf(t, d, "Production", "deploy")
+	if _, err := d.env.Client.PauseQueue(context.Background(), clusterID, deploy.ID, "release freeze"); err != nil {
+		t.Fatal(err)
+	}
+	d.keys("r")
+	openMobile(d)
+	d.keys("/")
+	d.typeText("macos")
+	d.keys("enter", "space", "esc", "esc")
+	d.waitFor("Clusters")
+	d.keys("esc", "/")
+	d.typeText("production")
+	d.keys("enter", "enter")
+	d.waitFor("linux-large")
+	d.keys("/")
+	d.typeText("deploy")
+	d.keys("enter", "space", "p")
+	d.waitFor("Resume 2 queues?", "Mobile › macos: paused by Priya", "Production › deploy: paused by")
+	d.keys("enter")
+	d.waitFor("cancelled: nothing was changed")
+	if got, _ := d.env.Client.GetQueue(context.Background(), clusterID, deploy.ID); !got.DispatchPaused {
+		t.Fatal("enter resumed the marked queues")
+	}
+	d.keys("p")
+	d.waitFor("Resume 2 queues?")
+	d.keys("y")
+	d.waitShown("2 resumed (Mobile/macos, Production/deploy)")
+}
