@@ -249,11 +249,31 @@ func TestPausingResumingAndStoppingAgents(t *testing.T) {
 func TestForceStopExplainsWhatItCancels(t *testing.T) {
 	clock := sandboxtest.NewClock()
 	d := startDriver(t, driverOptions{clock: clock, width: 160, height: 48})
-	openQueue(d, "Production", "default")
+	frame := openQueue(d, "Production", "default")
+	name := selectedAgent(t, frame)
+	a := sandboxAgent(t, d, name)
+	if !a.Busy() {
+		t.Fatalf("the first agent runs no job: %+v", a)
+	}
+	slug, number, _ := a.Job.BuildRef()
 	d.keys("F")
 	d.waitFor("Force-stop", "the job each one is running is cancelled")
 	d.keys("esc")
 	d.waitFor("cancelled: nothing was changed")
+	if sandboxAgent(t, d, name).ConnectionState != model.AgentConnected {
+		t.Fatal("esc stopped the agent")
+	}
+	d.keys("F")
+	d.waitFor("Force-stop")
+	d.keys("y")
+	d.waitShown(name + " stopped")
+	if st := sandboxAgent(t, d, name).ConnectionState; st == model.AgentConnected {
+		t.Errorf("the agent is still connected")
+	}
+	b, err := d.env.Client.GetBuild(context.Background(), slug, number)
+	if err != nil || (b.State != model.BuildCanceled && b.State != model.BuildCanceling) {
+		t.Errorf("the build of the force-stopped agent's job is %q (%v), want cancelled", b.State, err)
+	}
 }
 
 func TestPausedListsWhatTheSandboxHasPaused(t *testing.T) {

@@ -262,9 +262,18 @@ func stopAgents(c *common.Common, run runner, q common.QueueRef, agents []model.
 		what = common.Plural(len(agents), "agent", "agents")
 	}
 	title, body, verb := "Stop "+what+"?", "", "stops"
+	busy := 0
+	for _, a := range agents {
+		if a.Busy() {
+			busy++
+		}
+	}
 	if force {
 		title = "Force-stop " + what + "?"
 		body = "Force: the job each one is running is cancelled at once, and the build it belongs to is cancelled with it.\n\n"
+		if busy == 0 {
+			body = "Force: a running job would be cancelled with its build; none of these agents is running one now.\n\n"
+		}
 		verb = "force-stops"
 	} else {
 		body = "Each agent finishes the job it is running, then disconnects. Nothing is cancelled (F force-stops instead).\n\n"
