@@ -388,7 +388,13 @@ func (s *queueScreen) panel() []string {
 			jobs += st.Muted.Render("  waiting since opened ") + sparkline(s.trend)
 		}
 	}
-	return []string{title, label("Agents") + agents, label("Jobs") + jobs}
+	// A long pause note wraps onto a second line rather than lose who
+	// paused; the settings tab has it all.
+	lines := strings.Split(ansi.Wordwrap(title, max(20, s.C.Width), ""), "\n")
+	if len(lines) > 2 {
+		lines = lines[:2]
+	}
+	return append(lines, label("Agents")+agents, label("Jobs")+jobs)
 }
 
 // sparkline draws counts as a small bar chart, scaled to their largest.
