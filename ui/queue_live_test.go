@@ -10,6 +10,7 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/kiteconsole/kiteconsole/api/sandbox"
 	"github.com/kiteconsole/kiteconsole/api/sandbox/sandboxtest"
 	"github.com/kiteconsole/kiteconsole/model"
 )
@@ -603,4 +604,21 @@ func TestResumingSeveralMarkedQueuesAsksFirst(t *testing.T) {
 	d.waitFor("Resume 2 queues?")
 	d.keys("y")
 	d.waitShown("2 resumed (Mobile/macos, Production/deploy)")
+}
+
+// At 80 columns the header still says how many queues are marked, and
+// in how many clusters, whatever else must go.
+func TestMarksCountShowsAt80Columns(t *testing.T) {
+	// With the rate limit on, the budget shows in the header too.
+	d := startDriver(t, driverOptions{width: 80, height: 24, rateLimit: sandbox.DefaultRateLimit})
+	openMobile(d)
+	d.keys("space", "space", "esc")
+	d.waitFor("Clusters")
+	d.keys("esc", "/")
+	d.typeText("production")
+	d.keys("enter", "enter", "space")
+	frame := d.waitFor("● 3 marked in 2 clusters")
+	if !strings.Contains(frame, "API ") {
+		t.Errorf("the budget is not shown beside the marks at 80 columns:\n%s", frame)
+	}
 }
