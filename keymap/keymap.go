@@ -22,6 +22,7 @@ type KeyMap struct {
 	New, Edit, Delete       key.Binding
 	Archive, ShowArchived   key.Binding
 	Webhook                 key.Binding
+	Stop, ForceStop         key.Binding
 	Browse, CopyURL, CopyID key.Binding
 
 	// Builds and jobs.
@@ -59,6 +60,8 @@ func Default() KeyMap {
 		Delete:     b("d", "delete", "d"),
 		Archive:    b("a", "archive", "a"),
 		Webhook:    b("W", "add webhook", "W"),
+		Stop:       b("S", "stop agent", "S"),
+		ForceStop:  b("F", "force-stop", "F"),
 
 		CancelBuild:  b("C", "cancel build", "C"),
 		Rebuild:      b("R", "rebuild", "R"),
@@ -85,7 +88,7 @@ func Default() KeyMap {
 // Mutating reports whether a binding changes something in Buildkite, so
 // that help can show it as unavailable in read-only mode.
 func (k KeyMap) Mutating(b key.Binding) bool {
-	for _, m := range []key.Binding{k.Pause, k.New, k.Edit, k.Delete, k.Archive, k.Webhook,
+	for _, m := range []key.Binding{k.Pause, k.New, k.Edit, k.Delete, k.Archive, k.Webhook, k.Stop, k.ForceStop,
 		k.CancelBuild, k.Rebuild, k.RetryFailed, k.RetryJob, k.Unblock} {
 		if sameKeys(m, b) {
 			return true
@@ -114,7 +117,7 @@ func (k KeyMap) Navigation() []key.Binding {
 
 // ActionKeys is the group of actions on the selected item.
 func (k KeyMap) ActionKeys() []key.Binding {
-	return []key.Binding{k.Pause, k.Mark, k.ClearMarks, k.New, k.Edit, k.Delete, k.Archive, k.Webhook, k.Browse, k.CopyURL, k.CopyID,
+	return []key.Binding{k.Pause, k.Mark, k.ClearMarks, k.New, k.Edit, k.Delete, k.Archive, k.Webhook, k.Stop, k.ForceStop, k.Browse, k.CopyURL, k.CopyID,
 		k.CancelBuild, k.Rebuild, k.RetryFailed, k.RetryJob, k.Unblock}
 }
 
@@ -130,7 +133,7 @@ func (k *KeyMap) Actions() map[string]*key.Binding {
 		"up": &k.Up, "down": &k.Down, "page_up": &k.PageUp, "page_down": &k.PageDown, "top": &k.Top, "bottom": &k.Bottom,
 		"open": &k.Open, "back": &k.Back, "filter": &k.Filter, "refresh": &k.Refresh, "next_tab": &k.NextTab, "prev_tab": &k.PrevTab,
 		"pause": &k.Pause, "mark": &k.Mark, "clear_marks": &k.ClearMarks, "new": &k.New, "edit": &k.Edit, "delete": &k.Delete,
-		"archive": &k.Archive, "webhook": &k.Webhook, "show_archived": &k.ShowArchived, "browse": &k.Browse, "copy_url": &k.CopyURL, "copy_id": &k.CopyID,
+		"archive": &k.Archive, "webhook": &k.Webhook, "stop": &k.Stop, "force_stop": &k.ForceStop, "show_archived": &k.ShowArchived, "browse": &k.Browse, "copy_url": &k.CopyURL, "copy_id": &k.CopyID,
 		"cancel_build": &k.CancelBuild, "rebuild": &k.Rebuild, "retry_failed": &k.RetryFailed, "retry_job": &k.RetryJob,
 		"unblock": &k.Unblock, "follow": &k.Follow, "timestamps": &k.Timestamps, "state_filter": &k.StateFilter, "branch_filter": &k.BranchFilter,
 		"palette": &k.Palette, "help": &k.Help, "quit": &k.Quit, "force_quit": &k.ForceQuit,

@@ -279,7 +279,7 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 	case common.PopMsg:
 		return a.pop()
 	case common.AskNoteMsg:
-		return a.openPrompt(msg.Targets)
+		return a.openPrompt(msg.Targets, msg.Holds)
 	case component.PauseNoted:
 		return a.startPause(msg.Targets, msg.Note)
 	case common.ResumeMsg:

@@ -101,7 +101,8 @@ func TestHomeRecountsOnTheTimer(t *testing.T) {
 	}
 	d.waitUntil("counted the pause", false, func(f string) bool {
 		for _, line := range strings.Split(f, "\n") {
-			if strings.Contains(line, "Production") && strings.HasSuffix(strings.TrimSpace(line), "3       1") {
+			// QUEUES 3, PAUSED 1, then the WAITING column.
+			if strings.Contains(line, "Production") && strings.Contains(line, "3       1       ") {
 				return true
 			}
 		}

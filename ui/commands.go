@@ -42,6 +42,7 @@ func (a *App) paletteItems() []component.PaletteItem {
 			}
 			return common.Flash(common.FlashInfo, "organisation "+common.Clean(a.c.Client.Org())+" ("+common.Clean(a.c.Client.Endpoint())+"); configure more in config.yaml")
 		}},
+		{Kind: "command", Label: "paused", Run: func() tea.Cmd { return a.c.Push(screen.NewPausedScreen(a.c)) }},
 		{Kind: "command", Label: "help", Run: func() tea.Cmd { a.overlay = component.NewHelpOverlay(a.c); return nil }},
 		{Kind: "command", Label: "quit", Run: func() tea.Cmd { return a.quit() }},
 	}

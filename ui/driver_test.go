@@ -76,6 +76,9 @@ func startDriver(t *testing.T, o driverOptions) *driver {
 	}
 	env := sandboxtest.Start(t, sbOpts, o.wrap)
 	cfg := api.Config{ReadOnly: o.readOnly, Timeout: o.timeout, CacheFor: o.cacheFor}
+	if o.clock != nil {
+		cfg.Now = o.clock.Now // the budget's window moves with the test's clock
+	}
 	if o.readScopesOnly {
 		cfg.Token = env.Sandbox.ReadOnlyToken()
 	}

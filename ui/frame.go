@@ -61,16 +61,35 @@ func (a *App) header() string {
 	if a.c.ReadOnly {
 		left += " " + st.ReadOnly.Render("READ-ONLY")
 	}
-	right := ""
+	// The marks count across clusters comes first: in a narrow window the
+	// hint goes, then the budget, but never the count.
+	var marks, hint string
 	if n := len(a.c.Marks); n > 0 {
-		right = st.Marked.Render(fmt.Sprintf("● %d marked", n)) + st.Muted.Render(" (p pauses all, x clears)") + "  "
+		clusters := map[string]bool{}
+		for _, m := range a.c.Marks {
+			clusters[m.ClusterID] = true
+		}
+		text := fmt.Sprintf("● %d marked", n)
+		if len(clusters) > 1 {
+			text += fmt.Sprintf(" in %d clusters", len(clusters))
+		}
+		marks, hint = st.Marked.Render(text), st.Muted.Render(" (p pauses all, x clears)")
 	}
-	right += a.budget()
-	gap := a.width - lipgloss.Width(left) - lipgloss.Width(right)
-	if gap < 1 {
-		return common.Fit(left, a.width)
+	budget := a.budget()
+	for _, right := range []string{join(marks+hint, budget), join(marks, budget), marks} {
+		if gap := a.width - lipgloss.Width(left) - lipgloss.Width(right); gap >= 1 {
+			return left + strings.Repeat(" ", gap) + right
+		}
 	}
-	return left + strings.Repeat(" ", gap) + right
+	return common.Fit(left, a.width)
+}
+
+// join puts two parts of the header's right side two spaces apart.
+func join(a, b string) string {
+	if a == "" || b == "" {
+		return a + b
+	}
+	return a + "  " + b
 }
 
 // budget is the header's "API 143/200 · resets 42s": amber below a

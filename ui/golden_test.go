@@ -63,6 +63,8 @@ func TestGoldenQueue(t *testing.T) {
 		d.keys("/")
 		d.typeText("macos")
 		d.keys("enter", "enter")
+		d.waitFor("Agents (")
+		d.keys("shift+tab") // the queue's settings
 		return d.waitFor("Instance shape", "Paused by")
 	})
 }

@@ -70,8 +70,11 @@ func TestTextFromTheAPICannotDriveTheTerminal(t *testing.T) {
 	d.waitFor("queue", "note")
 	check("queues")
 	d.keys("enter")
-	d.waitFor("Paused by")
+	d.waitFor("Agents (")
 	check("queue")
+	d.keys("shift+tab") // the settings tab
+	d.waitFor("Paused by")
+	check("queue settings")
 	d.keys("esc", "tab")
 	d.waitFor("token")
 	check("tokens")

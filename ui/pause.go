@@ -15,6 +15,7 @@ import (
 	"github.com/kiteconsole/kiteconsole/org"
 	"github.com/kiteconsole/kiteconsole/ui/common"
 	"github.com/kiteconsole/kiteconsole/ui/component"
+	"github.com/kiteconsole/kiteconsole/ui/screen"
 )
 
 // Pause and resume live in the root model: the same path serves the one
@@ -78,7 +79,31 @@ func (a *App) startResume(targets []common.QueueRef) tea.Cmd {
 	if a.c.ReadOnly {
 		return a.refuseResume(targets)
 	}
-	return a.start(actResume, targets, "", false)
+	return a.confirmResume(targets, false)
+}
+
+// confirmResume resumes at once one queue this console's user paused;
+// someone else's pause, or several queues, asks first, showing who paused
+// each, when and why, with Cancel the default: one key must not undo
+// another person's incident pause.
+func (a *App) confirmResume(targets []common.QueueRef, fromMarks bool) tea.Cmd {
+	if len(targets) == 1 && a.c.Mine(targets[0].Queue.DispatchPausedBy) {
+		return a.start(actResume, targets, "", fromMarks)
+	}
+	var b strings.Builder
+	for _, t := range targets {
+		q := t.Queue
+		fmt.Fprintf(&b, "• %s › %s: paused by %s\n", common.Clean(t.ClusterName), common.Clean(q.Key),
+			screen.PauseWho(a.c, q.DispatchPausedBy, q.DispatchPausedAt, model.Value(q.DispatchPausedNote)))
+	}
+	title := "Resume " + common.Clean(targets[0].Queue.Key) + "?"
+	if len(targets) > 1 {
+		title = "Resume " + common.Plural(len(targets), "queue", "queues") + "?"
+	}
+	body := "Waiting jobs are dispatched to agents again.\n\n" + strings.TrimRight(b.String(), "\n")
+	return a.c.Post(common.AskConfirmMsg{Title: title, Body: body, Action: "resumes", OnConfirm: func() tea.Cmd {
+		return a.start(actResume, targets, "", fromMarks)
+	}})
 }
 
 func (a *App) refuseResume(targets []common.QueueRef) tea.Cmd {
@@ -108,9 +133,9 @@ func (a *App) pauseMarked() tea.Cmd {
 		if a.c.ReadOnly {
 			return a.refuseResume(targets)
 		}
-		return a.start(actResume, targets, "", true)
+		return a.confirmResume(targets, true)
 	}
-	return a.openPrompt(targets)
+	return a.openPrompt(targets, "")
 }
 
 // start shows the change at once on every screen, then sends the
@@ -199,6 +224,10 @@ func (a *App) finishPause(msg pauseDone) tea.Cmd {
 	switch {
 	case msg.err == nil:
 		b.ok = append(b.ok, name)
+		if msg.action == actPause && msg.after.DispatchPausedBy != nil && msg.after.DispatchPausedBy.ID != "" {
+			// The API says who paused: the user behind the token.
+			a.c.Me = msg.after.DispatchPausedBy.ID
+		}
 		cmds = append(cmds, a.changed(org.QueueChanged{ClusterID: msg.ref.ClusterID, Queue: msg.after}))
 	case msg.unknown:
 		// No answer: the queue was fetched again and is shown as it is.
@@ -252,12 +281,17 @@ func summary(b *batch) tea.Cmd {
 			return common.Flash(common.FlashError, fmt.Sprintf("could not %s %s", b.action.base(), b.failed[0]))
 		}
 	}
+	// Replies come in any order; the summary names queues in a stable one.
+	for _, names := range [][]string{b.ok, b.already, b.unknown, b.failed} {
+		sort.Strings(names)
+	}
 	var parts []string
 	if len(b.ok) > 0 {
-		parts = append(parts, fmt.Sprintf("%d %s", len(b.ok), done))
+		// Each queue by name: a count alone does not say which.
+		parts = append(parts, fmt.Sprintf("%d %s (%s)", len(b.ok), done, strings.Join(b.ok, ", ")))
 	}
 	if len(b.already) > 0 {
-		parts = append(parts, fmt.Sprintf("%d %s", len(b.already), already))
+		parts = append(parts, fmt.Sprintf("%d %s (%s)", len(b.already), already, strings.Join(b.already, ", ")))
 	}
 	if len(b.unknown) > 0 {
 		parts = append(parts, fmt.Sprintf("%d unanswered, fetched again: %s", len(b.unknown), strings.Join(b.unknown, "; ")))
@@ -271,7 +305,7 @@ func summary(b *batch) tea.Cmd {
 
 // openPrompt asks for the note of a pause of targets, unless changes are
 // turned off.
-func (a *App) openPrompt(targets []common.QueueRef) tea.Cmd {
+func (a *App) openPrompt(targets []common.QueueRef, holds string) tea.Cmd {
 	if a.c.ReadOnly {
 		var cmd tea.Cmd
 		for _, t := range targets {
@@ -279,7 +313,7 @@ func (a *App) openPrompt(targets []common.QueueRef) tea.Cmd {
 		}
 		return cmd
 	}
-	p, cmd := component.NewNotePrompt(a.c, targets, a.width)
+	p, cmd := component.NewNotePrompt(a.c, targets, holds, a.width)
 	a.overlay = p
 	return cmd
 }

@@ -160,6 +160,8 @@ func TestPaletteJumpsToAQueueByPartOfItsKey(t *testing.T) {
 	d.typeText("linux-la")
 	d.waitFor("Production/linux-large")
 	d.keys("enter")
+	d.waitFor("Agents (")
+	d.keys("shift+tab") // the queue's settings
 	frame := d.waitFor("Instance shape", "LINUX_AMD64_8X32")
 	if !strings.Contains(frame, "acme › Production › linux-large") {
 		t.Fatalf("breadcrumbs:\n%s", frame)

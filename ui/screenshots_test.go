@@ -37,7 +37,7 @@ var shots = []struct {
 		openMobile(d)
 		d.keys("/")
 		d.typeText("macos")
-		d.keys("enter", "enter")
+		d.keys("enter", "enter", "tab", "tab")
 		d.waitFor("Instance shape", "Paused by")
 	}},
 	{"token-created", 110, 26, func(d *driver) {

@@ -66,6 +66,9 @@ type Common struct {
 	Pending map[string]string
 	// Marks are the queues marked for incident mode, across clusters.
 	Marks map[string]QueueRef
+	// Me is the ID of the user behind the token, once a pause made here
+	// has told it: resuming one's own pause needs no confirmation.
+	Me string
 	// Outbox holds what screens posted for the root model.
 	Outbox []tea.Msg
 	// OnRefused records a change refused before it reached the client.
@@ -141,7 +144,12 @@ type (
 		Text string
 	}
 	// AskNoteMsg opens the pause-note prompt for these queues.
-	AskNoteMsg struct{ Targets []QueueRef }
+	AskNoteMsg struct {
+		Targets []QueueRef
+		// Holds, when known, says what the pause will hold: "12 jobs
+		// waiting · 8 running on 10 agents. Running jobs finish; …".
+		Holds string
+	}
 	// ResumeMsg resumes these queues at once.
 	ResumeMsg struct{ Targets []QueueRef }
 	// AskConfirmMsg opens a confirmation that needs expect typed.
@@ -299,3 +307,12 @@ type TokenShown struct {
 type MarksChanged struct{}
 
 func (MarksChanged) everyScreen() {}
+
+// AgentsChanged tells every screen that agents were paused, resumed or
+// stopped from this console, so that what they show of agents reloads.
+type AgentsChanged struct{}
+
+func (AgentsChanged) everyScreen() {}
+
+// Mine reports whether u is the user behind the token, as far as known.
+func (c *Common) Mine(u *model.User) bool { return u != nil && c.Me != "" && u.ID == c.Me }

@@ -62,8 +62,8 @@ func (h *helpOverlay) View(width, height int) string {
 	}
 	wrap := st.Muted.Width(max(20, width-2))
 	notes := []string{"",
-		wrap.Render("p on a running queue asks for a note, then pauses; on a paused queue it resumes at once."),
-		wrap.Render("space marks queues, in any cluster; p then pauses (or resumes) all of them with one note."),
+		wrap.Render("p on a running queue says what a pause holds and asks for a note; on a paused queue it resumes your own pause at once, and asks first for someone else's."),
+		wrap.Render("space marks queues, in any cluster; p then lists them and pauses (or resumes) all of them with one note. On a queue's Agents tab, space marks agents: p, S and F act on all of them."),
 		wrap.Render("? or esc closes this help."),
 	}
 	// On a short terminal the keys come first: the notes (also in the

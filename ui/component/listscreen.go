@@ -74,6 +74,10 @@ func (s *ListScreen[T]) Capturing() bool     { return s.List.Capturing() }
 func (s *ListScreen[T]) Help() []key.Binding { return s.List.Help() }
 func (s *ListScreen[T]) Init() tea.Cmd       { return s.load(org.Interactive) }
 
+// Reload loads the list again, as a person asked: after a change made
+// from the screen.
+func (s *ListScreen[T]) Reload() tea.Cmd { return s.load(org.Interactive) }
+
 func (s *ListScreen[T]) load(lane org.Lane) tea.Cmd {
 	s.List.StartLoadIn(lane)
 	s.gen++

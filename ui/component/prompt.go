@@ -13,11 +13,13 @@ import (
 	"github.com/kiteconsole/kiteconsole/ui/common"
 )
 
-// notePrompt is the one-line note asked for before a pause, in the
-// footer: enter pauses (an empty note is fine), esc cancels.
+// notePrompt is the note asked for before a pause, in a dialog that says
+// what the pause will hold and, for several queues, lists them: enter
+// pauses (an empty note is fine), esc cancels.
 type notePrompt struct {
 	c             *common.Common
 	targets       []common.QueueRef
+	holds         string
 	input         textinput.Model
 	pause, cancel key.Binding
 }
@@ -28,19 +30,19 @@ type PauseNoted struct {
 	Note    string
 }
 
-func NewNotePrompt(c *common.Common, targets []common.QueueRef, width int) (*notePrompt, tea.Cmd) {
+func NewNotePrompt(c *common.Common, targets []common.QueueRef, holds string, width int) (*notePrompt, tea.Cmd) {
 	in := textinput.New()
 	in.Prompt = ""
-	in.Placeholder = "why? (optional, shown on the queue and its builds)"
+	in.Placeholder = ""
 	in.CharLimit = model.MaxTextLength
 	in.SetWidth(max(20, width-40))
-	p := &notePrompt{c: c, targets: targets, input: in,
+	p := &notePrompt{c: c, targets: targets, holds: holds, input: in,
 		pause: binding("enter", "pauses", "enter"), cancel: binding("esc", "cancels", "esc")}
 	return p, p.input.Focus()
 }
 
 func (p *notePrompt) help() []key.Binding { return []key.Binding{p.pause, p.cancel} }
-func (p *notePrompt) Place() placement    { return PlaceFooter }
+func (p *notePrompt) Place() placement    { return PlaceCenter }
 func (p *notePrompt) Typing() bool        { return true }
 
 func (p *notePrompt) Update(msg tea.Msg) (tea.Cmd, bool) {
@@ -69,10 +71,33 @@ func (p *notePrompt) what() string {
 	return fmt.Sprintf("Pause %s in %s", common.Plural(len(p.targets), "queue", "queues"), common.Plural(len(clusters), "cluster", "clusters"))
 }
 
-func (p *notePrompt) View(width, _ int) string {
+func (p *notePrompt) View(width, height int) string {
 	st := p.c.Styles
-	prefix := st.Paused.Render(p.what()) + st.Muted.Render(" — note: ")
-	hint := st.Muted.Render("  " + hint(p.help()))
-	p.input.SetWidth(max(10, width-lipgloss.Width(prefix)-lipgloss.Width(hint)-2))
-	return prefix + p.input.View() + hint
+	w := min(72, max(30, width-6))
+	wrap := lipgloss.NewStyle().Width(w)
+	lines := []string{st.Paused.Render(p.what())}
+	if len(p.targets) > 1 {
+		// The list: which queues, so that nothing is paused unseen. A
+		// long list shows its first ones and how many more.
+		room := max(3, height-12)
+		for i, t := range p.targets {
+			if i == room && len(p.targets) > room+1 {
+				lines = append(lines, st.Muted.Render(fmt.Sprintf("  … and %d more", len(p.targets)-room)))
+				break
+			}
+			line := "  • " + common.Clean(t.ClusterName) + " › " + common.Clean(t.Queue.Key)
+			if t.Queue.DispatchPaused {
+				line += st.Muted.Render(" (already paused)")
+			}
+			lines = append(lines, line)
+		}
+	}
+	holds := p.holds
+	if holds == "" {
+		holds = "Running jobs finish; waiting ones stay queued until you resume."
+	}
+	lines = append(lines, "", wrap.Render(st.Muted.Render(holds)), "", "Note (why? shown on the queue and its builds; optional):")
+	p.input.SetWidth(w - 2)
+	lines = append(lines, "> "+p.input.View(), "", st.Muted.Render(hint(p.help())))
+	return st.Dialog.Width(w + 4).Render(strings.Join(lines, "\n"))
 }

@@ -207,6 +207,9 @@ func (t *Table) bodyHeight() int {
 	if t.filtering || t.query() != "" {
 		h--
 	}
+	if t.overflows() {
+		h-- // the line that says what is above and below
+	}
 	return max(h, 1)
 }
 
@@ -409,6 +412,9 @@ func (t *Table) render() string {
 		// colour too (NO_COLOR, a monochrome terminal, a screenshot).
 		mark := "  "
 		switch {
+		case r.marked && selected:
+			// Both: the cursor must not vanish under the mark.
+			mark = st.Marked.Render("●") + "›"
 		case r.marked:
 			mark = st.Marked.Render("● ")
 		case selected:
@@ -425,7 +431,28 @@ func (t *Table) render() string {
 		}
 		b.WriteString("\n" + line)
 	}
+	if t.overflows() {
+		// A sign that the list goes on, and where the cursor is in it.
+		more := fmt.Sprintf("  %d–%d of %d", t.offset+1, end, len(t.view))
+		if below := len(t.view) - end; below > 0 {
+			more += fmt.Sprintf(" · ↓ %d more below", below)
+		}
+		if t.offset > 0 {
+			more += fmt.Sprintf(" · ↑ %d above", t.offset)
+		}
+		b.WriteString("\n" + st.Muted.Render(common.Fit(more, t.width)))
+	}
 	return b.String()
+}
+
+// overflows reports that the rows do not all fit: the last line then
+// says how many are above and below.
+func (t *Table) overflows() bool {
+	h := t.height - 1
+	if t.filtering || t.query() != "" {
+		h--
+	}
+	return len(t.view) > max(h, 1) && h > 2
 }
 
 // highlight draws the filter column's text with the matched characters

@@ -24,6 +24,8 @@ type clusterScreen struct {
 	queues  *component.List[model.Queue]
 	tokens  *component.List[model.Token]
 	pipes   *pipelineList
+	// act is what the queues are doing: the AGENTS and WAITING columns.
+	act activity
 }
 
 const (
@@ -77,15 +79,17 @@ func (s *clusterScreen) queueSpec() component.ListSpec[model.Queue] {
 	return component.ListSpec[model.Queue]{
 		Noun: "queues", Empty: "no queues yet: n creates one",
 		Columns: []component.ListColumn[model.Queue]{
-			component.Col("KEY", 12, 1, 0, func(q model.Queue) string {
+			component.Col("KEY", 12, 0, 0, func(q model.Queue) string {
 				if q.ID == model.Value(s.cluster.DefaultQueueID) {
 					return common.Clean(q.Key) + st.Muted.Render(" ★")
 				}
 				return common.Clean(q.Key)
 			}),
-			component.Col("DESCRIPTION", 8, 2, 100, func(q model.Queue) string { return st.Muted.Render(queueDescription(q)) }),
-			component.Col("STATE", 22, 3, 0, func(q model.Queue) string { return queueState(c, q) }),
-			component.Col("AGENTS", 24, 0, 0, shapeLabel),
+			component.Col("DESCRIPTION", 8, 2, 120, func(q model.Queue) string { return st.Muted.Render(queueDescription(q)) }),
+			component.Col("STATE", 22, 6, 0, func(q model.Queue) string { return queueState(c, q) }),
+			component.Col("AGENTS", 7, 0, 0, func(q model.Queue) string { return s.act.agentsCell(c, q) }),
+			component.Col("WAITING", 8, 0, 0, func(q model.Queue) string { return s.act.waitingCell(c, q) }),
+			component.Col("RUNS ON", 24, 0, 100, shapeLabel),
 		},
 		Key: func(q model.Queue) string { return q.ID },
 		Match: func(q model.Queue) (string, int) {
@@ -103,7 +107,7 @@ func (s *clusterScreen) queueSpec() component.ListSpec[model.Queue] {
 		Keys: []component.ListKey[model.Queue]{
 			component.Shown[model.Queue](k.NextTab),
 			component.OnItem(k.Open, func(q model.Queue) tea.Cmd { return c.Push(NewQueueScreen(c, s.cluster, q)) }),
-			component.OnItem(k.Pause, func(q model.Queue) tea.Cmd { return pauseOrResume(c, ref(q)) }),
+			component.OnItem(k.Pause, func(q model.Queue) tea.Cmd { return pauseOrResumeHolding(c, ref(q), s.act.holds(q)) }),
 			component.Shown[model.Queue](k.Mark),
 			component.Shown[model.Queue](k.Filter),
 			component.OnList[model.Queue](k.New, func() tea.Cmd { return component.PushForm(c, newQueueForm(c, s.cluster, nil)) }),
@@ -150,7 +154,7 @@ func (s *clusterScreen) load(lane org.Lane) tea.Cmd {
 		tab = s.C.LoadPipelines(lane, true)
 	}
 	id := s.cluster.ID
-	return tea.Batch(tab, s.loadQueues(lane),
+	return tea.Batch(tab, s.loadQueues(lane), loadQueueLoads(&s.ScreenBase, lane), loadOrgAgents(&s.ScreenBase, lane),
 		s.Run(lane, "loading cluster", func(ctx context.Context) tea.Msg {
 			cl, err := s.C.Client.GetCluster(ctx, id)
 			return clusterLoaded{cluster: cl, err: err}
@@ -161,14 +165,18 @@ func (s *clusterScreen) load(lane org.Lane) tea.Cmd {
 // refresh is the timer's reload: only what the open tab shows, one
 // request; the pipelines tab (the organisation's whole list) reloads
 // only when a person asks (r).
-func (s *clusterScreen) refresh(lane org.Lane) tea.Cmd {
+func (s *clusterScreen) refresh(lane org.Lane, tick int64) tea.Cmd {
 	switch s.tabs.Current {
 	case tabTokens:
 		return s.loadTokens(lane)
 	case tabPipelines:
 		return nil
 	}
-	return s.loadQueues(lane)
+	cmds := []tea.Cmd{s.loadQueues(lane), loadQueueLoads(&s.ScreenBase, lane)}
+	if tick%agentsEvery == 0 {
+		cmds = append(cmds, loadOrgAgents(&s.ScreenBase, lane))
+	}
+	return tea.Batch(cmds...)
 }
 
 func (s *clusterScreen) loadQueues(lane org.Lane) tea.Cmd {
@@ -217,7 +225,13 @@ func (s *clusterScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	if used, cmd := s.current().Update(msg, s.tableTop()); used {
 		return s, cmd
 	}
+	if s.act.take(msg) {
+		s.queues.Rebuild()
+		return s, nil
+	}
 	switch msg := msg.(type) {
+	case common.AgentsChanged:
+		return s, loadOrgAgents(&s.ScreenBase, org.Interactive)
 	case tokensLoaded:
 		return s, s.tokens.Loaded(msg.tokens, msg.err)
 	case queuesLoaded:
@@ -239,7 +253,15 @@ func (s *clusterScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		s.tokens.Remove(msg.TokenID)
 	case org.QueueChanged:
 		if msg.ClusterID == s.cluster.ID {
-			s.queues.Upsert(msg.Queue)
+			if s.queues.Upsert(msg.Queue) && model.Value(s.cluster.DefaultQueueID) == "" {
+				// A cluster's first queue becomes its default: fetch the
+				// cluster again rather than say "default queue none".
+				id := s.cluster.ID
+				return s, s.Run(org.Interactive, "loading cluster", func(ctx context.Context) tea.Msg {
+					cl, err := s.C.Client.GetCluster(ctx, id)
+					return clusterLoaded{cluster: cl, err: err}
+				})
+			}
 		}
 	case org.QueueRemoved:
 		s.queues.Remove(msg.QueueID)
@@ -256,7 +278,7 @@ func (s *clusterScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		s.queues.Rebuild()
 	case common.RefreshMsg:
 		if msg.Auto {
-			return s, s.refresh(msg.Lane)
+			return s, s.refresh(msg.Lane, msg.Tick)
 		}
 		return s, s.load(msg.Lane)
 	case tea.KeyPressMsg:
@@ -270,10 +292,16 @@ func (s *clusterScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 // pauseOrResume is the one key: a running queue asks for a note, a
 // paused one resumes at once.
 func pauseOrResume(c *common.Common, ref common.QueueRef) tea.Cmd {
+	return pauseOrResumeHolding(c, ref, "")
+}
+
+// pauseOrResumeHolding is pauseOrResume with what the pause will hold, for
+// the prompt to say.
+func pauseOrResumeHolding(c *common.Common, ref common.QueueRef, holds string) tea.Cmd {
 	if ref.Queue.DispatchPaused {
 		return c.Post(common.ResumeMsg{Targets: []common.QueueRef{ref}})
 	}
-	return c.Post(common.AskNoteMsg{Targets: []common.QueueRef{ref}})
+	return c.Post(common.AskNoteMsg{Targets: []common.QueueRef{ref}, Holds: holds})
 }
 
 // details are the cluster's fields above the tabs.

@@ -20,6 +20,8 @@ type clustersScreen struct {
 	common.ScreenBase
 	list   *component.List[model.Cluster]
 	queues map[string][]model.Queue // by cluster id, once seen
+	// act gives the WAITING column: the jobs waiting on each queue.
+	act activity
 }
 
 // recountEvery is how many timer reloads of the list go by between
@@ -63,6 +65,7 @@ func NewClustersScreen(c *common.Common) *clustersScreen {
 				return s.counted(cl, func(qs []model.Queue) string { return strconv.Itoa(len(qs)) })
 			}),
 			component.Col("PAUSED", 6, 0, 0, func(cl model.Cluster) string { return s.counted(cl, s.pausedCell) }),
+			component.Col("WAITING", 7, 0, 0, func(cl model.Cluster) string { return s.counted(cl, s.waitingCell) }),
 		},
 		Key: func(cl model.Cluster) string { return cl.ID },
 		Match: func(cl model.Cluster) (string, int) {
@@ -104,6 +107,25 @@ func (s *clustersScreen) pausedCell(qs []model.Queue) string {
 		return s.C.Styles.Paused.Render(strconv.Itoa(n))
 	}
 	return s.C.Styles.Muted.Render("0")
+}
+
+// waitingCell is the jobs waiting on the cluster's queues.
+func (s *clustersScreen) waitingCell(qs []model.Queue) string {
+	st := s.C.Styles
+	switch {
+	case scopeMissing(s.act.loadsErr) != "":
+		return st.Muted.Render("no scope")
+	case !s.act.loadsKnown:
+		return "…"
+	}
+	n := 0
+	for _, q := range qs {
+		n += s.act.loads[q.ID].Waiting
+	}
+	if n == 0 {
+		return st.Muted.Render("0")
+	}
+	return strconv.Itoa(n)
 }
 
 func (s *clustersScreen) defaultQueueCell(cl model.Cluster) string {
@@ -152,6 +174,10 @@ func (s *clustersScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	if used, cmd := s.list.Update(msg, 1); used {
 		return s, cmd
 	}
+	if s.act.take(msg) {
+		s.list.Rebuild()
+		return s, nil
+	}
 	switch msg := msg.(type) {
 	case clustersLoaded:
 		cmd := s.list.Loaded(msg.clusters, msg.err)
@@ -159,14 +185,17 @@ func (s *clustersScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 			return s, cmd
 		}
 		s.C.Org.SetClusters(msg.clusters)
+		// The waiting jobs of every queue: a request per hundred active
+		// builds, with each load of the list.
+		loads := loadQueueLoads(&s.ScreenBase, msg.lane)
 		if msg.counts {
 			lane := org.Interactive
 			if msg.lane == org.Background {
 				lane = org.Background
 			}
-			return s, tea.Batch(cmd, s.loadCounts(lane))
+			return s, tea.Batch(cmd, loads, s.loadCounts(lane))
 		}
-		return s, cmd
+		return s, tea.Batch(cmd, loads)
 	case queuesCounted:
 		// A count that failed stays unknown ("…"); the table is still usable.
 		if msg.err == nil {
@@ -178,11 +207,9 @@ func (s *clustersScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		s.queues[msg.ClusterID] = msg.Queues
 		s.list.Rebuild()
 	case org.QueueChanged:
-		qs := s.queues[msg.ClusterID]
-		for i := range qs {
-			if qs[i].ID == msg.Queue.ID {
-				qs[i] = msg.Queue
-			}
+		if qs, ok := s.queues[msg.ClusterID]; ok {
+			// A queue created here counts at once, as one deleted does.
+			s.queues[msg.ClusterID], _ = org.Upsert(qs, msg.Queue, func(q model.Queue) bool { return q.ID == msg.Queue.ID })
 		}
 		s.list.Rebuild()
 	case org.ClusterChanged:
@@ -190,6 +217,19 @@ func (s *clustersScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 			// A new cluster has no queues: nothing to count. (Cells are
 			// drawn when shown, so the row shows this.)
 			s.queues[msg.Cluster.ID] = []model.Queue{}
+		}
+	case org.QueueRemoved:
+		// The counts (and the delete dialog's "queues known") follow a
+		// deletion at once.
+		if qs, ok := s.queues[msg.ClusterID]; ok {
+			kept := qs[:0:0]
+			for _, q := range qs {
+				if q.ID != msg.QueueID {
+					kept = append(kept, q)
+				}
+			}
+			s.queues[msg.ClusterID] = kept
+			s.list.Rebuild()
 		}
 	case org.ClusterRemoved:
 		delete(s.queues, msg.ClusterID)

@@ -31,8 +31,8 @@ type pipelineScreen struct {
 }
 
 const (
-	tabSettings = iota
-	tabBuilds
+	pipelineTabSettings = iota
+	pipelineTabBuilds
 )
 
 type pipelineLoaded struct {
@@ -51,24 +51,24 @@ func NewPipelineScreen(c *common.Common, p model.Pipeline) *pipelineScreen {
 // NewPipelineBuildsScreen opens a pipeline on its Builds tab.
 func NewPipelineBuildsScreen(c *common.Common, p model.Pipeline) common.Screen {
 	s := NewPipelineScreen(c, p)
-	s.tabs.Current = tabBuilds
+	s.tabs.Current = pipelineTabBuilds
 	return s
 }
 
 func (s *pipelineScreen) Crumb() string { return common.Clean(common.Emojize(s.p.Name)) }
 func (s *pipelineScreen) Capturing() bool {
-	return s.tabs.Current == tabBuilds && s.builds.Capturing()
+	return s.tabs.Current == pipelineTabBuilds && s.builds.Capturing()
 }
 func (s *pipelineScreen) Help() []key.Binding {
 	k := s.C.Keys
-	if s.tabs.Current == tabBuilds {
+	if s.tabs.Current == pipelineTabBuilds {
 		return append([]key.Binding{k.NextTab}, s.builds.Help()...)
 	}
 	return []key.Binding{k.NextTab, k.Up, k.Down, k.Edit, k.Archive, k.Webhook, k.Delete, k.Browse, k.CopyURL, k.Back}
 }
 
 func (s *pipelineScreen) Init() tea.Cmd {
-	if s.tabs.Current == tabBuilds {
+	if s.tabs.Current == pipelineTabBuilds {
 		return tea.Batch(s.load(org.Interactive), s.loadBuilds(org.Interactive))
 	}
 	return s.load(org.Interactive)
@@ -97,17 +97,17 @@ func (s *pipelineScreen) layout() {
 func (s *pipelineScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	k := s.C.Keys
 	if km, ok := msg.(tea.KeyPressMsg); ok && !s.Capturing() && s.tabs.Key(km) {
-		if s.tabs.Current == tabBuilds && !s.builds.list.Known {
+		if s.tabs.Current == pipelineTabBuilds && !s.builds.list.Known {
 			return s, s.loadBuilds(org.Interactive)
 		}
 		return s, nil
 	}
 	if m, ok := msg.(BuildChanged); ok && m.Slug == s.p.Slug {
 		// A build made here: show the builds, reloaded.
-		s.tabs.Current = tabBuilds
+		s.tabs.Current = pipelineTabBuilds
 		return s, s.loadBuilds(org.Fresh)
 	}
-	if _, ok := msg.(pipelineBuildsLoaded); ok || s.tabs.Current == tabBuilds {
+	if _, ok := msg.(pipelineBuildsLoaded); ok || s.tabs.Current == pipelineTabBuilds {
 		if used, cmd := s.builds.Update(msg, 1, func() tea.Cmd { return s.loadBuilds(org.Interactive) }); used {
 			return s, cmd
 		}
@@ -138,7 +138,7 @@ func (s *pipelineScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		if s.gone {
 			return s, nil
 		}
-		if s.tabs.Current == tabBuilds {
+		if s.tabs.Current == pipelineTabBuilds {
 			// The timer reloads what is on show: the builds, one request.
 			if msg.Auto {
 				return s, s.loadBuilds(msg.Lane)
@@ -150,7 +150,7 @@ func (s *pipelineScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		switch {
 		case key.Matches(msg, k.Back):
 			return s, s.C.Post(common.PopMsg{})
-		case s.tabs.Current == tabBuilds:
+		case s.tabs.Current == pipelineTabBuilds:
 			return s, nil
 		case key.Matches(msg, k.Edit):
 			return s, editPipeline(s.C, s.p)
@@ -325,7 +325,7 @@ func providerSettings(provider string, ps model.ProviderSettings) [][2]string {
 
 func (s *pipelineScreen) tabLine() string {
 	return s.tabs.View(func(i int, name string) string {
-		if i == tabBuilds && s.builds.list.Known {
+		if i == pipelineTabBuilds && s.builds.list.Known {
 			return fmt.Sprintf("%s (%d)", name, len(s.builds.list.Items))
 		}
 		return name
@@ -333,7 +333,7 @@ func (s *pipelineScreen) tabLine() string {
 }
 
 func (s *pipelineScreen) View() string {
-	if s.tabs.Current == tabBuilds {
+	if s.tabs.Current == pipelineTabBuilds {
 		st := s.C.Styles
 		title, _, _ := strings.Cut(s.content(), "\n")
 		lines := []string{s.tabLine() + "  " + title}

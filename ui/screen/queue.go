@@ -2,47 +2,114 @@ package screen
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
+	"github.com/kiteconsole/kiteconsole/api"
 	"github.com/kiteconsole/kiteconsole/model"
 	"github.com/kiteconsole/kiteconsole/org"
 	"github.com/kiteconsole/kiteconsole/ui/common"
 	"github.com/kiteconsole/kiteconsole/ui/component"
 )
 
-// queueScreen shows every field of one queue.
+// queueScreen shows what a queue is doing, live: a panel of its agents
+// and jobs (with the trend of its waiting jobs since the screen opened),
+// over tabs of its agents, its waiting jobs and its own settings.
+//
+// A refresh costs three requests whatever the queue: the queue, its
+// agents (the agents list filtered by cluster_queue_id, a page per
+// hundred agents) and the organisation's scheduled and running builds
+// with their jobs (a page per hundred builds), which give the waiting
+// and running jobs of the queue.
 type queueScreen struct {
 	common.ScreenBase
 	cluster model.Cluster
 	queue   model.Queue
 	gone    bool
+
+	tabs    component.Tabs
+	agents  *component.List[model.Agent]
+	waiting *component.List[WaitingJob]
+	// agentMarks are the agents marked to act on together.
+	agentMarks map[string]model.Agent
+
+	// agentsErr and buildsErr are the last loads' errors: a missing
+	// scope is said where the panel's figures would be.
+	agentsErr, buildsErr error
+	load                 model.QueueLoad
+	loadKnown            bool
+	// trend is the waiting count at each load since the screen opened.
+	trend []int
+	// settingsTop is the first line shown of the settings tab.
+	settingsTop int
 }
+
+const (
+	tabAgents = iota
+	tabWaiting
+	tabSettings
+)
+
+// trendLength is how many loads the waiting trend keeps: a quarter of an
+// hour at the default refresh.
+const trendLength = 30
 
 type queueLoaded struct {
 	queue model.Queue
 	err   error
 }
 
+type agentsLoaded struct {
+	agents []model.Agent
+	err    error
+}
+
+type buildsLoaded struct {
+	builds []model.Build
+	err    error
+}
+
 func NewQueueScreen(c *common.Common, cl model.Cluster, q model.Queue) *queueScreen {
-	return &queueScreen{ScreenBase: common.NewBase(c), cluster: cl, queue: q}
+	s := &queueScreen{ScreenBase: common.NewBase(c), cluster: cl, queue: q, agentMarks: map[string]model.Agent{},
+		tabs: component.Tabs{C: c, Names: []string{"Agents", "Waiting jobs", "Settings"}}}
+	s.agents = component.NewList(c, agentSpec(c, s.agentMarks, s.actOnAgent))
+	s.waiting = component.NewList(c, waitingSpec(c))
+	return s
 }
 
 func (s *queueScreen) Crumb() string { return common.Clean(s.queue.Key) }
 
-func (s *queueScreen) Capturing() bool { return false }
+func (s *queueScreen) Capturing() bool {
+	switch s.tabs.Current {
+	case tabAgents:
+		return s.agents.Capturing()
+	case tabWaiting:
+		return s.waiting.Capturing()
+	}
+	return false
+}
 
 func (s *queueScreen) Help() []key.Binding {
 	k := s.C.Keys
-	return []key.Binding{k.Pause, k.Mark, k.Edit, k.Delete, k.Refresh, k.Back}
+	switch s.tabs.Current {
+	case tabAgents:
+		return s.agents.Help()
+	case tabWaiting:
+		return append(s.waiting.Help(), withHelp(k.Pause, "pause/resume queue"))
+	}
+	return []key.Binding{k.NextTab, withHelp(k.Pause, "pause/resume queue"), k.Mark, k.Edit, k.Delete, k.Down, k.Back}
 }
 
-func (s *queueScreen) Init() tea.Cmd { return nil }
+func (s *queueScreen) Init() tea.Cmd { return s.loadLive(org.Interactive) }
 
-func (s *queueScreen) load(lane org.Lane) tea.Cmd {
+func (s *queueScreen) loadQueue(lane org.Lane) tea.Cmd {
 	cid, qid := s.cluster.ID, s.queue.ID
 	return s.Run(lane, "loading queue", func(ctx context.Context) tea.Msg {
 		q, err := s.C.Client.GetQueue(ctx, cid, qid)
@@ -50,12 +117,107 @@ func (s *queueScreen) load(lane org.Lane) tea.Cmd {
 	})
 }
 
+// loadLive loads the queue's agents and the organisation's active builds.
+func (s *queueScreen) loadLive(lane org.Lane) tea.Cmd {
+	qid := s.queue.ID
+	s.agents.StartLoad()
+	s.waiting.StartLoad()
+	return tea.Batch(
+		s.Run(lane, "loading agents", func(ctx context.Context) tea.Msg {
+			agents, err := s.C.Client.ListAgents(ctx, model.AgentListFilter{ClusterQueueID: qid}, nil)
+			return agentsLoaded{agents: agents, err: err}
+		}),
+		s.Run(lane, "loading jobs", func(ctx context.Context) tea.Msg {
+			builds, err := s.C.Client.ListBuilds(ctx, model.BuildFilter{States: []string{model.BuildScheduled, model.BuildRunning}, ExcludePipeline: true}, nil)
+			return buildsLoaded{builds: builds, err: err}
+		}),
+	)
+}
+
 func (s *queueScreen) ref() common.QueueRef {
 	return common.QueueRef{ClusterID: s.cluster.ID, ClusterName: s.cluster.Name, Queue: s.queue}
 }
 
+// runChange runs an agent action under the console's context, its reply
+// coming back here (or said anyway if the screen was closed).
+func (s *queueScreen) runChange(label string, fn func(ctx context.Context) tea.Msg) tea.Cmd {
+	return s.RunUnder(s.C.AppCtx, org.Interactive, label, fn)
+}
+
+// actOnAgent acts on the marked agents, or on a when none is marked.
+func (s *queueScreen) actOnAgent(kind agentAction, a model.Agent) tea.Cmd {
+	targets := []model.Agent{a}
+	if len(s.agentMarks) > 0 {
+		targets = sortedAgents(s.agentMarks)
+	}
+	switch kind {
+	case agentStop:
+		return stopAgents(s.C, s.runChange, s.ref(), targets, false)
+	case agentForceStop:
+		return stopAgents(s.C, s.runChange, s.ref(), targets, true)
+	}
+	var running []model.Agent
+	for _, t := range targets {
+		if !t.Paused {
+			running = append(running, t)
+		}
+	}
+	if len(running) == 0 {
+		return resumeAgents(s.C, s.runChange, s.ref(), targets)
+	}
+	return pauseAgentsForm(s.C, s.ref(), running)
+}
+
+// Holds says what a pause of the queue will hold, from what the panel
+// knows.
+func (s *queueScreen) holds() string {
+	agents := -1
+	if s.agents.Known && s.agentsErr == nil {
+		agents = len(s.agents.Items)
+	}
+	if !s.loadKnown {
+		return HoldsText(nil, agents)
+	}
+	l := s.load
+	return HoldsText(&l, agents)
+}
+
+// HoldsText is what a pause will hold: "12 jobs waiting · 8 running on
+// 10 agents. Running jobs finish; waiting ones stay queued until you
+// resume." load nil or agents < 0: not known.
+func HoldsText(load *model.QueueLoad, agents int) string {
+	const after = "Running jobs finish; waiting ones stay queued until you resume."
+	if load == nil {
+		return after
+	}
+	s := common.Plural(load.Waiting, "job", "jobs") + " waiting · " + fmt.Sprintf("%d running", load.Running)
+	if agents >= 0 {
+		s += " on " + common.Plural(agents, "agent", "agents")
+	}
+	return s + ". " + after
+}
+
+func (s *queueScreen) pauseQueue() tea.Cmd {
+	return pauseOrResumeHolding(s.C, s.ref(), s.holds())
+}
+
+func (s *queueScreen) current() pane {
+	if s.tabs.Current == tabWaiting {
+		return s.waiting
+	}
+	return s.agents
+}
+
 func (s *queueScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	k := s.C.Keys
+	if km, ok := msg.(tea.KeyPressMsg); ok && !s.Capturing() && s.tabs.Key(km) {
+		return s, nil
+	}
+	if s.tabs.Current != tabSettings {
+		if used, cmd := s.current().Update(msg, s.tableTop()); used {
+			return s, cmd
+		}
+	}
 	switch msg := msg.(type) {
 	case queueLoaded:
 		if common.Deferred(msg.err) {
@@ -66,6 +228,61 @@ func (s *queueScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		}
 		s.queue = msg.queue
 		return s, common.Send(org.QueueChanged{ClusterID: s.cluster.ID, Queue: msg.queue})
+	case agentsLoaded:
+		if common.Deferred(msg.err) {
+			s.agents.Loaded(nil, msg.err)
+			return s, nil
+		}
+		s.agentsErr = msg.err
+		if scopeMissing(msg.err) != "" {
+			s.agents.Loaded(nil, nil)
+			s.agents.Err = msg.err
+			return s, nil
+		}
+		if msg.err != nil {
+			return s, s.agents.Loaded(nil, msg.err) // the marks and rows stay
+		}
+		// Marks follow the agents: one that left is no longer marked.
+		for id := range s.agentMarks {
+			found := false
+			for _, a := range msg.agents {
+				if a.ID == id {
+					s.agentMarks[id], found = a, true
+				}
+			}
+			if !found {
+				delete(s.agentMarks, id)
+			}
+		}
+		return s, s.agents.Loaded(msg.agents, msg.err)
+	case buildsLoaded:
+		if common.Deferred(msg.err) {
+			s.waiting.Loaded(nil, msg.err)
+			return s, nil
+		}
+		s.buildsErr = msg.err
+		if scopeMissing(msg.err) != "" {
+			s.waiting.Loaded(nil, nil)
+			s.waiting.Err = msg.err
+			return s, nil
+		}
+		if msg.err != nil {
+			return s, s.waiting.Loaded(nil, msg.err)
+		}
+		s.load, s.loadKnown = model.LoadByQueue(msg.builds)[s.queue.ID], true
+		s.trend = append(s.trend, s.load.Waiting)
+		if len(s.trend) > trendLength {
+			s.trend = s.trend[len(s.trend)-trendLength:]
+		}
+		return s, s.waiting.Loaded(waitingJobs(s.C, msg.builds, s.queue.ID), nil)
+	case agentsDone:
+		for k := range s.agentMarks {
+			delete(s.agentMarks, k)
+		}
+		s.agents.Rebuild()
+		return s, tea.Batch(msg.flash(), s.loadLive(org.Interactive))
+	case common.AgentsChanged:
+		return s, s.loadLive(org.Interactive)
 	case org.QueueChanged:
 		if msg.Queue.ID == s.queue.ID {
 			s.queue = msg.Queue
@@ -81,14 +298,17 @@ func (s *queueScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		}
 	case common.RefreshMsg:
 		if !s.gone {
-			return s, s.load(msg.Lane)
+			return s, tea.Batch(s.loadQueue(msg.Lane), s.loadLive(msg.Lane))
 		}
 	case tea.KeyPressMsg:
+		if s.tabs.Current == tabSettings && s.scrollSettings(msg) {
+			return s, nil
+		}
 		switch {
 		case key.Matches(msg, k.Back):
 			return s, s.C.Post(common.PopMsg{})
 		case key.Matches(msg, k.Pause):
-			return s, pauseOrResume(s.C, s.ref())
+			return s, s.pauseQueue()
 		case key.Matches(msg, k.Mark):
 			if _, marked := s.C.Marks[s.queue.ID]; marked {
 				delete(s.C.Marks, s.queue.ID)
@@ -111,7 +331,173 @@ func (s *queueScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	return s, nil
 }
 
+// scopeMissing is the scope a 403 says the token lacks, or "".
+func scopeMissing(err error) string {
+	var apiErr *api.Error
+	if !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusForbidden {
+		return ""
+	}
+	if apiErr.Scope != "" {
+		return apiErr.Scope
+	}
+	return "a read"
+}
+
+// panel is the live picture above the tabs.
+func (s *queueScreen) panel() []string {
+	st := s.C.Styles
+	q := s.queue
+	title := st.Title.Render(common.Clean(q.Key)) + "  " + queueState(s.C, q)
+	if q.ID == model.Value(s.cluster.DefaultQueueID) {
+		title += st.Muted.Render("  default queue of ") + common.Clean(common.Emojize(s.cluster.Name))
+	}
+	if _, marked := s.C.Marks[q.ID]; marked {
+		title += "  " + st.Marked.Render("● marked")
+	}
+	label := func(s string) string { return st.Muted.Render(fmt.Sprintf("%-8s", s)) }
+	var agents, jobs string
+	switch {
+	case scopeMissing(s.agentsErr) != "":
+		agents = st.Warning.Render("not shown: the API token lacks the " + scopeMissing(s.agentsErr) + " scope")
+	case !s.agents.Known:
+		agents = st.Muted.Render("loading…")
+	default:
+		n := countAgents(s.agents.Items)
+		agents = fmt.Sprintf("%d connected · %d busy · %d idle", n.connected, n.busy, n.idle)
+		if n.paused > 0 {
+			agents += " · " + st.Paused.Render(fmt.Sprintf("%d paused", n.paused))
+		} else {
+			agents += " · 0 paused"
+		}
+		if len(s.agentMarks) > 0 {
+			agents += "  " + st.Marked.Render(fmt.Sprintf("● %d marked", len(s.agentMarks)))
+		}
+	}
+	switch {
+	case scopeMissing(s.buildsErr) != "":
+		jobs = st.Warning.Render("not shown: the API token lacks the " + scopeMissing(s.buildsErr) + " scope")
+	case !s.loadKnown:
+		jobs = st.Muted.Render("loading…")
+	default:
+		l := s.load
+		jobs = fmt.Sprintf("%d running · %d waiting", l.Running, l.Waiting)
+		if l.Waiting > 0 && !l.OldestWaiting.IsZero() {
+			jobs += ", longest " + strings.TrimSuffix(common.Ago(s.C.Now(), l.OldestWaiting), " ago")
+		}
+		if len(s.trend) > 1 {
+			jobs += st.Muted.Render("  waiting since opened ") + sparkline(s.trend)
+		}
+	}
+	// A long pause note wraps onto a second line rather than lose who
+	// paused; the settings tab has it all.
+	lines := strings.Split(ansi.Wordwrap(title, max(20, s.C.Width), ""), "\n")
+	if len(lines) > 2 {
+		lines = lines[:2]
+	}
+	return append(lines, label("Agents")+agents, label("Jobs")+jobs)
+}
+
+// sparkline draws counts as a small bar chart, scaled to their largest.
+func sparkline(counts []int) string {
+	bars := []rune("▁▂▃▄▅▆▇█")
+	top := 0
+	for _, n := range counts {
+		top = max(top, n)
+	}
+	out := make([]rune, len(counts))
+	for i, n := range counts {
+		if top == 0 {
+			out[i] = bars[0]
+			continue
+		}
+		out[i] = bars[n*(len(bars)-1)/top]
+	}
+	return string(out)
+}
+
+func (s *queueScreen) tabLine() string {
+	return s.tabs.View(func(i int, name string) string {
+		switch {
+		case i == tabAgents && s.agents.Known && s.agentsErr == nil:
+			return fmt.Sprintf("%s (%d)", name, len(s.agents.Items))
+		case i == tabWaiting && s.waiting.Known && s.buildsErr == nil:
+			return fmt.Sprintf("%s (%d)", name, len(s.waiting.Items))
+		}
+		return name
+	})
+}
+
+func (s *queueScreen) tableTop() int { return len(s.panel()) + 2 }
+
 func (s *queueScreen) View() string {
+	out := append(s.panel(), "", s.tabLine())
+	height := s.C.Height - len(out)
+	var body string
+	switch s.tabs.Current {
+	case tabAgents:
+		body = s.listOrScope(s.agents.View(s.C.Width, height), s.agentsErr)
+	case tabWaiting:
+		body = s.listOrScope(s.waiting.View(s.C.Width, height), s.buildsErr)
+	default:
+		body = s.settingsView(height)
+	}
+	return strings.Join(out, "\n") + "\n" + body
+}
+
+func (s *queueScreen) listOrScope(view string, err error) string {
+	if scope := scopeMissing(err); scope != "" {
+		return s.C.Styles.Warning.Render("  The API token lacks the " + scope + " scope: this tab needs it. The rest of the console works without it.")
+	}
+	return view
+}
+
+// settingsView draws the settings from settingsTop, with a line that
+// says what is above and below.
+func (s *queueScreen) settingsView(height int) string {
+	lines := s.settings()
+	height = max(height, 2)
+	s.settingsTop = max(0, min(s.settingsTop, len(lines)-(height-1)))
+	if len(lines) <= height {
+		s.settingsTop = 0
+		return strings.Join(lines, "\n")
+	}
+	end := min(len(lines), s.settingsTop+height-1)
+	shown := append([]string{}, lines[s.settingsTop:end]...)
+	more := fmt.Sprintf("  lines %d–%d of %d", s.settingsTop+1, end, len(lines))
+	if end < len(lines) {
+		more += " · ↓ j for more"
+	}
+	if s.settingsTop > 0 {
+		more += " · ↑ k"
+	}
+	return strings.Join(append(shown, s.C.Styles.Muted.Render(more)), "\n")
+}
+
+// scrollSettings moves the settings tab with the movement keys.
+func (s *queueScreen) scrollSettings(msg tea.KeyPressMsg) bool {
+	k := s.C.Keys
+	page := max(1, s.C.Height-6)
+	switch {
+	case key.Matches(msg, k.Down):
+		s.settingsTop++
+	case key.Matches(msg, k.Up):
+		s.settingsTop = max(0, s.settingsTop-1)
+	case key.Matches(msg, k.PageDown):
+		s.settingsTop += page
+	case key.Matches(msg, k.PageUp):
+		s.settingsTop = max(0, s.settingsTop-page)
+	case key.Matches(msg, k.Top):
+		s.settingsTop = 0
+	case key.Matches(msg, k.Bottom):
+		s.settingsTop = 1 << 20 // settingsView brings it back to the last page
+	default:
+		return false
+	}
+	return true
+}
+
+// settings are the queue's own fields, whole.
+func (s *queueScreen) settings() []string {
 	st := s.C.Styles
 	q := s.queue
 	field := func(label, value string) string { return st.Label.Render(label) + value }
@@ -122,14 +508,7 @@ func (s *queueScreen) View() string {
 		}
 		return v
 	}
-	title := st.Title.Render(common.Clean(q.Key))
-	if q.ID == model.Value(s.cluster.DefaultQueueID) {
-		title += st.Muted.Render("  default queue of ") + common.Clean(common.Emojize(s.cluster.Name))
-	}
-	if _, marked := s.C.Marks[q.ID]; marked {
-		title += "  " + st.Marked.Render("● marked")
-	}
-	lines := []string{title, "",
+	lines := []string{
 		field("State", queueState(s.C, q)),
 		field("Description", or(queueDescription(q))),
 		field("Cluster", common.Clean(common.Emojize(s.cluster.Name))),
@@ -149,14 +528,19 @@ func (s *queueScreen) View() string {
 			size += st.Warning.Render(" (deprecated: resize to a current shape)")
 		}
 		lines = append(lines,
-			field("Agents", "Buildkite hosted"),
+			field("Runs on", "Buildkite hosted"),
 			field("Instance shape", common.Clean(sh.Name)),
 			field("Machine", fmt.Sprintf("%s, %s", common.Clean(info.MachineType), common.Clean(info.Architecture))),
 			field("Size", or(size)),
 			field("vCPU / memory", fmt.Sprintf("%d vCPU, %d GB", info.CPU, info.Memory)))
 	} else {
-		lines = append(lines, field("Agents", "self-hosted"))
+		lines = append(lines, field("Runs on", "self-hosted agents"))
 	}
+	affinity := q.RetryAgentAffinity
+	if affinity == "" {
+		affinity = model.RetryPreferWarmest + st.Muted.Render(" (the API's default)")
+	}
+	lines = append(lines, field("Retry affinity", common.Clean(affinity)))
 	lines = append(lines, "",
 		field("Created", or(timeField(s.C, q.CreatedAt))),
 		field("Created by", or(common.Clean(q.CreatedBy.DisplayName()))),
@@ -164,7 +548,21 @@ func (s *queueScreen) View() string {
 		field("API URL", st.Muted.Render(common.Clean(q.URL))),
 		field("Web URL", st.Muted.Render(common.Clean(q.WebURL))),
 	)
-	return strings.Join(lines, "\n")
+	// A value wider than the screen wraps, so that a URL is read whole.
+	var out []string
+	for _, l := range lines {
+		out = append(out, wrapLine(l, s.C.Width)...)
+	}
+	return out
+}
+
+// wrapLine cuts a line wider than width into lines of width (a URL has
+// no spaces to wrap at).
+func wrapLine(line string, width int) []string {
+	if width <= 0 || lipgloss.Width(line) <= width {
+		return []string{line}
+	}
+	return strings.Split(ansi.Hardwrap(line, width, true), "\n")
 }
 
 // timeField is a time with how long Ago it was.

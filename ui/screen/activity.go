@@ -1,0 +1,162 @@
+package screen
+
+import (
+	"context"
+	"strconv"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/kiteconsole/kiteconsole/model"
+	"github.com/kiteconsole/kiteconsole/org"
+	"github.com/kiteconsole/kiteconsole/ui/common"
+)
+
+// What every queue of the organisation is doing, for the columns of the
+// cluster and home screens: the waiting and running jobs of each queue
+// from one list of the organisation's active builds (Client.QueueLoads, a
+// request per hundred active builds), and the busy and connected agents
+// of each queue from one list of the organisation's agents (a request per
+// hundred agents). Never a request per queue.
+
+// agentsEvery is how many timer reloads go by between two lists of the
+// organisation's agents: with thousands of agents that list is tens of
+// requests, so the AGENTS column is at most two minutes old at the
+// default 30 s, while WAITING follows every reload.
+const agentsEvery = 4
+
+type loadsLoaded struct {
+	loads map[string]model.QueueLoad
+	err   error
+}
+
+type orgAgentsLoaded struct {
+	counts map[string]agentCounts
+	err    error
+}
+
+// activity holds the organisation's queue loads and agent counts.
+type activity struct {
+	loads       map[string]model.QueueLoad
+	loadsErr    error
+	agents      map[string]agentCounts
+	agentsErr   error
+	loadsKnown  bool
+	agentsKnown bool
+}
+
+func loadQueueLoads(b *common.ScreenBase, lane org.Lane) tea.Cmd {
+	return b.Run(lane, "loading jobs", func(ctx context.Context) tea.Msg {
+		loads, err := b.C.Client.QueueLoads(ctx)
+		return loadsLoaded{loads: loads, err: err}
+	})
+}
+
+func loadOrgAgents(b *common.ScreenBase, lane org.Lane) tea.Cmd {
+	return b.Run(lane, "loading agents", func(ctx context.Context) tea.Msg {
+		agents, err := b.C.Client.ListAgents(ctx, model.AgentListFilter{}, nil)
+		if err != nil {
+			return orgAgentsLoaded{err: err}
+		}
+		byQueue := map[string][]model.Agent{}
+		for _, a := range agents {
+			if id := agentQueueID(a); id != "" {
+				byQueue[id] = append(byQueue[id], a)
+			}
+		}
+		counts := make(map[string]agentCounts, len(byQueue))
+		for id, as := range byQueue {
+			counts[id] = countAgents(as)
+		}
+		return orgAgentsLoaded{counts: counts}
+	})
+}
+
+// take applies a reply; it reports whether the message was one.
+func (a *activity) take(msg tea.Msg) bool {
+	switch msg := msg.(type) {
+	case loadsLoaded:
+		if common.Deferred(msg.err) {
+			return true
+		}
+		a.loadsErr = msg.err
+		if msg.err == nil {
+			a.loads, a.loadsKnown = msg.loads, true
+		}
+		return true
+	case orgAgentsLoaded:
+		if common.Deferred(msg.err) {
+			return true
+		}
+		a.agentsErr = msg.err
+		if msg.err == nil {
+			a.agents, a.agentsKnown = msg.counts, true
+		}
+		return true
+	}
+	return false
+}
+
+// agentQueueID is the queue an agent is registered to, from its web URL
+// (.../clusters/{cluster}/queues/{queue}/agents/{id}): the agent's data
+// has no cluster_queue_id of its own, and its queue tag is a key that
+// several clusters may share.
+func agentQueueID(a model.Agent) string {
+	_, rest, ok := strings.Cut(a.WebURL, "/queues/")
+	if !ok {
+		return ""
+	}
+	id, _, _ := strings.Cut(rest, "/")
+	return id
+}
+
+// agentsCell is "busy/connected", "—" when the token may not read
+// agents, "…" before the first list.
+func (a *activity) agentsCell(c *common.Common, q model.Queue) string {
+	switch {
+	case scopeMissing(a.agentsErr) != "":
+		return c.Styles.Muted.Render("no scope")
+	case !a.agentsKnown:
+		return c.Styles.Muted.Render("…")
+	}
+	n := a.agents[q.ID]
+	if n.connected == 0 {
+		return c.Styles.Muted.Render("0/0")
+	}
+	return strconv.Itoa(n.busy) + "/" + strconv.Itoa(n.connected)
+}
+
+// waitingCell is the queue's waiting jobs, with the longest wait.
+func (a *activity) waitingCell(c *common.Common, q model.Queue) string {
+	switch {
+	case scopeMissing(a.loadsErr) != "":
+		return c.Styles.Muted.Render("no scope")
+	case !a.loadsKnown:
+		return c.Styles.Muted.Render("…")
+	}
+	l := a.loads[q.ID]
+	if l.Waiting == 0 {
+		return c.Styles.Muted.Render("0")
+	}
+	s := strconv.Itoa(l.Waiting)
+	if !l.OldestWaiting.IsZero() {
+		s += c.Styles.Muted.Render(" " + strings.TrimSuffix(common.Ago(c.Now(), l.OldestWaiting), " ago"))
+	}
+	if q.DispatchPaused {
+		return c.Styles.Paused.Render(strconv.Itoa(l.Waiting)) + strings.TrimPrefix(s, strconv.Itoa(l.Waiting))
+	}
+	return s
+}
+
+// holds is what a pause of q will hold, when the loads are known.
+func (a *activity) holds(q model.Queue) string {
+	agents := -1
+	if a.agentsKnown && a.agentsErr == nil {
+		agents = a.agents[q.ID].connected
+	}
+	if !a.loadsKnown || a.loadsErr != nil {
+		return HoldsText(nil, agents)
+	}
+	l := a.loads[q.ID]
+	return HoldsText(&l, agents)
+}
