@@ -61,7 +61,7 @@ func Default() KeyMap {
 		Archive:    b("a", "archive", "a"),
 		Webhook:    b("W", "add webhook", "W"),
 		Stop:       b("S", "stop agent", "S"),
-		ForceStop:  b("F", "force-stop", "F"),
+		ForceStop:  b("K", "force-stop", "K"),
 
 		CancelBuild:  b("C", "cancel build", "C"),
 		Rebuild:      b("R", "rebuild", "R"),

@@ -257,14 +257,14 @@ func TestForceStopExplainsWhatItCancels(t *testing.T) {
 		t.Fatalf("the first agent runs no job: %+v", a)
 	}
 	slug, number, _ := a.Job.BuildRef()
-	d.keys("F")
+	d.keys("K")
 	d.waitFor("Force-stop", "the job each one is running is cancelled")
 	d.keys("esc")
 	d.waitFor("cancelled: nothing was changed")
 	if sandboxAgent(t, d, name).ConnectionState != model.AgentConnected {
 		t.Fatal("esc stopped the agent")
 	}
-	d.keys("F")
+	d.keys("K")
 	d.waitFor("Force-stop")
 	d.keys("y")
 	d.waitShown(name + " stopped")

@@ -276,7 +276,7 @@ func stopAgents(c *common.Common, run runner, q common.QueueRef, agents []model.
 		}
 		verb = "force-stops"
 	} else {
-		body = "Each agent finishes the job it is running, then disconnects. Nothing is cancelled (F force-stops instead).\n\n"
+		body = "Each agent finishes the job it is running, then disconnects. Nothing is cancelled (" + c.Keys.ForceStop.Help().Key + " force-stops instead).\n\n"
 	}
 	body += agentLines(c, agents)
 	return c.Post(common.AskConfirmMsg{Title: title, Body: body, Action: verb, OnConfirm: func() tea.Cmd {
