@@ -92,6 +92,8 @@ type App struct {
 
 	flash   common.FlashMsg
 	flashID int
+	// messages are the last flash messages in full, for :messages.
+	messages []component.Message
 	// overlay is the dialog open over the screens, if any.
 	overlay component.Overlay
 	// history is what the palette ran, for its ↑/↓.
@@ -240,8 +242,14 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 			a.c.Styles = theme.New(msg.IsDark())
 		}
 		return a.toTop(msg)
+	case common.TaskStarted:
+		a.c.Tasks.Started(msg.Task, msg.Label)
+		return msg.Run
 	case common.TaskDone:
-		delete(a.c.Tasks.Label, msg.Task)
+		a.c.Tasks.Done(msg.Task)
+		if msg.Msg == nil {
+			return nil
+		}
 		if msg.Screen != 0 {
 			return a.toScreen(msg.Screen, msg.Msg)
 		}
@@ -256,6 +264,12 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 		return cmd
 	case common.FlashMsg:
 		a.flash = msg
+		if msg.Text != "" {
+			a.messages = append(a.messages, component.Message{At: a.c.Now(), Kind: msg.Kind, Text: msg.Text})
+			if n := len(a.messages) - component.MessagesKept; n > 0 {
+				a.messages = a.messages[n:]
+			}
+		}
 		a.flashID++
 		id := a.flashID
 		return tea.Tick(flashFor, func(time.Time) tea.Msg { return flashExpired{id: id} })
@@ -401,13 +415,19 @@ func (a *App) pop() tea.Cmd {
 	if len(a.stack) == 1 {
 		return nil
 	}
+	a.closeTop()
+	// What was underneath may be stale: refresh it on return, in the
+	// background lane.
+	return a.autoRefresh(false)
+}
+
+// closeTop takes the top screen off the stack, without reloading what
+// is underneath.
+func (a *App) closeTop() {
 	if c, ok := a.top().(common.Closer); ok {
 		c.Close()
 	}
 	a.stack = a.stack[:len(a.stack)-1]
-	// What was underneath may be stale: refresh it on return, in the
-	// background lane.
-	return a.autoRefresh(false)
 }
 
 func (a *App) key(msg tea.KeyPressMsg) tea.Cmd {
@@ -575,23 +595,13 @@ func (a *App) crumbs() string {
 }
 
 // status is the footer's first line: the note prompt, a flash message,
-// or the requests in flight.
+// or the requests in flight. A flash comes first: the requests then show
+// as the spinner and their number only, and a flash too long for the
+// line ends with where to read it whole (:messages).
 func (a *App) status() string {
 	st := a.c.Styles
 	if o := a.overlay; o != nil && o.Place() == component.PlaceFooter {
 		return common.Fit(o.View(a.width, 1), a.width)
-	}
-	var right string
-	if n := len(a.c.Tasks.Label); n > 0 {
-		label := ""
-		for _, l := range a.c.Tasks.Label {
-			label = l
-			break
-		}
-		if n > 1 {
-			label = fmt.Sprintf("%s (+%d more)", label, n-1)
-		}
-		right = a.spinner.View() + " " + st.Muted.Render(label)
 	}
 	left := ""
 	switch a.flash.Kind {
@@ -604,11 +614,43 @@ func (a *App) status() string {
 			left = st.FlashInfo.Render("• ") + a.flash.Text
 		}
 	}
+	right := ""
+	if n := len(a.c.Tasks.Label); n > 0 {
+		right = a.spinner.View()
+		if left == "" {
+			right += " " + st.Muted.Render(common.Fit(a.taskLabel(), max(0, a.width-3)))
+			right = strings.TrimRight(right, " ")
+		} else if n > 1 {
+			right += st.Muted.Render(fmt.Sprintf(" %d", n))
+		}
+	}
+	room := a.width
+	if right != "" {
+		room -= lipgloss.Width(right) + 1
+	}
+	if lipgloss.Width(left) > room {
+		const more = " :messages"
+		left = common.Fit(left, max(0, room-lipgloss.Width(more))) + st.Muted.Render(more)
+	}
 	if right == "" {
 		return common.Fit(left, a.width)
 	}
-	room := a.width - lipgloss.Width(right) - 1
 	return common.Fit(left, max(0, room)) + " " + right
+}
+
+// taskLabel names the requests in flight: the oldest, and how many more.
+func (a *App) taskLabel() string {
+	first := 0
+	for id := range a.c.Tasks.Label {
+		if first == 0 || id < first {
+			first = id
+		}
+	}
+	label := a.c.Tasks.Label[first]
+	if n := len(a.c.Tasks.Label); n > 1 {
+		label = fmt.Sprintf("%s (+%d more)", label, n-1)
+	}
+	return label
 }
 
 // helpLine is the short help: the screen's keys, then the global ones.

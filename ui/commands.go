@@ -20,13 +20,21 @@ func (a *App) openPalette() tea.Cmd {
 }
 
 func (a *App) paletteItems() []component.PaletteItem {
-	home := func(a *App) {
-		for len(a.stack) > 1 {
-			a.pop()
+	// home closes every screen above the home screen. Its reload is
+	// returned, never dropped: a dropped command would leave its task (and
+	// the footer's spinner) behind; a jump that pushes a screen over home
+	// does not reload it.
+	home := func(a *App) tea.Cmd {
+		if len(a.stack) == 1 {
+			return nil
 		}
+		for len(a.stack) > 2 {
+			a.closeTop()
+		}
+		return a.pop()
 	}
 	items := []component.PaletteItem{
-		{Kind: "command", Label: "clusters", Run: func() tea.Cmd { home(a); return nil }},
+		{Kind: "command", Label: "clusters", Run: func() tea.Cmd { return home(a) }},
 		{Kind: "command", Label: "pipelines", Run: func() tea.Cmd { home(a); return a.c.Push(screen.NewPipelinesScreen(a.c)) }},
 		{Kind: "command", Label: "org", Run: func() tea.Cmd {
 			if len(a.opts.Orgs) > 1 {
@@ -39,6 +47,10 @@ func (a *App) paletteItems() []component.PaletteItem {
 				return cmd
 			}
 			return common.Flash(common.FlashInfo, "organisation "+common.Clean(a.c.Client.Org())+" ("+common.Clean(a.c.Client.Endpoint())+"); configure more in config.yaml")
+		}},
+		{Kind: "command", Label: "messages", Run: func() tea.Cmd {
+			a.overlay = component.NewMessagesOverlay(a.c, a.messages)
+			return nil
 		}},
 		{Kind: "command", Label: "help", Run: func() tea.Cmd { a.overlay = component.NewHelpOverlay(a.c); return nil }},
 		{Kind: "command", Label: "quit", Run: func() tea.Cmd { return a.quit() }},

@@ -1,0 +1,65 @@
+package ui
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/kiteconsole/kiteconsole/api/sandbox"
+	"github.com/kiteconsole/kiteconsole/api/sandbox/sandboxtest"
+	"github.com/kiteconsole/kiteconsole/ui/common"
+)
+
+// Issue 17, 3: a spinner stayed for ever after :clusters from a cluster:
+// the palette closed the screens and dropped the reload of the home
+// screen, whose task nothing would end.
+func TestNoSpinnerOutlivesItsRequest(t *testing.T) {
+	d := startDriver(t, driverOptions{})
+	d.waitFor("Production", "PAUSED")
+	d.keys("enter")
+	d.waitFor("Queues")
+	d.keys(":")
+	d.typeText("clusters")
+	d.keys("enter")
+	d.waitUntil("stopped loading", true, func(f string) bool {
+		return strings.Contains(f, "PAUSED") && !strings.Contains(f, "loading")
+	})
+	d.keys(":")
+	d.typeText("pipelines")
+	d.keys("enter")
+	d.waitFor("Pipelines  ", "API Gateway")
+	d.keys(":")
+	d.typeText("clusters")
+	d.keys("enter")
+	d.waitUntil("stopped loading", true, func(f string) bool {
+		return strings.Contains(f, "PAUSED") && !strings.Contains(f, "loading")
+	})
+}
+
+// A task shows from when its command runs: one made and never run shows
+// nothing, and one that runs shows until its reply.
+func TestATaskShowsOnlyWhileItsCommandRuns(t *testing.T) {
+	env := sandboxtest.Start(t, sandbox.Options{}, nil)
+	app := New(context.Background(), Options{Client: env.Client})
+	c := app.c
+	dropped := c.Run(context.Background(), 0, "never run", func(context.Context) tea.Msg { return nil })
+	_ = dropped
+	if len(c.Tasks.Label) != 0 {
+		t.Fatalf("a command never run shows in the footer: %v", c.Tasks.Label)
+	}
+	run := c.Run(context.Background(), 0, "loading things", func(context.Context) tea.Msg { return nil })
+	started, ok := run().(common.TaskStarted)
+	if !ok {
+		t.Fatal("a task's command does not start with TaskStarted")
+	}
+	app.Update(started)
+	if !strings.Contains(app.status(), "loading things") {
+		t.Fatalf("a running task is not shown: %q", app.status())
+	}
+	app.Update(started.Run())
+	if len(c.Tasks.Label) != 0 || strings.Contains(app.status(), "loading things") {
+		t.Fatalf("a finished task is still shown: %q", app.status())
+	}
+}
