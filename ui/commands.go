@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"github.com/kiteconsole/kiteconsole/model"
 	"github.com/kiteconsole/kiteconsole/org"
 	"github.com/kiteconsole/kiteconsole/ui/common"
 	"github.com/kiteconsole/kiteconsole/ui/component"
@@ -20,21 +21,23 @@ func (a *App) openPalette() tea.Cmd {
 }
 
 func (a *App) paletteItems() []component.PaletteItem {
-	// home closes every screen above the home screen. Its reload is
-	// returned, never dropped: a dropped command would leave its task (and
-	// the footer's spinner) behind; a jump that pushes a screen over home
-	// does not reload it.
-	home := func(a *App) tea.Cmd {
-		if len(a.stack) == 1 {
-			return nil
-		}
-		for len(a.stack) > 2 {
+	// home closes every screen above the home screen, without reloading
+	// it: a jump pushes screens over it at once.
+	home := func(a *App) {
+		for len(a.stack) > 1 {
 			a.closeTop()
 		}
-		return a.pop()
 	}
 	items := []component.PaletteItem{
-		{Kind: "command", Label: "clusters", Run: func() tea.Cmd { return home(a) }},
+		{Kind: "command", Label: "clusters", Run: func() tea.Cmd {
+			if len(a.stack) == 1 {
+				return nil
+			}
+			home(a)
+			// Returned, never dropped: a reload made and not run would
+			// leave the home screen waiting for a reply that never comes.
+			return a.autoRefresh(false)
+		}},
 		{Kind: "command", Label: "pipelines", Run: func() tea.Cmd { home(a); return a.c.Push(screen.NewPipelinesScreen(a.c)) }},
 		{Kind: "command", Label: "org", Run: func() tea.Cmd {
 			if len(a.opts.Orgs) > 1 {
@@ -88,6 +91,14 @@ func (a *App) paletteItems() []component.PaletteItem {
 	for _, p := range a.c.Org.Pipelines.Items {
 		p := p
 		items = append(items, component.PaletteItem{Kind: "pipeline", Label: common.Clean(common.Emojize(p.Name)) + " (" + common.Clean(p.Slug) + ")", Run: func() tea.Cmd {
+			// The breadcrumbs say where the pipeline is, not where one
+			// jumped from: its cluster, or the pipelines of no cluster.
+			home(a)
+			if cl, ok := a.c.Org.Cluster(model.Value(p.ClusterID)); ok {
+				a.c.Push(screen.NewClusterScreen(a.c, cl, nil))
+			} else {
+				a.c.Push(screen.NewPipelinesScreen(a.c))
+			}
 			return a.c.Push(screen.NewPipelineScreen(a.c, p))
 		}})
 	}

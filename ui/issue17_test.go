@@ -63,3 +63,25 @@ func TestATaskShowsOnlyWhileItsCommandRuns(t *testing.T) {
 		t.Fatalf("a finished task is still shown: %q", app.status())
 	}
 }
+
+// Issue 17, 5: a jump from the palette showed where one came from, not
+// where the item is: from Mobile › macos, :checkout gave acme › Mobile ›
+// macos › Checkout.
+func TestPaletteJumpShowsTheTruePath(t *testing.T) {
+	d := startDriver(t, driverOptions{width: 120, height: 30})
+	openMobile(d)
+	d.keys("/")
+	d.typeText("macos")
+	d.keys("enter", "enter")
+	d.waitFor("acme › Mobile › macos")
+	d.keys(":")
+	d.typeText("checkout")
+	d.waitFor("pipeline  Checkout")
+	d.keys("enter")
+	frame := d.waitFor("acme › Production › Checkout")
+	if strings.Contains(frame, "Mobile") {
+		t.Fatalf("the jump kept the path it came from:\n%s", frame)
+	}
+	d.keys("esc")
+	d.waitFor("acme › Production", "Queues")
+}
