@@ -85,3 +85,20 @@ func TestPaletteJumpShowsTheTruePath(t *testing.T) {
 	d.keys("esc")
 	d.waitFor("acme › Production", "Queues")
 }
+
+// Issue 17, 13: enter on the highlighted section of an edit closed the
+// form with "nothing changed"; the hint named space where huh says x.
+func TestEditEnterGoesOnWithTheHighlightedSection(t *testing.T) {
+	d := startDriver(t, driverOptions{width: 120, height: 50})
+	openPipeline(d, "checkout", "Checkout")
+	d.keys("e")
+	frame := d.waitFor("What do you want to change?")
+	if !strings.Contains(frame, "x chooses") || strings.Contains(frame, "space selects") {
+		t.Fatalf("the hint does not name the form's key:\n%s", frame)
+	}
+	d.formKeys("down", "enter") // Steps, highlighted, not chosen
+	frame = d.waitFor("Configuration")
+	if strings.Contains(frame, "nothing changed") {
+		t.Fatalf("enter closed the form:\n%s", frame)
+	}
+}

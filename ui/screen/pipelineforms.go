@@ -254,9 +254,22 @@ func newPipelineForm(c *common.Common, p *model.Pipeline, clusterID string) comp
 		// huh's multi-select panics on a toggle when its filter matches
 		// nothing (found by the monkey): its filter is off.
 		if p != nil {
+			sections := huh.NewMultiSelect[string]()
+			// enter with nothing chosen goes on with the highlighted
+			// section, as a person means it; it closed the form with
+			// "nothing changed". huh sets the value (and validates it)
+			// on every change and on leaving the field.
+			sections.Validate(func(chosen []string) error {
+				if len(chosen) == 0 {
+					if hovered, ok := sections.Hovered(); ok {
+						v.sections = []string{hovered}
+					}
+				}
+				return nil
+			})
 			groups = append(groups, huh.NewGroup(
-				huh.NewMultiSelect[string]().Filterable(false).Title("What do you want to change?").
-					Description("space selects, enter goes on: only these are shown, only changes are sent").
+				sections.Filterable(false).Title("What do you want to change?").
+					Description("x chooses; enter goes on (with the highlighted one if none is chosen)").
 					Options(
 						huh.NewOption("General (name, cluster, repository, branch, tags…)", sectionGeneral),
 						huh.NewOption("Steps (the YAML configuration)", sectionSteps),
@@ -273,7 +286,7 @@ func newPipelineForm(c *common.Common, p *model.Pipeline, clusterID string) comp
 		if p == nil {
 			groups = append(groups, huh.NewGroup(
 				huh.NewMultiSelect[string]().Filterable(false).Title("Also set now?").
-					Description("optional: space selects, enter creates (or goes on to what you selected)").
+					Description("optional: x chooses, enter creates (or goes on to what you chose)").
 					Options(
 						huh.NewOption("Builds (branch filter, skip, cancel, env, template)", sectionBuilds),
 						huh.NewOption("Provider (triggers, commit statuses, filters)", sectionProvider),
