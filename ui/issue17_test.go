@@ -102,3 +102,19 @@ func TestEditEnterGoesOnWithTheHighlightedSection(t *testing.T) {
 		t.Fatalf("enter closed the form:\n%s", frame)
 	}
 }
+
+// Issue 17, 20: archived pipelines differed only by a dim colour, which
+// the selected row and NO_COLOR do not show.
+func TestArchivedPipelinesSayItInWords(t *testing.T) {
+	d := startDriver(t, driverOptions{})
+	openPipelines(d)
+	d.keys("H")
+	d.waitFor("Pipelines  40")
+	d.keys("/")
+	d.typeText("monolith")
+	d.keys("enter")
+	frame := d.waitFor("› Monolith (archived)")
+	if strings.Contains(frame, "API Gateway (archived)") {
+		t.Fatalf("a pipeline not archived is marked:\n%s", frame)
+	}
+}
