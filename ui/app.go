@@ -653,28 +653,67 @@ func (a *App) taskLabel() string {
 	return label
 }
 
-// helpLine is the short help: the screen's keys, then the global ones.
+// helpLine is the short help: the global keys, then the screen's. When
+// that is wider than the window, what matters is kept: the screen's keys
+// in their order as far as they fit, then esc back, and ? for the rest
+// (the full help lists every key; q still quits).
 func (a *App) helpLine() string {
 	st := a.c.Styles
 	k := a.c.Keys
-	var bindings []key.Binding
-	if !a.top().Capturing() {
-		bindings = append(bindings, k.Help, k.Quit)
-	}
-	bindings = append(bindings, a.top().Help()...)
-	var parts []string
-	for _, b := range bindings {
+	draw := func(b key.Binding) string {
 		h := b.Help()
-		if h.Key == "" {
-			continue
-		}
 		if a.c.ReadOnly && k.Mutating(b) {
-			parts = append(parts, st.KeyOff.Render(h.Key+" "+h.Desc))
+			return st.KeyOff.Render(h.Key + " " + h.Desc)
+		}
+		return st.Key.Render(h.Key) + " " + st.Help.Render(h.Desc)
+	}
+	sep := st.Muted.Render(" · ")
+	capturing := a.top().Capturing()
+	var global []key.Binding
+	if !capturing {
+		global = append(global, k.Help, k.Quit)
+	}
+	var screen []key.Binding
+	var back *key.Binding
+	for _, b := range a.top().Help() {
+		if b.Help().Key == "" {
 			continue
 		}
-		parts = append(parts, st.Key.Render(h.Key)+" "+st.Help.Render(h.Desc))
+		if b.Help().Key == k.Back.Help().Key && b.Help().Desc == k.Back.Help().Desc {
+			back = &b
+			continue
+		}
+		screen = append(screen, b)
 	}
-	return common.Fit(strings.Join(parts, st.Muted.Render(" · ")), a.width)
+	var parts []string
+	for _, b := range global {
+		parts = append(parts, draw(b))
+	}
+	for _, b := range screen {
+		parts = append(parts, draw(b))
+	}
+	if back != nil {
+		parts = append(parts, draw(*back))
+	}
+	line := strings.Join(parts, sep)
+	if lipgloss.Width(line) <= a.width || capturing {
+		return common.Fit(line, a.width)
+	}
+	var tail []string
+	if back != nil {
+		tail = append(tail, draw(*back))
+	}
+	tail = append(tail, st.Key.Render(k.Help.Help().Key)+" "+st.Help.Render("more"))
+	room := a.width - lipgloss.Width(strings.Join(tail, sep)) - lipgloss.Width(sep)
+	var kept []string
+	for _, b := range screen {
+		part := draw(b)
+		if w := lipgloss.Width(strings.Join(append(kept, part), sep)); w > room {
+			break
+		}
+		kept = append(kept, part)
+	}
+	return common.Fit(strings.Join(append(kept, tail...), sep), a.width)
 }
 
 func (a *App) finishMutation(msg common.MutationDone) tea.Cmd {

@@ -118,3 +118,19 @@ func TestArchivedPipelinesSayItInWords(t *testing.T) {
 		t.Fatalf("a pipeline not archived is marked:\n%s", frame)
 	}
 }
+
+// Issue 17, 11: at 80 columns the footer's help was cut ("/ f…") and
+// "esc back" never showed.
+func TestFooterHelpFitsWhatMatters(t *testing.T) {
+	d := startDriver(t, driverOptions{})
+	openMobile(d)
+	frame := d.waitFor("Queues", "macos")
+	lines := strings.Split(frame, "\n")
+	help := strings.TrimRight(lines[len(lines)-1], " ")
+	if !strings.HasSuffix(help, "esc back · ? more") || strings.Contains(help, "…") {
+		t.Fatalf("the help line: %q", help)
+	}
+	if !strings.HasPrefix(help, "tab next tab · enter open") {
+		t.Fatalf("the screen's first keys are not first: %q", help)
+	}
+}
