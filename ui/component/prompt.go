@@ -28,10 +28,15 @@ type PauseNoted struct {
 	Note    string
 }
 
+const (
+	notePlaceholder      = "why? (optional, shown on the queue and its builds)"
+	notePlaceholderShort = "why? (optional)"
+)
+
 func NewNotePrompt(c *common.Common, targets []common.QueueRef, width int) (*notePrompt, tea.Cmd) {
 	in := textinput.New()
 	in.Prompt = ""
-	in.Placeholder = "why? (optional, shown on the queue and its builds)"
+	in.Placeholder = notePlaceholder
 	in.CharLimit = model.MaxTextLength
 	in.SetWidth(max(20, width-40))
 	p := &notePrompt{c: c, targets: targets, input: in,
@@ -73,6 +78,12 @@ func (p *notePrompt) View(width, _ int) string {
 	st := p.c.Styles
 	prefix := st.Paused.Render(p.what()) + st.Muted.Render(" — note: ")
 	hint := st.Muted.Render("  " + hint(p.help()))
-	p.input.SetWidth(max(10, width-lipgloss.Width(prefix)-lipgloss.Width(hint)-2))
+	room := max(10, width-lipgloss.Width(prefix)-lipgloss.Width(hint)-2)
+	p.input.SetWidth(room)
+	// The placeholder is said whole or in short, never cut mid-word.
+	p.input.Placeholder = notePlaceholder
+	if lipgloss.Width(notePlaceholder) > room {
+		p.input.Placeholder = notePlaceholderShort
+	}
 	return prefix + p.input.View() + hint
 }
