@@ -134,3 +134,64 @@ func TestFooterHelpFitsWhatMatters(t *testing.T) {
 		t.Fatalf("the screen's first keys are not first: %q", help)
 	}
 }
+
+// Issue 17, 9: URLs were cut mid-UUID at 80 columns; the cluster's
+// creator was cut off its header line.
+func TestLongValuesWrapAt80Columns(t *testing.T) {
+	d := startDriver(t, driverOptions{width: 80, height: 70})
+	openPipeline(d, "checkout", "Checkout")
+	p, err := d.env.Client.GetPipeline(context.Background(), "checkout")
+	if err != nil {
+		t.Fatal(err)
+	}
+	frame := d.waitFor("Links")
+	var joined strings.Builder
+	for _, line := range strings.Split(frame, "\n") {
+		joined.WriteString(strings.TrimSpace(line))
+	}
+	for _, u := range []string{p.URL, p.WebURL, p.BadgeURL} {
+		u = strings.ReplaceAll(u, d.env.Server.URL, "http://sandbox")
+		if !strings.Contains(joined.String(), u) {
+			t.Errorf("%s is not shown whole:\n%s", u, frame)
+		}
+	}
+	for _, line := range strings.Split(frame, "\n") {
+		// The webhook's URL is a secret, shown in part on purpose.
+		if strings.Contains(line, "…") && strings.Contains(line, "http") && !strings.Contains(line, "Webhook") {
+			t.Errorf("a URL is cut: %q", line)
+		}
+	}
+
+	d2 := startDriver(t, driverOptions{})
+	openMobile(d2)
+	frame = d2.waitFor("Queues")
+	if !strings.Contains(frame, "by Priya Natarajan") {
+		t.Fatalf("the cluster's creator is cut:\n%s", frame)
+	}
+}
+
+// Issue 17, 9: a long error was cut in the footer with no way to read
+// it; the footer now says where it is kept whole (:messages).
+func TestMessagesKeepTheWholeText(t *testing.T) {
+	d := startDriver(t, driverOptions{})
+	d.waitFor("Production", "PAUSED")
+	long := "deleting hosted-big failed: The default queue of a cluster cannot be deleted; make another queue the default first, then delete this one (cause: 422 end-of-text)"
+	d.p.Send(common.FlashMsg{Kind: common.FlashError, Text: long})
+	frame := d.waitFor("deleting hosted-big failed", ":messages")
+	if strings.Contains(frame, "end-of-text") {
+		t.Fatalf("the test's text fits the footer:\n%s", frame)
+	}
+	d.keys(":")
+	d.typeText("messages")
+	d.keys("enter")
+	frame = d.waitFor("Messages")
+	var joined strings.Builder
+	for _, line := range strings.Split(frame, "\n") {
+		joined.WriteString(strings.TrimSpace(line) + " ")
+	}
+	if !strings.Contains(strings.Join(strings.Fields(joined.String()), " "), long) {
+		t.Fatalf("the message is not whole:\n%s", frame)
+	}
+	d.keys("esc")
+	d.waitGone("Messages")
+}
