@@ -143,7 +143,17 @@ func New(ctx context.Context, opts Options) *App {
 // Init loads the home screen, asks the terminal for its background
 // colour and starts the refresh timer.
 func (a *App) Init() tea.Cmd {
-	return tea.Batch(a.top().Init(), tea.RequestBackgroundColor, a.armRefresh(), a.spinIfBusy(), tickBudget())
+	return tea.Batch(a.top().Init(), tea.RequestBackgroundColor, a.armRefresh(), a.askToken(), a.spinIfBusy(), tickBudget())
+}
+
+// askToken asks the API what the token may do (its scopes), so that what
+// it cannot do shows before a person tries.
+func (a *App) askToken() tea.Cmd {
+	client := a.c.Client
+	return a.c.Run(a.c.AppCtx, org.Background, "checking the API token", func(ctx context.Context) tea.Msg {
+		t, err := client.AccessToken(ctx)
+		return common.TokenScopes{Token: t, Err: err}
+	})
 }
 
 func (a *App) top() common.Screen { return a.stack[len(a.stack)-1] }
@@ -302,6 +312,17 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 		return a.startResume(msg.Targets)
 	case common.TokenShown:
 		a.overlay = component.NewTokenDialog(a.c, msg)
+		return nil
+	case common.TokenScopes:
+		if msg.Err != nil {
+			// Not known: every key stays on, and a change the token may
+			// not make is refused by the API as before.
+			return nil
+		}
+		a.c.Token = &msg.Token
+		if note := a.c.TokenNote(); note != "" && !a.c.ReadOnly {
+			return common.Flash(common.FlashInfo, note)
+		}
 		return nil
 	case common.AskConfirmMsg:
 		d, cmd := component.NewConfirm(a.c, msg)
@@ -485,13 +506,13 @@ func (a *App) reset(client *api.Client) tea.Cmd {
 		}
 	}
 	c := a.c
-	c.Client, c.ReadOnly = client, client.ReadOnly()
+	c.Client, c.ReadOnly, c.Token = client, client.ReadOnly(), nil
 	c.Org = common.NewOrgState(client, c.Now)
 	c.Marks, c.Pending = map[string]common.QueueRef{}, map[string]string{}
 	a.stack = []common.Screen{screen.NewClustersScreen(c)}
 	s, sizeCmd := a.top().Update(tea.WindowSizeMsg{Width: c.Width, Height: c.Height})
 	a.stack[0] = s
-	return tea.Batch(sizeCmd, s.Init(), common.Flash(common.FlashOK, "switched to "+common.Clean(client.Org())))
+	return tea.Batch(sizeCmd, s.Init(), a.askToken(), common.Flash(common.FlashOK, "switched to "+common.Clean(client.Org())))
 }
 
 func (a *App) quit() tea.Cmd {
@@ -662,7 +683,7 @@ func (a *App) helpLine() string {
 	k := a.c.Keys
 	draw := func(b key.Binding) string {
 		h := b.Help()
-		if a.c.ReadOnly && k.Mutating(b) {
+		if a.c.KeyOff(b) {
 			return st.KeyOff.Render(h.Key + " " + h.Desc)
 		}
 		return st.Key.Render(h.Key) + " " + st.Help.Render(h.Desc)

@@ -195,3 +195,35 @@ func TestMessagesKeepTheWholeText(t *testing.T) {
 	d.keys("esc")
 	d.waitGone("Messages")
 }
+
+// Issue 17, 21: a token with read scopes only was found out on the first
+// change (403). Its scopes are asked for at start and the changes it
+// cannot make are struck through before anyone tries.
+func TestATokenWithoutWriteScopesShowsItAtOnce(t *testing.T) {
+	d := startDriver(t, driverOptions{readScopesOnly: true, width: 160, height: 30})
+	d.waitFor("Production", "no write scopes")
+	type seen struct {
+		pause, edit bool
+		help        string
+		want        string
+	}
+	ch := make(chan seen, 1)
+	d.p.Send(probe{fn: func(a *App) {
+		ch <- seen{pause: a.c.KeyOff(a.c.Keys.Pause), edit: a.c.KeyOff(a.c.Keys.Edit), help: a.helpLine(),
+			want: a.c.Styles.KeyOff.Render("d delete")}
+	}})
+	s := <-ch
+	if !s.pause || !s.edit || !strings.Contains(s.help, s.want) {
+		t.Fatalf("the changes are not turned off: pause %v, edit %v, help %q", s.pause, s.edit, s.help)
+	}
+
+	full := startDriver(t, driverOptions{width: 160, height: 30})
+	frame := full.waitFor("Production")
+	full.p.Send(probe{fn: func(a *App) {
+		ch <- seen{pause: a.c.KeyOff(a.c.Keys.Pause), edit: a.c.KeyOff(a.c.Keys.Edit), help: a.helpLine(), want: a.c.Styles.KeyOff.Render("d delete")}
+	}})
+	s = <-ch
+	if s.pause || s.edit || strings.Contains(s.help, s.want) || strings.Contains(frame, "write scopes") {
+		t.Fatalf("a full token's changes are turned off: pause %v, edit %v\n%s", s.pause, s.edit, frame)
+	}
+}

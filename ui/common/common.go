@@ -49,6 +49,9 @@ type Common struct {
 	Keys     keymap.KeyMap
 	Now      func() time.Time
 	ReadOnly bool
+	// Token is the API token as GET /v2/access-token described it, once
+	// known: its scopes turn off the changes it may not make (KeyOff).
+	Token *model.AccessToken
 	// Width and Height are the screens' area, between header and footer.
 	Width, Height int
 	// Remote is set for a console served over SSH: no local browser.
