@@ -36,3 +36,10 @@ func (t AccessToken) HasScope(scope string) bool {
 	}
 	return false
 }
+
+// A team's access to a pipeline, as the pipelines API takes it.
+const (
+	TeamAccessRead   = "read_only"
+	TeamAccessBuild  = "build_and_read"
+	TeamAccessManage = "manage_build_and_read"
+)

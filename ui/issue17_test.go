@@ -9,6 +9,7 @@ import (
 
 	"github.com/kiteconsole/kiteconsole/api/sandbox"
 	"github.com/kiteconsole/kiteconsole/api/sandbox/sandboxtest"
+	"github.com/kiteconsole/kiteconsole/model"
 	"github.com/kiteconsole/kiteconsole/ui/common"
 )
 
@@ -225,5 +226,40 @@ func TestATokenWithoutWriteScopesShowsItAtOnce(t *testing.T) {
 	s = <-ch
 	if s.pause || s.edit || strings.Contains(s.help, s.want) || strings.Contains(frame, "write scopes") {
 		t.Fatalf("a full token's changes are turned off: pause %v, edit %v\n%s", s.pause, s.edit, frame)
+	}
+}
+
+// Issue 17, 18: teams were asked for as UUIDs the console never shows;
+// they are picked by name.
+func TestNewPipelinePicksTeamsByName(t *testing.T) {
+	d := startDriver(t, driverOptions{width: 120, height: 50})
+	teams, err := d.env.Client.ListTeams(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	openPipelines(d)
+	d.keys("n")
+	d.waitFor("New pipeline")
+	d.typeText("Team Player")
+	d.formKeys("enter", "enter") // name, cluster
+	d.typeText("git@github.com:acme-inc/team.git")
+	d.formKeys("enter", "enter", "enter", "enter", "enter") // repository, branch, description, visibility, tags
+	d.waitFor("Teams", "Platform — Clusters, agents")
+	d.formKeys("down", "x", "enter") // Platform
+	d.waitFor("Access of the chosen teams")
+	d.formKeys("down", "enter") // build and read
+	d.formKeys("enter")         // no UUIDs
+	d.waitFor("YAML configuration (recommended)")
+	d.formKeys("enter", "tab", "enter")
+	d.waitFor("created pipeline Team Player (team-player)")
+	got, _ := d.env.Sandbox.PipelineTeams("team-player")
+	var platform string
+	for _, team := range teams {
+		if team.Name == "Platform" {
+			platform = team.ID
+		}
+	}
+	if len(got) != 1 || got[platform] != model.TeamAccessBuild {
+		t.Fatalf("teams sent = %v, want Platform (%s) build_and_read", got, platform)
 	}
 }

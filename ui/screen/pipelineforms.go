@@ -8,6 +8,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"sync"
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
@@ -30,13 +31,16 @@ const (
 // form, so a rebuild (after a 422) keeps every one.
 type pipelineValues struct {
 	name, clusterID, repository, branch, description, visibility, tags, teams string
-	visual                                                                    bool
-	configuration, steps                                                      string
-	branchFilter, skipFilter, cancelFilter, env, template                     string
-	skipQueued, cancelRunning                                                 bool
-	bools                                                                     map[string]*bool
-	texts                                                                     map[string]*string
-	sections                                                                  []string
+	// teamIDs are the teams picked by name, given teamAccess.
+	teamIDs                                               []string
+	teamAccess                                            string
+	visual                                                bool
+	configuration, steps                                  string
+	branchFilter, skipFilter, cancelFilter, env, template string
+	skipQueued, cancelRunning                             bool
+	bools                                                 map[string]*bool
+	texts                                                 map[string]*string
+	sections                                              []string
 }
 
 func (v *pipelineValues) shows(section string) bool {
@@ -192,6 +196,14 @@ func (v *pipelineValues) create() model.PipelineCreate {
 		DefaultBranch: strings.TrimSpace(v.branch), Description: strings.TrimSpace(v.description), Visibility: v.visibility,
 		Tags: strings.Fields(v.tags)}
 	in.Teams, _ = model.ParseTeams(v.teams)
+	for _, id := range v.teamIDs {
+		if in.Teams == nil {
+			in.Teams = map[string]string{}
+		}
+		if _, typed := in.Teams[id]; !typed {
+			in.Teams[id] = v.teamAccess
+		}
+	}
 	if v.visual {
 		in.Steps, _ = model.ParseVisualSteps(v.steps)
 	} else {
@@ -218,7 +230,7 @@ func (v *pipelineValues) create() model.PipelineCreate {
 // given, or edits one: an edit asks which sections to change, shows what
 // will change, and sends only that.
 func newPipelineForm(c *common.Common, p *model.Pipeline, clusterID string) component.FormSpec {
-	v := &pipelineValues{clusterID: clusterID, branch: "main", configuration: model.DefaultConfiguration,
+	v := &pipelineValues{clusterID: clusterID, branch: "main", configuration: model.DefaultConfiguration, teamAccess: model.TeamAccessManage,
 		visibility: model.VisibilityPrivate, steps: "Build | make build\nwait\nblock: Release?\nRelease | make release"}
 	v.loadSettings(model.DefaultProviderSettings(model.ProviderGitHub, ""))
 	if p != nil {
@@ -249,6 +261,7 @@ func newPipelineForm(c *common.Common, p *model.Pipeline, clusterID string) comp
 		}
 		return "slug: " + slug + provider
 	}
+	teams := &teamChoices{c: c}
 	build := func() *huh.Form {
 		var groups []*huh.Group
 		// huh's multi-select panics on a toggle when its filter matches
@@ -281,7 +294,7 @@ func newPipelineForm(c *common.Common, p *model.Pipeline, clusterID string) comp
 					Height(4+3),
 			))
 		}
-		groups = append(groups, pipelineGeneral(c, v, p))
+		groups = append(groups, pipelineGeneral(c, v, p, teams))
 		groups = append(groups, pipelineSteps(v, p)...)
 		if p == nil {
 			groups = append(groups, huh.NewGroup(
@@ -330,7 +343,55 @@ func newPipelineForm(c *common.Common, p *model.Pipeline, clusterID string) comp
 	return spec
 }
 
-func pipelineGeneral(c *common.Common, v *pipelineValues, p *model.Pipeline) *huh.Group {
+// teamChoices are the organisation's teams, listed once per form when
+// its team picker first asks (off the event loop: huh runs an options
+// function as a command).
+type teamChoices struct {
+	c     *common.Common
+	once  sync.Once
+	mu    sync.Mutex
+	teams []model.Team
+	err   error
+}
+
+func (t *teamChoices) load() ([]model.Team, error) {
+	t.once.Do(func() {
+		ctx := org.Interactive.Context(t.c.AppCtx)
+		teams, err := t.c.Client.ListTeams(ctx)
+		t.mu.Lock()
+		t.teams, t.err = teams, err
+		t.mu.Unlock()
+	})
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.teams, t.err
+}
+
+func (t *teamChoices) options() []huh.Option[string] {
+	teams, _ := t.load()
+	out := make([]huh.Option[string], 0, len(teams))
+	for _, team := range teams {
+		label := common.Clean(team.Name)
+		if d := common.Clean(team.Description); d != "" {
+			label += " — " + truncate(d, 50)
+		}
+		out = append(out, huh.NewOption(label, team.ID))
+	}
+	return out
+}
+
+func (t *teamChoices) description() string {
+	teams, err := t.load()
+	switch {
+	case err != nil:
+		return "could not list the teams (" + common.ErrorText(err) + "); teams can still be given by UUID below"
+	case len(teams) == 0:
+		return "the organisation has no teams"
+	}
+	return "optional: x chooses; needed when your organisation has Teams and you are not an admin"
+}
+
+func pipelineGeneral(c *common.Common, v *pipelineValues, p *model.Pipeline, teams *teamChoices) *huh.Group {
 	var clusters []huh.Option[string]
 	for _, cl := range c.Org.Clusters() {
 		clusters = append(clusters, huh.NewOption(common.Clean(common.Emojize(cl.Name)), cl.ID))
@@ -356,9 +417,19 @@ func pipelineGeneral(c *common.Common, v *pipelineValues, p *model.Pipeline) *hu
 		huh.NewInput().Title("Tags").Description("space-separated; emoji such as :terraform: are fine").Value(&v.tags),
 	)
 	if p == nil {
-		fields = append(fields, huh.NewText().Title("Teams").Lines(2).
-			Description("optional: one team UUID and access level a line (read_only, build_and_read, manage_build_and_read); needed when your organisation has Teams and you are not an admin").
-			Value(&v.teams).Validate(func(s string) error { _, err := model.ParseTeams(s); return err }))
+		// Teams by name: the pipelines API takes their UUIDs, which the
+		// console never showed. huh's filter is off (see the sections).
+		fields = append(fields,
+			huh.NewMultiSelect[string]().Filterable(false).Title("Teams").
+				DescriptionFunc(teams.description, nil).OptionsFunc(teams.options, nil).Height(6).Value(&v.teamIDs),
+			huh.NewSelect[string]().Title("Access of the chosen teams").Options(
+				huh.NewOption("Full access: build, read and manage the pipeline", model.TeamAccessManage),
+				huh.NewOption("Build and read", model.TeamAccessBuild),
+				huh.NewOption("Read only", model.TeamAccessRead),
+			).Value(&v.teamAccess),
+			huh.NewText().Title("Teams by UUID").Lines(2).
+				Description("optional, for teams not listed above: one team UUID and access level a line (read_only, build_and_read, manage_build_and_read)").
+				Value(&v.teams).Validate(func(s string) error { _, err := model.ParseTeams(s); return err }))
 	}
 	return huh.NewGroup(fields...).Title("General").WithHideFunc(func() bool { return p != nil && !v.shows(sectionGeneral) })
 }
