@@ -11,6 +11,7 @@ import (
 	"github.com/kiteconsole/kiteconsole/api/sandbox/sandboxtest"
 	"github.com/kiteconsole/kiteconsole/model"
 	"github.com/kiteconsole/kiteconsole/ui/common"
+	"github.com/kiteconsole/kiteconsole/ui/screen"
 )
 
 // Issue 17, 3: a spinner stayed for ever after :clusters from a cluster:
@@ -261,5 +262,70 @@ func TestNewPipelinePicksTeamsByName(t *testing.T) {
 	}
 	if len(got) != 1 || got[platform] != model.TeamAccessBuild {
 		t.Fatalf("teams sent = %v, want Platform (%s) build_and_read", got, platform)
+	}
+}
+
+// Issue 17, 14: a YAML error on a new pipeline was found by the server
+// (its 422 cut), and the form went back to Name, nine enters from the
+// YAML. YAML is read here first and the error says the line; what the
+// server still refuses is shown whole, with the focus on the YAML.
+func TestNewPipelineYAMLErrorsStayOnTheYAML(t *testing.T) {
+	d := startDriver(t, driverOptions{width: 100, height: 50})
+	openPipelines(d)
+	d.keys("n")
+	d.waitFor("New pipeline")
+	d.typeText("Yaml Trouble")
+	d.formKeys("enter", "enter") // name, cluster
+	d.typeText("git@github.com:acme-inc/yaml.git")
+	d.formKeys("enter", "enter", "enter", "enter", "enter", "enter", "enter", "enter") // repository … teams by UUID
+	d.waitFor("YAML configuration (recommended)")
+	d.formKeys("enter")
+	d.waitFor("the pipeline's YAML steps")
+	d.keys("ctrl+j")
+	d.typeText(" bad: [")
+	d.formKeys("tab")
+	d.waitFor("the YAML does not parse: line 2")
+	if w := d.writes(); len(w) != 0 {
+		t.Fatalf("sent with YAML that does not parse: %q", w)
+	}
+	for range " bad: [" {
+		d.keys("backspace")
+	}
+	d.typeText("  - foo")
+	d.formKeys("tab")
+	d.waitFor("Also set now?")
+	d.formKeys("enter")
+	frame := d.waitFor("The server said")
+	joined := strings.Join(strings.Fields(strings.NewReplacer("┃", " ", "│", " ").Replace(frame)), " ")
+	if want := `Configuration step 2: "foo" is not a step`; !strings.Contains(joined, want) {
+		t.Fatalf("the server's message is not whole (want %q):\n%s", want, frame)
+	}
+	focused := false
+	for _, line := range strings.Split(frame, "\n") {
+		if strings.HasPrefix(strings.TrimSpace(line), "┃ Configuration") {
+			focused = true
+		}
+		if strings.HasPrefix(strings.TrimSpace(line), "┃ Name") {
+			t.Fatalf("the focus went back to Name:\n%s", frame)
+		}
+	}
+	if !focused {
+		t.Fatalf("the focus is not on the YAML:\n%s", frame)
+	}
+}
+
+func TestCheckPipelineYAMLSaysTheLine(t *testing.T) {
+	for _, c := range []struct{ yaml, want string }{
+		{model.DefaultConfiguration, ""},
+		{"- wait", ""},
+		{"steps:\n  - command: x\n bad: [", "line 2"},
+		{"env:\n  A: b", "no steps: key"},
+		{"steps: make", "must be a list"},
+		{"just text", "mapping with a steps: key"},
+	} {
+		err := screen.CheckPipelineYAML(c.yaml)
+		if (err == nil) != (c.want == "") || (err != nil && !strings.Contains(err.Error(), c.want)) {
+			t.Errorf("CheckPipelineYAML(%q) = %v, want %q", c.yaml, err, c.want)
+		}
 	}
 }

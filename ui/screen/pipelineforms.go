@@ -2,6 +2,7 @@ package screen
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"github.com/kiteconsole/kiteconsole/ui/common"
 	"github.com/kiteconsole/kiteconsole/ui/component"
@@ -12,6 +13,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/kiteconsole/kiteconsole/audit"
 	"github.com/kiteconsole/kiteconsole/model"
@@ -328,7 +330,8 @@ func newPipelineForm(c *common.Common, p *model.Pipeline, clusterID string) comp
 		}
 		return tea.Batch(common.Send(org.PipelineChanged{Pipeline: made}), common.Flash(common.FlashOK, "updated pipeline "+common.Clean(made.Name))), nil
 	}
-	spec := component.FormSpec{Title: title, Action: action, Build: build, Submit: submit, Preview: slugPreview, Audit: "pipeline.create"}
+	spec := component.FormSpec{Title: title, Action: action, Build: build, Submit: submit, Preview: slugPreview, Audit: "pipeline.create",
+		Fields: []string{"name", "repository", "configuration", "steps"}}
 	if p != nil {
 		spec.Audit, spec.Target = "pipeline.update", audit.Target{PipelineSlug: p.Slug, PipelineName: p.Name}
 		spec.Review = func() []string {
@@ -396,7 +399,7 @@ func pipelineGeneral(c *common.Common, v *pipelineValues, p *model.Pipeline, tea
 	for _, cl := range c.Org.Clusters() {
 		clusters = append(clusters, huh.NewOption(common.Clean(common.Emojize(cl.Name)), cl.ID))
 	}
-	fields := []huh.Field{huh.NewInput().Title("Name").Value(&v.name).Validate(model.ValidatePipelineName)}
+	fields := []huh.Field{huh.NewInput().Title("Name").Key("name").Value(&v.name).Validate(model.ValidatePipelineName)}
 	if len(clusters) > 0 {
 		if p != nil {
 			clusters = append(clusters, huh.NewOption("(no cluster: remove the pipeline from its cluster)", ""))
@@ -404,7 +407,7 @@ func pipelineGeneral(c *common.Common, v *pipelineValues, p *model.Pipeline, tea
 		fields = append(fields, huh.NewSelect[string]().Title("Cluster").Description("the cluster the pipeline runs in").Options(clusters...).Value(&v.clusterID))
 	}
 	fields = append(fields,
-		huh.NewInput().Title("Repository").Description("the repository URL, e.g. git@github.com:acme-inc/app.git").Value(&v.repository).
+		huh.NewInput().Title("Repository").Key("repository").Description("the repository URL, e.g. git@github.com:acme-inc/app.git").Value(&v.repository).
 			Validate(func(s string) error { return model.ValidateText("repository", s, true) }),
 		huh.NewInput().Title("Default branch").Description("prefilled when new builds are created; filters the Pipelines page").Value(&v.branch).
 			Validate(func(s string) error { return model.ValidateText("default branch", s, false) }),
@@ -440,8 +443,11 @@ func pipelineSteps(v *pipelineValues, p *model.Pipeline) []*huh.Group {
 		if p != nil && p.Configuration == "" && strings.TrimSpace(s) == "" {
 			return nil // a visual-step pipeline left as it is
 		}
-		return model.ValidateText("configuration", strings.ReplaceAll(strings.ReplaceAll(s, "\n", " "), "\t", " "), true)
-	})
+		if err := model.ValidateText("configuration", strings.ReplaceAll(strings.ReplaceAll(s, "\n", " "), "\t", " "), true); err != nil {
+			return err
+		}
+		return CheckPipelineYAML(s)
+	}).Key("configuration")
 	if p == nil {
 		return []*huh.Group{
 			huh.NewGroup(huh.NewSelect[bool]().Title("Steps").Options(
@@ -451,7 +457,7 @@ func pipelineSteps(v *pipelineValues, p *model.Pipeline) []*huh.Group {
 			huh.NewGroup(yaml).WithHideFunc(func() bool { return v.visual }),
 			huh.NewGroup(huh.NewText().Title("Visual steps").Lines(6).CharLimit(64 * 1024).
 				Description("one step a line: \"Name | command\" runs a script, \"wait\" waits for the steps before, \"block: Label\" blocks until unblocked").
-				Value(&v.steps).Validate(func(s string) error { _, err := model.ParseVisualSteps(s); return err })).
+				Value(&v.steps).Key("steps").Validate(func(s string) error { _, err := model.ParseVisualSteps(s); return err })).
 				WithHideFunc(func() bool { return !v.visual }),
 		}
 	}
@@ -534,4 +540,31 @@ func settingField(v *pipelineValues, name string) huh.Field {
 			Validate(func(x string) error { return model.ValidateText(strings.ToLower(s.Label), x, false) })
 	}
 	return huh.NewConfirm().Title(s.Label).Description(s.Help).Affirmative("Yes").Negative("No").Value(v.bools[name])
+}
+
+// CheckPipelineYAML reads a pipeline's YAML before it is sent, as
+// Buildkite will: it must parse, and hold its steps (a mapping with a
+// steps: list, or a list of steps). The error says the line, so a typo is
+// found here rather than as the server's "Configuration is not valid".
+func CheckPipelineYAML(s string) error {
+	var doc any
+	if err := yaml.Unmarshal([]byte(s), &doc); err != nil {
+		msg := strings.TrimPrefix(err.Error(), "yaml: ")
+		msg = strings.Join(strings.Fields(strings.TrimPrefix(msg, "unmarshal errors:")), " ")
+		return errors.New("the YAML does not parse: " + msg)
+	}
+	switch d := doc.(type) {
+	case map[string]any:
+		steps, ok := d["steps"]
+		if !ok {
+			return errors.New("the YAML has no steps: key")
+		}
+		if _, ok := steps.([]any); !ok {
+			return errors.New("steps: must be a list of steps")
+		}
+	case []any:
+	default:
+		return errors.New("the YAML must be a mapping with a steps: key")
+	}
+	return nil
 }
