@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/kiteconsole/kiteconsole/api/sandbox"
 	"github.com/kiteconsole/kiteconsole/api/sandbox/sandboxtest"
@@ -327,5 +328,26 @@ func TestCheckPipelineYAMLSaysTheLine(t *testing.T) {
 		if (err == nil) != (c.want == "") || (err != nil && !strings.Contains(err.Error(), c.want)) {
 			t.Errorf("CheckPipelineYAML(%q) = %v, want %q", c.yaml, err, c.want)
 		}
+	}
+}
+
+// Issue 17, 3: the tasks' label took the status line's width from a
+// flash; a flash now comes first and the tasks show as the spinner and
+// their number.
+func TestAFlashComesBeforeTheTasks(t *testing.T) {
+	env := sandboxtest.Start(t, sandbox.Options{}, nil)
+	app := New(context.Background(), Options{Client: env.Client})
+	for _, label := range []string{"loading queues", "loading pipelines"} {
+		cmd := app.c.Run(context.Background(), 0, label, func(context.Context) tea.Msg { return nil })
+		app.Update(cmd())
+	}
+	if got := ansi.Strip(app.status()); !strings.Contains(got, "loading queues (+1 more)") {
+		t.Fatalf("without a flash the tasks are not named: %q", got)
+	}
+	text := "paused default (Mobile): disk full on the Android agents"
+	app.Update(common.FlashMsg{Kind: common.FlashOK, Text: text})
+	got := ansi.Strip(app.status())
+	if !strings.Contains(got, text) || strings.Contains(got, "loading") || !strings.HasSuffix(strings.TrimRight(got, " "), " 2") {
+		t.Fatalf("with a flash: %q", got)
 	}
 }
