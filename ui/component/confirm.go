@@ -102,9 +102,26 @@ func (d *ConfirmDialog) View(width, height int) string {
 	}
 	// The dialog's border takes two lines, the title and the gap under it two.
 	room := max(1, height-2-2-len(tail))
-	body := capLines(wrap.Render(d.Req.Body), room)
+	text := d.Req.Body
+	if n := lipgloss.Height(wrap.Render(text)); n > room && len(d.Req.Expect) > 40 {
+		// The name is shown whole where it is to be typed: in the body
+		// it gives way first, so the body's end (what cannot be undone)
+		// stays.
+		text = strings.ReplaceAll(text, d.Req.Expect, shorten(d.Req.Expect, 40))
+	}
+	body := capLines(wrap.Render(text), room)
 	lines := append(append([]string{title, ""}, body...), tail...)
 	return st.Dialog.Width(w + 4).Render(strings.Join(lines, "\n"))
+}
+
+// shorten keeps the start and end of a long name, with "…" between.
+func shorten(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	head := (n - 1) * 2 / 3
+	return string(r[:head]) + "…" + string(r[len(r)-(n-1-head):])
 }
 
 // capLines splits text into lines and keeps at most n, the last of them

@@ -37,7 +37,7 @@ func TestConfirmBoxStartsEmpty(t *testing.T) {
 func TestConfirmWithALongNameKeepsItsInput(t *testing.T) {
 	name := strings.Repeat("very-long-cluster-name-", 14)[:300]
 	d, _ := NewConfirm(testCommon(), common.AskConfirmMsg{Title: "Delete cluster " + name + "?",
-		Body:   "This deletes the cluster " + name + " and all of its queues (2 known), tokens and the agents' registrations. " + name,
+		Body:   "This deletes the cluster " + name + " and all of its queues (2 known), tokens and the agents' registrations. This cannot be undone.",
 		Expect: name, Action: "deletes", OnConfirm: func() tea.Cmd { return nil }})
 	for _, size := range [][2]int{{80, 20}, {200, 56}} {
 		view := d.View(size[0], size[1])
@@ -45,6 +45,9 @@ func TestConfirmWithALongNameKeepsItsInput(t *testing.T) {
 			t.Errorf("at %dx%d the dialog is %d lines high", size[0], size[1], h)
 		}
 		p := plain(view)
+		if !strings.Contains(strings.Join(strings.Fields(strings.ReplaceAll(p, "│", "")), " "), "This cannot be undone.") {
+			t.Errorf("at %dx%d the body's end is lost:\n%s", size[0], size[1], p)
+		}
 		if !strings.Contains(p, "> ") || !strings.Contains(p, "esc cancels") {
 			t.Errorf("at %dx%d the input or the keys are missing:\n%s", size[0], size[1], p)
 		}
