@@ -143,7 +143,7 @@ func (s *pipelineScreen) content() string {
 		field("Default branch", or(common.Clean(p.DefaultBranch))),
 		field("Visibility", common.Clean(p.Visibility)),
 		field("Tags", or(common.Clean(common.Emojize(strings.Join(p.Tags, ", "))))),
-		field("Now", builds),
+		field("Now", common.WrapAfter(builds, st.Label.GetWidth(), s.C.Width)),
 		"", st.Bold.Render("Builds"),
 		field("Branch filter", or(common.Clean(model.Value(p.BranchConfiguration)))),
 		field("Skip queued", onOff(p.SkipQueuedBranchBuilds, model.Value(p.SkipQueuedBranchBuildsFilter))),
