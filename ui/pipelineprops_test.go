@@ -15,7 +15,7 @@ func openPipeline(d *driver, filter, name string) {
 	d.keys("enter")
 	d.waitFor(name)
 	d.keys("enter")
-	d.waitFor("General", "Provider")
+	d.waitFor("General", "Skip queued") // Provider may be below an 80×24 screen
 }
 
 // The on-call change of a GitHub pipeline: its branch filter and trigger
