@@ -90,6 +90,8 @@ type App struct {
 
 	flash   common.FlashMsg
 	flashID int
+	// messages are the last flash messages in full, for :messages.
+	messages []component.Message
 	// overlay is the dialog open over the screens, if any.
 	overlay component.Overlay
 	// history is what the palette ran, for its ↑/↓.
@@ -139,7 +141,17 @@ func New(ctx context.Context, opts Options) *App {
 // Init loads the home screen, asks the terminal for its background
 // colour and starts the refresh timer.
 func (a *App) Init() tea.Cmd {
-	return tea.Batch(a.top().Init(), tea.RequestBackgroundColor, a.armRefresh(), a.spinIfBusy(), tickBudget(a.c.AppCtx))
+	return tea.Batch(a.top().Init(), tea.RequestBackgroundColor, a.armRefresh(), a.askToken(), a.spinIfBusy(), tickBudget(a.c.AppCtx))
+}
+
+// askToken asks the API what the token may do (its scopes), so that what
+// it cannot do shows before a person tries.
+func (a *App) askToken() tea.Cmd {
+	client := a.c.Client
+	return a.c.Run(a.c.AppCtx, org.Background, "checking the API token", func(ctx context.Context) tea.Msg {
+		t, err := client.AccessToken(ctx)
+		return common.TokenScopes{Token: t, Err: err}
+	})
 }
 
 func (a *App) top() common.Screen { return a.stack[len(a.stack)-1] }
@@ -238,8 +250,14 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 			a.c.Styles = theme.New(msg.IsDark())
 		}
 		return a.toTop(msg)
+	case common.TaskStarted:
+		a.c.Tasks.Started(msg.Task, msg.Label)
+		return msg.Run
 	case common.TaskDone:
-		delete(a.c.Tasks.Label, msg.Task)
+		a.c.Tasks.Done(msg.Task)
+		if msg.Msg == nil {
+			return nil
+		}
 		if msg.Screen != 0 {
 			return a.toScreen(msg.Screen, msg.Msg)
 		}
@@ -254,6 +272,12 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 		return cmd
 	case common.FlashMsg:
 		a.flash = msg
+		if msg.Text != "" {
+			a.messages = append(a.messages, component.Message{At: a.c.Now(), Kind: msg.Kind, Text: msg.Text})
+			if n := len(a.messages) - component.MessagesKept; n > 0 {
+				a.messages = a.messages[n:]
+			}
+		}
 		a.flashID++
 		id := a.flashID
 		return common.Tick(a.c.AppCtx, flashFor, func(time.Time) tea.Msg { return flashExpired{id: id} })
@@ -286,6 +310,17 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 		return a.startResume(msg.Targets)
 	case common.TokenShown:
 		a.overlay = component.NewTokenDialog(a.c, msg)
+		return nil
+	case common.TokenScopes:
+		if msg.Err != nil {
+			// Not known: every key stays on, and a change the token may
+			// not make is refused by the API as before.
+			return nil
+		}
+		a.c.Token = &msg.Token
+		if note := a.c.TokenNote(); note != "" && !a.c.ReadOnly {
+			return common.Flash(common.FlashInfo, note)
+		}
 		return nil
 	case common.AskConfirmMsg:
 		d, cmd := component.NewConfirm(a.c, msg)
@@ -399,13 +434,19 @@ func (a *App) pop() tea.Cmd {
 	if len(a.stack) == 1 {
 		return nil
 	}
+	a.closeTop()
+	// What was underneath may be stale: refresh it on return, in the
+	// background lane.
+	return a.autoRefresh(false)
+}
+
+// closeTop takes the top screen off the stack, without reloading what
+// is underneath.
+func (a *App) closeTop() {
 	if c, ok := a.top().(common.Closer); ok {
 		c.Close()
 	}
 	a.stack = a.stack[:len(a.stack)-1]
-	// What was underneath may be stale: refresh it on return, in the
-	// background lane.
-	return a.autoRefresh(false)
 }
 
 func (a *App) key(msg tea.KeyPressMsg) tea.Cmd {
@@ -463,13 +504,13 @@ func (a *App) reset(client *api.Client) tea.Cmd {
 		}
 	}
 	c := a.c
-	c.Client, c.ReadOnly = client, client.ReadOnly()
+	c.Client, c.ReadOnly, c.Token = client, client.ReadOnly(), nil
 	c.Org = common.NewOrgState(client, c.Now)
 	c.Marks, c.Pending = map[string]common.QueueRef{}, map[string]string{}
 	a.stack = []common.Screen{screen.NewClustersScreen(c)}
 	s, sizeCmd := a.top().Update(tea.WindowSizeMsg{Width: c.Width, Height: c.Height})
 	a.stack[0] = s
-	return tea.Batch(sizeCmd, s.Init(), common.Flash(common.FlashOK, "switched to "+common.Clean(client.Org())))
+	return tea.Batch(sizeCmd, s.Init(), a.askToken(), common.Flash(common.FlashOK, "switched to "+common.Clean(client.Org())))
 }
 
 func (a *App) quit() tea.Cmd {

@@ -5,6 +5,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/kiteconsole/kiteconsole/model"
 	"github.com/kiteconsole/kiteconsole/org"
 	"github.com/kiteconsole/kiteconsole/ui/common"
 	"github.com/kiteconsole/kiteconsole/ui/component"
@@ -21,13 +22,23 @@ func (a *App) openPalette() tea.Cmd {
 }
 
 func (a *App) paletteItems() []component.PaletteItem {
+	// home closes every screen above the home screen, without reloading
+	// it: a jump pushes screens over it at once.
 	home := func(a *App) {
 		for len(a.stack) > 1 {
-			a.pop()
+			a.closeTop()
 		}
 	}
 	items := []component.PaletteItem{
-		{Kind: "command", Label: "clusters", Run: func() tea.Cmd { home(a); return nil }},
+		{Kind: "command", Label: "clusters", Run: func() tea.Cmd {
+			if len(a.stack) == 1 {
+				return nil
+			}
+			home(a)
+			// Returned, never dropped: a reload made and not run would
+			// leave the home screen waiting for a reply that never comes.
+			return a.autoRefresh(false)
+		}},
 		{Kind: "command", Label: "pipelines", Run: func() tea.Cmd { home(a); return a.c.Push(screen.NewPipelinesScreen(a.c)) }},
 		{Kind: "command", Label: "builds", Run: func() tea.Cmd { home(a); return a.c.Push(screen.NewBuildsScreen(a.c)) }},
 		{Kind: "command", Label: "org", Run: func() tea.Cmd {
@@ -43,6 +54,10 @@ func (a *App) paletteItems() []component.PaletteItem {
 			return common.Flash(common.FlashInfo, "organisation "+common.Clean(a.c.Client.Org())+" ("+common.Clean(a.c.Client.Endpoint())+"); configure more in config.yaml")
 		}},
 		{Kind: "command", Label: "paused", Run: func() tea.Cmd { return a.c.Push(screen.NewPausedScreen(a.c)) }},
+		{Kind: "command", Label: "messages", Run: func() tea.Cmd {
+			a.overlay = component.NewMessagesOverlay(a.c, a.messages)
+			return nil
+		}},
 		{Kind: "command", Label: "help", Run: func() tea.Cmd { a.overlay = component.NewHelpOverlay(a.c); return nil }},
 		{Kind: "command", Label: "quit", Run: func() tea.Cmd { return a.quit() }},
 	}
@@ -79,6 +94,14 @@ func (a *App) paletteItems() []component.PaletteItem {
 	for _, p := range a.c.Org.Pipelines.Items {
 		p := p
 		items = append(items, component.PaletteItem{Kind: "pipeline", Label: common.Clean(common.Emojize(p.Name)) + " (" + common.Clean(p.Slug) + ")", Run: func() tea.Cmd {
+			// The breadcrumbs say where the pipeline is, not where one
+			// jumped from: its cluster, or the pipelines of no cluster.
+			home(a)
+			if cl, ok := a.c.Org.Cluster(model.Value(p.ClusterID)); ok {
+				a.c.Push(screen.NewClusterScreen(a.c, cl, nil))
+			} else {
+				a.c.Push(screen.NewPipelinesScreen(a.c))
+			}
 			return a.c.Push(screen.NewPipelineScreen(a.c, p))
 		}})
 	}

@@ -131,7 +131,7 @@ func (d *driver) frame() (string, bool) {
 	}
 	ch := make(chan snap, 1)
 	d.p.Send(probe{fn: func(a *App) {
-		ch <- snap{text: ansi.Strip(a.render()), busy: len(a.c.Tasks.Label) > 0 || len(a.c.Pending) > 0}
+		ch <- snap{text: ansi.Strip(a.render()), busy: a.c.Tasks.Busy() || len(a.c.Pending) > 0}
 	}})
 	select {
 	case s := <-ch:

@@ -132,23 +132,13 @@ func (a *App) crumbs() string {
 }
 
 // status is the footer's first line: the note prompt, a flash message,
-// or the requests in flight.
+// or the requests in flight. A flash comes first: the requests then show
+// as the spinner and their number only, and a flash too long for the
+// line ends with where to read it whole (:messages).
 func (a *App) status() string {
 	st := a.c.Styles
 	if o := a.overlay; o != nil && o.Place() == component.PlaceFooter {
 		return common.Fit(o.View(a.width, 1), a.width)
-	}
-	var right string
-	if n := len(a.c.Tasks.Label); n > 0 {
-		label := ""
-		for _, l := range a.c.Tasks.Label {
-			label = l
-			break
-		}
-		if n > 1 {
-			label = fmt.Sprintf("%s (+%d more)", label, n-1)
-		}
-		right = a.spinner.View() + " " + st.Muted.Render(label)
 	}
 	left := ""
 	switch a.flash.Kind {
@@ -161,33 +151,104 @@ func (a *App) status() string {
 			left = st.FlashInfo.Render("• ") + a.flash.Text
 		}
 	}
+	right := ""
+	if n := len(a.c.Tasks.Label); n > 0 {
+		right = a.spinner.View()
+		if left == "" {
+			right += " " + st.Muted.Render(common.Fit(a.taskLabel(), max(0, a.width-3)))
+			right = strings.TrimRight(right, " ")
+		} else if n > 1 {
+			right += st.Muted.Render(fmt.Sprintf(" %d", n))
+		}
+	}
+	room := a.width
+	if right != "" {
+		room -= lipgloss.Width(right) + 1
+	}
+	if lipgloss.Width(left) > room {
+		const more = " :messages"
+		left = common.Fit(left, max(0, room-lipgloss.Width(more))) + st.Muted.Render(more)
+	}
 	if right == "" {
 		return common.Fit(left, a.width)
 	}
-	room := a.width - lipgloss.Width(right) - 1
 	return common.Fit(left, max(0, room)) + " " + right
 }
 
-// helpLine is the short help: the screen's keys, then the global ones.
+// taskLabel names the requests in flight: the oldest, and how many more.
+func (a *App) taskLabel() string {
+	first := 0
+	for id := range a.c.Tasks.Label {
+		if first == 0 || id < first {
+			first = id
+		}
+	}
+	label := a.c.Tasks.Label[first]
+	if n := len(a.c.Tasks.Label); n > 1 {
+		label = fmt.Sprintf("%s (+%d more)", label, n-1)
+	}
+	return label
+}
+
+// helpLine is the short help: the global keys, then the screen's. When
+// that is wider than the window, what matters is kept: the screen's keys
+// in their order as far as they fit, then esc back, and ? for the rest
+// (the full help lists every key; q still quits).
 func (a *App) helpLine() string {
 	st := a.c.Styles
 	k := a.c.Keys
-	var bindings []key.Binding
-	if !a.top().Capturing() {
-		bindings = append(bindings, k.Help, k.Quit)
-	}
-	bindings = append(bindings, a.top().Help()...)
-	var parts []string
-	for _, b := range bindings {
+	draw := func(b key.Binding) string {
 		h := b.Help()
-		if h.Key == "" {
-			continue
+		if a.c.KeyOff(b) {
+			return st.KeyOff.Render(h.Key + " " + h.Desc)
 		}
-		if a.c.ReadOnly && k.Mutating(b) {
-			parts = append(parts, st.KeyOff.Render(h.Key+" "+h.Desc))
-			continue
-		}
-		parts = append(parts, st.Key.Render(h.Key)+" "+st.Help.Render(h.Desc))
+		return st.Key.Render(h.Key) + " " + st.Help.Render(h.Desc)
 	}
-	return common.Fit(strings.Join(parts, st.Muted.Render(" · ")), a.width)
+	sep := st.Muted.Render(" · ")
+	capturing := a.top().Capturing()
+	var global []key.Binding
+	if !capturing {
+		global = append(global, k.Help, k.Quit)
+	}
+	var screen []key.Binding
+	var back *key.Binding
+	for _, b := range a.top().Help() {
+		if b.Help().Key == "" {
+			continue
+		}
+		if b.Help().Key == k.Back.Help().Key && b.Help().Desc == k.Back.Help().Desc {
+			back = &b
+			continue
+		}
+		screen = append(screen, b)
+	}
+	var parts []string
+	for _, b := range global {
+		parts = append(parts, draw(b))
+	}
+	for _, b := range screen {
+		parts = append(parts, draw(b))
+	}
+	if back != nil {
+		parts = append(parts, draw(*back))
+	}
+	line := strings.Join(parts, sep)
+	if lipgloss.Width(line) <= a.width || capturing {
+		return common.Fit(line, a.width)
+	}
+	var tail []string
+	if back != nil {
+		tail = append(tail, draw(*back))
+	}
+	tail = append(tail, st.Key.Render(k.Help.Help().Key)+" "+st.Help.Render("more"))
+	room := a.width - lipgloss.Width(strings.Join(tail, sep)) - lipgloss.Width(sep)
+	var kept []string
+	for _, b := range screen {
+		part := draw(b)
+		if w := lipgloss.Width(strings.Join(append(kept, part), sep)); w > room {
+			break
+		}
+		kept = append(kept, part)
+	}
+	return common.Fit(strings.Join(append(kept, tail...), sep), a.width)
 }

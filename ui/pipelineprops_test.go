@@ -15,7 +15,7 @@ func openPipeline(d *driver, filter, name string) {
 	d.keys("enter")
 	d.waitFor(name)
 	d.keys("enter")
-	d.waitFor("General", "Provider")
+	d.waitFor("General", "Skip queued") // Provider may be below an 80×24 screen
 }
 
 // The on-call change of a GitHub pipeline: its branch filter and trigger
@@ -98,7 +98,7 @@ func TestCreateAVisualStepPipeline(t *testing.T) {
 	d.formKeys("enter", "enter") // name, cluster
 	d.typeText("git@github.com:acme-inc/visual.git")
 	d.waitFor("slug: visual-release · GitHub")
-	d.formKeys("enter", "enter", "enter", "enter", "enter", "enter") // repository, branch, description, visibility, tags, teams
+	d.formKeys("enter", "enter", "enter", "enter", "enter", "enter", "enter", "enter") // repository, branch, description, visibility, tags, teams, their access, teams by UUID
 	d.waitFor("YAML configuration (recommended)")
 	d.formKeys("down", "enter") // visual steps
 	d.waitFor("Visual steps", "Build | make build")

@@ -79,9 +79,9 @@ func TestCreateAPipelineWithItsDerivedSlug(t *testing.T) {
 	d.formKeys("enter")                 // name
 	d.formKeys("down", "down", "enter") // cluster: Mobile
 	d.typeText("git@github.com:acme-inc/release.git")
-	d.formKeys("enter", "enter", "enter") // repository, branch, description
-	d.formKeys("enter", "enter", "enter") // visibility, tags, teams
-	d.formKeys("enter", "tab", "enter")   // steps: YAML, configuration (default), nothing more
+	d.formKeys("enter", "enter", "enter")                   // repository, branch, description
+	d.formKeys("enter", "enter", "enter", "enter", "enter") // visibility, tags, teams, their access, teams by UUID
+	d.formKeys("enter", "tab", "enter")                     // steps: YAML, configuration (default), nothing more
 	d.waitFor("created pipeline Release   Train 2026 (release-train-2026)")
 
 	p, err := d.env.Client.GetPipeline(context.Background(), "release-train-2026")
@@ -102,7 +102,7 @@ func TestDuplicatePipelineNameKeepsTheForm(t *testing.T) {
 	d.typeText("api gateway")
 	d.formKeys("enter", "enter")
 	d.typeText("git@github.com:acme-inc/other.git")
-	d.formKeys("enter", "enter", "enter", "enter", "enter", "enter")
+	d.formKeys("enter", "enter", "enter", "enter", "enter", "enter", "enter", "enter")
 	d.formKeys("enter", "tab", "enter")
 	frame := d.waitFor("The server said: Validation Failed: name: Name has already been taken")
 	if !strings.Contains(frame, "api gateway") {

@@ -55,6 +55,7 @@ func (s *Server) routes() {
 	s.handle(m, "POST "+pipeline+"/webhook", write, s.addWebhook)
 
 	s.handle(m, "GET "+org+"/rate_limit", read, s.getRateLimit)
+	s.routeTeams(m) // teams and the access token (teams.go)
 
 	const agent = org + "/agents/{agent}"
 	s.handle(m, "GET "+org+"/agents", read, s.listAgents)

@@ -49,6 +49,9 @@ type Common struct {
 	Keys     keymap.KeyMap
 	Now      func() time.Time
 	ReadOnly bool
+	// Token is the API token as GET /v2/access-token described it, once
+	// known: its scopes turn off the changes it may not make (KeyOff).
+	Token *model.AccessToken
 	// Width and Height are the screens' area, between header and footer.
 	Width, Height int
 	// Remote is set for a console served over SSH: no local browser.
@@ -56,8 +59,6 @@ type Common struct {
 
 	// Org is the organisation's state: clusters, queues seen, pipelines.
 	Org *org.State
-	// pipelinesTask is the footer's task for the pipelines' load.
-	pipelinesTask int
 	// AppCtx outlives screens: changes run under it, so a pause goes
 	// through even if its screen is closed before the reply.
 	AppCtx context.Context
@@ -83,15 +84,56 @@ type QueueRef struct {
 }
 
 // Tasks are the requests in flight, shown in the footer.
+//
+// A task is shown from the moment its command runs, not from the moment
+// the command is made: the command's first message (TaskStarted) puts it
+// in Label and its reply (TaskDone) takes it out. A command made but
+// never run (dropped by a caller, superseded) therefore never shows a
+// spinner that nothing will ever stop. Waiting holds the tasks made and
+// not yet started, for the tests' "is it idle" (see Busy).
 type Tasks struct {
-	next  int
-	Label map[int]string
+	next    int
+	Label   map[int]string
+	Waiting map[int]bool
 }
 
 func (t *Tasks) start(label string) int {
 	t.next++
-	t.Label[t.next] = label
+	if t.Waiting == nil {
+		t.Waiting = map[int]bool{}
+	}
+	t.Waiting[t.next] = true
 	return t.next
+}
+
+// Started records that a task's command runs: the footer shows it.
+func (t *Tasks) Started(id int, label string) {
+	delete(t.Waiting, id)
+	t.Label[id] = label
+}
+
+// Done ends a task.
+func (t *Tasks) Done(id int) {
+	delete(t.Waiting, id)
+	delete(t.Label, id)
+}
+
+// Busy reports requests in flight or about to start.
+func (t *Tasks) Busy() bool { return len(t.Label) > 0 || len(t.Waiting) > 0 }
+
+// TaskStarted is the first message of a task's command: the root model
+// shows the task and runs Run, the request itself, whose reply is a
+// TaskDone.
+type TaskStarted struct {
+	Task  int
+	Label string
+	Run   tea.Cmd
+}
+
+// tracked makes the command of a task: it announces the task when it
+// runs, then runs fn.
+func tracked(id int, label string, fn tea.Cmd) tea.Cmd {
+	return func() tea.Msg { return TaskStarted{Task: id, Label: label, Run: fn} }
 }
 
 // TaskDone carries the reply of a task back to the root model, which
@@ -110,7 +152,7 @@ type TaskDone struct {
 func (c *Common) Run(ctx context.Context, lane org.Lane, label string, fn func(ctx context.Context) tea.Msg) tea.Cmd {
 	ctx = lane.Context(ctx)
 	id := c.Tasks.start(label)
-	return func() tea.Msg { return TaskDone{Task: id, Msg: fn(ctx)} }
+	return tracked(id, label, func() tea.Msg { return TaskDone{Task: id, Msg: fn(ctx)} })
 }
 
 // Broadcast messages go to every screen of the stack: a change made on
@@ -230,7 +272,7 @@ func (b *ScreenBase) Run(lane org.Lane, label string, fn func(ctx context.Contex
 func (b *ScreenBase) RunUnder(ctx context.Context, lane org.Lane, label string, fn func(ctx context.Context) tea.Msg) tea.Cmd {
 	ctx = lane.Context(ctx)
 	id, screen := b.C.Tasks.start(label), b.id
-	return func() tea.Msg { return TaskDone{Task: id, Screen: screen, Msg: fn(ctx)} }
+	return tracked(id, label, func() tea.Msg { return TaskDone{Task: id, Screen: screen, Msg: fn(ctx)} })
 }
 
 // Streamed is one message of a stream (ScreenBase.Stream) as it reaches
@@ -263,7 +305,7 @@ func (b *ScreenBase) Stream(lane org.Lane, label string, fn func(ctx context.Con
 		}
 		return TaskDone{Screen: screen, Msg: Streamed{Msg: m, Next: read}}
 	}
-	return func() tea.Msg {
+	return tracked(task, label, func() tea.Msg {
 		go func() {
 			defer close(ch)
 			send := func(m tea.Msg) {
@@ -275,7 +317,7 @@ func (b *ScreenBase) Stream(lane org.Lane, label string, fn func(ctx context.Con
 			send(streamEnd{msg: fn(ctx, send)})
 		}()
 		return read()
-	}
+	})
 }
 
 // Close is called by the root model when the screen leaves the stack.

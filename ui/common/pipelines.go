@@ -18,6 +18,9 @@ import (
 type PipelinesPage struct {
 	org.PipelinesPage
 	Next tea.Cmd
+	// Task is the footer's task of the load the page belongs to: the
+	// last page ends it, whether or not a newer load replaced this one.
+	Task int
 }
 
 func (PipelinesPage) everyScreen() {}
@@ -51,19 +54,20 @@ func (c *Common) LoadPipelines(lane org.Lane, force bool) tea.Cmd {
 	if !started {
 		return nil
 	}
-	c.pipelinesTask = c.Tasks.start("loading pipelines")
-	return readPage(ch)
+	const label = "loading pipelines"
+	task := c.Tasks.start(label)
+	return tracked(task, label, readPage(ch, task))
 }
 
-func readPage(ch <-chan org.PipelinesPage) tea.Cmd {
+func readPage(ch <-chan org.PipelinesPage, task int) tea.Cmd {
 	return func() tea.Msg {
 		p, ok := <-ch
 		if !ok {
-			return nil
+			return TaskDone{Task: task}
 		}
-		msg := PipelinesPage{PipelinesPage: p}
+		msg := PipelinesPage{PipelinesPage: p, Task: task}
 		if !p.Done {
-			msg.Next = readPage(ch)
+			msg.Next = readPage(ch, task)
 		}
 		return msg
 	}
@@ -72,8 +76,8 @@ func readPage(ch <-chan org.PipelinesPage) tea.Cmd {
 // ApplyPipelines gives a page to org; the root model calls it before
 // screens see the page.
 func (c *Common) ApplyPipelines(m PipelinesPage) {
-	if m.Done && c.Org.Pipelines.Current(m.PipelinesPage) {
-		delete(c.Tasks.Label, c.pipelinesTask)
+	if m.Done {
+		c.Tasks.Done(m.Task)
 	}
 	c.Org.Pipelines.Apply(m.PipelinesPage)
 }

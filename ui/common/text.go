@@ -171,3 +171,17 @@ func Plural(n int, one, many string) string {
 	}
 	return fmt.Sprintf("%d %s", n, many)
 }
+
+// WrapAfter breaks a long value (a URL, an ID) into lines, at spaces
+// where it has some, of the width
+// left after a label of indent cells, each line after the first indented
+// to line up under the first: a URL cut at the window's edge lost its
+// end (mid-UUID), and the end is what tells two URLs apart.
+func WrapAfter(value string, indent, width int) string {
+	room := width - indent
+	if room < 10 || lipgloss.Width(value) <= room {
+		return value
+	}
+	lines := strings.Split(ansi.Wrap(value, room, ""), "\n")
+	return strings.Join(lines, "\n"+strings.Repeat(" ", indent))
+}

@@ -9,6 +9,7 @@ import (
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/kiteconsole/kiteconsole/audit"
 	"github.com/kiteconsole/kiteconsole/org"
@@ -30,7 +31,7 @@ type ConfirmDialog struct {
 func NewConfirm(c *common.Common, req common.AskConfirmMsg) (*ConfirmDialog, tea.Cmd) {
 	in := textinput.New()
 	in.Prompt = "> "
-	in.Placeholder = req.Expect
+	// No placeholder: the name drawn grey in the box looked typed.
 	in.CharLimit = 500
 	in.SetWidth(40)
 	d := &ConfirmDialog{c: c, Req: req, Input: in,
@@ -77,21 +78,63 @@ func (d *ConfirmDialog) Update(msg tea.Msg) (tea.Cmd, bool) {
 	return cmd, false
 }
 
-func (d *ConfirmDialog) View(width, _ int) string {
+// View fits the dialog to the area, however long the names in it: the
+// title is one line, the name to type is shown whole (up to a third of
+// the area), and the body gives way, so the input and the keys always
+// show.
+func (d *ConfirmDialog) View(width, height int) string {
 	st := d.c.Styles
 	w := min(70, max(30, width-6))
-	lines := []string{st.Danger.Render(d.Req.Title), ""}
-	lines = append(lines, lipgloss.NewStyle().Width(w).Render(d.Req.Body))
+	wrap := lipgloss.NewStyle().Width(w)
+	title := st.Danger.Render(common.Fit(d.Req.Title, w))
+	var tail []string
 	if d.Req.Expect == "" {
-		lines = append(lines, "", st.Muted.Render(hint(d.help())))
-		return st.Dialog.Width(w + 4).Render(strings.Join(lines, "\n"))
+		tail = []string{"", st.Muted.Render(hint(d.help()))}
+	} else {
+		typeLine := capLines(wrap.Render(fmt.Sprintf("Type %s to confirm:", st.Bold.Render(common.Clean(d.Req.Expect)))), max(1, height/3))
+		d.Input.SetWidth(max(10, w-3))
+		tail = append([]string{""}, typeLine...)
+		tail = append(tail, d.Input.View(), "")
+		if d.hint != "" {
+			tail = append(tail, st.Warning.Render(common.Fit(d.hint, w)))
+		}
+		tail = append(tail, st.Muted.Render(hint(d.help())))
 	}
-	lines = append(lines, "", fmt.Sprintf("Type %s to confirm:", st.Bold.Render(common.Clean(d.Req.Expect))), d.Input.View(), "")
-	if d.hint != "" {
-		lines = append(lines, st.Warning.Render(d.hint))
+	// The dialog's border takes two lines, the title and the gap under it two.
+	room := max(1, height-2-2-len(tail))
+	text := d.Req.Body
+	if n := lipgloss.Height(wrap.Render(text)); n > room && len(d.Req.Expect) > 40 {
+		// The name is shown whole where it is to be typed: in the body
+		// it gives way first, so the body's end (what cannot be undone)
+		// stays.
+		text = strings.ReplaceAll(text, d.Req.Expect, shorten(d.Req.Expect, 40))
 	}
-	lines = append(lines, st.Muted.Render(hint(d.help())))
+	body := capLines(wrap.Render(text), room)
+	lines := append(append([]string{title, ""}, body...), tail...)
 	return st.Dialog.Width(w + 4).Render(strings.Join(lines, "\n"))
+}
+
+// shorten keeps the start and end of a long name, with "…" between.
+func shorten(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	head := (n - 1) * 2 / 3
+	return string(r[:head]) + "…" + string(r[len(r)-(n-1-head):])
+}
+
+// capLines splits text into lines and keeps at most n, the last of them
+// ending in "…" when some were left out.
+func capLines(text string, n int) []string {
+	lines := strings.Split(text, "\n")
+	if len(lines) <= n {
+		return lines
+	}
+	lines = lines[:n]
+	last := strings.TrimRight(lines[n-1], " ")
+	lines[n-1] = ansi.Truncate(last, max(0, lipgloss.Width(last)-1), "") + "…"
+	return lines
 }
 
 // ConfirmedChange is a change that needs a confirmation: turned down in

@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
+	"charm.land/lipgloss/v2"
 
 	"github.com/kiteconsole/kiteconsole/api"
 	"github.com/kiteconsole/kiteconsole/audit"
@@ -37,6 +39,10 @@ type FormSpec struct {
 	// shown for a yes before anything is sent. Nothing listed: nothing
 	// to send.
 	Review func() []string
+	// Fields are the keys (huh's Key) of the fields a rejection (422) may
+	// name, as the API names them ("configuration"): focus goes back to
+	// the first one named, not to the top of the form.
+	Fields []string
 }
 
 // formScreen hosts a huh form. A rejected submission (422) keeps every
@@ -96,7 +102,7 @@ func (s *formScreen) formHeight() int {
 	// footer without counting it.
 	above := 4
 	if s.serverErr != "" {
-		above += 1 + strings.Count(s.serverErr, "\n")
+		above += lipgloss.Height(s.errorView())
 	}
 	return max(8, s.C.Height-above)
 }
@@ -133,12 +139,18 @@ func (s *formScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		}
 		s.serverErr = common.ErrorText(msg.err)
 		var apiErr *api.Error
+		var failed []string
 		if errors.As(msg.err, &apiErr) && apiErr.StatusCode == http.StatusUnprocessableEntity {
 			s.serverErr = "The server said: " + s.serverErr
+			for _, e := range apiErr.Errors {
+				if field, _, ok := strings.Cut(e, ":"); ok {
+					failed = append(failed, strings.TrimSpace(field))
+				}
+			}
 		}
 		// The values live outside the form: rebuilding keeps them all.
 		s.rebuild()
-		return s, s.form.Init()
+		return s, tea.Batch(s.form.Init(), s.focusFailed(failed))
 	case tea.KeyPressMsg:
 		if s.submitting {
 			if msg.String() == "esc" {
@@ -191,6 +203,51 @@ func (s *formScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	return s, cmd
 }
 
+// focusFailed moves the focus to the first field a rejection named, so
+// that the person lands on what to mend (a YAML error sent them back to
+// Name, nine enters away). Only fields the spec lists are looked for:
+// they come before the form's last group, so the walk never submits it.
+func (s *formScreen) focusFailed(failed []string) tea.Cmd {
+	want := ""
+	for _, f := range s.spec.Fields {
+		if slices.Contains(failed, f) {
+			want = f
+			break
+		}
+	}
+	if want == "" {
+		return nil
+	}
+	var cmds []tea.Cmd
+	for range 64 { // a bound, far above any form's groups
+		for range 64 {
+			focused := s.form.GetFocusedField()
+			if focused.GetKey() == want {
+				return tea.Batch(cmds...)
+			}
+			cmd := s.form.NextField()
+			if s.form.GetFocusedField() == focused {
+				// The group's last field: its command would move to the
+				// next group, which NextGroup below does at once.
+				break
+			}
+			cmds = append(cmds, cmd)
+		}
+		cmds = append(cmds, s.form.NextGroup())
+		if s.form.State != huh.StateNormal {
+			break
+		}
+	}
+	// Not found: start over at the top rather than leave a form submitted.
+	s.rebuild()
+	return s.form.Init()
+}
+
+// errorView is the server's message, whole, wrapped to the width.
+func (s *formScreen) errorView() string {
+	return s.C.Styles.FlashError.Width(max(20, min(s.C.Width, 100))).Render("✗ " + s.serverErr)
+}
+
 // send submits the form's request.
 func (s *formScreen) send() tea.Cmd {
 	s.submitting = true
@@ -205,7 +262,7 @@ func (s *formScreen) View() string {
 	st := s.C.Styles
 	lines := []string{st.Title.Render(s.spec.Title)}
 	if s.serverErr != "" {
-		lines = append(lines, st.FlashError.Render("✗ "+s.serverErr))
+		lines = append(lines, s.errorView())
 	}
 	if s.submitting {
 		lines = append(lines, st.Pending.Render("sending…"))

@@ -43,8 +43,12 @@ func (h *helpOverlay) View(width, height int) string {
 		for _, b := range bs {
 			bh := b.Help()
 			line := common.Fit(st.Key.Render(bh.Key), 11) + st.Help.Render(bh.Desc)
-			if h.c.ReadOnly && k.Mutating(b) {
-				line = common.Fit(st.KeyOff.Render(bh.Key), 11) + st.KeyOff.Render(bh.Desc) + st.Muted.Render(" (read-only)")
+			if h.c.KeyOff(b) {
+				why := " (read-only)"
+				if !h.c.ReadOnly {
+					why = " (the token's scopes)"
+				}
+				line = common.Fit(st.KeyOff.Render(bh.Key), 11) + st.KeyOff.Render(bh.Desc) + st.Muted.Render(why)
 			}
 			lines = append(lines, line)
 		}

@@ -345,7 +345,10 @@ func (l *List[T]) View(width, height int) string {
 	st := l.c.Styles
 	if !l.Known {
 		if l.Err != nil {
-			return st.FlashError.Render("  could not load "+l.spec.Noun+": "+common.ErrorText(l.Err)) + "\n" + st.Muted.Render("  r tries again")
+			// Wrapped, not cut: the cause is at the end ("dial tcp …:
+			// connection refused").
+			return st.FlashError.PaddingLeft(2).Width(max(20, width)).Render("could not load "+l.spec.Noun+": "+common.ErrorText(l.Err)) +
+				"\n" + st.Muted.Render("  r tries again")
 		}
 		return st.Muted.Render("  loading " + l.spec.Noun + "…")
 	}

@@ -112,3 +112,22 @@ func TestListUpsertRemoveAndMarks(t *testing.T) {
 	}
 
 }
+
+// Issue 17, 9: a failed first load's error was cut at the window's edge,
+// losing its cause.
+func TestListErrorWrapsWhole(t *testing.T) {
+	now := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
+	l, _ := testList(&now)
+	l.StartLoad()
+	l.Loaded(nil, errors.New(`Get "http://127.0.0.1:9/v2/organizations/acme/clusters": dial tcp 127.0.0.1:9: connect: connection refused`))
+	got := plain(l.View(40, 8))
+	joined := strings.Join(strings.Fields(got), " ")
+	if !strings.Contains(joined, "connection refused") || !strings.Contains(joined, "r tries again") {
+		t.Fatalf("the error is cut:\n%s", got)
+	}
+	for _, line := range strings.Split(got, "\n") {
+		if w := len([]rune(line)); w > 40 {
+			t.Fatalf("a line of %d runes in 40 columns: %q", w, line)
+		}
+	}
+}

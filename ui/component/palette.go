@@ -8,7 +8,6 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
-	"github.com/sahilm/fuzzy"
 
 	"github.com/kiteconsole/kiteconsole/ui/common"
 )
@@ -63,17 +62,21 @@ func (p *Palette) Filter() {
 			}
 		}
 	} else {
-		labels := make([]string, len(p.Items))
+		// The list filter's matcher, best first; a command typed in full
+		// comes first of all.
+		scores := map[int]int{}
 		for i, it := range p.Items {
-			labels[i] = it.Label
+			m, ok := matchText(q, it.Label)
+			if !ok {
+				continue
+			}
+			if it.Label == q {
+				m.score += 10000
+			}
+			scores[i] = m.score
+			p.Shown = append(p.Shown, i)
 		}
-		for _, m := range fuzzy.Find(q, labels) {
-			p.Shown = append(p.Shown, m.Index)
-		}
-		// A command typed in full comes first.
-		sort.SliceStable(p.Shown, func(i, j int) bool {
-			return p.Items[p.Shown[i]].Label == q && p.Items[p.Shown[j]].Label != q
-		})
+		sort.SliceStable(p.Shown, func(i, j int) bool { return scores[p.Shown[i]] > scores[p.Shown[j]] })
 	}
 	p.Cursor = 0
 }

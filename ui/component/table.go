@@ -10,7 +10,6 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
-	"github.com/sahilm/fuzzy"
 
 	"github.com/kiteconsole/kiteconsole/ui/common"
 )
@@ -41,7 +40,7 @@ type row struct {
 	dim      bool
 }
 
-// Table is a scrolling table with a fuzzy filter. Only the visible rows
+// Table is a scrolling table with a filter (matchText). Only the visible rows
 // are drawn, so its cost does not grow with the list.
 type Table struct {
 	c         *common.Common
@@ -115,7 +114,7 @@ func (t *Table) selectedKey() (string, bool) {
 func (t *Table) query() string { return strings.TrimSpace(t.filter.Value()) }
 
 // applyFilter recomputes the visible rows: all of them in order, or the
-// fuzzy matches best first. A query that extends the last one searches
+// matches best first. A query that extends the last one searches
 // only the last one's matches: every keystroke after the first is cheap.
 func (t *Table) applyFilter() {
 	q := t.query()
@@ -130,17 +129,20 @@ func (t *Table) applyFilter() {
 		if t.lastMatches != nil && t.lastQuery != "" && strings.HasPrefix(q, t.lastQuery) {
 			candidates = append([]int(nil), t.lastMatches...)
 		}
-		matches := fuzzy.FindFromNoSort(q, rowSource{rows: t.Rows, idx: candidates}) // ranked below
 		// What a person typed in full comes first: "macos" puts the macos
-		// queue above macos-large, whatever the fuzzy score says.
+		// queue above macos-large, whatever the match's score says.
 		lq := strings.ToLower(q)
 		type ranked struct {
 			row, rank, score, length int
 			idx                      []int
 		}
-		rs := make([]ranked, len(matches))
-		for i, m := range matches {
-			r := t.Rows[candidates[m.Index]]
+		rs := make([]ranked, 0, len(candidates))
+		for _, c := range candidates {
+			r := t.Rows[c]
+			m, ok := matchText(q, r.match)
+			if !ok {
+				continue
+			}
 			primary := r.match[:r.matchLen]
 			rank := 2
 			if len(primary) >= len(lq) && strings.EqualFold(primary[:len(lq)], lq) {
@@ -149,7 +151,7 @@ func (t *Table) applyFilter() {
 					rank = 0
 				}
 			}
-			rs[i] = ranked{row: candidates[m.Index], rank: rank, score: m.Score, length: r.matchLen, idx: m.MatchedIndexes}
+			rs = append(rs, ranked{row: c, rank: rank, score: m.score, length: r.matchLen, idx: m.idx})
 		}
 		slices.SortStableFunc(rs, func(a, b ranked) int {
 			if a.rank != b.rank {
@@ -185,15 +187,6 @@ func (t *Table) allRows() []int {
 	}
 	return all
 }
-
-// rowSource lets the fuzzy matcher search a subset of the rows.
-type rowSource struct {
-	rows []row
-	idx  []int
-}
-
-func (s rowSource) String(i int) string { return s.rows[s.idx[i]].match }
-func (s rowSource) Len() int            { return len(s.idx) }
 
 func (t *Table) setSize(w, h int) {
 	t.width, t.height = w, h

@@ -1,8 +1,10 @@
 package screen
 
 import (
+	"charm.land/lipgloss/v2"
 	"context"
 	"fmt"
+	"github.com/charmbracelet/x/ansi"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -340,7 +342,26 @@ func (s *clusterScreen) details() []string {
 		}
 		facts = append(facts, created)
 	}
-	lines = append(lines, st.Muted.Render(strings.Join(facts, " · ")))
+	// Wrapped between facts, not cut: the creator comes last and was
+	// lost at 80 columns.
+	width, line := max(20, s.C.Width), ""
+	flush := func() {
+		for _, l := range strings.Split(ansi.Wordwrap(line, width, " "), "\n") {
+			lines = append(lines, st.Muted.Render(l))
+		}
+	}
+	for _, f := range facts {
+		switch {
+		case line == "":
+			line = f
+		case lipgloss.Width(line)+3+lipgloss.Width(f) <= width:
+			line += " · " + f
+		default:
+			flush()
+			line = f
+		}
+	}
+	flush()
 	if age, stale := s.queues.Stale(); stale {
 		lines = append(lines, st.Warning.Render("refresh failed; showing queues from "+age+" (r tries again)"))
 	}

@@ -179,6 +179,7 @@ func (s *pipelineScreen) content() string {
 	st := s.C.Styles
 	p := s.p
 	field := func(label, value string) string { return st.Label.Render(label) + value }
+	url := func(u string) string { return common.WrapAfter(common.Clean(u), st.Label.GetWidth(), s.C.Width) }
 	or := func(v string) string {
 		if v == "" {
 			return st.Muted.Render("—")
@@ -202,7 +203,7 @@ func (s *pipelineScreen) content() string {
 		field("Default branch", or(common.Clean(p.DefaultBranch))),
 		field("Visibility", common.Clean(p.Visibility)),
 		field("Tags", or(common.Clean(common.Emojize(strings.Join(p.Tags, ", "))))),
-		field("Now", builds),
+		field("Now", common.WrapAfter(builds, st.Label.GetWidth(), s.C.Width)),
 		"", st.Bold.Render("Builds"),
 		field("Branch filter", or(common.Clean(model.Value(p.BranchConfiguration)))),
 		field("Skip queued", onOff(p.SkipQueuedBranchBuilds, model.Value(p.SkipQueuedBranchBuildsFilter))),
@@ -221,7 +222,7 @@ func (s *pipelineScreen) content() string {
 	}
 	wide := st.Label.Width(st.Label.GetWidth() + 12) // the spec's setting names are long
 	lines = append(lines, "", st.Bold.Render("Provider")+st.Muted.Render("  "+model.ProviderLabel(p.Provider.ID)),
-		wide.Render("Webhook")+webhook)
+		wide.Render("Webhook")+common.WrapAfter(webhook, wide.GetWidth(), s.C.Width))
 	for _, kv := range providerSettings(p.Provider.ID, p.Provider.Settings) {
 		lines = append(lines, wide.Render(kv[0])+kv[1])
 	}
@@ -240,7 +241,7 @@ func (s *pipelineScreen) content() string {
 		}
 	}
 	lines = append(lines, "", st.Bold.Render("Links"),
-		field("Web", common.Clean(p.WebURL)), field("Badge", common.Clean(p.BadgeURL)), field("API", common.Clean(p.URL)),
+		field("Web", url(p.WebURL)), field("Badge", url(p.BadgeURL)), field("API", url(p.URL)),
 		field("Created", or(timeField(s.C, p.CreatedAt))), field("Created by", or(common.Clean(p.CreatedBy.DisplayName()))))
 	if p.Configuration != "" {
 		lines = append(lines, "", st.Bold.Render("Configuration")+st.Muted.Render("  (YAML; ↑/↓ scroll)"))

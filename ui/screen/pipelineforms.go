@@ -2,13 +2,16 @@ package screen
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
 	"strings"
+	"sync"
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/kiteconsole/kiteconsole/audit"
 	"github.com/kiteconsole/kiteconsole/model"
@@ -30,13 +33,16 @@ const (
 // form, so a rebuild (after a 422) keeps every one.
 type pipelineValues struct {
 	name, clusterID, repository, branch, description, visibility, tags, teams string
-	visual                                                                    bool
-	configuration, steps                                                      string
-	branchFilter, skipFilter, cancelFilter, env, template                     string
-	skipQueued, cancelRunning                                                 bool
-	bools                                                                     map[string]*bool
-	texts                                                                     map[string]*string
-	sections                                                                  []string
+	// teamIDs are the teams picked by name, given teamAccess.
+	teamIDs                                               []string
+	teamAccess                                            string
+	visual                                                bool
+	configuration, steps                                  string
+	branchFilter, skipFilter, cancelFilter, env, template string
+	skipQueued, cancelRunning                             bool
+	bools                                                 map[string]*bool
+	texts                                                 map[string]*string
+	sections                                              []string
 }
 
 func (v *pipelineValues) shows(section string) bool {
@@ -192,6 +198,14 @@ func (v *pipelineValues) create() model.PipelineCreate {
 		DefaultBranch: strings.TrimSpace(v.branch), Description: strings.TrimSpace(v.description), Visibility: v.visibility,
 		Tags: strings.Fields(v.tags)}
 	in.Teams, _ = model.ParseTeams(v.teams)
+	for _, id := range v.teamIDs {
+		if in.Teams == nil {
+			in.Teams = map[string]string{}
+		}
+		if _, typed := in.Teams[id]; !typed {
+			in.Teams[id] = v.teamAccess
+		}
+	}
 	if v.visual {
 		in.Steps, _ = model.ParseVisualSteps(v.steps)
 	} else {
@@ -218,7 +232,7 @@ func (v *pipelineValues) create() model.PipelineCreate {
 // given, or edits one: an edit asks which sections to change, shows what
 // will change, and sends only that.
 func newPipelineForm(c *common.Common, p *model.Pipeline, clusterID string) component.FormSpec {
-	v := &pipelineValues{clusterID: clusterID, branch: "main", configuration: model.DefaultConfiguration,
+	v := &pipelineValues{clusterID: clusterID, branch: "main", configuration: model.DefaultConfiguration, teamAccess: model.TeamAccessManage,
 		visibility: model.VisibilityPrivate, steps: "Build | make build\nwait\nblock: Release?\nRelease | make release"}
 	v.loadSettings(model.DefaultProviderSettings(model.ProviderGitHub, ""))
 	if p != nil {
@@ -249,14 +263,28 @@ func newPipelineForm(c *common.Common, p *model.Pipeline, clusterID string) comp
 		}
 		return "slug: " + slug + provider
 	}
+	teams := &teamChoices{c: c}
 	build := func() *huh.Form {
 		var groups []*huh.Group
 		// huh's multi-select panics on a toggle when its filter matches
 		// nothing (found by the monkey): its filter is off.
 		if p != nil {
+			sections := huh.NewMultiSelect[string]()
+			// enter with nothing chosen goes on with the highlighted
+			// section, as a person means it; it closed the form with
+			// "nothing changed". huh sets the value (and validates it)
+			// on every change and on leaving the field.
+			sections.Validate(func(chosen []string) error {
+				if len(chosen) == 0 {
+					if hovered, ok := sections.Hovered(); ok {
+						v.sections = []string{hovered}
+					}
+				}
+				return nil
+			})
 			groups = append(groups, huh.NewGroup(
-				huh.NewMultiSelect[string]().Filterable(false).Title("What do you want to change?").
-					Description("space selects, enter goes on: only these are shown, only changes are sent").
+				sections.Filterable(false).Title("What do you want to change?").
+					Description("x chooses; enter goes on (with the highlighted one if none is chosen)").
 					Options(
 						huh.NewOption("General (name, cluster, repository, branch, tags…)", sectionGeneral),
 						huh.NewOption("Steps (the YAML configuration)", sectionSteps),
@@ -268,12 +296,12 @@ func newPipelineForm(c *common.Common, p *model.Pipeline, clusterID string) comp
 					Height(4+3),
 			))
 		}
-		groups = append(groups, pipelineGeneral(c, v, p))
+		groups = append(groups, pipelineGeneral(c, v, p, teams))
 		groups = append(groups, pipelineSteps(v, p)...)
 		if p == nil {
 			groups = append(groups, huh.NewGroup(
 				huh.NewMultiSelect[string]().Filterable(false).Title("Also set now?").
-					Description("optional: space selects, enter creates (or goes on to what you selected)").
+					Description("optional: x chooses, enter creates (or goes on to what you chose)").
 					Options(
 						huh.NewOption("Builds (branch filter, skip, cancel, env, template)", sectionBuilds),
 						huh.NewOption("Provider (triggers, commit statuses, filters)", sectionProvider),
@@ -302,7 +330,8 @@ func newPipelineForm(c *common.Common, p *model.Pipeline, clusterID string) comp
 		}
 		return tea.Batch(common.Send(org.PipelineChanged{Pipeline: made}), common.Flash(common.FlashOK, "updated pipeline "+common.Clean(made.Name))), nil
 	}
-	spec := component.FormSpec{Title: title, Action: action, Build: build, Submit: submit, Preview: slugPreview, Audit: "pipeline.create"}
+	spec := component.FormSpec{Title: title, Action: action, Build: build, Submit: submit, Preview: slugPreview, Audit: "pipeline.create",
+		Fields: []string{"name", "repository", "configuration", "steps"}}
 	if p != nil {
 		spec.Audit, spec.Target = "pipeline.update", audit.Target{PipelineSlug: p.Slug, PipelineName: p.Name}
 		spec.Review = func() []string {
@@ -317,12 +346,60 @@ func newPipelineForm(c *common.Common, p *model.Pipeline, clusterID string) comp
 	return spec
 }
 
-func pipelineGeneral(c *common.Common, v *pipelineValues, p *model.Pipeline) *huh.Group {
+// teamChoices are the organisation's teams, listed once per form when
+// its team picker first asks (off the event loop: huh runs an options
+// function as a command).
+type teamChoices struct {
+	c     *common.Common
+	once  sync.Once
+	mu    sync.Mutex
+	teams []model.Team
+	err   error
+}
+
+func (t *teamChoices) load() ([]model.Team, error) {
+	t.once.Do(func() {
+		ctx := org.Interactive.Context(t.c.AppCtx)
+		teams, err := t.c.Client.ListTeams(ctx)
+		t.mu.Lock()
+		t.teams, t.err = teams, err
+		t.mu.Unlock()
+	})
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.teams, t.err
+}
+
+func (t *teamChoices) options() []huh.Option[string] {
+	teams, _ := t.load()
+	out := make([]huh.Option[string], 0, len(teams))
+	for _, team := range teams {
+		label := common.Clean(team.Name)
+		if d := common.Clean(team.Description); d != "" {
+			label += " — " + truncate(d, 50)
+		}
+		out = append(out, huh.NewOption(label, team.ID))
+	}
+	return out
+}
+
+func (t *teamChoices) description() string {
+	teams, err := t.load()
+	switch {
+	case err != nil:
+		return "could not list the teams (" + common.ErrorText(err) + "); teams can still be given by UUID below"
+	case len(teams) == 0:
+		return "the organisation has no teams"
+	}
+	return "optional: x chooses; needed when your organisation has Teams and you are not an admin"
+}
+
+func pipelineGeneral(c *common.Common, v *pipelineValues, p *model.Pipeline, teams *teamChoices) *huh.Group {
 	var clusters []huh.Option[string]
 	for _, cl := range c.Org.Clusters() {
 		clusters = append(clusters, huh.NewOption(common.Clean(common.Emojize(cl.Name)), cl.ID))
 	}
-	fields := []huh.Field{huh.NewInput().Title("Name").Value(&v.name).Validate(model.ValidatePipelineName)}
+	fields := []huh.Field{huh.NewInput().Title("Name").Key("name").Value(&v.name).Validate(model.ValidatePipelineName)}
 	if len(clusters) > 0 {
 		if p != nil {
 			clusters = append(clusters, huh.NewOption("(no cluster: remove the pipeline from its cluster)", ""))
@@ -330,7 +407,7 @@ func pipelineGeneral(c *common.Common, v *pipelineValues, p *model.Pipeline) *hu
 		fields = append(fields, huh.NewSelect[string]().Title("Cluster").Description("the cluster the pipeline runs in").Options(clusters...).Value(&v.clusterID))
 	}
 	fields = append(fields,
-		huh.NewInput().Title("Repository").Description("the repository URL, e.g. git@github.com:acme-inc/app.git").Value(&v.repository).
+		huh.NewInput().Title("Repository").Key("repository").Description("the repository URL, e.g. git@github.com:acme-inc/app.git").Value(&v.repository).
 			Validate(func(s string) error { return model.ValidateText("repository", s, true) }),
 		huh.NewInput().Title("Default branch").Description("prefilled when new builds are created; filters the Pipelines page").Value(&v.branch).
 			Validate(func(s string) error { return model.ValidateText("default branch", s, false) }),
@@ -343,9 +420,19 @@ func pipelineGeneral(c *common.Common, v *pipelineValues, p *model.Pipeline) *hu
 		huh.NewInput().Title("Tags").Description("space-separated; emoji such as :terraform: are fine").Value(&v.tags),
 	)
 	if p == nil {
-		fields = append(fields, huh.NewText().Title("Teams").Lines(2).
-			Description("optional: one team UUID and access level a line (read_only, build_and_read, manage_build_and_read); needed when your organisation has Teams and you are not an admin").
-			Value(&v.teams).Validate(func(s string) error { _, err := model.ParseTeams(s); return err }))
+		// Teams by name: the pipelines API takes their UUIDs, which the
+		// console never showed. huh's filter is off (see the sections).
+		fields = append(fields,
+			huh.NewMultiSelect[string]().Filterable(false).Title("Teams").
+				DescriptionFunc(teams.description, nil).OptionsFunc(teams.options, nil).Height(6).Value(&v.teamIDs),
+			huh.NewSelect[string]().Title("Access of the chosen teams").Options(
+				huh.NewOption("Full access: build, read and manage the pipeline", model.TeamAccessManage),
+				huh.NewOption("Build and read", model.TeamAccessBuild),
+				huh.NewOption("Read only", model.TeamAccessRead),
+			).Value(&v.teamAccess),
+			huh.NewText().Title("Teams by UUID").Lines(2).
+				Description("optional, for teams not listed above: one team UUID and access level a line (read_only, build_and_read, manage_build_and_read)").
+				Value(&v.teams).Validate(func(s string) error { _, err := model.ParseTeams(s); return err }))
 	}
 	return huh.NewGroup(fields...).Title("General").WithHideFunc(func() bool { return p != nil && !v.shows(sectionGeneral) })
 }
@@ -356,8 +443,11 @@ func pipelineSteps(v *pipelineValues, p *model.Pipeline) []*huh.Group {
 		if p != nil && p.Configuration == "" && strings.TrimSpace(s) == "" {
 			return nil // a visual-step pipeline left as it is
 		}
-		return model.ValidateText("configuration", strings.ReplaceAll(strings.ReplaceAll(s, "\n", " "), "\t", " "), true)
-	})
+		if err := model.ValidateText("configuration", strings.ReplaceAll(strings.ReplaceAll(s, "\n", " "), "\t", " "), true); err != nil {
+			return err
+		}
+		return CheckPipelineYAML(s)
+	}).Key("configuration")
 	if p == nil {
 		return []*huh.Group{
 			huh.NewGroup(huh.NewSelect[bool]().Title("Steps").Options(
@@ -367,7 +457,7 @@ func pipelineSteps(v *pipelineValues, p *model.Pipeline) []*huh.Group {
 			huh.NewGroup(yaml).WithHideFunc(func() bool { return v.visual }),
 			huh.NewGroup(huh.NewText().Title("Visual steps").Lines(6).CharLimit(64 * 1024).
 				Description("one step a line: \"Name | command\" runs a script, \"wait\" waits for the steps before, \"block: Label\" blocks until unblocked").
-				Value(&v.steps).Validate(func(s string) error { _, err := model.ParseVisualSteps(s); return err })).
+				Value(&v.steps).Key("steps").Validate(func(s string) error { _, err := model.ParseVisualSteps(s); return err })).
 				WithHideFunc(func() bool { return !v.visual }),
 		}
 	}
@@ -450,4 +540,31 @@ func settingField(v *pipelineValues, name string) huh.Field {
 			Validate(func(x string) error { return model.ValidateText(strings.ToLower(s.Label), x, false) })
 	}
 	return huh.NewConfirm().Title(s.Label).Description(s.Help).Affirmative("Yes").Negative("No").Value(v.bools[name])
+}
+
+// CheckPipelineYAML reads a pipeline's YAML before it is sent, as
+// Buildkite will: it must parse, and hold its steps (a mapping with a
+// steps: list, or a list of steps). The error says the line, so a typo is
+// found here rather than as the server's "Configuration is not valid".
+func CheckPipelineYAML(s string) error {
+	var doc any
+	if err := yaml.Unmarshal([]byte(s), &doc); err != nil {
+		msg := strings.TrimPrefix(err.Error(), "yaml: ")
+		msg = strings.Join(strings.Fields(strings.TrimPrefix(msg, "unmarshal errors:")), " ")
+		return errors.New("the YAML does not parse: " + msg)
+	}
+	switch d := doc.(type) {
+	case map[string]any:
+		steps, ok := d["steps"]
+		if !ok {
+			return errors.New("the YAML has no steps: key")
+		}
+		if _, ok := steps.([]any); !ok {
+			return errors.New("steps: must be a list of steps")
+		}
+	case []any:
+	default:
+		return errors.New("the YAML must be a mapping with a steps: key")
+	}
+	return nil
 }

@@ -66,6 +66,11 @@ func newPipelineList(c *common.Common, clusterID string) *pipelineList {
 		Key: func(p *model.Pipeline) string { return p.Slug },
 		Match: func(p *model.Pipeline) (string, int) {
 			name := c.Org.Pipelines.Name(p)
+			if p.Archived() {
+				// Said in words: a dim colour does not show on the
+				// selected row, nor without colours (NO_COLOR).
+				name += " (archived)"
+			}
 			return org.SearchText(p, name), len(name)
 		},
 		Dim: func(p *model.Pipeline) bool { return p.Archived() },

@@ -545,8 +545,8 @@ func (s *queueScreen) settings() []string {
 		field("Created", or(timeField(s.C, q.CreatedAt))),
 		field("Created by", or(common.Clean(q.CreatedBy.DisplayName()))),
 		field("ID", st.Muted.Render(common.Clean(q.ID))),
-		field("API URL", st.Muted.Render(common.Clean(q.URL))),
-		field("Web URL", st.Muted.Render(common.Clean(q.WebURL))),
+		field("API URL", st.Muted.Render(common.WrapAfter(common.Clean(q.URL), st.Label.GetWidth(), s.C.Width))),
+		field("Web URL", st.Muted.Render(common.WrapAfter(common.Clean(q.WebURL), st.Label.GetWidth(), s.C.Width))),
 	)
 	// A value wider than the screen wraps, so that a URL is read whole.
 	var out []string
