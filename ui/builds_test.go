@@ -435,7 +435,7 @@ func TestBuildActionsAreRefusedInReadOnlyModeAndNameAMissingScope(t *testing.T) 
 		d.keys("R")
 		d.waitFor("Rebuild deploy-production #4?")
 		d.keys("y")
-		d.waitFor("the token needs write_builds")
+		d.waitFor("the write_builds scope")
 	})
 	t.Run("no read_builds", func(t *testing.T) {
 		forbid := func(h http.Handler) http.Handler {
@@ -452,12 +452,12 @@ func TestBuildActionsAreRefusedInReadOnlyModeAndNameAMissingScope(t *testing.T) 
 		d, _ := liveDriver(t, driverOptions{width: 160, height: 48, wrap: forbid})
 		p := d.pipeline("deploy-production")
 		d.open(func(c *common.Common) common.Screen { return screen.NewPipelineBuildsScreen(c, p) })
-		frame := d.waitFor("could not load builds", "the token needs read_builds", "r tries again")
-		if !strings.Contains(rowOf(frame, "the token needs read_builds"), "could not load builds") {
+		frame := d.waitFor("could not load builds", "the read_builds scope", "r tries again")
+		if !strings.Contains(rowOf(frame, "the read_builds scope"), "could not load builds") {
 			t.Errorf("the missing scope is not said where the builds would be:\n%s", frame)
 		}
 		d.open(func(c *common.Common) common.Screen { return screen.NewBuildScreen(c, "deploy-production", 4) })
-		d.waitFor("could not load the build", "the token needs read_builds")
+		d.waitFor("could not load the build", "the read_builds scope")
 	})
 	t.Run("no read_build_logs", func(t *testing.T) {
 		forbid := func(h http.Handler) http.Handler {
@@ -475,7 +475,7 @@ func TestBuildActionsAreRefusedInReadOnlyModeAndNameAMissingScope(t *testing.T) 
 		d.open(func(c *common.Common) common.Screen { return screen.NewBuildScreen(c, "deploy-production", 4) })
 		d.waitFor("deploy-production #4", "STEP")
 		d.keys("enter")
-		d.waitFor("could not read the log", "the token needs read_build_logs")
+		d.waitFor("could not read the log", "the read_build_logs scope")
 	})
 }
 

@@ -17,12 +17,12 @@ func OutcomeUnknown(err error) bool {
 	return !errors.As(err, &apiErr)
 }
 
-// ErrorText is what a person needs from an error: the server's message,
-// or what went wrong with the request. It never holds a token.
 // Deferred reports a background refresh the budget put off: nothing
 // failed, and nothing needs saying.
 func Deferred(err error) bool { return errors.Is(err, api.ErrDeferred) }
 
+// ErrorText is what a person needs from an error: the server's message,
+// or what went wrong with the request. It never holds a token.
 func ErrorText(err error) string {
 	var apiErr *api.Error
 	switch {
