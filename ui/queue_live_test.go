@@ -622,3 +622,27 @@ func TestMarksCountShowsAt80Columns(t *testing.T) {
 		t.Errorf("the budget is not shown beside the marks at 80 columns:\n%s", frame)
 	}
 }
+
+// A waiting job on the queue screen opens its build (issue 19: the queue
+// screen's waiting jobs and an agent's current job open their build; both
+// go through openJob).
+func TestWaitingJobsAndAgentsOpenTheirBuild(t *testing.T) {
+	clock := sandboxtest.NewClock()
+	d := startDriver(t, driverOptions{clock: clock, width: 160, height: 40})
+	openQueue(d, "Mobile", "macos")
+	d.keys("tab")
+	frame := d.waitFor("Waiting jobs (", "PIPELINE", "WAITING SINCE")
+	row := ""
+	for _, line := range strings.Split(frame, "\n") {
+		if strings.HasPrefix(line, "›") {
+			row = line
+		}
+	}
+	fields := strings.Fields(strings.TrimPrefix(row, "›"))
+	if len(fields) < 2 || !strings.HasPrefix(fields[1], "#") {
+		t.Fatalf("no waiting job is selected:\n%s", frame)
+	}
+	d.keys("enter")
+	// The build screen: "ios-app #3  ● scheduled" over its jobs.
+	d.waitFor(fields[0]+" "+fields[1], "STEP", "EXIT")
+}

@@ -30,24 +30,20 @@ type WaitingJob struct {
 	Since time.Time
 }
 
-// OpenJobMsg asks for the build of a job to be opened: an agent's job or
-// a waiting one. The screens of builds and jobs answer it; until they
-// exist nobody does, and the keys that send it say so.
+// OpenJobMsg names a job's build: an agent's job or a waiting one.
 type OpenJobMsg struct {
 	Slug   string
 	Number int
 	JobID  string
 }
 
-// OpenJob is the hook for opening a job's build, set by whoever builds
-// the build screens; nil, the queue screen says it cannot yet.
-var OpenJob func(c *common.Common, m OpenJobMsg) tea.Cmd
-
+// openJob opens the build a job belongs to, from the queue screen's
+// agents and waiting jobs.
 func openJob(c *common.Common, m OpenJobMsg) tea.Cmd {
-	if OpenJob == nil {
-		return common.Flash(common.FlashInfo, fmt.Sprintf("%s #%d: this console has no build screen yet; o opens this row's page in the browser", common.Clean(m.Slug), m.Number))
+	if m.Slug == "" || m.Number == 0 {
+		return common.Flash(common.FlashInfo, "the API did not say which build this job belongs to; o opens this row's page in the browser")
 	}
-	return OpenJob(c, m)
+	return c.Push(NewBuildScreen(c, m.Slug, m.Number))
 }
 
 // waitingJobs picks the jobs of builds that wait for an agent of queueID,
