@@ -341,17 +341,20 @@ func TestPaginationDeliversEveryPageInOrder(t *testing.T) {
 	// A callback's error stops the listing at once.
 	stop := errors.New("enough")
 	env.Sandbox.ResetRequests()
-	delivered := 0
+	delivered, atStop := 0, 0
 	_, err = env.Client.ListPipelines(context.Background(), func(p api.Page[model.Pipeline]) error {
 		delivered += len(p.Items)
 		if p.Number == 3 {
+			atStop = len(env.Sandbox.Requests())
 			return stop
 		}
 		return nil
 	})
-	// Pages already on their way may arrive, but the listing stops.
-	if !errors.Is(err, stop) || delivered != 300 || len(env.Sandbox.Requests()) > 3+2*api.DefaultParallel {
-		t.Fatalf("stop: err=%v, %d items, %d requests", err, delivered, len(env.Sandbox.Requests()))
+	// Requests already on their way (at most one a worker) may still
+	// arrive, but no new one starts: how many were sent before the stop
+	// depends on how the workers were scheduled, what comes after does not.
+	if n := len(env.Sandbox.Requests()); !errors.Is(err, stop) || delivered != 300 || n > atStop+api.DefaultParallel {
+		t.Fatalf("stop: err=%v, %d items, %d requests (%d at the stop)", err, delivered, n, atStop)
 	}
 }
 

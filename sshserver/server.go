@@ -102,6 +102,11 @@ type Server struct {
 	// in one is told to the others, which refresh what they show.
 	mu       sync.Mutex
 	programs map[*tea.Program]struct{}
+
+	// served is closed when Serve returns (see Shutdown).
+	served      chan struct{}
+	serveOnce   sync.Once
+	serveCalled atomic.Bool
 }
 
 type roleKey struct{}
@@ -189,6 +194,9 @@ func New(opts Options) (*Server, error) {
 
 // Serve accepts connections on ln until Shutdown.
 func (s *Server) Serve(ln net.Listener) error {
+	s.serveOnce.Do(func() { s.served = make(chan struct{}) })
+	s.serveCalled.Store(true)
+	defer close(s.served)
 	err := s.ssh.Serve(ln)
 	if errors.Is(err, ssh.ErrServerClosed) {
 		return nil
@@ -196,8 +204,22 @@ func (s *Server) Serve(ln net.Listener) error {
 	return err
 }
 
-// Shutdown closes the listener and every session.
-func (s *Server) Shutdown(ctx context.Context) error { return s.ssh.Shutdown(ctx) }
+// Shutdown closes the listener and every session, and waits for Serve to
+// return. It closes rather than calling the SSH library's Shutdown, which
+// waits on a WaitGroup that Serve adds to: a Shutdown soon after Serve
+// was reported as a data race by the race detector.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.serveOnce.Do(func() { s.served = make(chan struct{}) })
+	err := s.ssh.Close()
+	if s.serveCalled.Load() {
+		select {
+		case <-s.served:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return err
+}
 
 // authorize decides a key's role: operators first, then viewers; every
 // other key is refused.
