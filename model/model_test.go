@@ -185,3 +185,11 @@ func TestInstanceShapes(t *testing.T) {
 		t.Fatalf("deprecated shape: %v", err)
 	}
 }
+
+func TestNormalizeColor(t *testing.T) {
+	for in, want := range map[string]string{"ff0000": "#ff0000", " FFF ": "#FFF", "#ABCDEF": "#ABCDEF", "": "", "pink": "pink", "ff00": "ff00"} {
+		if got := NormalizeColor(in); got != want {
+			t.Errorf("NormalizeColor(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -21,6 +21,17 @@ const (
 
 var hexColor = regexp.MustCompile(`^#(?:[0-9A-Fa-f]{3}|[0-9A-Fa-f]{6})$`)
 
+// NormalizeColor gives a colour typed without its '#' one: "ff0000" is
+// "#ff0000". Anything else comes back as it was, spaces trimmed, for
+// ValidateColor to judge.
+func NormalizeColor(s string) string {
+	s = strings.TrimSpace(s)
+	if s != "" && !strings.HasPrefix(s, "#") && hexColor.MatchString("#"+s) {
+		return "#" + s
+	}
+	return s
+}
+
 // ValidateColor checks a cluster colour: a hex code such as "#FFE0F1".
 // An empty colour is allowed (the cluster has none).
 func ValidateColor(s string) error {

@@ -50,7 +50,7 @@ func newClusterForm(c *common.Common, cl *model.Cluster, queues []model.Queue) c
 			huh.NewInput().Title("Description").Value(&v.description).
 				Validate(func(s string) error { return model.ValidateText("description", s, false) }),
 			huh.NewInput().Title("Emoji").Description("emoji syntax, e.g. :rocket:").Value(&v.emoji).Validate(validateEmoji),
-			huh.NewInput().Title("Colour").Description("hex code, e.g. #FFE0F1").Value(&v.color).Validate(component.Validator(model.ValidateColor)),
+			huh.NewInput().Title("Colour").Description("hex code, e.g. #FFE0F1 (the # may be left out)").Value(&v.color).Validate(component.Validator(func(s string) error { return model.ValidateColor(model.NormalizeColor(s)) })),
 		}
 		if cl != nil && len(queues) > 0 {
 			opts := make([]huh.Option[string], 0, len(queues))
@@ -68,7 +68,7 @@ func newClusterForm(c *common.Common, cl *model.Cluster, queues []model.Queue) c
 	}
 	submit := func(ctx context.Context) (tea.Cmd, error) {
 		if cl == nil {
-			made, err := c.Client.CreateCluster(ctx, model.ClusterCreate{Name: v.name, Description: v.description, Emoji: v.emoji, Color: v.color})
+			made, err := c.Client.CreateCluster(ctx, model.ClusterCreate{Name: v.name, Description: v.description, Emoji: v.emoji, Color: model.NormalizeColor(v.color)})
 			if err != nil {
 				return nil, err
 			}
@@ -84,7 +84,7 @@ func newClusterForm(c *common.Common, cl *model.Cluster, queues []model.Queue) c
 		set(&up.Name, v.name, was.name)
 		set(&up.Description, v.description, was.description)
 		set(&up.Emoji, v.emoji, was.emoji)
-		set(&up.Color, v.color, was.color)
+		set(&up.Color, model.NormalizeColor(v.color), was.color)
 		set(&up.DefaultQueueID, v.defaultQueue, was.defaultQueue)
 		if !changed {
 			return common.Flash(common.FlashInfo, "nothing changed"), nil
