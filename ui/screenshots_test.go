@@ -84,10 +84,38 @@ var shots = []struct {
 
 // liveShots are pictures of the live simulation (builds, jobs, logs), its
 // clock standing still.
-var liveShots = map[string]bool{"build": true, "job-log": true}
+var liveShots = map[string]bool{"build": true, "job-log": true, "queue-agents": true, "queue-waiting": true, "paused": true}
 
 func init() {
 	shots = append(shots,
+		struct {
+			name          string
+			width, height int
+			take          func(d *driver)
+		}{"queue-agents", 110, 26, func(d *driver) {
+			openQueue(d, "Production", "default")
+			d.waitFor("busy")
+		}},
+		struct {
+			name          string
+			width, height int
+			take          func(d *driver)
+		}{"queue-waiting", 110, 26, func(d *driver) {
+			openQueue(d, "Mobile", "macos")
+			d.keys("tab")
+			d.waitFor("PIPELINE", "WAITING SINCE")
+		}},
+		struct {
+			name          string
+			width, height int
+			take          func(d *driver)
+		}{"paused", 110, 16, func(d *driver) {
+			d.waitFor("Production", "DEFAULT QUEUE")
+			d.keys(":")
+			d.typeText("paused")
+			d.keys("enter")
+			d.waitFor("Paused queues and agents", "Xcode")
+		}},
 		struct {
 			name          string
 			width, height int
