@@ -2,7 +2,10 @@ package api
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"math/rand/v2"
 	"net/http"
 	"strconv"
 	"strings"
@@ -10,21 +13,52 @@ import (
 	"time"
 )
 
-// Buildkite allows each organisation 200 REST requests a minute, shared by
-// every user, script and integration in it. The client keeps what the last
-// reply said of that budget and spends it in two lanes: what a person asked
-// for goes first and is always sent; background refreshes take at most a
-// share of the window and stop before the reserve a person may need.
+// Buildkite enforces two REST windows at once: the organisation's (200
+// requests a minute, shared by every user, script and integration in it)
+// and the user's behind the token (50 a minute by default). A request is
+// refused when either is spent. The client keeps what the last reply said
+// of both, and spends whichever has less left (the binding window) in
+// four lanes:
+//
+//   - a change a person makes (pause, resume, create, update, delete,
+//     revoke) is never queued behind anything and may spend the whole
+//     window, the change reserve included;
+//   - a look a person asks for (a screen, an r) goes next, round-robin
+//     between sessions, each within a fair share, down to the change
+//     reserve;
+//   - a bulk read (the pages after a list's first) spends only above the
+//     reserve, and at the reserve waits for the window to reset;
+//   - a background refresh spends at most its share, above the reserve,
+//     and is deferred rather than made to wait.
 
 // Lane says who a request is for.
 type Lane int
 
 const (
-	// Person is a request a person asked for: a pause, opening a screen.
+	// Person is a look a person asked for: opening a screen, an r. It is
+	// the lane of a GET whose context is not marked otherwise.
 	Person Lane = iota
 	// Background is a refresh nobody asked for just now.
 	Background
+	// Bulk is a read of many requests (a long list's pages): it waits
+	// at the reserve rather than spend it.
+	Bulk
+	// Change is a request that changes something: every POST, PUT, PATCH
+	// and DELETE, whatever its context says.
+	Change
 )
+
+func (l Lane) String() string {
+	switch l {
+	case Background:
+		return "background"
+	case Bulk:
+		return "bulk"
+	case Change:
+		return "change"
+	}
+	return "person"
+}
 
 type laneKey struct{}
 
@@ -32,6 +66,32 @@ type laneKey struct{}
 // they are deferred (ErrDeferred) rather than spend the reserve.
 func InBackground(ctx context.Context) context.Context {
 	return context.WithValue(ctx, laneKey{}, Background)
+}
+
+// AsBulk marks the requests made with ctx as a bulk read: each waits,
+// while the binding window is down to the reserve, for it to reset (see
+// OnBudgetWait), so that a change and a person's look always get through.
+// A context already in the background stays there.
+func AsBulk(ctx context.Context) context.Context {
+	if laneOf(ctx) == Background {
+		return ctx
+	}
+	return context.WithValue(ctx, laneKey{}, Bulk)
+}
+
+type waitKey struct{}
+
+// OnBudgetWait has the requests made with ctx report a wait for the API
+// budget: report(until) as a request starts waiting for the window to
+// reset at until, and report(time.Time{}) when it goes on. It runs on the
+// waiting request's goroutine and must not block.
+func OnBudgetWait(ctx context.Context, report func(until time.Time)) context.Context {
+	return context.WithValue(ctx, waitKey{}, report)
+}
+
+func budgetWaitReport(ctx context.Context) func(time.Time) {
+	f, _ := ctx.Value(waitKey{}).(func(time.Time))
+	return f
 }
 
 type freshKey struct{}
@@ -52,21 +112,35 @@ func laneOf(ctx context.Context) Lane {
 	return l
 }
 
+// laneFor is the lane a request is sent in: a change whatever its context,
+// else the context's lane.
+func laneFor(ctx context.Context, method string) Lane {
+	if method != http.MethodGet {
+		return Change
+	}
+	return laneOf(ctx)
+}
+
 // ErrDeferred is a background request the budget did not allow now: the
-// organisation's window is spent down to the reserve, the background share
-// of it is used, or a 429 holds every request until the window resets.
-var ErrDeferred = errors.New("deferred to save the organisation's API budget")
+// binding window is spent down to the reserve, the background share of it
+// is used, or a 429 holds every request until the window resets.
+var ErrDeferred = errors.New("deferred to save the API budget")
 
 // Policy is how the budget is spent.
 type Policy struct {
 	// BackgroundShare is the most of a window background refreshes may
 	// spend (default 0.25).
 	BackgroundShare float64
-	// Reserve is how many requests of a window are kept for a person:
-	// background refreshes stop when no more than this remain (default 20).
+	// Reserve is how many requests of a window are kept from bulk reads
+	// and background refreshes (default 20, at most half the window).
 	Reserve int
+	// ChangeReserve is how many of those only a change may spend: a
+	// person's looks stop above it (default half the reserve, at most a
+	// quarter of the window).
+	ChangeReserve int
 	// Slots is how many requests are in flight at once (default 8); a
-	// person's request takes the next free one before any background one.
+	// change never waits for one, a person's look takes the next free one
+	// before any bulk or background one.
 	Slots int
 }
 
@@ -76,6 +150,9 @@ const (
 	DefaultReserve         = 20
 	// AssumedLimit is the budget assumed before any reply has said it.
 	AssumedLimit = 200
+	// minFairShare is the fewest looks a session may make in a window
+	// however many sessions share it.
+	minFairShare = 4
 )
 
 func (p Policy) withDefaults() Policy {
@@ -85,75 +162,225 @@ func (p Policy) withDefaults() Policy {
 	if p.Reserve <= 0 {
 		p.Reserve = DefaultReserve
 	}
+	if p.ChangeReserve <= 0 || p.ChangeReserve > p.Reserve {
+		p.ChangeReserve = max(1, p.Reserve/2)
+	}
 	if p.Slots <= 0 {
 		p.Slots = DefaultParallel
 	}
 	return p
 }
 
-// Budget is the organisation's REST budget as the API last said it.
-type Budget struct {
-	// Known is false until a reply carried the rate-limit headers.
+// The scopes Buildkite names in its rate-limit headers and 429 bodies.
+const (
+	ScopeOrg  = "rest"
+	ScopeUser = "rest_user"
+)
+
+// Window is one of the two REST windows as the last reply said it.
+type Window struct {
+	// Known is false until a reply carried the window's headers.
 	Known     bool
 	Limit     int
 	Remaining int
 	ResetAt   time.Time
+}
+
+// at is the window as of now: once its reset has passed it is whole again.
+func (w Window) at(now time.Time) Window {
+	if w.Known && !now.Before(w.ResetAt) {
+		w.Remaining = w.Limit
+	}
+	return w
+}
+
+// Budget is the API's request budget as the last reply said it: the
+// binding window (whichever of the organisation's and the user's has less
+// left) in Limit, Remaining and ResetAt, and both windows.
+type Budget struct {
+	// Known is false until a reply carried rate-limit headers.
+	Known     bool
+	Limit     int
+	Remaining int
+	ResetAt   time.Time
+	// Scope is the binding window's: ScopeOrg or ScopeUser.
+	Scope string
+	// Org and User are the two windows.
+	Org, User Window
 	// HeldUntil is set after a 429: nothing is sent before it.
 	HeldUntil time.Time
+	// HeldScope is the window the 429 named.
+	HeldScope string
 	// BackgroundSpent is what background refreshes spent of this window;
 	// BackgroundShare the most they may.
 	BackgroundSpent, BackgroundShare int
 	Reserve                          int
+	ChangeReserve                    int
+	// WaitingUntil is, while a bulk read or a look waits for the window to
+	// reset, the time it waits for; zero otherwise.
+	WaitingUntil time.Time
 }
 
-// Low reports whether under a quarter of the window is left.
+// Low reports whether under a quarter of the binding window is left.
 func (b Budget) Low() bool { return b.Known && b.Remaining*4 < b.Limit }
 
 // AtReserve reports whether only the reserve is left.
 func (b Budget) AtReserve() bool { return b.Known && b.Remaining <= b.Reserve }
 
-// scheduler hands out request slots: a person's requests before
-// background ones, and background ones only within the budget. One
-// scheduler is shared by every client of an organisation (every SSH
-// session), since the budget is the organisation's.
+// Who names the binding window as the header says it: "you" for the
+// user's, "org" for the organisation's.
+func (b Budget) Who() string {
+	if b.Scope == ScopeUser {
+		return "you"
+	}
+	return "org"
+}
+
+// Text is the binding window for the header, e.g. "31/50 you · resets
+// 42s" or "12/200 org · resets 9s"; "" while no reply has said it.
+func (b Budget) Text(now time.Time) string {
+	if !b.Known {
+		return ""
+	}
+	return fmt.Sprintf("%d/%d %s · resets %ds", b.Remaining, b.Limit, b.Who(), secondsUntil(b.ResetAt, now))
+}
+
+// WaitText says that a request waits for the budget, e.g. "waiting for
+// the API budget · 23 s"; "" when none does.
+func (b Budget) WaitText(now time.Time) string {
+	if b.WaitingUntil.IsZero() {
+		return ""
+	}
+	return fmt.Sprintf("waiting for the API budget · %d s", secondsUntil(b.WaitingUntil, now))
+}
+
+func secondsUntil(t, now time.Time) int {
+	return max(0, int((t.Sub(now)+time.Second-1)/time.Second))
+}
+
+// session is one client copy's share of the person lane: each client made
+// by New or WithAccess (one per SSH session) has its own.
+type session struct{ _ byte }
+
+// waiter is a request queued for a slot.
+type waiter struct {
+	ch      chan error
+	session *session
+}
+
+// errRecheck tells a queued request that the budget no longer allows it:
+// it goes back to see whether to wait for the window.
+var errRecheck = errors.New("the budget changed while queued")
+
+// scheduler hands out request slots by lane, within the budget. One
+// scheduler is shared by every client of a token (every SSH session),
+// since both windows are that token's.
 type scheduler struct {
 	mu     sync.Mutex
 	now    func() time.Time
 	policy Policy
 
-	budget   Budget
-	window   time.Time // the reset of the window bgSpent counts in
-	bgSpent  int
+	org, user Window
+	heldUntil time.Time
+	heldScope string
+
+	// window is the reset of the binding window the counts below belong
+	// to (windowScope's): what background refreshes and each session's
+	// looks spent of it.
+	window      time.Time
+	windowScope string
+	bgSpent     int
+	looks       map[*session]int
+	// lastActive is the window each session last looked in: the sessions
+	// of this window and the one before share the person lane.
+	lastActive map[*session]time.Time
+
 	inFlight int
-	personQ  []chan error
-	bgQ      []chan error
-	// heldPersons counts a person's requests waiting out a 429: while any
-	// does, no background request starts, so that a person goes first
+	lookQ    []waiter // round-robin by session when handed on
+	bulkQ    []waiter
+	bgQ      []waiter
+	// turn is the session whose look went last, for the round robin.
+	turn *session
+	// heldPersons counts a person's requests waiting out a 429 or for the
+	// window to reset: while any does, no background request starts, so that a person goes first
 	// when the window opens.
 	heldPersons int
+	// budgetWaits are the windows' resets bulk reads and looks wait for.
+	budgetWaits map[*time.Time]struct{}
 }
 
 func newScheduler(p Policy, now func() time.Time) *scheduler {
 	if now == nil {
 		now = time.Now
 	}
-	return &scheduler{policy: p.withDefaults(), now: now}
+	return &scheduler{policy: p.withDefaults(), now: now, looks: map[*session]int{},
+		lastActive: map[*session]time.Time{}, budgetWaits: map[*time.Time]struct{}{}}
 }
+
+// binding is the window with less left now: the one a request is likelier
+// to be refused by. Callers hold s.mu.
+func (s *scheduler) binding(now time.Time) (Window, string) {
+	org, user := s.org.at(now), s.user.at(now)
+	switch {
+	case !org.Known && !user.Known:
+		return Window{Limit: AssumedLimit, Remaining: AssumedLimit}, ScopeOrg
+	case !org.Known:
+		return user, ScopeUser
+	case !user.Known:
+		return org, ScopeOrg
+	case user.Remaining < org.Remaining || (user.Remaining == org.Remaining && user.ResetAt.After(org.ResetAt)):
+		return user, ScopeUser
+	}
+	return org, ScopeOrg
+}
+
+// left is what the binding window has left now, less what is in flight
+// (which no reply has counted yet), its limit, and when it resets (zero
+// when unknown). Callers hold s.mu.
+func (s *scheduler) left(now time.Time) (left, limit int, reset time.Time) {
+	w, _ := s.binding(now)
+	if w.Known && !now.Before(w.ResetAt) {
+		reset = time.Time{}
+	} else {
+		reset = w.ResetAt
+	}
+	return w.Remaining - s.inFlight, w.Limit, reset
+}
+
+// rollWindow starts counting afresh once the window the counts belong to
+// has reset. Callers hold s.mu.
+func (s *scheduler) rollWindow(now time.Time) {
+	if !s.window.IsZero() && !now.Before(s.window) {
+		s.bgSpent, s.window = 0, time.Time{}
+		clear(s.looks)
+	}
+}
+
+// countIn starts the count of the current window when none runs. Callers
+// hold s.mu.
+func (s *scheduler) countIn(now time.Time) {
+	if !s.window.IsZero() {
+		return
+	}
+	w, scope := s.binding(now)
+	s.window, s.windowScope = w.ResetAt, scope
+	if !w.Known || !now.Before(s.window) {
+		s.window = now.Add(time.Minute)
+	}
+}
+
+func (s *scheduler) held(now time.Time) bool { return now.Before(s.heldUntil) }
 
 // backgroundAllowed says whether a background request may spend now.
 // Callers hold s.mu.
 func (s *scheduler) backgroundAllowed() bool {
 	now := s.now()
-	if now.Before(s.budget.HeldUntil) || s.heldPersons > 0 {
+	if s.held(now) || s.heldPersons > 0 {
 		return false
 	}
 	s.rollWindow(now)
-	limit, remaining := AssumedLimit, AssumedLimit
-	if s.budget.Known && now.Before(s.budget.ResetAt) {
-		limit, remaining = s.budget.Limit, s.budget.Remaining
-	}
-	// What is in flight has not been counted by a reply yet.
-	if remaining-s.inFlight <= s.policy.Reserve {
+	left, limit, _ := s.left(now)
+	if left <= s.reserve(limit) {
 		return false
 	}
 	return s.bgSpent < s.share(limit)
@@ -163,94 +390,200 @@ func (s *scheduler) share(limit int) int {
 	return int(float64(limit) * s.policy.BackgroundShare)
 }
 
-// rollWindow starts counting background spending afresh once the window
-// the count belongs to has reset.
-func (s *scheduler) rollWindow(now time.Time) {
-	if !s.window.IsZero() && !now.Before(s.window) {
-		s.bgSpent, s.window = 0, time.Time{}
+// reserve is what bulk reads and background refreshes leave of a window
+// of limit: the policy's, but never more than half a small window.
+func (s *scheduler) reserve(limit int) int { return min(s.policy.Reserve, limit/2) }
+
+// changeReserve is what only changes may spend of a window of limit: the
+// policy's, but never more than a quarter of a small window.
+func (s *scheduler) changeReserve(limit int) int { return min(s.policy.ChangeReserve, limit/4) }
+
+// fairShare is the most looks one session may make in a window while
+// others share it. Callers hold s.mu.
+func (s *scheduler) fairShare(limit int, now time.Time) int {
+	active := 0
+	for sess, w := range s.lastActive {
+		// Active in this window or the one before it.
+		if !w.IsZero() && now.Sub(w) < 2*time.Minute {
+			active++
+		} else {
+			delete(s.lastActive, sess)
+		}
 	}
+	return max(minFairShare, (limit-s.changeReserve(limit))/max(1, active))
 }
 
-// acquire takes a slot for one attempt of a request in lane: at once when
-// one is free and no person waits, else in turn, a person's before any
-// background one. A background request the budget does not allow gets
-// ErrDeferred instead of waiting; a person's waits out a 429's hold
-// (with sleep) first.
+// budgetWait is how long a look or a bulk read must wait for the window
+// to reset before it may spend, or 0 when it may go now. Callers hold
+// s.mu.
+func (s *scheduler) budgetWait(lane Lane, sess *session) time.Duration {
+	now := s.now()
+	s.rollWindow(now)
+	left, limit, reset := s.left(now)
+	floor := s.reserve(limit)
+	if lane == Person {
+		floor = s.changeReserve(limit)
+	}
+	allowed := left > floor
+	// Sessions share a window only once a reply has said what it is:
+	// without rate-limit headers there is no window to share.
+	if w, _ := s.binding(now); lane == Person && allowed && sess != nil && w.Known {
+		s.lastActive[sess] = now // it shares the window from now on
+		if s.looks[sess] >= s.fairShare(limit, now) {
+			// This session has had its share of the window: the rest is
+			// for the other sessions' looks and everyone's changes.
+			allowed = false
+		}
+	}
+	if allowed {
+		return 0
+	}
+	if reset.IsZero() || !reset.After(now) {
+		if !s.window.IsZero() && s.window.After(now) {
+			reset = s.window
+		} else {
+			// Nothing says when the window resets: wait a little and look
+			// again (a reply in flight will say).
+			return time.Second
+		}
+	}
+	return reset.Sub(now) + resetMargin()
+}
+
+// acquire takes a slot for one attempt of a request in lane, for session
+// sess: a change at once; a look, a bulk read or a background refresh
+// in turn and within the budget. A background request the budget does
+// not allow gets ErrDeferred instead of waiting; a look or a bulk read
+// waits (with sleep) for the window to reset; every lane but background
+// waits out a 429's hold first.
 //
 // holdWait, when set, is the wait the server asked this very request for:
 // it is waited exactly, rather than what is left of the hold.
-func (s *scheduler) acquire(ctx context.Context, lane Lane, sleep func(context.Context, time.Duration) error, holdWait time.Duration) error {
-	s.mu.Lock()
-	if lane == Background && !s.backgroundAllowed() {
-		s.mu.Unlock()
-		return ErrDeferred
-	}
-	if lane == Person {
-		d := s.budget.HeldUntil.Sub(s.now())
-		if holdWait > 0 {
-			d = holdWait
-		}
-		if d > 0 {
-			s.heldPersons++
-			s.mu.Unlock()
-			err := sleep(ctx, d)
-			s.mu.Lock()
-			s.heldPersons--
-			if err != nil {
-				s.handOn()
-				s.mu.Unlock()
-				return err
-			}
-		}
-	}
-	free := s.inFlight < s.policy.Slots
-	if free && (lane == Person || len(s.personQ) == 0) {
-		s.take(lane)
-		s.mu.Unlock()
-		return nil
-	}
-	ch := make(chan error, 1)
-	if lane == Person {
-		s.personQ = append(s.personQ, ch)
-	} else {
-		s.bgQ = append(s.bgQ, ch)
-	}
-	s.mu.Unlock()
-	select {
-	case err := <-ch:
-		return err
-	case <-ctx.Done():
+func (s *scheduler) acquire(ctx context.Context, lane Lane, sess *session, sleep func(context.Context, time.Duration) error, holdWait time.Duration) error {
+	for {
 		s.mu.Lock()
-		removed := s.remove(ch)
-		s.mu.Unlock()
-		if !removed {
-			// The slot was handed over as the context ended: give it back.
-			if err := <-ch; err == nil {
-				s.release()
+		if lane == Background && !s.backgroundAllowed() {
+			s.mu.Unlock()
+			return ErrDeferred
+		}
+		if lane != Background {
+			d := s.heldUntil.Sub(s.now())
+			if holdWait > 0 {
+				d, holdWait = holdWait, 0
+			}
+			if d > 0 {
+				s.heldPersons++
+				s.mu.Unlock()
+				err := sleep(ctx, d)
+				s.mu.Lock()
+				s.heldPersons--
+				if err != nil {
+					s.handOn()
+					s.mu.Unlock()
+					return err
+				}
 			}
 		}
-		return ctx.Err()
+		if lane == Person || lane == Bulk {
+			if d := s.budgetWait(lane, sess); d > 0 {
+				until := s.now().Add(d)
+				s.budgetWaits[&until] = struct{}{}
+				if lane == Person {
+					// A person waiting for the window goes before any
+					// background refresh when it opens.
+					s.heldPersons++
+				}
+				s.mu.Unlock()
+				report := budgetWaitReport(ctx)
+				if report != nil {
+					report(until)
+				}
+				err := sleep(ctx, d)
+				if report != nil {
+					report(time.Time{})
+				}
+				s.mu.Lock()
+				delete(s.budgetWaits, &until)
+				if lane == Person {
+					s.heldPersons--
+				}
+				s.mu.Unlock()
+				if err != nil {
+					return err
+				}
+				continue
+			}
+		}
+		if lane == Change || (s.inFlight < s.policy.Slots && s.noneAhead(lane)) {
+			s.take(lane, sess)
+			s.mu.Unlock()
+			return nil
+		}
+		w := waiter{ch: make(chan error, 1), session: sess}
+		switch lane {
+		case Person:
+			s.lookQ = append(s.lookQ, w)
+		case Bulk:
+			s.bulkQ = append(s.bulkQ, w)
+		default:
+			s.bgQ = append(s.bgQ, w)
+		}
+		s.mu.Unlock()
+		select {
+		case err := <-w.ch:
+			if errors.Is(err, errRecheck) {
+				continue
+			}
+			return err
+		case <-ctx.Done():
+			s.mu.Lock()
+			removed := s.remove(w.ch)
+			s.mu.Unlock()
+			if !removed {
+				// The slot was handed over as the context ended: give it back.
+				if err := <-w.ch; err == nil {
+					s.release()
+				}
+			}
+			return ctx.Err()
+		}
 	}
 }
 
+// noneAhead reports whether no request of a lane before lane waits.
+// Callers hold s.mu.
+func (s *scheduler) noneAhead(lane Lane) bool {
+	switch lane {
+	case Person:
+		return true
+	case Bulk:
+		return len(s.lookQ) == 0
+	}
+	return len(s.lookQ) == 0 && len(s.bulkQ) == 0
+}
+
 // take counts a slot as used. Callers hold s.mu.
-func (s *scheduler) take(lane Lane) {
+func (s *scheduler) take(lane Lane, sess *session) {
 	s.inFlight++
-	if lane == Background {
+	now := s.now()
+	switch lane {
+	case Background:
+		s.countIn(now)
 		s.bgSpent++
-		if s.window.IsZero() {
-			s.window = s.budget.ResetAt
-			if !s.budget.Known || !s.now().Before(s.window) {
-				s.window = s.now().Add(time.Minute)
-			}
+	case Person:
+		if sess != nil {
+			s.countIn(now)
+			s.looks[sess]++
+			s.lastActive[sess] = now
+			s.turn = sess
 		}
 	}
 }
 
 func (s *scheduler) remove(ch chan error) bool {
-	for _, q := range []*[]chan error{&s.personQ, &s.bgQ} {
-		for i, c := range *q {
-			if c == ch {
+	for _, q := range []*[]waiter{&s.lookQ, &s.bulkQ, &s.bgQ} {
+		for i, w := range *q {
+			if w.ch == ch {
 				*q = append((*q)[:i], (*q)[i+1:]...)
 				return true
 			}
@@ -259,9 +592,7 @@ func (s *scheduler) remove(ch chan error) bool {
 	return false
 }
 
-// release frees a slot and hands it on: to the first person waiting, else
-// to the first background request the budget still allows. Background
-// requests it no longer allows are told so rather than left waiting.
+// release frees a slot and hands it on.
 func (s *scheduler) release() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -269,68 +600,175 @@ func (s *scheduler) release() {
 	s.handOn()
 }
 
-// handOn gives free slots to waiters. Callers hold s.mu.
-func (s *scheduler) handOn() {
-	for s.inFlight < s.policy.Slots && len(s.personQ) > 0 {
-		ch := s.personQ[0]
-		s.personQ = s.personQ[1:]
-		s.take(Person)
-		ch <- nil
+// nextLook takes the first waiting look of a session other than the one
+// that went last (round robin), or the first look when only that session
+// waits: one session's many looks do not hold up another's. Callers hold
+// s.mu.
+func (s *scheduler) nextLook() waiter {
+	pick := 0
+	for i, w := range s.lookQ {
+		if w.session != s.turn {
+			pick = i
+			break
+		}
 	}
-	for s.inFlight < s.policy.Slots && len(s.bgQ) > 0 && len(s.personQ) == 0 {
-		ch := s.bgQ[0]
-		s.bgQ = s.bgQ[1:]
-		if !s.backgroundAllowed() {
-			ch <- ErrDeferred
+	w := s.lookQ[pick]
+	s.lookQ = append(s.lookQ[:pick], s.lookQ[pick+1:]...)
+	return w
+}
+
+// handOn gives free slots to waiters: looks first, round-robin between
+// sessions, then bulk reads, then background refreshes. A waiter the
+// budget no longer allows is sent back to wait for the window (a look or
+// a bulk read) or told it is deferred (background). Callers hold s.mu.
+func (s *scheduler) handOn() {
+	for s.inFlight < s.policy.Slots && len(s.lookQ) > 0 {
+		w := s.nextLook()
+		if s.budgetWait(Person, w.session) > 0 {
+			w.ch <- errRecheck
 			continue
 		}
-		s.take(Background)
-		ch <- nil
+		s.take(Person, w.session)
+		w.ch <- nil
 	}
-}
-
-// observe reads a reply's rate-limit headers into the budget; a 429
-// holds every request until the window resets.
-func (s *scheduler) observe(h http.Header, status int) {
-	limit, okLimit := headerInt(h, "RateLimit-Limit")
-	remaining, okRemaining := headerInt(h, "RateLimit-Remaining")
-	reset, okReset := headerInt(h, "RateLimit-Reset")
-	s.mu.Lock()
-	now := s.now()
-	if okLimit && okRemaining && okReset {
-		resetAt := now.Add(time.Duration(reset) * time.Second)
-		if !s.window.IsZero() && resetAt.After(s.window.Add(time.Second)) {
-			// The reply belongs to a later window than the count.
-			s.bgSpent, s.window = 0, time.Time{}
+	for s.inFlight < s.policy.Slots && len(s.bulkQ) > 0 && len(s.lookQ) == 0 {
+		w := s.bulkQ[0]
+		s.bulkQ = s.bulkQ[1:]
+		if s.budgetWait(Bulk, nil) > 0 {
+			w.ch <- errRecheck
+			continue
 		}
-		s.budget.Known, s.budget.Limit, s.budget.Remaining, s.budget.ResetAt = true, limit, remaining, resetAt
+		s.take(Bulk, nil)
+		w.ch <- nil
 	}
-	if status == http.StatusTooManyRequests && s.budget.Known {
-		s.budget.Remaining = 0
+	for s.inFlight < s.policy.Slots && len(s.bgQ) > 0 && len(s.lookQ) == 0 && len(s.bulkQ) == 0 {
+		w := s.bgQ[0]
+		s.bgQ = s.bgQ[1:]
+		if !s.backgroundAllowed() {
+			w.ch <- ErrDeferred
+			continue
+		}
+		s.take(Background, nil)
+		w.ch <- nil
 	}
-	s.mu.Unlock()
 }
 
-// hold stops every request until until: the window a 429 said is spent.
-func (s *scheduler) hold(until time.Time) {
+// observe reads a reply's two sets of rate-limit headers into the budget;
+// a 429 marks the window it was refused by as spent.
+func (s *scheduler) observe(h http.Header, status int, refusedBy string) {
 	s.mu.Lock()
-	if until.After(s.budget.HeldUntil) {
-		s.budget.HeldUntil = until
+	defer s.mu.Unlock()
+	now := s.now()
+	if w, ok := readWindow(h, "RateLimit-", now); ok {
+		s.org = w
+	}
+	if w, ok := readWindow(h, "RateLimit-User-", now); ok {
+		s.user = w
+	}
+	if status == http.StatusTooManyRequests {
+		switch {
+		case refusedBy == ScopeUser && s.user.Known:
+			s.user.Remaining = 0
+		case refusedBy != ScopeUser && s.org.Known:
+			s.org.Remaining = 0
+		}
+	}
+	counted := s.org
+	if s.windowScope == ScopeUser {
+		counted = s.user
+	}
+	if !s.window.IsZero() && counted.Known && counted.ResetAt.After(s.window.Add(time.Second)) {
+		// The reply belongs to a later window than the counts.
+		s.bgSpent, s.window = 0, time.Time{}
+		clear(s.looks)
+	}
+}
+
+// readWindow reads one set of rate-limit headers (prefix "RateLimit-" or
+// "RateLimit-User-").
+func readWindow(h http.Header, prefix string, now time.Time) (Window, bool) {
+	limit, okLimit := headerInt(h, prefix+"Limit")
+	remaining, okRemaining := headerInt(h, prefix+"Remaining")
+	reset, okReset := headerInt(h, prefix+"Reset")
+	if !okLimit || !okRemaining || !okReset {
+		return Window{}, false
+	}
+	return Window{Known: true, Limit: limit, Remaining: remaining, ResetAt: now.Add(time.Duration(reset) * time.Second)}, true
+}
+
+// hold stops every request until until: the window a 429 named is spent.
+func (s *scheduler) hold(until time.Time, scope string) {
+	s.mu.Lock()
+	if until.After(s.heldUntil) {
+		s.heldUntil, s.heldScope = until, scope
 	}
 	s.mu.Unlock()
 }
 
 // snapshot is the budget with the policy's figures. Callers hold s.mu.
 func (s *scheduler) snapshot() Budget {
-	b := s.budget
-	s.rollWindow(s.now())
-	b.BackgroundSpent = s.bgSpent
-	limit := AssumedLimit
-	if b.Known {
-		limit = b.Limit
+	now := s.now()
+	s.rollWindow(now)
+	w, scope := s.binding(now)
+	b := Budget{Known: w.Known, Limit: w.Limit, Remaining: w.Remaining, ResetAt: w.ResetAt, Scope: scope,
+		Org: s.org.at(now), User: s.user.at(now), HeldUntil: s.heldUntil, HeldScope: s.heldScope,
+		BackgroundSpent: s.bgSpent, BackgroundShare: s.share(w.Limit),
+		Reserve: s.reserve(w.Limit), ChangeReserve: s.changeReserve(w.Limit)}
+	for until := range s.budgetWaits {
+		if until.After(b.WaitingUntil) {
+			b.WaitingUntil = *until
+		}
 	}
-	b.BackgroundShare, b.Reserve = s.share(limit), s.policy.Reserve
 	return b
+}
+
+// rateLimitBody is what a 429's body says of the window that refused it.
+type rateLimitBody struct {
+	Scope string `json:"scope"`
+	Reset *int   `json:"reset"`
+}
+
+// refusedScope is the window a 429 was refused by: the body's scope, or,
+// without one, the user's window when its headers say it is spent and the
+// organisation's do not; "" for any other reply.
+func refusedScope(status int, h http.Header, body []byte) string {
+	if status != http.StatusTooManyRequests {
+		return ""
+	}
+	var b rateLimitBody
+	if json.Unmarshal(body, &b) == nil && (b.Scope == ScopeOrg || b.Scope == ScopeUser) {
+		return b.Scope
+	}
+	userLeft, userKnown := headerInt(h, "RateLimit-User-Remaining")
+	orgLeft, orgKnown := headerInt(h, "RateLimit-Remaining")
+	if userKnown && userLeft == 0 && (!orgKnown || orgLeft > 0) {
+		return ScopeUser
+	}
+	return ScopeOrg
+}
+
+// rateLimitWait reads how long a 429 asks us to wait: until the reset of
+// the window its body names (RateLimit-User-Reset for "rest_user",
+// RateLimit-Reset for "rest", else the body's reset), or as serverWait
+// says.
+func rateLimitWait(h http.Header, body []byte) (time.Duration, bool) {
+	var b rateLimitBody
+	_ = json.Unmarshal(body, &b)
+	header := map[string]string{ScopeUser: "RateLimit-User-Reset", ScopeOrg: "RateLimit-Reset"}[refusedScope(http.StatusTooManyRequests, h, body)]
+	if n, ok := headerInt(h, header); ok {
+		return time.Duration(n) * time.Second, true
+	}
+	if b.Reset != nil && *b.Reset >= 0 {
+		return time.Duration(*b.Reset) * time.Second, true
+	}
+	return serverWait(h)
+}
+
+// resetMargin is added to a wait for a window to reset: the server's
+// reset is whole seconds, rounded, and many clients wait for the same
+// one. 100ms to 500ms, jittered.
+func resetMargin() time.Duration {
+	return 100*time.Millisecond + time.Duration(rand.Int64N(int64(400*time.Millisecond)))
 }
 
 func headerInt(h http.Header, name string) (int, bool) {
@@ -342,7 +780,7 @@ func headerInt(h http.Header, name string) (int, bool) {
 	return n, err == nil && n >= 0
 }
 
-// Budget is the organisation's budget as the last reply said it.
+// Budget is the API's budget as the last reply said it.
 func (c *Client) Budget() Budget {
 	c.sched.mu.Lock()
 	defer c.sched.mu.Unlock()

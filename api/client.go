@@ -98,6 +98,9 @@ type Client struct {
 	// background ones within their share, and after a 429 nothing until
 	// the window resets. Clients made by WithAccess share it.
 	sched *scheduler
+	// session is this client's share of a person's looks: its own for
+	// every client WithAccess makes (one per SSH session).
+	session *session
 	// fetch sends GETs of the same URL once, and caches for background
 	// refreshes; clients made by WithAccess share it.
 	fetch *fetcher
@@ -134,6 +137,7 @@ func New(cfg Config) (*Client, error) {
 		parallel:     cfg.Parallel,
 		timeout:      cfg.Timeout,
 		sched:        newScheduler(cfg.Budget, cfg.Now),
+		session:      &session{},
 		fetch:        newFetcher(cfg.CacheFor),
 		sleep:        sleepContext,
 	}
@@ -151,6 +155,7 @@ func New(cfg Config) (*Client, error) {
 		transport.MaxIdleConnsPerHost = 2 * max(cfg.Parallel, DefaultParallel)
 		c.hc = &http.Client{Transport: transport}
 	}
+	c.hc = withoutRedirects(c.hc)
 	if c.maxRetries == 0 {
 		c.maxRetries = 3
 	}
@@ -178,6 +183,7 @@ func (c *Client) WithAccess(readOnly bool, onChange func(context.Context, Change
 	cp := *c
 	cp.readOnly = readOnly
 	cp.onChange = onChange
+	cp.session = &session{}
 	return &cp
 }
 
@@ -301,10 +307,10 @@ func (c *Client) changed(ctx context.Context, ev ChangeEvent) {
 // attempts sends a request as often as the retry policy allows, each
 // attempt in its turn of the budget's lanes.
 func (c *Client) attempts(ctx context.Context, req request, target *url.URL, payload []byte) (http.Header, []byte, error) {
-	lane := laneOf(ctx)
+	lane := laneFor(ctx, req.method)
 	var holdWait time.Duration // the wait a 429 asked this request for
 	for attempt := 0; ; attempt++ {
-		if err := c.sched.acquire(ctx, lane, c.sleep, holdWait); err != nil {
+		if err := c.sched.acquire(ctx, lane, c.session, c.sleep, holdWait); err != nil {
 			return nil, nil, err
 		}
 		holdWait = 0
@@ -312,13 +318,14 @@ func (c *Client) attempts(ctx context.Context, req request, target *url.URL, pay
 		var wait time.Duration
 		retry := false
 		if err == nil {
-			c.sched.observe(header, status)
-			wait, retry = c.retryWait(req.method, status, header, attempt)
+			scope := refusedScope(status, header, body)
+			c.sched.observe(header, status, scope)
+			wait, retry = c.retryWait(req.method, status, header, body, attempt)
 			if status == http.StatusTooManyRequests {
-				// The organisation's window is spent: every request of
-				// every client sharing the budget waits for it to reset,
-				// held before this slot is given back.
-				c.sched.hold(c.sched.now().Add(wait))
+				// A window is spent: every request of every client
+				// sharing the budget waits for it to reset, held before
+				// this slot is given back.
+				c.sched.hold(c.sched.now().Add(wait), scope)
 			}
 		}
 		c.sched.release()
@@ -382,14 +389,7 @@ func (c *Client) send(ctx context.Context, method string, target *url.URL, paylo
 		return nil, 0, nil, fmt.Errorf("%s %s: %w", method, target.Path, unwrapURLError(err))
 	}
 	defer resp.Body.Close()
-	// Read into a buffer of the reply's size, when it says, rather than
-	// growing one by doubling: a page of pipelines is a few hundred KB.
-	var buf bytes.Buffer
-	if resp.ContentLength > 0 && resp.ContentLength <= maxResponse {
-		buf.Grow(int(resp.ContentLength) + bytes.MinRead)
-	}
-	_, err = buf.ReadFrom(io.LimitReader(resp.Body, maxResponse))
-	data := buf.Bytes()
+	data, err := readReply(resp)
 	if err != nil {
 		if ctxErr := parent.Err(); ctxErr != nil {
 			return nil, 0, nil, ctxErr
@@ -414,11 +414,13 @@ func unwrapURLError(err error) error {
 // long. Every method is retried on 429, since the server did not act on
 // it; only GET is retried on 502/503/504, since a write may have been
 // done before the gateway gave up.
-func (c *Client) retryWait(method string, status int, h http.Header, attempt int) (time.Duration, bool) {
+func (c *Client) retryWait(method string, status int, h http.Header, body []byte, attempt int) (time.Duration, bool) {
 	switch {
 	case status == http.StatusTooManyRequests:
-		if d, ok := serverWait(h); ok {
-			return min(d, c.maxRetryWait), true
+		if d, ok := rateLimitWait(h, body); ok {
+			// Never at once, even on "Reset: 0", and not in step with
+			// every other client waiting for the same reset.
+			return min(d, c.maxRetryWait) + resetMargin(), true
 		}
 		return c.backoff(attempt), true
 	case method == http.MethodGet && (status == http.StatusBadGateway || status == http.StatusServiceUnavailable || status == http.StatusGatewayTimeout):

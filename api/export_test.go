@@ -9,11 +9,19 @@ import (
 // how long it would wait without waiting.
 func SetSleep(c *Client, sleep func(ctx context.Context, d time.Duration) error) { c.sleep = sleep }
 
-// Waiting reports how many requests wait for a slot, in each lane.
+// Waiting reports how many requests wait for a slot, in the person and
+// background lanes.
 func Waiting(c *Client) (person, background int) {
 	c.sched.mu.Lock()
 	defer c.sched.mu.Unlock()
-	return len(c.sched.personQ), len(c.sched.bgQ)
+	return len(c.sched.lookQ), len(c.sched.bgQ)
+}
+
+// WaitingBulk reports how many bulk reads wait for a slot.
+func WaitingBulk(c *Client) int {
+	c.sched.mu.Lock()
+	defer c.sched.mu.Unlock()
+	return len(c.sched.bulkQ)
 }
 
 // SetListLimits replaces the bounds of a list for one test.

@@ -266,6 +266,9 @@ func list[T any](ctx context.Context, c *Client, scope, path string, onPage Page
 		return nil, err
 	}
 	page.Last = last
+	// The first page is what was asked for; the rest of a long list is a
+	// bulk read, which leaves the reserve to changes and looks.
+	ctx = AsBulk(ctx)
 	keep := onPage == nil
 	var all []T
 	if keep {

@@ -108,6 +108,12 @@ func startFaulty(t *testing.T, cfg api.Config) *retryEnv {
 	return re
 }
 
+// afterReset reports whether a wait is the reset the server asked for and
+// the client's jittered margin after it (100ms to 500ms): never earlier.
+func afterReset(wait, reset time.Duration) bool {
+	return wait >= reset+100*time.Millisecond && wait < reset+500*time.Millisecond
+}
+
 func TestGetHonoursRateLimitReset(t *testing.T) {
 	env := startFaulty(t, api.Config{})
 	env.faults.add(fault{status: 429, times: 1, header: map[string]string{"RateLimit-Reset": "7", "RateLimit-Remaining": "0"}, body: `{"message":"Too many requests"}`})
@@ -115,8 +121,8 @@ func TestGetHonoursRateLimitReset(t *testing.T) {
 	if err != nil || len(clusters) == 0 {
 		t.Fatalf("list after 429: %v", err)
 	}
-	if w := env.recorded(); len(w) != 1 || w[0] != 7*time.Second {
-		t.Fatalf("waits = %v, want [7s]", w)
+	if w := env.recorded(); len(w) != 1 || !afterReset(w[0], 7*time.Second) {
+		t.Fatalf("waits = %v, want [7s and a margin]", w)
 	}
 	if n := env.faults.count("GET"); n != 2 {
 		t.Fatalf("%d GETs, want 2", n)
@@ -130,8 +136,8 @@ func TestRetryAfterAndTheCap(t *testing.T) {
 	if _, err := env.Client.ListClusters(context.Background(), nil); err != nil {
 		t.Fatal(err)
 	}
-	if w := env.recorded(); len(w) != 2 || w[0] != 3*time.Second || w[1] != 30*time.Second {
-		t.Fatalf("waits = %v, want [3s 30s]", w)
+	if w := env.recorded(); len(w) != 2 || !afterReset(w[0], 3*time.Second) || !afterReset(w[1], 30*time.Second) {
+		t.Fatalf("waits = %v, want [3s 30s] and a margin", w)
 	}
 }
 
@@ -190,7 +196,7 @@ func TestWritesAreRetriedOn429(t *testing.T) {
 	if n := env.faults.count("POST"); n != 2 {
 		t.Fatalf("POST sent %d times, want 2", n)
 	}
-	if w := env.recorded(); len(w) != 1 || w[0] != 2*time.Second {
+	if w := env.recorded(); len(w) != 1 || !afterReset(w[0], 2*time.Second) {
 		t.Fatalf("waits = %v", w)
 	}
 }

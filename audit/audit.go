@@ -21,8 +21,11 @@ import (
 // Entry is one line of the log.
 type Entry struct {
 	Time time.Time `json:"time"`
-	// Who did it: the OS user locally, the SSH user over SSH.
+	// Who did it: the OS user locally; over SSH the user name the client
+	// gave, which nothing checks (WhoIs says so): the key fingerprint is
+	// what identifies the person.
 	Who         string `json:"who"`
+	WhoIs       string `json:"who_is,omitempty"`
 	Via         string `json:"via"` // "local" or "ssh"
 	Fingerprint string `json:"key_fingerprint,omitempty"`
 	Org         string `json:"org"`
@@ -32,7 +35,18 @@ type Entry struct {
 	Result      string `json:"result"` // ok, failed or refused
 	Status      int    `json:"status,omitempty"`
 	Message     string `json:"message,omitempty"`
+	// Repeated, on a refusal, counts the refusals like it (same person,
+	// key and action) after the one written at Since, up to this line's
+	// Time, which were not written one by one.
+	Repeated int       `json:"repeated,omitempty"`
+	Since    time.Time `json:"since,omitzero"`
 }
+
+// What Entry.WhoIs says of Who.
+const (
+	WhoIsOSUser     = "os user"
+	WhoIsClientName = "user name the ssh client gave, unverified; key_fingerprint identifies the person"
+)
 
 // Target names what a change was made to, by id and by name.
 type Target struct {
@@ -52,6 +66,7 @@ type Target struct {
 // Actor is who is using the console.
 type Actor struct {
 	Who         string
+	WhoIs       string
 	Via         string
 	Fingerprint string
 }
@@ -62,8 +77,13 @@ func LocalActor() Actor {
 	if u, err := user.Current(); err == nil {
 		name = u.Username
 	}
-	return Actor{Who: name, Via: "local"}
+	return Actor{Who: name, WhoIs: WhoIsOSUser, Via: "local"}
 }
+
+// RefusalWindow is how long repeated refusals of one action by one person
+// are gathered into one line: a viewer holding down p is one line and a
+// count a minute, not a line a key (20 KB of p was 20,000 lines).
+const RefusalWindow = time.Minute
 
 // Log is an append-only file of entries, safe for concurrent use.
 type Log struct {
@@ -71,6 +91,18 @@ type Log struct {
 	f    *os.File
 	path string
 	now  func() time.Time
+	// runs are the refusals being gathered, by person and action.
+	runs map[refusalKey]*refusalRun
+}
+
+type refusalKey struct{ who, via, fingerprint, action string }
+
+// refusalRun is a window of refusals: the first was written at since;
+// repeats more came, the last of them being last.
+type refusalRun struct {
+	since   time.Time
+	repeats int
+	last    Entry
 }
 
 // DefaultPath is $XDG_STATE_HOME/kiteconsole/audit.log
@@ -99,26 +131,77 @@ func Open(path string) (*Log, error) {
 	if err != nil {
 		return nil, fmt.Errorf("audit log: %w", err)
 	}
-	return &Log{f: f, path: path, now: time.Now}, nil
+	return &Log{f: f, path: path, now: time.Now, runs: map[refusalKey]*refusalRun{}}, nil
 }
 
 // Path is where the log is.
 func (l *Log) Path() string { return l.path }
 
-// Close closes the file.
-func (l *Log) Close() error { return l.f.Close() }
+// Close writes the counts of refusals still being gathered and closes the
+// file.
+func (l *Log) Close() error {
+	l.mu.Lock()
+	err := l.flushLocked(func(refusalKey, *refusalRun) bool { return true })
+	l.mu.Unlock()
+	return errors.Join(err, l.f.Close())
+}
 
-// Write appends an entry as one JSON line.
+// Flush writes the counts of a's refusals being gathered: called when a's
+// session ends, so that the count does not wait for the next refusal.
+func (l *Log) Flush(a Actor) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.flushLocked(func(k refusalKey, _ *refusalRun) bool {
+		return k.who == a.Who && k.via == a.Via && k.fingerprint == a.Fingerprint
+	})
+}
+
+// Write appends an entry as one JSON line. A refusal like one written
+// less than RefusalWindow ago is counted instead, and the count written
+// when the window is over.
 func (l *Log) Write(e Entry) error {
 	if e.Time.IsZero() {
 		e.Time = l.now().UTC()
 	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	err := l.flushLocked(func(_ refusalKey, r *refusalRun) bool { return e.Time.Sub(r.since) >= RefusalWindow })
+	if e.Result == "refused" {
+		k := refusalKey{e.Who, e.Via, e.Fingerprint, e.Action}
+		if r, ok := l.runs[k]; ok {
+			r.repeats++
+			r.last = e
+			return err
+		}
+		l.runs[k] = &refusalRun{since: e.Time}
+	}
+	return errors.Join(err, l.writeLocked(e))
+}
+
+// flushLocked ends the runs of refusals done says are done, writing the
+// count of each that had repeats.
+func (l *Log) flushLocked(done func(refusalKey, *refusalRun) bool) error {
+	var errs []error
+	for k, r := range l.runs {
+		if !done(k, r) {
+			continue
+		}
+		delete(l.runs, k)
+		if r.repeats == 0 {
+			continue
+		}
+		e := r.last
+		e.Repeated, e.Since = r.repeats, r.since
+		errs = append(errs, l.writeLocked(e))
+	}
+	return errors.Join(errs...)
+}
+
+func (l *Log) writeLocked(e Entry) error {
 	line, err := json.Marshal(e)
 	if err != nil {
 		return err
 	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
 	_, err = l.f.Write(append(line, '\n'))
 	return err
 }
@@ -141,7 +224,7 @@ func namesFrom(ctx context.Context) Target {
 // onError, never to the person at the console.
 func (l *Log) Hook(a Actor, org string, onError func(error)) func(context.Context, api.ChangeEvent) {
 	return func(ctx context.Context, ev api.ChangeEvent) {
-		e := Entry{Who: a.Who, Via: a.Via, Fingerprint: a.Fingerprint, Org: org}
+		e := Entry{Who: a.Who, WhoIs: a.WhoIs, Via: a.Via, Fingerprint: a.Fingerprint, Org: org}
 		e.Action, e.Target = describe(ev.Method, ev.Path)
 		names := namesFrom(ctx)
 		fillNames(&e.Target, names)
@@ -169,7 +252,7 @@ func (l *Log) Hook(a Actor, org string, onError func(error)) func(context.Contex
 // Refused records a change the console refused before it reached the
 // client (a read-only console's key).
 func (l *Log) Refused(a Actor, org, action string, t Target, note string) {
-	_ = l.Write(Entry{Who: a.Who, Via: a.Via, Fingerprint: a.Fingerprint, Org: org, Action: action, Target: t,
+	_ = l.Write(Entry{Who: a.Who, WhoIs: a.WhoIs, Via: a.Via, Fingerprint: a.Fingerprint, Org: org, Action: action, Target: t,
 		Note: note, Result: "refused", Message: "read-only"})
 }
 

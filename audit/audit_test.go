@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/kiteconsole/kiteconsole/api"
 )
@@ -99,5 +100,104 @@ func TestHookWritesOneLinePerChange(t *testing.T) {
 	}
 	if e := entries[4]; e.Action != "agent.pause" || e.Note != "disk full" || e.Target.AgentID != "a1" || e.Result != "ok" {
 		t.Errorf("agent pause: %+v", e)
+	}
+}
+
+func readEntries(t *testing.T, path string) []Entry {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var entries []Entry
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		var e Entry
+		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
+			t.Fatalf("not a JSON line: %s", sc.Text())
+		}
+		entries = append(entries, e)
+	}
+	return entries
+}
+
+// A viewer holding down p writes a line and a count per window, not a
+// line per key; another person's, or another action's, refusals are their
+// own lines; what is not a refusal is never gathered.
+func TestRepeatedRefusalsAreCounted(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "audit.log")
+	log, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	log.now = func() time.Time { return now }
+	vera := Actor{Who: "vera", WhoIs: WhoIsClientName, Via: "ssh", Fingerprint: "SHA256:vera"}
+	mallory := Actor{Who: "vera", WhoIs: WhoIsClientName, Via: "ssh", Fingerprint: "SHA256:mallory"} // same name, other key
+	target := Target{QueueKey: "default"}
+	for range 20000 {
+		log.Refused(vera, "acme", "queue.pause", target, "")
+		now = now.Add(time.Millisecond) // 20 s in all: one window
+	}
+	log.Refused(mallory, "acme", "queue.pause", target, "")
+	log.Refused(vera, "acme", "cluster.delete", Target{}, "")
+	hook := log.Hook(vera, "acme", nil)
+	hook(context.Background(), api.ChangeEvent{Method: "POST", Path: "/v2/organizations/acme/clusters/c1/queues/q1/pause_dispatch", Err: errors.New("x")})
+	hook(context.Background(), api.ChangeEvent{Method: "POST", Path: "/v2/organizations/acme/clusters/c1/queues/q1/pause_dispatch", Err: errors.New("x")})
+	if n := len(readEntries(t, path)); n != 5 {
+		t.Fatalf("%d lines during the window, want 5 (1 + mallory + delete + 2 failures)", n)
+	}
+	// The window ends: the next refusal writes the count, then itself.
+	now = now.Add(RefusalWindow)
+	log.Refused(vera, "acme", "queue.pause", target, "")
+	if err := log.Close(); err != nil {
+		t.Fatal(err)
+	}
+	entries := readEntries(t, path)
+	if len(entries) != 7 {
+		t.Fatalf("%d lines, want 7: %+v", len(entries), entries)
+	}
+	first, count, next := entries[0], entries[5], entries[6]
+	if first.Repeated != 0 || first.Who != "vera" || first.WhoIs != WhoIsClientName || first.Fingerprint != "SHA256:vera" {
+		t.Errorf("first refusal: %+v", first)
+	}
+	if count.Repeated != 19999 || !count.Since.Equal(first.Time) || count.Action != "queue.pause" || count.Fingerprint != "SHA256:vera" {
+		t.Errorf("count: %+v", count)
+	}
+	if next.Repeated != 0 || next.Action != "queue.pause" {
+		t.Errorf("the refusal after the window: %+v", next)
+	}
+	total := 0
+	for _, e := range entries {
+		if e.Fingerprint == "SHA256:vera" && e.Action == "queue.pause" && e.Result == "refused" {
+			total += max(1, e.Repeated) // a count's line stands for its repeats
+		}
+	}
+	if total != 20001 {
+		t.Errorf("the lines account for %d refusals, want 20001", total)
+	}
+}
+
+// Flush writes one person's count at once (their session ended), and
+// leaves the others' windows open.
+func TestFlushWritesOnePersonsCount(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "audit.log")
+	log, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer log.Close()
+	a, b := Actor{Who: "a", Via: "ssh", Fingerprint: "A"}, Actor{Who: "b", Via: "ssh", Fingerprint: "B"}
+	for range 3 {
+		log.Refused(a, "acme", "queue.pause", Target{}, "")
+		log.Refused(b, "acme", "queue.pause", Target{}, "")
+	}
+	if err := log.Flush(a); err != nil {
+		t.Fatal(err)
+	}
+	entries := readEntries(t, path)
+	if len(entries) != 3 || entries[2].Who != "a" || entries[2].Repeated != 2 {
+		t.Fatalf("entries = %+v", entries)
 	}
 }

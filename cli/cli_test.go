@@ -81,7 +81,8 @@ func TestSandboxCommandServesTheAPI(t *testing.T) {
 	r, w := io.Pipe()
 	done := make(chan int, 1)
 	go func() {
-		done <- Execute(ctx, []string{"sandbox", "--listen", "127.0.0.1:0", "--org", "kite", "--token", "tok"}, w, io.Discard, noEnv)
+		done <- Execute(ctx, []string{"sandbox", "--listen", "127.0.0.1:0", "--org", "kite", "--token", "tok",
+			"--user-token", "alex=alex-tok", "--user-token", "blair=blair-tok"}, w, io.Discard, noEnv)
 		w.Close()
 	}()
 	lines := bufio.NewScanner(r)
@@ -97,19 +98,31 @@ func TestSandboxCommandServesTheAPI(t *testing.T) {
 		t.Fatal("the sandbox printed no URL")
 	}
 	go func() { _, _ = io.Copy(io.Discard, r) }()
-	req, _ := http.NewRequest(http.MethodGet, base+"/v2/organizations/kite/clusters", nil)
-	req.Header.Set("Authorization", "Bearer tok")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
+	get := func(token string) *http.Response {
+		req, _ := http.NewRequest(http.MethodGet, base+"/v2/organizations/kite/clusters", nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Fatalf("GET clusters as %s: %d", token, resp.StatusCode)
+		}
+		return resp
 	}
-	resp.Body.Close()
-	if resp.StatusCode != 200 {
-		t.Fatalf("GET clusters: %d", resp.StatusCode)
-	}
-	// The organisation's window is Buildkite's by default.
-	if resp.Header.Get("RateLimit-Limit") != "200" || resp.Header.Get("RateLimit-Remaining") != "199" {
+	resp := get("tok")
+	// The organisation's window is Buildkite's by default, and so is
+	// each user's.
+	if resp.Header.Get("RateLimit-Limit") != "200" || resp.Header.Get("RateLimit-Remaining") != "199" ||
+		resp.Header.Get("RateLimit-User-Limit") != "50" || resp.Header.Get("RateLimit-User-Remaining") != "49" {
 		t.Fatalf("rate-limit headers: %v", resp.Header)
+	}
+	// --user-token adds users, each with a window of its own.
+	for _, tok := range []string{"alex-tok", "blair-tok"} {
+		if resp := get(tok); resp.Header.Get("RateLimit-User-Remaining") != "49" {
+			t.Fatalf("%s: %v", tok, resp.Header)
+		}
 	}
 	cancel()
 	if code := <-done; code != 0 {
@@ -131,5 +144,12 @@ func TestSandboxFlagsAreChecked(t *testing.T) {
 	}
 	if !strings.Contains(errOut.String(), "e.g. 200/1m") {
 		t.Fatalf("error: %s", errOut.String())
+	}
+	for _, bad := range [][]string{{"--user-rate-limit", "many"}, {"--user-token", "alex"}, {"--user-token", "alex=sandbox-token"},
+		{"--user-token", "a=x", "--user-token", "b=x"}} {
+		errOut.Reset()
+		if code := Execute(context.Background(), append([]string{"sandbox", "--listen", "127.0.0.1:0"}, bad...), io.Discard, &errOut, noEnv); code == 0 {
+			t.Fatalf("accepted %v", bad)
+		}
 	}
 }

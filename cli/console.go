@@ -40,7 +40,7 @@ func (b *Backend) Close() {
 func StartDemo(readOnly bool, cacheFor time.Duration) (*Backend, error) {
 	// The demo spends a budget as Buildkite's API does, so its header
 	// and its pace are what a real organisation would show.
-	sb := sandbox.New(sandbox.Options{Size: sandbox.SizeDemo, RateLimit: sandbox.DefaultRateLimit})
+	sb := sandbox.New(sandbox.Options{Size: sandbox.SizeDemo, RateLimit: sandbox.DefaultRateLimit, UserRateLimit: sandbox.DefaultUserRateLimit, Token: demoToken(), ReadOnlyToken: demoToken()})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, fmt.Errorf("starting the demo sandbox: %w", err)

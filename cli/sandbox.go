@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -25,6 +26,8 @@ type sandboxOptions struct {
 	faults        string
 	rateLimit     string
 	log           bool
+	userRateLimit string
+	userTokens    []string
 }
 
 func newSandboxCommand(stdout, stderr io.Writer) *cobra.Command {
@@ -50,8 +53,36 @@ func newSandboxCommand(stdout, stderr io.Writer) *cobra.Command {
 	f.Uint64Var(&opts.seed, "seed", 0, "seed of the generated data")
 	f.StringVar(&opts.rateLimit, "rate-limit", sandbox.DefaultRateLimit.String(), "the organisation's REST window: requests per duration, e.g. 200/1m; 0 turns it off")
 	f.BoolVar(&opts.log, "log", false, "log each request to stderr: method, path, status and duration (never a token)")
+	f.StringVar(&opts.userRateLimit, "user-rate-limit", sandbox.DefaultUserRateLimit.String(), "each user's own REST window, besides the organisation's: e.g. 50/1m; 0 turns it off")
+	f.StringArrayVar(&opts.userTokens, "user-token", nil, "add a user with a full-access token of its own, NAME=TOKEN (repeatable)")
 	f.StringVar(&opts.faults, "faults", "", "make a share of requests fail: RATE or RATE:kind,... (kinds: 500 502 503 429 hang drop malformed html slow), e.g. 0.2 or 0.1:429,hang")
 	return cmd
+}
+
+// parseUserTokens reads --user-token NAME=TOKEN flags into name → token.
+// A token must be new: two users cannot share one, nor the configured ones.
+func parseUserTokens(specs []string, taken ...string) (map[string]string, error) {
+	users := map[string]string{}
+	seen := map[string]bool{}
+	for _, t := range taken {
+		seen[t] = true
+	}
+	for _, spec := range specs {
+		name, token, ok := strings.Cut(spec, "=")
+		name, token = strings.TrimSpace(name), strings.TrimSpace(token)
+		if !ok || name == "" || token == "" {
+			return nil, fmt.Errorf("--user-token %q: write NAME=TOKEN", name)
+		}
+		if _, dup := users[name]; dup {
+			return nil, fmt.Errorf("--user-token: user %q is given twice", name)
+		}
+		if seen[token] {
+			return nil, fmt.Errorf("--user-token: user %q's token is already another user's", name)
+		}
+		seen[token] = true
+		users[name] = token
+	}
+	return users, nil
 }
 
 func parseSize(s string) (sandbox.Size, error) {
@@ -74,8 +105,16 @@ func runSandbox(ctx context.Context, stdout, stderr io.Writer, opts sandboxOptio
 	if err != nil {
 		return fmt.Errorf("--rate-limit: %w", err)
 	}
+	userLimit, err := sandbox.ParseRateLimit(opts.userRateLimit)
+	if err != nil {
+		return fmt.Errorf("--user-rate-limit: %w", err)
+	}
+	users, err := parseUserTokens(opts.userTokens, opts.token, opts.readOnlyToken)
+	if err != nil {
+		return err
+	}
 	sb := sandbox.New(sandbox.Options{Org: opts.org, Size: size, Token: opts.token, ReadOnlyToken: opts.readOnlyToken,
-		Latency: opts.latency, Seed: opts.seed, RateLimit: limit})
+		Latency: opts.latency, Seed: opts.seed, RateLimit: limit, UserRateLimit: userLimit, UserTokens: users})
 	if opts.faults != "" {
 		f, err := sandbox.ParseFaults(opts.faults)
 		if err != nil {
@@ -102,7 +141,17 @@ func runSandbox(ctx context.Context, stdout, stderr io.Writer, opts sandboxOptio
 	if limit.On() {
 		rate = limit.String() + " per organisation (--rate-limit 0 turns it off)"
 	}
-	fmt.Fprintf(stdout, "  rate limit       %s\n\n", rate)
+	fmt.Fprintf(stdout, "  rate limit       %s\n", rate)
+	userRate := "off"
+	if userLimit.On() {
+		userRate = userLimit.String() + " per user (--user-rate-limit 0 turns it off)"
+	}
+	fmt.Fprintf(stdout, "  user rate limit  %s\n", userRate)
+	for _, spec := range opts.userTokens {
+		name, _, _ := strings.Cut(spec, "=")
+		fmt.Fprintf(stdout, "  user %-11s %s\n", name, users[name])
+	}
+	fmt.Fprintln(stdout)
 	fmt.Fprintf(stdout, "  curl -H \"Authorization: Bearer %s\" %s/v2/organizations/%s/clusters\n", opts.token, base, opts.org)
 	fmt.Fprintf(stdout, "  BUILDKITE_API_TOKEN=%s kiteconsole --endpoint %s --org %s\n\nCtrl-C stops it.\n", opts.token, base, opts.org)
 

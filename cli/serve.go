@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"crypto/rand"
 	"fmt"
 	"io"
 	"net"
@@ -15,7 +16,7 @@ import (
 type serveOptions struct {
 	listen, authorizedKeys, operatorKeys, hostKey string
 	idleTimeout                                   time.Duration
-	maxSessions                                   int
+	maxSessions, maxConnections, maxPerAddress    int
 }
 
 func newServeCommand(stdout, stderr io.Writer, getenv func(string) string) *cobra.Command {
@@ -46,6 +47,8 @@ func newServeCommand(stdout, stderr io.Writer, getenv func(string) string) *cobr
 	f.StringVar(&o.hostKey, "host-key", "", "host key (default $XDG_STATE_HOME/kiteconsole/ssh_host_ed25519_key, made when missing)")
 	f.DurationVar(&o.idleTimeout, "idle-timeout", sshserver.DefaultIdleTimeout, "close a session after this long without a key")
 	f.IntVar(&o.maxSessions, "max-sessions", sshserver.DefaultMaxSessions, "most sessions at once")
+	f.IntVar(&o.maxConnections, "max-connections", 0, fmt.Sprintf("most connections at once, logged in or not (0: twice --max-sessions, at least %d)", sshserver.DefaultMaxConnections))
+	f.IntVar(&o.maxPerAddress, "max-connections-per-address", sshserver.DefaultMaxConnectionsPerAddress, "most connections at once from one address")
 	return cmd
 }
 
@@ -67,6 +70,7 @@ func runServe(ctx context.Context, stdout, stderr io.Writer, opts rootOptions, o
 	srv, err := sshserver.New(sshserver.Options{
 		AuthorizedKeys: o.authorizedKeys, OperatorKeys: o.operatorKeys, HostKey: o.hostKey,
 		IdleTimeout: o.idleTimeout, MaxSessions: o.maxSessions, Client: backend.Client, ReadOnly: settings.ReadOnly,
+		MaxConnections: o.maxConnections, MaxConnectionsPerAddress: o.maxPerAddress,
 		Audit: log, Demo: backend.Demo, Refresh: settings.Refresh, Keys: &settings.Keys,
 		Logf: func(format string, args ...any) { fmt.Fprintf(stderr, format+"\n", args...) },
 	})
@@ -98,3 +102,9 @@ func serveUntilDone(ctx context.Context, serve func() error, shutdown func(conte
 		return nil
 	}
 }
+
+// demoToken is a demo sandbox's token: random, not the sandbox's
+// well-known default, since the sandbox listens on loopback where any
+// local user (or, for serve --demo, anything the SSH server's host runs)
+// could otherwise change its data with the token everyone knows.
+func demoToken() string { return "demo-" + rand.Text() }

@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"time"
@@ -81,7 +80,7 @@ func (e *Error) Error() string {
 // Load reads the file at path. A missing file is an empty one. Warnings
 // are for the person (an inline token in a file others can read).
 func Load(path string) (*File, []string, error) {
-	data, err := os.ReadFile(path)
+	data, err := readConfigFile(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return &File{}, nil, nil
 	}
@@ -141,10 +140,15 @@ func Load(path string) (*File, []string, error) {
 		return nil, nil, fail(at("default_org"), "default_org", "%q is not one of the organisations listed", f.DefaultOrg)
 	}
 	keys := keymap.Default()
+	var rebound []string
 	for action, ks := range f.Keys {
 		if err := keys.Rebind(action, ks); err != nil {
 			return nil, nil, fail(at("keys", action), "keys."+action, "%v", err)
 		}
+		rebound = append(rebound, action)
+	}
+	if c := keys.Collision(rebound...); c != nil {
+		return nil, nil, fail(at("keys", c.Action), "keys."+c.Action, "%v", c)
 	}
 	var warnings []string
 	for _, o := range f.Organizations {
@@ -222,7 +226,7 @@ func lineOf(n *yaml.Node, keys ...string) int {
 
 // SelectedOrg reads selected_org from the bk CLI's bk.yaml, if any.
 func SelectedOrg(getenv func(string) string) string {
-	data, err := os.ReadFile(filepath.Join(Dir(getenv), "bk.yaml"))
+	data, err := readConfigFile(filepath.Join(Dir(getenv), "bk.yaml"))
 	if err != nil {
 		return ""
 	}
@@ -357,26 +361,6 @@ func (s *Settings) Switch(ctx context.Context, org string) (*Settings, error) {
 		return nil, err
 	}
 	return &next, nil
-}
-
-// runTokenCommand runs a command (through sh) and takes its output as the
-// token. Its error output is not shown: it might hold the secret.
-func runTokenCommand(ctx context.Context, command string) (string, error) {
-	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
-	defer cancel()
-	out, err := exec.CommandContext(ctx, "sh", "-c", command).Output()
-	if err != nil {
-		var exit *exec.ExitError
-		if errors.As(err, &exit) {
-			return "", fmt.Errorf("it exited with status %d", exit.ExitCode())
-		}
-		return "", err
-	}
-	tok := strings.TrimSpace(string(out))
-	if tok == "" {
-		return "", errors.New("it printed nothing")
-	}
-	return tok, nil
 }
 
 func first(values ...string) string {

@@ -145,3 +145,15 @@ func TestTokenCommandFailureShowsNoOutput(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+func TestACollidingKeyBindingIsRefused(t *testing.T) {
+	path := write(t, t.TempDir(), "config.yaml", "refresh: 10s\nkeys:\n  down: [j]\n  pause: [P, q]\n", 0o600)
+	_, _, err := Load(path)
+	if err == nil || !strings.HasSuffix(err.Error(), "config.yaml:4: keys.pause: q is bound to both quit and pause: give one of them another key") {
+		t.Fatalf("err = %v", err)
+	}
+	swap := write(t, t.TempDir(), "config.yaml", "keys:\n  pause: [q]\n  quit: [p]\n", 0o600)
+	if _, _, err := Load(swap); err != nil {
+		t.Fatalf("a swap: %v", err)
+	}
+}

@@ -141,3 +141,40 @@ func (k *KeyMap) ActionNames() []string {
 	sort.Strings(names)
 	return names
 }
+
+// Collision is a key bound to two actions: the console would do only one
+// of them, and help would list both.
+type Collision struct {
+	Key              string
+	Action, Existing string
+}
+
+func (c *Collision) Error() string {
+	return fmt.Sprintf("%s is bound to both %s and %s: give one of them another key", c.Key, c.Existing, c.Action)
+}
+
+// Collision finds a key bound to two actions, or nil. Actions are looked
+// at in name order, so the same file gives the same answer; of the two
+// actions, rebound (when given) is named as Action, since it is the one
+// the person just changed.
+func (k *KeyMap) Collision(rebound ...string) *Collision {
+	changed := map[string]bool{}
+	for _, a := range rebound {
+		changed[a] = true
+	}
+	owner := map[string]string{}
+	for _, action := range k.ActionNames() {
+		for _, key := range k.Actions()[action].Keys() {
+			prev, taken := owner[key]
+			if !taken {
+				owner[key] = action
+				continue
+			}
+			if changed[prev] && !changed[action] {
+				return &Collision{Key: key, Action: prev, Existing: action}
+			}
+			return &Collision{Key: key, Action: action, Existing: prev}
+		}
+	}
+	return nil
+}

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	gossh "golang.org/x/crypto/ssh"
+
 	"github.com/kiteconsole/kiteconsole/api"
 )
 
@@ -44,4 +46,38 @@ func BenchmarkIdleSessions(b *testing.B) {
 	b.ReportMetric(one/float64(b.N), "requests/1-session")
 	b.ReportMetric(ten/float64(b.N), "requests/10-sessions")
 	b.ReportMetric(ten/one, "ratio")
+}
+
+// capSession opens a session at rows × cols, resizes it to 65535 × 65535
+// (capped to MaxColumns × MaxRows), waits for the console to draw, and
+// leaves: the session's buffers are what is measured.
+func capSession(b *testing.B, h *hostile, rows, cols int) {
+	client, err := h.dial("bench", gossh.PublicKeys(h.viewer))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer client.Close()
+	sess, err := client.NewSession()
+	if err != nil {
+		b.Fatal(err)
+	}
+	tm := &terminal{t: b, sess: sess}
+	sess.Stdout, sess.Stderr = tm, tm
+	if tm.in, err = sess.StdinPipe(); err != nil {
+		b.Fatal(err)
+	}
+	if err := sess.RequestPty("xterm-256color", rows, cols, gossh.TerminalModes{}); err != nil {
+		b.Fatal(err)
+	}
+	if err := sess.Shell(); err != nil {
+		b.Fatal(err)
+	}
+	eventually(b, "the console", func() bool { return strings.Contains(tm.received(), "Production") })
+	if err := sess.WindowChange(65535, 65535); err != nil {
+		b.Fatal(err)
+	}
+	drawn := len(tm.received())
+	eventually(b, "the console drawn at the cap", func() bool { return len(tm.received()) > drawn })
+	tm.keys("q")
+	_ = sess.Wait()
 }

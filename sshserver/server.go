@@ -55,6 +55,15 @@ type Options struct {
 	IdleTimeout time.Duration
 	// MaxSessions bounds the sessions at once.
 	MaxSessions int
+	// HandshakeTimeout is how long a connection has to log in;
+	// NoSessionTimeout closes a logged-in connection without a session
+	// open for that long.
+	HandshakeTimeout time.Duration
+	NoSessionTimeout time.Duration
+	// MaxConnections bounds the connections at once, logged in or not;
+	// MaxConnectionsPerAddress those from one address.
+	MaxConnections           int
+	MaxConnectionsPerAddress int
 	// Client talks to Buildkite for every session; each session gets its
 	// own copy with its own access and audit hook.
 	Client *api.Client
@@ -82,6 +91,12 @@ type Server struct {
 	opts     Options
 	ssh      *ssh.Server
 	sessions atomic.Int64
+	conns    connections
+	// now is the clock keys' expiry-time is checked on.
+	now func() time.Time
+	// sized, when set, is told every terminal size a console is given:
+	// tests watch the cap with it.
+	sized atomic.Pointer[func(width, height int)]
 
 	// programs are the consoles of the sessions open now: a change made
 	// in one is told to the others, which refresh what they show.
@@ -99,12 +114,21 @@ func New(opts Options) (*Server, error) {
 	if opts.AuthorizedKeys == "" && opts.OperatorKeys == "" {
 		return nil, errors.New("give --authorized-keys (viewers) and/or --operator-keys: without them nobody could log in")
 	}
+	if opts.Logf == nil {
+		opts.Logf = func(string, ...any) {}
+	}
 	for _, p := range []string{opts.AuthorizedKeys, opts.OperatorKeys} {
 		if p == "" {
 			continue
 		}
-		if _, err := readKeys(p); err != nil {
+		keys, err := readKeys(p)
+		if err != nil {
 			return nil, err
+		}
+		for _, k := range keys {
+			if k.unusable != "" {
+				opts.Logf("warning: %s:%d: key %s will be refused: %s", p, k.line, gossh.FingerprintSHA256(k.key), k.unusable)
+			}
 		}
 	}
 	if opts.HostKey == "" {
@@ -113,21 +137,43 @@ func New(opts Options) (*Server, error) {
 	if err := ensureHostKey(opts.HostKey); err != nil {
 		return nil, err
 	}
+	if info, err := os.Stat(opts.HostKey); err == nil && info.Mode().Perm()&0o077 != 0 {
+		opts.Logf("warning: the host key %s can be read by others (mode %04o): anyone who reads it can pose as this server; chmod 600 %s",
+			opts.HostKey, info.Mode().Perm(), opts.HostKey)
+	}
 	if opts.IdleTimeout <= 0 {
 		opts.IdleTimeout = DefaultIdleTimeout
 	}
 	if opts.MaxSessions <= 0 {
 		opts.MaxSessions = DefaultMaxSessions
 	}
-	if opts.Logf == nil {
-		opts.Logf = func(string, ...any) {}
+	if opts.HandshakeTimeout <= 0 {
+		opts.HandshakeTimeout = DefaultHandshakeTimeout
 	}
-	s := &Server{opts: opts}
+	if opts.NoSessionTimeout <= 0 {
+		opts.NoSessionTimeout = DefaultNoSessionTimeout
+	}
+	if opts.MaxConnections <= 0 {
+		opts.MaxConnections = max(DefaultMaxConnections, 2*opts.MaxSessions)
+	}
+	if opts.MaxConnectionsPerAddress <= 0 {
+		opts.MaxConnectionsPerAddress = min(DefaultMaxConnectionsPerAddress, opts.MaxConnections)
+	}
+	s := &Server{opts: opts, now: time.Now, conns: connections{byAddress: map[string]int{}}}
 	srv, err := wish.NewServer(
 		wish.WithHostKeyPath(opts.HostKey),
 		// Only public keys: with no password or keyboard-interactive
 		// handler those methods are not offered at all.
 		wish.WithPublicKeyAuth(s.authorize),
+		// Every connection is counted and must log in, and then keep a
+		// session open, in time.
+		ssh.WrapConn(s.acceptConn),
+		// Sessions' requests are checked before the library sees them;
+		// no other channel (forwarding) exists.
+		func(srv *ssh.Server) error {
+			srv.ChannelHandlers = map[string]ssh.ChannelHandler{"session": s.sessionChannel}
+			return nil
+		},
 		wish.WithMiddleware(
 			bm.MiddlewareWithProgramHandler(s.program),
 			s.requirePTY,
@@ -155,55 +201,52 @@ func (s *Server) Shutdown(ctx context.Context) error { return s.ssh.Shutdown(ctx
 
 // authorize decides a key's role: operators first, then viewers; every
 // other key is refused.
+//
+// The user name is the client's choice, made before any login: it is
+// logged quoted, never raw.
 func (s *Server) authorize(ctx ssh.Context, key ssh.PublicKey) bool {
-	role := s.roleOf(key)
+	role, why := s.roleOf(key, ctx.RemoteAddr())
 	if role == NoAccess {
-		s.opts.Logf("refused key %s for %s from %s", gossh.FingerprintSHA256(key), ctx.User(), ctx.RemoteAddr())
+		if why == "" {
+			why = "not listed"
+		}
+		s.opts.Logf("refused key %s for %s from %s: %s", gossh.FingerprintSHA256(key), quoteName(ctx.User()), ctx.RemoteAddr(), why)
 		return false
 	}
 	ctx.SetValue(roleKey{}, role)
+	if g := guardOf(ctx); g != nil {
+		g.loggedIn()
+	}
 	return true
 }
 
-func (s *Server) roleOf(key ssh.PublicKey) Role {
-	if s.opts.OperatorKeys != "" && listed(s.opts.OperatorKeys, key) {
-		return Operator
-	}
-	if s.opts.AuthorizedKeys != "" && listed(s.opts.AuthorizedKeys, key) {
-		return Viewer
-	}
-	return NoAccess
-}
-
-func listed(path string, key ssh.PublicKey) bool {
-	keys, err := readKeys(path)
-	if err != nil {
-		return false
-	}
-	for _, k := range keys {
-		if ssh.KeysEqual(k, key) {
-			return true
+// roleOf is a key's role from addr now, or NoAccess and, for a listed key
+// its options keep out, the reason.
+func (s *Server) roleOf(key ssh.PublicKey, addr net.Addr) (Role, string) {
+	var why string
+	for _, file := range []struct {
+		path string
+		role Role
+	}{{s.opts.OperatorKeys, Operator}, {s.opts.AuthorizedKeys, Viewer}} {
+		if file.path == "" {
+			continue
 		}
-	}
-	return false
-}
-
-// readKeys reads an authorized_keys file.
-func readKeys(path string) ([]ssh.PublicKey, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("reading keys: %w", err)
-	}
-	var keys []ssh.PublicKey
-	for len(data) > 0 {
-		k, _, _, rest, err := gossh.ParseAuthorizedKey(data)
+		keys, err := readKeys(file.path)
 		if err != nil {
-			break
+			continue
 		}
-		keys = append(keys, k)
-		data = rest
+		for _, k := range keys {
+			if !ssh.KeysEqual(k.key, key) {
+				continue
+			}
+			reason := k.admits(addr, s.now())
+			if reason == "" {
+				return file.role, ""
+			}
+			why = fmt.Sprintf("%s:%d: %s", file.path, k.line, reason)
+		}
 	}
-	return keys, nil
+	return NoAccess, why
 }
 
 // ensureHostKey writes a new ed25519 host key (0600, its directory 0700)
@@ -235,6 +278,13 @@ func (s *Server) limitSessions(next ssh.Handler) ssh.Handler {
 		}
 		defer s.sessions.Add(-1)
 		next(sess)
+		if s.opts.Audit != nil {
+			// The session is over: the count of the refusals it was
+			// gathering is written now, not at its next refusal.
+			if err := s.opts.Audit.Flush(actor(sess)); err != nil {
+				s.opts.Logf("audit log: %v", err)
+			}
+		}
 	}
 }
 
@@ -250,7 +300,7 @@ func (s *Server) requirePTY(next ssh.Handler) ssh.Handler {
 
 // Actor is who a session is, for the audit log.
 func actor(sess ssh.Session) audit.Actor {
-	a := audit.Actor{Who: sess.User(), Via: "ssh"}
+	a := audit.Actor{Who: sess.User(), WhoIs: audit.WhoIsClientName, Via: "ssh"}
 	if k := sess.PublicKey(); k != nil {
 		a.Fingerprint = gossh.FingerprintSHA256(k)
 	}
@@ -266,14 +316,20 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 	client, onRefused := s.clientFor(role, who, func() { s.changedBy(self.Load()) })
 	app := ui.New(sess.Context(), ui.Options{Client: client, Demo: s.opts.Demo, Refresh: s.opts.Refresh, Keys: s.opts.Keys,
 		Remote: true, OnRefused: onRefused, Dark: true})
-	s.opts.Logf("session for %s (%s, %s) from %s", who.Who, role, who.Fingerprint, sess.RemoteAddr())
+	s.opts.Logf("session for %s (%s, %s) from %s", quoteName(who.Who), role, who.Fingerprint, sess.RemoteAddr())
 
 	var lastKey atomic.Int64
 	lastKey.Store(time.Now().UnixNano())
-	opts := append(bm.MakeOptions(sess), tea.WithFilter(func(_ tea.Model, msg tea.Msg) tea.Msg {
-		switch msg.(type) {
+	// The session's keys pass through boundedInput: an escape sequence or
+	// a paste past its bound is cut before the console parses it.
+	opts := append(bm.MakeOptions(sess), tea.WithInput(newBoundedInput(sess)), tea.WithFilter(func(_ tea.Model, msg tea.Msg) tea.Msg {
+		switch msg := msg.(type) {
 		case tea.KeyPressMsg, tea.MouseClickMsg, tea.MouseWheelMsg:
 			lastKey.Store(time.Now().UnixNano())
+		case tea.WindowSizeMsg:
+			if sized := s.sized.Load(); sized != nil {
+				(*sized)(msg.Width, msg.Height)
+			}
 		}
 		return msg
 	}))

@@ -23,12 +23,35 @@ func (s *Server) renderPipeline(r *http.Request, u urls, p model.Pipeline) wireP
 }
 
 func (s *Server) listPipelines(w http.ResponseWriter, r *http.Request, u urls) reply {
-	lo, hi := paginate(w, r, len(s.org.pipelines))
+	matches := filterPipelines(s.org.pipelines, r.URL.Query().Get("name"), r.URL.Query().Get("repository"))
+	lo, hi := paginate(w, r, len(matches))
 	out := make([]wirePipeline, 0, hi-lo)
-	for _, p := range s.org.pipelines[lo:hi] {
+	for _, p := range matches[lo:hi] {
 		out = append(out, s.renderPipeline(r, u, *p))
 	}
 	return ok(out)
+}
+
+// filterPipelines keeps the pipelines whose name and repository contain
+// the given text, as the list's name and repository parameters do: partial
+// and case-insensitive. Empty text filters nothing; with neither, the list
+// is returned as it is.
+func filterPipelines(all []*model.Pipeline, name, repository string) []*model.Pipeline {
+	if name == "" && repository == "" {
+		return all
+	}
+	name, repository = strings.ToLower(name), strings.ToLower(repository)
+	var out []*model.Pipeline
+	for _, p := range all {
+		if name != "" && !strings.Contains(strings.ToLower(p.Name), name) {
+			continue
+		}
+		if repository != "" && !strings.Contains(strings.ToLower(p.Repository), repository) {
+			continue
+		}
+		out = append(out, p)
+	}
+	return out
 }
 
 func (s *Server) getPipeline(w http.ResponseWriter, r *http.Request, u urls) reply {

@@ -19,6 +19,10 @@ type RateLimit struct {
 // DefaultRateLimit is Buildkite's: 200 requests a minute per organisation.
 var DefaultRateLimit = RateLimit{Limit: 200, Window: time.Minute}
 
+// DefaultUserRateLimit is Buildkite's default per-user limit: 50 requests
+// a minute for the user behind a token.
+var DefaultUserRateLimit = RateLimit{Limit: 50, Window: time.Minute}
+
 // On reports whether the limit is enforced.
 func (l RateLimit) On() bool { return l.Limit > 0 && l.Window > 0 }
 
@@ -54,41 +58,172 @@ func ParseRateLimit(s string) (RateLimit, error) {
 	return RateLimit{Limit: n, Window: window}, nil
 }
 
-// rateWindow counts the organisation's requests in fixed windows.
-// Callers hold s.mu.
+// rateWindow counts requests in fixed windows: the organisation's, or one
+// user's. Callers hold s.mu.
 type rateWindow struct {
 	start time.Time
 	used  int
+	// tried counts every request of the window, refused ones too: the
+	// 429 body's "current" (Buildkite's example shows 55 of 50).
+	tried int
 }
 
-// spend counts one request against the window and reports the headers
-// of its reply, and whether it is over the limit.
-func (s *Server) spend(now time.Time) (limit, remaining int, reset time.Duration, over bool) {
-	l := s.rateLimit
-	w := &s.window
+// windowState is what a reply says of one window.
+type windowState struct {
+	limit, remaining int
+	reset            time.Duration
+	// exhausted is true while nothing is left in the window.
+	exhausted bool
+	current   int
+}
+
+// roll starts a new window once the old one is over. Windows keep to their
+// grid, as a minute-based limiter's do.
+func (w *rateWindow) roll(l RateLimit, now time.Time) {
 	if w.start.IsZero() || now.Sub(w.start) >= l.Window {
-		// Windows keep to their grid, as a minute-based limiter's do.
 		if w.start.IsZero() {
 			w.start = now
 		} else {
 			w.start = w.start.Add(now.Sub(w.start).Truncate(l.Window))
 		}
-		w.used = 0
+		w.used, w.tried = 0, 0
 	}
-	reset = w.start.Add(l.Window).Sub(now)
-	if w.used >= l.Limit {
-		return l.Limit, 0, reset, true
-	}
-	w.used++
-	return l.Limit, l.Limit - w.used, reset, false
 }
 
-// rateHeaders writes Buildkite's rate-limit headers. RateLimit-Reset is
-// whole seconds until the window resets, rounded up.
-func rateHeaders(h http.Header, limit, remaining int, reset time.Duration) {
-	h.Set("RateLimit-Limit", strconv.Itoa(limit))
-	h.Set("RateLimit-Remaining", strconv.Itoa(remaining))
-	h.Set("RateLimit-Reset", strconv.Itoa(int((reset+time.Second-1)/time.Second)))
+func (w *rateWindow) state(l RateLimit, now time.Time) windowState {
+	remaining := max(0, l.Limit-w.used)
+	return windowState{limit: l.Limit, remaining: remaining, reset: w.start.Add(l.Window).Sub(now),
+		exhausted: remaining == 0, current: w.tried}
+}
+
+// spent is what one request did to the windows it counts in.
+type spent struct {
+	org, user     windowState
+	orgOn, userOn bool
+	// refusedBy is the scope of the window that refused the request
+	// ("rest" or "rest_user"), or "" when it may go on.
+	refusedBy string
+}
+
+// spend counts one request of the user behind userKey against the
+// organisation's window and the user's. A request goes on only when both
+// have room; then it counts in both. A refused one counts in neither (so a
+// client hammering a spent window does not push its reset away) but is
+// tried in both. Callers hold s.mu.
+func (s *Server) spend(userKey string, now time.Time) spent {
+	var out spent
+	var org, user *rateWindow
+	if s.rateLimit.On() {
+		org = &s.window
+		org.roll(s.rateLimit, now)
+		out.orgOn = true
+	}
+	if s.userRateLimit.On() {
+		user = s.userWindows[userKey]
+		if user == nil {
+			user = &rateWindow{}
+			s.userWindows[userKey] = user
+		}
+		user.roll(s.userRateLimit, now)
+		out.userOn = true
+	}
+	orgFull := org != nil && org.used >= s.rateLimit.Limit
+	userFull := user != nil && user.used >= s.userRateLimit.Limit
+	for _, w := range []*rateWindow{org, user} {
+		if w == nil {
+			continue
+		}
+		w.tried++
+		if !orgFull && !userFull {
+			w.used++
+		}
+	}
+	if org != nil {
+		out.org = org.state(s.rateLimit, now)
+	}
+	if user != nil {
+		out.user = user.state(s.userRateLimit, now)
+	}
+	switch {
+	case orgFull && userFull:
+		// Both are spent: name the one that opens later, the wait that
+		// actually lets a request through.
+		out.refusedBy = ScopeREST
+		if out.user.reset > out.org.reset {
+			out.refusedBy = ScopeRESTUser
+		}
+	case userFull:
+		out.refusedBy = ScopeRESTUser
+	case orgFull:
+		out.refusedBy = ScopeREST
+	}
+	return out
+}
+
+// The scopes Buildkite names in the rate-limit headers and a 429's body.
+const (
+	ScopeREST     = "rest"
+	ScopeRESTUser = "rest_user"
+)
+
+// rateLimitWarning is the documented value of RateLimit-Warning and
+// RateLimit-User-Warning, present only while that window is exhausted.
+const rateLimitWarning = "You have exceeded your API rate limit."
+
+// seconds is a reset as the headers give it: whole seconds, rounded up.
+func seconds(d time.Duration) int { return int((d + time.Second - 1) / time.Second) }
+
+// rateHeaders writes Buildkite's two sets of rate-limit headers, each only
+// for a window that is enforced.
+func rateHeaders(h http.Header, sp spent) {
+	if sp.orgOn {
+		h.Set("RateLimit-Scope", ScopeREST)
+		h.Set("RateLimit-Limit", strconv.Itoa(sp.org.limit))
+		h.Set("RateLimit-Remaining", strconv.Itoa(sp.org.remaining))
+		h.Set("RateLimit-Reset", strconv.Itoa(seconds(sp.org.reset)))
+		if sp.org.exhausted {
+			h.Set("RateLimit-Warning", rateLimitWarning)
+		}
+	}
+	if sp.userOn {
+		h.Set("RateLimit-User-Scope", ScopeRESTUser)
+		h.Set("RateLimit-User-Limit", strconv.Itoa(sp.user.limit))
+		h.Set("RateLimit-User-Remaining", strconv.Itoa(sp.user.remaining))
+		h.Set("RateLimit-User-Reset", strconv.Itoa(seconds(sp.user.reset)))
+		if sp.user.exhausted {
+			h.Set("RateLimit-User-Warning", rateLimitWarning)
+		}
+	}
+}
+
+// RateLimitExceeded is the documented body of a 429.
+type RateLimitExceeded struct {
+	Message string `json:"message"`
+	Scope   string `json:"scope"`
+	Limit   int    `json:"limit"`
+	Current int    `json:"current"`
+	Reset   int    `json:"reset"`
+}
+
+// exceeded is the 429 body for a request sp refused.
+func (sp spent) exceeded() RateLimitExceeded {
+	w := sp.org
+	if sp.refusedBy == ScopeRESTUser {
+		w = sp.user
+	}
+	reset := seconds(w.reset)
+	return RateLimitExceeded{
+		Message: fmt.Sprintf("You have exceeded your API rate limit. Please wait %d seconds before making more requests.", reset),
+		Scope:   sp.refusedBy, Limit: w.limit, Current: w.current, Reset: reset,
+	}
+}
+
+// SetUserRateLimit changes the per-user window; every user's count starts
+// again.
+func (s *Server) SetUserRateLimit(l RateLimit) {
+	s.mu.Lock()
+	s.userRateLimit, s.userWindows = l, map[string]*rateWindow{}
+	s.mu.Unlock()
 }
 
 // SetRateLimit changes the organisation's window; the count starts again.

@@ -69,6 +69,14 @@ type Options struct {
 	// no builds arrive (nor any from before: no warm-up). For tests of
 	// other parts that want the organisation as it always was.
 	Quiet bool
+	// UserRateLimit is each user's own request window, counted for the
+	// user behind the token besides the organisation's (off when zero;
+	// the sandbox command and the demo use DefaultUserRateLimit). Token
+	// and ReadOnlyToken belong to two different users.
+	UserRateLimit RateLimit
+	// UserTokens adds users, each with a full-access token of its own:
+	// user name → token. Tests of the per-user window use them.
+	UserTokens map[string]string
 }
 
 // Request is one request the sandbox answered, for tests to assert on
@@ -77,7 +85,7 @@ type Request struct {
 	Method string
 	Path   string // path and query
 	Status int
-	Token  string // which configured token was used: "full", "read-only" or ""
+	Token  string // which configured token was used: "full", "read-only", "user:NAME" or ""
 	At     time.Time
 	Fault  Fault // the fault injected, if any
 }
@@ -100,7 +108,12 @@ type Server struct {
 	window    rateWindow
 
 	// sim is the live part: agents, builds and jobs (sim.go).
-	sim *simulation
+	sim           *simulation
+	userRateLimit RateLimit
+	// userWindows is each user's window, by grant.userKey.
+	userWindows map[string]*rateWindow
+	// userGrants are the grants of Options.UserTokens, by token.
+	userGrants map[string]*grant
 }
 
 func (s *Server) clock() time.Time {
@@ -115,6 +128,8 @@ type grant struct {
 	name     string
 	user     *model.User
 	readOnly bool
+	// userKey names the user whose window the token's requests spend.
+	userKey string
 }
 
 // New builds a sandbox with its seeded organisation.
@@ -137,11 +152,20 @@ func New(opts Options) *Server {
 	var seed [32]byte
 	binary.LittleEndian.PutUint64(seed[:], opts.Seed)
 	copy(seed[8:], "kiteconsole-sandbox-seed")
-	s := &Server{opts: opts, ids: rand.NewChaCha8(seed), latency: opts.Latency, rateLimit: opts.RateLimit}
+	s := &Server{opts: opts, ids: rand.NewChaCha8(seed), latency: opts.Latency, rateLimit: opts.RateLimit,
+		userRateLimit: opts.UserRateLimit, userWindows: map[string]*rateWindow{}}
 	s.rng = rand.New(rand.NewPCG(opts.Seed, 0x6b697465))
 	s.org = s.seed(opts.Org, opts.Size, opts.Now())
 	s.sim = newSimulation(opts.Seed)
 	s.seedAgents(opts.Now())
+	s.userGrants = map[string]*grant{}
+	for name, token := range opts.UserTokens {
+		// The user's id comes from its name, not the seeded stream, so
+		// adding users leaves the seeded organisation as it was.
+		id := uuid.NewSHA1(uuid.NameSpaceOID, []byte("kiteconsole-sandbox-user:"+name)).String()
+		u := &model.User{ID: id, GraphQLID: graphQLID("User", id), Name: name}
+		s.userGrants[token] = &grant{name: "user:" + name, user: u, userKey: "user:" + name}
+	}
 	s.routes()
 	return s
 }
@@ -220,21 +244,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}}
 	if g != nil {
 		// Every authenticated request spends from the organisation's
-		// window, whatever it asks for; past the limit it is refused.
+		// window and its user's, whatever it asks for; past either limit
+		// it is refused, with the scope of the window that refused it.
 		s.mu.Lock()
-		on := s.rateLimit.On()
-		var limit, remaining int
-		var reset time.Duration
-		var over bool
-		if on {
-			limit, remaining, reset, over = s.spend(s.clock())
-		}
+		sp := s.spend(g.userKey, s.clock())
 		s.mu.Unlock()
-		if on {
-			rateHeaders(rec.Header(), limit, remaining, reset)
-		}
-		if over {
-			writeMessage(rec, http.StatusTooManyRequests, "You have exceeded your organization's REST API rate limit. Please wait until the limit resets.")
+		rateHeaders(rec.Header(), sp)
+		if sp.refusedBy != "" {
+			writeJSON(rec, http.StatusTooManyRequests, sp.exceeded())
 			return
 		}
 	}
@@ -254,9 +271,16 @@ func (s *Server) authenticate(r *http.Request) *grant {
 	tok := []byte(strings.TrimSpace(h[len(prefix):]))
 	switch {
 	case subtle.ConstantTimeCompare(tok, []byte(s.opts.Token)) == 1:
-		return &grant{name: "full", user: s.org.operator}
+		return &grant{name: "full", user: s.org.operator, userKey: "full"}
 	case subtle.ConstantTimeCompare(tok, []byte(s.opts.ReadOnlyToken)) == 1:
-		return &grant{name: "read-only", user: s.org.operator, readOnly: true}
+		// Another user (a viewer) in all but the seeded name: it never
+		// creates anything, and its window is its own.
+		return &grant{name: "read-only", user: s.org.operator, readOnly: true, userKey: "read-only"}
+	}
+	for token, g := range s.userGrants {
+		if subtle.ConstantTimeCompare(tok, []byte(token)) == 1 {
+			return g
+		}
 	}
 	return nil
 }

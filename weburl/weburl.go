@@ -1,0 +1,114 @@
+// Package weburl decides which web_url the console may hand to the
+// platform's opener (xdg-open, open), and hands it over. A web_url comes
+// from the API and so from whoever can write to it, or from a hostile
+// endpoint: `file:///etc/shadow` or `--help` must never reach the opener.
+// Only https:// URLs on the endpoint's web host, or on Buildkite's, are
+// opened.
+package weburl
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"os/exec"
+	"runtime"
+	"strings"
+)
+
+// BuildkiteHost is Buildkite's web host, always allowed.
+const BuildkiteHost = "buildkite.com"
+
+// ErrNotAllowed is a URL the console will not open.
+var ErrNotAllowed = errors.New("not a Buildkite page")
+
+// WebHost is the web host of an API endpoint: api.buildkite.com serves
+// buildkite.com, and api.example.com (a proxy) example.com; an endpoint
+// whose host does not start with "api." serves its pages itself.
+func WebHost(apiEndpoint string) string {
+	u, err := url.Parse(apiEndpoint)
+	if err != nil {
+		return ""
+	}
+	host := strings.ToLower(u.Hostname())
+	if rest, ok := strings.CutPrefix(host, "api."); ok && strings.Contains(rest, ".") {
+		return rest
+	}
+	return host
+}
+
+// Check returns the URL to open for raw, a web_url from the API, or why
+// it will not be opened: it must be an https:// URL without user
+// information, on port 443, on the endpoint's web host or on Buildkite's.
+func Check(raw, apiEndpoint string) (string, error) {
+	refuse := func(why string) (string, error) {
+		return "", fmt.Errorf("%w: %s", ErrNotAllowed, why)
+	}
+	if raw == "" {
+		return refuse("there is no web address")
+	}
+	if strings.ContainsFunc(raw, func(r rune) bool { return r <= ' ' || r == 0x7f || (r >= 0x80 && r < 0xa0) }) {
+		return refuse("the address holds spaces or control characters")
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return refuse("the address cannot be read")
+	}
+	if u.Scheme != "https" {
+		return refuse("only https:// addresses are opened")
+	}
+	if u.User != nil {
+		return refuse("the address holds a user name")
+	}
+	if u.Opaque != "" || u.Host == "" {
+		return refuse("the address has no host")
+	}
+	if port := u.Port(); port != "" && port != "443" {
+		return refuse("the address names a port")
+	}
+	host := strings.ToLower(u.Hostname())
+	if net.ParseIP(host) != nil || (host != BuildkiteHost && host != WebHost(apiEndpoint)) {
+		return refuse(fmt.Sprintf("%s is neither %s nor the endpoint's web host", host, BuildkiteHost))
+	}
+	return u.String(), nil
+}
+
+// Command is the opener of goos and its arguments for a URL Check
+// returned. xdg-open and open take no "--" (xdg-open refuses it as an
+// unknown option), so none is passed: a checked URL starts with
+// "https://" and cannot be read as an option.
+func Command(goos, checked string) (name string, args []string) {
+	switch goos {
+	case "darwin":
+		return "open", []string{checked}
+	case "windows":
+		return "rundll32", []string{"url.dll,FileProtocolHandler", checked}
+	}
+	return "xdg-open", []string{checked}
+}
+
+// start runs the opener; tests replace it.
+var start = func(name string, args []string) error {
+	path, err := exec.LookPath(name)
+	if err != nil {
+		return err
+	}
+	cmd := exec.Command(path, args...)
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	go func() { _ = cmd.Wait() }()
+	return nil
+}
+
+// Open checks raw (a web_url from the API of apiEndpoint) and, when it
+// may be opened, starts the platform's opener without waiting for it.
+// The UI's `o` calls it; its error says why nothing was opened.
+func Open(raw, apiEndpoint string) error {
+	checked, err := Check(raw, apiEndpoint)
+	if err != nil {
+		return err
+	}
+	name, args := Command(runtime.GOOS, checked)
+	return start(name, args)
+}
