@@ -35,6 +35,9 @@ func Progress(pc *org.Pipelines) string {
 	return fmt.Sprintf("loaded %s of about %s", thousands(len(pc.Items)), thousands(pc.Last*100))
 }
 
+// Thousands writes n with thousands separated: 10,000.
+func Thousands(n int) string { return thousands(n) }
+
 func thousands(n int) string {
 	s := strconv.Itoa(n)
 	for i := len(s) - 3; i > 0; i -= 3 {
@@ -48,6 +51,29 @@ func thousands(n int) string {
 // as they arrive, shown in the footer as one task.
 func (c *Common) LoadPipelines(lane org.Lane, force bool) tea.Cmd {
 	ch, started := c.Org.Pipelines.Load(c.AppCtx, c.Client, lane, force)
+	if !started {
+		return nil
+	}
+	c.pipelinesTask = c.Tasks.start("loading pipelines")
+	return readPage(ch)
+}
+
+// LoadNextPipelines fetches the next page of the list (the first when
+// none is in), for a screen that loads as the person scrolls; pages after
+// the first are a bulk read. ReloadPipelines fetches the first page again
+// (r). Each is one request, shown in the footer as a task.
+func (c *Common) LoadNextPipelines(lane org.Lane) tea.Cmd {
+	ch, started := c.Org.Pipelines.LoadNext(c.AppCtx, c.Client, lane)
+	if !started {
+		return nil
+	}
+	c.pipelinesTask = c.Tasks.start("loading pipelines")
+	return readPage(ch)
+}
+
+// ReloadPipelines: see LoadNextPipelines.
+func (c *Common) ReloadPipelines(lane org.Lane) tea.Cmd {
+	ch, started := c.Org.Pipelines.Reload(c.AppCtx, c.Client, lane)
 	if !started {
 		return nil
 	}

@@ -290,3 +290,15 @@ func (l *List[T]) Stale() (string, bool) {
 	}
 	return common.Ago(l.c.Now(), l.loadedAt), true
 }
+
+// Query is the filter's text, trimmed ("" when none): a list that loads
+// by pages asks the server for it too.
+func (l *List[T]) Query() string { return l.Table.query() }
+
+// RowsBelow is how many shown rows are below the cursor, and Page how
+// many rows a screenful holds: a list that loads by pages fetches the
+// next one when fewer than a screenful are left.
+func (l *List[T]) RowsBelow() int { return max(0, len(l.Table.view)-1-l.Table.cursor) }
+
+// Page is how many rows the table shows at once.
+func (l *List[T]) Page() int { return max(1, l.Table.bodyHeight()) }

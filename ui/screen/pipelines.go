@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"github.com/kiteconsole/kiteconsole/ui/common"
 	"github.com/kiteconsole/kiteconsole/ui/component"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/kiteconsole/kiteconsole/api"
 	"github.com/kiteconsole/kiteconsole/audit"
 	"github.com/kiteconsole/kiteconsole/model"
 	"github.com/kiteconsole/kiteconsole/org"
@@ -24,6 +26,7 @@ type pipelineList struct {
 	clusterID    string // "" for every cluster
 	ShowArchived bool
 	built        int // how many of org's pipelines the rows were made from
+	revision     int // org's pipelines' Revision the rows were made from
 }
 
 func newPipelineList(c *common.Common, clusterID string) *pipelineList {
@@ -100,14 +103,14 @@ func (l *pipelineList) Rebuild() {
 			ps = append(ps, &items[i])
 		}
 	}
-	l.built = len(items)
+	l.built, l.revision = len(items), l.c.Org.Pipelines.Revision
 	l.List.SetItems(ps)
 }
 
 // grow adds the rows of the pipelines that arrived since the last build.
 func (l *pipelineList) grow() {
 	items := l.c.Org.Pipelines.Items
-	if l.built > len(items) {
+	if l.built > len(items) || l.revision != l.c.Org.Pipelines.Revision {
 		l.Rebuild()
 		return
 	}
@@ -137,7 +140,7 @@ func (l *pipelineList) sync(msg tea.Msg, visible bool) (tea.Cmd, bool) {
 	case common.PipelinesPage:
 		// A first load shows each page as it comes; a refresh shows the
 		// new list when it is complete.
-		if !l.c.Org.Pipelines.Loaded && !msg.Done {
+		if msg.Single || (!l.c.Org.Pipelines.Loaded && !msg.Done) {
 			l.grow()
 		}
 		return nil, true
@@ -222,10 +225,36 @@ func confirmDeletePipeline(c *common.Common, p model.Pipeline) tea.Cmd {
 		Shows: org.PipelineRemoved{Slug: p.Slug}})
 }
 
-// PipelinesScreen is every pipeline of the organisation (:pipelines).
+// PipelinesScreen is every pipeline of the organisation (:pipelines). It
+// costs little in a large organisation: opening it fetches the first page
+// (what fills the screen and more), and the next page comes as the cursor
+// nears the end of what is in; a typed filter also asks the server, once
+// the typing pauses, and its answers join the rows. With a complete
+// on-disk index every pipeline shows at once, without a request.
 type PipelinesScreen struct {
 	common.ScreenBase
 	List *pipelineList
+	// searches are the filters the server has answered; typed is the
+	// filter the debounce waits on.
+	searches org.Searches
+	typed    string
+	typedSeq int
+}
+
+// filterDebounce is how long typing must pause before a filter is asked
+// of the server.
+const filterDebounce = 250 * time.Millisecond
+
+// filterSettled says typing paused on a filter.
+type filterSettled struct {
+	seq  int
+	text string
+}
+
+// pipelinesFound is the server's answer to a filter.
+type pipelinesFound struct {
+	found org.Found
+	err   error
 }
 
 func NewPipelinesScreen(c *common.Common) *PipelinesScreen {
@@ -235,20 +264,47 @@ func NewPipelinesScreen(c *common.Common) *PipelinesScreen {
 func (s *PipelinesScreen) Crumb() string       { return "Pipelines" }
 func (s *PipelinesScreen) Capturing() bool     { return s.List.Capturing() }
 func (s *PipelinesScreen) Help() []key.Binding { return s.List.Help() }
-func (s *PipelinesScreen) Init() tea.Cmd       { return s.C.LoadPipelines(org.Interactive, false) }
+
+// Init fetches the first page unless every pipeline is known already.
+func (s *PipelinesScreen) Init() tea.Cmd {
+	if pc := s.C.Org.Pipelines; pc.Loaded || pc.Pages > 0 {
+		return nil
+	}
+	return s.C.LoadNextPipelines(org.Interactive)
+}
 
 func (s *PipelinesScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	if cmd, used := s.List.sync(msg, true); used {
-		return s, cmd
+		return s, tea.Batch(cmd, s.more())
+	}
+	switch msg := msg.(type) {
+	case filterSettled:
+		return s, s.search(msg)
+	case pipelinesFound:
+		if msg.err != nil {
+			if common.Deferred(msg.err) {
+				return s, nil
+			}
+			return s, common.Flash(common.FlashError, "could not search pipelines: "+common.ErrorText(msg.err))
+		}
+		s.searches.Answered(msg.found)
+		s.C.Org.Pipelines.Merge(msg.found.Pipelines)
+		s.List.grow()
+		return s, nil
 	}
 	if used, cmd := s.List.Update(msg, 1); used {
-		return s, cmd
+		return s, tea.Batch(cmd, s.typing(), s.more())
 	}
 	switch msg := msg.(type) {
 	case common.RefreshMsg:
-		// The whole list is many requests: only a person's r reloads it.
+		// A person's r fetches the first page again (one request); the
+		// timer leaves the list alone: it is many requests.
 		if !msg.Auto {
-			return s, s.C.LoadPipelines(msg.Lane, true)
+			pc := s.C.Org.Pipelines
+			if pc.Loaded && pc.Pages > 0 && !pc.More && len(pc.Items) <= api.PerPage {
+				return s, s.C.LoadPipelines(msg.Lane, true)
+			}
+			return s, s.C.ReloadPipelines(msg.Lane)
 		}
 	case tea.KeyPressMsg:
 		if key.Matches(msg, s.C.Keys.Back) {
@@ -258,15 +314,74 @@ func (s *PipelinesScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	return s, nil
 }
 
+// more fetches the next page when fewer than a screenful of rows are
+// left below the cursor and the list has more. Not while filtering: the
+// server answers a filter by itself.
+func (s *PipelinesScreen) more() tea.Cmd {
+	pc := s.C.Org.Pipelines
+	if pc.Loading || (pc.Pages > 0 && !pc.More) || s.List.Query() != "" {
+		return nil
+	}
+	if pc.Pages > 0 && s.List.RowsBelow() >= s.List.Page() {
+		return nil
+	}
+	if pc.Pages == 0 && pc.Loaded && s.List.RowsBelow() >= s.List.Page() {
+		// The index knows every pipeline: pages come only when the cursor
+		// reaches the end.
+		return nil
+	}
+	return s.C.LoadNextPipelines(org.Interactive)
+}
+
+// typing starts the debounce when the filter's text changed.
+func (s *PipelinesScreen) typing() tea.Cmd {
+	text := s.List.Query()
+	if text == s.typed {
+		return nil
+	}
+	s.typed = text
+	s.typedSeq++
+	if text == "" || s.C.Org.Pipelines.Loaded || !s.searches.Needed(text) {
+		return nil
+	}
+	seq := s.typedSeq
+	return tea.Tick(filterDebounce, func(time.Time) tea.Msg { return filterSettled{seq: seq, text: text} })
+}
+
+// search asks the server for a filter the typing paused on.
+func (s *PipelinesScreen) search(m filterSettled) tea.Cmd {
+	if m.seq != s.typedSeq || m.text != s.List.Query() || !s.searches.Needed(m.text) {
+		return nil
+	}
+	return s.Run(org.Interactive, "searching pipelines", func(ctx context.Context) tea.Msg {
+		found, err := org.Search(ctx, s.C.Client, m.text)
+		return pipelinesFound{found: found, err: err}
+	})
+}
+
 func (s *PipelinesScreen) View() string {
 	st := s.C.Styles
 	title := st.Title.Render("Pipelines")
-	if pc := s.C.Org.Pipelines; !pc.Loaded && len(pc.Items) > 0 {
-		title += st.Muted.Render("  " + common.Progress(pc) + " · the cursor and / work meanwhile")
-	} else if pc.Loaded {
+	pc := s.C.Org.Pipelines
+	switch {
+	case pc.Loaded:
 		title += st.Muted.Render(fmt.Sprintf("  %d", s.List.Count()))
 		if !s.List.ShowArchived {
 			title += st.Muted.Render("  (H shows archived)")
+		}
+	case pc.Pages > 0:
+		title += st.Muted.Render(fmt.Sprintf("  %d", s.List.Count()))
+		if pc.More {
+			title += st.Muted.Render(fmt.Sprintf(" of about %s · more as you scroll", common.Thousands(max(pc.Last, pc.Pages+1)*api.PerPage)))
+		}
+	case len(pc.Items) > 0:
+		title += st.Muted.Render("  " + common.Progress(pc) + " · the cursor and / work meanwhile")
+	}
+	// A bulk read waiting at the budget's reserve says so; the rows in
+	// stay usable.
+	if pc.Loading {
+		if w := s.C.Client.Budget().WaitText(time.Now()); w != "" {
+			title += "  " + st.Warning.Render(w)
 		}
 	}
 	return title + "\n" + s.List.View(s.C.Width, s.C.Height-1)
