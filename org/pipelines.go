@@ -59,6 +59,7 @@ type Pipelines struct {
 	// fromIndex are the ids whose rows come from the index alone.
 	fromIndex map[string]bool
 	index     *pipelineindex.Index
+	searches  Searches
 }
 
 // PipelinesPage is one page of the list as it arrives. The last one of a
@@ -72,6 +73,11 @@ type PipelinesPage struct {
 	Err          error
 	// Single is a page LoadNext asked for; More says pages follow it.
 	Single, More bool
+	// Found is the server's answer to a filter (Search): its Text, and
+	// whether it is Complete (no filter had more pages).
+	Found    bool
+	Text     string
+	Complete bool
 }
 
 // Load fetches the whole list unless it is loaded or on its way; force
@@ -154,12 +160,44 @@ func (pc *Pipelines) loadPage(ctx context.Context, client *api.Client, lane Lane
 	return ch
 }
 
+// NeedsSearch reports whether a filter's text is worth asking the server:
+// not every pipeline is known, and no shorter text's complete answer
+// holds its matches already.
+func (pc *Pipelines) NeedsSearch(text string) bool {
+	return !pc.Loaded && pc.searches.Needed(text)
+}
+
+// Search asks the server for the pipelines a filter's text matches (see
+// the package's Search), as a person's look in lane. The answer comes on
+// the channel as a Found page, to be given to Apply like any other.
+func (pc *Pipelines) Search(ctx context.Context, client *api.Client, lane Lane, text string) <-chan PipelinesPage {
+	ch := make(chan PipelinesPage, 1)
+	gen := pc.gen
+	go func() {
+		defer close(ch)
+		found, err := Search(lane.Context(ctx), client, text)
+		select {
+		case ch <- PipelinesPage{Gen: gen, Items: found.Pipelines, Done: true, Found: true, Text: text, Complete: found.Complete, Err: err}:
+		case <-ctx.Done():
+		}
+	}()
+	return ch
+}
+
 // Current reports that a page belongs to the load in progress, not to
 // one a switch of organisation or a newer load replaced.
 func (pc *Pipelines) Current(p PipelinesPage) bool { return p.Gen == pc.gen }
 
 // Apply takes in a page of the load in progress.
 func (pc *Pipelines) Apply(m PipelinesPage) {
+	if m.Found {
+		// A filter's answer joins whatever load is in progress.
+		if m.Err == nil {
+			pc.Merge(m.Items)
+			pc.searches.Answered(Found{Text: m.Text, Complete: m.Complete})
+		}
+		return
+	}
 	if !pc.Current(m) {
 		return
 	}

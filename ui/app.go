@@ -344,7 +344,7 @@ func (a *App) pipelinesArrived(msg common.PipelinesPage) tea.Cmd {
 	current := a.c.Org.Pipelines.Current(msg.PipelinesPage)
 	a.c.ApplyPipelines(msg)
 	cmds := []tea.Cmd{a.everyScreen(msg), msg.Next}
-	if msg.Done && current {
+	if msg.Done && (current || msg.Found) {
 		cmds = append(cmds, a.everyScreen(common.PipelinesLoaded{Err: msg.Err}))
 		if p, ok := a.overlay.(*component.Palette); ok {
 			p.Items = a.paletteItems()
@@ -563,7 +563,7 @@ func (a *App) header() string {
 // says more, rather than vanish.
 func (a *App) budget() string {
 	// The client's clock, not the display's.
-	text, level := budgetLine(a.c.Client.Budget(), time.Now())
+	text, level := budgetLine(a.c.Client.Budget(), a.c.Client.Now())
 	st := a.c.Styles
 	switch level {
 	case budgetDanger:

@@ -4,6 +4,7 @@ package common
 // by page, and every screen is told as they arrive.
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 
@@ -69,6 +70,20 @@ func (c *Common) LoadNextPipelines(lane org.Lane) tea.Cmd {
 	}
 	c.pipelinesTask = c.Tasks.start("loading pipelines")
 	return readPage(ch)
+}
+
+// SearchPipelines asks the server for the pipelines a filter's text
+// matches, as a person's look; the answer arrives as a PipelinesPage with
+// Found set and joins the list (and the palette's pipelines).
+func (c *Common) SearchPipelines(text string) tea.Cmd {
+	ch := c.Org.Pipelines.Search(c.AppCtx, c.Client, org.Interactive, text)
+	return c.Run(c.AppCtx, org.Interactive, "searching pipelines", func(context.Context) tea.Msg {
+		p, ok := <-ch
+		if !ok {
+			return nil
+		}
+		return PipelinesPage{PipelinesPage: p}
+	})
 }
 
 // ReloadPipelines: see LoadNextPipelines.

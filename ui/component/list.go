@@ -302,3 +302,16 @@ func (l *List[T]) RowsBelow() int { return max(0, len(l.Table.view)-1-l.Table.cu
 
 // Page is how many rows the table shows at once.
 func (l *List[T]) Page() int { return max(1, l.Table.bodyHeight()) }
+
+// OnScreen is the keys of the rows on screen, from the top one shown, for
+// a table of rows rows (its own height once drawn, when larger): a list
+// that fetches something per row fetches it for these.
+func (l *List[T]) OnScreen(rows int) []string {
+	t := l.Table
+	n := max(rows, t.bodyHeight())
+	var keys []string
+	for i := t.offset; i < len(t.view) && i < t.offset+n; i++ {
+		keys = append(keys, t.Rows[t.view[i]].key)
+	}
+	return keys
+}

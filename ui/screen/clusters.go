@@ -20,6 +20,8 @@ type clustersScreen struct {
 	common.ScreenBase
 	list   *component.List[model.Cluster]
 	queues map[string][]model.Queue // by cluster id, once seen
+	// counting are the clusters whose queues are being listed.
+	counting map[string]bool
 }
 
 // recountEvery is how many timer reloads of the list go by between
@@ -47,7 +49,7 @@ type queuesCounted struct {
 const countParallel = 2
 
 func NewClustersScreen(c *common.Common) *clustersScreen {
-	s := &clustersScreen{ScreenBase: common.NewBase(c), queues: map[string][]model.Queue{}}
+	s := &clustersScreen{ScreenBase: common.NewBase(c), queues: map[string][]model.Queue{}, counting: map[string]bool{}}
 	st, k := c.Styles, c.Keys
 	s.list = component.NewList(c, component.ListSpec[model.Cluster]{
 		Noun: "clusters", Empty: "no clusters yet: n creates one", FilterCol: 2,
@@ -128,13 +130,23 @@ func (s *clustersScreen) load(lane org.Lane, counts bool) tea.Cmd {
 	})
 }
 
-// loadCounts lists each cluster's queues, a few at a time.
-func (s *clustersScreen) loadCounts(lane org.Lane) tea.Cmd {
+// loadCounts lists the queues of the clusters on screen, a few at a
+// time, in the background lane: counts are worth a request only where a
+// person sees them, and never one a person's look or change waits for.
+// again recounts those already counted too; otherwise only the clusters
+// not counted yet are (the ones a scroll brought on screen).
+func (s *clustersScreen) loadCounts(again bool) tea.Cmd {
 	sem := make(chan struct{}, countParallel)
 	var cmds []tea.Cmd
-	for _, cl := range s.list.Items {
-		id := cl.ID
-		cmds = append(cmds, s.Run(lane, "counting queues", func(ctx context.Context) tea.Msg {
+	for _, id := range s.list.OnScreen(s.C.Height - 2) {
+		if s.counting[id] {
+			continue
+		}
+		if _, counted := s.queues[id]; counted && !again {
+			continue
+		}
+		s.counting[id] = true
+		cmds = append(cmds, s.Run(org.Background, "counting queues", func(ctx context.Context) tea.Msg {
 			select {
 			case sem <- struct{}{}:
 			case <-ctx.Done():
@@ -150,22 +162,20 @@ func (s *clustersScreen) loadCounts(lane org.Lane) tea.Cmd {
 
 func (s *clustersScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	if used, cmd := s.list.Update(msg, 1); used {
-		return s, cmd
+		// A scroll may bring clusters on screen that are not counted yet.
+		return s, tea.Batch(cmd, s.loadCounts(false))
 	}
 	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		return s, s.loadCounts(false)
 	case clustersLoaded:
 		if cmd := s.list.Loaded(msg.clusters, msg.err); cmd != nil || msg.err != nil {
 			return s, cmd
 		}
 		s.C.Org.SetClusters(msg.clusters)
-		if msg.counts {
-			lane := org.Interactive
-			if msg.lane == org.Background {
-				lane = org.Background
-			}
-			return s, s.loadCounts(lane)
-		}
+		return s, s.loadCounts(msg.counts)
 	case queuesCounted:
+		delete(s.counting, msg.clusterID)
 		// A count that failed stays unknown ("…"); the table is still usable.
 		if msg.err == nil {
 			// Posted, not sent: the counts show in the same update that ends

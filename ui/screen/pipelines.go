@@ -140,7 +140,7 @@ func (l *pipelineList) sync(msg tea.Msg, visible bool) (tea.Cmd, bool) {
 	case common.PipelinesPage:
 		// A first load shows each page as it comes; a refresh shows the
 		// new list when it is complete.
-		if msg.Single || (!l.c.Org.Pipelines.Loaded && !msg.Done) {
+		if msg.Single || msg.Found || (!l.c.Org.Pipelines.Loaded && !msg.Done) {
 			l.grow()
 		}
 		return nil, true
@@ -234,9 +234,7 @@ func confirmDeletePipeline(c *common.Common, p model.Pipeline) tea.Cmd {
 type PipelinesScreen struct {
 	common.ScreenBase
 	List *pipelineList
-	// searches are the filters the server has answered; typed is the
-	// filter the debounce waits on.
-	searches org.Searches
+	// typed is the filter the debounce waits on.
 	typed    string
 	typedSeq int
 }
@@ -249,12 +247,6 @@ const filterDebounce = 250 * time.Millisecond
 type filterSettled struct {
 	seq  int
 	text string
-}
-
-// pipelinesFound is the server's answer to a filter.
-type pipelinesFound struct {
-	found org.Found
-	err   error
 }
 
 func NewPipelinesScreen(c *common.Common) *PipelinesScreen {
@@ -280,17 +272,6 @@ func (s *PipelinesScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case filterSettled:
 		return s, s.search(msg)
-	case pipelinesFound:
-		if msg.err != nil {
-			if common.Deferred(msg.err) {
-				return s, nil
-			}
-			return s, common.Flash(common.FlashError, "could not search pipelines: "+common.ErrorText(msg.err))
-		}
-		s.searches.Answered(msg.found)
-		s.C.Org.Pipelines.Merge(msg.found.Pipelines)
-		s.List.grow()
-		return s, nil
 	}
 	if used, cmd := s.List.Update(msg, 1); used {
 		return s, tea.Batch(cmd, s.typing(), s.more())
@@ -341,7 +322,7 @@ func (s *PipelinesScreen) typing() tea.Cmd {
 	}
 	s.typed = text
 	s.typedSeq++
-	if text == "" || s.C.Org.Pipelines.Loaded || !s.searches.Needed(text) {
+	if text == "" || !s.C.Org.Pipelines.NeedsSearch(text) {
 		return nil
 	}
 	seq := s.typedSeq
@@ -350,13 +331,10 @@ func (s *PipelinesScreen) typing() tea.Cmd {
 
 // search asks the server for a filter the typing paused on.
 func (s *PipelinesScreen) search(m filterSettled) tea.Cmd {
-	if m.seq != s.typedSeq || m.text != s.List.Query() || !s.searches.Needed(m.text) {
+	if m.seq != s.typedSeq || m.text != s.List.Query() || !s.C.Org.Pipelines.NeedsSearch(m.text) {
 		return nil
 	}
-	return s.Run(org.Interactive, "searching pipelines", func(ctx context.Context) tea.Msg {
-		found, err := org.Search(ctx, s.C.Client, m.text)
-		return pipelinesFound{found: found, err: err}
-	})
+	return s.C.SearchPipelines(m.text)
 }
 
 func (s *PipelinesScreen) View() string {
@@ -380,7 +358,7 @@ func (s *PipelinesScreen) View() string {
 	// A bulk read waiting at the budget's reserve says so; the rows in
 	// stay usable.
 	if pc.Loading {
-		if w := s.C.Client.Budget().WaitText(time.Now()); w != "" {
+		if w := s.C.Client.Budget().WaitText(s.C.Client.Now()); w != "" {
 			title += "  " + st.Warning.Render(w)
 		}
 	}
