@@ -29,7 +29,7 @@ var update = flag.Bool("update", false, "rewrite the golden files")
 // the program's own loop answers, so no test touches the model from
 // another goroutine.
 type driver struct {
-	t   *testing.T
+	t   testing.TB
 	p   *tea.Program
 	env *sandboxtest.Env
 	out chan error

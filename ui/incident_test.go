@@ -28,7 +28,7 @@ func incidentOptions(clock *sandboxtest.Clock) sandbox.Options {
 
 // startConsole runs the real program against env with client, as
 // startDriver does with its own.
-func startConsole(t *testing.T, env *sandboxtest.Env, client *api.Client, now func() time.Time, width, height int) *driver {
+func startConsole(t testing.TB, env *sandboxtest.Env, client *api.Client, now func() time.Time, width, height int) *driver {
 	t.Helper()
 	app := New(context.Background(), Options{Client: client, Now: now, Demo: true, Dark: true})
 	p := tea.NewProgram(app, tea.WithInput(nil), tea.WithOutput(io.Discard), tea.WithoutSignals(),
@@ -80,18 +80,119 @@ func refusals(env *sandboxtest.Env) int {
 	return n
 }
 
-func TestIncidentPathExplore(t *testing.T) {
+// incident is one run of the incident path: what it cost and how soon
+// the pause reached the API.
+type incident struct {
+	// pauseAfter is the wall time from the enter that sends the pause to
+	// the sandbox's seeing it.
+	pauseAfter time.Duration
+	requests   int
+	refused    int
+	// pipelineLists counts the requests for the pipelines list.
+	pipelineLists int
+}
+
+// runIncidentPath is the incident path of issue 16: a cold start,
+// :pipelines, G, r, r, a filter, back out, open a cluster, pause a queue
+// with a note.
+func runIncidentPath(tb testing.TB) incident {
+	tb.Helper()
 	clock := sandboxtest.NewClock()
-	env := sandboxtest.Start(t, incidentOptions(clock), nil)
-	client := env.ClientWith(t, api.Config{Now: clock.Now})
-	d := startConsole(t, env, client, clock.Now, 120, 30)
-	d.settle()
-	f, _ := d.frame()
-	t.Logf("home:\n%s\nrequests %d", f, len(env.Sandbox.Requests()))
+	env := sandboxtest.Start(tb, incidentOptions(clock), nil)
+	client := env.ClientWith(tb, api.Config{Now: clock.Now})
+	d := startConsole(tb, env, client, clock.Now, 120, 30)
+	d.waitFor("payments-01")
 	d.keys(":")
 	d.typeText("pipelines")
 	d.keys("enter")
+	d.waitFor("more as you scroll")
+	d.keys("G")
+	d.waitFor("200 of about")
+	d.keys("r")
 	d.settle()
-	f, _ = d.frame()
-	t.Logf("pipelines:\n%s\nrequests %d", f, len(env.Sandbox.Requests()))
+	d.keys("r")
+	d.settle()
+	d.keys("/")
+	d.typeText("payments core")
+	d.waitFor("› payments core")
+	d.keys("esc", "esc")
+	d.waitFor("payments-01")
+	d.keys("enter")
+	d.waitFor("Queues (")
+	// The first queue of the cluster that is not paused: p pauses it.
+	key := make(chan string, 1)
+	d.p.Send(probe{fn: func(a *App) {
+		for _, e := range a.c.Org.Queues() {
+			if cl, ok := a.c.Org.Cluster(e.ClusterID); ok && cl.Name == "payments-01" && !e.Queue.DispatchPaused {
+				key <- e.Queue.Key
+				return
+			}
+		}
+		key <- ""
+	}})
+	k := <-key
+	if k == "" {
+		tb.Fatal("payments-01 has no queue to pause")
+	}
+	d.keys("/")
+	d.typeText(k)
+	d.keys("enter")
+	d.settle()
+	d.keys("p")
+	d.typeText("incident 42: stop the deploys")
+	d.settle()
+	from := len(env.Sandbox.Requests())
+	start := time.Now()
+	d.keys("enter")
+	var out incident
+	for out.pauseAfter == 0 {
+		for _, r := range env.Sandbox.Requests()[from:] {
+			if r.Method == http.MethodPost && strings.HasSuffix(r.Path, "/pause_dispatch") {
+				out.pauseAfter = time.Since(start)
+				if r.Status != http.StatusOK {
+					tb.Fatalf("the pause was answered %d", r.Status)
+				}
+			}
+		}
+		if time.Since(start) > 10*time.Second {
+			tb.Fatal("the pause never reached the sandbox")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	d.waitFor(k + " paused")
+	out.requests, out.refused, out.pipelineLists = len(env.Sandbox.Requests()), refusals(env), pipelineLists(env, 0)
+	return out
+}
+
+// The incident path on the large organisation under both windows: the
+// pause reaches the API within a second of enter, and nothing is refused.
+func TestIncidentPath(t *testing.T) {
+	got := runIncidentPath(t)
+	t.Logf("pause reached the API %s after enter; %d requests (%d for the pipelines list), %d refused",
+		got.pauseAfter.Round(time.Millisecond), got.requests, got.pipelineLists, got.refused)
+	if got.pauseAfter > time.Second {
+		t.Errorf("the pause took %s to reach the API, want under 1s", got.pauseAfter)
+	}
+	if got.refused > 0 {
+		t.Errorf("%d requests were refused (429)", got.refused)
+	}
+	if got.requests > 50 {
+		t.Errorf("%d requests: more than the user's window of 50", got.requests)
+	}
+}
+
+// BenchmarkIncidentPath reports the time from enter to the pause reaching
+// the API, and what the whole path cost.
+func BenchmarkIncidentPath(b *testing.B) {
+	var after time.Duration
+	var requests, refused int
+	for i := 0; i < b.N; i++ {
+		got := runIncidentPath(b)
+		after += got.pauseAfter
+		requests += got.requests
+		refused += got.refused
+	}
+	b.ReportMetric(float64(after.Microseconds())/float64(b.N)/1000, "ms/pause-reached")
+	b.ReportMetric(float64(requests)/float64(b.N), "requests/path")
+	b.ReportMetric(float64(refused)/float64(b.N), "429s/path")
 }
