@@ -2,7 +2,10 @@ package ui
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"strings"
 	"testing"
@@ -13,6 +16,8 @@ import (
 	"github.com/kiteconsole/kiteconsole/api"
 	"github.com/kiteconsole/kiteconsole/api/sandbox"
 	"github.com/kiteconsole/kiteconsole/api/sandbox/sandboxtest"
+	"github.com/kiteconsole/kiteconsole/ui/common"
+	"github.com/kiteconsole/kiteconsole/ui/component"
 )
 
 // The incident path runs on the `large` organisation (10,000 pipelines)
@@ -195,4 +200,116 @@ func BenchmarkIncidentPath(b *testing.B) {
 	b.ReportMetric(float64(after.Microseconds())/float64(b.N)/1000, "ms/pause-reached")
 	b.ReportMetric(float64(requests)/float64(b.N), "requests/path")
 	b.ReportMetric(float64(refused)/float64(b.N), "429s/path")
+}
+
+// walkKeys are what the random walk presses: every key that moves about
+// the console, opens screens, filters, refreshes or marks, and none that
+// changes something (p, e, n, a, d): the walk types no confirmation.
+var walkKeys = []string{
+	"j", "j", "j", "k", "k", "up", "down", "down", "g", "G", "enter", "enter", "enter", "esc", "esc", "esc",
+	"tab", "shift+tab", "/", "space", "H", "?", "r", "r", ":", "pgdown",
+	"c", "backspace", "b", "s", "m", "o", "l", "i", "1", "-", "0", "u", "t",
+}
+
+// After a seeded random walk of 2,000 keys over every screen of the large
+// organisation, under both windows and on a clock that moves with the
+// walk, a pause still reaches the API within a second, unrefused: no
+// sequence of keys leaves a change waiting.
+func TestPauseGetsThroughAfterARandomWalk(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the walk takes a while")
+	}
+	common.OpenBrowser = func(string) error { return errors.New("no browser in tests") }
+	clock := sandboxtest.NewClock()
+	env := sandboxtest.Start(t, incidentOptions(clock), nil)
+	client := env.ClientWith(t, api.Config{Now: clock.Now})
+	d := startConsole(t, env, client, clock.Now, 120, 30)
+	d.waitFor("payments-01")
+	rng := rand.New(rand.NewPCG(16, 2026))
+	screens := map[string]bool{}
+	for i := 0; i < 2000; i++ {
+		if rng.IntN(100) < 3 {
+			// Now and then the palette, to a screen by name.
+			d.keys(":")
+			d.typeText([]string{"pipelines", "clusters", "payments", "default"}[rng.IntN(4)])
+			d.keys("enter")
+			continue
+		}
+		k := walkKeys[rng.IntN(len(walkKeys))]
+		if k == "enter" {
+			// The palette's quit would end the walk: never run it.
+			quitting := make(chan bool, 1)
+			d.p.Send(probe{fn: func(a *App) {
+				p, ok := a.overlay.(*component.Palette)
+				quitting <- ok && len(p.Shown) > 0 && p.Items[p.Shown[p.Cursor]].Label == "quit"
+			}})
+			if <-quitting {
+				k = "esc"
+			}
+		}
+		d.keys(k)
+		if i%25 == 0 {
+			clock.Add(300 * time.Millisecond)
+			kind := make(chan string, 1)
+			d.p.Send(probe{fn: func(a *App) { kind <- fmt.Sprintf("%T", a.top()) }})
+			screens[<-kind] = true
+		}
+	}
+	t.Logf("the walk saw %d screens: %v; %d requests, %d refused", len(screens), screens, len(env.Sandbox.Requests()), refusals(env))
+	if len(screens) < 4 {
+		t.Errorf("the walk saw only %v", screens)
+	}
+	// Home, as a person would get there, then the pause.
+	for i := 0; i < 3; i++ {
+		for j := 0; j < 8; j++ {
+			d.keys("esc")
+		}
+		open := make(chan bool, 1)
+		d.p.Send(probe{fn: func(a *App) { _, ok := openOverlay[*component.TokenDialog](a); open <- ok }})
+		if <-open {
+			d.keys("enter")
+		}
+	}
+	d.keys("g")
+	d.waitShown("› 🚀  ■  payments-01")
+	d.keys("enter")
+	d.waitShown("Queues (")
+	marks := make(chan int, 1)
+	d.p.Send(probe{fn: func(a *App) { marks <- len(a.c.Marks) }})
+	if n := <-marks; n > 0 {
+		d.keys("x") // the walk's marks: p would pause them all
+	}
+	from := len(env.Sandbox.Requests())
+	d.keys("/")
+	d.typeText("default")
+	d.keys("enter")
+	d.settle()
+	d.keys("p")
+	d.typeText("after the walk")
+	d.settle()
+	start, simStart := time.Now(), clock.Now()
+	d.keys("enter")
+	for {
+		var reached *sandbox.Request
+		log := env.Sandbox.Requests()
+		for i := range log[from:] {
+			if r := log[from+i]; r.Method == http.MethodPost && (strings.HasSuffix(r.Path, "/pause_dispatch") || strings.HasSuffix(r.Path, "/resume_dispatch")) {
+				reached = &r
+			}
+		}
+		if reached != nil {
+			if reached.Status != http.StatusOK {
+				t.Fatalf("the change was answered %d", reached.Status)
+			}
+			break
+		}
+		if time.Since(start) > 10*time.Second {
+			f, _ := d.frame()
+			t.Fatalf("the pause never reached the sandbox; the screen:\n%s", f)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if wall, sim := time.Since(start), clock.Now().Sub(simStart); wall > time.Second || sim > time.Second {
+		t.Fatalf("the pause reached the API after %s (%s simulated), want under 1s", wall, sim)
+	}
 }
