@@ -87,7 +87,7 @@ func (p *Palette) Typing() bool        { return true }
 
 // paletteSearchDebounce is how long typing must pause before the palette
 // asks the server for pipelines by name.
-const paletteSearchDebounce = 250 * time.Millisecond
+const paletteSearchDebounce = 150 * time.Millisecond
 
 // paletteSettled says typing paused on text.
 type paletteSettled struct {

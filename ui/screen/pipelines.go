@@ -241,7 +241,7 @@ type PipelinesScreen struct {
 
 // filterDebounce is how long typing must pause before a filter is asked
 // of the server.
-const filterDebounce = 250 * time.Millisecond
+const filterDebounce = 150 * time.Millisecond
 
 // filterSettled says typing paused on a filter.
 type filterSettled struct {
