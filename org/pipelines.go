@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/kiteconsole/kiteconsole/api"
@@ -59,6 +60,7 @@ type Pipelines struct {
 	// fromIndex are the ids whose rows come from the index alone.
 	fromIndex map[string]bool
 	index     *pipelineindex.Index
+	saver     *indexSaver
 	searches  Searches
 }
 
@@ -317,7 +319,7 @@ func (pc *Pipelines) reindex() {
 // complete index makes the list Loaded: every pipeline is known without
 // a request, and a filter need not ask the server.
 func (pc *Pipelines) UseIndex(ix *pipelineindex.Index) {
-	pc.index = ix
+	pc.index, pc.saver = ix, &indexSaver{}
 	if ix == nil {
 		return
 	}
@@ -362,14 +364,51 @@ func FromEntry(e pipelineindex.Entry) model.Pipeline {
 }
 
 // saveIndex writes the index in the background: a save is a file write
-// of up to a few megabytes, which the event loop must not wait for. The
-// index is safe for concurrent use and each save is atomic.
+// of up to a few megabytes, which the event loop must not wait for.
 func (pc *Pipelines) saveIndex() {
-	if pc.index == nil {
+	if pc.index != nil {
+		pc.saver.save(pc.index)
+	}
+}
+
+// indexSaver writes an index off the event loop, one save at a time: a
+// save snapshots the index when it starts, so saves run in order and the
+// last one holds the latest state (two at once could finish in the wrong
+// order). Saves asked for while one runs become one more save.
+type indexSaver struct {
+	mu             sync.Mutex
+	running, dirty bool
+}
+
+func (s *indexSaver) save(ix *pipelineindex.Index) {
+	s.mu.Lock()
+	s.dirty = true
+	if s.running {
+		s.mu.Unlock()
 		return
 	}
-	ix := pc.index
-	go func() { _ = ix.Save() }() // a failed save costs the next start a request, nothing more
+	s.running = true
+	s.mu.Unlock()
+	go func() {
+		for {
+			s.mu.Lock()
+			if !s.dirty {
+				s.running = false
+				s.mu.Unlock()
+				return
+			}
+			s.dirty = false
+			s.mu.Unlock()
+			_ = ix.Save() // a failed save costs the next start a request, nothing more
+		}
+	}()
+}
+
+// idle reports whether no save is running or asked for.
+func (s *indexSaver) idle() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return !s.running && !s.dirty
 }
 
 func (pc *Pipelines) apply(c Change) {

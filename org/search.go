@@ -106,6 +106,8 @@ type IndexFiller struct {
 	PagesPerStep int
 
 	running atomic.Bool
+	// saver is the index's, shared with the console's own saves.
+	saver *indexSaver
 	// next and seen are the listing in progress; only the step that holds
 	// running touches them.
 	next int
@@ -169,5 +171,8 @@ func (f *IndexFiller) step(ctx context.Context, now time.Time) {
 		}
 		f.next++
 	}
-	_ = f.Index.Save() // a failed save costs the next start a request, nothing more
+	if f.saver == nil {
+		f.saver = &indexSaver{}
+	}
+	f.saver.save(f.Index)
 }

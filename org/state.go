@@ -40,7 +40,7 @@ type State struct {
 func (s *State) UseIndex(dir string) {
 	ix := pipelineindex.Open(dir, s.Client.Endpoint(), s.Client.Org())
 	s.Pipelines.UseIndex(ix)
-	s.Filler = &IndexFiller{Index: ix, Client: s.Client}
+	s.Filler = &IndexFiller{Index: ix, Client: s.Client, saver: s.Pipelines.saver}
 }
 
 // QueueEntry is a queue with the cluster it belongs to.
