@@ -404,13 +404,6 @@ func (s *indexSaver) save(ix *pipelineindex.Index) {
 	}()
 }
 
-// idle reports whether no save is running or asked for.
-func (s *indexSaver) idle() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return !s.running && !s.dirty
-}
-
 func (pc *Pipelines) apply(c Change) {
 	switch c := c.(type) {
 	case PipelineChanged:

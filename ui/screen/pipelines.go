@@ -51,6 +51,11 @@ func newPipelineList(c *common.Common, clusterID string) *pipelineList {
 	cols = append(cols,
 		component.Col("BRANCH", 8, 0, 100, func(p *model.Pipeline) string { return common.Clean(p.DefaultBranch) }),
 		component.Col("RUN/SCH/WAIT", 12, 0, 0, func(p *model.Pipeline) string {
+			if c.Org.Pipelines.FromIndex(p) {
+				// Known from the on-disk index only: its counts come with
+				// the page that holds it.
+				return st.Muted.Render("·")
+			}
 			counts := fmt.Sprintf("%d/%d/%d", p.RunningBuildsCount, p.ScheduledBuildsCount, p.WaitingJobsCount)
 			if p.RunningBuildsCount > 0 {
 				return st.Running.Render(counts)
