@@ -128,10 +128,12 @@ func (f *IndexFiller) Step(ctx context.Context, now time.Time) bool {
 	if every <= 0 {
 		every = DefaultIndexRefresh
 	}
-	if done := f.Index.CompletedAt(); f.next == 0 && !done.IsZero() && now.Sub(done) < every {
+	if !f.running.CompareAndSwap(false, true) {
 		return false
 	}
-	if !f.running.CompareAndSwap(false, true) {
+	// next is the running step's: read only once this step holds running.
+	if done := f.Index.CompletedAt(); f.next == 0 && !done.IsZero() && now.Sub(done) < every {
+		f.running.Store(false)
 		return false
 	}
 	go func() {
