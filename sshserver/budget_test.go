@@ -36,6 +36,7 @@ func TestMain(m *testing.M) {
 // user behind the token) at 30 ms latency, the windows on clock.
 func startLargeServer(t *testing.T, clock *sandboxtest.Clock) *harness {
 	t.Helper()
+	t.Setenv("XDG_CACHE_HOME", t.TempDir()) // no index of an earlier sandbox at the same address
 	dir := t.TempDir()
 	h := &harness{t: t, viewer: newSigner(t), operator: newSigner(t), stranger: newSigner(t), auditLog: filepath.Join(dir, "audit.log")}
 	h.env = sandboxtest.Start(t, sandbox.Options{Size: sandbox.SizeLarge, Latency: 30 * time.Millisecond, Clock: clock.Now,

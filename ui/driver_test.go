@@ -66,6 +66,9 @@ func startDriver(t *testing.T, o driverOptions) *driver {
 	if o.width == 0 {
 		o.width, o.height = 80, 24
 	}
+	// The pipelines index of this test only: a sandbox of an earlier test
+	// may have had the same address.
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
 	env := sandboxtest.Start(t, sandbox.Options{Size: o.size, Latency: o.latency, RateLimit: o.rateLimit}, o.wrap)
 	cfg := api.Config{ReadOnly: o.readOnly, Timeout: o.timeout, CacheFor: o.cacheFor}
 	if o.readScopesOnly {

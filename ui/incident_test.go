@@ -102,6 +102,8 @@ type incident struct {
 // with a note.
 func runIncidentPath(tb testing.TB) incident {
 	tb.Helper()
+	// A cold start: no index from an earlier sandbox on the same port.
+	tb.Setenv("XDG_CACHE_HOME", tb.TempDir())
 	clock := sandboxtest.NewClock()
 	env := sandboxtest.Start(tb, incidentOptions(clock), nil)
 	client := env.ClientWith(tb, api.Config{Now: clock.Now})
@@ -220,6 +222,7 @@ func TestPauseGetsThroughAfterARandomWalk(t *testing.T) {
 		t.Skip("the walk takes a while")
 	}
 	common.OpenBrowser = func(string) error { return errors.New("no browser in tests") }
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
 	clock := sandboxtest.NewClock()
 	env := sandboxtest.Start(t, incidentOptions(clock), nil)
 	client := env.ClientWith(t, api.Config{Now: clock.Now})
