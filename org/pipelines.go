@@ -162,11 +162,13 @@ func (pc *Pipelines) loadPage(ctx context.Context, client *api.Client, lane Lane
 	return ch
 }
 
-// NeedsSearch reports whether a filter's text is worth asking the server:
-// not every pipeline is known, and no shorter text's complete answer
-// holds its matches already.
-func (pc *Pipelines) NeedsSearch(text string) bool {
-	return !pc.Loaded && pc.searches.Needed(text)
+// NeedsSearch reports whether a filter's text, which matches matches of
+// the pipelines known here, is worth asking the server: no shorter text's
+// complete answer holds its matches already, and either not every
+// pipeline is known or none known matches (a complete index may predate
+// a pipeline made elsewhere since).
+func (pc *Pipelines) NeedsSearch(text string, matches int) bool {
+	return pc.searches.Needed(text) && (!pc.Loaded || matches == 0)
 }
 
 // Search asks the server for the pipelines a filter's text matches (see

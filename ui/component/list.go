@@ -315,3 +315,6 @@ func (l *List[T]) OnScreen(rows int) []string {
 	}
 	return keys
 }
+
+// Shown is how many rows the filter lets through (all when none).
+func (l *List[T]) Shown() int { return len(l.Table.view) }

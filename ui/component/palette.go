@@ -102,16 +102,27 @@ type paletteSettled struct {
 func (p *Palette) searchPipelines() tea.Cmd {
 	p.typedSeq++
 	text := strings.TrimSpace(p.Input.Value())
-	if len([]rune(text)) < 2 || !p.c.Org.Pipelines.NeedsSearch(text) {
+	if len([]rune(text)) < 2 || !p.c.Org.Pipelines.NeedsSearch(text, p.pipelinesShown()) {
 		return nil
 	}
 	seq := p.typedSeq
 	return tea.Tick(paletteSearchDebounce, func(time.Time) tea.Msg { return paletteSettled{seq: seq, text: text} })
 }
 
+// pipelinesShown is how many pipelines the typed text matches.
+func (p *Palette) pipelinesShown() int {
+	n := 0
+	for _, i := range p.Shown {
+		if p.Items[i].Kind == "pipeline" {
+			n++
+		}
+	}
+	return n
+}
+
 func (p *Palette) Update(msg tea.Msg) (tea.Cmd, bool) {
 	if m, ok := msg.(paletteSettled); ok {
-		if m.seq != p.typedSeq || m.text != strings.TrimSpace(p.Input.Value()) || !p.c.Org.Pipelines.NeedsSearch(m.text) {
+		if m.seq != p.typedSeq || m.text != strings.TrimSpace(p.Input.Value()) || !p.c.Org.Pipelines.NeedsSearch(m.text, p.pipelinesShown()) {
 			return nil, false
 		}
 		return p.c.SearchPipelines(m.text), false

@@ -327,7 +327,7 @@ func (s *PipelinesScreen) typing() tea.Cmd {
 	}
 	s.typed = text
 	s.typedSeq++
-	if text == "" || !s.C.Org.Pipelines.NeedsSearch(text) {
+	if text == "" || !s.C.Org.Pipelines.NeedsSearch(text, s.List.Shown()) {
 		return nil
 	}
 	seq := s.typedSeq
@@ -336,7 +336,7 @@ func (s *PipelinesScreen) typing() tea.Cmd {
 
 // search asks the server for a filter the typing paused on.
 func (s *PipelinesScreen) search(m filterSettled) tea.Cmd {
-	if m.seq != s.typedSeq || m.text != s.List.Query() || !s.C.Org.Pipelines.NeedsSearch(m.text) {
+	if m.seq != s.typedSeq || m.text != s.List.Query() || !s.C.Org.Pipelines.NeedsSearch(m.text, s.List.Shown()) {
 		return nil
 	}
 	return s.C.SearchPipelines(m.text)
