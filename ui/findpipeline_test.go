@@ -2,12 +2,14 @@ package ui
 
 import (
 	"context"
+	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/kiteconsole/kiteconsole/api"
 	"github.com/kiteconsole/kiteconsole/api/sandbox"
 	"github.com/kiteconsole/kiteconsole/api/sandbox/sandboxtest"
+	"github.com/kiteconsole/kiteconsole/pipelineindex"
 )
 
 // lastLargePipeline is the name of the last pipeline of the large
@@ -85,6 +87,16 @@ func TestFindANamedPipelineInALargeOrganisation(t *testing.T) {
 		t.Fatalf("%d requests refused while completing the index", r)
 	}
 	t.Logf("the index was complete after %d windows", windows)
+	// The index is saved off the event loop: wait for the file.
+	path := make(chan string, 1)
+	d.p.Send(probe{fn: func(a *App) { path <- a.c.Org.Filler.Index.Path() }})
+	dir := filepath.Dir(<-path)
+	for deadline := time.Now().Add(10 * time.Second); pipelineindex.Open(dir, client.Endpoint(), client.Org()).CompletedAt().IsZero(); {
+		if time.Now().After(deadline) {
+			t.Fatal("the complete index never reached the disk")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 
 	// A second start knows every pipeline.
 	second := startConsole(t, env, env.ClientWith(t, api.Config{Now: clock.Now}), clock.Now, 120, 30)
@@ -94,6 +106,9 @@ func TestFindANamedPipelineInALargeOrganisation(t *testing.T) {
 	time.Sleep(600 * time.Millisecond) // a debounced search would be on its way by now
 	second.settle()
 	if n := pipelineLists(env, from); n != 0 {
+		for _, r := range env.Sandbox.Requests()[from:] {
+			t.Log(r.Method, r.Path)
+		}
 		t.Fatalf("the second start made %d requests for the pipelines list", n)
 	}
 }
