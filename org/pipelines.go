@@ -220,8 +220,12 @@ func (pc *Pipelines) Apply(m PipelinesPage) {
 		}
 		pc.Err = nil
 		pc.merge(m.Items)
-		pc.Pages, pc.More = max(pc.Pages, m.Number), m.More
-		pc.Page, pc.Last = m.Number, max(m.Last, m.Number)
+		if m.Number >= pc.Pages {
+			// The furthest page says whether more follow; a first page
+			// fetched again (r) does not.
+			pc.Pages, pc.More = m.Number, m.More
+		}
+		pc.Page, pc.Last = m.Number, max(m.Last, m.Number, pc.Last)
 		if !m.More && m.Number == pc.Pages && len(pc.fromIndex) == 0 {
 			// Every page is in, and no row rests on the index alone.
 			pc.Loaded, pc.LoadedAt = true, pc.now()

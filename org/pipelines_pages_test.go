@@ -51,6 +51,13 @@ func TestLoadNextFetchesOnePageACall(t *testing.T) {
 	if pc.Last != 100 {
 		t.Fatalf("last page %d, want 100", pc.Last)
 	}
+	// r fetches the first page again: one request; the pages further
+	// down stay, and the next LoadNext goes on from them.
+	pages, _ := pc.Reload(ctx, env.Client, Fresh)
+	drain(pc, pages, nil)
+	if n := pipelineRequests(env); n != 4 || pc.Pages != 3 || !pc.More || len(pc.Items) != 3*api.PerPage {
+		t.Fatalf("after r: %d requests, pages %d, more %v, %d rows", n, pc.Pages, pc.More, len(pc.Items))
+	}
 	// A filter's answer: rows already in are replaced, not repeated.
 	found, err := Search(ctx, env.Client, pc.Items[0].Name)
 	if err != nil || len(found.Pipelines) == 0 {

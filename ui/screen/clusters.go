@@ -32,9 +32,7 @@ const recountEvery = 4
 type clustersLoaded struct {
 	clusters []model.Cluster
 	err      error
-	counts   bool // also fetch the queue counts
-	// lane is the load's: the timer's counts go in the background too.
-	lane org.Lane
+	counts   bool // also recount the queues of the clusters on screen
 }
 
 // queuesCounted is one cluster's queues, listed for the counts.
@@ -126,7 +124,7 @@ func (s *clustersScreen) load(lane org.Lane, counts bool) tea.Cmd {
 	s.list.StartLoad()
 	return s.Run(lane, "loading clusters", func(ctx context.Context) tea.Msg {
 		cl, err := s.C.Client.ListClusters(ctx, nil)
-		return clustersLoaded{clusters: cl, err: err, counts: counts, lane: lane}
+		return clustersLoaded{clusters: cl, err: err, counts: counts}
 	})
 }
 
