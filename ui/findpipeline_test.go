@@ -57,7 +57,7 @@ func TestFindANamedPipelineInALargeOrganisation(t *testing.T) {
 	if n > 3 {
 		t.Errorf("%d requests from :pipelines to the row, want at most 3", n)
 	}
-	if took > time.Second {
+	if took > time.Second && !raceDetector {
 		t.Errorf("%s from :pipelines to the row, want under 1s", took)
 	}
 
