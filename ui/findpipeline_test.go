@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -132,4 +133,33 @@ func BenchmarkFindANamedPipeline(b *testing.B) {
 	}
 	b.ReportMetric(float64(took.Microseconds())/float64(b.N)/1000, "ms/found")
 	b.ReportMetric(float64(requests)/float64(b.N), "requests/found")
+}
+
+// The palette finds a pipeline that is not loaded by asking the API for
+// its name once typing pauses; the start of a command's name asks nothing.
+func TestPaletteFindsAPipelineByName(t *testing.T) {
+	name := lastLargePipeline(t)
+	d := startDriver(t, driverOptions{width: 120, height: 30, size: sandbox.SizeLarge})
+	d.waitFor("payments-01")
+	from := len(d.env.Sandbox.Requests())
+	d.keys(":")
+	d.typeText("pipel")
+	d.settle()
+	time.Sleep(300 * time.Millisecond) // past the debounce
+	d.settle()
+	for _, r := range d.env.Sandbox.Requests()[from:] {
+		if strings.Contains(r.Path, "name=") {
+			t.Fatalf("the start of a command asked the API: %s", r.Path)
+		}
+	}
+	for range "pipel" {
+		d.keys("backspace")
+	}
+	d.typeText(name)
+	d.waitFor("pipeline  " + name)
+	d.keys("enter")
+	frame := d.waitFor("Default branch")
+	if crumbs := strings.Split(frame, "\n")[1]; !strings.Contains(crumbs, name) {
+		t.Fatalf("the palette did not open %s:\n%s", name, frame)
+	}
 }

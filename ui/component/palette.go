@@ -102,11 +102,22 @@ type paletteSettled struct {
 func (p *Palette) searchPipelines() tea.Cmd {
 	p.typedSeq++
 	text := strings.TrimSpace(p.Input.Value())
-	if len([]rune(text)) < 2 || !p.c.Org.Pipelines.NeedsSearch(text, p.pipelinesShown()) {
+	if len([]rune(text)) < 2 || p.typingCommand(text) || !p.c.Org.Pipelines.NeedsSearch(text, p.pipelinesShown()) {
 		return nil
 	}
 	seq := p.typedSeq
 	return tea.Tick(paletteSearchDebounce, func(time.Time) tea.Msg { return paletteSettled{seq: seq, text: text} })
+}
+
+// typingCommand reports whether text is the start of a command's name
+// (":pip" on the way to ":pipelines"): not worth asking the API about.
+func (p *Palette) typingCommand(text string) bool {
+	for _, it := range p.Items {
+		if it.Kind == "command" && strings.HasPrefix(it.Label, text) {
+			return true
+		}
+	}
+	return false
 }
 
 // pipelinesShown is how many pipelines the typed text matches.
