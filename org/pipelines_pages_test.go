@@ -234,3 +234,34 @@ func TestIndexFillerStaysWithinTheBackgroundShare(t *testing.T) {
 	}
 	t.Logf("complete after %d windows", windows)
 }
+
+// A console whose index is empty takes the listing another console (an
+// SSH session, another process) completed in the same file since, rather
+// than list the pipelines again.
+func TestIndexFillerTakesAnotherConsolesListing(t *testing.T) {
+	dir := t.TempDir()
+	env := sandboxtest.Start(t, sandbox.Options{}, nil)
+	now := func() time.Time { return sandboxtest.Now }
+	late := New(env.Client, now, nil)
+	late.UseIndex(dir) // read while the file is still empty
+	early := New(env.Client, now, nil)
+	early.UseIndex(dir)
+	step := func(f *IndexFiller) {
+		if !f.Step(context.Background(), sandboxtest.Now) {
+			t.Fatal("a step did not start")
+		}
+		for f.Running() {
+			time.Sleep(time.Millisecond)
+		}
+	}
+	step(early.Filler)
+	waitSaved(t, early.Filler.Index, early.Filler.Index.Len())
+	before := pipelineRequests(env)
+	step(late.Filler)
+	if n := pipelineRequests(env) - before; n != 0 {
+		t.Fatalf("the second console listed the pipelines again: %d requests", n)
+	}
+	if late.Filler.Index.Len() != early.Filler.Index.Len() || late.Filler.Index.CompletedAt().IsZero() {
+		t.Fatalf("the second console's index: %d pipelines, completed %v", late.Filler.Index.Len(), late.Filler.Index.CompletedAt())
+	}
+}

@@ -2,6 +2,7 @@ package org
 
 import (
 	"context"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -138,7 +139,7 @@ func (f *IndexFiller) Step(ctx context.Context, now time.Time) bool {
 	}
 	go func() {
 		defer f.running.Store(false)
-		f.step(api.InBackground(ctx), now)
+		f.step(api.InBackground(ctx), now, every)
 	}()
 	return true
 }
@@ -146,12 +147,20 @@ func (f *IndexFiller) Step(ctx context.Context, now time.Time) bool {
 // Running reports whether a step is reading pages now.
 func (f *IndexFiller) Running() bool { return f.running.Load() }
 
-func (f *IndexFiller) step(ctx context.Context, now time.Time) {
+func (f *IndexFiller) step(ctx context.Context, now time.Time, every time.Duration) {
 	pages := f.PagesPerStep
 	if pages <= 0 {
 		pages = 4
 	}
 	if f.next == 0 {
+		// Another console (an SSH session, another process) may have
+		// completed the same file since this one was read: take that
+		// listing rather than make one more.
+		disk := pipelineindex.Open(filepath.Dir(f.Index.Path()), f.Client.Endpoint(), f.Client.Org())
+		if done := disk.CompletedAt(); !done.IsZero() && now.Sub(done) < every && done.After(f.Index.CompletedAt()) {
+			f.Index.Replace(disk.All(), done)
+			return
+		}
 		f.next, f.seen = 1, nil
 	}
 	for range pages {
