@@ -125,7 +125,7 @@ func start(t *testing.T) *session {
 	cmd := exec.Command(binary, "--endpoint", env.Server.URL, "--org", env.Sandbox.Org(), "--refresh", "0")
 	state := t.TempDir()
 	cmd.Env = append(os.Environ(), "BUILDKITE_API_TOKEN="+env.Sandbox.Token(), "TERM=xterm-256color",
-		"XDG_STATE_HOME="+state, "XDG_CONFIG_HOME="+t.TempDir())
+		"XDG_STATE_HOME="+state, "XDG_CONFIG_HOME="+t.TempDir(), "XDG_CACHE_HOME="+t.TempDir())
 	term, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 24, Cols: 80})
 	if err != nil {
 		t.Fatal(err)

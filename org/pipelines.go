@@ -5,22 +5,33 @@ import (
 	"errors"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/kiteconsole/kiteconsole/api"
 	"github.com/kiteconsole/kiteconsole/model"
+	"github.com/kiteconsole/kiteconsole/pipelineindex"
 )
 
-// Pipelines is the organisation's pipelines, fetched once and shared by
-// every screen that shows them: the pipelines screen, each cluster's
-// Pipelines tab and the palette. The API cannot list one cluster's
-// pipelines, so sharing one list is what keeps the tabs cheap.
+// Pipelines is the organisation's pipelines as far as they are known,
+// shared by every screen that shows them: the pipelines screen, each
+// cluster's Pipelines tab and the palette. The API cannot list one
+// cluster's pipelines, so sharing one list is what keeps the tabs cheap.
 //
-// A first load shows each page as it comes; a refresh gathers the new
-// list aside and shows it when complete, so the list on screen never
-// shrinks to a first page.
+// The rows come from three places, merged by id: the pages of the list
+// (the pipelines screen asks for one page at a time, as the person
+// scrolls: LoadNext; a cluster's tab for every page: Load), the server's
+// answers to a typed filter (Merge), and the on-disk index of an earlier
+// start (UseIndex), whose rows carry only id, slug, name, repository,
+// cluster and archived until a page brings the rest.
+//
+// A first whole load shows each page as it comes; a refresh of the whole
+// list gathers it aside and shows it when complete, so the list on screen
+// never shrinks to a first page.
 type Pipelines struct {
-	Items    []model.Pipeline
+	Items []model.Pipeline
+	// Loaded says every pipeline of the organisation is in Items: a whole
+	// list was read, or the index holds a complete listing.
 	Loaded   bool
 	Loading  bool
 	Err      error
@@ -33,31 +44,56 @@ type Pipelines struct {
 	// be followed (api.ErrPagination). Items holds what was read; a
 	// screen shows it with this said above it.
 	Partial error
+	// Pages is how many pages of the list, from the first, are in Items;
+	// More says the list has pages after them.
+	Pages int
+	More  bool
+	// Revision changes whenever rows already in Items were replaced or
+	// removed (not only appended): a screen that grows its rows from
+	// Items rebuilds them instead.
+	Revision int
 
 	display func(string) string
 	now     func() time.Time
 	// names are the pipelines' names made safe to draw, by id: made once
 	// as pages arrive, not at every redraw.
-	names    map[string]string
-	users    map[string]*model.User
+	names map[string]string
+	users map[string]*model.User
+	// pos is each pipeline's place in Items, by id.
+	pos      map[string]int
 	gen      int
 	incoming []model.Pipeline
+	// fromIndex are the ids whose rows come from the index alone.
+	fromIndex map[string]bool
+	index     *pipelineindex.Index
+	saver     *indexSaver
+	searches  Searches
 }
 
-// PipelinesPage is one page of the list as it arrives. The last one has
-// Done set (and Err if the load failed).
+// PipelinesPage is one page of the list as it arrives. The last one of a
+// whole load has Done set (and Err if the load failed); a page of
+// LoadNext is Single, and Done.
 type PipelinesPage struct {
 	Gen          int
 	Items        []model.Pipeline
 	Number, Last int
 	Done         bool
 	Err          error
+	// Single is a page LoadNext asked for; More says pages follow it.
+	Single, More bool
+	// Found is the server's answer to a filter (Search): its Text, and
+	// whether it is Complete (no filter had more pages).
+	Found    bool
+	Text     string
+	Complete bool
 }
 
-// Load fetches the list unless it is loaded or on its way; force fetches
-// it again. The pages come on the channel, which is closed after the page
-// with Done; each is to be given to Apply on the event loop. started is
-// false when nothing was started (single flight: one load at a time).
+// Load fetches the whole list unless it is loaded or on its way; force
+// fetches it again. The first page is a look in lane, the rest a bulk
+// read (the api package's). The pages come on the channel, which is
+// closed after the page with Done; each is to be given to Apply on the
+// event loop. started is false when nothing was started (single flight:
+// one load at a time).
 func (pc *Pipelines) Load(ctx context.Context, client *api.Client, lane Lane, force bool) (pages <-chan PipelinesPage, started bool) {
 	if pc.Loading || (pc.Loaded && !force) {
 		return nil, false
@@ -85,12 +121,93 @@ func (pc *Pipelines) Load(ctx context.Context, client *api.Client, lane Lane, fo
 	return ch, true
 }
 
+// LoadNext fetches the next page of the list (the first, when none is
+// in): one request, for a screen that shows what fills it and more as
+// the person scrolls. The first page is a look in lane; a later one is a
+// bulk read, which at the API budget's reserve waits for the window to
+// reset (the client's Budget().WaitText says so meanwhile). started is
+// false when a load is on its way or no page is left.
+func (pc *Pipelines) LoadNext(ctx context.Context, client *api.Client, lane Lane) (pages <-chan PipelinesPage, started bool) {
+	if pc.Loading || (pc.Pages > 0 && !pc.More) {
+		return nil, false
+	}
+	n := pc.Pages + 1
+	return pc.loadPage(ctx, client, lane, n), true
+}
+
+// Reload fetches the first page again (a person's r on a list loaded by
+// pages): what shows at the top is current; the rows further down stay
+// until the person scrolls to them.
+func (pc *Pipelines) Reload(ctx context.Context, client *api.Client, lane Lane) (pages <-chan PipelinesPage, started bool) {
+	if pc.Loading {
+		return nil, false
+	}
+	return pc.loadPage(ctx, client, lane, 1), true
+}
+
+func (pc *Pipelines) loadPage(ctx context.Context, client *api.Client, lane Lane, n int) <-chan PipelinesPage {
+	pc.Loading = true
+	pc.gen++
+	gen := pc.gen
+	ch := make(chan PipelinesPage, 1)
+	reqCtx := lane.Context(ctx)
+	if n > 1 {
+		reqCtx = api.AsBulk(reqCtx)
+	}
+	go func() {
+		defer close(ch)
+		page, more, err := client.PipelinesPageN(reqCtx, n)
+		if _, partial := api.Partial(err); partial {
+			err = nil // the page's readable rows are what there is
+		}
+		select {
+		case ch <- PipelinesPage{Gen: gen, Items: page.Items, Number: n, Last: page.Last, Done: true, Single: true, More: more, Err: err}:
+		case <-ctx.Done():
+		}
+	}()
+	return ch
+}
+
+// NeedsSearch reports whether a filter's text, which matches matches of
+// the pipelines known here, is worth asking the server: no shorter text's
+// complete answer holds its matches already, and either not every
+// pipeline is known or none known matches (a complete index may predate
+// a pipeline made elsewhere since).
+func (pc *Pipelines) NeedsSearch(text string, matches int) bool {
+	return pc.searches.Needed(text) && (!pc.Loaded || matches == 0)
+}
+
+// Search asks the server for the pipelines a filter's text matches (see
+// the package's Search), as a person's look in lane. The answer comes on
+// the channel as a Found page, to be given to Apply like any other.
+func (pc *Pipelines) Search(ctx context.Context, client *api.Client, lane Lane, text string) <-chan PipelinesPage {
+	ch := make(chan PipelinesPage, 1)
+	gen := pc.gen
+	go func() {
+		defer close(ch)
+		found, err := Search(lane.Context(ctx), client, text)
+		select {
+		case ch <- PipelinesPage{Gen: gen, Items: found.Pipelines, Done: true, Found: true, Text: text, Complete: found.Complete, Err: err}:
+		case <-ctx.Done():
+		}
+	}()
+	return ch
+}
+
 // Current reports that a page belongs to the load in progress, not to
 // one a switch of organisation or a newer load replaced.
 func (pc *Pipelines) Current(p PipelinesPage) bool { return p.Gen == pc.gen }
 
 // Apply takes in a page of the load in progress.
 func (pc *Pipelines) Apply(m PipelinesPage) {
+	if m.Found {
+		// A filter's answer joins whatever load is in progress.
+		if m.Err == nil {
+			pc.Merge(m.Items)
+			pc.searches.Answered(Found{Text: m.Text, Complete: m.Complete})
+		}
+		return
+	}
 	if !pc.Current(m) {
 		return
 	}
@@ -101,6 +218,33 @@ func (pc *Pipelines) Apply(m PipelinesPage) {
 		pc.names[m.Items[i].ID] = pc.displayName(m.Items[i].Name)
 		pc.compact(&m.Items[i])
 	}
+	if m.Single {
+		pc.Loading = false
+		pc.Partial = nil
+		if m.Err != nil {
+			if _, skipped := api.Partial(m.Err); !skipped {
+				pc.Err = m.Err
+				return
+			}
+			// A page with an item it could not read: the rest of the
+			// page is shown, with what was skipped said above it.
+			pc.Partial = m.Err
+		}
+		pc.Err = nil
+		pc.merge(m.Items)
+		if m.Number >= pc.Pages {
+			// The furthest page says whether more follow; a first page
+			// fetched again (r) does not.
+			pc.Pages, pc.More = m.Number, m.More
+		}
+		pc.Page, pc.Last = m.Number, max(m.Last, m.Number, pc.Last)
+		if !m.More && m.Number == pc.Pages && len(pc.fromIndex) == 0 {
+			// Every page is in, and no row rests on the index alone.
+			pc.Loaded, pc.LoadedAt = true, pc.now()
+		}
+		pc.saveIndex()
+		return
+	}
 	if m.Done {
 		pc.Loading = false
 		_, skipped := api.Partial(m.Err)
@@ -109,40 +253,209 @@ func (pc *Pipelines) Apply(m PipelinesPage) {
 			pc.Err = m.Err
 			return
 		}
-		if pc.Loaded {
-			pc.Items = pc.incoming
-		}
+		// The whole list: what it does not hold is gone.
+		pc.setItems(pc.incoming)
+		clear(pc.fromIndex)
 		pc.incoming, pc.Loaded, pc.Err, pc.LoadedAt = nil, true, nil, pc.now()
 		pc.Partial = nil
 		if partial {
 			pc.Partial = m.Err
 		}
+		pc.Pages, pc.More = pc.Page, false
+		if pc.index != nil {
+			entries := make([]pipelineindex.Entry, len(pc.Items))
+			for i := range pc.Items {
+				entries[i] = pipelineindex.FromPipeline(pc.Items[i])
+			}
+			pc.index.Replace(entries, pc.now())
+			pc.saveIndex()
+		}
 		return
 	}
 	pc.Page, pc.Last = m.Number, m.Last
 	if m.Number == 1 && m.Last > 1 { // room for the whole list at once
-		if pc.Loaded {
-			pc.incoming = make([]model.Pipeline, 0, m.Last*len(m.Items))
-		} else {
+		pc.incoming = make([]model.Pipeline, 0, m.Last*len(m.Items))
+		if !pc.Loaded && len(pc.Items) == 0 {
 			pc.Items = make([]model.Pipeline, 0, m.Last*len(m.Items))
 		}
 	}
-	if pc.Loaded {
-		pc.incoming = append(pc.incoming, m.Items...)
-	} else {
-		pc.Items = append(pc.Items, m.Items...)
+	pc.incoming = append(pc.incoming, m.Items...)
+	if !pc.Loaded {
+		// A first load shows each page as it comes.
+		pc.merge(m.Items)
 	}
+}
+
+// Merge takes in pipelines the server found for a filter: each replaces
+// its row or is added.
+func (pc *Pipelines) Merge(found []model.Pipeline) {
+	if pc.names == nil {
+		pc.names = map[string]string{}
+	}
+	for i := range found {
+		pc.names[found[i].ID] = pc.displayName(found[i].Name)
+		pc.compact(&found[i])
+	}
+	pc.merge(found)
+	pc.saveIndex()
+}
+
+// merge replaces or appends rows by id, and records them in the index.
+func (pc *Pipelines) merge(ps []model.Pipeline) {
+	if pc.pos == nil {
+		pc.reindex()
+	}
+	replaced := false
+	for _, p := range ps {
+		if i, ok := pc.pos[p.ID]; ok {
+			pc.Items[i] = p
+			replaced = true
+		} else {
+			pc.pos[p.ID] = len(pc.Items)
+			pc.Items = append(pc.Items, p)
+		}
+		delete(pc.fromIndex, p.ID)
+		if pc.index != nil {
+			pc.index.Upsert(pipelineindex.FromPipeline(p))
+		}
+	}
+	if replaced {
+		pc.Revision++
+	}
+}
+
+// setItems makes items the whole list.
+func (pc *Pipelines) setItems(items []model.Pipeline) {
+	pc.Items = items
+	pc.reindex()
+	pc.Revision++
+}
+
+func (pc *Pipelines) reindex() {
+	pc.pos = make(map[string]int, len(pc.Items))
+	for i := range pc.Items {
+		pc.pos[pc.Items[i].ID] = i
+	}
+}
+
+// UseIndex shows the pipelines an earlier start recorded in ix, and keeps
+// ix current with every page, filter answer and change from now on. A
+// complete index makes the list Loaded: every pipeline is known without
+// a request, and a filter need not ask the server.
+func (pc *Pipelines) UseIndex(ix *pipelineindex.Index) {
+	pc.index, pc.saver = ix, &indexSaver{}
+	if ix == nil {
+		return
+	}
+	entries := ix.All()
+	if pc.names == nil {
+		pc.names = map[string]string{}
+	}
+	if pc.fromIndex == nil {
+		pc.fromIndex = map[string]bool{}
+	}
+	ps := make([]model.Pipeline, 0, len(entries))
+	for _, e := range entries {
+		ps = append(ps, FromEntry(e))
+		pc.names[e.ID] = pc.displayName(e.Name)
+		pc.fromIndex[e.ID] = true
+	}
+	pc.Items = append(pc.Items, ps...)
+	pc.reindex()
+	pc.Revision++
+	if !ix.CompletedAt().IsZero() {
+		pc.Loaded, pc.LoadedAt = true, ix.CompletedAt()
+	}
+}
+
+// FromIndex reports whether p's row comes from the index alone: only its
+// name, slug, repository, cluster and whether archived are known.
+func (pc *Pipelines) FromIndex(p *model.Pipeline) bool { return pc.fromIndex[p.ID] }
+
+// Index is the on-disk index in use, or nil.
+func (pc *Pipelines) Index() *pipelineindex.Index { return pc.index }
+
+// FromEntry is the pipeline an index entry describes, as far as it does.
+func FromEntry(e pipelineindex.Entry) model.Pipeline {
+	p := model.Pipeline{ID: e.ID, Slug: e.Slug, Name: e.Name, Repository: e.Repository}
+	if e.ClusterID != "" {
+		p.ClusterID = &e.ClusterID
+	}
+	if e.Archived {
+		p.ArchivedAt = &model.Timestamp{Time: time.Unix(1, 0)}
+	}
+	return p
+}
+
+// saveIndex writes the index in the background: a save is a file write
+// of up to a few megabytes, which the event loop must not wait for.
+func (pc *Pipelines) saveIndex() {
+	if pc.index != nil {
+		pc.saver.save(pc.index)
+	}
+}
+
+// indexSaver writes an index off the event loop, one save at a time: a
+// save snapshots the index when it starts, so saves run in order and the
+// last one holds the latest state (two at once could finish in the wrong
+// order). Saves asked for while one runs become one more save.
+type indexSaver struct {
+	mu             sync.Mutex
+	running, dirty bool
+}
+
+func (s *indexSaver) save(ix *pipelineindex.Index) {
+	s.mu.Lock()
+	s.dirty = true
+	if s.running {
+		s.mu.Unlock()
+		return
+	}
+	s.running = true
+	s.mu.Unlock()
+	go func() {
+		for {
+			s.mu.Lock()
+			if !s.dirty {
+				s.running = false
+				s.mu.Unlock()
+				return
+			}
+			s.dirty = false
+			s.mu.Unlock()
+			_ = ix.Save() // a failed save costs the next start a request, nothing more
+		}
+	}()
 }
 
 func (pc *Pipelines) apply(c Change) {
 	switch c := c.(type) {
 	case PipelineChanged:
-		pc.Items, _ = Upsert(pc.Items, c.Pipeline, func(p model.Pipeline) bool { return p.ID == c.Pipeline.ID })
-		if pc.names != nil {
-			pc.names[c.Pipeline.ID] = pc.displayName(c.Pipeline.Name)
+		if pc.names == nil {
+			pc.names = map[string]string{}
 		}
+		pc.names[c.Pipeline.ID] = pc.displayName(c.Pipeline.Name)
+		if pc.index != nil {
+			if old, ok := pc.pos[c.Pipeline.ID]; ok && pc.Items[old].Slug != c.Pipeline.Slug {
+				pc.index.Rename(c.Pipeline.ID, c.Pipeline.Name, c.Pipeline.Slug)
+			}
+		}
+		pc.merge([]model.Pipeline{c.Pipeline})
+		pc.saveIndex()
 	case PipelineRemoved:
-		pc.Items = slices.DeleteFunc(pc.Items, func(p model.Pipeline) bool { return p.Slug == c.Slug })
+		if pc.index != nil {
+			if e, ok := pc.index.BySlug(c.Slug); ok {
+				pc.index.Remove(e.ID)
+				pc.saveIndex()
+			}
+		}
+		pc.setItems(slices.DeleteFunc(pc.Items, func(p model.Pipeline) bool {
+			if p.Slug == c.Slug {
+				delete(pc.fromIndex, p.ID)
+				return true
+			}
+			return false
+		}))
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 
 	"github.com/kiteconsole/kiteconsole/api"
 	"github.com/kiteconsole/kiteconsole/model"
+	"github.com/kiteconsole/kiteconsole/pipelineindex"
 )
 
 // State is one console's knowledge of one organisation. A switch of
@@ -26,6 +27,20 @@ type State struct {
 	// Pipelines is the organisation's pipelines, loaded once and shared
 	// by every screen that shows them.
 	Pipelines *Pipelines
+	// Filler completes the on-disk pipelines index in the background;
+	// nil without an index.
+	Filler *IndexFiller
+}
+
+// UseIndex opens the on-disk index of this organisation's pipelines in
+// dir: the pipelines it holds show at once, and from now on it is kept
+// current (pages, filters, changes made here) and completed in the
+// background by Filler. A missing or corrupt file is an empty index,
+// never an error.
+func (s *State) UseIndex(dir string) {
+	ix := pipelineindex.Open(dir, s.Client.Endpoint(), s.Client.Org())
+	s.Pipelines.UseIndex(ix)
+	s.Filler = &IndexFiller{Index: ix, Client: s.Client, saver: s.Pipelines.saver}
 }
 
 // QueueEntry is a queue with the cluster it belongs to.

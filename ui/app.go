@@ -21,6 +21,7 @@ import (
 	"github.com/kiteconsole/kiteconsole/audit"
 	"github.com/kiteconsole/kiteconsole/keymap"
 	"github.com/kiteconsole/kiteconsole/org"
+	"github.com/kiteconsole/kiteconsole/pipelineindex"
 	"github.com/kiteconsole/kiteconsole/theme"
 	"github.com/kiteconsole/kiteconsole/ui/common"
 	"github.com/kiteconsole/kiteconsole/ui/component"
@@ -53,6 +54,9 @@ type Options struct {
 	// connects to one of them.
 	Orgs      []string
 	SwitchOrg func(ctx context.Context, org string) (*api.Client, error)
+	// NoPipelineIndex keeps the pipelines index off disk: nothing is read
+	// from or written to $XDG_CACHE_HOME/kiteconsole.
+	NoPipelineIndex bool
 }
 
 // ChangedElsewhere tells a console that the organisation was changed from
@@ -134,6 +138,7 @@ func New(ctx context.Context, opts Options) *App {
 	}
 	sp := spinner.New(spinner.WithSpinner(spinner.MiniDot))
 	a := &App{c: c, opts: opts, spinner: sp, cancel: cancel, batches: map[int]*batch{}, width: 80, height: 24}
+	a.useIndex()
 	a.stack = []common.Screen{screen.NewClustersScreen(c)}
 	return a
 }
@@ -290,6 +295,8 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 		if msg.gen != a.refreshGen {
 			return nil
 		}
+		// The pipelines index is completed on the timer, in the background lane.
+		a.c.Org.Filler.Step(a.c.AppCtx, a.c.Now())
 		return tea.Batch(a.autoRefresh(false), a.armRefresh())
 	case budgetTick:
 		return tickBudget(a.c.AppCtx)
@@ -370,7 +377,7 @@ func (a *App) pipelinesArrived(msg common.PipelinesPage) tea.Cmd {
 	current := a.c.Org.Pipelines.Current(msg.PipelinesPage)
 	a.c.ApplyPipelines(msg)
 	cmds := []tea.Cmd{a.everyScreen(msg), msg.Next}
-	if msg.Done && current {
+	if msg.Done && (current || msg.Found) {
 		cmds = append(cmds, a.everyScreen(common.PipelinesLoaded{Err: msg.Err}))
 		if p, ok := a.overlay.(*component.Palette); ok {
 			p.Items = a.paletteItems()
@@ -506,11 +513,24 @@ func (a *App) reset(client *api.Client) tea.Cmd {
 	c := a.c
 	c.Client, c.ReadOnly, c.Token = client, client.ReadOnly(), nil
 	c.Org = common.NewOrgState(client, c.Now)
+	a.useIndex()
 	c.Marks, c.Pending = map[string]common.QueueRef{}, map[string]string{}
 	a.stack = []common.Screen{screen.NewClustersScreen(c)}
 	s, sizeCmd := a.top().Update(tea.WindowSizeMsg{Width: c.Width, Height: c.Height})
 	a.stack[0] = s
 	return tea.Batch(sizeCmd, s.Init(), a.askToken(), common.Flash(common.FlashOK, "switched to "+common.Clean(client.Org())))
+}
+
+// useIndex opens the organisation's on-disk pipelines index, unless
+// turned off or there is no cache directory (then the console works as
+// without one).
+func (a *App) useIndex() {
+	if a.opts.NoPipelineIndex {
+		return
+	}
+	if dir, err := pipelineindex.DefaultDir(); err == nil {
+		a.c.Org.UseIndex(dir)
+	}
 }
 
 func (a *App) quit() tea.Cmd {

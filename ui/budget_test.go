@@ -43,7 +43,7 @@ func TestRefreshPaceFollowsTheBudget(t *testing.T) {
 func TestHeaderShowsTheBudget(t *testing.T) {
 	d := startDriver(t, driverOptions{width: 120, height: 30, rateLimit: sandbox.RateLimit{Limit: 200, Window: time.Hour}})
 	d.waitFor("Production", "PAUSED")
-	d.waitShown("/200 · resets ")
+	d.waitShown("/200 org · resets ")
 	other := d.env.ClientWith(t, api.Config{})
 	for b := other.Budget(); !b.Known || b.Remaining > api.DefaultReserve; b = other.Budget() {
 		if _, err := other.ListClusters(context.Background(), nil); err != nil {
@@ -61,7 +61,7 @@ func TestHeaderShowsTheBudget(t *testing.T) {
 	})
 }
 
-var budgetText = regexp.MustCompile(`API (\d+)/200 · resets \d+s`)
+var budgetText = regexp.MustCompile(`API (\d+)/200 org · resets \d+s`)
 
 // With the SSH server's shared cache, opening a screen may be answered by
 // it, but r always asks the API.

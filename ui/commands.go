@@ -18,7 +18,13 @@ import (
 func (a *App) openPalette() tea.Cmd {
 	p, cmd := component.NewPalette(a.c, a.paletteItems(), &a.history)
 	a.overlay = p
-	return tea.Batch(cmd, a.c.LoadPipelines(org.Interactive, false))
+	// The first page of pipelines, not the whole list: the palette asks
+	// the API for the rest by name as a person types.
+	var first tea.Cmd
+	if pc := a.c.Org.Pipelines; !pc.Loaded && pc.Pages == 0 {
+		first = a.c.LoadNextPipelines(org.Interactive)
+	}
+	return tea.Batch(cmd, first)
 }
 
 func (a *App) paletteItems() []component.PaletteItem {

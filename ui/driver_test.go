@@ -29,7 +29,7 @@ var update = flag.Bool("update", false, "rewrite the golden files")
 // the program's own loop answers, so no test touches the model from
 // another goroutine.
 type driver struct {
-	t   *testing.T
+	t   testing.TB
 	p   *tea.Program
 	env *sandboxtest.Env
 	out chan error
@@ -69,6 +69,9 @@ func startDriver(t *testing.T, o driverOptions) *driver {
 	if o.width == 0 {
 		o.width, o.height = 80, 24
 	}
+	// The pipelines index of this test only: a sandbox of an earlier test
+	// may have had the same address.
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
 	sbOpts := sandbox.Options{Size: o.size, Latency: o.latency, RateLimit: o.rateLimit}
 	now := func() time.Time { return sandboxtest.Now }
 	if o.clock != nil {

@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
+	"github.com/kiteconsole/kiteconsole/api"
 	"github.com/kiteconsole/kiteconsole/ui/common"
 	"github.com/kiteconsole/kiteconsole/ui/component"
 )
@@ -92,26 +93,57 @@ func join(a, b string) string {
 	return a + "  " + b
 }
 
-// budget is the header's "API 143/200 · resets 42s": amber below a
-// quarter of the window, red at the reserve or while a 429 holds.
+// budget is the header's binding window, the one with less left:
+// "API 31/50 you · resets 42s" (the user's window behind the token) or
+// "API 12/200 org · resets 9s" (the organisation's); amber below a
+// quarter of it, red at the reserve or while a 429 holds. Once the window
+// has reset it shows the fresh one ("API 50/50 you") until the next reply
+// says more, rather than vanish.
 func (a *App) budget() string {
-	b := a.c.Client.Budget()
-	now := time.Now() // the client's clock, not the display's
-	if !b.Known || !now.Before(b.ResetAt.Add(time.Second)) {
-		return ""
-	}
-	secs := int(b.ResetAt.Sub(now).Round(time.Second) / time.Second)
-	text := fmt.Sprintf("API %d/%d · resets %ds", b.Remaining, b.Limit, max(0, secs))
+	// The client's clock, not the display's.
+	text, level := budgetLine(a.c.Client.Budget(), a.c.Client.Now())
 	st := a.c.Styles
-	switch {
-	case now.Before(b.HeldUntil):
-		return st.Danger.Render(fmt.Sprintf("API limit reached · resets %ds", max(0, int(b.HeldUntil.Sub(now).Round(time.Second)/time.Second))))
-	case b.AtReserve():
+	switch level {
+	case budgetDanger:
 		return st.Danger.Render(text)
-	case b.Low():
+	case budgetLow:
 		return st.Warning.Render(text)
 	}
 	return st.Muted.Render(text)
+}
+
+type budgetLevel int
+
+const (
+	budgetOK budgetLevel = iota
+	budgetLow
+	budgetDanger
+)
+
+// budgetLine is the header's budget text and how alarming it is, at now.
+func budgetLine(b api.Budget, now time.Time) (string, budgetLevel) {
+	if !b.Known {
+		return "", budgetOK
+	}
+	if now.Before(b.HeldUntil) {
+		who := "org"
+		if b.HeldScope == api.ScopeUser {
+			who = "you"
+		}
+		return fmt.Sprintf("API limit reached (%s) · resets %ds", who, max(0, int(b.HeldUntil.Sub(now).Round(time.Second)/time.Second))), budgetDanger
+	}
+	text := "API " + b.Text(now)
+	if !now.Before(b.ResetAt) {
+		// A fresh window: no reply has said when it resets yet.
+		text = fmt.Sprintf("API %d/%d %s", b.Remaining, b.Limit, b.Who())
+	}
+	switch {
+	case b.AtReserve():
+		return text, budgetDanger
+	case b.Low():
+		return text, budgetLow
+	}
+	return text, budgetOK
 }
 
 func (a *App) crumbs() string {

@@ -4,6 +4,7 @@ package common
 // by page, and every screen is told as they arrive.
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 
@@ -38,6 +39,9 @@ func Progress(pc *org.Pipelines) string {
 	return fmt.Sprintf("loaded %s of about %s", thousands(len(pc.Items)), thousands(pc.Last*100))
 }
 
+// Thousands writes n with thousands separated: 10,000.
+func Thousands(n int) string { return thousands(n) }
+
 func thousands(n int) string {
 	s := strconv.Itoa(n)
 	for i := len(s) - 3; i > 0; i -= 3 {
@@ -51,6 +55,45 @@ func thousands(n int) string {
 // as they arrive, shown in the footer as one task.
 func (c *Common) LoadPipelines(lane org.Lane, force bool) tea.Cmd {
 	ch, started := c.Org.Pipelines.Load(c.AppCtx, c.Client, lane, force)
+	if !started {
+		return nil
+	}
+	const label = "loading pipelines"
+	task := c.Tasks.start(label)
+	return tracked(task, label, readPage(ch, task))
+}
+
+// LoadNextPipelines fetches the next page of the list (the first when
+// none is in), for a screen that loads as the person scrolls; pages after
+// the first are a bulk read. ReloadPipelines fetches the first page again
+// (r). Each is one request, shown in the footer as a task.
+func (c *Common) LoadNextPipelines(lane org.Lane) tea.Cmd {
+	ch, started := c.Org.Pipelines.LoadNext(c.AppCtx, c.Client, lane)
+	if !started {
+		return nil
+	}
+	const label = "loading pipelines"
+	task := c.Tasks.start(label)
+	return tracked(task, label, readPage(ch, task))
+}
+
+// SearchPipelines asks the server for the pipelines a filter's text
+// matches, as a person's look; the answer arrives as a PipelinesPage with
+// Found set and joins the list (and the palette's pipelines).
+func (c *Common) SearchPipelines(text string) tea.Cmd {
+	ch := c.Org.Pipelines.Search(c.AppCtx, c.Client, org.Interactive, text)
+	return c.Run(c.AppCtx, org.Interactive, "searching pipelines", func(context.Context) tea.Msg {
+		p, ok := <-ch
+		if !ok {
+			return nil
+		}
+		return PipelinesPage{PipelinesPage: p}
+	})
+}
+
+// ReloadPipelines: see LoadNextPipelines.
+func (c *Common) ReloadPipelines(lane org.Lane) tea.Cmd {
+	ch, started := c.Org.Pipelines.Reload(c.AppCtx, c.Client, lane)
 	if !started {
 		return nil
 	}

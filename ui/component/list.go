@@ -388,3 +388,31 @@ func (l *List[T]) Stale() (string, bool) {
 	}
 	return common.Ago(l.c.Now(), l.loadedAt), true
 }
+
+// Query is the filter's text, trimmed ("" when none): a list that loads
+// by pages asks the server for it too.
+func (l *List[T]) Query() string { return l.Table.query() }
+
+// RowsBelow is how many shown rows are below the cursor, and Page how
+// many rows a screenful holds: a list that loads by pages fetches the
+// next one when fewer than a screenful are left.
+func (l *List[T]) RowsBelow() int { return max(0, len(l.Table.view)-1-l.Table.cursor) }
+
+// Page is how many rows the table shows at once.
+func (l *List[T]) Page() int { return max(1, l.Table.bodyHeight()) }
+
+// OnScreen is the keys of the rows on screen, from the top one shown, for
+// a table of rows rows (its own height once drawn, when larger): a list
+// that fetches something per row fetches it for these.
+func (l *List[T]) OnScreen(rows int) []string {
+	t := l.Table
+	n := max(rows, t.bodyHeight())
+	var keys []string
+	for i := t.offset; i < len(t.view) && i < t.offset+n; i++ {
+		keys = append(keys, t.Rows[t.view[i]].key)
+	}
+	return keys
+}
+
+// Shown is how many rows the filter lets through (all when none).
+func (l *List[T]) Shown() int { return len(l.Table.view) }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
@@ -29,6 +30,9 @@ type Palette struct {
 	Cursor  int
 	history *[]string // what was run, oldest first; kept by the root model
 	histPos int       // len(history) when not walking it
+	// typedSeq numbers the texts typed, for the debounce of the server's
+	// pipeline search.
+	typedSeq int
 
 	run, move, back, walk, closes key.Binding
 }
@@ -85,7 +89,59 @@ func (p *Palette) help() []key.Binding { return []key.Binding{p.run, p.move, p.w
 func (p *Palette) Place() placement    { return PlaceTop }
 func (p *Palette) Typing() bool        { return true }
 
+// paletteSearchDebounce is how long typing must pause before the palette
+// asks the server for pipelines by name.
+const paletteSearchDebounce = 150 * time.Millisecond
+
+// paletteSettled says typing paused on text.
+type paletteSettled struct {
+	seq  int
+	text string
+}
+
+// searchPipelines finds pipelines the way the pipelines screen does:
+// those loaded or in the index match at once; once typing pauses, the
+// server is asked too (unless every pipeline is known), and its answer
+// joins the items when it arrives (the root model remakes them).
+func (p *Palette) searchPipelines() tea.Cmd {
+	p.typedSeq++
+	text := strings.TrimSpace(p.Input.Value())
+	if len([]rune(text)) < 2 || p.typingCommand(text) || !p.c.Org.Pipelines.NeedsSearch(text, p.pipelinesShown()) {
+		return nil
+	}
+	seq := p.typedSeq
+	return tea.Tick(paletteSearchDebounce, func(time.Time) tea.Msg { return paletteSettled{seq: seq, text: text} })
+}
+
+// typingCommand reports whether text is the start of a command's name
+// (":pip" on the way to ":pipelines"): not worth asking the API about.
+func (p *Palette) typingCommand(text string) bool {
+	for _, it := range p.Items {
+		if it.Kind == "command" && strings.HasPrefix(it.Label, text) {
+			return true
+		}
+	}
+	return false
+}
+
+// pipelinesShown is how many pipelines the typed text matches.
+func (p *Palette) pipelinesShown() int {
+	n := 0
+	for _, i := range p.Shown {
+		if p.Items[i].Kind == "pipeline" {
+			n++
+		}
+	}
+	return n
+}
+
 func (p *Palette) Update(msg tea.Msg) (tea.Cmd, bool) {
+	if m, ok := msg.(paletteSettled); ok {
+		if m.seq != p.typedSeq || m.text != strings.TrimSpace(p.Input.Value()) || !p.c.Org.Pipelines.NeedsSearch(m.text, p.pipelinesShown()) {
+			return nil, false
+		}
+		return p.c.SearchPipelines(m.text), false
+	}
 	k, ok := msg.(tea.KeyPressMsg)
 	if !ok {
 		var cmd tea.Cmd
@@ -137,6 +193,7 @@ func (p *Palette) Update(msg tea.Msg) (tea.Cmd, bool) {
 	p.Input, cmd = p.Input.Update(msg)
 	if p.Input.Value() != before {
 		p.Filter()
+		cmd = tea.Batch(cmd, p.searchPipelines())
 	}
 	return cmd, false
 }
@@ -164,7 +221,7 @@ func (p *Palette) View(width, height int) string {
 		lines = append(lines, st.Muted.Render("  nothing matches"))
 	}
 	if !p.c.Org.Pipelines.Loaded {
-		lines = append(lines, "", st.Muted.Render("  pipelines are loading; they will be searchable here"))
+		lines = append(lines, "", st.Muted.Render("  pipelines: those loaded match at once; the API is asked for the rest as you type"))
 	}
 	lines = append(lines, "", st.Muted.Render(hint(p.help())))
 	return st.Dialog.Width(w).Render(strings.Join(lines, "\n"))

@@ -22,6 +22,8 @@ type clustersScreen struct {
 	queues map[string][]model.Queue // by cluster id, once seen
 	// act gives the WAITING column: the jobs waiting on each queue.
 	act activity
+	// counting are the clusters whose queues are being listed.
+	counting map[string]bool
 }
 
 // recountEvery is how many timer reloads of the list go by between
@@ -32,9 +34,8 @@ const recountEvery = 4
 type clustersLoaded struct {
 	clusters []model.Cluster
 	err      error
-	counts   bool // also fetch the queue counts
-	// lane is the load's: the timer's counts go in the background too.
-	lane org.Lane
+	counts   bool // also recount the queues of the clusters on screen
+	lane     org.Lane
 }
 
 // queuesCounted is one cluster's queues, listed for the counts.
@@ -49,7 +50,7 @@ type queuesCounted struct {
 const countParallel = 2
 
 func NewClustersScreen(c *common.Common) *clustersScreen {
-	s := &clustersScreen{ScreenBase: common.NewBase(c), queues: map[string][]model.Queue{}}
+	s := &clustersScreen{ScreenBase: common.NewBase(c), queues: map[string][]model.Queue{}, counting: map[string]bool{}}
 	st, k := c.Styles, c.Keys
 	s.list = component.NewList(c, component.ListSpec[model.Cluster]{
 		Noun: "clusters", Empty: "no clusters yet: n creates one", FilterCol: 2,
@@ -150,13 +151,23 @@ func (s *clustersScreen) load(lane org.Lane, counts bool) tea.Cmd {
 	})
 }
 
-// loadCounts lists each cluster's queues, a few at a time.
-func (s *clustersScreen) loadCounts(lane org.Lane) tea.Cmd {
+// loadCounts lists the queues of the clusters on screen, a few at a
+// time, in the background lane: counts are worth a request only where a
+// person sees them, and never one a person's look or change waits for.
+// again recounts those already counted too; otherwise only the clusters
+// not counted yet are (the ones a scroll brought on screen).
+func (s *clustersScreen) loadCounts(again bool) tea.Cmd {
 	sem := make(chan struct{}, countParallel)
 	var cmds []tea.Cmd
-	for _, cl := range s.list.Items {
-		id := cl.ID
-		cmds = append(cmds, s.Run(lane, "counting queues", func(ctx context.Context) tea.Msg {
+	for _, id := range s.list.OnScreen(s.C.Height - 2) {
+		if s.counting[id] {
+			continue
+		}
+		if _, counted := s.queues[id]; counted && !again {
+			continue
+		}
+		s.counting[id] = true
+		cmds = append(cmds, s.Run(org.Background, "counting queues", func(ctx context.Context) tea.Msg {
 			select {
 			case sem <- struct{}{}:
 			case <-ctx.Done():
@@ -172,13 +183,16 @@ func (s *clustersScreen) loadCounts(lane org.Lane) tea.Cmd {
 
 func (s *clustersScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	if used, cmd := s.list.Update(msg, 1); used {
-		return s, cmd
+		// A scroll may bring clusters on screen that are not counted yet.
+		return s, tea.Batch(cmd, s.loadCounts(false))
 	}
 	if s.act.take(msg) {
 		s.list.Rebuild()
 		return s, nil
 	}
 	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		return s, s.loadCounts(false)
 	case clustersLoaded:
 		cmd := s.list.Loaded(msg.clusters, msg.err)
 		if !component.Usable(msg.err) || common.Deferred(msg.err) {
@@ -187,16 +201,9 @@ func (s *clustersScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		s.C.Org.SetClusters(msg.clusters)
 		// The waiting jobs of every queue: a request per hundred active
 		// builds, with each load of the list.
-		loads := loadQueueLoads(&s.ScreenBase, msg.lane)
-		if msg.counts {
-			lane := org.Interactive
-			if msg.lane == org.Background {
-				lane = org.Background
-			}
-			return s, tea.Batch(cmd, loads, s.loadCounts(lane))
-		}
-		return s, tea.Batch(cmd, loads)
+		return s, tea.Batch(cmd, loadQueueLoads(&s.ScreenBase, msg.lane), s.loadCounts(msg.counts))
 	case queuesCounted:
+		delete(s.counting, msg.clusterID)
 		// A count that failed stays unknown ("…"); the table is still usable.
 		if msg.err == nil {
 			// Posted, not sent: the counts show in the same update that ends

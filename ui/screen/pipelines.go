@@ -3,10 +3,12 @@ package screen
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/kiteconsole/kiteconsole/api"
 	"github.com/kiteconsole/kiteconsole/audit"
 	"github.com/kiteconsole/kiteconsole/model"
 	"github.com/kiteconsole/kiteconsole/org"
@@ -24,6 +26,7 @@ type pipelineList struct {
 	clusterID    string // "" for every cluster
 	ShowArchived bool
 	built        int // how many of org's pipelines the rows were made from
+	revision     int // org's pipelines' Revision the rows were made from
 }
 
 func newPipelineList(c *common.Common, clusterID string) *pipelineList {
@@ -48,6 +51,11 @@ func newPipelineList(c *common.Common, clusterID string) *pipelineList {
 	cols = append(cols,
 		component.Col("BRANCH", 8, 0, 100, func(p *model.Pipeline) string { return common.Clean(p.DefaultBranch) }),
 		component.Col("RUN/SCH/WAIT", 12, 0, 0, func(p *model.Pipeline) string {
+			if c.Org.Pipelines.FromIndex(p) {
+				// Known from the on-disk index only: its counts come with
+				// the page that holds it.
+				return st.Muted.Render("·")
+			}
 			counts := fmt.Sprintf("%d/%d/%d", p.RunningBuildsCount, p.ScheduledBuildsCount, p.WaitingJobsCount)
 			if p.RunningBuildsCount > 0 {
 				return st.Running.Render(counts)
@@ -107,14 +115,14 @@ func (l *pipelineList) Rebuild() {
 			ps = append(ps, &items[i])
 		}
 	}
-	l.built = len(items)
+	l.built, l.revision = len(items), l.c.Org.Pipelines.Revision
 	l.List.SetItems(ps)
 }
 
 // grow adds the rows of the pipelines that arrived since the last build.
 func (l *pipelineList) grow() {
 	items := l.c.Org.Pipelines.Items
-	if l.built > len(items) {
+	if l.built > len(items) || l.revision != l.c.Org.Pipelines.Revision {
 		l.Rebuild()
 		return
 	}
@@ -144,7 +152,7 @@ func (l *pipelineList) sync(msg tea.Msg, visible bool) (tea.Cmd, bool) {
 	case common.PipelinesPage:
 		// A first load shows each page as it comes; a refresh shows the
 		// new list when it is complete.
-		if !l.c.Org.Pipelines.Loaded && !msg.Done {
+		if msg.Single || msg.Found || (!l.c.Org.Pipelines.Loaded && !msg.Done) {
 			l.grow()
 		}
 		return nil, true
@@ -236,10 +244,28 @@ func confirmDeletePipeline(c *common.Common, p model.Pipeline) tea.Cmd {
 		Shows: org.PipelineRemoved{Slug: p.Slug}})
 }
 
-// PipelinesScreen is every pipeline of the organisation (:pipelines).
+// PipelinesScreen is every pipeline of the organisation (:pipelines). It
+// costs little in a large organisation: opening it fetches the first page
+// (what fills the screen and more), and the next page comes as the cursor
+// nears the end of what is in; a typed filter also asks the server, once
+// the typing pauses, and its answers join the rows. With a complete
+// on-disk index every pipeline shows at once, without a request.
 type PipelinesScreen struct {
 	common.ScreenBase
 	List *pipelineList
+	// typed is the filter the debounce waits on.
+	typed    string
+	typedSeq int
+}
+
+// filterDebounce is how long typing must pause before a filter is asked
+// of the server.
+const filterDebounce = 150 * time.Millisecond
+
+// filterSettled says typing paused on a filter.
+type filterSettled struct {
+	seq  int
+	text string
 }
 
 func NewPipelinesScreen(c *common.Common) *PipelinesScreen {
@@ -249,21 +275,37 @@ func NewPipelinesScreen(c *common.Common) *PipelinesScreen {
 func (s *PipelinesScreen) Crumb() string       { return "Pipelines" }
 func (s *PipelinesScreen) Capturing() bool     { return s.List.Capturing() }
 func (s *PipelinesScreen) Help() []key.Binding { return s.List.Help() }
-func (s *PipelinesScreen) Init() tea.Cmd       { return s.C.LoadPipelines(org.Interactive, false) }
+
+// Init fetches the first page unless every pipeline is known already.
+func (s *PipelinesScreen) Init() tea.Cmd {
+	if pc := s.C.Org.Pipelines; pc.Loaded || pc.Pages > 0 {
+		return nil
+	}
+	return s.C.LoadNextPipelines(org.Interactive)
+}
 
 func (s *PipelinesScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	if cmd, used := s.List.sync(msg, true); used {
-		return s, cmd
+		return s, tea.Batch(cmd, s.more())
+	}
+	switch msg := msg.(type) {
+	case filterSettled:
+		return s, s.search(msg)
 	}
 	if used, cmd := s.List.Update(msg, 1); used {
-		return s, cmd
+		return s, tea.Batch(cmd, s.typing(), s.more())
 	}
 	switch msg := msg.(type) {
 	case common.RefreshMsg:
-		// The whole list is many requests: only a person's r reloads it.
+		// A person's r fetches the first page again (one request); the
+		// timer leaves the list alone: it is many requests.
 		if !msg.Auto {
 			s.List.StartLoadIn(msg.Lane)
-			return s, s.C.LoadPipelines(msg.Lane, true)
+			pc := s.C.Org.Pipelines
+			if pc.Loaded && pc.Pages > 0 && !pc.More && len(pc.Items) <= api.PerPage {
+				return s, s.C.LoadPipelines(msg.Lane, true)
+			}
+			return s, s.C.ReloadPipelines(msg.Lane)
 		}
 	case tea.KeyPressMsg:
 		if key.Matches(msg, s.C.Keys.Back) {
@@ -273,15 +315,71 @@ func (s *PipelinesScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	return s, nil
 }
 
+// more fetches the next page when fewer than a screenful of rows are
+// left below the cursor and the list has more. Not while filtering: the
+// server answers a filter by itself.
+func (s *PipelinesScreen) more() tea.Cmd {
+	pc := s.C.Org.Pipelines
+	if pc.Loading || (pc.Pages > 0 && !pc.More) || s.List.Query() != "" {
+		return nil
+	}
+	if pc.Pages > 0 && s.List.RowsBelow() >= s.List.Page() {
+		return nil
+	}
+	if pc.Pages == 0 && pc.Loaded && s.List.RowsBelow() >= s.List.Page() {
+		// The index knows every pipeline: pages come only when the cursor
+		// reaches the end.
+		return nil
+	}
+	return s.C.LoadNextPipelines(org.Interactive)
+}
+
+// typing starts the debounce when the filter's text changed.
+func (s *PipelinesScreen) typing() tea.Cmd {
+	text := s.List.Query()
+	if text == s.typed {
+		return nil
+	}
+	s.typed = text
+	s.typedSeq++
+	if text == "" || !s.C.Org.Pipelines.NeedsSearch(text, s.List.Shown()) {
+		return nil
+	}
+	seq := s.typedSeq
+	return tea.Tick(filterDebounce, func(time.Time) tea.Msg { return filterSettled{seq: seq, text: text} })
+}
+
+// search asks the server for a filter the typing paused on.
+func (s *PipelinesScreen) search(m filterSettled) tea.Cmd {
+	if m.seq != s.typedSeq || m.text != s.List.Query() || !s.C.Org.Pipelines.NeedsSearch(m.text, s.List.Shown()) {
+		return nil
+	}
+	return s.C.SearchPipelines(m.text)
+}
+
 func (s *PipelinesScreen) View() string {
 	st := s.C.Styles
 	title := st.Title.Render("Pipelines")
-	if pc := s.C.Org.Pipelines; !pc.Loaded && len(pc.Items) > 0 {
-		title += st.Muted.Render("  " + common.Progress(pc) + " · the cursor and / work meanwhile")
-	} else if pc.Loaded {
+	pc := s.C.Org.Pipelines
+	switch {
+	case pc.Loaded:
 		title += st.Muted.Render(fmt.Sprintf("  %d", s.List.Count()))
 		if !s.List.ShowArchived {
 			title += st.Muted.Render("  (H shows archived)")
+		}
+	case pc.Pages > 0:
+		title += st.Muted.Render(fmt.Sprintf("  %d", s.List.Count()))
+		if pc.More {
+			title += st.Muted.Render(fmt.Sprintf(" of about %s · more as you scroll", common.Thousands(max(pc.Last, pc.Pages+1)*api.PerPage)))
+		}
+	case len(pc.Items) > 0:
+		title += st.Muted.Render("  " + common.Progress(pc) + " · the cursor and / work meanwhile")
+	}
+	// A bulk read waiting at the budget's reserve says so; the rows in
+	// stay usable.
+	if pc.Loading {
+		if w := s.C.Client.Budget().WaitText(s.C.Client.Now()); w != "" {
+			title += "  " + st.Warning.Render(w)
 		}
 	}
 	return title + "\n" + s.List.View(s.C.Width, s.C.Height-1)

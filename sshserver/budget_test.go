@@ -1,0 +1,136 @@
+package sshserver
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/kiteconsole/kiteconsole/api"
+	"github.com/kiteconsole/kiteconsole/api/sandbox"
+	"github.com/kiteconsole/kiteconsole/api/sandbox/sandboxtest"
+	"github.com/kiteconsole/kiteconsole/audit"
+)
+
+// TestMain keeps the sessions' pipelines index in a directory of the
+// run's own, never in the user's cache.
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "kiteconsole-sshserver-test-")
+	if err != nil {
+		panic(err)
+	}
+	os.Setenv("XDG_CACHE_HOME", dir)
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// startLargeServer serves the large organisation under both of
+// Buildkite's windows (200 a minute for the organisation, 50 for the
+// user behind the token) at 30 ms latency, the windows on clock.
+func startLargeServer(t *testing.T, clock *sandboxtest.Clock) *harness {
+	t.Helper()
+	t.Setenv("XDG_CACHE_HOME", t.TempDir()) // no index of an earlier sandbox at the same address
+	dir := t.TempDir()
+	h := &harness{t: t, viewer: newSigner(t), operator: newSigner(t), stranger: newSigner(t), auditLog: filepath.Join(dir, "audit.log")}
+	h.env = sandboxtest.Start(t, sandbox.Options{Size: sandbox.SizeLarge, Latency: 30 * time.Millisecond, Clock: clock.Now,
+		RateLimit:     sandbox.RateLimit{Limit: 200, Window: time.Minute},
+		UserRateLimit: sandbox.RateLimit{Limit: 50, Window: time.Minute}}, nil)
+	viewers := filepath.Join(dir, "viewers")
+	operators := filepath.Join(dir, "operators")
+	_ = os.WriteFile(viewers, gossh.MarshalAuthorizedKey(h.viewer.PublicKey()), 0o600)
+	_ = os.WriteFile(operators, gossh.MarshalAuthorizedKey(h.operator.PublicKey()), 0o600)
+	log, err := audit.Open(h.auditLog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { log.Close() })
+	h.client = h.env.ClientWith(t, api.Config{Now: clock.Now})
+	srv, err := New(Options{AuthorizedKeys: viewers, OperatorKeys: operators, HostKey: filepath.Join(dir, "host_key"), Client: h.client, Audit: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.addr = ln.Addr().String()
+	go func() { _ = srv.Serve(ln) }()
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(ctx)
+	})
+	return h
+}
+
+// Every session of the server spends the one user's window of the
+// server's token, and the shared scheduler keeps a viewer who pages
+// through :pipelines from holding up an operator's pause: the viewer's
+// pages stop at the reserve and wait for the window, the pause goes at
+// once, and nothing is refused.
+func TestAViewersPipelinesDoNotHoldAnOperatorsPause(t *testing.T) {
+	clock := sandboxtest.NewClock()
+	h := startLargeServer(t, clock)
+	viewer := h.open(h.viewer, "vera")
+	eventually(t, "the viewer's home screen", func() bool { return h.count(http.MethodGet, "/queues", viewer.from) >= 1 })
+	viewer.keys(":pipelines\r")
+	eventually(t, "the viewer's first page", func() bool { return h.count(http.MethodGet, "/pipelines", viewer.from) >= 1 })
+	// The viewer goes on to the end of what is in, again and again: each
+	// G asks for the next page, a bulk read, until the user's window is
+	// down to the reserve (G while a page is on its way does nothing).
+	atReserve := func() bool {
+		b := h.client.Budget()
+		return b.Known && b.Scope == api.ScopeUser && b.Remaining <= b.Reserve
+	}
+	for deadline := time.Now().Add(30 * time.Second); !atReserve(); {
+		if time.Now().After(deadline) {
+			t.Fatalf("the viewer's pages never brought the window to the reserve: %+v", h.client.Budget())
+		}
+		viewer.keys("G")
+		time.Sleep(30 * time.Millisecond)
+	}
+	op := h.open(h.operator, "olga")
+	eventually(t, "the operator's home screen", func() bool { return h.count(http.MethodGet, "/clusters", op.from) >= 1 })
+	time.Sleep(200 * time.Millisecond)
+	// The operator pauses the first queue of the first cluster: p on the
+	// cluster's screen.
+	op.keys("\r")
+	eventually(t, "the operator's cluster screen", func() bool { return h.count(http.MethodGet, "/queues", op.from) >= 1 })
+	time.Sleep(200 * time.Millisecond)
+	op.keys("p")
+	op.keys("incident")
+	time.Sleep(100 * time.Millisecond)
+	before := len(h.env.Sandbox.Requests())
+	start := time.Now()
+	op.keys("\r")
+	eventually(t, "the pause", func() bool {
+		return h.count(http.MethodPost, "_dispatch", before) >= 1
+	})
+	if took := time.Since(start); took > time.Second {
+		t.Fatalf("the operator's change reached the API %s after enter, want under 1s", took)
+	}
+	users := map[string]bool{}
+	for _, r := range h.env.Sandbox.Requests() {
+		users[r.Token] = true
+		if r.Status == http.StatusTooManyRequests {
+			t.Fatalf("refused: %s %s", r.Method, r.Path)
+		}
+	}
+	if len(users) != 1 || !users["full"] {
+		t.Fatalf("the sessions' requests came as %v, want the server's one token", users)
+	}
+	pages := 0
+	for _, r := range h.env.Sandbox.Requests() {
+		if r.Method == http.MethodGet && strings.Contains(r.Path, "/pipelines?") {
+			pages++
+		}
+	}
+	t.Logf("the viewer read %d pages of pipelines; %d requests in all, none refused", pages, len(h.env.Sandbox.Requests()))
+}
