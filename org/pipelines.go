@@ -157,9 +157,8 @@ func (pc *Pipelines) loadPage(ctx context.Context, client *api.Client, lane Lane
 	go func() {
 		defer close(ch)
 		page, more, err := client.PipelinesPageN(reqCtx, n)
-		if _, partial := api.Partial(err); partial {
-			err = nil // the page's readable rows are what there is
-		}
+		// A page with an unreadable item keeps its readable rows and the
+		// error beside them (api.Partial): Apply shows both.
 		select {
 		case ch <- PipelinesPage{Gen: gen, Items: page.Items, Number: n, Last: page.Last, Done: true, Single: true, More: more, Err: err}:
 		case <-ctx.Done():
@@ -220,7 +219,9 @@ func (pc *Pipelines) Apply(m PipelinesPage) {
 	}
 	if m.Single {
 		pc.Loading = false
-		pc.Partial = nil
+		if m.Number == 1 {
+			pc.Partial = nil // the list starts again
+		}
 		if m.Err != nil {
 			if _, skipped := api.Partial(m.Err); !skipped {
 				pc.Err = m.Err

@@ -125,19 +125,27 @@ func runIncidentPath(tb testing.TB) incident {
 	d.keys("esc", "esc")
 	d.waitFor("payments-01")
 	d.keys("enter")
-	d.waitFor("Queues (")
+	// Shown, not idle: on the large organisation the AGENTS column's list
+	// of agents is a bulk read that may wait for the window to reset.
+	d.waitShown("Queues (", "default")
 	// The first queue of the cluster that is not paused: p pauses it.
-	key := make(chan string, 1)
-	d.p.Send(probe{fn: func(a *App) {
-		for _, e := range a.c.Org.Queues() {
-			if cl, ok := a.c.Org.Cluster(e.ClusterID); ok && cl.Name == "payments-01" && !e.Queue.DispatchPaused {
-				key <- e.Queue.Key
-				return
+	// The queues reach org as the screen takes them in: ask until they have.
+	k := ""
+	for deadline := time.Now().Add(10 * time.Second); k == "" && time.Now().Before(deadline); {
+		key := make(chan string, 1)
+		d.p.Send(probe{fn: func(a *App) {
+			for _, e := range a.c.Org.Queues() {
+				if cl, ok := a.c.Org.Cluster(e.ClusterID); ok && cl.Name == "payments-01" && !e.Queue.DispatchPaused {
+					key <- e.Queue.Key
+					return
+				}
 			}
+			key <- ""
+		}})
+		if k = <-key; k == "" {
+			time.Sleep(5 * time.Millisecond)
 		}
-		key <- ""
-	}})
-	k := <-key
+	}
 	if k == "" {
 		tb.Fatal("payments-01 has no queue to pause")
 	}
@@ -166,7 +174,7 @@ func runIncidentPath(tb testing.TB) incident {
 		}
 		time.Sleep(time.Millisecond)
 	}
-	d.waitFor(k + " paused")
+	d.waitShown(k + " paused")
 	out.requests, out.refused, out.pipelineLists = len(env.Sandbox.Requests()), refusals(env), pipelineLists(env, 0)
 	return out
 }
