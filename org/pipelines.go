@@ -441,7 +441,25 @@ func (pc *Pipelines) apply(c Change) {
 				pc.index.Rename(c.Pipeline.ID, c.Pipeline.Name, c.Pipeline.Slug)
 			}
 		}
-		pc.merge([]model.Pipeline{c.Pipeline})
+		if pc.pos == nil {
+			pc.reindex()
+		}
+		if _, known := pc.pos[c.Pipeline.ID]; !known && len(pc.Items) > 0 {
+			// A new pipeline goes where the API lists it, by name whatever
+			// its case, not at the end of what is loaded.
+			name := strings.ToLower(c.Pipeline.Name)
+			i, _ := slices.BinarySearchFunc(pc.Items, name, func(p model.Pipeline, n string) int {
+				return strings.Compare(strings.ToLower(p.Name), n)
+			})
+			pc.Items = slices.Insert(pc.Items, i, c.Pipeline)
+			pc.reindex()
+			pc.Revision++
+			if pc.index != nil {
+				pc.index.Upsert(pipelineindex.FromPipeline(c.Pipeline))
+			}
+		} else {
+			pc.merge([]model.Pipeline{c.Pipeline})
+		}
 		pc.saveIndex()
 	case PipelineRemoved:
 		if pc.index != nil {

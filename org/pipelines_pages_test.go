@@ -11,6 +11,7 @@ import (
 	"github.com/kiteconsole/kiteconsole/api"
 	"github.com/kiteconsole/kiteconsole/api/sandbox"
 	"github.com/kiteconsole/kiteconsole/api/sandbox/sandboxtest"
+	"github.com/kiteconsole/kiteconsole/model"
 	"github.com/kiteconsole/kiteconsole/pipelineindex"
 )
 
@@ -263,5 +264,28 @@ func TestIndexFillerTakesAnotherConsolesListing(t *testing.T) {
 	}
 	if late.Filler.Index.Len() != early.Filler.Index.Len() || late.Filler.Index.CompletedAt().IsZero() {
 		t.Fatalf("the second console's index: %d pipelines, completed %v", late.Filler.Index.Len(), late.Filler.Index.CompletedAt())
+	}
+}
+
+// Issue 17, 4: a pipeline made here joins the list where the API would
+// list it, by name, not after the rows loaded so far.
+func TestANewPipelineIsPlacedByName(t *testing.T) {
+	env := sandboxtest.Start(t, sandbox.Options{}, nil)
+	now := func() time.Time { return sandboxtest.Now }
+	s := New(env.Client, now, nil)
+	pages, _ := s.Pipelines.LoadNext(context.Background(), env.Client, Interactive)
+	drain(s.Pipelines, pages, nil)
+	if len(s.Pipelines.Items) < 3 {
+		t.Fatalf("only %d pipelines", len(s.Pipelines.Items))
+	}
+	s.Apply(PipelineChanged{Pipeline: model.Pipeline{ID: "new-1", Slug: "b-new", Name: "B new pipeline"}})
+	items := s.Pipelines.Items
+	for i := 1; i < len(items); i++ {
+		if strings.ToLower(items[i-1].Name) > strings.ToLower(items[i].Name) {
+			t.Fatalf("out of order at %d: %q before %q", i, items[i-1].Name, items[i].Name)
+		}
+	}
+	if items[len(items)-1].ID == "new-1" {
+		t.Fatal("the new pipeline was appended")
 	}
 }
