@@ -113,8 +113,14 @@ func TestAViewersPipelinesDoNotHoldAnOperatorsPause(t *testing.T) {
 	eventually(t, "the pause", func() bool {
 		return h.count(http.MethodPost, "_dispatch", before) >= 1
 	})
-	if took := time.Since(start); took > time.Second {
-		t.Fatalf("the operator's change reached the API %s after enter, want under 1s", took)
+	// Held by the budget, the pause would wait for a window to reset (tens
+	// of seconds); a busy machine under the race detector takes a second or
+	// two. The under-1s figure is the incident benchmark's (ui), not this
+	// test's: a test does not time a machine.
+	took := time.Since(start)
+	t.Logf("the operator's change reached the API %s after enter", took)
+	if took > 10*time.Second {
+		t.Fatalf("the operator's change reached the API %s after enter: it waited for the budget", took)
 	}
 	users := map[string]bool{}
 	for _, r := range h.env.Sandbox.Requests() {
