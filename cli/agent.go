@@ -332,21 +332,12 @@ func newAgentChangeCommand(stdout, stderr io.Writer, getenv func(string) string,
 			if dryRun {
 				s.note("dry run: nothing is changed")
 			}
-			results := make([]agentChange, len(agents))
-			var g errgroup.Group
-			g.SetLimit(4)
-			for i, a := range agents {
-				g.Go(func() error {
-					results[i] = changeAgent(cmd.Context(), s.client, a, action, model.AgentPause{Note: note, TimeoutInMinutes: minutes}, force, dryRun)
-					return nil
-				})
-			}
-			_ = g.Wait()
-			outcomes := make([]outcome, len(results))
-			for i, r := range results {
-				outcomes[i] = outcome{target: r.Agent.Name, result: r.Result, message: r.Message}
-			}
-			return interrupted(cmd.Context(), reportChanges(newOutput(stdout, asJSON), results, outcomes, "agent", "agents"))
+			results := changeEach(agents, func(a model.Agent) agentChange {
+				return changeAgent(cmd.Context(), s.client, a, action, model.AgentPause{Note: note, TimeoutInMinutes: minutes}, force, dryRun)
+			})
+			return interrupted(cmd.Context(), reportChanges(newOutput(stdout, asJSON), results, func(r agentChange) outcome {
+				return outcome{target: r.Agent.Name, result: r.Result, message: r.Message}
+			}, "agent", "agents"))
 		},
 	}
 	f := cmd.Flags()

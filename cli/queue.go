@@ -279,12 +279,12 @@ func newQueueChangeCommand(stdout, stderr io.Writer, getenv func(string) string,
 			} else if len(refs) > 1 && pending > 0 {
 				s.note("%s %s…", v.doing, plural(pending, "queue", "queues"))
 			}
-			results := changeQueues(cmd.Context(), s.client, refs, pause, note, dryRun)
-			outcomes := make([]outcome, len(results))
-			for i, r := range results {
-				outcomes[i] = outcome{target: r.target(), result: r.Result, message: r.Message}
-			}
-			return interrupted(cmd.Context(), reportChanges(newOutput(stdout, asJSON), results, outcomes, "queue", "queues"))
+			results := changeEach(refs, func(r queueRef) change {
+				return changeQueue(cmd.Context(), s.client, r, pause, note, dryRun)
+			})
+			return interrupted(cmd.Context(), reportChanges(newOutput(stdout, asJSON), results, func(r change) outcome {
+				return outcome{target: r.target(), result: r.Result, message: r.Message}
+			}, "queue", "queues"))
 		},
 	}
 	f := cmd.Flags()
@@ -299,16 +299,16 @@ func newQueueChangeCommand(stdout, stderr io.Writer, getenv func(string) string,
 	return cmd
 }
 
-// changeQueues pauses or resumes each queue, at most four at once, and
-// returns one result per queue in the order given. A queue already in
-// the asked state is not sent a request.
-func changeQueues(ctx context.Context, c *api.Client, refs []queueRef, pause bool, note string, dryRun bool) []change {
-	results := make([]change, len(refs))
+// changeEach applies a change to each target, at most four at once (a
+// change reports its failure in its result, never stops the others), and
+// returns one result per target in the order given.
+func changeEach[T, R any](targets []T, changeOne func(T) R) []R {
+	results := make([]R, len(targets))
 	var g errgroup.Group
 	g.SetLimit(4)
-	for i, r := range refs {
+	for i, t := range targets {
 		g.Go(func() error {
-			results[i] = changeQueue(ctx, c, r, pause, note, dryRun)
+			results[i] = changeOne(t)
 			return nil
 		})
 	}
@@ -316,6 +316,8 @@ func changeQueues(ctx context.Context, c *api.Client, refs []queueRef, pause boo
 	return results
 }
 
+// changeQueue pauses or resumes one queue; a queue already in the asked
+// state is not sent a request.
 func changeQueue(ctx context.Context, c *api.Client, r queueRef, pause bool, note string, dryRun bool) change {
 	q := r.Queue
 	res := change{Cluster: clusterRef{ID: r.Cluster.ID, Name: r.Cluster.Name}, Queue: &q}
@@ -428,12 +430,16 @@ func interrupted(ctx context.Context, err error) error {
 // outcome is one target's result as a line says it.
 type outcome struct{ target, result, message string }
 
-// reportChanges prints one line per target (or asJSON, as JSON) and works
-// out the exit code: 0 when every target is in the asked state, 3 when
-// the only failures are refusals, 1 when anything else failed.
-func reportChanges(o output, asJSON any, outcomes []outcome, one, many string) error {
+// reportChanges prints one line per target (or the results, as JSON) and
+// works out the exit code: 0 when every target is in the asked state, 3
+// when the only failures are refusals, 1 when anything else failed.
+func reportChanges[R any](o output, results []R, outcomeOf func(R) outcome, one, many string) error {
+	outcomes := make([]outcome, len(results))
+	for i, r := range results {
+		outcomes[i] = outcomeOf(r)
+	}
 	if o.json {
-		if err := o.writeJSON(asJSON); err != nil {
+		if err := o.writeJSON(results); err != nil {
 			return err
 		}
 	} else {
