@@ -136,6 +136,25 @@ func printQueues(o output, refs []queueRef) error {
 	return o.rows(queueHeader, rows)
 }
 
+// runOnQueues is the RunE of a command whose arguments name queues: it
+// opens a session and finds every queue named (an unknown or ambiguous
+// name fails the command before anything is done), then runs do.
+func runOnQueues(stderr io.Writer, opts *rootOptions, getenv func(string) string,
+	do func(cmd *cobra.Command, s *session, refs []queueRef) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		s, err := openSession(cmd.Context(), stderr, *opts, getenv)
+		if err != nil {
+			return err
+		}
+		defer s.Close()
+		refs, err := newNames(s.client).Queues(cmd.Context(), args)
+		if err != nil {
+			return err
+		}
+		return do(cmd, s, refs)
+	}
+}
+
 func newQueueShowCommand(stdout, stderr io.Writer, getenv func(string) string) *cobra.Command {
 	var opts rootOptions
 	var asJSON bool
@@ -146,16 +165,7 @@ func newQueueShowCommand(stdout, stderr io.Writer, getenv func(string) string) *
 		Example:           "  kiteconsole queue show Mobile/macos\n  kiteconsole queue show 'Mobile/*' --json",
 		Args:              minArgs(1, "name a queue: CLUSTER/QUEUE"),
 		ValidArgsFunction: completeQueues(&opts, getenv),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			s, err := openSession(cmd.Context(), stderr, opts, getenv)
-			if err != nil {
-				return err
-			}
-			defer s.Close()
-			refs, err := newNames(s.client).Queues(cmd.Context(), args)
-			if err != nil {
-				return err
-			}
+		RunE: runOnQueues(stderr, &opts, getenv, func(cmd *cobra.Command, s *session, refs []queueRef) error {
 			o := newOutput(stdout, asJSON)
 			if o.json {
 				return o.writeQueuesJSON(refs)
@@ -169,7 +179,7 @@ func newQueueShowCommand(stdout, stderr io.Writer, getenv func(string) string) *
 				}
 			}
 			return nil
-		},
+		}),
 	}
 	f := cmd.Flags()
 	addAPIFlags(f, &opts)
@@ -256,16 +266,7 @@ func newQueueChangeCommand(stdout, stderr io.Writer, getenv func(string) string,
 		Example:           v.example,
 		Args:              minArgs(1, "name a queue: CLUSTER/QUEUE"),
 		ValidArgsFunction: completeQueues(&opts, getenv),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			s, err := openSession(cmd.Context(), stderr, opts, getenv)
-			if err != nil {
-				return err
-			}
-			defer s.Close()
-			refs, err := newNames(s.client).Queues(cmd.Context(), args)
-			if err != nil {
-				return err
-			}
+		RunE: runOnQueues(stderr, &opts, getenv, func(cmd *cobra.Command, s *session, refs []queueRef) error {
 			// The progress note counts only the queues a request is sent
 			// for: a repeat says nothing is being paused.
 			pending := 0
@@ -285,7 +286,7 @@ func newQueueChangeCommand(stdout, stderr io.Writer, getenv func(string) string,
 			return interrupted(cmd.Context(), reportChanges(newOutput(stdout, asJSON), results, func(r change) outcome {
 				return outcome{target: r.target(), result: r.Result, message: r.Message}
 			}, "queue", "queues"))
-		},
+		}),
 	}
 	f := cmd.Flags()
 	addAPIFlags(f, &opts)
