@@ -40,12 +40,7 @@ func (s *Server) listAgents(w http.ResponseWriter, r *http.Request, u urls) repl
 		}
 		matched = append(matched, a)
 	}
-	lo, hi := paginate(w, r, len(matched))
-	out := make([]model.Agent, 0, hi-lo)
-	for _, a := range matched[lo:hi] {
-		out = append(out, s.agentView(u, a))
-	}
-	return ok(out)
+	return pageOf(w, r, matched, func(a *agentRecord) model.Agent { return s.agentView(u, a) })
 }
 
 // agentView is an agent as the API writes it: with its URLs and the job
