@@ -20,14 +20,9 @@ const agentNamesHelp = "An agent is named by its name or id; a glob names severa
 	"An unknown or ambiguous name is an error that lists the candidates, and nothing is changed."
 
 func newAgentCommand(stdout, stderr io.Writer, getenv func(string) string) *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "agent",
-		Short: "List, pause, resume and stop agents by name",
-		Long:  "Agents by name, for runbooks and scripts.\n\n" + agentNamesHelp + "\n\n" + exitCodesHelp,
-		Args:  cobra.NoArgs,
-		RunE:  func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
-	}
-	cmd.AddCommand(newAgentListCommand(stdout, stderr, getenv))
+	cmd := groupCommand("agent", "List, pause, resume and stop agents by name",
+		"Agents by name, for runbooks and scripts.\n\n"+agentNamesHelp+"\n\n"+exitCodesHelp,
+		newAgentListCommand(stdout, stderr, getenv))
 	for _, action := range []string{"pause", "resume", "stop"} {
 		cmd.AddCommand(newAgentChangeCommand(stdout, stderr, getenv, action))
 	}

@@ -22,16 +22,10 @@ const queueNamesHelp = "A queue is CLUSTER/QUEUE: the cluster's name (or id) and
 	"An unknown or ambiguous name is an error that lists the candidates, and nothing is changed."
 
 func newQueueCommand(stdout, stderr io.Writer, getenv func(string) string) *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "queue",
-		Short: "List, show, pause and resume cluster queues by name",
-		Long:  "Cluster queues by name, for runbooks and scripts.\n\n" + queueNamesHelp + "\n\n" + exitCodesHelp,
-		Args:  cobra.NoArgs,
-		RunE:  func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
-	}
-	cmd.AddCommand(newQueueListCommand(stdout, stderr, getenv), newQueueShowCommand(stdout, stderr, getenv),
+	return groupCommand("queue", "List, show, pause and resume cluster queues by name",
+		"Cluster queues by name, for runbooks and scripts.\n\n"+queueNamesHelp+"\n\n"+exitCodesHelp,
+		newQueueListCommand(stdout, stderr, getenv), newQueueShowCommand(stdout, stderr, getenv),
 		newQueueChangeCommand(stdout, stderr, getenv, true), newQueueChangeCommand(stdout, stderr, getenv, false))
-	return cmd
 }
 
 // queueJSON is a queue as the API gives it, with the cluster it is in
@@ -475,6 +469,20 @@ func (r change) target() string {
 		return r.Cluster.Name + "/" + r.Queue.Key
 	}
 	return r.Cluster.Name
+}
+
+// groupCommand is a command that only holds subcommands (agent, queue,
+// pipeline): it takes no arguments, and on its own prints its help.
+func groupCommand(use, short, long string, subcommands ...*cobra.Command) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   use,
+		Short: short,
+		Long:  long,
+		Args:  cobra.NoArgs,
+		RunE:  func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
+	}
+	cmd.AddCommand(subcommands...)
+	return cmd
 }
 
 // noArgs and minArgs are cobra's argument checks as usage errors (exit 2).
