@@ -28,9 +28,7 @@ func (c *Client) ListAgents(ctx context.Context, filter model.AgentListFilter, o
 
 // GetAgent gets one agent, in any connection state.
 func (c *Client) GetAgent(ctx context.Context, id string) (model.Agent, error) {
-	var out model.Agent
-	err := c.call(ctx, request{method: http.MethodGet, path: c.orgPath("agents", id), scope: ScopeReadAgents}, &out)
-	return out, err
+	return callFor[model.Agent](ctx, c, request{method: http.MethodGet, path: c.orgPath("agents", id), scope: ScopeReadAgents})
 }
 
 // StopAgent tells a connected agent to stop. With force, the job it is

@@ -28,13 +28,7 @@ func budgetEnv(t *testing.T, clock *sandboxtest.Clock, limit int, wrap func(http
 func bg() context.Context { return api.InBackground(context.Background()) }
 
 func countGets(env *sandboxtest.Env) int {
-	n := 0
-	for _, r := range env.Sandbox.Requests() {
-		if r.Method == http.MethodGet {
-			n++
-		}
-	}
-	return n
+	return countRequests(env, func(r sandbox.Request) bool { return r.Method == http.MethodGet })
 }
 
 func TestPersonOvertakesQueuedBackground(t *testing.T) {

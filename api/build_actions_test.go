@@ -3,7 +3,6 @@ package api_test
 import (
 	"bytes"
 	"context"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -63,13 +62,7 @@ func TestCreateCancelAndRebuild(t *testing.T) {
 	wantAPIError(t, must2(c.CreateBuild(ctx, "api-gateway", model.BuildCreate{Branch: "main"})), http.StatusUnprocessableEntity, "Validation Failed")
 	req, _ := http.NewRequest(http.MethodPost, env.Server.URL+"/v2/organizations/acme/pipelines/api-gateway/builds",
 		strings.NewReader(`{"commit":"HEAD","branch":"main","env":"DEPLOY=1"}`))
-	req.Header.Set("Authorization", "Bearer "+env.Sandbox.Token())
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	resp, body := env.Do(t, req)
 	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(string(body), `"field":"env"`) {
 		t.Fatalf("env as a string = %d %s", resp.StatusCode, body)
 	}
@@ -212,14 +205,9 @@ func TestJobLogAndItsTail(t *testing.T) {
 		{"text/plain", "bytes=-10", http.StatusPartialContent},
 	} {
 		req, _ := http.NewRequest(http.MethodGet, base, nil)
-		req.Header.Set("Authorization", "Bearer "+env.Sandbox.Token())
 		req.Header.Set("Accept", tc.accept)
 		req.Header.Set("Range", tc.rangeHeader)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
+		resp, _ := env.Do(t, req)
 		if resp.StatusCode != tc.status {
 			t.Fatalf("Accept %s, Range %s: %d, want %d", tc.accept, tc.rangeHeader, resp.StatusCode, tc.status)
 		}
@@ -228,12 +216,7 @@ func TestJobLogAndItsTail(t *testing.T) {
 		}
 	}
 	head, _ := http.NewRequest(http.MethodHead, base, nil)
-	head.Header.Set("Authorization", "Bearer "+env.Sandbox.Token())
-	resp, err := http.DefaultClient.Do(head)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
+	resp, _ := env.Do(t, head)
 	if resp.StatusCode != http.StatusOK || resp.ContentLength != int64(len(grown)) || resp.Header.Get("Accept-Ranges") != "bytes" {
 		t.Fatalf("HEAD = %d, %d bytes (log %d)", resp.StatusCode, resp.ContentLength, len(grown))
 	}

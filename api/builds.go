@@ -72,17 +72,13 @@ func (c *Client) ListPipelineBuilds(ctx context.Context, slug string, filter mod
 func (c *Client) RecentBuilds(ctx context.Context, slug string, filter model.BuildFilter, n int) ([]model.Build, error) {
 	q := buildQuery(filter)
 	q.Set("per_page", strconv.Itoa(min(max(n, 1), PerPage)))
-	var out []model.Build
-	err := c.call(ctx, request{method: http.MethodGet, path: withQuery(c.buildsPath(slug), q), scope: ScopeReadBuilds}, &out)
-	return out, err
+	return callFor[[]model.Build](ctx, c, request{method: http.MethodGet, path: withQuery(c.buildsPath(slug), q), scope: ScopeReadBuilds})
 }
 
 // GetBuild gets a pipeline's build by number, with its jobs and their
 // counts by state.
 func (c *Client) GetBuild(ctx context.Context, slug string, number int) (model.Build, error) {
-	var out model.Build
-	err := c.call(ctx, request{method: http.MethodGet, path: c.orgPath("pipelines", slug, "builds", strconv.Itoa(number)), scope: ScopeReadBuilds}, &out)
-	return out, err
+	return callFor[model.Build](ctx, c, request{method: http.MethodGet, path: c.orgPath("pipelines", slug, "builds", strconv.Itoa(number)), scope: ScopeReadBuilds})
 }
 
 func (c *Client) buildPath(slug string, number int, rest ...string) string {
@@ -92,25 +88,19 @@ func (c *Client) buildPath(slug string, number int, rest ...string) string {
 // CreateBuild starts a build of a pipeline (in.Commit and in.Branch are
 // required; "HEAD" builds the branch's newest commit).
 func (c *Client) CreateBuild(ctx context.Context, slug string, in model.BuildCreate) (model.Build, error) {
-	var out model.Build
-	err := c.call(ctx, request{method: http.MethodPost, path: c.orgPath("pipelines", slug, "builds"), scope: ScopeWriteBuilds, body: in}, &out)
-	return out, err
+	return callFor[model.Build](ctx, c, request{method: http.MethodPost, path: c.orgPath("pipelines", slug, "builds"), scope: ScopeWriteBuilds, body: in})
 }
 
 // CancelBuild cancels a scheduled, running or failing build; its running
 // jobs are stopped.
 func (c *Client) CancelBuild(ctx context.Context, slug string, number int) (model.Build, error) {
-	var out model.Build
-	err := c.call(ctx, request{method: http.MethodPut, path: c.buildPath(slug, number, "cancel"), scope: ScopeWriteBuilds}, &out)
-	return out, err
+	return callFor[model.Build](ctx, c, request{method: http.MethodPut, path: c.buildPath(slug, number, "cancel"), scope: ScopeWriteBuilds})
 }
 
 // Rebuild starts a new build with the commit, branch, message and
 // environment of an earlier one, and returns the new build.
 func (c *Client) Rebuild(ctx context.Context, slug string, number int) (model.Build, error) {
-	var out model.Build
-	err := c.call(ctx, request{method: http.MethodPut, path: c.buildPath(slug, number, "rebuild"), scope: ScopeWriteBuilds}, &out)
-	return out, err
+	return callFor[model.Build](ctx, c, request{method: http.MethodPut, path: c.buildPath(slug, number, "rebuild"), scope: ScopeWriteBuilds})
 }
 
 // RetryFailedJobs queues a build's failed jobs to run again; states (a
@@ -118,10 +108,8 @@ func (c *Client) Rebuild(ctx context.Context, slug string, number int) (model.Bu
 // which, none meaning every retryable one. The build's RetriedJobsCount
 // says how many were queued.
 func (c *Client) RetryFailedJobs(ctx context.Context, slug string, number int, states ...string) (model.Build, error) {
-	var out model.Build
-	err := c.call(ctx, request{method: http.MethodPut, path: c.buildPath(slug, number, "retry_failed_jobs"), scope: ScopeWriteBuilds,
-		body: model.RetryFailedJobs{States: strings.Join(states, ",")}}, &out)
-	return out, err
+	return callFor[model.Build](ctx, c, request{method: http.MethodPut, path: c.buildPath(slug, number, "retry_failed_jobs"), scope: ScopeWriteBuilds,
+		body: model.RetryFailedJobs{States: strings.Join(states, ",")}})
 }
 
 // QueueLoads is every queue's waiting and running jobs, from the

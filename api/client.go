@@ -466,6 +466,14 @@ func sleepContext(ctx context.Context, d time.Duration) error {
 	}
 }
 
+// callFor is call for an endpoint that answers with a T: what was read
+// into the T, and call's error.
+func callFor[T any](ctx context.Context, c *Client, req request) (T, error) {
+	var out T
+	err := c.call(ctx, req, &out)
+	return out, err
+}
+
 // call is do against a path below the API's base URL.
 func (c *Client) call(ctx context.Context, req request, out any) error {
 	target, err := url.Parse(c.base.String() + req.path)

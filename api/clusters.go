@@ -14,23 +14,17 @@ func (c *Client) ListClusters(ctx context.Context, onPage PageFunc[model.Cluster
 
 // GetCluster gets one cluster.
 func (c *Client) GetCluster(ctx context.Context, id string) (model.Cluster, error) {
-	var out model.Cluster
-	err := c.call(ctx, request{method: http.MethodGet, path: c.orgPath("clusters", id), scope: ScopeReadClusters}, &out)
-	return out, err
+	return callFor[model.Cluster](ctx, c, request{method: http.MethodGet, path: c.orgPath("clusters", id), scope: ScopeReadClusters})
 }
 
 // CreateCluster creates a cluster.
 func (c *Client) CreateCluster(ctx context.Context, in model.ClusterCreate) (model.Cluster, error) {
-	var out model.Cluster
-	err := c.call(ctx, request{method: http.MethodPost, path: c.orgPath("clusters"), scope: ScopeWriteClusters, body: in}, &out)
-	return out, err
+	return callFor[model.Cluster](ctx, c, request{method: http.MethodPost, path: c.orgPath("clusters"), scope: ScopeWriteClusters, body: in})
 }
 
 // UpdateCluster changes the fields of a cluster that in sets.
 func (c *Client) UpdateCluster(ctx context.Context, id string, in model.ClusterUpdate) (model.Cluster, error) {
-	var out model.Cluster
-	err := c.call(ctx, request{method: http.MethodPut, path: c.orgPath("clusters", id), scope: ScopeWriteClusters, body: in}, &out)
-	return out, err
+	return callFor[model.Cluster](ctx, c, request{method: http.MethodPut, path: c.orgPath("clusters", id), scope: ScopeWriteClusters, body: in})
 }
 
 // DeleteCluster deletes a cluster along with its queues and tokens.

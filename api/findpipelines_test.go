@@ -19,15 +19,9 @@ func TestFindPipelinesAsksTheServer(t *testing.T) {
 	env := sandboxtest.Start(t, sandbox.Options{Size: sandbox.SizeLarge}, nil)
 	// A pipeline from the middle of the list, read straight off the API.
 	req, _ := http.NewRequest(http.MethodGet, env.Server.URL+"/v2/organizations/"+env.Sandbox.Org()+"/pipelines?page=50&per_page=100", nil)
-	req.Header.Set("Authorization", "Bearer "+env.Sandbox.Token())
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, body := env.Do(t, req)
 	var page []model.Pipeline
-	err = json.NewDecoder(resp.Body).Decode(&page)
-	resp.Body.Close()
-	if err != nil || len(page) == 0 {
+	if err := json.Unmarshal(body, &page); err != nil || len(page) == 0 {
 		t.Fatalf("page 50: %v", err)
 	}
 	want := page[len(page)/2]

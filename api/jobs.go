@@ -64,26 +64,20 @@ func (c *Client) ListJobs(ctx context.Context, slug string, number int, filter m
 
 // GetJob gets one job of a build.
 func (c *Client) GetJob(ctx context.Context, slug string, number int, id string) (model.Job, error) {
-	var out model.Job
-	err := c.call(ctx, request{method: http.MethodGet, path: c.orgPath("pipelines", slug, "builds", strconv.Itoa(number), "jobs", id), scope: ScopeReadBuilds}, &out)
-	return out, err
+	return callFor[model.Job](ctx, c, request{method: http.MethodGet, path: c.orgPath("pipelines", slug, "builds", strconv.Itoa(number), "jobs", id), scope: ScopeReadBuilds})
 }
 
 // RetryJob runs a failed, timed-out or canceled job again and returns the
 // new job; each job can be retried once (retry the new one after that).
 func (c *Client) RetryJob(ctx context.Context, slug string, number int, id string) (model.Job, error) {
-	var out model.Job
-	err := c.call(ctx, request{method: http.MethodPut, path: c.buildPath(slug, number, "jobs", id, "retry"), scope: ScopeWriteBuilds}, &out)
-	return out, err
+	return callFor[model.Job](ctx, c, request{method: http.MethodPut, path: c.buildPath(slug, number, "jobs", id, "retry"), scope: ScopeWriteBuilds})
 }
 
 // UnblockJob unblocks a block step with the values of its fields (see
 // model.Job.Fields), which become the build's meta-data.
 func (c *Client) UnblockJob(ctx context.Context, slug string, number int, id string, fields map[string]string) (model.Job, error) {
-	var out model.Job
-	err := c.call(ctx, request{method: http.MethodPut, path: c.buildPath(slug, number, "jobs", id, "unblock"), scope: ScopeWriteBuilds,
-		body: model.JobUnblock{Fields: fields}}, &out)
-	return out, err
+	return callFor[model.Job](ctx, c, request{method: http.MethodPut, path: c.buildPath(slug, number, "jobs", id, "unblock"), scope: ScopeWriteBuilds,
+		body: model.JobUnblock{Fields: fields}})
 }
 
 // JobLog is a job's whole log as the agent wrote it: text with ANSI

@@ -38,14 +38,29 @@ func runningQueue(t *testing.T, ctx context.Context, c *api.Client) (clusterID, 
 	return "", ""
 }
 
-func count429(env *sandboxtest.Env) int {
+// defaultWindowsEnv serves a sandbox of the size given that enforces the
+// default organisation and user windows, on a clock the test moves.
+func defaultWindowsEnv(t *testing.T, size sandbox.Size) (*sandboxtest.Env, *sandboxtest.Clock) {
+	t.Helper()
+	clock := sandboxtest.NewClock()
+	env := sandboxtest.Start(t, sandbox.Options{Size: size, Clock: clock.Now,
+		RateLimit: sandbox.DefaultRateLimit, UserRateLimit: sandbox.DefaultUserRateLimit}, nil)
+	return env, clock
+}
+
+// countRequests counts the requests the sandbox has seen that match.
+func countRequests(env *sandboxtest.Env, match func(sandbox.Request) bool) int {
 	n := 0
 	for _, r := range env.Sandbox.Requests() {
-		if r.Status == http.StatusTooManyRequests {
+		if match(r) {
 			n++
 		}
 	}
 	return n
+}
+
+func count429(env *sandboxtest.Env) int {
+	return countRequests(env, func(r sandbox.Request) bool { return r.Status == http.StatusTooManyRequests })
 }
 
 // A change never queues behind a bulk read: with every slot taken by a
@@ -305,9 +320,7 @@ func TestBudgetTextNamesTheBindingWindow(t *testing.T) {
 // operator still looks without waiting, and the pause goes through with
 // no 429.
 func TestAViewerCannotStarveAnOperator(t *testing.T) {
-	clock := sandboxtest.NewClock()
-	env := sandboxtest.Start(t, sandbox.Options{Size: sandbox.SizeDemo, Clock: clock.Now,
-		RateLimit: sandbox.DefaultRateLimit, UserRateLimit: sandbox.DefaultUserRateLimit}, nil)
+	env, clock := defaultWindowsEnv(t, sandbox.SizeDemo)
 	server := env.ClientWith(t, api.Config{Now: clock.Now})
 	var waits atomic.Int32
 	gaveUp := errors.New("the person pressed on rather than wait")
@@ -388,9 +401,7 @@ func TestA429WithResetZeroIsNotRetriedAtOnce(t *testing.T) {
 // The background share and the reserve apply to the user's window when it
 // has less left than the organisation's.
 func TestBackgroundKeepsToTheTighterWindow(t *testing.T) {
-	clock := sandboxtest.NewClock()
-	env := sandboxtest.Start(t, sandbox.Options{Size: sandbox.SizeDemo, Clock: clock.Now,
-		RateLimit: sandbox.DefaultRateLimit, UserRateLimit: sandbox.DefaultUserRateLimit}, nil)
+	env, clock := defaultWindowsEnv(t, sandbox.SizeDemo)
 	c := env.ClientWith(t, api.Config{Now: clock.Now})
 	sent := 0
 	for range 100 {
@@ -425,9 +436,7 @@ func TestBackgroundKeepsToTheTighterWindow(t *testing.T) {
 // 100 requests, 30 of each user window for the bulk read, so three waits
 // for a reset and no 429; the reserve of 20 stays free in every window.
 func TestTenThousandPipelinesUnderTheDefaultWindows(t *testing.T) {
-	clock := sandboxtest.NewClock()
-	env := sandboxtest.Start(t, sandbox.Options{Size: sandbox.SizeLarge, Clock: clock.Now,
-		RateLimit: sandbox.DefaultRateLimit, UserRateLimit: sandbox.DefaultUserRateLimit}, nil)
+	env, clock := defaultWindowsEnv(t, sandbox.SizeLarge)
 	// One page at a time: each wait here moves the hand clock, and eight
 	// workers waiting for the same reset would move it eight times.
 	c := env.ClientWith(t, api.Config{Now: clock.Now, Parallel: 1})

@@ -14,25 +14,19 @@ func (c *Client) ListPipelines(ctx context.Context, onPage PageFunc[model.Pipeli
 
 // GetPipeline gets one pipeline by slug.
 func (c *Client) GetPipeline(ctx context.Context, slug string) (model.Pipeline, error) {
-	var out model.Pipeline
-	err := c.call(ctx, request{method: http.MethodGet, path: c.orgPath("pipelines", slug), scope: ScopeReadPipelines}, &out)
-	return out, err
+	return callFor[model.Pipeline](ctx, c, request{method: http.MethodGet, path: c.orgPath("pipelines", slug), scope: ScopeReadPipelines})
 }
 
 // CreatePipeline creates a pipeline: a YAML one when in.Configuration is
 // set, a visual-step one when in.Steps is. The slug is derived from the
 // name (model.DeriveSlug).
 func (c *Client) CreatePipeline(ctx context.Context, in model.PipelineCreate) (model.Pipeline, error) {
-	var out model.Pipeline
-	err := c.call(ctx, request{method: http.MethodPost, path: c.orgPath("pipelines"), scope: ScopeWritePipelines, body: in}, &out)
-	return out, err
+	return callFor[model.Pipeline](ctx, c, request{method: http.MethodPost, path: c.orgPath("pipelines"), scope: ScopeWritePipelines, body: in})
 }
 
 // UpdatePipeline changes (PATCH) the properties of a pipeline that in sets.
 func (c *Client) UpdatePipeline(ctx context.Context, slug string, in model.PipelineUpdate) (model.Pipeline, error) {
-	var out model.Pipeline
-	err := c.call(ctx, request{method: http.MethodPatch, path: c.orgPath("pipelines", slug), scope: ScopeWritePipelines, body: in}, &out)
-	return out, err
+	return callFor[model.Pipeline](ctx, c, request{method: http.MethodPatch, path: c.orgPath("pipelines", slug), scope: ScopeWritePipelines, body: in})
 }
 
 // ArchivePipeline archives a pipeline: it becomes read-only and hidden.

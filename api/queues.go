@@ -14,9 +14,7 @@ func (c *Client) ListQueues(ctx context.Context, clusterID string, onPage PageFu
 
 // GetQueue gets one queue.
 func (c *Client) GetQueue(ctx context.Context, clusterID, id string) (model.Queue, error) {
-	var out model.Queue
-	err := c.call(ctx, request{method: http.MethodGet, path: c.orgPath("clusters", clusterID, "queues", id), scope: ScopeReadClusters}, &out)
-	return out, err
+	return callFor[model.Queue](ctx, c, request{method: http.MethodGet, path: c.orgPath("clusters", clusterID, "queues", id), scope: ScopeReadClusters})
 }
 
 // CreateSelfHostedQueue creates a queue for the organisation's own agents.
@@ -38,17 +36,13 @@ func (c *Client) CreateQueue(ctx context.Context, clusterID string, in model.Que
 }
 
 func (c *Client) createQueue(ctx context.Context, clusterID string, in model.QueueCreate) (model.Queue, error) {
-	var out model.Queue
-	err := c.call(ctx, request{method: http.MethodPost, path: c.orgPath("clusters", clusterID, "queues"), scope: ScopeWriteClusters, body: in}, &out)
-	return out, err
+	return callFor[model.Queue](ctx, c, request{method: http.MethodPost, path: c.orgPath("clusters", clusterID, "queues"), scope: ScopeWriteClusters, body: in})
 }
 
 // UpdateQueue changes a queue's description and, for a hosted queue, its
 // size (never its machine type or architecture: model.ResizeAllowed).
 func (c *Client) UpdateQueue(ctx context.Context, clusterID, id string, in model.QueueUpdate) (model.Queue, error) {
-	var out model.Queue
-	err := c.call(ctx, request{method: http.MethodPut, path: c.orgPath("clusters", clusterID, "queues", id), scope: ScopeWriteClusters, body: in}, &out)
-	return out, err
+	return callFor[model.Queue](ctx, c, request{method: http.MethodPut, path: c.orgPath("clusters", clusterID, "queues", id), scope: ScopeWriteClusters, body: in})
 }
 
 // DeleteQueue deletes a queue.

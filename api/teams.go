@@ -20,7 +20,5 @@ func (c *Client) ListTeams(ctx context.Context) ([]model.Team, error) {
 // the console may do before a change is tried (GET /v2/access-token; no
 // scope is needed).
 func (c *Client) AccessToken(ctx context.Context) (model.AccessToken, error) {
-	var out model.AccessToken
-	err := c.call(ctx, request{method: http.MethodGet, path: "/v2/access-token"}, &out)
-	return out, err
+	return callFor[model.AccessToken](ctx, c, request{method: http.MethodGet, path: "/v2/access-token"})
 }

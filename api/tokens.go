@@ -18,17 +18,13 @@ func (c *Client) ListTokens(ctx context.Context, clusterID string, onPage PageFu
 
 // GetToken gets one agent token (without its value).
 func (c *Client) GetToken(ctx context.Context, clusterID, id string) (model.Token, error) {
-	var out model.Token
-	err := c.call(ctx, request{method: http.MethodGet, path: c.orgPath("clusters", clusterID, "tokens", id), scope: ScopeReadClusters}, &out)
-	return out, err
+	return callFor[model.Token](ctx, c, request{method: http.MethodGet, path: c.orgPath("clusters", clusterID, "tokens", id), scope: ScopeReadClusters})
 }
 
 // CreateToken creates an agent token. The reply is the only place its
 // value (Token.Token) ever appears.
 func (c *Client) CreateToken(ctx context.Context, clusterID string, in model.TokenCreate) (model.Token, error) {
-	var out model.Token
-	err := c.call(ctx, request{method: http.MethodPost, path: c.orgPath("clusters", clusterID, "tokens"), scope: ScopeWriteClusters, body: in}, &out)
-	return out, err
+	return callFor[model.Token](ctx, c, request{method: http.MethodPost, path: c.orgPath("clusters", clusterID, "tokens"), scope: ScopeWriteClusters, body: in})
 }
 
 // ErrTokenUnchangeable is an update of what the API does not change on a
@@ -43,9 +39,7 @@ func (c *Client) UpdateToken(ctx context.Context, clusterID, id string, in model
 	if unsupported := in.UnsupportedChanges(); len(unsupported) > 0 {
 		return model.Token{}, fmt.Errorf("%w (asked to change the %s)", ErrTokenUnchangeable, strings.Join(unsupported, " and "))
 	}
-	var out model.Token
-	err := c.call(ctx, request{method: http.MethodPut, path: c.orgPath("clusters", clusterID, "tokens", id), scope: ScopeWriteClusters, body: in}, &out)
-	return out, err
+	return callFor[model.Token](ctx, c, request{method: http.MethodPut, path: c.orgPath("clusters", clusterID, "tokens", id), scope: ScopeWriteClusters, body: in})
 }
 
 // RevokeToken revokes an agent token: agents using it can no longer

@@ -72,17 +72,7 @@ func TestHookWritesOneLinePerChange(t *testing.T) {
 	hook(context.Background(), api.ChangeEvent{Method: "DELETE", Path: "/v2/organizations/acme/pipelines/app", Err: errors.New("connection reset")})
 	hook(context.Background(), api.ChangeEvent{Method: "PUT", Path: "/v2/organizations/acme/agents/a1/pause", Body: []byte(`{"note":"disk full","timeout_in_minutes":60}`)})
 
-	f, _ := os.Open(path)
-	defer f.Close()
-	var entries []Entry
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		var e Entry
-		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
-			t.Fatalf("not a JSON line: %s", sc.Text())
-		}
-		entries = append(entries, e)
-	}
+	entries := readEntries(t, path)
 	if len(entries) != 5 {
 		t.Fatalf("%d lines", len(entries))
 	}

@@ -20,14 +20,9 @@ const agentNamesHelp = "An agent is named by its name or id; a glob names severa
 	"An unknown or ambiguous name is an error that lists the candidates, and nothing is changed."
 
 func newAgentCommand(stdout, stderr io.Writer, getenv func(string) string) *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "agent",
-		Short: "List, pause, resume and stop agents by name",
-		Long:  "Agents by name, for runbooks and scripts.\n\n" + agentNamesHelp + "\n\n" + exitCodesHelp,
-		Args:  cobra.NoArgs,
-		RunE:  func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
-	}
-	cmd.AddCommand(newAgentListCommand(stdout, stderr, getenv))
+	cmd := groupCommand("agent", "List, pause, resume and stop agents by name",
+		"Agents by name, for runbooks and scripts.\n\n"+agentNamesHelp+"\n\n"+exitCodesHelp,
+		newAgentListCommand(stdout, stderr, getenv))
 	for _, action := range []string{"pause", "resume", "stop"} {
 		cmd.AddCommand(newAgentChangeCommand(stdout, stderr, getenv, action))
 	}
@@ -332,21 +327,12 @@ func newAgentChangeCommand(stdout, stderr io.Writer, getenv func(string) string,
 			if dryRun {
 				s.note("dry run: nothing is changed")
 			}
-			results := make([]agentChange, len(agents))
-			var g errgroup.Group
-			g.SetLimit(4)
-			for i, a := range agents {
-				g.Go(func() error {
-					results[i] = changeAgent(cmd.Context(), s.client, a, action, model.AgentPause{Note: note, TimeoutInMinutes: minutes}, force, dryRun)
-					return nil
-				})
-			}
-			_ = g.Wait()
-			outcomes := make([]outcome, len(results))
-			for i, r := range results {
-				outcomes[i] = outcome{target: r.Agent.Name, result: r.Result, message: r.Message}
-			}
-			return interrupted(cmd.Context(), reportChanges(newOutput(stdout, asJSON), results, outcomes, "agent", "agents"))
+			results := changeEach(agents, func(a model.Agent) agentChange {
+				return changeAgent(cmd.Context(), s.client, a, action, model.AgentPause{Note: note, TimeoutInMinutes: minutes}, force, dryRun)
+			})
+			return interrupted(cmd.Context(), reportChanges(newOutput(stdout, asJSON), results, func(r agentChange) outcome {
+				return outcome{target: r.Agent.Name, result: r.Result, message: r.Message}
+			}, "agent", "agents"))
 		},
 	}
 	f := cmd.Flags()

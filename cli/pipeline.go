@@ -11,14 +11,7 @@ import (
 )
 
 func newPipelineCommand(stdout, stderr io.Writer, getenv func(string) string) *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "pipeline",
-		Short: "List pipelines",
-		Args:  cobra.NoArgs,
-		RunE:  func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
-	}
-	cmd.AddCommand(newPipelineListCommand(stdout, stderr, getenv))
-	return cmd
+	return groupCommand("pipeline", "List pipelines", "", newPipelineListCommand(stdout, stderr, getenv))
 }
 
 // pipelineJSON is a pipeline with the API's field names, limited to what

@@ -22,16 +22,10 @@ const queueNamesHelp = "A queue is CLUSTER/QUEUE: the cluster's name (or id) and
 	"An unknown or ambiguous name is an error that lists the candidates, and nothing is changed."
 
 func newQueueCommand(stdout, stderr io.Writer, getenv func(string) string) *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "queue",
-		Short: "List, show, pause and resume cluster queues by name",
-		Long:  "Cluster queues by name, for runbooks and scripts.\n\n" + queueNamesHelp + "\n\n" + exitCodesHelp,
-		Args:  cobra.NoArgs,
-		RunE:  func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
-	}
-	cmd.AddCommand(newQueueListCommand(stdout, stderr, getenv), newQueueShowCommand(stdout, stderr, getenv),
+	return groupCommand("queue", "List, show, pause and resume cluster queues by name",
+		"Cluster queues by name, for runbooks and scripts.\n\n"+queueNamesHelp+"\n\n"+exitCodesHelp,
+		newQueueListCommand(stdout, stderr, getenv), newQueueShowCommand(stdout, stderr, getenv),
 		newQueueChangeCommand(stdout, stderr, getenv, true), newQueueChangeCommand(stdout, stderr, getenv, false))
-	return cmd
 }
 
 // queueJSON is a queue as the API gives it, with the cluster it is in
@@ -136,6 +130,25 @@ func printQueues(o output, refs []queueRef) error {
 	return o.rows(queueHeader, rows)
 }
 
+// runOnQueues is the RunE of a command whose arguments name queues: it
+// opens a session and finds every queue named (an unknown or ambiguous
+// name fails the command before anything is done), then runs do.
+func runOnQueues(stderr io.Writer, opts *rootOptions, getenv func(string) string,
+	do func(cmd *cobra.Command, s *session, refs []queueRef) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		s, err := openSession(cmd.Context(), stderr, *opts, getenv)
+		if err != nil {
+			return err
+		}
+		defer s.Close()
+		refs, err := newNames(s.client).Queues(cmd.Context(), args)
+		if err != nil {
+			return err
+		}
+		return do(cmd, s, refs)
+	}
+}
+
 func newQueueShowCommand(stdout, stderr io.Writer, getenv func(string) string) *cobra.Command {
 	var opts rootOptions
 	var asJSON bool
@@ -146,16 +159,7 @@ func newQueueShowCommand(stdout, stderr io.Writer, getenv func(string) string) *
 		Example:           "  kiteconsole queue show Mobile/macos\n  kiteconsole queue show 'Mobile/*' --json",
 		Args:              minArgs(1, "name a queue: CLUSTER/QUEUE"),
 		ValidArgsFunction: completeQueues(&opts, getenv),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			s, err := openSession(cmd.Context(), stderr, opts, getenv)
-			if err != nil {
-				return err
-			}
-			defer s.Close()
-			refs, err := newNames(s.client).Queues(cmd.Context(), args)
-			if err != nil {
-				return err
-			}
+		RunE: runOnQueues(stderr, &opts, getenv, func(cmd *cobra.Command, s *session, refs []queueRef) error {
 			o := newOutput(stdout, asJSON)
 			if o.json {
 				return o.writeQueuesJSON(refs)
@@ -169,7 +173,7 @@ func newQueueShowCommand(stdout, stderr io.Writer, getenv func(string) string) *
 				}
 			}
 			return nil
-		},
+		}),
 	}
 	f := cmd.Flags()
 	addAPIFlags(f, &opts)
@@ -256,16 +260,7 @@ func newQueueChangeCommand(stdout, stderr io.Writer, getenv func(string) string,
 		Example:           v.example,
 		Args:              minArgs(1, "name a queue: CLUSTER/QUEUE"),
 		ValidArgsFunction: completeQueues(&opts, getenv),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			s, err := openSession(cmd.Context(), stderr, opts, getenv)
-			if err != nil {
-				return err
-			}
-			defer s.Close()
-			refs, err := newNames(s.client).Queues(cmd.Context(), args)
-			if err != nil {
-				return err
-			}
+		RunE: runOnQueues(stderr, &opts, getenv, func(cmd *cobra.Command, s *session, refs []queueRef) error {
 			// The progress note counts only the queues a request is sent
 			// for: a repeat says nothing is being paused.
 			pending := 0
@@ -279,13 +274,13 @@ func newQueueChangeCommand(stdout, stderr io.Writer, getenv func(string) string,
 			} else if len(refs) > 1 && pending > 0 {
 				s.note("%s %s…", v.doing, plural(pending, "queue", "queues"))
 			}
-			results := changeQueues(cmd.Context(), s.client, refs, pause, note, dryRun)
-			outcomes := make([]outcome, len(results))
-			for i, r := range results {
-				outcomes[i] = outcome{target: r.target(), result: r.Result, message: r.Message}
-			}
-			return interrupted(cmd.Context(), reportChanges(newOutput(stdout, asJSON), results, outcomes, "queue", "queues"))
-		},
+			results := changeEach(refs, func(r queueRef) change {
+				return changeQueue(cmd.Context(), s.client, r, pause, note, dryRun)
+			})
+			return interrupted(cmd.Context(), reportChanges(newOutput(stdout, asJSON), results, func(r change) outcome {
+				return outcome{target: r.target(), result: r.Result, message: r.Message}
+			}, "queue", "queues"))
+		}),
 	}
 	f := cmd.Flags()
 	addAPIFlags(f, &opts)
@@ -299,16 +294,16 @@ func newQueueChangeCommand(stdout, stderr io.Writer, getenv func(string) string,
 	return cmd
 }
 
-// changeQueues pauses or resumes each queue, at most four at once, and
-// returns one result per queue in the order given. A queue already in
-// the asked state is not sent a request.
-func changeQueues(ctx context.Context, c *api.Client, refs []queueRef, pause bool, note string, dryRun bool) []change {
-	results := make([]change, len(refs))
+// changeEach applies a change to each target, at most four at once (a
+// change reports its failure in its result, never stops the others), and
+// returns one result per target in the order given.
+func changeEach[T, R any](targets []T, changeOne func(T) R) []R {
+	results := make([]R, len(targets))
 	var g errgroup.Group
 	g.SetLimit(4)
-	for i, r := range refs {
+	for i, t := range targets {
 		g.Go(func() error {
-			results[i] = changeQueue(ctx, c, r, pause, note, dryRun)
+			results[i] = changeOne(t)
 			return nil
 		})
 	}
@@ -316,6 +311,8 @@ func changeQueues(ctx context.Context, c *api.Client, refs []queueRef, pause boo
 	return results
 }
 
+// changeQueue pauses or resumes one queue; a queue already in the asked
+// state is not sent a request.
 func changeQueue(ctx context.Context, c *api.Client, r queueRef, pause bool, note string, dryRun bool) change {
 	q := r.Queue
 	res := change{Cluster: clusterRef{ID: r.Cluster.ID, Name: r.Cluster.Name}, Queue: &q}
@@ -428,12 +425,16 @@ func interrupted(ctx context.Context, err error) error {
 // outcome is one target's result as a line says it.
 type outcome struct{ target, result, message string }
 
-// reportChanges prints one line per target (or asJSON, as JSON) and works
-// out the exit code: 0 when every target is in the asked state, 3 when
-// the only failures are refusals, 1 when anything else failed.
-func reportChanges(o output, asJSON any, outcomes []outcome, one, many string) error {
+// reportChanges prints one line per target (or the results, as JSON) and
+// works out the exit code: 0 when every target is in the asked state, 3
+// when the only failures are refusals, 1 when anything else failed.
+func reportChanges[R any](o output, results []R, outcomeOf func(R) outcome, one, many string) error {
+	outcomes := make([]outcome, len(results))
+	for i, r := range results {
+		outcomes[i] = outcomeOf(r)
+	}
 	if o.json {
-		if err := o.writeJSON(asJSON); err != nil {
+		if err := o.writeJSON(results); err != nil {
 			return err
 		}
 	} else {
@@ -468,6 +469,20 @@ func (r change) target() string {
 		return r.Cluster.Name + "/" + r.Queue.Key
 	}
 	return r.Cluster.Name
+}
+
+// groupCommand is a command that only holds subcommands (agent, queue,
+// pipeline): it takes no arguments, and on its own prints its help.
+func groupCommand(use, short, long string, subcommands ...*cobra.Command) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   use,
+		Short: short,
+		Long:  long,
+		Args:  cobra.NoArgs,
+		RunE:  func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
+	}
+	cmd.AddCommand(subcommands...)
+	return cmd
 }
 
 // noArgs and minArgs are cobra's argument checks as usage errors (exit 2).

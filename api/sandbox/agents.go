@@ -40,12 +40,7 @@ func (s *Server) listAgents(w http.ResponseWriter, r *http.Request, u urls) repl
 		}
 		matched = append(matched, a)
 	}
-	lo, hi := paginate(w, r, len(matched))
-	out := make([]model.Agent, 0, hi-lo)
-	for _, a := range matched[lo:hi] {
-		out = append(out, s.agentView(u, a))
-	}
-	return ok(out)
+	return pageOf(w, r, matched, func(a *agentRecord) model.Agent { return s.agentView(u, a) })
 }
 
 // agentView is an agent as the API writes it: with its URLs and the job
@@ -63,6 +58,20 @@ func (s *Server) findAgent(r *http.Request) *agentRecord {
 	return s.sim.agentByID[r.PathValue("agent")]
 }
 
+// agentToChange finds the agent a change names and reads the change's body
+// into body: the agent's 404 comes before a bad body's 400.
+func (s *Server) agentToChange(r *http.Request, body any) (*agentRecord, *reply) {
+	a := s.findAgent(r)
+	if a == nil {
+		rp := message(http.StatusNotFound, msgNoAgent)
+		return nil, &rp
+	}
+	if rp := decode(r, body); rp != nil {
+		return nil, rp
+	}
+	return a, nil
+}
+
 func (s *Server) getAgent(w http.ResponseWriter, r *http.Request, u urls) reply {
 	a := s.findAgent(r)
 	if a == nil {
@@ -77,12 +86,9 @@ type stopBody struct {
 }
 
 func (s *Server) stopAgent(w http.ResponseWriter, r *http.Request, u urls) reply {
-	a := s.findAgent(r)
-	if a == nil {
-		return message(http.StatusNotFound, msgNoAgent)
-	}
 	var req stopBody
-	if rp := decode(r, &req); rp != nil {
+	a, rp := s.agentToChange(r, &req)
+	if rp != nil {
 		return *rp
 	}
 	if a.agent.ConnectionState != model.AgentConnected {
@@ -116,12 +122,9 @@ type pauseAgentBody struct {
 }
 
 func (s *Server) pauseAgent(w http.ResponseWriter, r *http.Request, u urls) reply {
-	a := s.findAgent(r)
-	if a == nil {
-		return message(http.StatusNotFound, msgNoAgent)
-	}
 	var req pauseAgentBody
-	if rp := decode(r, &req); rp != nil {
+	a, rp := s.agentToChange(r, &req)
+	if rp != nil {
 		return *rp
 	}
 	if a.agent.Paused {

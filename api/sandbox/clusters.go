@@ -9,12 +9,7 @@ import (
 )
 
 func (s *Server) listClusters(w http.ResponseWriter, r *http.Request, u urls) reply {
-	lo, hi := paginate(w, r, len(s.org.clusters))
-	out := make([]model.Cluster, 0, hi-lo)
-	for _, c := range s.org.clusters[lo:hi] {
-		out = append(out, u.cluster(c.cluster))
-	}
-	return ok(out)
+	return pageOf(w, r, s.org.clusters, func(c *clusterRecord) model.Cluster { return u.cluster(c.cluster) })
 }
 
 func (s *Server) findCluster(r *http.Request) *clusterRecord {

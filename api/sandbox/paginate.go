@@ -15,6 +15,17 @@ const (
 	maxPerPage     = 100
 )
 
+// pageOf is the reply of a list endpoint: the requested page of items,
+// each shown through view, with the Link header written.
+func pageOf[T, V any](w http.ResponseWriter, r *http.Request, items []T, view func(T) V) reply {
+	lo, hi := paginate(w, r, len(items))
+	out := make([]V, 0, hi-lo)
+	for _, item := range items[lo:hi] {
+		out = append(out, view(item))
+	}
+	return ok(out)
+}
+
 // paginate writes the Link header for a list of n items and returns the
 // half-open range [lo, hi) of the requested page. A page past the end is
 // empty.

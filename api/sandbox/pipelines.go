@@ -24,12 +24,7 @@ func (s *Server) renderPipeline(r *http.Request, u urls, p model.Pipeline) wireP
 
 func (s *Server) listPipelines(w http.ResponseWriter, r *http.Request, u urls) reply {
 	matches := filterPipelines(s.org.pipelines, r.URL.Query().Get("name"), r.URL.Query().Get("repository"))
-	lo, hi := paginate(w, r, len(matches))
-	out := make([]wirePipeline, 0, hi-lo)
-	for _, p := range matches[lo:hi] {
-		out = append(out, s.renderPipeline(r, u, *p))
-	}
-	return ok(out)
+	return pageOf(w, r, matches, func(p *model.Pipeline) wirePipeline { return s.renderPipeline(r, u, *p) })
 }
 
 // filterPipelines keeps the pipelines whose name and repository contain

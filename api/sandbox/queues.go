@@ -13,12 +13,7 @@ func (s *Server) listQueues(w http.ResponseWriter, r *http.Request, u urls) repl
 	if c == nil {
 		return notFound()
 	}
-	lo, hi := paginate(w, r, len(c.queues))
-	out := make([]model.Queue, 0, hi-lo)
-	for _, q := range c.queues[lo:hi] {
-		out = append(out, u.queue(c.cluster.ID, *q))
-	}
-	return ok(out)
+	return pageOf(w, r, c.queues, func(q *model.Queue) model.Queue { return u.queue(c.cluster.ID, *q) })
 }
 
 // findQueue returns the cluster and queue a request names, or nil.

@@ -177,22 +177,22 @@ func seconds(d time.Duration) int { return int((d + time.Second - 1) / time.Seco
 // for a window that is enforced.
 func rateHeaders(h http.Header, sp spent) {
 	if sp.orgOn {
-		h.Set("RateLimit-Scope", ScopeREST)
-		h.Set("RateLimit-Limit", strconv.Itoa(sp.org.limit))
-		h.Set("RateLimit-Remaining", strconv.Itoa(sp.org.remaining))
-		h.Set("RateLimit-Reset", strconv.Itoa(seconds(sp.org.reset)))
-		if sp.org.exhausted {
-			h.Set("RateLimit-Warning", rateLimitWarning)
-		}
+		windowHeaders(h, "RateLimit-", ScopeREST, sp.org)
 	}
 	if sp.userOn {
-		h.Set("RateLimit-User-Scope", ScopeRESTUser)
-		h.Set("RateLimit-User-Limit", strconv.Itoa(sp.user.limit))
-		h.Set("RateLimit-User-Remaining", strconv.Itoa(sp.user.remaining))
-		h.Set("RateLimit-User-Reset", strconv.Itoa(seconds(sp.user.reset)))
-		if sp.user.exhausted {
-			h.Set("RateLimit-User-Warning", rateLimitWarning)
-		}
+		windowHeaders(h, "RateLimit-User-", ScopeRESTUser, sp.user)
+	}
+}
+
+// windowHeaders writes one window's set of headers; the two sets differ
+// only in their names' prefix and their scope.
+func windowHeaders(h http.Header, prefix, scope string, w windowState) {
+	h.Set(prefix+"Scope", scope)
+	h.Set(prefix+"Limit", strconv.Itoa(w.limit))
+	h.Set(prefix+"Remaining", strconv.Itoa(w.remaining))
+	h.Set(prefix+"Reset", strconv.Itoa(seconds(w.reset)))
+	if w.exhausted {
+		h.Set(prefix+"Warning", rateLimitWarning)
 	}
 }
 

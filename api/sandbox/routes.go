@@ -19,37 +19,21 @@ func (s *Server) routes() {
 	const pipeline = org + "/pipelines/{slug}"
 	read, write := false, true
 
-	s.handle(m, "GET "+org+"/clusters", read, s.listClusters)
-	s.handle(m, "POST "+org+"/clusters", write, s.createCluster)
-	s.handle(m, "GET "+cluster, read, s.getCluster)
 	// The spec documents PUT for updates; Buildkite also routes PATCH to
 	// them, and the official Go client sends PATCH, so both are served.
-	s.handle(m, "PUT "+cluster, write, s.updateCluster)
-	s.handle(m, "PATCH "+cluster, write, s.updateCluster)
-	s.handle(m, "DELETE "+cluster, write, s.deleteCluster)
+	s.handleResource(m, org+"/clusters", cluster, resource{
+		list: s.listClusters, create: s.createCluster, get: s.getCluster, update: s.updateCluster, remove: s.deleteCluster})
 
-	s.handle(m, "GET "+cluster+"/queues", read, s.listQueues)
-	s.handle(m, "POST "+cluster+"/queues", write, s.createQueue)
-	s.handle(m, "GET "+queue, read, s.getQueue)
-	s.handle(m, "PUT "+queue, write, s.updateQueue)
-	s.handle(m, "PATCH "+queue, write, s.updateQueue)
-	s.handle(m, "DELETE "+queue, write, s.deleteQueue)
+	s.handleResource(m, cluster+"/queues", queue, resource{
+		list: s.listQueues, create: s.createQueue, get: s.getQueue, update: s.updateQueue, remove: s.deleteQueue})
 	s.handle(m, "POST "+queue+"/pause_dispatch", write, s.pauseQueue)
 	s.handle(m, "POST "+queue+"/resume_dispatch", write, s.resumeQueue)
 
-	s.handle(m, "GET "+cluster+"/tokens", read, s.listTokens)
-	s.handle(m, "POST "+cluster+"/tokens", write, s.createToken)
-	s.handle(m, "GET "+token, read, s.getToken)
-	s.handle(m, "PUT "+token, write, s.updateToken)
-	s.handle(m, "PATCH "+token, write, s.updateToken)
-	s.handle(m, "DELETE "+token, write, s.revokeToken)
+	s.handleResource(m, cluster+"/tokens", token, resource{
+		list: s.listTokens, create: s.createToken, get: s.getToken, update: s.updateToken, remove: s.revokeToken})
 
-	s.handle(m, "GET "+org+"/pipelines", read, s.listPipelines)
-	s.handle(m, "POST "+org+"/pipelines", write, s.createPipeline)
-	s.handle(m, "GET "+pipeline, read, s.getPipeline)
-	s.handle(m, "PATCH "+pipeline, write, s.updatePipeline)
-	s.handle(m, "PUT "+pipeline, write, s.updatePipeline)
-	s.handle(m, "DELETE "+pipeline, write, s.deletePipeline)
+	s.handleResource(m, org+"/pipelines", pipeline, resource{
+		list: s.listPipelines, create: s.createPipeline, get: s.getPipeline, update: s.updatePipeline, remove: s.deletePipeline})
 	s.handle(m, "POST "+pipeline+"/archive", write, s.archivePipeline)
 	s.handle(m, "POST "+pipeline+"/unarchive", write, s.unarchivePipeline)
 	s.handle(m, "POST "+pipeline+"/webhook", write, s.addWebhook)
@@ -87,6 +71,24 @@ func (s *Server) routes() {
 		writeMessage(w, http.StatusNotFound, "Not Found")
 	})
 	s.mux = m
+}
+
+// resource is the five handlers of a collection the spec lets one list,
+// create in, and read, update and delete one of.
+type resource struct {
+	list, create, get, update, remove handler
+}
+
+// handleResource registers a resource's endpoints: GET and POST on its
+// collection; GET, PUT, PATCH (the same update) and DELETE on one item.
+func (s *Server) handleResource(m *http.ServeMux, collection, item string, h resource) {
+	read, write := false, true
+	s.handle(m, "GET "+collection, read, h.list)
+	s.handle(m, "POST "+collection, write, h.create)
+	s.handle(m, "GET "+item, read, h.get)
+	s.handle(m, "PUT "+item, write, h.update)
+	s.handle(m, "PATCH "+item, write, h.update)
+	s.handle(m, "DELETE "+item, write, h.remove)
 }
 
 func (s *Server) handle(m *http.ServeMux, pattern string, isWrite bool, h handler) {

@@ -118,13 +118,7 @@ func TestMalformedBodies(t *testing.T) {
 		{`[]`, 422},
 	} {
 		req, _ := http.NewRequest(http.MethodPost, env.Server.URL+"/v2/organizations/acme/clusters", strings.NewReader(tc.body))
-		req.Header.Set("Authorization", "Bearer "+env.Sandbox.Token())
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		body, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
+		resp, body := env.Do(t, req)
 		if resp.StatusCode != tc.status || !strings.Contains(string(body), `"message"`) {
 			t.Errorf("%s: %d %s", tc.body, resp.StatusCode, body)
 		}

@@ -13,12 +13,7 @@ func (s *Server) listTokens(w http.ResponseWriter, r *http.Request, u urls) repl
 	if c == nil {
 		return notFound()
 	}
-	lo, hi := paginate(w, r, len(c.tokens))
-	out := make([]model.Token, 0, hi-lo)
-	for _, t := range c.tokens[lo:hi] {
-		out = append(out, u.token(c.cluster.ID, *t))
-	}
-	return ok(out)
+	return pageOf(w, r, c.tokens, func(t *model.Token) model.Token { return u.token(c.cluster.ID, *t) })
 }
 
 func (s *Server) findToken(r *http.Request) (*clusterRecord, *model.Token) {

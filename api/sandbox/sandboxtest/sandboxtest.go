@@ -2,6 +2,7 @@
 package sandboxtest
 
 import (
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -62,6 +63,24 @@ func (e *Env) ClientWith(t testing.TB, cfg api.Config) *api.Client {
 		t.Fatal(err)
 	}
 	return c
+}
+
+// Do sends a raw request to the sandbox as any HTTP client would, with
+// the sandbox's token, and returns the response with its body read (and
+// closed). A request that gets no response ends the test.
+func (e *Env) Do(t testing.TB, req *http.Request) (*http.Response, []byte) {
+	t.Helper()
+	req.Header.Set("Authorization", "Bearer "+e.Sandbox.Token())
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("%s %s: reading the body: %v", req.Method, req.URL.Path, err)
+	}
+	return resp, body
 }
 
 // Writes returns the requests that reached the sandbox other than GETs.
