@@ -20,11 +20,13 @@ const demoTokenValue = "demo0token0value0not0a0real0secret0a1b2c3d4e5f67"
 
 // shots are the README's pictures: the real program, on the demo
 // organisation, at a fixed size and clock.
-var shots = []struct {
+type shot struct {
 	name          string
 	width, height int
 	take          func(d *driver)
-}{
+}
+
+var shots = []shot{
 	{"clusters", 110, 26, func(d *driver) { d.waitFor("Production", "DEFAULT QUEUE", "PAUSED") }},
 	{"cluster-queues", 110, 26, func(d *driver) { openMobile(d); d.waitFor("Xcode") }},
 	{"pause-note", 110, 26, func(d *driver) {
@@ -88,39 +90,23 @@ var liveShots = map[string]bool{"build": true, "job-log": true, "queue-agents": 
 
 func init() {
 	shots = append(shots,
-		struct {
-			name          string
-			width, height int
-			take          func(d *driver)
-		}{"queue-agents", 110, 26, func(d *driver) {
+		shot{"queue-agents", 110, 26, func(d *driver) {
 			openQueue(d, "Production", "default")
 			d.waitFor("busy")
 		}},
-		struct {
-			name          string
-			width, height int
-			take          func(d *driver)
-		}{"queue-waiting", 110, 26, func(d *driver) {
+		shot{"queue-waiting", 110, 26, func(d *driver) {
 			openQueue(d, "Mobile", "macos")
 			d.keys("tab")
 			d.waitFor("PIPELINE", "WAITING SINCE")
 		}},
-		struct {
-			name          string
-			width, height int
-			take          func(d *driver)
-		}{"paused", 110, 16, func(d *driver) {
+		shot{"paused", 110, 16, func(d *driver) {
 			d.waitFor("Production", "DEFAULT QUEUE")
 			d.keys(":")
 			d.typeText("paused")
 			d.keys("enter")
 			d.waitFor("Paused queues and agents", "Xcode")
 		}},
-		struct {
-			name          string
-			width, height int
-			take          func(d *driver)
-		}{"build", 110, 20, func(d *driver) {
+		shot{"build", 110, 20, func(d *driver) {
 			d.waitFor("Production", "DEFAULT QUEUE")
 			d.keys(":")
 			d.typeText("deploy production")
@@ -131,11 +117,7 @@ func init() {
 			d.keys("j", "enter")
 			d.waitFor("deploy-production #4", "EXIT")
 		}},
-		struct {
-			name          string
-			width, height int
-			take          func(d *driver)
-		}{"job-log", 110, 26, func(d *driver) {
+		shot{"job-log", 110, 26, func(d *driver) {
 			d.waitFor("Production", "DEFAULT QUEUE")
 			d.keys(":")
 			d.typeText("deploy production")
