@@ -24,6 +24,8 @@ type clustersScreen struct {
 	act activity
 	// counting are the clusters whose queues are being listed.
 	counting map[string]bool
+	// lastTick is the refresh tick of the last timer reload (see Update).
+	lastTick int64
 }
 
 // recountEvery is how many timer reloads of the list go by between
@@ -246,7 +248,15 @@ func (s *clustersScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		// recounts, unless the budget is low; r always recounts.
 		recount := !msg.Auto || msg.Changed
 		if msg.Auto && !msg.Changed {
-			recount = msg.Tick%recountEvery == 0 && !s.C.Client.Budget().Low()
+			// Recount in the first reload of each block of recountEvery
+			// ticks. Ticks are numbered on the wall clock, so every SSH
+			// session recounts at the same reload and shares the requests;
+			// a block, not tick%recountEvery == 0, because a slowed pace
+			// (the budget's, or a busy machine's) skips ticks, and at four
+			// times the interval a multiple of four was hit always or never.
+			crossed := s.lastTick != 0 && msg.Tick/recountEvery != s.lastTick/recountEvery
+			s.lastTick = msg.Tick
+			recount = crossed && !s.C.Client.Budget().Low()
 		}
 		return s, s.load(msg.Lane, recount)
 	}
