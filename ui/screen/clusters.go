@@ -162,7 +162,10 @@ func (s *clustersScreen) loadCounts(again bool) tea.Cmd {
 	sem := make(chan struct{}, countParallel)
 	var cmds []tea.Cmd
 	for _, id := range s.list.OnScreen(s.C.Height - 2) {
-		if s.counting[id] {
+		if s.counting[id] && !again {
+			// A recount asks again even so: a count still marked in flight
+			// may have had its reply dropped, and an identical GET already
+			// on its way is joined by the client, not sent twice.
 			continue
 		}
 		if _, counted := s.queues[id]; counted && !again {
