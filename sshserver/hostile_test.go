@@ -1,7 +1,6 @@
 package sshserver
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -82,17 +81,7 @@ func startHostile(t testing.TB, opts Options, viewersFile func(viewer gossh.Sign
 		t.Fatal(err)
 	}
 	h.srv = srv
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	h.addr = ln.Addr().String()
-	go func() { _ = srv.Serve(ln) }()
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = srv.Shutdown(ctx)
-	})
+	h.addr = serveOnLoopback(t, srv)
 	return h
 }
 

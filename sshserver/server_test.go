@@ -84,17 +84,7 @@ func startServerWith(t testing.TB, refresh time.Duration, cfg *api.Config) *harn
 	if info, err := os.Stat(hostKey); err != nil || info.Mode().Perm() != 0o600 {
 		t.Fatalf("host key: %v %v", info, err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	h.addr = ln.Addr().String()
-	go func() { _ = srv.Serve(ln) }()
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = srv.Shutdown(ctx)
-	})
+	h.addr = serveOnLoopback(t, srv)
 	return h
 }
 
@@ -380,14 +370,8 @@ func TestSessionLimitAndIdleTimeout(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln, _ := net.Listen("tcp", "127.0.0.1:0")
-	go func() { _ = srv.Serve(ln) }()
-	t.Cleanup(func() { // after the sessions' own cleanups close their clients
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = srv.Shutdown(ctx)
-	})
-	h := &harness{t: t, env: env, addr: ln.Addr().String()}
+	addr := serveOnLoopback(t, srv)
+	h := &harness{t: t, env: env, addr: addr}
 
 	first := h.open(viewer, "one")
 	eventually(t, "the first console", func() bool { return strings.Contains(first.received(), "Clusters") })
@@ -483,4 +467,21 @@ func quiet(h *harness) int {
 		n = m
 	}
 	return n
+}
+
+// serveOnLoopback serves srv on a loopback port for the length of the test
+// and returns its address.
+func serveOnLoopback(t testing.TB, srv *Server) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = srv.Serve(ln) }()
+	t.Cleanup(func() { // after the sessions' own cleanups close their clients
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(ctx)
+	})
+	return ln.Addr().String()
 }
