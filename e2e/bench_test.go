@@ -17,7 +17,11 @@ import (
 // run starts the binary in a pseudo-terminal of 35×120.
 func run(b *testing.B, args []string, env ...string) (*exec.Cmd, *os.File, *screenOutput) {
 	b.Helper()
-	cmd := exec.Command(binary, args...)
+	path, err := builtBinary()
+	if err != nil {
+		b.Fatal(err)
+	}
+	cmd := exec.Command(path, args...)
 	cmd.Env = append(os.Environ(), append([]string{"TERM=xterm-256color", "XDG_STATE_HOME=" + b.TempDir(), "XDG_CONFIG_HOME=" + b.TempDir(), "XDG_CACHE_HOME=" + b.TempDir()}, env...)...)
 	term, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 35, Cols: 120})
 	if err != nil {

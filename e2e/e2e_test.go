@@ -5,6 +5,7 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -15,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/charmbracelet/x/vt"
 	"github.com/creack/pty"
 
 	"github.com/kiteconsole/kiteconsole/api/sandbox"
@@ -23,31 +25,59 @@ import (
 	"github.com/kiteconsole/kiteconsole/model"
 )
 
-// binary is the kiteconsole built for these tests.
+// binary is the kiteconsole these tests run: this test binary itself,
+// through a link named kiteconsole (the runbook scripts call it by name).
+// Run with asBinaryEnv set, it is the program and nothing else: the same
+// packages (under the race detector when the tests are), without a second
+// build of every package that took minutes of the suite.
 var binary string
 
+// asBinaryEnv, set in the tests' environment (and so their children's),
+// makes this test binary act as kiteconsole with its arguments.
+const asBinaryEnv = "KITECONSOLE_E2E_AS_BINARY"
+
 func TestMain(m *testing.M) {
-	// The binary is built from the console's packages. This path (the test
-	// binary acting as kiteconsole) links them in, so Go's test cache runs
-	// this package again whenever the console changes.
-	if args := os.Getenv("KITECONSOLE_E2E_AS_BINARY"); args != "" {
-		os.Exit(cli.Execute(context.Background(), strings.Fields(args), os.Stdout, os.Stderr, os.Getenv))
+	if os.Getenv(asBinaryEnv) == "1" {
+		os.Exit(cli.Execute(context.Background(), os.Args[1:], os.Stdout, os.Stderr, os.Getenv))
+	}
+	self, err := os.Executable()
+	if err != nil {
+		panic(err)
 	}
 	dir, err := os.MkdirTemp("", "kiteconsole-e2e")
 	if err != nil {
 		panic(err)
 	}
 	binary = filepath.Join(dir, "kiteconsole")
-	build := exec.Command("go", "build", "-o", binary, "..")
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
+	if err := os.Symlink(self, binary); err != nil {
 		os.RemoveAll(dir)
-		panic("go build: " + err.Error())
+		panic(err)
 	}
+	os.Setenv(asBinaryEnv, "1")
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
 }
+
+// builtBinary is kiteconsole built as a person builds it (`go build`),
+// for the benchmarks that measure the program itself (its memory): the
+// test binary carries the test packages and, in a -race run, the race
+// detector's costs. It is built once, on first use.
+var builtBinary = sync.OnceValues(func() (string, error) {
+	dir, err := os.MkdirTemp("", "kiteconsole-bench")
+	if err != nil {
+		return "", err
+	}
+	path := filepath.Join(dir, "kiteconsole")
+	build := exec.Command("go", "build", "-o", path, "..")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	// The children of a benchmark run the program, not this test binary.
+	build.Env = append(os.Environ(), asBinaryEnv+"=")
+	if err := build.Run(); err != nil {
+		return "", fmt.Errorf("go build: %w", err)
+	}
+	return path, nil
+})
 
 // screenOutput collects what the program writes to its terminal.
 type screenOutput struct {
@@ -116,7 +146,10 @@ type session struct {
 	env   *sandboxtest.Env
 	term  *os.File
 	out   *screenOutput
-	done  chan error
+	// screen is what a person sees: the output through a terminal
+	// emulator.
+	screen *screen
+	done   chan error
 }
 
 func start(t *testing.T) *session {
@@ -130,8 +163,10 @@ func start(t *testing.T) *session {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &session{t: t, state: state, env: env, term: term, out: &screenOutput{}, done: make(chan error, 1)}
-	go func() { _, _ = io.Copy(s.out, term) }()
+	s := &session{t: t, state: state, env: env, term: term, out: &screenOutput{}, screen: newScreen(80, 24), done: make(chan error, 1)}
+	go func() { _, _ = io.Copy(io.MultiWriter(s.out, s.screen), term) }()
+	// The terminal answers what the program asks of it, as a terminal does.
+	go func() { _, _ = io.Copy(term, s.screen.vt) }()
 	go func() { s.done <- cmd.Wait() }()
 	t.Cleanup(func() {
 		if cmd.ProcessState == nil {
@@ -149,20 +184,39 @@ func (s *session) typeKeys(keys string) {
 	}
 }
 
-// settle waits until the program has stopped drawing: it has handled
-// what was typed.
-func (s *session) settle() {
-	last, quiet := -1, 0
-	for i := 0; i < 500 && quiet < 3; i++ {
-		time.Sleep(20 * time.Millisecond)
-		n := len(s.out.String())
-		if n == last {
-			quiet++
-		} else {
-			quiet = 0
+// waitScreen waits until the screen shows every one of texts.
+func (s *session) waitScreen(texts ...string) {
+	s.t.Helper()
+	eventually(s.t, fmt.Sprintf("the screen to show %q", texts), func() bool {
+		shown := s.screen.text()
+		for _, want := range texts {
+			if !strings.Contains(shown, want) {
+				return false
+			}
 		}
-		last = n
-	}
+		return true
+	})
+}
+
+// screen is a terminal emulator fed with the program's output.
+type screen struct {
+	mu sync.Mutex
+	vt *vt.Emulator
+}
+
+func newScreen(w, h int) *screen { return &screen{vt: vt.NewEmulator(w, h)} }
+
+func (s *screen) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.vt.Write(p)
+}
+
+// text is the screen as plain text, a line a row.
+func (s *screen) text() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.vt.String()
 }
 
 // quit presses q and waits for a clean exit.
@@ -265,11 +319,19 @@ func TestCreateAnAgentTokenFromTheTerminal(t *testing.T) {
 	eventually(t, "the tokens to load", func() bool { return requested(env, "GET", "/clusters/"+prod.ID+"/tokens") })
 	s.typeKeys("n")
 	eventually(t, "the form", func() bool { return strings.Contains(s.out.String(), "New agent token") })
-	// A field at a time, as a person types: the form moves to the next
-	// field on its own, and the next key waits for it to redraw.
-	for _, k := range []string{"e2e agents", "\r", "30d", "\r", "10.9.0.0/16", "\r"} {
-		s.typeKeys(k)
-		s.settle()
+	// A field at a time, as a person types: each value is seen in its
+	// field, and after enter the next field is seen focused (huh moves the
+	// focus with a message of its own; keys typed before it lands go to
+	// the field before).
+	for _, field := range []struct{ value, next string }{
+		{"e2e agents", "┃ Expires"}, {"30d", "┃ Allowed IP addresses"}, {"10.9.0.0/16", ""},
+	} {
+		s.typeKeys(field.value)
+		s.waitScreen("> " + field.value)
+		s.typeKeys("\r")
+		if field.next != "" {
+			s.waitScreen(field.next)
+		}
 	}
 	var made model.Token
 	eventually(t, "the token in the sandbox", func() bool {
