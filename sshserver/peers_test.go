@@ -1,0 +1,31 @@
+package sshserver
+
+import (
+	"strings"
+	"testing"
+
+	gossh "golang.org/x/crypto/ssh"
+)
+
+// An option given twice refuses the key, at start and at every login:
+// with from="10.9.9.9",from="*" the last one won and let every address in.
+func TestARepeatedKeyOptionRefusesTheKey(t *testing.T) {
+	for _, opts := range []string{`from="10.9.9.9",from="*"`, `expiry-time="20000101",expiry-time="29991231"`, `pty,PTY`} {
+		t.Run(opts, func(t *testing.T) {
+			h := startHostile(t, Options{}, func(s gossh.Signer) string {
+				return opts + " " + string(gossh.MarshalAuthorizedKey(s.PublicKey()))
+			})
+			if w := h.log.with(":1: key SHA256:"); len(w) != 1 || !strings.Contains(w[0], "more than once") {
+				t.Fatalf("no warning at start: %q", h.log.all())
+			}
+			c, err := h.dial("vera", gossh.PublicKeys(h.viewer))
+			if err == nil {
+				c.Close()
+				t.Fatal("a key with a repeated option was admitted")
+			}
+			if refused := h.log.with("refused key"); len(refused) != 1 || !strings.Contains(refused[0], "more than once") {
+				t.Fatalf("log = %q", h.log.all())
+			}
+		})
+	}
+}
