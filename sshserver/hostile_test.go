@@ -481,7 +481,8 @@ func TestUnusableKeysAndAReadableHostKeyAreWarnedOfAtStart(t *testing.T) {
 }
 
 // A viewer's 2,000 presses of p in one write are one refusal line and
-// one count in the audit log, written when the session ends.
+// one count in the audit log, written when the window ends (here when the
+// log is closed).
 func TestAViewersRefusalFloodIsCounted(t *testing.T) {
 	h := startServer(t)
 	tm := h.open(h.viewer, "vera")
@@ -491,6 +492,10 @@ func TestAViewersRefusalFloodIsCounted(t *testing.T) {
 	tm.keys(strings.Repeat("p", 1999))
 	tm.keys("q")
 	_ = tm.sess.Wait()
+	if n := len(h.auditEntries()); n != 1 {
+		t.Fatalf("%d audit lines before the window ended, want 1", n)
+	}
+	h.audit.Close()
 	refusals := func() (lines, total int) {
 		for _, e := range h.auditEntries() {
 			lines++

@@ -1,6 +1,7 @@
 package sshserver
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -27,5 +28,26 @@ func TestARepeatedKeyOptionRefusesTheKey(t *testing.T) {
 				t.Fatalf("log = %q", h.log.all())
 			}
 		})
+	}
+}
+
+// Refusals are counted by key, not by the user name the client chose, and
+// a session's end does not write its count: a viewer reconnecting under a
+// new name for each refusal is one line, then one count.
+func TestRotatingUserNamesAreOneRefusalCount(t *testing.T) {
+	h := startServer(t)
+	for i := range 3 {
+		tm := h.open(h.viewer, fmt.Sprintf("name%d", i))
+		h.openCluster(tm, "Mobile")
+		tm.keys("p")
+		tm.keys("q")
+		_ = tm.sess.Wait()
+	}
+	if e := h.auditEntries(); len(e) != 1 || e[0].Who != "name0" {
+		t.Fatalf("audit lines before the window ended: %+v", e)
+	}
+	h.audit.Close()
+	if e := h.auditEntries(); len(e) != 2 || e[1].Repeated != 2 || e[1].Fingerprint != gossh.FingerprintSHA256(h.viewer.PublicKey()) {
+		t.Fatalf("audit lines: %+v", e)
 	}
 }

@@ -300,13 +300,6 @@ func (s *Server) limitSessions(next ssh.Handler) ssh.Handler {
 		}
 		defer s.sessions.Add(-1)
 		next(sess)
-		if s.opts.Audit != nil {
-			// The session is over: the count of the refusals it was
-			// gathering is written now, not at its next refusal.
-			if err := s.opts.Audit.Flush(actor(sess)); err != nil {
-				s.opts.Logf("audit log: %v", err)
-			}
-		}
 	}
 }
 

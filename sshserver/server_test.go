@@ -35,6 +35,7 @@ type harness struct {
 	operator gossh.Signer
 	stranger gossh.Signer
 	auditLog string
+	audit    *audit.Log
 	client   *api.Client
 }
 
@@ -71,6 +72,7 @@ func startServerWith(t testing.TB, refresh time.Duration, cfg *api.Config) *harn
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { log.Close() })
+	h.audit = log
 	hostKey := filepath.Join(dir, "state", "host_key")
 	client := h.env.Client
 	if cfg != nil {
