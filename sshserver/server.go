@@ -106,11 +106,12 @@ type Server struct {
 	sized atomic.Pointer[func(width, height int)]
 	// Tests' hooks: wrapInput wraps each session's input; inputSeen is
 	// told each input event and whether it passed the rate; updateHook
-	// runs before each Update of a console.
+	// runs before each Update of a console, viewHook on each view, with
+	// the session's user name.
 	wrapInput  atomic.Pointer[func(io.Reader) io.Reader]
 	inputSeen  atomic.Pointer[func(ev uv.Event, passed bool)]
-	updateHook atomic.Pointer[func(tea.Msg) tea.Cmd]
-	viewHook   atomic.Pointer[func(content string) string]
+	updateHook atomic.Pointer[func(user string, msg tea.Msg) tea.Cmd]
+	viewHook   atomic.Pointer[func(user, content string) string]
 	// inputClock, when set, is the clock of the input rate.
 	inputClock atomic.Pointer[func() time.Time]
 
@@ -384,10 +385,10 @@ func (s *Server) program(ctx context.Context, sess ssh.Session, pty ssh.Pty, sp 
 	lastKey.Store(time.Now().UnixNano())
 	model := guardedModel{Model: app, panicked: sp, checked: new(string)}
 	if hook := s.updateHook.Load(); hook != nil {
-		model.hook = *hook
+		model.hook = func(msg tea.Msg) tea.Cmd { return (*hook)(sess.User(), msg) }
 	}
 	if hook := s.viewHook.Load(); hook != nil {
-		model.viewHook = *hook
+		model.viewHook = func(content string) string { return (*hook)(sess.User(), content) }
 	}
 	p := tea.NewProgram(model, s.programOptions(ctx, sess, &lastKey)...)
 	self.Store(p)
