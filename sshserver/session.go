@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
@@ -330,13 +331,17 @@ func (s *Server) filterFor(lastKey *atomic.Int64) func(tea.Model, tea.Msg) tea.M
 	}
 }
 
-// isExecMsg reports whether msg is bubbletea's request to run a program
+// execMsgType is the type of bubbletea's request to run a program
 // (tea.Exec, tea.ExecProcess: huh's external editor is one) attached to
-// the terminal. Over SSH that program would run on the server, as the
-// server, with the session's keys: whatever asks for it, it is dropped.
-// The type is unexported, so it is known by its name.
+// the terminal. It is unexported, so it is taken from a message made (not
+// run): a rename in bubbletea still matches.
+var execMsgType = reflect.TypeOf(tea.Exec(nil, nil)())
+
+// isExecMsg reports whether msg is that request. Over SSH the program
+// would run on the server, as the server, with the session's keys:
+// whatever asks for it, it is dropped.
 func isExecMsg(msg tea.Msg) bool {
-	return fmt.Sprintf("%T", msg) == "tea.execMsg"
+	return msg != nil && reflect.TypeOf(msg) == execMsgType
 }
 
 // programOptions is bm.MakeOptions for a session, with the console's input
