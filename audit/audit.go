@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/kiteconsole/kiteconsole/api"
+	"github.com/kiteconsole/kiteconsole/termsafe"
 )
 
 // Entry is one line of the log.
@@ -91,18 +92,35 @@ type Log struct {
 	f    *os.File
 	path string
 	now  func() time.Time
+	// after calls f once d has passed, and returns what stops it: a
+	// window's count is written when the window ends, whether or not
+	// anything else is written then.
+	after func(d time.Duration, f func()) (stop func() bool)
 	// runs are the refusals being gathered, by person and action.
 	runs map[refusalKey]*refusalRun
 }
 
-type refusalKey struct{ who, via, fingerprint, action string }
+// refusalKey is whose refusals of which action are gathered together. Over
+// SSH the person is the key's fingerprint, not the user name, which the
+// client chooses at every connection: keyed on the name, a viewer
+// reconnecting under a new name each time wrote a line per connection.
+type refusalKey struct{ person, via, action string }
+
+func refusalKeyOf(e Entry) refusalKey {
+	if e.Fingerprint != "" {
+		return refusalKey{"key " + e.Fingerprint, e.Via, e.Action}
+	}
+	return refusalKey{"name " + e.Who, e.Via, e.Action}
+}
 
 // refusalRun is a window of refusals: the first was written at since;
-// repeats more came, the last of them being last.
+// repeats more came, the last of them being last. stop stops the timer
+// that ends the window.
 type refusalRun struct {
 	since   time.Time
 	repeats int
 	last    Entry
+	stop    func() bool
 }
 
 // DefaultPath is $XDG_STATE_HOME/kiteconsole/audit.log
@@ -131,7 +149,8 @@ func Open(path string) (*Log, error) {
 	if err != nil {
 		return nil, fmt.Errorf("audit log: %w", err)
 	}
-	return &Log{f: f, path: path, now: time.Now, runs: map[refusalKey]*refusalRun{}}, nil
+	after := func(d time.Duration, f func()) func() bool { return time.AfterFunc(d, f).Stop }
+	return &Log{f: f, path: path, now: time.Now, after: after, runs: map[refusalKey]*refusalRun{}}, nil
 }
 
 // Path is where the log is.
@@ -146,19 +165,11 @@ func (l *Log) Close() error {
 	return errors.Join(err, l.f.Close())
 }
 
-// Flush writes the counts of a's refusals being gathered: called when a's
-// session ends, so that the count does not wait for the next refusal.
-func (l *Log) Flush(a Actor) error {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.flushLocked(func(k refusalKey, _ *refusalRun) bool {
-		return k.who == a.Who && k.via == a.Via && k.fingerprint == a.Fingerprint
-	})
-}
-
 // Write appends an entry as one JSON line. A refusal like one written
-// less than RefusalWindow ago is counted instead, and the count written
-// when the window is over.
+// less than RefusalWindow ago (same person, same action) is counted
+// instead, and the count written when the window is over. The count is not
+// written when a session ends: a person reconnecting for every refusal
+// would have a line per connection again.
 func (l *Log) Write(e Entry) error {
 	if e.Time.IsZero() {
 		e.Time = l.now().UTC()
@@ -167,15 +178,25 @@ func (l *Log) Write(e Entry) error {
 	defer l.mu.Unlock()
 	err := l.flushLocked(func(_ refusalKey, r *refusalRun) bool { return e.Time.Sub(r.since) >= RefusalWindow })
 	if e.Result == "refused" {
-		k := refusalKey{e.Who, e.Via, e.Fingerprint, e.Action}
+		k := refusalKeyOf(e)
 		if r, ok := l.runs[k]; ok {
 			r.repeats++
 			r.last = e
 			return err
 		}
-		l.runs[k] = &refusalRun{since: e.Time}
+		r := &refusalRun{since: e.Time}
+		l.runs[k] = r
+		r.stop = l.after(RefusalWindow, func() { l.endRun(r) })
 	}
 	return errors.Join(err, l.writeLocked(e))
+}
+
+// endRun writes r's count when its window ends. An error is reported by
+// nobody: the next write meets it and reports its own.
+func (l *Log) endRun(r *refusalRun) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	_ = l.flushLocked(func(_ refusalKey, run *refusalRun) bool { return run == r })
 }
 
 // flushLocked ends the runs of refusals done says are done, writing the
@@ -187,6 +208,9 @@ func (l *Log) flushLocked(done func(refusalKey, *refusalRun) bool) error {
 			continue
 		}
 		delete(l.runs, k)
+		if r.stop != nil {
+			r.stop()
+		}
 		if r.repeats == 0 {
 			continue
 		}
@@ -197,12 +221,17 @@ func (l *Log) flushLocked(done func(refusalKey, *refusalRun) bool) error {
 	return errors.Join(errs...)
 }
 
+// writeLocked writes e as a line of JSON whose bytes are inert on a
+// terminal: encoding/json escapes C0 controls (ESC, BEL) but writes C1
+// controls and bidi overrides raw, and a user name, a note or an API name
+// holding them would drive, or reorder, the terminal of whoever reads the
+// log with cat or tail.
 func (l *Log) writeLocked(e Entry) error {
 	line, err := json.Marshal(e)
 	if err != nil {
 		return err
 	}
-	_, err = l.f.Write(append(line, '\n'))
+	_, err = l.f.Write(append(termsafe.EscapeJSON(line), '\n'))
 	return err
 }
 

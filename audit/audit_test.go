@@ -168,26 +168,3 @@ func TestRepeatedRefusalsAreCounted(t *testing.T) {
 		t.Errorf("the lines account for %d refusals, want 20001", total)
 	}
 }
-
-// Flush writes one person's count at once (their session ended), and
-// leaves the others' windows open.
-func TestFlushWritesOnePersonsCount(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "audit.log")
-	log, err := Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer log.Close()
-	a, b := Actor{Who: "a", Via: "ssh", Fingerprint: "A"}, Actor{Who: "b", Via: "ssh", Fingerprint: "B"}
-	for range 3 {
-		log.Refused(a, "acme", "queue.pause", Target{}, "")
-		log.Refused(b, "acme", "queue.pause", Target{}, "")
-	}
-	if err := log.Flush(a); err != nil {
-		t.Fatal(err)
-	}
-	entries := readEntries(t, path)
-	if len(entries) != 3 || entries[2].Who != "a" || entries[2].Repeated != 2 {
-		t.Fatalf("entries = %+v", entries)
-	}
-}

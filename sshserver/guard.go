@@ -2,9 +2,12 @@ package sshserver
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"net"
+	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/charmbracelet/ssh"
@@ -37,15 +40,25 @@ const (
 	// connection (multiplexing clients open a few).
 	MaxSessionChannels = 4
 
-	// DefaultHandshakeTimeout is how long a connection has to log in.
-	DefaultHandshakeTimeout = 20 * time.Second
+	// DefaultHandshakeTimeout is how long a connection has to log in: a
+	// client with its key in an agent takes a fraction of a second.
+	DefaultHandshakeTimeout = 10 * time.Second
 	// DefaultNoSessionTimeout closes a logged-in connection that has no
 	// session open for that long.
 	DefaultNoSessionTimeout = time.Minute
-	// DefaultMaxConnections bounds the connections at once, logged in or
-	// not; DefaultMaxConnectionsPerAddress those from one address.
+	// DefaultSessionStartTimeout closes a session channel that has not
+	// asked for its shell that long after it opened: a client asks at once.
+	DefaultSessionStartTimeout = 10 * time.Second
+	// DefaultMaxConnections bounds the logged-in connections at once;
+	// DefaultMaxConnectionsPerAddress those from one address.
 	DefaultMaxConnections           = 2 * DefaultMaxSessions
 	DefaultMaxConnectionsPerAddress = 16
+	// DefaultMaxLoggingIn bounds the connections still logging in, apart
+	// from the logged-in ones, so that connections that never log in
+	// cannot take the places of people with keys;
+	// DefaultMaxLoggingInPerAddress those from one address.
+	DefaultMaxLoggingIn           = 16
+	DefaultMaxLoggingInPerAddress = 4
 )
 
 // maxLoggedName bounds how much of a client-chosen user name is logged.
@@ -64,11 +77,14 @@ func quoteName(name string) string {
 // connKey finds a connection's guard in its context.
 type connKey struct{}
 
-// connections counts the connections open, in all and per address.
+// connections counts the connections open: those still logging in, in
+// the order they came, and the logged-in ones, in all and per source.
 type connections struct {
-	mu        sync.Mutex
-	total     int
-	byAddress map[string]int
+	mu          sync.Mutex
+	loggingIn   []*guardedConn
+	loggingInBy map[string]int
+	loggedIn    int
+	loggedInBy  map[string]int
 	// A flood of refused connections is one log line per
 	// refusalLogEvery, with how many were refused since the last.
 	lastRefusalLog time.Time
@@ -78,12 +94,23 @@ type connections struct {
 // refusalLogEvery spaces the log lines of refused connections.
 const refusalLogEvery = 10 * time.Second
 
+// stage is where a connection is in its life.
+type stage int
+
+const (
+	stageLoggingIn stage = iota
+	stageLoggedIn
+	stageGone // closed, or cut to make room for another
+)
+
 // guardedConn is one accepted connection: counted until it is closed, and
 // closed by its timer unless it logs in in time and keeps a session open.
 type guardedConn struct {
 	net.Conn
+	source    string
 	release   func()
 	closeOnce sync.Once
+	stage     stage // guarded by the server's conns.mu
 
 	mu       sync.Mutex
 	timer    *time.Timer
@@ -144,49 +171,156 @@ func addressOf(a net.Addr) string {
 	return host
 }
 
-// acceptConn is the server's ConnCallback: it refuses a connection past
-// the bounds (nil closes it) and starts its handshake deadline.
+// sourceOf is what connections are counted by: the address, or for IPv6
+// its /64, which one host usually holds whole.
+func sourceOf(a net.Addr) string {
+	addr := addressOf(a)
+	if ip := net.ParseIP(addr); ip != nil && ip.To4() == nil {
+		return ip.Mask(net.CIDRMask(64, 128)).String() + "/64"
+	}
+	return addr
+}
+
+// acceptConn is the server's ConnCallback: it counts a connection among
+// those logging in and starts its handshake deadline, or refuses it (nil
+// closes it).
+//
+// Connections logging in have bounds of their own, apart from the logged-in
+// ones: a flood that never logs in fills only those. When they are full, a
+// newcomer takes the place of the oldest connection of the source holding
+// the most, if that source holds more than the newcomer's: a person with a
+// key, from an address of their own, always gets a place and logs in long
+// before a flood from a handful of addresses could take it back.
 func (s *Server) acceptConn(ctx ssh.Context, conn net.Conn) net.Conn {
-	addr := addressOf(conn.RemoteAddr())
-	s.conns.mu.Lock()
-	if s.conns.total >= s.opts.MaxConnections || s.conns.byAddress[addr] >= s.opts.MaxConnectionsPerAddress {
-		total, here := s.conns.total, s.conns.byAddress[addr]
-		s.conns.unlogged++
-		now := time.Now()
-		if now.Sub(s.conns.lastRefusalLog) < refusalLogEvery {
-			s.conns.mu.Unlock()
-			return nil
+	source := sourceOf(conn.RemoteAddr())
+	g := &guardedConn{Conn: conn, source: source, idle: s.opts.NoSessionTimeout}
+	g.release = func() { s.releaseConn(g) }
+	// Closing the connection ends the handshake or the idle wait: the SSH
+	// library's reads fail and it cleans up. The timer is set before the
+	// connection is counted, where another's arrival may cut it.
+	g.timer = time.AfterFunc(s.opts.HandshakeTimeout, func() { _ = g.Conn.Close() })
+	c := &s.conns
+	c.mu.Lock()
+	here, all := c.loggingInBy[source], len(c.loggingIn)
+	var cut *guardedConn
+	refused := here >= s.opts.MaxLoggingInPerAddress
+	if !refused && all >= s.opts.MaxLoggingIn {
+		cut = c.victimLocked(source)
+		refused = cut == nil
+	}
+	if refused {
+		g.timer.Stop()
+		line := c.noteRefusalLocked()
+		c.mu.Unlock()
+		if line > 0 {
+			s.opts.Logf("refused a connection from %s: %d from there and %d in all are logging in (%d refused or cut since the last such line)", source, here, all, line)
 		}
-		refused := s.conns.unlogged
-		s.conns.lastRefusalLog, s.conns.unlogged = now, 0
-		s.conns.mu.Unlock()
-		s.opts.Logf("refused a connection from %s: %d open from there, %d in all (%d refused since the last such line)", addr, here, total, refused)
 		return nil
 	}
-	s.conns.total++
-	s.conns.byAddress[addr]++
-	s.conns.mu.Unlock()
-	g := &guardedConn{Conn: conn, idle: s.opts.NoSessionTimeout}
-	g.release = func() {
-		s.conns.mu.Lock()
-		defer s.conns.mu.Unlock()
-		s.conns.total--
-		if s.conns.byAddress[addr]--; s.conns.byAddress[addr] <= 0 {
-			delete(s.conns.byAddress, addr)
+	c.loggingIn = append(c.loggingIn, g)
+	c.loggingInBy[source]++
+	var line int
+	if cut != nil {
+		line = c.noteRefusalLocked()
+	}
+	c.mu.Unlock()
+	if cut != nil {
+		_ = cut.Close()
+		if line > 0 {
+			s.opts.Logf("cut a connection from %s that had not logged in, for one from %s: %d are logging in (%d refused or cut since the last such line)", cut.source, source, all, line)
 		}
 	}
-	// Closing the connection ends the handshake or the idle wait: the SSH
-	// library's reads fail and it cleans up.
-	g.timer = time.AfterFunc(s.opts.HandshakeTimeout, func() { _ = g.Conn.Close() })
 	ctx.SetValue(connKey{}, g)
 	return g
 }
 
-// openConnections is how many connections are open now.
+// victimLocked takes out of the count the connection logging in that a
+// newcomer from source replaces: the oldest of the source holding the most,
+// if it holds more than source does; else nil.
+func (c *connections) victimLocked(source string) *guardedConn {
+	best := -1
+	for i, g := range c.loggingIn {
+		if best < 0 || c.loggingInBy[g.source] > c.loggingInBy[c.loggingIn[best].source] {
+			best = i
+		}
+	}
+	if best < 0 || c.loggingInBy[c.loggingIn[best].source] <= c.loggingInBy[source] {
+		return nil
+	}
+	g := c.loggingIn[best]
+	c.forgetLocked(g)
+	return g
+}
+
+// forgetLocked takes g out of the count it is in.
+func (c *connections) forgetLocked(g *guardedConn) {
+	switch g.stage {
+	case stageLoggingIn:
+		c.loggingIn = slices.DeleteFunc(c.loggingIn, func(o *guardedConn) bool { return o == g })
+		if c.loggingInBy[g.source]--; c.loggingInBy[g.source] <= 0 {
+			delete(c.loggingInBy, g.source)
+		}
+	case stageLoggedIn:
+		c.loggedIn--
+		if c.loggedInBy[g.source]--; c.loggedInBy[g.source] <= 0 {
+			delete(c.loggedInBy, g.source)
+		}
+	}
+	g.stage = stageGone
+}
+
+// noteRefusalLocked counts a refusal and says whether to log it now: the
+// number refused since the last line, or 0 to stay quiet.
+func (c *connections) noteRefusalLocked() int {
+	c.unlogged++
+	now := time.Now()
+	if now.Sub(c.lastRefusalLog) < refusalLogEvery {
+		return 0
+	}
+	n := c.unlogged
+	c.lastRefusalLog, c.unlogged = now, 0
+	return n
+}
+
+func (s *Server) releaseConn(g *guardedConn) {
+	s.conns.mu.Lock()
+	defer s.conns.mu.Unlock()
+	s.conns.forgetLocked(g)
+}
+
+// loggedIn moves a connection whose key was verified from those logging in
+// to the logged-in ones, within their bounds.
+func (s *Server) loggedIn(g *guardedConn) error {
+	c := &s.conns
+	c.mu.Lock()
+	if g.stage != stageLoggingIn {
+		c.mu.Unlock()
+		return errors.New("connection closed")
+	}
+	here, all := c.loggedInBy[g.source], c.loggedIn
+	if all >= s.opts.MaxConnections || here >= s.opts.MaxConnectionsPerAddress {
+		line := c.noteRefusalLocked()
+		c.mu.Unlock()
+		if line > 0 {
+			s.opts.Logf("refused a login from %s: %d connections logged in from there, %d in all (%d refused or cut since the last such line)", g.source, here, all, line)
+		}
+		return fmt.Errorf("all %d connections are in use", s.opts.MaxConnections)
+	}
+	c.forgetLocked(g)
+	g.stage = stageLoggedIn
+	c.loggedIn++
+	c.loggedInBy[g.source]++
+	c.mu.Unlock()
+	g.loggedIn()
+	return nil
+}
+
+// openConnections is how many connections are open now, logging in or
+// logged in.
 func (s *Server) openConnections() int {
 	s.conns.mu.Lock()
 	defer s.conns.mu.Unlock()
-	return s.conns.total
+	return len(s.conns.loggingIn) + s.conns.loggedIn
 }
 
 func guardOf(ctx ssh.Context) *guardedConn {
@@ -195,8 +329,12 @@ func guardOf(ctx ssh.Context) *guardedConn {
 }
 
 // sessionChannel is the "session" channel handler: the library's, given
-// the requests only once they are checked and capped.
+// the requests only once they are checked and capped. A session counts
+// against MaxSessions from the moment its channel opens, and must ask for
+// its shell within SessionStartTimeout: a channel left without one was
+// kept for ever, and counted nowhere.
 func (s *Server) sessionChannel(srv *ssh.Server, conn *gossh.ServerConn, newChan gossh.NewChannel, ctx ssh.Context) {
+	defer s.recoverSession(ctx, "its session channel")
 	g := guardOf(ctx)
 	if g != nil {
 		if !g.openSession() {
@@ -205,13 +343,35 @@ func (s *Server) sessionChannel(srv *ssh.Server, conn *gossh.ServerConn, newChan
 		}
 		defer g.closeSession()
 	}
-	ssh.DefaultSessionHandler(srv, conn, &checkedChannel{NewChannel: newChan}, ctx)
+	if n := s.sessions.Add(1); n > int64(s.opts.MaxSessions) {
+		s.sessions.Add(-1)
+		_ = newChan.Reject(gossh.ResourceShortage, fmt.Sprintf("kiteconsole: all %d sessions are in use; try again later", s.opts.MaxSessions))
+		return
+	}
+	defer s.sessions.Add(-1)
+	ch := &checkedChannel{NewChannel: newChan, startWithin: s.opts.SessionStartTimeout, notStarted: func() {
+		s.opts.Logf("closed a session of %s from %s: no shell asked for within %s", who(ctx), ctx.RemoteAddr(), s.opts.SessionStartTimeout)
+	}}
+	ssh.DefaultSessionHandler(srv, conn, ch, ctx)
+}
+
+// who names a connection's person for a log line: the quoted user name
+// and the key's fingerprint.
+func who(ctx ssh.Context) string {
+	fp := "no key"
+	if k, ok := ctx.Value(ssh.ContextKeyPublicKey).(ssh.PublicKey); ok && k != nil {
+		fp = gossh.FingerprintSHA256(k)
+	}
+	return fmt.Sprintf("%s (%s)", quoteName(ctx.User()), fp)
 }
 
 // checkedChannel hands the library a channel whose requests pass through
-// checkRequest first.
+// checkRequest first, and closes it unless it asks for a shell (or a
+// command) within startWithin.
 type checkedChannel struct {
 	gossh.NewChannel
+	startWithin time.Duration
+	notStarted  func()
 }
 
 func (c *checkedChannel) Accept() (gossh.Channel, <-chan *gossh.Request, error) {
@@ -219,12 +379,24 @@ func (c *checkedChannel) Accept() (gossh.Channel, <-chan *gossh.Request, error) 
 	if err != nil {
 		return ch, reqs, err
 	}
+	var started atomic.Bool
+	timer := time.AfterFunc(c.startWithin, func() {
+		if !started.Load() {
+			c.notStarted()
+			_ = ch.Close()
+		}
+	})
 	checked := make(chan *gossh.Request)
 	go func() {
 		defer close(checked)
+		defer timer.Stop()
 		var env sessionEnv
 		for req := range reqs {
 			if checkRequest(req, &env) {
+				if req.Type == "shell" || req.Type == "exec" {
+					started.Store(true)
+					timer.Stop()
+				}
 				checked <- req
 			} else if req.WantReply {
 				_ = req.Reply(false, nil)

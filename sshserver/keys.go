@@ -5,6 +5,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -71,14 +72,27 @@ func readKeys(path string) ([]authorizedKey, error) {
 // restrictions of what the console never offers are too, and every other
 // option (command=, no-pty, environment=, permitopen=, principals=…)
 // makes the key unusable, since the console cannot do what it asks.
+//
+// An option given twice makes the key unusable too: with from="10.9.9.9",
+// from="*" the last one would win and let in every address, while a reader
+// of the file sees the first.
 func withOptions(k ssh.PublicKey, line int, opts []string) authorizedKey {
 	ak := authorizedKey{key: k, line: line}
 	var refused []string
 	restrict, pty := false, false
+	var repeated []string
+	seen := map[string]bool{}
 	for _, o := range opts {
 		name, value, hasValue := strings.Cut(o, "=")
 		name = strings.ToLower(name)
 		value = strings.Trim(value, `"`)
+		if seen[name] {
+			if !slices.Contains(repeated, name) {
+				repeated = append(repeated, name)
+			}
+			continue
+		}
+		seen[name] = true
 		switch {
 		case name == "from" && hasValue:
 			ak.from = strings.Split(value, ",")
@@ -101,9 +115,14 @@ func withOptions(k ssh.PublicKey, line int, opts []string) authorizedKey {
 	if restrict && !pty {
 		refused = append(refused, "restrict (without pty the console cannot run)")
 	}
+	var why []string
 	if len(refused) > 0 {
-		ak.unusable = "option " + strings.Join(refused, ", ") + " cannot be honoured"
+		why = append(why, "option "+strings.Join(refused, ", ")+" cannot be honoured")
 	}
+	if len(repeated) > 0 {
+		why = append(why, "option "+strings.Join(repeated, ", ")+" is given more than once (the last would win)")
+	}
+	ak.unusable = strings.Join(why, "; ")
 	return ak
 }
 

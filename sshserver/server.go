@@ -11,6 +11,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"path/filepath"
@@ -20,8 +21,8 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/wish/v2"
-	bm "charm.land/wish/v2/bubbletea"
 	"github.com/charmbracelet/ssh"
+	uv "github.com/charmbracelet/ultraviolet"
 	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/kiteconsole/kiteconsole/api"
@@ -57,13 +58,19 @@ type Options struct {
 	MaxSessions int
 	// HandshakeTimeout is how long a connection has to log in;
 	// NoSessionTimeout closes a logged-in connection without a session
-	// open for that long.
-	HandshakeTimeout time.Duration
-	NoSessionTimeout time.Duration
-	// MaxConnections bounds the connections at once, logged in or not;
+	// open for that long; SessionStartTimeout closes a session that has
+	// not asked for its shell that long after it opened.
+	HandshakeTimeout    time.Duration
+	NoSessionTimeout    time.Duration
+	SessionStartTimeout time.Duration
+	// MaxConnections bounds the logged-in connections at once;
 	// MaxConnectionsPerAddress those from one address.
 	MaxConnections           int
 	MaxConnectionsPerAddress int
+	// MaxLoggingIn bounds the connections still logging in, apart from
+	// the logged-in ones; MaxLoggingInPerAddress those from one address.
+	MaxLoggingIn           int
+	MaxLoggingInPerAddress int
 	// Client talks to Buildkite for every session; each session gets its
 	// own copy with its own access and audit hook.
 	Client *api.Client
@@ -97,6 +104,16 @@ type Server struct {
 	// sized, when set, is told every terminal size a console is given:
 	// tests watch the cap with it.
 	sized atomic.Pointer[func(width, height int)]
+	// Tests' hooks: wrapInput wraps each session's input; inputSeen is
+	// told each input event and whether it passed the rate; updateHook
+	// runs before each Update of a console, viewHook on each view, with
+	// the session's user name.
+	wrapInput  atomic.Pointer[func(io.Reader) io.Reader]
+	inputSeen  atomic.Pointer[func(ev uv.Event, passed bool)]
+	updateHook atomic.Pointer[func(user string, msg tea.Msg) tea.Cmd]
+	viewHook   atomic.Pointer[func(user, content string) string]
+	// inputClock, when set, is the clock of the input rate.
+	inputClock atomic.Pointer[func() time.Time]
 
 	// programs are the consoles of the sessions open now: a change made
 	// in one is told to the others, which refresh what they show.
@@ -164,12 +181,32 @@ func New(opts Options) (*Server, error) {
 	if opts.MaxConnectionsPerAddress <= 0 {
 		opts.MaxConnectionsPerAddress = min(DefaultMaxConnectionsPerAddress, opts.MaxConnections)
 	}
-	s := &Server{opts: opts, now: time.Now, conns: connections{byAddress: map[string]int{}}}
+	if opts.SessionStartTimeout <= 0 {
+		opts.SessionStartTimeout = DefaultSessionStartTimeout
+	}
+	if opts.MaxLoggingIn <= 0 {
+		opts.MaxLoggingIn = DefaultMaxLoggingIn
+	}
+	if opts.MaxLoggingInPerAddress <= 0 {
+		opts.MaxLoggingInPerAddress = min(DefaultMaxLoggingInPerAddress, opts.MaxLoggingIn)
+	}
+	s := &Server{opts: opts, now: time.Now, conns: connections{loggingInBy: map[string]int{}, loggedInBy: map[string]int{}}}
 	srv, err := wish.NewServer(
 		wish.WithHostKeyPath(opts.HostKey),
 		// Only public keys: with no password or keyboard-interactive
 		// handler those methods are not offered at all.
 		wish.WithPublicKeyAuth(s.authorize),
+		// A connection has logged in when its key's signature is
+		// verified, not when the key is found in a file: anyone may offer
+		// a public key they do not hold.
+		func(srv *ssh.Server) error {
+			srv.ServerConfigCallback = func(ctx ssh.Context) *gossh.ServerConfig {
+				return &gossh.ServerConfig{VerifiedPublicKeyCallback: func(_ gossh.ConnMetadata, _ gossh.PublicKey, perms *gossh.Permissions, _ string) (*gossh.Permissions, error) {
+					return perms, s.verified(ctx, perms)
+				}}
+			}
+			return nil
+		},
 		// Every connection is counted and must log in, and then keep a
 		// session open, in time.
 		ssh.WrapConn(s.acceptConn),
@@ -179,11 +216,7 @@ func New(opts Options) (*Server, error) {
 			srv.ChannelHandlers = map[string]ssh.ChannelHandler{"session": s.sessionChannel}
 			return nil
 		},
-		wish.WithMiddleware(
-			bm.MiddlewareWithProgramHandler(s.program),
-			s.requirePTY,
-			s.limitSessions,
-		),
+		wish.WithMiddleware(s.serveConsole),
 	)
 	if err != nil {
 		return nil, fmt.Errorf("sshserver: %w", err)
@@ -221,12 +254,24 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	return err
 }
 
+// roleExtension carries a key's role from authorize, where the key is only
+// offered, to verified, where its signature has been checked: the SSH
+// library keeps it with the key it was decided for.
+const roleExtension = "kiteconsole-role"
+
 // authorize decides a key's role: operators first, then viewers; every
-// other key is refused.
+// other key is refused. The key is only offered here, not yet proved:
+// the role is kept with it, and given to the connection by verified.
 //
 // The user name is the client's choice, made before any login: it is
 // logged quoted, never raw.
-func (s *Server) authorize(ctx ssh.Context, key ssh.PublicKey) bool {
+func (s *Server) authorize(ctx ssh.Context, key ssh.PublicKey) (ok bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			s.logPanic(fmt.Sprintf("the login of %s from %s", quoteName(ctx.User()), ctx.RemoteAddr()), r)
+			ok = false
+		}
+	}()
 	role, why := s.roleOf(key, ctx.RemoteAddr())
 	if role == NoAccess {
 		if why == "" {
@@ -235,11 +280,35 @@ func (s *Server) authorize(ctx ssh.Context, key ssh.PublicKey) bool {
 		s.opts.Logf("refused key %s for %s from %s: %s", gossh.FingerprintSHA256(key), quoteName(ctx.User()), ctx.RemoteAddr(), why)
 		return false
 	}
-	ctx.SetValue(roleKey{}, role)
-	if g := guardOf(ctx); g != nil {
-		g.loggedIn()
+	perms := ctx.Permissions()
+	if perms.Extensions == nil {
+		perms.Extensions = map[string]string{}
 	}
+	perms.Extensions[roleExtension] = role.String()
 	return true
+}
+
+// verified is called once a key's signature is checked: the connection
+// has logged in, with the role decided for that key.
+func (s *Server) verified(ctx ssh.Context, perms *gossh.Permissions) error {
+	role := NoAccess
+	if perms != nil {
+		for _, r := range []Role{Viewer, Operator} {
+			if perms.Extensions[roleExtension] == r.String() {
+				role = r
+			}
+		}
+	}
+	if role == NoAccess {
+		return errors.New("no role")
+	}
+	if g := guardOf(ctx); g != nil {
+		if err := s.loggedIn(g); err != nil {
+			return err
+		}
+	}
+	ctx.SetValue(roleKey{}, role)
+	return nil
 }
 
 // roleOf is a key's role from addr now, or NoAccess and, for a listed key
@@ -291,35 +360,6 @@ func ensureHostKey(path string) error {
 	return os.WriteFile(path, pem.EncodeToMemory(block), 0o600)
 }
 
-func (s *Server) limitSessions(next ssh.Handler) ssh.Handler {
-	return func(sess ssh.Session) {
-		if n := s.sessions.Add(1); n > int64(s.opts.MaxSessions) {
-			s.sessions.Add(-1)
-			wish.Fatalln(sess, fmt.Sprintf("kiteconsole: all %d sessions are in use; try again later", s.opts.MaxSessions))
-			return
-		}
-		defer s.sessions.Add(-1)
-		next(sess)
-		if s.opts.Audit != nil {
-			// The session is over: the count of the refusals it was
-			// gathering is written now, not at its next refusal.
-			if err := s.opts.Audit.Flush(actor(sess)); err != nil {
-				s.opts.Logf("audit log: %v", err)
-			}
-		}
-	}
-}
-
-func (s *Server) requirePTY(next ssh.Handler) ssh.Handler {
-	return func(sess ssh.Session) {
-		if _, _, ok := sess.Pty(); !ok {
-			wish.Fatalln(sess, "kiteconsole is a full-screen console: connect with a terminal (ssh -t).")
-			return
-		}
-		next(sess)
-	}
-}
-
 // Actor is who a session is, for the audit log.
 func actor(sess ssh.Session) audit.Actor {
 	a := audit.Actor{Who: sess.User(), WhoIs: audit.WhoIsClientName, Via: "ssh"}
@@ -330,32 +370,27 @@ func actor(sess ssh.Session) audit.Actor {
 }
 
 // program builds a session's own console: its own client copy (read-only
-// for viewers), its own screen stack, and an idle timer fed by its keys.
-func (s *Server) program(sess ssh.Session) *tea.Program {
+// for viewers), its own screen stack, an idle timer fed by its keys, and
+// its input read by readInput. It lives until ctx ends.
+func (s *Server) program(ctx context.Context, sess ssh.Session, pty ssh.Pty, sp *sessionPanic) *tea.Program {
 	role, _ := sess.Context().Value(roleKey{}).(Role)
 	who := actor(sess)
 	var self atomic.Pointer[tea.Program]
 	client, onRefused := s.clientFor(role, who, func() { s.changedBy(self.Load()) })
-	app := ui.New(sess.Context(), ui.Options{Client: client, Demo: s.opts.Demo, Refresh: s.opts.Refresh, Keys: s.opts.Keys,
+	app := ui.New(ctx, ui.Options{Client: client, Demo: s.opts.Demo, Refresh: s.opts.Refresh, Keys: s.opts.Keys,
 		Remote: true, OnRefused: onRefused, Dark: true})
 	s.opts.Logf("session for %s (%s, %s) from %s", quoteName(who.Who), role, who.Fingerprint, sess.RemoteAddr())
 
 	var lastKey atomic.Int64
 	lastKey.Store(time.Now().UnixNano())
-	// The session's keys pass through boundedInput: an escape sequence or
-	// a paste past its bound is cut before the console parses it.
-	opts := append(bm.MakeOptions(sess), tea.WithInput(newBoundedInput(sess)), tea.WithFilter(func(_ tea.Model, msg tea.Msg) tea.Msg {
-		switch msg := msg.(type) {
-		case tea.KeyPressMsg, tea.MouseClickMsg, tea.MouseWheelMsg:
-			lastKey.Store(time.Now().UnixNano())
-		case tea.WindowSizeMsg:
-			if sized := s.sized.Load(); sized != nil {
-				(*sized)(msg.Width, msg.Height)
-			}
-		}
-		return msg
-	}))
-	p := tea.NewProgram(app, opts...)
+	model := guardedModel{Model: app, panicked: sp, checked: new(string)}
+	if hook := s.updateHook.Load(); hook != nil {
+		model.hook = func(msg tea.Msg) tea.Cmd { return (*hook)(sess.User(), msg) }
+	}
+	if hook := s.viewHook.Load(); hook != nil {
+		model.viewHook = func(content string) string { return (*hook)(sess.User(), content) }
+	}
+	p := tea.NewProgram(model, s.programOptions(ctx, sess, &lastKey)...)
 	self.Store(p)
 	s.mu.Lock()
 	if s.programs == nil {
@@ -364,12 +399,13 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 	s.programs[p] = struct{}{}
 	s.mu.Unlock()
 	go func() {
-		<-sess.Context().Done()
+		<-ctx.Done()
 		s.mu.Lock()
 		delete(s.programs, p)
 		s.mu.Unlock()
 	}()
-	go s.watchIdle(sess, p, &lastKey)
+	s.readInput(ctx, sess, pty.Term, p, sp)
+	go s.watchIdle(ctx, sess, p, &lastKey)
 	return p
 }
 
@@ -419,12 +455,12 @@ func (s *Server) clientFor(role Role, who audit.Actor, changed func()) (*api.Cli
 }
 
 // watchIdle ends a session whose keys have been still for IdleTimeout.
-func (s *Server) watchIdle(sess ssh.Session, p *tea.Program, lastKey *atomic.Int64) {
+func (s *Server) watchIdle(ctx context.Context, sess ssh.Session, p *tea.Program, lastKey *atomic.Int64) {
 	tick := time.NewTicker(min(s.opts.IdleTimeout/4, time.Minute))
 	defer tick.Stop()
 	for {
 		select {
-		case <-sess.Context().Done():
+		case <-ctx.Done():
 			return
 		case <-tick.C:
 			if time.Since(time.Unix(0, lastKey.Load())) >= s.opts.IdleTimeout {

@@ -35,6 +35,7 @@ type harness struct {
 	operator gossh.Signer
 	stranger gossh.Signer
 	auditLog string
+	audit    *audit.Log
 	client   *api.Client
 }
 
@@ -71,6 +72,7 @@ func startServerWith(t testing.TB, refresh time.Duration, cfg *api.Config) *harn
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { log.Close() })
+	h.audit = log
 	hostKey := filepath.Join(dir, "state", "host_key")
 	client := h.env.Client
 	if cfg != nil {
@@ -375,8 +377,18 @@ func TestSessionLimitAndIdleTimeout(t *testing.T) {
 
 	first := h.open(viewer, "one")
 	eventually(t, "the first console", func() bool { return strings.Contains(first.received(), "Clusters") })
-	second := h.open(viewer, "two")
-	eventually(t, "the second session's refusal", func() bool { return strings.Contains(second.received(), "all 1 sessions are in use") })
+	// The second is refused as its channel opens.
+	client, err := h.dial("two", gossh.PublicKeys(viewer))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	if s, err := client.NewSession(); err == nil || !strings.Contains(err.Error(), "all 1 sessions are in use") {
+		if s != nil {
+			s.Close()
+		}
+		t.Fatalf("a second session: %v", err)
+	}
 
 	// Nobody types in the first: it is closed.
 	done := make(chan error, 1)
