@@ -554,3 +554,63 @@ func TestAnInterruptedPauseSaysSoAndExits130(t *testing.T) {
 		t.Fatalf("stderr %q", errOut.String())
 	}
 }
+
+// The probe's finding: a cluster whose name holds a slash was skipped by
+// every glob ('*' did not match the slash), so `queue pause '*/*'` left
+// its queues running and exited 0, `queue show KEY` found none of its
+// queues and `queue list` left them out.
+func TestGlobsAndBareKeysFindTheQueuesOfAClusterWithASlash(t *testing.T) {
+	e := startCLI(t, sandbox.SizeDemo, nil)
+	ctx := context.Background()
+	refs, err := newNames(e.Client).Queues(ctx, []string{"Mobile/macos-large"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	slashed := refs[0].Cluster
+	if _, err := e.Client.UpdateCluster(ctx, slashed.ID, model.ClusterUpdate{Name: model.Set("iOS/Android")}); err != nil {
+		t.Fatal(err)
+	}
+	// macos-large is a key of that cluster only.
+	if r := e.run(t, "queue", "show", "macos-large"); r.code != 0 || !strings.Contains(r.out, refs[0].Queue.ID) {
+		t.Fatalf("show by its key: exit %d\n%s%s", r.code, r.out, r.errOut)
+	}
+	listed := map[string]bool{}
+	for _, row := range tsv(e.run(t, "queue", "list").out) {
+		listed[row[0]+"/"+row[1]] = true
+	}
+	for _, glob := range []string{"*/*", "iOS*/*", "*/macos-large", "i?s/android/*", "*[/]*/mac*"} {
+		r := e.run(t, "queue", "pause", glob, "--dry-run")
+		if r.code != 0 || !strings.Contains(r.out, "iOS/Android/macos-large\twould pause") {
+			t.Fatalf("%s: exit %d\n%s%s", glob, r.code, r.out, r.errOut)
+		}
+	}
+	r := e.run(t, "queue", "pause", "*/*", "--note", "INC-1")
+	if r.code != 0 {
+		t.Fatalf("pause */*: exit %d\n%s%s", r.code, r.out, r.errOut)
+	}
+	clusters, err := e.Client.ListClusters(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range clusters {
+		queues, err := e.Client.ListQueues(ctx, c.ID, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, q := range queues {
+			if !q.DispatchPaused {
+				t.Errorf("%s/%s is still running after pause '*/*'", c.Name, q.Key)
+			}
+			if !listed[c.Name+"/"+q.Key] {
+				t.Errorf("queue list leaves out %s/%s", c.Name, q.Key)
+			}
+		}
+	}
+	// A cluster called iOS beside it: iOS/* is that cluster's queues only.
+	if _, err := e.Client.CreateCluster(ctx, model.ClusterCreate{Name: "iOS"}); err != nil {
+		t.Fatal(err)
+	}
+	if r := e.run(t, "queue", "show", "iOS/*"); r.code != ExitUsage || !strings.Contains(r.errOut, "no queue matches") {
+		t.Fatalf("iOS/* (a cluster with no queues): exit %d\n%s%s", r.code, r.out, r.errOut)
+	}
+}
