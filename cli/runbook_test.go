@@ -177,7 +177,7 @@ func TestQueueShowByNameIDAnyCaseAndBareKey(t *testing.T) {
 
 func TestPauseByGlobWritesOneAuditLinePerChangeAndRepeatsSafely(t *testing.T) {
 	e := startCLI(t, sandbox.SizeDemo, nil)
-	r := e.run(t, "queue", "pause", "Mobile/mac*", "--note", "INC-9: signing outage")
+	r := e.run(t, "queue", "pause", "Mobile/mac*", "--note", "INC-9: signing outage", "--yes")
 	if r.code != 0 {
 		t.Fatalf("exit %d: %s %s", r.code, r.out, r.errOut)
 	}
@@ -202,12 +202,12 @@ func TestPauseByGlobWritesOneAuditLinePerChangeAndRepeatsSafely(t *testing.T) {
 		t.Fatalf("audit line %+v", en)
 	}
 	// Again: both already paused, nothing sent, nothing logged, exit 0.
-	r = e.run(t, "queue", "pause", "Mobile/mac*", "--note", "INC-9")
+	r = e.run(t, "queue", "pause", "Mobile/mac*", "--note", "INC-9", "--yes")
 	if r.code != 0 || strings.Count(r.out, "already paused") != 2 || len(e.Writes()) != 1 || len(e.auditEntries(t)) != 1 {
 		t.Fatalf("repeat: exit %d, %d writes, %d audit lines:\n%s", r.code, len(e.Writes()), len(e.auditEntries(t)), r.out)
 	}
 	// Resume both, then resume again.
-	r = e.run(t, "queue", "resume", "Mobile/mac*", "--json")
+	r = e.run(t, "queue", "resume", "Mobile/mac*", "--json", "--yes")
 	var changes []change
 	if r.code != 0 || json.Unmarshal([]byte(r.out), &changes) != nil || len(changes) != 2 {
 		t.Fatalf("resume: exit %d %s %s", r.code, r.out, r.errOut)
@@ -259,12 +259,12 @@ func TestUnknownAndAmbiguousNamesChangeNothing(t *testing.T) {
 func TestTheProgressNoteCountsOnlyTheQueuesToChange(t *testing.T) {
 	e := startCLI(t, sandbox.SizeDemo, nil)
 	// Mobile/macos is paused already: one request is sent.
-	r := e.run(t, "queue", "pause", "Mobile/mac*", "--note", "x")
+	r := e.run(t, "queue", "pause", "Mobile/mac*", "--note", "x", "--yes")
 	if r.code != 0 || !strings.Contains(r.errOut, "pausing 1 queue…") {
 		t.Fatalf("exit %d, stderr %q", r.code, r.errOut)
 	}
 	// A repeat sends nothing and says it is pausing nothing.
-	r = e.run(t, "queue", "pause", "Mobile/mac*", "--note", "x")
+	r = e.run(t, "queue", "pause", "Mobile/mac*", "--note", "x", "--yes")
 	if r.code != 0 || strings.Contains(r.errOut, "pausing") {
 		t.Fatalf("repeat: exit %d, stderr %q", r.code, r.errOut)
 	}
@@ -305,7 +305,7 @@ func TestReadOnlyRefusesBeforeSendingWithExit3(t *testing.T) {
 func TestATokenWithoutTheScopeIsRefusedWithExit3AndNamesIt(t *testing.T) {
 	e := startCLI(t, sandbox.SizeDemo, nil)
 	e.token = sandbox.DefaultReadOnlyToken
-	r := e.run(t, "queue", "pause", "Production/deploy", "Production/default")
+	r := e.run(t, "queue", "pause", "Production/deploy", "Production/default", "--yes")
 	if r.code != ExitRefused {
 		t.Fatalf("exit %d, want 3: %s %s", r.code, r.out, r.errOut)
 	}
@@ -334,7 +334,7 @@ func TestOneFailureOfSeveralIsExit1AndTheRestAreDone(t *testing.T) {
 		t.Fatal(err)
 	}
 	failID = refs[0].Queue.ID
-	r := e.run(t, "queue", "pause", "Production/deploy", "Production/default")
+	r := e.run(t, "queue", "pause", "Production/deploy", "Production/default", "--yes")
 	if r.code != ExitFailed {
 		t.Fatalf("exit %d, want 1: %s %s", r.code, r.out, r.errOut)
 	}
@@ -584,7 +584,7 @@ func TestGlobsAndBareKeysFindTheQueuesOfAClusterWithASlash(t *testing.T) {
 			t.Fatalf("%s: exit %d\n%s%s", glob, r.code, r.out, r.errOut)
 		}
 	}
-	r := e.run(t, "queue", "pause", "*/*", "--note", "INC-1")
+	r := e.run(t, "queue", "pause", "*/*", "--note", "INC-1", "--yes")
 	if r.code != 0 {
 		t.Fatalf("pause */*: exit %d\n%s%s", r.code, r.out, r.errOut)
 	}
