@@ -280,23 +280,25 @@ func newAgentChangeCommand(stdout, stderr io.Writer, getenv func(string) string,
 	var opts rootOptions
 	var note string
 	var timeout time.Duration
-	var force, dryRun, asJSON bool
+	var force, dryRun, asJSON, yes bool
 	short := map[string]string{
 		"pause":  "Pause dispatch to agents, with a note and an optional timeout",
 		"resume": "Resume dispatch to paused agents",
 		"stop":   "Stop agents: after their job, or at once with --force",
 	}[action]
-	already := map[string]string{"pause": "already paused", "resume": "already running", "stop": "already stopping"}[action]
+	already := agentAlreadyText[action]
 	cmd := &cobra.Command{
 		Use:   action + " AGENT...",
 		Short: short,
 		Long: short + ": one line per agent with its result, all attempted.\n" +
 			"Safe to repeat: an agent " + already + " is left as it is and counts as done.\n" +
-			"Every change is written to the audit log (via: cli, the OS user).\n\n" + agentNamesHelp + "\n\n" + exitCodesHelp,
+			"Every change is written to the audit log (via: cli, the OS user).\n" + map[string]string{"pause": severalHelp + "\n", "stop": severalHelp + "\n"}[action] + "\n" +
+			agentNamesHelp + "\n\n" + exitCodesHelp,
 		Example: map[string]string{
 			"pause":  "  kiteconsole agent pause 'macos-*' --note 'INC-4821' --timeout 2h",
 			"resume": "  kiteconsole agent resume 'macos-*'",
-			"stop":   "  kiteconsole agent stop gpu-host-2 --dry-run\n  kiteconsole agent stop gpu-host-2 --force",
+			"stop": "  kiteconsole agent stop gpu-host-2 --dry-run\n  kiteconsole agent stop gpu-host-2 --force\n" +
+				"  kiteconsole agent stop 'gpu-host-*' --yes   # from a script",
 		}[action],
 		Args: minArgs(1, "name an agent"),
 		// Agent names are not completed (listing them is not one page in
@@ -324,6 +326,26 @@ func newAgentChangeCommand(stdout, stderr io.Writer, getenv func(string) string,
 			if err != nil {
 				return err
 			}
+			if action != "resume" {
+				// Resuming lets agents take work again, as they did before
+				// the pause: it is not asked about.
+				var touch []string
+				for _, a := range agents {
+					if !agentAlready(a, action) {
+						touch = append(touch, a.Name)
+					}
+				}
+				doing, consequence := action, ""
+				if action == "stop" && force {
+					doing, consequence = "force-stop", "Their running jobs are cancelled, and the builds those jobs belong to."
+				}
+				if err := confirmSeveral(cmd, stderr, yes || dryRun || s.client.ReadOnly(), severalTargets{
+					doing: doing, one: "agent", many: "agents", named: len(agents), touch: touch,
+					already: agentAlreadyText[action], consequence: consequence,
+				}); err != nil {
+					return err
+				}
+			}
 			if dryRun {
 				s.note("dry run: nothing is changed")
 			}
@@ -348,16 +370,32 @@ func newAgentChangeCommand(stdout, stderr io.Writer, getenv func(string) string,
 		f.BoolVar(&force, "force", false, "cancel the agent's running job (and its build) instead of letting it finish")
 	}
 	f.BoolVar(&dryRun, "dry-run", false, "say what would change, and change nothing")
+	if action != "resume" {
+		addYesFlag(f, &yes)
+	}
 	f.BoolVar(&asJSON, "json", false, "print the results as JSON with the API's field names")
 	return cmd
 }
 
+// agentAlreadyText is what an agent already in an action's state is.
+var agentAlreadyText = map[string]string{"pause": "already paused", "resume": "already running", "stop": "already stopping"}
+
+// agentAlready reports whether an agent is in the state an action asks
+// for (no request is sent for it).
+func agentAlready(a model.Agent, action string) bool {
+	switch action {
+	case "pause":
+		return a.Paused
+	case "resume":
+		return !a.Paused && a.ConnectionState == model.AgentConnected
+	}
+	return a.ConnectionState == model.AgentStopping || a.ConnectionState == model.AgentStopped
+}
+
 func changeAgent(ctx context.Context, c *api.Client, a model.Agent, action string, pause model.AgentPause, force, dryRun bool) agentChange {
 	res := agentChange{Agent: a}
-	stopping := a.ConnectionState == model.AgentStopping || a.ConnectionState == model.AgentStopped
-	already := map[string]bool{"pause": a.Paused, "resume": !a.Paused && a.ConnectionState == model.AgentConnected, "stop": stopping}[action]
-	alreadyText := map[string]string{"pause": "already paused", "resume": "already running", "stop": "already stopping"}[action]
-	if already {
+	alreadyText := agentAlreadyText[action]
+	if agentAlready(a, action) {
 		res.Result = alreadyText
 		return res
 	}

@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"time"
 
 	"charm.land/fang/v2"
@@ -27,8 +28,15 @@ const (
 // Execute runs the command line and returns the process's exit code
 // (see exitCodesHelp).
 func Execute(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+	return execute(ctx, args, os.Stdin, stdout, stderr, getenv)
+}
+
+// execute is Execute reading the person's answers from stdin (a test's
+// terminal or nothing).
+func execute(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
 	root := newRoot(stdout, stderr, getenv)
 	root.SetArgs(args)
+	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	// A bad flag anywhere is a usage error (exit 2).

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/spf13/cobra"
 
@@ -148,17 +149,17 @@ func clustersFor(ctx context.Context, c *api.Client, cache *completionCache) (ch
 
 func completeClusters(opts *rootOptions, getenv func(string) string) cobra.CompletionFunc {
 	return func(cmd *cobra.Command, _ []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
-		var out []cobra.Completion
+		var offer offered
 		completer{opts, getenv}.withClient(cmd.Context(), func(ctx context.Context, c *api.Client, cache *completionCache) bool {
 			changed := clustersFor(ctx, c, cache)
 			for _, name := range cache.Clusters {
-				if word := cache.clusterWord(name, false); hasPrefixFold(word, toComplete) {
-					out = append(out, word)
+				if word, desc := cache.clusterWord(name, false); word != "" && hasPrefixFold(word, toComplete) {
+					offer.add(word, desc)
 				}
 			}
 			return changed
 		})
-		return out, cobra.ShellCompDirectiveNoFileComp
+		return offer.words, cobra.ShellCompDirectiveNoFileComp
 	}
 }
 
@@ -166,15 +167,15 @@ func completeClusters(opts *rootOptions, getenv func(string) string) cobra.Compl
 // a slash) until one is typed, then that cluster's queue keys.
 func completeQueues(opts *rootOptions, getenv func(string) string) cobra.CompletionFunc {
 	return func(cmd *cobra.Command, _ []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
-		var out []cobra.Completion
+		var offer offered
 		directive := cobra.ShellCompDirectiveNoFileComp
 		completer{opts, getenv}.withClient(cmd.Context(), func(ctx context.Context, c *api.Client, cache *completionCache) bool {
 			clusterPart, queuePart, hasSlash := strings.Cut(toComplete, "/")
 			if !hasSlash {
 				changed := clustersFor(ctx, c, cache)
 				for _, name := range cache.Clusters {
-					if word := cache.clusterWord(name, true); hasPrefixFold(word, clusterPart) {
-						out = append(out, word+"/")
+					if word, desc := cache.clusterWord(name, true); word != "" && hasPrefixFold(word, clusterPart) {
+						offer.add(word+"/", desc)
 					}
 				}
 				directive |= cobra.ShellCompDirectiveNoSpace
@@ -210,29 +211,111 @@ func completeQueues(opts *rootOptions, getenv func(string) string) cobra.Complet
 					changed = true
 				}
 			}
-			prefix := cache.clusterWord(cluster, true) + "/"
+			clusterWord, _ := cache.clusterWord(cluster, true)
+			if clusterWord == "" {
+				return changed
+			}
 			for _, k := range keys {
-				if termsafe.Text(k) == k && hasPrefixFold(k, queuePart) {
-					out = append(out, prefix+k)
+				if shellWord(k, false) && hasPrefixFold(k, queuePart) {
+					offer.add(clusterWord+"/"+k, "")
 				}
 			}
 			return changed
 		})
-		return out, directive
+		return offer.words, directive
 	}
 }
 
-// clusterWord is how completion offers a cluster: by its name, or by its
-// id when the name would not survive the trip. The shell prints what is
-// offered and cobra's protocol is one completion a line, tab before a
-// description, so a name that termsafe would change (an escape sequence,
-// a newline, a tab) is never written out; in CLUSTER/QUEUE (inQueue) a
-// name with a slash would be cut at it. The id names the same cluster.
-func (c *completionCache) clusterWord(name string, inQueue bool) string {
-	if id := c.ClusterIDs[name]; id != "" && (termsafe.Text(name) != name || inQueue && strings.Contains(name, "/")) {
-		return id
+// What completion offers is typed into the person's shell: cobra's bash
+// script runs `eval` on the command line at the next Tab, bash inserts
+// the common start of several offers unquoted, and zsh, fish and
+// PowerShell each give their own characters a meaning. A cluster named
+// `$(touch x)a` beside one named `$(touch x)b` ran `touch x` on the
+// second Tab. Quoting is the shell's, and cobra does not say which shell
+// asks, so a word is offered only when it means itself in every shell:
+// letters, digits, '-', '_', '.' (and '/' where it is not the
+// CLUSTER/QUEUE separator), starting with a letter or a digit (a leading
+// '-' reads as a flag, '~' '=' '@' '#' mean something at the start).
+func shellWord(s string, slashOK bool) bool {
+	if s == "" || len(s) > maxCompletionWord {
+		return false
 	}
-	return name
+	for i, r := range s {
+		switch {
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+		case i > 0 && (r == '-' || r == '_' || r == '.' || r == '/' && slashOK):
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// maxCompletionWord and maxCompletionDescription bound what one
+// offer prints: a name is at most a line.
+const (
+	maxCompletionWord        = 200
+	maxCompletionDescription = 80
+)
+
+// clusterWord is how completion offers a cluster: by its name, or by its
+// id, described by the name, when the name is not a shell word (a space,
+// a quote, '$', an escape sequence); in CLUSTER/QUEUE (inQueue) a name
+// with a slash would be cut at it. An id that is not a word either (an
+// endpoint can send anything) is not offered: word is "".
+func (c *completionCache) clusterWord(name string, inQueue bool) (word, description string) {
+	if shellWord(name, !inQueue) {
+		return name, ""
+	}
+	if id := c.ClusterIDs[name]; shellWord(id, false) {
+		return id, completionDescription(name)
+	}
+	return "", ""
+}
+
+// completionDescription is a name as the shell shows it beside an offer:
+// on one line, without escape sequences or control characters (cobra's
+// protocol is a tab before the description and one offer a line), and
+// with every character a shell could give a meaning shown as '?': the
+// shells only print a description, but a description that cannot act is
+// one less thing to trust them with.
+func completionDescription(name string) string {
+	var b strings.Builder
+	n := 0
+	for _, r := range termsafe.Text(name) {
+		if n == maxCompletionDescription {
+			b.WriteString("…")
+			break
+		}
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) && !strings.ContainsRune(" -_./", r) {
+			r = '?'
+		}
+		b.WriteRune(r)
+		n++
+	}
+	return b.String()
+}
+
+// offered is what a completion answers: each word once (two clusters
+// could send the same name, and bash inserts a word offered twice as if
+// it were the only one, description and all).
+type offered struct {
+	words []cobra.Completion
+	seen  map[string]bool
+}
+
+func (o *offered) add(word, description string) {
+	if o.seen[word] {
+		return
+	}
+	if o.seen == nil {
+		o.seen = map[string]bool{}
+	}
+	o.seen[word] = true
+	if description != "" {
+		word = cobra.CompletionWithDesc(word, description)
+	}
+	o.words = append(o.words, word)
 }
 
 func hasPrefixFold(s, prefix string) bool {

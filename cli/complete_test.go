@@ -62,8 +62,17 @@ func TestCompletionOffersClusterThenQueueNamesAndCachesThem(t *testing.T) {
 	if n := len(e.Sandbox.Requests()); n != asked+2 {
 		t.Fatalf("%d requests after the cache expired, want 2 (clusters, queues)", n-asked)
 	}
-	if got := e.complete(t, "queue", "list", "--cluster", "Data"); strings.Join(got, ",") != "Data Platform" {
+	if got := e.complete(t, "queue", "list", "--cluster", "Mob"); strings.Join(got, ",") != "Mobile" {
 		t.Fatalf("--cluster: %q", got)
+	}
+	// A name with a space is not a word every shell reads as itself: it
+	// is offered by its id, with the name beside it.
+	data, err := newNames(e.Client).Clusters(context.Background(), "Data Platform")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := e.complete(t, "queue", "list", "--cluster", ""); !slices.Contains(got, data[0].ID+"\tData Platform") {
+		t.Fatalf("--cluster: %q does not offer Data Platform by its id", got)
 	}
 }
 
@@ -93,12 +102,13 @@ func TestCompletionOffersAnUnsafeClusterNameByItsID(t *testing.T) {
 		}
 		e.dir = t.TempDir() // a cache of its own: the name is read afresh
 		got := e.complete(t, "queue", "pause", "")
-		if !slices.Contains(got, mobile.ID+"/") {
+		offer := mobile.ID + "/\t" + completionDescription(name)
+		if !slices.Contains(got, offer) {
 			t.Fatalf("%q: %q does not offer the cluster's id", name, got)
 		}
 		for _, w := range got {
 			assertInert(t, "completion", w)
-			if strings.Contains(w, "Mob") {
+			if word, _, _ := strings.Cut(w, "\t"); strings.Contains(word, "Mob") {
 				t.Fatalf("%q offered as %q", name, w)
 			}
 		}

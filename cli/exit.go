@@ -21,8 +21,9 @@ const (
 	ExitOK = 0
 	// ExitFailed: something failed; the API's message is printed per target.
 	ExitFailed = 1
-	// ExitUsage: an unknown flag or command, or a name that matches no
-	// target or more than one.
+	// ExitUsage: an unknown flag or command, a name that matches no
+	// target or more than one, or a change to several targets not
+	// confirmed (no terminal and no --yes, or answered no).
 	ExitUsage = 2
 	// ExitRefused: refused before or by the API: read-only mode, or a token
 	// without the scope the change needs (the scope is named).
@@ -35,7 +36,8 @@ const (
 const exitCodesHelp = "Exit codes:\n" +
 	"    0  every target is in the asked state (pausing a paused queue included)\n" +
 	"    1  something failed; the API's message is printed for each target\n" +
-	"    2  usage: an unknown flag or command, or a name that is unknown or ambiguous (nothing was changed)\n" +
+	"    2  usage: an unknown flag or command, a name that is unknown or ambiguous, or several targets not\n" +
+	"       confirmed (no terminal to ask and no --yes, or answered no); nothing was changed\n" +
 	"    3  refused: --read-only, or the API token lacks the scope the change needs (the scope is named)\n" +
 	"  130  interrupted (Ctrl-C); the results so far are printed"
 
@@ -104,6 +106,7 @@ func exitCode(err error) int {
 func errorHandler(stderr io.Writer) fang.ErrorHandler {
 	return func(w io.Writer, styles fang.Styles, err error) {
 		msg := termsafe.Lines(err.Error())
+		hint := isUsage(err) && !errors.Is(err, errNotConfirmed)
 		if errors.Is(err, context.Canceled) {
 			// Ctrl-C: "context canceled" is Go's word for it, not the
 			// person's. What was done before it is in the results.
@@ -111,7 +114,7 @@ func errorHandler(stderr io.Writer) fang.ErrorHandler {
 		}
 		if !isTerminal(stderr) {
 			fmt.Fprintln(w, "Error: "+msg)
-			if isUsage(err) {
+			if hint {
 				fmt.Fprintln(w, "Try --help for usage.")
 			}
 			return
@@ -119,7 +122,7 @@ func errorHandler(stderr io.Writer) fang.ErrorHandler {
 		fmt.Fprintln(w, styles.ErrorHeader.String())
 		fmt.Fprintln(w, styles.ErrorText.UnsetTransform().Render(msg))
 		fmt.Fprintln(w)
-		if isUsage(err) {
+		if hint {
 			fmt.Fprintln(w, styles.ErrorText.UnsetTransform().Render("Try --help for usage."))
 			fmt.Fprintln(w)
 		}

@@ -45,7 +45,7 @@ func TestAPITextIsCleanedOnEveryOutputPath(t *testing.T) {
 		{"summary"},
 		{"queue", "list"},
 		{"queue", "show", "Production/deploy"},
-		{"queue", "pause", "Production/*", "--note", "x"},
+		{"queue", "pause", "Production/*", "--note", "x", "--yes"},
 		{"queue", "list", "--json"},
 		{"summary", "--json"},
 	} {

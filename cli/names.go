@@ -42,9 +42,13 @@ const maxCandidates = 20
 func isGlob(s string) bool { return strings.ContainsAny(s, "*?[") }
 
 // globMatch matches a pattern case-insensitively; a malformed pattern
-// matches nothing (it is reported when the names are checked).
+// matches nothing (it is reported when the names are checked). Unlike a
+// path's, '*', '?' and '[…]' match a slash too: a cluster's (or an
+// agent's) name may hold one, and '*' must still name it. path.Match
+// is used with the slash swapped for a byte no typed pattern holds.
 func globMatch(pattern, s string) bool {
-	ok, err := path.Match(strings.ToLower(pattern), strings.ToLower(s))
+	const slash = "\x00"
+	ok, err := path.Match(strings.ReplaceAll(strings.ToLower(pattern), "/", slash), strings.ReplaceAll(strings.ToLower(s), "/", slash))
 	return err == nil && ok
 }
 
@@ -77,30 +81,34 @@ func (n *names) Clusters(ctx context.Context, spec string) ([]model.Cluster, err
 	if err != nil {
 		return nil, err
 	}
-	var found []model.Cluster
+	found, err := clustersNamed(all, spec)
+	if err == nil && len(found) == 0 {
+		err = unknownName("cluster", spec, clusterNames(all))
+	}
+	return found, err
+}
+
+// clustersNamed is the clusters of all that spec names (none is not an
+// error here); a name that is not a glob and names several is.
+func clustersNamed(all []model.Cluster, spec string) ([]model.Cluster, error) {
 	if isGlob(spec) {
+		var found []model.Cluster
 		for _, c := range all {
 			if globMatch(spec, c.Name) || c.ID == spec {
 				found = append(found, c)
 			}
 		}
-		if len(found) == 0 {
-			return nil, unknownName("cluster", spec, clusterNames(all))
+		return found, nil
+	}
+	found := byIDOrName(all, spec, func(c model.Cluster) (string, string) { return c.ID, c.Name })
+	if len(found) > 1 {
+		var candidates []string
+		for _, c := range found {
+			candidates = append(candidates, c.Name+" (id "+c.ID+")")
 		}
-		return found, nil
+		return nil, ambiguousName("cluster", spec, candidates)
 	}
-	found = byIDOrName(all, spec, func(c model.Cluster) (string, string) { return c.ID, c.Name })
-	switch len(found) {
-	case 0:
-		return nil, unknownName("cluster", spec, clusterNames(all))
-	case 1:
-		return found, nil
-	}
-	var candidates []string
-	for _, c := range found {
-		candidates = append(candidates, c.Name+" (id "+c.ID+")")
-	}
-	return nil, ambiguousName("cluster", spec, candidates)
+	return found, nil
 }
 
 func clusterNames(cs []model.Cluster) []string {
@@ -163,42 +171,80 @@ func (n *names) Queues(ctx context.Context, args []string) ([]queueRef, error) {
 }
 
 func (n *names) queuesNamed(ctx context.Context, arg string) ([]queueRef, error) {
-	clusterSpec, queueSpec, ok, err := n.splitQueueName(ctx, arg)
-	if err != nil {
-		return nil, err
+	// A reading that cuts a pattern in two ("[/]") is not one; a name
+	// with none that is a pattern is malformed.
+	var splits []queueNameSplit
+	var malformed error
+	for _, sp := range queueNameSplits(arg) {
+		err := checkGlob(sp.cluster)
+		if err == nil {
+			err = checkGlob(sp.queue)
+		}
+		if err == nil {
+			splits = append(splits, sp)
+		} else if malformed == nil {
+			malformed = err
+		}
 	}
-	if !ok {
-		clusterSpec, queueSpec = "*", arg
-	}
-	if clusterSpec == "" || queueSpec == "" {
+	switch {
+	case len(splits) == 0 && malformed != nil:
+		return nil, malformed
+	case len(splits) == 0:
 		return nil, usagef("%q: name a queue as CLUSTER/QUEUE (a name or id each; * and ? match several)", arg)
 	}
-	if err := checkGlob(queueSpec); err != nil {
-		return nil, err
-	}
-	clusters, err := n.Clusters(ctx, clusterSpec)
+	all, err := n.allClusters(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if err := n.queuesOf(ctx, clusters); err != nil {
-		return nil, err
-	}
-	var found, all []queueRef
-	for _, c := range clusters {
-		for _, q := range n.queues[c.ID] {
-			all = append(all, queueRef{Cluster: c, Queue: q})
+	// The clusters each reading names, each cluster's queues listed once.
+	clustersOf := make([][]model.Cluster, len(splits))
+	var named []model.Cluster
+	seenCluster := map[string]bool{}
+	for i, sp := range splits {
+		if clustersOf[i], err = clustersNamed(all, sp.cluster); err != nil {
+			return nil, err
 		}
-	}
-	if isGlob(queueSpec) {
-		for _, r := range all {
-			if globMatch(queueSpec, r.Queue.Key) || r.Queue.ID == queueSpec {
-				found = append(found, r)
+		for _, c := range clustersOf[i] {
+			if !seenCluster[c.ID] {
+				seenCluster[c.ID] = true
+				named = append(named, c)
 			}
 		}
-	} else {
-		found = byIDOrName(all, queueSpec, func(r queueRef) (string, string) { return r.Queue.ID, r.Queue.Key })
 	}
-	candidates := func(rs []queueRef) []string {
+	if len(named) == 0 {
+		return nil, unknownName("cluster", splits[len(splits)-1].cluster, clusterNames(all))
+	}
+	if err := n.queuesOf(ctx, named); err != nil {
+		return nil, err
+	}
+	var found, candidates []queueRef
+	seenQueue := map[string]bool{}
+	for i, sp := range splits {
+		for _, c := range clustersOf[i] {
+			var queues []queueRef
+			for _, q := range n.queues[c.ID] {
+				queues = append(queues, queueRef{Cluster: c, Queue: q})
+			}
+			candidates = append(candidates, queues...)
+			var matched []queueRef
+			if isGlob(sp.queue) {
+				for _, r := range queues {
+					if globMatch(sp.queue, r.Queue.Key) || r.Queue.ID == sp.queue {
+						matched = append(matched, r)
+					}
+				}
+			} else {
+				matched = byIDOrName(queues, sp.queue, func(r queueRef) (string, string) { return r.Queue.ID, r.Queue.Key })
+			}
+			for _, r := range matched {
+				if !seenQueue[r.Queue.ID] {
+					seenQueue[r.Queue.ID] = true
+					found = append(found, r)
+				}
+			}
+		}
+	}
+	names := func(rs []queueRef) []string {
 		out := make([]string, len(rs))
 		for i, r := range rs {
 			out[i] = r.name()
@@ -207,14 +253,35 @@ func (n *names) queuesNamed(ctx context.Context, arg string) ([]queueRef, error)
 	}
 	switch {
 	case len(found) == 0:
-		return nil, unknownName("queue", arg, candidates(all))
-	case len(found) > 1 && !isGlob(clusterSpec) && !isGlob(queueSpec) && ok:
-		return nil, ambiguousName("queue", arg, candidates(found))
-	case len(found) > 1 && !ok && !isGlob(queueSpec):
-		// "macos" in several clusters: say which.
-		return nil, ambiguousName("queue", arg, candidates(found))
+		return nil, unknownName("queue", arg, names(candidates))
+	case len(found) > 1 && !isGlob(arg):
+		// "macos" in several clusters, or "Mobile/macos" when two clusters
+		// are called Mobile: say which.
+		return nil, ambiguousName("queue", arg, names(found))
 	}
 	return found, nil
+}
+
+// queueNameSplit is one reading of CLUSTER/QUEUE.
+type queueNameSplit struct{ cluster, queue string }
+
+// queueNameSplits reads CLUSTER/QUEUE at each of its slashes, since a
+// cluster's name may hold one: "iOS/Android/macos" is cluster
+// "iOS/Android", queue "macos" (a queue's key holds no slash, so the
+// other reading names nothing), and "*/*" names every cluster's queues,
+// "iOS/Android"'s too. A bare QUEUE is "*/QUEUE". A reading with an
+// empty part is none.
+func queueNameSplits(arg string) []queueNameSplit {
+	if !strings.Contains(arg, "/") {
+		return []queueNameSplit{{"*", arg}}
+	}
+	var out []queueNameSplit
+	for i, r := range arg {
+		if r == '/' && i > 0 && i < len(arg)-1 {
+			out = append(out, queueNameSplit{arg[:i], arg[i+1:]})
+		}
+	}
+	return out
 }
 
 // byIDOrName finds what spec names among items, each with an id and a
@@ -238,26 +305,6 @@ func byIDOrName[T any](items []T, spec string, idName func(T) (id, name string))
 		}
 	}
 	return nil
-}
-
-// splitQueueName splits CLUSTER/QUEUE at its first slash, or, when a
-// cluster's own name has a slash in it ("iOS/Android/default"), at the
-// slash after that name. ok is false when there is no slash.
-func (n *names) splitQueueName(ctx context.Context, arg string) (clusterSpec, queueSpec string, ok bool, err error) {
-	clusterSpec, queueSpec, ok = strings.Cut(arg, "/")
-	if !ok || !strings.Contains(queueSpec, "/") {
-		return clusterSpec, queueSpec, ok, nil
-	}
-	all, err := n.allClusters(ctx)
-	if err != nil {
-		return "", "", false, err
-	}
-	for _, c := range all {
-		if prefix := c.Name + "/"; strings.Contains(c.Name, "/") && len(arg) > len(prefix) && strings.EqualFold(arg[:len(prefix)], prefix) {
-			return arg[:len(prefix)-1], arg[len(prefix):], true, nil
-		}
-	}
-	return clusterSpec, queueSpec, ok, nil
 }
 
 // unknownName is a name that matches nothing: a usage error that lists

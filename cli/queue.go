@@ -232,8 +232,9 @@ type queueVerb struct {
 
 var (
 	pauseVerb = queueVerb{verb: "pause", done: "paused", already: "already paused", doing: "pausing",
-		short:   "Pause dispatch to queues, with a note",
-		example: "  kiteconsole queue pause 'Mobile/mac*' --note 'INC-4821: signing outage'\n  kiteconsole queue pause '*/deploy' --dry-run"}
+		short: "Pause dispatch to queues, with a note",
+		example: "  kiteconsole queue pause 'Mobile/mac*' --note 'INC-4821: signing outage'\n  kiteconsole queue pause '*/deploy' --dry-run\n" +
+			"  kiteconsole queue pause '*/macos*' --yes --note 'INC-4821' --json > paused.json   # from a script"}
 	resumeVerb = queueVerb{verb: "resume", done: "resumed", already: "already running", doing: "resuming",
 		short:   "Resume dispatch to paused queues",
 		example: "  kiteconsole queue resume 'Mobile/mac*'\n  kiteconsole queue resume Production/linux --json"}
@@ -249,25 +250,32 @@ func verbOf(pause bool) queueVerb {
 func newQueueChangeCommand(stdout, stderr io.Writer, getenv func(string) string, pause bool) *cobra.Command {
 	var opts rootOptions
 	var note string
-	var dryRun, asJSON bool
+	var dryRun, asJSON, yes bool
 	v := verbOf(pause)
 	cmd := &cobra.Command{
 		Use:   v.verb + " CLUSTER/QUEUE...",
 		Short: v.short,
 		Long: v.short + ": one line per queue with its result, all attempted.\n" +
 			"Safe to repeat: a queue " + v.already + " is left as it is and counts as done.\n" +
-			"Every change is written to the audit log (via: cli, the OS user).\n\n" + queueNamesHelp + "\n\n" + exitCodesHelp,
+			"Every change is written to the audit log (via: cli, the OS user).\n" + severalHelp + "\n\n" +
+			queueNamesHelp + "\n\n" + exitCodesHelp,
 		Example:           v.example,
 		Args:              minArgs(1, "name a queue: CLUSTER/QUEUE"),
 		ValidArgsFunction: completeQueues(&opts, getenv),
 		RunE: runOnQueues(stderr, &opts, getenv, func(cmd *cobra.Command, s *session, refs []queueRef) error {
 			// The progress note counts only the queues a request is sent
 			// for: a repeat says nothing is being paused.
-			pending := 0
+			var touch []string
 			for _, r := range refs {
 				if r.Queue.DispatchPaused != pause {
-					pending++
+					touch = append(touch, r.name())
 				}
+			}
+			pending := len(touch)
+			if err := confirmSeveral(cmd, stderr, yes || dryRun || s.client.ReadOnly(), severalTargets{
+				doing: v.verb, one: "queue", many: "queues", named: len(refs), touch: touch, already: v.already,
+			}); err != nil {
+				return err
 			}
 			if dryRun {
 				s.note("dry run: nothing is changed")
@@ -290,6 +298,7 @@ func newQueueChangeCommand(stdout, stderr io.Writer, getenv func(string) string,
 		f.StringVar(&note, "note", "", "why: shown to everyone who looks at the queue (e.g. the incident number)")
 	}
 	f.BoolVar(&dryRun, "dry-run", false, "say what would change, and change nothing")
+	addYesFlag(f, &yes)
 	f.BoolVar(&asJSON, "json", false, "print the results as JSON with the API's field names")
 	return cmd
 }

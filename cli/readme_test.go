@@ -44,6 +44,9 @@ func TestReadmeDocumentsTheExitCodesAsTheHelpDoes(t *testing.T) {
 	}
 	for _, line := range strings.Split(exitCodesHelp, "\n")[1:] {
 		code := strings.Fields(line)[0]
+		if strings.Trim(code, "0123456789") != "" {
+			continue // a code's second line
+		}
 		if !strings.Contains(runbook, "| `"+code+"` |") {
 			t.Errorf("--help's exit code %s is not in the README", code)
 		}

@@ -177,7 +177,7 @@ func TestQueueShowByNameIDAnyCaseAndBareKey(t *testing.T) {
 
 func TestPauseByGlobWritesOneAuditLinePerChangeAndRepeatsSafely(t *testing.T) {
 	e := startCLI(t, sandbox.SizeDemo, nil)
-	r := e.run(t, "queue", "pause", "Mobile/mac*", "--note", "INC-9: signing outage")
+	r := e.run(t, "queue", "pause", "Mobile/mac*", "--note", "INC-9: signing outage", "--yes")
 	if r.code != 0 {
 		t.Fatalf("exit %d: %s %s", r.code, r.out, r.errOut)
 	}
@@ -202,12 +202,12 @@ func TestPauseByGlobWritesOneAuditLinePerChangeAndRepeatsSafely(t *testing.T) {
 		t.Fatalf("audit line %+v", en)
 	}
 	// Again: both already paused, nothing sent, nothing logged, exit 0.
-	r = e.run(t, "queue", "pause", "Mobile/mac*", "--note", "INC-9")
+	r = e.run(t, "queue", "pause", "Mobile/mac*", "--note", "INC-9", "--yes")
 	if r.code != 0 || strings.Count(r.out, "already paused") != 2 || len(e.Writes()) != 1 || len(e.auditEntries(t)) != 1 {
 		t.Fatalf("repeat: exit %d, %d writes, %d audit lines:\n%s", r.code, len(e.Writes()), len(e.auditEntries(t)), r.out)
 	}
 	// Resume both, then resume again.
-	r = e.run(t, "queue", "resume", "Mobile/mac*", "--json")
+	r = e.run(t, "queue", "resume", "Mobile/mac*", "--json", "--yes")
 	var changes []change
 	if r.code != 0 || json.Unmarshal([]byte(r.out), &changes) != nil || len(changes) != 2 {
 		t.Fatalf("resume: exit %d %s %s", r.code, r.out, r.errOut)
@@ -259,12 +259,12 @@ func TestUnknownAndAmbiguousNamesChangeNothing(t *testing.T) {
 func TestTheProgressNoteCountsOnlyTheQueuesToChange(t *testing.T) {
 	e := startCLI(t, sandbox.SizeDemo, nil)
 	// Mobile/macos is paused already: one request is sent.
-	r := e.run(t, "queue", "pause", "Mobile/mac*", "--note", "x")
+	r := e.run(t, "queue", "pause", "Mobile/mac*", "--note", "x", "--yes")
 	if r.code != 0 || !strings.Contains(r.errOut, "pausing 1 queue…") {
 		t.Fatalf("exit %d, stderr %q", r.code, r.errOut)
 	}
 	// A repeat sends nothing and says it is pausing nothing.
-	r = e.run(t, "queue", "pause", "Mobile/mac*", "--note", "x")
+	r = e.run(t, "queue", "pause", "Mobile/mac*", "--note", "x", "--yes")
 	if r.code != 0 || strings.Contains(r.errOut, "pausing") {
 		t.Fatalf("repeat: exit %d, stderr %q", r.code, r.errOut)
 	}
@@ -305,7 +305,7 @@ func TestReadOnlyRefusesBeforeSendingWithExit3(t *testing.T) {
 func TestATokenWithoutTheScopeIsRefusedWithExit3AndNamesIt(t *testing.T) {
 	e := startCLI(t, sandbox.SizeDemo, nil)
 	e.token = sandbox.DefaultReadOnlyToken
-	r := e.run(t, "queue", "pause", "Production/deploy", "Production/default")
+	r := e.run(t, "queue", "pause", "Production/deploy", "Production/default", "--yes")
 	if r.code != ExitRefused {
 		t.Fatalf("exit %d, want 3: %s %s", r.code, r.out, r.errOut)
 	}
@@ -334,7 +334,7 @@ func TestOneFailureOfSeveralIsExit1AndTheRestAreDone(t *testing.T) {
 		t.Fatal(err)
 	}
 	failID = refs[0].Queue.ID
-	r := e.run(t, "queue", "pause", "Production/deploy", "Production/default")
+	r := e.run(t, "queue", "pause", "Production/deploy", "Production/default", "--yes")
 	if r.code != ExitFailed {
 		t.Fatalf("exit %d, want 1: %s %s", r.code, r.out, r.errOut)
 	}
@@ -552,5 +552,65 @@ func TestAnInterruptedPauseSaysSoAndExits130(t *testing.T) {
 	}
 	if !strings.Contains(errOut.String(), "Error: interrupted") {
 		t.Fatalf("stderr %q", errOut.String())
+	}
+}
+
+// The probe's finding: a cluster whose name holds a slash was skipped by
+// every glob ('*' did not match the slash), so `queue pause '*/*'` left
+// its queues running and exited 0, `queue show KEY` found none of its
+// queues and `queue list` left them out.
+func TestGlobsAndBareKeysFindTheQueuesOfAClusterWithASlash(t *testing.T) {
+	e := startCLI(t, sandbox.SizeDemo, nil)
+	ctx := context.Background()
+	refs, err := newNames(e.Client).Queues(ctx, []string{"Mobile/macos-large"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	slashed := refs[0].Cluster
+	if _, err := e.Client.UpdateCluster(ctx, slashed.ID, model.ClusterUpdate{Name: model.Set("iOS/Android")}); err != nil {
+		t.Fatal(err)
+	}
+	// macos-large is a key of that cluster only.
+	if r := e.run(t, "queue", "show", "macos-large"); r.code != 0 || !strings.Contains(r.out, refs[0].Queue.ID) {
+		t.Fatalf("show by its key: exit %d\n%s%s", r.code, r.out, r.errOut)
+	}
+	listed := map[string]bool{}
+	for _, row := range tsv(e.run(t, "queue", "list").out) {
+		listed[row[0]+"/"+row[1]] = true
+	}
+	for _, glob := range []string{"*/*", "iOS*/*", "*/macos-large", "i?s/android/*", "*[/]*/mac*"} {
+		r := e.run(t, "queue", "pause", glob, "--dry-run")
+		if r.code != 0 || !strings.Contains(r.out, "iOS/Android/macos-large\twould pause") {
+			t.Fatalf("%s: exit %d\n%s%s", glob, r.code, r.out, r.errOut)
+		}
+	}
+	r := e.run(t, "queue", "pause", "*/*", "--note", "INC-1", "--yes")
+	if r.code != 0 {
+		t.Fatalf("pause */*: exit %d\n%s%s", r.code, r.out, r.errOut)
+	}
+	clusters, err := e.Client.ListClusters(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range clusters {
+		queues, err := e.Client.ListQueues(ctx, c.ID, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, q := range queues {
+			if !q.DispatchPaused {
+				t.Errorf("%s/%s is still running after pause '*/*'", c.Name, q.Key)
+			}
+			if !listed[c.Name+"/"+q.Key] {
+				t.Errorf("queue list leaves out %s/%s", c.Name, q.Key)
+			}
+		}
+	}
+	// A cluster called iOS beside it: iOS/* is that cluster's queues only.
+	if _, err := e.Client.CreateCluster(ctx, model.ClusterCreate{Name: "iOS"}); err != nil {
+		t.Fatal(err)
+	}
+	if r := e.run(t, "queue", "show", "iOS/*"); r.code != ExitUsage || !strings.Contains(r.errOut, "no queue matches") {
+		t.Fatalf("iOS/* (a cluster with no queues): exit %d\n%s%s", r.code, r.out, r.errOut)
 	}
 }

@@ -64,16 +64,18 @@ func startSandbox(t *testing.T, args ...string) (base string, logged func() stri
 }
 
 // TestARunbookScriptAgainstTheSandbox runs the built binary from a shell
-// script, as a runbook would: pause every macOS queue with a note and keep
-// the result as JSON, repeat it, try a bad name and a read-only resume,
-// and read the exit codes.
+// script, as a runbook would: pause every macOS queue with a note (--yes:
+// a script has no terminal to be asked on) and keep the result as JSON,
+// repeat it, try it without --yes, a bad name and a read-only resume, and
+// read the exit codes.
 func TestARunbookScriptAgainstTheSandbox(t *testing.T) {
 	base, logged := startSandbox(t)
 	dir := t.TempDir()
 	script := `
 kc() { "$KITECONSOLE" "$@"; }
-kc queue pause '*/macos*' --note 'INC-4821: signing outage' --json > "$OUT/paused.json"; echo "pause=$?"
-kc queue pause '*/macos*' --note 'INC-4821: signing outage' > "$OUT/again.tsv"; echo "again=$?"
+kc queue pause '*/macos*' --note 'INC-4821: signing outage' > "$OUT/unconfirmed.tsv" 2> "$OUT/unconfirmed.err"; echo "unconfirmed=$?"
+kc queue pause '*/macos*' --yes --note 'INC-4821: signing outage' --json > "$OUT/paused.json"; echo "pause=$?"
+kc queue pause '*/macos*' --yes --note 'INC-4821: signing outage' > "$OUT/again.tsv"; echo "again=$?"
 kc queue pause 'Nowhere/macos' 2> "$OUT/bad.err"; echo "bad=$?"
 kc queue resume Mobile/macos --read-only > /dev/null 2>&1; echo "readonly=$?"
 kc queue list --paused | cut -f1,2 | sort > "$OUT/paused.tsv"; echo "list=$?"
@@ -99,7 +101,7 @@ kc completion bash > "$OUT/completion.bash"; echo "completion=$?"
 		}
 		return string(b)
 	}
-	for _, want := range []string{"pause=0", "again=0", "bad=2", "readonly=3", "list=0", "summary=0", "man=0", "completion=0"} {
+	for _, want := range []string{"unconfirmed=2", "pause=0", "again=0", "bad=2", "readonly=3", "list=0", "summary=0", "man=0", "completion=0"} {
 		if !strings.Contains(string(out), want+"\n") {
 			t.Errorf("exit codes: want %s in\n%s", want, out)
 		}
@@ -128,6 +130,12 @@ kc completion bash > "$OUT/completion.bash"; echo "completion=$?"
 	}
 	if results["Mobile/macos"] != "already paused" || results["Mobile/macos-large"] != "paused" || len(results) != 2 {
 		t.Fatalf("results %v", results)
+	}
+	// Several queues, no terminal to ask and no --yes: refused, listed,
+	// nothing printed on stdout (the audit log below has no line for it).
+	if read("unconfirmed.tsv") != "" || !strings.Contains(read("unconfirmed.err"), "needs --yes") ||
+		!strings.Contains(read("unconfirmed.err"), "Mobile/macos-large") {
+		t.Errorf("several queues without --yes:\n%s%s", read("unconfirmed.tsv"), read("unconfirmed.err"))
 	}
 	if strings.Count(read("again.tsv"), "already paused") != 2 {
 		t.Errorf("repeat:\n%s", read("again.tsv"))
