@@ -47,8 +47,8 @@ func newServeCommand(stdout, stderr io.Writer, getenv func(string) string) *cobr
 	f.StringVar(&o.hostKey, "host-key", "", "host key (default $XDG_STATE_HOME/kiteconsole/ssh_host_ed25519_key, made when missing)")
 	f.DurationVar(&o.idleTimeout, "idle-timeout", sshserver.DefaultIdleTimeout, "close a session after this long without a key")
 	f.IntVar(&o.maxSessions, "max-sessions", sshserver.DefaultMaxSessions, "most sessions at once")
-	f.IntVar(&o.maxConnections, "max-connections", 0, fmt.Sprintf("most connections at once, logged in or not (0: twice --max-sessions, at least %d)", sshserver.DefaultMaxConnections))
-	f.IntVar(&o.maxPerAddress, "max-connections-per-address", sshserver.DefaultMaxConnectionsPerAddress, "most connections at once from one address")
+	f.IntVar(&o.maxConnections, "max-connections", 0, fmt.Sprintf("most logged-in connections at once; those still logging in have places of their own (0: twice --max-sessions, at least %d)", sshserver.DefaultMaxConnections))
+	f.IntVar(&o.maxPerAddress, "max-connections-per-address", sshserver.DefaultMaxConnectionsPerAddress, "most logged-in connections at once from one address")
 	return cmd
 }
 
