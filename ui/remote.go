@@ -42,14 +42,28 @@ func (a *App) serverClipboardKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 // not run, so that a rename in bubbletea still matches.
 var execMsgType = reflect.TypeOf(tea.Exec(nil, nil)())
 
-// DropExec is a filter (tea.WithFilter) for a console served over SSH:
-// it drops the message of tea.Exec and tea.ExecProcess, so that whatever
-// a widget asks for (huh's external editor is one), no program of the
-// server is ever started attached to a session. The person is told.
+// RemoteFilter is the filter (tea.WithFilter) of a console served over
+// SSH, or the first step of it: whatever a widget asks for, no program of
+// the server starts attached to a session, and the server is never
+// stopped for one.
+//
+//   - The message of tea.Exec and tea.ExecProcess (huh's external editor
+//     is one) is dropped, and the person is told.
+//   - tea.Suspend's message becomes tea.ResumeMsg, as wish's own filter
+//     does (bm.MakeOptions): suspending sends SIGTSTP to the process group,
+//     which is the server and every session. tea.WithFilter keeps only the
+//     last filter given, so a server filter of its own drops wish's.
+//
 // Every other message passes unchanged.
-func DropExec(_ tea.Model, msg tea.Msg) tea.Msg {
-	if msg != nil && reflect.TypeOf(msg) == execMsgType {
+func RemoteFilter(_ tea.Model, msg tea.Msg) tea.Msg {
+	switch {
+	case msg == nil:
+		return nil
+	case reflect.TypeOf(msg) == execMsgType:
 		return common.FlashMsg{Kind: common.FlashError, Text: "over SSH no program is started on the server"}
+	}
+	if _, ok := msg.(tea.SuspendMsg); ok {
+		return tea.ResumeMsg{}
 	}
 	return msg
 }
