@@ -31,8 +31,8 @@ var markingPrograms = []string{"editor", "nano", "vi", "vim", "xclip", "xsel", "
 // operator's sessions press ctrl+e in every multi-line field of every
 // form (a build's environment, a new pipeline's teams, YAML and visual
 // steps, an edited pipeline's YAML and environment), ctrl+v and
-// ctrl+shift+c in a field, and o on a pipeline, with TMUX set: no mark is
-// left (issue 24). The server runs in a process of its own, this binary
+// ctrl+shift+c in a field, o on a pipeline and :org, with TMUX set: no
+// mark is left (issue 24). The server runs in a process of its own, this binary
 // run again with the marking programs first on its PATH: the clipboard
 // tools are looked up when the program starts.
 func TestSSHSessionsStartNoProgramOnTheServer(t *testing.T) {
@@ -75,8 +75,11 @@ func operatorPressesEveryKey(t *testing.T) {
 		ctrlE, ctrlV, ctrlShiftC   = "\x05", "\x16", "\x1b[99;6u"
 	)
 
-	// A build's environment, with ctrl+v, ctrl+shift+c and o on the way.
+	// A build's environment, with :org, o, ctrl+v and ctrl+shift+c on the way.
 	tm := h.openWithEnv(h.operator, "olga", "TMUX", "/tmp/tmux-0/default,1,0")
+	// No other organisation: no token_command of the configuration runs
+	// for a session.
+	tm.press(":org" + enter).waitFor("configure more in config.yaml")
 	tm.openPipeline("checkout", "Checkout")
 	tm.press("o").waitFor("not opened")
 	tm.press(tab).waitFor("MESSAGE")
