@@ -461,6 +461,9 @@ func (a *App) key(msg tea.KeyPressMsg) tea.Cmd {
 	if key.Matches(msg, k.ForceQuit) {
 		return a.quit()
 	}
+	if cmd, refused := a.serverClipboardKey(msg); refused {
+		return cmd
+	}
 	if a.overlay != nil {
 		cmd, closed := a.overlay.Update(msg)
 		if closed {

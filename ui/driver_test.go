@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -62,6 +63,11 @@ type driverOptions struct {
 	// clock, when set, runs the sandbox's live simulation (builds and
 	// jobs) and the console on a clock the test moves by hand.
 	clock *sandboxtest.Clock
+	// remote runs the console as served over SSH (Options.Remote).
+	remote bool
+	// execs, when set, counts the messages of tea.Exec that reach the
+	// program (they pass on: a program is started as it would be).
+	execs *atomic.Int32
 }
 
 func startDriver(t *testing.T, o driverOptions) *driver {
@@ -87,7 +93,7 @@ func startDriver(t *testing.T, o driverOptions) *driver {
 	}
 	client := env.ClientWith(t, cfg)
 	app := New(context.Background(), Options{Client: client, Now: now, Demo: true, Dark: true, Refresh: o.refresh,
-		Orgs: o.orgs, SwitchOrg: o.switchOrg})
+		Orgs: o.orgs, SwitchOrg: o.switchOrg, Remote: o.remote})
 	p := tea.NewProgram(app,
 		tea.WithInput(nil),
 		tea.WithOutput(io.Discard),
@@ -97,6 +103,9 @@ func startDriver(t *testing.T, o driverOptions) *driver {
 			if pr, ok := msg.(probe); ok {
 				pr.fn(m.(*App))
 				return nil
+			}
+			if o.execs != nil && reflect.TypeOf(msg) == execMsgType {
+				o.execs.Add(1)
 			}
 			if k, ok := msg.(tea.KeyPressMsg); ok && o.holdQuit != nil && o.holdQuit.Load() && k.String() == "enter" {
 				// The monkey must not leave through the palette's quit.

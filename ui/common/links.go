@@ -3,6 +3,7 @@ package common
 import (
 	"os/exec"
 	"runtime"
+	"strings"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -14,9 +15,11 @@ import (
 // weburl.Check allows is opened or copied (https:// on the endpoint's web
 // host or Buildkite's): a web_url is written by whoever answers at the
 // endpoint, and `file:///etc/shadow` or `--help` must never reach the
-// opener. A refused one is said, with the reason, and not copied. Where
-// no browser can be opened (over SSH, or on a machine without one) the
-// URL is sent to the clipboard instead.
+// opener. A refused one is said, with the reason, and not copied.
+//
+// Over SSH the opener is never started: it would be a program of the
+// server, not of the person's machine. The URL is sent to the person's
+// clipboard (OSC 52) instead, as it is where no browser can be opened.
 func (c *Common) browse(url string) tea.Cmd {
 	if url == "" {
 		return Flash(FlashInfo, "nothing to open: the API gave no web address")
@@ -25,10 +28,11 @@ func (c *Common) browse(url string) tea.Cmd {
 	if err != nil {
 		return Flash(FlashError, "not opened: "+Clean(err.Error()))
 	}
-	if !c.Remote {
-		if err := OpenBrowser(checked); err == nil {
-			return Flash(FlashOK, "opened "+Clean(checked))
-		}
+	if c.Remote {
+		return tea.Batch(tea.SetClipboard(checked), Flash(FlashInfo, "over SSH nothing is opened on the server: "+ClipboardSent("the address", checked)))
+	}
+	if err := OpenBrowser(checked); err == nil {
+		return Flash(FlashOK, "opened "+Clean(checked))
 	}
 	return tea.Batch(tea.SetClipboard(checked), Flash(FlashInfo, "no browser here: "+ClipboardSent("the address", checked)))
 }
@@ -41,20 +45,68 @@ func (c *Common) LinkKey(msg tea.KeyPressMsg, what, webURL, id string) (tea.Cmd,
 	case key.Matches(msg, k.Browse):
 		return c.browse(webURL), true
 	case key.Matches(msg, k.CopyURL):
-		return c.CopyText("the "+what+"'s URL", webURL), true
+		return c.CopyURL("the "+what+"'s URL", webURL), true
 	case key.Matches(msg, k.CopyID):
 		return c.CopyText("the "+what+"'s ID", id), true
 	}
 	return nil, false
 }
 
-// CopyText sends text to the clipboard with OSC 52, which reaches the
-// user's own clipboard through SSH and tmux when the terminal allows it.
+// CopyText sends a value of one line (an ID, a token) to the clipboard
+// with OSC 52, which reaches the user's own clipboard through SSH and
+// tmux when the terminal allows it. The value comes from the API: what is
+// pasted must be what was shown, so escape sequences, control characters
+// (a newline would run a pasted line in a shell at once) and invisible
+// marks are removed, and the flash says so.
 func (c *Common) CopyText(what, text string) tea.Cmd {
-	if text == "" {
+	clean := ClipboardText(text)
+	if clean == "" {
 		return Flash(FlashInfo, "nothing to copy")
 	}
-	return tea.Batch(tea.SetClipboard(text), Flash(FlashOK, ClipboardSent(what, text)))
+	said := ClipboardSent(what, clean)
+	if clean != text {
+		said += " (control characters removed)"
+	}
+	return tea.Batch(tea.SetClipboard(clean), Flash(FlashOK, said))
+}
+
+// CopyURL sends a web_url from the API to the clipboard only if `o` would
+// open it (weburl.Check: https:// on the endpoint's web host or
+// Buildkite's, no control characters): a web_url is written by whoever
+// answers at the endpoint, and "https://x\ncurl … | sh", file:// or
+// javascript: must not reach a clipboard a shell will be pasted from. A
+// refused one is said, with the reason.
+func (c *Common) CopyURL(what, raw string) tea.Cmd {
+	return c.copyChecked(what, raw, weburl.Check)
+}
+
+// CopyAPIURL is CopyURL for a URL of the API itself (a token's url):
+// https:// on the endpoint's host (weburl.CheckAPI).
+func (c *Common) CopyAPIURL(what, raw string) tea.Cmd {
+	return c.copyChecked(what, raw, weburl.CheckAPI)
+}
+
+func (c *Common) copyChecked(what, raw string, check func(raw, apiEndpoint string) (string, error)) tea.Cmd {
+	if raw == "" {
+		return Flash(FlashInfo, "nothing to copy: the API gave no address")
+	}
+	checked, err := check(raw, c.Client.Endpoint())
+	if err != nil {
+		return Flash(FlashError, "not copied: "+Clean(err.Error()))
+	}
+	return tea.Batch(tea.SetClipboard(checked), Flash(FlashOK, ClipboardSent(what, checked)))
+}
+
+// ClipboardText is a value from the API as it may go to the clipboard:
+// what Clean draws, without the spaces Clean puts for line breaks and
+// tabs (an ID holds none; a line break in a pasted value runs it).
+func ClipboardText(s string) string {
+	return Clean(strings.Map(func(r rune) rune {
+		if r == '\n' || r == '\r' || r == '\t' {
+			return -1
+		}
+		return r
+	}, s))
 }
 
 // ClipboardSent is what the console can truthfully say after copying:

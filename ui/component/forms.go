@@ -87,11 +87,32 @@ func newFormScreen(c *common.Common, spec FormSpec) *formScreen {
 }
 
 func (s *formScreen) rebuild() {
-	s.form = s.spec.Build().
+	form := s.spec.Build()
+	if s.C.Remote {
+		form = form.WithKeyMap(RemoteFormKeyMap())
+	}
+	s.form = form.
 		WithTheme(huh.ThemeFunc(huh.ThemeCharm)).
 		WithShowHelp(true).
 		WithWidth(min(max(s.C.Width-2, 30), 90)).
 		WithHeight(s.formHeight())
+}
+
+// RemoteFormKeyMap is huh's key map for a form served over SSH: without
+// the external editor. huh's text field starts $EDITOR (else nano) on
+// ctrl+e, as a process of the server attached to the session: a shell on
+// the server, with its token in the environment, for anyone who may open
+// a form. Text.ExternalEditor(false) would only hide the key from the help
+// (huh 2.0.3 applies it in KeyBinds alone, and Update still matches the
+// binding), so the binding itself loses its keys: it then matches nothing,
+// and the help, which shows only bindings with keys, never lists it.
+// Every form passes through rebuild, so no form is left out. Locally
+// ctrl+e keeps its editor.
+func RemoteFormKeyMap() *huh.KeyMap {
+	km := huh.NewDefaultKeyMap()
+	km.Text.Editor.Unbind()
+	km.Text.Editor.SetEnabled(false)
+	return km
 }
 
 // formHeight is the height left for the form under its title, preview

@@ -37,7 +37,9 @@ func (d *TokenDialog) Update(msg tea.Msg) (tea.Cmd, bool) {
 	case !ok:
 	case key.Matches(k, d.copy):
 		d.copied = true
-		return tea.SetClipboard(d.shown.Token.Token), false
+		// A value from the API: no line break or escape of its reaches a
+		// clipboard a shell may be pasted from.
+		return tea.SetClipboard(common.ClipboardText(d.shown.Token.Token)), false
 	case key.Matches(k, d.closes):
 		return common.Flash(common.FlashOK, "token created; its value is no longer shown anywhere"), true
 	}
@@ -53,7 +55,7 @@ func (d *TokenDialog) View(width, _ int) string {
 		"",
 		fmt.Sprintf("%s · %s", common.Clean(t.Description), common.Clean(d.shown.ClusterName)),
 		"",
-		st.Bold.Render(t.Token),
+		st.Bold.Render(common.Clean(t.Token)),
 		"",
 		lipgloss.NewStyle().Width(w).Render(st.Warning.Render("This is the only time the token's value is shown: Buildkite does not keep it for us to show again. Store it now, in your agents' configuration or a secret store.")),
 		"",
@@ -61,7 +63,7 @@ func (d *TokenDialog) View(width, _ int) string {
 	if d.copied {
 		// OSC 52 may be dropped on the way (tmux's default), and the
 		// console cannot know: it says what it did, and what to check.
-		lines = append(lines, lipgloss.NewStyle().Width(w).Render(st.FlashOK.Render("✓ "+common.ClipboardSent("the value", t.Token)+"; if your clipboard does not start so, select the value above")))
+		lines = append(lines, lipgloss.NewStyle().Width(w).Render(st.FlashOK.Render("✓ "+common.ClipboardSent("the value", common.ClipboardText(t.Token))+"; if your clipboard does not start so, select the value above")))
 	}
 	lines = append(lines, st.Muted.Render(hint(d.help())))
 	return st.Dialog.Width(w + 4).Render(strings.Join(lines, "\n"))

@@ -113,7 +113,7 @@ func (s *tokenScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		case key.Matches(msg, k.Delete):
 			return s, confirmRevokeToken(s.C, s.cluster, t)
 		case key.Matches(msg, k.CopyURL):
-			return s, s.C.CopyText("the token's API URL", t.URL)
+			return s, s.C.CopyAPIURL("the token's API URL", t.URL)
 		case key.Matches(msg, k.CopyID):
 			return s, s.C.CopyText("the token's ID", t.ID)
 		case key.Matches(msg, k.Down):

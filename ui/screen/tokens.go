@@ -95,7 +95,7 @@ func tokenSpec(c *common.Common, cl *model.Cluster) component.ListSpec[model.Tok
 			component.OnItem(k.CopyID, func(t model.Token) tea.Cmd { return c.CopyText("the token's ID", t.ID) }),
 			component.Shown[model.Token](k.Filter),
 			component.Shown[model.Token](k.Back),
-			component.OnItem(k.CopyURL, func(t model.Token) tea.Cmd { return c.CopyText("the token's API URL", t.URL) }).Hide(),
+			component.OnItem(k.CopyURL, func(t model.Token) tea.Cmd { return c.CopyAPIURL("the token's API URL", t.URL) }).Hide(),
 			notOnThisList[model.Token](k.Pause, pausesQueues, "tokens"),
 			notOnThisList[model.Token](k.Mark, marksQueues, "tokens"),
 		},
