@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"reflect"
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
@@ -18,6 +17,8 @@ import (
 	uv "github.com/charmbracelet/ultraviolet"
 	"github.com/charmbracelet/x/ansi"
 	"golang.org/x/time/rate"
+
+	"github.com/kiteconsole/kiteconsole/ui"
 )
 
 // How fast a session's terminal may send input events (keys, mouse, pastes,
@@ -310,7 +311,11 @@ func (r *recoveringReader) Read(b []byte) (n int, err error) {
 // timer, tells tests the console's size, and drops what must never run
 // on the server.
 func (s *Server) filterFor(lastKey *atomic.Int64) func(tea.Model, tea.Msg) tea.Msg {
-	return func(_ tea.Model, msg tea.Msg) tea.Msg {
+	return func(m tea.Model, msg tea.Msg) tea.Msg {
+		// No exec, no suspend: nothing runs on, or stops, the server for a
+		// session (tea.WithFilter keeps one filter: this one replaces
+		// wish's, which turned a suspend into a resume).
+		msg = ui.RemoteFilter(m, msg)
 		switch msg := msg.(type) {
 		case tea.KeyPressMsg, tea.MouseClickMsg, tea.MouseWheelMsg:
 			lastKey.Store(time.Now().UnixNano())
@@ -318,30 +323,9 @@ func (s *Server) filterFor(lastKey *atomic.Int64) func(tea.Model, tea.Msg) tea.M
 			if sized := s.sized.Load(); sized != nil {
 				(*sized)(msg.Width, msg.Height)
 			}
-		case tea.SuspendMsg:
-			// bm.MakeOptions's own filter does this, but a program has one
-			// filter and this one replaces it: suspending would stop the
-			// server's whole process group.
-			return tea.ResumeMsg{}
-		}
-		if isExecMsg(msg) {
-			return nil
 		}
 		return msg
 	}
-}
-
-// execMsgType is the type of bubbletea's request to run a program
-// (tea.Exec, tea.ExecProcess: huh's external editor is one) attached to
-// the terminal. It is unexported, so it is taken from a message made (not
-// run): a rename in bubbletea still matches.
-var execMsgType = reflect.TypeOf(tea.Exec(nil, nil)())
-
-// isExecMsg reports whether msg is that request. Over SSH the program
-// would run on the server, as the server, with the session's keys:
-// whatever asks for it, it is dropped.
-func isExecMsg(msg tea.Msg) bool {
-	return msg != nil && reflect.TypeOf(msg) == execMsgType
 }
 
 // programOptions is bm.MakeOptions for a session, with the console's input
