@@ -15,20 +15,27 @@ import (
 // array has slots indexed past its end and panicked: ESC [, 32 ';', "1m"
 // — 37 bytes anyone could type or paste — ended the program.
 const (
-	// MaxInputParams is the parameters kept of a CSI or DCS sequence:
-	// the decoder's own capacity, so nothing it would have read is lost.
+	// MaxInputParams is the parameters kept of a CSI sequence: the
+	// decoder's own capacity, so nothing it would have read is lost.
 	// Keys, mouse reports and a terminal's answers carry a dozen at most.
 	MaxInputParams = parser.MaxParamsSize
+	// MaxInputDCSParams is the parameters kept of a DCS sequence:
+	// bubbletea's event decoder (ultraviolet's) reads 16, and hands the
+	// bytes past them on as key presses — the DCS's final byte among
+	// them, so ESC P, 16 ';', "q" quit the console.
+	MaxInputDCSParams = 16
 	// MaxInputIntermediates is the intermediate bytes kept of a sequence
 	// (ESC [ … $ p): real ones have one.
 	MaxInputIntermediates = 2
 )
 
 // InputGuard passes a terminal's input on, cutting every control
-// sequence to what the key decoder can hold: the parameters of a CSI or
-// DCS sequence past MaxInputParams are dropped (the sequence keeps its
-// final byte, so it still ends where it did), and so are its
-// intermediate bytes past MaxInputIntermediates. Everything else — keys,
+// sequence to what the key decoders can hold: the parameters of a CSI
+// past MaxInputParams, or of a DCS past MaxInputDCSParams, are dropped
+// (the sequence keeps its final byte, so it still ends where it did),
+// and so are its intermediate bytes past MaxInputIntermediates. Past
+// those bounds x/ansi's decoder panicked (up to v0.11.9) and
+// ultraviolet's hands the rest of the sequence on as key presses. Everything else — keys,
 // text, mouse reports, a bracketed paste's markers and content — passes
 // unchanged.
 //
@@ -48,13 +55,14 @@ const (
 // parameter bytes that follow it. The decoder collects parameters only
 // after one of these, over the same run of bytes, so it never holds more
 // than the guard let through; the price is that text in which a
-// character with a 0x9b or 0x90 byte (ě, Ő) is followed by more than 31
-// ';' or ':' loses the ones past the 31st.
+// character with a 0x9b or 0x90 byte (ě, Ő) is followed by a run of
+// more than 31 (or 15) ';' or ':' loses the ones past them.
 type InputGuard struct {
 	r io.Reader
 
 	state   inputState
 	params  int  // separators seen in the current sequence's parameters
+	limit   int  // the parameters the current sequence may keep
 	cut     bool // the parameters passed the bound: the rest are dropped
 	begun   bool // a digit or separator was read: no prefix may follow
 	interms int  // intermediate bytes seen in the current sequence
@@ -100,14 +108,14 @@ func (g *InputGuard) step(c byte) bool {
 		g.state, g.interms = inEscape, 0
 		return true
 	case ansi.CSI, ansi.DCS:
-		g.enterParams()
+		g.enterParams(c == ansi.DCS)
 		return true
 	}
 	switch g.state {
 	case inEscape:
 		switch {
 		case c == '[' || c == 'P':
-			g.enterParams()
+			g.enterParams(c == 'P')
 		case c >= 0x20 && c <= 0x2f:
 			// ESC # [ is still a CSI to the decoder.
 			g.interms++
@@ -123,9 +131,9 @@ func (g *InputGuard) step(c byte) bool {
 		case c == ';' || c == ':':
 			g.begun = true
 			g.params++
-			// MaxInputParams parameters need one separator fewer; from
-			// the next one on, the parameters are dropped.
-			if g.params >= MaxInputParams {
+			// The limit's parameters need one separator fewer; from the
+			// next one on, the parameters are dropped.
+			if g.params >= g.limit {
 				g.cut = true
 			}
 			return !g.cut
@@ -147,8 +155,12 @@ func (g *InputGuard) step(c byte) bool {
 	return true
 }
 
-func (g *InputGuard) enterParams() {
+func (g *InputGuard) enterParams(dcs bool) {
 	g.state, g.params, g.cut, g.begun, g.interms = inParams, 0, false, false, 0
+	g.limit = MaxInputParams
+	if dcs {
+		g.limit = MaxInputDCSParams
+	}
 }
 
 // GuardedFile is a terminal's input file read through an InputGuard. It
