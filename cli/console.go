@@ -7,12 +7,10 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"os"
 	"runtime/debug"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/x/term"
 
 	"github.com/kiteconsole/kiteconsole/api"
 	"github.com/kiteconsole/kiteconsole/api/sandbox"
@@ -156,34 +154,16 @@ func runConsole(ctx context.Context, stdout, stderr io.Writer, opts rootOptions,
 		}
 	}
 	app := ui.New(ctx, uiOpts)
-	in, closeInput, err := consoleInput()
-	if err != nil {
-		return err
-	}
-	defer closeInput()
-	p := tea.NewProgram(app, tea.WithContext(ctx), tea.WithOutput(stdout), tea.WithInput(in))
+	// Keys come straight from the terminal, not through termsafe's
+	// InputGuard as an SSH session's do: bubbletea gives its input to the
+	// external editor (ctrl+e) as the editor's standard input, and a
+	// reader in front of the terminal would hand the editor a pipe. The
+	// decoder itself (x/ansi from v0.11.10) holds any sequence; the e2e
+	// test TestASequenceOfTooManyParametersLeavesTheConsoleWorking keeps
+	// it so.
+	p := tea.NewProgram(app, tea.WithContext(ctx), tea.WithOutput(stdout))
 	if _, err := p.Run(); err != nil && !errors.Is(err, tea.ErrProgramKilled) && !errors.Is(err, context.Canceled) {
 		return fmt.Errorf("the console stopped: %w", err)
 	}
 	return nil
-}
-
-// consoleInput is the terminal the console reads its keys from — standard
-// input, or the terminal itself when standard input is not one, as
-// bubbletea chooses — read through termsafe's InputGuard: 37 bytes typed
-// or pasted (ESC [, 32 ';', "1m") panicked the key decoder of x/ansi up
-// to v0.11.9, and the guard keeps any sequence to what the decoder
-// holds whatever its version. The guarded file keeps the terminal's
-// descriptor, so bubbletea still puts it in raw mode and can cancel a
-// read (for ctrl+z and the external editor). On Windows ultraviolet
-// reads the console's input itself, so the guard is not on that path.
-func consoleInput() (*termsafe.GuardedFile, func(), error) {
-	if term.IsTerminal(os.Stdin.Fd()) {
-		return termsafe.GuardFile(os.Stdin), func() {}, nil
-	}
-	tty, _, err := tea.OpenTTY()
-	if err != nil {
-		return nil, nil, err
-	}
-	return termsafe.GuardFile(tty), func() { _ = tty.Close() }, nil
 }

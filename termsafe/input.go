@@ -2,7 +2,6 @@ package termsafe
 
 import (
 	"io"
-	"os"
 
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/ansi/parser"
@@ -40,10 +39,8 @@ const (
 // unchanged.
 //
 // It never holds a byte back: each Read returns what the one read of
-// the underlying input gave, less what was dropped. A lone ESC (the Esc
-// key) reaches the decoder at once, and a read loop waiting on the
-// terminal's descriptor (bubbletea's cancelable reader) never finds the
-// guard sitting on bytes it has not handed on.
+// the underlying input gave, less what was dropped, so a lone ESC (the
+// Esc key) reaches the decoder at once.
 //
 // Which bytes the decoder reads as a sequence's parameters depends on
 // how it splits text into characters: a one-byte C1 CSI (0x9b) or DCS
@@ -162,21 +159,3 @@ func (g *InputGuard) enterParams(dcs bool) {
 		g.limit = MaxInputDCSParams
 	}
 }
-
-// GuardedFile is a terminal's input file read through an InputGuard. It
-// keeps the file's descriptor, so a program given it still puts the
-// terminal in raw mode and waits on the descriptor to cancel a read, as
-// it does with the file itself (bubbletea looks for Fd and Name).
-type GuardedFile struct {
-	f     *os.File
-	guard *InputGuard
-}
-
-// GuardFile guards the terminal input f.
-func GuardFile(f *os.File) *GuardedFile { return &GuardedFile{f: f, guard: NewInputGuard(f)} }
-
-func (g *GuardedFile) Read(p []byte) (int, error)  { return g.guard.Read(p) }
-func (g *GuardedFile) Write(p []byte) (int, error) { return g.f.Write(p) }
-func (g *GuardedFile) Close() error                { return g.f.Close() }
-func (g *GuardedFile) Fd() uintptr                 { return g.f.Fd() }
-func (g *GuardedFile) Name() string                { return g.f.Name() }
