@@ -154,6 +154,13 @@ func runConsole(ctx context.Context, stdout, stderr io.Writer, opts rootOptions,
 		}
 	}
 	app := ui.New(ctx, uiOpts)
+	// Keys come straight from the terminal, not through termsafe's
+	// InputGuard as an SSH session's do: bubbletea gives its input to the
+	// external editor (ctrl+e) as the editor's standard input, and a
+	// reader in front of the terminal would hand the editor a pipe. The
+	// decoder itself (x/ansi from v0.11.10) holds any sequence; the e2e
+	// test TestASequenceOfTooManyParametersLeavesTheConsoleWorking keeps
+	// it so.
 	p := tea.NewProgram(app, tea.WithContext(ctx), tea.WithOutput(stdout))
 	if _, err := p.Run(); err != nil && !errors.Is(err, tea.ErrProgramKilled) && !errors.Is(err, context.Canceled) {
 		return fmt.Errorf("the console stopped: %w", err)

@@ -344,7 +344,7 @@ func TestBoundedInput(t *testing.T) {
 		{"paste", []string{"\x1b[200~hi \x1b[201", "x\x1b[201~z"}, "\x1b[200~hi \x1b[201x\x1b[201~z"},
 		{"long OSC", []string{"\x1b]52;c;" + strings.Repeat("A", 3*MaxStringSequence), "\x07k"},
 			"\x1b]" + ("52;c;" + strings.Repeat("A", 3*MaxStringSequence))[:MaxStringSequence] + "\x07k"},
-		{"long CSI", []string{"\x1b[" + strings.Repeat("1;", MaxCSI), "mk"}, "\x1b[" + strings.Repeat("1;", MaxCSI)[:MaxCSI] + "mk"},
+		{"long CSI", []string{"\x1b[" + strings.Repeat("12", MaxCSI), "mk"}, "\x1b[" + strings.Repeat("12", MaxCSI)[:MaxCSI] + "mk"},
 		{"long paste", []string{"\x1b[200~" + strings.Repeat("p", MaxPaste+10) + "\x1b[201~k"},
 			"\x1b[200~" + strings.Repeat("p", MaxPaste) + "\x1b[201~k"},
 	} {

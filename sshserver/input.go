@@ -1,6 +1,10 @@
 package sshserver
 
-import "io"
+import (
+	"io"
+
+	"github.com/kiteconsole/kiteconsole/termsafe"
+)
 
 // What one escape sequence or paste from a session may hold. The
 // terminal's input parser keeps an unterminated sequence and looks at it
@@ -34,7 +38,10 @@ const pasteEnd = "\x1b[201~"
 // boundedInput passes a session's keys to the console, cutting escape
 // sequences and pastes that pass their bounds: the bytes past the bound
 // are dropped, the sequence's end is kept, so the console sees a short
-// sequence (which it ignores) or a paste of MaxPaste bytes.
+// sequence (which it ignores) or a paste of MaxPaste bytes. The keys
+// first pass termsafe's InputGuard, which cuts a sequence's parameters
+// to what the key decoder holds: 33 of them, 37 bytes, panicked it and
+// ended the server with every session.
 type boundedInput struct {
 	r       io.Reader
 	state   inputState
@@ -46,7 +53,7 @@ type boundedInput struct {
 }
 
 func newBoundedInput(r io.Reader) *boundedInput {
-	return &boundedInput{r: r, params: make([]byte, 0, 8)}
+	return &boundedInput{r: termsafe.NewInputGuard(r), params: make([]byte, 0, 8)}
 }
 
 func (b *boundedInput) Read(p []byte) (int, error) {

@@ -149,21 +149,29 @@ func (s *jobLogScreen) take(m logRead) (gap bool) {
 		s.raw = m.tail
 		s.start = m.size - int64(len(m.tail))
 		if s.start > 0 {
-			// The tail begins inside a line: drop that part line.
-			if i := bytes.IndexByte(s.raw, '\n'); i >= 0 {
-				s.raw, s.start = s.raw[i+1:], s.start+int64(i+1)
-			}
+			// The tail begins inside a line: drop that part line, unless
+			// it is all the tail holds (the end of a line longer than
+			// the tail, which is shown rather than nothing).
+			s.dropPartLine()
 		}
 	}
 	s.size, s.known = m.size, true
 	if over := len(s.raw) - heldBytes; over > 0 {
-		i := bytes.IndexByte(s.raw[over:], '\n')
-		if i < 0 {
-			i = 0
-		}
-		s.raw, s.start = s.raw[over+i+1:], s.start+int64(over+i+1)
+		s.raw, s.start = s.raw[over:], s.start+int64(over)
+		s.dropPartLine()
 	}
 	return false
+}
+
+// dropPartLine drops the held log's first line, which begins before what
+// is held, when another line follows it; when it is the only line (a
+// line longer than what is held), its end is kept to be shown.
+func (s *jobLogScreen) dropPartLine() {
+	nl := bytes.IndexByte(s.raw, '\n')
+	if nl < 0 || nl == len(s.raw)-1 {
+		return
+	}
+	s.raw, s.start = s.raw[nl+1:], s.start+int64(nl+1)
 }
 
 func (s *jobLogScreen) layout() {
