@@ -48,7 +48,7 @@ func Read(path string, limit int64) ([]byte, error) {
 		return nil, fmt.Errorf("%s belongs to another user: %w", path, ErrRefused)
 	}
 	if info.Size() > limit {
-		return nil, fmt.Errorf("%s is %s, more than %s: %w", path, SizeText(info.Size()), SizeText(limit), ErrRefused)
+		return nil, fmt.Errorf("%s is %d bytes, more than %s: %w", path, info.Size(), SizeText(limit), ErrRefused)
 	}
 	var buf bytes.Buffer
 	buf.Grow(int(info.Size()) + bytes.MinRead)
