@@ -339,30 +339,52 @@ func (pc *Pipelines) reindex() {
 	}
 }
 
-// UseIndex shows the pipelines an earlier start recorded in ix, and keeps
-// ix current with every page, filter answer and change from now on. A
-// complete index makes the list Loaded: every pipeline is known without
-// a request, and a filter need not ask the server.
-func (pc *Pipelines) UseIndex(ix *pipelineindex.Index) {
-	pc.index, pc.saver = ix, &indexSaver{}
+// useIndex shows the pipelines an earlier start recorded in ix, and
+// keeps ix current with every page, filter answer and change from now
+// on, saved by saver (the index's, shared by every console that uses
+// it). A complete index makes the list Loaded: every pipeline is known
+// without a request, and a filter need not ask the server.
+//
+// The index is read in the background, so pages may have come first:
+// their rows are newer than the index's and stay, and go into the index;
+// a whole list read first replaces the index.
+func (pc *Pipelines) useIndex(ix *pipelineindex.Index, saver *indexSaver) {
+	pc.index, pc.saver = ix, saver
 	if ix == nil {
 		return
 	}
-	entries := ix.All()
 	if pc.names == nil {
 		pc.names = map[string]string{}
 	}
 	if pc.fromIndex == nil {
 		pc.fromIndex = map[string]bool{}
 	}
-	ps := make([]model.Pipeline, 0, len(entries))
-	for _, e := range entries {
-		ps = append(ps, FromEntry(e))
+	if pc.pos == nil {
+		pc.reindex()
+	}
+	if len(pc.Items) > 0 {
+		entries := make([]pipelineindex.Entry, len(pc.Items))
+		for i := range pc.Items {
+			entries[i] = pipelineindex.FromPipeline(pc.Items[i])
+		}
+		if pc.Loaded {
+			ix.Replace(entries, pc.LoadedAt)
+			pc.saveIndex()
+			return
+		}
+		ix.Upsert(entries...)
+	}
+	all := ix.All()
+	pc.Items = slices.Grow(pc.Items, len(all))
+	for _, e := range all {
+		if _, seen := pc.pos[e.ID]; seen {
+			continue
+		}
+		pc.pos[e.ID] = len(pc.Items)
+		pc.Items = append(pc.Items, FromEntry(e))
 		pc.names[e.ID] = pc.displayName(e.Name)
 		pc.fromIndex[e.ID] = true
 	}
-	pc.Items = append(pc.Items, ps...)
-	pc.reindex()
 	pc.Revision++
 	if !ix.CompletedAt().IsZero() {
 		pc.Loaded, pc.LoadedAt = true, ix.CompletedAt()
