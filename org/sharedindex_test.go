@@ -23,7 +23,7 @@ import (
 func useIndexNow(s *State, dir string) string {
 	s.UseIndex(dir)
 	<-s.IndexReady()
-	return s.TakeIndex()
+	return s.TakeIndex(s.PrepareIndex())
 }
 
 // forgetIndexes drops the process's shared indexes: the next console
@@ -74,7 +74,7 @@ func TestUseIndexDoesNotWaitForTheFile(t *testing.T) {
 	}
 	close(release)
 	<-s.IndexReady()
-	s.TakeIndex()
+	s.TakeIndex(s.PrepareIndex())
 	if s.Filler == nil || s.Pipelines.Index() == nil {
 		t.Fatal("the index was not taken")
 	}
@@ -104,7 +104,7 @@ func TestAFIFOAsTheIndexDoesNotHangTheStart(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("the index was not read within 5s")
 	}
-	if note := s.TakeIndex(); note == "" {
+	if note := s.TakeIndex(s.PrepareIndex()); note == "" {
 		t.Fatal("the refused FIFO was not said")
 	}
 	other := New(env.Client, now, nil)

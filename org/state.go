@@ -36,9 +36,10 @@ type State struct {
 // UseIndex starts reading the on-disk index of this organisation's
 // pipelines in dir, in the background, and returns at once: a console
 // never waits for the file. Consoles of this process that use the same
-// file share one index, read once. Once IndexReady is closed, TakeIndex
-// shows what it holds. A missing, corrupt or refused file is an empty
-// index, never an error.
+// file share one index, read once. Once IndexReady is closed,
+// PrepareIndex (off the event loop) and TakeIndex (on it) show what it
+// holds. A missing, corrupt or refused file is an empty index, never an
+// error.
 func (s *State) UseIndex(dir string) {
 	s.index = sharedIndexFor(dir, s.Client.Endpoint(), s.Client.Org())
 }
@@ -52,19 +53,30 @@ func (s *State) IndexReady() <-chan struct{} {
 	return s.index.ready
 }
 
-// TakeIndex, on the event loop once IndexReady is closed, shows the
-// pipelines the index holds, and from now on keeps it current (pages,
-// filters, changes made here) and completed in the background by Filler.
-// It reports why a file found on disk was ignored, to be said once: to
-// the first console of the process to take the index. A second call does
-// nothing.
-func (s *State) TakeIndex() (discarded string) {
+// PrepareIndex, off the event loop once IndexReady is closed, makes the
+// index's pipelines ready to show (nil without an index). It touches
+// nothing TakeIndex or the event loop changes.
+func (s *State) PrepareIndex() *IndexRows {
 	sh := s.index
-	if sh == nil || s.Filler != nil {
-		return ""
+	if sh == nil {
+		return nil
 	}
 	<-sh.ready
-	s.Pipelines.useIndex(sh.ix, sh.saver)
+	return s.Pipelines.prepareIndex(sh.ix)
+}
+
+// TakeIndex, on the event loop, shows the pipelines PrepareIndex made
+// ready, and from now on keeps the index current (pages, filters,
+// changes made here) and completed in the background by Filler. It
+// reports why a file found on disk was ignored, to be said once: to the
+// first console of the process to take the index. A second call does
+// nothing.
+func (s *State) TakeIndex(rows *IndexRows) (discarded string) {
+	sh := s.index
+	if sh == nil || rows == nil || rows.ix != sh.ix || s.Filler != nil {
+		return ""
+	}
+	s.Pipelines.useIndex(rows, sh.saver)
 	s.Filler = &IndexFiller{Index: sh.ix, Client: s.Client, saver: sh.saver, progress: &sh.fill}
 	if d := sh.ix.Discarded(); d != "" && sh.told.CompareAndSwap(false, true) {
 		return d

@@ -535,11 +535,15 @@ func (a *App) useIndex() {
 	}
 }
 
-// indexRead says the pipelines index of org is read.
-type indexRead struct{ org *org.State }
+// indexRead brings the pipelines of org's index, read and made ready to
+// show.
+type indexRead struct {
+	org  *org.State
+	rows *org.IndexRows
+}
 
 // awaitIndex waits, off the event loop, for the index useIndex started
-// reading.
+// reading, and makes its rows ready to show.
 func (a *App) awaitIndex() tea.Cmd {
 	st, ctx := a.c.Org, a.c.AppCtx
 	ready := st.IndexReady()
@@ -549,7 +553,7 @@ func (a *App) awaitIndex() tea.Cmd {
 	return func() tea.Msg {
 		select {
 		case <-ready:
-			return indexRead{org: st}
+			return indexRead{org: st, rows: st.PrepareIndex()}
 		case <-ctx.Done():
 			return nil
 		}
@@ -563,7 +567,7 @@ func (a *App) takeIndex(msg indexRead) tea.Cmd {
 	if msg.org != a.c.Org {
 		return nil
 	}
-	discarded := a.c.Org.TakeIndex()
+	discarded := a.c.Org.TakeIndex(msg.rows)
 	cmds := []tea.Cmd{a.everyScreen(common.PipelinesLoaded{})}
 	if p, ok := a.overlay.(*component.Palette); ok {
 		p.Items = a.paletteItems()
