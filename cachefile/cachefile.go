@@ -19,8 +19,22 @@ import (
 )
 
 // ErrRefused is a file that is not read: not a regular file, not this
-// user's, or larger than the bound. The error wrapping it says which.
+// user's, or larger than the bound. A RefusedError says which.
 var ErrRefused = errors.New("not read")
+
+// RefusedError is why a file was not read, in words that do not name
+// it: what a console says may reach an SSH session, which has no
+// business learning the server's paths.
+type RefusedError struct{ Reason string }
+
+func (e *RefusedError) Error() string { return e.Reason }
+
+// Is makes a RefusedError ErrRefused.
+func (e *RefusedError) Is(target error) bool { return target == ErrRefused }
+
+func refused(format string, args ...any) error {
+	return &RefusedError{Reason: fmt.Sprintf(format, args...)}
+}
 
 // Read reads the regular file at path, of this user, of at most limit
 // bytes. The last element of path is never followed if it is a symbolic
@@ -32,7 +46,7 @@ func Read(path string, limit int64) ([]byte, error) {
 	fh, err := openNoFollow(path)
 	if err != nil {
 		if isLink(path) {
-			return nil, fmt.Errorf("%s is a symbolic link: %w", path, ErrRefused)
+			return nil, refused("it is a symbolic link")
 		}
 		return nil, err
 	}
@@ -42,13 +56,13 @@ func Read(path string, limit int64) ([]byte, error) {
 		return nil, err
 	}
 	if !info.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s is not a regular file (%s): %w", path, info.Mode().Type(), ErrRefused)
+		return nil, refused("it is not a regular file (%s)", info.Mode().Type())
 	}
 	if !ownedByUs(info) {
-		return nil, fmt.Errorf("%s belongs to another user: %w", path, ErrRefused)
+		return nil, refused("it belongs to another user")
 	}
 	if info.Size() > limit {
-		return nil, fmt.Errorf("%s is %d bytes, more than %s: %w", path, info.Size(), SizeText(limit), ErrRefused)
+		return nil, refused("it is %d bytes, more than %s", info.Size(), SizeText(limit))
 	}
 	var buf bytes.Buffer
 	buf.Grow(int(info.Size()) + bytes.MinRead)
@@ -56,7 +70,7 @@ func Read(path string, limit int64) ([]byte, error) {
 		return nil, err
 	}
 	if int64(buf.Len()) > limit {
-		return nil, fmt.Errorf("%s grew past %s while it was read: %w", path, SizeText(limit), ErrRefused)
+		return nil, refused("it grew past %s while it was read", SizeText(limit))
 	}
 	return buf.Bytes(), nil
 }

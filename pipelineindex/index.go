@@ -15,6 +15,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -155,7 +156,7 @@ func Open(dir, endpoint, org string) *Index {
 	switch {
 	case errors.Is(err, os.ErrNotExist):
 	case err != nil:
-		discarded = err.Error()
+		discarded = reason(err)
 	case f.Version != FormatVersion:
 		discarded = fmt.Sprintf("format version %d, not %d", f.Version, FormatVersion)
 	case f.Endpoint != ix.endpoint || f.Org != org:
@@ -175,6 +176,16 @@ func Open(dir, endpoint, org string) *Index {
 	}
 	ix.completedAt = f.CompletedAt
 	return ix
+}
+
+// reason is why a file could not be read, without its path: a console
+// may say it over SSH.
+func reason(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Op + ": " + pe.Err.Error()
+	}
+	return err.Error()
 }
 
 func readFile(path string) (file, error) {
