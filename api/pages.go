@@ -87,12 +87,98 @@ type ListLimits struct {
 	Items int
 	// Bytes bounds the JSON of one list's items, summed over its pages.
 	Bytes int
+	// PageBytes bounds one page's reply (0: DefaultListLimits'); past it
+	// the page is not read on (ErrPagination).
+	PageBytes int
+	// HeldBytes bounds the pages a list has outstanding — asked for and
+	// not yet handed over — when they are fetched in parallel (0:
+	// DefaultListLimits'): one more page is asked for only while that
+	// many pages of the largest size seen so far fit within it. A page
+	// always may be, when none is outstanding.
+	HeldBytes int
 }
 
 // DefaultListLimits allow a list of 100,000 items, 1,000 full pages of
 // PerPage: far more clusters, queues, tokens or pipelines than an
-// organisation has, and far less than a hostile server could send.
-var DefaultListLimits = ListLimits{Pages: 1000, Items: 100_000, Bytes: 256 << 20}
+// organisation has, and far less than a hostile server could send. A
+// page of 100 pipelines is a few hundred KB, so that DefaultParallel
+// pages are outstanding at once; a page of 16 MB is refused, and pages of
+// 15 MB are asked for two at a time.
+var DefaultListLimits = ListLimits{Pages: 1000, Items: 100_000, Bytes: 256 << 20, PageBytes: 16 << 20, HeldBytes: 32 << 20}
+
+// pageBytes is the bound of one page's reply.
+func (l ListLimits) pageBytes() int {
+	if l.PageBytes > 0 {
+		return l.PageBytes
+	}
+	return DefaultListLimits.PageBytes
+}
+
+func (l ListLimits) heldBytes() int {
+	if l.HeldBytes > 0 {
+		return l.HeldBytes
+	}
+	return DefaultListLimits.HeldBytes
+}
+
+// pageGate decides when a list fetched in parallel may ask for one more
+// page: while the pages outstanding, one more included, would hold no
+// more than limit bytes were each as large as the largest seen. Pages
+// are asked for and handed over in order, so the page awaited is always
+// among those outstanding, and the list never stalls.
+type pageGate struct {
+	mu          sync.Mutex
+	outstanding int
+	largest     int
+	limit       int
+	// opened is signalled when a page is handed over or arrives.
+	opened chan struct{}
+}
+
+func newPageGate(limit, firstPage int) *pageGate {
+	return &pageGate{limit: limit, largest: firstPage, opened: make(chan struct{}, 1)}
+}
+
+// ask waits until one more page may be asked for, and counts it.
+func (g *pageGate) ask(ctx context.Context) error {
+	for {
+		g.mu.Lock()
+		if g.outstanding == 0 || (g.outstanding+1)*max(g.largest, 1) <= g.limit {
+			g.outstanding++
+			g.mu.Unlock()
+			return nil
+		}
+		g.mu.Unlock()
+		select {
+		case <-g.opened:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// arrived records the size of a page read.
+func (g *pageGate) arrived(size int) {
+	g.mu.Lock()
+	g.largest = max(g.largest, size)
+	g.mu.Unlock()
+}
+
+// handedOver frees the place of a page given to the caller.
+func (g *pageGate) handedOver() {
+	g.mu.Lock()
+	g.outstanding--
+	g.mu.Unlock()
+	select {
+	case g.opened <- struct{}{}:
+	default:
+	}
+}
+
+// pageContext bounds the reply of a request for one page of a list.
+func pageContext(ctx context.Context) context.Context {
+	return withReplyLimit(ctx, listLimits.pageBytes())
+}
 
 // listLimits is what list enforces; tests lower it.
 var listLimits = DefaultListLimits
@@ -253,6 +339,7 @@ func list[T any](ctx context.Context, c *Client, scope, path string, onPage Page
 	}
 	state := &listState{limits: listLimits, seen: map[string]int{}}
 	_ = state.visit(first, 1)
+	ctx = withReplyLimit(ctx, state.limits.pageBytes())
 	req := request{method: http.MethodGet, path: path, scope: scope}
 	var raw []json.RawMessage
 	header, err := c.do(ctx, req, first, &raw)
@@ -329,7 +416,9 @@ func list[T any](ctx context.Context, c *Client, scope, path string, onPage Page
 }
 
 // fetchRest fetches pages 2..last with at most c.parallel requests in
-// flight, and delivers them in order.
+// flight, and delivers them in order. The pages outstanding are bounded
+// by HeldBytes (pageGate): a slow page cannot make the pages after it
+// pile up, nor a server of large pages make the list hold eight of them.
 func fetchRest[T any](ctx context.Context, c *Client, state *listState, req request, lastURL *url.URL, last int, all []T, onPage PageFunc[T]) ([]T, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -341,6 +430,7 @@ func fetchRest[T any](ctx context.Context, c *Client, state *listState, req requ
 	results := make(chan result)
 	pages := make(chan int)
 	workers := min(c.parallel, last-1)
+	gate := newPageGate(state.limits.heldBytes(), state.bytes)
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
@@ -361,6 +451,9 @@ func fetchRest[T any](ctx context.Context, c *Client, state *listState, req requ
 	go func() {
 		defer close(pages)
 		for n := 2; n <= last; n++ {
+			if gate.ask(ctx) != nil {
+				return
+			}
 			select {
 			case pages <- n:
 			case <-ctx.Done():
@@ -385,6 +478,7 @@ func fetchRest[T any](ctx context.Context, c *Client, state *listState, req requ
 		}
 		early[r.number] = r.raw
 		waiting += rawSize(r.raw)
+		gate.arrived(rawSize(r.raw))
 		if state.bytes+waiting > state.limits.Bytes {
 			return all, fmt.Errorf("%w: more than %s of items", ErrPagination, sizeText(state.limits.Bytes))
 		}
@@ -404,6 +498,7 @@ func fetchRest[T any](ctx context.Context, c *Client, state *listState, req requ
 					return all, err
 				}
 			}
+			gate.handedOver()
 			next++
 		}
 	}

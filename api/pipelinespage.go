@@ -27,7 +27,7 @@ func (c *Client) PipelinesPageN(ctx context.Context, n int) (page Page[model.Pip
 		return page, false, err
 	}
 	var raw []json.RawMessage
-	header, err := c.do(ctx, request{method: http.MethodGet, path: path, scope: ScopeReadPipelines}, target, &raw)
+	header, err := c.do(pageContext(ctx), request{method: http.MethodGet, path: path, scope: ScopeReadPipelines}, target, &raw)
 	if err != nil {
 		return page, false, err
 	}

@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -42,16 +43,36 @@ func withoutRedirects(hc *http.Client) *http.Client {
 	return &cp
 }
 
-// readReply reads a reply's body, up to maxResponse.
+// replyLimitKey carries, in a request's context, a bound of its reply
+// below maxResponse: a list's pages have their own (ListLimits.PageBytes).
+type replyLimitKey struct{}
+
+// withReplyLimit bounds the replies of the requests made with ctx to n
+// bytes (when below maxResponse).
+func withReplyLimit(ctx context.Context, n int) context.Context {
+	return context.WithValue(ctx, replyLimitKey{}, n)
+}
+
+// readReply reads a reply's body, up to maxResponse or the lower bound
+// its request's context carries (a list's page: past it, ErrPagination).
 func readReply(resp *http.Response) ([]byte, error) {
+	limit := maxResponse
+	if resp.Request != nil {
+		if n, ok := resp.Request.Context().Value(replyLimitKey{}).(int); ok && n > 0 && n < maxResponse {
+			limit = n
+		}
+	}
 	var buf bytes.Buffer
 	if resp.ContentLength > 0 {
-		buf.Grow(int(min(resp.ContentLength, maxPrealloc)) + bytes.MinRead)
+		buf.Grow(int(min(resp.ContentLength, maxPrealloc, int64(limit))) + bytes.MinRead)
 	}
-	if _, err := buf.ReadFrom(io.LimitReader(resp.Body, maxResponse+1)); err != nil {
+	if _, err := buf.ReadFrom(io.LimitReader(resp.Body, int64(limit)+1)); err != nil {
 		return nil, err
 	}
-	if buf.Len() > maxResponse {
+	if buf.Len() > limit {
+		if limit < maxResponse {
+			return nil, fmt.Errorf("%w: a page larger than %s", ErrPagination, sizeText(limit))
+		}
 		return nil, ErrReplyTooLarge
 	}
 	return buf.Bytes(), nil

@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/kiteconsole/kiteconsole/api"
+	"github.com/kiteconsole/kiteconsole/cachefile"
 	"github.com/kiteconsole/kiteconsole/model"
 	"github.com/kiteconsole/kiteconsole/termsafe"
 )
@@ -57,10 +58,19 @@ func completionCachePath(getenv func(string) string, endpoint, org string) strin
 	return filepath.Join(dir, "kiteconsole", "completion-"+hex.EncodeToString(sum[:8])+".json")
 }
 
+// maxCompletionCache bounds the cache file read and written: a page of
+// clusters and a page of queue keys for each takes a few KB.
+const maxCompletionCache = 1 << 20
+
+// loadCompletionCache reads the cache file if it is a regular file of
+// this user within maxCompletionCache (cachefile.Read): a FIFO, a link
+// (to /dev/zero, say), another user's or a larger file, like a corrupt
+// one, is an empty cache, which the next save replaces. Nothing is said:
+// what completion prints, the shell offers.
 func loadCompletionCache(path string) *completionCache {
 	c := &completionCache{}
 	if path != "" {
-		if b, err := os.ReadFile(path); err == nil {
+		if b, err := cachefile.Read(path, maxCompletionCache); err == nil {
 			_ = json.Unmarshal(b, c) // a corrupt cache is an empty one
 		}
 	}
@@ -78,13 +88,12 @@ func (c *completionCache) save(path string) {
 		return
 	}
 	b, err := json.Marshal(c)
-	if err != nil || os.MkdirAll(filepath.Dir(path), 0o700) != nil {
+	if err != nil || len(b) > maxCompletionCache {
 		return
 	}
-	tmp := path + ".tmp"
-	if os.WriteFile(tmp, b, 0o600) == nil {
-		_ = os.Rename(tmp, path)
-	}
+	// A temporary file of a random name, renamed over the cache: a link
+	// planted in the directory is never written through.
+	_ = cachefile.Write(path, b)
 }
 
 func fresh(at time.Time) bool {

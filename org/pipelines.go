@@ -339,33 +339,83 @@ func (pc *Pipelines) reindex() {
 	}
 }
 
-// UseIndex shows the pipelines an earlier start recorded in ix, and keeps
-// ix current with every page, filter answer and change from now on. A
-// complete index makes the list Loaded: every pipeline is known without
-// a request, and a filter need not ask the server.
-func (pc *Pipelines) UseIndex(ix *pipelineindex.Index) {
-	pc.index, pc.saver = ix, &indexSaver{}
-	if ix == nil {
-		return
+// IndexRows are an index's pipelines made ready to show: sorted, as
+// pipelines, their names made ready to draw. Making them for 50,000
+// pipelines takes a few hundred milliseconds, which is done off the
+// event loop (State.PrepareIndex).
+type IndexRows struct {
+	ix          *pipelineindex.Index
+	rows        []model.Pipeline
+	names       []string
+	completedAt time.Time
+}
+
+// prepareIndex makes ix's rows; it reads nothing of pc but its display
+// function, so it runs off the event loop.
+func (pc *Pipelines) prepareIndex(ix *pipelineindex.Index) *IndexRows {
+	r := &IndexRows{ix: ix, completedAt: ix.CompletedAt()}
+	all := ix.All()
+	r.rows, r.names = make([]model.Pipeline, len(all)), make([]string, len(all))
+	for i, e := range all {
+		r.rows[i], r.names[i] = FromEntry(e), pc.displayName(e.Name)
 	}
-	entries := ix.All()
+	return r
+}
+
+// useIndex shows the pipelines an earlier start recorded in the index
+// of r, and keeps the index current with every page, filter answer and
+// change from now on, saved by saver (the index's, shared by every
+// console that uses it). A complete index makes the list Loaded: every
+// pipeline is known without a request, and a filter need not ask the
+// server.
+//
+// The index is read in the background, so pages may have come first:
+// their rows are newer than the index's and stay, and go into the index;
+// a whole list read first replaces the index.
+func (pc *Pipelines) useIndex(r *IndexRows, saver *indexSaver) {
+	ix := r.ix
+	pc.index, pc.saver = ix, saver
 	if pc.names == nil {
-		pc.names = map[string]string{}
+		pc.names = make(map[string]string, len(r.rows))
 	}
 	if pc.fromIndex == nil {
-		pc.fromIndex = map[string]bool{}
+		pc.fromIndex = make(map[string]bool, len(r.rows))
 	}
-	ps := make([]model.Pipeline, 0, len(entries))
-	for _, e := range entries {
-		ps = append(ps, FromEntry(e))
-		pc.names[e.ID] = pc.displayName(e.Name)
-		pc.fromIndex[e.ID] = true
+	if pc.pos == nil {
+		pc.reindex()
 	}
-	pc.Items = append(pc.Items, ps...)
-	pc.reindex()
+	if len(pc.Items) > 0 {
+		entries := make([]pipelineindex.Entry, len(pc.Items))
+		for i := range pc.Items {
+			entries[i] = pipelineindex.FromPipeline(pc.Items[i])
+		}
+		if pc.Loaded {
+			ix.Replace(entries, pc.LoadedAt)
+			pc.saveIndex()
+			return
+		}
+		ix.Upsert(entries...)
+	}
+	if len(pc.Items) == 0 {
+		// The usual start: the rows, made for this console off the event
+		// loop, become the list as they are.
+		pc.Items = r.rows[:0]
+	} else {
+		pc.Items = slices.Grow(pc.Items, len(r.rows))
+	}
+	for i := range r.rows {
+		id := r.rows[i].ID
+		if _, seen := pc.pos[id]; seen {
+			continue
+		}
+		pc.pos[id] = len(pc.Items)
+		pc.Items = append(pc.Items, r.rows[i])
+		pc.names[id] = r.names[i]
+		pc.fromIndex[id] = true
+	}
 	pc.Revision++
-	if !ix.CompletedAt().IsZero() {
-		pc.Loaded, pc.LoadedAt = true, ix.CompletedAt()
+	if !r.completedAt.IsZero() {
+		pc.Loaded, pc.LoadedAt = true, r.completedAt
 	}
 }
 

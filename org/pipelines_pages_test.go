@@ -11,6 +11,7 @@ import (
 	"github.com/kiteconsole/kiteconsole/api"
 	"github.com/kiteconsole/kiteconsole/api/sandbox"
 	"github.com/kiteconsole/kiteconsole/api/sandbox/sandboxtest"
+	"github.com/kiteconsole/kiteconsole/cachefile"
 	"github.com/kiteconsole/kiteconsole/model"
 	"github.com/kiteconsole/kiteconsole/pipelineindex"
 )
@@ -124,7 +125,7 @@ func TestThePipelinesIndexAcrossStarts(t *testing.T) {
 	ctx := context.Background()
 
 	first := New(env.Client, now, nil)
-	first.UseIndex(dir)
+	useIndexNow(first, dir)
 	pages, _ := first.Pipelines.LoadNext(ctx, env.Client, Interactive)
 	drain(first.Pipelines, pages, nil)
 	renamed := first.Pipelines.Items[3]
@@ -135,8 +136,9 @@ func TestThePipelinesIndexAcrossStarts(t *testing.T) {
 	waitSaved(t, first.Pipelines.Index(), api.PerPage-1)
 
 	before := pipelineRequests(env)
+	forgetIndexes() // a start of another process
 	second := New(env.Client, now, nil)
-	second.UseIndex(dir)
+	useIndexNow(second, dir)
 	if len(second.Pipelines.Items) != api.PerPage-1 || pipelineRequests(env) != before {
 		t.Fatalf("the second start shows %d pipelines, after %d requests", len(second.Pipelines.Items), pipelineRequests(env)-before)
 	}
@@ -155,8 +157,9 @@ func TestThePipelinesIndexAcrossStarts(t *testing.T) {
 	if err := os.WriteFile(path, []byte("{not json"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	forgetIndexes()
 	third := New(env.Client, now, nil)
-	third.UseIndex(dir)
+	useIndexNow(third, dir)
 	if len(third.Pipelines.Items) != 0 || third.Pipelines.Index().Discarded() == "" {
 		t.Fatalf("a corrupt index gave %d pipelines (discarded: %q)", len(third.Pipelines.Items), third.Pipelines.Index().Discarded())
 	}
@@ -181,9 +184,10 @@ func waitSaved(t *testing.T, ix *pipelineindex.Index, n int) {
 	t.Fatalf("the index on disk never held %d pipelines", n)
 }
 
-// reopen counts the pipelines of ix's file as a new start would read it.
+// reopen counts the pipelines of ix's file as a new start would read it
+// (never waiting on a FIFO there).
 func reopen(ix *pipelineindex.Index) int {
-	b, err := os.ReadFile(ix.Path())
+	b, err := cachefile.Read(ix.Path(), pipelineindex.MaxFileSize)
 	if err != nil {
 		return -1
 	}
@@ -199,7 +203,7 @@ func TestIndexFillerStaysWithinTheBackgroundShare(t *testing.T) {
 		RateLimit: sandbox.RateLimit{Limit: 200, Window: time.Minute}, UserRateLimit: sandbox.RateLimit{Limit: 50, Window: time.Minute}}, nil)
 	client := env.ClientWith(t, api.Config{Now: clock.Now})
 	s := New(client, clock.Now, nil)
-	s.UseIndex(t.TempDir())
+	useIndexNow(s, t.TempDir())
 	f := s.Filler
 	f.PagesPerStep = 100
 	windows := 0
@@ -236,17 +240,18 @@ func TestIndexFillerStaysWithinTheBackgroundShare(t *testing.T) {
 	t.Logf("complete after %d windows", windows)
 }
 
-// A console whose index is empty takes the listing another console (an
-// SSH session, another process) completed in the same file since, rather
-// than list the pipelines again.
+// A console whose index is empty takes the listing a console of another
+// process completed in the same file since, rather than list the
+// pipelines again.
 func TestIndexFillerTakesAnotherConsolesListing(t *testing.T) {
 	dir := t.TempDir()
 	env := sandboxtest.Start(t, sandbox.Options{}, nil)
 	now := func() time.Time { return sandboxtest.Now }
 	late := New(env.Client, now, nil)
-	late.UseIndex(dir) // read while the file is still empty
+	useIndexNow(late, dir) // read while the file is still empty
+	forgetIndexes()        // the other console is another process's
 	early := New(env.Client, now, nil)
-	early.UseIndex(dir)
+	useIndexNow(early, dir)
 	step := func(f *IndexFiller) {
 		if !f.Step(context.Background(), sandboxtest.Now) {
 			t.Fatal("a step did not start")

@@ -2,6 +2,7 @@ package org
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -99,25 +100,50 @@ func (s *Searches) Answered(f Found) {
 //
 // It writes only to the index, which is safe for concurrent use, never to
 // the console's state, so it runs off the event loop.
+//
+// One listing is bounded: at most MaxPages pages, never more pipelines
+// than an index holds. A listing that reaches the bound (a server whose
+// pages never end) stops, keeps what it read, and is not tried again
+// before RefreshAfter.
+//
+// The consoles that share an index (SSH sessions) share its listing too:
+// each has its own IndexFiller, with its own client, and a step of any of
+// them goes on from where the last one stopped; one step runs at a time.
 type IndexFiller struct {
 	Index        *pipelineindex.Index
 	Client       *api.Client
 	RefreshAfter time.Duration
 	// PagesPerStep bounds the pages one step reads (default 4).
 	PagesPerStep int
+	// MaxPages bounds the pages of one listing (default: the pages that
+	// hold pipelineindex.MaxEntries).
+	MaxPages int
 
-	running atomic.Bool
-	// saver is the index's, shared with the console's own saves.
+	// saver is the index's, shared with the consoles' own saves.
 	saver *indexSaver
-	// next and seen are the listing in progress; only the step that holds
-	// running touches them.
-	next int
-	seen []pipelineindex.Entry
+	// progress is the listing's, shared by the consoles of the index.
+	progress *fillProgress
+}
+
+// fillProgress is a listing in progress.
+type fillProgress struct {
+	running atomic.Bool
+	// next and seen are the listing in progress; stoppedAt and stopped
+	// say when and why the last one stopped at its bound. Only the step
+	// that holds running touches them.
+	next      int
+	seen      []pipelineindex.Entry
+	stoppedAt time.Time
+	stopped   string
 }
 
 // DefaultIndexRefresh is how old a complete index may be before the
 // filler lists the pipelines again.
 const DefaultIndexRefresh = time.Hour
+
+// defaultFillPages is the pages that hold the most pipelines an index
+// keeps.
+const defaultFillPages = pipelineindex.MaxEntries / api.PerPage
 
 // Step starts reading the next few pages unless a step is running or the
 // index is complete and recent. It reports whether it started one.
@@ -129,58 +155,88 @@ func (f *IndexFiller) Step(ctx context.Context, now time.Time) bool {
 	if every <= 0 {
 		every = DefaultIndexRefresh
 	}
-	if !f.running.CompareAndSwap(false, true) {
+	if f.progress == nil {
+		f.progress = &fillProgress{}
+	}
+	p := f.progress
+	if !p.running.CompareAndSwap(false, true) {
 		return false
 	}
-	// next is the running step's: read only once this step holds running.
-	if done := f.Index.CompletedAt(); f.next == 0 && !done.IsZero() && now.Sub(done) < every {
-		f.running.Store(false)
+	// The progress is the running step's: read only once this step holds
+	// running.
+	if done := f.Index.CompletedAt(); p.next == 0 && !done.IsZero() && now.Sub(done) < every {
+		p.running.Store(false)
+		return false
+	}
+	if p.next == 0 && !p.stoppedAt.IsZero() && now.Sub(p.stoppedAt) < every {
+		p.running.Store(false)
 		return false
 	}
 	go func() {
-		defer f.running.Store(false)
+		defer p.running.Store(false)
 		f.step(api.InBackground(ctx), now, every)
 	}()
 	return true
 }
 
 // Running reports whether a step is reading pages now.
-func (f *IndexFiller) Running() bool { return f.running.Load() }
+func (f *IndexFiller) Running() bool { return f.progress != nil && f.progress.running.Load() }
+
+// Stopped says why the last listing stopped before its end (its bound),
+// or "". Call it between steps.
+func (f *IndexFiller) Stopped() string {
+	if f.progress == nil {
+		return ""
+	}
+	return f.progress.stopped
+}
 
 func (f *IndexFiller) step(ctx context.Context, now time.Time, every time.Duration) {
+	p := f.progress
 	pages := f.PagesPerStep
 	if pages <= 0 {
 		pages = 4
 	}
-	if f.next == 0 {
-		// Another console (an SSH session, another process) may have
-		// completed the same file since this one was read: take that
-		// listing rather than make one more.
+	maxPages := f.MaxPages
+	if maxPages <= 0 {
+		maxPages = defaultFillPages
+	}
+	if p.next == 0 {
+		// Another process may have completed the same file since this
+		// one read it (the consoles of this one share the index): take
+		// that listing rather than make one more.
 		disk := pipelineindex.Open(filepath.Dir(f.Index.Path()), f.Client.Endpoint(), f.Client.Org())
 		if done := disk.CompletedAt(); !done.IsZero() && now.Sub(done) < every && done.After(f.Index.CompletedAt()) {
 			f.Index.Replace(disk.All(), done)
 			return
 		}
-		f.next, f.seen = 1, nil
+		p.next, p.seen = 1, nil
 	}
 	for range pages {
-		page, more, err := f.Client.PipelinesPageN(ctx, f.next)
+		if p.next > maxPages || len(p.seen) >= pipelineindex.MaxEntries {
+			// A list no index holds, or pages that never end: what was
+			// read stays, and the listing waits for RefreshAfter.
+			p.stoppedAt, p.stopped = now, fmt.Sprintf("the pipelines list went past %d pages (%d pipelines); the index keeps what was read", maxPages, len(p.seen))
+			p.next, p.seen = 0, nil
+			break
+		}
+		page, more, err := f.Client.PipelinesPageN(ctx, p.next)
 		if _, partial := api.Partial(err); err != nil && !partial {
 			// Deferred, or failed: the next step tries this page again.
 			break
 		}
-		for _, p := range page.Items {
-			e := pipelineindex.FromPipeline(p)
-			f.seen = append(f.seen, e)
+		for _, pl := range page.Items {
+			e := pipelineindex.FromPipeline(pl)
+			p.seen = append(p.seen, e)
 			f.Index.Upsert(e)
 		}
 		if !more {
 			// Every page is read: what the listing did not see is gone.
-			f.Index.Replace(f.seen, now)
-			f.next, f.seen = 0, nil
+			f.Index.Replace(p.seen, now)
+			p.next, p.seen, p.stoppedAt, p.stopped = 0, nil, time.Time{}, ""
 			break
 		}
-		f.next++
+		p.next++
 	}
 	if f.saver == nil {
 		f.saver = &indexSaver{}

@@ -7,7 +7,6 @@ import (
 
 	"github.com/kiteconsole/kiteconsole/api"
 	"github.com/kiteconsole/kiteconsole/model"
-	"github.com/kiteconsole/kiteconsole/pipelineindex"
 )
 
 // State is one console's knowledge of one organisation. A switch of
@@ -28,19 +27,61 @@ type State struct {
 	// by every screen that shows them.
 	Pipelines *Pipelines
 	// Filler completes the on-disk pipelines index in the background;
-	// nil without an index.
+	// nil until the index is taken (TakeIndex), and without one.
 	Filler *IndexFiller
+
+	index *sharedIndex
 }
 
-// UseIndex opens the on-disk index of this organisation's pipelines in
-// dir: the pipelines it holds show at once, and from now on it is kept
-// current (pages, filters, changes made here) and completed in the
-// background by Filler. A missing or corrupt file is an empty index,
-// never an error.
+// UseIndex starts reading the on-disk index of this organisation's
+// pipelines in dir, in the background, and returns at once: a console
+// never waits for the file. Consoles of this process that use the same
+// file share one index, read once. Once IndexReady is closed,
+// PrepareIndex (off the event loop) and TakeIndex (on it) show what it
+// holds. A missing, corrupt or refused file is an empty index, never an
+// error.
 func (s *State) UseIndex(dir string) {
-	ix := pipelineindex.Open(dir, s.Client.Endpoint(), s.Client.Org())
-	s.Pipelines.UseIndex(ix)
-	s.Filler = &IndexFiller{Index: ix, Client: s.Client, saver: s.Pipelines.saver}
+	s.index = sharedIndexFor(dir, s.Client.Endpoint(), s.Client.Org())
+}
+
+// IndexReady is closed once the index UseIndex started reading is read;
+// nil without one.
+func (s *State) IndexReady() <-chan struct{} {
+	if s.index == nil {
+		return nil
+	}
+	return s.index.ready
+}
+
+// PrepareIndex, off the event loop once IndexReady is closed, makes the
+// index's pipelines ready to show (nil without an index). It touches
+// nothing TakeIndex or the event loop changes.
+func (s *State) PrepareIndex() *IndexRows {
+	sh := s.index
+	if sh == nil {
+		return nil
+	}
+	<-sh.ready
+	return s.Pipelines.prepareIndex(sh.ix)
+}
+
+// TakeIndex, on the event loop, shows the pipelines PrepareIndex made
+// ready, and from now on keeps the index current (pages, filters,
+// changes made here) and completed in the background by Filler. It
+// reports why a file found on disk was ignored, to be said once: to the
+// first console of the process to take the index. A second call does
+// nothing.
+func (s *State) TakeIndex(rows *IndexRows) (discarded string) {
+	sh := s.index
+	if sh == nil || rows == nil || rows.ix != sh.ix || s.Filler != nil {
+		return ""
+	}
+	s.Pipelines.useIndex(rows, sh.saver)
+	s.Filler = &IndexFiller{Index: sh.ix, Client: s.Client, saver: sh.saver, progress: &sh.fill}
+	if d := sh.ix.Discarded(); d != "" && sh.told.CompareAndSwap(false, true) {
+		return d
+	}
+	return ""
 }
 
 // QueueEntry is a queue with the cluster it belongs to.

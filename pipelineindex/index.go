@@ -4,7 +4,9 @@
 // endpoint and organisation under $XDG_CACHE_HOME/kiteconsole/, mode 0600,
 // holding nothing secret. A file that cannot be read, or was written by
 // another version of the format, is ignored and rewritten: the index is a
-// cache, never a reason to fail.
+// cache, never a reason to fail. The cache directory is anyone's to fill:
+// only a regular file of this user, within MaxFileSize, is read
+// (package cachefile), and the index holds at most MaxEntries pipelines.
 package pipelineindex
 
 import (
@@ -13,15 +15,17 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
+	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
+	"github.com/kiteconsole/kiteconsole/cachefile"
 	"github.com/kiteconsole/kiteconsole/model"
 )
 
@@ -29,8 +33,30 @@ import (
 // version is ignored.
 const FormatVersion = 1
 
-// maxFileSize bounds what is read: 10,000 pipelines take about 2 MB.
-const maxFileSize = 64 << 20
+// MaxEntries bounds the pipelines an index holds: five times the largest
+// organisation the console is measured with (10,000 pipelines). A
+// listing past it is not complete, and is not recorded as one.
+const MaxEntries = 50_000
+
+// MaxFileSize bounds the file read and written: 10,000 pipelines take
+// about 2 MB, MaxEntries about 10 MB. A larger file is ignored (Discarded
+// says so) and rewritten. A console reads its index off its event loop
+// (package org): 50,000 pipelines (10 MB) take about half a second and
+// 60 MB there.
+const MaxFileSize = 16 << 20
+
+// maxFileSize and maxEntries are MaxFileSize and MaxEntries; tests
+// lower them.
+var (
+	maxFileSize int64 = MaxFileSize
+	maxEntries        = MaxEntries
+)
+
+// loads counts the files read, for tests: SSH sessions share one index.
+var loads atomic.Int64
+
+// Loads is how many index files this process has read.
+func Loads() int64 { return loads.Load() }
 
 // Entry is what the index keeps of one pipeline.
 type Entry struct {
@@ -117,51 +143,58 @@ func safeName(s string) string {
 	return b.String()
 }
 
-// Open reads the index of org at endpoint from dir. A missing, unreadable,
-// corrupt or foreign-version file gives an empty index (Discarded says
-// why), which Save writes afresh: opening never fails, and an index whose
-// directory cannot be written still works in memory (Save says why).
+// Open reads the index of org at endpoint from dir, and returns when it
+// is read. A missing, unreadable, corrupt, foreign-version or oversized
+// file, or anything but a regular file of this user, gives an empty index
+// (Discarded says why), which Save writes afresh: opening never fails,
+// and an index whose directory cannot be written still works in memory
+// (Save says why).
 func Open(dir, endpoint, org string) *Index {
 	ix := &Index{path: Path(dir, endpoint, org), endpoint: cleanEndpoint(endpoint), org: org, byID: map[string]Entry{}}
 	f, err := readFile(ix.path)
+	var discarded string
 	switch {
 	case errors.Is(err, os.ErrNotExist):
 	case err != nil:
-		ix.discarded = err.Error()
+		discarded = reason(err)
 	case f.Version != FormatVersion:
-		ix.discarded = fmt.Sprintf("format version %d, not %d", f.Version, FormatVersion)
+		discarded = fmt.Sprintf("format version %d, not %d", f.Version, FormatVersion)
 	case f.Endpoint != ix.endpoint || f.Org != org:
 		// A hash collision or a copied file: another organisation's.
-		ix.discarded = "the file is another organisation's"
-	default:
-		for _, e := range f.Pipelines {
-			if e.ID != "" {
-				ix.byID[e.ID] = e
-			}
-		}
-		ix.completedAt = f.CompletedAt
+		discarded = "the file is another organisation's"
+	case len(f.Pipelines) > maxEntries:
+		discarded = fmt.Sprintf("the file holds %d pipelines, more than %d", len(f.Pipelines), maxEntries)
 	}
+	ix.discarded = discarded
+	if err != nil || discarded != "" {
+		return ix
+	}
+	for _, e := range f.Pipelines {
+		if e.ID != "" {
+			ix.byID[e.ID] = e
+		}
+	}
+	ix.completedAt = f.CompletedAt
 	return ix
+}
+
+// reason is why a file could not be read, without its path: a console
+// may say it over SSH.
+func reason(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Op + ": " + pe.Err.Error()
+	}
+	return err.Error()
 }
 
 func readFile(path string) (file, error) {
 	var f file
-	fh, err := os.Open(path)
+	data, err := cachefile.Read(path, maxFileSize)
 	if err != nil {
 		return f, err
 	}
-	defer fh.Close()
-	info, err := fh.Stat()
-	if err != nil {
-		return f, err
-	}
-	if !info.Mode().IsRegular() || info.Size() > maxFileSize {
-		return f, fmt.Errorf("%s is not a regular file of a sane size", path)
-	}
-	data, err := io.ReadAll(io.LimitReader(fh, maxFileSize))
-	if err != nil {
-		return f, err
-	}
+	loads.Add(1)
 	if err := json.Unmarshal(data, &f); err != nil {
 		return file{}, fmt.Errorf("corrupt: %w", err)
 	}
@@ -193,20 +226,29 @@ func (ix *Index) CompletedAt() time.Time {
 	return ix.completedAt
 }
 
-// All is every entry, by name (then slug).
+// All is every entry, by name whatever its case (then slug).
 func (ix *Index) All() []Entry {
+	type keyed struct {
+		lower string
+		e     Entry
+	}
 	ix.mu.Lock()
-	out := make([]Entry, 0, len(ix.byID))
+	all := make([]keyed, 0, len(ix.byID))
 	for _, e := range ix.byID {
-		out = append(out, e)
+		all = append(all, keyed{strings.ToLower(e.Name), e})
 	}
 	ix.mu.Unlock()
-	slices.SortFunc(out, func(a, b Entry) int {
-		if c := strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)); c != 0 {
+	// Each name is lowered once, not at every comparison.
+	slices.SortFunc(all, func(a, b keyed) int {
+		if c := strings.Compare(a.lower, b.lower); c != 0 {
 			return c
 		}
-		return strings.Compare(a.Slug, b.Slug)
+		return strings.Compare(a.e.Slug, b.e.Slug)
 	})
+	out := make([]Entry, len(all))
+	for i := range all {
+		out[i] = all[i].e
+	}
 	return out
 }
 
@@ -231,15 +273,20 @@ func (ix *Index) BySlug(slug string) (Entry, bool) {
 }
 
 // Upsert adds an entry or replaces the one with its id (a create, an
-// update, a page of a listing).
-func (ix *Index) Upsert(entries ...Entry) {
+// update, a page of a listing). A new entry past MaxEntries is dropped:
+// it reports whether all were kept.
+func (ix *Index) Upsert(entries ...Entry) bool {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
+	kept := true
 	for _, e := range entries {
-		if e.ID != "" {
-			ix.byID[e.ID] = e
+		if _, known := ix.byID[e.ID]; e.ID == "" || !known && len(ix.byID) >= maxEntries {
+			kept = kept && e.ID == ""
+			continue
 		}
+		ix.byID[e.ID] = e
 	}
+	return kept
 }
 
 // Remove drops a pipeline (a delete).
@@ -264,8 +311,13 @@ func (ix *Index) Rename(id, name, slug string) bool {
 }
 
 // Replace makes entries the whole index: a listing of every pipeline
-// finished at completedAt, so pipelines deleted elsewhere drop out.
+// finished at completedAt, so pipelines deleted elsewhere drop out. A
+// listing of more than MaxEntries keeps the first MaxEntries and is not
+// complete.
 func (ix *Index) Replace(entries []Entry, completedAt time.Time) {
+	if len(entries) > maxEntries {
+		entries, completedAt = entries[:maxEntries], time.Time{}
+	}
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	ix.byID = make(map[string]Entry, len(entries))
@@ -277,10 +329,12 @@ func (ix *Index) Replace(entries []Entry, completedAt time.Time) {
 	ix.completedAt = completedAt
 }
 
-// Save writes the index atomically: to a temporary file of mode 0600 in
-// the same directory (made 0700 when missing), synced, then renamed over
-// the old one, so that a reader sees the old index or the new one, never
-// half of one.
+// Save writes the index atomically (cachefile.Write): to a temporary
+// file of mode 0600 and a random name in the same directory (made 0700
+// when missing), synced, then renamed over the old one, so that a reader
+// sees the old index or the new one, never half of one. An index whose
+// file would be larger than MaxFileSize, which no start would read, is
+// not written.
 func (ix *Index) Save() error {
 	ix.mu.Lock()
 	f := file{Version: FormatVersion, Endpoint: ix.endpoint, Org: ix.org, CompletedAt: ix.completedAt,
@@ -294,38 +348,12 @@ func (ix *Index) Save() error {
 	if err != nil {
 		return err
 	}
-	dir := filepath.Dir(ix.path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	if int64(len(data)) > maxFileSize {
+		return fmt.Errorf("saving the pipeline index: %s, more than %s", cachefile.SizeText(int64(len(data))), cachefile.SizeText(maxFileSize))
+	}
+	if err := cachefile.Write(ix.path, data); err != nil {
 		return fmt.Errorf("saving the pipeline index: %w", err)
 	}
-	tmp, err := os.CreateTemp(dir, ".pipelines-*.tmp")
-	if err != nil {
-		return fmt.Errorf("saving the pipeline index: %w", err)
-	}
-	done := false
-	defer func() {
-		if !done {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	// CreateTemp makes the file 0600 already; say so for any umask.
-	if err := tmp.Chmod(0o600); err != nil {
-		return fmt.Errorf("saving the pipeline index: %w", err)
-	}
-	if _, err := tmp.Write(data); err != nil {
-		return fmt.Errorf("saving the pipeline index: %w", err)
-	}
-	if err := tmp.Sync(); err != nil {
-		return fmt.Errorf("saving the pipeline index: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("saving the pipeline index: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), ix.path); err != nil {
-		return fmt.Errorf("saving the pipeline index: %w", err)
-	}
-	done = true
 	ix.mu.Lock()
 	ix.discarded = ""
 	ix.mu.Unlock()

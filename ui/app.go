@@ -146,7 +146,7 @@ func New(ctx context.Context, opts Options) *App {
 // Init loads the home screen, asks the terminal for its background
 // colour and starts the refresh timer.
 func (a *App) Init() tea.Cmd {
-	return tea.Batch(a.top().Init(), tea.RequestBackgroundColor, a.armRefresh(), a.askToken(), a.spinIfBusy(), tickBudget(a.c.AppCtx))
+	return tea.Batch(a.top().Init(), tea.RequestBackgroundColor, a.armRefresh(), a.askToken(), a.spinIfBusy(), tickBudget(a.c.AppCtx), a.awaitIndex())
 }
 
 // askToken asks the API what the token may do (its scopes), so that what
@@ -359,6 +359,8 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 		return a.toTop(msg)
 	case common.PipelinesPage:
 		return a.pipelinesArrived(msg)
+	case indexRead:
+		return a.takeIndex(msg)
 	case org.Change:
 		return a.changed(msg)
 	case common.Broadcast:
@@ -521,12 +523,12 @@ func (a *App) reset(client *api.Client) tea.Cmd {
 	a.stack = []common.Screen{screen.NewClustersScreen(c)}
 	s, sizeCmd := a.top().Update(tea.WindowSizeMsg{Width: c.Width, Height: c.Height})
 	a.stack[0] = s
-	return tea.Batch(sizeCmd, s.Init(), a.askToken(), common.Flash(common.FlashOK, "switched to "+common.Clean(client.Org())))
+	return tea.Batch(sizeCmd, s.Init(), a.askToken(), a.awaitIndex(), common.Flash(common.FlashOK, "switched to "+common.Clean(client.Org())))
 }
 
-// useIndex opens the organisation's on-disk pipelines index, unless
-// turned off or there is no cache directory (then the console works as
-// without one).
+// useIndex starts reading the organisation's on-disk pipelines index in
+// the background, unless turned off or there is no cache directory (then
+// the console works as without one); awaitIndex brings it in.
 func (a *App) useIndex() {
 	if a.opts.NoPipelineIndex {
 		return
@@ -534,6 +536,50 @@ func (a *App) useIndex() {
 	if dir, err := pipelineindex.DefaultDir(); err == nil {
 		a.c.Org.UseIndex(dir)
 	}
+}
+
+// indexRead brings the pipelines of org's index, read and made ready to
+// show.
+type indexRead struct {
+	org  *org.State
+	rows *org.IndexRows
+}
+
+// awaitIndex waits, off the event loop, for the index useIndex started
+// reading, and makes its rows ready to show.
+func (a *App) awaitIndex() tea.Cmd {
+	st, ctx := a.c.Org, a.c.AppCtx
+	ready := st.IndexReady()
+	if ready == nil {
+		return nil
+	}
+	return func() tea.Msg {
+		select {
+		case <-ready:
+			return indexRead{org: st, rows: st.PrepareIndex()}
+		case <-ctx.Done():
+			return nil
+		}
+	}
+}
+
+// takeIndex shows the pipelines of the index just read, unless the
+// console has switched organisation since; a file that was ignored is
+// said (once per process: SSH sessions share the index).
+func (a *App) takeIndex(msg indexRead) tea.Cmd {
+	if msg.org != a.c.Org {
+		return nil
+	}
+	discarded := a.c.Org.TakeIndex(msg.rows)
+	cmds := []tea.Cmd{a.everyScreen(common.PipelinesLoaded{})}
+	if p, ok := a.overlay.(*component.Palette); ok {
+		p.Items = a.paletteItems()
+		p.Filter()
+	}
+	if discarded != "" {
+		cmds = append(cmds, common.Flash(common.FlashInfo, "the pipelines index was not read ("+common.Clean(discarded)+"); it is made again"))
+	}
+	return tea.Batch(cmds...)
 }
 
 func (a *App) quit() tea.Cmd {
