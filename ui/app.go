@@ -16,6 +16,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
+	"github.com/jonboulle/clockwork"
 
 	"github.com/kiteconsole/kiteconsole/api"
 	"github.com/kiteconsole/kiteconsole/audit"
@@ -35,7 +36,12 @@ type Options struct {
 	Demo bool
 	// Refresh is how often the visible screen reloads; 0 turns it off.
 	Refresh time.Duration
-	// Now is the console's clock (time.Now when nil).
+	// Clock runs the console's timers: refreshes, the job log's follow
+	// timer, debounces, flash expiry (the real clock when nil). Tests give
+	// it the fake clock the sandbox and the client run on, and move it.
+	Clock clockwork.Clock
+	// Now is the time the console shows things against (Clock's when
+	// nil); tests of goldens fix it.
 	Now func() time.Time
 	// Keys overrides the default key map.
 	Keys *keymap.KeyMap
@@ -112,8 +118,11 @@ type refreshTick struct{ gen int }
 
 // New builds the console.
 func New(ctx context.Context, opts Options) *App {
+	if opts.Clock == nil {
+		opts.Clock = clockwork.NewRealClock()
+	}
 	if opts.Now == nil {
-		opts.Now = time.Now
+		opts.Now = opts.Clock.Now
 	}
 	keys := keymap.Default()
 	if opts.Keys != nil {
@@ -125,6 +134,7 @@ func New(ctx context.Context, opts Options) *App {
 		Styles:    theme.New(opts.Dark),
 		Keys:      keys,
 		Now:       opts.Now,
+		Clock:     opts.Clock,
 		ReadOnly:  opts.Client.ReadOnly(),
 		AppCtx:    appCtx,
 		Tasks:     &common.Tasks{Label: map[int]string{}},
@@ -146,7 +156,7 @@ func New(ctx context.Context, opts Options) *App {
 // Init loads the home screen, asks the terminal for its background
 // colour and starts the refresh timer.
 func (a *App) Init() tea.Cmd {
-	return tea.Batch(a.top().Init(), tea.RequestBackgroundColor, a.armRefresh(), a.askToken(), a.spinIfBusy(), tickBudget(a.c.AppCtx))
+	return tea.Batch(a.top().Init(), tea.RequestBackgroundColor, a.armRefresh(), a.askToken(), a.spinIfBusy(), tickBudget(a.c))
 }
 
 // askToken asks the API what the token may do (its scopes), so that what
@@ -167,16 +177,16 @@ func (a *App) armRefresh() tea.Cmd {
 	}
 	gen := a.refreshGen
 	// The budget runs on the client's clock, not the display's.
-	pace := refreshPace(a.opts.Refresh, a.c.Client.Budget(), time.Now())
+	pace := refreshPace(a.opts.Refresh, a.c.Client.Budget(), a.c.Client.Now())
 	// Ticks keep to the wall clock's grid of the pace, so that every SSH
 	// session refreshes at the same moment and the shared fetcher sends
 	// one request for all of them. A pace slowed by the budget is waited
 	// whole: it must not end before the window resets.
 	wait := pace
 	if pace == a.opts.Refresh {
-		wait = pace - time.Duration(time.Now().UnixNano()%int64(pace))
+		wait = pace - time.Duration(a.c.Clock.Now().UnixNano()%int64(pace))
 	}
-	return common.Tick(a.c.AppCtx, wait, func(time.Time) tea.Msg { return refreshTick{gen: gen} })
+	return a.c.Tick(wait, func(time.Time) tea.Msg { return refreshTick{gen: gen} })
 }
 
 // refreshPace slows the refresh down as the organisation's budget falls:
@@ -201,8 +211,8 @@ func refreshPace(every time.Duration, b api.Budget, now time.Time) time.Duration
 // reports one, so its reset counts down; it sends nothing.
 type budgetTick struct{}
 
-func tickBudget(ctx context.Context) tea.Cmd {
-	return common.Tick(ctx, time.Second, func(time.Time) tea.Msg { return budgetTick{} })
+func tickBudget(c *common.Common) tea.Cmd {
+	return c.Tick(time.Second, func(time.Time) tea.Msg { return budgetTick{} })
 }
 
 // autoRefresh asks the top screen to reload, as a background refresh: its
@@ -211,7 +221,7 @@ func tickBudget(ctx context.Context) tea.Cmd {
 func (a *App) autoRefresh(changed bool) tea.Cmd {
 	var tick int64
 	if every := a.opts.Refresh; every > 0 {
-		tick = (time.Now().UnixNano() + int64(every)/2) / int64(every)
+		tick = (a.c.Clock.Now().UnixNano() + int64(every)/2) / int64(every)
 	}
 	return a.toTop(common.RefreshMsg{Auto: true, Lane: org.Background, Tick: tick, Changed: changed})
 }
@@ -285,7 +295,7 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 		}
 		a.flashID++
 		id := a.flashID
-		return common.Tick(a.c.AppCtx, flashFor, func(time.Time) tea.Msg { return flashExpired{id: id} })
+		return a.c.Tick(flashFor, func(time.Time) tea.Msg { return flashExpired{id: id} })
 	case flashExpired:
 		if msg.id == a.flashID {
 			a.flash = common.FlashMsg{}
@@ -299,7 +309,7 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 		a.c.Org.Filler.Step(a.c.AppCtx, a.c.Now())
 		return tea.Batch(a.autoRefresh(false), a.armRefresh())
 	case budgetTick:
-		return tickBudget(a.c.AppCtx)
+		return tickBudget(a.c)
 	case ChangedElsewhere:
 		return a.autoRefresh(true)
 	case common.PushMsg:

@@ -75,7 +75,7 @@ func startDriver(t *testing.T, o driverOptions) *driver {
 	sbOpts := sandbox.Options{Size: o.size, Latency: o.latency, RateLimit: o.rateLimit}
 	now := func() time.Time { return sandboxtest.Now }
 	if o.clock != nil {
-		sbOpts.Now, sbOpts.Clock, now = o.clock.Now, o.clock.Now, o.clock.Now
+		sbOpts.Now, sbOpts.Clock, now = o.clock.Now, sandboxtest.RealTimers(o.clock), o.clock.Now
 	}
 	env := sandboxtest.Start(t, sbOpts, o.wrap)
 	cfg := api.Config{ReadOnly: o.readOnly, Timeout: o.timeout, CacheFor: o.cacheFor}

@@ -26,7 +26,7 @@ import (
 // run on a clock the test holds (sandboxtest.Clock), shared by the
 // sandbox and the client's budget.
 func incidentOptions(clock *sandboxtest.Clock) sandbox.Options {
-	return sandbox.Options{Size: sandbox.SizeLarge, Latency: 30 * time.Millisecond, Clock: clock.Now,
+	return sandbox.Options{Size: sandbox.SizeLarge, Latency: 30 * time.Millisecond, Clock: sandboxtest.RealTimers(clock),
 		RateLimit:     sandbox.RateLimit{Limit: 200, Window: time.Minute},
 		UserRateLimit: sandbox.RateLimit{Limit: 50, Window: time.Minute}}
 }

@@ -110,7 +110,7 @@ func (p *Palette) searchPipelines() tea.Cmd {
 		return nil
 	}
 	seq := p.typedSeq
-	return tea.Tick(paletteSearchDebounce, func(time.Time) tea.Msg { return paletteSettled{seq: seq, text: text} })
+	return p.c.Tick(paletteSearchDebounce, func(time.Time) tea.Msg { return paletteSettled{seq: seq, text: text} })
 }
 
 // typingCommand reports whether text is the start of a command's name

@@ -346,7 +346,7 @@ func (s *PipelinesScreen) typing() tea.Cmd {
 		return nil
 	}
 	seq := s.typedSeq
-	return tea.Tick(filterDebounce, func(time.Time) tea.Msg { return filterSettled{seq: seq, text: text} })
+	return s.C.Tick(filterDebounce, func(time.Time) tea.Msg { return filterSettled{seq: seq, text: text} })
 }
 
 // search asks the server for a filter the typing paused on.
