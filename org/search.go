@@ -4,6 +4,7 @@ import (
 	"context"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -107,6 +108,9 @@ type IndexFiller struct {
 	PagesPerStep int
 
 	running atomic.Bool
+	// stepDone is closed when the last step started has ended (Wait).
+	mu       sync.Mutex
+	stepDone chan struct{}
 	// saver is the index's, shared with the console's own saves.
 	saver *indexSaver
 	// next and seen are the listing in progress; only the step that holds
@@ -137,7 +141,12 @@ func (f *IndexFiller) Step(ctx context.Context, now time.Time) bool {
 		f.running.Store(false)
 		return false
 	}
+	done := make(chan struct{})
+	f.mu.Lock()
+	f.stepDone = done
+	f.mu.Unlock()
 	go func() {
+		defer close(done)
 		defer f.running.Store(false)
 		f.step(api.InBackground(ctx), now, every)
 	}()
@@ -146,6 +155,21 @@ func (f *IndexFiller) Step(ctx context.Context, now time.Time) bool {
 
 // Running reports whether a step is reading pages now.
 func (f *IndexFiller) Running() bool { return f.running.Load() }
+
+// Wait waits for the step under way, if any, and for the index's save
+// that it started to reach the disk.
+func (f *IndexFiller) Wait() {
+	f.mu.Lock()
+	done := f.stepDone
+	f.mu.Unlock()
+	if done == nil {
+		return
+	}
+	<-done
+	if f.saver != nil { // set by the step, which has ended
+		f.saver.wait()
+	}
+}
 
 func (f *IndexFiller) step(ctx context.Context, now time.Time, every time.Duration) {
 	pages := f.PagesPerStep

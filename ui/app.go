@@ -63,6 +63,9 @@ type Options struct {
 	// NoPipelineIndex keeps the pipelines index off disk: nothing is read
 	// from or written to $XDG_CACHE_HOME/kiteconsole.
 	NoPipelineIndex bool
+	// IndexDir is where the pipelines index is kept
+	// ($XDG_CACHE_HOME/kiteconsole when empty).
+	IndexDir string
 }
 
 // ChangedElsewhere tells a console that the organisation was changed from
@@ -114,7 +117,10 @@ type App struct {
 }
 
 type flashExpired struct{ id int }
-type refreshTick struct{ gen int }
+type refreshTick struct {
+	gen  int
+	tick int64
+}
 
 // New builds the console.
 func New(ctx context.Context, opts Options) *App {
@@ -182,11 +188,22 @@ func (a *App) armRefresh() tea.Cmd {
 	// session refreshes at the same moment and the shared fetcher sends
 	// one request for all of them. A pace slowed by the budget is waited
 	// whole: it must not end before the window resets.
+	now := a.c.Clock.Now()
 	wait := pace
 	if pace == a.opts.Refresh {
-		wait = pace - time.Duration(a.c.Clock.Now().UnixNano()%int64(pace))
+		wait = pace - time.Duration(now.UnixNano()%int64(pace))
 	}
-	return a.c.Tick(wait, func(time.Time) tea.Msg { return refreshTick{gen: gen} })
+	// The tick is numbered for the moment it is set for, not the moment
+	// the loop gets to it: a busy loop (a slow machine, the race
+	// detector) took a late tick for a later one, and sessions numbered
+	// the same refresh apart.
+	tick := gridTick(now.Add(wait), a.opts.Refresh)
+	return a.c.Tick(wait, func(time.Time) tea.Msg { return refreshTick{gen: gen, tick: tick} })
+}
+
+// gridTick numbers the refresh at t on the grid of every.
+func gridTick(t time.Time, every time.Duration) int64 {
+	return (t.UnixNano() + int64(every)/2) / int64(every)
 }
 
 // refreshPace slows the refresh down as the organisation's budget falls:
@@ -221,8 +238,13 @@ func tickBudget(c *common.Common) tea.Cmd {
 func (a *App) autoRefresh(changed bool) tea.Cmd {
 	var tick int64
 	if every := a.opts.Refresh; every > 0 {
-		tick = (a.c.Clock.Now().UnixNano() + int64(every)/2) / int64(every)
+		tick = gridTick(a.c.Clock.Now(), every)
 	}
+	return a.refreshAt(tick, changed)
+}
+
+// refreshAt is autoRefresh numbered tick.
+func (a *App) refreshAt(tick int64, changed bool) tea.Cmd {
 	return a.toTop(common.RefreshMsg{Auto: true, Lane: org.Background, Tick: tick, Changed: changed})
 }
 
@@ -307,7 +329,7 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 		}
 		// The pipelines index is completed on the timer, in the background lane.
 		a.c.Org.Filler.Step(a.c.AppCtx, a.c.Now())
-		return tea.Batch(a.autoRefresh(false), a.armRefresh())
+		return tea.Batch(a.refreshAt(msg.tick, false), a.armRefresh())
 	case budgetTick:
 		return tickBudget(a.c)
 	case ChangedElsewhere:
@@ -538,7 +560,9 @@ func (a *App) useIndex() {
 	if a.opts.NoPipelineIndex {
 		return
 	}
-	if dir, err := pipelineindex.DefaultDir(); err == nil {
+	if a.opts.IndexDir != "" {
+		a.c.Org.UseIndex(a.opts.IndexDir)
+	} else if dir, err := pipelineindex.DefaultDir(); err == nil {
 		a.c.Org.UseIndex(dir)
 	}
 }
