@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -13,8 +12,6 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/kiteconsole/kiteconsole/api"
-	"github.com/kiteconsole/kiteconsole/api/sandbox"
 	"github.com/kiteconsole/kiteconsole/api/sandbox/sandboxtest"
 	"github.com/kiteconsole/kiteconsole/model"
 	"github.com/kiteconsole/kiteconsole/ui/common"
@@ -342,32 +339,7 @@ func TestPrefilledInputsAreCleaned(t *testing.T) {
 func startLiveDriver(t *testing.T, width, height int) (*driver, *sandboxtest.Clock) {
 	t.Helper()
 	clock := sandboxtest.NewClock()
-	env := sandboxtest.Start(t, sandbox.Options{Now: clock.Now}, nil)
-	app := New(context.Background(), Options{Client: env.ClientWith(t, api.Config{}), Now: clock.Now, Demo: true, Dark: true})
-	p := tea.NewProgram(app, tea.WithInput(nil), tea.WithOutput(io.Discard), tea.WithoutSignals(),
-		tea.WithWindowSize(width, height),
-		tea.WithFilter(func(m tea.Model, msg tea.Msg) tea.Msg {
-			if pr, ok := msg.(probe); ok {
-				pr.fn(m.(*App))
-				return nil
-			}
-			return msg
-		}))
-	d := &driver{t: t, p: p, env: env, out: make(chan error, 1)}
-	go func() {
-		_, err := p.Run()
-		d.out <- err
-	}()
-	t.Cleanup(func() {
-		p.Quit()
-		select {
-		case <-d.out:
-		case <-time.After(10 * time.Second):
-			t.Error("the program did not stop")
-		}
-	})
-	p.Send(tea.WindowSizeMsg{Width: width, Height: height})
-	return d, clock
+	return startDriver(t, driverOptions{clock: clock, width: width, height: height}), clock
 }
 
 // A pipeline with running builds: the API refuses its deletion (422). The

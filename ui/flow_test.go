@@ -284,6 +284,7 @@ func TestDeleteNeedsTheNameTyped(t *testing.T) {
 			t.Fatal("the cluster is still there")
 		}
 	}
+	d.advance(flashFor) // the flash names it too
 	d.waitGone("Sandbox  ")
 }
 
@@ -410,6 +411,17 @@ func TestPauseWithNoAnswerIsFetchedAgainAndSaidSo(t *testing.T) {
 	d.keys("p")
 	d.typeText("slow network")
 	d.keys("enter")
+	// The pause is made; its answer never comes, until the client's
+	// timeout passes on the test's clock.
+	d.waitUntil("sent the pause", false, func(string) bool {
+		for _, r := range d.env.Sandbox.Requests() {
+			if strings.HasSuffix(r.Path, "/pause_dispatch") {
+				return true
+			}
+		}
+		return false
+	})
+	d.clock.Add(200 * time.Millisecond)
 	frame := d.waitFor("no answer in time, so it was fetched again: default (now paused)")
 	if !strings.Contains(frame, "slow network — Sam Kim") {
 		t.Fatalf("the row does not show the queue as the API has it:\n%s", frame)
@@ -430,7 +442,8 @@ func TestStaleDataStaysVisibleWithItsAge(t *testing.T) {
 	d.waitFor("Production", "PAUSED")
 	fail.Store(true)
 	d.keys("r")
-	frame := d.waitFor("refresh failed; showing data from", "could not load clusters")
+	// The client retries the 503s after its backoffs, on the test's clock.
+	frame := d.runUntil("said the refresh failed", 100*time.Millisecond, showsAll([]string{"refresh failed; showing data from", "could not load clusters"}))
 	if !strings.Contains(frame, "Production") || !strings.Contains(frame, "Sandbox") {
 		t.Fatalf("the rows went away:\n%s", frame)
 	}

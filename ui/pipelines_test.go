@@ -8,6 +8,7 @@ import (
 
 	"github.com/kiteconsole/kiteconsole/api/sandbox"
 	"github.com/kiteconsole/kiteconsole/model"
+	"github.com/kiteconsole/kiteconsole/ui/screen"
 )
 
 func openPipelines(d *driver) {
@@ -226,6 +227,7 @@ func TestPipelinesLoadAsYouScroll(t *testing.T) {
 	// A filter finds what is not loaded: the server is asked.
 	d.keys("/")
 	d.typeText("payments core")
+	d.advance(screen.FilterDebounce) // typing pauses
 	d.waitFor("/payments core", "› payments core")
 	d.keys("esc", "esc") // clear the filter, then back home
 	d.waitFor("payments-01")

@@ -110,6 +110,7 @@ func init() {
 			d.waitFor("Production", "DEFAULT QUEUE")
 			d.keys(":")
 			d.typeText("deploy production")
+			d.settle() // the pipelines are in: the palette lists it
 			d.keys("enter")
 			d.waitFor("Repository")
 			d.keys("tab")
@@ -121,6 +122,7 @@ func init() {
 			d.waitFor("Production", "DEFAULT QUEUE")
 			d.keys(":")
 			d.typeText("deploy production")
+			d.settle() // the pipelines are in: the palette lists it
 			d.keys("enter")
 			d.waitFor("Repository")
 			d.keys("tab")
