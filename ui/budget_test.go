@@ -19,6 +19,7 @@ import (
 )
 
 func TestRefreshPaceFollowsTheBudget(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
 	every := 30 * time.Second
 	budget := func(remaining int) api.Budget {
@@ -46,6 +47,7 @@ func TestRefreshPaceFollowsTheBudget(t *testing.T) {
 // The header shows the organisation's budget as the API reports it, and
 // says when only the reserve is left.
 func TestHeaderShowsTheBudget(t *testing.T) {
+	t.Parallel()
 	d := startDriver(t, driverOptions{width: 120, height: 30, rateLimit: sandbox.RateLimit{Limit: 200, Window: time.Hour}})
 	d.waitFor("Production", "PAUSED")
 	d.waitShown("/200 org · resets ")
@@ -71,6 +73,7 @@ var budgetText = regexp.MustCompile(`API (\d+)/200 org · resets \d+s`)
 // With the SSH server's shared cache, opening a screen may be answered by
 // it, but r always asks the API.
 func TestRefreshKeyBypassesTheSharedCache(t *testing.T) {
+	t.Parallel()
 	d := startDriver(t, driverOptions{width: 120, height: 30, cacheFor: time.Hour})
 	d.waitFor("Production", "PAUSED")
 	lists := func() int {

@@ -68,6 +68,7 @@ func findPipeline(d *driver, name string) (requests int, took, wall time.Duratio
 // a request for the list, once the index is complete (which the timer's
 // background steps make it, within the background share).
 func TestFindANamedPipelineInALargeOrganisation(t *testing.T) {
+	t.Parallel()
 	name := lastLargePipeline(t)
 	clock := sandboxtest.NewClock()
 	env := sandboxtest.Start(t, incidentOptions(clock), nil)
@@ -149,6 +150,7 @@ func BenchmarkFindANamedPipeline(b *testing.B) {
 // The palette finds a pipeline that is not loaded by asking the API for
 // its name once typing pauses; the start of a command's name asks nothing.
 func TestPaletteFindsAPipelineByName(t *testing.T) {
+	t.Parallel()
 	name := lastLargePipeline(t)
 	d := startDriver(t, driverOptions{width: 120, height: 30, size: sandbox.SizeLarge})
 	d.waitFor("payments-01")

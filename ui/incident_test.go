@@ -78,8 +78,7 @@ type incident struct {
 // with a note.
 func runIncidentPath(tb testing.TB) incident {
 	tb.Helper()
-	// A cold start: no index from an earlier sandbox on the same port.
-	tb.Setenv("XDG_CACHE_HOME", tb.TempDir())
+	// A cold start: the console's pipelines index is its own (startModel).
 	clock := sandboxtest.NewClock()
 	env := sandboxtest.Start(tb, incidentOptions(clock), nil)
 	d := startConsole(tb, env, clock, 120, 30)
@@ -152,6 +151,7 @@ func runIncidentPath(tb testing.TB) incident {
 // The incident path on the large organisation under both windows: the
 // pause reaches the API within a second of enter, and nothing is refused.
 func TestIncidentPath(t *testing.T) {
+	t.Parallel()
 	got := runIncidentPath(t)
 	t.Logf("pause reached the API %s after enter (%s of wall time); %d requests (%d for the pipelines list), %d refused",
 		got.pauseAfter, got.pauseWall.Round(time.Millisecond), got.requests, got.pipelineLists, got.refused)
@@ -196,10 +196,10 @@ var walkKeys = []string{
 // walk, a pause still reaches the API within a second, unrefused: no
 // sequence of keys leaves a change waiting.
 func TestPauseGetsThroughAfterARandomWalk(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("the walk takes a while")
 	}
-	t.Setenv("XDG_CACHE_HOME", t.TempDir())
 	clock := sandboxtest.NewClock()
 	env := sandboxtest.Start(t, incidentOptions(clock), nil)
 	d := startConsole(t, env, clock, 120, 30)

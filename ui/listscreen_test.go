@@ -48,6 +48,7 @@ func clusterListScreen(c *common.Common, marked map[string]bool) *component.List
 }
 
 func TestListScreenHostsADeclaredList(t *testing.T) {
+	t.Parallel()
 	var fail atomic.Bool
 	d := startDriver(t, driverOptions{width: 100, height: 30, cacheFor: time.Hour, wrap: func(h http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -109,6 +110,7 @@ func TestListScreenHostsADeclaredList(t *testing.T) {
 // A progressive list shows the pages of its first load as they come; a
 // reload keeps the whole list on show until its new list is complete.
 func TestListScreenLoadsPageByPage(t *testing.T) {
+	t.Parallel()
 	d := startDriver(t, driverOptions{width: 100, height: 30})
 	d.waitFor("Production", "PAUSED")
 	all, err := d.env.Client.ListPipelines(context.Background(), nil)
