@@ -17,6 +17,7 @@ require (
 	github.com/charmbracelet/x/vt v0.1.0
 	github.com/creack/pty v1.1.24
 	github.com/google/uuid v1.6.0
+	github.com/jonboulle/clockwork v0.5.0
 	github.com/kyokomi/emoji/v2 v2.2.14
 	github.com/spf13/cobra v1.10.2
 	github.com/spf13/pflag v1.0.9

@@ -751,7 +751,7 @@ func refusedScope(status int, h http.Header, body []byte) string {
 // the window its body names (RateLimit-User-Reset for "rest_user",
 // RateLimit-Reset for "rest", else the body's reset), or as serverWait
 // says.
-func rateLimitWait(h http.Header, body []byte) (time.Duration, bool) {
+func rateLimitWait(h http.Header, body []byte, now time.Time) (time.Duration, bool) {
 	var b rateLimitBody
 	_ = json.Unmarshal(body, &b)
 	header := map[string]string{ScopeUser: "RateLimit-User-Reset", ScopeOrg: "RateLimit-Reset"}[refusedScope(http.StatusTooManyRequests, h, body)]
@@ -761,7 +761,7 @@ func rateLimitWait(h http.Header, body []byte) (time.Duration, bool) {
 	if b.Reset != nil && *b.Reset >= 0 {
 		return time.Duration(*b.Reset) * time.Second, true
 	}
-	return serverWait(h)
+	return serverWait(h, now)
 }
 
 // resetMargin is added to a wait for a window to reset: the server's

@@ -21,7 +21,7 @@ import (
 
 func budgetEnv(t *testing.T, clock *sandboxtest.Clock, limit int, wrap func(http.Handler) http.Handler) *sandboxtest.Env {
 	t.Helper()
-	return sandboxtest.Start(t, sandbox.Options{Size: sandbox.SizeDemo, Clock: clock.Now,
+	return sandboxtest.Start(t, sandbox.Options{Size: sandbox.SizeDemo, Clock: clock,
 		RateLimit: sandbox.RateLimit{Limit: limit, Window: time.Minute}}, wrap)
 }
 

@@ -18,6 +18,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/jonboulle/clockwork"
 )
 
 // DefaultEndpoint is Buildkite's REST API.
@@ -57,7 +59,12 @@ type Config struct {
 	// Budget is how the organisation's request budget is spent between a
 	// person's requests and background refreshes.
 	Budget Policy
-	// Now is the client's clock for the budget (time.Now when nil).
+	// Clock runs the client's timers: the waits before retries and for
+	// the budget, and each attempt's timeout (the real clock when nil).
+	// Tests give the same fake clock to the sandbox and move it by hand.
+	Clock clockwork.Clock
+	// Now is the time the budget's windows are read against (Clock's when
+	// nil).
 	Now func() time.Time
 	// CacheFor, when set, answers a GET from a reply younger than it,
 	// shared by every client made with WithAccess (the SSH server's
@@ -104,6 +111,8 @@ type Client struct {
 	// fetch sends GETs of the same URL once, and caches for background
 	// refreshes; clients made by WithAccess share it.
 	fetch *fetcher
+	// clock runs the timers (Config.Clock).
+	clock clockwork.Clock
 	// sleep waits before a retry; tests replace it to observe the waits.
 	sleep func(ctx context.Context, d time.Duration) error
 }
@@ -124,6 +133,14 @@ func New(cfg Config) (*Client, error) {
 	if cfg.Token == "" {
 		return nil, errors.New("no API token: set BUILDKITE_API_TOKEN")
 	}
+	clock := cfg.Clock
+	if clock == nil {
+		clock = clockwork.NewRealClock()
+	}
+	now := cfg.Now
+	if now == nil {
+		now = clock.Now
+	}
 	c := &Client{
 		base:         base,
 		org:          cfg.Org,
@@ -136,11 +153,12 @@ func New(cfg Config) (*Client, error) {
 		onChange:     cfg.OnChange,
 		parallel:     cfg.Parallel,
 		timeout:      cfg.Timeout,
-		sched:        newScheduler(cfg.Budget, cfg.Now),
+		sched:        newScheduler(cfg.Budget, now),
 		session:      &session{},
 		fetch:        newFetcher(cfg.CacheFor),
-		sleep:        sleepContext,
+		clock:        clock,
 	}
+	c.sleep = c.sleepContext
 	if c.parallel <= 0 {
 		c.parallel = DefaultParallel
 	}
@@ -193,6 +211,10 @@ const DefaultTimeout = 15 * time.Second
 // ErrTimeout is a request the API did not answer in time: whether a
 // change was made is unknown.
 var ErrTimeout = errors.New("the API did not answer in time")
+
+// errAttemptTimeout ends an attempt the API did not answer within the
+// client's timeout.
+var errAttemptTimeout = errors.New("attempt timed out")
 
 // DefaultParallel is how many pages of a list are fetched at once.
 const DefaultParallel = 8
@@ -362,8 +384,12 @@ func (c *Client) send(ctx context.Context, method string, target *url.URL, paylo
 		body = bytes.NewReader(payload)
 	}
 	parent := ctx
-	ctx, cancel := context.WithTimeout(ctx, c.timeout)
-	defer cancel()
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	// The attempt's timeout runs on the client's clock, as the sandbox's
+	// hangs do in tests.
+	timeout := c.clock.AfterFunc(c.timeout, func() { cancel(errAttemptTimeout) })
+	defer timeout.Stop()
 	hr, err := http.NewRequestWithContext(ctx, method, target.String(), body)
 	if err != nil {
 		return nil, 0, nil, err
@@ -382,7 +408,7 @@ func (c *Client) send(ctx context.Context, method string, target *url.URL, paylo
 		if ctxErr := parent.Err(); ctxErr != nil {
 			return nil, 0, nil, ctxErr
 		}
-		if ctx.Err() != nil {
+		if errors.Is(context.Cause(ctx), errAttemptTimeout) {
 			return nil, 0, nil, fmt.Errorf("%s %s: %w (%s)", method, target.Path, ErrTimeout, c.timeout)
 		}
 		// The transport's error names the URL, never the token.
@@ -394,7 +420,7 @@ func (c *Client) send(ctx context.Context, method string, target *url.URL, paylo
 		if ctxErr := parent.Err(); ctxErr != nil {
 			return nil, 0, nil, ctxErr
 		}
-		if ctx.Err() != nil {
+		if errors.Is(context.Cause(ctx), errAttemptTimeout) {
 			return nil, 0, nil, fmt.Errorf("%s %s: %w (%s)", method, target.Path, ErrTimeout, c.timeout)
 		}
 		return nil, 0, nil, fmt.Errorf("%s %s: reading the reply: %w", method, target.Path, err)
@@ -417,7 +443,7 @@ func unwrapURLError(err error) error {
 func (c *Client) retryWait(method string, status int, h http.Header, body []byte, attempt int) (time.Duration, bool) {
 	switch {
 	case status == http.StatusTooManyRequests:
-		if d, ok := rateLimitWait(h, body); ok {
+		if d, ok := rateLimitWait(h, body, c.sched.now()); ok {
 			// Never at once, even on "Reset: 0", and not in step with
 			// every other client waiting for the same reset.
 			return min(d, c.maxRetryWait) + resetMargin(), true
@@ -430,8 +456,9 @@ func (c *Client) retryWait(method string, status int, h http.Header, body []byte
 }
 
 // serverWait reads how long the server asks us to wait: RateLimit-Reset
-// (seconds until the window resets) or Retry-After (seconds or a date).
-func serverWait(h http.Header) (time.Duration, bool) {
+// (seconds until the window resets) or Retry-After (seconds or a date,
+// read against now).
+func serverWait(h http.Header, now time.Time) (time.Duration, bool) {
 	if v := h.Get("RateLimit-Reset"); v != "" {
 		if n, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && n >= 0 {
 			return time.Duration(n) * time.Second, true
@@ -442,7 +469,7 @@ func serverWait(h http.Header) (time.Duration, bool) {
 			return time.Duration(n) * time.Second, true
 		}
 		if t, err := http.ParseTime(v); err == nil {
-			return max(0, time.Until(t)), true
+			return max(0, t.Sub(now)), true
 		}
 	}
 	return 0, false
@@ -455,11 +482,12 @@ func (c *Client) backoff(attempt int) time.Duration {
 	return time.Duration(rand.Int64N(int64(ceiling)) + 1)
 }
 
-func sleepContext(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
+// sleepContext waits d on the client's clock, or until ctx ends.
+func (c *Client) sleepContext(ctx context.Context, d time.Duration) error {
+	t := c.clock.NewTimer(d)
 	defer t.Stop()
 	select {
-	case <-t.C:
+	case <-t.Chan():
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()

@@ -43,7 +43,7 @@ func runningQueue(t *testing.T, ctx context.Context, c *api.Client) (clusterID, 
 func defaultWindowsEnv(t *testing.T, size sandbox.Size) (*sandboxtest.Env, *sandboxtest.Clock) {
 	t.Helper()
 	clock := sandboxtest.NewClock()
-	env := sandboxtest.Start(t, sandbox.Options{Size: size, Clock: clock.Now,
+	env := sandboxtest.Start(t, sandbox.Options{Size: size, Clock: clock,
 		RateLimit: sandbox.DefaultRateLimit, UserRateLimit: sandbox.DefaultUserRateLimit}, nil)
 	return env, clock
 }
@@ -160,7 +160,7 @@ func TestChangeOvertakesABulkReadInProgress(t *testing.T) {
 // goes on after the reset, with no 429.
 func TestBulkReadStopsAtTheReserveAndResumesAfterTheReset(t *testing.T) {
 	clock := sandboxtest.NewClock()
-	env := sandboxtest.Start(t, sandbox.Options{Size: sandbox.SizeLarge, Clock: clock.Now, Now: clock.Now,
+	env := sandboxtest.Start(t, sandbox.Options{Size: sandbox.SizeLarge, Clock: clock, Now: clock.Now,
 		RateLimit: sandbox.RateLimit{Limit: 30, Window: time.Minute}}, nil)
 	// One page at a time, so the count is exact: 30 a window, 15 of it
 	// (the reserve, at most half of a small window) kept.
@@ -242,7 +242,7 @@ func TestBulkReadStopsAtTheReserveAndResumesAfterTheReset(t *testing.T) {
 // organisation's reset.
 func TestA429ForTheUserWaitsForTheUsersReset(t *testing.T) {
 	clock := sandboxtest.NewClock()
-	env := sandboxtest.Start(t, sandbox.Options{Size: sandbox.SizeDemo, Clock: clock.Now,
+	env := sandboxtest.Start(t, sandbox.Options{Size: sandbox.SizeDemo, Clock: clock,
 		RateLimit:     sandbox.RateLimit{Limit: 200, Window: 2 * time.Minute},
 		UserRateLimit: sandbox.RateLimit{Limit: 3, Window: time.Minute}}, nil)
 	// Another client of the same user spends the user's window; this one
@@ -281,7 +281,7 @@ func TestA429ForTheUserWaitsForTheUsersReset(t *testing.T) {
 
 func TestBudgetTextNamesTheBindingWindow(t *testing.T) {
 	clock := sandboxtest.NewClock()
-	env := sandboxtest.Start(t, sandbox.Options{Size: sandbox.SizeEmpty, Clock: clock.Now,
+	env := sandboxtest.Start(t, sandbox.Options{Size: sandbox.SizeEmpty, Clock: clock,
 		RateLimit:     sandbox.RateLimit{Limit: 60, Window: time.Minute},
 		UserRateLimit: sandbox.RateLimit{Limit: 50, Window: time.Minute},
 		UserTokens:    map[string]string{"alex": "alex-token"}}, nil)

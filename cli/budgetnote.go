@@ -25,17 +25,18 @@ func watchBudget(c *api.Client, w io.Writer) (stop func()) {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		tick := time.NewTicker(budgetWatchEvery)
+		// On the client's clock, which its holds are waited on.
+		tick := c.Clock().NewTicker(budgetWatchEvery)
 		defer tick.Stop()
 		var said time.Time
 		for {
 			select {
 			case <-done:
 				return
-			case <-tick.C:
+			case <-tick.Chan():
 			}
 			held := c.Budget().HeldUntil
-			if wait := time.Until(held); wait > 0 && !held.Equal(said) {
+			if wait := held.Sub(c.Now()); wait > 0 && !held.Equal(said) {
 				said = held
 				_, _ = io.WriteString(w, "the organisation's API budget is spent (429): waiting "+
 					wait.Round(time.Second).String()+" for its window to reset (Ctrl-C stops)\n")

@@ -453,6 +453,18 @@ func (pc *Pipelines) saveIndex() {
 type indexSaver struct {
 	mu             sync.Mutex
 	running, dirty bool
+	// idle is closed when the saves asked for are done (nil before any).
+	idle chan struct{}
+}
+
+// wait waits until what was asked to be saved is on disk.
+func (s *indexSaver) wait() {
+	s.mu.Lock()
+	idle := s.idle
+	s.mu.Unlock()
+	if idle != nil {
+		<-idle
+	}
 }
 
 func (s *indexSaver) save(ix *pipelineindex.Index) {
@@ -463,12 +475,15 @@ func (s *indexSaver) save(ix *pipelineindex.Index) {
 		return
 	}
 	s.running = true
+	idle := make(chan struct{})
+	s.idle = idle
 	s.mu.Unlock()
 	go func() {
 		for {
 			s.mu.Lock()
 			if !s.dirty {
 				s.running = false
+				close(idle)
 				s.mu.Unlock()
 				return
 			}

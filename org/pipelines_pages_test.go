@@ -199,7 +199,7 @@ func reopen(ix *pipelineindex.Index) int {
 // nothing is refused; the windows reset on the test's clock.
 func TestIndexFillerStaysWithinTheBackgroundShare(t *testing.T) {
 	clock := sandboxtest.NewClock()
-	env := sandboxtest.Start(t, sandbox.Options{Size: sandbox.SizeLarge, Clock: clock.Now,
+	env := sandboxtest.Start(t, sandbox.Options{Size: sandbox.SizeLarge, Clock: clock,
 		RateLimit: sandbox.RateLimit{Limit: 200, Window: time.Minute}, UserRateLimit: sandbox.RateLimit{Limit: 50, Window: time.Minute}}, nil)
 	client := env.ClientWith(t, api.Config{Now: clock.Now})
 	s := New(client, clock.Now, nil)

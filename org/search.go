@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -119,6 +120,9 @@ type IndexFiller struct {
 	// hold pipelineindex.MaxEntries).
 	MaxPages int
 
+	// stepDone is closed when the last step started has ended (Wait).
+	mu       sync.Mutex
+	stepDone chan struct{}
 	// saver is the index's, shared with the consoles' own saves.
 	saver *indexSaver
 	// progress is the listing's, shared by the consoles of the index.
@@ -172,7 +176,12 @@ func (f *IndexFiller) Step(ctx context.Context, now time.Time) bool {
 		p.running.Store(false)
 		return false
 	}
+	done := make(chan struct{})
+	f.mu.Lock()
+	f.stepDone = done
+	f.mu.Unlock()
 	go func() {
+		defer close(done)
 		defer p.running.Store(false)
 		f.step(api.InBackground(ctx), now, every)
 	}()
@@ -189,6 +198,21 @@ func (f *IndexFiller) Stopped() string {
 		return ""
 	}
 	return f.progress.stopped
+}
+
+// Wait waits for the step under way, if any, and for the index's save
+// that it started to reach the disk.
+func (f *IndexFiller) Wait() {
+	f.mu.Lock()
+	done := f.stepDone
+	f.mu.Unlock()
+	if done == nil {
+		return
+	}
+	<-done
+	if f.saver != nil { // set by the step, which has ended
+		f.saver.wait()
+	}
 }
 
 func (f *IndexFiller) step(ctx context.Context, now time.Time, every time.Duration) {

@@ -37,7 +37,7 @@ func startLargeServer(t *testing.T, clock *sandboxtest.Clock) *harness {
 	t.Setenv("XDG_CACHE_HOME", t.TempDir()) // no index of an earlier sandbox at the same address
 	dir := t.TempDir()
 	h := &harness{t: t, viewer: newSigner(t), operator: newSigner(t), stranger: newSigner(t), auditLog: filepath.Join(dir, "audit.log")}
-	h.env = sandboxtest.Start(t, sandbox.Options{Size: sandbox.SizeLarge, Latency: 30 * time.Millisecond, Clock: clock.Now,
+	h.env = sandboxtest.Start(t, sandbox.Options{Size: sandbox.SizeLarge, Latency: 30 * time.Millisecond, Clock: sandboxtest.RealTimers(clock),
 		RateLimit:     sandbox.RateLimit{Limit: 200, Window: time.Minute},
 		UserRateLimit: sandbox.RateLimit{Limit: 50, Window: time.Minute}}, nil)
 	viewers := filepath.Join(dir, "viewers")

@@ -16,6 +16,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
+	"github.com/jonboulle/clockwork"
 
 	"github.com/kiteconsole/kiteconsole/api"
 	"github.com/kiteconsole/kiteconsole/audit"
@@ -35,7 +36,12 @@ type Options struct {
 	Demo bool
 	// Refresh is how often the visible screen reloads; 0 turns it off.
 	Refresh time.Duration
-	// Now is the console's clock (time.Now when nil).
+	// Clock runs the console's timers: refreshes, the job log's follow
+	// timer, debounces, flash expiry (the real clock when nil). Tests give
+	// it the fake clock the sandbox and the client run on, and move it.
+	Clock clockwork.Clock
+	// Now is the time the console shows things against (Clock's when
+	// nil); tests of goldens fix it.
 	Now func() time.Time
 	// Keys overrides the default key map.
 	Keys *keymap.KeyMap
@@ -57,6 +63,9 @@ type Options struct {
 	// NoPipelineIndex keeps the pipelines index off disk: nothing is read
 	// from or written to $XDG_CACHE_HOME/kiteconsole.
 	NoPipelineIndex bool
+	// IndexDir is where the pipelines index is kept
+	// ($XDG_CACHE_HOME/kiteconsole when empty).
+	IndexDir string
 }
 
 // ChangedElsewhere tells a console that the organisation was changed from
@@ -108,12 +117,18 @@ type App struct {
 }
 
 type flashExpired struct{ id int }
-type refreshTick struct{ gen int }
+type refreshTick struct {
+	gen  int
+	tick int64
+}
 
 // New builds the console.
 func New(ctx context.Context, opts Options) *App {
+	if opts.Clock == nil {
+		opts.Clock = clockwork.NewRealClock()
+	}
 	if opts.Now == nil {
-		opts.Now = time.Now
+		opts.Now = opts.Clock.Now
 	}
 	keys := keymap.Default()
 	if opts.Keys != nil {
@@ -125,6 +140,7 @@ func New(ctx context.Context, opts Options) *App {
 		Styles:    theme.New(opts.Dark),
 		Keys:      keys,
 		Now:       opts.Now,
+		Clock:     opts.Clock,
 		ReadOnly:  opts.Client.ReadOnly(),
 		AppCtx:    appCtx,
 		Tasks:     &common.Tasks{Label: map[int]string{}},
@@ -146,7 +162,7 @@ func New(ctx context.Context, opts Options) *App {
 // Init loads the home screen, asks the terminal for its background
 // colour and starts the refresh timer.
 func (a *App) Init() tea.Cmd {
-	return tea.Batch(a.top().Init(), tea.RequestBackgroundColor, a.armRefresh(), a.askToken(), a.spinIfBusy(), tickBudget(a.c.AppCtx), a.awaitIndex())
+	return tea.Batch(a.top().Init(), tea.RequestBackgroundColor, a.armRefresh(), a.askToken(), a.spinIfBusy(), tickBudget(a.c), a.awaitIndex())
 }
 
 // askToken asks the API what the token may do (its scopes), so that what
@@ -167,16 +183,27 @@ func (a *App) armRefresh() tea.Cmd {
 	}
 	gen := a.refreshGen
 	// The budget runs on the client's clock, not the display's.
-	pace := refreshPace(a.opts.Refresh, a.c.Client.Budget(), time.Now())
+	pace := refreshPace(a.opts.Refresh, a.c.Client.Budget(), a.c.Client.Now())
 	// Ticks keep to the wall clock's grid of the pace, so that every SSH
 	// session refreshes at the same moment and the shared fetcher sends
 	// one request for all of them. A pace slowed by the budget is waited
 	// whole: it must not end before the window resets.
+	now := a.c.Clock.Now()
 	wait := pace
 	if pace == a.opts.Refresh {
-		wait = pace - time.Duration(time.Now().UnixNano()%int64(pace))
+		wait = pace - time.Duration(now.UnixNano()%int64(pace))
 	}
-	return common.Tick(a.c.AppCtx, wait, func(time.Time) tea.Msg { return refreshTick{gen: gen} })
+	// The tick is numbered for the moment it is set for, not the moment
+	// the loop gets to it: a busy loop (a slow machine, the race
+	// detector) took a late tick for a later one, and sessions numbered
+	// the same refresh apart.
+	tick := gridTick(now.Add(wait), a.opts.Refresh)
+	return a.c.Tick(wait, func(time.Time) tea.Msg { return refreshTick{gen: gen, tick: tick} })
+}
+
+// gridTick numbers the refresh at t on the grid of every.
+func gridTick(t time.Time, every time.Duration) int64 {
+	return (t.UnixNano() + int64(every)/2) / int64(every)
 }
 
 // refreshPace slows the refresh down as the organisation's budget falls:
@@ -201,8 +228,8 @@ func refreshPace(every time.Duration, b api.Budget, now time.Time) time.Duration
 // reports one, so its reset counts down; it sends nothing.
 type budgetTick struct{}
 
-func tickBudget(ctx context.Context) tea.Cmd {
-	return common.Tick(ctx, time.Second, func(time.Time) tea.Msg { return budgetTick{} })
+func tickBudget(c *common.Common) tea.Cmd {
+	return c.Tick(time.Second, func(time.Time) tea.Msg { return budgetTick{} })
 }
 
 // autoRefresh asks the top screen to reload, as a background refresh: its
@@ -211,8 +238,13 @@ func tickBudget(ctx context.Context) tea.Cmd {
 func (a *App) autoRefresh(changed bool) tea.Cmd {
 	var tick int64
 	if every := a.opts.Refresh; every > 0 {
-		tick = (time.Now().UnixNano() + int64(every)/2) / int64(every)
+		tick = gridTick(a.c.Clock.Now(), every)
 	}
+	return a.refreshAt(tick, changed)
+}
+
+// refreshAt is autoRefresh numbered tick.
+func (a *App) refreshAt(tick int64, changed bool) tea.Cmd {
 	return a.toTop(common.RefreshMsg{Auto: true, Lane: org.Background, Tick: tick, Changed: changed})
 }
 
@@ -285,7 +317,7 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 		}
 		a.flashID++
 		id := a.flashID
-		return common.Tick(a.c.AppCtx, flashFor, func(time.Time) tea.Msg { return flashExpired{id: id} })
+		return a.c.Tick(flashFor, func(time.Time) tea.Msg { return flashExpired{id: id} })
 	case flashExpired:
 		if msg.id == a.flashID {
 			a.flash = common.FlashMsg{}
@@ -297,9 +329,9 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 		}
 		// The pipelines index is completed on the timer, in the background lane.
 		a.c.Org.Filler.Step(a.c.AppCtx, a.c.Now())
-		return tea.Batch(a.autoRefresh(false), a.armRefresh())
+		return tea.Batch(a.refreshAt(msg.tick, false), a.armRefresh())
 	case budgetTick:
-		return tickBudget(a.c.AppCtx)
+		return tickBudget(a.c)
 	case ChangedElsewhere:
 		return a.autoRefresh(true)
 	case common.PushMsg:
@@ -533,7 +565,9 @@ func (a *App) useIndex() {
 	if a.opts.NoPipelineIndex {
 		return
 	}
-	if dir, err := pipelineindex.DefaultDir(); err == nil {
+	if a.opts.IndexDir != "" {
+		a.c.Org.UseIndex(a.opts.IndexDir)
+	} else if dir, err := pipelineindex.DefaultDir(); err == nil {
 		a.c.Org.UseIndex(dir)
 	}
 }

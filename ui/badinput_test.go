@@ -10,6 +10,7 @@ import (
 // For every field of every form, bad values get a clear message beside
 // the field and nothing is sent.
 func TestBadInputIsRefusedBeforeSending(t *testing.T) {
+	t.Parallel()
 	long := strings.Repeat("x", 10000)
 	newCluster := func(d *driver) {
 		d.waitFor("Production", "PAUSED")
@@ -66,6 +67,7 @@ func TestBadInputIsRefusedBeforeSending(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.form, func(t *testing.T) {
+			t.Parallel()
 			d := startDriver(t, driverOptions{width: 120, height: 40})
 			tc.open(d)
 			for _, v := range tc.before {
@@ -88,6 +90,7 @@ func TestBadInputIsRefusedBeforeSending(t *testing.T) {
 // Control characters never get into a field: typed or pasted, the input
 // drops them, so a value sent holds none.
 func TestControlCharactersNeverReachAField(t *testing.T) {
+	t.Parallel()
 	d := startDriver(t, driverOptions{width: 120, height: 40})
 	d.waitFor("Production", "PAUSED")
 	d.keys("n")

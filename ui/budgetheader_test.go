@@ -11,6 +11,7 @@ import (
 // when it resets, and keeps showing the fresh window once it has reset
 // rather than vanish until the next reply.
 func TestHeaderBudgetNamesTheBindingWindow(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
 	user := api.Budget{Known: true, Scope: api.ScopeUser, Limit: 50, Remaining: 31, ResetAt: now.Add(42 * time.Second), Reserve: 20}
 	org := api.Budget{Known: true, Scope: api.ScopeOrg, Limit: 200, Remaining: 12, ResetAt: now.Add(9 * time.Second), Reserve: 20}

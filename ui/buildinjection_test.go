@@ -31,6 +31,7 @@ const evilLog = "\x1b_bk;t=1780315200000\x07\x1b[32mgreen-line\x1b[0m\n" +
 var logDangerous = append([]string{"\x1b]52", "\x1b]0;", "\x1b]2;", "\x1b]8;", "\x1b[6n", "\u009d", "\u0085", "\u009c", "pwned"}, dangerous...)
 
 func TestALogCannotDriveTheTerminalButKeepsItsColours(t *testing.T) {
+	t.Parallel()
 	var evilJob string
 	serveEvil := func(h http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -58,6 +59,7 @@ func (d *driver) build(slug string, number int) model.Build {
 }
 
 func TestPipelineBuildsTabShowsTheBuildsAndNewOnesOnRefresh(t *testing.T) {
+	t.Parallel()
 	d, clock := liveDriver(t, driverOptions{width: 160, height: 48})
 	ctx := context.Background()
 	p := d.pipeline("deploy-production")
@@ -133,6 +135,7 @@ func sent(d *driver, path, query string) bool {
 }
 
 func TestBuildScreenAndTheLogTailEndsAsTheSandboxsLog(t *testing.T) {
+	t.Parallel()
 	d, _ := liveDriver(t, driverOptions{width: 160, height: 48})
 	ctx := context.Background()
 	b := d.build("deploy-production", 4)
@@ -190,15 +193,23 @@ type longLog struct {
 	jobID           atomic.Value
 	lines           atomic.Int64
 	bytes, requests atomic.Int64
+
+	// written is the log so far, of written lines: it only grows, and is
+	// extended rather than written anew for each request.
+	mu      sync.Mutex
+	written []byte
+	upTo    int64
 }
 
 func (l *longLog) text() []byte {
-	var b strings.Builder
-	for i := range l.lines.Load() {
-		b.WriteString("\x1b_bk;t=" + strconv.FormatInt(1780315200000+i*1000, 10) + "\x07")
-		b.WriteString("\x1b[32m--- PASS:\x1b[0m TestLine" + strconv.FormatInt(i, 10) + " (0.01s) some more words as tests print\n")
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for ; l.upTo < l.lines.Load(); l.upTo++ {
+		i := l.upTo
+		l.written = append(l.written, "\x1b_bk;t="+strconv.FormatInt(1780315200000+i*1000, 10)+"\x07"...)
+		l.written = append(l.written, "\x1b[32m--- PASS:\x1b[0m TestLine"+strconv.FormatInt(i, 10)+" (0.01s) some more words as tests print\n"...)
 	}
-	return []byte(b.String())
+	return l.written[:len(l.written):len(l.written)]
 }
 
 func (l *longLog) wrap(h http.Handler) http.Handler {
@@ -228,6 +239,7 @@ func (l *longLog) wrap(h http.Handler) http.Handler {
 // about what was added: the bytes fetched are a small part of the whole
 // log, which is never fetched.
 func TestFollowingALongJobsLogFetchesItsTailNotTheWholeLog(t *testing.T) {
+	t.Parallel()
 	var long longLog
 	d, _ := liveDriver(t, driverOptions{width: 120, height: 30, wrap: long.wrap})
 	var job model.Job
@@ -310,6 +322,7 @@ const tailBytes = 64 << 10
 // A build made, cancelled and rebuilt from the console: each is checked
 // in the sandbox, and each went through the audited client.
 func TestCreateCancelAndRebuildABuild(t *testing.T) {
+	t.Parallel()
 	d, _ := liveDriver(t, driverOptions{width: 160, height: 48})
 	ctx := context.Background()
 	p := d.pipeline("deploy-production")
@@ -380,6 +393,7 @@ func TestCreateCancelAndRebuildABuild(t *testing.T) {
 // A block step is unblocked with its fields, which become the build's
 // meta-data.
 func TestUnblockABlockStepWithItsFields(t *testing.T) {
+	t.Parallel()
 	d, _ := liveDriver(t, driverOptions{width: 160, height: 48})
 	b := d.build("deploy-production", 3)
 	if !b.Blocked {
@@ -415,6 +429,7 @@ func TestUnblockABlockStepWithItsFields(t *testing.T) {
 // or sent; a token without the write scope gets the API's 403, which
 // names the scope.
 func TestBuildActionsAreRefusedInReadOnlyModeAndNameAMissingScope(t *testing.T) {
+	t.Parallel()
 	t.Run("read-only", func(t *testing.T) {
 		d, _ := liveDriver(t, driverOptions{width: 160, height: 48, readOnly: true})
 		d.open(func(c *common.Common) common.Screen { return screen.NewBuildScreen(c, "deploy-production", 4) })
@@ -481,6 +496,7 @@ func TestBuildActionsAreRefusedInReadOnlyModeAndNameAMissingScope(t *testing.T) 
 
 // The requests each step costs, counted at the sandbox (docs/PERFORMANCE.md).
 func TestRequestsToOpenAPipelinesBuildsABuildAndALog(t *testing.T) {
+	t.Parallel()
 	d, _ := liveDriver(t, driverOptions{width: 160, height: 48})
 	p := d.pipeline("deploy-production")
 	count := func(what string, want int, step func()) {
@@ -519,6 +535,7 @@ func TestRequestsToOpenAPipelinesBuildsABuildAndALog(t *testing.T) {
 // A failed build's failed jobs retried, then one job retried on its own;
 // the sandbox has the new jobs.
 func TestRetryFailedJobsAndRetryAJob(t *testing.T) {
+	t.Parallel()
 	d, _ := liveDriver(t, driverOptions{width: 160, height: 48})
 	before := d.build("deploy-production", 4)
 	if before.State != model.BuildFailed {

@@ -11,6 +11,7 @@ import (
 // Issue 17, 19: "ff0000" was refused as a colour. It is taken, and the
 // cluster is made with "#ff0000".
 func TestAColourWithoutItsHashIsTaken(t *testing.T) {
+	t.Parallel()
 	d := startDriver(t, driverOptions{width: 120, height: 40})
 	d.waitFor("Production", "PAUSED")
 	d.keys("n")

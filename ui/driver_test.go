@@ -9,7 +9,9 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -25,18 +27,59 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files")
 
-// driver runs the real program (event loop, commands, renderer) against
-// a sandbox over HTTP, and reads its frames through a probe message that
-// the program's own loop answers, so no test touches the model from
-// another goroutine.
+// driver runs the console's root model against a sandbox over HTTP, as
+// bubbletea's loop would, but in the test's own goroutine: a key is
+// given to Update at once, the commands it returns run in goroutines of
+// their own, and their replies are taken in (and handed to Update) when
+// the test next looks. Only the test's goroutine touches the model, so a
+// test reads it directly; no terminal is drawn to (the end-to-end tests
+// run the binary in one), and a frame is rendered only when a test looks
+// at it. Time is driven: the console, its client and the sandbox run on
+// the test's clock, which moves only when the test moves it.
 type driver struct {
-	t   testing.TB
-	p   *tea.Program
-	env *sandboxtest.Env
-	out chan error
+	t     testing.TB
+	app   *App
+	env   *sandboxtest.Env
+	clock *sandboxtest.Clock
+	p     *loop
+	// http counts the console's requests on the wire (nil for a client
+	// the test made itself).
+	http *inFlight
+	// replies are what the commands returned.
+	replies chan tea.Msg
+	// done ends the commands' goroutines with the test.
+	done chan struct{}
+	// filter, when set, sees every message before Update, as
+	// tea.WithFilter does: nil drops it.
+	filter func(a *App, msg tea.Msg) tea.Msg
+	// quit is set once Update has asked the program to end (tea.Quit).
+	quit bool
+	// woken wakes a waiting driver to look again: for what a test waits
+	// for outside the program.
+	woken chan struct{}
+	// unstarted counts the commands whose goroutines have not begun yet.
+	unstarted atomic.Int64
+	// last are the types of the last messages Update was given, for a
+	// failure to say.
+	last []string
 }
 
-// probe runs fn on the model inside the program's loop.
+// wake has a waiting driver look again.
+func (d *driver) wake() {
+	select {
+	case d.woken <- struct{}{}:
+	default:
+	}
+}
+
+// loop is the driver as a program that takes messages, so that tests
+// send them as they would to a tea.Program.
+type loop struct{ d *driver }
+
+// Send hands msg to the model now.
+func (l *loop) Send(msg tea.Msg) { l.d.send(msg) }
+
+// probe runs fn on the model: with the driver, at once.
 type probe struct{ fn func(*App) }
 
 type driverOptions struct {
@@ -53,20 +96,21 @@ type driverOptions struct {
 	// cacheFor gives the client a shared cache, as the SSH server's has.
 	cacheFor time.Duration
 	// refresh turns on the timer's reloads (off otherwise).
-	refresh time.Duration
-	wrap    func(http.Handler) http.Handler
-	// holdQuit, while true, turns enter on the palette's quit into esc:
-	// the monkey must go on pressing keys.
-	holdQuit  *atomic.Bool
+	refresh   time.Duration
+	wrap      func(http.Handler) http.Handler
 	orgs      []string
 	switchOrg func(ctx context.Context, org string) (*api.Client, error)
-	// clock, when set, runs the sandbox's live simulation (builds and
-	// jobs) and the console on a clock the test moves by hand.
+	// clock, when set, also runs the sandbox's live simulation (builds
+	// and jobs), and the console tells its time; otherwise the sandbox is
+	// quiet and the console's time stands at sandboxtest.Now, and a clock
+	// of the driver's own runs the timers alone.
 	clock *sandboxtest.Clock
 	// remote runs the console as served over SSH (Options.Remote).
 	remote bool
 	// execs, when set, counts the messages of tea.Exec that reach the
-	// program (they pass on: a program is started as it would be).
+	// program. The driver has no terminal to hand to a program, so it
+	// drops them once counted; a real program's handling of them is
+	// tested with a tea.Program (TestRemoteFilterStartsNoProgram).
 	execs *atomic.Int32
 }
 
@@ -75,106 +119,334 @@ func startDriver(t *testing.T, o driverOptions) *driver {
 	if o.width == 0 {
 		o.width, o.height = 80, 24
 	}
-	// The pipelines index of this test only: a sandbox of an earlier test
-	// may have had the same address.
-	t.Setenv("XDG_CACHE_HOME", t.TempDir())
-	sbOpts := sandbox.Options{Size: o.size, Latency: o.latency, RateLimit: o.rateLimit}
+	live := o.clock != nil
+	if !live {
+		o.clock = sandboxtest.NewClock()
+	}
+	sbOpts := sandbox.Options{Size: o.size, Latency: o.latency, RateLimit: o.rateLimit, Clock: o.clock}
+	if o.latency > 0 {
+		// A distant API's latency passes on its own, as the requests
+		// of a test that looks at what is in flight need.
+		sbOpts.Clock = sandboxtest.RealTimers(o.clock)
+	}
 	now := func() time.Time { return sandboxtest.Now }
-	if o.clock != nil {
-		sbOpts.Now, sbOpts.Clock, now = o.clock.Now, o.clock.Now, o.clock.Now
+	if live {
+		sbOpts.Now, now = o.clock.Now, o.clock.Now
 	}
 	env := sandboxtest.Start(t, sbOpts, o.wrap)
-	cfg := api.Config{ReadOnly: o.readOnly, Timeout: o.timeout, CacheFor: o.cacheFor}
-	if o.clock != nil {
-		cfg.Now = o.clock.Now // the budget's window moves with the test's clock
-	}
+	wire := newInFlight()
+	cfg := api.Config{ReadOnly: o.readOnly, Timeout: o.timeout, CacheFor: o.cacheFor, Clock: o.clock,
+		HTTPClient: &http.Client{Transport: wire}}
 	if o.readScopesOnly {
 		cfg.Token = env.Sandbox.ReadOnlyToken()
 	}
 	client := env.ClientWith(t, cfg)
-	app := New(context.Background(), Options{Client: client, Now: now, Demo: true, Dark: true, Refresh: o.refresh,
-		Orgs: o.orgs, SwitchOrg: o.switchOrg, Remote: o.remote})
-	p := tea.NewProgram(app,
-		tea.WithInput(nil),
-		tea.WithOutput(io.Discard),
-		tea.WithoutSignals(),
-		tea.WithWindowSize(o.width, o.height),
-		tea.WithFilter(func(m tea.Model, msg tea.Msg) tea.Msg {
-			if pr, ok := msg.(probe); ok {
-				pr.fn(m.(*App))
+	d := startModel(t, env, o.clock, Options{Client: client, Now: now, Demo: true, Dark: true, Refresh: o.refresh,
+		Orgs: o.orgs, SwitchOrg: o.switchOrg, Remote: o.remote}, o.width, o.height)
+	d.http = wire
+	if o.execs != nil {
+		d.filter = func(_ *App, msg tea.Msg) tea.Msg {
+			if reflect.TypeOf(msg) == execMsgType {
+				o.execs.Add(1)
 				return nil
 			}
-			if o.execs != nil && reflect.TypeOf(msg) == execMsgType {
-				o.execs.Add(1)
-			}
-			if k, ok := msg.(tea.KeyPressMsg); ok && o.holdQuit != nil && o.holdQuit.Load() && k.String() == "enter" {
-				// The monkey must not leave through the palette's quit.
-				if p, ok := m.(*App).overlay.(*component.Palette); ok && len(p.Shown) > 0 &&
-					p.Items[p.Shown[p.Cursor]].Label == "quit" {
-					return keyPress("esc")
-				}
-			}
-
 			return msg
-		}))
-	d := &driver{t: t, p: p, env: env, out: make(chan error, 1)}
-	go func() {
-		_, err := p.Run()
-		d.out <- err
-	}()
-	t.Cleanup(func() {
-		p.Quit()
-		select {
-		case <-d.out:
-		case <-time.After(10 * time.Second):
-			t.Error("the program did not stop")
 		}
-	})
-	p.Send(tea.WindowSizeMsg{Width: o.width, Height: o.height})
+	}
 	return d
 }
 
-// frame is the current screen as plain text, and whether requests are in
-// flight.
-func (d *driver) frame() (string, bool) {
-	type snap struct {
-		text string
-		busy bool
+// inFlight counts the HTTP requests under way, from sending to the reply
+// read (its body closed), and wakes a waiting driver when one ends.
+type inFlight struct {
+	rt   http.RoundTripper
+	n    atomic.Int64
+	wake chan struct{}
+}
+
+func newInFlight() *inFlight {
+	return &inFlight{rt: http.DefaultTransport.(*http.Transport).Clone(), wake: make(chan struct{}, 1)}
+}
+
+func (f *inFlight) RoundTrip(r *http.Request) (*http.Response, error) {
+	f.n.Add(1)
+	resp, err := f.rt.RoundTrip(r)
+	if err != nil {
+		f.ended()
+		return nil, err
 	}
-	ch := make(chan snap, 1)
-	d.p.Send(probe{fn: func(a *App) {
-		ch <- snap{text: ansi.Strip(a.render()), busy: a.c.Tasks.Busy() || len(a.c.Pending) > 0}
-	}})
+	resp.Body = &countedBody{ReadCloser: resp.Body, ended: sync.OnceFunc(f.ended)}
+	return resp, nil
+}
+
+func (f *inFlight) ended() {
+	f.n.Add(-1)
 	select {
-	case s := <-ch:
-		return strings.ReplaceAll(s.text, d.env.Server.URL, "http://sandbox"), s.busy
-	case err := <-d.out:
-		d.out <- err
-		d.t.Fatalf("the program has ended: %v", err)
-		return "", false
-	case <-time.After(10 * time.Second):
-		d.t.Fatal("the program did not answer a probe")
-		return "", false
+	case f.wake <- struct{}{}:
+	default:
 	}
 }
 
-// waitUntil polls the frame until cond holds (and, when idle is set, no
-// request is in flight) and returns it. It gives up after twenty seconds:
-// a bound for a hang, not a timing the test depends on.
+type countedBody struct {
+	io.ReadCloser
+	ended func()
+}
+
+func (b *countedBody) Close() error {
+	err := b.ReadCloser.Close()
+	b.ended()
+	return err
+}
+
+// startModel runs the console with opts against env, on clock, at a
+// terminal's size. The pipelines index is the test's own (a sandbox of
+// an earlier test may have had the same address), unless opts names one.
+func startModel(t testing.TB, env *sandboxtest.Env, clock *sandboxtest.Clock, opts Options, width, height int) *driver {
+	t.Helper()
+	if opts.IndexDir == "" {
+		opts.IndexDir = indexDir(t)
+	}
+	opts.Clock = clock
+	d := &driver{t: t, app: New(context.Background(), opts), env: env, clock: clock,
+		replies: make(chan tea.Msg, 64), done: make(chan struct{}), woken: make(chan struct{}, 1)}
+	d.p = &loop{d: d}
+	t.Cleanup(func() {
+		d.app.cancel()
+		close(d.done)
+	})
+	d.run(d.app.Init())
+	d.send(tea.WindowSizeMsg{Width: width, Height: height})
+	return d
+}
+
+// indexDir is a pipelines index directory of the test's own, kept until
+// the end of the run: the index is saved off the loop, and may be written
+// after the test has ended.
+func indexDir(t testing.TB) string {
+	t.Helper()
+	dir, err := os.MkdirTemp(os.Getenv("XDG_CACHE_HOME"), "index-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// send hands msg to Update (a probe runs on the model instead) and runs
+// the command it returns.
+func (d *driver) send(msg tea.Msg) {
+	if pr, ok := msg.(probe); ok {
+		pr.fn(d.app)
+		return
+	}
+	if d.filter != nil {
+		if msg = d.filter(d.app, msg); msg == nil {
+			return
+		}
+	}
+	switch m := msg.(type) {
+	case tea.BatchMsg:
+		for _, cmd := range m {
+			d.run(cmd)
+		}
+		return
+	case tea.QuitMsg:
+		d.quit = true
+		return
+	}
+	if cmds, ok := sequence(msg); ok {
+		d.runInOrder(cmds)
+		return
+	}
+	d.last = append(d.last[max(0, len(d.last)-9):], fmt.Sprintf("%T", msg))
+	_, cmd := d.app.Update(msg)
+	d.run(cmd)
+}
+
+// sequence reads tea.Sequence's message (of a type bubbletea keeps to
+// itself): its commands, to run one after another.
+func sequence(msg tea.Msg) ([]tea.Cmd, bool) {
+	v := reflect.ValueOf(msg)
+	if !v.IsValid() || v.Kind() != reflect.Slice || v.Type().Elem() != reflect.TypeFor[tea.Cmd]() {
+		return nil, false
+	}
+	cmds := make([]tea.Cmd, v.Len())
+	for i := range cmds {
+		cmds[i] = v.Index(i).Interface().(tea.Cmd)
+	}
+	return cmds, true
+}
+
+// run runs cmd in a goroutine, as bubbletea does; its reply waits in
+// replies for the test's next look.
+func (d *driver) run(cmd tea.Cmd) {
+	if cmd == nil {
+		return
+	}
+	d.unstarted.Add(1)
+	go func() {
+		d.unstarted.Add(-1)
+		if msg := cmd(); msg != nil {
+			d.reply(msg)
+		}
+	}()
+}
+
+// runInOrder runs cmds one after another in a goroutine, each reply
+// taken in before the next runs (tea.Sequence).
+func (d *driver) runInOrder(cmds []tea.Cmd) {
+	d.unstarted.Add(1)
+	go func() {
+		d.unstarted.Add(-1)
+		for _, cmd := range cmds {
+			if cmd == nil {
+				continue
+			}
+			if msg := cmd(); msg != nil {
+				d.reply(msg)
+			}
+		}
+	}()
+}
+
+func (d *driver) reply(msg tea.Msg) {
+	select {
+	case d.replies <- msg:
+	case <-d.done:
+	}
+}
+
+// takeReplies hands Update every reply already in, and reports whether
+// there was one.
+func (d *driver) takeReplies() bool {
+	took := false
+	for {
+		select {
+		case msg := <-d.replies:
+			d.send(msg)
+			took = true
+		default:
+			return took
+		}
+	}
+}
+
+// waitReply waits for the next reply and hands it to Update, or for a
+// wake; false when neither came before the deadline.
+func (d *driver) waitReply(deadline time.Time) bool {
+	t := time.NewTimer(time.Until(deadline))
+	defer t.Stop()
+	select {
+	case msg := <-d.replies:
+		d.send(msg)
+		return true
+	case <-d.woken:
+		return true
+	case <-t.C:
+		return false
+	}
+}
+
+// busy reports whether requests are in flight.
+func (d *driver) busy() bool {
+	return d.app.c.Tasks.Busy() || len(d.app.c.Pending) > 0
+}
+
+// frame is the current screen as plain text, after the replies already
+// in, and whether requests are in flight.
+func (d *driver) frame() (string, bool) {
+	d.takeReplies()
+	return strings.ReplaceAll(ansi.Strip(d.app.render()), d.env.Server.URL, "http://sandbox"), d.busy()
+}
+
+// waitUntil takes in replies as they come until cond holds (and, when
+// idle is set, no request is in flight) and returns the frame. It gives
+// up after twenty seconds without it: a bound for a hang, not a timing
+// the test depends on.
 func (d *driver) waitUntil(what string, idle bool, cond func(frame string) bool) string {
 	d.t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
-	var last string
-	for time.Now().Before(deadline) {
+	for {
 		frame, busy := d.frame()
-		last = frame
 		if (!idle || !busy) && cond(frame) {
+			if !idle || d.caughtUp() {
+				return frame
+			}
+			continue // something came in meanwhile: look again
+		}
+		if !d.caughtUp() {
+			continue
+		}
+		if !d.waitReply(deadline) {
+			frame, _ = d.frame()
+			tasks := d.app.c.Tasks
+			d.t.Fatalf("the screen never %s (in flight: %v, %d to start, pending %v; last messages %v); last frame:\n%s",
+				what, tasks.Label, len(tasks.Waiting), d.app.c.Pending, d.last, frame)
+			return ""
+		}
+	}
+}
+
+// runUntil is waitUntil with time moving: whenever nothing is on the
+// wire and the program has caught up (what is left waits for the clock:
+// a retry's backoff, a timeout, a debounce), the clock moves on by step.
+func (d *driver) runUntil(what string, step time.Duration, cond func(frame string) bool) string {
+	d.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		frame, _ := d.frame()
+		if cond(frame) {
 			return frame
 		}
-		time.Sleep(2 * time.Millisecond)
+		if d.http.n.Load() == 0 && d.caughtUp() {
+			d.clock.Add(step)
+			continue
+		}
+		t := time.NewTimer(time.Until(deadline))
+		select {
+		case msg := <-d.replies:
+			d.send(msg)
+		case <-d.http.wake:
+		case <-d.woken:
+		case <-t.C:
+			frame, _ = d.frame()
+			d.t.Fatalf("the screen never %s; last frame:\n%s", what, frame)
+		}
+		t.Stop()
 	}
-	d.t.Fatalf("the screen never %s; last frame:\n%s", what, last)
-	return ""
+}
+
+// caughtUp lets every command's goroutine begin, gives them their turn
+// three times more, and reports whether no reply came in meanwhile: what
+// a key or an answer sets off at once (a form's next field, a flash, a
+// page's next request) has been taken in.
+func (d *driver) caughtUp() bool {
+	for d.unstarted.Load() > 0 {
+		runtime.Gosched()
+	}
+	for range 3 {
+		runtime.Gosched()
+		if d.takeReplies() {
+			return false
+		}
+	}
+	return true
+}
+
+// catchUp takes in replies until the program has caught up, requests
+// still in flight or not: some wait for the budget's window, on the
+// test's clock.
+func (d *driver) catchUp() {
+	for !d.caughtUp() {
+	}
+}
+
+// advance moves the clock on by dt once no request is in flight (a
+// request under way would see its own timeout pass), firing the timers
+// that fall due.
+func (d *driver) advance(dt time.Duration) {
+	d.t.Helper()
+	d.waitUntil("finished its requests", true, func(string) bool { return true })
+	d.clock.Add(dt)
 }
 
 func showsAll(texts []string) func(string) bool {
@@ -212,7 +484,8 @@ func (d *driver) waitGone(text string) string {
 // "shift+tab", "up", "down", "ctrl+c", or a single character.
 func (d *driver) keys(names ...string) {
 	for _, n := range names {
-		d.p.Send(keyPress(n))
+		d.takeReplies()
+		d.send(keyPress(n))
 	}
 }
 
@@ -246,21 +519,11 @@ func keyPress(n string) tea.KeyPressMsg {
 
 // settle waits until the program has caught up: some widgets (huh's
 // fields) move focus with a command of their own, which a person's next
-// key never overtakes.
+// key never overtakes. Caught up is no request in flight and no reply
+// come in while the commands' goroutines had their turn.
 func (d *driver) settle() {
 	d.t.Helper()
-	prev, _ := d.frame()
-	same := 0
-	for i := 0; i < 2000 && same < 3; i++ {
-		time.Sleep(2 * time.Millisecond)
-		f, busy := d.frame()
-		if f == prev && !busy {
-			same++
-		} else {
-			same = 0
-		}
-		prev = f
-	}
+	d.waitUntil("settled", true, func(string) bool { return true })
 }
 
 // formKeys presses keys in a form, letting each one land.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -13,8 +12,6 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/kiteconsole/kiteconsole/api"
-	"github.com/kiteconsole/kiteconsole/api/sandbox"
 	"github.com/kiteconsole/kiteconsole/api/sandbox/sandboxtest"
 	"github.com/kiteconsole/kiteconsole/model"
 	"github.com/kiteconsole/kiteconsole/ui/common"
@@ -26,6 +23,7 @@ import (
 // A paste goes into the / filter as typing does (issue 21, 13): it once
 // did nothing.
 func TestPasteIntoTheFilter(t *testing.T) {
+	t.Parallel()
 	d := startDriver(t, driverOptions{width: 100, height: 30})
 	d.waitFor("Production", "Mobile", "PAUSED")
 	d.keys("/")
@@ -83,6 +81,7 @@ func withItem(raw string) func(*http.Request, []byte, http.Header) []byte {
 // cluster's queues are shown with a line saying one could not be read,
 // and r keeps them.
 func TestAQueueThatCannotBeReadIsSkippedAndSaid(t *testing.T) {
+	t.Parallel()
 	d := startDriver(t, driverOptions{width: 120, height: 30,
 		wrap: rewrite("/queues", withItem(`{"id": 42, "key": "odd-queue"}`))})
 	d.waitFor("Mobile", "PAUSED")
@@ -106,6 +105,7 @@ func TestAQueueThatCannotBeReadIsSkippedAndSaid(t *testing.T) {
 // Pages the client stopped following (a rel="next" back to itself): the
 // tokens read are shown with the reason, not "could not load tokens".
 func TestTokensWhosePagesLoopShowWhatWasRead(t *testing.T) {
+	t.Parallel()
 	d := startDriver(t, driverOptions{width: 120, height: 30,
 		wrap: rewrite("/tokens", func(r *http.Request, body []byte, h http.Header) []byte {
 			u := *r.URL
@@ -124,6 +124,7 @@ func TestTokensWhosePagesLoopShowWhatWasRead(t *testing.T) {
 // the shared pipelines: the rest are shown, and the count of those
 // skipped is said (issue 14).
 func TestAPipelineThatCannotBeReadIsSkippedAndSaid(t *testing.T) {
+	t.Parallel()
 	d := startDriver(t, driverOptions{width: 120, height: 30,
 		wrap: rewrite("/pipelines", withItem(`{"id": 7, "name": "Odd pipeline", "slug": "odd"}`))})
 	d.waitFor("Production", "PAUSED")
@@ -140,6 +141,7 @@ func TestAPipelineThatCannotBeReadIsSkippedAndSaid(t *testing.T) {
 // examples that are valid now, and a span such as 90d shows the date it
 // stands for before anything is sent (issue 14; issue 17, 24).
 func TestTokenExpiryShowsTheDateAndTheRule(t *testing.T) {
+	t.Parallel()
 	d := startDriver(t, driverOptions{width: 120, height: 35})
 	openTokens(d, "Mobile")
 	d.keys("n")
@@ -159,6 +161,7 @@ func TestTokenExpiryShowsTheDateAndTheRule(t *testing.T) {
 // else, so no expiry or address field claims otherwise, and an expired
 // token's description can still be changed (its expiry is not checked).
 func TestTokenEditChangesTheDescriptionOnly(t *testing.T) {
+	t.Parallel()
 	d := startDriver(t, driverOptions{width: 120, height: 35})
 	openTokens(d, "Production")
 	d.waitFor("Legacy EC2 fleet")
@@ -190,6 +193,7 @@ func TestTokenEditChangesTheDescriptionOnly(t *testing.T) {
 // enter on a token opens its detail: the addresses one per line, the
 // expiry as a date, who made it (issue 17, 17).
 func TestTokenDetail(t *testing.T) {
+	t.Parallel()
 	d := startDriver(t, driverOptions{width: 100, height: 30})
 	openTokens(d, "Production")
 	d.waitFor("Legacy EC2 fleet")
@@ -206,6 +210,7 @@ func TestTokenDetail(t *testing.T) {
 }
 
 func TestGoldenTokenDetail(t *testing.T) {
+	t.Parallel()
 	forSizes(t, "token-detail", func(t *testing.T, d *driver) string {
 		openTokens(d, "Production")
 		d.waitFor("Legacy EC2 fleet")
@@ -215,6 +220,7 @@ func TestGoldenTokenDetail(t *testing.T) {
 }
 
 func TestGoldenTokenEditForm(t *testing.T) {
+	t.Parallel()
 	forSizes(t, "token-edit-form", func(t *testing.T, d *driver) string {
 		openTokens(d, "Production")
 		d.waitFor("Legacy EC2 fleet")
@@ -226,6 +232,7 @@ func TestGoldenTokenEditForm(t *testing.T) {
 // p and space on the Pipelines and Tokens tabs say where they act instead
 // of doing nothing; r says when it is done (issue 17, 17).
 func TestQueueKeysElsewhereAndRefreshSaySomething(t *testing.T) {
+	t.Parallel()
 	d := startDriver(t, driverOptions{width: 160, height: 40})
 	openMobile(d)
 	d.keys("r")
@@ -264,6 +271,7 @@ func openProductionQueue(d *driver, key string) {
 // A new queue can take either retry agent affinity; an edit changes it
 // (issue 14).
 func TestQueueRetryAgentAffinity(t *testing.T) {
+	t.Parallel()
 	d := startDriver(t, driverOptions{width: 120, height: 40})
 	openMobile(d)
 	d.keys("n")
@@ -292,6 +300,7 @@ func TestQueueRetryAgentAffinity(t *testing.T) {
 // the machine and architecture its name tells; never "current shape
 // unknown" (issue 14).
 func TestResizeAnUnknownShape(t *testing.T) {
+	t.Parallel()
 	d := startDriver(t, driverOptions{width: 120, height: 40,
 		wrap: rewrite("/queues", func(_ *http.Request, body []byte, _ http.Header) []byte {
 			return []byte(strings.ReplaceAll(string(body), "LINUX_AMD64_8X32", "LINUX_AMD64_128X512"))
@@ -314,6 +323,7 @@ func TestResizeAnUnknownShape(t *testing.T) {
 // U+202E in a name must not reach the terminal inside a prefilled input,
 // and an untouched field is not sent back cleaned (issue 21, 13).
 func TestPrefilledInputsAreCleaned(t *testing.T) {
+	t.Parallel()
 	d := startDriver(t, driverOptions{width: 120, height: 40})
 	ctx := context.Background()
 	made, err := d.env.Client.CreateCluster(ctx, model.ClusterCreate{Name: "Evil\u202Egnp.exe", Description: "about\u200B it"})
@@ -342,37 +352,13 @@ func TestPrefilledInputsAreCleaned(t *testing.T) {
 func startLiveDriver(t *testing.T, width, height int) (*driver, *sandboxtest.Clock) {
 	t.Helper()
 	clock := sandboxtest.NewClock()
-	env := sandboxtest.Start(t, sandbox.Options{Now: clock.Now}, nil)
-	app := New(context.Background(), Options{Client: env.ClientWith(t, api.Config{}), Now: clock.Now, Demo: true, Dark: true})
-	p := tea.NewProgram(app, tea.WithInput(nil), tea.WithOutput(io.Discard), tea.WithoutSignals(),
-		tea.WithWindowSize(width, height),
-		tea.WithFilter(func(m tea.Model, msg tea.Msg) tea.Msg {
-			if pr, ok := msg.(probe); ok {
-				pr.fn(m.(*App))
-				return nil
-			}
-			return msg
-		}))
-	d := &driver{t: t, p: p, env: env, out: make(chan error, 1)}
-	go func() {
-		_, err := p.Run()
-		d.out <- err
-	}()
-	t.Cleanup(func() {
-		p.Quit()
-		select {
-		case <-d.out:
-		case <-time.After(10 * time.Second):
-			t.Error("the program did not stop")
-		}
-	})
-	p.Send(tea.WindowSizeMsg{Width: width, Height: height})
-	return d, clock
+	return startDriver(t, driverOptions{clock: clock, width: width, height: height}), clock
 }
 
 // A pipeline with running builds: the API refuses its deletion (422). The
 // console shows the server's message and keeps the pipeline (issue 14).
 func TestDeletingABusyPipelineShowsTheServersMessage(t *testing.T) {
+	t.Parallel()
 	d, clock := startLiveDriver(t, 160, 40)
 	ctx := context.Background()
 	var busy model.Pipeline
@@ -415,6 +401,7 @@ func TestDeletingABusyPipelineShowsTheServersMessage(t *testing.T) {
 // Every form's view is guarded (common.DropMarks): a pipeline's edit form,
 // whose inputs start with the API's values, draws no bidi override.
 func TestFormViewsDropBidiOverrides(t *testing.T) {
+	t.Parallel()
 	d := startDriver(t, driverOptions{width: 120, height: 40})
 	ctx := context.Background()
 	cl, _ := findQueue(t, d, "Production", "default")
@@ -441,6 +428,7 @@ func TestFormViewsDropBidiOverrides(t *testing.T) {
 // A year-9999 dispatch_paused_at from the API reads as far in the future,
 // never "paused in -9223372036s" (issue 21, 13).
 func TestAPauseDatedYear9999(t *testing.T) {
+	t.Parallel()
 	d := startDriver(t, driverOptions{width: 160, height: 40,
 		wrap: rewrite("/queues", func(_ *http.Request, body []byte, _ http.Header) []byte {
 			var items []map[string]any
@@ -463,6 +451,7 @@ func TestAPauseDatedYear9999(t *testing.T) {
 }
 
 func TestGoldenHostedQueueEditForm(t *testing.T) {
+	t.Parallel()
 	forSizes(t, "queue-edit-hosted", func(t *testing.T, d *driver) string {
 		openMobile(d)
 		d.keys("j", "e")
@@ -471,6 +460,7 @@ func TestGoldenHostedQueueEditForm(t *testing.T) {
 }
 
 func TestGoldenQueuesWithASkippedItem(t *testing.T) {
+	t.Parallel()
 	for _, size := range goldenSizes {
 		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
 			d := startDriver(t, driverOptions{width: size[0], height: size[1],
@@ -484,6 +474,7 @@ func TestGoldenQueuesWithASkippedItem(t *testing.T) {
 // The token's detail scrolls when the screen is shorter than its fields:
 // the last lines are reachable with G and j (nothing cut off for good).
 func TestTokenDetailScrolls(t *testing.T) {
+	t.Parallel()
 	d := startDriver(t, driverOptions{width: 80, height: 14})
 	openTokens(d, "Production")
 	d.waitFor("Legacy EC2 fleet")

@@ -55,6 +55,7 @@ func (d *driver) writes() []string {
 }
 
 func TestPauseWithANoteThenResume(t *testing.T) {
+	t.Parallel()
 	d := startDriver(t, driverOptions{width: 200, height: 30})
 	openMobile(d)
 	d.keys("p")
@@ -83,6 +84,7 @@ func TestPauseWithANoteThenResume(t *testing.T) {
 }
 
 func TestEscCancelsThePause(t *testing.T) {
+	t.Parallel()
 	d := startDriver(t, driverOptions{})
 	openMobile(d)
 	d.keys("p")
@@ -95,6 +97,7 @@ func TestEscCancelsThePause(t *testing.T) {
 }
 
 func TestIncidentModePausesQueuesAcrossClusters(t *testing.T) {
+	t.Parallel()
 	d := startDriver(t, driverOptions{width: 120, height: 30})
 	openMobile(d)
 	d.keys("space") // default, and the cursor moves on
@@ -127,6 +130,7 @@ func TestIncidentModePausesQueuesAcrossClusters(t *testing.T) {
 }
 
 func TestIncidentModeSummaryCountsAlreadyPausedAndFailures(t *testing.T) {
+	t.Parallel()
 	var failQueue atomic.Value // the id of the queue whose pause fails
 	failQueue.Store("none")
 	d := startDriver(t, driverOptions{width: 160, height: 30, wrap: func(h http.Handler) http.Handler {
@@ -171,6 +175,7 @@ func TestIncidentModeSummaryCountsAlreadyPausedAndFailures(t *testing.T) {
 }
 
 func TestAlreadyPausedRefreshesTheRow(t *testing.T) {
+	t.Parallel()
 	d := startDriver(t, driverOptions{width: 160, height: 30})
 	openMobile(d)
 	cl, q := findQueue(t, d, "Mobile", "default")
@@ -187,6 +192,7 @@ func TestAlreadyPausedRefreshesTheRow(t *testing.T) {
 }
 
 func TestFailedPauseRevertsAndShowsTheServersMessage(t *testing.T) {
+	t.Parallel()
 	d := startDriver(t, driverOptions{width: 160, height: 30, wrap: func(h http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if r.Method == http.MethodPost {
@@ -211,6 +217,7 @@ func TestFailedPauseRevertsAndShowsTheServersMessage(t *testing.T) {
 }
 
 func TestCreateAHostedQueue(t *testing.T) {
+	t.Parallel()
 	d := startDriver(t, driverOptions{width: 120, height: 40})
 	openMobile(d)
 	d.keys("n")
@@ -231,6 +238,7 @@ func TestCreateAHostedQueue(t *testing.T) {
 }
 
 func TestChangeAClustersDefaultQueue(t *testing.T) {
+	t.Parallel()
 	d := startDriver(t, driverOptions{width: 120, height: 40})
 	d.waitFor("Mobile", "PAUSED")
 	d.keys("j", "j", "e")
@@ -257,6 +265,7 @@ func TestChangeAClustersDefaultQueue(t *testing.T) {
 }
 
 func TestDeleteNeedsTheNameTyped(t *testing.T) {
+	t.Parallel()
 	d := startDriver(t, driverOptions{width: 120, height: 30})
 	d.waitFor("Sandbox", "PAUSED")
 	d.keys("G", "d")
@@ -284,10 +293,12 @@ func TestDeleteNeedsTheNameTyped(t *testing.T) {
 			t.Fatal("the cluster is still there")
 		}
 	}
+	d.advance(flashFor) // the flash names it too
 	d.waitGone("Sandbox  ")
 }
 
 func TestRejectedFormKeepsItsValues(t *testing.T) {
+	t.Parallel()
 	d := startDriver(t, driverOptions{width: 120, height: 40})
 	openMobile(d)
 	d.keys("n")
@@ -310,6 +321,7 @@ func TestRejectedFormKeepsItsValues(t *testing.T) {
 }
 
 func TestReadOnlyRefusesAPauseWithoutARequest(t *testing.T) {
+	t.Parallel()
 	d := startDriver(t, driverOptions{readOnly: true})
 	openMobile(d)
 	d.keys("p")
@@ -332,6 +344,7 @@ func TestReadOnlyRefusesAPauseWithoutARequest(t *testing.T) {
 }
 
 func TestRefreshKeepsTheCursorAndShowsChanges(t *testing.T) {
+	t.Parallel()
 	d := startDriver(t, driverOptions{width: 160, height: 30})
 	openMobile(d)
 	d.keys("j", "j")
@@ -348,6 +361,7 @@ func TestRefreshKeepsTheCursorAndShowsChanges(t *testing.T) {
 }
 
 func TestAnyResizeIsSafe(t *testing.T) {
+	t.Parallel()
 	d := startDriver(t, driverOptions{})
 	openMobile(d)
 	d.keys("?")
@@ -364,6 +378,7 @@ func TestAnyResizeIsSafe(t *testing.T) {
 }
 
 func TestALateReplyNeverLandsOnAnotherScreen(t *testing.T) {
+	t.Parallel()
 	d := startDriver(t, driverOptions{width: 120, height: 30})
 	openMobile(d)
 	// Leave at once, while the screen's reloads may still be in flight,
@@ -378,6 +393,7 @@ func TestALateReplyNeverLandsOnAnotherScreen(t *testing.T) {
 }
 
 func TestSwitchOrganisation(t *testing.T) {
+	t.Parallel()
 	beta := sandboxtest.Start(t, sandbox.Options{Org: "beta", Size: sandbox.SizeLarge}, nil)
 	d := startDriver(t, driverOptions{width: 120, height: 30, orgs: []string{"acme", "beta"},
 		switchOrg: func(ctx context.Context, org string) (*api.Client, error) { return beta.Client, nil }})
@@ -395,6 +411,7 @@ func TestSwitchOrganisation(t *testing.T) {
 }
 
 func TestPauseWithNoAnswerIsFetchedAgainAndSaidSo(t *testing.T) {
+	t.Parallel()
 	d := startDriver(t, driverOptions{width: 160, height: 30, timeout: 200 * time.Millisecond, wrap: func(h http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if strings.HasSuffix(r.URL.Path, "/pause_dispatch") {
@@ -410,6 +427,17 @@ func TestPauseWithNoAnswerIsFetchedAgainAndSaidSo(t *testing.T) {
 	d.keys("p")
 	d.typeText("slow network")
 	d.keys("enter")
+	// The pause is made; its answer never comes, until the client's
+	// timeout passes on the test's clock.
+	d.waitUntil("sent the pause", false, func(string) bool {
+		for _, r := range d.env.Sandbox.Requests() {
+			if strings.HasSuffix(r.Path, "/pause_dispatch") {
+				return true
+			}
+		}
+		return false
+	})
+	d.clock.Add(200 * time.Millisecond)
 	frame := d.waitFor("no answer in time, so it was fetched again: default (now paused)")
 	if !strings.Contains(frame, "slow network — Sam Kim") {
 		t.Fatalf("the row does not show the queue as the API has it:\n%s", frame)
@@ -417,6 +445,7 @@ func TestPauseWithNoAnswerIsFetchedAgainAndSaidSo(t *testing.T) {
 }
 
 func TestStaleDataStaysVisibleWithItsAge(t *testing.T) {
+	t.Parallel()
 	var fail atomic.Bool
 	d := startDriver(t, driverOptions{width: 120, height: 30, wrap: func(h http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -430,7 +459,8 @@ func TestStaleDataStaysVisibleWithItsAge(t *testing.T) {
 	d.waitFor("Production", "PAUSED")
 	fail.Store(true)
 	d.keys("r")
-	frame := d.waitFor("refresh failed; showing data from", "could not load clusters")
+	// The client retries the 503s after its backoffs, on the test's clock.
+	frame := d.runUntil("said the refresh failed", 100*time.Millisecond, showsAll([]string{"refresh failed; showing data from", "could not load clusters"}))
 	if !strings.Contains(frame, "Production") || !strings.Contains(frame, "Sandbox") {
 		t.Fatalf("the rows went away:\n%s", frame)
 	}

@@ -36,12 +36,14 @@ func openMobile(d *driver) {
 }
 
 func TestGoldenClusters(t *testing.T) {
+	t.Parallel()
 	forSizes(t, "clusters", func(t *testing.T, d *driver) string {
 		return d.waitFor("Production", "Sandbox", "DEFAULT QUEUE")
 	})
 }
 
 func TestGoldenClustersFiltered(t *testing.T) {
+	t.Parallel()
 	forSizes(t, "clusters-filtered", func(t *testing.T, d *driver) string {
 		d.waitFor("Production", "Sandbox")
 		d.keys("/")
@@ -51,6 +53,7 @@ func TestGoldenClustersFiltered(t *testing.T) {
 }
 
 func TestGoldenCluster(t *testing.T) {
+	t.Parallel()
 	forSizes(t, "cluster", func(t *testing.T, d *driver) string {
 		openMobile(d)
 		return d.waitFor("Xcode")
@@ -58,6 +61,7 @@ func TestGoldenCluster(t *testing.T) {
 }
 
 func TestGoldenQueue(t *testing.T) {
+	t.Parallel()
 	forSizes(t, "queue-paused", func(t *testing.T, d *driver) string {
 		openMobile(d)
 		d.keys("/")
@@ -70,6 +74,7 @@ func TestGoldenQueue(t *testing.T) {
 }
 
 func TestGoldenPauseNote(t *testing.T) {
+	t.Parallel()
 	forSizes(t, "pause-note", func(t *testing.T, d *driver) string {
 		openMobile(d)
 		d.keys("p")
@@ -79,6 +84,7 @@ func TestGoldenPauseNote(t *testing.T) {
 }
 
 func TestGoldenHelp(t *testing.T) {
+	t.Parallel()
 	forSizes(t, "help", func(t *testing.T, d *driver) string {
 		d.waitFor("Production")
 		d.keys("?")
@@ -87,6 +93,7 @@ func TestGoldenHelp(t *testing.T) {
 }
 
 func TestGoldenDeleteConfirm(t *testing.T) {
+	t.Parallel()
 	forSizes(t, "delete-cluster", func(t *testing.T, d *driver) string {
 		d.waitFor("Sandbox", "PAUSED")
 		d.keys("G", "d")
@@ -95,6 +102,7 @@ func TestGoldenDeleteConfirm(t *testing.T) {
 }
 
 func TestGoldenQueueForm(t *testing.T) {
+	t.Parallel()
 	forSizes(t, "queue-form", func(t *testing.T, d *driver) string {
 		openMobile(d)
 		d.keys("n")
@@ -103,6 +111,7 @@ func TestGoldenQueueForm(t *testing.T) {
 }
 
 func TestGoldenClusterForm(t *testing.T) {
+	t.Parallel()
 	forSizes(t, "cluster-form", func(t *testing.T, d *driver) string {
 		d.waitFor("Mobile", "PAUSED")
 		d.keys("j", "j", "e")
@@ -111,6 +120,7 @@ func TestGoldenClusterForm(t *testing.T) {
 }
 
 func TestGoldenReadOnly(t *testing.T) {
+	t.Parallel()
 	for _, size := range goldenSizes {
 		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
 			d := startDriver(t, driverOptions{width: size[0], height: size[1], readOnly: true})
@@ -137,6 +147,7 @@ func liveGolden(t *testing.T, name string, run func(t *testing.T, d *driver) str
 }
 
 func TestGoldenPipelineBuilds(t *testing.T) {
+	t.Parallel()
 	liveGolden(t, "pipeline-builds", func(t *testing.T, d *driver) string {
 		p := d.pipeline("deploy-production")
 		d.open(func(c *common.Common) common.Screen { return screen.NewPipelineScreen(c, p) })
@@ -147,6 +158,7 @@ func TestGoldenPipelineBuilds(t *testing.T) {
 }
 
 func TestGoldenBuild(t *testing.T) {
+	t.Parallel()
 	liveGolden(t, "build", func(t *testing.T, d *driver) string {
 		d.open(func(c *common.Common) common.Screen { return screen.NewBuildScreen(c, "deploy-production", 3) })
 		return d.waitFor("deploy-production #3", "Release?", "EXIT")
@@ -154,6 +166,7 @@ func TestGoldenBuild(t *testing.T) {
 }
 
 func TestGoldenJobLog(t *testing.T) {
+	t.Parallel()
 	liveGolden(t, "job-log", func(t *testing.T, d *driver) string {
 		d.open(func(c *common.Common) common.Screen { return screen.NewBuildScreen(c, "deploy-production", 3) })
 		d.waitFor("deploy-production #3", "Release?", "EXIT")
@@ -163,6 +176,7 @@ func TestGoldenJobLog(t *testing.T) {
 }
 
 func TestGoldenOrgBuilds(t *testing.T) {
+	t.Parallel()
 	liveGolden(t, "builds", func(t *testing.T, d *driver) string {
 		d.keys(":")
 		d.typeText("builds")
@@ -172,6 +186,7 @@ func TestGoldenOrgBuilds(t *testing.T) {
 }
 
 func TestGoldenUnblockForm(t *testing.T) {
+	t.Parallel()
 	liveGolden(t, "unblock-form", func(t *testing.T, d *driver) string {
 		d.open(func(c *common.Common) common.Screen { return screen.NewBuildScreen(c, "deploy-production", 3) })
 		d.waitFor("deploy-production #3", "Release?")

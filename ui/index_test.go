@@ -1,12 +1,14 @@
 package ui
 
 import (
+	"net/http"
 	"os"
 	"path/filepath"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/kiteconsole/kiteconsole/api"
 	"github.com/kiteconsole/kiteconsole/api/sandbox"
 	"github.com/kiteconsole/kiteconsole/api/sandbox/sandboxtest"
 	"github.com/kiteconsole/kiteconsole/pipelineindex"
@@ -16,11 +18,11 @@ import (
 // the start for ever. The console starts without waiting for its index,
 // says the file was not read, and its first save replaces it.
 func TestAFIFOAsThePipelinesIndexDoesNotHangTheStart(t *testing.T) {
-	cache := t.TempDir()
-	t.Setenv("XDG_CACHE_HOME", cache)
-	env := sandboxtest.Start(t, sandbox.Options{}, nil)
-	client := env.Client
-	dir := filepath.Join(cache, "kiteconsole")
+	clock := sandboxtest.NewClock()
+	env := sandboxtest.Start(t, sandbox.Options{Clock: clock}, nil)
+	wire := newInFlight()
+	client := env.ClientWith(t, api.Config{Clock: clock, HTTPClient: &http.Client{Transport: wire}})
+	dir := filepath.Join(t.TempDir(), "kiteconsole")
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		t.Fatal(err)
 	}
@@ -30,7 +32,9 @@ func TestAFIFOAsThePipelinesIndexDoesNotHangTheStart(t *testing.T) {
 	}
 	started := make(chan *driver, 1)
 	go func() {
-		started <- startConsole(t, env, client, func() time.Time { return sandboxtest.Now }, 120, 30)
+		d := startModel(t, env, clock, Options{Client: client, Now: clock.Now, Demo: true, Dark: true, IndexDir: dir}, 120, 30)
+		d.http = wire
+		started <- d
 	}()
 	var d *driver
 	select {

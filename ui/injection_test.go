@@ -26,6 +26,7 @@ func rawFrame(d *driver) string {
 }
 
 func TestTextFromTheAPICannotDriveTheTerminal(t *testing.T) {
+	t.Parallel()
 	d := startDriver(t, driverOptions{width: 160, height: 40, size: sandbox.SizeEmpty})
 	ctx := context.Background()
 	c := d.env.Client
@@ -91,6 +92,7 @@ func TestTextFromTheAPICannotDriveTheTerminal(t *testing.T) {
 }
 
 func TestWideRunesKeepTablesAligned(t *testing.T) {
+	t.Parallel()
 	d := startDriver(t, driverOptions{width: 100, height: 30, size: sandbox.SizeEmpty})
 	ctx := context.Background()
 	for _, name := range []string{"日本語のクラスタ", "Ünïcödé ☕ cluster", "emoji 🚀🧪📱 cluster", "plain"} {

@@ -19,6 +19,7 @@ import (
 // the palette closed the screens and dropped the reload of the home
 // screen, whose task nothing would end.
 func TestNoSpinnerOutlivesItsRequest(t *testing.T) {
+	t.Parallel()
 	d := startDriver(t, driverOptions{})
 	d.waitFor("Production", "PAUSED")
 	d.keys("enter")
@@ -44,6 +45,7 @@ func TestNoSpinnerOutlivesItsRequest(t *testing.T) {
 // A task shows from when its command runs: one made and never run shows
 // nothing, and one that runs shows until its reply.
 func TestATaskShowsOnlyWhileItsCommandRuns(t *testing.T) {
+	t.Parallel()
 	env := sandboxtest.Start(t, sandbox.Options{}, nil)
 	app := New(context.Background(), Options{Client: env.Client})
 	c := app.c
@@ -71,6 +73,7 @@ func TestATaskShowsOnlyWhileItsCommandRuns(t *testing.T) {
 // where the item is: from Mobile › macos, :checkout gave acme › Mobile ›
 // macos › Checkout.
 func TestPaletteJumpShowsTheTruePath(t *testing.T) {
+	t.Parallel()
 	d := startDriver(t, driverOptions{width: 120, height: 30})
 	openMobile(d)
 	d.keys("/")
@@ -92,6 +95,7 @@ func TestPaletteJumpShowsTheTruePath(t *testing.T) {
 // Issue 17, 13: enter on the highlighted section of an edit closed the
 // form with "nothing changed"; the hint named space where huh says x.
 func TestEditEnterGoesOnWithTheHighlightedSection(t *testing.T) {
+	t.Parallel()
 	d := startDriver(t, driverOptions{width: 120, height: 50})
 	openPipeline(d, "checkout", "Checkout")
 	d.keys("e")
@@ -109,6 +113,7 @@ func TestEditEnterGoesOnWithTheHighlightedSection(t *testing.T) {
 // Issue 17, 20: archived pipelines differed only by a dim colour, which
 // the selected row and NO_COLOR do not show.
 func TestArchivedPipelinesSayItInWords(t *testing.T) {
+	t.Parallel()
 	d := startDriver(t, driverOptions{})
 	openPipelines(d)
 	d.keys("H")
@@ -125,6 +130,7 @@ func TestArchivedPipelinesSayItInWords(t *testing.T) {
 // Issue 17, 11: at 80 columns the footer's help was cut ("/ f…") and
 // "esc back" never showed.
 func TestFooterHelpFitsWhatMatters(t *testing.T) {
+	t.Parallel()
 	d := startDriver(t, driverOptions{})
 	openMobile(d)
 	frame := d.waitFor("Queues", "macos")
@@ -141,6 +147,7 @@ func TestFooterHelpFitsWhatMatters(t *testing.T) {
 // Issue 17, 9: URLs were cut mid-UUID at 80 columns; the cluster's
 // creator was cut off its header line.
 func TestLongValuesWrapAt80Columns(t *testing.T) {
+	t.Parallel()
 	d := startDriver(t, driverOptions{width: 80, height: 70})
 	openPipeline(d, "checkout", "Checkout")
 	p, err := d.env.Client.GetPipeline(context.Background(), "checkout")
@@ -176,6 +183,7 @@ func TestLongValuesWrapAt80Columns(t *testing.T) {
 // Issue 17, 9: a long error was cut in the footer with no way to read
 // it; the footer now says where it is kept whole (:messages).
 func TestMessagesKeepTheWholeText(t *testing.T) {
+	t.Parallel()
 	d := startDriver(t, driverOptions{})
 	d.waitFor("Production", "PAUSED")
 	long := "deleting hosted-big failed: The default queue of a cluster cannot be deleted; make another queue the default first, then delete this one (cause: 422 end-of-text)"
@@ -203,6 +211,7 @@ func TestMessagesKeepTheWholeText(t *testing.T) {
 // change (403). Its scopes are asked for at start and the changes it
 // cannot make are struck through before anyone tries.
 func TestATokenWithoutWriteScopesShowsItAtOnce(t *testing.T) {
+	t.Parallel()
 	d := startDriver(t, driverOptions{readScopesOnly: true, width: 160, height: 30})
 	d.waitFor("Production", "no write scopes")
 	type seen struct {
@@ -234,6 +243,7 @@ func TestATokenWithoutWriteScopesShowsItAtOnce(t *testing.T) {
 // Issue 17, 18: teams were asked for as UUIDs the console never shows;
 // they are picked by name.
 func TestNewPipelinePicksTeamsByName(t *testing.T) {
+	t.Parallel()
 	d := startDriver(t, driverOptions{width: 120, height: 50})
 	teams, err := d.env.Client.ListTeams(context.Background())
 	if err != nil {
@@ -271,6 +281,7 @@ func TestNewPipelinePicksTeamsByName(t *testing.T) {
 // YAML. YAML is read here first and the error says the line; what the
 // server still refuses is shown whole, with the focus on the YAML.
 func TestNewPipelineYAMLErrorsStayOnTheYAML(t *testing.T) {
+	t.Parallel()
 	d := startDriver(t, driverOptions{width: 100, height: 50})
 	openPipelines(d)
 	d.keys("n")
@@ -316,6 +327,7 @@ func TestNewPipelineYAMLErrorsStayOnTheYAML(t *testing.T) {
 }
 
 func TestCheckPipelineYAMLSaysTheLine(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct{ yaml, want string }{
 		{model.DefaultConfiguration, ""},
 		{"- wait", ""},
@@ -335,6 +347,7 @@ func TestCheckPipelineYAMLSaysTheLine(t *testing.T) {
 // flash; a flash now comes first and the tasks show as the spinner and
 // their number.
 func TestAFlashComesBeforeTheTasks(t *testing.T) {
+	t.Parallel()
 	env := sandboxtest.Start(t, sandbox.Options{}, nil)
 	app := New(context.Background(), Options{Client: env.Client})
 	for _, label := range []string{"loading queues", "loading pipelines"} {

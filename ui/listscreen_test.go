@@ -48,6 +48,7 @@ func clusterListScreen(c *common.Common, marked map[string]bool) *component.List
 }
 
 func TestListScreenHostsADeclaredList(t *testing.T) {
+	t.Parallel()
 	var fail atomic.Bool
 	d := startDriver(t, driverOptions{width: 100, height: 30, cacheFor: time.Hour, wrap: func(h http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -109,6 +110,7 @@ func TestListScreenHostsADeclaredList(t *testing.T) {
 // A progressive list shows the pages of its first load as they come; a
 // reload keeps the whole list on show until its new list is complete.
 func TestListScreenLoadsPageByPage(t *testing.T) {
+	t.Parallel()
 	d := startDriver(t, driverOptions{width: 100, height: 30})
 	d.waitFor("Production", "PAUSED")
 	all, err := d.env.Client.ListPipelines(context.Background(), nil)
@@ -119,8 +121,8 @@ func TestListScreenLoadsPageByPage(t *testing.T) {
 	if n <= 7 {
 		t.Fatalf("%d pipelines: the test needs several pages of seven", n)
 	}
-	// Each load sends its first page, then waits for the test.
-	gate := make(chan struct{})
+	// Each load sends its first page, says so, then waits for the test.
+	gate, gated := make(chan struct{}, 1), make(chan struct{}, 1)
 	d.p.Send(probe{fn: func(a *App) {
 		c := a.c
 		c.Push(component.NewListScreen(c, component.ListScreenSpec[model.Pipeline]{
@@ -133,6 +135,8 @@ func TestListScreenLoadsPageByPage(t *testing.T) {
 				for i := 0; i < len(all); i += 7 {
 					page(all[i:min(i+7, len(all))])
 					if i == 0 {
+						gated <- struct{}{}
+						d.wake()
 						select {
 						case <-gate:
 						case <-ctx.Done():
@@ -153,17 +157,18 @@ func TestListScreenLoadsPageByPage(t *testing.T) {
 		}))
 	}})
 	d.waitShown("Paged pipelines  loading… 7", common.Clean(all[6].Slug))
+	<-gated
 	gate <- struct{}{}
 	d.waitFor("Paged pipelines  " + strconv.Itoa(n))
 
 	d.keys("r")
-	d.waitUntil("showed the reload's first page", false, func(string) bool {
-		frame, busy := d.frame()
-		if !strings.Contains(frame, "Paged pipelines  "+strconv.Itoa(n)) {
-			t.Fatalf("a reload did not keep the whole list on show:\n%s", frame)
-		}
-		return busy
-	})
+	// The reload's first page is in: the whole list is still on show.
+	d.waitUntil("read the reload's first page", false, func(string) bool { return len(gated) == 1 })
+	d.catchUp()
+	if frame, busy := d.frame(); !busy || !strings.Contains(frame, "Paged pipelines  "+strconv.Itoa(n)) {
+		t.Fatalf("a reload did not keep the whole list on show (loading: %v):\n%s", busy, frame)
+	}
+	<-gated
 	gate <- struct{}{}
 	d.waitFor("Paged pipelines  " + strconv.Itoa(n))
 }

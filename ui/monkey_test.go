@@ -1,19 +1,15 @@
 package ui
 
 import (
-	"errors"
-	"fmt"
 	"math/rand/v2"
 	"net/http"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/kiteconsole/kiteconsole/api/sandbox"
-	"github.com/kiteconsole/kiteconsole/ui/common"
 	"github.com/kiteconsole/kiteconsole/ui/component"
 )
 
@@ -27,17 +23,25 @@ var monkeyKeys = []string{
 
 // TestMonkey presses 20,000 random keys, with resizes and pastes, into the
 // console on the demo organisation while the sandbox injects faults. It
-// asserts that nothing panics, that q still quits, and, from the
-// sandbox's own log, that no DELETE reached it without its confirmation
-// having been typed.
+// asserts that nothing panics (every key's frame is drawn), that q still
+// quits, and, from the sandbox's own log, that no DELETE reached it
+// without its confirmation having been typed. Time moves with the keys,
+// 5 ms of the test's clock a key: the faults' slow and hung replies, the
+// client's timeouts and retries, debounces and flashes all come due.
 func TestMonkey(t *testing.T) {
-	if testing.Short() {
-		t.Skip("the monkey takes a while")
+	t.Parallel()
+	d := startDriver(t, driverOptions{width: 100, height: 30, timeout: 300 * time.Millisecond})
+	holdQuit := true
+	d.filter = func(a *App, msg tea.Msg) tea.Msg {
+		if k, ok := msg.(tea.KeyPressMsg); ok && holdQuit && k.String() == "enter" {
+			// The monkey must not leave through the palette's quit.
+			if p, ok := a.overlay.(*component.Palette); ok && len(p.Shown) > 0 &&
+				p.Items[p.Shown[p.Cursor]].Label == "quit" {
+				return keyPress("esc")
+			}
+		}
+		return msg
 	}
-	common.OpenBrowser = func(string) error { return errors.New("no browser in tests") }
-	var holdQuit atomic.Bool
-	holdQuit.Store(true)
-	d := startDriver(t, driverOptions{width: 100, height: 30, timeout: 300 * time.Millisecond, holdQuit: &holdQuit})
 	d.env.Sandbox.SetFaults(&sandbox.Faults{Rate: 0.15, Seed: 2026, Slow: 30 * time.Millisecond, Hang: 2 * time.Second})
 	rng := rand.New(rand.NewPCG(20261124, 7))
 
@@ -52,26 +56,18 @@ func TestMonkey(t *testing.T) {
 		case n < 20:
 			// Now and then the monkey types a confirmation right, so that
 			// deletes are really tried: each is counted.
-			expect := make(chan string, 1)
-			d.p.Send(probe{fn: func(a *App) {
-				if d, ok := openOverlay[*component.ConfirmDialog](a); ok && d.Req.Expect != "" {
-					expect <- d.Req.Expect
-				} else {
-					expect <- ""
-				}
-			}})
-			if e := <-expect; e != "" {
-				d.clearInput()
-				d.typeText(e)
+			if c, ok := openOverlay[*component.ConfirmDialog](d.app); ok && c.Req.Expect != "" {
+				c.Input.SetValue("")
+				d.typeText(c.Req.Expect)
 				d.keys("enter")
 				confirmations++
 			}
 		default:
 			d.keys(monkeyKeys[rng.IntN(len(monkeyKeys))])
 		}
-		if i%250 == 0 {
-			d.frame() // let the program catch up, as a person's pace would
-		}
+		// The frame a person sees before the next key.
+		_ = d.app.View()
+		d.clock.Add(5 * time.Millisecond)
 	}
 	d.p.Send(tea.WindowSizeMsg{Width: 100, Height: 30})
 	d.frame()
@@ -83,27 +79,17 @@ func TestMonkey(t *testing.T) {
 		for j := 0; j < 8; j++ {
 			d.keys("esc")
 		}
-		open := make(chan bool, 1)
-		d.p.Send(probe{fn: func(a *App) { _, ok := openOverlay[*component.TokenDialog](a); open <- ok }})
-		if <-open {
+		if _, ok := openOverlay[*component.TokenDialog](d.app); ok {
 			d.keys("enter") // a token dialog closes only on enter
 		}
 	}
 	d.frame()
-	holdQuit.Store(false)
+	holdQuit = false
 	d.keys("q")
-	select {
-	case err := <-d.out:
-		if err != nil {
-			t.Fatalf("the program ended with %v", err)
-		}
-		d.out <- nil // for the cleanup
-	case <-time.After(20 * time.Second):
-		state := make(chan string, 1)
-		d.p.Send(probe{fn: func(a *App) {
-			state <- fmt.Sprintf("quitting=%v capturing=%v overlay=%T top=%T", a.quitting, a.top().Capturing(), a.overlay, a.top())
-		}})
-		t.Fatalf("q did not quit (%s); the screen:\n%s", <-state, func() string { f, _ := d.frame(); return f }())
+	d.waitUntil("quit", false, func(string) bool { return d.quit })
+	if !d.quit {
+		t.Fatalf("q did not quit (quitting=%v capturing=%v overlay=%T top=%T)",
+			d.app.quitting, d.app.top().Capturing(), d.app.overlay, d.app.top())
 	}
 
 	log := d.env.Sandbox.Requests()
@@ -123,16 +109,4 @@ func TestMonkey(t *testing.T) {
 	}
 	t.Logf("monkey: %d keys and events, %d requests, %d faults met, %d confirmations typed, %d DELETEs, panics: 0",
 		presses, len(log), faults, confirmations, deletes)
-}
-
-// clearInput empties the confirmation's input before the monkey types.
-func (d *driver) clearInput() {
-	done := make(chan struct{})
-	d.p.Send(probe{fn: func(a *App) {
-		if d, ok := openOverlay[*component.ConfirmDialog](a); ok {
-			d.Input.SetValue("")
-		}
-		close(done)
-	}})
-	<-done
 }

@@ -22,6 +22,7 @@ func openPipeline(d *driver, filter, name string) {
 // mode, through the edit form's Builds and Provider sections, reviewed
 // before it is sent, and read back from the sandbox.
 func TestEditTriggerModeAndBranchFilter(t *testing.T) {
+	t.Parallel()
 	d := startDriver(t, driverOptions{width: 120, height: 50})
 	openPipeline(d, "api gateway", "API Gateway")
 	d.keys("e")
@@ -67,6 +68,7 @@ func TestEditTriggerModeAndBranchFilter(t *testing.T) {
 // esc on the review goes back to the form with every value kept; an edit
 // that changes nothing sends nothing.
 func TestEditReviewGoesBackAndNothingChangedSendsNothing(t *testing.T) {
+	t.Parallel()
 	d := startDriver(t, driverOptions{width: 120, height: 50})
 	openPipeline(d, "checkout", "Checkout")
 	d.keys("e")
@@ -90,6 +92,7 @@ func TestEditReviewGoesBackAndNothingChangedSendsNothing(t *testing.T) {
 }
 
 func TestCreateAVisualStepPipeline(t *testing.T) {
+	t.Parallel()
 	d := startDriver(t, driverOptions{width: 120, height: 50})
 	openPipelines(d)
 	d.keys("n")
@@ -125,6 +128,7 @@ func TestCreateAVisualStepPipeline(t *testing.T) {
 }
 
 func TestAddAWebhook(t *testing.T) {
+	t.Parallel()
 	d := startDriver(t, driverOptions{width: 120, height: 50})
 	openPipeline(d, "checkout", "Checkout")
 	d.keys("W")
@@ -149,6 +153,7 @@ func TestAddAWebhook(t *testing.T) {
 // A token without write scopes: the API's 403 is said plainly, for an
 // archive and for a webhook.
 func TestArchiveAndWebhookForbidden(t *testing.T) {
+	t.Parallel()
 	d := startDriver(t, driverOptions{width: 140, height: 50, readScopesOnly: true})
 	openPipeline(d, "checkout", "Checkout")
 	d.keys("a")
@@ -160,6 +165,7 @@ func TestArchiveAndWebhookForbidden(t *testing.T) {
 }
 
 func TestArchiveTwiceSaysTheAPIsMessage(t *testing.T) {
+	t.Parallel()
 	d := startDriver(t, driverOptions{width: 140, height: 50})
 	openPipeline(d, "checkout", "Checkout")
 	// Someone else archives it first; ours then fails as the spec says.
@@ -175,6 +181,7 @@ func TestArchiveTwiceSaysTheAPIsMessage(t *testing.T) {
 // The palette loads the pipelines when it opens; once they are in, the
 // open palette finds them (it used to keep the list it opened with).
 func TestPaletteFindsPipelinesLoadedWhileOpen(t *testing.T) {
+	t.Parallel()
 	d := startDriver(t, driverOptions{width: 120, height: 40})
 	d.waitFor("Production", "PAUSED")
 	d.keys(":")
@@ -186,6 +193,7 @@ func TestPaletteFindsPipelinesLoadedWhileOpen(t *testing.T) {
 
 // Every section of the edit form's first question shows, at 80x24 too.
 func TestGoldenPipelineEditSections(t *testing.T) {
+	t.Parallel()
 	forSizes(t, "pipeline-edit-sections", func(t *testing.T, d *driver) string {
 		openPipeline(d, "api gateway", "API Gateway")
 		d.keys("e")

@@ -8,6 +8,7 @@ import (
 
 	"github.com/kiteconsole/kiteconsole/api/sandbox"
 	"github.com/kiteconsole/kiteconsole/model"
+	"github.com/kiteconsole/kiteconsole/ui/screen"
 )
 
 func openPipelines(d *driver) {
@@ -19,6 +20,7 @@ func openPipelines(d *driver) {
 }
 
 func TestGoldenPipelines(t *testing.T) {
+	t.Parallel()
 	forSizes(t, "pipelines", func(t *testing.T, d *driver) string {
 		openPipelines(d)
 		return d.waitFor("API Gateway")
@@ -26,6 +28,7 @@ func TestGoldenPipelines(t *testing.T) {
 }
 
 func TestGoldenPipelinesFiltered(t *testing.T) {
+	t.Parallel()
 	forSizes(t, "pipelines-filtered", func(t *testing.T, d *driver) string {
 		openPipelines(d)
 		d.keys("/")
@@ -35,6 +38,7 @@ func TestGoldenPipelinesFiltered(t *testing.T) {
 }
 
 func TestGoldenPipeline(t *testing.T) {
+	t.Parallel()
 	forSizes(t, "pipeline", func(t *testing.T, d *driver) string {
 		openPipelines(d)
 		d.keys("enter")
@@ -43,6 +47,7 @@ func TestGoldenPipeline(t *testing.T) {
 }
 
 func TestGoldenPipelineForm(t *testing.T) {
+	t.Parallel()
 	forSizes(t, "pipeline-form", func(t *testing.T, d *driver) string {
 		openPipelines(d)
 		d.keys("n")
@@ -53,6 +58,7 @@ func TestGoldenPipelineForm(t *testing.T) {
 }
 
 func TestGoldenClusterPipelinesTab(t *testing.T) {
+	t.Parallel()
 	forSizes(t, "cluster-pipelines", func(t *testing.T, d *driver) string {
 		openTokens(d, "Mobile")
 		d.keys("tab")
@@ -61,6 +67,7 @@ func TestGoldenClusterPipelinesTab(t *testing.T) {
 }
 
 func TestGoldenPalette(t *testing.T) {
+	t.Parallel()
 	forSizes(t, "palette", func(t *testing.T, d *driver) string {
 		d.waitFor("Production", "PAUSED")
 		d.keys(":")
@@ -70,6 +77,7 @@ func TestGoldenPalette(t *testing.T) {
 }
 
 func TestCreateAPipelineWithItsDerivedSlug(t *testing.T) {
+	t.Parallel()
 	d := startDriver(t, driverOptions{width: 120, height: 40})
 	openPipelines(d)
 	d.keys("n")
@@ -95,6 +103,7 @@ func TestCreateAPipelineWithItsDerivedSlug(t *testing.T) {
 }
 
 func TestDuplicatePipelineNameKeepsTheForm(t *testing.T) {
+	t.Parallel()
 	d := startDriver(t, driverOptions{width: 120, height: 40})
 	openPipelines(d)
 	d.keys("n")
@@ -111,6 +120,7 @@ func TestDuplicatePipelineNameKeepsTheForm(t *testing.T) {
 }
 
 func TestArchiveThenUnarchiveThenDelete(t *testing.T) {
+	t.Parallel()
 	d := startDriver(t, driverOptions{width: 140, height: 30})
 	openPipelines(d)
 	d.keys("/")
@@ -154,6 +164,7 @@ func TestArchiveThenUnarchiveThenDelete(t *testing.T) {
 }
 
 func TestPaletteJumpsToAQueueByPartOfItsKey(t *testing.T) {
+	t.Parallel()
 	d := startDriver(t, driverOptions{width: 120, height: 30})
 	d.waitFor("Production", "PAUSED")
 	d.keys(":")
@@ -173,6 +184,7 @@ func TestPaletteJumpsToAQueueByPartOfItsKey(t *testing.T) {
 }
 
 func TestGoldenArchiveConfirm(t *testing.T) {
+	t.Parallel()
 	forSizes(t, "archive-confirm", func(t *testing.T, d *driver) string {
 		openPipelines(d)
 		d.keys("a")
@@ -181,6 +193,7 @@ func TestGoldenArchiveConfirm(t *testing.T) {
 }
 
 func TestGoldenRevokeConfirm(t *testing.T) {
+	t.Parallel()
 	forSizes(t, "revoke-confirm", func(t *testing.T, d *driver) string {
 		openTokens(d, "Mobile")
 		d.waitFor("Mac mini fleet")
@@ -190,6 +203,7 @@ func TestGoldenRevokeConfirm(t *testing.T) {
 }
 
 func TestCopyAndBrowseWithoutABrowser(t *testing.T) {
+	t.Parallel()
 	d := startDriver(t, driverOptions{width: 120, height: 30})
 	d.p.Send(probe{fn: func(a *App) { a.c.Remote = true }}) // as over SSH: no browser here
 	d.waitFor("Production", "PAUSED")
@@ -204,6 +218,7 @@ func TestCopyAndBrowseWithoutABrowser(t *testing.T) {
 // more as the cursor goes down, not every page; a filter asks the server
 // for what is not loaded; coming back costs nothing.
 func TestPipelinesLoadAsYouScroll(t *testing.T) {
+	t.Parallel()
 	d := startDriver(t, driverOptions{width: 140, height: 30, size: sandbox.SizeLarge, latency: 20 * time.Millisecond})
 	d.waitFor("payments-01", "PAUSED")
 	before := len(d.env.Sandbox.Requests())
@@ -226,6 +241,7 @@ func TestPipelinesLoadAsYouScroll(t *testing.T) {
 	// A filter finds what is not loaded: the server is asked.
 	d.keys("/")
 	d.typeText("payments core")
+	d.advance(screen.FilterDebounce) // typing pauses
 	d.waitFor("/payments core", "› payments core")
 	d.keys("esc", "esc") // clear the filter, then back home
 	d.waitFor("payments-01")

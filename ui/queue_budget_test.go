@@ -26,12 +26,14 @@ const refreshesCounted = 8
 // the background lane's share applies as it would. Background refreshes may spend a quarter of the organisation's
 // 200 requests a minute: 50.
 func TestIdleRequestsOnTheQueueAndClusterScreens(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("the large organisation's simulation takes a while to start")
 	}
 	for _, size := range []sandbox.Size{sandbox.SizeDemo, sandbox.SizeLarge} {
 		for _, screen := range []string{"cluster", "queue"} {
 			t.Run(fmt.Sprintf("%s/%s", size, screen), func(t *testing.T) {
+				t.Parallel()
 				clock := sandboxtest.NewClock()
 				d := startDriver(t, driverOptions{clock: clock, size: size, width: 160, height: 48})
 				d.waitFor("Clusters", "PAUSED")

@@ -80,6 +80,7 @@ func panelJobs(d *driver, queueID string) string {
 }
 
 func TestQueueScreenShowsWhatTheSandboxHas(t *testing.T) {
+	t.Parallel()
 	clock := sandboxtest.NewClock()
 	d := startDriver(t, driverOptions{clock: clock, width: 120, height: 40})
 	_, q := queueOf(t, d, "Production", "default")
@@ -109,6 +110,7 @@ func TestQueueScreenShowsWhatTheSandboxHas(t *testing.T) {
 }
 
 func TestPausingAQueueHoldsItsJobsAndResumingDrainsThem(t *testing.T) {
+	t.Parallel()
 	clock := sandboxtest.NewClock()
 	d := startDriver(t, driverOptions{clock: clock, width: 120, height: 40})
 	// The default queue: eight agents, enough to drain what piles up.
@@ -184,6 +186,7 @@ func selectedAgent(t *testing.T, frame string) string {
 }
 
 func TestPausingResumingAndStoppingAgents(t *testing.T) {
+	t.Parallel()
 	clock := sandboxtest.NewClock()
 	d := startDriver(t, driverOptions{clock: clock, width: 160, height: 48})
 	frame := openQueue(d, "Production", "default")
@@ -248,6 +251,7 @@ func TestPausingResumingAndStoppingAgents(t *testing.T) {
 }
 
 func TestForceStopExplainsWhatItCancels(t *testing.T) {
+	t.Parallel()
 	clock := sandboxtest.NewClock()
 	d := startDriver(t, driverOptions{clock: clock, width: 160, height: 48})
 	frame := openQueue(d, "Production", "default")
@@ -278,6 +282,7 @@ func TestForceStopExplainsWhatItCancels(t *testing.T) {
 }
 
 func TestPausedListsWhatTheSandboxHasPaused(t *testing.T) {
+	t.Parallel()
 	clock := sandboxtest.NewClock()
 	d := startDriver(t, driverOptions{clock: clock, width: 160, height: 48})
 	d.waitFor("Production", "PAUSED")
@@ -346,6 +351,7 @@ func TestPausedListsWhatTheSandboxHasPaused(t *testing.T) {
 }
 
 func TestResumingSomeoneElsesPauseAsksFirst(t *testing.T) {
+	t.Parallel()
 	d := startDriver(t, driverOptions{width: 120, height: 30})
 	clusterID, q := queueOf(t, d, "Mobile", "macos")
 	if !q.DispatchPaused || q.DispatchPausedBy == nil {
@@ -374,6 +380,7 @@ func TestResumingSomeoneElsesPauseAsksFirst(t *testing.T) {
 }
 
 func TestSeveralMarkedQueuesAreListedBeforeAndAfter(t *testing.T) {
+	t.Parallel()
 	d := startDriver(t, driverOptions{width: 120, height: 30})
 	openMobile(d)
 	d.keys("/")
@@ -412,6 +419,7 @@ func denyPath(part string) func(http.Handler) http.Handler {
 }
 
 func TestAQueueWithoutAScopeSaysWhichAndShowsTheRest(t *testing.T) {
+	t.Parallel()
 	t.Run("read_agents", func(t *testing.T) {
 		clock := sandboxtest.NewClock()
 		d := startDriver(t, driverOptions{clock: clock, width: 120, height: 30, wrap: denyPath("/agents")})
@@ -445,6 +453,7 @@ func TestAQueueWithoutAScopeSaysWhichAndShowsTheRest(t *testing.T) {
 // The queue screen's two live tabs, on the simulation at the test clock's
 // start: the same seed and clock draw the same screen.
 func TestGoldenQueueLive(t *testing.T) {
+	t.Parallel()
 	for _, size := range goldenSizes {
 		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
 			d := startDriver(t, driverOptions{clock: sandboxtest.NewClock(), width: size[0], height: size[1]})
@@ -477,6 +486,7 @@ func tableRowOf(frame, key string) string {
 // The cluster screen's AGENTS (busy/connected) and WAITING columns and the
 // home screen's WAITING total agree with the sandbox.
 func TestQueueColumnsMatchTheSandbox(t *testing.T) {
+	t.Parallel()
 	d := startDriver(t, driverOptions{clock: sandboxtest.NewClock(), width: 160, height: 40})
 	home := d.waitFor("Production", "PAUSED", "WAITING")
 	ctx := context.Background()
@@ -519,6 +529,7 @@ func TestQueueColumnsMatchTheSandbox(t *testing.T) {
 
 // A deleted queue leaves the home screen's count at once.
 func TestHomeCountsFollowADeletedQueue(t *testing.T) {
+	t.Parallel()
 	d := startDriver(t, driverOptions{width: 120, height: 30})
 	openMobile(d)
 	d.keys("/")
@@ -541,6 +552,7 @@ func TestHomeCountsFollowADeletedQueue(t *testing.T) {
 // The settings of a queue scroll: what is below the screen is reached
 // with j and G.
 func TestQueueSettingsScroll(t *testing.T) {
+	t.Parallel()
 	d := startDriver(t, driverOptions{width: 80, height: 24})
 	openMobile(d)
 	d.keys("/")
@@ -560,6 +572,7 @@ func TestQueueSettingsScroll(t *testing.T) {
 
 // Read-only mode turns agent actions down before anything is sent.
 func TestAgentActionsInReadOnlyMode(t *testing.T) {
+	t.Parallel()
 	d := startDriver(t, driverOptions{clock: sandboxtest.NewClock(), width: 120, height: 30, readOnly: true})
 	openQueue(d, "Production", "default")
 	d.keys("S")
@@ -576,6 +589,7 @@ func TestAgentActionsInReadOnlyMode(t *testing.T) {
 // Several marked paused queues: p lists who paused each and asks,
 // default Cancel; y resumes them and says which.
 func TestResumingSeveralMarkedQueuesAsksFirst(t *testing.T) {
+	t.Parallel()
 	d := startDriver(t, driverOptions{width: 120, height: 30})
 	clusterID, deploy := queueOf(t, d, "Production", "deploy")
 	if _, err := d.env.Client.PauseQueue(context.Background(), clusterID, deploy.ID, "release freeze"); err != nil {
@@ -609,6 +623,7 @@ func TestResumingSeveralMarkedQueuesAsksFirst(t *testing.T) {
 // At 80 columns the header still says how many queues are marked, and
 // in how many clusters, whatever else must go.
 func TestMarksCountShowsAt80Columns(t *testing.T) {
+	t.Parallel()
 	// With the rate limit on, the budget shows in the header too.
 	d := startDriver(t, driverOptions{width: 80, height: 24, rateLimit: sandbox.DefaultRateLimit})
 	openMobile(d)
@@ -627,6 +642,7 @@ func TestMarksCountShowsAt80Columns(t *testing.T) {
 // screen's waiting jobs and an agent's current job open their build; both
 // go through openJob).
 func TestWaitingJobsAndAgentsOpenTheirBuild(t *testing.T) {
+	t.Parallel()
 	clock := sandboxtest.NewClock()
 	d := startDriver(t, driverOptions{clock: clock, width: 160, height: 40})
 	openQueue(d, "Mobile", "macos")

@@ -110,6 +110,7 @@ func init() {
 			d.waitFor("Production", "DEFAULT QUEUE")
 			d.keys(":")
 			d.typeText("deploy production")
+			d.settle() // the pipelines are in: the palette lists it
 			d.keys("enter")
 			d.waitFor("Repository")
 			d.keys("tab")
@@ -121,6 +122,7 @@ func init() {
 			d.waitFor("Production", "DEFAULT QUEUE")
 			d.keys(":")
 			d.typeText("deploy production")
+			d.settle() // the pipelines are in: the palette lists it
 			d.keys("enter")
 			d.waitFor("Repository")
 			d.keys("tab")
@@ -137,6 +139,7 @@ func init() {
 // it with the text rendering kept beside its PNG in screenshots/: a change
 // to a screen fails here until scripts/screenshots.sh remakes the pictures.
 func TestScreenshotsAreCurrent(t *testing.T) {
+	t.Parallel()
 	for _, s := range shots {
 		t.Run(s.name, func(t *testing.T) {
 			o := driverOptions{width: s.width, height: s.height}

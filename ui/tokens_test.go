@@ -30,6 +30,7 @@ func openTokens(d *driver, cluster string) {
 }
 
 func TestGoldenTokens(t *testing.T) {
+	t.Parallel()
 	forSizes(t, "tokens", func(t *testing.T, d *driver) string {
 		openTokens(d, "Production")
 		return d.waitFor("Legacy EC2 fleet")
@@ -37,6 +38,7 @@ func TestGoldenTokens(t *testing.T) {
 }
 
 func TestGoldenTokenCreated(t *testing.T) {
+	t.Parallel()
 	forSizes(t, "token-created", func(t *testing.T, d *driver) string {
 		openTokens(d, "Mobile")
 		d.keys("n")
@@ -48,6 +50,7 @@ func TestGoldenTokenCreated(t *testing.T) {
 }
 
 func TestGoldenTokenForm(t *testing.T) {
+	t.Parallel()
 	forSizes(t, "token-form", func(t *testing.T, d *driver) string {
 		openTokens(d, "Mobile")
 		d.keys("n")
@@ -56,6 +59,7 @@ func TestGoldenTokenForm(t *testing.T) {
 }
 
 func TestCreateATokenShowsItsValueOnce(t *testing.T) {
+	t.Parallel()
 	d := startDriver(t, driverOptions{width: 120, height: 35})
 	openTokens(d, "Mobile")
 	d.keys("n")
@@ -122,6 +126,7 @@ func TestCreateATokenShowsItsValueOnce(t *testing.T) {
 }
 
 func TestExpiredTokenRendersAsExpired(t *testing.T) {
+	t.Parallel()
 	d := startDriver(t, driverOptions{width: 120, height: 30})
 	openTokens(d, "Production")
 	frame := d.waitFor("Legacy EC2 fleet")
@@ -138,6 +143,7 @@ func TestExpiredTokenRendersAsExpired(t *testing.T) {
 }
 
 func TestBadTokenInputIsRefusedBeforeSending(t *testing.T) {
+	t.Parallel()
 	d := startDriver(t, driverOptions{width: 120, height: 35})
 	openTokens(d, "Mobile")
 	d.keys("n")
@@ -153,6 +159,7 @@ func TestBadTokenInputIsRefusedBeforeSending(t *testing.T) {
 }
 
 func TestRevokeAToken(t *testing.T) {
+	t.Parallel()
 	d := startDriver(t, driverOptions{width: 120, height: 30})
 	openTokens(d, "Mobile")
 	d.waitFor("Mac mini fleet")

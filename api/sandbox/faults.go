@@ -103,10 +103,10 @@ func (s *Server) drawFault() (Fault, *Faults) {
 // which goes on to be served.
 func (s *Server) injectFault(w http.ResponseWriter, r *http.Request, f Fault, cfg *Faults) bool {
 	wait := func(d time.Duration) bool {
-		t := time.NewTimer(d)
+		t := s.opts.Clock.NewTimer(d)
 		defer t.Stop()
 		select {
-		case <-t.C:
+		case <-t.Chan():
 			return true
 		case <-r.Context().Done():
 			return false

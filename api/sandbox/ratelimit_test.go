@@ -25,7 +25,7 @@ func getAs(t *testing.T, env *sandboxtest.Env, token, path string) *http.Respons
 
 func TestRateLimitWindow(t *testing.T) {
 	clock := sandboxtest.NewClock()
-	env := sandboxtest.Start(t, sandbox.Options{Size: sandbox.SizeEmpty, RateLimit: sandbox.RateLimit{Limit: 5, Window: time.Minute}, Clock: clock.Now}, nil)
+	env := sandboxtest.Start(t, sandbox.Options{Size: sandbox.SizeEmpty, RateLimit: sandbox.RateLimit{Limit: 5, Window: time.Minute}, Clock: clock}, nil)
 	tokens := []string{env.Sandbox.Token(), env.Sandbox.ReadOnlyToken()} // one organisation, one window
 	for i := range 5 {
 		resp := getAs(t, env, tokens[i%2], "/clusters")

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jonboulle/clockwork"
 
 	"github.com/kiteconsole/kiteconsole/model"
 )
@@ -52,19 +53,26 @@ type Options struct {
 	// scopes only, so writes get 403. Empty means the defaults above.
 	Token         string
 	ReadOnlyToken string
-	// Latency is added to every request, as a distant API would.
+	// Latency is added to every request, as a distant API would, on
+	// Clock.
 	Latency time.Duration
-	// Now is the sandbox's clock (time.Now when nil). The seeded data is
-	// laid out relative to it: a queue paused "2 hours ago" and so on.
+	// Clock is the sandbox's clock (the real one when nil): the live
+	// simulation moves on it, the rate-limit windows reset on it, the
+	// latency and the faults' delays are waited on it, and the seeded
+	// data is laid out relative to its time (a queue paused "2 hours
+	// ago"). A test gives the same fake clock to the client and the
+	// console, and moves it by hand.
+	Clock clockwork.Clock
+	// Now, when set, is the time the organisation stands at instead of
+	// Clock's: the seeded data, the simulation and the times the API
+	// writes. Tests of a still organisation fix it; the windows, the
+	// latency and the faults still run on Clock.
 	Now func() time.Time
 	// Seed picks the seeded data; the same seed gives the same data.
 	Seed uint64
 	// RateLimit is the organisation's request window (off when zero; the
 	// sandbox command and the demo use DefaultRateLimit).
 	RateLimit RateLimit
-	// Clock runs the rate-limit window (time.Now when nil): Now may be a
-	// fixed time for seeded data, a window must move.
-	Clock func() time.Time
 	// Quiet keeps the simulation still: the agents are there, idle, and
 	// no builds arrive (nor any from before: no warm-up). For tests of
 	// other parts that want the organisation as it always was.
@@ -116,12 +124,8 @@ type Server struct {
 	userGrants map[string]*grant
 }
 
-func (s *Server) clock() time.Time {
-	if s.opts.Clock != nil {
-		return s.opts.Clock()
-	}
-	return time.Now()
-}
+// clock is the time the rate-limit windows are read against.
+func (s *Server) clock() time.Time { return s.opts.Clock.Now() }
 
 // grant is what a bearer token may do.
 type grant struct {
@@ -146,8 +150,11 @@ func New(opts Options) *Server {
 	if opts.ReadOnlyToken == "" {
 		opts.ReadOnlyToken = DefaultReadOnlyToken
 	}
+	if opts.Clock == nil {
+		opts.Clock = clockwork.NewRealClock()
+	}
 	if opts.Now == nil {
-		opts.Now = time.Now
+		opts.Now = opts.Clock.Now
 	}
 	var seed [32]byte
 	binary.LittleEndian.PutUint64(seed[:], opts.Seed)
@@ -211,9 +218,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	latency := s.latency
 	s.mu.Unlock()
 	if latency > 0 {
-		t := time.NewTimer(latency)
+		t := s.opts.Clock.NewTimer(latency)
 		select {
-		case <-t.C:
+		case <-t.Chan():
 		case <-r.Context().Done():
 			t.Stop()
 			return

@@ -44,7 +44,7 @@ func decode429(t *testing.T, resp *http.Response) sandbox.RateLimitExceeded {
 // same organisation go on, and every reply carries both header sets.
 func TestUserRateLimitIsPerUser(t *testing.T) {
 	clock := sandboxtest.NewClock()
-	env := sandboxtest.Start(t, sandbox.Options{Size: sandbox.SizeEmpty, Clock: clock.Now,
+	env := sandboxtest.Start(t, sandbox.Options{Size: sandbox.SizeEmpty, Clock: clock,
 		RateLimit:     sandbox.RateLimit{Limit: 100, Window: time.Minute},
 		UserRateLimit: sandbox.RateLimit{Limit: 3, Window: time.Minute},
 		UserTokens:    map[string]string{"alex": "alex-token"}}, nil)
@@ -103,7 +103,7 @@ func TestUserRateLimitIsPerUser(t *testing.T) {
 // carries RateLimit-Warning, and holds for every user.
 func TestOrganisationWindowRefusesEveryUser(t *testing.T) {
 	clock := sandboxtest.NewClock()
-	env := sandboxtest.Start(t, sandbox.Options{Size: sandbox.SizeEmpty, Clock: clock.Now,
+	env := sandboxtest.Start(t, sandbox.Options{Size: sandbox.SizeEmpty, Clock: clock,
 		RateLimit:     sandbox.RateLimit{Limit: 4, Window: time.Minute},
 		UserRateLimit: sandbox.RateLimit{Limit: 50, Window: time.Minute},
 		UserTokens:    map[string]string{"alex": "alex-token", "blair": "blair-token"}}, nil)
@@ -131,7 +131,7 @@ func TestOrganisationWindowRefusesEveryUser(t *testing.T) {
 // With both windows spent, the 429 names the one that opens later.
 func TestBothWindowsSpentNamesTheLaterReset(t *testing.T) {
 	clock := sandboxtest.NewClock()
-	env := sandboxtest.Start(t, sandbox.Options{Size: sandbox.SizeEmpty, Clock: clock.Now,
+	env := sandboxtest.Start(t, sandbox.Options{Size: sandbox.SizeEmpty, Clock: clock,
 		RateLimit:     sandbox.RateLimit{Limit: 2, Window: time.Minute},
 		UserRateLimit: sandbox.RateLimit{Limit: 1, Window: 2 * time.Minute}}, nil)
 	getAs(t, env, env.Sandbox.Token(), "/clusters")

@@ -12,6 +12,7 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"github.com/jonboulle/clockwork"
 
 	"github.com/kiteconsole/kiteconsole/api"
 	"github.com/kiteconsole/kiteconsole/audit"
@@ -44,10 +45,14 @@ type Screen interface {
 // root. What the console knows of the organisation is in org, a layer of
 // its own.
 type Common struct {
-	Client   *api.Client
-	Styles   theme.Styles
-	Keys     keymap.KeyMap
-	Now      func() time.Time
+	Client *api.Client
+	Styles theme.Styles
+	Keys   keymap.KeyMap
+	// Now is the time the console shows things against.
+	Now func() time.Time
+	// Clock runs the console's timers (Tick): refreshes, the follow
+	// timer, debounces, flash expiry.
+	Clock    clockwork.Clock
 	ReadOnly bool
 	// Token is the API token as GET /v2/access-token described it, once
 	// known: its scopes turn off the changes it may not make (KeyOff).

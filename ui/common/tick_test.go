@@ -12,7 +12,7 @@ import (
 // of holding the console until it would have fired.
 func TestTickEndsWithItsContext(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
-	cmd := Tick(ctx, time.Hour, func(time.Time) tea.Msg { return "fired" })
+	cmd := Tick(ctx, nil, time.Hour, func(time.Time) tea.Msg { return "fired" })
 	done := make(chan tea.Msg, 1)
 	go func() { done <- cmd() }()
 	cancel()
@@ -27,7 +27,7 @@ func TestTickEndsWithItsContext(t *testing.T) {
 }
 
 func TestTickFires(t *testing.T) {
-	cmd := Tick(context.Background(), time.Millisecond, func(time.Time) tea.Msg { return "fired" })
+	cmd := Tick(context.Background(), nil, time.Millisecond, func(time.Time) tea.Msg { return "fired" })
 	if msg := cmd(); msg != "fired" {
 		t.Fatalf("got %v", msg)
 	}

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -80,6 +81,22 @@ func PushForm(c *common.Common, spec FormSpec) tea.Cmd {
 	return c.Push(newFormScreen(c, spec))
 }
 
+// formTheme is huh's Charm theme, built once for each background: huh
+// asks its theme for the styles on every update and every view, and
+// building them anew each time was most of a form's cost per key. The
+// styles are values that huh only reads.
+var formTheme = huh.ThemeFunc(func(isDark bool) *huh.Styles {
+	if isDark {
+		return darkFormStyles()
+	}
+	return lightFormStyles()
+})
+
+var (
+	darkFormStyles  = sync.OnceValue(func() *huh.Styles { return huh.ThemeCharm(true) })
+	lightFormStyles = sync.OnceValue(func() *huh.Styles { return huh.ThemeCharm(false) })
+)
+
 func newFormScreen(c *common.Common, spec FormSpec) *formScreen {
 	s := &formScreen{ScreenBase: common.NewBase(c), spec: spec}
 	s.rebuild()
@@ -92,7 +109,7 @@ func (s *formScreen) rebuild() {
 		form = form.WithKeyMap(RemoteFormKeyMap())
 	}
 	s.form = form.
-		WithTheme(huh.ThemeFunc(huh.ThemeCharm)).
+		WithTheme(formTheme).
 		WithShowHelp(true).
 		WithWidth(min(max(s.C.Width-2, 30), 90)).
 		WithHeight(s.formHeight())

@@ -89,9 +89,9 @@ func (p *Palette) help() []key.Binding { return []key.Binding{p.run, p.move, p.w
 func (p *Palette) Place() placement    { return PlaceTop }
 func (p *Palette) Typing() bool        { return true }
 
-// paletteSearchDebounce is how long typing must pause before the palette
+// PaletteSearchDebounce is how long typing must pause before the palette
 // asks the server for pipelines by name.
-const paletteSearchDebounce = 150 * time.Millisecond
+const PaletteSearchDebounce = 150 * time.Millisecond
 
 // paletteSettled says typing paused on text.
 type paletteSettled struct {
@@ -110,7 +110,7 @@ func (p *Palette) searchPipelines() tea.Cmd {
 		return nil
 	}
 	seq := p.typedSeq
-	return tea.Tick(paletteSearchDebounce, func(time.Time) tea.Msg { return paletteSettled{seq: seq, text: text} })
+	return p.c.Tick(PaletteSearchDebounce, func(time.Time) tea.Msg { return paletteSettled{seq: seq, text: text} })
 }
 
 // typingCommand reports whether text is the start of a command's name

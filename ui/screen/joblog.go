@@ -123,7 +123,7 @@ func (s *jobLogScreen) read(lane org.Lane, follow bool) tea.Cmd {
 func (s *jobLogScreen) armFollow() tea.Cmd {
 	s.followGen++
 	gen, id := s.followGen, s.ID()
-	return tea.Tick(followEvery, func(time.Time) tea.Msg { return followTick{screen: id, gen: gen} })
+	return s.C.Tick(followEvery, func(time.Time) tea.Msg { return followTick{screen: id, gen: gen} })
 }
 
 // take adds a read to what is held. A follower's read overlaps what is

@@ -258,9 +258,9 @@ type PipelinesScreen struct {
 	typedSeq int
 }
 
-// filterDebounce is how long typing must pause before a filter is asked
+// FilterDebounce is how long typing must pause before a filter is asked
 // of the server.
-const filterDebounce = 150 * time.Millisecond
+const FilterDebounce = 150 * time.Millisecond
 
 // filterSettled says typing paused on a filter.
 type filterSettled struct {
@@ -346,7 +346,7 @@ func (s *PipelinesScreen) typing() tea.Cmd {
 		return nil
 	}
 	seq := s.typedSeq
-	return tea.Tick(filterDebounce, func(time.Time) tea.Msg { return filterSettled{seq: seq, text: text} })
+	return s.C.Tick(FilterDebounce, func(time.Time) tea.Msg { return filterSettled{seq: seq, text: text} })
 }
 
 // search asks the server for a filter the typing paused on.

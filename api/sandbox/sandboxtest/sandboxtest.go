@@ -5,9 +5,10 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/jonboulle/clockwork"
 
 	"github.com/kiteconsole/kiteconsole/api"
 	"github.com/kiteconsole/kiteconsole/api/sandbox"
@@ -28,7 +29,8 @@ type Env struct {
 // stands at Now and is quiet (sandbox.Options.Quiet: agents but no
 // builds), the organisation other tests have always seen; give it a
 // Clock's Now for the live simulation of agents, builds and jobs, moved
-// by hand. wrap, when not nil, wraps the sandbox's handler, for tests that
+// by hand, and the Clock itself as opts.Clock for its windows, latency
+// and faults to run on it too. wrap, when not nil, wraps the sandbox's handler, for tests that
 // inject faults in front of it.
 func Start(t testing.TB, opts sandbox.Options, wrap func(http.Handler) http.Handler) *Env {
 	t.Helper()
@@ -94,26 +96,26 @@ func (e *Env) Writes() []sandbox.Request {
 	return out
 }
 
-// Clock is a clock a test moves by hand, for the sandbox's rate-limit
-// window and a client's budget alike: nothing waits on real time.
-type Clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
+// Clock is a clock a test moves by hand (a clockwork.FakeClock): give it
+// as the sandbox's Clock (and its Now for the live simulation), the
+// client's and the console's, and nothing waits on real time.
+type Clock struct{ *clockwork.FakeClock }
 
 // NewClock returns a clock standing at Now.
-func NewClock() *Clock { return &Clock{now: Now} }
+func NewClock() *Clock { return &Clock{clockwork.NewFakeClockAt(Now)} }
 
-// Now is the clock's time.
-func (c *Clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
+// Add moves the clock on, firing on the way every timer that falls due.
+func (c *Clock) Add(d time.Duration) { c.Advance(d) }
+
+// RealTimers tells c's time but waits in real time: for a test whose
+// windows move by hand while its sandbox's latency passes on its own.
+func RealTimers(c *Clock) clockwork.Clock { return realTimers{Clock: clockwork.NewRealClock(), at: c} }
+
+type realTimers struct {
+	clockwork.Clock
+	at *Clock
 }
 
-// Add moves the clock on.
-func (c *Clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
+func (r realTimers) Now() time.Time                  { return r.at.Now() }
+func (r realTimers) Since(t time.Time) time.Duration { return r.at.Now().Sub(t) }
+func (r realTimers) Until(t time.Time) time.Duration { return t.Sub(r.at.Now()) }
