@@ -90,11 +90,21 @@ func TestPipelinesNamedFiltersCaseInsensitively(t *testing.T) {
 	}
 }
 
-// An endpoint that ignores ?name= (the sandbox does) answers with every
-// pipeline: the matches past the first pages must still be found, not
-// cut off by the bound meant for a broad filter.
+// An endpoint that ignores ?name= answers with every pipeline: the
+// matches past the first pages must still be found, not cut off by the
+// bound meant for a broad filter. (The sandbox filters by name; the
+// filter is taken off the requests on their way to it.)
 func TestPipelinesNamedReadsAnUnfilteredListToItsEnd(t *testing.T) {
-	env := sandboxtest.Start(t, sandbox.Options{Size: sandbox.SizeLarge}, nil)
+	t.Parallel()
+	env := sandboxtest.Start(t, sandbox.Options{Size: sandbox.SizeLarge, LargePipelines: 2500}, func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if q := r.URL.Query(); q.Has("name") {
+				q.Del("name")
+				r.URL.RawQuery = q.Encode()
+			}
+			h.ServeHTTP(w, r)
+		})
+	})
 	all, err := env.Client.ListPipelines(context.Background(), nil)
 	if err != nil {
 		t.Fatal(err)
@@ -103,6 +113,7 @@ func TestPipelinesNamedReadsAnUnfilteredListToItsEnd(t *testing.T) {
 	if len(all) <= 20*api.PerPage {
 		t.Fatalf("the large organisation has %d pipelines: too few to show the bound", len(all))
 	}
+	before := len(env.Sandbox.Requests())
 	got, more, err := env.Client.ListPipelinesNamed(context.Background(), strings.ToUpper(last.Name))
 	if err != nil || more {
 		t.Fatalf("%v, more=%v", err, more)
@@ -113,5 +124,8 @@ func TestPipelinesNamedReadsAnUnfilteredListToItsEnd(t *testing.T) {
 	}
 	if !found {
 		t.Fatalf("%q (the last of %d pipelines) not found: got %d", last.Name, len(all), len(got))
+	}
+	if n := len(env.Sandbox.Requests()) - before; n != len(all)/api.PerPage {
+		t.Fatalf("%d pages read without the filter, want all %d", n, len(all)/api.PerPage)
 	}
 }
