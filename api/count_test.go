@@ -13,6 +13,7 @@ import (
 )
 
 func TestCountsTakeOneRequestEach(t *testing.T) {
+	t.Parallel()
 	env := sandboxtest.Start(t, sandbox.Options{Size: sandbox.SizeLarge}, nil)
 	ctx := context.Background()
 	pipelines, err := env.Client.CountPipelines(ctx)

@@ -438,6 +438,7 @@ func TestBackgroundKeepsToTheTighterWindow(t *testing.T) {
 // 100 requests, 30 of each user window for the bulk read, so three waits
 // for a reset and no 429; the reserve of 20 stays free in every window.
 func TestTenThousandPipelinesUnderTheDefaultWindows(t *testing.T) {
+	t.Parallel()
 	env, clock := defaultWindowsEnv(t, sandbox.SizeLarge)
 	// One page at a time: each wait here moves the hand clock, and eight
 	// workers waiting for the same reset would move it eight times.
