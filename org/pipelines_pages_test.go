@@ -30,7 +30,9 @@ func pipelineRequests(env *sandboxtest.Env) int {
 // filter's answer, say) does not show it twice.
 func TestLoadNextFetchesOnePageACall(t *testing.T) {
 	t.Parallel()
-	env := sandboxtest.Start(t, sandbox.Options{Size: sandbox.SizeLarge}, nil)
+	// Ten pages are as many as 100 for paging one at a time, and seed in a
+	// tenth of the time.
+	env := sandboxtest.Start(t, sandbox.Options{Size: sandbox.SizeLarge, LargePipelines: 1000}, nil)
 	s := New(env.Client, func() time.Time { return sandboxtest.Now }, nil)
 	pc := s.Pipelines
 	ctx := context.Background()
@@ -50,8 +52,8 @@ func TestLoadNextFetchesOnePageACall(t *testing.T) {
 			t.Fatalf("%d requests for %d pages", n, want)
 		}
 	}
-	if pc.Last != 100 {
-		t.Fatalf("last page %d, want 100", pc.Last)
+	if pc.Last != 10 {
+		t.Fatalf("last page %d, want 10", pc.Last)
 	}
 	// r fetches the first page again: one request; the pages further
 	// down stay, and the next LoadNext goes on from them.
@@ -83,7 +85,7 @@ func TestLoadNextFetchesOnePageACall(t *testing.T) {
 // a complete answer spares the longer texts typed after it a request.
 func TestSearchAsksTheRepositoryFilterAndRemembersCompleteAnswers(t *testing.T) {
 	t.Parallel()
-	env := sandboxtest.Start(t, sandbox.Options{Size: sandbox.SizeLarge}, nil)
+	env := sandboxtest.Start(t, sandbox.Options{Size: sandbox.SizeLarge, LargePipelines: 1000}, nil)
 	ctx := context.Background()
 	for text, want := range map[string]bool{"payments core": false, "acme-inc/ads": true, "git@github.com:acme": true, "ads.git": true} {
 		if got := LooksLikeRepository(text); got != want {
@@ -122,7 +124,7 @@ func TestSearchAsksTheRepositoryFilterAndRemembersCompleteAnswers(t *testing.T) 
 func TestThePipelinesIndexAcrossStarts(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	env := sandboxtest.Start(t, sandbox.Options{Size: sandbox.SizeLarge}, nil)
+	env := sandboxtest.Start(t, sandbox.Options{Size: sandbox.SizeLarge, LargePipelines: 1000}, nil)
 	now := func() time.Time { return sandboxtest.Now }
 	ctx := context.Background()
 
