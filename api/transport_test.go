@@ -130,6 +130,7 @@ func TestReadReplyIsBounded(t *testing.T) {
 		t.Fatalf("an endless reply: %v", err)
 	}
 	// Up to the bound a reply is read whole; one byte more is refused.
+	replyLimit = 64 << 10
 	atBound := &http.Response{ContentLength: -1, Body: io.NopCloser(io.LimitReader(zeros{}, int64(replyLimit)))}
 	if got, err := readReply(atBound); err != nil || len(got) != replyLimit {
 		t.Fatalf("a reply of the bound: %d bytes, %v", len(got), err)
