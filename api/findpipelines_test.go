@@ -16,6 +16,7 @@ import (
 // Finding a pipeline by part of its name or repository in the large
 // organisation costs one request, not a hundred pages.
 func TestFindPipelinesAsksTheServer(t *testing.T) {
+	t.Parallel()
 	env := sandboxtest.Start(t, sandbox.Options{Size: sandbox.SizeLarge}, nil)
 	// A pipeline from the middle of the list, read straight off the API.
 	req, _ := http.NewRequest(http.MethodGet, env.Server.URL+"/v2/organizations/"+env.Sandbox.Org()+"/pipelines?page=50&per_page=100", nil)

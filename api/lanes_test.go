@@ -67,6 +67,7 @@ func count429(env *sandboxtest.Env) int {
 // long list's pages and more of them queued, a pause goes out at once, and
 // a person's look goes before the queued pages.
 func TestChangeOvertakesABulkReadInProgress(t *testing.T) {
+	t.Parallel()
 	gate := make(chan struct{}, 1)
 	var openGate sync.Once
 	// A failing test still lets the held pages go, so the server can close.
@@ -75,7 +76,7 @@ func TestChangeOvertakesABulkReadInProgress(t *testing.T) {
 	heldPages := map[string]bool{} // the pages that took the slots
 	var mu sync.Mutex
 	var order []string
-	env := sandboxtest.Start(t, sandbox.Options{Size: sandbox.SizeLarge}, func(h http.Handler) http.Handler {
+	env := sandboxtest.Start(t, sandbox.Options{Size: sandbox.SizeLarge, LargePipelines: pagingPipelines}, func(h http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			mu.Lock()
 			order = append(order, r.Method+" "+r.URL.Path[strings.LastIndex(r.URL.Path, "/")+1:]+" "+r.URL.Query().Get("page"))
@@ -159,10 +160,11 @@ func TestChangeOvertakesABulkReadInProgress(t *testing.T) {
 // keeps what it loaded, lets a look and a change through meanwhile, and
 // goes on after the reset, with no 429.
 func TestBulkReadStopsAtTheReserveAndResumesAfterTheReset(t *testing.T) {
+	t.Parallel()
 	clock := sandboxtest.NewClock()
 	env := sandboxtest.Start(t, sandbox.Options{Size: sandbox.SizeLarge, Clock: clock, Now: clock.Now,
-		RateLimit: sandbox.RateLimit{Limit: 30, Window: time.Minute}}, nil)
-	// One page at a time, so the count is exact: 30 a window, 15 of it
+		RateLimit: sandbox.RateLimit{Limit: 10, Window: time.Minute}, LargePipelines: pagingPipelines}, nil)
+	// One page at a time, so the count is exact: 10 a window, 5 of it
 	// (the reserve, at most half of a small window) kept.
 	c := env.ClientWith(t, api.Config{Now: clock.Now, Parallel: 1})
 	var pages atomic.Int32
@@ -203,15 +205,15 @@ func TestBulkReadStopsAtTheReserveAndResumesAfterTheReset(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if pages.Load() != 100 {
-		t.Fatalf("%d pages delivered, want 100", pages.Load())
+	if pages.Load() != pagingPipelines/api.PerPage {
+		t.Fatalf("%d pages delivered, want %d", pages.Load(), pagingPipelines/api.PerPage)
 	}
 	if n := count429(env); n != 0 {
 		t.Fatalf("%d requests refused", n)
 	}
-	// Page 1 and 14 bulk pages leave 15: the first wait.
-	if during.pages != 15 {
-		t.Fatalf("%d pages delivered before the first wait, want 15", during.pages)
+	// Page 1 and 4 bulk pages leave 5: the first wait.
+	if during.pages != 5 {
+		t.Fatalf("%d pages delivered before the first wait, want 5", during.pages)
 	}
 	if !strings.HasPrefix(during.waitText, "waiting for the API budget · 6") {
 		t.Fatalf("wait text %q", during.waitText)
@@ -220,9 +222,9 @@ func TestBulkReadStopsAtTheReserveAndResumesAfterTheReset(t *testing.T) {
 	if !errors.As(during.lookErr, &apiErr) || apiErr.StatusCode != http.StatusNotFound || during.chErr != nil {
 		t.Fatalf("a look and a change during the wait: %v, %v", during.lookErr, during.chErr)
 	}
-	// 85 more pages, 15 a window (the first window also paid for the look
-	// and the change): six or seven waits, each for the rest of a window.
-	if len(waits) < 6 || len(waits) > 7 {
+	// 15 more pages, 5 a window (the first window also paid for the look
+	// and the change): three or four waits, each for the rest of a window.
+	if len(waits) < 3 || len(waits) > 4 {
 		t.Fatalf("%d waits: %v", len(waits), waits)
 	}
 	for _, w := range waits {
@@ -436,6 +438,7 @@ func TestBackgroundKeepsToTheTighterWindow(t *testing.T) {
 // 100 requests, 30 of each user window for the bulk read, so three waits
 // for a reset and no 429; the reserve of 20 stays free in every window.
 func TestTenThousandPipelinesUnderTheDefaultWindows(t *testing.T) {
+	t.Parallel()
 	env, clock := defaultWindowsEnv(t, sandbox.SizeLarge)
 	// One page at a time: each wait here moves the hand clock, and eight
 	// workers waiting for the same reset would move it eight times.

@@ -111,6 +111,14 @@ func TestALyingContentLengthIsNotAllocated(t *testing.T) {
 // readReply grows with what arrives, and refuses a reply past the bound
 // rather than cut it.
 func TestReadReplyIsBounded(t *testing.T) {
+	if replyLimit != 64<<20 || ErrReplyTooLarge.Error() != "the API sent a reply larger than 64 MB" {
+		t.Fatalf("the bound is %d bytes (%v), want 64 MB", replyLimit, ErrReplyTooLarge)
+	}
+	// The same reads at a bound of 4 MB: 64 MB of them is a quarter of a
+	// minute under the race detector.
+	replyLimit = 4 << 20
+	t.Cleanup(func() { replyLimit = maxResponse })
+
 	body := strings.Repeat("x", 3<<20)
 	resp := &http.Response{ContentLength: 1, Body: io.NopCloser(strings.NewReader(body))}
 	got, err := readReply(resp)
@@ -120,6 +128,16 @@ func TestReadReplyIsBounded(t *testing.T) {
 	endless := &http.Response{ContentLength: -1, Body: io.NopCloser(zeros{})}
 	if _, err := readReply(endless); !errors.Is(err, ErrReplyTooLarge) {
 		t.Fatalf("an endless reply: %v", err)
+	}
+	// Up to the bound a reply is read whole; one byte more is refused.
+	replyLimit = 64 << 10
+	atBound := &http.Response{ContentLength: -1, Body: io.NopCloser(io.LimitReader(zeros{}, int64(replyLimit)))}
+	if got, err := readReply(atBound); err != nil || len(got) != replyLimit {
+		t.Fatalf("a reply of the bound: %d bytes, %v", len(got), err)
+	}
+	over := &http.Response{ContentLength: -1, Body: io.NopCloser(io.LimitReader(zeros{}, int64(replyLimit)+1))}
+	if _, err := readReply(over); !errors.Is(err, ErrReplyTooLarge) {
+		t.Fatalf("a reply one byte over the bound: %v", err)
 	}
 }
 

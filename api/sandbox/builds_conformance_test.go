@@ -12,6 +12,7 @@ import (
 )
 
 func TestOfficialClientBuildsAndJobs(t *testing.T) {
+	t.Parallel()
 	env, clock := startLive(t, 0)
 	clock.Add(20 * time.Minute)
 	bk, ctx, org := officialClient(t, env), context.Background(), env.Sandbox.Org()

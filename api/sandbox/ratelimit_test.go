@@ -78,6 +78,7 @@ func TestRateLimitWindow(t *testing.T) {
 }
 
 func TestRateLimitOffSendsNoHeaders(t *testing.T) {
+	t.Parallel()
 	env := sandboxtest.Start(t, sandbox.Options{Size: sandbox.SizeEmpty}, nil)
 	for range 300 {
 		if resp := getAs(t, env, env.Sandbox.Token(), "/clusters"); resp.StatusCode != http.StatusOK || resp.Header.Get("RateLimit-Limit") != "" {

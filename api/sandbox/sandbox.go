@@ -85,6 +85,11 @@ type Options struct {
 	// UserTokens adds users, each with a full-access token of its own:
 	// user name → token. Tests of the per-user window use them.
 	UserTokens map[string]string
+	// LargePipelines, when set, is how many pipelines SizeLarge seeds
+	// instead of 10,000, its clusters, queues and tokens unchanged: a test
+	// of paging needs many pages, not organisation scale, and each page
+	// of pipelines costs as much as at scale.
+	LargePipelines int
 }
 
 // Request is one request the sandbox answered, for tests to assert on

@@ -207,7 +207,8 @@ var (
 )
 
 // seedLarge builds 25 clusters of 40 queues and 10 tokens each (1,000
-// queues, 250 tokens) and 10,000 pipelines spread over them.
+// queues, 250 tokens) and 10,000 pipelines (Options.LargePipelines)
+// spread over them.
 func (s *Server) seedLarge(o *organization, now time.Time) {
 	const day = 24 * time.Hour
 	at := func(d time.Duration) *model.Timestamp { return model.NewTimestamp(now.Add(-d).Truncate(time.Second)) }
@@ -236,7 +237,11 @@ func (s *Server) seedLarge(o *organization, now time.Time) {
 			s.addToken(o, c, fmt.Sprintf("%s agents %d", team, ti+1), fmt.Sprintf("10.%d.%d.0/24", ci, ti), expires, at(time.Duration(700-ti)*day))
 		}
 	}
-	for i := 0; i < 10000; i++ {
+	pipelines := 10000
+	if s.opts.LargePipelines > 0 {
+		pipelines = s.opts.LargePipelines
+	}
+	for i := 0; i < pipelines; i++ {
 		team := largeTeams[i%len(largeTeams)]
 		name := fmt.Sprintf("%s %s %s %04d", team, largeAdjs[s.rng.IntN(len(largeAdjs))], largeNouns[s.rng.IntN(len(largeNouns))], i)
 		repo := fmt.Sprintf("git@github.com:acme-inc/%s-%s.git", team, largeNouns[i%len(largeNouns)])

@@ -40,18 +40,24 @@ func getJSON(t *testing.T, env *sandboxtest.Env, path string, want int, out any)
 }
 
 // snapshot is what the organisation's live state looks like through the
-// API: every agent, and the newest builds with their jobs.
+// API: every agent, and the newest builds with their jobs, as sent (not
+// decoded and encoded again, which cost more than the rest of the test
+// under the race detector, and kept only what the model reads).
 func snapshot(t *testing.T, env *sandboxtest.Env) string {
 	t.Helper()
-	var agents []model.Agent
-	getJSON(t, env, "/v2/organizations/acme/agents?per_page=100", http.StatusOK, &agents)
-	var builds []model.Build
-	getJSON(t, env, "/v2/organizations/acme/builds?per_page=100", http.StatusOK, &builds)
-	out, _ := json.Marshal(map[string]any{"agents": agents, "builds": builds})
-	return strings.ReplaceAll(string(out), env.Server.URL, "")
+	var out strings.Builder
+	for _, path := range []string{"/v2/organizations/acme/agents?per_page=100", "/v2/organizations/acme/builds?per_page=100"} {
+		resp, body := get(t, env, path, env.Sandbox.Token())
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("GET %s = %d %s", path, resp.StatusCode, body)
+		}
+		out.Write(body)
+	}
+	return strings.ReplaceAll(out.String(), env.Server.URL, "")
 }
 
 func TestSimulationIsDeterministic(t *testing.T) {
+	t.Parallel()
 	// One sandbox is asked every step, the other only at the end: the
 	// same seed and clock give the same organisation however requests fall.
 	often, oftenClock := startLive(t, 7)
@@ -126,6 +132,7 @@ func queueLoad(t *testing.T, c *api.Client, queueID string) (waiting, running in
 }
 
 func TestPausingAQueueHoldsItsJobsAndResumingDrainsThem(t *testing.T) {
+	t.Parallel()
 	env, clock := startLive(t, 0)
 	ctx := context.Background()
 	clusterID, q := busiestQueue(t, env)
@@ -133,10 +140,17 @@ func TestPausingAQueueHoldsItsJobsAndResumingDrainsThem(t *testing.T) {
 
 	must[model.Queue](t)(env.Client.PauseQueue(ctx, clusterID, q.ID, "INC-1"))
 	waitingAtPause, _ := queueLoad(t, env.Client, q.ID)
+	if sw, _ := env.Sandbox.QueueJobs(q.ID); sw != waitingAtPause {
+		t.Fatalf("at the pause the sandbox has %d waiting; the API said %d", sw, waitingAtPause)
+	}
 	peak := waitingAtPause
+	// Every step is read from the sandbox itself, and the API's account is
+	// compared with it at the end: listing the organisation's builds at
+	// each of twenty steps cost most of the package's time under the race
+	// detector.
 	for i := 0; i < 20; i++ { // ten minutes, paused
 		clock.Add(30 * time.Second)
-		waiting, _ := queueLoad(t, env.Client, q.ID)
+		waiting, _ := env.Sandbox.QueueJobs(q.ID)
 		if waiting < peak {
 			t.Fatalf("waiting fell from %d to %d while the queue was paused", peak, waiting)
 		}
@@ -281,6 +295,7 @@ func TestHostedAgentsComeAndGo(t *testing.T) {
 }
 
 func TestOrganisationAndPipelineBuilds(t *testing.T) {
+	t.Parallel()
 	env, clock := startLive(t, 0)
 	clock.Add(20 * time.Minute)
 	var all []model.Build
@@ -373,6 +388,7 @@ func TestOrganisationAndPipelineBuilds(t *testing.T) {
 }
 
 func TestJobsCursorPagination(t *testing.T) {
+	t.Parallel()
 	env, clock := startLive(t, 0)
 	clock.Add(20 * time.Minute)
 	var builds []model.Build
@@ -431,6 +447,7 @@ func TestJobsCursorPagination(t *testing.T) {
 }
 
 func TestDeletingAPipelineWithRunningBuildsIsRefused(t *testing.T) {
+	t.Parallel()
 	env, clock := startLive(t, 0)
 	clock.Add(5 * time.Minute)
 	var active []model.Build
@@ -465,6 +482,7 @@ func TestQuietSandboxRunsNothing(t *testing.T) {
 }
 
 func TestALongRunningSandboxStaysSmall(t *testing.T) {
+	t.Parallel()
 	env, clock := startLive(t, 0)
 	count := func() (agents, builds int) {
 		var a []model.Agent
