@@ -397,9 +397,11 @@ func (d *driver) runUntil(what string, step time.Duration, cond func(frame strin
 		if cond(frame) {
 			return frame
 		}
-		if d.http.n.Load() == 0 && d.caughtUp() {
-			d.clock.Add(step)
-			continue
+		if d.http.n.Load() == 0 {
+			if d.caughtUp() {
+				d.clock.Add(step)
+			}
+			continue // look again at what came in, or after the step
 		}
 		t := time.NewTimer(time.Until(deadline))
 		select {

@@ -61,7 +61,7 @@ func TestListScreenHostsADeclaredList(t *testing.T) {
 	}})
 	d.waitFor("Production", "PAUSED")
 	marked := map[string]bool{}
-	d.p.Send(probe{fn: func(a *App) { a.c.Push(clusterListScreen(a.c, marked)) }})
+	d.open(func(c *common.Common) common.Screen { return clusterListScreen(c, marked) })
 	frame := d.waitFor("Test clusters  5", "panel: 0 marks", "enter open · / filter")
 
 	// Filter, select and act with the screen's own key.
@@ -123,9 +123,8 @@ func TestListScreenLoadsPageByPage(t *testing.T) {
 	}
 	// Each load sends its first page, says so, then waits for the test.
 	gate, gated := make(chan struct{}, 1), make(chan struct{}, 1)
-	d.p.Send(probe{fn: func(a *App) {
-		c := a.c
-		c.Push(component.NewListScreen(c, component.ListScreenSpec[model.Pipeline]{
+	d.open(func(c *common.Common) common.Screen {
+		return component.NewListScreen(c, component.ListScreenSpec[model.Pipeline]{
 			Crumb: "Paged", Title: "Paged pipelines",
 			Pages: func(ctx context.Context, page func([]model.Pipeline)) error {
 				all, err := c.Client.ListPipelines(ctx, nil)
@@ -154,8 +153,8 @@ func TestListScreenLoadsPageByPage(t *testing.T) {
 				Key:   func(p model.Pipeline) string { return p.Slug },
 				Match: func(p model.Pipeline) (string, int) { return p.Slug, len(p.Slug) },
 			},
-		}))
-	}})
+		})
+	})
 	d.waitShown("Paged pipelines  loading… 7", common.Clean(all[6].Slug))
 	<-gated
 	gate <- struct{}{}
