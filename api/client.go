@@ -288,6 +288,8 @@ func (c *Client) get(ctx context.Context, req request, target *url.URL, out any)
 	}
 	// Lanes fly apart: a person's request must never share a background
 	// one's deferral.
+	c.fetch.inFlight.Add(1)
+	defer c.fetch.inFlight.Add(-1)
 	v, err, _ := c.fetch.flight.Do(strconv.Itoa(int(lane))+" "+key, func() (any, error) {
 		header, body, err := c.attempts(ctx, req, target, nil)
 		if err != nil {

@@ -30,3 +30,7 @@ func SetListLimits(t interface{ Cleanup(func()) }, l ListLimits) {
 	listLimits = l
 	t.Cleanup(func() { listLimits = old })
 }
+
+// InFlight reports how many callers are inside the shared GETs: sending,
+// or joined to one being sent.
+func InFlight(c *Client) int64 { return c.fetch.inFlight.Load() }

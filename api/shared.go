@@ -18,6 +18,9 @@ type fetcher struct {
 	flight singleflight.Group
 
 	hits atomic.Int64
+	// inFlight counts the callers inside flight.Do: the one sending and
+	// those that joined it. A test waits on it rather than on time.
+	inFlight atomic.Int64
 
 	mu    sync.Mutex
 	ttl   time.Duration
