@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/charmbracelet/ssh"
+	"github.com/jonboulle/clockwork"
 	gossh "golang.org/x/crypto/ssh"
 )
 
@@ -113,7 +114,7 @@ type guardedConn struct {
 	stage     stage // guarded by the server's conns.mu
 
 	mu       sync.Mutex
-	timer    *time.Timer
+	timer    clockwork.Timer
 	sessions int
 	idle     time.Duration // the no-session timeout
 }
@@ -198,7 +199,7 @@ func (s *Server) acceptConn(ctx ssh.Context, conn net.Conn) net.Conn {
 	// Closing the connection ends the handshake or the idle wait: the SSH
 	// library's reads fail and it cleans up. The timer is set before the
 	// connection is counted, where another's arrival may cut it.
-	g.timer = time.AfterFunc(s.opts.HandshakeTimeout, func() { _ = g.Conn.Close() })
+	g.timer = s.opts.Clock.AfterFunc(s.opts.HandshakeTimeout, func() { _ = g.Conn.Close() })
 	c := &s.conns
 	c.mu.Lock()
 	here, all := c.loggingInBy[source], len(c.loggingIn)
@@ -210,7 +211,7 @@ func (s *Server) acceptConn(ctx ssh.Context, conn net.Conn) net.Conn {
 	}
 	if refused {
 		g.timer.Stop()
-		line := c.noteRefusalLocked()
+		line := c.noteRefusalLocked(s.opts.Clock.Now())
 		c.mu.Unlock()
 		if line > 0 {
 			s.opts.Logf("refused a connection from %s: %d from there and %d in all are logging in (%d refused or cut since the last such line)", source, here, all, line)
@@ -221,7 +222,7 @@ func (s *Server) acceptConn(ctx ssh.Context, conn net.Conn) net.Conn {
 	c.loggingInBy[source]++
 	var line int
 	if cut != nil {
-		line = c.noteRefusalLocked()
+		line = c.noteRefusalLocked(s.opts.Clock.Now())
 	}
 	c.mu.Unlock()
 	if cut != nil {
@@ -271,9 +272,8 @@ func (c *connections) forgetLocked(g *guardedConn) {
 
 // noteRefusalLocked counts a refusal and says whether to log it now: the
 // number refused since the last line, or 0 to stay quiet.
-func (c *connections) noteRefusalLocked() int {
+func (c *connections) noteRefusalLocked(now time.Time) int {
 	c.unlogged++
-	now := time.Now()
 	if now.Sub(c.lastRefusalLog) < refusalLogEvery {
 		return 0
 	}
@@ -299,7 +299,7 @@ func (s *Server) loggedIn(g *guardedConn) error {
 	}
 	here, all := c.loggedInBy[g.source], c.loggedIn
 	if all >= s.opts.MaxConnections || here >= s.opts.MaxConnectionsPerAddress {
-		line := c.noteRefusalLocked()
+		line := c.noteRefusalLocked(s.opts.Clock.Now())
 		c.mu.Unlock()
 		if line > 0 {
 			s.opts.Logf("refused a login from %s: %d connections logged in from there, %d in all (%d refused or cut since the last such line)", g.source, here, all, line)
@@ -349,7 +349,7 @@ func (s *Server) sessionChannel(srv *ssh.Server, conn *gossh.ServerConn, newChan
 		return
 	}
 	defer s.sessions.Add(-1)
-	ch := &checkedChannel{NewChannel: newChan, startWithin: s.opts.SessionStartTimeout, notStarted: func() {
+	ch := &checkedChannel{NewChannel: newChan, clock: s.opts.Clock, startWithin: s.opts.SessionStartTimeout, notStarted: func() {
 		s.opts.Logf("closed a session of %s from %s: no shell asked for within %s", who(ctx), ctx.RemoteAddr(), s.opts.SessionStartTimeout)
 	}}
 	ssh.DefaultSessionHandler(srv, conn, ch, ctx)
@@ -370,6 +370,7 @@ func who(ctx ssh.Context) string {
 // command) within startWithin.
 type checkedChannel struct {
 	gossh.NewChannel
+	clock       clockwork.Clock
 	startWithin time.Duration
 	notStarted  func()
 }
@@ -380,7 +381,7 @@ func (c *checkedChannel) Accept() (gossh.Channel, <-chan *gossh.Request, error) 
 		return ch, reqs, err
 	}
 	var started atomic.Bool
-	timer := time.AfterFunc(c.startWithin, func() {
+	timer := c.clock.AfterFunc(c.startWithin, func() {
 		if !started.Load() {
 			c.notStarted()
 			_ = ch.Close()

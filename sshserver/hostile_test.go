@@ -1,6 +1,7 @@
 package sshserver
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -12,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jonboulle/clockwork"
 	gossh "golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/agent"
 
@@ -187,18 +189,25 @@ func TestCheckRequestCapsEveryWindowField(t *testing.T) {
 }
 
 // Connections that never log in, and logged-in ones that never open a
-// session, are closed; the slots they took are given back.
+// session, are closed; the slots they took are given back. The timeouts
+// run on a clock the test moves.
 func TestSilentConnectionsAreClosed(t *testing.T) {
-	h := startHostile(t, Options{HandshakeTimeout: 2 * time.Second, NoSessionTimeout: 300 * time.Millisecond}, nil)
+	clock := clockwork.NewFakeClock()
+	const handshake, noSession = 2 * time.Second, 300 * time.Millisecond
+	h := startHostile(t, Options{HandshakeTimeout: handshake, NoSessionTimeout: noSession, Clock: clock}, nil)
 	silent, err := net.Dial("tcp", h.addr)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer silent.Close()
+	armed(t, clock, 1, "the handshake timeout")
+	clock.Advance(handshake)
 	if !closedWithin(silent, 10*time.Second) {
 		t.Fatal("a connection that never logged in is still open")
 	}
 
+	// Logging in traded the handshake deadline for the no-session timeout,
+	// before the server said the login succeeded.
 	client, err := h.dial("vera", gossh.PublicKeys(h.viewer))
 	if err != nil {
 		t.Fatal(err)
@@ -206,6 +215,7 @@ func TestSilentConnectionsAreClosed(t *testing.T) {
 	defer client.Close()
 	done := make(chan error, 1)
 	go func() { done <- client.Wait() }()
+	clock.Advance(noSession)
 	select {
 	case <-done:
 	case <-time.After(10 * time.Second):
@@ -213,12 +223,25 @@ func TestSilentConnectionsAreClosed(t *testing.T) {
 	}
 	eventually(t, "the slots to be given back", func() bool { return h.srv.openConnections() == 0 })
 
-	// A session holds its connection past the no-session timeout.
+	// A session holds its connection past the no-session timeout: it is
+	// open once its shell is (h.open), and still answers after three.
 	tm := h.open(h.viewer, "vera")
-	time.Sleep(3 * 300 * time.Millisecond)
+	clock.Advance(3 * noSession)
 	tm.keys("?")
+	eventually(t, "the help screen", func() bool { return strings.Contains(tm.received(), "General") })
 	if h.srv.openConnections() != 1 {
 		t.Fatal("a connection with a session was closed")
+	}
+}
+
+// armed waits until clock has at least n timers set: the program's
+// timers are armed before the test moves the clock past them.
+func armed(t testing.TB, clock *clockwork.FakeClock, n int, what string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second) // a bound for a hang
+	defer cancel()
+	if err := clock.BlockUntilContext(ctx, n); err != nil {
+		t.Fatalf("%s was never set", what)
 	}
 }
 
@@ -458,7 +481,11 @@ func TestAViewersRefusalFloodIsCounted(t *testing.T) {
 // One connection may hold MaxSessionChannels sessions; once it has none
 // again, the no-session timeout closes it.
 func TestSessionChannelsPerConnectionAreBounded(t *testing.T) {
-	h := startHostile(t, Options{NoSessionTimeout: 500 * time.Millisecond}, nil)
+	clock := clockwork.NewFakeClock()
+	const noSession = 500 * time.Millisecond
+	// The sessions never ask for a shell: their start timeout, on the same
+	// clock, is kept out of the way.
+	h := startHostile(t, Options{NoSessionTimeout: noSession, SessionStartTimeout: time.Hour, Clock: clock}, nil)
 	client, err := h.dial("vera", gossh.PublicKeys(h.viewer))
 	if err != nil {
 		t.Fatal(err)
@@ -476,7 +503,9 @@ func TestSessionChannelsPerConnectionAreBounded(t *testing.T) {
 		s.Close()
 		t.Fatalf("session %d on one connection was opened", MaxSessionChannels+1)
 	}
-	time.Sleep(1500 * time.Millisecond) // three no-session timeouts: the sessions hold it
+	// Each session stopped the no-session timer when it opened, before
+	// its channel was confirmed.
+	clock.Advance(3 * noSession) // three no-session timeouts: the sessions hold it
 	if _, err := client.NewSession(); err == nil {
 		t.Fatal("still over the bound")
 	}
@@ -486,8 +515,14 @@ func TestSessionChannelsPerConnectionAreBounded(t *testing.T) {
 	for _, s := range open {
 		s.Close()
 	}
+	// The last session's start timer is stopped before the session is
+	// counted out, and the no-session timer set again after: once none is
+	// counted, the one timer set is the no-session timeout.
+	eventually(t, "the sessions to be counted out", func() bool { return h.srv.sessions.Load() == 0 })
+	armed(t, clock, 1, "the no-session timeout")
 	done := make(chan error, 1)
 	go func() { done <- client.Wait() }()
+	clock.Advance(noSession)
 	select {
 	case <-done:
 	case <-time.After(10 * time.Second):

@@ -12,6 +12,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	uv "github.com/charmbracelet/ultraviolet"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/jonboulle/clockwork"
 	gossh "golang.org/x/crypto/ssh"
 )
 
@@ -226,7 +227,7 @@ func TestAKeyFloodIsRateLimited(t *testing.T) {
 // process group, becomes a resume.
 func TestTheSessionFilterDropsExecAndSuspend(t *testing.T) {
 	var lastKey atomic.Int64
-	filter := (&Server{}).filterFor(&lastKey)
+	filter := (&Server{opts: Options{Clock: clockwork.NewRealClock()}}).filterFor(&lastKey)
 	execMsg := tea.ExecProcess(exec.Command("true"), nil)()
 	for _, msg := range []tea.Msg{execMsg, tea.Exec(nil, nil)()} {
 		if got := filter(nil, msg); reflect.TypeOf(got) == reflect.TypeOf(execMsg) {

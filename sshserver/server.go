@@ -23,6 +23,7 @@ import (
 	"charm.land/wish/v2"
 	"github.com/charmbracelet/ssh"
 	uv "github.com/charmbracelet/ultraviolet"
+	"github.com/jonboulle/clockwork"
 	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/kiteconsole/kiteconsole/api"
@@ -82,6 +83,10 @@ type Options struct {
 	Keys     *keymap.KeyMap
 	// Logf reports server events (never a token).
 	Logf func(format string, args ...any)
+	// Clock runs the server's timers (the handshake, no-session, session
+	// start and idle timeouts, the input rate, keys' expiry-time) and its
+	// sessions' consoles': the real clock unless a test moves one by hand.
+	Clock clockwork.Clock
 }
 
 // Defaults of Options.
@@ -139,6 +144,9 @@ func New(opts Options) (*Server, error) {
 	if opts.Logf == nil {
 		opts.Logf = func(string, ...any) {}
 	}
+	if opts.Clock == nil {
+		opts.Clock = clockwork.NewRealClock()
+	}
 	for _, p := range []string{opts.AuthorizedKeys, opts.OperatorKeys} {
 		if p == "" {
 			continue
@@ -190,7 +198,7 @@ func New(opts Options) (*Server, error) {
 	if opts.MaxLoggingInPerAddress <= 0 {
 		opts.MaxLoggingInPerAddress = min(DefaultMaxLoggingInPerAddress, opts.MaxLoggingIn)
 	}
-	s := &Server{opts: opts, now: time.Now, conns: connections{loggingInBy: map[string]int{}, loggedInBy: map[string]int{}}}
+	s := &Server{opts: opts, now: opts.Clock.Now, conns: connections{loggingInBy: map[string]int{}, loggedInBy: map[string]int{}}}
 	srv, err := wish.NewServer(
 		wish.WithHostKeyPath(opts.HostKey),
 		// Only public keys: with no password or keyboard-interactive
@@ -378,11 +386,11 @@ func (s *Server) program(ctx context.Context, sess ssh.Session, pty ssh.Pty, sp 
 	var self atomic.Pointer[tea.Program]
 	client, onRefused := s.clientFor(role, who, func() { s.changedBy(self.Load()) })
 	app := ui.New(ctx, ui.Options{Client: client, Demo: s.opts.Demo, Refresh: s.opts.Refresh, Keys: s.opts.Keys,
-		Remote: true, OnRefused: onRefused, Dark: true})
+		Remote: true, OnRefused: onRefused, Dark: true, Clock: s.opts.Clock})
 	s.opts.Logf("session for %s (%s, %s) from %s", quoteName(who.Who), role, who.Fingerprint, sess.RemoteAddr())
 
 	var lastKey atomic.Int64
-	lastKey.Store(time.Now().UnixNano())
+	lastKey.Store(s.opts.Clock.Now().UnixNano())
 	model := guardedModel{Model: app, panicked: sp, checked: new(string)}
 	if hook := s.updateHook.Load(); hook != nil {
 		model.hook = func(msg tea.Msg) tea.Cmd { return (*hook)(sess.User(), msg) }
@@ -456,14 +464,14 @@ func (s *Server) clientFor(role Role, who audit.Actor, changed func()) (*api.Cli
 
 // watchIdle ends a session whose keys have been still for IdleTimeout.
 func (s *Server) watchIdle(ctx context.Context, sess ssh.Session, p *tea.Program, lastKey *atomic.Int64) {
-	tick := time.NewTicker(min(s.opts.IdleTimeout/4, time.Minute))
+	tick := s.opts.Clock.NewTicker(min(s.opts.IdleTimeout/4, time.Minute))
 	defer tick.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case <-tick.C:
-			if time.Since(time.Unix(0, lastKey.Load())) >= s.opts.IdleTimeout {
+		case <-tick.Chan():
+			if s.opts.Clock.Since(time.Unix(0, lastKey.Load())) >= s.opts.IdleTimeout {
 				p.Quit()
 				_, _ = fmt.Fprintf(sess.Stderr(), "\r\nkiteconsole: closed after %s without a key pressed\r\n", s.opts.IdleTimeout)
 				_ = sess.Close()

@@ -8,7 +8,6 @@ import (
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/wish/v2"
@@ -267,7 +266,7 @@ func (s *Server) readInput(ctx context.Context, sess ssh.Session, term string, p
 		defer stop("its input")
 		limit := rate.NewLimiter(InputEventsPerSecond, InputBurst)
 		for ev := range events {
-			now := time.Now
+			now := s.opts.Clock.Now
 			if clock := s.inputClock.Load(); clock != nil {
 				now = *clock
 			}
@@ -318,7 +317,7 @@ func (s *Server) filterFor(lastKey *atomic.Int64) func(tea.Model, tea.Msg) tea.M
 		msg = ui.RemoteFilter(m, msg)
 		switch msg := msg.(type) {
 		case tea.KeyPressMsg, tea.MouseClickMsg, tea.MouseWheelMsg:
-			lastKey.Store(time.Now().UnixNano())
+			lastKey.Store(s.opts.Clock.Now().UnixNano())
 		case tea.WindowSizeMsg:
 			if sized := s.sized.Load(); sized != nil {
 				(*sized)(msg.Width, msg.Height)
