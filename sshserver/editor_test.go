@@ -143,29 +143,7 @@ type sshConsole struct {
 // environment variable sent before the shell is asked for.
 func (h *harness) openWithEnv(signer gossh.Signer, user, name, value string) *sshConsole {
 	h.t.Helper()
-	client, err := h.dial(user, gossh.PublicKeys(signer))
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	h.t.Cleanup(func() { client.Close() })
-	sess, err := client.NewSession()
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	tm := &terminal{t: h.t, sess: sess, from: len(h.env.Sandbox.Requests())}
-	sess.Stdout, sess.Stderr = tm, tm
-	if tm.in, err = sess.StdinPipe(); err != nil {
-		h.t.Fatal(err)
-	}
-	if err := sess.Setenv(name, value); err != nil {
-		h.t.Fatalf("env %s: %v", name, err)
-	}
-	if err := sess.RequestPty("xterm-256color", 50, 120, gossh.TerminalModes{}); err != nil {
-		h.t.Fatal(err)
-	}
-	if err := sess.Shell(); err != nil {
-		h.t.Fatal(err)
-	}
+	tm, client := h.openSized(signer, user, 50, 120, [][2]string{{name, value}})
 	c := &sshConsole{terminal: tm, client: client}
 	c.waitFor("Production")
 	return c

@@ -129,6 +129,15 @@ func (tm *terminal) keys(s string) {
 
 func (h *harness) open(signer gossh.Signer, user string) *terminal {
 	h.t.Helper()
+	tm, _ := h.openSized(signer, user, 30, 120, nil)
+	return tm
+}
+
+// openSized opens a session with a PTY of rows×cols, after sending env
+// (name, value pairs) as the client's environment, and returns it with
+// its connection.
+func (h *harness) openSized(signer gossh.Signer, user string, rows, cols int, env [][2]string) (*terminal, *gossh.Client) {
+	h.t.Helper()
 	client, err := h.dial(user, gossh.PublicKeys(signer))
 	if err != nil {
 		h.t.Fatal(err)
@@ -143,13 +152,18 @@ func (h *harness) open(signer gossh.Signer, user string) *terminal {
 	if tm.in, err = sess.StdinPipe(); err != nil {
 		h.t.Fatal(err)
 	}
-	if err := sess.RequestPty("xterm-256color", 30, 120, gossh.TerminalModes{}); err != nil {
+	for _, kv := range env {
+		if err := sess.Setenv(kv[0], kv[1]); err != nil {
+			h.t.Fatalf("env %s: %v", kv[0], err)
+		}
+	}
+	if err := sess.RequestPty("xterm-256color", rows, cols, gossh.TerminalModes{}); err != nil {
 		h.t.Fatal(err)
 	}
 	if err := sess.Shell(); err != nil {
 		h.t.Fatal(err)
 	}
-	return tm
+	return tm, client
 }
 
 func eventually(t testing.TB, what string, cond func() bool) {
