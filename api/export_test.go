@@ -34,3 +34,10 @@ func SetListLimits(t interface{ Cleanup(func()) }, l ListLimits) {
 // InFlight reports how many callers are inside the shared GETs: sending,
 // or joined to one being sent.
 func InFlight(c *Client) int64 { return c.fetch.inFlight.Load() }
+
+// OnGateWait has fn told, for the rest of the test, each time a list's
+// next page waits for the pages it has outstanding.
+func OnGateWait(t interface{ Cleanup(func()) }, fn func()) {
+	gateWaits.Store(&fn)
+	t.Cleanup(func() { gateWaits.Store(nil) })
+}

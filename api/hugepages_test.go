@@ -11,7 +11,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/kiteconsole/kiteconsole/api"
 	"github.com/kiteconsole/kiteconsole/model"
@@ -63,8 +62,8 @@ func TestAPageLargerThanPageBytesIsNotReadOn(t *testing.T) {
 
 // While page 2 is slow, the pages after it asked for are at most as many
 // as HeldBytes holds (4 of 60 KB in 256 KB), not every one the parallel
-// requests could reach. Page 2 waits for a page past those to be asked
-// for, which only happens without the bound, or for 2 seconds.
+// requests could reach. Page 2 is answered once the list waits at its
+// bound, or once a page past those is asked for (only without the bound).
 func TestAListHoldsAtMostHeldBytesOfPages(t *testing.T) {
 	const window = 4
 	api.SetListLimits(t, api.ListLimits{Pages: 1000, Items: 100_000, Bytes: 256 << 20, PageBytes: 64 << 10, HeldBytes: 256 << 10})
@@ -72,8 +71,9 @@ func TestAListHoldsAtMostHeldBytesOfPages(t *testing.T) {
 	body := hugePage(60 << 10)
 	var mu sync.Mutex
 	highest, highestBefore2 := 0, 0
-	pastWindow := make(chan struct{})
-	var once sync.Once
+	pastWindow, atBound := make(chan struct{}), make(chan struct{})
+	var once, boundOnce sync.Once
+	api.OnGateWait(t, func() { boundOnce.Do(func() { close(atBound) }) })
 	var page2Done atomic.Bool
 	c, _ := hostile(t, 8, func(w http.ResponseWriter, r *http.Request, _ int) {
 		n := 1
@@ -92,7 +92,7 @@ func TestAListHoldsAtMostHeldBytesOfPages(t *testing.T) {
 		if n == 2 {
 			select {
 			case <-pastWindow:
-			case <-time.After(2 * time.Second):
+			case <-atBound:
 			}
 			page2Done.Store(true)
 		}

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // PerPage is how many items the client asks for per page: the API's most.
@@ -149,6 +150,9 @@ func (g *pageGate) ask(ctx context.Context) error {
 			return nil
 		}
 		g.mu.Unlock()
+		if hook := gateWaits.Load(); hook != nil {
+			(*hook)()
+		}
 		select {
 		case <-g.opened:
 		case <-ctx.Done():
@@ -156,6 +160,10 @@ func (g *pageGate) ask(ctx context.Context) error {
 		}
 	}
 }
+
+// gateWaits, when set, is told each time a list's next page must wait
+// for the pages outstanding: a test's event to wait on, rather than time.
+var gateWaits atomic.Pointer[func()]
 
 // arrived records the size of a page read.
 func (g *pageGate) arrived(size int) {
