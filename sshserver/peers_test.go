@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jonboulle/clockwork"
 	gossh "golang.org/x/crypto/ssh"
 )
 
@@ -195,9 +196,13 @@ func TestAPreLoginFloodLeavesRoomForAKey(t *testing.T) {
 }
 
 // A listed key offered but not signed for is not a login: the connection
-// keeps its handshake deadline (a public key is no secret).
+// keeps its handshake deadline (a public key is no secret). The deadline
+// runs on a clock the test moves; a login would trade it for the hour of
+// the no-session timeout.
 func TestAnOfferedKeyIsNotALogin(t *testing.T) {
-	h := startHostile(t, Options{HandshakeTimeout: 500 * time.Millisecond, NoSessionTimeout: time.Hour}, nil)
+	clock := clockwork.NewFakeClock()
+	const handshake = 500 * time.Millisecond
+	h := startHostile(t, Options{HandshakeTimeout: handshake, NoSessionTimeout: time.Hour, Clock: clock}, nil)
 	unsigned := &stalledSigner{pub: h.viewer.PublicKey(), release: make(chan struct{})}
 	done := make(chan struct{})
 	defer func() { close(unsigned.release); <-done }()
@@ -210,6 +215,8 @@ func TestAnOfferedKeyIsNotALogin(t *testing.T) {
 	eventually(t, "the key to be offered", func() bool { return unsigned.asked.Load() })
 	// The client waits in Sign, reading nothing: the server's count shows
 	// the connection closed at its handshake deadline.
+	armed(t, clock, 1, "the handshake timeout")
+	clock.Advance(handshake)
 	eventually(t, "the connection to be closed at its handshake deadline", func() bool { return h.srv.openConnections() == 0 })
 }
 
@@ -229,9 +236,12 @@ func (s *stalledSigner) Sign(io.Reader, []byte) (*gossh.Signature, error) {
 }
 
 // A session channel that never asks for a shell is counted against
-// MaxSessions, and closed and logged after SessionStartTimeout.
+// MaxSessions, and closed and logged after SessionStartTimeout, on a clock
+// the test moves.
 func TestASessionWithoutAShellIsClosedAndCounted(t *testing.T) {
-	h := startHostile(t, Options{MaxSessions: 1, SessionStartTimeout: 500 * time.Millisecond}, nil)
+	clock := clockwork.NewFakeClock()
+	const startWithin = 500 * time.Millisecond
+	h := startHostile(t, Options{MaxSessions: 1, SessionStartTimeout: startWithin, NoSessionTimeout: time.Hour, Clock: clock}, nil)
 	silent, err := h.dial("vera", gossh.PublicKeys(h.viewer))
 	if err != nil {
 		t.Fatal(err)
@@ -254,6 +264,11 @@ func TestASessionWithoutAShellIsClosedAndCounted(t *testing.T) {
 		s.Close()
 		t.Fatal("a session without a shell was not counted: a second one opened with MaxSessions 1")
 	}
+	// Two timers are set: the silent session's start timeout (its
+	// connection's no-session timer stopped as it opened) and the other
+	// connection's no-session timeout, an hour away.
+	armed(t, clock, 2, "the session start timeout")
+	clock.Advance(startWithin)
 	closed := make(chan struct{})
 	go func() { _, _ = io.Copy(io.Discard, out); close(closed) }()
 	select {

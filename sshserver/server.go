@@ -413,7 +413,10 @@ func (s *Server) program(ctx context.Context, sess ssh.Session, pty ssh.Pty, sp 
 		s.mu.Unlock()
 	}()
 	s.readInput(ctx, sess, pty.Term, p, sp)
-	go s.watchIdle(ctx, sess, p, &lastKey)
+	// The idle ticker is set before the console first shows: a console on
+	// screen has its idle clock running.
+	idle := s.opts.Clock.NewTicker(min(s.opts.IdleTimeout/4, time.Minute))
+	go s.watchIdle(ctx, sess, p, &lastKey, idle)
 	return p
 }
 
@@ -463,8 +466,7 @@ func (s *Server) clientFor(role Role, who audit.Actor, changed func()) (*api.Cli
 }
 
 // watchIdle ends a session whose keys have been still for IdleTimeout.
-func (s *Server) watchIdle(ctx context.Context, sess ssh.Session, p *tea.Program, lastKey *atomic.Int64) {
-	tick := s.opts.Clock.NewTicker(min(s.opts.IdleTimeout/4, time.Minute))
+func (s *Server) watchIdle(ctx context.Context, sess ssh.Session, p *tea.Program, lastKey *atomic.Int64, tick clockwork.Ticker) {
 	defer tick.Stop()
 	for {
 		select {

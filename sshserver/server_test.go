@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jonboulle/clockwork"
 	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/kiteconsole/kiteconsole/api"
@@ -381,8 +382,10 @@ func TestSessionLimitAndIdleTimeout(t *testing.T) {
 	viewer := newSigner(t)
 	keys := filepath.Join(dir, "viewers")
 	_ = os.WriteFile(keys, gossh.MarshalAuthorizedKey(viewer.PublicKey()), 0o600)
+	clock := clockwork.NewFakeClock()
+	const idle = 300 * time.Millisecond
 	srv, err := New(Options{AuthorizedKeys: keys, HostKey: filepath.Join(dir, "host"), Client: env.Client,
-		MaxSessions: 1, IdleTimeout: 300 * time.Millisecond})
+		MaxSessions: 1, IdleTimeout: idle, Clock: clock})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -404,9 +407,11 @@ func TestSessionLimitAndIdleTimeout(t *testing.T) {
 		t.Fatalf("a second session: %v", err)
 	}
 
-	// Nobody types in the first: it is closed.
+	// Nobody types in the first: it is closed. Its idle ticker was set
+	// before it first showed.
 	done := make(chan error, 1)
 	go func() { done <- first.sess.Wait() }()
+	clock.Advance(idle)
 	select {
 	case <-done:
 	case <-time.After(20 * time.Second):
