@@ -3,7 +3,6 @@ package sshserver
 import (
 	"strings"
 	"testing"
-	"time"
 )
 
 // The probe's 37 bytes, and the same sequence in the other places the
@@ -26,16 +25,8 @@ func TestASequenceOfTooManyParametersLeavesTheServerWorking(t *testing.T) {
 			eventually(t, "the console", func() bool { return strings.Contains(tm.received(), "Clusters") })
 			tm.keys(tc.keys)
 			h.openCluster(tm, "Mobile")
-			tm.keys("q")
-			done := make(chan error, 1)
-			go func() { done <- tm.sess.Wait() }()
-			select {
-			case err := <-done:
-				if err != nil {
-					t.Fatalf("the session ended with %v", err)
-				}
-			case <-time.After(20 * time.Second):
-				t.Fatal("the session did not quit")
+			if err := tm.quit("the session did not quit"); err != nil {
+				t.Fatalf("the session ended with %v", err)
 			}
 		})
 	}

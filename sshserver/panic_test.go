@@ -129,16 +129,8 @@ func TestAPanicEndsOnlyItsSession(t *testing.T) {
 				}
 			}
 			// The other session still answers; a new one opens.
-			bob.keys("q")
-			done := make(chan error, 1)
-			go func() { done <- bob.sess.Wait() }()
-			select {
-			case err := <-done:
-				if err != nil {
-					t.Fatalf("the other session: %v", err)
-				}
-			case <-time.After(20 * time.Second):
-				t.Fatal("the other session stopped answering")
+			if err := bob.quit("the other session stopped answering"); err != nil {
+				t.Fatalf("the other session: %v", err)
 			}
 			carol := h.open(h.viewer, "carol")
 			eventually(t, "a new session's console", func() bool { return strings.Contains(carol.received(), "Clusters") })
@@ -211,14 +203,7 @@ func TestAKeyFloodIsRateLimited(t *testing.T) {
 	t.Logf("2000 keys in one write: %d updates", updates.Load())
 	// A second later the console takes keys again.
 	clock.Add(int64(time.Second))
-	tm.keys("q")
-	done := make(chan error, 1)
-	go func() { done <- tm.sess.Wait() }()
-	select {
-	case <-done:
-	case <-time.After(20 * time.Second):
-		t.Fatal("the session took no key after the flood")
-	}
+	_ = tm.quit("the session took no key after the flood")
 }
 
 // Over SSH no message may start a program on the server: bubbletea's exec

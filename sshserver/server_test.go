@@ -167,6 +167,23 @@ func (h *harness) openSized(signer gossh.Signer, user string, rows, cols int, en
 	return tm, client
 }
 
+// quit presses q and waits for the session to end (twenty seconds bound
+// a hang), failing the test with why if it does not; it returns how the
+// session ended.
+func (tm *terminal) quit(why string) error {
+	tm.t.Helper()
+	tm.keys("q")
+	done := make(chan error, 1)
+	go func() { done <- tm.sess.Wait() }()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(20 * time.Second):
+		tm.t.Fatal(why)
+		return nil
+	}
+}
+
 func eventually(t testing.TB, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
