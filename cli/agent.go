@@ -92,7 +92,7 @@ func newAgentListCommand(stdout, stderr io.Writer, getenv func(string) string) *
 			if err != nil {
 				return err
 			}
-			o := newOutput(stdout, asJSON)
+			o := newOutput(stdout, asJSON, getenv)
 			if o.json {
 				if agents == nil {
 					agents = []model.Agent{}
@@ -352,7 +352,7 @@ func newAgentChangeCommand(stdout, stderr io.Writer, getenv func(string) string,
 			results := changeEach(agents, func(a model.Agent) agentChange {
 				return changeAgent(cmd.Context(), s.client, a, action, model.AgentPause{Note: note, TimeoutInMinutes: minutes}, force, dryRun)
 			})
-			return interrupted(cmd.Context(), reportChanges(newOutput(stdout, asJSON), results, func(r agentChange) outcome {
+			return interrupted(cmd.Context(), reportChanges(newOutput(stdout, asJSON, getenv), results, func(r agentChange) outcome {
 				return outcome{target: r.Agent.Name, result: r.Result, message: r.Message}
 			}, "agent", "agents"))
 		},

@@ -62,7 +62,7 @@ func newPipelineListCommand(stdout, stderr io.Writer, getenv func(string) string
 			if err != nil {
 				return err
 			}
-			o := newOutput(stdout, asJSON)
+			o := newOutput(stdout, asJSON, getenv)
 			if o.json {
 				out := make([]pipelineJSON, len(pipelines))
 				for i, p := range pipelines {
