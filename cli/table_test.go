@@ -193,3 +193,47 @@ func TestQueueListAndShowCountAgentsAndJobs(t *testing.T) {
 		t.Errorf("--help does not say what the counts are:\n%s", r.out)
 	}
 }
+
+// A pipeline's cluster is named as people name it, not by its UUID, in
+// the table and in --json (beside the API's cluster_id); `pipeline list`
+// and `agent list` fit 80 columns too.
+func TestPipelineListNamesTheClusterAndListsFit80Columns(t *testing.T) {
+	e := startCLI(t, sandbox.SizeDemo, nil)
+	clusters, err := e.Client.ListClusters(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := map[string]bool{}
+	for _, c := range clusters {
+		names[c.Name] = true
+	}
+	r := e.run(t, "pipeline", "list")
+	inCluster := 0
+	for _, row := range tsv(r.out) {
+		if row[3] != "" {
+			inCluster++
+			if !names[row[3]] {
+				t.Errorf("%s: cluster %q is not a cluster's name", row[0], row[3])
+			}
+		}
+	}
+	if r.code != 0 || inCluster == 0 {
+		t.Fatalf("exit %d, %d pipelines in a cluster:\n%s%s", r.code, inCluster, r.out, r.errOut)
+	}
+	r = e.run(t, "pipeline", "list", "--json")
+	var pipelines []pipelineJSON
+	if err := json.Unmarshal([]byte(r.out), &pipelines); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range pipelines {
+		if p.ClusterID != nil && (p.Cluster == nil || p.Cluster.ID != *p.ClusterID || !names[p.Cluster.Name]) {
+			t.Errorf("%s: cluster %+v for cluster_id %s", p.Slug, p.Cluster, *p.ClusterID)
+		}
+	}
+	for _, cmd := range [][]string{{"pipeline", "list"}, {"agent", "list"}} {
+		r := e.ttyRun(t, 80, "", cmd...)
+		if w, lines := widest(r.out); r.code != 0 || w > 80 || len(lines) < 10 {
+			t.Errorf("%v at 80 columns: exit %d, widest line %d:\n%s%s", cmd, r.code, w, r.out, r.errOut)
+		}
+	}
+}
