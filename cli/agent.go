@@ -29,7 +29,10 @@ func newAgentCommand(stdout, stderr io.Writer, getenv func(string) string) *cobr
 	return cmd
 }
 
-var agentHeader = []string{"NAME", "STATE", "QUEUE", "JOB", "HOSTNAME", "VERSION", "PAUSED BY", "NOTE", "ID"}
+// agentColumns are `agent list`'s columns; at 80 columns the ID, the
+// version and the host give way first.
+var agentColumns = []column{{name: "NAME"}, {name: "STATE"}, {name: "QUEUE"}, {name: "JOB", drop: 3}, {name: "HOSTNAME", drop: 4},
+	{name: "VERSION", drop: 5}, {name: "PAUSED BY", drop: 2}, {name: "NOTE", drop: 1, cut: 12}, {name: "ID", drop: 6}}
 
 // agentState is what an agent is doing, in a word or two.
 func agentState(a model.Agent) string {
@@ -107,7 +110,7 @@ func newAgentListCommand(stdout, stderr io.Writer, getenv func(string) string) *
 				}
 				rows[i] = agentRow(a, q)
 			}
-			return o.rows(agentHeader, rows)
+			return o.columns(agentColumns, rows)
 		},
 	}
 	f := cmd.Flags()
