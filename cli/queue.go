@@ -383,6 +383,11 @@ func changeQueue(ctx context.Context, c *api.Client, r queueRef, pause bool, not
 	v := verbOf(pause)
 	if q.DispatchPaused == pause {
 		res.Result = v.already
+		if pause {
+			// Whose pause it is and why: the person may have meant to
+			// take it over, or to ask its owner.
+			res.Message = queuePausedBy(q)
+		}
 		return res
 	}
 	if dryRun {
@@ -410,8 +415,12 @@ func changeQueue(ctx context.Context, c *api.Client, r queueRef, pause bool, not
 			res.Message = "was " + queuePausedBy(q)
 		}
 	case errors.Is(err, api.ErrUnprocessable) && alreadyInState(err, pause):
-		// Someone else got there between the list and the change.
+		// Someone else got there between the list and the change: say
+		// whose pause it is, when the queue can be read back.
 		res.Result = v.already
+		if now, gerr := c.GetQueue(ctx, r.Cluster.ID, q.ID); gerr == nil && pause && now.DispatchPaused {
+			res.Queue, res.Message = &now, queuePausedBy(now)
+		}
 	default:
 		res.Result, res.Message = "failed", errorMessage(err)
 		if isRefused(err) {
