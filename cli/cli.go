@@ -40,6 +40,9 @@ func execute(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
+	// After SetOut: cobra's completion commands keep the writer they are
+	// made with.
+	strictCompletion(root)
 	// pflag says a deprecated flag is deprecated on the flag set's
 	// output: stderr, never the results a script reads.
 	var toStderr func(*cobra.Command)
@@ -52,7 +55,8 @@ func execute(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	toStderr(root)
 	// A bad flag anywhere is a usage error (exit 2).
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError(err) })
-	err := fang.Execute(ctx, root, fang.WithVersion(api.Version), fang.WithErrorHandler(errorHandler(stderr)))
+	// fang's own man page is replaced by newManCommand's.
+	err := fang.Execute(ctx, root, fang.WithVersion(api.Version), fang.WithErrorHandler(errorHandler(stderr)), fang.WithoutManpage())
 	return exitCode(err)
 }
 
@@ -186,6 +190,7 @@ func newRoot(stdout, stderr io.Writer, getenv func(string) string) *cobra.Comman
 	root.AddCommand(newQueueCommand(stdout, stderr, getenv))
 	root.AddCommand(newAgentCommand(stdout, stderr, getenv))
 	root.AddCommand(newPipelineCommand(stdout, stderr, getenv))
+	root.AddCommand(newManCommand(stdout))
 	return root
 }
 
