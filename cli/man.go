@@ -270,7 +270,7 @@ func (m *roffWriter) flags(fs *pflag.FlagSet, shared *pflag.FlagSet) {
 func (m *roffWriter) String() string { return m.b.String() }
 
 // roffEscape makes text safe as roff: a backslash is printed as one, a
-// line cannot start a request ('.' or '\”), and a hyphen is a minus, as
+// line cannot start a request (with a dot or an apostrophe), and a hyphen is a minus, as
 // in an option's name that is copied.
 func roffEscape(s string) string {
 	s = strings.ReplaceAll(s, `\`, `\e`)
