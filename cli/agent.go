@@ -20,7 +20,7 @@ import (
 
 const agentNamesHelp = "An agent is named by its name or id; a glob names several ('mac-build-*'). The agents API lists\n" +
 	"connected and stopping agents only; an agent in another state is found by its id.\n" +
-	"An unknown or ambiguous name is an error that lists the candidates, and nothing is changed."
+	"An unknown or ambiguous name is an error (exit 2) that lists the candidates, before anything is changed."
 
 func newAgentCommand(stdout, stderr io.Writer, getenv func(string) string) *cobra.Command {
 	cmd := groupCommand("agent", "List, pause, resume and stop agents by name",
@@ -452,7 +452,7 @@ func newAgentChangeCommand(stdout, stderr io.Writer, getenv func(string) string,
 			defer s.Close()
 			agents, err := findAgents(cmd.Context(), s.client, args)
 			if err != nil {
-				return err
+				return namesForAChange(err)
 			}
 			if action != "resume" {
 				// Resuming lets agents take work again, as they did before

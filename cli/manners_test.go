@@ -197,3 +197,42 @@ func TestTimeoutsHaveOneMeaningAndZeroIsRefused(t *testing.T) {
 		t.Errorf("refused flags sent %d requests", n)
 	}
 }
+
+// A read that names nothing says so without "nothing was changed" (it
+// changes nothing ever); a change still says it.
+func TestAnUnknownNameInAReadSaysNothingOfChanges(t *testing.T) {
+	e := startCLI(t, sandbox.SizeDemo, nil)
+	for _, args := range [][]string{{"queue", "list", "--cluster", "nosuch"}, {"queue", "show", "nosuch/x"}, {"agent", "list", "--queue", "Mobile/nope"}} {
+		r := e.run(t, args...)
+		if r.code != ExitUsage || !strings.Contains(r.errOut, " matches ") || strings.Contains(r.errOut, "changed") {
+			t.Errorf("%v: exit %d\n%s", args, r.code, r.errOut)
+		}
+	}
+	for _, args := range [][]string{{"queue", "pause", "nosuch/x"}, {"queue", "resume", "default"}, {"agent", "stop", "no-such-agent"}} {
+		r := e.run(t, args...)
+		if r.code != ExitUsage || !strings.Contains(r.errOut, "; nothing was changed.") {
+			t.Errorf("%v: exit %d\n%s", args, r.code, r.errOut)
+		}
+	}
+}
+
+// "canceled", as Buildkite's API spells it (a job's and a build's state),
+// in every text of the command line.
+func TestTheCommandLineSpellsCanceledAsTheAPIDoes(t *testing.T) {
+	var page strings.Builder
+	if code := Execute(context.Background(), []string{"man"}, &page, &page, noEnv); code != 0 {
+		t.Fatal(page.String())
+	}
+	text := page.String() + help(t, "agent", "stop")
+	if strings.Contains(strings.ToLower(text), "cancelled") || !strings.Contains(text, "cancel") {
+		t.Errorf("the texts spell it %q", "cancelled")
+	}
+	e := startCLI(t, sandbox.SizeDemo, nil)
+	r, tm := e.terminalRun(t, context.Background(), func(tm *terminal) {
+		tm.waitFor("[y/N]")
+		tm.typeIn("\n")
+	}, "agent", "stop", "*", "--force")
+	if r.code != ExitUsage || !strings.Contains(tm.shown(), "Their running jobs are canceled") {
+		t.Errorf("the question: exit %d\n%s", r.code, tm.shown())
+	}
+}

@@ -19,7 +19,7 @@ import (
 
 const queueNamesHelp = "A queue is CLUSTER/QUEUE: the cluster's name (or id) and the queue's key (or id). A glob names\n" +
 	"several: 'Mobile/mac*', '*/deploy' (quote it from the shell). A bare QUEUE looks in every cluster.\n" +
-	"An unknown or ambiguous name is an error that lists the candidates, and nothing is changed."
+	"An unknown or ambiguous name is an error (exit 2) that lists the candidates, before anything is changed."
 
 func newQueueCommand(stdout, stderr io.Writer, getenv func(string) string) *cobra.Command {
 	return groupCommand("queue", "List, show, pause and resume cluster queues by name",
@@ -174,7 +174,7 @@ func printQueues(o output, refs []queueRef, counts map[string]queueCounts) error
 // runOnQueues is the RunE of a command whose arguments name queues: it
 // opens a session and finds every queue named (an unknown or ambiguous
 // name fails the command before anything is done), then runs do.
-func runOnQueues(stderr io.Writer, opts *rootOptions, getenv func(string) string,
+func runOnQueues(stderr io.Writer, opts *rootOptions, getenv func(string) string, changes bool,
 	do func(cmd *cobra.Command, s *session, refs []queueRef) error) func(*cobra.Command, []string) error {
 	return func(cmd *cobra.Command, args []string) error {
 		s, err := openSession(cmd.Context(), stderr, *opts, getenv)
@@ -184,6 +184,9 @@ func runOnQueues(stderr io.Writer, opts *rootOptions, getenv func(string) string
 		defer s.Close()
 		refs, err := newNames(s.client).Queues(cmd.Context(), args)
 		if err != nil {
+			if changes {
+				return namesForAChange(err)
+			}
 			return err
 		}
 		return do(cmd, s, refs)
@@ -200,7 +203,7 @@ func newQueueShowCommand(stdout, stderr io.Writer, getenv func(string) string) *
 		Example:           "  kiteconsole queue show Mobile/macos\n  kiteconsole queue show 'Mobile/*' --json",
 		Args:              minArgs(1, "name a queue: CLUSTER/QUEUE"),
 		ValidArgsFunction: completeQueues(&opts, getenv),
-		RunE: runOnQueues(stderr, &opts, getenv, func(cmd *cobra.Command, s *session, refs []queueRef) error {
+		RunE: runOnQueues(stderr, &opts, getenv, false, func(cmd *cobra.Command, s *session, refs []queueRef) error {
 			o := newOutput(stdout, asJSON, getenv)
 			counts := s.countsOf(cmd.Context(), refs)
 			if o.json {
@@ -317,7 +320,7 @@ func newQueueChangeCommand(stdout, stderr io.Writer, getenv func(string) string,
 		Example:           v.example,
 		Args:              minArgs(1, "name a queue: CLUSTER/QUEUE"),
 		ValidArgsFunction: completeQueues(&opts, getenv),
-		RunE: runOnQueues(stderr, &opts, getenv, func(cmd *cobra.Command, s *session, refs []queueRef) error {
+		RunE: runOnQueues(stderr, &opts, getenv, true, func(cmd *cobra.Command, s *session, refs []queueRef) error {
 			// The progress note counts only the queues a request is sent
 			// for: a repeat says nothing is being paused.
 			var touch []string
