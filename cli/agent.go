@@ -494,13 +494,17 @@ func newAgentChangeCommand(stdout, stderr io.Writer, getenv func(string) string,
 		},
 	}
 	f := cmd.Flags()
-	addAPIFlagsBut(f, &opts, map[string]string{"pause": "timeout"}[action])
+	// The old spelling of --request-timeout is not kept on any agent
+	// change: `agent stop --timeout 5m` reads as the stop's own timeout.
+	addAPIFlagsBut(f, &opts, "timeout")
+	if action == "pause" {
+		f.Var(&timeout, "timeout", "resume by itself after this long: 30m, 4h, 2d or 1d12h, from 1m to 7d; without it, "+defaultPauseWords)
+	}
 	addAuditFlag(f, &opts)
 	addReadOnlyFlag(f, &opts)
 	switch action {
 	case "pause":
 		f.StringVar(&note, "note", "", "why: shown to everyone who looks at the agent")
-		f.Var(&timeout, "timeout", "resume by itself after this long: 30m, 4h, 2d or 1d12h, from 1m to 7d; without it, "+defaultPauseWords)
 	case "stop":
 		f.BoolVar(&force, "force", false, "cancel the agent's running job (and its build) instead of letting it finish")
 	}

@@ -91,7 +91,7 @@ func addAPIFlags(f *pflag.FlagSet, opts *rootOptions) {
 // pause timeout, as in the API. --timeout is still read as the request's
 // limit (hidden, and said to be deprecated when used) on every other
 // command, where it cannot be taken for a pause's; skip "timeout" leaves
-// it out (agent pause).
+// it out (the agent changes).
 func addAPIFlagsBut(f *pflag.FlagSet, opts *rootOptions, skip string) {
 	f.StringVar(&opts.org, "org", "", "organisation slug (default $"+EnvOrg+", then the config file)")
 	f.StringVar(&opts.endpoint, "endpoint", "", "the REST API's endpoint (default $"+EnvEndpoint+" or "+api.DefaultEndpoint+")")

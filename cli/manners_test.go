@@ -187,6 +187,8 @@ func TestTimeoutsHaveOneMeaningAndZeroIsRefused(t *testing.T) {
 		{[]string{"agent", "pause", agent, "--timeout", "-1d"}, "--timeout must be more than 0"},
 		{[]string{"agent", "pause", agent, "--timeout", "2w"}, "use 30m, 4h, 2d"},
 		{[]string{"agent", "pause", agent, "--timeout", "8d"}, "7 days"},
+		// On an agent's change --timeout is never the request's limit.
+		{[]string{"agent", "stop", agent, "--timeout", "5s"}, "unknown flag: --timeout"},
 	} {
 		r := e.run(t, c.args...)
 		if r.code != ExitUsage || !strings.Contains(r.errOut, c.want) {
