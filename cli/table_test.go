@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"net/http"
 	"net/url"
 	"path/filepath"
 	"strings"
@@ -235,5 +236,31 @@ func TestPipelineListNamesTheClusterAndListsFit80Columns(t *testing.T) {
 		if w, lines := widest(r.out); r.code != 0 || w > 80 || len(lines) < 10 {
 			t.Errorf("%v at 80 columns: exit %d, widest line %d:\n%s%s", cmd, r.code, w, r.out, r.errOut)
 		}
+	}
+}
+
+// A token that may not read builds still lists its queues: the counts
+// are "?" and stderr says why; the queues' own fields are all there.
+func TestQueueListWithoutCountsStillListsTheQueues(t *testing.T) {
+	e := startCLI(t, sandbox.SizeDemo, func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if strings.HasSuffix(r.URL.Path, "/builds") {
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(http.StatusForbidden)
+				_, _ = w.Write([]byte(`{"message":"Your access token does not have the read_builds scope"}`))
+				return
+			}
+			h.ServeHTTP(w, r)
+		})
+	})
+	r := e.run(t, "queue", "list", "--cluster", "Mobile")
+	rows := tsv(r.out)
+	if r.code != 0 || len(rows) != 3 || rows[0][3] != uncounted || rows[0][4] != uncounted || !strings.Contains(r.errOut, "read_builds") {
+		t.Fatalf("exit %d\n%s\n%s", r.code, r.out, r.errOut)
+	}
+	r = e.run(t, "queue", "show", "Mobile/macos", "--json")
+	var queues []queueJSON
+	if r.code != 0 || json.Unmarshal([]byte(r.out), &queues) != nil || len(queues) != 1 || queues[0].Counts != nil {
+		t.Fatalf("--json: exit %d\n%s\n%s", r.code, r.out, r.errOut)
 	}
 }
