@@ -270,8 +270,9 @@ func (m *roffWriter) flags(fs *pflag.FlagSet, shared *pflag.FlagSet) {
 func (m *roffWriter) String() string { return m.b.String() }
 
 // roffEscape makes text safe as roff: a backslash is printed as one, a
-// line cannot start a request (with a dot or an apostrophe), and a hyphen is a minus, as
-// in an option's name that is copied.
+// line cannot start a request (with a dot or an apostrophe), a hyphen is
+// a minus, as in an option's name that is copied, and a character beyond
+// ASCII is named.
 func roffEscape(s string) string {
 	s = strings.ReplaceAll(s, `\`, `\e`)
 	s = strings.ReplaceAll(s, "-", `\-`)
@@ -283,7 +284,15 @@ func roffEscape(s string) string {
 		if strings.HasPrefix(l, ".") || strings.HasPrefix(l, "'") {
 			b.WriteString(`\&`)
 		}
-		b.WriteString(l)
+		// Beyond ASCII by name ("…" is \[u2026]): groff reads its input
+		// as Latin-1 unless man runs it through preconv.
+		for _, r := range l {
+			if r < 128 {
+				b.WriteRune(r)
+			} else {
+				fmt.Fprintf(&b, `\[u%04X]`, r)
+			}
+		}
 	}
 	return b.String()
 }

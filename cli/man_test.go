@@ -45,6 +45,15 @@ func TestManPageIsReadable(t *testing.T) {
 	if strings.Count(page, "Exit codes:") != 0 || strings.Count(page, "A queue is CLUSTER/QUEUE") != 1 {
 		t.Errorf("the exit codes or the names' help are repeated")
 	}
+	// groff reads Latin-1 unless told otherwise: every character beyond
+	// ASCII is named.
+	for i, l := range lines {
+		for _, r := range l {
+			if r > 127 {
+				t.Fatalf("line %d holds %q: %s", i+1, r, l)
+			}
+		}
+	}
 	if len(lines) > 500 {
 		t.Errorf("%d lines", len(lines))
 	}
