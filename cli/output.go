@@ -62,6 +62,9 @@ type column struct {
 	// cut is the fewest cells a column may be cut to (with "…") before a
 	// column is left out; 0 is never cut.
 	cut int
+	// wrap makes a narrowed column's cells wrap onto more lines, within
+	// the column, rather than be cut: a result's message is read whole.
+	wrap bool
 }
 
 // plainColumns are columns that never give way.
@@ -207,12 +210,27 @@ func cutTable(cols []column, rows [][]string, keep []bool, widths []int) ([]stri
 	out := make([][]string, len(rows))
 	for j, r := range rows {
 		for i := range cols {
-			if keep[i] && i < len(r) {
+			switch {
+			case !keep[i] || i >= len(r):
+			case cols[i].wrap:
+				out[j] = append(out[j], wrapAtSpaces(r[i], widths[i]))
+			default:
 				out[j] = append(out[j], ansi.Truncate(r[i], widths[i], "…"))
 			}
 		}
 	}
 	return header, out
+}
+
+// nonBreakingHyphen stands in for a hyphen while a cell is wrapped.
+const nonBreakingHyphen = "\u2011"
+
+// wrapAtSpaces wraps s to width cells at its spaces: ansi.Wrap also
+// breaks at every hyphen, which cuts a time (2026-12-06T…) or an id in
+// two; a word longer than the width is still broken.
+func wrapAtSpaces(s string, width int) string {
+	s = strings.ReplaceAll(s, "-", nonBreakingHyphen)
+	return strings.ReplaceAll(ansi.Wrap(s, width, ""), nonBreakingHyphen, "-")
 }
 
 // alignTable lays out rows in columns as wide as their widest cell, by
@@ -227,14 +245,32 @@ func alignTable(header []string, rows [][]string) string {
 	for _, r := range all {
 		for j, cell := range r {
 			if j < len(widths) {
-				widths[j] = max(widths[j], ansi.StringWidth(cell))
+				for _, l := range strings.Split(cell, "\n") {
+					widths[j] = max(widths[j], ansi.StringWidth(l))
+				}
 			}
 		}
 	}
 	var b strings.Builder
 	for _, r := range all {
-		b.WriteString(alignRow(r, widths, "  "))
-		b.WriteByte('\n')
+		// A wrapped cell's lines go under each other, the row's other
+		// cells blank beside them.
+		lines := make([][]string, len(r))
+		height := 1
+		for j, cell := range r {
+			lines[j] = strings.Split(cell, "\n")
+			height = max(height, len(lines[j]))
+		}
+		for k := range height {
+			line := make([]string, len(r))
+			for j := range r {
+				if k < len(lines[j]) {
+					line[j] = lines[j][k]
+				}
+			}
+			b.WriteString(alignRow(line, widths, "  "))
+			b.WriteByte('\n')
+		}
 	}
 	return b.String()
 }

@@ -518,7 +518,10 @@ func reportChanges[R any](o output, results []R, outcomeOf func(R) outcome, one,
 		for i, r := range outcomes {
 			rows[i] = []string{r.target, r.result, r.message}
 		}
-		if err := o.rows([]string{strings.ToUpper(one), "RESULT", "MESSAGE"}, rows); err != nil {
+		// The message (whose pause it is, the API's error) wraps within
+		// its column at 80 columns rather than be cut.
+		cols := []column{{name: strings.ToUpper(one)}, {name: "RESULT"}, {name: "MESSAGE", cut: 30, wrap: true}}
+		if err := o.columns(cols, rows); err != nil {
 			return err
 		}
 	}

@@ -264,3 +264,27 @@ func TestQueueListWithoutCountsStillListsTheQueues(t *testing.T) {
 		t.Fatalf("--json: exit %d\n%s\n%s", r.code, r.out, r.errOut)
 	}
 }
+
+// A change's results fit 80 columns too: the message (whose pause it is,
+// the API's error) wraps within its column, whole, at its spaces.
+func TestChangeResultsWrapTheirMessageAt80Columns(t *testing.T) {
+	e := startCLI(t, sandbox.SizeDemo, nil)
+	r := e.run(t, "queue", "pause", "Mobile/macos", "--json")
+	var res []change
+	if r.code != 0 || json.Unmarshal([]byte(r.out), &res) != nil || len(res) != 1 || len(res[0].Message) < 80 {
+		t.Fatalf("exit %d %s", r.code, r.out)
+	}
+	r = e.ttyRun(t, 80, "", "queue", "pause", "Mobile/*", "--dry-run")
+	w, lines := widest(r.out)
+	if r.code != 0 || w > 80 || len(lines) < 5 {
+		t.Fatalf("exit %d, widest line %d:\n%s%s", r.code, w, r.out, r.errOut)
+	}
+	if !strings.Contains(strings.Join(strings.Fields(r.out), " "), res[0].Message) {
+		t.Errorf("the message is not whole:\n%s\nwant %q", r.out, res[0].Message)
+	}
+	for _, l := range lines {
+		if strings.HasSuffix(l, "-") {
+			t.Errorf("a line breaks at a hyphen: %q", l)
+		}
+	}
+}
