@@ -109,9 +109,10 @@ func addAPIFlagsBut(f *pflag.FlagSet, opts *rootOptions, skip string) {
 }
 
 // mayBeZero are the duration flags for which 0 means something (--refresh
-// 0 turns the reload off); for every other duration, and for --parallel,
-// zero or less is refused before anything is done.
-var mayBeZero = map[string]bool{"refresh": true}
+// 0 turns the reload off, sandbox --latency 0 adds none); for every other
+// duration, and for --parallel, zero or less is refused before anything
+// is done.
+var mayBeZero = map[string]bool{"refresh": true, "latency": true}
 
 // checkCounts refuses a zero or negative duration or count given on the
 // command line: "--request-timeout 0" would fail every request, and

@@ -187,6 +187,7 @@ func TestTimeoutsHaveOneMeaningAndZeroIsRefused(t *testing.T) {
 		{[]string{"agent", "pause", agent, "--timeout", "-1d"}, "--timeout must be more than 0"},
 		{[]string{"agent", "pause", agent, "--timeout", "2w"}, "use 30m, 4h, 2d"},
 		{[]string{"agent", "pause", agent, "--timeout", "8d"}, "7 days"},
+		{[]string{"serve", "--demo", "--idle-timeout", "0s"}, "--idle-timeout must be more than 0"},
 		// On an agent's change --timeout is never the request's limit.
 		{[]string{"agent", "stop", agent, "--timeout", "5s"}, "unknown flag: --timeout"},
 	} {
@@ -197,6 +198,11 @@ func TestTimeoutsHaveOneMeaningAndZeroIsRefused(t *testing.T) {
 	}
 	if n := len(e.Sandbox.Requests()) - before; n != 0 {
 		t.Errorf("refused flags sent %d requests", n)
+	}
+	var errOut strings.Builder
+	if code := Execute(context.Background(), []string{"sandbox", "--listen", "127.0.0.1:0", "--latency", "-5ms"}, &errOut, &errOut, noEnv); code != ExitUsage ||
+		!strings.Contains(errOut.String(), "--latency must be 0 or more") {
+		t.Errorf("sandbox --latency -5ms: exit %d, %q", code, errOut.String())
 	}
 }
 
