@@ -3,7 +3,10 @@ package cli
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
+	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -17,7 +20,7 @@ import (
 
 const agentNamesHelp = "An agent is named by its name or id; a glob names several ('mac-build-*'). The agents API lists\n" +
 	"connected and stopping agents only; an agent in another state is found by its id.\n" +
-	"An unknown or ambiguous name is an error that lists the candidates, and nothing is changed."
+	"An unknown or ambiguous name is an error (exit 2) that lists the candidates, before anything is changed."
 
 func newAgentCommand(stdout, stderr io.Writer, getenv func(string) string) *cobra.Command {
 	cmd := groupCommand("agent", "List, pause, resume and stop agents by name",
@@ -29,7 +32,10 @@ func newAgentCommand(stdout, stderr io.Writer, getenv func(string) string) *cobr
 	return cmd
 }
 
-var agentHeader = []string{"NAME", "STATE", "QUEUE", "JOB", "HOSTNAME", "VERSION", "PAUSED BY", "NOTE", "ID"}
+// agentColumns are `agent list`'s columns; at 80 columns the ID, the
+// version and the host give way first.
+var agentColumns = []column{{name: "NAME"}, {name: "STATE"}, {name: "QUEUE"}, {name: "JOB", drop: 3}, {name: "HOSTNAME", drop: 4},
+	{name: "VERSION", drop: 5}, {name: "PAUSED BY", drop: 2}, {name: "NOTE", drop: 1, cut: 12}, {name: "ID", drop: 6}}
 
 // agentState is what an agent is doing, in a word or two.
 func agentState(a model.Agent) string {
@@ -92,7 +98,7 @@ func newAgentListCommand(stdout, stderr io.Writer, getenv func(string) string) *
 			if err != nil {
 				return err
 			}
-			o := newOutput(stdout, asJSON)
+			o := newOutput(stdout, asJSON, getenv)
 			if o.json {
 				if agents == nil {
 					agents = []model.Agent{}
@@ -107,7 +113,7 @@ func newAgentListCommand(stdout, stderr io.Writer, getenv func(string) string) *
 				}
 				rows[i] = agentRow(a, q)
 			}
-			return o.rows(agentHeader, rows)
+			return o.columns(agentColumns, rows)
 		},
 	}
 	f := cmd.Flags()
@@ -274,12 +280,134 @@ type agentChange struct {
 	Agent   model.Agent `json:"agent"`
 	Result  string      `json:"result"`
 	Message string      `json:"message,omitempty"`
+	// PausedUntil is when a paused agent resumes by itself: its pause's
+	// time and timeout (Buildkite's default when none was given).
+	PausedUntil *time.Time `json:"paused_until,omitempty"`
+	// Queue and WouldCancel are said by `agent stop --dry-run`: where the
+	// agent is, and the job (and build) a forced stop cancels.
+	Queue       *agentQueue `json:"queue,omitempty"`
+	WouldCancel *jobRef     `json:"would_cancel,omitempty"`
+}
+
+// agentQueue is the queue an agent is registered to.
+type agentQueue struct {
+	Cluster clusterRef `json:"cluster"`
+	ID      string     `json:"id"`
+	Key     string     `json:"key"`
+}
+
+// jobRef names a job and its build.
+type jobRef struct {
+	ID          string `json:"id"`
+	Name        string `json:"name"`
+	Pipeline    string `json:"pipeline"`
+	BuildNumber int    `json:"build_number"`
+	WebURL      string `json:"web_url"`
+}
+
+// defaultPauseMinutes is Buildkite's timeout of an agent's pause when
+// none is given: the agent resumes by itself after it.
+const defaultPauseMinutes = 5
+
+// defaultPauseWords is how a pause with no timeout given is said.
+const defaultPauseWords = "5 minutes (Buildkite's default)"
+
+// pauseTimeout is agent pause's --timeout: a Go duration ("90m",
+// "2h30m") or days ("2d", "1d12h"), as the console takes "2d".
+type pauseTimeout struct {
+	d   time.Duration
+	set bool
+}
+
+func (p *pauseTimeout) String() string {
+	if !p.set {
+		return ""
+	}
+	return p.d.String()
+}
+
+func (p *pauseTimeout) Type() string { return "duration" }
+
+func (p *pauseTimeout) Set(s string) error {
+	d, err := parseDays(s)
+	if err != nil {
+		return err
+	}
+	p.d, p.set = d, true
+	return nil
+}
+
+var daysPattern = regexp.MustCompile(`^(-?)(\d{1,5})d(.*)$`)
+
+// parseDays reads a duration that may start with days: "2d", "1d12h",
+// or anything time.ParseDuration reads.
+func parseDays(s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	bad := fmt.Errorf("%q is not a duration: use 30m, 4h, 2d or 1d12h", s)
+	m := daysPattern.FindStringSubmatch(s)
+	if m == nil {
+		d, err := time.ParseDuration(s)
+		if err != nil {
+			return 0, bad
+		}
+		return d, nil
+	}
+	days, _ := strconv.Atoi(m[2])
+	d := time.Duration(days) * 24 * time.Hour
+	if m[3] != "" {
+		rest, err := time.ParseDuration(m[3])
+		if err != nil || rest < 0 || strings.HasPrefix(m[3], "+") {
+			return 0, bad
+		}
+		d += rest
+	}
+	if m[1] == "-" {
+		d = -d
+	}
+	return d, nil
+}
+
+// pauseWords says a pause's timeout in its largest whole unit ("7 days",
+// "36 hours", "90 minutes"), or Buildkite's default.
+func pauseWords(minutes int) string {
+	switch {
+	case minutes == 0:
+		return defaultPauseWords
+	case minutes%(24*60) == 0:
+		return plural(minutes/(24*60), "day", "days")
+	case minutes%60 == 0:
+		return plural(minutes/60, "hour", "hours")
+	}
+	return plural(minutes, "minute", "minutes")
+}
+
+// pausedUntil is when an agent's pause ends: its time and its timeout,
+// Buildkite's default when it has none.
+func pausedUntil(a model.Agent) *time.Time {
+	if !a.Paused || a.PausedAt == nil || a.PausedAt.IsZero() {
+		return nil
+	}
+	minutes := model.Value(a.PausedTimeoutInMinutes)
+	if minutes <= 0 {
+		minutes = defaultPauseMinutes
+	}
+	t := a.PausedAt.Add(time.Duration(minutes) * time.Minute).UTC()
+	return &t
+}
+
+// agentPausedBy says whose an agent's pause is, why, and until when.
+func agentPausedBy(a model.Agent) string {
+	s := pausedBy(a.PausedBy, a.PausedAt, a.PausedNote)
+	if until := pausedUntil(a); until != nil {
+		s += " (until " + until.Format(time.RFC3339) + ")"
+	}
+	return s
 }
 
 func newAgentChangeCommand(stdout, stderr io.Writer, getenv func(string) string, action string) *cobra.Command {
 	var opts rootOptions
 	var note string
-	var timeout time.Duration
+	var timeout pauseTimeout
 	var force, dryRun, asJSON, yes bool
 	short := map[string]string{
 		"pause":  "Pause dispatch to agents, with a note and an optional timeout",
@@ -295,7 +423,7 @@ func newAgentChangeCommand(stdout, stderr io.Writer, getenv func(string) string,
 			"Every change is written to the audit log (via: cli, the OS user).\n" + map[string]string{"pause": severalHelp + "\n", "stop": severalHelp + "\n"}[action] + "\n" +
 			agentNamesHelp + "\n\n" + exitCodesHelp,
 		Example: map[string]string{
-			"pause":  "  kiteconsole agent pause 'macos-*' --note 'INC-4821' --timeout 2h",
+			"pause":  "  kiteconsole agent pause 'macos-*' --note 'INC-4821' --timeout 2h\n  kiteconsole agent pause gpu-host-2 --timeout 7d",
 			"resume": "  kiteconsole agent resume 'macos-*'",
 			"stop": "  kiteconsole agent stop gpu-host-2 --dry-run\n  kiteconsole agent stop gpu-host-2 --force\n" +
 				"  kiteconsole agent stop 'gpu-host-*' --yes   # from a script",
@@ -306,11 +434,11 @@ func newAgentChangeCommand(stdout, stderr io.Writer, getenv func(string) string,
 		ValidArgsFunction: cobra.NoFileCompletions,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			minutes := 0
-			if action == "pause" && timeout != 0 {
+			if action == "pause" && timeout.set {
 				// The API counts whole minutes: a part of one rounds up, but
 				// less than a minute is out of its range, not a minute.
-				minutes = int((timeout + time.Minute - 1) / time.Minute)
-				if timeout < time.Minute {
+				minutes = int((timeout.d + time.Minute - 1) / time.Minute)
+				if timeout.d < time.Minute {
 					minutes = -1
 				}
 				if err := model.ValidateAgentPauseTimeout(minutes); err != nil {
@@ -324,7 +452,7 @@ func newAgentChangeCommand(stdout, stderr io.Writer, getenv func(string) string,
 			defer s.Close()
 			agents, err := findAgents(cmd.Context(), s.client, args)
 			if err != nil {
-				return err
+				return namesForAChange(err)
 			}
 			if action != "resume" {
 				// Resuming lets agents take work again, as they did before
@@ -337,7 +465,7 @@ func newAgentChangeCommand(stdout, stderr io.Writer, getenv func(string) string,
 				}
 				doing, consequence := action, ""
 				if action == "stop" && force {
-					doing, consequence = "force-stop", "Their running jobs are cancelled, and the builds those jobs belong to."
+					doing, consequence = "force-stop", "Their running jobs are canceled, and the builds those jobs belong to."
 				}
 				if err := confirmSeveral(cmd, stderr, yes || dryRun || s.client.ReadOnly(), severalTargets{
 					doing: doing, one: "agent", many: "agents", named: len(agents), touch: touch,
@@ -346,26 +474,37 @@ func newAgentChangeCommand(stdout, stderr io.Writer, getenv func(string) string,
 					return err
 				}
 			}
+			var where map[string]agentQueue
 			if dryRun {
 				s.note("dry run: nothing is changed")
+				if action == "stop" {
+					where = agentQueues(cmd.Context(), s, agents)
+				}
 			}
 			results := changeEach(agents, func(a model.Agent) agentChange {
-				return changeAgent(cmd.Context(), s.client, a, action, model.AgentPause{Note: note, TimeoutInMinutes: minutes}, force, dryRun)
+				r := changeAgent(cmd.Context(), s.client, a, action, model.AgentPause{Note: note, TimeoutInMinutes: minutes}, force, dryRun)
+				if dryRun && action == "stop" && r.Result != agentAlreadyText[action] {
+					describeStop(&r, where, force)
+				}
+				return r
 			})
-			return interrupted(cmd.Context(), reportChanges(newOutput(stdout, asJSON), results, func(r agentChange) outcome {
+			return interrupted(cmd.Context(), reportChanges(newOutput(stdout, asJSON, getenv), results, func(r agentChange) outcome {
 				return outcome{target: r.Agent.Name, result: r.Result, message: r.Message}
 			}, "agent", "agents"))
 		},
 	}
 	f := cmd.Flags()
-	addAPIFlagsBut(f, &opts, map[string]string{"pause": "timeout"}[action])
+	// The old spelling of --request-timeout is not kept on any agent
+	// change: `agent stop --timeout 5m` reads as the stop's own timeout.
+	addAPIFlagsBut(f, &opts, "timeout")
+	if action == "pause" {
+		f.Var(&timeout, "timeout", "resume by itself after this long: 30m, 4h, 2d or 1d12h, from 1m to 7d; without it, "+defaultPauseWords)
+	}
 	addAuditFlag(f, &opts)
 	addReadOnlyFlag(f, &opts)
 	switch action {
 	case "pause":
 		f.StringVar(&note, "note", "", "why: shown to everyone who looks at the agent")
-		f.DurationVar(&timeout, "timeout", 0, "resume by itself after this long (1m to 168h; default: until resumed)")
-		f.Lookup("timeout").DefValue = ""
 	case "stop":
 		f.BoolVar(&force, "force", false, "cancel the agent's running job (and its build) instead of letting it finish")
 	}
@@ -397,6 +536,11 @@ func changeAgent(ctx context.Context, c *api.Client, a model.Agent, action strin
 	alreadyText := agentAlreadyText[action]
 	if agentAlready(a, action) {
 		res.Result = alreadyText
+		if action == "pause" {
+			// Whose pause it is, why and until when: the person may have
+			// meant to take it over, or to ask its owner.
+			res.Message, res.PausedUntil = agentPausedBy(a), pausedUntil(a)
+		}
 		return res
 	}
 	lifted := ""
@@ -409,6 +553,9 @@ func changeAgent(ctx context.Context, c *api.Client, a model.Agent, action strin
 			res.Result = "would stop (force)"
 		}
 		res.Message = lifted
+		if action == "pause" {
+			res.Message = "for " + pauseWords(pause.TimeoutInMinutes)
+		}
 		return res
 	}
 	ctx = audit.WithNames(ctx, audit.Target{AgentID: a.ID})
@@ -431,11 +578,28 @@ func changeAgent(ctx context.Context, c *api.Client, a model.Agent, action strin
 		if after, gerr := c.GetAgent(ctx, a.ID); gerr == nil {
 			res.Agent = after
 		}
+		if action == "pause" {
+			res.PausedUntil = pausedUntil(res.Agent)
+			if res.PausedUntil == nil { // not read back: from now
+				minutes := pause.TimeoutInMinutes
+				if minutes == 0 {
+					minutes = defaultPauseMinutes
+				}
+				t := c.Now().Add(time.Duration(minutes) * time.Minute).UTC()
+				res.PausedUntil = &t
+			}
+			res.Message = "for " + pauseWords(pause.TimeoutInMinutes) + ", until " + res.PausedUntil.Format(time.RFC3339)
+		}
 		return res
 	}
 	if action != "stop" && errors.Is(err, api.ErrUnprocessable) && alreadyInState(err, action == "pause") {
-		// Someone else got there between the list and the change.
+		// Someone else got there between the list and the change: say
+		// whose pause it is, when the agent can be read back.
 		res.Result = alreadyText
+		if after, gerr := c.GetAgent(ctx, a.ID); gerr == nil && action == "pause" && after.Paused {
+			res.Agent = after
+			res.Message, res.PausedUntil = agentPausedBy(after), pausedUntil(after)
+		}
 		return res
 	}
 	res.Result, res.Message = "failed", errorMessage(err)
@@ -443,4 +607,85 @@ func changeAgent(ctx context.Context, c *api.Client, a model.Agent, action strin
 		res.Result = "refused"
 	}
 	return res
+}
+
+// agentQueues finds the queue each agent is registered to, for a dry
+// run's results: one list of clusters and one of each cluster's queues
+// the agents are in. What cannot be read is left out (and said once).
+func agentQueues(ctx context.Context, s *session, agents []model.Agent) map[string]agentQueue {
+	n := newNames(s.client)
+	all, err := n.allClusters(ctx)
+	if err != nil {
+		s.note("the agents' queues are not named: %s", errorMessage(err))
+		return nil
+	}
+	byID := map[string]model.Cluster{}
+	for _, c := range all {
+		byID[c.ID] = c
+	}
+	var clusters []model.Cluster
+	seen := map[string]bool{}
+	for _, a := range agents {
+		if c, ok := byID[agentClusterID(a)]; ok && !seen[c.ID] {
+			seen[c.ID] = true
+			clusters = append(clusters, c)
+		}
+	}
+	if err := n.queuesOf(ctx, clusters); err != nil {
+		s.note("the agents' queues are not named: %s", errorMessage(err))
+		return nil
+	}
+	out := map[string]agentQueue{}
+	for _, a := range agents {
+		c, ok := byID[agentClusterID(a)]
+		if !ok {
+			continue
+		}
+		for _, q := range n.queues[c.ID] {
+			if q.ID == agentQueueID(a) {
+				out[a.ID] = agentQueue{Cluster: clusterRef{ID: c.ID, Name: c.Name}, ID: q.ID, Key: q.Key}
+			}
+		}
+	}
+	return out
+}
+
+// agentClusterID is the cluster an agent is registered to, from its web
+// URL (.../clusters/{cluster}/queues/…).
+func agentClusterID(a model.Agent) string {
+	_, rest, ok := strings.Cut(a.WebURL, "/clusters/")
+	if !ok {
+		return ""
+	}
+	id, _, _ := strings.Cut(rest, "/")
+	return id
+}
+
+// describeStop says, in a stop's dry run, where the agent is and what
+// its stop does to the job it runs: a forced stop cancels the job and
+// its build; a graceful one waits for it.
+func describeStop(r *agentChange, where map[string]agentQueue, force bool) {
+	var parts []string
+	if q, ok := where[r.Agent.ID]; ok {
+		r.Queue = &q
+		parts = append(parts, "queue "+q.Cluster.Name+"/"+q.Key)
+	}
+	if j := r.Agent.Job; r.Agent.Busy() {
+		ref := jobRef{ID: j.ID, Name: j.DisplayName(), WebURL: j.WebURL}
+		build := "its build"
+		if slug, number, ok := j.BuildRef(); ok {
+			ref.Pipeline, ref.BuildNumber = slug, number
+			build = fmt.Sprintf("build %s #%d", slug, number)
+		}
+		job := fmt.Sprintf("job %q (%s) of %s", ref.Name, ref.ID, build)
+		if force {
+			r.WouldCancel = &ref
+			parts = append(parts, "cancels "+job+", and the build")
+		} else {
+			parts = append(parts, "stops after "+job)
+		}
+	} else {
+		parts = append(parts, "runs no job")
+	}
+	r.Message = strings.Join(parts, "; ")
 }

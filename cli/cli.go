@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"time"
 
 	"charm.land/fang/v2"
@@ -39,9 +40,23 @@ func execute(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
+	// After SetOut: cobra's completion commands keep the writer they are
+	// made with.
+	strictCompletion(root)
+	// pflag says a deprecated flag is deprecated on the flag set's
+	// output: stderr, never the results a script reads.
+	var toStderr func(*cobra.Command)
+	toStderr = func(c *cobra.Command) {
+		c.Flags().SetOutput(stderr)
+		for _, sub := range c.Commands() {
+			toStderr(sub)
+		}
+	}
+	toStderr(root)
 	// A bad flag anywhere is a usage error (exit 2).
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError(err) })
-	err := fang.Execute(ctx, root, fang.WithVersion(api.Version), fang.WithErrorHandler(errorHandler(stderr)))
+	// fang's own man page is replaced by newManCommand's.
+	err := fang.Execute(ctx, root, fang.WithVersion(api.Version), fang.WithErrorHandler(errorHandler(stderr)), fang.WithoutManpage())
 	return exitCode(err)
 }
 
@@ -70,9 +85,13 @@ func addAPIFlags(f *pflag.FlagSet, opts *rootOptions) {
 	addAPIFlagsBut(f, opts, "")
 }
 
-// addAPIFlagsBut is addAPIFlags without the flag named skip: `agent
-// pause --timeout` is the pause's timeout, as in the API, so there the
-// request timeout comes from the configuration only.
+// addAPIFlagsBut is addAPIFlags without the flag named skip.
+//
+// One request's limit is --request-timeout: --timeout is `agent pause`'s
+// pause timeout, as in the API. --timeout is still read as the request's
+// limit (hidden, and said to be deprecated when used) on every other
+// command, where it cannot be taken for a pause's; skip "timeout" leaves
+// it out (the agent changes).
 func addAPIFlagsBut(f *pflag.FlagSet, opts *rootOptions, skip string) {
 	f.StringVar(&opts.org, "org", "", "organisation slug (default $"+EnvOrg+", then the config file)")
 	f.StringVar(&opts.endpoint, "endpoint", "", "the REST API's endpoint (default $"+EnvEndpoint+" or "+api.DefaultEndpoint+")")
@@ -80,11 +99,48 @@ func addAPIFlagsBut(f *pflag.FlagSet, opts *rootOptions, skip string) {
 	f.IntVar(&opts.parallel, "parallel", 0, "pages of a list fetched at once")
 	// Zero means "the setting's default": show the default in force, once.
 	f.Lookup("parallel").DefValue = fmt.Sprint(api.DefaultParallel)
+	f.DurationVar(&opts.timeout, "request-timeout", 0, "how long one request to the API may take")
+	f.Lookup("request-timeout").DefValue = api.DefaultTimeout.String()
 	if skip != "timeout" {
-		f.DurationVar(&opts.timeout, "timeout", 0, "how long one request may take")
-		f.Lookup("timeout").DefValue = api.DefaultTimeout.String()
+		f.DurationVar(&opts.timeout, "timeout", 0, "how long one request to the API may take")
+		_ = f.MarkDeprecated("timeout", "use --request-timeout (--timeout is agent pause's timeout)")
 	}
 	f.BoolVar(&opts.demo, "demo", false, "run on the embedded sandbox's demo organisation (no token, no network)")
+}
+
+// mayBeZero are the duration flags for which 0 means something (--refresh
+// 0 turns the reload off, sandbox --latency 0 adds none); for every other
+// duration, and for --parallel, zero or less is refused before anything
+// is done.
+var mayBeZero = map[string]bool{"refresh": true, "latency": true}
+
+// checkCounts refuses a zero or negative duration or count given on the
+// command line: "--request-timeout 0" would fail every request, and
+// "--parallel 0" would fetch nothing, each with a message about
+// something else.
+func checkCounts(cmd *cobra.Command) error {
+	var err error
+	cmd.Flags().Visit(func(f *pflag.Flag) {
+		if err != nil {
+			return
+		}
+		switch f.Value.Type() {
+		case "duration":
+			d, perr := time.ParseDuration(f.Value.String())
+			switch {
+			case perr != nil:
+			case d < 0 && mayBeZero[f.Name]:
+				err = usagef("--%s must be 0 or more (it is %s)", f.Name, f.Value.String())
+			case d <= 0 && !mayBeZero[f.Name]:
+				err = usagef("--%s must be more than 0 (it is %s)", f.Name, f.Value.String())
+			}
+		case "int":
+			if n, perr := strconv.Atoi(f.Value.String()); perr == nil && n <= 0 && f.Name == "parallel" {
+				err = usagef("--%s must be 1 or more (it is %d)", f.Name, n)
+			}
+		}
+	})
+	return err
 }
 
 // addAuditFlag is for the commands that can change something (or, for
@@ -120,6 +176,9 @@ func newRoot(stdout, stderr io.Writer, getenv func(string) string) *cobra.Comman
 			return runConsole(cmd.Context(), stdout, stderr, opts, getenv)
 		},
 		SilenceUsage: true,
+		// Every command's counts and durations are checked here, before
+		// anything is asked of the API.
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error { return checkCounts(cmd) },
 	}
 	f := root.Flags()
 	addAPIFlags(f, &opts)
@@ -132,6 +191,7 @@ func newRoot(stdout, stderr io.Writer, getenv func(string) string) *cobra.Comman
 	root.AddCommand(newQueueCommand(stdout, stderr, getenv))
 	root.AddCommand(newAgentCommand(stdout, stderr, getenv))
 	root.AddCommand(newPipelineCommand(stdout, stderr, getenv))
+	root.AddCommand(newManCommand(stdout))
 	return root
 }
 

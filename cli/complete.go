@@ -330,3 +330,31 @@ func (o *offered) add(word, description string) {
 func hasPrefixFold(s, prefix string) bool {
 	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
 }
+
+// strictCompletion makes `completion` refuse what it does not know, as
+// every other command does (exit 2): cobra's own prints its help and
+// exits 0 for `completion tcsh`, and a script that writes the result to
+// a file is left with the help text in it.
+func strictCompletion(root *cobra.Command) {
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		if c.Name() != "completion" {
+			continue
+		}
+		var shells []string
+		for _, sh := range c.Commands() {
+			shells = append(shells, sh.Name())
+		}
+		c.Args = func(_ *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return usagef("completion: unknown shell %q: name one of %s", termsafe.Text(args[0]), strings.Join(shells, ", "))
+			}
+			return nil
+		}
+		// On its own it prints its help, as agent and queue do.
+		c.RunE = func(cmd *cobra.Command, _ []string) error { return cmd.Help() }
+		for _, sh := range c.Commands() {
+			sh.Args = noArgs
+		}
+	}
+}

@@ -17,7 +17,7 @@ import (
 )
 
 // A glob is easy to get wider than meant: `queue pause '*/*'` paused
-// every queue of the organisation and `agent stop '*' --force` cancelled
+// every queue of the organisation and `agent stop '*' --force` canceled
 // every running job, with no question. A change that names several
 // targets is asked about first, as gh asks before what cannot be undone:
 // on a terminal the person sees exactly what will be touched and answers

@@ -57,7 +57,7 @@ func TestSeveralTargetsWithNoTerminalNeedYes(t *testing.T) {
 		t.Fatalf("%d requests, want the one pause of Production/deploy", len(w))
 	}
 	// --yes (or -y) goes ahead.
-	if r := e.run(t, "queue", "pause", "*/*", "--yes", "--note", "INC-1"); r.code != 0 || strings.Count(r.out, "\tpaused") != 9 {
+	if r := e.run(t, "queue", "pause", "*/*", "--yes", "--note", "INC-1"); r.code != 0 || strings.Count(r.out, "\tpaused\t") != 9 {
 		t.Fatalf("--yes: exit %d\n%s%s", r.code, r.out, r.errOut)
 	}
 	if r := e.run(t, "agent", "stop", "*", "--force", "-y"); r.code != 0 || !strings.Contains(r.out, "\tstopping") {
@@ -160,7 +160,7 @@ func TestSeveralTargetsOnATerminalAreListedAndAskedAbout(t *testing.T) {
 	if r.code != ExitUsage {
 		t.Fatalf("enter: exit %d\n%s", r.code, tm.shown())
 	}
-	if !strings.Contains(tm.shown(), fmt.Sprintf("This will force-stop %d agents:\n", len(stoppable))) || !strings.Contains(tm.shown(), "Their running jobs are cancelled") {
+	if !strings.Contains(tm.shown(), fmt.Sprintf("This will force-stop %d agents:\n", len(stoppable))) || !strings.Contains(tm.shown(), "Their running jobs are canceled") {
 		t.Fatalf("the list and the consequence are not said:\n%s", tm.shown())
 	}
 	for _, name := range stoppable {
@@ -186,7 +186,7 @@ func TestSeveralTargetsOnATerminalAreListedAndAskedAbout(t *testing.T) {
 		tm.waitFor("invalid input")
 		tm.typeIn("y\n")
 	}, "queue", "pause", "*/*", "--note", "INC-2")
-	if r.code != 0 || strings.Count(r.out, "\tpaused") != 10 || !strings.Contains(tm.shown(), "This will pause 10 queues:\n") ||
+	if r.code != 0 || strings.Count(r.out, "\tpaused\t") != 10 || !strings.Contains(tm.shown(), "This will pause 10 queues:\n") ||
 		!strings.Contains(tm.shown(), "\n  Data Platform/default\n") || strings.Contains(tm.shown(), "  Mobile/macos\n") ||
 		!strings.Contains(tm.shown(), "(1 more queue is already paused: left as it is.)") {
 		t.Fatalf("y: exit %d\n%s\n%s", r.code, r.out, tm.shown())

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path"
 	"sort"
@@ -314,11 +315,37 @@ func unknownName(what, spec string, all []string) error {
 	if len(likely) == 0 {
 		likely = all
 	}
-	return usagef("no %s matches %q; nothing was changed.%s", what, termsafe.Text(spec), candidateList("Candidates:", likely))
+	return usageError(&nameError{problem: fmt.Sprintf("no %s matches %q", what, termsafe.Text(spec)), list: candidateList("Candidates:", likely)})
 }
 
 func ambiguousName(what, spec string, candidates []string) error {
-	return usagef("%q names %d %ss; nothing was changed.%s", termsafe.Text(spec), len(candidates), what, candidateList("Name one of them:", candidates))
+	return usageError(&nameError{problem: fmt.Sprintf("%q names %d %ss", termsafe.Text(spec), len(candidates), what),
+		list: candidateList("Name one of them:", candidates)})
+}
+
+// nameError is a name that is unknown or ambiguous, with the candidates.
+type nameError struct {
+	problem, list string
+	// forAChange is true when the command would have changed something:
+	// then it says that nothing was (a read says nothing of changes).
+	forAChange bool
+}
+
+func (e *nameError) Error() string {
+	s := e.problem
+	if e.forAChange {
+		s += "; nothing was changed"
+	}
+	return s + "." + e.list
+}
+
+// namesForAChange marks a name error of a command that changes things.
+func namesForAChange(err error) error {
+	var ne *nameError
+	if errors.As(err, &ne) {
+		ne.forAChange = true
+	}
+	return err
 }
 
 // similar are the names that contain the typed text, or its part after

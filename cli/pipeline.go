@@ -1,8 +1,10 @@
 package cli
 
 import (
+	"context"
 	"io"
 	"net/url"
+	"slices"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -18,18 +20,47 @@ func newPipelineCommand(stdout, stderr io.Writer, getenv func(string) string) *c
 // describes it: a pipeline's env and provider settings (a webhook URL
 // carries a secret) stay out of a runbook's output.
 type pipelineJSON struct {
-	ID            string           `json:"id"`
-	Slug          string           `json:"slug"`
-	Name          string           `json:"name"`
-	Description   *string          `json:"description"`
-	Repository    string           `json:"repository"`
-	ClusterID     *string          `json:"cluster_id"`
+	ID          string  `json:"id"`
+	Slug        string  `json:"slug"`
+	Name        string  `json:"name"`
+	Description *string `json:"description"`
+	Repository  string  `json:"repository"`
+	ClusterID   *string `json:"cluster_id"`
+	// Cluster names the pipeline's cluster (the API gives only its id).
+	Cluster       *clusterRef      `json:"cluster,omitempty"`
 	DefaultBranch string           `json:"default_branch"`
 	Visibility    string           `json:"visibility"`
 	Tags          []string         `json:"tags"`
 	WebURL        string           `json:"web_url"`
 	CreatedAt     *model.Timestamp `json:"created_at"`
 	ArchivedAt    *model.Timestamp `json:"archived_at"`
+}
+
+// pipelineColumns are `pipeline list`'s columns; at 80 columns the
+// repository is cut, then left out, before the name is.
+var pipelineColumns = []column{{name: "SLUG"}, {name: "NAME", drop: 2, cut: 16}, {name: "REPOSITORY", drop: 3, cut: 24},
+	{name: "CLUSTER", drop: 1, cut: 12}, {name: "ARCHIVED"}}
+
+// clusterNames is the organisation's clusters' names by id, for the
+// pipelines that name a cluster (one list of clusters, usually a
+// request). Without it a pipeline's cluster is shown by its id, and the
+// reason said on stderr.
+func (s *session) clusterNames(ctx context.Context, pipelines []model.Pipeline) map[string]string {
+	if !slices.ContainsFunc(pipelines, func(p model.Pipeline) bool { return model.Value(p.ClusterID) != "" }) {
+		return nil
+	}
+	clusters, err := s.client.ListClusters(ctx, nil)
+	if err != nil {
+		if ctx.Err() == nil {
+			s.note("clusters are shown by id: %s", errorMessage(err))
+		}
+		return nil
+	}
+	out := make(map[string]string, len(clusters))
+	for _, c := range clusters {
+		out[c.ID] = c.Name
+	}
+	return out
 }
 
 func newPipelineListCommand(stdout, stderr io.Writer, getenv func(string) string) *cobra.Command {
@@ -62,13 +93,17 @@ func newPipelineListCommand(stdout, stderr io.Writer, getenv func(string) string
 			if err != nil {
 				return err
 			}
-			o := newOutput(stdout, asJSON)
+			clusterName := s.clusterNames(cmd.Context(), pipelines)
+			o := newOutput(stdout, asJSON, getenv)
 			if o.json {
 				out := make([]pipelineJSON, len(pipelines))
 				for i, p := range pipelines {
 					out[i] = pipelineJSON{ID: p.ID, Slug: p.Slug, Name: p.Name, Description: p.Description, Repository: redactURL(p.Repository),
 						ClusterID: p.ClusterID, DefaultBranch: p.DefaultBranch, Visibility: p.Visibility, Tags: p.Tags,
 						WebURL: p.WebURL, CreatedAt: p.CreatedAt, ArchivedAt: p.ArchivedAt}
+					if id := model.Value(p.ClusterID); id != "" {
+						out[i].Cluster = &clusterRef{ID: id, Name: clusterName[id]}
+					}
 				}
 				return o.writeJSON(out)
 			}
@@ -78,9 +113,13 @@ func newPipelineListCommand(stdout, stderr io.Writer, getenv func(string) string
 				if p.Archived() {
 					archived = "archived " + p.ArchivedAt.UTC().Format(time.DateOnly)
 				}
-				rows[i] = []string{p.Slug, p.Name, redactURL(p.Repository), model.Value(p.ClusterID), archived}
+				cluster := model.Value(p.ClusterID)
+				if name := clusterName[cluster]; name != "" {
+					cluster = name
+				}
+				rows[i] = []string{p.Slug, p.Name, redactURL(p.Repository), cluster, archived}
 			}
-			return o.rows([]string{"SLUG", "NAME", "REPOSITORY", "CLUSTER ID", "ARCHIVED"}, rows)
+			return o.columns(pipelineColumns, rows)
 		},
 	}
 	f := cmd.Flags()

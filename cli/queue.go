@@ -19,7 +19,7 @@ import (
 
 const queueNamesHelp = "A queue is CLUSTER/QUEUE: the cluster's name (or id) and the queue's key (or id). A glob names\n" +
 	"several: 'Mobile/mac*', '*/deploy' (quote it from the shell). A bare QUEUE looks in every cluster.\n" +
-	"An unknown or ambiguous name is an error that lists the candidates, and nothing is changed."
+	"An unknown or ambiguous name is an error (exit 2) that lists the candidates, before anything is changed."
 
 func newQueueCommand(stdout, stderr io.Writer, getenv func(string) string) *cobra.Command {
 	return groupCommand("queue", "List, show, pause and resume cluster queues by name",
@@ -33,6 +33,9 @@ func newQueueCommand(stdout, stderr io.Writer, getenv func(string) string) *cobr
 type queueJSON struct {
 	model.Queue
 	Cluster clusterRef `json:"cluster"`
+	// Counts is what the queue is doing; left out when it could not be
+	// counted (the reason is said on stderr).
+	Counts *queueCounts `json:"counts,omitempty"`
 }
 
 type clusterRef struct {
@@ -44,9 +47,21 @@ func toQueueJSON(r queueRef) queueJSON {
 	return queueJSON{Queue: r.Queue, Cluster: clusterRef{ID: r.Cluster.ID, Name: r.Cluster.Name}}
 }
 
-var queueHeader = []string{"CLUSTER", "QUEUE", "STATE", "RUNS ON", "PAUSED BY", "PAUSED AT", "NOTE", "ID"}
+// queueColumns are `queue list`'s columns. At 80 columns the ID, when
+// and where the queue runs, and who paused it give way first; the note
+// is cut before it is left out.
+var queueColumns = []column{{name: "CLUSTER"}, {name: "QUEUE"}, {name: "STATE"}, {name: "BUSY/AGENTS"}, {name: "WAITING"},
+	{name: "RUNS ON", drop: 4}, {name: "PAUSED BY", drop: 3}, {name: "PAUSED AT", drop: 5}, {name: "NOTE", drop: 2, cut: 12}, {name: "ID", drop: 6}}
 
-func queueRow(r queueRef) []string {
+// queueListLegend is what the count columns mean, for --help.
+const queueListLegend = "BUSY/AGENTS is the agents running a job of those connected; WAITING is the jobs waiting for an\n" +
+	"agent, with the longest wait. A table is fitted to the terminal's width ($COLUMNS when set): the\n" +
+	"columns of least use are left out or cut (…) first; piped output and --json keep every column whole."
+
+// uncounted is a count's cell when the counts could not be read.
+const uncounted = "?"
+
+func queueRow(r queueRef, counts map[string]queueCounts) []string {
 	q := r.Queue
 	state, by, at := "running", "", ""
 	if q.DispatchPaused {
@@ -56,7 +71,29 @@ func queueRow(r queueRef) []string {
 			at = q.DispatchPausedAt.UTC().Format(time.RFC3339)
 		}
 	}
-	return []string{r.Cluster.Name, q.Key, state, queueKind(q), by, at, model.Value(q.DispatchPausedNote), q.ID}
+	agents, waiting := uncounted, uncounted
+	if n, ok := counts[q.ID]; ok {
+		agents, waiting = n.agentsCell(), n.waitingCell()
+	}
+	return []string{r.Cluster.Name, q.Key, state, agents, waiting, queueKind(q), by, at, model.Value(q.DispatchPausedNote), q.ID}
+}
+
+// countsOf is countQueues for a command: a failure (a token that may
+// not read builds or agents, say) is said on stderr and the queues are
+// printed without their counts, since what a queue is matters more than
+// what it is doing.
+func (s *session) countsOf(ctx context.Context, refs []queueRef) map[string]queueCounts {
+	if len(refs) == 0 {
+		return nil
+	}
+	counts, err := countQueues(ctx, s.client, refs)
+	if err != nil {
+		if ctx.Err() == nil {
+			s.note("the agents and jobs are not counted (%s): %s", uncounted, errorMessage(err))
+		}
+		return nil
+	}
+	return counts
 }
 
 func newQueueListCommand(stdout, stderr io.Writer, getenv func(string) string) *cobra.Command {
@@ -66,7 +103,8 @@ func newQueueListCommand(stdout, stderr io.Writer, getenv func(string) string) *
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "List queues: every cluster's, or one's",
-		Long:  "Lists queues. A table on a terminal; tab-separated lines, without the header, when piped.\n\n" + exitCodesHelp,
+		Long: "Lists queues, with their agents and waiting jobs. A table on a terminal; tab-separated lines,\n" +
+			"without the header, when piped.\n\n" + queueListLegend + "\n\n" + exitCodesHelp,
 		Example: "  kiteconsole queue list --cluster Mobile\n  kiteconsole queue list --paused --json\n" +
 			"  kiteconsole queue list | cut -f1,2,3",
 		Args: noArgs,
@@ -96,7 +134,7 @@ func newQueueListCommand(stdout, stderr io.Writer, getenv func(string) string) *
 					}
 				}
 			}
-			return printQueues(newOutput(stdout, asJSON), refs)
+			return printQueues(newOutput(stdout, asJSON, getenv), refs, s.countsOf(cmd.Context(), refs))
 		},
 	}
 	f := cmd.Flags()
@@ -111,29 +149,32 @@ func newQueueListCommand(stdout, stderr io.Writer, getenv func(string) string) *
 
 // writeQueuesJSON prints queues as the API gives them, each with its
 // cluster.
-func (o output) writeQueuesJSON(refs []queueRef) error {
+func (o output) writeQueuesJSON(refs []queueRef, counts map[string]queueCounts) error {
 	out := make([]queueJSON, len(refs))
 	for i, r := range refs {
 		out[i] = toQueueJSON(r)
+		if n, ok := counts[r.Queue.ID]; ok {
+			out[i].Counts = &n
+		}
 	}
 	return o.writeJSON(out)
 }
 
-func printQueues(o output, refs []queueRef) error {
+func printQueues(o output, refs []queueRef, counts map[string]queueCounts) error {
 	if o.json {
-		return o.writeQueuesJSON(refs)
+		return o.writeQueuesJSON(refs, counts)
 	}
 	rows := make([][]string, len(refs))
 	for i, r := range refs {
-		rows[i] = queueRow(r)
+		rows[i] = queueRow(r, counts)
 	}
-	return o.rows(queueHeader, rows)
+	return o.columns(queueColumns, rows)
 }
 
 // runOnQueues is the RunE of a command whose arguments name queues: it
 // opens a session and finds every queue named (an unknown or ambiguous
 // name fails the command before anything is done), then runs do.
-func runOnQueues(stderr io.Writer, opts *rootOptions, getenv func(string) string,
+func runOnQueues(stderr io.Writer, opts *rootOptions, getenv func(string) string, changes bool,
 	do func(cmd *cobra.Command, s *session, refs []queueRef) error) func(*cobra.Command, []string) error {
 	return func(cmd *cobra.Command, args []string) error {
 		s, err := openSession(cmd.Context(), stderr, *opts, getenv)
@@ -143,6 +184,9 @@ func runOnQueues(stderr io.Writer, opts *rootOptions, getenv func(string) string
 		defer s.Close()
 		refs, err := newNames(s.client).Queues(cmd.Context(), args)
 		if err != nil {
+			if changes {
+				return namesForAChange(err)
+			}
 			return err
 		}
 		return do(cmd, s, refs)
@@ -159,16 +203,17 @@ func newQueueShowCommand(stdout, stderr io.Writer, getenv func(string) string) *
 		Example:           "  kiteconsole queue show Mobile/macos\n  kiteconsole queue show 'Mobile/*' --json",
 		Args:              minArgs(1, "name a queue: CLUSTER/QUEUE"),
 		ValidArgsFunction: completeQueues(&opts, getenv),
-		RunE: runOnQueues(stderr, &opts, getenv, func(cmd *cobra.Command, s *session, refs []queueRef) error {
-			o := newOutput(stdout, asJSON)
+		RunE: runOnQueues(stderr, &opts, getenv, false, func(cmd *cobra.Command, s *session, refs []queueRef) error {
+			o := newOutput(stdout, asJSON, getenv)
+			counts := s.countsOf(cmd.Context(), refs)
 			if o.json {
-				return o.writeQueuesJSON(refs)
+				return o.writeQueuesJSON(refs, counts)
 			}
 			for i, r := range refs {
 				if i > 0 {
 					fmt.Fprintln(stdout)
 				}
-				if err := o.fields(queueFields(r)); err != nil {
+				if err := o.fields(queueFields(r, counts)); err != nil {
 					return err
 				}
 			}
@@ -182,14 +227,27 @@ func newQueueShowCommand(stdout, stderr io.Writer, getenv func(string) string) *
 	return cmd
 }
 
-func queueFields(r queueRef) [][2]string {
+func queueFields(r queueRef, counts map[string]queueCounts) [][2]string {
 	q := r.Queue
-	row := queueRow(r)
+	row := queueRow(r, counts)
 	fields := [][2]string{{"cluster", r.Cluster.Name}, {"queue", q.Key}, {"id", q.ID},
-		{"description", model.Value(q.Description)}, {"state", row[2]}, {"runs on", row[3]}}
+		{"description", model.Value(q.Description)}, {"state", row[2]}, {"runs on", row[5]}}
 	if q.DispatchPaused {
-		fields = append(fields, [2]string{"paused by", row[4]}, [2]string{"paused at", row[5]}, [2]string{"note", row[6]})
+		fields = append(fields, [2]string{"paused by", row[6]}, [2]string{"paused at", row[7]}, [2]string{"note", row[8]})
 	}
+	agents, waiting := uncounted, uncounted
+	if n, ok := counts[q.ID]; ok {
+		agents = fmt.Sprintf("%d busy of %d connected", n.AgentsBusy, n.AgentsConnected)
+		if n.AgentsPaused > 0 {
+			agents += fmt.Sprintf(", %d paused", n.AgentsPaused)
+		}
+		waiting = fmt.Sprintf("%d waiting, %d running", n.JobsWaiting, n.JobsRunning)
+		if n.OldestWaitingSince != nil {
+			waiting += fmt.Sprintf("; the longest has waited %s (since %s)",
+				shortDuration(time.Duration(n.LongestWaitSeconds)*time.Second), n.OldestWaitingSince.Format(time.RFC3339))
+		}
+	}
+	fields = append(fields, [2]string{"agents", agents}, [2]string{"jobs", waiting})
 	return append(fields, [2]string{"web url", q.WebURL})
 }
 
@@ -262,7 +320,7 @@ func newQueueChangeCommand(stdout, stderr io.Writer, getenv func(string) string,
 		Example:           v.example,
 		Args:              minArgs(1, "name a queue: CLUSTER/QUEUE"),
 		ValidArgsFunction: completeQueues(&opts, getenv),
-		RunE: runOnQueues(stderr, &opts, getenv, func(cmd *cobra.Command, s *session, refs []queueRef) error {
+		RunE: runOnQueues(stderr, &opts, getenv, true, func(cmd *cobra.Command, s *session, refs []queueRef) error {
 			// The progress note counts only the queues a request is sent
 			// for: a repeat says nothing is being paused.
 			var touch []string
@@ -285,7 +343,7 @@ func newQueueChangeCommand(stdout, stderr io.Writer, getenv func(string) string,
 			results := changeEach(refs, func(r queueRef) change {
 				return changeQueue(cmd.Context(), s.client, r, pause, note, dryRun)
 			})
-			return interrupted(cmd.Context(), reportChanges(newOutput(stdout, asJSON), results, func(r change) outcome {
+			return interrupted(cmd.Context(), reportChanges(newOutput(stdout, asJSON, getenv), results, func(r change) outcome {
 				return outcome{target: r.target(), result: r.Result, message: r.Message}
 			}, "queue", "queues"))
 		}),
@@ -328,6 +386,11 @@ func changeQueue(ctx context.Context, c *api.Client, r queueRef, pause bool, not
 	v := verbOf(pause)
 	if q.DispatchPaused == pause {
 		res.Result = v.already
+		if pause {
+			// Whose pause it is and why: the person may have meant to
+			// take it over, or to ask its owner.
+			res.Message = queuePausedBy(q)
+		}
 		return res
 	}
 	if dryRun {
@@ -355,8 +418,12 @@ func changeQueue(ctx context.Context, c *api.Client, r queueRef, pause bool, not
 			res.Message = "was " + queuePausedBy(q)
 		}
 	case errors.Is(err, api.ErrUnprocessable) && alreadyInState(err, pause):
-		// Someone else got there between the list and the change.
+		// Someone else got there between the list and the change: say
+		// whose pause it is, when the queue can be read back.
 		res.Result = v.already
+		if now, gerr := c.GetQueue(ctx, r.Cluster.ID, q.ID); gerr == nil && pause && now.DispatchPaused {
+			res.Queue, res.Message = &now, queuePausedBy(now)
+		}
 	default:
 		res.Result, res.Message = "failed", errorMessage(err)
 		if isRefused(err) {
@@ -451,7 +518,10 @@ func reportChanges[R any](o output, results []R, outcomeOf func(R) outcome, one,
 		for i, r := range outcomes {
 			rows[i] = []string{r.target, r.result, r.message}
 		}
-		if err := o.rows([]string{strings.ToUpper(one), "RESULT", "MESSAGE"}, rows); err != nil {
+		// The message (whose pause it is, the API's error) wraps within
+		// its column at 80 columns rather than be cut.
+		cols := []column{{name: strings.ToUpper(one)}, {name: "RESULT"}, {name: "MESSAGE", cut: 30, wrap: true}}
+		if err := o.columns(cols, rows); err != nil {
 			return err
 		}
 	}

@@ -115,13 +115,13 @@ func TestQueueListIsTSVWhenPipedAndFilters(t *testing.T) {
 		t.Fatalf("Mobile has 3 queues, got %d rows (a header when piped?):\n%s", len(rows), r.out)
 	}
 	for _, row := range rows {
-		if row[0] != "Mobile" || len(row) != len(queueHeader) {
+		if row[0] != "Mobile" || len(row) != len(queueColumns) {
 			t.Fatalf("row %q", row)
 		}
 	}
 	r = e.run(t, "queue", "list", "--paused")
 	rows = tsv(r.out)
-	if r.code != 0 || len(rows) != 1 || rows[0][1] != "macos" || rows[0][2] != "paused" || rows[0][4] != "Priya Natarajan" {
+	if r.code != 0 || len(rows) != 1 || rows[0][1] != "macos" || rows[0][2] != "paused" || rows[0][6] != "Priya Natarajan" {
 		t.Fatalf("--paused: exit %d %q", r.code, rows)
 	}
 }

@@ -58,7 +58,7 @@ func newSummaryCommand(stdout, stderr io.Writer, getenv func(string) string) *co
 			if err != nil {
 				return err
 			}
-			o := newOutput(stdout, asJSON)
+			o := newOutput(stdout, asJSON, getenv)
 			if o.json {
 				return o.writeJSON(sum)
 			}
