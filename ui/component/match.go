@@ -120,32 +120,23 @@ func matchText(query, text string) (m match, ok bool) {
 // placedFromTheEnd is fuzzy's placing of the reversed query in the
 // reversed text, as byte offsets of text, in order.
 func placedFromTheEnd(query, text string) []int {
-	back := make([]rune, 0, len(text))
-	var at []int // by byte offset in the reversed text: the offset in text
+	var at []int
+	var back []rune
 	for i, r := range text {
-		back = append(back, r)
-		at = append(at, i)
-	}
-	slices.Reverse(back)
-	slices.Reverse(at)
-	reversed := string(back)
-	offset := make(map[int]int, len(back))
-	b := 0
-	for i, r := range back {
-		offset[b] = at[i]
-		b += utf8.RuneLen(r)
+		at, back = append(at, i), append(back, r)
 	}
 	q := []rune(query)
+	slices.Reverse(back)
 	slices.Reverse(q)
+	reversed := string(back)
 	found := fuzzy.Find(string(q), []string{reversed})
 	if len(found) == 0 {
 		return nil
 	}
-	idx := make([]int, 0, len(found[0].MatchedIndexes))
-	for _, j := range found[0].MatchedIndexes {
-		idx = append(idx, offset[j])
+	idx := make([]int, len(q))
+	for i, j := range found[0].MatchedIndexes {
+		idx[len(q)-1-i] = at[len(at)-1-utf8.RuneCountInString(reversed[:j])]
 	}
-	slices.Reverse(idx)
 	return idx
 }
 
