@@ -4,14 +4,17 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"reflect"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/kiteconsole/kiteconsole/api/sandbox"
+	"github.com/kiteconsole/kiteconsole/api/sandbox/sandboxtest"
 	"github.com/kiteconsole/kiteconsole/model"
 	"github.com/kiteconsole/kiteconsole/ui/common"
 	"github.com/kiteconsole/kiteconsole/ui/screen"
@@ -33,7 +36,7 @@ func rawFrame(d *driver) string {
 
 // Text from the API cannot drive the operator's terminal, on any screen:
 // one hostile item of each kind (a cluster, its queue paused with a note,
-// a token, a pipeline, a build, a job, a team) has evil in every name and
+// a token, a pipeline, a build, a job, a team, a paused agent) has evil in every name and
 // description, and every registered screen is opened on it, each of its
 // tabs looked at. The test names no screen: a screen added to the
 // registry is covered the day it is added.
@@ -42,9 +45,27 @@ func TestTextFromTheAPICannotDriveTheTerminal(t *testing.T) {
 	const width = 160
 	team, _ := json.Marshal(model.Team{ID: "0b8f6a8e-5a55-4e11-9b0c-7e3f0f9f1a11", Name: "Team " + evil, Slug: "team" + evil,
 		Description: "team " + evil, Privacy: "visible" + evil})
+	// An agent, which the API does not make, joins the queue once the
+	// queue is made.
+	var agent atomic.Value
+	agent.Store("")
+	withAgent := rewrite("/agents", func(r *http.Request, body []byte, h http.Header) []byte {
+		if a := agent.Load().(string); a != "" {
+			return withItem(a)(r, body, h)
+		}
+		return body
+	})
 	d := startDriver(t, driverOptions{width: width, height: 40, size: sandbox.SizeEmpty,
-		wrap: rewrite("/teams", withItem(string(team)))})
+		wrap: func(h http.Handler) http.Handler { return rewrite("/teams", withItem(string(team)))(withAgent(h)) }})
 	args := hostileItems(t, d)
+	q := args[reflect.TypeFor[screen.QueueArg]()].(screen.QueueArg)
+	note := "agent " + evil
+	raw, _ := json.Marshal(model.Agent{ID: "5d7a3a4e-1111-4b7c-9a55-0c1d2e3f4a5b", Name: "agent " + evil, Hostname: "host" + evil,
+		Version: "3" + evil, ConnectionState: "connected", IPAddress: "10.0.0.1" + evil, UserAgent: "buildkite-agent" + evil,
+		WebURL:   "https://buildkite.com/organizations/acme/clusters/" + q.Cluster.ID + "/queues/" + q.Queue.ID + "/agents/x",
+		MetaData: []string{"queue=" + q.Queue.Key, "os=" + evil}, Paused: true, PausedNote: &note,
+		PausedBy: &model.User{Name: "pauser " + evil}, PausedAt: model.NewTimestamp(sandboxtest.Now)})
+	agent.Store(string(raw))
 
 	check := func(t *testing.T, where string, shown bool) {
 		t.Helper()
