@@ -155,7 +155,7 @@ func New(ctx context.Context, opts Options) *App {
 	sp := spinner.New(spinner.WithSpinner(spinner.MiniDot))
 	a := &App{c: c, opts: opts, spinner: sp, cancel: cancel, batches: map[int]*batch{}, width: 80, height: 24}
 	a.useIndex()
-	a.stack = []common.Screen{screen.NewClustersScreen(c)}
+	a.stack = []common.Screen{screen.Home(c)}
 	return a
 }
 
@@ -552,7 +552,7 @@ func (a *App) reset(client *api.Client) tea.Cmd {
 	c.Org = common.NewOrgState(client, c.Now)
 	a.useIndex()
 	c.Marks, c.Pending = map[string]common.QueueRef{}, map[string]string{}
-	a.stack = []common.Screen{screen.NewClustersScreen(c)}
+	a.stack = []common.Screen{screen.Home(c)}
 	s, sizeCmd := a.top().Update(tea.WindowSizeMsg{Width: c.Width, Height: c.Height})
 	a.stack[0] = s
 	return tea.Batch(sizeCmd, s.Init(), a.askToken(), a.awaitIndex(), common.Flash(common.FlashOK, "switched to "+common.Clean(client.Org())))

@@ -5,7 +5,6 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/kiteconsole/kiteconsole/model"
 	"github.com/kiteconsole/kiteconsole/org"
 	"github.com/kiteconsole/kiteconsole/ui/common"
 	"github.com/kiteconsole/kiteconsole/ui/component"
@@ -28,26 +27,14 @@ func (a *App) openPalette() tea.Cmd {
 }
 
 func (a *App) paletteItems() []component.PaletteItem {
-	// home closes every screen above the home screen, without reloading
-	// it: a jump pushes screens over it at once.
-	home := func(a *App) {
-		for len(a.stack) > 1 {
-			a.closeTop()
-		}
+	// The root's own commands, placed among the screens' (see
+	// screen.Registration.Place).
+	type placed struct {
+		place int
+		item  component.PaletteItem
 	}
-	items := []component.PaletteItem{
-		{Kind: "command", Label: "clusters", Run: func() tea.Cmd {
-			if len(a.stack) == 1 {
-				return nil
-			}
-			home(a)
-			// Returned, never dropped: a reload made and not run would
-			// leave the home screen waiting for a reply that never comes.
-			return a.autoRefresh(false)
-		}},
-		{Kind: "command", Label: "pipelines", Run: func() tea.Cmd { home(a); return a.c.Push(screen.NewPipelinesScreen(a.c)) }},
-		{Kind: "command", Label: "builds", Run: func() tea.Cmd { home(a); return a.c.Push(screen.NewBuildsScreen(a.c)) }},
-		{Kind: "command", Label: "org", Run: func() tea.Cmd {
+	commands := []placed{
+		{40, component.PaletteItem{Kind: "command", Label: "org", Run: func() tea.Cmd {
 			if len(a.opts.Orgs) > 1 {
 				// Show the organisations to pick from.
 				cmd := a.openPalette()
@@ -58,14 +45,26 @@ func (a *App) paletteItems() []component.PaletteItem {
 				return cmd
 			}
 			return common.Flash(common.FlashInfo, "organisation "+common.Clean(a.c.Client.Org())+" ("+common.Clean(a.c.Client.Endpoint())+"); configure more in config.yaml")
-		}},
-		{Kind: "command", Label: "paused", Run: func() tea.Cmd { return a.c.Push(screen.NewPausedScreen(a.c)) }},
-		{Kind: "command", Label: "messages", Run: func() tea.Cmd {
+		}}},
+		{60, component.PaletteItem{Kind: "command", Label: "messages", Run: func() tea.Cmd {
 			a.overlay = component.NewMessagesOverlay(a.c, a.messages)
 			return nil
-		}},
-		{Kind: "command", Label: "help", Run: func() tea.Cmd { a.overlay = component.NewHelpOverlay(a.c); return nil }},
-		{Kind: "command", Label: "quit", Run: func() tea.Cmd { return a.quit() }},
+		}}},
+		{70, component.PaletteItem{Kind: "command", Label: "help", Run: func() tea.Cmd { a.overlay = component.NewHelpOverlay(a.c); return nil }}},
+		{80, component.PaletteItem{Kind: "command", Label: "quit", Run: func() tea.Cmd { return a.quit() }}},
+	}
+	screens := screen.Registered()
+	for _, e := range screens {
+		if e.Command != "" {
+			commands = append(commands, placed{e.Place, component.PaletteItem{Kind: "command", Label: e.Command, Run: func() tea.Cmd {
+				return a.openRegistered(e, screen.NoArg{})
+			}}})
+		}
+	}
+	sort.SliceStable(commands, func(i, j int) bool { return commands[i].place < commands[j].place })
+	items := make([]component.PaletteItem, 0, len(commands))
+	for _, c := range commands {
+		items = append(items, c.item)
 	}
 	for _, org := range a.opts.Orgs {
 		org := org
@@ -75,41 +74,43 @@ func (a *App) paletteItems() []component.PaletteItem {
 		}
 		items = append(items, component.PaletteItem{Kind: "org", Label: label, Run: func() tea.Cmd { return a.switchOrg(org) }})
 	}
-	for _, cl := range a.c.Org.Clusters() {
-		cl := cl
-		items = append(items, component.PaletteItem{Kind: "cluster", Label: common.Clean(common.Emojize(cl.Name)), Run: func() tea.Cmd {
-			home(a)
-			return a.c.Push(screen.NewClusterScreen(a.c, cl, nil))
-		}})
-	}
-	var queues []component.PaletteItem
-	for _, e := range a.c.Org.Queues() {
-		cl, ok := a.c.Org.Cluster(e.ClusterID)
-		if !ok {
-			continue
+	for _, e := range screens {
+		for _, j := range e.Jumps(a.c) {
+			items = append(items, component.PaletteItem{Kind: e.Name, Label: common.Clean(j.Name), Run: func() tea.Cmd {
+				return a.openRegistered(e, j.Arg)
+			}})
 		}
-		q := e.Queue
-		queues = append(queues, component.PaletteItem{Kind: "queue", Label: common.Clean(common.Emojize(cl.Name)) + "/" + common.Clean(q.Key), Run: func() tea.Cmd {
-			home(a)
-			a.c.Push(screen.NewClusterScreen(a.c, cl, nil))
-			return a.c.Push(screen.NewQueueScreen(a.c, cl, q))
-		}})
-	}
-	sort.Slice(queues, func(i, j int) bool { return queues[i].Label < queues[j].Label })
-	items = append(items, queues...)
-	for _, p := range a.c.Org.Pipelines.Items {
-		p := p
-		items = append(items, component.PaletteItem{Kind: "pipeline", Label: common.Clean(common.Emojize(p.Name)) + " (" + common.Clean(p.Slug) + ")", Run: func() tea.Cmd {
-			// The breadcrumbs say where the pipeline is, not where one
-			// jumped from: its cluster, or the pipelines of no cluster.
-			home(a)
-			if cl, ok := a.c.Org.Cluster(model.Value(p.ClusterID)); ok {
-				a.c.Push(screen.NewClusterScreen(a.c, cl, nil))
-			} else {
-				a.c.Push(screen.NewPipelinesScreen(a.c))
-			}
-			return a.c.Push(screen.NewPipelineScreen(a.c, p))
-		}})
 	}
 	return items
+}
+
+// openRegistered opens a screen from the palette: the home screen closes
+// every screen above it (without reloading it: a jump pushes screens
+// over it at once); any other opens over the home screen, under the
+// screens that say where it is (a queue's cluster), or over what is on
+// show when it asks to.
+func (a *App) openRegistered(e screen.Entry, arg any) tea.Cmd {
+	home := func() {
+		for len(a.stack) > 1 {
+			a.closeTop()
+		}
+	}
+	if e.Home {
+		if len(a.stack) == 1 {
+			return nil
+		}
+		home()
+		// Returned, never dropped: a reload made and not run would
+		// leave the home screen waiting for a reply that never comes.
+		return a.autoRefresh(false)
+	}
+	if !e.Over {
+		home()
+	}
+	var cmds []tea.Cmd
+	for _, s := range e.Path(a.c, arg) {
+		cmds = append(cmds, a.c.Push(s))
+	}
+	// In order: the screens stack as the path says.
+	return tea.Sequence(cmds...)
 }

@@ -1,20 +1,26 @@
 package component
 
 import (
+	"slices"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/sahilm/fuzzy"
 )
 
 // The one matcher of the console: the list filter (/) and the palette (:)
 // both use it, so that a name found in one is found in the other.
 //
-// A query matches a text when it is a run of the text's characters
-// (contiguous: "macos" in "macos-large"), or when it splits into runs that
-// each start a word of the text ("hm" in "Hadoop Migration", "apigw" in
-// "API Gateway"), a run of three or more counting anywhere ("gatew" in
-// "apigateway"). Letters scattered through the text do not match: "dep"
-// does not find "Identity Platform", nor "macos" "acme-go-sdk". Case is
-// ignored.
+// sahilm/fuzzy finds the query's letters in order and scores how well
+// they sit (at the start, after a separator, at a camel-case hump, next
+// to each other). On its own it finds letters scattered anywhere, so a
+// post-filter keeps today's rule: a query matches a text when it is a run
+// of the text's characters (contiguous: "macos" in "macos-large"), or
+// when it splits into runs that each start a word of the text ("hm" in
+// "Hadoop Migration", "apigw" in "API Gateway"), a run of three or more
+// counting anywhere ("gatew" in "apigateway"). Letters scattered through
+// the text do not match: "dep" does not find "Identity Platform", nor
+// "macos" "acme-go-sdk". Case is ignored.
 
 // match is one text matched by a query: its score (higher is better) and
 // the byte offsets of the matched characters, for highlighting.
@@ -26,141 +32,179 @@ type match struct {
 // minRunAnywhere is the shortest run that may start inside a word.
 const minRunAnywhere = 3
 
-// maxSegments bounds how many runs a query may be cut into.
-const maxSegments = 4
+// maxRuns bounds how many runs a query may be cut into.
+const maxRuns = 4
+
+// The ranking: the kind of match first, as the rule orders them, then
+// fuzzy's score within a kind.
+const (
+	kindRuns = iota + 1
+	kindInsideAWord
+	kindAtAWord
+	kindAtTheStart
+	kindWhole
+	perKind = 1000 // above the widest fuzzy score counted
+)
 
 // matchText matches query against text; ok is false when it does not.
 func matchText(query, text string) (m match, ok bool) {
-	q := foldRunes(query)
-	if len(q) == 0 {
+	if query == "" {
 		return match{}, true
 	}
-	t := foldRunes(text)
-	if len(q) > len(t) {
-		return match{}, false
+	found := fuzzy.Find(query, []string{text})
+	if len(found) == 0 {
+		return match{}, false // not even scattered
 	}
-	offsets := make([]int, 0, len(t))
-	for i := range text {
-		offsets = append(offsets, i)
-	}
-	if len(offsets) != len(t) { // invalid UTF-8 decoded differently
-		return match{}, false
-	}
-	starts := wordStarts(text, len(t))
+	quality := min(max(found[0].Score, -perKind/2+1), perKind/2-1)
+	starts := wordStarts(text)
 
 	// A contiguous run wins: the earliest one that starts a word, else
 	// the earliest anywhere.
-	best := -1
-	for i := 0; i+len(q) <= len(t); i++ {
-		if equalRunes(t[i:i+len(q)], q) {
-			if starts[i] {
-				best = i
-				break
-			}
-			if best < 0 {
-				best = i
-			}
+	at := -1
+	for i := range text {
+		if !runAt(text, i, query) {
+			continue
+		}
+		if starts[i] {
+			at = i
+			break
+		}
+		if at < 0 {
+			at = i
 		}
 	}
-	if best >= 0 {
-		score := 1000 - best
+	if at >= 0 {
+		idx := runIndexes(text, at, utf8.RuneCountInString(query))
+		kind := kindInsideAWord
 		switch {
-		case best == 0:
-			score += 300
-		case starts[best]:
-			score += 200
+		case at == 0 && len(idx) == utf8.RuneCountInString(text):
+			kind = kindWhole
+		case at == 0:
+			kind = kindAtTheStart
+		case starts[at]:
+			kind = kindAtAWord
 		}
-		if len(q) == len(t) {
-			score += 500
-		}
-		return match{score: score, idx: byteIndexes(offsets, best, len(q), nil)}, true
+		return match{score: kind*perKind + quality, idx: idx}, true
 	}
 
-	// Otherwise runs that start words (or are long enough to stand on
-	// their own), in order, longest first.
-	type seg struct{ at, n int }
-	failed := map[[2]int]bool{}
-	var segs []seg
-	var walk func(qi, ti int) bool
-	walk = func(qi, ti int) bool {
-		if qi == len(q) {
-			return true
+	// Otherwise fuzzy's placing of the letters, if it keeps the rule.
+	// It places each letter as well as it can before the next one
+	// appears, so a later word may hold the query in runs where the
+	// text's start scatters it: try it from each word start too.
+	first, _ := utf8.DecodeRuneInString(query)
+	for k := range text {
+		if k > 0 && (!starts[k] || !sameLetter(first, text[k:])) {
+			continue
 		}
-		if len(segs) == maxSegments || failed[[2]int{qi, ti}] {
-			return false
+		found := fuzzy.Find(query, []string{text[k:]})
+		if len(found) == 0 {
+			break // nor from any later start
 		}
-		for i := ti; i < len(t); i++ {
-			if t[i] != q[qi] {
-				continue
-			}
-			run := 0
-			for qi+run < len(q) && i+run < len(t) && t[i+run] == q[qi+run] {
-				run++
-			}
-			for n := run; n >= 1; n-- {
-				if !starts[i] && n < minRunAnywhere {
-					break
-				}
-				segs = append(segs, seg{i, n})
-				if walk(qi+n, i+n) {
-					return true
-				}
-				segs = segs[:len(segs)-1]
-			}
+		idx := found[0].MatchedIndexes
+		for i := range idx {
+			idx[i] += k
 		}
-		failed[[2]int{qi, ti}] = true
-		return false
+		if keepsTheRule(text, idx, starts) {
+			return match{score: kindRuns*perKind + quality, idx: idx}, true
+		}
 	}
-	if !walk(0, 0) {
-		return match{}, false
+	// Placed from the end, each letter goes as late as it can: a run
+	// that ends a word ("ing" of "Remaining" for "ling" in
+	// "RateLimit-Remaining").
+	if idx := placedFromTheEnd(query, text); idx != nil && keepsTheRule(text, idx, starts) {
+		return match{score: kindRuns*perKind + quality, idx: idx}, true
 	}
-	score := 600 - 50*len(segs) - segs[0].at
-	if segs[0].at == 0 {
-		score += 100
-	}
-	var idx []int
-	for _, s := range segs {
-		idx = byteIndexes(offsets, s.at, s.n, idx)
-	}
-	return match{score: score, idx: idx}, true
+	return match{}, false
 }
 
-func foldRunes(s string) []rune {
-	out := make([]rune, 0, utf8.RuneCountInString(s))
-	for _, r := range s {
-		out = append(out, unicode.ToLower(r))
+// placedFromTheEnd is fuzzy's placing of the reversed query in the
+// reversed text, as byte offsets of text, in order.
+func placedFromTheEnd(query, text string) []int {
+	var at []int
+	var back []rune
+	for i, r := range text {
+		at, back = append(at, i), append(back, r)
 	}
-	return out
+	q := []rune(query)
+	slices.Reverse(back)
+	slices.Reverse(q)
+	reversed := string(back)
+	found := fuzzy.Find(string(q), []string{reversed})
+	if len(found) == 0 {
+		return nil
+	}
+	idx := make([]int, len(q))
+	for i, j := range found[0].MatchedIndexes {
+		idx[len(q)-1-i] = at[len(at)-1-utf8.RuneCountInString(reversed[:j])]
+	}
+	return idx
 }
 
-func equalRunes(a, b []rune) bool {
-	for i := range a {
-		if a[i] != b[i] {
+// keepsTheRule reports whether the matched characters at idx form at
+// most maxRuns runs, each at a word start or long enough to stand alone.
+func keepsTheRule(text string, idx []int, starts []bool) bool {
+	runs := 0
+	for i := 0; i < len(idx); {
+		n := 1
+		for i+n < len(idx) && idx[i+n] == next(text, idx[i+n-1]) {
+			n++
+		}
+		if runs++; runs > maxRuns || !starts[idx[i]] && n < minRunAnywhere {
 			return false
 		}
+		i += n
 	}
 	return true
 }
 
-// wordStarts marks the runes that begin a word: the first, one after a
-// character that is not a letter or digit ("go-sdk", "acme/ios"), and an
-// upper-case letter after a lower-case one ("HadoopMigration").
-func wordStarts(text string, n int) []bool {
-	starts := make([]bool, 0, n)
+// next is the byte offset of the character after the one at i.
+func next(text string, i int) int {
+	_, size := utf8.DecodeRuneInString(text[i:])
+	return i + size
+}
+
+// runAt reports whether query is the text's run at byte offset at.
+func runAt(text string, at int, query string) bool {
+	for _, q := range query {
+		if at >= len(text) {
+			return false
+		}
+		r, size := utf8.DecodeRuneInString(text[at:])
+		if unicode.ToLower(r) != unicode.ToLower(q) {
+			return false
+		}
+		at += size
+	}
+	return true
+}
+
+func sameLetter(r rune, s string) bool {
+	first, _ := utf8.DecodeRuneInString(s)
+	return unicode.ToLower(first) == unicode.ToLower(r)
+}
+
+// runIndexes are the byte offsets of n characters from at.
+func runIndexes(text string, at, n int) []int {
+	idx := make([]int, 0, n)
+	for ; n > 0; n-- {
+		idx = append(idx, at)
+		at = next(text, at)
+	}
+	return idx
+}
+
+// wordStarts marks, by byte offset, the characters that begin a word:
+// the first, one after a character that is not a letter or digit
+// ("go-sdk", "acme/ios"), and an upper-case letter after a lower-case one
+// ("HadoopMigration").
+func wordStarts(text string) []bool {
+	starts := make([]bool, len(text))
 	prev := rune(-1)
-	for _, r := range text {
-		s := prev < 0 ||
+	for i, r := range text {
+		starts[i] = prev < 0 ||
 			(!unicode.IsLetter(prev) && !unicode.IsDigit(prev) && (unicode.IsLetter(r) || unicode.IsDigit(r))) ||
 			(unicode.IsLower(prev) && unicode.IsUpper(r))
-		starts = append(starts, s)
 		prev = r
 	}
 	return starts
-}
-
-func byteIndexes(offsets []int, at, n int, into []int) []int {
-	for i := at; i < at+n; i++ {
-		into = append(into, offsets[i])
-	}
-	return into
 }

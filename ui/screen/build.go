@@ -159,7 +159,7 @@ func (s *buildScreen) open(j model.Job) tea.Cmd {
 		}
 		return common.Flash(common.FlashInfo, "waiting for an agent of queue "+jobQueue(c, j)+": no log yet")
 	}
-	return c.Push(NewJobLogScreen(c, s.slug, s.number, j))
+	return Open(c, "job log", JobArg{Slug: s.slug, Number: s.number, Job: j})
 }
 
 // openQueue opens the queue a job waits on, when the console knows it.
@@ -170,7 +170,7 @@ func (s *buildScreen) openQueue(j model.Job) (tea.Cmd, bool) {
 			continue
 		}
 		if cl, ok := s.C.Org.Cluster(e.ClusterID); ok {
-			return s.C.Push(NewQueueScreen(s.C, cl, e.Queue)), true
+			return Open(s.C, "queue", QueueArg{Cluster: cl, Queue: e.Queue}), true
 		}
 	}
 	return nil, false
@@ -274,4 +274,9 @@ func (s *buildScreen) details() []string {
 func (s *buildScreen) View() string {
 	out := s.details()
 	return strings.Join(out, "\n") + "\n" + s.jobs.View(s.C.Width, s.C.Height-len(out))
+}
+
+func init() {
+	Register(Registration[BuildArg]{Name: "build", Place: 130,
+		Open: func(c *common.Common, a BuildArg) common.Screen { return NewBuildScreen(c, a.Slug, a.Number) }})
 }

@@ -154,7 +154,7 @@ func buildListSpec(c *common.Common, slug string, extra ...component.ListKey[mod
 	)
 	keys := []component.ListKey[model.Build]{
 		component.OnItem(k.Open, func(b model.Build) tea.Cmd {
-			return c.Push(NewBuildScreen(c, buildSlug(b, slug), b.Number))
+			return Open(c, "build", BuildArg{Slug: buildSlug(b, slug), Number: b.Number})
 		}),
 	}
 	keys = append(keys, extra...)
@@ -331,4 +331,9 @@ func NewBuildsScreen(c *common.Common) *component.ListScreen[model.Build] {
 				States: []string{model.BuildRunning, model.BuildScheduled, model.BuildFailing}, ExcludeJobs: true}, recentBuilds)
 		},
 	})
+}
+
+func init() {
+	Register(Registration[NoArg]{Name: "builds", Command: "builds", Place: 30,
+		Open: func(c *common.Common, _ NoArg) common.Screen { return NewBuildsScreen(c) }})
 }

@@ -108,7 +108,7 @@ func (s *clusterScreen) queueSpec() component.ListSpec[model.Queue] {
 		},
 		Keys: []component.ListKey[model.Queue]{
 			component.Shown[model.Queue](k.NextTab),
-			component.OnItem(k.Open, func(q model.Queue) tea.Cmd { return c.Push(NewQueueScreen(c, s.cluster, q)) }),
+			component.OnItem(k.Open, func(q model.Queue) tea.Cmd { return Open(c, "queue", QueueArg{Cluster: s.cluster, Queue: q}) }),
 			component.OnItem(k.Pause, func(q model.Queue) tea.Cmd { return pauseOrResumeHolding(c, ref(q), s.act.holds(q)) }),
 			component.Shown[model.Queue](k.Mark),
 			component.Shown[model.Queue](k.Filter),
@@ -387,4 +387,16 @@ func (s *clusterScreen) tableTop() int { return len(s.details()) + 2 }
 func (s *clusterScreen) View() string {
 	out := append(s.details(), "", s.tabLine())
 	return strings.Join(out, "\n") + "\n" + s.current().View(s.C.Width, s.C.Height-len(out))
+}
+
+func init() {
+	Register(Registration[ClusterArg]{Name: "cluster", Place: 100,
+		Open: func(c *common.Common, a ClusterArg) common.Screen { return NewClusterScreen(c, a.Cluster, a.Queues) },
+		Jumps: func(c *common.Common) []Jump[ClusterArg] {
+			var out []Jump[ClusterArg]
+			for _, cl := range c.Org.Clusters() {
+				out = append(out, Jump[ClusterArg]{Label: common.Emojize(cl.Name), Arg: ClusterArg{Cluster: cl}})
+			}
+			return out
+		}})
 }

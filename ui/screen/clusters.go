@@ -76,7 +76,9 @@ func NewClustersScreen(c *common.Common) *clustersScreen {
 			return name, len(name)
 		},
 		Keys: []component.ListKey[model.Cluster]{
-			component.OnItem(k.Open, func(cl model.Cluster) tea.Cmd { return c.Push(NewClusterScreen(c, cl, s.queues[cl.ID])) }),
+			component.OnItem(k.Open, func(cl model.Cluster) tea.Cmd {
+				return Open(c, "cluster", ClusterArg{Cluster: cl, Queues: s.queues[cl.ID]})
+			}),
 			component.Shown[model.Cluster](k.Filter),
 			component.OnList[model.Cluster](k.New, func() tea.Cmd { return component.PushForm(c, newClusterForm(c, nil, nil)) }),
 			component.OnItem(k.Edit, func(cl model.Cluster) tea.Cmd { return component.PushForm(c, newClusterForm(c, &cl, s.queues[cl.ID])) }),
@@ -287,4 +289,9 @@ func (s *clustersScreen) View() string {
 		}
 	}
 	return title + "\n" + s.list.View(s.C.Width, s.C.Height-1)
+}
+
+func init() {
+	Register(Registration[NoArg]{Name: "clusters", Command: "clusters", Place: 10, Home: true,
+		Open: func(c *common.Common, _ NoArg) common.Screen { return NewClustersScreen(c) }})
 }

@@ -374,3 +374,8 @@ func (s *jobLogScreen) View() string {
 	s.view.SetHeight(max(1, s.C.Height-len(s.header())))
 	return head + "\n" + s.view.View()
 }
+
+func init() {
+	Register(Registration[JobArg]{Name: "job log", Place: 140,
+		Open: func(c *common.Common, a JobArg) common.Screen { return NewJobLogScreen(c, a.Slug, a.Number, a.Job) }})
+}

@@ -177,7 +177,7 @@ func NewPausedScreen(c *common.Common) *component.ListScreen[PausedItem] {
 					if !ok || p.Queue.Queue.ID == "" {
 						return common.Flash(common.FlashInfo, "its queue is not known here")
 					}
-					return c.Push(NewQueueScreen(c, cl, p.Queue.Queue))
+					return Open(c, "queue", QueueArg{Cluster: cl, Queue: p.Queue.Queue})
 				}),
 				component.OnItem(withHelp(k.Pause, "resume"), resume),
 				component.Shown[PausedItem](k.Filter),
@@ -205,4 +205,10 @@ func NewPausedScreen(c *common.Common) *component.ListScreen[PausedItem] {
 // withHelp is a binding with the same keys and another description.
 func withHelp(b key.Binding, desc string) key.Binding {
 	return key.NewBinding(key.WithKeys(b.Keys()...), key.WithHelp(b.Help().Key, desc))
+}
+
+func init() {
+	// Over what is on show: it is looked at in the middle of an incident.
+	Register(Registration[NoArg]{Name: "paused", Command: "paused", Place: 50, Over: true,
+		Open: func(c *common.Common, _ NoArg) common.Screen { return NewPausedScreen(c) }})
 }

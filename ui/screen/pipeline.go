@@ -348,3 +348,25 @@ func (s *pipelineScreen) View() string {
 	title, _, _ := strings.Cut(s.content(), "\n")
 	return common.Fit(s.tabLine()+"  "+title, s.C.Width) + "\n" + s.view.View()
 }
+
+func init() {
+	Register(Registration[model.Pipeline]{Name: "pipeline", Place: 120,
+		Open: func(c *common.Common, p model.Pipeline) common.Screen { return NewPipelineScreen(c, p) },
+		Jumps: func(c *common.Common) []Jump[model.Pipeline] {
+			var out []Jump[model.Pipeline]
+			for _, p := range c.Org.Pipelines.Items {
+				out = append(out, Jump[model.Pipeline]{Label: common.Emojize(p.Name) + " (" + p.Slug + ")", Arg: p})
+			}
+			return out
+		},
+		// The breadcrumbs say where the pipeline is, not where one jumped
+		// from: its cluster, or the pipelines of no cluster.
+		Under: func(c *common.Common, p model.Pipeline) Step {
+			if cl, ok := c.Org.Cluster(model.Value(p.ClusterID)); ok {
+				return Step{Name: "cluster", Arg: ClusterArg{Cluster: cl}}
+			}
+			return Step{Name: "pipelines", Arg: NoArg{}}
+		}})
+	Register(Registration[model.Pipeline]{Name: "pipeline builds", Place: 120,
+		Open: func(c *common.Common, p model.Pipeline) common.Screen { return NewPipelineBuildsScreen(c, p) }})
+}

@@ -83,7 +83,7 @@ func newPipelineList(c *common.Common, clusterID string) *pipelineList {
 		},
 		Dim: func(p *model.Pipeline) bool { return p.Archived() },
 		Keys: []component.ListKey[*model.Pipeline]{
-			component.OnItem(k.Open, func(p *model.Pipeline) tea.Cmd { return c.Push(NewPipelineScreen(c, *p)) }),
+			component.OnItem(k.Open, func(p *model.Pipeline) tea.Cmd { return Open(c, "pipeline", *p) }),
 			component.Shown[*model.Pipeline](k.Filter),
 			component.OnList[*model.Pipeline](k.ShowArchived, l.toggleArchived),
 			component.OnList[*model.Pipeline](k.New, func() tea.Cmd { return component.PushForm(c, newPipelineForm(c, nil, clusterID)) }),
@@ -398,4 +398,9 @@ func addWebhook(c *common.Common, p model.Pipeline) tea.Cmd {
 		return common.MutationDone{What: "adding a webhook to " + name, Err: err,
 			OK: common.Flash(common.FlashOK, "webhook created: pushes to "+common.Clean(p.Repository)+" now trigger builds of "+name)}
 	})
+}
+
+func init() {
+	Register(Registration[NoArg]{Name: "pipelines", Command: "pipelines", Place: 20,
+		Open: func(c *common.Common, _ NoArg) common.Screen { return NewPipelinesScreen(c) }})
 }

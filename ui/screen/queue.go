@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"sort"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -571,4 +572,23 @@ func timeField(c *common.Common, t *model.Timestamp) string {
 		return ""
 	}
 	return t.UTC().Format("2006-01-02 15:04 UTC") + c.Styles.Muted.Render(" ("+common.Ago(c.Now(), t.Time)+")")
+}
+
+func init() {
+	Register(Registration[QueueArg]{Name: "queue", Place: 110,
+		Open: func(c *common.Common, a QueueArg) common.Screen { return NewQueueScreen(c, a.Cluster, a.Queue) },
+		Jumps: func(c *common.Common) []Jump[QueueArg] {
+			var out []Jump[QueueArg]
+			for _, e := range c.Org.Queues() {
+				if cl, ok := c.Org.Cluster(e.ClusterID); ok {
+					out = append(out, Jump[QueueArg]{Label: common.Emojize(cl.Name) + "/" + e.Queue.Key, Arg: QueueArg{Cluster: cl, Queue: e.Queue}})
+				}
+			}
+			sort.Slice(out, func(i, j int) bool { return out[i].Label < out[j].Label })
+			return out
+		},
+		// In its cluster, whatever it was jumped from.
+		Under: func(_ *common.Common, a QueueArg) Step {
+			return Step{Name: "cluster", Arg: ClusterArg{Cluster: a.Cluster}}
+		}})
 }

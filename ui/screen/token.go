@@ -203,3 +203,8 @@ func (s *tokenScreen) View() string {
 	end := min(len(lines), s.offset+s.C.Height)
 	return strings.Join(lines[s.offset:end], "\n")
 }
+
+func init() {
+	Register(Registration[TokenArg]{Name: "token", Place: 150,
+		Open: func(c *common.Common, a TokenArg) common.Screen { return NewTokenScreen(c, a.Cluster, a.Token) }})
+}

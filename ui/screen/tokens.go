@@ -88,7 +88,7 @@ func tokenSpec(c *common.Common, cl *model.Cluster) component.ListSpec[model.Tok
 		},
 		Keys: []component.ListKey[model.Token]{
 			component.Shown[model.Token](k.NextTab),
-			component.OnItem(k.Open, func(t model.Token) tea.Cmd { return c.Push(NewTokenScreen(c, *cl, t)) }),
+			component.OnItem(k.Open, func(t model.Token) tea.Cmd { return Open(c, "token", TokenArg{Cluster: *cl, Token: t}) }),
 			component.OnList[model.Token](k.New, func() tea.Cmd { return component.PushForm(c, newTokenForm(c, *cl, nil)) }),
 			component.OnItem(k.Edit, func(t model.Token) tea.Cmd { return component.PushForm(c, newTokenForm(c, *cl, &t)) }),
 			component.OnItem(k.Delete, func(t model.Token) tea.Cmd { return confirmRevokeToken(c, *cl, t) }),

@@ -43,7 +43,7 @@ func openJob(c *common.Common, m OpenJobMsg) tea.Cmd {
 	if m.Slug == "" || m.Number == 0 {
 		return common.Flash(common.FlashInfo, "the API did not say which build this job belongs to; o opens this row's page in the browser")
 	}
-	return c.Push(NewBuildScreen(c, m.Slug, m.Number))
+	return Open(c, "build", BuildArg{Slug: m.Slug, Number: m.Number})
 }
 
 // waitingJobs picks the jobs of builds that wait for an agent of queueID,
