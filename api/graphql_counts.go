@@ -49,11 +49,15 @@ type LiveCount struct {
 // longest wait when others were created with it.
 const waitingSample = 3
 
-// ClusterCount is a cluster's live numbers for the home screen.
+// ClusterCount is a cluster's live numbers for the home screen: its
+// queues, its connected agents and those running a job, and the jobs
+// waiting for an agent. OldestWaiting is read from the first-created
+// waiting job alone (a point a cluster, where a queue's reads three).
 type ClusterCount struct {
-	LiveCount
-	// Queues counts the cluster's queues.
-	Queues int
+	Queues          int
+	Connected, Busy int
+	Waiting         int
+	OldestWaiting   time.Time
 	// PausedQueues counts those whose dispatch is paused, and PausedIDs
 	// names them, when ClusterCounts was asked for them (PausedKnown);
 	// only the first 100 queues of a cluster are read for it.
@@ -63,10 +67,10 @@ type ClusterCount struct {
 }
 
 // HomeCounts is what the home screen shows: each cluster's numbers, by
-// cluster ID, and the organisation's.
+// cluster ID, and the organisation's (the clusters' added up).
 type HomeCounts struct {
 	Clusters map[string]ClusterCount
-	Org      LiveCount
+	Org      ClusterCount
 }
 
 // countReply is a count alone; waitingReply the waiting jobs' count and
@@ -137,7 +141,6 @@ var (
 	queueCountsQuery   = loadTemplate("queue_counts.graphql", "queue")
 	clusterCountsQuery = loadTemplate("cluster_counts.graphql", "cluster")
 	clusterQueuesQuery = loadTemplate("cluster_queues.graphql", "cluster")
-	orgCountsQuery     = loadTemplate("org_counts.graphql", "")
 )
 
 // build makes the query for items: the organization's fields once per
@@ -289,10 +292,14 @@ func (c *Client) runCounts(ctx context.Context, t *template, items []string, rea
 	return nil
 }
 
-// readLive reads the connected, busy, paused and waiting fields.
+// readLive reads the connected, busy, paused (when asked for) and waiting
+// fields.
 func readLive(fields map[string]json.RawMessage) (LiveCount, error) {
 	var out LiveCount
 	for name, n := range map[string]*int{"connected": &out.Connected, "busy": &out.Busy, "paused": &out.Paused} {
+		if _, asked := fields[name]; !asked && name == "paused" {
+			continue
+		}
 		var r countReply
 		if err := json.Unmarshal(fields[name], &r); err != nil {
 			return out, fmt.Errorf("%s: %w", name, err)
@@ -360,7 +367,7 @@ func (c *Client) ClusterCounts(ctx context.Context, clusters []model.Cluster, wi
 		if err := json.Unmarshal(fields["cluster"], &cl); err != nil {
 			return err
 		}
-		cc := ClusterCount{LiveCount: l}
+		cc := ClusterCount{Connected: l.Connected, Busy: l.Busy, Waiting: l.Waiting, OldestWaiting: l.OldestWaiting}
 		if cl != nil {
 			cc.Queues = cl.Queues.Count
 		}
@@ -402,18 +409,19 @@ func (c *Client) ClusterCounts(ctx context.Context, clusters []model.Cluster, wi
 			return HomeCounts{}, err
 		}
 	}
-	q, err := orgCountsQuery.build(nil, c.org)
-	if err != nil {
-		return HomeCounts{}, err
-	}
-	var data struct {
-		Organization map[string]json.RawMessage `json:"organization"`
-	}
-	if err := c.queryGraphQL(ctx, q, &data); err != nil {
-		return HomeCounts{}, err
-	}
-	if out.Org, err = readLive(data.Organization); err != nil {
-		return HomeCounts{}, &GraphQLUnavailableError{Reason: GraphQLFailed, Err: err}
+	// The organisation's numbers are its clusters' (GraphQL's agents and
+	// jobs are the clustered ones by default): no query of their own.
+	for _, cc := range out.Clusters {
+		o := &out.Org
+		o.Queues += cc.Queues
+		o.Connected += cc.Connected
+		o.Busy += cc.Busy
+		o.Waiting += cc.Waiting
+		o.PausedQueues += cc.PausedQueues
+		o.PausedKnown = cc.PausedKnown
+		if !cc.OldestWaiting.IsZero() && (o.OldestWaiting.IsZero() || cc.OldestWaiting.Before(o.OldestWaiting)) {
+			o.OldestWaiting = cc.OldestWaiting
+		}
 	}
 	return out, nil
 }
