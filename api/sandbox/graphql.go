@@ -322,3 +322,19 @@ func (s *Server) gqlHeaders(h http.Header, userKey string, now time.Time) {
 		h.Del("RateLimit-User-Warning")
 	}
 }
+
+// gqlRateLimitDetails is the organisation's GraphQL window as "Get rate
+// limits" gives it. Callers hold s.mu.
+func (s *Server) gqlRateLimitDetails(now time.Time) rateLimitDetails {
+	g := s.gql
+	out := rateLimitDetails{Enforced: g.orgLimit.On()}
+	if !g.orgLimit.On() {
+		return out
+	}
+	w := g.org
+	w.roll(g.orgLimit, now)
+	st := w.state(g.orgLimit, now)
+	out.Current, out.Limit, out.Reset = w.used, g.orgLimit.Limit, seconds(st.reset)
+	out.ResetAt = now.Add(st.reset).UTC().Truncate(time.Second)
+	return out
+}

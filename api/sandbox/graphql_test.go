@@ -326,3 +326,31 @@ func TestGraphQLPagesByCursor(t *testing.T) {
 		}
 	}
 }
+
+// TestRateLimitsEndpointShowsTheGraphQLWindow: "Get rate limits" gives the
+// organisation's GraphQL window beside REST's, in points.
+func TestRateLimitsEndpointShowsTheGraphQLWindow(t *testing.T) {
+	clock := sandboxtest.NewClock()
+	env := sandboxtest.Start(t, sandbox.Options{Clock: clock, RateLimit: sandbox.DefaultRateLimit}, nil)
+	resp, rp := postGraphQL(t, env, "", `{ organization(slug: "acme") { clusters(first: 10) { edges { node { name } } } } }`, nil, nil)
+	if resp.StatusCode != http.StatusOK || len(rp.Errors) > 0 {
+		t.Fatalf("%d %+v", resp.StatusCode, rp.Errors)
+	}
+	cost, _ := strconv.Atoi(resp.Header.Get("RateLimit-Complexity-Actual"))
+	_, body := env.Do(t, newRequest(t, http.MethodGet, env.Server.URL+"/v2/organizations/acme/rate_limit"))
+	var got struct {
+		Scopes struct {
+			GraphQL struct {
+				Limit, Current, Reset int
+				Enforced              bool
+			} `json:"graphql"`
+		} `json:"scopes"`
+	}
+	if err := json.Unmarshal(body, &got); err != nil {
+		t.Fatal(err)
+	}
+	g := got.Scopes.GraphQL
+	if !g.Enforced || g.Limit != 20000 || g.Current != cost || g.Reset != 300 {
+		t.Errorf("graphql scope %+v, want 20000 enforced, %d spent, 300 s to the reset", g, cost)
+	}
+}
