@@ -127,13 +127,11 @@ func loadTemplate(file, param string) *template {
 		panic(fmt.Sprintf("%s: %v", file, perr))
 	}
 	t := &template{name: file, doc: doc, param: param}
-	if param != "" {
-		one, err := t.build([]string{"x"}, "")
-		if err != nil {
-			panic(fmt.Sprintf("%s: %v", file, err))
-		}
-		t.itemPoints = max(1, one.requested-1) // less the organization
+	one, err := t.build([]string{"x"}, "")
+	if err != nil {
+		panic(fmt.Sprintf("%s: %v", file, err))
 	}
+	t.itemPoints = max(1, one.requested-1) // less the organization
 	return t
 }
 
@@ -160,28 +158,24 @@ func (t *template) build(items []string, org string) (graphQLQuery, error) {
 		}
 	}
 	orgField := *src.SelectionSet[0].(*ast.Field)
-	if t.param == "" {
-		op.SelectionSet = ast.SelectionSet{&orgField}
-	} else {
-		orgField.SelectionSet = nil
-		for i, item := range items {
-			prefix := "i" + strconv.Itoa(i)
-			def := *param
-			def.Variable = prefix
-			op.VariableDefinitions = append(op.VariableDefinitions, &def)
-			if param.Type.Elem != nil {
-				vars[prefix] = []string{item}
-			} else {
-				vars[prefix] = item
-			}
-			for _, sel := range src.SelectionSet[0].(*ast.Field).SelectionSet {
-				f := cloneField(sel.(*ast.Field), t.param, prefix)
-				f.Alias = prefix + "_" + aliasOf(sel.(*ast.Field))
-				orgField.SelectionSet = append(orgField.SelectionSet, f)
-			}
+	orgField.SelectionSet = nil
+	for i, item := range items {
+		prefix := "i" + strconv.Itoa(i)
+		def := *param
+		def.Variable = prefix
+		op.VariableDefinitions = append(op.VariableDefinitions, &def)
+		if param.Type.Elem != nil {
+			vars[prefix] = []string{item}
+		} else {
+			vars[prefix] = item
 		}
-		op.SelectionSet = ast.SelectionSet{&orgField}
+		for _, sel := range src.SelectionSet[0].(*ast.Field).SelectionSet {
+			f := cloneField(sel.(*ast.Field), t.param, prefix)
+			f.Alias = prefix + "_" + aliasOf(sel.(*ast.Field))
+			orgField.SelectionSet = append(orgField.SelectionSet, f)
+		}
 	}
+	op.SelectionSet = ast.SelectionSet{&orgField}
 	var buf bytes.Buffer
 	formatter.NewFormatter(&buf, formatter.WithIndent("  ")).FormatQueryDocument(&ast.QueryDocument{Operations: ast.OperationList{&op}})
 	text := buf.String()

@@ -429,3 +429,29 @@ func TestAReadOnlyClientCountsOverGraphQL(t *testing.T) {
 		t.Errorf("counts were audited as changes: %+v", changes)
 	}
 }
+
+// TestBackgroundCountsLeaveAFifthOfTheWindowToLooks: refreshes nobody
+// asked for just now stop while what is left of a GraphQL window, less the
+// query, is under a fifth of it; a person's look still counts then.
+func TestBackgroundCountsLeaveAFifthOfTheWindowToLooks(t *testing.T) {
+	clock := sandboxtest.NewClock()
+	env := sandboxtest.Start(t, sandbox.Options{Clock: clock, RateLimit: sandbox.DefaultRateLimit,
+		GraphQLUserRateLimit: sandbox.RateLimit{Limit: 600, Window: 5 * time.Minute}}, nil)
+	c := env.ClientWith(t, api.Config{Clock: clock})
+	_, queues := allQueues(t, c)
+	bg := api.InBackground(context.Background())
+	var err error
+	for i := 0; i < 500 && err == nil; i++ {
+		_, err = c.QueueCounts(bg, queues[:1])
+	}
+	var unavailable *api.GraphQLUnavailableError
+	if !errors.As(err, &unavailable) || unavailable.Reason != api.GraphQLSpent {
+		t.Fatalf("err = %v, want the background stopped", err)
+	}
+	if left := c.Budget().GraphQLUser.Remaining; left < 600/5 || left > 600/5+20 {
+		t.Errorf("background stopped with %d of 600 left, want a fifth (and a query) kept", left)
+	}
+	if _, err := c.QueueCounts(context.Background(), queues[:1]); err != nil {
+		t.Errorf("a look at the fifth: %v", err)
+	}
+}
