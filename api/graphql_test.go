@@ -455,3 +455,37 @@ func TestBackgroundCountsLeaveAFifthOfTheWindowToLooks(t *testing.T) {
 		t.Errorf("a look at the fifth: %v", err)
 	}
 }
+
+// TestSessionsShareOneCountQuery: with the shared cache on (serve's), a
+// count another session just made is not asked for again: ten viewers
+// cost what one does.
+func TestSessionsShareOneCountQuery(t *testing.T) {
+	clock := sandboxtest.NewClock()
+	env := sandboxtest.Start(t, sandbox.Options{Clock: clock}, nil)
+	c := env.ClientWith(t, api.Config{Clock: clock, CacheFor: 10 * time.Second})
+	_, queues := allQueues(t, c)
+	first, err := c.QueueCounts(context.Background(), queues)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 9 {
+		other := c.WithAccess(true, nil)
+		again, err := other.QueueCounts(api.InBackground(context.Background()), queues)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(again) != len(first) {
+			t.Fatalf("%d counts, then %d", len(first), len(again))
+		}
+	}
+	if n := countRequests(env, func(r sandbox.Request) bool { return r.Path == sandbox.GraphQLPath }); n != 1 {
+		t.Errorf("%d count queries for ten sessions, want 1", n)
+	}
+	clock.Add(11 * time.Second)
+	if _, err := c.QueueCounts(context.Background(), queues); err != nil {
+		t.Fatal(err)
+	}
+	if n := countRequests(env, func(r sandbox.Request) bool { return r.Path == sandbox.GraphQLPath }); n != 2 {
+		t.Errorf("%d count queries after the cache's lifetime, want 2", n)
+	}
+}

@@ -2,6 +2,7 @@ package sandbox_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"net/http"
 	"strconv"
@@ -352,5 +353,67 @@ func TestRateLimitsEndpointShowsTheGraphQLWindow(t *testing.T) {
 	g := got.Scopes.GraphQL
 	if !g.Enforced || g.Limit != 20000 || g.Current != cost || g.Reset != 300 {
 		t.Errorf("graphql scope %+v, want 20000 enforced, %d spent, 300 s to the reset", g, cost)
+	}
+}
+
+// TestAQueuePausedOverRESTIsPausedOverGraphQL: a pause made through REST
+// is what GraphQL's dispatchPaused, dispatchPausedAt, dispatchPausedBy and
+// dispatchPausedNote say.
+func TestAQueuePausedOverRESTIsPausedOverGraphQL(t *testing.T) {
+	env := sandboxtest.Start(t, sandbox.Options{}, nil)
+	ctx := context.Background()
+	clusters, err := env.Client.ListClusters(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	queues, err := env.Client.ListQueues(ctx, clusters[0].ID, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := queues[0]
+	if q.DispatchPaused {
+		q = queues[1]
+	}
+	paused, err := env.Client.PauseQueue(ctx, clusters[0].ID, q.ID, "disk full on the builders")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const query = `query($c: ID!) { organization(slug: "acme") { cluster(id: $c) { queues(first: 100) { edges { node {
+		uuid dispatchPaused dispatchPausedAt dispatchPausedNote dispatchPausedBy { name } } } } } } }`
+	_, rp := postGraphQL(t, env, "", query, map[string]any{"c": clusters[0].GraphQLID}, nil)
+	var got struct {
+		Organization struct {
+			Cluster struct {
+				Queues struct {
+					Edges []struct {
+						Node struct {
+							UUID               string
+							DispatchPaused     bool
+							DispatchPausedAt   *time.Time
+							DispatchPausedNote *string
+							DispatchPausedBy   *struct{ Name string }
+						}
+					}
+				}
+			}
+		}
+	}
+	if err := json.Unmarshal(rp.Data, &got); err != nil || len(rp.Errors) > 0 {
+		t.Fatalf("%v %+v", err, rp.Errors)
+	}
+	found := false
+	for _, e := range got.Organization.Cluster.Queues.Edges {
+		n := e.Node
+		if n.UUID != q.ID {
+			continue
+		}
+		found = true
+		if !n.DispatchPaused || n.DispatchPausedAt == nil || !n.DispatchPausedAt.Equal(paused.DispatchPausedAt.Time) ||
+			model.Value(n.DispatchPausedNote) != "disk full on the builders" || n.DispatchPausedBy == nil || n.DispatchPausedBy.Name != paused.DispatchPausedBy.Name {
+			t.Errorf("over GraphQL %+v, over REST %+v", n, paused)
+		}
+	}
+	if !found {
+		t.Fatalf("queue %s not over GraphQL", q.ID)
 	}
 }
