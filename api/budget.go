@@ -219,6 +219,11 @@ type Budget struct {
 	// WaitingUntil is, while a bulk read or a look waits for the window to
 	// reset, the time it waits for; zero otherwise.
 	WaitingUntil time.Time
+	// GraphQLOrg and GraphQLUser are the GraphQL API's windows, in
+	// complexity points (graphql.go); GraphQLHeldUntil is set after a
+	// GraphQL 429. BindingWindow weighs all four windows.
+	GraphQLOrg, GraphQLUser Window
+	GraphQLHeldUntil        time.Time
 }
 
 // Low reports whether under a quarter of the binding window is left.
@@ -783,6 +788,8 @@ func headerInt(h http.Header, name string) (int, bool) {
 // Budget is the API's budget as the last reply said it.
 func (c *Client) Budget() Budget {
 	c.sched.mu.Lock()
-	defer c.sched.mu.Unlock()
-	return c.sched.snapshot()
+	b := c.sched.snapshot()
+	c.sched.mu.Unlock()
+	c.gql.fill(&b, c.sched.now())
+	return b
 }

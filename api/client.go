@@ -72,6 +72,10 @@ type Config struct {
 	// request. Requests marked Fresh always reach the API. Zero fetches
 	// every time.
 	CacheFor time.Duration
+	// GraphQLEndpoint is the GraphQL API's URL: when empty,
+	// DefaultGraphQLEndpoint for Buildkite's REST API, else Endpoint's
+	// /graphql (the sandbox's; see graphql.go).
+	GraphQLEndpoint string
 }
 
 // ChangeEvent is one attempted change: a POST, PUT, PATCH or DELETE.
@@ -115,6 +119,9 @@ type Client struct {
 	clock clockwork.Clock
 	// sleep waits before a retry; tests replace it to observe the waits.
 	sleep func(ctx context.Context, d time.Duration) error
+	// gql is the GraphQL API's endpoint and windows, shared by clients
+	// made by WithAccess (graphql.go).
+	gql *graphQLClient
 }
 
 // New returns a client for cfg.
@@ -159,6 +166,9 @@ func New(cfg Config) (*Client, error) {
 		clock:        clock,
 	}
 	c.sleep = c.sleepContext
+	if c.gql, err = newGraphQLClient(cfg.GraphQLEndpoint, base); err != nil {
+		return nil, err
+	}
 	if c.parallel <= 0 {
 		c.parallel = DefaultParallel
 	}

@@ -40,6 +40,10 @@ type Org struct {
 	Endpoint     string `yaml:"endpoint"`
 	Token        string `yaml:"token"`
 	TokenCommand string `yaml:"token_command"`
+
+	// GraphQLEndpoint overrides where the GraphQL API is (by default
+	// Buildkite's for Buildkite's REST API, else the endpoint's /graphql).
+	GraphQLEndpoint string `yaml:"graphql_endpoint"`
 }
 
 // Themes the file may name.
@@ -132,6 +136,11 @@ func Load(path string) (*File, []string, error) {
 		if o.Endpoint != "" {
 			if _, err := api.New(api.Config{Endpoint: o.Endpoint, Org: o.Slug, Token: "x"}); err != nil {
 				return nil, nil, fail(at("organizations", fmt.Sprint(i), "endpoint"), key+".endpoint", "%v", err)
+			}
+		}
+		if o.GraphQLEndpoint != "" {
+			if _, err := api.New(api.Config{GraphQLEndpoint: o.GraphQLEndpoint, Org: o.Slug, Token: "x"}); err != nil {
+				return nil, nil, fail(at("organizations", fmt.Sprint(i), "graphql_endpoint"), key+".graphql_endpoint", "%v", err)
 			}
 		}
 		slugs[o.Slug] = true
@@ -267,6 +276,10 @@ type Settings struct {
 	Warnings []string
 	file     *File
 	getenv   func(string) string
+
+	// GraphQLEndpoint is the organisation's graphql_endpoint (api.Config's
+	// default when empty).
+	GraphQLEndpoint string
 }
 
 // Environment variables, the same as Buildkite's own bk CLI reads.
@@ -335,6 +348,7 @@ func (s *Settings) connect(ctx context.Context, org, endpointFlag string) error 
 	}
 	s.Org = org
 	s.Endpoint = first(endpointFlag, s.getenv(EnvEndpoint), fileOrg.Endpoint)
+	s.GraphQLEndpoint = fileOrg.GraphQLEndpoint
 	s.Token = s.getenv(EnvToken)
 	if s.Token == "" {
 		switch {

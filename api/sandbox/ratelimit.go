@@ -256,7 +256,7 @@ func (s *Server) getRateLimit(w http.ResponseWriter, r *http.Request, u urls) re
 		rest.Reset = int((reset + time.Second - 1) / time.Second)
 		rest.ResetAt = now.Add(reset).UTC().Truncate(time.Second)
 	}
-	return ok(map[string]any{"scopes": map[string]any{"rest": rest, "graphql": rateLimitDetails{}}})
+	return ok(map[string]any{"scopes": map[string]any{"rest": rest, "graphql": s.gqlRateLimitDetails(now)}})
 }
 
 // peekWindow is spend without spending.

@@ -90,6 +90,14 @@ type Options struct {
 	// of paging needs many pages, not organisation scale, and each page
 	// of pipelines costs as much as at scale.
 	LargePipelines int
+	// GraphQLRateLimit and GraphQLUserRateLimit are the GraphQL API's
+	// windows in complexity points (graphql.go): when zero, Buildkite's
+	// (20,000 and 5,000 per five minutes) wherever the matching REST window
+	// is on, else off.
+	GraphQLRateLimit, GraphQLUserRateLimit RateLimit
+	// NoGraphQLAccess refuses every token at the GraphQL endpoint, as
+	// Buildkite refuses a token without "Enable GraphQL API Access".
+	NoGraphQLAccess bool
 }
 
 // Request is one request the sandbox answered, for tests to assert on
@@ -127,6 +135,8 @@ type Server struct {
 	userWindows map[string]*rateWindow
 	// userGrants are the grants of Options.UserTokens, by token.
 	userGrants map[string]*grant
+	// gql is the GraphQL API's windows (graphql.go).
+	gql *graphQLState
 }
 
 // clock is the time the rate-limit windows are read against.
@@ -178,6 +188,7 @@ func New(opts Options) *Server {
 		u := &model.User{ID: id, GraphQLID: graphQLID("User", id), Name: name}
 		s.userGrants[token] = &grant{name: "user:" + name, user: u, userKey: "user:" + name}
 	}
+	s.gql = s.newGraphQL()
 	s.routes()
 	return s
 }
@@ -254,6 +265,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.log = append(s.log, Request{Method: r.Method, Path: r.URL.RequestURI(), Status: status, Token: tokenName, At: s.opts.Now()})
 		s.mu.Unlock()
 	}}
+	if r.URL.Path == GraphQLPath {
+		// GraphQL is metered in points, by windows of its own.
+		s.serveGraphQL(rec, r, g)
+		return
+	}
 	if g != nil {
 		// Every authenticated request spends from the organisation's
 		// window and its user's, whatever it asks for; past either limit

@@ -1,0 +1,421 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"embed"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/formatter"
+	"github.com/vektah/gqlparser/v2/parser"
+
+	"github.com/kiteconsole/kiteconsole/api/gqlschema"
+	"github.com/kiteconsole/kiteconsole/model"
+)
+
+// The queries the client sends, kept as .graphql files. A test validates
+// every document built from them against Buildkite's published schema.
+//
+//go:embed queries/*.graphql
+var queryFiles embed.FS
+
+// MaxGraphQLQueryPoints is the most a batched count query asks for: far
+// below the single-query limit (50,000), and a small part of a user's
+// window (5,000 per five minutes), so that one screen's refresh never
+// spends the window on its own.
+const MaxGraphQLQueryPoints = 1_000
+
+// LiveCount is what GraphQL counts of a queue, a cluster or the
+// organisation: its connected agents, those running a job and those
+// paused, and the jobs waiting for an agent.
+type LiveCount struct {
+	Connected, Busy, Paused int
+	Waiting                 int
+	// OldestWaiting is when the longest-waiting job became runnable (zero
+	// when none waits). It is read from the waiting jobs created first
+	// (waitingSample of them), so it is exact while no more wait than
+	// that, and at most as old as the true oldest otherwise.
+	OldestWaiting time.Time
+}
+
+// waitingSample is how many of the first-created waiting jobs a count
+// reads for OldestWaiting (the `last: 3` of the queries): a job created
+// early but runnable late (after a block step) is not taken for the
+// longest wait when others were created with it.
+const waitingSample = 3
+
+// ClusterCount is a cluster's live numbers for the home screen: its
+// queues, its connected agents and those running a job, and the jobs
+// waiting for an agent. OldestWaiting is read from the first-created
+// waiting job alone (a point a cluster, where a queue's reads three).
+type ClusterCount struct {
+	Queues          int
+	Connected, Busy int
+	Waiting         int
+	OldestWaiting   time.Time
+	// PausedQueues counts those whose dispatch is paused, and PausedIDs
+	// names them, when ClusterCounts was asked for them (PausedKnown);
+	// only the first 100 queues of a cluster are read for it.
+	PausedQueues int
+	PausedIDs    []string
+	PausedKnown  bool
+}
+
+// HomeCounts is what the home screen shows: each cluster's numbers, by
+// cluster ID, and the organisation's (the clusters' added up).
+type HomeCounts struct {
+	Clusters map[string]ClusterCount
+	Org      ClusterCount
+}
+
+// countReply is a count alone; waitingReply the waiting jobs' count and
+// the first-created of them.
+type countReply struct {
+	Count int `json:"count"`
+}
+
+type waitingReply struct {
+	Count int `json:"count"`
+	Edges []struct {
+		Node *struct {
+			RunnableAt  *time.Time `json:"runnableAt"`
+			ScheduledAt *time.Time `json:"scheduledAt"`
+		} `json:"node"`
+	} `json:"edges"`
+}
+
+func (w waitingReply) oldest() time.Time {
+	var out time.Time
+	for _, e := range w.Edges {
+		if e.Node == nil {
+			continue
+		}
+		t := e.Node.RunnableAt
+		if t == nil || t.IsZero() {
+			t = e.Node.ScheduledAt
+		}
+		if t != nil && !t.IsZero() && (out.IsZero() || t.Before(out)) {
+			out = t.UTC()
+		}
+	}
+	return out
+}
+
+// template is one of the query files, parsed: its operation's
+// organization field is what is repeated per item.
+type template struct {
+	name string
+	doc  *ast.QueryDocument
+	// param is the variable each repetition gets its own of ("queue").
+	param string
+	// itemPoints is what one repetition asks for.
+	itemPoints int
+}
+
+func loadTemplate(file, param string) *template {
+	src, err := queryFiles.ReadFile("queries/" + file)
+	if err != nil {
+		panic(err)
+	}
+	doc, perr := parser.ParseQuery(&ast.Source{Name: file, Input: string(src)})
+	if perr != nil {
+		panic(fmt.Sprintf("%s: %v", file, perr))
+	}
+	t := &template{name: file, doc: doc, param: param}
+	one, err := t.build([]string{"x"}, "")
+	if err != nil {
+		panic(fmt.Sprintf("%s: %v", file, err))
+	}
+	t.itemPoints = max(1, one.requested-1) // less the organization
+	return t
+}
+
+var (
+	queueCountsQuery   = loadTemplate("queue_counts.graphql", "queue")
+	clusterCountsQuery = loadTemplate("cluster_counts.graphql", "cluster")
+	clusterQueuesQuery = loadTemplate("cluster_queues.graphql", "cluster")
+)
+
+// build makes the query for items: the organization's fields once per
+// item, aliased with the item's prefix (i0_, i1_ ...), $param renamed to
+// the item's own variable. org is the organisation slug.
+func (t *template) build(items []string, org string) (graphQLQuery, error) {
+	src := t.doc.Operations[0]
+	op := *src
+	op.VariableDefinitions = nil
+	vars := map[string]any{"org": org}
+	var param *ast.VariableDefinition
+	for _, v := range src.VariableDefinitions {
+		if v.Variable == t.param {
+			param = v
+		} else {
+			op.VariableDefinitions = append(op.VariableDefinitions, v)
+		}
+	}
+	orgField := *src.SelectionSet[0].(*ast.Field)
+	orgField.SelectionSet = nil
+	for i, item := range items {
+		prefix := "i" + strconv.Itoa(i)
+		def := *param
+		def.Variable = prefix
+		op.VariableDefinitions = append(op.VariableDefinitions, &def)
+		if param.Type.Elem != nil {
+			vars[prefix] = []string{item}
+		} else {
+			vars[prefix] = item
+		}
+		for _, sel := range src.SelectionSet[0].(*ast.Field).SelectionSet {
+			f := cloneField(sel.(*ast.Field), t.param, prefix)
+			f.Alias = prefix + "_" + aliasOf(sel.(*ast.Field))
+			orgField.SelectionSet = append(orgField.SelectionSet, f)
+		}
+	}
+	op.SelectionSet = ast.SelectionSet{&orgField}
+	var buf bytes.Buffer
+	formatter.NewFormatter(&buf, formatter.WithIndent("  ")).FormatQueryDocument(&ast.QueryDocument{Operations: ast.OperationList{&op}})
+	text := buf.String()
+	doc, errs := gqlschema.Parse(text)
+	if len(errs) > 0 {
+		return graphQLQuery{}, fmt.Errorf("%s: %v", t.name, errs)
+	}
+	checked := doc.Operations[0]
+	return graphQLQuery{text: text, op: checked, vars: vars, requested: gqlschema.Requested(gqlschema.Schema(), checked, vars)}, nil
+}
+
+func aliasOf(f *ast.Field) string {
+	if f.Alias != "" {
+		return f.Alias
+	}
+	return f.Name
+}
+
+// cloneField copies f with its arguments' references to $from made to
+// $to, and its selections likewise.
+func cloneField(f *ast.Field, from, to string) *ast.Field {
+	out := *f
+	out.Arguments = nil
+	for _, a := range f.Arguments {
+		ca := *a
+		ca.Value = renameVariable(a.Value, from, to)
+		out.Arguments = append(out.Arguments, &ca)
+	}
+	out.SelectionSet = cloneSelections(f.SelectionSet, from, to)
+	return &out
+}
+
+func cloneSelections(set ast.SelectionSet, from, to string) ast.SelectionSet {
+	var out ast.SelectionSet
+	for _, sel := range set {
+		switch sel := sel.(type) {
+		case *ast.Field:
+			out = append(out, cloneField(sel, from, to))
+		case *ast.InlineFragment:
+			cp := *sel
+			cp.SelectionSet = cloneSelections(sel.SelectionSet, from, to)
+			out = append(out, &cp)
+		default:
+			out = append(out, sel)
+		}
+	}
+	return out
+}
+
+func renameVariable(v *ast.Value, from, to string) *ast.Value {
+	if v == nil {
+		return nil
+	}
+	out := *v
+	if v.Kind == ast.Variable && v.Raw == from {
+		out.Raw = to
+	}
+	out.Children = nil
+	for _, c := range v.Children {
+		out.Children = append(out.Children, &ast.ChildValue{Name: c.Name, Value: renameVariable(c.Value, from, to), Position: c.Position})
+	}
+	return &out
+}
+
+// batches splits items so that each query asks for at most
+// MaxGraphQLQueryPoints.
+func (t *template) batches(items []string) [][]string {
+	per := max(1, (MaxGraphQLQueryPoints-1)/t.itemPoints)
+	var out [][]string
+	for len(items) > 0 {
+		n := min(per, len(items))
+		out = append(out, items[:n])
+		items = items[n:]
+	}
+	return out
+}
+
+// run sends t for items, batch by batch, and gives each item's fields (by
+// their names in the file) to read.
+func (c *Client) runCounts(ctx context.Context, t *template, items []string, read func(item string, fields map[string]json.RawMessage) error) error {
+	for _, batch := range t.batches(items) {
+		q, err := t.build(batch, c.org)
+		if err != nil {
+			return err
+		}
+		var data struct {
+			Organization map[string]json.RawMessage `json:"organization"`
+		}
+		if err := c.queryGraphQL(ctx, q, &data); err != nil {
+			return err
+		}
+		if data.Organization == nil {
+			return &GraphQLUnavailableError{Reason: GraphQLFailed, Err: fmt.Errorf("no organization %q", c.org)}
+		}
+		for i, item := range batch {
+			prefix := "i" + strconv.Itoa(i) + "_"
+			fields := map[string]json.RawMessage{}
+			for k, v := range data.Organization {
+				if name, ok := strings.CutPrefix(k, prefix); ok {
+					fields[name] = v
+				}
+			}
+			if err := read(item, fields); err != nil {
+				return &GraphQLUnavailableError{Reason: GraphQLFailed, Err: err}
+			}
+		}
+	}
+	return nil
+}
+
+// readLive reads the connected, busy, paused (when asked for) and waiting
+// fields.
+func readLive(fields map[string]json.RawMessage) (LiveCount, error) {
+	var out LiveCount
+	for name, n := range map[string]*int{"connected": &out.Connected, "busy": &out.Busy, "paused": &out.Paused} {
+		if _, asked := fields[name]; !asked && name == "paused" {
+			continue
+		}
+		var r countReply
+		if err := json.Unmarshal(fields[name], &r); err != nil {
+			return out, fmt.Errorf("%s: %w", name, err)
+		}
+		*n = r.Count
+	}
+	var w waitingReply
+	if err := json.Unmarshal(fields["waiting"], &w); err != nil {
+		return out, fmt.Errorf("waiting: %w", err)
+	}
+	out.Waiting, out.OldestWaiting = w.Count, w.oldest()
+	return out, nil
+}
+
+func graphQLIDOf(id, graphQLID string) string {
+	if graphQLID != "" {
+		return graphQLID
+	}
+	return id
+}
+
+// QueueCounts is each queue's live numbers, by queue ID, from GraphQL:
+// one query per batch of queues (about a hundred), far below the single-
+// query limit. A GraphQLUnavailableError says to read REST instead
+// (QueueLoads and ListAgents).
+func (c *Client) QueueCounts(ctx context.Context, queues []model.Queue) (map[string]LiveCount, error) {
+	out := make(map[string]LiveCount, len(queues))
+	ids := make([]string, len(queues))
+	byGraphQLID := map[string]string{}
+	for i, q := range queues {
+		ids[i] = graphQLIDOf(q.ID, q.GraphQLID)
+		byGraphQLID[ids[i]] = q.ID
+	}
+	err := c.runCounts(ctx, queueCountsQuery, ids, func(item string, fields map[string]json.RawMessage) error {
+		l, err := readLive(fields)
+		out[byGraphQLID[item]] = l
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// ClusterCounts is what the home screen shows of the clusters, by cluster
+// ID, and of the organisation, from GraphQL. withPaused also reads each
+// cluster's queues' dispatch state (a point per queue) for the PAUSED
+// column. A GraphQLUnavailableError says to read REST instead.
+func (c *Client) ClusterCounts(ctx context.Context, clusters []model.Cluster, withPaused bool) (HomeCounts, error) {
+	out := HomeCounts{Clusters: make(map[string]ClusterCount, len(clusters))}
+	ids := make([]string, len(clusters))
+	byGraphQLID := map[string]string{}
+	for i, cl := range clusters {
+		ids[i] = graphQLIDOf(cl.ID, cl.GraphQLID)
+		byGraphQLID[ids[i]] = cl.ID
+	}
+	err := c.runCounts(ctx, clusterCountsQuery, ids, func(item string, fields map[string]json.RawMessage) error {
+		l, err := readLive(fields)
+		if err != nil {
+			return err
+		}
+		var cl *struct {
+			Queues countReply `json:"queues"`
+		}
+		if err := json.Unmarshal(fields["cluster"], &cl); err != nil {
+			return err
+		}
+		cc := ClusterCount{Connected: l.Connected, Busy: l.Busy, Waiting: l.Waiting, OldestWaiting: l.OldestWaiting}
+		if cl != nil {
+			cc.Queues = cl.Queues.Count
+		}
+		out.Clusters[byGraphQLID[item]] = cc
+		return nil
+	})
+	if err != nil {
+		return HomeCounts{}, err
+	}
+	if withPaused {
+		err := c.runCounts(ctx, clusterQueuesQuery, ids, func(item string, fields map[string]json.RawMessage) error {
+			var cl *struct {
+				Queues struct {
+					Edges []struct {
+						Node *struct {
+							UUID           string `json:"uuid"`
+							DispatchPaused bool   `json:"dispatchPaused"`
+						} `json:"node"`
+					} `json:"edges"`
+				} `json:"queues"`
+			}
+			if err := json.Unmarshal(fields["cluster"], &cl); err != nil {
+				return err
+			}
+			cc := out.Clusters[byGraphQLID[item]]
+			cc.PausedKnown = true
+			if cl != nil {
+				for _, e := range cl.Queues.Edges {
+					if e.Node != nil && e.Node.DispatchPaused {
+						cc.PausedQueues++
+						cc.PausedIDs = append(cc.PausedIDs, e.Node.UUID)
+					}
+				}
+			}
+			out.Clusters[byGraphQLID[item]] = cc
+			return nil
+		})
+		if err != nil {
+			return HomeCounts{}, err
+		}
+	}
+	// The organisation's numbers are its clusters' (GraphQL's agents and
+	// jobs are the clustered ones by default): no query of their own.
+	for _, cc := range out.Clusters {
+		o := &out.Org
+		o.Queues += cc.Queues
+		o.Connected += cc.Connected
+		o.Busy += cc.Busy
+		o.Waiting += cc.Waiting
+		o.PausedQueues += cc.PausedQueues
+		o.PausedKnown = cc.PausedKnown
+		if !cc.OldestWaiting.IsZero() && (o.OldestWaiting.IsZero() || cc.OldestWaiting.Before(o.OldestWaiting)) {
+			o.OldestWaiting = cc.OldestWaiting
+		}
+	}
+	return out, nil
+}
