@@ -98,14 +98,8 @@ func (s *clusterScreen) queueSpec() component.ListSpec[model.Queue] {
 			key := common.Clean(q.Key)
 			return key + " " + queueDescription(q), len(key)
 		},
-		Marked: func(q model.Queue) bool { _, marked := c.Marks[q.ID]; return marked },
-		ToggleMark: func(q model.Queue) {
-			if _, marked := c.Marks[q.ID]; marked {
-				delete(c.Marks, q.ID)
-			} else {
-				c.Marks[q.ID] = ref(q)
-			}
-		},
+		Marked:     func(q model.Queue) bool { return c.Session.Marked(q.ID) },
+		ToggleMark: func(q model.Queue) { c.Post(org.MarkToggled{Ref: ref(q)}) },
 		Keys: []component.ListKey[model.Queue]{
 			component.Shown[model.Queue](k.NextTab),
 			component.OnItem(k.Open, func(q model.Queue) tea.Cmd { return c.Push(NewQueueScreen(c, s.cluster, q)) }),
