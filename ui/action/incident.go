@@ -353,3 +353,14 @@ func summary(b *batch) tea.Cmd {
 	}
 	return common.Flash(common.FlashOK, strings.Join(parts, ", "))
 }
+
+// PauseOrResume is the one key on a queue: a running queue asks for the
+// note of its pause (the prompt says what the pause will hold, when
+// known), a paused one resumes (asking first when someone else paused
+// it).
+func PauseOrResume(c *common.Common, ref common.QueueRef, holds string) tea.Cmd {
+	if ref.Queue.DispatchPaused {
+		return c.Post(common.ResumeMsg{Targets: []common.QueueRef{ref}})
+	}
+	return c.Post(common.AskNoteMsg{Targets: []common.QueueRef{ref}, Holds: holds})
+}

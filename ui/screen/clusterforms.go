@@ -11,6 +11,7 @@ import (
 	"github.com/kiteconsole/kiteconsole/audit"
 	"github.com/kiteconsole/kiteconsole/model"
 	"github.com/kiteconsole/kiteconsole/org"
+	"github.com/kiteconsole/kiteconsole/ui/action"
 	"github.com/kiteconsole/kiteconsole/ui/common"
 	"github.com/kiteconsole/kiteconsole/ui/component"
 )
@@ -250,22 +251,10 @@ func newQueueForm(c *common.Common, cl model.Cluster, q *model.Queue) component.
 // confirmDeleteCluster asks for the cluster's name before deleting it and,
 // with it, its queues and tokens.
 func confirmDeleteCluster(c *common.Common, cl model.Cluster, queues int) tea.Cmd {
-	name := common.Clean(cl.Name)
-	return component.ConfirmThen(c, component.ConfirmedChange{Audit: "cluster.delete", Target: audit.Target{ClusterID: cl.ID, ClusterName: cl.Name},
-		Refused: "deleting clusters", Title: "Delete cluster " + name + "?", Expect: cl.Name, Verb: "deletes",
-		Body:  fmt.Sprintf("This deletes the cluster %s and, with it, all of its queues (%d known) and all of its agent tokens.\nAgents using those tokens can no longer connect. This cannot be undone.", name, queues),
-		Doing: "deleting " + name, Done: "deleted cluster " + name,
-		Send:  func(ctx context.Context) error { return c.Client.DeleteCluster(ctx, cl.ID) },
-		Shows: org.ClusterRemoved{ClusterID: cl.ID}})
+	return action.Start(c, action.DeleteCluster(c, cl, queues))
 }
 
 // confirmDeleteQueue asks for the queue's key before deleting it.
 func confirmDeleteQueue(c *common.Common, cl model.Cluster, q model.Queue) tea.Cmd {
-	key := common.Clean(q.Key)
-	return component.ConfirmThen(c, component.ConfirmedChange{Audit: "queue.delete", Target: common.QueueTarget(common.QueueRef{ClusterID: cl.ID, ClusterName: cl.Name, Queue: q}),
-		Refused: "deleting queues", Title: "Delete queue " + key + "?", Expect: q.Key, Verb: "deletes",
-		Body:  fmt.Sprintf("This deletes the queue %s of %s. Jobs that target it will wait for a queue that no longer exists.", key, common.Clean(cl.Name)),
-		Doing: "deleting " + key, Done: "deleted queue " + key,
-		Send:  func(ctx context.Context) error { return c.Client.DeleteQueue(ctx, cl.ID, q.ID) },
-		Shows: org.QueueRemoved{ClusterID: cl.ID, QueueID: q.ID}})
+	return action.Start(c, action.DeleteQueue(c, cl, q))
 }

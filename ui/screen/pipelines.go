@@ -12,6 +12,7 @@ import (
 	"github.com/kiteconsole/kiteconsole/audit"
 	"github.com/kiteconsole/kiteconsole/model"
 	"github.com/kiteconsole/kiteconsole/org"
+	"github.com/kiteconsole/kiteconsole/ui/action"
 	"github.com/kiteconsole/kiteconsole/ui/common"
 	"github.com/kiteconsole/kiteconsole/ui/component"
 )
@@ -200,48 +201,11 @@ func editPipeline(c *common.Common, p model.Pipeline) tea.Cmd {
 
 // archiveOrUnarchive unarchives at once, and archives after a yes.
 func archiveOrUnarchive(c *common.Common, p model.Pipeline) tea.Cmd {
-	if c.ReadOnly {
-		return c.Refuse("pipeline.archive", audit.Target{PipelineSlug: p.Slug, PipelineName: p.Name}, "archiving")
-	}
-	name := common.Clean(p.Name)
-	run := func(archive bool) tea.Cmd {
-		verb := "unarchiving"
-		if archive {
-			verb = "archiving"
-		}
-		return c.Run(c.AppCtx, org.Interactive, verb+" "+name, func(ctx context.Context) tea.Msg {
-			ctx = common.Named(ctx, audit.Target{PipelineName: p.Name})
-			var out model.Pipeline
-			var err error
-			if archive {
-				out, err = c.Client.ArchivePipeline(ctx, p.Slug)
-			} else {
-				out, err = c.Client.UnarchivePipeline(ctx, p.Slug)
-			}
-			done := "unarchived"
-			if archive {
-				done = "archived"
-			}
-			return common.MutationDone{What: verb + " " + name, Err: err,
-				OK: tea.Batch(common.Send(org.PipelineChanged{Pipeline: out}), common.Flash(common.FlashOK, done+" "+name))}
-		})
-	}
-	if p.Archived() {
-		return run(false)
-	}
-	return c.Post(common.AskConfirmMsg{Title: "Archive pipeline " + name + "?",
-		Body:   "Archived pipelines are read-only and hidden from pipeline lists; builds, logs and artifacts are kept. It can be unarchived later.",
-		Action: "archives", OnConfirm: func() tea.Cmd { return run(true) }})
+	return action.Start(c, action.ArchivePipeline(c, p))
 }
 
 func confirmDeletePipeline(c *common.Common, p model.Pipeline) tea.Cmd {
-	name := common.Clean(p.Name)
-	return component.ConfirmThen(c, component.ConfirmedChange{Audit: "pipeline.delete", Target: audit.Target{PipelineSlug: p.Slug, PipelineName: p.Name},
-		Refused: "deleting pipelines", Title: "Delete pipeline " + name + "?", Expect: p.Slug, Verb: "deletes",
-		Body:  "This deletes the pipeline with all of its builds, logs and artifacts. This cannot be undone; archiving keeps them.",
-		Doing: "deleting " + name, Done: "deleted pipeline " + name,
-		Send:  func(ctx context.Context) error { return c.Client.DeletePipeline(ctx, p.Slug) },
-		Shows: org.PipelineRemoved{Slug: p.Slug}})
+	return action.Start(c, action.DeletePipeline(c, p))
 }
 
 // PipelinesScreen is every pipeline of the organisation (:pipelines). It

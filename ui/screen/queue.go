@@ -280,7 +280,7 @@ func (s *queueScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 			delete(s.agentMarks, k)
 		}
 		s.agents.Rebuild()
-		return s, tea.Batch(msg.flash(), s.loadLive(org.Interactive))
+		return s, tea.Batch(msg.Flash(), s.loadLive(org.Interactive))
 	case common.AgentsChanged:
 		return s, s.loadLive(org.Interactive)
 	case org.QueueChanged:

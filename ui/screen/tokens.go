@@ -13,6 +13,7 @@ import (
 	"github.com/kiteconsole/kiteconsole/audit"
 	"github.com/kiteconsole/kiteconsole/model"
 	"github.com/kiteconsole/kiteconsole/org"
+	"github.com/kiteconsole/kiteconsole/ui/action"
 	"github.com/kiteconsole/kiteconsole/ui/common"
 	"github.com/kiteconsole/kiteconsole/ui/component"
 )
@@ -229,11 +230,5 @@ func newTokenForm(c *common.Common, cl model.Cluster, t *model.Token) component.
 
 // confirmRevokeToken asks for the token's description before revoking it.
 func confirmRevokeToken(c *common.Common, cl model.Cluster, t model.Token) tea.Cmd {
-	name := common.Clean(t.Description)
-	return component.ConfirmThen(c, component.ConfirmedChange{Audit: "token.revoke", Target: audit.Target{ClusterID: cl.ID, ClusterName: cl.Name, TokenID: t.ID, TokenName: t.Description},
-		Refused: "revoking tokens", Title: "Revoke token " + name + "?", Expect: t.Description, Verb: "revokes",
-		Body:  fmt.Sprintf("Agents that connect to %s with this token will be refused from now on. This cannot be undone.", common.Clean(cl.Name)),
-		Doing: "revoking " + name, Done: "revoked token " + name,
-		Send:  func(ctx context.Context) error { return c.Client.RevokeToken(ctx, cl.ID, t.ID) },
-		Shows: org.TokenRemoved{ClusterID: cl.ID, TokenID: t.ID}})
+	return action.Start(c, action.RevokeToken(c, cl, t))
 }
