@@ -24,7 +24,7 @@ import (
 	"github.com/kiteconsole/kiteconsole/org"
 	"github.com/kiteconsole/kiteconsole/pipelineindex"
 	"github.com/kiteconsole/kiteconsole/theme"
-	"github.com/kiteconsole/kiteconsole/ui/action"
+	"github.com/kiteconsole/kiteconsole/ui/actions"
 	"github.com/kiteconsole/kiteconsole/ui/common"
 	"github.com/kiteconsole/kiteconsole/ui/component"
 	"github.com/kiteconsole/kiteconsole/ui/screen"
@@ -111,7 +111,7 @@ type App struct {
 	// history is what the palette ran, for its ↑/↓.
 	history []string
 	// incident runs pauses and resumes of queues, which span screens.
-	incident   *action.Incident
+	incident   *actions.Incident
 	cancel     context.CancelFunc
 	quitting   bool
 	refreshGen int
@@ -154,7 +154,7 @@ func New(ctx context.Context, opts Options) *App {
 	}
 	sp := spinner.New(spinner.WithSpinner(spinner.MiniDot))
 	a := &App{c: c, opts: opts, spinner: sp, cancel: cancel, width: 80, height: 24}
-	a.incident = action.NewIncident(c, a.changed, a.update)
+	a.incident = actions.NewIncident(c, a.changed, a.update)
 	a.useIndex()
 	a.stack = []common.Screen{screen.NewClustersScreen(c)}
 	return a

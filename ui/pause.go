@@ -9,7 +9,7 @@ import (
 
 // openPrompt asks for the note of a pause of targets, unless changes are
 // turned off. The pauses themselves are the incident workflow's
-// (action.Incident).
+// (actions.Incident).
 func (a *App) openPrompt(targets []common.QueueRef, holds string) tea.Cmd {
 	if cmd := a.incident.RefusePause(targets); cmd != nil {
 		return cmd

@@ -10,7 +10,7 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"github.com/kiteconsole/kiteconsole/model"
-	"github.com/kiteconsole/kiteconsole/ui/action"
+	"github.com/kiteconsole/kiteconsole/ui/actions"
 	"github.com/kiteconsole/kiteconsole/ui/common"
 )
 
@@ -26,7 +26,7 @@ type notePrompt struct {
 }
 
 // PauseNoted asks the root model to pause targets with note.
-type PauseNoted = action.PauseNoted
+type PauseNoted = actions.PauseNoted
 
 func NewNotePrompt(c *common.Common, targets []common.QueueRef, holds string, width int) (*notePrompt, tea.Cmd) {
 	in := textinput.New()

@@ -14,7 +14,7 @@ import (
 
 	"github.com/kiteconsole/kiteconsole/audit"
 	"github.com/kiteconsole/kiteconsole/model"
-	"github.com/kiteconsole/kiteconsole/ui/action"
+	"github.com/kiteconsole/kiteconsole/ui/actions"
 	"github.com/kiteconsole/kiteconsole/ui/common"
 	"github.com/kiteconsole/kiteconsole/ui/component"
 )
@@ -157,14 +157,14 @@ const (
 )
 
 // agentsDone is the reply to one action on several agents.
-type agentsDone = action.AgentsDone
+type agentsDone = actions.AgentsDone
 
-func agentTarget(a model.Agent, q common.QueueRef) audit.Target { return action.AgentTarget(a, q) }
+func agentTarget(a model.Agent, q common.QueueRef) audit.Target { return actions.AgentTarget(a, q) }
 
 // runner runs a change for a screen (ScreenBase.RunUnder).
-type runner = action.Runner
+type runner = actions.Runner
 
-func agentNames(agents []model.Agent) string { return action.AgentNames(agents) }
+func agentNames(agents []model.Agent) string { return actions.AgentNames(agents) }
 
 // agentList is the agents as lines for a confirmation: name, what it
 // runs.
@@ -184,13 +184,13 @@ func agentLines(c *common.Common, agents []model.Agent) string {
 // finishes its job first; with force the job is cancelled, and its build
 // with it.
 func stopAgents(c *common.Common, run runner, q common.QueueRef, agents []model.Agent, force bool) tea.Cmd {
-	return action.Start(c, action.StopAgents(c, run, q, agents, force, agentLines(c, agents)))
+	return actions.Start(c, actions.StopAgents(c, run, q, agents, force, agentLines(c, agents)))
 }
 
 // resumeAgents resumes agents; someone else's pause, or several, asks
 // first (who paused each, when and why), default Cancel.
 func resumeAgents(c *common.Common, run runner, q common.QueueRef, agents []model.Agent) tea.Cmd {
-	return action.Start(c, action.ResumeAgents(c, run, q, agents))
+	return actions.Start(c, actions.ResumeAgents(c, run, q, agents))
 }
 
 // pauseAgentsForm asks for the note and timeout of a pause of agents,
@@ -219,7 +219,7 @@ func pauseAgentsForm(c *common.Common, q common.QueueRef, agents []model.Agent) 
 			if err != nil {
 				return nil, err
 			}
-			return action.PauseAgents(ctx, c, q, agents, model.AgentPause{Note: strings.TrimSpace(v.note), TimeoutInMinutes: minutes})
+			return actions.PauseAgents(ctx, c, q, agents, model.AgentPause{Note: strings.TrimSpace(v.note), TimeoutInMinutes: minutes})
 		},
 	})
 }

@@ -10,7 +10,7 @@ import (
 
 	"github.com/kiteconsole/kiteconsole/audit"
 	"github.com/kiteconsole/kiteconsole/model"
-	"github.com/kiteconsole/kiteconsole/ui/action"
+	"github.com/kiteconsole/kiteconsole/ui/actions"
 	"github.com/kiteconsole/kiteconsole/ui/common"
 	"github.com/kiteconsole/kiteconsole/ui/component"
 )
@@ -22,16 +22,16 @@ import (
 
 // BuildChanged says a build now looks like this (made, cancelled, rebuilt
 // or retried here): the screens showing it reload.
-type BuildChanged = action.BuildChanged
+type BuildChanged = actions.BuildChanged
 
-func buildTarget(slug string, number int) audit.Target { return action.BuildTarget(slug, number) }
+func buildTarget(slug string, number int) audit.Target { return actions.BuildTarget(slug, number) }
 
 func jobTarget(slug string, number int, j model.Job) audit.Target {
-	return action.JobTarget(slug, number, j)
+	return actions.JobTarget(slug, number, j)
 }
 
 // buildName is how a build is named in a confirmation: "app #42".
-func buildName(slug string, number int) string { return action.BuildName(slug, number) }
+func buildName(slug string, number int) string { return actions.BuildName(slug, number) }
 
 // newBuildForm starts a build of a pipeline: branch (the pipeline's
 // default one), commit (HEAD: the branch's newest), message and
@@ -62,7 +62,7 @@ func newBuildForm(c *common.Common, slug, defaultBranch string) component.FormSp
 		if len(env) > 0 {
 			in.Env = env
 		}
-		return action.StartBuild(ctx, c, slug, in)
+		return actions.StartBuild(ctx, c, slug, in)
 	}
 	return component.FormSpec{Title: "New build of " + common.Clean(slug), Action: "starting builds", Build: build, Submit: submit,
 		Audit: "build.create", Target: audit.Target{PipelineSlug: slug}}
@@ -70,22 +70,22 @@ func newBuildForm(c *common.Common, slug, defaultBranch string) component.FormSp
 
 // confirmCancelBuild asks before cancelling a build, default Cancel.
 func confirmCancelBuild(c *common.Common, slug string, b model.Build) tea.Cmd {
-	return action.Start(c, action.CancelBuild(c, slug, b))
+	return actions.Start(c, actions.CancelBuild(c, slug, b))
 }
 
 // rebuild asks before starting a new build like b.
 func rebuild(c *common.Common, slug string, b model.Build) tea.Cmd {
-	return action.Start(c, action.Rebuild(c, slug, b))
+	return actions.Start(c, actions.Rebuild(c, slug, b))
 }
 
 // retryFailed asks before running a build's failed jobs again.
 func retryFailed(c *common.Common, slug string, b model.Build) tea.Cmd {
-	return action.Start(c, action.RetryFailed(c, slug, b))
+	return actions.Start(c, actions.RetryFailed(c, slug, b))
 }
 
 // retryJob asks before running one job again.
 func retryJob(c *common.Common, slug string, number int, j model.Job) tea.Cmd {
-	return action.Start(c, action.RetryJob(c, slug, number, j))
+	return actions.Start(c, actions.RetryJob(c, slug, number, j))
 }
 
 // unblockForm asks for a block step's fields, then unblocks it.
@@ -164,7 +164,7 @@ func unblockForm(c *common.Common, slug string, number int, j model.Job) tea.Cmd
 		if len(out) == 0 {
 			out = nil
 		}
-		return action.UnblockJob(ctx, c, slug, number, j, out)
+		return actions.UnblockJob(ctx, c, slug, number, j, out)
 	}
 	return component.PushForm(c, component.FormSpec{Title: "Unblock " + label, Action: "unblocking steps", Build: build, Submit: submit,
 		Audit: "job.unblock", Target: jobTarget(slug, number, j)})

@@ -12,7 +12,7 @@ import (
 
 	"github.com/kiteconsole/kiteconsole/model"
 	"github.com/kiteconsole/kiteconsole/org"
-	"github.com/kiteconsole/kiteconsole/ui/action"
+	"github.com/kiteconsole/kiteconsole/ui/actions"
 	"github.com/kiteconsole/kiteconsole/ui/common"
 	"github.com/kiteconsole/kiteconsole/ui/component"
 )
@@ -295,7 +295,7 @@ func pauseOrResume(c *common.Common, ref common.QueueRef) tea.Cmd {
 // pauseOrResumeHolding is pauseOrResume with what the pause will hold, for
 // the prompt to say.
 func pauseOrResumeHolding(c *common.Common, ref common.QueueRef, holds string) tea.Cmd {
-	return action.PauseOrResume(c, ref, holds)
+	return actions.PauseOrResume(c, ref, holds)
 }
 
 // details are the cluster's fields above the tabs.

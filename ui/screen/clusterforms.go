@@ -10,8 +10,7 @@ import (
 
 	"github.com/kiteconsole/kiteconsole/audit"
 	"github.com/kiteconsole/kiteconsole/model"
-	"github.com/kiteconsole/kiteconsole/org"
-	"github.com/kiteconsole/kiteconsole/ui/action"
+	"github.com/kiteconsole/kiteconsole/ui/actions"
 	"github.com/kiteconsole/kiteconsole/ui/common"
 	"github.com/kiteconsole/kiteconsole/ui/component"
 )
@@ -69,11 +68,7 @@ func newClusterForm(c *common.Common, cl *model.Cluster, queues []model.Queue) c
 	}
 	submit := func(ctx context.Context) (tea.Cmd, error) {
 		if cl == nil {
-			made, err := c.Client.CreateCluster(ctx, model.ClusterCreate{Name: v.name, Description: v.description, Emoji: v.emoji, Color: model.NormalizeColor(v.color)})
-			if err != nil {
-				return nil, err
-			}
-			return tea.Batch(common.Send(org.ClusterChanged{Cluster: made}), common.Flash(common.FlashOK, "created cluster "+common.Clean(made.Name))), nil
+			return actions.CreateCluster(ctx, c, model.ClusterCreate{Name: v.name, Description: v.description, Emoji: v.emoji, Color: model.NormalizeColor(v.color)})
 		}
 		var up model.ClusterUpdate
 		changed := false
@@ -90,11 +85,7 @@ func newClusterForm(c *common.Common, cl *model.Cluster, queues []model.Queue) c
 		if !changed {
 			return common.Flash(common.FlashInfo, "nothing changed"), nil
 		}
-		made, err := c.Client.UpdateCluster(ctx, cl.ID, up)
-		if err != nil {
-			return nil, err
-		}
-		return tea.Batch(common.Send(org.ClusterChanged{Cluster: made}), common.Flash(common.FlashOK, "updated cluster "+common.Clean(made.Name))), nil
+		return actions.UpdateCluster(ctx, c, cl.ID, up)
 	}
 	spec := component.FormSpec{Title: title, Action: action, Build: build, Submit: submit, Audit: "cluster.create"}
 	if cl != nil {
@@ -214,11 +205,7 @@ func newQueueForm(c *common.Common, cl model.Cluster, q *model.Queue) component.
 			if v.kind == "hosted" {
 				in.HostedAgents = &model.HostedAgentsRequest{InstanceShape: v.shape}
 			}
-			made, err := c.Client.CreateQueue(ctx, cl.ID, in)
-			if err != nil {
-				return nil, err
-			}
-			return tea.Batch(common.Send(org.QueueChanged{ClusterID: cl.ID, Queue: made}), common.Flash(common.FlashOK, "created queue "+common.Clean(made.Key))), nil
+			return actions.CreateQueue(ctx, c, cl.ID, in)
 		}
 		var up model.QueueUpdate
 		changed := false
@@ -234,11 +221,7 @@ func newQueueForm(c *common.Common, cl model.Cluster, q *model.Queue) component.
 		if !changed {
 			return common.Flash(common.FlashInfo, "nothing changed"), nil
 		}
-		made, err := c.Client.UpdateQueue(ctx, cl.ID, q.ID, up)
-		if err != nil {
-			return nil, err
-		}
-		return tea.Batch(common.Send(org.QueueChanged{ClusterID: cl.ID, Queue: made}), common.Flash(common.FlashOK, "updated queue "+common.Clean(made.Key))), nil
+		return actions.UpdateQueue(ctx, c, cl.ID, q.ID, up)
 	}
 	spec := component.FormSpec{Title: title, Action: action, Build: build, Submit: submit, Audit: "queue.create",
 		Target: audit.Target{ClusterID: cl.ID, ClusterName: cl.Name}}
@@ -251,10 +234,10 @@ func newQueueForm(c *common.Common, cl model.Cluster, q *model.Queue) component.
 // confirmDeleteCluster asks for the cluster's name before deleting it and,
 // with it, its queues and tokens.
 func confirmDeleteCluster(c *common.Common, cl model.Cluster, queues int) tea.Cmd {
-	return action.Start(c, action.DeleteCluster(c, cl, queues))
+	return actions.Start(c, actions.DeleteCluster(c, cl, queues))
 }
 
 // confirmDeleteQueue asks for the queue's key before deleting it.
 func confirmDeleteQueue(c *common.Common, cl model.Cluster, q model.Queue) tea.Cmd {
-	return action.Start(c, action.DeleteQueue(c, cl, q))
+	return actions.Start(c, actions.DeleteQueue(c, cl, q))
 }

@@ -1,7 +1,6 @@
 package screen
 
 import (
-	"context"
 	"fmt"
 	"time"
 
@@ -9,10 +8,9 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/kiteconsole/kiteconsole/api"
-	"github.com/kiteconsole/kiteconsole/audit"
 	"github.com/kiteconsole/kiteconsole/model"
 	"github.com/kiteconsole/kiteconsole/org"
-	"github.com/kiteconsole/kiteconsole/ui/action"
+	"github.com/kiteconsole/kiteconsole/ui/actions"
 	"github.com/kiteconsole/kiteconsole/ui/common"
 	"github.com/kiteconsole/kiteconsole/ui/component"
 )
@@ -201,11 +199,11 @@ func editPipeline(c *common.Common, p model.Pipeline) tea.Cmd {
 
 // archiveOrUnarchive unarchives at once, and archives after a yes.
 func archiveOrUnarchive(c *common.Common, p model.Pipeline) tea.Cmd {
-	return action.Start(c, action.ArchivePipeline(c, p))
+	return actions.Start(c, actions.ArchivePipeline(c, p))
 }
 
 func confirmDeletePipeline(c *common.Common, p model.Pipeline) tea.Cmd {
-	return action.Start(c, action.DeletePipeline(c, p))
+	return actions.Start(c, actions.DeletePipeline(c, p))
 }
 
 // PipelinesScreen is every pipeline of the organisation (:pipelines). It
@@ -352,14 +350,5 @@ func (s *PipelinesScreen) View() string {
 // addWebhook asks Buildkite to create the pipeline's GitHub webhook; the
 // API's 422 says when it cannot (not GitHub, or one already made).
 func addWebhook(c *common.Common, p model.Pipeline) tea.Cmd {
-	target := audit.Target{PipelineSlug: p.Slug, PipelineName: p.Name}
-	if c.ReadOnly {
-		return c.Refuse("pipeline.webhook", target, "adding webhooks")
-	}
-	name := common.Clean(p.Name)
-	return c.Run(c.AppCtx, org.Interactive, "adding a webhook to "+name, func(ctx context.Context) tea.Msg {
-		err := c.Client.AddWebhook(common.Named(ctx, target), p.Slug)
-		return common.MutationDone{What: "adding a webhook to " + name, Err: err,
-			OK: common.Flash(common.FlashOK, "webhook created: pushes to "+common.Clean(p.Repository)+" now trigger builds of "+name)}
-	})
+	return actions.Start(c, actions.AddWebhook(c, p))
 }

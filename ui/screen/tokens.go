@@ -12,8 +12,7 @@ import (
 
 	"github.com/kiteconsole/kiteconsole/audit"
 	"github.com/kiteconsole/kiteconsole/model"
-	"github.com/kiteconsole/kiteconsole/org"
-	"github.com/kiteconsole/kiteconsole/ui/action"
+	"github.com/kiteconsole/kiteconsole/ui/actions"
 	"github.com/kiteconsole/kiteconsole/ui/common"
 	"github.com/kiteconsole/kiteconsole/ui/component"
 )
@@ -119,10 +118,7 @@ const (
 )
 
 // withoutValue is a token as every list keeps it: without its value.
-func withoutValue(t model.Token) model.Token {
-	t.Token = ""
-	return t
-}
+func withoutValue(t model.Token) model.Token { return actions.WithoutValue(t) }
 
 var cidrHint = "space-separated CIDRs, e.g. 202.144.0.0/24 10.0.0.0/8; empty allows any"
 
@@ -202,21 +198,12 @@ func newTokenForm(c *common.Common, cl model.Cluster, t *model.Token) component.
 				}
 				expires = model.NewTimestamp(at)
 			}
-			made, err := c.Client.CreateToken(ctx, cl.ID, model.TokenCreate{Description: v.description, ExpiresAt: expires, AllowedIPAddresses: model.NormalizeCIDRList(v.ips)})
-			if err != nil {
-				return nil, err
-			}
-			return tea.Batch(common.Send(org.TokenChanged{ClusterID: cl.ID, Token: withoutValue(made)}),
-				common.Send(common.TokenShown{ClusterName: cl.Name, Token: made})), nil
+			return actions.CreateToken(ctx, c, cl, model.TokenCreate{Description: v.description, ExpiresAt: expires, AllowedIPAddresses: model.NormalizeCIDRList(v.ips)})
 		}
 		if v.description == was {
 			return common.Flash(common.FlashInfo, "nothing changed"), nil
 		}
-		made, err := c.Client.UpdateToken(ctx, cl.ID, t.ID, model.TokenUpdate{Description: model.Set(v.description)})
-		if err != nil {
-			return nil, err
-		}
-		return tea.Batch(common.Send(org.TokenChanged{ClusterID: cl.ID, Token: withoutValue(made)}), common.Flash(common.FlashOK, "updated token "+common.Clean(made.Description))), nil
+		return actions.UpdateToken(ctx, c, cl.ID, t.ID, v.description)
 	}
 	spec := component.FormSpec{Title: title, Action: action, Build: build, Submit: submit, Audit: "token.create",
 		Target: audit.Target{ClusterID: cl.ID, ClusterName: cl.Name}}
@@ -230,5 +217,5 @@ func newTokenForm(c *common.Common, cl model.Cluster, t *model.Token) component.
 
 // confirmRevokeToken asks for the token's description before revoking it.
 func confirmRevokeToken(c *common.Common, cl model.Cluster, t model.Token) tea.Cmd {
-	return action.Start(c, action.RevokeToken(c, cl, t))
+	return actions.Start(c, actions.RevokeToken(c, cl, t))
 }

@@ -1,4 +1,4 @@
-// Package action is every change the console makes to the organisation,
+// Package actions is every change the console makes to the organisation,
 // apart from the screens that start them (as gh-dash's tasks): each is a
 // function that returns a Change — what it is called in the audit log,
 // what it touches (its audit target), the confirmation it asks for, and
@@ -6,7 +6,7 @@
 // returns. The incident workflow (pauses and resumes of queues across
 // clusters) is here too (Incident). No view code lives here: the root
 // model draws the confirmations and prompts these ask for.
-package action
+package actions
 
 import (
 	tea "charm.land/bubbletea/v2"
