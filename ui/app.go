@@ -2,9 +2,10 @@
 // keeps the stack of screens (package screen), draws the frame — header,
 // breadcrumbs, footer with flash messages, tasks and help — and routes:
 // keys to the open overlay or the top screen, replies to the screen that
-// asked, changes to the organisation to org and then to every screen. It
-// also runs pause and resume, which span screens (incident mode), and the
-// palette's commands. The building blocks are in package component, what
+// asked, changes to the organisation and the person's session to org and
+// then to every screen, the incident workflow's messages to
+// actions.Incident. It also runs the palette's commands. The building
+// blocks are in package component, every change in package actions, what
 // every part shares in package common.
 package ui
 
@@ -92,7 +93,8 @@ const (
 // App is the root model: it owns the screen stack and draws the frame
 // (header, breadcrumbs, footer); it routes keys to the open overlay or
 // the top screen, replies to the screen that asked, changes to org and
-// then every screen; and it runs pause and resume, which span screens.
+// then every screen; pauses and resumes of queues, which span screens,
+// are the incident workflow's (actions.Incident), to which it routes.
 type App struct {
 	c       *common.Common
 	opts    Options
