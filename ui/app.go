@@ -551,9 +551,14 @@ func (a *App) key(msg tea.KeyPressMsg) tea.Cmd {
 		return cmd
 	}
 	if a.overlay != nil {
-		cmd, closed := a.overlay.Update(msg)
-		if closed {
-			a.overlay = nil
+		o := a.overlay
+		cmd, closed := o.Update(msg)
+		if !closed {
+			return cmd
+		}
+		a.overlay = nil
+		if o, ok := o.(component.Answered); ok && o.Answer() != nil {
+			return tea.Batch(cmd, a.update(o.Answer()))
 		}
 		return cmd
 	}

@@ -23,6 +23,17 @@ type notePrompt struct {
 	holds         string
 	input         textinput.Model
 	pause, cancel key.Binding
+	answer        tea.Msg
+}
+
+// Answered is an overlay that hands the root model its answer as a value
+// once it has closed (the note prompt's pause): the root takes it at once,
+// in the same Update as the key that closed the overlay, so that nothing
+// typed after it can come first.
+type Answered interface {
+	// Answer is what the overlay was answered, nil when it was not
+	// (cancelled).
+	Answer() tea.Msg
 }
 
 // PauseNoted asks the root model to pause targets with note.
@@ -39,6 +50,8 @@ func NewNotePrompt(c *common.Common, targets []common.QueueRef, holds string, wi
 	return p, p.input.Focus()
 }
 
+func (p *notePrompt) Answer() tea.Msg { return p.answer }
+
 func (p *notePrompt) help() []key.Binding { return []key.Binding{p.pause, p.cancel} }
 func (p *notePrompt) Place() placement    { return PlaceCenter }
 func (p *notePrompt) Typing() bool        { return true }
@@ -49,7 +62,8 @@ func (p *notePrompt) Update(msg tea.Msg) (tea.Cmd, bool) {
 		case key.Matches(k, p.cancel):
 			return common.Flash(common.FlashInfo, "pause cancelled"), true
 		case key.Matches(k, p.pause):
-			return p.c.Post(PauseNoted{Targets: p.targets, Note: strings.TrimSpace(p.input.Value())}), true
+			p.answer = PauseNoted{Targets: p.targets, Note: strings.TrimSpace(p.input.Value())}
+			return nil, true
 		}
 	}
 	var cmd tea.Cmd
