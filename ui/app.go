@@ -2,9 +2,10 @@
 // keeps the stack of screens (package screen), draws the frame — header,
 // breadcrumbs, footer with flash messages, tasks and help — and routes:
 // keys to the open overlay or the top screen, replies to the screen that
-// asked, changes to the organisation to org and then to every screen. It
-// also runs pause and resume, which span screens (incident mode), and the
-// palette's commands. The building blocks are in package component, what
+// asked, changes to the organisation and the person's session to org and
+// then to every screen, the incident workflow's messages to
+// actions.Incident. It also runs the palette's commands. The building
+// blocks are in package component, every change in package actions, what
 // every part shares in package common.
 package ui
 
@@ -24,6 +25,7 @@ import (
 	"github.com/kiteconsole/kiteconsole/org"
 	"github.com/kiteconsole/kiteconsole/pipelineindex"
 	"github.com/kiteconsole/kiteconsole/theme"
+	"github.com/kiteconsole/kiteconsole/ui/actions"
 	"github.com/kiteconsole/kiteconsole/ui/common"
 	"github.com/kiteconsole/kiteconsole/ui/component"
 	"github.com/kiteconsole/kiteconsole/ui/screen"
@@ -91,7 +93,8 @@ const (
 // App is the root model: it owns the screen stack and draws the frame
 // (header, breadcrumbs, footer); it routes keys to the open overlay or
 // the top screen, replies to the screen that asked, changes to org and
-// then every screen; and it runs pause and resume, which span screens.
+// then every screen; pauses and resumes of queues, which span screens,
+// are the incident workflow's (actions.Incident), to which it routes.
 type App struct {
 	c       *common.Common
 	opts    Options
@@ -108,9 +111,9 @@ type App struct {
 	// overlay is the dialog open over the screens, if any.
 	overlay component.Overlay
 	// history is what the palette ran, for its ↑/↓.
-	history    []string
-	batches    map[int]*batch
-	nextBatch  int
+	history []string
+	// incident runs pauses and resumes of queues, which span screens.
+	incident   *actions.Incident
 	cancel     context.CancelFunc
 	quitting   bool
 	refreshGen int
@@ -144,8 +147,7 @@ func New(ctx context.Context, opts Options) *App {
 		ReadOnly:  opts.Client.ReadOnly(),
 		AppCtx:    appCtx,
 		Tasks:     &common.Tasks{Label: map[int]string{}},
-		Pending:   map[string]string{},
-		Marks:     map[string]common.QueueRef{},
+		Session:   org.NewSession(),
 		Org:       common.NewOrgState(opts.Client, opts.Now),
 		Remote:    opts.Remote,
 		OnRefused: opts.OnRefused,
@@ -153,7 +155,8 @@ func New(ctx context.Context, opts Options) *App {
 		Height:    24 - headerLines - footerLines,
 	}
 	sp := spinner.New(spinner.WithSpinner(spinner.MiniDot))
-	a := &App{c: c, opts: opts, spinner: sp, cancel: cancel, batches: map[int]*batch{}, width: 80, height: 24}
+	a := &App{c: c, opts: opts, spinner: sp, cancel: cancel, width: 80, height: 24}
+	a.incident = actions.NewIncident(c, a.changed, a.update)
 	a.useIndex()
 	a.stack = []common.Screen{screen.Home(c)}
 	return a
@@ -270,18 +273,12 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 }
 
 func (a *App) update(msg tea.Msg) tea.Cmd {
+	if cmd, ok := a.incident.Update(msg); ok {
+		return cmd
+	}
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
-		a.width, a.height = msg.Width, msg.Height
-		a.c.Width = msg.Width
-		a.c.Height = max(1, msg.Height-headerLines-footerLines)
-		var cmds []tea.Cmd
-		for i, s := range a.stack {
-			var cmd tea.Cmd
-			a.stack[i], cmd = s.Update(tea.WindowSizeMsg{Width: a.c.Width, Height: a.c.Height})
-			cmds = append(cmds, cmd)
-		}
-		return tea.Batch(cmds...)
+		return a.resize(msg)
 	case tea.BackgroundColorMsg:
 		if !a.opts.FixedTheme {
 			a.c.Styles = theme.New(msg.IsDark())
@@ -291,104 +288,31 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 		a.c.Tasks.Started(msg.Task, msg.Label)
 		return msg.Run
 	case common.TaskDone:
-		a.c.Tasks.Done(msg.Task)
-		if msg.Msg == nil {
-			return nil
-		}
-		if msg.Screen != 0 {
-			return a.toScreen(msg.Screen, msg.Msg)
-		}
-		return a.update(msg.Msg)
-	case spinner.TickMsg:
-		if len(a.c.Tasks.Label) == 0 {
-			a.spin = false
-			return nil
-		}
-		var cmd tea.Cmd
-		a.spinner, cmd = a.spinner.Update(msg)
-		return cmd
+		return a.taskDone(msg)
+	case spinner.TickMsg, flashExpired, refreshTick, budgetTick:
+		return a.timer(msg)
 	case common.FlashMsg:
-		a.flash = msg
-		if msg.Text != "" {
-			a.messages = append(a.messages, component.Message{At: a.c.Now(), Kind: msg.Kind, Text: msg.Text})
-			if n := len(a.messages) - component.MessagesKept; n > 0 {
-				a.messages = a.messages[n:]
-			}
-		}
-		a.flashID++
-		id := a.flashID
-		return a.c.Tick(flashFor, func(time.Time) tea.Msg { return flashExpired{id: id} })
-	case flashExpired:
-		if msg.id == a.flashID {
-			a.flash = common.FlashMsg{}
-		}
-		return nil
-	case refreshTick:
-		if msg.gen != a.refreshGen {
-			return nil
-		}
-		// The pipelines index is completed on the timer, in the background lane.
-		a.c.Org.Filler.Step(a.c.AppCtx, a.c.Now())
-		return tea.Batch(a.refreshAt(msg.tick, false), a.armRefresh())
-	case budgetTick:
-		return tickBudget(a.c)
+		return a.showFlash(msg)
 	case ChangedElsewhere:
 		return a.autoRefresh(true)
 	case common.PushMsg:
-		a.stack = append(a.stack, msg.Screen)
-		s, sizeCmd := msg.Screen.Update(tea.WindowSizeMsg{Width: a.c.Width, Height: a.c.Height})
-		a.stack[len(a.stack)-1] = s
-		return tea.Batch(sizeCmd, s.Init())
+		return a.push(msg.Screen)
 	case common.PopMsg:
 		return a.pop()
-	case common.AskNoteMsg:
-		return a.openPrompt(msg.Targets, msg.Holds)
-	case component.PauseNoted:
-		return a.startPause(msg.Targets, msg.Note)
-	case common.ResumeMsg:
-		return a.startResume(msg.Targets)
-	case common.TokenShown:
-		a.overlay = component.NewTokenDialog(a.c, msg)
-		return nil
+	case common.AskNoteMsg, common.AskConfirmMsg, common.TokenShown:
+		return a.open(msg)
 	case common.TokenScopes:
-		if msg.Err != nil {
-			// Not known: every key stays on, and a change the token may
-			// not make is refused by the API as before.
-			return nil
-		}
-		a.c.Token = &msg.Token
-		if note := a.c.TokenNote(); note != "" && !a.c.ReadOnly {
-			return common.Flash(common.FlashInfo, note)
-		}
-		return nil
-	case common.AskConfirmMsg:
-		d, cmd := component.NewConfirm(a.c, msg)
-		a.overlay = d
-		return cmd
+		return a.tokenAnswered(msg)
 	case component.PaletteChosen:
 		return msg.Item.Run()
-	case pauseDone:
-		return a.finishPause(msg)
 	case common.MutationDone:
 		return a.finishMutation(msg)
 	case orgSwitched:
-		if msg.err != nil {
-			return common.Flash(common.FlashError, "could not switch to "+common.Clean(msg.org)+": "+common.ErrorText(msg.err))
-		}
-		return a.reset(msg.client)
+		return a.orgSwitched(msg)
 	case tea.KeyPressMsg:
 		return a.key(msg)
-	case tea.MouseClickMsg:
-		if a.overlay != nil {
-			return nil
-		}
-		m := msg.Mouse()
-		return a.toTop(common.ClickMsg{X: m.X, Y: m.Y - headerLines})
-	case tea.MouseWheelMsg:
-		if a.overlay != nil {
-			return nil
-		}
-		return a.toTop(msg)
+	case tea.MouseClickMsg, tea.MouseWheelMsg:
+		return a.mouse(msg)
 	case common.PipelinesPage:
 		return a.pipelinesArrived(msg)
 	case indexRead:
@@ -401,6 +325,136 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 	if a.overlay != nil && a.overlay.Typing() {
 		cmd, _ := a.overlay.Update(msg)
 		return cmd
+	}
+	return a.toTop(msg)
+}
+
+// resize gives every screen the area between header and footer.
+func (a *App) resize(msg tea.WindowSizeMsg) tea.Cmd {
+	a.width, a.height = msg.Width, msg.Height
+	a.c.Width = msg.Width
+	a.c.Height = max(1, msg.Height-headerLines-footerLines)
+	var cmds []tea.Cmd
+	for i, s := range a.stack {
+		var cmd tea.Cmd
+		a.stack[i], cmd = s.Update(tea.WindowSizeMsg{Width: a.c.Width, Height: a.c.Height})
+		cmds = append(cmds, cmd)
+	}
+	return tea.Batch(cmds...)
+}
+
+// taskDone ends a task and routes its reply: to the screen that started
+// it, else to the root model itself.
+func (a *App) taskDone(msg common.TaskDone) tea.Cmd {
+	a.c.Tasks.Done(msg.Task)
+	if msg.Msg == nil {
+		return nil
+	}
+	if msg.Screen != 0 {
+		return a.toScreen(msg.Screen, msg.Msg)
+	}
+	return a.update(msg.Msg)
+}
+
+// timer takes the timers' messages: the spinner's frame, a flash's end,
+// the refresh and the budget's redraw.
+func (a *App) timer(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case spinner.TickMsg:
+		if len(a.c.Tasks.Label) == 0 {
+			a.spin = false
+			return nil
+		}
+		var cmd tea.Cmd
+		a.spinner, cmd = a.spinner.Update(msg)
+		return cmd
+	case flashExpired:
+		if msg.id == a.flashID {
+			a.flash = common.FlashMsg{}
+		}
+	case refreshTick:
+		if msg.gen != a.refreshGen {
+			return nil
+		}
+		// The pipelines index is completed on the timer, in the background lane.
+		a.c.Org.Filler.Step(a.c.AppCtx, a.c.Now())
+		return tea.Batch(a.refreshAt(msg.tick, false), a.armRefresh())
+	case budgetTick:
+		return tickBudget(a.c)
+	}
+	return nil
+}
+
+// showFlash shows a flash message until flashFor has passed, and keeps
+// it for :messages.
+func (a *App) showFlash(msg common.FlashMsg) tea.Cmd {
+	a.flash = msg
+	if msg.Text != "" {
+		a.messages = append(a.messages, component.Message{At: a.c.Now(), Kind: msg.Kind, Text: msg.Text})
+		if n := len(a.messages) - component.MessagesKept; n > 0 {
+			a.messages = a.messages[n:]
+		}
+	}
+	a.flashID++
+	id := a.flashID
+	return a.c.Tick(flashFor, func(time.Time) tea.Msg { return flashExpired{id: id} })
+}
+
+// push puts a screen on the stack, sized, and starts it.
+func (a *App) push(next common.Screen) tea.Cmd {
+	a.stack = append(a.stack, next)
+	s, sizeCmd := next.Update(tea.WindowSizeMsg{Width: a.c.Width, Height: a.c.Height})
+	a.stack[len(a.stack)-1] = s
+	return tea.Batch(sizeCmd, s.Init())
+}
+
+// open opens the overlay a request asks for: the pause's note, a
+// confirmation, a new token's value.
+func (a *App) open(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case common.AskNoteMsg:
+		return a.openPrompt(msg.Targets, msg.Holds)
+	case common.AskConfirmMsg:
+		d, cmd := component.NewConfirm(a.c, msg)
+		a.overlay = d
+		return cmd
+	case common.TokenShown:
+		a.overlay = component.NewTokenDialog(a.c, msg)
+	}
+	return nil
+}
+
+// tokenAnswered records what the API token may do, and says what it may
+// not.
+func (a *App) tokenAnswered(msg common.TokenScopes) tea.Cmd {
+	if msg.Err != nil {
+		// Not known: every key stays on, and a change the token may
+		// not make is refused by the API as before.
+		return nil
+	}
+	cmd := a.changed(org.TokenKnown{Token: msg.Token})
+	if note := a.c.TokenNote(); note != "" && !a.c.ReadOnly {
+		return tea.Batch(cmd, common.Flash(common.FlashInfo, note))
+	}
+	return cmd
+}
+
+func (a *App) orgSwitched(msg orgSwitched) tea.Cmd {
+	if msg.err != nil {
+		return common.Flash(common.FlashError, "could not switch to "+common.Clean(msg.org)+": "+common.ErrorText(msg.err))
+	}
+	return a.reset(msg.client)
+}
+
+// mouse hands a click or the wheel to the top screen, unless a dialog is
+// open over it.
+func (a *App) mouse(msg tea.Msg) tea.Cmd {
+	if a.overlay != nil {
+		return nil
+	}
+	if click, ok := msg.(tea.MouseClickMsg); ok {
+		m := click.Mouse()
+		return a.toTop(common.ClickMsg{X: m.X, Y: m.Y - headerLines})
 	}
 	return a.toTop(msg)
 }
@@ -422,19 +476,17 @@ func (a *App) pipelinesArrived(msg common.PipelinesPage) tea.Cmd {
 }
 
 // changed takes a change made here, seen in a reply or made in another
-// session: org records it, marks of what is gone are dropped, and every
-// screen shows it.
+// session: org and the person's session record it, and every screen shows
+// it. The session's own changes are shown as marks redrawn, when they
+// touch marks; the rest of them shows when next drawn.
 func (a *App) changed(msg org.Change) tea.Cmd {
 	a.c.Org.Apply(msg)
-	switch m := msg.(type) {
-	case org.QueueRemoved:
-		delete(a.c.Marks, m.QueueID)
-	case org.ClusterRemoved:
-		for id, r := range a.c.Marks {
-			if r.ClusterID == m.ClusterID {
-				delete(a.c.Marks, id)
-			}
-		}
+	a.c.Session.Apply(msg)
+	switch msg.(type) {
+	case org.MarkToggled, org.MarksCleared:
+		return a.everyScreen(common.MarksChanged{})
+	case org.MarkUpdated, org.PendingStarted, org.PendingEnded, org.MeLearnt, org.TokenKnown, org.SessionReset:
+		return nil
 	}
 	return a.everyScreen(msg)
 }
@@ -499,9 +551,14 @@ func (a *App) key(msg tea.KeyPressMsg) tea.Cmd {
 		return cmd
 	}
 	if a.overlay != nil {
-		cmd, closed := a.overlay.Update(msg)
-		if closed {
-			a.overlay = nil
+		o := a.overlay
+		cmd, closed := o.Update(msg)
+		if !closed {
+			return cmd
+		}
+		a.overlay = nil
+		if o, ok := o.(component.Answered); ok && o.Answer() != nil {
+			return tea.Batch(cmd, a.update(o.Answer()))
 		}
 		return cmd
 	}
@@ -515,12 +572,11 @@ func (a *App) key(msg tea.KeyPressMsg) tea.Cmd {
 		return nil
 	case key.Matches(msg, k.Palette):
 		return a.openPalette()
-	case key.Matches(msg, k.ClearMarks) && len(a.c.Marks) > 0:
-		n := len(a.c.Marks)
-		a.c.Marks = map[string]common.QueueRef{}
-		return tea.Batch(a.everyScreen(common.MarksChanged{}), common.Flash(common.FlashInfo, "cleared "+common.Plural(n, "mark", "marks")))
-	case key.Matches(msg, k.Pause) && len(a.c.Marks) > 0:
-		return a.pauseMarked()
+	case key.Matches(msg, k.ClearMarks) && a.c.Session.MarkCount() > 0:
+		n := a.c.Session.MarkCount()
+		return tea.Batch(a.changed(org.MarksCleared{}), common.Flash(common.FlashInfo, "cleared "+common.Plural(n, "mark", "marks")))
+	case key.Matches(msg, k.Pause) && a.c.Session.MarkCount() > 0:
+		return a.incident.PauseMarked()
 	case key.Matches(msg, k.Refresh):
 		// r asks the API itself, never a reply another session cached.
 		return a.toTop(common.RefreshMsg{Lane: org.Fresh})
@@ -548,10 +604,10 @@ func (a *App) reset(client *api.Client) tea.Cmd {
 		}
 	}
 	c := a.c
-	c.Client, c.ReadOnly, c.Token = client, client.ReadOnly(), nil
+	c.Client, c.ReadOnly = client, client.ReadOnly()
 	c.Org = common.NewOrgState(client, c.Now)
 	a.useIndex()
-	c.Marks, c.Pending = map[string]common.QueueRef{}, map[string]string{}
+	c.Session.Apply(org.SessionReset{})
 	a.stack = []common.Screen{screen.Home(c)}
 	s, sizeCmd := a.top().Update(tea.WindowSizeMsg{Width: c.Width, Height: c.Height})
 	a.stack[0] = s

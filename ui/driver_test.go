@@ -348,7 +348,7 @@ func (d *driver) waitReply(deadline time.Time) bool {
 
 // busy reports whether requests are in flight.
 func (d *driver) busy() bool {
-	return d.app.c.Tasks.Busy() || len(d.app.c.Pending) > 0
+	return d.app.c.Tasks.Busy() || d.app.c.Session.PendingCount() > 0
 }
 
 // frame is the current screen as plain text, after the replies already
@@ -380,7 +380,7 @@ func (d *driver) waitUntil(what string, idle bool, cond func(frame string) bool)
 			frame, _ = d.frame()
 			tasks := d.app.c.Tasks
 			d.t.Fatalf("the screen never %s (in flight: %v, %d to start, pending %v; last messages %v); last frame:\n%s",
-				what, tasks.Label, len(tasks.Waiting), d.app.c.Pending, d.last, frame)
+				what, tasks.Label, len(tasks.Waiting), d.app.c.Session.PendingCount(), d.last, frame)
 			return ""
 		}
 	}

@@ -65,9 +65,9 @@ func (a *App) header() string {
 	// The marks count across clusters comes first: in a narrow window the
 	// hint goes, then the budget, but never the count.
 	var marks, hint string
-	if n := len(a.c.Marks); n > 0 {
+	if n := a.c.Session.MarkCount(); n > 0 {
 		clusters := map[string]bool{}
-		for _, m := range a.c.Marks {
+		for _, m := range a.c.Session.Marks() {
 			clusters[m.ClusterID] = true
 		}
 		text := fmt.Sprintf("● %d marked", n)

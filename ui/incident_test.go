@@ -254,7 +254,7 @@ func TestPauseGetsThroughAfterARandomWalk(t *testing.T) {
 	d.keys("enter")
 	d.waitShown("Queues (")
 	marks := make(chan int, 1)
-	d.p.Send(probe{fn: func(a *App) { marks <- len(a.c.Marks) }})
+	d.p.Send(probe{fn: func(a *App) { marks <- a.c.Session.MarkCount() }})
 	if n := <-marks; n > 0 {
 		d.keys("x") // the walk's marks: p would pause them all
 	}

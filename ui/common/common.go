@@ -54,9 +54,6 @@ type Common struct {
 	// timer, debounces, flash expiry.
 	Clock    clockwork.Clock
 	ReadOnly bool
-	// Token is the API token as GET /v2/access-token described it, once
-	// known: its scopes turn off the changes it may not make (KeyOff).
-	Token *model.AccessToken
 	// Width and Height are the screens' area, between header and footer.
 	Width, Height int
 	// Remote is set for a console served over SSH: no local browser.
@@ -68,13 +65,10 @@ type Common struct {
 	// through even if its screen is closed before the reply.
 	AppCtx context.Context
 	Tasks  *Tasks
-	// Pending marks queues whose pause or resume is in flight.
-	Pending map[string]string
-	// Marks are the queues marked for incident mode, across clusters.
-	Marks map[string]QueueRef
-	// Me is the ID of the user behind the token, once a pause made here
-	// has told it: resuming one's own pause needs no confirmation.
-	Me string
+	// Session is the person's state: marks, pauses in flight, who they
+	// are, what their token may do. Screens read it; it changes only
+	// through org.Changes the root model applies.
+	Session *org.Session
 	// Outbox holds what screens posted for the root model.
 	Outbox []tea.Msg
 	// OnRefused records a change refused before it reached the client.
@@ -82,11 +76,7 @@ type Common struct {
 }
 
 // QueueRef is a queue with the cluster it belongs to.
-type QueueRef struct {
-	ClusterID   string
-	ClusterName string
-	Queue       model.Queue
-}
+type QueueRef = org.QueueRef
 
 // Tasks are the requests in flight, shown in the footer.
 //
@@ -362,4 +352,4 @@ type AgentsChanged struct{}
 func (AgentsChanged) everyScreen() {}
 
 // Mine reports whether u is the user behind the token, as far as known.
-func (c *Common) Mine(u *model.User) bool { return u != nil && c.Me != "" && u.ID == c.Me }
+func (c *Common) Mine(u *model.User) bool { return c.Session.Mine(u) }

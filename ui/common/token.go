@@ -34,10 +34,11 @@ func (c *Common) KeyOff(b key.Binding) bool {
 	if c.ReadOnly {
 		return true
 	}
-	if c.Token == nil {
+	token := c.Session.Token()
+	if token == nil {
 		return false
 	}
-	lacks := func(scope string) bool { return !c.Token.HasScope(scope) }
+	lacks := func(scope string) bool { return !token.HasScope(scope) }
 	same := func(o key.Binding) bool { return slices.Equal(o.Keys(), b.Keys()) }
 	switch {
 	case same(k.Pause):
@@ -52,12 +53,13 @@ func (c *Common) KeyOff(b key.Binding) bool {
 // does not have, for the message said at start; none when all are there
 // or the token is not known.
 func (c *Common) TokenLacks() []string {
-	if c.Token == nil {
+	token := c.Session.Token()
+	if token == nil {
 		return nil
 	}
 	var out []string
 	for _, s := range []string{api.ScopeWriteClusters, api.ScopeWritePipelines} {
-		if !c.Token.HasScope(s) {
+		if !token.HasScope(s) {
 			out = append(out, s)
 		}
 	}

@@ -1,7 +1,6 @@
 package component
 
 import (
-	"context"
 	"fmt"
 	"strings"
 
@@ -11,8 +10,6 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/kiteconsole/kiteconsole/audit"
-	"github.com/kiteconsole/kiteconsole/org"
 	"github.com/kiteconsole/kiteconsole/ui/common"
 )
 
@@ -135,38 +132,4 @@ func capLines(text string, n int) []string {
 	last := strings.TrimRight(lines[n-1], " ")
 	lines[n-1] = ansi.Truncate(last, max(0, lipgloss.Width(last)-1), "") + "…"
 	return lines
-}
-
-// ConfirmedChange is a change that needs a confirmation: turned down in
-// read-only mode, asked about with the name to type, then sent under the
-// console's context; when done, shows is shown on every screen and done
-// is said.
-type ConfirmedChange struct {
-	// Audit and target say what the change is made to, for the audit
-	// log (a refusal too); refused is what read-only mode turns off.
-	Audit   string
-	Target  audit.Target
-	Refused string
-	// Title, body, expect (the name to type) and verb ("deletes") make
-	// the confirmation.
-	Title, Body, Expect, Verb string
-	// Doing names the change in the footer and in a failure's flash.
-	Doing, Done string
-	Send        func(ctx context.Context) error
-	Shows       org.Change
-}
-
-// ConfirmThen asks for the confirmation of d and, once given, makes the
-// change.
-func ConfirmThen(c *common.Common, d ConfirmedChange) tea.Cmd {
-	if c.ReadOnly {
-		return c.Refuse(d.Audit, d.Target, d.Refused)
-	}
-	return c.Post(common.AskConfirmMsg{Title: d.Title, Body: d.Body, Expect: d.Expect, Action: d.Verb,
-		OnConfirm: func() tea.Cmd {
-			return c.Run(c.AppCtx, org.Interactive, d.Doing, func(ctx context.Context) tea.Msg {
-				err := d.Send(common.Named(ctx, d.Target))
-				return common.MutationDone{What: d.Doing, Err: err, OK: tea.Batch(common.Send(d.Shows), common.Flash(common.FlashOK, d.Done))}
-			})
-		}})
 }

@@ -10,6 +10,7 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"github.com/kiteconsole/kiteconsole/model"
+	"github.com/kiteconsole/kiteconsole/ui/actions"
 	"github.com/kiteconsole/kiteconsole/ui/common"
 )
 
@@ -22,13 +23,21 @@ type notePrompt struct {
 	holds         string
 	input         textinput.Model
 	pause, cancel key.Binding
+	answer        tea.Msg
+}
+
+// Answered is an overlay that hands the root model its answer as a value
+// once it has closed (the note prompt's pause): the root takes it at once,
+// in the same Update as the key that closed the overlay, so that nothing
+// typed after it can come first.
+type Answered interface {
+	// Answer is what the overlay was answered, nil when it was not
+	// (cancelled).
+	Answer() tea.Msg
 }
 
 // PauseNoted asks the root model to pause targets with note.
-type PauseNoted struct {
-	Targets []common.QueueRef
-	Note    string
-}
+type PauseNoted = actions.PauseNoted
 
 func NewNotePrompt(c *common.Common, targets []common.QueueRef, holds string, width int) (*notePrompt, tea.Cmd) {
 	in := textinput.New()
@@ -41,6 +50,8 @@ func NewNotePrompt(c *common.Common, targets []common.QueueRef, holds string, wi
 	return p, p.input.Focus()
 }
 
+func (p *notePrompt) Answer() tea.Msg { return p.answer }
+
 func (p *notePrompt) help() []key.Binding { return []key.Binding{p.pause, p.cancel} }
 func (p *notePrompt) Place() placement    { return PlaceCenter }
 func (p *notePrompt) Typing() bool        { return true }
@@ -51,7 +62,8 @@ func (p *notePrompt) Update(msg tea.Msg) (tea.Cmd, bool) {
 		case key.Matches(k, p.cancel):
 			return common.Flash(common.FlashInfo, "pause cancelled"), true
 		case key.Matches(k, p.pause):
-			return p.c.Post(PauseNoted{Targets: p.targets, Note: strings.TrimSpace(p.input.Value())}), true
+			p.answer = PauseNoted{Targets: p.targets, Note: strings.TrimSpace(p.input.Value())}
+			return nil, true
 		}
 	}
 	var cmd tea.Cmd

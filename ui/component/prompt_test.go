@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	tea "charm.land/bubbletea/v2"
+
 	"github.com/kiteconsole/kiteconsole/model"
 	"github.com/kiteconsole/kiteconsole/ui/common"
 )
@@ -20,5 +22,25 @@ func TestNotePlaceholderIsNeverCut(t *testing.T) {
 		if !strings.Contains(view, label) {
 			t.Errorf("at %d columns the note's label is cut: %q", width, view)
 		}
+	}
+}
+
+// The prompt's answer is a value the root model takes in the Update of
+// the enter that closed it, not a message to wait for: esc answers
+// nothing.
+func TestNotePromptAnswersThePauseAsAValue(t *testing.T) {
+	targets := []common.QueueRef{{ClusterID: "c1", ClusterName: "Mobile", Queue: model.Queue{ID: "q1", Key: "default"}}}
+	p, _ := NewNotePrompt(testCommon(), targets, "", 80)
+	for _, r := range " INC-9 " {
+		p.Update(tea.KeyPressMsg{Code: r, Text: string(r)})
+	}
+	cmd, closed := p.Update(tea.KeyPressMsg{Code: tea.KeyEnter})
+	got, ok := p.Answer().(PauseNoted)
+	if !closed || cmd != nil || !ok || got.Note != "INC-9" || len(got.Targets) != 1 || got.Targets[0].Queue.ID != "q1" {
+		t.Fatalf("enter: closed %v, cmd %v, answer %#v", closed, cmd != nil, p.Answer())
+	}
+	p, _ = NewNotePrompt(testCommon(), targets, "", 80)
+	if _, closed := p.Update(tea.KeyPressMsg{Code: tea.KeyEscape}); !closed || p.Answer() != nil {
+		t.Errorf("esc: closed %v, answer %#v", closed, p.Answer())
 	}
 }

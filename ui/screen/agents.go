@@ -6,7 +6,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/kiteconsole/kiteconsole/audit"
 	"github.com/kiteconsole/kiteconsole/model"
+	"github.com/kiteconsole/kiteconsole/ui/actions"
 	"github.com/kiteconsole/kiteconsole/ui/common"
 	"github.com/kiteconsole/kiteconsole/ui/component"
 )
@@ -156,85 +156,15 @@ const (
 	agentForceStop
 )
 
-// agentsDone is the reply to one action on several agents: how each
-// went, by name.
-type agentsDone struct {
-	verb   string
-	ok     []string
-	failed []string
-}
+// agentsDone is the reply to one action on several agents.
+type agentsDone = actions.AgentsDone
 
-// Orphaned says how it went even when the screen was closed meanwhile.
-func (m agentsDone) Orphaned() tea.Cmd {
-	return tea.Batch(common.Send(common.AgentsChanged{}), m.flash())
-}
+func agentTarget(a model.Agent, q common.QueueRef) audit.Target { return actions.AgentTarget(a, q) }
 
-func (m agentsDone) flash() tea.Cmd {
-	switch {
-	case len(m.failed) == 0 && len(m.ok) == 1:
-		return common.Flash(common.FlashOK, m.ok[0]+" "+m.verb)
-	case len(m.failed) == 0:
-		return common.Flash(common.FlashOK, fmt.Sprintf("%d %s: %s", len(m.ok), m.verb, strings.Join(m.ok, ", ")))
-	}
-	text := fmt.Sprintf("%d %s", len(m.ok), m.verb)
-	if len(m.ok) > 0 {
-		text += " (" + strings.Join(m.ok, ", ") + ")"
-	}
-	return common.Flash(common.FlashError, text+fmt.Sprintf("; %d failed: %s", len(m.failed), strings.Join(m.failed, "; ")))
-}
+// runner runs a change for a screen (ScreenBase.RunUnder).
+type runner = actions.Runner
 
-func agentTarget(a model.Agent, q common.QueueRef) audit.Target {
-	t := common.QueueTarget(q)
-	t.AgentID = a.ID
-	return t
-}
-
-// runner runs a change for a screen, under the console's context, its
-// reply coming back to the screen (ScreenBase.RunUnder).
-type runner func(label string, fn func(ctx context.Context) tea.Msg) tea.Cmd
-
-// eachAgent sends one request per agent, at most four at a time, and
-// gathers how each went. It runs under the console's context: an action
-// goes through even if its screen is closed (the reply then still says
-// how it went: agentsDone.Orphaned).
-func eachAgent(run runner, q common.QueueRef, agents []model.Agent, doing, verb string, send func(ctx context.Context, a model.Agent) error) tea.Cmd {
-	return run(doing, func(ctx context.Context) tea.Msg {
-		return sendEach(ctx, q, agents, verb, send)
-	})
-}
-
-func sendEach(ctx context.Context, q common.QueueRef, agents []model.Agent, verb string, send func(ctx context.Context, a model.Agent) error) agentsDone {
-	errs := make([]error, len(agents))
-	sem := make(chan struct{}, 4)
-	var wg sync.WaitGroup
-	for i, a := range agents {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			errs[i] = send(common.Named(ctx, agentTarget(a, q)), a)
-		}()
-	}
-	wg.Wait()
-	out := agentsDone{verb: verb}
-	for i, a := range agents {
-		if errs[i] != nil {
-			out.failed = append(out.failed, common.Clean(a.Name)+": "+common.ErrorText(errs[i]))
-		} else {
-			out.ok = append(out.ok, common.Clean(a.Name))
-		}
-	}
-	return out
-}
-
-func agentNames(agents []model.Agent) string {
-	names := make([]string, len(agents))
-	for i, a := range agents {
-		names[i] = common.Clean(a.Name)
-	}
-	return strings.Join(names, ", ")
-}
+func agentNames(agents []model.Agent) string { return actions.AgentNames(agents) }
 
 // agentList is the agents as lines for a confirmation: name, what it
 // runs.
@@ -254,81 +184,13 @@ func agentLines(c *common.Common, agents []model.Agent) string {
 // finishes its job first; with force the job is cancelled, and its build
 // with it.
 func stopAgents(c *common.Common, run runner, q common.QueueRef, agents []model.Agent, force bool) tea.Cmd {
-	if c.ReadOnly {
-		return c.Refuse("agent.stop", agentTarget(agents[0], q), "stopping agents")
-	}
-	what := common.Clean(agents[0].Name)
-	if len(agents) > 1 {
-		what = common.Plural(len(agents), "agent", "agents")
-	}
-	title, body, verb := "Stop "+what+"?", "", "stops"
-	busy := 0
-	for _, a := range agents {
-		if a.Busy() {
-			busy++
-		}
-	}
-	if force {
-		title = "Force-stop " + what + "?"
-		body = "Force: the job each one is running is cancelled at once, and the build it belongs to is cancelled with it.\n\n"
-		if busy == 0 {
-			body = "Force: a running job would be cancelled with its build; none of these agents is running one now.\n\n"
-		}
-		verb = "force-stops"
-	} else {
-		body = "Each agent finishes the job it is running, then disconnects. Nothing is cancelled (" + c.Keys.ForceStop.Help().Key + " force-stops instead).\n\n"
-	}
-	body += agentLines(c, agents)
-	return c.Post(common.AskConfirmMsg{Title: title, Body: body, Action: verb, OnConfirm: func() tea.Cmd {
-		doing := "stopping " + agentNames(agents)
-		return eachAgent(run, q, agents, doing, "stopped", func(ctx context.Context, a model.Agent) error {
-			return c.Client.StopAgent(ctx, a.ID, force)
-		})
-	}})
+	return actions.Start(c, actions.StopAgents(c, run, q, agents, force, agentLines(c, agents)))
 }
 
 // resumeAgents resumes agents; someone else's pause, or several, asks
 // first (who paused each, when and why), default Cancel.
 func resumeAgents(c *common.Common, run runner, q common.QueueRef, agents []model.Agent) tea.Cmd {
-	if c.ReadOnly {
-		return c.Refuse("agent.resume", agentTarget(agents[0], q), "resuming agents")
-	}
-	send := func() tea.Cmd {
-		return eachAgent(run, q, agents, "resuming "+agentNames(agents), "resumed", func(ctx context.Context, a model.Agent) error {
-			return c.Client.ResumeAgent(ctx, a.ID)
-		})
-	}
-	if len(agents) == 1 && c.Mine(agents[0].PausedBy) {
-		return send()
-	}
-	var b strings.Builder
-	for _, a := range agents {
-		b.WriteString("• " + common.Clean(a.Name) + ": paused by " + PauseWho(c, a.PausedBy, a.PausedAt, model.Value(a.PausedNote)) + "\n")
-	}
-	title := "Resume " + common.Clean(agents[0].Name) + "?"
-	if len(agents) > 1 {
-		title = "Resume " + common.Plural(len(agents), "agent", "agents") + "?"
-	}
-	return c.Post(common.AskConfirmMsg{Title: title, Body: "Jobs are dispatched to them again.\n\n" + strings.TrimRight(b.String(), "\n"),
-		Action: "resumes", OnConfirm: send})
-}
-
-// PauseWho is who paused something, when and why: "Priya Nat, 5m ago:
-// INC-4821".
-func PauseWho(c *common.Common, by *model.User, at *model.Timestamp, note string) string {
-	s := common.Clean(by.DisplayName())
-	if s == "" {
-		s = "someone"
-	}
-	if at != nil && !at.IsZero() {
-		s += ", " + common.Ago(c.Now(), at.Time)
-	}
-	if note = common.Clean(note); note != "" {
-		s += ": " + note
-	} else {
-		s += " (no note)"
-	}
-	return s
+	return actions.Start(c, actions.ResumeAgents(c, run, q, agents))
 }
 
 // pauseAgentsForm asks for the note and timeout of a pause of agents,
@@ -357,14 +219,7 @@ func pauseAgentsForm(c *common.Common, q common.QueueRef, agents []model.Agent) 
 			if err != nil {
 				return nil, err
 			}
-			in := model.AgentPause{Note: strings.TrimSpace(v.note), TimeoutInMinutes: minutes}
-			done := sendEach(ctx, q, agents, "paused", func(ctx context.Context, a model.Agent) error {
-				return c.Client.PauseAgent(ctx, a.ID, in)
-			})
-			if len(done.ok) == 0 && len(done.failed) == 1 {
-				return nil, fmt.Errorf("%s", done.failed[0])
-			}
-			return done.Orphaned(), nil
+			return actions.PauseAgents(ctx, c, q, agents, model.AgentPause{Note: strings.TrimSpace(v.note), TimeoutInMinutes: minutes})
 		},
 	})
 }

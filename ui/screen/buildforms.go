@@ -3,7 +3,6 @@ package screen
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
@@ -11,7 +10,7 @@ import (
 
 	"github.com/kiteconsole/kiteconsole/audit"
 	"github.com/kiteconsole/kiteconsole/model"
-	"github.com/kiteconsole/kiteconsole/org"
+	"github.com/kiteconsole/kiteconsole/ui/actions"
 	"github.com/kiteconsole/kiteconsole/ui/common"
 	"github.com/kiteconsole/kiteconsole/ui/component"
 )
@@ -23,25 +22,16 @@ import (
 
 // BuildChanged says a build now looks like this (made, cancelled, rebuilt
 // or retried here): the screens showing it reload.
-type BuildChanged struct {
-	Slug  string
-	Build model.Build
-}
+type BuildChanged = actions.BuildChanged
 
-func buildTarget(slug string, number int) audit.Target {
-	return audit.Target{PipelineSlug: slug, BuildNumber: strconv.Itoa(number)}
-}
+func buildTarget(slug string, number int) audit.Target { return actions.BuildTarget(slug, number) }
 
 func jobTarget(slug string, number int, j model.Job) audit.Target {
-	t := buildTarget(slug, number)
-	t.JobID = j.ID
-	return t
+	return actions.JobTarget(slug, number, j)
 }
 
 // buildName is how a build is named in a confirmation: "app #42".
-func buildName(slug string, number int) string {
-	return common.Clean(slug) + " #" + strconv.Itoa(number)
-}
+func buildName(slug string, number int) string { return actions.BuildName(slug, number) }
 
 // newBuildForm starts a build of a pipeline: branch (the pipeline's
 // default one), commit (HEAD: the branch's newest), message and
@@ -72,12 +62,7 @@ func newBuildForm(c *common.Common, slug, defaultBranch string) component.FormSp
 		if len(env) > 0 {
 			in.Env = env
 		}
-		made, err := c.Client.CreateBuild(ctx, slug, in)
-		if err != nil {
-			return nil, err
-		}
-		return tea.Batch(common.Send(BuildChanged{Slug: slug, Build: made}),
-			common.Flash(common.FlashOK, "started "+buildName(slug, made.Number)+" on "+common.Clean(made.Branch))), nil
+		return actions.StartBuild(ctx, c, slug, in)
 	}
 	return component.FormSpec{Title: "New build of " + common.Clean(slug), Action: "starting builds", Build: build, Submit: submit,
 		Audit: "build.create", Target: audit.Target{PipelineSlug: slug}}
@@ -85,116 +70,22 @@ func newBuildForm(c *common.Common, slug, defaultBranch string) component.FormSp
 
 // confirmCancelBuild asks before cancelling a build, default Cancel.
 func confirmCancelBuild(c *common.Common, slug string, b model.Build) tea.Cmd {
-	if c.ReadOnly {
-		return c.Refuse("build.cancel", buildTarget(slug, b.Number), "cancelling builds")
-	}
-	if model.BuildFinishedState(b.State) && !b.Blocked {
-		return common.Flash(common.FlashInfo, buildName(slug, b.Number)+" is "+b.State+": nothing to cancel")
-	}
-	name := buildName(slug, b.Number)
-	running := 0
-	for _, j := range b.Jobs {
-		if model.JobOnAgent(j.State) {
-			running++
-		}
-	}
-	body := fmt.Sprintf("Cancels build %s (%s, %s): its scheduled jobs will not run", name, b.State, common.Clean(b.Branch))
-	if running > 0 {
-		body += " and its " + common.Plural(running, "running job is", "running jobs are") + " stopped"
-	}
-	body += ". A cancelled build can be rebuilt, not resumed."
-	return confirmBuildAction(c, confirmed{
-		audit: "build.cancel", target: buildTarget(slug, b.Number), refused: "cancelling builds",
-		title: "Cancel " + name + "?", body: body, verb: "cancels the build",
-		doing: "cancelling " + name, done: "cancelled " + name,
-		send: func(ctx context.Context) (model.Build, error) { return c.Client.CancelBuild(ctx, slug, b.Number) },
-		slug: slug,
-	})
+	return actions.Start(c, actions.CancelBuild(c, slug, b))
 }
 
 // rebuild asks before starting a new build like b.
 func rebuild(c *common.Common, slug string, b model.Build) tea.Cmd {
-	name := buildName(slug, b.Number)
-	return confirmBuildAction(c, confirmed{
-		audit: "build.rebuild", target: buildTarget(slug, b.Number), refused: "rebuilding",
-		title: "Rebuild " + name + "?",
-		body: fmt.Sprintf("Starts a new build of %s with the commit, branch (%s), message and environment of %s.",
-			common.Clean(slug), common.Clean(b.Branch), name),
-		verb: "rebuilds", doing: "rebuilding " + name,
-		send: func(ctx context.Context) (model.Build, error) { return c.Client.Rebuild(ctx, slug, b.Number) },
-		slug: slug, doneFor: func(made model.Build) string { return "rebuilt " + name + " as #" + strconv.Itoa(made.Number) },
-	})
+	return actions.Start(c, actions.Rebuild(c, slug, b))
 }
 
 // retryFailed asks before running a build's failed jobs again.
 func retryFailed(c *common.Common, slug string, b model.Build) tea.Cmd {
-	name := buildName(slug, b.Number)
-	return confirmBuildAction(c, confirmed{
-		audit: "build.retry_failed_jobs", target: buildTarget(slug, b.Number), refused: "retrying jobs",
-		title: "Retry the failed jobs of " + name + "?",
-		body:  "Runs every failed, timed-out, expired or cancelled job of " + name + " again.",
-		verb:  "retries", doing: "retrying the failed jobs of " + name,
-		send: func(ctx context.Context) (model.Build, error) { return c.Client.RetryFailedJobs(ctx, slug, b.Number) },
-		slug: slug, doneFor: func(made model.Build) string {
-			return fmt.Sprintf("%s: %s", name, common.Plural(model.Value(made.RetriedJobsCount), "job retried", "jobs retried"))
-		},
-	})
+	return actions.Start(c, actions.RetryFailed(c, slug, b))
 }
 
 // retryJob asks before running one job again.
 func retryJob(c *common.Common, slug string, number int, j model.Job) tea.Cmd {
-	name := buildName(slug, number)
-	label := common.Clean(common.Emojize(j.DisplayName()))
-	if c.ReadOnly {
-		return c.Refuse("job.retry", jobTarget(slug, number, j), "retrying jobs")
-	}
-	if !model.JobFinished(j.State) || j.Type != model.JobScript {
-		return common.Flash(common.FlashInfo, label+" is "+strings.ReplaceAll(j.State, "_", " ")+": only a finished command job can be retried")
-	}
-	return confirmBuildAction(c, confirmed{
-		audit: "job.retry", target: jobTarget(slug, number, j), refused: "retrying jobs",
-		title: "Retry " + label + "?", body: "Runs the job " + label + " of " + name + " again, as a new job.",
-		verb: "retries", doing: "retrying " + label, done: "retried " + label,
-		send: func(ctx context.Context) (model.Build, error) {
-			_, err := c.Client.RetryJob(ctx, slug, number, j.ID)
-			return model.Build{Number: number}, err
-		},
-		slug: slug,
-	})
-}
-
-// confirmed is a build action asked about with a yes/no question whose
-// default is no.
-type confirmed struct {
-	audit   string
-	target  audit.Target
-	refused string
-	title   string
-	body    string
-	verb    string
-	doing   string
-	done    string
-	doneFor func(model.Build) string
-	send    func(ctx context.Context) (model.Build, error)
-	slug    string
-}
-
-func confirmBuildAction(c *common.Common, d confirmed) tea.Cmd {
-	if c.ReadOnly {
-		return c.Refuse(d.audit, d.target, d.refused)
-	}
-	return c.Post(common.AskConfirmMsg{Title: d.title, Body: d.body, Action: d.verb,
-		OnConfirm: func() tea.Cmd {
-			return c.Run(c.AppCtx, org.Interactive, d.doing, func(ctx context.Context) tea.Msg {
-				made, err := d.send(common.Named(ctx, d.target))
-				done := d.done
-				if d.doneFor != nil && err == nil {
-					done = d.doneFor(made)
-				}
-				return common.MutationDone{What: d.doing, Err: err,
-					OK: tea.Batch(common.Send(BuildChanged{Slug: d.slug, Build: made}), common.Flash(common.FlashOK, done))}
-			})
-		}})
+	return actions.Start(c, actions.RetryJob(c, slug, number, j))
 }
 
 // unblockForm asks for a block step's fields, then unblocks it.
@@ -273,11 +164,7 @@ func unblockForm(c *common.Common, slug string, number int, j model.Job) tea.Cmd
 		if len(out) == 0 {
 			out = nil
 		}
-		if _, err := c.Client.UnblockJob(ctx, slug, number, j.ID, out); err != nil {
-			return nil, err
-		}
-		return tea.Batch(common.Send(BuildChanged{Slug: slug, Build: model.Build{Number: number}}),
-			common.Flash(common.FlashOK, "unblocked "+label+" of "+buildName(slug, number))), nil
+		return actions.UnblockJob(ctx, c, slug, number, j, out)
 	}
 	return component.PushForm(c, component.FormSpec{Title: "Unblock " + label, Action: "unblocking steps", Build: build, Submit: submit,
 		Audit: "job.unblock", Target: jobTarget(slug, number, j)})

@@ -12,6 +12,7 @@ import (
 
 	"github.com/kiteconsole/kiteconsole/model"
 	"github.com/kiteconsole/kiteconsole/org"
+	"github.com/kiteconsole/kiteconsole/ui/actions"
 	"github.com/kiteconsole/kiteconsole/ui/common"
 	"github.com/kiteconsole/kiteconsole/ui/component"
 )
@@ -98,14 +99,8 @@ func (s *clusterScreen) queueSpec() component.ListSpec[model.Queue] {
 			key := common.Clean(q.Key)
 			return key + " " + queueDescription(q), len(key)
 		},
-		Marked: func(q model.Queue) bool { _, marked := c.Marks[q.ID]; return marked },
-		ToggleMark: func(q model.Queue) {
-			if _, marked := c.Marks[q.ID]; marked {
-				delete(c.Marks, q.ID)
-			} else {
-				c.Marks[q.ID] = ref(q)
-			}
-		},
+		Marked:     func(q model.Queue) bool { return c.Session.Marked(q.ID) },
+		ToggleMark: func(q model.Queue) { c.Post(org.MarkToggled{Ref: ref(q)}) },
 		Keys: []component.ListKey[model.Queue]{
 			component.Shown[model.Queue](k.NextTab),
 			component.OnItem(k.Open, func(q model.Queue) tea.Cmd { return Open(c, "queue", QueueArg{Cluster: s.cluster, Queue: q}) }),
@@ -300,10 +295,7 @@ func pauseOrResume(c *common.Common, ref common.QueueRef) tea.Cmd {
 // pauseOrResumeHolding is pauseOrResume with what the pause will hold, for
 // the prompt to say.
 func pauseOrResumeHolding(c *common.Common, ref common.QueueRef, holds string) tea.Cmd {
-	if ref.Queue.DispatchPaused {
-		return c.Post(common.ResumeMsg{Targets: []common.QueueRef{ref}})
-	}
-	return c.Post(common.AskNoteMsg{Targets: []common.QueueRef{ref}, Holds: holds})
+	return actions.PauseOrResume(c, ref, holds)
 }
 
 // details are the cluster's fields above the tabs.

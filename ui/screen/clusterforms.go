@@ -10,7 +10,7 @@ import (
 
 	"github.com/kiteconsole/kiteconsole/audit"
 	"github.com/kiteconsole/kiteconsole/model"
-	"github.com/kiteconsole/kiteconsole/org"
+	"github.com/kiteconsole/kiteconsole/ui/actions"
 	"github.com/kiteconsole/kiteconsole/ui/common"
 	"github.com/kiteconsole/kiteconsole/ui/component"
 )
@@ -68,11 +68,7 @@ func newClusterForm(c *common.Common, cl *model.Cluster, queues []model.Queue) c
 	}
 	submit := func(ctx context.Context) (tea.Cmd, error) {
 		if cl == nil {
-			made, err := c.Client.CreateCluster(ctx, model.ClusterCreate{Name: v.name, Description: v.description, Emoji: v.emoji, Color: model.NormalizeColor(v.color)})
-			if err != nil {
-				return nil, err
-			}
-			return tea.Batch(common.Send(org.ClusterChanged{Cluster: made}), common.Flash(common.FlashOK, "created cluster "+common.Clean(made.Name))), nil
+			return actions.CreateCluster(ctx, c, model.ClusterCreate{Name: v.name, Description: v.description, Emoji: v.emoji, Color: model.NormalizeColor(v.color)})
 		}
 		var up model.ClusterUpdate
 		changed := false
@@ -89,11 +85,7 @@ func newClusterForm(c *common.Common, cl *model.Cluster, queues []model.Queue) c
 		if !changed {
 			return common.Flash(common.FlashInfo, "nothing changed"), nil
 		}
-		made, err := c.Client.UpdateCluster(ctx, cl.ID, up)
-		if err != nil {
-			return nil, err
-		}
-		return tea.Batch(common.Send(org.ClusterChanged{Cluster: made}), common.Flash(common.FlashOK, "updated cluster "+common.Clean(made.Name))), nil
+		return actions.UpdateCluster(ctx, c, cl.ID, up)
 	}
 	spec := component.FormSpec{Title: title, Action: action, Build: build, Submit: submit, Audit: "cluster.create"}
 	if cl != nil {
@@ -213,11 +205,7 @@ func newQueueForm(c *common.Common, cl model.Cluster, q *model.Queue) component.
 			if v.kind == "hosted" {
 				in.HostedAgents = &model.HostedAgentsRequest{InstanceShape: v.shape}
 			}
-			made, err := c.Client.CreateQueue(ctx, cl.ID, in)
-			if err != nil {
-				return nil, err
-			}
-			return tea.Batch(common.Send(org.QueueChanged{ClusterID: cl.ID, Queue: made}), common.Flash(common.FlashOK, "created queue "+common.Clean(made.Key))), nil
+			return actions.CreateQueue(ctx, c, cl.ID, in)
 		}
 		var up model.QueueUpdate
 		changed := false
@@ -233,11 +221,7 @@ func newQueueForm(c *common.Common, cl model.Cluster, q *model.Queue) component.
 		if !changed {
 			return common.Flash(common.FlashInfo, "nothing changed"), nil
 		}
-		made, err := c.Client.UpdateQueue(ctx, cl.ID, q.ID, up)
-		if err != nil {
-			return nil, err
-		}
-		return tea.Batch(common.Send(org.QueueChanged{ClusterID: cl.ID, Queue: made}), common.Flash(common.FlashOK, "updated queue "+common.Clean(made.Key))), nil
+		return actions.UpdateQueue(ctx, c, cl.ID, q.ID, up)
 	}
 	spec := component.FormSpec{Title: title, Action: action, Build: build, Submit: submit, Audit: "queue.create",
 		Target: audit.Target{ClusterID: cl.ID, ClusterName: cl.Name}}
@@ -250,22 +234,10 @@ func newQueueForm(c *common.Common, cl model.Cluster, q *model.Queue) component.
 // confirmDeleteCluster asks for the cluster's name before deleting it and,
 // with it, its queues and tokens.
 func confirmDeleteCluster(c *common.Common, cl model.Cluster, queues int) tea.Cmd {
-	name := common.Clean(cl.Name)
-	return component.ConfirmThen(c, component.ConfirmedChange{Audit: "cluster.delete", Target: audit.Target{ClusterID: cl.ID, ClusterName: cl.Name},
-		Refused: "deleting clusters", Title: "Delete cluster " + name + "?", Expect: cl.Name, Verb: "deletes",
-		Body:  fmt.Sprintf("This deletes the cluster %s and, with it, all of its queues (%d known) and all of its agent tokens.\nAgents using those tokens can no longer connect. This cannot be undone.", name, queues),
-		Doing: "deleting " + name, Done: "deleted cluster " + name,
-		Send:  func(ctx context.Context) error { return c.Client.DeleteCluster(ctx, cl.ID) },
-		Shows: org.ClusterRemoved{ClusterID: cl.ID}})
+	return actions.Start(c, actions.DeleteCluster(c, cl, queues))
 }
 
 // confirmDeleteQueue asks for the queue's key before deleting it.
 func confirmDeleteQueue(c *common.Common, cl model.Cluster, q model.Queue) tea.Cmd {
-	key := common.Clean(q.Key)
-	return component.ConfirmThen(c, component.ConfirmedChange{Audit: "queue.delete", Target: common.QueueTarget(common.QueueRef{ClusterID: cl.ID, ClusterName: cl.Name, Queue: q}),
-		Refused: "deleting queues", Title: "Delete queue " + key + "?", Expect: q.Key, Verb: "deletes",
-		Body:  fmt.Sprintf("This deletes the queue %s of %s. Jobs that target it will wait for a queue that no longer exists.", key, common.Clean(cl.Name)),
-		Doing: "deleting " + key, Done: "deleted queue " + key,
-		Send:  func(ctx context.Context) error { return c.Client.DeleteQueue(ctx, cl.ID, q.ID) },
-		Shows: org.QueueRemoved{ClusterID: cl.ID, QueueID: q.ID}})
+	return actions.Start(c, actions.DeleteQueue(c, cl, q))
 }

@@ -192,7 +192,7 @@ func NewPausedScreen(c *common.Common) *component.ListScreen[PausedItem] {
 					l.Remove("queue:" + msg.Queue.ID)
 				}
 			case agentsDone:
-				return tea.Batch(msg.flash(), self.Reload())
+				return tea.Batch(msg.Flash(), self.Reload())
 			case common.AgentsChanged:
 				return self.Reload()
 			}

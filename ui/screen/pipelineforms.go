@@ -16,6 +16,7 @@ import (
 	"github.com/kiteconsole/kiteconsole/audit"
 	"github.com/kiteconsole/kiteconsole/model"
 	"github.com/kiteconsole/kiteconsole/org"
+	"github.com/kiteconsole/kiteconsole/ui/actions"
 	"github.com/kiteconsole/kiteconsole/ui/common"
 	"github.com/kiteconsole/kiteconsole/ui/component"
 )
@@ -314,21 +315,13 @@ func newPipelineForm(c *common.Common, p *model.Pipeline, clusterID string) comp
 	}
 	submit := func(ctx context.Context) (tea.Cmd, error) {
 		if p == nil {
-			made, err := c.Client.CreatePipeline(ctx, v.create())
-			if err != nil {
-				return nil, err
-			}
-			return tea.Batch(common.Send(org.PipelineChanged{Pipeline: made}), common.Flash(common.FlashOK, "created pipeline "+common.Clean(made.Name)+" ("+common.Clean(made.Slug)+")")), nil
+			return actions.CreatePipeline(ctx, c, v.create())
 		}
 		up, changes := v.update(c, p)
 		if len(changes) == 0 {
 			return common.Flash(common.FlashInfo, "nothing changed"), nil
 		}
-		made, err := c.Client.UpdatePipeline(ctx, p.Slug, up)
-		if err != nil {
-			return nil, err
-		}
-		return tea.Batch(common.Send(org.PipelineChanged{Pipeline: made}), common.Flash(common.FlashOK, "updated pipeline "+common.Clean(made.Name))), nil
+		return actions.UpdatePipeline(ctx, c, p.Slug, up)
 	}
 	spec := component.FormSpec{Title: title, Action: action, Build: build, Submit: submit, Preview: slugPreview, Audit: "pipeline.create",
 		Fields: []string{"name", "repository", "configuration", "steps"}}

@@ -1,7 +1,6 @@
 package screen
 
 import (
-	"context"
 	"fmt"
 	"time"
 
@@ -9,9 +8,9 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/kiteconsole/kiteconsole/api"
-	"github.com/kiteconsole/kiteconsole/audit"
 	"github.com/kiteconsole/kiteconsole/model"
 	"github.com/kiteconsole/kiteconsole/org"
+	"github.com/kiteconsole/kiteconsole/ui/actions"
 	"github.com/kiteconsole/kiteconsole/ui/common"
 	"github.com/kiteconsole/kiteconsole/ui/component"
 )
@@ -200,48 +199,11 @@ func editPipeline(c *common.Common, p model.Pipeline) tea.Cmd {
 
 // archiveOrUnarchive unarchives at once, and archives after a yes.
 func archiveOrUnarchive(c *common.Common, p model.Pipeline) tea.Cmd {
-	if c.ReadOnly {
-		return c.Refuse("pipeline.archive", audit.Target{PipelineSlug: p.Slug, PipelineName: p.Name}, "archiving")
-	}
-	name := common.Clean(p.Name)
-	run := func(archive bool) tea.Cmd {
-		verb := "unarchiving"
-		if archive {
-			verb = "archiving"
-		}
-		return c.Run(c.AppCtx, org.Interactive, verb+" "+name, func(ctx context.Context) tea.Msg {
-			ctx = common.Named(ctx, audit.Target{PipelineName: p.Name})
-			var out model.Pipeline
-			var err error
-			if archive {
-				out, err = c.Client.ArchivePipeline(ctx, p.Slug)
-			} else {
-				out, err = c.Client.UnarchivePipeline(ctx, p.Slug)
-			}
-			done := "unarchived"
-			if archive {
-				done = "archived"
-			}
-			return common.MutationDone{What: verb + " " + name, Err: err,
-				OK: tea.Batch(common.Send(org.PipelineChanged{Pipeline: out}), common.Flash(common.FlashOK, done+" "+name))}
-		})
-	}
-	if p.Archived() {
-		return run(false)
-	}
-	return c.Post(common.AskConfirmMsg{Title: "Archive pipeline " + name + "?",
-		Body:   "Archived pipelines are read-only and hidden from pipeline lists; builds, logs and artifacts are kept. It can be unarchived later.",
-		Action: "archives", OnConfirm: func() tea.Cmd { return run(true) }})
+	return actions.Start(c, actions.ArchivePipeline(c, p))
 }
 
 func confirmDeletePipeline(c *common.Common, p model.Pipeline) tea.Cmd {
-	name := common.Clean(p.Name)
-	return component.ConfirmThen(c, component.ConfirmedChange{Audit: "pipeline.delete", Target: audit.Target{PipelineSlug: p.Slug, PipelineName: p.Name},
-		Refused: "deleting pipelines", Title: "Delete pipeline " + name + "?", Expect: p.Slug, Verb: "deletes",
-		Body:  "This deletes the pipeline with all of its builds, logs and artifacts. This cannot be undone; archiving keeps them.",
-		Doing: "deleting " + name, Done: "deleted pipeline " + name,
-		Send:  func(ctx context.Context) error { return c.Client.DeletePipeline(ctx, p.Slug) },
-		Shows: org.PipelineRemoved{Slug: p.Slug}})
+	return actions.Start(c, actions.DeletePipeline(c, p))
 }
 
 // PipelinesScreen is every pipeline of the organisation (:pipelines). It
@@ -388,16 +350,7 @@ func (s *PipelinesScreen) View() string {
 // addWebhook asks Buildkite to create the pipeline's GitHub webhook; the
 // API's 422 says when it cannot (not GitHub, or one already made).
 func addWebhook(c *common.Common, p model.Pipeline) tea.Cmd {
-	target := audit.Target{PipelineSlug: p.Slug, PipelineName: p.Name}
-	if c.ReadOnly {
-		return c.Refuse("pipeline.webhook", target, "adding webhooks")
-	}
-	name := common.Clean(p.Name)
-	return c.Run(c.AppCtx, org.Interactive, "adding a webhook to "+name, func(ctx context.Context) tea.Msg {
-		err := c.Client.AddWebhook(common.Named(ctx, target), p.Slug)
-		return common.MutationDone{What: "adding a webhook to " + name, Err: err,
-			OK: common.Flash(common.FlashOK, "webhook created: pushes to "+common.Clean(p.Repository)+" now trigger builds of "+name)}
-	})
+	return actions.Start(c, actions.AddWebhook(c, p))
 }
 
 func init() {

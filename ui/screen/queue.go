@@ -281,7 +281,7 @@ func (s *queueScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 			delete(s.agentMarks, k)
 		}
 		s.agents.Rebuild()
-		return s, tea.Batch(msg.flash(), s.loadLive(org.Interactive))
+		return s, tea.Batch(msg.Flash(), s.loadLive(org.Interactive))
 	case common.AgentsChanged:
 		return s, s.loadLive(org.Interactive)
 	case org.QueueChanged:
@@ -311,12 +311,7 @@ func (s *queueScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		case key.Matches(msg, k.Pause):
 			return s, s.pauseQueue()
 		case key.Matches(msg, k.Mark):
-			if _, marked := s.C.Marks[s.queue.ID]; marked {
-				delete(s.C.Marks, s.queue.ID)
-			} else {
-				s.C.Marks[s.queue.ID] = s.ref()
-			}
-			return s, common.Send(common.MarksChanged{})
+			return s, s.C.Post(org.MarkToggled{Ref: s.ref()})
 		case key.Matches(msg, k.Edit):
 			// A copy: the form's request runs off the event loop, while a
 			// refresh may replace s.queue (found by the monkey under -race).
@@ -352,7 +347,7 @@ func (s *queueScreen) panel() []string {
 	if q.ID == model.Value(s.cluster.DefaultQueueID) {
 		title += st.Muted.Render("  default queue of ") + common.Clean(common.Emojize(s.cluster.Name))
 	}
-	if _, marked := s.C.Marks[q.ID]; marked {
+	if s.C.Session.Marked(q.ID) {
 		title += "  " + st.Marked.Render("● marked")
 	}
 	label := func(s string) string { return st.Muted.Render(fmt.Sprintf("%-8s", s)) }

@@ -15,7 +15,7 @@ import (
 // long Ago and the note; a pause or resume in flight shows as such.
 func queueState(c *common.Common, q model.Queue) string {
 	st := c.Styles
-	if p, ok := c.Pending[q.ID]; ok {
+	if p, ok := c.Session.Pending(q.ID); ok {
 		return st.Pending.Render("◌ " + p)
 	}
 	if !q.DispatchPaused {

@@ -22,7 +22,7 @@ import (
 // empty, and the test says which entries to delete.
 var stillShared = map[string]bool{
 	"withHelp": true, "scopeMissing": true, "yesNo": true, "describeStep": true, // presentation
-	"agentPauseEnds": true, "agentsDone": true, "flash": true, "resumeAgents": true, // the agents' changes
+	"agentPauseEnds": true, "agentsDone": true, "resumeAgents": true, // the agents' changes
 }
 
 // refs is which identifiers each screen file uses from each other one.

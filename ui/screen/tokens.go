@@ -12,7 +12,7 @@ import (
 
 	"github.com/kiteconsole/kiteconsole/audit"
 	"github.com/kiteconsole/kiteconsole/model"
-	"github.com/kiteconsole/kiteconsole/org"
+	"github.com/kiteconsole/kiteconsole/ui/actions"
 	"github.com/kiteconsole/kiteconsole/ui/common"
 	"github.com/kiteconsole/kiteconsole/ui/component"
 )
@@ -118,10 +118,7 @@ const (
 )
 
 // withoutValue is a token as every list keeps it: without its value.
-func withoutValue(t model.Token) model.Token {
-	t.Token = ""
-	return t
-}
+func withoutValue(t model.Token) model.Token { return actions.WithoutValue(t) }
 
 var cidrHint = "space-separated CIDRs, e.g. 202.144.0.0/24 10.0.0.0/8; empty allows any"
 
@@ -201,21 +198,12 @@ func newTokenForm(c *common.Common, cl model.Cluster, t *model.Token) component.
 				}
 				expires = model.NewTimestamp(at)
 			}
-			made, err := c.Client.CreateToken(ctx, cl.ID, model.TokenCreate{Description: v.description, ExpiresAt: expires, AllowedIPAddresses: model.NormalizeCIDRList(v.ips)})
-			if err != nil {
-				return nil, err
-			}
-			return tea.Batch(common.Send(org.TokenChanged{ClusterID: cl.ID, Token: withoutValue(made)}),
-				common.Send(common.TokenShown{ClusterName: cl.Name, Token: made})), nil
+			return actions.CreateToken(ctx, c, cl, model.TokenCreate{Description: v.description, ExpiresAt: expires, AllowedIPAddresses: model.NormalizeCIDRList(v.ips)})
 		}
 		if v.description == was {
 			return common.Flash(common.FlashInfo, "nothing changed"), nil
 		}
-		made, err := c.Client.UpdateToken(ctx, cl.ID, t.ID, model.TokenUpdate{Description: model.Set(v.description)})
-		if err != nil {
-			return nil, err
-		}
-		return tea.Batch(common.Send(org.TokenChanged{ClusterID: cl.ID, Token: withoutValue(made)}), common.Flash(common.FlashOK, "updated token "+common.Clean(made.Description))), nil
+		return actions.UpdateToken(ctx, c, cl.ID, t.ID, v.description)
 	}
 	spec := component.FormSpec{Title: title, Action: action, Build: build, Submit: submit, Audit: "token.create",
 		Target: audit.Target{ClusterID: cl.ID, ClusterName: cl.Name}}
@@ -229,11 +217,5 @@ func newTokenForm(c *common.Common, cl model.Cluster, t *model.Token) component.
 
 // confirmRevokeToken asks for the token's description before revoking it.
 func confirmRevokeToken(c *common.Common, cl model.Cluster, t model.Token) tea.Cmd {
-	name := common.Clean(t.Description)
-	return component.ConfirmThen(c, component.ConfirmedChange{Audit: "token.revoke", Target: audit.Target{ClusterID: cl.ID, ClusterName: cl.Name, TokenID: t.ID, TokenName: t.Description},
-		Refused: "revoking tokens", Title: "Revoke token " + name + "?", Expect: t.Description, Verb: "revokes",
-		Body:  fmt.Sprintf("Agents that connect to %s with this token will be refused from now on. This cannot be undone.", common.Clean(cl.Name)),
-		Doing: "revoking " + name, Done: "revoked token " + name,
-		Send:  func(ctx context.Context) error { return c.Client.RevokeToken(ctx, cl.ID, t.ID) },
-		Shows: org.TokenRemoved{ClusterID: cl.ID, TokenID: t.ID}})
+	return actions.Start(c, actions.RevokeToken(c, cl, t))
 }
