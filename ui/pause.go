@@ -15,7 +15,7 @@ import (
 	"github.com/kiteconsole/kiteconsole/org"
 	"github.com/kiteconsole/kiteconsole/ui/common"
 	"github.com/kiteconsole/kiteconsole/ui/component"
-	"github.com/kiteconsole/kiteconsole/ui/screen"
+	"github.com/kiteconsole/kiteconsole/ui/present"
 )
 
 // Pause and resume live in the root model: the same path serves the one
@@ -94,7 +94,7 @@ func (a *App) confirmResume(targets []common.QueueRef, fromMarks bool) tea.Cmd {
 	for _, t := range targets {
 		q := t.Queue
 		fmt.Fprintf(&b, "• %s › %s: paused by %s\n", common.Clean(t.ClusterName), common.Clean(q.Key),
-			screen.PauseWho(a.c, q.DispatchPausedBy, q.DispatchPausedAt, model.Value(q.DispatchPausedNote)))
+			present.PauseWho(a.c.Now(), q.DispatchPausedBy, q.DispatchPausedAt, model.Value(q.DispatchPausedNote)))
 	}
 	title := "Resume " + common.Clean(targets[0].Queue.Key) + "?"
 	if len(targets) > 1 {

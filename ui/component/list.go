@@ -13,6 +13,7 @@ import (
 	"github.com/kiteconsole/kiteconsole/api"
 	"github.com/kiteconsole/kiteconsole/org"
 	"github.com/kiteconsole/kiteconsole/ui/common"
+	"github.com/kiteconsole/kiteconsole/ui/present"
 )
 
 // The list host: a screen declares what a list shows (ListSpec) and the
@@ -23,16 +24,27 @@ import (
 // with a renderer per resource; forms work this way too (FormSpec).
 
 // ListColumn is a column with the cell it draws, declared side by side.
+// A cell is plain text with style roles: the host cleans and styles it.
 type ListColumn[T any] struct {
 	column
-	cell func(T) string
+	cell func(T) present.Cell
 }
 
 // Col declares a column: its title, its width, how much of the spare
 // width it takes (flex), the narrowest table that shows it (minTable, 0
 // for always) and its cell.
-func Col[T any](title string, width, flex, minTable int, cell func(T) string) ListColumn[T] {
-	return ListColumn[T]{column: column{title: title, width: width, flex: flex, minTable: minTable}, cell: cell}
+// A cell is a present.Cell, or a string for plain text.
+func Col[T any, C string | present.Cell](title string, width, flex, minTable int, cell func(T) C) ListColumn[T] {
+	draw := func(it T) present.Cell {
+		switch c := any(cell(it)).(type) {
+		case string:
+			return present.Text(c)
+		case present.Cell:
+			return c
+		}
+		return nil
+	}
+	return ListColumn[T]{column: column{title: title, width: width, flex: flex, minTable: minTable}, cell: draw}
 }
 
 // ListKey is a key of a list screen, in the order of its help line.
@@ -76,7 +88,8 @@ type ListSpec[T any] struct {
 	// Key is the item's identity: the cursor stays on it across reloads.
 	Key func(T) string
 	// Match is what the filter searches; its first primary bytes are the
-	// filter column's text.
+	// filter column's text. The host cleans both parts before searching
+	// or drawing them.
 	Match func(T) (text string, primary int)
 	// Marked and ToggleMark, when set, make rows markable with the mark
 	// key (space); dim, when set, draws some rows muted.
@@ -240,6 +253,7 @@ func (l *List[T]) rows(items []T) []row {
 	rows := make([]row, 0, len(items))
 	for _, it := range items {
 		text, primary := l.spec.Match(it)
+		text, primary = cleanMatch(text, primary)
 		r := row{key: l.spec.Key(it), match: text, matchLen: primary,
 			draw: func() []string { return l.cells(it) }}
 		if l.spec.Marked != nil {
@@ -256,9 +270,18 @@ func (l *List[T]) rows(items []T) []row {
 func (l *List[T]) cells(it T) []string {
 	cells := make([]string, len(l.spec.Columns))
 	for i, c := range l.spec.Columns {
-		cells[i] = c.cell(it)
+		cells[i] = Draw(l.c.Styles, c.cell(it))
 	}
 	return cells
+}
+
+// cleanMatch cleans a row's filter text, its primary part (the filter
+// column's text, drawn from it) and the rest apart, so that primary
+// still counts the first part's bytes.
+func cleanMatch(text string, primary int) (string, int) {
+	primary = min(max(primary, 0), len(text))
+	head := common.Clean(text[:primary])
+	return head + common.Clean(text[primary:]), len(head)
 }
 
 // Count is how many items the list holds (before any filter).
@@ -386,7 +409,7 @@ func (l *List[T]) Stale() (string, bool) {
 	if l.Err == nil || !l.Known || l.loadedAt.IsZero() {
 		return "", false
 	}
-	return common.Ago(l.c.Now(), l.loadedAt), true
+	return present.Ago(l.c.Now(), l.loadedAt), true
 }
 
 // Query is the filter's text, trimmed ("" when none): a list that loads

@@ -13,6 +13,7 @@ import (
 	"github.com/kiteconsole/kiteconsole/org"
 	"github.com/kiteconsole/kiteconsole/ui/common"
 	"github.com/kiteconsole/kiteconsole/ui/component"
+	"github.com/kiteconsole/kiteconsole/ui/present"
 )
 
 // buildScreen is one build: its facts above the list of its jobs. Enter
@@ -90,37 +91,37 @@ func jobDuration(c *common.Common, j model.Job) string {
 }
 
 func (s *buildScreen) jobSpec() component.ListSpec[model.Job] {
-	c, st, k := s.C, s.C.Styles, s.C.Keys
+	c, k := s.C, s.C.Keys
 	return component.ListSpec[model.Job]{
 		Noun: "jobs", Empty: "no jobs yet",
 		Columns: []component.ListColumn[model.Job]{
-			component.Col("STEP", 16, 3, 0, func(j model.Job) string {
+			component.Col("STEP", 16, 3, 0, func(j model.Job) present.Cell {
 				if j.Type == model.JobWaiter {
-					return st.Muted.Render("wait")
+					return present.As(present.Muted, "wait")
 				}
-				return common.Clean(common.Emojize(j.DisplayName()))
+				return present.Text(common.Emojize(j.DisplayName()))
 			}),
-			component.Col("STATE", 16, 0, 0, func(j model.Job) string {
+			component.Col("STATE", 16, 0, 0, func(j model.Job) present.Cell {
 				if j.SoftFailed {
-					return st.Warning.Render("⚠ soft failed")
+					return present.As(present.Warning, "⚠ soft failed")
 				}
-				return stateLabel(c, j.State, false)
+				return present.StateLabel(j.State, false)
 			}),
 			component.Col("QUEUE", 10, 1, 0, func(j model.Job) string { return jobQueue(c, j) }),
 			component.Col("AGENT", 12, 1, 90, func(j model.Job) string {
 				if j.Agent == nil {
 					return ""
 				}
-				return common.Clean(j.Agent.Name)
+				return j.Agent.Name
 			}),
-			component.Col("EXIT", 5, 0, 0, func(j model.Job) string {
+			component.Col("EXIT", 5, 0, 0, func(j model.Job) present.Cell {
 				if j.ExitStatus == nil {
-					return ""
+					return nil
 				}
 				if *j.ExitStatus != 0 {
-					return st.Danger.Render(strconv.Itoa(*j.ExitStatus))
+					return present.As(present.Danger, strconv.Itoa(*j.ExitStatus))
 				}
-				return "0"
+				return present.Text("0")
 			}),
 			component.Col("TOOK", 7, 0, 0, func(j model.Job) string { return jobDuration(c, j) }),
 		},
@@ -250,7 +251,7 @@ func (s *buildScreen) details() []string {
 		facts = append(facts, "by "+a)
 	}
 	if b.CreatedAt != nil {
-		facts = append(facts, "created "+common.Ago(c.Now(), b.CreatedAt.Time))
+		facts = append(facts, "created "+present.Ago(c.Now(), b.CreatedAt.Time))
 	}
 	if d := b.Duration(c.Now()); d > 0 {
 		facts = append(facts, "took "+duration(d))

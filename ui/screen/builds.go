@@ -16,6 +16,7 @@ import (
 	"github.com/kiteconsole/kiteconsole/org"
 	"github.com/kiteconsole/kiteconsole/ui/common"
 	"github.com/kiteconsole/kiteconsole/ui/component"
+	"github.com/kiteconsole/kiteconsole/ui/present"
 )
 
 // recentBuilds is how many builds a builds list asks for: one request
@@ -127,30 +128,30 @@ func buildSlug(b model.Build, slug string) string {
 // buildListSpec is the list of builds, of one pipeline (slug) or of the
 // organisation (slug empty, with a PIPELINE column).
 func buildListSpec(c *common.Common, slug string, extra ...component.ListKey[model.Build]) component.ListSpec[model.Build] {
-	st, k := c.Styles, c.Keys
+	k := c.Keys
 	cols := []component.ListColumn[model.Build]{
 		component.Col("#", 5, 0, 0, func(b model.Build) string { return strconv.Itoa(b.Number) }),
-		component.Col("STATE", 12, 0, 0, func(b model.Build) string { return buildState(c, b) }),
+		component.Col("STATE", 12, 0, 0, present.BuildState),
 	}
 	if slug == "" {
 		cols = append(cols, component.Col("PIPELINE", 14, 1, 0, func(b model.Build) string {
 			if b.Pipeline != nil && b.Pipeline.Name != "" {
-				return common.Clean(common.Emojize(b.Pipeline.Name))
+				return common.Emojize(b.Pipeline.Name)
 			}
-			return common.Clean(buildSlug(b, ""))
+			return buildSlug(b, "")
 		}))
 	}
 	cols = append(cols,
-		component.Col("BRANCH", 12, 1, 0, func(b model.Build) string { return common.Clean(b.Branch) }),
+		component.Col("BRANCH", 12, 1, 0, func(b model.Build) string { return b.Branch }),
 		component.Col("MESSAGE", 16, 3, 0, func(b model.Build) string { return firstLine(b.Message) }),
 		component.Col("AUTHOR", 12, 1, 100, buildAuthor),
-		component.Col("CREATED", 8, 0, 0, func(b model.Build) string {
+		component.Col("CREATED", 8, 0, 0, func(b model.Build) present.Cell {
 			if b.CreatedAt == nil {
-				return ""
+				return nil
 			}
-			return st.Muted.Render(common.Ago(c.Now(), b.CreatedAt.Time))
+			return present.As(present.Muted, present.Ago(c.Now(), b.CreatedAt.Time))
 		}),
-		component.Col("TOOK", 7, 0, 90, func(b model.Build) string { return duration(b.Duration(c.Now())) }),
+		component.Col("TOOK", 7, 0, 90, func(b model.Build) string { return present.Duration(b.Duration(c.Now())) }),
 	)
 	keys := []component.ListKey[model.Build]{
 		component.OnItem(k.Open, func(b model.Build) tea.Cmd {

@@ -14,6 +14,7 @@ import (
 	"github.com/kiteconsole/kiteconsole/org"
 	"github.com/kiteconsole/kiteconsole/ui/common"
 	"github.com/kiteconsole/kiteconsole/ui/component"
+	"github.com/kiteconsole/kiteconsole/ui/present"
 )
 
 // clusterScreen shows a cluster's fields above tabs of what belongs to
@@ -74,29 +75,28 @@ func NewClusterScreen(c *common.Common, cl model.Cluster, queues []model.Queue) 
 }
 
 func (s *clusterScreen) queueSpec() component.ListSpec[model.Queue] {
-	c, st, k := s.C, s.C.Styles, s.C.Keys
+	c, k := s.C, s.C.Keys
 	ref := func(q model.Queue) common.QueueRef {
 		return common.QueueRef{ClusterID: s.cluster.ID, ClusterName: s.cluster.Name, Queue: q}
 	}
 	return component.ListSpec[model.Queue]{
 		Noun: "queues", Empty: "no queues yet: n creates one",
 		Columns: []component.ListColumn[model.Queue]{
-			component.Col("KEY", 12, 0, 0, func(q model.Queue) string {
+			component.Col("KEY", 12, 0, 0, func(q model.Queue) present.Cell {
 				if q.ID == model.Value(s.cluster.DefaultQueueID) {
-					return common.Clean(q.Key) + st.Muted.Render(" ★")
+					return present.Text(q.Key).And(present.Muted, " ★")
 				}
-				return common.Clean(q.Key)
+				return present.Text(q.Key)
 			}),
-			component.Col("DESCRIPTION", 8, 2, 120, func(q model.Queue) string { return st.Muted.Render(queueDescription(q)) }),
-			component.Col("STATE", 22, 6, 0, func(q model.Queue) string { return queueState(c, q) }),
-			component.Col("AGENTS", 7, 0, 0, func(q model.Queue) string { return s.act.agentsCell(c, q) }),
-			component.Col("WAITING", 8, 0, 0, func(q model.Queue) string { return s.act.waitingCell(c, q) }),
-			component.Col("RUNS ON", 24, 0, 100, shapeLabel),
+			component.Col("DESCRIPTION", 8, 2, 120, func(q model.Queue) present.Cell { return present.As(present.Muted, queueDescription(q)) }),
+			component.Col("STATE", 22, 6, 0, func(q model.Queue) present.Cell { return queueState(c, q) }),
+			component.Col("AGENTS", 7, 0, 0, s.act.agentsCell),
+			component.Col("WAITING", 8, 0, 0, func(q model.Queue) present.Cell { return s.act.waitingCell(c.Now(), q) }),
+			component.Col("RUNS ON", 24, 0, 100, present.ShapeLabel),
 		},
 		Key: func(q model.Queue) string { return q.ID },
 		Match: func(q model.Queue) (string, int) {
-			key := common.Clean(q.Key)
-			return key + " " + queueDescription(q), len(key)
+			return q.Key + " " + queueDescription(q), len(q.Key)
 		},
 		Marked: func(q model.Queue) bool { _, marked := c.Marks[q.ID]; return marked },
 		ToggleMark: func(q model.Queue) {
@@ -336,7 +336,7 @@ func (s *clusterScreen) details() []string {
 		facts = append(facts, st.Paused.Render(fmt.Sprintf("%d paused", paused)))
 	}
 	if cl.CreatedAt != nil {
-		created := "created " + common.Ago(s.C.Now(), cl.CreatedAt.Time)
+		created := "created " + present.Ago(s.C.Now(), cl.CreatedAt.Time)
 		if by := common.Clean(cl.CreatedBy.DisplayName()); by != "" {
 			created += " by " + by
 		}

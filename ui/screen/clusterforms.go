@@ -56,7 +56,7 @@ func newClusterForm(c *common.Common, cl *model.Cluster, queues []model.Queue) c
 			opts := make([]huh.Option[string], 0, len(queues))
 			for _, q := range queues {
 				label := common.Clean(q.Key)
-				if d := queueDescription(q); d != "" {
+				if d := common.Clean(queueDescription(q)); d != "" {
 					label += " — " + d
 				}
 				opts = append(opts, huh.NewOption(label, q.ID))

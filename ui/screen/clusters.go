@@ -12,6 +12,7 @@ import (
 	"github.com/kiteconsole/kiteconsole/org"
 	"github.com/kiteconsole/kiteconsole/ui/common"
 	"github.com/kiteconsole/kiteconsole/ui/component"
+	"github.com/kiteconsole/kiteconsole/ui/present"
 )
 
 // clustersScreen is the home screen: every cluster, with its queue counts
@@ -53,26 +54,26 @@ const countParallel = 2
 
 func NewClustersScreen(c *common.Common) *clustersScreen {
 	s := &clustersScreen{ScreenBase: common.NewBase(c), queues: map[string][]model.Queue{}, counting: map[string]bool{}}
-	st, k := c.Styles, c.Keys
+	k := c.Keys
 	s.list = component.NewList(c, component.ListSpec[model.Cluster]{
 		Noun: "clusters", Empty: "no clusters yet: n creates one", FilterCol: 2,
 		Columns: []component.ListColumn[model.Cluster]{
-			component.Col("", 2, 0, 0, func(cl model.Cluster) string { return common.EmojiCell(model.Value(cl.Emoji)) }),
-			component.Col("", 1, 0, 0, func(cl model.Cluster) string { return c.Styles.Swatch(validColor(model.Value(cl.Color))) }),
-			component.Col("NAME", 14, 1, 0, func(cl model.Cluster) string { return common.Clean(common.Emojize(cl.Name)) }),
-			component.Col("DESCRIPTION", 10, 2, 70, func(cl model.Cluster) string {
-				return st.Muted.Render(common.Clean(common.Emojize(model.Value(cl.Description))))
+			component.Col("", 2, 0, 0, func(cl model.Cluster) present.Cell { return present.As(present.Emoji, model.Value(cl.Emoji)) }),
+			component.Col("", 1, 0, 0, func(cl model.Cluster) present.Cell { return present.As(present.Swatch, model.Value(cl.Color)) }),
+			component.Col("NAME", 14, 1, 0, func(cl model.Cluster) string { return common.Emojize(cl.Name) }),
+			component.Col("DESCRIPTION", 10, 2, 70, func(cl model.Cluster) present.Cell {
+				return present.As(present.Muted, common.Emojize(model.Value(cl.Description)))
 			}),
 			component.Col("DEFAULT QUEUE", 13, 0, 0, s.defaultQueueCell),
-			component.Col("QUEUES", 6, 0, 0, func(cl model.Cluster) string {
-				return s.counted(cl, func(qs []model.Queue) string { return strconv.Itoa(len(qs)) })
+			component.Col("QUEUES", 6, 0, 0, func(cl model.Cluster) present.Cell {
+				return s.counted(cl, func(qs []model.Queue) present.Cell { return present.Text(strconv.Itoa(len(qs))) })
 			}),
-			component.Col("PAUSED", 6, 0, 0, func(cl model.Cluster) string { return s.counted(cl, s.pausedCell) }),
-			component.Col("WAITING", 7, 0, 0, func(cl model.Cluster) string { return s.counted(cl, s.waitingCell) }),
+			component.Col("PAUSED", 6, 0, 0, func(cl model.Cluster) present.Cell { return s.counted(cl, pausedCell) }),
+			component.Col("WAITING", 7, 0, 0, func(cl model.Cluster) present.Cell { return s.counted(cl, s.waitingCell) }),
 		},
 		Key: func(cl model.Cluster) string { return cl.ID },
 		Match: func(cl model.Cluster) (string, int) {
-			name := common.Clean(common.Emojize(cl.Name))
+			name := common.Emojize(cl.Name)
 			return name, len(name)
 		},
 		Keys: []component.ListKey[model.Cluster]{
@@ -92,14 +93,14 @@ func NewClustersScreen(c *common.Common) *clustersScreen {
 }
 
 // counted draws a count once the cluster's queues are known, "…" before.
-func (s *clustersScreen) counted(cl model.Cluster, draw func([]model.Queue) string) string {
+func (s *clustersScreen) counted(cl model.Cluster, draw func([]model.Queue) present.Cell) present.Cell {
 	if qs, ok := s.queues[cl.ID]; ok {
 		return draw(qs)
 	}
-	return "…"
+	return present.Text("…")
 }
 
-func (s *clustersScreen) pausedCell(qs []model.Queue) string {
+func pausedCell(qs []model.Queue) present.Cell {
 	n := 0
 	for _, q := range qs {
 		if q.DispatchPaused {
@@ -107,37 +108,36 @@ func (s *clustersScreen) pausedCell(qs []model.Queue) string {
 		}
 	}
 	if n > 0 {
-		return s.C.Styles.Paused.Render(strconv.Itoa(n))
+		return present.As(present.Paused, strconv.Itoa(n))
 	}
-	return s.C.Styles.Muted.Render("0")
+	return present.As(present.Muted, "0")
 }
 
 // waitingCell is the jobs waiting on the cluster's queues.
-func (s *clustersScreen) waitingCell(qs []model.Queue) string {
-	st := s.C.Styles
+func (s *clustersScreen) waitingCell(qs []model.Queue) present.Cell {
 	switch {
-	case scopeMissing(s.act.loadsErr) != "":
-		return st.Muted.Render("no scope")
+	case present.ScopeMissing(s.act.loadsErr) != "":
+		return present.As(present.Muted, "no scope")
 	case !s.act.loadsKnown:
-		return "…"
+		return present.Text("…")
 	}
 	n := 0
 	for _, q := range qs {
 		n += s.act.loads[q.ID].Waiting
 	}
 	if n == 0 {
-		return st.Muted.Render("0")
+		return present.As(present.Muted, "0")
 	}
-	return strconv.Itoa(n)
+	return present.Text(strconv.Itoa(n))
 }
 
-func (s *clustersScreen) defaultQueueCell(cl model.Cluster) string {
+func (s *clustersScreen) defaultQueueCell(cl model.Cluster) present.Cell {
 	if id := model.Value(cl.DefaultQueueID); id != "" {
 		if k, ok := s.C.Org.QueueKey(id); ok {
-			return common.Clean(k)
+			return present.Text(k)
 		}
 	}
-	return s.counted(cl, func([]model.Queue) string { return s.C.Styles.Muted.Render("none") })
+	return s.counted(cl, func([]model.Queue) present.Cell { return present.As(present.Muted, "none") })
 }
 
 func (s *clustersScreen) Crumb() string       { return "" }

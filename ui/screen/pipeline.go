@@ -16,6 +16,7 @@ import (
 	"github.com/kiteconsole/kiteconsole/org"
 	"github.com/kiteconsole/kiteconsole/ui/common"
 	"github.com/kiteconsole/kiteconsole/ui/component"
+	"github.com/kiteconsole/kiteconsole/ui/present"
 )
 
 // pipelineScreen shows a pipeline in two tabs: its settings (every
@@ -188,7 +189,7 @@ func (s *pipelineScreen) content() string {
 	}
 	title := st.Title.Render(common.Clean(common.Emojize(p.Name)))
 	if p.Archived() {
-		title += "  " + st.Warning.Render("archived "+common.Ago(s.C.Now(), p.ArchivedAt.Time)+" (read-only)")
+		title += "  " + st.Warning.Render("archived "+present.Ago(s.C.Now(), p.ArchivedAt.Time)+" (read-only)")
 	}
 	lines := []string{title}
 	if d := common.Clean(common.Emojize(model.Value(p.Description))); d != "" {

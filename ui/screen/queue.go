@@ -2,9 +2,7 @@ package screen
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"net/http"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -12,11 +10,11 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/kiteconsole/kiteconsole/api"
 	"github.com/kiteconsole/kiteconsole/model"
 	"github.com/kiteconsole/kiteconsole/org"
 	"github.com/kiteconsole/kiteconsole/ui/common"
 	"github.com/kiteconsole/kiteconsole/ui/component"
+	"github.com/kiteconsole/kiteconsole/ui/present"
 )
 
 // queueScreen shows what a queue is doing, live: a panel of its agents
@@ -102,9 +100,9 @@ func (s *queueScreen) Help() []key.Binding {
 	case tabAgents:
 		return s.agents.Help()
 	case tabWaiting:
-		return append(s.waiting.Help(), withHelp(k.Pause, "pause/resume queue"))
+		return append(s.waiting.Help(), present.WithHelp(k.Pause, "pause/resume queue"))
 	}
-	return []key.Binding{k.NextTab, withHelp(k.Pause, "pause/resume queue"), k.Mark, k.Edit, k.Delete, k.Down, k.Back}
+	return []key.Binding{k.NextTab, present.WithHelp(k.Pause, "pause/resume queue"), k.Mark, k.Edit, k.Delete, k.Down, k.Back}
 }
 
 func (s *queueScreen) Init() tea.Cmd { return s.loadLive(org.Interactive) }
@@ -234,7 +232,7 @@ func (s *queueScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 			return s, nil
 		}
 		s.agentsErr = msg.err
-		if scopeMissing(msg.err) != "" {
+		if present.ScopeMissing(msg.err) != "" {
 			s.agents.Loaded(nil, nil)
 			s.agents.Err = msg.err
 			return s, nil
@@ -261,7 +259,7 @@ func (s *queueScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 			return s, nil
 		}
 		s.buildsErr = msg.err
-		if scopeMissing(msg.err) != "" {
+		if present.ScopeMissing(msg.err) != "" {
 			s.waiting.Loaded(nil, nil)
 			s.waiting.Err = msg.err
 			return s, nil
@@ -331,23 +329,11 @@ func (s *queueScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	return s, nil
 }
 
-// scopeMissing is the scope a 403 says the token lacks, or "".
-func scopeMissing(err error) string {
-	var apiErr *api.Error
-	if !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusForbidden {
-		return ""
-	}
-	if apiErr.Scope != "" {
-		return apiErr.Scope
-	}
-	return "a read"
-}
-
 // panel is the live picture above the tabs.
 func (s *queueScreen) panel() []string {
 	st := s.C.Styles
 	q := s.queue
-	title := st.Title.Render(common.Clean(q.Key)) + "  " + queueState(s.C, q)
+	title := st.Title.Render(common.Clean(q.Key)) + "  " + component.Draw(st, queueState(s.C, q))
 	if q.ID == model.Value(s.cluster.DefaultQueueID) {
 		title += st.Muted.Render("  default queue of ") + common.Clean(common.Emojize(s.cluster.Name))
 	}
@@ -357,8 +343,8 @@ func (s *queueScreen) panel() []string {
 	label := func(s string) string { return st.Muted.Render(fmt.Sprintf("%-8s", s)) }
 	var agents, jobs string
 	switch {
-	case scopeMissing(s.agentsErr) != "":
-		agents = st.Warning.Render("not shown: the API token lacks the " + scopeMissing(s.agentsErr) + " scope")
+	case present.ScopeMissing(s.agentsErr) != "":
+		agents = st.Warning.Render("not shown: the API token lacks the " + present.ScopeMissing(s.agentsErr) + " scope")
 	case !s.agents.Known:
 		agents = st.Muted.Render("loading…")
 	default:
@@ -374,15 +360,15 @@ func (s *queueScreen) panel() []string {
 		}
 	}
 	switch {
-	case scopeMissing(s.buildsErr) != "":
-		jobs = st.Warning.Render("not shown: the API token lacks the " + scopeMissing(s.buildsErr) + " scope")
+	case present.ScopeMissing(s.buildsErr) != "":
+		jobs = st.Warning.Render("not shown: the API token lacks the " + present.ScopeMissing(s.buildsErr) + " scope")
 	case !s.loadKnown:
 		jobs = st.Muted.Render("loading…")
 	default:
 		l := s.load
 		jobs = fmt.Sprintf("%d running · %d waiting", l.Running, l.Waiting)
 		if l.Waiting > 0 && !l.OldestWaiting.IsZero() {
-			jobs += ", longest " + strings.TrimSuffix(common.Ago(s.C.Now(), l.OldestWaiting), " ago")
+			jobs += ", longest " + strings.TrimSuffix(present.Ago(s.C.Now(), l.OldestWaiting), " ago")
 		}
 		if len(s.trend) > 1 {
 			jobs += st.Muted.Render("  waiting since opened ") + sparkline(s.trend)
@@ -445,7 +431,7 @@ func (s *queueScreen) View() string {
 }
 
 func (s *queueScreen) listOrScope(view string, err error) string {
-	if scope := scopeMissing(err); scope != "" {
+	if scope := present.ScopeMissing(err); scope != "" {
 		return s.C.Styles.Warning.Render("  The API token lacks the " + scope + " scope: this tab needs it. The rest of the console works without it.")
 	}
 	return view
@@ -509,8 +495,8 @@ func (s *queueScreen) settings() []string {
 		return v
 	}
 	lines := []string{
-		field("State", queueState(s.C, q)),
-		field("Description", or(queueDescription(q))),
+		field("State", component.Draw(st, queueState(s.C, q))),
+		field("Description", or(common.Clean(queueDescription(q)))),
 		field("Cluster", common.Clean(common.Emojize(s.cluster.Name))),
 	}
 	if q.DispatchPaused {
@@ -570,5 +556,5 @@ func timeField(c *common.Common, t *model.Timestamp) string {
 	if t == nil || t.IsZero() {
 		return ""
 	}
-	return t.UTC().Format("2006-01-02 15:04 UTC") + c.Styles.Muted.Render(" ("+common.Ago(c.Now(), t.Time)+")")
+	return t.UTC().Format("2006-01-02 15:04 UTC") + c.Styles.Muted.Render(" ("+present.Ago(c.Now(), t.Time)+")")
 }
