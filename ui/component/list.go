@@ -1,7 +1,9 @@
 package component
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -100,6 +102,26 @@ type ListSpec[T any] struct {
 	// Link, when set, gives o, y and Y: what the item is called, its web
 	// page and its ID.
 	Link func(T) (what, webURL, id string)
+
+	// The list's source, for a list that loads itself (List.Load) once
+	// its screen has attached it (List.Attach): Load fetches every item
+	// at once, Pages page by page. They run off the event loop, under a
+	// context that carries the request's lane: they must not touch the
+	// screen.
+	Load  func(ctx context.Context) ([]T, error)
+	Pages func(ctx context.Context, page func([]T)) error
+	// Took, when set, is told of each reply the list shows (whole, or
+	// partial with its note), with the lane it was loaded in: for what a
+	// screen derives from the list (the organisation's state, a count).
+	Took func(items []T, lane org.Lane) tea.Cmd
+	// OnScreen, when set, is given the keys of the rows on screen after
+	// a load (loaded), a scroll or a resize: a list that fetches
+	// something per row fetches it for these, and only these.
+	OnScreen func(keys []string, loaded bool) tea.Cmd
+	// ScopeState makes a 403 that names the scope the token lacks a
+	// state of the list, said in place of its rows, rather than an
+	// error: a tab the rest of a screen does without.
+	ScopeState bool
 }
 
 // List is the host: one list with its table and the state of its load.
@@ -122,6 +144,37 @@ type List[T any] struct {
 	// noteLines is how many lines the note took when last drawn, for
 	// clicks on the rows below it.
 	noteLines int
+
+	// run starts the list's own loads, as its screen's requests.
+	run *common.ScreenBase
+	// gen numbers the loads, so that the pages and reply of a load a
+	// newer one replaced are dropped; incoming gathers a reload's pages.
+	gen      int
+	incoming []T
+	// showPages is set for a load that shows its pages as they come: one
+	// started while nothing was on show.
+	showPages bool
+	// deferred is set when the budget put off the last load.
+	deferred bool
+	// height is the screen's height for OnScreen before the table is
+	// drawn.
+	height int
+}
+
+type listPage[T any] struct {
+	list  *List[T]
+	gen   int
+	items []T
+}
+
+type listLoaded[T any] struct {
+	list  *List[T]
+	gen   int
+	items []T
+	err   error
+	lane  org.Lane
+	// behind is a load a person does not look at: its end says nothing.
+	behind bool
 }
 
 // PartialNote tells a list's reply that still holds a list to show from a
@@ -156,6 +209,111 @@ func NewList[T any](c *common.Common, spec ListSpec[T]) *List[T] {
 	return &List[T]{c: c, spec: spec, Table: newTable(c, cols, spec.FilterCol, spec.Empty)}
 }
 
+// Attach makes the list load itself as b's requests: its replies reach
+// the screen of b, which hands them to the list's Update.
+func (l *List[T]) Attach(b *common.ScreenBase) { l.run = b }
+
+// Load loads the list from its source in lane; r's answer (org.Fresh)
+// says when it is done.
+func (l *List[T]) Load(lane org.Lane) tea.Cmd { return l.load(lane, false) }
+
+// LoadBehind loads the list as Load does, for a list not on show (a tab
+// behind another): its end says nothing.
+func (l *List[T]) LoadBehind(lane org.Lane) tea.Cmd { return l.load(lane, true) }
+
+func (l *List[T]) load(lane org.Lane, behind bool) tea.Cmd {
+	if l.run == nil || (l.spec.Load == nil && l.spec.Pages == nil) {
+		return nil
+	}
+	if behind {
+		l.StartLoad()
+	} else {
+		l.StartLoadIn(lane)
+	}
+	l.gen++
+	gen, label := l.gen, "loading "+l.spec.Noun
+	if l.spec.Pages == nil {
+		load := l.spec.Load
+		return l.run.Run(lane, label, func(ctx context.Context) tea.Msg {
+			items, err := load(ctx)
+			return listLoaded[T]{list: l, gen: gen, items: items, err: err, lane: lane, behind: behind}
+		})
+	}
+	l.incoming, l.showPages = nil, !l.Known
+	if l.showPages {
+		l.Items = nil
+	}
+	pages := l.spec.Pages
+	return l.run.Stream(lane, label, func(ctx context.Context, emit func(tea.Msg)) tea.Msg {
+		err := pages(ctx, func(items []T) { emit(listPage[T]{list: l, gen: gen, items: items}) })
+		return listLoaded[T]{list: l, gen: gen, err: err, lane: lane, behind: behind}
+	})
+}
+
+// take takes in the list's own load replies and pages.
+func (l *List[T]) take(msg tea.Msg) (bool, tea.Cmd) {
+	switch msg := msg.(type) {
+	case common.Streamed:
+		if used, cmd := l.take(msg.Msg); used {
+			return true, tea.Batch(cmd, msg.Next)
+		}
+	case listPage[T]:
+		if msg.list != l {
+			return false, nil
+		}
+		switch {
+		case msg.gen != l.gen:
+		case l.showPages:
+			l.AppendItems(msg.items)
+		default:
+			l.incoming = append(l.incoming, msg.items...)
+		}
+		return true, nil
+	case listLoaded[T]:
+		if msg.list != l {
+			return false, nil
+		}
+		if msg.gen != l.gen {
+			return true, nil
+		}
+		items := msg.items
+		if l.spec.Pages != nil {
+			items = l.incoming
+			if l.showPages {
+				items = l.Items
+			}
+		}
+		if msg.behind {
+			l.asked = false
+		}
+		cmd := l.Loaded(items, msg.err)
+		if common.Deferred(msg.err) || !Usable(msg.err) {
+			return true, cmd
+		}
+		var took tea.Cmd
+		if l.spec.Took != nil {
+			took = l.spec.Took(items, msg.lane)
+		}
+		return true, tea.Batch(cmd, took, l.onScreen(true))
+	}
+	return false, nil
+}
+
+// onScreen calls the OnScreen hook with the rows on screen.
+func (l *List[T]) onScreen(loaded bool) tea.Cmd {
+	if l.spec.OnScreen == nil {
+		return nil
+	}
+	return l.spec.OnScreen(l.OnScreen(l.height), loaded)
+}
+
+// SetHeight is the height the list's screen gives it before it is
+// drawn: the rows OnScreen counts on.
+func (l *List[T]) SetHeight(rows int) { l.height = rows }
+
+// Paging reports a load that shows its pages as they come.
+func (l *List[T]) Paging() bool { return l.Known && l.showPages && l.loading }
+
 // StartLoad says a load is on its way.
 func (l *List[T]) StartLoad() { l.loading = true }
 
@@ -182,7 +340,15 @@ func (l *List[T]) Answered() tea.Cmd {
 // refresh the budget put off changes nothing and says nothing.
 func (l *List[T]) Loaded(items []T, err error) tea.Cmd {
 	l.loading = false
-	if common.Deferred(err) {
+	l.deferred = common.Deferred(err)
+	if l.deferred {
+		return nil
+	}
+	if l.spec.ScopeState && present.ScopeMissing(err) != "" {
+		// Not an error to flash on every refresh: a state, said in place
+		// of the rows, that lasts until a load gets through.
+		l.SetItems(nil)
+		l.Err, l.asked = err, false
 		return nil
 	}
 	if note, ok := PartialNote(err, l.one()); ok {
@@ -319,6 +485,18 @@ func (l *List[T]) Help() []key.Binding {
 // of the screen's area the table starts on, for clicks. It reports
 // whether it used the message.
 func (l *List[T]) Update(msg tea.Msg, top int) (bool, tea.Cmd) {
+	if used, cmd := l.take(msg); used {
+		return true, cmd
+	}
+	used, cmd := l.update(msg, top)
+	if used && l.spec.OnScreen != nil {
+		// A scroll, a filter or a key may bring rows on screen.
+		cmd = tea.Batch(cmd, l.onScreen(false))
+	}
+	return used, cmd
+}
+
+func (l *List[T]) update(msg tea.Msg, top int) (bool, tea.Cmd) {
 	switch msg := msg.(type) {
 	case common.ClickMsg:
 		return l.Table.clickRow(msg.Y - top - l.noteLines), nil
@@ -366,12 +544,18 @@ func (l *List[T]) key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 // known yet, what is on its way or what went wrong.
 func (l *List[T]) View(width, height int) string {
 	st := l.c.Styles
+	if scope := l.Scope(); scope != "" {
+		return st.Warning.Render("  The API token lacks the " + scope + " scope: this tab needs it. The rest of the console works without it.")
+	}
 	if !l.Known {
 		if l.Err != nil {
 			// Wrapped, not cut: the cause is at the end ("dial tcp …:
 			// connection refused").
 			return st.FlashError.PaddingLeft(2).Width(max(20, width)).Render("could not load "+l.spec.Noun+": "+common.ErrorText(l.Err)) +
 				"\n" + st.Muted.Render("  r tries again")
+		}
+		if l.deferred && !l.loading {
+			return st.Muted.Render("  loading " + l.spec.Noun + "… put off to save the API budget: r loads now")
 		}
 		return st.Muted.Render("  loading " + l.spec.Noun + "…")
 	}
@@ -404,9 +588,49 @@ func (l *List[T]) note(width int) string {
 	return strings.Join(lines, "\n") + "\n"
 }
 
+// Scope is the scope the token lacks to read the list, when a
+// ScopeState list's last load said so; "" otherwise.
+func (l *List[T]) Scope() string {
+	if !l.spec.ScopeState {
+		return ""
+	}
+	return present.ScopeMissing(l.Err)
+}
+
+// Shows reports that the list shows what the server sent: its rows are
+// known and no missing scope hides them.
+func (l *List[T]) Shows() bool { return l.Known && l.Scope() == "" }
+
+// Status is what a title says of the list after its name: how many it
+// holds ("  12"), how many so far while pages come ("  loading… 7"), and
+// its age when its last refresh failed; loading, when set, is said until
+// the first reply.
+func (l *List[T]) Status(loading bool) string {
+	st := l.c.Styles
+	switch {
+	case l.Paging():
+		return st.Muted.Render(fmt.Sprintf("  loading… %d", len(l.Items)))
+	case l.Known:
+		s := st.Muted.Render(fmt.Sprintf("  %d", len(l.Items)))
+		if age, stale := l.Stale(); stale {
+			s += st.Warning.Render("  refresh failed; showing data from " + age)
+		}
+		if l.loading && l.c.Client != nil {
+			// A reload waiting for the budget says so; the rows stay usable.
+			if w := l.c.Client.Budget().WaitText(l.c.Client.Now()); w != "" {
+				s += "  " + st.Warning.Render(w)
+			}
+		}
+		return s
+	case loading && l.Err == nil:
+		return st.Muted.Render("  loading…")
+	}
+	return ""
+}
+
 // Stale is how old the list on show is when its last refresh failed.
 func (l *List[T]) Stale() (string, bool) {
-	if l.Err == nil || !l.Known || l.loadedAt.IsZero() {
+	if l.Err == nil || !l.Known || l.loadedAt.IsZero() || l.Scope() != "" {
 		return "", false
 	}
 	return present.Ago(l.c.Now(), l.loadedAt), true
