@@ -64,7 +64,7 @@ func (s *ListScreen[T]) Init() tea.Cmd       { return s.load(org.Interactive) }
 func (s *ListScreen[T]) Reload() tea.Cmd { return s.load(org.Interactive) }
 
 func (s *ListScreen[T]) load(lane org.Lane) tea.Cmd {
-	s.List.SetHeight(s.C.Height - s.top())
+	s.List.SetHeight(s.bodyHeight())
 	return s.List.Load(lane)
 }
 
@@ -76,13 +76,16 @@ func (s *ListScreen[T]) top() int {
 	return 1 + len(s.spec.Panel(s.C.Width))
 }
 
+// bodyHeight is how many rows the screen shows under the table's header.
+func (s *ListScreen[T]) bodyHeight() int { return s.C.Height - s.top() - 1 }
+
 func (s *ListScreen[T]) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	if used, cmd := s.List.Update(msg, s.top()); used {
 		return s, cmd
 	}
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
-		s.List.SetHeight(s.C.Height - s.top())
+		s.List.SetHeight(s.bodyHeight())
 		return s, tea.Batch(s.List.onScreen(false), s.hook(msg))
 	case common.RefreshMsg:
 		if msg.Auto && s.spec.ManualOnly {
