@@ -110,6 +110,10 @@ type ListSpec[T any] struct {
 	// screen.
 	Load  func(ctx context.Context) ([]T, error)
 	Pages func(ctx context.Context, page func([]T)) error
+	// Fetch is Load for a reply that is more than the list: take, run on
+	// the event loop when the reply is shown, makes the items of it (and
+	// may keep what else the screen reads of it: a queue's load).
+	Fetch func(ctx context.Context) (take func() []T, err error)
 	// Took, when set, is told of each reply the list shows (whole, or
 	// partial with its note), with the lane it was loaded in: for what a
 	// screen derives from the list (the organisation's state, a count).
@@ -171,6 +175,7 @@ type listLoaded[T any] struct {
 	list  *List[T]
 	gen   int
 	items []T
+	take  func() []T
 	err   error
 	lane  org.Lane
 	// behind is a load a person does not look at: its end says nothing.
@@ -222,7 +227,7 @@ func (l *List[T]) Load(lane org.Lane) tea.Cmd { return l.load(lane, false) }
 func (l *List[T]) LoadBehind(lane org.Lane) tea.Cmd { return l.load(lane, true) }
 
 func (l *List[T]) load(lane org.Lane, behind bool) tea.Cmd {
-	if l.run == nil || (l.spec.Load == nil && l.spec.Pages == nil) {
+	if l.run == nil || (l.spec.Load == nil && l.spec.Pages == nil && l.spec.Fetch == nil) {
 		return nil
 	}
 	if behind {
@@ -232,6 +237,12 @@ func (l *List[T]) load(lane org.Lane, behind bool) tea.Cmd {
 	}
 	l.gen++
 	gen, label := l.gen, "loading "+l.spec.Noun
+	if fetch := l.spec.Fetch; fetch != nil {
+		return l.run.Run(lane, label, func(ctx context.Context) tea.Msg {
+			take, err := fetch(ctx)
+			return listLoaded[T]{list: l, gen: gen, take: take, err: err, lane: lane, behind: behind}
+		})
+	}
 	if l.spec.Pages == nil {
 		load := l.spec.Load
 		return l.run.Run(lane, label, func(ctx context.Context) tea.Msg {
@@ -250,7 +261,10 @@ func (l *List[T]) load(lane org.Lane, behind bool) tea.Cmd {
 	})
 }
 
-// take takes in the list's own load replies and pages.
+// Take takes in the list's own load replies and pages, and nothing else:
+// a screen offers them to the lists of its tabs not on show.
+func (l *List[T]) Take(msg tea.Msg) (bool, tea.Cmd) { return l.take(msg) }
+
 func (l *List[T]) take(msg tea.Msg) (bool, tea.Cmd) {
 	switch msg := msg.(type) {
 	case common.Streamed:
@@ -277,6 +291,9 @@ func (l *List[T]) take(msg tea.Msg) (bool, tea.Cmd) {
 			return true, nil
 		}
 		items := msg.items
+		if msg.take != nil && Usable(msg.err) && !common.Deferred(msg.err) {
+			items = msg.take()
+		}
 		if l.spec.Pages != nil {
 			items = l.incoming
 			if l.showPages {

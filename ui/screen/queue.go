@@ -38,11 +38,9 @@ type queueScreen struct {
 	// agentMarks are the agents marked to act on together.
 	agentMarks map[string]model.Agent
 
-	// agentsErr and buildsErr are the last loads' errors: a missing
-	// scope is said where the panel's figures would be.
-	agentsErr, buildsErr error
-	load                 model.QueueLoad
-	loadKnown            bool
+	// load is the queue's jobs, from the waiting list's reply.
+	load      model.QueueLoad
+	loadKnown bool
 	// trend is the waiting count at each load since the screen opened.
 	trend []int
 	// settingsTop is the first line shown of the settings tab.
@@ -64,21 +62,47 @@ type queueLoaded struct {
 	err   error
 }
 
-type agentsLoaded struct {
-	agents []model.Agent
-	err    error
-}
-
-type buildsLoaded struct {
-	builds []model.Build
-	err    error
-}
-
 func NewQueueScreen(c *common.Common, cl model.Cluster, q model.Queue) *queueScreen {
 	s := &queueScreen{ScreenBase: common.NewBase(c), cluster: cl, queue: q, agentMarks: map[string]model.Agent{},
 		tabs: component.Tabs{C: c, Names: []string{"Agents", "Waiting jobs", "Settings"}}}
-	s.agents = component.NewList(c, agentSpec(c, s.agentMarks, s.actOnAgent))
-	s.waiting = component.NewList(c, waitingSpec(c))
+	qid := q.ID
+	agents := agentSpec(c, s.agentMarks, s.actOnAgent)
+	agents.ScopeState = true
+	agents.Load = func(ctx context.Context) ([]model.Agent, error) {
+		return c.Client.ListAgents(ctx, model.AgentListFilter{ClusterQueueID: qid}, nil)
+	}
+	agents.Took = func(agents []model.Agent, _ org.Lane) tea.Cmd {
+		// Marks follow the agents: one that left is no longer marked.
+		for id := range s.agentMarks {
+			found := false
+			for _, a := range agents {
+				if a.ID == id {
+					s.agentMarks[id], found = a, true
+				}
+			}
+			if !found {
+				delete(s.agentMarks, id)
+			}
+		}
+		s.agents.Rebuild()
+		return nil
+	}
+	waiting := waitingSpec(c)
+	waiting.ScopeState = true
+	waiting.Fetch = func(ctx context.Context) (func() []WaitingJob, error) {
+		builds, err := c.Client.ListBuilds(ctx, model.BuildFilter{States: []string{model.BuildScheduled, model.BuildRunning}, ExcludePipeline: true}, nil)
+		return func() []WaitingJob {
+			s.load, s.loadKnown = model.LoadByQueue(builds)[qid], true
+			s.trend = append(s.trend, s.load.Waiting)
+			if len(s.trend) > trendLength {
+				s.trend = s.trend[len(s.trend)-trendLength:]
+			}
+			return waitingJobs(c, builds, qid)
+		}, err
+	}
+	s.agents, s.waiting = component.NewList(c, agents), component.NewList(c, waiting)
+	s.agents.Attach(&s.ScreenBase)
+	s.waiting.Attach(&s.ScreenBase)
 	return s
 }
 
@@ -117,19 +141,7 @@ func (s *queueScreen) loadQueue(lane org.Lane) tea.Cmd {
 
 // loadLive loads the queue's agents and the organisation's active builds.
 func (s *queueScreen) loadLive(lane org.Lane) tea.Cmd {
-	qid := s.queue.ID
-	s.agents.StartLoad()
-	s.waiting.StartLoad()
-	return tea.Batch(
-		s.Run(lane, "loading agents", func(ctx context.Context) tea.Msg {
-			agents, err := s.C.Client.ListAgents(ctx, model.AgentListFilter{ClusterQueueID: qid}, nil)
-			return agentsLoaded{agents: agents, err: err}
-		}),
-		s.Run(lane, "loading jobs", func(ctx context.Context) tea.Msg {
-			builds, err := s.C.Client.ListBuilds(ctx, model.BuildFilter{States: []string{model.BuildScheduled, model.BuildRunning}, ExcludePipeline: true}, nil)
-			return buildsLoaded{builds: builds, err: err}
-		}),
-	)
+	return tea.Batch(s.agents.LoadBehind(lane), s.waiting.LoadBehind(lane))
 }
 
 func (s *queueScreen) ref() common.QueueRef {
@@ -170,7 +182,7 @@ func (s *queueScreen) actOnAgent(kind agentAction, a model.Agent) tea.Cmd {
 // knows.
 func (s *queueScreen) holds() string {
 	agents := -1
-	if s.agents.Known && s.agentsErr == nil {
+	if s.agents.Known && s.agents.Err == nil {
 		agents = len(s.agents.Items)
 	}
 	if !s.loadKnown {
@@ -216,6 +228,13 @@ func (s *queueScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 			return s, cmd
 		}
 	}
+	// A tab behind the one on show takes its own replies.
+	if used, cmd := s.agents.Take(msg); used {
+		return s, cmd
+	}
+	if used, cmd := s.waiting.Take(msg); used {
+		return s, cmd
+	}
 	switch msg := msg.(type) {
 	case queueLoaded:
 		if common.Deferred(msg.err) {
@@ -226,53 +245,6 @@ func (s *queueScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		}
 		s.queue = msg.queue
 		return s, common.Send(org.QueueChanged{ClusterID: s.cluster.ID, Queue: msg.queue})
-	case agentsLoaded:
-		if common.Deferred(msg.err) {
-			s.agents.Loaded(nil, msg.err)
-			return s, nil
-		}
-		s.agentsErr = msg.err
-		if present.ScopeMissing(msg.err) != "" {
-			s.agents.Loaded(nil, nil)
-			s.agents.Err = msg.err
-			return s, nil
-		}
-		if msg.err != nil {
-			return s, s.agents.Loaded(nil, msg.err) // the marks and rows stay
-		}
-		// Marks follow the agents: one that left is no longer marked.
-		for id := range s.agentMarks {
-			found := false
-			for _, a := range msg.agents {
-				if a.ID == id {
-					s.agentMarks[id], found = a, true
-				}
-			}
-			if !found {
-				delete(s.agentMarks, id)
-			}
-		}
-		return s, s.agents.Loaded(msg.agents, msg.err)
-	case buildsLoaded:
-		if common.Deferred(msg.err) {
-			s.waiting.Loaded(nil, msg.err)
-			return s, nil
-		}
-		s.buildsErr = msg.err
-		if present.ScopeMissing(msg.err) != "" {
-			s.waiting.Loaded(nil, nil)
-			s.waiting.Err = msg.err
-			return s, nil
-		}
-		if msg.err != nil {
-			return s, s.waiting.Loaded(nil, msg.err)
-		}
-		s.load, s.loadKnown = model.LoadByQueue(msg.builds)[s.queue.ID], true
-		s.trend = append(s.trend, s.load.Waiting)
-		if len(s.trend) > trendLength {
-			s.trend = s.trend[len(s.trend)-trendLength:]
-		}
-		return s, s.waiting.Loaded(waitingJobs(s.C, msg.builds, s.queue.ID), nil)
 	case agentsDone:
 		for k := range s.agentMarks {
 			delete(s.agentMarks, k)
@@ -343,8 +315,8 @@ func (s *queueScreen) panel() []string {
 	label := func(s string) string { return st.Muted.Render(fmt.Sprintf("%-8s", s)) }
 	var agents, jobs string
 	switch {
-	case present.ScopeMissing(s.agentsErr) != "":
-		agents = st.Warning.Render("not shown: the API token lacks the " + present.ScopeMissing(s.agentsErr) + " scope")
+	case s.agents.Scope() != "":
+		agents = st.Warning.Render("not shown: the API token lacks the " + s.agents.Scope() + " scope")
 	case !s.agents.Known:
 		agents = st.Muted.Render("loading…")
 	default:
@@ -360,8 +332,8 @@ func (s *queueScreen) panel() []string {
 		}
 	}
 	switch {
-	case present.ScopeMissing(s.buildsErr) != "":
-		jobs = st.Warning.Render("not shown: the API token lacks the " + present.ScopeMissing(s.buildsErr) + " scope")
+	case s.waiting.Scope() != "":
+		jobs = st.Warning.Render("not shown: the API token lacks the " + s.waiting.Scope() + " scope")
 	case !s.loadKnown:
 		jobs = st.Muted.Render("loading…")
 	default:
@@ -404,9 +376,9 @@ func sparkline(counts []int) string {
 func (s *queueScreen) tabLine() string {
 	return s.tabs.View(func(i int, name string) string {
 		switch {
-		case i == tabAgents && s.agents.Known && s.agentsErr == nil:
+		case i == tabAgents && s.agents.Known && s.agents.Err == nil:
 			return fmt.Sprintf("%s (%d)", name, len(s.agents.Items))
-		case i == tabWaiting && s.waiting.Known && s.buildsErr == nil:
+		case i == tabWaiting && s.waiting.Known && s.waiting.Err == nil:
 			return fmt.Sprintf("%s (%d)", name, len(s.waiting.Items))
 		}
 		return name
@@ -421,20 +393,13 @@ func (s *queueScreen) View() string {
 	var body string
 	switch s.tabs.Current {
 	case tabAgents:
-		body = s.listOrScope(s.agents.View(s.C.Width, height), s.agentsErr)
+		body = s.agents.View(s.C.Width, height)
 	case tabWaiting:
-		body = s.listOrScope(s.waiting.View(s.C.Width, height), s.buildsErr)
+		body = s.waiting.View(s.C.Width, height)
 	default:
 		body = s.settingsView(height)
 	}
 	return strings.Join(out, "\n") + "\n" + body
-}
-
-func (s *queueScreen) listOrScope(view string, err error) string {
-	if scope := present.ScopeMissing(err); scope != "" {
-		return s.C.Styles.Warning.Render("  The API token lacks the " + scope + " scope: this tab needs it. The rest of the console works without it.")
-	}
-	return view
 }
 
 // settingsView draws the settings from settingsTop, with a line that
