@@ -396,6 +396,13 @@ func (l *List[T]) SetItems(items []T) {
 	l.Rebuild()
 }
 
+// Seed shows items another screen listed until the list's own load
+// comes: known, with no age of their own.
+func (l *List[T]) Seed(items []T) {
+	l.Items, l.Known = items, true
+	l.Rebuild()
+}
+
 // Upsert shows a changed item, or a new one with the cursor on it; it
 // reports whether the item is new.
 func (l *List[T]) Upsert(item T) bool {
@@ -604,6 +611,10 @@ func (l *List[T]) note(width int) string {
 	l.noteLines = len(lines)
 	return strings.Join(lines, "\n") + "\n"
 }
+
+// Current reports that the list holds what its last load sent: known,
+// and no refresh failed since.
+func (l *List[T]) Current() bool { return l.Known && l.Err == nil }
 
 // Scope is the scope the token lacks to read the list, when a
 // ScopeState list's last load said so; "" otherwise.

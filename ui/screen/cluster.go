@@ -45,16 +45,6 @@ type pane interface {
 	Help() []key.Binding
 }
 
-type tokensLoaded struct {
-	tokens []model.Token
-	err    error
-}
-
-type queuesLoaded struct {
-	queues []model.Queue
-	err    error
-}
-
 type clusterLoaded struct {
 	cluster model.Cluster
 	err     error
@@ -63,13 +53,21 @@ type clusterLoaded struct {
 func NewClusterScreen(c *common.Common, cl model.Cluster, queues []model.Queue) *clusterScreen {
 	s := &clusterScreen{ScreenBase: common.NewBase(c), cluster: cl,
 		tabs: component.Tabs{C: c, Names: []string{"Queues", "Tokens", "Pipelines"}}}
-	s.queues = component.NewList(c, s.queueSpec())
-	s.tokens = component.NewList(c, tokenSpec(c, &s.cluster))
+	id := cl.ID
+	qs := s.queueSpec()
+	qs.Load = func(ctx context.Context) ([]model.Queue, error) { return c.Client.ListQueues(ctx, id, nil) }
+	qs.Took = func(queues []model.Queue, _ org.Lane) tea.Cmd {
+		return c.Post(org.QueuesSeen{ClusterID: id, Queues: queues})
+	}
+	ts := tokenSpec(c, &s.cluster)
+	ts.Load = func(ctx context.Context) ([]model.Token, error) { return c.Client.ListTokens(ctx, id, nil) }
+	s.queues, s.tokens = component.NewList(c, qs), component.NewList(c, ts)
+	s.queues.Attach(&s.ScreenBase)
+	s.tokens.Attach(&s.ScreenBase)
 	s.pipes = newPipelineList(c, cl.ID)
 	if queues != nil {
 		// What the home screen listed, until the cluster's own list comes.
-		s.queues.Items, s.queues.Known = queues, true
-		s.queues.Rebuild()
+		s.queues.Seed(queues)
 	}
 	return s
 }
@@ -150,7 +148,7 @@ func (s *clusterScreen) load(lane org.Lane) tea.Cmd {
 	var tab tea.Cmd
 	switch s.tabs.Current {
 	case tabTokens:
-		tab = s.loadTokens(lane)
+		tab = s.tokens.Load(lane)
 	case tabPipelines:
 		s.pipes.StartLoadIn(lane)
 		tab = s.C.LoadPipelines(lane, true)
@@ -170,7 +168,7 @@ func (s *clusterScreen) load(lane org.Lane) tea.Cmd {
 func (s *clusterScreen) refresh(lane org.Lane, tick int64) tea.Cmd {
 	switch s.tabs.Current {
 	case tabTokens:
-		return s.loadTokens(lane)
+		return s.tokens.Load(lane)
 	case tabPipelines:
 		return nil
 	}
@@ -181,26 +179,12 @@ func (s *clusterScreen) refresh(lane org.Lane, tick int64) tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
+// loadQueues loads the queues; r's answer comes from the tab on show.
 func (s *clusterScreen) loadQueues(lane org.Lane) tea.Cmd {
-	id := s.cluster.ID
-	if s.tabs.Current == tabQueues { // r's answer comes from the tab on show
-		s.queues.StartLoadIn(lane)
-	} else {
-		s.queues.StartLoad()
+	if s.tabs.Current == tabQueues {
+		return s.queues.Load(lane)
 	}
-	return s.Run(lane, "loading queues", func(ctx context.Context) tea.Msg {
-		qs, err := s.C.Client.ListQueues(ctx, id, nil)
-		return queuesLoaded{queues: qs, err: err}
-	})
-}
-
-func (s *clusterScreen) loadTokens(lane org.Lane) tea.Cmd {
-	id := s.cluster.ID
-	s.tokens.StartLoadIn(lane)
-	return s.Run(lane, "loading tokens", func(ctx context.Context) tea.Msg {
-		ts, err := s.C.Client.ListTokens(ctx, id, nil)
-		return tokensLoaded{tokens: ts, err: err}
-	})
+	return s.queues.LoadBehind(lane)
 }
 
 // switchTab shows another tab, loading what it needs the first time.
@@ -208,7 +192,7 @@ func (s *clusterScreen) switchTab() tea.Cmd {
 	switch s.tabs.Current {
 	case tabTokens:
 		if !s.tokens.Known {
-			return s.loadTokens(org.Interactive)
+			return s.tokens.Load(org.Interactive)
 		}
 	case tabPipelines:
 		s.pipes.Rebuild()
@@ -227,6 +211,13 @@ func (s *clusterScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	if used, cmd := s.current().Update(msg, s.tableTop()); used {
 		return s, cmd
 	}
+	// The tabs behind the one on show take their own replies.
+	if used, cmd := s.queues.Take(msg); used {
+		return s, cmd
+	}
+	if used, cmd := s.tokens.Take(msg); used {
+		return s, cmd
+	}
 	if s.act.take(msg) {
 		s.queues.Rebuild()
 		return s, nil
@@ -234,14 +225,6 @@ func (s *clusterScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case common.AgentsChanged:
 		return s, loadOrgAgents(&s.ScreenBase, org.Interactive)
-	case tokensLoaded:
-		return s, s.tokens.Loaded(msg.tokens, msg.err)
-	case queuesLoaded:
-		cmd := s.queues.Loaded(msg.queues, msg.err)
-		if !component.Usable(msg.err) {
-			return s, cmd
-		}
-		return s, tea.Batch(cmd, s.C.Post(org.QueuesSeen{ClusterID: s.cluster.ID, Queues: msg.queues}))
 	case clusterLoaded:
 		if msg.err == nil {
 			s.cluster = msg.cluster

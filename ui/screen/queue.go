@@ -182,7 +182,7 @@ func (s *queueScreen) actOnAgent(kind agentAction, a model.Agent) tea.Cmd {
 // knows.
 func (s *queueScreen) holds() string {
 	agents := -1
-	if s.agents.Known && s.agents.Err == nil {
+	if s.agents.Current() {
 		agents = len(s.agents.Items)
 	}
 	if !s.loadKnown {
@@ -376,9 +376,9 @@ func sparkline(counts []int) string {
 func (s *queueScreen) tabLine() string {
 	return s.tabs.View(func(i int, name string) string {
 		switch {
-		case i == tabAgents && s.agents.Known && s.agents.Err == nil:
+		case i == tabAgents && s.agents.Current():
 			return fmt.Sprintf("%s (%d)", name, len(s.agents.Items))
-		case i == tabWaiting && s.waiting.Known && s.waiting.Err == nil:
+		case i == tabWaiting && s.waiting.Current():
 			return fmt.Sprintf("%s (%d)", name, len(s.waiting.Items))
 		}
 		return name
