@@ -122,6 +122,10 @@ type ListSpec[T any] struct {
 	// a load (loaded), a scroll or a resize: a list that fetches
 	// something per row fetches it for these, and only these.
 	OnScreen func(keys []string, loaded bool) tea.Cmd
+	// Shared, when set, is the state of a list whose items another part
+	// loads for every screen (org's pipelines): whether they are known,
+	// the last load's error, and what it could not read (PartialNote).
+	Shared func() (known bool, err, skipped error)
 	// ScopeState makes a 403 that names the scope the token lacks a
 	// state of the list, said in place of its rows, rather than an
 	// error: a tab the rest of a screen does without.
@@ -567,6 +571,11 @@ func (l *List[T]) key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 // View draws the list in width × height: its table, or while nothing is
 // known yet, what is on its way or what went wrong.
 func (l *List[T]) View(width, height int) string {
+	if l.spec.Shared != nil {
+		var skipped error
+		l.Known, l.Err, skipped = l.spec.Shared()
+		l.Note, _ = PartialNote(skipped, l.one())
+	}
 	st := l.c.Styles
 	if scope := l.Scope(); scope != "" {
 		return st.Warning.Render("  The API token lacks the " + scope + " scope: this tab needs it. The rest of the console works without it.")

@@ -97,6 +97,10 @@ func newPipelineList(c *common.Common, clusterID string) *pipelineList {
 			notOnThisList[*model.Pipeline](k.Mark, marksQueues, "pipelines"),
 		},
 		Link: func(p *model.Pipeline) (string, string, string) { return "pipeline", p.WebURL, p.ID },
+		Shared: func() (bool, error, error) {
+			pc := c.Org.Pipelines
+			return pc.Loaded || len(pc.Items) > 0, pc.Err, pc.Partial
+		},
 	})
 	l.Rebuild()
 	return l
@@ -180,16 +184,6 @@ func (l *pipelineList) sync(msg tea.Msg, visible bool) (tea.Cmd, bool) {
 		l.Rebuild()
 	}
 	return nil, false
-}
-
-// View draws the list; until a first page is in, what is on its way or
-// what went wrong.
-func (l *pipelineList) View(width, height int) string {
-	pc := l.c.Org.Pipelines
-	l.List.Known = pc.Loaded || len(pc.Items) > 0
-	l.List.Err = pc.Err
-	l.List.Note, _ = component.PartialNote(pc.Partial, "pipeline")
-	return l.List.View(width, height)
 }
 
 func editPipeline(c *common.Common, p model.Pipeline) tea.Cmd {
