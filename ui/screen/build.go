@@ -22,15 +22,9 @@ type buildScreen struct {
 	common.ScreenBase
 	slug   string
 	number int
-	build  model.Build
-	known  bool
-	err    error
-	jobs   *component.List[model.Job]
-}
-
-type buildLoaded struct {
+	// build is the build as last loaded: the jobs list's reply.
 	build model.Build
-	err   error
+	jobs  *component.List[model.Job]
 }
 
 // NewBuildScreen opens build number of the pipeline slug: what the queue
@@ -38,7 +32,13 @@ type buildLoaded struct {
 // Common.Push.
 func NewBuildScreen(c *common.Common, slug string, number int) common.Screen {
 	s := &buildScreen{ScreenBase: common.NewBase(c), slug: slug, number: number}
-	s.jobs = component.NewList(c, s.jobSpec())
+	spec := s.jobSpec()
+	spec.Fetch = func(ctx context.Context) (func() []model.Job, error) {
+		b, err := c.Client.GetBuild(ctx, slug, number)
+		return func() []model.Job { s.build = b; return b.Jobs }, err
+	}
+	s.jobs = component.NewList(c, spec)
+	s.jobs.Attach(&s.ScreenBase)
 	return s
 }
 
@@ -87,7 +87,7 @@ func jobDuration(c *common.Common, j model.Job) string {
 	if j.FinishedAt != nil && !j.FinishedAt.IsZero() {
 		end = j.FinishedAt.Time
 	}
-	return duration(end.Sub(j.StartedAt.Time))
+	return present.Duration(end.Sub(j.StartedAt.Time))
 }
 
 func (s *buildScreen) jobSpec() component.ListSpec[model.Job] {
@@ -182,30 +182,14 @@ func (s *buildScreen) Capturing() bool     { return s.jobs.Capturing() }
 func (s *buildScreen) Help() []key.Binding { return s.jobs.Help() }
 func (s *buildScreen) Init() tea.Cmd       { return s.load(org.Interactive) }
 
-func (s *buildScreen) load(lane org.Lane) tea.Cmd {
-	slug, number := s.slug, s.number
-	s.jobs.StartLoad()
-	return s.Run(lane, "loading build", func(ctx context.Context) tea.Msg {
-		b, err := s.C.Client.GetBuild(ctx, slug, number)
-		return buildLoaded{build: b, err: err}
-	})
-}
+// load is the build's one request: its facts and its jobs.
+func (s *buildScreen) load(lane org.Lane) tea.Cmd { return s.jobs.LoadBehind(lane) }
 
 func (s *buildScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	if used, cmd := s.jobs.Update(msg, len(s.details())); used {
 		return s, cmd
 	}
 	switch msg := msg.(type) {
-	case buildLoaded:
-		if common.Deferred(msg.err) {
-			return s, nil
-		}
-		if msg.err == nil {
-			s.build, s.known, s.err = msg.build, true, nil
-		} else {
-			s.err = msg.err
-		}
-		return s, s.jobs.Loaded(msg.build.Jobs, msg.err)
 	case BuildChanged:
 		if msg.Slug == s.slug && msg.Build.Number == s.number {
 			return s, s.load(org.Fresh)
@@ -231,13 +215,13 @@ func (s *buildScreen) details() []string {
 	c, st := s.C, s.C.Styles
 	b := s.build
 	title := st.Title.Render(fmt.Sprintf("%s #%d", common.Clean(s.slug), s.number))
-	if !s.known {
-		if s.err != nil {
-			return []string{title, st.FlashError.Render("could not load the build: " + common.ErrorText(s.err)), st.Muted.Render("r tries again")}
+	if !s.jobs.Known {
+		if s.jobs.Err != nil {
+			return []string{title, st.FlashError.Render("could not load the build: " + common.ErrorText(s.jobs.Err)), st.Muted.Render("r tries again")}
 		}
 		return []string{title, st.Muted.Render("loading…")}
 	}
-	title += "  " + buildState(c, b)
+	title += "  " + component.Draw(st, present.BuildState(b))
 	msg := firstLine(b.Message)
 	if msg == "" {
 		msg = st.Muted.Render("no message")
@@ -254,7 +238,7 @@ func (s *buildScreen) details() []string {
 		facts = append(facts, "created "+present.Ago(c.Now(), b.CreatedAt.Time))
 	}
 	if d := b.Duration(c.Now()); d > 0 {
-		facts = append(facts, "took "+duration(d))
+		facts = append(facts, "took "+present.Duration(d))
 	}
 	if b.RebuiltFrom != nil {
 		facts = append(facts, fmt.Sprintf("rebuilt from #%d", b.RebuiltFrom.Number))

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
@@ -22,42 +21,6 @@ import (
 // recentBuilds is how many builds a builds list asks for: one request
 // (the API's largest page), newest first.
 const recentBuilds = 100
-
-// stateLabel draws a build's or job's state as a glyph and its word, in
-// the state's colour: the glyph and the word still say it with NO_COLOR.
-func stateLabel(c *common.Common, state string, blocked bool) string {
-	st := c.Styles
-	word := strings.ReplaceAll(state, "_", " ")
-	if blocked || state == model.JobBlocked {
-		// A blocked build keeps the state of its steps so far (passed):
-		// what a person needs to know is that it waits for someone.
-		return st.Paused.Render("⏸ blocked")
-	}
-	switch state {
-	case model.BuildRunning, model.JobAssigned, model.JobAccepted:
-		return st.Running.Render("▶ " + word)
-	case model.BuildScheduled, model.JobWaiting, model.JobPending:
-		return st.Pending.Render("◷ " + word)
-	case model.BuildPassed:
-		return st.Running.Render("✓ " + word)
-	case model.BuildFailed, model.JobTimedOut, model.JobBroken, model.JobExpired, "waiting_failed", "blocked_failed", "unblocked_failed":
-		return st.Danger.Render("✗ " + word)
-	case model.BuildCanceling, model.BuildCanceled:
-		return st.Warning.Render("⊘ " + word)
-	case model.JobUnblocked:
-		return st.Running.Render("✓ " + word)
-	}
-	return st.Muted.Render("· " + word)
-}
-
-// buildState is a build's state cell: a running build with a failed job
-// says failing.
-func buildState(c *common.Common, b model.Build) string {
-	if b.State == model.BuildRunning && b.FailingAt != nil && !b.FailingAt.IsZero() {
-		return c.Styles.Danger.Render("✗ failing")
-	}
-	return stateLabel(c, b.State, b.Blocked)
-}
 
 // firstLine is a message's first line, safe to draw.
 func firstLine(s string) string {
@@ -94,19 +57,6 @@ func wrapFacts(facts []string, width int) []string {
 		lines = append(lines, line)
 	}
 	return lines
-}
-
-// duration says how long something ran: "4m12s", "—" before it starts.
-func duration(d time.Duration) string {
-	switch {
-	case d <= 0:
-		return "—"
-	case d < time.Minute:
-		return fmt.Sprintf("%ds", int(d.Seconds()))
-	case d < time.Hour:
-		return fmt.Sprintf("%dm%02ds", int(d.Minutes()), int(d.Seconds())%60)
-	}
-	return fmt.Sprintf("%dh%02dm", int(d.Hours()), int(d.Minutes())%60)
 }
 
 // buildSlug is the pipeline a build belongs to: its own pipeline when the

@@ -16,6 +16,8 @@ import (
 	"github.com/kiteconsole/kiteconsole/org"
 	"github.com/kiteconsole/kiteconsole/termsafe"
 	"github.com/kiteconsole/kiteconsole/ui/common"
+	"github.com/kiteconsole/kiteconsole/ui/component"
+	"github.com/kiteconsole/kiteconsole/ui/present"
 )
 
 // A job's log is read from its end: the first load asks for its last
@@ -334,7 +336,7 @@ func (s *jobLogScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 func (s *jobLogScreen) header() []string {
 	st := s.C.Styles
 	j := s.job
-	title := st.Title.Render(common.Clean(common.Emojize(j.DisplayName()))) + "  " + stateLabel(s.C, j.State, false) +
+	title := st.Title.Render(common.Clean(common.Emojize(j.DisplayName()))) + "  " + component.Draw(st, present.StateLabel(j.State, false)) +
 		st.Muted.Render(fmt.Sprintf("  %s #%d", common.Clean(s.slug), s.number))
 	var facts []string
 	if j.Agent != nil {
