@@ -222,6 +222,12 @@ func NewList[T any](c *common.Common, spec ListSpec[T]) *List[T] {
 // the screen of b, which hands them to the list's Update.
 func (l *List[T]) Attach(b *common.ScreenBase) { l.run = b }
 
+// SetSource changes the list's source for the loads from now on: one
+// with the filter a person just chose.
+func (l *List[T]) SetSource(load func(ctx context.Context) ([]T, error)) {
+	l.spec.Load, l.spec.Pages, l.spec.Fetch = load, nil, nil
+}
+
 // Load loads the list from its source in lane; r's answer (org.Fresh)
 // says when it is done.
 func (l *List[T]) Load(lane org.Lane) tea.Cmd { return l.load(lane, false) }

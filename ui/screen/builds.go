@@ -156,12 +156,6 @@ type buildsPane struct {
 	input   textinput.Model
 }
 
-type pipelineBuildsLoaded struct {
-	filter string
-	builds []model.Build
-	err    error
-}
-
 func newBuildsPane(c *common.Common, slug string, defaultBranch func() string) *buildsPane {
 	p := &buildsPane{c: c, slug: slug, input: textinput.New(), defaultBranch: defaultBranch}
 	p.input.Prompt = "branch: "
@@ -180,21 +174,14 @@ func (p *buildsPane) filter() model.BuildFilter {
 	return model.BuildFilter{States: buildStateFilters[p.stateIdx], Branch: p.branch, ExcludeJobs: true, ExcludePipeline: true}
 }
 
-// filterKey names the filter a load was made with, so that the reply to
-// an older filter is not shown under a newer one.
-func (p *buildsPane) filterKey() string {
-	return strings.Join(buildStateFilters[p.stateIdx], ",") + "|" + p.branch
-}
-
-// load is the pane's one request, run by its screen.
-func (p *buildsPane) load(run func(lane org.Lane, label string, fn func(ctx context.Context) tea.Msg) tea.Cmd, lane org.Lane) tea.Cmd {
-	p.list.StartLoad()
-	slug, filter, fk := p.slug, p.filter(), p.filterKey()
-	client := p.c.Client
-	return run(lane, "loading builds", func(ctx context.Context) tea.Msg {
-		bs, err := client.RecentBuilds(ctx, slug, filter, recentBuilds)
-		return pipelineBuildsLoaded{filter: fk, builds: bs, err: err}
+// load is the pane's one request, with the filter on show: the reply to
+// an older filter is dropped by the list's generation check.
+func (p *buildsPane) load(lane org.Lane) tea.Cmd {
+	slug, filter, client := p.slug, p.filter(), p.c.Client
+	p.list.SetSource(func(ctx context.Context) ([]model.Build, error) {
+		return client.RecentBuilds(ctx, slug, filter, recentBuilds)
 	})
+	return p.list.LoadBehind(lane)
 }
 
 // FilterLine says which filter is on, above the list.
@@ -252,12 +239,6 @@ func (p *buildsPane) Update(msg tea.Msg, top int, reload func() tea.Cmd) (bool, 
 				return true, p.input.Focus()
 			}
 		}
-	}
-	if m, ok := msg.(pipelineBuildsLoaded); ok {
-		if m.filter != p.filterKey() {
-			return true, nil
-		}
-		return true, p.list.Loaded(m.builds, m.err)
 	}
 	return p.list.Update(msg, top+1)
 }

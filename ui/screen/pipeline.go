@@ -45,6 +45,7 @@ func NewPipelineScreen(c *common.Common, p model.Pipeline) *pipelineScreen {
 	s := &pipelineScreen{ScreenBase: common.NewBase(c), p: p, view: viewport.New(),
 		tabs: component.Tabs{C: c, Names: []string{"Settings", "Builds"}}}
 	s.builds = newBuildsPane(c, p.Slug, func() string { return s.p.DefaultBranch })
+	s.builds.list.Attach(&s.ScreenBase)
 	s.layout()
 	return s
 }
@@ -75,9 +76,7 @@ func (s *pipelineScreen) Init() tea.Cmd {
 	return s.load(org.Interactive)
 }
 
-func (s *pipelineScreen) loadBuilds(lane org.Lane) tea.Cmd {
-	return s.builds.load(s.Run, lane)
-}
+func (s *pipelineScreen) loadBuilds(lane org.Lane) tea.Cmd { return s.builds.load(lane) }
 
 func (s *pipelineScreen) load(lane org.Lane) tea.Cmd {
 	slug := s.p.Slug
@@ -108,10 +107,12 @@ func (s *pipelineScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		s.tabs.Current = pipelineTabBuilds
 		return s, s.loadBuilds(org.Fresh)
 	}
-	if _, ok := msg.(pipelineBuildsLoaded); ok || s.tabs.Current == pipelineTabBuilds {
+	if s.tabs.Current == pipelineTabBuilds {
 		if used, cmd := s.builds.Update(msg, 1, func() tea.Cmd { return s.loadBuilds(org.Interactive) }); used {
 			return s, cmd
 		}
+	} else if used, cmd := s.builds.list.Take(msg); used {
+		return s, cmd
 	}
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
