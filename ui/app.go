@@ -23,6 +23,7 @@ import (
 	"github.com/kiteconsole/kiteconsole/keymap"
 	"github.com/kiteconsole/kiteconsole/org"
 	"github.com/kiteconsole/kiteconsole/pipelineindex"
+	"github.com/kiteconsole/kiteconsole/termsafe"
 	"github.com/kiteconsole/kiteconsole/theme"
 	"github.com/kiteconsole/kiteconsole/ui/common"
 	"github.com/kiteconsole/kiteconsole/ui/component"
@@ -308,6 +309,7 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 		a.spinner, cmd = a.spinner.Update(msg)
 		return cmd
 	case common.FlashMsg:
+		msg.Text = termsafe.Lines(msg.Text) // flashes name things from the API: cleaned once, here
 		a.flash = msg
 		if msg.Text != "" {
 			a.messages = append(a.messages, component.Message{At: a.c.Now(), Kind: msg.Kind, Text: msg.Text})

@@ -97,7 +97,7 @@ func agentSpec(c *common.Common, marks map[string]model.Agent, act func(kind age
 			component.Shown[model.Agent](k.NextTab),
 			component.OnItem(k.Open, func(a model.Agent) tea.Cmd {
 				if !a.Busy() {
-					return common.Flash(common.FlashInfo, common.Clean(a.Name)+" runs no job")
+					return common.Flash(common.FlashInfo, a.Name+" runs no job")
 				}
 				slug, n, _ := a.Job.BuildRef()
 				return openJob(c, OpenJobMsg{Slug: slug, Number: n, JobID: a.Job.ID})
@@ -185,9 +185,9 @@ func sendEach(ctx context.Context, q common.QueueRef, agents []model.Agent, verb
 	out := agentsDone{verb: verb}
 	for i, a := range agents {
 		if errs[i] != nil {
-			out.failed = append(out.failed, common.Clean(a.Name)+": "+common.ErrorText(errs[i]))
+			out.failed = append(out.failed, a.Name+": "+common.ErrorText(errs[i]))
 		} else {
-			out.ok = append(out.ok, common.Clean(a.Name))
+			out.ok = append(out.ok, a.Name)
 		}
 	}
 	return out
@@ -196,7 +196,7 @@ func sendEach(ctx context.Context, q common.QueueRef, agents []model.Agent, verb
 func agentNames(agents []model.Agent) string {
 	names := make([]string, len(agents))
 	for i, a := range agents {
-		names[i] = common.Clean(a.Name)
+		names[i] = a.Name
 	}
 	return strings.Join(names, ", ")
 }
@@ -206,7 +206,7 @@ func agentNames(agents []model.Agent) string {
 func agentLines(c *common.Common, agents []model.Agent) string {
 	var b strings.Builder
 	for _, a := range agents {
-		b.WriteString("• " + common.Clean(a.Name))
+		b.WriteString("• " + a.Name)
 		if a.Busy() {
 			b.WriteString(" — running " + ansi.Strip(component.Draw(c.Styles, agentJob(c, a))))
 		}
@@ -222,7 +222,7 @@ func stopAgents(c *common.Common, run runner, q common.QueueRef, agents []model.
 	if c.ReadOnly {
 		return c.Refuse("agent.stop", agentTarget(agents[0], q), "stopping agents")
 	}
-	what := common.Clean(agents[0].Name)
+	what := agents[0].Name
 	if len(agents) > 1 {
 		what = common.Plural(len(agents), "agent", "agents")
 	}
@@ -268,9 +268,9 @@ func resumeAgents(c *common.Common, run runner, q common.QueueRef, agents []mode
 	}
 	var b strings.Builder
 	for _, a := range agents {
-		b.WriteString("• " + common.Clean(a.Name) + ": paused by " + present.PauseWho(c.Now(), a.PausedBy, a.PausedAt, model.Value(a.PausedNote)) + "\n")
+		b.WriteString("• " + a.Name + ": paused by " + present.PauseWho(c.Now(), a.PausedBy, a.PausedAt, model.Value(a.PausedNote)) + "\n")
 	}
-	title := "Resume " + common.Clean(agents[0].Name) + "?"
+	title := "Resume " + agents[0].Name + "?"
 	if len(agents) > 1 {
 		title = "Resume " + common.Plural(len(agents), "agent", "agents") + "?"
 	}
@@ -282,7 +282,7 @@ func resumeAgents(c *common.Common, run runner, q common.QueueRef, agents []mode
 // listing them.
 func pauseAgentsForm(c *common.Common, q common.QueueRef, agents []model.Agent) tea.Cmd {
 	v := struct{ note, timeout string }{}
-	title := "Pause " + common.Clean(agents[0].Name)
+	title := "Pause " + agents[0].Name
 	if len(agents) > 1 {
 		title = "Pause " + common.Plural(len(agents), "agent", "agents")
 	}

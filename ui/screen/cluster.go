@@ -119,7 +119,7 @@ func (s *clusterScreen) queueSpec() component.ListSpec[model.Queue] {
 	}
 }
 
-func (s *clusterScreen) Crumb() string { return common.Clean(common.Emojize(s.cluster.Name)) }
+func (s *clusterScreen) Crumb() string { return common.Emojize(s.cluster.Name) }
 
 func (s *clusterScreen) Capturing() bool { return s.current().Capturing() }
 

@@ -91,7 +91,7 @@ func NewJobLogScreen(c *common.Common, slug string, number int, j model.Job) com
 }
 
 func (s *jobLogScreen) Crumb() string {
-	return common.Clean(common.Emojize(s.job.DisplayName()))
+	return common.Emojize(s.job.DisplayName())
 }
 func (s *jobLogScreen) Capturing() bool { return false }
 func (s *jobLogScreen) Help() []key.Binding {

@@ -57,7 +57,7 @@ func NewPipelineBuildsScreen(c *common.Common, p model.Pipeline) common.Screen {
 	return s
 }
 
-func (s *pipelineScreen) Crumb() string { return common.Clean(common.Emojize(s.p.Name)) }
+func (s *pipelineScreen) Crumb() string { return common.Emojize(s.p.Name) }
 func (s *pipelineScreen) Capturing() bool {
 	return s.tabs.Current == pipelineTabBuilds && s.builds.Capturing()
 }

@@ -107,7 +107,7 @@ func (c change) String() string {
 		if s == "" {
 			return "—"
 		}
-		return common.Clean(truncate(strings.ReplaceAll(s, "\n", "⏎"), 50))
+		return truncate(strings.ReplaceAll(s, "\n", "⏎"), 50)
 	}
 	return fmt.Sprintf("%s: %s → %s", c.label, show(c.old), show(c.new))
 }

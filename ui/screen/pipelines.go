@@ -198,7 +198,7 @@ func archiveOrUnarchive(c *common.Common, p model.Pipeline) tea.Cmd {
 	if c.ReadOnly {
 		return c.Refuse("pipeline.archive", audit.Target{PipelineSlug: p.Slug, PipelineName: p.Name}, "archiving")
 	}
-	name := common.Clean(p.Name)
+	name := p.Name
 	run := func(archive bool) tea.Cmd {
 		verb := "unarchiving"
 		if archive {
@@ -230,7 +230,7 @@ func archiveOrUnarchive(c *common.Common, p model.Pipeline) tea.Cmd {
 }
 
 func confirmDeletePipeline(c *common.Common, p model.Pipeline) tea.Cmd {
-	name := common.Clean(p.Name)
+	name := p.Name
 	return component.ConfirmThen(c, component.ConfirmedChange{Audit: "pipeline.delete", Target: audit.Target{PipelineSlug: p.Slug, PipelineName: p.Name},
 		Refused: "deleting pipelines", Title: "Delete pipeline " + name + "?", Expect: p.Slug, Verb: "deletes",
 		Body:  "This deletes the pipeline with all of its builds, logs and artifacts. This cannot be undone; archiving keeps them.",
@@ -387,10 +387,10 @@ func addWebhook(c *common.Common, p model.Pipeline) tea.Cmd {
 	if c.ReadOnly {
 		return c.Refuse("pipeline.webhook", target, "adding webhooks")
 	}
-	name := common.Clean(p.Name)
+	name := p.Name
 	return c.Run(c.AppCtx, org.Interactive, "adding a webhook to "+name, func(ctx context.Context) tea.Msg {
 		err := c.Client.AddWebhook(common.Named(ctx, target), p.Slug)
 		return common.MutationDone{What: "adding a webhook to " + name, Err: err,
-			OK: common.Flash(common.FlashOK, "webhook created: pushes to "+common.Clean(p.Repository)+" now trigger builds of "+name)}
+			OK: common.Flash(common.FlashOK, "webhook created: pushes to "+p.Repository+" now trigger builds of "+name)}
 	})
 }

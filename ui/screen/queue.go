@@ -106,7 +106,7 @@ func NewQueueScreen(c *common.Common, cl model.Cluster, q model.Queue) *queueScr
 	return s
 }
 
-func (s *queueScreen) Crumb() string { return common.Clean(s.queue.Key) }
+func (s *queueScreen) Crumb() string { return s.queue.Key }
 
 func (s *queueScreen) Capturing() bool {
 	switch s.tabs.Current {

@@ -40,7 +40,7 @@ func NewTokenScreen(c *common.Common, cl model.Cluster, t model.Token) *tokenScr
 }
 
 func (s *tokenScreen) Crumb() string {
-	return "token " + common.Clean(common.Emojize(s.token.Description))
+	return "token " + common.Emojize(s.token.Description)
 }
 func (s *tokenScreen) Capturing() bool { return false }
 func (s *tokenScreen) Init() tea.Cmd   { return nil }
@@ -71,7 +71,7 @@ func (s *tokenScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		s.token = withoutValue(msg.token)
 		cmd := common.Send(org.TokenChanged{ClusterID: s.cluster.ID, Token: s.token})
 		if msg.asked {
-			cmd = tea.Batch(cmd, common.Flash(common.FlashOK, "refreshed token "+common.Clean(s.token.Description)))
+			cmd = tea.Batch(cmd, common.Flash(common.FlashOK, "refreshed token "+s.token.Description))
 		}
 		return s, cmd
 	case org.TokenChanged:

@@ -160,9 +160,9 @@ func newTokenForm(c *common.Common, cl model.Cluster, t *model.Token) component.
 		was = common.Clean(t.Description)
 		v.description = was
 	}
-	title, action := "New agent token in "+common.Clean(cl.Name), "creating tokens"
+	title, action := "New agent token in "+cl.Name, "creating tokens"
 	if t != nil {
-		title, action = "Edit token "+common.Clean(t.Description), "editing tokens"
+		title, action = "Edit token "+t.Description, "editing tokens"
 	}
 	validateExpiry := func(s string) error {
 		if strings.TrimSpace(s) == "" {
@@ -215,7 +215,7 @@ func newTokenForm(c *common.Common, cl model.Cluster, t *model.Token) component.
 		if err != nil {
 			return nil, err
 		}
-		return tea.Batch(common.Send(org.TokenChanged{ClusterID: cl.ID, Token: withoutValue(made)}), common.Flash(common.FlashOK, "updated token "+common.Clean(made.Description))), nil
+		return tea.Batch(common.Send(org.TokenChanged{ClusterID: cl.ID, Token: withoutValue(made)}), common.Flash(common.FlashOK, "updated token "+made.Description)), nil
 	}
 	spec := component.FormSpec{Title: title, Action: action, Build: build, Submit: submit, Audit: "token.create",
 		Target: audit.Target{ClusterID: cl.ID, ClusterName: cl.Name}}
@@ -229,10 +229,10 @@ func newTokenForm(c *common.Common, cl model.Cluster, t *model.Token) component.
 
 // confirmRevokeToken asks for the token's description before revoking it.
 func confirmRevokeToken(c *common.Common, cl model.Cluster, t model.Token) tea.Cmd {
-	name := common.Clean(t.Description)
+	name := t.Description
 	return component.ConfirmThen(c, component.ConfirmedChange{Audit: "token.revoke", Target: audit.Target{ClusterID: cl.ID, ClusterName: cl.Name, TokenID: t.ID, TokenName: t.Description},
 		Refused: "revoking tokens", Title: "Revoke token " + name + "?", Expect: t.Description, Verb: "revokes",
-		Body:  fmt.Sprintf("Agents that connect to %s with this token will be refused from now on. This cannot be undone.", common.Clean(cl.Name)),
+		Body:  fmt.Sprintf("Agents that connect to %s with this token will be refused from now on. This cannot be undone.", cl.Name),
 		Doing: "revoking " + name, Done: "revoked token " + name,
 		Send:  func(ctx context.Context) error { return c.Client.RevokeToken(ctx, cl.ID, t.ID) },
 		Shows: org.TokenRemoved{ClusterID: cl.ID, TokenID: t.ID}})
