@@ -64,3 +64,8 @@ func roleStyle(st theme.Styles, r present.Role) (lipgloss.Style, bool) {
 	}
 	return lipgloss.Style{}, false
 }
+
+// Text is text from the API for a panel, a form or a label rather than
+// a table's cell: one line, cleaned as Draw cleans a cell. A panel that
+// styles it draws a present.Cell with Draw instead.
+func Text(s string) string { return common.Clean(s) }

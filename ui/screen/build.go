@@ -68,12 +68,12 @@ func BuildOf(url string) (slug string, number int, ok bool) {
 func jobQueue(c *common.Common, j model.Job) string {
 	if id := model.Value(j.ClusterQueueID); id != "" {
 		if k, ok := c.Org.QueueKey(id); ok {
-			return common.Clean(k)
+			return component.Text(k)
 		}
 	}
 	for _, r := range j.AgentQueryRules {
 		if q, ok := strings.CutPrefix(r, "queue="); ok {
-			return common.Clean(q)
+			return component.Text(q)
 		}
 	}
 	return ""
@@ -214,7 +214,7 @@ func (s *buildScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 func (s *buildScreen) details() []string {
 	c, st := s.C, s.C.Styles
 	b := s.build
-	title := st.Title.Render(fmt.Sprintf("%s #%d", common.Clean(s.slug), s.number))
+	title := st.Title.Render(fmt.Sprintf("%s #%d", component.Text(s.slug), s.number))
 	if !s.jobs.Known {
 		if s.jobs.Err != nil {
 			return []string{title, st.FlashError.Render("could not load the build: " + common.ErrorText(s.jobs.Err)), st.Muted.Render("r tries again")}
@@ -226,11 +226,11 @@ func (s *buildScreen) details() []string {
 	if msg == "" {
 		msg = st.Muted.Render("no message")
 	}
-	commit := common.Clean(b.Commit)
+	commit := component.Text(b.Commit)
 	if len(commit) > 12 {
 		commit = commit[:12]
 	}
-	facts := []string{"branch " + st.Bold.Render(common.Clean(b.Branch)), "commit " + commit}
+	facts := []string{"branch " + component.Draw(st, present.As(present.Bold, b.Branch)), "commit " + commit}
 	if a := buildAuthor(b); a != "" {
 		facts = append(facts, "by "+a)
 	}
@@ -248,7 +248,7 @@ func (s *buildScreen) details() []string {
 		lines = append(lines, st.Muted.Render(l))
 	}
 	if b.CancelReason != nil && *b.CancelReason != "" {
-		lines = append(lines, st.Warning.Render("cancelled: "+common.Clean(*b.CancelReason)))
+		lines = append(lines, st.Warning.Render("cancelled: "+component.Text(*b.CancelReason)))
 	}
 	if age, stale := s.jobs.Stale(); stale {
 		lines = append(lines, st.Warning.Render("refresh failed; showing the build from "+age+" (r tries again)"))

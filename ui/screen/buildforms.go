@@ -40,7 +40,7 @@ func jobTarget(slug string, number int, j model.Job) audit.Target {
 
 // buildName is how a build is named in a confirmation: "app #42".
 func buildName(slug string, number int) string {
-	return common.Clean(slug) + " #" + strconv.Itoa(number)
+	return component.Text(slug) + " #" + strconv.Itoa(number)
 }
 
 // newBuildForm starts a build of a pipeline: branch (the pipeline's
@@ -77,9 +77,9 @@ func newBuildForm(c *common.Common, slug, defaultBranch string) component.FormSp
 			return nil, err
 		}
 		return tea.Batch(common.Send(BuildChanged{Slug: slug, Build: made}),
-			common.Flash(common.FlashOK, "started "+buildName(slug, made.Number)+" on "+common.Clean(made.Branch))), nil
+			common.Flash(common.FlashOK, "started "+buildName(slug, made.Number)+" on "+component.Text(made.Branch))), nil
 	}
-	return component.FormSpec{Title: "New build of " + common.Clean(slug), Action: "starting builds", Build: build, Submit: submit,
+	return component.FormSpec{Title: "New build of " + component.Text(slug), Action: "starting builds", Build: build, Submit: submit,
 		Audit: "build.create", Target: audit.Target{PipelineSlug: slug}}
 }
 
@@ -98,7 +98,7 @@ func confirmCancelBuild(c *common.Common, slug string, b model.Build) tea.Cmd {
 			running++
 		}
 	}
-	body := fmt.Sprintf("Cancels build %s (%s, %s): its scheduled jobs will not run", name, b.State, common.Clean(b.Branch))
+	body := fmt.Sprintf("Cancels build %s (%s, %s): its scheduled jobs will not run", name, b.State, component.Text(b.Branch))
 	if running > 0 {
 		body += " and its " + common.Plural(running, "running job is", "running jobs are") + " stopped"
 	}
@@ -119,7 +119,7 @@ func rebuild(c *common.Common, slug string, b model.Build) tea.Cmd {
 		audit: "build.rebuild", target: buildTarget(slug, b.Number), refused: "rebuilding",
 		title: "Rebuild " + name + "?",
 		body: fmt.Sprintf("Starts a new build of %s with the commit, branch (%s), message and environment of %s.",
-			common.Clean(slug), common.Clean(b.Branch), name),
+			component.Text(slug), component.Text(b.Branch), name),
 		verb: "rebuilds", doing: "rebuilding " + name,
 		send: func(ctx context.Context) (model.Build, error) { return c.Client.Rebuild(ctx, slug, b.Number) },
 		slug: slug, doneFor: func(made model.Build) string { return "rebuilt " + name + " as #" + strconv.Itoa(made.Number) },
@@ -144,7 +144,7 @@ func retryFailed(c *common.Common, slug string, b model.Build) tea.Cmd {
 // retryJob asks before running one job again.
 func retryJob(c *common.Common, slug string, number int, j model.Job) tea.Cmd {
 	name := buildName(slug, number)
-	label := common.Clean(common.Emojize(j.DisplayName()))
+	label := component.Text(common.Emojize(j.DisplayName()))
 	if c.ReadOnly {
 		return c.Refuse("job.retry", jobTarget(slug, number, j), "retrying jobs")
 	}
@@ -199,7 +199,7 @@ func confirmBuildAction(c *common.Common, d confirmed) tea.Cmd {
 
 // unblockForm asks for a block step's fields, then unblocks it.
 func unblockForm(c *common.Common, slug string, number int, j model.Job) tea.Cmd {
-	label := common.Clean(common.Emojize(j.DisplayName()))
+	label := component.Text(common.Emojize(j.DisplayName()))
 	if c.ReadOnly {
 		return c.Refuse("job.unblock", jobTarget(slug, number, j), "unblocking steps")
 	}
@@ -218,12 +218,12 @@ func unblockForm(c *common.Common, slug string, number int, j model.Job) tea.Cmd
 		fields := []huh.Field{huh.NewNote().Title(buildName(slug, number)).
 			Description("the values become the build's meta-data")}
 		for i, f := range j.Fields {
-			title := common.Clean(f.Text)
+			title := component.Text(f.Text)
 			if title == "" {
-				title = common.Clean(f.Select)
+				title = component.Text(f.Select)
 			}
 			if title == "" {
-				title = common.Clean(f.Key)
+				title = component.Text(f.Key)
 			}
 			if f.Required {
 				title += " *"
@@ -233,9 +233,9 @@ func unblockForm(c *common.Common, slug string, number int, j model.Job) tea.Cmd
 			case len(f.Options) > 0 && f.Multiple:
 				opts := make([]huh.Option[string], len(f.Options))
 				for k, o := range f.Options {
-					opts[k] = huh.NewOption(common.Clean(o.Label), o.Value)
+					opts[k] = huh.NewOption(component.Text(o.Label), o.Value)
 				}
-				fields = append(fields, huh.NewMultiSelect[string]().Title(title).Description(common.Clean(f.Hint)).
+				fields = append(fields, huh.NewMultiSelect[string]().Title(title).Description(component.Text(f.Hint)).
 					Options(opts...).Value(&multi[i]).Validate(func(v []string) error {
 					if required && len(v) == 0 {
 						return fmt.Errorf("pick at least one")
@@ -245,12 +245,12 @@ func unblockForm(c *common.Common, slug string, number int, j model.Job) tea.Cmd
 			case len(f.Options) > 0:
 				opts := make([]huh.Option[string], len(f.Options))
 				for k, o := range f.Options {
-					opts[k] = huh.NewOption(common.Clean(o.Label), o.Value)
+					opts[k] = huh.NewOption(component.Text(o.Label), o.Value)
 				}
-				fields = append(fields, huh.NewSelect[string]().Title(title).Description(common.Clean(f.Hint)).
+				fields = append(fields, huh.NewSelect[string]().Title(title).Description(component.Text(f.Hint)).
 					Options(opts...).Value(&values[i]))
 			default:
-				fields = append(fields, huh.NewInput().Title(title).Description(common.Clean(f.Hint)).Value(&values[i]).
+				fields = append(fields, huh.NewInput().Title(title).Description(component.Text(f.Hint)).Value(&values[i]).
 					Validate(func(s string) error {
 						if required && strings.TrimSpace(s) == "" {
 							return fmt.Errorf("required")

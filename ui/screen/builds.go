@@ -25,17 +25,17 @@ const recentBuilds = 100
 // firstLine is a message's first line, safe to draw.
 func firstLine(s string) string {
 	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
-	return common.Clean(common.Emojize(s))
+	return component.Text(common.Emojize(s))
 }
 
 // buildAuthor is who made a build: its creator, else its source.
 func buildAuthor(b model.Build) string {
 	if b.Creator != nil {
-		if n := common.Clean(b.Creator.DisplayName()); n != "" {
+		if n := component.Text(b.Creator.DisplayName()); n != "" {
 			return n
 		}
 	}
-	return common.Clean(b.Source)
+	return component.Text(b.Source)
 }
 
 // wrapFacts joins facts with " · " on as few lines of width as they fit.
@@ -197,7 +197,7 @@ func (p *buildsPane) FilterLine() string {
 	}
 	branch := "every branch"
 	if p.branch != "" {
-		branch = "branch " + common.Clean(p.branch)
+		branch = "branch " + component.Text(p.branch)
 	}
 	return st.Muted.Render(fmt.Sprintf("%s · %s · newest %d  (s state, b branch)", state, branch, recentBuilds))
 }

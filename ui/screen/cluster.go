@@ -293,12 +293,12 @@ func pauseOrResumeHolding(c *common.Common, ref common.QueueRef, holds string) t
 func (s *clusterScreen) details() []string {
 	st := s.C.Styles
 	cl := s.cluster
-	title := strings.TrimSpace(common.EmojiCell(model.Value(cl.Emoji)) + " " + st.Title.Render(common.Clean(common.Emojize(cl.Name))))
+	title := strings.TrimSpace(common.EmojiCell(model.Value(cl.Emoji)) + " " + component.Draw(st, present.As(present.Title, common.Emojize(cl.Name))))
 	if color := validColor(model.Value(cl.Color)); color != "" {
 		title += "  " + st.Swatch(color) + " " + st.Muted.Render(color)
 	}
 	lines := []string{title}
-	if d := common.Clean(common.Emojize(model.Value(cl.Description))); d != "" {
+	if d := component.Text(common.Emojize(model.Value(cl.Description))); d != "" {
 		lines = append(lines, d)
 	}
 	paused := 0
@@ -311,7 +311,7 @@ func (s *clusterScreen) details() []string {
 	if id := model.Value(cl.DefaultQueueID); id != "" {
 		def = "…"
 		if k, ok := s.C.Org.QueueKey(id); ok {
-			def = common.Clean(k)
+			def = component.Text(k)
 		}
 	}
 	facts := []string{"default queue " + st.Bold.Render(def), common.Plural(len(s.queues.Items), "queue", "queues")}
@@ -320,7 +320,7 @@ func (s *clusterScreen) details() []string {
 	}
 	if cl.CreatedAt != nil {
 		created := "created " + present.Ago(s.C.Now(), cl.CreatedAt.Time)
-		if by := common.Clean(cl.CreatedBy.DisplayName()); by != "" {
+		if by := component.Text(cl.CreatedBy.DisplayName()); by != "" {
 			created += " by " + by
 		}
 		facts = append(facts, created)

@@ -34,14 +34,14 @@ func newClusterForm(c *common.Common, cl *model.Cluster, queues []model.Queue) c
 	// field sends nothing.
 	was := v
 	if cl != nil {
-		was.name, was.description = common.Clean(cl.Name), common.Clean(model.Value(cl.Description))
-		was.emoji, was.color = common.Clean(model.Value(cl.Emoji)), common.Clean(model.Value(cl.Color))
+		was.name, was.description = component.Text(cl.Name), component.Text(model.Value(cl.Description))
+		was.emoji, was.color = component.Text(model.Value(cl.Emoji)), component.Text(model.Value(cl.Color))
 		was.defaultQueue = model.Value(cl.DefaultQueueID)
 		v = was
 	}
 	title, action := "New cluster", "creating clusters"
 	if cl != nil {
-		title, action = "Edit "+common.Clean(cl.Name), "editing clusters"
+		title, action = "Edit "+component.Text(cl.Name), "editing clusters"
 	}
 	build := func() *huh.Form {
 		fields := []huh.Field{
@@ -55,8 +55,8 @@ func newClusterForm(c *common.Common, cl *model.Cluster, queues []model.Queue) c
 		if cl != nil && len(queues) > 0 {
 			opts := make([]huh.Option[string], 0, len(queues))
 			for _, q := range queues {
-				label := common.Clean(q.Key)
-				if d := common.Clean(queueDescription(q)); d != "" {
+				label := component.Text(q.Key)
+				if d := component.Text(queueDescription(q)); d != "" {
 					label += " — " + d
 				}
 				opts = append(opts, huh.NewOption(label, q.ID))
@@ -72,7 +72,7 @@ func newClusterForm(c *common.Common, cl *model.Cluster, queues []model.Queue) c
 			if err != nil {
 				return nil, err
 			}
-			return tea.Batch(common.Send(org.ClusterChanged{Cluster: made}), common.Flash(common.FlashOK, "created cluster "+common.Clean(made.Name))), nil
+			return tea.Batch(common.Send(org.ClusterChanged{Cluster: made}), common.Flash(common.FlashOK, "created cluster "+component.Text(made.Name))), nil
 		}
 		var up model.ClusterUpdate
 		changed := false
@@ -93,7 +93,7 @@ func newClusterForm(c *common.Common, cl *model.Cluster, queues []model.Queue) c
 		if err != nil {
 			return nil, err
 		}
-		return tea.Batch(common.Send(org.ClusterChanged{Cluster: made}), common.Flash(common.FlashOK, "updated cluster "+common.Clean(made.Name))), nil
+		return tea.Batch(common.Send(org.ClusterChanged{Cluster: made}), common.Flash(common.FlashOK, "updated cluster "+component.Text(made.Name))), nil
 	}
 	spec := component.FormSpec{Title: title, Action: action, Build: build, Submit: submit, Audit: "cluster.create"}
 	if cl != nil {
@@ -131,7 +131,7 @@ func shapeOptions(list []model.ShapeInfo, keep *model.InstanceShape) []huh.Optio
 	var opts []huh.Option[string]
 	found := false
 	for _, s := range list {
-		label := common.Clean(model.DescribeShape(s.InstanceShape))
+		label := component.Text(model.DescribeShape(s.InstanceShape))
 		if keep != nil && s.Name == keep.Name {
 			found, label = true, "keep "+label
 		} else if s.Deprecated {
@@ -140,7 +140,7 @@ func shapeOptions(list []model.ShapeInfo, keep *model.InstanceShape) []huh.Optio
 		opts = append(opts, huh.NewOption(label, s.Name))
 	}
 	if keep != nil && !found {
-		opts = append([]huh.Option[string]{huh.NewOption("keep "+common.Clean(model.DescribeShape(*keep)), keep.Name)}, opts...)
+		opts = append([]huh.Option[string]{huh.NewOption("keep "+component.Text(model.DescribeShape(*keep)), keep.Name)}, opts...)
 	}
 	return opts
 }
@@ -156,16 +156,16 @@ func newQueueForm(c *common.Common, cl model.Cluster, q *model.Queue) component.
 		// Prefilled inputs draw what they hold: cleaned, so no bidi
 		// override or escape from the API reaches the terminal; what was
 		// cleaned is compared cleaned, so an untouched field sends nothing.
-		wasDescription = common.Clean(model.Value(q.Description))
+		wasDescription = component.Text(model.Value(q.Description))
 		v.key, v.description, v.affinity = q.Key, wasDescription, q.RetryAgentAffinity
 		if q.Hosted && q.HostedAgents != nil {
 			shape := q.HostedAgents.InstanceShape
 			v.kind, v.shape, current = "hosted", shape.Name, &shape
 		}
 	}
-	title, action := "New queue in "+common.Clean(cl.Name), "creating queues"
+	title, action := "New queue in "+component.Text(cl.Name), "creating queues"
 	if q != nil {
-		title, action = "Edit queue "+common.Clean(q.Key), "editing queues"
+		title, action = "Edit queue "+component.Text(q.Key), "editing queues"
 	}
 	affinity := func() *huh.Select[string] {
 		return huh.NewSelect[string]().Title("Retry agent affinity").
@@ -176,7 +176,7 @@ func newQueueForm(c *common.Common, cl model.Cluster, q *model.Queue) component.
 	build := func() *huh.Form {
 		if q != nil {
 			fields := []huh.Field{
-				huh.NewNote().Title("Key").Description(common.Clean(q.Key) + " (a queue's key cannot change)"),
+				huh.NewNote().Title("Key").Description(component.Text(q.Key) + " (a queue's key cannot change)"),
 				huh.NewInput().Title("Description").Value(&v.description).
 					Validate(func(s string) error { return model.ValidateText("description", s, false) }),
 				affinity(),
@@ -217,7 +217,7 @@ func newQueueForm(c *common.Common, cl model.Cluster, q *model.Queue) component.
 			if err != nil {
 				return nil, err
 			}
-			return tea.Batch(common.Send(org.QueueChanged{ClusterID: cl.ID, Queue: made}), common.Flash(common.FlashOK, "created queue "+common.Clean(made.Key))), nil
+			return tea.Batch(common.Send(org.QueueChanged{ClusterID: cl.ID, Queue: made}), common.Flash(common.FlashOK, "created queue "+component.Text(made.Key))), nil
 		}
 		var up model.QueueUpdate
 		changed := false
@@ -237,7 +237,7 @@ func newQueueForm(c *common.Common, cl model.Cluster, q *model.Queue) component.
 		if err != nil {
 			return nil, err
 		}
-		return tea.Batch(common.Send(org.QueueChanged{ClusterID: cl.ID, Queue: made}), common.Flash(common.FlashOK, "updated queue "+common.Clean(made.Key))), nil
+		return tea.Batch(common.Send(org.QueueChanged{ClusterID: cl.ID, Queue: made}), common.Flash(common.FlashOK, "updated queue "+component.Text(made.Key))), nil
 	}
 	spec := component.FormSpec{Title: title, Action: action, Build: build, Submit: submit, Audit: "queue.create",
 		Target: audit.Target{ClusterID: cl.ID, ClusterName: cl.Name}}
@@ -250,7 +250,7 @@ func newQueueForm(c *common.Common, cl model.Cluster, q *model.Queue) component.
 // confirmDeleteCluster asks for the cluster's name before deleting it and,
 // with it, its queues and tokens.
 func confirmDeleteCluster(c *common.Common, cl model.Cluster, queues int) tea.Cmd {
-	name := common.Clean(cl.Name)
+	name := component.Text(cl.Name)
 	return component.ConfirmThen(c, component.ConfirmedChange{Audit: "cluster.delete", Target: audit.Target{ClusterID: cl.ID, ClusterName: cl.Name},
 		Refused: "deleting clusters", Title: "Delete cluster " + name + "?", Expect: cl.Name, Verb: "deletes",
 		Body:  fmt.Sprintf("This deletes the cluster %s and, with it, all of its queues (%d known) and all of its agent tokens.\nAgents using those tokens can no longer connect. This cannot be undone.", name, queues),
@@ -261,10 +261,10 @@ func confirmDeleteCluster(c *common.Common, cl model.Cluster, queues int) tea.Cm
 
 // confirmDeleteQueue asks for the queue's key before deleting it.
 func confirmDeleteQueue(c *common.Common, cl model.Cluster, q model.Queue) tea.Cmd {
-	key := common.Clean(q.Key)
+	key := component.Text(q.Key)
 	return component.ConfirmThen(c, component.ConfirmedChange{Audit: "queue.delete", Target: common.QueueTarget(common.QueueRef{ClusterID: cl.ID, ClusterName: cl.Name, Queue: q}),
 		Refused: "deleting queues", Title: "Delete queue " + key + "?", Expect: q.Key, Verb: "deletes",
-		Body:  fmt.Sprintf("This deletes the queue %s of %s. Jobs that target it will wait for a queue that no longer exists.", key, common.Clean(cl.Name)),
+		Body:  fmt.Sprintf("This deletes the queue %s of %s. Jobs that target it will wait for a queue that no longer exists.", key, component.Text(cl.Name)),
 		Doing: "deleting " + key, Done: "deleted queue " + key,
 		Send:  func(ctx context.Context) error { return c.Client.DeleteQueue(ctx, cl.ID, q.ID) },
 		Shows: org.QueueRemoved{ClusterID: cl.ID, QueueID: q.ID}})

@@ -336,11 +336,11 @@ func (s *jobLogScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 func (s *jobLogScreen) header() []string {
 	st := s.C.Styles
 	j := s.job
-	title := st.Title.Render(common.Clean(common.Emojize(j.DisplayName()))) + "  " + component.Draw(st, present.StateLabel(j.State, false)) +
-		st.Muted.Render(fmt.Sprintf("  %s #%d", common.Clean(s.slug), s.number))
+	title := component.Draw(st, present.As(present.Title, common.Emojize(j.DisplayName()))) + "  " + component.Draw(st, present.StateLabel(j.State, false)) +
+		st.Muted.Render(fmt.Sprintf("  %s #%d", component.Text(s.slug), s.number))
 	var facts []string
 	if j.Agent != nil {
-		facts = append(facts, "on "+common.Clean(j.Agent.Name))
+		facts = append(facts, "on "+component.Text(j.Agent.Name))
 	}
 	if s.known {
 		held := s.size - s.start

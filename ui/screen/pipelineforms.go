@@ -247,11 +247,11 @@ func newPipelineForm(c *common.Common, p *model.Pipeline, clusterID string) comp
 	}
 	title, action := "New pipeline", "creating pipelines"
 	if p != nil {
-		title, action = "Edit "+common.Clean(p.Name), "editing pipelines"
+		title, action = "Edit "+component.Text(p.Name), "editing pipelines"
 	}
 	slugPreview := func() string {
 		if p != nil {
-			return "slug " + common.Clean(p.Slug) + " (a slug never changes) · " + model.ProviderLabel(p.Provider.ID)
+			return "slug " + component.Text(p.Slug) + " (a slug never changes) · " + model.ProviderLabel(p.Provider.ID)
 		}
 		provider := ""
 		if strings.TrimSpace(v.repository) != "" {
@@ -318,7 +318,7 @@ func newPipelineForm(c *common.Common, p *model.Pipeline, clusterID string) comp
 			if err != nil {
 				return nil, err
 			}
-			return tea.Batch(common.Send(org.PipelineChanged{Pipeline: made}), common.Flash(common.FlashOK, "created pipeline "+common.Clean(made.Name)+" ("+common.Clean(made.Slug)+")")), nil
+			return tea.Batch(common.Send(org.PipelineChanged{Pipeline: made}), common.Flash(common.FlashOK, "created pipeline "+component.Text(made.Name)+" ("+component.Text(made.Slug)+")")), nil
 		}
 		up, changes := v.update(c, p)
 		if len(changes) == 0 {
@@ -328,7 +328,7 @@ func newPipelineForm(c *common.Common, p *model.Pipeline, clusterID string) comp
 		if err != nil {
 			return nil, err
 		}
-		return tea.Batch(common.Send(org.PipelineChanged{Pipeline: made}), common.Flash(common.FlashOK, "updated pipeline "+common.Clean(made.Name))), nil
+		return tea.Batch(common.Send(org.PipelineChanged{Pipeline: made}), common.Flash(common.FlashOK, "updated pipeline "+component.Text(made.Name))), nil
 	}
 	spec := component.FormSpec{Title: title, Action: action, Build: build, Submit: submit, Preview: slugPreview, Audit: "pipeline.create",
 		Fields: []string{"name", "repository", "configuration", "steps"}}
@@ -374,8 +374,8 @@ func (t *teamChoices) options() []huh.Option[string] {
 	teams, _ := t.load()
 	out := make([]huh.Option[string], 0, len(teams))
 	for _, team := range teams {
-		label := common.Clean(team.Name)
-		if d := common.Clean(team.Description); d != "" {
+		label := component.Text(team.Name)
+		if d := component.Text(team.Description); d != "" {
 			label += " — " + truncate(d, 50)
 		}
 		out = append(out, huh.NewOption(label, team.ID))
@@ -397,7 +397,7 @@ func (t *teamChoices) description() string {
 func pipelineGeneral(c *common.Common, v *pipelineValues, p *model.Pipeline, teams *teamChoices) *huh.Group {
 	var clusters []huh.Option[string]
 	for _, cl := range c.Org.Clusters() {
-		clusters = append(clusters, huh.NewOption(common.Clean(common.Emojize(cl.Name)), cl.ID))
+		clusters = append(clusters, huh.NewOption(component.Text(common.Emojize(cl.Name)), cl.ID))
 	}
 	fields := []huh.Field{huh.NewInput().Title("Name").Key("name").Value(&v.name).Validate(model.ValidatePipelineName)}
 	if len(clusters) > 0 {

@@ -305,9 +305,9 @@ func (s *queueScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 func (s *queueScreen) panel() []string {
 	st := s.C.Styles
 	q := s.queue
-	title := st.Title.Render(common.Clean(q.Key)) + "  " + component.Draw(st, queueState(s.C, q))
+	title := component.Draw(st, present.As(present.Title, q.Key)) + "  " + component.Draw(st, queueState(s.C, q))
 	if q.ID == model.Value(s.cluster.DefaultQueueID) {
-		title += st.Muted.Render("  default queue of ") + common.Clean(common.Emojize(s.cluster.Name))
+		title += st.Muted.Render("  default queue of ") + component.Text(common.Emojize(s.cluster.Name))
 	}
 	if _, marked := s.C.Marks[q.ID]; marked {
 		title += "  " + st.Marked.Render("● marked")
@@ -461,14 +461,14 @@ func (s *queueScreen) settings() []string {
 	}
 	lines := []string{
 		field("State", component.Draw(st, queueState(s.C, q))),
-		field("Description", or(common.Clean(queueDescription(q)))),
-		field("Cluster", common.Clean(common.Emojize(s.cluster.Name))),
+		field("Description", or(component.Text(queueDescription(q)))),
+		field("Cluster", component.Text(common.Emojize(s.cluster.Name))),
 	}
 	if q.DispatchPaused {
 		lines = append(lines, "",
-			field("Paused by", or(common.Clean(q.DispatchPausedBy.DisplayName()))),
+			field("Paused by", or(component.Text(q.DispatchPausedBy.DisplayName()))),
 			field("Paused at", or(timeField(s.C, q.DispatchPausedAt))),
-			field("Note", or(common.Clean(model.Value(q.DispatchPausedNote)))))
+			field("Note", or(component.Text(model.Value(q.DispatchPausedNote)))))
 	}
 	lines = append(lines, "")
 	if q.Hosted && q.HostedAgents != nil {
@@ -480,8 +480,8 @@ func (s *queueScreen) settings() []string {
 		}
 		lines = append(lines,
 			field("Runs on", "Buildkite hosted"),
-			field("Instance shape", common.Clean(sh.Name)),
-			field("Machine", fmt.Sprintf("%s, %s", common.Clean(info.MachineType), common.Clean(info.Architecture))),
+			field("Instance shape", component.Text(sh.Name)),
+			field("Machine", fmt.Sprintf("%s, %s", component.Text(info.MachineType), component.Text(info.Architecture))),
 			field("Size", or(size)),
 			field("vCPU / memory", fmt.Sprintf("%d vCPU, %d GB", info.CPU, info.Memory)))
 	} else {
@@ -491,13 +491,13 @@ func (s *queueScreen) settings() []string {
 	if affinity == "" {
 		affinity = model.RetryPreferWarmest + st.Muted.Render(" (the API's default)")
 	}
-	lines = append(lines, field("Retry affinity", common.Clean(affinity)))
+	lines = append(lines, field("Retry affinity", component.Text(affinity)))
 	lines = append(lines, "",
 		field("Created", or(timeField(s.C, q.CreatedAt))),
-		field("Created by", or(common.Clean(q.CreatedBy.DisplayName()))),
-		field("ID", st.Muted.Render(common.Clean(q.ID))),
-		field("API URL", st.Muted.Render(common.WrapAfter(common.Clean(q.URL), st.Label.GetWidth(), s.C.Width))),
-		field("Web URL", st.Muted.Render(common.WrapAfter(common.Clean(q.WebURL), st.Label.GetWidth(), s.C.Width))),
+		field("Created by", or(component.Text(q.CreatedBy.DisplayName()))),
+		field("ID", component.Draw(st, present.As(present.Muted, q.ID))),
+		field("API URL", st.Muted.Render(common.WrapAfter(component.Text(q.URL), st.Label.GetWidth(), s.C.Width))),
+		field("Web URL", st.Muted.Render(common.WrapAfter(component.Text(q.WebURL), st.Label.GetWidth(), s.C.Width))),
 	)
 	// A value wider than the screen wraps, so that a URL is read whole.
 	var out []string

@@ -157,7 +157,7 @@ func newTokenForm(c *common.Common, cl model.Cluster, t *model.Token) component.
 	if t != nil {
 		// Prefilled inputs draw what they hold: cleaned, so no bidi
 		// override or escape from the API reaches the terminal.
-		was = common.Clean(t.Description)
+		was = component.Text(t.Description)
 		v.description = was
 	}
 	title, action := "New agent token in "+cl.Name, "creating tokens"
