@@ -37,14 +37,6 @@ const (
 	tabPipelines
 )
 
-// pane is what a tab shows: a list on the list host.
-type pane interface {
-	Update(msg tea.Msg, top int) (bool, tea.Cmd)
-	View(width, height int) string
-	Capturing() bool
-	Help() []key.Binding
-}
-
 type clusterLoaded struct {
 	cluster model.Cluster
 	err     error
@@ -65,6 +57,7 @@ func NewClusterScreen(c *common.Common, cl model.Cluster, queues []model.Queue) 
 	s.queues.Attach(&s.ScreenBase)
 	s.tokens.Attach(&s.ScreenBase)
 	s.pipes = newPipelineList(c, cl.ID)
+	s.tabs.Panes = []component.Pane{s.queues, s.tokens, s.pipes}
 	if queues != nil {
 		// What the home screen listed, until the cluster's own list comes.
 		s.queues.Seed(queues)
@@ -121,24 +114,13 @@ func (s *clusterScreen) queueSpec() component.ListSpec[model.Queue] {
 
 func (s *clusterScreen) Crumb() string { return common.Emojize(s.cluster.Name) }
 
-func (s *clusterScreen) Capturing() bool { return s.current().Capturing() }
-
-// current is the list of the tab on show.
-func (s *clusterScreen) current() pane {
-	switch s.tabs.Current {
-	case tabTokens:
-		return s.tokens
-	case tabPipelines:
-		return s.pipes
-	}
-	return s.queues
-}
+func (s *clusterScreen) Capturing() bool { return s.tabs.Capturing() }
 
 func (s *clusterScreen) Help() []key.Binding {
 	if s.tabs.Current == tabPipelines {
 		return append([]key.Binding{s.C.Keys.NextTab}, s.pipes.Help()...)
 	}
-	return s.current().Help()
+	return s.tabs.Pane().Help()
 }
 
 func (s *clusterScreen) Init() tea.Cmd { return s.load(org.Interactive) }
@@ -205,17 +187,10 @@ func (s *clusterScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	if cmd, used := s.pipes.sync(msg, s.tabs.Current == tabPipelines); used {
 		return s, cmd
 	}
-	if k, ok := msg.(tea.KeyPressMsg); ok && !s.current().Capturing() && s.tabs.Key(k) {
+	if k, ok := msg.(tea.KeyPressMsg); ok && !s.tabs.Capturing() && s.tabs.Key(k) {
 		return s, s.switchTab()
 	}
-	if used, cmd := s.current().Update(msg, s.tableTop()); used {
-		return s, cmd
-	}
-	// The tabs behind the one on show take their own replies.
-	if used, cmd := s.queues.Take(msg); used {
-		return s, cmd
-	}
-	if used, cmd := s.tokens.Take(msg); used {
+	if used, cmd := s.tabs.Route(msg, s.tableTop()); used {
 		return s, cmd
 	}
 	if s.act.take(msg) {
@@ -369,5 +344,5 @@ func (s *clusterScreen) tableTop() int { return len(s.details()) + 2 }
 
 func (s *clusterScreen) View() string {
 	out := append(s.details(), "", s.tabLine())
-	return strings.Join(out, "\n") + "\n" + s.current().View(s.C.Width, s.C.Height-len(out))
+	return strings.Join(out, "\n") + "\n" + s.tabs.Pane().View(s.C.Width, s.C.Height-len(out))
 }

@@ -103,20 +103,13 @@ func NewQueueScreen(c *common.Common, cl model.Cluster, q model.Queue) *queueScr
 	s.agents, s.waiting = component.NewList(c, agents), component.NewList(c, waiting)
 	s.agents.Attach(&s.ScreenBase)
 	s.waiting.Attach(&s.ScreenBase)
+	s.tabs.Panes = []component.Pane{s.agents, s.waiting, nil}
 	return s
 }
 
 func (s *queueScreen) Crumb() string { return s.queue.Key }
 
-func (s *queueScreen) Capturing() bool {
-	switch s.tabs.Current {
-	case tabAgents:
-		return s.agents.Capturing()
-	case tabWaiting:
-		return s.waiting.Capturing()
-	}
-	return false
-}
+func (s *queueScreen) Capturing() bool { return s.tabs.Capturing() }
 
 func (s *queueScreen) Help() []key.Binding {
 	k := s.C.Keys
@@ -211,28 +204,12 @@ func (s *queueScreen) pauseQueue() tea.Cmd {
 	return pauseOrResumeHolding(s.C, s.ref(), s.holds())
 }
 
-func (s *queueScreen) current() pane {
-	if s.tabs.Current == tabWaiting {
-		return s.waiting
-	}
-	return s.agents
-}
-
 func (s *queueScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	k := s.C.Keys
 	if km, ok := msg.(tea.KeyPressMsg); ok && !s.Capturing() && s.tabs.Key(km) {
 		return s, nil
 	}
-	if s.tabs.Current != tabSettings {
-		if used, cmd := s.current().Update(msg, s.tableTop()); used {
-			return s, cmd
-		}
-	}
-	// A tab behind the one on show takes its own replies.
-	if used, cmd := s.agents.Take(msg); used {
-		return s, cmd
-	}
-	if used, cmd := s.waiting.Take(msg); used {
+	if used, cmd := s.tabs.Route(msg, s.tableTop()); used {
 		return s, cmd
 	}
 	switch msg := msg.(type) {
@@ -391,12 +368,9 @@ func (s *queueScreen) View() string {
 	out := append(s.panel(), "", s.tabLine())
 	height := s.C.Height - len(out)
 	var body string
-	switch s.tabs.Current {
-	case tabAgents:
-		body = s.agents.View(s.C.Width, height)
-	case tabWaiting:
-		body = s.waiting.View(s.C.Width, height)
-	default:
+	if p := s.tabs.Pane(); p != nil {
+		body = p.View(s.C.Width, height)
+	} else {
 		body = s.settingsView(height)
 	}
 	return strings.Join(out, "\n") + "\n" + body
