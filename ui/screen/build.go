@@ -222,7 +222,7 @@ func (s *buildScreen) details() []string {
 		return []string{title, st.Muted.Render("loading…")}
 	}
 	title += "  " + component.Draw(st, present.BuildState(b))
-	msg := firstLine(b.Message)
+	msg := present.FirstLine(b.Message)
 	if msg == "" {
 		msg = st.Muted.Render("no message")
 	}
@@ -231,7 +231,7 @@ func (s *buildScreen) details() []string {
 		commit = commit[:12]
 	}
 	facts := []string{"branch " + component.Draw(st, present.As(present.Bold, b.Branch)), "commit " + commit}
-	if a := buildAuthor(b); a != "" {
+	if a := present.BuildAuthor(b); a != "" {
 		facts = append(facts, "by "+a)
 	}
 	if b.CreatedAt != nil {
@@ -244,7 +244,7 @@ func (s *buildScreen) details() []string {
 		facts = append(facts, fmt.Sprintf("rebuilt from #%d", b.RebuiltFrom.Number))
 	}
 	lines := []string{title, msg}
-	for _, l := range wrapFacts(facts, c.Width) {
+	for _, l := range present.WrapFacts(facts, c.Width) {
 		lines = append(lines, st.Muted.Render(l))
 	}
 	if b.CancelReason != nil && *b.CancelReason != "" {

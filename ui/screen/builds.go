@@ -9,7 +9,6 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 
 	"github.com/kiteconsole/kiteconsole/model"
 	"github.com/kiteconsole/kiteconsole/org"
@@ -21,43 +20,6 @@ import (
 // recentBuilds is how many builds a builds list asks for: one request
 // (the API's largest page), newest first.
 const recentBuilds = 100
-
-// firstLine is a message's first line, safe to draw.
-func firstLine(s string) string {
-	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
-	return component.Text(common.Emojize(s))
-}
-
-// buildAuthor is who made a build: its creator, else its source.
-func buildAuthor(b model.Build) string {
-	if b.Creator != nil {
-		if n := component.Text(b.Creator.DisplayName()); n != "" {
-			return n
-		}
-	}
-	return component.Text(b.Source)
-}
-
-// wrapFacts joins facts with " · " on as few lines of width as they fit.
-func wrapFacts(facts []string, width int) []string {
-	var lines []string
-	line := ""
-	for _, f := range facts {
-		switch {
-		case line == "":
-			line = f
-		case lipgloss.Width(line)+3+lipgloss.Width(f) <= width:
-			line += " · " + f
-		default:
-			lines = append(lines, line)
-			line = f
-		}
-	}
-	if line != "" {
-		lines = append(lines, line)
-	}
-	return lines
-}
 
 // buildSlug is the pipeline a build belongs to: its own pipeline when the
 // list carries it, else the one the list is of.
@@ -93,8 +55,8 @@ func buildListSpec(c *common.Common, slug string, extra ...component.ListKey[mod
 	}
 	cols = append(cols,
 		component.Col("BRANCH", 12, 1, 0, func(b model.Build) string { return b.Branch }),
-		component.Col("MESSAGE", 16, 3, 0, func(b model.Build) string { return firstLine(b.Message) }),
-		component.Col("AUTHOR", 12, 1, 100, buildAuthor),
+		component.Col("MESSAGE", 16, 3, 0, func(b model.Build) string { return present.FirstLine(b.Message) }),
+		component.Col("AUTHOR", 12, 1, 100, present.BuildAuthor),
 		component.Col("CREATED", 8, 0, 0, func(b model.Build) present.Cell {
 			if b.CreatedAt == nil {
 				return nil
@@ -121,7 +83,7 @@ func buildListSpec(c *common.Common, slug string, extra ...component.ListKey[mod
 		Key:     func(b model.Build) string { return b.ID },
 		Match: func(b model.Build) (string, int) {
 			n := strconv.Itoa(b.Number)
-			return n + " " + b.Branch + " " + b.Message + " " + buildAuthor(b) + " " + b.State, len(n)
+			return n + " " + b.Branch + " " + b.Message + " " + present.BuildAuthor(b) + " " + b.State, len(n)
 		},
 		Keys: keys,
 		Link: func(b model.Build) (string, string, string) { return "build", b.WebURL, b.ID },

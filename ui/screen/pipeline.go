@@ -244,7 +244,7 @@ func (s *pipelineScreen) content() string {
 	}
 	lines = append(lines, "", st.Bold.Render("Links"),
 		field("Web", url(p.WebURL)), field("Badge", url(p.BadgeURL)), field("API", url(p.URL)),
-		field("Created", or(timeField(s.C, p.CreatedAt))), field("Created by", or(component.Text(p.CreatedBy.DisplayName()))))
+		field("Created", or(component.Draw(st, present.TimeField(s.C.Now(), p.CreatedAt)))), field("Created by", or(component.Text(p.CreatedBy.DisplayName()))))
 	if p.Configuration != "" {
 		lines = append(lines, "", st.Bold.Render("Configuration")+st.Muted.Render("  (YAML; ↑/↓ scroll)"))
 		for _, l := range strings.Split(p.Configuration, "\n") {

@@ -441,7 +441,7 @@ func (s *queueScreen) settings() []string {
 	if q.DispatchPaused {
 		lines = append(lines, "",
 			field("Paused by", or(component.Text(q.DispatchPausedBy.DisplayName()))),
-			field("Paused at", or(timeField(s.C, q.DispatchPausedAt))),
+			field("Paused at", or(component.Draw(st, present.TimeField(s.C.Now(), q.DispatchPausedAt)))),
 			field("Note", or(component.Text(model.Value(q.DispatchPausedNote)))))
 	}
 	lines = append(lines, "")
@@ -467,7 +467,7 @@ func (s *queueScreen) settings() []string {
 	}
 	lines = append(lines, field("Retry affinity", component.Text(affinity)))
 	lines = append(lines, "",
-		field("Created", or(timeField(s.C, q.CreatedAt))),
+		field("Created", or(component.Draw(st, present.TimeField(s.C.Now(), q.CreatedAt)))),
 		field("Created by", or(component.Text(q.CreatedBy.DisplayName()))),
 		field("ID", component.Draw(st, present.As(present.Muted, q.ID))),
 		field("API URL", st.Muted.Render(common.WrapAfter(component.Text(q.URL), st.Label.GetWidth(), s.C.Width))),
@@ -488,12 +488,4 @@ func wrapLine(line string, width int) []string {
 		return []string{line}
 	}
 	return strings.Split(ansi.Hardwrap(line, width, true), "\n")
-}
-
-// timeField is a time with how long Ago it was.
-func timeField(c *common.Common, t *model.Timestamp) string {
-	if t == nil || t.IsZero() {
-		return ""
-	}
-	return t.UTC().Format("2006-01-02 15:04 UTC") + c.Styles.Muted.Render(" ("+present.Ago(c.Now(), t.Time)+")")
 }

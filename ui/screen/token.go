@@ -171,14 +171,14 @@ func (s *tokenScreen) lines() []string {
 	title := component.Draw(st, present.As(present.Title, common.Emojize(t.Description)))
 	out = append(out, title, "")
 	field("Cluster", component.Text(common.Emojize(s.cluster.Name)))
-	field("Expires", expiryText(s.C, t.ExpiresAt))
+	field("Expires", component.Draw(st, present.Expiry(s.C.Now(), t.ExpiresAt)))
 	if ips := strings.Fields(component.Text(model.Value(t.AllowedIPAddresses))); len(ips) > 0 {
 		field("Allowed IPs", ips...)
 	} else {
 		field("Allowed IPs", "any address")
 	}
 	out = append(out, "")
-	field("Created", timeField(s.C, t.CreatedAt))
+	field("Created", component.Draw(st, present.TimeField(s.C.Now(), t.CreatedAt)))
 	created := component.Text(t.CreatedBy.DisplayName())
 	if t.CreatedBy != nil && t.CreatedBy.Email != "" && created != "" && !strings.Contains(created, "@") {
 		created += st.Muted.Render(" <" + component.Text(t.CreatedBy.Email) + ">")

@@ -40,19 +40,6 @@ func expiryCell(c *common.Common, t model.Token) present.Cell {
 	}
 }
 
-// expiryText is a token's expiry in full: the date and time, and how far
-// it is from now.
-func expiryText(c *common.Common, at *model.Timestamp) string {
-	if at == nil || at.IsZero() {
-		return "never"
-	}
-	date := at.UTC().Format("2006-01-02 15:04 UTC")
-	if !at.After(c.Now()) {
-		date = c.Styles.Danger.Render("expired " + date)
-	}
-	return date + c.Styles.Muted.Render(" ("+present.Until(c.Now(), at.Time)+")")
-}
-
 // tokenSpec declares the Tokens tab of a cluster (cl points at the
 // screen's copy, which a refresh may replace).
 func tokenSpec(c *common.Common, cl *model.Cluster) component.ListSpec[model.Token] {
