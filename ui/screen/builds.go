@@ -170,16 +170,19 @@ func (p *buildsPane) View(width, height int) string {
 	return p.FilterLine() + "\n" + p.list.View(width, height-1)
 }
 
-// Update handles the pane's own keys (the filters) and the list's; reload
-// is called when the filter changed. top is the line the table starts on.
-func (p *buildsPane) Update(msg tea.Msg, top int, reload func() tea.Cmd) (bool, tea.Cmd) {
+// Take takes in the pane's own replies, while another tab is on show.
+func (p *buildsPane) Take(msg tea.Msg) (bool, tea.Cmd) { return p.list.Take(msg) }
+
+// Update handles the pane's own keys (the filters, which reload it) and
+// the list's. top is the line the table starts on.
+func (p *buildsPane) Update(msg tea.Msg, top int) (bool, tea.Cmd) {
 	if k, ok := msg.(tea.KeyPressMsg); ok {
 		if p.editing {
 			switch k.String() {
 			case "enter":
 				p.editing = false
 				p.branch = strings.TrimSpace(p.input.Value())
-				return true, reload()
+				return true, p.load(org.Interactive)
 			case "esc":
 				p.editing = false
 				p.input.SetValue(p.branch)
@@ -193,7 +196,7 @@ func (p *buildsPane) Update(msg tea.Msg, top int, reload func() tea.Cmd) (bool, 
 			switch {
 			case key.Matches(k, p.c.Keys.StateFilter):
 				p.stateIdx = (p.stateIdx + 1) % len(buildStateFilters)
-				return true, reload()
+				return true, p.load(org.Interactive)
 			case key.Matches(k, p.c.Keys.BranchFilter):
 				p.editing = true
 				p.input.SetValue(p.branch)

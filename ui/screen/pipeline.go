@@ -46,6 +46,7 @@ func NewPipelineScreen(c *common.Common, p model.Pipeline) *pipelineScreen {
 		tabs: component.Tabs{C: c, Names: []string{"Settings", "Builds"}}}
 	s.builds = newBuildsPane(c, p.Slug, func() string { return s.p.DefaultBranch })
 	s.builds.list.Attach(&s.ScreenBase)
+	s.tabs.Panes = []component.Pane{nil, s.builds}
 	s.layout()
 	return s
 }
@@ -59,7 +60,7 @@ func NewPipelineBuildsScreen(c *common.Common, p model.Pipeline) common.Screen {
 
 func (s *pipelineScreen) Crumb() string { return common.Emojize(s.p.Name) }
 func (s *pipelineScreen) Capturing() bool {
-	return s.tabs.Current == pipelineTabBuilds && s.builds.Capturing()
+	return s.tabs.Capturing()
 }
 func (s *pipelineScreen) Help() []key.Binding {
 	k := s.C.Keys
@@ -107,11 +108,7 @@ func (s *pipelineScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		s.tabs.Current = pipelineTabBuilds
 		return s, s.loadBuilds(org.Fresh)
 	}
-	if s.tabs.Current == pipelineTabBuilds {
-		if used, cmd := s.builds.Update(msg, 1, func() tea.Cmd { return s.loadBuilds(org.Interactive) }); used {
-			return s, cmd
-		}
-	} else if used, cmd := s.builds.list.Take(msg); used {
+	if used, cmd := s.tabs.Route(msg, 1); used {
 		return s, cmd
 	}
 	switch msg := msg.(type) {
