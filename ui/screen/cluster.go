@@ -268,9 +268,9 @@ func pauseOrResumeHolding(c *common.Common, ref common.QueueRef, holds string) t
 func (s *clusterScreen) details() []string {
 	st := s.C.Styles
 	cl := s.cluster
-	title := strings.TrimSpace(common.EmojiCell(model.Value(cl.Emoji)) + " " + component.Draw(st, present.As(present.Title, common.Emojize(cl.Name))))
-	if color := validColor(model.Value(cl.Color)); color != "" {
-		title += "  " + st.Swatch(color) + " " + st.Muted.Render(color)
+	title := strings.TrimSpace(component.Draw(st, present.As(present.Emoji, model.Value(cl.Emoji))) + " " + component.Draw(st, present.As(present.Title, common.Emojize(cl.Name))))
+	if color := model.Value(cl.Color); model.ValidateColor(color) == nil && color != "" {
+		title += "  " + component.Draw(st, present.As(present.Swatch, color).And(present.Plain, " ").And(present.Muted, color))
 	}
 	lines := []string{title}
 	if d := component.Text(common.Emojize(model.Value(cl.Description))); d != "" {

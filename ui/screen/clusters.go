@@ -252,11 +252,3 @@ func (s *clusters) update(l *component.List[model.Cluster], msg tea.Msg) tea.Cmd
 	}
 	return nil
 }
-
-// validColor passes on a colour only if it is a hex code.
-func validColor(c string) string {
-	if model.ValidateColor(c) != nil {
-		return ""
-	}
-	return c
-}
