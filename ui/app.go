@@ -24,6 +24,7 @@ import (
 	"github.com/kiteconsole/kiteconsole/keymap"
 	"github.com/kiteconsole/kiteconsole/org"
 	"github.com/kiteconsole/kiteconsole/pipelineindex"
+	"github.com/kiteconsole/kiteconsole/termsafe"
 	"github.com/kiteconsole/kiteconsole/theme"
 	"github.com/kiteconsole/kiteconsole/ui/actions"
 	"github.com/kiteconsole/kiteconsole/ui/common"
@@ -388,6 +389,7 @@ func (a *App) timer(msg tea.Msg) tea.Cmd {
 // showFlash shows a flash message until flashFor has passed, and keeps
 // it for :messages.
 func (a *App) showFlash(msg common.FlashMsg) tea.Cmd {
+	msg.Text = termsafe.Lines(msg.Text) // flashes name things from the API: cleaned once, here
 	a.flash = msg
 	if msg.Text != "" {
 		a.messages = append(a.messages, component.Message{At: a.c.Now(), Kind: msg.Kind, Text: msg.Text})

@@ -150,7 +150,7 @@ func (a *App) crumbs() string {
 	st := a.c.Styles
 	parts := []string{st.Crumb.Render(common.Clean(a.c.Client.Org()))}
 	for i, s := range a.stack {
-		c := s.Crumb()
+		c := common.Clean(s.Crumb()) // a crumb is a name from the API: cleaned here, where drawn
 		if c == "" {
 			continue
 		}
@@ -215,7 +215,7 @@ func (a *App) taskLabel() string {
 			first = id
 		}
 	}
-	label := a.c.Tasks.Label[first]
+	label := common.Clean(a.c.Tasks.Label[first]) // labels name things from the API
 	if n := len(a.c.Tasks.Label); n > 1 {
 		label = fmt.Sprintf("%s (+%d more)", label, n-1)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/kiteconsole/kiteconsole/ui/present"
 	"net/http"
 	"sort"
 	"strings"
@@ -180,19 +181,7 @@ func (in *Incident) confirmResume(targets []common.QueueRef, fromMarks bool) tea
 // PausedBy is who paused something, when and why: "Priya Nat, 5m ago:
 // INC-4821".
 func PausedBy(c *common.Common, by *model.User, at *model.Timestamp, note string) string {
-	s := common.Clean(by.DisplayName())
-	if s == "" {
-		s = "someone"
-	}
-	if at != nil && !at.IsZero() {
-		s += ", " + common.Ago(c.Now(), at.Time)
-	}
-	if note = common.Clean(note); note != "" {
-		s += ": " + note
-	} else {
-		s += " (no note)"
-	}
-	return s
+	return present.PauseWho(c.Now(), by, at, note)
 }
 
 // start shows the change at once on every screen, then sends the

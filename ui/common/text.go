@@ -2,15 +2,13 @@ package common
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
-	"time"
 
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
-	"github.com/kyokomi/emoji/v2"
 
 	"github.com/kiteconsole/kiteconsole/termsafe"
+	"github.com/kiteconsole/kiteconsole/ui/present"
 )
 
 // Clean makes a string from the API safe to draw: it is termsafe.Text,
@@ -51,88 +49,12 @@ func isMark(r rune) bool {
 	return false
 }
 
-var shortcode = regexp.MustCompile(`:[a-z0-9_+\-]+:`)
+// Emojize renders :shortcode: as its Unicode emoji where one exists
+// (present.Emojize).
+func Emojize(s string) string { return present.Emojize(s) }
 
-// Emojize renders :shortcode: as its Unicode emoji where one exists;
-// Buildkite's own emoji (:buildkite:, :terraform: ...) have none and stay
-// as they are.
-func Emojize(s string) string {
-	if !strings.Contains(s, ":") {
-		return s
-	}
-	codes := emoji.CodeMap()
-	return shortcode.ReplaceAllStringFunc(s, func(code string) string {
-		if e, ok := codes[code]; ok {
-			return e
-		}
-		return code
-	})
-}
-
-// EmojiCell is a cluster's emoji for a narrow column: the Unicode emoji,
-// or nothing when the shortcode has none.
-func EmojiCell(code string) string {
-	e := Emojize(Clean(code))
-	if e == code || strings.HasPrefix(e, ":") {
-		return ""
-	}
-	// Terminals disagree on the width of joined emoji (🧑‍💻 is one glyph
-	// in some, three in others); the first part keeps columns aligned.
-	if i := strings.IndexRune(e, '\u200d'); i > 0 {
-		e = e[:i]
-	}
-	return e
-}
-
-// Ago says how long ago t was, briefly: "just now", "5m ago", "2h ago";
-// a t ahead of now (a clock that runs fast, or a year-9999 date from the
-// API) is "in 3m", "in 7973y".
-func Ago(now, t time.Time) string {
-	switch {
-	case t.After(now.Add(45 * time.Second)):
-		return "in " + span(now, t)
-	case !t.Before(now.Add(-45 * time.Second)):
-		return "just now"
-	default:
-		return span(t, now) + " ago"
-	}
-}
-
-// Until says how long until t, or how long ago it passed.
-func Until(now, t time.Time) string {
-	if t.Before(now) {
-		return Ago(now, t)
-	}
-	return "in " + span(now, t)
-}
-
-// span is the time from from to to (to is the later), briefly. Times far
-// apart are counted in years from their dates: time.Time.Sub saturates at
-// about 292 years, and the saturated value once showed a year-9999 pause
-// as "paused in -9223372036s".
-func span(from, to time.Time) string {
-	if years := to.Year() - from.Year(); years > 100 {
-		return fmt.Sprintf("%dy", years)
-	}
-	d := to.Sub(from)
-	switch {
-	case d < time.Minute:
-		return fmt.Sprintf("%ds", int(d.Seconds()))
-	case d < time.Hour:
-		return fmt.Sprintf("%dm", int(d.Minutes()))
-	case d < 48*time.Hour:
-		return fmt.Sprintf("%dh", int(d.Hours()))
-	case d < 120*24*time.Hour:
-		// Days to the nearest, up to four months: "90d" is what a person
-		// typed for a token's expiry, and a reading a moment later must
-		// not make it "89d" or "2mo".
-		return fmt.Sprintf("%dd", int((d+12*time.Hour)/(24*time.Hour)))
-	case d < 730*24*time.Hour:
-		return fmt.Sprintf("%dmo", int(d.Hours()/24/30))
-	default:
-		return fmt.Sprintf("%dy", int(d.Hours()/24/365))
-	}
-}
+// EmojiCell is a cluster's emoji for a narrow column (present.EmojiCell).
+func EmojiCell(code string) string { return present.EmojiCell(code) }
 
 // Fit truncates s (which may hold styles) to width cells and pads it to
 // exactly width.

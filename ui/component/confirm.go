@@ -10,6 +10,7 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/kiteconsole/kiteconsole/termsafe"
 	"github.com/kiteconsole/kiteconsole/ui/common"
 )
 
@@ -83,7 +84,7 @@ func (d *ConfirmDialog) View(width, height int) string {
 	st := d.c.Styles
 	w := min(70, max(30, width-6))
 	wrap := lipgloss.NewStyle().Width(w)
-	title := st.Danger.Render(common.Fit(d.Req.Title, w))
+	title := st.Danger.Render(common.Fit(common.Clean(d.Req.Title), w))
 	var tail []string
 	if d.Req.Expect == "" {
 		tail = []string{"", st.Muted.Render(hint(d.help()))}
@@ -99,7 +100,7 @@ func (d *ConfirmDialog) View(width, height int) string {
 	}
 	// The dialog's border takes two lines, the title and the gap under it two.
 	room := max(1, height-2-2-len(tail))
-	text := d.Req.Body
+	text := termsafe.Lines(d.Req.Body) // a body names things from the API: cleaned where drawn
 	if n := lipgloss.Height(wrap.Render(text)); n > room && len(d.Req.Expect) > 40 {
 		// The name is shown whole where it is to be typed: in the body
 		// it gives way first, so the body's end (what cannot be undone)

@@ -298,7 +298,9 @@ func (s *formScreen) send() tea.Cmd {
 
 func (s *formScreen) View() string {
 	st := s.C.Styles
-	lines := []string{st.Title.Render(s.spec.Title)}
+	// The title, preview and changes name things from the API: cleaned
+	// here, where they are drawn.
+	lines := []string{st.Title.Render(common.Clean(s.spec.Title))}
 	if s.serverErr != "" {
 		lines = append(lines, s.errorView())
 	}
@@ -306,12 +308,12 @@ func (s *formScreen) View() string {
 		lines = append(lines, st.Pending.Render("sending…"))
 	}
 	if s.spec.Preview != nil {
-		lines = append(lines, st.Muted.Render(s.spec.Preview()))
+		lines = append(lines, st.Muted.Render(common.Clean(s.spec.Preview())))
 	}
 	if s.reviewing != nil {
 		lines = append(lines, "", st.Bold.Render("Send "+common.Plural(len(s.reviewing), "change", "changes")+"?"))
 		for _, c := range s.reviewing {
-			lines = append(lines, "  "+c)
+			lines = append(lines, "  "+common.Clean(c))
 		}
 		return strings.Join(lines, "\n")
 	}

@@ -1,7 +1,9 @@
 package component
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -13,6 +15,7 @@ import (
 	"github.com/kiteconsole/kiteconsole/api"
 	"github.com/kiteconsole/kiteconsole/org"
 	"github.com/kiteconsole/kiteconsole/ui/common"
+	"github.com/kiteconsole/kiteconsole/ui/present"
 )
 
 // The list host: a screen declares what a list shows (ListSpec) and the
@@ -23,16 +26,27 @@ import (
 // with a renderer per resource; forms work this way too (FormSpec).
 
 // ListColumn is a column with the cell it draws, declared side by side.
+// A cell is plain text with style roles: the host cleans and styles it.
 type ListColumn[T any] struct {
 	column
-	cell func(T) string
+	cell func(T) present.Cell
 }
 
 // Col declares a column: its title, its width, how much of the spare
 // width it takes (flex), the narrowest table that shows it (minTable, 0
 // for always) and its cell.
-func Col[T any](title string, width, flex, minTable int, cell func(T) string) ListColumn[T] {
-	return ListColumn[T]{column: column{title: title, width: width, flex: flex, minTable: minTable}, cell: cell}
+// A cell is a present.Cell, or a string for plain text.
+func Col[T any, C string | present.Cell](title string, width, flex, minTable int, cell func(T) C) ListColumn[T] {
+	draw := func(it T) present.Cell {
+		switch c := any(cell(it)).(type) {
+		case string:
+			return present.Text(c)
+		case present.Cell:
+			return c
+		}
+		return nil
+	}
+	return ListColumn[T]{column: column{title: title, width: width, flex: flex, minTable: minTable}, cell: draw}
 }
 
 // ListKey is a key of a list screen, in the order of its help line.
@@ -76,7 +90,8 @@ type ListSpec[T any] struct {
 	// Key is the item's identity: the cursor stays on it across reloads.
 	Key func(T) string
 	// Match is what the filter searches; its first primary bytes are the
-	// filter column's text.
+	// filter column's text. The host cleans both parts before searching
+	// or drawing them.
 	Match func(T) (text string, primary int)
 	// Marked and ToggleMark, when set, make rows markable with the mark
 	// key (space); dim, when set, draws some rows muted.
@@ -87,6 +102,34 @@ type ListSpec[T any] struct {
 	// Link, when set, gives o, y and Y: what the item is called, its web
 	// page and its ID.
 	Link func(T) (what, webURL, id string)
+
+	// The list's source, for a list that loads itself (List.Load) once
+	// its screen has attached it (List.Attach): Load fetches every item
+	// at once, Pages page by page. They run off the event loop, under a
+	// context that carries the request's lane: they must not touch the
+	// screen.
+	Load  func(ctx context.Context) ([]T, error)
+	Pages func(ctx context.Context, page func([]T)) error
+	// Fetch is Load for a reply that is more than the list: take, run on
+	// the event loop when the reply is shown, makes the items of it (and
+	// may keep what else the screen reads of it: a queue's load).
+	Fetch func(ctx context.Context) (take func() []T, err error)
+	// Took, when set, is told of each reply the list shows (whole, or
+	// partial with its note), with the lane it was loaded in: for what a
+	// screen derives from the list (the organisation's state, a count).
+	Took func(items []T, lane org.Lane) tea.Cmd
+	// OnScreen, when set, is given the keys of the rows on screen after
+	// a load (loaded), a scroll or a resize: a list that fetches
+	// something per row fetches it for these, and only these.
+	OnScreen func(keys []string, loaded bool) tea.Cmd
+	// Shared, when set, is the state of a list whose items another part
+	// loads for every screen (org's pipelines): whether they are known,
+	// the last load's error, and what it could not read (PartialNote).
+	Shared func() (known bool, err, skipped error)
+	// ScopeState makes a 403 that names the scope the token lacks a
+	// state of the list, said in place of its rows, rather than an
+	// error: a tab the rest of a screen does without.
+	ScopeState bool
 }
 
 // List is the host: one list with its table and the state of its load.
@@ -109,6 +152,38 @@ type List[T any] struct {
 	// noteLines is how many lines the note took when last drawn, for
 	// clicks on the rows below it.
 	noteLines int
+
+	// run starts the list's own loads, as its screen's requests.
+	run *common.ScreenBase
+	// gen numbers the loads, so that the pages and reply of a load a
+	// newer one replaced are dropped; incoming gathers a reload's pages.
+	gen      int
+	incoming []T
+	// showPages is set for a load that shows its pages as they come: one
+	// started while nothing was on show.
+	showPages bool
+	// deferred is set when the budget put off the last load.
+	deferred bool
+	// height is the screen's height for OnScreen before the table is
+	// drawn.
+	height int
+}
+
+type listPage[T any] struct {
+	list  *List[T]
+	gen   int
+	items []T
+}
+
+type listLoaded[T any] struct {
+	list  *List[T]
+	gen   int
+	items []T
+	take  func() []T
+	err   error
+	lane  org.Lane
+	// behind is a load a person does not look at: its end says nothing.
+	behind bool
 }
 
 // PartialNote tells a list's reply that still holds a list to show from a
@@ -143,6 +218,129 @@ func NewList[T any](c *common.Common, spec ListSpec[T]) *List[T] {
 	return &List[T]{c: c, spec: spec, Table: newTable(c, cols, spec.FilterCol, spec.Empty)}
 }
 
+// Attach makes the list load itself as b's requests: its replies reach
+// the screen of b, which hands them to the list's Update.
+func (l *List[T]) Attach(b *common.ScreenBase) { l.run = b }
+
+// SetSource changes the list's source for the loads from now on: one
+// with the filter a person just chose.
+func (l *List[T]) SetSource(load func(ctx context.Context) ([]T, error)) {
+	l.spec.Load, l.spec.Pages, l.spec.Fetch = load, nil, nil
+}
+
+// Load loads the list from its source in lane; r's answer (org.Fresh)
+// says when it is done.
+func (l *List[T]) Load(lane org.Lane) tea.Cmd { return l.load(lane, false) }
+
+// LoadBehind loads the list as Load does, for a list not on show (a tab
+// behind another): its end says nothing.
+func (l *List[T]) LoadBehind(lane org.Lane) tea.Cmd { return l.load(lane, true) }
+
+func (l *List[T]) load(lane org.Lane, behind bool) tea.Cmd {
+	if l.run == nil || (l.spec.Load == nil && l.spec.Pages == nil && l.spec.Fetch == nil) {
+		return nil
+	}
+	if behind {
+		l.StartLoad()
+	} else {
+		l.StartLoadIn(lane)
+	}
+	l.gen++
+	gen, label := l.gen, "loading "+l.spec.Noun
+	if fetch := l.spec.Fetch; fetch != nil {
+		return l.run.Run(lane, label, func(ctx context.Context) tea.Msg {
+			take, err := fetch(ctx)
+			return listLoaded[T]{list: l, gen: gen, take: take, err: err, lane: lane, behind: behind}
+		})
+	}
+	if l.spec.Pages == nil {
+		load := l.spec.Load
+		return l.run.Run(lane, label, func(ctx context.Context) tea.Msg {
+			items, err := load(ctx)
+			return listLoaded[T]{list: l, gen: gen, items: items, err: err, lane: lane, behind: behind}
+		})
+	}
+	l.incoming, l.showPages = nil, !l.Known
+	if l.showPages {
+		l.Items = nil
+	}
+	pages := l.spec.Pages
+	return l.run.Stream(lane, label, func(ctx context.Context, emit func(tea.Msg)) tea.Msg {
+		err := pages(ctx, func(items []T) { emit(listPage[T]{list: l, gen: gen, items: items}) })
+		return listLoaded[T]{list: l, gen: gen, err: err, lane: lane, behind: behind}
+	})
+}
+
+// Take takes in the list's own load replies and pages, and nothing else:
+// a screen offers them to the lists of its tabs not on show.
+func (l *List[T]) Take(msg tea.Msg) (bool, tea.Cmd) { return l.take(msg) }
+
+func (l *List[T]) take(msg tea.Msg) (bool, tea.Cmd) {
+	switch msg := msg.(type) {
+	case common.Streamed:
+		if used, cmd := l.take(msg.Msg); used {
+			return true, tea.Batch(cmd, msg.Next)
+		}
+	case listPage[T]:
+		if msg.list != l {
+			return false, nil
+		}
+		switch {
+		case msg.gen != l.gen:
+		case l.showPages:
+			l.AppendItems(msg.items)
+		default:
+			l.incoming = append(l.incoming, msg.items...)
+		}
+		return true, nil
+	case listLoaded[T]:
+		if msg.list != l {
+			return false, nil
+		}
+		if msg.gen != l.gen {
+			return true, nil
+		}
+		items := msg.items
+		if msg.take != nil && Usable(msg.err) && !common.Deferred(msg.err) {
+			items = msg.take()
+		}
+		if l.spec.Pages != nil {
+			items = l.incoming
+			if l.showPages {
+				items = l.Items
+			}
+		}
+		if msg.behind {
+			l.asked = false
+		}
+		cmd := l.Loaded(items, msg.err)
+		if common.Deferred(msg.err) || !Usable(msg.err) {
+			return true, cmd
+		}
+		var took tea.Cmd
+		if l.spec.Took != nil {
+			took = l.spec.Took(items, msg.lane)
+		}
+		return true, tea.Batch(cmd, took, l.onScreen(true))
+	}
+	return false, nil
+}
+
+// onScreen calls the OnScreen hook with the rows on screen.
+func (l *List[T]) onScreen(loaded bool) tea.Cmd {
+	if l.spec.OnScreen == nil {
+		return nil
+	}
+	return l.spec.OnScreen(l.OnScreen(l.height), loaded)
+}
+
+// SetHeight is the height the list's screen gives it before it is
+// drawn: the rows OnScreen counts on.
+func (l *List[T]) SetHeight(rows int) { l.height = rows }
+
+// Paging reports a load that shows its pages as they come.
+func (l *List[T]) Paging() bool { return l.Known && l.showPages && l.loading }
+
 // StartLoad says a load is on its way.
 func (l *List[T]) StartLoad() { l.loading = true }
 
@@ -169,7 +367,15 @@ func (l *List[T]) Answered() tea.Cmd {
 // refresh the budget put off changes nothing and says nothing.
 func (l *List[T]) Loaded(items []T, err error) tea.Cmd {
 	l.loading = false
-	if common.Deferred(err) {
+	l.deferred = common.Deferred(err)
+	if l.deferred {
+		return nil
+	}
+	if l.spec.ScopeState && present.ScopeMissing(err) != "" {
+		// Not an error to flash on every refresh: a state, said in place
+		// of the rows, that lasts until a load gets through.
+		l.SetItems(nil)
+		l.Err, l.asked = err, false
 		return nil
 	}
 	if note, ok := PartialNote(err, l.one()); ok {
@@ -197,6 +403,13 @@ func (l *List[T]) Loaded(items []T, err error) tea.Cmd {
 // SetItems shows items as the server's current list.
 func (l *List[T]) SetItems(items []T) {
 	l.Items, l.Known, l.Err, l.loadedAt = items, true, nil, l.c.Now()
+	l.Rebuild()
+}
+
+// Seed shows items another screen listed until the list's own load
+// comes: known, with no age of their own.
+func (l *List[T]) Seed(items []T) {
+	l.Items, l.Known = items, true
 	l.Rebuild()
 }
 
@@ -240,6 +453,7 @@ func (l *List[T]) rows(items []T) []row {
 	rows := make([]row, 0, len(items))
 	for _, it := range items {
 		text, primary := l.spec.Match(it)
+		text, primary = cleanMatch(text, primary)
 		r := row{key: l.spec.Key(it), match: text, matchLen: primary,
 			draw: func() []string { return l.cells(it) }}
 		if l.spec.Marked != nil {
@@ -256,9 +470,18 @@ func (l *List[T]) rows(items []T) []row {
 func (l *List[T]) cells(it T) []string {
 	cells := make([]string, len(l.spec.Columns))
 	for i, c := range l.spec.Columns {
-		cells[i] = c.cell(it)
+		cells[i] = Draw(l.c.Styles, c.cell(it))
 	}
 	return cells
+}
+
+// cleanMatch cleans a row's filter text, its primary part (the filter
+// column's text, drawn from it) and the rest apart, so that primary
+// still counts the first part's bytes.
+func cleanMatch(text string, primary int) (string, int) {
+	primary = min(max(primary, 0), len(text))
+	head := common.Clean(text[:primary])
+	return head + common.Clean(text[primary:]), len(head)
 }
 
 // Count is how many items the list holds (before any filter).
@@ -296,6 +519,18 @@ func (l *List[T]) Help() []key.Binding {
 // of the screen's area the table starts on, for clicks. It reports
 // whether it used the message.
 func (l *List[T]) Update(msg tea.Msg, top int) (bool, tea.Cmd) {
+	if used, cmd := l.take(msg); used {
+		return true, cmd
+	}
+	used, cmd := l.update(msg, top)
+	if used && l.spec.OnScreen != nil {
+		// A scroll, a filter or a key may bring rows on screen.
+		cmd = tea.Batch(cmd, l.onScreen(false))
+	}
+	return used, cmd
+}
+
+func (l *List[T]) update(msg tea.Msg, top int) (bool, tea.Cmd) {
 	switch msg := msg.(type) {
 	case common.ClickMsg:
 		return l.Table.clickRow(msg.Y - top - l.noteLines), nil
@@ -342,13 +577,24 @@ func (l *List[T]) key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 // View draws the list in width × height: its table, or while nothing is
 // known yet, what is on its way or what went wrong.
 func (l *List[T]) View(width, height int) string {
+	if l.spec.Shared != nil {
+		var skipped error
+		l.Known, l.Err, skipped = l.spec.Shared()
+		l.Note, _ = PartialNote(skipped, l.one())
+	}
 	st := l.c.Styles
+	if scope := l.Scope(); scope != "" {
+		return st.Warning.Render("  The API token lacks the " + scope + " scope: this tab needs it. The rest of the console works without it.")
+	}
 	if !l.Known {
 		if l.Err != nil {
 			// Wrapped, not cut: the cause is at the end ("dial tcp …:
 			// connection refused").
 			return st.FlashError.PaddingLeft(2).Width(max(20, width)).Render("could not load "+l.spec.Noun+": "+common.ErrorText(l.Err)) +
 				"\n" + st.Muted.Render("  r tries again")
+		}
+		if l.deferred && !l.loading {
+			return st.Muted.Render("  loading " + l.spec.Noun + "… put off to save the API budget: r loads now")
 		}
 		return st.Muted.Render("  loading " + l.spec.Noun + "…")
 	}
@@ -381,12 +627,56 @@ func (l *List[T]) note(width int) string {
 	return strings.Join(lines, "\n") + "\n"
 }
 
+// Current reports that the list holds what its last load sent: known,
+// and no refresh failed since.
+func (l *List[T]) Current() bool { return l.Known && l.Err == nil }
+
+// Scope is the scope the token lacks to read the list, when a
+// ScopeState list's last load said so; "" otherwise.
+func (l *List[T]) Scope() string {
+	if !l.spec.ScopeState {
+		return ""
+	}
+	return present.ScopeMissing(l.Err)
+}
+
+// Shows reports that the list shows what the server sent: its rows are
+// known and no missing scope hides them.
+func (l *List[T]) Shows() bool { return l.Known && l.Scope() == "" }
+
+// Status is what a title says of the list after its name: how many it
+// holds ("  12"), how many so far while pages come ("  loading… 7"), and
+// its age when its last refresh failed; loading, when set, is said until
+// the first reply.
+func (l *List[T]) Status(loading bool) string {
+	st := l.c.Styles
+	switch {
+	case l.Paging():
+		return st.Muted.Render(fmt.Sprintf("  loading… %d", len(l.Items)))
+	case l.Known:
+		s := st.Muted.Render(fmt.Sprintf("  %d", len(l.Items)))
+		if age, stale := l.Stale(); stale {
+			s += st.Warning.Render("  refresh failed; showing data from " + age)
+		}
+		if l.loading && l.c.Client != nil {
+			// A reload waiting for the budget says so; the rows stay usable.
+			if w := l.c.Client.Budget().WaitText(l.c.Client.Now()); w != "" {
+				s += "  " + st.Warning.Render(w)
+			}
+		}
+		return s
+	case loading && l.Err == nil:
+		return st.Muted.Render("  loading…")
+	}
+	return ""
+}
+
 // Stale is how old the list on show is when its last refresh failed.
 func (l *List[T]) Stale() (string, bool) {
-	if l.Err == nil || !l.Known || l.loadedAt.IsZero() {
+	if l.Err == nil || !l.Known || l.loadedAt.IsZero() || l.Scope() != "" {
 		return "", false
 	}
-	return common.Ago(l.c.Now(), l.loadedAt), true
+	return present.Ago(l.c.Now(), l.loadedAt), true
 }
 
 // Query is the filter's text, trimmed ("" when none): a list that loads

@@ -11,10 +11,55 @@ import (
 
 // Tabs are the tabs of a screen that shows several lists (a cluster's
 // queues, tokens and pipelines): tab and shift+tab move between them.
+// Panes, when set, are the tabs' self-loading lists (nil for a tab that
+// is not one, such as a queue's settings): the tabs route to them.
 type Tabs struct {
 	C       *common.Common
 	Names   []string
 	Current int
+	Panes   []Pane
+}
+
+// Pane is what a tab shows: a list on the list host, or a pane around
+// one.
+type Pane interface {
+	Update(msg tea.Msg, top int) (bool, tea.Cmd)
+	View(width, height int) string
+	Capturing() bool
+	Help() []key.Binding
+	// Take takes in the pane's own load replies, and nothing else.
+	Take(msg tea.Msg) (bool, tea.Cmd)
+}
+
+// Pane is the pane on show, nil for a tab without one.
+func (t *Tabs) Pane() Pane {
+	if t.Current < len(t.Panes) {
+		return t.Panes[t.Current]
+	}
+	return nil
+}
+
+// Capturing reports that the pane on show has the keys (its filter).
+func (t *Tabs) Capturing() bool { p := t.Pane(); return p != nil && p.Capturing() }
+
+// Route gives msg to the pane on show (whose table starts at line top),
+// and the replies of the panes behind it to them: every pane loads
+// itself, on show or not. It reports whether a pane used msg.
+func (t *Tabs) Route(msg tea.Msg, top int) (bool, tea.Cmd) {
+	if p := t.Pane(); p != nil {
+		if used, cmd := p.Update(msg, top); used {
+			return true, cmd
+		}
+	}
+	for i, p := range t.Panes {
+		if i == t.Current || p == nil {
+			continue
+		}
+		if used, cmd := p.Take(msg); used {
+			return true, cmd
+		}
+	}
+	return false, nil
 }
 
 // Key moves to the next or previous tab; it reports whether it did.

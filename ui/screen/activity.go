@@ -4,12 +4,14 @@ import (
 	"context"
 	"strconv"
 	"strings"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/kiteconsole/kiteconsole/model"
 	"github.com/kiteconsole/kiteconsole/org"
 	"github.com/kiteconsole/kiteconsole/ui/common"
+	"github.com/kiteconsole/kiteconsole/ui/present"
 )
 
 // What every queue of the organisation is doing, for the columns of the
@@ -112,40 +114,40 @@ func agentQueueID(a model.Agent) string {
 
 // agentsCell is "busy/connected", "—" when the token may not read
 // agents, "…" before the first list.
-func (a *activity) agentsCell(c *common.Common, q model.Queue) string {
+func (a *activity) agentsCell(q model.Queue) present.Cell {
 	switch {
-	case scopeMissing(a.agentsErr) != "":
-		return c.Styles.Muted.Render("no scope")
+	case present.ScopeMissing(a.agentsErr) != "":
+		return present.As(present.Muted, "no scope")
 	case !a.agentsKnown:
-		return c.Styles.Muted.Render("…")
+		return present.As(present.Muted, "…")
 	}
 	n := a.agents[q.ID]
 	if n.connected == 0 {
-		return c.Styles.Muted.Render("0/0")
+		return present.As(present.Muted, "0/0")
 	}
-	return strconv.Itoa(n.busy) + "/" + strconv.Itoa(n.connected)
+	return present.Text(strconv.Itoa(n.busy) + "/" + strconv.Itoa(n.connected))
 }
 
 // waitingCell is the queue's waiting jobs, with the longest wait.
-func (a *activity) waitingCell(c *common.Common, q model.Queue) string {
+func (a *activity) waitingCell(now time.Time, q model.Queue) present.Cell {
 	switch {
-	case scopeMissing(a.loadsErr) != "":
-		return c.Styles.Muted.Render("no scope")
+	case present.ScopeMissing(a.loadsErr) != "":
+		return present.As(present.Muted, "no scope")
 	case !a.loadsKnown:
-		return c.Styles.Muted.Render("…")
+		return present.As(present.Muted, "…")
 	}
 	l := a.loads[q.ID]
 	if l.Waiting == 0 {
-		return c.Styles.Muted.Render("0")
+		return present.As(present.Muted, "0")
 	}
-	s := strconv.Itoa(l.Waiting)
-	if !l.OldestWaiting.IsZero() {
-		s += c.Styles.Muted.Render(" " + strings.TrimSuffix(common.Ago(c.Now(), l.OldestWaiting), " ago"))
-	}
+	cell := present.Text(strconv.Itoa(l.Waiting))
 	if q.DispatchPaused {
-		return c.Styles.Paused.Render(strconv.Itoa(l.Waiting)) + strings.TrimPrefix(s, strconv.Itoa(l.Waiting))
+		cell = present.As(present.Paused, strconv.Itoa(l.Waiting))
 	}
-	return s
+	if !l.OldestWaiting.IsZero() {
+		cell = cell.And(present.Muted, " "+strings.TrimSuffix(present.Ago(now, l.OldestWaiting), " ago"))
+	}
+	return cell
 }
 
 // holds is what a pause of q will hold, when the loads are known.

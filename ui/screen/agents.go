@@ -6,7 +6,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
@@ -17,6 +16,7 @@ import (
 	"github.com/kiteconsole/kiteconsole/ui/actions"
 	"github.com/kiteconsole/kiteconsole/ui/common"
 	"github.com/kiteconsole/kiteconsole/ui/component"
+	"github.com/kiteconsole/kiteconsole/ui/present"
 )
 
 // A queue's agents and what can be done to them: pause with a note and a
@@ -25,54 +25,20 @@ import (
 // actions then act on every marked agent of the queue, and say how each
 // one went.
 
-// agentState is the STATE cell: paused (for how long), stopping, busy or
-// idle.
-func agentState(c *common.Common, a model.Agent) string {
-	st := c.Styles
-	switch {
-	case a.ConnectionState == model.AgentStopping:
-		return st.Warning.Render("■ stopping")
-	case a.Paused:
-		// When it ends matters more than when it began (which :paused
-		// and the agent's web page show) in a narrow column.
-		s := st.Paused.Render("‖ paused")
-		if until, ok := agentPauseEnds(a); ok {
-			return s + st.Muted.Render(" · ends "+common.Until(c.Now(), until))
-		}
-		if a.PausedAt != nil {
-			s += " " + common.Ago(c.Now(), a.PausedAt.Time)
-		}
-		return s
-	case a.Busy():
-		return st.Running.Render("● busy")
-	case a.ConnectionState != model.AgentConnected:
-		return st.Muted.Render(common.Clean(a.ConnectionState))
-	}
-	return st.Muted.Render("○ idle")
-}
-
-// agentPauseEnds is when an agent's pause times out, if it has a timeout.
-func agentPauseEnds(a model.Agent) (time.Time, bool) {
-	if !a.Paused || a.PausedAt == nil || a.PausedTimeoutInMinutes == nil || *a.PausedTimeoutInMinutes <= 0 {
-		return time.Time{}, false
-	}
-	return a.PausedAt.Add(time.Duration(*a.PausedTimeoutInMinutes) * time.Minute), true
-}
-
 // agentJob is the JOB cell: the job's label and its build.
-func agentJob(c *common.Common, a model.Agent) string {
+func agentJob(c *common.Common, a model.Agent) present.Cell {
 	if !a.Busy() {
-		return c.Styles.Muted.Render("—")
+		return present.As(present.Muted, "—")
 	}
-	s := jobLabel(*a.Job)
+	cell := present.Text(present.JobLabel(*a.Job))
 	if slug, n, ok := a.Job.BuildRef(); ok {
 		name := slug
 		if p, found := c.Org.Pipelines.Find(slug); found {
 			name = p.Name
 		}
-		s += c.Styles.Muted.Render(fmt.Sprintf(" · %s #%d", common.Clean(common.Emojize(name)), n))
+		cell = cell.And(present.Muted, fmt.Sprintf(" · %s #%d", common.Emojize(name), n))
 	}
-	return s
+	return cell
 }
 
 // agentLoads counts a queue's agents by what they do.
@@ -99,26 +65,25 @@ func countAgents(agents []model.Agent) agentCounts {
 
 // agentList is the Agents tab: the list with its marks.
 func agentSpec(c *common.Common, marks map[string]model.Agent, act func(kind agentAction, a model.Agent) tea.Cmd) component.ListSpec[model.Agent] {
-	st, k := c.Styles, c.Keys
+	k := c.Keys
 	return component.ListSpec[model.Agent]{
 		Noun: "agents", Empty: "no agent is connected to this queue",
 		Columns: []component.ListColumn[model.Agent]{
-			component.Col("NAME", 24, 1, 0, func(a model.Agent) string { return common.Clean(a.Name) }),
-			component.Col("HOSTNAME", 12, 1, 110, func(a model.Agent) string { return st.Muted.Render(common.Clean(a.Hostname)) }),
-			component.Col("VERSION", 7, 0, 130, func(a model.Agent) string { return st.Muted.Render(common.Clean(a.Version)) }),
-			component.Col("STATE", 10, 2, 0, func(a model.Agent) string { return agentState(c, a) }),
-			component.Col("JOB", 14, 2, 0, func(a model.Agent) string { return agentJob(c, a) }),
-			component.Col("CONNECTED", 9, 0, 90, func(a model.Agent) string {
+			component.Col("NAME", 24, 1, 0, func(a model.Agent) string { return a.Name }),
+			component.Col("HOSTNAME", 12, 1, 110, func(a model.Agent) present.Cell { return present.As(present.Muted, a.Hostname) }),
+			component.Col("VERSION", 7, 0, 130, func(a model.Agent) present.Cell { return present.As(present.Muted, a.Version) }),
+			component.Col("STATE", 10, 2, 0, func(a model.Agent) present.Cell { return present.AgentState(c.Now(), a) }),
+			component.Col("JOB", 14, 2, 0, func(a model.Agent) present.Cell { return agentJob(c, a) }),
+			component.Col("CONNECTED", 9, 0, 90, func(a model.Agent) present.Cell {
 				if a.ConnectedAt == nil {
-					return st.Muted.Render("—")
+					return present.As(present.Muted, "—")
 				}
-				return common.Ago(c.Now(), a.ConnectedAt.Time)
+				return present.Text(present.Ago(c.Now(), a.ConnectedAt.Time))
 			}),
 		},
 		Key: func(a model.Agent) string { return a.ID },
 		Match: func(a model.Agent) (string, int) {
-			name := common.Clean(a.Name)
-			return name + " " + common.Clean(a.Hostname), len(name)
+			return a.Name + " " + a.Hostname, len(a.Name)
 		},
 		Marked: func(a model.Agent) bool { _, ok := marks[a.ID]; return ok },
 		ToggleMark: func(a model.Agent) {
@@ -132,12 +97,12 @@ func agentSpec(c *common.Common, marks map[string]model.Agent, act func(kind age
 			component.Shown[model.Agent](k.NextTab),
 			component.OnItem(k.Open, func(a model.Agent) tea.Cmd {
 				if !a.Busy() {
-					return common.Flash(common.FlashInfo, common.Clean(a.Name)+" runs no job")
+					return common.Flash(common.FlashInfo, a.Name+" runs no job")
 				}
 				slug, n, _ := a.Job.BuildRef()
 				return openJob(c, OpenJobMsg{Slug: slug, Number: n, JobID: a.Job.ID})
 			}),
-			component.OnItem(withHelp(k.Pause, "pause/resume agent"), func(a model.Agent) tea.Cmd { return act(agentPauseOrResume, a) }),
+			component.OnItem(present.WithHelp(k.Pause, "pause/resume agent"), func(a model.Agent) tea.Cmd { return act(agentPauseOrResume, a) }),
 			component.Shown[model.Agent](k.Mark),
 			component.OnItem(k.Stop, func(a model.Agent) tea.Cmd { return act(agentStop, a) }),
 			component.OnItem(k.ForceStop, func(a model.Agent) tea.Cmd { return act(agentForceStop, a) }),
@@ -171,9 +136,9 @@ func agentNames(agents []model.Agent) string { return actions.AgentNames(agents)
 func agentLines(c *common.Common, agents []model.Agent) string {
 	var b strings.Builder
 	for _, a := range agents {
-		b.WriteString("• " + common.Clean(a.Name))
+		b.WriteString("• " + a.Name)
 		if a.Busy() {
-			b.WriteString(" — running " + ansi.Strip(agentJob(c, a)))
+			b.WriteString(" — running " + ansi.Strip(component.Draw(c.Styles, agentJob(c, a))))
 		}
 		b.WriteString("\n")
 	}
@@ -197,7 +162,7 @@ func resumeAgents(c *common.Common, run runner, q common.QueueRef, agents []mode
 // listing them.
 func pauseAgentsForm(c *common.Common, q common.QueueRef, agents []model.Agent) tea.Cmd {
 	v := struct{ note, timeout string }{}
-	title := "Pause " + common.Clean(agents[0].Name)
+	title := "Pause " + agents[0].Name
 	if len(agents) > 1 {
 		title = "Pause " + common.Plural(len(agents), "agent", "agents")
 	}

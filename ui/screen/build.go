@@ -13,6 +13,7 @@ import (
 	"github.com/kiteconsole/kiteconsole/org"
 	"github.com/kiteconsole/kiteconsole/ui/common"
 	"github.com/kiteconsole/kiteconsole/ui/component"
+	"github.com/kiteconsole/kiteconsole/ui/present"
 )
 
 // buildScreen is one build: its facts above the list of its jobs. Enter
@@ -21,15 +22,9 @@ type buildScreen struct {
 	common.ScreenBase
 	slug   string
 	number int
-	build  model.Build
-	known  bool
-	err    error
-	jobs   *component.List[model.Job]
-}
-
-type buildLoaded struct {
+	// build is the build as last loaded: the jobs list's reply.
 	build model.Build
-	err   error
+	jobs  *component.List[model.Job]
 }
 
 // NewBuildScreen opens build number of the pipeline slug: what the queue
@@ -37,7 +32,13 @@ type buildLoaded struct {
 // Common.Push.
 func NewBuildScreen(c *common.Common, slug string, number int) common.Screen {
 	s := &buildScreen{ScreenBase: common.NewBase(c), slug: slug, number: number}
-	s.jobs = component.NewList(c, s.jobSpec())
+	spec := s.jobSpec()
+	spec.Fetch = func(ctx context.Context) (func() []model.Job, error) {
+		b, err := c.Client.GetBuild(ctx, slug, number)
+		return func() []model.Job { s.build = b; return b.Jobs }, err
+	}
+	s.jobs = component.NewList(c, spec)
+	s.jobs.Attach(&s.ScreenBase)
 	return s
 }
 
@@ -67,12 +68,12 @@ func BuildOf(url string) (slug string, number int, ok bool) {
 func jobQueue(c *common.Common, j model.Job) string {
 	if id := model.Value(j.ClusterQueueID); id != "" {
 		if k, ok := c.Org.QueueKey(id); ok {
-			return common.Clean(k)
+			return component.Text(k)
 		}
 	}
 	for _, r := range j.AgentQueryRules {
 		if q, ok := strings.CutPrefix(r, "queue="); ok {
-			return common.Clean(q)
+			return component.Text(q)
 		}
 	}
 	return ""
@@ -86,41 +87,41 @@ func jobDuration(c *common.Common, j model.Job) string {
 	if j.FinishedAt != nil && !j.FinishedAt.IsZero() {
 		end = j.FinishedAt.Time
 	}
-	return duration(end.Sub(j.StartedAt.Time))
+	return present.Duration(end.Sub(j.StartedAt.Time))
 }
 
 func (s *buildScreen) jobSpec() component.ListSpec[model.Job] {
-	c, st, k := s.C, s.C.Styles, s.C.Keys
+	c, k := s.C, s.C.Keys
 	return component.ListSpec[model.Job]{
 		Noun: "jobs", Empty: "no jobs yet",
 		Columns: []component.ListColumn[model.Job]{
-			component.Col("STEP", 16, 3, 0, func(j model.Job) string {
+			component.Col("STEP", 16, 3, 0, func(j model.Job) present.Cell {
 				if j.Type == model.JobWaiter {
-					return st.Muted.Render("wait")
+					return present.As(present.Muted, "wait")
 				}
-				return common.Clean(common.Emojize(j.DisplayName()))
+				return present.Text(common.Emojize(j.DisplayName()))
 			}),
-			component.Col("STATE", 16, 0, 0, func(j model.Job) string {
+			component.Col("STATE", 16, 0, 0, func(j model.Job) present.Cell {
 				if j.SoftFailed {
-					return st.Warning.Render("⚠ soft failed")
+					return present.As(present.Warning, "⚠ soft failed")
 				}
-				return stateLabel(c, j.State, false)
+				return present.StateLabel(j.State, false)
 			}),
 			component.Col("QUEUE", 10, 1, 0, func(j model.Job) string { return jobQueue(c, j) }),
 			component.Col("AGENT", 12, 1, 90, func(j model.Job) string {
 				if j.Agent == nil {
 					return ""
 				}
-				return common.Clean(j.Agent.Name)
+				return j.Agent.Name
 			}),
-			component.Col("EXIT", 5, 0, 0, func(j model.Job) string {
+			component.Col("EXIT", 5, 0, 0, func(j model.Job) present.Cell {
 				if j.ExitStatus == nil {
-					return ""
+					return nil
 				}
 				if *j.ExitStatus != 0 {
-					return st.Danger.Render(strconv.Itoa(*j.ExitStatus))
+					return present.As(present.Danger, strconv.Itoa(*j.ExitStatus))
 				}
-				return "0"
+				return present.Text("0")
 			}),
 			component.Col("TOOK", 7, 0, 0, func(j model.Job) string { return jobDuration(c, j) }),
 		},
@@ -181,30 +182,14 @@ func (s *buildScreen) Capturing() bool     { return s.jobs.Capturing() }
 func (s *buildScreen) Help() []key.Binding { return s.jobs.Help() }
 func (s *buildScreen) Init() tea.Cmd       { return s.load(org.Interactive) }
 
-func (s *buildScreen) load(lane org.Lane) tea.Cmd {
-	slug, number := s.slug, s.number
-	s.jobs.StartLoad()
-	return s.Run(lane, "loading build", func(ctx context.Context) tea.Msg {
-		b, err := s.C.Client.GetBuild(ctx, slug, number)
-		return buildLoaded{build: b, err: err}
-	})
-}
+// load is the build's one request: its facts and its jobs.
+func (s *buildScreen) load(lane org.Lane) tea.Cmd { return s.jobs.LoadBehind(lane) }
 
 func (s *buildScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	if used, cmd := s.jobs.Update(msg, len(s.details())); used {
 		return s, cmd
 	}
 	switch msg := msg.(type) {
-	case buildLoaded:
-		if common.Deferred(msg.err) {
-			return s, nil
-		}
-		if msg.err == nil {
-			s.build, s.known, s.err = msg.build, true, nil
-		} else {
-			s.err = msg.err
-		}
-		return s, s.jobs.Loaded(msg.build.Jobs, msg.err)
 	case BuildChanged:
 		if msg.Slug == s.slug && msg.Build.Number == s.number {
 			return s, s.load(org.Fresh)
@@ -229,41 +214,41 @@ func (s *buildScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 func (s *buildScreen) details() []string {
 	c, st := s.C, s.C.Styles
 	b := s.build
-	title := st.Title.Render(fmt.Sprintf("%s #%d", common.Clean(s.slug), s.number))
-	if !s.known {
-		if s.err != nil {
-			return []string{title, st.FlashError.Render("could not load the build: " + common.ErrorText(s.err)), st.Muted.Render("r tries again")}
+	title := st.Title.Render(fmt.Sprintf("%s #%d", component.Text(s.slug), s.number))
+	if !s.jobs.Known {
+		if s.jobs.Err != nil {
+			return []string{title, st.FlashError.Render("could not load the build: " + common.ErrorText(s.jobs.Err)), st.Muted.Render("r tries again")}
 		}
 		return []string{title, st.Muted.Render("loading…")}
 	}
-	title += "  " + buildState(c, b)
-	msg := firstLine(b.Message)
+	title += "  " + component.Draw(st, present.BuildState(b))
+	msg := present.FirstLine(b.Message)
 	if msg == "" {
 		msg = st.Muted.Render("no message")
 	}
-	commit := common.Clean(b.Commit)
+	commit := component.Text(b.Commit)
 	if len(commit) > 12 {
 		commit = commit[:12]
 	}
-	facts := []string{"branch " + st.Bold.Render(common.Clean(b.Branch)), "commit " + commit}
-	if a := buildAuthor(b); a != "" {
+	facts := []string{"branch " + component.Draw(st, present.As(present.Bold, b.Branch)), "commit " + commit}
+	if a := present.BuildAuthor(b); a != "" {
 		facts = append(facts, "by "+a)
 	}
 	if b.CreatedAt != nil {
-		facts = append(facts, "created "+common.Ago(c.Now(), b.CreatedAt.Time))
+		facts = append(facts, "created "+present.Ago(c.Now(), b.CreatedAt.Time))
 	}
 	if d := b.Duration(c.Now()); d > 0 {
-		facts = append(facts, "took "+duration(d))
+		facts = append(facts, "took "+present.Duration(d))
 	}
 	if b.RebuiltFrom != nil {
 		facts = append(facts, fmt.Sprintf("rebuilt from #%d", b.RebuiltFrom.Number))
 	}
 	lines := []string{title, msg}
-	for _, l := range wrapFacts(facts, c.Width) {
+	for _, l := range present.WrapFacts(facts, c.Width) {
 		lines = append(lines, st.Muted.Render(l))
 	}
 	if b.CancelReason != nil && *b.CancelReason != "" {
-		lines = append(lines, st.Warning.Render("cancelled: "+common.Clean(*b.CancelReason)))
+		lines = append(lines, st.Warning.Render("cancelled: "+component.Text(*b.CancelReason)))
 	}
 	if age, stale := s.jobs.Stale(); stale {
 		lines = append(lines, st.Warning.Render("refresh failed; showing the build from "+age+" (r tries again)"))

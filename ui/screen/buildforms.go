@@ -64,7 +64,7 @@ func newBuildForm(c *common.Common, slug, defaultBranch string) component.FormSp
 		}
 		return actions.StartBuild(ctx, c, slug, in)
 	}
-	return component.FormSpec{Title: "New build of " + common.Clean(slug), Action: "starting builds", Build: build, Submit: submit,
+	return component.FormSpec{Title: "New build of " + component.Text(slug), Action: "starting builds", Build: build, Submit: submit,
 		Audit: "build.create", Target: audit.Target{PipelineSlug: slug}}
 }
 
@@ -90,7 +90,7 @@ func retryJob(c *common.Common, slug string, number int, j model.Job) tea.Cmd {
 
 // unblockForm asks for a block step's fields, then unblocks it.
 func unblockForm(c *common.Common, slug string, number int, j model.Job) tea.Cmd {
-	label := common.Clean(common.Emojize(j.DisplayName()))
+	label := component.Text(common.Emojize(j.DisplayName()))
 	if c.ReadOnly {
 		return c.Refuse("job.unblock", jobTarget(slug, number, j), "unblocking steps")
 	}
@@ -109,12 +109,12 @@ func unblockForm(c *common.Common, slug string, number int, j model.Job) tea.Cmd
 		fields := []huh.Field{huh.NewNote().Title(buildName(slug, number)).
 			Description("the values become the build's meta-data")}
 		for i, f := range j.Fields {
-			title := common.Clean(f.Text)
+			title := component.Text(f.Text)
 			if title == "" {
-				title = common.Clean(f.Select)
+				title = component.Text(f.Select)
 			}
 			if title == "" {
-				title = common.Clean(f.Key)
+				title = component.Text(f.Key)
 			}
 			if f.Required {
 				title += " *"
@@ -124,9 +124,9 @@ func unblockForm(c *common.Common, slug string, number int, j model.Job) tea.Cmd
 			case len(f.Options) > 0 && f.Multiple:
 				opts := make([]huh.Option[string], len(f.Options))
 				for k, o := range f.Options {
-					opts[k] = huh.NewOption(common.Clean(o.Label), o.Value)
+					opts[k] = huh.NewOption(component.Text(o.Label), o.Value)
 				}
-				fields = append(fields, huh.NewMultiSelect[string]().Title(title).Description(common.Clean(f.Hint)).
+				fields = append(fields, huh.NewMultiSelect[string]().Title(title).Description(component.Text(f.Hint)).
 					Options(opts...).Value(&multi[i]).Validate(func(v []string) error {
 					if required && len(v) == 0 {
 						return fmt.Errorf("pick at least one")
@@ -136,12 +136,12 @@ func unblockForm(c *common.Common, slug string, number int, j model.Job) tea.Cmd
 			case len(f.Options) > 0:
 				opts := make([]huh.Option[string], len(f.Options))
 				for k, o := range f.Options {
-					opts[k] = huh.NewOption(common.Clean(o.Label), o.Value)
+					opts[k] = huh.NewOption(component.Text(o.Label), o.Value)
 				}
-				fields = append(fields, huh.NewSelect[string]().Title(title).Description(common.Clean(f.Hint)).
+				fields = append(fields, huh.NewSelect[string]().Title(title).Description(component.Text(f.Hint)).
 					Options(opts...).Value(&values[i]))
 			default:
-				fields = append(fields, huh.NewInput().Title(title).Description(common.Clean(f.Hint)).Value(&values[i]).
+				fields = append(fields, huh.NewInput().Title(title).Description(component.Text(f.Hint)).Value(&values[i]).
 					Validate(func(s string) error {
 						if required && strings.TrimSpace(s) == "" {
 							return fmt.Errorf("required")

@@ -5,108 +5,21 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 
 	"github.com/kiteconsole/kiteconsole/model"
 	"github.com/kiteconsole/kiteconsole/org"
 	"github.com/kiteconsole/kiteconsole/ui/common"
 	"github.com/kiteconsole/kiteconsole/ui/component"
+	"github.com/kiteconsole/kiteconsole/ui/present"
 )
 
 // recentBuilds is how many builds a builds list asks for: one request
 // (the API's largest page), newest first.
 const recentBuilds = 100
-
-// stateLabel draws a build's or job's state as a glyph and its word, in
-// the state's colour: the glyph and the word still say it with NO_COLOR.
-func stateLabel(c *common.Common, state string, blocked bool) string {
-	st := c.Styles
-	word := strings.ReplaceAll(state, "_", " ")
-	if blocked || state == model.JobBlocked {
-		// A blocked build keeps the state of its steps so far (passed):
-		// what a person needs to know is that it waits for someone.
-		return st.Paused.Render("⏸ blocked")
-	}
-	switch state {
-	case model.BuildRunning, model.JobAssigned, model.JobAccepted:
-		return st.Running.Render("▶ " + word)
-	case model.BuildScheduled, model.JobWaiting, model.JobPending:
-		return st.Pending.Render("◷ " + word)
-	case model.BuildPassed:
-		return st.Running.Render("✓ " + word)
-	case model.BuildFailed, model.JobTimedOut, model.JobBroken, model.JobExpired, "waiting_failed", "blocked_failed", "unblocked_failed":
-		return st.Danger.Render("✗ " + word)
-	case model.BuildCanceling, model.BuildCanceled:
-		return st.Warning.Render("⊘ " + word)
-	case model.JobUnblocked:
-		return st.Running.Render("✓ " + word)
-	}
-	return st.Muted.Render("· " + word)
-}
-
-// buildState is a build's state cell: a running build with a failed job
-// says failing.
-func buildState(c *common.Common, b model.Build) string {
-	if b.State == model.BuildRunning && b.FailingAt != nil && !b.FailingAt.IsZero() {
-		return c.Styles.Danger.Render("✗ failing")
-	}
-	return stateLabel(c, b.State, b.Blocked)
-}
-
-// firstLine is a message's first line, safe to draw.
-func firstLine(s string) string {
-	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
-	return common.Clean(common.Emojize(s))
-}
-
-// buildAuthor is who made a build: its creator, else its source.
-func buildAuthor(b model.Build) string {
-	if b.Creator != nil {
-		if n := common.Clean(b.Creator.DisplayName()); n != "" {
-			return n
-		}
-	}
-	return common.Clean(b.Source)
-}
-
-// wrapFacts joins facts with " · " on as few lines of width as they fit.
-func wrapFacts(facts []string, width int) []string {
-	var lines []string
-	line := ""
-	for _, f := range facts {
-		switch {
-		case line == "":
-			line = f
-		case lipgloss.Width(line)+3+lipgloss.Width(f) <= width:
-			line += " · " + f
-		default:
-			lines = append(lines, line)
-			line = f
-		}
-	}
-	if line != "" {
-		lines = append(lines, line)
-	}
-	return lines
-}
-
-// duration says how long something ran: "4m12s", "—" before it starts.
-func duration(d time.Duration) string {
-	switch {
-	case d <= 0:
-		return "—"
-	case d < time.Minute:
-		return fmt.Sprintf("%ds", int(d.Seconds()))
-	case d < time.Hour:
-		return fmt.Sprintf("%dm%02ds", int(d.Minutes()), int(d.Seconds())%60)
-	}
-	return fmt.Sprintf("%dh%02dm", int(d.Hours()), int(d.Minutes())%60)
-}
 
 // buildSlug is the pipeline a build belongs to: its own pipeline when the
 // list carries it, else the one the list is of.
@@ -127,30 +40,30 @@ func buildSlug(b model.Build, slug string) string {
 // buildListSpec is the list of builds, of one pipeline (slug) or of the
 // organisation (slug empty, with a PIPELINE column).
 func buildListSpec(c *common.Common, slug string, extra ...component.ListKey[model.Build]) component.ListSpec[model.Build] {
-	st, k := c.Styles, c.Keys
+	k := c.Keys
 	cols := []component.ListColumn[model.Build]{
 		component.Col("#", 5, 0, 0, func(b model.Build) string { return strconv.Itoa(b.Number) }),
-		component.Col("STATE", 12, 0, 0, func(b model.Build) string { return buildState(c, b) }),
+		component.Col("STATE", 12, 0, 0, present.BuildState),
 	}
 	if slug == "" {
 		cols = append(cols, component.Col("PIPELINE", 14, 1, 0, func(b model.Build) string {
 			if b.Pipeline != nil && b.Pipeline.Name != "" {
-				return common.Clean(common.Emojize(b.Pipeline.Name))
+				return common.Emojize(b.Pipeline.Name)
 			}
-			return common.Clean(buildSlug(b, ""))
+			return buildSlug(b, "")
 		}))
 	}
 	cols = append(cols,
-		component.Col("BRANCH", 12, 1, 0, func(b model.Build) string { return common.Clean(b.Branch) }),
-		component.Col("MESSAGE", 16, 3, 0, func(b model.Build) string { return firstLine(b.Message) }),
-		component.Col("AUTHOR", 12, 1, 100, buildAuthor),
-		component.Col("CREATED", 8, 0, 0, func(b model.Build) string {
+		component.Col("BRANCH", 12, 1, 0, func(b model.Build) string { return b.Branch }),
+		component.Col("MESSAGE", 16, 3, 0, func(b model.Build) string { return present.FirstLine(b.Message) }),
+		component.Col("AUTHOR", 12, 1, 100, present.BuildAuthor),
+		component.Col("CREATED", 8, 0, 0, func(b model.Build) present.Cell {
 			if b.CreatedAt == nil {
-				return ""
+				return nil
 			}
-			return st.Muted.Render(common.Ago(c.Now(), b.CreatedAt.Time))
+			return present.As(present.Muted, present.Ago(c.Now(), b.CreatedAt.Time))
 		}),
-		component.Col("TOOK", 7, 0, 90, func(b model.Build) string { return duration(b.Duration(c.Now())) }),
+		component.Col("TOOK", 7, 0, 90, func(b model.Build) string { return present.Duration(b.Duration(c.Now())) }),
 	)
 	keys := []component.ListKey[model.Build]{
 		component.OnItem(k.Open, func(b model.Build) tea.Cmd {
@@ -170,7 +83,7 @@ func buildListSpec(c *common.Common, slug string, extra ...component.ListKey[mod
 		Key:     func(b model.Build) string { return b.ID },
 		Match: func(b model.Build) (string, int) {
 			n := strconv.Itoa(b.Number)
-			return n + " " + b.Branch + " " + b.Message + " " + buildAuthor(b) + " " + b.State, len(n)
+			return n + " " + b.Branch + " " + b.Message + " " + present.BuildAuthor(b) + " " + b.State, len(n)
 		},
 		Keys: keys,
 		Link: func(b model.Build) (string, string, string) { return "build", b.WebURL, b.ID },
@@ -205,12 +118,6 @@ type buildsPane struct {
 	input   textinput.Model
 }
 
-type pipelineBuildsLoaded struct {
-	filter string
-	builds []model.Build
-	err    error
-}
-
 func newBuildsPane(c *common.Common, slug string, defaultBranch func() string) *buildsPane {
 	p := &buildsPane{c: c, slug: slug, input: textinput.New(), defaultBranch: defaultBranch}
 	p.input.Prompt = "branch: "
@@ -229,21 +136,14 @@ func (p *buildsPane) filter() model.BuildFilter {
 	return model.BuildFilter{States: buildStateFilters[p.stateIdx], Branch: p.branch, ExcludeJobs: true, ExcludePipeline: true}
 }
 
-// filterKey names the filter a load was made with, so that the reply to
-// an older filter is not shown under a newer one.
-func (p *buildsPane) filterKey() string {
-	return strings.Join(buildStateFilters[p.stateIdx], ",") + "|" + p.branch
-}
-
-// load is the pane's one request, run by its screen.
-func (p *buildsPane) load(run func(lane org.Lane, label string, fn func(ctx context.Context) tea.Msg) tea.Cmd, lane org.Lane) tea.Cmd {
-	p.list.StartLoad()
-	slug, filter, fk := p.slug, p.filter(), p.filterKey()
-	client := p.c.Client
-	return run(lane, "loading builds", func(ctx context.Context) tea.Msg {
-		bs, err := client.RecentBuilds(ctx, slug, filter, recentBuilds)
-		return pipelineBuildsLoaded{filter: fk, builds: bs, err: err}
+// load is the pane's one request, with the filter on show: the reply to
+// an older filter is dropped by the list's generation check.
+func (p *buildsPane) load(lane org.Lane) tea.Cmd {
+	slug, filter, client := p.slug, p.filter(), p.c.Client
+	p.list.SetSource(func(ctx context.Context) ([]model.Build, error) {
+		return client.RecentBuilds(ctx, slug, filter, recentBuilds)
 	})
+	return p.list.LoadBehind(lane)
 }
 
 // FilterLine says which filter is on, above the list.
@@ -259,7 +159,7 @@ func (p *buildsPane) FilterLine() string {
 	}
 	branch := "every branch"
 	if p.branch != "" {
-		branch = "branch " + common.Clean(p.branch)
+		branch = "branch " + component.Text(p.branch)
 	}
 	return st.Muted.Render(fmt.Sprintf("%s · %s · newest %d  (s state, b branch)", state, branch, recentBuilds))
 }
@@ -270,16 +170,19 @@ func (p *buildsPane) View(width, height int) string {
 	return p.FilterLine() + "\n" + p.list.View(width, height-1)
 }
 
-// Update handles the pane's own keys (the filters) and the list's; reload
-// is called when the filter changed. top is the line the table starts on.
-func (p *buildsPane) Update(msg tea.Msg, top int, reload func() tea.Cmd) (bool, tea.Cmd) {
+// Take takes in the pane's own replies, while another tab is on show.
+func (p *buildsPane) Take(msg tea.Msg) (bool, tea.Cmd) { return p.list.Take(msg) }
+
+// Update handles the pane's own keys (the filters, which reload it) and
+// the list's. top is the line the table starts on.
+func (p *buildsPane) Update(msg tea.Msg, top int) (bool, tea.Cmd) {
 	if k, ok := msg.(tea.KeyPressMsg); ok {
 		if p.editing {
 			switch k.String() {
 			case "enter":
 				p.editing = false
 				p.branch = strings.TrimSpace(p.input.Value())
-				return true, reload()
+				return true, p.load(org.Interactive)
 			case "esc":
 				p.editing = false
 				p.input.SetValue(p.branch)
@@ -293,7 +196,7 @@ func (p *buildsPane) Update(msg tea.Msg, top int, reload func() tea.Cmd) (bool, 
 			switch {
 			case key.Matches(k, p.c.Keys.StateFilter):
 				p.stateIdx = (p.stateIdx + 1) % len(buildStateFilters)
-				return true, reload()
+				return true, p.load(org.Interactive)
 			case key.Matches(k, p.c.Keys.BranchFilter):
 				p.editing = true
 				p.input.SetValue(p.branch)
@@ -301,12 +204,6 @@ func (p *buildsPane) Update(msg tea.Msg, top int, reload func() tea.Cmd) (bool, 
 				return true, p.input.Focus()
 			}
 		}
-	}
-	if m, ok := msg.(pipelineBuildsLoaded); ok {
-		if m.filter != p.filterKey() {
-			return true, nil
-		}
-		return true, p.list.Loaded(m.builds, m.err)
 	}
 	return p.list.Update(msg, top+1)
 }

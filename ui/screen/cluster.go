@@ -15,6 +15,7 @@ import (
 	"github.com/kiteconsole/kiteconsole/ui/actions"
 	"github.com/kiteconsole/kiteconsole/ui/common"
 	"github.com/kiteconsole/kiteconsole/ui/component"
+	"github.com/kiteconsole/kiteconsole/ui/present"
 )
 
 // clusterScreen shows a cluster's fields above tabs of what belongs to
@@ -37,24 +38,6 @@ const (
 	tabPipelines
 )
 
-// pane is what a tab shows: a list on the list host.
-type pane interface {
-	Update(msg tea.Msg, top int) (bool, tea.Cmd)
-	View(width, height int) string
-	Capturing() bool
-	Help() []key.Binding
-}
-
-type tokensLoaded struct {
-	tokens []model.Token
-	err    error
-}
-
-type queuesLoaded struct {
-	queues []model.Queue
-	err    error
-}
-
 type clusterLoaded struct {
 	cluster model.Cluster
 	err     error
@@ -63,41 +46,49 @@ type clusterLoaded struct {
 func NewClusterScreen(c *common.Common, cl model.Cluster, queues []model.Queue) *clusterScreen {
 	s := &clusterScreen{ScreenBase: common.NewBase(c), cluster: cl,
 		tabs: component.Tabs{C: c, Names: []string{"Queues", "Tokens", "Pipelines"}}}
-	s.queues = component.NewList(c, s.queueSpec())
-	s.tokens = component.NewList(c, tokenSpec(c, &s.cluster))
+	id := cl.ID
+	qs := s.queueSpec()
+	qs.Load = func(ctx context.Context) ([]model.Queue, error) { return c.Client.ListQueues(ctx, id, nil) }
+	qs.Took = func(queues []model.Queue, _ org.Lane) tea.Cmd {
+		return c.Post(org.QueuesSeen{ClusterID: id, Queues: queues})
+	}
+	ts := tokenSpec(c, &s.cluster)
+	ts.Load = func(ctx context.Context) ([]model.Token, error) { return c.Client.ListTokens(ctx, id, nil) }
+	s.queues, s.tokens = component.NewList(c, qs), component.NewList(c, ts)
+	s.queues.Attach(&s.ScreenBase)
+	s.tokens.Attach(&s.ScreenBase)
 	s.pipes = newPipelineList(c, cl.ID)
+	s.tabs.Panes = []component.Pane{s.queues, s.tokens, s.pipes}
 	if queues != nil {
 		// What the home screen listed, until the cluster's own list comes.
-		s.queues.Items, s.queues.Known = queues, true
-		s.queues.Rebuild()
+		s.queues.Seed(queues)
 	}
 	return s
 }
 
 func (s *clusterScreen) queueSpec() component.ListSpec[model.Queue] {
-	c, st, k := s.C, s.C.Styles, s.C.Keys
+	c, k := s.C, s.C.Keys
 	ref := func(q model.Queue) common.QueueRef {
 		return common.QueueRef{ClusterID: s.cluster.ID, ClusterName: s.cluster.Name, Queue: q}
 	}
 	return component.ListSpec[model.Queue]{
 		Noun: "queues", Empty: "no queues yet: n creates one",
 		Columns: []component.ListColumn[model.Queue]{
-			component.Col("KEY", 12, 0, 0, func(q model.Queue) string {
+			component.Col("KEY", 12, 0, 0, func(q model.Queue) present.Cell {
 				if q.ID == model.Value(s.cluster.DefaultQueueID) {
-					return common.Clean(q.Key) + st.Muted.Render(" ★")
+					return present.Text(q.Key).And(present.Muted, " ★")
 				}
-				return common.Clean(q.Key)
+				return present.Text(q.Key)
 			}),
-			component.Col("DESCRIPTION", 8, 2, 120, func(q model.Queue) string { return st.Muted.Render(queueDescription(q)) }),
-			component.Col("STATE", 22, 6, 0, func(q model.Queue) string { return queueState(c, q) }),
-			component.Col("AGENTS", 7, 0, 0, func(q model.Queue) string { return s.act.agentsCell(c, q) }),
-			component.Col("WAITING", 8, 0, 0, func(q model.Queue) string { return s.act.waitingCell(c, q) }),
-			component.Col("RUNS ON", 24, 0, 100, shapeLabel),
+			component.Col("DESCRIPTION", 8, 2, 120, func(q model.Queue) present.Cell { return present.As(present.Muted, queueDescription(q)) }),
+			component.Col("STATE", 22, 6, 0, func(q model.Queue) present.Cell { return queueState(c, q) }),
+			component.Col("AGENTS", 7, 0, 0, s.act.agentsCell),
+			component.Col("WAITING", 8, 0, 0, func(q model.Queue) present.Cell { return s.act.waitingCell(c.Now(), q) }),
+			component.Col("RUNS ON", 24, 0, 100, present.ShapeLabel),
 		},
 		Key: func(q model.Queue) string { return q.ID },
 		Match: func(q model.Queue) (string, int) {
-			key := common.Clean(q.Key)
-			return key + " " + queueDescription(q), len(key)
+			return q.Key + " " + queueDescription(q), len(q.Key)
 		},
 		Marked:     func(q model.Queue) bool { return c.Session.Marked(q.ID) },
 		ToggleMark: func(q model.Queue) { c.Post(org.MarkToggled{Ref: ref(q)}) },
@@ -116,26 +107,15 @@ func (s *clusterScreen) queueSpec() component.ListSpec[model.Queue] {
 	}
 }
 
-func (s *clusterScreen) Crumb() string { return common.Clean(common.Emojize(s.cluster.Name)) }
+func (s *clusterScreen) Crumb() string { return common.Emojize(s.cluster.Name) }
 
-func (s *clusterScreen) Capturing() bool { return s.current().Capturing() }
-
-// current is the list of the tab on show.
-func (s *clusterScreen) current() pane {
-	switch s.tabs.Current {
-	case tabTokens:
-		return s.tokens
-	case tabPipelines:
-		return s.pipes
-	}
-	return s.queues
-}
+func (s *clusterScreen) Capturing() bool { return s.tabs.Capturing() }
 
 func (s *clusterScreen) Help() []key.Binding {
 	if s.tabs.Current == tabPipelines {
 		return append([]key.Binding{s.C.Keys.NextTab}, s.pipes.Help()...)
 	}
-	return s.current().Help()
+	return s.tabs.Pane().Help()
 }
 
 func (s *clusterScreen) Init() tea.Cmd { return s.load(org.Interactive) }
@@ -145,7 +125,7 @@ func (s *clusterScreen) load(lane org.Lane) tea.Cmd {
 	var tab tea.Cmd
 	switch s.tabs.Current {
 	case tabTokens:
-		tab = s.loadTokens(lane)
+		tab = s.tokens.Load(lane)
 	case tabPipelines:
 		s.pipes.StartLoadIn(lane)
 		tab = s.C.LoadPipelines(lane, true)
@@ -165,7 +145,7 @@ func (s *clusterScreen) load(lane org.Lane) tea.Cmd {
 func (s *clusterScreen) refresh(lane org.Lane, tick int64) tea.Cmd {
 	switch s.tabs.Current {
 	case tabTokens:
-		return s.loadTokens(lane)
+		return s.tokens.Load(lane)
 	case tabPipelines:
 		return nil
 	}
@@ -176,26 +156,12 @@ func (s *clusterScreen) refresh(lane org.Lane, tick int64) tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
+// loadQueues loads the queues; r's answer comes from the tab on show.
 func (s *clusterScreen) loadQueues(lane org.Lane) tea.Cmd {
-	id := s.cluster.ID
-	if s.tabs.Current == tabQueues { // r's answer comes from the tab on show
-		s.queues.StartLoadIn(lane)
-	} else {
-		s.queues.StartLoad()
+	if s.tabs.Current == tabQueues {
+		return s.queues.Load(lane)
 	}
-	return s.Run(lane, "loading queues", func(ctx context.Context) tea.Msg {
-		qs, err := s.C.Client.ListQueues(ctx, id, nil)
-		return queuesLoaded{queues: qs, err: err}
-	})
-}
-
-func (s *clusterScreen) loadTokens(lane org.Lane) tea.Cmd {
-	id := s.cluster.ID
-	s.tokens.StartLoadIn(lane)
-	return s.Run(lane, "loading tokens", func(ctx context.Context) tea.Msg {
-		ts, err := s.C.Client.ListTokens(ctx, id, nil)
-		return tokensLoaded{tokens: ts, err: err}
-	})
+	return s.queues.LoadBehind(lane)
 }
 
 // switchTab shows another tab, loading what it needs the first time.
@@ -203,7 +169,7 @@ func (s *clusterScreen) switchTab() tea.Cmd {
 	switch s.tabs.Current {
 	case tabTokens:
 		if !s.tokens.Known {
-			return s.loadTokens(org.Interactive)
+			return s.tokens.Load(org.Interactive)
 		}
 	case tabPipelines:
 		s.pipes.Rebuild()
@@ -216,10 +182,10 @@ func (s *clusterScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	if cmd, used := s.pipes.sync(msg, s.tabs.Current == tabPipelines); used {
 		return s, cmd
 	}
-	if k, ok := msg.(tea.KeyPressMsg); ok && !s.current().Capturing() && s.tabs.Key(k) {
+	if k, ok := msg.(tea.KeyPressMsg); ok && !s.tabs.Capturing() && s.tabs.Key(k) {
 		return s, s.switchTab()
 	}
-	if used, cmd := s.current().Update(msg, s.tableTop()); used {
+	if used, cmd := s.tabs.Route(msg, s.tableTop()); used {
 		return s, cmd
 	}
 	if s.act.take(msg) {
@@ -229,14 +195,6 @@ func (s *clusterScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case common.AgentsChanged:
 		return s, loadOrgAgents(&s.ScreenBase, org.Interactive)
-	case tokensLoaded:
-		return s, s.tokens.Loaded(msg.tokens, msg.err)
-	case queuesLoaded:
-		cmd := s.queues.Loaded(msg.queues, msg.err)
-		if !component.Usable(msg.err) {
-			return s, cmd
-		}
-		return s, tea.Batch(cmd, s.C.Post(org.QueuesSeen{ClusterID: s.cluster.ID, Queues: msg.queues}))
 	case clusterLoaded:
 		if msg.err == nil {
 			s.cluster = msg.cluster
@@ -302,12 +260,12 @@ func pauseOrResumeHolding(c *common.Common, ref common.QueueRef, holds string) t
 func (s *clusterScreen) details() []string {
 	st := s.C.Styles
 	cl := s.cluster
-	title := strings.TrimSpace(common.EmojiCell(model.Value(cl.Emoji)) + " " + st.Title.Render(common.Clean(common.Emojize(cl.Name))))
-	if color := validColor(model.Value(cl.Color)); color != "" {
-		title += "  " + st.Swatch(color) + " " + st.Muted.Render(color)
+	title := strings.TrimSpace(component.Draw(st, present.As(present.Emoji, model.Value(cl.Emoji))) + " " + component.Draw(st, present.As(present.Title, common.Emojize(cl.Name))))
+	if color := model.Value(cl.Color); model.ValidateColor(color) == nil && color != "" {
+		title += "  " + component.Draw(st, present.As(present.Swatch, color).And(present.Plain, " ").And(present.Muted, color))
 	}
 	lines := []string{title}
-	if d := common.Clean(common.Emojize(model.Value(cl.Description))); d != "" {
+	if d := component.Text(common.Emojize(model.Value(cl.Description))); d != "" {
 		lines = append(lines, d)
 	}
 	paused := 0
@@ -320,7 +278,7 @@ func (s *clusterScreen) details() []string {
 	if id := model.Value(cl.DefaultQueueID); id != "" {
 		def = "…"
 		if k, ok := s.C.Org.QueueKey(id); ok {
-			def = common.Clean(k)
+			def = component.Text(k)
 		}
 	}
 	facts := []string{"default queue " + st.Bold.Render(def), common.Plural(len(s.queues.Items), "queue", "queues")}
@@ -328,8 +286,8 @@ func (s *clusterScreen) details() []string {
 		facts = append(facts, st.Paused.Render(fmt.Sprintf("%d paused", paused)))
 	}
 	if cl.CreatedAt != nil {
-		created := "created " + common.Ago(s.C.Now(), cl.CreatedAt.Time)
-		if by := common.Clean(cl.CreatedBy.DisplayName()); by != "" {
+		created := "created " + present.Ago(s.C.Now(), cl.CreatedAt.Time)
+		if by := component.Text(cl.CreatedBy.DisplayName()); by != "" {
 			created += " by " + by
 		}
 		facts = append(facts, created)
@@ -378,7 +336,7 @@ func (s *clusterScreen) tableTop() int { return len(s.details()) + 2 }
 
 func (s *clusterScreen) View() string {
 	out := append(s.details(), "", s.tabLine())
-	return strings.Join(out, "\n") + "\n" + s.current().View(s.C.Width, s.C.Height-len(out))
+	return strings.Join(out, "\n") + "\n" + s.tabs.Pane().View(s.C.Width, s.C.Height-len(out))
 }
 
 func init() {

@@ -34,14 +34,14 @@ func newClusterForm(c *common.Common, cl *model.Cluster, queues []model.Queue) c
 	// field sends nothing.
 	was := v
 	if cl != nil {
-		was.name, was.description = common.Clean(cl.Name), common.Clean(model.Value(cl.Description))
-		was.emoji, was.color = common.Clean(model.Value(cl.Emoji)), common.Clean(model.Value(cl.Color))
+		was.name, was.description = component.Text(cl.Name), component.Text(model.Value(cl.Description))
+		was.emoji, was.color = component.Text(model.Value(cl.Emoji)), component.Text(model.Value(cl.Color))
 		was.defaultQueue = model.Value(cl.DefaultQueueID)
 		v = was
 	}
 	title, action := "New cluster", "creating clusters"
 	if cl != nil {
-		title, action = "Edit "+common.Clean(cl.Name), "editing clusters"
+		title, action = "Edit "+component.Text(cl.Name), "editing clusters"
 	}
 	build := func() *huh.Form {
 		fields := []huh.Field{
@@ -55,8 +55,8 @@ func newClusterForm(c *common.Common, cl *model.Cluster, queues []model.Queue) c
 		if cl != nil && len(queues) > 0 {
 			opts := make([]huh.Option[string], 0, len(queues))
 			for _, q := range queues {
-				label := common.Clean(q.Key)
-				if d := queueDescription(q); d != "" {
+				label := component.Text(q.Key)
+				if d := component.Text(queueDescription(q)); d != "" {
 					label += " — " + d
 				}
 				opts = append(opts, huh.NewOption(label, q.ID))
@@ -123,7 +123,7 @@ func shapeOptions(list []model.ShapeInfo, keep *model.InstanceShape) []huh.Optio
 	var opts []huh.Option[string]
 	found := false
 	for _, s := range list {
-		label := common.Clean(model.DescribeShape(s.InstanceShape))
+		label := component.Text(model.DescribeShape(s.InstanceShape))
 		if keep != nil && s.Name == keep.Name {
 			found, label = true, "keep "+label
 		} else if s.Deprecated {
@@ -132,7 +132,7 @@ func shapeOptions(list []model.ShapeInfo, keep *model.InstanceShape) []huh.Optio
 		opts = append(opts, huh.NewOption(label, s.Name))
 	}
 	if keep != nil && !found {
-		opts = append([]huh.Option[string]{huh.NewOption("keep "+common.Clean(model.DescribeShape(*keep)), keep.Name)}, opts...)
+		opts = append([]huh.Option[string]{huh.NewOption("keep "+component.Text(model.DescribeShape(*keep)), keep.Name)}, opts...)
 	}
 	return opts
 }
@@ -148,16 +148,16 @@ func newQueueForm(c *common.Common, cl model.Cluster, q *model.Queue) component.
 		// Prefilled inputs draw what they hold: cleaned, so no bidi
 		// override or escape from the API reaches the terminal; what was
 		// cleaned is compared cleaned, so an untouched field sends nothing.
-		wasDescription = common.Clean(model.Value(q.Description))
+		wasDescription = component.Text(model.Value(q.Description))
 		v.key, v.description, v.affinity = q.Key, wasDescription, q.RetryAgentAffinity
 		if q.Hosted && q.HostedAgents != nil {
 			shape := q.HostedAgents.InstanceShape
 			v.kind, v.shape, current = "hosted", shape.Name, &shape
 		}
 	}
-	title, action := "New queue in "+common.Clean(cl.Name), "creating queues"
+	title, action := "New queue in "+component.Text(cl.Name), "creating queues"
 	if q != nil {
-		title, action = "Edit queue "+common.Clean(q.Key), "editing queues"
+		title, action = "Edit queue "+component.Text(q.Key), "editing queues"
 	}
 	affinity := func() *huh.Select[string] {
 		return huh.NewSelect[string]().Title("Retry agent affinity").
@@ -168,7 +168,7 @@ func newQueueForm(c *common.Common, cl model.Cluster, q *model.Queue) component.
 	build := func() *huh.Form {
 		if q != nil {
 			fields := []huh.Field{
-				huh.NewNote().Title("Key").Description(common.Clean(q.Key) + " (a queue's key cannot change)"),
+				huh.NewNote().Title("Key").Description(component.Text(q.Key) + " (a queue's key cannot change)"),
 				huh.NewInput().Title("Description").Value(&v.description).
 					Validate(func(s string) error { return model.ValidateText("description", s, false) }),
 				affinity(),

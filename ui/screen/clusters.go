@@ -2,43 +2,39 @@ package screen
 
 import (
 	"context"
-	"fmt"
 	"strconv"
 
-	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/kiteconsole/kiteconsole/model"
 	"github.com/kiteconsole/kiteconsole/org"
 	"github.com/kiteconsole/kiteconsole/ui/common"
 	"github.com/kiteconsole/kiteconsole/ui/component"
+	"github.com/kiteconsole/kiteconsole/ui/present"
 )
 
-// clustersScreen is the home screen: every cluster, with its queue counts
-// fetched in the background after the first paint.
-type clustersScreen struct {
-	common.ScreenBase
-	list   *component.List[model.Cluster]
-	queues map[string][]model.Queue // by cluster id, once seen
+// clusters is what the home screen knows beside its list of every
+// cluster: each cluster's queues, counted in the background after the
+// first paint for the clusters on screen, and what the queues are doing.
+type clusters struct {
+	c    *common.Common
+	self *component.ListScreen[model.Cluster]
+	// queues are each cluster's, by cluster id, once seen.
+	queues map[string][]model.Queue
 	// act gives the WAITING column: the jobs waiting on each queue.
 	act activity
 	// counting are the clusters whose queues are being listed.
 	counting map[string]bool
-	// lastTick is the refresh tick of the last timer reload (see Update).
+	// lastTick is the refresh tick of the last timer reload; recount is
+	// set when the next load recounts every cluster on screen.
 	lastTick int64
+	recount  bool
 }
 
 // recountEvery is how many timer reloads of the list go by between
 // recounts of every cluster's queues (one request a cluster): with the
 // default 30 s, the PAUSED column is at most two minutes old.
 const recountEvery = 4
-
-type clustersLoaded struct {
-	clusters []model.Cluster
-	err      error
-	counts   bool // also recount the queues of the clusters on screen
-	lane     org.Lane
-}
 
 // queuesCounted is one cluster's queues, listed for the counts.
 type queuesCounted struct {
@@ -51,57 +47,76 @@ type queuesCounted struct {
 // never crowd out what a person asks for.
 const countParallel = 2
 
-func NewClustersScreen(c *common.Common) *clustersScreen {
-	s := &clustersScreen{ScreenBase: common.NewBase(c), queues: map[string][]model.Queue{}, counting: map[string]bool{}}
-	st, k := c.Styles, c.Keys
-	s.list = component.NewList(c, component.ListSpec[model.Cluster]{
-		Noun: "clusters", Empty: "no clusters yet: n creates one", FilterCol: 2,
-		Columns: []component.ListColumn[model.Cluster]{
-			component.Col("", 2, 0, 0, func(cl model.Cluster) string { return common.EmojiCell(model.Value(cl.Emoji)) }),
-			component.Col("", 1, 0, 0, func(cl model.Cluster) string { return c.Styles.Swatch(validColor(model.Value(cl.Color))) }),
-			component.Col("NAME", 14, 1, 0, func(cl model.Cluster) string { return common.Clean(common.Emojize(cl.Name)) }),
-			component.Col("DESCRIPTION", 10, 2, 70, func(cl model.Cluster) string {
-				return st.Muted.Render(common.Clean(common.Emojize(model.Value(cl.Description))))
-			}),
-			component.Col("DEFAULT QUEUE", 13, 0, 0, s.defaultQueueCell),
-			component.Col("QUEUES", 6, 0, 0, func(cl model.Cluster) string {
-				return s.counted(cl, func(qs []model.Queue) string { return strconv.Itoa(len(qs)) })
-			}),
-			component.Col("PAUSED", 6, 0, 0, func(cl model.Cluster) string { return s.counted(cl, s.pausedCell) }),
-			component.Col("WAITING", 7, 0, 0, func(cl model.Cluster) string { return s.counted(cl, s.waitingCell) }),
+// NewClustersScreen is the home screen: every cluster, with its queue
+// counts.
+func NewClustersScreen(c *common.Common) *component.ListScreen[model.Cluster] {
+	s := &clusters{c: c, queues: map[string][]model.Queue{}, counting: map[string]bool{}, recount: true}
+	k := c.Keys
+	s.self = component.NewListScreen(c, component.ListScreenSpec[model.Cluster]{
+		Title: "Clusters", LoadingTitle: true, Update: s.update,
+		List: component.ListSpec[model.Cluster]{
+			Noun: "clusters", Empty: "no clusters yet: n creates one", FilterCol: 2,
+			Columns: []component.ListColumn[model.Cluster]{
+				component.Col("", 2, 0, 0, func(cl model.Cluster) present.Cell { return present.As(present.Emoji, model.Value(cl.Emoji)) }),
+				component.Col("", 1, 0, 0, func(cl model.Cluster) present.Cell { return present.As(present.Swatch, model.Value(cl.Color)) }),
+				component.Col("NAME", 14, 1, 0, func(cl model.Cluster) string { return common.Emojize(cl.Name) }),
+				component.Col("DESCRIPTION", 10, 2, 70, func(cl model.Cluster) present.Cell {
+					return present.As(present.Muted, common.Emojize(model.Value(cl.Description)))
+				}),
+				component.Col("DEFAULT QUEUE", 13, 0, 0, s.defaultQueueCell),
+				component.Col("QUEUES", 6, 0, 0, func(cl model.Cluster) present.Cell {
+					return s.counted(cl, func(qs []model.Queue) present.Cell { return present.Text(strconv.Itoa(len(qs))) })
+				}),
+				component.Col("PAUSED", 6, 0, 0, func(cl model.Cluster) present.Cell { return s.counted(cl, pausedCell) }),
+				component.Col("WAITING", 7, 0, 0, func(cl model.Cluster) present.Cell { return s.counted(cl, s.waitingCell) }),
+			},
+			Key: func(cl model.Cluster) string { return cl.ID },
+			Match: func(cl model.Cluster) (string, int) {
+				name := common.Emojize(cl.Name)
+				return name, len(name)
+			},
+			Keys: []component.ListKey[model.Cluster]{
+				component.OnItem(k.Open, func(cl model.Cluster) tea.Cmd {
+					return Open(c, "cluster", ClusterArg{Cluster: cl, Queues: s.queues[cl.ID]})
+				}),
+				component.Shown[model.Cluster](k.Filter),
+				component.OnList[model.Cluster](k.New, func() tea.Cmd { return component.PushForm(c, newClusterForm(c, nil, nil)) }),
+				component.OnItem(k.Edit, func(cl model.Cluster) tea.Cmd { return component.PushForm(c, newClusterForm(c, &cl, s.queues[cl.ID])) }),
+				component.OnItem(k.Delete, func(cl model.Cluster) tea.Cmd { return confirmDeleteCluster(c, cl, len(s.queues[cl.ID])) }),
+				component.Shown[model.Cluster](k.Refresh),
+				component.OnList[model.Cluster](k.Pause, func() tea.Cmd {
+					return common.Flash(common.FlashInfo, "open a cluster (enter) to pause its queues, or mark queues with space")
+				}).Hide(),
+			},
+			Link: func(cl model.Cluster) (string, string, string) { return "cluster", cl.WebURL, cl.ID },
+			Load: func(ctx context.Context) ([]model.Cluster, error) { return c.Client.ListClusters(ctx, nil) },
+			Took: func(cls []model.Cluster, lane org.Lane) tea.Cmd {
+				c.Org.SetClusters(cls)
+				// The waiting jobs of every queue: a request per hundred
+				// active builds, with each load of the list.
+				return loadQueueLoads(&s.self.ScreenBase, lane)
+			},
+			OnScreen: func(ids []string, loaded bool) tea.Cmd {
+				again := loaded && s.recount
+				if loaded {
+					s.recount = false
+				}
+				return s.loadCounts(ids, again)
+			},
 		},
-		Key: func(cl model.Cluster) string { return cl.ID },
-		Match: func(cl model.Cluster) (string, int) {
-			name := common.Clean(common.Emojize(cl.Name))
-			return name, len(name)
-		},
-		Keys: []component.ListKey[model.Cluster]{
-			component.OnItem(k.Open, func(cl model.Cluster) tea.Cmd {
-				return Open(c, "cluster", ClusterArg{Cluster: cl, Queues: s.queues[cl.ID]})
-			}),
-			component.Shown[model.Cluster](k.Filter),
-			component.OnList[model.Cluster](k.New, func() tea.Cmd { return component.PushForm(c, newClusterForm(c, nil, nil)) }),
-			component.OnItem(k.Edit, func(cl model.Cluster) tea.Cmd { return component.PushForm(c, newClusterForm(c, &cl, s.queues[cl.ID])) }),
-			component.OnItem(k.Delete, func(cl model.Cluster) tea.Cmd { return confirmDeleteCluster(c, cl, len(s.queues[cl.ID])) }),
-			component.Shown[model.Cluster](k.Refresh),
-			component.OnList[model.Cluster](k.Pause, func() tea.Cmd {
-				return common.Flash(common.FlashInfo, "open a cluster (enter) to pause its queues, or mark queues with space")
-			}).Hide(),
-		},
-		Link: func(cl model.Cluster) (string, string, string) { return "cluster", cl.WebURL, cl.ID },
 	})
-	return s
+	return s.self
 }
 
 // counted draws a count once the cluster's queues are known, "…" before.
-func (s *clustersScreen) counted(cl model.Cluster, draw func([]model.Queue) string) string {
+func (s *clusters) counted(cl model.Cluster, draw func([]model.Queue) present.Cell) present.Cell {
 	if qs, ok := s.queues[cl.ID]; ok {
 		return draw(qs)
 	}
-	return "…"
+	return present.Text("…")
 }
 
-func (s *clustersScreen) pausedCell(qs []model.Queue) string {
+func pausedCell(qs []model.Queue) present.Cell {
 	n := 0
 	for _, q := range qs {
 		if q.DispatchPaused {
@@ -109,50 +124,36 @@ func (s *clustersScreen) pausedCell(qs []model.Queue) string {
 		}
 	}
 	if n > 0 {
-		return s.C.Styles.Paused.Render(strconv.Itoa(n))
+		return present.As(present.Paused, strconv.Itoa(n))
 	}
-	return s.C.Styles.Muted.Render("0")
+	return present.As(present.Muted, "0")
 }
 
 // waitingCell is the jobs waiting on the cluster's queues.
-func (s *clustersScreen) waitingCell(qs []model.Queue) string {
-	st := s.C.Styles
+func (s *clusters) waitingCell(qs []model.Queue) present.Cell {
 	switch {
-	case scopeMissing(s.act.loadsErr) != "":
-		return st.Muted.Render("no scope")
+	case present.ScopeMissing(s.act.loadsErr) != "":
+		return present.As(present.Muted, "no scope")
 	case !s.act.loadsKnown:
-		return "…"
+		return present.Text("…")
 	}
 	n := 0
 	for _, q := range qs {
 		n += s.act.loads[q.ID].Waiting
 	}
 	if n == 0 {
-		return st.Muted.Render("0")
+		return present.As(present.Muted, "0")
 	}
-	return strconv.Itoa(n)
+	return present.Text(strconv.Itoa(n))
 }
 
-func (s *clustersScreen) defaultQueueCell(cl model.Cluster) string {
+func (s *clusters) defaultQueueCell(cl model.Cluster) present.Cell {
 	if id := model.Value(cl.DefaultQueueID); id != "" {
-		if k, ok := s.C.Org.QueueKey(id); ok {
-			return common.Clean(k)
+		if k, ok := s.c.Org.QueueKey(id); ok {
+			return present.Text(k)
 		}
 	}
-	return s.counted(cl, func([]model.Queue) string { return s.C.Styles.Muted.Render("none") })
-}
-
-func (s *clustersScreen) Crumb() string       { return "" }
-func (s *clustersScreen) Capturing() bool     { return s.list.Capturing() }
-func (s *clustersScreen) Help() []key.Binding { return s.list.Help() }
-func (s *clustersScreen) Init() tea.Cmd       { return s.load(org.Interactive, true) }
-
-func (s *clustersScreen) load(lane org.Lane, counts bool) tea.Cmd {
-	s.list.StartLoadIn(lane)
-	return s.Run(lane, "loading clusters", func(ctx context.Context) tea.Msg {
-		cl, err := s.C.Client.ListClusters(ctx, nil)
-		return clustersLoaded{clusters: cl, err: err, counts: counts, lane: lane}
-	})
+	return s.counted(cl, func([]model.Queue) present.Cell { return present.As(present.Muted, "none") })
 }
 
 // loadCounts lists the queues of the clusters on screen, a few at a
@@ -160,10 +161,10 @@ func (s *clustersScreen) load(lane org.Lane, counts bool) tea.Cmd {
 // person sees them, and never one a person's look or change waits for.
 // again recounts those already counted too; otherwise only the clusters
 // not counted yet are (the ones a scroll brought on screen).
-func (s *clustersScreen) loadCounts(again bool) tea.Cmd {
+func (s *clusters) loadCounts(onScreen []string, again bool) tea.Cmd {
 	sem := make(chan struct{}, countParallel)
 	var cmds []tea.Cmd
-	for _, id := range s.list.OnScreen(s.C.Height - 2) {
+	for _, id := range onScreen {
 		if s.counting[id] && !again {
 			// A recount asks again even so: a count still marked in flight
 			// may have had its reply dropped, and an identical GET already
@@ -174,60 +175,47 @@ func (s *clustersScreen) loadCounts(again bool) tea.Cmd {
 			continue
 		}
 		s.counting[id] = true
-		cmds = append(cmds, s.Run(org.Background, "counting queues", func(ctx context.Context) tea.Msg {
+		cmds = append(cmds, s.self.Run(org.Background, "counting queues", func(ctx context.Context) tea.Msg {
 			select {
 			case sem <- struct{}{}:
 			case <-ctx.Done():
 				return queuesCounted{clusterID: id, err: ctx.Err()}
 			}
 			defer func() { <-sem }()
-			qs, err := s.C.Client.ListQueues(ctx, id, nil)
+			qs, err := s.c.Client.ListQueues(ctx, id, nil)
 			return queuesCounted{clusterID: id, queues: qs, err: err}
 		}))
 	}
 	return tea.Batch(cmds...)
 }
 
-func (s *clustersScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
-	if used, cmd := s.list.Update(msg, 1); used {
-		// A scroll may bring clusters on screen that are not counted yet.
-		return s, tea.Batch(cmd, s.loadCounts(false))
-	}
+// update takes what changes the counts and the list: replies, the
+// organisation's changes, and the timer's reloads.
+func (s *clusters) update(l *component.List[model.Cluster], msg tea.Msg) tea.Cmd {
 	if s.act.take(msg) {
-		s.list.Rebuild()
-		return s, nil
+		l.Rebuild()
+		return nil
 	}
 	switch msg := msg.(type) {
-	case tea.WindowSizeMsg:
-		return s, s.loadCounts(false)
-	case clustersLoaded:
-		cmd := s.list.Loaded(msg.clusters, msg.err)
-		if !component.Usable(msg.err) || common.Deferred(msg.err) {
-			return s, cmd
-		}
-		s.C.Org.SetClusters(msg.clusters)
-		// The waiting jobs of every queue: a request per hundred active
-		// builds, with each load of the list.
-		return s, tea.Batch(cmd, loadQueueLoads(&s.ScreenBase, msg.lane), s.loadCounts(msg.counts))
 	case queuesCounted:
 		delete(s.counting, msg.clusterID)
 		// A count that failed stays unknown ("…"); the table is still usable.
 		if msg.err == nil {
 			// Posted, not sent: the counts show in the same update that ends
 			// the task, so no frame shows the task done and the count unknown.
-			return s, s.C.Post(org.QueuesSeen{ClusterID: msg.clusterID, Queues: msg.queues})
+			return s.c.Post(org.QueuesSeen{ClusterID: msg.clusterID, Queues: msg.queues})
 		}
 	case org.QueuesSeen:
 		s.queues[msg.ClusterID] = msg.Queues
-		s.list.Rebuild()
+		l.Rebuild()
 	case org.QueueChanged:
 		if qs, ok := s.queues[msg.ClusterID]; ok {
 			// A queue created here counts at once, as one deleted does.
 			s.queues[msg.ClusterID], _ = org.Upsert(qs, msg.Queue, func(q model.Queue) bool { return q.ID == msg.Queue.ID })
 		}
-		s.list.Rebuild()
+		l.Rebuild()
 	case org.ClusterChanged:
-		if s.list.Upsert(msg.Cluster) {
+		if l.Upsert(msg.Cluster) {
 			// A new cluster has no queues: nothing to count. (Cells are
 			// drawn when shown, so the row shows this.)
 			s.queues[msg.Cluster.ID] = []model.Queue{}
@@ -243,15 +231,15 @@ func (s *clustersScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 				}
 			}
 			s.queues[msg.ClusterID] = kept
-			s.list.Rebuild()
+			l.Rebuild()
 		}
 	case org.ClusterRemoved:
 		delete(s.queues, msg.ClusterID)
-		s.list.Remove(msg.ClusterID)
+		l.Remove(msg.ClusterID)
 	case common.RefreshMsg:
 		// The timer reloads the list (one request) and now and then
 		// recounts, unless the budget is low; r always recounts.
-		recount := !msg.Auto || msg.Changed
+		s.recount = !msg.Auto || msg.Changed
 		if msg.Auto && !msg.Changed {
 			// Recount in the first reload of each block of recountEvery
 			// ticks. Ticks are numbered on the wall clock, so every SSH
@@ -261,34 +249,10 @@ func (s *clustersScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 			// times the interval a multiple of four was hit always or never.
 			crossed := s.lastTick != 0 && msg.Tick/recountEvery != s.lastTick/recountEvery
 			s.lastTick = msg.Tick
-			recount = crossed && !s.C.Client.Budget().Low()
-		}
-		return s, s.load(msg.Lane, recount)
-	}
-	return s, nil
-}
-
-// validColor passes on a colour only if it is a hex code.
-func validColor(c string) string {
-	if model.ValidateColor(c) != nil {
-		return ""
-	}
-	return c
-}
-
-func (s *clustersScreen) View() string {
-	st := s.C.Styles
-	title := st.Title.Render("Clusters")
-	switch {
-	case !s.list.Known && s.list.Err == nil:
-		title += st.Muted.Render("  loading…")
-	case s.list.Known:
-		title += st.Muted.Render(fmt.Sprintf("  %d", len(s.list.Items)))
-		if age, stale := s.list.Stale(); stale {
-			title += st.Warning.Render("  refresh failed; showing data from " + age)
+			s.recount = crossed && !s.c.Client.Budget().Low()
 		}
 	}
-	return title + "\n" + s.list.View(s.C.Width, s.C.Height-1)
+	return nil
 }
 
 func init() {

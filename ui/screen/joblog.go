@@ -16,6 +16,8 @@ import (
 	"github.com/kiteconsole/kiteconsole/org"
 	"github.com/kiteconsole/kiteconsole/termsafe"
 	"github.com/kiteconsole/kiteconsole/ui/common"
+	"github.com/kiteconsole/kiteconsole/ui/component"
+	"github.com/kiteconsole/kiteconsole/ui/present"
 )
 
 // A job's log is read from its end: the first load asks for its last
@@ -89,7 +91,7 @@ func NewJobLogScreen(c *common.Common, slug string, number int, j model.Job) com
 }
 
 func (s *jobLogScreen) Crumb() string {
-	return common.Clean(common.Emojize(s.job.DisplayName()))
+	return common.Emojize(s.job.DisplayName())
 }
 func (s *jobLogScreen) Capturing() bool { return false }
 func (s *jobLogScreen) Help() []key.Binding {
@@ -334,11 +336,11 @@ func (s *jobLogScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 func (s *jobLogScreen) header() []string {
 	st := s.C.Styles
 	j := s.job
-	title := st.Title.Render(common.Clean(common.Emojize(j.DisplayName()))) + "  " + stateLabel(s.C, j.State, false) +
-		st.Muted.Render(fmt.Sprintf("  %s #%d", common.Clean(s.slug), s.number))
+	title := component.Draw(st, present.As(present.Title, common.Emojize(j.DisplayName()))) + "  " + component.Draw(st, present.StateLabel(j.State, false)) +
+		st.Muted.Render(fmt.Sprintf("  %s #%d", component.Text(s.slug), s.number))
 	var facts []string
 	if j.Agent != nil {
-		facts = append(facts, "on "+common.Clean(j.Agent.Name))
+		facts = append(facts, "on "+component.Text(j.Agent.Name))
 	}
 	if s.known {
 		held := s.size - s.start

@@ -5,13 +5,13 @@ import (
 	"sort"
 	"sync"
 
-	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/kiteconsole/kiteconsole/model"
 	"github.com/kiteconsole/kiteconsole/org"
 	"github.com/kiteconsole/kiteconsole/ui/common"
 	"github.com/kiteconsole/kiteconsole/ui/component"
+	"github.com/kiteconsole/kiteconsole/ui/present"
 )
 
 // The paused screen (:paused): every paused queue and agent of the
@@ -34,6 +34,11 @@ func (p PausedItem) key() string {
 		return "agent:" + p.Agent.ID
 	}
 	return "queue:" + p.Queue.Queue.ID
+}
+
+// where is the queue's cluster and key: "Default › macos".
+func (p PausedItem) where() string {
+	return common.Emojize(p.Queue.ClusterName) + " › " + p.Queue.Queue.Key
 }
 
 func (p PausedItem) who() (*model.User, *model.Timestamp, string) {
@@ -80,7 +85,7 @@ func listPaused(ctx context.Context, c *common.Common) ([]PausedItem, error) {
 		}
 	}
 	// Without read_agents the queues are still listed.
-	if agentsErr != nil && scopeMissing(agentsErr) == "" {
+	if agentsErr != nil && present.ScopeMissing(agentsErr) == "" {
 		return nil, agentsErr
 	}
 	for _, a := range agents {
@@ -102,7 +107,7 @@ func listPaused(ctx context.Context, c *common.Common) ([]PausedItem, error) {
 
 // NewPausedScreen is :paused.
 func NewPausedScreen(c *common.Common) *component.ListScreen[PausedItem] {
-	st, k := c.Styles, c.Keys
+	k := c.Keys
 	var self *component.ListScreen[PausedItem]
 	run := func(label string, fn func(ctx context.Context) tea.Msg) tea.Cmd {
 		return self.RunUnder(c.AppCtx, org.Interactive, label, fn)
@@ -126,50 +131,49 @@ func NewPausedScreen(c *common.Common) *component.ListScreen[PausedItem] {
 					}
 					return "queue"
 				}),
-				component.Col("NAME", 16, 2, 0, func(p PausedItem) string {
-					where := common.Clean(common.Emojize(p.Queue.ClusterName)) + " › " + common.Clean(p.Queue.Queue.Key)
+				component.Col("NAME", 16, 2, 0, func(p PausedItem) present.Cell {
+					where := p.where()
 					if p.Agent != nil {
-						name := common.Clean(p.Agent.Name)
 						if p.Queue.Queue.ID == "" {
-							return name
+							return present.Text(p.Agent.Name)
 						}
-						return name + st.Muted.Render(" ("+where+")")
+						return present.Text(p.Agent.Name).And(present.Muted, " ("+where+")")
 					}
-					return where
+					return present.Text(where)
 				}),
 				component.Col("PAUSED BY", 12, 0, 0, func(p PausedItem) string {
 					by, _, _ := p.who()
-					return common.Clean(by.DisplayName())
+					return by.DisplayName()
 				}),
-				component.Col("WHEN", 8, 0, 0, func(p PausedItem) string {
+				component.Col("WHEN", 8, 0, 0, func(p PausedItem) present.Cell {
 					_, at, _ := p.who()
 					if at == nil {
-						return st.Muted.Render("—")
+						return present.As(present.Muted, "—")
 					}
-					return common.Ago(c.Now(), at.Time)
+					return present.Text(present.Ago(c.Now(), at.Time))
 				}),
 				component.Col("NOTE", 12, 4, 0, func(p PausedItem) string {
 					_, _, note := p.who()
-					return common.Clean(note)
+					return note
 				}),
-				component.Col("FOR", 13, 0, 110, func(p PausedItem) string {
+				component.Col("FOR", 13, 0, 110, func(p PausedItem) present.Cell {
 					if p.Agent != nil {
-						if until, ok := agentPauseEnds(*p.Agent); ok {
-							return "ends " + common.Until(c.Now(), until)
+						if until, ok := present.AgentPauseEnds(*p.Agent); ok {
+							return present.Text("ends " + present.Until(c.Now(), until))
 						}
 					}
-					return st.Muted.Render("until resumed")
+					return present.As(present.Muted, "until resumed")
 				}),
 			},
 			Key:       func(p PausedItem) string { return p.key() },
 			FilterCol: 1,
 			Match: func(p PausedItem) (string, int) {
 				_, _, note := p.who()
-				name := common.Clean(common.Emojize(p.Queue.ClusterName)) + " › " + common.Clean(p.Queue.Queue.Key)
+				name := p.where()
 				if p.Agent != nil {
-					name = common.Clean(p.Agent.Name)
+					name = p.Agent.Name
 				}
-				return name + " " + common.Clean(note), len(name)
+				return name + " " + note, len(name)
 			},
 			Keys: []component.ListKey[PausedItem]{
 				component.OnItem(k.Open, func(p PausedItem) tea.Cmd {
@@ -179,7 +183,7 @@ func NewPausedScreen(c *common.Common) *component.ListScreen[PausedItem] {
 					}
 					return Open(c, "queue", QueueArg{Cluster: cl, Queue: p.Queue.Queue})
 				}),
-				component.OnItem(withHelp(k.Pause, "resume"), resume),
+				component.OnItem(present.WithHelp(k.Pause, "resume"), resume),
 				component.Shown[PausedItem](k.Filter),
 				component.Shown[PausedItem](k.Refresh),
 				component.Shown[PausedItem](k.Back),
@@ -200,11 +204,6 @@ func NewPausedScreen(c *common.Common) *component.ListScreen[PausedItem] {
 		},
 	})
 	return self
-}
-
-// withHelp is a binding with the same keys and another description.
-func withHelp(b key.Binding, desc string) key.Binding {
-	return key.NewBinding(key.WithKeys(b.Keys()...), key.WithHelp(b.Help().Key, desc))
 }
 
 func init() {

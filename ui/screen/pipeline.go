@@ -16,6 +16,7 @@ import (
 	"github.com/kiteconsole/kiteconsole/org"
 	"github.com/kiteconsole/kiteconsole/ui/common"
 	"github.com/kiteconsole/kiteconsole/ui/component"
+	"github.com/kiteconsole/kiteconsole/ui/present"
 )
 
 // pipelineScreen shows a pipeline in two tabs: its settings (every
@@ -44,6 +45,8 @@ func NewPipelineScreen(c *common.Common, p model.Pipeline) *pipelineScreen {
 	s := &pipelineScreen{ScreenBase: common.NewBase(c), p: p, view: viewport.New(),
 		tabs: component.Tabs{C: c, Names: []string{"Settings", "Builds"}}}
 	s.builds = newBuildsPane(c, p.Slug, func() string { return s.p.DefaultBranch })
+	s.builds.list.Attach(&s.ScreenBase)
+	s.tabs.Panes = []component.Pane{nil, s.builds}
 	s.layout()
 	return s
 }
@@ -55,9 +58,9 @@ func NewPipelineBuildsScreen(c *common.Common, p model.Pipeline) common.Screen {
 	return s
 }
 
-func (s *pipelineScreen) Crumb() string { return common.Clean(common.Emojize(s.p.Name)) }
+func (s *pipelineScreen) Crumb() string { return common.Emojize(s.p.Name) }
 func (s *pipelineScreen) Capturing() bool {
-	return s.tabs.Current == pipelineTabBuilds && s.builds.Capturing()
+	return s.tabs.Capturing()
 }
 func (s *pipelineScreen) Help() []key.Binding {
 	k := s.C.Keys
@@ -74,9 +77,7 @@ func (s *pipelineScreen) Init() tea.Cmd {
 	return s.load(org.Interactive)
 }
 
-func (s *pipelineScreen) loadBuilds(lane org.Lane) tea.Cmd {
-	return s.builds.load(s.Run, lane)
-}
+func (s *pipelineScreen) loadBuilds(lane org.Lane) tea.Cmd { return s.builds.load(lane) }
 
 func (s *pipelineScreen) load(lane org.Lane) tea.Cmd {
 	slug := s.p.Slug
@@ -107,10 +108,8 @@ func (s *pipelineScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		s.tabs.Current = pipelineTabBuilds
 		return s, s.loadBuilds(org.Fresh)
 	}
-	if _, ok := msg.(pipelineBuildsLoaded); ok || s.tabs.Current == pipelineTabBuilds {
-		if used, cmd := s.builds.Update(msg, 1, func() tea.Cmd { return s.loadBuilds(org.Interactive) }); used {
-			return s, cmd
-		}
+	if used, cmd := s.tabs.Route(msg, 1); used {
+		return s, cmd
 	}
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
@@ -179,37 +178,37 @@ func (s *pipelineScreen) content() string {
 	st := s.C.Styles
 	p := s.p
 	field := func(label, value string) string { return st.Label.Render(label) + value }
-	url := func(u string) string { return common.WrapAfter(common.Clean(u), st.Label.GetWidth(), s.C.Width) }
+	url := func(u string) string { return common.WrapAfter(component.Text(u), st.Label.GetWidth(), s.C.Width) }
 	or := func(v string) string {
 		if v == "" {
 			return st.Muted.Render("—")
 		}
 		return v
 	}
-	title := st.Title.Render(common.Clean(common.Emojize(p.Name)))
+	title := component.Draw(st, present.As(present.Title, common.Emojize(p.Name)))
 	if p.Archived() {
-		title += "  " + st.Warning.Render("archived "+common.Ago(s.C.Now(), p.ArchivedAt.Time)+" (read-only)")
+		title += "  " + st.Warning.Render("archived "+present.Ago(s.C.Now(), p.ArchivedAt.Time)+" (read-only)")
 	}
 	lines := []string{title}
-	if d := common.Clean(common.Emojize(model.Value(p.Description))); d != "" {
+	if d := component.Text(common.Emojize(model.Value(p.Description))); d != "" {
 		lines = append(lines, d)
 	}
 	builds := fmt.Sprintf("%d running, %d scheduled builds · %d running, %d scheduled, %d waiting jobs",
 		p.RunningBuildsCount, p.ScheduledBuildsCount, p.RunningJobsCount, p.ScheduledJobsCount, p.WaitingJobsCount)
 	lines = append(lines, "", st.Bold.Render("General"),
-		field("Slug", common.Clean(p.Slug)),
-		field("Repository", common.Clean(p.Repository)),
+		field("Slug", component.Text(p.Slug)),
+		field("Repository", component.Text(p.Repository)),
 		field("Cluster", or(s.C.ClusterName(model.Value(p.ClusterID)))),
-		field("Default branch", or(common.Clean(p.DefaultBranch))),
-		field("Visibility", common.Clean(p.Visibility)),
-		field("Tags", or(common.Clean(common.Emojize(strings.Join(p.Tags, ", "))))),
+		field("Default branch", or(component.Text(p.DefaultBranch))),
+		field("Visibility", component.Text(p.Visibility)),
+		field("Tags", or(component.Text(common.Emojize(strings.Join(p.Tags, ", "))))),
 		field("Now", common.WrapAfter(builds, st.Label.GetWidth(), s.C.Width)),
 		"", st.Bold.Render("Builds"),
-		field("Branch filter", or(common.Clean(model.Value(p.BranchConfiguration)))),
+		field("Branch filter", or(component.Text(model.Value(p.BranchConfiguration)))),
 		field("Skip queued", onOff(p.SkipQueuedBranchBuilds, model.Value(p.SkipQueuedBranchBuildsFilter))),
 		field("Cancel running", onOff(p.CancelRunningBranchBuilds, model.Value(p.CancelRunningBranchBuildsFilter))),
 		field("Rebuilds", or(map[bool]string{true: "allowed", false: "not allowed"}[model.Value(p.AllowRebuilds)])),
-		field("Template", or(common.Clean(model.Value(p.PipelineTemplateUUID)))),
+		field("Template", or(component.Text(model.Value(p.PipelineTemplateUUID)))),
 	)
 	webhook := "W asks Buildkite to create it (GitHub only)"
 	if u := p.Provider.WebhookURL; u != "" {
@@ -218,7 +217,7 @@ func (s *pipelineScreen) content() string {
 		if i := strings.LastIndex(u, "/"); i >= 0 && len(u)-i > 6 {
 			u = u[:i+5] + "…"
 		}
-		webhook = common.Clean(u) + st.Muted.Render("  (a secret: shown in part)")
+		webhook = component.Text(u) + st.Muted.Render("  (a secret: shown in part)")
 	}
 	wide := st.Label.Width(st.Label.GetWidth() + 12) // the spec's setting names are long
 	lines = append(lines, "", st.Bold.Render("Provider")+st.Muted.Render("  "+model.ProviderLabel(p.Provider.ID)),
@@ -237,12 +236,12 @@ func (s *pipelineScreen) content() string {
 		}
 		sort.Strings(keys)
 		for _, k := range keys {
-			lines = append(lines, "  "+common.Clean(k)+"="+common.Clean(p.Env[k]))
+			lines = append(lines, "  "+component.Text(k)+"="+component.Text(p.Env[k]))
 		}
 	}
 	lines = append(lines, "", st.Bold.Render("Links"),
 		field("Web", url(p.WebURL)), field("Badge", url(p.BadgeURL)), field("API", url(p.URL)),
-		field("Created", or(timeField(s.C, p.CreatedAt))), field("Created by", or(common.Clean(p.CreatedBy.DisplayName()))))
+		field("Created", or(component.Draw(st, present.TimeField(s.C.Now(), p.CreatedAt)))), field("Created by", or(component.Text(p.CreatedBy.DisplayName()))))
 	if p.Configuration != "" {
 		lines = append(lines, "", st.Bold.Render("Configuration")+st.Muted.Render("  (YAML; ↑/↓ scroll)"))
 		for _, l := range strings.Split(p.Configuration, "\n") {
@@ -251,7 +250,7 @@ func (s *pipelineScreen) content() string {
 	} else {
 		lines = append(lines, "", st.Bold.Render("Steps")+st.Muted.Render("  (visual steps)"))
 		for i, step := range p.Steps {
-			lines = append(lines, fmt.Sprintf("  %d. %s", i+1, describeStep(step)))
+			lines = append(lines, fmt.Sprintf("  %d. %s", i+1, present.DescribeStep(step)))
 		}
 	}
 	return strings.Join(lines, "\n")
@@ -259,7 +258,7 @@ func (s *pipelineScreen) content() string {
 
 // cleanLine is clean for one line of YAML: indentation is kept.
 func cleanLine(s string) string {
-	return common.Clean(strings.ReplaceAll(s, "\t", "  "))
+	return component.Text(strings.ReplaceAll(s, "\t", "  "))
 }
 
 func onOff(on bool, filter string) string {
@@ -269,24 +268,7 @@ func onOff(on bool, filter string) string {
 	if filter == "" {
 		return "on, every branch"
 	}
-	return "on, branches " + common.Clean(filter)
-}
-
-func describeStep(st model.Step) string {
-	switch st.Type {
-	case model.StepWaiter:
-		return "wait"
-	case model.StepManual:
-		return "block " + common.Clean(common.Emojize(model.Value(st.Label)))
-	case model.StepTrigger:
-		return "trigger " + common.Clean(model.Value(st.Pipeline))
-	}
-	name := common.Clean(common.Emojize(model.Value(st.Name)))
-	cmd := common.Clean(model.Value(st.Command))
-	if name == "" {
-		return "command: " + cmd
-	}
-	return name + ": " + cmd
+	return "on, branches " + component.Text(filter)
 }
 
 // providerSettings lists every setting the spec gives a provider, by
@@ -294,7 +276,7 @@ func describeStep(st model.Step) string {
 func providerSettings(provider string, ps model.ProviderSettings) [][2]string {
 	out := [][2]string{{"Repository", "—"}}
 	if ps.Repository != nil {
-		out[0][1] = common.Clean(*ps.Repository)
+		out[0][1] = component.Text(*ps.Repository)
 	}
 	settings := model.ProviderSettingsFor(provider)
 	// What triggers builds comes first: it is what people look for.
@@ -312,11 +294,11 @@ func providerSettings(provider string, ps model.ProviderSettings) [][2]string {
 		switch v := ps.Setting(setting.Name).(type) {
 		case *bool:
 			if v != nil {
-				value = yesNo(*v)
+				value = present.YesNo(*v)
 			}
 		case *string:
 			if v != nil && *v != "" {
-				value = common.Clean(*v)
+				value = component.Text(*v)
 			}
 		}
 		out = append(out, [2]string{setting.Label, value})

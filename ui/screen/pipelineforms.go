@@ -19,6 +19,7 @@ import (
 	"github.com/kiteconsole/kiteconsole/ui/actions"
 	"github.com/kiteconsole/kiteconsole/ui/common"
 	"github.com/kiteconsole/kiteconsole/ui/component"
+	"github.com/kiteconsole/kiteconsole/ui/present"
 )
 
 // Sections of the pipeline form: an edit asks which to change, so that
@@ -79,7 +80,7 @@ func (v *pipelineValues) settingsChange(provider string, was model.ProviderSetti
 		case *bool:
 			if now := *v.bools[s.Name]; now != model.Value(old) {
 				out[s.Name] = now
-				changes = append(changes, change{s.Label, yesNo(model.Value(old)), yesNo(now)})
+				changes = append(changes, change{s.Label, present.YesNo(model.Value(old)), present.YesNo(now)})
 			}
 		case *string:
 			now := strings.TrimSpace(*v.texts[s.Name])
@@ -108,12 +109,10 @@ func (c change) String() string {
 		if s == "" {
 			return "—"
 		}
-		return common.Clean(truncate(strings.ReplaceAll(s, "\n", "⏎"), 50))
+		return truncate(strings.ReplaceAll(s, "\n", "⏎"), 50)
 	}
 	return fmt.Sprintf("%s: %s → %s", c.label, show(c.old), show(c.new))
 }
-
-func yesNo(b bool) string { return map[bool]string{true: "yes", false: "no"}[b] }
 
 func truncate(s string, n int) string {
 	r := []rune(s)
@@ -149,7 +148,7 @@ func (v *pipelineValues) update(c *common.Common, p *model.Pipeline) (model.Pipe
 	boolean := func(label string, f *model.Field[bool], now, was bool) {
 		if now != was {
 			*f = model.Set(now)
-			changes = append(changes, change{label, yesNo(was), yesNo(now)})
+			changes = append(changes, change{label, present.YesNo(was), present.YesNo(now)})
 		}
 	}
 	str("Name", &up.Name, v.name, p.Name)
@@ -248,11 +247,11 @@ func newPipelineForm(c *common.Common, p *model.Pipeline, clusterID string) comp
 	}
 	title, action := "New pipeline", "creating pipelines"
 	if p != nil {
-		title, action = "Edit "+common.Clean(p.Name), "editing pipelines"
+		title, action = "Edit "+component.Text(p.Name), "editing pipelines"
 	}
 	slugPreview := func() string {
 		if p != nil {
-			return "slug " + common.Clean(p.Slug) + " (a slug never changes) · " + model.ProviderLabel(p.Provider.ID)
+			return "slug " + component.Text(p.Slug) + " (a slug never changes) · " + model.ProviderLabel(p.Provider.ID)
 		}
 		provider := ""
 		if strings.TrimSpace(v.repository) != "" {
@@ -367,8 +366,8 @@ func (t *teamChoices) options() []huh.Option[string] {
 	teams, _ := t.load()
 	out := make([]huh.Option[string], 0, len(teams))
 	for _, team := range teams {
-		label := common.Clean(team.Name)
-		if d := common.Clean(team.Description); d != "" {
+		label := component.Text(team.Name)
+		if d := component.Text(team.Description); d != "" {
 			label += " — " + truncate(d, 50)
 		}
 		out = append(out, huh.NewOption(label, team.ID))
@@ -390,7 +389,7 @@ func (t *teamChoices) description() string {
 func pipelineGeneral(c *common.Common, v *pipelineValues, p *model.Pipeline, teams *teamChoices) *huh.Group {
 	var clusters []huh.Option[string]
 	for _, cl := range c.Org.Clusters() {
-		clusters = append(clusters, huh.NewOption(common.Clean(common.Emojize(cl.Name)), cl.ID))
+		clusters = append(clusters, huh.NewOption(component.Text(common.Emojize(cl.Name)), cl.ID))
 	}
 	fields := []huh.Field{huh.NewInput().Title("Name").Key("name").Value(&v.name).Validate(model.ValidatePipelineName)}
 	if len(clusters) > 0 {
@@ -459,7 +458,7 @@ func pipelineSteps(v *pipelineValues, p *model.Pipeline) []*huh.Group {
 		// replaced by YAML, not edited as steps.
 		lines := make([]string, len(p.Steps))
 		for i, st := range p.Steps {
-			lines[i] = fmt.Sprintf("%d. %s", i+1, describeStep(st))
+			lines[i] = fmt.Sprintf("%d. %s", i+1, present.DescribeStep(st))
 		}
 		return []*huh.Group{huh.NewGroup(
 			huh.NewNote().Title("Visual steps").Description(strings.Join(lines, "\n")+

@@ -13,6 +13,7 @@ import (
 	"github.com/kiteconsole/kiteconsole/ui/actions"
 	"github.com/kiteconsole/kiteconsole/ui/common"
 	"github.com/kiteconsole/kiteconsole/ui/component"
+	"github.com/kiteconsole/kiteconsole/ui/present"
 )
 
 // pipelineList is the pipelines list over org's shared pipelines: all of
@@ -30,9 +31,9 @@ type pipelineList struct {
 
 func newPipelineList(c *common.Common, clusterID string) *pipelineList {
 	l := &pipelineList{c: c, clusterID: clusterID}
-	st, k := c.Styles, c.Keys
-	muted := func(text func(p *model.Pipeline) string) func(p *model.Pipeline) string {
-		return func(p *model.Pipeline) string { return st.Muted.Render(common.Clean(text(p))) }
+	k := c.Keys
+	muted := func(text func(p *model.Pipeline) string) func(p *model.Pipeline) present.Cell {
+		return func(p *model.Pipeline) present.Cell { return present.As(present.Muted, text(p)) }
 	}
 	cols := []component.ListColumn[*model.Pipeline]{
 		component.Col("NAME", 16, 2, 0, func(p *model.Pipeline) string { return c.Org.Pipelines.Name(p) }),
@@ -40,32 +41,32 @@ func newPipelineList(c *common.Common, clusterID string) *pipelineList {
 		component.Col("REPOSITORY", 16, 2, 130, muted(func(p *model.Pipeline) string { return p.Repository })),
 	}
 	if clusterID == "" {
-		cols = append(cols, component.Col("CLUSTER", 14, 0, 70, func(p *model.Pipeline) string {
+		cols = append(cols, component.Col("CLUSTER", 14, 0, 70, func(p *model.Pipeline) present.Cell {
 			if cl := c.ClusterName(model.Value(p.ClusterID)); cl != "" {
-				return cl
+				return present.Text(cl)
 			}
-			return st.Muted.Render("—")
+			return present.As(present.Muted, "—")
 		}))
 	}
 	cols = append(cols,
-		component.Col("BRANCH", 8, 0, 100, func(p *model.Pipeline) string { return common.Clean(p.DefaultBranch) }),
-		component.Col("RUN/SCH/WAIT", 12, 0, 0, func(p *model.Pipeline) string {
+		component.Col("BRANCH", 8, 0, 100, func(p *model.Pipeline) string { return p.DefaultBranch }),
+		component.Col("RUN/SCH/WAIT", 12, 0, 0, func(p *model.Pipeline) present.Cell {
 			if c.Org.Pipelines.FromIndex(p) {
 				// Known from the on-disk index only: its counts come with
 				// the page that holds it.
-				return st.Muted.Render("·")
+				return present.As(present.Muted, "·")
 			}
 			counts := fmt.Sprintf("%d/%d/%d", p.RunningBuildsCount, p.ScheduledBuildsCount, p.WaitingJobsCount)
 			if p.RunningBuildsCount > 0 {
-				return st.Running.Render(counts)
+				return present.As(present.Running, counts)
 			}
-			return st.Muted.Render(counts)
+			return present.As(present.Muted, counts)
 		}),
 		component.Col("VISIBILITY", 10, 0, 120, func(p *model.Pipeline) string {
 			if p.Archived() {
 				return "archived"
 			}
-			return common.Clean(p.Visibility)
+			return p.Visibility
 		}),
 	)
 	l.List = component.NewList(c, component.ListSpec[*model.Pipeline]{
@@ -95,6 +96,10 @@ func newPipelineList(c *common.Common, clusterID string) *pipelineList {
 			notOnThisList[*model.Pipeline](k.Mark, marksQueues, "pipelines"),
 		},
 		Link: func(p *model.Pipeline) (string, string, string) { return "pipeline", p.WebURL, p.ID },
+		Shared: func() (bool, error, error) {
+			pc := c.Org.Pipelines
+			return pc.Loaded || len(pc.Items) > 0, pc.Err, pc.Partial
+		},
 	})
 	l.Rebuild()
 	return l
@@ -178,16 +183,6 @@ func (l *pipelineList) sync(msg tea.Msg, visible bool) (tea.Cmd, bool) {
 		l.Rebuild()
 	}
 	return nil, false
-}
-
-// View draws the list; until a first page is in, what is on its way or
-// what went wrong.
-func (l *pipelineList) View(width, height int) string {
-	pc := l.c.Org.Pipelines
-	l.List.Known = pc.Loaded || len(pc.Items) > 0
-	l.List.Err = pc.Err
-	l.List.Note, _ = component.PartialNote(pc.Partial, "pipeline")
-	return l.List.View(width, height)
 }
 
 func editPipeline(c *common.Common, p model.Pipeline) tea.Cmd {

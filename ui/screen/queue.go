@@ -2,9 +2,7 @@ package screen
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"net/http"
 	"sort"
 	"strings"
 
@@ -13,11 +11,11 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/kiteconsole/kiteconsole/api"
 	"github.com/kiteconsole/kiteconsole/model"
 	"github.com/kiteconsole/kiteconsole/org"
 	"github.com/kiteconsole/kiteconsole/ui/common"
 	"github.com/kiteconsole/kiteconsole/ui/component"
+	"github.com/kiteconsole/kiteconsole/ui/present"
 )
 
 // queueScreen shows what a queue is doing, live: a panel of its agents
@@ -41,11 +39,9 @@ type queueScreen struct {
 	// agentMarks are the agents marked to act on together.
 	agentMarks map[string]model.Agent
 
-	// agentsErr and buildsErr are the last loads' errors: a missing
-	// scope is said where the panel's figures would be.
-	agentsErr, buildsErr error
-	load                 model.QueueLoad
-	loadKnown            bool
+	// load is the queue's jobs, from the waiting list's reply.
+	load      model.QueueLoad
+	loadKnown bool
 	// trend is the waiting count at each load since the screen opened.
 	trend []int
 	// settingsTop is the first line shown of the settings tab.
@@ -67,35 +63,54 @@ type queueLoaded struct {
 	err   error
 }
 
-type agentsLoaded struct {
-	agents []model.Agent
-	err    error
-}
-
-type buildsLoaded struct {
-	builds []model.Build
-	err    error
-}
-
 func NewQueueScreen(c *common.Common, cl model.Cluster, q model.Queue) *queueScreen {
 	s := &queueScreen{ScreenBase: common.NewBase(c), cluster: cl, queue: q, agentMarks: map[string]model.Agent{},
 		tabs: component.Tabs{C: c, Names: []string{"Agents", "Waiting jobs", "Settings"}}}
-	s.agents = component.NewList(c, agentSpec(c, s.agentMarks, s.actOnAgent))
-	s.waiting = component.NewList(c, waitingSpec(c))
+	qid := q.ID
+	agents := agentSpec(c, s.agentMarks, s.actOnAgent)
+	agents.ScopeState = true
+	agents.Load = func(ctx context.Context) ([]model.Agent, error) {
+		return c.Client.ListAgents(ctx, model.AgentListFilter{ClusterQueueID: qid}, nil)
+	}
+	agents.Took = func(agents []model.Agent, _ org.Lane) tea.Cmd {
+		// Marks follow the agents: one that left is no longer marked.
+		for id := range s.agentMarks {
+			found := false
+			for _, a := range agents {
+				if a.ID == id {
+					s.agentMarks[id], found = a, true
+				}
+			}
+			if !found {
+				delete(s.agentMarks, id)
+			}
+		}
+		s.agents.Rebuild()
+		return nil
+	}
+	waiting := waitingSpec(c)
+	waiting.ScopeState = true
+	waiting.Fetch = func(ctx context.Context) (func() []WaitingJob, error) {
+		builds, err := c.Client.ListBuilds(ctx, model.BuildFilter{States: []string{model.BuildScheduled, model.BuildRunning}, ExcludePipeline: true}, nil)
+		return func() []WaitingJob {
+			s.load, s.loadKnown = model.LoadByQueue(builds)[qid], true
+			s.trend = append(s.trend, s.load.Waiting)
+			if len(s.trend) > trendLength {
+				s.trend = s.trend[len(s.trend)-trendLength:]
+			}
+			return waitingJobs(c, builds, qid)
+		}, err
+	}
+	s.agents, s.waiting = component.NewList(c, agents), component.NewList(c, waiting)
+	s.agents.Attach(&s.ScreenBase)
+	s.waiting.Attach(&s.ScreenBase)
+	s.tabs.Panes = []component.Pane{s.agents, s.waiting, nil}
 	return s
 }
 
-func (s *queueScreen) Crumb() string { return common.Clean(s.queue.Key) }
+func (s *queueScreen) Crumb() string { return s.queue.Key }
 
-func (s *queueScreen) Capturing() bool {
-	switch s.tabs.Current {
-	case tabAgents:
-		return s.agents.Capturing()
-	case tabWaiting:
-		return s.waiting.Capturing()
-	}
-	return false
-}
+func (s *queueScreen) Capturing() bool { return s.tabs.Capturing() }
 
 func (s *queueScreen) Help() []key.Binding {
 	k := s.C.Keys
@@ -103,9 +118,9 @@ func (s *queueScreen) Help() []key.Binding {
 	case tabAgents:
 		return s.agents.Help()
 	case tabWaiting:
-		return append(s.waiting.Help(), withHelp(k.Pause, "pause/resume queue"))
+		return append(s.waiting.Help(), present.WithHelp(k.Pause, "pause/resume queue"))
 	}
-	return []key.Binding{k.NextTab, withHelp(k.Pause, "pause/resume queue"), k.Mark, k.Edit, k.Delete, k.Down, k.Back}
+	return []key.Binding{k.NextTab, present.WithHelp(k.Pause, "pause/resume queue"), k.Mark, k.Edit, k.Delete, k.Down, k.Back}
 }
 
 func (s *queueScreen) Init() tea.Cmd { return s.loadLive(org.Interactive) }
@@ -120,19 +135,7 @@ func (s *queueScreen) loadQueue(lane org.Lane) tea.Cmd {
 
 // loadLive loads the queue's agents and the organisation's active builds.
 func (s *queueScreen) loadLive(lane org.Lane) tea.Cmd {
-	qid := s.queue.ID
-	s.agents.StartLoad()
-	s.waiting.StartLoad()
-	return tea.Batch(
-		s.Run(lane, "loading agents", func(ctx context.Context) tea.Msg {
-			agents, err := s.C.Client.ListAgents(ctx, model.AgentListFilter{ClusterQueueID: qid}, nil)
-			return agentsLoaded{agents: agents, err: err}
-		}),
-		s.Run(lane, "loading jobs", func(ctx context.Context) tea.Msg {
-			builds, err := s.C.Client.ListBuilds(ctx, model.BuildFilter{States: []string{model.BuildScheduled, model.BuildRunning}, ExcludePipeline: true}, nil)
-			return buildsLoaded{builds: builds, err: err}
-		}),
-	)
+	return tea.Batch(s.agents.LoadBehind(lane), s.waiting.LoadBehind(lane))
 }
 
 func (s *queueScreen) ref() common.QueueRef {
@@ -173,7 +176,7 @@ func (s *queueScreen) actOnAgent(kind agentAction, a model.Agent) tea.Cmd {
 // knows.
 func (s *queueScreen) holds() string {
 	agents := -1
-	if s.agents.Known && s.agentsErr == nil {
+	if s.agents.Current() {
 		agents = len(s.agents.Items)
 	}
 	if !s.loadKnown {
@@ -202,22 +205,13 @@ func (s *queueScreen) pauseQueue() tea.Cmd {
 	return pauseOrResumeHolding(s.C, s.ref(), s.holds())
 }
 
-func (s *queueScreen) current() pane {
-	if s.tabs.Current == tabWaiting {
-		return s.waiting
-	}
-	return s.agents
-}
-
 func (s *queueScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	k := s.C.Keys
 	if km, ok := msg.(tea.KeyPressMsg); ok && !s.Capturing() && s.tabs.Key(km) {
 		return s, nil
 	}
-	if s.tabs.Current != tabSettings {
-		if used, cmd := s.current().Update(msg, s.tableTop()); used {
-			return s, cmd
-		}
+	if used, cmd := s.tabs.Route(msg, s.tableTop()); used {
+		return s, cmd
 	}
 	switch msg := msg.(type) {
 	case queueLoaded:
@@ -229,53 +223,6 @@ func (s *queueScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		}
 		s.queue = msg.queue
 		return s, common.Send(org.QueueChanged{ClusterID: s.cluster.ID, Queue: msg.queue})
-	case agentsLoaded:
-		if common.Deferred(msg.err) {
-			s.agents.Loaded(nil, msg.err)
-			return s, nil
-		}
-		s.agentsErr = msg.err
-		if scopeMissing(msg.err) != "" {
-			s.agents.Loaded(nil, nil)
-			s.agents.Err = msg.err
-			return s, nil
-		}
-		if msg.err != nil {
-			return s, s.agents.Loaded(nil, msg.err) // the marks and rows stay
-		}
-		// Marks follow the agents: one that left is no longer marked.
-		for id := range s.agentMarks {
-			found := false
-			for _, a := range msg.agents {
-				if a.ID == id {
-					s.agentMarks[id], found = a, true
-				}
-			}
-			if !found {
-				delete(s.agentMarks, id)
-			}
-		}
-		return s, s.agents.Loaded(msg.agents, msg.err)
-	case buildsLoaded:
-		if common.Deferred(msg.err) {
-			s.waiting.Loaded(nil, msg.err)
-			return s, nil
-		}
-		s.buildsErr = msg.err
-		if scopeMissing(msg.err) != "" {
-			s.waiting.Loaded(nil, nil)
-			s.waiting.Err = msg.err
-			return s, nil
-		}
-		if msg.err != nil {
-			return s, s.waiting.Loaded(nil, msg.err)
-		}
-		s.load, s.loadKnown = model.LoadByQueue(msg.builds)[s.queue.ID], true
-		s.trend = append(s.trend, s.load.Waiting)
-		if len(s.trend) > trendLength {
-			s.trend = s.trend[len(s.trend)-trendLength:]
-		}
-		return s, s.waiting.Loaded(waitingJobs(s.C, msg.builds, s.queue.ID), nil)
 	case agentsDone:
 		for k := range s.agentMarks {
 			delete(s.agentMarks, k)
@@ -327,25 +274,13 @@ func (s *queueScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	return s, nil
 }
 
-// scopeMissing is the scope a 403 says the token lacks, or "".
-func scopeMissing(err error) string {
-	var apiErr *api.Error
-	if !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusForbidden {
-		return ""
-	}
-	if apiErr.Scope != "" {
-		return apiErr.Scope
-	}
-	return "a read"
-}
-
 // panel is the live picture above the tabs.
 func (s *queueScreen) panel() []string {
 	st := s.C.Styles
 	q := s.queue
-	title := st.Title.Render(common.Clean(q.Key)) + "  " + queueState(s.C, q)
+	title := component.Draw(st, present.As(present.Title, q.Key)) + "  " + component.Draw(st, queueState(s.C, q))
 	if q.ID == model.Value(s.cluster.DefaultQueueID) {
-		title += st.Muted.Render("  default queue of ") + common.Clean(common.Emojize(s.cluster.Name))
+		title += st.Muted.Render("  default queue of ") + component.Text(common.Emojize(s.cluster.Name))
 	}
 	if s.C.Session.Marked(q.ID) {
 		title += "  " + st.Marked.Render("● marked")
@@ -353,8 +288,8 @@ func (s *queueScreen) panel() []string {
 	label := func(s string) string { return st.Muted.Render(fmt.Sprintf("%-8s", s)) }
 	var agents, jobs string
 	switch {
-	case scopeMissing(s.agentsErr) != "":
-		agents = st.Warning.Render("not shown: the API token lacks the " + scopeMissing(s.agentsErr) + " scope")
+	case s.agents.Scope() != "":
+		agents = st.Warning.Render("not shown: the API token lacks the " + s.agents.Scope() + " scope")
 	case !s.agents.Known:
 		agents = st.Muted.Render("loading…")
 	default:
@@ -370,15 +305,15 @@ func (s *queueScreen) panel() []string {
 		}
 	}
 	switch {
-	case scopeMissing(s.buildsErr) != "":
-		jobs = st.Warning.Render("not shown: the API token lacks the " + scopeMissing(s.buildsErr) + " scope")
+	case s.waiting.Scope() != "":
+		jobs = st.Warning.Render("not shown: the API token lacks the " + s.waiting.Scope() + " scope")
 	case !s.loadKnown:
 		jobs = st.Muted.Render("loading…")
 	default:
 		l := s.load
 		jobs = fmt.Sprintf("%d running · %d waiting", l.Running, l.Waiting)
 		if l.Waiting > 0 && !l.OldestWaiting.IsZero() {
-			jobs += ", longest " + strings.TrimSuffix(common.Ago(s.C.Now(), l.OldestWaiting), " ago")
+			jobs += ", longest " + strings.TrimSuffix(present.Ago(s.C.Now(), l.OldestWaiting), " ago")
 		}
 		if len(s.trend) > 1 {
 			jobs += st.Muted.Render("  waiting since opened ") + sparkline(s.trend)
@@ -414,9 +349,9 @@ func sparkline(counts []int) string {
 func (s *queueScreen) tabLine() string {
 	return s.tabs.View(func(i int, name string) string {
 		switch {
-		case i == tabAgents && s.agents.Known && s.agentsErr == nil:
+		case i == tabAgents && s.agents.Current():
 			return fmt.Sprintf("%s (%d)", name, len(s.agents.Items))
-		case i == tabWaiting && s.waiting.Known && s.buildsErr == nil:
+		case i == tabWaiting && s.waiting.Current():
 			return fmt.Sprintf("%s (%d)", name, len(s.waiting.Items))
 		}
 		return name
@@ -429,22 +364,12 @@ func (s *queueScreen) View() string {
 	out := append(s.panel(), "", s.tabLine())
 	height := s.C.Height - len(out)
 	var body string
-	switch s.tabs.Current {
-	case tabAgents:
-		body = s.listOrScope(s.agents.View(s.C.Width, height), s.agentsErr)
-	case tabWaiting:
-		body = s.listOrScope(s.waiting.View(s.C.Width, height), s.buildsErr)
-	default:
+	if p := s.tabs.Pane(); p != nil {
+		body = p.View(s.C.Width, height)
+	} else {
 		body = s.settingsView(height)
 	}
 	return strings.Join(out, "\n") + "\n" + body
-}
-
-func (s *queueScreen) listOrScope(view string, err error) string {
-	if scope := scopeMissing(err); scope != "" {
-		return s.C.Styles.Warning.Render("  The API token lacks the " + scope + " scope: this tab needs it. The rest of the console works without it.")
-	}
-	return view
 }
 
 // settingsView draws the settings from settingsTop, with a line that
@@ -505,15 +430,15 @@ func (s *queueScreen) settings() []string {
 		return v
 	}
 	lines := []string{
-		field("State", queueState(s.C, q)),
-		field("Description", or(queueDescription(q))),
-		field("Cluster", common.Clean(common.Emojize(s.cluster.Name))),
+		field("State", component.Draw(st, queueState(s.C, q))),
+		field("Description", or(component.Text(queueDescription(q)))),
+		field("Cluster", component.Text(common.Emojize(s.cluster.Name))),
 	}
 	if q.DispatchPaused {
 		lines = append(lines, "",
-			field("Paused by", or(common.Clean(q.DispatchPausedBy.DisplayName()))),
-			field("Paused at", or(timeField(s.C, q.DispatchPausedAt))),
-			field("Note", or(common.Clean(model.Value(q.DispatchPausedNote)))))
+			field("Paused by", or(component.Text(q.DispatchPausedBy.DisplayName()))),
+			field("Paused at", or(component.Draw(st, present.TimeField(s.C.Now(), q.DispatchPausedAt)))),
+			field("Note", or(component.Text(model.Value(q.DispatchPausedNote)))))
 	}
 	lines = append(lines, "")
 	if q.Hosted && q.HostedAgents != nil {
@@ -525,8 +450,8 @@ func (s *queueScreen) settings() []string {
 		}
 		lines = append(lines,
 			field("Runs on", "Buildkite hosted"),
-			field("Instance shape", common.Clean(sh.Name)),
-			field("Machine", fmt.Sprintf("%s, %s", common.Clean(info.MachineType), common.Clean(info.Architecture))),
+			field("Instance shape", component.Text(sh.Name)),
+			field("Machine", fmt.Sprintf("%s, %s", component.Text(info.MachineType), component.Text(info.Architecture))),
 			field("Size", or(size)),
 			field("vCPU / memory", fmt.Sprintf("%d vCPU, %d GB", info.CPU, info.Memory)))
 	} else {
@@ -536,13 +461,13 @@ func (s *queueScreen) settings() []string {
 	if affinity == "" {
 		affinity = model.RetryPreferWarmest + st.Muted.Render(" (the API's default)")
 	}
-	lines = append(lines, field("Retry affinity", common.Clean(affinity)))
+	lines = append(lines, field("Retry affinity", component.Text(affinity)))
 	lines = append(lines, "",
-		field("Created", or(timeField(s.C, q.CreatedAt))),
-		field("Created by", or(common.Clean(q.CreatedBy.DisplayName()))),
-		field("ID", st.Muted.Render(common.Clean(q.ID))),
-		field("API URL", st.Muted.Render(common.WrapAfter(common.Clean(q.URL), st.Label.GetWidth(), s.C.Width))),
-		field("Web URL", st.Muted.Render(common.WrapAfter(common.Clean(q.WebURL), st.Label.GetWidth(), s.C.Width))),
+		field("Created", or(component.Draw(st, present.TimeField(s.C.Now(), q.CreatedAt)))),
+		field("Created by", or(component.Text(q.CreatedBy.DisplayName()))),
+		field("ID", component.Draw(st, present.As(present.Muted, q.ID))),
+		field("API URL", st.Muted.Render(common.WrapAfter(component.Text(q.URL), st.Label.GetWidth(), s.C.Width))),
+		field("Web URL", st.Muted.Render(common.WrapAfter(component.Text(q.WebURL), st.Label.GetWidth(), s.C.Width))),
 	)
 	// A value wider than the screen wraps, so that a URL is read whole.
 	var out []string
@@ -559,14 +484,6 @@ func wrapLine(line string, width int) []string {
 		return []string{line}
 	}
 	return strings.Split(ansi.Hardwrap(line, width, true), "\n")
-}
-
-// timeField is a time with how long Ago it was.
-func timeField(c *common.Common, t *model.Timestamp) string {
-	if t == nil || t.IsZero() {
-		return ""
-	}
-	return t.UTC().Format("2006-01-02 15:04 UTC") + c.Styles.Muted.Render(" ("+common.Ago(c.Now(), t.Time)+")")
 }
 
 func init() {

@@ -12,6 +12,7 @@ import (
 	"github.com/kiteconsole/kiteconsole/org"
 	"github.com/kiteconsole/kiteconsole/ui/common"
 	"github.com/kiteconsole/kiteconsole/ui/component"
+	"github.com/kiteconsole/kiteconsole/ui/present"
 )
 
 // tokenScreen shows every field of one cluster agent token (enter on the
@@ -40,7 +41,7 @@ func NewTokenScreen(c *common.Common, cl model.Cluster, t model.Token) *tokenScr
 }
 
 func (s *tokenScreen) Crumb() string {
-	return "token " + common.Clean(common.Emojize(s.token.Description))
+	return "token " + common.Emojize(s.token.Description)
 }
 func (s *tokenScreen) Capturing() bool { return false }
 func (s *tokenScreen) Init() tea.Cmd   { return nil }
@@ -71,7 +72,7 @@ func (s *tokenScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		s.token = withoutValue(msg.token)
 		cmd := common.Send(org.TokenChanged{ClusterID: s.cluster.ID, Token: s.token})
 		if msg.asked {
-			cmd = tea.Batch(cmd, common.Flash(common.FlashOK, "refreshed token "+common.Clean(s.token.Description)))
+			cmd = tea.Batch(cmd, common.Flash(common.FlashOK, "refreshed token "+s.token.Description))
 		}
 		return s, cmd
 	case org.TokenChanged:
@@ -167,26 +168,26 @@ func (s *tokenScreen) lines() []string {
 			}
 		}
 	}
-	title := st.Title.Render(common.Clean(common.Emojize(t.Description)))
+	title := component.Draw(st, present.As(present.Title, common.Emojize(t.Description)))
 	out = append(out, title, "")
-	field("Cluster", common.Clean(common.Emojize(s.cluster.Name)))
-	field("Expires", expiryText(s.C, t.ExpiresAt))
-	if ips := strings.Fields(common.Clean(model.Value(t.AllowedIPAddresses))); len(ips) > 0 {
+	field("Cluster", component.Text(common.Emojize(s.cluster.Name)))
+	field("Expires", component.Draw(st, present.Expiry(s.C.Now(), t.ExpiresAt)))
+	if ips := strings.Fields(component.Text(model.Value(t.AllowedIPAddresses))); len(ips) > 0 {
 		field("Allowed IPs", ips...)
 	} else {
 		field("Allowed IPs", "any address")
 	}
 	out = append(out, "")
-	field("Created", timeField(s.C, t.CreatedAt))
-	created := common.Clean(t.CreatedBy.DisplayName())
+	field("Created", component.Draw(st, present.TimeField(s.C.Now(), t.CreatedAt)))
+	created := component.Text(t.CreatedBy.DisplayName())
 	if t.CreatedBy != nil && t.CreatedBy.Email != "" && created != "" && !strings.Contains(created, "@") {
-		created += st.Muted.Render(" <" + common.Clean(t.CreatedBy.Email) + ">")
+		created += st.Muted.Render(" <" + component.Text(t.CreatedBy.Email) + ">")
 	}
 	field("Created by", created)
 	out = append(out, "")
-	field("ID", st.Muted.Render(common.Clean(t.ID)))
-	field("GraphQL ID", st.Muted.Render(common.Clean(t.GraphQLID)))
-	field("API URL", st.Muted.Render(common.Clean(t.URL)))
+	field("ID", component.Draw(st, present.As(present.Muted, t.ID)))
+	field("GraphQL ID", component.Draw(st, present.As(present.Muted, t.GraphQLID)))
+	field("API URL", component.Draw(st, present.As(present.Muted, t.URL)))
 	out = append(out, "")
 	// One entry a line: scrolling counts lines.
 	for _, l := range strings.Split(lipgloss.NewStyle().Width(width-2).Render(

@@ -15,76 +15,63 @@ import (
 	"github.com/kiteconsole/kiteconsole/ui/actions"
 	"github.com/kiteconsole/kiteconsole/ui/common"
 	"github.com/kiteconsole/kiteconsole/ui/component"
+	"github.com/kiteconsole/kiteconsole/ui/present"
 )
 
 // expiryCell is a token's expiry as a date (a span such as "in 2mo"
 // hides which day; issue 17, 24), or how soon when within two days:
 // expired in red, within a week in amber.
-func expiryCell(c *common.Common, t model.Token) string {
-	st := c.Styles
+func expiryCell(c *common.Common, t model.Token) present.Cell {
 	if t.ExpiresAt == nil || t.ExpiresAt.IsZero() {
-		return st.Muted.Render("never")
+		return present.As(present.Muted, "never")
 	}
 	now := c.Now()
 	at := t.ExpiresAt.Time
 	date := at.UTC().Format("2006-01-02")
 	switch {
 	case !at.After(now):
-		return st.Danger.Render("expired " + date)
+		return present.As(present.Danger, "expired "+date)
 	case at.Sub(now) < 48*time.Hour:
-		return st.Warning.Render("expires " + common.Until(now, at))
+		return present.As(present.Warning, "expires "+present.Until(now, at))
 	case at.Sub(now) <= 7*24*time.Hour:
-		return st.Warning.Render("expires " + date)
+		return present.As(present.Warning, "expires "+date)
 	default:
-		return "expires " + date
+		return present.Text("expires " + date)
 	}
-}
-
-// expiryText is a token's expiry in full: the date and time, and how far
-// it is from now.
-func expiryText(c *common.Common, at *model.Timestamp) string {
-	if at == nil || at.IsZero() {
-		return "never"
-	}
-	date := at.UTC().Format("2006-01-02 15:04 UTC")
-	if !at.After(c.Now()) {
-		date = c.Styles.Danger.Render("expired " + date)
-	}
-	return date + c.Styles.Muted.Render(" ("+common.Until(c.Now(), at.Time)+")")
 }
 
 // tokenSpec declares the Tokens tab of a cluster (cl points at the
 // screen's copy, which a refresh may replace).
 func tokenSpec(c *common.Common, cl *model.Cluster) component.ListSpec[model.Token] {
-	st, k := c.Styles, c.Keys
-	description := func(t model.Token) string { return common.Clean(common.Emojize(t.Description)) }
-	ips := func(t model.Token) string {
-		if ips := common.Clean(model.Value(t.AllowedIPAddresses)); ips != "" {
-			return ips
+	k := c.Keys
+	description := func(t model.Token) string { return common.Emojize(t.Description) }
+	ips := func(t model.Token) present.Cell {
+		if ips := model.Value(t.AllowedIPAddresses); strings.TrimSpace(ips) != "" {
+			return present.Text(ips)
 		}
-		return st.Muted.Render("any address")
+		return present.As(present.Muted, "any address")
 	}
 	return component.ListSpec[model.Token]{
 		Noun: "tokens", Empty: "no agent tokens: n creates one",
 		Columns: []component.ListColumn[model.Token]{
 			component.Col("DESCRIPTION", 14, 2, 0, description),
 			component.Col("ALLOWED IPS", 14, 1, 90, ips),
-			component.Col("EXPIRY", 18, 0, 0, func(t model.Token) string { return expiryCell(c, t) }),
-			component.Col("CREATED", 12, 1, 70, func(t model.Token) string {
+			component.Col("EXPIRY", 18, 0, 0, func(t model.Token) present.Cell { return expiryCell(c, t) }),
+			component.Col("CREATED", 12, 1, 70, func(t model.Token) present.Cell {
 				created := ""
 				if t.CreatedAt != nil {
-					created = common.Ago(c.Now(), t.CreatedAt.Time)
+					created = present.Ago(c.Now(), t.CreatedAt.Time)
 				}
-				if by := common.Clean(t.CreatedBy.DisplayName()); by != "" {
+				if by := t.CreatedBy.DisplayName(); by != "" {
 					created += " by " + by
 				}
-				return st.Muted.Render(created)
+				return present.As(present.Muted, created)
 			}),
 		},
 		Key: func(t model.Token) string { return t.ID },
 		Match: func(t model.Token) (string, int) {
 			d := description(t)
-			return d + " " + ips(t), len(d)
+			return d + " " + ips(t).String(), len(d)
 		},
 		Keys: []component.ListKey[model.Token]{
 			component.Shown[model.Token](k.NextTab),
@@ -141,7 +128,7 @@ func expiryPreview(c *common.Common, typed string) string {
 	if err != nil {
 		return "expiry: " + err.Error()
 	}
-	return "expires " + at.UTC().Format("Mon 2 Jan 2006, 15:04 UTC") + " (" + common.Until(c.Now(), at) + ")"
+	return "expires " + at.UTC().Format("Mon 2 Jan 2006, 15:04 UTC") + " (" + present.Until(c.Now(), at) + ")"
 }
 
 // newTokenForm creates a token in cl (t nil) or edits one. The API
@@ -154,12 +141,12 @@ func newTokenForm(c *common.Common, cl model.Cluster, t *model.Token) component.
 	if t != nil {
 		// Prefilled inputs draw what they hold: cleaned, so no bidi
 		// override or escape from the API reaches the terminal.
-		was = common.Clean(t.Description)
+		was = component.Text(t.Description)
 		v.description = was
 	}
-	title, action := "New agent token in "+common.Clean(cl.Name), "creating tokens"
+	title, action := "New agent token in "+cl.Name, "creating tokens"
 	if t != nil {
-		title, action = "Edit token "+common.Clean(t.Description), "editing tokens"
+		title, action = "Edit token "+t.Description, "editing tokens"
 	}
 	validateExpiry := func(s string) error {
 		if strings.TrimSpace(s) == "" {

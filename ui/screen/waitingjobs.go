@@ -10,6 +10,7 @@ import (
 	"github.com/kiteconsole/kiteconsole/model"
 	"github.com/kiteconsole/kiteconsole/ui/common"
 	"github.com/kiteconsole/kiteconsole/ui/component"
+	"github.com/kiteconsole/kiteconsole/ui/present"
 )
 
 // A queue's waiting jobs: the scheduled jobs of the organisation's active
@@ -79,35 +80,24 @@ func waitingJobs(c *common.Common, builds []model.Build, queueID string) []Waiti
 	return out
 }
 
-// jobLabel is what a job is called: its label, its name, or its command.
-func jobLabel(j model.Job) string {
-	for _, s := range []*string{j.Label, j.Name, j.Command} {
-		if v := common.Clean(common.Emojize(model.Value(s))); v != "" {
-			return v
-		}
-	}
-	return common.Clean(j.Type)
-}
-
 func waitingSpec(c *common.Common) component.ListSpec[WaitingJob] {
-	st, k := c.Styles, c.Keys
+	k := c.Keys
 	return component.ListSpec[WaitingJob]{
 		Noun: "waiting jobs", Empty: "no job is waiting for this queue's agents",
 		Columns: []component.ListColumn[WaitingJob]{
-			component.Col("PIPELINE", 14, 2, 0, func(w WaitingJob) string { return common.Clean(common.Emojize(w.Pipeline)) }),
+			component.Col("PIPELINE", 14, 2, 0, func(w WaitingJob) string { return common.Emojize(w.Pipeline) }),
 			component.Col("BUILD", 7, 0, 0, func(w WaitingJob) string { return fmt.Sprintf("#%d", w.Number) }),
-			component.Col("STEP", 14, 3, 0, func(w WaitingJob) string { return jobLabel(w.Job) }),
-			component.Col("WAITING SINCE", 16, 1, 0, func(w WaitingJob) string {
+			component.Col("STEP", 14, 3, 0, func(w WaitingJob) string { return present.JobLabel(w.Job) }),
+			component.Col("WAITING SINCE", 16, 1, 0, func(w WaitingJob) present.Cell {
 				if w.Since.IsZero() {
-					return st.Muted.Render("—")
+					return present.As(present.Muted, "—")
 				}
-				return common.Ago(c.Now(), w.Since) + st.Muted.Render(" "+w.Since.UTC().Format("15:04"))
+				return present.Text(present.Ago(c.Now(), w.Since)).And(present.Muted, " "+w.Since.UTC().Format("15:04"))
 			}),
 		},
 		Key: func(w WaitingJob) string { return w.Job.ID },
 		Match: func(w WaitingJob) (string, int) {
-			p := common.Clean(w.Pipeline)
-			return p + " " + jobLabel(w.Job), len(p)
+			return w.Pipeline + " " + present.JobLabel(w.Job), len(w.Pipeline)
 		},
 		Keys: []component.ListKey[WaitingJob]{
 			component.Shown[WaitingJob](k.NextTab),
