@@ -113,10 +113,11 @@ func (c *Client) RetryFailedJobs(ctx context.Context, slug string, number int, s
 }
 
 // QueueLoads is every queue's waiting and running jobs, from the
-// organisation's scheduled and running builds: a request per hundred
-// active builds, however many queues there are.
+// organisation's active builds (model.BuildActiveStates: a failing build's
+// jobs still wait and run): a request per hundred active builds, however
+// many queues there are.
 func (c *Client) QueueLoads(ctx context.Context) (map[string]model.QueueLoad, error) {
-	builds, err := c.ListBuilds(ctx, model.BuildFilter{States: []string{model.BuildScheduled, model.BuildRunning}, ExcludePipeline: true}, nil)
+	builds, err := c.ListBuilds(ctx, model.BuildFilter{States: model.BuildActiveStates, ExcludePipeline: true}, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -16,8 +16,10 @@ const (
 	BuildCanceled  = "canceled"
 	BuildSkipped   = "skipped"
 	BuildNotRun    = "not_run"
-	// BuildFailing is a filter of the list endpoints (a running build with
-	// a failed job); a build's own state stays running and failing_at is set.
+	// BuildFailing is a build with a hard job failure whose other jobs
+	// still run or wait (builds.md: cancel works "if its state is either
+	// scheduled, running, or failing"); failing_at says since when. It is
+	// both a state and a filter of the list endpoints.
 	BuildFailing = "failing"
 	// BuildFinished is a filter shortcut for passed, failed, blocked and
 	// canceled.

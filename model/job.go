@@ -34,9 +34,15 @@ const (
 // agent of its queue: scheduled, but not yet taken.
 func JobWaitingForAgent(state string) bool { return state == JobScheduled }
 
-// JobOnAgent reports whether a job in state is held by an agent.
+// JobOnAgent reports whether a job in state is held by an agent: a job
+// that is being canceled or timing out still holds its agent until the
+// agent stops it.
 func JobOnAgent(state string) bool {
-	return state == JobAssigned || state == JobAccepted || state == JobRunning || state == JobCanceling
+	switch state {
+	case JobAssigned, JobAccepted, JobRunning, JobCanceling, JobTimingOut:
+		return true
+	}
+	return false
 }
 
 // JobFinished reports whether a job in state is over.

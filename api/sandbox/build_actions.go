@@ -200,6 +200,13 @@ func (s *Server) retryJob(j *jobRecord, t time.Time, kind string) *jobRecord {
 	if b.build.StartedAt == nil {
 		b.build.State = model.BuildScheduled
 	}
+	// Another hard failure not yet retried keeps the build failing;
+	// failing_at, once set, stays (builds.md).
+	for _, x := range b.jobs {
+		if x.job.State == model.JobFailed && !x.job.Retried && b.build.StartedAt != nil {
+			b.build.State = model.BuildFailing
+		}
+	}
 	b.build.FinishedAt = nil
 	n.job.State = model.JobScheduled
 	n.job.RunnableAt = model.NewTimestamp(t)

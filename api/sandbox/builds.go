@@ -214,7 +214,7 @@ func stateMatches(b model.Build, want string) bool {
 	case model.BuildBlocked:
 		return b.Blocked
 	case model.BuildFailing:
-		return b.State == model.BuildRunning && b.FailingAt != nil
+		return b.State == model.BuildFailing
 	}
 	return b.State == want
 }
@@ -466,7 +466,7 @@ func (s *Server) getJob(w http.ResponseWriter, r *http.Request, u urls) reply {
 // pipeline cannot be deleted.
 func (s *Server) pipelineBusy(p *model.Pipeline) bool {
 	for _, b := range s.sim.byPipeline[p.ID] {
-		if b.build.State == model.BuildScheduled || b.build.State == model.BuildRunning || b.build.State == model.BuildCanceling {
+		if b.build.State == model.BuildScheduled || b.build.State == model.BuildRunning || b.build.State == model.BuildFailing || b.build.State == model.BuildCanceling {
 			return true
 		}
 	}

@@ -36,7 +36,7 @@ func (s *Server) countWork() {
 	}
 	m.counted = m.counted[:0:0]
 	for _, b := range m.builds {
-		if b.build.State != model.BuildScheduled && b.build.State != model.BuildRunning {
+		if b.build.State != model.BuildScheduled && b.build.State != model.BuildRunning && b.build.State != model.BuildFailing {
 			continue
 		}
 		p := b.pipeline
@@ -326,6 +326,12 @@ func (s *Server) finishJob(j *jobRecord, t time.Time) {
 		j.job.ExitStatus = model.Ptr(1 + m.rng.IntN(2))
 		if b.build.FailingAt == nil {
 			b.build.FailingAt = model.NewTimestamp(t)
+		}
+		// As on Buildkite: a build with a hard failure is failing while
+		// its other jobs still run or wait, and failed once they are done
+		// (stageDone).
+		if b.build.State == model.BuildRunning || b.build.State == model.BuildScheduled {
+			b.build.State = model.BuildFailing
 		}
 	} else {
 		j.job.State = model.JobPassed
