@@ -41,13 +41,15 @@ func (c *Client) StopAgent(ctx context.Context, id string, force bool) error {
 }
 
 // PauseAgent stops jobs being dispatched to an agent, which keeps running
-// its current job and stays connected. in.TimeoutInMinutes, when set, must
-// be within 1 minute .. 7 days (checked before anything is sent); zero
-// pauses until ResumeAgent.
+// its current job and stays connected, until ResumeAgent or the pause's
+// timeout: in.TimeoutInMinutes, when set, must be within 1 minute .. 7 days
+// (checked before anything is sent); zero is Buildkite's default of
+// model.DefaultAgentPauseMinutes, which is sent as such, not left out.
 func (c *Client) PauseAgent(ctx context.Context, id string, in model.AgentPause) error {
 	if err := model.ValidateAgentPauseTimeout(in.TimeoutInMinutes); err != nil {
 		return err
 	}
+	in.TimeoutInMinutes = in.Timeout()
 	return c.call(ctx, request{method: http.MethodPut, path: c.orgPath("agents", id, "pause"),
 		scope: ScopeWriteAgents, body: in}, nil)
 }

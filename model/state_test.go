@@ -27,3 +27,28 @@ func TestFailingLikeStatesAreRed(t *testing.T) {
 		t.Error("a timing_out job is not counted as holding its agent")
 	}
 }
+
+// An empty pause timeout is said as Buildkite's default, and a paused
+// agent's end follows from paused_at and its timeout.
+func TestAgentPauseTimeoutAndPausedUntil(t *testing.T) {
+	for m, want := range map[int]string{0: "5 minutes (Buildkite's default)", 1: "1 minute", 90: "90 minutes", 120: "2 hours", 1440: "1 day", 10080: "7 days"} {
+		if got := AgentPauseTimeoutText(m); got != want {
+			t.Errorf("%d minutes reads %q, want %q", m, got, want)
+		}
+	}
+	if (AgentPause{}).Timeout() != 5 || (AgentPause{TimeoutInMinutes: 30}).Timeout() != 30 {
+		t.Error("a pause's timeout as sent is wrong")
+	}
+	at := time.Date(2026, 8, 1, 10, 0, 0, 0, time.UTC)
+	a := Agent{Paused: true, PausedAt: NewTimestamp(at), PausedTimeoutInMinutes: Ptr(60)}
+	if until, ok := a.PausedUntil(); !ok || !until.Equal(at.Add(time.Hour)) {
+		t.Errorf("paused until %v, %v", until, ok)
+	}
+	a.PausedTimeoutInMinutes = nil
+	if until, ok := a.PausedUntil(); !ok || !until.Equal(at.Add(5*time.Minute)) {
+		t.Errorf("without a timeout in the reply: paused until %v, %v; want Buildkite's default", until, ok)
+	}
+	if _, ok := (Agent{}).PausedUntil(); ok {
+		t.Error("an agent that is not paused has a paused-until time")
+	}
+}

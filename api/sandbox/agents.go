@@ -141,15 +141,16 @@ func (s *Server) pauseAgent(w http.ResponseWriter, r *http.Request, u urls) repl
 	a.agent.PausedAt = model.NewTimestamp(now)
 	a.agent.PausedBy = grantOf(r).user
 	a.agent.PausedNote = optional(model.Value(req.Note))
-	a.agent.PausedTimeoutInMinutes = nil
-	a.pausedUntil = time.Time{}
-	// The docs give no bounds for the timeout; the sandbox takes any
-	// positive number of minutes (the console keeps to 1 minute .. 7 days)
-	// and treats none, zero or less as "until resumed".
-	if t := model.Value(req.TimeoutInMinutes); t > 0 {
-		a.agent.PausedTimeoutInMinutes = model.Ptr(t)
-		a.pausedUntil = now.Add(time.Duration(t) * time.Minute)
+	// A pause always ends: Buildkite's default timeout is five minutes.
+	// The docs give no bounds; the sandbox takes any positive number of
+	// minutes (the console keeps to 1 minute .. 7 days) and treats none,
+	// zero or less as the default.
+	t := model.Value(req.TimeoutInMinutes)
+	if t <= 0 {
+		t = model.DefaultAgentPauseMinutes
 	}
+	a.agent.PausedTimeoutInMinutes = model.Ptr(t)
+	a.pausedUntil = now.Add(time.Duration(t) * time.Minute)
 	return noContent()
 }
 

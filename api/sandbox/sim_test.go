@@ -183,7 +183,7 @@ func TestPausedAgentTakesNoJobs(t *testing.T) {
 	agents := must[[]model.Agent](t)(env.Client.ListAgents(ctx, model.AgentListFilter{ClusterQueueID: q.ID}, nil))
 	for _, a := range agents {
 		if !a.Paused {
-			if err := env.Client.PauseAgent(ctx, a.ID, model.AgentPause{Note: "drain"}); err != nil {
+			if err := env.Client.PauseAgent(ctx, a.ID, model.AgentPause{Note: "drain", TimeoutInMinutes: 60}); err != nil {
 				t.Fatal(err)
 			}
 		}
