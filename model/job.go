@@ -55,7 +55,7 @@ func JobFinished(state string) bool {
 }
 
 // Job is one unit of work of a build: every field of the builds API's job
-// data model. Block steps (type manual) carry the unblock fields.
+// data model.
 type Job struct {
 	ID                   string          `json:"id"`
 	GraphQLID            string          `json:"graphql_id"`
@@ -104,11 +104,21 @@ type Job struct {
 	TriggeredBuild       *TriggeredBuild `json:"triggered_build,omitempty"`
 
 	// Block steps (type manual).
-	Unblockable *bool          `json:"unblockable,omitempty"`
-	UnblockURL  *string        `json:"unblock_url,omitempty"`
-	UnblockedBy *User          `json:"unblocked_by,omitempty"`
-	UnblockedAt *Timestamp     `json:"unblocked_at,omitempty"`
-	Fields      []UnblockField `json:"fields,omitempty"`
+	Unblockable *bool      `json:"unblockable,omitempty"`
+	UnblockURL  *string    `json:"unblock_url,omitempty"`
+	UnblockedBy *User      `json:"unblocked_by,omitempty"`
+	UnblockedAt *Timestamp `json:"unblocked_at,omitempty"`
+	// Fields are not in Buildkite's REST job (nor in its official
+	// clients): a block step's fields are in the pipeline's YAML
+	// (BlockFields). Kept so that a reply that carries them is read.
+	Fields []UnblockField `json:"fields,omitempty"`
+}
+
+// BlockFields finds this block step's fields in its pipeline's YAML
+// configuration, by step key or label (see BlockStepFields); found is
+// false when the step is not there and the fields are free key=value.
+func (j Job) BlockFields(configuration string) (fields []UnblockField, found bool) {
+	return BlockStepFields(configuration, Value(j.StepKey), j.DisplayName())
 }
 
 // DisplayName is the job's label, else its name, else its command.

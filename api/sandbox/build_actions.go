@@ -263,9 +263,10 @@ func (s *Server) unblockJob(w http.ResponseWriter, r *http.Request, u urls) repl
 		return message(http.StatusUnprocessableEntity, "Jobs from canceled builds cannot be unblocked")
 	}
 	if j.job.State != model.JobBlocked {
-		// The docs do not say; a job that is not (or no longer) blocked
-		// cannot be unblocked.
-		return message(http.StatusUnprocessableEntity, "This job is not blocked")
+		// Buildkite's own words for a job that is not (or no longer)
+		// blocked; the docs list no such error, and the status is the
+		// sandbox's choice.
+		return message(http.StatusUnprocessableEntity, "The job's state must be blocked")
 	}
 	// A block step's field values become the build's meta-data, as on
 	// Buildkite; the docs do not say what a missing required field does,

@@ -45,7 +45,8 @@ func (s *Server) jobView(u urls, j *jobRecord, withAgent bool) model.Job {
 		out.ArtifactsURL = buildAPI + "/jobs/" + j.job.ID + "/artifacts"
 	}
 	if j.job.Type == model.JobManual && j.job.State == model.JobBlocked {
-		out.UnblockURL = model.Ptr(buildAPI + "/jobs/" + j.job.ID + "/unblock")
+		// The docs' example: the build's web page at the job.
+		out.UnblockURL = model.Ptr(buildWeb + "#" + j.job.ID)
 	}
 	if c := model.Value(j.job.ClusterID); c != "" {
 		out.ClusterURL = model.Ptr(u.api("clusters", c))
