@@ -12,9 +12,9 @@ import (
 
 func (s *Server) renderPipeline(r *http.Request, u urls, p model.Pipeline) wirePipeline {
 	p = u.pipeline(p)
-	// The spec: webhook_url is empty for a user who cannot edit the
-	// pipeline, as a read-only token cannot.
-	if grantOf(r).readOnly {
+	// The spec: webhook_url is empty unless the token has the
+	// write_pipelines scope.
+	if !grantOf(r).has(scopeWritePipelines) {
 		p.Provider.WebhookURL = ""
 	} else {
 		p.Provider.WebhookURL = u.base + "/deliver/" + strings.ReplaceAll(p.ID, "-", "")

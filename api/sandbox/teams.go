@@ -36,14 +36,14 @@ var demoTeams = []struct {
 var (
 	fullScopes = []string{"read_agents", "write_agents", "read_teams", "read_artifacts", "write_artifacts",
 		"read_builds", "write_builds", "read_job_env", "read_build_logs", "write_build_logs", "read_organizations",
-		"read_pipelines", "write_pipelines", "read_user", "read_clusters", "write_clusters"}
+		"read_pipelines", "write_pipelines", "read_user", "read_clusters", "write_clusters", "read_accounts"}
 	readScopes = []string{"read_agents", "read_teams", "read_artifacts", "read_builds", "read_job_env",
-		"read_build_logs", "read_organizations", "read_pipelines", "read_user", "read_clusters"}
+		"read_build_logs", "read_organizations", "read_pipelines", "read_user", "read_clusters", "read_accounts"}
 )
 
 // routeTeams registers the teams and the access token.
 func (s *Server) routeTeams(m *http.ServeMux) {
-	s.handle(m, "GET /v2/organizations/{org}/teams", false, s.listTeams)
+	s.handle(m, "GET /v2/organizations/{org}/teams", scopeReadTeams, s.listTeams)
 	// No organisation in its path: the token is the user's, not the
 	// organisation's.
 	m.HandleFunc("GET /v2/access-token", func(w http.ResponseWriter, r *http.Request) {
@@ -54,10 +54,7 @@ func (s *Server) routeTeams(m *http.ServeMux) {
 		}
 		s.mu.Lock()
 		token := model.AccessToken{UUID: stableUUID("token", s.org.slug, g.name), Description: "sandbox " + g.name + " token",
-			Scopes: fullScopes, CreatedAt: s.org.operator.CreatedAt}
-		if g.readOnly {
-			token.Scopes = readScopes
-		}
+			Scopes: g.scopeList(), CreatedAt: s.org.operator.CreatedAt}
 		token.User.Name, token.User.Email = s.org.operator.Name, s.org.operator.Email
 		s.mu.Unlock()
 		writeJSON(w, http.StatusOK, token)
