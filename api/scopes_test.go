@@ -71,11 +71,14 @@ func TestAMixedScopeTokenPerAction(t *testing.T) {
 			_, err := c.UpdatePipeline(ctx, pipelines[0].Slug, model.PipelineUpdate{Description: model.Set("x")})
 			return err
 		},
-		api.ActionArchive:     func() error { _, err := c.ArchivePipeline(ctx, pipelines[0].Slug); return err },
-		api.ActionWebhook:     func() error { return c.AddWebhook(ctx, pipelines[0].Slug) },
-		api.ActionPauseAgent:  func() error { return c.PauseAgent(ctx, idle.ID, model.AgentPause{TimeoutInMinutes: 10}) },
-		api.ActionStopAgent:   func() error { return c.StopAgent(ctx, idle.ID, false) },
-		api.ActionCreateBuild: func() error { _, err := c.CreateBuild(ctx, slug, model.BuildCreate{Commit: "HEAD", Branch: "main"}); return err },
+		api.ActionArchive:    func() error { _, err := c.ArchivePipeline(ctx, pipelines[0].Slug); return err },
+		api.ActionWebhook:    func() error { return c.AddWebhook(ctx, pipelines[0].Slug) },
+		api.ActionPauseAgent: func() error { return c.PauseAgent(ctx, idle.ID, model.AgentPause{TimeoutInMinutes: 10}) },
+		api.ActionStopAgent:  func() error { return c.StopAgent(ctx, idle.ID, false) },
+		api.ActionCreateBuild: func() error {
+			_, err := c.CreateBuild(ctx, slug, model.BuildCreate{Commit: "HEAD", Branch: "main"})
+			return err
+		},
 		api.ActionRetryFailed: func() error { _, err := c.RetryFailedJobs(ctx, slug, number); return err },
 		api.ActionRetryJob:    func() error { _, err := c.RetryJob(ctx, slug, number, jobID); return err },
 		api.ActionUnblockJob:  func() error { _, err := c.UnblockJob(ctx, slug, number, jobID, nil); return err },
