@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -15,7 +16,7 @@ import (
 // jobsPage is one page of "List jobs", which pages by cursor: the next
 // page's URL is in links.next.
 type jobsPage struct {
-	Items []model.Job `json:"items"`
+	Items []json.RawMessage `json:"items"`
 	Links struct {
 		Next string `json:"next"`
 	} `json:"links"`
@@ -43,20 +44,33 @@ func (c *Client) ListJobs(ctx context.Context, slug string, number int, filter m
 	}
 	req := request{method: http.MethodGet, path: path, scope: ScopeReadBuilds}
 	var all []model.Job
+	// Jobs are read one by one, as lists' items are: one that cannot be
+	// read is skipped and reported (SkippedError), never the page. The
+	// cursor is followed within the lists' bounds, never back to a page
+	// already read.
+	state := &listState{limits: listLimits, seen: map[string]int{}}
+	ctx = withReplyLimit(ctx, state.limits.pageBytes())
 	for n := 1; ; n++ {
-		var page jobsPage
-		if _, err := c.do(ctx, req, target, &page); err != nil {
+		if err := state.visit(target, n); err != nil {
+			return all, err
+		}
+		var raw jobsPage
+		if _, err := c.do(ctx, req, target, &raw); err != nil {
+			return all, err
+		}
+		page, err := decodePage[model.Job](state, raw.Items, n)
+		if err != nil {
 			return all, err
 		}
 		if onPage == nil {
 			all = append(all, page.Items...)
-		} else if err := onPage(Page[model.Job]{Items: page.Items, Number: n}); err != nil {
+		} else if err := onPage(page); err != nil {
 			return all, err
 		}
-		if page.Links.Next == "" || len(page.Items) == 0 {
-			return all, nil
+		if raw.Links.Next == "" || len(raw.Items) == 0 {
+			return all, state.result(nil)
 		}
-		if target, err = c.sameOrigin(page.Links.Next); err != nil {
+		if target, err = c.sameOrigin(raw.Links.Next); err != nil {
 			return all, err
 		}
 	}
