@@ -3,10 +3,12 @@ package api_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"slices"
 	"testing"
 
+	"github.com/kiteconsole/kiteconsole/api"
 	"github.com/kiteconsole/kiteconsole/model"
 )
 
@@ -54,4 +56,40 @@ func TestQueueLoadsCountAFailingBuildsJobs(t *testing.T) {
 			t.Errorf("queue %s: %d waiting, %d running; the builds hold %d, %d", q, got.Waiting, got.Running, w.Waiting, w.Running)
 		}
 	}
+}
+
+// pipelines.md: a new name brings a slug derived from it unless a slug is
+// given; a slug can be set on create and on update; the slug a form will
+// show (model.PipelineSlug, RenamedSlug) is the one the API gives.
+func TestAPipelinesSlugFollowsItsName(t *testing.T) {
+	env := startEmpty(t)
+	c, ctx := env.Client, context.Background()
+	p := newPipeline(t, c, "Hello there friend", "git@github.com:acme-inc/hello.git", nil)
+	if p.Slug != "hello-there-friend" {
+		t.Fatalf("slug = %q", p.Slug)
+	}
+	rename := model.PipelineUpdate{Name: model.Set("Hello    There Folks")}
+	want := must[string](t)(model.RenamedSlug(p, rename))
+	renamed := must[model.Pipeline](t)(c.UpdatePipeline(ctx, p.Slug, rename))
+	if renamed.Slug != "hello-there-folks" || renamed.Slug != want {
+		t.Fatalf("renamed: slug %q, the form said %q", renamed.Slug, want)
+	}
+	if _, err := c.GetPipeline(ctx, p.Slug); !errors.Is(err, api.ErrNotFound) {
+		t.Fatalf("the old slug still answers: %v", err)
+	}
+	custom := model.PipelineUpdate{Name: model.Set("Greetings"), Slug: model.Set("hello-custom")}
+	if got := must[model.Pipeline](t)(c.UpdatePipeline(ctx, renamed.Slug, custom)); got.Slug != "hello-custom" || got.Name != "Greetings" {
+		t.Fatalf("rename with a slug: %+v", got)
+	}
+	if got := must[model.Pipeline](t)(c.UpdatePipeline(ctx, "hello-custom", model.PipelineUpdate{Name: model.Set("Greetings")})); got.Slug != "hello-custom" {
+		t.Fatalf("the same name again changed the slug to %q", got.Slug)
+	}
+	made := newPipeline(t, c, "Made with a slug", "git@github.com:acme-inc/made.git", func(in *model.PipelineCreate) { in.Slug = "made-2" })
+	if slug := must[string](t)(model.PipelineSlug("Made with a slug", "made-2")); made.Slug != "made-2" || slug != made.Slug {
+		t.Fatalf("created with a slug: %q (form %q)", made.Slug, slug)
+	}
+	_, err := c.UpdatePipeline(ctx, "made-2", model.PipelineUpdate{Slug: model.Set("hello-custom")})
+	wantAPIError(t, err, http.StatusUnprocessableEntity, "Slug has already been taken")
+	_, err = c.UpdatePipeline(ctx, "made-2", model.PipelineUpdate{Slug: model.Set("-bad slug")})
+	wantAPIError(t, err, http.StatusUnprocessableEntity, "")
 }

@@ -52,3 +52,27 @@ func TestAgentPauseTimeoutAndPausedUntil(t *testing.T) {
 		t.Error("an agent that is not paused has a paused-until time")
 	}
 }
+
+func TestPipelineSlugs(t *testing.T) {
+	p := Pipeline{Name: "Deploy", Slug: "deploy-custom"}
+	for _, tc := range []struct {
+		u    PipelineUpdate
+		want string
+	}{
+		{PipelineUpdate{}, "deploy-custom"},
+		{PipelineUpdate{Name: Set("Deploy")}, "deploy-custom"},
+		{PipelineUpdate{Name: Set("Ship It")}, "ship-it"},
+		{PipelineUpdate{Name: Set("Ship It"), Slug: Set("ship")}, "ship"},
+		{PipelineUpdate{Slug: Null[string]()}, "deploy"},
+	} {
+		if got, err := RenamedSlug(p, tc.u); err != nil || got != tc.want {
+			t.Errorf("%+v: %q, %v; want %q", tc.u, got, err, tc.want)
+		}
+	}
+	if _, err := PipelineSlug("x", "-no"); err == nil {
+		t.Error("a slug beginning with a dash was accepted")
+	}
+	if got, _ := PipelineSlug("Hello    There Friend", ""); got != "hello-there-friend" {
+		t.Errorf("derived %q", got)
+	}
+}
