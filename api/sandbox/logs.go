@@ -122,7 +122,9 @@ func (s *Server) getJobLog(w http.ResponseWriter, r *http.Request, u urls) reply
 	text := strings.HasSuffix(r.URL.Path, ".txt") || strings.Contains(r.Header.Get("Accept"), "text/plain")
 	rangeHeader := r.Header.Get("Range")
 	if rangeHeader != "" {
-		if !text {
+		// jobs.md: "Range requests are only supported with Accept:
+		// text/plain" — the .txt form without that header is refused too.
+		if !strings.Contains(r.Header.Get("Accept"), "text/plain") {
 			return message(http.StatusBadRequest, "Range requests are only supported with Accept: text/plain")
 		}
 		spec, ok := strings.CutPrefix(rangeHeader, "bytes=-")
