@@ -237,3 +237,46 @@ func TestAPauseWithoutATimeoutEndsAfterBuildkitesDefault(t *testing.T) {
 		t.Fatal("a pause whose body names no timeout was kept for ever")
 	}
 }
+
+// A graceful stop of a busy agent leaves it stopping, and the client says
+// so (StopAgentAndGet), rather than "stopped".
+func TestAGracefulStopReportsStopping(t *testing.T) {
+	clock := sandboxtest.NewClock()
+	env := sandboxtest.Start(t, sandbox.Options{Now: clock.Now}, nil)
+	ctx := context.Background()
+	var busy model.Agent
+	for i := 0; i < 60 && busy.ID == ""; i++ {
+		for _, a := range env.Sandbox.Agents() {
+			if a.Busy() && a.ConnectionState == model.AgentConnected {
+				busy = a
+				break
+			}
+		}
+		clock.Add(10 * time.Second)
+	}
+	if busy.ID == "" {
+		t.Fatal("no agent took a job")
+	}
+	got := must[model.Agent](t)(env.Client.StopAgentAndGet(ctx, busy.ID, false))
+	if got.ConnectionState != model.AgentStopping {
+		t.Fatalf("a graceful stop of a busy agent reports %s", got.ConnectionState)
+	}
+}
+
+// The queue's agents are checked against the queue asked for: a server
+// that ignores cluster_queue_id cannot hand over another queue's agents
+// (their web_url names their queue).
+func TestQueueAgentsAreCheckedAgainstTheQueue(t *testing.T) {
+	agent := func(id, queue string) string {
+		return `{"id":"` + id + `","name":"` + id + `","connection_state":"connected","web_url":"https://buildkite.com/organizations/acme/clusters/c1/queues/` + queue + `/agents/` + id + `"}`
+	}
+	c, _ := hostile(t, 1, func(w http.ResponseWriter, r *http.Request, n int) {
+		// The filter is ignored: every agent of the organisation.
+		_, _ = w.Write([]byte("[" + agent("a1", "q1") + "," + agent("a2", "q2") + "," + agent("a3", "q1") + "]"))
+	})
+	got, err := c.ListQueueAgents(context.Background(), "q1")
+	skipped, partial := api.Partial(err)
+	if !partial || skipped.Count != 1 || !strings.Contains(skipped.Error(), "a2") || len(got) != 2 || got[0].ID != "a1" || got[1].ID != "a3" {
+		t.Fatalf("%d agents, %v", len(got), err)
+	}
+}

@@ -157,3 +157,19 @@ func ValidateAgentPauseTimeout(minutes int) error {
 	}
 	return fmt.Errorf("a pause's timeout must be between %d minute and %d minutes (7 days)", MinAgentPauseMinutes, MaxAgentPauseMinutes)
 }
+
+// ClusterQueueID is the queue the agent is registered to, read from its
+// web_url (.../clusters/{id}/queues/{id}/agents/{id}): the agent data
+// model has no cluster_queue_id of its own. known is false when the URL
+// does not name one.
+func (a Agent) ClusterQueueID() (id string, known bool) {
+	_, rest, ok := strings.Cut(a.WebURL, "/queues/")
+	if !ok {
+		return "", false
+	}
+	id, _, ok = strings.Cut(rest, "/agents/")
+	if !ok || id == "" || strings.Contains(id, "/") {
+		return "", false
+	}
+	return id, true
+}

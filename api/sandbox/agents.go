@@ -2,7 +2,6 @@ package sandbox
 
 import (
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/kiteconsole/kiteconsole/model"
@@ -30,10 +29,10 @@ func (s *Server) listAgents(w http.ResponseWriter, r *http.Request, u urls) repl
 	for _, a := range s.sim.agents {
 		switch {
 		case !agentListed(a),
-			// The docs do not say whether name and hostname match whole or
-			// in part; the sandbox matches a part, the permissive answer.
-			name != "" && !strings.Contains(a.agent.Name, name),
-			hostname != "" && !strings.Contains(a.agent.Hostname, hostname),
+			// agents.md: "by the given agent name", "by the given
+			// hostname": the whole of it, as version is.
+			name != "" && a.agent.Name != name,
+			hostname != "" && a.agent.Hostname != hostname,
 			version != "" && a.agent.Version != version,
 			queueID != "" && a.queueID != queueID:
 			continue

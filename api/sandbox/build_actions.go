@@ -82,7 +82,13 @@ func (s *Server) cancelBuildHandler(w http.ResponseWriter, r *http.Request, u ur
 	if b == nil {
 		return message(http.StatusNotFound, msgNoBuild)
 	}
-	if model.BuildFinishedState(b.build.State) && !b.build.Blocked {
+	// builds.md: a build is canceled "if its state is either scheduled,
+	// running, or failing"; a blocked build waits for a person, and is
+	// not one of them.
+	if b.build.Blocked {
+		return message(http.StatusUnprocessableEntity, "The build can't be canceled because it is blocked")
+	}
+	if model.BuildFinishedState(b.build.State) {
 		return message(http.StatusUnprocessableEntity, "The build can't be canceled because it has already finished")
 	}
 	s.cancelBuild(b, s.opts.Now(), "Canceled by "+grantOf(r).user.DisplayName())

@@ -135,6 +135,9 @@ type Server struct {
 	userWindows map[string]*rateWindow
 	// userGrants are the grants of Options.UserTokens, by token.
 	userGrants map[string]*grant
+	// graphQLRateLimit, when set, is the GraphQL points window as "Get
+	// rate limits" reports it (its graphql scope); called with s.mu held.
+	graphQLRateLimit func(now time.Time) rateLimitDetails
 }
 
 // clock is the time the rate-limit windows are read against.
