@@ -82,4 +82,3 @@ func TestSandboxInventsLess(t *testing.T) {
 	}
 	clock.Add(time.Second)
 }
-
