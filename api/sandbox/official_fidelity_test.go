@@ -98,3 +98,45 @@ func TestOfficialClientFailingBuildsPausesStopsAndUnblocks(t *testing.T) {
 		t.Fatalf("meta-data = %v", after.MetaData)
 	}
 }
+
+// The official client's remaining jobs calls: a job's environment, its
+// reprioritisation (a waiting job of higher priority goes first) and the
+// deletion of its log.
+func TestOfficialClientJobEnvPriorityAndLogDeletion(t *testing.T) {
+	t.Parallel()
+	env, clock := startLive(t, 0)
+	bk, ctx, org := officialClient(t, env), context.Background(), env.Sandbox.Org()
+	clock.Add(5 * time.Minute)
+	var b buildkite.Build
+	var script buildkite.Job
+	for _, x := range ok[[]buildkite.Build](t)(bk.Builds.ListByOrg(ctx, org, &buildkite.BuildsListOptions{State: []string{"passed", "failed"}})) {
+		for _, j := range x.Jobs {
+			if j.Type == "script" && j.StartedAt != nil && script.ID == "" {
+				b, script = x, j
+			}
+		}
+	}
+	if script.ID == "" {
+		t.Fatal("no finished script job")
+	}
+	slug, number := b.Pipeline.Slug, strconv.Itoa(b.Number)
+	envs := ok[buildkite.JobEnvs](t)(bk.Jobs.GetJobEnvironmentVariables(ctx, org, slug, number, script.ID))
+	if envs.EnvironmentVariables["BUILDKITE_JOB_ID"] != script.ID || envs.EnvironmentVariables["BUILDKITE_BUILD_NUMBER"] != number ||
+		envs.EnvironmentVariables["BUILDKITE_COMMIT"] != b.Commit {
+		t.Fatalf("env = %v", envs.EnvironmentVariables)
+	}
+	re := ok[buildkite.Job](t)(bk.Jobs.ReprioritizeJob(ctx, org, slug, number, script.ID, &buildkite.JobReprioritizationOptions{Priority: 5}))
+	if re.ID != script.ID || re.Priority == nil || re.Priority.Number != 5 {
+		t.Fatalf("reprioritized = %+v", re.Priority)
+	}
+	log := ok[buildkite.JobLog](t)(bk.Jobs.GetJobLog(ctx, org, slug, number, script.ID))
+	if log.Size == 0 {
+		t.Fatal("the job has no log to delete")
+	}
+	if _, err := bk.Jobs.DeleteJobLog(ctx, org, slug, number, script.ID); err != nil {
+		t.Fatal(err)
+	}
+	if log := ok[buildkite.JobLog](t)(bk.Jobs.GetJobLog(ctx, org, slug, number, script.ID)); log.Size != 0 {
+		t.Fatalf("a deleted log has %d bytes", log.Size)
+	}
+}

@@ -67,6 +67,10 @@ func (s *Server) routes() {
 		s.handle(m, "PUT "+job+"/unblock", scopeWriteBuilds, s.unblockJob)
 		s.handle(m, "GET "+job+"/log", scopeReadBuildLogs, s.getJobLog)
 		s.handle(m, "GET "+job+"/log.txt", scopeReadBuildLogs, s.getJobLog)
+		s.handle(m, "DELETE "+job+"/log", scopeWriteBuildLogs, s.deleteJobLog)
+		s.handle(m, "PUT "+job+"/reprioritize", scopeWriteBuilds, s.reprioritizeJob)
+		s.handle(m, "GET "+job+"/env", scopeReadJobEnv, s.getJobEnv)
+		s.handle(m, "GET "+job+"/env.txt", scopeReadJobEnv, s.getJobEnv)
 	}
 
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
@@ -130,6 +134,8 @@ const (
 	scopeReadBuilds     = "read_builds"
 	scopeWriteBuilds    = "write_builds"
 	scopeReadBuildLogs  = "read_build_logs"
+	scopeWriteBuildLogs = "write_build_logs"
+	scopeReadJobEnv     = "read_job_env"
 	scopeReadTeams      = "read_teams"
 	scopeReadAccounts   = "read_accounts" // organizations-rate_limits.md
 )
