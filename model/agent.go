@@ -1,6 +1,7 @@
 package model
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -50,6 +51,45 @@ type Agent struct {
 	PausedBy               *User      `json:"paused_by"`
 	PausedNote             *string    `json:"paused_note"`
 	PausedTimeoutInMinutes *int       `json:"paused_timeout_in_minutes"`
+
+	// JobUnreadable is why the agent's job could not be read whole (a
+	// shape this build does not know): Job then holds what could be read
+	// of it (its id, state and build), so the agent still reads as busy.
+	JobUnreadable error `json:"-"`
+}
+
+// UnmarshalJSON reads an agent whose job may be of a shape this build
+// does not know without losing the agent (see JobUnreadable).
+func (a *Agent) UnmarshalJSON(data []byte) error {
+	type plain Agent
+	var raw struct {
+		plain
+		Job json.RawMessage `json:"job"`
+	}
+	if err := json.Unmarshal(data, &raw); err != nil {
+		return err
+	}
+	*a = Agent(raw.plain)
+	if len(raw.Job) == 0 || string(raw.Job) == "null" {
+		return nil
+	}
+	var j Job
+	if err := json.Unmarshal(raw.Job, &j); err != nil {
+		var least struct {
+			ID       any `json:"id"`
+			State    any `json:"state"`
+			BuildURL any `json:"build_url"`
+			WebURL   any `json:"web_url"`
+		}
+		if json.Unmarshal(raw.Job, &least) != nil {
+			return err
+		}
+		str := func(v any) string { s, _ := v.(string); return s }
+		j = Job{ID: str(least.ID), State: str(least.State), BuildURL: str(least.BuildURL), WebURL: str(least.WebURL)}
+		a.JobUnreadable = fmt.Errorf("the job of agent %s: %w", a.Name, err)
+	}
+	a.Job = &j
+	return nil
 }
 
 // Busy reports whether the agent is running a job.

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"encoding/json"
 	"testing"
 	"time"
 )
@@ -74,5 +75,23 @@ func TestPipelineSlugs(t *testing.T) {
 	}
 	if got, _ := PipelineSlug("Hello    There Friend", ""); got != "hello-there-friend" {
 		t.Errorf("derived %q", got)
+	}
+}
+
+// An agent whose job is of a shape this build cannot read is still read,
+// busy with what could be read of its job.
+func TestAnAgentWithAnUnreadableJobIsKept(t *testing.T) {
+	var a Agent
+	err := json.Unmarshal([]byte(`{"id":"a1","name":"ci-1","connection_state":"connected",
+		"job":{"id":"j1","state":"running","build_url":"https://api/v2/organizations/o/pipelines/p/builds/7","exit_status":"zero"}}`), &a)
+	if err != nil || a.ID != "a1" || !a.Busy() || a.Job.State != JobRunning || a.JobUnreadable == nil {
+		t.Fatalf("%+v, %v", a, err)
+	}
+	if slug, n, ok := a.Job.BuildRef(); !ok || slug != "p" || n != 7 {
+		t.Fatalf("build ref %q %d", slug, n)
+	}
+	var idle Agent
+	if err := json.Unmarshal([]byte(`{"id":"a2","job":null}`), &idle); err != nil || idle.Job != nil {
+		t.Fatalf("%+v, %v", idle, err)
 	}
 }
