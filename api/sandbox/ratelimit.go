@@ -256,7 +256,14 @@ func (s *Server) getRateLimit(w http.ResponseWriter, r *http.Request, u urls) re
 		rest.Reset = int((reset + time.Second - 1) / time.Second)
 		rest.ResetAt = now.Add(reset).UTC().Truncate(time.Second)
 	}
-	return ok(map[string]any{"scopes": map[string]any{"rest": rest, "graphql": rateLimitDetails{}}})
+	scopes := map[string]any{"rest": rest}
+	// The graphql scope is the GraphQL endpoint's own window of points
+	// (graphQLRateLimit, set where that endpoint is served); a sandbox
+	// without one leaves the scope out rather than report zeros.
+	if s.graphQLRateLimit != nil {
+		scopes["graphql"] = s.graphQLRateLimit(now)
+	}
+	return ok(map[string]any{"scopes": scopes})
 }
 
 // peekWindow is spend without spending.
