@@ -305,13 +305,6 @@ type jobRef struct {
 	WebURL      string `json:"web_url"`
 }
 
-// defaultPauseMinutes is Buildkite's timeout of an agent's pause when
-// none is given: the agent resumes by itself after it.
-const defaultPauseMinutes = 5
-
-// defaultPauseWords is how a pause with no timeout given is said.
-const defaultPauseWords = "5 minutes (Buildkite's default)"
-
 // pauseTimeout is agent pause's --timeout: a Go duration ("90m",
 // "2h30m") or days ("2d", "1d12h"), as the console takes "2d".
 type pauseTimeout struct {
@@ -367,38 +360,21 @@ func parseDays(s string) (time.Duration, error) {
 	return d, nil
 }
 
-// pauseWords says a pause's timeout in its largest whole unit ("7 days",
-// "36 hours", "90 minutes"), or Buildkite's default.
-func pauseWords(minutes int) string {
-	switch {
-	case minutes == 0:
-		return defaultPauseWords
-	case minutes%(24*60) == 0:
-		return plural(minutes/(24*60), "day", "days")
-	case minutes%60 == 0:
-		return plural(minutes/60, "hour", "hours")
-	}
-	return plural(minutes, "minute", "minutes")
-}
-
-// pausedUntil is when an agent's pause ends: its time and its timeout,
-// Buildkite's default when it has none.
-func pausedUntil(a model.Agent) *time.Time {
-	if !a.Paused || a.PausedAt == nil || a.PausedAt.IsZero() {
+// pauseEnd is when an agent's pause ends (model.Agent.PausedUntil), in
+// UTC for the results; nil when it is not paused.
+func pauseEnd(a model.Agent) *time.Time {
+	until, ok := a.PausedUntil()
+	if !ok {
 		return nil
 	}
-	minutes := model.Value(a.PausedTimeoutInMinutes)
-	if minutes <= 0 {
-		minutes = defaultPauseMinutes
-	}
-	t := a.PausedAt.Add(time.Duration(minutes) * time.Minute).UTC()
-	return &t
+	until = until.UTC()
+	return &until
 }
 
 // agentPausedBy says whose an agent's pause is, why, and until when.
 func agentPausedBy(a model.Agent) string {
 	s := pausedBy(a.PausedBy, a.PausedAt, a.PausedNote)
-	if until := pausedUntil(a); until != nil {
+	if until := pauseEnd(a); until != nil {
 		s += " (until " + until.Format(time.RFC3339) + ")"
 	}
 	return s
@@ -498,7 +474,7 @@ func newAgentChangeCommand(stdout, stderr io.Writer, getenv func(string) string,
 	// change: `agent stop --timeout 5m` reads as the stop's own timeout.
 	addAPIFlagsBut(f, &opts, "timeout")
 	if action == "pause" {
-		f.Var(&timeout, "timeout", "resume by itself after this long: 30m, 4h, 2d or 1d12h, from 1m to 7d; without it, "+defaultPauseWords)
+		f.Var(&timeout, "timeout", "resume by itself after this long: 30m, 4h, 2d or 1d12h, from 1m to 7d; without it, "+model.AgentPauseTimeoutText(0))
 	}
 	addAuditFlag(f, &opts)
 	addReadOnlyFlag(f, &opts)
@@ -539,7 +515,7 @@ func changeAgent(ctx context.Context, c *api.Client, a model.Agent, action strin
 		if action == "pause" {
 			// Whose pause it is, why and until when: the person may have
 			// meant to take it over, or to ask its owner.
-			res.Message, res.PausedUntil = agentPausedBy(a), pausedUntil(a)
+			res.Message, res.PausedUntil = agentPausedBy(a), pauseEnd(a)
 		}
 		return res
 	}
@@ -554,7 +530,7 @@ func changeAgent(ctx context.Context, c *api.Client, a model.Agent, action strin
 		}
 		res.Message = lifted
 		if action == "pause" {
-			res.Message = "for " + pauseWords(pause.TimeoutInMinutes)
+			res.Message = "for " + model.AgentPauseTimeoutText(pause.TimeoutInMinutes)
 		}
 		return res
 	}
@@ -579,16 +555,12 @@ func changeAgent(ctx context.Context, c *api.Client, a model.Agent, action strin
 			res.Agent = after
 		}
 		if action == "pause" {
-			res.PausedUntil = pausedUntil(res.Agent)
+			res.PausedUntil = pauseEnd(res.Agent)
 			if res.PausedUntil == nil { // not read back: from now
-				minutes := pause.TimeoutInMinutes
-				if minutes == 0 {
-					minutes = defaultPauseMinutes
-				}
-				t := c.Now().Add(time.Duration(minutes) * time.Minute).UTC()
+				t := c.Now().Add(time.Duration(pause.Timeout()) * time.Minute).UTC()
 				res.PausedUntil = &t
 			}
-			res.Message = "for " + pauseWords(pause.TimeoutInMinutes) + ", until " + res.PausedUntil.Format(time.RFC3339)
+			res.Message = "for " + model.AgentPauseTimeoutText(pause.TimeoutInMinutes) + ", until " + res.PausedUntil.Format(time.RFC3339)
 		}
 		return res
 	}
@@ -598,7 +570,7 @@ func changeAgent(ctx context.Context, c *api.Client, a model.Agent, action strin
 		res.Result = alreadyText
 		if after, gerr := c.GetAgent(ctx, a.ID); gerr == nil && action == "pause" && after.Paused {
 			res.Agent = after
-			res.Message, res.PausedUntil = agentPausedBy(after), pausedUntil(after)
+			res.Message, res.PausedUntil = agentPausedBy(after), pauseEnd(after)
 		}
 		return res
 	}
