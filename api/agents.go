@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -63,14 +64,24 @@ func (c *Client) ResumeAgent(ctx context.Context, id string) error {
 		scope: ScopeWriteAgents, body: struct{}{}}, nil)
 }
 
+// ErrNotReadBack is a change that was done but whose result could not be
+// read again: it must not be reported as failed (errors.Is; the read's
+// own error is wrapped too).
+var ErrNotReadBack = errors.New("done, but not read back")
+
 // StopAgentAndGet stops an agent as StopAgent does and reads it again, so
 // that what is said is what the API did: a graceful stop of a busy agent
-// leaves it stopping (it finishes its job first), not stopped.
+// leaves it stopping (it finishes its job first), not stopped. A stop
+// whose agent cannot be read again is ErrNotReadBack.
 func (c *Client) StopAgentAndGet(ctx context.Context, id string, force bool) (model.Agent, error) {
 	if err := c.StopAgent(ctx, id, force); err != nil {
 		return model.Agent{}, err
 	}
-	return c.GetAgent(ctx, id)
+	a, err := c.GetAgent(ctx, id)
+	if err != nil {
+		return model.Agent{}, fmt.Errorf("%w: %w", ErrNotReadBack, err)
+	}
+	return a, nil
 }
 
 // ListQueueAgents lists the agents registered to a queue (cluster_queue_id

@@ -535,17 +535,18 @@ func changeAgent(ctx context.Context, c *api.Client, a model.Agent, action strin
 		return res
 	}
 	ctx = audit.WithNames(ctx, audit.Target{AgentID: a.ID})
+	if action == "stop" {
+		return stopAgent(ctx, c, res, force)
+	}
 	var err error
 	switch action {
 	case "pause":
 		err = c.PauseAgent(ctx, a.ID, pause)
 	case "resume":
 		err = c.ResumeAgent(ctx, a.ID)
-	case "stop":
-		err = c.StopAgent(ctx, a.ID, force)
 	}
 	if err == nil {
-		res.Result = map[string]string{"pause": "paused", "resume": "resumed", "stop": "stopping"}[action]
+		res.Result = map[string]string{"pause": "paused", "resume": "resumed"}[action]
 		if lifted != "" {
 			res.Message = "was " + lifted
 		}
@@ -577,6 +578,38 @@ func changeAgent(ctx context.Context, c *api.Client, a model.Agent, action strin
 	res.Result, res.Message = "failed", errorMessage(err)
 	if isRefused(err) {
 		res.Result = "refused"
+	}
+	return res
+}
+
+// stopAgent stops res's agent and says what the API made of it. A
+// graceful stop is "stopping": the agent finishes its job first, and on
+// Buildkite it stops only once it has heard of the stop. A forced stop
+// is the state the agent is read back in ("stopped", or "stopping" until
+// it disconnects), or "stop sent" while it is still connected or when it
+// cannot be read back.
+func stopAgent(ctx context.Context, c *api.Client, res agentChange, force bool) agentChange {
+	after, err := c.StopAgentAndGet(ctx, res.Agent.ID, force)
+	switch {
+	case err == nil:
+		res.Agent, res.Result = after, "stopping"
+		if force {
+			res.Result = strings.ReplaceAll(after.ConnectionState, "_", " ")
+			if after.ConnectionState == model.AgentConnected {
+				// Buildkite has not told the agent yet.
+				res.Result = "stop sent"
+			}
+		}
+	case errors.Is(err, api.ErrNotReadBack):
+		res.Result = "stopping"
+		if force {
+			res.Result, res.Message = "stop sent", errorMessage(err)
+		}
+	default:
+		res.Result, res.Message = "failed", errorMessage(err)
+		if isRefused(err) {
+			res.Result = "refused"
+		}
 	}
 	return res
 }
