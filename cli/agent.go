@@ -16,6 +16,7 @@ import (
 	"github.com/kiteconsole/kiteconsole/api"
 	"github.com/kiteconsole/kiteconsole/audit"
 	"github.com/kiteconsole/kiteconsole/model"
+	"github.com/kiteconsole/kiteconsole/termsafe"
 )
 
 const agentNamesHelp = "An agent is named by its name or id; a glob names several ('mac-build-*'). The agents API lists\n" +
@@ -89,15 +90,25 @@ func newAgentListCommand(stdout, stderr io.Writer, getenv func(string) string) *
 			}
 			defer s.Close()
 			var agents []model.Agent
-			var queueOf []string
+			var queueOf, leftOut []string
 			if queue == "" {
 				agents, err = s.client.ListAgents(cmd.Context(), model.AgentListFilter{}, nil)
+				if skipped, partial := api.Partial(err); partial {
+					leftOut, err = []string{leftOutLine(skipped, "")}, nil
+				}
 			} else {
-				agents, queueOf, err = agentsOfQueues(cmd.Context(), s.client, queue)
+				agents, queueOf, leftOut, err = agentsOfQueues(cmd.Context(), s.client, queue)
 			}
 			if err != nil {
 				return err
 			}
+			// The agents that could be read and kept are listed; what was
+			// left out is said beside them, not instead of them.
+			defer func() {
+				for _, l := range leftOut {
+					s.note("%s", l)
+				}
+			}()
 			o := newOutput(stdout, asJSON, getenv)
 			if o.json {
 				if agents == nil {
@@ -126,33 +137,54 @@ func newAgentListCommand(stdout, stderr io.Writer, getenv func(string) string) *
 }
 
 // agentsOfQueues lists the agents of the queues a name or glob names,
-// asking the API to filter by each queue's id, and says each agent's
-// queue as CLUSTER/QUEUE (queueOf[i] is agents[i]'s).
-func agentsOfQueues(ctx context.Context, c *api.Client, spec string) (agents []model.Agent, queueOf []string, err error) {
+// asking the API to filter by each queue's id and checking each agent
+// against it (ListQueueAgents), and says each agent's queue as
+// CLUSTER/QUEUE (queueOf[i] is agents[i]'s). leftOut says, a line per
+// queue, the agents a queue's list left out (another queue's, or one
+// that could not be read) and why.
+func agentsOfQueues(ctx context.Context, c *api.Client, spec string) (agents []model.Agent, queueOf, leftOut []string, err error) {
 	refs, err := newNames(c).Queues(ctx, []string{spec})
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	lists := make([][]model.Agent, len(refs))
+	skips := make([]*api.SkippedError, len(refs))
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(4)
 	for i, r := range refs {
 		g.Go(func() error {
-			as, err := c.ListAgents(gctx, model.AgentListFilter{ClusterQueueID: r.Queue.ID}, nil)
+			as, err := c.ListQueueAgents(gctx, r.Queue.ID)
+			if skipped, partial := api.Partial(err); partial {
+				skips[i], err = skipped, nil
+			}
 			lists[i] = as
 			return err
 		})
 	}
 	if err := g.Wait(); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	for i, l := range lists {
 		agents = append(agents, l...)
 		for range l {
 			queueOf = append(queueOf, refs[i].name())
 		}
+		if skips[i] != nil {
+			leftOut = append(leftOut, leftOutLine(skips[i], refs[i].name()))
+		}
 	}
-	return agents, queueOf, nil
+	return agents, queueOf, leftOut, nil
+}
+
+// leftOutLine says how many agents a list left out and the first's
+// reason: "Mobile/macos: 2 agents left out: agent x is registered to
+// queue …, not …".
+func leftOutLine(skipped *api.SkippedError, queue string) string {
+	s := plural(skipped.Count, "agent", "agents") + " left out: " + termsafe.Text(skipped.First.Error())
+	if queue != "" {
+		s = queue + ": " + s
+	}
+	return s
 }
 
 // findAgents finds the agents the arguments name: by id, name (any

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"path"
 	"strings"
@@ -318,5 +319,43 @@ func TestAForcedStopNotReadBackIsNotAFailure(t *testing.T) {
 		if a.ID == idle.ID && a.ConnectionState != model.AgentStopped {
 			t.Fatalf("the agent is %s", a.ConnectionState)
 		}
+	}
+}
+
+// A server that ignores cluster_queue_id hands over every agent: `agent
+// list --queue` lists only the queue's, and says on stderr how many it
+// left out and why.
+func TestAgentListByQueueLeavesOutOtherQueuesAgentsAndSaysSo(t *testing.T) {
+	e := startCLI(t, sandbox.SizeDemo, func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/agents") {
+				q := r.URL.Query()
+				q.Del("cluster_queue_id")
+				r.URL.RawQuery = q.Encode()
+			}
+			h.ServeHTTP(w, r)
+		})
+	})
+	refs, err := newNames(e.Client).Queues(context.Background(), []string{"Mobile/macos"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := demoAgents(t, e)
+	mine := 0
+	for _, a := range all {
+		if q, _ := a.ClusterQueueID(); q == refs[0].Queue.ID {
+			mine++
+		}
+	}
+	if mine == 0 || mine == len(all) {
+		t.Fatalf("%d of %d agents are Mobile/macos's", mine, len(all))
+	}
+	r := e.run(t, "agent", "list", "--queue", "Mobile/macos")
+	if r.code != 0 || len(tsv(r.out)) != mine {
+		t.Fatalf("exit %d, %d rows, want the queue's %d:\n%s\n%s", r.code, len(tsv(r.out)), mine, r.out, r.errOut)
+	}
+	want := fmt.Sprintf("Mobile/macos: %d agents left out: agent ", len(all)-mine)
+	if !strings.Contains(r.errOut, want) || !strings.Contains(r.errOut, "is registered to queue") {
+		t.Fatalf("stderr %q, want %q…", r.errOut, want)
 	}
 }
