@@ -358,4 +358,13 @@ func TestAgentListByQueueLeavesOutOtherQueuesAgentsAndSaysSo(t *testing.T) {
 	if !strings.Contains(r.errOut, want) || !strings.Contains(r.errOut, "is registered to queue") {
 		t.Fatalf("stderr %q, want %q…", r.errOut, want)
 	}
+	// The queue's counts are of its own agents too.
+	r = e.run(t, "queue", "show", "Mobile/macos", "--json")
+	var queues []queueJSON
+	if r.code != 0 || json.Unmarshal([]byte(r.out), &queues) != nil || len(queues) != 1 || queues[0].Counts == nil {
+		t.Fatalf("queue show: exit %d %s %s", r.code, r.out, r.errOut)
+	}
+	if got := queues[0].Counts.AgentsConnected; got != mine {
+		t.Fatalf("queue show counts %d agents connected, the queue has %d", got, mine)
+	}
 }
