@@ -133,7 +133,7 @@ func (s *buildScreen) jobSpec() component.ListSpec[model.Job] {
 		Dim: func(j model.Job) bool { return j.Retried || j.Type == model.JobWaiter },
 		Keys: []component.ListKey[model.Job]{
 			component.OnItem(k.Open, s.open),
-			component.OnItem(k.Unblock, func(j model.Job) tea.Cmd { return unblockForm(c, s.slug, s.number, j) }),
+			component.OnItem(k.Unblock, func(j model.Job) tea.Cmd { return unblock(&s.ScreenBase, s.slug, s.number, j) }),
 			component.OnItem(k.RetryJob, func(j model.Job) tea.Cmd { return retryJob(c, s.slug, s.number, j) }),
 			component.OnList[model.Job](k.RetryFailed, func() tea.Cmd { return retryFailed(c, s.slug, s.build) }),
 			component.OnList[model.Job](k.CancelBuild, func() tea.Cmd { return confirmCancelBuild(c, s.slug, s.build) }),
@@ -151,7 +151,7 @@ func (s *buildScreen) open(j model.Job) tea.Cmd {
 	c := s.C
 	switch {
 	case j.Type == model.JobManual:
-		return unblockForm(c, s.slug, s.number, j)
+		return unblock(&s.ScreenBase, s.slug, s.number, j)
 	case j.Type != model.JobScript:
 		return nil
 	case model.JobWaitingForAgent(j.State):
@@ -190,6 +190,8 @@ func (s *buildScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		return s, cmd
 	}
 	switch msg := msg.(type) {
+	case unblockStep:
+		return s, unblockForm(s.C, s.slug, s.number, msg)
 	case BuildChanged:
 		if msg.Slug == s.slug && msg.Build.Number == s.number {
 			return s, s.load(org.Fresh)

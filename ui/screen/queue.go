@@ -91,7 +91,7 @@ func NewQueueScreen(c *common.Common, cl model.Cluster, q model.Queue) *queueScr
 	waiting := waitingSpec(c)
 	waiting.ScopeState = true
 	waiting.Fetch = func(ctx context.Context) (func() []WaitingJob, error) {
-		builds, err := c.Client.ListBuilds(ctx, model.BuildFilter{States: []string{model.BuildScheduled, model.BuildRunning}, ExcludePipeline: true}, nil)
+		builds, err := c.Client.ListBuilds(ctx, model.BuildFilter{States: model.BuildActiveStates, ExcludePipeline: true}, nil)
 		return func() []WaitingJob {
 			s.load, s.loadKnown = model.LoadByQueue(builds)[qid], true
 			s.trend = append(s.trend, s.load.Waiting)
