@@ -347,9 +347,12 @@ func summary(b *batch) tea.Cmd {
 // note of its pause (the prompt says what the pause will hold, when
 // known), a paused one resumes (asking first when someone else paused
 // it).
-func PauseOrResume(c *common.Common, ref common.QueueRef, holds string) tea.Cmd {
+//
+// Both are requests to the root model: the prompt is open when the
+// note's first letter, typed at once, arrives.
+func PauseOrResume(ref common.QueueRef, holds string) common.Reply {
 	if ref.Queue.DispatchPaused {
-		return c.Post(common.ResumeMsg{Targets: []common.QueueRef{ref}})
+		return common.Ask(common.ResumeMsg{Targets: []common.QueueRef{ref}})
 	}
-	return c.Post(common.AskNoteMsg{Targets: []common.QueueRef{ref}, Holds: holds})
+	return common.Ask(common.AskNoteMsg{Targets: []common.QueueRef{ref}, Holds: holds})
 }

@@ -32,7 +32,7 @@ func testList(now *time.Time) (*List[fruit], *common.Common) {
 		Key:        func(f fruit) string { return f.id },
 		Match:      func(f fruit) (string, int) { return f.name, len(f.name) },
 		Marked:     func(f fruit) bool { return marked[f.id] },
-		ToggleMark: func(f fruit) { marked[f.id] = !marked[f.id] },
+		ToggleMark: func(f fruit) common.Reply { marked[f.id] = !marked[f.id]; return common.Reply{} },
 	})
 	return l, c
 }

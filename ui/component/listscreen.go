@@ -29,7 +29,7 @@ type ListScreenSpec[T any] struct {
 	// Update, when set, sees every message the host did not use, and
 	// each refresh before the host reloads: a change from org to apply
 	// to the list, say.
-	Update func(l *List[T], msg tea.Msg) tea.Cmd
+	Update func(l *List[T], msg tea.Msg) common.Reply
 	// ManualOnly keeps the timer from reloading it: only r does (a long
 	// list that costs many requests).
 	ManualOnly bool
@@ -80,30 +80,29 @@ func (s *ListScreen[T]) top() int {
 func (s *ListScreen[T]) bodyHeight() int { return s.C.Height - s.top() - 1 }
 
 func (s *ListScreen[T]) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
-	if used, cmd := s.List.Update(msg, s.top()); used {
-		return s, cmd
+	if used, r := s.List.Update(msg, s.top()); used {
+		return common.Answer(s, r)
 	}
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		s.List.SetHeight(s.bodyHeight())
-		return s, tea.Batch(s.List.onScreen(false), s.hook(msg))
+		return common.Answer(s, s.hook(msg).With(s.List.onScreen(false)))
 	case common.RefreshMsg:
 		if msg.Auto && s.spec.ManualOnly {
 			return s, nil
 		}
-		hook := s.hook(msg)
-		return s, tea.Batch(hook, s.load(msg.Lane))
+		return common.Answer(s, s.hook(msg).With(s.load(msg.Lane)))
 	case tea.KeyPressMsg:
 		if key.Matches(msg, s.C.Keys.Back) {
-			return s, s.C.Post(common.PopMsg{})
+			return common.Asking(s, common.PopMsg{}), nil
 		}
 	}
-	return s, s.hook(msg)
+	return common.Answer(s, s.hook(msg))
 }
 
-func (s *ListScreen[T]) hook(msg tea.Msg) tea.Cmd {
+func (s *ListScreen[T]) hook(msg tea.Msg) common.Reply {
 	if s.spec.Update == nil {
-		return nil
+		return common.Reply{}
 	}
 	return s.spec.Update(s.List, msg)
 }

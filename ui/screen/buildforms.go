@@ -69,33 +69,33 @@ func newBuildForm(c *common.Common, slug, defaultBranch string) component.FormSp
 }
 
 // confirmCancelBuild asks before cancelling a build, default Cancel.
-func confirmCancelBuild(c *common.Common, slug string, b model.Build) tea.Cmd {
+func confirmCancelBuild(c *common.Common, slug string, b model.Build) common.Reply {
 	return actions.Start(c, actions.CancelBuild(c, slug, b))
 }
 
 // rebuild asks before starting a new build like b.
-func rebuild(c *common.Common, slug string, b model.Build) tea.Cmd {
+func rebuild(c *common.Common, slug string, b model.Build) common.Reply {
 	return actions.Start(c, actions.Rebuild(c, slug, b))
 }
 
 // retryFailed asks before running a build's failed jobs again.
-func retryFailed(c *common.Common, slug string, b model.Build) tea.Cmd {
+func retryFailed(c *common.Common, slug string, b model.Build) common.Reply {
 	return actions.Start(c, actions.RetryFailed(c, slug, b))
 }
 
 // retryJob asks before running one job again.
-func retryJob(c *common.Common, slug string, number int, j model.Job) tea.Cmd {
+func retryJob(c *common.Common, slug string, number int, j model.Job) common.Reply {
 	return actions.Start(c, actions.RetryJob(c, slug, number, j))
 }
 
 // unblockForm asks for a block step's fields, then unblocks it.
-func unblockForm(c *common.Common, slug string, number int, j model.Job) tea.Cmd {
+func unblockForm(c *common.Common, slug string, number int, j model.Job) common.Reply {
 	label := component.Text(common.Emojize(j.DisplayName()))
 	if c.ReadOnly {
-		return c.Refuse("job.unblock", jobTarget(slug, number, j), "unblocking steps")
+		return common.Do(c.Refuse("job.unblock", jobTarget(slug, number, j), "unblocking steps"))
 	}
 	if j.Type != model.JobManual || j.State != model.JobBlocked {
-		return common.Flash(common.FlashInfo, label+" is not a blocked step: nothing to unblock")
+		return common.Do(common.Flash(common.FlashInfo, label+" is not a blocked step: nothing to unblock"))
 	}
 	values := make([]string, len(j.Fields))
 	multi := make([][]string, len(j.Fields))

@@ -83,13 +83,13 @@ func newPipelineList(c *common.Common, clusterID string) *pipelineList {
 		},
 		Dim: func(p *model.Pipeline) bool { return p.Archived() },
 		Keys: []component.ListKey[*model.Pipeline]{
-			component.OnItem(k.Open, func(p *model.Pipeline) tea.Cmd { return Open(c, "pipeline", *p) }),
+			component.OnItem(k.Open, func(p *model.Pipeline) common.Reply { return Open(c, "pipeline", *p) }),
 			component.Shown[*model.Pipeline](k.Filter),
 			component.OnList[*model.Pipeline](k.ShowArchived, l.toggleArchived),
-			component.OnList[*model.Pipeline](k.New, func() tea.Cmd { return component.PushForm(c, newPipelineForm(c, nil, clusterID)) }),
-			component.OnItem(k.Edit, func(p *model.Pipeline) tea.Cmd { return editPipeline(c, *p) }),
-			component.OnItem(k.Archive, func(p *model.Pipeline) tea.Cmd { return archiveOrUnarchive(c, *p) }),
-			component.OnItem(k.Delete, func(p *model.Pipeline) tea.Cmd { return confirmDeletePipeline(c, *p) }),
+			component.OnList[*model.Pipeline](k.New, func() common.Reply { return component.PushForm(c, newPipelineForm(c, nil, clusterID)) }),
+			component.OnItem(k.Edit, func(p *model.Pipeline) common.Reply { return editPipeline(c, *p) }),
+			component.OnItem(k.Archive, func(p *model.Pipeline) common.Reply { return archiveOrUnarchive(c, *p) }),
+			component.OnItem(k.Delete, func(p *model.Pipeline) common.Reply { return confirmDeletePipeline(c, *p) }),
 			component.Shown[*model.Pipeline](k.Browse),
 			component.Shown[*model.Pipeline](k.Back),
 			notOnThisList[*model.Pipeline](k.Pause, pausesQueues, "pipelines"),
@@ -185,19 +185,19 @@ func (l *pipelineList) sync(msg tea.Msg, visible bool) (tea.Cmd, bool) {
 	return nil, false
 }
 
-func editPipeline(c *common.Common, p model.Pipeline) tea.Cmd {
+func editPipeline(c *common.Common, p model.Pipeline) common.Reply {
 	if p.Archived() {
-		return common.Flash(common.FlashInfo, "archived pipelines are read-only: a unarchives it first")
+		return common.Do(common.Flash(common.FlashInfo, "archived pipelines are read-only: a unarchives it first"))
 	}
 	return component.PushForm(c, newPipelineForm(c, &p, model.Value(p.ClusterID)))
 }
 
 // archiveOrUnarchive unarchives at once, and archives after a yes.
-func archiveOrUnarchive(c *common.Common, p model.Pipeline) tea.Cmd {
+func archiveOrUnarchive(c *common.Common, p model.Pipeline) common.Reply {
 	return actions.Start(c, actions.ArchivePipeline(c, p))
 }
 
-func confirmDeletePipeline(c *common.Common, p model.Pipeline) tea.Cmd {
+func confirmDeletePipeline(c *common.Common, p model.Pipeline) common.Reply {
 	return actions.Start(c, actions.DeletePipeline(c, p))
 }
 
@@ -249,8 +249,8 @@ func (s *PipelinesScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	case filterSettled:
 		return s, s.search(msg)
 	}
-	if used, cmd := s.List.Update(msg, 1); used {
-		return s, tea.Batch(cmd, s.typing(), s.more())
+	if used, r := s.List.Update(msg, 1); used {
+		return common.Answer(s, r.With(s.typing(), s.more()))
 	}
 	switch msg := msg.(type) {
 	case common.RefreshMsg:
@@ -266,7 +266,7 @@ func (s *PipelinesScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		}
 	case tea.KeyPressMsg:
 		if key.Matches(msg, s.C.Keys.Back) {
-			return s, s.C.Post(common.PopMsg{})
+			return common.Asking(s, common.PopMsg{}), nil
 		}
 	}
 	return s, nil
@@ -344,7 +344,7 @@ func (s *PipelinesScreen) View() string {
 
 // addWebhook asks Buildkite to create the pipeline's GitHub webhook; the
 // API's 422 says when it cannot (not GitHub, or one already made).
-func addWebhook(c *common.Common, p model.Pipeline) tea.Cmd {
+func addWebhook(c *common.Common, p model.Pipeline) common.Reply {
 	return actions.Start(c, actions.AddWebhook(c, p))
 }
 
