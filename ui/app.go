@@ -144,8 +144,8 @@ func New(ctx context.Context, opts Options) *App {
 	}
 	appCtx, cancel := context.WithCancel(ctx)
 	c := &common.Common{
+		Area:      &common.Area{Styles: theme.New(opts.Dark), Width: 80, Height: 24 - headerLines - footerLines},
 		Client:    opts.Client,
-		Styles:    theme.New(opts.Dark),
 		Keys:      keys,
 		Now:       opts.Now,
 		Clock:     opts.Clock,
@@ -156,8 +156,6 @@ func New(ctx context.Context, opts Options) *App {
 		Org:       common.NewOrgState(opts.Client, opts.Now),
 		Remote:    opts.Remote,
 		OnRefused: opts.OnRefused,
-		Width:     80,
-		Height:    24 - headerLines - footerLines,
 	}
 	sp := spinner.New(spinner.WithSpinner(spinner.MiniDot))
 	a := &App{c: c, opts: opts, spinner: sp, cancel: cancel, width: 80, height: 24}
@@ -618,9 +616,14 @@ func (a *App) reset(client *api.Client) tea.Cmd {
 			c.Close()
 		}
 	}
-	c := a.c
+	// A new Common: the dependencies of the screens just closed stay as
+	// they were; the area, the session and the tasks go on.
+	next := *a.c
+	c := &next
 	c.Client, c.ReadOnly = client, client.ReadOnly()
 	c.Org = common.NewOrgState(client, c.Now)
+	a.c = c
+	a.incident.Use(c)
 	a.useIndex()
 	c.Session.Apply(org.SessionReset{})
 	a.stack = []common.Screen{screen.Home(c)}

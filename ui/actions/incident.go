@@ -39,6 +39,10 @@ func NewIncident(c *common.Common, apply func(org.Change) tea.Cmd, ask func(tea.
 	return &Incident{c: c, apply: apply, ask: ask, batches: map[int]*batch{}}
 }
 
+// Use is the console's Common after a switch of organisation: the
+// batches in flight still report, under the new one.
+func (in *Incident) Use(c *common.Common) { in.c = c }
+
 // MaxParallel bounds the requests of one incident-mode batch.
 const MaxParallel = 4
 

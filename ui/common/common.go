@@ -61,12 +61,22 @@ type Screen interface {
 	Capturing() bool
 }
 
-// Common is what the root model shares with every screen: dependencies,
-// the screens' area and the requests in flight. What the console knows of the organisation is in org, a layer of
-// its own.
+// Common is what the root model gives every screen. Its own fields are
+// dependencies, set when it is made and never changed: the client and
+// whether it may change things, keys, clocks, the console's context. An
+// organisation switch makes a new Common for the new home screen; the
+// screens of the old one are closed with it.
+//
+// What changes is behind pointers, each changed by one owner: the
+// screens' Area (size and styles; the root model, on a resize or the
+// terminal's background colour), Org and Session (org, through the
+// org.Changes the root model applies), Tasks (the root model).
 type Common struct {
+	// Area is the screens' area and how it is drawn; its fields read as
+	// Common's (c.Width, c.Styles).
+	*Area
+
 	Client *api.Client
-	Styles theme.Styles
 	Keys   keymap.KeyMap
 	// Now is the time the console shows things against.
 	Now func() time.Time
@@ -74,8 +84,6 @@ type Common struct {
 	// timer, debounces, flash expiry.
 	Clock    clockwork.Clock
 	ReadOnly bool
-	// Width and Height are the screens' area, between header and footer.
-	Width, Height int
 	// Remote is set for a console served over SSH: no local browser.
 	Remote bool
 
@@ -91,6 +99,19 @@ type Common struct {
 	Session *org.Session
 	// OnRefused records a change refused before it reached the client.
 	OnRefused func(action string, t audit.Target, note string)
+}
+
+// Area is what changes of how screens are drawn, and only the root model
+// changes it. A screen sees a new size in two ways: the root model sets
+// Width and Height, then gives every screen of the stack a
+// tea.WindowSizeMsg of the area (as soft-serve's SetSize), on which a
+// screen lays itself out again (a list's height, a form's width); a
+// screen pushed later gets one before its Init. New styles (the
+// terminal's background colour) are read at the next View.
+type Area struct {
+	// Width and Height are the screens' area, between header and footer.
+	Width, Height int
+	Styles        theme.Styles
 }
 
 // QueueRef is a queue with the cluster it belongs to.
