@@ -203,7 +203,7 @@ func (s *clusters) update(l *component.List[model.Cluster], msg tea.Msg) common.
 		delete(s.counting, msg.clusterID)
 		// A count that failed stays unknown ("…"); the table is still usable.
 		if msg.err == nil {
-			// Posted, not sent: the counts show in the same update that ends
+			// Asked, not sent: the counts show in the same update that ends
 			// the task, so no frame shows the task done and the count unknown.
 			return common.Ask(org.QueuesSeen{ClusterID: msg.clusterID, Queues: msg.queues})
 		}
