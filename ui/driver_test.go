@@ -18,6 +18,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/jonboulle/clockwork"
 
 	"github.com/kiteconsole/kiteconsole/api"
 	"github.com/kiteconsole/kiteconsole/api/sandbox"
@@ -41,6 +42,8 @@ type driver struct {
 	app   *App
 	env   *sandboxtest.Env
 	clock *sandboxtest.Clock
+	// ticks follows the console's ticks from their timers to Update.
+	ticks *tickWatch
 	p     *loop
 	// http counts the console's requests on the wire (nil for a client
 	// the test made itself).
@@ -206,8 +209,9 @@ func startModel(t testing.TB, env *sandboxtest.Env, clock *sandboxtest.Clock, op
 	if opts.IndexDir == "" {
 		opts.IndexDir = indexDir(t)
 	}
-	opts.Clock = clock
-	d := &driver{t: t, app: New(context.Background(), opts), env: env, clock: clock,
+	ticks := &tickWatch{Clock: clock, live: map[*watchedTick]struct{}{}}
+	opts.Clock = ticks
+	d := &driver{t: t, app: New(context.Background(), opts), env: env, clock: clock, ticks: ticks,
 		replies: make(chan tea.Msg, 64), done: make(chan struct{}), woken: make(chan struct{}, 1)}
 	d.p = &loop{d: d}
 	t.Cleanup(func() {
@@ -236,6 +240,11 @@ func indexDir(t testing.TB) string {
 func (d *driver) send(msg tea.Msg) {
 	if pr, ok := msg.(probe); ok {
 		pr.fn(d.app)
+		return
+	}
+	if tm, ok := msg.(tickMsg); ok {
+		d.send(tm.msg)
+		d.ticks.takenIn(tm.tick)
 		return
 	}
 	if d.filter != nil {
@@ -420,8 +429,13 @@ func (d *driver) runUntil(what string, step time.Duration, cond func(frame strin
 // caughtUp lets every command's goroutine begin, gives them their turn
 // three times more, and reports whether no reply came in meanwhile: what
 // a key or an answer sets off at once (a form's next field, a flash, a
-// page's next request) has been taken in.
+// page's next request) has been taken in. A timer that has fired is not
+// left to the goroutines' turn: its tick is waited for.
 func (d *driver) caughtUp() bool {
+	if d.ticks.due() > 0 {
+		d.takeTicks()
+		return false
+	}
 	for d.unstarted.Load() > 0 {
 		runtime.Gosched()
 	}
@@ -444,11 +458,86 @@ func (d *driver) catchUp() {
 
 // advance moves the clock on by dt once no request is in flight (a
 // request under way would see its own timeout pass), firing the timers
-// that fall due.
+// that fall due, and returns once Update has taken in their ticks.
 func (d *driver) advance(dt time.Duration) {
 	d.t.Helper()
 	d.waitUntil("finished its requests", true, func(string) bool { return true })
 	d.clock.Add(dt)
+	d.takeTicks()
+}
+
+// takeTicks takes in replies until every tick whose timer has fired has
+// reached Update: the timer puts the time on its channel and the clock
+// moves on, while the tick's command hands its message back from a
+// goroutine of its own.
+func (d *driver) takeTicks() {
+	d.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for d.ticks.due() > 0 {
+		if !d.waitReply(deadline) {
+			d.t.Fatalf("%d ticks whose timers fired never reached Update (a tick's command dropped?); last messages %v",
+				d.ticks.due(), d.last)
+		}
+	}
+}
+
+// tickWatch is the console's clock as the driver gives it (a
+// common.TickWatch): it knows the ticks whose timers are set and whose
+// messages have not reached Update yet.
+type tickWatch struct {
+	*sandboxtest.Clock
+	mu   sync.Mutex
+	live map[*watchedTick]struct{}
+}
+
+// watchedTick is a tick on its way: due is when its timer fires.
+type watchedTick struct{ due time.Time }
+
+// tickMsg is a tick's message with the tick it came from: the driver
+// hands Update msg, and then knows the tick is taken in.
+type tickMsg struct {
+	tick *watchedTick
+	msg  tea.Msg
+}
+
+func (w *tickWatch) TickTimer(d time.Duration) (clockwork.Timer, func(tea.Msg) tea.Msg) {
+	timer := w.Clock.NewTimer(d)
+	// Read after the timer is set: were the clock moved in between (by a
+	// goroutine other than the test's), the tick would only be waited for
+	// late, never for a timer that has not fired.
+	tick := &watchedTick{due: w.Now().Add(d)}
+	w.mu.Lock()
+	w.live[tick] = struct{}{}
+	w.mu.Unlock()
+	return timer, func(msg tea.Msg) tea.Msg {
+		if msg == nil { // ended with the console: nothing to take in
+			w.takenIn(tick)
+			return nil
+		}
+		return tickMsg{tick: tick, msg: msg}
+	}
+}
+
+func (w *tickWatch) takenIn(tick *watchedTick) {
+	w.mu.Lock()
+	delete(w.live, tick)
+	w.mu.Unlock()
+}
+
+// due counts the ticks whose timers have fired (the clock is at or past
+// their time: the fake clock fires them as it moves) and whose messages
+// have not reached Update.
+func (w *tickWatch) due() int {
+	now := w.Now()
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	n := 0
+	for tick := range w.live {
+		if !tick.due.After(now) {
+			n++
+		}
+	}
+	return n
 }
 
 func showsAll(texts []string) func(string) bool {
