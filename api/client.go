@@ -353,7 +353,6 @@ func (c *Client) attempts(ctx context.Context, req request, target *url.URL, pay
 		retry := false
 		if err == nil {
 			scope := refusedScope(status, header, body)
-			c.sched.observe(header, status, scope)
 			wait, retry = c.retryWait(req.method, status, header, body, attempt)
 			if status == http.StatusTooManyRequests {
 				// A window is spent: every request of every client
@@ -361,8 +360,10 @@ func (c *Client) attempts(ctx context.Context, req request, target *url.URL, pay
 				// this slot is given back.
 				c.sched.hold(c.sched.now().Add(wait), scope)
 			}
+			c.sched.observe(header, status, scope) // gives the slot back
+		} else {
+			c.sched.release()
 		}
-		c.sched.release()
 		if err != nil {
 			return nil, nil, err
 		}
