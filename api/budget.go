@@ -83,7 +83,8 @@ type waitKey struct{}
 
 // OnBudgetWait has the requests made with ctx report a wait for the API
 // budget: report(until) as a request starts waiting for the window to
-// reset at until, and report(time.Time{}) when it goes on. It runs on the
+// reset at until (a 429's hold, or the window down to what its lane
+// leaves), and report(time.Time{}) when it goes on. It runs on the
 // waiting request's goroutine and must not block.
 func OnBudgetWait(ctx context.Context, report func(until time.Time)) context.Context {
 	return context.WithValue(ctx, waitKey{}, report)
@@ -275,13 +276,13 @@ func (b Budget) WaitSentence(now time.Time) string {
 	if b.WaitingUntil.IsZero() {
 		return ""
 	}
-	return windowSentence(b.WaitingScope, b.WaitingLimit) + fmt.Sprintf(" · %d s", secondsUntil(b.WaitingUntil, now))
+	return WindowSentence(b.WaitingScope, b.WaitingLimit) + fmt.Sprintf(" · %d s", secondsUntil(b.WaitingUntil, now))
 }
 
-// windowSentence names a REST window for a sentence: "your API budget
+// WindowSentence names a REST window for a sentence: "your API budget
 // (50/min)", "the organisation's API budget (200/min)"; the size is left
 // out while unknown.
-func windowSentence(scope string, limit int) string {
+func WindowSentence(scope string, limit int) string {
 	s := "the organisation's API budget"
 	if scope == ScopeUser {
 		s = "your API budget"
@@ -537,7 +538,14 @@ func (s *scheduler) acquire(ctx context.Context, lane Lane, sess *session, sleep
 			if d > 0 {
 				s.heldPersons++
 				s.mu.Unlock()
+				report := budgetWaitReport(ctx)
+				if report != nil {
+					report(s.now().Add(d))
+				}
 				err := sleep(ctx, d)
+				if report != nil {
+					report(time.Time{})
+				}
 				s.mu.Lock()
 				s.heldPersons--
 				if err != nil {

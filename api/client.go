@@ -72,6 +72,11 @@ type Config struct {
 	// request. Requests marked Fresh always reach the API. Zero fetches
 	// every time.
 	CacheFor time.Duration
+	// OnBudgetWait, when set, is told as any request of the client starts
+	// waiting for a window to reset (after a 429 too), and when it goes on
+	// (see the context's OnBudgetWait, which wins): a command line says
+	// the wait at once rather than look hung.
+	OnBudgetWait func(until time.Time)
 	// GraphQLEndpoint is the GraphQL API's URL: when empty,
 	// DefaultGraphQLEndpoint for Buildkite's REST API, else Endpoint's
 	// /graphql (the sandbox's; see graphql.go).
@@ -122,6 +127,8 @@ type Client struct {
 	// gql is the GraphQL API's endpoint and windows, shared by clients
 	// made by WithAccess (graphql.go).
 	gql *graphQLClient
+	// onWait is Config.OnBudgetWait.
+	onWait func(until time.Time)
 }
 
 // New returns a client for cfg.
@@ -164,6 +171,7 @@ func New(cfg Config) (*Client, error) {
 		session:      &session{},
 		fetch:        newFetcher(cfg.CacheFor),
 		clock:        clock,
+		onWait:       cfg.OnBudgetWait,
 	}
 	c.sleep = c.sleepContext
 	if c.gql, err = newGraphQLClient(cfg.GraphQLEndpoint, base); err != nil {
@@ -342,6 +350,9 @@ func (c *Client) changed(ctx context.Context, ev ChangeEvent) {
 // attempt in its turn of the budget's lanes.
 func (c *Client) attempts(ctx context.Context, req request, target *url.URL, payload []byte) (http.Header, []byte, error) {
 	lane := laneFor(ctx, req.method)
+	if c.onWait != nil && budgetWaitReport(ctx) == nil {
+		ctx = OnBudgetWait(ctx, c.onWait)
+	}
 	var holdWait time.Duration // the wait a 429 asked this request for
 	for attempt := 0; ; attempt++ {
 		if err := c.sched.acquire(ctx, lane, c.session, c.sleep, holdWait); err != nil {
