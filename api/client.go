@@ -293,6 +293,44 @@ func (c *Client) do(ctx context.Context, req request, target *url.URL, out any) 
 // its lifetime is there (unless the request is marked Fresh: a person's
 // r), else sent once however many clients ask for it at the same time.
 func (c *Client) get(ctx context.Context, req request, target *url.URL, out any) (http.Header, error) {
+	shown := shownOf(ctx)
+	if shown == nil {
+		return c.getShared(ctx, req, target, out)
+	}
+	if shown.Err() != nil {
+		return nil, ErrNotShown
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	defer context.AfterFunc(shown, cancel)()
+	header, err := c.getShared(ctx, req, target, out)
+	if err != nil && shown.Err() != nil {
+		return header, ErrNotShown
+	}
+	return header, err
+}
+
+type shownKey struct{}
+
+// ErrNotShown is a read stopped because what it was for is no longer
+// shown (ReadsWhile): a deferral, which keeps what was shown.
+var ErrNotShown = fmt.Errorf("%w: not shown", ErrDeferred)
+
+// ReadsWhile stops the GETs made with ctx, sent or waiting for the
+// budget, once shown ends; they fail with ErrNotShown. Changes are never
+// stopped by it. A screen covered by another makes no reads: what it was
+// reading is read again when it is shown.
+func ReadsWhile(ctx, shown context.Context) context.Context {
+	return context.WithValue(ctx, shownKey{}, shown)
+}
+
+func shownOf(ctx context.Context) context.Context {
+	s, _ := ctx.Value(shownKey{}).(context.Context)
+	return s
+}
+
+// getShared is get's request, answered from the cache or sent once.
+func (c *Client) getShared(ctx context.Context, req request, target *url.URL, out any) (http.Header, error) {
 	lane := laneOf(ctx)
 	key := target.String()
 	if req.header != nil {

@@ -107,10 +107,17 @@ func (a *App) openRegistered(e screen.Entry, arg any) tea.Cmd {
 	if !e.Over {
 		home()
 	}
+	// The screens under the target (a queue's cluster) are stacked for
+	// the breadcrumbs and esc, and load only when shown: a jump reads
+	// what it opens, nothing else.
+	path := e.Path(a.c, arg)
 	var cmds []tea.Cmd
-	for _, s := range e.Path(a.c, arg) {
-		cmds = append(cmds, a.c.Push(s))
+	for _, s := range path[:len(path)-1] {
+		cmds = append(cmds, a.stackUp(s))
+		if a.unstarted == nil {
+			a.unstarted = map[int]bool{}
+		}
+		a.unstarted[s.ID()] = true
 	}
-	// In order: the screens stack as the path says.
-	return tea.Sequence(cmds...)
+	return tea.Batch(append(cmds, a.push(path[len(path)-1]))...)
 }
