@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"sync"
@@ -9,6 +10,9 @@ import (
 	"time"
 
 	"github.com/kiteconsole/kiteconsole/api/sandbox"
+	"github.com/kiteconsole/kiteconsole/model"
+	"github.com/kiteconsole/kiteconsole/ui/common"
+	"github.com/kiteconsole/kiteconsole/ui/screen"
 )
 
 // holder holds the GETs whose path a test names until it lets them go,
@@ -150,4 +154,88 @@ func TestRIsFoldedIntoTheReloadInFlight(t *testing.T) {
 		t.Fatalf("15 presses of r made %d requests; one r makes %d", n, one)
 	}
 	t.Logf("r: %d requests; r ×15 during its reload: the same", one)
+}
+
+// runningJob is a running job of the live sandbox, with its build.
+func runningJob(t *testing.T, d *driver) (job model.Job, slug string, number int) {
+	t.Helper()
+	running, err := d.env.Client.RecentBuilds(context.Background(), "", model.BuildFilter{States: []string{model.BuildRunning}}, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range running {
+		for _, j := range b.Jobs {
+			if j.State == model.JobRunning {
+				return j, b.Pipeline.Slug, b.Number
+			}
+		}
+	}
+	t.Fatal("the sandbox has no running job")
+	return
+}
+
+func logReads(d *driver) int {
+	n := 0
+	for _, r := range d.env.Sandbox.Requests() {
+		if strings.Contains(r.Path, "/log") {
+			n++
+		}
+	}
+	return n
+}
+
+// A followed log is read as a person's look: with the organisation's
+// window down below the reserve, where background refreshes and bulk
+// reads stop, the follower still reads on its interval (issue 28: it was
+// read at +1, +4, +7 s, then not until +55 s).
+func TestAFollowedLogReadsAtTheReserve(t *testing.T) {
+	t.Parallel()
+	// 20 a minute: the reserve is 10, the change reserve 5.
+	d, clock := liveDriver(t, driverOptions{width: 120, height: 30, rateLimit: sandbox.RateLimit{Limit: 20, Window: time.Minute}})
+	job, slug, number := runningJob(t, d)
+	d.open(func(c *common.Common) common.Screen { return screen.NewJobLogScreen(c, slug, number, job) })
+	d.waitFor("following")
+	// Another client of the same token spends the window down to 9.
+	for d.env.Client.Budget().Org.Remaining > 9 || !d.env.Client.Budget().Org.Known {
+		if _, err := d.env.Client.ListClusters(context.Background(), nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d.env.Sandbox.ResetRequests()
+	for _, step := range []time.Duration{3 * time.Second, 6 * time.Second, 12 * time.Second} {
+		clock.Add(step)
+		d.settle()
+	}
+	if n := logReads(d); n < 3 {
+		t.Fatalf("%d reads of the followed log in its first 21 s at the reserve, want 3 (+3, +9, +21 s)", n)
+	}
+}
+
+// Idle on a followed log for three minutes, the job printing all along,
+// costs at most 5 requests a minute: the follower reads 3 s after the
+// first read, then twice as long each time up to 15 s.
+func TestIdleOnAFollowedLog(t *testing.T) {
+	t.Parallel()
+	var long longLog
+	d, clock := liveDriver(t, driverOptions{width: 120, height: 30, wrap: long.wrap})
+	job, slug, number := runningJob(t, d)
+	long.lines.Store(100)
+	long.jobID.Store(job.ID)
+	d.env.Sandbox.ResetRequests()
+	d.open(func(c *common.Common) common.Screen { return screen.NewJobLogScreen(c, slug, number, job) })
+	d.waitFor("following")
+	for range 180 {
+		long.lines.Add(1)
+		clock.Add(time.Second)
+		d.settle()
+	}
+	// The log's reads are answered by the wrap, the rest by the sandbox.
+	n := len(d.env.Sandbox.Requests()) + int(long.requests.Load())
+	t.Logf("idle 3 min on a followed log: %d requests, %.2f/min (%d reads of the log)", n, float64(n)/3, long.requests.Load())
+	if n > 15 {
+		t.Fatalf("%d requests in 3 minutes on a followed log, want at most 15", n)
+	}
+	if long.requests.Load() < 10 {
+		t.Fatalf("%d reads of the log in 3 minutes", long.requests.Load())
+	}
 }
