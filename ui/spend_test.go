@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/kiteconsole/kiteconsole/api/sandbox"
+	"github.com/kiteconsole/kiteconsole/api/sandbox/sandboxtest"
 	"github.com/kiteconsole/kiteconsole/model"
 	"github.com/kiteconsole/kiteconsole/ui/common"
 	"github.com/kiteconsole/kiteconsole/ui/screen"
@@ -237,5 +238,45 @@ func TestIdleOnAFollowedLog(t *testing.T) {
 	}
 	if long.requests.Load() < 10 {
 		t.Fatalf("%d reads of the log in 3 minutes", long.requests.Load())
+	}
+}
+
+// A pipeline's name typed in :pipelines' filter at 200 or 300 ms a key,
+// in the large organisation under both windows, asks the server once
+// (the bound is twice): the debounce waits for the pause the
+// typing makes at its end, not for 150 ms after each key (which asked
+// for "web" and then "web s" or "web stream", the answer to the longer
+// text sparing the rest).
+func TestANameTypedAtAPersonsPaceAsksAtMostTwice(t *testing.T) {
+	t.Parallel()
+	name := lastLargePipeline(t)
+	for _, pace := range []time.Duration{200 * time.Millisecond, 300 * time.Millisecond} {
+		t.Run(pace.String(), func(t *testing.T) {
+			t.Parallel()
+			clock := sandboxtest.NewClock()
+			env := sandboxtest.Start(t, incidentOptions(clock), nil)
+			d := startConsole(t, env, clock, 120, 30)
+			d.waitFor("payments-01")
+			d.keys(":")
+			d.typeText("pipelines")
+			d.keys("enter")
+			d.keys("/")
+			d.settle()
+			from := len(env.Sandbox.Requests())
+			for _, r := range name {
+				d.keys(string(r))
+				d.advance(pace)
+			}
+			d.advance(screen.MaxFilterDebounce)
+			d.waitShown("› " + name)
+			var asked []string
+			for _, r := range env.Sandbox.Requests()[from:] {
+				asked = append(asked, r.Path)
+			}
+			t.Logf("%q typed at %s a key: %d requests %v", name, pace, len(asked), asked)
+			if len(asked) > 1 {
+				t.Fatalf("%d requests for a name typed at %s a key, want 1: %v", len(asked), pace, asked)
+			}
+		})
 	}
 }

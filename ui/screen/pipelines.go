@@ -210,14 +210,32 @@ func confirmDeletePipeline(c *common.Common, p model.Pipeline) tea.Cmd {
 type PipelinesScreen struct {
 	common.ScreenBase
 	List *pipelineList
-	// typed is the filter the debounce waits on.
+	// typed is the filter the debounce waits on; typedAt when it was
+	// typed, on the console's clock.
 	typed    string
 	typedSeq int
+	typedAt  time.Time
 }
 
 // FilterDebounce is how long typing must pause before a filter is asked
-// of the server.
-const FilterDebounce = 150 * time.Millisecond
+// of the server: at least this, and half as long again as the gap
+// between the last two keys, up to MaxFilterDebounce. A name typed at
+// 200–300 ms a key is a pause only at its end: asked for once, not at
+// every key.
+const (
+	FilterDebounce    = 150 * time.Millisecond
+	MaxFilterDebounce = 500 * time.Millisecond
+)
+
+// debounce is the pause to wait for after a key typed at now, the one
+// before it at last.
+func debounce(last, now time.Time) time.Duration {
+	gap := now.Sub(last)
+	if last.IsZero() || gap <= 0 || gap > 2*MaxFilterDebounce {
+		return FilterDebounce
+	}
+	return min(max(FilterDebounce, gap*3/2), MaxFilterDebounce)
+}
 
 // filterSettled says typing paused on a filter.
 type filterSettled struct {
@@ -299,11 +317,14 @@ func (s *PipelinesScreen) typing() tea.Cmd {
 	}
 	s.typed = text
 	s.typedSeq++
+	now := s.C.Clock.Now()
+	wait := debounce(s.typedAt, now)
+	s.typedAt = now
 	if text == "" || !s.C.Org.Pipelines.NeedsSearch(text, s.List.Shown()) {
 		return nil
 	}
 	seq := s.typedSeq
-	return s.C.Tick(FilterDebounce, func(time.Time) tea.Msg { return filterSettled{seq: seq, text: text} })
+	return s.C.Tick(wait, func(time.Time) tea.Msg { return filterSettled{seq: seq, text: text} })
 }
 
 // search asks the server for a filter the typing paused on.
