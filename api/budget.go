@@ -741,10 +741,10 @@ func (s *scheduler) observe(h http.Header, status int, refusedBy string) {
 	s.inFlight--
 	now := s.now()
 	if w, ok := readWindow(h, "RateLimit-", now); ok {
-		s.org = w
+		s.org = sameWindowLeast(s.org, w, now)
 	}
 	if w, ok := readWindow(h, "RateLimit-User-", now); ok {
-		s.user = w
+		s.user = sameWindowLeast(s.user, w, now)
 	}
 	if status == http.StatusTooManyRequests {
 		switch {
@@ -763,6 +763,20 @@ func (s *scheduler) observe(h http.Header, status int, refusedBy string) {
 		s.bgSpent, s.window = 0, time.Time{}
 		clear(s.looks)
 	}
+}
+
+// sameWindowLeast is the window a reply says, w, unless it is the window
+// known already (same limit, same reset within the seconds the headers
+// round to) with more left: replies of parallel requests arrive out of
+// order, and an earlier one's count, read last, would have the client
+// spend what is gone (a 429 at the window's end).
+func sameWindowLeast(known, w Window, now time.Time) Window {
+	if known.Known && now.Before(known.ResetAt) && known.Limit == w.Limit && w.Remaining > known.Remaining {
+		if d := known.ResetAt.Sub(w.ResetAt); d < 2*time.Second && d > -2*time.Second {
+			w.Remaining = known.Remaining
+		}
+	}
+	return w
 }
 
 // readWindow reads one set of rate-limit headers (prefix "RateLimit-" or

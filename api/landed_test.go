@@ -99,3 +99,29 @@ func TestAWaitNamesItsWindow(t *testing.T) {
 		t.Fatalf("WaitSentence %q", got)
 	}
 }
+
+// Replies of parallel requests arrive out of order: an earlier reply's
+// count, read after a later one's, does not raise what is left of the
+// same window (the CLI's list spent past the window's end: a 429).
+func TestAnEarlierReplyDoesNotRaiseWhatIsLeft(t *testing.T) {
+	now := time.Date(2026, time.June, 1, 12, 0, 0, 0, time.UTC)
+	s := newScheduler(Policy{}, func() time.Time { return now })
+	for range 2 {
+		s.mu.Lock()
+		s.take(Bulk, nil)
+		s.mu.Unlock()
+	}
+	s.observe(userWindowHeader(50, 10, 30*time.Second), http.StatusOK, "")
+	s.observe(userWindowHeader(50, 12, 30*time.Second), http.StatusOK, "")
+	if s.user.Remaining != 10 {
+		t.Fatalf("%d left after replies saying 10 then 12", s.user.Remaining)
+	}
+	// A new window's count is taken as it is.
+	s.mu.Lock()
+	s.take(Bulk, nil)
+	s.mu.Unlock()
+	s.observe(userWindowHeader(50, 49, 90*time.Second), http.StatusOK, "")
+	if s.user.Remaining != 49 {
+		t.Fatalf("%d left of a new window saying 49", s.user.Remaining)
+	}
+}
