@@ -152,7 +152,7 @@ func TestPipelineListSaysEachWaitAndSpendsWholeWindows(t *testing.T) {
 			perWindow = append(perWindow, n-made)
 			made = n
 			clock.Add(61 * time.Second)
-		case <-time.After(60 * time.Second): // a bound for a hang
+		case <-time.After(3 * time.Minute): // a bound for a hang (100 pages under -race on a loaded machine)
 			t.Fatalf("pipeline list neither ended nor said a wait; waits said %q", notes)
 		}
 	}

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -278,5 +279,37 @@ func TestANameTypedAtAPersonsPaceAsksAtMostTwice(t *testing.T) {
 				t.Fatalf("%d requests for a name typed at %s a key, want 1: %v", len(asked), pace, asked)
 			}
 		})
+	}
+}
+
+// A screen whose first load waits for the user's window says so where
+// its rows will be, naming the window: "waiting for the API budget (you)
+// · 59 s".
+func TestALoadWaitingForTheBudgetSaysSoWhereItsRowsWillBe(t *testing.T) {
+	t.Parallel()
+	clock := sandboxtest.NewClock()
+	env := sandboxtest.Start(t, incidentOptions(clock), nil)
+	d := startConsole(t, env, clock, 120, 30)
+	d.waitFor("payments-01")
+	// Another client of the same user spends the user's window down to 9:
+	// a person's looks stop above the 10 kept for changes.
+	for {
+		req, _ := http.NewRequest(http.MethodGet, env.Server.URL+"/v2/organizations/"+env.Sandbox.Org()+"/clusters", nil)
+		resp, _ := env.Do(t, req)
+		if n, err := strconv.Atoi(resp.Header.Get("RateLimit-User-Remaining")); err != nil || n <= 9 {
+			break
+		}
+	}
+	// The console learns it from its next reply, then waits.
+	d.keys(":")
+	d.typeText("pipelines")
+	d.keys("enter")
+	d.keys("esc")
+	d.keys(":")
+	d.typeText("paused")
+	d.keys("enter")
+	frame := d.waitShown("waiting for the API budget (you) · ")
+	if !strings.Contains(frame, "loading ") {
+		t.Fatalf("the wait is not said where the rows will be:\n%s", frame)
 	}
 }
