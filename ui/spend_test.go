@@ -313,3 +313,27 @@ func TestALoadWaitingForTheBudgetSaysSoWhereItsRowsWillBe(t *testing.T) {
 		t.Fatalf("the wait is not said where the rows will be:\n%s", frame)
 	}
 }
+
+// Idle three minutes on a pipeline's builds, the timer at its default
+// 30 s: at most 5 REST requests a minute.
+func TestIdleOnAPipelinesBuilds(t *testing.T) {
+	t.Parallel()
+	clock := sandboxtest.NewClock()
+	d := startDriver(t, driverOptions{width: 120, height: 30, clock: clock, refresh: 30 * time.Second})
+	d.waitFor("Production", "DEFAULT QUEUE")
+	d.keys(":")
+	d.typeText("checkout")
+	d.waitFor("pipeline  Checkout")
+	d.keys("enter")
+	d.waitFor("acme › Production › Checkout")
+	d.env.Sandbox.ResetRequests()
+	for range 180 {
+		clock.Add(time.Second)
+		d.settle()
+	}
+	n := len(d.env.Sandbox.Requests())
+	t.Logf("idle 3 min on a pipeline's builds: %d requests, %.2f/min", n, float64(n)/3)
+	if n > 15 {
+		t.Fatalf("%d requests in 3 minutes idle on a pipeline's builds, want at most 15", n)
+	}
+}
