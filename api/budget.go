@@ -83,7 +83,8 @@ type waitKey struct{}
 
 // OnBudgetWait has the requests made with ctx report a wait for the API
 // budget: report(until) as a request starts waiting for the window to
-// reset at until, and report(time.Time{}) when it goes on. It runs on the
+// reset at until (a 429's hold, or the window down to what its lane
+// leaves), and report(time.Time{}) when it goes on. It runs on the
 // waiting request's goroutine and must not block.
 func OnBudgetWait(ctx context.Context, report func(until time.Time)) context.Context {
 	return context.WithValue(ctx, waitKey{}, report)
@@ -142,6 +143,11 @@ type Policy struct {
 	// change never waits for one, a person's look takes the next free one
 	// before any bulk or background one.
 	Slots int
+	// NoReserve spends the user's window to its last request: for a
+	// command line's one command, which holds nothing back for changes it
+	// will not make. The organisation's window keeps its reserve, since
+	// other people's changes share it.
+	NoReserve bool
 }
 
 // Defaults of Policy.
@@ -217,8 +223,11 @@ type Budget struct {
 	Reserve                          int
 	ChangeReserve                    int
 	// WaitingUntil is, while a bulk read or a look waits for the window to
-	// reset, the time it waits for; zero otherwise.
+	// reset, the time it waits for; zero otherwise. WaitingScope is that
+	// window's (ScopeOrg or ScopeUser), WaitingLimit its size.
 	WaitingUntil time.Time
+	WaitingScope string
+	WaitingLimit int
 	// GraphQLOrg and GraphQLUser are the GraphQL API's windows, in
 	// complexity points (graphql.go); GraphQLHeldUntil is set after a
 	// GraphQL 429. BindingWindow weighs all four windows.
@@ -250,13 +259,45 @@ func (b Budget) Text(now time.Time) string {
 	return fmt.Sprintf("%d/%d %s · resets %ds", b.Remaining, b.Limit, b.Who(), secondsUntil(b.ResetAt, now))
 }
 
-// WaitText says that a request waits for the budget, e.g. "waiting for
-// the API budget · 23 s"; "" when none does.
+// WaitText says that a request waits for the budget, naming the window
+// as the header does, e.g. "waiting for the API budget (you) · 23 s";
+// "" when none does.
 func (b Budget) WaitText(now time.Time) string {
 	if b.WaitingUntil.IsZero() {
 		return ""
 	}
-	return fmt.Sprintf("waiting for the API budget · %d s", secondsUntil(b.WaitingUntil, now))
+	return fmt.Sprintf("waiting for the API budget (%s) · %d s", whoOf(b.WaitingScope), secondsUntil(b.WaitingUntil, now))
+}
+
+// WaitSentence says the same for a person reading a command's stderr,
+// e.g. "your API budget (50/min) · 23 s", "the organisation's API budget
+// (200/min) · 23 s".
+func (b Budget) WaitSentence(now time.Time) string {
+	if b.WaitingUntil.IsZero() {
+		return ""
+	}
+	return WindowSentence(b.WaitingScope, b.WaitingLimit) + fmt.Sprintf(" · %d s", secondsUntil(b.WaitingUntil, now))
+}
+
+// WindowSentence names a REST window for a sentence: "your API budget
+// (50/min)", "the organisation's API budget (200/min)"; the size is left
+// out while unknown.
+func WindowSentence(scope string, limit int) string {
+	s := "the organisation's API budget"
+	if scope == ScopeUser {
+		s = "your API budget"
+	}
+	if limit > 0 {
+		s += fmt.Sprintf(" (%d/min)", limit)
+	}
+	return s
+}
+
+func whoOf(scope string) string {
+	if scope == ScopeUser {
+		return "you"
+	}
+	return "org"
 }
 
 func secondsUntil(t, now time.Time) int {
@@ -310,8 +351,15 @@ type scheduler struct {
 	// window to reset: while any does, no background request starts, so that a person goes first
 	// when the window opens.
 	heldPersons int
-	// budgetWaits are the windows' resets bulk reads and looks wait for.
-	budgetWaits map[*time.Time]struct{}
+	// budgetWaits are the windows' resets bulk reads and looks wait for,
+	// with the window each waits for.
+	budgetWaits map[*time.Time]waitedWindow
+}
+
+// waitedWindow is the window a request waits for: its scope and size.
+type waitedWindow struct {
+	scope string
+	limit int
 }
 
 func newScheduler(p Policy, now func() time.Time) *scheduler {
@@ -319,7 +367,7 @@ func newScheduler(p Policy, now func() time.Time) *scheduler {
 		now = time.Now
 	}
 	return &scheduler{policy: p.withDefaults(), now: now, looks: map[*session]int{},
-		lastActive: map[*session]time.Time{}, budgetWaits: map[*time.Time]struct{}{}}
+		lastActive: map[*session]time.Time{}, budgetWaits: map[*time.Time]waitedWindow{}}
 }
 
 // binding is the window with less left now: the one a request is likelier
@@ -403,6 +451,16 @@ func (s *scheduler) reserve(limit int) int { return min(s.policy.Reserve, limit/
 // policy's, but never more than a quarter of a small window.
 func (s *scheduler) changeReserve(limit int) int { return min(s.policy.ChangeReserve, limit/4) }
 
+// floors are what looks and bulk reads leave of the binding window
+// (scope's, of limit): nothing of the user's under Policy.NoReserve.
+// Callers hold s.mu.
+func (s *scheduler) floors(scope string, limit int) (look, bulk int) {
+	if s.policy.NoReserve && scope == ScopeUser {
+		return 0, 0
+	}
+	return s.changeReserve(limit), s.reserve(limit)
+}
+
 // fairShare is the most looks one session may make in a window while
 // others share it. Callers hold s.mu.
 func (s *scheduler) fairShare(limit int, now time.Time) int {
@@ -425,9 +483,10 @@ func (s *scheduler) budgetWait(lane Lane, sess *session) time.Duration {
 	now := s.now()
 	s.rollWindow(now)
 	left, limit, reset := s.left(now)
-	floor := s.reserve(limit)
+	_, scope := s.binding(now)
+	lookFloor, floor := s.floors(scope, limit)
 	if lane == Person {
-		floor = s.changeReserve(limit)
+		floor = lookFloor
 	}
 	allowed := left > floor
 	// Sessions share a window only once a reply has said what it is:
@@ -479,7 +538,14 @@ func (s *scheduler) acquire(ctx context.Context, lane Lane, sess *session, sleep
 			if d > 0 {
 				s.heldPersons++
 				s.mu.Unlock()
+				report := budgetWaitReport(ctx)
+				if report != nil {
+					report(s.now().Add(d))
+				}
 				err := sleep(ctx, d)
+				if report != nil {
+					report(time.Time{})
+				}
 				s.mu.Lock()
 				s.heldPersons--
 				if err != nil {
@@ -492,7 +558,11 @@ func (s *scheduler) acquire(ctx context.Context, lane Lane, sess *session, sleep
 		if lane == Person || lane == Bulk {
 			if d := s.budgetWait(lane, sess); d > 0 {
 				until := s.now().Add(d)
-				s.budgetWaits[&until] = struct{}{}
+				w, scope := s.binding(s.now())
+				if !w.Known {
+					w.Limit = 0 // assumed, not said: not named
+				}
+				s.budgetWaits[&until] = waitedWindow{scope: scope, limit: w.Limit}
 				if lane == Person {
 					// A person waiting for the window goes before any
 					// background refresh when it opens.
@@ -658,17 +728,23 @@ func (s *scheduler) handOn() {
 	}
 }
 
-// observe reads a reply's two sets of rate-limit headers into the budget;
-// a 429 marks the window it was refused by as spent.
+// observe reads a reply's two sets of rate-limit headers into the budget,
+// and gives the reply's slot back; a 429 marks the window it was refused
+// by as spent. The request is counted as landed in the same step: its
+// reply's Remaining already counts it, and counting it in flight too
+// until a later release made a bulk read at the reserve's edge wait a
+// whole window with budget left.
 func (s *scheduler) observe(h http.Header, status int, refusedBy string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	defer s.handOn()
+	s.inFlight--
 	now := s.now()
 	if w, ok := readWindow(h, "RateLimit-", now); ok {
-		s.org = w
+		s.org = sameWindowLeast(s.org, w, now)
 	}
 	if w, ok := readWindow(h, "RateLimit-User-", now); ok {
-		s.user = w
+		s.user = sameWindowLeast(s.user, w, now)
 	}
 	if status == http.StatusTooManyRequests {
 		switch {
@@ -687,6 +763,20 @@ func (s *scheduler) observe(h http.Header, status int, refusedBy string) {
 		s.bgSpent, s.window = 0, time.Time{}
 		clear(s.looks)
 	}
+}
+
+// sameWindowLeast is the window a reply says, w, unless it is the window
+// known already (same limit, same reset within the seconds the headers
+// round to) with more left: replies of parallel requests arrive out of
+// order, and an earlier one's count, read last, would have the client
+// spend what is gone (a 429 at the window's end).
+func sameWindowLeast(known, w Window, now time.Time) Window {
+	if known.Known && now.Before(known.ResetAt) && known.Limit == w.Limit && w.Remaining > known.Remaining {
+		if d := known.ResetAt.Sub(w.ResetAt); d < 2*time.Second && d > -2*time.Second {
+			w.Remaining = known.Remaining
+		}
+	}
+	return w
 }
 
 // readWindow reads one set of rate-limit headers (prefix "RateLimit-" or
@@ -719,9 +809,9 @@ func (s *scheduler) snapshot() Budget {
 		Org: s.org.at(now), User: s.user.at(now), HeldUntil: s.heldUntil, HeldScope: s.heldScope,
 		BackgroundSpent: s.bgSpent, BackgroundShare: s.share(w.Limit),
 		Reserve: s.reserve(w.Limit), ChangeReserve: s.changeReserve(w.Limit)}
-	for until := range s.budgetWaits {
+	for until, w := range s.budgetWaits {
 		if until.After(b.WaitingUntil) {
-			b.WaitingUntil = *until
+			b.WaitingUntil, b.WaitingScope, b.WaitingLimit = *until, w.scope, w.limit
 		}
 	}
 	return b

@@ -72,6 +72,11 @@ type Config struct {
 	// request. Requests marked Fresh always reach the API. Zero fetches
 	// every time.
 	CacheFor time.Duration
+	// OnBudgetWait, when set, is told as any request of the client starts
+	// waiting for a window to reset (after a 429 too), and when it goes on
+	// (see the context's OnBudgetWait, which wins): a command line says
+	// the wait at once rather than look hung.
+	OnBudgetWait func(until time.Time)
 	// GraphQLEndpoint is the GraphQL API's URL: when empty,
 	// DefaultGraphQLEndpoint for Buildkite's REST API, else Endpoint's
 	// /graphql (the sandbox's; see graphql.go).
@@ -122,6 +127,8 @@ type Client struct {
 	// gql is the GraphQL API's endpoint and windows, shared by clients
 	// made by WithAccess (graphql.go).
 	gql *graphQLClient
+	// onWait is Config.OnBudgetWait.
+	onWait func(until time.Time)
 }
 
 // New returns a client for cfg.
@@ -164,6 +171,7 @@ func New(cfg Config) (*Client, error) {
 		session:      &session{},
 		fetch:        newFetcher(cfg.CacheFor),
 		clock:        clock,
+		onWait:       cfg.OnBudgetWait,
 	}
 	c.sleep = c.sleepContext
 	if c.gql, err = newGraphQLClient(cfg.GraphQLEndpoint, base); err != nil {
@@ -285,6 +293,44 @@ func (c *Client) do(ctx context.Context, req request, target *url.URL, out any) 
 // its lifetime is there (unless the request is marked Fresh: a person's
 // r), else sent once however many clients ask for it at the same time.
 func (c *Client) get(ctx context.Context, req request, target *url.URL, out any) (http.Header, error) {
+	shown := shownOf(ctx)
+	if shown == nil {
+		return c.getShared(ctx, req, target, out)
+	}
+	if shown.Err() != nil {
+		return nil, ErrNotShown
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	defer context.AfterFunc(shown, cancel)()
+	header, err := c.getShared(ctx, req, target, out)
+	if err != nil && shown.Err() != nil {
+		return header, ErrNotShown
+	}
+	return header, err
+}
+
+type shownKey struct{}
+
+// ErrNotShown is a read stopped because what it was for is no longer
+// shown (ReadsWhile): a deferral, which keeps what was shown.
+var ErrNotShown = fmt.Errorf("%w: not shown", ErrDeferred)
+
+// ReadsWhile stops the GETs made with ctx, sent or waiting for the
+// budget, once shown ends; they fail with ErrNotShown. Changes are never
+// stopped by it. A screen covered by another makes no reads: what it was
+// reading is read again when it is shown.
+func ReadsWhile(ctx, shown context.Context) context.Context {
+	return context.WithValue(ctx, shownKey{}, shown)
+}
+
+func shownOf(ctx context.Context) context.Context {
+	s, _ := ctx.Value(shownKey{}).(context.Context)
+	return s
+}
+
+// getShared is get's request, answered from the cache or sent once.
+func (c *Client) getShared(ctx context.Context, req request, target *url.URL, out any) (http.Header, error) {
 	lane := laneOf(ctx)
 	key := target.String()
 	if req.header != nil {
@@ -342,6 +388,9 @@ func (c *Client) changed(ctx context.Context, ev ChangeEvent) {
 // attempt in its turn of the budget's lanes.
 func (c *Client) attempts(ctx context.Context, req request, target *url.URL, payload []byte) (http.Header, []byte, error) {
 	lane := laneFor(ctx, req.method)
+	if c.onWait != nil && budgetWaitReport(ctx) == nil {
+		ctx = OnBudgetWait(ctx, c.onWait)
+	}
 	var holdWait time.Duration // the wait a 429 asked this request for
 	for attempt := 0; ; attempt++ {
 		if err := c.sched.acquire(ctx, lane, c.session, c.sleep, holdWait); err != nil {
@@ -353,7 +402,6 @@ func (c *Client) attempts(ctx context.Context, req request, target *url.URL, pay
 		retry := false
 		if err == nil {
 			scope := refusedScope(status, header, body)
-			c.sched.observe(header, status, scope)
 			wait, retry = c.retryWait(req.method, status, header, body, attempt)
 			if status == http.StatusTooManyRequests {
 				// A window is spent: every request of every client
@@ -361,8 +409,10 @@ func (c *Client) attempts(ctx context.Context, req request, target *url.URL, pay
 				// this slot is given back.
 				c.sched.hold(c.sched.now().Add(wait), scope)
 			}
+			c.sched.observe(header, status, scope) // gives the slot back
+		} else {
+			c.sched.release()
 		}
-		c.sched.release()
 		if err != nil {
 			return nil, nil, err
 		}

@@ -215,7 +215,7 @@ func TestBulkReadStopsAtTheReserveAndResumesAfterTheReset(t *testing.T) {
 	if during.pages != 5 {
 		t.Fatalf("%d pages delivered before the first wait, want 5", during.pages)
 	}
-	if !strings.HasPrefix(during.waitText, "waiting for the API budget · 6") {
+	if !strings.HasPrefix(during.waitText, "waiting for the API budget (org) · 6") {
 		t.Fatalf("wait text %q", during.waitText)
 	}
 	var apiErr *api.Error

@@ -71,8 +71,9 @@ func StartDemo(readOnly bool, cacheFor time.Duration, scopedToken string) (*Back
 }
 
 // openBackend is the demo sandbox or the real API, as the options say;
-// onChange is the audit log's hook, if any.
-func openBackend(opts rootOptions, s *config.Settings, onChange func(context.Context, api.ChangeEvent), cacheFor time.Duration) (*Backend, error) {
+// onChange is the audit log's hook, if any. tune, when given, adjusts the
+// real API's client (a command line's budget and wait notes).
+func openBackend(opts rootOptions, s *config.Settings, onChange func(context.Context, api.ChangeEvent), cacheFor time.Duration, tune ...func(*api.Config)) (*Backend, error) {
 	if opts.demo {
 		var scoped string
 		if len(opts.scopedTokens) > 0 {
@@ -85,8 +86,12 @@ func openBackend(opts rootOptions, s *config.Settings, onChange func(context.Con
 		b.Client = b.Client.WithAccess(s.ReadOnly, onChange)
 		return b, nil
 	}
-	client, err := api.New(api.Config{Org: s.Org, Endpoint: s.Endpoint, Token: s.Token, ReadOnly: s.ReadOnly, OnChange: onChange,
-		Parallel: s.Parallel, Timeout: s.Timeout, CacheFor: cacheFor})
+	cfg := api.Config{Org: s.Org, Endpoint: s.Endpoint, Token: s.Token, ReadOnly: s.ReadOnly, OnChange: onChange,
+		Parallel: s.Parallel, Timeout: s.Timeout, CacheFor: cacheFor}
+	for _, t := range tune {
+		t(&cfg)
+	}
+	client, err := api.New(cfg)
 	if err != nil {
 		return nil, err
 	}

@@ -42,12 +42,17 @@ var pipelineColumns = []column{{name: "SLUG"}, {name: "NAME", drop: 2, cut: 16},
 	{name: "CLUSTER", drop: 1, cut: 12}, {name: "ARCHIVED"}}
 
 // clusterNames is the organisation's clusters' names by id, for the
-// pipelines that name a cluster (one list of clusters, usually a
-// request). Without it a pipeline's cluster is shown by its id, and the
+// pipelines that name a cluster: one GraphQL query, off the REST windows
+// (10,000 pipelines are 100 requests, two of the user's windows; a REST
+// list of clusters would wait a third), else one list of clusters over
+// REST. Without it a pipeline's cluster is shown by its id, and the
 // reason said on stderr.
 func (s *session) clusterNames(ctx context.Context, pipelines []model.Pipeline) map[string]string {
 	if !slices.ContainsFunc(pipelines, func(p model.Pipeline) bool { return model.Value(p.ClusterID) != "" }) {
 		return nil
+	}
+	if names, err := s.client.ClusterNames(ctx); err == nil {
+		return names
 	}
 	clusters, err := s.client.ListClusters(ctx, nil)
 	if err != nil {

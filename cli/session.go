@@ -40,14 +40,13 @@ func openSession(ctx context.Context, stderr io.Writer, opts rootOptions, getenv
 		org = "demo"
 	}
 	hook := log.Hook(cliActor(), org, func(err error) { fmt.Fprintln(stderr, "audit log:", err) })
-	backend, err := openBackend(opts, settings, hook, 0)
+	locked := &lockedWriter{w: stderr}
+	backend, stopWatch, err := openCommandBackend(opts, settings, hook, locked)
 	if err != nil {
 		_ = log.Close()
 		return nil, err
 	}
-	locked := &lockedWriter{w: stderr}
-	return &session{client: backend.Client, backend: backend, log: log, stderr: locked,
-		stopWatch: watchBudget(backend.Client, locked)}, nil
+	return &session{client: backend.Client, backend: backend, log: log, stderr: locked, stopWatch: stopWatch}, nil
 }
 
 func (s *session) Close() {

@@ -46,12 +46,12 @@ func newSummaryCommand(stdout, stderr io.Writer, getenv func(string) string) *co
 			}
 			// The same warnings as the console (a token file others can read).
 			printWarnings(stderr, settings)
-			backend, err := openBackend(opts, settings, nil, 0)
+			backend, stopWatch, err := openCommandBackend(opts, settings, nil, stderr)
 			if err != nil {
 				return err
 			}
 			defer backend.Close()
-			defer watchBudget(backend.Client, stderr)()
+			defer stopWatch()
 			ctx, cancel := context.WithTimeout(cmd.Context(), 2*time.Minute)
 			defer cancel()
 			sum, err := collectSummary(ctx, backend)

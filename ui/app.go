@@ -12,6 +12,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"charm.land/bubbles/v2/key"
@@ -118,6 +119,12 @@ type App struct {
 	cancel     context.CancelFunc
 	quitting   bool
 	refreshGen int
+	// unstarted are the screens a jump put under its target (a queue's
+	// cluster): not loaded until shown. By screen id.
+	unstarted map[int]bool
+	// reloads are, by screen id, the tasks its last r started: while one
+	// is in flight, r is folded into it.
+	reloads map[int][]int
 	// asks are the requests screens returned in this Update (see
 	// common.Asking), acted on in order before Update returns, so before
 	// the next key is read.
@@ -404,12 +411,37 @@ func (a *App) showFlash(msg common.FlashMsg) tea.Cmd {
 	return a.c.Tick(flashFor, func(time.Time) tea.Msg { return flashExpired{id: id} })
 }
 
-// push puts a screen on the stack, sized, and starts it.
+// push puts a screen on the stack, sized, and starts it; the screen it
+// covers stops reading.
 func (a *App) push(next common.Screen) tea.Cmd {
+	sizeCmd := a.stackUp(next)
+	return tea.Batch(sizeCmd, a.top().Init())
+}
+
+// stackUp puts a screen on the stack, sized, without starting it: the
+// screen it covers stops reading.
+func (a *App) stackUp(next common.Screen) tea.Cmd {
+	if c, ok := a.top().(common.Coverer); ok {
+		c.Cover()
+	}
 	a.stack = append(a.stack, next)
 	s, sizeCmd := a.step(next, tea.WindowSizeMsg{Width: a.c.Width, Height: a.c.Height})
 	a.stack[len(a.stack)-1] = s
-	return tea.Batch(sizeCmd, s.Init())
+	return sizeCmd
+}
+
+// showTop is the reload of the screen a close has shown again: it reads
+// again, and one a jump put under another loads now, for the first time.
+func (a *App) showTop() tea.Cmd {
+	top := a.top()
+	if c, ok := top.(common.Coverer); ok {
+		c.Uncover()
+	}
+	if a.unstarted[top.ID()] {
+		delete(a.unstarted, top.ID())
+		return top.Init()
+	}
+	return a.autoRefresh(false)
 }
 
 // open opens the overlay a request asks for: the pause's note, a
@@ -543,7 +575,7 @@ func (a *App) pop() tea.Cmd {
 	a.closeTop()
 	// What was underneath may be stale: refresh it on return, in the
 	// background lane.
-	return a.autoRefresh(false)
+	return a.showTop()
 }
 
 // closeTop takes the top screen off the stack, without reloading what
@@ -552,7 +584,12 @@ func (a *App) closeTop() {
 	if c, ok := a.top().(common.Closer); ok {
 		c.Close()
 	}
+	delete(a.unstarted, a.top().ID())
+	delete(a.reloads, a.top().ID())
 	a.stack = a.stack[:len(a.stack)-1]
+	if c, ok := a.top().(common.Coverer); ok {
+		c.Uncover()
+	}
 }
 
 func (a *App) key(msg tea.KeyPressMsg) tea.Cmd {
@@ -591,10 +628,30 @@ func (a *App) key(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Pause) && a.c.Session.MarkCount() > 0:
 		return a.incident.PauseMarked()
 	case key.Matches(msg, k.Refresh):
-		// r asks the API itself, never a reply another session cached.
-		return a.toTop(common.RefreshMsg{Lane: org.Fresh})
+		return a.reload()
 	}
 	return a.toTop(msg)
+}
+
+// reload is r: the top screen reloads, asking the API itself, never a
+// reply another session cached. While the reload an earlier r started is
+// in flight, r is folded into it: pressed fifteen times, it reloads once.
+func (a *App) reload() tea.Cmd {
+	id := a.top().ID()
+	if slices.ContainsFunc(a.reloads[id], a.c.Tasks.InFlight) {
+		return nil
+	}
+	first := a.c.Tasks.Last() + 1
+	cmd := a.toTop(common.RefreshMsg{Lane: org.Fresh})
+	var started []int
+	for t := first; t <= a.c.Tasks.Last(); t++ {
+		started = append(started, t)
+	}
+	if a.reloads == nil {
+		a.reloads = map[int][]int{}
+	}
+	a.reloads[id] = started
+	return cmd
 }
 
 // switchOrg connects to another organisation in the background.

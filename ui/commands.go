@@ -107,11 +107,17 @@ func (a *App) openRegistered(e screen.Entry, arg any) tea.Cmd {
 	if !e.Over {
 		home()
 	}
+	// The screens under the target (a queue's cluster) are stacked for
+	// the breadcrumbs and esc, and load only when shown: a jump reads
+	// what it opens, nothing else.
+	path := e.Path(a.c, arg)
 	var cmds []tea.Cmd
-	for _, s := range e.Path(a.c, arg) {
-		// Pushed here, in the path's order; every screen's start is
-		// returned, never dropped.
-		cmds = append(cmds, a.push(s))
+	for _, s := range path[:len(path)-1] {
+		cmds = append(cmds, a.stackUp(s))
+		if a.unstarted == nil {
+			a.unstarted = map[int]bool{}
+		}
+		a.unstarted[s.ID()] = true
 	}
-	return tea.Batch(cmds...)
+	return tea.Batch(append(cmds, a.push(path[len(path)-1]))...)
 }

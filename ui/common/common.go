@@ -152,6 +152,15 @@ func (t *Tasks) Done(id int) {
 	delete(t.Label, id)
 }
 
+// Last is the id of the last task made.
+func (t *Tasks) Last() int { return t.next }
+
+// InFlight reports whether task id is made and not yet done.
+func (t *Tasks) InFlight(id int) bool {
+	_, shown := t.Label[id]
+	return shown || t.Waiting[id]
+}
+
 // Busy reports requests in flight or about to start.
 func (t *Tasks) Busy() bool { return len(t.Label) > 0 || len(t.Waiting) > 0 }
 
@@ -332,19 +341,56 @@ func QueueTarget(r QueueRef) audit.Target {
 }
 
 // ScreenBase gives a screen its id and a context that is cancelled when
-// the screen is closed, so its reads stop with it.
+// the screen is closed, so its reads stop with it; its reads stop too
+// while another screen covers it (Cover), since nobody sees them.
 type ScreenBase struct {
 	id     int
 	C      *Common
 	ctx    context.Context
 	cancel context.CancelFunc
+	// shown ends when the screen is covered (hide); the reads of Run and
+	// Stream stop with it (api.ReadsWhile).
+	shown context.Context
+	hide  context.CancelFunc
 }
 
 var screenIDs atomic.Int64
 
 func NewBase(c *Common) ScreenBase {
 	ctx, cancel := context.WithCancel(c.AppCtx)
-	return ScreenBase{id: int(screenIDs.Add(1)), C: c, ctx: ctx, cancel: cancel}
+	shown, hide := context.WithCancel(context.Background())
+	return ScreenBase{id: int(screenIDs.Add(1)), C: c, ctx: ctx, cancel: cancel, shown: shown, hide: hide}
+}
+
+// Cover stops the screen's reads: another screen is shown over it. A read
+// stopped so ends as api.ErrNotShown, a deferral: what the screen shows
+// stays, and is read again when it is shown (Uncover, then the root
+// model's reload).
+func (b *ScreenBase) Cover() {
+	if b.hide != nil {
+		b.hide()
+	}
+}
+
+// Uncover lets the screen read again: it is shown.
+func (b *ScreenBase) Uncover() {
+	if b.shown == nil || b.shown.Err() != nil {
+		b.shown, b.hide = context.WithCancel(context.Background())
+	}
+}
+
+// Coverer is a screen whose reads stop while it is covered.
+type Coverer interface {
+	Cover()
+	Uncover()
+}
+
+// readsCtx is ctx with the screen's reads stopped while it is covered.
+func (b *ScreenBase) readsCtx(ctx context.Context) context.Context {
+	if b.shown == nil {
+		return ctx
+	}
+	return api.ReadsWhile(ctx, b.shown)
 }
 
 func (b *ScreenBase) ID() int { return b.id }
@@ -354,7 +400,7 @@ func (b *ScreenBase) ID() int { return b.id }
 // comes back wrapped with the screen's id, so it reaches this screen and
 // no other whatever its type (gh-dash's section envelope).
 func (b *ScreenBase) Run(lane org.Lane, label string, fn func(ctx context.Context) tea.Msg) tea.Cmd {
-	return b.RunUnder(b.ctx, lane, label, fn)
+	return b.RunUnder(b.readsCtx(b.ctx), lane, label, fn)
 }
 
 // RunUnder is run under another context: a form's submission runs under
@@ -381,7 +427,7 @@ type streamEnd struct{ msg tea.Msg }
 // reaches this screen as a Streamed, in order; the last message comes as
 // a reply of its own, which ends the task in the footer.
 func (b *ScreenBase) Stream(lane org.Lane, label string, fn func(ctx context.Context, emit func(tea.Msg)) tea.Msg) tea.Cmd {
-	ctx := lane.Context(b.ctx)
+	ctx := lane.Context(b.readsCtx(b.ctx))
 	task, screen := b.C.Tasks.start(label), b.id
 	ch := make(chan tea.Msg, 2)
 	var read func() tea.Msg
@@ -411,7 +457,10 @@ func (b *ScreenBase) Stream(lane org.Lane, label string, fn func(ctx context.Con
 }
 
 // Close is called by the root model when the screen leaves the stack.
-func (b *ScreenBase) Close() { b.cancel() }
+func (b *ScreenBase) Close() {
+	b.cancel()
+	b.Cover()
+}
 
 type Closer interface{ Close() }
 

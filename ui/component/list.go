@@ -618,6 +618,13 @@ func (l *List[T]) View(width, height int) string {
 		if l.deferred && !l.loading {
 			return st.Muted.Render("  loading " + l.spec.Noun + "… put off to save the API budget: r loads now")
 		}
+		if l.loading && l.c.Client != nil {
+			// A load waiting for a window of the budget says so, and
+			// which, where its rows will be.
+			if w := l.c.Client.Budget().WaitText(l.c.Client.Now()); w != "" {
+				return st.Muted.Render("  loading "+l.spec.Noun+"… ") + st.Warning.Render(w)
+			}
+		}
 		return st.Muted.Render("  loading " + l.spec.Noun + "…")
 	}
 	note := l.note(width)

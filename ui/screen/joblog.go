@@ -23,7 +23,10 @@ import (
 // A job's log is read from its end: the first load asks for its last
 // tailBytes (one ranged request, whatever the log's length). The API
 // serves only suffix ranges (bytes=-N), not "from byte N", so following
-// asks every followEvery, in the background lane, for a little more than
+// asks, as a person's look (never put off behind bulk reads or the
+// background's share), first followEvery after the last read and then
+// twice as long each time up to maxFollowEvery (a few reads a minute
+// while someone watches), for a little more than
 // the log grew by last time (between minFollowBytes and maxFollowBytes)
 // and keeps only what is new: the Content-Range's size says how much
 // that is. Should the log have grown by more than was asked for, one
@@ -35,6 +38,7 @@ const (
 	maxFollowBytes = 64 << 10
 	heldBytes      = 1 << 20
 	followEvery    = 3 * time.Second
+	maxFollowEvery = 15 * time.Second
 	// stalledChecks is how many reads without new bytes make the
 	// follower ask whether the job has finished.
 	stalledChecks = 3
@@ -63,6 +67,9 @@ type jobLogScreen struct {
 	// followGen numbers the follower's timers, so that turning follow off
 	// and on again does not run two.
 	followGen, stalled int
+	// every is the follower's next interval: followEvery when following
+	// starts, doubled at each read up to maxFollowEvery.
+	every time.Duration
 }
 
 type logRead struct {
@@ -125,7 +132,9 @@ func (s *jobLogScreen) read(lane org.Lane, follow bool) tea.Cmd {
 func (s *jobLogScreen) armFollow() tea.Cmd {
 	s.followGen++
 	gen, id := s.followGen, s.ID()
-	return s.C.Tick(followEvery, func(time.Time) tea.Msg { return followTick{screen: id, gen: gen} })
+	every := max(s.every, followEvery)
+	s.every = min(2*every, maxFollowEvery)
+	return s.C.Tick(every, func(time.Time) tea.Msg { return followTick{screen: id, gen: gen} })
 }
 
 // take adds a read to what is held. A follower's read overlaps what is
@@ -243,7 +252,7 @@ func (s *jobLogScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		s.err = nil
 		before := s.size
 		if s.take(msg) {
-			return s, s.read(org.Background, false)
+			return s, s.read(org.Interactive, false)
 		}
 		if msg.follow && s.size == before {
 			s.stalled++
@@ -255,7 +264,7 @@ func (s *jobLogScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 			// No new lines for a while: has the job finished?
 			s.stalled = 0
 			slug, number, id := s.slug, s.number, s.job.ID
-			return s, s.Run(org.Background, "checking the job", func(ctx context.Context) tea.Msg {
+			return s, s.Run(org.Interactive, "checking the job", func(ctx context.Context) tea.Msg {
 				j, err := s.C.Client.GetJob(ctx, slug, number, id)
 				return jobRead{job: j, err: err}
 			})
@@ -266,7 +275,7 @@ func (s *jobLogScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 			if model.JobFinished(msg.job.State) && s.follow {
 				s.follow = false
 				// Its last lines, written as it finished.
-				return s, tea.Batch(s.read(org.Background, true),
+				return s, tea.Batch(s.read(org.Interactive, true),
 					common.Flash(common.FlashInfo, "the job has "+strings.ReplaceAll(msg.job.State, "_", " ")+": stopped following"))
 			}
 		}
@@ -274,7 +283,7 @@ func (s *jobLogScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		if msg.screen != s.ID() || msg.gen != s.followGen || !s.follow {
 			return s, nil
 		}
-		return s, tea.Batch(s.read(org.Background, true), s.armFollow())
+		return s, tea.Batch(s.read(org.Interactive, true), s.armFollow())
 	case common.RefreshMsg:
 		// The follower reads on its own pace; the timer only reloads a
 		// log nobody follows when someone asks (r).
@@ -296,7 +305,8 @@ func (s *jobLogScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 			s.stalled = 0
 			s.layout()
 			if s.follow {
-				return s, tea.Batch(s.read(org.Background, true), s.armFollow())
+				s.every = followEvery
+				return s, tea.Batch(s.read(org.Interactive, true), s.armFollow())
 			}
 			return s, nil
 		case key.Matches(msg, k.Timestamps):

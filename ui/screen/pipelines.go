@@ -215,8 +215,24 @@ type PipelinesScreen struct {
 }
 
 // FilterDebounce is how long typing must pause before a filter is asked
-// of the server.
-const FilterDebounce = 150 * time.Millisecond
+// of the server: at least this, and half as long again as the gap
+// between the last two keys, up to MaxFilterDebounce. A name typed at
+// 200–300 ms a key is a pause only at its end: asked for once, not at
+// every key.
+const (
+	FilterDebounce    = 150 * time.Millisecond
+	MaxFilterDebounce = 500 * time.Millisecond
+)
+
+// debounce is the pause to wait for after a key typed at now, the one
+// before it at last.
+func debounce(last, now time.Time) time.Duration {
+	gap := now.Sub(last)
+	if last.IsZero() || gap <= 0 || gap > 2*MaxFilterDebounce {
+		return FilterDebounce
+	}
+	return min(max(FilterDebounce, gap*3/2), MaxFilterDebounce)
+}
 
 // filterSettled says typing paused on a filter.
 type filterSettled struct {
@@ -229,9 +245,11 @@ type filterSettled struct {
 type pipelinesPaging struct {
 	c    *common.Common
 	list *pipelineList
-	// typed is the filter the debounce waits on.
+	// typed is the filter the debounce waits on; typedAt when it was
+	// typed, on the console's clock.
 	typed    string
 	typedSeq int
+	typedAt  time.Time
 }
 
 func NewPipelinesScreen(c *common.Common) *PipelinesScreen {
@@ -307,11 +325,14 @@ func (pg *pipelinesPaging) typing() tea.Cmd {
 	}
 	pg.typed = text
 	pg.typedSeq++
+	now := pg.c.Clock.Now()
+	wait := debounce(pg.typedAt, now)
+	pg.typedAt = now
 	if text == "" || !pg.c.Org.Pipelines.NeedsSearch(text, pg.list.Shown()) {
 		return nil
 	}
 	seq := pg.typedSeq
-	return pg.c.Tick(FilterDebounce, func(time.Time) tea.Msg { return filterSettled{seq: seq, text: text} })
+	return pg.c.Tick(wait, func(time.Time) tea.Msg { return filterSettled{seq: seq, text: text} })
 }
 
 // search asks the server for a filter the typing paused on.
