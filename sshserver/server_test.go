@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/jonboulle/clockwork"
+	"github.com/charmbracelet/x/ansi"
 	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/kiteconsole/kiteconsole/api"
@@ -564,4 +565,33 @@ func serveOnLoopback(t testing.TB, srv *Server) string {
 		_ = srv.Shutdown(ctx)
 	})
 	return ln.Addr().String()
+}
+
+// A pause made in one session shows in another on the same screen at
+// once: the change tells the others, and they reload what they show as a
+// person's request, not a background refresh, which the budget may defer
+// for the rest of its window (about 40 s in the demo, issue 29). Here
+// background refreshes get no share of the budget at all.
+func TestAPauseShowsInAnotherSessionAtOnce(t *testing.T) {
+	h := startServerWith(t, 0, &api.Config{Budget: api.Policy{BackgroundShare: 0.001}})
+	mobile := h.cluster("Mobile")
+	queues := "/clusters/" + mobile.ID + "/queues"
+	shows := func(tm *terminal, text string) func() bool {
+		return func() bool { return strings.Contains(ansi.Strip(tm.received()), text) }
+	}
+	// Each opens the Mobile cluster (its queues are a person's reads).
+	open := func(user string, signer gossh.Signer) *terminal {
+		tm := h.open(signer, user)
+		eventually(t, user+"'s home screen", shows(tm, "Mobile"))
+		tm.keys("/mobile\r\r")
+		eventually(t, user+"'s cluster screen", func() bool { return h.count("GET", queues, tm.from) >= 1 })
+		return tm
+	}
+	viewer := open("vera", h.viewer)
+	op := open("olga", h.operator)
+	op.keys("p")
+	op.keys("disk full\r")
+	eventually(t, "the pause", func() bool { return h.queue(mobile, "default").DispatchPaused })
+	eventually(t, "the operator to show the pause", shows(op, "disk full"))
+	eventually(t, "the viewer to show the pause", shows(viewer, "disk full"))
 }

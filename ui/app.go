@@ -238,7 +238,10 @@ func tickBudget(c *common.Common) tea.Cmd {
 
 // autoRefresh asks the top screen to reload, as a background refresh: its
 // requests spend only the background share of the budget. changed says
-// another session changed the organisation.
+// another session changed the organisation: that reload is a person's
+// (the one who made the change), since the background share may be spent
+// for the rest of the window and the README promises the change shows at
+// once. The shared fetcher sends it once for every session on the screen.
 func (a *App) autoRefresh(changed bool) tea.Cmd {
 	var tick int64
 	if every := a.opts.Refresh; every > 0 {
@@ -249,7 +252,11 @@ func (a *App) autoRefresh(changed bool) tea.Cmd {
 
 // refreshAt is autoRefresh numbered tick.
 func (a *App) refreshAt(tick int64, changed bool) tea.Cmd {
-	return a.toTop(common.RefreshMsg{Auto: true, Lane: org.Background, Tick: tick, Changed: changed})
+	lane := org.Background
+	if changed {
+		lane = org.Interactive
+	}
+	return a.toTop(common.RefreshMsg{Auto: true, Lane: lane, Tick: tick, Changed: changed})
 }
 
 // spinIfBusy starts the footer's spinner when requests are in flight.
