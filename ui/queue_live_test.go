@@ -193,7 +193,7 @@ func TestPausingResumingAndStoppingAgents(t *testing.T) {
 	name := selectedAgent(t, frame)
 
 	// Pause with a note and a timeout.
-	d.keys("p")
+	d.keys("z")
 	d.waitFor("Pause "+name, "Timeout")
 	d.typeText("disk full")
 	d.formKeys("enter")
@@ -214,14 +214,14 @@ func TestPausingResumingAndStoppingAgents(t *testing.T) {
 
 	// Resuming asks first (whose pause it is, the console cannot tell for
 	// agents), default Cancel.
-	d.keys("p")
+	d.keys("z")
 	d.waitFor("Resume "+name+"?", "paused by", "disk full")
 	d.keys("enter")
 	d.waitFor("cancelled: nothing was changed")
 	if !sandboxAgent(t, d, name).Paused {
 		t.Fatal("enter resumed the agent: the default must be Cancel")
 	}
-	d.keys("p")
+	d.keys("z")
 	d.waitFor("Resume " + name + "?")
 	d.keys("y")
 	d.waitFor(name + " resumed")
@@ -661,4 +661,30 @@ func TestWaitingJobsAndAgentsOpenTheirBuild(t *testing.T) {
 	d.keys("enter")
 	// The build screen: "ios-app #3  ● scheduled" over its jobs.
 	d.waitFor(fields[0]+" "+fields[1], "STEP", "EXIT")
+}
+
+// p on a queue's screen is the queue's, whichever tab is on show (it
+// opened "Pause <agent>" on the Agents tab, issue 29); an agent has z.
+func TestPOnAQueuesScreenPausesTheQueueFromEveryTab(t *testing.T) {
+	t.Parallel()
+	d := startDriver(t, driverOptions{width: 200, height: 48})
+	frame := openQueue(d, "Production", "default")
+	name := selectedAgent(t, frame)
+	for _, tab := range []string{"Agents", "Waiting jobs", "Settings"} {
+		frame = d.waitFor("p pause/resume queue")
+		if tab == "Agents" && !strings.Contains(frame, "z pause/resume agent") {
+			t.Errorf("the Agents tab's help does not name z:\n%s", frame)
+		}
+		d.keys("p")
+		frame = d.waitShown("Running jobs finish;")
+		if strings.Contains(frame, "Pause "+name) {
+			t.Fatalf("p on the %s tab opened the agent's pause:\n%s", tab, frame)
+		}
+		d.keys("esc")
+		d.waitFor("cancelled")
+		d.keys("tab")
+	}
+	// Three tabs on, the Agents tab again.
+	d.keys("z")
+	d.waitFor("Pause "+name, "Timeout")
 }

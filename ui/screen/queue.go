@@ -3,6 +3,7 @@ package screen
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -116,7 +117,10 @@ func (s *queueScreen) Help() []key.Binding {
 	k := s.C.Keys
 	switch s.tabs.Current {
 	case tabAgents:
-		return s.agents.Help()
+		// The queue's key before the agent's: p is the queue's on every tab.
+		help := s.agents.Help()
+		at := slices.IndexFunc(help, func(b key.Binding) bool { return slices.Equal(b.Keys(), k.PauseAgent.Keys()) })
+		return slices.Insert(help, max(at, 0), present.WithHelp(k.Pause, "pause/resume queue"))
 	case tabWaiting:
 		return append(s.waiting.Help(), present.WithHelp(k.Pause, "pause/resume queue"))
 	}
