@@ -688,3 +688,27 @@ func TestPOnAQueuesScreenPausesTheQueueFromEveryTab(t *testing.T) {
 	d.keys("z")
 	d.waitFor("Pause "+name, "Timeout")
 }
+
+// Marks of agents clear once the pause they were used for is made, as a
+// queue's do: the next action is on the agent under the cursor, not on
+// the two paused before (issue 29).
+func TestAgentMarksClearAfterThePauseTheyWereFor(t *testing.T) {
+	t.Parallel()
+	d := startDriver(t, driverOptions{width: 160, height: 48})
+	openQueue(d, "Production", "default")
+	d.keys("space", "space")
+	d.waitFor("● 2 marked")
+	d.keys("z")
+	d.waitFor("Pause 2 agents", "Timeout")
+	d.typeText("disk full")
+	d.formKeys("enter")
+	d.formKeys("enter")
+	d.waitFor("2 paused")
+	frame := d.waitGone("● 2 marked")
+	name := selectedAgent(t, frame)
+	d.keys("S")
+	frame = d.waitFor("Stop " + name + "?")
+	if strings.Contains(frame, "Stop 2 agents") {
+		t.Fatalf("the stop offers the marks the pause used:\n%s", frame)
+	}
+}

@@ -234,6 +234,10 @@ func (s *queueScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		s.agents.Rebuild()
 		return s, tea.Batch(msg.Flash(), s.loadLive(org.Interactive))
 	case common.AgentsChanged:
+		for _, id := range msg.Acted {
+			delete(s.agentMarks, id)
+		}
+		s.agents.Rebuild()
 		return s, s.loadLive(org.Interactive)
 	case org.QueueChanged:
 		if msg.Queue.ID == s.queue.ID {
