@@ -553,7 +553,7 @@ func (a *App) closeTop() {
 
 func (a *App) key(msg tea.KeyPressMsg) tea.Cmd {
 	k := a.c.Keys
-	if key.Matches(msg, k.ForceQuit) {
+	if _, cancels := a.overlay.(component.Interruptible); key.Matches(msg, k.ForceQuit) && !cancels {
 		return a.quit()
 	}
 	if cmd, refused := a.serverClipboardKey(msg); refused {
