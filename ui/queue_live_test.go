@@ -712,3 +712,32 @@ func TestAgentMarksClearAfterThePauseTheyWereFor(t *testing.T) {
 		t.Fatalf("the stop offers the marks the pause used:\n%s", frame)
 	}
 }
+
+// :paused reloads on the timer like other screens, and an agent's pause
+// past its end leaves the list: it read "ends in 51s" a minute on, and
+// nothing reloaded it (issue 29).
+func TestPausedDropsAnAgentsPauseOnceItEnds(t *testing.T) {
+	t.Parallel()
+	clock := sandboxtest.NewClock()
+	const every = 30 * time.Second
+	d := startDriver(t, driverOptions{clock: clock, refresh: every, width: 160, height: 48})
+	d.waitFor("Production", "PAUSED")
+	var agent model.Agent
+	for _, a := range d.env.Sandbox.Agents() {
+		if !a.Paused && a.ConnectionState == model.AgentConnected {
+			agent = a
+			break
+		}
+	}
+	if err := d.env.Client.PauseAgent(context.Background(), agent.ID, model.AgentPause{Note: "a minute's pause", TimeoutInMinutes: 1}); err != nil {
+		t.Fatal(err)
+	}
+	d.keys(":")
+	d.typeText("paused")
+	d.keys("enter")
+	d.waitFor("Paused queues and agents", "a minute's pause", "ends in 1m")
+	d.advance(every)
+	d.waitFor("a minute's pause", "ends in 30s")
+	d.advance(every)
+	d.waitGone("a minute's pause")
+}
