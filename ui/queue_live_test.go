@@ -741,3 +741,21 @@ func TestPausedDropsAnAgentsPauseOnceItEnds(t *testing.T) {
 	d.advance(every)
 	d.waitGone("a minute's pause")
 }
+
+// A build's job waiting on a paused queue says so, and the build says who
+// paused the queue, since when and why (issue 29).
+func TestAJobWaitingOnAPausedQueueSaysSo(t *testing.T) {
+	t.Parallel()
+	clock := sandboxtest.NewClock()
+	d := startDriver(t, driverOptions{clock: clock, width: 160, height: 48})
+	clusterID, q := queueOf(t, d, "Production", "default")
+	if _, err := d.env.Client.PauseQueue(context.Background(), clusterID, q.ID, "INC-7 registry down"); err != nil {
+		t.Fatal(err)
+	}
+	clock.Add(5 * time.Minute) // jobs pile up behind the pause
+	openQueue(d, "Production", "default")
+	d.keys("tab")
+	d.waitFor("PIPELINE", "WAITING SINCE")
+	d.keys("enter")
+	d.waitFor("‖ queue paused", "waiting: queue default paused by", "since 5m ago: INC-7 registry down")
+}
