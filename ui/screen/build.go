@@ -26,6 +26,11 @@ type buildScreen struct {
 	// build is the build as last loaded: the jobs list's reply.
 	build model.Build
 	jobs  *component.List[model.Job]
+	// retried is the job t was last pressed on; followRetry is set once
+	// the retry is made, for the next load to put the cursor on the job's
+	// new attempt (the build lists only a step's newest).
+	retried     string
+	followRetry bool
 }
 
 // NewBuildScreen opens build number of the pipeline slug: what the queue
@@ -150,10 +155,22 @@ func (s *buildScreen) jobSpec() component.ListSpec[model.Job] {
 			return n + " " + j.State + " " + jobQueue(c, j), len(n)
 		},
 		Dim: func(j model.Job) bool { return j.Retried || j.Type == model.JobWaiter },
+		Took: func(jobs []model.Job, _ org.Lane) tea.Cmd {
+			if !s.followRetry {
+				return nil
+			}
+			for _, j := range jobs {
+				if j.RetrySource != nil && j.RetrySource.JobID == s.retried {
+					s.jobs.Table.SelectKey(j.ID)
+				}
+			}
+			s.followRetry, s.retried = false, ""
+			return nil
+		},
 		Keys: []component.ListKey[model.Job]{
 			component.OnItem(k.Open, s.open),
 			component.OnItem(k.Unblock, func(j model.Job) tea.Cmd { return unblockForm(c, s.slug, s.number, j) }),
-			component.OnItem(k.RetryJob, func(j model.Job) tea.Cmd { return retryJob(c, s.slug, s.number, j) }),
+			component.OnItem(k.RetryJob, func(j model.Job) tea.Cmd { s.retried = j.ID; return retryJob(c, s.slug, s.number, j) }),
 			component.OnList[model.Job](k.RetryFailed, func() tea.Cmd { return retryFailed(c, s.slug, s.build) }),
 			component.OnList[model.Job](k.CancelBuild, func() tea.Cmd { return confirmCancelBuild(c, s.slug, s.build) }),
 			component.OnList[model.Job](k.Rebuild, func() tea.Cmd { return rebuild(c, s.slug, s.build) }),
@@ -211,6 +228,7 @@ func (s *buildScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case BuildChanged:
 		if msg.Slug == s.slug && msg.Build.Number == s.number {
+			s.followRetry = s.retried != ""
 			return s, s.load(org.Fresh)
 		}
 		if msg.Slug == s.slug && msg.Build.Number != 0 {
