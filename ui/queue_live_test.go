@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -758,4 +759,41 @@ func TestAJobWaitingOnAPausedQueueSaysSo(t *testing.T) {
 	d.waitFor("PIPELINE", "WAITING SINCE")
 	d.keys("enter")
 	d.waitFor("‖ queue paused", "waiting: queue default paused by", "since 5m ago: INC-7 registry down")
+}
+
+// After the API went away, the queue screen says its numbers are old, as
+// the clusters screen does, and keeps its tab counts; the error says its
+// cause first (issue 29).
+func TestTheQueueScreenSaysItsDataIsOldWhenTheAPIIsGone(t *testing.T) {
+	t.Parallel()
+	var gone atomic.Bool
+	d := startDriver(t, driverOptions{width: 120, height: 30, wrap: func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if gone.Load() {
+				// The connection ends without a reply, as a host that went
+				// away leaves it.
+				if conn, _, err := w.(http.Hijacker).Hijack(); err == nil {
+					conn.Close()
+				}
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	}})
+	openQueue(d, "Production", "default")
+	d.waitFor("Agents (8)", "Waiting jobs (")
+	gone.Store(true)
+	d.clock.Add(time.Minute)
+	d.keys("r")
+	looks := 0 // a bound: without the fix the screen never says it
+	frame := d.runUntil("said its data is old", time.Second, func(f string) bool {
+		looks++
+		return strings.Contains(f, "refresh failed; showing data from") || looks > 5000
+	})
+	if !strings.Contains(frame, "refresh failed; showing data from") {
+		t.Fatalf("the screen does not say its data is old:\n%s", frame)
+	}
+	if !strings.Contains(frame, "Agents (8)") || !strings.Contains(frame, "Waiting jobs (") {
+		t.Errorf("the tab counts went with the failed refresh:\n%s", frame)
+	}
 }
