@@ -89,6 +89,10 @@ const (
 	headerLines = 2
 	footerLines = 2
 	flashFor    = 6 * time.Second
+	// errorFlashFor is how long an error stays: long enough to read its
+	// cause during an incident (it went in 6 s, issue 29); :messages
+	// keeps it after.
+	errorFlashFor = 30 * time.Second
 )
 
 // App is the root model: it owns the screen stack and draws the frame
@@ -408,7 +412,11 @@ func (a *App) showFlash(msg common.FlashMsg) tea.Cmd {
 	}
 	a.flashID++
 	id := a.flashID
-	return a.c.Tick(flashFor, func(time.Time) tea.Msg { return flashExpired{id: id} })
+	lasts := flashFor
+	if msg.Kind == common.FlashError {
+		lasts = errorFlashFor
+	}
+	return a.c.Tick(lasts, func(time.Time) tea.Msg { return flashExpired{id: id} })
 }
 
 // push puts a screen on the stack, sized, and starts it.

@@ -492,3 +492,19 @@ func TestCtrlCInTheNotePromptCancelsIt(t *testing.T) {
 	d.keys("ctrl+c")
 	d.waitUntil("quit", false, func(string) bool { return d.quit })
 }
+
+// An error stays long enough to be read, not the 6 s of other messages
+// (issue 29), and goes in the end.
+func TestAnErrorStaysLongEnoughToRead(t *testing.T) {
+	t.Parallel()
+	d := startDriver(t, driverOptions{width: 160, height: 30, readScopesOnly: true})
+	openMobile(d)
+	d.keys("p")
+	d.waitShown("Note (why?")
+	d.keys("enter")
+	d.waitFor("✗ ")
+	d.advance(10 * time.Second)
+	d.waitFor("✗ ")
+	d.advance(errorFlashFor)
+	d.waitGone("✗ ")
+}
