@@ -578,7 +578,7 @@ func TestAgentActionsInReadOnlyMode(t *testing.T) {
 	openQueue(d, "Production", "default")
 	d.keys("S")
 	d.waitFor("read-only mode: stopping agents is turned off")
-	d.keys("p")
+	d.keys("z")
 	d.waitFor("read-only mode: pausing agents is turned off")
 	for _, r := range d.env.Sandbox.Requests() {
 		if r.Method != http.MethodGet {
