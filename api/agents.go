@@ -52,8 +52,10 @@ func (c *Client) PauseAgent(ctx context.Context, id string, in model.AgentPause)
 		return err
 	}
 	in.TimeoutInMinutes = in.Timeout()
+	signed := in
+	signed.Note = c.signed(in.Note)
 	return c.call(ctx, request{method: http.MethodPut, path: c.orgPath("agents", id, "pause"),
-		scope: ScopeWriteAgents, body: in}, nil)
+		scope: ScopeWriteAgents, body: signed, asTyped: in}, nil)
 }
 
 // ResumeAgent resumes dispatch to a paused agent. Resuming an agent that

@@ -18,8 +18,11 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jonboulle/clockwork"
+
+	"github.com/kiteconsole/kiteconsole/model"
 )
 
 // DefaultEndpoint is Buildkite's REST API.
@@ -129,6 +132,9 @@ type Client struct {
 	gql *graphQLClient
 	// onWait is Config.OnBudgetWait.
 	onWait func(until time.Time)
+	// noteSignature, when set, follows every pause note sent
+	// (WithNoteSignature).
+	noteSignature string
 }
 
 // New returns a client for cfg.
@@ -223,6 +229,35 @@ func (c *Client) WithAccess(readOnly bool, onChange func(context.Context, Change
 	return &cp
 }
 
+// WithNoteSignature is a copy of c that signs the notes of the pauses it
+// sends: "INC-1 — alice via kiteconsole" for a note "INC-1" and sig
+// "alice via kiteconsole". Over SSH every session shares one token, so
+// Buildkite would show its owner as who paused; the note says who did.
+// The change event (the audit log) keeps the note as typed, since the
+// log names who in fields of its own. An empty sig signs nothing.
+func (c *Client) WithNoteSignature(sig string) *Client {
+	cp := *c
+	cp.noteSignature = sig
+	return &cp
+}
+
+// signed is note with the client's signature.
+func (c *Client) signed(note string) string {
+	switch {
+	case c.noteSignature == "":
+		return note
+	case strings.TrimSpace(note) == "":
+		return c.noteSignature
+	}
+	signed := note + " — " + c.noteSignature
+	if over := utf8.RuneCountInString(signed) - model.MaxTextLength; over > 0 {
+		// The API's bound: the note gives way, never who.
+		r := []rune(note)
+		signed = string(r[:max(0, len(r)-over-1)]) + "… — " + c.noteSignature
+	}
+	return signed
+}
+
 // DefaultTimeout bounds one attempt of a request.
 const DefaultTimeout = 15 * time.Second
 
@@ -253,6 +288,9 @@ type request struct {
 	// header holds headers of this request beyond the usual ones (a log
 	// tail's Accept and Range).
 	header http.Header
+	// asTyped, when set, is the body as the person gave it, for the
+	// change event: body then holds the signed note (WithNoteSignature).
+	asTyped any
 }
 
 func (c *Client) orgPath(segments ...string) string {
@@ -276,8 +314,14 @@ func (c *Client) do(ctx context.Context, req request, target *url.URL, out any) 
 	if req.method == http.MethodGet {
 		return c.get(ctx, req, target, out)
 	}
+	told := payload // what the change event says was sent
+	if req.asTyped != nil {
+		if typed, err := json.Marshal(req.asTyped); err == nil {
+			told = typed
+		}
+	}
 	if c.readOnly {
-		c.changed(ctx, ChangeEvent{Method: req.method, Path: target.Path, Body: payload, Refused: true, Err: ErrReadOnly})
+		c.changed(ctx, ChangeEvent{Method: req.method, Path: target.Path, Body: told, Refused: true, Err: ErrReadOnly})
 		return nil, ErrReadOnly
 	}
 	header, body, err := c.attempts(ctx, req, target, payload)
@@ -285,7 +329,7 @@ func (c *Client) do(ctx context.Context, req request, target *url.URL, out any) 
 		err = decodeReply(req, target, body, out)
 	}
 	c.fetch.forget()
-	c.changed(ctx, ChangeEvent{Method: req.method, Path: target.Path, Body: payload, Err: err})
+	c.changed(ctx, ChangeEvent{Method: req.method, Path: target.Path, Body: told, Err: err})
 	return header, err
 }
 

@@ -56,7 +56,7 @@ func (c *Client) DeleteQueue(ctx context.Context, clusterID, id string) error {
 func (c *Client) PauseQueue(ctx context.Context, clusterID, id, note string) (model.Queue, error) {
 	var out model.Queue
 	err := c.call(ctx, request{method: http.MethodPost, path: c.orgPath("clusters", clusterID, "queues", id, "pause_dispatch"),
-		scope: ScopeWriteClusters, body: model.QueuePause{Note: note}}, &out)
+		scope: ScopeWriteClusters, body: model.QueuePause{Note: c.signed(note)}, asTyped: model.QueuePause{Note: note}}, &out)
 	if err != nil || out.ID != "" {
 		return out, err
 	}

@@ -72,7 +72,8 @@ func runServe(ctx context.Context, stdout, stderr io.Writer, opts rootOptions, o
 		IdleTimeout: o.idleTimeout, MaxSessions: o.maxSessions, Client: backend.Client, ReadOnly: settings.ReadOnly,
 		MaxConnections: o.maxConnections, MaxConnectionsPerAddress: o.maxPerAddress,
 		Audit: log, Demo: backend.Demo, Refresh: settings.Refresh, Keys: &settings.Keys,
-		Logf: func(format string, args ...any) { fmt.Fprintf(stderr, format+"\n", args...) },
+		NoteSignature: settings.NoteSignature,
+		Logf:          func(format string, args ...any) { fmt.Fprintf(stderr, format+"\n", args...) },
 	})
 	if err != nil {
 		return err

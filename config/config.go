@@ -31,6 +31,10 @@ type File struct {
 	Timeout       string              `yaml:"timeout"`
 	Organizations []Org               `yaml:"organizations"`
 	Keys          map[string][]string `yaml:"keys"`
+	// NoteSignature follows the note of a pause made over SSH (serve),
+	// {user} the session's user: DefaultNoteSignature when absent, and
+	// "" turns it off.
+	NoteSignature *string `yaml:"note_signature"`
 }
 
 // Org is one organisation of the file. Its token comes from
@@ -280,7 +284,13 @@ type Settings struct {
 	// GraphQLEndpoint is the organisation's graphql_endpoint (api.Config's
 	// default when empty).
 	GraphQLEndpoint string
+	// NoteSignature signs the notes of pauses made over SSH ("" none).
+	NoteSignature string
 }
+
+// DefaultNoteSignature signs a pause made over SSH with who made it:
+// every session shares the server's token, whose owner Buildkite shows.
+const DefaultNoteSignature = "{user} via kiteconsole"
 
 // Environment variables, the same as Buildkite's own bk CLI reads.
 const (
@@ -321,6 +331,10 @@ func Resolve(ctx context.Context, flags Flags, getenv func(string) string, path 
 		s.Timeout = flags.Timeout
 	}
 	s.AuditLog = first(flags.AuditLog, f.AuditLog)
+	s.NoteSignature = DefaultNoteSignature
+	if f.NoteSignature != nil {
+		s.NoteSignature = *f.NoteSignature
+	}
 	for action, ks := range f.Keys {
 		_ = s.Keys.Rebind(action, ks) // checked by Load
 	}

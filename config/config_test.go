@@ -157,3 +157,22 @@ func TestACollidingKeyBindingIsRefused(t *testing.T) {
 		t.Fatalf("a swap: %v", err)
 	}
 }
+
+// A pause made over SSH is signed with who made it unless the file says
+// otherwise; note_signature: "" turns it off (issue 29).
+func TestNoteSignature(t *testing.T) {
+	for _, tc := range []struct{ file, want string }{
+		{twoOrgs, DefaultNoteSignature},
+		{twoOrgs + "note_signature: \"{user} on the bastion\"\n", "{user} on the bastion"},
+		{twoOrgs + "note_signature: \"\"\n", ""},
+	} {
+		path := write(t, t.TempDir(), "config.yaml", tc.file, 0o600)
+		s, err := Resolve(context.Background(), Flags{}, func(string) string { return "" }, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.NoteSignature != tc.want {
+			t.Errorf("note signature %q, want %q for:\n%s", s.NoteSignature, tc.want, tc.file)
+		}
+	}
+}

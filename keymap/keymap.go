@@ -19,6 +19,10 @@ type KeyMap struct {
 	NextTab, PrevTab            key.Binding
 
 	Pause, Mark, ClearMarks key.Binding
+	// PauseAgent pauses or resumes an agent: p is the queue's, on every
+	// tab of its screen, so that the key never acts on a smaller thing
+	// than the one a person means.
+	PauseAgent              key.Binding
 	New, Edit, Delete       key.Binding
 	Archive, ShowArchived   key.Binding
 	Webhook                 key.Binding
@@ -62,6 +66,7 @@ func Default() KeyMap {
 		Webhook:    b("W", "add webhook", "W"),
 		Stop:       b("S", "stop agent", "S"),
 		ForceStop:  b("K", "force-stop", "K"),
+		PauseAgent: b("z", "pause agent", "z"),
 
 		CancelBuild:  b("C", "cancel build", "C"),
 		Rebuild:      b("R", "rebuild", "R"),
@@ -88,7 +93,7 @@ func Default() KeyMap {
 // Mutating reports whether a binding changes something in Buildkite, so
 // that help can show it as unavailable in read-only mode.
 func (k KeyMap) Mutating(b key.Binding) bool {
-	for _, m := range []key.Binding{k.Pause, k.New, k.Edit, k.Delete, k.Archive, k.Webhook, k.Stop, k.ForceStop,
+	for _, m := range []key.Binding{k.Pause, k.PauseAgent, k.New, k.Edit, k.Delete, k.Archive, k.Webhook, k.Stop, k.ForceStop,
 		k.CancelBuild, k.Rebuild, k.RetryFailed, k.RetryJob, k.Unblock} {
 		if sameKeys(m, b) {
 			return true
@@ -117,7 +122,7 @@ func (k KeyMap) Navigation() []key.Binding {
 
 // ActionKeys is the group of actions on the selected item.
 func (k KeyMap) ActionKeys() []key.Binding {
-	return []key.Binding{k.Pause, k.Mark, k.ClearMarks, k.New, k.Edit, k.Delete, k.Archive, k.Webhook, k.Stop, k.ForceStop, k.Browse, k.CopyURL, k.CopyID,
+	return []key.Binding{k.Pause, k.Mark, k.ClearMarks, k.New, k.Edit, k.Delete, k.Archive, k.Webhook, k.PauseAgent, k.Stop, k.ForceStop, k.Browse, k.CopyURL, k.CopyID,
 		k.CancelBuild, k.Rebuild, k.RetryFailed, k.RetryJob, k.Unblock}
 }
 
@@ -133,7 +138,7 @@ func (k *KeyMap) Actions() map[string]*key.Binding {
 		"up": &k.Up, "down": &k.Down, "page_up": &k.PageUp, "page_down": &k.PageDown, "top": &k.Top, "bottom": &k.Bottom,
 		"open": &k.Open, "back": &k.Back, "filter": &k.Filter, "refresh": &k.Refresh, "next_tab": &k.NextTab, "prev_tab": &k.PrevTab,
 		"pause": &k.Pause, "mark": &k.Mark, "clear_marks": &k.ClearMarks, "new": &k.New, "edit": &k.Edit, "delete": &k.Delete,
-		"archive": &k.Archive, "webhook": &k.Webhook, "stop": &k.Stop, "force_stop": &k.ForceStop, "show_archived": &k.ShowArchived, "browse": &k.Browse, "copy_url": &k.CopyURL, "copy_id": &k.CopyID,
+		"archive": &k.Archive, "webhook": &k.Webhook, "pause_agent": &k.PauseAgent, "stop": &k.Stop, "force_stop": &k.ForceStop, "show_archived": &k.ShowArchived, "browse": &k.Browse, "copy_url": &k.CopyURL, "copy_id": &k.CopyID,
 		"cancel_build": &k.CancelBuild, "rebuild": &k.Rebuild, "retry_failed": &k.RetryFailed, "retry_job": &k.RetryJob,
 		"unblock": &k.Unblock, "follow": &k.Follow, "timestamps": &k.Timestamps, "state_filter": &k.StateFilter, "branch_filter": &k.BranchFilter,
 		"palette": &k.Palette, "help": &k.Help, "quit": &k.Quit, "force_quit": &k.ForceQuit,

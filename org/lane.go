@@ -22,11 +22,11 @@ type Lane int
 
 const (
 	// Interactive is what a person asked for just now (opening a screen,
-	// a change): sent at once, and the shared cache of an SSH server may
+	// a change, the reload another session's change causes): sent at once, and the shared cache of an SSH server may
 	// answer it.
 	Interactive Lane = iota
 	// Background is a refresh nobody asked for just now (the timer, a
-	// return to a screen, another session's change): it spends only the
+	// return to a screen): it spends only the
 	// budget's background share and is deferred rather than spend the
 	// reserve.
 	Background

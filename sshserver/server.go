@@ -15,6 +15,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -29,6 +30,7 @@ import (
 	"github.com/kiteconsole/kiteconsole/api"
 	"github.com/kiteconsole/kiteconsole/audit"
 	"github.com/kiteconsole/kiteconsole/keymap"
+	"github.com/kiteconsole/kiteconsole/termsafe"
 	"github.com/kiteconsole/kiteconsole/ui"
 )
 
@@ -81,6 +83,12 @@ type Options struct {
 	Demo     bool
 	Refresh  time.Duration
 	Keys     *keymap.KeyMap
+	// NoteSignature follows the note of every pause a session sends, with
+	// {user} the session's user name: "{user} via kiteconsole" sends
+	// "INC-1 — alice via kiteconsole" when alice types "INC-1". Every
+	// session pauses with the server's token, whose owner Buildkite shows
+	// as who paused. Empty: the note as typed.
+	NoteSignature string
 	// Logf reports server events (never a token).
 	Logf func(format string, args ...any)
 	// Clock runs the server's timers (the handshake, no-session, session
@@ -368,6 +376,23 @@ func ensureHostKey(path string) error {
 	return os.WriteFile(path, pem.EncodeToMemory(block), 0o600)
 }
 
+// maxSignedName bounds the user name a note is signed with: the client
+// chooses it.
+const maxSignedName = 64
+
+// noteSignature is tmpl with {user} the session's user name, on one line
+// and bounded.
+func noteSignature(tmpl, user string) string {
+	if tmpl == "" {
+		return ""
+	}
+	name := []rune(termsafe.Text(user))
+	if len(name) > maxSignedName {
+		name = append(name[:maxSignedName], '…')
+	}
+	return strings.TrimSpace(strings.ReplaceAll(tmpl, "{user}", string(name)))
+}
+
 // Actor is who a session is, for the audit log.
 func actor(sess ssh.Session) audit.Actor {
 	a := audit.Actor{Who: sess.User(), WhoIs: audit.WhoIsClientName, Via: "ssh"}
@@ -385,6 +410,7 @@ func (s *Server) program(ctx context.Context, sess ssh.Session, pty ssh.Pty, sp 
 	who := actor(sess)
 	var self atomic.Pointer[tea.Program]
 	client, onRefused := s.clientFor(role, who, func() { s.changedBy(self.Load()) })
+	client = client.WithNoteSignature(noteSignature(s.opts.NoteSignature, sess.User()))
 	app := ui.New(ctx, ui.Options{Client: client, Demo: s.opts.Demo, Refresh: s.opts.Refresh, Keys: s.opts.Keys,
 		Remote: true, OnRefused: onRefused, Dark: true, Clock: s.opts.Clock})
 	s.opts.Logf("session for %s (%s, %s) from %s", quoteName(who.Who), role, who.Fingerprint, sess.RemoteAddr())

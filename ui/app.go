@@ -90,6 +90,10 @@ const (
 	headerLines = 2
 	footerLines = 2
 	flashFor    = 6 * time.Second
+	// errorFlashFor is how long an error stays: long enough to read its
+	// cause during an incident (it went in 6 s, issue 29); :messages
+	// keeps it after.
+	errorFlashFor = 30 * time.Second
 )
 
 // App is the root model: it owns the screen stack and draws the frame
@@ -247,7 +251,10 @@ func tickBudget(c *common.Common) tea.Cmd {
 
 // autoRefresh asks the top screen to reload, as a background refresh: its
 // requests spend only the background share of the budget. changed says
-// another session changed the organisation.
+// another session changed the organisation: that reload is a person's
+// (the one who made the change), since the background share may be spent
+// for the rest of the window and the README promises the change shows at
+// once. The shared fetcher sends it once for every session on the screen.
 func (a *App) autoRefresh(changed bool) tea.Cmd {
 	var tick int64
 	if every := a.opts.Refresh; every > 0 {
@@ -258,7 +265,11 @@ func (a *App) autoRefresh(changed bool) tea.Cmd {
 
 // refreshAt is autoRefresh numbered tick.
 func (a *App) refreshAt(tick int64, changed bool) tea.Cmd {
-	return a.toTop(common.RefreshMsg{Auto: true, Lane: org.Background, Tick: tick, Changed: changed})
+	lane := org.Background
+	if changed {
+		lane = org.Interactive
+	}
+	return a.toTop(common.RefreshMsg{Auto: true, Lane: lane, Tick: tick, Changed: changed})
 }
 
 // spinIfBusy starts the footer's spinner when requests are in flight.
@@ -408,7 +419,11 @@ func (a *App) showFlash(msg common.FlashMsg) tea.Cmd {
 	}
 	a.flashID++
 	id := a.flashID
-	return a.c.Tick(flashFor, func(time.Time) tea.Msg { return flashExpired{id: id} })
+	lasts := flashFor
+	if msg.Kind == common.FlashError {
+		lasts = errorFlashFor
+	}
+	return a.c.Tick(lasts, func(time.Time) tea.Msg { return flashExpired{id: id} })
 }
 
 // push puts a screen on the stack, sized, and starts it; the screen it
@@ -594,7 +609,7 @@ func (a *App) closeTop() {
 
 func (a *App) key(msg tea.KeyPressMsg) tea.Cmd {
 	k := a.c.Keys
-	if key.Matches(msg, k.ForceQuit) {
+	if _, cancels := a.overlay.(component.Interruptible); key.Matches(msg, k.ForceQuit) && !cancels {
 		return a.quit()
 	}
 	if cmd, refused := a.serverClipboardKey(msg); refused {

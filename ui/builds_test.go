@@ -632,3 +632,57 @@ func TestRetryFailedJobsAndRetryAJob(t *testing.T) {
 		t.Errorf("the writes were\n%s\nwant\n%s", strings.Join(writes, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// selectedLine is the row under the cursor ("" when none is).
+func selectedLine(frame string) string {
+	for _, line := range strings.Split(frame, "\n") {
+		if rest, ok := strings.CutPrefix(line, "› "); ok {
+			return rest
+		}
+	}
+	return ""
+}
+
+// After n or R on a pipeline's Builds tab the cursor is on the new build,
+// and after t on a build's job it is on that job's new attempt: it stayed
+// on the row it was on, another build or another job (issue 29).
+func TestTheCursorFollowsWhatWasJustMadeOrRetried(t *testing.T) {
+	t.Parallel()
+	d, _ := liveDriver(t, driverOptions{width: 160, height: 48})
+	p := d.pipeline("deploy-production")
+	d.open(func(c *common.Common) common.Screen { return screen.NewPipelineBuildsScreen(c, p) })
+	d.waitFor("Builds (", "MESSAGE")
+	d.keys("j", "j") // away from the newest
+	d.keys("n")
+	d.waitFor("New build of deploy-production", "Branch")
+	d.formKeys("enter", "enter")
+	d.typeText("Cursor on me")
+	d.formKeys("enter", "enter")
+	frame := d.waitFor("started deploy-production #", "Cursor on me")
+	if line := selectedLine(frame); !strings.Contains(line, "Cursor on me") {
+		t.Fatalf("after n the cursor is on %q:\n%s", line, frame)
+	}
+	d.keys("j", "R")
+	d.waitFor("Rebuild deploy-production #")
+	d.keys("y")
+	d.waitFor("rebuilt deploy-production #")
+	latest, err := d.env.Client.RecentBuilds(context.Background(), p.Slug, model.BuildFilter{}, 1)
+	if err != nil || len(latest) != 1 {
+		t.Fatalf("no build: %v", err)
+	}
+	d.waitUntil("selected the rebuild", true, func(f string) bool {
+		return strings.HasPrefix(selectedLine(f), strconv.Itoa(latest[0].Number)+" ")
+	})
+
+	// t on a job: the cursor goes to its new attempt.
+	d.open(func(c *common.Common) common.Screen { return screen.NewBuildScreen(c, "deploy-production", 4) })
+	d.waitFor("deploy-production #4", "✗ failed", "EXIT")
+	d.keys("g", "t")
+	d.waitFor("Retry :pipeline: Upload?")
+	d.keys("y")
+	d.waitFor("retried :pipeline: Upload")
+	d.waitUntil("selected the new attempt", true, func(f string) bool {
+		line := selectedLine(f)
+		return strings.Contains(line, "Upload") && !strings.Contains(line, "failed")
+	})
+}

@@ -470,3 +470,41 @@ func TestStaleDataStaysVisibleWithItsAge(t *testing.T) {
 	d.keys("r")
 	d.waitGone("refresh failed")
 }
+
+// ctrl+c in the pause-note prompt takes the question back, as in a
+// shell's prompt; it ended the whole console (issue 29). Anywhere else it
+// still quits.
+func TestCtrlCInTheNotePromptCancelsIt(t *testing.T) {
+	t.Parallel()
+	d := startDriver(t, driverOptions{width: 120, height: 30})
+	openMobile(d)
+	d.keys("p")
+	d.waitShown("Note (why?")
+	d.typeText("disk ful")
+	d.keys("ctrl+c")
+	d.waitFor("pause cancelled")
+	if d.quit || d.app.quitting {
+		t.Fatal("ctrl+c in the note prompt ended the console")
+	}
+	if w := d.writes(); len(w) != 0 {
+		t.Fatalf("ctrl+c sent %v", w)
+	}
+	d.keys("ctrl+c")
+	d.waitUntil("quit", false, func(string) bool { return d.quit })
+}
+
+// An error stays long enough to be read, not the 6 s of other messages
+// (issue 29), and goes in the end.
+func TestAnErrorStaysLongEnoughToRead(t *testing.T) {
+	t.Parallel()
+	d := startDriver(t, driverOptions{width: 160, height: 30, readScopesOnly: true})
+	openMobile(d)
+	d.keys("p")
+	d.waitShown("Note (why?")
+	d.keys("enter")
+	d.waitFor("✗ ")
+	d.advance(10 * time.Second)
+	d.waitFor("✗ ")
+	d.advance(errorFlashFor)
+	d.waitGone("✗ ")
+}

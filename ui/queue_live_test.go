@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -193,7 +194,7 @@ func TestPausingResumingAndStoppingAgents(t *testing.T) {
 	name := selectedAgent(t, frame)
 
 	// Pause with a note and a timeout.
-	d.keys("p")
+	d.keys("z")
 	d.waitFor("Pause "+name, "Timeout")
 	d.typeText("disk full")
 	d.formKeys("enter")
@@ -214,14 +215,14 @@ func TestPausingResumingAndStoppingAgents(t *testing.T) {
 
 	// Resuming asks first (whose pause it is, the console cannot tell for
 	// agents), default Cancel.
-	d.keys("p")
+	d.keys("z")
 	d.waitFor("Resume "+name+"?", "paused by", "disk full")
 	d.keys("enter")
 	d.waitFor("cancelled: nothing was changed")
 	if !sandboxAgent(t, d, name).Paused {
 		t.Fatal("enter resumed the agent: the default must be Cancel")
 	}
-	d.keys("p")
+	d.keys("z")
 	d.waitFor("Resume " + name + "?")
 	d.keys("y")
 	d.waitFor(name + " resumed")
@@ -577,7 +578,7 @@ func TestAgentActionsInReadOnlyMode(t *testing.T) {
 	openQueue(d, "Production", "default")
 	d.keys("S")
 	d.waitFor("read-only mode: stopping agents is turned off")
-	d.keys("p")
+	d.keys("z")
 	d.waitFor("read-only mode: pausing agents is turned off")
 	for _, r := range d.env.Sandbox.Requests() {
 		if r.Method != http.MethodGet {
@@ -661,4 +662,138 @@ func TestWaitingJobsAndAgentsOpenTheirBuild(t *testing.T) {
 	d.keys("enter")
 	// The build screen: "ios-app #3  ● scheduled" over its jobs.
 	d.waitFor(fields[0]+" "+fields[1], "STEP", "EXIT")
+}
+
+// p on a queue's screen is the queue's, whichever tab is on show (it
+// opened "Pause <agent>" on the Agents tab, issue 29); an agent has z.
+func TestPOnAQueuesScreenPausesTheQueueFromEveryTab(t *testing.T) {
+	t.Parallel()
+	d := startDriver(t, driverOptions{width: 200, height: 48})
+	frame := openQueue(d, "Production", "default")
+	name := selectedAgent(t, frame)
+	for _, tab := range []string{"Agents", "Waiting jobs", "Settings"} {
+		frame = d.waitFor("p pause/resume queue")
+		if tab == "Agents" && !strings.Contains(frame, "z pause/resume agent") {
+			t.Errorf("the Agents tab's help does not name z:\n%s", frame)
+		}
+		d.keys("p")
+		frame = d.waitShown("Running jobs finish;")
+		if strings.Contains(frame, "Pause "+name) {
+			t.Fatalf("p on the %s tab opened the agent's pause:\n%s", tab, frame)
+		}
+		d.keys("esc")
+		d.waitFor("cancelled")
+		d.keys("tab")
+	}
+	// Three tabs on, the Agents tab again.
+	d.keys("z")
+	d.waitFor("Pause "+name, "Timeout")
+}
+
+// Marks of agents clear once the pause they were used for is made, as a
+// queue's do: the next action is on the agent under the cursor, not on
+// the two paused before (issue 29).
+func TestAgentMarksClearAfterThePauseTheyWereFor(t *testing.T) {
+	t.Parallel()
+	d := startDriver(t, driverOptions{width: 160, height: 48})
+	openQueue(d, "Production", "default")
+	d.keys("space", "space")
+	d.waitFor("● 2 marked")
+	d.keys("z")
+	d.waitFor("Pause 2 agents", "Timeout")
+	d.typeText("disk full")
+	d.formKeys("enter")
+	d.formKeys("enter")
+	d.waitFor("2 paused")
+	frame := d.waitGone("● 2 marked")
+	name := selectedAgent(t, frame)
+	d.keys("S")
+	frame = d.waitFor("Stop " + name + "?")
+	if strings.Contains(frame, "Stop 2 agents") {
+		t.Fatalf("the stop offers the marks the pause used:\n%s", frame)
+	}
+}
+
+// :paused reloads on the timer like other screens, and an agent's pause
+// past its end leaves the list: it read "ends in 51s" a minute on, and
+// nothing reloaded it (issue 29).
+func TestPausedDropsAnAgentsPauseOnceItEnds(t *testing.T) {
+	t.Parallel()
+	clock := sandboxtest.NewClock()
+	const every = 30 * time.Second
+	d := startDriver(t, driverOptions{clock: clock, refresh: every, width: 160, height: 48})
+	d.waitFor("Production", "PAUSED")
+	var agent model.Agent
+	for _, a := range d.env.Sandbox.Agents() {
+		if !a.Paused && a.ConnectionState == model.AgentConnected {
+			agent = a
+			break
+		}
+	}
+	if err := d.env.Client.PauseAgent(context.Background(), agent.ID, model.AgentPause{Note: "a minute's pause", TimeoutInMinutes: 1}); err != nil {
+		t.Fatal(err)
+	}
+	d.keys(":")
+	d.typeText("paused")
+	d.keys("enter")
+	d.waitFor("Paused queues and agents", "a minute's pause", "ends in 1m")
+	d.advance(every)
+	d.waitFor("a minute's pause", "ends in 30s")
+	d.advance(every)
+	d.waitGone("a minute's pause")
+}
+
+// A build's job waiting on a paused queue says so, and the build says who
+// paused the queue, since when and why (issue 29).
+func TestAJobWaitingOnAPausedQueueSaysSo(t *testing.T) {
+	t.Parallel()
+	clock := sandboxtest.NewClock()
+	d := startDriver(t, driverOptions{clock: clock, width: 160, height: 48})
+	clusterID, q := queueOf(t, d, "Production", "default")
+	if _, err := d.env.Client.PauseQueue(context.Background(), clusterID, q.ID, "INC-7 registry down"); err != nil {
+		t.Fatal(err)
+	}
+	clock.Add(5 * time.Minute) // jobs pile up behind the pause
+	openQueue(d, "Production", "default")
+	d.keys("tab")
+	d.waitFor("PIPELINE", "WAITING SINCE")
+	d.keys("enter")
+	d.waitFor("‖ queue paused", "waiting: queue default paused by", "since 5m ago: INC-7 registry down")
+}
+
+// After the API went away, the queue screen says its numbers are old, as
+// the clusters screen does, and keeps its tab counts; the error says its
+// cause first (issue 29).
+func TestTheQueueScreenSaysItsDataIsOldWhenTheAPIIsGone(t *testing.T) {
+	t.Parallel()
+	var gone atomic.Bool
+	d := startDriver(t, driverOptions{width: 120, height: 30, wrap: func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if gone.Load() {
+				// The connection ends without a reply, as a host that went
+				// away leaves it.
+				if conn, _, err := w.(http.Hijacker).Hijack(); err == nil {
+					conn.Close()
+				}
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	}})
+	openQueue(d, "Production", "default")
+	d.waitFor("Agents (8)", "Waiting jobs (")
+	gone.Store(true)
+	d.clock.Add(time.Minute)
+	d.keys("r")
+	looks := 0 // a bound: without the fix the screen never says it
+	frame := d.runUntil("said its data is old", time.Second, func(f string) bool {
+		looks++
+		return strings.Contains(f, "refresh failed; showing data from") || looks > 5000
+	})
+	if !strings.Contains(frame, "refresh failed; showing data from") {
+		t.Fatalf("the screen does not say its data is old:\n%s", frame)
+	}
+	if !strings.Contains(frame, "Agents (8)") || !strings.Contains(frame, "Waiting jobs (") {
+		t.Errorf("the tab counts went with the failed refresh:\n%s", frame)
+	}
 }

@@ -28,11 +28,13 @@ type AgentsDone struct {
 	verb   string
 	ok     []string
 	failed []string
+	// acted are the IDs of the agents the change was for.
+	acted []string
 }
 
 // Orphaned says how it went even when the screen was closed meanwhile.
 func (m AgentsDone) Orphaned() tea.Cmd {
-	return tea.Batch(common.Send(common.AgentsChanged{}), m.Flash())
+	return tea.Batch(common.Send(common.AgentsChanged{Acted: m.acted}), m.Flash())
 }
 
 // Failure is the one agent's failure, when the change was of one agent
@@ -103,6 +105,7 @@ func SendEach(ctx context.Context, q common.QueueRef, agents []model.Agent, verb
 	wg.Wait()
 	out := AgentsDone{verb: verb}
 	for i, a := range agents {
+		out.acted = append(out.acted, a.ID)
 		if errs[i] != nil {
 			out.failed = append(out.failed, common.Clean(a.Name)+": "+common.ErrorText(errs[i]))
 		} else {

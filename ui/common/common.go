@@ -491,7 +491,11 @@ func (MarksChanged) everyScreen() {}
 
 // AgentsChanged tells every screen that agents were paused, resumed or
 // stopped from this console, so that what they show of agents reloads.
-type AgentsChanged struct{}
+type AgentsChanged struct {
+	// Acted are the IDs of the agents changed: marks used for the change
+	// are cleared, as a queue's are after theirs.
+	Acted []string
+}
 
 func (AgentsChanged) everyScreen() {}
 

@@ -3,6 +3,9 @@ package common
 import (
 	"context"
 	"errors"
+	"net"
+	"net/url"
+	"os"
 
 	"github.com/kiteconsole/kiteconsole/api"
 )
@@ -41,6 +44,26 @@ func ErrorText(err error) string {
 		return "cancelled"
 	case errors.Is(err, api.ErrTimeout), errors.Is(err, context.DeadlineExceeded):
 		return "the API did not answer in time: whether it was done is unknown (r refreshes)"
+	}
+	// A request that did not reach the API: the cause first, since
+	// "Get "https://…/v2/organizations/acme/agents?…": dial tcp …:
+	// connection refused" is cut on a line before it says why.
+	var urlErr *url.Error
+	if errors.As(err, &urlErr) {
+		cause := urlErr.Err
+		var opErr *net.OpError
+		if errors.As(cause, &opErr) && opErr.Err != nil {
+			cause = opErr.Err
+		}
+		var sysErr *os.SyscallError
+		if errors.As(cause, &sysErr) && sysErr.Err != nil {
+			cause = sysErr.Err
+		}
+		host := ""
+		if u, perr := url.Parse(urlErr.URL); perr == nil {
+			host = " at " + u.Host
+		}
+		return Clean("could not reach the API (" + cause.Error() + ")" + host)
 	}
 	return Clean(err.Error())
 }

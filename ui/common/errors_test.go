@@ -1,7 +1,10 @@
 package common
 
 import (
+	"fmt"
+	"net"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/kiteconsole/kiteconsole/api"
@@ -28,5 +31,24 @@ func TestErrorTextUsesTheAPIHint(t *testing.T) {
 		if got := ErrorText(c.err); got != c.want {
 			t.Errorf("%d: got %q, want %q", c.err.StatusCode, got, c.want)
 		}
+	}
+}
+
+// An error of a request that did not reach the API says why first: the
+// URL before it filled the footer (issue 29).
+func TestAnUnreachableAPISaysWhyFirst(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close() // nothing listens there now
+	_, err = http.Get("http://" + addr + "/v2/organizations/acme/agents?cluster_queue_id=" + strings.Repeat("x", 80))
+	if err == nil {
+		t.Fatal("a closed port answered")
+	}
+	got := ErrorText(fmt.Errorf("listing agents: %w", err))
+	if !strings.HasPrefix(got, "could not reach the API (connection refused)") || !strings.Contains(got, addr) {
+		t.Fatalf("ErrorText = %q", got)
 	}
 }

@@ -43,6 +43,8 @@ func (c *Common) KeyOff(b key.Binding) bool {
 	switch {
 	case same(k.Pause):
 		return lacks(api.ScopeWriteClusters)
+	case same(k.PauseAgent):
+		return lacks(api.ScopeWriteAgents)
 	case same(k.Archive), same(k.Webhook):
 		return lacks(api.ScopeWritePipelines)
 	}

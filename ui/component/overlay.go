@@ -28,6 +28,14 @@ type Overlay interface {
 	Typing() bool
 }
 
+// Interruptible is an overlay that the force-quit key (ctrl+c) cancels
+// rather than ending the console: in the middle of a note, ctrl+c is
+// a person taking the question back, as in a shell's prompt.
+type Interruptible interface {
+	Overlay
+	interruptible()
+}
+
 type placement int
 
 const (

@@ -56,10 +56,12 @@ func (p *notePrompt) help() []key.Binding { return []key.Binding{p.pause, p.canc
 func (p *notePrompt) Place() placement    { return PlaceCenter }
 func (p *notePrompt) Typing() bool        { return true }
 
+func (p *notePrompt) interruptible() {}
+
 func (p *notePrompt) Update(msg tea.Msg) (tea.Cmd, bool) {
 	if k, ok := msg.(tea.KeyPressMsg); ok {
 		switch {
-		case key.Matches(k, p.cancel):
+		case key.Matches(k, p.cancel), key.Matches(k, p.c.Keys.ForceQuit):
 			return common.Flash(common.FlashInfo, "pause cancelled"), true
 		case key.Matches(k, p.pause):
 			p.answer = PauseNoted{Targets: p.targets, Note: strings.TrimSpace(p.input.Value())}

@@ -103,7 +103,7 @@ func agentSpec(c *common.Common, marks map[string]model.Agent, act func(kind age
 				slug, n, _ := a.Job.BuildRef()
 				return openJob(c, OpenJobMsg{Slug: slug, Number: n, JobID: a.Job.ID})
 			}),
-			component.OnItem(present.WithHelp(k.Pause, "pause/resume agent"), func(a model.Agent) common.Reply { return act(agentPauseOrResume, a) }),
+			component.OnItem(present.WithHelp(k.PauseAgent, "pause/resume agent"), func(a model.Agent) common.Reply { return act(agentPauseOrResume, a) }),
 			component.Shown[model.Agent](k.Mark),
 			component.OnItem(k.Stop, func(a model.Agent) common.Reply { return act(agentStop, a) }),
 			component.OnItem(k.ForceStop, func(a model.Agent) common.Reply { return act(agentForceStop, a) }),

@@ -8,6 +8,7 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/kiteconsole/kiteconsole/model"
 	"github.com/kiteconsole/kiteconsole/org"
@@ -25,6 +26,11 @@ type buildScreen struct {
 	// build is the build as last loaded: the jobs list's reply.
 	build model.Build
 	jobs  *component.List[model.Job]
+	// retried is the job t was last pressed on; followRetry is set once
+	// the retry is made, for the next load to put the cursor on the job's
+	// new attempt (the build lists only a step's newest).
+	retried     string
+	followRetry bool
 }
 
 // NewBuildScreen opens build number of the pipeline slug: what the queue
@@ -79,6 +85,21 @@ func jobQueue(c *common.Common, j model.Job) string {
 	return ""
 }
 
+// pausedQueueOf is the paused queue a job waits on, when the console has
+// seen its queue paused: the job will not start until it resumes.
+func pausedQueueOf(c *common.Common, j model.Job) (model.Queue, bool) {
+	id := model.Value(j.ClusterQueueID)
+	if id == "" || !model.JobWaitingForAgent(j.State) {
+		return model.Queue{}, false
+	}
+	for _, e := range c.Org.Queues() {
+		if e.Queue.ID == id && e.Queue.DispatchPaused {
+			return e.Queue, true
+		}
+	}
+	return model.Queue{}, false
+}
+
 func jobDuration(c *common.Common, j model.Job) string {
 	if j.StartedAt == nil || j.StartedAt.IsZero() {
 		return "—"
@@ -104,6 +125,9 @@ func (s *buildScreen) jobSpec() component.ListSpec[model.Job] {
 			component.Col("STATE", 16, 0, 0, func(j model.Job) present.Cell {
 				if j.SoftFailed {
 					return present.As(present.Warning, "⚠ soft failed")
+				}
+				if _, paused := pausedQueueOf(c, j); paused {
+					return present.As(present.Paused, "‖ queue paused")
 				}
 				return present.StateLabel(j.State, false)
 			}),
@@ -131,10 +155,22 @@ func (s *buildScreen) jobSpec() component.ListSpec[model.Job] {
 			return n + " " + j.State + " " + jobQueue(c, j), len(n)
 		},
 		Dim: func(j model.Job) bool { return j.Retried || j.Type == model.JobWaiter },
+		Took: func(jobs []model.Job, _ org.Lane) common.Reply {
+			if !s.followRetry {
+				return common.Reply{}
+			}
+			for _, j := range jobs {
+				if j.RetrySource != nil && j.RetrySource.JobID == s.retried {
+					s.jobs.Table.SelectKey(j.ID)
+				}
+			}
+			s.followRetry, s.retried = false, ""
+			return common.Reply{}
+		},
 		Keys: []component.ListKey[model.Job]{
 			component.OnItem(k.Open, s.open),
 			component.OnItem(k.Unblock, func(j model.Job) common.Reply { return unblock(&s.ScreenBase, s.slug, s.number, j) }),
-			component.OnItem(k.RetryJob, func(j model.Job) common.Reply { return retryJob(c, s.slug, s.number, j) }),
+			component.OnItem(k.RetryJob, func(j model.Job) common.Reply { s.retried = j.ID; return retryJob(c, s.slug, s.number, j) }),
 			component.OnList[model.Job](k.RetryFailed, func() common.Reply { return retryFailed(c, s.slug, s.build) }),
 			component.OnList[model.Job](k.CancelBuild, func() common.Reply { return confirmCancelBuild(c, s.slug, s.build) }),
 			component.OnList[model.Job](k.Rebuild, func() common.Reply { return rebuild(c, s.slug, s.build) }),
@@ -194,6 +230,7 @@ func (s *buildScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		return common.Answer(s, unblockForm(s.C, s.slug, s.number, msg))
 	case BuildChanged:
 		if msg.Slug == s.slug && msg.Build.Number == s.number {
+			s.followRetry = s.retried != ""
 			return s, s.load(org.Fresh)
 		}
 		if msg.Slug == s.slug && msg.Build.Number != 0 {
@@ -252,10 +289,41 @@ func (s *buildScreen) details() []string {
 	if b.CancelReason != nil && *b.CancelReason != "" {
 		lines = append(lines, st.Warning.Render("cancelled: "+component.Text(*b.CancelReason)))
 	}
+	lines = append(lines, s.pausedQueues()...)
 	if age, stale := s.jobs.Stale(); stale {
 		lines = append(lines, st.Warning.Render("refresh failed; showing the build from "+age+" (r tries again)"))
 	}
 	return lines
+}
+
+// pausedQueues say which paused queues the build's jobs wait on, who
+// paused each, since when and why: "waiting: queue macos paused by Priya
+// Nat since 5m ago: INC-4821".
+func (s *buildScreen) pausedQueues() []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, j := range s.jobs.Items {
+		q, paused := pausedQueueOf(s.C, j)
+		if !paused || seen[q.ID] {
+			continue
+		}
+		seen[q.ID] = true
+		who := q.DispatchPausedBy.DisplayName()
+		if who == "" {
+			who = "someone"
+		}
+		line := "waiting: queue " + q.Key + " paused by " + who
+		if q.DispatchPausedAt != nil {
+			line += " since " + present.Ago(s.C.Now(), q.DispatchPausedAt.Time)
+		}
+		if note := model.Value(q.DispatchPausedNote); note != "" {
+			line += ": " + note
+		}
+		for _, l := range strings.Split(ansi.Wordwrap(component.Text(line), max(20, s.C.Width), ""), "\n") {
+			out = append(out, s.C.Styles.Paused.Render(l))
+		}
+	}
+	return out
 }
 
 func (s *buildScreen) View() string {

@@ -233,6 +233,10 @@ func (s *clusterScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		s.queues.Rebuild()
 	case common.RefreshMsg:
 		if msg.Auto {
+			if msg.Changed && msg.Tick%agentsEvery != 0 {
+				// Another session's change may have been to agents.
+				return s, tea.Batch(s.refresh(msg.Lane, msg.Tick), loadOrgAgents(&s.ScreenBase, msg.Lane))
+			}
 			return s, s.refresh(msg.Lane, msg.Tick)
 		}
 		return s, s.load(msg.Lane)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"sort"
 	"sync"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -17,9 +18,11 @@ import (
 // The paused screen (:paused): every paused queue and agent of the
 // organisation in one list, who paused it, when, why and for how long,
 // with resume from there. Its load is the clusters, each cluster's queues
-// (two clusters at a time) and the organisation's agents; so the timer
-// does not reload it: r does, and a pause or resume made here shows at
-// once.
+// (two clusters at a time) and the organisation's agents. The timer
+// reloads it as it does other screens (in the background lane, so within
+// the budget's share): what is looked at in an incident must not read
+// "ends in 51s" a minute on. An agent's pause past its end is dropped at
+// once, before the reload says so.
 
 // PausedItem is a paused queue or a paused agent (with its queue).
 type PausedItem struct {
@@ -88,8 +91,9 @@ func listPaused(ctx context.Context, c *common.Common) ([]PausedItem, error) {
 	if agentsErr != nil && present.ScopeMissing(agentsErr) == "" {
 		return nil, agentsErr
 	}
+	now := c.Now()
 	for _, a := range agents {
-		if a.Paused {
+		if a.Paused && !pauseEnded(now, a) {
 			a := a
 			out = append(out, PausedItem{Queue: byID[agentQueueID(a)], Agent: &a})
 		}
@@ -103,6 +107,13 @@ func listPaused(ctx context.Context, c *common.Common) ([]PausedItem, error) {
 		return ai.After(aj.Time)
 	})
 	return out, nil
+}
+
+// pauseEnded reports an agent's pause that timed out by now: the agent
+// takes jobs again, whatever a list read before says.
+func pauseEnded(now time.Time, a model.Agent) bool {
+	until, ok := present.AgentPauseEnds(a)
+	return ok && !now.Before(until)
 }
 
 // NewPausedScreen is :paused.
@@ -120,8 +131,7 @@ func NewPausedScreen(c *common.Common) *component.ListScreen[PausedItem] {
 	}
 	self = component.NewListScreen(c, component.ListScreenSpec[PausedItem]{
 		Crumb: "paused", Title: "Paused queues and agents",
-		Load:       func(ctx context.Context) ([]PausedItem, error) { return listPaused(ctx, c) },
-		ManualOnly: true,
+		Load: func(ctx context.Context) ([]PausedItem, error) { return listPaused(ctx, c) },
 		List: component.ListSpec[PausedItem]{
 			Noun: "paused queues and agents", Empty: "nothing is paused: every queue dispatches and every agent takes jobs",
 			Columns: []component.ListColumn[PausedItem]{
@@ -191,6 +201,13 @@ func NewPausedScreen(c *common.Common) *component.ListScreen[PausedItem] {
 		},
 		Update: func(l *component.List[PausedItem], msg tea.Msg) common.Reply {
 			switch msg := msg.(type) {
+			case common.RefreshMsg:
+				now := c.Now()
+				for _, p := range l.Items {
+					if p.Agent != nil && pauseEnded(now, *p.Agent) {
+						l.Remove(p.key())
+					}
+				}
 			case org.QueueChanged:
 				if !msg.Queue.DispatchPaused {
 					l.Remove("queue:" + msg.Queue.ID)

@@ -104,8 +104,12 @@ func (s *pipelineScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		return s, nil
 	}
 	if m, ok := msg.(BuildChanged); ok && m.Slug == s.p.Slug {
-		// A build made here: show the builds, reloaded.
+		// A build made here: show the builds, reloaded, with the cursor on
+		// a new one (a rebuild, a new build), which the reload keeps.
 		s.tabs.Current = pipelineTabBuilds
+		if m.Build.ID != "" && s.builds.list.Known {
+			s.builds.list.Upsert(m.Build)
+		}
 		return s, s.loadBuilds(org.Fresh)
 	}
 	if used, cmd := s.tabs.Route(msg, 1); used {

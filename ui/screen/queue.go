@@ -3,6 +3,7 @@ package screen
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -116,7 +117,10 @@ func (s *queueScreen) Help() []key.Binding {
 	k := s.C.Keys
 	switch s.tabs.Current {
 	case tabAgents:
-		return s.agents.Help()
+		// The queue's key before the agent's: p is the queue's on every tab.
+		help := s.agents.Help()
+		at := slices.IndexFunc(help, func(b key.Binding) bool { return slices.Equal(b.Keys(), k.PauseAgent.Keys()) })
+		return slices.Insert(help, max(at, 0), present.WithHelp(k.Pause, "pause/resume queue"))
 	case tabWaiting:
 		return append(s.waiting.Help(), present.WithHelp(k.Pause, "pause/resume queue"))
 	}
@@ -230,6 +234,10 @@ func (s *queueScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		s.agents.Rebuild()
 		return s, tea.Batch(msg.Flash(), s.loadLive(org.Interactive))
 	case common.AgentsChanged:
+		for _, id := range msg.Acted {
+			delete(s.agentMarks, id)
+		}
+		s.agents.Rebuild()
 		return s, s.loadLive(org.Interactive)
 	case org.QueueChanged:
 		if msg.Queue.ID == s.queue.ID {
@@ -325,7 +333,22 @@ func (s *queueScreen) panel() []string {
 	if len(lines) > 2 {
 		lines = lines[:2]
 	}
-	return append(lines, label("Agents")+agents, label("Jobs")+jobs)
+	lines = append(lines, label("Agents")+agents, label("Jobs")+jobs)
+	// After a failed refresh the numbers above are old: say how old, as
+	// the clusters screen does, rather than pass them off as current.
+	if age, stale := s.stale(); stale {
+		lines = append(lines, st.Warning.Render(common.Fit("refresh failed; showing data from "+age+" (r tries again)", s.C.Width)))
+	}
+	return lines
+}
+
+// stale is how old the lists on show are when a refresh of either
+// failed (both load at each refresh).
+func (s *queueScreen) stale() (string, bool) {
+	if age, ok := s.agents.Stale(); ok {
+		return age, true
+	}
+	return s.waiting.Stale()
 }
 
 // sparkline draws counts as a small bar chart, scaled to their largest.
@@ -349,9 +372,10 @@ func sparkline(counts []int) string {
 func (s *queueScreen) tabLine() string {
 	return s.tabs.View(func(i int, name string) string {
 		switch {
-		case i == tabAgents && s.agents.Current():
+		// Counts stay after a failed refresh: the panel says how old.
+		case i == tabAgents && s.agents.Shows():
 			return fmt.Sprintf("%s (%d)", name, len(s.agents.Items))
-		case i == tabWaiting && s.waiting.Current():
+		case i == tabWaiting && s.waiting.Shows():
 			return fmt.Sprintf("%s (%d)", name, len(s.waiting.Items))
 		}
 		return name
