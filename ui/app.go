@@ -151,6 +151,7 @@ func New(ctx context.Context, opts Options) *App {
 		Session:   org.NewSession(),
 		Org:       common.NewOrgState(opts.Client, opts.Now),
 		Remote:    opts.Remote,
+		Demo:      opts.Demo,
 		OnRefused: opts.OnRefused,
 		Width:     80,
 		Height:    24 - headerLines - footerLines,

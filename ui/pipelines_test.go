@@ -130,7 +130,7 @@ func TestArchiveThenUnarchiveThenDelete(t *testing.T) {
 	d.keys("a")
 	d.waitFor("Archive pipeline Checkout?")
 	d.keys("enter") // the default: cancel
-	d.waitFor("cancelled: nothing was changed")
+	d.waitFor("canceled: nothing was changed")
 	if w := d.writes(); len(w) != 0 {
 		t.Fatalf("sent %q", w)
 	}
@@ -207,9 +207,18 @@ func TestCopyAndBrowseWithoutABrowser(t *testing.T) {
 	d := startDriver(t, driverOptions{width: 120, height: 30})
 	d.p.Send(probe{fn: func(a *App) { a.c.Remote = true }}) // as over SSH: no browser here
 	d.waitFor("Production", "PAUSED")
-	// The sandbox's pages are http:// on loopback: not a page o opens.
+	// In the demo (the driver's console is one) the sandbox's pages,
+	// http:// on its own loopback address, are copied, as the README says.
+	d.keys("o")
+	d.waitFor("the demo's sandbox serves no web pages: sent the address to the clipboard (OSC 52): http://sandbox")
+	d.keys("y")
+	d.waitFor("sent the cluster's URL to the clipboard (OSC 52): http://sandbox")
+	// Elsewhere they are not a page o opens or y copies.
+	d.p.Send(probe{fn: func(a *App) { a.c.Demo = false }})
 	d.keys("o")
 	d.waitFor("not opened: not a Buildkite page: only https:// addresses are opened")
+	d.keys("y")
+	d.waitFor("not copied: not a Buildkite page")
 	d.keys("Y")
 	d.waitFor("sent the cluster's ID to the clipboard (OSC 52)")
 }

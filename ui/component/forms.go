@@ -212,7 +212,7 @@ func (s *formScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 			return s, nil
 		}
 		if msg.String() == "esc" {
-			return s, tea.Batch(s.C.Post(common.PopMsg{}), common.Flash(common.FlashInfo, s.spec.Title+": cancelled, nothing was sent"))
+			return s, tea.Batch(s.C.Post(common.PopMsg{}), common.Flash(common.FlashInfo, s.spec.Title+": canceled, nothing was sent"))
 		}
 	case common.RefreshMsg, org.QueueChanged, org.QueuesSeen, org.ClusterChanged, common.MarksChanged:
 		return s, nil // a refresh never disturbs an open form

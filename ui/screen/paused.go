@@ -119,7 +119,7 @@ func NewPausedScreen(c *common.Common) *component.ListScreen[PausedItem] {
 		return c.Post(common.ResumeMsg{Targets: []common.QueueRef{p.Queue}})
 	}
 	self = component.NewListScreen(c, component.ListScreenSpec[PausedItem]{
-		Crumb: "paused", Title: "Paused queues and agents",
+		Crumb: "Paused", Title: "Paused queues and agents",
 		Load:       func(ctx context.Context) ([]PausedItem, error) { return listPaused(ctx, c) },
 		ManualOnly: true,
 		List: component.ListSpec[PausedItem]{
