@@ -571,7 +571,7 @@ func (a *App) key(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Quit):
 		return a.quit()
 	case key.Matches(msg, k.Help):
-		a.overlay = component.NewHelpOverlay(a.c)
+		a.overlay = component.NewHelpOverlay(a.c, a.top())
 		return nil
 	case key.Matches(msg, k.Palette):
 		return a.openPalette()

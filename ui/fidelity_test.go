@@ -215,7 +215,7 @@ func TestGoldenTokenDetail(t *testing.T) {
 		openTokens(d, "Production")
 		d.waitFor("Legacy EC2 fleet")
 		d.keys("down", "enter")
-		return d.waitFor("token Legacy EC2 fleet", "Allowed IPs")
+		return d.waitFor("Token Legacy EC2 fleet", "Allowed IPs")
 	})
 }
 

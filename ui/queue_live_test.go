@@ -362,7 +362,7 @@ func TestResumingSomeoneElsesPauseAsksFirst(t *testing.T) {
 	d.typeText("macos")
 	d.keys("enter", "p")
 	frame := d.waitFor("Resume macos?", "paused by "+q.DispatchPausedBy.Name, "INC-4821")
-	if !strings.Contains(frame, "changes nothing (the default)") {
+	if !strings.Contains(frame, "no change (the default)") {
 		t.Errorf("the question does not say Cancel is the default:\n%s", frame)
 	}
 	d.keys("enter")

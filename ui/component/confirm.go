@@ -34,8 +34,8 @@ func NewConfirm(c *common.Common, req common.AskConfirmMsg) (*ConfirmDialog, tea
 	in.SetWidth(40)
 	d := &ConfirmDialog{c: c, Req: req, Input: in,
 		yes:    binding("y", req.Action, "y"),
-		no:     binding("n, enter or esc", "changes nothing (the default)"),
-		cancel: binding("esc", "changes nothing (the default)", "esc"),
+		no:     binding("n, enter or esc", "no change (the default)"),
+		cancel: binding("esc", "no change (the default)", "esc"),
 		send:   binding("enter", req.Action+" once the name matches", "enter"),
 	}
 	return d, d.Input.Focus()

@@ -59,13 +59,17 @@ type Table struct {
 	lastQuery   string
 	lastMatches []int
 	empty       string // what to say when there are no rows
+	// sortCol is the column the rows are sorted by (-1 for none): its
+	// title says so, ↑ or ↓ (sortDesc).
+	sortCol  int
+	sortDesc bool
 }
 
 func newTable(c *common.Common, cols []column, filterCol int, empty string) *Table {
 	in := textinput.New()
 	in.Prompt = "/"
 	in.Placeholder = "filter"
-	return &Table{c: c, cols: cols, filterCol: filterCol, filter: in, empty: empty}
+	return &Table{c: c, cols: cols, filterCol: filterCol, filter: in, empty: empty, sortCol: -1}
 }
 
 // setRows replaces the rows, keeping the cursor on the same key.
@@ -361,7 +365,16 @@ func (t *Table) render() string {
 	var cells []string
 	for i, c := range t.cols {
 		if ws[i] >= 0 {
-			cells = append(cells, common.Fit(c.title, ws[i]))
+			title := c.title
+			if i == t.sortCol {
+				// The arrow is kept when the title is cut.
+				arrow := "↑"
+				if t.sortDesc {
+					arrow = "↓"
+				}
+				title = strings.TrimRight(common.Fit(title, max(0, ws[i]-1)), " ") + arrow
+			}
+			cells = append(cells, common.Fit(title, ws[i]))
 		}
 	}
 	b.WriteString(common.Fit(st.TableHeader.Render("  "+strings.Join(cells, "  ")), t.width))

@@ -67,7 +67,8 @@ func countAgents(agents []model.Agent) agentCounts {
 func agentSpec(c *common.Common, marks map[string]model.Agent, act func(kind agentAction, a model.Agent) tea.Cmd) component.ListSpec[model.Agent] {
 	k := c.Keys
 	return component.ListSpec[model.Agent]{
-		Noun: "agents", Empty: "no agent is connected to this queue",
+		Legend: present.LegendAgents,
+		Noun:   "agents", Empty: "no agent is connected to this queue",
 		Columns: []component.ListColumn[model.Agent]{
 			component.Col("NAME", 24, 1, 0, func(a model.Agent) string { return a.Name }),
 			component.Col("HOSTNAME", 12, 1, 110, func(a model.Agent) present.Cell { return present.As(present.Muted, a.Hostname) }),

@@ -123,7 +123,8 @@ func NewPausedScreen(c *common.Common) *component.ListScreen[PausedItem] {
 		Load:       func(ctx context.Context) ([]PausedItem, error) { return listPaused(ctx, c) },
 		ManualOnly: true,
 		List: component.ListSpec[PausedItem]{
-			Noun: "paused queues and agents", Empty: "nothing is paused: every queue dispatches and every agent takes jobs",
+			Legend: present.LegendPaused,
+			Noun:   "paused queues and agents", Empty: "nothing is paused: every queue dispatches and every agent takes jobs",
 			Columns: []component.ListColumn[PausedItem]{
 				component.Col("WHAT", 6, 0, 0, func(p PausedItem) string {
 					if p.Agent != nil {

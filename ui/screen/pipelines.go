@@ -70,7 +70,8 @@ func newPipelineList(c *common.Common, clusterID string) *pipelineList {
 		}),
 	)
 	l.List = component.NewList(c, component.ListSpec[*model.Pipeline]{
-		Noun: "pipelines", Empty: "no pipelines", Columns: cols,
+		Legend: present.LegendPipelines,
+		Noun:   "pipelines", Empty: "no pipelines", Columns: cols,
 		Key: func(p *model.Pipeline) string { return p.Slug },
 		Match: func(p *model.Pipeline) (string, int) {
 			name := c.Org.Pipelines.Name(p)
@@ -229,9 +230,11 @@ func NewPipelinesScreen(c *common.Common) *PipelinesScreen {
 	return &PipelinesScreen{ScreenBase: common.NewBase(c), List: newPipelineList(c, "")}
 }
 
-func (s *PipelinesScreen) Crumb() string       { return "Pipelines" }
-func (s *PipelinesScreen) Capturing() bool     { return s.List.Capturing() }
-func (s *PipelinesScreen) Help() []key.Binding { return s.List.Help() }
+func (s *PipelinesScreen) Crumb() string           { return "Pipelines" }
+func (s *PipelinesScreen) Capturing() bool         { return s.List.Capturing() }
+func (s *PipelinesScreen) Help() []key.Binding     { return s.List.Help() }
+func (s *PipelinesScreen) Legend() []string        { return s.List.Legend() }
+func (s *PipelinesScreen) MoreHelp() []key.Binding { return s.List.MoreHelp() }
 
 // Init fetches the first page unless every pipeline is known already.
 func (s *PipelinesScreen) Init() tea.Cmd {

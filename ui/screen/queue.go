@@ -112,6 +112,10 @@ func (s *queueScreen) Crumb() string { return s.queue.Key }
 
 func (s *queueScreen) Capturing() bool { return s.tabs.Capturing() }
 
+// Legend and MoreHelp are the tab on show's, for the help.
+func (s *queueScreen) Legend() []string        { return s.tabs.Legend() }
+func (s *queueScreen) MoreHelp() []key.Binding { return s.tabs.MoreHelp() }
+
 func (s *queueScreen) Help() []key.Binding {
 	k := s.C.Keys
 	switch s.tabs.Current {
