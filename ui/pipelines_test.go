@@ -177,9 +177,31 @@ func TestPaletteJumpsToAQueueByPartOfItsKey(t *testing.T) {
 	if !strings.Contains(frame, "acme › Production › linux-large") {
 		t.Fatalf("breadcrumbs:\n%s", frame)
 	}
-	// The palette remembers: ↑ brings back what was run.
-	d.keys(":", "up")
+	// The palette remembers: ctrl+p brings back what was run; ↑ and ↓
+	// move through the suggestions (issue 29, 17).
+	d.keys(":", "ctrl+p")
 	d.waitFor(":linux-la")
+	d.keys("ctrl+n")
+	d.waitUntil("cleared the history's text", false, func(f string) bool { return !strings.Contains(f, ":linux-la") })
+	d.typeText("e")
+	first := d.waitFor("› ")
+	d.keys("down")
+	second := d.waitFor("› ")
+	pick := func(f string) string {
+		for _, line := range strings.Split(f, "\n") {
+			if l := strings.TrimSpace(strings.Trim(strings.TrimSpace(line), "│")); strings.HasPrefix(l, "› ") {
+				return l
+			}
+		}
+		return ""
+	}
+	if pick(first) == "" || pick(first) == pick(second) || strings.Contains(second, ":linux-la") {
+		t.Fatalf("↓ did not move to the next suggestion: %q then %q", pick(first), pick(second))
+	}
+	d.keys("up")
+	if got := pick(d.waitFor("› ")); got != pick(first) {
+		t.Fatalf("↑ went to %q, want %q", got, pick(first))
+	}
 	d.keys("esc")
 }
 

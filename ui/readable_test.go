@@ -139,3 +139,33 @@ func TestHelpIsTheScreensOwnFitsAndScrolls(t *testing.T) {
 		}
 	}
 }
+
+// O sorts a cluster's queues by the next column on show, WAITING among
+// them (by the count, then the oldest wait), and the header says which
+// way; I turns it (issue 29, 13).
+func TestQueuesSortByWaiting(t *testing.T) {
+	t.Parallel()
+	d, _ := liveDriver(t, driverOptions{width: 80, height: 24})
+	openMobile(d)
+	d.waitFor("AGENTS", "21 27m", "7 9m")
+	for range 4 { // KEY, STATE, AGENTS, WAITING: the columns shown at 80
+		d.keys("O")
+	}
+	frame := d.waitFor("WAITING↑")
+	rows := func(f string) []string {
+		var keys []string
+		table := strings.SplitN(f, "KEY", 2)[1]
+		for _, line := range strings.Split(table, "\n")[1:] {
+			if l := strings.TrimPrefix(line, "› "); strings.HasPrefix(l, "default") || strings.HasPrefix(strings.TrimSpace(l), "macos") {
+				keys = append(keys, strings.Fields(l)[0])
+			}
+		}
+		return keys
+	}
+	up := rows(frame)
+	d.keys("I")
+	down := rows(d.waitFor("WAITING↓"))
+	if len(up) != 3 || len(down) != 3 || down[0] != "macos" || up[2] != "macos" {
+		t.Fatalf("sorted by WAITING: up %v, down %v:\n%s", up, down, frame)
+	}
+}
