@@ -169,3 +169,19 @@ func TestQueuesSortByWaiting(t *testing.T) {
 		t.Fatalf("sorted by WAITING: up %v, down %v:\n%s", up, down, frame)
 	}
 }
+
+// enter on an agent shows its detail: its queue, its job, where it runs,
+// since when, its tags; enter there opens its job's build (issue 29, 15).
+func TestAgentDetail(t *testing.T) {
+	t.Parallel()
+	d, _ := liveDriver(t, driverOptions{width: 80, height: 24})
+	openQueue(d, "Mobile", "macos-large")
+	d.waitFor("Agents (2)", "busy")
+	d.keys("enter")
+	frame := d.waitFor("Queue", "Mobile › macos-large", "IP", "Tags", "Connected", "Version")
+	if !strings.Contains(frame, "acme › Mobile › macos-large › ") || !strings.Contains(frame, "started") {
+		t.Fatalf("the agent's detail:\n%s", frame)
+	}
+	d.keys("enter")
+	d.waitFor("STEP", "EXIT")
+}

@@ -96,13 +96,9 @@ func agentSpec(c *common.Common, marks map[string]model.Agent, act func(kind age
 		},
 		Keys: []component.ListKey[model.Agent]{
 			component.Shown[model.Agent](k.NextTab),
-			component.OnItem(k.Open, func(a model.Agent) tea.Cmd {
-				if !a.Busy() {
-					return common.Flash(common.FlashInfo, a.Name+" runs no job")
-				}
-				slug, n, _ := a.Job.BuildRef()
-				return openJob(c, OpenJobMsg{Slug: slug, Number: n, JobID: a.Job.ID})
-			}),
+			// The agent's detail: its tags, IP, version, queue and job
+			// (enter there opens the job's build).
+			component.OnItem(k.Open, func(a model.Agent) tea.Cmd { return act(agentDetail, a) }),
 			component.OnItem(present.WithHelp(k.Pause, "pause/resume agent"), func(a model.Agent) tea.Cmd { return act(agentPauseOrResume, a) }),
 			component.Shown[model.Agent](k.Mark),
 			component.OnItem(k.Stop, func(a model.Agent) tea.Cmd { return act(agentStop, a) }),
@@ -120,6 +116,7 @@ const (
 	agentPauseOrResume agentAction = iota
 	agentStop
 	agentForceStop
+	agentDetail
 )
 
 // agentsDone is the reply to one action on several agents.

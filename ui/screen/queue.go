@@ -154,6 +154,9 @@ func (s *queueScreen) runChange(label string, fn func(ctx context.Context) tea.M
 
 // actOnAgent acts on the marked agents, or on a when none is marked.
 func (s *queueScreen) actOnAgent(kind agentAction, a model.Agent) tea.Cmd {
+	if kind == agentDetail {
+		return Open(s.C, "agent", AgentArg{Cluster: s.cluster, Queue: s.queue, Agent: a})
+	}
 	targets := []model.Agent{a}
 	if len(s.agentMarks) > 0 {
 		targets = sortedAgents(s.agentMarks)
