@@ -65,3 +65,20 @@ func TestSortByColumnShowsItsKeyInTheHeader(t *testing.T) {
 		t.Errorf("the help does not list the sort keys: %v", keys)
 	}
 }
+
+// The width left after the declared widths goes first to the cells that
+// are cut, the least cut first: a short ID is whole before a long name
+// takes more, and a wide table cuts neither (issue 29, 10).
+func TestSpareWidthGoesToWhatIsCutLeastCutFirst(t *testing.T) {
+	now := time.Now()
+	l, _ := testList(&now)
+	l.Loaded([]fruit{{"123456", "a rather long fruit name"}}, nil)
+	view := plain(l.View(40, 5))
+	if !strings.Contains(view, "123456") {
+		t.Errorf("at 40 columns the ID is cut while the name takes the width:\n%s", view)
+	}
+	view = plain(l.View(80, 5))
+	if !strings.Contains(view, "a rather long fruit name") || !strings.Contains(view, "123456") {
+		t.Errorf("at 80 columns something is cut:\n%s", view)
+	}
+}

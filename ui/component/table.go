@@ -325,7 +325,11 @@ func (t *Table) clickRow(y int) bool {
 	return true
 }
 
-// widths lays out the columns in the table's width.
+// widths lays out the columns in the table's width. Each shown column
+// gets its declared width; what is left goes first to the columns whose
+// cells on screen are cut, the least cut first (a name or key a few
+// characters too long is whole before a long state or note takes
+// more), and the rest by flex, so that the table fills its width.
 func (t *Table) widths() []int {
 	const gap = 2
 	ws := make([]int, len(t.cols))
@@ -340,6 +344,22 @@ func (t *Table) widths() []int {
 		shares += c.flex
 	}
 	spare := t.width - fixed
+	if spare <= 0 {
+		return ws
+	}
+	need := t.cut(ws)
+	order := make([]int, 0, len(ws))
+	for i := range ws {
+		if need[i] > 0 {
+			order = append(order, i)
+		}
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return need[a] - need[b] })
+	for _, i := range order {
+		give := min(need[i], spare)
+		ws[i] += give
+		spare -= give
+	}
 	if spare > 0 && shares > 0 {
 		for i, c := range t.cols {
 			if ws[i] >= 0 {
@@ -348,6 +368,36 @@ func (t *Table) widths() []int {
 		}
 	}
 	return ws
+}
+
+// cut is, by column, how many more cells its widest cell on screen (or
+// its title) needs than ws gives it.
+func (t *Table) cut(ws []int) []int {
+	need := make([]int, len(t.cols))
+	for i, c := range t.cols {
+		if ws[i] >= 0 {
+			title := lipgloss.Width(c.title)
+			if i == t.sortCol {
+				title++ // its arrow
+			}
+			need[i] = max(0, title-ws[i])
+		}
+	}
+	end := min(len(t.view), t.offset+t.bodyHeight())
+	for vi := t.offset; vi < end; vi++ {
+		ri := t.view[vi]
+		r := t.Rows[ri]
+		if r.cells == nil && r.draw != nil {
+			r.cells = r.draw()
+			t.Rows[ri].cells = r.cells
+		}
+		for i, cell := range r.cells {
+			if i < len(ws) && ws[i] >= 0 {
+				need[i] = max(need[i], lipgloss.Width(cell)-ws[i])
+			}
+		}
+	}
+	return need
 }
 
 func (t *Table) render() string {
