@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
 	"github.com/kiteconsole/kiteconsole/ui/common"
@@ -184,4 +185,25 @@ func TestAgentDetail(t *testing.T) {
 	}
 	d.keys("enter")
 	d.waitFor("STEP", "EXIT")
+}
+
+// At 80×24 a refused value's message is whole, in the preview and under
+// the form, and the focused field's label is on screen (issue 29, 11).
+func TestFormErrorsAreWholeAt80x24(t *testing.T) {
+	t.Parallel()
+	d := startDriver(t, driverOptions{width: 80, height: 24})
+	openTokens(d, "Mobile")
+	d.keys("n")
+	d.waitFor("New agent token")
+	d.p.Send(tea.PasteMsg{Content: "CI"})
+	d.formKeys("enter")
+	d.p.Send(tea.PasteMsg{Content: "next week"})
+	d.formKeys("enter")
+	frame := d.waitFor("is not a time")
+	if n := strings.Count(strings.Join(strings.Fields(frame), " "), "or a span such as 90d"); n < 2 {
+		t.Errorf("the message is cut (%d whole):\n%s", n, frame)
+	}
+	if !strings.Contains(frame, "┃ Expires") || strings.Contains(frame, "Expires *") {
+		t.Errorf("the focused field's label is lost or marked as required:\n%s", frame)
+	}
 }

@@ -82,3 +82,14 @@ func TestSpareWidthGoesToWhatIsCutLeastCutFirst(t *testing.T) {
 		t.Errorf("at 80 columns something is cut:\n%s", view)
 	}
 }
+
+// huh marks a refused value with " *", which beside an optional field
+// reads as "required": the forms mark it with a cross (issue 29, 11).
+func TestFormsMarkARefusedValueWithACross(t *testing.T) {
+	for _, dark := range []bool{true, false} {
+		st := formTheme.Theme(dark)
+		if got := plain(st.Focused.ErrorIndicator.String()); got != " ✗" {
+			t.Errorf("dark=%v: a refused value is marked %q", dark, got)
+		}
+	}
+}
