@@ -146,7 +146,7 @@ func (h *helpOverlay) lines(width int) []string {
 	// o opens or copies: where no browser can be opened (over SSH, the
 	// demo) its URL is copied.
 	everywhere[2] = key.NewBinding(key.WithKeys(k.Browse.Keys()...), key.WithHelp(k.Browse.Help().Key, "open, or copy its URL"))
-	colWidth := (width - 2) / 2
+	colWidth := min(48, (width-2)/2)
 	sideBySide := colWidth >= 36
 	if !sideBySide {
 		colWidth = width
@@ -174,7 +174,7 @@ func (h *helpOverlay) lines(width int) []string {
 	if lg, ok := h.screen.(Legended); ok {
 		if legend := lg.Legend(); len(legend) > 0 {
 			out = append(out, "", st.Title.Render("What the columns say"))
-			wrap := lipgloss.NewStyle().Width(max(20, width))
+			wrap := lipgloss.NewStyle().Width(max(20, min(width, 100)))
 			for _, l := range legend {
 				out = append(out, strings.Split(st.Muted.Render(wrap.Render(l)), "\n")...)
 			}
