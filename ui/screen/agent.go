@@ -81,7 +81,7 @@ func (s *agentScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	case tea.KeyPressMsg:
 		switch {
 		case key.Matches(msg, k.Back):
-			return s, s.C.Post(common.PopMsg{})
+			return common.Asking(s, common.PopMsg{}), nil
 		case key.Matches(msg, k.Open):
 			if !s.agent.Busy() {
 				return s, common.Flash(common.FlashInfo, s.agent.Name+" runs no job")
@@ -90,7 +90,7 @@ func (s *agentScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 			if slug == "" || n == 0 {
 				return s, common.Flash(common.FlashInfo, "the API did not say which build this job belongs to; o opens the agent's page")
 			}
-			return s, Open(s.C, "build", BuildArg{Slug: slug, Number: n})
+			return common.Answer(s, Open(s.C, "build", BuildArg{Slug: slug, Number: n}))
 		case key.Matches(msg, k.Down):
 			s.scroll(1)
 		case key.Matches(msg, k.Up):
