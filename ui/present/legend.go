@@ -47,7 +47,7 @@ var (
 		LegendSort,
 	}
 	LegendBuilds = []string{
-		"STATE: the build's state as Buildkite names it (canceled, not cancelled). CREATED: how long ago; TOOK: how long it ran.",
+		"STATE: the build's state, as Buildkite names it. CREATED: how long ago; TOOK: how long it ran.",
 		LegendEllipsis,
 		LegendSort,
 	}
