@@ -33,6 +33,11 @@ type KeyMap struct {
 	CancelBuild, Rebuild, RetryFailed, RetryJob, Unblock key.Binding
 	Follow, Timestamps, StateFilter, BranchFilter        key.Binding
 
+	// Sort orders a list by its next column, Reverse turns the order.
+	Sort, Reverse key.Binding
+	// Wrap wraps a job log's long lines or cuts them (←/→ then scroll).
+	Wrap key.Binding
+
 	Palette, Help, Quit, ForceQuit key.Binding
 }
 
@@ -77,6 +82,10 @@ func Default() KeyMap {
 		Timestamps:   b("T", "timestamps", "T"),
 		StateFilter:  b("s", "state", "s"),
 		BranchFilter: b("b", "branch", "b"),
+
+		Sort:    b("O", "sort by next column", "O"),
+		Reverse: b("I", "reverse the order", "I"),
+		Wrap:    b("w", "wrap lines", "w"),
 
 		ShowArchived: b("H", "archived", "H"),
 		Browse:       b("o", "browser", "o"),
@@ -141,6 +150,7 @@ func (k *KeyMap) Actions() map[string]*key.Binding {
 		"archive": &k.Archive, "webhook": &k.Webhook, "pause_agent": &k.PauseAgent, "stop": &k.Stop, "force_stop": &k.ForceStop, "show_archived": &k.ShowArchived, "browse": &k.Browse, "copy_url": &k.CopyURL, "copy_id": &k.CopyID,
 		"cancel_build": &k.CancelBuild, "rebuild": &k.Rebuild, "retry_failed": &k.RetryFailed, "retry_job": &k.RetryJob,
 		"unblock": &k.Unblock, "follow": &k.Follow, "timestamps": &k.Timestamps, "state_filter": &k.StateFilter, "branch_filter": &k.BranchFilter,
+		"sort": &k.Sort, "reverse": &k.Reverse, "wrap": &k.Wrap,
 		"palette": &k.Palette, "help": &k.Help, "quit": &k.Quit, "force_quit": &k.ForceQuit,
 	}
 }

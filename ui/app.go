@@ -166,6 +166,7 @@ func New(ctx context.Context, opts Options) *App {
 		Session:   org.NewSession(),
 		Org:       common.NewOrgState(opts.Client, opts.Now),
 		Remote:    opts.Remote,
+		Demo:      opts.Demo,
 		OnRefused: opts.OnRefused,
 	}
 	sp := spinner.New(spinner.WithSpinner(spinner.MiniDot))
@@ -633,7 +634,7 @@ func (a *App) key(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Quit):
 		return a.quit()
 	case key.Matches(msg, k.Help):
-		a.overlay = component.NewHelpOverlay(a.c)
+		a.overlay = component.NewHelpOverlay(a.c, a.top())
 		return nil
 	case key.Matches(msg, k.Palette):
 		return a.openPalette()

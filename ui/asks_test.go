@@ -40,7 +40,7 @@ func TestConfirmationTakesAKeySentInTheSameBurst(t *testing.T) {
 	// C asks the question; y, in the same burst, answers it (on the list
 	// y copies the build's ID).
 	d.burst("C", "y")
-	d.waitFor("cancelled deploy-production #" + strconv.Itoa(made.Number))
+	d.waitFor("canceled deploy-production #" + strconv.Itoa(made.Number))
 	if b := d.build(p.Slug, made.Number); b.State != model.BuildCanceled && b.State != model.BuildCanceling {
 		t.Errorf("the build is %s after C y", b.State)
 	}

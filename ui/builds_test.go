@@ -352,14 +352,14 @@ func TestCreateCancelAndRebuildABuild(t *testing.T) {
 	d.keys("g", "C")
 	d.waitFor("Cancel deploy-production #"+strconv.Itoa(made.Number)+"?", "Cancels build deploy-production")
 	d.keys("enter")
-	d.waitFor("cancelled: nothing was changed")
+	d.waitFor("canceled: nothing was changed")
 	if b := d.build(p.Slug, made.Number); model.BuildFinishedState(b.State) || b.State == model.BuildCanceling {
 		t.Fatalf("enter cancelled the build: %s", b.State)
 	}
 	d.keys("C")
 	d.waitFor("Cancel deploy-production #" + strconv.Itoa(made.Number) + "?")
 	d.keys("y")
-	d.waitFor("cancelled deploy-production #" + strconv.Itoa(made.Number))
+	d.waitFor("canceled deploy-production #" + strconv.Itoa(made.Number))
 	if b := d.build(p.Slug, made.Number); b.State != model.BuildCanceled && b.State != model.BuildCanceling {
 		t.Errorf("the build is %s after its cancel", b.State)
 	}

@@ -50,7 +50,7 @@ func (a *App) paletteItems() []component.PaletteItem {
 			a.overlay = component.NewMessagesOverlay(a.c, a.messages)
 			return nil
 		}}},
-		{70, component.PaletteItem{Kind: "command", Label: "help", Run: func() tea.Cmd { a.overlay = component.NewHelpOverlay(a.c); return nil }}},
+		{70, component.PaletteItem{Kind: "command", Label: "help", Run: func() tea.Cmd { a.overlay = component.NewHelpOverlay(a.c, a.top()); return nil }}},
 		{80, component.PaletteItem{Kind: "command", Label: "quit", Run: func() tea.Cmd { return a.quit() }}},
 	}
 	screens := screen.Registered()

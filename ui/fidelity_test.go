@@ -215,7 +215,7 @@ func TestGoldenTokenDetail(t *testing.T) {
 		openTokens(d, "Production")
 		d.waitFor("Legacy EC2 fleet")
 		d.keys("down", "enter")
-		return d.waitFor("token Legacy EC2 fleet", "Allowed IPs")
+		return d.waitFor("Token Legacy EC2 fleet", "Allowed IPs")
 	})
 }
 
@@ -479,7 +479,7 @@ func TestTokenDetailScrolls(t *testing.T) {
 	openTokens(d, "Production")
 	d.waitFor("Legacy EC2 fleet")
 	d.keys("down", "enter")
-	frame := d.waitFor("token Legacy EC2 fleet", "Allowed IPs")
+	frame := d.waitFor("Token Legacy EC2 fleet", "Allowed IPs")
 	if strings.Contains(frame, "d revokes it") {
 		t.Fatalf("the whole detail fits: the test needs a shorter screen:\n%s", frame)
 	}

@@ -90,7 +90,7 @@ func TestEscCancelsThePause(t *testing.T) {
 	d.keys("p")
 	d.typeText("never mind")
 	d.keys("esc")
-	d.waitFor("pause cancelled")
+	d.waitFor("pause canceled")
 	if w := d.writes(); len(w) != 0 {
 		t.Fatalf("a cancelled pause sent %q", w)
 	}
@@ -274,7 +274,7 @@ func TestDeleteNeedsTheNameTyped(t *testing.T) {
 	d.keys("enter")
 	d.waitFor(`that is not "Sandbox": nothing was sent`)
 	d.keys("esc")
-	d.waitFor("cancelled: nothing was changed")
+	d.waitFor("canceled: nothing was changed")
 	if w := d.writes(); len(w) != 0 {
 		t.Fatalf("a delete without its confirmation sent %q", w)
 	}
@@ -482,7 +482,7 @@ func TestCtrlCInTheNotePromptCancelsIt(t *testing.T) {
 	d.waitShown("Note (why?")
 	d.typeText("disk ful")
 	d.keys("ctrl+c")
-	d.waitFor("pause cancelled")
+	d.waitFor("pause canceled")
 	if d.quit || d.app.quitting {
 		t.Fatal("ctrl+c in the note prompt ended the console")
 	}

@@ -88,7 +88,7 @@ func TestGoldenHelp(t *testing.T) {
 	forSizes(t, "help", func(t *testing.T, d *driver) string {
 		d.waitFor("Production")
 		d.keys("?")
-		return d.waitFor("pause/resume", "General")
+		return d.waitFor("Keys of", "Everywhere")
 	})
 }
 

@@ -168,6 +168,9 @@ func hostileItems(t *testing.T, d *driver) map[reflect.Type]any {
 		reflect.TypeFor[screen.BuildArg]():   screen.BuildArg{Slug: p.Slug, Number: b.Number},
 		reflect.TypeFor[screen.JobArg]():     screen.JobArg{Slug: p.Slug, Number: b.Number, Job: job},
 		reflect.TypeFor[screen.TokenArg]():   screen.TokenArg{Cluster: cl, Token: tok},
+		reflect.TypeFor[screen.AgentArg](): screen.AgentArg{Cluster: cl, Queue: q, Agent: model.Agent{ID: "agent-evil",
+			Name: "agent " + evil, Hostname: "host " + evil, IPAddress: "ip " + evil, Version: "v " + evil, OSID: evil,
+			MetaData: []string{"queue=" + evil}, Job: &job, PausedNote: &name, Paused: true}},
 	}
 }
 

@@ -130,7 +130,7 @@ func TestArchiveThenUnarchiveThenDelete(t *testing.T) {
 	d.keys("a")
 	d.waitFor("Archive pipeline Checkout?")
 	d.keys("enter") // the default: cancel
-	d.waitFor("cancelled: nothing was changed")
+	d.waitFor("canceled: nothing was changed")
 	if w := d.writes(); len(w) != 0 {
 		t.Fatalf("sent %q", w)
 	}
@@ -177,9 +177,31 @@ func TestPaletteJumpsToAQueueByPartOfItsKey(t *testing.T) {
 	if !strings.Contains(frame, "acme › Production › linux-large") {
 		t.Fatalf("breadcrumbs:\n%s", frame)
 	}
-	// The palette remembers: ↑ brings back what was run.
-	d.keys(":", "up")
+	// The palette remembers: ctrl+p brings back what was run; ↑ and ↓
+	// move through the suggestions (issue 29, 17).
+	d.keys(":", "ctrl+p")
 	d.waitFor(":linux-la")
+	d.keys("ctrl+n")
+	d.waitUntil("cleared the history's text", false, func(f string) bool { return !strings.Contains(f, ":linux-la") })
+	d.typeText("e")
+	first := d.waitFor("› ")
+	d.keys("down")
+	second := d.waitFor("› ")
+	pick := func(f string) string {
+		for _, line := range strings.Split(f, "\n") {
+			if l := strings.TrimSpace(strings.Trim(strings.TrimSpace(line), "│")); strings.HasPrefix(l, "› ") {
+				return l
+			}
+		}
+		return ""
+	}
+	if pick(first) == "" || pick(first) == pick(second) || strings.Contains(second, ":linux-la") {
+		t.Fatalf("↓ did not move to the next suggestion: %q then %q", pick(first), pick(second))
+	}
+	d.keys("up")
+	if got := pick(d.waitFor("› ")); got != pick(first) {
+		t.Fatalf("↑ went to %q, want %q", got, pick(first))
+	}
 	d.keys("esc")
 }
 
@@ -207,9 +229,18 @@ func TestCopyAndBrowseWithoutABrowser(t *testing.T) {
 	d := startDriver(t, driverOptions{width: 120, height: 30})
 	d.p.Send(probe{fn: func(a *App) { a.c.Remote = true }}) // as over SSH: no browser here
 	d.waitFor("Production", "PAUSED")
-	// The sandbox's pages are http:// on loopback: not a page o opens.
+	// In the demo (the driver's console is one) the sandbox's pages,
+	// http:// on its own loopback address, are copied, as the README says.
+	d.keys("o")
+	d.waitFor("the demo's sandbox serves no web pages: sent the address to the clipboard (OSC 52): http://sandbox")
+	d.keys("y")
+	d.waitFor("sent the cluster's URL to the clipboard (OSC 52): http://sandbox")
+	// Elsewhere they are not a page o opens or y copies.
+	d.p.Send(probe{fn: func(a *App) { a.c.Demo = false }})
 	d.keys("o")
 	d.waitFor("not opened: not a Buildkite page: only https:// addresses are opened")
+	d.keys("y")
+	d.waitFor("not copied: not a Buildkite page")
 	d.keys("Y")
 	d.waitFor("sent the cluster's ID to the clipboard (OSC 52)")
 }

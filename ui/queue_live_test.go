@@ -218,7 +218,7 @@ func TestPausingResumingAndStoppingAgents(t *testing.T) {
 	d.keys("z")
 	d.waitFor("Resume "+name+"?", "paused by", "disk full")
 	d.keys("enter")
-	d.waitFor("cancelled: nothing was changed")
+	d.waitFor("canceled: nothing was changed")
 	if !sandboxAgent(t, d, name).Paused {
 		t.Fatal("enter resumed the agent: the default must be Cancel")
 	}
@@ -263,9 +263,9 @@ func TestForceStopExplainsWhatItCancels(t *testing.T) {
 	}
 	slug, number, _ := a.Job.BuildRef()
 	d.keys("K")
-	d.waitFor("Force-stop", "the job each one is running is cancelled")
+	d.waitFor("Force-stop", "the job each one is running is canceled")
 	d.keys("esc")
-	d.waitFor("cancelled: nothing was changed")
+	d.waitFor("canceled: nothing was changed")
 	if sandboxAgent(t, d, name).ConnectionState != model.AgentConnected {
 		t.Fatal("esc stopped the agent")
 	}
@@ -290,7 +290,7 @@ func TestPausedListsWhatTheSandboxHasPaused(t *testing.T) {
 	d.keys(":")
 	d.typeText("paused")
 	d.keys("enter")
-	frame := d.waitFor("Paused queues and agents", "PAUSED BY")
+	frame := d.waitFor("Paused queues and agents", "PAUSED BY", "acme › Paused")
 	ctx := context.Background()
 	cls, _ := d.env.Client.ListClusters(ctx, nil)
 	var pausedQueues int
@@ -363,11 +363,11 @@ func TestResumingSomeoneElsesPauseAsksFirst(t *testing.T) {
 	d.typeText("macos")
 	d.keys("enter", "p")
 	frame := d.waitFor("Resume macos?", "paused by "+q.DispatchPausedBy.Name, "INC-4821")
-	if !strings.Contains(frame, "cancels (the default)") {
+	if !strings.Contains(frame, "no change (the default)") {
 		t.Errorf("the question does not say Cancel is the default:\n%s", frame)
 	}
 	d.keys("enter")
-	d.waitFor("cancelled: nothing was changed")
+	d.waitFor("canceled: nothing was changed")
 	if got, _ := d.env.Client.GetQueue(context.Background(), clusterID, q.ID); !got.DispatchPaused {
 		t.Fatal("enter resumed someone else's pause")
 	}
@@ -611,7 +611,7 @@ func TestResumingSeveralMarkedQueuesAsksFirst(t *testing.T) {
 	d.keys("enter", "space", "p")
 	d.waitFor("Resume 2 queues?", "Mobile › macos: paused by Priya", "Production › deploy: paused by")
 	d.keys("enter")
-	d.waitFor("cancelled: nothing was changed")
+	d.waitFor("canceled: nothing was changed")
 	if got, _ := d.env.Client.GetQueue(context.Background(), clusterID, deploy.ID); !got.DispatchPaused {
 		t.Fatal("enter resumed the marked queues")
 	}
@@ -682,7 +682,7 @@ func TestPOnAQueuesScreenPausesTheQueueFromEveryTab(t *testing.T) {
 			t.Fatalf("p on the %s tab opened the agent's pause:\n%s", tab, frame)
 		}
 		d.keys("esc")
-		d.waitFor("cancelled")
+		d.waitFor("canceled")
 		d.keys("tab")
 	}
 	// Three tabs on, the Agents tab again.

@@ -22,7 +22,7 @@ func TestTeamsOpensFromThePaletteAndListsTheTeams(t *testing.T) {
 		t.Fatalf("the sandbox has no teams: %v", err)
 	}
 	frame := d.waitFor("Teams  4", "NAME", "DESCRIPTION")
-	if !strings.Contains(frame, "acme › teams") {
+	if !strings.Contains(frame, "acme › Teams") {
 		t.Errorf("breadcrumbs:\n%s", frame)
 	}
 	for _, team := range teams {

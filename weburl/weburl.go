@@ -115,3 +115,24 @@ func Command(goos, checked string) (name string, args []string) {
 	}
 	return "xdg-open", []string{checked}
 }
+
+// CheckDemo returns raw when it is a page of the demo's own sandbox: the
+// console started that server on a loopback address itself, so its
+// addresses (http://127.0.0.1:port/…) are not someone else's text. It is
+// never opened (the sandbox serves no web pages), only copied, so that o
+// and y do in the demo what the README says instead of copying nothing.
+func CheckDemo(raw, apiEndpoint string) (string, error) {
+	if strings.ContainsFunc(raw, func(r rune) bool { return r <= ' ' || r == 0x7f || (r >= 0x80 && r < 0xa0) }) {
+		return refuse("the address holds spaces or control characters")
+	}
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.User != nil || u.Opaque != "" {
+		return refuse("not an address of the demo's sandbox")
+	}
+	endpoint, err := url.Parse(apiEndpoint)
+	ip := net.ParseIP(u.Hostname())
+	if err != nil || ip == nil || !ip.IsLoopback() || !strings.EqualFold(u.Host, endpoint.Host) {
+		return refuse("not an address of the demo's sandbox")
+	}
+	return u.String(), nil
+}

@@ -75,3 +75,20 @@ func TestCheckAPIAllowsOnlyTheEndpointsHostOverHTTPS(t *testing.T) {
 		t.Fatalf("the API's own URL: %q, %v", got, err)
 	}
 }
+
+// The demo's sandbox pages are copied; nothing else gets through as one.
+func TestCheckDemoTakesOnlyTheSandboxsOwnLoopbackPages(t *testing.T) {
+	const endpoint = "http://127.0.0.1:41234"
+	if got, err := CheckDemo("http://127.0.0.1:41234/organizations/acme/clusters/c1", endpoint); err != nil || got != "http://127.0.0.1:41234/organizations/acme/clusters/c1" {
+		t.Errorf("the sandbox's page: %q %v", got, err)
+	}
+	for _, raw := range []string{"http://127.0.0.1:9/x", "http://evil.example:41234/x", "file:///etc/passwd",
+		"http://127.0.0.1:41234/x\ncurl", "http://u@127.0.0.1:41234/x", "javascript:alert(1)"} {
+		if got, err := CheckDemo(raw, endpoint); err == nil {
+			t.Errorf("%q was taken as the demo's page: %q", raw, got)
+		}
+	}
+	if _, err := CheckDemo("http://10.0.0.1:80/x", "http://10.0.0.1:80"); err == nil {
+		t.Error("a non-loopback endpoint's page was taken as the demo's")
+	}
+}

@@ -268,7 +268,7 @@ func TestBuildChangesAskThenSend(t *testing.T) {
 			t.Errorf("%s: no flash in %v", tc.audit, msgs)
 		}
 	}
-	if !strings.Contains(CancelBuild(r.c, p.Slug, b).Confirm.Body, "A cancelled build can be rebuilt, not resumed.") {
+	if !strings.Contains(CancelBuild(r.c, p.Slug, b).Confirm.Body, "A canceled build can be rebuilt, not resumed.") {
 		t.Error("the cancel question does not say it cannot be resumed")
 	}
 	done := b
@@ -308,8 +308,12 @@ func TestAgentChanges(t *testing.T) {
 
 	mine := agents[2]
 	mine.Paused, mine.PausedBy = true, &model.User{ID: "me", Name: "Me"}
-	if ch := ResumeAgents(r.c, runner, ref, []model.Agent{mine}); ch.Confirm == nil || !strings.Contains(ch.Confirm.Body, "paused by Me") {
-		t.Errorf("someone else's pause (as far as known) resumed without a question: %+v", ch.Confirm)
+	if ch := ResumeAgents(r.c, runner, ref, []model.Agent{mine}); ch.Confirm == nil || !strings.Contains(ch.Confirm.Body, "paused by Me") ||
+		!strings.HasPrefix(ch.Confirm.Body, "Jobs are dispatched to it again.") {
+		t.Errorf("someone else's pause (as far as known) resumed without a question, or not of one agent: %+v", ch.Confirm)
+	}
+	if ch := ResumeAgents(r.c, runner, ref, []model.Agent{mine, mine}); ch.Confirm == nil || !strings.HasPrefix(ch.Confirm.Body, "Jobs are dispatched to them again.") {
+		t.Errorf("two agents' question: %+v", ch.Confirm)
 	}
 	r.c.Session.Apply(org.MeLearnt{UserID: "me"})
 	if ch := ResumeAgents(r.c, runner, ref, []model.Agent{mine}); ch.Confirm != nil {

@@ -133,13 +133,13 @@ func StopAgents(c *common.Common, run Runner, q common.QueueRef, agents []model.
 	}
 	if force {
 		title = "Force-stop " + what + "?"
-		body = "Force: the job each one is running is cancelled at once, and the build it belongs to is cancelled with it.\n\n"
+		body = "Force: the job each one is running is canceled at once, and the build it belongs to is canceled with it.\n\n"
 		if busy == 0 {
-			body = "Force: a running job would be cancelled with its build; none of these agents is running one now.\n\n"
+			body = "Force: a running job would be canceled with its build; none of these agents is running one now.\n\n"
 		}
 		verb = "force-stops"
 	} else {
-		body = "Each agent finishes the job it is running, then disconnects. Nothing is cancelled (" + c.Keys.ForceStop.Help().Key + " force-stops instead).\n\n"
+		body = "Each agent finishes the job it is running, then disconnects. Nothing is canceled (" + c.Keys.ForceStop.Help().Key + " force-stops instead).\n\n"
 	}
 	return Change{Audit: "agent.stop", Target: AgentTarget(agents[0], q), Refused: "stopping agents",
 		Confirm: &Confirm{Title: title, Body: body + lines, Verb: verb},
@@ -170,7 +170,11 @@ func ResumeAgents(c *common.Common, run Runner, q common.QueueRef, agents []mode
 	if len(agents) > 1 {
 		title = "Resume " + common.Plural(len(agents), "agent", "agents") + "?"
 	}
-	ch.Confirm = &Confirm{Title: title, Body: "Jobs are dispatched to them again.\n\n" + strings.TrimRight(b.String(), "\n"), Verb: "resumes"}
+	again := "Jobs are dispatched to it again."
+	if len(agents) > 1 {
+		again = "Jobs are dispatched to them again."
+	}
+	ch.Confirm = &Confirm{Title: title, Body: again + "\n\n" + strings.TrimRight(b.String(), "\n"), Verb: "resumes"}
 	return ch
 }
 

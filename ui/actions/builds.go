@@ -71,7 +71,7 @@ func (d buildChange) make(c *common.Common, target audit.Target) func() tea.Cmd 
 func CancelBuild(c *common.Common, slug string, b model.Build) Change {
 	name := BuildName(slug, b.Number)
 	target := BuildTarget(slug, b.Number)
-	ch := Change{Audit: "build.cancel", Target: target, Refused: "cancelling builds"}
+	ch := Change{Audit: "build.cancel", Target: target, Refused: "canceling builds"}
 	if model.BuildFinishedState(b.State) && !b.Blocked {
 		ch.Say = name + " is " + b.State + ": nothing to cancel"
 		return ch
@@ -86,9 +86,9 @@ func CancelBuild(c *common.Common, slug string, b model.Build) Change {
 	if running > 0 {
 		body += " and its " + common.Plural(running, "running job is", "running jobs are") + " stopped"
 	}
-	body += ". A cancelled build can be rebuilt, not resumed."
+	body += ". A canceled build can be rebuilt, not resumed."
 	ch.Confirm = &Confirm{Title: "Cancel " + name + "?", Body: body, Verb: "cancels the build"}
-	ch.Make = buildChange{doing: "cancelling " + name, done: "cancelled " + name, slug: slug,
+	ch.Make = buildChange{doing: "canceling " + name, done: "canceled " + name, slug: slug,
 		send: func(ctx context.Context) (model.Build, error) { return c.Client.CancelBuild(ctx, slug, b.Number) }}.make(c, target)
 	return ch
 }
@@ -113,7 +113,7 @@ func RetryFailed(c *common.Common, slug string, b model.Build) Change {
 	target := BuildTarget(slug, b.Number)
 	return Change{Audit: "build.retry_failed_jobs", Target: target, Refused: "retrying jobs",
 		Confirm: &Confirm{Title: "Retry the failed jobs of " + name + "?", Verb: "retries",
-			Body: "Runs every failed, timed-out, expired or cancelled job of " + name + " again."},
+			Body: "Runs every failed, timed-out, expired or canceled job of " + name + " again."},
 		Make: buildChange{doing: "retrying the failed jobs of " + name, slug: slug,
 			send: func(ctx context.Context) (model.Build, error) { return c.Client.RetryFailedJobs(ctx, slug, b.Number) },
 			doneFor: func(made model.Build) string {

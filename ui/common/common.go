@@ -86,6 +86,9 @@ type Common struct {
 	ReadOnly bool
 	// Remote is set for a console served over SSH: no local browser.
 	Remote bool
+	// Demo is a console on its own loopback sandbox (--demo): o and y
+	// copy the sandbox's addresses (weburl.CheckDemo).
+	Demo bool
 
 	// Org is the organisation's state: clusters, queues seen, pipelines.
 	Org *org.State

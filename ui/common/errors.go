@@ -41,7 +41,7 @@ func ErrorText(err error) string {
 	case errors.Is(err, api.ErrReadOnly):
 		return "read-only mode: changes are turned off"
 	case errors.Is(err, context.Canceled):
-		return "cancelled"
+		return "canceled"
 	case errors.Is(err, api.ErrTimeout), errors.Is(err, context.DeadlineExceeded):
 		return "the API did not answer in time: whether it was done is unknown (r refreshes)"
 	}

@@ -26,6 +26,9 @@ func (c *Common) browse(url string) tea.Cmd {
 	}
 	checked, err := weburl.Check(url, c.Client.Endpoint())
 	if err != nil {
+		if demo, ok := c.demoPage(url); ok {
+			return tea.Batch(tea.SetClipboard(demo), Flash(FlashInfo, "the demo's sandbox serves no web pages: "+ClipboardSent("the address", demo)))
+		}
 		return Flash(FlashError, "not opened: "+Clean(err.Error()))
 	}
 	if c.Remote {
@@ -92,9 +95,23 @@ func (c *Common) copyChecked(what, raw string, check func(raw, apiEndpoint strin
 	}
 	checked, err := check(raw, c.Client.Endpoint())
 	if err != nil {
-		return Flash(FlashError, "not copied: "+Clean(err.Error()))
+		demo, ok := c.demoPage(raw)
+		if !ok {
+			return Flash(FlashError, "not copied: "+Clean(err.Error()))
+		}
+		checked = demo
 	}
 	return tea.Batch(tea.SetClipboard(checked), Flash(FlashOK, ClipboardSent(what, checked)))
+}
+
+// demoPage is raw when the console runs on its own demo sandbox and raw
+// is one of that sandbox's addresses.
+func (c *Common) demoPage(raw string) (string, bool) {
+	if !c.Demo {
+		return "", false
+	}
+	page, err := weburl.CheckDemo(raw, c.Client.Endpoint())
+	return page, err == nil
 }
 
 // ClipboardText is a value from the API as it may go to the clipboard:

@@ -34,8 +34,8 @@ func NewConfirm(c *common.Common, req common.AskConfirmMsg) (*ConfirmDialog, tea
 	in.SetWidth(40)
 	d := &ConfirmDialog{c: c, Req: req, Input: in,
 		yes:    binding("y", req.Action, "y"),
-		no:     binding("n, enter or esc", "cancels (the default)"),
-		cancel: binding("esc", "cancels (the default)", "esc"),
+		no:     binding("n, enter or esc", "no change (the default)"),
+		cancel: binding("esc", "no change (the default)", "esc"),
 		send:   binding("enter", req.Action+" once the name matches", "enter"),
 	}
 	return d, d.Input.Focus()
@@ -58,9 +58,9 @@ func (d *ConfirmDialog) Update(msg tea.Msg) (tea.Cmd, bool) {
 		if key.Matches(k, d.yes) {
 			return d.Req.OnConfirm(), true
 		}
-		return common.Flash(common.FlashInfo, "cancelled: nothing was changed"), true
+		return common.Flash(common.FlashInfo, "canceled: nothing was changed"), true
 	case isKey && key.Matches(k, d.cancel):
-		return common.Flash(common.FlashInfo, "cancelled: nothing was changed"), true
+		return common.Flash(common.FlashInfo, "canceled: nothing was changed"), true
 	case isKey && key.Matches(k, d.send):
 		if d.Input.Value() != d.Req.Expect {
 			d.hint = fmt.Sprintf("that is not %q: nothing was sent", common.Clean(d.Req.Expect))

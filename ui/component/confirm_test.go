@@ -48,7 +48,7 @@ func TestConfirmWithALongNameKeepsItsInput(t *testing.T) {
 		if !strings.Contains(strings.Join(strings.Fields(strings.ReplaceAll(p, "│", "")), " "), "This cannot be undone.") {
 			t.Errorf("at %dx%d the body's end is lost:\n%s", size[0], size[1], p)
 		}
-		if !strings.Contains(p, "> ") || !strings.Contains(p, "esc cancels") {
+		if !strings.Contains(p, "> ") || !strings.Contains(p, "esc no change") {
 			t.Errorf("at %dx%d the input or the keys are missing:\n%s", size[0], size[1], p)
 		}
 	}

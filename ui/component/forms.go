@@ -93,9 +93,20 @@ var formTheme = huh.ThemeFunc(func(isDark bool) *huh.Styles {
 })
 
 var (
-	darkFormStyles  = sync.OnceValue(func() *huh.Styles { return huh.ThemeCharm(true) })
-	lightFormStyles = sync.OnceValue(func() *huh.Styles { return huh.ThemeCharm(false) })
+	darkFormStyles  = sync.OnceValue(func() *huh.Styles { return formStyles(huh.ThemeCharm(true)) })
+	lightFormStyles = sync.OnceValue(func() *huh.Styles { return formStyles(huh.ThemeCharm(false)) })
 )
+
+// formStyles is huh's theme with an error marked as one: huh marks a
+// field whose value it refuses with " *", which beside an optional field
+// ("Environment *") reads as "required". A cross says what it is.
+func formStyles(t *huh.Styles) *huh.Styles {
+	t.Focused.ErrorIndicator = t.Focused.ErrorIndicator.SetString(" ✗")
+	t.Focused.ErrorMessage = t.Focused.ErrorMessage.SetString("✗")
+	t.Blurred.ErrorIndicator = t.Blurred.ErrorIndicator.SetString(" ✗")
+	t.Blurred.ErrorMessage = t.Blurred.ErrorMessage.SetString("✗")
+	return t
+}
 
 func newFormScreen(c *common.Common, spec FormSpec) *formScreen {
 	s := &formScreen{ScreenBase: common.NewBase(c), spec: spec}
@@ -136,9 +147,15 @@ func RemoteFormKeyMap() *huh.KeyMap {
 // and message: a tall group scrolls to its focused field instead of
 // running off the screen with its error.
 func (s *formScreen) formHeight() int {
-	// title, preview, blank line, and the line huh puts above a group's
-	// footer without counting it.
+	// title, preview (wrapped; two lines at least are kept for a form
+	// that has one, since it grows when a value is refused), blank line, the line huh puts
+	// above a group's footer without counting it, and a second line for
+	// a refused value's message: the message is whole, and the focused
+	// field's label stays on screen.
 	above := 4
+	if s.spec.Preview != nil {
+		above += max(2, len(s.previewLines()))
+	}
 	if s.serverErr != "" {
 		above += lipgloss.Height(s.errorView())
 	}
@@ -212,7 +229,7 @@ func (s *formScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 			return s, nil
 		}
 		if msg.String() == "esc" {
-			return common.Asking(s, common.PopMsg{}), common.Flash(common.FlashInfo, s.spec.Title+": cancelled, nothing was sent")
+			return common.Asking(s, common.PopMsg{}), common.Flash(common.FlashInfo, s.spec.Title+": canceled, nothing was sent")
 		}
 	case common.RefreshMsg, org.QueueChanged, org.QueuesSeen, org.ClusterChanged, common.MarksChanged:
 		return s, nil // a refresh never disturbs an open form
@@ -307,9 +324,7 @@ func (s *formScreen) View() string {
 	if s.submitting {
 		lines = append(lines, st.Pending.Render("sending…"))
 	}
-	if s.spec.Preview != nil {
-		lines = append(lines, st.Muted.Render(common.Clean(s.spec.Preview())))
-	}
+	lines = append(lines, s.previewLines()...)
 	if s.reviewing != nil {
 		lines = append(lines, "", st.Bold.Render("Send "+common.Plural(len(s.reviewing), "change", "changes")+"?"))
 		for _, c := range s.reviewing {
@@ -321,6 +336,20 @@ func (s *formScreen) View() string {
 	// override or invisible mark of theirs reaches the terminal.
 	lines = append(lines, "", common.DropMarks(s.form.View()))
 	return strings.Join(lines, "\n")
+}
+
+// previewLines is the preview under the title, wrapped, not cut: it
+// says what is wrong ("expiry must be … such as 2026-06-08") as often as
+// what will be sent.
+func (s *formScreen) previewLines() []string {
+	if s.spec.Preview == nil {
+		return nil
+	}
+	text := common.Clean(s.spec.Preview())
+	if text == "" {
+		return []string{""}
+	}
+	return strings.Split(s.C.Styles.Muted.Width(max(20, s.C.Width)).Render(text), "\n")
 }
 
 // Validator adapts a validation function to huh.

@@ -1,6 +1,7 @@
 package component
 
 import (
+	"fmt"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -10,13 +11,32 @@ import (
 	"github.com/kiteconsole/kiteconsole/ui/common"
 )
 
-// helpOverlay is the full help, drawn from the key map itself over the
-// whole area; ?, esc or q closes it.
+// Legended is a screen (or a pane, or a list) that says what its columns
+// and signs mean: the help shows it under the screen's keys.
+type Legended interface{ Legend() []string }
+
+// MoreHelped is a screen (or a list) with keys that only the help lists,
+// not the footer: a list's sort keys, say.
+type MoreHelped interface{ MoreHelp() []key.Binding }
+
+// helpOverlay is the help of the screen in front, over the whole area:
+// its own keys first (with what its columns mean), then the keys that
+// move and those that work everywhere. It scrolls; ?, esc or q closes it.
+// Like k9s's help, which lists the view's own actions beside the general
+// ones, not every key of the program.
 type helpOverlay struct {
-	c *common.Common
+	c      *common.Common
+	screen common.Screen
+	offset int
+	// page is the lines shown at once, and total the lines there are, as
+	// last drawn: what scrolling is bounded by.
+	page, total int
 }
 
-func NewHelpOverlay(c *common.Common) *helpOverlay { return &helpOverlay{c: c} }
+// NewHelpOverlay is the help of screen, the one in front.
+func NewHelpOverlay(c *common.Common, screen common.Screen) *helpOverlay {
+	return &helpOverlay{c: c, screen: screen}
+}
 
 func (h *helpOverlay) help() []key.Binding {
 	k := h.c.Keys
@@ -28,52 +48,158 @@ func (h *helpOverlay) Typing() bool     { return false }
 
 func (h *helpOverlay) Update(msg tea.Msg) (tea.Cmd, bool) {
 	k := h.c.Keys
-	if m, ok := msg.(tea.KeyPressMsg); ok && key.Matches(m, k.Help, k.Back, k.Quit) {
-		return nil, true
+	switch m := msg.(type) {
+	case tea.KeyPressMsg:
+		switch {
+		case key.Matches(m, k.Help, k.Back, k.Quit):
+			return nil, true
+		case key.Matches(m, k.Up):
+			h.scroll(-1)
+		case key.Matches(m, k.Down):
+			h.scroll(1)
+		case key.Matches(m, k.PageUp):
+			h.scroll(-h.page)
+		case key.Matches(m, k.PageDown), m.String() == "space":
+			h.scroll(h.page)
+		case key.Matches(m, k.Top):
+			h.offset = 0
+		case key.Matches(m, k.Bottom):
+			h.scroll(h.total)
+		}
+	case tea.MouseWheelMsg:
+		if m.Button == tea.MouseWheelUp {
+			h.scroll(-3)
+		} else if m.Button == tea.MouseWheelDown {
+			h.scroll(3)
+		}
 	}
 	return nil, false
 }
 
-// helpView is the full help overlay, from the key map itself.
-func (h *helpOverlay) View(width, height int) string {
+func (h *helpOverlay) scroll(by int) {
+	h.offset = max(0, min(h.offset+by, h.total-h.page))
+}
+
+// keyColumn is the width of a help line's key.
+const keyColumn = 11
+
+// keyLines draws bindings as lines of at most width: the key, what it
+// does and, for a change this console may not make, why not. A line too
+// long is cut, never wrapped: a wrapped line split its words.
+func (h *helpOverlay) keyLines(title string, bs []key.Binding, width int) []string {
+	st := h.c.Styles
+	lines := []string{st.Title.Render(common.Fit(title, width))}
+	for _, b := range bs {
+		bh := b.Help()
+		line := common.Fit(st.Key.Render(bh.Key), keyColumn) + st.Help.Render(bh.Desc)
+		if h.c.KeyOff(b) {
+			why := " · read-only"
+			if !h.c.ReadOnly {
+				why = " · not with this token"
+			}
+			line = common.Fit(st.KeyOff.Render(bh.Key), keyColumn) + st.KeyOff.Render(bh.Desc) + st.Muted.Render(why)
+		}
+		lines = append(lines, common.Fit(line, width))
+	}
+	return lines
+}
+
+// screenKeys is the screen's own keys, each once, without the keys the
+// other groups list.
+func (h *helpOverlay) screenKeys(general []key.Binding) []key.Binding {
+	var bs []key.Binding
+	if h.screen != nil {
+		bs = h.screen.Help()
+		if m, ok := h.screen.(MoreHelped); ok {
+			bs = append(bs, m.MoreHelp()...)
+		}
+	}
+	seen := map[string]bool{}
+	for _, g := range general {
+		seen[g.Help().Key+"\x00"+g.Help().Desc] = true
+	}
+	var out []key.Binding
+	for _, b := range bs {
+		id := b.Help().Key + "\x00" + b.Help().Desc
+		if b.Help().Key == "" || seen[id] {
+			continue
+		}
+		seen[id] = true
+		out = append(out, b)
+	}
+	return out
+}
+
+// lines is the whole help for a width.
+func (h *helpOverlay) lines(width int) []string {
 	st := h.c.Styles
 	k := h.c.Keys
-	group := func(title string, bs []key.Binding) []string {
-		lines := []string{st.Title.Render(title)}
-		for _, b := range bs {
-			bh := b.Help()
-			line := common.Fit(st.Key.Render(bh.Key), 11) + st.Help.Render(bh.Desc)
-			if h.c.KeyOff(b) {
-				why := " (read-only)"
-				if !h.c.ReadOnly {
-					why = " (the token's scopes)"
-				}
-				line = common.Fit(st.KeyOff.Render(bh.Key), 11) + st.KeyOff.Render(bh.Desc) + st.Muted.Render(why)
-			}
-			lines = append(lines, line)
+	move := []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Back}
+	everywhere := []key.Binding{k.Palette, k.Refresh, k.Browse, k.CopyURL, k.CopyID, k.Help, k.Quit, k.ForceQuit}
+	name := "Keys of this screen"
+	if h.screen != nil {
+		if c := common.Clean(h.screen.Crumb()); c != "" {
+			name = "Keys of " + c
 		}
-		return lines
 	}
-	cols := [][]string{group("Move", k.Navigation()), group("Act", k.ActionKeys()), group("General", k.General())}
-	colWidth := min(34, (width-2)/len(cols))
-	var rendered []string
-	for _, c := range cols {
-		rendered = append(rendered, lipgloss.NewStyle().Width(max(colWidth, 20)).Render(strings.Join(c, "\n")))
+	own := h.screenKeys(append(append([]key.Binding{}, move...), everywhere...))
+	// o opens or copies: where no browser can be opened (over SSH, the
+	// demo) its URL is copied.
+	everywhere[2] = key.NewBinding(key.WithKeys(k.Browse.Keys()...), key.WithHelp(k.Browse.Help().Key, "open, or copy its URL"))
+	colWidth := min(48, (width-2)/2)
+	sideBySide := colWidth >= 36
+	if !sideBySide {
+		colWidth = width
 	}
-	body := lipgloss.JoinHorizontal(lipgloss.Top, rendered...)
-	if lipgloss.Width(body) > width {
-		body = strings.Join(rendered, "\n\n")
+	left := h.keyLines(name, own, colWidth)
+	right := append(h.keyLines("Move", move, colWidth), "")
+	right = append(right, h.keyLines("Everywhere", everywhere, colWidth)...)
+	var out []string
+	if sideBySide {
+		// The screen's keys, and beside them how to move and what works
+		// everywhere.
+		for i := range max(len(left), len(right)) {
+			var l, r string
+			if i < len(left) {
+				l = left[i]
+			}
+			if i < len(right) {
+				r = right[i]
+			}
+			out = append(out, common.Fit(l, colWidth)+"  "+r)
+		}
+	} else {
+		out = append(append(left, ""), right...)
 	}
-	wrap := st.Muted.Width(max(20, width-2))
-	notes := []string{"",
-		wrap.Render("p on a running queue says what a pause holds and asks for a note; on a paused queue it resumes your own pause at once, and asks first for someone else's."),
-		wrap.Render("space marks queues, in any cluster; p then lists them and pauses (or resumes) all of them with one note. On a queue's Agents tab, space marks agents: p, S and F act on all of them."),
-		wrap.Render("? or esc closes this help."),
+	if lg, ok := h.screen.(Legended); ok {
+		if legend := lg.Legend(); len(legend) > 0 {
+			out = append(out, "", st.Title.Render("What the columns say"))
+			wrap := lipgloss.NewStyle().Width(max(20, min(width, 100)))
+			for _, l := range legend {
+				out = append(out, strings.Split(st.Muted.Render(wrap.Render(l)), "\n")...)
+			}
+		}
 	}
-	// On a short terminal the keys come first: the notes (also in the
-	// README) give way, the last one going last.
-	for len(notes) > 2 && strings.Count(body+strings.Join(notes, "\n"), "\n")+1 > height {
-		notes = append(notes[:1], notes[2:]...)
+	return out
+}
+
+// View draws the help in width × height, from the line scrolled to; the
+// last line says how to scroll when it does not fit.
+func (h *helpOverlay) View(width, height int) string {
+	inner := max(20, width-2)
+	all := h.lines(inner)
+	h.total = len(all)
+	h.page = max(1, height-1)
+	h.scroll(0)
+	shown := all[h.offset:min(len(all), h.offset+h.page)]
+	st := h.c.Styles
+	hint := "? or esc closes this help"
+	if h.total > h.page {
+		hint = fmt.Sprintf("lines %d–%d of %d · ↑/↓ pgup/pgdn scroll · ", h.offset+1, h.offset+len(shown), h.total) + hint
 	}
-	return " " + strings.ReplaceAll(body+strings.Join(notes, "\n"), "\n", "\n ")
+	shown = append(shown, st.Muted.Render(common.Fit(hint, inner)))
+	for i := range shown {
+		shown[i] = " " + shown[i]
+	}
+	return strings.Join(shown, "\n")
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -30,7 +31,14 @@ import (
 type ListColumn[T any] struct {
 	column
 	cell func(T) present.Cell
+	// order compares two items for a sort by this column; nil compares
+	// the cells' text, numbers as numbers.
+	order func(a, b T) int
 }
+
+// Sort declares how the column orders its items (O sorts by it): by a
+// count rather than its cell's text, say.
+func (c ListColumn[T]) Sort(order func(a, b T) int) ListColumn[T] { c.order = order; return c }
 
 // Col declares a column: its title, its width, how much of the spare
 // width it takes (flex), the narrowest table that shows it (minTable, 0
@@ -143,6 +151,9 @@ type ListSpec[T any] struct {
 	// loads for every screen (org's pipelines): whether they are known,
 	// the last load's error, and what it could not read (PartialNote).
 	Shared func() (known bool, err, skipped error)
+	// Legend, when set, says what the columns and their signs mean
+	// ("AGENTS busy/connected"): the help shows it.
+	Legend []string
 	// ScopeState makes a 403 that names the scope the token lacks a
 	// state of the list, said in place of its rows, rather than an
 	// error: a tab the rest of a screen does without.
@@ -184,6 +195,10 @@ type List[T any] struct {
 	// height is the screen's height for OnScreen before the table is
 	// drawn.
 	height int
+	// sortCol is the column the rows are sorted by (-1: the list's own
+	// order), sortDesc turns it.
+	sortCol  int
+	sortDesc bool
 }
 
 type listPage[T any] struct {
@@ -232,7 +247,7 @@ func NewList[T any](c *common.Common, spec ListSpec[T]) *List[T] {
 	for i, lc := range spec.Columns {
 		cols[i] = lc.column
 	}
-	return &List[T]{c: c, spec: spec, Table: newTable(c, cols, spec.FilterCol, spec.Empty)}
+	return &List[T]{c: c, spec: spec, Table: newTable(c, cols, spec.FilterCol, spec.Empty), sortCol: -1}
 }
 
 // Attach makes the list load itself as b's requests: its replies reach
@@ -458,15 +473,21 @@ func (l *List[T]) Remove(k string) {
 func (l *List[T]) Rebuild() { l.Table.setRows(l.rows(l.Items)) }
 
 // AppendItems adds items at the end as the pages of a progressive load
-// arrive, without remaking the rows already there.
+// arrive, without remaking the rows already there (unless they are
+// sorted: a page's items then go where they sort).
 func (l *List[T]) AppendItems(items []T) {
 	l.Items, l.Known = append(l.Items, items...), true
+	if l.sortCol >= 0 {
+		l.Rebuild()
+		return
+	}
 	l.Table.appendRows(l.rows(items))
 }
 
 // rows makes the table's rows; their cells are drawn only when on
 // screen, so a list of thousands styles only the rows shown.
 func (l *List[T]) rows(items []T) []row {
+	items = l.sorted(items)
 	rows := make([]row, 0, len(items))
 	for _, it := range items {
 		text, primary := l.spec.Match(it)
@@ -531,6 +552,76 @@ func (l *List[T]) Help() []key.Binding {
 	return out
 }
 
+// MoreHelp is the keys only the help lists: the sort keys, and o, y
+// and Y for a list whose items have a page.
+func (l *List[T]) MoreHelp() []key.Binding {
+	k := l.c.Keys
+	out := []key.Binding{k.Sort, k.Reverse}
+	if l.spec.Link != nil {
+		out = append(out, k.Browse, k.CopyURL, k.CopyID)
+	}
+	return out
+}
+
+// sortKey handles O (sort by the next column shown with a title, then back to
+// the list's own order) and I (reverse); it reports whether msg was one.
+func (l *List[T]) sortKey(msg tea.KeyPressMsg) bool {
+	k := l.c.Keys
+	switch {
+	case key.Matches(msg, k.Sort):
+		next := -1
+		for i := l.sortCol + 1; i < len(l.spec.Columns); i++ {
+			// Only a column on show: a sort by one the width hides
+			// would look like no order at all.
+			if c := l.spec.Columns[i]; c.title != "" && l.Table.width >= c.minTable {
+				next = i
+				break
+			}
+		}
+		l.sortCol, l.sortDesc = next, false
+	case key.Matches(msg, k.Reverse):
+		if l.sortCol < 0 {
+			// The list's own order, turned: by its first titled column.
+			for i, c := range l.spec.Columns {
+				if c.title != "" {
+					l.sortCol = i
+					break
+				}
+			}
+		}
+		l.sortDesc = !l.sortDesc
+	default:
+		return false
+	}
+	l.Table.sortCol, l.Table.sortDesc = l.sortCol, l.sortDesc
+	l.Rebuild()
+	return true
+}
+
+// sorted is items in the order chosen with O and I: a sorted copy, or
+// items themselves in the list's own order.
+func (l *List[T]) sorted(items []T) []T {
+	if l.sortCol < 0 || l.sortCol >= len(l.spec.Columns) {
+		return items
+	}
+	col := l.spec.Columns[l.sortCol]
+	order := col.order
+	if order == nil {
+		order = func(a, b T) int { return present.CompareText(col.cell(a).String(), col.cell(b).String()) }
+	}
+	out := slices.Clone(items)
+	slices.SortStableFunc(out, func(a, b T) int {
+		if l.sortDesc {
+			return order(b, a)
+		}
+		return order(a, b)
+	})
+	return out
+}
+
+// Legend is what the list's columns mean, for the help.
+func (l *List[T]) Legend() []string { return l.spec.Legend }
+
 // Update handles what the host does for every list: movement, the
 // filter, the mouse wheel, marks and the screen's keys. top is the line
 // of the screen's area the table starts on, for clicks. It reports
@@ -572,6 +663,9 @@ func (l *List[T]) update(msg tea.Msg, top int) (bool, common.Reply) {
 }
 
 func (l *List[T]) key(msg tea.KeyPressMsg) (bool, common.Reply) {
+	if l.sortKey(msg) {
+		return true, common.Reply{}
+	}
 	item, ok := l.selected()
 	if l.spec.ToggleMark != nil && key.Matches(msg, l.c.Keys.Mark) {
 		var r common.Reply

@@ -73,9 +73,11 @@ func NewListScreen[T any](c *common.Common, spec ListScreenSpec[T]) *ListScreen[
 	return s
 }
 
-func (s *ListScreen[T]) Crumb() string       { return s.spec.Crumb }
-func (s *ListScreen[T]) Capturing() bool     { return s.List.Capturing() }
-func (s *ListScreen[T]) Help() []key.Binding { return s.List.Help() }
+func (s *ListScreen[T]) Crumb() string           { return s.spec.Crumb }
+func (s *ListScreen[T]) Capturing() bool         { return s.List.Capturing() }
+func (s *ListScreen[T]) Help() []key.Binding     { return s.List.Help() }
+func (s *ListScreen[T]) Legend() []string        { return s.List.Legend() }
+func (s *ListScreen[T]) MoreHelp() []key.Binding { return s.List.MoreHelp() }
 
 func (s *ListScreen[T]) Init() tea.Cmd {
 	if s.spec.Start != nil {

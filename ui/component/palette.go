@@ -14,8 +14,9 @@ import (
 )
 
 // The command palette (:) runs a command or jumps to any cluster, queue
-// or pipeline by part of its name. ↑/↓ walk the history of what was run;
-// tab and shift+tab (or ctrl+n/ctrl+p) move through the matches.
+// or pipeline by part of its name. ↑/↓ (or tab and shift+tab) move
+// through the suggestions, as in any list; ctrl+p/ctrl+n walk the
+// history of what was run, as a shell's do.
 
 type PaletteItem struct {
 	Kind, Label string
@@ -57,9 +58,9 @@ func NewPalette(c *common.Common, items []PaletteItem, history *[]string) (*Pale
 	in.SetWidth(max(20, c.Width-10))
 	p := &Palette{c: c, Input: in, Items: items, history: history, histPos: len(*history),
 		run:    binding("enter", "runs", "enter"),
-		move:   binding("tab/shift+tab", "move", "tab", "ctrl+n"),
-		back:   binding("", "", "shift+tab", "ctrl+p"),
-		walk:   binding("↑/↓", "history", "up", "down"),
+		move:   binding("↑/↓", "move", "down", "tab"),
+		back:   binding("", "", "up", "shift+tab"),
+		walk:   binding("ctrl+p/ctrl+n", "history", "ctrl+p", "ctrl+n"),
 		closes: binding("esc", "closes", "esc"),
 	}
 	p.Filter()
@@ -177,7 +178,7 @@ func (p *Palette) Update(msg tea.Msg) (tea.Cmd, bool) {
 		if len(history) == 0 {
 			return nil, false
 		}
-		if k.String() == "up" {
+		if k.String() == "ctrl+p" {
 			p.histPos = max(0, p.histPos-1)
 		} else {
 			p.histPos = min(len(history), p.histPos+1)
@@ -216,9 +217,15 @@ func (p *Palette) View(width, height int) string {
 	w := min(90, max(30, width-4))
 	lines := []string{p.Input.View(), ""}
 	room := max(1, height-6)
+	// The suggestions on show follow the cursor (↑ from the first goes
+	// to the last).
+	first := max(0, p.Cursor-room+1)
 	for i, idx := range p.Shown {
-		if i >= room {
-			lines = append(lines, st.Muted.Render(fmt.Sprintf("  … %d more", len(p.Shown)-room)))
+		if i < first {
+			continue
+		}
+		if i >= first+room {
+			lines = append(lines, st.Muted.Render(fmt.Sprintf("  … %d more", len(p.Shown)-first-room)))
 			break
 		}
 		it := p.Items[idx]

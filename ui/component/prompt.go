@@ -62,7 +62,7 @@ func (p *notePrompt) Update(msg tea.Msg) (tea.Cmd, bool) {
 	if k, ok := msg.(tea.KeyPressMsg); ok {
 		switch {
 		case key.Matches(k, p.cancel), key.Matches(k, p.c.Keys.ForceQuit):
-			return common.Flash(common.FlashInfo, "pause cancelled"), true
+			return common.Flash(common.FlashInfo, "pause canceled"), true
 		case key.Matches(k, p.pause):
 			p.answer = PauseNoted{Targets: p.targets, Note: strings.TrimSpace(p.input.Value())}
 			return nil, true

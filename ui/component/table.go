@@ -59,13 +59,17 @@ type Table struct {
 	lastQuery   string
 	lastMatches []int
 	empty       string // what to say when there are no rows
+	// sortCol is the column the rows are sorted by (-1 for none): its
+	// title says so, ↑ or ↓ (sortDesc).
+	sortCol  int
+	sortDesc bool
 }
 
 func newTable(c *common.Common, cols []column, filterCol int, empty string) *Table {
 	in := textinput.New()
 	in.Prompt = "/"
 	in.Placeholder = "filter"
-	return &Table{c: c, cols: cols, filterCol: filterCol, filter: in, empty: empty}
+	return &Table{c: c, cols: cols, filterCol: filterCol, filter: in, empty: empty, sortCol: -1}
 }
 
 // setRows replaces the rows, keeping the cursor on the same key.
@@ -321,7 +325,11 @@ func (t *Table) clickRow(y int) bool {
 	return true
 }
 
-// widths lays out the columns in the table's width.
+// widths lays out the columns in the table's width. Each shown column
+// gets its declared width; what is left goes first to the columns whose
+// cells on screen are cut, the least cut first (a name or key a few
+// characters too long is whole before a long state or note takes
+// more), and the rest by flex, so that the table fills its width.
 func (t *Table) widths() []int {
 	const gap = 2
 	ws := make([]int, len(t.cols))
@@ -336,6 +344,22 @@ func (t *Table) widths() []int {
 		shares += c.flex
 	}
 	spare := t.width - fixed
+	if spare <= 0 {
+		return ws
+	}
+	need := t.cut(ws)
+	order := make([]int, 0, len(ws))
+	for i := range ws {
+		if need[i] > 0 {
+			order = append(order, i)
+		}
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return need[a] - need[b] })
+	for _, i := range order {
+		give := min(need[i], spare)
+		ws[i] += give
+		spare -= give
+	}
 	if spare > 0 && shares > 0 {
 		for i, c := range t.cols {
 			if ws[i] >= 0 {
@@ -344,6 +368,36 @@ func (t *Table) widths() []int {
 		}
 	}
 	return ws
+}
+
+// cut is, by column, how many more cells its widest cell on screen (or
+// its title) needs than ws gives it.
+func (t *Table) cut(ws []int) []int {
+	need := make([]int, len(t.cols))
+	for i, c := range t.cols {
+		if ws[i] >= 0 {
+			title := lipgloss.Width(c.title)
+			if i == t.sortCol {
+				title++ // its arrow
+			}
+			need[i] = max(0, title-ws[i])
+		}
+	}
+	end := min(len(t.view), t.offset+t.bodyHeight())
+	for vi := t.offset; vi < end; vi++ {
+		ri := t.view[vi]
+		r := t.Rows[ri]
+		if r.cells == nil && r.draw != nil {
+			r.cells = r.draw()
+			t.Rows[ri].cells = r.cells
+		}
+		for i, cell := range r.cells {
+			if i < len(ws) && ws[i] >= 0 {
+				need[i] = max(need[i], lipgloss.Width(cell)-ws[i])
+			}
+		}
+	}
+	return need
 }
 
 func (t *Table) render() string {
@@ -361,7 +415,16 @@ func (t *Table) render() string {
 	var cells []string
 	for i, c := range t.cols {
 		if ws[i] >= 0 {
-			cells = append(cells, common.Fit(c.title, ws[i]))
+			title := c.title
+			if i == t.sortCol {
+				// The arrow is kept when the title is cut.
+				arrow := "↑"
+				if t.sortDesc {
+					arrow = "↓"
+				}
+				title = strings.TrimRight(common.Fit(title, max(0, ws[i]-1)), " ") + arrow
+			}
+			cells = append(cells, common.Fit(title, ws[i]))
 		}
 	}
 	b.WriteString(common.Fit(st.TableHeader.Render("  "+strings.Join(cells, "  ")), t.width))

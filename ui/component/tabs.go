@@ -89,3 +89,19 @@ func (t *Tabs) View(label func(i int, name string) string) string {
 	}
 	return strings.Join(parts, " ")
 }
+
+// Legend is what the pane on show says its columns mean, for the help.
+func (t *Tabs) Legend() []string {
+	if lg, ok := t.Pane().(Legended); ok {
+		return lg.Legend()
+	}
+	return nil
+}
+
+// MoreHelp is the help-only keys of the pane on show.
+func (t *Tabs) MoreHelp() []key.Binding {
+	if m, ok := t.Pane().(MoreHelped); ok {
+		return m.MoreHelp()
+	}
+	return nil
+}

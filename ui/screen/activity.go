@@ -1,6 +1,7 @@
 package screen
 
 import (
+	"cmp"
 	"context"
 	"strconv"
 	"strings"
@@ -148,6 +149,17 @@ func (a *activity) waitingCell(now time.Time, q model.Queue) present.Cell {
 		cell = cell.And(present.Muted, " "+strings.TrimSuffix(present.Ago(now, l.OldestWaiting), " ago"))
 	}
 	return cell
+}
+
+// compareWaiting orders queues by their waiting jobs, then by how long
+// the oldest has waited: a sort by the WAITING column.
+func (a *activity) compareWaiting(x, y model.Queue) int {
+	lx, ly := a.loads[x.ID], a.loads[y.ID]
+	if lx.Waiting != ly.Waiting {
+		return cmp.Compare(lx.Waiting, ly.Waiting)
+	}
+	// An older wait (an earlier time) sorts as the longer one.
+	return ly.OldestWaiting.Compare(lx.OldestWaiting)
 }
 
 // holds is what a pause of q will hold, when the loads are known.

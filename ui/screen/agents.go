@@ -67,7 +67,8 @@ func countAgents(agents []model.Agent) agentCounts {
 func agentSpec(c *common.Common, marks map[string]model.Agent, act func(kind agentAction, a model.Agent) common.Reply) component.ListSpec[model.Agent] {
 	k := c.Keys
 	return component.ListSpec[model.Agent]{
-		Noun: "agents", Empty: "no agent is connected to this queue",
+		Legend: present.LegendAgents,
+		Noun:   "agents", Empty: "no agent is connected to this queue",
 		Columns: []component.ListColumn[model.Agent]{
 			component.Col("NAME", 24, 1, 0, func(a model.Agent) string { return a.Name }),
 			component.Col("HOSTNAME", 12, 1, 110, func(a model.Agent) present.Cell { return present.As(present.Muted, a.Hostname) }),
@@ -96,13 +97,9 @@ func agentSpec(c *common.Common, marks map[string]model.Agent, act func(kind age
 		},
 		Keys: []component.ListKey[model.Agent]{
 			component.Shown[model.Agent](k.NextTab),
-			component.OnItem(k.Open, func(a model.Agent) common.Reply {
-				if !a.Busy() {
-					return common.Do(common.Flash(common.FlashInfo, a.Name+" runs no job"))
-				}
-				slug, n, _ := a.Job.BuildRef()
-				return openJob(c, OpenJobMsg{Slug: slug, Number: n, JobID: a.Job.ID})
-			}),
+			// The agent's detail: its tags, IP, version, queue and job
+			// (enter there opens the job's build).
+			component.OnItem(k.Open, func(a model.Agent) common.Reply { return act(agentDetail, a) }),
 			component.OnItem(present.WithHelp(k.PauseAgent, "pause/resume agent"), func(a model.Agent) common.Reply { return act(agentPauseOrResume, a) }),
 			component.Shown[model.Agent](k.Mark),
 			component.OnItem(k.Stop, func(a model.Agent) common.Reply { return act(agentStop, a) }),
@@ -120,6 +117,7 @@ const (
 	agentPauseOrResume agentAction = iota
 	agentStop
 	agentForceStop
+	agentDetail
 )
 
 // agentsDone is the reply to one action on several agents.

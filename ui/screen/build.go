@@ -287,7 +287,7 @@ func (s *buildScreen) details() []string {
 		lines = append(lines, st.Muted.Render(l))
 	}
 	if b.CancelReason != nil && *b.CancelReason != "" {
-		lines = append(lines, st.Warning.Render("cancelled: "+component.Text(*b.CancelReason)))
+		lines = append(lines, st.Warning.Render("canceled: "+component.Text(*b.CancelReason)))
 	}
 	lines = append(lines, s.pausedQueues()...)
 	if age, stale := s.jobs.Stale(); stale {

@@ -78,7 +78,8 @@ func buildListSpec(c *common.Common, slug string, extra ...component.ListKey[mod
 		component.Shown[model.Build](k.Back),
 	)
 	return component.ListSpec[model.Build]{
-		Noun: "builds", Empty: "no builds",
+		Legend: present.LegendBuilds,
+		Noun:   "builds", Empty: "no builds",
 		Columns: cols,
 		Key:     func(b model.Build) string { return b.ID },
 		Match: func(b model.Build) (string, int) {
@@ -164,8 +165,10 @@ func (p *buildsPane) FilterLine() string {
 	return st.Muted.Render(fmt.Sprintf("%s · %s · newest %d  (s state, b branch)", state, branch, recentBuilds))
 }
 
-func (p *buildsPane) Capturing() bool     { return p.editing || p.list.Capturing() }
-func (p *buildsPane) Help() []key.Binding { return p.list.Help() }
+func (p *buildsPane) Capturing() bool         { return p.editing || p.list.Capturing() }
+func (p *buildsPane) Help() []key.Binding     { return p.list.Help() }
+func (p *buildsPane) Legend() []string        { return p.list.Legend() }
+func (p *buildsPane) MoreHelp() []key.Binding { return p.list.MoreHelp() }
 func (p *buildsPane) View(width, height int) string {
 	return p.FilterLine() + "\n" + p.list.View(width, height-1)
 }

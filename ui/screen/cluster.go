@@ -72,7 +72,8 @@ func (s *clusterScreen) queueSpec() component.ListSpec[model.Queue] {
 		return common.QueueRef{ClusterID: s.cluster.ID, ClusterName: s.cluster.Name, Queue: q}
 	}
 	return component.ListSpec[model.Queue]{
-		Noun: "queues", Empty: "no queues yet: n creates one",
+		Legend: present.LegendQueues,
+		Noun:   "queues", Empty: "no queues yet: n creates one",
 		Columns: []component.ListColumn[model.Queue]{
 			component.Col("KEY", 12, 0, 0, func(q model.Queue) present.Cell {
 				if q.ID == model.Value(s.cluster.DefaultQueueID) {
@@ -83,7 +84,8 @@ func (s *clusterScreen) queueSpec() component.ListSpec[model.Queue] {
 			component.Col("DESCRIPTION", 8, 2, 120, func(q model.Queue) present.Cell { return present.As(present.Muted, queueDescription(q)) }),
 			component.Col("STATE", 22, 6, 0, func(q model.Queue) present.Cell { return queueState(c, q) }),
 			component.Col("AGENTS", 7, 0, 0, s.act.agentsCell),
-			component.Col("WAITING", 8, 0, 0, func(q model.Queue) present.Cell { return s.act.waitingCell(c.Now(), q) }),
+			component.Col("WAITING", 8, 0, 0, func(q model.Queue) present.Cell { return s.act.waitingCell(c.Now(), q) }).
+				Sort(func(a, b model.Queue) int { return s.act.compareWaiting(a, b) }),
 			component.Col("RUNS ON", 24, 0, 100, present.ShapeLabel),
 		},
 		Key: func(q model.Queue) string { return q.ID },
@@ -110,6 +112,10 @@ func (s *clusterScreen) queueSpec() component.ListSpec[model.Queue] {
 func (s *clusterScreen) Crumb() string { return common.Emojize(s.cluster.Name) }
 
 func (s *clusterScreen) Capturing() bool { return s.tabs.Capturing() }
+
+// Legend and MoreHelp are the tab on show's, for the help.
+func (s *clusterScreen) Legend() []string        { return s.tabs.Legend() }
+func (s *clusterScreen) MoreHelp() []key.Binding { return s.tabs.MoreHelp() }
 
 func (s *clusterScreen) Help() []key.Binding {
 	if s.tabs.Current == tabPipelines {

@@ -55,7 +55,8 @@ func NewClustersScreen(c *common.Common) *component.ListScreen[model.Cluster] {
 	s.self = component.NewListScreen(c, component.ListScreenSpec[model.Cluster]{
 		Title: "Clusters", LoadingTitle: true, Update: s.update,
 		List: component.ListSpec[model.Cluster]{
-			Noun: "clusters", Empty: "no clusters yet: n creates one", FilterCol: 2,
+			Legend: present.LegendClusters,
+			Noun:   "clusters", Empty: "no clusters yet: n creates one", FilterCol: 2,
 			Columns: []component.ListColumn[model.Cluster]{
 				component.Col("", 2, 0, 0, func(cl model.Cluster) present.Cell { return present.As(present.Emoji, model.Value(cl.Emoji)) }),
 				component.Col("", 1, 0, 0, func(cl model.Cluster) present.Cell { return present.As(present.Swatch, model.Value(cl.Color)) }),

@@ -9,8 +9,11 @@ import (
 	"time"
 
 	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
 	"charm.land/bubbles/v2/viewport"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/kiteconsole/kiteconsole/model"
 	"github.com/kiteconsole/kiteconsole/org"
@@ -64,6 +67,14 @@ type jobLogScreen struct {
 	ask int
 
 	stamps, follow bool
+	// search is the / input while it is open; query is the search that
+	// n and N move through, matches the lines that hold it, at the one
+	// on show (-1 before the first n).
+	search    textinput.Model
+	searching bool
+	query     string
+	matches   []int
+	at        int
 	// followGen numbers the follower's timers, so that turning follow off
 	// and on again does not run two.
 	followGen, stalled int
@@ -94,16 +105,108 @@ func NewJobLogScreen(c *common.Common, slug string, number int, j model.Job) com
 	s := &jobLogScreen{ScreenBase: common.NewBase(c), slug: slug, number: number, job: j, view: viewport.New(), ask: 4 * minFollowBytes}
 	s.view.SoftWrap = true
 	s.view.MouseWheelEnabled = true
+	s.search = textinput.New()
+	s.search.Prompt = "/"
+	s.search.Placeholder = "search the log"
+	s.at = -1
 	return s
 }
+
+// The search's own keys: n and N mean next and previous only on this
+// screen, where nothing is made new.
+var (
+	searchNext = key.NewBinding(key.WithKeys("n"), key.WithHelp("n/N", "next/previous match"))
+	searchPrev = key.NewBinding(key.WithKeys("N"))
+)
 
 func (s *jobLogScreen) Crumb() string {
 	return common.Emojize(s.job.DisplayName())
 }
-func (s *jobLogScreen) Capturing() bool { return false }
+func (s *jobLogScreen) Capturing() bool { return s.searching }
 func (s *jobLogScreen) Help() []key.Binding {
 	k := s.C.Keys
-	return []key.Binding{k.Up, k.Down, k.Top, k.Bottom, k.Follow, k.Timestamps, k.RetryJob, k.Browse, k.Back}
+	search := present.WithHelp(k.Filter, "search")
+	if s.query != "" {
+		return []key.Binding{searchNext, search, k.Follow, k.Timestamps, k.Wrap, k.RetryJob, k.Browse, k.Back}
+	}
+	return []key.Binding{k.Up, k.Down, k.Top, k.Bottom, search, k.Follow, k.Timestamps, k.Wrap, k.RetryJob, k.Browse, k.Back}
+}
+
+// findMatches finds the lines of the log on show that hold the query
+// (case aside), and marks each match in its line.
+func (s *jobLogScreen) findMatches(lines []string) []string {
+	s.matches = s.matches[:0]
+	if s.query == "" {
+		return lines
+	}
+	q := strings.ToLower(s.query)
+	mark := s.C.Styles.Warning.Reverse(true)
+	for i, l := range lines {
+		plainLine := ansi.Strip(l)
+		at := strings.Index(strings.ToLower(plainLine), q)
+		if at < 0 {
+			continue
+		}
+		s.matches = append(s.matches, i)
+		var ranges []lipgloss.Range
+		for at >= 0 {
+			start := ansi.StringWidth(plainLine[:at])
+			ranges = append(ranges, lipgloss.NewRange(start, start+ansi.StringWidth(plainLine[at:at+len(q)]), mark))
+			next := strings.Index(strings.ToLower(plainLine[at+len(q):]), q)
+			if next < 0 {
+				break
+			}
+			at += len(q) + next
+		}
+		lines[i] = lipgloss.StyleRanges(l, ranges...)
+	}
+	return lines
+}
+
+// jump shows the match by steps from the one on show (1: next, -1:
+// previous), wrapping around the log.
+func (s *jobLogScreen) jump(by int) tea.Cmd {
+	if s.query == "" {
+		return common.Flash(common.FlashInfo, "/ searches the log first")
+	}
+	if len(s.matches) == 0 {
+		return common.Flash(common.FlashInfo, fmt.Sprintf("no line of the log on show holds %q", s.query))
+	}
+	n := len(s.matches)
+	switch {
+	case s.at < 0 && by > 0:
+		// The first match from the top of what is on show.
+		s.at = 0
+		top := s.view.YOffset()
+		for i, line := range s.matches {
+			if s.visualLine(line) >= top {
+				s.at = i
+				break
+			}
+		}
+	case s.at < 0:
+		s.at = n - 1
+	default:
+		s.at = ((s.at+by)%n + n) % n
+	}
+	s.follow = false
+	s.view.SetYOffset(s.visualLine(s.matches[s.at]))
+	return nil
+}
+
+// visualLine is the screen line a line of the log begins on, its longer
+// lines before it taking several when wrapped.
+func (s *jobLogScreen) visualLine(line int) int {
+	if !s.view.SoftWrap {
+		return line
+	}
+	width := max(1, s.view.Width())
+	lines := strings.Split(s.view.GetContent(), "\n")
+	v := 0
+	for i := 0; i < line && i < len(lines); i++ {
+		v += max(1, (ansi.StringWidth(lines[i])+width-1)/width)
+	}
+	return v
 }
 
 func (s *jobLogScreen) Init() tea.Cmd {
@@ -218,7 +321,7 @@ func (s *jobLogScreen) content() string {
 	if len(lines) == 0 {
 		out = append(out, st.Muted.Render("the log is empty"))
 	}
-	return strings.Join(out, "\n")
+	return strings.Join(s.findMatches(out), "\n")
 }
 
 // bytesLabel is a size for people: "812 B", "64 KiB", "3.2 MiB".
@@ -294,9 +397,33 @@ func (s *jobLogScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	case BuildChanged:
 		return s, nil
 	case tea.KeyPressMsg:
+		if s.searching {
+			return s, s.searchKey(msg)
+		}
 		switch {
+		case key.Matches(msg, k.Back) && s.query != "":
+			// esc clears the search first, as it clears a list's filter.
+			s.query, s.at = "", -1
+			s.layout()
+			return s, nil
 		case key.Matches(msg, k.Back):
 			return common.Asking(s, common.PopMsg{}), nil
+		case key.Matches(msg, k.Filter):
+			s.searching = true
+			s.search.SetValue("")
+			return s, s.search.Focus()
+		case key.Matches(msg, searchNext):
+			return s, s.jump(1)
+		case key.Matches(msg, searchPrev):
+			return s, s.jump(-1)
+		case key.Matches(msg, k.Wrap):
+			s.view.SoftWrap = !s.view.SoftWrap
+			s.view.SetXOffset(0)
+			s.layout()
+			if s.at >= 0 && s.at < len(s.matches) {
+				s.view.SetYOffset(s.visualLine(s.matches[s.at]))
+			}
+			return s, nil
 		case key.Matches(msg, k.Follow):
 			if !s.follow && model.JobFinished(s.job.State) {
 				return s, common.Flash(common.FlashInfo, "the job has finished: its log no longer grows")
@@ -341,6 +468,29 @@ func (s *jobLogScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	return s, nil
 }
 
+// searchKey is a key while the search's input is open: enter searches
+// and shows the first match, esc closes it unchanged.
+func (s *jobLogScreen) searchKey(msg tea.KeyPressMsg) tea.Cmd {
+	switch msg.String() {
+	case "esc":
+		s.searching = false
+		s.search.Blur()
+		return nil
+	case "enter":
+		s.searching = false
+		s.search.Blur()
+		s.query, s.at = strings.TrimSpace(s.search.Value()), -1
+		s.layout()
+		if s.query == "" {
+			return nil
+		}
+		return s.jump(1)
+	}
+	var cmd tea.Cmd
+	s.search, cmd = s.search.Update(msg)
+	return cmd
+}
+
 // header is the lines above the log: what job, how much of its log, and
 // whether it is followed.
 func (s *jobLogScreen) header() []string {
@@ -370,7 +520,24 @@ func (s *jobLogScreen) header() []string {
 		stamps = "T hides timestamps"
 	}
 	facts = append(facts, stamps)
-	return []string{title, st.Muted.Render(strings.Join(facts, " · "))}
+	if !s.view.SoftWrap {
+		facts = append(facts, "w wraps (←/→ scroll)")
+	}
+	lines := []string{title, st.Muted.Render(strings.Join(facts, " · "))}
+	switch {
+	case s.searching:
+		lines = append(lines, s.search.View())
+	case s.query != "" && len(s.matches) == 0:
+		lines = append(lines, st.Warning.Render(fmt.Sprintf("/%s: no line of the log on show holds it", component.Text(s.query)))+st.Muted.Render(" · esc clears"))
+	case s.query != "":
+		at := "n goes to the first"
+		if s.at >= 0 {
+			at = fmt.Sprintf("match %d of %d", s.at+1, len(s.matches))
+		}
+		lines = append(lines, st.Muted.Render(fmt.Sprintf("/%s: %s on %s · n next · N previous · esc clears", component.Text(s.query), at,
+			common.Plural(len(s.matches), "line", "lines"))))
+	}
+	return lines
 }
 
 func (s *jobLogScreen) View() string {

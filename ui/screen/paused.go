@@ -130,10 +130,11 @@ func NewPausedScreen(c *common.Common) *component.ListScreen[PausedItem] {
 		return common.Ask(common.ResumeMsg{Targets: []common.QueueRef{p.Queue}})
 	}
 	self = component.NewListScreen(c, component.ListScreenSpec[PausedItem]{
-		Crumb: "paused", Title: "Paused queues and agents",
+		Crumb: "Paused", Title: "Paused queues and agents",
 		Load: func(ctx context.Context) ([]PausedItem, error) { return listPaused(ctx, c) },
 		List: component.ListSpec[PausedItem]{
-			Noun: "paused queues and agents", Empty: "nothing is paused: every queue dispatches and every agent takes jobs",
+			Legend: present.LegendPaused,
+			Noun:   "paused queues and agents", Empty: "nothing is paused: every queue dispatches and every agent takes jobs",
 			Columns: []component.ListColumn[PausedItem]{
 				component.Col("WHAT", 6, 0, 0, func(p PausedItem) string {
 					if p.Agent != nil {

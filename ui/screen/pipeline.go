@@ -59,6 +59,10 @@ func NewPipelineBuildsScreen(c *common.Common, p model.Pipeline) common.Screen {
 }
 
 func (s *pipelineScreen) Crumb() string { return common.Emojize(s.p.Name) }
+
+// Legend and MoreHelp are the tab on show's, for the help.
+func (s *pipelineScreen) Legend() []string        { return s.tabs.Legend() }
+func (s *pipelineScreen) MoreHelp() []key.Binding { return s.tabs.MoreHelp() }
 func (s *pipelineScreen) Capturing() bool {
 	return s.tabs.Capturing()
 }

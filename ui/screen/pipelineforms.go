@@ -480,9 +480,9 @@ func pipelineBuilds(v *pipelineValues) *huh.Group {
 			Affirmative("Yes").Negative("No").Value(&v.skipQueued),
 		huh.NewInput().Title("Skip: only these branches").Description("a branch filter for skipping, e.g. !main; empty applies to every branch").
 			Value(&v.skipFilter).Validate(optionalText("skip filter")),
-		huh.NewConfirm().Title("Cancel intermediate builds").Description("when a new build is created on a branch, running builds on it are cancelled").
+		huh.NewConfirm().Title("Cancel intermediate builds").Description("when a new build is created on a branch, running builds on it are canceled").
 			Affirmative("Yes").Negative("No").Value(&v.cancelRunning),
-		huh.NewInput().Title("Cancel: only these branches").Description("a branch filter for cancelling, e.g. develop prs/*; empty applies to every branch").
+		huh.NewInput().Title("Cancel: only these branches").Description("a branch filter for canceling, e.g. develop prs/*; empty applies to every branch").
 			Value(&v.cancelFilter).Validate(optionalText("cancel filter")),
 		huh.NewText().Title("Environment").Description("KEY=value, one a line").Lines(3).Value(&v.env).
 			Validate(func(s string) error { _, err := model.ParseEnv(s); return err }),

@@ -69,7 +69,8 @@ func newPipelineList(c *common.Common, clusterID string) *pipelineList {
 		}),
 	)
 	l.List = component.NewList(c, component.ListSpec[*model.Pipeline]{
-		Noun: "pipelines", Empty: "no pipelines", Columns: cols,
+		Legend: present.LegendPipelines,
+		Noun:   "pipelines", Empty: "no pipelines", Columns: cols,
 		Key: func(p *model.Pipeline) string { return p.Slug },
 		Match: func(p *model.Pipeline) (string, int) {
 			name := c.Org.Pipelines.Name(p)

@@ -113,6 +113,10 @@ func (s *queueScreen) Crumb() string { return s.queue.Key }
 
 func (s *queueScreen) Capturing() bool { return s.tabs.Capturing() }
 
+// Legend and MoreHelp are the tab on show's, for the help.
+func (s *queueScreen) Legend() []string        { return s.tabs.Legend() }
+func (s *queueScreen) MoreHelp() []key.Binding { return s.tabs.MoreHelp() }
+
 func (s *queueScreen) Help() []key.Binding {
 	k := s.C.Keys
 	switch s.tabs.Current {
@@ -154,6 +158,9 @@ func (s *queueScreen) runChange(label string, fn func(ctx context.Context) tea.M
 
 // actOnAgent acts on the marked agents, or on a when none is marked.
 func (s *queueScreen) actOnAgent(kind agentAction, a model.Agent) common.Reply {
+	if kind == agentDetail {
+		return Open(s.C, "agent", AgentArg{Cluster: s.cluster, Queue: s.queue, Agent: a})
+	}
 	targets := []model.Agent{a}
 	if len(s.agentMarks) > 0 {
 		targets = sortedAgents(s.agentMarks)

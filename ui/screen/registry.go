@@ -44,6 +44,12 @@ type (
 		Number int
 		Job    model.Job
 	}
+	// AgentArg opens an agent of a queue (its detail).
+	AgentArg struct {
+		Cluster model.Cluster
+		Queue   model.Queue
+		Agent   model.Agent
+	}
 	// TokenArg opens an agent token of a cluster.
 	TokenArg struct {
 		Cluster model.Cluster

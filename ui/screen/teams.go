@@ -18,7 +18,7 @@ func newTeamsScreen(c *common.Common) common.Screen {
 	k := c.Keys
 	name := func(t model.Team) string { return common.Emojize(t.Name) }
 	return component.NewListScreen(c, component.ListScreenSpec[model.Team]{
-		Crumb: "teams", Title: "Teams",
+		Crumb: "Teams", Title: "Teams",
 		Load: func(ctx context.Context) ([]model.Team, error) { return c.Client.ListTeams(ctx) },
 		List: component.ListSpec[model.Team]{
 			Noun: "teams", Empty: "no teams: the organisation has not turned Teams on",

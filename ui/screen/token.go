@@ -41,7 +41,7 @@ func NewTokenScreen(c *common.Common, cl model.Cluster, t model.Token) *tokenScr
 }
 
 func (s *tokenScreen) Crumb() string {
-	return "token " + common.Emojize(s.token.Description)
+	return "Token " + common.Emojize(s.token.Description)
 }
 func (s *tokenScreen) Capturing() bool { return false }
 func (s *tokenScreen) Init() tea.Cmd   { return nil }

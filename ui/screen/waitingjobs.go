@@ -81,7 +81,8 @@ func waitingJobs(c *common.Common, builds []model.Build, queueID string) []Waiti
 func waitingSpec(c *common.Common) component.ListSpec[WaitingJob] {
 	k := c.Keys
 	return component.ListSpec[WaitingJob]{
-		Noun: "waiting jobs", Empty: "no job is waiting for this queue's agents",
+		Legend: present.LegendWaiting,
+		Noun:   "waiting jobs", Empty: "no job is waiting for this queue's agents",
 		Columns: []component.ListColumn[WaitingJob]{
 			component.Col("PIPELINE", 14, 2, 0, func(w WaitingJob) string { return common.Emojize(w.Pipeline) }),
 			component.Col("BUILD", 7, 0, 0, func(w WaitingJob) string { return fmt.Sprintf("#%d", w.Number) }),
