@@ -228,7 +228,7 @@ func TestSilentConnectionsAreClosed(t *testing.T) {
 	tm := h.open(h.viewer, "vera")
 	clock.Advance(3 * noSession)
 	tm.keys("?")
-	eventually(t, "the help screen", func() bool { return strings.Contains(tm.received(), "General") })
+	eventually(t, "the help screen", func() bool { return strings.Contains(tm.received(), "Keys of this screen") })
 	if h.srv.openConnections() != 1 {
 		t.Fatal("a connection with a session was closed")
 	}

@@ -98,7 +98,7 @@ func TestAPanicEndsOnlyItsSession(t *testing.T) {
 			carriedOn := false
 			if tc.mayCarryOn {
 				// Either the session ends, or it carries on: then it
-				// answers the next key (help shows its "General" keys).
+				// answers the next key (help shows "Keys of this screen").
 				alice.keys("?")
 				eventually(t, "the session to end or answer", func() bool {
 					select {
@@ -107,7 +107,7 @@ func TestAPanicEndsOnlyItsSession(t *testing.T) {
 						return true
 					default:
 					}
-					carriedOn = strings.Contains(alice.received(), "General")
+					carriedOn = strings.Contains(alice.received(), "Keys of this screen")
 					return carriedOn
 				})
 			}

@@ -81,7 +81,7 @@ var shots = []shot{
 		d.formKeys("enter", "right", "enter", "enter", "enter", "enter", "enter", "enter")
 		d.waitFor("Send 2 changes?")
 	}},
-	{"help", 110, 26, func(d *driver) { d.waitFor("Production"); d.keys("?"); d.waitFor("General") }},
+	{"help", 110, 26, func(d *driver) { d.waitFor("Production"); d.keys("?"); d.waitFor("Keys of this screen") }},
 }
 
 // liveShots are pictures of the live simulation (builds, jobs, logs), its
