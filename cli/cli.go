@@ -72,6 +72,8 @@ type rootOptions struct {
 	timeout    time.Duration
 	// refreshSet is true when --refresh was given.
 	refreshSet bool
+	// noGraphQLAccess, with --demo, refuses the demo's token at GraphQL.
+	noGraphQLAccess bool
 }
 
 // The flags are given to each command that uses them, not inherited from
@@ -106,6 +108,7 @@ func addAPIFlagsBut(f *pflag.FlagSet, opts *rootOptions, skip string) {
 		_ = f.MarkDeprecated("timeout", "use --request-timeout (--timeout is agent pause's timeout)")
 	}
 	f.BoolVar(&opts.demo, "demo", false, "run on the embedded sandbox's demo organisation (no token, no network)")
+	f.BoolVar(&opts.noGraphQLAccess, "no-graphql-access", false, "with --demo: the demo's token has no GraphQL access, so counts come from REST")
 }
 
 // mayBeZero are the duration flags for which 0 means something (--refresh

@@ -39,9 +39,17 @@ func (b *Backend) Close() {
 // cacheFor is the client's cache lifetime for background refreshes (the
 // SSH server's sessions share it; a console alone needs none).
 func StartDemo(readOnly bool, cacheFor time.Duration) (*Backend, error) {
+	return startDemo(readOnly, cacheFor, false)
+}
+
+// startDemo is StartDemo; noGraphQLAccess refuses the demo's token at
+// GraphQL, as Buildkite refuses a token without GraphQL access, so that
+// the console's REST-only counts can be tried (--no-graphql-access).
+func startDemo(readOnly bool, cacheFor time.Duration, noGraphQLAccess bool) (*Backend, error) {
 	// The demo spends a budget as Buildkite's API does, so its header
 	// and its pace are what a real organisation would show.
-	sb := sandbox.New(sandbox.Options{Size: sandbox.SizeDemo, RateLimit: sandbox.DefaultRateLimit, UserRateLimit: sandbox.DefaultUserRateLimit, Token: demoToken(), ReadOnlyToken: demoToken()})
+	sb := sandbox.New(sandbox.Options{Size: sandbox.SizeDemo, RateLimit: sandbox.DefaultRateLimit, UserRateLimit: sandbox.DefaultUserRateLimit, Token: demoToken(), ReadOnlyToken: demoToken(),
+		NoGraphQLAccess: noGraphQLAccess})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, fmt.Errorf("starting the demo sandbox: %w", err)
@@ -60,14 +68,14 @@ func StartDemo(readOnly bool, cacheFor time.Duration) (*Backend, error) {
 // onChange is the audit log's hook, if any.
 func openBackend(opts rootOptions, s *config.Settings, onChange func(context.Context, api.ChangeEvent), cacheFor time.Duration) (*Backend, error) {
 	if opts.demo {
-		b, err := StartDemo(s.ReadOnly, cacheFor)
+		b, err := startDemo(s.ReadOnly, cacheFor, opts.noGraphQLAccess)
 		if err != nil {
 			return nil, err
 		}
 		b.Client = b.Client.WithAccess(s.ReadOnly, onChange)
 		return b, nil
 	}
-	client, err := api.New(api.Config{Org: s.Org, Endpoint: s.Endpoint, Token: s.Token, ReadOnly: s.ReadOnly, OnChange: onChange,
+	client, err := api.New(api.Config{Org: s.Org, Endpoint: s.Endpoint, GraphQLEndpoint: s.GraphQLEndpoint, Token: s.Token, ReadOnly: s.ReadOnly, OnChange: onChange,
 		Parallel: s.Parallel, Timeout: s.Timeout, CacheFor: cacheFor})
 	if err != nil {
 		return nil, err
@@ -149,7 +157,7 @@ func runConsole(ctx context.Context, stdout, stderr io.Writer, opts rootOptions,
 			if next.Token == "" {
 				return nil, fmt.Errorf("no API token for %s in the configuration", org)
 			}
-			return api.New(api.Config{Org: next.Org, Endpoint: next.Endpoint, Token: next.Token, ReadOnly: next.ReadOnly, Parallel: next.Parallel, Timeout: next.Timeout,
+			return api.New(api.Config{Org: next.Org, Endpoint: next.Endpoint, GraphQLEndpoint: next.GraphQLEndpoint, Token: next.Token, ReadOnly: next.ReadOnly, Parallel: next.Parallel, Timeout: next.Timeout,
 				OnChange: log.Hook(who, org, nil)})
 		}
 	}
