@@ -489,3 +489,25 @@ func TestSessionsShareOneCountQuery(t *testing.T) {
 		t.Errorf("%d count queries after the cache's lifetime, want 2", n)
 	}
 }
+
+// TestTheClientSaysWhyCountsComeFromREST: the last GraphQL read's failure
+// is kept for the header to say (nil before any and after a success).
+func TestTheClientSaysWhyCountsComeFromREST(t *testing.T) {
+	refused := sandboxtest.Start(t, sandbox.Options{NoGraphQLAccess: true}, nil)
+	_, queues := allQueues(t, refused.Client)
+	if u := refused.Client.GraphQLUnavailable(); u != nil {
+		t.Fatalf("before any GraphQL read: %v", u)
+	}
+	_, _ = refused.Client.QueueCounts(context.Background(), queues[:1])
+	if u := refused.Client.GraphQLUnavailable(); u == nil || u.Reason != api.GraphQLNoAccess || u.Said() != "the API token has no GraphQL access" {
+		t.Fatalf("after a refused token: %v", u)
+	}
+	ok := sandboxtest.Start(t, sandbox.Options{}, nil)
+	_, queues = allQueues(t, ok.Client)
+	if _, err := ok.Client.QueueCounts(context.Background(), queues[:1]); err != nil {
+		t.Fatal(err)
+	}
+	if u := ok.Client.GraphQLUnavailable(); u != nil {
+		t.Errorf("after a GraphQL read: %v", u)
+	}
+}
