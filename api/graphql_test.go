@@ -155,6 +155,22 @@ func TestClusterCountsAddUpTheQueues(t *testing.T) {
 			if q.DispatchPaused {
 				paused++
 			}
+			var listed *model.Queue
+			for i, lq := range home.Clusters[cl.ID].QueueList {
+				if lq.ID == q.ID {
+					listed = &home.Clusters[cl.ID].QueueList[i]
+				}
+			}
+			switch {
+			case listed == nil:
+				t.Errorf("queue %s is not in its cluster's QueueList", q.Key)
+			case listed.Key != q.Key || listed.DispatchPaused != q.DispatchPaused || model.Value(listed.Description) != model.Value(q.Description) ||
+				model.Value(listed.DispatchPausedNote) != model.Value(q.DispatchPausedNote) ||
+				listed.DispatchPausedBy.DisplayName() != q.DispatchPausedBy.DisplayName() ||
+				(q.DispatchPausedAt == nil) != (listed.DispatchPausedAt == nil) ||
+				(q.DispatchPausedAt != nil && !q.DispatchPausedAt.Equal(listed.DispatchPausedAt.Time)):
+				t.Errorf("queue %s: listed over GraphQL as %+v, REST says %+v", q.Key, *listed, q)
+			}
 			l := perQueue[q.ID]
 			sum.Connected += l.Connected
 			sum.Busy += l.Busy

@@ -123,7 +123,14 @@ func (s *queueScreen) Help() []key.Binding {
 	return []key.Binding{k.NextTab, present.WithHelp(k.Pause, "pause/resume queue"), k.Mark, k.Edit, k.Delete, k.Down, k.Back}
 }
 
-func (s *queueScreen) Init() tea.Cmd { return s.loadLive(org.Interactive) }
+func (s *queueScreen) Init() tea.Cmd {
+	if s.queue.URL == "" {
+		// Known from a GraphQL count (its key and state): its settings
+		// come with the queue itself.
+		return tea.Batch(s.loadQueue(org.Interactive), s.loadLive(org.Interactive))
+	}
+	return s.loadLive(org.Interactive)
+}
 
 func (s *queueScreen) loadQueue(lane org.Lane) tea.Cmd {
 	cid, qid := s.cluster.ID, s.queue.ID
