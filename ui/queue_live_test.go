@@ -544,7 +544,7 @@ func TestHomeCountsFollowADeletedQueue(t *testing.T) {
 	ch := make(chan string, 1)
 	d.p.Send(probe{fn: func(a *App) { ch <- ansi.Strip(a.stack[0].View()) }})
 	home := <-ch
-	if f := strings.Fields(tableRowOf(home, "📱")); len(f) < 3 || f[len(f)-3] != "2" {
+	if f := strings.Fields(tableRowOf(home, "📱")); len(f) < 4 || f[len(f)-4] != "2" {
 		t.Fatalf("home still counts Mobile's deleted queue: %q", tableRowOf(home, "📱"))
 	}
 }

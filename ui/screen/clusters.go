@@ -54,12 +54,24 @@ type clusters struct {
 // 200 points a minute (a fifth of the user's 5,000 per five minutes).
 const graphQLCountEvery = 2
 
+// pausedShare is the GraphQL points a minute the PAUSED column may
+// spend at the default 30 s: its read costs a point a queue (about 1,100
+// for a thousand queues), so beside the counts' 174 a minute it comes
+// about every 45 minutes in the large organisation, and every fourth
+// reload (two minutes, as the REST recount) where queues are few. A pause
+// made from this console shows at once whatever the pace; r, and a change
+// another session of `serve` made, read it at once.
+const pausedShare = 25
+
 // pausedEvery is how many timer reloads go by between two reads of the
-// queues' dispatch state on the home screen (a point a queue: about 1,100
-// for a thousand queues): once an hour at the default 30 s. A pause made
-// from this console shows at once, and one made by another session of
-// `serve` recounts at its next refresh.
-const pausedEvery = 120
+// queues' dispatch state on the home screen, from what the last read cost.
+func (s *clusters) pausedEvery() int64 {
+	points := 0
+	for _, n := range s.live {
+		points += n.Queues + 3 // the queues, and the cluster, its connection and edges
+	}
+	return int64(max(recountEvery, points*2/pausedShare))
+}
 
 // clustersCounted is the clusters' numbers from GraphQL.
 type clustersCounted struct {
@@ -455,7 +467,7 @@ func (s *clusters) update(l *component.List[model.Cluster], msg tea.Msg) tea.Cmd
 			if !s.rest {
 				every = graphQLCountEvery
 			}
-			if s.lastTick != 0 && msg.Tick/pausedEvery != s.lastTick/pausedEvery {
+			if every := s.pausedEvery(); s.lastTick != 0 && msg.Tick/every != s.lastTick/every {
 				s.pausedDue = true
 			}
 			// Recount in the first reload of each block of recountEvery
