@@ -118,7 +118,7 @@ func NewClustersScreen(c *common.Common) *component.ListScreen[model.Cluster] {
 				component.Col("QUEUES", 6, 0, 0, s.queuesCell),
 				component.Col("PAUSED", 6, 0, 0, s.pausedCell),
 				component.Col("AGENTS", 7, 0, 0, s.agentsCell),
-				component.Col("WAITING", 9, 0, 0, s.waitingCell),
+				component.Col("WAITING", 10, 0, 0, s.waitingCell),
 			},
 			Key: func(cl model.Cluster) string { return cl.ID },
 			Match: func(cl model.Cluster) (string, int) {
