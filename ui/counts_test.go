@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +10,8 @@ import (
 	"github.com/kiteconsole/kiteconsole/api/sandbox"
 	"github.com/kiteconsole/kiteconsole/api/sandbox/sandboxtest"
 	"github.com/kiteconsole/kiteconsole/model"
+	"github.com/kiteconsole/kiteconsole/org"
+	"github.com/kiteconsole/kiteconsole/ui/common"
 )
 
 // Counts from GraphQL, with REST as the fallback: the screens show the
@@ -116,7 +117,6 @@ func TestCountsFromGraphQLEqualTheRESTOnes(t *testing.T) {
 	if got, want := tableRows(liveHome), tableRows(restHome); strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("home from GraphQL:\n%s\nfrom REST:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
-	waiting := 0
 	for _, name := range []string{"Production", "Open Source", "Mobile", "Data Platform", "Sandbox"} {
 		var frames [2]string
 		for i, d := range []*driver{live, rest} {
@@ -131,11 +131,6 @@ func TestCountsFromGraphQLEqualTheRESTOnes(t *testing.T) {
 		got, want := tableRows(frames[0]), tableRows(frames[1])
 		if strings.Join(got, "\n") != strings.Join(want, "\n") {
 			t.Errorf("%s's queues from GraphQL:\n%s\nfrom REST:\n%s", name, strings.Join(got, "\n"), strings.Join(want, "\n"))
-		}
-		for _, row := range got {
-			if f := strings.Fields(row); len(f) > 0 && strings.Contains(row, "/") {
-				waiting += strings.Count(row, "m ") // a longest wait shown
-			}
 		}
 	}
 	t.Logf("home:\n%s", strings.Join(tableRows(liveHome), "\n"))
@@ -179,5 +174,48 @@ func TestCountsFromRESTWithATokenWithoutGraphQLAccess(t *testing.T) {
 	if refused == 0 {
 		t.Error("GraphQL was never tried")
 	}
-	_ = http.MethodGet
+}
+
+// TestSessionsShareOneCountQuery: the sessions of `kiteconsole serve`
+// share one client (one budget, one cache, GETs and GraphQL queries sent
+// once however many sessions ask): five consoles on the home screen send
+// the count query of one, on opening and at the timer's recount.
+func TestSessionsShareOneCountQuery(t *testing.T) {
+	t.Parallel()
+	clock := sandboxtest.NewClock()
+	env := sandboxtest.Start(t, sandbox.Options{Clock: clock}, nil)
+	// As serve makes it: a cache of half the refresh interval.
+	client := env.ClientWith(t, api.Config{Clock: clock, CacheFor: 15 * time.Second})
+	start := func() *driver {
+		return startModel(t, env, clock, Options{Client: client, Now: clock.Now, Demo: true, Dark: true}, 160, 48)
+	}
+	sessions := []*driver{start()}
+	countsShown(sessions[0], "Production", "AGENTS")
+	one := graphQLRequests(env, 0)
+	if one == 0 {
+		t.Fatal("the home screen sent no GraphQL query")
+	}
+	for range 4 {
+		d := start()
+		countsShown(d, "Production", "AGENTS")
+		sessions = append(sessions, d)
+	}
+	if all := graphQLRequests(env, 0); all != one {
+		t.Errorf("five sessions opening sent %d GraphQL queries, one sent %d", all, one)
+	}
+	// The timer's reloads, numbered on the wall clock's grid as every
+	// session numbers them: the second is a recount.
+	for tick := int64(1); tick <= 2; tick++ {
+		clock.Add(30 * time.Second)
+		from := len(env.Sandbox.Requests())
+		for _, d := range sessions {
+			d.p.Send(common.RefreshMsg{Auto: true, Lane: org.Background, Tick: tick})
+			d.waitUntil("finished the refresh", true, func(string) bool { return true })
+		}
+		if n := graphQLRequests(env, from); n > one {
+			t.Errorf("tick %d: five sessions sent %d GraphQL queries; one session's count is %d", tick, n, one)
+		} else {
+			t.Logf("tick %d: %d GraphQL queries for five sessions", tick, n)
+		}
+	}
 }
