@@ -5,9 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -525,5 +527,32 @@ func TestTheClientSaysWhyCountsComeFromREST(t *testing.T) {
 	}
 	if u := ok.Client.GraphQLUnavailable(); u != nil {
 		t.Errorf("after a GraphQL read: %v", u)
+	}
+}
+
+// TestPausedAgentQueuesNameTheQueuesOfPausedAgents: the queues GraphQL
+// names are those of the agents REST says are paused.
+func TestPausedAgentQueuesNameTheQueuesOfPausedAgents(t *testing.T) {
+	env := sandboxtest.Start(t, sandbox.Options{}, nil)
+	c := env.Client
+	ctx := context.Background()
+	got, ok, err := c.PausedAgentQueues(ctx)
+	if err != nil || !ok {
+		t.Fatalf("ok %v, err %v", ok, err)
+	}
+	agents, err := c.ListAgents(ctx, model.AgentListFilter{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]int{}
+	for _, a := range agents {
+		if a.Paused {
+			_, rest, _ := strings.Cut(a.WebURL, "/queues/")
+			id, _, _ := strings.Cut(rest, "/")
+			want[id]++
+		}
+	}
+	if len(want) == 0 || fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("paused agents by queue: GraphQL %v, REST %v", got, want)
 	}
 }
