@@ -145,9 +145,3 @@ func liveWaitingCell(now time.Time, q model.Queue, n api.LiveCount) present.Cell
 	}
 	return cell
 }
-
-// liveHolds is what a pause holds, from GraphQL's numbers: a busy agent
-// runs one job.
-func liveHolds(n api.LiveCount) string {
-	return HoldsText(&model.QueueLoad{Waiting: n.Waiting, Running: n.Busy, OldestWaiting: n.OldestWaiting}, n.Connected)
-}

@@ -226,7 +226,8 @@ func (s *queueScreen) actOnAgent(kind agentAction, a model.Agent) tea.Cmd {
 // knows.
 func (s *queueScreen) holds() string {
 	if n, ok := s.live.of(s.queue); ok {
-		return liveHolds(n)
+		// A busy agent runs one job.
+		return HoldsText(&model.QueueLoad{Waiting: n.Waiting, Running: n.Busy, OldestWaiting: n.OldestWaiting}, n.Connected)
 	}
 	agents := -1
 	if s.agents.Current() {
