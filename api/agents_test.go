@@ -192,3 +192,91 @@ func TestAgentChangesRefusedReadOnly(t *testing.T) {
 	must[[]model.Agent](t)(tok.ListAgents(ctx, model.AgentListFilter{}, nil))
 	wantAPIError(t, tok.PauseAgent(ctx, a.ID, model.AgentPause{}), http.StatusForbidden, "")
 }
+
+// A pause without a timeout is Buildkite's default of five minutes: the
+// client says so on the wire, the agent's paused-until time follows from
+// it, and the sandbox resumes the agent when it is up, as Buildkite does.
+// A raw pause that names no timeout (as the official client sends one
+// without options) ends the same way.
+func TestAPauseWithoutATimeoutEndsAfterBuildkitesDefault(t *testing.T) {
+	clock := sandboxtest.NewClock()
+	env := sandboxtest.Start(t, sandbox.Options{Now: clock.Now}, nil)
+	var events []api.ChangeEvent
+	client := env.ClientWith(t, api.Config{OnChange: func(_ context.Context, ev api.ChangeEvent) { events = append(events, ev) }})
+	ctx := context.Background()
+	a := idleAgent(t, env, 0)
+
+	must[struct{}](t)(struct{}{}, client.PauseAgent(ctx, a.ID, model.AgentPause{Note: "INC-9"}))
+	if len(events) != 1 || !strings.Contains(string(events[0].Body), `"timeout_in_minutes":5`) {
+		t.Fatalf("the pause sent %+v; want the default timeout named", events)
+	}
+	got := must[model.Agent](t)(client.GetAgent(ctx, a.ID))
+	until, ok := got.PausedUntil()
+	if !ok || !until.Equal(sandboxtest.Now.Add(5*time.Minute)) || model.Value(got.PausedTimeoutInMinutes) != 5 {
+		t.Fatalf("paused until %v (%v), timeout %v; want five minutes from the pause", until, ok, got.PausedTimeoutInMinutes)
+	}
+	clock.Add(4 * time.Minute)
+	if got := must[model.Agent](t)(client.GetAgent(ctx, a.ID)); !got.Paused {
+		t.Fatal("the default pause ended before five minutes")
+	}
+	clock.Add(time.Minute)
+	if got := must[model.Agent](t)(client.GetAgent(ctx, a.ID)); got.Paused {
+		t.Fatal("a pause without a timeout outlived Buildkite's default of five minutes")
+	}
+
+	req, _ := http.NewRequest(http.MethodPut, env.Server.URL+"/v2/organizations/acme/agents/"+a.ID+"/pause", strings.NewReader(`{}`))
+	req.Header.Set("Authorization", "Bearer "+env.Sandbox.Token())
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != http.StatusNoContent {
+		t.Fatalf("raw pause: %v, %v", resp, err)
+	}
+	resp.Body.Close()
+	clock.Add(5 * time.Minute)
+	if got := must[model.Agent](t)(client.GetAgent(ctx, a.ID)); got.Paused {
+		t.Fatal("a pause whose body names no timeout was kept for ever")
+	}
+}
+
+// A graceful stop of a busy agent leaves it stopping, and the client says
+// so (StopAgentAndGet), rather than "stopped".
+func TestAGracefulStopReportsStopping(t *testing.T) {
+	clock := sandboxtest.NewClock()
+	env := sandboxtest.Start(t, sandbox.Options{Now: clock.Now}, nil)
+	ctx := context.Background()
+	var busy model.Agent
+	for i := 0; i < 60 && busy.ID == ""; i++ {
+		for _, a := range env.Sandbox.Agents() {
+			if a.Busy() && a.ConnectionState == model.AgentConnected {
+				busy = a
+				break
+			}
+		}
+		clock.Add(10 * time.Second)
+	}
+	if busy.ID == "" {
+		t.Fatal("no agent took a job")
+	}
+	got := must[model.Agent](t)(env.Client.StopAgentAndGet(ctx, busy.ID, false))
+	if got.ConnectionState != model.AgentStopping {
+		t.Fatalf("a graceful stop of a busy agent reports %s", got.ConnectionState)
+	}
+}
+
+// The queue's agents are checked against the queue asked for: a server
+// that ignores cluster_queue_id cannot hand over another queue's agents
+// (their web_url names their queue).
+func TestQueueAgentsAreCheckedAgainstTheQueue(t *testing.T) {
+	agent := func(id, queue string) string {
+		return `{"id":"` + id + `","name":"` + id + `","connection_state":"connected","web_url":"https://buildkite.com/organizations/acme/clusters/c1/queues/` + queue + `/agents/` + id + `"}`
+	}
+	c, _ := hostile(t, 1, func(w http.ResponseWriter, r *http.Request, n int) {
+		// The filter is ignored: every agent of the organisation.
+		_, _ = w.Write([]byte("[" + agent("a1", "q1") + "," + agent("a2", "q2") + "," + agent("a3", "q1") + "]"))
+	})
+	got, err := c.ListQueueAgents(context.Background(), "q1")
+	skipped, partial := api.Partial(err)
+	if !partial || skipped.Count != 1 || !strings.Contains(skipped.Error(), "a2") || len(got) != 2 || got[0].ID != "a1" || got[1].ID != "a3" {
+		t.Fatalf("%d agents, %v", len(got), err)
+	}
+}

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -56,29 +57,127 @@ func withQuery(path string, q url.Values) string {
 
 // ListBuilds lists the organisation's builds matching filter, newest
 // first, every page (see PageFunc for onPage). Narrow it (by state, say):
-// the API refuses to list unfiltered builds deeper than some pages.
+// the API refuses to list unfiltered builds deeper than some pages. A
+// build or a job that cannot be read is skipped and reported (a
+// SkippedError with the rest, see Partial); a build keeps its other jobs.
 func (c *Client) ListBuilds(ctx context.Context, filter model.BuildFilter, onPage PageFunc[model.Build]) ([]model.Build, error) {
-	return list(ctx, c, ScopeReadBuilds, withQuery(c.buildsPath(""), buildQuery(filter)), onPage)
+	return listBuilds(ctx, c, withQuery(c.buildsPath(""), buildQuery(filter)), onPage)
 }
 
 // ListPipelineBuilds lists a pipeline's builds matching filter, newest
-// first, every page.
+// first, every page, as ListBuilds does.
 func (c *Client) ListPipelineBuilds(ctx context.Context, slug string, filter model.BuildFilter, onPage PageFunc[model.Build]) ([]model.Build, error) {
-	return list(ctx, c, ScopeReadBuilds, withQuery(c.buildsPath(slug), buildQuery(filter)), onPage)
+	return listBuilds(ctx, c, withQuery(c.buildsPath(slug), buildQuery(filter)), onPage)
+}
+
+// listBuilds is list, with the jobs a build skipped reported beside the
+// builds it skipped.
+func listBuilds(ctx context.Context, c *Client, path string, onPage PageFunc[model.Build]) ([]model.Build, error) {
+	var jobs jobSkips
+	var all []model.Build
+	if onPage != nil {
+		inner := onPage
+		onPage = func(p Page[model.Build]) error { jobs.count(p.Items); return inner(p) }
+	}
+	all, err := list(ctx, c, ScopeReadBuilds, path, onPage)
+	if onPage == nil {
+		jobs.count(all)
+	}
+	return all, jobs.merge(err)
+}
+
+// jobSkips counts the jobs skipped inside builds that were read.
+type jobSkips struct {
+	n     int
+	first error
+}
+
+func (s *jobSkips) count(builds []model.Build) {
+	for _, b := range builds {
+		s.n += b.SkippedJobs
+		if s.first == nil {
+			s.first = b.SkippedJobsReason
+		}
+	}
+}
+
+// merge adds the skipped jobs to a list's result: a SkippedError of its
+// own when nothing else was skipped, else the builds' one, counted with
+// them.
+func (s *jobSkips) merge(err error) error {
+	if s.n == 0 {
+		return err
+	}
+	if err == nil {
+		return &SkippedError{Count: s.n, First: s.first}
+	}
+	if skipped, ok := err.(*SkippedError); ok {
+		return &SkippedError{Count: skipped.Count + s.n, First: skipped.First}
+	}
+	return err
+}
+
+// BuildsMore says what a first page of builds left out: whether there
+// are more, and about how many builds match in all when the server names
+// its last page (Link rel="last"; 0 when it does not).
+type BuildsMore struct {
+	More  bool
+	About int
 }
 
 // RecentBuilds is the newest n (at most PerPage) builds matching filter,
 // of a pipeline, or of the organisation when slug is empty: one request.
+// Builds and jobs that cannot be read are skipped and reported as lists
+// do (a SkippedError with the rest).
 func (c *Client) RecentBuilds(ctx context.Context, slug string, filter model.BuildFilter, n int) ([]model.Build, error) {
+	builds, _, err := c.RecentBuildsMore(ctx, slug, filter, n)
+	return builds, err
+}
+
+// RecentBuildsMore is RecentBuilds, and whether more builds match than
+// the page holds: "the first 100 of about 2,400".
+func (c *Client) RecentBuildsMore(ctx context.Context, slug string, filter model.BuildFilter, n int) ([]model.Build, BuildsMore, error) {
+	perPage := min(max(n, 1), PerPage)
 	q := buildQuery(filter)
-	q.Set("per_page", strconv.Itoa(min(max(n, 1), PerPage)))
-	return callFor[[]model.Build](ctx, c, request{method: http.MethodGet, path: withQuery(c.buildsPath(slug), q), scope: ScopeReadBuilds})
+	q.Set("per_page", strconv.Itoa(perPage))
+	path := withQuery(c.buildsPath(slug), q)
+	target, err := url.Parse(c.base.String() + path)
+	if err != nil {
+		return nil, BuildsMore{}, err
+	}
+	var raw []json.RawMessage
+	header, err := c.do(withReplyLimit(ctx, listLimits.pageBytes()), request{method: http.MethodGet, path: path, scope: ScopeReadBuilds}, target, &raw)
+	if err != nil {
+		return nil, BuildsMore{}, err
+	}
+	state := &listState{limits: listLimits, seen: map[string]int{}}
+	page, err := decodePage[model.Build](state, raw, 1)
+	if err != nil {
+		return nil, BuildsMore{}, err
+	}
+	var more BuildsMore
+	links := parseLinks(header.Get("Link"))
+	if links["next"] != "" {
+		more.More = true
+		if last := pageNumber(links["last"]); last > 1 {
+			// Every page but the last is full; the last holds one at least.
+			more.About = (last-1)*perPage + 1
+		}
+	}
+	var jobs jobSkips
+	jobs.count(page.Items)
+	return page.Items, more, jobs.merge(state.result(nil))
 }
 
 // GetBuild gets a pipeline's build by number, with its jobs and their
-// counts by state.
+// counts by state. A job that cannot be read is skipped and reported: the
+// build comes with a SkippedError (see Partial), never blank.
 func (c *Client) GetBuild(ctx context.Context, slug string, number int) (model.Build, error) {
-	return callFor[model.Build](ctx, c, request{method: http.MethodGet, path: c.orgPath("pipelines", slug, "builds", strconv.Itoa(number)), scope: ScopeReadBuilds})
+	b, err := callFor[model.Build](ctx, c, request{method: http.MethodGet, path: c.orgPath("pipelines", slug, "builds", strconv.Itoa(number)), scope: ScopeReadBuilds})
+	if err == nil && b.SkippedJobs > 0 {
+		err = &SkippedError{Count: b.SkippedJobs, First: b.SkippedJobsReason}
+	}
+	return b, err
 }
 
 func (c *Client) buildPath(slug string, number int, rest ...string) string {
@@ -113,10 +212,11 @@ func (c *Client) RetryFailedJobs(ctx context.Context, slug string, number int, s
 }
 
 // QueueLoads is every queue's waiting and running jobs, from the
-// organisation's scheduled and running builds: a request per hundred
-// active builds, however many queues there are.
+// organisation's active builds (model.BuildActiveStates: a failing build's
+// jobs still wait and run): a request per hundred active builds, however
+// many queues there are.
 func (c *Client) QueueLoads(ctx context.Context) (map[string]model.QueueLoad, error) {
-	builds, err := c.ListBuilds(ctx, model.BuildFilter{States: []string{model.BuildScheduled, model.BuildRunning}, ExcludePipeline: true}, nil)
+	builds, err := c.ListBuilds(ctx, model.BuildFilter{States: model.BuildActiveStates, ExcludePipeline: true}, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -384,7 +384,7 @@ func TestErrorClasses(t *testing.T) {
 		t.Fatalf("a read-only token cannot read: %v", err)
 	}
 	_, err = ro.CreatePipeline(ctx, model.PipelineCreate{Name: "x"})
-	apiErr = wantAPIError(t, err, http.StatusForbidden, "Forbidden")
+	apiErr = wantAPIError(t, err, http.StatusForbidden, "doesn't have the write_pipelines scope")
 	if apiErr.Scope != api.ScopeWritePipelines || !strings.Contains(err.Error(), "write_pipelines scope") {
 		t.Fatalf("403: %v", err)
 	}

@@ -51,7 +51,9 @@ func (e *Error) Hint() string {
 	case http.StatusUnauthorized:
 		return "the API token was not accepted: it may be mistyped, revoked or expired"
 	case http.StatusForbidden:
-		if e.Scope != "" {
+		// Buildkite's own message names the scope when a token lacks
+		// it; the hint would say it twice.
+		if e.Scope != "" && !strings.Contains(e.Message, e.Scope) {
 			return "this needs an API token with the " + e.Scope + " scope"
 		}
 	case http.StatusTooManyRequests:

@@ -222,7 +222,7 @@ func TestAddWebhook(t *testing.T) {
 	gl := newPipeline(t, c, "Not GitHub", "git@gitlab.com:acme-inc/lab.git", nil)
 
 	ro := env.ClientWith(t, api.Config{Token: env.Sandbox.ReadOnlyToken()})
-	wantAPIError(t, ro.AddWebhook(ctx, gh.Slug), http.StatusForbidden, "Forbidden")
+	wantAPIError(t, ro.AddWebhook(ctx, gh.Slug), http.StatusForbidden, "doesn't have the write_pipelines scope")
 
 	if err := c.AddWebhook(ctx, gh.Slug); err != nil {
 		t.Fatal(err)
@@ -249,7 +249,7 @@ func TestArchiveErrors(t *testing.T) {
 	p := newPipeline(t, c, "Archivable", "git@github.com:acme-inc/arch.git", nil)
 	ro := env.ClientWith(t, api.Config{Token: env.Sandbox.ReadOnlyToken()})
 	_, err := ro.ArchivePipeline(ctx, p.Slug)
-	wantAPIError(t, err, http.StatusForbidden, "Forbidden")
+	wantAPIError(t, err, http.StatusForbidden, "doesn't have the write_pipelines scope")
 	must[model.Pipeline](t)(c.ArchivePipeline(ctx, p.Slug))
 	_, err = c.ArchivePipeline(ctx, p.Slug)
 	wantAPIError(t, err, http.StatusUnprocessableEntity, "Pipeline could not be archived.")

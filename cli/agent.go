@@ -16,6 +16,7 @@ import (
 	"github.com/kiteconsole/kiteconsole/api"
 	"github.com/kiteconsole/kiteconsole/audit"
 	"github.com/kiteconsole/kiteconsole/model"
+	"github.com/kiteconsole/kiteconsole/termsafe"
 )
 
 const agentNamesHelp = "An agent is named by its name or id; a glob names several ('mac-build-*'). The agents API lists\n" +
@@ -89,15 +90,25 @@ func newAgentListCommand(stdout, stderr io.Writer, getenv func(string) string) *
 			}
 			defer s.Close()
 			var agents []model.Agent
-			var queueOf []string
+			var queueOf, leftOut []string
 			if queue == "" {
 				agents, err = s.client.ListAgents(cmd.Context(), model.AgentListFilter{}, nil)
+				if skipped, partial := api.Partial(err); partial {
+					leftOut, err = []string{leftOutLine(skipped, "")}, nil
+				}
 			} else {
-				agents, queueOf, err = agentsOfQueues(cmd.Context(), s.client, queue)
+				agents, queueOf, leftOut, err = agentsOfQueues(cmd.Context(), s.client, queue)
 			}
 			if err != nil {
 				return err
 			}
+			// The agents that could be read and kept are listed; what was
+			// left out is said beside them, not instead of them.
+			defer func() {
+				for _, l := range leftOut {
+					s.note("%s", l)
+				}
+			}()
 			o := newOutput(stdout, asJSON, getenv)
 			if o.json {
 				if agents == nil {
@@ -126,33 +137,54 @@ func newAgentListCommand(stdout, stderr io.Writer, getenv func(string) string) *
 }
 
 // agentsOfQueues lists the agents of the queues a name or glob names,
-// asking the API to filter by each queue's id, and says each agent's
-// queue as CLUSTER/QUEUE (queueOf[i] is agents[i]'s).
-func agentsOfQueues(ctx context.Context, c *api.Client, spec string) (agents []model.Agent, queueOf []string, err error) {
+// asking the API to filter by each queue's id and checking each agent
+// against it (ListQueueAgents), and says each agent's queue as
+// CLUSTER/QUEUE (queueOf[i] is agents[i]'s). leftOut says, a line per
+// queue, the agents a queue's list left out (another queue's, or one
+// that could not be read) and why.
+func agentsOfQueues(ctx context.Context, c *api.Client, spec string) (agents []model.Agent, queueOf, leftOut []string, err error) {
 	refs, err := newNames(c).Queues(ctx, []string{spec})
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	lists := make([][]model.Agent, len(refs))
+	skips := make([]*api.SkippedError, len(refs))
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(4)
 	for i, r := range refs {
 		g.Go(func() error {
-			as, err := c.ListAgents(gctx, model.AgentListFilter{ClusterQueueID: r.Queue.ID}, nil)
+			as, err := c.ListQueueAgents(gctx, r.Queue.ID)
+			if skipped, partial := api.Partial(err); partial {
+				skips[i], err = skipped, nil
+			}
 			lists[i] = as
 			return err
 		})
 	}
 	if err := g.Wait(); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	for i, l := range lists {
 		agents = append(agents, l...)
 		for range l {
 			queueOf = append(queueOf, refs[i].name())
 		}
+		if skips[i] != nil {
+			leftOut = append(leftOut, leftOutLine(skips[i], refs[i].name()))
+		}
 	}
-	return agents, queueOf, nil
+	return agents, queueOf, leftOut, nil
+}
+
+// leftOutLine says how many agents a list left out and the first's
+// reason: "Mobile/macos: 2 agents left out: agent x is registered to
+// queue …, not …".
+func leftOutLine(skipped *api.SkippedError, queue string) string {
+	s := plural(skipped.Count, "agent", "agents") + " left out: " + termsafe.Text(skipped.First.Error())
+	if queue != "" {
+		s = queue + ": " + s
+	}
+	return s
 }
 
 // findAgents finds the agents the arguments name: by id, name (any
@@ -305,13 +337,6 @@ type jobRef struct {
 	WebURL      string `json:"web_url"`
 }
 
-// defaultPauseMinutes is Buildkite's timeout of an agent's pause when
-// none is given: the agent resumes by itself after it.
-const defaultPauseMinutes = 5
-
-// defaultPauseWords is how a pause with no timeout given is said.
-const defaultPauseWords = "5 minutes (Buildkite's default)"
-
 // pauseTimeout is agent pause's --timeout: a Go duration ("90m",
 // "2h30m") or days ("2d", "1d12h"), as the console takes "2d".
 type pauseTimeout struct {
@@ -367,38 +392,21 @@ func parseDays(s string) (time.Duration, error) {
 	return d, nil
 }
 
-// pauseWords says a pause's timeout in its largest whole unit ("7 days",
-// "36 hours", "90 minutes"), or Buildkite's default.
-func pauseWords(minutes int) string {
-	switch {
-	case minutes == 0:
-		return defaultPauseWords
-	case minutes%(24*60) == 0:
-		return plural(minutes/(24*60), "day", "days")
-	case minutes%60 == 0:
-		return plural(minutes/60, "hour", "hours")
-	}
-	return plural(minutes, "minute", "minutes")
-}
-
-// pausedUntil is when an agent's pause ends: its time and its timeout,
-// Buildkite's default when it has none.
-func pausedUntil(a model.Agent) *time.Time {
-	if !a.Paused || a.PausedAt == nil || a.PausedAt.IsZero() {
+// pauseEnd is when an agent's pause ends (model.Agent.PausedUntil), in
+// UTC for the results; nil when it is not paused.
+func pauseEnd(a model.Agent) *time.Time {
+	until, ok := a.PausedUntil()
+	if !ok {
 		return nil
 	}
-	minutes := model.Value(a.PausedTimeoutInMinutes)
-	if minutes <= 0 {
-		minutes = defaultPauseMinutes
-	}
-	t := a.PausedAt.Add(time.Duration(minutes) * time.Minute).UTC()
-	return &t
+	until = until.UTC()
+	return &until
 }
 
 // agentPausedBy says whose an agent's pause is, why, and until when.
 func agentPausedBy(a model.Agent) string {
 	s := pausedBy(a.PausedBy, a.PausedAt, a.PausedNote)
-	if until := pausedUntil(a); until != nil {
+	if until := pauseEnd(a); until != nil {
 		s += " (until " + until.Format(time.RFC3339) + ")"
 	}
 	return s
@@ -498,7 +506,7 @@ func newAgentChangeCommand(stdout, stderr io.Writer, getenv func(string) string,
 	// change: `agent stop --timeout 5m` reads as the stop's own timeout.
 	addAPIFlagsBut(f, &opts, "timeout")
 	if action == "pause" {
-		f.Var(&timeout, "timeout", "resume by itself after this long: 30m, 4h, 2d or 1d12h, from 1m to 7d; without it, "+defaultPauseWords)
+		f.Var(&timeout, "timeout", "resume by itself after this long: 30m, 4h, 2d or 1d12h, from 1m to 7d; without it, "+model.AgentPauseTimeoutText(0))
 	}
 	addAuditFlag(f, &opts)
 	addReadOnlyFlag(f, &opts)
@@ -539,7 +547,7 @@ func changeAgent(ctx context.Context, c *api.Client, a model.Agent, action strin
 		if action == "pause" {
 			// Whose pause it is, why and until when: the person may have
 			// meant to take it over, or to ask its owner.
-			res.Message, res.PausedUntil = agentPausedBy(a), pausedUntil(a)
+			res.Message, res.PausedUntil = agentPausedBy(a), pauseEnd(a)
 		}
 		return res
 	}
@@ -554,22 +562,23 @@ func changeAgent(ctx context.Context, c *api.Client, a model.Agent, action strin
 		}
 		res.Message = lifted
 		if action == "pause" {
-			res.Message = "for " + pauseWords(pause.TimeoutInMinutes)
+			res.Message = "for " + model.AgentPauseTimeoutText(pause.TimeoutInMinutes)
 		}
 		return res
 	}
 	ctx = audit.WithNames(ctx, audit.Target{AgentID: a.ID})
+	if action == "stop" {
+		return stopAgent(ctx, c, res, force)
+	}
 	var err error
 	switch action {
 	case "pause":
 		err = c.PauseAgent(ctx, a.ID, pause)
 	case "resume":
 		err = c.ResumeAgent(ctx, a.ID)
-	case "stop":
-		err = c.StopAgent(ctx, a.ID, force)
 	}
 	if err == nil {
-		res.Result = map[string]string{"pause": "paused", "resume": "resumed", "stop": "stopping"}[action]
+		res.Result = map[string]string{"pause": "paused", "resume": "resumed"}[action]
 		if lifted != "" {
 			res.Message = "was " + lifted
 		}
@@ -579,16 +588,12 @@ func changeAgent(ctx context.Context, c *api.Client, a model.Agent, action strin
 			res.Agent = after
 		}
 		if action == "pause" {
-			res.PausedUntil = pausedUntil(res.Agent)
+			res.PausedUntil = pauseEnd(res.Agent)
 			if res.PausedUntil == nil { // not read back: from now
-				minutes := pause.TimeoutInMinutes
-				if minutes == 0 {
-					minutes = defaultPauseMinutes
-				}
-				t := c.Now().Add(time.Duration(minutes) * time.Minute).UTC()
+				t := c.Now().Add(time.Duration(pause.Timeout()) * time.Minute).UTC()
 				res.PausedUntil = &t
 			}
-			res.Message = "for " + pauseWords(pause.TimeoutInMinutes) + ", until " + res.PausedUntil.Format(time.RFC3339)
+			res.Message = "for " + model.AgentPauseTimeoutText(pause.TimeoutInMinutes) + ", until " + res.PausedUntil.Format(time.RFC3339)
 		}
 		return res
 	}
@@ -598,13 +603,45 @@ func changeAgent(ctx context.Context, c *api.Client, a model.Agent, action strin
 		res.Result = alreadyText
 		if after, gerr := c.GetAgent(ctx, a.ID); gerr == nil && action == "pause" && after.Paused {
 			res.Agent = after
-			res.Message, res.PausedUntil = agentPausedBy(after), pausedUntil(after)
+			res.Message, res.PausedUntil = agentPausedBy(after), pauseEnd(after)
 		}
 		return res
 	}
 	res.Result, res.Message = "failed", errorMessage(err)
 	if isRefused(err) {
 		res.Result = "refused"
+	}
+	return res
+}
+
+// stopAgent stops res's agent and says what the API made of it. A
+// graceful stop is "stopping": the agent finishes its job first, and on
+// Buildkite it stops only once it has heard of the stop. A forced stop
+// is the state the agent is read back in ("stopped", or "stopping" until
+// it disconnects), or "stop sent" while it is still connected or when it
+// cannot be read back.
+func stopAgent(ctx context.Context, c *api.Client, res agentChange, force bool) agentChange {
+	after, err := c.StopAgentAndGet(ctx, res.Agent.ID, force)
+	switch {
+	case err == nil:
+		res.Agent, res.Result = after, "stopping"
+		if force {
+			res.Result = strings.ReplaceAll(after.ConnectionState, "_", " ")
+			if after.ConnectionState == model.AgentConnected {
+				// Buildkite has not told the agent yet.
+				res.Result = "stop sent"
+			}
+		}
+	case errors.Is(err, api.ErrNotReadBack):
+		res.Result = "stopping"
+		if force {
+			res.Result, res.Message = "stop sent", errorMessage(err)
+		}
+	default:
+		res.Result, res.Message = "failed", errorMessage(err)
+		if isRefused(err) {
+			res.Result = "refused"
+		}
 	}
 	return res
 }

@@ -4,13 +4,17 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"path"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/kiteconsole/kiteconsole/api"
 	"github.com/kiteconsole/kiteconsole/api/sandbox"
+	"github.com/kiteconsole/kiteconsole/api/sandbox/sandboxtest"
 	"github.com/kiteconsole/kiteconsole/model"
 )
 
@@ -239,5 +243,128 @@ func TestAnAgentResumeSaysWhosePauseItLifted(t *testing.T) {
 	}
 	if res[0].Result != "resumed" || res[0].Agent.Paused || !strings.HasPrefix(res[0].Message, "was "+want) {
 		t.Fatalf("result %+v", res[0])
+	}
+}
+
+// A graceful stop says "stopping" (the agent finishes its job first); a
+// forced one says what the API made of the agent: in the sandbox, as on
+// Buildkite once the agent has heard, "stopped".
+func TestAgentStopSaysWhatTheAPIDid(t *testing.T) {
+	clock := sandboxtest.NewClock()
+	e := startCLIWith(t, sandbox.Options{Size: sandbox.SizeDemo, Now: clock.Now}, nil)
+	var busy []model.Agent
+	// The clock stands still once two agents are busy, so they still are
+	// when they are stopped.
+	for i := 0; i < 60; i++ {
+		busy = busy[:0]
+		for _, a := range e.Sandbox.Agents() {
+			if a.Busy() && a.ConnectionState == model.AgentConnected {
+				busy = append(busy, a)
+			}
+		}
+		if len(busy) >= 2 {
+			break
+		}
+		clock.Add(10 * time.Second)
+	}
+	if len(busy) < 2 {
+		t.Fatalf("the demo has %d busy agents, want 2", len(busy))
+	}
+	r := e.run(t, "agent", "stop", busy[0].ID)
+	if r.code != 0 || !strings.Contains(r.out, busy[0].Name+"\tstopping") {
+		t.Fatalf("graceful stop: exit %d %s %s", r.code, r.out, r.errOut)
+	}
+	if a, err := e.Client.GetAgent(context.Background(), busy[0].ID); err != nil || a.ConnectionState != model.AgentStopping {
+		t.Fatalf("after a graceful stop the agent is %s (%v)", a.ConnectionState, err)
+	}
+	r = e.run(t, "agent", "stop", busy[1].ID, "--force", "--json")
+	var got []agentChange
+	if r.code != 0 || json.Unmarshal([]byte(r.out), &got) != nil || len(got) != 1 {
+		t.Fatalf("forced stop: exit %d %s %s", r.code, r.out, r.errOut)
+	}
+	if got[0].Result != "stopped" || got[0].Agent.ConnectionState != model.AgentStopped {
+		t.Fatalf("a forced stop says %q, the agent is %s", got[0].Result, got[0].Agent.ConnectionState)
+	}
+}
+
+// A stop that was done but whose agent cannot be read back is not a
+// failure: it says the stop was sent (exit 0), and why no state is known.
+func TestAForcedStopNotReadBackIsNotAFailure(t *testing.T) {
+	var stopped atomic.Bool
+	e := startCLI(t, sandbox.SizeDemo, func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method == http.MethodPut && strings.HasSuffix(r.URL.Path, "/stop") {
+				stopped.Store(true)
+			} else if stopped.Load() && r.Method == http.MethodGet {
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(http.StatusBadGateway)
+				_, _ = w.Write([]byte(`{"message":"Bad Gateway"}`))
+				return
+			}
+			h.ServeHTTP(w, r)
+		})
+	})
+	var idle model.Agent
+	for _, a := range demoAgents(t, e) {
+		if !a.Busy() && a.ConnectionState == model.AgentConnected {
+			idle = a
+			break
+		}
+	}
+	r := e.run(t, "agent", "stop", idle.ID, "--force")
+	if r.code != 0 || !strings.Contains(r.out, idle.Name+"\tstop sent\tBad Gateway") {
+		t.Fatalf("exit %d:\n%s\n%s", r.code, r.out, r.errOut)
+	}
+	for _, a := range e.Sandbox.Agents() {
+		if a.ID == idle.ID && a.ConnectionState != model.AgentStopped {
+			t.Fatalf("the agent is %s", a.ConnectionState)
+		}
+	}
+}
+
+// A server that ignores cluster_queue_id hands over every agent: `agent
+// list --queue` lists only the queue's, and says on stderr how many it
+// left out and why.
+func TestAgentListByQueueLeavesOutOtherQueuesAgentsAndSaysSo(t *testing.T) {
+	e := startCLI(t, sandbox.SizeDemo, func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/agents") {
+				q := r.URL.Query()
+				q.Del("cluster_queue_id")
+				r.URL.RawQuery = q.Encode()
+			}
+			h.ServeHTTP(w, r)
+		})
+	})
+	refs, err := newNames(e.Client).Queues(context.Background(), []string{"Mobile/macos"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := demoAgents(t, e)
+	mine := 0
+	for _, a := range all {
+		if q, _ := a.ClusterQueueID(); q == refs[0].Queue.ID {
+			mine++
+		}
+	}
+	if mine == 0 || mine == len(all) {
+		t.Fatalf("%d of %d agents are Mobile/macos's", mine, len(all))
+	}
+	r := e.run(t, "agent", "list", "--queue", "Mobile/macos")
+	if r.code != 0 || len(tsv(r.out)) != mine {
+		t.Fatalf("exit %d, %d rows, want the queue's %d:\n%s\n%s", r.code, len(tsv(r.out)), mine, r.out, r.errOut)
+	}
+	want := fmt.Sprintf("Mobile/macos: %d agents left out: agent ", len(all)-mine)
+	if !strings.Contains(r.errOut, want) || !strings.Contains(r.errOut, "is registered to queue") {
+		t.Fatalf("stderr %q, want %q…", r.errOut, want)
+	}
+	// The queue's counts are of its own agents too.
+	r = e.run(t, "queue", "show", "Mobile/macos", "--json")
+	var queues []queueJSON
+	if r.code != 0 || json.Unmarshal([]byte(r.out), &queues) != nil || len(queues) != 1 || queues[0].Counts == nil {
+		t.Fatalf("queue show: exit %d %s %s", r.code, r.out, r.errOut)
+	}
+	if got := queues[0].Counts.AgentsConnected; got != mine {
+		t.Fatalf("queue show counts %d agents connected, the queue has %d", got, mine)
 	}
 }

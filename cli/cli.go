@@ -74,6 +74,9 @@ type rootOptions struct {
 	refreshSet bool
 	// noGraphQLAccess, with --demo, refuses the demo's token at GraphQL.
 	noGraphQLAccess bool
+	// scopedTokens are --scoped-token's NAME=scope,scope…: with --demo,
+	// the console acts with a token of only those scopes.
+	scopedTokens []string
 }
 
 // The flags are given to each command that uses them, not inherited from
@@ -109,6 +112,30 @@ func addAPIFlagsBut(f *pflag.FlagSet, opts *rootOptions, skip string) {
 	}
 	f.BoolVar(&opts.demo, "demo", false, "run on the embedded sandbox's demo organisation (no token, no network)")
 	f.BoolVar(&opts.noGraphQLAccess, "no-graphql-access", false, "with --demo: the demo's token has no GraphQL access, so counts come from REST")
+	f.StringArrayVar(&opts.scopedTokens, "scoped-token", nil, "with --demo: act with a token of only these scopes, NAME=scope,scope…, e.g. ci=read_agents,write_agents")
+}
+
+// checkScopedToken refuses --scoped-token where it cannot mean anything:
+// without --demo (a real token has the scopes Buildkite gave it), given
+// twice (the demo acts with one token), or with a scope Buildkite does
+// not name. The sandbox command, which serves many, checks its own.
+func checkScopedToken(cmd *cobra.Command) error {
+	f := cmd.Flags()
+	if !f.Changed("scoped-token") || f.Lookup("demo") == nil {
+		return nil
+	}
+	specs, err := f.GetStringArray("scoped-token")
+	if err != nil {
+		return err
+	}
+	if demo, _ := f.GetBool("demo"); !demo {
+		return usagef("--scoped-token is for --demo (and the sandbox command): a real token has the scopes it was given")
+	}
+	if len(specs) > 1 {
+		return usagef("--demo acts with one token: give --scoped-token once")
+	}
+	_, err = parseScopedTokens(specs)
+	return err
 }
 
 // mayBeZero are the duration flags for which 0 means something (--refresh
@@ -181,7 +208,12 @@ func newRoot(stdout, stderr io.Writer, getenv func(string) string) *cobra.Comman
 		SilenceUsage: true,
 		// Every command's counts and durations are checked here, before
 		// anything is asked of the API.
-		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error { return checkCounts(cmd) },
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			if err := checkCounts(cmd); err != nil {
+				return err
+			}
+			return checkScopedToken(cmd)
+		},
 	}
 	f := root.Flags()
 	addAPIFlags(f, &opts)

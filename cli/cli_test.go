@@ -82,7 +82,7 @@ func TestSandboxCommandServesTheAPI(t *testing.T) {
 	done := make(chan int, 1)
 	go func() {
 		done <- Execute(ctx, []string{"sandbox", "--listen", "127.0.0.1:0", "--org", "kite", "--token", "tok",
-			"--user-token", "alex=alex-tok", "--user-token", "blair=blair-tok"}, w, io.Discard, noEnv)
+			"--user-token", "alex=alex-tok", "--user-token", "blair=blair-tok", "--scoped-token", "ci=read_clusters,write_agents"}, w, io.Discard, noEnv)
 		w.Close()
 	}()
 	lines := bufio.NewScanner(r)
@@ -123,6 +123,20 @@ func TestSandboxCommandServesTheAPI(t *testing.T) {
 		if resp := get(tok); resp.Header.Get("RateLimit-User-Remaining") != "49" {
 			t.Fatalf("%s: %v", tok, resp.Header)
 		}
+	}
+	// --scoped-token adds a token of only the scopes it names: it reads
+	// clusters, and Buildkite's 403 for pipelines names the scope.
+	get("ci")
+	req, _ := http.NewRequest(http.MethodGet, base+"/v2/organizations/kite/pipelines", nil)
+	req.Header.Set("Authorization", "Bearer ci")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden || !strings.Contains(string(body), "read_pipelines") {
+		t.Fatalf("GET pipelines with the scoped token: %d %s", resp.StatusCode, body)
 	}
 	cancel()
 	if code := <-done; code != 0 {

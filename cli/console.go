@@ -38,25 +38,39 @@ func (b *Backend) Close() {
 // client for it: the demo goes through the same HTTP path as the real API.
 // cacheFor is the client's cache lifetime for background refreshes (the
 // SSH server's sessions share it; a console alone needs none).
-func StartDemo(readOnly bool, cacheFor time.Duration) (*Backend, error) {
-	return startDemo(readOnly, cacheFor, false)
+//
+// scopedToken, when not empty, is --scoped-token's NAME=scope,scope…: the
+// console acts with that token, which has only those scopes, to show what
+// a mixed token allows.
+func StartDemo(readOnly bool, cacheFor time.Duration, scopedToken string) (*Backend, error) {
+	return startDemo(readOnly, cacheFor, scopedToken, false)
 }
 
 // startDemo is StartDemo; noGraphQLAccess refuses the demo's token at
 // GraphQL, as Buildkite refuses a token without GraphQL access, so that
 // the console's REST-only counts can be tried (--no-graphql-access).
-func startDemo(readOnly bool, cacheFor time.Duration, noGraphQLAccess bool) (*Backend, error) {
+func startDemo(readOnly bool, cacheFor time.Duration, scopedToken string, noGraphQLAccess bool) (*Backend, error) {
 	// The demo spends a budget as Buildkite's API does, so its header
 	// and its pace are what a real organisation would show.
-	sb := sandbox.New(sandbox.Options{Size: sandbox.SizeDemo, RateLimit: sandbox.DefaultRateLimit, UserRateLimit: sandbox.DefaultUserRateLimit, Token: demoToken(), ReadOnlyToken: demoToken(),
-		NoGraphQLAccess: noGraphQLAccess})
+	opts := sandbox.Options{Size: sandbox.SizeDemo, RateLimit: sandbox.DefaultRateLimit, UserRateLimit: sandbox.DefaultUserRateLimit, Token: demoToken(), ReadOnlyToken: demoToken(),
+		NoGraphQLAccess: noGraphQLAccess}
+	token := opts.Token
+	if scopedToken != "" {
+		name, scopes, err := sandbox.ParseScopedToken(scopedToken)
+		if err != nil {
+			return nil, usagef("--scoped-token: %v", err)
+		}
+		token = name
+		opts.ScopedTokens = map[string][]string{name: scopes}
+	}
+	sb := sandbox.New(opts)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, fmt.Errorf("starting the demo sandbox: %w", err)
 	}
 	srv := &http.Server{Handler: sb, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
-	client, err := api.New(api.Config{Endpoint: "http://" + ln.Addr().String(), Org: sb.Org(), Token: sb.Token(), ReadOnly: readOnly, CacheFor: cacheFor})
+	client, err := api.New(api.Config{Endpoint: "http://" + ln.Addr().String(), Org: sb.Org(), Token: token, ReadOnly: readOnly, CacheFor: cacheFor})
 	if err != nil {
 		_ = srv.Close()
 		return nil, err
@@ -68,7 +82,11 @@ func startDemo(readOnly bool, cacheFor time.Duration, noGraphQLAccess bool) (*Ba
 // onChange is the audit log's hook, if any.
 func openBackend(opts rootOptions, s *config.Settings, onChange func(context.Context, api.ChangeEvent), cacheFor time.Duration) (*Backend, error) {
 	if opts.demo {
-		b, err := startDemo(s.ReadOnly, cacheFor, opts.noGraphQLAccess)
+		var scoped string
+		if len(opts.scopedTokens) > 0 {
+			scoped = opts.scopedTokens[0]
+		}
+		b, err := startDemo(s.ReadOnly, cacheFor, scoped, opts.noGraphQLAccess)
 		if err != nil {
 			return nil, err
 		}

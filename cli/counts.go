@@ -126,8 +126,14 @@ func agentsByQueue(ctx context.Context, c *api.Client, refs []queueRef) (map[str
 		g, gctx := errgroup.WithContext(ctx)
 		for i, r := range refs {
 			g.Go(func() error {
+				// Each agent is checked against the queue: another queue's,
+				// handed over by a server that ignored the filter, is not
+				// counted here, and is no error.
 				var err error
-				lists[i], err = c.ListAgents(gctx, model.AgentListFilter{ClusterQueueID: r.Queue.ID}, nil)
+				lists[i], err = c.ListQueueAgents(gctx, r.Queue.ID)
+				if _, partial := api.Partial(err); partial {
+					err = nil
+				}
 				return err
 			})
 		}

@@ -473,9 +473,11 @@ func alreadyInState(err error, pause bool) bool {
 func errorMessage(err error) string {
 	var e *api.Error
 	if errors.As(err, &e) {
+		// The hint says the scope only when the server's message does
+		// not already name it, and what a 401 or a spent limit means.
 		msg := e.Summary()
-		if e.Scope != "" {
-			msg += " (this needs an API token with the " + e.Scope + " scope)"
+		if hint := e.Hint(); hint != "" {
+			msg += " (" + hint + ")"
 		}
 		return msg
 	}

@@ -31,7 +31,14 @@ type cliEnv struct {
 
 func startCLI(t *testing.T, size sandbox.Size, wrap func(http.Handler) http.Handler) *cliEnv {
 	t.Helper()
-	env := sandboxtest.Start(t, sandbox.Options{Size: size}, wrap)
+	return startCLIWith(t, sandbox.Options{Size: size}, wrap)
+}
+
+// startCLIWith is startCLI with the sandbox's options (its clock, its
+// scoped tokens).
+func startCLIWith(t *testing.T, opts sandbox.Options, wrap func(http.Handler) http.Handler) *cliEnv {
+	t.Helper()
+	env := sandboxtest.Start(t, opts, wrap)
 	dir := t.TempDir()
 	return &cliEnv{Env: env, token: env.Sandbox.Token(), dir: dir, auditLog: filepath.Join(dir, "audit.log")}
 }

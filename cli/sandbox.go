@@ -28,6 +28,7 @@ type sandboxOptions struct {
 	log           bool
 	userRateLimit string
 	userTokens    []string
+	scopedTokens  []string
 	// noGraphQLAccess refuses every token at /graphql.
 	noGraphQLAccess bool
 }
@@ -57,6 +58,7 @@ func newSandboxCommand(stdout, stderr io.Writer) *cobra.Command {
 	f.BoolVar(&opts.log, "log", false, "log each request to stderr: method, path, status and duration (never a token)")
 	f.StringVar(&opts.userRateLimit, "user-rate-limit", sandbox.DefaultUserRateLimit.String(), "each user's own REST window, besides the organisation's: e.g. 50/1m; 0 turns it off")
 	f.StringArrayVar(&opts.userTokens, "user-token", nil, "add a user with a full-access token of its own, NAME=TOKEN (repeatable)")
+	f.StringArrayVar(&opts.scopedTokens, "scoped-token", nil, "add a token of the operator's with only these scopes, NAME=scope,scope… (repeatable), e.g. ci=read_agents,write_agents")
 	f.BoolVar(&opts.noGraphQLAccess, "no-graphql-access", false, "refuse every token at the GraphQL endpoint, as Buildkite refuses a token without GraphQL access")
 	f.StringVar(&opts.faults, "faults", "", "make a share of requests fail: RATE or RATE:kind,... (kinds: 500 502 503 429 hang drop malformed html slow), e.g. 0.2 or 0.1:429,hang")
 	return cmd
@@ -88,6 +90,29 @@ func parseUserTokens(specs []string, taken ...string) (map[string]string, error)
 	return users, nil
 }
 
+// parseScopedTokens reads --scoped-token NAME=scope,scope… flags into
+// token → scopes (NAME is the token's value). A token must be new, as a
+// --user-token's must: one value cannot hold two sets of scopes.
+func parseScopedTokens(specs []string, taken ...string) (map[string][]string, error) {
+	tokens := map[string][]string{}
+	seen := map[string]bool{}
+	for _, t := range taken {
+		seen[t] = true
+	}
+	for _, spec := range specs {
+		token, scopes, err := sandbox.ParseScopedToken(spec)
+		if err != nil {
+			return nil, usagef("--scoped-token: %v", err)
+		}
+		if seen[token] {
+			return nil, usagef("--scoped-token: the token %q is given twice or is already another's", token)
+		}
+		seen[token] = true
+		tokens[token] = scopes
+	}
+	return tokens, nil
+}
+
 func parseSize(s string) (sandbox.Size, error) {
 	switch sandbox.Size(s) {
 	case sandbox.SizeDemo, sandbox.SizeLarge, sandbox.SizeEmpty:
@@ -116,8 +141,16 @@ func runSandbox(ctx context.Context, stdout, stderr io.Writer, opts sandboxOptio
 	if err != nil {
 		return err
 	}
+	taken := []string{opts.token, opts.readOnlyToken}
+	for _, t := range users {
+		taken = append(taken, t)
+	}
+	scoped, err := parseScopedTokens(opts.scopedTokens, taken...)
+	if err != nil {
+		return err
+	}
 	sb := sandbox.New(sandbox.Options{Org: opts.org, Size: size, Token: opts.token, ReadOnlyToken: opts.readOnlyToken,
-		Latency: opts.latency, Seed: opts.seed, RateLimit: limit, UserRateLimit: userLimit, UserTokens: users,
+		Latency: opts.latency, Seed: opts.seed, RateLimit: limit, UserRateLimit: userLimit, UserTokens: users, ScopedTokens: scoped,
 		NoGraphQLAccess: opts.noGraphQLAccess})
 	if opts.faults != "" {
 		f, err := sandbox.ParseFaults(opts.faults)
@@ -154,6 +187,11 @@ func runSandbox(ctx context.Context, stdout, stderr io.Writer, opts sandboxOptio
 	for _, spec := range opts.userTokens {
 		name, _, _ := strings.Cut(spec, "=")
 		fmt.Fprintf(stdout, "  user %-11s %s\n", name, users[name])
+	}
+	for _, spec := range opts.scopedTokens {
+		token, _, _ := strings.Cut(spec, "=")
+		token = strings.TrimSpace(token)
+		fmt.Fprintf(stdout, "  scoped token     %s: %s\n", token, strings.Join(scoped[token], ","))
 	}
 	fmt.Fprintln(stdout)
 	fmt.Fprintf(stdout, "  curl -H \"Authorization: Bearer %s\" %s/v2/organizations/%s/clusters\n", opts.token, base, opts.org)

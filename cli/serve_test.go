@@ -11,7 +11,7 @@ import (
 // The demo's sandbox (serve --demo, --demo) answers only its own random
 // token: the well-known default token is refused.
 func TestTheDemoSandboxHasARandomToken(t *testing.T) {
-	b, err := StartDemo(false, 0)
+	b, err := StartDemo(false, 0, "")
 	if err != nil {
 		t.Fatal(err)
 	}

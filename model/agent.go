@@ -1,8 +1,10 @@
 package model
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // Agent connection states, as the agents API writes connection_state.
@@ -49,6 +51,45 @@ type Agent struct {
 	PausedBy               *User      `json:"paused_by"`
 	PausedNote             *string    `json:"paused_note"`
 	PausedTimeoutInMinutes *int       `json:"paused_timeout_in_minutes"`
+
+	// JobUnreadable is why the agent's job could not be read whole (a
+	// shape this build does not know): Job then holds what could be read
+	// of it (its id, state and build), so the agent still reads as busy.
+	JobUnreadable error `json:"-"`
+}
+
+// UnmarshalJSON reads an agent whose job may be of a shape this build
+// does not know without losing the agent (see JobUnreadable).
+func (a *Agent) UnmarshalJSON(data []byte) error {
+	type plain Agent
+	var raw struct {
+		plain
+		Job json.RawMessage `json:"job"`
+	}
+	if err := json.Unmarshal(data, &raw); err != nil {
+		return err
+	}
+	*a = Agent(raw.plain)
+	if len(raw.Job) == 0 || string(raw.Job) == "null" {
+		return nil
+	}
+	var j Job
+	if err := json.Unmarshal(raw.Job, &j); err != nil {
+		var least struct {
+			ID       any `json:"id"`
+			State    any `json:"state"`
+			BuildURL any `json:"build_url"`
+			WebURL   any `json:"web_url"`
+		}
+		if json.Unmarshal(raw.Job, &least) != nil {
+			return err
+		}
+		str := func(v any) string { s, _ := v.(string); return s }
+		j = Job{ID: str(least.ID), State: str(least.State), BuildURL: str(least.BuildURL), WebURL: str(least.WebURL)}
+		a.JobUnreadable = fmt.Errorf("the job of agent %s: %w", a.Name, err)
+	}
+	a.Job = &j
+	return nil
 }
 
 // Busy reports whether the agent is running a job.
@@ -75,16 +116,70 @@ type AgentListFilter struct {
 }
 
 // Bounds of an agent pause's timeout_in_minutes: one minute to seven days.
+// DefaultAgentPauseMinutes is Buildkite's timeout for a pause that names
+// none: such an agent is resumed after five minutes, not kept paused.
 const (
-	MinAgentPauseMinutes = 1
-	MaxAgentPauseMinutes = 7 * 24 * 60
+	MinAgentPauseMinutes     = 1
+	MaxAgentPauseMinutes     = 7 * 24 * 60
+	DefaultAgentPauseMinutes = 5
 )
 
-// AgentPause is the body of "Pause an agent". A zero timeout is left out,
-// and the API then keeps the agent paused until it is resumed.
+// AgentPause is the body of "Pause an agent". A zero TimeoutInMinutes
+// means Buildkite's default (DefaultAgentPauseMinutes); the client sends
+// the timeout explicitly either way (Timeout), so what is shown is what is
+// asked for.
 type AgentPause struct {
 	Note             string `json:"note,omitempty"`
-	TimeoutInMinutes int    `json:"timeout_in_minutes,omitempty"`
+	TimeoutInMinutes int    `json:"timeout_in_minutes"`
+}
+
+// Timeout is the pause's timeout in minutes as sent: its own, or the
+// default for none.
+func (p AgentPause) Timeout() int {
+	if p.TimeoutInMinutes == 0 {
+		return DefaultAgentPauseMinutes
+	}
+	return p.TimeoutInMinutes
+}
+
+// AgentPauseTimeoutText says a pause's timeout for a person: "2 hours",
+// and for none (zero) "5 minutes (Buildkite's default)".
+func AgentPauseTimeoutText(minutes int) string {
+	if minutes == 0 {
+		return minutesText(DefaultAgentPauseMinutes) + " (Buildkite's default)"
+	}
+	return minutesText(minutes)
+}
+
+func minutesText(m int) string {
+	plural := func(n int, unit string) string {
+		if n == 1 {
+			return "1 " + unit
+		}
+		return fmt.Sprintf("%d %ss", n, unit)
+	}
+	switch {
+	case m%(24*60) == 0:
+		return plural(m/(24*60), "day")
+	case m%60 == 0:
+		return plural(m/60, "hour")
+	}
+	return plural(m, "minute")
+}
+
+// PausedUntil is when a paused agent's pause ends and Buildkite resumes
+// it: paused_at plus its timeout (Buildkite's default when the reply
+// names none). ok is false for an agent that is not paused or whose
+// paused_at is unknown.
+func (a Agent) PausedUntil() (until time.Time, ok bool) {
+	if !a.Paused || a.PausedAt == nil || a.PausedAt.IsZero() {
+		return time.Time{}, false
+	}
+	minutes := DefaultAgentPauseMinutes
+	if m := Value(a.PausedTimeoutInMinutes); m > 0 {
+		minutes = m
+	}
+	return a.PausedAt.Add(time.Duration(minutes) * time.Minute), true
 }
 
 // AgentStop is the body of "Stop an agent". Force cancels the job the
@@ -94,11 +189,27 @@ type AgentStop struct {
 	Force bool `json:"force"`
 }
 
-// ValidateAgentPauseTimeout checks a pause's timeout: zero (none) or
-// 1 minute .. 7 days.
+// ValidateAgentPauseTimeout checks a pause's timeout: zero (Buildkite's
+// default) or 1 minute .. 7 days.
 func ValidateAgentPauseTimeout(minutes int) error {
 	if minutes == 0 || (minutes >= MinAgentPauseMinutes && minutes <= MaxAgentPauseMinutes) {
 		return nil
 	}
 	return fmt.Errorf("a pause's timeout must be between %d minute and %d minutes (7 days)", MinAgentPauseMinutes, MaxAgentPauseMinutes)
+}
+
+// ClusterQueueID is the queue the agent is registered to, read from its
+// web_url (.../clusters/{id}/queues/{id}/agents/{id}): the agent data
+// model has no cluster_queue_id of its own. known is false when the URL
+// does not name one.
+func (a Agent) ClusterQueueID() (id string, known bool) {
+	_, rest, ok := strings.Cut(a.WebURL, "/queues/")
+	if !ok {
+		return "", false
+	}
+	id, _, ok = strings.Cut(rest, "/agents/")
+	if !ok || id == "" || strings.Contains(id, "/") {
+		return "", false
+	}
+	return id, true
 }

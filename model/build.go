@@ -2,6 +2,7 @@ package model
 
 import (
 	"encoding/json"
+	"fmt"
 	"time"
 )
 
@@ -16,8 +17,10 @@ const (
 	BuildCanceled  = "canceled"
 	BuildSkipped   = "skipped"
 	BuildNotRun    = "not_run"
-	// BuildFailing is a filter of the list endpoints (a running build with
-	// a failed job); a build's own state stays running and failing_at is set.
+	// BuildFailing is a build with a hard job failure whose other jobs
+	// still run or wait (builds.md: cancel works "if its state is either
+	// scheduled, running, or failing"); failing_at says since when. It is
+	// both a state and a filter of the list endpoints.
 	BuildFailing = "failing"
 	// BuildFinished is a filter shortcut for passed, failed, blocked and
 	// canceled.
@@ -64,6 +67,42 @@ type Build struct {
 	Pipeline       *Pipeline         `json:"pipeline,omitempty"`
 	// RetriedJobsCount is set in the reply of "Retry failed jobs".
 	RetriedJobsCount *int `json:"retried_jobs_count,omitempty"`
+
+	// SkippedJobs counts the jobs of the reply that could not be read (a
+	// shape this build does not know); SkippedJobsReason is the first
+	// one's reason. The other jobs are in Jobs: one odd job never costs
+	// the build.
+	SkippedJobs       int   `json:"-"`
+	SkippedJobsReason error `json:"-"`
+}
+
+// UnmarshalJSON reads a build with its jobs one by one (see SkippedJobs).
+func (b *Build) UnmarshalJSON(data []byte) error {
+	type plain Build
+	var raw struct {
+		plain
+		Jobs []json.RawMessage `json:"jobs"`
+	}
+	if err := json.Unmarshal(data, &raw); err != nil {
+		return err
+	}
+	*b = Build(raw.plain)
+	if raw.Jobs == nil {
+		return nil
+	}
+	b.Jobs = make([]Job, 0, len(raw.Jobs))
+	for i, r := range raw.Jobs {
+		var j Job
+		if err := json.Unmarshal(r, &j); err != nil {
+			b.SkippedJobs++
+			if b.SkippedJobsReason == nil {
+				b.SkippedJobsReason = fmt.Errorf("job %d of build %d: %w", i+1, b.Number, err)
+			}
+			continue
+		}
+		b.Jobs = append(b.Jobs, j)
+	}
+	return nil
 }
 
 // Duration is how long the build ran: from start to finish, or to now

@@ -34,9 +34,15 @@ const (
 // agent of its queue: scheduled, but not yet taken.
 func JobWaitingForAgent(state string) bool { return state == JobScheduled }
 
-// JobOnAgent reports whether a job in state is held by an agent.
+// JobOnAgent reports whether a job in state is held by an agent: a job
+// that is being canceled or timing out still holds its agent until the
+// agent stops it.
 func JobOnAgent(state string) bool {
-	return state == JobAssigned || state == JobAccepted || state == JobRunning || state == JobCanceling
+	switch state {
+	case JobAssigned, JobAccepted, JobRunning, JobCanceling, JobTimingOut:
+		return true
+	}
+	return false
 }
 
 // JobFinished reports whether a job in state is over.
@@ -49,7 +55,7 @@ func JobFinished(state string) bool {
 }
 
 // Job is one unit of work of a build: every field of the builds API's job
-// data model. Block steps (type manual) carry the unblock fields.
+// data model.
 type Job struct {
 	ID                   string          `json:"id"`
 	GraphQLID            string          `json:"graphql_id"`
@@ -98,11 +104,21 @@ type Job struct {
 	TriggeredBuild       *TriggeredBuild `json:"triggered_build,omitempty"`
 
 	// Block steps (type manual).
-	Unblockable *bool          `json:"unblockable,omitempty"`
-	UnblockURL  *string        `json:"unblock_url,omitempty"`
-	UnblockedBy *User          `json:"unblocked_by,omitempty"`
-	UnblockedAt *Timestamp     `json:"unblocked_at,omitempty"`
-	Fields      []UnblockField `json:"fields,omitempty"`
+	Unblockable *bool      `json:"unblockable,omitempty"`
+	UnblockURL  *string    `json:"unblock_url,omitempty"`
+	UnblockedBy *User      `json:"unblocked_by,omitempty"`
+	UnblockedAt *Timestamp `json:"unblocked_at,omitempty"`
+	// Fields are not in Buildkite's REST job (nor in its official
+	// clients): a block step's fields are in the pipeline's YAML
+	// (BlockFields). Kept so that a reply that carries them is read.
+	Fields []UnblockField `json:"fields,omitempty"`
+}
+
+// BlockFields finds this block step's fields in its pipeline's YAML
+// configuration, by step key or label (see BlockStepFields); found is
+// false when the step is not there and the fields are free key=value.
+func (j Job) BlockFields(configuration string) (fields []UnblockField, found bool) {
+	return BlockStepFields(configuration, Value(j.StepKey), j.DisplayName())
 }
 
 // DisplayName is the job's label, else its name, else its command.

@@ -149,7 +149,10 @@ const DefaultConfiguration = "steps:\n  - command: \"buildkite-agent pipeline up
 // or "Create a visual step pipeline" (Steps). Name, ClusterID and
 // Repository are required, and one of Configuration or Steps.
 type PipelineCreate struct {
-	Name                            string                 `json:"name"`
+	Name string `json:"name"`
+	// Slug, when set, is the pipeline's slug instead of one derived from
+	// its name (PipelineSlug says which it will be).
+	Slug                            string                 `json:"slug,omitempty"`
 	ClusterID                       string                 `json:"cluster_id,omitempty"`
 	Repository                      string                 `json:"repository"`
 	Configuration                   string                 `json:"configuration,omitempty"`
@@ -173,7 +176,11 @@ type PipelineCreate struct {
 // fields that are set are sent. ClusterID and PipelineTemplateUUID may be
 // set to Null to remove the pipeline from its cluster or template.
 type PipelineUpdate struct {
-	Name                            Field[string]            `json:"name,omitzero"`
+	// Name, when it changes, changes the slug too (derived from the new
+	// name) unless Slug is set: pipelines.md, "Update a pipeline".
+	Name Field[string] `json:"name,omitzero"`
+	// Slug sets the slug; a Null slug is derived from the name.
+	Slug                            Field[string]            `json:"slug,omitzero"`
 	Repository                      Field[string]            `json:"repository,omitzero"`
 	Configuration                   Field[string]            `json:"configuration,omitzero"`
 	Steps                           Field[[]Step]            `json:"steps,omitzero"`
@@ -313,4 +320,45 @@ func ValidateUUID(what, s string) error {
 		return fmt.Errorf("%s must be a UUID such as 018e5a22-d14c-7085-bb28-db0f83f43a1c", what)
 	}
 	return nil
+}
+
+// PipelineSlug is the slug a pipeline of this name gets: slug when one is
+// given (it must match SlugPattern and be at most MaxSlugLength), else
+// the one derived from the name (DeriveSlug). A form shows it before
+// anything is sent.
+func PipelineSlug(name, slug string) (string, error) {
+	if slug == "" {
+		return DeriveSlug(name)
+	}
+	return slug, ValidateSlug(slug)
+}
+
+// ValidateSlug checks a slug given for a pipeline: letters, digits and
+// dashes, not starting with a dash, at most MaxSlugLength characters.
+func ValidateSlug(slug string) error {
+	if len(slug) > MaxSlugLength {
+		return fmt.Errorf("a slug may have at most %d characters, not %d", MaxSlugLength, len(slug))
+	}
+	if !SlugPattern.MatchString(slug) {
+		return errors.New("a slug has only letters, digits and dashes, and does not begin with a dash")
+	}
+	return nil
+}
+
+// RenamedSlug is the slug pipeline p will have after update u: the slug
+// u sets, else the one derived from a new name, else p's own (the same
+// name again leaves a custom slug alone). An error is a slug or name the
+// API would refuse.
+func RenamedSlug(p Pipeline, u PipelineUpdate) (string, error) {
+	name, named := u.Name.Get()
+	if v, ok := u.Slug.Get(); ok && v != "" {
+		return v, ValidateSlug(v)
+	}
+	if (named && name != p.Name) || u.Slug.IsSet() {
+		if !named {
+			name = p.Name
+		}
+		return DeriveSlug(name)
+	}
+	return p.Slug, nil
 }

@@ -21,7 +21,10 @@ type AccessToken struct {
 	Scopes      []string   `json:"scopes"`
 	Description string     `json:"description"`
 	CreatedAt   *Timestamp `json:"created_at"`
-	User        struct {
+	// ExpiresAt is when the token stops working; null for one that does
+	// not expire.
+	ExpiresAt *Timestamp `json:"expires_at"`
+	User      struct {
 		Name  string `json:"name"`
 		Email string `json:"email"`
 	} `json:"user"`

@@ -425,6 +425,42 @@ func TestUnblockABlockStepWithItsFields(t *testing.T) {
 	}
 }
 
+// A block step that is not in the pipeline's YAML (a pipeline uploaded
+// from its repository: Buildkite's REST jobs carry no fields) is
+// unblocked with free key=value fields, which become the build's
+// meta-data as they were typed.
+func TestUnblockAStepNotInTheYAMLWithFreeFields(t *testing.T) {
+	t.Parallel()
+	d, _ := liveDriver(t, driverOptions{width: 160, height: 48})
+	if _, err := d.env.Client.UpdatePipeline(context.Background(), "deploy-production",
+		model.PipelineUpdate{Configuration: model.Set("steps:\n  - command: buildkite-agent pipeline upload\n")}); err != nil {
+		t.Fatal(err)
+	}
+	d.open(func(c *common.Common) common.Screen { return screen.NewBuildScreen(c, "deploy-production", 3) })
+	d.waitFor("deploy-production #3", "⏸ blocked", "Release?")
+	d.keys("/")
+	d.typeText("release")
+	d.keys("enter", "u")
+	d.waitFor("Unblock", "not in the pipeline's YAML", "key=value, one a line")
+	d.typeText("release-name=v3")
+	d.keys("ctrl+j")
+	d.typeText("environment")
+	d.formKeys("enter")
+	d.waitFor("line 2: write a field as key=value")
+	for _, w := range d.writes() {
+		if strings.HasSuffix(w, "/unblock") {
+			t.Fatalf("sent with a line that is not key=value: %q", w)
+		}
+	}
+	d.typeText("=staging")
+	d.formKeys("enter")
+	d.waitFor("unblocked")
+	after := d.build("deploy-production", 3)
+	if after.MetaData["release-name"] != "v3" || after.MetaData["environment"] != "staging" {
+		t.Errorf("the build's meta-data is %v", after.MetaData)
+	}
+}
+
 // Read-only mode turns every build action down before anything is asked
 // or sent; a token without the write scope gets the API's 403, which
 // names the scope.

@@ -150,8 +150,8 @@ func TestAddAWebhook(t *testing.T) {
 	d.waitFor("adding a webhook to Feature Store failed: Auto-creating webhooks is not supported for your repository.")
 }
 
-// A token without write scopes: the API's 403 is said plainly, for an
-// archive and for a webhook.
+// A token without write scopes: the API's 403 is said plainly, as
+// Buildkite words it (naming the scope), for an archive and for a webhook.
 func TestArchiveAndWebhookForbidden(t *testing.T) {
 	t.Parallel()
 	d := startDriver(t, driverOptions{width: 140, height: 50, readScopesOnly: true})
@@ -159,9 +159,9 @@ func TestArchiveAndWebhookForbidden(t *testing.T) {
 	d.keys("a")
 	d.waitFor("Archive pipeline Checkout?")
 	d.keys("y")
-	d.waitFor("archiving Checkout failed: Forbidden")
+	d.waitFor("archiving Checkout failed: Your access token doesn't have the write_pipelines scope")
 	d.keys("W")
-	d.waitFor("adding a webhook to Checkout failed: Forbidden")
+	d.waitFor("adding a webhook to Checkout failed: Your access token doesn't have the write_pipelines scope")
 }
 
 func TestArchiveTwiceSaysTheAPIsMessage(t *testing.T) {

@@ -2,7 +2,6 @@ package sandbox
 
 import (
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/kiteconsole/kiteconsole/model"
@@ -30,10 +29,10 @@ func (s *Server) listAgents(w http.ResponseWriter, r *http.Request, u urls) repl
 	for _, a := range s.sim.agents {
 		switch {
 		case !agentListed(a),
-			// The docs do not say whether name and hostname match whole or
-			// in part; the sandbox matches a part, the permissive answer.
-			name != "" && !strings.Contains(a.agent.Name, name),
-			hostname != "" && !strings.Contains(a.agent.Hostname, hostname),
+			// agents.md: "by the given agent name", "by the given
+			// hostname": the whole of it, as version is.
+			name != "" && a.agent.Name != name,
+			hostname != "" && a.agent.Hostname != hostname,
 			version != "" && a.agent.Version != version,
 			queueID != "" && a.queueID != queueID:
 			continue
@@ -141,15 +140,16 @@ func (s *Server) pauseAgent(w http.ResponseWriter, r *http.Request, u urls) repl
 	a.agent.PausedAt = model.NewTimestamp(now)
 	a.agent.PausedBy = grantOf(r).user
 	a.agent.PausedNote = optional(model.Value(req.Note))
-	a.agent.PausedTimeoutInMinutes = nil
-	a.pausedUntil = time.Time{}
-	// The docs give no bounds for the timeout; the sandbox takes any
-	// positive number of minutes (the console keeps to 1 minute .. 7 days)
-	// and treats none, zero or less as "until resumed".
-	if t := model.Value(req.TimeoutInMinutes); t > 0 {
-		a.agent.PausedTimeoutInMinutes = model.Ptr(t)
-		a.pausedUntil = now.Add(time.Duration(t) * time.Minute)
+	// A pause always ends: Buildkite's default timeout is five minutes.
+	// The docs give no bounds; the sandbox takes any positive number of
+	// minutes (the console keeps to 1 minute .. 7 days) and treats none,
+	// zero or less as the default.
+	t := model.Value(req.TimeoutInMinutes)
+	if t <= 0 {
+		t = model.DefaultAgentPauseMinutes
 	}
+	a.agent.PausedTimeoutInMinutes = model.Ptr(t)
+	a.pausedUntil = now.Add(time.Duration(t) * time.Minute)
 	return noContent()
 }
 

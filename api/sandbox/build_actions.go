@@ -82,7 +82,13 @@ func (s *Server) cancelBuildHandler(w http.ResponseWriter, r *http.Request, u ur
 	if b == nil {
 		return message(http.StatusNotFound, msgNoBuild)
 	}
-	if model.BuildFinishedState(b.build.State) && !b.build.Blocked {
+	// builds.md: a build is canceled "if its state is either scheduled,
+	// running, or failing"; a blocked build waits for a person, and is
+	// not one of them.
+	if b.build.Blocked {
+		return message(http.StatusUnprocessableEntity, "The build can't be canceled because it is blocked")
+	}
+	if model.BuildFinishedState(b.build.State) {
 		return message(http.StatusUnprocessableEntity, "The build can't be canceled because it has already finished")
 	}
 	s.cancelBuild(b, s.opts.Now(), "Canceled by "+grantOf(r).user.DisplayName())
@@ -200,6 +206,13 @@ func (s *Server) retryJob(j *jobRecord, t time.Time, kind string) *jobRecord {
 	if b.build.StartedAt == nil {
 		b.build.State = model.BuildScheduled
 	}
+	// Another hard failure not yet retried keeps the build failing;
+	// failing_at, once set, stays (builds.md).
+	for _, x := range b.jobs {
+		if x.job.State == model.JobFailed && !x.job.Retried && b.build.StartedAt != nil {
+			b.build.State = model.BuildFailing
+		}
+	}
 	b.build.FinishedAt = nil
 	n.job.State = model.JobScheduled
 	n.job.RunnableAt = model.NewTimestamp(t)
@@ -256,9 +269,10 @@ func (s *Server) unblockJob(w http.ResponseWriter, r *http.Request, u urls) repl
 		return message(http.StatusUnprocessableEntity, "Jobs from canceled builds cannot be unblocked")
 	}
 	if j.job.State != model.JobBlocked {
-		// The docs do not say; a job that is not (or no longer) blocked
-		// cannot be unblocked.
-		return message(http.StatusUnprocessableEntity, "This job is not blocked")
+		// Buildkite's own words for a job that is not (or no longer)
+		// blocked; the docs list no such error, and the status is the
+		// sandbox's choice.
+		return message(http.StatusUnprocessableEntity, "The job's state must be blocked")
 	}
 	// A block step's field values become the build's meta-data, as on
 	// Buildkite; the docs do not say what a missing required field does,

@@ -45,7 +45,8 @@ func (s *Server) jobView(u urls, j *jobRecord, withAgent bool) model.Job {
 		out.ArtifactsURL = buildAPI + "/jobs/" + j.job.ID + "/artifacts"
 	}
 	if j.job.Type == model.JobManual && j.job.State == model.JobBlocked {
-		out.UnblockURL = model.Ptr(buildAPI + "/jobs/" + j.job.ID + "/unblock")
+		// The docs' example: the build's web page at the job.
+		out.UnblockURL = model.Ptr(buildWeb + "#" + j.job.ID)
 	}
 	if c := model.Value(j.job.ClusterID); c != "" {
 		out.ClusterURL = model.Ptr(u.api("clusters", c))
@@ -214,7 +215,7 @@ func stateMatches(b model.Build, want string) bool {
 	case model.BuildBlocked:
 		return b.Blocked
 	case model.BuildFailing:
-		return b.State == model.BuildRunning && b.FailingAt != nil
+		return b.State == model.BuildFailing
 	}
 	return b.State == want
 }
@@ -466,7 +467,7 @@ func (s *Server) getJob(w http.ResponseWriter, r *http.Request, u urls) reply {
 // pipeline cannot be deleted.
 func (s *Server) pipelineBusy(p *model.Pipeline) bool {
 	for _, b := range s.sim.byPipeline[p.ID] {
-		if b.build.State == model.BuildScheduled || b.build.State == model.BuildRunning || b.build.State == model.BuildCanceling {
+		if b.build.State == model.BuildScheduled || b.build.State == model.BuildRunning || b.build.State == model.BuildFailing || b.build.State == model.BuildCanceling {
 			return true
 		}
 	}

@@ -249,3 +249,17 @@ func TestSandboxSendsEnvWithItsYAMLTypes(t *testing.T) {
 		t.Fatalf("after update: %s", raw.Env["RETRIES"])
 	}
 }
+
+// The command line's scoped token, NAME=scope,scope: a typo in a scope is
+// refused rather than making a token that silently lacks it.
+func TestParseScopedToken(t *testing.T) {
+	tok, scopes, err := sandbox.ParseScopedToken("ci=write_builds, read_builds,write_teams")
+	if err != nil || tok != "ci" || strings.Join(scopes, " ") != "write_builds read_builds write_teams" {
+		t.Fatalf("%q %v %v", tok, scopes, err)
+	}
+	for _, bad := range []string{"ci", "=read_builds", "ci=write-builds", "ci=admin"} {
+		if _, _, err := sandbox.ParseScopedToken(bad); err == nil {
+			t.Errorf("%q was accepted", bad)
+		}
+	}
+}

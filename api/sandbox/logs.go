@@ -1,10 +1,12 @@
 package sandbox
 
 import (
+	"encoding/json"
 	"fmt"
 	"hash/fnv"
 	"math/rand/v2"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -39,7 +41,7 @@ var logWords = []string{"checkout", "billing", "queue", "auth", "worker", "searc
 
 // jobLog is the log of j up to now.
 func (s *Server) jobLog(j *jobRecord, now time.Time) []byte {
-	if j.job.Type != model.JobScript || j.job.StartedAt == nil {
+	if j.job.Type != model.JobScript || j.job.StartedAt == nil || j.logDeleted {
 		return []byte{}
 	}
 	start := j.job.StartedAt.Time
@@ -122,7 +124,9 @@ func (s *Server) getJobLog(w http.ResponseWriter, r *http.Request, u urls) reply
 	text := strings.HasSuffix(r.URL.Path, ".txt") || strings.Contains(r.Header.Get("Accept"), "text/plain")
 	rangeHeader := r.Header.Get("Range")
 	if rangeHeader != "" {
-		if !text {
+		// jobs.md: "Range requests are only supported with Accept:
+		// text/plain" — the .txt form without that header is refused too.
+		if !strings.Contains(r.Header.Get("Accept"), "text/plain") {
 			return message(http.StatusBadRequest, "Range requests are only supported with Accept: text/plain")
 		}
 		spec, ok := strings.CutPrefix(rangeHeader, "bytes=-")
@@ -150,4 +154,94 @@ func (s *Server) getJobLog(w http.ResponseWriter, r *http.Request, u urls) reply
 		"size":         len(log),
 		"header_times": headerTimes(log),
 	})
+}
+
+// deleteJobLog is "Delete a job's log output".
+func (s *Server) deleteJobLog(w http.ResponseWriter, r *http.Request, u urls) reply {
+	j := s.findJob(r)
+	if j == nil {
+		return message(http.StatusNotFound, msgNoJob)
+	}
+	j.logDeleted = true
+	return noContent()
+}
+
+// reprioritizeJob is "Reprioritize a job": a waiting job of higher
+// priority is taken before older ones of its queue.
+func (s *Server) reprioritizeJob(w http.ResponseWriter, r *http.Request, u urls) reply {
+	j := s.findJob(r)
+	if j == nil {
+		return message(http.StatusNotFound, msgNoJob)
+	}
+	var req struct {
+		Priority json.RawMessage `json:"priority"`
+	}
+	if rp := decode(r, &req); rp != nil {
+		return *rp
+	}
+	var priority int
+	if json.Unmarshal(req.Priority, &priority) != nil {
+		return message(http.StatusBadRequest, "Priority must be an integer")
+	}
+	j.job.Priority = &model.JobPriority{Number: priority}
+	q := model.Value(j.job.ClusterQueueID)
+	slices.SortStableFunc(s.sim.waiting[q], func(a, b *jobRecord) int {
+		return priorityOf(b) - priorityOf(a)
+	})
+	return ok(s.jobView(u, j, true))
+}
+
+func priorityOf(j *jobRecord) int {
+	if j.job.Priority == nil {
+		return 0
+	}
+	return j.job.Priority.Number
+}
+
+// getJobEnv is "Get a job's environment variables": the pipeline's and
+// the build's env and Buildkite's own variables, as JSON or (text/plain,
+// .txt) KEY="VALUE" lines.
+func (s *Server) getJobEnv(w http.ResponseWriter, r *http.Request, u urls) reply {
+	j := s.findJob(r)
+	if j == nil {
+		return message(http.StatusNotFound, msgNoJob)
+	}
+	b := j.build
+	_, web := u.build(b)
+	env := map[string]string{}
+	for k, v := range b.pipeline.Env {
+		env[k] = v
+	}
+	for k, v := range b.build.Env {
+		env[k] = fmt.Sprint(v)
+	}
+	for k, v := range map[string]string{
+		"CI": "true", "BUILDKITE": "true", "BUILDKITE_TAG": "", "BUILDKITE_REPO": b.pipeline.Repository,
+		"BUILDKITE_BRANCH": b.build.Branch, "BUILDKITE_COMMIT": b.build.Commit, "BUILDKITE_JOB_ID": j.job.ID,
+		"BUILDKITE_COMMAND": model.Value(j.job.Command), "BUILDKITE_MESSAGE": b.build.Message,
+		"BUILDKITE_BUILD_ID": b.build.ID, "BUILDKITE_BUILD_URL": web, "BUILDKITE_BUILD_NUMBER": strconv.Itoa(b.build.Number),
+		"BUILDKITE_ORGANIZATION_SLUG": s.org.slug, "BUILDKITE_PIPELINE_SLUG": b.pipeline.Slug,
+		"BUILDKITE_PULL_REQUEST": "false", "BUILDKITE_PIPELINE_PROVIDER": b.pipeline.Provider.ID,
+	} {
+		env[k] = v
+	}
+	if a := j.agent; a != nil {
+		env["BUILDKITE_AGENT_NAME"] = a.agent.Name
+	}
+	if c := b.build.Creator; c != nil {
+		env["BUILDKITE_BUILD_CREATOR"], env["BUILDKITE_BUILD_CREATOR_EMAIL"] = c.Name, c.Email
+	}
+	if strings.HasSuffix(r.URL.Path, ".txt") || strings.Contains(r.Header.Get("Accept"), "text/plain") {
+		keys := make([]string, 0, len(env))
+		for k := range env {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		var sb strings.Builder
+		for _, k := range keys {
+			fmt.Fprintf(&sb, "%s=%q\n", k, env[k])
+		}
+		return reply{status: http.StatusOK, text: []byte(sb.String())}
+	}
+	return ok(map[string]any{"env": env})
 }

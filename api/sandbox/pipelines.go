@@ -12,9 +12,9 @@ import (
 
 func (s *Server) renderPipeline(r *http.Request, u urls, p model.Pipeline) wirePipeline {
 	p = u.pipeline(p)
-	// The spec: webhook_url is empty for a user who cannot edit the
-	// pipeline, as a read-only token cannot.
-	if grantOf(r).readOnly {
+	// The spec: webhook_url is empty unless the token has the
+	// write_pipelines scope.
+	if !grantOf(r).has(scopeWritePipelines) {
 		p.Provider.WebhookURL = ""
 	} else {
 		p.Provider.WebhookURL = u.base + "/deliver/" + strings.ReplaceAll(p.ID, "-", "")
@@ -138,6 +138,17 @@ func (s *Server) createPipeline(w http.ResponseWriter, r *http.Request, u urls) 
 		errs = append(errs, blank("name"))
 	} else if err := model.ValidatePipelineName(req.Name); err != nil {
 		errs = append(errs, invalidField("name", sentence(err)))
+	} else if req.Slug != "" {
+		// pipelines.md: a slug given is used instead of the name's.
+		if err := model.ValidateSlug(req.Slug); err != nil {
+			errs = append(errs, invalidField("slug", "Slug "+strings.TrimPrefix(err.Error(), "a slug ")))
+		} else if p := s.org.pipelineBySlug[req.Slug]; p != nil {
+			errs = append(errs, fieldError{Field: "slug", Code: "already_exists", Message: "Slug has already been taken"})
+		}
+		slug = req.Slug
+		if s.nameTaken(req.Name, "", nil) {
+			errs = append(errs, fieldError{Field: "name", Code: "already_exists", Message: "Name has already been taken"})
+		}
 	} else {
 		slug, _ = model.DeriveSlug(req.Name)
 		if s.nameTaken(req.Name, slug, nil) {
@@ -239,10 +250,23 @@ func (s *Server) updatePipeline(w http.ResponseWriter, r *http.Request, u urls) 
 	if name, set := req.Name.Get(); set || req.Name.IsNull() {
 		if err := model.ValidatePipelineName(name); err != nil {
 			errs = append(errs, invalidField("name", sentence(err)))
-		} else if s.nameTaken(name, "", p) { // a rename keeps the slug, so only the name can clash
+		} else if s.nameTaken(name, "", p) {
 			errs = append(errs, fieldError{Field: "name", Code: "already_exists", Message: "Name has already been taken"})
 		}
 		next.Name = name
+	}
+	// pipelines.md: a new name brings a new slug, derived from it, unless
+	// a slug is given; a slug may also be set alone.
+	if slug, err := model.RenamedSlug(*p, req); err != nil {
+		field := "slug"
+		if v, _ := req.Slug.Get(); v == "" {
+			field = "name"
+		}
+		errs = append(errs, invalidField(field, sentence(err)))
+	} else if other := s.org.pipelineBySlug[slug]; other != nil && other != p {
+		errs = append(errs, fieldError{Field: "slug", Code: "already_exists", Message: "Slug has already been taken"})
+	} else {
+		next.Slug = slug
 	}
 	if v, set := req.Repository.Get(); set || req.Repository.IsNull() {
 		if strings.TrimSpace(v) == "" {
@@ -316,10 +340,12 @@ func (s *Server) updatePipeline(w http.ResponseWriter, r *http.Request, u urls) 
 	if len(errs) > 0 {
 		return validationFailed(errs...)
 	}
-	renamed := next.Name != p.Name
-	*p = next
-	if renamed { // keep the list in name order; the slug stays as it was
+	moved := next.Name != p.Name || next.Slug != p.Slug
+	if moved { // keep the list in name order, and the pipeline under its slug
 		s.org.removePipeline(p)
+	}
+	*p = next
+	if moved {
 		s.org.addPipeline(p)
 	}
 	return ok(s.renderPipeline(r, u, *p))

@@ -11,6 +11,7 @@ import (
 	"encoding/binary"
 	"math/rand/v2"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -85,6 +86,13 @@ type Options struct {
 	// UserTokens adds users, each with a full-access token of its own:
 	// user name → token. Tests of the per-user window use them.
 	UserTokens map[string]string
+	// ScopedTokens adds tokens of the operator's, each with only the
+	// scopes given (token → scopes, such as write_builds, read_agents):
+	// a request that needs a scope its token lacks gets Buildkite's 403,
+	// and GET /v2/access-token lists the token's scopes. Tests and the
+	// demo make mixed tokens with them (ParseScopedToken reads the
+	// command line's NAME=scope,scope form).
+	ScopedTokens map[string][]string
 	// LargePipelines, when set, is how many pipelines SizeLarge seeds
 	// instead of 10,000, its clusters, queues and tokens unchanged: a test
 	// of paging needs many pages, not organisation scale, and each page
@@ -106,7 +114,7 @@ type Request struct {
 	Method string
 	Path   string // path and query
 	Status int
-	Token  string // which configured token was used: "full", "read-only", "user:NAME" or ""
+	Token  string // which configured token was used: "full", "read-only", "user:NAME", "scoped:TOKEN" or ""
 	At     time.Time
 	Fault  Fault // the fault injected, if any
 }
@@ -144,11 +152,45 @@ func (s *Server) clock() time.Time { return s.opts.Clock.Now() }
 
 // grant is what a bearer token may do.
 type grant struct {
-	name     string
-	user     *model.User
-	readOnly bool
+	name string
+	user *model.User
+	// scopes are the token's scopes; nil is every scope.
+	scopes map[string]bool
 	// userKey names the user whose window the token's requests spend.
 	userKey string
+}
+
+// has reports whether the token has scope (any scope, for "").
+func (g *grant) has(scope string) bool { return scope == "" || g.scopes == nil || g.scopes[scope] }
+
+// scopeList is the token's scopes as GET /v2/access-token lists them:
+// the known ones in their usual order, then any others sorted.
+func (g *grant) scopeList() []string {
+	if g.scopes == nil {
+		return slices.Clone(fullScopes)
+	}
+	var out, other []string
+	for _, sc := range fullScopes {
+		if g.scopes[sc] {
+			out = append(out, sc)
+		}
+	}
+	for sc := range g.scopes {
+		if !slices.Contains(fullScopes, sc) {
+			other = append(other, sc)
+		}
+	}
+	slices.Sort(other)
+	return append(out, other...)
+}
+
+// scopeSet is a list of scopes as a set.
+func scopeSet(scopes []string) map[string]bool {
+	out := make(map[string]bool, len(scopes))
+	for _, sc := range scopes {
+		out[sc] = true
+	}
+	return out
 }
 
 // New builds a sandbox with its seeded organisation.
@@ -189,6 +231,9 @@ func New(opts Options) *Server {
 		s.userGrants[token] = &grant{name: "user:" + name, user: u, userKey: "user:" + name}
 	}
 	s.gql = s.newGraphQL()
+	for token, scopes := range opts.ScopedTokens {
+		s.userGrants[token] = &grant{name: "scoped:" + token, user: s.org.operator, scopes: scopeSet(scopes), userKey: "scoped:" + token}
+	}
 	s.routes()
 	return s
 }
@@ -303,7 +348,7 @@ func (s *Server) authenticate(r *http.Request) *grant {
 	case subtle.ConstantTimeCompare(tok, []byte(s.opts.ReadOnlyToken)) == 1:
 		// Another user (a viewer) in all but the seeded name: it never
 		// creates anything, and its window is its own.
-		return &grant{name: "read-only", user: s.org.operator, readOnly: true, userKey: "read-only"}
+		return &grant{name: "read-only", user: s.org.operator, scopes: scopeSet(readScopes), userKey: "read-only"}
 	}
 	for token, g := range s.userGrants {
 		if subtle.ConstantTimeCompare(tok, []byte(token)) == 1 {

@@ -180,6 +180,9 @@ func (s *Server) newSeedPipeline(o *organization, name, repo string, c *clusterR
 	if c != nil {
 		p.ClusterID = model.Ptr(c.cluster.ID)
 	}
+	if deploysOrReleases(name) {
+		p.Configuration = deployConfiguration
+	}
 	if s.rng.IntN(3) == 0 {
 		p.RunningBuildsCount = 1 + s.rng.IntN(3)
 		p.RunningJobsCount = p.RunningBuildsCount * (1 + s.rng.IntN(6))
@@ -251,4 +254,33 @@ func (s *Server) seedLarge(o *organization, now time.Time) {
 		}
 		o.addPipeline(p)
 	}
+}
+
+// deployConfiguration is the YAML of a deploy or release pipeline, whose
+// builds block before deploying (newBuild): the block step's fields are
+// here, where Buildkite keeps them, and not on the job.
+const deployConfiguration = `steps:
+  - command: "buildkite-agent pipeline upload"
+  - block: ":shipit: Release?"
+    key: "release"
+    fields:
+      - text: "Release name"
+        key: "release-name"
+        hint: "Shown in the changelog"
+      - select: "Environment"
+        key: "environment"
+        default: "staging"
+        options:
+          - label: "Staging"
+            value: "staging"
+          - label: "Production"
+            value: "production"
+  - command: "scripts/deploy.sh"
+    label: ":rocket: Deploy"`
+
+// deploysOrReleases reports whether a pipeline of this name blocks before
+// a deploy step.
+func deploysOrReleases(name string) bool {
+	name = strings.ToLower(name)
+	return strings.Contains(name, "deploy") || strings.Contains(name, "release")
 }

@@ -97,6 +97,9 @@ type jobRecord struct {
 	fail     bool
 	// runFor is how long the job runs once an agent takes it.
 	runFor time.Duration
+	// logDeleted is set by "Delete a job's log output": the log is empty
+	// from then on.
+	logDeleted bool
 }
 
 func newSimulation(seed uint64) *simulation {

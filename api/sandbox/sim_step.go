@@ -36,7 +36,7 @@ func (s *Server) countWork() {
 	}
 	m.counted = m.counted[:0:0]
 	for _, b := range m.builds {
-		if b.build.State != model.BuildScheduled && b.build.State != model.BuildRunning {
+		if b.build.State != model.BuildScheduled && b.build.State != model.BuildRunning && b.build.State != model.BuildFailing {
 			continue
 		}
 		p := b.pipeline
@@ -213,7 +213,7 @@ func (s *Server) newBuild(p *model.Pipeline, t time.Time, spec buildSpec) *build
 		st := simSteps[m.rng.IntN(len(simSteps))]
 		s.addJob(b, 1, model.JobScript, st.label, st.command, pickQueue(), t, time.Duration(30+m.rng.IntN(270))*time.Second)
 	}
-	if name := strings.ToLower(p.Name); strings.Contains(name, "deploy") || strings.Contains(name, "release") {
+	if deploysOrReleases(p.Name) {
 		s.addJob(b, 2, model.JobManual, ":shipit: Release?", "", nil, t, 0)
 		deployQueue := defaultQueue()
 		for _, q := range queues {
@@ -247,13 +247,8 @@ func (s *Server) addJob(b *buildRecord, stage int, kind, label, command string, 
 		}
 		j.job.ClusterID = b.pipeline.ClusterID
 	}
-	if kind == model.JobManual {
-		j.job.Fields = []model.UnblockField{
-			{Key: "release-name", Text: "Release name", Hint: "Shown in the changelog", Required: true},
-			{Key: "environment", Select: "Environment", Required: true, Default: "staging",
-				Options: []model.UnblockOption{{Label: "Staging", Value: "staging"}, {Label: "Production", Value: "production"}}},
-		}
-	}
+	// A block step's job carries no fields, as on Buildkite: they are in
+	// the pipeline's YAML (deployConfiguration).
 	b.jobs = append(b.jobs, j)
 	m.jobByID[id] = j
 	return j
@@ -326,6 +321,12 @@ func (s *Server) finishJob(j *jobRecord, t time.Time) {
 		j.job.ExitStatus = model.Ptr(1 + m.rng.IntN(2))
 		if b.build.FailingAt == nil {
 			b.build.FailingAt = model.NewTimestamp(t)
+		}
+		// As on Buildkite: a build with a hard failure is failing while
+		// its other jobs still run or wait, and failed once they are done
+		// (stageDone).
+		if b.build.State == model.BuildRunning || b.build.State == model.BuildScheduled {
+			b.build.State = model.BuildFailing
 		}
 	} else {
 		j.job.State = model.JobPassed

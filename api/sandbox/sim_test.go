@@ -111,10 +111,10 @@ func must[T any](t *testing.T) func(T, error) T {
 }
 
 // queueLoad counts a queue's waiting and running jobs as the console
-// does: from the organisation's scheduled and running builds.
+// does: from the organisation's active builds.
 func queueLoad(t *testing.T, c *api.Client, queueID string) (waiting, running int) {
 	t.Helper()
-	builds := must[[]model.Build](t)(c.ListBuilds(context.Background(), model.BuildFilter{States: []string{"scheduled", "running"}}, nil))
+	builds := must[[]model.Build](t)(c.ListBuilds(context.Background(), model.BuildFilter{States: model.BuildActiveStates}, nil))
 	for _, b := range builds {
 		for _, j := range b.Jobs {
 			if model.Value(j.ClusterQueueID) != queueID {
@@ -183,7 +183,7 @@ func TestPausedAgentTakesNoJobs(t *testing.T) {
 	agents := must[[]model.Agent](t)(env.Client.ListAgents(ctx, model.AgentListFilter{ClusterQueueID: q.ID}, nil))
 	for _, a := range agents {
 		if !a.Paused {
-			if err := env.Client.PauseAgent(ctx, a.ID, model.AgentPause{Note: "drain"}); err != nil {
+			if err := env.Client.PauseAgent(ctx, a.ID, model.AgentPause{Note: "drain", TimeoutInMinutes: 60}); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -319,12 +319,12 @@ func TestOrganisationAndPipelineBuilds(t *testing.T) {
 	}
 
 	var active []model.Build
-	getJSON(t, env, "/v2/organizations/acme/builds?state[]=scheduled&state[]=running&per_page=100", http.StatusOK, &active)
+	getJSON(t, env, "/v2/organizations/acme/builds?state[]=scheduled&state[]=running&state[]=failing&per_page=100", http.StatusOK, &active)
 	if len(active) == 0 {
 		t.Fatal("no scheduled or running builds")
 	}
 	for _, x := range active {
-		if x.State != model.BuildScheduled && x.State != model.BuildRunning {
+		if x.State != model.BuildScheduled && x.State != model.BuildRunning && x.State != model.BuildFailing {
 			t.Fatalf("state filter let through %s", x.State)
 		}
 	}
@@ -516,8 +516,8 @@ func TestPipelinesCountTheSimulationsBuilds(t *testing.T) {
 	env, clock := startLive(t, 0)
 	clock.Add(10 * time.Minute)
 	var active []model.Build
-	getJSON(t, env, "/v2/organizations/acme/builds?state[]=scheduled&state[]=running&per_page=100", http.StatusOK, &active)
-	want := map[string][2]int{} // slug → scheduled, running builds
+	getJSON(t, env, "/v2/organizations/acme/builds?state[]=scheduled&state[]=running&state[]=failing&per_page=100", http.StatusOK, &active)
+	want := map[string][2]int{} // slug → scheduled, running (or failing) builds
 	for _, b := range active {
 		c := want[b.Pipeline.Slug]
 		if b.State == model.BuildScheduled {

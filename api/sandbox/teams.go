@@ -36,14 +36,14 @@ var demoTeams = []struct {
 var (
 	fullScopes = []string{"read_agents", "write_agents", "read_teams", "read_artifacts", "write_artifacts",
 		"read_builds", "write_builds", "read_job_env", "read_build_logs", "write_build_logs", "read_organizations",
-		"read_pipelines", "write_pipelines", "read_user", "read_clusters", "write_clusters"}
+		"read_pipelines", "write_pipelines", "read_user", "read_clusters", "write_clusters", "read_accounts"}
 	readScopes = []string{"read_agents", "read_teams", "read_artifacts", "read_builds", "read_job_env",
-		"read_build_logs", "read_organizations", "read_pipelines", "read_user", "read_clusters"}
+		"read_build_logs", "read_organizations", "read_pipelines", "read_user", "read_clusters", "read_accounts"}
 )
 
 // routeTeams registers the teams and the access token.
 func (s *Server) routeTeams(m *http.ServeMux) {
-	s.handle(m, "GET /v2/organizations/{org}/teams", false, s.listTeams)
+	s.handle(m, "GET /v2/organizations/{org}/teams", scopeReadTeams, s.listTeams)
 	// No organisation in its path: the token is the user's, not the
 	// organisation's.
 	m.HandleFunc("GET /v2/access-token", func(w http.ResponseWriter, r *http.Request) {
@@ -54,10 +54,8 @@ func (s *Server) routeTeams(m *http.ServeMux) {
 		}
 		s.mu.Lock()
 		token := model.AccessToken{UUID: stableUUID("token", s.org.slug, g.name), Description: "sandbox " + g.name + " token",
-			Scopes: fullScopes, CreatedAt: s.org.operator.CreatedAt}
-		if g.readOnly {
-			token.Scopes = readScopes
-		}
+			Scopes: g.scopeList(), CreatedAt: s.org.operator.CreatedAt}
+		// The sandbox's tokens do not expire: expires_at is there, null.
 		token.User.Name, token.User.Email = s.org.operator.Name, s.org.operator.Email
 		s.mu.Unlock()
 		writeJSON(w, http.StatusOK, token)
@@ -66,7 +64,14 @@ func (s *Server) routeTeams(m *http.ServeMux) {
 
 func (s *Server) listTeams(w http.ResponseWriter, r *http.Request, _ urls) reply {
 	teams := make([]model.Team, 0, len(demoTeams))
+	// user_id keeps the teams the user is a member of: in the sandbox
+	// every user of the organisation is in the default team, and its
+	// operator in Platform too; an unknown user is in none.
+	userID := r.URL.Query().Get("user_id")
 	for _, t := range demoTeams {
+		if userID != "" && !s.teamHas(t.name, t.isDefault, userID) {
+			continue
+		}
 		id := stableUUID("team", s.org.slug, t.name)
 		slug, _ := model.DeriveSlug(t.name)
 		teams = append(teams, model.Team{ID: id, GraphQLID: graphQLID("Team", id), Name: t.name, Slug: slug,
@@ -89,4 +94,20 @@ func stableUUID(parts ...string) string {
 	b[6] = b[6]&0x0f | 0x50 // version 5 (name-based)
 	b[8] = b[8]&0x3f | 0x80
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
+
+// teamHas reports whether a user is a member of a sandbox team.
+func (s *Server) teamHas(team string, isDefault bool, userID string) bool {
+	if userID == s.org.operator.ID {
+		return isDefault || team == "Platform"
+	}
+	if !isDefault {
+		return false
+	}
+	for _, u := range s.org.users {
+		if u.ID == userID {
+			return true
+		}
+	}
+	return false
 }

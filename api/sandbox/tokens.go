@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -158,4 +159,39 @@ func (s *Server) tokenValue() string {
 		b[i] = tokenAlphabet[s.rng.IntN(len(tokenAlphabet))]
 	}
 	return string(b)
+}
+
+// ParseScopedToken reads a scoped token as the command line gives it,
+// NAME=scope,scope (for Options.ScopedTokens): the token's value and its
+// scopes. Each scope must be one Buildkite names (fullScopes, or
+// write_teams, read_user …: any read_ or write_ word), so a typo does not
+// make a token that silently lacks the scope meant.
+func ParseScopedToken(s string) (token string, scopes []string, err error) {
+	token, list, ok := strings.Cut(s, "=")
+	token = strings.TrimSpace(token)
+	if !ok || token == "" {
+		return "", nil, fmt.Errorf("a scoped token is NAME=scope,scope…, not %q", s)
+	}
+	for _, sc := range strings.Split(list, ",") {
+		sc = strings.TrimSpace(sc)
+		switch {
+		case sc == "":
+		case !validScope(sc):
+			return "", nil, fmt.Errorf("%q is not a token scope (such as read_builds, write_agents)", sc)
+		default:
+			scopes = append(scopes, sc)
+		}
+	}
+	return token, scopes, nil
+}
+
+func validScope(sc string) bool {
+	if slices.Contains(fullScopes, sc) || sc == "write_teams" {
+		return true
+	}
+	word, ok := strings.CutPrefix(sc, "read_")
+	if !ok {
+		word, ok = strings.CutPrefix(sc, "write_")
+	}
+	return ok && word != "" && strings.Trim(word, "abcdefghijklmnopqrstuvwxyz_") == ""
 }

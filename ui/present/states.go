@@ -23,6 +23,15 @@ func StateLabel(state string, blocked bool) Cell {
 		// what a person needs to know is that it waits for someone.
 		return As(Paused, "⏸ blocked")
 	}
+	if model.FamilyOf(state) == model.FamilyRed {
+		// failing, canceling and timing_out are on the way to failed:
+		// drawn as it is, not grey.
+		glyph := "✗ "
+		if state == model.BuildCanceling {
+			glyph = "⊘ "
+		}
+		return As(Danger, glyph+word)
+	}
 	switch state {
 	case model.BuildRunning, model.JobAssigned, model.JobAccepted:
 		return As(Running, "▶ "+word)
@@ -30,9 +39,7 @@ func StateLabel(state string, blocked bool) Cell {
 		return As(Pending, "◷ "+word)
 	case model.BuildPassed:
 		return As(Running, "✓ "+word)
-	case model.BuildFailed, model.JobTimedOut, model.JobBroken, model.JobExpired, "waiting_failed", "blocked_failed", "unblocked_failed":
-		return As(Danger, "✗ "+word)
-	case model.BuildCanceling, model.BuildCanceled:
+	case model.BuildCanceled:
 		return As(Warning, "⊘ "+word)
 	case model.JobUnblocked:
 		return As(Running, "✓ "+word)
@@ -41,12 +48,9 @@ func StateLabel(state string, blocked bool) Cell {
 }
 
 // BuildState is a build's state: a running build with a failed job says
-// failing.
+// failing, as Buildkite's own state does.
 func BuildState(b model.Build) Cell {
-	if b.State == model.BuildRunning && b.FailingAt != nil && !b.FailingAt.IsZero() {
-		return As(Danger, "✗ failing")
-	}
-	return StateLabel(b.State, b.Blocked)
+	return StateLabel(b.DisplayState(), b.Blocked)
 }
 
 // QueueState is a queue's state: running, or paused with how long ago,

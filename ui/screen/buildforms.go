@@ -10,6 +10,7 @@ import (
 
 	"github.com/kiteconsole/kiteconsole/audit"
 	"github.com/kiteconsole/kiteconsole/model"
+	"github.com/kiteconsole/kiteconsole/org"
 	"github.com/kiteconsole/kiteconsole/ui/actions"
 	"github.com/kiteconsole/kiteconsole/ui/common"
 	"github.com/kiteconsole/kiteconsole/ui/component"
@@ -69,37 +70,69 @@ func newBuildForm(c *common.Common, slug, defaultBranch string) component.FormSp
 }
 
 // confirmCancelBuild asks before cancelling a build, default Cancel.
-func confirmCancelBuild(c *common.Common, slug string, b model.Build) tea.Cmd {
+func confirmCancelBuild(c *common.Common, slug string, b model.Build) common.Reply {
 	return actions.Start(c, actions.CancelBuild(c, slug, b))
 }
 
 // rebuild asks before starting a new build like b.
-func rebuild(c *common.Common, slug string, b model.Build) tea.Cmd {
+func rebuild(c *common.Common, slug string, b model.Build) common.Reply {
 	return actions.Start(c, actions.Rebuild(c, slug, b))
 }
 
 // retryFailed asks before running a build's failed jobs again.
-func retryFailed(c *common.Common, slug string, b model.Build) tea.Cmd {
+func retryFailed(c *common.Common, slug string, b model.Build) common.Reply {
 	return actions.Start(c, actions.RetryFailed(c, slug, b))
 }
 
 // retryJob asks before running one job again.
-func retryJob(c *common.Common, slug string, number int, j model.Job) tea.Cmd {
+func retryJob(c *common.Common, slug string, number int, j model.Job) common.Reply {
 	return actions.Start(c, actions.RetryJob(c, slug, number, j))
 }
 
-// unblockForm asks for a block step's fields, then unblocks it.
-func unblockForm(c *common.Common, slug string, number int, j model.Job) tea.Cmd {
-	label := component.Text(common.Emojize(j.DisplayName()))
+// unblockStep is what the unblock form is built from: the block step's
+// fields as the pipeline's YAML has them (a REST job carries none), or
+// found false when the step is not there (a pipeline uploaded from its
+// repository) or the pipeline could not be read (err).
+type unblockStep struct {
+	job    model.Job
+	fields []model.UnblockField
+	found  bool
+	err    error
+}
+
+// unblock reads the pipeline's configuration for a block step's fields;
+// the reply (unblockStep) comes back to the screen, which opens
+// unblockForm with it.
+func unblock(s *common.ScreenBase, slug string, number int, j model.Job) common.Reply {
+	c := s.C
 	if c.ReadOnly {
-		return c.Refuse("job.unblock", jobTarget(slug, number, j), "unblocking steps")
+		return common.Do(c.Refuse("job.unblock", jobTarget(slug, number, j), "unblocking steps"))
 	}
 	if j.Type != model.JobManual || j.State != model.JobBlocked {
-		return common.Flash(common.FlashInfo, label+" is not a blocked step: nothing to unblock")
+		return common.Do(common.Flash(common.FlashInfo, component.Text(common.Emojize(j.DisplayName()))+" is not a blocked step: nothing to unblock"))
 	}
-	values := make([]string, len(j.Fields))
-	multi := make([][]string, len(j.Fields))
-	for i, f := range j.Fields {
+	return common.Do(s.Run(org.Interactive, "reading the block step's fields", func(ctx context.Context) tea.Msg {
+		p, err := c.Client.GetPipeline(ctx, slug)
+		if err != nil {
+			return unblockStep{job: j, err: err}
+		}
+		fields, found := j.BlockFields(p.Configuration)
+		return unblockStep{job: j, fields: fields, found: found}
+	}))
+}
+
+// unblockForm asks for a block step's fields, then unblocks it: one
+// field each when the step was found in the pipeline's YAML, else free
+// key=value lines.
+func unblockForm(c *common.Common, slug string, number int, step unblockStep) common.Reply {
+	j := step.job
+	label := component.Text(common.Emojize(j.DisplayName()))
+	if !step.found {
+		return unblockFreeForm(c, slug, number, step)
+	}
+	values := make([]string, len(step.fields))
+	multi := make([][]string, len(step.fields))
+	for i, f := range step.fields {
 		values[i] = f.Default
 		if f.Multiple && f.Default != "" {
 			multi[i] = strings.Split(f.Default, ",")
@@ -108,7 +141,7 @@ func unblockForm(c *common.Common, slug string, number int, j model.Job) tea.Cmd
 	build := func() *huh.Form {
 		fields := []huh.Field{huh.NewNote().Title(buildName(slug, number)).
 			Description("the values become the build's meta-data")}
-		for i, f := range j.Fields {
+		for i, f := range step.fields {
 			title := component.Text(f.Text)
 			if title == "" {
 				title = component.Text(f.Select)
@@ -154,12 +187,44 @@ func unblockForm(c *common.Common, slug string, number int, j model.Job) tea.Cmd
 	}
 	submit := func(ctx context.Context) (tea.Cmd, error) {
 		out := map[string]string{}
-		for i, f := range j.Fields {
+		for i, f := range step.fields {
 			if f.Multiple && len(f.Options) > 0 {
 				out[f.Key] = strings.Join(multi[i], ",")
 			} else {
 				out[f.Key] = strings.TrimSpace(values[i])
 			}
+		}
+		if len(out) == 0 {
+			out = nil
+		}
+		return actions.UnblockJob(ctx, c, slug, number, j, out)
+	}
+	return component.PushForm(c, component.FormSpec{Title: "Unblock " + label, Action: "unblocking steps", Build: build, Submit: submit,
+		Audit: "job.unblock", Target: jobTarget(slug, number, j)})
+}
+
+// unblockFreeForm asks for a block step's fields as key=value lines: the
+// step is not in the pipeline's YAML, so which fields it wants is not
+// known here (Buildkite's REST jobs do not say).
+func unblockFreeForm(c *common.Common, slug string, number int, step unblockStep) common.Reply {
+	j := step.job
+	label := component.Text(common.Emojize(j.DisplayName()))
+	why := "the step is not in the pipeline's YAML (uploaded from its repository?): give its fields as key=value"
+	if step.err != nil {
+		why = "the pipeline's YAML could not be read (" + common.ErrorText(step.err) + "): give the step's fields as key=value"
+	}
+	var text string
+	build := func() *huh.Form {
+		return huh.NewForm(huh.NewGroup(
+			huh.NewNote().Title(buildName(slug, number)).Description("the values become the build's meta-data\n"+component.Text(why)),
+			huh.NewText().Title("Fields").Description("key=value, one a line; none to unblock without").Lines(4).Value(&text).
+				Validate(func(s string) error { _, err := model.ParseUnblockValues(s); return err }),
+		))
+	}
+	submit := func(ctx context.Context) (tea.Cmd, error) {
+		out, err := model.ParseUnblockValues(text)
+		if err != nil {
+			return nil, err
 		}
 		if len(out) == 0 {
 			out = nil

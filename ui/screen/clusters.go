@@ -126,13 +126,15 @@ func NewClustersScreen(c *common.Common) *component.ListScreen[model.Cluster] {
 				return name, len(name)
 			},
 			Keys: []component.ListKey[model.Cluster]{
-				component.OnItem(k.Open, func(cl model.Cluster) tea.Cmd {
+				component.OnItem(k.Open, func(cl model.Cluster) common.Reply {
 					return Open(c, "cluster", ClusterArg{Cluster: cl, Queues: s.queues[cl.ID]})
 				}),
 				component.Shown[model.Cluster](k.Filter),
-				component.OnList[model.Cluster](k.New, func() tea.Cmd { return component.PushForm(c, newClusterForm(c, nil, nil)) }),
-				component.OnItem(k.Edit, func(cl model.Cluster) tea.Cmd { return component.PushForm(c, newClusterForm(c, &cl, s.queues[cl.ID])) }),
-				component.OnItem(k.Delete, func(cl model.Cluster) tea.Cmd { return confirmDeleteCluster(c, cl, s.queueCount(cl)) }),
+				component.OnList[model.Cluster](k.New, func() common.Reply { return component.PushForm(c, newClusterForm(c, nil, nil)) }),
+				component.OnItem(k.Edit, func(cl model.Cluster) common.Reply {
+					return component.PushForm(c, newClusterForm(c, &cl, s.queues[cl.ID]))
+				}),
+				component.OnItem(k.Delete, func(cl model.Cluster) common.Reply { return confirmDeleteCluster(c, cl, s.queueCount(cl)) }),
 				component.Shown[model.Cluster](k.Refresh),
 				component.OnList[model.Cluster](k.Pause, func() tea.Cmd {
 					return common.Flash(common.FlashInfo, "open a cluster (enter) to pause its queues, or mark queues with space")
@@ -140,14 +142,14 @@ func NewClustersScreen(c *common.Common) *component.ListScreen[model.Cluster] {
 			},
 			Link: func(cl model.Cluster) (string, string, string) { return "cluster", cl.WebURL, cl.ID },
 			Load: func(ctx context.Context) ([]model.Cluster, error) { return c.Client.ListClusters(ctx, nil) },
-			Took: func(cls []model.Cluster, lane org.Lane) tea.Cmd {
+			Took: func(cls []model.Cluster, lane org.Lane) common.Reply {
 				c.Org.SetClusters(cls)
 				if !s.rest {
-					return nil
+					return common.Reply{}
 				}
 				// From REST, the waiting jobs of every queue: a request per
 				// hundred active builds, with each load of the list.
-				return loadQueueLoads(&s.self.ScreenBase, lane)
+				return common.Do(loadQueueLoads(&s.self.ScreenBase, lane))
 			},
 			OnScreen: func(ids []string, loaded bool) tea.Cmd {
 				again := loaded && s.recount
@@ -372,10 +374,10 @@ func (s *clusters) loadCounts(onScreen []string, again bool) tea.Cmd {
 
 // update takes what changes the counts and the list: replies, the
 // organisation's changes, and the timer's reloads.
-func (s *clusters) update(l *component.List[model.Cluster], msg tea.Msg) tea.Cmd {
+func (s *clusters) update(l *component.List[model.Cluster], msg tea.Msg) common.Reply {
 	if s.act.take(msg) {
 		l.Rebuild()
-		return nil
+		return common.Reply{}
 	}
 	switch msg := msg.(type) {
 	case clustersCounted:
@@ -385,6 +387,7 @@ func (s *clusters) update(l *component.List[model.Cluster], msg tea.Msg) tea.Cmd
 		switch {
 		case msg.err == nil:
 			s.rest = false
+			var seen []tea.Msg
 			for id, n := range msg.counts.Clusters {
 				if !msg.withPaused {
 					// The dispatch state read last stands, followed by
@@ -396,10 +399,11 @@ func (s *clusters) update(l *component.List[model.Cluster], msg tea.Msg) tea.Cmd
 				if msg.withPaused && n.PausedKnown {
 					// The queues' keys and states came with it: the palette
 					// and the default queue know them without a REST list.
-					s.c.Post(org.QueuesSeen{ClusterID: id, Queues: n.QueueList})
+					seen = append(seen, org.QueuesSeen{ClusterID: id, Queues: n.QueueList})
 				}
 			}
 			l.Rebuild()
+			return common.Ask(seen...)
 		case errors.Is(msg.err, api.ErrGraphQLUnavailable):
 			// Today's REST reads count instead; the header says why.
 			if msg.withPaused {
@@ -412,15 +416,15 @@ func (s *clusters) update(l *component.List[model.Cluster], msg tea.Msg) tea.Cmd
 			if first || !s.act.agentsKnown || s.lastTick%agentsEvery == 0 {
 				cmds = append(cmds, loadOrgAgents(&s.self.ScreenBase, org.Background))
 			}
-			return tea.Batch(cmds...)
+			return common.Do(cmds...)
 		}
 	case queuesCounted:
 		delete(s.counting, msg.clusterID)
 		// A count that failed stays unknown ("…"); the table is still usable.
 		if msg.err == nil {
-			// Posted, not sent: the counts show in the same update that ends
+			// Asked, not sent: the counts show in the same update that ends
 			// the task, so no frame shows the task done and the count unknown.
-			return s.c.Post(org.QueuesSeen{ClusterID: msg.clusterID, Queues: msg.queues})
+			return common.Ask(org.QueuesSeen{ClusterID: msg.clusterID, Queues: msg.queues})
 		}
 	case org.QueuesSeen:
 		s.queues[msg.ClusterID] = msg.Queues
@@ -481,7 +485,7 @@ func (s *clusters) update(l *component.List[model.Cluster], msg tea.Msg) tea.Cmd
 			s.recount = crossed && !s.c.Client.Budget().Low()
 		}
 	}
-	return nil
+	return common.Reply{}
 }
 
 // livePaused follows a queue's pause, resume, creation or removal in the

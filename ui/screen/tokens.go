@@ -75,10 +75,10 @@ func tokenSpec(c *common.Common, cl *model.Cluster) component.ListSpec[model.Tok
 		},
 		Keys: []component.ListKey[model.Token]{
 			component.Shown[model.Token](k.NextTab),
-			component.OnItem(k.Open, func(t model.Token) tea.Cmd { return Open(c, "token", TokenArg{Cluster: *cl, Token: t}) }),
-			component.OnList[model.Token](k.New, func() tea.Cmd { return component.PushForm(c, newTokenForm(c, *cl, nil)) }),
-			component.OnItem(k.Edit, func(t model.Token) tea.Cmd { return component.PushForm(c, newTokenForm(c, *cl, &t)) }),
-			component.OnItem(k.Delete, func(t model.Token) tea.Cmd { return confirmRevokeToken(c, *cl, t) }),
+			component.OnItem(k.Open, func(t model.Token) common.Reply { return Open(c, "token", TokenArg{Cluster: *cl, Token: t}) }),
+			component.OnList[model.Token](k.New, func() common.Reply { return component.PushForm(c, newTokenForm(c, *cl, nil)) }),
+			component.OnItem(k.Edit, func(t model.Token) common.Reply { return component.PushForm(c, newTokenForm(c, *cl, &t)) }),
+			component.OnItem(k.Delete, func(t model.Token) common.Reply { return confirmRevokeToken(c, *cl, t) }),
 			component.OnItem(k.CopyID, func(t model.Token) tea.Cmd { return c.CopyText("the token's ID", t.ID) }),
 			component.Shown[model.Token](k.Filter),
 			component.Shown[model.Token](k.Back),
@@ -203,6 +203,6 @@ func newTokenForm(c *common.Common, cl model.Cluster, t *model.Token) component.
 }
 
 // confirmRevokeToken asks for the token's description before revoking it.
-func confirmRevokeToken(c *common.Common, cl model.Cluster, t model.Token) tea.Cmd {
+func confirmRevokeToken(c *common.Common, cl model.Cluster, t model.Token) common.Reply {
 	return actions.Start(c, actions.RevokeToken(c, cl, t))
 }
