@@ -101,7 +101,8 @@ func NewQueueScreen(c *common.Common, cl model.Cluster, q model.Queue) *queueScr
 		builds, err := c.Client.ListBuilds(ctx, model.BuildFilter{States: model.BuildActiveStates, ExcludePipeline: true}, nil)
 		return func() []WaitingJob {
 			s.load, s.loadKnown = model.LoadByQueue(builds)[qid], true
-			if _, live := s.live.of(s.queue); !live {
+			if s.live.rest {
+				// From GraphQL the trend follows the panel's counts.
 				s.addTrend(s.load.Waiting)
 			}
 			return waitingJobs(c, builds, qid)
