@@ -358,7 +358,7 @@ func (s *queueScreen) panel() []string {
 	var agents, jobs string
 	live, isLive := s.live.of(q)
 	switch {
-	case isLive:
+	case isLive && s.agents.Scope() == "":
 		// Idle is neither busy nor paused; a paused agent that still runs
 		// its job is counted twice over, which GraphQL's counts cannot tell.
 		agents = fmt.Sprintf("%d connected · %d busy · %d idle", live.Connected, live.Busy, max(0, live.Connected-live.Busy-live.Paused))
@@ -387,7 +387,7 @@ func (s *queueScreen) panel() []string {
 		}
 	}
 	switch {
-	case isLive:
+	case isLive && s.waiting.Scope() == "":
 		jobs = s.jobsLine(model.QueueLoad{Waiting: live.Waiting, Running: live.Busy, OldestWaiting: live.OldestWaiting})
 	case s.waiting.Scope() != "":
 		jobs = st.Warning.Render("not shown: the API token lacks the " + s.waiting.Scope() + " scope")
