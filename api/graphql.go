@@ -106,6 +106,39 @@ type graphQLClient struct {
 	heldScope string
 	// noAccess is set once the endpoint refused the token.
 	noAccess bool
+	// unavailable is why the last GraphQL read could not be had; nil once
+	// one has been. The console's header says it: its counts then come
+	// from REST.
+	unavailable *GraphQLUnavailableError
+}
+
+// note records how a GraphQL read went: a GraphQLUnavailableError is the
+// reason counts come from REST until a read succeeds; a context's end
+// says nothing of GraphQL.
+func (g *graphQLClient) note(err error) {
+	var u *GraphQLUnavailableError
+	switch {
+	case err == nil:
+	case errors.As(err, &u):
+	default:
+		return
+	}
+	g.mu.Lock()
+	g.unavailable = u
+	g.mu.Unlock()
+}
+
+// GraphQLUnavailable is why the last GraphQL read could not be had (its
+// counts were read from REST instead), or nil when it was had, or none
+// was tried.
+func (c *Client) GraphQLUnavailable() *GraphQLUnavailableError {
+	c.gql.mu.Lock()
+	defer c.gql.mu.Unlock()
+	if c.gql.unavailable == nil {
+		return nil
+	}
+	u := *c.gql.unavailable
+	return &u
 }
 
 func newGraphQLClient(endpoint string, restBase *url.URL) (*graphQLClient, error) {
@@ -244,7 +277,8 @@ type graphQLQuery struct {
 // windows, once however many clients ask for the same at the same time
 // (and from the shared cache, as GETs are); its data is decoded into out.
 // Any way it fails but the context's end is a GraphQLUnavailableError.
-func (c *Client) queryGraphQL(ctx context.Context, q graphQLQuery, out any) error {
+func (c *Client) queryGraphQL(ctx context.Context, q graphQLQuery, out any) (err error) {
+	defer func() { c.gql.note(err) }()
 	if q.op == nil || q.op.Operation != ast.Query {
 		return errors.New("only GraphQL queries are sent: every change goes through the REST API")
 	}

@@ -64,6 +64,9 @@ type ClusterCount struct {
 	PausedQueues int
 	PausedIDs    []string
 	PausedKnown  bool
+	// QueueList is the cluster's queues as that read gives them: ID
+	// (REST's), GraphQLID, key, description and dispatch state, no more.
+	QueueList []model.Queue
 }
 
 // HomeCounts is what the home screen shows: each cluster's numbers, by
@@ -377,8 +380,17 @@ func (c *Client) ClusterCounts(ctx context.Context, clusters []model.Cluster, wi
 				Queues struct {
 					Edges []struct {
 						Node *struct {
-							UUID           string `json:"uuid"`
-							DispatchPaused bool   `json:"dispatchPaused"`
+							ID                 string     `json:"id"`
+							UUID               string     `json:"uuid"`
+							Key                string     `json:"key"`
+							Description        *string    `json:"description"`
+							DispatchPaused     bool       `json:"dispatchPaused"`
+							DispatchPausedAt   *time.Time `json:"dispatchPausedAt"`
+							DispatchPausedNote *string    `json:"dispatchPausedNote"`
+							DispatchPausedBy   *struct {
+								UUID string `json:"uuid"`
+								Name string `json:"name"`
+							} `json:"dispatchPausedBy"`
 						} `json:"node"`
 					} `json:"edges"`
 				} `json:"queues"`
@@ -390,9 +402,22 @@ func (c *Client) ClusterCounts(ctx context.Context, clusters []model.Cluster, wi
 			cc.PausedKnown = true
 			if cl != nil {
 				for _, e := range cl.Queues.Edges {
-					if e.Node != nil && e.Node.DispatchPaused {
+					n := e.Node
+					if n == nil {
+						continue
+					}
+					q := model.Queue{ID: n.UUID, GraphQLID: n.ID, Key: n.Key, Description: n.Description,
+						DispatchPaused: n.DispatchPaused, DispatchPausedNote: n.DispatchPausedNote}
+					if n.DispatchPausedAt != nil {
+						q.DispatchPausedAt = &model.Timestamp{Time: n.DispatchPausedAt.UTC()}
+					}
+					if n.DispatchPausedBy != nil {
+						q.DispatchPausedBy = &model.User{ID: n.DispatchPausedBy.UUID, Name: n.DispatchPausedBy.Name}
+					}
+					cc.QueueList = append(cc.QueueList, q)
+					if n.DispatchPaused {
 						cc.PausedQueues++
-						cc.PausedIDs = append(cc.PausedIDs, e.Node.UUID)
+						cc.PausedIDs = append(cc.PausedIDs, n.UUID)
 					}
 				}
 			}

@@ -5,9 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -154,6 +156,22 @@ func TestClusterCountsAddUpTheQueues(t *testing.T) {
 			n++
 			if q.DispatchPaused {
 				paused++
+			}
+			var listed *model.Queue
+			for i, lq := range home.Clusters[cl.ID].QueueList {
+				if lq.ID == q.ID {
+					listed = &home.Clusters[cl.ID].QueueList[i]
+				}
+			}
+			switch {
+			case listed == nil:
+				t.Errorf("queue %s is not in its cluster's QueueList", q.Key)
+			case listed.Key != q.Key || listed.DispatchPaused != q.DispatchPaused || model.Value(listed.Description) != model.Value(q.Description) ||
+				model.Value(listed.DispatchPausedNote) != model.Value(q.DispatchPausedNote) ||
+				listed.DispatchPausedBy.DisplayName() != q.DispatchPausedBy.DisplayName() ||
+				(q.DispatchPausedAt == nil) != (listed.DispatchPausedAt == nil) ||
+				(q.DispatchPausedAt != nil && !q.DispatchPausedAt.Equal(listed.DispatchPausedAt.Time)):
+				t.Errorf("queue %s: listed over GraphQL as %+v, REST says %+v", q.Key, *listed, q)
 			}
 			l := perQueue[q.ID]
 			sum.Connected += l.Connected
@@ -487,5 +505,54 @@ func TestSessionsShareOneCountQuery(t *testing.T) {
 	}
 	if n := countRequests(env, func(r sandbox.Request) bool { return r.Path == sandbox.GraphQLPath }); n != 2 {
 		t.Errorf("%d count queries after the cache's lifetime, want 2", n)
+	}
+}
+
+// TestTheClientSaysWhyCountsComeFromREST: the last GraphQL read's failure
+// is kept for the header to say (nil before any and after a success).
+func TestTheClientSaysWhyCountsComeFromREST(t *testing.T) {
+	refused := sandboxtest.Start(t, sandbox.Options{NoGraphQLAccess: true}, nil)
+	_, queues := allQueues(t, refused.Client)
+	if u := refused.Client.GraphQLUnavailable(); u != nil {
+		t.Fatalf("before any GraphQL read: %v", u)
+	}
+	_, _ = refused.Client.QueueCounts(context.Background(), queues[:1])
+	if u := refused.Client.GraphQLUnavailable(); u == nil || u.Reason != api.GraphQLNoAccess || u.Said() != "the API token has no GraphQL access" {
+		t.Fatalf("after a refused token: %v", u)
+	}
+	ok := sandboxtest.Start(t, sandbox.Options{}, nil)
+	_, queues = allQueues(t, ok.Client)
+	if _, err := ok.Client.QueueCounts(context.Background(), queues[:1]); err != nil {
+		t.Fatal(err)
+	}
+	if u := ok.Client.GraphQLUnavailable(); u != nil {
+		t.Errorf("after a GraphQL read: %v", u)
+	}
+}
+
+// TestPausedAgentQueuesNameTheQueuesOfPausedAgents: the queues GraphQL
+// names are those of the agents REST says are paused.
+func TestPausedAgentQueuesNameTheQueuesOfPausedAgents(t *testing.T) {
+	env := sandboxtest.Start(t, sandbox.Options{}, nil)
+	c := env.Client
+	ctx := context.Background()
+	got, ok, err := c.PausedAgentQueues(ctx)
+	if err != nil || !ok {
+		t.Fatalf("ok %v, err %v", ok, err)
+	}
+	agents, err := c.ListAgents(ctx, model.AgentListFilter{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]int{}
+	for _, a := range agents {
+		if a.Paused {
+			_, rest, _ := strings.Cut(a.WebURL, "/queues/")
+			id, _, _ := strings.Cut(rest, "/")
+			want[id]++
+		}
+	}
+	if len(want) == 0 || fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("paused agents by queue: GraphQL %v, REST %v", got, want)
 	}
 }

@@ -72,6 +72,8 @@ type rootOptions struct {
 	timeout    time.Duration
 	// refreshSet is true when --refresh was given.
 	refreshSet bool
+	// noGraphQLAccess, with --demo, refuses the demo's token at GraphQL.
+	noGraphQLAccess bool
 	// scopedTokens are --scoped-token's NAME=scope,scope…: with --demo,
 	// the console acts with a token of only those scopes.
 	scopedTokens []string
@@ -109,6 +111,7 @@ func addAPIFlagsBut(f *pflag.FlagSet, opts *rootOptions, skip string) {
 		_ = f.MarkDeprecated("timeout", "use --request-timeout (--timeout is agent pause's timeout)")
 	}
 	f.BoolVar(&opts.demo, "demo", false, "run on the embedded sandbox's demo organisation (no token, no network)")
+	f.BoolVar(&opts.noGraphQLAccess, "no-graphql-access", false, "with --demo: the demo's token has no GraphQL access, so counts come from REST")
 	f.StringArrayVar(&opts.scopedTokens, "scoped-token", nil, "with --demo: act with a token of only these scopes, NAME=scope,scope…, e.g. ci=read_agents,write_agents")
 }
 

@@ -43,9 +43,17 @@ func (b *Backend) Close() {
 // console acts with that token, which has only those scopes, to show what
 // a mixed token allows.
 func StartDemo(readOnly bool, cacheFor time.Duration, scopedToken string) (*Backend, error) {
+	return startDemo(readOnly, cacheFor, scopedToken, false)
+}
+
+// startDemo is StartDemo; noGraphQLAccess refuses the demo's token at
+// GraphQL, as Buildkite refuses a token without GraphQL access, so that
+// the console's REST-only counts can be tried (--no-graphql-access).
+func startDemo(readOnly bool, cacheFor time.Duration, scopedToken string, noGraphQLAccess bool) (*Backend, error) {
 	// The demo spends a budget as Buildkite's API does, so its header
 	// and its pace are what a real organisation would show.
-	opts := sandbox.Options{Size: sandbox.SizeDemo, RateLimit: sandbox.DefaultRateLimit, UserRateLimit: sandbox.DefaultUserRateLimit, Token: demoToken(), ReadOnlyToken: demoToken()}
+	opts := sandbox.Options{Size: sandbox.SizeDemo, RateLimit: sandbox.DefaultRateLimit, UserRateLimit: sandbox.DefaultUserRateLimit, Token: demoToken(), ReadOnlyToken: demoToken(),
+		NoGraphQLAccess: noGraphQLAccess}
 	token := opts.Token
 	if scopedToken != "" {
 		name, scopes, err := sandbox.ParseScopedToken(scopedToken)
@@ -79,14 +87,14 @@ func openBackend(opts rootOptions, s *config.Settings, onChange func(context.Con
 		if len(opts.scopedTokens) > 0 {
 			scoped = opts.scopedTokens[0]
 		}
-		b, err := StartDemo(s.ReadOnly, cacheFor, scoped)
+		b, err := startDemo(s.ReadOnly, cacheFor, scoped, opts.noGraphQLAccess)
 		if err != nil {
 			return nil, err
 		}
 		b.Client = b.Client.WithAccess(s.ReadOnly, onChange)
 		return b, nil
 	}
-	cfg := api.Config{Org: s.Org, Endpoint: s.Endpoint, Token: s.Token, ReadOnly: s.ReadOnly, OnChange: onChange,
+	cfg := api.Config{Org: s.Org, Endpoint: s.Endpoint, GraphQLEndpoint: s.GraphQLEndpoint, Token: s.Token, ReadOnly: s.ReadOnly, OnChange: onChange,
 		Parallel: s.Parallel, Timeout: s.Timeout, CacheFor: cacheFor}
 	for _, t := range tune {
 		t(&cfg)
@@ -172,7 +180,7 @@ func runConsole(ctx context.Context, stdout, stderr io.Writer, opts rootOptions,
 			if next.Token == "" {
 				return nil, fmt.Errorf("no API token for %s in the configuration", org)
 			}
-			return api.New(api.Config{Org: next.Org, Endpoint: next.Endpoint, Token: next.Token, ReadOnly: next.ReadOnly, Parallel: next.Parallel, Timeout: next.Timeout,
+			return api.New(api.Config{Org: next.Org, Endpoint: next.Endpoint, GraphQLEndpoint: next.GraphQLEndpoint, Token: next.Token, ReadOnly: next.ReadOnly, Parallel: next.Parallel, Timeout: next.Timeout,
 				OnChange: log.Hook(who, org, nil)})
 		}
 	}

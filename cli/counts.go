@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -34,12 +35,47 @@ type queueCounts struct {
 const perQueueAgentLists = 3
 
 // countQueues counts the agents and jobs of the queues given, keyed by
-// queue id, in a few requests whatever the number of queues: one list of
-// the organisation's active builds (api.QueueLoads) for the jobs, and
-// the agents of a few queues or of the whole organisation. It is the one
-// place the counts come from, so a cheaper source (GraphQL's counts) can
-// take its place.
+// queue id: from GraphQL (api.QueueCounts, a query per hundred queues or
+// so, a few points a queue, none of the REST budget), or, when GraphQL
+// cannot be had (a token without GraphQL access, an error, its windows
+// spent), from REST in a few requests whatever the number of queues: one
+// list of the organisation's active builds (api.QueueLoads) for the jobs,
+// and the agents of a few queues or of the whole organisation. It is the
+// one place the counts come from.
 var countQueues = func(ctx context.Context, c *api.Client, refs []queueRef) (map[string]queueCounts, error) {
+	queues := make([]model.Queue, len(refs))
+	for i, r := range refs {
+		queues[i] = r.Queue
+	}
+	live, err := c.QueueCounts(ctx, queues)
+	switch {
+	case err == nil:
+		return liveCounts(c.Now(), live), nil
+	case !errors.Is(err, api.ErrGraphQLUnavailable):
+		return nil, err
+	}
+	return restCounts(ctx, c, refs)
+}
+
+// liveCounts are GraphQL's numbers as the commands print them: a busy
+// agent runs one job.
+func liveCounts(now time.Time, live map[string]api.LiveCount) map[string]queueCounts {
+	out := make(map[string]queueCounts, len(live))
+	for id, l := range live {
+		n := queueCounts{AgentsConnected: l.Connected, AgentsBusy: l.Busy, AgentsPaused: l.Paused,
+			JobsWaiting: l.Waiting, JobsRunning: l.Busy}
+		if l.Waiting > 0 && !l.OldestWaiting.IsZero() {
+			s := l.OldestWaiting.UTC()
+			n.OldestWaitingSince = &s
+			n.LongestWaitSeconds = int(max(0, now.Sub(s)) / time.Second)
+		}
+		out[id] = n
+	}
+	return out
+}
+
+// restCounts is countQueues from REST.
+func restCounts(ctx context.Context, c *api.Client, refs []queueRef) (map[string]queueCounts, error) {
 	var loads map[string]model.QueueLoad
 	var agents map[string][]model.Agent
 	g, gctx := errgroup.WithContext(ctx)

@@ -29,6 +29,8 @@ type sandboxOptions struct {
 	userRateLimit string
 	userTokens    []string
 	scopedTokens  []string
+	// noGraphQLAccess refuses every token at /graphql.
+	noGraphQLAccess bool
 }
 
 func newSandboxCommand(stdout, stderr io.Writer) *cobra.Command {
@@ -57,6 +59,7 @@ func newSandboxCommand(stdout, stderr io.Writer) *cobra.Command {
 	f.StringVar(&opts.userRateLimit, "user-rate-limit", sandbox.DefaultUserRateLimit.String(), "each user's own REST window, besides the organisation's: e.g. 50/1m; 0 turns it off")
 	f.StringArrayVar(&opts.userTokens, "user-token", nil, "add a user with a full-access token of its own, NAME=TOKEN (repeatable)")
 	f.StringArrayVar(&opts.scopedTokens, "scoped-token", nil, "add a token of the operator's with only these scopes, NAME=scope,scope… (repeatable), e.g. ci=read_agents,write_agents")
+	f.BoolVar(&opts.noGraphQLAccess, "no-graphql-access", false, "refuse every token at the GraphQL endpoint, as Buildkite refuses a token without GraphQL access")
 	f.StringVar(&opts.faults, "faults", "", "make a share of requests fail: RATE or RATE:kind,... (kinds: 500 502 503 429 hang drop malformed html slow), e.g. 0.2 or 0.1:429,hang")
 	return cmd
 }
@@ -147,7 +150,8 @@ func runSandbox(ctx context.Context, stdout, stderr io.Writer, opts sandboxOptio
 		return err
 	}
 	sb := sandbox.New(sandbox.Options{Org: opts.org, Size: size, Token: opts.token, ReadOnlyToken: opts.readOnlyToken,
-		Latency: opts.latency, Seed: opts.seed, RateLimit: limit, UserRateLimit: userLimit, UserTokens: users, ScopedTokens: scoped})
+		Latency: opts.latency, Seed: opts.seed, RateLimit: limit, UserRateLimit: userLimit, UserTokens: users, ScopedTokens: scoped,
+		NoGraphQLAccess: opts.noGraphQLAccess})
 	if opts.faults != "" {
 		f, err := sandbox.ParseFaults(opts.faults)
 		if err != nil {

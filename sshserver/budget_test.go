@@ -72,7 +72,7 @@ func TestAViewersPipelinesDoNotHoldAnOperatorsPause(t *testing.T) {
 	clock := sandboxtest.NewClock()
 	h := startLargeServer(t, clock)
 	viewer := h.open(h.viewer, "vera")
-	eventually(t, "the viewer's home screen", func() bool { return h.count(http.MethodGet, "/queues", viewer.from) >= 1 })
+	eventually(t, "the viewer's home screen", func() bool { return h.count(http.MethodPost, "/graphql", viewer.from) >= 1 })
 	viewer.keys(":pipelines\r")
 	eventually(t, "the viewer's first page", func() bool { return h.count(http.MethodGet, "/pipelines", viewer.from) >= 1 })
 	// The viewer goes on to the end of what is in, again and again: each

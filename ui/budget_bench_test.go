@@ -10,6 +10,8 @@ import (
 	"github.com/kiteconsole/kiteconsole/api"
 	"github.com/kiteconsole/kiteconsole/api/sandbox"
 	"github.com/kiteconsole/kiteconsole/api/sandbox/sandboxtest"
+	"github.com/kiteconsole/kiteconsole/org"
+	"github.com/kiteconsole/kiteconsole/ui/common"
 )
 
 // The request budget: what the console spends of the organisation's 200
@@ -160,4 +162,93 @@ func BenchmarkPauseAtTheReserve(b *testing.B) {
 	}
 	b.ReportMetric(float64(total.Microseconds())/float64(b.N)/1000, "ms/pause-reached")
 	b.ReportMetric(float64(limited)/float64(b.N), "429s/pause")
+}
+
+// BenchmarkLargeCounts measures the counts on the large organisation
+// (25 clusters, 1,000 queues) with 30 ms added to every request and all
+// four windows on (REST 200/min for the organisation and 50/min for the
+// user; GraphQL 20,000 and 5,000 points per five minutes), the windows on
+// a clock the benchmark moves: the time from the start to every home
+// count shown and the REST requests it took (the clock stands still, so
+// all of them fall in the first minute); then, on each of home, a
+// cluster, a queue and :paused, six timer refreshes 30 s apart (three
+// minutes idle): REST requests and GraphQL points a minute. "rest-only"
+// is the same with a token GraphQL refuses.
+func BenchmarkLargeCounts(b *testing.B) {
+	for _, mode := range []string{"graphql", "rest-only"} {
+		b.Run(mode, func(b *testing.B) {
+			var startMS, startREST float64
+			idle := map[string][2]float64{}
+			for i := 0; i < b.N; i++ {
+				clock := sandboxtest.NewClock()
+				opts := incidentOptions(clock)
+				opts.NoGraphQLAccess = mode == "rest-only"
+				env := sandboxtest.Start(b, opts, nil)
+				began := time.Now()
+				d := startConsole(b, env, clock, 160, 48)
+				if mode == "graphql" {
+					countsShown(d, "DEFAULT QUEUE", "AGENTS")
+				} else {
+					// From REST, the counts wait for the user's window: the
+					// clusters on screen are counted over several minutes.
+					d.waitFor("DEFAULT QUEUE", "AGENTS")
+				}
+				startMS += float64(time.Since(began).Milliseconds())
+				startREST += float64(restRequests(env, 0))
+				for _, screen := range []string{"home", "cluster", "queue", "paused"} {
+					switch screen {
+					case "cluster":
+						d.keys("enter")
+						d.waitFor("Queues (", "WAITING")
+					case "queue":
+						d.keys("enter")
+						d.waitFor("Agents (", "Waiting jobs (")
+					case "paused":
+						d.keys("esc", "esc")
+						d.waitFor("DEFAULT QUEUE")
+						d.keys(":")
+						d.typeText("paused")
+						d.keys("enter")
+						// From REST its load (every cluster's queues and
+						// every agent) waits for the user's window: the
+						// clock moves on until it is in.
+						d.runUntil("showed :paused", time.Second, func(f string) bool {
+							return strings.Contains(f, "Paused queues and agents") && !strings.Contains(f, "loading paused")
+						})
+					}
+					d.waitUntil("finished opening", true, func(string) bool { return true })
+					from, points := len(env.Sandbox.Requests()), env.Sandbox.GraphQLPointsSpent()
+					const ticks = 6 // three minutes at 30 s
+					for tick := int64(1); tick <= ticks; tick++ {
+						clock.Add(30 * time.Second)
+						d.p.Send(common.RefreshMsg{Auto: true, Lane: org.Background, Tick: tick})
+						d.waitUntil("finished the refresh", true, func(string) bool { return true })
+					}
+					v := idle[screen]
+					v[0] += float64(restRequests(env, from)) / 3
+					v[1] += float64(env.Sandbox.GraphQLPointsSpent()-points) / 3
+					idle[screen] = v
+				}
+			}
+			n := float64(b.N)
+			b.ReportMetric(startMS/n, "ms/start-to-home-counts")
+			b.ReportMetric(startREST/n, "rest-requests/start")
+			for _, screen := range []string{"home", "cluster", "queue", "paused"} {
+				b.ReportMetric(idle[screen][0]/n, "rest/min-idle-"+screen)
+				b.ReportMetric(idle[screen][1]/n, "points/min-idle-"+screen)
+			}
+		})
+	}
+}
+
+// restRequests counts the REST requests from the log's from-th on.
+func restRequests(env *sandboxtest.Env, from int) int {
+	n := 0
+	log := env.Sandbox.Requests()
+	for _, r := range log[min(from, len(log)):] {
+		if r.Path != sandbox.GraphQLPath {
+			n++
+		}
+	}
+	return n
 }

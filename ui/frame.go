@@ -93,23 +93,35 @@ func join(a, b string) string {
 	return a + "  " + b
 }
 
-// budget is the header's binding window, the one with less left:
-// "API 31/50 you · resets 42s" (the user's window behind the token) or
-// "API 12/200 org · resets 9s" (the organisation's); amber below a
-// quarter of it, red at the reserve or while a 429 holds. Once the window
-// has reset it shows the fresh one ("API 50/50 you") until the next reply
-// says more, rather than vanish.
+// budget is the header's binding window, the one of the four (REST's
+// organisation and user windows in requests, GraphQL's in points) with
+// the smallest part of itself left: "API 31/50 you · resets 42s", "API
+// 12/200 org · resets 9s", "API 900/5000 pts you · resets 187s"; amber
+// below a quarter of it, red at the reserve or while a 429 holds. Once the
+// window has reset it shows the fresh one ("API 50/50 you") until the next
+// reply says more, rather than vanish. While counts come from REST
+// (GraphQL refused the token, failed or is spent) it says so first, once.
 func (a *App) budget() string {
 	// The client's clock, not the display's.
 	text, level := budgetLine(a.c.Client.Budget(), a.c.Client.Now())
 	st := a.c.Styles
 	switch level {
 	case budgetDanger:
-		return st.Danger.Render(text)
+		text = st.Danger.Render(text)
 	case budgetLow:
-		return st.Warning.Render(text)
+		text = st.Warning.Render(text)
+	default:
+		text = st.Muted.Render(text)
 	}
-	return st.Muted.Render(text)
+	if u := a.c.Client.GraphQLUnavailable(); u != nil {
+		return join(st.Warning.Render(countsFromREST(u)), text)
+	}
+	return text
+}
+
+// countsFromREST is the header's note while counts come from REST.
+func countsFromREST(u *api.GraphQLUnavailableError) string {
+	return "counts from REST: " + u.Said()
 }
 
 type budgetLevel int
@@ -122,29 +134,43 @@ const (
 
 // budgetLine is the header's budget text and how alarming it is, at now.
 func budgetLine(b api.Budget, now time.Time) (string, budgetLevel) {
-	if !b.Known {
-		return "", budgetOK
-	}
-	if now.Before(b.HeldUntil) {
+	if b.Known && now.Before(b.HeldUntil) {
 		who := "org"
 		if b.HeldScope == api.ScopeUser {
 			who = "you"
 		}
-		return fmt.Sprintf("API limit reached (%s) · resets %ds", who, max(0, int(b.HeldUntil.Sub(now).Round(time.Second)/time.Second))), budgetDanger
+		return fmt.Sprintf("API limit reached (%s) · resets %ds", who, seconds(b.HeldUntil.Sub(now))), budgetDanger
 	}
-	text := "API " + b.Text(now)
-	if !now.Before(b.ResetAt) {
+	w, ok := b.BindingWindow(now)
+	if !ok {
+		if !b.Known {
+			return "", budgetOK
+		}
+		// A budget told only as its binding REST window.
+		w = api.BudgetWindow{Scope: b.Scope, Window: api.Window{Known: true, Limit: b.Limit, Remaining: b.Remaining, ResetAt: b.ResetAt}}
+	}
+	if w.Points() && now.Before(b.GraphQLHeldUntil) {
+		return fmt.Sprintf("GraphQL limit reached (%s) · resets %ds", w.Who(), seconds(b.GraphQLHeldUntil.Sub(now))), budgetDanger
+	}
+	text := "API " + w.Text(now)
+	if !now.Before(w.ResetAt) {
 		// A fresh window: no reply has said when it resets yet.
-		text = fmt.Sprintf("API %d/%d %s", b.Remaining, b.Limit, b.Who())
+		unit := ""
+		if w.Points() {
+			unit = " pts"
+		}
+		text = fmt.Sprintf("API %d/%d%s %s", w.Remaining, w.Limit, unit, w.Who())
 	}
 	switch {
-	case b.AtReserve():
+	case w.Points() && w.Remaining <= 0, !w.Points() && b.Known && w.Remaining <= b.Reserve:
 		return text, budgetDanger
-	case b.Low():
+	case w.Remaining*4 < w.Limit:
 		return text, budgetLow
 	}
 	return text, budgetOK
 }
+
+func seconds(d time.Duration) int { return max(0, int(d.Round(time.Second)/time.Second)) }
 
 func (a *App) crumbs() string {
 	st := a.c.Styles

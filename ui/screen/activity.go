@@ -9,6 +9,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/kiteconsole/kiteconsole/api"
 	"github.com/kiteconsole/kiteconsole/model"
 	"github.com/kiteconsole/kiteconsole/org"
 	"github.com/kiteconsole/kiteconsole/ui/common"
@@ -173,4 +174,10 @@ func (a *activity) holds(q model.Queue) string {
 	}
 	l := a.loads[q.ID]
 	return HoldsText(&l, agents)
+}
+
+// liveHolds is what a pause holds, from GraphQL's numbers: a busy agent
+// runs one job.
+func liveHolds(n api.LiveCount) string {
+	return HoldsText(&model.QueueLoad{Waiting: n.Waiting, Running: n.Busy, OldestWaiting: n.OldestWaiting}, n.Connected)
 }

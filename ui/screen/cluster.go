@@ -2,6 +2,7 @@ package screen
 
 import (
 	"charm.land/lipgloss/v2"
+	"cmp"
 	"context"
 	"fmt"
 	"github.com/charmbracelet/x/ansi"
@@ -28,8 +29,11 @@ type clusterScreen struct {
 	queues  *component.List[model.Queue]
 	tokens  *component.List[model.Token]
 	pipes   *pipelineList
-	// act is what the queues are doing: the AGENTS and WAITING columns.
-	act activity
+	// live is what the queues on screen are doing, from GraphQL: the
+	// AGENTS and WAITING columns; act is the same from REST, read while
+	// GraphQL cannot be had.
+	live liveQueues
+	act  activity
 }
 
 const (
@@ -45,9 +49,15 @@ type clusterLoaded struct {
 
 func NewClusterScreen(c *common.Common, cl model.Cluster, queues []model.Queue) *clusterScreen {
 	s := &clusterScreen{ScreenBase: common.NewBase(c), cluster: cl,
-		tabs: component.Tabs{C: c, Names: []string{"Queues", "Tokens", "Pipelines"}}}
+		tabs: component.Tabs{C: c, Names: []string{"Queues", "Tokens", "Pipelines"}}, live: newLiveQueues()}
 	id := cl.ID
 	qs := s.queueSpec()
+	qs.OnScreen = func(ids []string, _ bool) tea.Cmd {
+		if s.live.rest {
+			return nil
+		}
+		return s.live.count(&s.ScreenBase, s.queuesOf(ids))
+	}
 	qs.Load = func(ctx context.Context) ([]model.Queue, error) { return c.Client.ListQueues(ctx, id, nil) }
 	qs.Took = func(queues []model.Queue, _ org.Lane) common.Reply {
 		return common.Ask(org.QueuesSeen{ClusterID: id, Queues: queues})
@@ -83,9 +93,18 @@ func (s *clusterScreen) queueSpec() component.ListSpec[model.Queue] {
 			}),
 			component.Col("DESCRIPTION", 8, 2, 120, func(q model.Queue) present.Cell { return present.As(present.Muted, queueDescription(q)) }),
 			component.Col("STATE", 22, 6, 0, func(q model.Queue) present.Cell { return queueState(c, q) }),
-			component.Col("AGENTS", 7, 0, 0, s.act.agentsCell),
-			component.Col("WAITING", 8, 0, 0, func(q model.Queue) present.Cell { return s.act.waitingCell(c.Now(), q) }).
-				Sort(func(a, b model.Queue) int { return s.act.compareWaiting(a, b) }),
+			component.Col("AGENTS", 7, 0, 0, func(q model.Queue) present.Cell {
+				if n, ok := s.live.of(q); ok {
+					return liveAgentsCell(n)
+				}
+				return s.act.agentsCell(q)
+			}),
+			component.Col("WAITING", 8, 0, 0, func(q model.Queue) present.Cell {
+				if n, ok := s.live.of(q); ok {
+					return liveWaitingCell(c.Now(), q, n)
+				}
+				return s.act.waitingCell(c.Now(), q)
+			}).Sort(s.compareWaiting),
 			component.Col("RUNS ON", 24, 0, 100, present.ShapeLabel),
 		},
 		Key: func(q model.Queue) string { return q.ID },
@@ -97,7 +116,7 @@ func (s *clusterScreen) queueSpec() component.ListSpec[model.Queue] {
 		Keys: []component.ListKey[model.Queue]{
 			component.Shown[model.Queue](k.NextTab),
 			component.OnItem(k.Open, func(q model.Queue) common.Reply { return Open(c, "queue", QueueArg{Cluster: s.cluster, Queue: q}) }),
-			component.OnItem(k.Pause, func(q model.Queue) common.Reply { return pauseOrResumeHolding(c, ref(q), s.act.holds(q)) }),
+			component.OnItem(k.Pause, func(q model.Queue) common.Reply { return pauseOrResumeHolding(c, ref(q), s.holds(q)) }),
 			component.Shown[model.Queue](k.Mark),
 			component.Shown[model.Queue](k.Filter),
 			component.OnList[model.Queue](k.New, func() common.Reply { return component.PushForm(c, newQueueForm(c, s.cluster, nil)) }),
@@ -107,6 +126,38 @@ func (s *clusterScreen) queueSpec() component.ListSpec[model.Queue] {
 		},
 		Link: func(q model.Queue) (string, string, string) { return "queue", q.WebURL, q.ID },
 	}
+}
+
+// queuesOf is the queues of ids, as listed.
+func (s *clusterScreen) queuesOf(ids []string) []model.Queue {
+	want := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		want[id] = true
+	}
+	var out []model.Queue
+	for _, q := range s.queues.Items {
+		if want[q.ID] {
+			out = append(out, q)
+		}
+	}
+	return out
+}
+
+// holds is what a pause of q will hold, from what the screen knows.
+func (s *clusterScreen) holds(q model.Queue) string {
+	if n, ok := s.live.of(q); ok {
+		return liveHolds(n)
+	}
+	return s.act.holds(q)
+}
+
+// restCounts are the REST reads that stand in for GraphQL's counts: the
+// organisation's active builds (WAITING) and, when agents, its agents.
+func (s *clusterScreen) restCounts(lane org.Lane, agents bool) tea.Cmd {
+	if !agents {
+		return loadQueueLoads(&s.ScreenBase, lane)
+	}
+	return tea.Batch(loadQueueLoads(&s.ScreenBase, lane), loadOrgAgents(&s.ScreenBase, lane))
 }
 
 func (s *clusterScreen) Crumb() string { return common.Emojize(s.cluster.Name) }
@@ -137,7 +188,14 @@ func (s *clusterScreen) load(lane org.Lane) tea.Cmd {
 		tab = s.C.LoadPipelines(lane, true)
 	}
 	id := s.cluster.ID
-	return tea.Batch(tab, s.loadQueues(lane), loadQueueLoads(&s.ScreenBase, lane), loadOrgAgents(&s.ScreenBase, lane),
+	var counts tea.Cmd
+	if s.live.rest {
+		counts = s.restCounts(lane, true)
+	}
+	// From GraphQL, the queues on screen are counted once their list is
+	// in (OnScreen).
+	s.live.due = true
+	return tea.Batch(tab, s.loadQueues(lane), counts,
 		s.Run(lane, "loading cluster", func(ctx context.Context) tea.Msg {
 			cl, err := s.C.Client.GetCluster(ctx, id)
 			return clusterLoaded{cluster: cl, err: err}
@@ -155,11 +213,10 @@ func (s *clusterScreen) refresh(lane org.Lane, tick int64) tea.Cmd {
 	case tabPipelines:
 		return nil
 	}
-	cmds := []tea.Cmd{s.loadQueues(lane), loadQueueLoads(&s.ScreenBase, lane)}
-	if tick%agentsEvery == 0 {
-		cmds = append(cmds, loadOrgAgents(&s.ScreenBase, lane))
+	if !s.live.rest {
+		return s.loadQueues(lane)
 	}
-	return tea.Batch(cmds...)
+	return tea.Batch(s.loadQueues(lane), s.restCounts(lane, tick%agentsEvery == 0))
 }
 
 // loadQueues loads the queues; r's answer comes from the tab on show.
@@ -194,12 +251,23 @@ func (s *clusterScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	if used, cmd := s.tabs.Route(msg, s.tableTop()); used {
 		return common.Answer(s, cmd)
 	}
+	if took, fellBack := s.live.take(msg); took {
+		s.queues.Rebuild()
+		if fellBack {
+			return s, s.restCounts(org.Background, true)
+		}
+		return s, nil
+	}
 	if s.act.take(msg) {
 		s.queues.Rebuild()
 		return s, nil
 	}
 	switch msg := msg.(type) {
 	case common.AgentsChanged:
+		if !s.live.rest {
+			s.live.due = true
+			return s, s.live.count(&s.ScreenBase, s.queuesOf(s.queues.OnScreen(s.C.Height)))
+		}
 		return s, loadOrgAgents(&s.ScreenBase, org.Interactive)
 	case clusterLoaded:
 		if msg.err == nil {
@@ -238,6 +306,7 @@ func (s *clusterScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	case common.MarksChanged:
 		s.queues.Rebuild()
 	case common.RefreshMsg:
+		s.live.refreshed(msg, min(len(s.queues.Items), s.C.Height))
 		if msg.Auto {
 			if msg.Changed && msg.Tick%agentsEvery != 0 {
 				// Another session's change may have been to agents.
@@ -359,4 +428,20 @@ func init() {
 			}
 			return out
 		}})
+}
+
+// compareWaiting orders queues by their waiting jobs, then by the oldest
+// wait, from GraphQL's counts where the queue has them, else from the
+// REST loads.
+func (s *clusterScreen) compareWaiting(x, y model.Queue) int {
+	nx, okx := s.live.of(x)
+	ny, oky := s.live.of(y)
+	if !okx || !oky {
+		return s.act.compareWaiting(x, y)
+	}
+	if nx.Waiting != ny.Waiting {
+		return cmp.Compare(nx.Waiting, ny.Waiting)
+	}
+	// An older wait (an earlier time) sorts as the longer one.
+	return ny.OldestWaiting.Compare(nx.OldestWaiting)
 }

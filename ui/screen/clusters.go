@@ -2,10 +2,14 @@ package screen
 
 import (
 	"context"
+	"errors"
 	"strconv"
+	"strings"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/kiteconsole/kiteconsole/api"
 	"github.com/kiteconsole/kiteconsole/model"
 	"github.com/kiteconsole/kiteconsole/org"
 	"github.com/kiteconsole/kiteconsole/ui/common"
@@ -14,8 +18,12 @@ import (
 )
 
 // clusters is what the home screen knows beside its list of every
-// cluster: each cluster's queues, counted in the background after the
-// first paint for the clusters on screen, and what the queues are doing.
+// cluster: each cluster's numbers, counted in the background after the
+// first paint for the clusters on screen. They come from one GraphQL
+// query for the clusters on screen (Client.ClusterCounts); when GraphQL
+// cannot be had (a token without access, an error, its windows spent)
+// from today's REST reads: each cluster's queues, the organisation's
+// active builds and its agents.
 type clusters struct {
 	c    *common.Common
 	self *component.ListScreen[model.Cluster]
@@ -29,6 +37,48 @@ type clusters struct {
 	// set when the next load recounts every cluster on screen.
 	lastTick int64
 	recount  bool
+
+	// live are the clusters' numbers from GraphQL, by cluster id; rest is
+	// set while they cannot be had, and the REST reads stand in.
+	live map[string]api.ClusterCount
+	rest bool
+	// pausedDue asks the next count for the PAUSED column too: a point a
+	// queue, so on open, on r, on a change another session made, and
+	// every pausedEvery refreshes.
+	pausedDue bool
+}
+
+// graphQLCountEvery is how many timer reloads go by between two counts
+// from GraphQL: the large organisation's home query is about 174 points,
+// so once a minute at the default 30 s keeps an idle home screen under
+// 200 points a minute (a fifth of the user's 5,000 per five minutes).
+const graphQLCountEvery = 2
+
+// pausedShare is the GraphQL points a minute the PAUSED column may
+// spend at the default 30 s: its read costs a point a queue (about 1,100
+// for a thousand queues), so beside the counts' 174 a minute it comes
+// about every 45 minutes in the large organisation, and every fourth
+// reload (two minutes, as the REST recount) where queues are few. A pause
+// made from this console shows at once whatever the pace; r, and a change
+// another session of `serve` made, read it at once.
+const pausedShare = 25
+
+// pausedEvery is how many timer reloads go by between two reads of the
+// queues' dispatch state on the home screen, from what the last read cost.
+func (s *clusters) pausedEvery() int64 {
+	points := 0
+	for _, n := range s.live {
+		points += n.Queues + 3 // the queues, and the cluster, its connection and edges
+	}
+	return int64(max(recountEvery, points*2/pausedShare))
+}
+
+// clustersCounted is the clusters' numbers from GraphQL.
+type clustersCounted struct {
+	ids        []string
+	counts     api.HomeCounts
+	withPaused bool
+	err        error
 }
 
 // recountEvery is how many timer reloads of the list go by between
@@ -50,7 +100,8 @@ const countParallel = 2
 // NewClustersScreen is the home screen: every cluster, with its queue
 // counts.
 func NewClustersScreen(c *common.Common) *component.ListScreen[model.Cluster] {
-	s := &clusters{c: c, queues: map[string][]model.Queue{}, counting: map[string]bool{}, recount: true}
+	s := &clusters{c: c, queues: map[string][]model.Queue{}, counting: map[string]bool{}, recount: true,
+		live: map[string]api.ClusterCount{}, pausedDue: true}
 	k := c.Keys
 	s.self = component.NewListScreen(c, component.ListScreenSpec[model.Cluster]{
 		Title: "Clusters", LoadingTitle: true, Update: s.update,
@@ -61,15 +112,14 @@ func NewClustersScreen(c *common.Common) *component.ListScreen[model.Cluster] {
 				component.Col("", 2, 0, 0, func(cl model.Cluster) present.Cell { return present.As(present.Emoji, model.Value(cl.Emoji)) }),
 				component.Col("", 1, 0, 0, func(cl model.Cluster) present.Cell { return present.As(present.Swatch, model.Value(cl.Color)) }),
 				component.Col("NAME", 14, 1, 0, func(cl model.Cluster) string { return common.Emojize(cl.Name) }),
-				component.Col("DESCRIPTION", 10, 2, 70, func(cl model.Cluster) present.Cell {
+				component.Col("DESCRIPTION", 10, 2, 100, func(cl model.Cluster) present.Cell {
 					return present.As(present.Muted, common.Emojize(model.Value(cl.Description)))
 				}),
 				component.Col("DEFAULT QUEUE", 13, 0, 0, s.defaultQueueCell),
-				component.Col("QUEUES", 6, 0, 0, func(cl model.Cluster) present.Cell {
-					return s.counted(cl, func(qs []model.Queue) present.Cell { return present.Text(strconv.Itoa(len(qs))) })
-				}),
-				component.Col("PAUSED", 6, 0, 0, func(cl model.Cluster) present.Cell { return s.counted(cl, pausedCell) }),
-				component.Col("WAITING", 7, 0, 0, func(cl model.Cluster) present.Cell { return s.counted(cl, s.waitingCell) }),
+				component.Col("QUEUES", 6, 0, 0, s.queuesCell),
+				component.Col("PAUSED", 6, 0, 0, s.pausedCell),
+				component.Col("AGENTS", 7, 0, 0, s.agentsCell),
+				component.Col("WAITING", 10, 0, 0, s.waitingCell),
 			},
 			Key: func(cl model.Cluster) string { return cl.ID },
 			Match: func(cl model.Cluster) (string, int) {
@@ -85,7 +135,7 @@ func NewClustersScreen(c *common.Common) *component.ListScreen[model.Cluster] {
 				component.OnItem(k.Edit, func(cl model.Cluster) common.Reply {
 					return component.PushForm(c, newClusterForm(c, &cl, s.queues[cl.ID]))
 				}),
-				component.OnItem(k.Delete, func(cl model.Cluster) common.Reply { return confirmDeleteCluster(c, cl, len(s.queues[cl.ID])) }),
+				component.OnItem(k.Delete, func(cl model.Cluster) common.Reply { return confirmDeleteCluster(c, cl, s.queueCount(cl)) }),
 				component.Shown[model.Cluster](k.Refresh),
 				component.OnList[model.Cluster](k.Pause, func() tea.Cmd {
 					return common.Flash(common.FlashInfo, "open a cluster (enter) to pause its queues, or mark queues with space")
@@ -95,8 +145,11 @@ func NewClustersScreen(c *common.Common) *component.ListScreen[model.Cluster] {
 			Load: func(ctx context.Context) ([]model.Cluster, error) { return c.Client.ListClusters(ctx, nil) },
 			Took: func(cls []model.Cluster, lane org.Lane) common.Reply {
 				c.Org.SetClusters(cls)
-				// The waiting jobs of every queue: a request per hundred
-				// active builds, with each load of the list.
+				if !s.rest {
+					return common.Reply{}
+				}
+				// From REST, the waiting jobs of every queue: a request per
+				// hundred active builds, with each load of the list.
 				return common.Do(loadQueueLoads(&s.self.ScreenBase, lane))
 			},
 			OnScreen: func(ids []string, loaded bool) tea.Cmd {
@@ -104,11 +157,170 @@ func NewClustersScreen(c *common.Common) *component.ListScreen[model.Cluster] {
 				if loaded {
 					s.recount = false
 				}
-				return s.loadCounts(ids, again)
+				return s.countLive(ids, again)
 			},
 		},
 	})
 	return s.self
+}
+
+// countLive counts the clusters on screen in one GraphQL query, in the
+// background lane: those not counted yet, or all of them when again.
+// While GraphQL cannot be had the query is not even sent (the client
+// knows) and the REST reads count instead (loadCounts).
+func (s *clusters) countLive(onScreen []string, again bool) tea.Cmd {
+	if s.rest && !again {
+		// GraphQL is tried again at the next recount; until then a scroll
+		// counts from REST what it brings on screen.
+		return s.loadCounts(onScreen, false)
+	}
+	var todo []model.Cluster
+	var ids []string
+	withPaused := s.pausedDue
+	for _, id := range onScreen {
+		cl, ok := s.c.Org.Cluster(id)
+		if !ok {
+			continue
+		}
+		n, counted := s.live[id]
+		if !again && (counted || s.counting[id]) {
+			continue
+		}
+		if !n.PausedKnown {
+			withPaused = true
+		}
+		todo, ids = append(todo, cl), append(ids, id)
+	}
+	if len(todo) == 0 {
+		if s.rest {
+			return s.loadCounts(onScreen, again)
+		}
+		return nil
+	}
+	if withPaused {
+		s.pausedDue = false
+	}
+	for _, id := range ids {
+		s.counting[id] = true
+	}
+	return s.self.Run(org.Background, "counting", func(ctx context.Context) tea.Msg {
+		counts, err := s.c.Client.ClusterCounts(ctx, todo, withPaused)
+		return clustersCounted{ids: ids, counts: counts, withPaused: withPaused, err: err}
+	})
+}
+
+// liveOf is the cluster's numbers from GraphQL, when they are the ones
+// shown.
+func (s *clusters) liveOf(cl model.Cluster) (api.ClusterCount, bool) {
+	if s.rest {
+		return api.ClusterCount{}, false
+	}
+	n, ok := s.live[cl.ID]
+	return n, ok
+}
+
+func (s *clusters) queueCount(cl model.Cluster) int {
+	if qs, ok := s.queues[cl.ID]; ok {
+		return len(qs)
+	}
+	return s.live[cl.ID].Queues
+}
+
+func (s *clusters) queuesCell(cl model.Cluster) present.Cell {
+	if n, ok := s.liveOf(cl); ok {
+		return present.Text(strconv.Itoa(n.Queues))
+	}
+	return s.counted(cl, func(qs []model.Queue) present.Cell { return present.Text(strconv.Itoa(len(qs))) })
+}
+
+func (s *clusters) pausedCell(cl model.Cluster) present.Cell {
+	if n, ok := s.liveOf(cl); ok {
+		if !n.PausedKnown {
+			return present.Text("…")
+		}
+		return pausedNumber(n.PausedQueues)
+	}
+	return s.counted(cl, func(qs []model.Queue) present.Cell {
+		n := 0
+		for _, q := range qs {
+			if q.DispatchPaused {
+				n++
+			}
+		}
+		return pausedNumber(n)
+	})
+}
+
+func pausedNumber(n int) present.Cell {
+	if n > 0 {
+		return present.As(present.Paused, strconv.Itoa(n))
+	}
+	return present.As(present.Muted, "0")
+}
+
+// agentsCell is the cluster's agents, "busy/connected".
+func (s *clusters) agentsCell(cl model.Cluster) present.Cell {
+	if n, ok := s.liveOf(cl); ok {
+		return busyOfConnected(n.Busy, n.Connected)
+	}
+	return s.counted(cl, func(qs []model.Queue) present.Cell {
+		switch {
+		case present.ScopeMissing(s.act.agentsErr) != "":
+			return present.As(present.Muted, "no scope")
+		case !s.act.agentsKnown:
+			return present.Text("…")
+		}
+		busy, connected := 0, 0
+		for _, q := range qs {
+			busy += s.act.agents[q.ID].busy
+			connected += s.act.agents[q.ID].connected
+		}
+		return busyOfConnected(busy, connected)
+	})
+}
+
+func busyOfConnected(busy, connected int) present.Cell {
+	if connected == 0 {
+		return present.As(present.Muted, "0/0")
+	}
+	return present.Text(strconv.Itoa(busy) + "/" + strconv.Itoa(connected))
+}
+
+// waitingCell is the jobs waiting on the cluster's queues, with the
+// longest wait: "12 5m".
+func (s *clusters) waitingCell(cl model.Cluster) present.Cell {
+	if n, ok := s.liveOf(cl); ok {
+		return waitingNumber(s.c.Now(), n.Waiting, n.OldestWaiting)
+	}
+	return s.counted(cl, func(qs []model.Queue) present.Cell {
+		switch {
+		case present.ScopeMissing(s.act.loadsErr) != "":
+			return present.As(present.Muted, "no scope")
+		case !s.act.loadsKnown:
+			return present.Text("…")
+		}
+		n := 0
+		var oldest time.Time
+		for _, q := range qs {
+			l := s.act.loads[q.ID]
+			n += l.Waiting
+			if !l.OldestWaiting.IsZero() && (oldest.IsZero() || l.OldestWaiting.Before(oldest)) {
+				oldest = l.OldestWaiting
+			}
+		}
+		return waitingNumber(s.c.Now(), n, oldest)
+	})
+}
+
+func waitingNumber(now time.Time, n int, oldest time.Time) present.Cell {
+	if n == 0 {
+		return present.As(present.Muted, "0")
+	}
+	cell := present.Text(strconv.Itoa(n))
+	if !oldest.IsZero() {
+		cell = cell.And(present.Muted, " "+strings.TrimSuffix(present.Ago(now, oldest), " ago"))
+	}
+	return cell
 }
 
 // counted draws a count once the cluster's queues are known, "…" before.
@@ -117,37 +329,6 @@ func (s *clusters) counted(cl model.Cluster, draw func([]model.Queue) present.Ce
 		return draw(qs)
 	}
 	return present.Text("…")
-}
-
-func pausedCell(qs []model.Queue) present.Cell {
-	n := 0
-	for _, q := range qs {
-		if q.DispatchPaused {
-			n++
-		}
-	}
-	if n > 0 {
-		return present.As(present.Paused, strconv.Itoa(n))
-	}
-	return present.As(present.Muted, "0")
-}
-
-// waitingCell is the jobs waiting on the cluster's queues.
-func (s *clusters) waitingCell(qs []model.Queue) present.Cell {
-	switch {
-	case present.ScopeMissing(s.act.loadsErr) != "":
-		return present.As(present.Muted, "no scope")
-	case !s.act.loadsKnown:
-		return present.Text("…")
-	}
-	n := 0
-	for _, q := range qs {
-		n += s.act.loads[q.ID].Waiting
-	}
-	if n == 0 {
-		return present.As(present.Muted, "0")
-	}
-	return present.Text(strconv.Itoa(n))
 }
 
 func (s *clusters) defaultQueueCell(cl model.Cluster) present.Cell {
@@ -200,6 +381,44 @@ func (s *clusters) update(l *component.List[model.Cluster], msg tea.Msg) common.
 		return common.Reply{}
 	}
 	switch msg := msg.(type) {
+	case clustersCounted:
+		for _, id := range msg.ids {
+			delete(s.counting, id)
+		}
+		switch {
+		case msg.err == nil:
+			s.rest = false
+			var seen []tea.Msg
+			for id, n := range msg.counts.Clusters {
+				if !msg.withPaused {
+					// The dispatch state read last stands, followed by
+					// the pauses and resumes seen since.
+					old := s.live[id]
+					n.PausedQueues, n.PausedIDs, n.PausedKnown = old.PausedQueues, old.PausedIDs, old.PausedKnown
+				}
+				s.live[id] = n
+				if msg.withPaused && n.PausedKnown {
+					// The queues' keys and states came with it: the palette
+					// and the default queue know them without a REST list.
+					seen = append(seen, org.QueuesSeen{ClusterID: id, Queues: n.QueueList})
+				}
+			}
+			l.Rebuild()
+			return common.Ask(seen...)
+		case errors.Is(msg.err, api.ErrGraphQLUnavailable):
+			// Today's REST reads count instead; the header says why.
+			if msg.withPaused {
+				s.pausedDue = true
+			}
+			first := !s.rest
+			s.rest = true
+			l.Rebuild()
+			cmds := []tea.Cmd{s.loadCounts(msg.ids, true), loadQueueLoads(&s.self.ScreenBase, org.Background)}
+			if first || !s.act.agentsKnown || s.lastTick%agentsEvery == 0 {
+				cmds = append(cmds, loadOrgAgents(&s.self.ScreenBase, org.Background))
+			}
+			return common.Do(cmds...)
+		}
 	case queuesCounted:
 		delete(s.counting, msg.clusterID)
 		// A count that failed stays unknown ("…"); the table is still usable.
@@ -212,6 +431,7 @@ func (s *clusters) update(l *component.List[model.Cluster], msg tea.Msg) common.
 		s.queues[msg.ClusterID] = msg.Queues
 		l.Rebuild()
 	case org.QueueChanged:
+		s.livePaused(msg.ClusterID, msg.Queue, false)
 		if qs, ok := s.queues[msg.ClusterID]; ok {
 			// A queue created here counts at once, as one deleted does.
 			s.queues[msg.ClusterID], _ = org.Upsert(qs, msg.Queue, func(q model.Queue) bool { return q.ID == msg.Queue.ID })
@@ -222,8 +442,10 @@ func (s *clusters) update(l *component.List[model.Cluster], msg tea.Msg) common.
 			// A new cluster has no queues: nothing to count. (Cells are
 			// drawn when shown, so the row shows this.)
 			s.queues[msg.Cluster.ID] = []model.Queue{}
+			s.live[msg.Cluster.ID] = api.ClusterCount{PausedKnown: true}
 		}
 	case org.QueueRemoved:
+		s.livePaused(msg.ClusterID, model.Queue{ID: msg.QueueID}, true)
 		// The counts (and the delete dialog's "queues known") follow a
 		// deletion at once.
 		if qs, ok := s.queues[msg.ClusterID]; ok {
@@ -238,24 +460,60 @@ func (s *clusters) update(l *component.List[model.Cluster], msg tea.Msg) common.
 		}
 	case org.ClusterRemoved:
 		delete(s.queues, msg.ClusterID)
+		delete(s.live, msg.ClusterID)
 		l.Remove(msg.ClusterID)
 	case common.RefreshMsg:
 		// The timer reloads the list (one request) and now and then
 		// recounts, unless the budget is low; r always recounts.
 		s.recount = !msg.Auto || msg.Changed
+		s.pausedDue = s.pausedDue || s.recount
 		if msg.Auto && !msg.Changed {
+			every := recountEvery
+			if !s.rest {
+				every = graphQLCountEvery
+			}
+			if every := s.pausedEvery(); s.lastTick != 0 && msg.Tick/every != s.lastTick/every {
+				s.pausedDue = true
+			}
 			// Recount in the first reload of each block of recountEvery
 			// ticks. Ticks are numbered on the wall clock, so every SSH
 			// session recounts at the same reload and shares the requests;
 			// a block, not tick%recountEvery == 0, because a slowed pace
 			// (the budget's, or a busy machine's) skips ticks, and at four
 			// times the interval a multiple of four was hit always or never.
-			crossed := s.lastTick != 0 && msg.Tick/recountEvery != s.lastTick/recountEvery
+			crossed := s.lastTick != 0 && msg.Tick/int64(every) != s.lastTick/int64(every)
 			s.lastTick = msg.Tick
 			s.recount = crossed && !s.c.Client.Budget().Low()
 		}
 	}
 	return common.Reply{}
+}
+
+// livePaused follows a queue's pause, resume, creation or removal in the
+// GraphQL numbers, as the REST ones follow it.
+func (s *clusters) livePaused(clusterID string, q model.Queue, removed bool) {
+	n, ok := s.live[clusterID]
+	if !ok {
+		return
+	}
+	was := -1
+	for i, id := range n.PausedIDs {
+		if id == q.ID {
+			was = i
+		}
+	}
+	if was >= 0 && (removed || !q.DispatchPaused) {
+		n.PausedIDs = append(n.PausedIDs[:was:was], n.PausedIDs[was+1:]...)
+		n.PausedQueues--
+	}
+	if was < 0 && !removed && q.DispatchPaused && n.PausedKnown {
+		n.PausedIDs = append(n.PausedIDs[:len(n.PausedIDs):len(n.PausedIDs)], q.ID)
+		n.PausedQueues++
+	}
+	if removed {
+		n.Queues = max(0, n.Queues-1)
+	}
+	s.live[clusterID] = n
 }
 
 func init() {

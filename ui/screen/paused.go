@@ -2,12 +2,14 @@ package screen
 
 import (
 	"context"
+	"errors"
 	"sort"
 	"sync"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/kiteconsole/kiteconsole/api"
 	"github.com/kiteconsole/kiteconsole/model"
 	"github.com/kiteconsole/kiteconsole/org"
 	"github.com/kiteconsole/kiteconsole/ui/common"
@@ -52,11 +54,18 @@ func (p PausedItem) who() (*model.User, *model.Timestamp, string) {
 	return q.DispatchPausedBy, q.DispatchPausedAt, model.Value(q.DispatchPausedNote)
 }
 
-// listPaused gathers what is paused in the organisation.
+// listPaused gathers what is paused in the organisation: from GraphQL
+// the queues (every cluster's dispatch state, who paused, when and why, a
+// point a queue) and which queues have paused agents, whose agents alone
+// are then listed over REST; from REST, when GraphQL cannot be had, every
+// cluster's queues and the organisation's agents.
 func listPaused(ctx context.Context, c *common.Common) ([]PausedItem, error) {
 	clusters, err := c.Client.ListClusters(ctx, nil)
 	if err != nil {
 		return nil, err
+	}
+	if out, err := listPausedLive(ctx, c, clusters); !errors.Is(err, api.ErrGraphQLUnavailable) {
+		return out, err
 	}
 	queues := make([][]model.Queue, len(clusters))
 	errs := make([]error, len(clusters))
@@ -98,6 +107,84 @@ func listPaused(ctx context.Context, c *common.Common) ([]PausedItem, error) {
 			out = append(out, PausedItem{Queue: byID[agentQueueID(a)], Agent: &a})
 		}
 	}
+	sortPaused(out)
+	return out, nil
+}
+
+// listPausedLive is listPaused from GraphQL, with the agents of the
+// queues that have paused ones from REST.
+func listPausedLive(ctx context.Context, c *common.Common, clusters []model.Cluster) ([]PausedItem, error) {
+	home, err := c.Client.ClusterCounts(ctx, clusters, true)
+	if err != nil {
+		return nil, err
+	}
+	agentQueues, all, err := c.Client.PausedAgentQueues(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []PausedItem
+	byID := map[string]common.QueueRef{}
+	for _, cl := range clusters {
+		n := home.Clusters[cl.ID]
+		if !n.PausedKnown {
+			// Over a hundred queues: the cluster's own list says.
+			return nil, &api.GraphQLUnavailableError{Reason: api.GraphQLFailed, Err: errors.New("a cluster has more queues than one query reads")}
+		}
+		for _, q := range n.QueueList {
+			ref := common.QueueRef{ClusterID: cl.ID, ClusterName: cl.Name, Queue: q}
+			byID[q.ID] = ref
+			if q.DispatchPaused {
+				out = append(out, PausedItem{Queue: ref})
+			}
+		}
+	}
+	var agents []model.Agent
+	if !all {
+		agents, err = c.Client.ListAgents(ctx, model.AgentListFilter{}, nil)
+	} else {
+		ids := make([]string, 0, len(agentQueues))
+		for id := range agentQueues {
+			ids = append(ids, id)
+		}
+		sort.Strings(ids)
+		lists := make([][]model.Agent, len(ids))
+		errs := make([]error, len(ids))
+		sem := make(chan struct{}, countParallel)
+		var wg sync.WaitGroup
+		for i, id := range ids {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				sem <- struct{}{}
+				defer func() { <-sem }()
+				lists[i], errs[i] = c.Client.ListAgents(ctx, model.AgentListFilter{ClusterQueueID: id}, nil)
+			}()
+		}
+		wg.Wait()
+		for i := range ids {
+			if errs[i] != nil {
+				err = errs[i]
+				break
+			}
+			agents = append(agents, lists[i]...)
+		}
+	}
+	// Without read_agents the queues are still listed.
+	if err != nil && present.ScopeMissing(err) == "" {
+		return nil, err
+	}
+	for _, a := range agents {
+		if a.Paused {
+			a := a
+			out = append(out, PausedItem{Queue: byID[agentQueueID(a)], Agent: &a})
+		}
+	}
+	sortPaused(out)
+	return out, nil
+}
+
+// sortPaused puts the latest pauses first, those of unknown time last.
+func sortPaused(out []PausedItem) {
 	sort.SliceStable(out, func(i, j int) bool {
 		_, ai, _ := out[i].who()
 		_, aj, _ := out[j].who()
@@ -106,7 +193,6 @@ func listPaused(ctx context.Context, c *common.Common) ([]PausedItem, error) {
 		}
 		return ai.After(aj.Time)
 	})
-	return out, nil
 }
 
 // pauseEnded reports an agent's pause that timed out by now: the agent

@@ -45,6 +45,13 @@ type queueScreen struct {
 	loadKnown bool
 	// trend is the waiting count at each load since the screen opened.
 	trend []int
+	// live is the panel's numbers from GraphQL (a query of a few points
+	// with each refresh); while it cannot be had, the panel counts the
+	// tabs' REST lists, both reloaded with each refresh, as before.
+	live liveQueues
+	// refreshes counts the timer's reloads: from GraphQL, the open tab's
+	// list reloads every graphQLCountEvery of them.
+	refreshes int
 	// settingsTop is the first line shown of the settings tab.
 	settingsTop int
 }
@@ -66,7 +73,7 @@ type queueLoaded struct {
 
 func NewQueueScreen(c *common.Common, cl model.Cluster, q model.Queue) *queueScreen {
 	s := &queueScreen{ScreenBase: common.NewBase(c), cluster: cl, queue: q, agentMarks: map[string]model.Agent{},
-		tabs: component.Tabs{C: c, Names: []string{"Agents", "Waiting jobs", "Settings"}}}
+		tabs: component.Tabs{C: c, Names: []string{"Agents", "Waiting jobs", "Settings"}}, live: newLiveQueues()}
 	qid := q.ID
 	agents := agentSpec(c, s.agentMarks, s.actOnAgent)
 	agents.ScopeState = true
@@ -95,9 +102,9 @@ func NewQueueScreen(c *common.Common, cl model.Cluster, q model.Queue) *queueScr
 		builds, err := c.Client.ListBuilds(ctx, model.BuildFilter{States: model.BuildActiveStates, ExcludePipeline: true}, nil)
 		return func() []WaitingJob {
 			s.load, s.loadKnown = model.LoadByQueue(builds)[qid], true
-			s.trend = append(s.trend, s.load.Waiting)
-			if len(s.trend) > trendLength {
-				s.trend = s.trend[len(s.trend)-trendLength:]
+			if s.live.rest {
+				// From GraphQL the trend follows the panel's counts.
+				s.addTrend(s.load.Waiting)
 			}
 			return waitingJobs(c, builds, qid)
 		}, err
@@ -131,7 +138,51 @@ func (s *queueScreen) Help() []key.Binding {
 	return []key.Binding{k.NextTab, present.WithHelp(k.Pause, "pause/resume queue"), k.Mark, k.Edit, k.Delete, k.Down, k.Back}
 }
 
-func (s *queueScreen) Init() tea.Cmd { return s.loadLive(org.Interactive) }
+func (s *queueScreen) Init() tea.Cmd {
+	if s.queue.URL == "" {
+		// Known from a GraphQL count (its key and state): its settings
+		// come with the queue itself.
+		return tea.Batch(s.loadQueue(org.Interactive), s.loadLive(org.Interactive), s.countLive())
+	}
+	return tea.Batch(s.loadLive(org.Interactive), s.countLive())
+}
+
+func (s *queueScreen) addTrend(waiting int) {
+	s.trend = append(s.trend, waiting)
+	if len(s.trend) > trendLength {
+		s.trend = s.trend[len(s.trend)-trendLength:]
+	}
+}
+
+// countLive counts the queue from GraphQL for the panel, unless GraphQL
+// cannot be had.
+func (s *queueScreen) countLive() tea.Cmd {
+	if s.live.rest {
+		return nil
+	}
+	s.live.due = true
+	return s.live.count(&s.ScreenBase, []model.Queue{s.queue})
+}
+
+// refresh is the timer's reload: the queue, and the panel's numbers from
+// GraphQL with the open tab's list once a minute; from REST, both lists
+// each time, as the panel counts them.
+func (s *queueScreen) refresh(lane org.Lane) tea.Cmd {
+	if s.live.rest {
+		return tea.Batch(s.loadQueue(lane), s.loadLive(lane))
+	}
+	s.refreshes++
+	var tab tea.Cmd
+	if s.refreshes%graphQLCountEvery == 0 {
+		switch s.tabs.Current {
+		case tabAgents:
+			tab = s.agents.LoadBehind(lane)
+		case tabWaiting:
+			tab = s.waiting.LoadBehind(lane)
+		}
+	}
+	return tea.Batch(s.loadQueue(lane), s.countLive(), tab)
+}
 
 func (s *queueScreen) loadQueue(lane org.Lane) tea.Cmd {
 	cid, qid := s.cluster.ID, s.queue.ID
@@ -186,6 +237,10 @@ func (s *queueScreen) actOnAgent(kind agentAction, a model.Agent) common.Reply {
 // Holds says what a pause of the queue will hold, from what the panel
 // knows.
 func (s *queueScreen) holds() string {
+	if n, ok := s.live.of(s.queue); ok {
+		// A busy agent runs one job.
+		return HoldsText(&model.QueueLoad{Waiting: n.Waiting, Running: n.Busy, OldestWaiting: n.OldestWaiting}, n.Connected)
+	}
 	agents := -1
 	if s.agents.Current() {
 		agents = len(s.agents.Items)
@@ -224,6 +279,16 @@ func (s *queueScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	if used, cmd := s.tabs.Route(msg, s.tableTop()); used {
 		return common.Answer(s, cmd)
 	}
+	if took, fellBack := s.live.take(msg); took {
+		if n, ok := s.live.of(s.queue); ok && !fellBack {
+			s.addTrend(n.Waiting)
+		}
+		if fellBack {
+			// Both lists, as the panel counts them from REST.
+			return s, s.loadLive(org.Background)
+		}
+		return s, nil
+	}
 	switch msg := msg.(type) {
 	case queueLoaded:
 		if common.Deferred(msg.err) {
@@ -239,13 +304,13 @@ func (s *queueScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 			delete(s.agentMarks, k)
 		}
 		s.agents.Rebuild()
-		return s, tea.Batch(msg.Flash(), s.loadLive(org.Interactive))
+		return s, tea.Batch(msg.Flash(), s.loadLive(org.Interactive), s.countLive())
 	case common.AgentsChanged:
 		for _, id := range msg.Acted {
 			delete(s.agentMarks, id)
 		}
 		s.agents.Rebuild()
-		return s, s.loadLive(org.Interactive)
+		return s, tea.Batch(s.loadLive(org.Interactive), s.countLive())
 	case org.QueueChanged:
 		if msg.Queue.ID == s.queue.ID {
 			s.queue = msg.Queue
@@ -260,8 +325,12 @@ func (s *queueScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 			s.cluster = msg.Cluster
 		}
 	case common.RefreshMsg:
-		if !s.gone {
-			return s, tea.Batch(s.loadQueue(msg.Lane), s.loadLive(msg.Lane))
+		switch {
+		case s.gone:
+		case msg.Auto:
+			return s, s.refresh(msg.Lane)
+		default:
+			return s, tea.Batch(s.loadQueue(msg.Lane), s.loadLive(msg.Lane), s.countLive())
 		}
 	case tea.KeyPressMsg:
 		if s.tabs.Current == tabSettings && s.scrollSettings(msg) {
@@ -302,7 +371,20 @@ func (s *queueScreen) panel() []string {
 	}
 	label := func(s string) string { return st.Muted.Render(fmt.Sprintf("%-8s", s)) }
 	var agents, jobs string
+	live, isLive := s.live.of(q)
 	switch {
+	case isLive && s.agents.Scope() == "":
+		// Idle is neither busy nor paused; a paused agent that still runs
+		// its job is counted twice over, which GraphQL's counts cannot tell.
+		agents = fmt.Sprintf("%d connected · %d busy · %d idle", live.Connected, live.Busy, max(0, live.Connected-live.Busy-live.Paused))
+		if live.Paused > 0 {
+			agents += " · " + st.Paused.Render(fmt.Sprintf("%d paused", live.Paused))
+		} else {
+			agents += " · 0 paused"
+		}
+		if len(s.agentMarks) > 0 {
+			agents += "  " + st.Marked.Render(fmt.Sprintf("● %d marked", len(s.agentMarks)))
+		}
 	case s.agents.Scope() != "":
 		agents = st.Warning.Render("not shown: the API token lacks the " + s.agents.Scope() + " scope")
 	case !s.agents.Known:
@@ -320,19 +402,14 @@ func (s *queueScreen) panel() []string {
 		}
 	}
 	switch {
+	case isLive && s.waiting.Scope() == "":
+		jobs = s.jobsLine(model.QueueLoad{Waiting: live.Waiting, Running: live.Busy, OldestWaiting: live.OldestWaiting})
 	case s.waiting.Scope() != "":
 		jobs = st.Warning.Render("not shown: the API token lacks the " + s.waiting.Scope() + " scope")
 	case !s.loadKnown:
 		jobs = st.Muted.Render("loading…")
 	default:
-		l := s.load
-		jobs = fmt.Sprintf("%d running · %d waiting", l.Running, l.Waiting)
-		if l.Waiting > 0 && !l.OldestWaiting.IsZero() {
-			jobs += ", longest " + strings.TrimSuffix(present.Ago(s.C.Now(), l.OldestWaiting), " ago")
-		}
-		if len(s.trend) > 1 {
-			jobs += st.Muted.Render("  waiting since opened ") + sparkline(s.trend)
-		}
+		jobs = s.jobsLine(s.load)
 	}
 	// A long pause note wraps onto a second line rather than lose who
 	// paused; the settings tab has it all.
@@ -356,6 +433,19 @@ func (s *queueScreen) stale() (string, bool) {
 		return age, true
 	}
 	return s.waiting.Stale()
+}
+
+// jobsLine is the panel's jobs: running, waiting, the longest wait and
+// the trend.
+func (s *queueScreen) jobsLine(l model.QueueLoad) string {
+	jobs := fmt.Sprintf("%d running · %d waiting", l.Running, l.Waiting)
+	if l.Waiting > 0 && !l.OldestWaiting.IsZero() {
+		jobs += ", longest " + strings.TrimSuffix(present.Ago(s.C.Now(), l.OldestWaiting), " ago")
+	}
+	if len(s.trend) > 1 {
+		jobs += s.C.Styles.Muted.Render("  waiting since opened ") + sparkline(s.trend)
+	}
+	return jobs
 }
 
 // sparkline draws counts as a small bar chart, scaled to their largest.
