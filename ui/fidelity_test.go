@@ -198,7 +198,7 @@ func TestTokenDetail(t *testing.T) {
 	openTokens(d, "Production")
 	d.waitFor("Legacy EC2 fleet")
 	d.keys("down", "enter")
-	frame := d.waitFor("token Legacy EC2 fleet", "Allowed IPs", "10.30.0.0/16", "10.31.0.0/16",
+	frame := d.waitFor("Token Legacy EC2 fleet", "Allowed IPs", "10.30.0.0/16", "10.31.0.0/16",
 		"Expires", "expired 2026-05-22 12:00 UTC (10d ago)", "Created by", "Jordan Lee")
 	if strings.Contains(frame, "Allowed IPs        10.30.0.0/16 10.31.0.0/16") {
 		t.Fatalf("the addresses are not one per line:\n%s", frame)
