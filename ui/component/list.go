@@ -806,6 +806,10 @@ func (l *List[T]) Stale() (string, bool) {
 // by pages asks the server for it too.
 func (l *List[T]) Query() string { return l.Table.query() }
 
+// Typed is the filter's text as typed, spaces and all: a key that only
+// adds a space between words changes it, not the Query.
+func (l *List[T]) Typed() string { return l.Table.filter.Value() }
+
 // RowsBelow is how many shown rows are below the cursor, and Page how
 // many rows a screenful holds: a list that loads by pages fetches the
 // next one when fewer than a screenful are left.

@@ -226,10 +226,17 @@ const (
 )
 
 // debounce is the pause to wait for after a key typed at now, the one
-// before it at last.
+// before it at last. The first key of a run of typing (none before it, or
+// the last long ago) waits MaxFilterDebounce: its pace is not known yet,
+// and the shorter floor asked for the name's first letter of a person
+// typing at 200 ms a key before their second key came.
 func debounce(last, now time.Time) time.Duration {
 	gap := now.Sub(last)
-	if last.IsZero() || gap <= 0 || gap > 2*MaxFilterDebounce {
+	if last.IsZero() || gap > 2*MaxFilterDebounce {
+		return MaxFilterDebounce
+	}
+	if gap <= 0 {
+		// Keys at one instant (a test's, or a burst): no pause between.
 		return FilterDebounce
 	}
 	return min(max(FilterDebounce, gap*3/2), MaxFilterDebounce)
@@ -246,8 +253,9 @@ type filterSettled struct {
 type pipelinesPaging struct {
 	c    *common.Common
 	list *pipelineList
-	// typed is the filter the debounce waits on; typedAt when it was
-	// typed, on the console's clock.
+	// typed is the filter the debounce waits on, as typed (a space
+	// between words is a key of the name too, though the query it makes
+	// is the same); typedAt when it was typed, on the console's clock.
 	typed    string
 	typedSeq int
 	typedAt  time.Time
@@ -318,13 +326,16 @@ func (pg *pipelinesPaging) more() tea.Cmd {
 	return pg.c.LoadNextPipelines(org.Interactive)
 }
 
-// typing starts the debounce when the filter's text changed.
+// typing starts the debounce again when the filter's text changed as
+// typed: a space between words, which leaves the query as it was, still
+// says the typing goes on (taken as no key, it let the wait of the word
+// before it run out and ask for "web" while "web stream" was typed).
 func (pg *pipelinesPaging) typing() tea.Cmd {
-	text := pg.list.Query()
-	if text == pg.typed {
+	if pg.list.Typed() == pg.typed {
 		return nil
 	}
-	pg.typed = text
+	pg.typed = pg.list.Typed()
+	text := pg.list.Query()
 	pg.typedSeq++
 	now := pg.c.Clock.Now()
 	wait := debounce(pg.typedAt, now)
