@@ -198,6 +198,18 @@ func (s *session) waitScreen(texts ...string) {
 	})
 }
 
+// countedRow is a cluster's row on the home screen once its counts are
+// in: its QUEUES, PAUSED and AGENTS figures, where "…" stands before.
+var countedRow = `\s+\S+\s+\d+\s+\d+\s+\d+/\d+`
+
+// waitCounted waits until the home screen shows the cluster's counts:
+// the clusters are loaded and the screen is ready for keys.
+func (s *session) waitCounted(cluster string) {
+	s.t.Helper()
+	row := regexp.MustCompile(regexp.QuoteMeta(cluster) + countedRow)
+	eventually(s.t, "the clusters to load", func() bool { return row.MatchString(s.screen.text()) })
+}
+
 // screen is a terminal emulator fed with the program's output.
 type screen struct {
 	mu sync.Mutex
@@ -258,13 +270,15 @@ func TestPauseAQueueFromTheTerminal(t *testing.T) {
 
 	// The home screen counts each cluster's queues once it has the
 	// clusters: then it is ready for keys.
-	eventually(t, "the clusters to load", func() bool { return requested(env, "GET", "/clusters/"+mobile.ID+"/queues") })
+	s.waitCounted(mobile.Name)
 	typeKeys("/mob")
 	typeKeys("\r")
 	typeKeys("\r")
 	// The cluster screen gets the cluster itself as it opens.
 	eventually(t, "the Mobile screen to open", func() bool { return requestedPath(env, "GET", "/v2/organizations/acme/clusters/"+mobile.ID) })
-	eventually(t, "its queues to load", func() bool { return countRequests(env, "GET", "/clusters/"+mobile.ID+"/queues") >= 2 })
+	// Its queues are loaded when their rows show (the home screen no
+	// longer reads them: GraphQL counts them there).
+	s.waitScreen("macos-large")
 	typeKeys("/macos-l\r")
 	typeKeys("p")
 	typeKeys("App Store signing outage")
@@ -312,7 +326,7 @@ func TestCreateAnAgentTokenFromTheTerminal(t *testing.T) {
 	s := start(t)
 	env := s.env
 	prod := clusterNamed(t, env, "Production")
-	eventually(t, "the clusters to load", func() bool { return requested(env, "GET", "/clusters/"+prod.ID+"/queues") })
+	s.waitCounted(prod.Name)
 	s.typeKeys("/prod\r\r")
 	eventually(t, "the Production screen", func() bool { return requestedPath(env, "GET", "/v2/organizations/acme/clusters/"+prod.ID) })
 	s.typeKeys("\t")

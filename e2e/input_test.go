@@ -25,7 +25,7 @@ func TestASequenceOfTooManyParametersLeavesTheConsoleWorking(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			s := start(t)
 			mobile := clusterNamed(t, s.env, "Mobile")
-			eventually(t, "the clusters to load", func() bool { return requested(s.env, "GET", "/clusters/"+mobile.ID+"/queues") })
+			s.waitCounted(mobile.Name)
 			s.typeKeys(tc.keys)
 			s.typeKeys("/mob\r\r")
 			eventually(t, "the Mobile screen to open", func() bool {
