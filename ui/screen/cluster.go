@@ -91,7 +91,10 @@ func (s *clusterScreen) queueSpec() component.ListSpec[model.Queue] {
 				}
 				return present.Text(q.Key)
 			}),
-			component.Col("DESCRIPTION", 8, 2, 120, func(q model.Queue) present.Cell { return present.As(present.Muted, queueDescription(q)) }),
+			// From 140 columns: below that the width goes to STATE, whose
+			// pause note is what the on-call engineer reads (at 120 the
+			// muted description took 33 columns and left a note 3 letters).
+			component.Col("DESCRIPTION", 8, 2, 140, func(q model.Queue) present.Cell { return present.As(present.Muted, queueDescription(q)) }),
 			component.Col("STATE", 22, 6, 0, func(q model.Queue) present.Cell { return queueState(c, q) }),
 			component.Col("AGENTS", 7, 0, 0, func(q model.Queue) present.Cell {
 				if n, ok := s.live.of(q); ok {
