@@ -19,7 +19,6 @@ import (
 	"time"
 
 	"github.com/charmbracelet/x/ansi"
-	"github.com/charmbracelet/x/vt"
 	"github.com/jonboulle/clockwork"
 	gossh "golang.org/x/crypto/ssh"
 
@@ -599,40 +598,10 @@ func TestAPauseShowsInAnotherSessionAtOnce(t *testing.T) {
 	op.keys("p")
 	op.keys("disk full\r")
 	eventually(t, "the pause", func() bool { return h.queue(mobile, "default").DispatchPaused })
-	// What a person reads at 120 columns: the default queue's row says
-	// paused (it said running), and the cluster counts two paused queues.
-	// The row's STATE cell is too narrow there for the note: the table
-	// gives its spare width to the least cut column first, the
-	// description.
-	pausedShown := func(tm *terminal) func() bool {
-		return func() bool {
-			shown := screenOf(tm, 120, 30)
-			return strings.Contains(shown, "2 paused") && strings.Contains(rowOf(shown, "default ★"), "‖ paused")
-		}
-	}
-	eventually(t, "the operator to show the pause", pausedShown(op))
-	eventually(t, "the viewer to show the pause", pausedShown(viewer))
-}
-
-// screenOf is what tm's screen shows now, as plain text a line a row:
-// its output through a terminal emulator of w×h cells.
-func screenOf(tm *terminal, w, h int) string {
-	em := vt.NewEmulator(w, h)
-	defer em.Close()
-	// The emulator answers the program's queries; nobody needs them.
-	go func() { _, _ = io.Copy(io.Discard, em) }()
-	_, _ = em.Write([]byte(tm.received()))
-	return em.String()
-}
-
-// rowOf is the first line of screen that holds text, "" when none does.
-func rowOf(screen, text string) string {
-	for line := range strings.Lines(screen) {
-		if strings.Contains(line, text) {
-			return line
-		}
-	}
-	return ""
+	// The note is what a person reads first on the queue's row (the
+	// cluster screen gives STATE the width below 140 columns).
+	eventually(t, "the operator to show the pause", shows(op, "disk full"))
+	eventually(t, "the viewer to show the pause", shows(viewer, "disk full"))
 }
 
 // Over SSH every pause is sent with the server's token, whose owner
