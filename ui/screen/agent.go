@@ -57,6 +57,9 @@ func (s *agentScreen) load(lane org.Lane) tea.Cmd {
 
 func (s *agentScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	k := s.C.Keys
+	if component.ScrollBy(msg, k, s.C.Height-1, s.scroll) {
+		return s, nil
+	}
 	switch msg := msg.(type) {
 	case agentLoaded:
 		if common.Deferred(msg.err) {
@@ -71,13 +74,6 @@ func (s *agentScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		}
 	case common.RefreshMsg:
 		return s, s.load(msg.Lane)
-	case tea.MouseWheelMsg:
-		switch msg.Button {
-		case tea.MouseWheelUp:
-			s.scroll(-3)
-		case tea.MouseWheelDown:
-			s.scroll(3)
-		}
 	case tea.KeyPressMsg:
 		switch {
 		case key.Matches(msg, k.Back):
@@ -91,18 +87,6 @@ func (s *agentScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 				return s, common.Flash(common.FlashInfo, "the API did not say which build this job belongs to; o opens the agent's page")
 			}
 			return common.Answer(s, Open(s.C, "build", BuildArg{Slug: slug, Number: n}))
-		case key.Matches(msg, k.Down):
-			s.scroll(1)
-		case key.Matches(msg, k.Up):
-			s.scroll(-1)
-		case key.Matches(msg, k.PageDown):
-			s.scroll(s.C.Height - 1)
-		case key.Matches(msg, k.PageUp):
-			s.scroll(-(s.C.Height - 1))
-		case key.Matches(msg, k.Bottom):
-			s.scroll(1 << 20)
-		case key.Matches(msg, k.Top):
-			s.scroll(-(1 << 20))
 		default:
 			if cmd, ok := s.C.LinkKey(msg, "agent", s.agent.WebURL, s.agent.ID); ok {
 				return s, cmd

@@ -61,6 +61,9 @@ func (s *tokenScreen) load(lane org.Lane) tea.Cmd {
 
 func (s *tokenScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	k := s.C.Keys
+	if component.ScrollBy(msg, k, s.C.Height-1, s.scroll) {
+		return s, nil
+	}
 	switch msg := msg.(type) {
 	case tokenLoaded:
 		if common.Deferred(msg.err) {
@@ -97,13 +100,6 @@ func (s *tokenScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		if !s.gone {
 			return s, s.load(msg.Lane)
 		}
-	case tea.MouseWheelMsg:
-		switch msg.Button {
-		case tea.MouseWheelUp:
-			s.scroll(-3)
-		case tea.MouseWheelDown:
-			s.scroll(3)
-		}
 	case tea.KeyPressMsg:
 		t := s.token
 		switch {
@@ -117,18 +113,6 @@ func (s *tokenScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 			return s, s.C.CopyAPIURL("the token's API URL", t.URL)
 		case key.Matches(msg, k.CopyID):
 			return s, s.C.CopyText("the token's ID", t.ID)
-		case key.Matches(msg, k.Down):
-			s.scroll(1)
-		case key.Matches(msg, k.Up):
-			s.scroll(-1)
-		case key.Matches(msg, k.PageDown):
-			s.scroll(s.C.Height - 1)
-		case key.Matches(msg, k.PageUp):
-			s.scroll(-(s.C.Height - 1))
-		case key.Matches(msg, k.Bottom):
-			s.scroll(1 << 20)
-		case key.Matches(msg, k.Top):
-			s.scroll(-(1 << 20))
 		}
 	}
 	return s, nil
