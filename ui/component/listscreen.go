@@ -7,6 +7,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/kiteconsole/kiteconsole/api"
 	"github.com/kiteconsole/kiteconsole/org"
 	"github.com/kiteconsole/kiteconsole/ui/common"
 )
@@ -58,6 +59,9 @@ func (s *ListScreen[T]) Crumb() string       { return s.spec.Crumb }
 func (s *ListScreen[T]) Capturing() bool     { return s.List.Capturing() }
 func (s *ListScreen[T]) Help() []key.Binding { return s.List.Help() }
 func (s *ListScreen[T]) Init() tea.Cmd       { return s.load(org.Interactive) }
+
+// KeyAction is the action a key of the list takes (common.KeyActions).
+func (s *ListScreen[T]) KeyAction(b key.Binding) (api.Action, bool) { return s.List.KeyAction(b) }
 
 // Reload loads the list again, as a person asked: after a change made
 // from the screen.

@@ -11,6 +11,7 @@ import (
 	"charm.land/huh/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/kiteconsole/kiteconsole/api"
 	"github.com/kiteconsole/kiteconsole/audit"
 	"github.com/kiteconsole/kiteconsole/model"
 	"github.com/kiteconsole/kiteconsole/ui/actions"
@@ -102,7 +103,7 @@ func agentSpec(c *common.Common, marks map[string]model.Agent, act func(kind age
 				slug, n, _ := a.Job.BuildRef()
 				return openJob(c, OpenJobMsg{Slug: slug, Number: n, JobID: a.Job.ID})
 			}),
-			component.OnItem(present.WithHelp(k.Pause, "pause/resume agent"), func(a model.Agent) tea.Cmd { return act(agentPauseOrResume, a) }),
+			component.OnItem(present.WithHelp(k.Pause, "pause/resume agent"), func(a model.Agent) tea.Cmd { return act(agentPauseOrResume, a) }).Needs(api.ActionPauseAgent),
 			component.Shown[model.Agent](k.Mark),
 			component.OnItem(k.Stop, func(a model.Agent) tea.Cmd { return act(agentStop, a) }),
 			component.OnItem(k.ForceStop, func(a model.Agent) tea.Cmd { return act(agentForceStop, a) }),

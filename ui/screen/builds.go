@@ -10,6 +10,7 @@ import (
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/kiteconsole/kiteconsole/api"
 	"github.com/kiteconsole/kiteconsole/model"
 	"github.com/kiteconsole/kiteconsole/org"
 	"github.com/kiteconsole/kiteconsole/ui/common"
@@ -124,7 +125,7 @@ func newBuildsPane(c *common.Common, slug string, defaultBranch func() string) *
 	p.input.Placeholder = "main, or a pattern (feature/*); empty for every branch"
 	p.input.CharLimit = 200
 	p.list = component.NewList(c, buildListSpec(c, slug,
-		component.OnList[model.Build](c.Keys.New, func() tea.Cmd { return component.PushForm(c, newBuildForm(c, slug, p.defaultBranch())) }),
+		component.OnList[model.Build](c.Keys.New, func() tea.Cmd { return component.PushForm(c, newBuildForm(c, slug, p.defaultBranch())) }).Needs(api.ActionCreateBuild),
 		component.OnItem(c.Keys.RetryFailed, func(b model.Build) tea.Cmd { return retryFailed(c, slug, b) }),
 		component.Shown[model.Build](c.Keys.StateFilter),
 		component.Shown[model.Build](c.Keys.BranchFilter),

@@ -6,6 +6,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/kiteconsole/kiteconsole/api"
 	"github.com/kiteconsole/kiteconsole/model"
 	"github.com/kiteconsole/kiteconsole/org"
 	"github.com/kiteconsole/kiteconsole/ui/common"
@@ -80,9 +81,9 @@ func NewClustersScreen(c *common.Common) *component.ListScreen[model.Cluster] {
 					return Open(c, "cluster", ClusterArg{Cluster: cl, Queues: s.queues[cl.ID]})
 				}),
 				component.Shown[model.Cluster](k.Filter),
-				component.OnList[model.Cluster](k.New, func() tea.Cmd { return component.PushForm(c, newClusterForm(c, nil, nil)) }),
-				component.OnItem(k.Edit, func(cl model.Cluster) tea.Cmd { return component.PushForm(c, newClusterForm(c, &cl, s.queues[cl.ID])) }),
-				component.OnItem(k.Delete, func(cl model.Cluster) tea.Cmd { return confirmDeleteCluster(c, cl, len(s.queues[cl.ID])) }),
+				component.OnList[model.Cluster](k.New, func() tea.Cmd { return component.PushForm(c, newClusterForm(c, nil, nil)) }).Needs(api.ActionChangeCluster),
+				component.OnItem(k.Edit, func(cl model.Cluster) tea.Cmd { return component.PushForm(c, newClusterForm(c, &cl, s.queues[cl.ID])) }).Needs(api.ActionChangeCluster),
+				component.OnItem(k.Delete, func(cl model.Cluster) tea.Cmd { return confirmDeleteCluster(c, cl, len(s.queues[cl.ID])) }).Needs(api.ActionChangeCluster),
 				component.Shown[model.Cluster](k.Refresh),
 				component.OnList[model.Cluster](k.Pause, func() tea.Cmd {
 					return common.Flash(common.FlashInfo, "open a cluster (enter) to pause its queues, or mark queues with space")

@@ -12,6 +12,7 @@ import (
 	"charm.land/bubbles/v2/viewport"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/kiteconsole/kiteconsole/api"
 	"github.com/kiteconsole/kiteconsole/model"
 	"github.com/kiteconsole/kiteconsole/org"
 	"github.com/kiteconsole/kiteconsole/ui/common"
@@ -68,6 +69,20 @@ func (s *pipelineScreen) Help() []key.Binding {
 		return append([]key.Binding{k.NextTab}, s.builds.Help()...)
 	}
 	return []key.Binding{k.NextTab, k.Up, k.Down, k.Edit, k.Archive, k.Webhook, k.Delete, k.Browse, k.CopyURL, k.Back}
+}
+
+// KeyAction is the action a key takes here (common.KeyActions): on the
+// builds tab, its list's; on the settings, edit and delete change the
+// pipeline.
+func (s *pipelineScreen) KeyAction(b key.Binding) (api.Action, bool) {
+	if s.tabs.Current == pipelineTabBuilds {
+		return s.builds.list.KeyAction(b)
+	}
+	k := s.C.Keys
+	if sameKey(b, k.Edit) || sameKey(b, k.Delete) {
+		return api.ActionChangePipeline, true
+	}
+	return "", false
 }
 
 func (s *pipelineScreen) Init() tea.Cmd {

@@ -11,6 +11,7 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/kiteconsole/kiteconsole/api"
 	"github.com/kiteconsole/kiteconsole/model"
 	"github.com/kiteconsole/kiteconsole/org"
 	"github.com/kiteconsole/kiteconsole/ui/common"
@@ -121,6 +122,23 @@ func (s *queueScreen) Help() []key.Binding {
 		return append(s.waiting.Help(), present.WithHelp(k.Pause, "pause/resume queue"))
 	}
 	return []key.Binding{k.NextTab, present.WithHelp(k.Pause, "pause/resume queue"), k.Mark, k.Edit, k.Delete, k.Down, k.Back}
+}
+
+// KeyAction is the action a key takes here (common.KeyActions): on the
+// agents tab, the agents list's (p pauses an agent); elsewhere p pauses
+// the queue, and edit and delete change it.
+func (s *queueScreen) KeyAction(b key.Binding) (api.Action, bool) {
+	if a, ok := s.tabs.KeyAction(b); ok {
+		return a, true
+	}
+	k := s.C.Keys
+	switch {
+	case sameKey(b, k.Pause):
+		return api.ActionPauseQueue, true
+	case sameKey(b, k.Edit), sameKey(b, k.Delete):
+		return api.ActionChangeQueue, true
+	}
+	return "", false
 }
 
 func (s *queueScreen) Init() tea.Cmd { return s.loadLive(org.Interactive) }
