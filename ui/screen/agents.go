@@ -176,7 +176,7 @@ func pauseAgentsForm(c *common.Common, q common.QueueRef, agents []model.Agent) 
 			return huh.NewForm(huh.NewGroup(
 				huh.NewInput().Title("Note").Description("why? shown on the agent").Value(&v.note).
 					Validate(func(s string) error { return model.ValidateText("note", s, false) }),
-				huh.NewInput().Title("Timeout").Description("resume by itself after: 30m, 4h, 2d (1 minute to 7 days); empty: until resumed").
+				huh.NewInput().Title("Timeout").Description("resume after: 30m, 4h, 2d (up to 7 days); empty: "+model.AgentPauseTimeoutText(0)).
 					Value(&v.timeout).Validate(func(s string) error { _, err := ParsePauseTimeout(s); return err }),
 			))
 		},
