@@ -1,10 +1,19 @@
 package ui
 
 import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
+	"github.com/kiteconsole/kiteconsole/api"
 	"github.com/kiteconsole/kiteconsole/api/sandbox/sandboxtest"
 	"github.com/kiteconsole/kiteconsole/model"
+	"github.com/kiteconsole/kiteconsole/ui/common"
+	"github.com/kiteconsole/kiteconsole/ui/screen"
 )
 
 // An agent paused with no timeout is resumed by Buildkite after its
@@ -29,4 +38,101 @@ func TestAnAgentPausedWithoutATimeoutEndsAfterBuildkitesDefault(t *testing.T) {
 	d.typeText("paused")
 	d.keys("enter")
 	d.waitFor("Paused queues and agents", name, "ends in 5m")
+}
+
+// runningJob is a running job of the sandbox's, with its build.
+func runningJob(t *testing.T, d *driver) (slug string, number int, job model.Job) {
+	t.Helper()
+	running, err := d.env.Client.RecentBuilds(context.Background(), "", model.BuildFilter{States: []string{model.BuildRunning}}, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range running {
+		for _, j := range b.Jobs {
+			if j.State == model.JobRunning {
+				return b.Pipeline.Slug, b.Number, j
+			}
+		}
+	}
+	t.Fatal("the sandbox has no running job")
+	return "", 0, model.Job{}
+}
+
+// A server (or a proxy before it) that ignores Range answers a tail read
+// with the whole log: the tail is shown, following stops (each read
+// would fetch the whole log), and the screen says why.
+func TestALogWhoseServerIgnoresRangeIsNotFollowed(t *testing.T) {
+	t.Parallel()
+	var long longLog
+	ignoreRange := func(next http.Handler) http.Handler {
+		next = long.wrap(next)
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			r.Header.Del("Range")
+			next.ServeHTTP(w, r)
+		})
+	}
+	d, _ := liveDriver(t, driverOptions{width: 120, height: 30, wrap: ignoreRange})
+	slug, number, job := runningJob(t, d)
+	long.lines.Store(2000) // about 160 KB: more than a tail read asks for
+	long.jobID.Store(job.ID)
+	d.open(func(c *common.Common) common.Screen { return screen.NewJobLogScreen(c, slug, number, job) })
+	d.waitFor("the server ignores Range: following stopped", "TestLine1999 ")
+	after := long.requests.Load()
+	for range 5 {
+		long.lines.Add(3)
+		d.advance(10 * time.Second)
+	}
+	d.settle()
+	if n := long.requests.Load(); n != after {
+		t.Errorf("%d more reads of the log after following stopped", n-after)
+	}
+	d.keys("f")
+	d.waitShown("the server ignores Range: following stopped (r reads the log again)")
+}
+
+// A job that has not started has no log: the API's 404 reads "no log
+// yet", not an error.
+func TestAJobWithNoLogYetSaysSo(t *testing.T) {
+	t.Parallel()
+	// Buildkite answers 404 for a job that has no log yet (go-buildkite's
+	// JobLogExists); the sandbox serves an empty log.
+	var noLog atomic.Value
+	notYet := func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if id, _ := noLog.Load().(string); id != "" && strings.HasSuffix(r.URL.Path, "/jobs/"+id+"/log") {
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(http.StatusNotFound)
+				_, _ = w.Write([]byte(`{"message":"Not Found"}`))
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+	d, _ := liveDriver(t, driverOptions{width: 120, height: 30, wrap: notYet})
+	builds, err := d.env.Client.RecentBuilds(context.Background(), "", model.BuildFilter{States: model.BuildActiveStates}, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var slug string
+	var number int
+	var job model.Job
+	for _, b := range builds {
+		for _, j := range b.Jobs {
+			if j.Type == model.JobScript && model.JobWaitingForAgent(j.State) && job.ID == "" {
+				slug, number, job = b.Pipeline.Slug, b.Number, j
+			}
+		}
+	}
+	if job.ID == "" {
+		t.Fatal("the sandbox has no waiting job")
+	}
+	noLog.Store(job.ID)
+	if _, err := d.env.Client.JobLog(context.Background(), slug, number, job.ID); !errors.Is(err, api.ErrNoLogYet) {
+		t.Fatalf("the log of a job without one: %v, want api.ErrNoLogYet", err)
+	}
+	d.open(func(c *common.Common) common.Screen { return screen.NewJobLogScreen(c, slug, number, job) })
+	frame := d.waitFor("no log yet")
+	if strings.Contains(frame, "could not read the log") {
+		t.Errorf("a job with no log yet is shown as an error:\n%s", frame)
+	}
 }
