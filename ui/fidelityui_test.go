@@ -136,3 +136,23 @@ func TestAJobWithNoLogYetSaysSo(t *testing.T) {
 		t.Errorf("a job with no log yet is shown as an error:\n%s", frame)
 	}
 }
+
+// :builds reads one page of the newest builds: when the API's Link says
+// more match, the screen says how many it shows of about how many.
+func TestBuildsSaysWhenMoreMatch(t *testing.T) {
+	t.Parallel()
+	morePages := func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == "/v2/organizations/acme/builds" {
+				u := "http://" + r.Host + r.URL.Path + "?per_page=100&page="
+				w.Header().Set("Link", "<"+u+"2>; rel=\"next\", <"+u+"25>; rel=\"last\"")
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+	d, _ := liveDriver(t, driverOptions{width: 120, height: 30, wrap: morePages})
+	d.keys(":")
+	d.typeText("builds")
+	d.keys("enter")
+	d.waitFor("Running, scheduled and failing builds", "PIPELINE", "first 100 of about 2,401, newest first")
+}
