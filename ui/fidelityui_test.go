@@ -156,3 +156,42 @@ func TestBuildsSaysWhenMoreMatch(t *testing.T) {
 	d.keys("enter")
 	d.waitFor("Running, scheduled and failing builds", "PIPELINE", "first 100 of about 2,401, newest first")
 }
+
+// Renaming a pipeline changes its slug (pipelines.md: the slug follows
+// the name unless one is given): the form says the slug it will get, the
+// review lists it, and the screen follows the pipeline to its new slug.
+func TestRenamingAPipelineShowsAndFollowsItsNewSlug(t *testing.T) {
+	t.Parallel()
+	d := startDriver(t, driverOptions{width: 120, height: 50})
+	openPipeline(d, "checkout", "Checkout")
+	d.keys("e")
+	d.waitFor("What do you want to change?", "slug checkout · ")
+	d.formKeys("enter") // General
+	d.waitFor("Name")
+	d.keys("ctrl+u")
+	d.typeText("Checkout Service")
+	d.waitFor("slug checkout → checkout-service (it follows the name)")
+	var frame string
+	for range 12 {
+		if frame, _ = d.frame(); strings.Contains(frame, "Send 2 changes?") {
+			break
+		}
+		d.formKeys("enter")
+	}
+	frame = d.waitFor("Send 2 changes?")
+	if !strings.Contains(frame, "Slug: checkout → checkout-service") {
+		t.Fatalf("the review does not say the new slug:\n%s", frame)
+	}
+	d.keys("enter")
+	d.waitFor("updated pipeline Checkout Service")
+	d.waitFor("Slug              checkout-service")
+	d.keys("tab")
+	d.waitFor("Builds (", "no builds")
+	read := false
+	for _, r := range d.env.Sandbox.Requests() {
+		read = read || (strings.HasPrefix(r.Path, "/v2/organizations/acme/pipelines/checkout-service/builds") && r.Status == http.StatusOK)
+	}
+	if !read {
+		t.Error("the builds were not read under the new slug")
+	}
+}

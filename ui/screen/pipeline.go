@@ -38,8 +38,11 @@ const (
 )
 
 type pipelineLoaded struct {
-	p   model.Pipeline
-	err error
+	// slug is the one the pipeline was read by: a reply for a slug a
+	// rename has since changed is dropped.
+	slug string
+	p    model.Pipeline
+	err  error
 }
 
 func NewPipelineScreen(c *common.Common, p model.Pipeline) *pipelineScreen {
@@ -98,7 +101,7 @@ func (s *pipelineScreen) load(lane org.Lane) tea.Cmd {
 	slug := s.p.Slug
 	return s.Run(lane, "loading pipeline", func(ctx context.Context) tea.Msg {
 		p, err := s.C.Client.GetPipeline(ctx, slug)
-		return pipelineLoaded{p: p, err: err}
+		return pipelineLoaded{slug: slug, p: p, err: err}
 	})
 }
 
@@ -130,7 +133,7 @@ func (s *pipelineScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	case tea.WindowSizeMsg:
 		s.layout()
 	case pipelineLoaded:
-		if common.Deferred(msg.err) {
+		if common.Deferred(msg.err) || msg.slug != s.p.Slug {
 			return s, nil
 		}
 		if msg.err != nil {
@@ -140,8 +143,17 @@ func (s *pipelineScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		s.layout()
 	case org.PipelineChanged:
 		if msg.Pipeline.ID == s.p.ID {
+			renamed := msg.Pipeline.Slug != s.p.Slug
 			s.p = msg.Pipeline
 			s.layout()
+			if renamed {
+				// The slug followed a rename: the builds are read under
+				// the new one (the old one is gone).
+				s.builds = newBuildsPane(s.C, s.p.Slug, func() string { return s.p.DefaultBranch })
+				s.builds.list.Attach(&s.ScreenBase)
+				s.tabs.Panes[pipelineTabBuilds] = s.builds
+				return s, s.loadBuilds(org.Interactive)
+			}
 		}
 	case org.PipelineRemoved:
 		if msg.Slug == s.p.Slug {
