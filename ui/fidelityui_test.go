@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
+
 	"github.com/kiteconsole/kiteconsole/api"
 	"github.com/kiteconsole/kiteconsole/api/sandbox/sandboxtest"
 	"github.com/kiteconsole/kiteconsole/model"
@@ -193,5 +195,31 @@ func TestRenamingAPipelineShowsAndFollowsItsNewSlug(t *testing.T) {
 	}
 	if !read {
 		t.Error("the builds were not read under the new slug")
+	}
+}
+
+// A pause note longer than Buildkite takes (1,000 characters: its 422
+// "Note is too long") is neither cut silently nor sent: the prompt says
+// so and keeps the text until it is shortened.
+func TestATooLongPauseNoteIsSaidNotCut(t *testing.T) {
+	t.Parallel()
+	d := startDriver(t, driverOptions{width: 200, height: 30})
+	openMobile(d)
+	d.keys("p")
+	d.waitFor("Note (why?")
+	d.p.Send(tea.PasteMsg{Content: strings.Repeat("disk full ", 120)}) // 1,200 characters
+	d.keys("enter")
+	d.waitFor("the note has 1,199 characters; Buildkite takes at most 1,000")
+	for _, w := range d.writes() {
+		t.Fatalf("sent with a note too long: %q", w)
+	}
+	for range 200 {
+		d.keys("backspace")
+	}
+	d.keys("enter")
+	d.waitFor("default paused")
+	_, q := findQueue(t, d, "Mobile", "default")
+	if n := len(model.Value(q.DispatchPausedNote)); !q.DispatchPaused || n != 999 {
+		t.Fatalf("the queue is paused %v with a note of %d characters, want 999 (what was left)", q.DispatchPaused, n)
 	}
 }
