@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -222,4 +223,40 @@ func TestATooLongPauseNoteIsSaidNotCut(t *testing.T) {
 	if n := len(model.Value(q.DispatchPausedNote)); !q.DispatchPaused || n != 999 {
 		t.Fatalf("the queue is paused %v with a note of %d characters, want 999 (what was left)", q.DispatchPaused, n)
 	}
+}
+
+// A server that ignores the agents list's cluster_queue_id filter hands
+// over every queue's agents: the queue screen shows its own, and says
+// that others were left out, so that marks and stops cannot reach them.
+func TestAQueueLeavesOutAnotherQueuesAgents(t *testing.T) {
+	t.Parallel()
+	ignoreFilter := func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if strings.HasSuffix(r.URL.Path, "/agents") {
+				q := r.URL.Query()
+				q.Del("cluster_queue_id")
+				r.URL.RawQuery = q.Encode()
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+	d := startDriver(t, driverOptions{clock: sandboxtest.NewClock(), width: 160, height: 48, wrap: ignoreFilter})
+	_, q := queueOf(t, d, "Production", "linux-large")
+	own := sandboxAgents(d, q.ID)
+	frame := openQueue(d, "Production", "linux-large")
+	frame = d.waitFor("Agents ("+strconv.Itoa(len(own))+")", "agents could not be read: agent ", " is registered to queue ")
+	for _, a := range sandboxAgentsAll(t, d) {
+		if id, ok := a.ClusterQueueID(); ok && id != q.ID && strings.Contains(frame, a.Name+" ") {
+			t.Errorf("agent %s of another queue is shown", a.Name)
+		}
+	}
+}
+
+func sandboxAgentsAll(t *testing.T, d *driver) []model.Agent {
+	t.Helper()
+	all, err := d.env.Client.ListAgents(context.Background(), model.AgentListFilter{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return all
 }

@@ -71,7 +71,10 @@ func NewQueueScreen(c *common.Common, cl model.Cluster, q model.Queue) *queueScr
 	agents := agentSpec(c, s.agentMarks, s.actOnAgent)
 	agents.ScopeState = true
 	agents.Load = func(ctx context.Context) ([]model.Agent, error) {
-		return c.Client.ListAgents(ctx, model.AgentListFilter{ClusterQueueID: qid}, nil)
+		// Each agent is checked against the queue: another queue's, from
+		// a server that ignored the filter, is left out and said (the
+		// list's partial state), so that marks and stops stay here.
+		return c.Client.ListQueueAgents(ctx, qid)
 	}
 	agents.Took = func(agents []model.Agent, _ org.Lane) tea.Cmd {
 		// Marks follow the agents: one that left is no longer marked.
