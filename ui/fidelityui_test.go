@@ -246,7 +246,7 @@ func TestAQueueLeavesOutAnotherQueuesAgents(t *testing.T) {
 	frame := openQueue(d, "Production", "linux-large")
 	frame = d.waitFor("Agents ("+strconv.Itoa(len(own))+")", "agents could not be read: agent ", " is registered to queue ")
 	for _, a := range sandboxAgentsAll(t, d) {
-		if id, ok := a.ClusterQueueID(); ok && id != q.ID && strings.Contains(frame, a.Name+" ") {
+		if id, ok := a.ClusterQueueID(); ok && id != q.ID && strings.Contains(frame, a.Name+"  ") {
 			t.Errorf("agent %s of another queue is shown", a.Name)
 		}
 	}
