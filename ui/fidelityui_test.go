@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -259,4 +260,34 @@ func sandboxAgentsAll(t *testing.T, d *driver) []model.Agent {
 		t.Fatal(err)
 	}
 	return all
+}
+
+// A build whose reply holds a job this console cannot read shows the
+// jobs it could read, and says how many it could not: the build is not
+// blanked by one job (go-buildkite itself had to change a job field's
+// type after real replies broke it).
+func TestABuildWithAnUnreadableJobShowsTheRest(t *testing.T) {
+	t.Parallel()
+	breakJob := func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path != "/v2/organizations/acme/pipelines/deploy-production/builds/3" {
+				next.ServeHTTP(w, r)
+				return
+			}
+			rec := httptest.NewRecorder()
+			next.ServeHTTP(rec, r)
+			// The first job's state as a number: a shape not known here.
+			body := strings.Replace(rec.Body.String(), `"state":"`, `"state":7,"was":"`, 2)
+			body = strings.Replace(body, `"state":7,"was":"`, `"state":"`, 1) // the build's own state stays
+			for k, v := range rec.Header() {
+				w.Header()[k] = v
+			}
+			w.Header().Del("Content-Length")
+			w.WriteHeader(rec.Code)
+			_, _ = w.Write([]byte(body))
+		})
+	}
+	d, _ := liveDriver(t, driverOptions{width: 160, height: 48, wrap: breakJob})
+	d.open(func(c *common.Common) common.Screen { return screen.NewBuildScreen(c, "deploy-production", 3) })
+	d.waitFor("deploy-production #3", "1 job could not be read", "Release?")
 }
