@@ -118,6 +118,10 @@ type App struct {
 	cancel     context.CancelFunc
 	quitting   bool
 	refreshGen int
+	// asks are the requests screens returned in this Update (see
+	// common.Asking), acted on in order before Update returns, so before
+	// the next key is read.
+	asks []tea.Msg
 }
 
 type flashExpired struct{ id int }
@@ -140,8 +144,8 @@ func New(ctx context.Context, opts Options) *App {
 	}
 	appCtx, cancel := context.WithCancel(ctx)
 	c := &common.Common{
+		Area:      &common.Area{Styles: theme.New(opts.Dark), Width: 80, Height: 24 - headerLines - footerLines},
 		Client:    opts.Client,
-		Styles:    theme.New(opts.Dark),
 		Keys:      keys,
 		Now:       opts.Now,
 		Clock:     opts.Clock,
@@ -152,8 +156,6 @@ func New(ctx context.Context, opts Options) *App {
 		Org:       common.NewOrgState(opts.Client, opts.Now),
 		Remote:    opts.Remote,
 		OnRefused: opts.OnRefused,
-		Width:     80,
-		Height:    24 - headerLines - footerLines,
 	}
 	sp := spinner.New(spinner.WithSpinner(spinner.MiniDot))
 	a := &App{c: c, opts: opts, spinner: sp, cancel: cancel, width: 80, height: 24}
@@ -265,9 +267,9 @@ func (a *App) spinIfBusy() tea.Cmd {
 // replies to the screen that asked, broadcasts to every screen.
 func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	cmds := []tea.Cmd{a.update(msg)}
-	for len(a.c.Outbox) > 0 {
-		next := a.c.Outbox[0]
-		a.c.Outbox = a.c.Outbox[1:]
+	for len(a.asks) > 0 {
+		next := a.asks[0]
+		a.asks = a.asks[1:]
 		cmds = append(cmds, a.update(next))
 	}
 	return a, tea.Batch(append(cmds, a.spinIfBusy())...)
@@ -338,7 +340,7 @@ func (a *App) resize(msg tea.WindowSizeMsg) tea.Cmd {
 	var cmds []tea.Cmd
 	for i, s := range a.stack {
 		var cmd tea.Cmd
-		a.stack[i], cmd = s.Update(tea.WindowSizeMsg{Width: a.c.Width, Height: a.c.Height})
+		a.stack[i], cmd = a.step(s, tea.WindowSizeMsg{Width: a.c.Width, Height: a.c.Height})
 		cmds = append(cmds, cmd)
 	}
 	return tea.Batch(cmds...)
@@ -405,7 +407,7 @@ func (a *App) showFlash(msg common.FlashMsg) tea.Cmd {
 // push puts a screen on the stack, sized, and starts it.
 func (a *App) push(next common.Screen) tea.Cmd {
 	a.stack = append(a.stack, next)
-	s, sizeCmd := next.Update(tea.WindowSizeMsg{Width: a.c.Width, Height: a.c.Height})
+	s, sizeCmd := a.step(next, tea.WindowSizeMsg{Width: a.c.Width, Height: a.c.Height})
 	a.stack[len(a.stack)-1] = s
 	return tea.Batch(sizeCmd, s.Init())
 }
@@ -495,8 +497,17 @@ func (a *App) changed(msg org.Change) tea.Cmd {
 
 func (a *App) toTop(msg tea.Msg) tea.Cmd {
 	var cmd tea.Cmd
-	a.stack[len(a.stack)-1], cmd = a.top().Update(msg)
+	a.stack[len(a.stack)-1], cmd = a.step(a.top(), msg)
 	return cmd
+}
+
+// step gives msg to screen s and takes the requests it returned with
+// itself; Update acts on them before it returns.
+func (a *App) step(s common.Screen, msg tea.Msg) (common.Screen, tea.Cmd) {
+	next, cmd := s.Update(msg)
+	next, asks := common.Unwrap(next)
+	a.asks = append(a.asks, asks...)
+	return next, cmd
 }
 
 // toScreen hands a reply to the screen that asked for it. A screen that
@@ -505,7 +516,7 @@ func (a *App) toScreen(id int, msg tea.Msg) tea.Cmd {
 	for i, s := range a.stack {
 		if s.ID() == id {
 			var cmd tea.Cmd
-			a.stack[i], cmd = s.Update(msg)
+			a.stack[i], cmd = a.step(s, msg)
 			return cmd
 		}
 	}
@@ -519,7 +530,7 @@ func (a *App) everyScreen(msg tea.Msg) tea.Cmd {
 	cmds := make([]tea.Cmd, 0, len(a.stack))
 	for i, s := range a.stack {
 		var cmd tea.Cmd
-		a.stack[i], cmd = s.Update(msg)
+		a.stack[i], cmd = a.step(s, msg)
 		cmds = append(cmds, cmd)
 	}
 	return tea.Batch(cmds...)
@@ -605,13 +616,18 @@ func (a *App) reset(client *api.Client) tea.Cmd {
 			c.Close()
 		}
 	}
-	c := a.c
+	// A new Common: the dependencies of the screens just closed stay as
+	// they were; the area, the session and the tasks go on.
+	next := *a.c
+	c := &next
 	c.Client, c.ReadOnly = client, client.ReadOnly()
 	c.Org = common.NewOrgState(client, c.Now)
+	a.c = c
+	a.incident.Use(c)
 	a.useIndex()
 	c.Session.Apply(org.SessionReset{})
 	a.stack = []common.Screen{screen.Home(c)}
-	s, sizeCmd := a.top().Update(tea.WindowSizeMsg{Width: c.Width, Height: c.Height})
+	s, sizeCmd := a.step(a.top(), tea.WindowSizeMsg{Width: c.Width, Height: c.Height})
 	a.stack[0] = s
 	return tea.Batch(sizeCmd, s.Init(), a.askToken(), a.awaitIndex(), common.Flash(common.FlashOK, "switched to "+common.Clean(client.Org())))
 }

@@ -7,14 +7,17 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"github.com/jonboulle/clockwork"
 
 	"github.com/kiteconsole/kiteconsole/api"
 	"github.com/kiteconsole/kiteconsole/api/sandbox"
+	"github.com/kiteconsole/kiteconsole/api/sandbox/sandboxtest"
 	"github.com/kiteconsole/kiteconsole/ui/common"
 )
 
@@ -164,16 +167,60 @@ func (r *tickRecorder) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 func TestALateTickKeepsItsNumber(t *testing.T) {
 	t.Parallel()
 	const every = 30 * time.Second
-	d := startDriver(t, driverOptions{width: 120, height: 30, refresh: every})
+	// The refresh is off at the start and turned on once the console's
+	// clock is watched: Init would set its timer on the clock it had. Only
+	// the loop (here the test's goroutine) reads the clock from Common.
+	d := startDriver(t, driverOptions{width: 120, height: 30})
 	d.waitFor("Production", "PAUSED")
 	rec := &tickRecorder{ScreenBase: common.NewBase(d.app.c)}
 	d.p.Send(common.PushMsg{Screen: rec})
-	start := gridTick(d.clock.Now(), every)
+	timers := &timerWatch{Clock: d.clock, wake: d.wake}
+	d.app.c.Clock = timers
+	d.app.opts.Refresh = every
+	d.run(d.app.armRefresh())
+	t0 := d.clock.Now()
+	start := gridTick(t0, every)
+	timers.waitSet(d, "the refresh timer", t0.Add(every))
 	d.advance(every + 20*time.Second) // the tick due at 30 s is taken in at 50 s
-	d.settle()
+	d.waitUntil("took in the late tick", false, func(string) bool { return len(rec.ticks) == 1 })
+	timers.waitSet(d, "the next refresh timer", t0.Add(2*every))
 	d.advance(10 * time.Second) // the next, on time at 60 s
-	d.settle()
+	d.waitUntil("took in the next tick", false, func(string) bool { return len(rec.ticks) == 2 })
 	if want := []int64{start + 1, start + 2}; !slices.Equal(rec.ticks, want) {
 		t.Fatalf("refreshes numbered %v, want %v", rec.ticks, want)
 	}
+}
+
+// timerWatch is the console's clock with the timers set on it in view. A
+// command sets its timer on a goroutine of its own, some time after the
+// Update that returned it: a test that moved the clock before then would
+// have the timer set from the moved time, and one that moved it before
+// the timer's message was taken in would have the program a tick behind.
+// A test waits for both instead of for the goroutines' turn.
+type timerWatch struct {
+	*sandboxtest.Clock
+	wake func()
+	mu   sync.Mutex
+	due  []time.Time
+}
+
+func (w *timerWatch) NewTimer(d time.Duration) clockwork.Timer {
+	timer := w.Clock.NewTimer(d)
+	w.mu.Lock()
+	// The test waits for a timer only while its clock stands still, so
+	// now is the time the timer was set from.
+	w.due = append(w.due, w.Now().Add(d))
+	w.mu.Unlock()
+	w.wake()
+	return timer
+}
+
+// waitSet waits until a timer due at at is set.
+func (w *timerWatch) waitSet(d *driver, what string, at time.Time) {
+	d.t.Helper()
+	d.waitUntil("set "+what, false, func(string) bool {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		return slices.ContainsFunc(w.due, at.Equal)
+	})
 }

@@ -109,8 +109,9 @@ func (a *App) openRegistered(e screen.Entry, arg any) tea.Cmd {
 	}
 	var cmds []tea.Cmd
 	for _, s := range e.Path(a.c, arg) {
-		cmds = append(cmds, a.c.Push(s))
+		// Pushed here, in the path's order; every screen's start is
+		// returned, never dropped.
+		cmds = append(cmds, a.push(s))
 	}
-	// In order: the screens stack as the path says.
-	return tea.Sequence(cmds...)
+	return tea.Batch(cmds...)
 }

@@ -114,6 +114,10 @@ func TestFindANamedPipelineInALargeOrganisation(t *testing.T) {
 	second := startModel(t, env, clock, Options{Client: env.ClientWith(t, api.Config{Clock: clock}), Now: clock.Now,
 		Demo: true, Dark: true, IndexDir: dir}, 120, 30)
 	second.waitFor("payments-01")
+	// The index is read off the event loop: a key pressed before it is
+	// taken in finds no pipelines yet and asks for the first page (under
+	// -race on a busy machine, ':' could come first).
+	second.waitUntil("the index taken in", true, func(string) bool { return second.app.c.Org.Filler != nil })
 	from := len(env.Sandbox.Requests())
 	findPipeline(second, name)
 	second.advance(time.Second) // a debounced search would be on its way by now

@@ -36,7 +36,7 @@ func clusterListScreen(c *common.Common, marked map[string]bool) *component.List
 			Key:        func(cl model.Cluster) string { return cl.ID },
 			Match:      func(cl model.Cluster) (string, int) { return name(cl), len(name(cl)) },
 			Marked:     func(cl model.Cluster) bool { return marked[cl.ID] },
-			ToggleMark: func(cl model.Cluster) { marked[cl.ID] = !marked[cl.ID] },
+			ToggleMark: func(cl model.Cluster) common.Reply { marked[cl.ID] = !marked[cl.ID]; return common.Reply{} },
 			Keys: []component.ListKey[model.Cluster]{
 				component.OnItem(c.Keys.Open, func(cl model.Cluster) tea.Cmd {
 					return common.Flash(common.FlashInfo, "picked "+name(cl))

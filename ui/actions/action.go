@@ -43,16 +43,17 @@ type Change struct {
 }
 
 // Start starts a change: refused in read-only mode, asked about when it
-// asks, else made at once.
-func Start(c *common.Common, ch Change) tea.Cmd {
+// asks, else made at once. The question is a request to the root model,
+// so the dialog is open for the answer's first key, however fast.
+func Start(c *common.Common, ch Change) common.Reply {
 	switch {
 	case c.ReadOnly:
-		return c.Refuse(ch.Audit, ch.Target, ch.Refused)
+		return common.Do(c.Refuse(ch.Audit, ch.Target, ch.Refused))
 	case ch.Say != "":
-		return common.Flash(common.FlashInfo, ch.Say)
+		return common.Do(common.Flash(common.FlashInfo, ch.Say))
 	case ch.Confirm == nil:
-		return ch.Make()
+		return common.Do(ch.Make())
 	}
 	q := ch.Confirm
-	return c.Post(common.AskConfirmMsg{Title: q.Title, Body: q.Body, Expect: q.Expect, Action: q.Verb, OnConfirm: ch.Make})
+	return common.Ask(common.AskConfirmMsg{Title: q.Title, Body: q.Body, Expect: q.Expect, Action: q.Verb, OnConfirm: ch.Make})
 }

@@ -196,7 +196,7 @@ func TestDeletionsAskForTheNameAndSendOneDelete(t *testing.T) {
 func TestStartRefusesAsksOrMakes(t *testing.T) {
 	r := newRig(t, true)
 	cl := r.cluster()
-	msgs := run(Start(r.c, DeleteCluster(r.c, cl, 0)))
+	msgs := run(Start(r.c, DeleteCluster(r.c, cl, 0)).Cmd)
 	if f := flashOf(msgs); f != "read-only mode: deleting clusters is turned off" {
 		t.Errorf("read-only flash %q", f)
 	}
@@ -207,21 +207,22 @@ func TestStartRefusesAsksOrMakes(t *testing.T) {
 
 	r = newRig(t, false)
 	cl = r.cluster()
-	if cmd := Start(r.c, DeleteCluster(r.c, cl, 0)); cmd != nil {
-		t.Errorf("a question sent a command %v before its answer", run(cmd))
+	reply := Start(r.c, DeleteCluster(r.c, cl, 0))
+	if reply.Cmd != nil {
+		t.Errorf("a question sent a command %v before its answer", run(reply.Cmd))
 	}
-	if len(r.c.Outbox) != 1 {
-		t.Fatalf("asked %d things, want the question", len(r.c.Outbox))
+	if len(reply.Asks) != 1 {
+		t.Fatalf("asked %d things, want the question", len(reply.Asks))
 	}
-	ask, ok := r.c.Outbox[0].(common.AskConfirmMsg)
+	ask, ok := reply.Asks[0].(common.AskConfirmMsg)
 	if !ok || ask.Title != "Delete cluster "+common.Clean(cl.Name)+"?" || ask.Expect != cl.Name || ask.Action != "deletes" {
-		t.Fatalf("asked %#v", r.c.Outbox[0])
+		t.Fatalf("asked %#v", reply.Asks[0])
 	}
 	sameWrites(t, r.writes())
 	run(ask.OnConfirm())
 	sameWrites(t, r.writes(), "DELETE /clusters/"+cl.ID)
 
-	said := run(Start(r.c, Change{Say: "nothing to do", Make: func() tea.Cmd { t.Error("made"); return nil }}))
+	said := run(Start(r.c, Change{Say: "nothing to do", Make: func() tea.Cmd { t.Error("made"); return nil }}).Cmd)
 	if flashOf(said) != "nothing to do" {
 		t.Errorf("said %v", said)
 	}

@@ -39,6 +39,10 @@ func NewIncident(c *common.Common, apply func(org.Change) tea.Cmd, ask func(tea.
 	return &Incident{c: c, apply: apply, ask: ask, batches: map[int]*batch{}}
 }
 
+// Use is the console's Common after a switch of organisation: the
+// batches in flight still report, under the new one.
+func (in *Incident) Use(c *common.Common) { in.c = c }
+
 // MaxParallel bounds the requests of one incident-mode batch.
 const MaxParallel = 4
 
@@ -347,9 +351,12 @@ func summary(b *batch) tea.Cmd {
 // note of its pause (the prompt says what the pause will hold, when
 // known), a paused one resumes (asking first when someone else paused
 // it).
-func PauseOrResume(c *common.Common, ref common.QueueRef, holds string) tea.Cmd {
+//
+// Both are requests to the root model: the prompt is open when the
+// note's first letter, typed at once, arrives.
+func PauseOrResume(ref common.QueueRef, holds string) common.Reply {
 	if ref.Queue.DispatchPaused {
-		return c.Post(common.ResumeMsg{Targets: []common.QueueRef{ref}})
+		return common.Ask(common.ResumeMsg{Targets: []common.QueueRef{ref}})
 	}
-	return c.Post(common.AskNoteMsg{Targets: []common.QueueRef{ref}, Holds: holds})
+	return common.Ask(common.AskNoteMsg{Targets: []common.QueueRef{ref}, Holds: holds})
 }

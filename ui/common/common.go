@@ -1,8 +1,29 @@
 // Package common is what every part of the console shares: Common (the
-// client, styles, keys, the screens' area, the requests in flight and the
-// outbox to the root model), the Screen interface with ScreenBase, whose
-// Run wraps a screen's replies with its id, the messages screens send the
-// root model, and the helpers that make the API's text safe to draw.
+// client, styles, keys, the screens' area, the requests in flight), the
+// Screen interface with ScreenBase, whose Run wraps a screen's replies
+// with its id, the messages screens send the root model, and the helpers
+// that make the API's text safe to draw.
+//
+// # Requests to the root model travel as return values
+//
+// A screen asks the root model for things only it can do — push or pop a
+// screen, open a confirmation or the pause's prompt, apply a change to
+// org — by returning the request, never by leaving it somewhere shared.
+// Such a request must be acted on before the next key is read: p opens
+// the prompt and the note's first letter, typed at once, lands in it; d
+// opens a confirmation and a fast y reaches the dialog, not the list. A
+// command that returns the request as a message cannot promise that:
+// bubbletea runs commands in goroutines, and a key may come first.
+//
+// So a request is a value, taken by the root in the Update that made it:
+//   - a key handler, a list's hook or a change (package actions) answers
+//     a Reply: Cmd runs in the background, Asks are requests;
+//   - a screen returns its requests with itself: `return Answer(s, r)`,
+//     or `return Asking(s, PopMsg{}), cmd`; the root model unwraps the
+//     screen it gets back (Unwrap) and acts on the requests, in order,
+//     before its Update returns;
+//   - an overlay that closes with a request hands it over as its answer
+//     (component.Answered).
 package common
 
 import (
@@ -40,13 +61,22 @@ type Screen interface {
 	Capturing() bool
 }
 
-// Common is what the root model shares with every screen: dependencies,
-// the screens' area, the requests in flight and what screens post to the
-// root. What the console knows of the organisation is in org, a layer of
-// its own.
+// Common is what the root model gives every screen. Its own fields are
+// dependencies, set when it is made and never changed: the client and
+// whether it may change things, keys, clocks, the console's context. An
+// organisation switch makes a new Common for the new home screen; the
+// screens of the old one are closed with it.
+//
+// What changes is behind pointers, each changed by one owner: the
+// screens' Area (size and styles; the root model, on a resize or the
+// terminal's background colour), Org and Session (org, through the
+// org.Changes the root model applies), Tasks (the root model).
 type Common struct {
+	// Area is the screens' area and how it is drawn; its fields read as
+	// Common's (c.Width, c.Styles).
+	*Area
+
 	Client *api.Client
-	Styles theme.Styles
 	Keys   keymap.KeyMap
 	// Now is the time the console shows things against.
 	Now func() time.Time
@@ -54,8 +84,6 @@ type Common struct {
 	// timer, debounces, flash expiry.
 	Clock    clockwork.Clock
 	ReadOnly bool
-	// Width and Height are the screens' area, between header and footer.
-	Width, Height int
 	// Remote is set for a console served over SSH: no local browser.
 	Remote bool
 
@@ -69,10 +97,21 @@ type Common struct {
 	// are, what their token may do. Screens read it; it changes only
 	// through org.Changes the root model applies.
 	Session *org.Session
-	// Outbox holds what screens posted for the root model.
-	Outbox []tea.Msg
 	// OnRefused records a change refused before it reached the client.
 	OnRefused func(action string, t audit.Target, note string)
+}
+
+// Area is what changes of how screens are drawn, and only the root model
+// changes it. A screen sees a new size in two ways: the root model sets
+// Width and Height, then gives every screen of the stack a
+// tea.WindowSizeMsg of the area (as soft-serve's SetSize), on which a
+// screen lays itself out again (a list's height, a form's width); a
+// screen pushed later gets one before its Init. New styles (the
+// terminal's background colour) are read at the next View.
+type Area struct {
+	// Width and Height are the screens' area, between header and footer.
+	Width, Height int
+	Styles        theme.Styles
 }
 
 // QueueRef is a queue with the cluster it belongs to.
@@ -210,15 +249,71 @@ func Send(msg tea.Msg) tea.Cmd { return func() tea.Msg { return msg } }
 
 func Flash(kind FlashKind, format string) tea.Cmd { return Send(FlashMsg{Kind: kind, Text: format}) }
 
-// Post hands a request to the root model, which acts on it before the
-// next key is read: a prompt opened by p is open when the note's first
-// letter arrives, however fast it is typed.
-func (c *Common) Post(msg tea.Msg) tea.Cmd {
-	c.Outbox = append(c.Outbox, msg)
-	return nil
+// Reply is what a key, a list's hook or a change answers: Cmd runs in
+// the background as bubbletea runs commands; Asks are requests the root
+// model acts on before it reads the next key (see the package doc).
+type Reply struct {
+	Cmd  tea.Cmd
+	Asks []tea.Msg
 }
 
-func (c *Common) Push(s Screen) tea.Cmd { return c.Post(PushMsg{Screen: s}) }
+// Ask is a reply of requests to the root model.
+func Ask(msgs ...tea.Msg) Reply { return Reply{Asks: msgs} }
+
+// Do is a reply of commands only.
+func Do(cmds ...tea.Cmd) Reply { return Reply{Cmd: tea.Batch(cmds...)} }
+
+// Push is the request that opens s over the screen on show.
+func Push(s Screen) Reply { return Ask(PushMsg{Screen: s}) }
+
+// With adds commands to a reply.
+func (r Reply) With(cmds ...tea.Cmd) Reply {
+	return Reply{Cmd: tea.Batch(append([]tea.Cmd{r.Cmd}, cmds...)...), Asks: r.Asks}
+}
+
+// Join puts replies together: their commands batched, their requests in
+// order.
+func Join(rs ...Reply) Reply {
+	var out Reply
+	cmds := make([]tea.Cmd, 0, len(rs))
+	for _, r := range rs {
+		cmds = append(cmds, r.Cmd)
+		out.Asks = append(out.Asks, r.Asks...)
+	}
+	out.Cmd = tea.Batch(cmds...)
+	return out
+}
+
+// asking is a screen handed back from Update with requests for the root.
+type asking struct {
+	Screen
+	asks []tea.Msg
+}
+
+// Asking returns s from its Update with requests for the root model,
+// which unwraps it (Unwrap) and acts on them in the same Update.
+func Asking(s Screen, asks ...tea.Msg) Screen {
+	if len(asks) == 0 {
+		return s
+	}
+	if a, ok := s.(asking); ok {
+		return asking{Screen: a.Screen, asks: append(a.asks[:len(a.asks):len(a.asks)], asks...)}
+	}
+	return asking{Screen: s, asks: asks}
+}
+
+// Answer is what a screen's Update returns for reply r: the screen with
+// r's requests, and r's command.
+func Answer(s Screen, r Reply) (Screen, tea.Cmd) { return Asking(s, r.Asks...), r.Cmd }
+
+// Unwrap splits what a screen's Update returned into the screen and its
+// requests to the root model.
+func Unwrap(s Screen) (Screen, []tea.Msg) {
+	if a, ok := s.(asking); ok {
+		return a.Screen, a.asks
+	}
+	return s, nil
+}
 
 // Refuse turns down a change in read-only mode: it is recorded in the
 // audit log like any refused change, and the flash says why.

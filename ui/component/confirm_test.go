@@ -15,8 +15,8 @@ import (
 )
 
 func testCommon() *common.Common {
-	return &common.Common{Styles: theme.New(true), Keys: keymap.Default(), Now: time.Now,
-		AppCtx: context.Background(), Tasks: &common.Tasks{Label: map[int]string{}}, Width: 80, Height: 20}
+	return &common.Common{Area: &common.Area{Styles: theme.New(true), Width: 80, Height: 20}, Keys: keymap.Default(), Now: time.Now,
+		AppCtx: context.Background(), Tasks: &common.Tasks{Label: map[int]string{}}}
 }
 
 // Issue 17, 15: the box to type the name in showed the name as a grey

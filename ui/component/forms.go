@@ -74,11 +74,11 @@ func (m formSubmitted) Orphaned() tea.Cmd {
 }
 
 // PushForm opens a form, unless changes are turned off.
-func PushForm(c *common.Common, spec FormSpec) tea.Cmd {
+func PushForm(c *common.Common, spec FormSpec) common.Reply {
 	if c.ReadOnly {
-		return c.Refuse(spec.Audit, spec.Target, spec.Action)
+		return common.Do(c.Refuse(spec.Audit, spec.Target, spec.Action))
 	}
-	return c.Push(newFormScreen(c, spec))
+	return common.Push(newFormScreen(c, spec))
 }
 
 // formTheme is huh's Charm theme, built once for each background: huh
@@ -173,7 +173,7 @@ func (s *formScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	case formSubmitted:
 		s.submitting = false
 		if msg.err == nil {
-			return s, tea.Batch(s.C.Post(common.PopMsg{}), msg.done)
+			return common.Asking(s, common.PopMsg{}), msg.done
 		}
 		s.serverErr = common.ErrorText(msg.err)
 		var apiErr *api.Error
@@ -194,7 +194,7 @@ func (s *formScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 			if msg.String() == "esc" {
 				// The request is on its way and cannot be called back; its
 				// answer is still shown when it comes (see Orphaned).
-				return s, tea.Batch(s.C.Post(common.PopMsg{}), common.Flash(common.FlashInfo, s.spec.Title+": already sent; its answer will show here"))
+				return common.Asking(s, common.PopMsg{}), common.Flash(common.FlashInfo, s.spec.Title+": already sent; its answer will show here")
 			}
 			return s, nil
 		}
@@ -212,7 +212,7 @@ func (s *formScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 			return s, nil
 		}
 		if msg.String() == "esc" {
-			return s, tea.Batch(s.C.Post(common.PopMsg{}), common.Flash(common.FlashInfo, s.spec.Title+": cancelled, nothing was sent"))
+			return common.Asking(s, common.PopMsg{}), common.Flash(common.FlashInfo, s.spec.Title+": cancelled, nothing was sent")
 		}
 	case common.RefreshMsg, org.QueueChanged, org.QueuesSeen, org.ClusterChanged, common.MarksChanged:
 		return s, nil // a refresh never disturbs an open form
@@ -229,14 +229,14 @@ func (s *formScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		if s.spec.Review != nil {
 			changes := s.spec.Review()
 			if len(changes) == 0 {
-				return s, tea.Batch(s.C.Post(common.PopMsg{}), common.Flash(common.FlashInfo, s.spec.Title+": nothing changed, nothing was sent"))
+				return common.Asking(s, common.PopMsg{}), common.Flash(common.FlashInfo, s.spec.Title+": nothing changed, nothing was sent")
 			}
 			s.reviewing = changes
 			return s, nil
 		}
 		return s, s.send()
 	case huh.StateAborted:
-		return s, s.C.Post(common.PopMsg{})
+		return common.Asking(s, common.PopMsg{}), nil
 	}
 	return s, cmd
 }

@@ -60,17 +60,32 @@ type ListKey[T any] struct {
 	action    api.Action
 	needsItem bool
 	hidden    bool
-	run       func(item T, ok bool) tea.Cmd
+	run       func(item T, ok bool) common.Reply
+}
+
+// KeyAnswer is what a list's key answers: a command, or a common.Reply
+// when it also asks the root model for something (opens a screen, a
+// dialog, the pause's prompt), which is then done before the next key.
+type KeyAnswer interface{ tea.Cmd | common.Reply }
+
+func keyReply[R KeyAnswer](r R) common.Reply {
+	switch r := any(r).(type) {
+	case common.Reply:
+		return r
+	case tea.Cmd:
+		return common.Reply{Cmd: r}
+	}
+	return common.Reply{}
 }
 
 // OnItem is a key that acts on the selected item.
-func OnItem[T any](b key.Binding, run func(T) tea.Cmd) ListKey[T] {
-	return ListKey[T]{binding: b, needsItem: true, run: func(item T, _ bool) tea.Cmd { return run(item) }}
+func OnItem[T any, R KeyAnswer](b key.Binding, run func(T) R) ListKey[T] {
+	return ListKey[T]{binding: b, needsItem: true, run: func(item T, _ bool) common.Reply { return keyReply(run(item)) }}
 }
 
 // OnList is a key that acts whether or not an item is selected.
-func OnList[T any](b key.Binding, run func() tea.Cmd) ListKey[T] {
-	return ListKey[T]{binding: b, run: func(T, bool) tea.Cmd { return run() }}
+func OnList[T any, R KeyAnswer](b key.Binding, run func() R) ListKey[T] {
+	return ListKey[T]{binding: b, run: func(T, bool) common.Reply { return keyReply(run()) }}
 }
 
 // Shown is a key only shown in the help: another part acts on it.
@@ -100,9 +115,10 @@ type ListSpec[T any] struct {
 	// or drawing them.
 	Match func(T) (text string, primary int)
 	// Marked and ToggleMark, when set, make rows markable with the mark
-	// key (space); dim, when set, draws some rows muted.
+	// key (space); dim, when set, draws some rows muted. ToggleMark's
+	// reply may ask the root model to apply the mark (org.MarkToggled).
 	Marked     func(T) bool
-	ToggleMark func(T)
+	ToggleMark func(T) common.Reply
 	Dim        func(T) bool
 	Keys       []ListKey[T]
 	// Link, when set, gives o, y and Y: what the item is called, its web
@@ -122,8 +138,9 @@ type ListSpec[T any] struct {
 	Fetch func(ctx context.Context) (take func() []T, err error)
 	// Took, when set, is told of each reply the list shows (whole, or
 	// partial with its note), with the lane it was loaded in: for what a
-	// screen derives from the list (the organisation's state, a count).
-	Took func(items []T, lane org.Lane) tea.Cmd
+	// screen derives from the list (the organisation's state, a count);
+	// its reply may ask the root model to apply it (org.QueuesSeen).
+	Took func(items []T, lane org.Lane) common.Reply
 	// OnScreen, when set, is given the keys of the rows on screen after
 	// a load (loaded), a scroll or a resize: a list that fetches
 	// something per row fetches it for these, and only these.
@@ -279,17 +296,17 @@ func (l *List[T]) load(lane org.Lane, behind bool) tea.Cmd {
 
 // Take takes in the list's own load replies and pages, and nothing else:
 // a screen offers them to the lists of its tabs not on show.
-func (l *List[T]) Take(msg tea.Msg) (bool, tea.Cmd) { return l.take(msg) }
+func (l *List[T]) Take(msg tea.Msg) (bool, common.Reply) { return l.take(msg) }
 
-func (l *List[T]) take(msg tea.Msg) (bool, tea.Cmd) {
+func (l *List[T]) take(msg tea.Msg) (bool, common.Reply) {
 	switch msg := msg.(type) {
 	case common.Streamed:
-		if used, cmd := l.take(msg.Msg); used {
-			return true, tea.Batch(cmd, msg.Next)
+		if used, r := l.take(msg.Msg); used {
+			return true, r.With(msg.Next)
 		}
 	case listPage[T]:
 		if msg.list != l {
-			return false, nil
+			return false, common.Reply{}
 		}
 		switch {
 		case msg.gen != l.gen:
@@ -298,13 +315,13 @@ func (l *List[T]) take(msg tea.Msg) (bool, tea.Cmd) {
 		default:
 			l.incoming = append(l.incoming, msg.items...)
 		}
-		return true, nil
+		return true, common.Reply{}
 	case listLoaded[T]:
 		if msg.list != l {
-			return false, nil
+			return false, common.Reply{}
 		}
 		if msg.gen != l.gen {
-			return true, nil
+			return true, common.Reply{}
 		}
 		items := msg.items
 		if msg.take != nil && Usable(msg.err) && !common.Deferred(msg.err) {
@@ -321,15 +338,15 @@ func (l *List[T]) take(msg tea.Msg) (bool, tea.Cmd) {
 		}
 		cmd := l.Loaded(items, msg.err)
 		if common.Deferred(msg.err) || !Usable(msg.err) {
-			return true, cmd
+			return true, common.Do(cmd)
 		}
-		var took tea.Cmd
+		var took common.Reply
 		if l.spec.Took != nil {
 			took = l.spec.Took(items, msg.lane)
 		}
-		return true, tea.Batch(cmd, took, l.onScreen(true))
+		return true, took.With(cmd, l.onScreen(true))
 	}
-	return false, nil
+	return false, common.Reply{}
 }
 
 // onScreen calls the OnScreen hook with the rows on screen.
@@ -535,47 +552,52 @@ func (l *List[T]) Help() []key.Binding {
 // filter, the mouse wheel, marks and the screen's keys. top is the line
 // of the screen's area the table starts on, for clicks. It reports
 // whether it used the message.
-func (l *List[T]) Update(msg tea.Msg, top int) (bool, tea.Cmd) {
-	if used, cmd := l.take(msg); used {
-		return true, cmd
+//
+// Its reply carries the requests the list's keys and hooks make of the
+// root model: the screen returns them with itself (common.Answer).
+func (l *List[T]) Update(msg tea.Msg, top int) (bool, common.Reply) {
+	if used, r := l.take(msg); used {
+		return true, r
 	}
-	used, cmd := l.update(msg, top)
+	used, r := l.update(msg, top)
 	if used && l.spec.OnScreen != nil {
 		// A scroll, a filter or a key may bring rows on screen.
-		cmd = tea.Batch(cmd, l.onScreen(false))
+		r = r.With(l.onScreen(false))
 	}
-	return used, cmd
+	return used, r
 }
 
-func (l *List[T]) update(msg tea.Msg, top int) (bool, tea.Cmd) {
+func (l *List[T]) update(msg tea.Msg, top int) (bool, common.Reply) {
 	switch msg := msg.(type) {
 	case common.ClickMsg:
-		return l.Table.clickRow(msg.Y - top - l.noteLines), nil
+		return l.Table.clickRow(msg.Y - top - l.noteLines), common.Reply{}
 	case tea.MouseWheelMsg, tea.PasteMsg:
-		return l.Table.Update(msg)
+		used, cmd := l.Table.Update(msg)
+		return used, common.Do(cmd)
 	case common.MarksChanged:
 		if l.spec.Marked != nil {
 			l.Rebuild()
 		}
-		return false, nil
+		return false, common.Reply{}
 	case tea.KeyPressMsg:
 		if used, cmd := l.Table.Update(msg); used {
-			return true, cmd
+			return true, common.Do(cmd)
 		}
 		return l.key(msg)
 	}
-	return false, nil
+	return false, common.Reply{}
 }
 
-func (l *List[T]) key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
+func (l *List[T]) key(msg tea.KeyPressMsg) (bool, common.Reply) {
 	item, ok := l.selected()
 	if l.spec.ToggleMark != nil && key.Matches(msg, l.c.Keys.Mark) {
+		var r common.Reply
 		if ok {
-			l.spec.ToggleMark(item)
+			r = l.spec.ToggleMark(item)
 			l.Rebuild()
 			l.Table.Move(1)
 		}
-		return true, nil
+		return true, r
 	}
 	for _, k := range l.spec.Keys {
 		if k.run == nil || !key.Matches(msg, k.binding) || (k.needsItem && !ok) {
@@ -586,9 +608,9 @@ func (l *List[T]) key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 	if ok && l.spec.Link != nil {
 		what, web, id := l.spec.Link(item)
 		cmd, used := l.c.LinkKey(msg, what, web, id)
-		return used, cmd
+		return used, common.Do(cmd)
 	}
-	return false, nil
+	return false, common.Reply{}
 }
 
 // View draws the list in width × height: its table, or while nothing is

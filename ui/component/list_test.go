@@ -20,8 +20,8 @@ import (
 type fruit struct{ id, name string }
 
 func testList(now *time.Time) (*List[fruit], *common.Common) {
-	c := &common.Common{Styles: theme.New(true), Keys: keymap.Default(), Now: func() time.Time { return *now },
-		AppCtx: context.Background(), Tasks: &common.Tasks{Label: map[int]string{}}, Width: 60, Height: 10}
+	c := &common.Common{Area: &common.Area{Styles: theme.New(true), Width: 60, Height: 10}, Keys: keymap.Default(), Now: func() time.Time { return *now },
+		AppCtx: context.Background(), Tasks: &common.Tasks{Label: map[int]string{}}}
 	marked := map[string]bool{}
 	l := NewList(c, ListSpec[fruit]{
 		Noun: "fruit", Empty: "no fruit yet",
@@ -32,7 +32,7 @@ func testList(now *time.Time) (*List[fruit], *common.Common) {
 		Key:        func(f fruit) string { return f.id },
 		Match:      func(f fruit) (string, int) { return f.name, len(f.name) },
 		Marked:     func(f fruit) bool { return marked[f.id] },
-		ToggleMark: func(f fruit) { marked[f.id] = !marked[f.id] },
+		ToggleMark: func(f fruit) common.Reply { marked[f.id] = !marked[f.id]; return common.Reply{} },
 	})
 	return l, c
 }

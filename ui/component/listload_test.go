@@ -68,8 +68,8 @@ func TestAMissingScopeIsTheListsState(t *testing.T) {
 			return nil, &api.Error{StatusCode: http.StatusForbidden, Scope: "read_agents"}
 		}
 	})
-	_, cmd := l.Update(reply(t, l.Load(org.Interactive)), 1)
-	if cmd != nil {
+	_, r := l.Update(reply(t, l.Load(org.Interactive)), 1)
+	if cmd := r.Cmd; cmd != nil {
 		if _, flash := cmd().(common.FlashMsg); flash {
 			t.Fatal("a missing scope was flashed")
 		}
@@ -91,7 +91,7 @@ func TestOnScreenAndTookHooks(t *testing.T) {
 	items := []fruit{{id: "a", name: "a"}, {id: "b", name: "b"}, {id: "c", name: "c"}, {id: "d", name: "d"}}
 	l, _ := loadingList(t, func(s *ListSpec[fruit]) {
 		s.Load = func(context.Context) ([]fruit, error) { return items, nil }
-		s.Took = func(got []fruit, _ org.Lane) tea.Cmd { took += len(got); return nil }
+		s.Took = func(got []fruit, _ org.Lane) common.Reply { took += len(got); return common.Reply{} }
 		s.OnScreen = func(keys []string, loaded bool) tea.Cmd {
 			seen, loads = append(seen, keys), append(loads, loaded)
 			return nil

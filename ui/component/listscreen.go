@@ -30,12 +30,27 @@ type ListScreenSpec[T any] struct {
 	// Update, when set, sees every message the host did not use, and
 	// each refresh before the host reloads: a change from org to apply
 	// to the list, say.
-	Update func(l *List[T], msg tea.Msg) tea.Cmd
+	Update func(l *List[T], msg tea.Msg) common.Reply
 	// ManualOnly keeps the timer from reloading it: only r does (a long
 	// list that costs many requests).
 	ManualOnly bool
 	// LoadingTitle has the title say "loading…" until the first reply.
 	LoadingTitle bool
+
+	// For a list over state another part loads for every screen (org's
+	// pipelines; ListSpec.Shared):
+	//
+	// Made is the list, made already (other screens show it too), in
+	// place of one made from List.
+	Made *List[T]
+	// Start, when set, starts the screen in place of the list's load.
+	Start func() tea.Cmd
+	// Heading, when set, draws the title line in place of Title and the
+	// list's status: a shared list says its own progress.
+	Heading func() string
+	// Used, when set, is told of each message the list used (a key, the
+	// wheel): what follows a move or a filter (the next page, a search).
+	Used func(l *List[T], msg tea.Msg) tea.Cmd
 }
 
 // ListScreen is the host of a ListScreenSpec.
@@ -50,7 +65,11 @@ func NewListScreen[T any](c *common.Common, spec ListScreenSpec[T]) *ListScreen[
 	if spec.List.Load == nil && spec.List.Pages == nil {
 		spec.List.Load, spec.List.Pages = spec.Load, spec.Pages
 	}
-	s := &ListScreen[T]{ScreenBase: common.NewBase(c), spec: spec, List: NewList(c, spec.List)}
+	l := spec.Made
+	if l == nil {
+		l = NewList(c, spec.List)
+	}
+	s := &ListScreen[T]{ScreenBase: common.NewBase(c), spec: spec, List: l}
 	s.List.Attach(&s.ScreenBase)
 	return s
 }
@@ -58,7 +77,13 @@ func NewListScreen[T any](c *common.Common, spec ListScreenSpec[T]) *ListScreen[
 func (s *ListScreen[T]) Crumb() string       { return s.spec.Crumb }
 func (s *ListScreen[T]) Capturing() bool     { return s.List.Capturing() }
 func (s *ListScreen[T]) Help() []key.Binding { return s.List.Help() }
-func (s *ListScreen[T]) Init() tea.Cmd       { return s.load(org.Interactive) }
+
+func (s *ListScreen[T]) Init() tea.Cmd {
+	if s.spec.Start != nil {
+		return s.spec.Start()
+	}
+	return s.load(org.Interactive)
+}
 
 // KeyAction is the action a key of the list takes (common.KeyActions).
 func (s *ListScreen[T]) KeyAction(b key.Binding) (api.Action, bool) { return s.List.KeyAction(b) }
@@ -84,36 +109,42 @@ func (s *ListScreen[T]) top() int {
 func (s *ListScreen[T]) bodyHeight() int { return s.C.Height - s.top() - 1 }
 
 func (s *ListScreen[T]) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
-	if used, cmd := s.List.Update(msg, s.top()); used {
-		return s, cmd
+	if used, r := s.List.Update(msg, s.top()); used {
+		if s.spec.Used != nil {
+			r = r.With(s.spec.Used(s.List, msg))
+		}
+		return common.Answer(s, r)
 	}
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		s.List.SetHeight(s.bodyHeight())
-		return s, tea.Batch(s.List.onScreen(false), s.hook(msg))
+		return common.Answer(s, s.hook(msg).With(s.List.onScreen(false)))
 	case common.RefreshMsg:
 		if msg.Auto && s.spec.ManualOnly {
 			return s, nil
 		}
-		hook := s.hook(msg)
-		return s, tea.Batch(hook, s.load(msg.Lane))
+		return common.Answer(s, s.hook(msg).With(s.load(msg.Lane)))
 	case tea.KeyPressMsg:
 		if key.Matches(msg, s.C.Keys.Back) {
-			return s, s.C.Post(common.PopMsg{})
+			return common.Asking(s, common.PopMsg{}), nil
 		}
 	}
-	return s, s.hook(msg)
+	return common.Answer(s, s.hook(msg))
 }
 
-func (s *ListScreen[T]) hook(msg tea.Msg) tea.Cmd {
+func (s *ListScreen[T]) hook(msg tea.Msg) common.Reply {
 	if s.spec.Update == nil {
-		return nil
+		return common.Reply{}
 	}
 	return s.spec.Update(s.List, msg)
 }
 
 func (s *ListScreen[T]) View() string {
-	lines := []string{s.C.Styles.Title.Render(s.spec.Title) + s.List.Status(s.spec.LoadingTitle)}
+	heading := s.C.Styles.Title.Render(s.spec.Title) + s.List.Status(s.spec.LoadingTitle)
+	if s.spec.Heading != nil {
+		heading = s.spec.Heading()
+	}
+	lines := []string{heading}
 	if s.spec.Panel != nil {
 		lines = append(lines, s.spec.Panel(s.C.Width)...)
 	}

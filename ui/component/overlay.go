@@ -13,8 +13,8 @@ import (
 // opens it, routes to it and draws it where it says.
 type Overlay interface {
 	// update handles a message; closed says the overlay is done. What it
-	// asks of the root model it posts (Common.Post), so that it is done
-	// before the next key is read.
+	// asks of the root model as it closes is its answer (Answered), taken
+	// in the same Update, so that it is done before the next key is read.
 	Update(msg tea.Msg) (cmd tea.Cmd, closed bool)
 	// view draws the overlay in width × height (the footer's line for
 	// the note prompt).

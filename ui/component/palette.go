@@ -33,12 +33,22 @@ type Palette struct {
 	// typedSeq numbers the texts typed, for the debounce of the server's
 	// pipeline search.
 	typedSeq int
+	// chosen is what enter picked, the palette's answer.
+	chosen PaletteChosen
 
 	run, move, back, walk, closes key.Binding
 }
 
 // PaletteChosen asks the root model to run what the palette picked.
 type PaletteChosen struct{ Item PaletteItem }
+
+// Answer is what the palette picked as it closed, nil when nothing was.
+func (p *Palette) Answer() tea.Msg {
+	if p.chosen.Item.Run == nil {
+		return nil
+	}
+	return p.chosen
+}
 
 func NewPalette(c *common.Common, items []PaletteItem, history *[]string) (*Palette, tea.Cmd) {
 	in := textinput.New()
@@ -159,7 +169,10 @@ func (p *Palette) Update(msg tea.Msg) (tea.Cmd, bool) {
 		if v := strings.TrimSpace(p.Input.Value()); v != "" && (len(history) == 0 || history[len(history)-1] != v) {
 			*p.history = append(history, v)
 		}
-		return p.c.Post(PaletteChosen{Item: p.Items[p.Shown[p.Cursor]]}), true
+		// Answered as a value (Answered): what was picked runs before
+		// the next key is read.
+		p.chosen = PaletteChosen{Item: p.Items[p.Shown[p.Cursor]]}
+		return nil, true
 	case key.Matches(k, p.walk):
 		if len(history) == 0 {
 			return nil, false

@@ -24,12 +24,12 @@ type Tabs struct {
 // Pane is what a tab shows: a list on the list host, or a pane around
 // one.
 type Pane interface {
-	Update(msg tea.Msg, top int) (bool, tea.Cmd)
+	Update(msg tea.Msg, top int) (bool, common.Reply)
 	View(width, height int) string
 	Capturing() bool
 	Help() []key.Binding
 	// Take takes in the pane's own load replies, and nothing else.
-	Take(msg tea.Msg) (bool, tea.Cmd)
+	Take(msg tea.Msg) (bool, common.Reply)
 }
 
 // Pane is the pane on show, nil for a tab without one.
@@ -55,21 +55,21 @@ func (t *Tabs) Capturing() bool { p := t.Pane(); return p != nil && p.Capturing(
 // Route gives msg to the pane on show (whose table starts at line top),
 // and the replies of the panes behind it to them: every pane loads
 // itself, on show or not. It reports whether a pane used msg.
-func (t *Tabs) Route(msg tea.Msg, top int) (bool, tea.Cmd) {
+func (t *Tabs) Route(msg tea.Msg, top int) (bool, common.Reply) {
 	if p := t.Pane(); p != nil {
-		if used, cmd := p.Update(msg, top); used {
-			return true, cmd
+		if used, r := p.Update(msg, top); used {
+			return true, r
 		}
 	}
 	for i, p := range t.Panes {
 		if i == t.Current || p == nil {
 			continue
 		}
-		if used, cmd := p.Take(msg); used {
-			return true, cmd
+		if used, r := p.Take(msg); used {
+			return true, r
 		}
 	}
-	return false, nil
+	return false, common.Reply{}
 }
 
 // Key moves to the next or previous tab; it reports whether it did.

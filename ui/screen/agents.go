@@ -65,7 +65,7 @@ func countAgents(agents []model.Agent) agentCounts {
 }
 
 // agentList is the Agents tab: the list with its marks.
-func agentSpec(c *common.Common, marks map[string]model.Agent, act func(kind agentAction, a model.Agent) tea.Cmd) component.ListSpec[model.Agent] {
+func agentSpec(c *common.Common, marks map[string]model.Agent, act func(kind agentAction, a model.Agent) common.Reply) component.ListSpec[model.Agent] {
 	k := c.Keys
 	return component.ListSpec[model.Agent]{
 		Noun: "agents", Empty: "no agent is connected to this queue",
@@ -87,26 +87,27 @@ func agentSpec(c *common.Common, marks map[string]model.Agent, act func(kind age
 			return a.Name + " " + a.Hostname, len(a.Name)
 		},
 		Marked: func(a model.Agent) bool { _, ok := marks[a.ID]; return ok },
-		ToggleMark: func(a model.Agent) {
+		ToggleMark: func(a model.Agent) common.Reply {
 			if _, ok := marks[a.ID]; ok {
 				delete(marks, a.ID)
 			} else {
 				marks[a.ID] = a
 			}
+			return common.Reply{}
 		},
 		Keys: []component.ListKey[model.Agent]{
 			component.Shown[model.Agent](k.NextTab),
-			component.OnItem(k.Open, func(a model.Agent) tea.Cmd {
+			component.OnItem(k.Open, func(a model.Agent) common.Reply {
 				if !a.Busy() {
-					return common.Flash(common.FlashInfo, a.Name+" runs no job")
+					return common.Do(common.Flash(common.FlashInfo, a.Name+" runs no job"))
 				}
 				slug, n, _ := a.Job.BuildRef()
 				return openJob(c, OpenJobMsg{Slug: slug, Number: n, JobID: a.Job.ID})
 			}),
-			component.OnItem(present.WithHelp(k.Pause, "pause/resume agent"), func(a model.Agent) tea.Cmd { return act(agentPauseOrResume, a) }).Needs(api.ActionPauseAgent),
+			component.OnItem(present.WithHelp(k.Pause, "pause/resume agent"), func(a model.Agent) common.Reply { return act(agentPauseOrResume, a) }).Needs(api.ActionPauseAgent),
 			component.Shown[model.Agent](k.Mark),
-			component.OnItem(k.Stop, func(a model.Agent) tea.Cmd { return act(agentStop, a) }),
-			component.OnItem(k.ForceStop, func(a model.Agent) tea.Cmd { return act(agentForceStop, a) }),
+			component.OnItem(k.Stop, func(a model.Agent) common.Reply { return act(agentStop, a) }),
+			component.OnItem(k.ForceStop, func(a model.Agent) common.Reply { return act(agentForceStop, a) }),
 			component.Shown[model.Agent](k.Filter),
 			component.Shown[model.Agent](k.Back),
 		},
@@ -149,19 +150,19 @@ func agentLines(c *common.Common, agents []model.Agent) string {
 // stopAgents asks, default Cancel, then stops agents: without force each
 // finishes its job first; with force the job is cancelled, and its build
 // with it.
-func stopAgents(c *common.Common, run runner, q common.QueueRef, agents []model.Agent, force bool) tea.Cmd {
+func stopAgents(c *common.Common, run runner, q common.QueueRef, agents []model.Agent, force bool) common.Reply {
 	return actions.Start(c, actions.StopAgents(c, run, q, agents, force, agentLines(c, agents)))
 }
 
 // resumeAgents resumes agents; someone else's pause, or several, asks
 // first (who paused each, when and why), default Cancel.
-func resumeAgents(c *common.Common, run runner, q common.QueueRef, agents []model.Agent) tea.Cmd {
+func resumeAgents(c *common.Common, run runner, q common.QueueRef, agents []model.Agent) common.Reply {
 	return actions.Start(c, actions.ResumeAgents(c, run, q, agents))
 }
 
 // pauseAgentsForm asks for the note and timeout of a pause of agents,
 // listing them.
-func pauseAgentsForm(c *common.Common, q common.QueueRef, agents []model.Agent) tea.Cmd {
+func pauseAgentsForm(c *common.Common, q common.QueueRef, agents []model.Agent) common.Reply {
 	v := struct{ note, timeout string }{}
 	title := "Pause " + agents[0].Name
 	if len(agents) > 1 {

@@ -133,11 +133,11 @@ func (s *buildScreen) jobSpec() component.ListSpec[model.Job] {
 		Dim: func(j model.Job) bool { return j.Retried || j.Type == model.JobWaiter },
 		Keys: []component.ListKey[model.Job]{
 			component.OnItem(k.Open, s.open),
-			component.OnItem(k.Unblock, func(j model.Job) tea.Cmd { return unblock(&s.ScreenBase, s.slug, s.number, j) }),
-			component.OnItem(k.RetryJob, func(j model.Job) tea.Cmd { return retryJob(c, s.slug, s.number, j) }),
-			component.OnList[model.Job](k.RetryFailed, func() tea.Cmd { return retryFailed(c, s.slug, s.build) }),
-			component.OnList[model.Job](k.CancelBuild, func() tea.Cmd { return confirmCancelBuild(c, s.slug, s.build) }),
-			component.OnList[model.Job](k.Rebuild, func() tea.Cmd { return rebuild(c, s.slug, s.build) }),
+			component.OnItem(k.Unblock, func(j model.Job) common.Reply { return unblock(&s.ScreenBase, s.slug, s.number, j) }),
+			component.OnItem(k.RetryJob, func(j model.Job) common.Reply { return retryJob(c, s.slug, s.number, j) }),
+			component.OnList[model.Job](k.RetryFailed, func() common.Reply { return retryFailed(c, s.slug, s.build) }),
+			component.OnList[model.Job](k.CancelBuild, func() common.Reply { return confirmCancelBuild(c, s.slug, s.build) }),
+			component.OnList[model.Job](k.Rebuild, func() common.Reply { return rebuild(c, s.slug, s.build) }),
 			component.Shown[model.Job](k.Filter),
 			component.Shown[model.Job](k.Back),
 		},
@@ -147,24 +147,24 @@ func (s *buildScreen) jobSpec() component.ListSpec[model.Job] {
 
 // open shows a job's log; a job waiting for an agent opens its queue,
 // where the agents it waits for are.
-func (s *buildScreen) open(j model.Job) tea.Cmd {
+func (s *buildScreen) open(j model.Job) common.Reply {
 	c := s.C
 	switch {
 	case j.Type == model.JobManual:
 		return unblock(&s.ScreenBase, s.slug, s.number, j)
 	case j.Type != model.JobScript:
-		return nil
+		return common.Reply{}
 	case model.JobWaitingForAgent(j.State):
-		if cmd, ok := s.openQueue(j); ok {
-			return cmd
+		if r, ok := s.openQueue(j); ok {
+			return r
 		}
-		return common.Flash(common.FlashInfo, "waiting for an agent of queue "+jobQueue(c, j)+": no log yet")
+		return common.Do(common.Flash(common.FlashInfo, "waiting for an agent of queue "+jobQueue(c, j)+": no log yet"))
 	}
 	return Open(c, "job log", JobArg{Slug: s.slug, Number: s.number, Job: j})
 }
 
 // openQueue opens the queue a job waits on, when the console knows it.
-func (s *buildScreen) openQueue(j model.Job) (tea.Cmd, bool) {
+func (s *buildScreen) openQueue(j model.Job) (common.Reply, bool) {
 	id := model.Value(j.ClusterQueueID)
 	for _, e := range s.C.Org.Queues() {
 		if e.Queue.ID != id || id == "" {
@@ -174,7 +174,7 @@ func (s *buildScreen) openQueue(j model.Job) (tea.Cmd, bool) {
 			return Open(s.C, "queue", QueueArg{Cluster: cl, Queue: e.Queue}), true
 		}
 	}
-	return nil, false
+	return common.Reply{}, false
 }
 
 func (s *buildScreen) Crumb() string       { return "#" + strconv.Itoa(s.number) }
@@ -186,19 +186,19 @@ func (s *buildScreen) Init() tea.Cmd       { return s.load(org.Interactive) }
 func (s *buildScreen) load(lane org.Lane) tea.Cmd { return s.jobs.LoadBehind(lane) }
 
 func (s *buildScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
-	if used, cmd := s.jobs.Update(msg, len(s.details())); used {
-		return s, cmd
+	if used, r := s.jobs.Update(msg, len(s.details())); used {
+		return common.Answer(s, r)
 	}
 	switch msg := msg.(type) {
 	case unblockStep:
-		return s, unblockForm(s.C, s.slug, s.number, msg)
+		return common.Answer(s, unblockForm(s.C, s.slug, s.number, msg))
 	case BuildChanged:
 		if msg.Slug == s.slug && msg.Build.Number == s.number {
 			return s, s.load(org.Fresh)
 		}
 		if msg.Slug == s.slug && msg.Build.Number != 0 {
 			// A rebuild: the new build is where the person wants to be.
-			return s, s.C.Push(NewBuildScreen(s.C, s.slug, msg.Build.Number))
+			return common.Asking(s, common.PushMsg{Screen: NewBuildScreen(s.C, s.slug, msg.Build.Number)}), nil
 		}
 	case common.RefreshMsg:
 		// One request, finished or not: a job retried from its log
@@ -206,7 +206,7 @@ func (s *buildScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		return s, s.load(msg.Lane)
 	case tea.KeyPressMsg:
 		if key.Matches(msg, s.C.Keys.Back) {
-			return s, s.C.Post(common.PopMsg{})
+			return common.Asking(s, common.PopMsg{}), nil
 		}
 	}
 	return s, nil

@@ -70,22 +70,22 @@ func newBuildForm(c *common.Common, slug, defaultBranch string) component.FormSp
 }
 
 // confirmCancelBuild asks before cancelling a build, default Cancel.
-func confirmCancelBuild(c *common.Common, slug string, b model.Build) tea.Cmd {
+func confirmCancelBuild(c *common.Common, slug string, b model.Build) common.Reply {
 	return actions.Start(c, actions.CancelBuild(c, slug, b))
 }
 
 // rebuild asks before starting a new build like b.
-func rebuild(c *common.Common, slug string, b model.Build) tea.Cmd {
+func rebuild(c *common.Common, slug string, b model.Build) common.Reply {
 	return actions.Start(c, actions.Rebuild(c, slug, b))
 }
 
 // retryFailed asks before running a build's failed jobs again.
-func retryFailed(c *common.Common, slug string, b model.Build) tea.Cmd {
+func retryFailed(c *common.Common, slug string, b model.Build) common.Reply {
 	return actions.Start(c, actions.RetryFailed(c, slug, b))
 }
 
 // retryJob asks before running one job again.
-func retryJob(c *common.Common, slug string, number int, j model.Job) tea.Cmd {
+func retryJob(c *common.Common, slug string, number int, j model.Job) common.Reply {
 	return actions.Start(c, actions.RetryJob(c, slug, number, j))
 }
 
@@ -103,28 +103,28 @@ type unblockStep struct {
 // unblock reads the pipeline's configuration for a block step's fields;
 // the reply (unblockStep) comes back to the screen, which opens
 // unblockForm with it.
-func unblock(s *common.ScreenBase, slug string, number int, j model.Job) tea.Cmd {
+func unblock(s *common.ScreenBase, slug string, number int, j model.Job) common.Reply {
 	c := s.C
 	if c.ReadOnly {
-		return c.Refuse("job.unblock", jobTarget(slug, number, j), "unblocking steps")
+		return common.Do(c.Refuse("job.unblock", jobTarget(slug, number, j), "unblocking steps"))
 	}
 	if j.Type != model.JobManual || j.State != model.JobBlocked {
-		return common.Flash(common.FlashInfo, component.Text(common.Emojize(j.DisplayName()))+" is not a blocked step: nothing to unblock")
+		return common.Do(common.Flash(common.FlashInfo, component.Text(common.Emojize(j.DisplayName()))+" is not a blocked step: nothing to unblock"))
 	}
-	return s.Run(org.Interactive, "reading the block step's fields", func(ctx context.Context) tea.Msg {
+	return common.Do(s.Run(org.Interactive, "reading the block step's fields", func(ctx context.Context) tea.Msg {
 		p, err := c.Client.GetPipeline(ctx, slug)
 		if err != nil {
 			return unblockStep{job: j, err: err}
 		}
 		fields, found := j.BlockFields(p.Configuration)
 		return unblockStep{job: j, fields: fields, found: found}
-	})
+	}))
 }
 
 // unblockForm asks for a block step's fields, then unblocks it: one
 // field each when the step was found in the pipeline's YAML, else free
 // key=value lines.
-func unblockForm(c *common.Common, slug string, number int, step unblockStep) tea.Cmd {
+func unblockForm(c *common.Common, slug string, number int, step unblockStep) common.Reply {
 	j := step.job
 	label := component.Text(common.Emojize(j.DisplayName()))
 	if !step.found {
@@ -206,7 +206,7 @@ func unblockForm(c *common.Common, slug string, number int, step unblockStep) te
 // unblockFreeForm asks for a block step's fields as key=value lines: the
 // step is not in the pipeline's YAML, so which fields it wants is not
 // known here (Buildkite's REST jobs do not say).
-func unblockFreeForm(c *common.Common, slug string, number int, step unblockStep) tea.Cmd {
+func unblockFreeForm(c *common.Common, slug string, number int, step unblockStep) common.Reply {
 	j := step.job
 	label := component.Text(common.Emojize(j.DisplayName()))
 	why := "the step is not in the pipeline's YAML (uploaded from its repository?): give its fields as key=value"

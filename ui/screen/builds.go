@@ -67,14 +67,14 @@ func buildListSpec(c *common.Common, slug string, extra ...component.ListKey[mod
 		component.Col("TOOK", 7, 0, 90, func(b model.Build) string { return present.Duration(b.Duration(c.Now())) }),
 	)
 	keys := []component.ListKey[model.Build]{
-		component.OnItem(k.Open, func(b model.Build) tea.Cmd {
+		component.OnItem(k.Open, func(b model.Build) common.Reply {
 			return Open(c, "build", BuildArg{Slug: buildSlug(b, slug), Number: b.Number})
 		}),
 	}
 	keys = append(keys, extra...)
 	keys = append(keys,
-		component.OnItem(k.CancelBuild, func(b model.Build) tea.Cmd { return confirmCancelBuild(c, buildSlug(b, slug), b) }),
-		component.OnItem(k.Rebuild, func(b model.Build) tea.Cmd { return rebuild(c, buildSlug(b, slug), b) }),
+		component.OnItem(k.CancelBuild, func(b model.Build) common.Reply { return confirmCancelBuild(c, buildSlug(b, slug), b) }),
+		component.OnItem(k.Rebuild, func(b model.Build) common.Reply { return rebuild(c, buildSlug(b, slug), b) }),
 		component.Shown[model.Build](k.Filter),
 		component.Shown[model.Build](k.Back),
 	)
@@ -125,8 +125,8 @@ func newBuildsPane(c *common.Common, slug string, defaultBranch func() string) *
 	p.input.Placeholder = "main, or a pattern (feature/*); empty for every branch"
 	p.input.CharLimit = 200
 	p.list = component.NewList(c, buildListSpec(c, slug,
-		component.OnList[model.Build](c.Keys.New, func() tea.Cmd { return component.PushForm(c, newBuildForm(c, slug, p.defaultBranch())) }).Needs(api.ActionCreateBuild),
-		component.OnItem(c.Keys.RetryFailed, func(b model.Build) tea.Cmd { return retryFailed(c, slug, b) }),
+		component.OnList[model.Build](c.Keys.New, func() common.Reply { return component.PushForm(c, newBuildForm(c, slug, p.defaultBranch())) }).Needs(api.ActionCreateBuild),
+		component.OnItem(c.Keys.RetryFailed, func(b model.Build) common.Reply { return retryFailed(c, slug, b) }),
 		component.Shown[model.Build](c.Keys.StateFilter),
 		component.Shown[model.Build](c.Keys.BranchFilter),
 	))
@@ -172,37 +172,37 @@ func (p *buildsPane) View(width, height int) string {
 }
 
 // Take takes in the pane's own replies, while another tab is on show.
-func (p *buildsPane) Take(msg tea.Msg) (bool, tea.Cmd) { return p.list.Take(msg) }
+func (p *buildsPane) Take(msg tea.Msg) (bool, common.Reply) { return p.list.Take(msg) }
 
 // Update handles the pane's own keys (the filters, which reload it) and
 // the list's. top is the line the table starts on.
-func (p *buildsPane) Update(msg tea.Msg, top int) (bool, tea.Cmd) {
+func (p *buildsPane) Update(msg tea.Msg, top int) (bool, common.Reply) {
 	if k, ok := msg.(tea.KeyPressMsg); ok {
 		if p.editing {
 			switch k.String() {
 			case "enter":
 				p.editing = false
 				p.branch = strings.TrimSpace(p.input.Value())
-				return true, p.load(org.Interactive)
+				return true, common.Do(p.load(org.Interactive))
 			case "esc":
 				p.editing = false
 				p.input.SetValue(p.branch)
-				return true, nil
+				return true, common.Reply{}
 			}
 			var cmd tea.Cmd
 			p.input, cmd = p.input.Update(msg)
-			return true, cmd
+			return true, common.Do(cmd)
 		}
 		if !p.list.Capturing() {
 			switch {
 			case key.Matches(k, p.c.Keys.StateFilter):
 				p.stateIdx = (p.stateIdx + 1) % len(buildStateFilters)
-				return true, p.load(org.Interactive)
+				return true, common.Do(p.load(org.Interactive))
 			case key.Matches(k, p.c.Keys.BranchFilter):
 				p.editing = true
 				p.input.SetValue(p.branch)
 				p.input.CursorEnd()
-				return true, p.input.Focus()
+				return true, common.Do(p.input.Focus())
 			}
 		}
 	}
@@ -231,12 +231,12 @@ func NewBuildsScreen(c *common.Common) *component.ListScreen[model.Build] {
 			}
 			return []string{component.Text(buildsMoreText(more))}
 		},
-		Update: func(_ *component.List[model.Build], msg tea.Msg) tea.Cmd {
+		Update: func(_ *component.List[model.Build], msg tea.Msg) common.Reply {
 			if _, ok := msg.(BuildChanged); ok {
 				// Cancelled or rebuilt from here: show the API's list now.
-				return common.Send(common.RefreshMsg{Lane: org.Fresh})
+				return common.Do(common.Send(common.RefreshMsg{Lane: org.Fresh}))
 			}
-			return nil
+			return common.Reply{}
 		},
 	})
 }

@@ -50,8 +50,8 @@ func NewClusterScreen(c *common.Common, cl model.Cluster, queues []model.Queue) 
 	id := cl.ID
 	qs := s.queueSpec()
 	qs.Load = func(ctx context.Context) ([]model.Queue, error) { return c.Client.ListQueues(ctx, id, nil) }
-	qs.Took = func(queues []model.Queue, _ org.Lane) tea.Cmd {
-		return c.Post(org.QueuesSeen{ClusterID: id, Queues: queues})
+	qs.Took = func(queues []model.Queue, _ org.Lane) common.Reply {
+		return common.Ask(org.QueuesSeen{ClusterID: id, Queues: queues})
 	}
 	ts := tokenSpec(c, &s.cluster)
 	ts.Load = func(ctx context.Context) ([]model.Token, error) { return c.Client.ListTokens(ctx, id, nil) }
@@ -92,16 +92,16 @@ func (s *clusterScreen) queueSpec() component.ListSpec[model.Queue] {
 			return q.Key + " " + queueDescription(q), len(q.Key)
 		},
 		Marked:     func(q model.Queue) bool { return c.Session.Marked(q.ID) },
-		ToggleMark: func(q model.Queue) { c.Post(org.MarkToggled{Ref: ref(q)}) },
+		ToggleMark: func(q model.Queue) common.Reply { return common.Ask(org.MarkToggled{Ref: ref(q)}) },
 		Keys: []component.ListKey[model.Queue]{
 			component.Shown[model.Queue](k.NextTab),
-			component.OnItem(k.Open, func(q model.Queue) tea.Cmd { return Open(c, "queue", QueueArg{Cluster: s.cluster, Queue: q}) }),
-			component.OnItem(k.Pause, func(q model.Queue) tea.Cmd { return pauseOrResumeHolding(c, ref(q), s.act.holds(q)) }).Needs(api.ActionPauseQueue),
+			component.OnItem(k.Open, func(q model.Queue) common.Reply { return Open(c, "queue", QueueArg{Cluster: s.cluster, Queue: q}) }),
+			component.OnItem(k.Pause, func(q model.Queue) common.Reply { return pauseOrResumeHolding(c, ref(q), s.act.holds(q)) }).Needs(api.ActionPauseQueue),
 			component.Shown[model.Queue](k.Mark),
 			component.Shown[model.Queue](k.Filter),
-			component.OnList[model.Queue](k.New, func() tea.Cmd { return component.PushForm(c, newQueueForm(c, s.cluster, nil)) }).Needs(api.ActionChangeQueue),
-			component.OnItem(k.Edit, func(q model.Queue) tea.Cmd { return component.PushForm(c, newQueueForm(c, s.cluster, &q)) }).Needs(api.ActionChangeQueue),
-			component.OnItem(k.Delete, func(q model.Queue) tea.Cmd { return confirmDeleteQueue(c, s.cluster, q) }).Needs(api.ActionChangeQueue),
+			component.OnList[model.Queue](k.New, func() common.Reply { return component.PushForm(c, newQueueForm(c, s.cluster, nil)) }).Needs(api.ActionChangeQueue),
+			component.OnItem(k.Edit, func(q model.Queue) common.Reply { return component.PushForm(c, newQueueForm(c, s.cluster, &q)) }).Needs(api.ActionChangeQueue),
+			component.OnItem(k.Delete, func(q model.Queue) common.Reply { return confirmDeleteQueue(c, s.cluster, q) }).Needs(api.ActionChangeQueue),
 			component.Shown[model.Queue](k.Back),
 		},
 		Link: func(q model.Queue) (string, string, string) { return "queue", q.WebURL, q.ID },
@@ -196,7 +196,7 @@ func (s *clusterScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		return s, s.switchTab()
 	}
 	if used, cmd := s.tabs.Route(msg, s.tableTop()); used {
-		return s, cmd
+		return common.Answer(s, cmd)
 	}
 	if s.act.take(msg) {
 		s.queues.Rebuild()
@@ -237,7 +237,7 @@ func (s *clusterScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		}
 	case org.ClusterRemoved:
 		if msg.ClusterID == s.cluster.ID {
-			return s, s.C.Post(common.PopMsg{})
+			return common.Asking(s, common.PopMsg{}), nil
 		}
 	case common.MarksChanged:
 		s.queues.Rebuild()
@@ -248,7 +248,7 @@ func (s *clusterScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		return s, s.load(msg.Lane)
 	case tea.KeyPressMsg:
 		if key.Matches(msg, s.C.Keys.Back) {
-			return s, s.C.Post(common.PopMsg{})
+			return common.Asking(s, common.PopMsg{}), nil
 		}
 	}
 	return s, nil
@@ -256,14 +256,14 @@ func (s *clusterScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 
 // pauseOrResume is the one key: a running queue asks for a note, a
 // paused one resumes at once.
-func pauseOrResume(c *common.Common, ref common.QueueRef) tea.Cmd {
+func pauseOrResume(c *common.Common, ref common.QueueRef) common.Reply {
 	return pauseOrResumeHolding(c, ref, "")
 }
 
 // pauseOrResumeHolding is pauseOrResume with what the pause will hold, for
 // the prompt to say.
-func pauseOrResumeHolding(c *common.Common, ref common.QueueRef, holds string) tea.Cmd {
-	return actions.PauseOrResume(c, ref, holds)
+func pauseOrResumeHolding(c *common.Common, ref common.QueueRef, holds string) common.Reply {
+	return actions.PauseOrResume(ref, holds)
 }
 
 // details are the cluster's fields above the tabs.

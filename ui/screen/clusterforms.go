@@ -233,11 +233,11 @@ func newQueueForm(c *common.Common, cl model.Cluster, q *model.Queue) component.
 
 // confirmDeleteCluster asks for the cluster's name before deleting it and,
 // with it, its queues and tokens.
-func confirmDeleteCluster(c *common.Common, cl model.Cluster, queues int) tea.Cmd {
+func confirmDeleteCluster(c *common.Common, cl model.Cluster, queues int) common.Reply {
 	return actions.Start(c, actions.DeleteCluster(c, cl, queues))
 }
 
 // confirmDeleteQueue asks for the queue's key before deleting it.
-func confirmDeleteQueue(c *common.Common, cl model.Cluster, q model.Queue) tea.Cmd {
+func confirmDeleteQueue(c *common.Common, cl model.Cluster, q model.Queue) common.Reply {
 	return actions.Start(c, actions.DeleteQueue(c, cl, q))
 }

@@ -77,13 +77,15 @@ func NewClustersScreen(c *common.Common) *component.ListScreen[model.Cluster] {
 				return name, len(name)
 			},
 			Keys: []component.ListKey[model.Cluster]{
-				component.OnItem(k.Open, func(cl model.Cluster) tea.Cmd {
+				component.OnItem(k.Open, func(cl model.Cluster) common.Reply {
 					return Open(c, "cluster", ClusterArg{Cluster: cl, Queues: s.queues[cl.ID]})
 				}),
 				component.Shown[model.Cluster](k.Filter),
-				component.OnList[model.Cluster](k.New, func() tea.Cmd { return component.PushForm(c, newClusterForm(c, nil, nil)) }).Needs(api.ActionChangeCluster),
-				component.OnItem(k.Edit, func(cl model.Cluster) tea.Cmd { return component.PushForm(c, newClusterForm(c, &cl, s.queues[cl.ID])) }).Needs(api.ActionChangeCluster),
-				component.OnItem(k.Delete, func(cl model.Cluster) tea.Cmd { return confirmDeleteCluster(c, cl, len(s.queues[cl.ID])) }).Needs(api.ActionChangeCluster),
+				component.OnList[model.Cluster](k.New, func() common.Reply { return component.PushForm(c, newClusterForm(c, nil, nil)) }).Needs(api.ActionChangeCluster),
+				component.OnItem(k.Edit, func(cl model.Cluster) common.Reply {
+					return component.PushForm(c, newClusterForm(c, &cl, s.queues[cl.ID]))
+				}).Needs(api.ActionChangeCluster),
+				component.OnItem(k.Delete, func(cl model.Cluster) common.Reply { return confirmDeleteCluster(c, cl, len(s.queues[cl.ID])) }).Needs(api.ActionChangeCluster),
 				component.Shown[model.Cluster](k.Refresh),
 				component.OnList[model.Cluster](k.Pause, func() tea.Cmd {
 					return common.Flash(common.FlashInfo, "open a cluster (enter) to pause its queues, or mark queues with space")
@@ -91,11 +93,11 @@ func NewClustersScreen(c *common.Common) *component.ListScreen[model.Cluster] {
 			},
 			Link: func(cl model.Cluster) (string, string, string) { return "cluster", cl.WebURL, cl.ID },
 			Load: func(ctx context.Context) ([]model.Cluster, error) { return c.Client.ListClusters(ctx, nil) },
-			Took: func(cls []model.Cluster, lane org.Lane) tea.Cmd {
+			Took: func(cls []model.Cluster, lane org.Lane) common.Reply {
 				c.Org.SetClusters(cls)
 				// The waiting jobs of every queue: a request per hundred
 				// active builds, with each load of the list.
-				return loadQueueLoads(&s.self.ScreenBase, lane)
+				return common.Do(loadQueueLoads(&s.self.ScreenBase, lane))
 			},
 			OnScreen: func(ids []string, loaded bool) tea.Cmd {
 				again := loaded && s.recount
@@ -192,19 +194,19 @@ func (s *clusters) loadCounts(onScreen []string, again bool) tea.Cmd {
 
 // update takes what changes the counts and the list: replies, the
 // organisation's changes, and the timer's reloads.
-func (s *clusters) update(l *component.List[model.Cluster], msg tea.Msg) tea.Cmd {
+func (s *clusters) update(l *component.List[model.Cluster], msg tea.Msg) common.Reply {
 	if s.act.take(msg) {
 		l.Rebuild()
-		return nil
+		return common.Reply{}
 	}
 	switch msg := msg.(type) {
 	case queuesCounted:
 		delete(s.counting, msg.clusterID)
 		// A count that failed stays unknown ("…"); the table is still usable.
 		if msg.err == nil {
-			// Posted, not sent: the counts show in the same update that ends
+			// Asked, not sent: the counts show in the same update that ends
 			// the task, so no frame shows the task done and the count unknown.
-			return s.c.Post(org.QueuesSeen{ClusterID: msg.clusterID, Queues: msg.queues})
+			return common.Ask(org.QueuesSeen{ClusterID: msg.clusterID, Queues: msg.queues})
 		}
 	case org.QueuesSeen:
 		s.queues[msg.ClusterID] = msg.Queues
@@ -253,7 +255,7 @@ func (s *clusters) update(l *component.List[model.Cluster], msg tea.Msg) tea.Cmd
 			s.recount = crossed && !s.c.Client.Budget().Low()
 		}
 	}
-	return nil
+	return common.Reply{}
 }
 
 func init() {

@@ -323,7 +323,7 @@ func (s *jobLogScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	case tea.KeyPressMsg:
 		switch {
 		case key.Matches(msg, k.Back):
-			return s, s.C.Post(common.PopMsg{})
+			return common.Asking(s, common.PopMsg{}), nil
 		case key.Matches(msg, k.Follow):
 			if !s.follow && model.JobFinished(s.job.State) {
 				return s, common.Flash(common.FlashInfo, "the job has finished: its log no longer grows")
@@ -343,7 +343,7 @@ func (s *jobLogScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 			s.layout()
 			return s, nil
 		case key.Matches(msg, k.RetryJob):
-			return s, retryJob(s.C, s.slug, s.number, s.job)
+			return common.Answer(s, retryJob(s.C, s.slug, s.number, s.job))
 		case key.Matches(msg, k.Top):
 			s.follow = false
 			s.view.GotoTop()

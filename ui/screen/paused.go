@@ -112,11 +112,11 @@ func NewPausedScreen(c *common.Common) *component.ListScreen[PausedItem] {
 	run := func(label string, fn func(ctx context.Context) tea.Msg) tea.Cmd {
 		return self.RunUnder(c.AppCtx, org.Interactive, label, fn)
 	}
-	resume := func(p PausedItem) tea.Cmd {
+	resume := func(p PausedItem) common.Reply {
 		if p.Agent != nil {
 			return resumeAgents(c, run, p.Queue, []model.Agent{*p.Agent})
 		}
-		return c.Post(common.ResumeMsg{Targets: []common.QueueRef{p.Queue}})
+		return common.Ask(common.ResumeMsg{Targets: []common.QueueRef{p.Queue}})
 	}
 	self = component.NewListScreen(c, component.ListScreenSpec[PausedItem]{
 		Crumb: "paused", Title: "Paused queues and agents",
@@ -176,10 +176,10 @@ func NewPausedScreen(c *common.Common) *component.ListScreen[PausedItem] {
 				return name + " " + note, len(name)
 			},
 			Keys: []component.ListKey[PausedItem]{
-				component.OnItem(k.Open, func(p PausedItem) tea.Cmd {
+				component.OnItem(k.Open, func(p PausedItem) common.Reply {
 					cl, ok := c.Org.Cluster(p.Queue.ClusterID)
 					if !ok || p.Queue.Queue.ID == "" {
-						return common.Flash(common.FlashInfo, "its queue is not known here")
+						return common.Do(common.Flash(common.FlashInfo, "its queue is not known here"))
 					}
 					return Open(c, "queue", QueueArg{Cluster: cl, Queue: p.Queue.Queue})
 				}),
@@ -189,18 +189,18 @@ func NewPausedScreen(c *common.Common) *component.ListScreen[PausedItem] {
 				component.Shown[PausedItem](k.Back),
 			},
 		},
-		Update: func(l *component.List[PausedItem], msg tea.Msg) tea.Cmd {
+		Update: func(l *component.List[PausedItem], msg tea.Msg) common.Reply {
 			switch msg := msg.(type) {
 			case org.QueueChanged:
 				if !msg.Queue.DispatchPaused {
 					l.Remove("queue:" + msg.Queue.ID)
 				}
 			case agentsDone:
-				return tea.Batch(msg.Flash(), self.Reload())
+				return common.Do(tea.Batch(msg.Flash(), self.Reload()))
 			case common.AgentsChanged:
-				return self.Reload()
+				return common.Do(self.Reload())
 			}
-			return nil
+			return common.Reply{}
 		},
 	})
 	return self

@@ -127,7 +127,7 @@ func (s *pipelineScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		return s, s.loadBuilds(org.Fresh)
 	}
 	if used, cmd := s.tabs.Route(msg, 1); used {
-		return s, cmd
+		return common.Answer(s, cmd)
 	}
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
@@ -158,7 +158,7 @@ func (s *pipelineScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	case org.PipelineRemoved:
 		if msg.Slug == s.p.Slug {
 			s.gone = true
-			return s, s.C.Post(common.PopMsg{})
+			return common.Asking(s, common.PopMsg{}), nil
 		}
 	case common.RefreshMsg:
 		if s.gone {
@@ -175,17 +175,17 @@ func (s *pipelineScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	case tea.KeyPressMsg:
 		switch {
 		case key.Matches(msg, k.Back):
-			return s, s.C.Post(common.PopMsg{})
+			return common.Asking(s, common.PopMsg{}), nil
 		case s.tabs.Current == pipelineTabBuilds:
 			return s, nil
 		case key.Matches(msg, k.Edit):
-			return s, editPipeline(s.C, s.p)
+			return common.Answer(s, editPipeline(s.C, s.p))
 		case key.Matches(msg, k.Archive):
-			return s, archiveOrUnarchive(s.C, s.p)
+			return common.Answer(s, archiveOrUnarchive(s.C, s.p))
 		case key.Matches(msg, k.Delete):
-			return s, confirmDeletePipeline(s.C, s.p)
+			return common.Answer(s, confirmDeletePipeline(s.C, s.p))
 		case key.Matches(msg, k.Webhook):
-			return s, addWebhook(s.C, s.p)
+			return common.Answer(s, addWebhook(s.C, s.p))
 		}
 		if cmd, ok := s.C.LinkKey(msg, "pipeline", s.p.WebURL, s.p.ID); ok {
 			return s, cmd

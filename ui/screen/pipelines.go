@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"time"
 
-	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/kiteconsole/kiteconsole/api"
@@ -83,13 +82,13 @@ func newPipelineList(c *common.Common, clusterID string) *pipelineList {
 		},
 		Dim: func(p *model.Pipeline) bool { return p.Archived() },
 		Keys: []component.ListKey[*model.Pipeline]{
-			component.OnItem(k.Open, func(p *model.Pipeline) tea.Cmd { return Open(c, "pipeline", *p) }),
+			component.OnItem(k.Open, func(p *model.Pipeline) common.Reply { return Open(c, "pipeline", *p) }),
 			component.Shown[*model.Pipeline](k.Filter),
 			component.OnList[*model.Pipeline](k.ShowArchived, l.toggleArchived),
-			component.OnList[*model.Pipeline](k.New, func() tea.Cmd { return component.PushForm(c, newPipelineForm(c, nil, clusterID)) }).Needs(api.ActionChangePipeline),
-			component.OnItem(k.Edit, func(p *model.Pipeline) tea.Cmd { return editPipeline(c, *p) }).Needs(api.ActionChangePipeline),
-			component.OnItem(k.Archive, func(p *model.Pipeline) tea.Cmd { return archiveOrUnarchive(c, *p) }),
-			component.OnItem(k.Delete, func(p *model.Pipeline) tea.Cmd { return confirmDeletePipeline(c, *p) }).Needs(api.ActionChangePipeline),
+			component.OnList[*model.Pipeline](k.New, func() common.Reply { return component.PushForm(c, newPipelineForm(c, nil, clusterID)) }).Needs(api.ActionChangePipeline),
+			component.OnItem(k.Edit, func(p *model.Pipeline) common.Reply { return editPipeline(c, *p) }).Needs(api.ActionChangePipeline),
+			component.OnItem(k.Archive, func(p *model.Pipeline) common.Reply { return archiveOrUnarchive(c, *p) }),
+			component.OnItem(k.Delete, func(p *model.Pipeline) common.Reply { return confirmDeletePipeline(c, *p) }).Needs(api.ActionChangePipeline),
 			component.Shown[*model.Pipeline](k.Browse),
 			component.Shown[*model.Pipeline](k.Back),
 			notOnThisList[*model.Pipeline](k.Pause, pausesQueues, "pipelines"),
@@ -185,34 +184,34 @@ func (l *pipelineList) sync(msg tea.Msg, visible bool) (tea.Cmd, bool) {
 	return nil, false
 }
 
-func editPipeline(c *common.Common, p model.Pipeline) tea.Cmd {
+func editPipeline(c *common.Common, p model.Pipeline) common.Reply {
 	if p.Archived() {
-		return common.Flash(common.FlashInfo, "archived pipelines are read-only: a unarchives it first")
+		return common.Do(common.Flash(common.FlashInfo, "archived pipelines are read-only: a unarchives it first"))
 	}
 	return component.PushForm(c, newPipelineForm(c, &p, model.Value(p.ClusterID)))
 }
 
 // archiveOrUnarchive unarchives at once, and archives after a yes.
-func archiveOrUnarchive(c *common.Common, p model.Pipeline) tea.Cmd {
+func archiveOrUnarchive(c *common.Common, p model.Pipeline) common.Reply {
 	return actions.Start(c, actions.ArchivePipeline(c, p))
 }
 
-func confirmDeletePipeline(c *common.Common, p model.Pipeline) tea.Cmd {
+func confirmDeletePipeline(c *common.Common, p model.Pipeline) common.Reply {
 	return actions.Start(c, actions.DeletePipeline(c, p))
 }
 
-// PipelinesScreen is every pipeline of the organisation (:pipelines). It
-// costs little in a large organisation: opening it fetches the first page
-// (what fills the screen and more), and the next page comes as the cursor
-// nears the end of what is in; a typed filter also asks the server, once
-// the typing pauses, and its answers join the rows. With a complete
-// on-disk index every pipeline shows at once, without a request.
+// PipelinesScreen is every pipeline of the organisation (:pipelines): a
+// ListScreen over the pipelines list, which reads org's shared pipelines.
+// It costs little in a large organisation: opening it fetches the first
+// page (what fills the screen and more), and the next page comes as the
+// cursor nears the end of what is in; a typed filter also asks the
+// server, once the typing pauses, and its answers join the rows. With a
+// complete on-disk index every pipeline shows at once, without a request.
+// List is the pipelines list the ListScreen hosts (for what reads it
+// whole: the benchmarks).
 type PipelinesScreen struct {
-	common.ScreenBase
+	*component.ListScreen[*model.Pipeline]
 	List *pipelineList
-	// typed is the filter the debounce waits on.
-	typed    string
-	typedSeq int
 }
 
 // FilterDebounce is how long typing must pause before a filter is asked
@@ -225,107 +224,118 @@ type filterSettled struct {
 	text string
 }
 
-func NewPipelinesScreen(c *common.Common) *PipelinesScreen {
-	return &PipelinesScreen{ScreenBase: common.NewBase(c), List: newPipelineList(c, "")}
+// pipelinesPaging is what the screen adds to the list: the next page as
+// the cursor nears the end, the server's search as typing pauses.
+type pipelinesPaging struct {
+	c    *common.Common
+	list *pipelineList
+	// typed is the filter the debounce waits on.
+	typed    string
+	typedSeq int
 }
 
-func (s *PipelinesScreen) Crumb() string       { return "Pipelines" }
-func (s *PipelinesScreen) Capturing() bool     { return s.List.Capturing() }
-func (s *PipelinesScreen) Help() []key.Binding { return s.List.Help() }
+func NewPipelinesScreen(c *common.Common) *PipelinesScreen {
+	l := newPipelineList(c, "")
+	pg := &pipelinesPaging{c: c, list: l}
+	s := component.NewListScreen(c, component.ListScreenSpec[*model.Pipeline]{
+		Crumb: "Pipelines", Title: "Pipelines", Made: l.List,
+		// The timer leaves the list alone: it is many requests.
+		ManualOnly: true,
+		Start:      pg.start,
+		Heading:    func() string { return pipelinesHeading(c, l) },
+		Used:       func(*component.List[*model.Pipeline], tea.Msg) tea.Cmd { return tea.Batch(pg.typing(), pg.more()) },
+		Update:     func(_ *component.List[*model.Pipeline], msg tea.Msg) common.Reply { return pg.update(msg) },
+	})
+	return &PipelinesScreen{ListScreen: s, List: l}
+}
 
-// Init fetches the first page unless every pipeline is known already.
-func (s *PipelinesScreen) Init() tea.Cmd {
-	if pc := s.C.Org.Pipelines; pc.Loaded || pc.Pages > 0 {
+// start fetches the first page unless every pipeline is known already.
+func (pg *pipelinesPaging) start() tea.Cmd {
+	if pc := pg.c.Org.Pipelines; pc.Loaded || pc.Pages > 0 {
 		return nil
 	}
-	return s.C.LoadNextPipelines(org.Interactive)
+	return pg.c.LoadNextPipelines(org.Interactive)
 }
 
-func (s *PipelinesScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
-	if cmd, used := s.List.sync(msg, true); used {
-		return s, tea.Batch(cmd, s.more())
+// update takes what the list did not: org's pipelines as they change,
+// the debounce, and a person's r.
+func (pg *pipelinesPaging) update(msg tea.Msg) common.Reply {
+	if cmd, used := pg.list.sync(msg, true); used {
+		return common.Do(cmd, pg.more())
 	}
 	switch msg := msg.(type) {
 	case filterSettled:
-		return s, s.search(msg)
-	}
-	if used, cmd := s.List.Update(msg, 1); used {
-		return s, tea.Batch(cmd, s.typing(), s.more())
-	}
-	switch msg := msg.(type) {
+		return common.Do(pg.search(msg))
 	case common.RefreshMsg:
-		// A person's r fetches the first page again (one request); the
-		// timer leaves the list alone: it is many requests.
+		// A person's r fetches the first page again (one request).
 		if !msg.Auto {
-			s.List.StartLoadIn(msg.Lane)
-			pc := s.C.Org.Pipelines
+			pg.list.StartLoadIn(msg.Lane)
+			pc := pg.c.Org.Pipelines
 			if pc.Loaded && pc.Pages > 0 && !pc.More && len(pc.Items) <= api.PerPage {
-				return s, s.C.LoadPipelines(msg.Lane, true)
+				return common.Do(pg.c.LoadPipelines(msg.Lane, true))
 			}
-			return s, s.C.ReloadPipelines(msg.Lane)
-		}
-	case tea.KeyPressMsg:
-		if key.Matches(msg, s.C.Keys.Back) {
-			return s, s.C.Post(common.PopMsg{})
+			return common.Do(pg.c.ReloadPipelines(msg.Lane))
 		}
 	}
-	return s, nil
+	return common.Reply{}
 }
 
 // more fetches the next page when fewer than a screenful of rows are
 // left below the cursor and the list has more. Not while filtering: the
 // server answers a filter by itself.
-func (s *PipelinesScreen) more() tea.Cmd {
-	pc := s.C.Org.Pipelines
-	if pc.Loading || (pc.Pages > 0 && !pc.More) || s.List.Query() != "" {
+func (pg *pipelinesPaging) more() tea.Cmd {
+	pc, l := pg.c.Org.Pipelines, pg.list
+	if pc.Loading || (pc.Pages > 0 && !pc.More) || l.Query() != "" {
 		return nil
 	}
-	if pc.Pages > 0 && s.List.RowsBelow() >= s.List.Page() {
+	if pc.Pages > 0 && l.RowsBelow() >= l.Page() {
 		return nil
 	}
-	if pc.Pages == 0 && pc.Loaded && s.List.RowsBelow() >= s.List.Page() {
+	if pc.Pages == 0 && pc.Loaded && l.RowsBelow() >= l.Page() {
 		// The index knows every pipeline: pages come only when the cursor
 		// reaches the end.
 		return nil
 	}
-	return s.C.LoadNextPipelines(org.Interactive)
+	return pg.c.LoadNextPipelines(org.Interactive)
 }
 
 // typing starts the debounce when the filter's text changed.
-func (s *PipelinesScreen) typing() tea.Cmd {
-	text := s.List.Query()
-	if text == s.typed {
+func (pg *pipelinesPaging) typing() tea.Cmd {
+	text := pg.list.Query()
+	if text == pg.typed {
 		return nil
 	}
-	s.typed = text
-	s.typedSeq++
-	if text == "" || !s.C.Org.Pipelines.NeedsSearch(text, s.List.Shown()) {
+	pg.typed = text
+	pg.typedSeq++
+	if text == "" || !pg.c.Org.Pipelines.NeedsSearch(text, pg.list.Shown()) {
 		return nil
 	}
-	seq := s.typedSeq
-	return s.C.Tick(FilterDebounce, func(time.Time) tea.Msg { return filterSettled{seq: seq, text: text} })
+	seq := pg.typedSeq
+	return pg.c.Tick(FilterDebounce, func(time.Time) tea.Msg { return filterSettled{seq: seq, text: text} })
 }
 
 // search asks the server for a filter the typing paused on.
-func (s *PipelinesScreen) search(m filterSettled) tea.Cmd {
-	if m.seq != s.typedSeq || m.text != s.List.Query() || !s.C.Org.Pipelines.NeedsSearch(m.text, s.List.Shown()) {
+func (pg *pipelinesPaging) search(m filterSettled) tea.Cmd {
+	if m.seq != pg.typedSeq || m.text != pg.list.Query() || !pg.c.Org.Pipelines.NeedsSearch(m.text, pg.list.Shown()) {
 		return nil
 	}
-	return s.C.SearchPipelines(m.text)
+	return pg.c.SearchPipelines(m.text)
 }
 
-func (s *PipelinesScreen) View() string {
-	st := s.C.Styles
+// pipelinesHeading is the title with how many pipelines are in and how
+// the rest comes.
+func pipelinesHeading(c *common.Common, l *pipelineList) string {
+	st := c.Styles
 	title := st.Title.Render("Pipelines")
-	pc := s.C.Org.Pipelines
+	pc := c.Org.Pipelines
 	switch {
 	case pc.Loaded:
-		title += st.Muted.Render(fmt.Sprintf("  %d", s.List.Count()))
-		if !s.List.ShowArchived {
+		title += st.Muted.Render(fmt.Sprintf("  %d", l.Count()))
+		if !l.ShowArchived {
 			title += st.Muted.Render("  (H shows archived)")
 		}
 	case pc.Pages > 0:
-		title += st.Muted.Render(fmt.Sprintf("  %d", s.List.Count()))
+		title += st.Muted.Render(fmt.Sprintf("  %d", l.Count()))
 		if pc.More {
 			title += st.Muted.Render(fmt.Sprintf(" of about %s · more as you scroll", common.Thousands(max(pc.Last, pc.Pages+1)*api.PerPage)))
 		}
@@ -335,20 +345,20 @@ func (s *PipelinesScreen) View() string {
 	// A bulk read waiting at the budget's reserve says so; the rows in
 	// stay usable.
 	if pc.Loading {
-		if w := s.C.Client.Budget().WaitText(s.C.Client.Now()); w != "" {
+		if w := c.Client.Budget().WaitText(c.Client.Now()); w != "" {
 			title += "  " + st.Warning.Render(w)
 		}
 	}
-	return title + "\n" + s.List.View(s.C.Width, s.C.Height-1)
+	return title
 }
 
 // addWebhook asks Buildkite to create the pipeline's GitHub webhook; the
 // API's 422 says when it cannot (not GitHub, or one already made).
-func addWebhook(c *common.Common, p model.Pipeline) tea.Cmd {
+func addWebhook(c *common.Common, p model.Pipeline) common.Reply {
 	return actions.Start(c, actions.AddWebhook(c, p))
 }
 
 func init() {
 	Register(Registration[NoArg]{Name: "pipelines", Command: "pipelines", Place: 20,
-		Open: func(c *common.Common, _ NoArg) common.Screen { return NewPipelinesScreen(c) }})
+		Open: func(c *common.Common, _ NoArg) common.Screen { return NewPipelinesScreen(c).ListScreen }})
 }

@@ -76,7 +76,7 @@ func NewQueueScreen(c *common.Common, cl model.Cluster, q model.Queue) *queueScr
 		// list's partial state), so that marks and stops stay here.
 		return c.Client.ListQueueAgents(ctx, qid)
 	}
-	agents.Took = func(agents []model.Agent, _ org.Lane) tea.Cmd {
+	agents.Took = func(agents []model.Agent, _ org.Lane) common.Reply {
 		// Marks follow the agents: one that left is no longer marked.
 		for id := range s.agentMarks {
 			found := false
@@ -90,7 +90,7 @@ func NewQueueScreen(c *common.Common, cl model.Cluster, q model.Queue) *queueScr
 			}
 		}
 		s.agents.Rebuild()
-		return nil
+		return common.Reply{}
 	}
 	waiting := waitingSpec(c)
 	waiting.ScopeState = true
@@ -170,7 +170,7 @@ func (s *queueScreen) runChange(label string, fn func(ctx context.Context) tea.M
 }
 
 // actOnAgent acts on the marked agents, or on a when none is marked.
-func (s *queueScreen) actOnAgent(kind agentAction, a model.Agent) tea.Cmd {
+func (s *queueScreen) actOnAgent(kind agentAction, a model.Agent) common.Reply {
 	targets := []model.Agent{a}
 	if len(s.agentMarks) > 0 {
 		targets = sortedAgents(s.agentMarks)
@@ -222,7 +222,7 @@ func HoldsText(load *model.QueueLoad, agents int) string {
 	return s + ". " + after
 }
 
-func (s *queueScreen) pauseQueue() tea.Cmd {
+func (s *queueScreen) pauseQueue() common.Reply {
 	return pauseOrResumeHolding(s.C, s.ref(), s.holds())
 }
 
@@ -232,7 +232,7 @@ func (s *queueScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		return s, nil
 	}
 	if used, cmd := s.tabs.Route(msg, s.tableTop()); used {
-		return s, cmd
+		return common.Answer(s, cmd)
 	}
 	switch msg := msg.(type) {
 	case queueLoaded:
@@ -259,7 +259,7 @@ func (s *queueScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	case org.QueueRemoved:
 		if msg.QueueID == s.queue.ID {
 			s.gone = true
-			return s, s.C.Post(common.PopMsg{})
+			return common.Asking(s, common.PopMsg{}), nil
 		}
 	case org.ClusterChanged:
 		if msg.Cluster.ID == s.cluster.ID {
@@ -275,18 +275,18 @@ func (s *queueScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		}
 		switch {
 		case key.Matches(msg, k.Back):
-			return s, s.C.Post(common.PopMsg{})
+			return common.Asking(s, common.PopMsg{}), nil
 		case key.Matches(msg, k.Pause):
-			return s, s.pauseQueue()
+			return common.Answer(s, s.pauseQueue())
 		case key.Matches(msg, k.Mark):
-			return s, s.C.Post(org.MarkToggled{Ref: s.ref()})
+			return common.Asking(s, org.MarkToggled{Ref: s.ref()}), nil
 		case key.Matches(msg, k.Edit):
 			// A copy: the form's request runs off the event loop, while a
 			// refresh may replace s.queue (found by the monkey under -race).
 			q := s.queue
-			return s, component.PushForm(s.C, newQueueForm(s.C, s.cluster, &q))
+			return common.Answer(s, component.PushForm(s.C, newQueueForm(s.C, s.cluster, &q)))
 		case key.Matches(msg, k.Delete):
-			return s, confirmDeleteQueue(s.C, s.cluster, s.queue)
+			return common.Answer(s, confirmDeleteQueue(s.C, s.cluster, s.queue))
 		}
 		if cmd, ok := s.C.LinkKey(msg, "queue", s.queue.WebURL, s.queue.ID); ok {
 			return s, cmd

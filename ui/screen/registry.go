@@ -5,8 +5,6 @@ import (
 	"reflect"
 	"sort"
 
-	tea "charm.land/bubbletea/v2"
-
 	"github.com/kiteconsole/kiteconsole/model"
 	"github.com/kiteconsole/kiteconsole/ui/common"
 )
@@ -191,8 +189,8 @@ func Registered() []Entry {
 }
 
 // Open opens the screen registered as name on arg, over the one on show.
-func Open(c *common.Common, name string, arg any) tea.Cmd {
-	return c.Push(lookup(name).Open(c, arg))
+func Open(c *common.Common, name string, arg any) common.Reply {
+	return common.Push(lookup(name).Open(c, arg))
 }
 
 // Home is the home screen, the bottom of the stack.

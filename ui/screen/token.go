@@ -91,7 +91,7 @@ func (s *tokenScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	case org.TokenRemoved:
 		if msg.TokenID == s.token.ID {
 			s.gone = true
-			return s, s.C.Post(common.PopMsg{})
+			return common.Asking(s, common.PopMsg{}), nil
 		}
 	case org.ClusterChanged:
 		if msg.Cluster.ID == s.cluster.ID {
@@ -100,7 +100,7 @@ func (s *tokenScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	case org.ClusterRemoved:
 		if msg.ClusterID == s.cluster.ID {
 			s.gone = true
-			return s, s.C.Post(common.PopMsg{})
+			return common.Asking(s, common.PopMsg{}), nil
 		}
 	case common.RefreshMsg:
 		if !s.gone {
@@ -117,11 +117,11 @@ func (s *tokenScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		t := s.token
 		switch {
 		case key.Matches(msg, k.Back):
-			return s, s.C.Post(common.PopMsg{})
+			return common.Asking(s, common.PopMsg{}), nil
 		case key.Matches(msg, k.Edit):
-			return s, component.PushForm(s.C, newTokenForm(s.C, s.cluster, &t))
+			return common.Answer(s, component.PushForm(s.C, newTokenForm(s.C, s.cluster, &t)))
 		case key.Matches(msg, k.Delete):
-			return s, confirmRevokeToken(s.C, s.cluster, t)
+			return common.Answer(s, confirmRevokeToken(s.C, s.cluster, t))
 		case key.Matches(msg, k.CopyURL):
 			return s, s.C.CopyAPIURL("the token's API URL", t.URL)
 		case key.Matches(msg, k.CopyID):

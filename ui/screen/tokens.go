@@ -76,10 +76,10 @@ func tokenSpec(c *common.Common, cl *model.Cluster) component.ListSpec[model.Tok
 		},
 		Keys: []component.ListKey[model.Token]{
 			component.Shown[model.Token](k.NextTab),
-			component.OnItem(k.Open, func(t model.Token) tea.Cmd { return Open(c, "token", TokenArg{Cluster: *cl, Token: t}) }),
-			component.OnList[model.Token](k.New, func() tea.Cmd { return component.PushForm(c, newTokenForm(c, *cl, nil)) }).Needs(api.ActionChangeToken),
-			component.OnItem(k.Edit, func(t model.Token) tea.Cmd { return component.PushForm(c, newTokenForm(c, *cl, &t)) }).Needs(api.ActionChangeToken),
-			component.OnItem(k.Delete, func(t model.Token) tea.Cmd { return confirmRevokeToken(c, *cl, t) }).Needs(api.ActionChangeToken),
+			component.OnItem(k.Open, func(t model.Token) common.Reply { return Open(c, "token", TokenArg{Cluster: *cl, Token: t}) }),
+			component.OnList[model.Token](k.New, func() common.Reply { return component.PushForm(c, newTokenForm(c, *cl, nil)) }).Needs(api.ActionChangeToken),
+			component.OnItem(k.Edit, func(t model.Token) common.Reply { return component.PushForm(c, newTokenForm(c, *cl, &t)) }).Needs(api.ActionChangeToken),
+			component.OnItem(k.Delete, func(t model.Token) common.Reply { return confirmRevokeToken(c, *cl, t) }).Needs(api.ActionChangeToken),
 			component.OnItem(k.CopyID, func(t model.Token) tea.Cmd { return c.CopyText("the token's ID", t.ID) }),
 			component.Shown[model.Token](k.Filter),
 			component.Shown[model.Token](k.Back),
@@ -204,6 +204,6 @@ func newTokenForm(c *common.Common, cl model.Cluster, t *model.Token) component.
 }
 
 // confirmRevokeToken asks for the token's description before revoking it.
-func confirmRevokeToken(c *common.Common, cl model.Cluster, t model.Token) tea.Cmd {
+func confirmRevokeToken(c *common.Common, cl model.Cluster, t model.Token) common.Reply {
 	return actions.Start(c, actions.RevokeToken(c, cl, t))
 }

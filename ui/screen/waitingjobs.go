@@ -5,8 +5,6 @@ import (
 	"sort"
 	"time"
 
-	tea "charm.land/bubbletea/v2"
-
 	"github.com/kiteconsole/kiteconsole/model"
 	"github.com/kiteconsole/kiteconsole/ui/common"
 	"github.com/kiteconsole/kiteconsole/ui/component"
@@ -40,9 +38,9 @@ type OpenJobMsg struct {
 
 // openJob opens the build a job belongs to, from the queue screen's
 // agents and waiting jobs.
-func openJob(c *common.Common, m OpenJobMsg) tea.Cmd {
+func openJob(c *common.Common, m OpenJobMsg) common.Reply {
 	if m.Slug == "" || m.Number == 0 {
-		return common.Flash(common.FlashInfo, "the API did not say which build this job belongs to; o opens this row's page in the browser")
+		return common.Do(common.Flash(common.FlashInfo, "the API did not say which build this job belongs to; o opens this row's page in the browser"))
 	}
 	return Open(c, "build", BuildArg{Slug: m.Slug, Number: m.Number})
 }
@@ -101,7 +99,7 @@ func waitingSpec(c *common.Common) component.ListSpec[WaitingJob] {
 		},
 		Keys: []component.ListKey[WaitingJob]{
 			component.Shown[WaitingJob](k.NextTab),
-			component.OnItem(k.Open, func(w WaitingJob) tea.Cmd {
+			component.OnItem(k.Open, func(w WaitingJob) common.Reply {
 				return openJob(c, OpenJobMsg{Slug: w.Slug, Number: w.Number, JobID: w.Job.ID})
 			}),
 			component.Shown[WaitingJob](k.Filter),
