@@ -94,6 +94,9 @@ type driverOptions struct {
 	// readScopesOnly runs the console (not in read-only mode) with the
 	// sandbox's token that lacks write scopes: the API refuses changes.
 	readScopesOnly bool
+	// scopes, when set, runs the console with a token of the sandbox's
+	// that has only these scopes (sandbox.Options.ScopedTokens).
+	scopes []string
 	// rateLimit turns on the sandbox's window (off otherwise).
 	rateLimit sandbox.RateLimit
 	// cacheFor gives the client a shared cache, as the SSH server's has.
@@ -117,6 +120,9 @@ type driverOptions struct {
 	execs *atomic.Int32
 }
 
+// scopedToken is the token driverOptions.scopes gives the console.
+const scopedToken = "scoped-token"
+
 func startDriver(t *testing.T, o driverOptions) *driver {
 	t.Helper()
 	if o.width == 0 {
@@ -136,12 +142,18 @@ func startDriver(t *testing.T, o driverOptions) *driver {
 	if live {
 		sbOpts.Now, now = o.clock.Now, o.clock.Now
 	}
+	if o.scopes != nil {
+		sbOpts.ScopedTokens = map[string][]string{scopedToken: o.scopes}
+	}
 	env := sandboxtest.Start(t, sbOpts, o.wrap)
 	wire := newInFlight()
 	cfg := api.Config{ReadOnly: o.readOnly, Timeout: o.timeout, CacheFor: o.cacheFor, Clock: o.clock,
 		HTTPClient: &http.Client{Transport: wire}}
 	if o.readScopesOnly {
 		cfg.Token = env.Sandbox.ReadOnlyToken()
+	}
+	if o.scopes != nil {
+		cfg.Token = scopedToken
 	}
 	client := env.ClientWith(t, cfg)
 	d := startModel(t, env, o.clock, Options{Client: client, Now: now, Demo: true, Dark: true, Refresh: o.refresh,

@@ -257,7 +257,7 @@ func (a *App) helpLine() string {
 	k := a.c.Keys
 	draw := func(b key.Binding) string {
 		h := b.Help()
-		if a.c.KeyOff(b) {
+		if a.c.KeyOffIn(a.top(), b) {
 			return st.KeyOff.Render(h.Key + " " + h.Desc)
 		}
 		return st.Key.Render(h.Key) + " " + st.Help.Render(h.Desc)

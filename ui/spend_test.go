@@ -12,7 +12,6 @@ import (
 
 	"github.com/kiteconsole/kiteconsole/api/sandbox"
 	"github.com/kiteconsole/kiteconsole/api/sandbox/sandboxtest"
-	"github.com/kiteconsole/kiteconsole/model"
 	"github.com/kiteconsole/kiteconsole/ui/common"
 	"github.com/kiteconsole/kiteconsole/ui/screen"
 )
@@ -158,24 +157,6 @@ func TestRIsFoldedIntoTheReloadInFlight(t *testing.T) {
 	t.Logf("r: %d requests; r ×15 during its reload: the same", one)
 }
 
-// runningJob is a running job of the live sandbox, with its build.
-func runningJob(t *testing.T, d *driver) (job model.Job, slug string, number int) {
-	t.Helper()
-	running, err := d.env.Client.RecentBuilds(context.Background(), "", model.BuildFilter{States: []string{model.BuildRunning}}, 100)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, b := range running {
-		for _, j := range b.Jobs {
-			if j.State == model.JobRunning {
-				return j, b.Pipeline.Slug, b.Number
-			}
-		}
-	}
-	t.Fatal("the sandbox has no running job")
-	return
-}
-
 func logReads(d *driver) int {
 	n := 0
 	for _, r := range d.env.Sandbox.Requests() {
@@ -194,7 +175,7 @@ func TestAFollowedLogReadsAtTheReserve(t *testing.T) {
 	t.Parallel()
 	// 20 a minute: the reserve is 10, the change reserve 5.
 	d, clock := liveDriver(t, driverOptions{width: 120, height: 30, rateLimit: sandbox.RateLimit{Limit: 20, Window: time.Minute}})
-	job, slug, number := runningJob(t, d)
+	slug, number, job := runningJob(t, d)
 	d.open(func(c *common.Common) common.Screen { return screen.NewJobLogScreen(c, slug, number, job) })
 	d.waitFor("following")
 	// Another client of the same token spends the window down to 9.
@@ -220,7 +201,7 @@ func TestIdleOnAFollowedLog(t *testing.T) {
 	t.Parallel()
 	var long longLog
 	d, clock := liveDriver(t, driverOptions{width: 120, height: 30, wrap: long.wrap})
-	job, slug, number := runningJob(t, d)
+	slug, number, job := runningJob(t, d)
 	long.lines.Store(100)
 	long.jobID.Store(job.ID)
 	d.env.Sandbox.ResetRequests()

@@ -2,12 +2,14 @@ package actions
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/kiteconsole/kiteconsole/api"
 	"github.com/kiteconsole/kiteconsole/audit"
 	"github.com/kiteconsole/kiteconsole/model"
 	"github.com/kiteconsole/kiteconsole/ui/common"
@@ -30,6 +32,9 @@ type AgentsDone struct {
 	failed []string
 	// acted are the IDs of the agents the change was for.
 	acted []string
+	// words are the ok agents' own words, where the API's result is not
+	// verb: a graceful stop of a busy agent leaves it stopping.
+	words []string
 }
 
 // Orphaned says how it went even when the screen was closed meanwhile.
@@ -46,13 +51,36 @@ func (m AgentsDone) Failure() (string, bool) {
 	return "", false
 }
 
+// said groups the ok agents by what became of them, in order.
+func (m AgentsDone) said() (words []string, names map[string][]string) {
+	names = map[string][]string{}
+	for i, n := range m.ok {
+		w := m.verb
+		if i < len(m.words) && m.words[i] != "" {
+			w = m.words[i]
+		}
+		if _, seen := names[w]; !seen {
+			words = append(words, w)
+		}
+		names[w] = append(names[w], n)
+	}
+	return words, names
+}
+
 // Flash says how it went.
 func (m AgentsDone) Flash() tea.Cmd {
+	words, names := m.said()
 	switch {
 	case len(m.failed) == 0 && len(m.ok) == 1:
-		return common.Flash(common.FlashOK, m.ok[0]+" "+m.verb)
+		return common.Flash(common.FlashOK, m.ok[0]+" "+words[0])
+	case len(m.failed) == 0 && len(words) == 1:
+		return common.Flash(common.FlashOK, fmt.Sprintf("%d %s: %s", len(m.ok), words[0], strings.Join(m.ok, ", ")))
 	case len(m.failed) == 0:
-		return common.Flash(common.FlashOK, fmt.Sprintf("%d %s: %s", len(m.ok), m.verb, strings.Join(m.ok, ", ")))
+		var parts []string
+		for _, w := range words {
+			parts = append(parts, fmt.Sprintf("%d %s (%s)", len(names[w]), w, strings.Join(names[w], ", ")))
+		}
+		return common.Flash(common.FlashOK, strings.Join(parts, "; "))
 	}
 	text := fmt.Sprintf("%d %s", len(m.ok), m.verb)
 	if len(m.ok) > 0 {
@@ -90,7 +118,14 @@ func eachAgent(run Runner, q common.QueueRef, agents []model.Agent, doing, verb 
 // SendEach sends one request per agent, at most four at a time, each
 // named for the audit log, and says how each went.
 func SendEach(ctx context.Context, q common.QueueRef, agents []model.Agent, verb string, send func(ctx context.Context, a model.Agent) error) AgentsDone {
+	return sendEachSaying(ctx, q, agents, verb, func(ctx context.Context, a model.Agent) (string, error) { return "", send(ctx, a) })
+}
+
+// sendEachSaying is SendEach where each request also says what became of
+// its agent ("" for verb).
+func sendEachSaying(ctx context.Context, q common.QueueRef, agents []model.Agent, verb string, send func(ctx context.Context, a model.Agent) (string, error)) AgentsDone {
 	errs := make([]error, len(agents))
+	words := make([]string, len(agents))
 	sem := make(chan struct{}, 4)
 	var wg sync.WaitGroup
 	for i, a := range agents {
@@ -99,7 +134,7 @@ func SendEach(ctx context.Context, q common.QueueRef, agents []model.Agent, verb
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			errs[i] = send(common.Named(ctx, AgentTarget(a, q)), a)
+			words[i], errs[i] = send(common.Named(ctx, AgentTarget(a, q)), a)
 		}()
 	}
 	wg.Wait()
@@ -110,9 +145,27 @@ func SendEach(ctx context.Context, q common.QueueRef, agents []model.Agent, verb
 			out.failed = append(out.failed, common.Clean(a.Name)+": "+common.ErrorText(errs[i]))
 		} else {
 			out.ok = append(out.ok, common.Clean(a.Name))
+			out.words = append(out.words, words[i])
 		}
 	}
 	return out
+}
+
+// stopWord is what a stop left an agent as the API reads it back: a
+// graceful stop of a busy agent is stopping (it finishes its job first),
+// an agent that cannot be read back was sent the stop.
+func stopWord(a model.Agent, err error) (string, error) {
+	switch {
+	case errors.Is(err, api.ErrNotReadBack):
+		return "stop sent", nil
+	case err != nil:
+		return "", err
+	case a.ConnectionState == model.AgentStopping:
+		return "stopping", nil
+	case a.ConnectionState == model.AgentConnected:
+		return "stop sent", nil
+	}
+	return "stopped", nil
 }
 
 // StopAgents stops agents after a question (default Cancel): without
@@ -144,8 +197,10 @@ func StopAgents(c *common.Common, run Runner, q common.QueueRef, agents []model.
 	return Change{Audit: "agent.stop", Target: AgentTarget(agents[0], q), Refused: "stopping agents",
 		Confirm: &Confirm{Title: title, Body: body + lines, Verb: verb},
 		Make: func() tea.Cmd {
-			return eachAgent(run, q, agents, "stopping "+AgentNames(agents), "stopped", func(ctx context.Context, a model.Agent) error {
-				return c.Client.StopAgent(ctx, a.ID, force)
+			return run("stopping "+AgentNames(agents), func(ctx context.Context) tea.Msg {
+				return sendEachSaying(ctx, q, agents, "stopped", func(ctx context.Context, a model.Agent) (string, error) {
+					return stopWord(c.Client.StopAgentAndGet(ctx, a.ID, force))
+				})
 			})
 		}}
 }

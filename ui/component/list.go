@@ -64,6 +64,7 @@ func Col[T any, C string | present.Cell](title string, width, flex, minTable int
 // showing in the help line.
 type ListKey[T any] struct {
 	binding   key.Binding
+	action    api.Action
 	needsItem bool
 	hidden    bool
 	run       func(item T, ok bool) common.Reply
@@ -99,6 +100,10 @@ func Shown[T any](b key.Binding) ListKey[T] { return ListKey[T]{binding: b} }
 
 // Hide keeps a key out of the help line.
 func (k ListKey[T]) Hide() ListKey[T] { k.hidden = true; return k }
+
+// Needs says which action the key takes on this list, so that the help
+// strikes it through when the token lacks that action's scope.
+func (k ListKey[T]) Needs(a api.Action) ListKey[T] { k.action = a; return k }
 
 // ListSpec declares a list.
 type ListSpec[T any] struct {
@@ -542,6 +547,17 @@ func (l *List[T]) selected() (T, bool) {
 func (l *List[T]) Capturing() bool { return l.Table.capturing() }
 
 // Help is the list's keys for the help line.
+// KeyAction is the action a key of the list takes, when it says
+// (common.KeyActions).
+func (l *List[T]) KeyAction(b key.Binding) (api.Action, bool) {
+	for _, k := range l.spec.Keys {
+		if k.action != "" && slices.Equal(k.binding.Keys(), b.Keys()) {
+			return k.action, true
+		}
+	}
+	return "", false
+}
+
 func (l *List[T]) Help() []key.Binding {
 	var out []key.Binding
 	for _, k := range l.spec.Keys {

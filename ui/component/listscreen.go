@@ -7,6 +7,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/kiteconsole/kiteconsole/api"
 	"github.com/kiteconsole/kiteconsole/org"
 	"github.com/kiteconsole/kiteconsole/ui/common"
 )
@@ -85,6 +86,9 @@ func (s *ListScreen[T]) Init() tea.Cmd {
 	}
 	return s.load(org.Interactive)
 }
+
+// KeyAction is the action a key of the list takes (common.KeyActions).
+func (s *ListScreen[T]) KeyAction(b key.Binding) (api.Action, bool) { return s.List.KeyAction(b) }
 
 // Reload loads the list again, as a person asked: after a change made
 // from the screen.

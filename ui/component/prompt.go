@@ -3,6 +3,7 @@ package component
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
@@ -24,6 +25,9 @@ type notePrompt struct {
 	input         textinput.Model
 	pause, cancel key.Binding
 	answer        tea.Msg
+	// tooLong is said under the note while it is longer than Buildkite
+	// takes (its 422 "Note is too long"): it is not sent, nor cut.
+	tooLong string
 }
 
 // Answered is an overlay that hands the root model its answer as a value
@@ -43,7 +47,10 @@ func NewNotePrompt(c *common.Common, targets []common.QueueRef, holds string, wi
 	in := textinput.New()
 	in.Prompt = ""
 	in.Placeholder = ""
-	in.CharLimit = model.MaxTextLength
+	// The input holds more than a note may have, so that a longer paste
+	// is not cut silently: the prompt says so, and sends nothing, until
+	// it is short enough. Still bounded: a paste is not trusted.
+	in.CharLimit = 16 * model.MaxTextLength
 	in.SetWidth(max(20, width-40))
 	p := &notePrompt{c: c, targets: targets, holds: holds, input: in,
 		pause: binding("enter", "pauses", "enter"), cancel: binding("esc", "cancels", "esc")}
@@ -64,12 +71,21 @@ func (p *notePrompt) Update(msg tea.Msg) (tea.Cmd, bool) {
 		case key.Matches(k, p.cancel), key.Matches(k, p.c.Keys.ForceQuit):
 			return common.Flash(common.FlashInfo, "pause canceled"), true
 		case key.Matches(k, p.pause):
-			p.answer = PauseNoted{Targets: p.targets, Note: strings.TrimSpace(p.input.Value())}
+			note := strings.TrimSpace(p.input.Value())
+			if n := utf8.RuneCountInString(note); n > model.MaxTextLength {
+				p.tooLong = fmt.Sprintf("the note has %s characters; Buildkite takes at most %s: shorten it to pause",
+					common.Thousands(n), common.Thousands(model.MaxTextLength))
+				return nil, false
+			}
+			p.answer = PauseNoted{Targets: p.targets, Note: note}
 			return nil, true
 		}
 	}
 	var cmd tea.Cmd
 	p.input, cmd = p.input.Update(msg)
+	if p.tooLong != "" && utf8.RuneCountInString(strings.TrimSpace(p.input.Value())) <= model.MaxTextLength {
+		p.tooLong = ""
+	}
 	return cmd, false
 }
 
@@ -112,6 +128,10 @@ func (p *notePrompt) View(width, height int) string {
 	}
 	lines = append(lines, "", wrap.Render(st.Muted.Render(holds)), "", "Note (why? shown on the queue and its builds; optional):")
 	p.input.SetWidth(w - 2)
-	lines = append(lines, "> "+p.input.View(), "", st.Muted.Render(hint(p.help())))
+	lines = append(lines, "> "+p.input.View())
+	if p.tooLong != "" {
+		lines = append(lines, wrap.Render(st.FlashError.Render(p.tooLong)))
+	}
+	lines = append(lines, "", st.Muted.Render(hint(p.help())))
 	return st.Dialog.Width(w + 4).Render(strings.Join(lines, "\n"))
 }

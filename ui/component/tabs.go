@@ -6,6 +6,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/kiteconsole/kiteconsole/api"
 	"github.com/kiteconsole/kiteconsole/ui/common"
 )
 
@@ -37,6 +38,15 @@ func (t *Tabs) Pane() Pane {
 		return t.Panes[t.Current]
 	}
 	return nil
+}
+
+// KeyAction is the action a key takes on the pane on show, when it says
+// (common.KeyActions).
+func (t *Tabs) KeyAction(b key.Binding) (api.Action, bool) {
+	if ka, ok := t.Pane().(common.KeyActions); ok {
+		return ka.KeyAction(b)
+	}
+	return "", false
 }
 
 // Capturing reports that the pane on show has the keys (its filter).

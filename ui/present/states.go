@@ -103,13 +103,10 @@ func AgentState(now time.Time, a model.Agent) Cell {
 	return As(Muted, "○ idle")
 }
 
-// AgentPauseEnds is when an agent's pause times out, if it has a timeout.
-func AgentPauseEnds(a model.Agent) (time.Time, bool) {
-	if !a.Paused || a.PausedAt == nil || a.PausedTimeoutInMinutes == nil || *a.PausedTimeoutInMinutes <= 0 {
-		return time.Time{}, false
-	}
-	return a.PausedAt.Add(time.Duration(*a.PausedTimeoutInMinutes) * time.Minute), true
-}
+// AgentPauseEnds is when an agent's pause times out and Buildkite
+// resumes it: a pause that names no timeout ends after Buildkite's
+// default (model.Agent.PausedUntil).
+func AgentPauseEnds(a model.Agent) (time.Time, bool) { return a.PausedUntil() }
 
 // PauseWho is who paused something, when and why, safe to draw: "Priya
 // Nat, 5m ago: INC-4821".

@@ -11,6 +11,7 @@ import (
 	"charm.land/huh/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/kiteconsole/kiteconsole/api"
 	"github.com/kiteconsole/kiteconsole/audit"
 	"github.com/kiteconsole/kiteconsole/model"
 	"github.com/kiteconsole/kiteconsole/ui/actions"
@@ -100,7 +101,7 @@ func agentSpec(c *common.Common, marks map[string]model.Agent, act func(kind age
 			// The agent's detail: its tags, IP, version, queue and job
 			// (enter there opens the job's build).
 			component.OnItem(k.Open, func(a model.Agent) common.Reply { return act(agentDetail, a) }),
-			component.OnItem(present.WithHelp(k.PauseAgent, "pause/resume agent"), func(a model.Agent) common.Reply { return act(agentPauseOrResume, a) }),
+			component.OnItem(present.WithHelp(k.PauseAgent, "pause/resume agent"), func(a model.Agent) common.Reply { return act(agentPauseOrResume, a) }).Needs(api.ActionPauseAgent),
 			component.Shown[model.Agent](k.Mark),
 			component.OnItem(k.Stop, func(a model.Agent) common.Reply { return act(agentStop, a) }),
 			component.OnItem(k.ForceStop, func(a model.Agent) common.Reply { return act(agentForceStop, a) }),
@@ -174,7 +175,7 @@ func pauseAgentsForm(c *common.Common, q common.QueueRef, agents []model.Agent) 
 			return huh.NewForm(huh.NewGroup(
 				huh.NewInput().Title("Note").Description("why? shown on the agent").Value(&v.note).
 					Validate(func(s string) error { return model.ValidateText("note", s, false) }),
-				huh.NewInput().Title("Timeout").Description("resume by itself after: 30m, 4h, 2d (1 minute to 7 days); empty: until resumed").
+				huh.NewInput().Title("Timeout").Description("resume after: 30m, 4h, 2d (up to 7 days); empty: "+model.AgentPauseTimeoutText(0)).
 					Value(&v.timeout).Validate(func(s string) error { _, err := ParsePauseTimeout(s); return err }),
 			))
 		},

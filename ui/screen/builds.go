@@ -10,6 +10,7 @@ import (
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/kiteconsole/kiteconsole/api"
 	"github.com/kiteconsole/kiteconsole/model"
 	"github.com/kiteconsole/kiteconsole/org"
 	"github.com/kiteconsole/kiteconsole/ui/common"
@@ -125,7 +126,7 @@ func newBuildsPane(c *common.Common, slug string, defaultBranch func() string) *
 	p.input.Placeholder = "main, or a pattern (feature/*); empty for every branch"
 	p.input.CharLimit = 200
 	p.list = component.NewList(c, buildListSpec(c, slug,
-		component.OnList[model.Build](c.Keys.New, func() common.Reply { return component.PushForm(c, newBuildForm(c, slug, p.defaultBranch())) }),
+		component.OnList[model.Build](c.Keys.New, func() common.Reply { return component.PushForm(c, newBuildForm(c, slug, p.defaultBranch())) }).Needs(api.ActionCreateBuild),
 		component.OnItem(c.Keys.RetryFailed, func(b model.Build) common.Reply { return retryFailed(c, slug, b) }),
 		component.Shown[model.Build](c.Keys.StateFilter),
 		component.Shown[model.Build](c.Keys.BranchFilter),
@@ -216,9 +217,23 @@ func (p *buildsPane) Update(msg tea.Msg, top int) (bool, common.Reply) {
 func NewBuildsScreen(c *common.Common) *component.ListScreen[model.Build] {
 	spec := buildListSpec(c, "")
 	spec.Empty = "no running, scheduled or failing builds"
+	// more says whether more builds match than the one request read: set
+	// on the event loop, when a reply is shown.
+	var more api.BuildsMore
+	spec.Fetch = func(ctx context.Context) (func() []model.Build, error) {
+		builds, m, err := c.Client.RecentBuildsMore(ctx, "", model.BuildFilter{
+			States: []string{model.BuildRunning, model.BuildScheduled, model.BuildFailing}, ExcludeJobs: true}, recentBuilds)
+		return func() []model.Build { more = m; return builds }, err
+	}
 	return component.NewListScreen(c, component.ListScreenSpec[model.Build]{
 		Crumb: "Builds", Title: "Running, scheduled and failing builds",
 		List: spec,
+		Panel: func(int) []string {
+			if !more.More {
+				return nil
+			}
+			return []string{component.Text(buildsMoreText(more))}
+		},
 		Update: func(_ *component.List[model.Build], msg tea.Msg) common.Reply {
 			if _, ok := msg.(BuildChanged); ok {
 				// Cancelled or rebuilt from here: show the API's list now.
@@ -226,11 +241,16 @@ func NewBuildsScreen(c *common.Common) *component.ListScreen[model.Build] {
 			}
 			return common.Reply{}
 		},
-		Load: func(ctx context.Context) ([]model.Build, error) {
-			return c.Client.RecentBuilds(ctx, "", model.BuildFilter{
-				States: []string{model.BuildRunning, model.BuildScheduled, model.BuildFailing}, ExcludeJobs: true}, recentBuilds)
-		},
 	})
+}
+
+// buildsMoreText says that a builds list holds the newest of more
+// builds: "the first 100 of about 2,401, newest first".
+func buildsMoreText(m api.BuildsMore) string {
+	if m.About > recentBuilds {
+		return fmt.Sprintf("first %d of about %s, newest first", recentBuilds, common.Thousands(m.About))
+	}
+	return fmt.Sprintf("first %d, newest first: more match", recentBuilds)
 }
 
 func init() {

@@ -11,6 +11,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/kiteconsole/kiteconsole/api"
 	"github.com/kiteconsole/kiteconsole/model"
 	"github.com/kiteconsole/kiteconsole/org"
 	"github.com/kiteconsole/kiteconsole/ui/actions"
@@ -119,12 +120,12 @@ func (s *clusterScreen) queueSpec() component.ListSpec[model.Queue] {
 		Keys: []component.ListKey[model.Queue]{
 			component.Shown[model.Queue](k.NextTab),
 			component.OnItem(k.Open, func(q model.Queue) common.Reply { return Open(c, "queue", QueueArg{Cluster: s.cluster, Queue: q}) }),
-			component.OnItem(k.Pause, func(q model.Queue) common.Reply { return pauseOrResumeHolding(c, ref(q), s.holds(q)) }),
+			component.OnItem(k.Pause, func(q model.Queue) common.Reply { return pauseOrResumeHolding(c, ref(q), s.holds(q)) }).Needs(api.ActionPauseQueue),
 			component.Shown[model.Queue](k.Mark),
 			component.Shown[model.Queue](k.Filter),
-			component.OnList[model.Queue](k.New, func() common.Reply { return component.PushForm(c, newQueueForm(c, s.cluster, nil)) }),
-			component.OnItem(k.Edit, func(q model.Queue) common.Reply { return component.PushForm(c, newQueueForm(c, s.cluster, &q)) }),
-			component.OnItem(k.Delete, func(q model.Queue) common.Reply { return confirmDeleteQueue(c, s.cluster, q) }),
+			component.OnList[model.Queue](k.New, func() common.Reply { return component.PushForm(c, newQueueForm(c, s.cluster, nil)) }).Needs(api.ActionChangeQueue),
+			component.OnItem(k.Edit, func(q model.Queue) common.Reply { return component.PushForm(c, newQueueForm(c, s.cluster, &q)) }).Needs(api.ActionChangeQueue),
+			component.OnItem(k.Delete, func(q model.Queue) common.Reply { return confirmDeleteQueue(c, s.cluster, q) }).Needs(api.ActionChangeQueue),
 			component.Shown[model.Queue](k.Back),
 		},
 		Link: func(q model.Queue) (string, string, string) { return "queue", q.WebURL, q.ID },
@@ -176,6 +177,15 @@ func (s *clusterScreen) Help() []key.Binding {
 		return append([]key.Binding{s.C.Keys.NextTab}, s.pipes.Help()...)
 	}
 	return s.tabs.Pane().Help()
+}
+
+// KeyAction is the action a key takes on the tab on show
+// (common.KeyActions).
+func (s *clusterScreen) KeyAction(b key.Binding) (api.Action, bool) {
+	if s.tabs.Current == tabPipelines {
+		return s.pipes.KeyAction(b)
+	}
+	return s.tabs.KeyAction(b)
 }
 
 func (s *clusterScreen) Init() tea.Cmd { return s.load(org.Interactive) }

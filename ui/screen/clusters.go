@@ -131,11 +131,11 @@ func NewClustersScreen(c *common.Common) *component.ListScreen[model.Cluster] {
 					return Open(c, "cluster", ClusterArg{Cluster: cl, Queues: s.queues[cl.ID]})
 				}),
 				component.Shown[model.Cluster](k.Filter),
-				component.OnList[model.Cluster](k.New, func() common.Reply { return component.PushForm(c, newClusterForm(c, nil, nil)) }),
+				component.OnList[model.Cluster](k.New, func() common.Reply { return component.PushForm(c, newClusterForm(c, nil, nil)) }).Needs(api.ActionChangeCluster),
 				component.OnItem(k.Edit, func(cl model.Cluster) common.Reply {
 					return component.PushForm(c, newClusterForm(c, &cl, s.queues[cl.ID]))
-				}),
-				component.OnItem(k.Delete, func(cl model.Cluster) common.Reply { return confirmDeleteCluster(c, cl, s.queueCount(cl)) }),
+				}).Needs(api.ActionChangeCluster),
+				component.OnItem(k.Delete, func(cl model.Cluster) common.Reply { return confirmDeleteCluster(c, cl, s.queueCount(cl)) }).Needs(api.ActionChangeCluster),
 				component.Shown[model.Cluster](k.Refresh),
 				component.OnList[model.Cluster](k.Pause, func() tea.Cmd {
 					return common.Flash(common.FlashInfo, "open a cluster (enter) to pause its queues, or mark queues with space")

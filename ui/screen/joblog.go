@@ -3,6 +3,7 @@ package screen
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -15,6 +16,7 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/kiteconsole/kiteconsole/api"
 	"github.com/kiteconsole/kiteconsole/model"
 	"github.com/kiteconsole/kiteconsole/org"
 	"github.com/kiteconsole/kiteconsole/termsafe"
@@ -63,6 +65,13 @@ type jobLogScreen struct {
 	start, size int64
 	known       bool
 	err         error
+	// noLog is set while the API says the job has no log yet (its 404):
+	// not an error, the log comes when the job starts.
+	noLog bool
+	// rangeIgnored is set once the server answered a ranged read with
+	// the whole log: following would fetch all of it each time, so it
+	// stops, and says why.
+	rangeIgnored bool
 	// ask is how much the follower's next read asks for.
 	ask int
 
@@ -82,6 +91,10 @@ type jobLogScreen struct {
 	// starts, doubled at each read up to maxFollowEvery.
 	every time.Duration
 }
+
+// rangeIgnoredText says why the log is not followed: each read would
+// fetch the whole log.
+const rangeIgnoredText = "the server ignores Range: following stopped"
 
 type logRead struct {
 	tail   []byte
@@ -319,7 +332,11 @@ func (s *jobLogScreen) content() string {
 		out = append(out, l.Text)
 	}
 	if len(lines) == 0 {
-		out = append(out, st.Muted.Render("the log is empty"))
+		empty := "the log is empty"
+		if s.noLog {
+			empty = "no log yet"
+		}
+		out = append(out, st.Muted.Render(empty))
 	}
 	return strings.Join(s.findMatches(out), "\n")
 }
@@ -344,6 +361,21 @@ func (s *jobLogScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		if common.Deferred(msg.err) {
 			return s, nil
 		}
+		var stopped tea.Cmd
+		switch {
+		case errors.Is(msg.err, api.ErrNoLogYet):
+			s.noLog = true
+			msg.tail, msg.size, msg.err = []byte{}, 0, nil
+		case errors.Is(msg.err, api.ErrRangeIgnored):
+			// The tail is still right; following is not worth its cost.
+			s.rangeIgnored, msg.err = true, nil
+			if s.follow {
+				s.follow = false
+				stopped = common.Flash(common.FlashInfo, rangeIgnoredText)
+			}
+		default:
+			s.noLog = s.noLog && msg.err != nil
+		}
 		if msg.err != nil {
 			s.err = msg.err
 			if !s.known {
@@ -355,7 +387,11 @@ func (s *jobLogScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		s.err = nil
 		before := s.size
 		if s.take(msg) {
-			return s, s.read(org.Interactive, false)
+			return s, tea.Batch(stopped, s.read(org.Interactive, false))
+		}
+		if stopped != nil {
+			s.layout()
+			return s, stopped
 		}
 		if msg.follow && s.size == before {
 			s.stalled++
@@ -427,6 +463,9 @@ func (s *jobLogScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		case key.Matches(msg, k.Follow):
 			if !s.follow && model.JobFinished(s.job.State) {
 				return s, common.Flash(common.FlashInfo, "the job has finished: its log no longer grows")
+			}
+			if !s.follow && s.rangeIgnored {
+				return s, common.Flash(common.FlashInfo, rangeIgnoredText+" (r reads the log again)")
 			}
 			s.follow = !s.follow
 			s.stalled = 0
@@ -512,6 +551,8 @@ func (s *jobLogScreen) header() []string {
 	}
 	if s.follow {
 		facts = append(facts, st.Running.Render("following")+st.Muted.Render(" (f stops)"))
+	} else if s.rangeIgnored && !model.JobFinished(j.State) {
+		facts = append(facts, rangeIgnoredText)
 	} else if !model.JobFinished(j.State) {
 		facts = append(facts, "f follows")
 	}

@@ -12,6 +12,7 @@ import (
 	"charm.land/bubbles/v2/viewport"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/kiteconsole/kiteconsole/api"
 	"github.com/kiteconsole/kiteconsole/model"
 	"github.com/kiteconsole/kiteconsole/org"
 	"github.com/kiteconsole/kiteconsole/ui/common"
@@ -37,8 +38,11 @@ const (
 )
 
 type pipelineLoaded struct {
-	p   model.Pipeline
-	err error
+	// slug is the one the pipeline was read by: a reply for a slug a
+	// rename has since changed is dropped.
+	slug string
+	p    model.Pipeline
+	err  error
 }
 
 func NewPipelineScreen(c *common.Common, p model.Pipeline) *pipelineScreen {
@@ -74,6 +78,20 @@ func (s *pipelineScreen) Help() []key.Binding {
 	return []key.Binding{k.NextTab, k.Up, k.Down, k.Edit, k.Archive, k.Webhook, k.Delete, k.Browse, k.CopyURL, k.Back}
 }
 
+// KeyAction is the action a key takes here (common.KeyActions): on the
+// builds tab, its list's; on the settings, edit and delete change the
+// pipeline.
+func (s *pipelineScreen) KeyAction(b key.Binding) (api.Action, bool) {
+	if s.tabs.Current == pipelineTabBuilds {
+		return s.builds.list.KeyAction(b)
+	}
+	k := s.C.Keys
+	if sameKey(b, k.Edit) || sameKey(b, k.Delete) {
+		return api.ActionChangePipeline, true
+	}
+	return "", false
+}
+
 func (s *pipelineScreen) Init() tea.Cmd {
 	if s.tabs.Current == pipelineTabBuilds {
 		return tea.Batch(s.load(org.Interactive), s.loadBuilds(org.Interactive))
@@ -87,7 +105,7 @@ func (s *pipelineScreen) load(lane org.Lane) tea.Cmd {
 	slug := s.p.Slug
 	return s.Run(lane, "loading pipeline", func(ctx context.Context) tea.Msg {
 		p, err := s.C.Client.GetPipeline(ctx, slug)
-		return pipelineLoaded{p: p, err: err}
+		return pipelineLoaded{slug: slug, p: p, err: err}
 	})
 }
 
@@ -123,7 +141,7 @@ func (s *pipelineScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	case tea.WindowSizeMsg:
 		s.layout()
 	case pipelineLoaded:
-		if common.Deferred(msg.err) {
+		if common.Deferred(msg.err) || msg.slug != s.p.Slug {
 			return s, nil
 		}
 		if msg.err != nil {
@@ -133,8 +151,17 @@ func (s *pipelineScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		s.layout()
 	case org.PipelineChanged:
 		if msg.Pipeline.ID == s.p.ID {
+			renamed := msg.Pipeline.Slug != s.p.Slug
 			s.p = msg.Pipeline
 			s.layout()
+			if renamed {
+				// The slug followed a rename: the builds are read under
+				// the new one (the old one is gone).
+				s.builds = newBuildsPane(s.C, s.p.Slug, func() string { return s.p.DefaultBranch })
+				s.builds.list.Attach(&s.ScreenBase)
+				s.tabs.Panes[pipelineTabBuilds] = s.builds
+				return s, s.loadBuilds(org.Interactive)
+			}
 		}
 	case org.PipelineRemoved:
 		if msg.Slug == s.p.Slug {

@@ -152,6 +152,11 @@ func (v *pipelineValues) update(c *common.Common, p *model.Pipeline) (model.Pipe
 		}
 	}
 	str("Name", &up.Name, v.name, p.Name)
+	if slug, err := model.RenamedSlug(*p, up); err == nil && slug != p.Slug {
+		// Not sent: the API derives it from the new name. Said in the
+		// review, since links and the CLI name the pipeline by it.
+		changes = append(changes, change{"Slug", p.Slug, slug})
+	}
 	str("Repository", &up.Repository, v.repository, p.Repository)
 	str("Default branch", &up.DefaultBranch, v.branch, p.DefaultBranch)
 	nullable("Description", &up.Description, v.description, p.Description)
@@ -249,15 +254,25 @@ func newPipelineForm(c *common.Common, p *model.Pipeline, clusterID string) comp
 	if p != nil {
 		title, action = "Edit "+component.Text(p.Name), "editing pipelines"
 	}
+	// The slug follows a new name (pipelines.md): the form says the slug
+	// the pipeline will have, as the API will derive it.
 	slugPreview := func() string {
 		if p != nil {
-			return "slug " + component.Text(p.Slug) + " (a slug never changes) · " + model.ProviderLabel(p.Provider.ID)
+			up, _ := v.update(c, p)
+			slug, err := model.RenamedSlug(*p, up)
+			switch {
+			case err != nil:
+				return "slug: —" + " · " + model.ProviderLabel(p.Provider.ID)
+			case slug != p.Slug:
+				return "slug " + component.Text(p.Slug) + " → " + component.Text(slug) + " (it follows the name) · " + model.ProviderLabel(p.Provider.ID)
+			}
+			return "slug " + component.Text(p.Slug) + " · " + model.ProviderLabel(p.Provider.ID)
 		}
 		provider := ""
 		if strings.TrimSpace(v.repository) != "" {
 			provider = " · " + model.ProviderLabel(v.provider())
 		}
-		slug, err := model.DeriveSlug(v.name)
+		slug, err := model.PipelineSlug(v.name, "")
 		if err != nil {
 			return "slug: —" + provider
 		}

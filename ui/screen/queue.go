@@ -12,6 +12,7 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/kiteconsole/kiteconsole/api"
 	"github.com/kiteconsole/kiteconsole/model"
 	"github.com/kiteconsole/kiteconsole/org"
 	"github.com/kiteconsole/kiteconsole/ui/common"
@@ -78,7 +79,10 @@ func NewQueueScreen(c *common.Common, cl model.Cluster, q model.Queue) *queueScr
 	agents := agentSpec(c, s.agentMarks, s.actOnAgent)
 	agents.ScopeState = true
 	agents.Load = func(ctx context.Context) ([]model.Agent, error) {
-		return c.Client.ListAgents(ctx, model.AgentListFilter{ClusterQueueID: qid}, nil)
+		// Each agent is checked against the queue: another queue's, from
+		// a server that ignored the filter, is left out and said (the
+		// list's partial state), so that marks and stops stay here.
+		return c.Client.ListQueueAgents(ctx, qid)
 	}
 	agents.Took = func(agents []model.Agent, _ org.Lane) common.Reply {
 		// Marks follow the agents: one that left is no longer marked.
@@ -182,6 +186,23 @@ func (s *queueScreen) refresh(lane org.Lane) tea.Cmd {
 		}
 	}
 	return tea.Batch(s.loadQueue(lane), s.countLive(), tab)
+}
+
+// KeyAction is the action a key takes here (common.KeyActions): a tab's
+// list's own (z pauses an agent), else p pauses the queue on every tab,
+// and edit and delete change it.
+func (s *queueScreen) KeyAction(b key.Binding) (api.Action, bool) {
+	if a, ok := s.tabs.KeyAction(b); ok {
+		return a, true
+	}
+	k := s.C.Keys
+	switch {
+	case sameKey(b, k.Pause):
+		return api.ActionPauseQueue, true
+	case sameKey(b, k.Edit), sameKey(b, k.Delete):
+		return api.ActionChangeQueue, true
+	}
+	return "", false
 }
 
 func (s *queueScreen) loadQueue(lane org.Lane) tea.Cmd {

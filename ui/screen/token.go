@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
+	"github.com/kiteconsole/kiteconsole/api"
 	"github.com/kiteconsole/kiteconsole/model"
 	"github.com/kiteconsole/kiteconsole/org"
 	"github.com/kiteconsole/kiteconsole/ui/common"
@@ -49,6 +50,14 @@ func (s *tokenScreen) Init() tea.Cmd   { return nil }
 func (s *tokenScreen) Help() []key.Binding {
 	k := s.C.Keys
 	return []key.Binding{k.Edit, k.Delete, k.CopyURL, k.CopyID, k.Refresh, k.Back}
+}
+
+// KeyAction: edit and delete change the token (common.KeyActions).
+func (s *tokenScreen) KeyAction(b key.Binding) (api.Action, bool) {
+	if k := s.C.Keys; sameKey(b, k.Edit) || sameKey(b, k.Delete) {
+		return api.ActionChangeToken, true
+	}
+	return "", false
 }
 
 func (s *tokenScreen) load(lane org.Lane) tea.Cmd {

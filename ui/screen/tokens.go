@@ -10,6 +10,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
 
+	"github.com/kiteconsole/kiteconsole/api"
 	"github.com/kiteconsole/kiteconsole/audit"
 	"github.com/kiteconsole/kiteconsole/model"
 	"github.com/kiteconsole/kiteconsole/ui/actions"
@@ -76,9 +77,9 @@ func tokenSpec(c *common.Common, cl *model.Cluster) component.ListSpec[model.Tok
 		Keys: []component.ListKey[model.Token]{
 			component.Shown[model.Token](k.NextTab),
 			component.OnItem(k.Open, func(t model.Token) common.Reply { return Open(c, "token", TokenArg{Cluster: *cl, Token: t}) }),
-			component.OnList[model.Token](k.New, func() common.Reply { return component.PushForm(c, newTokenForm(c, *cl, nil)) }),
-			component.OnItem(k.Edit, func(t model.Token) common.Reply { return component.PushForm(c, newTokenForm(c, *cl, &t)) }),
-			component.OnItem(k.Delete, func(t model.Token) common.Reply { return confirmRevokeToken(c, *cl, t) }),
+			component.OnList[model.Token](k.New, func() common.Reply { return component.PushForm(c, newTokenForm(c, *cl, nil)) }).Needs(api.ActionChangeToken),
+			component.OnItem(k.Edit, func(t model.Token) common.Reply { return component.PushForm(c, newTokenForm(c, *cl, &t)) }).Needs(api.ActionChangeToken),
+			component.OnItem(k.Delete, func(t model.Token) common.Reply { return confirmRevokeToken(c, *cl, t) }).Needs(api.ActionChangeToken),
 			component.OnItem(k.CopyID, func(t model.Token) tea.Cmd { return c.CopyText("the token's ID", t.ID) }),
 			component.Shown[model.Token](k.Filter),
 			component.Shown[model.Token](k.Back),
