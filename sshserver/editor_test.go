@@ -96,8 +96,8 @@ func operatorPressesEveryKey(t *testing.T) {
 	// Letters typed before the focus has moved would land in the field
 	// before it (huh moves it with a command of its own): each field that
 	// is typed in is waited for, by its help.
-	tm.press("Editor Probe", enter).waitFor("↓") // the cluster, a choice
-	tm.press(enter).waitFor("enter next")        // the repository
+	tm.press("Editor Probe", enter, enter).waitFor("↓") // the slug (left empty); the cluster, a choice
+	tm.press(enter).waitFor("enter next")               // the repository
 	tm.press("git@github.com:acme-inc/probe.git", enter, enter, enter, enter, enter, enter, enter).
 		multiLine("Teams by UUID") // repository, branch, description, visibility, tags, teams, access
 	tm.press(ctrlE)

@@ -64,6 +64,7 @@ func TestBadInputIsRefusedBeforeSending(t *testing.T) {
 		{"pipeline name 10,000 characters", newPipeline, nil, long, "name must be at most 1000 characters"},
 		{"pipeline name without a letter", newPipeline, nil, "🚀 ✨", "name must contain a letter or digit"},
 		{"pipeline slug over 100 characters", newPipeline, nil, strings.Repeat("ab ", 40), "a slug may have at most 100"},
+		{"pipeline slug given with spaces", newPipeline, []string{"Ops"}, "two words", "a slug has only letters, digits and dashes"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.form, func(t *testing.T) {

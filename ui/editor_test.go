@@ -82,7 +82,7 @@ func TestRemoteNewPipelineFormStartsNoEditor(t *testing.T) {
 	d.keys("n")
 	d.waitFor("New pipeline")
 	d.typeText("Editor Probe")
-	d.formKeys("enter", "enter") // name, cluster
+	d.formKeys("enter", "enter", "enter") // name, slug, cluster
 	d.typeText("git@github.com:acme-inc/probe.git")
 	d.formKeys("enter", "enter", "enter")          // repository, branch, description
 	d.formKeys("enter", "enter", "enter", "enter") // visibility, tags, teams, their access

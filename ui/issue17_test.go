@@ -253,7 +253,7 @@ func TestNewPipelinePicksTeamsByName(t *testing.T) {
 	d.keys("n")
 	d.waitFor("New pipeline")
 	d.typeText("Team Player")
-	d.formKeys("enter", "enter") // name, cluster
+	d.formKeys("enter", "enter", "enter") // name, slug, cluster
 	d.typeText("git@github.com:acme-inc/team.git")
 	d.formKeys("enter", "enter", "enter", "enter", "enter") // repository, branch, description, visibility, tags
 	d.waitFor("Teams", "Platform — Clusters, agents")
@@ -287,7 +287,7 @@ func TestNewPipelineYAMLErrorsStayOnTheYAML(t *testing.T) {
 	d.keys("n")
 	d.waitFor("New pipeline")
 	d.typeText("Yaml Trouble")
-	d.formKeys("enter", "enter") // name, cluster
+	d.formKeys("enter", "enter", "enter") // name, slug, cluster
 	d.typeText("git@github.com:acme-inc/yaml.git")
 	d.formKeys("enter", "enter", "enter", "enter", "enter", "enter", "enter", "enter") // repository … teams by UUID
 	d.waitFor("YAML configuration (recommended)")

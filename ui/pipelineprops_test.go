@@ -75,13 +75,13 @@ func TestEditReviewGoesBackAndNothingChangedSendsNothing(t *testing.T) {
 	d.waitFor("What do you want to change?")
 	d.formKeys("space", "enter") // General
 	d.waitFor("Name")
-	d.formKeys("enter", "enter", "enter", "enter")
+	d.formKeys("enter", "enter", "enter", "enter", "enter") // name, slug, cluster, repository, branch
 	d.typeText("Payments")
 	d.formKeys("enter", "enter", "enter")
 	d.waitFor("Send 1 change?", "Description: — → Payments")
 	d.keys("esc")
 	d.waitFor("What do you want to change?")
-	d.formKeys("enter", "enter", "enter", "enter", "enter")
+	d.formKeys("enter", "enter", "enter", "enter", "enter", "enter")
 	d.waitFor("Payments")
 	d.formKeys("ctrl+u") // clear it again
 	d.formKeys("enter", "enter", "enter")
@@ -98,7 +98,7 @@ func TestCreateAVisualStepPipeline(t *testing.T) {
 	d.keys("n")
 	d.waitFor("New pipeline")
 	d.typeText("Visual Release")
-	d.formKeys("enter", "enter") // name, cluster
+	d.formKeys("enter", "enter", "enter") // name, slug, cluster
 	d.typeText("git@github.com:acme-inc/visual.git")
 	d.waitFor("slug: visual-release · GitHub")
 	d.formKeys("enter", "enter", "enter", "enter", "enter", "enter", "enter", "enter") // repository, branch, description, visibility, tags, teams, their access, teams by UUID

@@ -84,7 +84,7 @@ func TestCreateAPipelineWithItsDerivedSlug(t *testing.T) {
 	d.waitFor("New pipeline")
 	d.typeText("Release   Train 2026")
 	d.waitFor("slug: release-train-2026")
-	d.formKeys("enter")                 // name
+	d.formKeys("enter", "enter")        // name, slug (from the name)
 	d.formKeys("down", "down", "enter") // cluster: Mobile
 	d.typeText("git@github.com:acme-inc/release.git")
 	d.formKeys("enter", "enter", "enter")                   // repository, branch, description
@@ -109,7 +109,7 @@ func TestDuplicatePipelineNameKeepsTheForm(t *testing.T) {
 	d.keys("n")
 	d.waitFor("New pipeline")
 	d.typeText("api gateway")
-	d.formKeys("enter", "enter")
+	d.formKeys("enter", "enter", "enter")
 	d.typeText("git@github.com:acme-inc/other.git")
 	d.formKeys("enter", "enter", "enter", "enter", "enter", "enter", "enter", "enter")
 	d.formKeys("enter", "tab", "enter")

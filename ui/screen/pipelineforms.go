@@ -35,6 +35,9 @@ const (
 // form, so a rebuild (after a 422) keeps every one.
 type pipelineValues struct {
 	name, clusterID, repository, branch, description, visibility, tags, teams string
+	// slug is the slug asked for; empty lets the API derive it from the
+	// name (on an edit: keep it, or follow a new name).
+	slug string
 	// teamIDs are the teams picked by name, given teamAccess.
 	teamIDs                                               []string
 	teamAccess                                            string
@@ -152,9 +155,14 @@ func (v *pipelineValues) update(c *common.Common, p *model.Pipeline) (model.Pipe
 		}
 	}
 	str("Name", &up.Name, v.name, p.Name)
+	// A slug is sent only when one is typed, and only when it changes
+	// something: the same slug with a new name keeps it from following.
+	if slug := strings.TrimSpace(v.slug); slug != "" && (slug != p.Slug || up.Name.IsSet()) {
+		up.Slug = model.Set(slug)
+	}
 	if slug, err := model.RenamedSlug(*p, up); err == nil && slug != p.Slug {
-		// Not sent: the API derives it from the new name. Said in the
-		// review, since links and the CLI name the pipeline by it.
+		// Said in the review, sent or derived: links and the CLI name the
+		// pipeline by it.
 		changes = append(changes, change{"Slug", p.Slug, slug})
 	}
 	str("Repository", &up.Repository, v.repository, p.Repository)
@@ -199,7 +207,7 @@ func (v *pipelineValues) update(c *common.Common, p *model.Pipeline) (model.Pipe
 
 // create works out a create request from the values.
 func (v *pipelineValues) create() model.PipelineCreate {
-	in := model.PipelineCreate{Name: v.name, ClusterID: v.clusterID, Repository: strings.TrimSpace(v.repository),
+	in := model.PipelineCreate{Name: v.name, Slug: strings.TrimSpace(v.slug), ClusterID: v.clusterID, Repository: strings.TrimSpace(v.repository),
 		DefaultBranch: strings.TrimSpace(v.branch), Description: strings.TrimSpace(v.description), Visibility: v.visibility,
 		Tags: strings.Fields(v.tags)}
 	in.Teams, _ = model.ParseTeams(v.teams)
@@ -254,25 +262,30 @@ func newPipelineForm(c *common.Common, p *model.Pipeline, clusterID string) comp
 	if p != nil {
 		title, action = "Edit "+component.Text(p.Name), "editing pipelines"
 	}
-	// The slug follows a new name (pipelines.md): the form says the slug
-	// the pipeline will have, as the API will derive it.
+	// The slug follows a new name unless one is given (pipelines.md): the
+	// form says the slug the pipeline will have.
 	slugPreview := func() string {
 		if p != nil {
+			provider := " · " + model.ProviderLabel(p.Provider.ID)
 			up, _ := v.update(c, p)
 			slug, err := model.RenamedSlug(*p, up)
 			switch {
 			case err != nil:
-				return "slug: —" + " · " + model.ProviderLabel(p.Provider.ID)
+				return "slug: —" + provider
 			case slug != p.Slug:
-				return "slug " + component.Text(p.Slug) + " → " + component.Text(slug) + " (it follows the name) · " + model.ProviderLabel(p.Provider.ID)
+				follows := ""
+				if strings.TrimSpace(v.slug) == "" {
+					follows = " (it follows the name)"
+				}
+				return "slug " + component.Text(p.Slug) + " → " + component.Text(slug) + follows + provider
 			}
-			return "slug " + component.Text(p.Slug) + " · " + model.ProviderLabel(p.Provider.ID)
+			return "slug " + component.Text(p.Slug) + provider
 		}
 		provider := ""
 		if strings.TrimSpace(v.repository) != "" {
 			provider = " · " + model.ProviderLabel(v.provider())
 		}
-		slug, err := model.PipelineSlug(v.name, "")
+		slug, err := model.PipelineSlug(v.name, strings.TrimSpace(v.slug))
 		if err != nil {
 			return "slug: —" + provider
 		}
@@ -338,7 +351,7 @@ func newPipelineForm(c *common.Common, p *model.Pipeline, clusterID string) comp
 		return actions.UpdatePipeline(ctx, c, p.Slug, up)
 	}
 	spec := component.FormSpec{Title: title, Action: action, Build: build, Submit: submit, Preview: slugPreview, Audit: "pipeline.create",
-		Fields: []string{"name", "repository", "configuration", "steps"}}
+		Fields: []string{"name", "slug", "repository", "configuration", "steps"}}
 	if p != nil {
 		spec.Audit, spec.Target = "pipeline.update", audit.Target{PipelineSlug: p.Slug, PipelineName: p.Name}
 		spec.Review = func() []string {
@@ -406,7 +419,19 @@ func pipelineGeneral(c *common.Common, v *pipelineValues, p *model.Pipeline, tea
 	for _, cl := range c.Org.Clusters() {
 		clusters = append(clusters, huh.NewOption(component.Text(common.Emojize(cl.Name)), cl.ID))
 	}
-	fields := []huh.Field{huh.NewInput().Title("Name").Key("name").Value(&v.name).Validate(model.ValidatePipelineName)}
+	slugHelp := "optional: empty takes it from the name"
+	if p != nil {
+		slugHelp = "optional: empty keeps " + component.Text(p.Slug) + ", or takes it from a new name"
+	}
+	fields := []huh.Field{
+		huh.NewInput().Title("Name").Key("name").Value(&v.name).Validate(model.ValidatePipelineName),
+		huh.NewInput().Title("Slug").Key("slug").Description(slugHelp).Value(&v.slug).Validate(func(s string) error {
+			if s = strings.TrimSpace(s); s == "" {
+				return nil
+			}
+			return model.ValidateSlug(s)
+		}),
+	}
 	if len(clusters) > 0 {
 		if p != nil {
 			clusters = append(clusters, huh.NewOption("(no cluster: remove the pipeline from its cluster)", ""))
