@@ -28,7 +28,7 @@ func TestAnAgentPausedWithoutATimeoutEndsAfterBuildkitesDefault(t *testing.T) {
 	d := startDriver(t, driverOptions{clock: sandboxtest.NewClock(), width: 160, height: 48})
 	frame := openQueue(d, "Production", "default")
 	name := selectedAgent(t, frame)
-	d.keys("p")
+	d.keys("z") // an agent's pause (p is the queue's)
 	d.waitFor("Pause "+name, "empty: 5 minutes (Buildkite's default)")
 	d.typeText("reboot")
 	d.formKeys("enter", "enter")
