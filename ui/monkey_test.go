@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"net/http"
 	"strings"
@@ -22,14 +23,33 @@ var monkeyKeys = []string{
 }
 
 // TestMonkey presses 20,000 random keys, with resizes and pastes, into the
-// console on the demo organisation while the sandbox injects faults. It
-// asserts that nothing panics (every key's frame is drawn), that q still
-// quits, and, from the sandbox's own log, that no DELETE reached it
-// without its confirmation having been typed. Time moves with the keys,
-// 5 ms of the test's clock a key: the faults' slow and hung replies, the
-// client's timeouts and retries, debounces and flashes all come due.
+// console on the demo organisation while the sandbox injects faults: four
+// walks of 5,000 from seeds of their own, each on a console and sandbox of
+// its own, so that the walks share the machine's cores instead of one walk
+// being the test suite's longest wait. Each asserts that nothing panics
+// (every key's frame is drawn), that q still quits, and, from the
+// sandbox's own log, that no DELETE reached it without its confirmation
+// having been typed. Time moves with the keys, 5 ms of the test's clock a
+// key: the faults' slow and hung replies, the client's timeouts and
+// retries, debounces and flashes all come due.
 func TestMonkey(t *testing.T) {
 	t.Parallel()
+	for walk := range uint64(monkeyWalks) {
+		t.Run(fmt.Sprintf("walk%d", walk+1), func(t *testing.T) {
+			t.Parallel()
+			monkeyWalk(t, walk, monkeyPresses/monkeyWalks)
+		})
+	}
+}
+
+// monkeyPresses are the keys and events of all walks together.
+const (
+	monkeyPresses = 20000
+	monkeyWalks   = 4
+)
+
+// monkeyWalk presses keys, resizes and pastes from the walk's seed.
+func monkeyWalk(t *testing.T, walk uint64, presses int) {
 	d := startDriver(t, driverOptions{width: 100, height: 30, timeout: 300 * time.Millisecond})
 	holdQuit := true
 	d.filter = func(a *App, msg tea.Msg) tea.Msg {
@@ -42,10 +62,9 @@ func TestMonkey(t *testing.T) {
 		}
 		return msg
 	}
-	d.env.Sandbox.SetFaults(&sandbox.Faults{Rate: 0.15, Seed: 2026, Slow: 30 * time.Millisecond, Hang: 2 * time.Second})
-	rng := rand.New(rand.NewPCG(20261124, 7))
+	d.env.Sandbox.SetFaults(&sandbox.Faults{Rate: 0.15, Seed: 2026 + walk, Slow: 30 * time.Millisecond, Hang: 2 * time.Second})
+	rng := rand.New(rand.NewPCG(20261124, 7+walk))
 
-	const presses = 20000
 	confirmations := 0
 	for i := 0; i < presses; i++ {
 		switch n := rng.IntN(1000); {
