@@ -109,10 +109,10 @@ func (s *jobSkips) merge(err error) error {
 		return err
 	}
 	if err == nil {
-		return &SkippedError{Count: s.n, First: s.first}
+		return &SkippedError{Count: s.n, Jobs: s.n, First: s.first}
 	}
 	if skipped, ok := err.(*SkippedError); ok {
-		return &SkippedError{Count: skipped.Count + s.n, First: skipped.First}
+		return &SkippedError{Count: skipped.Count + s.n, Jobs: skipped.Jobs + s.n, First: skipped.First}
 	}
 	return err
 }
@@ -175,7 +175,7 @@ func (c *Client) RecentBuildsMore(ctx context.Context, slug string, filter model
 func (c *Client) GetBuild(ctx context.Context, slug string, number int) (model.Build, error) {
 	b, err := callFor[model.Build](ctx, c, request{method: http.MethodGet, path: c.orgPath("pipelines", slug, "builds", strconv.Itoa(number)), scope: ScopeReadBuilds})
 	if err == nil && b.SkippedJobs > 0 {
-		err = &SkippedError{Count: b.SkippedJobs, First: b.SkippedJobsReason}
+		err = &SkippedError{Count: b.SkippedJobs, Jobs: b.SkippedJobs, First: b.SkippedJobsReason}
 	}
 	return b, err
 }

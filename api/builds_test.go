@@ -2,8 +2,10 @@ package api_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -135,5 +137,56 @@ func TestListJobsFollowsTheCursor(t *testing.T) {
 	stop := errors.New("enough")
 	if _, err := env.Client.ListJobs(ctx, b.Pipeline.Slug, b.Number, model.JobFilter{}, func(api.Page[model.Job]) error { return stop }); !errors.Is(err, stop) {
 		t.Fatalf("a callback's error: %v", err)
+	}
+}
+
+// A builds list with one build it cannot read and, in another build, one
+// job it cannot read says so apart: the build with the unreadable job is
+// listed, so it is not a build left out.
+func TestABuildsListCountsSkippedJobsApartFromSkippedBuilds(t *testing.T) {
+	clock := sandboxtest.NewClock()
+	breakOne := func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path != "/v2/organizations/acme/builds" || r.URL.Query().Get("page") > "1" {
+				next.ServeHTTP(w, r) // the first page is broken, the others as served
+				return
+			}
+			rec := httptest.NewRecorder()
+			next.ServeHTTP(rec, r)
+			var builds []map[string]any
+			if err := json.Unmarshal(rec.Body.Bytes(), &builds); err != nil || len(builds) < 3 {
+				t.Errorf("the sandbox's builds list: %d builds, %v", len(builds), err)
+				return
+			}
+			jobs, _ := builds[0]["jobs"].([]any)
+			if len(jobs) == 0 {
+				t.Error("the first build has no jobs")
+				return
+			}
+			jobs[0].(map[string]any)["state"] = 7 // a job's state of a shape not known here
+			builds[1]["number"] = "seven"         // a build's number likewise
+			for k, v := range rec.Header() {
+				w.Header()[k] = v
+			}
+			w.Header().Del("Content-Length")
+			w.WriteHeader(rec.Code)
+			_ = json.NewEncoder(w).Encode(builds)
+		})
+	}
+	env := sandboxtest.Start(t, sandbox.Options{Now: clock.Now}, breakOne)
+	clock.Add(20 * time.Minute)
+	builds, err := env.Client.ListBuilds(context.Background(), model.BuildFilter{}, nil)
+	skipped, partial := api.Partial(err)
+	if !partial {
+		t.Fatalf("err = %v, want a partial list", err)
+	}
+	if skipped.Count != 2 || skipped.Jobs != 1 {
+		t.Fatalf("skipped %d (%d jobs), want 2 of which 1 job", skipped.Count, skipped.Jobs)
+	}
+	if got := skipped.Describe("build"); !strings.HasPrefix(got, "1 build and 1 job could not be read: ") {
+		t.Fatalf("said %q", got)
+	}
+	if len(builds) == 0 || builds[0].SkippedJobs != 1 {
+		t.Fatalf("the build with the unreadable job: %+v", builds)
 	}
 }

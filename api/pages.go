@@ -44,6 +44,10 @@ type PageFunc[T any] func(Page[T]) error
 // (Describe). Use errors.As to tell it from a failure of the whole list.
 type SkippedError struct {
 	Count int
+	// Jobs are how many of Count are jobs skipped inside builds that were
+	// read (a builds list, a build): a build with an unreadable job is
+	// still listed, so it must not be counted as a build left out.
+	Jobs  int
 	First error
 }
 
@@ -53,12 +57,28 @@ func (e *SkippedError) Error() string { return e.Describe("item") }
 func (e *SkippedError) Unwrap() error { return e.First }
 
 // Describe says what was skipped with noun for one item ("pipeline"):
-// "2 pipelines could not be read: item 3 of page 1 ("Deploy"): …".
+// "2 pipelines could not be read: item 3 of page 1 ("Deploy"): …", and
+// the jobs apart from the items: "1 build and 2 jobs could not be read".
 func (e *SkippedError) Describe(noun string) string {
-	if e.Count != 1 {
+	items := e.Count - e.Jobs
+	var what string
+	switch {
+	case e.Jobs == 0:
+		what = plural(e.Count, noun)
+	case items <= 0:
+		what = plural(e.Jobs, "job")
+	default:
+		what = plural(items, noun) + " and " + plural(e.Jobs, "job")
+	}
+	return fmt.Sprintf("%s could not be read: %v", what, e.First)
+}
+
+// plural is n and noun, with an s unless n is one.
+func plural(n int, noun string) string {
+	if n != 1 {
 		noun += "s"
 	}
-	return fmt.Sprintf("%d %s could not be read: %v", e.Count, noun, e.First)
+	return fmt.Sprintf("%d %s", n, noun)
 }
 
 // Partial reports whether err is only a SkippedError: the list it came
