@@ -161,7 +161,7 @@ func TestPaletteFindsAPipelineByName(t *testing.T) {
 	from := len(d.env.Sandbox.Requests())
 	d.keys(":")
 	d.typeText("pipel")
-	d.advance(component.PaletteSearchDebounce) // typing pauses
+	d.advance(component.MaxTypingPause) // typing pauses
 	d.settle()
 	for _, r := range d.env.Sandbox.Requests()[from:] {
 		if strings.Contains(r.Path, "name=") {
@@ -172,7 +172,7 @@ func TestPaletteFindsAPipelineByName(t *testing.T) {
 		d.keys("backspace")
 	}
 	d.typeText(name)
-	d.advance(component.PaletteSearchDebounce)
+	d.advance(component.MaxTypingPause)
 	d.waitFor("pipeline  " + name)
 	d.keys("enter")
 	frame := d.waitFor("Default branch")

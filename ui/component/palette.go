@@ -34,6 +34,9 @@ type Palette struct {
 	// typedSeq numbers the texts typed, for the debounce of the server's
 	// pipeline search.
 	typedSeq int
+	// typedAt is when the last key was typed: the pause waited for is
+	// paced by the typing.
+	typedAt time.Time
 	// chosen is what enter picked, the palette's answer.
 	chosen PaletteChosen
 
@@ -100,10 +103,6 @@ func (p *Palette) help() []key.Binding { return []key.Binding{p.run, p.move, p.w
 func (p *Palette) Place() placement    { return PlaceTop }
 func (p *Palette) Typing() bool        { return true }
 
-// PaletteSearchDebounce is how long typing must pause before the palette
-// asks the server for pipelines by name.
-const PaletteSearchDebounce = 150 * time.Millisecond
-
 // paletteSettled says typing paused on text.
 type paletteSettled struct {
 	seq  int
@@ -111,17 +110,21 @@ type paletteSettled struct {
 }
 
 // searchPipelines finds pipelines the way the pipelines screen does:
-// those loaded or in the index match at once; once typing pauses, the
-// server is asked too (unless every pipeline is known), and its answer
-// joins the items when it arrives (the root model remakes them).
+// those loaded or in the index match at once; once typing pauses (paced
+// by the typing, TypingPause), the server is asked too (unless every
+// pipeline is known), and its answer joins the items when it arrives (the
+// root model remakes them).
 func (p *Palette) searchPipelines() tea.Cmd {
 	p.typedSeq++
+	now := p.c.Clock.Now()
+	wait := TypingPause(p.typedAt, now)
+	p.typedAt = now
 	text := strings.TrimSpace(p.Input.Value())
 	if len([]rune(text)) < 2 || p.typingCommand(text) || !p.c.Org.Pipelines.NeedsSearch(text, p.pipelinesShown()) {
 		return nil
 	}
 	seq := p.typedSeq
-	return p.c.Tick(PaletteSearchDebounce, func(time.Time) tea.Msg { return paletteSettled{seq: seq, text: text} })
+	return p.c.Tick(wait, func(time.Time) tea.Msg { return paletteSettled{seq: seq, text: text} })
 }
 
 // typingCommand reports whether text is the start of a command's name
