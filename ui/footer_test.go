@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"sync/atomic"
@@ -100,5 +101,38 @@ func TestALongFlashIsWholeAt80Columns(t *testing.T) {
 	frame := d.waitFor("deleting hosted-big failed", ":messages")
 	if strings.Contains(frame, "end-of-text") || !strings.Contains(frame, "then delete") {
 		t.Fatalf("a flash too long for two lines:\n%s", frame)
+	}
+}
+
+// At 80 columns a pause of marked queues across clusters says its whole
+// result where it is said: how many were paused and which, and which were
+// already paused, not only in :messages (issue 29, 10).
+func TestAPauseOfMarksSaysWhatWasAlreadyPausedAt80Columns(t *testing.T) {
+	t.Parallel()
+	d := startDriver(t, driverOptions{width: 80, height: 24})
+	// Someone else pauses Production's deploy behind the console's back.
+	cl, q := findQueue(t, d, "Production", "deploy")
+	if _, err := d.env.Client.PauseQueue(context.Background(), cl.ID, q.ID, "paused elsewhere"); err != nil {
+		t.Fatal(err)
+	}
+	openMobile(d)
+	d.keys("space") // default, and the cursor moves on
+	d.waitFor("1 marked")
+	d.keys("esc", "esc") // back home, and clear its filter
+	d.waitFor("Production")
+	d.keys("/")
+	d.typeText("production")
+	d.keys("enter", "enter")
+	d.waitFor("linux-large")
+	d.keys("space", "space") // default and deploy
+	d.waitFor("3 marked")
+	d.keys("p")
+	d.waitFor("Pause 3 queues in 2 clusters")
+	d.typeText("INC-7")
+	d.keys("enter")
+	frame := d.waitFor("2 paused")
+	want := "2 paused (Mobile/default, Production/default), 1 was already paused (Production/deploy)"
+	if got := strings.Join(strings.Fields(lastLines(frame, 2))[1:], " "); got != want {
+		t.Fatalf("the footer says %q, want %q:\n%s", got, want, frame)
 	}
 }
