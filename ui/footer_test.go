@@ -2,6 +2,8 @@ package ui
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"sync/atomic"
@@ -10,6 +12,7 @@ import (
 
 	"charm.land/lipgloss/v2"
 
+	"github.com/kiteconsole/kiteconsole/api"
 	"github.com/kiteconsole/kiteconsole/api/sandbox"
 	"github.com/kiteconsole/kiteconsole/ui/common"
 )
@@ -134,5 +137,22 @@ func TestAPauseOfMarksSaysWhatWasAlreadyPausedAt80Columns(t *testing.T) {
 	want := "2 paused (Mobile/default, Production/default), 1 was already paused (Production/deploy)"
 	if got := strings.Join(strings.Fields(lastLines(frame, 2))[1:], " "); got != want {
 		t.Fatalf("the footer says %q, want %q:\n%s", got, want, frame)
+	}
+}
+
+// The header's note says what kind of failure it is and for how long.
+func TestTheUnreachableNoteSaysWhatAndHowLong(t *testing.T) {
+	since := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		err   error
+		after time.Duration
+		want  string
+	}{
+		{errors.New("GET /v2/organizations/acme/clusters: EOF"), 12 * time.Second, "API unreachable · 12s"},
+		{fmt.Errorf("GET /v2/organizations/acme/clusters: %w (15s)", api.ErrTimeout), 61 * time.Second, "API not answering · 1m"},
+	} {
+		if got := unreachable(&api.Unreachable{Since: since, Err: c.err}, since.Add(c.after)); got != c.want {
+			t.Errorf("unreachable(%v, %s later) = %q, want %q", c.err, c.after, got, c.want)
+		}
 	}
 }
