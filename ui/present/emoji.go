@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/kyokomi/emoji/v2"
 
@@ -48,18 +49,19 @@ func Emojize(s string) string {
 }
 
 // imageCodes are where s has shortcodes with no Unicode form that stand
-// apart (at its start or after a space, at its end or before one):
-// Buildkite's images.
+// apart from words (no letter or digit right before or after them, as in
+// ":docker::eslint: Lint"): Buildkite's images.
 func imageCodes(s string) [][]int {
 	codes := emoji.CodeMap()
+	word := func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
 	var out [][]int
 	for _, m := range shortcode.FindAllStringIndex(s, -1) {
 		if _, ok := codes[s[m[0]:m[1]]]; ok {
 			continue
 		}
-		before := m[0] == 0 || s[m[0]-1] == ' '
-		after := m[1] == len(s) || s[m[1]] == ' '
-		if before && after {
+		before, _ := utf8.DecodeLastRuneInString(s[:m[0]])
+		after, _ := utf8.DecodeRuneInString(s[m[1]:])
+		if (m[0] == 0 || !word(before)) && (m[1] == len(s) || !word(after)) {
 			out = append(out, m)
 		}
 	}

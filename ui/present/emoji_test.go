@@ -33,11 +33,13 @@ func TestEmojizeLeavesOutImageOnlyShortcodesBesideWords(t *testing.T) {
 // glued to a word is no emoji and stays as typed (issue 29, 12).
 func TestEmojiLabelMutesALabelOfImagesOnly(t *testing.T) {
 	for in, want := range map[string]Cell{
-		":docker:":             {{Text: ":docker:", Role: Muted}},
-		":docker: :pipeline:":  {{Text: ":docker:", Role: Muted}, {Text: " ", Role: Title}, {Text: ":pipeline:", Role: Muted}},
-		":rocket: :docker:":    {{Text: "🚀 ", Role: Title}, {Text: ":docker:", Role: Muted}},
-		":docker: Build":       {{Text: "Build", Role: Title}},
-		"npm run test:unit:ci": {{Text: "npm run test:unit:ci", Role: Title}},
+		":docker:":              {{Text: ":docker:", Role: Muted}},
+		":docker: :pipeline:":   {{Text: ":docker:", Role: Muted}, {Text: " ", Role: Title}, {Text: ":pipeline:", Role: Muted}},
+		":rocket: :docker:":     {{Text: "🚀 ", Role: Title}, {Text: ":docker:", Role: Muted}},
+		":docker: Build":        {{Text: "Build", Role: Title}},
+		"npm run test:unit:ci":  {{Text: "npm run test:unit:ci", Role: Title}},
+		":docker::eslint:":      {{Text: ":docker:", Role: Muted}, {Text: ":eslint:", Role: Muted}},
+		":docker::eslint: Lint": {{Text: "Lint", Role: Title}},
 	} {
 		got := EmojiLabel(Title, in)
 		if len(got) != len(want) {
