@@ -135,6 +135,9 @@ type Client struct {
 	// noteSignature, when set, follows every pause note sent
 	// (WithNoteSignature).
 	noteSignature string
+	// reach is the last failure to reach the API, until the next reply;
+	// clients made by WithAccess share it.
+	reach *reachability
 }
 
 // New returns a client for cfg.
@@ -178,6 +181,7 @@ func New(cfg Config) (*Client, error) {
 		fetch:        newFetcher(cfg.CacheFor),
 		clock:        clock,
 		onWait:       cfg.OnBudgetWait,
+		reach:        &reachability{},
 	}
 	c.sleep = c.sleepContext
 	if c.gql, err = newGraphQLClient(cfg.GraphQLEndpoint, base); err != nil {
@@ -515,11 +519,15 @@ func (c *Client) send(ctx context.Context, method string, target *url.URL, paylo
 			return nil, 0, nil, ctxErr
 		}
 		if errors.Is(context.Cause(ctx), errAttemptTimeout) {
-			return nil, 0, nil, fmt.Errorf("%s %s: %w (%s)", method, target.Path, ErrTimeout, c.timeout)
+			err = fmt.Errorf("%s %s: %w (%s)", method, target.Path, ErrTimeout, c.timeout)
+		} else {
+			// The transport's error names the URL, never the token.
+			err = fmt.Errorf("%s %s: %w", method, target.Path, unwrapURLError(err))
 		}
-		// The transport's error names the URL, never the token.
-		return nil, 0, nil, fmt.Errorf("%s %s: %w", method, target.Path, unwrapURLError(err))
+		c.reach.failed(c.sched.now(), err)
+		return nil, 0, nil, err
 	}
+	c.reach.replied()
 	defer resp.Body.Close()
 	data, err := readReply(resp)
 	if err != nil {

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -8,10 +9,12 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/kiteconsole/kiteconsole/api"
 	"github.com/kiteconsole/kiteconsole/ui/common"
 	"github.com/kiteconsole/kiteconsole/ui/component"
+	"github.com/kiteconsole/kiteconsole/ui/present"
 )
 
 // The frame: two header lines (title with the organisation, budget and
@@ -48,7 +51,11 @@ func (a *App) render() string {
 	if n := strings.Count(area, "\n") + 1; n < a.c.Height {
 		area += strings.Repeat("\n", a.c.Height-n)
 	}
-	return strings.Join([]string{a.header(), a.crumbs(), area, a.status(), a.helpLine()}, "\n")
+	status, more := a.statusLines()
+	if more == "" {
+		more = a.helpLine()
+	}
+	return strings.Join([]string{a.header(), a.crumbs(), area, status, more}, "\n")
 }
 
 func (a *App) header() string {
@@ -101,10 +108,19 @@ func join(a, b string) string {
 // window has reset it shows the fresh one ("API 50/50 you") until the next
 // reply says more, rather than vanish. While counts come from REST
 // (GraphQL refused the token, failed or is spent) it says so first, once.
+// While the API cannot be reached it says that instead, and for how long
+// ("API unreachable · 1m").
 func (a *App) budget() string {
-	// The client's clock, not the display's.
-	text, level := budgetLine(a.c.Client.Budget(), a.c.Client.Now())
 	st := a.c.Styles
+	// The client's clock, not the display's.
+	now := a.c.Client.Now()
+	if u := a.c.Client.Unreachable(); u != nil {
+		// The budget is what the API last said, and it can no longer be
+		// asked: shown as if all were well, it hid that nothing gets
+		// through (issue 29).
+		return st.Danger.Render(unreachable(u, now))
+	}
+	text, level := budgetLine(a.c.Client.Budget(), now)
 	switch level {
 	case budgetDanger:
 		text = st.Danger.Render(text)
@@ -117,6 +133,16 @@ func (a *App) budget() string {
 		return join(st.Warning.Render(countsFromREST(u)), text)
 	}
 	return text
+}
+
+// unreachable is the header's note while the API cannot be reached: what
+// happened, and for how long.
+func unreachable(u *api.Unreachable, now time.Time) string {
+	what := "API unreachable"
+	if errors.Is(u.Err, api.ErrTimeout) {
+		what = "API not answering"
+	}
+	return what + " · " + present.Elapsed(now, u.Since)
 }
 
 // countsFromREST is the header's note while counts come from REST.
@@ -191,28 +217,35 @@ func (a *App) crumbs() string {
 
 // status is the footer's first line: the note prompt, a flash message,
 // or the requests in flight. A flash comes first: the requests then show
-// as the spinner and their number only, and a flash too long for the
-// line ends with where to read it whole (:messages).
-func (a *App) status() string {
+// as the spinner and their number only. A flash too long for the line
+// goes on over the help line (which comes back when the flash goes): at
+// 80 columns an error was cut before its cause, and a batch's result
+// before what was already paused (issue 29). more is that second line, or
+// "" for the help; a flash too long for both ends with where to read it
+// whole (:messages).
+func (a *App) statusLines() (line, more string) {
 	st := a.c.Styles
 	if o := a.overlay; o != nil && o.Place() == component.PlaceFooter {
-		return common.Fit(o.View(a.width, 1), a.width)
+		return common.Fit(o.View(a.width, 1), a.width), ""
 	}
-	left := ""
+	var sign string
+	style := func(s string) string { return s }
 	switch a.flash.Kind {
 	case common.FlashOK:
-		left = st.FlashOK.Render("✓ ") + a.flash.Text
+		sign = st.FlashOK.Render("✓ ")
 	case common.FlashError:
-		left = st.FlashError.Render("✗ ") + st.FlashError.Render(a.flash.Text)
+		sign = st.FlashError.Render("✗ ")
+		style = func(s string) string { return st.FlashError.Render(s) }
 	default:
 		if a.flash.Text != "" {
-			left = st.FlashInfo.Render("• ") + a.flash.Text
+			sign = st.FlashInfo.Render("• ")
 		}
 	}
+	text := strings.ReplaceAll(a.flash.Text, "\n", " ")
 	right := ""
 	if n := len(a.c.Tasks.Label); n > 0 {
 		right = a.spinner.View()
-		if left == "" {
+		if sign == "" {
 			right += " " + st.Muted.Render(common.Fit(a.taskLabel(), max(0, a.width-3)))
 			right = strings.TrimRight(right, " ")
 		} else if n > 1 {
@@ -223,14 +256,50 @@ func (a *App) status() string {
 	if right != "" {
 		room -= lipgloss.Width(right) + 1
 	}
-	if lipgloss.Width(left) > room {
-		const more = " :messages"
-		left = common.Fit(left, max(0, room-lipgloss.Width(more))) + st.Muted.Render(more)
+	left := ""
+	if sign != "" {
+		// The text goes on under itself, past the sign.
+		indent := lipgloss.Width(sign)
+		head, tail := cutAtWord(text, room-indent)
+		left = sign + style(head)
+		if tail != "" {
+			room2 := a.width - indent
+			if lipgloss.Width(tail) > room2 {
+				const whole = " :messages"
+				tail = common.Fit(tail, max(0, room2-lipgloss.Width(whole)))
+				more = strings.Repeat(" ", indent) + style(tail) + st.Muted.Render(whole)
+			} else {
+				more = strings.Repeat(" ", indent) + style(tail)
+			}
+			more = common.Fit(more, a.width)
+		}
 	}
 	if right == "" {
-		return common.Fit(left, a.width)
+		return common.Fit(left, a.width), more
 	}
-	return common.Fit(left, max(0, room)) + " " + right
+	return common.Fit(left, max(0, room)) + " " + right, more
+}
+
+// status is the footer's first line.
+func (a *App) status() string {
+	line, _ := a.statusLines()
+	return line
+}
+
+// cutAtWord splits plain text at the last space that leaves its head at
+// most width columns wide (mid-word only when there is no such space).
+func cutAtWord(s string, width int) (head, tail string) {
+	if width <= 0 {
+		return "", s
+	}
+	if lipgloss.Width(s) <= width {
+		return s, ""
+	}
+	head = ansi.Truncate(s, width, "")
+	if i := strings.LastIndex(head, " "); i > 0 {
+		return strings.TrimRight(s[:i], " "), strings.TrimLeft(s[i+1:], " ")
+	}
+	return head, s[len(head):]
 }
 
 // taskLabel names the requests in flight: the oldest, and how many more.

@@ -47,21 +47,30 @@ func ErrorText(err error) string {
 	}
 	// A request that did not reach the API: the cause first, since
 	// "Get "https://…/v2/organizations/acme/agents?…": dial tcp …:
-	// connection refused" is cut on a line before it says why.
+	// connection refused" is cut on a line before it says why. The
+	// client's own errors carry the transport's without its URL ("GET
+	// /v2/…: dial tcp 127.0.0.1:8089: connect: connection refused").
+	var cause error
+	host := ""
 	var urlErr *url.Error
-	if errors.As(err, &urlErr) {
-		cause := urlErr.Err
-		var opErr *net.OpError
+	var opErr *net.OpError
+	switch {
+	case errors.As(err, &urlErr):
+		cause = urlErr.Err
+		if u, perr := url.Parse(urlErr.URL); perr == nil {
+			host = " at " + u.Host
+		}
+	case errors.As(err, &opErr) && opErr.Addr != nil:
+		cause = opErr
+		host = " at " + opErr.Addr.String()
+	}
+	if cause != nil {
 		if errors.As(cause, &opErr) && opErr.Err != nil {
 			cause = opErr.Err
 		}
 		var sysErr *os.SyscallError
 		if errors.As(cause, &sysErr) && sysErr.Err != nil {
 			cause = sysErr.Err
-		}
-		host := ""
-		if u, perr := url.Parse(urlErr.URL); perr == nil {
-			host = " at " + u.Host
 		}
 		return Clean("could not reach the API (" + cause.Error() + ")" + host)
 	}

@@ -1,6 +1,7 @@
 package common
 
 import (
+	"context"
 	"fmt"
 	"net"
 	"net/http"
@@ -50,5 +51,29 @@ func TestAnUnreachableAPISaysWhyFirst(t *testing.T) {
 	got := ErrorText(fmt.Errorf("listing agents: %w", err))
 	if !strings.HasPrefix(got, "could not reach the API (connection refused)") || !strings.Contains(got, addr) {
 		t.Fatalf("ErrorText = %q", got)
+	}
+}
+
+// The client's error for a refused connection names the request, not the
+// URL: its cause comes first too (issue 29, 4: the footer said "GET
+// /v2/organizations/acme/clusters: dial tcp …" before why).
+func TestTheClientsUnreachableErrorSaysWhyFirst(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close() // nothing listens there now
+	client, err := api.New(api.Config{Endpoint: "http://" + addr, Org: "acme", Token: "t", MaxRetries: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = client.ListClusters(context.Background(), nil)
+	if err == nil {
+		t.Fatal("a closed port answered")
+	}
+	got := ErrorText(err)
+	if want := "could not reach the API (connection refused) at " + addr; got != want {
+		t.Fatalf("ErrorText = %q, want %q", got, want)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/kiteconsole/kiteconsole/ui/common"
 )
@@ -84,22 +85,75 @@ func (h *helpOverlay) scroll(by int) {
 const keyColumn = 11
 
 // keyLines draws bindings as lines of at most width: the key, what it
-// does and, for a change this console may not make, why not. A line too
-// long is cut, never wrapped: a wrapped line split its words.
+// does and, for a change this console may not make, why not. What does
+// not fit goes on under itself, past the key, a word at a time: a cut
+// line lost the why ("new · read-…" at 80 columns, issue 29), a wrapped
+// one split its words.
 func (h *helpOverlay) keyLines(title string, bs []key.Binding, width int) []string {
 	st := h.c.Styles
 	lines := []string{st.Title.Render(common.Fit(title, width))}
+	indent := strings.Repeat(" ", keyColumn)
 	for _, b := range bs {
 		bh := b.Help()
-		line := common.Fit(st.Key.Render(bh.Key), keyColumn) + st.Help.Render(bh.Desc)
+		keyStyle, descStyle, why := st.Key, st.Help, ""
 		if h.c.KeyOff(b) {
-			why := " · read-only"
+			keyStyle, descStyle, why = st.KeyOff, st.KeyOff, "· read-only"
 			if !h.c.ReadOnly {
-				why = " · not with this token"
+				why = "· not with this token"
 			}
-			line = common.Fit(st.KeyOff.Render(bh.Key), keyColumn) + st.KeyOff.Render(bh.Desc) + st.Muted.Render(why)
 		}
-		lines = append(lines, common.Fit(line, width))
+		for i, l := range wrapEntry(bh.Desc, why, max(1, width-keyColumn)) {
+			lead := indent
+			if i == 0 {
+				lead = common.Fit(keyStyle.Render(bh.Key), keyColumn)
+			}
+			line := lead + descStyle.Render(l.desc)
+			if l.why != "" {
+				if l.desc != "" {
+					line += " "
+				}
+				line += st.Muted.Render(l.why)
+			}
+			lines = append(lines, common.Fit(line, width))
+		}
+	}
+	return lines
+}
+
+// entryLine is a line of a help entry: words of what the key does, then
+// (on the last line) why it is off.
+type entryLine struct{ desc, why string }
+
+// wrapEntry puts desc's words, and then why as one piece, on lines of at
+// most width columns; a word wider than a line is split.
+func wrapEntry(desc, why string, width int) []entryLine {
+	var words []string
+	for _, w := range strings.Fields(desc) {
+		for lipgloss.Width(w) > width {
+			words = append(words, ansi.Cut(w, 0, width))
+			w = ansi.Cut(w, width, lipgloss.Width(w))
+		}
+		words = append(words, w)
+	}
+	lines := []entryLine{{}}
+	for _, w := range words {
+		last := &lines[len(lines)-1]
+		switch {
+		case last.desc == "":
+			last.desc = w
+		case lipgloss.Width(last.desc)+1+lipgloss.Width(w) <= width:
+			last.desc += " " + w
+		default:
+			lines = append(lines, entryLine{desc: w})
+		}
+	}
+	if why != "" {
+		last := &lines[len(lines)-1]
+		if last.desc != "" && lipgloss.Width(last.desc)+1+lipgloss.Width(why) > width {
+			lines = append(lines, entryLine{})
+			last = &lines[len(lines)-1]
+		}
+		last.why = why
 	}
 	return lines
 }

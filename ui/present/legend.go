@@ -36,7 +36,7 @@ var (
 	}
 	LegendAgents = []string{
 		"STATE: idle, busy, paused (until when, by whom) or stopping. JOB: the job it runs, with its pipeline and build.",
-		"CONNECTED: how long ago it connected. space marks agents: p, S and K then act on every marked one.",
+		"CONNECTED: how long ago it connected. space marks agents: z, S and K then act on every marked one.",
 		"enter on an agent shows its detail: tags, IP, version, queue and job.",
 		LegendEllipsis,
 		LegendSort,

@@ -186,3 +186,14 @@ func JobLabel(j model.Job) string {
 	}
 	return termsafe.Text(j.Type)
 }
+
+// JobLabelCell is JobLabel as a cell: a label of Buildkite's image-only
+// shortcodes alone (":docker:") is muted (EmojiLabel).
+func JobLabelCell(j model.Job) Cell {
+	for _, s := range []*string{j.Label, j.Name, j.Command} {
+		if c := EmojiLabel(Plain, termsafe.Text(model.Value(s))); c.String() != "" {
+			return c
+		}
+	}
+	return Text(termsafe.Text(j.Type))
+}

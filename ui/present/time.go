@@ -27,6 +27,14 @@ func Until(now, t time.Time) string {
 	return "in " + span(now, t)
 }
 
+// Elapsed is how long it has been since t, briefly: "12s", "5m", "2h".
+func Elapsed(now, t time.Time) string {
+	if t.After(now) {
+		return "0s"
+	}
+	return span(t, now)
+}
+
 // span is the time from from to to (to is the later), briefly. Times far
 // apart are counted in years from their dates: time.Time.Sub saturates at
 // about 292 years, and the saturated value once showed a year-9999 pause

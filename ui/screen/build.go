@@ -120,7 +120,7 @@ func (s *buildScreen) jobSpec() component.ListSpec[model.Job] {
 				if j.Type == model.JobWaiter {
 					return present.As(present.Muted, "wait")
 				}
-				return present.Text(common.Emojize(j.DisplayName()))
+				return present.EmojiLabel(present.Plain, j.DisplayName())
 			}),
 			component.Col("STATE", 16, 0, 0, func(j model.Job) present.Cell {
 				if j.SoftFailed {

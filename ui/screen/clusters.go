@@ -111,7 +111,7 @@ func NewClustersScreen(c *common.Common) *component.ListScreen[model.Cluster] {
 			Columns: []component.ListColumn[model.Cluster]{
 				component.Col("", 2, 0, 0, func(cl model.Cluster) present.Cell { return present.As(present.Emoji, model.Value(cl.Emoji)) }),
 				component.Col("", 1, 0, 0, func(cl model.Cluster) present.Cell { return present.As(present.Swatch, model.Value(cl.Color)) }),
-				component.Col("NAME", 14, 1, 0, func(cl model.Cluster) string { return common.Emojize(cl.Name) }),
+				component.Col("NAME", 14, 1, 0, func(cl model.Cluster) present.Cell { return present.EmojiLabel(present.Plain, cl.Name) }),
 				component.Col("DESCRIPTION", 10, 2, 100, func(cl model.Cluster) present.Cell {
 					return present.As(present.Muted, common.Emojize(model.Value(cl.Description)))
 				}),

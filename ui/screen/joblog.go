@@ -535,7 +535,7 @@ func (s *jobLogScreen) searchKey(msg tea.KeyPressMsg) tea.Cmd {
 func (s *jobLogScreen) header() []string {
 	st := s.C.Styles
 	j := s.job
-	title := component.Draw(st, present.As(present.Title, common.Emojize(j.DisplayName()))) + "  " + component.Draw(st, present.StateLabel(j.State, false)) +
+	title := component.Draw(st, present.EmojiLabel(present.Title, j.DisplayName())) + "  " + component.Draw(st, present.StateLabel(j.State, false)) +
 		st.Muted.Render(fmt.Sprintf("  %s #%d", component.Text(s.slug), s.number))
 	var facts []string
 	if j.Agent != nil {

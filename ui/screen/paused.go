@@ -242,7 +242,7 @@ func NewPausedScreen(c *common.Common) *component.ListScreen[PausedItem] {
 					by, _, _ := p.who()
 					return by.DisplayName()
 				}),
-				component.Col("WHEN", 8, 0, 0, func(p PausedItem) present.Cell {
+				component.Col("WHEN", 8, 0, 100, func(p PausedItem) present.Cell {
 					_, at, _ := p.who()
 					if at == nil {
 						return present.As(present.Muted, "—")
@@ -253,7 +253,7 @@ func NewPausedScreen(c *common.Common) *component.ListScreen[PausedItem] {
 					_, _, note := p.who()
 					return note
 				}),
-				component.Col("FOR", 13, 0, 110, func(p PausedItem) present.Cell {
+				component.Col("FOR", 13, 0, 0, func(p PausedItem) present.Cell {
 					if p.Agent != nil {
 						if until, ok := present.AgentPauseEnds(*p.Agent); ok {
 							return present.Text("ends " + present.Until(c.Now(), until))

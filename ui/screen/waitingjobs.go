@@ -86,7 +86,7 @@ func waitingSpec(c *common.Common) component.ListSpec[WaitingJob] {
 		Columns: []component.ListColumn[WaitingJob]{
 			component.Col("PIPELINE", 14, 2, 0, func(w WaitingJob) string { return common.Emojize(w.Pipeline) }),
 			component.Col("BUILD", 7, 0, 0, func(w WaitingJob) string { return fmt.Sprintf("#%d", w.Number) }),
-			component.Col("STEP", 14, 3, 0, func(w WaitingJob) string { return present.JobLabel(w.Job) }),
+			component.Col("STEP", 14, 3, 0, func(w WaitingJob) present.Cell { return present.JobLabelCell(w.Job) }),
 			component.Col("WAITING SINCE", 16, 1, 0, func(w WaitingJob) present.Cell {
 				if w.Since.IsZero() {
 					return present.As(present.Muted, "—")
