@@ -463,6 +463,9 @@ func (l *List[T]) Upsert(item T) bool {
 	return added
 }
 
+// Select puts the cursor on item, if it is shown.
+func (l *List[T]) Select(item T) { l.Table.SelectKey(l.spec.Key(item)) }
+
 // Remove drops the item with this key.
 func (l *List[T]) Remove(k string) {
 	for i, x := range l.Items {

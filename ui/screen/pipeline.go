@@ -130,7 +130,9 @@ func (s *pipelineScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		// a new one (a rebuild, a new build), which the reload keeps.
 		s.tabs.Current = pipelineTabBuilds
 		if m.Build.ID != "" && s.builds.list.Known {
+			// Selected even when a load got it in first.
 			s.builds.list.Upsert(m.Build)
+			s.builds.list.Select(m.Build)
 		}
 		return s, s.loadBuilds(org.Fresh)
 	}
