@@ -1,0 +1,162 @@
+package org
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/kiteconsole/kiteconsole/api/sandbox"
+	"github.com/kiteconsole/kiteconsole/api/sandbox/sandboxtest"
+	"github.com/kiteconsole/kiteconsole/model"
+)
+
+// ids are the pipelines' ids in order.
+func ids(ps []model.Pipeline) []string {
+	out := make([]string, len(ps))
+	for i := range ps {
+		out[i] = ps[i].ID
+	}
+	return out
+}
+
+// sameRun reports where got and want first differ, or -1.
+func sameRun(got, want []string) int {
+	for i := range max(len(got), len(want)) {
+		if i >= len(got) || i >= len(want) || got[i] != want[i] {
+			return i
+		}
+	}
+	return -1
+}
+
+// The last page comes before the pages between it and the first (G: one
+// request, by the Link header's rel="last"), and is held as the list's
+// tail: the pages between are a gap that says how many it lacks; a page
+// from above goes before the tail, the page before the tail (going up)
+// goes at its start, rows a filter found move into the tail when their
+// page comes; the head and the tail join into the whole list, in the
+// API's order, each page read once.
+func TestTheLastPageComesBeforeThePagesBetween(t *testing.T) {
+	t.Parallel()
+	// 950 pipelines: ten pages, the last of 50.
+	const pipelines = 950
+	env := sandboxtest.Start(t, sandbox.Options{Size: sandbox.SizeLarge, LargePipelines: pipelines}, nil)
+	all, err := env.Client.ListPipelines(context.Background(), nil)
+	if err != nil || len(all) != pipelines {
+		t.Fatalf("the whole list: %d pipelines, %v", len(all), err)
+	}
+	want := ids(all)
+	listed := pipelineRequests(env)
+	s := New(env.Client, func() time.Time { return sandboxtest.Now }, nil)
+	pc := s.Pipelines
+	ctx := context.Background()
+	load := func(what string, pages <-chan PipelinesPage, ok bool) {
+		t.Helper()
+		if !ok {
+			t.Fatalf("%s did not start", what)
+		}
+		drain(pc, pages, nil)
+		if pc.Err != nil {
+			t.Fatalf("%s: %v", what, pc.Err)
+		}
+	}
+	gap := func(wantAt, wantMissing int) {
+		t.Helper()
+		at, missing, ok := pc.Gap()
+		if !ok || at != wantAt || missing != wantMissing {
+			t.Fatalf("gap at %d of %d missing (%v), want at %d of %d missing", at, missing, ok, wantAt, wantMissing)
+		}
+	}
+	// head and tail: the rows in are the first head and the last tail of
+	// the whole list, in its order.
+	rows := func(head, tail int) {
+		t.Helper()
+		got := ids(pc.Items)
+		if len(got) != head+tail {
+			t.Fatalf("%d rows, want %d + %d", len(got), head, tail)
+		}
+		if i := sameRun(got[:head], want[:head]); i >= 0 {
+			t.Fatalf("head row %d is not the list's", i)
+		}
+		if i := sameRun(got[head:], want[len(want)-tail:]); i >= 0 {
+			t.Fatalf("tail row %d is not the list's", i)
+		}
+	}
+
+	if _, ok := pc.LoadLast(ctx, env.Client, Interactive); ok {
+		t.Fatal("the last page was asked for before the first named it")
+	}
+	pages, ok := pc.LoadNext(ctx, env.Client, Interactive)
+	load("page 1", pages, ok)
+	if pc.Last != 10 || pc.Total != 0 {
+		t.Fatalf("after page 1: last %d, total %d", pc.Last, pc.Total)
+	}
+	pages, ok = pc.LoadLast(ctx, env.Client, Interactive)
+	if _, again := pc.LoadLast(ctx, env.Client, Interactive); again {
+		t.Fatal("a second page started while one was on its way")
+	}
+	load("the last page", pages, ok)
+	if n := pipelineRequests(env) - listed; n != 2 {
+		t.Fatalf("%d requests for the first page and the last, want 2", n)
+	}
+	if pc.Tail != 10 || pc.Total != pipelines || pc.Pages != 1 || !pc.More || pc.Loaded {
+		t.Fatalf("after the last page: tail %d, total %d, pages %d, more %v, loaded %v", pc.Tail, pc.Total, pc.Pages, pc.More, pc.Loaded)
+	}
+	rows(100, 50)
+	gap(100, 800)
+	if _, again := pc.LoadLast(ctx, env.Client, Interactive); again {
+		t.Fatal("the last page was asked for again with the tail in")
+	}
+
+	// From above: page 2 goes after the head, before the tail.
+	pages, ok = pc.LoadNext(ctx, env.Client, Interactive)
+	load("page 2", pages, ok)
+	rows(200, 50)
+	gap(200, 700)
+	// From below: page 9 goes at the tail's start.
+	pages, ok = pc.LoadPrev(ctx, env.Client, Interactive)
+	load("page 9", pages, ok)
+	if pc.Tail != 9 {
+		t.Fatalf("tail from page %d, want 9", pc.Tail)
+	}
+	rows(200, 150)
+	gap(200, 600)
+
+	// A filter finds rows of page 8, not loaded: they show before the
+	// tail, and move into it when page 8 comes, shown once.
+	found := all[720:723]
+	pc.Merge(found)
+	if got := ids(pc.Items[200:203]); sameRun(got, ids(found)) >= 0 {
+		t.Fatalf("found rows at %v, want before the tail", got)
+	}
+	gap(203, 600)
+	pages, ok = pc.LoadPrev(ctx, env.Client, Interactive)
+	load("page 8", pages, ok)
+	rows(200, 250)
+	gap(200, 500)
+
+	// A pipeline deleted from the head (here, not on the server: the
+	// pages' bounds stay): the gap and the total follow.
+	removed := pc.Items[5]
+	pc.apply(PipelineRemoved{Slug: removed.Slug})
+	gap(199, 500)
+	if pc.Total != pipelines-1 {
+		t.Fatalf("total %d after a deletion, want %d", pc.Total, pipelines-1)
+	}
+	want = append(want[:5:5], want[6:]...)
+
+	// Up to page 3: the tail meets the head, and the list is whole.
+	for pc.Tail > 0 {
+		pages, ok = pc.LoadPrev(ctx, env.Client, Interactive)
+		load("a page before the tail", pages, ok)
+	}
+	if _, _, ok := pc.Gap(); ok || !pc.Loaded || pc.More || pc.Pages != 10 {
+		t.Fatalf("joined: gap %v, loaded %v, more %v, pages %d", ok, pc.Loaded, pc.More, pc.Pages)
+	}
+	if i := sameRun(ids(pc.Items), want); i >= 0 {
+		t.Fatalf("the joined list differs from the API's at row %d", i)
+	}
+	if n := pipelineRequests(env) - listed; n != 10 {
+		t.Fatalf("%d requests for 10 pages", n)
+	}
+}
