@@ -188,6 +188,16 @@ func (pc *Pipelines) Reload(ctx context.Context, client *api.Client, lane Lane) 
 	return pc.loadPage(ctx, client, lane, 1, false, false), true
 }
 
+// ReloadTail fetches the last page again (a person's r at the end of a
+// list whose tail is in): what shows there is current; the rest of the
+// tail stays until the person scrolls to it.
+func (pc *Pipelines) ReloadTail(ctx context.Context, client *api.Client, lane Lane) (pages <-chan PipelinesPage, started bool) {
+	if pc.Loading || pc.Tail == 0 {
+		return nil, false
+	}
+	return pc.loadPage(ctx, client, lane, pc.Last, false, true), true
+}
+
 func (pc *Pipelines) loadPage(ctx context.Context, client *api.Client, lane Lane, n int, bulk, tail bool) <-chan PipelinesPage {
 	pc.Loading = true
 	pc.gen++
@@ -407,9 +417,13 @@ func (pc *Pipelines) takeTail(m PipelinesPage) {
 			return
 		}
 		pc.tailAt = len(pc.Items)
+	}
+	if m.Number == pc.Last {
 		pc.Total = (m.Number-1)*api.PerPage + len(m.Items)
 	}
-	pc.Tail = m.Number
+	if pc.Tail == 0 || m.Number < pc.Tail {
+		pc.Tail = m.Number
+	}
 	var page []model.Pipeline
 	moved := map[string]bool{}
 	for _, p := range m.Items {

@@ -77,6 +77,34 @@ func (c *Common) LoadNextPipelines(lane org.Lane) tea.Cmd {
 	return tracked(task, label, readPage(ch, task))
 }
 
+// LoadLastPipelines fetches the list's last page (G: its true end, by
+// the Link header's rel="last"), LoadPrevPipelines the page before the
+// tail (going up from the end) and ReloadTailPipelines the tail's last
+// page again (r at the end); each is one request, shown in the footer as
+// a task.
+func (c *Common) LoadLastPipelines(lane org.Lane) tea.Cmd {
+	return c.pageTask(c.Org.Pipelines.LoadLast(c.AppCtx, c.Client, lane))
+}
+
+// LoadPrevPipelines: see LoadLastPipelines.
+func (c *Common) LoadPrevPipelines(lane org.Lane) tea.Cmd {
+	return c.pageTask(c.Org.Pipelines.LoadPrev(c.AppCtx, c.Client, lane))
+}
+
+// ReloadTailPipelines: see LoadLastPipelines.
+func (c *Common) ReloadTailPipelines(lane org.Lane) tea.Cmd {
+	return c.pageTask(c.Org.Pipelines.ReloadTail(c.AppCtx, c.Client, lane))
+}
+
+func (c *Common) pageTask(ch <-chan org.PipelinesPage, started bool) tea.Cmd {
+	if !started {
+		return nil
+	}
+	const label = "loading pipelines"
+	task := c.Tasks.start(label)
+	return tracked(task, label, readPage(ch, task))
+}
+
 // SearchPipelines asks the server for the pipelines a filter's text
 // matches, as a person's look; the answer arrives as a PipelinesPage with
 // Found set and joins the list (and the palette's pipelines).
