@@ -145,3 +145,62 @@ func TestGReachesTheTrueEndOfALongList(t *testing.T) {
 		t.Fatalf("g and G with the ends in made %d requests", n)
 	}
 }
+
+// gToTheEnd opens :pipelines and presses G once the first page shows;
+// it reports the requests for the list from G until the last pipeline
+// is under the cursor and nothing is in flight, the time that took on
+// the test's clock (the budget's waits are on it), and in wall time.
+func gToTheEnd(d *driver, last string) (requests int, took, wall time.Duration) {
+	d.keys(":")
+	d.typeText("pipelines")
+	d.keys("enter")
+	d.waitFor("more as you scroll")
+	from := len(d.env.Sandbox.Requests())
+	start, simStart := time.Now(), d.clock.Now()
+	d.keys("G")
+	d.waitShown("› " + last)
+	wall, took = time.Since(start), d.clock.Now().Sub(simStart)
+	d.waitFor("› " + last)
+	return pipelineLists(d.env, from), took, wall
+}
+
+// On the large organisation (10,000 pipelines, 100 pages) under both
+// windows at 30 ms: G puts the last pipeline under the cursor with at
+// most 2 requests after the first page, in under a second.
+func TestGReachesTheEndOfALargeOrganisation(t *testing.T) {
+	t.Parallel()
+	last := lastLargePipeline(t)
+	clock := sandboxtest.NewClock()
+	env := sandboxtest.Start(t, incidentOptions(clock), nil)
+	d := startConsole(t, env, clock, 120, 30)
+	d.waitFor("payments-01")
+	n, took, wall := gToTheEnd(d, last)
+	t.Logf("G to the true end: %d requests, %s of wall time (%s on the test's clock)", n, wall.Round(time.Millisecond), took)
+	if n > 2 {
+		t.Errorf("G made %d requests for the list, want at most 2", n)
+	}
+	if took > time.Second {
+		t.Errorf("G took %s on the test's clock, want under 1s", took)
+	}
+	d.waitFor("Pipelines  10,000 · ")
+}
+
+// BenchmarkGToTheTrueEnd reports G's requests and wall time to the last
+// of the large organisation's pipelines (30 ms, both windows).
+func BenchmarkGToTheTrueEnd(b *testing.B) {
+	last := lastLargePipeline(b)
+	var wall time.Duration
+	var requests int
+	for i := 0; i < b.N; i++ {
+		b.Setenv("XDG_CACHE_HOME", b.TempDir()) // each a cold start
+		clock := sandboxtest.NewClock()
+		env := sandboxtest.Start(b, incidentOptions(clock), nil)
+		d := startConsole(b, env, clock, 120, 30)
+		d.waitFor("payments-01")
+		n, _, w := gToTheEnd(d, last)
+		wall += w
+		requests += n
+	}
+	b.ReportMetric(float64(wall.Microseconds())/float64(b.N)/1000, "ms/end")
+	b.ReportMetric(float64(requests)/float64(b.N), "requests/end")
+}
