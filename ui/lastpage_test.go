@@ -13,6 +13,7 @@ import (
 	"github.com/kiteconsole/kiteconsole/api/sandbox"
 	"github.com/kiteconsole/kiteconsole/api/sandbox/sandboxtest"
 	"github.com/kiteconsole/kiteconsole/model"
+	"github.com/kiteconsole/kiteconsole/ui/screen"
 )
 
 // cursorRow is the row under the cursor in a frame (the line that starts
@@ -39,24 +40,9 @@ func TestGReachesTheTrueEndOfALongList(t *testing.T) {
 	// needs the last page alone.
 	const pipelines = 1030
 	clock := sandboxtest.NewClock()
-	// The page numbered holding is held until the test lets it go.
-	var holding, held atomic.Int32
-	release := make(chan struct{})
-	hold := func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if page := r.URL.Query().Get("page"); page != "" && page == strconv.Itoa(int(holding.Load())) {
-				held.Add(1)
-				select {
-				case <-release:
-				case <-r.Context().Done():
-					return
-				}
-			}
-			next.ServeHTTP(w, r)
-		})
-	}
+	h := newPageHolder(t)
 	env := sandboxtest.Start(t, sandbox.Options{Size: sandbox.SizeLarge, LargePipelines: pipelines,
-		Latency: 30 * time.Millisecond, Clock: sandboxtest.RealTimers(clock)}, hold)
+		Latency: 30 * time.Millisecond, Clock: sandboxtest.RealTimers(clock)}, h.wrap)
 	all, err := env.Client.ListPipelines(context.Background(), nil)
 	if err != nil || len(all) != pipelines {
 		t.Fatalf("the whole list: %d pipelines, %v", len(all), err)
@@ -83,7 +69,7 @@ func TestGReachesTheTrueEndOfALongList(t *testing.T) {
 	d.waitFor("of about 1,100 · more as you scroll", "› "+first)
 
 	from := len(env.Sandbox.Requests())
-	holding.Store(10)
+	h.page.Store(10)
 	d.keys("G")
 	frame := d.waitShown("› "+last, loaded(all[:100], all[1000:]))
 	if n := pipelineLists(env, from); n != 1 {
@@ -109,9 +95,10 @@ func TestGReachesTheTrueEndOfALongList(t *testing.T) {
 	}
 	// Up from the end: near the gap, the page before the tail comes, and
 	// the cursor stays on its pipeline, on the same line.
-	up("asked for page 10", func() bool { return held.Load() == 1 })
+	up("asked for page 10", func() bool { return d.app.c.Org.Pipelines.Loading })
+	eventuallyTrue(t, "page 10 was asked for", func() bool { d.frame(); return h.held.Load() == 1 })
 	at, line := cursorRow(frame)
-	release <- struct{}{}
+	h.release <- struct{}{}
 	frame = d.waitFor(loaded(all[:100], all[900:]))
 	if now, nowLine := cursorRow(frame); now != at || nowLine != line {
 		t.Fatalf("the cursor moved from %q (line %d) to %q (line %d) as the page before came", at, line, now, nowLine)
@@ -122,14 +109,14 @@ func TestGReachesTheTrueEndOfALongList(t *testing.T) {
 
 	// On up to the gap row, which says what it stands for; when its page
 	// comes, the cursor is on the last of it, on the gap row's line.
-	holding.Store(9)
+	h.page.Store(9)
 	up("showed the gap row under the cursor", func() bool {
 		row, _ := cursorRow(frame)
 		return strings.HasPrefix(row, "⋯ 800 pipelines not loaded yet")
 	})
 	_, line = cursorRow(frame)
-	eventuallyTrue(t, "page 9 was asked for", func() bool { d.frame(); return held.Load() == 2 })
-	release <- struct{}{}
+	eventuallyTrue(t, "page 9 was asked for", func() bool { d.frame(); return h.held.Load() == 2 })
+	h.release <- struct{}{}
 	frame = d.waitFor(loaded(all[:100], all[800:]))
 	if now, nowLine := cursorRow(frame); !strings.HasPrefix(now, all[899].Name+" ") || nowLine != line {
 		t.Fatalf("the cursor went to %q (line %d) as the gap's page came, want %q (line %d)", now, nowLine, all[899].Name, line)
@@ -203,4 +190,171 @@ func BenchmarkGToTheTrueEnd(b *testing.B) {
 	}
 	b.ReportMetric(float64(wall.Microseconds())/float64(b.N)/1000, "ms/end")
 	b.ReportMetric(float64(requests)/float64(b.N), "requests/end")
+}
+
+// pageHolder holds the requests for the page numbered page of a list (0:
+// none) until release is sent or closed; held counts them.
+type pageHolder struct {
+	page    atomic.Int32
+	held    atomic.Int32
+	release chan struct{}
+}
+
+func newPageHolder(t *testing.T) *pageHolder {
+	h := &pageHolder{release: make(chan struct{})}
+	t.Cleanup(func() { close(h.release) })
+	return h
+}
+
+func (h *pageHolder) wrap(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if page := r.URL.Query().Get("page"); page != "" && page == strconv.Itoa(int(h.page.Load())) {
+			h.held.Add(1)
+			select {
+			case <-h.release:
+			case <-r.Context().Done():
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// pagesAsked are the page numbers of the list requests from the log's
+// from-th on ("1" for the first page).
+func pagesAsked(env *sandboxtest.Env, from int) []string {
+	var out []string
+	for _, r := range env.Sandbox.Requests()[from:] {
+		path, query, _ := strings.Cut(r.Path, "?")
+		if r.Method != http.MethodGet || !strings.HasSuffix(path, "/pipelines") {
+			continue
+		}
+		page := "1"
+		for _, kv := range strings.Split(query, "&") {
+			if v, ok := strings.CutPrefix(kv, "page="); ok {
+				page = v
+			}
+		}
+		if strings.Contains(query, "name=") || strings.Contains(query, "repository=") {
+			page = "filter"
+		}
+		out = append(out, page)
+	}
+	return out
+}
+
+// With the end of the list in, r at the end reloads the last page; a
+// deletion at the end takes one from the total; a filter finds a
+// pipeline of the gap on the server, and once cleared the gap row and
+// the ends are as they were.
+func TestAfterGTheFilterRAndADeletionStillBehave(t *testing.T) {
+	t.Parallel()
+	const pipelines = 1030
+	clock := sandboxtest.NewClock()
+	env := sandboxtest.Start(t, sandbox.Options{Size: sandbox.SizeLarge, LargePipelines: pipelines, Clock: clock}, nil)
+	all, err := env.Client.ListPipelines(context.Background(), nil)
+	if err != nil || len(all) != pipelines {
+		t.Fatalf("the whole list: %d pipelines, %v", len(all), err)
+	}
+	d := startConsole(t, env, clock, 120, 30)
+	d.waitFor("payments-01")
+	d.keys(":")
+	d.typeText("pipelines")
+	d.keys("enter")
+	d.waitFor("more as you scroll")
+	d.keys("G")
+	d.waitFor("› "+all[len(all)-1].Name, "Pipelines  1,030 · ")
+
+	// r at the end: the last page again, one request.
+	from := len(env.Sandbox.Requests())
+	d.keys("r")
+	d.waitFor("refreshed: ")
+	if got := pagesAsked(env, from); len(got) != 1 || got[0] != "11" {
+		t.Fatalf("r at the end asked for pages %v, want [11]", got)
+	}
+
+	// A deletion at the end: the total follows, the cursor stays at the
+	// end.
+	gone := all[len(all)-1]
+	d.keys("d")
+	d.waitFor("Delete pipeline " + gone.Name + "?")
+	d.typeText(gone.Slug)
+	d.keys("enter")
+	d.waitFor("deleted pipeline "+gone.Name, "Pipelines  1,029 · ", "› "+all[len(all)-2].Name)
+
+	// A filter finds a pipeline of the gap: the server is asked.
+	middle := all[500]
+	from = len(env.Sandbox.Requests())
+	d.keys("/")
+	d.typeText(middle.Name)
+	d.advance(screen.FilterDebounce)
+	d.waitFor("› " + middle.Name)
+	if got := pagesAsked(env, from); len(got) == 0 || got[0] != "filter" {
+		t.Fatalf("the filter asked for %v, want the server's filter", got)
+	}
+	// Cleared, the rows are the ends with the gap between, and the
+	// pipeline found: G is at the end again without a request, and going
+	// up from it asks for the page before the tail, no other.
+	d.keys("esc")
+	frame := d.waitFor("Pipelines  1,029 · ")
+	if strings.Contains(frame, "/"+middle.Name) {
+		t.Fatalf("the filter was not cleared:\n%s", frame)
+	}
+	from = len(env.Sandbox.Requests())
+	d.keys("G")
+	d.waitFor("› " + all[len(all)-2].Name)
+	if got := pagesAsked(env, from); len(got) != 0 {
+		t.Fatalf("G with the end in asked for pages %v", got)
+	}
+	before := strconv.Itoa(d.app.c.Org.Pipelines.Tail - 1)
+	for presses := 0; len(pagesAsked(env, from)) == 0; presses++ {
+		if presses > 150 {
+			f, _ := d.frame()
+			t.Fatalf("150 presses of k up from the end asked for no page:\n%s", f)
+		}
+		d.keys("k")
+		d.waitFor("› ")
+	}
+	if got := pagesAsked(env, from); len(got) != 1 || got[0] != before {
+		t.Fatalf("k up from the end asked for pages %v, want [%s]", got, before)
+	}
+}
+
+// A pipelines screen another covers fetches no page: the last page (G)
+// comes after the screen was covered, and the page before it, which the
+// screen would fetch at once for a tail shorter than a screenful, is not
+// asked for until the screen shows again and a key moves its cursor.
+func TestACoveredPipelinesScreenFetchesNoPageOfTheGap(t *testing.T) {
+	t.Parallel()
+	// The last page holds 10: shorter than the screen.
+	const pipelines = 1010
+	h := newPageHolder(t)
+	clock := sandboxtest.NewClock()
+	env := sandboxtest.Start(t, sandbox.Options{Size: sandbox.SizeLarge, LargePipelines: pipelines, Clock: clock}, h.wrap)
+	d := startConsole(t, env, clock, 120, 30)
+	d.waitFor("payments-01")
+	d.keys(":")
+	d.typeText("pipelines")
+	d.keys("enter")
+	d.waitFor("more as you scroll")
+	h.page.Store(11)
+	from := len(env.Sandbox.Requests())
+	d.keys("G")
+	eventuallyTrue(t, "G asked for the last page", func() bool { d.frame(); return h.held.Load() == 1 })
+	// The last pipeline of the first page opens over the list.
+	d.keys("enter")
+	d.waitShown("Builds")
+	h.release <- struct{}{}
+	d.waitFor("Builds")
+	if got := pagesAsked(env, from); len(got) != 1 || got[0] != "11" {
+		t.Fatalf("the covered list asked for pages %v, want only G's [11]", got)
+	}
+	// Shown again, a key near the gap brings the page before the tail.
+	d.keys("esc")
+	d.waitFor("Pipelines  1,010 · ")
+	d.keys("G")
+	d.waitFor("› ")
+	if got := pagesAsked(env, from); len(got) != 2 || got[1] != "10" {
+		t.Fatalf("shown again, the list asked for pages %v, want [11 10]", got)
+	}
 }
