@@ -79,18 +79,14 @@ func newTable(c *common.Common, cols []column, filterCol int, empty string) *Tab
 	return &Table{c: c, cols: cols, filterCol: filterCol, filter: in, empty: empty, sortCol: -1}
 }
 
-// setRows replaces the rows, keeping the cursor on the same key, on the
-// same line of the screen: rows that came above it (a page before a
-// list's tail) push what is above it away, not the cursor.
+// setRows replaces the rows, keeping the cursor on the same key.
 func (t *Table) setRows(rows []row) {
 	selected, hadSelection := t.selectedKey()
-	line := t.cursor - t.offset
 	t.Rows = rows
 	t.lastQuery, t.lastMatches = "", nil // new rows: search them all
 	t.applyFilter()
-	if hadSelection && t.SelectKey(selected) {
-		t.offset = max(0, t.cursor-line)
-		t.scrollToCursor()
+	if hadSelection {
+		t.SelectKey(selected)
 	}
 }
 
@@ -119,11 +115,14 @@ func (t *Table) SelectKey(k string) bool {
 	return false
 }
 
-// SelectNear puts the cursor delta rows from the row keyed k, on the
-// line of the screen it is on: the rows around it stay where they were
-// drawn. It reports whether a row has that key.
-func (t *Table) SelectNear(k string, delta int) bool {
-	line := t.cursor - t.offset
+// CursorLine is the line of the table's body the cursor is drawn on.
+func (t *Table) CursorLine() int { return t.cursor - t.offset }
+
+// SelectAt puts the cursor delta rows from the row keyed k, drawn on
+// line of the body (CursorLine): rows that came above the cursor (a page
+// before a list's tail) push what is above it away, not the cursor. It
+// reports whether a row has that key.
+func (t *Table) SelectAt(k string, delta, line int) bool {
 	if !t.SelectKey(k) {
 		return false
 	}

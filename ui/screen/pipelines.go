@@ -322,12 +322,14 @@ func (pg *pipelinesPaging) start() tea.Cmd {
 // update takes what the list did not: org's pipelines as they change,
 // the debounce, and a person's r.
 func (pg *pipelinesPaging) update(msg tea.Msg) common.Reply {
-	// The cursor on the gap row stays where it was going when the gap's
-	// rows come: on the first of them from above, on the last from below.
+	// A page keeps the cursor on its pipeline, on its line of the screen,
+	// whatever came above it; the cursor on the gap row stays where it
+	// was going: on the first of the gap's rows from above, on the last
+	// from below.
 	l := pg.list
-	var anchor string
-	step := 0
+	anchor, step, line := "", 0, l.Table.CursorLine()
 	if _, page := msg.(common.PipelinesPage); page {
+		anchor, _ = l.Neighbour(0)
 		if gap, ok := l.ToGap(); ok && gap == 0 {
 			step = 1
 			if pg.belowGap {
@@ -338,7 +340,7 @@ func (pg *pipelinesPaging) update(msg tea.Msg) common.Reply {
 	}
 	if cmd, used := l.sync(msg, true); used {
 		if anchor != "" {
-			l.Table.SelectNear(anchor, step)
+			l.Table.SelectAt(anchor, step, line)
 		}
 		if pc := pg.c.Org.Pipelines; pg.toEnd && l.Query() == "" {
 			// G's page came (or the one before it, in flight when G
