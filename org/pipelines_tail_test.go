@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kiteconsole/kiteconsole/api"
 	"github.com/kiteconsole/kiteconsole/api/sandbox"
 	"github.com/kiteconsole/kiteconsole/api/sandbox/sandboxtest"
 	"github.com/kiteconsole/kiteconsole/model"
@@ -158,5 +159,43 @@ func TestTheLastPageComesBeforeThePagesBetween(t *testing.T) {
 	}
 	if n := pipelineRequests(env) - listed; n != 10 {
 		t.Fatalf("%d requests for 10 pages", n)
+	}
+}
+
+// A pipeline made or deleted here while the list has a gap: a new one
+// goes where the API lists it by name, before the gap or in the tail,
+// and the gap stays before the tail's rows; the total follows.
+func TestAChangeKeepsTheTailAndTheTotal(t *testing.T) {
+	t.Parallel()
+	env := sandboxtest.Start(t, sandbox.Options{Size: sandbox.SizeLarge, LargePipelines: 550}, nil)
+	s := New(env.Client, func() time.Time { return sandboxtest.Now }, nil)
+	pc := s.Pipelines
+	ctx := context.Background()
+	for _, load := range []func(context.Context, *api.Client, Lane) (<-chan PipelinesPage, bool){pc.LoadNext, pc.LoadLast} {
+		pages, ok := load(ctx, env.Client, Interactive)
+		if !ok {
+			t.Fatal("a page did not start")
+		}
+		drain(pc, pages, nil)
+	}
+	at, missing, ok := pc.Gap()
+	if !ok || at != 100 || missing != 400 || pc.Total != 550 {
+		t.Fatalf("gap at %d of %d (%v), total %d; want at 100 of 400, total 550", at, missing, ok, pc.Total)
+	}
+	tailFirst := pc.Items[at].ID
+	// Sorted first: before the gap, which moves down by one.
+	pc.apply(PipelineChanged{Pipeline: model.Pipeline{ID: "new-first", Slug: "aaa-first", Name: "aaa first"}})
+	// Sorted last: the tail's last row.
+	pc.apply(PipelineChanged{Pipeline: model.Pipeline{ID: "new-last", Slug: "zzz-last", Name: "zzz last"}})
+	if at, _, _ = pc.Gap(); pc.Items[at].ID != tailFirst || pc.Items[0].ID != "new-first" || pc.Items[len(pc.Items)-1].ID != "new-last" {
+		t.Fatalf("after two new pipelines: first %s, gap before %s (want %s), last %s", pc.Items[0].ID, pc.Items[at].ID, tailFirst, pc.Items[len(pc.Items)-1].ID)
+	}
+	if pc.Total != 552 {
+		t.Fatalf("total %d after two new pipelines, want 552", pc.Total)
+	}
+	pc.apply(PipelineRemoved{Slug: "aaa-first"})
+	pc.apply(PipelineRemoved{Slug: "zzz-last"})
+	if at, _, _ = pc.Gap(); pc.Items[at].ID != tailFirst || pc.Total != 550 || len(pc.Items) != 150 {
+		t.Fatalf("after deleting them: gap before %s (want %s), total %d, %d rows", pc.Items[at].ID, tailFirst, pc.Total, len(pc.Items))
 	}
 }
