@@ -155,13 +155,16 @@ func (pc *Pipelines) LoadNext(ctx context.Context, client *api.Client, lane Lane
 // what lies between is a gap until the person scrolls to it (LoadPrev
 // from below, LoadNext from above). It is a person's look in lane, not
 // a bulk read. When the last page is the next one (or the server names
-// none), it is LoadNext. started is false when a load is on its way, the
-// first page is not in, the tail is in already or no page is left.
+// none, or more pages than a list may have), it is LoadNext. started is
+// false when a load is on its way, the first page is not in, the tail is
+// in already or no page is left.
 func (pc *Pipelines) LoadLast(ctx context.Context, client *api.Client, lane Lane) (pages <-chan PipelinesPage, started bool) {
 	if pc.Loading || pc.Pages == 0 || !pc.More || pc.Tail > 0 {
 		return nil, false
 	}
-	if pc.Last <= pc.Pages+1 {
+	if pc.Last <= pc.Pages+1 || pc.Last > api.DefaultListLimits.Pages {
+		// (A last page past what a list may hold is not trusted: a
+		// hostile or broken server's gap would be a count made up.)
 		return pc.LoadNext(ctx, client, lane)
 	}
 	return pc.loadPage(ctx, client, lane, pc.Last, false, true), true

@@ -2,6 +2,10 @@ package org
 
 import (
 	"context"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -197,5 +201,57 @@ func TestAChangeKeepsTheTailAndTheTotal(t *testing.T) {
 	pc.apply(PipelineRemoved{Slug: "zzz-last"})
 	if at, _, _ = pc.Gap(); pc.Items[at].ID != tailFirst || pc.Total != 550 || len(pc.Items) != 150 {
 		t.Fatalf("after deleting them: gap before %s (want %s), total %d, %d rows", pc.Items[at].ID, tailFirst, pc.Total, len(pc.Items))
+	}
+}
+
+// lastLinkSays rewrites the Link header's rel="last" to name page n.
+func lastLinkSays(n int) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			next.ServeHTTP(linkRewriter{ResponseWriter: w, last: n}, r)
+		})
+	}
+}
+
+type linkRewriter struct {
+	http.ResponseWriter
+	last int
+}
+
+var lastPage = regexp.MustCompile(`page=\d+(&[^>]*)?>; rel="last"`)
+
+func (w linkRewriter) WriteHeader(code int) {
+	if link := w.Header().Get("Link"); link != "" {
+		w.Header().Set("Link", lastPage.ReplaceAllString(link, "page="+strconv.Itoa(w.last)+"${1}>; rel=\"last\""))
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+// A server whose Link header names a last page past what a list may hold
+// (a million pages) is not trusted for G: the next page is asked for, as
+// without rel="last", and no gap or total is made up from it.
+func TestALastPagePastTheListsLimitIsNotTrusted(t *testing.T) {
+	t.Parallel()
+	env := sandboxtest.Start(t, sandbox.Options{Size: sandbox.SizeLarge, LargePipelines: 550}, lastLinkSays(1_000_000))
+	s := New(env.Client, func() time.Time { return sandboxtest.Now }, nil)
+	pc := s.Pipelines
+	ctx := context.Background()
+	for _, load := range []func(context.Context, *api.Client, Lane) (<-chan PipelinesPage, bool){pc.LoadNext, pc.LoadLast} {
+		pages, ok := load(ctx, env.Client, Interactive)
+		if !ok {
+			t.Fatal("a page did not start")
+		}
+		drain(pc, pages, nil)
+	}
+	if pc.Last != 1_000_000 {
+		t.Fatalf("the rewritten Link header names page %d", pc.Last)
+	}
+	if _, _, gap := pc.Gap(); gap || pc.Tail != 0 || pc.Total != 0 || pc.Pages != 2 {
+		t.Fatalf("G on a million pages: gap %v, tail %d, total %d, pages %d; want page 2 and no gap", gap, pc.Tail, pc.Total, pc.Pages)
+	}
+	for _, r := range env.Sandbox.Requests() {
+		if strings.Contains(r.Path, "page=1000000") {
+			t.Fatalf("asked for %s", r.Path)
+		}
 	}
 }
