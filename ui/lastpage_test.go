@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -356,5 +357,81 @@ func TestACoveredPipelinesScreenFetchesNoPageOfTheGap(t *testing.T) {
 	d.waitFor("› ")
 	if got := pagesAsked(env, from); len(got) != 2 || got[1] != "10" {
 		t.Fatalf("shown again, the list asked for pages %v, want [11 10]", got)
+	}
+}
+
+// G pressed while the next page is on its way: that page comes, then G's
+// last page, and the cursor is on the last pipeline; nothing walks the
+// pages between.
+func TestGWhileAPageIsOnItsWay(t *testing.T) {
+	t.Parallel()
+	const pipelines = 1030
+	h := newPageHolder(t)
+	clock := sandboxtest.NewClock()
+	env := sandboxtest.Start(t, sandbox.Options{Size: sandbox.SizeLarge, LargePipelines: pipelines, Clock: clock}, h.wrap)
+	all, err := env.Client.ListPipelines(context.Background(), nil)
+	if err != nil || len(all) != pipelines {
+		t.Fatalf("the whole list: %d pipelines, %v", len(all), err)
+	}
+	d := startConsole(t, env, clock, 120, 30)
+	d.waitFor("payments-01")
+	d.keys(":")
+	d.typeText("pipelines")
+	d.keys("enter")
+	d.waitFor("more as you scroll")
+	from := len(env.Sandbox.Requests())
+	h.page.Store(2)
+	for presses := 0; h.held.Load() == 0; presses++ {
+		if presses > 20 {
+			t.Fatal("20 pages down did not ask for page 2")
+		}
+		d.keys("pgdown")
+		d.catchUp()
+		d.frame()
+	}
+	d.keys("G")
+	h.release <- struct{}{}
+	d.waitFor("› " + all[len(all)-1].Name)
+	if got := pagesAsked(env, from); strings.Join(got, " ") != "2 11" {
+		t.Fatalf("pages asked: %v, want [2 11]", got)
+	}
+}
+
+// withoutLast drops rel="last" from the Link header: a server that does
+// not name its last page.
+func withoutLast(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(lastDropper{w}, r)
+	})
+}
+
+type lastDropper struct{ http.ResponseWriter }
+
+var lastLink = regexp.MustCompile(`,?\s*<[^>]*>; rel="last"`)
+
+func (w lastDropper) WriteHeader(code int) {
+	if link := w.Header().Get("Link"); link != "" {
+		w.Header().Set("Link", lastLink.ReplaceAllString(link, ""))
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+// Against a server that does not name its last page, G fetches the next
+// page, one a press, as before: it does not walk to the end by itself.
+func TestGWithoutALastPageFetchesTheNextOnly(t *testing.T) {
+	t.Parallel()
+	clock := sandboxtest.NewClock()
+	env := sandboxtest.Start(t, sandbox.Options{Size: sandbox.SizeLarge, LargePipelines: 1030, Clock: clock}, withoutLast)
+	d := startConsole(t, env, clock, 120, 30)
+	d.waitFor("payments-01")
+	d.keys(":")
+	d.typeText("pipelines")
+	d.keys("enter")
+	d.waitFor("more as you scroll")
+	from := len(env.Sandbox.Requests())
+	d.keys("G")
+	d.waitFor("200 of about")
+	if got := pagesAsked(env, from); strings.Join(got, " ") != "2" {
+		t.Fatalf("G without a last page asked for %v, want [2]", got)
 	}
 }

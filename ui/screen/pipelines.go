@@ -278,9 +278,10 @@ type pipelinesPaging struct {
 	list *pipelineList
 	// screen is the screen's base: whether it is shown.
 	screen *common.ScreenBase
-	// toEnd is set by G until the list's last pipeline is under the
-	// cursor or another key moves it: the last page is on its way.
-	toEnd bool
+	// toEnd is set by G until the page it asked for came (endAsked: the
+	// last, or the next when the last is not known) or another key moved
+	// the cursor: the cursor then goes to the end of what is in.
+	toEnd, endAsked bool
 	// belowGap says the cursor last came to the gap row from below: the
 	// page to fetch on it is the one before the tail.
 	belowGap bool
@@ -328,7 +329,8 @@ func (pg *pipelinesPaging) update(msg tea.Msg) common.Reply {
 	// from below.
 	l := pg.list
 	anchor, step, line := "", 0, l.Table.CursorLine()
-	if _, page := msg.(common.PipelinesPage); page {
+	page, isPage := msg.(common.PipelinesPage)
+	if isPage {
 		anchor, _ = l.Neighbour(0)
 		if gap, ok := l.ToGap(); ok && gap == 0 {
 			step = 1
@@ -342,11 +344,18 @@ func (pg *pipelinesPaging) update(msg tea.Msg) common.Reply {
 		if anchor != "" {
 			l.Table.SelectAt(anchor, step, line)
 		}
-		if pc := pg.c.Org.Pipelines; pg.toEnd && l.Query() == "" {
-			// G's page came (or the one before it, in flight when G
-			// was pressed): the cursor goes to the end of what is in.
-			l.Table.Move(l.Count() + 1)
-			pg.toEnd = pc.More && pc.Tail == 0
+		if pc := pg.c.Org.Pipelines; pg.toEnd && isPage && !page.Found && l.Query() == "" {
+			// G's last page came: the cursor goes to the true end. The
+			// page in flight when G was pressed came: G's is asked for
+			// now (more). G's next page came, the server naming no last:
+			// the cursor stays, as for any page.
+			end := pc.Tail > 0 || !pc.More
+			if end {
+				l.Table.Move(l.Count() + 1)
+			}
+			if end || pg.endAsked {
+				pg.toEnd, pg.endAsked = false, false
+			}
 		}
 		return common.Do(cmd, pg.more())
 	}
@@ -380,6 +389,7 @@ func (pg *pipelinesPaging) moved(msg tea.Msg) {
 	case tea.MouseWheelMsg, common.ClickMsg:
 		pg.toEnd = false
 	}
+	pg.endAsked = false
 }
 
 // more fetches the next page when fewer than a screenful of rows are
@@ -394,8 +404,12 @@ func (pg *pipelinesPaging) more() tea.Cmd {
 	if pc.Loading || (pc.Pages > 0 && !pc.More) || l.Query() != "" || (pg.screen != nil && !pg.screen.Shown()) {
 		return nil
 	}
-	if pg.toEnd && pc.Pages > 0 && pc.Tail == 0 {
-		return pg.c.LoadLastPipelines(org.Interactive)
+	if pg.toEnd && pc.Pages > 0 && pc.Tail == 0 && !pg.endAsked {
+		// One page for G: the last (or the next, when the server does
+		// not name the last), never a walk.
+		cmd := pg.c.LoadLastPipelines(org.Interactive)
+		pg.endAsked = cmd != nil
+		return cmd
 	}
 	if gap, ok := l.ToGap(); ok {
 		if gap != 0 {
