@@ -48,6 +48,17 @@ type Pipelines struct {
 	// More says the list has pages after them.
 	Pages int
 	More  bool
+	// Tail is the first page of the run read from the end back (G: the
+	// last page, which the Link header names with rel="last", then the
+	// page before it as the person goes up), 0 when none. Its rows are
+	// the end of Items, from tailAt; the pages between Pages and Tail are
+	// not loaded yet: the gap (Gap). The head reaching the tail joins them.
+	Tail int
+	// Total is how many pipelines the list holds, known exactly once its
+	// last page is in as a tail (every page before it is full); 0 when
+	// not known.
+	Total  int
+	tailAt int
 	// Revision changes whenever rows already in Items were replaced or
 	// removed (not only appended): a screen that grows its rows from
 	// Items rebuilds them instead.
@@ -81,6 +92,9 @@ type PipelinesPage struct {
 	Err          error
 	// Single is a page LoadNext asked for; More says pages follow it.
 	Single, More bool
+	// Tail is a page of the run read from the end back (LoadLast,
+	// LoadPrev): it goes after the gap, not after the head.
+	Tail bool
 	// Found is the server's answer to a filter (Search): its Text, and
 	// whether it is Complete (no filter had more pages).
 	Found    bool
@@ -132,7 +146,39 @@ func (pc *Pipelines) LoadNext(ctx context.Context, client *api.Client, lane Lane
 		return nil, false
 	}
 	n := pc.Pages + 1
-	return pc.loadPage(ctx, client, lane, n), true
+	return pc.loadPage(ctx, client, lane, n, n > 1, false), true
+}
+
+// LoadLast fetches the last page of the list, which the first page's
+// Link header names (rel="last"): G reaches the true end with one
+// request, however many pages lie between. The page starts the tail:
+// what lies between is a gap until the person scrolls to it (LoadPrev
+// from below, LoadNext from above). It is a person's look in lane, not
+// a bulk read. When the last page is the next one (or the server names
+// none, or more pages than a list may have), it is LoadNext. started is
+// false when a load is on its way, the first page is not in, the tail is
+// in already or no page is left.
+func (pc *Pipelines) LoadLast(ctx context.Context, client *api.Client, lane Lane) (pages <-chan PipelinesPage, started bool) {
+	if pc.Loading || pc.Pages == 0 || !pc.More || pc.Tail > 0 {
+		return nil, false
+	}
+	if pc.Last <= pc.Pages+1 || pc.Last > api.DefaultListLimits.Pages {
+		// (A last page past what a list may hold is not trusted: a
+		// hostile or broken server's gap would be a count made up.)
+		return pc.LoadNext(ctx, client, lane)
+	}
+	return pc.loadPage(ctx, client, lane, pc.Last, false, true), true
+}
+
+// LoadPrev fetches the page before the tail (page Tail-1, which the
+// tail's first page names as rel="prev"): the person goes up from the
+// end. Like a later page of LoadNext, it is a bulk read. started is
+// false when a load is on its way or there is no tail.
+func (pc *Pipelines) LoadPrev(ctx context.Context, client *api.Client, lane Lane) (pages <-chan PipelinesPage, started bool) {
+	if pc.Loading || pc.Tail == 0 {
+		return nil, false
+	}
+	return pc.loadPage(ctx, client, lane, pc.Tail-1, true, true), true
 }
 
 // Reload fetches the first page again (a person's r on a list loaded by
@@ -142,16 +188,26 @@ func (pc *Pipelines) Reload(ctx context.Context, client *api.Client, lane Lane) 
 	if pc.Loading {
 		return nil, false
 	}
-	return pc.loadPage(ctx, client, lane, 1), true
+	return pc.loadPage(ctx, client, lane, 1, false, false), true
 }
 
-func (pc *Pipelines) loadPage(ctx context.Context, client *api.Client, lane Lane, n int) <-chan PipelinesPage {
+// ReloadTail fetches the last page again (a person's r at the end of a
+// list whose tail is in): what shows there is current; the rest of the
+// tail stays until the person scrolls to it.
+func (pc *Pipelines) ReloadTail(ctx context.Context, client *api.Client, lane Lane) (pages <-chan PipelinesPage, started bool) {
+	if pc.Loading || pc.Tail == 0 {
+		return nil, false
+	}
+	return pc.loadPage(ctx, client, lane, pc.Last, false, true), true
+}
+
+func (pc *Pipelines) loadPage(ctx context.Context, client *api.Client, lane Lane, n int, bulk, tail bool) <-chan PipelinesPage {
 	pc.Loading = true
 	pc.gen++
 	gen := pc.gen
 	ch := make(chan PipelinesPage, 1)
 	reqCtx := lane.Context(ctx)
-	if n > 1 {
+	if bulk {
 		reqCtx = api.AsBulk(reqCtx)
 	}
 	go func() {
@@ -160,7 +216,7 @@ func (pc *Pipelines) loadPage(ctx context.Context, client *api.Client, lane Lane
 		// A page with an unreadable item keeps its readable rows and the
 		// error beside them (api.Partial): Apply shows both.
 		select {
-		case ch <- PipelinesPage{Gen: gen, Items: page.Items, Number: n, Last: page.Last, Done: true, Single: true, More: more, Err: err}:
+		case ch <- PipelinesPage{Gen: gen, Items: page.Items, Number: n, Last: page.Last, Done: true, Single: true, More: more, Tail: tail, Err: err}:
 		case <-ctx.Done():
 		}
 	}()
@@ -232,14 +288,24 @@ func (pc *Pipelines) Apply(m PipelinesPage) {
 			pc.Partial = m.Err
 		}
 		pc.Err = nil
-		pc.merge(m.Items)
-		if m.Number >= pc.Pages {
-			// The furthest page says whether more follow; a first page
-			// fetched again (r) does not.
-			pc.Pages, pc.More = m.Number, m.More
-		}
 		pc.Page, pc.Last = m.Number, max(m.Last, m.Number, pc.Last)
-		if !m.More && m.Number == pc.Pages && len(pc.fromIndex) == 0 {
+		if m.Tail {
+			pc.takeTail(m)
+		} else {
+			pc.merge(m.Items)
+			if m.Number >= pc.Pages {
+				// The furthest page says whether more follow; a first
+				// page fetched again (r) does not.
+				pc.Pages, pc.More = m.Number, m.More
+			}
+		}
+		whole := !m.Tail && !m.More && m.Number == pc.Pages
+		if pc.Tail > 0 && pc.Pages+1 >= pc.Tail {
+			// The head reached the tail (or the tail the head): the
+			// pages in are one run, the whole list.
+			pc.Pages, pc.More, pc.Tail, whole = pc.Last, false, 0, true
+		}
+		if whole && len(pc.fromIndex) == 0 {
 			// Every page is in, and no row rests on the index alone.
 			pc.Loaded, pc.LoadedAt = true, pc.now()
 		}
@@ -256,6 +322,7 @@ func (pc *Pipelines) Apply(m PipelinesPage) {
 		}
 		// The whole list: what it does not hold is gone.
 		pc.setItems(pc.incoming)
+		pc.Tail, pc.Total = 0, 0
 		clear(pc.fromIndex)
 		pc.incoming, pc.Loaded, pc.Err, pc.LoadedAt = nil, true, nil, pc.now()
 		pc.Partial = nil
@@ -302,27 +369,107 @@ func (pc *Pipelines) Merge(found []model.Pipeline) {
 }
 
 // merge replaces or appends rows by id, and records them in the index.
+// With a tail in, new rows go before it: the tail stays the list's end.
 func (pc *Pipelines) merge(ps []model.Pipeline) {
 	if pc.pos == nil {
 		pc.reindex()
 	}
 	replaced := false
+	var before []model.Pipeline
 	for _, p := range ps {
 		if i, ok := pc.pos[p.ID]; ok {
 			pc.Items[i] = p
 			replaced = true
-		} else {
+		} else if pc.Tail == 0 {
 			pc.pos[p.ID] = len(pc.Items)
 			pc.Items = append(pc.Items, p)
+		} else {
+			before = append(before, p)
 		}
 		delete(pc.fromIndex, p.ID)
 		if pc.index != nil {
 			pc.index.Upsert(pipelineindex.FromPipeline(p))
 		}
 	}
+	if len(before) > 0 {
+		pc.Items = slices.Insert(pc.Items, pc.tailAt, before...)
+		pc.tailAt += len(before)
+		pc.reindex()
+		replaced = true // rows moved: a screen rebuilds
+	}
 	if replaced {
 		pc.Revision++
 	}
+}
+
+// takeTail takes in a page of the tail: the last page (the tail's
+// start, which makes the list's total known) or the page before the
+// tail. It goes at the tail's start, after the gap. Its rows that were
+// known before the tail (a filter's answer, the index's, a head page the
+// list has shifted since) move there, so the rows keep the API's order
+// and each shows once; rows already in the tail are replaced.
+func (pc *Pipelines) takeTail(m PipelinesPage) {
+	if pc.pos == nil {
+		pc.reindex()
+	}
+	if pc.Tail == 0 {
+		if len(m.Items) == 0 {
+			// Past the end: the list has shrunk since its first page
+			// named its last. The head goes on by LoadNext.
+			pc.Last = max(pc.Pages, m.Number-1)
+			return
+		}
+		pc.tailAt = len(pc.Items)
+	}
+	if m.Number == pc.Last {
+		pc.Total = (m.Number-1)*api.PerPage + len(m.Items)
+	}
+	if pc.Tail == 0 || m.Number < pc.Tail {
+		pc.Tail = m.Number
+	}
+	var page []model.Pipeline
+	moved := map[string]bool{}
+	for _, p := range m.Items {
+		if i, ok := pc.pos[p.ID]; ok && i >= pc.tailAt {
+			pc.Items[i] = p
+		} else {
+			page = append(page, p)
+			if ok {
+				moved[p.ID] = true
+			}
+		}
+		delete(pc.fromIndex, p.ID)
+		if pc.index != nil {
+			pc.index.Upsert(pipelineindex.FromPipeline(p))
+		}
+	}
+	if len(moved) == 0 {
+		pc.Items = slices.Insert(pc.Items, pc.tailAt, page...)
+	} else {
+		items := make([]model.Pipeline, 0, len(pc.Items)+len(page)-len(moved))
+		for _, p := range pc.Items[:pc.tailAt] {
+			if !moved[p.ID] {
+				items = append(items, p)
+			}
+		}
+		at := len(items)
+		items = append(items, page...)
+		pc.Items, pc.tailAt = append(items, pc.Items[pc.tailAt:]...), at
+	}
+	pc.reindex()
+	pc.Revision++
+}
+
+// Gap is where the list has pipelines not loaded yet, between the head
+// (the pages from the first) and the tail (the pages read from the last
+// back): before Items[at], missing of them — the pages between, each
+// full. ok is false when the pages in are one run.
+func (pc *Pipelines) Gap() (at, missing int, ok bool) {
+	if pc.Tail == 0 || pc.Pages+1 >= pc.Tail || pc.Loaded {
+		// (Loaded with a tail: a complete index filled the gap.)
+		return 0, 0, false
+	}
+	return pc.tailAt, (pc.Tail - 1 - pc.Pages) * api.PerPage, true
 }
 
 // setItems makes items the whole list.
@@ -403,6 +550,12 @@ func (pc *Pipelines) useIndex(r *IndexRows, saver *indexSaver) {
 	} else {
 		pc.Items = slices.Grow(pc.Items, len(r.rows))
 	}
+	var tail []model.Pipeline
+	if pc.Tail > 0 {
+		// The index's rows go before the tail, which stays the end.
+		tail = slices.Clone(pc.Items[pc.tailAt:])
+		pc.Items = pc.Items[:pc.tailAt]
+	}
 	for i := range r.rows {
 		id := r.rows[i].ID
 		if _, seen := pc.pos[id]; seen {
@@ -412,6 +565,11 @@ func (pc *Pipelines) useIndex(r *IndexRows, saver *indexSaver) {
 		pc.Items = append(pc.Items, r.rows[i])
 		pc.names[id] = r.names[i]
 		pc.fromIndex[id] = true
+	}
+	if pc.Tail > 0 {
+		pc.tailAt = len(pc.Items)
+		pc.Items = append(pc.Items, tail...)
+		pc.reindex()
 	}
 	pc.Revision++
 	if !r.completedAt.IsZero() {
@@ -517,6 +675,14 @@ func (pc *Pipelines) apply(c Change) {
 				return strings.Compare(strings.ToLower(p.Name), n)
 			})
 			pc.Items = slices.Insert(pc.Items, i, c.Pipeline)
+			if pc.Tail > 0 && i <= pc.tailAt {
+				// Before the tail, or where the gap is: the tail keeps
+				// its rows.
+				pc.tailAt++
+			}
+			if pc.Total > 0 {
+				pc.Total++
+			}
 			pc.reindex()
 			pc.Revision++
 			if pc.index != nil {
@@ -532,6 +698,18 @@ func (pc *Pipelines) apply(c Change) {
 				pc.index.Remove(e.ID)
 				pc.saveIndex()
 			}
+		}
+		for i := range pc.Items {
+			if pc.Items[i].Slug != c.Slug {
+				continue
+			}
+			if pc.Tail > 0 && i < pc.tailAt {
+				pc.tailAt--
+			}
+			if pc.Total > 0 {
+				pc.Total--
+			}
+			break
 		}
 		pc.setItems(slices.DeleteFunc(pc.Items, func(p model.Pipeline) bool {
 			if p.Slug == c.Slug {

@@ -75,20 +75,21 @@ func TestAViewersPipelinesDoNotHoldAnOperatorsPause(t *testing.T) {
 	eventually(t, "the viewer's home screen", func() bool { return h.count(http.MethodPost, "/graphql", viewer.from) >= 1 })
 	viewer.keys(":pipelines\r")
 	eventually(t, "the viewer's first page", func() bool { return h.count(http.MethodGet, "/pipelines", viewer.from) >= 1 })
-	// The viewer goes on to the end of what is in, again and again: each
-	// G asks for the next page, a bulk read, until the user's window is
-	// down to the reserve (G while a page is on its way does nothing).
+	// The viewer pages down through the list, again and again: near the
+	// end of what is in, a page down asks for the next page, a bulk read,
+	// until the user's window is down to the reserve (a key while a page
+	// is on its way asks nothing). (G asks for the last page alone.)
 	atReserve := func() bool {
 		b := h.client.Budget()
 		return b.Known && b.Scope == api.ScopeUser && b.Remaining <= b.Reserve
 	}
-	// A G while a page is still being taken in is lost: the poll presses
-	// G again until the window is at the reserve.
+	// The poll presses page down (ctrl+f) until the window is at the
+	// reserve.
 	eventually(t, "the viewer's pages to bring the window to the reserve", func() bool {
 		if atReserve() {
 			return true
 		}
-		viewer.keys("G")
+		viewer.keys("\x06")
 		return false
 	})
 	// Each key is typed once the screen it is for shows: a key typed

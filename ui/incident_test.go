@@ -88,7 +88,7 @@ func runIncidentPath(tb testing.TB) incident {
 	d.keys("enter")
 	d.waitFor("more as you scroll")
 	d.keys("G")
-	d.waitFor("200 of about")
+	d.waitFor("Pipelines  10,000 · ")
 	// (The large organisation's reads may wait for the window to reset:
 	// caught up, not idle, before the next key.)
 	d.keys("r")

@@ -398,6 +398,11 @@ func (b *ScreenBase) readsCtx(ctx context.Context) context.Context {
 
 func (b *ScreenBase) ID() int { return b.id }
 
+// Shown reports that no other screen covers the screen: a read that
+// follows a reply (the next page of a list) is made only for a screen a
+// person sees.
+func (b *ScreenBase) Shown() bool { return b.shown == nil || b.shown.Err() == nil }
+
 // Run starts one of the screen's requests: fn runs in a command under the
 // screen's context, in the lane's share of the API budget, and its reply
 // comes back wrapped with the screen's id, so it reaches this screen and

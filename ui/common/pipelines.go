@@ -68,7 +68,31 @@ func (c *Common) LoadPipelines(lane org.Lane, force bool) tea.Cmd {
 // the first are a bulk read. ReloadPipelines fetches the first page again
 // (r). Each is one request, shown in the footer as a task.
 func (c *Common) LoadNextPipelines(lane org.Lane) tea.Cmd {
-	ch, started := c.Org.Pipelines.LoadNext(c.AppCtx, c.Client, lane)
+	return c.pageTask(c.Org.Pipelines.LoadNext(c.AppCtx, c.Client, lane))
+}
+
+// LoadLastPipelines fetches the list's last page (G: its true end, by
+// the Link header's rel="last"), LoadPrevPipelines the page before the
+// tail (going up from the end) and ReloadTailPipelines the tail's last
+// page again (r at the end); each is one request, shown in the footer as
+// a task.
+func (c *Common) LoadLastPipelines(lane org.Lane) tea.Cmd {
+	return c.pageTask(c.Org.Pipelines.LoadLast(c.AppCtx, c.Client, lane))
+}
+
+// LoadPrevPipelines: see LoadLastPipelines.
+func (c *Common) LoadPrevPipelines(lane org.Lane) tea.Cmd {
+	return c.pageTask(c.Org.Pipelines.LoadPrev(c.AppCtx, c.Client, lane))
+}
+
+// ReloadTailPipelines: see LoadLastPipelines.
+func (c *Common) ReloadTailPipelines(lane org.Lane) tea.Cmd {
+	return c.pageTask(c.Org.Pipelines.ReloadTail(c.AppCtx, c.Client, lane))
+}
+
+// pageTask reads a page of the list that started, as a task in the
+// footer.
+func (c *Common) pageTask(ch <-chan org.PipelinesPage, started bool) tea.Cmd {
 	if !started {
 		return nil
 	}
@@ -93,13 +117,7 @@ func (c *Common) SearchPipelines(text string) tea.Cmd {
 
 // ReloadPipelines: see LoadNextPipelines.
 func (c *Common) ReloadPipelines(lane org.Lane) tea.Cmd {
-	ch, started := c.Org.Pipelines.Reload(c.AppCtx, c.Client, lane)
-	if !started {
-		return nil
-	}
-	const label = "loading pipelines"
-	task := c.Tasks.start(label)
-	return tracked(task, label, readPage(ch, task))
+	return c.pageTask(c.Org.Pipelines.Reload(c.AppCtx, c.Client, lane))
 }
 
 func readPage(ch <-chan org.PipelinesPage, task int) tea.Cmd {

@@ -163,6 +163,12 @@ type ListSpec[T any] struct {
 	// state of the list, said in place of its rows, rather than an
 	// error: a tab the rest of a screen does without.
 	ScopeState bool
+	// Gap, when set, says where a list loaded in parts lacks items: a
+	// row saying text stands for them before the item keyed before (the
+	// items between the head and the tail of a long list), or at the end
+	// while the rows are sorted. The cursor can rest on it; no key acts
+	// on it, and no filter matches it.
+	Gap func() (before, text string, ok bool)
 }
 
 // List is the host: one list with its table and the state of its load.
@@ -204,6 +210,8 @@ type List[T any] struct {
 	// order), sortDesc turns it.
 	sortCol  int
 	sortDesc bool
+	// gapped is set when the rows hold a gap row (ListSpec.Gap).
+	gapped bool
 }
 
 type listPage[T any] struct {
@@ -485,11 +493,21 @@ func (l *List[T]) Rebuild() { l.Table.setRows(l.rows(l.Items)) }
 // sorted: a page's items then go where they sort).
 func (l *List[T]) AppendItems(items []T) {
 	l.Items, l.Known = append(l.Items, items...), true
-	if l.sortCol >= 0 {
+	if l.sortCol >= 0 || l.gapped || l.gapNow() {
 		l.Rebuild()
 		return
 	}
 	l.Table.appendRows(l.rows(items))
+}
+
+// gapNow reports that the list lacks items between those it holds: a
+// gap row is to be made (ListSpec.Gap).
+func (l *List[T]) gapNow() bool {
+	if l.spec.Gap == nil {
+		return false
+	}
+	_, _, ok := l.spec.Gap()
+	return ok
 }
 
 // rows makes the table's rows; their cells are drawn only when on
@@ -510,7 +528,23 @@ func (l *List[T]) rows(items []T) []row {
 		}
 		rows = append(rows, r)
 	}
-	return rows
+	l.gapped = false
+	if l.spec.Gap == nil {
+		return rows
+	}
+	before, text, ok := l.spec.Gap()
+	if !ok {
+		return rows
+	}
+	at := len(rows)
+	if l.sortCol < 0 {
+		at = slices.IndexFunc(rows, func(r row) bool { return r.key == before })
+	}
+	if at < 0 {
+		return rows
+	}
+	l.gapped = true
+	return slices.Insert(rows, at, row{key: gapKey, gap: true, cells: []string{common.Clean(text)}})
 }
 
 func (l *List[T]) cells(it T) []string {
@@ -531,7 +565,38 @@ func cleanMatch(text string, primary int) (string, int) {
 }
 
 // Count is how many items the list holds (before any filter).
-func (l *List[T]) Count() int { return len(l.Table.Rows) }
+func (l *List[T]) Count() int {
+	if l.gapped {
+		return len(l.Table.Rows) - 1
+	}
+	return len(l.Table.Rows)
+}
+
+// ToGap is how many rows below the cursor the gap row is (ListSpec.Gap):
+// negative when it is above, 0 when the cursor is on it; ok is false
+// when no gap row shows (none, or a filter hides it).
+func (l *List[T]) ToGap() (rows int, ok bool) {
+	if !l.gapped {
+		return 0, false
+	}
+	t := l.Table
+	for i, r := range t.view {
+		if t.Rows[r].gap {
+			return i - t.cursor, true
+		}
+	}
+	return 0, false
+}
+
+// Neighbour is the key of the row delta rows from the cursor, as shown.
+func (l *List[T]) Neighbour(delta int) (string, bool) {
+	t := l.Table
+	i := t.cursor + delta
+	if i < 0 || i >= len(t.view) || t.Rows[t.view[i]].gap {
+		return "", false
+	}
+	return t.Rows[t.view[i]].key, true
+}
 
 func (l *List[T]) selected() (T, bool) {
 	var zero T
@@ -845,7 +910,9 @@ func (l *List[T]) OnScreen(rows int) []string {
 	n := max(rows, t.bodyHeight())
 	var keys []string
 	for i := t.offset; i < len(t.view) && i < t.offset+n; i++ {
-		keys = append(keys, t.Rows[t.view[i]].key)
+		if r := t.Rows[t.view[i]]; !r.gap {
+			keys = append(keys, r.key)
+		}
 	}
 	return keys
 }

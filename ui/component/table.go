@@ -38,7 +38,14 @@ type row struct {
 	matchLen int
 	marked   bool
 	dim      bool
+	// gap is a row that stands for items not loaded (ListSpec.Gap): its
+	// one cell is said across the table's width; it has no match text,
+	// so no filter matches it.
+	gap bool
 }
+
+// gapKey is the key of a gap row: no item's.
+const gapKey = "\x00gap"
 
 // Table is a scrolling table with a filter (matchText). Only the visible rows
 // are drawn, so its cost does not grow with the list.
@@ -106,6 +113,23 @@ func (t *Table) SelectKey(k string) bool {
 		}
 	}
 	return false
+}
+
+// CursorLine is the line of the table's body the cursor is drawn on.
+func (t *Table) CursorLine() int { return t.cursor - t.offset }
+
+// SelectAt puts the cursor delta rows from the row keyed k, drawn on
+// line of the body (CursorLine): rows that came above the cursor (a page
+// before a list's tail) push what is above it away, not the cursor. It
+// reports whether a row has that key.
+func (t *Table) SelectAt(k string, delta, line int) bool {
+	if !t.SelectKey(k) {
+		return false
+	}
+	t.cursor = min(max(t.cursor+delta, 0), max(len(t.view)-1, 0))
+	t.offset = max(0, t.cursor-line)
+	t.scrollToCursor()
+	return true
 }
 
 func (t *Table) selectedKey() (string, bool) {
@@ -387,6 +411,9 @@ func (t *Table) cut(ws []int) []int {
 	for vi := t.offset; vi < end; vi++ {
 		ri := t.view[vi]
 		r := t.Rows[ri]
+		if r.gap {
+			continue // said across the columns, not in them
+		}
 		if r.cells == nil && r.draw != nil {
 			r.cells = r.draw()
 			t.Rows[ri].cells = r.cells
@@ -447,6 +474,14 @@ func (t *Table) render() string {
 			t.Rows[ri].cells = r.cells
 		}
 		selected := vi == t.cursor
+		if r.gap {
+			line := st.Muted.Render("  " + r.cells[0])
+			if selected {
+				line = st.Selected.Render(common.Fit("› "+r.cells[0], t.width))
+			}
+			b.WriteString("\n" + common.Fit(line, t.width))
+			continue
+		}
 		cells = cells[:0]
 		for i := range t.cols {
 			if ws[i] < 0 {

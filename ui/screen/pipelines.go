@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/kiteconsole/kiteconsole/api"
@@ -100,9 +101,28 @@ func newPipelineList(c *common.Common, clusterID string) *pipelineList {
 			pc := c.Org.Pipelines
 			return pc.Loaded || len(pc.Items) > 0, pc.Err, pc.Partial
 		},
+		Gap: l.gap,
 	})
 	l.Rebuild()
 	return l
+}
+
+// gap is where the organisation's list lacks the pipelines between the
+// pages in (G fetched the last page, not those before it): before the
+// first row of the tail this list shows. A cluster's tab reads the whole
+// list, and says nothing of a gap in the organisation's.
+func (l *pipelineList) gap() (before, text string, ok bool) {
+	pc := l.c.Org.Pipelines
+	at, missing, ok := pc.Gap()
+	if !ok || l.clusterID != "" {
+		return "", "", false
+	}
+	for i := at; i < len(pc.Items); i++ {
+		if l.shows(&pc.Items[i]) {
+			return pc.Items[i].Slug, fmt.Sprintf("⋯ %s pipelines not loaded yet: they load as you scroll to them", common.Thousands(missing)), true
+		}
+	}
+	return "", "", false
 }
 
 // shows reports whether the list shows p.
@@ -249,10 +269,22 @@ type filterSettled struct {
 }
 
 // pipelinesPaging is what the screen adds to the list: the next page as
-// the cursor nears the end, the server's search as typing pauses.
+// the cursor nears the end, the server's search as typing pauses; G's
+// last page (the true end, by rel="last"), and the pages of the gap
+// between the head and that tail as the cursor nears it from either
+// side.
 type pipelinesPaging struct {
 	c    *common.Common
 	list *pipelineList
+	// screen is the screen's base: whether it is shown.
+	screen *common.ScreenBase
+	// toEnd is set by G until the page it asked for came (endAsked: the
+	// last, or the next when the last is not known) or another key moved
+	// the cursor: the cursor then goes to the end of what is in.
+	toEnd, endAsked bool
+	// belowGap says the cursor last came to the gap row from below: the
+	// page to fetch on it is the one before the tail.
+	belowGap bool
 	// typed is the filter the debounce waits on, as typed (a space
 	// between words is a key of the name too, though the query it makes
 	// is the same); typedAt when it was typed, on the console's clock.
@@ -270,9 +302,13 @@ func NewPipelinesScreen(c *common.Common) *PipelinesScreen {
 		ManualOnly: true,
 		Start:      pg.start,
 		Heading:    func() string { return pipelinesHeading(c, l) },
-		Used:       func(*component.List[*model.Pipeline], tea.Msg) tea.Cmd { return tea.Batch(pg.typing(), pg.more()) },
-		Update:     func(_ *component.List[*model.Pipeline], msg tea.Msg) common.Reply { return pg.update(msg) },
+		Used: func(_ *component.List[*model.Pipeline], msg tea.Msg) tea.Cmd {
+			pg.moved(msg)
+			return tea.Batch(pg.typing(), pg.more())
+		},
+		Update: func(_ *component.List[*model.Pipeline], msg tea.Msg) common.Reply { return pg.update(msg) },
 	})
+	pg.screen = &s.ScreenBase
 	return &PipelinesScreen{ListScreen: s, List: l}
 }
 
@@ -287,7 +323,40 @@ func (pg *pipelinesPaging) start() tea.Cmd {
 // update takes what the list did not: org's pipelines as they change,
 // the debounce, and a person's r.
 func (pg *pipelinesPaging) update(msg tea.Msg) common.Reply {
-	if cmd, used := pg.list.sync(msg, true); used {
+	// A page keeps the cursor on its pipeline, on its line of the screen,
+	// whatever came above it; the cursor on the gap row stays where it
+	// was going: on the first of the gap's rows from above, on the last
+	// from below.
+	l := pg.list
+	anchor, step, line := "", 0, l.Table.CursorLine()
+	page, isPage := msg.(common.PipelinesPage)
+	if isPage {
+		anchor, _ = l.Neighbour(0)
+		if gap, ok := l.ToGap(); ok && gap == 0 {
+			step = 1
+			if pg.belowGap {
+				step = -1
+			}
+			anchor, _ = l.Neighbour(-step)
+		}
+	}
+	if cmd, used := l.sync(msg, true); used {
+		if anchor != "" {
+			l.Table.SelectAt(anchor, step, line)
+		}
+		if pc := pg.c.Org.Pipelines; pg.toEnd && isPage && !page.Found && l.Query() == "" {
+			// G's last page came: the cursor goes to the true end. The
+			// page in flight when G was pressed came: G's is asked for
+			// now (more). G's next page came, the server naming no last:
+			// the cursor stays, as for any page.
+			end := pc.Tail > 0 || !pc.More
+			if end {
+				l.Table.Move(l.Count() + 1)
+			}
+			if end || pg.endAsked {
+				pg.toEnd, pg.endAsked = false, false
+			}
+		}
 		return common.Do(cmd, pg.more())
 	}
 	switch msg := msg.(type) {
@@ -301,18 +370,57 @@ func (pg *pipelinesPaging) update(msg tea.Msg) common.Reply {
 			if pc.Loaded && pc.Pages > 0 && !pc.More && len(pc.Items) <= api.PerPage {
 				return common.Do(pg.c.LoadPipelines(msg.Lane, true))
 			}
+			if gap, ok := pg.list.ToGap(); ok && gap < 0 {
+				// At the end: what is shown there is made current.
+				return common.Do(pg.c.ReloadTailPipelines(msg.Lane))
+			}
 			return common.Do(pg.c.ReloadPipelines(msg.Lane))
 		}
 	}
 	return common.Reply{}
 }
 
+// moved notes what a key did to the cursor: G asks for the list's true
+// end; any other key, or G typed into the filter, takes that back.
+func (pg *pipelinesPaging) moved(msg tea.Msg) {
+	switch msg := msg.(type) {
+	case tea.KeyPressMsg:
+		pg.toEnd = key.Matches(msg, pg.c.Keys.Bottom) && !pg.list.Capturing() && pg.list.Query() == ""
+	case tea.MouseWheelMsg, common.ClickMsg:
+		pg.toEnd = false
+	}
+	pg.endAsked = false
+}
+
 // more fetches the next page when fewer than a screenful of rows are
 // left below the cursor and the list has more. Not while filtering: the
-// server answers a filter by itself.
+// server answers a filter by itself. G fetches the last page instead,
+// and then the pages between come as the cursor nears the gap row that
+// stands for them: the page after the head from above, the page before
+// the tail from below; never the pages between one after another. Only
+// for a screen a person sees.
 func (pg *pipelinesPaging) more() tea.Cmd {
 	pc, l := pg.c.Org.Pipelines, pg.list
-	if pc.Loading || (pc.Pages > 0 && !pc.More) || l.Query() != "" {
+	if pc.Loading || (pc.Pages > 0 && !pc.More) || l.Query() != "" || (pg.screen != nil && !pg.screen.Shown()) {
+		return nil
+	}
+	if pg.toEnd && pc.Pages > 0 && pc.Tail == 0 && !pg.endAsked {
+		// One page for G: the last (or the next, when the server does
+		// not name the last), never a walk.
+		cmd := pg.c.LoadLastPipelines(org.Interactive)
+		pg.endAsked = cmd != nil
+		return cmd
+	}
+	if gap, ok := l.ToGap(); ok {
+		if gap != 0 {
+			pg.belowGap = gap < 0
+		}
+		switch {
+		case gap < 0 && -gap <= l.Page(), gap == 0 && pg.belowGap:
+			return pg.c.LoadPrevPipelines(org.Interactive)
+		case gap >= 0 && gap <= l.Page():
+			return pg.c.LoadNextPipelines(org.Interactive)
+		}
 		return nil
 	}
 	if pc.Pages > 0 && l.RowsBelow() >= l.Page() {
@@ -367,6 +475,9 @@ func pipelinesHeading(c *common.Common, l *pipelineList) string {
 		if !l.ShowArchived {
 			title += st.Muted.Render("  (H shows archived)")
 		}
+	case pc.Pages > 0 && pc.More && pc.Total > 0:
+		// The last page is in: the list's true size is known.
+		title += st.Muted.Render(fmt.Sprintf("  %s · %s loaded · more as you scroll", common.Thousands(pc.Total), common.Thousands(l.Count())))
 	case pc.Pages > 0:
 		title += st.Muted.Render(fmt.Sprintf("  %d", l.Count()))
 		if pc.More {
