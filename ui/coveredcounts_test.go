@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"bytes"
+	"io"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -30,6 +32,10 @@ func (h *queryHolder) wrap(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodPost && r.URL.Path == sandbox.GraphQLPath && h.holding.Load() {
 			h.held.Add(1)
+			// The server notices a client that gave up only once the
+			// request's body is read.
+			b, _ := io.ReadAll(r.Body)
+			r.Body = io.NopCloser(bytes.NewReader(b))
 			select {
 			case <-r.Context().Done():
 				h.given.Add(1)
