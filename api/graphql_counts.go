@@ -144,36 +144,60 @@ var (
 	clusterQueuesQuery = loadTemplate("cluster_queues.graphql", "cluster")
 )
 
-// build makes the query for items: the organization's fields once per
-// item, aliased with the item's prefix (i0_, i1_ ...), $param renamed to
-// the item's own variable. org is the organisation slug.
+// build makes the query for items, each the value of $param: the
+// organization's fields once per item, aliased with the item's prefix
+// (i0_, i1_ ...), $param renamed to the item's own variable. org is the
+// organisation slug.
 func (t *template) build(items []string, org string) (graphQLQuery, error) {
+	each := make([]map[string]any, len(items))
+	for i, item := range items {
+		each[i] = map[string]any{t.param: item}
+	}
+	return t.buildEach(each, org)
+}
+
+// buildEach is build for items given as their variables by name ($param
+// and any other of the file's but $org): each item gets its own of each
+// ($i0 for $param, $i0_before for $before ...). A variable an item has no
+// value for is left out, and with it the argument it gives.
+func (t *template) buildEach(items []map[string]any, org string) (graphQLQuery, error) {
 	src := t.doc.Operations[0]
 	op := *src
 	op.VariableDefinitions = nil
 	vars := map[string]any{"org": org}
-	var param *ast.VariableDefinition
+	var perItem []*ast.VariableDefinition
 	for _, v := range src.VariableDefinitions {
-		if v.Variable == t.param {
-			param = v
-		} else {
+		if v.Variable == "org" {
 			op.VariableDefinitions = append(op.VariableDefinitions, v)
+		} else {
+			perItem = append(perItem, v)
 		}
 	}
 	orgField := *src.SelectionSet[0].(*ast.Field)
 	orgField.SelectionSet = nil
 	for i, item := range items {
 		prefix := "i" + strconv.Itoa(i)
-		def := *param
-		def.Variable = prefix
-		op.VariableDefinitions = append(op.VariableDefinitions, &def)
-		if param.Type.Elem != nil {
-			vars[prefix] = []string{item}
-		} else {
-			vars[prefix] = item
+		renames := map[string]string{}
+		for _, v := range perItem {
+			name := prefix
+			if v.Variable != t.param {
+				name = prefix + "_" + v.Variable
+			}
+			renames[v.Variable] = name
+			def := *v
+			def.Variable = name
+			op.VariableDefinitions = append(op.VariableDefinitions, &def)
+			value, ok := item[v.Variable]
+			if !ok || value == nil {
+				continue
+			}
+			if one, isString := value.(string); isString && v.Type.Elem != nil {
+				value = []string{one}
+			}
+			vars[name] = value
 		}
 		for _, sel := range src.SelectionSet[0].(*ast.Field).SelectionSet {
-			f := cloneField(sel.(*ast.Field), t.param, prefix)
+			f := cloneField(sel.(*ast.Field), renames)
 			f.Alias = prefix + "_" + aliasOf(sel.(*ast.Field))
 			orgField.SelectionSet = append(orgField.SelectionSet, f)
 		}
@@ -197,29 +221,29 @@ func aliasOf(f *ast.Field) string {
 	return f.Name
 }
 
-// cloneField copies f with its arguments' references to $from made to
-// $to, and its selections likewise.
-func cloneField(f *ast.Field, from, to string) *ast.Field {
+// cloneField copies f with its arguments' references to variables
+// renamed as renames says, and its selections likewise.
+func cloneField(f *ast.Field, renames map[string]string) *ast.Field {
 	out := *f
 	out.Arguments = nil
 	for _, a := range f.Arguments {
 		ca := *a
-		ca.Value = renameVariable(a.Value, from, to)
+		ca.Value = renameVariable(a.Value, renames)
 		out.Arguments = append(out.Arguments, &ca)
 	}
-	out.SelectionSet = cloneSelections(f.SelectionSet, from, to)
+	out.SelectionSet = cloneSelections(f.SelectionSet, renames)
 	return &out
 }
 
-func cloneSelections(set ast.SelectionSet, from, to string) ast.SelectionSet {
+func cloneSelections(set ast.SelectionSet, renames map[string]string) ast.SelectionSet {
 	var out ast.SelectionSet
 	for _, sel := range set {
 		switch sel := sel.(type) {
 		case *ast.Field:
-			out = append(out, cloneField(sel, from, to))
+			out = append(out, cloneField(sel, renames))
 		case *ast.InlineFragment:
 			cp := *sel
-			cp.SelectionSet = cloneSelections(sel.SelectionSet, from, to)
+			cp.SelectionSet = cloneSelections(sel.SelectionSet, renames)
 			out = append(out, &cp)
 		default:
 			out = append(out, sel)
@@ -228,17 +252,17 @@ func cloneSelections(set ast.SelectionSet, from, to string) ast.SelectionSet {
 	return out
 }
 
-func renameVariable(v *ast.Value, from, to string) *ast.Value {
+func renameVariable(v *ast.Value, renames map[string]string) *ast.Value {
 	if v == nil {
 		return nil
 	}
 	out := *v
-	if v.Kind == ast.Variable && v.Raw == from {
+	if to, ok := renames[v.Raw]; ok && v.Kind == ast.Variable {
 		out.Raw = to
 	}
 	out.Children = nil
 	for _, c := range v.Children {
-		out.Children = append(out.Children, &ast.ChildValue{Name: c.Name, Value: renameVariable(c.Value, from, to), Position: c.Position})
+		out.Children = append(out.Children, &ast.ChildValue{Name: c.Name, Value: renameVariable(c.Value, renames), Position: c.Position})
 	}
 	return &out
 }
