@@ -418,6 +418,10 @@ func (s *clusters) update(l *component.List[model.Cluster], msg tea.Msg) common.
 				cmds = append(cmds, loadOrgAgents(&s.self.ScreenBase, org.Background))
 			}
 			return common.Do(cmds...)
+		case msg.withPaused:
+			// Put off (the screen was covered): the dispatch states are
+			// read with the next count, not an hour later.
+			s.pausedDue = true
 		}
 	case queuesCounted:
 		delete(s.counting, msg.clusterID)
