@@ -37,27 +37,24 @@ type LiveCount struct {
 	Connected, Busy, Paused int
 	Waiting                 int
 	// OldestWaiting is when the longest-waiting job became runnable (zero
-	// when none waits). It is read from the waiting jobs created first
-	// (waitingSample of them), so it is exact while no more wait than
-	// that, and at most as old as the true oldest otherwise.
+	// when none waits): exact (oldestWaiting.go says how it is found)
+	// unless OldestAtLeast.
 	OldestWaiting time.Time
+	// OldestAtLeast says that more waiting jobs had to be read to prove
+	// OldestWaiting than a count spends on it: a job did become runnable
+	// then, and the longest wait is at least that long.
+	OldestAtLeast bool
 }
-
-// waitingSample is how many of the first-created waiting jobs a count
-// reads for OldestWaiting (the `last: 3` of the queries): a job created
-// early but runnable late (after a block step) is not taken for the
-// longest wait when others were created with it.
-const waitingSample = 3
 
 // ClusterCount is a cluster's live numbers for the home screen: its
 // queues, its connected agents and those running a job, and the jobs
-// waiting for an agent. OldestWaiting is read from the first-created
-// waiting job alone (a point a cluster, where a queue's reads three).
+// waiting for an agent with the longest wait (as LiveCount's).
 type ClusterCount struct {
 	Queues          int
 	Connected, Busy int
 	Waiting         int
 	OldestWaiting   time.Time
+	OldestAtLeast   bool
 	// PausedQueues counts those whose dispatch is paused, and PausedIDs
 	// names them, when ClusterCounts was asked for them (PausedKnown);
 	// only the first 100 queues of a cluster are read for it.
@@ -76,37 +73,9 @@ type HomeCounts struct {
 	Org      ClusterCount
 }
 
-// countReply is a count alone; waitingReply the waiting jobs' count and
-// the first-created of them.
+// countReply is a count alone.
 type countReply struct {
 	Count int `json:"count"`
-}
-
-type waitingReply struct {
-	Count int `json:"count"`
-	Edges []struct {
-		Node *struct {
-			RunnableAt  *time.Time `json:"runnableAt"`
-			ScheduledAt *time.Time `json:"scheduledAt"`
-		} `json:"node"`
-	} `json:"edges"`
-}
-
-func (w waitingReply) oldest() time.Time {
-	var out time.Time
-	for _, e := range w.Edges {
-		if e.Node == nil {
-			continue
-		}
-		t := e.Node.RunnableAt
-		if t == nil || t.IsZero() {
-			t = e.Node.ScheduledAt
-		}
-		if t != nil && !t.IsZero() && (out.IsZero() || t.Before(out)) {
-			out = t.UTC()
-		}
-	}
-	return out
 }
 
 // template is one of the query files, parsed: its operation's
@@ -267,15 +236,13 @@ func renameVariable(v *ast.Value, renames map[string]string) *ast.Value {
 	return &out
 }
 
-// batches splits items so that each query asks for at most
-// MaxGraphQLQueryPoints.
-func (t *template) batches(items []string) [][]string {
+// batches splits n items so that each query asks for at most
+// MaxGraphQLQueryPoints: the [from, to) of each batch.
+func (t *template) batches(n int) [][2]int {
 	per := max(1, (MaxGraphQLQueryPoints-1)/t.itemPoints)
-	var out [][]string
-	for len(items) > 0 {
-		n := min(per, len(items))
-		out = append(out, items[:n])
-		items = items[n:]
+	var out [][2]int
+	for from := 0; from < n; from += per {
+		out = append(out, [2]int{from, min(from+per, n)})
 	}
 	return out
 }
@@ -283,8 +250,19 @@ func (t *template) batches(items []string) [][]string {
 // run sends t for items, batch by batch, and gives each item's fields (by
 // their names in the file) to read.
 func (c *Client) runCounts(ctx context.Context, t *template, items []string, read func(item string, fields map[string]json.RawMessage) error) error {
-	for _, batch := range t.batches(items) {
-		q, err := t.build(batch, c.org)
+	each := make([]map[string]any, len(items))
+	for i, item := range items {
+		each[i] = map[string]any{t.param: item}
+	}
+	return c.runCountsEach(ctx, t, each, func(i int, fields map[string]json.RawMessage) error { return read(items[i], fields) })
+}
+
+// runCountsEach is runCounts for items given as their variables
+// (buildEach); read is given each item's index.
+func (c *Client) runCountsEach(ctx context.Context, t *template, items []map[string]any, read func(i int, fields map[string]json.RawMessage) error) error {
+	for _, span := range t.batches(len(items)) {
+		batch := items[span[0]:span[1]]
+		q, err := t.buildEach(batch, c.org)
 		if err != nil {
 			return err
 		}
@@ -297,7 +275,7 @@ func (c *Client) runCounts(ctx context.Context, t *template, items []string, rea
 		if data.Organization == nil {
 			return &GraphQLUnavailableError{Reason: GraphQLFailed, Err: fmt.Errorf("no organization %q", c.org)}
 		}
-		for i, item := range batch {
+		for i := range batch {
 			prefix := "i" + strconv.Itoa(i) + "_"
 			fields := map[string]json.RawMessage{}
 			for k, v := range data.Organization {
@@ -305,7 +283,7 @@ func (c *Client) runCounts(ctx context.Context, t *template, items []string, rea
 					fields[name] = v
 				}
 			}
-			if err := read(item, fields); err != nil {
+			if err := read(span[0]+i, fields); err != nil {
 				return &GraphQLUnavailableError{Reason: GraphQLFailed, Err: err}
 			}
 		}
@@ -332,6 +310,7 @@ func readLive(fields map[string]json.RawMessage) (LiveCount, error) {
 		return out, fmt.Errorf("waiting: %w", err)
 	}
 	out.Waiting, out.OldestWaiting = w.Count, w.oldest()
+	out.OldestAtLeast = !w.provesOldest()
 	return out, nil
 }
 
@@ -362,6 +341,20 @@ func (c *Client) QueueCounts(ctx context.Context, queues []model.Queue) (map[str
 	if err != nil {
 		return nil, err
 	}
+	var probes []*oldestProbe
+	for _, id := range ids {
+		if l := out[byGraphQLID[id]]; l.OldestAtLeast {
+			probes = append(probes, &oldestProbe{id: byGraphQLID[id], of: map[string]any{"queue": id}, oldest: l.OldestWaiting})
+		}
+	}
+	if err := c.settleOldest(ctx, probes); err != nil {
+		return nil, err
+	}
+	for _, p := range probes {
+		l := out[p.id]
+		l.OldestWaiting, l.OldestAtLeast = p.oldest, !p.exact
+		out[p.id] = l
+	}
 	return out, nil
 }
 
@@ -388,7 +381,7 @@ func (c *Client) ClusterCounts(ctx context.Context, clusters []model.Cluster, wi
 		if err := json.Unmarshal(fields["cluster"], &cl); err != nil {
 			return err
 		}
-		cc := ClusterCount{Connected: l.Connected, Busy: l.Busy, Waiting: l.Waiting, OldestWaiting: l.OldestWaiting}
+		cc := ClusterCount{Connected: l.Connected, Busy: l.Busy, Waiting: l.Waiting, OldestWaiting: l.OldestWaiting, OldestAtLeast: l.OldestAtLeast}
 		if cl != nil {
 			cc.Queues = cl.Queues.Count
 		}
@@ -397,6 +390,20 @@ func (c *Client) ClusterCounts(ctx context.Context, clusters []model.Cluster, wi
 	})
 	if err != nil {
 		return HomeCounts{}, err
+	}
+	var probes []*oldestProbe
+	for _, id := range ids {
+		if cc := out.Clusters[byGraphQLID[id]]; cc.OldestAtLeast {
+			probes = append(probes, &oldestProbe{id: byGraphQLID[id], of: map[string]any{"cluster": id}, oldest: cc.OldestWaiting})
+		}
+	}
+	if err := c.settleOldest(ctx, probes); err != nil {
+		return HomeCounts{}, err
+	}
+	for _, p := range probes {
+		cc := out.Clusters[p.id]
+		cc.OldestWaiting, cc.OldestAtLeast = p.oldest, !p.exact
+		out.Clusters[p.id] = cc
 	}
 	if withPaused {
 		err := c.runCounts(ctx, clusterQueuesQuery, ids, func(item string, fields map[string]json.RawMessage) error {
@@ -465,6 +472,7 @@ func (c *Client) ClusterCounts(ctx context.Context, clusters []model.Cluster, wi
 		if !cc.OldestWaiting.IsZero() && (o.OldestWaiting.IsZero() || cc.OldestWaiting.Before(o.OldestWaiting)) {
 			o.OldestWaiting = cc.OldestWaiting
 		}
+		o.OldestAtLeast = o.OldestAtLeast || cc.OldestAtLeast
 	}
 	return out, nil
 }
