@@ -406,56 +406,7 @@ func (c *Client) ClusterCounts(ctx context.Context, clusters []model.Cluster, wi
 		out.Clusters[p.id] = cc
 	}
 	if withPaused {
-		err := c.runCounts(ctx, clusterQueuesQuery, ids, func(item string, fields map[string]json.RawMessage) error {
-			var cl *struct {
-				Queues struct {
-					Edges []struct {
-						Node *struct {
-							ID                 string     `json:"id"`
-							UUID               string     `json:"uuid"`
-							Key                string     `json:"key"`
-							Description        *string    `json:"description"`
-							DispatchPaused     bool       `json:"dispatchPaused"`
-							DispatchPausedAt   *time.Time `json:"dispatchPausedAt"`
-							DispatchPausedNote *string    `json:"dispatchPausedNote"`
-							DispatchPausedBy   *struct {
-								UUID string `json:"uuid"`
-								Name string `json:"name"`
-							} `json:"dispatchPausedBy"`
-						} `json:"node"`
-					} `json:"edges"`
-				} `json:"queues"`
-			}
-			if err := json.Unmarshal(fields["cluster"], &cl); err != nil {
-				return err
-			}
-			cc := out.Clusters[byGraphQLID[item]]
-			cc.PausedKnown = true
-			if cl != nil {
-				for _, e := range cl.Queues.Edges {
-					n := e.Node
-					if n == nil {
-						continue
-					}
-					q := model.Queue{ID: n.UUID, GraphQLID: n.ID, Key: n.Key, Description: n.Description,
-						DispatchPaused: n.DispatchPaused, DispatchPausedNote: n.DispatchPausedNote}
-					if n.DispatchPausedAt != nil {
-						q.DispatchPausedAt = &model.Timestamp{Time: n.DispatchPausedAt.UTC()}
-					}
-					if n.DispatchPausedBy != nil {
-						q.DispatchPausedBy = &model.User{ID: n.DispatchPausedBy.UUID, Name: n.DispatchPausedBy.Name}
-					}
-					cc.QueueList = append(cc.QueueList, q)
-					if n.DispatchPaused {
-						cc.PausedQueues++
-						cc.PausedIDs = append(cc.PausedIDs, n.UUID)
-					}
-				}
-			}
-			out.Clusters[byGraphQLID[item]] = cc
-			return nil
-		})
-		if err != nil {
+		if err := c.readDispatch(ctx, ids, byGraphQLID, out.Clusters); err != nil {
 			return HomeCounts{}, err
 		}
 	}
@@ -475,4 +426,76 @@ func (c *Client) ClusterCounts(ctx context.Context, clusters []model.Cluster, wi
 		o.OldestAtLeast = o.OldestAtLeast || cc.OldestAtLeast
 	}
 	return out, nil
+}
+
+// ClusterDispatch is the clusters' queues with their dispatch state (the
+// PAUSED part of ClusterCounts, a point a queue), by cluster ID, without
+// the counts: what :paused lists. A GraphQLUnavailableError says to read
+// REST instead.
+func (c *Client) ClusterDispatch(ctx context.Context, clusters []model.Cluster) (map[string]ClusterCount, error) {
+	out := make(map[string]ClusterCount, len(clusters))
+	ids := make([]string, len(clusters))
+	byGraphQLID := map[string]string{}
+	for i, cl := range clusters {
+		ids[i] = graphQLIDOf(cl.ID, cl.GraphQLID)
+		byGraphQLID[ids[i]] = cl.ID
+	}
+	if err := c.readDispatch(ctx, ids, byGraphQLID, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// readDispatch reads the clusters' queues and their dispatch state into
+// their counts.
+func (c *Client) readDispatch(ctx context.Context, ids []string, byGraphQLID map[string]string, into map[string]ClusterCount) error {
+	return c.runCounts(ctx, clusterQueuesQuery, ids, func(item string, fields map[string]json.RawMessage) error {
+		var cl *struct {
+			Queues struct {
+				Edges []struct {
+					Node *struct {
+						ID                 string     `json:"id"`
+						UUID               string     `json:"uuid"`
+						Key                string     `json:"key"`
+						Description        *string    `json:"description"`
+						DispatchPaused     bool       `json:"dispatchPaused"`
+						DispatchPausedAt   *time.Time `json:"dispatchPausedAt"`
+						DispatchPausedNote *string    `json:"dispatchPausedNote"`
+						DispatchPausedBy   *struct {
+							UUID string `json:"uuid"`
+							Name string `json:"name"`
+						} `json:"dispatchPausedBy"`
+					} `json:"node"`
+				} `json:"edges"`
+			} `json:"queues"`
+		}
+		if err := json.Unmarshal(fields["cluster"], &cl); err != nil {
+			return err
+		}
+		cc := into[byGraphQLID[item]]
+		cc.PausedKnown = true
+		if cl != nil {
+			for _, e := range cl.Queues.Edges {
+				n := e.Node
+				if n == nil {
+					continue
+				}
+				q := model.Queue{ID: n.UUID, GraphQLID: n.ID, Key: n.Key, Description: n.Description,
+					DispatchPaused: n.DispatchPaused, DispatchPausedNote: n.DispatchPausedNote}
+				if n.DispatchPausedAt != nil {
+					q.DispatchPausedAt = &model.Timestamp{Time: n.DispatchPausedAt.UTC()}
+				}
+				if n.DispatchPausedBy != nil {
+					q.DispatchPausedBy = &model.User{ID: n.DispatchPausedBy.UUID, Name: n.DispatchPausedBy.Name}
+				}
+				cc.QueueList = append(cc.QueueList, q)
+				if n.DispatchPaused {
+					cc.PausedQueues++
+					cc.PausedIDs = append(cc.PausedIDs, n.UUID)
+				}
+			}
+		}
+		into[byGraphQLID[item]] = cc
+		return nil
+	})
 }
