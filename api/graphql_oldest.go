@@ -27,8 +27,9 @@ import (
 // as "at least" (LiveCount.OldestAtLeast): a job did wait that long.
 
 // oldestPoints bounds the points one count spends on pages of waiting
-// jobs: about ten pages of 25, at most a quarter of what the screens'
-// counts may spend a minute (ui/screen's countShare).
+// jobs: ten pages of 25 (28 points asked each). They are read only where the
+// sample proves nothing: idle on the large organisation's home, a cluster
+// or a queue, none were (BenchmarkLargeCounts).
 const oldestPoints = 290
 
 var oldestWaitingQuery = loadTemplate("oldest_waiting.graphql", "queue")
