@@ -277,11 +277,35 @@ type graphQLQuery struct {
 // windows, once however many clients ask for the same at the same time
 // (and from the shared cache, as GETs are); its data is decoded into out.
 // Any way it fails but the context's end is a GraphQLUnavailableError.
+//
+// A query made under ReadsWhile is not sent once what it is for is no
+// longer shown, and one in flight then is given up: both end as
+// ErrNotShown, as REST's GETs do, so a covered screen spends no points.
 func (c *Client) queryGraphQL(ctx context.Context, q graphQLQuery, out any) (err error) {
 	defer func() { c.gql.note(err) }()
 	if q.op == nil || q.op.Operation != ast.Query {
 		return errors.New("only GraphQL queries are sent: every change goes through the REST API")
 	}
+	shown := shownOf(ctx)
+	if shown == nil {
+		return c.queryGraphQLShared(ctx, q, out)
+	}
+	if shown.Err() != nil {
+		return ErrNotShown
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	defer context.AfterFunc(shown, cancel)()
+	err = c.queryGraphQLShared(ctx, q, out)
+	if err != nil && shown.Err() != nil {
+		return ErrNotShown
+	}
+	return err
+}
+
+// queryGraphQLShared is queryGraphQL's query, answered from the cache or
+// sent once.
+func (c *Client) queryGraphQLShared(ctx context.Context, q graphQLQuery, out any) error {
 	lane := laneOf(ctx)
 	if err := c.gql.gate(lane, q.requested, c.sched.now()); err != nil {
 		return err

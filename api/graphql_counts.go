@@ -37,27 +37,24 @@ type LiveCount struct {
 	Connected, Busy, Paused int
 	Waiting                 int
 	// OldestWaiting is when the longest-waiting job became runnable (zero
-	// when none waits). It is read from the waiting jobs created first
-	// (waitingSample of them), so it is exact while no more wait than
-	// that, and at most as old as the true oldest otherwise.
+	// when none waits): exact (oldestWaiting.go says how it is found)
+	// unless OldestAtLeast.
 	OldestWaiting time.Time
+	// OldestAtLeast says that more waiting jobs had to be read to prove
+	// OldestWaiting than a count spends on it: a job did become runnable
+	// then, and the longest wait is at least that long.
+	OldestAtLeast bool
 }
-
-// waitingSample is how many of the first-created waiting jobs a count
-// reads for OldestWaiting (the `last: 3` of the queries): a job created
-// early but runnable late (after a block step) is not taken for the
-// longest wait when others were created with it.
-const waitingSample = 3
 
 // ClusterCount is a cluster's live numbers for the home screen: its
 // queues, its connected agents and those running a job, and the jobs
-// waiting for an agent. OldestWaiting is read from the first-created
-// waiting job alone (a point a cluster, where a queue's reads three).
+// waiting for an agent with the longest wait (as LiveCount's).
 type ClusterCount struct {
 	Queues          int
 	Connected, Busy int
 	Waiting         int
 	OldestWaiting   time.Time
+	OldestAtLeast   bool
 	// PausedQueues counts those whose dispatch is paused, and PausedIDs
 	// names them, when ClusterCounts was asked for them (PausedKnown);
 	// only the first 100 queues of a cluster are read for it.
@@ -76,37 +73,9 @@ type HomeCounts struct {
 	Org      ClusterCount
 }
 
-// countReply is a count alone; waitingReply the waiting jobs' count and
-// the first-created of them.
+// countReply is a count alone.
 type countReply struct {
 	Count int `json:"count"`
-}
-
-type waitingReply struct {
-	Count int `json:"count"`
-	Edges []struct {
-		Node *struct {
-			RunnableAt  *time.Time `json:"runnableAt"`
-			ScheduledAt *time.Time `json:"scheduledAt"`
-		} `json:"node"`
-	} `json:"edges"`
-}
-
-func (w waitingReply) oldest() time.Time {
-	var out time.Time
-	for _, e := range w.Edges {
-		if e.Node == nil {
-			continue
-		}
-		t := e.Node.RunnableAt
-		if t == nil || t.IsZero() {
-			t = e.Node.ScheduledAt
-		}
-		if t != nil && !t.IsZero() && (out.IsZero() || t.Before(out)) {
-			out = t.UTC()
-		}
-	}
-	return out
 }
 
 // template is one of the query files, parsed: its operation's
@@ -144,36 +113,60 @@ var (
 	clusterQueuesQuery = loadTemplate("cluster_queues.graphql", "cluster")
 )
 
-// build makes the query for items: the organization's fields once per
-// item, aliased with the item's prefix (i0_, i1_ ...), $param renamed to
-// the item's own variable. org is the organisation slug.
+// build makes the query for items, each the value of $param: the
+// organization's fields once per item, aliased with the item's prefix
+// (i0_, i1_ ...), $param renamed to the item's own variable. org is the
+// organisation slug.
 func (t *template) build(items []string, org string) (graphQLQuery, error) {
+	each := make([]map[string]any, len(items))
+	for i, item := range items {
+		each[i] = map[string]any{t.param: item}
+	}
+	return t.buildEach(each, org)
+}
+
+// buildEach is build for items given as their variables by name ($param
+// and any other of the file's but $org): each item gets its own of each
+// ($i0 for $param, $i0_before for $before ...). A variable an item has no
+// value for is left out, and with it the argument it gives.
+func (t *template) buildEach(items []map[string]any, org string) (graphQLQuery, error) {
 	src := t.doc.Operations[0]
 	op := *src
 	op.VariableDefinitions = nil
 	vars := map[string]any{"org": org}
-	var param *ast.VariableDefinition
+	var perItem []*ast.VariableDefinition
 	for _, v := range src.VariableDefinitions {
-		if v.Variable == t.param {
-			param = v
-		} else {
+		if v.Variable == "org" {
 			op.VariableDefinitions = append(op.VariableDefinitions, v)
+		} else {
+			perItem = append(perItem, v)
 		}
 	}
 	orgField := *src.SelectionSet[0].(*ast.Field)
 	orgField.SelectionSet = nil
 	for i, item := range items {
 		prefix := "i" + strconv.Itoa(i)
-		def := *param
-		def.Variable = prefix
-		op.VariableDefinitions = append(op.VariableDefinitions, &def)
-		if param.Type.Elem != nil {
-			vars[prefix] = []string{item}
-		} else {
-			vars[prefix] = item
+		renames := map[string]string{}
+		for _, v := range perItem {
+			name := prefix
+			if v.Variable != t.param {
+				name = prefix + "_" + v.Variable
+			}
+			renames[v.Variable] = name
+			def := *v
+			def.Variable = name
+			op.VariableDefinitions = append(op.VariableDefinitions, &def)
+			value, ok := item[v.Variable]
+			if !ok || value == nil {
+				continue
+			}
+			if one, isString := value.(string); isString && v.Type.Elem != nil {
+				value = []string{one}
+			}
+			vars[name] = value
 		}
 		for _, sel := range src.SelectionSet[0].(*ast.Field).SelectionSet {
-			f := cloneField(sel.(*ast.Field), t.param, prefix)
+			f := cloneField(sel.(*ast.Field), renames)
 			f.Alias = prefix + "_" + aliasOf(sel.(*ast.Field))
 			orgField.SelectionSet = append(orgField.SelectionSet, f)
 		}
@@ -197,29 +190,29 @@ func aliasOf(f *ast.Field) string {
 	return f.Name
 }
 
-// cloneField copies f with its arguments' references to $from made to
-// $to, and its selections likewise.
-func cloneField(f *ast.Field, from, to string) *ast.Field {
+// cloneField copies f with its arguments' references to variables
+// renamed as renames says, and its selections likewise.
+func cloneField(f *ast.Field, renames map[string]string) *ast.Field {
 	out := *f
 	out.Arguments = nil
 	for _, a := range f.Arguments {
 		ca := *a
-		ca.Value = renameVariable(a.Value, from, to)
+		ca.Value = renameVariable(a.Value, renames)
 		out.Arguments = append(out.Arguments, &ca)
 	}
-	out.SelectionSet = cloneSelections(f.SelectionSet, from, to)
+	out.SelectionSet = cloneSelections(f.SelectionSet, renames)
 	return &out
 }
 
-func cloneSelections(set ast.SelectionSet, from, to string) ast.SelectionSet {
+func cloneSelections(set ast.SelectionSet, renames map[string]string) ast.SelectionSet {
 	var out ast.SelectionSet
 	for _, sel := range set {
 		switch sel := sel.(type) {
 		case *ast.Field:
-			out = append(out, cloneField(sel, from, to))
+			out = append(out, cloneField(sel, renames))
 		case *ast.InlineFragment:
 			cp := *sel
-			cp.SelectionSet = cloneSelections(sel.SelectionSet, from, to)
+			cp.SelectionSet = cloneSelections(sel.SelectionSet, renames)
 			out = append(out, &cp)
 		default:
 			out = append(out, sel)
@@ -228,30 +221,28 @@ func cloneSelections(set ast.SelectionSet, from, to string) ast.SelectionSet {
 	return out
 }
 
-func renameVariable(v *ast.Value, from, to string) *ast.Value {
+func renameVariable(v *ast.Value, renames map[string]string) *ast.Value {
 	if v == nil {
 		return nil
 	}
 	out := *v
-	if v.Kind == ast.Variable && v.Raw == from {
+	if to, ok := renames[v.Raw]; ok && v.Kind == ast.Variable {
 		out.Raw = to
 	}
 	out.Children = nil
 	for _, c := range v.Children {
-		out.Children = append(out.Children, &ast.ChildValue{Name: c.Name, Value: renameVariable(c.Value, from, to), Position: c.Position})
+		out.Children = append(out.Children, &ast.ChildValue{Name: c.Name, Value: renameVariable(c.Value, renames), Position: c.Position})
 	}
 	return &out
 }
 
-// batches splits items so that each query asks for at most
-// MaxGraphQLQueryPoints.
-func (t *template) batches(items []string) [][]string {
+// batches splits n items so that each query asks for at most
+// MaxGraphQLQueryPoints: the [from, to) of each batch.
+func (t *template) batches(n int) [][2]int {
 	per := max(1, (MaxGraphQLQueryPoints-1)/t.itemPoints)
-	var out [][]string
-	for len(items) > 0 {
-		n := min(per, len(items))
-		out = append(out, items[:n])
-		items = items[n:]
+	var out [][2]int
+	for from := 0; from < n; from += per {
+		out = append(out, [2]int{from, min(from+per, n)})
 	}
 	return out
 }
@@ -259,8 +250,19 @@ func (t *template) batches(items []string) [][]string {
 // run sends t for items, batch by batch, and gives each item's fields (by
 // their names in the file) to read.
 func (c *Client) runCounts(ctx context.Context, t *template, items []string, read func(item string, fields map[string]json.RawMessage) error) error {
-	for _, batch := range t.batches(items) {
-		q, err := t.build(batch, c.org)
+	each := make([]map[string]any, len(items))
+	for i, item := range items {
+		each[i] = map[string]any{t.param: item}
+	}
+	return c.runCountsEach(ctx, t, each, func(i int, fields map[string]json.RawMessage) error { return read(items[i], fields) })
+}
+
+// runCountsEach is runCounts for items given as their variables
+// (buildEach); read is given each item's index.
+func (c *Client) runCountsEach(ctx context.Context, t *template, items []map[string]any, read func(i int, fields map[string]json.RawMessage) error) error {
+	for _, span := range t.batches(len(items)) {
+		batch := items[span[0]:span[1]]
+		q, err := t.buildEach(batch, c.org)
 		if err != nil {
 			return err
 		}
@@ -273,7 +275,7 @@ func (c *Client) runCounts(ctx context.Context, t *template, items []string, rea
 		if data.Organization == nil {
 			return &GraphQLUnavailableError{Reason: GraphQLFailed, Err: fmt.Errorf("no organization %q", c.org)}
 		}
-		for i, item := range batch {
+		for i := range batch {
 			prefix := "i" + strconv.Itoa(i) + "_"
 			fields := map[string]json.RawMessage{}
 			for k, v := range data.Organization {
@@ -281,7 +283,7 @@ func (c *Client) runCounts(ctx context.Context, t *template, items []string, rea
 					fields[name] = v
 				}
 			}
-			if err := read(item, fields); err != nil {
+			if err := read(span[0]+i, fields); err != nil {
 				return &GraphQLUnavailableError{Reason: GraphQLFailed, Err: err}
 			}
 		}
@@ -308,6 +310,7 @@ func readLive(fields map[string]json.RawMessage) (LiveCount, error) {
 		return out, fmt.Errorf("waiting: %w", err)
 	}
 	out.Waiting, out.OldestWaiting = w.Count, w.oldest()
+	out.OldestAtLeast = !w.provesOldest()
 	return out, nil
 }
 
@@ -338,6 +341,20 @@ func (c *Client) QueueCounts(ctx context.Context, queues []model.Queue) (map[str
 	if err != nil {
 		return nil, err
 	}
+	var probes []*oldestProbe
+	for _, id := range ids {
+		if l := out[byGraphQLID[id]]; l.OldestAtLeast {
+			probes = append(probes, &oldestProbe{id: byGraphQLID[id], of: map[string]any{"queue": id}, oldest: l.OldestWaiting})
+		}
+	}
+	if err := c.settleOldest(ctx, probes); err != nil {
+		return nil, err
+	}
+	for _, p := range probes {
+		l := out[p.id]
+		l.OldestWaiting, l.OldestAtLeast = p.oldest, !p.exact
+		out[p.id] = l
+	}
 	return out, nil
 }
 
@@ -364,7 +381,7 @@ func (c *Client) ClusterCounts(ctx context.Context, clusters []model.Cluster, wi
 		if err := json.Unmarshal(fields["cluster"], &cl); err != nil {
 			return err
 		}
-		cc := ClusterCount{Connected: l.Connected, Busy: l.Busy, Waiting: l.Waiting, OldestWaiting: l.OldestWaiting}
+		cc := ClusterCount{Connected: l.Connected, Busy: l.Busy, Waiting: l.Waiting, OldestWaiting: l.OldestWaiting, OldestAtLeast: l.OldestAtLeast}
 		if cl != nil {
 			cc.Queues = cl.Queues.Count
 		}
@@ -374,57 +391,22 @@ func (c *Client) ClusterCounts(ctx context.Context, clusters []model.Cluster, wi
 	if err != nil {
 		return HomeCounts{}, err
 	}
+	var probes []*oldestProbe
+	for _, id := range ids {
+		if cc := out.Clusters[byGraphQLID[id]]; cc.OldestAtLeast {
+			probes = append(probes, &oldestProbe{id: byGraphQLID[id], of: map[string]any{"cluster": id}, oldest: cc.OldestWaiting})
+		}
+	}
+	if err := c.settleOldest(ctx, probes); err != nil {
+		return HomeCounts{}, err
+	}
+	for _, p := range probes {
+		cc := out.Clusters[p.id]
+		cc.OldestWaiting, cc.OldestAtLeast = p.oldest, !p.exact
+		out.Clusters[p.id] = cc
+	}
 	if withPaused {
-		err := c.runCounts(ctx, clusterQueuesQuery, ids, func(item string, fields map[string]json.RawMessage) error {
-			var cl *struct {
-				Queues struct {
-					Edges []struct {
-						Node *struct {
-							ID                 string     `json:"id"`
-							UUID               string     `json:"uuid"`
-							Key                string     `json:"key"`
-							Description        *string    `json:"description"`
-							DispatchPaused     bool       `json:"dispatchPaused"`
-							DispatchPausedAt   *time.Time `json:"dispatchPausedAt"`
-							DispatchPausedNote *string    `json:"dispatchPausedNote"`
-							DispatchPausedBy   *struct {
-								UUID string `json:"uuid"`
-								Name string `json:"name"`
-							} `json:"dispatchPausedBy"`
-						} `json:"node"`
-					} `json:"edges"`
-				} `json:"queues"`
-			}
-			if err := json.Unmarshal(fields["cluster"], &cl); err != nil {
-				return err
-			}
-			cc := out.Clusters[byGraphQLID[item]]
-			cc.PausedKnown = true
-			if cl != nil {
-				for _, e := range cl.Queues.Edges {
-					n := e.Node
-					if n == nil {
-						continue
-					}
-					q := model.Queue{ID: n.UUID, GraphQLID: n.ID, Key: n.Key, Description: n.Description,
-						DispatchPaused: n.DispatchPaused, DispatchPausedNote: n.DispatchPausedNote}
-					if n.DispatchPausedAt != nil {
-						q.DispatchPausedAt = &model.Timestamp{Time: n.DispatchPausedAt.UTC()}
-					}
-					if n.DispatchPausedBy != nil {
-						q.DispatchPausedBy = &model.User{ID: n.DispatchPausedBy.UUID, Name: n.DispatchPausedBy.Name}
-					}
-					cc.QueueList = append(cc.QueueList, q)
-					if n.DispatchPaused {
-						cc.PausedQueues++
-						cc.PausedIDs = append(cc.PausedIDs, n.UUID)
-					}
-				}
-			}
-			out.Clusters[byGraphQLID[item]] = cc
-			return nil
-		})
-		if err != nil {
+		if err := c.readDispatch(ctx, ids, byGraphQLID, out.Clusters); err != nil {
 			return HomeCounts{}, err
 		}
 	}
@@ -441,6 +423,79 @@ func (c *Client) ClusterCounts(ctx context.Context, clusters []model.Cluster, wi
 		if !cc.OldestWaiting.IsZero() && (o.OldestWaiting.IsZero() || cc.OldestWaiting.Before(o.OldestWaiting)) {
 			o.OldestWaiting = cc.OldestWaiting
 		}
+		o.OldestAtLeast = o.OldestAtLeast || cc.OldestAtLeast
 	}
 	return out, nil
+}
+
+// ClusterDispatch is the clusters' queues with their dispatch state (the
+// PAUSED part of ClusterCounts, a point a queue), by cluster ID, without
+// the counts: what :paused lists. A GraphQLUnavailableError says to read
+// REST instead.
+func (c *Client) ClusterDispatch(ctx context.Context, clusters []model.Cluster) (map[string]ClusterCount, error) {
+	out := make(map[string]ClusterCount, len(clusters))
+	ids := make([]string, len(clusters))
+	byGraphQLID := map[string]string{}
+	for i, cl := range clusters {
+		ids[i] = graphQLIDOf(cl.ID, cl.GraphQLID)
+		byGraphQLID[ids[i]] = cl.ID
+	}
+	if err := c.readDispatch(ctx, ids, byGraphQLID, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// readDispatch reads the clusters' queues and their dispatch state into
+// their counts.
+func (c *Client) readDispatch(ctx context.Context, ids []string, byGraphQLID map[string]string, into map[string]ClusterCount) error {
+	return c.runCounts(ctx, clusterQueuesQuery, ids, func(item string, fields map[string]json.RawMessage) error {
+		var cl *struct {
+			Queues struct {
+				Edges []struct {
+					Node *struct {
+						ID                 string     `json:"id"`
+						UUID               string     `json:"uuid"`
+						Key                string     `json:"key"`
+						Description        *string    `json:"description"`
+						DispatchPaused     bool       `json:"dispatchPaused"`
+						DispatchPausedAt   *time.Time `json:"dispatchPausedAt"`
+						DispatchPausedNote *string    `json:"dispatchPausedNote"`
+						DispatchPausedBy   *struct {
+							UUID string `json:"uuid"`
+							Name string `json:"name"`
+						} `json:"dispatchPausedBy"`
+					} `json:"node"`
+				} `json:"edges"`
+			} `json:"queues"`
+		}
+		if err := json.Unmarshal(fields["cluster"], &cl); err != nil {
+			return err
+		}
+		cc := into[byGraphQLID[item]]
+		cc.PausedKnown = true
+		if cl != nil {
+			for _, e := range cl.Queues.Edges {
+				n := e.Node
+				if n == nil {
+					continue
+				}
+				q := model.Queue{ID: n.UUID, GraphQLID: n.ID, Key: n.Key, Description: n.Description,
+					DispatchPaused: n.DispatchPaused, DispatchPausedNote: n.DispatchPausedNote}
+				if n.DispatchPausedAt != nil {
+					q.DispatchPausedAt = &model.Timestamp{Time: n.DispatchPausedAt.UTC()}
+				}
+				if n.DispatchPausedBy != nil {
+					q.DispatchPausedBy = &model.User{ID: n.DispatchPausedBy.UUID, Name: n.DispatchPausedBy.Name}
+				}
+				cc.QueueList = append(cc.QueueList, q)
+				if n.DispatchPaused {
+					cc.PausedQueues++
+					cc.PausedIDs = append(cc.PausedIDs, n.UUID)
+				}
+			}
+		}
+		into[byGraphQLID[item]] = cc
+		return nil
+	})
 }

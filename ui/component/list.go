@@ -878,6 +878,16 @@ func (l *List[T]) Status(loading bool) string {
 	return ""
 }
 
+// ReadAgo is how long ago the list on show was read, once that is more
+// than "just now".
+func (l *List[T]) ReadAgo() (string, bool) {
+	if !l.Known || l.loadedAt.IsZero() {
+		return "", false
+	}
+	ago := present.Ago(l.c.Now(), l.loadedAt)
+	return ago, ago != present.Ago(l.c.Now(), l.c.Now())
+}
+
 // Stale is how old the list on show is when its last refresh failed.
 func (l *List[T]) Stale() (string, bool) {
 	if l.Err == nil || !l.Known || l.loadedAt.IsZero() || l.Scope() != "" {

@@ -34,6 +34,11 @@ type ListScreenSpec[T any] struct {
 	// ManualOnly keeps the timer from reloading it: only r does (a long
 	// list that costs many requests).
 	ManualOnly bool
+	// AutoEvery, when set, has the timer reload the list only in the
+	// first refresh of each block of that many ticks (a read that costs
+	// more than a screen's share of the budget at every tick); the title
+	// then says how old the list is.
+	AutoEvery func() int64
 	// LoadingTitle has the title say "loading…" until the first reply.
 	LoadingTitle bool
 
@@ -58,6 +63,8 @@ type ListScreen[T any] struct {
 	common.ScreenBase
 	spec ListScreenSpec[T]
 	List *List[T]
+	// lastTick is the timer's last refresh, for AutoEvery.
+	lastTick int64
 }
 
 // NewListScreen makes the screen; push it with Common.Push.
@@ -125,6 +132,15 @@ func (s *ListScreen[T]) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		if msg.Auto && s.spec.ManualOnly {
 			return s, nil
 		}
+		if msg.Auto && !msg.Changed && s.spec.AutoEvery != nil {
+			// A block, not tick%every == 0: a slowed pace skips ticks.
+			every := max(1, s.spec.AutoEvery())
+			crossed := s.lastTick != 0 && msg.Tick/every != s.lastTick/every
+			s.lastTick = msg.Tick
+			if !crossed {
+				return common.Answer(s, s.hook(msg))
+			}
+		}
 		return common.Answer(s, s.hook(msg).With(s.load(msg.Lane)))
 	case tea.KeyPressMsg:
 		if key.Matches(msg, s.C.Keys.Back) {
@@ -143,6 +159,9 @@ func (s *ListScreen[T]) hook(msg tea.Msg) common.Reply {
 
 func (s *ListScreen[T]) View() string {
 	heading := s.C.Styles.Title.Render(s.spec.Title) + s.List.Status(s.spec.LoadingTitle)
+	if age, ok := s.List.ReadAgo(); ok && s.spec.AutoEvery != nil {
+		heading += s.C.Styles.Muted.Render("  read " + age)
+	}
 	if s.spec.Heading != nil {
 		heading = s.spec.Heading()
 	}

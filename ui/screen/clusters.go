@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"strconv"
-	"strings"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -290,7 +289,7 @@ func busyOfConnected(busy, connected int) present.Cell {
 // longest wait: "12 5m".
 func (s *clusters) waitingCell(cl model.Cluster) present.Cell {
 	if n, ok := s.liveOf(cl); ok {
-		return waitingNumber(s.c.Now(), n.Waiting, n.OldestWaiting)
+		return waitingNumber(s.c.Now(), n.Waiting, n.OldestWaiting, n.OldestAtLeast)
 	}
 	return s.counted(cl, func(qs []model.Queue) present.Cell {
 		switch {
@@ -308,17 +307,17 @@ func (s *clusters) waitingCell(cl model.Cluster) present.Cell {
 				oldest = l.OldestWaiting
 			}
 		}
-		return waitingNumber(s.c.Now(), n, oldest)
+		return waitingNumber(s.c.Now(), n, oldest, false)
 	})
 }
 
-func waitingNumber(now time.Time, n int, oldest time.Time) present.Cell {
+func waitingNumber(now time.Time, n int, oldest time.Time, atLeast bool) present.Cell {
 	if n == 0 {
 		return present.As(present.Muted, "0")
 	}
 	cell := present.Text(strconv.Itoa(n))
 	if !oldest.IsZero() {
-		cell = cell.And(present.Muted, " "+strings.TrimSuffix(present.Ago(now, oldest), " ago"))
+		cell = cell.And(present.Muted, " "+waitedFor(now, oldest, atLeast))
 	}
 	return cell
 }
@@ -418,6 +417,10 @@ func (s *clusters) update(l *component.List[model.Cluster], msg tea.Msg) common.
 				cmds = append(cmds, loadOrgAgents(&s.self.ScreenBase, org.Background))
 			}
 			return common.Do(cmds...)
+		case msg.withPaused:
+			// Put off (the screen was covered): the dispatch states are
+			// read with the next count, not an hour later.
+			s.pausedDue = true
 		}
 	case queuesCounted:
 		delete(s.counting, msg.clusterID)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -21,10 +22,11 @@ import (
 // organisation in one list, who paused it, when, why and for how long,
 // with resume from there. Its load is the clusters, each cluster's queues
 // (two clusters at a time) and the organisation's agents. The timer
-// reloads it as it does other screens (in the background lane, so within
-// the budget's share): what is looked at in an incident must not read
-// "ends in 51s" a minute on. An agent's pause past its end is dropped at
-// once, before the reload says so.
+// reloads it in the background lane, as often as its cost allows
+// (pausedReadEvery: on a large organisation every queue's dispatch state
+// is a thousand GraphQL points, or 25 REST lists and the agents'), and
+// the title says how old it is; an agent's pause past its end is dropped
+// at once, before any reload says so.
 
 // PausedItem is a paused queue or a paused agent (with its queue).
 type PausedItem struct {
@@ -54,18 +56,31 @@ func (p PausedItem) who() (*model.User, *model.Timestamp, string) {
 	return q.DispatchPausedBy, q.DispatchPausedAt, model.Value(q.DispatchPausedNote)
 }
 
+// restShare is the REST requests a minute an idle screen may spend
+// (issue 28's aim: at most 5).
+const restShare = 5
+
+// pausedReadEvery is how many timer refreshes (at the default 30 s) a
+// read of :paused that cost points GraphQL points and requests REST
+// requests takes to stay within an idle screen's share of each: the
+// counts' countShare of points, restShare of requests, a minute.
+func pausedReadEvery(points, requests int) int64 {
+	return int64(max(1, (points*2+countShare-1)/countShare, (requests*2+restShare-1)/restShare))
+}
+
 // listPaused gathers what is paused in the organisation: from GraphQL
 // the queues (every cluster's dispatch state, who paused, when and why, a
 // point a queue) and which queues have paused agents, whose agents alone
 // are then listed over REST; from REST, when GraphQL cannot be had, every
-// cluster's queues and the organisation's agents.
-func listPaused(ctx context.Context, c *common.Common) ([]PausedItem, error) {
+// cluster's queues and the organisation's agents. every is how many
+// timer refreshes the read's cost asks to wait until the next.
+func listPaused(ctx context.Context, c *common.Common) (_ []PausedItem, every int64, _ error) {
 	clusters, err := c.Client.ListClusters(ctx, nil)
 	if err != nil {
-		return nil, err
+		return nil, 1, err
 	}
-	if out, err := listPausedLive(ctx, c, clusters); !errors.Is(err, api.ErrGraphQLUnavailable) {
-		return out, err
+	if out, every, err := listPausedLive(ctx, c, clusters); !errors.Is(err, api.ErrGraphQLUnavailable) {
+		return out, every, err
 	}
 	queues := make([][]model.Queue, len(clusters))
 	errs := make([]error, len(clusters))
@@ -84,10 +99,13 @@ func listPaused(ctx context.Context, c *common.Common) ([]PausedItem, error) {
 	wg.Wait()
 	var out []PausedItem
 	byID := map[string]common.QueueRef{}
+	// The clusters, a page of queues a cluster and of agents a hundred.
+	requests := 1 + len(agents)/100 + 1
 	for i, cl := range clusters {
 		if errs[i] != nil {
-			return nil, errs[i]
+			return nil, 1, errs[i]
 		}
+		requests += 1 + len(queues[i])/100
 		for _, q := range queues[i] {
 			ref := common.QueueRef{ClusterID: cl.ID, ClusterName: cl.Name, Queue: q}
 			byID[q.ID] = ref
@@ -98,7 +116,7 @@ func listPaused(ctx context.Context, c *common.Common) ([]PausedItem, error) {
 	}
 	// Without read_agents the queues are still listed.
 	if agentsErr != nil && present.ScopeMissing(agentsErr) == "" {
-		return nil, agentsErr
+		return nil, 1, agentsErr
 	}
 	now := c.Now()
 	for _, a := range agents {
@@ -108,28 +126,32 @@ func listPaused(ctx context.Context, c *common.Common) ([]PausedItem, error) {
 		}
 	}
 	sortPaused(out)
-	return out, nil
+	return out, pausedReadEvery(0, requests), nil
 }
 
 // listPausedLive is listPaused from GraphQL, with the agents of the
 // queues that have paused ones from REST.
-func listPausedLive(ctx context.Context, c *common.Common, clusters []model.Cluster) ([]PausedItem, error) {
-	home, err := c.Client.ClusterCounts(ctx, clusters, true)
+func listPausedLive(ctx context.Context, c *common.Common, clusters []model.Cluster) ([]PausedItem, int64, error) {
+	dispatch, err := c.Client.ClusterDispatch(ctx, clusters)
 	if err != nil {
-		return nil, err
+		return nil, 1, err
 	}
 	agentQueues, all, err := c.Client.PausedAgentQueues(ctx)
 	if err != nil {
-		return nil, err
+		return nil, 1, err
 	}
 	var out []PausedItem
 	byID := map[string]common.QueueRef{}
+	// What the queries are charged: two points a cluster, one a queue and
+	// one its pauser; one for the paused agents and two each.
+	points, requests := 1+2*len(agentQueues), 1
 	for _, cl := range clusters {
-		n := home.Clusters[cl.ID]
+		n := dispatch[cl.ID]
 		if !n.PausedKnown {
 			// Over a hundred queues: the cluster's own list says.
-			return nil, &api.GraphQLUnavailableError{Reason: api.GraphQLFailed, Err: errors.New("a cluster has more queues than one query reads")}
+			return nil, 1, &api.GraphQLUnavailableError{Reason: api.GraphQLFailed, Err: errors.New("a cluster has more queues than one query reads")}
 		}
+		points += 2 + len(n.QueueList) + n.PausedQueues
 		for _, q := range n.QueueList {
 			ref := common.QueueRef{ClusterID: cl.ID, ClusterName: cl.Name, Queue: q}
 			byID[q.ID] = ref
@@ -141,7 +163,9 @@ func listPausedLive(ctx context.Context, c *common.Common, clusters []model.Clus
 	var agents []model.Agent
 	if !all {
 		agents, err = c.Client.ListAgents(ctx, model.AgentListFilter{}, nil)
+		requests += 1 + len(agents)/100
 	} else {
+		requests += len(agentQueues)
 		ids := make([]string, 0, len(agentQueues))
 		for id := range agentQueues {
 			ids = append(ids, id)
@@ -171,7 +195,7 @@ func listPausedLive(ctx context.Context, c *common.Common, clusters []model.Clus
 	}
 	// Without read_agents the queues are still listed.
 	if err != nil && present.ScopeMissing(err) == "" {
-		return nil, err
+		return nil, 1, err
 	}
 	for _, a := range agents {
 		if a.Paused {
@@ -180,7 +204,7 @@ func listPausedLive(ctx context.Context, c *common.Common, clusters []model.Clus
 		}
 	}
 	sortPaused(out)
-	return out, nil
+	return out, pausedReadEvery(points, requests), nil
 }
 
 // sortPaused puts the latest pauses first, those of unknown time last.
@@ -206,6 +230,10 @@ func pauseEnded(now time.Time, a model.Agent) bool {
 func NewPausedScreen(c *common.Common) *component.ListScreen[PausedItem] {
 	k := c.Keys
 	var self *component.ListScreen[PausedItem]
+	// readEvery is what the last read's cost asks of the timer (set where
+	// the read runs, off the program's loop).
+	var readEvery atomic.Int64
+	readEvery.Store(1)
 	run := func(label string, fn func(ctx context.Context) tea.Msg) tea.Cmd {
 		return self.RunUnder(c.AppCtx, org.Interactive, label, fn)
 	}
@@ -217,7 +245,16 @@ func NewPausedScreen(c *common.Common) *component.ListScreen[PausedItem] {
 	}
 	self = component.NewListScreen(c, component.ListScreenSpec[PausedItem]{
 		Crumb: "Paused", Title: "Paused queues and agents",
-		Load: func(ctx context.Context) ([]PausedItem, error) { return listPaused(ctx, c) },
+		Load: func(ctx context.Context) ([]PausedItem, error) {
+			items, every, err := listPaused(ctx, c)
+			if err == nil {
+				// A read put off or failed keeps the pace of the last:
+				// part of it was read, and spent, all the same.
+				readEvery.Store(every)
+			}
+			return items, err
+		},
+		AutoEvery: func() int64 { return readEvery.Load() },
 		List: component.ListSpec[PausedItem]{
 			Legend: present.LegendPaused,
 			Noun:   "paused queues and agents", Empty: "nothing is paused: every queue dispatches and every agent takes jobs",
@@ -295,6 +332,8 @@ func NewPausedScreen(c *common.Common) *component.ListScreen[PausedItem] {
 						l.Remove(p.key())
 					}
 				}
+				// WHEN and FOR move on with the clock between reads.
+				l.Rebuild()
 			case org.QueueChanged:
 				if !msg.Queue.DispatchPaused {
 					l.Remove("queue:" + msg.Queue.ID)

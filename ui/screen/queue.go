@@ -424,13 +424,13 @@ func (s *queueScreen) panel() []string {
 	}
 	switch {
 	case isLive && s.waiting.Scope() == "":
-		jobs = s.jobsLine(model.QueueLoad{Waiting: live.Waiting, Running: live.Busy, OldestWaiting: live.OldestWaiting})
+		jobs = s.jobsLine(model.QueueLoad{Waiting: live.Waiting, Running: live.Busy, OldestWaiting: live.OldestWaiting}, live.OldestAtLeast)
 	case s.waiting.Scope() != "":
 		jobs = st.Warning.Render("not shown: the API token lacks the " + s.waiting.Scope() + " scope")
 	case !s.loadKnown:
 		jobs = st.Muted.Render("loading…")
 	default:
-		jobs = s.jobsLine(s.load)
+		jobs = s.jobsLine(s.load, false)
 	}
 	// A long pause note wraps onto a second line rather than lose who
 	// paused; the settings tab has it all.
@@ -456,12 +456,12 @@ func (s *queueScreen) stale() (string, bool) {
 	return s.waiting.Stale()
 }
 
-// jobsLine is the panel's jobs: running, waiting, the longest wait and
-// the trend.
-func (s *queueScreen) jobsLine(l model.QueueLoad) string {
+// jobsLine is the panel's jobs: running, waiting, the longest wait (at
+// least that, when atLeast) and the trend.
+func (s *queueScreen) jobsLine(l model.QueueLoad, atLeast bool) string {
 	jobs := fmt.Sprintf("%d running · %d waiting", l.Running, l.Waiting)
 	if l.Waiting > 0 && !l.OldestWaiting.IsZero() {
-		jobs += ", longest " + strings.TrimSuffix(present.Ago(s.C.Now(), l.OldestWaiting), " ago")
+		jobs += ", longest " + waitedFor(s.C.Now(), l.OldestWaiting, atLeast)
 	}
 	if len(s.trend) > 1 {
 		jobs += s.C.Styles.Muted.Render("  waiting since opened ") + sparkline(s.trend)
