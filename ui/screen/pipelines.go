@@ -235,32 +235,14 @@ type PipelinesScreen struct {
 	List *pipelineList
 }
 
-// FilterDebounce is how long typing must pause before a filter is asked
-// of the server: at least this, and half as long again as the gap
-// between the last two keys, up to MaxFilterDebounce. A name typed at
-// 200–300 ms a key is a pause only at its end: asked for once, not at
-// every key.
+// FilterDebounce and MaxFilterDebounce bound the pause typing must make
+// before a filter is asked of the server (component.TypingPause, paced by
+// the typing as the palette's search is): a name typed at 200–300 ms a key
+// is a pause only at its end, asked for once, not at every key.
 const (
-	FilterDebounce    = 150 * time.Millisecond
-	MaxFilterDebounce = 500 * time.Millisecond
+	FilterDebounce    = component.MinTypingPause
+	MaxFilterDebounce = component.MaxTypingPause
 )
-
-// debounce is the pause to wait for after a key typed at now, the one
-// before it at last. The first key of a run of typing (none before it, or
-// the last long ago) waits MaxFilterDebounce: its pace is not known yet,
-// and the shorter floor asked for the name's first letter of a person
-// typing at 200 ms a key before their second key came.
-func debounce(last, now time.Time) time.Duration {
-	gap := now.Sub(last)
-	if last.IsZero() || gap > 2*MaxFilterDebounce {
-		return MaxFilterDebounce
-	}
-	if gap <= 0 {
-		// Keys at one instant (a test's, or a burst): no pause between.
-		return FilterDebounce
-	}
-	return min(max(FilterDebounce, gap*3/2), MaxFilterDebounce)
-}
 
 // filterSettled says typing paused on a filter.
 type filterSettled struct {
@@ -446,7 +428,7 @@ func (pg *pipelinesPaging) typing() tea.Cmd {
 	text := pg.list.Query()
 	pg.typedSeq++
 	now := pg.c.Clock.Now()
-	wait := debounce(pg.typedAt, now)
+	wait := component.TypingPause(pg.typedAt, now)
 	pg.typedAt = now
 	if text == "" || !pg.c.Org.Pipelines.NeedsSearch(text, pg.list.Shown()) {
 		return nil
