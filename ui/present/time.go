@@ -2,6 +2,7 @@ package present
 
 import (
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -74,4 +75,16 @@ func Duration(d time.Duration) string {
 		return fmt.Sprintf("%dm%02ds", int(d.Minutes()), int(d.Seconds())%60)
 	}
 	return fmt.Sprintf("%dh%02dm", int(d.Hours()), int(d.Minutes())%60)
+}
+
+// WaitedFor is how long a job has waited since it became runnable: "5m",
+// or "5m+" when GraphQL's pages did not prove it the longest wait
+// (api.LiveCount.OldestAtLeast): some job has waited that long, maybe one
+// longer.
+func WaitedFor(now, since time.Time, atLeast bool) string {
+	s := strings.TrimSuffix(Ago(now, since), " ago")
+	if atLeast {
+		s += "+"
+	}
+	return s
 }

@@ -317,7 +317,7 @@ func waitingNumber(now time.Time, n int, oldest time.Time, atLeast bool) present
 	}
 	cell := present.Text(strconv.Itoa(n))
 	if !oldest.IsZero() {
-		cell = cell.And(present.Muted, " "+waitedFor(now, oldest, atLeast))
+		cell = cell.And(present.Muted, " "+present.WaitedFor(now, oldest, atLeast))
 	}
 	return cell
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"strconv"
-	"strings"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -141,19 +140,7 @@ func liveWaitingCell(now time.Time, q model.Queue, n api.LiveCount) present.Cell
 		cell = present.As(present.Paused, strconv.Itoa(n.Waiting))
 	}
 	if !n.OldestWaiting.IsZero() {
-		cell = cell.And(present.Muted, " "+waitedFor(now, n.OldestWaiting, n.OldestAtLeast))
+		cell = cell.And(present.Muted, " "+present.WaitedFor(now, n.OldestWaiting, n.OldestAtLeast))
 	}
 	return cell
-}
-
-// waitedFor is how long a job has waited since it became runnable:
-// "5m", or "5m+" when GraphQL's pages did not prove it the longest wait
-// (api.LiveCount.OldestAtLeast): some job has waited that long, maybe
-// one longer.
-func waitedFor(now, since time.Time, atLeast bool) string {
-	s := strings.TrimSuffix(present.Ago(now, since), " ago")
-	if atLeast {
-		s += "+"
-	}
-	return s
 }

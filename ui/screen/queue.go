@@ -461,7 +461,7 @@ func (s *queueScreen) stale() (string, bool) {
 func (s *queueScreen) jobsLine(l model.QueueLoad, atLeast bool) string {
 	jobs := fmt.Sprintf("%d running · %d waiting", l.Running, l.Waiting)
 	if l.Waiting > 0 && !l.OldestWaiting.IsZero() {
-		jobs += ", longest " + waitedFor(s.C.Now(), l.OldestWaiting, atLeast)
+		jobs += ", longest " + present.WaitedFor(s.C.Now(), l.OldestWaiting, atLeast)
 	}
 	if len(s.trend) > 1 {
 		jobs += s.C.Styles.Muted.Render("  waiting since opened ") + sparkline(s.trend)
