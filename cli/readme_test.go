@@ -52,3 +52,28 @@ func TestReadmeDocumentsTheExitCodesAsTheHelpDoes(t *testing.T) {
 		}
 	}
 }
+
+// The README says, beside the demo's command, that its first run takes
+// minutes (modules and a build) and later ones seconds: a newcomer would
+// otherwise take the silent first build for a hang (issue 29, 26).
+func TestReadmeSaysTheFirstDemoRunTakesMinutes(t *testing.T) {
+	b, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme := string(b)
+	demo := strings.Index(readme, "go run . --demo")
+	if demo < 0 {
+		t.Fatal("the README does not give `go run . --demo`")
+	}
+	next := strings.Index(readme[demo:], "go test -race ./...")
+	if next < 0 {
+		t.Fatal("the README gives no test command after the demo's")
+	}
+	between := strings.Join(strings.Fields(readme[demo:demo+next]), " ")
+	for _, want := range []string{"The first run downloads the modules and compiles everything", "minutes", "later runs"} {
+		if !strings.Contains(between, want) {
+			t.Errorf("between the demo's command and the tests' the README does not say %q:\n%s", want, between)
+		}
+	}
+}

@@ -50,7 +50,7 @@ func newBuildForm(c *common.Common, slug, defaultBranch string) component.FormSp
 				Validate(func(s string) error { return model.ValidateText("commit", strings.TrimSpace(s), true) }),
 			huh.NewInput().Title("Message").Description("optional").Value(&v.message).
 				Validate(func(s string) error { return model.ValidateText("message", s, false) }),
-			huh.NewText().Title("Environment").Description("KEY=value, one a line; optional").Lines(3).Value(&v.env).
+			huh.NewText().Title("Environment").Placeholder("KEY=value, one a line; optional").Lines(3).Value(&v.env).
 				Validate(func(s string) error { _, err := model.ParseEnv(s); return err }),
 		))
 	}
