@@ -293,3 +293,51 @@ func TestChangeResultsWrapTheirMessageAt80Columns(t *testing.T) {
 		}
 	}
 }
+
+// `pipeline list --json` encodes each page as it arrives, with the
+// clusters' names read beside the pages: what it prints is what the whole
+// list's JSON was, byte for byte, escapes and cluster names included,
+// over 100 pages fetched in parallel.
+func TestPipelineListJSONIsTheWholeListsJSON(t *testing.T) {
+	e := startCLI(t, sandbox.SizeLarge, nil)
+	ctx := context.Background()
+	clusters, err := e.Client.ListClusters(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	desc := "<b>bold</b> & \u0085next line"
+	if _, err := e.Client.CreatePipeline(ctx, model.PipelineCreate{Name: "Evil \u202eName", Description: desc, ClusterID: clusters[0].ID,
+		Repository: "https://x-access-token:secret@github.com/acme/evil.git", Configuration: "steps:\n  - command: true\n"}); err != nil {
+		t.Fatal(err)
+	}
+	r := e.run(t, "pipeline", "list", "--json")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.errOut)
+	}
+	pipelines, err := e.Client.ListPipelines(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	names, err := e.Client.ClusterNames(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	whole := make([]pipelineJSON, len(pipelines))
+	for i, p := range pipelines {
+		whole[i] = toPipelineJSON(listedOf(p), names)
+	}
+	var want bytes.Buffer
+	if err := (output{w: &want, json: true}).writeJSON(whole); err != nil {
+		t.Fatal(err)
+	}
+	if r.out != want.String() {
+		at := 0
+		for at < min(len(r.out), len(want.String())) && r.out[at] == want.String()[at] {
+			at++
+		}
+		t.Fatalf("%d bytes printed, %d in the whole list's JSON; they differ at %d: %q", len(r.out), want.Len(), at, r.out[max(0, at-80):min(len(r.out), at+80)])
+	}
+	if !strings.Contains(r.out, `Evil \u202eName`) || strings.Contains(r.out, "secret") || len(pipelines) != 10001 {
+		t.Fatalf("the hostile pipeline is not escaped and redacted, or %d pipelines listed", len(pipelines))
+	}
+}
