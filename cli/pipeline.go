@@ -124,16 +124,22 @@ func toPipelineJSON(p listedPipeline, clusterName map[string]string) pipelineJSO
 // it is the same as writeJSON's of the whole list.
 func (s *session) writePipelinesJSON(ctx context.Context, o output) error {
 	ctx, cancel := context.WithCancel(ctx)
+	// names brings the clusters' names once they are read (nil when they
+	// could not be: the pipelines then name their clusters by id).
 	var names chan map[string]string
 	var clusterName map[string]string
+	named := false
 	defer func() {
 		cancel()
-		if names != nil && clusterName == nil {
+		if names != nil && !named {
 			<-names // the names' reader has ended before the session closes
 		}
 	}()
 	var waiting []listedPipeline
 	var out, item bytes.Buffer
+	// expected is how many pipelines the list holds, from its first page:
+	// the output is sized for them once the first are encoded.
+	expected, encoded := 0, 0
 	enc := json.NewEncoder(&item)
 	enc.SetIndent("  ", "  ")
 	encode := func(pipelines []listedPipeline) error {
@@ -149,17 +155,25 @@ func (s *session) writePipelinesJSON(ctx context.Context, o output) error {
 			}
 			item.Truncate(item.Len() - 1) // Encode's newline
 		}
+		if encoded == 0 && len(pipelines) > 0 && expected > len(pipelines) {
+			out.Grow(item.Len() / len(pipelines) * (expected + expected/8))
+		}
+		encoded += len(pipelines)
 		out.Write(termsafe.EscapeJSON(item.Bytes()))
 		return nil
 	}
 	_, err := api.ListPipelinesAs(ctx, s.client, func(page api.Page[listedPipeline]) error {
+		if page.Number == 1 {
+			expected = len(page.Items) * max(1, page.Last)
+		}
 		if names == nil && slices.ContainsFunc(page.Items, func(p listedPipeline) bool { return model.Value(p.ClusterID) != "" }) {
 			names = make(chan map[string]string, 1)
 			go func() { names <- s.clusterNames(ctx) }()
 		}
-		if names != nil && clusterName == nil {
+		if names != nil && !named {
 			select {
 			case clusterName = <-names:
+				named = true
 			default:
 				waiting = append(waiting, page.Items...)
 				return nil
@@ -174,8 +188,8 @@ func (s *session) writePipelinesJSON(ctx context.Context, o output) error {
 	if err != nil {
 		return err
 	}
-	if names != nil && clusterName == nil {
-		clusterName = <-names
+	if names != nil && !named {
+		clusterName, named = <-names, true
 	}
 	if err := encode(waiting); err != nil {
 		return err

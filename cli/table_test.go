@@ -341,3 +341,47 @@ func TestPipelineListJSONIsTheWholeListsJSON(t *testing.T) {
 		t.Fatalf("the hostile pipeline is not escaped and redacted, or %d pipelines listed", len(pipelines))
 	}
 }
+
+// When the clusters' names cannot be read (neither over GraphQL nor over
+// REST), `pipeline list --json` names each pipeline's cluster by its id
+// and says why, and does not wait for names that will not come.
+func TestPipelineListJSONWithoutClusterNamesListsByID(t *testing.T) {
+	e := startCLI(t, sandbox.SizeDemo, func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == sandbox.GraphQLPath || strings.HasSuffix(r.URL.Path, "/clusters") {
+				http.NotFound(w, r)
+				return
+			}
+			h.ServeHTTP(w, r)
+		})
+	})
+	done := make(chan result, 1)
+	go func() {
+		var out, errOut bytes.Buffer
+		code := Execute(context.Background(), []string{"pipeline", "list", "--json", "--endpoint", e.Server.URL, "--org", e.Sandbox.Org(), "--audit-log", e.auditLog},
+			&out, &errOut, e.getenv)
+		done <- result{code, out.String(), errOut.String()}
+	}()
+	var r result
+	select {
+	case r = <-done:
+	case <-time.After(60 * time.Second): // a bound for a hang
+		t.Fatal("pipeline list --json did not end without the clusters' names")
+	}
+	var pipelines []pipelineJSON
+	if r.code != 0 || json.Unmarshal([]byte(r.out), &pipelines) != nil || len(pipelines) == 0 || !strings.Contains(r.errOut, "clusters are shown by id") {
+		t.Fatalf("exit %d, %d pipelines, stderr %q", r.code, len(pipelines), r.errOut)
+	}
+	inCluster := 0
+	for _, p := range pipelines {
+		if p.ClusterID != nil {
+			inCluster++
+			if p.Cluster == nil || p.Cluster.ID != *p.ClusterID || p.Cluster.Name != "" {
+				t.Fatalf("%s: cluster %+v for cluster_id %s", p.Slug, p.Cluster, *p.ClusterID)
+			}
+		}
+	}
+	if inCluster == 0 {
+		t.Fatal("no pipeline is in a cluster")
+	}
+}
