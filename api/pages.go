@@ -284,7 +284,7 @@ type pageRead[T any] struct {
 // in parallel are so read in parallel too; the list counts them in
 // order (countPage).
 func fetchPage[T any](ctx context.Context, c *Client, req request, target *url.URL, number int) (http.Header, pageRead[T], error) {
-	var body []byte
+	var body replyView
 	header, err := c.do(ctx, req, target, &body)
 	if err != nil {
 		return header, pageRead[T]{}, err
@@ -302,6 +302,11 @@ func fetchPage[T any](ctx context.Context, c *Client, req request, target *url.U
 	}
 	return header, pageRead[T]{page: readItems[T](raw, number), n: len(raw), size: len(body)}, nil
 }
+
+// replyView is a reply's body as it was read, not a copy (decodeReply):
+// for a caller that only reads it and keeps no part of it, as a page's
+// JSON decoding does. The body may be the shared cache's.
+type replyView []byte
 
 // countPage counts a page read against the list's bounds, and its
 // skipped items in the list's.
@@ -499,9 +504,12 @@ func fetchRest[T any](ctx context.Context, c *Client, state *listState, req requ
 		read   pageRead[T]
 		err    error
 	}
-	results := make(chan result)
-	pages := make(chan int)
 	workers := min(c.parallel, last-1)
+	// A worker hands its page over and goes on to the next while the
+	// caller is busy with the pages before (a command encoding them): the
+	// pages it holds are bounded by the gate, not by the caller's pace.
+	results := make(chan result, workers)
+	pages := make(chan int)
 	gate := newPageGate(state.limits.heldBytes(), state.bytes)
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
