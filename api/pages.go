@@ -289,18 +289,24 @@ func fetchPage[T any](ctx context.Context, c *Client, req request, target *url.U
 	if err != nil {
 		return header, pageRead[T]{}, err
 	}
+	read, err := readPage[T](req, target, body, number)
+	return header, read, err
+}
+
+// readPage reads page number's reply (see fetchPage).
+func readPage[T any](req request, target *url.URL, body replyView, number int) (pageRead[T], error) {
 	var items []T
 	if json.Unmarshal(body, &items) == nil {
 		if items == nil { // a reply of null or nothing: no items
 			items = []T{}
 		}
-		return header, pageRead[T]{page: Page[T]{Number: number, Items: items}, n: len(items), size: len(body)}, nil
+		return pageRead[T]{page: Page[T]{Number: number, Items: items}, n: len(items), size: len(body)}, nil
 	}
 	var raw []json.RawMessage
 	if err := decodeReply(req, target, body, &raw); err != nil {
-		return header, pageRead[T]{}, err
+		return pageRead[T]{}, err
 	}
-	return header, pageRead[T]{page: readItems[T](raw, number), n: len(raw), size: len(body)}, nil
+	return pageRead[T]{page: readItems[T](raw, number), n: len(raw), size: len(body)}, nil
 }
 
 // replyView is a reply's body as it was read, not a copy (decodeReply):
@@ -512,17 +518,35 @@ func fetchRest[T any](ctx context.Context, c *Client, state *listState, req requ
 	pages := make(chan int)
 	gate := newPageGate(state.limits.heldBytes(), state.bytes)
 	var wg sync.WaitGroup
+	deliver := func(r result) bool {
+		select {
+		case results <- r:
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	}
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for n := range pages {
-				_, read, err := fetchPage[T](ctx, c, req, pageURL(lastURL, n), n)
-				select {
-				case results <- result{number: n, read: read, err: err}:
-				case <-ctx.Done():
-					return
+				target := pageURL(lastURL, n)
+				var body replyView
+				if _, err := c.do(ctx, req, target, &body); err != nil {
+					if !deliver(result{number: n, err: err}) {
+						return
+					}
+					continue
 				}
+				// The page is read beside the worker's next request, not
+				// before it: its reply's latency hides the reading.
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					read, err := readPage[T](req, target, body, n)
+					deliver(result{number: n, read: read, err: err})
+				}()
 			}
 		}()
 	}
