@@ -1,9 +1,7 @@
 package cli
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"io"
 	"net/url"
 	"slices"
@@ -13,7 +11,6 @@ import (
 
 	"github.com/kiteconsole/kiteconsole/api"
 	"github.com/kiteconsole/kiteconsole/model"
-	"github.com/kiteconsole/kiteconsole/termsafe"
 )
 
 func newPipelineCommand(stdout, stderr io.Writer, getenv func(string) string) *cobra.Command {
@@ -136,35 +133,17 @@ func (s *session) writePipelinesJSON(ctx context.Context, o output) error {
 		}
 	}()
 	var waiting []listedPipeline
-	var out, item bytes.Buffer
-	// expected is how many pipelines the list holds, from its first page:
-	// the output is sized for them once the first are encoded.
-	expected, encoded := 0, 0
-	enc := json.NewEncoder(&item)
-	enc.SetIndent("  ", "  ")
+	out := newJSONArray()
 	encode := func(pipelines []listedPipeline) error {
-		item.Reset()
-		for _, p := range pipelines {
-			if out.Len() == 0 && item.Len() == 0 {
-				item.WriteString("[\n  ")
-			} else {
-				item.WriteString(",\n  ")
-			}
-			if err := enc.Encode(toPipelineJSON(p, clusterName)); err != nil {
-				return err
-			}
-			item.Truncate(item.Len() - 1) // Encode's newline
+		page := make([]pipelineJSON, len(pipelines))
+		for i, p := range pipelines {
+			page[i] = toPipelineJSON(p, clusterName)
 		}
-		if encoded == 0 && len(pipelines) > 0 && expected > len(pipelines) {
-			out.Grow(item.Len() / len(pipelines) * (expected + expected/8))
-		}
-		encoded += len(pipelines)
-		out.Write(termsafe.EscapeJSON(item.Bytes()))
-		return nil
+		return add(out, page)
 	}
 	_, err := api.ListPipelinesAs(ctx, s.client, func(page api.Page[listedPipeline]) error {
 		if page.Number == 1 {
-			expected = len(page.Items) * max(1, page.Last)
+			out.expected = len(page.Items) * max(1, page.Last)
 		}
 		if names == nil && slices.ContainsFunc(page.Items, func(p listedPipeline) bool { return model.Value(p.ClusterID) != "" }) {
 			names = make(chan map[string]string, 1)
@@ -194,13 +173,7 @@ func (s *session) writePipelinesJSON(ctx context.Context, o output) error {
 	if err := encode(waiting); err != nil {
 		return err
 	}
-	if out.Len() == 0 {
-		out.WriteString("[]\n")
-	} else {
-		out.WriteString("\n]\n")
-	}
-	_, err = o.w.Write(out.Bytes())
-	return err
+	return out.write(o)
 }
 
 // inACluster reports whether a pipeline is in a cluster.
