@@ -25,7 +25,7 @@ func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { retu
 // count already holds the earlier requests still in flight. Here seven
 // of the second window's replies (the 42nd to the 48th) are held until
 // the rest has settled, so the 49th lands first: the budget looks spent
-// while one request is left. The last page waits for the held replies
+// while one request is left, whichever page it is for. The last page waits for the held replies
 // and goes in the same window; it used to sleep until the window reset,
 // and the list took three windows (121 s in the benchmark, 74–83 s for
 // serial go-buildkite). On the bubble's clock, so the windows are the
@@ -62,9 +62,13 @@ func TestAListOfTwoWindowsTakesTwoWhenRepliesLandOutOfOrder(t *testing.T) {
 			for range cap(held) {
 				<-held
 			}
-			// Every other request has landed, and the last page has
-			// either gone, or waits: for the held replies, or for the
-			// window to reset.
+			// The requests that slept through the first window wake
+			// within half a second of its reset, each with its own
+			// margin: the bubble's clock is moved past them all (no
+			// real time passes). Then every other request has landed,
+			// and the last page has either gone, or waits: for the held
+			// replies, or for the window to reset.
+			time.Sleep(time.Second)
 			synctest.Wait()
 			close(release)
 		}()
