@@ -514,12 +514,30 @@ func (s *scheduler) budgetWait(lane Lane, sess *session) time.Duration {
 	return reset.Sub(now) + resetMargin()
 }
 
+// repliesMayFree reports whether what lane may spend of the binding
+// window is gone only for the requests in flight: their replies may
+// show that some of them were counted already. Callers hold s.mu.
+func (s *scheduler) repliesMayFree(lane Lane) bool {
+	if s.inFlight == 0 {
+		return false
+	}
+	now := s.now()
+	left, limit, _ := s.left(now)
+	_, scope := s.binding(now)
+	lookFloor, floor := s.floors(scope, limit)
+	if lane == Person {
+		floor = lookFloor
+	}
+	return left <= floor && left+s.inFlight > floor
+}
+
 // acquire takes a slot for one attempt of a request in lane, for session
 // sess: a change at once; a look, a bulk read or a background refresh
 // in turn and within the budget. A background request the budget does
 // not allow gets ErrDeferred instead of waiting; a look or a bulk read
-// waits (with sleep) for the window to reset; every lane but background
-// waits out a 429's hold first.
+// waits (with sleep) for the window to reset, or, while the window looks
+// spent only for the requests in flight, for their replies; every lane
+// but background waits out a 429's hold first.
 //
 // holdWait, when set, is the wait the server asked this very request for:
 // it is waited exactly, rather than what is left of the hold.
@@ -555,8 +573,18 @@ func (s *scheduler) acquire(ctx context.Context, lane Lane, sess *session, sleep
 				}
 			}
 		}
+		awaitReplies := false
 		if lane == Person || lane == Bulk {
-			if d := s.budgetWait(lane, sess); d > 0 {
+			if d := s.budgetWait(lane, sess); d > 0 && s.repliesMayFree(lane) {
+				// The window looks spent only for the requests in flight,
+				// and replies of parallel requests land out of order: a
+				// later one's count may already hold an earlier one still
+				// in flight, counted twice here until its reply lands.
+				// Wait for the replies (each hands on), not for the reset:
+				// a window's last request slept through it made a list of
+				// two windows take three.
+				awaitReplies = true
+			} else if d > 0 {
 				until := s.now().Add(d)
 				w, scope := s.binding(s.now())
 				if !w.Known {
@@ -589,7 +617,7 @@ func (s *scheduler) acquire(ctx context.Context, lane Lane, sess *session, sleep
 				continue
 			}
 		}
-		if lane == Change || (s.inFlight < s.policy.Slots && s.noneAhead(lane)) {
+		if lane == Change || (!awaitReplies && s.inFlight < s.policy.Slots && s.noneAhead(lane)) {
 			s.take(lane, sess)
 			s.mu.Unlock()
 			return nil

@@ -416,6 +416,10 @@ func decodeReply(req request, target *url.URL, body []byte, out any) error {
 		*raw = append([]byte(nil), body...)
 		return nil
 	}
+	if view, ok := out.(*replyView); ok {
+		*view = body
+		return nil
+	}
 	if out == nil || len(bytes.TrimSpace(body)) == 0 {
 		return nil
 	}

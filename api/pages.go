@@ -106,7 +106,8 @@ type ListLimits struct {
 	// Items bounds the items of one list (read or skipped): a server that
 	// ignores per_page cannot make a list larger than this.
 	Items int
-	// Bytes bounds the JSON of one list's items, summed over its pages.
+	// Bytes bounds the JSON of one list's pages (the replies' bytes),
+	// summed.
 	Bytes int
 	// PageBytes bounds one page's reply (0: DefaultListLimits'); past it
 	// the page is not read on (ErrPagination).
@@ -240,15 +241,39 @@ func (s *listState) visit(target *url.URL, number int) error {
 // read is skipped and counted, never the page. The page must still be a
 // JSON array.
 func decodePage[T any](s *listState, raw []json.RawMessage, number int) (Page[T], error) {
+	if err := s.count(len(raw), rawSize(raw)); err != nil {
+		return Page[T]{}, err
+	}
+	page := readItems[T](raw, number)
+	addSkips(s, page)
+	return page, nil
+}
+
+// count adds a page of n items and size bytes to what the list has cost,
+// and refuses it past the list's bounds.
+func (s *listState) count(n, size int) error {
 	s.pages++
-	s.items += len(raw)
-	s.bytes += rawSize(raw)
+	s.items += n
+	s.bytes += size
 	if s.items > s.limits.Items {
-		return Page[T]{}, fmt.Errorf("%w: more than %d items", ErrPagination, s.limits.Items)
+		return fmt.Errorf("%w: more than %d items", ErrPagination, s.limits.Items)
 	}
 	if s.bytes > s.limits.Bytes {
-		return Page[T]{}, fmt.Errorf("%w: more than %s of items", ErrPagination, sizeText(s.limits.Bytes))
+		return fmt.Errorf("%w: more than %s of items", ErrPagination, sizeText(s.limits.Bytes))
 	}
+	return nil
+}
+
+// addSkips adds a page's skipped items to the list's.
+func addSkips[T any](s *listState, page Page[T]) {
+	s.skipped += page.Skipped
+	if s.first == nil {
+		s.first = page.SkipReason
+	}
+}
+
+// readItems reads a page's items one by one (see decodePage).
+func readItems[T any](raw []json.RawMessage, number int) Page[T] {
 	page := Page[T]{Number: number, Items: make([]T, 0, len(raw))}
 	for i, r := range raw {
 		var item T
@@ -261,11 +286,62 @@ func decodePage[T any](s *listState, raw []json.RawMessage, number int) (Page[T]
 		}
 		page.Items = append(page.Items, item)
 	}
-	s.skipped += page.Skipped
-	if s.first == nil {
-		s.first = page.SkipReason
+	return page
+}
+
+// pageRead is one page of a list as the worker that fetched it read it,
+// with what it costs the list: its items, read or skipped, and the
+// reply's bytes.
+type pageRead[T any] struct {
+	page    Page[T]
+	n, size int
+}
+
+// fetchPage fetches page number of a list and reads it: in one pass when
+// every item can be read, as nearly every page is; else item by item
+// (readItems), so that one odd item never costs the page. A reply that is
+// no JSON array fails as any reply that could not be read. Pages fetched
+// in parallel are so read in parallel too; the list counts them in
+// order (countPage).
+func fetchPage[T any](ctx context.Context, c *Client, req request, target *url.URL, number int) (http.Header, pageRead[T], error) {
+	var body replyView
+	header, err := c.do(ctx, req, target, &body)
+	if err != nil {
+		return header, pageRead[T]{}, err
 	}
-	return page, nil
+	read, err := readPage[T](req, target, body, number)
+	return header, read, err
+}
+
+// readPage reads page number's reply (see fetchPage).
+func readPage[T any](req request, target *url.URL, body replyView, number int) (pageRead[T], error) {
+	var items []T
+	if json.Unmarshal(body, &items) == nil {
+		if items == nil { // a reply of null or nothing: no items
+			items = []T{}
+		}
+		return pageRead[T]{page: Page[T]{Number: number, Items: items}, n: len(items), size: len(body)}, nil
+	}
+	var raw []json.RawMessage
+	if err := decodeReply(req, target, body, &raw); err != nil {
+		return pageRead[T]{}, err
+	}
+	return pageRead[T]{page: readItems[T](raw, number), n: len(raw), size: len(body)}, nil
+}
+
+// replyView is a reply's body as it was read, not a copy (decodeReply):
+// for a caller that only reads it and keeps no part of it, as a page's
+// JSON decoding does. The body may be the shared cache's.
+type replyView []byte
+
+// countPage counts a page read against the list's bounds, and its
+// skipped items in the list's.
+func countPage[T any](s *listState, r pageRead[T]) error {
+	if err := s.count(r.n, r.size); err != nil {
+		return err
+	}
+	addSkips(s, r.page)
+	return nil
 }
 
 // itemError is why one item of a page could not be read, said for a
@@ -369,17 +445,16 @@ func list[T any](ctx context.Context, c *Client, scope, path string, onPage Page
 	_ = state.visit(first, 1)
 	ctx = withReplyLimit(ctx, state.limits.pageBytes())
 	req := request{method: http.MethodGet, path: path, scope: scope}
-	var raw []json.RawMessage
-	header, err := c.do(ctx, req, first, &raw)
+	header, read, err := fetchPage[T](ctx, c, req, first, 1)
 	if err != nil {
 		return nil, err
 	}
 	links := parseLinks(header.Get("Link"))
 	last := pageNumber(links["last"])
-	page, err := decodePage[T](state, raw, 1)
-	if err != nil {
+	if err := countPage(state, read); err != nil {
 		return nil, err
 	}
+	page := read.page
 	page.Last = last
 	// The first page is what was asked for; the rest of a long list is a
 	// bulk read, which leaves the reserve to changes and looks.
@@ -421,15 +496,15 @@ func list[T any](ctx context.Context, c *Client, scope, path string, onPage Page
 		if err := state.visit(target, number); err != nil {
 			return all, err
 		}
-		raw = nil
-		if header, err = c.do(ctx, req, target, &raw); err != nil {
-			return all, err
-		}
-		links = parseLinks(header.Get("Link"))
-		page, err := decodePage[T](state, raw, number)
+		header, read, err := fetchPage[T](ctx, c, req, target, number)
 		if err != nil {
 			return all, err
 		}
+		links = parseLinks(header.Get("Link"))
+		if err := countPage(state, read); err != nil {
+			return all, err
+		}
+		page := read.page
 		page.Last = pageNumber(links["last"])
 		if keep {
 			all = append(all, page.Items...)
@@ -452,27 +527,46 @@ func fetchRest[T any](ctx context.Context, c *Client, state *listState, req requ
 	defer cancel()
 	type result struct {
 		number int
-		raw    []json.RawMessage
+		read   pageRead[T]
 		err    error
 	}
-	results := make(chan result)
-	pages := make(chan int)
 	workers := min(c.parallel, last-1)
+	// A worker hands its page over and goes on to the next while the
+	// caller is busy with the pages before (a command encoding them): the
+	// pages it holds are bounded by the gate, not by the caller's pace.
+	results := make(chan result, workers)
+	pages := make(chan int)
 	gate := newPageGate(state.limits.heldBytes(), state.bytes)
 	var wg sync.WaitGroup
+	deliver := func(r result) bool {
+		select {
+		case results <- r:
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	}
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for n := range pages {
 				target := pageURL(lastURL, n)
-				var raw []json.RawMessage
-				_, err := c.do(ctx, req, target, &raw)
-				select {
-				case results <- result{number: n, raw: raw, err: err}:
-				case <-ctx.Done():
-					return
+				var body replyView
+				if _, err := c.do(ctx, req, target, &body); err != nil {
+					if !deliver(result{number: n, err: err}) {
+						return
+					}
+					continue
 				}
+				// The page is read beside the worker's next request, not
+				// before it: its reply's latency hides the reading.
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					read, err := readPage[T](req, target, body, n)
+					deliver(result{number: n, read: read, err: err})
+				}()
 			}
 		}()
 	}
@@ -494,29 +588,30 @@ func fetchRest[T any](ctx context.Context, c *Client, state *listState, req requ
 		close(results)
 	}()
 	// Deliver in order: hold pages that arrive early until their turn.
-	// Pages are decoded in turn too, so the bounds count in page order.
-	// What waits there counts against the list's bytes at once: a slow
-	// page 2 must not let pages 3..last pile up unbounded.
-	early := map[int][]json.RawMessage{}
+	// Each worker reads its own page; pages are counted in turn, so the
+	// bounds count in page order. What waits there counts against the
+	// list's bytes at once: a slow page 2 must not let pages 3..last pile
+	// up unbounded.
+	early := map[int]pageRead[T]{}
 	waiting := 0
 	next := 2
 	for r := range results {
 		if r.err != nil {
 			return all, r.err // cancel() stops the others
 		}
-		early[r.number] = r.raw
-		waiting += rawSize(r.raw)
-		gate.arrived(rawSize(r.raw))
+		early[r.number] = r.read
+		waiting += r.read.size
+		gate.arrived(r.read.size)
 		if state.bytes+waiting > state.limits.Bytes {
 			return all, fmt.Errorf("%w: more than %s of items", ErrPagination, sizeText(state.limits.Bytes))
 		}
-		for raw, ok := early[next]; ok; raw, ok = early[next] {
+		for read, ok := early[next]; ok; read, ok = early[next] {
 			delete(early, next)
-			waiting -= rawSize(raw)
-			page, err := decodePage[T](state, raw, next)
-			if err != nil {
+			waiting -= read.size
+			if err := countPage(state, read); err != nil {
 				return all, err
 			}
+			page := read.page
 			page.Last = last
 			if onPage == nil {
 				all = append(all, page.Items...)

@@ -12,6 +12,14 @@ func (c *Client) ListPipelines(ctx context.Context, onPage PageFunc[model.Pipeli
 	return list(ctx, c, ScopeReadPipelines, c.orgPath("pipelines"), onPage)
 }
 
+// ListPipelinesAs lists the organisation's pipelines as ListPipelines
+// does, each read into a T: a caller that needs a few of a pipeline's
+// fields reads only those (its steps, env and provider settings are most
+// of a pipeline's JSON, and of the time a long list takes to read).
+func ListPipelinesAs[T any](ctx context.Context, c *Client, onPage PageFunc[T]) ([]T, error) {
+	return list(ctx, c, ScopeReadPipelines, c.orgPath("pipelines"), onPage)
+}
+
 // GetPipeline gets one pipeline by slug.
 func (c *Client) GetPipeline(ctx context.Context, slug string) (model.Pipeline, error) {
 	return callFor[model.Pipeline](ctx, c, request{method: http.MethodGet, path: c.orgPath("pipelines", slug), scope: ScopeReadPipelines})

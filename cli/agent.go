@@ -89,6 +89,10 @@ func newAgentListCommand(stdout, stderr io.Writer, getenv func(string) string) *
 				return err
 			}
 			defer s.Close()
+			o := newOutput(stdout, asJSON, getenv)
+			if o.json && queue == "" {
+				return s.writeAgentsJSON(cmd.Context(), o)
+			}
 			var agents []model.Agent
 			var queueOf, leftOut []string
 			if queue == "" {
@@ -109,7 +113,6 @@ func newAgentListCommand(stdout, stderr io.Writer, getenv func(string) string) *
 					s.note("%s", l)
 				}
 			}()
-			o := newOutput(stdout, asJSON, getenv)
 			if o.json {
 				if agents == nil {
 					agents = []model.Agent{}
@@ -134,6 +137,30 @@ func newAgentListCommand(stdout, stderr io.Writer, getenv func(string) string) *
 	f.BoolVar(&asJSON, "json", false, "print JSON with the API's field names")
 	_ = cmd.RegisterFlagCompletionFunc("queue", completeQueues(&opts, getenv))
 	return cmd
+}
+
+// writeAgentsJSON prints every connected agent as JSON, each page encoded
+// as it arrives (jsonArray); agents that could not be read are left out
+// and said on stderr, after the list.
+func (s *session) writeAgentsJSON(ctx context.Context, o output) error {
+	out := newJSONArray()
+	_, err := s.client.ListAgents(ctx, model.AgentListFilter{}, func(page api.Page[model.Agent]) error {
+		if page.Number == 1 {
+			out.expected = len(page.Items) * max(1, page.Last)
+		}
+		return add(out, page.Items)
+	})
+	skipped, partial := api.Partial(err)
+	if err != nil && !partial {
+		return err
+	}
+	if err := out.write(o); err != nil {
+		return err
+	}
+	if partial {
+		s.note("%s", leftOutLine(skipped, ""))
+	}
+	return nil
 }
 
 // agentsOfQueues lists the agents of the queues a name or glob names,

@@ -1,12 +1,16 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
+	"net/http/httptest"
 	"path"
+	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -366,5 +370,47 @@ func TestAgentListByQueueLeavesOutOtherQueuesAgentsAndSaysSo(t *testing.T) {
 	}
 	if got := queues[0].Counts.AgentsConnected; got != mine {
 		t.Fatalf("queue show counts %d agents connected, the queue has %d", got, mine)
+	}
+}
+
+// `agent list --json` encodes each page as it arrives: what it prints is
+// what the whole list's JSON was, byte for byte, over 30 pages fetched in
+// parallel. An agent that cannot be read is left out and said on stderr,
+// after the list, as before.
+func TestAgentListJSONIsTheWholeListsJSON(t *testing.T) {
+	e := startCLI(t, sandbox.SizeLarge, nil)
+	r := e.run(t, "agent", "list", "--json")
+	agents, err := e.Client.ListAgents(context.Background(), model.AgentListFilter{}, nil)
+	if err != nil || r.code != 0 {
+		t.Fatalf("exit %d, %s; %v", r.code, r.errOut, err)
+	}
+	var want bytes.Buffer
+	if err := (output{w: &want, json: true}).writeJSON(agents); err != nil {
+		t.Fatal(err)
+	}
+	if r.out != want.String() || len(agents) < 2000 {
+		t.Fatalf("%d bytes printed, %d in the whole list's JSON of %d agents", len(r.out), want.Len(), len(agents))
+	}
+
+	// One agent of the second page is unreadable (its name a number).
+	odd := startCLI(t, sandbox.SizeLarge, func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Query().Get("page") != "2" {
+				h.ServeHTTP(w, r)
+				return
+			}
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, r)
+			maps.Copy(w.Header(), rec.Header())
+			w.Header().Del("Content-Length")
+			w.WriteHeader(rec.Code)
+			_, _ = w.Write(regexp.MustCompile(`"name":"[^"]*"`).ReplaceAll(rec.Body.Bytes(), []byte(`"name":7`)))
+		})
+	})
+	r = odd.run(t, "agent", "list", "--json")
+	var listed []json.RawMessage
+	if r.code != 0 || json.Unmarshal([]byte(r.out), &listed) != nil || len(listed) != len(agents)-100 ||
+		!strings.Contains(r.errOut, "100 agents left out: item 1 of page 2") {
+		t.Fatalf("exit %d, %d agents listed of %d, stderr %q", r.code, len(listed), len(agents), r.errOut)
 	}
 }

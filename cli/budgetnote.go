@@ -91,6 +91,12 @@ type budgetNote struct {
 	until time.Time
 }
 
+// sameReset is how far apart the ends of two waits for one window's
+// reset may be: each request waiting for it adds its own margin (up to
+// half a second), so the last wakes after the first said wait has
+// ended; the next window's wait ends a window later.
+const sameReset = 2 * time.Second
+
 // nextBudgetNote is the line to say of b's wait at now, if it is not the
 // one said last (a wait of the same window said before its end is the
 // same wait, however many requests share it).
@@ -111,7 +117,7 @@ func nextBudgetNote(b api.Budget, now time.Time, said budgetNote) (budgetNote, s
 			api.WindowSentence(scope, limit), wait.Round(time.Second))
 	}
 	if b.WaitingUntil.After(now) {
-		if said.scope == b.WaitingScope && now.Before(said.until) {
+		if said.scope == b.WaitingScope && (now.Before(said.until) || b.WaitingUntil.Sub(said.until) < sameReset) {
 			return said, ""
 		}
 		return budgetNote{b.WaitingScope, b.WaitingUntil}, "waiting for " + b.WaitSentence(now) + ": the window is spent until it resets (Ctrl-C stops)"

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kiteconsole/kiteconsole/api"
 	"github.com/kiteconsole/kiteconsole/api/sandbox"
 	"github.com/kiteconsole/kiteconsole/api/sandbox/sandboxtest"
 )
@@ -185,5 +186,28 @@ func TestAUsers429IsSaidAsTheUsers(t *testing.T) {
 	r := e.run(t, "queue", "list", "--cluster", "Mobile")
 	if r.code != 0 || strings.Count(r.errOut, "waiting") != 1 || !strings.Contains(r.errOut, "your API budget (50/min) is spent (429)") {
 		t.Fatalf("exit %d, stderr %q", r.code, r.errOut)
+	}
+}
+
+// Requests waiting for one window's reset each add their own margin, so
+// they wake up to half a second apart: the wait is said once, not again
+// as "· 1 s" when the first of them has woken. The next window's wait is
+// said.
+func TestAWindowsWaitIsSaidOnceHoweverManyRequestsWaitForIt(t *testing.T) {
+	now := sandboxtest.Now
+	reset := now.Add(59 * time.Second)
+	wait := func(until time.Time) api.Budget {
+		return api.Budget{WaitingUntil: until, WaitingScope: api.ScopeUser, WaitingLimit: 50}
+	}
+	said, text := nextBudgetNote(wait(reset.Add(120*time.Millisecond)), now, budgetNote{})
+	if !strings.HasPrefix(text, "waiting for your API budget (50/min) · 60 s") {
+		t.Fatalf("the wait is said as %q", text)
+	}
+	// The first request has woken; the last still waits for the same reset.
+	if _, text := nextBudgetNote(wait(reset.Add(480*time.Millisecond)), reset.Add(250*time.Millisecond), said); text != "" {
+		t.Fatalf("the same wait is said again: %q", text)
+	}
+	if _, text := nextBudgetNote(wait(reset.Add(time.Minute)), reset.Add(time.Second), said); !strings.HasPrefix(text, "waiting for your API budget (50/min) · 59 s") {
+		t.Fatalf("the next window's wait is said as %q", text)
 	}
 }

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"encoding/json"
 	"io"
 	"os"
@@ -299,6 +300,58 @@ func (o output) writeJSON(v any) error {
 		return err
 	}
 	_, err = o.w.Write(append(termsafe.EscapeJSON(b), '\n'))
+	return err
+}
+
+// jsonArray is writeJSON's output of a list built a page at a time: each
+// page is encoded as it arrives, while the pages after it are fetched,
+// rather than the whole list in one pass at the end. The bytes are the
+// same as writeJSON's of the whole list.
+type jsonArray struct {
+	out, item bytes.Buffer
+	enc       *json.Encoder
+	// expected is how many items the list will hold, when known: the
+	// output is sized for them once the first are encoded.
+	expected, encoded int
+}
+
+func newJSONArray() *jsonArray {
+	a := &jsonArray{}
+	a.enc = json.NewEncoder(&a.item)
+	a.enc.SetIndent("  ", "  ")
+	return a
+}
+
+// add encodes items, in order, after those added before.
+func add[T any](a *jsonArray, items []T) error {
+	a.item.Reset()
+	for _, v := range items {
+		if a.out.Len() == 0 && a.item.Len() == 0 {
+			a.item.WriteString("[\n  ")
+		} else {
+			a.item.WriteString(",\n  ")
+		}
+		if err := a.enc.Encode(v); err != nil {
+			return err
+		}
+		a.item.Truncate(a.item.Len() - 1) // Encode's newline
+	}
+	if a.encoded == 0 && len(items) > 0 && a.expected > len(items) {
+		a.out.Grow(a.item.Len() / len(items) * (a.expected + a.expected/8))
+	}
+	a.encoded += len(items)
+	a.out.Write(termsafe.EscapeJSON(a.item.Bytes()))
+	return nil
+}
+
+// write writes the array to o.
+func (a *jsonArray) write(o output) error {
+	if a.out.Len() == 0 {
+		a.out.WriteString("[]\n")
+	} else {
+		a.out.WriteString("\n]\n")
+	}
+	_, err := o.w.Write(a.out.Bytes())
 	return err
 }
 

@@ -293,3 +293,95 @@ func TestChangeResultsWrapTheirMessageAt80Columns(t *testing.T) {
 		}
 	}
 }
+
+// `pipeline list --json` encodes each page as it arrives, with the
+// clusters' names read beside the pages: what it prints is what the whole
+// list's JSON was, byte for byte, escapes and cluster names included,
+// over 100 pages fetched in parallel.
+func TestPipelineListJSONIsTheWholeListsJSON(t *testing.T) {
+	e := startCLI(t, sandbox.SizeLarge, nil)
+	ctx := context.Background()
+	clusters, err := e.Client.ListClusters(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	desc := "<b>bold</b> & \u0085next line"
+	if _, err := e.Client.CreatePipeline(ctx, model.PipelineCreate{Name: "Evil \u202eName", Description: desc, ClusterID: clusters[0].ID,
+		Repository: "https://x-access-token:secret@github.com/acme/evil.git", Configuration: "steps:\n  - command: true\n"}); err != nil {
+		t.Fatal(err)
+	}
+	r := e.run(t, "pipeline", "list", "--json")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.errOut)
+	}
+	pipelines, err := e.Client.ListPipelines(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	names, err := e.Client.ClusterNames(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	whole := make([]pipelineJSON, len(pipelines))
+	for i, p := range pipelines {
+		whole[i] = toPipelineJSON(listedOf(p), names)
+	}
+	var want bytes.Buffer
+	if err := (output{w: &want, json: true}).writeJSON(whole); err != nil {
+		t.Fatal(err)
+	}
+	if r.out != want.String() {
+		at := 0
+		for at < min(len(r.out), len(want.String())) && r.out[at] == want.String()[at] {
+			at++
+		}
+		t.Fatalf("%d bytes printed, %d in the whole list's JSON; they differ at %d: %q", len(r.out), want.Len(), at, r.out[max(0, at-80):min(len(r.out), at+80)])
+	}
+	if !strings.Contains(r.out, `Evil \u202eName`) || strings.Contains(r.out, "secret") || len(pipelines) != 10001 {
+		t.Fatalf("the hostile pipeline is not escaped and redacted, or %d pipelines listed", len(pipelines))
+	}
+}
+
+// When the clusters' names cannot be read (neither over GraphQL nor over
+// REST), `pipeline list --json` names each pipeline's cluster by its id
+// and says why, and does not wait for names that will not come.
+func TestPipelineListJSONWithoutClusterNamesListsByID(t *testing.T) {
+	e := startCLI(t, sandbox.SizeDemo, func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == sandbox.GraphQLPath || strings.HasSuffix(r.URL.Path, "/clusters") {
+				http.NotFound(w, r)
+				return
+			}
+			h.ServeHTTP(w, r)
+		})
+	})
+	done := make(chan result, 1)
+	go func() {
+		var out, errOut bytes.Buffer
+		code := Execute(context.Background(), []string{"pipeline", "list", "--json", "--endpoint", e.Server.URL, "--org", e.Sandbox.Org(), "--audit-log", e.auditLog},
+			&out, &errOut, e.getenv)
+		done <- result{code, out.String(), errOut.String()}
+	}()
+	var r result
+	select {
+	case r = <-done:
+	case <-time.After(60 * time.Second): // a bound for a hang
+		t.Fatal("pipeline list --json did not end without the clusters' names")
+	}
+	var pipelines []pipelineJSON
+	if r.code != 0 || json.Unmarshal([]byte(r.out), &pipelines) != nil || len(pipelines) == 0 || !strings.Contains(r.errOut, "clusters are shown by id") {
+		t.Fatalf("exit %d, %d pipelines, stderr %q", r.code, len(pipelines), r.errOut)
+	}
+	inCluster := 0
+	for _, p := range pipelines {
+		if p.ClusterID != nil {
+			inCluster++
+			if p.Cluster == nil || p.Cluster.ID != *p.ClusterID || p.Cluster.Name != "" {
+				t.Fatalf("%s: cluster %+v for cluster_id %s", p.Slug, p.Cluster, *p.ClusterID)
+			}
+		}
+	}
+	if inCluster == 0 {
+		t.Fatal("no pipeline is in a cluster")
+	}
+}
