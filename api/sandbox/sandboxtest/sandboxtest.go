@@ -44,7 +44,15 @@ func Start(t testing.TB, opts sandbox.Options, wrap func(http.Handler) http.Hand
 		h = wrap(sb)
 	}
 	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
+	t.Cleanup(func() {
+		// A request the sandbox holds (a hang fault, a latency) waits on
+		// the test's clock, which no longer moves once the test is over,
+		// or for its client to give up, which a client on that clock never
+		// does: closing the connections ends it, where Close alone would
+		// wait for it forever.
+		srv.CloseClientConnections()
+		srv.Close()
+	})
 	client, err := api.New(api.Config{Endpoint: srv.URL, Org: sb.Org(), Token: sb.Token()})
 	if err != nil {
 		t.Fatal(err)
