@@ -62,6 +62,8 @@ type driver struct {
 	woken chan struct{}
 	// unstarted counts the commands whose goroutines have not begun yet.
 	unstarted atomic.Int64
+	// running counts the commands whose goroutines have not ended.
+	running atomic.Int64
 	// last are the types of the last messages Update was given, for a
 	// failure to say.
 	last []string
@@ -304,7 +306,9 @@ func (d *driver) run(cmd tea.Cmd) {
 		return
 	}
 	d.unstarted.Add(1)
+	d.running.Add(1)
 	go func() {
+		defer d.running.Add(-1)
 		d.unstarted.Add(-1)
 		if msg := cmd(); msg != nil {
 			d.reply(msg)
@@ -316,7 +320,9 @@ func (d *driver) run(cmd tea.Cmd) {
 // taken in before the next runs (tea.Sequence).
 func (d *driver) runInOrder(cmds []tea.Cmd) {
 	d.unstarted.Add(1)
+	d.running.Add(1)
 	go func() {
+		defer d.running.Add(-1)
 		d.unstarted.Add(-1)
 		for _, cmd := range cmds {
 			if cmd == nil {
@@ -457,7 +463,32 @@ func (d *driver) caughtUp() bool {
 			return false
 		}
 	}
+	// On a busy machine a command's goroutine may not have had its turn
+	// yet (huh's next-field command, say, whose reply must land before
+	// the next key). The commands waiting for a tick's timer or for the
+	// wire are known; while more are running than those, they get more
+	// turns, a bounded number: others wait on the clock (a budget's
+	// reset) or on the program, and may never end by themselves.
+	for range 200 {
+		if d.running.Load() <= d.parked() {
+			break
+		}
+		runtime.Gosched()
+		if d.takeReplies() {
+			return false
+		}
+	}
 	return true
+}
+
+// parked counts the commands known to wait: for a tick's timer, or for a
+// request on the wire.
+func (d *driver) parked() int64 {
+	n := int64(d.ticks.waiting())
+	if d.http != nil {
+		n += d.http.n.Load()
+	}
+	return n
 }
 
 // catchUp takes in replies until the program has caught up, requests
@@ -528,6 +559,13 @@ func (w *tickWatch) TickTimer(d time.Duration) (clockwork.Timer, func(tea.Msg) t
 		}
 		return tickMsg{tick: tick, msg: msg}
 	}
+}
+
+// waiting counts the ticks whose messages have not reached Update.
+func (w *tickWatch) waiting() int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return len(w.live)
 }
 
 func (w *tickWatch) takenIn(tick *watchedTick) {
