@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"os"
 
+	tea "charm.land/bubbletea/v2"
+
 	"github.com/kiteconsole/kiteconsole/api"
 )
 
@@ -23,6 +25,20 @@ func OutcomeUnknown(err error) bool {
 // Deferred reports a background refresh the budget put off: nothing
 // failed, and nothing needs saying.
 func Deferred(err error) bool { return errors.Is(err, api.ErrDeferred) }
+
+// LoadFailed is what a screen does with the error of loading what (an
+// agent, a token, a queue) before it takes the reply: nothing for a load
+// the budget put off (the screen keeps what it shows), an error flash for
+// one that failed; done is false when the reply carries what was loaded.
+func LoadFailed(err error, what string) (cmd tea.Cmd, done bool) {
+	switch {
+	case Deferred(err):
+		return nil, true
+	case err != nil:
+		return Flash(FlashError, "could not load the "+what+": "+ErrorText(err)), true
+	}
+	return nil, false
+}
 
 // ErrorText is what a person needs from an error: the server's message,
 // or what went wrong with the request. It never holds a token.

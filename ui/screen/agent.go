@@ -62,11 +62,8 @@ func (s *agentScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	}
 	switch msg := msg.(type) {
 	case agentLoaded:
-		if common.Deferred(msg.err) {
-			return s, nil
-		}
-		if msg.err != nil {
-			return s, common.Flash(common.FlashError, "could not load the agent: "+common.ErrorText(msg.err))
+		if cmd, done := common.LoadFailed(msg.err, "agent"); done {
+			return s, cmd
 		}
 		s.agent = msg.agent
 		if msg.asked {

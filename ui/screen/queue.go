@@ -312,11 +312,8 @@ func (s *queueScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	}
 	switch msg := msg.(type) {
 	case queueLoaded:
-		if common.Deferred(msg.err) {
-			return s, nil
-		}
-		if msg.err != nil {
-			return s, common.Flash(common.FlashError, "could not load the queue: "+common.ErrorText(msg.err))
+		if cmd, done := common.LoadFailed(msg.err, "queue"); done {
+			return s, cmd
 		}
 		s.queue = msg.queue
 		return s, common.Send(org.QueueChanged{ClusterID: s.cluster.ID, Queue: msg.queue})

@@ -75,11 +75,8 @@ func (s *tokenScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	}
 	switch msg := msg.(type) {
 	case tokenLoaded:
-		if common.Deferred(msg.err) {
-			return s, nil
-		}
-		if msg.err != nil {
-			return s, common.Flash(common.FlashError, "could not load the token: "+common.ErrorText(msg.err))
+		if cmd, done := common.LoadFailed(msg.err, "token"); done {
+			return s, cmd
 		}
 		s.token = withoutValue(msg.token)
 		cmd := common.Send(org.TokenChanged{ClusterID: s.cluster.ID, Token: s.token})
