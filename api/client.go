@@ -164,6 +164,11 @@ func New(cfg Config) (*Client, error) {
 	if now == nil {
 		now = clock.Now
 	}
+	// A list fetches --parallel pages at once only if as many requests may
+	// be in flight.
+	if cfg.Budget.Slots <= 0 {
+		cfg.Budget.Slots = max(cfg.Parallel, DefaultParallel)
+	}
 	c := &Client{
 		base:         base,
 		org:          cfg.Org,
@@ -273,8 +278,13 @@ var ErrTimeout = errors.New("the API did not answer in time")
 // client's timeout.
 var errAttemptTimeout = errors.New("attempt timed out")
 
-// DefaultParallel is how many pages of a list are fetched at once.
-const DefaultParallel = 8
+// DefaultParallel is how many pages of a list are fetched at once: a
+// list of a user's whole window (50 pages) in four rounds after its
+// first page. The API's rate limits, which the budget keeps to, bound
+// what a longer list costs; the parallel pages only shorten the wait
+// for the replies. Lists hold no more than HeldBytes of pages either
+// way (pageGate).
+const DefaultParallel = 16
 
 // ErrReadOnly is returned, before anything is sent, by every method that
 // would change something when the client is read-only.

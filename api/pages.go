@@ -37,6 +37,23 @@ type Page[T any] struct {
 // pages over and returns no slice of its own.
 type PageFunc[T any] func(Page[T]) error
 
+type everyPageKey struct{}
+
+// EveryPage marks a list read with ctx as one whose PageFunc reads every
+// page and stops only on an error (a command printing the whole list):
+// the list then asks for the other pages before it hands the first over,
+// so the caller's work on page 1 hides behind their requests. A list
+// whose PageFunc may stop at its first page (a lookup by name) is not so
+// marked: it must not send requests for pages it will not read.
+func EveryPage(ctx context.Context) context.Context {
+	return context.WithValue(ctx, everyPageKey{}, true)
+}
+
+func readsEveryPage(ctx context.Context) bool {
+	every, _ := ctx.Value(everyPageKey{}).(bool)
+	return every
+}
+
 // SkippedError reports, beside a list that was otherwise read whole, the
 // items that could not be read: how many and the first one's reason. A
 // list method returns the items it read together with this error, so a
@@ -464,7 +481,11 @@ func list[T any](ctx context.Context, c *Client, scope, path string, onPage Page
 	if keep {
 		all = append(all, page.Items...)
 	}
-	if onPage != nil {
+	parallel := last > 1 && last <= state.limits.Pages && c.parallel > 1
+	// A caller that reads every page gets page 1 once the others are
+	// asked for (fetchRest); any other gets it first, and may stop there.
+	handFirst := parallel && onPage != nil && readsEveryPage(ctx)
+	if onPage != nil && !handFirst {
 		if err := onPage(page); err != nil {
 			return all, err
 		}
@@ -474,12 +495,16 @@ func list[T any](ctx context.Context, c *Client, scope, path string, onPage Page
 		// is not one a console can show.
 		return all, fmt.Errorf("%w: the API names %d pages, more than the %d a list may have", ErrPagination, last, state.limits.Pages)
 	}
-	if last > 1 && c.parallel > 1 {
+	if parallel {
 		lastURL, err := c.sameOrigin(links["last"])
 		if err != nil {
 			return all, err
 		}
-		all, err = fetchRest(ctx, c, state, req, lastURL, last, all, onPage)
+		var first *Page[T]
+		if handFirst {
+			first = &page
+		}
+		all, err = fetchRest(ctx, c, state, req, lastURL, last, all, first, onPage)
 		return all, state.result(err)
 	}
 	// Follow next, one at a time, never to a page already read, nor past
@@ -522,7 +547,9 @@ func list[T any](ctx context.Context, c *Client, scope, path string, onPage Page
 // flight, and delivers them in order. The pages outstanding are bounded
 // by HeldBytes (pageGate): a slow page cannot make the pages after it
 // pile up, nor a server of large pages make the list hold eight of them.
-func fetchRest[T any](ctx context.Context, c *Client, state *listState, req request, lastURL *url.URL, last int, all []T, onPage PageFunc[T]) ([]T, error) {
+// first, when not nil, is page 1, handed over once the workers have
+// started (EveryPage).
+func fetchRest[T any](ctx context.Context, c *Client, state *listState, req request, lastURL *url.URL, last int, all []T, first *Page[T], onPage PageFunc[T]) ([]T, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	type result struct {
@@ -587,6 +614,11 @@ func fetchRest[T any](ctx context.Context, c *Client, state *listState, req requ
 		wg.Wait()
 		close(results)
 	}()
+	if first != nil {
+		if err := onPage(*first); err != nil {
+			return all, err // cancel() stops the workers
+		}
+	}
 	// Deliver in order: hold pages that arrive early until their turn.
 	// Each worker reads its own page; pages are counted in turn, so the
 	// bounds count in page order. What waits there counts against the

@@ -363,7 +363,10 @@ func TestA429HoldsBackEveryWorker(t *testing.T) {
 	clock := sandboxtest.NewClock()
 	var hit, opened atomic.Bool
 	var duringHold atomic.Int32
-	env := sandboxtest.Start(t, sandbox.Options{Size: sandbox.SizeLarge, LargePipelines: 3000}, func(h http.Handler) http.Handler {
+	// Four pages for each worker: however the workers ran before the
+	// 429, each has a page left to wait with.
+	const pipelines = 4 * api.DefaultParallel * 100
+	env := sandboxtest.Start(t, sandbox.Options{Size: sandbox.SizeLarge, LargePipelines: pipelines}, func(h http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if strings.Contains(r.URL.RawQuery, "page=5&") && hit.CompareAndSwap(false, true) {
 				w.Header().Set("RateLimit-Reset", "1")
@@ -398,8 +401,6 @@ func TestA429HoldsBackEveryWorker(t *testing.T) {
 		all, err = c.ListPipelines(context.Background(), nil)
 		listed <- err
 	}()
-	// Thirty pages: however the workers ran before the 429, each has a
-	// page left to wait with.
 	// (A bound for a hang, not a timing: the pages in flight are a few
 	// seconds' work on a busy machine.)
 	for deadline := time.Now().Add(time.Minute); ; time.Sleep(time.Millisecond) {
@@ -425,7 +426,7 @@ func TestA429HoldsBackEveryWorker(t *testing.T) {
 	mu.Unlock()
 	clock.Add(slices.Max(held))
 	close(gate)
-	if err := <-listed; err != nil || len(all) != 3000 {
+	if err := <-listed; err != nil || len(all) != pipelines {
 		t.Fatalf("%d, %v", len(all), err)
 	}
 	// Requests that started after the 429 may have been in flight already;

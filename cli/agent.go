@@ -144,7 +144,9 @@ func newAgentListCommand(stdout, stderr io.Writer, getenv func(string) string) *
 // and said on stderr, after the list.
 func (s *session) writeAgentsJSON(ctx context.Context, o output) error {
 	out := newJSONArray()
-	_, err := s.client.ListAgents(ctx, model.AgentListFilter{}, func(page api.Page[model.Agent]) error {
+	// Every page is printed: the others are asked for while page 1 is
+	// encoded.
+	_, err := s.client.ListAgents(api.EveryPage(ctx), model.AgentListFilter{}, func(page api.Page[model.Agent]) error {
 		if page.Number == 1 {
 			out.expected = len(page.Items) * max(1, page.Last)
 		}

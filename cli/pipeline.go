@@ -141,7 +141,9 @@ func (s *session) writePipelinesJSON(ctx context.Context, o output) error {
 		}
 		return add(out, page)
 	}
-	_, err := api.ListPipelinesAs(ctx, s.client, func(page api.Page[listedPipeline]) error {
+	// Every page is printed: the others are asked for while page 1 is
+	// encoded.
+	_, err := api.ListPipelinesAs(api.EveryPage(ctx), s.client, func(page api.Page[listedPipeline]) error {
 		if page.Number == 1 {
 			out.expected = len(page.Items) * max(1, page.Last)
 		}

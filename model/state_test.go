@@ -84,7 +84,7 @@ func TestAnAgentWithAnUnreadableJobIsKept(t *testing.T) {
 	var a Agent
 	err := json.Unmarshal([]byte(`{"id":"a1","name":"ci-1","connection_state":"connected",
 		"job":{"id":"j1","state":"running","build_url":"https://api/v2/organizations/o/pipelines/p/builds/7","exit_status":"zero"}}`), &a)
-	if err != nil || a.ID != "a1" || !a.Busy() || a.Job.State != JobRunning || a.JobUnreadable == nil {
+	if err != nil || a.ID != "a1" || !a.Busy() || a.Job.State != JobRunning || a.Job.Unreadable == nil {
 		t.Fatalf("%+v, %v", a, err)
 	}
 	if slug, n, ok := a.Job.BuildRef(); !ok || slug != "p" || n != 7 {

@@ -170,7 +170,7 @@ func hostileItems(t *testing.T, d *driver) map[reflect.Type]any {
 		reflect.TypeFor[screen.TokenArg]():   screen.TokenArg{Cluster: cl, Token: tok},
 		reflect.TypeFor[screen.AgentArg](): screen.AgentArg{Cluster: cl, Queue: q, Agent: model.Agent{ID: "agent-evil",
 			Name: "agent " + evil, Hostname: "host " + evil, IPAddress: "ip " + evil, Version: "v " + evil, OSID: evil,
-			MetaData: []string{"queue=" + evil}, Job: &job, PausedNote: &name, Paused: true}},
+			MetaData: []string{"queue=" + evil}, Job: &model.AgentJob{Job: job}, PausedNote: &name, Paused: true}},
 	}
 }
 

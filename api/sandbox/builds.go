@@ -67,12 +67,11 @@ func (s *Server) jobView(u urls, j *jobRecord, withAgent bool) model.Job {
 
 // agentJob is the job an agent is running, as the API nests it in the
 // agent, or nil.
-func (s *Server) agentJob(u urls, a *agentRecord) *model.Job {
+func (s *Server) agentJob(u urls, a *agentRecord) *model.AgentJob {
 	if a.job == nil {
 		return nil
 	}
-	j := s.jobView(u, a.job, false)
-	return &j
+	return &model.AgentJob{Job: s.jobView(u, a.job, false)}
 }
 
 // buildOptions are the query parameters that shape a build's reply.

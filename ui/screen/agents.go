@@ -31,7 +31,7 @@ func agentJob(c *common.Common, a model.Agent) present.Cell {
 	if !a.Busy() {
 		return present.As(present.Muted, "—")
 	}
-	cell := present.JobLabelCell(*a.Job)
+	cell := present.JobLabelCell(a.Job.Job)
 	if slug, n, ok := a.Job.BuildRef(); ok {
 		name := slug
 		if p, found := c.Org.Pipelines.Find(slug); found {

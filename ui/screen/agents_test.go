@@ -38,7 +38,7 @@ func TestHoldsText(t *testing.T) {
 }
 
 func TestCountAgentsAndTheirQueue(t *testing.T) {
-	job := &model.Job{ID: "j"}
+	job := &model.AgentJob{Job: model.Job{ID: "j"}}
 	agents := []model.Agent{
 		{ID: "a", Job: job}, {ID: "b"}, {ID: "c", Paused: true}, {ID: "d", Paused: true, Job: job},
 	}
