@@ -278,13 +278,8 @@ var ErrTimeout = errors.New("the API did not answer in time")
 // client's timeout.
 var errAttemptTimeout = errors.New("attempt timed out")
 
-// DefaultParallel is how many pages of a list are fetched at once: a
-// list of a user's whole window (50 pages) in four rounds after its
-// first page. The API's rate limits, which the budget keeps to, bound
-// what a longer list costs; the parallel pages only shorten the wait
-// for the replies. Lists hold no more than HeldBytes of pages either
-// way (pageGate).
-const DefaultParallel = 16
+// DefaultParallel is how many pages of a list are fetched at once.
+const DefaultParallel = 8
 
 // ErrReadOnly is returned, before anything is sent, by every method that
 // would change something when the client is read-only.

@@ -12,6 +12,7 @@ import (
 	"path"
 	"regexp"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -412,5 +413,54 @@ func TestAgentListJSONIsTheWholeListsJSON(t *testing.T) {
 	if r.code != 0 || json.Unmarshal([]byte(r.out), &listed) != nil || len(listed) != len(agents)-100 ||
 		!strings.Contains(r.errOut, "100 agents left out: item 1 of page 2") {
 		t.Fatalf("exit %d, %d agents listed of %d, stderr %q", r.code, len(listed), len(agents), r.errOut)
+	}
+}
+
+// A command lists with commandParallel pages in flight at once, unless
+// --parallel says otherwise: the first pages after page 1 are held until
+// that many have arrived together. (The hold's bound only turns a client
+// that sends fewer into a failure instead of a hang.)
+func TestAgentListFetchesACommandsPagesAtOnce(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want int
+	}{{nil, commandParallel}, {[]string{"--parallel", "3"}, 3}} {
+		var mu sync.Mutex
+		inFlight, most, released := 0, 0, false
+		all := make(chan struct{})
+		e := startCLI(t, sandbox.SizeLarge, func(h http.Handler) http.Handler {
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if !strings.HasSuffix(r.URL.Path, "/agents") || r.URL.Query().Get("page") == "" {
+					h.ServeHTTP(w, r)
+					return
+				}
+				mu.Lock()
+				inFlight++
+				most = max(most, inFlight)
+				if inFlight == tc.want && !released {
+					released = true
+					close(all)
+				}
+				wait := !released
+				mu.Unlock()
+				if wait {
+					select {
+					case <-all:
+					case <-time.After(20 * time.Second):
+					}
+				}
+				h.ServeHTTP(w, r)
+				mu.Lock()
+				inFlight--
+				mu.Unlock()
+			})
+		})
+		r := e.run(t, append([]string{"agent", "list", "--json"}, tc.args...)...)
+		if r.code != 0 {
+			t.Fatalf("%v: exit %d %s", tc.args, r.code, r.errOut)
+		}
+		if most != tc.want {
+			t.Fatalf("%v: %d pages were in flight at once, want %d", tc.args, most, tc.want)
+		}
 	}
 }

@@ -26,10 +26,23 @@ var commandClock clockwork.Clock
 // window for changes it will not make (api.Policy.NoReserve): a bulk list
 // spends the whole window, as a naive client would, and waits only when
 // nothing is left; each wait is said on stderr as it starts.
+// commandParallel is how many pages of a list a command (not the
+// console) fetches at once unless told otherwise: a list of a user's
+// whole window (50 pages) in four rounds after its first page. A command
+// has its process to itself and holds a list only to print it, while
+// the console keeps the organisation in memory for hours and shares its
+// requests with a person's looks, so it keeps api.DefaultParallel. The
+// API's rate limits, which the budget keeps to, bound what a longer list
+// costs either way.
+const commandParallel = 16
+
 func openCommandBackend(opts rootOptions, s *config.Settings, onChange func(context.Context, api.ChangeEvent), stderr io.Writer) (*Backend, func(), error) {
 	wake := make(chan struct{}, 1)
 	backend, err := openBackend(opts, s, onChange, 0, func(cfg *api.Config) {
 		cfg.Budget.NoReserve = true
+		if cfg.Parallel <= 0 {
+			cfg.Parallel = commandParallel
+		}
 		cfg.Clock = commandClock
 		cfg.OnBudgetWait = func(until time.Time) {
 			if until.IsZero() {

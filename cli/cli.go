@@ -90,6 +90,12 @@ func addAPIFlags(f *pflag.FlagSet, opts *rootOptions) {
 	addAPIFlagsBut(f, opts, "")
 }
 
+// consoleParallel shows the console's own default for --parallel, which
+// a command's differs from (commandParallel).
+func consoleParallel(f *pflag.FlagSet) {
+	f.Lookup("parallel").DefValue = fmt.Sprint(api.DefaultParallel)
+}
+
 // addAPIFlagsBut is addAPIFlags without the flag named skip.
 //
 // One request's limit is --request-timeout: --timeout is `agent pause`'s
@@ -102,8 +108,9 @@ func addAPIFlagsBut(f *pflag.FlagSet, opts *rootOptions, skip string) {
 	f.StringVar(&opts.endpoint, "endpoint", "", "the REST API's endpoint (default $"+EnvEndpoint+" or "+api.DefaultEndpoint+")")
 	f.StringVar(&opts.configPath, "config", "", "configuration file (default $XDG_CONFIG_HOME/kiteconsole/config.yaml)")
 	f.IntVar(&opts.parallel, "parallel", 0, "pages of a list fetched at once")
-	// Zero means "the setting's default": show the default in force, once.
-	f.Lookup("parallel").DefValue = fmt.Sprint(api.DefaultParallel)
+	// Zero means "the setting's default": show the default in force, once
+	// (a console's is set by consoleParallel).
+	f.Lookup("parallel").DefValue = fmt.Sprint(commandParallel)
 	f.DurationVar(&opts.timeout, "request-timeout", 0, "how long one request to the API may take")
 	f.Lookup("request-timeout").DefValue = api.DefaultTimeout.String()
 	if skip != "timeout" {
@@ -217,6 +224,7 @@ func newRoot(stdout, stderr io.Writer, getenv func(string) string) *cobra.Comman
 	}
 	f := root.Flags()
 	addAPIFlags(f, &opts)
+	consoleParallel(f)
 	addAuditFlag(f, &opts)
 	addReadOnlyFlag(f, &opts)
 	addRefreshFlag(f, &opts)

@@ -38,6 +38,7 @@ func newServeCommand(stdout, stderr io.Writer, getenv func(string) string) *cobr
 	}
 	f := cmd.Flags()
 	addAPIFlags(f, &root)
+	consoleParallel(f)
 	addAuditFlag(f, &root)
 	addReadOnlyFlag(f, &root)
 	addRefreshFlag(f, &root)
