@@ -178,7 +178,9 @@ type List[T any] struct {
 	Table *Table
 	Items []T
 	// Known is set once items holds what the server sent, not a guess.
-	Known    bool
+	Known bool
+	// seeded is set while the items are another screen's (Seed).
+	seeded   bool
 	loading  bool
 	Err      error
 	loadedAt time.Time
@@ -447,14 +449,24 @@ func (l *List[T]) Loaded(items []T, err error) tea.Cmd {
 
 // SetItems shows items as the server's current list.
 func (l *List[T]) SetItems(items []T) {
+	// A seed is in another screen's order (the home screen's count reads
+	// queues by key; the cluster's own list comes in the API's order).
+	// A cursor the person left on the seed's first row stays on the first
+	// row, not on the item the seed happened to put there.
+	top := l.seeded && l.Table.cursor == 0
+	l.seeded = false
 	l.Items, l.Known, l.Err, l.loadedAt = items, true, nil, l.c.Now()
 	l.Rebuild()
+	if top {
+		l.Table.cursor = 0
+		l.Table.scrollToCursor()
+	}
 }
 
 // Seed shows items another screen listed until the list's own load
 // comes: known, with no age of their own.
 func (l *List[T]) Seed(items []T) {
-	l.Items, l.Known = items, true
+	l.Items, l.Known, l.seeded = items, true, true
 	l.Rebuild()
 }
 

@@ -131,3 +131,31 @@ func TestListErrorWrapsWhole(t *testing.T) {
 		}
 	}
 }
+
+// A list seeded by another screen (the home screen's queues, read by key)
+// then loaded in the API's order keeps the cursor on the first row when
+// the person left it there, and on the item they moved it to otherwise.
+func TestASeedsOrderDoesNotMoveTheCursorOffTheFirstRow(t *testing.T) {
+	now := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
+	seed := []fruit{{"1", "apple"}, {"2", "fig"}, {"3", "pear"}}
+	own := []fruit{{"2", "fig"}, {"3", "pear"}, {"1", "apple"}}
+	l, _ := testList(&now)
+	l.Seed(seed)
+	l.Loaded(own, nil)
+	if got, _ := l.Table.selectedKey(); got != "2" {
+		t.Fatalf("untouched: the cursor is on %q, want the first row (fig)", got)
+	}
+	l, _ = testList(&now)
+	l.Seed(seed)
+	l.Table.Move(2)
+	l.Loaded(own, nil)
+	if got, _ := l.Table.selectedKey(); got != "3" {
+		t.Fatalf("moved to pear: the cursor is on %q", got)
+	}
+	// A reload of the list's own keeps the item, wherever it moved.
+	l.Table.Move(-1)
+	l.Loaded([]fruit{{"1", "apple"}, {"3", "pear"}, {"2", "fig"}}, nil)
+	if got, _ := l.Table.selectedKey(); got != "2" {
+		t.Fatalf("a reload moved the cursor off fig to %q", got)
+	}
+}
