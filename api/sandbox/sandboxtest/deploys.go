@@ -49,7 +49,7 @@ func HoldDeploys(t testing.TB, c *api.Client, clock *Clock, atLeast int) (model.
 	const slug = "deploy-production"
 	var numbers []int
 	blocked := func() map[int]string {
-		builds, err := c.ListPipelineBuilds(ctx, slug, model.BuildFilter{}, nil)
+		builds, err := c.ListPipelineBuilds(ctx, slug, model.BuildFilter{States: []string{model.BuildBlocked}}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
