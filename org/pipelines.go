@@ -326,6 +326,11 @@ func (pc *Pipelines) Apply(m PipelinesPage) {
 				pc.Pages, pc.More = m.Number, m.More
 			}
 		}
+		if pc.TailBehind() {
+			// A page named a last page after the tail: the list grew, and
+			// its size is not known until that page is read.
+			pc.Total = 0
+		}
 		whole := !m.Tail && !m.More && m.Number == pc.Pages
 		if pc.Tail > 0 && pc.Pages+1 >= pc.Tail {
 			// The head reached the tail (or the tail the head): the
