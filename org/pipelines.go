@@ -489,13 +489,20 @@ func (pc *Pipelines) takeTail(m PipelinesPage) {
 	}
 	var page []model.Pipeline
 	moved := map[string]bool{}
+	above := 0
 	for _, p := range m.Items {
-		if i, ok := pc.pos[p.ID]; ok && i >= pc.tailAt {
+		// A page after the tail is the list's end: its rows go there,
+		// in its order, wherever they were (one made here is in the
+		// tail already).
+		if i, ok := pc.pos[p.ID]; ok && i >= pc.tailAt && !atEnd {
 			pc.Items[i] = p
 		} else {
 			page = append(page, p)
 			if ok {
 				moved[p.ID] = true
+				if i < pc.tailAt {
+					above++
+				}
 			}
 		}
 		delete(pc.fromIndex, p.ID)
@@ -505,14 +512,13 @@ func (pc *Pipelines) takeTail(m PipelinesPage) {
 	}
 	items, tailAt := pc.Items, pc.tailAt
 	if len(moved) > 0 {
-		// (Rows known before the tail are all above it.)
 		items = make([]model.Pipeline, 0, len(pc.Items)+len(page)-len(moved))
 		for _, p := range pc.Items {
 			if !moved[p.ID] {
 				items = append(items, p)
 			}
 		}
-		tailAt -= len(moved)
+		tailAt -= above
 	}
 	if atEnd {
 		pc.Items = append(items, page...)

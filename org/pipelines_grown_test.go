@@ -69,8 +69,17 @@ func TestTheTailFollowsAListThatGrewPastIt(t *testing.T) {
 			}
 		}
 	}
-	// Three made elsewhere, listed last: page 11.
+	// Two made elsewhere and one here (which the list takes in at once),
+	// listed last: page 11.
 	made("zzz one", "zzz two", "zzz three")
+	here, err := env.Client.GetPipeline(ctx, "zzz-three")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pc.apply(PipelineChanged{Pipeline: here})
+	if pc.Total != pipelines+1 || pc.Items[len(pc.Items)-1].Name != "zzz three" {
+		t.Fatalf("made here: total %d, the last row %q", pc.Total, pc.Items[len(pc.Items)-1].Name)
+	}
 	from := pipelineRequests(env)
 	pages, ok = pc.ReloadTail(ctx, env.Client, Interactive)
 	load("r at the end", pages, ok)
@@ -87,8 +96,8 @@ func TestTheTailFollowsAListThatGrewPastIt(t *testing.T) {
 	}
 	gap(100, 800)
 	end := pc.Items[len(pc.Items)-3:]
-	if end[0].Name != "zzz one" || end[1].Name != "zzz three" || end[2].Name != "zzz two" {
-		t.Fatalf("the list ends with %q, %q, %q", end[0].Name, end[1].Name, end[2].Name)
+	if end[0].Name != "zzz one" || end[1].Name != "zzz three" || end[2].Name != "zzz two" || len(pc.Items) != 100+103 {
+		t.Fatalf("%d rows, the list ends with %q, %q, %q", len(pc.Items), end[0].Name, end[1].Name, end[2].Name)
 	}
 	if _, again := pc.LoadLast(ctx, env.Client, Interactive); again {
 		t.Fatal("G at the true end asked for a page")
