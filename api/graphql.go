@@ -277,6 +277,8 @@ type graphQLQuery struct {
 // windows, once however many clients ask for the same at the same time
 // (and from the shared cache, as GETs are); its data is decoded into out.
 // Any way it fails but the context's end is a GraphQLUnavailableError.
+// What each reply was charged is added to the context's PointsMeter
+// (CountPoints), a reply from the cache as what it cost when sent.
 //
 // A query made under ReadsWhile is not sent once what it is for is no
 // longer shown, and one in flight then is given up: both end as
@@ -317,6 +319,9 @@ func (c *Client) queryGraphQLShared(ctx context.Context, q graphQLQuery, out any
 	key := "POST " + c.gql.endpoint.String() + " " + string(payload)
 	if !isFresh(ctx) {
 		if hit, ok := c.fetch.fresh(key, c.sched.now()); ok {
+			// Counted as what it cost when sent: a screen's pace does not
+			// hang on whether another session's read paid for it.
+			meterOf(ctx).add(chargedPoints(hit.header, q.requested))
 			return decodeGraphQL(hit.body, out)
 		}
 	}
@@ -348,6 +353,8 @@ func (c *Client) queryGraphQLShared(ctx context.Context, q graphQLQuery, out any
 	if err != nil {
 		return err
 	}
+	// A reply with errors in it was charged all the same.
+	meterOf(ctx).add(chargedPoints(v.(fetched).header, q.requested))
 	return decodeGraphQL(v.(fetched).body, out)
 }
 

@@ -71,6 +71,10 @@ type ClusterCount struct {
 type HomeCounts struct {
 	Clusters map[string]ClusterCount
 	Org      ClusterCount
+	// DispatchPoints is, when the queues' dispatch state was read
+	// (withPaused), what that part was charged: the home screen paces it
+	// apart from the counts.
+	DispatchPoints int
 }
 
 // countReply is a count alone.
@@ -406,9 +410,11 @@ func (c *Client) ClusterCounts(ctx context.Context, clusters []model.Cluster, wi
 		out.Clusters[p.id] = cc
 	}
 	if withPaused {
-		if err := c.readDispatch(ctx, ids, byGraphQLID, out.Clusters); err != nil {
+		dctx, dispatch := CountPoints(ctx)
+		if err := c.readDispatch(dctx, ids, byGraphQLID, out.Clusters); err != nil {
 			return HomeCounts{}, err
 		}
+		out.DispatchPoints = dispatch.Points()
 	}
 	// The organisation's numbers are its clusters' (GraphQL's agents and
 	// jobs are the clustered ones by default): no query of their own.

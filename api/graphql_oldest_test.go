@@ -32,8 +32,6 @@ func TestTheLongestWaitIsExactWhenTheEarliestCreatedWaitedLess(t *testing.T) {
 	ctx := context.Background()
 	clusters, queues := allQueues(t, c)
 	clusterOf := map[string]string{}
-	var prod model.Cluster
-	var deploy model.Queue
 	for _, cl := range clusters {
 		qs, err := c.ListQueues(ctx, cl.ID, nil)
 		if err != nil {
@@ -41,86 +39,11 @@ func TestTheLongestWaitIsExactWhenTheEarliestCreatedWaitedLess(t *testing.T) {
 		}
 		for _, q := range qs {
 			clusterOf[q.ID] = cl.ID
-			if cl.Name == "Production" && q.Key == "deploy" {
-				prod, deploy = cl, q
-			}
 		}
 	}
-	if prod.ID == "" || deploy.ID == "" {
-		t.Fatal("no Production cluster with a deploy queue")
-	}
-	const slug = "deploy-production"
-	// Now and then a test job lands on a queue without agents, and its
-	// build never reaches the block step. More than a page of jobs
-	// (OldestWaiting's 25) is read before the longest wait is proved.
-	var numbers []int
-	for range 100 {
-		b, err := c.CreateBuild(ctx, slug, model.BuildCreate{Commit: "HEAD", Branch: "main", Message: "ship it"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		numbers = append(numbers, b.Number)
-		clock.Add(time.Second)
-	}
-	// The builds share the cluster's few agents: ten minutes at a time
-	// until more than a page and a sample of them wait at the block.
-	blocked := func() map[int]string {
-		builds, err := c.ListPipelineBuilds(ctx, slug, model.BuildFilter{}, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		out := map[int]string{}
-		for _, b := range builds {
-			for _, j := range b.Jobs {
-				if j.State == model.JobBlocked && slices.Contains(numbers, b.Number) {
-					out[b.Number] = j.ID
-				}
-			}
-		}
-		return out
-	}
-	waits := blocked()
-	for tens := 0; len(waits) <= 25+3 && tens < 24; tens++ {
-		for range 60 {
-			clock.Add(10 * time.Second)
-		}
-		waits = blocked()
-	}
-	// Those that still run (a test job waiting on no agent) go.
-	active, err := c.ListPipelineBuilds(ctx, slug, model.BuildFilter{States: model.BuildActiveStates}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, b := range active {
-		if _, ok := waits[b.Number]; !ok && slices.Contains(numbers, b.Number) {
-			if _, err := c.CancelBuild(ctx, slug, b.Number); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	if len(waits) <= 25+3 {
-		t.Fatalf("only %d of %d builds reached their block step", len(waits), len(numbers))
-	}
-	if _, err := c.PauseQueue(ctx, prod.ID, deploy.ID, "holding the deploys"); err != nil {
-		t.Fatal(err)
-	}
-	var order []int
-	for n := range waits {
-		order = append(order, n)
-	}
-	slices.Sort(order)
-	last := order[len(order)-1]
-	unblock := func(n int) {
-		if _, err := c.UnblockJob(ctx, slug, n, waits[n], map[string]string{"release-name": "r", "environment": "staging"}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	unblock(last)
-	clock.Add(time.Minute)
-	for _, n := range order[:len(order)-1] {
-		unblock(n)
-	}
-	clock.Add(time.Minute)
+	// More than a page of jobs (OldestWaiting's 25) is read before the
+	// longest wait is proved.
+	_, deploy := sandboxtest.HoldDeploys(t, c, clock, 25+3)
 
 	// REST's truth, and the deploy queue's waiting jobs as REST lists them.
 	builds, err := c.ListBuilds(ctx, model.BuildFilter{States: model.BuildActiveStates}, nil)

@@ -59,6 +59,11 @@ type Pipelines struct {
 	// not known.
 	Total  int
 	tailAt int
+	// tailEnd is the tail's last page; tailMore says its reply named a
+	// page after it: the list grew past the tail since G read it, and its
+	// end is not known (TailBehind).
+	tailEnd  int
+	tailMore bool
 	// Revision changes whenever rows already in Items were replaced or
 	// removed (not only appended): a screen that grows its rows from
 	// Items rebuilds them instead.
@@ -158,9 +163,23 @@ func (pc *Pipelines) LoadNext(ctx context.Context, client *api.Client, lane Lane
 // none, or more pages than a list may have), it is LoadNext. started is
 // false when a load is on its way, the first page is not in, the tail is
 // in already or no page is left.
+//
+// With a tail in that is no longer the end (TailBehind: the list grew
+// past it), it reads the list's new last page, which goes after the tail
+// (or, more than a page on, starts it again).
 func (pc *Pipelines) LoadLast(ctx context.Context, client *api.Client, lane Lane) (pages <-chan PipelinesPage, started bool) {
-	if pc.Loading || pc.Pages == 0 || !pc.More || pc.Tail > 0 {
+	if pc.Loading || pc.Pages == 0 || !pc.More {
 		return nil, false
+	}
+	if pc.Tail > 0 {
+		if !pc.TailBehind() {
+			return nil, false
+		}
+		last := pc.tailEnd + 1
+		if pc.Last > last && pc.Last <= api.DefaultListLimits.Pages {
+			last = pc.Last
+		}
+		return pc.loadPage(ctx, client, lane, last, false, true), true
 	}
 	if pc.Last <= pc.Pages+1 || pc.Last > api.DefaultListLimits.Pages {
 		// (A last page past what a list may hold is not trusted: a
@@ -191,14 +210,22 @@ func (pc *Pipelines) Reload(ctx context.Context, client *api.Client, lane Lane) 
 	return pc.loadPage(ctx, client, lane, 1, false, false), true
 }
 
-// ReloadTail fetches the last page again (a person's r at the end of a
-// list whose tail is in): what shows there is current; the rest of the
-// tail stays until the person scrolls to it.
+// ReloadTail fetches the tail's last page again (a person's r at the end
+// of a list whose tail is in): what shows there is current; the rest of
+// the tail stays until the person scrolls to it. Its reply says whether
+// pages follow it now (TailBehind): LoadLast then reads the new end.
 func (pc *Pipelines) ReloadTail(ctx context.Context, client *api.Client, lane Lane) (pages <-chan PipelinesPage, started bool) {
 	if pc.Loading || pc.Tail == 0 {
 		return nil, false
 	}
-	return pc.loadPage(ctx, client, lane, pc.Last, false, true), true
+	return pc.loadPage(ctx, client, lane, pc.tailEnd, false, true), true
+}
+
+// TailBehind reports a tail that is no longer the list's end: a reply
+// named a page after it (the list grew since G read its last page).
+// LoadLast reads the new end.
+func (pc *Pipelines) TailBehind() bool {
+	return pc.Tail > 0 && (pc.tailMore || pc.Last > pc.tailEnd)
 }
 
 func (pc *Pipelines) loadPage(ctx context.Context, client *api.Client, lane Lane, n int, bulk, tail bool) <-chan PipelinesPage {
@@ -299,11 +326,18 @@ func (pc *Pipelines) Apply(m PipelinesPage) {
 				pc.Pages, pc.More = m.Number, m.More
 			}
 		}
+		if pc.TailBehind() {
+			// A page named a last page after the tail: the list grew, and
+			// its size is not known until that page is read.
+			pc.Total = 0
+		}
 		whole := !m.Tail && !m.More && m.Number == pc.Pages
 		if pc.Tail > 0 && pc.Pages+1 >= pc.Tail {
 			// The head reached the tail (or the tail the head): the
-			// pages in are one run, the whole list.
-			pc.Pages, pc.More, pc.Tail, whole = pc.Last, false, 0, true
+			// pages in are one run, the whole list unless the list grew
+			// past the tail (the head goes on from it then).
+			behind := pc.TailBehind()
+			pc.Pages, pc.More, pc.Tail, whole = pc.tailEnd, behind, 0, !behind
 		}
 		if whole && len(pc.fromIndex) == 0 {
 			// Every page is in, and no row rests on the index alone.
@@ -403,14 +437,32 @@ func (pc *Pipelines) merge(ps []model.Pipeline) {
 }
 
 // takeTail takes in a page of the tail: the last page (the tail's
-// start, which makes the list's total known) or the page before the
-// tail. It goes at the tail's start, after the gap. Its rows that were
-// known before the tail (a filter's answer, the index's, a head page the
-// list has shifted since) move there, so the rows keep the API's order
-// and each shows once; rows already in the tail are replaced.
+// start, which makes the list's total known), the page before the tail,
+// or, the list having grown past the tail, the page after it. The page
+// before goes at the tail's start, after the gap; the page after at the
+// end. Its rows that were known before the tail (a filter's answer, the
+// index's, a head page the list has shifted since) move there, so the
+// rows keep the API's order and each shows once; rows already in the
+// tail are replaced.
 func (pc *Pipelines) takeTail(m PipelinesPage) {
 	if pc.pos == nil {
 		pc.reindex()
+	}
+	if pc.Tail > 0 && m.Number > pc.tailEnd {
+		if len(m.Items) == 0 {
+			// Past the end after all: the list has shrunk back.
+			pc.Last, pc.tailMore = pc.tailEnd, false
+			return
+		}
+		if m.Number > pc.tailEnd+1 {
+			// More than a page on: the pages between are not in. The
+			// tail starts again from this page; the old tail's pages
+			// are part of the gap, read again as the person goes up.
+			for _, p := range pc.Items[pc.tailAt:] {
+				delete(pc.pos, p.ID)
+			}
+			pc.Items, pc.Tail = pc.Items[:pc.tailAt], 0
+		}
 	}
 	if pc.Tail == 0 {
 		if len(m.Items) == 0 {
@@ -419,23 +471,38 @@ func (pc *Pipelines) takeTail(m PipelinesPage) {
 			pc.Last = max(pc.Pages, m.Number-1)
 			return
 		}
-		pc.tailAt = len(pc.Items)
+		pc.tailAt, pc.tailEnd = len(pc.Items), m.Number
 	}
-	if m.Number == pc.Last {
-		pc.Total = (m.Number-1)*api.PerPage + len(m.Items)
+	atEnd := m.Number > pc.Tail
+	if m.Number >= pc.tailEnd {
+		// The tail's last page says whether it is the list's end: the
+		// total is known while it is, not once the list has grown.
+		pc.tailEnd, pc.tailMore = m.Number, m.More
+		pc.Total = 0
+		if !m.More {
+			pc.Last = m.Number
+			pc.Total = (m.Number-1)*api.PerPage + len(m.Items)
+		}
 	}
 	if pc.Tail == 0 || m.Number < pc.Tail {
 		pc.Tail = m.Number
 	}
 	var page []model.Pipeline
 	moved := map[string]bool{}
+	above := 0
 	for _, p := range m.Items {
-		if i, ok := pc.pos[p.ID]; ok && i >= pc.tailAt {
+		// A page after the tail is the list's end: its rows go there,
+		// in its order, wherever they were (one made here is in the
+		// tail already).
+		if i, ok := pc.pos[p.ID]; ok && i >= pc.tailAt && !atEnd {
 			pc.Items[i] = p
 		} else {
 			page = append(page, p)
 			if ok {
 				moved[p.ID] = true
+				if i < pc.tailAt {
+					above++
+				}
 			}
 		}
 		delete(pc.fromIndex, p.ID)
@@ -443,19 +510,22 @@ func (pc *Pipelines) takeTail(m PipelinesPage) {
 			pc.index.Upsert(pipelineindex.FromPipeline(p))
 		}
 	}
-	if len(moved) == 0 {
-		pc.Items = slices.Insert(pc.Items, pc.tailAt, page...)
-	} else {
-		items := make([]model.Pipeline, 0, len(pc.Items)+len(page)-len(moved))
-		for _, p := range pc.Items[:pc.tailAt] {
+	items, tailAt := pc.Items, pc.tailAt
+	if len(moved) > 0 {
+		items = make([]model.Pipeline, 0, len(pc.Items)+len(page)-len(moved))
+		for _, p := range pc.Items {
 			if !moved[p.ID] {
 				items = append(items, p)
 			}
 		}
-		at := len(items)
-		items = append(items, page...)
-		pc.Items, pc.tailAt = append(items, pc.Items[pc.tailAt:]...), at
+		tailAt -= above
 	}
+	if atEnd {
+		pc.Items = append(items, page...)
+	} else {
+		pc.Items = slices.Insert(items, tailAt, page...)
+	}
+	pc.tailAt = tailAt
 	pc.reindex()
 	pc.Revision++
 }

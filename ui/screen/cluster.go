@@ -319,7 +319,7 @@ func (s *clusterScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	case common.MarksChanged:
 		s.queues.Rebuild()
 	case common.RefreshMsg:
-		s.live.refreshed(msg, min(len(s.queues.Items), s.C.Height))
+		s.live.refreshed(msg, min(len(s.queues.Items), s.C.Height), graphQLCountEvery)
 		if msg.Auto {
 			if msg.Changed && msg.Tick%agentsEvery != 0 {
 				// Another session's change may have been to agents.

@@ -45,12 +45,19 @@ type clusters struct {
 	// queue, so on open, on r, on a change another session made, and
 	// every pausedEvery refreshes.
 	pausedDue bool
+	// countPoints and dispatchPoints are what the last count of every
+	// cluster on screen was charged (0 before one): its counts, the
+	// longest wait's pages included, and its PAUSED part. They pace the
+	// timer's counts.
+	countPoints, dispatchPoints int
 }
 
-// graphQLCountEvery is how many timer reloads go by between two counts
-// from GraphQL: the large organisation's home query is about 174 points,
-// so once a minute at the default 30 s keeps an idle home screen under
-// 200 points a minute (a fifth of the user's 5,000 per five minutes).
+// graphQLCountEvery is the fewest timer reloads that go by between two
+// counts from GraphQL: the large organisation's home query is about 174
+// points, so once a minute at the default 30 s keeps an idle home screen
+// under 200 points a minute (a fifth of the user's 5,000 per five
+// minutes). A count charged more (the longest wait's pages) waits longer
+// (paceEvery).
 const graphQLCountEvery = 2
 
 // pausedShare is the GraphQL points a minute the PAUSED column may
@@ -63,21 +70,28 @@ const graphQLCountEvery = 2
 const pausedShare = 25
 
 // pausedEvery is how many timer reloads go by between two reads of the
-// queues' dispatch state on the home screen, from what the last read cost.
+// queues' dispatch state on the home screen, from what the last read was
+// charged (before one, what the queues counted ask for).
 func (s *clusters) pausedEvery() int64 {
-	points := 0
-	for _, n := range s.live {
-		points += n.Queues + 3 // the queues, and the cluster, its connection and edges
+	points := s.dispatchPoints
+	if points == 0 {
+		for _, n := range s.live {
+			points += n.Queues + 3 // the queues, and the cluster, its connection and edges
+		}
 	}
 	return int64(max(recountEvery, points*2/pausedShare))
 }
 
-// clustersCounted is the clusters' numbers from GraphQL.
+// clustersCounted is the clusters' numbers from GraphQL; points is what
+// the read was charged, all is set when it counted every cluster on
+// screen.
 type clustersCounted struct {
 	ids        []string
 	counts     api.HomeCounts
 	withPaused bool
 	err        error
+	points     int
+	all        bool
 }
 
 // recountEvery is how many timer reloads of the list go by between
@@ -202,9 +216,11 @@ func (s *clusters) countLive(onScreen []string, again bool) tea.Cmd {
 	for _, id := range ids {
 		s.counting[id] = true
 	}
+	all := len(todo) == len(onScreen)
 	return s.self.Run(org.Background, "counting", func(ctx context.Context) tea.Msg {
+		ctx, meter := api.CountPoints(ctx)
 		counts, err := s.c.Client.ClusterCounts(ctx, todo, withPaused)
-		return clustersCounted{ids: ids, counts: counts, withPaused: withPaused, err: err}
+		return clustersCounted{ids: ids, counts: counts, withPaused: withPaused, err: err, points: meter.Points(), all: all}
 	})
 }
 
@@ -387,6 +403,12 @@ func (s *clusters) update(l *component.List[model.Cluster], msg tea.Msg) common.
 		switch {
 		case msg.err == nil:
 			s.rest = false
+			if msg.all {
+				s.countPoints = msg.points - msg.counts.DispatchPoints
+				if msg.withPaused {
+					s.dispatchPoints = msg.counts.DispatchPoints
+				}
+			}
 			var seen []tea.Msg
 			for id, n := range msg.counts.Clusters {
 				if !msg.withPaused {
@@ -471,9 +493,9 @@ func (s *clusters) update(l *component.List[model.Cluster], msg tea.Msg) common.
 		s.recount = !msg.Auto || msg.Changed
 		s.pausedDue = s.pausedDue || s.recount
 		if msg.Auto && !msg.Changed {
-			every := recountEvery
+			every := int64(recountEvery)
 			if !s.rest {
-				every = graphQLCountEvery
+				every = paceEvery(s.countPoints, graphQLCountEvery)
 			}
 			if every := s.pausedEvery(); s.lastTick != 0 && msg.Tick/every != s.lastTick/every {
 				s.pausedDue = true
@@ -484,7 +506,7 @@ func (s *clusters) update(l *component.List[model.Cluster], msg tea.Msg) common.
 			// a block, not tick%recountEvery == 0, because a slowed pace
 			// (the budget's, or a busy machine's) skips ticks, and at four
 			// times the interval a multiple of four was hit always or never.
-			crossed := s.lastTick != 0 && msg.Tick/int64(every) != s.lastTick/int64(every)
+			crossed := s.lastTick != 0 && msg.Tick/every != s.lastTick/every
 			s.lastTick = msg.Tick
 			s.recount = crossed && !s.c.Client.Budget().Low()
 		}

@@ -27,14 +27,29 @@ import (
 const countShare = 190
 
 // queuePoints is what one queue's counts ask for (QueueCounts: three
-// agent counts and the waiting jobs with the three oldest).
+// agent counts and the waiting jobs with the three oldest): the pace's
+// guess until a count has said what it cost.
 const queuePoints = 5
 
-// liveCounted is QueueCounts' reply for the queues asked about.
+// paceEvery is how many timer refreshes (at the default 30 s) go by
+// between two counts that were charged points each, to stay within
+// countShare a minute; never fewer than floor. What a count was charged
+// is every query it sent (api.CountPoints): a queue whose longest wait
+// takes pages of waiting jobs to prove costs up to 290 points more than
+// its count's query, and paced by that query alone it spent 290 to 550
+// points a minute.
+func paceEvery(points int, floor int64) int64 {
+	return max(floor, int64((points*2+countShare-1)/countShare))
+}
+
+// liveCounted is QueueCounts' reply for the queues asked about; points is
+// what it was charged, all is set when it counted every queue on screen.
 type liveCounted struct {
 	ids    []string
 	counts map[string]api.LiveCount
 	err    error
+	points int
+	all    bool
 }
 
 // liveQueues are the GraphQL numbers a screen shows, by queue id.
@@ -47,6 +62,9 @@ type liveQueues struct {
 	// the timer's last reload.
 	due      bool
 	lastTick int64
+	// points is what the last count of every queue on screen was charged
+	// (0 before one): the timer's pace.
+	points int
 }
 
 func newLiveQueues() liveQueues {
@@ -63,14 +81,19 @@ func (l *liveQueues) of(q model.Queue) (api.LiveCount, bool) {
 }
 
 // refreshed takes a refresh: r, a change another session made, and the
-// timer's reloads at a pace the points allow (n queues on screen) make
+// timer's reloads at the pace the last count's points allow (before one,
+// what n queues on screen ask for), every floor refreshes at most, make
 // the next count ask again.
-func (l *liveQueues) refreshed(msg common.RefreshMsg, n int) {
+func (l *liveQueues) refreshed(msg common.RefreshMsg, n int, floor int64) {
 	if !msg.Auto || msg.Changed {
 		l.due = true
 		return
 	}
-	every := int64(max(graphQLCountEvery, (queuePoints*n+1)*2/countShare+1))
+	points := l.points
+	if points == 0 {
+		points = queuePoints*n + 1
+	}
+	every := paceEvery(points, floor)
 	if l.lastTick != 0 && msg.Tick/every != l.lastTick/every {
 		l.due = true
 	}
@@ -95,9 +118,11 @@ func (l *liveQueues) count(b *common.ScreenBase, queues []model.Queue) tea.Cmd {
 	for _, id := range ids {
 		l.counting[id] = true
 	}
+	all := len(todo) == len(queues)
 	return b.Run(org.Background, "counting", func(ctx context.Context) tea.Msg {
+		ctx, meter := api.CountPoints(ctx)
 		counts, err := b.C.Client.QueueCounts(ctx, todo)
-		return liveCounted{ids: ids, counts: counts, err: err}
+		return liveCounted{ids: ids, counts: counts, err: err, points: meter.Points(), all: all}
 	})
 }
 
@@ -116,6 +141,9 @@ func (l *liveQueues) take(msg tea.Msg) (took, fellBack bool) {
 		l.rest = false
 		for id, n := range m.counts {
 			l.counts[id] = n
+		}
+		if m.all {
+			l.points = m.points
 		}
 	case errors.Is(m.err, api.ErrGraphQLUnavailable):
 		l.rest = true

@@ -132,6 +132,7 @@ func listPaused(ctx context.Context, c *common.Common) (_ []PausedItem, every in
 // listPausedLive is listPaused from GraphQL, with the agents of the
 // queues that have paused ones from REST.
 func listPausedLive(ctx context.Context, c *common.Common, clusters []model.Cluster) ([]PausedItem, int64, error) {
+	ctx, meter := api.CountPoints(ctx)
 	dispatch, err := c.Client.ClusterDispatch(ctx, clusters)
 	if err != nil {
 		return nil, 1, err
@@ -142,16 +143,13 @@ func listPausedLive(ctx context.Context, c *common.Common, clusters []model.Clus
 	}
 	var out []PausedItem
 	byID := map[string]common.QueueRef{}
-	// What the queries are charged: two points a cluster, one a queue and
-	// one its pauser; one for the paused agents and two each.
-	points, requests := 1+2*len(agentQueues), 1
+	requests := 1
 	for _, cl := range clusters {
 		n := dispatch[cl.ID]
 		if !n.PausedKnown {
 			// Over a hundred queues: the cluster's own list says.
 			return nil, 1, &api.GraphQLUnavailableError{Reason: api.GraphQLFailed, Err: errors.New("a cluster has more queues than one query reads")}
 		}
-		points += 2 + len(n.QueueList) + n.PausedQueues
 		for _, q := range n.QueueList {
 			ref := common.QueueRef{ClusterID: cl.ID, ClusterName: cl.Name, Queue: q}
 			byID[q.ID] = ref
@@ -204,7 +202,8 @@ func listPausedLive(ctx context.Context, c *common.Common, clusters []model.Clus
 		}
 	}
 	sortPaused(out)
-	return out, pausedReadEvery(points, requests), nil
+	// Every query's charge as the API said it, not a reckoning of it.
+	return out, pausedReadEvery(meter.Points(), requests), nil
 }
 
 // sortPaused puts the latest pauses first, those of unknown time last.

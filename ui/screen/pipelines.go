@@ -264,6 +264,10 @@ type pipelinesPaging struct {
 	// last, or the next when the last is not known) or another key moved
 	// the cursor: the cursor then goes to the end of what is in.
 	toEnd, endAsked bool
+	// followEnd is set by r at the end until its page came: when that
+	// page says the list grew past the tail, the new last page is read
+	// (the cursor stays where it is).
+	followEnd bool
 	// belowGap says the cursor last came to the gap row from below: the
 	// page to fetch on it is the one before the tail.
 	belowGap bool
@@ -331,12 +335,20 @@ func (pg *pipelinesPaging) update(msg tea.Msg) common.Reply {
 			// page in flight when G was pressed came: G's is asked for
 			// now (more). G's next page came, the server naming no last:
 			// the cursor stays, as for any page.
-			end := pc.Tail > 0 || !pc.More
+			end := (pc.Tail > 0 && !pc.TailBehind()) || !pc.More
 			if end {
 				l.Table.Move(l.Count() + 1)
 			}
 			if end || pg.endAsked {
 				pg.toEnd, pg.endAsked = false, false
+			}
+		}
+		if pc := pg.c.Org.Pipelines; pg.followEnd && isPage && !page.Found {
+			// r's page at the end came: a list grown past the tail has
+			// its new last page read, so the new pipelines are reachable.
+			pg.followEnd = false
+			if pc.TailBehind() {
+				return common.Do(cmd, pg.c.LoadLastPipelines(org.Interactive), pg.more())
 			}
 		}
 		return common.Do(cmd, pg.more())
@@ -353,8 +365,11 @@ func (pg *pipelinesPaging) update(msg tea.Msg) common.Reply {
 				return common.Do(pg.c.LoadPipelines(msg.Lane, true))
 			}
 			if gap, ok := pg.list.ToGap(); ok && gap < 0 {
-				// At the end: what is shown there is made current.
-				return common.Do(pg.c.ReloadTailPipelines(msg.Lane))
+				// At the end: what is shown there is made current, and
+				// the list's end followed if it moved on.
+				cmd := pg.c.ReloadTailPipelines(msg.Lane)
+				pg.followEnd = cmd != nil
+				return common.Do(cmd)
 			}
 			return common.Do(pg.c.ReloadPipelines(msg.Lane))
 		}
@@ -386,9 +401,10 @@ func (pg *pipelinesPaging) more() tea.Cmd {
 	if pc.Loading || (pc.Pages > 0 && !pc.More) || l.Query() != "" || (pg.screen != nil && !pg.screen.Shown()) {
 		return nil
 	}
-	if pg.toEnd && pc.Pages > 0 && pc.Tail == 0 && !pg.endAsked {
+	if pg.toEnd && pc.Pages > 0 && (pc.Tail == 0 || pc.TailBehind()) && !pg.endAsked {
 		// One page for G: the last (or the next, when the server does
-		// not name the last), never a walk.
+		// not name the last), never a walk; with a tail in, the list's
+		// new last page once a reply said the list grew past it.
 		cmd := pg.c.LoadLastPipelines(org.Interactive)
 		pg.endAsked = cmd != nil
 		return cmd

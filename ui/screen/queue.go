@@ -169,9 +169,12 @@ func (s *queueScreen) countLive() tea.Cmd {
 }
 
 // refresh is the timer's reload: the queue, and the panel's numbers from
-// GraphQL with the open tab's list once a minute; from REST, both lists
-// each time, as the panel counts them.
-func (s *queueScreen) refresh(lane org.Lane) tea.Cmd {
+// GraphQL as often as what the last count was charged allows (at every
+// refresh for a few points; a wait proved by pages of waiting jobs costs
+// up to 290 more) with the open tab's list once a minute; from REST, both
+// lists each time, as the panel counts them.
+func (s *queueScreen) refresh(msg common.RefreshMsg) tea.Cmd {
+	lane := msg.Lane
 	if s.live.rest {
 		return tea.Batch(s.loadQueue(lane), s.loadLive(lane))
 	}
@@ -185,7 +188,11 @@ func (s *queueScreen) refresh(lane org.Lane) tea.Cmd {
 			tab = s.waiting.LoadBehind(lane)
 		}
 	}
-	return tea.Batch(s.loadQueue(lane), s.countLive(), tab)
+	var count tea.Cmd
+	if s.live.refreshed(msg, 1, 1); s.live.due {
+		count = s.live.count(&s.ScreenBase, []model.Queue{s.queue})
+	}
+	return tea.Batch(s.loadQueue(lane), count, tab)
 }
 
 // KeyAction is the action a key takes here (common.KeyActions): a tab's
@@ -346,7 +353,7 @@ func (s *queueScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		switch {
 		case s.gone:
 		case msg.Auto:
-			return s, s.refresh(msg.Lane)
+			return s, s.refresh(msg)
 		default:
 			return s, tea.Batch(s.loadQueue(msg.Lane), s.loadLive(msg.Lane), s.countLive())
 		}

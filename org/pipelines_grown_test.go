@@ -1,0 +1,137 @@
+package org
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/kiteconsole/kiteconsole/api/sandbox"
+	"github.com/kiteconsole/kiteconsole/api/sandbox/sandboxtest"
+	"github.com/kiteconsole/kiteconsole/model"
+)
+
+// The list grows past the tail G read (pipelines made elsewhere, listed
+// after the last one): the old last page is full now, and a page after
+// it exists. r at the end (ReloadTail) reads the tail's last page again,
+// which says more follow; the list's end is then not known, and says so
+// (no total); G again (LoadLast) reads the new last page, after the
+// tail; the gap and the total are true again, and the new pipelines are
+// in. Grown by more than a page, the new last page starts the tail again
+// and the old tail's pages join the gap. (Before, r read the old last
+// page and kept the old total, and G with a tail in read nothing: the
+// new pipelines were never reachable.)
+func TestTheTailFollowsAListThatGrewPastIt(t *testing.T) {
+	t.Parallel()
+	// Ten full pages.
+	const pipelines = 1000
+	env := sandboxtest.Start(t, sandbox.Options{Size: sandbox.SizeLarge, LargePipelines: pipelines}, nil)
+	ctx := context.Background()
+	s := New(env.Client, func() time.Time { return sandboxtest.Now }, nil)
+	pc := s.Pipelines
+	load := func(what string, pages <-chan PipelinesPage, ok bool) {
+		t.Helper()
+		if !ok {
+			t.Fatalf("%s did not start", what)
+		}
+		drain(pc, pages, nil)
+		if pc.Err != nil {
+			t.Fatalf("%s: %v", what, pc.Err)
+		}
+	}
+	gap := func(wantAt, wantMissing int) {
+		t.Helper()
+		at, missing, ok := pc.Gap()
+		if !ok || at != wantAt || missing != wantMissing {
+			t.Fatalf("gap at %d of %d missing (%v), want at %d of %d missing", at, missing, ok, wantAt, wantMissing)
+		}
+	}
+	pages, ok := pc.LoadNext(ctx, env.Client, Interactive)
+	load("page 1", pages, ok)
+	pages, ok = pc.LoadLast(ctx, env.Client, Interactive)
+	load("the last page", pages, ok)
+	if pc.Tail != 10 || pc.Total != pipelines {
+		t.Fatalf("after G: tail %d, total %d", pc.Tail, pc.Total)
+	}
+	gap(100, 800)
+	var cl model.Cluster
+	if cls, err := env.Client.ListClusters(ctx, nil); err != nil || len(cls) == 0 {
+		t.Fatalf("clusters: %v", err)
+	} else {
+		cl = cls[0]
+	}
+	made := func(names ...string) {
+		t.Helper()
+		for _, name := range names {
+			if _, err := env.Client.CreatePipeline(ctx, model.PipelineCreate{Name: name, ClusterID: cl.ID,
+				Repository: "git@github.com:acme/zz.git", Configuration: model.DefaultConfiguration}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	// Two made elsewhere and one here (which the list takes in at once),
+	// listed last: page 11.
+	made("zzz one", "zzz two", "zzz three")
+	here, err := env.Client.GetPipeline(ctx, "zzz-three")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pc.apply(PipelineChanged{Pipeline: here})
+	if pc.Total != pipelines+1 || pc.Items[len(pc.Items)-1].Name != "zzz three" {
+		t.Fatalf("made here: total %d, the last row %q", pc.Total, pc.Items[len(pc.Items)-1].Name)
+	}
+	from := pipelineRequests(env)
+	pages, ok = pc.ReloadTail(ctx, env.Client, Interactive)
+	load("r at the end", pages, ok)
+	if !pc.TailBehind() || pc.Total != 0 {
+		t.Fatalf("the tail's last page says more follow: behind %v, total %d (want no total)", pc.TailBehind(), pc.Total)
+	}
+	pages, ok = pc.LoadLast(ctx, env.Client, Interactive)
+	load("G again", pages, ok)
+	if n := pipelineRequests(env) - from; n != 2 {
+		t.Fatalf("%d requests for r and G, want 2", n)
+	}
+	if pc.TailBehind() || pc.Total != pipelines+3 || pc.Tail != 10 {
+		t.Fatalf("after G again: behind %v, total %d (want %d), tail %d", pc.TailBehind(), pc.Total, pipelines+3, pc.Tail)
+	}
+	gap(100, 800)
+	end := pc.Items[len(pc.Items)-3:]
+	if end[0].Name != "zzz one" || end[1].Name != "zzz three" || end[2].Name != "zzz two" || len(pc.Items) != 100+103 {
+		t.Fatalf("%d rows, the list ends with %q, %q, %q", len(pc.Items), end[0].Name, end[1].Name, end[2].Name)
+	}
+	if _, again := pc.LoadLast(ctx, env.Client, Interactive); again {
+		t.Fatal("G at the true end asked for a page")
+	}
+
+	// Grown by more than a page: the new last page starts the tail again;
+	// the old tail's pages are in the gap.
+	var more []string
+	for i := range 250 {
+		more = append(more, fmt.Sprintf("zzzz %03d", i))
+	}
+	made(more...)
+	pages, ok = pc.ReloadTail(ctx, env.Client, Interactive)
+	load("r at the end", pages, ok)
+	pages, ok = pc.LoadLast(ctx, env.Client, Interactive)
+	load("G again", pages, ok)
+	if pc.TailBehind() || pc.Total != pipelines+253 || pc.Tail != 13 {
+		t.Fatalf("after G again: behind %v, total %d (want %d), tail %d (want 13)", pc.TailBehind(), pc.Total, pipelines+253, pc.Tail)
+	}
+	gap(100, 1100)
+	if last := pc.Items[len(pc.Items)-1]; last.Name != "zzzz 249" || len(pc.Items) != 100+53 {
+		t.Fatalf("%d rows, the last %q", len(pc.Items), last.Name)
+	}
+	// Up from the end, the pages before the tail join the head: the
+	// whole list, in the API's order.
+	for pc.Tail > 0 {
+		pages, ok = pc.LoadPrev(ctx, env.Client, Interactive)
+		load("a page before the tail", pages, ok)
+	}
+	all, err := env.Client.ListPipelines(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if i := sameRun(ids(pc.Items), ids(all)); i >= 0 || !pc.Loaded {
+		t.Fatalf("the joined list differs from the API's at row %d (loaded %v)", i, pc.Loaded)
+	}
+}
