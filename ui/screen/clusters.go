@@ -294,13 +294,6 @@ func (s *clusters) agentsCell(cl model.Cluster) present.Cell {
 	})
 }
 
-func busyOfConnected(busy, connected int) present.Cell {
-	if connected == 0 {
-		return present.As(present.Muted, "0/0")
-	}
-	return present.Text(strconv.Itoa(busy) + "/" + strconv.Itoa(connected))
-}
-
 // waitingCell is the jobs waiting on the cluster's queues, with the
 // longest wait: "12 5m".
 func (s *clusters) waitingCell(cl model.Cluster) present.Cell {

@@ -172,3 +172,11 @@ func liveWaitingCell(now time.Time, q model.Queue, n api.LiveCount) present.Cell
 	}
 	return cell
 }
+
+// busyOfConnected is an AGENTS cell: "3/12", busy of connected.
+func busyOfConnected(busy, connected int) present.Cell {
+	if connected == 0 {
+		return present.As(present.Muted, "0/0")
+	}
+	return present.Text(strconv.Itoa(busy) + "/" + strconv.Itoa(connected))
+}
