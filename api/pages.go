@@ -498,6 +498,12 @@ func list[T any](ctx context.Context, c *Client, scope, path string, onPage Page
 	if parallel {
 		lastURL, err := c.sameOrigin(links["last"])
 		if err != nil {
+			// Page 1 is the caller's, as it is on every other path.
+			if handFirst {
+				if perr := onPage(page); perr != nil {
+					return all, perr
+				}
+			}
 			return all, err
 		}
 		var first *Page[T]

@@ -254,6 +254,32 @@ func TestLinkToAnotherHostIsNotFollowed(t *testing.T) {
 	}
 }
 
+// A last page on another host is refused before anything is sent to it,
+// and a caller that reads every page (EveryPage) still has page 1, as
+// any other caller does.
+func TestALastLinkToAnotherHostIsNotFollowed(t *testing.T) {
+	for _, every := range []bool{false, true} {
+		env := startFaulty(t, api.Config{})
+		env.faults.add(fault{method: "GET", status: 200, times: 1, body: `[{"id":"c1","name":"one"}]`,
+			header: map[string]string{"Link": `<https://evil.example/v2/organizations/acme/clusters?page=3>; rel="last"`}})
+		ctx := context.Background()
+		if every {
+			ctx = api.EveryPage(ctx)
+		}
+		var handed []int
+		_, err := env.Client.ListClusters(ctx, func(p api.Page[model.Cluster]) error {
+			handed = append(handed, len(p.Items))
+			return nil
+		})
+		if err == nil || !strings.Contains(err.Error(), "another host") || len(handed) != 1 || handed[0] != 1 {
+			t.Fatalf("every page %v: %v, pages handed over %v", every, err, handed)
+		}
+		if n := env.faults.count("GET"); n != 1 {
+			t.Fatalf("every page %v: %d requests", every, n)
+		}
+	}
+}
+
 func TestMalformedReplyIsAnError(t *testing.T) {
 	env := startFaulty(t, api.Config{})
 	env.faults.add(fault{method: "GET", status: 200, times: 1, body: `{"id": `})

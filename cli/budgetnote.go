@@ -21,11 +21,6 @@ var budgetWatchEvery = 250 * time.Millisecond
 // give it the sandbox's fake clock.
 var commandClock clockwork.Clock
 
-// openCommandBackend opens the backend for one command and starts its
-// budget watcher (stop ends it). A command holds no reserve of the user's
-// window for changes it will not make (api.Policy.NoReserve): a bulk list
-// spends the whole window, as a naive client would, and waits only when
-// nothing is left; each wait is said on stderr as it starts.
 // commandParallel is how many pages of a list a command (not the
 // console) fetches at once unless told otherwise: a list of a user's
 // whole window (50 pages) in four rounds after its first page. A command
@@ -36,6 +31,11 @@ var commandClock clockwork.Clock
 // costs either way.
 const commandParallel = 16
 
+// openCommandBackend opens the backend for one command and starts its
+// budget watcher (stop ends it). A command holds no reserve of the user's
+// window for changes it will not make (api.Policy.NoReserve): a bulk list
+// spends the whole window, as a naive client would, and waits only when
+// nothing is left; each wait is said on stderr as it starts.
 func openCommandBackend(opts rootOptions, s *config.Settings, onChange func(context.Context, api.ChangeEvent), stderr io.Writer) (*Backend, func(), error) {
 	wake := make(chan struct{}, 1)
 	backend, err := openBackend(opts, s, onChange, 0, func(cfg *api.Config) {

@@ -154,7 +154,8 @@ var mayBeZero = map[string]bool{"refresh": true, "latency": true}
 // checkCounts refuses a zero or negative duration or count given on the
 // command line: "--request-timeout 0" would fail every request, and
 // "--parallel 0" would fetch nothing, each with a message about
-// something else.
+// something else; and more than config.MaxParallel pages at once, as the
+// file does.
 func checkCounts(cmd *cobra.Command) error {
 	var err error
 	cmd.Flags().Visit(func(f *pflag.Flag) {
@@ -172,8 +173,14 @@ func checkCounts(cmd *cobra.Command) error {
 				err = usagef("--%s must be more than 0 (it is %s)", f.Name, f.Value.String())
 			}
 		case "int":
-			if n, perr := strconv.Atoi(f.Value.String()); perr == nil && n <= 0 && f.Name == "parallel" {
-				err = usagef("--%s must be 1 or more (it is %d)", f.Name, n)
+			if n, perr := strconv.Atoi(f.Value.String()); perr == nil && f.Name == "parallel" {
+				switch {
+				case n <= 0:
+					err = usagef("--%s must be 1 or more (it is %d)", f.Name, n)
+				case n > config.MaxParallel:
+					// Each is a request in flight against the API.
+					err = usagef("--%s must be %d or less (it is %d)", f.Name, config.MaxParallel, n)
+				}
 			}
 		}
 	})

@@ -179,6 +179,7 @@ func TestTimeoutsHaveOneMeaningAndZeroIsRefused(t *testing.T) {
 		want string
 	}{
 		{[]string{"queue", "list", "--parallel", "0"}, "--parallel must be 1 or more"},
+		{[]string{"agent", "list", "--parallel", "500"}, "--parallel must be 32 or less (it is 500)"},
 		{[]string{"queue", "list", "--request-timeout", "0s"}, "--request-timeout must be more than 0"},
 		{[]string{"summary", "--request-timeout", "-1s"}, "--request-timeout must be more than 0"},
 		{[]string{"queue", "list", "--timeout", "0s"}, "--timeout must be more than 0"},

@@ -53,6 +53,10 @@ type Org struct {
 // Themes the file may name.
 var Themes = []string{"auto", "dark", "light"}
 
+// MaxParallel is the most pages of a list the file or --parallel may have
+// fetched at once: each is a request in flight against the API.
+const MaxParallel = 32
+
 // Dir is $XDG_CONFIG_HOME (~/.config).
 func Dir(getenv func(string) string) string {
 	if d := getenv("XDG_CONFIG_HOME"); d != "" {
@@ -119,8 +123,8 @@ func Load(path string) (*File, []string, error) {
 			return nil, nil, fail(at("timeout"), "timeout", "%q is not a duration such as 15s", f.Timeout)
 		}
 	}
-	if f.Parallel < 0 || f.Parallel > 32 {
-		return nil, nil, fail(at("parallel"), "parallel", "%d is not between 1 and 32", f.Parallel)
+	if f.Parallel < 0 || f.Parallel > MaxParallel {
+		return nil, nil, fail(at("parallel"), "parallel", "%d is not between 1 and %d", f.Parallel, MaxParallel)
 	}
 	if f.Theme != "" && !contains(Themes, f.Theme) {
 		return nil, nil, fail(at("theme"), "theme", "%q is not one of %s", f.Theme, strings.Join(Themes, ", "))

@@ -473,7 +473,10 @@ func (pc *Pipelines) takeTail(m PipelinesPage) {
 		}
 		pc.tailAt, pc.tailEnd = len(pc.Items), m.Number
 	}
-	atEnd := m.Number > pc.Tail
+	// The tail's last page (read again by r, or after the tail) is the
+	// list's end: its rows go last, in its order, whether the tail is one
+	// page or several. A page before it goes at the tail's start.
+	atEnd := m.Number >= pc.tailEnd
 	if m.Number >= pc.tailEnd {
 		// The tail's last page says whether it is the list's end: the
 		// total is known while it is, not once the list has grown.

@@ -135,3 +135,51 @@ func TestTheTailFollowsAListThatGrewPastIt(t *testing.T) {
 		t.Fatalf("the joined list differs from the API's at row %d (loaded %v)", i, pc.Loaded)
 	}
 }
+
+// r at the end of a tail of one page that is not full (G on a list whose
+// last page has room): a pipeline made elsewhere, listed last, lands on
+// that same page, and goes at the end of the rows, in the API's order, not
+// at the tail's first row.
+func TestROnAOnePageTailPutsANewPipelineWhereTheAPIListsIt(t *testing.T) {
+	t.Parallel()
+	const pipelines = 950
+	env := sandboxtest.Start(t, sandbox.Options{Size: sandbox.SizeLarge, LargePipelines: pipelines}, nil)
+	ctx := context.Background()
+	s := New(env.Client, func() time.Time { return sandboxtest.Now }, nil)
+	pc := s.Pipelines
+	for _, step := range []func() (<-chan PipelinesPage, bool){
+		func() (<-chan PipelinesPage, bool) { return pc.LoadNext(ctx, env.Client, Interactive) },
+		func() (<-chan PipelinesPage, bool) { return pc.LoadLast(ctx, env.Client, Interactive) },
+	} {
+		pages, ok := step()
+		if !ok {
+			t.Fatal("a load did not start")
+		}
+		drain(pc, pages, nil)
+	}
+	if pc.Tail != 10 || pc.tailEnd != 10 || pc.Total != pipelines {
+		t.Fatalf("after G: tail %d..%d, total %d", pc.Tail, pc.tailEnd, pc.Total)
+	}
+	cls, err := env.Client.ListClusters(ctx, nil)
+	if err != nil || len(cls) == 0 {
+		t.Fatalf("clusters: %v", err)
+	}
+	if _, err := env.Client.CreatePipeline(ctx, model.PipelineCreate{Name: "zzz one", ClusterID: cls[0].ID,
+		Repository: "git@github.com:acme/zz.git", Configuration: model.DefaultConfiguration}); err != nil {
+		t.Fatal(err)
+	}
+	pages, ok := pc.ReloadTail(ctx, env.Client, Interactive)
+	if !ok {
+		t.Fatal("r at the end did not start")
+	}
+	drain(pc, pages, nil)
+	last, err := env.Client.ListPipelines(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := ids(last[900:])
+	if got := ids(pc.Items[len(pc.Items)-len(want):]); sameRun(got, want) >= 0 || pc.Total != pipelines+1 {
+		t.Fatalf("total %d; the tail's rows differ from the API's last page at row %d: the tail starts %q, ends %q",
+			pc.Total, sameRun(got, want), pc.Items[100].Name, pc.Items[len(pc.Items)-1].Name)
+	}
+}

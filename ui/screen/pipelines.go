@@ -266,7 +266,9 @@ type pipelinesPaging struct {
 	toEnd, endAsked bool
 	// followEnd is set by r at the end until its page came: when that
 	// page says the list grew past the tail, the new last page is read
-	// (the cursor stays where it is).
+	// (the cursor stays on its row, unless the list grew by more than a
+	// page: the old tail's rows then join the gap, and the cursor goes to
+	// the new end).
 	followEnd bool
 	// belowGap says the cursor last came to the gap row from below: the
 	// page to fetch on it is the one before the tail.

@@ -63,8 +63,9 @@ const (
 	tabSettings
 )
 
-// trendLength is how many loads the waiting trend keeps: a quarter of an
-// hour at the default refresh.
+// trendLength is how many counts the waiting trend keeps: a quarter of
+// an hour at the default refresh when each refresh counts, longer when a
+// costly count is paced (paceEvery).
 const trendLength = 30
 
 type queueLoaded struct {
