@@ -2,6 +2,7 @@ package component
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -31,7 +32,7 @@ func TestAGapRowStandsForTheItemsNotLoaded(t *testing.T) {
 			opened = f.name
 			return nil
 		})},
-		Gap: func() (string, string, bool) { return "8", "⋯ 90 fruit not loaded yet", gap },
+		Gap: func() (string, string, int, bool) { return "8", "⋯ 90 fruit not loaded yet", 90, gap },
 	})
 	l.SetItems([]fruit{{"1", "apple"}, {"2", "pear"}, {"8", "quince"}, {"9", "sloe"}})
 	var lines []string
@@ -74,5 +75,50 @@ func TestAGapRowStandsForTheItemsNotLoaded(t *testing.T) {
 	l.Rebuild()
 	if strings.Contains(plain(l.View(60, 12)), "not loaded") || l.Count() != 4 {
 		t.Fatal("a closed gap still shows")
+	}
+}
+
+// The line under a long list numbers its rows in the whole list: the rows
+// after a gap row are numbered past the items it stands for, and the
+// total counts them, as the title does (it once counted the gap row as
+// one row: "21–26 of 26" for a list of 115).
+func TestTheRowsAfterAGapAreNumberedInTheWholeList(t *testing.T) {
+	now := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
+	c := &common.Common{Area: &common.Area{Styles: theme.New(true), Width: 60, Height: 8}, Keys: keymap.Default(), Now: func() time.Time { return now },
+		AppCtx: context.Background(), Tasks: &common.Tasks{Label: map[int]string{}}}
+	l := NewList(c, ListSpec[fruit]{
+		Noun: "fruit", Empty: "no fruit yet",
+		Columns: []ListColumn[fruit]{Col("NAME", 10, 1, 0, func(f fruit) string { return f.name })},
+		Key:     func(f fruit) string { return f.id },
+		Match:   func(f fruit) (string, int) { return f.name, len(f.name) },
+		Gap:     func() (string, string, int, bool) { return "t1", "⋯ 90 fruit not loaded yet", 90, true },
+	})
+	var items []fruit
+	for i := range 20 {
+		items = append(items, fruit{fmt.Sprint("h", i), fmt.Sprint("head ", i)})
+	}
+	for i := range 5 {
+		items = append(items, fruit{fmt.Sprint("t", i), fmt.Sprint("tail ", i)})
+	}
+	l.SetItems(items)
+	line := func() string {
+		t.Helper()
+		lines := strings.Split(strings.TrimRight(plain(l.View(60, 8)), "\n "), "\n")
+		return strings.TrimSpace(lines[len(lines)-1])
+	}
+	if got := line(); !strings.HasPrefix(got, "1–") || !strings.Contains(got, " of 115 · ↓ ") {
+		t.Fatalf("at the top: %q", got)
+	}
+	// To the end: the tail's last row is the list's 115th.
+	for range 30 {
+		l.Update(tea.KeyPressMsg{Code: 'j', Text: "j"}, 1)
+	}
+	got := line()
+	if !strings.HasSuffix(strings.Split(got, " · ")[0], "–115 of 115") || strings.Contains(got, "below") {
+		t.Fatalf("at the end: %q", got)
+	}
+	var first int
+	if _, err := fmt.Sscanf(got, "%d–", &first); err != nil || !strings.Contains(got, fmt.Sprintf("↑ %d above", first-1)) {
+		t.Fatalf("at the end, the rows above: %q", got)
 	}
 }

@@ -166,9 +166,10 @@ type ListSpec[T any] struct {
 	// Gap, when set, says where a list loaded in parts lacks items: a
 	// row saying text stands for them before the item keyed before (the
 	// items between the head and the tail of a long list), or at the end
-	// while the rows are sorted. The cursor can rest on it; no key acts
-	// on it, and no filter matches it.
-	Gap func() (before, text string, ok bool)
+	// while the rows are sorted. missing is how many items it stands
+	// for: the table's position line counts them. The cursor can rest on
+	// it; no key acts on it, and no filter matches it.
+	Gap func() (before, text string, missing int, ok bool)
 }
 
 // List is the host: one list with its table and the state of its load.
@@ -518,7 +519,7 @@ func (l *List[T]) gapNow() bool {
 	if l.spec.Gap == nil {
 		return false
 	}
-	_, _, ok := l.spec.Gap()
+	_, _, _, ok := l.spec.Gap()
 	return ok
 }
 
@@ -544,7 +545,7 @@ func (l *List[T]) rows(items []T) []row {
 	if l.spec.Gap == nil {
 		return rows
 	}
-	before, text, ok := l.spec.Gap()
+	before, text, missing, ok := l.spec.Gap()
 	if !ok {
 		return rows
 	}
@@ -556,7 +557,7 @@ func (l *List[T]) rows(items []T) []row {
 		return rows
 	}
 	l.gapped = true
-	return slices.Insert(rows, at, row{key: gapKey, gap: true, cells: []string{common.Clean(text)}})
+	return slices.Insert(rows, at, row{key: gapKey, gap: true, missing: missing, cells: []string{common.Clean(text)}})
 }
 
 func (l *List[T]) cells(it T) []string {

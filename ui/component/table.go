@@ -40,8 +40,9 @@ type row struct {
 	dim      bool
 	// gap is a row that stands for items not loaded (ListSpec.Gap): its
 	// one cell is said across the table's width; it has no match text,
-	// so no filter matches it.
-	gap bool
+	// so no filter matches it. missing is how many items it stands for.
+	gap     bool
+	missing int
 }
 
 // gapKey is the key of a gap row: no item's.
@@ -524,16 +525,44 @@ func (t *Table) render() string {
 	}
 	if t.overflows() {
 		// A sign that the list goes on, and where the cursor is in it.
-		more := fmt.Sprintf("  %d–%d of %d", t.offset+1, end, len(t.view))
-		if below := len(t.view) - end; below > 0 {
+		first, last, total := t.positions(t.offset, end-1)
+		more := fmt.Sprintf("  %d–%d of %d", first, last, total)
+		if below := total - last; below > 0 {
 			more += fmt.Sprintf(" · ↓ %d more below", below)
 		}
-		if t.offset > 0 {
-			more += fmt.Sprintf(" · ↑ %d above", t.offset)
+		if first > 1 {
+			more += fmt.Sprintf(" · ↑ %d above", first-1)
 		}
 		b.WriteString("\n" + st.Muted.Render(common.Fit(more, t.width)))
 	}
 	return b.String()
+}
+
+// positions numbers the rows shown, from view index from to to, in the
+// whole list: a gap row in view stands for the items it lacks, so the
+// rows after it are numbered past them and the total counts them, as the
+// title does. Without one, they are the rows' own numbers.
+func (t *Table) positions(from, to int) (first, last, total int) {
+	gapAt, missing := -1, 0
+	for i, r := range t.view {
+		if t.Rows[r].gap {
+			gapAt, missing = i, t.Rows[r].missing
+			break
+		}
+	}
+	if gapAt < 0 || missing <= 0 {
+		return from + 1, to + 1, len(t.view)
+	}
+	number := func(i int, atEnd bool) int {
+		switch {
+		case i < gapAt:
+			return i + 1
+		case i == gapAt && !atEnd:
+			return gapAt + 1 // the first item it stands for
+		}
+		return i + missing // past the gap; or its last item
+	}
+	return number(from, false), number(to, true), len(t.view) - 1 + missing
 }
 
 // overflows reports that the rows do not all fit: the last line then
