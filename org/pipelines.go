@@ -64,6 +64,10 @@ type Pipelines struct {
 	// end is not known (TailBehind).
 	tailEnd  int
 	tailMore bool
+	// tailEndFull says the tail's last page held a full page when read
+	// (or named a page after it): else, the list having grown, rows were
+	// added to it since, and it is read again before the pages after it.
+	tailEndFull bool
 	// Revision changes whenever rows already in Items were replaced or
 	// removed (not only appended): a screen that grows its rows from
 	// Items rebuilds them instead.
@@ -338,6 +342,11 @@ func (pc *Pipelines) Apply(m PipelinesPage) {
 			// past the tail (the head goes on from it then).
 			behind := pc.TailBehind()
 			pc.Pages, pc.More, pc.Tail, whole = pc.tailEnd, behind, 0, !behind
+			if behind && !pc.tailEndFull {
+				// The tail's last page was short when read: the head
+				// reads it again, for the rows added to it since.
+				pc.Pages = pc.tailEnd - 1
+			}
 		}
 		if whole && len(pc.fromIndex) == 0 {
 			// Every page is in, and no row rests on the index alone.
@@ -454,10 +463,12 @@ func (pc *Pipelines) takeTail(m PipelinesPage) {
 			pc.Last, pc.tailMore = pc.tailEnd, false
 			return
 		}
-		if m.Number > pc.tailEnd+1 {
-			// More than a page on: the pages between are not in. The
-			// tail starts again from this page; the old tail's pages
-			// are part of the gap, read again as the person goes up.
+		if m.Number > pc.tailEnd+1 || !pc.tailEndFull {
+			// More than a page on: the pages between are not in. Or the
+			// tail's last page was short when read, and the rows added
+			// to it since are not in. The tail starts again from this
+			// page; the old tail's pages are part of the gap, read again
+			// as the person goes up.
 			for _, p := range pc.Items[pc.tailAt:] {
 				delete(pc.pos, p.ID)
 			}
@@ -481,6 +492,7 @@ func (pc *Pipelines) takeTail(m PipelinesPage) {
 		// The tail's last page says whether it is the list's end: the
 		// total is known while it is, not once the list has grown.
 		pc.tailEnd, pc.tailMore = m.Number, m.More
+		pc.tailEndFull = m.More || len(m.Items) >= api.PerPage
 		pc.Total = 0
 		if !m.More {
 			pc.Last = m.Number
@@ -535,14 +547,23 @@ func (pc *Pipelines) takeTail(m PipelinesPage) {
 
 // Gap is where the list has pipelines not loaded yet, between the head
 // (the pages from the first) and the tail (the pages read from the last
-// back): before Items[at], missing of them — the pages between, each
-// full. ok is false when the pages in are one run.
+// back): before Items[at], missing of them. What is held is not missing:
+// the head's pages, the tail's, and rows a filter or the index found
+// (they sit just above the tail). With the total known (the tail's last
+// page is the list's end, and follows what is made and deleted here)
+// the rest of it is missing; else the pages before the tail are full,
+// (Tail-1) pages' worth, less what is held above it. ok is false when
+// the pages in are one run.
 func (pc *Pipelines) Gap() (at, missing int, ok bool) {
 	if pc.Tail == 0 || pc.Pages+1 >= pc.Tail || pc.Loaded {
 		// (Loaded with a tail: a complete index filled the gap.)
 		return 0, 0, false
 	}
-	return pc.tailAt, (pc.Tail - 1 - pc.Pages) * api.PerPage, true
+	missing = (pc.Tail-1)*api.PerPage - pc.tailAt
+	if pc.Total > 0 {
+		missing = pc.Total - len(pc.Items)
+	}
+	return pc.tailAt, max(0, missing), true
 }
 
 // setItems makes items the whole list.

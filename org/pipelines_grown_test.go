@@ -3,6 +3,7 @@ package org
 import (
 	"context"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -181,5 +182,93 @@ func TestROnAOnePageTailPutsANewPipelineWhereTheAPIListsIt(t *testing.T) {
 	if got := ids(pc.Items[len(pc.Items)-len(want):]); sameRun(got, want) >= 0 || pc.Total != pipelines+1 {
 		t.Fatalf("total %d; the tail's rows differ from the API's last page at row %d: the tail starts %q, ends %q",
 			pc.Total, sameRun(got, want), pc.Items[100].Name, pc.Items[len(pc.Items)-1].Name)
+	}
+}
+
+// Rows a filter or the index found between the head and the tail sit
+// just above the tail: the gap lacks the rest, not every page between
+// (it once said 800 missing beside 50 such rows, and the table's total
+// was 50 more than the list's).
+func TestAGapDoesNotCountTheRowsFoundAboveIt(t *testing.T) {
+	t.Parallel()
+	const pipelines = 1000
+	env := sandboxtest.Start(t, sandbox.Options{Size: sandbox.SizeLarge, LargePipelines: pipelines}, nil)
+	ctx := context.Background()
+	s := New(env.Client, func() time.Time { return sandboxtest.Now }, nil)
+	pc := s.Pipelines
+	for _, step := range []func() (<-chan PipelinesPage, bool){
+		func() (<-chan PipelinesPage, bool) { return pc.LoadNext(ctx, env.Client, Interactive) },
+		func() (<-chan PipelinesPage, bool) { return pc.LoadLast(ctx, env.Client, Interactive) },
+	} {
+		pages, ok := step()
+		if !ok {
+			t.Fatal("a load did not start")
+		}
+		drain(pc, pages, nil)
+	}
+	all, err := env.Client.ListPipelines(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, missing, ok := pc.Gap(); !ok || missing != 800 {
+		t.Fatalf("after G: %d missing (%v), want 800", missing, ok)
+	}
+	pc.Merge(slices.Clone(all[250:300])) // as a filter's answer comes
+	at, missing, ok := pc.Gap()
+	if !ok || missing != 750 || at != 150 || len(pc.Items)+missing != pipelines {
+		t.Fatalf("with 50 found above the tail: gap at %d, %d missing (%v), %d rows; want at 150, 750 missing, 1,000 in all",
+			at, missing, ok, len(pc.Items))
+	}
+}
+
+// The tail's last page was short when G read it, and the list grew past
+// it: going up, the head meets the tail, and the head goes on by reading
+// that page again, for the rows added to it since, then the pages after
+// it. The joined list is the API's.
+func TestAHeadMeetingATailWhoseEndGrewReadsThatEndAgain(t *testing.T) {
+	t.Parallel()
+	const pipelines = 950
+	env := sandboxtest.Start(t, sandbox.Options{Size: sandbox.SizeLarge, LargePipelines: pipelines}, nil)
+	ctx := context.Background()
+	s := New(env.Client, func() time.Time { return sandboxtest.Now }, nil)
+	pc := s.Pipelines
+	run := func(what string, pages <-chan PipelinesPage, ok bool) {
+		t.Helper()
+		if !ok {
+			t.Fatalf("%s did not start", what)
+		}
+		drain(pc, pages, nil)
+		if pc.Err != nil {
+			t.Fatalf("%s: %v", what, pc.Err)
+		}
+	}
+	pages, ok := pc.LoadNext(ctx, env.Client, Interactive)
+	run("page 1", pages, ok)
+	pages, ok = pc.LoadLast(ctx, env.Client, Interactive)
+	run("G", pages, ok)
+	cls, err := env.Client.ListClusters(ctx, nil)
+	if err != nil || len(cls) == 0 {
+		t.Fatalf("clusters: %v", err)
+	}
+	for i := range 100 {
+		if _, err := env.Client.CreatePipeline(ctx, model.PipelineCreate{Name: fmt.Sprintf("zzzz %03d", i), ClusterID: cls[0].ID,
+			Repository: "git@github.com:acme/zz.git", Configuration: model.DefaultConfiguration}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for pc.Tail > 0 {
+		pages, ok = pc.LoadPrev(ctx, env.Client, Interactive)
+		run("a page before the tail", pages, ok)
+	}
+	for pc.More {
+		pages, ok = pc.LoadNext(ctx, env.Client, Interactive)
+		run("a page after the head", pages, ok)
+	}
+	all, err := env.Client.ListPipelines(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if i := sameRun(ids(pc.Items), ids(all)); i >= 0 || len(all) != pipelines+100 {
+		t.Fatalf("the joined list differs from the API's (%d) at row %d", len(all), i)
 	}
 }

@@ -16,9 +16,11 @@ import (
 // at the end reads that page again and, since it now says more follow,
 // the new last page; the new pipelines are reachable at the end, the gap
 // row and the title's total are true. Grown again, going up from the end
-// reads a page whose Link names the new last: G then reads it, one
-// request. (Before, r read the old last page and kept the old total, and
-// G with the end in read nothing: the new pipelines were never shown.)
+// reads a page whose Link names the new last: G then reads it, and, the
+// old last page having been short, starts the tail again there and reads
+// the page before it too. (Before, r read the old last page and kept the
+// old total, and G with the end in read nothing: the new pipelines were
+// never shown.)
 func TestRAndGAtTheEndFollowAListThatGrew(t *testing.T) {
 	t.Parallel()
 	const pipelines = 1000 // ten full pages
@@ -104,8 +106,27 @@ func TestRAndGAtTheEndFollowAListThatGrew(t *testing.T) {
 	from = len(env.Sandbox.Requests())
 	d.keys("G")
 	d.waitFor("› zzzz 099", "Pipelines  1,103 · ")
-	gap(700)
-	if got := pagesAsked(env, from); !slices.Equal(got, []string{"12"}) {
-		t.Fatalf("G asked for pages %v, want [12] (the new last)", got)
+	d.settle()
+	// The tail's last page (11) was read when it held 3 rows: the 97
+	// made since are on it now, in no page held. The tail starts again
+	// at page 12 and the old tail's pages are in the gap; the gap row is
+	// on screen below 3 rows, so page 11 is read again at once.
+	if got := pagesAsked(env, from); !slices.Equal(got, []string{"12", "11"}) {
+		t.Fatalf("G asked for pages %v, want [12 11] (the new last, then the page before it, the gap row being on screen)", got)
+	}
+	pc := d.app.c.Org.Pipelines
+	if pc.Tail != 11 {
+		t.Fatalf("the tail starts at page %d, want 11", pc.Tail)
+	}
+	gap(1103 - 103 - pc.Pages*100)
+	end := pc.Items[len(pc.Items)-103:]
+	for i, p := range end {
+		want := fmt.Sprintf("zzzz %03d", i-3)
+		if i < 3 {
+			want = []string{"zzz one", "zzz three", "zzz two"}[i]
+		}
+		if p.Name != want {
+			t.Fatalf("row %d of the last 103 is %q, want %q", i, p.Name, want)
+		}
 	}
 }
