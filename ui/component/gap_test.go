@@ -32,7 +32,9 @@ func TestAGapRowStandsForTheItemsNotLoaded(t *testing.T) {
 			opened = f.name
 			return nil
 		})},
-		Gap: func() (string, string, int, bool) { return "8", "⋯ 90 fruit not loaded yet", 90, gap },
+		Gap: func() (GapRow, bool) {
+			return GapRow{Before: "8", Text: "⋯ 90 fruit not loaded yet", Missing: 90}, gap
+		},
 	})
 	l.SetItems([]fruit{{"1", "apple"}, {"2", "pear"}, {"8", "quince"}, {"9", "sloe"}})
 	var lines []string
@@ -84,6 +86,7 @@ func TestAGapRowStandsForTheItemsNotLoaded(t *testing.T) {
 // one row: "21–26 of 26" for a list of 115).
 func TestTheRowsAfterAGapAreNumberedInTheWholeList(t *testing.T) {
 	now := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
+	about := false
 	c := &common.Common{Area: &common.Area{Styles: theme.New(true), Width: 60, Height: 8}, Keys: keymap.Default(), Now: func() time.Time { return now },
 		AppCtx: context.Background(), Tasks: &common.Tasks{Label: map[int]string{}}}
 	l := NewList(c, ListSpec[fruit]{
@@ -91,7 +94,9 @@ func TestTheRowsAfterAGapAreNumberedInTheWholeList(t *testing.T) {
 		Columns: []ListColumn[fruit]{Col("NAME", 10, 1, 0, func(f fruit) string { return f.name })},
 		Key:     func(f fruit) string { return f.id },
 		Match:   func(f fruit) (string, int) { return f.name, len(f.name) },
-		Gap:     func() (string, string, int, bool) { return "t1", "⋯ 90 fruit not loaded yet", 90, true },
+		Gap: func() (GapRow, bool) {
+			return GapRow{Before: "t1", Text: "⋯ 90 fruit not loaded yet", Missing: 90, About: about}, true
+		},
 	})
 	var items []fruit
 	for i := range 20 {
@@ -120,5 +125,11 @@ func TestTheRowsAfterAGapAreNumberedInTheWholeList(t *testing.T) {
 	var first int
 	if _, err := fmt.Sscanf(got, "%d–", &first); err != nil || !strings.Contains(got, fmt.Sprintf("↑ %d above", first-1)) {
 		t.Fatalf("at the end, the rows above: %q", got)
+	}
+	// Items not loaded may be ones the list hides: the total is about.
+	about = true
+	l.Rebuild()
+	if got := line(); !strings.Contains(got, "–115 of about 115") {
+		t.Fatalf("with hidden items among those not loaded: %q", got)
 	}
 }

@@ -166,10 +166,23 @@ type ListSpec[T any] struct {
 	// Gap, when set, says where a list loaded in parts lacks items: a
 	// row saying text stands for them before the item keyed before (the
 	// items between the head and the tail of a long list), or at the end
-	// while the rows are sorted. missing is how many items it stands
-	// for: the table's position line counts them. The cursor can rest on
-	// it; no key acts on it, and no filter matches it.
-	Gap func() (before, text string, missing int, ok bool)
+	// while the rows are sorted (GapRow). The cursor can rest on it; no
+	// key acts on it, and no filter matches it.
+	Gap func() (GapRow, bool)
+}
+
+// GapRow is the row that stands for a list's items not loaded
+// (ListSpec.Gap).
+type GapRow struct {
+	// Before is the key of the item the row goes before; Text is what it
+	// says.
+	Before, Text string
+	// Missing is how many items it stands for: the table's position line
+	// numbers the rows after it past them, and counts them in its total.
+	Missing int
+	// About says the total is not exact: some items not loaded may be
+	// ones the list would not show (a hidden archived pipeline).
+	About bool
 }
 
 // List is the host: one list with its table and the state of its load.
@@ -519,7 +532,7 @@ func (l *List[T]) gapNow() bool {
 	if l.spec.Gap == nil {
 		return false
 	}
-	_, _, _, ok := l.spec.Gap()
+	_, ok := l.spec.Gap()
 	return ok
 }
 
@@ -545,19 +558,19 @@ func (l *List[T]) rows(items []T) []row {
 	if l.spec.Gap == nil {
 		return rows
 	}
-	before, text, missing, ok := l.spec.Gap()
+	g, ok := l.spec.Gap()
 	if !ok {
 		return rows
 	}
 	at := len(rows)
 	if l.sortCol < 0 {
-		at = slices.IndexFunc(rows, func(r row) bool { return r.key == before })
+		at = slices.IndexFunc(rows, func(r row) bool { return r.key == g.Before })
 	}
 	if at < 0 {
 		return rows
 	}
 	l.gapped = true
-	return slices.Insert(rows, at, row{key: gapKey, gap: true, missing: missing, cells: []string{common.Clean(text)}})
+	return slices.Insert(rows, at, row{key: gapKey, gap: true, missing: g.Missing, about: g.About, cells: []string{common.Clean(g.Text)}})
 }
 
 func (l *List[T]) cells(it T) []string {

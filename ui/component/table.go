@@ -40,9 +40,11 @@ type row struct {
 	dim      bool
 	// gap is a row that stands for items not loaded (ListSpec.Gap): its
 	// one cell is said across the table's width; it has no match text,
-	// so no filter matches it. missing is how many items it stands for.
+	// so no filter matches it. missing is how many items it stands for;
+	// about, that the list's total is not exact (GapRow).
 	gap     bool
 	missing int
+	about   bool
 }
 
 // gapKey is the key of a gap row: no item's.
@@ -525,8 +527,12 @@ func (t *Table) render() string {
 	}
 	if t.overflows() {
 		// A sign that the list goes on, and where the cursor is in it.
-		first, last, total := t.positions(t.offset, end-1)
-		more := fmt.Sprintf("  %d–%d of %d", first, last, total)
+		first, last, total, about := t.positions(t.offset, end-1)
+		of := "of"
+		if about {
+			of = "of about"
+		}
+		more := fmt.Sprintf("  %d–%d %s %d", first, last, of, total)
 		if below := total - last; below > 0 {
 			more += fmt.Sprintf(" · ↓ %d more below", below)
 		}
@@ -541,17 +547,18 @@ func (t *Table) render() string {
 // positions numbers the rows shown, from view index from to to, in the
 // whole list: a gap row in view stands for the items it lacks, so the
 // rows after it are numbered past them and the total counts them, as the
-// title does. Without one, they are the rows' own numbers.
-func (t *Table) positions(from, to int) (first, last, total int) {
+// title does; about when the gap may stand for items the list would not
+// show. Without one, they are the rows' own numbers.
+func (t *Table) positions(from, to int) (first, last, total int, about bool) {
 	gapAt, missing := -1, 0
 	for i, r := range t.view {
 		if t.Rows[r].gap {
-			gapAt, missing = i, t.Rows[r].missing
+			gapAt, missing, about = i, t.Rows[r].missing, t.Rows[r].about
 			break
 		}
 	}
 	if gapAt < 0 || missing <= 0 {
-		return from + 1, to + 1, len(t.view)
+		return from + 1, to + 1, len(t.view), false
 	}
 	number := func(i int, atEnd bool) int {
 		switch {
@@ -562,7 +569,7 @@ func (t *Table) positions(from, to int) (first, last, total int) {
 		}
 		return i + missing // past the gap; or its last item
 	}
-	return number(from, false), number(to, true), len(t.view) - 1 + missing
+	return number(from, false), number(to, true), len(t.view) - 1 + missing, about
 }
 
 // overflows reports that the rows do not all fit: the last line then

@@ -111,18 +111,22 @@ func newPipelineList(c *common.Common, clusterID string) *pipelineList {
 // pages in (G fetched the last page, not those before it): before the
 // first row of the tail this list shows. A cluster's tab reads the whole
 // list, and says nothing of a gap in the organisation's.
-func (l *pipelineList) gap() (before, text string, count int, ok bool) {
+func (l *pipelineList) gap() (component.GapRow, bool) {
 	pc := l.c.Org.Pipelines
 	at, missing, ok := pc.Gap()
 	if !ok || l.clusterID != "" {
-		return "", "", 0, false
+		return component.GapRow{}, false
 	}
 	for i := at; i < len(pc.Items); i++ {
 		if l.shows(&pc.Items[i]) {
-			return pc.Items[i].Slug, fmt.Sprintf("⋯ %s pipelines not loaded yet: they load as you scroll to them", common.Thousands(missing)), missing, true
+			return component.GapRow{Before: pc.Items[i].Slug, Missing: missing,
+				Text: fmt.Sprintf("⋯ %s pipelines not loaded yet: they load as you scroll to them", common.Thousands(missing)),
+				// Archived ones among them are hidden once loaded; and
+				// with the list's end not known, neither is its total.
+				About: !l.ShowArchived || pc.Total == 0}, true
 		}
 	}
-	return "", "", 0, false
+	return component.GapRow{}, false
 }
 
 // shows reports whether the list shows p.
