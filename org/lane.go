@@ -32,6 +32,11 @@ const (
 	Background
 	// Fresh is a person's r: it must reach the API, never the cache.
 	Fresh
+	// Bulk is a long read nobody asked for just now that must complete
+	// to be of use (the organisation's agents, for AGENTS from REST): it
+	// waits for the window above the reserve rather than being put off,
+	// as a background refresh is; its caller paces it by its cost.
+	Bulk
 )
 
 // Context marks ctx for the lane, in the api package's terms.
@@ -41,6 +46,8 @@ func (l Lane) Context(ctx context.Context) context.Context {
 		return api.InBackground(ctx)
 	case Fresh:
 		return api.Fresh(ctx)
+	case Bulk:
+		return api.AsBulk(ctx)
 	}
 	return ctx
 }
@@ -51,6 +58,8 @@ func (l Lane) String() string {
 		return "background"
 	case Fresh:
 		return "fresh"
+	case Bulk:
+		return "bulk"
 	}
 	return "interactive"
 }

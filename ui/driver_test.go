@@ -667,6 +667,31 @@ func (d *driver) settle() {
 	d.waitUntil("settled", true, func(string) bool { return true })
 }
 
+// quiet waits until nothing is on the wire and the program has caught
+// up; unlike settle, reads that wait for the budget's window on the
+// test's clock may remain (a long bulk read), so the clock may be moved
+// on without a request in flight seeing its timeout pass.
+func (d *driver) quiet() {
+	d.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for d.http != nil && d.http.n.Load() > 0 || !d.caughtUp() {
+		if d.http == nil || d.http.n.Load() == 0 {
+			continue
+		}
+		t := time.NewTimer(time.Until(deadline))
+		select {
+		case msg := <-d.replies:
+			d.send(msg)
+		case <-d.http.wake:
+		case <-d.woken:
+		case <-t.C:
+			frame, _ := d.frame()
+			d.t.Fatalf("requests stayed on the wire; last frame:\n%s", frame)
+		}
+		t.Stop()
+	}
+}
+
 // formKeys presses keys in a form, letting each one land.
 func (d *driver) formKeys(names ...string) {
 	for _, n := range names {

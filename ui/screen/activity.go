@@ -23,6 +23,10 @@ import (
 // of each queue from one list of the organisation's agents (a request per
 // hundred agents). Never a request per queue.
 
+// restShare is the REST requests a minute an idle screen may spend
+// (issue 28's aim: at most 5).
+const restShare = 5
+
 // agentsEvery is how many timer reloads go by between two lists of the
 // organisation's agents: with thousands of agents that list is tens of
 // requests, so the AGENTS column is at most two minutes old at the
@@ -36,7 +40,9 @@ type loadsLoaded struct {
 
 type orgAgentsLoaded struct {
 	counts map[string]agentCounts
-	err    error
+	// pages is the requests the list took: its cost, for its pace.
+	pages int
+	err   error
 }
 
 // activity holds the organisation's queue loads and agent counts.
@@ -47,6 +53,43 @@ type activity struct {
 	agentsErr   error
 	loadsKnown  bool
 	agentsKnown bool
+	// agentsAsked is set while a list of the agents is on its way (it may
+	// wait minutes for the window): one at a time. agentsPages is what
+	// the last list cost; agentsTick the refresh tick it was asked at.
+	agentsAsked bool
+	agentsPages int
+	agentsTick  int64
+}
+
+// loadAgents lists the organisation's agents, unless a list is on its
+// way; tick is the refresh it is asked at (agentsDue). One nobody asked
+// for just now is a bulk read, not a background one: on a large
+// organisation the list (30 pages) is longer than the background share
+// of a user's window (a quarter of 50), so that lane put it off before
+// its last page in every window and AGENTS never showed. Paced by its
+// cost (agentsDue), it waits for the window above the reserve instead.
+func (a *activity) loadAgents(b *common.ScreenBase, lane org.Lane, tick int64) tea.Cmd {
+	if a.agentsAsked {
+		return nil
+	}
+	if lane == org.Background {
+		lane = org.Bulk
+	}
+	a.agentsAsked, a.agentsTick = true, tick
+	return loadOrgAgents(b, lane)
+}
+
+// agentsDue says whether the timer's refresh at tick lists the agents
+// again: until they are known, at each; then once in each block of
+// agentsEvery refreshes, or of more when the last list cost more than an
+// idle screen's share of REST requests a minute allows (restShare): on
+// a large organisation (30 pages) every six or seven minutes.
+func (a *activity) agentsDue(tick int64) bool {
+	if !a.agentsKnown {
+		return true
+	}
+	every := max(agentsEvery, int64((a.agentsPages*2+restShare-1)/restShare))
+	return tick/every != a.agentsTick/every
 }
 
 func loadQueueLoads(b *common.ScreenBase, lane org.Lane) tea.Cmd {
@@ -58,7 +101,12 @@ func loadQueueLoads(b *common.ScreenBase, lane org.Lane) tea.Cmd {
 
 func loadOrgAgents(b *common.ScreenBase, lane org.Lane) tea.Cmd {
 	return b.Run(lane, "loading agents", func(ctx context.Context) tea.Msg {
-		agents, err := b.C.Client.ListAgents(ctx, model.AgentListFilter{}, nil)
+		var agents []model.Agent
+		pages := 0
+		_, err := b.C.Client.ListAgents(ctx, model.AgentListFilter{}, func(p api.Page[model.Agent]) error {
+			agents, pages = append(agents, p.Items...), pages+1
+			return nil
+		})
 		if err != nil {
 			return orgAgentsLoaded{err: err}
 		}
@@ -72,7 +120,7 @@ func loadOrgAgents(b *common.ScreenBase, lane org.Lane) tea.Cmd {
 		for id, as := range byQueue {
 			counts[id] = countAgents(as)
 		}
-		return orgAgentsLoaded{counts: counts}
+		return orgAgentsLoaded{counts: counts, pages: pages}
 	})
 }
 
@@ -89,12 +137,13 @@ func (a *activity) take(msg tea.Msg) bool {
 		}
 		return true
 	case orgAgentsLoaded:
+		a.agentsAsked = false
 		if common.Deferred(msg.err) {
 			return true
 		}
 		a.agentsErr = msg.err
 		if msg.err == nil {
-			a.agents, a.agentsKnown = msg.counts, true
+			a.agents, a.agentsKnown, a.agentsPages = msg.counts, true, msg.pages
 		}
 		return true
 	}

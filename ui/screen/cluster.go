@@ -35,6 +35,8 @@ type clusterScreen struct {
 	// GraphQL cannot be had.
 	live liveQueues
 	act  activity
+	// lastTick is the timer's last refresh, for the pace of act's reads.
+	lastTick int64
 }
 
 const (
@@ -156,12 +158,13 @@ func (s *clusterScreen) holds(q model.Queue) string {
 }
 
 // restCounts are the REST reads that stand in for GraphQL's counts: the
-// organisation's active builds (WAITING) and, when agents, its agents.
-func (s *clusterScreen) restCounts(lane org.Lane, agents bool) tea.Cmd {
+// organisation's active builds (WAITING) and, when agents, its agents
+// (at tick: see activity.agentsDue).
+func (s *clusterScreen) restCounts(lane org.Lane, agents bool, tick int64) tea.Cmd {
 	if !agents {
 		return loadQueueLoads(&s.ScreenBase, lane)
 	}
-	return tea.Batch(loadQueueLoads(&s.ScreenBase, lane), loadOrgAgents(&s.ScreenBase, lane))
+	return tea.Batch(loadQueueLoads(&s.ScreenBase, lane), s.act.loadAgents(&s.ScreenBase, lane, tick))
 }
 
 func (s *clusterScreen) Crumb() string { return common.Emojize(s.cluster.Name) }
@@ -203,7 +206,7 @@ func (s *clusterScreen) load(lane org.Lane) tea.Cmd {
 	id := s.cluster.ID
 	var counts tea.Cmd
 	if s.live.rest {
-		counts = s.restCounts(lane, true)
+		counts = s.restCounts(lane, true, s.lastTick)
 	}
 	// From GraphQL, the queues on screen are counted once their list is
 	// in (OnScreen).
@@ -229,7 +232,7 @@ func (s *clusterScreen) refresh(lane org.Lane, tick int64) tea.Cmd {
 	if !s.live.rest {
 		return s.loadQueues(lane)
 	}
-	return tea.Batch(s.loadQueues(lane), s.restCounts(lane, tick%agentsEvery == 0))
+	return tea.Batch(s.loadQueues(lane), s.restCounts(lane, s.act.agentsDue(tick), tick))
 }
 
 // loadQueues loads the queues; r's answer comes from the tab on show.
@@ -267,7 +270,7 @@ func (s *clusterScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	if took, fellBack := s.live.take(msg); took {
 		s.queues.Rebuild()
 		if fellBack {
-			return s, s.restCounts(org.Background, true)
+			return s, s.restCounts(org.Background, true, s.lastTick)
 		}
 		return s, nil
 	}
@@ -281,7 +284,7 @@ func (s *clusterScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 			s.live.due = true
 			return s, s.live.count(&s.ScreenBase, s.queuesOf(s.queues.OnScreen(s.C.Height)))
 		}
-		return s, loadOrgAgents(&s.ScreenBase, org.Interactive)
+		return s, s.act.loadAgents(&s.ScreenBase, org.Interactive, s.lastTick)
 	case clusterLoaded:
 		if msg.err == nil {
 			s.cluster = msg.cluster
@@ -321,9 +324,10 @@ func (s *clusterScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	case common.RefreshMsg:
 		s.live.refreshed(msg, min(len(s.queues.Items), s.C.Height), graphQLCountEvery)
 		if msg.Auto {
-			if msg.Changed && msg.Tick%agentsEvery != 0 {
+			s.lastTick = msg.Tick
+			if msg.Changed && s.live.rest && !s.act.agentsDue(msg.Tick) {
 				// Another session's change may have been to agents.
-				return s, tea.Batch(s.refresh(msg.Lane, msg.Tick), loadOrgAgents(&s.ScreenBase, msg.Lane))
+				return s, tea.Batch(s.refresh(msg.Lane, msg.Tick), s.act.loadAgents(&s.ScreenBase, msg.Lane, msg.Tick))
 			}
 			return s, s.refresh(msg.Lane, msg.Tick)
 		}

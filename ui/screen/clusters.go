@@ -1,8 +1,10 @@
 package screen
 
 import (
+	"cmp"
 	"context"
 	"errors"
+	"slices"
 	"strconv"
 	"time"
 
@@ -224,6 +226,18 @@ func (s *clusters) countLive(onScreen []string, again bool) tea.Cmd {
 	})
 }
 
+// agentsAfterCounts lists the organisation's agents for AGENTS, from REST,
+// once no cluster's queues are being counted and the list is due
+// (activity.agentsDue): first the counts a person reads the home screen
+// for, then the list, which on a large organisation (30 pages) spends
+// the window to the reserve and waits for the next.
+func (s *clusters) agentsAfterCounts() tea.Cmd {
+	if !s.rest || len(s.counting) > 0 || !s.act.agentsDue(s.lastTick) {
+		return nil
+	}
+	return s.act.loadAgents(&s.self.ScreenBase, org.Background, s.lastTick)
+}
+
 // liveOf is the cluster's numbers from GraphQL, when they are the ones
 // shown.
 func (s *clusters) liveOf(cl model.Cluster) (api.ClusterCount, bool) {
@@ -356,6 +370,16 @@ func (s *clusters) defaultQueueCell(cl model.Cluster) present.Cell {
 func (s *clusters) loadCounts(onScreen []string, again bool) tea.Cmd {
 	sem := make(chan struct{}, countParallel)
 	var cmds []tea.Cmd
+	// Those never counted go first: a recount asks for every cluster on
+	// screen, and when the window's background share takes only some of
+	// them (on a large organisation, half), the same ones came first
+	// every time and the rest stayed "…".
+	onScreen = slices.Clone(onScreen)
+	slices.SortStableFunc(onScreen, func(a, b string) int {
+		_, ca := s.queues[a]
+		_, cb := s.queues[b]
+		return cmp.Compare(boolRank(ca), boolRank(cb))
+	})
 	for _, id := range onScreen {
 		if s.counting[id] && !again {
 			// A recount asks again even so: a count still marked in flight
@@ -424,14 +448,12 @@ func (s *clusters) update(l *component.List[model.Cluster], msg tea.Msg) common.
 			if msg.withPaused {
 				s.pausedDue = true
 			}
-			first := !s.rest
 			s.rest = true
 			l.Rebuild()
-			cmds := []tea.Cmd{s.loadCounts(msg.ids, true), loadQueueLoads(&s.self.ScreenBase, org.Background)}
-			if first || !s.act.agentsKnown || s.lastTick%agentsEvery == 0 {
-				cmds = append(cmds, loadOrgAgents(&s.self.ScreenBase, org.Background))
-			}
-			return common.Do(cmds...)
+			// The agents list follows once the queues are counted
+			// (queuesCounted): on a large organisation it spends the
+			// window to the reserve, and the counts would wait behind it.
+			return common.Do(s.loadCounts(msg.ids, true), loadQueueLoads(&s.self.ScreenBase, org.Background), s.agentsAfterCounts())
 		case msg.withPaused:
 			// Put off (the screen was covered): the dispatch states are
 			// read with the next count, not an hour later.
@@ -443,8 +465,9 @@ func (s *clusters) update(l *component.List[model.Cluster], msg tea.Msg) common.
 		if msg.err == nil {
 			// Asked, not sent: the counts show in the same update that ends
 			// the task, so no frame shows the task done and the count unknown.
-			return common.Ask(org.QueuesSeen{ClusterID: msg.clusterID, Queues: msg.queues})
+			return common.Ask(org.QueuesSeen{ClusterID: msg.clusterID, Queues: msg.queues}).With(s.agentsAfterCounts())
 		}
+		return common.Do(s.agentsAfterCounts())
 	case org.QueuesSeen:
 		s.queues[msg.ClusterID] = msg.Queues
 		l.Rebuild()
@@ -537,4 +560,12 @@ func (s *clusters) livePaused(clusterID string, q model.Queue, removed bool) {
 func init() {
 	Register(Registration[NoArg]{Name: "clusters", Command: "clusters", Place: 10, Home: true,
 		Open: func(c *common.Common, _ NoArg) common.Screen { return NewClustersScreen(c) }})
+}
+
+// boolRank orders false before true.
+func boolRank(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

@@ -56,10 +56,6 @@ func (p PausedItem) who() (*model.User, *model.Timestamp, string) {
 	return q.DispatchPausedBy, q.DispatchPausedAt, model.Value(q.DispatchPausedNote)
 }
 
-// restShare is the REST requests a minute an idle screen may spend
-// (issue 28's aim: at most 5).
-const restShare = 5
-
 // pausedReadEvery is how many timer refreshes (at the default 30 s) a
 // read of :paused that cost points GraphQL points and requests REST
 // requests takes to stay within an idle screen's share of each: the

@@ -1,0 +1,76 @@
+package ui
+
+import (
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kiteconsole/kiteconsole/api"
+	"github.com/kiteconsole/kiteconsole/api/sandbox/sandboxtest"
+)
+
+// With a token GraphQL refuses, AGENTS comes from the organisation's
+// agents list: on large, about 30 pages, more than the background share
+// of the user's window (a quarter of 50). Read in the background lane
+// it was put off before its last page in every window and started
+// again, so AGENTS never showed. Its first page is now a background
+// read and the rest a bulk read, which waits for the window above the
+// reserve instead of being put off, and it is read again only as often
+// as its cost allows: AGENTS shows within a few minutes and idle home
+// stays within the user's window.
+func TestRESTOnlyHomeShowsAgentsOnALargeOrganisation(t *testing.T) {
+	t.Parallel()
+	clock := sandboxtest.NewClock()
+	opts := incidentOptions(clock)
+	opts.NoGraphQLAccess = true
+	env := sandboxtest.Start(t, opts, nil)
+	// The console's own 30 s refresh timer, on the test clock.
+	wire := newInFlight()
+	client := env.ClientWith(t, api.Config{Clock: clock, HTTPClient: &http.Client{Transport: wire}})
+	d := startModel(t, env, clock, Options{Client: client, Now: clock.Now, Demo: true, Dark: true, Refresh: 30 * time.Second}, 160, 48)
+	d.http = wire
+	// (Not idle: the agents list may wait for the window, on the clock.)
+	d.waitShown("DEFAULT QUEUE", "AGENTS")
+	busyOfConnected := regexp.MustCompile(`\b\d+/\d+\b`)
+	shown := func(f string) bool {
+		rows := tableRows(f)
+		return len(rows) > 10 && !strings.Contains(strings.Join(rows, "\n"), "…") && busyOfConnected.MatchString(strings.Join(rows, "\n"))
+	}
+	// The clock moves a second at a time whenever nothing is on the wire: the
+	// refresh timer fires, and a read waiting for the window goes on.
+	began := clock.Now()
+	f := d.runUntil("showed every home count", time.Second, func(f string) bool {
+		return shown(f) || clock.Now().Sub(began) > 10*time.Minute
+	})
+	if took := clock.Now().Sub(began); !shown(f) || took > 5*time.Minute {
+		t.Fatalf("after %s the home counts are not all shown:\n%s", took, f)
+	}
+	t.Logf("every home count shown after %s", clock.Now().Sub(began))
+	// Idle ten minutes: the agents list again only as its cost allows.
+	from, idleFrom := len(env.Sandbox.Requests()), clock.Now()
+	d.runUntil("stayed ten minutes", time.Second, func(string) bool { return clock.Now().Sub(idleFrom) >= 10*time.Minute })
+	kinds := map[string]int{}
+	agentPages, refused := 0, 0
+	for _, r := range env.Sandbox.Requests()[from:] {
+		kind, _, _ := strings.Cut(strings.TrimPrefix(r.Path, "/v2/organizations/"+env.Sandbox.Org()), "?")
+		kind = regexp.MustCompile(`/clusters/[^/]+/queues`).ReplaceAllString(kind, "/clusters/…/queues")
+		kinds[kind]++
+		if kind == "/agents" {
+			agentPages++
+		}
+		if r.Status == http.StatusTooManyRequests {
+			refused++
+		}
+	}
+	t.Logf("idle ten minutes: %.1f REST requests a minute: %v", float64(restRequests(env, from))/10, kinds)
+	// About 31 pages: once in six or seven minutes, so once or twice in
+	// ten; never a list put off and started again.
+	if agentPages < 31 || agentPages > 2*31 || refused > 0 {
+		t.Fatalf("idle ten minutes: %d requests for the agents list, %d refused", agentPages, refused)
+	}
+	if f, _ := d.frame(); !shown(f) {
+		t.Fatalf("after ten idle minutes the counts are not all shown:\n%s", f)
+	}
+}
