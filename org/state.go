@@ -31,6 +31,8 @@ type State struct {
 	Filler *IndexFiller
 
 	index *sharedIndex
+	// agents is the latest whole list of the agents (AgentsRead).
+	agents *AgentsRead
 }
 
 // UseIndex starts reading the on-disk index of this organisation's

@@ -19,7 +19,8 @@ import (
 // read and the rest a bulk read, which waits for the window above the
 // reserve instead of being put off, and it is read again only as often
 // as its cost allows: AGENTS shows within a few minutes and idle home
-// stays within the user's window.
+// stays within the user's window. A cluster opened then counts from the
+// list the home screen read, not thirty pages of its own.
 func TestRESTOnlyHomeShowsAgentsOnALargeOrganisation(t *testing.T) {
 	t.Parallel()
 	clock := sandboxtest.NewClock()
@@ -72,5 +73,17 @@ func TestRESTOnlyHomeShowsAgentsOnALargeOrganisation(t *testing.T) {
 	}
 	if f, _ := d.frame(); !shown(f) {
 		t.Fatalf("after ten idle minutes the counts are not all shown:\n%s", f)
+	}
+	// A cluster opened now shows AGENTS from the list the home screen
+	// read, without thirty pages of its own.
+	from = len(env.Sandbox.Requests())
+	d.keys("enter")
+	f = d.runUntil("showed the cluster's queues", time.Second, func(f string) bool {
+		return strings.Contains(f, "Queues (") && busyOfConnected.MatchString(strings.Join(tableRows(f), "\n"))
+	})
+	for _, r := range env.Sandbox.Requests()[from:] {
+		if strings.Contains(r.Path, "/agents") {
+			t.Fatalf("opening a cluster listed the agents again (%s):\n%s", r.Path, f)
+		}
 	}
 }

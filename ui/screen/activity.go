@@ -59,6 +59,28 @@ type activity struct {
 	agentsAsked bool
 	agentsPages int
 	agentsTick  int64
+	// shared is where screens that count from REST share the latest
+	// whole list of the agents (org.AgentsRead); nil in tests of one
+	// screen's counts.
+	shared *org.State
+}
+
+// adopt takes the latest list of the agents another screen read, when
+// it is newer than this screen's own.
+func (a *activity) adopt() {
+	if a.shared == nil {
+		return
+	}
+	r, ok := a.shared.Agents()
+	if !ok || (a.agentsKnown && r.Tick <= a.agentsTick) {
+		return
+	}
+	counts := make(map[string]agentCounts, len(r.ByQueue))
+	for id, n := range r.ByQueue {
+		counts[id] = agentCounts{connected: n.Connected, busy: n.Busy, idle: n.Idle, paused: n.Paused}
+	}
+	a.agents, a.agentsKnown, a.agentsErr = counts, true, nil
+	a.agentsPages, a.agentsTick = r.Pages, r.Tick
 }
 
 // loadAgents lists the organisation's agents, unless a list is on its
@@ -71,6 +93,9 @@ type activity struct {
 func (a *activity) loadAgents(b *common.ScreenBase, lane org.Lane, tick int64) tea.Cmd {
 	if a.agentsAsked {
 		return nil
+	}
+	if a.adopt(); a.agentsKnown && a.agentsTick == tick {
+		return nil // another screen read it at this refresh
 	}
 	if lane == org.Background {
 		lane = org.Bulk
@@ -85,7 +110,7 @@ func (a *activity) loadAgents(b *common.ScreenBase, lane org.Lane, tick int64) t
 // idle screen's share of REST requests a minute allows (restShare): on
 // a large organisation (30 pages) every six or seven minutes.
 func (a *activity) agentsDue(tick int64) bool {
-	if !a.agentsKnown {
+	if a.adopt(); !a.agentsKnown {
 		return true
 	}
 	every := max(agentsEvery, int64((a.agentsPages*2+restShare-1)/restShare))
@@ -144,6 +169,13 @@ func (a *activity) take(msg tea.Msg) bool {
 		a.agentsErr = msg.err
 		if msg.err == nil {
 			a.agents, a.agentsKnown, a.agentsPages = msg.counts, true, msg.pages
+			if a.shared != nil {
+				byQueue := make(map[string]org.AgentCount, len(msg.counts))
+				for id, n := range msg.counts {
+					byQueue[id] = org.AgentCount{Connected: n.connected, Busy: n.busy, Idle: n.idle, Paused: n.paused}
+				}
+				a.shared.SetAgents(org.AgentsRead{ByQueue: byQueue, Pages: msg.pages, Tick: a.agentsTick})
+			}
 		}
 		return true
 	}

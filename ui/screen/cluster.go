@@ -52,7 +52,10 @@ type clusterLoaded struct {
 
 func NewClusterScreen(c *common.Common, cl model.Cluster, queues []model.Queue) *clusterScreen {
 	s := &clusterScreen{ScreenBase: common.NewBase(c), cluster: cl,
-		tabs: component.Tabs{C: c, Names: []string{"Queues", "Tokens", "Pipelines"}}, live: newLiveQueues()}
+		tabs: component.Tabs{C: c, Names: []string{"Queues", "Tokens", "Pipelines"}}, live: newLiveQueues(),
+		act: activity{shared: c.Org}}
+	// AGENTS from REST at once, when the home screen has read the list.
+	s.act.adopt()
 	id := cl.ID
 	qs := s.queueSpec()
 	qs.OnScreen = func(ids []string, _ bool) tea.Cmd {
@@ -206,7 +209,10 @@ func (s *clusterScreen) load(lane org.Lane) tea.Cmd {
 	id := s.cluster.ID
 	var counts tea.Cmd
 	if s.live.rest {
-		counts = s.restCounts(lane, true, s.lastTick)
+		// The agents list again only when a person asks (r) or no screen
+		// has read it: on open, the home screen's serves (adopt).
+		s.act.adopt()
+		counts = s.restCounts(lane, lane == org.Fresh || !s.act.agentsKnown, s.lastTick)
 	}
 	// From GraphQL, the queues on screen are counted once their list is
 	// in (OnScreen).
@@ -270,7 +276,8 @@ func (s *clusterScreen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	if took, fellBack := s.live.take(msg); took {
 		s.queues.Rebuild()
 		if fellBack {
-			return s, s.restCounts(org.Background, true, s.lastTick)
+			s.act.adopt()
+			return s, s.restCounts(org.Background, !s.act.agentsKnown, s.lastTick)
 		}
 		return s, nil
 	}

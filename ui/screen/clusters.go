@@ -116,7 +116,7 @@ const countParallel = 2
 // counts.
 func NewClustersScreen(c *common.Common) *component.ListScreen[model.Cluster] {
 	s := &clusters{c: c, queues: map[string][]model.Queue{}, counting: map[string]bool{}, recount: true,
-		live: map[string]api.ClusterCount{}, pausedDue: true}
+		live: map[string]api.ClusterCount{}, pausedDue: true, act: activity{shared: c.Org}}
 	k := c.Keys
 	s.self = component.NewListScreen(c, component.ListScreenSpec[model.Cluster]{
 		Title: "Clusters", LoadingTitle: true, Update: s.update,
