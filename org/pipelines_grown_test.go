@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kiteconsole/kiteconsole/api"
 	"github.com/kiteconsole/kiteconsole/api/sandbox"
 	"github.com/kiteconsole/kiteconsole/api/sandbox/sandboxtest"
 	"github.com/kiteconsole/kiteconsole/model"
@@ -26,20 +27,8 @@ func TestTheTailFollowsAListThatGrewPastIt(t *testing.T) {
 	t.Parallel()
 	// Ten full pages.
 	const pipelines = 1000
-	env := sandboxtest.Start(t, sandbox.Options{Size: sandbox.SizeLarge, LargePipelines: pipelines}, nil)
-	ctx := context.Background()
-	s := New(env.Client, func() time.Time { return sandboxtest.Now }, nil)
-	pc := s.Pipelines
-	load := func(what string, pages <-chan PipelinesPage, ok bool) {
-		t.Helper()
-		if !ok {
-			t.Fatalf("%s did not start", what)
-		}
-		drain(pc, pages, nil)
-		if pc.Err != nil {
-			t.Fatalf("%s: %v", what, pc.Err)
-		}
-	}
+	g := startAfterG(t, pipelines)
+	env, ctx, pc := g.env, g.ctx, g.pc
 	gap := func(wantAt, wantMissing int) {
 		t.Helper()
 		at, missing, ok := pc.Gap()
@@ -47,32 +36,13 @@ func TestTheTailFollowsAListThatGrewPastIt(t *testing.T) {
 			t.Fatalf("gap at %d of %d missing (%v), want at %d of %d missing", at, missing, ok, wantAt, wantMissing)
 		}
 	}
-	pages, ok := pc.LoadNext(ctx, env.Client, Interactive)
-	load("page 1", pages, ok)
-	pages, ok = pc.LoadLast(ctx, env.Client, Interactive)
-	load("the last page", pages, ok)
 	if pc.Tail != 10 || pc.Total != pipelines {
 		t.Fatalf("after G: tail %d, total %d", pc.Tail, pc.Total)
 	}
 	gap(100, 800)
-	var cl model.Cluster
-	if cls, err := env.Client.ListClusters(ctx, nil); err != nil || len(cls) == 0 {
-		t.Fatalf("clusters: %v", err)
-	} else {
-		cl = cls[0]
-	}
-	made := func(names ...string) {
-		t.Helper()
-		for _, name := range names {
-			if _, err := env.Client.CreatePipeline(ctx, model.PipelineCreate{Name: name, ClusterID: cl.ID,
-				Repository: "git@github.com:acme/zz.git", Configuration: model.DefaultConfiguration}); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
 	// Two made elsewhere and one here (which the list takes in at once),
 	// listed last: page 11.
-	made("zzz one", "zzz two", "zzz three")
+	g.made("zzz one", "zzz two", "zzz three")
 	here, err := env.Client.GetPipeline(ctx, "zzz-three")
 	if err != nil {
 		t.Fatal(err)
@@ -82,13 +52,11 @@ func TestTheTailFollowsAListThatGrewPastIt(t *testing.T) {
 		t.Fatalf("made here: total %d, the last row %q", pc.Total, pc.Items[len(pc.Items)-1].Name)
 	}
 	from := pipelineRequests(env)
-	pages, ok = pc.ReloadTail(ctx, env.Client, Interactive)
-	load("r at the end", pages, ok)
+	g.load("r at the end", pc.ReloadTail)
 	if !pc.TailBehind() || pc.Total != 0 {
 		t.Fatalf("the tail's last page says more follow: behind %v, total %d (want no total)", pc.TailBehind(), pc.Total)
 	}
-	pages, ok = pc.LoadLast(ctx, env.Client, Interactive)
-	load("G again", pages, ok)
+	g.load("G again", pc.LoadLast)
 	if n := pipelineRequests(env) - from; n != 2 {
 		t.Fatalf("%d requests for r and G, want 2", n)
 	}
@@ -110,11 +78,9 @@ func TestTheTailFollowsAListThatGrewPastIt(t *testing.T) {
 	for i := range 250 {
 		more = append(more, fmt.Sprintf("zzzz %03d", i))
 	}
-	made(more...)
-	pages, ok = pc.ReloadTail(ctx, env.Client, Interactive)
-	load("r at the end", pages, ok)
-	pages, ok = pc.LoadLast(ctx, env.Client, Interactive)
-	load("G again", pages, ok)
+	g.made(more...)
+	g.load("r at the end", pc.ReloadTail)
+	g.load("G again", pc.LoadLast)
 	if pc.TailBehind() || pc.Total != pipelines+253 || pc.Tail != 13 {
 		t.Fatalf("after G again: behind %v, total %d (want %d), tail %d (want 13)", pc.TailBehind(), pc.Total, pipelines+253, pc.Tail)
 	}
@@ -125,8 +91,7 @@ func TestTheTailFollowsAListThatGrewPastIt(t *testing.T) {
 	// Up from the end, the pages before the tail join the head: the
 	// whole list, in the API's order.
 	for pc.Tail > 0 {
-		pages, ok = pc.LoadPrev(ctx, env.Client, Interactive)
-		load("a page before the tail", pages, ok)
+		g.load("a page before the tail", pc.LoadPrev)
 	}
 	all, err := env.Client.ListPipelines(ctx, nil)
 	if err != nil {
@@ -137,6 +102,60 @@ func TestTheTailFollowsAListThatGrewPastIt(t *testing.T) {
 	}
 }
 
+// afterG is a list of n pipelines with its first page and its last (G)
+// read; load runs a load to its end; made makes pipelines elsewhere, in
+// the first cluster, listed by name.
+type afterG struct {
+	t   *testing.T
+	ctx context.Context
+	env *sandboxtest.Env
+	pc  *Pipelines
+}
+
+func startAfterG(t *testing.T, n int) *afterG {
+	t.Helper()
+	env := sandboxtest.Start(t, sandbox.Options{Size: sandbox.SizeLarge, LargePipelines: n}, nil)
+	g := &afterG{t: t, ctx: context.Background(), env: env, pc: New(env.Client, func() time.Time { return sandboxtest.Now }, nil).Pipelines}
+	g.load("page 1", g.pc.LoadNext)
+	g.load("G", g.pc.LoadLast)
+	return g
+}
+
+func (g *afterG) load(what string, start func(context.Context, *api.Client, Lane) (<-chan PipelinesPage, bool)) {
+	g.t.Helper()
+	pages, ok := start(g.ctx, g.env.Client, Interactive)
+	if !ok {
+		g.t.Fatalf("%s did not start", what)
+	}
+	drain(g.pc, pages, nil)
+	if g.pc.Err != nil {
+		g.t.Fatalf("%s: %v", what, g.pc.Err)
+	}
+}
+
+func (g *afterG) made(names ...string) {
+	g.t.Helper()
+	cls, err := g.env.Client.ListClusters(g.ctx, nil)
+	if err != nil || len(cls) == 0 {
+		g.t.Fatalf("clusters: %v", err)
+	}
+	for _, name := range names {
+		if _, err := g.env.Client.CreatePipeline(g.ctx, model.PipelineCreate{Name: name, ClusterID: cls[0].ID,
+			Repository: "git@github.com:acme/zz.git", Configuration: model.DefaultConfiguration}); err != nil {
+			g.t.Fatal(err)
+		}
+	}
+}
+
+func (g *afterG) all() []model.Pipeline {
+	g.t.Helper()
+	all, err := g.env.Client.ListPipelines(g.ctx, nil)
+	if err != nil {
+		g.t.Fatal(err)
+	}
+	return all
+}
+
 // r at the end of a tail of one page that is not full (G on a list whose
 // last page has room): a pipeline made elsewhere, listed last, lands on
 // that same page, and goes at the end of the rows, in the API's order, not
@@ -144,41 +163,14 @@ func TestTheTailFollowsAListThatGrewPastIt(t *testing.T) {
 func TestROnAOnePageTailPutsANewPipelineWhereTheAPIListsIt(t *testing.T) {
 	t.Parallel()
 	const pipelines = 950
-	env := sandboxtest.Start(t, sandbox.Options{Size: sandbox.SizeLarge, LargePipelines: pipelines}, nil)
-	ctx := context.Background()
-	s := New(env.Client, func() time.Time { return sandboxtest.Now }, nil)
-	pc := s.Pipelines
-	for _, step := range []func() (<-chan PipelinesPage, bool){
-		func() (<-chan PipelinesPage, bool) { return pc.LoadNext(ctx, env.Client, Interactive) },
-		func() (<-chan PipelinesPage, bool) { return pc.LoadLast(ctx, env.Client, Interactive) },
-	} {
-		pages, ok := step()
-		if !ok {
-			t.Fatal("a load did not start")
-		}
-		drain(pc, pages, nil)
-	}
+	g := startAfterG(t, pipelines)
+	pc := g.pc
 	if pc.Tail != 10 || pc.tailEnd != 10 || pc.Total != pipelines {
 		t.Fatalf("after G: tail %d..%d, total %d", pc.Tail, pc.tailEnd, pc.Total)
 	}
-	cls, err := env.Client.ListClusters(ctx, nil)
-	if err != nil || len(cls) == 0 {
-		t.Fatalf("clusters: %v", err)
-	}
-	if _, err := env.Client.CreatePipeline(ctx, model.PipelineCreate{Name: "zzz one", ClusterID: cls[0].ID,
-		Repository: "git@github.com:acme/zz.git", Configuration: model.DefaultConfiguration}); err != nil {
-		t.Fatal(err)
-	}
-	pages, ok := pc.ReloadTail(ctx, env.Client, Interactive)
-	if !ok {
-		t.Fatal("r at the end did not start")
-	}
-	drain(pc, pages, nil)
-	last, err := env.Client.ListPipelines(ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := ids(last[900:])
+	g.made("zzz one")
+	g.load("r at the end", pc.ReloadTail)
+	want := ids(g.all()[900:])
 	if got := ids(pc.Items[len(pc.Items)-len(want):]); sameRun(got, want) >= 0 || pc.Total != pipelines+1 {
 		t.Fatalf("total %d; the tail's rows differ from the API's last page at row %d: the tail starts %q, ends %q",
 			pc.Total, sameRun(got, want), pc.Items[100].Name, pc.Items[len(pc.Items)-1].Name)
@@ -192,28 +184,12 @@ func TestROnAOnePageTailPutsANewPipelineWhereTheAPIListsIt(t *testing.T) {
 func TestAGapDoesNotCountTheRowsFoundAboveIt(t *testing.T) {
 	t.Parallel()
 	const pipelines = 1000
-	env := sandboxtest.Start(t, sandbox.Options{Size: sandbox.SizeLarge, LargePipelines: pipelines}, nil)
-	ctx := context.Background()
-	s := New(env.Client, func() time.Time { return sandboxtest.Now }, nil)
-	pc := s.Pipelines
-	for _, step := range []func() (<-chan PipelinesPage, bool){
-		func() (<-chan PipelinesPage, bool) { return pc.LoadNext(ctx, env.Client, Interactive) },
-		func() (<-chan PipelinesPage, bool) { return pc.LoadLast(ctx, env.Client, Interactive) },
-	} {
-		pages, ok := step()
-		if !ok {
-			t.Fatal("a load did not start")
-		}
-		drain(pc, pages, nil)
-	}
-	all, err := env.Client.ListPipelines(ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	g := startAfterG(t, pipelines)
+	pc := g.pc
 	if _, missing, ok := pc.Gap(); !ok || missing != 800 {
 		t.Fatalf("after G: %d missing (%v), want 800", missing, ok)
 	}
-	pc.Merge(slices.Clone(all[250:300])) // as a filter's answer comes
+	pc.Merge(slices.Clone(g.all()[250:300])) // as a filter's answer comes
 	at, missing, ok := pc.Gap()
 	if !ok || missing != 750 || at != 150 || len(pc.Items)+missing != pipelines {
 		t.Fatalf("with 50 found above the tail: gap at %d, %d missing (%v), %d rows; want at 150, 750 missing, 1,000 in all",
@@ -228,46 +204,20 @@ func TestAGapDoesNotCountTheRowsFoundAboveIt(t *testing.T) {
 func TestAHeadMeetingATailWhoseEndGrewReadsThatEndAgain(t *testing.T) {
 	t.Parallel()
 	const pipelines = 950
-	env := sandboxtest.Start(t, sandbox.Options{Size: sandbox.SizeLarge, LargePipelines: pipelines}, nil)
-	ctx := context.Background()
-	s := New(env.Client, func() time.Time { return sandboxtest.Now }, nil)
-	pc := s.Pipelines
-	run := func(what string, pages <-chan PipelinesPage, ok bool) {
-		t.Helper()
-		if !ok {
-			t.Fatalf("%s did not start", what)
-		}
-		drain(pc, pages, nil)
-		if pc.Err != nil {
-			t.Fatalf("%s: %v", what, pc.Err)
-		}
-	}
-	pages, ok := pc.LoadNext(ctx, env.Client, Interactive)
-	run("page 1", pages, ok)
-	pages, ok = pc.LoadLast(ctx, env.Client, Interactive)
-	run("G", pages, ok)
-	cls, err := env.Client.ListClusters(ctx, nil)
-	if err != nil || len(cls) == 0 {
-		t.Fatalf("clusters: %v", err)
-	}
+	g := startAfterG(t, pipelines)
+	pc := g.pc
+	var names []string
 	for i := range 100 {
-		if _, err := env.Client.CreatePipeline(ctx, model.PipelineCreate{Name: fmt.Sprintf("zzzz %03d", i), ClusterID: cls[0].ID,
-			Repository: "git@github.com:acme/zz.git", Configuration: model.DefaultConfiguration}); err != nil {
-			t.Fatal(err)
-		}
+		names = append(names, fmt.Sprintf("zzzz %03d", i))
 	}
+	g.made(names...)
 	for pc.Tail > 0 {
-		pages, ok = pc.LoadPrev(ctx, env.Client, Interactive)
-		run("a page before the tail", pages, ok)
+		g.load("a page before the tail", pc.LoadPrev)
 	}
 	for pc.More {
-		pages, ok = pc.LoadNext(ctx, env.Client, Interactive)
-		run("a page after the head", pages, ok)
+		g.load("a page after the head", pc.LoadNext)
 	}
-	all, err := env.Client.ListPipelines(ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	all := g.all()
 	if i := sameRun(ids(pc.Items), ids(all)); i >= 0 || len(all) != pipelines+100 {
 		t.Fatalf("the joined list differs from the API's (%d) at row %d", len(all), i)
 	}

@@ -430,17 +430,10 @@ func (d *driver) runUntil(what string, step time.Duration, cond func(frame strin
 			}
 			continue // look again at what came in, or after the step
 		}
-		t := time.NewTimer(time.Until(deadline))
-		select {
-		case msg := <-d.replies:
-			d.send(msg)
-		case <-d.http.wake:
-		case <-d.woken:
-		case <-t.C:
+		if !d.awaitWire(deadline) {
 			frame, _ = d.frame()
 			d.t.Fatalf("the screen never %s; last frame:\n%s", what, frame)
 		}
-		t.Stop()
 	}
 }
 
@@ -678,18 +671,27 @@ func (d *driver) quiet() {
 		if d.http == nil || d.http.n.Load() == 0 {
 			continue
 		}
-		t := time.NewTimer(time.Until(deadline))
-		select {
-		case msg := <-d.replies:
-			d.send(msg)
-		case <-d.http.wake:
-		case <-d.woken:
-		case <-t.C:
+		if !d.awaitWire(deadline) {
 			frame, _ := d.frame()
 			d.t.Fatalf("requests stayed on the wire; last frame:\n%s", frame)
 		}
-		t.Stop()
 	}
+}
+
+// awaitWire takes in the next reply, or waits for the wire or a command
+// to wake, until deadline; false when it passed.
+func (d *driver) awaitWire(deadline time.Time) bool {
+	t := time.NewTimer(time.Until(deadline))
+	defer t.Stop()
+	select {
+	case msg := <-d.replies:
+		d.send(msg)
+	case <-d.http.wake:
+	case <-d.woken:
+	case <-t.C:
+		return false
+	}
+	return true
 }
 
 // formKeys presses keys in a form, letting each one land.
