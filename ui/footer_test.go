@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
 	"github.com/kiteconsole/kiteconsole/api"
@@ -154,5 +155,26 @@ func TestTheUnreachableNoteSaysWhatAndHowLong(t *testing.T) {
 		if got := unreachable(&api.Unreachable{Since: since, Err: c.err}, since.Add(c.after)); got != c.want {
 			t.Errorf("unreachable(%v, %s later) = %q, want %q", c.err, c.after, got, c.want)
 		}
+	}
+}
+
+// At 80 columns the header has room for a short note that counts come
+// from REST and the budget, not for the whole note: it shortens the note
+// rather than drop both (they took 79 columns of the 56 left).
+func TestANarrowHeaderShortensTheNoteOfRESTCountsBeforeTheBudget(t *testing.T) {
+	t.Parallel()
+	env, clock := liveOrganisation(t, sandbox.Options{NoGraphQLAccess: true,
+		RateLimit: sandbox.DefaultRateLimit, UserRateLimit: sandbox.DefaultUserRateLimit})
+	client := env.ClientWith(t, api.Config{Clock: clock})
+	d := startModel(t, env, clock, Options{Client: client, Now: clock.Now, Demo: true, Dark: true}, 80, 24)
+	frame := d.waitFor("Production", "API ")
+	h := strings.SplitN(frame, "\n", 2)[0]
+	if !strings.Contains(h, "counts from REST") || !strings.Contains(h, "/50 you") || lipgloss.Width(h) > 80 {
+		t.Fatalf("the header at 80 columns: %q", h)
+	}
+	d.send(tea.WindowSizeMsg{Width: 160, Height: 24})
+	frame = d.waitFor("no GraphQL access")
+	if h := strings.SplitN(frame, "\n", 2)[0]; !strings.Contains(h, "counts from REST: the API token has no GraphQL access") {
+		t.Fatalf("the header at 160 columns: %q", h)
 	}
 }

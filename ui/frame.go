@@ -83,8 +83,11 @@ func (a *App) header() string {
 		}
 		marks, hint = st.Marked.Render(text), st.Muted.Render(" (p pauses all, x clears)")
 	}
-	budget := a.budget()
-	for _, right := range []string{join(marks+hint, budget), join(marks, budget), marks} {
+	var rights []string
+	for _, budget := range a.budget() {
+		rights = append(rights, join(marks+hint, budget), join(marks, budget))
+	}
+	for _, right := range append(rights, marks) {
 		if gap := a.width - lipgloss.Width(left) - lipgloss.Width(right); gap >= 1 {
 			return left + strings.Repeat(" ", gap) + right
 		}
@@ -109,8 +112,11 @@ func join(a, b string) string {
 // reply says more, rather than vanish. While counts come from REST
 // (GraphQL refused the token, failed or is spent) it says so first, once.
 // While the API cannot be reached it says that instead, and for how long
-// ("API unreachable · 1m").
-func (a *App) budget() string {
+// ("API unreachable · 1m"). The forms come longest first: a narrow
+// header takes the first that fits, so the note of REST's counts is
+// shortened before the budget goes (at 80 columns the whole note and the
+// budget took 79 of the 56 left, and both went).
+func (a *App) budget() []string {
 	st := a.c.Styles
 	// The client's clock, not the display's.
 	now := a.c.Client.Now()
@@ -118,7 +124,7 @@ func (a *App) budget() string {
 		// The budget is what the API last said, and it can no longer be
 		// asked: shown as if all were well, it hid that nothing gets
 		// through (issue 29).
-		return st.Danger.Render(unreachable(u, now))
+		return []string{st.Danger.Render(unreachable(u, now))}
 	}
 	text, level := budgetLine(a.c.Client.Budget(), now)
 	switch level {
@@ -130,9 +136,9 @@ func (a *App) budget() string {
 		text = st.Muted.Render(text)
 	}
 	if u := a.c.Client.GraphQLUnavailable(); u != nil {
-		return join(st.Warning.Render(countsFromREST(u)), text)
+		return []string{join(st.Warning.Render(countsFromREST(u)), text), join(st.Warning.Render("counts from REST"), text), text}
 	}
-	return text
+	return []string{text}
 }
 
 // unreachable is the header's note while the API cannot be reached: what
