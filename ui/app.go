@@ -295,6 +295,9 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 }
 
 func (a *App) update(msg tea.Msg) tea.Cmd {
+	if blinkCanceled(msg) {
+		return nil
+	}
 	if cmd, ok := a.incident.Update(msg); ok {
 		return cmd
 	}
