@@ -324,14 +324,15 @@ func (a *App) taskLabel() string {
 func (a *App) helpLine() string {
 	st := a.c.Styles
 	k := a.c.Keys
-	draw := func(b key.Binding) string {
+	// KeyOffIn is asked once a binding: the memo's key holds its answer.
+	off := map[*key.Binding]bool{}
+	draw := func(b *key.Binding) string {
 		h := b.Help()
-		if a.c.KeyOffIn(a.top(), b) {
+		if off[b] {
 			return st.KeyOff.Render(h.Key + " " + h.Desc)
 		}
 		return st.Key.Render(h.Key) + " " + st.Help.Render(h.Desc)
 	}
-	sep := st.Muted.Render(" · ")
 	capturing := a.top().Capturing()
 	var global []key.Binding
 	if !capturing {
@@ -349,15 +350,55 @@ func (a *App) helpLine() string {
 		}
 		screen = append(screen, b)
 	}
-	var parts []string
-	for _, b := range global {
-		parts = append(parts, draw(b))
+	// The line is drawn from the bindings' help, whether each is off, the
+	// width and the styles (a change of styles forgets the memo): the
+	// same as the last frame's, it is the last frame's line.
+	var memo strings.Builder
+	fmt.Fprintf(&memo, "%d %t %s\x00", a.width, capturing, k.Help.Help().Key)
+	note := func(b *key.Binding) {
+		off[b] = a.c.KeyOffIn(a.top(), *b)
+		h := b.Help()
+		fmt.Fprintf(&memo, "%s\x00%s\x00%t\x00", h.Key, h.Desc, off[b])
 	}
-	for _, b := range screen {
-		parts = append(parts, draw(b))
+	for i := range global {
+		note(&global[i])
+	}
+	for i := range screen {
+		note(&screen[i])
+	}
+	memo.WriteString("back\x00")
+	if back != nil {
+		note(back)
+	}
+	if memo.String() == a.helpMemo.key {
+		return a.helpMemo.line
+	}
+	line := a.drawHelpLine(global, screen, back, draw)
+	a.helpMemo = helpLineMemo{key: memo.String(), line: line}
+	return line
+}
+
+// helpLineMemo is the last help line and what it was drawn from: a frame
+// is drawn for every message, the line changes far less often, and its
+// drawing was a tenth of a frame's.
+type helpLineMemo struct {
+	key, line string
+}
+
+func (a *App) drawHelpLine(global, screen []key.Binding, back *key.Binding, draw func(*key.Binding) string) string {
+	st := a.c.Styles
+	k := a.c.Keys
+	capturing := a.top().Capturing()
+	sep := st.Muted.Render(" · ")
+	var parts []string
+	for i := range global {
+		parts = append(parts, draw(&global[i]))
+	}
+	for i := range screen {
+		parts = append(parts, draw(&screen[i]))
 	}
 	if back != nil {
-		parts = append(parts, draw(*back))
+		parts = append(parts, draw(back))
 	}
 	line := strings.Join(parts, sep)
 	if lipgloss.Width(line) <= a.width || capturing {
@@ -365,13 +406,13 @@ func (a *App) helpLine() string {
 	}
 	var tail []string
 	if back != nil {
-		tail = append(tail, draw(*back))
+		tail = append(tail, draw(back))
 	}
 	tail = append(tail, st.Key.Render(k.Help.Help().Key)+" "+st.Help.Render("more"))
 	room := a.width - lipgloss.Width(strings.Join(tail, sep)) - lipgloss.Width(sep)
 	var kept []string
-	for _, b := range screen {
-		part := draw(b)
+	for i := range screen {
+		part := draw(&screen[i])
 		if w := lipgloss.Width(strings.Join(append(kept, part), sep)); w > room {
 			break
 		}
