@@ -85,7 +85,7 @@ func (a *App) header() string {
 	}
 	budget := a.budget()
 	for _, right := range []string{join(marks+hint, budget), join(marks, budget), marks} {
-		if gap := a.width - lipgloss.Width(left) - lipgloss.Width(right); gap >= 1 {
+		if gap := a.width - common.Width(left) - common.Width(right); gap >= 1 {
 			return left + strings.Repeat(" ", gap) + right
 		}
 	}
@@ -254,19 +254,19 @@ func (a *App) statusLines() (line, more string) {
 	}
 	room := a.width
 	if right != "" {
-		room -= lipgloss.Width(right) + 1
+		room -= common.Width(right) + 1
 	}
 	left := ""
 	if sign != "" {
 		// The text goes on under itself, past the sign.
-		indent := lipgloss.Width(sign)
+		indent := common.Width(sign)
 		head, tail := cutAtWord(text, room-indent)
 		left = sign + style(head)
 		if tail != "" {
 			room2 := a.width - indent
-			if lipgloss.Width(tail) > room2 {
+			if common.Width(tail) > room2 {
 				const whole = " :messages"
-				tail = common.Fit(tail, max(0, room2-lipgloss.Width(whole)))
+				tail = common.Fit(tail, max(0, room2-common.Width(whole)))
 				more = strings.Repeat(" ", indent) + style(tail) + st.Muted.Render(whole)
 			} else {
 				more = strings.Repeat(" ", indent) + style(tail)
@@ -292,7 +292,7 @@ func cutAtWord(s string, width int) (head, tail string) {
 	if width <= 0 {
 		return "", s
 	}
-	if lipgloss.Width(s) <= width {
+	if common.Width(s) <= width {
 		return s, ""
 	}
 	head = ansi.Truncate(s, width, "")
@@ -401,7 +401,7 @@ func (a *App) drawHelpLine(global, screen []key.Binding, back *key.Binding, draw
 		parts = append(parts, draw(back))
 	}
 	line := strings.Join(parts, sep)
-	if lipgloss.Width(line) <= a.width || capturing {
+	if common.Width(line) <= a.width || capturing {
 		return common.Fit(line, a.width)
 	}
 	var tail []string
@@ -409,11 +409,11 @@ func (a *App) drawHelpLine(global, screen []key.Binding, back *key.Binding, draw
 		tail = append(tail, draw(back))
 	}
 	tail = append(tail, st.Key.Render(k.Help.Help().Key)+" "+st.Help.Render("more"))
-	room := a.width - lipgloss.Width(strings.Join(tail, sep)) - lipgloss.Width(sep)
+	room := a.width - common.Width(strings.Join(tail, sep)) - common.Width(sep)
 	var kept []string
 	for i := range screen {
 		part := draw(&screen[i])
-		if w := lipgloss.Width(strings.Join(append(kept, part), sep)); w > room {
+		if w := common.Width(strings.Join(append(kept, part), sep)); w > room {
 			break
 		}
 		kept = append(kept, part)
