@@ -157,6 +157,8 @@ func FuzzParseExpiry(f *testing.F) {
 func FuzzDeriveSlug(f *testing.F) {
 	f.Add("Hello    There Friend")
 	f.Add("My Pipeline X")
+	f.Add("-- -é-")
+	f.Add("\u212a") // the Kelvin sign, whose lower case is k
 	f.Fuzz(func(t *testing.T, name string) {
 		slug, err := DeriveSlug(name)
 		if err != nil {

@@ -133,6 +133,8 @@ type App struct {
 	// common.Asking), acted on in order before Update returns, so before
 	// the next key is read.
 	asks []tea.Msg
+	// helpMemo is the last help line drawn (helpLine).
+	helpMemo helpLineMemo
 }
 
 type flashExpired struct{ id int }
@@ -295,6 +297,9 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 }
 
 func (a *App) update(msg tea.Msg) tea.Cmd {
+	if blinkCanceled(msg) {
+		return nil
+	}
 	if cmd, ok := a.incident.Update(msg); ok {
 		return cmd
 	}
@@ -304,6 +309,7 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 	case tea.BackgroundColorMsg:
 		if !a.opts.FixedTheme {
 			a.c.Styles = theme.New(msg.IsDark())
+			a.helpMemo = helpLineMemo{}
 		}
 		return a.toTop(msg)
 	case common.TaskStarted:

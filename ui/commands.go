@@ -75,9 +75,10 @@ func (a *App) paletteItems() []component.PaletteItem {
 		items = append(items, component.PaletteItem{Kind: "org", Label: label, Run: func() tea.Cmd { return a.switchOrg(org) }})
 	}
 	for _, e := range screens {
-		for _, j := range e.Jumps(a.c) {
-			items = append(items, component.PaletteItem{Kind: e.Name, Label: common.Clean(j.Name), Run: func() tea.Cmd {
-				return a.openRegistered(e, j.Arg)
+		labels, arg := e.Jumps(a.c)
+		for i, label := range labels {
+			items = append(items, component.PaletteItem{Kind: e.Name, Label: common.Clean(label), Run: func() tea.Cmd {
+				return a.openRegistered(e, arg(i))
 			}})
 		}
 	}

@@ -88,7 +88,7 @@ func (a *App) header() string {
 		rights = append(rights, join(marks+hint, budget), join(marks, budget))
 	}
 	for _, right := range append(rights, marks) {
-		if gap := a.width - lipgloss.Width(left) - lipgloss.Width(right); gap >= 1 {
+		if gap := a.width - common.Width(left) - common.Width(right); gap >= 1 {
 			return left + strings.Repeat(" ", gap) + right
 		}
 	}
@@ -260,19 +260,19 @@ func (a *App) statusLines() (line, more string) {
 	}
 	room := a.width
 	if right != "" {
-		room -= lipgloss.Width(right) + 1
+		room -= common.Width(right) + 1
 	}
 	left := ""
 	if sign != "" {
 		// The text goes on under itself, past the sign.
-		indent := lipgloss.Width(sign)
+		indent := common.Width(sign)
 		head, tail := cutAtWord(text, room-indent)
 		left = sign + style(head)
 		if tail != "" {
 			room2 := a.width - indent
-			if lipgloss.Width(tail) > room2 {
+			if common.Width(tail) > room2 {
 				const whole = " :messages"
-				tail = common.Fit(tail, max(0, room2-lipgloss.Width(whole)))
+				tail = common.Fit(tail, max(0, room2-common.Width(whole)))
 				more = strings.Repeat(" ", indent) + style(tail) + st.Muted.Render(whole)
 			} else {
 				more = strings.Repeat(" ", indent) + style(tail)
@@ -298,7 +298,7 @@ func cutAtWord(s string, width int) (head, tail string) {
 	if width <= 0 {
 		return "", s
 	}
-	if lipgloss.Width(s) <= width {
+	if common.Width(s) <= width {
 		return s, ""
 	}
 	head = ansi.Truncate(s, width, "")
@@ -330,14 +330,15 @@ func (a *App) taskLabel() string {
 func (a *App) helpLine() string {
 	st := a.c.Styles
 	k := a.c.Keys
-	draw := func(b key.Binding) string {
+	// KeyOffIn is asked once a binding: the memo's key holds its answer.
+	off := map[*key.Binding]bool{}
+	draw := func(b *key.Binding) string {
 		h := b.Help()
-		if a.c.KeyOffIn(a.top(), b) {
+		if off[b] {
 			return st.KeyOff.Render(h.Key + " " + h.Desc)
 		}
 		return st.Key.Render(h.Key) + " " + st.Help.Render(h.Desc)
 	}
-	sep := st.Muted.Render(" · ")
 	capturing := a.top().Capturing()
 	var global []key.Binding
 	if !capturing {
@@ -355,30 +356,70 @@ func (a *App) helpLine() string {
 		}
 		screen = append(screen, b)
 	}
-	var parts []string
-	for _, b := range global {
-		parts = append(parts, draw(b))
+	// The line is drawn from the bindings' help, whether each is off, the
+	// width and the styles (a change of styles forgets the memo): the
+	// same as the last frame's, it is the last frame's line.
+	var memo strings.Builder
+	fmt.Fprintf(&memo, "%d %t %s\x00", a.width, capturing, k.Help.Help().Key)
+	note := func(b *key.Binding) {
+		off[b] = a.c.KeyOffIn(a.top(), *b)
+		h := b.Help()
+		fmt.Fprintf(&memo, "%s\x00%s\x00%t\x00", h.Key, h.Desc, off[b])
 	}
-	for _, b := range screen {
-		parts = append(parts, draw(b))
+	for i := range global {
+		note(&global[i])
+	}
+	for i := range screen {
+		note(&screen[i])
+	}
+	memo.WriteString("back\x00")
+	if back != nil {
+		note(back)
+	}
+	if memo.String() == a.helpMemo.key {
+		return a.helpMemo.line
+	}
+	line := a.drawHelpLine(global, screen, back, draw)
+	a.helpMemo = helpLineMemo{key: memo.String(), line: line}
+	return line
+}
+
+// helpLineMemo is the last help line and what it was drawn from: a frame
+// is drawn for every message, the line changes far less often, and its
+// drawing was a tenth of a frame's.
+type helpLineMemo struct {
+	key, line string
+}
+
+func (a *App) drawHelpLine(global, screen []key.Binding, back *key.Binding, draw func(*key.Binding) string) string {
+	st := a.c.Styles
+	k := a.c.Keys
+	capturing := a.top().Capturing()
+	sep := st.Muted.Render(" · ")
+	var parts []string
+	for i := range global {
+		parts = append(parts, draw(&global[i]))
+	}
+	for i := range screen {
+		parts = append(parts, draw(&screen[i]))
 	}
 	if back != nil {
-		parts = append(parts, draw(*back))
+		parts = append(parts, draw(back))
 	}
 	line := strings.Join(parts, sep)
-	if lipgloss.Width(line) <= a.width || capturing {
+	if common.Width(line) <= a.width || capturing {
 		return common.Fit(line, a.width)
 	}
 	var tail []string
 	if back != nil {
-		tail = append(tail, draw(*back))
+		tail = append(tail, draw(back))
 	}
 	tail = append(tail, st.Key.Render(k.Help.Help().Key)+" "+st.Help.Render("more"))
-	room := a.width - lipgloss.Width(strings.Join(tail, sep)) - lipgloss.Width(sep)
+	room := a.width - common.Width(strings.Join(tail, sep)) - common.Width(sep)
 	var kept []string
-	for _, b := range screen {
-		part := draw(b)
-		if w := lipgloss.Width(strings.Join(append(kept, part), sep)); w > room {
+	for i := range screen {
+		part := draw(&screen[i])
+		if w := common.Width(strings.Join(append(kept, part), sep)); w > room {
 			break
 		}
 		kept = append(kept, part)

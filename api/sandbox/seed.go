@@ -244,6 +244,7 @@ func (s *Server) seedLarge(o *organization, now time.Time) {
 	if s.opts.LargePipelines > 0 {
 		pipelines = s.opts.LargePipelines
 	}
+	seeded := make([]*model.Pipeline, 0, pipelines)
 	for i := 0; i < pipelines; i++ {
 		team := largeTeams[i%len(largeTeams)]
 		name := fmt.Sprintf("%s %s %s %04d", team, largeAdjs[s.rng.IntN(len(largeAdjs))], largeNouns[s.rng.IntN(len(largeNouns))], i)
@@ -252,8 +253,9 @@ func (s *Server) seedLarge(o *organization, now time.Time) {
 		if i%20 == 0 {
 			p.ArchivedAt = at(time.Duration(i%30) * day)
 		}
-		o.addPipeline(p)
+		seeded = append(seeded, p)
 	}
+	o.addPipelines(seeded)
 }
 
 // deployConfiguration is the YAML of a deploy or release pipeline, whose

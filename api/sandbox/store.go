@@ -66,6 +66,18 @@ func (o *organization) addPipeline(p *model.Pipeline) {
 	o.pipelineBySlug[p.Slug] = p
 }
 
+// addPipelines adds many pipelines at once, sorted once: the large
+// organisation's 10,000 inserted one by one in order moved 50 million
+// pointers. Each has a slug of its own (the names are), so the order is
+// the one addPipeline gives.
+func (o *organization) addPipelines(ps []*model.Pipeline) {
+	o.pipelines = append(o.pipelines, ps...)
+	slices.SortStableFunc(o.pipelines, comparePipelines)
+	for _, p := range ps {
+		o.pipelineBySlug[p.Slug] = p
+	}
+}
+
 func (o *organization) removePipeline(p *model.Pipeline) {
 	o.pipelines = slices.DeleteFunc(o.pipelines, func(x *model.Pipeline) bool { return x == p })
 	delete(o.pipelineBySlug, p.Slug)

@@ -62,10 +62,10 @@ func Fit(s string, width int) string {
 	if width <= 0 {
 		return ""
 	}
-	if lipgloss.Width(s) > width {
+	if Width(s) > width {
 		s = ansi.Truncate(s, width, "…")
 	}
-	if pad := width - lipgloss.Width(s); pad > 0 {
+	if pad := width - Width(s); pad > 0 {
 		s += strings.Repeat(" ", pad)
 	}
 	return s
@@ -79,7 +79,7 @@ func Clip(s string, width, height int) string {
 		lines = lines[:height]
 	}
 	for i, l := range lines {
-		if lipgloss.Width(l) > width {
+		if Width(l) > width {
 			lines[i] = ansi.Truncate(l, width, "")
 		}
 	}

@@ -131,6 +131,6 @@ func capLines(text string, n int) []string {
 	}
 	lines = lines[:n]
 	last := strings.TrimRight(lines[n-1], " ")
-	lines[n-1] = ansi.Truncate(last, max(0, lipgloss.Width(last)-1), "") + "…"
+	lines[n-1] = ansi.Truncate(last, max(0, common.Width(last)-1), "") + "…"
 	return lines
 }

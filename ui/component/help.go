@@ -129,9 +129,9 @@ type entryLine struct{ desc, why string }
 func wrapEntry(desc, why string, width int) []entryLine {
 	var words []string
 	for _, w := range strings.Fields(desc) {
-		for lipgloss.Width(w) > width {
+		for common.Width(w) > width {
 			words = append(words, ansi.Cut(w, 0, width))
-			w = ansi.Cut(w, width, lipgloss.Width(w))
+			w = ansi.Cut(w, width, common.Width(w))
 		}
 		words = append(words, w)
 	}
@@ -141,7 +141,7 @@ func wrapEntry(desc, why string, width int) []entryLine {
 		switch {
 		case last.desc == "":
 			last.desc = w
-		case lipgloss.Width(last.desc)+1+lipgloss.Width(w) <= width:
+		case common.Width(last.desc)+1+common.Width(w) <= width:
 			last.desc += " " + w
 		default:
 			lines = append(lines, entryLine{desc: w})
@@ -149,7 +149,7 @@ func wrapEntry(desc, why string, width int) []entryLine {
 	}
 	if why != "" {
 		last := &lines[len(lines)-1]
-		if last.desc != "" && lipgloss.Width(last.desc)+1+lipgloss.Width(why) > width {
+		if last.desc != "" && common.Width(last.desc)+1+common.Width(why) > width {
 			lines = append(lines, entryLine{})
 			last = &lines[len(lines)-1]
 		}

@@ -8,7 +8,6 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/kiteconsole/kiteconsole/ui/common"
@@ -403,7 +402,7 @@ func (t *Table) cut(ws []int) []int {
 	need := make([]int, len(t.cols))
 	for i, c := range t.cols {
 		if ws[i] >= 0 {
-			title := lipgloss.Width(c.title)
+			title := common.Width(c.title)
 			if i == t.sortCol {
 				title++ // its arrow
 			}
@@ -423,7 +422,7 @@ func (t *Table) cut(ws []int) []int {
 		}
 		for i, cell := range r.cells {
 			if i < len(ws) && ws[i] >= 0 {
-				need[i] = max(need[i], lipgloss.Width(cell)-ws[i])
+				need[i] = max(need[i], common.Width(cell)-ws[i])
 			}
 		}
 	}
@@ -439,7 +438,7 @@ func (t *Table) render() string {
 			line = st.Muted.Render("/" + t.query() + "  (esc clears)")
 		}
 		count := st.Muted.Render(fmt.Sprintf(" %d of %d", len(t.view), len(t.Rows)))
-		b.WriteString(common.Fit(line, max(0, t.width-lipgloss.Width(count))) + count + "\n")
+		b.WriteString(common.Fit(line, max(0, t.width-common.Width(count))) + count + "\n")
 	}
 	ws := t.widths()
 	var cells []string

@@ -173,9 +173,9 @@ func pauseAgentsForm(c *common.Common, q common.QueueRef, agents []model.Agent) 
 		},
 		Build: func() *huh.Form {
 			return huh.NewForm(huh.NewGroup(
-				huh.NewInput().Title("Note").Description("why? shown on the agent").Value(&v.note).
+				component.InputField().Title("Note").Description("why? shown on the agent").Value(&v.note).
 					Validate(func(s string) error { return model.ValidateText("note", s, false) }),
-				huh.NewInput().Title("Timeout").Description("resume after: 30m, 4h, 2d (up to 7 days); empty: "+model.AgentPauseTimeoutText(0)).
+				component.InputField().Title("Timeout").Description("resume after: 30m, 4h, 2d (up to 7 days); empty: "+model.AgentPauseTimeoutText(0)).
 					Value(&v.timeout).Validate(func(s string) error { _, err := ParsePauseTimeout(s); return err }),
 			))
 		},

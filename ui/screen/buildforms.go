@@ -44,13 +44,13 @@ func newBuildForm(c *common.Common, slug, defaultBranch string) component.FormSp
 	}
 	build := func() *huh.Form {
 		return huh.NewForm(huh.NewGroup(
-			huh.NewInput().Title("Branch").Value(&v.branch).
+			component.InputField().Title("Branch").Value(&v.branch).
 				Validate(func(s string) error { return model.ValidateText("branch", strings.TrimSpace(s), true) }),
-			huh.NewInput().Title("Commit").Description("a SHA, or HEAD for the branch's newest commit").Value(&v.commit).
+			component.InputField().Title("Commit").Description("a SHA, or HEAD for the branch's newest commit").Value(&v.commit).
 				Validate(func(s string) error { return model.ValidateText("commit", strings.TrimSpace(s), true) }),
-			huh.NewInput().Title("Message").Description("optional").Value(&v.message).
+			component.InputField().Title("Message").Description("optional").Value(&v.message).
 				Validate(func(s string) error { return model.ValidateText("message", s, false) }),
-			huh.NewText().Title("Environment").Placeholder("KEY=value, one a line; optional").Lines(3).Value(&v.env).
+			component.TextField().Title("Environment").Placeholder("KEY=value, one a line; optional").Lines(3).Value(&v.env).
 				Validate(func(s string) error { _, err := model.ParseEnv(s); return err }),
 		))
 	}
@@ -139,7 +139,7 @@ func unblockForm(c *common.Common, slug string, number int, step unblockStep) co
 		}
 	}
 	build := func() *huh.Form {
-		fields := []huh.Field{huh.NewNote().Title(buildName(slug, number)).
+		fields := []huh.Field{component.NoteField().Title(buildName(slug, number)).
 			Description("the values become the build's meta-data")}
 		for i, f := range step.fields {
 			title := component.Text(f.Text)
@@ -159,7 +159,7 @@ func unblockForm(c *common.Common, slug string, number int, step unblockStep) co
 				for k, o := range f.Options {
 					opts[k] = huh.NewOption(component.Text(o.Label), o.Value)
 				}
-				fields = append(fields, huh.NewMultiSelect[string]().Title(title).Description(component.Text(f.Hint)).
+				fields = append(fields, component.MultiSelectField[string]().Title(title).Description(component.Text(f.Hint)).
 					Options(opts...).Value(&multi[i]).Validate(func(v []string) error {
 					if required && len(v) == 0 {
 						return fmt.Errorf("pick at least one")
@@ -171,10 +171,10 @@ func unblockForm(c *common.Common, slug string, number int, step unblockStep) co
 				for k, o := range f.Options {
 					opts[k] = huh.NewOption(component.Text(o.Label), o.Value)
 				}
-				fields = append(fields, huh.NewSelect[string]().Title(title).Description(component.Text(f.Hint)).
+				fields = append(fields, component.SelectField[string]().Title(title).Description(component.Text(f.Hint)).
 					Options(opts...).Value(&values[i]))
 			default:
-				fields = append(fields, huh.NewInput().Title(title).Description(component.Text(f.Hint)).Value(&values[i]).
+				fields = append(fields, component.InputField().Title(title).Description(component.Text(f.Hint)).Value(&values[i]).
 					Validate(func(s string) error {
 						if required && strings.TrimSpace(s) == "" {
 							return fmt.Errorf("required")
@@ -216,8 +216,8 @@ func unblockFreeForm(c *common.Common, slug string, number int, step unblockStep
 	var text string
 	build := func() *huh.Form {
 		return huh.NewForm(huh.NewGroup(
-			huh.NewNote().Title(buildName(slug, number)).Description("the values become the build's meta-data\n"+component.Text(why)),
-			huh.NewText().Title("Fields").Description("key=value, one a line; none to unblock without").Lines(4).Value(&text).
+			component.NoteField().Title(buildName(slug, number)).Description("the values become the build's meta-data\n"+component.Text(why)),
+			component.TextField().Title("Fields").Description("key=value, one a line; none to unblock without").Lines(4).Value(&text).
 				Validate(func(s string) error { _, err := model.ParseUnblockValues(s); return err }),
 		))
 	}

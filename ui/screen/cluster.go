@@ -1,7 +1,6 @@
 package screen
 
 import (
-	"charm.land/lipgloss/v2"
 	"cmp"
 	"context"
 	"fmt"
@@ -407,7 +406,7 @@ func (s *clusterScreen) details() []string {
 		switch {
 		case line == "":
 			line = f
-		case lipgloss.Width(line)+3+lipgloss.Width(f) <= width:
+		case common.Width(line)+3+common.Width(f) <= width:
 			line += " · " + f
 		default:
 			flush()

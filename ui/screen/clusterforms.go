@@ -45,12 +45,12 @@ func newClusterForm(c *common.Common, cl *model.Cluster, queues []model.Queue) c
 	}
 	build := func() *huh.Form {
 		fields := []huh.Field{
-			huh.NewInput().Title("Name").Value(&v.name).
+			component.InputField().Title("Name").Value(&v.name).
 				Validate(func(s string) error { return model.ValidateText("name", s, true) }),
-			huh.NewInput().Title("Description").Value(&v.description).
+			component.InputField().Title("Description").Value(&v.description).
 				Validate(func(s string) error { return model.ValidateText("description", s, false) }),
-			huh.NewInput().Title("Emoji").Description("emoji syntax, e.g. :rocket:").Value(&v.emoji).Validate(validateEmoji),
-			huh.NewInput().Title("Colour").Description("hex code, e.g. #FFE0F1 (the # may be left out)").Value(&v.color).Validate(component.Validator(func(s string) error { return model.ValidateColor(model.NormalizeColor(s)) })),
+			component.InputField().Title("Emoji").Description("emoji syntax, e.g. :rocket:").Value(&v.emoji).Validate(validateEmoji),
+			component.InputField().Title("Colour").Description("hex code, e.g. #FFE0F1 (the # may be left out)").Value(&v.color).Validate(component.Validator(func(s string) error { return model.ValidateColor(model.NormalizeColor(s)) })),
 		}
 		if cl != nil && len(queues) > 0 {
 			opts := make([]huh.Option[string], 0, len(queues))
@@ -61,7 +61,7 @@ func newClusterForm(c *common.Common, cl *model.Cluster, queues []model.Queue) c
 				}
 				opts = append(opts, huh.NewOption(label, q.ID))
 			}
-			fields = append(fields, huh.NewSelect[string]().Title("Default queue").
+			fields = append(fields, component.SelectField[string]().Title("Default queue").
 				Description("agents that name no queue take jobs from it").Options(opts...).Value(&v.defaultQueue))
 		}
 		return huh.NewForm(huh.NewGroup(fields...))
@@ -160,7 +160,7 @@ func newQueueForm(c *common.Common, cl model.Cluster, q *model.Queue) component.
 		title, action = "Edit queue "+component.Text(q.Key), "editing queues"
 	}
 	affinity := func() *huh.Select[string] {
-		return huh.NewSelect[string]().Title("Retry agent affinity").
+		return component.SelectField[string]().Title("Retry agent affinity").
 			Description("which agents a retried job prefers").
 			Options(affinityOptions(v.affinity, q != nil)...).Value(&v.affinity).
 			Validate(component.Validator(model.ValidateRetryAgentAffinity))
@@ -168,13 +168,13 @@ func newQueueForm(c *common.Common, cl model.Cluster, q *model.Queue) component.
 	build := func() *huh.Form {
 		if q != nil {
 			fields := []huh.Field{
-				huh.NewNote().Title("Key").Description(component.Text(q.Key) + " (a queue's key cannot change)"),
-				huh.NewInput().Title("Description").Value(&v.description).
+				component.NoteField().Title("Key").Description(component.Text(q.Key) + " (a queue's key cannot change)"),
+				component.InputField().Title("Description").Value(&v.description).
 					Validate(func(s string) error { return model.ValidateText("description", s, false) }),
 				affinity(),
 			}
 			if v.kind == "hosted" {
-				fields = append(fields, huh.NewSelect[string]().Title("Instance shape").
+				fields = append(fields, component.SelectField[string]().Title("Instance shape").
 					Description("only the size can change: never the machine type or architecture").
 					Options(shapeOptions(model.ResizeOptionsFrom(*current), current)...).Value(&v.shape))
 			}
@@ -182,17 +182,17 @@ func newQueueForm(c *common.Common, cl model.Cluster, q *model.Queue) component.
 		}
 		return huh.NewForm(
 			huh.NewGroup(
-				huh.NewInput().Title("Key").Description("what agents name in their queue tag").Value(&v.key).Validate(component.Validator(model.ValidateQueueKey)),
-				huh.NewInput().Title("Description").Value(&v.description).
+				component.InputField().Title("Key").Description("what agents name in their queue tag").Value(&v.key).Validate(component.Validator(model.ValidateQueueKey)),
+				component.InputField().Title("Description").Value(&v.description).
 					Validate(func(s string) error { return model.ValidateText("description", s, false) }),
-				huh.NewSelect[string]().Title("Agents").Options(
+				component.SelectField[string]().Title("Agents").Options(
 					huh.NewOption("self-hosted: your own agents", "self-hosted"),
 					huh.NewOption("hosted: Buildkite runs the agents", "hosted"),
 				).Value(&v.kind),
 				affinity(),
 			),
 			huh.NewGroup(
-				huh.NewSelect[string]().Title("Instance shape").
+				component.SelectField[string]().Title("Instance shape").
 					Description("Linux and macOS machines; only the size can change later").
 					Options(shapeOptions(model.InstanceShapes, nil)...).Value(&v.shape).
 					Validate(component.Validator(model.ValidateNewShape)),

@@ -372,7 +372,7 @@ func init() {
 	Register(Registration[model.Pipeline]{Name: "pipeline", Place: 120,
 		Open: func(c *common.Common, p model.Pipeline) common.Screen { return NewPipelineScreen(c, p) },
 		Jumps: func(c *common.Common) []Jump[model.Pipeline] {
-			var out []Jump[model.Pipeline]
+			out := make([]Jump[model.Pipeline], 0, len(c.Org.Pipelines.Items))
 			for _, p := range c.Org.Pipelines.Items {
 				out = append(out, Jump[model.Pipeline]{Label: common.Emojize(p.Name) + " (" + p.Slug + ")", Arg: p})
 			}

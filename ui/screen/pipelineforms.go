@@ -297,7 +297,7 @@ func newPipelineForm(c *common.Common, p *model.Pipeline, clusterID string) comp
 		// huh's multi-select panics on a toggle when its filter matches
 		// nothing (found by the monkey): its filter is off.
 		if p != nil {
-			sections := huh.NewMultiSelect[string]()
+			sections := component.MultiSelectField[string]()
 			// enter with nothing chosen goes on with the highlighted
 			// section, as a person means it; it closed the form with
 			// "nothing changed". huh sets the value (and validates it)
@@ -328,7 +328,7 @@ func newPipelineForm(c *common.Common, p *model.Pipeline, clusterID string) comp
 		groups = append(groups, pipelineSteps(v, p)...)
 		if p == nil {
 			groups = append(groups, huh.NewGroup(
-				huh.NewMultiSelect[string]().Filterable(false).Title("Also set now?").
+				component.MultiSelectField[string]().Filterable(false).Title("Also set now?").
 					Description("optional: x chooses, enter creates (or goes on to what you chose)").
 					Options(
 						huh.NewOption("Builds (branch filter, skip, cancel, env, template)", sectionBuilds),
@@ -424,8 +424,8 @@ func pipelineGeneral(c *common.Common, v *pipelineValues, p *model.Pipeline, tea
 		slugHelp = "optional: empty keeps " + component.Text(p.Slug) + ", or takes it from a new name"
 	}
 	fields := []huh.Field{
-		huh.NewInput().Title("Name").Key("name").Value(&v.name).Validate(model.ValidatePipelineName),
-		huh.NewInput().Title("Slug").Key("slug").Description(slugHelp).Value(&v.slug).Validate(func(s string) error {
+		component.InputField().Title("Name").Key("name").Value(&v.name).Validate(model.ValidatePipelineName),
+		component.InputField().Title("Slug").Key("slug").Description(slugHelp).Value(&v.slug).Validate(func(s string) error {
 			if s = strings.TrimSpace(s); s == "" {
 				return nil
 			}
@@ -436,33 +436,33 @@ func pipelineGeneral(c *common.Common, v *pipelineValues, p *model.Pipeline, tea
 		if p != nil {
 			clusters = append(clusters, huh.NewOption("(no cluster: remove the pipeline from its cluster)", ""))
 		}
-		fields = append(fields, huh.NewSelect[string]().Title("Cluster").Description("the cluster the pipeline runs in").Options(clusters...).Value(&v.clusterID))
+		fields = append(fields, component.SelectField[string]().Title("Cluster").Description("the cluster the pipeline runs in").Options(clusters...).Value(&v.clusterID))
 	}
 	fields = append(fields,
-		huh.NewInput().Title("Repository").Key("repository").Description("the repository URL, e.g. git@github.com:acme-inc/app.git").Value(&v.repository).
+		component.InputField().Title("Repository").Key("repository").Description("the repository URL, e.g. git@github.com:acme-inc/app.git").Value(&v.repository).
 			Validate(func(s string) error { return model.ValidateText("repository", s, true) }),
-		huh.NewInput().Title("Default branch").Description("prefilled when new builds are created; filters the Pipelines page").Value(&v.branch).
+		component.InputField().Title("Default branch").Description("prefilled when new builds are created; filters the Pipelines page").Value(&v.branch).
 			Validate(func(s string) error { return model.ValidateText("default branch", s, false) }),
-		huh.NewInput().Title("Description").Value(&v.description).
+		component.InputField().Title("Description").Value(&v.description).
 			Validate(func(s string) error { return model.ValidateText("description", s, false) }),
-		huh.NewSelect[string]().Title("Visibility").Options(
+		component.SelectField[string]().Title("Visibility").Options(
 			huh.NewOption("private: members of the organisation", model.VisibilityPrivate),
 			huh.NewOption("public: anyone with the link", model.VisibilityPublic),
 		).Value(&v.visibility),
-		huh.NewInput().Title("Tags").Description("space-separated; emoji such as :terraform: are fine").Value(&v.tags),
+		component.InputField().Title("Tags").Description("space-separated; emoji such as :terraform: are fine").Value(&v.tags),
 	)
 	if p == nil {
 		// Teams by name: the pipelines API takes their UUIDs, which the
 		// console never showed. huh's filter is off (see the sections).
 		fields = append(fields,
-			huh.NewMultiSelect[string]().Filterable(false).Title("Teams").
+			component.MultiSelectField[string]().Filterable(false).Title("Teams").
 				DescriptionFunc(teams.description, nil).OptionsFunc(teams.options, nil).Height(6).Value(&v.teamIDs),
-			huh.NewSelect[string]().Title("Access of the chosen teams").Options(
+			component.SelectField[string]().Title("Access of the chosen teams").Options(
 				huh.NewOption("Full access: build, read and manage the pipeline", model.TeamAccessManage),
 				huh.NewOption("Build and read", model.TeamAccessBuild),
 				huh.NewOption("Read only", model.TeamAccessRead),
 			).Value(&v.teamAccess),
-			huh.NewText().Title("Teams by UUID").Lines(2).
+			component.TextField().Title("Teams by UUID").Lines(2).
 				Description("optional, for teams not listed above: one team UUID and access level a line (read_only, build_and_read, manage_build_and_read)").
 				Value(&v.teams).Validate(func(s string) error { _, err := model.ParseTeams(s); return err }))
 	}
@@ -470,7 +470,7 @@ func pipelineGeneral(c *common.Common, v *pipelineValues, p *model.Pipeline, tea
 }
 
 func pipelineSteps(v *pipelineValues, p *model.Pipeline) []*huh.Group {
-	yaml := huh.NewText().Title("Configuration").Description("the pipeline's YAML steps").Lines(8).Value(&v.configuration).
+	yaml := component.TextField().Title("Configuration").Description("the pipeline's YAML steps").Lines(8).Value(&v.configuration).
 		CharLimit(64 * 1024).Validate(func(s string) error {
 		if p != nil && p.Configuration == "" && strings.TrimSpace(s) == "" {
 			return nil // a visual-step pipeline left as it is
@@ -482,12 +482,12 @@ func pipelineSteps(v *pipelineValues, p *model.Pipeline) []*huh.Group {
 	}).Key("configuration")
 	if p == nil {
 		return []*huh.Group{
-			huh.NewGroup(huh.NewSelect[bool]().Title("Steps").Options(
+			huh.NewGroup(component.SelectField[bool]().Title("Steps").Options(
 				huh.NewOption("YAML configuration (recommended)", false),
 				huh.NewOption("Visual steps: script, wait and block steps", true),
 			).Value(&v.visual)).Title("Steps"),
 			huh.NewGroup(yaml).WithHideFunc(func() bool { return v.visual }),
-			huh.NewGroup(huh.NewText().Title("Visual steps").Lines(6).CharLimit(64 * 1024).
+			huh.NewGroup(component.TextField().Title("Visual steps").Lines(6).CharLimit(64 * 1024).
 				Description("one step a line: \"Name | command\" runs a script, \"wait\" waits for the steps before, \"block: Label\" blocks until unblocked").
 				Value(&v.steps).Key("steps").Validate(func(s string) error { _, err := model.ParseVisualSteps(s); return err })).
 				WithHideFunc(func() bool { return !v.visual }),
@@ -501,7 +501,7 @@ func pipelineSteps(v *pipelineValues, p *model.Pipeline) []*huh.Group {
 			lines[i] = fmt.Sprintf("%d. %s", i+1, present.DescribeStep(st))
 		}
 		return []*huh.Group{huh.NewGroup(
-			huh.NewNote().Title("Visual steps").Description(strings.Join(lines, "\n")+
+			component.NoteField().Title("Visual steps").Description(strings.Join(lines, "\n")+
 				"\n\nThe REST API cannot edit visual steps one by one: YAML written below replaces them all (leave it empty to keep them)."),
 			yaml,
 		).WithHideFunc(func() bool { return !v.shows(sectionSteps) })}
@@ -514,19 +514,19 @@ func pipelineBuilds(v *pipelineValues) *huh.Group {
 		return func(s string) error { return model.ValidateText(what, s, false) }
 	}
 	return huh.NewGroup(
-		huh.NewInput().Title("Branch filter").Description("a branch filter pattern limiting which pushed branches build, e.g. main feature/*; empty builds every branch").
+		component.InputField().Title("Branch filter").Description("a branch filter pattern limiting which pushed branches build, e.g. main feature/*; empty builds every branch").
 			Value(&v.branchFilter).Validate(optionalText("branch filter")),
-		huh.NewConfirm().Title("Skip intermediate builds").Description("when a new build is created on a branch, builds not yet started on it are skipped").
+		component.ConfirmField().Title("Skip intermediate builds").Description("when a new build is created on a branch, builds not yet started on it are skipped").
 			Affirmative("Yes").Negative("No").Value(&v.skipQueued),
-		huh.NewInput().Title("Skip: only these branches").Description("a branch filter for skipping, e.g. !main; empty applies to every branch").
+		component.InputField().Title("Skip: only these branches").Description("a branch filter for skipping, e.g. !main; empty applies to every branch").
 			Value(&v.skipFilter).Validate(optionalText("skip filter")),
-		huh.NewConfirm().Title("Cancel intermediate builds").Description("when a new build is created on a branch, running builds on it are canceled").
+		component.ConfirmField().Title("Cancel intermediate builds").Description("when a new build is created on a branch, running builds on it are canceled").
 			Affirmative("Yes").Negative("No").Value(&v.cancelRunning),
-		huh.NewInput().Title("Cancel: only these branches").Description("a branch filter for canceling, e.g. develop prs/*; empty applies to every branch").
+		component.InputField().Title("Cancel: only these branches").Description("a branch filter for canceling, e.g. develop prs/*; empty applies to every branch").
 			Value(&v.cancelFilter).Validate(optionalText("cancel filter")),
-		huh.NewText().Title("Environment").Description("KEY=value, one a line").Lines(3).Value(&v.env).
+		component.TextField().Title("Environment").Description("KEY=value, one a line").Lines(3).Value(&v.env).
 			Validate(func(s string) error { _, err := model.ParseEnv(s); return err }),
-		huh.NewInput().Title("Pipeline template").Description("the UUID of the template the pipeline runs with; empty removes it").
+		component.InputField().Title("Pipeline template").Description("the UUID of the template the pipeline runs with; empty removes it").
 			Value(&v.template).Validate(func(s string) error { return model.ValidateUUID("the template", s) }),
 	).Title("Builds").WithHideFunc(func() bool { return !v.shows(sectionBuilds) })
 }
@@ -566,12 +566,12 @@ func settingField(v *pipelineValues, name string) huh.Field {
 		for _, value := range s.Values {
 			opts = append(opts, huh.NewOption(help[value], value))
 		}
-		return huh.NewSelect[string]().Title(s.Label).Description(s.Help).Options(opts...).Value(v.texts[name])
+		return component.SelectField[string]().Title(s.Label).Description(s.Help).Options(opts...).Value(v.texts[name])
 	case model.SettingText:
-		return huh.NewInput().Title(s.Label).Description(s.Help).Value(v.texts[name]).
+		return component.InputField().Title(s.Label).Description(s.Help).Value(v.texts[name]).
 			Validate(func(x string) error { return model.ValidateText(strings.ToLower(s.Label), x, false) })
 	}
-	return huh.NewConfirm().Title(s.Label).Description(s.Help).Affirmative("Yes").Negative("No").Value(v.bools[name])
+	return component.ConfirmField().Title(s.Label).Description(s.Help).Affirmative("Yes").Negative("No").Value(v.bools[name])
 }
 
 // CheckPipelineYAML reads a pipeline's YAML before it is sent, as

@@ -9,7 +9,6 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/kiteconsole/kiteconsole/api"
@@ -627,7 +626,7 @@ func (s *queueScreen) settings() []string {
 // wrapLine cuts a line wider than width into lines of width (a URL has
 // no spaces to wrap at).
 func wrapLine(line string, width int) []string {
-	if width <= 0 || lipgloss.Width(line) <= width {
+	if width <= 0 || common.Width(line) <= width {
 		return []string{line}
 	}
 	return strings.Split(ansi.Hardwrap(line, width, true), "\n")

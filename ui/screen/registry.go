@@ -106,17 +106,22 @@ type Entry struct {
 	Home, Over    bool
 	arg           reflect.Type
 	open          func(c *common.Common, a any) common.Screen
-	jumps         func(c *common.Common) []Step
+	jumps         func(c *common.Common) ([]string, func(i int) any)
 	under         func(c *common.Common, a any) Step
 }
 
 // Arg is the type the screen opens on.
 func (e Entry) Arg() reflect.Type { return e.arg }
 
-// Jumps are the palette's items for the screen: Name is the label.
-func (e Entry) Jumps(c *common.Common) []Step {
+// Jumps are the palette's items for the screen: their labels, and the
+// argument the i-th opens on. The arguments are handed out one at a time,
+// when a jump is run: the palette is made each time it opens, with a
+// jump for each of up to thousands of pipelines and queues, and an
+// argument made a value of its own for each (a pipeline is over 500
+// bytes) was most of the palette's making.
+func (e Entry) Jumps(c *common.Common) (labels []string, arg func(i int) any) {
 	if e.jumps == nil {
-		return nil
+		return nil, nil
 	}
 	return e.jumps(c)
 }
@@ -147,12 +152,13 @@ func Register[A any](r Registration[A]) {
 	e := Entry{Name: r.Name, Command: r.Command, Place: r.Place, Home: r.Home, Over: r.Over, arg: reflect.TypeFor[A](),
 		open: func(c *common.Common, a any) common.Screen { return r.Open(c, argOf[A](r.Name, a)) }}
 	if r.Jumps != nil {
-		e.jumps = func(c *common.Common) []Step {
-			var out []Step
-			for _, j := range r.Jumps(c) {
-				out = append(out, Step{Name: j.Label, Arg: j.Arg})
+		e.jumps = func(c *common.Common) ([]string, func(int) any) {
+			jumps := r.Jumps(c)
+			labels := make([]string, len(jumps))
+			for i, j := range jumps {
+				labels[i] = j.Label
 			}
-			return out
+			return labels, func(i int) any { return jumps[i].Arg }
 		}
 	}
 	if r.Under != nil {

@@ -157,22 +157,22 @@ func newTokenForm(c *common.Common, cl model.Cluster, t *model.Token) component.
 		return err
 	}
 	description := func() *huh.Input {
-		return huh.NewInput().Title("Description").Description("what the agents using it are").Value(&v.description).
+		return component.InputField().Title("Description").Description("what the agents using it are").Value(&v.description).
 			Validate(func(s string) error { return model.ValidateText("description", s, true) })
 	}
 	build := func() *huh.Form {
 		if t != nil {
 			return huh.NewForm(huh.NewGroup(
 				description(),
-				huh.NewNote().Title("Expiry and allowed IP addresses").
+				component.NoteField().Title("Expiry and allowed IP addresses").
 					Description("fixed when a token is created: the API changes only the description"),
 			))
 		}
 		return huh.NewForm(huh.NewGroup(
 			description(),
-			huh.NewInput().Title("Expires").Description(expiryHint(c.Now())).
+			component.InputField().Title("Expires").Description(expiryHint(c.Now())).
 				Value(&v.expiry).Validate(validateExpiry),
-			huh.NewInput().Title("Allowed IP addresses").Description(cidrHint).Value(&v.ips).
+			component.InputField().Title("Allowed IP addresses").Description(cidrHint).Value(&v.ips).
 				Validate(component.Validator(model.ValidateCIDRList)),
 		))
 	}
