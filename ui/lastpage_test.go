@@ -100,7 +100,7 @@ func TestGReachesTheTrueEndOfALongList(t *testing.T) {
 	up("asked for page 10", func() bool { return d.app.c.Org.Pipelines.Loading })
 	eventuallyTrue(t, "page 10 was asked for", func() bool { d.frame(); return h.held.Load() == 1 })
 	at, line := cursorRow(frame)
-	h.release <- struct{}{}
+	h.let(t)
 	frame = d.waitFor(loaded(all[:100], all[900:]))
 	if now, nowLine := cursorRow(frame); now != at || nowLine != line {
 		t.Fatalf("the cursor moved from %q (line %d) to %q (line %d) as the page before came", at, line, now, nowLine)
@@ -118,7 +118,7 @@ func TestGReachesTheTrueEndOfALongList(t *testing.T) {
 	})
 	_, line = cursorRow(frame)
 	eventuallyTrue(t, "page 9 was asked for", func() bool { d.frame(); return h.held.Load() == 2 })
-	h.release <- struct{}{}
+	h.let(t)
 	frame = d.waitFor(loaded(all[:100], all[800:]))
 	if now, nowLine := cursorRow(frame); !strings.HasPrefix(now, all[899].Name+" ") || nowLine != line {
 		t.Fatalf("the cursor went to %q (line %d) as the gap's page came, want %q (line %d)", now, nowLine, all[899].Name, line)
@@ -206,6 +206,17 @@ func newPageHolder(t *testing.T) *pageHolder {
 	h := &pageHolder{release: make(chan struct{})}
 	t.Cleanup(func() { close(h.release) })
 	return h
+}
+
+// let releases the held request; a request no longer held (its context
+// ended) fails the test instead of hanging it.
+func (h *pageHolder) let(t *testing.T) {
+	t.Helper()
+	select {
+	case h.release <- struct{}{}:
+	case <-time.After(20 * time.Second):
+		t.Fatal("no held request was waiting to be released")
+	}
 }
 
 func (h *pageHolder) wrap(next http.Handler) http.Handler {
@@ -346,7 +357,7 @@ func TestACoveredPipelinesScreenFetchesNoPageOfTheGap(t *testing.T) {
 	// The last pipeline of the first page opens over the list.
 	d.keys("enter")
 	d.waitShown("Builds")
-	h.release <- struct{}{}
+	h.let(t)
 	d.waitFor("Builds")
 	if got := pagesAsked(env, from); len(got) != 1 || got[0] != "11" {
 		t.Fatalf("the covered list asked for pages %v, want only G's [11]", got)
@@ -397,7 +408,7 @@ func TestGWhileAPageIsOnItsWay(t *testing.T) {
 		}
 	}
 	d.keys("G")
-	h.release <- struct{}{}
+	h.let(t)
 	d.waitFor("› " + all[len(all)-1].Name)
 	if got := pagesAsked(env, from); strings.Join(got, " ") != "2 11" {
 		t.Fatalf("pages asked: %v, want [2 11]", got)
