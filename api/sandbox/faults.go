@@ -110,6 +110,8 @@ func (s *Server) injectFault(w http.ResponseWriter, r *http.Request, f Fault, cf
 			return true
 		case <-r.Context().Done():
 			return false
+		case <-s.closed:
+			return false
 		}
 	}
 	switch f {

@@ -133,6 +133,11 @@ type Server struct {
 	faults   *Faults
 	faultRNG *rand.Rand
 
+	// closed ends every request the sandbox holds (a latency, a hang
+	// fault) once Close is called.
+	closed    chan struct{}
+	closeOnce sync.Once
+
 	rateLimit RateLimit
 	window    rateWindow
 
@@ -194,6 +199,15 @@ func scopeSet(scopes []string) map[string]bool {
 }
 
 // New builds a sandbox with its seeded organisation.
+// Close lets go every request the sandbox holds (a latency, a hang
+// fault) and any it is given after: for a server closing down, whose
+// clock may no longer move. A request whose body the sandbox has not
+// read is not told that its connection closed, so closing the
+// connection alone does not end it.
+func (s *Server) Close() {
+	s.closeOnce.Do(func() { close(s.closed) })
+}
+
 func New(opts Options) *Server {
 	if opts.Org == "" {
 		opts.Org = DefaultOrg
@@ -217,7 +231,7 @@ func New(opts Options) *Server {
 	binary.LittleEndian.PutUint64(seed[:], opts.Seed)
 	copy(seed[8:], "kiteconsole-sandbox-seed")
 	s := &Server{opts: opts, ids: rand.NewChaCha8(seed), latency: opts.Latency, rateLimit: opts.RateLimit,
-		userRateLimit: opts.UserRateLimit, userWindows: map[string]*rateWindow{}}
+		userRateLimit: opts.UserRateLimit, userWindows: map[string]*rateWindow{}, closed: make(chan struct{})}
 	s.rng = rand.New(rand.NewPCG(opts.Seed, 0x6b697465))
 	s.org = s.seed(opts.Org, opts.Size, opts.Now())
 	s.sim = newSimulation(opts.Seed)
@@ -283,6 +297,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		select {
 		case <-t.Chan():
 		case <-r.Context().Done():
+			t.Stop()
+			return
+		case <-s.closed:
 			t.Stop()
 			return
 		}

@@ -48,8 +48,11 @@ func Start(t testing.TB, opts sandbox.Options, wrap func(http.Handler) http.Hand
 		// A request the sandbox holds (a hang fault, a latency) waits on
 		// the test's clock, which no longer moves once the test is over,
 		// or for its client to give up, which a client on that clock never
-		// does: closing the connections ends it, where Close alone would
-		// wait for it forever.
+		// does: the sandbox lets it go (a request with a body it has not
+		// read is not told its connection closed), and closing the
+		// connections ends the rest, where Close alone would wait for it
+		// forever.
+		sb.Close()
 		srv.CloseClientConnections()
 		srv.Close()
 	})
