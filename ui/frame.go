@@ -320,6 +320,11 @@ func (a *App) taskLabel() string {
 	if n := len(a.c.Tasks.Label); n > 1 {
 		label = fmt.Sprintf("%s (+%d more)", label, n-1)
 	}
+	// A read that waits for the window is not loading: the spinner says
+	// what it waits for (a bulk read of the agents waits minutes).
+	if w := a.c.Client.Budget().WaitText(a.c.Client.Now()); w != "" {
+		label += " · " + w
+	}
 	return label
 }
 

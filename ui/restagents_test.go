@@ -58,7 +58,16 @@ func TestRESTOnlyHomeShowsAgentsOnALargeOrganisation(t *testing.T) {
 		}
 	}
 	began := clock.Now()
-	f := run("showed every home count", shown, 10*time.Minute)
+	// While the list waits for the window, the footer says so, not only
+	// that it is loading.
+	waitSaid := false
+	f := run("showed every home count", func(f string) bool {
+		waitSaid = waitSaid || strings.Contains(f, "loading agents · waiting for the API budget (you)")
+		return shown(f)
+	}, 10*time.Minute)
+	if !waitSaid {
+		t.Error("the agents list waited for the window with the footer saying only that it was loading")
+	}
 	if took := clock.Now().Sub(began); !shown(f) {
 		t.Fatalf("after %s the home counts are not all shown:\n%s", took, f)
 	}
